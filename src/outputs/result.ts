@@ -1,0 +1,65 @@
+/**
+ * The result of evaluating one capture, in the original NetworkML's message shape (REFERENCE.md §7):
+ * `{"data": {"<key>": DeviceResult, "pcap": "<file>"}}`, plus what our extras add (per-bin detail).
+ */
+
+export type Behavior = 'normal' | 'abnormal';
+
+export interface DeviceDecisions {
+  behavior: Behavior;
+  investigate: boolean;
+}
+
+export interface Classification {
+  /** Exactly three labels, most likely first. */
+  labels: string[];
+  confidences: number[];
+}
+
+export interface ValidDeviceResult {
+  decisions: DeviceDecisions;
+  classification: Classification;
+  /** First bin's time, epoch seconds. */
+  timestamp: number;
+  valid: true;
+  source_ip: string;
+  source_mac: string;
+  pcap_labels: string | null;
+}
+
+export interface InvalidDeviceResult {
+  valid: false;
+  pcap: string;
+}
+
+export type DeviceResult = ValidDeviceResult | InvalidDeviceResult;
+
+/** One role-probability vector per non-empty time bin, for timelines and reports. */
+export interface BinDetail {
+  timestamp: number;
+  capture_ip: string;
+  probabilities: number[];
+}
+
+/** What `networkml eval --json` prints per capture (one JSON line). */
+export interface CaptureResult {
+  /** The capture's path as given. */
+  file: string;
+  /** Poseidon trace key, else the file name before its first '.'. */
+  key: string;
+  valid: boolean;
+  /** The original's message body: `{ [key]: DeviceResult, pcap }`. */
+  data: Record<string, DeviceResult | string>;
+  /** Our additions; absent in compat-only output. */
+  detail?: {
+    labels: string[];
+    /** Mean probabilities over bins, in `labels` order. */
+    probabilities: number[];
+    bins: BinDetail[];
+    abnormality: number;
+    /** Why abnormality could not be scored (e.g. fewer than 6 session sequences), when it could not. */
+    abnormality_note?: string;
+    anomaly_model: 'lstm' | 'sos' | 'none';
+    model: string;
+  };
+}
