@@ -16,6 +16,8 @@ export interface ReadOptions {
   onWarning?: (warning: CaptureWarning) => void;
   /** Stops reading at the next chunk boundary. */
   signal?: AbortSignal;
+  /** Name used in messages and summary.source (default: the path, or '-' for stdin and streams). */
+  name?: string;
 }
 
 export interface CaptureSummary {

@@ -1,0 +1,209 @@
+/**
+ * pcapng: a sequence of blocks (type, total length, body, total length again). Each Section Header Block
+ * sets the byte order and starts a fresh list of interfaces; each Interface Description Block declares
+ * one interface's link type, timestamp resolution and offset. Packets come in EPB, SPB and the obsolete
+ * OPB; every other block type is skipped.
+ */
+import { CaptureError } from '../errors.js';
+import { hex32, MAX_UNIT_LENGTH, u16be, u16le, u32be, u32le } from './bytes.js';
+import type { Framer } from './framer.js';
+import type { PacketSink } from './sink.js';
+
+export const PCAPNG_SHB = 0x0a0d0d0a;
+const BOM = 0x1a2b3c4d;
+const BLOCK_IDB = 1;
+const BLOCK_OPB = 2;
+const BLOCK_SPB = 3;
+const BLOCK_EPB = 6;
+const OPT_IF_TSRESOL = 9;
+const OPT_IF_TSOFFSET = 14;
+const TWO_32 = 4294967296;
+
+class Interface {
+  /** Timestamp units per second (10^6 unless if_tsresol says otherwise). */
+  units = 1_000_000;
+  /** Seconds added to every timestamp (if_tsoffset). */
+  offsetSec = 0;
+  constructor(
+    readonly linkType: number,
+    readonly snaplen: number,
+  ) {}
+}
+
+export class PcapngFramer implements Framer {
+  readonly headLen = 12;
+  private le = true;
+  private interfaces: Interface[] = [];
+  private sec = 0;
+  private nsec = 0;
+
+  constructor(
+    private readonly sink: PacketSink,
+    private readonly name: string,
+  ) {}
+
+  private corrupt(what: string, fileOffset: number): CaptureError {
+    return new CaptureError(
+      `${this.name}: corrupt pcapng block at byte offset ${fileOffset}: ${what}`,
+      fileOffset,
+    );
+  }
+
+  unitLength(b: Uint8Array, off: number, fileOffset: number): number {
+    // The section header's type reads the same in both byte orders; its byte-order magic decides the rest.
+    if (b[off] === 0x0a && b[off + 1] === 0x0d && b[off + 2] === 0x0d && b[off + 3] === 0x0a) {
+      const bomLe = u32le(b, off + 8);
+      if (bomLe === BOM) this.le = true;
+      else if (u32be(b, off + 8) === BOM) this.le = false;
+      else throw this.corrupt(`bad byte-order magic ${hex32(u32be(b, off + 8))}`, fileOffset);
+    }
+    const len = this.le ? u32le(b, off + 4) : u32be(b, off + 4);
+    if (len < 12 || len > MAX_UNIT_LENGTH || (len & 3) !== 0) {
+      throw this.corrupt(`impossible block length ${len}`, fileOffset);
+    }
+    return len;
+  }
+
+  unit(b: Uint8Array, off: number, len: number, fileOffset: number): void {
+    const le = this.le;
+    const type = le ? u32le(b, off) : u32be(b, off);
+    const trailer = le ? u32le(b, off + len - 4) : u32be(b, off + len - 4);
+    if (trailer !== len) {
+      throw this.corrupt(`block length ${len} does not match trailing length ${trailer}`, fileOffset);
+    }
+    switch (type) {
+      case BLOCK_EPB: {
+        if (len < 32) throw this.corrupt(`enhanced packet block too short (${len})`, fileOffset);
+        const ifId = le ? u32le(b, off + 8) : u32be(b, off + 8);
+        const itf = this.interfaceFor(ifId, fileOffset);
+        const caplen = le ? u32le(b, off + 20) : u32be(b, off + 20);
+        const origlen = le ? u32le(b, off + 24) : u32be(b, off + 24);
+        if (caplen > len - 32) throw this.corrupt(`captured length ${caplen} exceeds the block`, fileOffset);
+        this.time(
+          itf,
+          le ? u32le(b, off + 12) : u32be(b, off + 12),
+          le ? u32le(b, off + 16) : u32be(b, off + 16),
+        );
+        this.sink.emit(b, off + 28, caplen, origlen, itf.linkType, ifId, this.sec, this.nsec);
+        return;
+      }
+      case BLOCK_SPB: {
+        if (len < 16) throw this.corrupt(`simple packet block too short (${len})`, fileOffset);
+        const itf = this.interfaceFor(0, fileOffset);
+        const origlen = le ? u32le(b, off + 8) : u32be(b, off + 8);
+        // The captured length is implicit: the original length, cut by the block and the snap length.
+        let caplen = len - 16;
+        if (origlen < caplen) caplen = origlen;
+        if (itf.snaplen > 0 && itf.snaplen < caplen) caplen = itf.snaplen;
+        this.sink.emit(b, off + 12, caplen, origlen, itf.linkType, 0, 0, 0);
+        return;
+      }
+      case BLOCK_OPB: {
+        if (len < 32) throw this.corrupt(`packet block too short (${len})`, fileOffset);
+        const ifId = le ? u16le(b, off + 8) : u16be(b, off + 8);
+        const itf = this.interfaceFor(ifId, fileOffset);
+        const caplen = le ? u32le(b, off + 20) : u32be(b, off + 20);
+        const origlen = le ? u32le(b, off + 24) : u32be(b, off + 24);
+        if (caplen > len - 32) throw this.corrupt(`captured length ${caplen} exceeds the block`, fileOffset);
+        this.time(
+          itf,
+          le ? u32le(b, off + 12) : u32be(b, off + 12),
+          le ? u32le(b, off + 16) : u32be(b, off + 16),
+        );
+        this.sink.emit(b, off + 28, caplen, origlen, itf.linkType, ifId, this.sec, this.nsec);
+        return;
+      }
+      case BLOCK_IDB:
+        this.interfaceBlock(b, off, len, fileOffset);
+        return;
+      case PCAPNG_SHB: {
+        if (len < 28) throw this.corrupt(`section header block too short (${len})`, fileOffset);
+        const major = le ? u16le(b, off + 12) : u16be(b, off + 12);
+        if (major !== 1) throw this.corrupt(`unsupported pcapng version ${major}`, fileOffset);
+        this.interfaces = [];
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private interfaceFor(id: number, fileOffset: number): Interface {
+    const itf = this.interfaces[id];
+    if (itf === undefined) {
+      throw this.corrupt(
+        `packet names interface ${id}, but the section declares ${this.interfaces.length}`,
+        fileOffset,
+      );
+    }
+    return itf;
+  }
+
+  private interfaceBlock(b: Uint8Array, off: number, len: number, fileOffset: number): void {
+    if (len < 20) throw this.corrupt(`interface description block too short (${len})`, fileOffset);
+    const le = this.le;
+    const itf = new Interface(
+      le ? u16le(b, off + 8) : u16be(b, off + 8),
+      le ? u32le(b, off + 12) : u32be(b, off + 12),
+    );
+    const end = off + len - 4;
+    let p = off + 16;
+    while (p + 4 <= end) {
+      const code = le ? u16le(b, p) : u16be(b, p);
+      const olen = le ? u16le(b, p + 2) : u16be(b, p + 2);
+      const value = p + 4;
+      if (code === 0 || value + olen > end) break;
+      if (code === OPT_IF_TSRESOL && olen >= 1) {
+        const v = b[value]!;
+        // High bit set: a negative power of two; clear: a negative power of ten.
+        itf.units = v & 0x80 ? 2 ** (v & 0x7f) : 10 ** v;
+      } else if (code === OPT_IF_TSOFFSET && olen >= 8) {
+        const lo = le ? u32le(b, value) : u32be(b, value + 4);
+        const hi = le ? u32le(b, value + 4) : u32be(b, value);
+        itf.offsetSec = (hi | 0) * TWO_32 + lo;
+      }
+      p = value + ((olen + 3) & ~3);
+    }
+    this.interfaces.push(itf);
+    this.sink.linkTypes.push(itf.linkType);
+  }
+
+  /** Splits the 64-bit timestamp hi:lo (in the interface's units) into this.sec and this.nsec exactly. */
+  private time(itf: Interface, hi: number, lo: number): void {
+    const units = itf.units;
+    let sec: number;
+    let rem: number;
+    if (hi < 0x200000 || units > 0xffffffff) {
+      // Below 2^53 the value is exact as a double; one correction step fixes the division's rounding.
+      const ts = hi * TWO_32 + lo;
+      sec = Math.floor(ts / units);
+      rem = ts - sec * units;
+      if (rem < 0) {
+        sec--;
+        rem += units;
+      } else if (rem >= units) {
+        sec++;
+        rem -= units;
+      }
+    } else {
+      // Long division in 16-bit digits keeps every intermediate below 2^53.
+      const qHi = Math.floor(hi / units);
+      let r = hi - qHi * units;
+      let t = r * 65536 + (lo >>> 16);
+      const qMid = Math.floor(t / units);
+      r = t - qMid * units;
+      t = r * 65536 + (lo & 0xffff);
+      const qLo = Math.floor(t / units);
+      rem = t - qLo * units;
+      sec = qHi * TWO_32 + qMid * 65536 + qLo;
+    }
+    let nsec: number;
+    if (units === 1_000_000) nsec = rem * 1000;
+    else if (1_000_000_000 % units === 0) nsec = rem * (1_000_000_000 / units);
+    else if (units % 1_000_000_000 === 0) nsec = Math.floor(rem / (units / 1_000_000_000));
+    else nsec = Math.floor((rem * 1_000_000_000) / units);
+    if (nsec > 999_999_999) nsec = 999_999_999;
+    this.sec = sec + itf.offsetSec;
+    this.nsec = nsec;
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * The capture reader: detects the format by magic, frames the byte stream into records/blocks across
+ * chunk boundaries, and hands every packet, decoded into one reused PacketRecord, to the consumer.
+ */
+import { CaptureError } from '../errors.js';
+import { hex32, u32be } from './bytes.js';
+import type { Framer } from './framer.js';
+import type { PacketRecord } from './packet.js';
+import { PCAP_MAGIC_MODIFIED, PCAP_MAGIC_NS, PCAP_MAGIC_US, PcapFramer } from './pcap.js';
+import { PCAPNG_SHB, PcapngFramer } from './pcapng.js';
+import type {
+  CaptureFormat,
+  CaptureSummary,
+  CaptureWarning,
+  ReadCapture,
+  ReadOptions,
+} from './reader-api.js';
+import { PacketSink } from './sink.js';
+import { captureChunks, openSource, type SourceState } from './source.js';
+
+function swap32(v: number): number {
+  return (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)) >>> 0;
+}
+
+function detect(
+  magic: number,
+  sink: PacketSink,
+  name: string,
+): { framer: Framer; format: CaptureFormat } | null {
+  if (magic === PCAPNG_SHB) return { framer: new PcapngFramer(sink, name), format: 'pcapng' };
+  for (const m of [PCAP_MAGIC_US, PCAP_MAGIC_NS, PCAP_MAGIC_MODIFIED]) {
+    const format: CaptureFormat = m === PCAP_MAGIC_NS ? 'pcap-ns' : 'pcap';
+    if (magic === m) return { framer: new PcapFramer(sink, name, false, m), format };
+    if (magic === swap32(m)) return { framer: new PcapFramer(sink, name, true, m), format };
+  }
+  return null;
+}
+
+function sourceName(source: string | NodeJS.ReadableStream, options: ReadOptions | undefined): string {
+  if (options?.name !== undefined) return options.name;
+  if (typeof source === 'string') return source;
+  return '-';
+}
+
+const IO_REASONS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EISDIR: 'is a directory',
+  EPERM: 'permission denied',
+};
+
+/** Turns whatever the stream layer threw into a one-line CaptureError. */
+function ioError(err: unknown, name: string, state: SourceState, offset: number): CaptureError {
+  if (err instanceof CaptureError) return err;
+  const e = err as NodeJS.ErrnoException;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  if (state.gzip && code.startsWith('Z_')) {
+    const at = state.gunzip?.bytesWritten ?? 0;
+    return new CaptureError(
+      `${name}: corrupt gzip data near compressed byte offset ${at} (decompressed offset ${offset}): ${e.message}`,
+      offset,
+    );
+  }
+  const reason = IO_REASONS[code] ?? (err instanceof Error ? err.message : String(err));
+  return new CaptureError(`${name}: cannot read: ${reason}`);
+}
+
+export const readCapture: ReadCapture = async (source, onPacket, options) => {
+  const name = sourceName(source, options);
+  const warnings: CaptureWarning[] = [];
+  const warn = (w: CaptureWarning): void => {
+    warnings.push(w);
+    options?.onWarning?.(w);
+  };
+  const sink = new PacketSink(onPacket as (p: PacketRecord) => void, warn, name);
+  const state: SourceState = { gzip: false, gunzip: null };
+  const signal = options?.signal;
+
+  let framer: Framer | null = null;
+  let format: CaptureFormat = 'pcap';
+  let head: Buffer = Buffer.alloc(0);
+  /** Bytes of the stream consumed before the current chunk. */
+  let base = 0;
+  /** A unit straddling chunks is assembled here; the buffer is reused and only grows. */
+  let scratch = Buffer.alloc(64 * 1024);
+  let pendingLen = 0;
+  let pendingNeed = 0;
+  let pendingStart = 0;
+
+  const feed = (chunk: Buffer): void => {
+    const f = framer!;
+    const n = chunk.length;
+    let pos = 0;
+    if (pendingLen > 0) {
+      if (pendingNeed === 0) {
+        const want = f.headLen - pendingLen;
+        const take = Math.min(want, n);
+        chunk.copy(scratch, pendingLen, 0, take);
+        pendingLen += take;
+        pos = take;
+        if (pendingLen < f.headLen) {
+          base += n;
+          return;
+        }
+        pendingNeed = f.unitLength(scratch, 0, pendingStart);
+        if (scratch.length < pendingNeed) {
+          const grown = Buffer.allocUnsafe(Math.max(pendingNeed, scratch.length * 2));
+          scratch.copy(grown, 0, 0, pendingLen);
+          scratch = grown;
+        }
+      }
+      const want = pendingNeed - pendingLen;
+      const take = Math.min(want, n - pos);
+      chunk.copy(scratch, pendingLen, pos, pos + take);
+      pendingLen += take;
+      pos += take;
+      if (pendingLen < pendingNeed) {
+        base += n;
+        return;
+      }
+      f.unit(scratch, 0, pendingNeed, pendingStart);
+      pendingLen = 0;
+      pendingNeed = 0;
+    }
+    for (;;) {
+      const left = n - pos;
+      if (left < f.headLen) break;
+      const len = f.unitLength(chunk, pos, base + pos);
+      if (left < len) {
+        pendingNeed = len;
+        break;
+      }
+      f.unit(chunk, pos, len, base + pos);
+      pos += len;
+    }
+    if (pos < n) {
+      const left = n - pos;
+      if (scratch.length < left) scratch = Buffer.allocUnsafe(Math.max(left, scratch.length * 2));
+      if (pendingNeed > scratch.length) {
+        const grown = Buffer.allocUnsafe(pendingNeed);
+        scratch = grown;
+      }
+      chunk.copy(scratch, 0, pos, n);
+      pendingLen = left;
+      pendingStart = base + pos;
+    } else {
+      pendingNeed = 0;
+    }
+    base += n;
+  };
+
+  const stream = openSource(source);
+  try {
+    for await (const chunk of captureChunks(stream, state)) {
+      if (signal?.aborted) break;
+      if (chunk.length === 0) continue;
+      if (framer === null) {
+        head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
+        if (head.length < 4) continue;
+        const magic = u32be(head, 0);
+        const found = detect(magic, sink, name);
+        if (found === null) throw new CaptureError(`${name}: not a capture file (magic ${hex32(magic)})`, 0);
+        framer = found.framer;
+        format = found.format;
+        const first = head;
+        head = Buffer.alloc(0);
+        feed(first);
+      } else {
+        feed(chunk);
+      }
+    }
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    // A gzip stream cut short is a truncated capture, not a corrupt one: keep what was decompressed.
+    if (state.gzip && e?.code === 'Z_BUF_ERROR' && framer !== null) {
+      warn({
+        kind: 'truncated',
+        message: `${name}: compressed data ends early (gzip stream truncated)`,
+        offset: base,
+      });
+    } else {
+      throw ioError(err, name, state, base);
+    }
+  } finally {
+    if (typeof source === 'string' && source !== '-') {
+      (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+    }
+  }
+
+  if (framer === null) {
+    if (head.length === 0) throw new CaptureError(`${name}: not a capture file (empty)`, 0);
+    throw new CaptureError(`${name}: not a capture file (only ${head.length} bytes)`, 0);
+  }
+  if (pendingLen > 0 && !signal?.aborted) {
+    const need = pendingNeed > 0 ? ` of ${pendingNeed}` : '';
+    warn({
+      kind: 'truncated',
+      message: `${name}: truncated capture: the last record at byte offset ${pendingStart} is incomplete (${pendingLen}${need} bytes present)`,
+      offset: pendingStart,
+    });
+  }
+
+  const summary: CaptureSummary = {
+    source: name,
+    format,
+    gzip: state.gzip,
+    linkTypes: sink.linkTypes,
+    packets: sink.packets,
+    skippedUnsupportedLink: sink.skippedUnsupportedLink,
+    bytes: base,
+    firstTimeNs: sink.firstSec < 0 ? null : sink.firstSec * 1e9 + sink.firstNsec,
+    lastTimeNs: sink.lastSec < 0 ? null : sink.lastSec * 1e9 + sink.lastNsec,
+    warnings,
+  };
+  return summary;
+};

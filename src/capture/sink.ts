@@ -1,0 +1,71 @@
+import { decodeFrame, isSupportedLinkType } from './decode.js';
+import { PacketRecord } from './packet.js';
+import type { CaptureWarning } from './reader-api.js';
+
+/**
+ * Where framers deliver packets: decodes into the one reused record, calls the consumer, and keeps the
+ * counters the summary needs.
+ */
+export class PacketSink {
+  readonly rec = new PacketRecord();
+  packets = 0;
+  skippedUnsupportedLink = 0;
+  readonly linkTypes: number[] = [];
+  /** Earliest and latest packet time (seconds, nanoseconds); firstSec < 0 until a packet is seen. */
+  firstSec = -1;
+  firstNsec = 0;
+  lastSec = -1;
+  lastNsec = 0;
+  private readonly warnedLinkTypes = new Set<number>();
+
+  constructor(
+    private readonly onPacket: (packet: PacketRecord) => void,
+    private readonly warn: (warning: CaptureWarning) => void,
+    private readonly name: string,
+  ) {}
+
+  emit(
+    b: Uint8Array,
+    off: number,
+    caplen: number,
+    origlen: number,
+    linkType: number,
+    interfaceId: number,
+    sec: number,
+    nsec: number,
+  ): void {
+    const index = this.packets++;
+    if (this.firstSec < 0 || sec < this.firstSec || (sec === this.firstSec && nsec < this.firstNsec)) {
+      this.firstSec = sec;
+      this.firstNsec = nsec;
+    }
+    if (sec > this.lastSec || (sec === this.lastSec && nsec > this.lastNsec)) {
+      this.lastSec = sec;
+      this.lastNsec = nsec;
+    }
+    if (!isSupportedLinkType(linkType)) {
+      this.skipLink(linkType);
+      return;
+    }
+    const rec = this.rec;
+    rec.index = index;
+    rec.tsSec = sec;
+    rec.tsNsec = nsec;
+    rec.capturedLength = caplen;
+    rec.originalLength = origlen;
+    rec.linkType = linkType;
+    rec.interfaceId = interfaceId;
+    decodeFrame(rec, b, off, caplen, linkType);
+    this.onPacket(rec);
+  }
+
+  private skipLink(linkType: number): void {
+    this.skippedUnsupportedLink++;
+    if (this.warnedLinkTypes.has(linkType)) return;
+    this.warnedLinkTypes.add(linkType);
+    this.warn({
+      kind: 'unsupported-linktype',
+      message: `${this.name}: link type ${linkType} is not supported; its packets are skipped`,
+    });
+  }
+}
