@@ -1,0 +1,203 @@
+import type { Bins } from '../sessions/bins.js';
+import type { PacketStore } from '../sessions/packet-store.js';
+
+/** 1024 source + 1024 destination ports per direction, then 4 ratios per direction. */
+export const COMPAT_FEATURE_COUNT = 4104;
+const PORTS = 1024;
+const SPORT_OUT = 0;
+const DPORT_OUT = 1024;
+const SPORT_IN = 2048;
+const DPORT_IN = 3072;
+const EXT_OUT = 4096;
+const TCP_OUT = 4097;
+const UDP_OUT = 4098;
+const ICMP_OUT = 4099;
+const EXT_IN = 4100;
+const TCP_IN = 4101;
+const UDP_IN = 4102;
+const ICMP_IN = 4103;
+
+/**
+ * The original compared the protocol's decimal text with "11" where UDP (17) was meant, so its "UDP"
+ * features count IP protocol 11 (NVP-II) and are zero in practice (REFERENCE.md §4 quirk).
+ */
+export const COMPAT_UDP_PROTO = 11;
+
+/** Human names of the 4,104 compat features, e.g. "outgoing to port 443". */
+export function compatFeatureName(index: number): string {
+  if (index < 0 || index >= COMPAT_FEATURE_COUNT) throw new RangeError(`feature ${index}`);
+  if (index < 4096) {
+    const port = index % PORTS;
+    const block = Math.floor(index / PORTS);
+    return [
+      `outgoing from port ${port}`,
+      `outgoing to port ${port}`,
+      `incoming from port ${port}`,
+      `incoming to port ${port}`,
+    ][block]!;
+  }
+  return [
+    'outgoing external share',
+    'outgoing TCP share',
+    'outgoing "UDP" share (protocol 11, quirk)',
+    'outgoing ICMP share',
+    'incoming external share',
+    'incoming TCP share',
+    'incoming "UDP" share (protocol 11, quirk)',
+    'incoming ICMP share',
+  ][index - 4096]!;
+}
+
+export interface CaptureSource {
+  /** MAC id in the store, or -1 when no session has a private address. */
+  mac: number;
+  /** Address id in the store, or -1. */
+  address: number;
+}
+
+const NO_SOURCE: CaptureSource = { mac: -1, address: -1 };
+
+/**
+ * Infers which (address, MAC) is the capture's own device from sessions [from, to): every session's first
+ * packet votes for "source address – source MAC" and "destination address – destination MAC" when that
+ * address is private (or always, with countPublic); the most votes win, ties go to the pair voted for first.
+ */
+export function inferCaptureSource(
+  store: PacketStore,
+  bins: Bins,
+  from: number,
+  to: number,
+  countPublic = false,
+  votes: Map<number, number> = new Map(),
+): CaptureSource {
+  const { sessions } = bins;
+  const { endpoints, addresses } = store;
+  const macIds = store.macs.text.length;
+  for (let s = from; s < to; s++) {
+    const p = sessions.firstPacket.data[s]!;
+    if (!store.parseable.data[p]) continue;
+    const a1 = endpoints.address[sessions.srcEndpoint.data[s]!]!;
+    const a2 = endpoints.address[sessions.dstEndpoint.data[s]!]!;
+    if (countPublic || addresses.isPrivate[a1]) {
+      const key = a1 * macIds + store.srcMac.data[p]!;
+      votes.set(key, (votes.get(key) ?? 0) + 1);
+    }
+    if (countPublic || addresses.isPrivate[a2]) {
+      const key = a2 * macIds + store.dstMac.data[p]!;
+      votes.set(key, (votes.get(key) ?? 0) + 1);
+    }
+  }
+  let best = -1;
+  let bestVotes = 0;
+  for (const [key, n] of votes) {
+    if (n > bestVotes) {
+      best = key;
+      bestVotes = n;
+    }
+  }
+  if (best < 0) return NO_SOURCE;
+  return { address: Math.floor(best / macIds), mac: best % macIds };
+}
+
+export interface CompatBin {
+  /** Index of this bin among all bins (empty ones included). */
+  bin: number;
+  vector: Float64Array;
+  /** This bin's own inferred capture address, or null. */
+  captureIp: string | null;
+  /** Private peers of the capture MAC in this bin, sorted. */
+  otherIps: string[];
+  /** First packet time of the bin's last session, epoch seconds. */
+  timestamp: number;
+  /** MAC id the vector was computed for (-1: none yet, vector all zero). */
+  mac: number;
+}
+
+export interface CompatFeatures {
+  /** The capture source MAC used for the vectors (text), or null when no bin yielded one. */
+  captureMac: string | null;
+  /** One entry per non-empty bin. */
+  bins: CompatBin[];
+}
+
+/**
+ * The 4,104-value vector of every non-empty bin (REFERENCE.md §3–4): bins are visited in order, each
+ * infers its own capture source until one yields a MAC, which is then kept for every later bin.
+ */
+export function compatFeatures(store: PacketStore, bins: Bins, countPublic = false): CompatFeatures {
+  const out: CompatBin[] = [];
+  let mac = -1;
+  for (let b = 0; b + 1 < bins.binStart.length; b++) {
+    const from = bins.binStart[b]!;
+    const to = bins.binStart[b + 1]!;
+    if (to === from) continue;
+    const own = inferCaptureSource(store, bins, from, to, countPublic);
+    if (mac < 0) mac = own.mac;
+    const otherIps = new Set<string>();
+    const vector = binVector(store, bins, from, to, mac, otherIps);
+    const lastFirstPacket = bins.sessions.firstPacket.data[to - 1]!;
+    out.push({
+      bin: b,
+      vector,
+      captureIp: own.address >= 0 ? store.addresses.text[own.address]! : null,
+      otherIps: [...otherIps].sort(),
+      timestamp: store.timeUs.data[lastFirstPacket]! / 1e6,
+      mac,
+    });
+  }
+  return { captureMac: mac >= 0 ? store.macs.text[mac]! : null, bins: out };
+}
+
+function binVector(
+  store: PacketStore,
+  bins: Bins,
+  from: number,
+  to: number,
+  mac: number,
+  otherIps: Set<string>,
+): Float64Array {
+  const v = new Float64Array(COMPAT_FEATURE_COUNT);
+  const { sessions } = bins;
+  const { endpoints, addresses } = store;
+  let nOut = 0;
+  let nIn = 0;
+  for (let s = from; s < to && mac >= 0; s++) {
+    const p = sessions.firstPacket.data[s]!;
+    if (!store.parseable.data[p]) continue;
+    const e1 = sessions.srcEndpoint.data[s]!;
+    const e2 = sessions.dstEndpoint.data[s]!;
+    const a1 = endpoints.address[e1]!;
+    const a2 = endpoints.address[e2]!;
+    const p1 = endpoints.port[e1]!;
+    const p2 = endpoints.port[e2]!;
+    const external = addresses.isPrivate[a1] && addresses.isPrivate[a2] ? 0 : 1;
+    const proto = store.proto.data[p]!;
+    if (store.srcMac.data[p] === mac) {
+      nOut++;
+      v[EXT_OUT]! += external;
+      if (proto === 6) v[TCP_OUT]!++;
+      if (proto === COMPAT_UDP_PROTO) v[UDP_OUT]!++;
+      if (proto === 1) v[ICMP_OUT]!++;
+      if (p1 < PORTS) v[SPORT_OUT + p1]!++;
+      if (p2 < PORTS) v[DPORT_OUT + p2]!++;
+      if (addresses.isPrivate[a2]) otherIps.add(addresses.text[a2]!);
+    }
+    if (store.dstMac.data[p] === mac) {
+      nIn++;
+      v[EXT_IN]! += external;
+      if (proto === 6) v[TCP_IN]!++;
+      if (proto === COMPAT_UDP_PROTO) v[UDP_IN]!++;
+      if (proto === 1) v[ICMP_IN]!++;
+      if (p1 < PORTS) v[SPORT_IN + p1]!++;
+      if (p2 < PORTS) v[DPORT_IN + p2]!++;
+      if (addresses.isPrivate[a1]) otherIps.add(addresses.text[a1]!);
+    }
+  }
+  const outDiv = Math.max(nOut, 1);
+  const inDiv = Math.max(nIn, 1);
+  const total = outDiv + inDiv;
+  for (let i = 0; i < 4096; i++) if (v[i] !== 0) v[i]! /= total;
+  for (let i = EXT_OUT; i <= ICMP_OUT; i++) v[i]! /= outDiv;
+  for (let i = EXT_IN; i <= ICMP_IN; i++) v[i]! /= inDiv;
+  return v;
+}

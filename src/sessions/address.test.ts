@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ipv6Text, isPrivateV4, isPrivateV6 } from './address.js';
+
+function v6(text: string): Uint8Array {
+  // Test-only parser for fully written or '::'-compressed addresses.
+  const [head = '', tail = ''] = text.split('::');
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = text.includes('::') ? [...h, ...new Array(8 - h.length - t.length).fill('0'), ...t] : h;
+  const out = new Uint8Array(16);
+  groups.forEach((g, i) => {
+    const n = Number.parseInt(g, 16);
+    out[2 * i] = n >> 8;
+    out[2 * i + 1] = n & 0xff;
+  });
+  return out;
+}
+
+describe('IPv6 text (RFC 5952, as tshark prints)', () => {
+  const cases: [string, string][] = [
+    ['0:0:0:0:0:0:0:1', '::1'],
+    ['0:0:0:0:0:0:0:0', '::'],
+    ['fe80:0:0:0:0:0:0:1', 'fe80::1'],
+    ['2001:db8:0:0:1:0:0:1', '2001:db8::1:0:0:1'],
+    ['2001:db8:0:1:1:1:1:1', '2001:db8:0:1:1:1:1:1'],
+    ['2001:0:0:1:0:0:0:1', '2001:0:0:1::1'],
+    ['ff02:0:0:0:0:0:0:fb', 'ff02::fb'],
+    ['0:0:0:0:0:ffff:c0a8:101', '::ffff:192.168.1.1'],
+  ];
+  for (const [full, expected] of cases)
+    it(`${full} → ${expected}`, () => assert.equal(ipv6Text(v6(full)), expected));
+});
+
+describe("private addresses (Python 3.11's ipaddress.is_private)", () => {
+  const v4 = (s: string) => Uint8Array.from(s.split('.').map(Number));
+  it('IPv4', () => {
+    for (const a of [
+      '10.1.2.3',
+      '172.16.0.1',
+      '172.31.255.255',
+      '192.168.1.1',
+      '127.0.0.1',
+      '169.254.1.1',
+      '0.1.2.3',
+      '192.0.0.8',
+      '192.0.2.1',
+      '198.18.0.1',
+      '198.51.100.7',
+      '203.0.113.9',
+      '240.0.0.1',
+      '255.255.255.255',
+    ])
+      assert.equal(isPrivateV4(v4(a)), true, a);
+    for (const a of [
+      '8.8.8.8',
+      '172.32.0.1',
+      '100.64.0.1',
+      '224.0.0.251',
+      '239.255.255.250',
+      '192.0.0.9',
+      '192.0.0.10',
+      '1.1.1.1',
+    ])
+      assert.equal(isPrivateV4(v4(a)), false, a);
+  });
+  it('IPv6', () => {
+    for (const a of [
+      '::1',
+      '::',
+      'fe80::1',
+      'fd00::1',
+      '2001:db8::1',
+      '2002::1',
+      '2001::1',
+      '100::1',
+      '64:ff9b:1::1',
+      '::ffff:a00:1',
+    ])
+      assert.equal(isPrivateV6(v6(a)), true, a);
+    for (const a of [
+      '2a00:1450::1',
+      'ff02::fb',
+      '2001:1::1',
+      '2001:3::1',
+      '2001:20::1',
+      '::ffff:808:808',
+      '2001:4:112::1',
+    ])
+      assert.equal(isPrivateV6(v6(a)), false, a);
+  });
+});

@@ -1,0 +1,143 @@
+/**
+ * Address text and "private" classification, matching what the original saw: tshark's text form
+ * (dotted quad; RFC 5952 IPv6) and Python 3.11's `ipaddress.is_private` (REFERENCE.md §3).
+ */
+
+export function ipv4Text(addr: Uint8Array): string {
+  return `${addr[0]}.${addr[1]}.${addr[2]}.${addr[3]}`;
+}
+
+/** RFC 5952 §4: lowercase, no leading zeros, the longest (first on ties) run of ≥ 2 zero groups as "::". */
+export function ipv6Text(addr: Uint8Array): string {
+  const groups = new Array<number>(8);
+  for (let i = 0; i < 8; i++) groups[i] = (addr[2 * i]! << 8) | addr[2 * i + 1]!;
+  // RFC 5952 §5: IPv4-mapped addresses keep the dotted quad, as tshark prints them.
+  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
+    return `::ffff:${addr[12]}.${addr[13]}.${addr[14]}.${addr[15]}`;
+  }
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = (from: number, to: number) =>
+    groups
+      .slice(from, to)
+      .map((g) => g.toString(16))
+      .join(':');
+  if (bestLen < 2) return hex(0, 8);
+  return `${hex(0, bestStart)}::${hex(bestStart + bestLen, 8)}`;
+}
+
+export function macText(bytes: Uint8Array, offset = 0): string {
+  let out = '';
+  for (let i = 0; i < 6; i++) {
+    const b = bytes[offset + i]!;
+    out += (i ? ':' : '') + (b < 16 ? '0' : '') + b.toString(16);
+  }
+  return out;
+}
+
+function v4(a: number, b: number, c: number, d: number): number {
+  return ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
+}
+
+/** [network, prefix length] pairs of Python 3.11's IPv4 private networks. */
+const PRIVATE_V4: ReadonlyArray<readonly [number, number]> = [
+  [v4(0, 0, 0, 0), 8],
+  [v4(10, 0, 0, 0), 8],
+  [v4(127, 0, 0, 0), 8],
+  [v4(169, 254, 0, 0), 16],
+  [v4(172, 16, 0, 0), 12],
+  [v4(192, 0, 0, 0), 24],
+  [v4(192, 0, 2, 0), 24],
+  [v4(192, 168, 0, 0), 16],
+  [v4(198, 18, 0, 0), 15],
+  [v4(198, 51, 100, 0), 24],
+  [v4(203, 0, 113, 0), 24],
+  [v4(240, 0, 0, 0), 4],
+  [v4(255, 255, 255, 255), 32],
+];
+const NOT_PRIVATE_V4 = [v4(192, 0, 0, 9), v4(192, 0, 0, 10)];
+
+function inV4(value: number, network: number, prefix: number): boolean {
+  if (prefix === 0) return true;
+  const shift = 32 - prefix;
+  return value >>> shift === network >>> shift;
+}
+
+export function isPrivateV4(addr: Uint8Array, offset = 0): boolean {
+  const value = v4(addr[offset]!, addr[offset + 1]!, addr[offset + 2]!, addr[offset + 3]!);
+  if (NOT_PRIVATE_V4.includes(value)) return false;
+  return PRIVATE_V4.some(([net, prefix]) => inV4(value, net, prefix));
+}
+
+/** Parses "2001:db8::" style prefixes for the table below (start-up only). */
+function v6(text: string): Uint8Array {
+  const out = new Uint8Array(16);
+  const [head = '', tail] = text.split('::');
+  const headGroups = head ? head.split(':') : [];
+  const tailGroups = tail ? tail.split(':') : [];
+  const groups = [
+    ...headGroups,
+    ...new Array(8 - headGroups.length - tailGroups.length).fill('0'),
+    ...tailGroups,
+  ];
+  groups.forEach((g, i) => {
+    const n = Number.parseInt(g, 16);
+    out[2 * i] = n >> 8;
+    out[2 * i + 1] = n & 0xff;
+  });
+  return out;
+}
+
+function inV6(addr: Uint8Array, network: Uint8Array, prefix: number): boolean {
+  let bits = prefix;
+  for (let i = 0; i < 16 && bits > 0; i++, bits -= 8) {
+    const mask = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff;
+    if ((addr[i]! & mask) !== (network[i]! & mask)) return false;
+  }
+  return true;
+}
+
+const PRIVATE_V6: ReadonlyArray<readonly [Uint8Array, number]> = [
+  [v6('::1'), 128],
+  [v6('::'), 128],
+  [v6('64:ff9b:1::'), 48],
+  [v6('100::'), 64],
+  [v6('2001::'), 23],
+  [v6('2001:db8::'), 32],
+  [v6('2002::'), 16],
+  [v6('fc00::'), 7],
+  [v6('fe80::'), 10],
+];
+const NOT_PRIVATE_V6: ReadonlyArray<readonly [Uint8Array, number]> = [
+  [v6('2001:1::1'), 128],
+  [v6('2001:1::2'), 128],
+  [v6('2001:3::'), 32],
+  [v6('2001:4:112::'), 48],
+  [v6('2001:20::'), 28],
+  [v6('2001:30::'), 28],
+];
+const MAPPED_V4 = v6('::ffff:0:0');
+
+export function isPrivateV6(addr: Uint8Array): boolean {
+  if (inV6(addr, MAPPED_V4, 96)) return isPrivateV4(addr, 12);
+  if (NOT_PRIVATE_V6.some(([net, prefix]) => inV6(addr, net, prefix))) return false;
+  return PRIVATE_V6.some(([net, prefix]) => inV6(addr, net, prefix));
+}
+
+/** Multicast: 224.0.0.0/4 and ff00::/8 (not private in Python's sense). */
+export function isMulticast(version: number, addr: Uint8Array): boolean {
+  return version === 4 ? (addr[0]! & 0xf0) === 0xe0 : addr[0] === 0xff;
+}

@@ -1,0 +1,173 @@
+import { FloatColumn, IntColumn, WordKeyTable } from './hash-table.js';
+import type { PacketStore } from './packet-store.js';
+
+export interface BinOptions {
+  /** Bin length in seconds (the original's `duration`, 900). */
+  durationS: number;
+  /**
+   * Sessions first seen within this many seconds of the capture's first packet are never counted
+   * (the original's 120 s warm-up quirk, REFERENCE.md §2). 0 counts every session.
+   */
+  warmupS: number;
+}
+
+export const DEFAULT_BIN_OPTIONS: BinOptions = { durationS: 900, warmupS: 120 };
+
+/**
+ * Sessions of all bins, column by column, in creation order; bin b holds sessions
+ * [binStart[b], binStart[b + 1]).
+ *
+ * A session's "first" and "second" MAC are its creating packet's source and destination MAC; the
+ * per-side counters follow the original's rule that a packet counts for each side whose MAC equals its
+ * source MAC (REFERENCE.md §6 step 3).
+ */
+export class SessionTable {
+  count = 0;
+  /** The (source, destination) endpoints of the packet that created the session. */
+  readonly srcEndpoint = new IntColumn();
+  readonly dstEndpoint = new IntColumn();
+  readonly firstPacket = new IntColumn();
+  readonly packets = new IntColumn();
+  readonly lastTimeUs = new FloatColumn();
+  readonly sentByFirstMac = new IntColumn();
+  readonly sentBySecondMac = new IntColumn();
+  readonly lastLengthFirstMac = new IntColumn();
+  readonly lastLengthSecondMac = new IntColumn();
+
+  add(src: number, dst: number, packet: number): number {
+    const s = this.count++;
+    const n = this.count;
+    this.srcEndpoint.ensure(n);
+    this.dstEndpoint.ensure(n);
+    this.firstPacket.ensure(n);
+    this.packets.ensure(n);
+    this.lastTimeUs.ensure(n);
+    this.sentByFirstMac.ensure(n);
+    this.sentBySecondMac.ensure(n);
+    this.lastLengthFirstMac.ensure(n);
+    this.lastLengthSecondMac.ensure(n);
+    this.srcEndpoint.data[s] = src;
+    this.dstEndpoint.data[s] = dst;
+    this.firstPacket.data[s] = packet;
+    this.packets.data[s] = 0;
+    this.sentByFirstMac.data[s] = 0;
+    this.sentBySecondMac.data[s] = 0;
+    this.lastLengthFirstMac.data[s] = 0;
+    this.lastLengthSecondMac.data[s] = 0;
+    return s;
+  }
+}
+
+export interface Bins {
+  sessions: SessionTable;
+  /** Session index where each bin starts, plus one final entry equal to sessions.count. */
+  binStart: number[];
+  /** Capture's first stored packet time (µs), or NaN for a capture without IP packets. */
+  firstTimeUs: number;
+}
+
+export function binCount(bins: Bins): number {
+  return bins.binStart.length - 1;
+}
+
+export function sessionsPerBin(bins: Bins): number[] {
+  const out: number[] = [];
+  for (let b = 0; b + 1 < bins.binStart.length; b++) out.push(bins.binStart[b + 1]! - bins.binStart[b]!);
+  return out;
+}
+
+/**
+ * Cuts the stored packets into time bins and sessions exactly as the original did (REFERENCE.md §2):
+ * a bin closes when a packet is `duration` or more after the bin's start (empty bins are kept, a trailing
+ * empty bin is not); a packet joins its bin's session for (src, dst) or else (dst, src); a new session is
+ * created only when its pair was first seen more than the warm-up after the capture's first packet.
+ */
+export function buildBins(store: PacketStore, options: BinOptions = DEFAULT_BIN_OPTIONS): Bins {
+  const sessions = new SessionTable();
+  const binStart: number[] = [];
+  if (store.length === 0) return { sessions, binStart: [0], firstTimeUs: Number.NaN };
+
+  const durationUs = options.durationS * 1e6;
+  const warmupUs = options.warmupS * 1e6;
+  const time = store.timeUs.data;
+  const srcEp = store.srcEndpoint.data;
+  const dstEp = store.dstEndpoint.data;
+  const srcMac = store.srcMac.data;
+  const dstMac = store.dstMac.data;
+  const ipLength = store.ipLength.data;
+  const parseable = store.parseable.data;
+
+  const inBin = new WordKeyTable(2);
+  const firstSeen = new WordKeyTable(2, 4096);
+  const firstSeenUs = new FloatColumn(4096);
+
+  const firstUs = time[0]!;
+  let binStartUs = firstUs;
+  let binFirstSession = 0;
+  binStart.push(0);
+
+  for (let i = 0; i < store.length; i++) {
+    const t = time[i]!;
+    if (t - binStartUs >= durationUs) {
+      binStart.push(sessions.count);
+      binFirstSession = sessions.count;
+      binStartUs = t;
+      inBin.clear();
+    }
+    const a = srcEp[i]!;
+    const b = dstEp[i]!;
+
+    inBin.probe[0] = a;
+    inBin.probe[1] = b;
+    let local = inBin.find();
+    if (local < 0) {
+      inBin.probe[0] = b;
+      inBin.probe[1] = a;
+      local = inBin.find();
+    }
+
+    let s: number;
+    if (local >= 0) {
+      s = binFirstSession + local;
+    } else {
+      firstSeen.probe[0] = a;
+      firstSeen.probe[1] = b;
+      let forward = firstSeen.find();
+      firstSeen.probe[0] = b;
+      firstSeen.probe[1] = a;
+      const reverse = firstSeen.find();
+      if (forward < 0 && reverse < 0) {
+        firstSeen.probe[0] = a;
+        firstSeen.probe[1] = b;
+        forward = firstSeen.intern();
+        firstSeenUs.ensure(forward + 1);
+        firstSeenUs.data[forward] = t;
+      }
+      const startUs = firstSeenUs.data[reverse >= 0 ? reverse : forward]!;
+      const counted = warmupUs <= 0 || startUs - firstUs > warmupUs;
+      if (!counted) continue;
+      inBin.probe[0] = a;
+      inBin.probe[1] = b;
+      inBin.intern();
+      s = sessions.add(a, b, i);
+    }
+
+    sessions.packets.data[s]!++;
+    sessions.lastTimeUs.data[s] = t;
+    if (parseable[i]) {
+      const first = sessions.firstPacket.data[s]!;
+      const sender = srcMac[i]!;
+      if (sender === srcMac[first]) {
+        sessions.sentByFirstMac.data[s]!++;
+        sessions.lastLengthFirstMac.data[s] = ipLength[i]!;
+      }
+      if (sender === dstMac[first]) {
+        sessions.sentBySecondMac.data[s]!++;
+        sessions.lastLengthSecondMac.data[s] = ipLength[i]!;
+      }
+    }
+  }
+  // A trailing empty bin is dropped: its start entry then serves as the previous bin's end.
+  if (sessions.count > binFirstSession) binStart.push(sessions.count);
+  return { sessions, binStart, firstTimeUs: firstUs };
+}

@@ -1,0 +1,162 @@
+import type { PacketRecord } from '../capture/packet.js';
+import { ipv4Text, ipv6Text, isPrivateV4, isPrivateV6, macText } from './address.js';
+import { FloatColumn, IntColumn, WordKeyTable } from './hash-table.js';
+
+/** Bytes of a frame the original kept (headers only); fewer than this many made a packet unparseable. */
+const KEPT_BYTES = 128;
+const MIN_PARSEABLE_BYTES = 20;
+const TWO_POW_32 = 0x1_0000_0000;
+
+/** Interned IP addresses: id → text, private flag, version. */
+export class AddressTable {
+  private readonly table = new WordKeyTable(5);
+  readonly text: string[] = [];
+  readonly isPrivate: boolean[] = [];
+  readonly version: number[] = [];
+  /** The raw 16 address bytes of each id (IPv4 in the first 4), for later classification. */
+  readonly bytes: Uint8Array[] = [];
+
+  intern(version: number, addr: Uint8Array): number {
+    const probe = this.table.probe;
+    probe[0] = version;
+    for (let w = 0; w < 4; w++) {
+      const o = w * 4;
+      probe[w + 1] =
+        version === 4 && w > 0
+          ? 0
+          : ((addr[o]! << 24) | (addr[o + 1]! << 16) | (addr[o + 2]! << 8) | addr[o + 3]!) >>> 0;
+    }
+    const before = this.table.size;
+    const id = this.table.intern();
+    if (id === before) {
+      const copy = new Uint8Array(16);
+      copy.set(version === 4 ? addr.subarray(0, 4) : addr);
+      this.bytes.push(copy);
+      this.version.push(version);
+      this.text.push(version === 4 ? ipv4Text(copy) : ipv6Text(copy));
+      this.isPrivate.push(version === 4 ? isPrivateV4(copy) : isPrivateV6(copy));
+    }
+    return id;
+  }
+
+  get size(): number {
+    return this.table.size;
+  }
+}
+
+/** Interned "<address>:<port>" endpoints. */
+export class EndpointTable {
+  private readonly table = new WordKeyTable(2);
+  readonly address: number[] = [];
+  readonly port: number[] = [];
+
+  intern(addressId: number, port: number): number {
+    this.table.probe[0] = addressId;
+    this.table.probe[1] = port;
+    const before = this.table.size;
+    const id = this.table.intern();
+    if (id === before) {
+      this.address.push(addressId);
+      this.port.push(port);
+    }
+    return id;
+  }
+}
+
+export class MacTable {
+  private readonly table = new WordKeyTable(2);
+  readonly text: string[] = [];
+
+  /** Interns the 6 bytes at `offset` of `bytes`. */
+  intern(bytes: Uint8Array, offset: number): number {
+    this.table.probe[0] = (bytes[offset]! << 8) | bytes[offset + 1]!;
+    this.table.probe[1] =
+      ((bytes[offset + 2]! << 24) |
+        (bytes[offset + 3]! << 16) |
+        (bytes[offset + 4]! << 8) |
+        bytes[offset + 5]!) >>>
+      0;
+    const before = this.table.size;
+    const id = this.table.intern();
+    if (id === before) this.text.push(macText(bytes, offset));
+    return id;
+  }
+}
+
+/**
+ * Every IP packet of a capture as the original stored it (REFERENCE.md §1), column by column: the
+ * interned endpoints and MACs, the first Next Header / protocol, the IP length, and whether the kept
+ * header bytes were enough to parse.
+ *
+ * The original kept packets in an ordered map keyed by (time µs, source endpoint, destination endpoint):
+ * a repeat of a key overwrites the earlier packet's content in place. `add` reproduces that, which is why
+ * the whole capture is stored before sessions are built (the overwrite can reach back arbitrarily far).
+ */
+export class PacketStore {
+  readonly addresses = new AddressTable();
+  readonly endpoints = new EndpointTable();
+  readonly macs = new MacTable();
+
+  length = 0;
+  /** Packets dropped as repeats of an earlier (time, source, destination). */
+  duplicates = 0;
+  readonly timeUs = new FloatColumn();
+  readonly srcEndpoint = new IntColumn();
+  readonly dstEndpoint = new IntColumn();
+  /** MAC ids read from frame bytes 6..11 (source) and 0..5 (destination), as the original sliced them. */
+  readonly srcMac = new IntColumn();
+  readonly dstMac = new IntColumn();
+  readonly proto = new IntColumn();
+  readonly ipLength = new IntColumn();
+  /** 1 when the kept header bytes were enough to read MACs, protocol and length. */
+  readonly parseable = new IntColumn();
+
+  private readonly dedup = new WordKeyTable(4, 4096);
+
+  /** Stores one decoded packet; non-IP packets are ignored (returns false). */
+  add(p: PacketRecord): boolean {
+    if (p.ipVersion !== 4 && p.ipVersion !== 6) return false;
+    const time = p.timeMicros();
+    const src = this.endpoints.intern(this.addresses.intern(p.ipVersion, p.srcAddr), p.srcPort);
+    const dst = this.endpoints.intern(this.addresses.intern(p.ipVersion, p.dstAddr), p.dstPort);
+
+    const probe = this.dedup.probe;
+    const high = Math.floor(time / TWO_POW_32);
+    probe[0] = high;
+    probe[1] = time - high * TWO_POW_32;
+    probe[2] = src;
+    probe[3] = dst;
+    const before = this.dedup.size;
+    const slot = this.dedup.intern();
+    let index: number;
+    if (slot === before) {
+      index = this.length++;
+      this.ensure(this.length);
+    } else {
+      index = slot;
+      this.duplicates++;
+    }
+
+    const kept = Math.min(p.originalLength - p.l4PayloadLength, KEPT_BYTES, p.capturedLength);
+    this.timeUs.data[index] = time;
+    this.srcEndpoint.data[index] = src;
+    this.dstEndpoint.data[index] = dst;
+    this.dstMac.data[index] = this.macs.intern(p.frameHead, 0);
+    this.srcMac.data[index] = this.macs.intern(p.frameHead, 6);
+    this.proto.data[index] = p.ipProto;
+    this.ipLength.data[index] = p.ipLength;
+    this.parseable.data[index] = kept >= MIN_PARSEABLE_BYTES ? 1 : 0;
+    return true;
+  }
+
+  private ensure(length: number): void {
+    this.timeUs.ensure(length);
+    this.srcEndpoint.ensure(length);
+    this.dstEndpoint.ensure(length);
+    this.srcMac.ensure(length);
+    this.dstMac.ensure(length);
+    this.proto.ensure(length);
+    this.ipLength.ensure(length);
+    this.parseable.ensure(length);
+  }
+}
