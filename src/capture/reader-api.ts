@@ -20,6 +20,11 @@ export interface ReadOptions {
   name?: string;
 }
 
+export interface CaptureTime {
+  sec: number;
+  nsec: number;
+}
+
 export interface CaptureSummary {
   /** The path, or '-' for standard input. */
   source: string;
@@ -36,6 +41,9 @@ export interface CaptureSummary {
   /** First and last packet time in nanoseconds since the epoch (BigInt-free: may lose sub-µs precision). */
   firstTimeNs: number | null;
   lastTimeNs: number | null;
+  /** The same two times exactly, as whole seconds and nanoseconds. */
+  firstTime: CaptureTime | null;
+  lastTime: CaptureTime | null;
   warnings: CaptureWarning[];
 }
 

@@ -210,6 +210,8 @@ export const readCapture: ReadCapture = async (source, onPacket, options) => {
     bytes: base,
     firstTimeNs: sink.firstSec < 0 ? null : sink.firstSec * 1e9 + sink.firstNsec,
     lastTimeNs: sink.lastSec < 0 ? null : sink.lastSec * 1e9 + sink.lastNsec,
+    firstTime: sink.firstSec < 0 ? null : { sec: sink.firstSec, nsec: sink.firstNsec },
+    lastTime: sink.lastSec < 0 ? null : { sec: sink.lastSec, nsec: sink.lastNsec },
     warnings,
   };
   return summary;

@@ -1,0 +1,49 @@
+/** `networkml info <capture...> [--json]`: what the reader sees in each capture. */
+import type { Command } from 'commander';
+import { captureInfo, infoJson, infoText } from '../../capture/info.js';
+import { ExitCode, errorMessage, NetworkmlError } from '../../errors.js';
+
+export interface InfoOptions {
+  json?: boolean;
+}
+
+/** Writes the report for each capture; returns the exit code (1 if any capture failed). */
+export async function runInfo(
+  captures: string[],
+  options: InfoOptions,
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
+  let failed = false;
+  let first = true;
+  for (const capture of captures) {
+    try {
+      const info = await captureInfo(capture, {
+        onWarning: (w) => err.write(`networkml: warning: ${errorMessage(w.message)}\n`),
+      });
+      if (options.json) {
+        out.write(`${JSON.stringify(infoJson(info))}\n`);
+      } else {
+        out.write(`${first ? '' : '\n'}${infoText(info)}\n`);
+      }
+      first = false;
+    } catch (e) {
+      if (!(e instanceof NetworkmlError)) throw e;
+      err.write(`networkml: ${errorMessage(e)}\n`);
+      failed = true;
+    }
+  }
+  return failed ? ExitCode.BAD_INPUT : ExitCode.OK;
+}
+
+export function registerInfo(program: Command): void {
+  program
+    .command('info')
+    .description('show format, link types, packet count, time span and protocol counts of captures')
+    .argument('<capture...>', "pcap or pcapng files, optionally gzip-compressed; '-' reads standard input")
+    .option('--json', 'one JSON object per line per capture')
+    .action(async (captures: string[], options: InfoOptions) => {
+      const code = await runInfo(captures, options);
+      if (code !== ExitCode.OK) process.exitCode = code;
+    });
+}
