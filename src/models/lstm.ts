@@ -1,0 +1,278 @@
+/**
+ * The original NetworkML's session-sequence abnormality model ("SoS" LSTM, REFERENCE.md §6).
+ *
+ * Math (TF LSTMCell(100, tanh), forget_bias 1.0), per step t with input x_t (41) and state (c, h):
+ *   z = [x_t, h] · K + b;  i, j, f, o = split(z, 4)
+ *   c = c·σ(f + 1) + σ(i)·tanh(j);  h = σ(o)·tanh(c)
+ *   score_t = σ(Σ_k (h · D + d)_k · L_k)     with L the capture's label vector (one-hot on its top label)
+ * A capture's abnormality is the maximum score over every step of every sequence of 10 sessions.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { errorMessage, ModelError } from '../errors.js';
+import type { Behavior } from '../outputs/result.js';
+
+/** The reference's train_test_split(0.2) then (0.5) raises below this many sequences; it then reports 0.0. */
+export const MIN_SEQUENCES = 6;
+export const DEFAULT_ABNORMALITY_THRESHOLD = 0.99;
+
+const finite = z.number().refine(Number.isFinite, 'not a finite number');
+const matrix = z.array(z.array(finite));
+
+/** The original fields of networkml-v0.4.8-sos-lstm.json (the shared conversion of the TF checkpoint). */
+const weightsFields = {
+  source: z.string().optional(),
+  description: z.string().optional(),
+  label_order: z.array(z.string()).min(1),
+  ports: z.array(z.number().int().min(0).max(65535)),
+  seq_len: z.number().int().positive(),
+  rnn_size: z.number().int().positive(),
+  lstm_kernel: matrix,
+  lstm_bias: z.array(finite),
+  dense_kernel: matrix,
+  dense_bias: z.array(finite),
+};
+
+/** Our wrapper: `{"format":"networkml-model","version":1,"kind":"sos-lstm", ...original fields}`. */
+export const sosLstmModelSchema = z.union([
+  z.object({
+    format: z.literal('networkml-model'),
+    version: z.literal(1),
+    kind: z.literal('sos-lstm'),
+    ...weightsFields,
+  }),
+  z.object({ format: z.literal('networkml-v0.4.8-sos-lstm'), ...weightsFields }),
+]);
+export type SosLstmModelFile = z.infer<typeof sosLstmModelSchema>;
+
+/** What scoring one capture gives. */
+export interface LstmScore {
+  /** Max score over all steps; 0.0 when the capture could not be scored (as the reference reports it). */
+  abnormality: number;
+  behavior: Behavior;
+  /** Number of complete sequences of `seqLen` sessions. */
+  sequences: number;
+  /** False when the reference could not score the capture; `note` then says why. */
+  scored: boolean;
+  note?: string;
+}
+
+export interface SessionSequenceLstmOptions {
+  /** `behavior` is 'abnormal' when abnormality > threshold. */
+  threshold?: number;
+  /** Fewer complete sequences than this cannot be scored (the reference's quirk, 6). */
+  minSequences?: number;
+}
+
+function flatten(rows: number[][], nRows: number, nCols: number, name: string): Float64Array {
+  if (rows.length !== nRows)
+    throw new ModelError(`sos-lstm model: ${name} has ${rows.length} rows, expected ${nRows}`);
+  const out = new Float64Array(nRows * nCols);
+  for (let r = 0; r < nRows; r++) {
+    const row = rows[r]!;
+    if (row.length !== nCols) {
+      throw new ModelError(`sos-lstm model: ${name} row ${r} has ${row.length} values, expected ${nCols}`);
+    }
+    out.set(row, r * nCols);
+  }
+  return out;
+}
+
+export class SessionSequenceLstm {
+  readonly labelOrder: readonly string[];
+  readonly ports: readonly number[];
+  readonly seqLen: number;
+  readonly rnnSize: number;
+  /** Session vector length: 11 session values + 2 one-hots over `ports`. */
+  readonly inputSize: number;
+  readonly threshold: number;
+  readonly minSequences: number;
+  /** Row-major (inputSize + rnnSize) × 4·rnnSize. */
+  private readonly kernel: Float64Array;
+  private readonly bias: Float64Array;
+  /** Row-major rnnSize × labels. */
+  private readonly denseKernel: Float64Array;
+  private readonly denseBias: Float64Array;
+  // Scratch state reused across steps and sequences: scoring allocates nothing per session.
+  private readonly z: Float64Array;
+  private readonly c: Float64Array;
+  private readonly h: Float64Array;
+
+  constructor(model: SosLstmModelFile, options: SessionSequenceLstmOptions = {}) {
+    const labels = model.label_order.length;
+    const hidden = model.rnn_size;
+    const inputSize = 11 + 2 * model.ports.length;
+    this.labelOrder = [...model.label_order];
+    this.ports = [...model.ports];
+    this.seqLen = model.seq_len;
+    this.rnnSize = hidden;
+    this.inputSize = inputSize;
+    this.threshold = options.threshold ?? DEFAULT_ABNORMALITY_THRESHOLD;
+    this.minSequences = options.minSequences ?? MIN_SEQUENCES;
+    if (new Set(this.labelOrder).size !== labels) throw new ModelError('sos-lstm model: duplicate labels');
+    this.kernel = flatten(model.lstm_kernel, inputSize + hidden, 4 * hidden, 'lstm_kernel');
+    if (model.lstm_bias.length !== 4 * hidden) {
+      throw new ModelError(
+        `sos-lstm model: lstm_bias has ${model.lstm_bias.length} values, expected ${4 * hidden}`,
+      );
+    }
+    this.bias = Float64Array.from(model.lstm_bias);
+    this.denseKernel = flatten(model.dense_kernel, hidden, labels, 'dense_kernel');
+    if (model.dense_bias.length !== labels) {
+      throw new ModelError(
+        `sos-lstm model: dense_bias has ${model.dense_bias.length} values, expected ${labels}`,
+      );
+    }
+    this.denseBias = Float64Array.from(model.dense_bias);
+    this.z = new Float64Array(4 * hidden);
+    this.c = new Float64Array(hidden);
+    this.h = new Float64Array(hidden);
+  }
+
+  /** Validates a parsed JSON document (wrapper or original) and builds the scorer. */
+  static fromJSON(doc: unknown, options?: SessionSequenceLstmOptions): SessionSequenceLstm {
+    const parsed = sosLstmModelSchema.safeParse(doc);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
+      throw new ModelError(`not a sos-lstm model${where}: ${issue?.message ?? 'invalid'}`);
+    }
+    return new SessionSequenceLstm(parsed.data, options);
+  }
+
+  static load(path: string, options?: SessionSequenceLstmOptions): SessionSequenceLstm {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      throw new ModelError(`cannot read model ${path}: ${errorMessage(err)}`);
+    }
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch (err) {
+      throw new ModelError(`model ${path} is not JSON: ${errorMessage(err)}`);
+    }
+    try {
+      return SessionSequenceLstm.fromJSON(doc, options);
+    } catch (err) {
+      throw new ModelError(`${path}: ${errorMessage(err)}`);
+    }
+  }
+
+  /** The one-hot label vector for `label`, or null when the model does not know that label. */
+  labelVector(label: string): Float64Array | null {
+    const index = this.labelOrder.indexOf(label);
+    if (index < 0) return null;
+    const out = new Float64Array(this.labelOrder.length);
+    out[index] = 1;
+    return out;
+  }
+
+  /**
+   * Runs one sequence (rows[start .. start+seqLen)) from a zero state and writes each step's score into
+   * `scores` (length ≥ seqLen). Returns the maximum score.
+   */
+  scoreSequence(
+    rows: readonly Float64Array[],
+    start: number,
+    labelVector: Float64Array,
+    scores?: Float64Array,
+  ): number {
+    const { kernel, bias, denseKernel, denseBias, z, c, h, inputSize, rnnSize } = this;
+    const gates = 4 * rnnSize;
+    const nLabels = this.labelOrder.length;
+    c.fill(0);
+    h.fill(0);
+    let max = Number.NEGATIVE_INFINITY;
+    for (let t = 0; t < this.seqLen; t++) {
+      const x = rows[start + t]!;
+      if (x.length !== inputSize) {
+        throw new ModelError(
+          `session vector has ${x.length} values, the sos-lstm model expects ${inputSize}`,
+        );
+      }
+      z.set(bias);
+      // Row-wise accumulation keeps the kernel walk contiguous; zero inputs (most one-hots) are skipped.
+      for (let k = 0; k < inputSize; k++) {
+        const v = x[k]!;
+        if (v === 0) continue;
+        const row = k * gates;
+        for (let g = 0; g < gates; g++) z[g]! += v * kernel[row + g]!;
+      }
+      for (let k = 0; k < rnnSize; k++) {
+        const v = h[k]!;
+        if (v === 0) continue;
+        const row = (inputSize + k) * gates;
+        for (let g = 0; g < gates; g++) z[g]! += v * kernel[row + g]!;
+      }
+      for (let u = 0; u < rnnSize; u++) {
+        const i = z[u]!;
+        const j = z[rnnSize + u]!;
+        const f = z[2 * rnnSize + u]!;
+        const o = z[3 * rnnSize + u]!;
+        const cu = c[u]! * sigmoid(f + 1) + sigmoid(i) * Math.tanh(j);
+        c[u] = cu;
+        h[u] = sigmoid(o) * Math.tanh(cu);
+      }
+      let logit = 0;
+      for (let l = 0; l < nLabels; l++) {
+        const w = labelVector[l]!;
+        if (w === 0) continue;
+        let acc = denseBias[l]!;
+        for (let u = 0; u < rnnSize; u++) acc += h[u]! * denseKernel[u * nLabels + l]!;
+        logit += acc * w;
+      }
+      const score = sigmoid(logit);
+      if (scores) scores[t] = score;
+      if (score > max) max = score;
+    }
+    return max;
+  }
+
+  /**
+   * Scores a capture: `sessions` are its per-session vectors in bin order then session order; `label` is the
+   * capture's top label (or an explicit label vector in `labelOrder` order).
+   */
+  score(sessions: readonly Float64Array[], label: string | Float64Array): LstmScore {
+    const sequences = Math.floor(sessions.length / this.seqLen);
+    const labelVector = typeof label === 'string' ? this.labelVector(label) : label;
+    if (labelVector === null) {
+      return this.unscored(sequences, `label "${label as string}" is not one of the sos-lstm model's labels`);
+    }
+    if (labelVector.length !== this.labelOrder.length) {
+      throw new ModelError(
+        `label vector has ${labelVector.length} values, expected ${this.labelOrder.length}`,
+      );
+    }
+    if (sequences < this.minSequences) {
+      return this.unscored(sequences, `fewer than ${this.minSequences} session sequences (${sequences})`);
+    }
+    let max = 0;
+    for (let s = 0; s < sequences; s++) {
+      const m = this.scoreSequence(sessions, s * this.seqLen, labelVector);
+      if (m > max) max = m;
+    }
+    return {
+      abnormality: max,
+      behavior: max > this.threshold ? 'abnormal' : 'normal',
+      sequences,
+      scored: true,
+    };
+  }
+
+  private unscored(sequences: number, note: string): LstmScore {
+    const abnormality = 0;
+    return {
+      abnormality,
+      behavior: abnormality > this.threshold ? 'abnormal' : 'normal',
+      sequences,
+      scored: false,
+      note,
+    };
+  }
+}
+
+function sigmoid(x: number): number {
+  return 1 / (1 + Math.exp(-x));
+}
