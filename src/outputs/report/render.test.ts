@@ -1,0 +1,218 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import {
+  canvasInk,
+  chromiumMissing,
+  type OpenedPage,
+  openFile,
+  screenshot,
+} from '../../test-helpers/chromium.js';
+import type { CaptureResult } from '../result.js';
+import { renderReport } from './render.js';
+import { captureResultSchema, testReportSchema } from './schema.js';
+import type { TestReport } from './types.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const fixtures = join(root, 'test-data/results');
+const artifacts = join(root, 'test-artifacts/report');
+
+function readLines(name: string): CaptureResult[] {
+  return readFileSync(join(fixtures, name), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => captureResultSchema.parse(JSON.parse(l)));
+}
+
+const captures = [...readLines('devices.jsonl'), ...readLines('single-bin.jsonl')];
+const testReport: TestReport = testReportSchema.parse(
+  JSON.parse(readFileSync(join(fixtures, 'test-report.json'), 'utf8')),
+);
+
+function writeArtifact(name: string, html: string): string {
+  mkdirSync(artifacts, { recursive: true });
+  const path = join(artifacts, name);
+  writeFileSync(path, html);
+  return path;
+}
+
+async function waitForCharts(opened: OpenedPage): Promise<number> {
+  await opened.page.waitForSelector('body[data-charts-ready]', { timeout: 10_000 });
+  return Number(await opened.page.getAttribute('body', 'data-charts-ready'));
+}
+
+describe('renderReport (markup)', () => {
+  const html = renderReport({
+    title: 'Fixture report',
+    captures,
+    tests: [{ name: 'test-report.json', report: testReport }],
+  });
+
+  test('is one file with no external references', () => {
+    assert.doesNotMatch(html, /<script[^>]+src=/i);
+    assert.doesNotMatch(html, /<link\b/i);
+    assert.doesNotMatch(html, /sourceMappingURL/);
+    // Exactly our three script elements: any stray `</script` in the inlined library would end one early.
+    assert.equal(html.match(/<script\b/gi)?.length, 3);
+    assert.equal(html.match(/<\/script/gi)?.length, 3);
+    assert.ok(html.length > 150_000, 'chart.js is inlined');
+  });
+
+  test('renders without a generation time unless given one, so output is reproducible', () => {
+    const again = renderReport({
+      title: 'Fixture report',
+      captures,
+      tests: [{ name: 'test-report.json', report: testReport }],
+    });
+    assert.equal(again, html);
+    const dated = renderReport({
+      captures: [],
+      tests: [],
+      generatedAt: new Date(Date.UTC(2024, 0, 2, 3, 4, 5)),
+    });
+    assert.match(dated, /Generated 2024-01-02T03:04:05.000Z/);
+    assert.match(dated, /No results\./);
+  });
+});
+
+describe('renderReport in headless Chromium', { skip: chromiumMissing() }, () => {
+  let opened: OpenedPage;
+  let charts = 0;
+
+  before(async () => {
+    const html = renderReport({
+      title: 'Fixture report',
+      captures,
+      tests: [{ name: 'test-report.json', report: testReport }],
+    });
+    opened = await openFile(writeArtifact('fixtures.html', html));
+    charts = await waitForCharts(opened);
+  });
+
+  after(async () => {
+    if (opened) {
+      await screenshot(opened.page, join(artifacts, 'fixtures.png'));
+      await opened.close();
+    }
+  });
+
+  test('loads offline without errors', () => {
+    assert.deepEqual(opened.blockedRequests, []);
+    assert.deepEqual(opened.pageErrors, []);
+    assert.deepEqual(opened.consoleErrors, []);
+  });
+
+  test('lists every capture in input order, the invalid one marked', async () => {
+    const keys = await opened.page.$$eval('#devices tbody tr', (rows) =>
+      rows.map((r) => r.getAttribute('data-key')),
+    );
+    assert.deepEqual(
+      keys,
+      captures.map((c) => c.key),
+    );
+    const invalid = await opened.page.$$eval('#devices tbody tr.invalid', (rows) =>
+      rows.map((r) => r.getAttribute('data-key')),
+    );
+    assert.deepEqual(invalid, ['empty-2020-01-01']);
+    const first = await opened.page.textContent('#devices tbody tr:first-child');
+    assert.match(first ?? '', /10\.0\.1\.27/);
+    assert.match(first ?? '', /3c:52:82:1a:9e:04/);
+    assert.match(first ?? '', /Business workstation/);
+    const second = await opened.page.textContent('#devices tbody tr:nth-child(2)');
+    assert.match(second ?? '', /abnormal/);
+    assert.match(second ?? '', /yes/);
+  });
+
+  test('draws every chart: one timeline per classified capture, F1 bars per decision mode', async () => {
+    const ids = await opened.page.$$eval('canvas', (els) => els.map((e) => e.id));
+    assert.deepEqual(ids, ['timeline-0', 'timeline-1', 'timeline-3', 'f1-0-u', 'f1-0-f']);
+    assert.equal(charts, ids.length);
+    for (const id of ids) {
+      const ink = await canvasInk(opened.page, id);
+      assert.ok(ink > 0.02, `${id} has drawn pixels (${ink.toFixed(4)})`);
+    }
+  });
+
+  test('the heat map shows every confusion count', async () => {
+    const tables = await opened.page.$$eval('table.heat tbody', (bodies) =>
+      bodies.map((b) =>
+        [...b.querySelectorAll('tr')].map((tr) =>
+          [...tr.querySelectorAll('td:not(.total)')].map((td) => Number(td.textContent)),
+        ),
+      ),
+    );
+    assert.equal(tables.length, 2);
+    assert.deepEqual(tables[0], testReport.confusion);
+    assert.deepEqual(tables[1], testReport.forcing?.confusion);
+    // Colour follows the row share: a full diagonal cell is darker than an empty one.
+    const colours = await opened.page.$$eval(
+      'table.heat tbody tr:first-child td.diag, table.heat tbody tr:first-child td.zero',
+      (tds) => tds.map((td) => td.getAttribute('style')),
+    );
+    assert.notEqual(colours[0], colours[1]);
+  });
+});
+
+describe('renderReport escapes user strings', { skip: chromiumMissing() }, () => {
+  const evil = '<img src=x onerror=alert(1)>';
+  const evilLabel = '</script><script>alert(2)</script>';
+
+  test('an injected file name, key and role appear as text and run nothing', async () => {
+    const base = captures[0]!;
+    const key = `${evil}"'&`;
+    const device = base.data[base.key];
+    assert.ok(typeof device === 'object' && device.valid);
+    const hostile: CaptureResult = {
+      ...base,
+      file: `${evil}.pcap`,
+      key,
+      data: {
+        [key]: {
+          ...device,
+          classification: {
+            labels: [evilLabel, ...device.classification.labels.slice(1)],
+            confidences: device.classification.confidences,
+          },
+        },
+        pcap: `${evil}.pcap`,
+      },
+      detail: base.detail && {
+        ...base.detail,
+        labels: [evilLabel, ...base.detail.labels.slice(1)],
+        model: evil,
+      },
+    };
+    const html = renderReport({
+      title: evil,
+      captures: [hostile],
+      tests: [{ name: evil, report: testReport }],
+    });
+    assert.doesNotMatch(html, /<img/i);
+    const opened = await openFile(writeArtifact('injection.html', html));
+    try {
+      const dialogs: string[] = [];
+      opened.page.on('dialog', (d) => {
+        dialogs.push(d.message());
+        void d.dismiss();
+      });
+      await waitForCharts(opened);
+      assert.equal(await opened.page.$$eval('img', (els) => els.length), 0);
+      assert.equal(await opened.page.textContent('#devices tbody tr .key'), key);
+      assert.equal(await opened.page.textContent('#devices tbody tr .file'), `${evil}.pcap`);
+      assert.equal(await opened.page.title(), evil);
+      assert.match(
+        (await opened.page.textContent('#devices tbody tr .roles')) ?? '',
+        /<\/script><script>alert\(2\)/,
+      );
+      assert.match((await opened.page.textContent('section.test h2')) ?? '', /<img src=x/);
+      assert.deepEqual(dialogs, []);
+      assert.deepEqual(opened.pageErrors, []);
+      assert.deepEqual(opened.consoleErrors, []);
+      assert.deepEqual(opened.blockedRequests, []);
+    } finally {
+      await opened.close();
+    }
+  });
+});

@@ -1,0 +1,215 @@
+/**
+ * A private RabbitMQ broker for tests: Debian's rabbitmq-server on 127.0.0.1 with its own node name, port,
+ * data and log directories, cookie and epmd, so parallel runs and a system broker never meet.
+ *
+ * Cleanup does not depend on this process exiting politely: the broker runs with the Erlang shell reading
+ * a pipe from us (RABBITMQ_ALLOW_INPUT), so when we die, even by SIGKILL, the pipe closes and the VM halts;
+ * our private epmd is wrapped in a shell that kills it when its stdin pipe closes, for the same reason.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const SERVER_SCRIPT = '/usr/lib/rabbitmq/bin/rabbitmq-server';
+const START_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 20_000;
+
+export interface RabbitServer {
+  readonly host: string;
+  readonly port: number;
+  /** amqp://guest:guest@127.0.0.1:<port> */
+  readonly url: string;
+  /** Stops the broker, keeping its data directory (durable queues and persistent messages survive). */
+  stop(): Promise<void>;
+  /** Starts it again on the same port with the same data. */
+  start(): Promise<void>;
+  restart(): Promise<void>;
+  /** Stops the broker and removes every file it wrote. Safe to call twice. */
+  dispose(): Promise<void>;
+}
+
+/** True when rabbitmq-server is installed, so a test can skip with a reason instead of failing obscurely. */
+export function rabbitmqAvailable(): boolean {
+  return existsSync(SERVER_SCRIPT);
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once the broker answers an AMQP protocol header with a connection.start frame. */
+async function speaksAmqp(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('data', (chunk: Buffer) => done(chunk.length > 0 && chunk[0] === 1));
+    socket.connect(port, '127.0.0.1', () => socket.write(Buffer.from('AMQP\x00\x00\x09\x01', 'latin1')));
+  });
+}
+
+async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = new Socket();
+      socket.once('error', () => resolve(false));
+      socket.connect(port, '127.0.0.1', () => {
+        socket.destroy();
+        resolve(true);
+      });
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
+}
+
+function waitExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+export async function startRabbit(): Promise<RabbitServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'networkml-rabbit-'));
+  const home = join(dir, 'home');
+  await mkdir(home, { recursive: true });
+  const [port, distPort, epmdPort] = [await freePort(), await freePort(), await freePort()];
+  const node = `nmltest${process.pid}x${port}@localhost`;
+  await writeFile(join(dir, 'enabled_plugins'), '[].\n');
+  await writeFile(join(dir, 'empty-env.conf'), '');
+  await writeFile(
+    join(dir, 'rabbitmq.conf'),
+    [
+      'loopback_users = none',
+      `listeners.tcp.default = 127.0.0.1:${port}`,
+      // Tests fill disks with temp files; the default 50 MB alarm would block publishers on a busy CI box.
+      'disk_free_limit.absolute = 1MB',
+      'log.console = false',
+      'log.file.level = warning',
+      '',
+    ].join('\n'),
+  );
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOME: home,
+    ERL_EPMD_PORT: String(epmdPort),
+    RABBITMQ_ALLOW_INPUT: '1',
+    RABBITMQ_NODENAME: node,
+    RABBITMQ_NODE_IP_ADDRESS: '127.0.0.1',
+    RABBITMQ_NODE_PORT: String(port),
+    RABBITMQ_DIST_PORT: String(distPort),
+    RABBITMQ_MNESIA_BASE: join(dir, 'mnesia'),
+    RABBITMQ_LOG_BASE: join(dir, 'log'),
+    RABBITMQ_ENABLED_PLUGINS_FILE: join(dir, 'enabled_plugins'),
+    RABBITMQ_PLUGINS_EXPAND_DIR: join(dir, 'plugins-expand'),
+    RABBITMQ_CONFIG_FILE: join(dir, 'rabbitmq'),
+    RABBITMQ_ADVANCED_CONFIG_FILE: join(dir, 'advanced.config'),
+    RABBITMQ_CONF_ENV_FILE: join(dir, 'empty-env.conf'),
+    RABBITMQ_FEATURE_FLAGS_FILE: join(dir, 'feature_flags'),
+    RABBITMQ_PID_FILE: join(dir, 'rabbit.pid'),
+    RABBITMQ_QUORUM_DIR: join(dir, 'quorum'),
+    RABBITMQ_STREAM_DIR: join(dir, 'stream'),
+  };
+
+  const epmd = spawn('sh', ['-c', `epmd -port ${epmdPort} & p=$!; cat >/dev/null; kill $p`], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
+  await waitForPort(epmdPort, 10_000);
+  let broker: ChildProcess | null = null;
+  let output = '';
+  let disposed = false;
+
+  const onExit = () => {
+    broker?.kill('SIGKILL');
+    epmd.kill('SIGKILL');
+  };
+  process.once('exit', onExit);
+
+  async function start(): Promise<void> {
+    if (broker && broker.exitCode === null && broker.signalCode === null) return;
+    output = '';
+    const child = spawn(SERVER_SCRIPT, [], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    broker = child;
+    const keep = (chunk: Buffer) => {
+      output = (output + chunk.toString('utf8')).slice(-4000);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(`rabbitmq-server exited while starting: ${output.slice(-1500)}`);
+      }
+      if (await speaksAmqp(port)) return;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    child.kill('SIGKILL');
+    throw new Error(
+      `rabbitmq-server did not accept AMQP within ${START_TIMEOUT_MS} ms: ${output.slice(-1500)}`,
+    );
+  }
+
+  async function stop(): Promise<void> {
+    const child = broker;
+    if (!child) return;
+    broker = null;
+    // SIGTERM makes the VM run init:stop, a clean broker shutdown that flushes the message store.
+    child.kill('SIGTERM');
+    if (!(await waitExit(child, STOP_TIMEOUT_MS))) {
+      child.kill('SIGKILL');
+      await waitExit(child, 5000);
+    }
+  }
+
+  const server: RabbitServer = {
+    host: '127.0.0.1',
+    port,
+    url: `amqp://guest:guest@127.0.0.1:${port}`,
+    stop,
+    start,
+    async restart() {
+      await stop();
+      await start();
+    },
+    async dispose() {
+      if (disposed) return;
+      disposed = true;
+      await stop();
+      // Closing its stdin lets the wrapper kill epmd itself; a signal to the shell would orphan epmd.
+      epmd.stdin?.end();
+      if (!(await waitExit(epmd, 5000))) epmd.kill('SIGKILL');
+      process.removeListener('exit', onExit);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  try {
+    await start();
+  } catch (err) {
+    await server.dispose();
+    throw err;
+  }
+  return server;
+}
