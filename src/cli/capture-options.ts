@@ -1,0 +1,66 @@
+import { type Command, Option } from 'commander';
+import { UsageError } from '../errors.js';
+import type { AnalyzeOptions } from '../pipeline/analyze.js';
+
+/** Options every command that reads captures accepts (and a trained model remembers). */
+export interface CaptureCliOptions {
+  duration?: string;
+  warmup?: string;
+  publicSessions?: boolean;
+  threads?: string;
+}
+
+export function addCaptureOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--duration <seconds>', "time-bin length (default 900, or the model's)").env(
+        'NETWORKML_DURATION',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--warmup <seconds>',
+        "ignore sessions first seen this soon after the capture's first packet (default 120, or the model's; 0: none)",
+      ).env('NETWORKML_WARMUP'),
+    )
+    .addOption(
+      new Option(
+        '--public-sessions',
+        'count public addresses too when finding the capture source (the original POSEIDON_PUBLIC_SESSIONS)',
+      ).env('POSEIDON_PUBLIC_SESSIONS'),
+    )
+    .addOption(
+      new Option('--threads <n>', 'worker threads for several captures (default: one per core)').env(
+        'NETWORKML_THREADS',
+      ),
+    );
+}
+
+function nonNegative(name: string, text: string | undefined, positive = false): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0 || (positive && value === 0)) {
+    throw new UsageError(
+      `--${name} must be a ${positive ? 'positive' : 'non-negative'} number of seconds, not '${text}'`,
+    );
+  }
+  return value;
+}
+
+export function analyzeOptionsFrom(cli: CaptureCliOptions): AnalyzeOptions {
+  const options: AnalyzeOptions = {};
+  const durationS = nonNegative('duration', cli.duration, true);
+  const warmupS = nonNegative('warmup', cli.warmup);
+  if (durationS !== undefined) options.durationS = durationS;
+  if (warmupS !== undefined) options.warmupS = warmupS;
+  if (cli.publicSessions) options.publicSessions = true;
+  return options;
+}
+
+export function threadsFrom(cli: CaptureCliOptions): number | undefined {
+  if (cli.threads === undefined) return undefined;
+  const n = Number(cli.threads);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`--threads must be a whole number >= 1, not '${cli.threads}'`);
+  return n;
+}

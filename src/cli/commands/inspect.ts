@@ -1,0 +1,62 @@
+/** `networkml inspect <capture...> [--json]`: what the model sees in each capture. */
+import type { Command } from 'commander';
+import { ExitCode } from '../../errors.js';
+import { runJobs } from '../../pipeline/pool.js';
+import {
+  addCaptureOptions,
+  analyzeOptionsFrom,
+  type CaptureCliOptions,
+  threadsFrom,
+} from '../capture-options.js';
+import { expandCaptureArgs } from '../inputs.js';
+
+interface InspectCliOptions extends CaptureCliOptions {
+  json?: boolean;
+  top?: string;
+}
+
+export function registerInspect(program: Command): void {
+  addCaptureOptions(
+    program
+      .command('inspect')
+      .description('show the sessions, time bins, capture source and features the models see')
+      .argument('<capture...>', "captures or directories of captures; '-' reads standard input")
+      .option('--json', 'one JSON object per line per capture, in the shape of the reference outputs')
+      .option('--top <n>', 'features to name per bin in the readable form', '8'),
+  )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  networkml inspect data/samples/trace_ab12_2001-01-01_02_03-client-ip6-1-2-3-4.pcap\n  networkml inspect --json --warmup 1 captures/ > features.jsonl',
+    )
+    .action(async (args: string[], cli: InspectCliOptions) => {
+      const paths = expandCaptureArgs(args);
+      const options = analyzeOptionsFrom(cli);
+      const top = Number(cli.top ?? 8);
+      if (cli.json) {
+        const results = await runJobs(
+          'inspect',
+          paths.map((path) => ({ path, options })),
+          { threads: threadsFrom(cli) },
+        );
+        results.forEach((r) => {
+          if (r.ok) process.stdout.write(`${JSON.stringify(r.value)}\n`);
+          else process.stderr.write(`networkml: ${r.error}\n`);
+        });
+        if (results.some((r) => !r.ok)) process.exitCode = ExitCode.BAD_INPUT;
+        return;
+      }
+      const { analyzeCapture } = await import('../../pipeline/analyze.js');
+      const { inspectRecord, inspectText } = await import('../../outputs/inspect.js');
+      const { errorMessage, NetworkmlError } = await import('../../errors.js');
+      for (const path of paths) {
+        try {
+          const analysis = await analyzeCapture(path, options);
+          process.stdout.write(`${inspectText(analysis, inspectRecord(analysis), top)}\n`);
+        } catch (err) {
+          if (!(err instanceof NetworkmlError)) throw err;
+          process.stderr.write(`networkml: ${errorMessage(err)}\n`);
+          process.exitCode = ExitCode.BAD_INPUT;
+        }
+      }
+    });
+}

@@ -1,0 +1,41 @@
+import { Command, CommanderError } from 'commander';
+import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { registerInfo } from './commands/info.js';
+import { registerInspect } from './commands/inspect.js';
+import { translateLegacyArgs } from './legacy.js';
+
+function buildProgram(): Command {
+  const program = new Command('networkml')
+    .description(
+      'What role does a device play, and is it behaving normally for it? From packet headers only.',
+    )
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerInfo(program);
+  registerInspect(program);
+  return program;
+}
+
+/** Runs the CLI; resolves to the process exit code. Every user-facing failure is one line on stderr. */
+export async function main(argv: string[]): Promise<number> {
+  process.exitCode = undefined;
+  try {
+    const args = translateLegacyArgs(argv.slice(2));
+    await buildProgram().parseAsync(args, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.OK;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander already printed help or the usage error.
+      return err.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
+    }
+    if (err instanceof NetworkmlError) {
+      process.stderr.write(`networkml: ${errorMessage(err)}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`networkml: internal error: ${errorMessage(err)}\n`);
+    if (process.env.NETWORKML_DEBUG) process.stderr.write(`${err instanceof Error ? err.stack : ''}\n`);
+    return ExitCode.INTERNAL;
+  }
+}

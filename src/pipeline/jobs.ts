@@ -1,0 +1,22 @@
+import { type InspectRecord, inspectRecord } from '../outputs/inspect.js';
+import { type AnalyzeOptions, analyzeCapture } from './analyze.js';
+
+/**
+ * The per-capture jobs that may run on worker threads. Inputs and outputs are plain data (structured
+ * clone), so a job gives the same answer in a worker as in the calling thread.
+ */
+export interface Jobs {
+  inspect: { input: { path: string; options: AnalyzeOptions }; output: InspectRecord };
+}
+
+export type JobName = keyof Jobs;
+export type JobInput<N extends JobName> = Jobs[N]['input'];
+export type JobOutput<N extends JobName> = Jobs[N]['output'];
+
+const handlers: { [N in JobName]: (input: JobInput<N>) => Promise<JobOutput<N>> } = {
+  inspect: async ({ path, options }) => inspectRecord(await analyzeCapture(path, options)),
+};
+
+export function runJob<N extends JobName>(name: N, input: JobInput<N>): Promise<JobOutput<N>> {
+  return handlers[name](input);
+}
