@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { CaptureError } from '../errors.js';
+import { JobError, parseJob, resolveJobPath } from './job.js';
+
+describe('parseJob', () => {
+  it('reads id and file_path, ignoring other fields', () => {
+    const job = parseJob(Buffer.from('{"id":"a1","file_path":"x.pcap","type":"metadata"}'));
+    assert.deepEqual(job, { id: 'a1', file_path: 'x.pcap' });
+  });
+  it('accepts a numeric id as a string', () => {
+    assert.equal(parseJob(Buffer.from('{"id":7,"file_path":"x.pcap"}')).id, '7');
+  });
+  it('refuses non-JSON with a one-line error and no identity', () => {
+    assert.throws(
+      () => parseJob(Buffer.from('{not json')),
+      (err: unknown) => err instanceof JobError && !err.message.includes('\n') && err.identity.id === null,
+    );
+  });
+  it('keeps what it could read of a job with a bad shape', () => {
+    assert.throws(
+      () => parseJob(Buffer.from('{"id":"j9","file_path":""}')),
+      (err: unknown) => err instanceof JobError && err.identity.id === 'j9' && err.identity.file_path === '',
+    );
+    assert.throws(() => parseJob(Buffer.from('[1,2]')), JobError);
+    assert.throws(() => parseJob(Buffer.from('null')), JobError);
+  });
+});
+
+describe('resolveJobPath', () => {
+  let base: string;
+  let root: string;
+  before(async () => {
+    base = await realpath(await mkdtemp(join(tmpdir(), 'networkml-job-')));
+    root = join(base, 'root');
+    await mkdir(join(root, 'sub'), { recursive: true });
+    await writeFile(join(root, 'sub', 'a.pcap'), 'x');
+    await writeFile(join(base, 'secret.pcap'), 'x');
+    await symlink(join(base, 'secret.pcap'), join(root, 'escape.pcap'));
+    await symlink(join(root, 'sub', 'a.pcap'), join(root, 'inside-link.pcap'));
+    await symlink(base, join(root, 'up'));
+  });
+  after(async () => {
+    await rm(base, { recursive: true, force: true });
+  });
+
+  it('resolves relative paths against the root', async () => {
+    assert.equal(await resolveJobPath(root, 'sub/a.pcap'), join(root, 'sub', 'a.pcap'));
+  });
+  it('accepts absolute paths inside the root', async () => {
+    assert.equal(await resolveJobPath(root, join(root, 'sub', 'a.pcap')), join(root, 'sub', 'a.pcap'));
+  });
+  it('accepts a symlink that stays inside, keeping the name the job gave', async () => {
+    assert.equal(await resolveJobPath(root, 'inside-link.pcap'), join(root, 'inside-link.pcap'));
+  });
+  it('refuses ..', async () => {
+    await assert.rejects(resolveJobPath(root, '../secret.pcap'), /refused/);
+    await assert.rejects(resolveJobPath(root, 'sub/../sub/a.pcap'), /refused/);
+  });
+  it('refuses absolute paths elsewhere', async () => {
+    await assert.rejects(resolveJobPath(root, join(base, 'secret.pcap')), /outside the capture root/);
+    await assert.rejects(resolveJobPath(root, '/etc/passwd'), /outside the capture root/);
+  });
+  it('refuses symlinks out of the root, of files and of directories', async () => {
+    await assert.rejects(resolveJobPath(root, 'escape.pcap'), /symlink/);
+    await assert.rejects(resolveJobPath(root, 'up/secret.pcap'), /symlink/);
+  });
+  it('reports a missing file and a directory as capture errors', async () => {
+    await assert.rejects(
+      resolveJobPath(root, 'nope.pcap'),
+      (err: unknown) => err instanceof CaptureError && /no such file/.test(err.message),
+    );
+    await assert.rejects(resolveJobPath(root, 'sub'), /not a regular file/);
+  });
+});

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { CaptureResult } from '../outputs/result.js';
+import {
+  captureKey,
+  errorMessages,
+  type PoseidonMessage,
+  resultMessages,
+  type V0Message,
+} from './messages.js';
+
+const valid: CaptureResult = {
+  file: '/caps/trace_ab12_2001-01-01_02_03-client-ip6-1-2-3-4.pcap',
+  key: 'ab12',
+  valid: true,
+  data: {
+    ab12: {
+      decisions: { behavior: 'normal', investigate: false },
+      classification: { labels: ['Printer', 'Workstation', 'Unknown'], confidences: [0.7, 0.2, 0.1] },
+      timestamp: 978314583,
+      valid: true,
+      source_ip: '10.0.0.5',
+      source_mac: '00:11:22:33:44:55',
+      pcap_labels: 'ip6-1-2-3-4',
+    },
+    pcap: 'trace_ab12_2001-01-01_02_03-client-ip6-1-2-3-4.pcap',
+  },
+};
+const job = { id: 'j1', file_path: 'trace_ab12_2001-01-01_02_03-client-ip6-1-2-3-4.pcap' };
+
+describe('captureKey', () => {
+  it('takes the hex of a Poseidon trace name, else the name before its first dot', () => {
+    assert.equal(captureKey('trace_ab12_2001-01-01_02_03-client-ip6-1-2-3-4.pcap'), 'ab12');
+    assert.equal(captureKey('trace_0f_2020-01-01_00_00.pcap'), '0f');
+    assert.equal(captureKey('Aria-sentinel-Mon0000-n00.pcap.gz'), 'Aria-sentinel-Mon0000-n00');
+  });
+});
+
+describe('resultMessages', () => {
+  it("v0: the original's message, then the end-of-batch marker", () => {
+    const [first, last] = resultMessages('v0', job, valid, '1.2.3') as V0Message[];
+    assert.deepEqual(first, {
+      id: 'j1',
+      type: 'metadata',
+      file_path: job.file_path,
+      data: valid.data,
+      results: { tool: 'networkml', version: '1.2.3' },
+    });
+    assert.equal(last?.data, '');
+    assert.equal(last?.id, 'j1');
+  });
+  it('poseidon: one message, devices keyed by MAC with three labels and confidences', () => {
+    const messages = resultMessages('poseidon', job, valid, '1.2.3') as PoseidonMessage[];
+    assert.equal(messages.length, 1);
+    const message = messages[0]!;
+    assert.equal(message.tool, 'networkml');
+    assert.equal(message.valid, true);
+    assert.deepEqual(message.data.mac_addresses['00:11:22:33:44:55'], {
+      uid: 'j1',
+      file_path: job.file_path,
+      pcap: 'trace_ab12_2001-01-01_02_03-client-ip6-1-2-3-4.pcap',
+      pcap_key: 'ab12',
+      pcap_labels: 'ip6-1-2-3-4',
+      timestamp: 978314583,
+      source_ip: '10.0.0.5',
+      decisions: { investigate: false },
+      classification: { labels: ['Printer', 'Workstation', 'Unknown'], confidences: [0.7, 0.2, 0.1] },
+    });
+  });
+  it('poseidon: a capture without usable sessions is published with no devices and valid false', () => {
+    const invalid: CaptureResult = {
+      file: '/caps/x.pcap',
+      key: 'x',
+      valid: false,
+      data: { x: { valid: false, pcap: 'x.pcap' }, pcap: 'x.pcap' },
+    };
+    const [message] = resultMessages(
+      'poseidon',
+      { id: 'j2', file_path: 'x.pcap' },
+      invalid,
+      '1',
+    ) as PoseidonMessage[];
+    assert.equal(message?.valid, false);
+    assert.deepEqual(message?.data.mac_addresses, {});
+  });
+});
+
+describe('errorMessages', () => {
+  it('v0: valid false under the key, plus the error text', () => {
+    const [first] = errorMessages(
+      'v0',
+      { id: 'j3', file_path: 'sub/bad.pcap' },
+      'bad.pcap: no such file',
+      '1',
+    ) as V0Message[];
+    assert.deepEqual(first?.data, { bad: { valid: false, pcap: 'bad.pcap' }, pcap: 'bad.pcap' });
+    assert.equal(first?.valid, false);
+    assert.equal(first?.error, 'bad.pcap: no such file');
+  });
+  it('poseidon: no devices, valid false, the error text', () => {
+    const [message] = errorMessages(
+      'poseidon',
+      { id: null, file_path: null },
+      'malformed',
+      '1',
+    ) as PoseidonMessage[];
+    assert.deepEqual(message, {
+      tool: 'networkml',
+      id: null,
+      file_path: null,
+      valid: false,
+      error: 'malformed',
+      data: { mac_addresses: {} },
+    });
+  });
+});

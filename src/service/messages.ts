@@ -1,0 +1,135 @@
+/**
+ * The messages a worker publishes, in the two shapes Poseidon has read over time:
+ * - 'v0': the original NetworkML's (REFERENCE.md §7): `{id, type: 'metadata', file_path, data, results}` with
+ *   `data = {<key>: DeviceResult, pcap}`, followed by an end-of-batch message whose `data` is ''.
+ * - 'poseidon': one message per capture, devices keyed by MAC: `{tool: 'networkml', data: {mac_addresses}}`.
+ * Error results carry `valid: false` and a one-line `error` so a consumer can tell "no usable sessions"
+ * (valid: false, no error) from "could not evaluate this job".
+ */
+import { basename } from 'node:path';
+import type { CaptureResult, Classification, DeviceResult } from '../outputs/result.js';
+
+export type ResultFormat = 'v0' | 'poseidon';
+export const RESULT_FORMATS: readonly ResultFormat[] = ['v0', 'poseidon'];
+
+export const TOOL = 'networkml';
+
+/** The job as far as it could be read: a malformed job may have neither. */
+export interface JobIdentity {
+  id: string | null;
+  file_path: string | null;
+}
+
+export interface V0Message {
+  id: string | null;
+  type: 'metadata';
+  file_path: string | null;
+  data: Record<string, DeviceResult | string> | '';
+  results: { tool: typeof TOOL; version: string };
+  /** Ours: present only on error results. */
+  valid?: false;
+  error?: string;
+}
+
+export interface PoseidonDevice {
+  uid: string | null;
+  file_path: string | null;
+  pcap: string;
+  pcap_key: string;
+  pcap_labels: string | null;
+  timestamp: number;
+  source_ip: string;
+  decisions: { investigate: boolean };
+  classification: Classification;
+}
+
+export interface PoseidonMessage {
+  tool: typeof TOOL;
+  /** Ours, for correlation: Poseidon itself keys on `data.mac_addresses`. */
+  id: string | null;
+  file_path: string | null;
+  valid: boolean;
+  error?: string;
+  data: { mac_addresses: Record<string, PoseidonDevice> };
+}
+
+export type ResultMessage = V0Message | PoseidonMessage;
+
+const TRACE_WITH_LABELS = /^trace_([\da-f]+)_([0-9_-]+)-(client|server)-(.+)\.pcap$/;
+const TRACE_PLAIN = /^trace_([\da-f]+)_([0-9_-]+)\.pcap$/;
+
+/** The Poseidon trace key of a capture file name, else the name before its first '.' (REFERENCE.md §7). */
+export function captureKey(fileName: string): string {
+  const match = TRACE_WITH_LABELS.exec(fileName) ?? TRACE_PLAIN.exec(fileName);
+  if (match) return match[1] ?? fileName;
+  return fileName.split('.')[0] ?? fileName;
+}
+
+function isDevice(value: DeviceResult | string | undefined): value is DeviceResult {
+  return typeof value === 'object' && value !== null;
+}
+
+export function resultMessages(
+  format: ResultFormat,
+  job: JobIdentity,
+  result: CaptureResult,
+  version: string,
+): ResultMessage[] {
+  if (format === 'v0') {
+    const results = { tool: TOOL, version } as const;
+    return [
+      { id: job.id, type: 'metadata', file_path: job.file_path, data: result.data, results },
+      { id: job.id, type: 'metadata', file_path: job.file_path, data: '', results },
+    ];
+  }
+  const pcap = typeof result.data.pcap === 'string' ? result.data.pcap : basename(result.file);
+  const macAddresses: Record<string, PoseidonDevice> = {};
+  for (const [key, device] of Object.entries(result.data)) {
+    if (!isDevice(device) || !device.valid) continue;
+    macAddresses[device.source_mac] = {
+      uid: job.id,
+      file_path: job.file_path,
+      pcap,
+      pcap_key: key,
+      pcap_labels: device.pcap_labels,
+      timestamp: device.timestamp,
+      source_ip: device.source_ip,
+      decisions: { investigate: device.decisions.investigate },
+      classification: device.classification,
+    };
+  }
+  return [
+    {
+      tool: TOOL,
+      id: job.id,
+      file_path: job.file_path,
+      valid: result.valid && Object.keys(macAddresses).length > 0,
+      data: { mac_addresses: macAddresses },
+    },
+  ];
+}
+
+/** What a job that could not be evaluated gets: one message (plus the v0 end-of-batch marker). */
+export function errorMessages(
+  format: ResultFormat,
+  job: JobIdentity,
+  error: string,
+  version: string,
+): ResultMessage[] {
+  if (format === 'poseidon') {
+    return [
+      { tool: TOOL, id: job.id, file_path: job.file_path, valid: false, error, data: { mac_addresses: {} } },
+    ];
+  }
+  const results = { tool: TOOL, version } as const;
+  const data: Record<string, DeviceResult | string> = {};
+  if (job.file_path !== null) {
+    const pcap = basename(job.file_path);
+    data[captureKey(pcap)] = { valid: false, pcap };
+    data.pcap = pcap;
+  }
+  return [
+    { id: job.id, type: 'metadata', file_path: job.file_path, data, results, valid: false, error },
+    { id: job.id, type: 'metadata', file_path: job.file_path, data: '', results },
+  ];
+}

@@ -1,0 +1,16 @@
+/**
+ * `networkml worker` without the rest of the CLI, for spawning worker processes in tests and benchmarks:
+ * `node --import tsx src/service/worker-main.ts [worker flags]`.
+ */
+import { Command } from 'commander';
+import { registerWorker } from '../cli/commands/worker.js';
+import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
+
+const program = new Command('networkml').exitOverride();
+registerWorker(program);
+try {
+  await program.parseAsync(['worker', ...process.argv.slice(2)], { from: 'user' });
+} catch (err) {
+  process.stderr.write(`networkml: ${errorMessage(err)}\n`);
+  process.exitCode = err instanceof NetworkmlError ? err.exitCode : ExitCode.INTERNAL;
+}

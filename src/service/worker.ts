@@ -1,0 +1,320 @@
+/**
+ * A RabbitMQ worker: consumes capture jobs from a durable queue, evaluates each capture, publishes the
+ * result to a topic exchange and only then acknowledges the job, so a job is lost neither when the worker
+ * dies (the broker redelivers what was not acked) nor when the broker dies (results wait for publisher
+ * confirms before the ack). Delivery is at-least-once: a worker killed between publishing and acking
+ * causes a second result for that job.
+ */
+import { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, connect } from 'amqplib';
+import pino, { type Logger } from 'pino';
+import { errorMessage, NetworkmlError } from '../errors.js';
+import type { CaptureResult } from '../outputs/result.js';
+import { VERSION } from '../version.js';
+import { amqpUrl, describeBroker, RABBIT_DEFAULTS, type RabbitSettings } from './config.js';
+import { JobError, parseJob, resolveJobPath } from './job.js';
+import {
+  errorMessages,
+  type JobIdentity,
+  type ResultFormat,
+  type ResultMessage,
+  resultMessages,
+} from './messages.js';
+import { assertJobQueue, assertResultExchange } from './topology.js';
+
+export type Evaluate = (absolutePath: string) => Promise<CaptureResult>;
+
+export interface WorkerOptions {
+  /** Broker settings over RABBIT_DEFAULTS (the library reads no environment; the CLI does). */
+  rabbit?: Partial<RabbitSettings>;
+  /** Unacknowledged jobs the broker may hand this worker at once. Default: `concurrency`. */
+  prefetch?: number;
+  /** Jobs evaluated at the same time. Default 1. */
+  concurrency?: number;
+  /** Jobs may only name files under this directory. Default: the working directory. */
+  captureRoot?: string;
+  resultFormat?: ResultFormat;
+  evaluate: Evaluate;
+  logger?: Logger;
+  /** `results.version` in v0 messages. Default: this package's version. */
+  version?: string;
+  /** Reconnect backoff: first delay, doubled per failed attempt up to `maxDelayMs`, ±20 % jitter. */
+  reconnect?: { initialDelayMs?: number; maxDelayMs?: number };
+  /** AMQP heartbeat; a dead broker or network is noticed after about two of these. Default 30. */
+  heartbeatSeconds?: number;
+}
+
+export interface WorkerStats {
+  /** Jobs that got a result and were acked. */
+  succeeded: number;
+  /** Jobs that got an error result and were dead-lettered. */
+  failed: number;
+  /** Successful connections, the first included. */
+  connections: number;
+}
+
+export interface WorkerHandle {
+  /** Resolves when the worker first consumes from the queue. */
+  readonly ready: Promise<void>;
+  /** Resolves when the worker has stopped (after stop(), or never otherwise). */
+  readonly done: Promise<void>;
+  /** Stops taking jobs, finishes (publishes and acks) those in hand, then disconnects. */
+  stop(): Promise<void>;
+  stats(): WorkerStats;
+}
+
+interface Session {
+  model: ChannelModel;
+  channel: ConfirmChannel;
+  consumerTag: string | null;
+  closed: boolean;
+  whenClosed: Promise<void>;
+}
+
+export function defaultLogger(): Logger {
+  return pino(
+    { name: 'networkml-worker', level: process.env.LOG_LEVEL?.toLowerCase() || 'info' },
+    pino.destination({ fd: 2, sync: true }),
+  );
+}
+
+function publishConfirmed(
+  channel: ConfirmChannel,
+  exchange: string,
+  routingKey: string,
+  message: ResultMessage,
+  messageId: string | null,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    channel.publish(
+      exchange,
+      routingKey,
+      Buffer.from(JSON.stringify(message)),
+      {
+        persistent: true,
+        contentType: 'application/json',
+        ...(messageId === null ? {} : { messageId }),
+      },
+      (err: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()),
+    );
+  });
+}
+
+export function runWorker(options: WorkerOptions): WorkerHandle {
+  const rabbit: RabbitSettings = { ...RABBIT_DEFAULTS, ...options.rabbit };
+  const concurrency = options.concurrency ?? 1;
+  const prefetch = options.prefetch ?? concurrency;
+  const captureRoot = options.captureRoot ?? process.cwd();
+  const format = options.resultFormat ?? 'v0';
+  const version = options.version ?? VERSION;
+  const log = options.logger ?? defaultLogger();
+  const initialDelay = options.reconnect?.initialDelayMs ?? 500;
+  const maxDelay = options.reconnect?.maxDelayMs ?? 30_000;
+  const heartbeat = options.heartbeatSeconds ?? 30;
+  const broker = describeBroker(rabbit);
+
+  const stats: WorkerStats = { succeeded: 0, failed: 0, connections: 0 };
+  const pending: { message: ConsumeMessage; session: Session }[] = [];
+  let running = 0;
+  let stopping = false;
+  let session: Session | null = null;
+  let wakeBackoff: (() => void) | null = null;
+  let onIdle: (() => void) | null = null;
+
+  let markReady: () => void = () => {};
+  let failReady: (err: unknown) => void = () => {};
+  const ready = new Promise<void>((resolve, reject) => {
+    markReady = resolve;
+    failReady = reject;
+  });
+  ready.catch(() => {});
+
+  async function handle(message: ConsumeMessage, owner: Session): Promise<void> {
+    let identity: JobIdentity = { id: null, file_path: null };
+    let messages: ResultMessage[];
+    let failure: string | null = null;
+    const started = Date.now();
+    try {
+      const job = parseJob(message.content);
+      identity = job;
+      const path = await resolveJobPath(captureRoot, job.file_path);
+      const result = await options.evaluate(path);
+      messages = resultMessages(format, job, result, version);
+    } catch (err) {
+      if (err instanceof JobError) identity = err.identity;
+      failure = errorMessage(err);
+      messages = errorMessages(format, identity, failure, version);
+      if (err instanceof NetworkmlError) log.warn({ job: identity, error: failure }, 'job failed');
+      else log.error({ job: identity, err }, 'job failed unexpectedly');
+    }
+    if (owner.closed) {
+      log.warn(
+        { job: identity },
+        'connection lost before the result was sent; the broker will redeliver the job',
+      );
+      return;
+    }
+    try {
+      for (const body of messages) {
+        await publishConfirmed(owner.channel, rabbit.exchange, rabbit.routingKey, body, identity.id);
+      }
+      if (failure === null) {
+        owner.channel.ack(message);
+        stats.succeeded++;
+      } else {
+        // requeue=false routes the job to the dead-letter queue declared with the job queue.
+        owner.channel.nack(message, false, false);
+        stats.failed++;
+      }
+      log.info(
+        { job: identity, ms: Date.now() - started, outcome: failure === null ? 'result' : 'dead-lettered' },
+        'job done',
+      );
+    } catch (err) {
+      log.warn(
+        { job: identity, error: errorMessage(err) },
+        'result not confirmed; the broker will redeliver the job',
+      );
+    }
+  }
+
+  function pump(): void {
+    while (running < concurrency && pending.length > 0) {
+      const next = pending.shift();
+      if (!next) break;
+      if (next.session.closed) continue;
+      running++;
+      void handle(next.message, next.session).finally(() => {
+        running--;
+        pump();
+      });
+    }
+    if (running === 0 && pending.length === 0 && onIdle) onIdle();
+  }
+
+  async function open(): Promise<Session> {
+    const url = `${amqpUrl(rabbit)}?heartbeat=${heartbeat}`;
+    const model = await connect(url, { timeout: 10_000 });
+    let closeSession: () => void = () => {};
+    const whenClosed = new Promise<void>((resolve) => {
+      closeSession = resolve;
+    });
+    const current: Session = {
+      model,
+      channel: undefined as unknown as ConfirmChannel,
+      consumerTag: null,
+      closed: false,
+      whenClosed,
+    };
+    const markClosed = () => {
+      if (current.closed) return;
+      current.closed = true;
+      closeSession();
+    };
+    model.on('error', (err: Error) => log.warn({ error: errorMessage(err) }, 'connection error'));
+    model.on('close', markClosed);
+    model.on('blocked', (reason: string) => log.warn({ reason }, 'broker blocked publishing'));
+    try {
+      await assertResultExchange(model, rabbit);
+      const channel = await model.createConfirmChannel();
+      current.channel = channel;
+      channel.on('error', (err: Error) => log.warn({ error: errorMessage(err) }, 'channel error'));
+      // Without its channel the session is useless: closing the connection sends us through reconnect.
+      channel.on('close', () => {
+        markClosed();
+        model.close().catch(() => {});
+      });
+      await assertJobQueue(channel as Channel, rabbit);
+      await channel.prefetch(prefetch);
+      const reply = await channel.consume(
+        rabbit.queue,
+        (message) => {
+          if (message === null) {
+            log.warn({ queue: rabbit.queue }, 'consumer cancelled by the broker; reconnecting');
+            model.close().catch(() => {});
+            return;
+          }
+          pending.push({ message, session: current });
+          pump();
+        },
+        { noAck: false },
+      );
+      current.consumerTag = reply.consumerTag;
+    } catch (err) {
+      await model.close().catch(() => {});
+      throw err;
+    }
+    return current;
+  }
+
+  function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wakeBackoff = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  async function loop(): Promise<void> {
+    let attempt = 0;
+    while (!stopping) {
+      try {
+        session = await open();
+        if (stopping) {
+          await session.model.close().catch(() => {});
+          break;
+        }
+        stats.connections++;
+        attempt = 0;
+        log.info({ broker, queue: rabbit.queue, prefetch, concurrency, format }, 'consuming');
+        markReady();
+        await session.whenClosed;
+        if (!stopping) log.warn({ broker }, 'connection to the broker lost');
+      } catch (err) {
+        const fatal = err instanceof NetworkmlError;
+        log.warn({ broker, error: errorMessage(err), attempt }, 'cannot consume');
+        if (fatal) throw err;
+      }
+      session = null;
+      if (stopping) break;
+      attempt++;
+      const base = Math.min(maxDelay, initialDelay * 2 ** Math.min(attempt - 1, 30));
+      const delay = Math.round(base * (0.8 + 0.4 * Math.random()));
+      log.info({ delayMs: delay, attempt }, 'reconnecting');
+      await sleep(delay);
+    }
+  }
+
+  const done = loop();
+  // A fatal setup error (e.g. a queue declared with other arguments) ends the worker: `done` and `ready` reject.
+  done.catch((err: unknown) => failReady(err));
+
+  async function stop(): Promise<void> {
+    if (stopping) return done.catch(() => {});
+    stopping = true;
+    wakeBackoff?.();
+    const current = session;
+    if (current && !current.closed && current.consumerTag !== null) {
+      await current.channel.cancel(current.consumerTag).catch(() => {});
+    }
+    // Prefetched jobs nobody started go back to the queue for other workers.
+    for (const item of pending.splice(0)) {
+      try {
+        if (!item.session.closed) item.session.channel.nack(item.message, false, true);
+      } catch {
+        // The channel closed meanwhile; the broker requeues unacked jobs by itself.
+      }
+    }
+    if (running > 0) {
+      await new Promise<void>((resolve) => {
+        onIdle = resolve;
+      });
+    }
+    if (current && !current.closed) await current.model.close().catch(() => {});
+    await done.catch(() => {});
+    log.info({ ...stats }, 'stopped');
+  }
+
+  return { ready, done, stop, stats: () => ({ ...stats }) };
+}
