@@ -6,13 +6,26 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const labels = [
-  'Administrator workstation', 'Printer', 'Confluence server', 'GPU laptop', 'Exchange server',
-  'Distributed file share', 'Administrator server', 'GitHub server', 'Active Directory controller',
-  'Business workstation', 'PKI server', 'Developer workstation', 'Unknown',
+  'Administrator workstation',
+  'Printer',
+  'Confluence server',
+  'GPU laptop',
+  'Exchange server',
+  'Distributed file share',
+  'Administrator server',
+  'GitHub server',
+  'Active Directory controller',
+  'Business workstation',
+  'PKI server',
+  'Developer workstation',
+  'Unknown',
 ];
 const model = 'networkml-v0.4.8-onelayer.json';
 let seed = 12345;
-const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+const rand = () => {
+  seed = (seed * 1103515245 + 12345) % 2147483648;
+  return seed / 2147483648;
+};
 const round = (v) => Math.round(v * 1e6) / 1e6;
 
 /** Bins drifting around `base` (label -> weight), renormalised, 900 s apart. */
@@ -27,7 +40,10 @@ function bins(start, n, base, ip) {
 function capture(file, key, ip, mac, start, n, base, abnormality, extra = {}) {
   const b = bins(start, n, base, ip);
   const mean = labels.map((_, i) => round(b.reduce((s, x) => s + x.probabilities[i], 0) / b.length));
-  const top = labels.map((l, i) => [l, mean[i]]).sort((x, y) => y[1] - x[1]).slice(0, 3);
+  const top = labels
+    .map((l, i) => [l, mean[i]])
+    .sort((x, y) => y[1] - x[1])
+    .slice(0, 3);
   const investigate = top[0][0] === 'Unknown' || extra.investigate === true;
   return {
     file,
@@ -58,27 +74,55 @@ function capture(file, key, ip, mac, start, n, base, abnormality, extra = {}) {
 }
 
 const devices = [
-  capture('captures/BusinessWorkstation-2019-10-09-1000.pcap', 'BusinessWorkstation-2019-10-09-1000',
-    '10.0.1.27', '3c:52:82:1a:9e:04', 1570615200, 12,
-    { 'Business workstation': 0.7, 'Developer workstation': 0.15, 'Administrator workstation': 0.06, Unknown: 0.05 },
-    0.412),
-  capture('/data/poseidon/trace_3f9e1a7b2c4d_2020-05-11_09_30_12-client-ip-10-0-0-12.pcap', '3f9e1a7b2c4d',
-    '10.0.0.12', 'b8:27:eb:4f:11:c2', 1589189412, 6,
-    { Unknown: 0.46, Printer: 0.28, 'PKI server': 0.12, 'Exchange server': 0.06 }, 0.9957,
-    { pcap_labels: 'ip-10-0-0-12' }),
+  capture(
+    'captures/BusinessWorkstation-2019-10-09-1000.pcap',
+    'BusinessWorkstation-2019-10-09-1000',
+    '10.0.1.27',
+    '3c:52:82:1a:9e:04',
+    1570615200,
+    12,
+    {
+      'Business workstation': 0.7,
+      'Developer workstation': 0.15,
+      'Administrator workstation': 0.06,
+      Unknown: 0.05,
+    },
+    0.412,
+  ),
+  capture(
+    '/data/poseidon/trace_3f9e1a7b2c4d_2020-05-11_09_30_12-client-ip-10-0-0-12.pcap',
+    '3f9e1a7b2c4d',
+    '10.0.0.12',
+    'b8:27:eb:4f:11:c2',
+    1589189412,
+    6,
+    { Unknown: 0.46, Printer: 0.28, 'PKI server': 0.12, 'Exchange server': 0.06 },
+    0.9957,
+    { pcap_labels: 'ip-10-0-0-12' },
+  ),
   {
     file: 'captures/empty-2020-01-01.pcap',
     key: 'empty-2020-01-01',
     valid: false,
-    data: { 'empty-2020-01-01': { valid: false, pcap: 'empty-2020-01-01.pcap' }, pcap: 'empty-2020-01-01.pcap' },
+    data: {
+      'empty-2020-01-01': { valid: false, pcap: 'empty-2020-01-01.pcap' },
+      pcap: 'empty-2020-01-01.pcap',
+    },
   },
 ];
 writeFileSync(join(here, 'devices.jsonl'), `${devices.map((d) => JSON.stringify(d)).join('\n')}\n`);
 
-const single = capture('captures/GitHubServer-2019-11-02-0845.pcap.gz', 'GitHubServer-2019-11-02-0845',
-  '192.168.10.5', '00:50:56:a3:7c:19', 1572684300, 1,
-  { 'GitHub server': 0.55, 'Confluence server': 0.2, 'Administrator server': 0.1 }, 0,
-  { note: 'fewer than 6 session sequences (4)' });
+const single = capture(
+  'captures/GitHubServer-2019-11-02-0845.pcap.gz',
+  'GitHubServer-2019-11-02-0845',
+  '192.168.10.5',
+  '00:50:56:a3:7c:19',
+  1572684300,
+  1,
+  { 'GitHub server': 0.55, 'Confluence server': 0.2, 'Administrator server': 0.1 },
+  0,
+  { note: 'fewer than 6 session sequences (4)' },
+);
 writeFileSync(join(here, 'single-bin.jsonl'), `${JSON.stringify(single)}\n`);
 
 /** Precision/recall/F1 per label from confusion[truth][predicted], as the test command computes them. */

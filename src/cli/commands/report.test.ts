@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { ExitCode, NetworkmlError } from '../../errors.js';
+import type { CaptureResult } from '../../outputs/result.js';
+import { type EvaluateCapture, registerReport, runReport } from './report.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const fixtures = join(root, 'test-data/results');
+const devices = join(fixtures, 'devices.jsonl');
+const testReport = join(fixtures, 'test-report.json');
+const work = mkdtempSync(join(tmpdir(), 'networkml-report-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+/** Collects what a command writes to one of its streams. */
+function sink(): { stream: PassThrough; text: () => string } {
+  const stream = new PassThrough();
+  const chunks: Buffer[] = [];
+  stream.on('data', (c: Buffer) => chunks.push(c));
+  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
+}
+
+const firstDevice = JSON.parse(readFileSync(devices, 'utf8').split('\n')[0]!) as CaptureResult;
+
+/**
+ * Stands in for src/pipeline/evaluate.ts (not this command's code): a valid result named after the capture,
+ * and the reader's kind of error for a file that is not a capture.
+ */
+const evaluated: string[] = [];
+const evaluateCapture: EvaluateCapture = async (path, options) => {
+  evaluated.push(`${basename(path)}${options?.modelPath ? ` model=${options.modelPath}` : ''}`);
+  if (readFileSync(path).length < 24) throw new NetworkmlError(`${path}: not a pcap or pcapng capture`);
+  const key = basename(path).split('.')[0]!;
+  return {
+    ...firstDevice,
+    file: path,
+    key,
+    data: { ...firstDevice.data, [key]: firstDevice.data[firstDevice.key]! },
+  };
+};
+const deps = { evaluateCapture, now: () => new Date(Date.UTC(2024, 4, 1)) };
+
+function run(inputs: string[], output: string, extra: { model?: string } = {}) {
+  const out = sink();
+  const err = sink();
+  const code = runReport(inputs, { output, ...extra }, deps, out.stream, err.stream);
+  return { code, out, err };
+}
+
+describe('networkml report', () => {
+  test('writes one HTML file from eval lines and a test report, leaving no temporary file', async () => {
+    const output = join(work, 'ok.html');
+    const { code, err } = run([devices, testReport], output);
+    assert.equal(await code, ExitCode.OK);
+    assert.equal(err.text(), '');
+    const html = readFileSync(output, 'utf8');
+    assert.match(html, /BusinessWorkstation-2019-10-09-1000/);
+    assert.match(html, /3f9e1a7b2c4d/);
+    assert.match(html, /Test results: .*test-report\.json/);
+    assert.match(html, /Generated 2024-05-01T00:00:00\.000Z/);
+    assert.deepEqual(
+      readdirSync(work).filter((f) => f.endsWith('.tmp')),
+      [],
+    );
+  });
+
+  test('evaluates captures and directories of captures, with the model given', async () => {
+    const dir = join(work, 'captures');
+    mkdirSync(join(dir, 'sub'), { recursive: true });
+    copyFileSync(join(root, 'test-data/captures/edge/real-le.pcapng'), join(dir, 'a-host.pcapng'));
+    copyFileSync(join(root, 'test-data/captures/edge/real-be-us.pcap'), join(dir, 'sub', 'b-host.pcap'));
+    writeFileSync(join(dir, 'notes.txt'), 'not a capture\n');
+    evaluated.length = 0;
+    const output = join(work, 'captures.html');
+    const { code } = run([dir], output, { model: 'my-model.json' });
+    assert.equal(await code, ExitCode.OK);
+    assert.deepEqual(evaluated, ['a-host.pcapng model=my-model.json', 'b-host.pcap model=my-model.json']);
+    const html = readFileSync(output, 'utf8');
+    assert.match(html, /data-key="a-host"/);
+    assert.match(html, /data-key="b-host"/);
+  });
+
+  test('a bad input is one line on stderr; the others still make the report; exit 1', async () => {
+    const bad = join(work, 'bad.jsonl');
+    writeFileSync(bad, '{"file": "x.pcap"\n');
+    const shape = join(work, 'shape.json');
+    writeFileSync(shape, JSON.stringify({ file: 'x.pcap', key: 'x', valid: 'yes', data: {} }));
+    const output = join(work, 'partial.html');
+    const { code, err } = run([bad, shape, devices, join(work, 'missing.json')], output);
+    assert.equal(await code, ExitCode.BAD_INPUT);
+    const lines = err.text().trimEnd().split('\n');
+    assert.deepEqual(lines, [
+      `networkml: ${bad}:1: not JSON (expected eval --json lines or a test report)`,
+      `networkml: ${shape}: not a capture result or test report (valid: Invalid input: expected boolean, received string)`,
+      `networkml: ${join(work, 'missing.json')}: no such file`,
+    ]);
+    assert.ok(existsSync(output));
+  });
+
+  test('writes nothing when no input gave a result', async () => {
+    const empty = join(work, 'empty.jsonl');
+    writeFileSync(empty, '\n\n');
+    const output = join(work, 'none.html');
+    const { code, err } = run([empty], output);
+    assert.equal(await code, ExitCode.BAD_INPUT);
+    assert.equal(err.text(), `networkml: ${empty}: no results in this file\n`);
+    assert.equal(existsSync(output), false);
+  });
+
+  test('an unwritable output is a one-line error and leaves no temporary file', async () => {
+    const output = join(work, 'no-such-dir', 'r.html');
+    await assert.rejects(run([devices], output).code, (e: unknown) => {
+      assert.ok(e instanceof NetworkmlError);
+      assert.equal(e.message, `${output}: cannot write the report: its folder does not exist`);
+      return true;
+    });
+  });
+
+  test("'-o -' writes the page to standard output; test reports are recognised inside JSON lines", async () => {
+    const mixed = join(work, 'mixed.jsonl');
+    const report = JSON.stringify(JSON.parse(readFileSync(testReport, 'utf8')));
+    writeFileSync(mixed, `${readFileSync(devices, 'utf8')}${report}\n{"data": ""}\n`);
+    const { code, out } = run([mixed], '-');
+    assert.equal(await code, ExitCode.OK);
+    assert.match(out.text(), /^<!DOCTYPE html>/);
+    assert.match(out.text(), /mixed\.jsonl #1/);
+    assert.equal(out.text().match(/<tr data-key=|<tr class="invalid" data-key=/g)?.length, 3);
+  });
+
+  test('is registered as a command with its options', async () => {
+    const output = join(work, 'cli.html');
+    const program = new Command('networkml').exitOverride();
+    registerReport(program, deps);
+    await program.parseAsync(['report', devices, '-o', output, '--title', 'Lab <net>'], { from: 'user' });
+    assert.match(readFileSync(output, 'utf8'), /<title>Lab &lt;net&gt;<\/title>/);
+  });
+});
