@@ -112,13 +112,17 @@ test('matches a straightforward implementation on a 2-D cluster with an outlier'
     const expected = naive(ref, perplexity, queries);
     // At h = n − 1 the search runs towards β = 0 (uniform bindings), where β itself is not well determined.
     if (perplexity < ref.length - 1) {
-      sos.state!.betas.forEach((b, i) => close(b, expected.betas[i]!, 1e-7 * expected.betas[i]!, 'beta'));
+      sos.state!.betas.forEach((b, i) => {
+        close(b, expected.betas[i]!, 1e-7 * expected.betas[i]!, 'beta');
+      });
     }
     const tol = 1e-9;
-    sos.referenceProbabilities().forEach((p, i) => close(p, expected.P[i]!, tol, `P[${i}] h=${perplexity}`));
-    sos
-      .scoreSamples(rows(queries))
-      .forEach((p, i) => close(p, expected.Q[i]!, tol, `Q[${i}] h=${perplexity}`));
+    sos.referenceProbabilities().forEach((p, i) => {
+      close(p, expected.P[i]!, tol, `P[${i}] h=${perplexity}`);
+    });
+    sos.scoreSamples(rows(queries)).forEach((p, i) => {
+      close(p, expected.Q[i]!, tol, `Q[${i}] h=${perplexity}`);
+    });
   }
   const uniform = new StochasticOutlierSelection({ perplexity: 30 }).fit(rows(ref));
   assert.deepEqual([...uniform.state!.betas], [0, 0, 0, 0, 0, 0, 0], 'h clipped to n − 1 is the β → 0 limit');
