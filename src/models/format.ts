@@ -1,0 +1,377 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { errorMessage, ModelError } from '../errors.js';
+import type { ForestRoleModel, OneLayerRoleModel, RoleModel } from './role-model.js';
+import type { TreeArrays } from './tree.js';
+
+/**
+ * Our model file: JSON, `{"format": "networkml-model", "version": 1, "kind": …, …, "checksum":
+ * "sha256:<hex>"}`. The checksum is the SHA-256 of the canonical JSON (keys sorted, no spaces) of every
+ * other field, so any edited or damaged number is refused. Loading only parses and validates data.
+ */
+export const MODEL_FORMAT = 'networkml-model';
+export const MODEL_VERSION = 1;
+
+/** The bundled default (the original's pretrained one-layer model), in src/ and in dist/ alike. */
+export const DEFAULT_MODEL_PATH = fileURLToPath(
+  new URL('../../models/onelayer-v0.4.8.json', import.meta.url),
+);
+export const DEFAULT_SOS_MODEL_PATH = fileURLToPath(
+  new URL('../../models/sos-lstm-v0.4.8.json', import.meta.url),
+);
+
+const finite = z.number().refine(Number.isFinite, 'not a finite number');
+const int = z.number().int();
+const vec = z.array(finite);
+
+const common = {
+  format: z.literal(MODEL_FORMAT),
+  version: z.literal(MODEL_VERSION),
+  description: z.string().optional(),
+  labels: z.array(z.string().min(1)).min(2),
+  features: z.object({
+    semantics: z.enum(['compat', 'v2']),
+    count: int.positive(),
+    namesHash: z.string().nullable(),
+  }),
+  capture: z.object({ binDurationS: finite.positive(), warmupS: finite.nonnegative() }),
+  normalisation: z.object({ means: vec, stds: vec }),
+  selected: z.array(int.nonnegative()).min(1),
+  hyperParameters: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])),
+  training: z
+    .object({
+      dataset: z.string(),
+      date: z.string(),
+      seed: int.nullable(),
+      nSamples: int.nonnegative().nullable(),
+      scores: z.record(z.string(), finite),
+    })
+    .nullable(),
+  source: z
+    .object({
+      attribution: z.string(),
+      licence: z.string(),
+      url: z.string().optional(),
+      original: z.string().optional(),
+    })
+    .nullable(),
+  checksum: z.string(),
+};
+
+const onelayerSchema = z.object({
+  ...common,
+  kind: z.literal('onelayer'),
+  weights: z.object({
+    hiddenSize: int.positive(),
+    w1: z.array(vec),
+    b1: vec,
+    w2: z.array(vec),
+    b2: vec,
+  }),
+});
+
+const treeSchema = z.object({
+  feature: z.array(int.min(-1)),
+  threshold: vec,
+  left: z.array(int.min(-1)),
+  right: z.array(int.min(-1)),
+  value: vec,
+});
+
+const forestSchema = z.object({
+  ...common,
+  kind: z.literal('randomforest'),
+  trees: z.array(treeSchema).min(1),
+});
+
+const roleSchema = z.discriminatedUnion('kind', [onelayerSchema, forestSchema]);
+type RoleDoc = z.infer<typeof roleSchema>;
+
+/** JSON with object keys sorted recursively: the bytes the checksum covers. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    const keys = Object.keys(obj)
+      .filter((k) => obj[k] !== undefined)
+      .sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function documentChecksum(doc: Record<string, unknown>): string {
+  const { checksum: _omit, ...rest } = doc;
+  return `sha256:${createHash('sha256').update(canonicalJson(rest)).digest('hex')}`;
+}
+
+export function sha256Hex(text: string | Buffer): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+export interface ModelDocument {
+  /** The validated envelope plus every other field as parsed. */
+  doc: Record<string, unknown> & { format: string; version: number; kind: string };
+  /** SHA-256 (hex) of the file's bytes: the model identity recorded in histories. */
+  hash: string;
+}
+
+/**
+ * Read a model file, check envelope and checksum (not the kind-specific fields). For kinds whose loader
+ * lives elsewhere (e.g. 'sos-lstm').
+ */
+export function loadModelDocument(path: string, expectedKind?: string): ModelDocument {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ModelError(`${path}: cannot read model (${errorMessage(err)})`);
+  }
+  return parseModelDocument(text, path, expectedKind);
+}
+
+export function parseModelDocument(text: string, name: string, expectedKind?: string): ModelDocument {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ModelError(`${name}: not a networkml model (invalid JSON: ${errorMessage(err)})`);
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ModelError(`${name}: not a networkml model (not a JSON object)`);
+  }
+  const obj = raw as Record<string, unknown>;
+  if (obj.format !== MODEL_FORMAT) {
+    const f = typeof obj.format === 'string' ? `format "${obj.format.slice(0, 60)}"` : 'no "format" field';
+    throw new ModelError(`${name}: not a networkml model (${f})`);
+  }
+  if (obj.version !== MODEL_VERSION) {
+    throw new ModelError(
+      `${name}: unsupported model version ${JSON.stringify(obj.version)} (this networkml reads version ${MODEL_VERSION})`,
+    );
+  }
+  if (typeof obj.kind !== 'string') throw new ModelError(`${name}: not a networkml model (no "kind" field)`);
+  if (expectedKind !== undefined && obj.kind !== expectedKind) {
+    throw new ModelError(`${name}: a "${obj.kind}" model, expected "${expectedKind}"`);
+  }
+  if (typeof obj.checksum !== 'string') throw new ModelError(`${name}: corrupt model: no checksum`);
+  if (documentChecksum(obj) !== obj.checksum)
+    throw new ModelError(`${name}: corrupt model: checksum mismatch`);
+  return {
+    doc: obj as ModelDocument['doc'],
+    hash: sha256Hex(text),
+  };
+}
+
+export interface LoadedModel {
+  model: RoleModel;
+  hash: string;
+  path: string;
+  description: string | null;
+}
+
+/** Load and fully validate a role model (onelayer or randomforest). Throws a one-line ModelError. */
+export function loadModel(path: string): LoadedModel {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ModelError(`${path}: cannot read model (${errorMessage(err)})`);
+  }
+  return parseModel(text, path);
+}
+
+export function parseModel(text: string, name = 'model'): LoadedModel {
+  const { doc, hash } = parseModelDocument(text, name);
+  if (doc.kind !== 'onelayer' && doc.kind !== 'randomforest') {
+    throw new ModelError(`${name}: a "${doc.kind}" model is not a role model (onelayer or randomforest)`);
+  }
+  const parsed = roleSchema.safeParse(doc);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ModelError(`${name}: invalid model (${issue.path.join('.') || 'root'}: ${issue.message})`);
+  }
+  const model = toRoleModel(parsed.data, name);
+  return { model, hash, path: name, description: parsed.data.description ?? null };
+}
+
+function bad(name: string, what: string): never {
+  throw new ModelError(`${name}: invalid model (bad shapes: ${what})`);
+}
+
+function toRoleModel(d: RoleDoc, name: string): RoleModel {
+  const n = d.features.count;
+  const k = d.labels.length;
+  if (new Set(d.labels).size !== k) bad(name, 'duplicate labels');
+  if (d.normalisation.means.length !== n || d.normalisation.stds.length !== n) {
+    bad(
+      name,
+      `normalisation has ${d.normalisation.means.length}/${d.normalisation.stds.length} values for ${n} features`,
+    );
+  }
+  if (d.normalisation.stds.some((s) => s === 0)) bad(name, 'a normalisation std is 0');
+  if (d.selected.some((f) => f >= n)) bad(name, `a selected feature is >= ${n}`);
+  const base = {
+    labels: d.labels,
+    features: d.features,
+    capture: d.capture,
+    normalisation: {
+      means: Float64Array.from(d.normalisation.means),
+      stds: Float64Array.from(d.normalisation.stds),
+    },
+    selected: Int32Array.from(d.selected),
+    hyperParameters: d.hyperParameters,
+    training: d.training,
+    source: d.source,
+  };
+  const s = d.selected.length;
+  if (d.kind === 'onelayer') {
+    const w = d.weights;
+    const h = w.hiddenSize;
+    if (w.w1.length !== s || w.w1.some((r) => r.length !== h)) bad(name, `w1 must be ${s}x${h}`);
+    if (w.b1.length !== h) bad(name, `b1 must have ${h} values`);
+    if (w.w2.length !== h || w.w2.some((r) => r.length !== k)) bad(name, `w2 must be ${h}x${k}`);
+    if (w.b2.length !== k) bad(name, `b2 must have ${k} values`);
+    const m: OneLayerRoleModel = {
+      ...base,
+      kind: 'onelayer',
+      mlp: {
+        hiddenSize: h,
+        w1: Float64Array.from(w.w1.flat()),
+        b1: Float64Array.from(w.b1),
+        w2: Float64Array.from(w.w2.flat()),
+        b2: Float64Array.from(w.b2),
+      },
+    };
+    return m;
+  }
+  const trees: TreeArrays[] = d.trees.map((t, ti) => {
+    const c = t.feature.length;
+    if (
+      c === 0 ||
+      t.threshold.length !== c ||
+      t.left.length !== c ||
+      t.right.length !== c ||
+      t.value.length !== c * k
+    ) {
+      bad(name, `tree ${ti} arrays disagree`);
+    }
+    for (let nd = 0; nd < c; nd++) {
+      const f = t.feature[nd]!;
+      if (f === -1) {
+        if (t.left[nd] !== -1 || t.right[nd] !== -1) bad(name, `tree ${ti} leaf ${nd} has children`);
+      } else if (f >= s || !(t.left[nd]! > nd && t.left[nd]! < c && t.right[nd]! > nd && t.right[nd]! < c)) {
+        // Children after their parent: no cycles, so prediction always terminates.
+        bad(name, `tree ${ti} node ${nd}`);
+      }
+    }
+    return {
+      nodeCount: c,
+      nClasses: k,
+      feature: Int32Array.from(t.feature),
+      threshold: Float64Array.from(t.threshold),
+      left: Int32Array.from(t.left),
+      right: Int32Array.from(t.right),
+      value: Float64Array.from(t.value),
+    };
+  });
+  const m: ForestRoleModel = { ...base, kind: 'randomforest', trees };
+  return m;
+}
+
+function rowsOf(a: Float64Array, cols: number): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i < a.length; i += cols) out.push(Array.from(a.subarray(i, i + cols)));
+  return out;
+}
+
+/** The file document of a role model (checksum included). */
+export function modelToDocument(model: RoleModel, description?: string): Record<string, unknown> {
+  const doc: Record<string, unknown> = {
+    format: MODEL_FORMAT,
+    version: MODEL_VERSION,
+    kind: model.kind,
+    ...(description ? { description } : {}),
+    labels: model.labels,
+    features: model.features,
+    capture: model.capture,
+    normalisation: {
+      means: Array.from(model.normalisation.means),
+      stds: Array.from(model.normalisation.stds),
+    },
+    selected: Array.from(model.selected),
+    hyperParameters: model.hyperParameters,
+    training: model.training,
+    source: model.source,
+  };
+  if (model.kind === 'onelayer') {
+    const m = model.mlp;
+    doc.weights = {
+      hiddenSize: m.hiddenSize,
+      w1: rowsOf(m.w1, m.hiddenSize),
+      b1: Array.from(m.b1),
+      w2: rowsOf(m.w2, model.labels.length),
+      b2: Array.from(m.b2),
+    };
+  } else {
+    doc.trees = model.trees.map((t) => ({
+      feature: Array.from(t.feature),
+      threshold: Array.from(t.threshold),
+      left: Array.from(t.left),
+      right: Array.from(t.right),
+      value: Array.from(t.value),
+    }));
+  }
+  doc.checksum = documentChecksum(doc);
+  return doc;
+}
+
+/** Serialise any model document (adds/refreshes its checksum); one value per line is not needed. */
+export function documentToText(doc: Record<string, unknown>): string {
+  const withSum = { ...doc, checksum: documentChecksum(doc) };
+  // JSON.stringify writes NaN/Infinity as null: refuse rather than save a model that will not load.
+  if (hasNonFinite(withSum)) throw new ModelError('cannot save model: non-finite (NaN or infinite) weights');
+  return `${JSON.stringify(withSum)}\n`;
+}
+
+function hasNonFinite(v: unknown): boolean {
+  if (typeof v === 'number') return !Number.isFinite(v);
+  if (Array.isArray(v)) return v.some(hasNonFinite);
+  if (v !== null && typeof v === 'object') return Object.values(v).some(hasNonFinite);
+  return false;
+}
+
+/** Write atomically (temp file + rename); returns the file's SHA-256. */
+export function writeModelDocument(path: string, doc: Record<string, unknown>): string {
+  const text = documentToText(doc);
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } catch (err) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // nothing to clean up
+    }
+    throw new ModelError(`${path}: cannot write model (${errorMessage(err)})`);
+  }
+  return sha256Hex(text);
+}
+
+/** Save a role model; returns the model hash (SHA-256 of the written file). */
+export function saveModel(path: string, model: RoleModel, description?: string): string {
+  return writeModelDocument(path, modelToDocument(model, description));
+}
+
+/** SHA-256 of a model file's bytes. */
+export function modelFileHash(path: string): string {
+  try {
+    return sha256Hex(readFileSync(path));
+  } catch (err) {
+    throw new ModelError(`${path}: cannot read model (${errorMessage(err)})`);
+  }
+}

@@ -1,0 +1,237 @@
+/**
+ * Dense row-major matrices and CSR sparse helpers on Float64Array. Bin feature vectors are ~2 % non-zero,
+ * so sparse × dense products (O(nnz · cols)) replace dense ones (O(rows · inner · cols)) where it pays.
+ */
+
+export interface Dense {
+  rows: number;
+  cols: number;
+  /** Row-major: element (i, j) at data[i * cols + j]. */
+  data: Float64Array;
+}
+
+export interface Csr {
+  rows: number;
+  cols: number;
+  /** Row i's entries are at [indptr[i], indptr[i+1]). */
+  indptr: Int32Array;
+  indices: Int32Array;
+  data: Float64Array;
+}
+
+export function zeros(rows: number, cols: number): Dense {
+  return { rows, cols, data: new Float64Array(rows * cols) };
+}
+
+export function fromRows(rowsIn: ArrayLike<ArrayLike<number>>, cols?: number): Dense {
+  const rows = rowsIn.length;
+  const c = cols ?? (rows > 0 ? rowsIn[0]!.length : 0);
+  const m = zeros(rows, c);
+  for (let i = 0; i < rows; i++) {
+    const r = rowsIn[i]!;
+    if (r.length !== c) throw new RangeError(`row ${i} has ${r.length} values, expected ${c}`);
+    m.data.set(r, i * c);
+  }
+  return m;
+}
+
+export function row(m: Dense, i: number): Float64Array {
+  return m.data.subarray(i * m.cols, (i + 1) * m.cols);
+}
+
+/** Rows `idx` of m, in that order. */
+export function takeRows(m: Dense, idx: ArrayLike<number>): Dense {
+  const out = zeros(idx.length, m.cols);
+  for (let k = 0; k < idx.length; k++) out.data.set(row(m, idx[k]!), k * m.cols);
+  return out;
+}
+
+/** Columns `idx` of m, in that order. */
+export function takeCols(m: Dense, idx: ArrayLike<number>): Dense {
+  const out = zeros(m.rows, idx.length);
+  const k = idx.length;
+  for (let i = 0; i < m.rows; i++) {
+    const src = i * m.cols;
+    const dst = i * k;
+    for (let j = 0; j < k; j++) out.data[dst + j] = m.data[src + idx[j]!]!;
+  }
+  return out;
+}
+
+/** C = A · B (dense). Loop order i-k-j keeps the inner loop on contiguous rows of B and C. */
+export function matmul(a: Dense, b: Dense, out?: Dense): Dense {
+  if (a.cols !== b.rows) throw new RangeError(`matmul shape ${a.rows}x${a.cols} · ${b.rows}x${b.cols}`);
+  const c = out ?? zeros(a.rows, b.cols);
+  const n = b.cols;
+  const cd = c.data;
+  cd.fill(0);
+  for (let i = 0; i < a.rows; i++) {
+    const ci = i * n;
+    for (let k = 0; k < a.cols; k++) {
+      const aik = a.data[i * a.cols + k]!;
+      if (aik === 0) continue;
+      const bk = k * n;
+      for (let j = 0; j < n; j++) cd[ci + j]! += aik * b.data[bk + j]!;
+    }
+  }
+  return c;
+}
+
+/** C = Aᵀ · B (dense), without materialising Aᵀ. */
+export function matmulTA(a: Dense, b: Dense, out?: Dense): Dense {
+  if (a.rows !== b.rows) throw new RangeError(`matmulTA shape ${a.rows}x${a.cols}ᵀ · ${b.rows}x${b.cols}`);
+  const c = out ?? zeros(a.cols, b.cols);
+  const n = b.cols;
+  const cd = c.data;
+  cd.fill(0);
+  for (let i = 0; i < a.rows; i++) {
+    const bi = i * n;
+    for (let k = 0; k < a.cols; k++) {
+      const aik = a.data[i * a.cols + k]!;
+      if (aik === 0) continue;
+      const ck = k * n;
+      for (let j = 0; j < n; j++) cd[ck + j]! += aik * b.data[bi + j]!;
+    }
+  }
+  return c;
+}
+
+/** C = A · Bᵀ (dense). */
+export function matmulTB(a: Dense, b: Dense, out?: Dense): Dense {
+  if (a.cols !== b.cols) throw new RangeError(`matmulTB shape ${a.rows}x${a.cols} · ${b.rows}x${b.cols}ᵀ`);
+  const c = out ?? zeros(a.rows, b.rows);
+  const k = a.cols;
+  for (let i = 0; i < a.rows; i++) {
+    for (let j = 0; j < b.rows; j++) {
+      let s = 0;
+      for (let t = 0; t < k; t++) s += a.data[i * k + t]! * b.data[j * k + t]!;
+      c.data[i * b.rows + j] = s;
+    }
+  }
+  return c;
+}
+
+export function csrFromDense(m: Dense): Csr {
+  let nnz = 0;
+  for (let i = 0; i < m.data.length; i++) if (m.data[i] !== 0) nnz++;
+  const indptr = new Int32Array(m.rows + 1);
+  const indices = new Int32Array(nnz);
+  const data = new Float64Array(nnz);
+  let p = 0;
+  for (let i = 0; i < m.rows; i++) {
+    const base = i * m.cols;
+    for (let j = 0; j < m.cols; j++) {
+      const v = m.data[base + j]!;
+      if (v !== 0) {
+        indices[p] = j;
+        data[p++] = v;
+      }
+    }
+    indptr[i + 1] = p;
+  }
+  return { rows: m.rows, cols: m.cols, indptr, indices, data };
+}
+
+export function csrFromRows(rowsIn: ArrayLike<ArrayLike<number>>, cols: number): Csr {
+  const rows = rowsIn.length;
+  let nnz = 0;
+  for (let i = 0; i < rows; i++) {
+    const r = rowsIn[i]!;
+    for (let j = 0; j < r.length; j++) if (r[j] !== 0) nnz++;
+  }
+  const indptr = new Int32Array(rows + 1);
+  const indices = new Int32Array(nnz);
+  const data = new Float64Array(nnz);
+  let p = 0;
+  for (let i = 0; i < rows; i++) {
+    const r = rowsIn[i]!;
+    if (r.length !== cols) throw new RangeError(`row ${i} has ${r.length} values, expected ${cols}`);
+    for (let j = 0; j < cols; j++) {
+      const v = r[j]!;
+      if (v !== 0) {
+        indices[p] = j;
+        data[p++] = v;
+      }
+    }
+    indptr[i + 1] = p;
+  }
+  return { rows, cols, indptr, indices, data };
+}
+
+export function csrToDense(a: Csr): Dense {
+  const m = zeros(a.rows, a.cols);
+  for (let i = 0; i < a.rows; i++) {
+    for (let p = a.indptr[i]!; p < a.indptr[i + 1]!; p++) m.data[i * a.cols + a.indices[p]!] = a.data[p]!;
+  }
+  return m;
+}
+
+/** C = A · B with A sparse: cost O(nnz(A) · B.cols). */
+export function csrMatmul(a: Csr, b: Dense, out?: Dense): Dense {
+  if (a.cols !== b.rows) throw new RangeError(`csrMatmul shape ${a.rows}x${a.cols} · ${b.rows}x${b.cols}`);
+  const c = out ?? zeros(a.rows, b.cols);
+  const n = b.cols;
+  const cd = c.data;
+  cd.fill(0);
+  for (let i = 0; i < a.rows; i++) {
+    const ci = i * n;
+    for (let p = a.indptr[i]!; p < a.indptr[i + 1]!; p++) {
+      const v = a.data[p]!;
+      const bk = a.indices[p]! * n;
+      for (let j = 0; j < n; j++) cd[ci + j]! += v * b.data[bk + j]!;
+    }
+  }
+  return c;
+}
+
+/** C = Aᵀ · B with A sparse (e.g. a weight gradient Xᵀ·δ): cost O(nnz(A) · B.cols). */
+export function csrMatmulTA(a: Csr, b: Dense, out?: Dense): Dense {
+  if (a.rows !== b.rows) throw new RangeError(`csrMatmulTA shape ${a.rows}x${a.cols}ᵀ · ${b.rows}x${b.cols}`);
+  const c = out ?? zeros(a.cols, b.cols);
+  const n = b.cols;
+  const cd = c.data;
+  cd.fill(0);
+  for (let i = 0; i < a.rows; i++) {
+    const bi = i * n;
+    for (let p = a.indptr[i]!; p < a.indptr[i + 1]!; p++) {
+      const v = a.data[p]!;
+      const ck = a.indices[p]! * n;
+      for (let j = 0; j < n; j++) cd[ck + j]! += v * b.data[bi + j]!;
+    }
+  }
+  return c;
+}
+
+/** Rows `idx` of a sparse matrix. */
+export function csrTakeRows(a: Csr, idx: ArrayLike<number>): Csr {
+  let nnz = 0;
+  for (let k = 0; k < idx.length; k++) nnz += a.indptr[idx[k]! + 1]! - a.indptr[idx[k]!]!;
+  const indptr = new Int32Array(idx.length + 1);
+  const indices = new Int32Array(nnz);
+  const data = new Float64Array(nnz);
+  let p = 0;
+  for (let k = 0; k < idx.length; k++) {
+    const i = idx[k]!;
+    const s = a.indptr[i]!;
+    const e = a.indptr[i + 1]!;
+    indices.set(a.indices.subarray(s, e), p);
+    data.set(a.data.subarray(s, e), p);
+    p += e - s;
+    indptr[k + 1] = p;
+  }
+  return { rows: idx.length, cols: a.cols, indptr, indices, data };
+}
+
+/** Index of the largest value (first one on ties). */
+export function argmax(v: ArrayLike<number>, start = 0, len = v.length - start): number {
+  let best = 0;
+  let bv = v[start]!;
+  for (let j = 1; j < len; j++) {
+    const x = v[start + j]!;
+    if (x > bv) {
+      bv = x;
+      best = j;
+    }
+  }
+  return best;
+}

@@ -1,0 +1,157 @@
+import { accuracy } from './data.js';
+import { ExtraTrees } from './forest.js';
+import { MultinomialLogisticRegression } from './logistic.js';
+import { type Dense, takeCols, takeRows, zeros } from './matrix.js';
+import { Rng } from './rng.js';
+import { stratifiedKFold } from './split.js';
+
+export interface Normalisation {
+  means: Float64Array;
+  stds: Float64Array;
+}
+
+/**
+ * Column means and population standard deviations of the training rows. 'compat' keeps the reference's
+ * quirk (every std ≤ 1 becomes 1, so shares in [0, 1] stay unscaled); 'standard' only replaces 0 by 1.
+ */
+export function fitNormalisation(x: Dense, mode: 'compat' | 'standard'): Normalisation {
+  const { rows: n, cols: p } = x;
+  const means = new Float64Array(p);
+  const stds = new Float64Array(p);
+  for (let i = 0; i < n; i++) for (let f = 0; f < p; f++) means[f]! += x.data[i * p + f]!;
+  for (let f = 0; f < p; f++) means[f]! /= Math.max(n, 1);
+  for (let i = 0; i < n; i++) {
+    for (let f = 0; f < p; f++) {
+      const d = x.data[i * p + f]! - means[f]!;
+      stds[f]! += d * d;
+    }
+  }
+  for (let f = 0; f < p; f++) {
+    const s = Math.sqrt(stds[f]! / Math.max(n, 1));
+    stds[f] = mode === 'compat' ? Math.max(s, 1) : s === 0 ? 1 : s;
+  }
+  return { means, stds };
+}
+
+/** z = (x − mean) / std for every column. */
+export function applyNormalisation(x: Dense, norm: Normalisation): Dense {
+  const out = zeros(x.rows, x.cols);
+  const p = x.cols;
+  for (let i = 0; i < x.rows; i++) {
+    for (let f = 0; f < p; f++) out.data[i * p + f] = (x.data[i * p + f]! - norm.means[f]!) / norm.stds[f]!;
+  }
+  return out;
+}
+
+/**
+ * The reference's "Unknown" examples: a copy of the rows with every column permuted independently, which
+ * keeps each feature's marginal distribution and destroys the joint structure of real devices.
+ */
+export function shuffledColumnsCopy(x: Dense, rng: Rng): Dense {
+  const out = zeros(x.rows, x.cols);
+  const n = x.rows;
+  const p = x.cols;
+  const perm = new Int32Array(n);
+  for (let f = 0; f < p; f++) {
+    for (let i = 0; i < n; i++) perm[i] = i;
+    rng.shuffle(perm);
+    for (let i = 0; i < n; i++) out.data[i * p + f] = x.data[perm[i]! * p + f]!;
+  }
+  return out;
+}
+
+export interface SelectionOptions {
+  seed: number;
+  /** ExtraTrees size; default round(√features) as the reference. */
+  nEstimators?: number;
+  folds: number;
+  /** Candidate thresholds as multiples of the mean importance. */
+  multipliers: number[];
+  /** Inverse L2 strength of the cross-validated logistic regression. */
+  c: number;
+}
+
+export const SELECTION_DEFAULTS: SelectionOptions = {
+  seed: 0,
+  folds: 5,
+  multipliers: [0.25, 0.5, 1, 2],
+  c: 1,
+};
+
+export interface SelectionCandidate {
+  multiplier: number;
+  threshold: number;
+  nFeatures: number;
+  cvAccuracy: number;
+}
+
+export interface SelectionResult {
+  selected: Int32Array;
+  importances: Float64Array;
+  threshold: number;
+  candidates: SelectionCandidate[];
+}
+
+/**
+ * Reference recipe (REFERENCE.md §5): ExtraTrees mean-decrease-in-impurity importances, then for each
+ * candidate threshold (mean importance × multiplier; features with importance ≥ threshold and > 0) the
+ * k-fold accuracy of a multinomial logistic regression; the best accuracy wins, ties go to fewer features.
+ */
+export function selectFeatures(
+  z: Dense,
+  y: ArrayLike<number>,
+  nClasses: number,
+  options: Partial<SelectionOptions> = {},
+): SelectionResult {
+  const o = { ...SELECTION_DEFAULTS, ...options };
+  const p = z.cols;
+  const et = new ExtraTrees({
+    nEstimators: o.nEstimators ?? Math.max(1, Math.round(Math.sqrt(p))),
+    seed: new Rng(o.seed).fork(),
+  }).fit(z, y, nClasses);
+  const imp = et.featureImportances;
+  let mean = 0;
+  for (let f = 0; f < p; f++) mean += imp[f]!;
+  mean /= p;
+  const folds = stratifiedKFold(y, o.folds);
+  const candidates: SelectionCandidate[] = [];
+  let best: { sel: Int32Array; score: number; threshold: number } | null = null;
+  const seen = new Set<number>();
+  for (const mult of o.multipliers) {
+    const threshold = mean * mult;
+    const sel: number[] = [];
+    for (let f = 0; f < p; f++) if (imp[f]! > 0 && imp[f]! >= threshold) sel.push(f);
+    if (sel.length === 0 || seen.has(sel.length)) continue;
+    seen.add(sel.length);
+    const zs = takeCols(z, sel);
+    let acc = 0;
+    let used = 0;
+    for (const fold of folds) {
+      if (fold.test.length === 0 || fold.train.length === 0) continue;
+      const yTr = Int32Array.from(fold.train, (i) => y[i]!);
+      const yTe = Int32Array.from(fold.test, (i) => y[i]!);
+      const lr = new MultinomialLogisticRegression({ c: o.c }).fit(takeRows(zs, fold.train), yTr, nClasses);
+      acc += accuracy(lr.predict(takeRows(zs, fold.test)), yTe);
+      used++;
+    }
+    const score = used > 0 ? acc / used : 0;
+    candidates.push({ multiplier: mult, threshold, nFeatures: sel.length, cvAccuracy: score });
+    if (
+      !best ||
+      score > best.score + 1e-12 ||
+      (Math.abs(score - best.score) <= 1e-12 && sel.length < best.sel.length)
+    ) {
+      best = { sel: Int32Array.from(sel), score, threshold };
+    }
+  }
+  if (!best) {
+    // No informative feature at all: keep every column (the model will be weak, not broken).
+    return {
+      selected: Int32Array.from({ length: p }, (_, i) => i),
+      importances: imp,
+      threshold: 0,
+      candidates,
+    };
+  }
+  return { selected: best.sel, importances: imp, threshold: best.threshold, candidates };
+}

@@ -1,0 +1,430 @@
+import { ModelError, UsageError } from '../errors.js';
+import { accuracy } from './data.js';
+import { forestProba, RandomForest } from './forest.js';
+import { type Dense, fromRows, takeCols, zeros } from './matrix.js';
+import { OneLayerMLP } from './mlp.js';
+import {
+  applyNormalisation,
+  fitNormalisation,
+  type SelectionCandidate,
+  selectFeatures,
+  shuffledColumnsCopy,
+} from './preprocess.js';
+import { Rng } from './rng.js';
+import { type TreeArrays, treePath } from './tree.js';
+
+export type RoleAlgorithm = 'onelayer' | 'randomforest';
+export type FeatureSemantics = 'compat' | 'v2';
+export const UNKNOWN_LABEL = 'Unknown';
+
+export interface MlpWeights {
+  hiddenSize: number;
+  /** selected × hidden, row-major. */
+  w1: Float64Array;
+  b1: Float64Array;
+  /** hidden × labels, row-major. */
+  w2: Float64Array;
+  b2: Float64Array;
+}
+
+export interface TrainingInfo {
+  dataset: string;
+  /** ISO 8601. */
+  date: string;
+  seed: number | null;
+  nSamples: number | null;
+  scores: Record<string, number>;
+}
+
+export interface ModelSource {
+  attribution: string;
+  licence: string;
+  url?: string;
+  /** Where the original weights came from, for converted models. */
+  original?: string;
+}
+
+interface RoleModelBase {
+  labels: string[];
+  features: { semantics: FeatureSemantics; count: number; namesHash: string | null };
+  capture: { binDurationS: number; warmupS: number };
+  normalisation: { means: Float64Array; stds: Float64Array };
+  /** Indices into the feature vector, in the order the estimator sees them. */
+  selected: Int32Array;
+  hyperParameters: Record<string, number | string | boolean | null>;
+  training: TrainingInfo | null;
+  source: ModelSource | null;
+}
+
+export interface OneLayerRoleModel extends RoleModelBase {
+  kind: 'onelayer';
+  mlp: MlpWeights;
+}
+
+export interface ForestRoleModel extends RoleModelBase {
+  kind: 'randomforest';
+  trees: TreeArrays[];
+}
+
+/** A device-role classifier: normalise → select → estimator → probabilities in `labels` order. */
+export type RoleModel = OneLayerRoleModel | ForestRoleModel;
+
+/** z = ((x − means) / stds)[selected]. */
+export function selectedZ(model: RoleModel, x: ArrayLike<number>, out?: Float64Array): Float64Array {
+  if (x.length !== model.features.count) {
+    throw new ModelError(`feature vector has ${x.length} values, the model expects ${model.features.count}`);
+  }
+  const sel = model.selected;
+  const z = out ?? new Float64Array(sel.length);
+  const { means, stds } = model.normalisation;
+  for (let j = 0; j < sel.length; j++) {
+    const f = sel[j]!;
+    z[j] = (x[f]! - means[f]!) / stds[f]!;
+  }
+  return z;
+}
+
+/** relu(z·W1 + b1): the one-layer model's hidden representation of one bin. */
+export function hiddenRepresentation(model: RoleModel, x: ArrayLike<number>): Float64Array {
+  if (model.kind !== 'onelayer') throw new ModelError('a hidden representation needs a onelayer model');
+  return hiddenFromZ(model.mlp, selectedZ(model, x));
+}
+
+function hiddenFromZ(m: MlpWeights, z: Float64Array): Float64Array {
+  const h = m.hiddenSize;
+  const hid = m.b1.slice();
+  for (let j = 0; j < z.length; j++) {
+    const zj = z[j]!;
+    if (zj === 0) continue;
+    const o = j * h;
+    for (let a = 0; a < h; a++) hid[a]! += zj * m.w1[o + a]!;
+  }
+  for (let a = 0; a < h; a++) if (!(hid[a]! > 0)) hid[a] = 0;
+  return hid;
+}
+
+function mlpProba(m: MlpWeights, k: number, z: Float64Array): Float64Array {
+  const hid = hiddenFromZ(m, z);
+  const h = m.hiddenSize;
+  const out = m.b2.slice();
+  for (let a = 0; a < h; a++) {
+    const v = hid[a]!;
+    if (v === 0) continue;
+    for (let c = 0; c < k; c++) out[c]! += v * m.w2[a * k + c]!;
+  }
+  let mx = out[0]!;
+  for (let c = 1; c < k; c++) if (out[c]! > mx) mx = out[c]!;
+  let s = 0;
+  for (let c = 0; c < k; c++) {
+    out[c] = Math.exp(out[c]! - mx);
+    s += out[c]!;
+  }
+  for (let c = 0; c < k; c++) out[c]! /= s;
+  return out;
+}
+
+/** Probabilities (in `model.labels` order) of each bin's feature vector. */
+export function predictBins(model: RoleModel, bins: ArrayLike<ArrayLike<number>>): Float64Array[] {
+  const k = model.labels.length;
+  const out: Float64Array[] = [];
+  for (let b = 0; b < bins.length; b++) {
+    const z = selectedZ(model, bins[b]!);
+    if (model.kind === 'onelayer') out.push(mlpProba(model.mlp, k, z));
+    else out.push(forestProba(model.trees, k, { rows: 1, cols: z.length, data: z }).data);
+  }
+  return out;
+}
+
+/**
+ * A capture's probabilities from its bins, as the reference aggregates: onelayer = mean of the bins'
+ * probabilities; randomforest = the forest's probabilities of the MEAN feature vector. Null for no bins.
+ */
+export function predictCapture(model: RoleModel, bins: ArrayLike<ArrayLike<number>>): Float64Array | null {
+  if (bins.length === 0) return null;
+  const k = model.labels.length;
+  if (model.kind === 'onelayer') {
+    const mean = new Float64Array(k);
+    for (const p of predictBins(model, bins)) for (let c = 0; c < k; c++) mean[c]! += p[c]!;
+    for (let c = 0; c < k; c++) mean[c]! /= bins.length;
+    return mean;
+  }
+  const n = model.features.count;
+  const mean = new Float64Array(n);
+  for (let b = 0; b < bins.length; b++) {
+    const x = bins[b]!;
+    for (let f = 0; f < n; f++) mean[f]! += x[f]!;
+  }
+  for (let f = 0; f < n; f++) mean[f]! /= bins.length;
+  return predictBins(model, [mean])[0]!;
+}
+
+export interface RankedLabels {
+  labels: string[];
+  confidences: number[];
+}
+
+/** The n most likely labels, descending; a stable sort, so ties keep label order. */
+export function topLabels(labels: readonly string[], probs: ArrayLike<number>, n = 3): RankedLabels {
+  const idx = Array.from({ length: labels.length }, (_, i) => i);
+  idx.sort((a, b) => (probs[b]! > probs[a]! ? 1 : probs[b]! < probs[a]! ? -1 : a - b));
+  const top = idx.slice(0, n);
+  return { labels: top.map((i) => labels[i]!), confidences: top.map((i) => probs[i]!) };
+}
+
+export interface Contribution {
+  /** Index into the 4,104-value feature vector. */
+  feature: number;
+  /** Normalised value z of the feature. */
+  z: number;
+  contribution: number;
+}
+
+export interface Explanation {
+  label: string;
+  probability: number;
+  /** Part of the top label's score not attributed to any feature (biases / tree root prior). */
+  base: number;
+  /** Non-zero contributions, largest magnitude first. */
+  contributions: Contribution[];
+}
+
+/**
+ * Per-feature contributions to the top label of one bin.
+ * onelayer: exact decomposition of the centred logit s = logit_top − mean_k logit_k along the active relu
+ *   units: contribution_j = z_j · Σ_h W1[j,h] · 1[hidden_h > 0] · (W2[h,top] − mean_k W2[h,k]);
+ *   s = base + Σ_j contribution_j.
+ * randomforest: path decomposition (Saabas) of the top label's probability: at each split the change of
+ *   the node's top-label share goes to the split feature, averaged over trees; p_top = base + Σ contributions.
+ */
+export function explain(model: RoleModel, x: ArrayLike<number>): Explanation {
+  const z = selectedZ(model, x);
+  const k = model.labels.length;
+  const p = predictBins(model, [x])[0]!;
+  const top = topLabels(model.labels, p, 1);
+  const t = model.labels.indexOf(top.labels[0]!);
+  const contrib = new Float64Array(z.length);
+  let base = 0;
+  if (model.kind === 'onelayer') {
+    const m = model.mlp;
+    const h = m.hiddenSize;
+    const hid = hiddenFromZ(m, z);
+    const dir = new Float64Array(h);
+    for (let a = 0; a < h; a++) {
+      if (hid[a]! <= 0) continue;
+      let mean = 0;
+      for (let c = 0; c < k; c++) mean += m.w2[a * k + c]!;
+      dir[a] = m.w2[a * k + t]! - mean / k;
+      base += m.b1[a]! * dir[a]!;
+    }
+    let bMean = 0;
+    for (let c = 0; c < k; c++) bMean += m.b2[c]!;
+    base += m.b2[t]! - bMean / k;
+    for (let j = 0; j < z.length; j++) {
+      let s = 0;
+      for (let a = 0; a < h; a++) s += m.w1[j * h + a]! * dir[a]!;
+      contrib[j] = z[j]! * s;
+    }
+  } else {
+    for (const tree of model.trees) {
+      const path = treePath(tree, z);
+      base += tree.value[t]!;
+      for (let q = 1; q < path.length; q++) {
+        const parent = path[q - 1]!;
+        contrib[tree.feature[parent]!]! += tree.value[path[q]! * k + t]! - tree.value[parent * k + t]!;
+      }
+    }
+    base /= model.trees.length;
+    for (let j = 0; j < z.length; j++) contrib[j]! /= model.trees.length;
+  }
+  const contributions: Contribution[] = [];
+  for (let j = 0; j < z.length; j++) {
+    if (contrib[j] !== 0)
+      contributions.push({ feature: model.selected[j]!, z: z[j]!, contribution: contrib[j]! });
+  }
+  contributions.sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution) || a.feature - b.feature);
+  return { label: top.labels[0]!, probability: top.confidences[0]!, base, contributions };
+}
+
+export interface TrainOptions {
+  algorithm: RoleAlgorithm;
+  seed: number;
+  semantics: FeatureSemantics;
+  binDurationS: number;
+  warmupS: number;
+  featureNamesHash: string | null;
+  dataset: string;
+  hiddenSize: number;
+  alpha: number;
+  maxIter: number;
+  earlyStopping: boolean;
+  nEstimators: number;
+  minSamplesSplit: number;
+  /** Feature selection (ExtraTrees + CV logistic regression); off keeps every feature. */
+  selectFeatures: boolean;
+  selectionMultipliers: number[];
+  /** Add the column-shuffled copy labelled Unknown. */
+  unknownAugmentation: boolean;
+}
+
+export const TRAIN_DEFAULTS: TrainOptions = {
+  algorithm: 'onelayer',
+  seed: 0,
+  semantics: 'compat',
+  binDurationS: 900,
+  warmupS: 120,
+  featureNamesHash: null,
+  dataset: '',
+  hiddenSize: 32,
+  alpha: 0.1,
+  maxIter: 1000,
+  earlyStopping: false,
+  nEstimators: 100,
+  minSamplesSplit: 5,
+  selectFeatures: true,
+  selectionMultipliers: [0.25, 0.5, 1, 2],
+  unknownAugmentation: true,
+};
+
+export interface TrainReport {
+  model: RoleModel;
+  selection: SelectionCandidate[];
+  seconds: { normalise: number; select: number; fit: number; total: number };
+}
+
+/**
+ * The reference training recipe (REFERENCE.md §5): normalise (means/stds of these rows; 'compat' keeps
+ * the std ≤ 1 → 1 quirk) → select features → add the shuffled "Unknown" copy → fit the estimator.
+ * Labels of the model: the distinct labels plus Unknown, sorted by code point.
+ */
+export function trainRoleModel(
+  rows: ArrayLike<ArrayLike<number>>,
+  labels: readonly string[],
+  options: Partial<TrainOptions> = {},
+): TrainReport {
+  const o: TrainOptions = { ...TRAIN_DEFAULTS, ...options };
+  const t0 = performance.now();
+  if (rows.length !== labels.length)
+    throw new UsageError(`${rows.length} feature rows but ${labels.length} labels`);
+  const distinct = [...new Set(labels)].filter((l) => l !== UNKNOWN_LABEL);
+  if (distinct.length < 2) {
+    throw new UsageError(
+      `training needs at least two labels, found ${distinct.length}${distinct.length ? ` (${distinct[0]})` : ''}`,
+    );
+  }
+  const modelLabels = [...distinct, UNKNOWN_LABEL].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const unknownIdx = modelLabels.indexOf(UNKNOWN_LABEL);
+  const y = Int32Array.from(labels, (l) => modelLabels.indexOf(l));
+  const x = fromRows(rows);
+  const k = modelLabels.length;
+  const rng = new Rng(o.seed);
+
+  const norm = fitNormalisation(x, o.semantics === 'compat' ? 'compat' : 'standard');
+  const z = applyNormalisation(x, norm);
+  const t1 = performance.now();
+
+  let selected: Int32Array;
+  let selection: SelectionCandidate[] = [];
+  if (o.selectFeatures) {
+    const res = selectFeatures(z, y, k, { seed: rng.fork(), multipliers: o.selectionMultipliers });
+    selected = res.selected;
+    selection = res.candidates;
+  } else {
+    selected = Int32Array.from({ length: x.cols }, (_, i) => i);
+  }
+  const t2 = performance.now();
+
+  const zs = takeCols(z, selected);
+  let xTrain: Dense = zs;
+  let yTrain: Int32Array = y;
+  if (o.unknownAugmentation) {
+    const shuffled = shuffledColumnsCopy(zs, new Rng(rng.fork()));
+    xTrain = zeros(zs.rows * 2, zs.cols);
+    xTrain.data.set(zs.data, 0);
+    xTrain.data.set(shuffled.data, zs.data.length);
+    yTrain = new Int32Array(zs.rows * 2);
+    yTrain.set(y, 0);
+    yTrain.fill(unknownIdx, zs.rows);
+  }
+
+  const base: RoleModelBase = {
+    labels: modelLabels,
+    features: { semantics: o.semantics, count: x.cols, namesHash: o.featureNamesHash },
+    capture: { binDurationS: o.binDurationS, warmupS: o.warmupS },
+    normalisation: norm,
+    selected,
+    hyperParameters: {},
+    training: null,
+    source: null,
+  };
+  let model: RoleModel;
+  const scores: Record<string, number> = {};
+  const bestCv = selection.reduce((m, c) => Math.max(m, c.cvAccuracy), Number.NaN);
+  if (!Number.isNaN(bestCv)) scores.selectionCvAccuracy = bestCv;
+  if (o.algorithm === 'onelayer') {
+    const mlp = new OneLayerMLP({
+      hiddenSize: o.hiddenSize,
+      alpha: o.alpha,
+      maxIter: o.maxIter,
+      earlyStopping: o.earlyStopping,
+      seed: rng.fork(),
+    }).fit(xTrain, yTrain, k);
+    const st = mlp.state!;
+    scores.trainAccuracy = accuracy(mlp.predict(xTrain), yTrain);
+    scores.loss = st.loss;
+    scores.iterations = st.nIter;
+    model = {
+      ...base,
+      kind: 'onelayer',
+      mlp: { hiddenSize: o.hiddenSize, w1: st.w1, b1: st.b1, w2: st.w2, b2: st.b2 },
+      hyperParameters: {
+        hiddenSize: o.hiddenSize,
+        activation: 'relu',
+        alpha: o.alpha,
+        solver: 'adam',
+        learningRate: mlp.params.learningRate,
+        maxIter: o.maxIter,
+        earlyStopping: o.earlyStopping,
+        tol: mlp.params.tol,
+      },
+    };
+  } else {
+    const rf = new RandomForest({
+      nEstimators: o.nEstimators,
+      minSamplesSplit: o.minSamplesSplit,
+      classWeight: 'balanced',
+      seed: rng.fork(),
+    }).fit(xTrain, yTrain, k);
+    scores.trainAccuracy = accuracy(rf.predict(xTrain), yTrain);
+    model = {
+      ...base,
+      kind: 'randomforest',
+      trees: rf.state!.trees,
+      hyperParameters: {
+        nEstimators: o.nEstimators,
+        criterion: 'gini',
+        maxFeatures: 'sqrt',
+        minSamplesSplit: o.minSamplesSplit,
+        bootstrap: true,
+        classWeight: 'balanced',
+      },
+    };
+  }
+  const t3 = performance.now();
+  model.training = {
+    dataset: o.dataset,
+    date: new Date().toISOString(),
+    seed: o.seed,
+    nSamples: rows.length,
+    scores,
+  };
+  return {
+    model,
+    selection,
+    seconds: {
+      normalise: (t1 - t0) / 1000,
+      select: (t2 - t1) / 1000,
+      fit: (t3 - t2) / 1000,
+      total: (t3 - t0) / 1000,
+    },
+  };
+}
