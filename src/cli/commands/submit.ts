@@ -1,7 +1,7 @@
 /** `networkml submit <capture...>`: enqueue capture jobs for `networkml worker`. */
 import type { Command } from 'commander';
+import { addRabbitFlags, type RabbitFlags, rabbitFromFlags } from '../../service/cli-flags.js';
 import { submitJobs } from '../../service/submit.js';
-import { addRabbitFlags, type RabbitFlags, rabbitFromFlags } from './worker.js';
 
 export async function runSubmit(
   captures: string[],

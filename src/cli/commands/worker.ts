@@ -1,0 +1,78 @@
+/** `networkml worker`: the Poseidon service mode, a thin shell over runWorker(). */
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+import { evaluateCapture } from '../../pipeline/evaluate.js';
+import { addRabbitFlags, type RabbitFlags, rabbitFromFlags } from '../../service/cli-flags.js';
+import { parsePositiveInt } from '../../service/config.js';
+import { RESULT_FORMATS, type ResultFormat } from '../../service/messages.js';
+import { defaultLogger, type Evaluate, runWorker } from '../../service/worker.js';
+
+export interface WorkerFlags extends RabbitFlags {
+  prefetch?: string;
+  concurrency?: string;
+  captureRoot?: string;
+  resultFormat?: string;
+}
+
+function parseFormat(text: string): ResultFormat {
+  const format = RESULT_FORMATS.find((f) => f === text);
+  if (!format) throw new UsageError(`--result-format: expected ${RESULT_FORMATS.join(' or ')}, got ${text}`);
+  return format;
+}
+
+/** Runs until SIGTERM/SIGINT (first: finish the jobs in hand; second: exit at once). */
+export async function runWorkerCommand(
+  flags: WorkerFlags,
+  evaluate: Evaluate = (path) => evaluateCapture(path),
+): Promise<void> {
+  const concurrency =
+    flags.concurrency === undefined ? 1 : parsePositiveInt(flags.concurrency, '--concurrency', 256);
+  const prefetch =
+    flags.prefetch === undefined ? concurrency : parsePositiveInt(flags.prefetch, '--prefetch', 65_535);
+  const logger = defaultLogger();
+  const handle = runWorker({
+    rabbit: rabbitFromFlags(flags),
+    concurrency,
+    prefetch,
+    captureRoot: flags.captureRoot ?? process.cwd(),
+    resultFormat: parseFormat(flags.resultFormat ?? process.env.NETWORKML_RESULT_FORMAT ?? 'v0'),
+    evaluate,
+    logger,
+  });
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) {
+      logger.warn({ signal }, 'second signal: exiting without finishing the jobs in hand');
+      process.exit(130);
+    }
+    signalled = true;
+    logger.info({ signal }, 'finishing the jobs in hand, then stopping');
+    void handle.stop();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  try {
+    await handle.done;
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  }
+}
+
+export function registerWorker(program: Command): void {
+  const command = program
+    .command('worker')
+    .description(
+      'consume capture jobs {"id","file_path"} from RabbitMQ and publish each result (Poseidon service mode)',
+    )
+    .option('--prefetch <n>', 'unacknowledged jobs the broker may hand this worker (default: --concurrency)')
+    .option('--concurrency <n>', 'jobs evaluated at the same time (default 1)')
+    .option(
+      '--capture-root <dir>',
+      'jobs may only name files under this directory (default: working directory)',
+    )
+    .option('--result-format <format>', "'v0' (original NetworkML messages) or 'poseidon' (one per capture)");
+  addRabbitFlags(command).action(async (flags: WorkerFlags) => {
+    await runWorkerCommand(flags);
+  });
+}
