@@ -284,10 +284,10 @@ function decodeTransport(
 ): void {
   const avail = end - p;
   if (proto === IpProto.TCP) {
-    if (avail < 4) return;
+    // Like tshark, a transport header cut short by the snap length is not decoded at all.
+    if (avail < 20) return;
     rec.srcPort = (buf[p]! << 8) | buf[p + 1]!;
     rec.dstPort = (buf[p + 2]! << 8) | buf[p + 3]!;
-    if (avail < 14) return;
     const offFlags = buf[p + 12]!;
     rec.tcpFlags = ((offFlags & 0x01) << 8) | buf[p + 13]!;
     const hlen = (offFlags >> 4) * 4;
@@ -295,12 +295,11 @@ function decodeTransport(
     rec.headerEnd = Math.min(p + hlen, end) - start;
     rec.l4PayloadLength = ipPayload > hlen ? ipPayload - hlen : 0;
   } else if (proto === IpProto.UDP) {
-    if (avail < 4) return;
+    if (avail < 8) return;
     rec.srcPort = (buf[p]! << 8) | buf[p + 1]!;
     rec.dstPort = (buf[p + 2]! << 8) | buf[p + 3]!;
-    if (avail < 6) return;
     const udpLength = (buf[p + 4]! << 8) | buf[p + 5]!;
-    rec.headerEnd = (avail < 8 ? end : p + 8) - start;
+    rec.headerEnd = p + 8 - start;
     rec.l4PayloadLength = udpLength > 8 ? udpLength - 8 : 0;
   } else if (proto === IpProto.ICMP || proto === IpProto.ICMPV6) {
     if (avail < 1) return;

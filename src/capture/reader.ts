@@ -152,7 +152,6 @@ export const readCapture: ReadCapture = async (source, onPacket, options) => {
   const stream = openSource(source);
   try {
     for await (const chunk of captureChunks(stream, state)) {
-      if (signal?.aborted) break;
       if (chunk.length === 0) continue;
       if (framer === null) {
         head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
@@ -168,6 +167,7 @@ export const readCapture: ReadCapture = async (source, onPacket, options) => {
       } else {
         feed(chunk);
       }
+      if (signal?.aborted) break;
     }
   } catch (err) {
     const e = err as NodeJS.ErrnoException;

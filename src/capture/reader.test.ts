@@ -1,0 +1,269 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createReadStream, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { describe, it } from 'node:test';
+import { CaptureError } from '../errors.js';
+import type { PacketRecord } from './packet.js';
+import { readCapture } from './reader.js';
+import type { CaptureSummary, CaptureWarning } from './reader-api.js';
+import { capinfos, FIELDS, ours, tsharkRows } from './tshark.test-helper.js';
+
+const DATA = join(import.meta.dirname, '../../test-data/captures');
+const real = readdirSync(join(DATA, 'real'))
+  .filter((f) => f.endsWith('.pcap'))
+  .map((f) => join(DATA, 'real', f));
+const edge = (f: string): string => join(DATA, 'edge', f);
+/** Edge fixtures tshark reads completely and that we must decode exactly as it does. */
+const GOOD_EDGE = [
+  'zoo-le-us.pcap',
+  'zoo-be-us.pcap',
+  'zoo-le-ns.pcap',
+  'zoo-be-ns.pcap',
+  'real-be-us.pcap',
+  'real-le-ns.pcap',
+  'real-le.pcapng',
+  'real-be.pcapng',
+  'real-be.pcapng.gz',
+  'zoo.pcap.gz',
+  'multi-section.pcapng',
+  'spb.pcapng',
+  'sll.pcap',
+  'sll2.pcap',
+  'null-le.pcap',
+  'null-be.pcap',
+  'loop.pcap',
+  'raw101.pcap',
+  'raw228.pcap',
+  'raw229.pcap',
+  'snaplen-cut.pcap',
+  'caplen-over-snaplen.pcap',
+].map(edge);
+
+async function readRows(
+  source: string | NodeJS.ReadableStream,
+  timeKnown = true,
+): Promise<{ rows: string[][]; summary: CaptureSummary }> {
+  const rows: string[][] = [];
+  const summary = await readCapture(source, (p) => rows.push(ours(p, timeKnown)));
+  return { rows, summary };
+}
+
+function assertSameRows(file: string, got: string[][], want: string[][]): void {
+  assert.equal(got.length, want.length, `${file}: packet count`);
+  for (let i = 0; i < want.length; i++) {
+    for (let c = 0; c < FIELDS.length; c++) {
+      if (got[i]![c] !== want[i]![c]) {
+        assert.fail(
+          `${file}: packet ${i + 1} field ${FIELDS[c]}: ours '${got[i]![c]}', tshark '${want[i]![c]}'`,
+        );
+      }
+    }
+  }
+}
+
+describe('readCapture against tshark', () => {
+  for (const file of [...real, ...GOOD_EDGE]) {
+    it(`decodes ${file.slice(DATA.length + 1)} field for field like tshark`, async () => {
+      const spb = file.endsWith('spb.pcapng');
+      const { rows, summary } = await readRows(file, !spb);
+      assert.deepEqual(summary.warnings, []);
+      assertSameRows(file, rows, tsharkRows(file));
+      const ci = capinfos(file);
+      assert.equal(summary.packets, ci.packets);
+      if (!spb) {
+        assert.equal(
+          `${summary.firstTime!.sec}.${String(summary.firstTime!.nsec).padStart(9, '0')}`,
+          ci.first,
+        );
+        assert.equal(`${summary.lastTime!.sec}.${String(summary.lastTime!.nsec).padStart(9, '0')}`, ci.last);
+      }
+    });
+  }
+
+  it('stays exact for every real capture when fed in tiny, odd-sized chunks', async () => {
+    for (const file of [...real.slice(0, 3), edge('multi-section.pcapng'), edge('real-be.pcapng')]) {
+      const whole = readFileSync(file);
+      const chunks: Buffer[] = [];
+      // Sizes cycle through 1..23 bytes, so every header and record straddles chunk boundaries.
+      for (let p = 0, k = 0; p < whole.length; k++) {
+        const n = 1 + ((k * 7) % 23);
+        chunks.push(whole.subarray(p, p + n));
+        p += n;
+      }
+      const a = await readRows(file);
+      const b = await readRows(Readable.from(chunks));
+      assert.deepEqual(b.rows, a.rows, file);
+      assert.equal(b.summary.bytes, whole.length);
+    }
+  });
+});
+
+describe('readCapture details', () => {
+  it('reports format, gzip and per-interface link types', async () => {
+    const m = await readCapture(edge('multi-section.pcapng'), () => {});
+    assert.equal(m.format, 'pcapng');
+    assert.deepEqual(m.linkTypes, [1, 228, 276, 0, 113]);
+    const z = await readCapture(edge('zoo.pcap.gz'), () => {});
+    assert.equal(z.gzip, true);
+    assert.equal(z.format, 'pcap');
+    const n = await readCapture(edge('zoo-be-ns.pcap'), () => {});
+    assert.equal(n.format, 'pcap-ns');
+  });
+
+  it('decodes VLAN stacks, IPv6 extension chains, fragments and payload lengths', async () => {
+    const recs: PacketRecord[] = [];
+    await readCapture(edge('zoo-le-us.pcap'), (p) => {
+      const copy = Object.assign(Object.create(Object.getPrototypeOf(p)), p) as PacketRecord;
+      recs.push(
+        Object.assign(copy, {
+          vlanIds: p.vlanIds.slice(),
+          srcAddr: p.srcAddr.slice(),
+          frameHead: p.frameHead.slice(),
+          macs: p.macs.slice(),
+        }),
+      );
+    });
+    assert.deepEqual([...recs[3]!.vlanIds.subarray(0, recs[3]!.vlanCount)], [1, 2, 3]);
+    assert.equal(recs[3]!.etherType, 0x86dd);
+    // Hop-by-hop → routing → destination options → TCP.
+    assert.equal(recs[11]!.ipProto, 0);
+    assert.equal(recs[11]!.l4Proto, 6);
+    assert.equal(recs[11]!.l4PayloadLength, 12);
+    assert.equal(recs[11]!.headerEnd, 14 + 40 + 8 + 24 + 8 + 20);
+    // IPv6 first fragment has ports, a later one does not.
+    assert.equal(recs[12]!.isFragment, true);
+    assert.equal(recs[12]!.isLaterFragment, false);
+    assert.equal(recs[12]!.srcPort, 4000);
+    assert.equal(recs[13]!.isLaterFragment, true);
+    assert.equal(recs[13]!.l4Proto, 17);
+    assert.equal(recs[13]!.srcPort, 0);
+    // AH then UDP.
+    assert.equal(recs[14]!.ipProto, 51);
+    assert.equal(recs[14]!.l4Proto, 17);
+    assert.equal(recs[14]!.l4PayloadLength, 16);
+    // IPv4 with options: TCP still found; MF first fragment vs later fragment.
+    assert.equal(recs[7]!.headerEnd, 14 + 32 + 20);
+    assert.equal(recs[8]!.isFragment, true);
+    assert.equal(recs[8]!.srcPort, 9999);
+    assert.equal(recs[9]!.isLaterFragment, true);
+    assert.equal(recs[9]!.srcPort, 0);
+    // TCP payload from the IP total length; NS flag in bit 8.
+    assert.equal(recs[1]!.l4PayloadLength, 100);
+    assert.equal(recs[17]!.tcpFlags, 0x1ff);
+    // ARP, frame head.
+    assert.equal(recs[4]!.arpOp, 1);
+    assert.equal(recs[4]!.ipVersion, 0);
+    assert.deepEqual([...recs[0]!.frameHead], [2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1]);
+  });
+
+  it('fills MACs for SLL from the single link address and frameHead for every link type', async () => {
+    const heads: number[][] = [];
+    const macs: number[][] = [];
+    await readCapture(edge('sll2.pcap'), (p) => {
+      heads.push([...p.frameHead]);
+      macs.push([...p.macs]);
+    });
+    assert.deepEqual(macs[0], [0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 8]);
+    assert.deepEqual(heads[0]!.slice(0, 4), [0x08, 0x00, 0, 0]);
+    assert.equal(heads.length, 3);
+  });
+
+  it('counts and skips an unsupported link type with one warning', async () => {
+    const warnings: CaptureWarning[] = [];
+    let n = 0;
+    const s = await readCapture(
+      edge('unsupported-link.pcap'),
+      () => {
+        n++;
+      },
+      { onWarning: (w) => warnings.push(w) },
+    );
+    assert.equal(n, 0);
+    assert.equal(s.packets, 2);
+    assert.equal(s.skippedUnsupportedLink, 2);
+    assert.equal(warnings.length, 1);
+    assert.equal(warnings[0]!.kind, 'unsupported-linktype');
+  });
+
+  it('processes every complete record of a truncated file, then warns with the offset', async () => {
+    for (const [file, packets] of [
+      ['truncated-record.pcap', 17],
+      ['truncated-header.pcap', 1],
+      ['truncated-block.pcapng', 6],
+      ['truncated.pcap.gz', 8],
+    ] as const) {
+      const f = edge(file);
+      const { rows, summary } = await readRows(f);
+      assert.equal(summary.packets, packets, file);
+      assert.deepEqual(rows, tsharkRows(f), file);
+      const t = summary.warnings.filter((w) => w.kind === 'truncated');
+      assert.ok(t.length >= 1, `${file}: truncation warning`);
+      assert.match(t[t.length - 1]!.message, /truncated/);
+      assert.equal(typeof t[t.length - 1]!.offset, 'number');
+    }
+  });
+
+  const bad: [string, RegExp][] = [
+    ['not-a-capture.txt', /not-a-capture\.txt: not a capture file \(magic 0x68656c6c\)/],
+    ['empty.pcap', /empty\.pcap: not a capture file \(empty\)/],
+    ['absurd-caplen.pcap', /corrupt record at byte offset 102: captured length 2147483647 is absurd/],
+    ['block-length-mismatch.pcapng', /byte offset 28: block length 32 does not match trailing length 36/],
+    ['block-length-odd.pcapng', /byte offset 28: impossible block length 34/],
+    ['corrupt.pcap.gz', /corrupt gzip data near compressed byte offset \d+/],
+  ];
+  for (const [file, message] of bad) {
+    it(`rejects ${file} with a one-line CaptureError`, async () => {
+      await assert.rejects(
+        readCapture(edge(file), () => {}),
+        (err: unknown) => {
+          assert.ok(err instanceof CaptureError);
+          assert.match(err.message, message);
+          assert.ok(!err.message.includes('\n'));
+          return true;
+        },
+      );
+    });
+  }
+
+  it('names a missing file', async () => {
+    await assert.rejects(
+      readCapture(join(DATA, 'nope.pcap'), () => {}),
+      /nope\.pcap: cannot read: no such file/,
+    );
+  });
+
+  it('reads a stream and stops at an abort signal', async () => {
+    const a = await readRows(createReadStream(edge('zoo-le-us.pcap')));
+    assert.equal(a.summary.packets, 18);
+    assert.equal(a.summary.source, '-');
+    const ctl = new AbortController();
+    const whole = readFileSync(edge('zoo-le-us.pcap'));
+    const halves = [whole.subarray(0, 500), whole.subarray(500)];
+    const s = await readCapture(Readable.from(halves), () => ctl.abort(), { signal: ctl.signal });
+    // Aborting during the first chunk stops before the second: only the records wholly in the first.
+    assert.ok(s.packets > 0 && s.packets < 18, String(s.packets));
+  });
+
+  it("reads standard input with '-', gzip included", () => {
+    const script = [
+      "import { readCapture } from './src/capture/reader.ts';",
+      "const s = await readCapture('-', () => {});",
+      'console.log(JSON.stringify([s.source, s.packets, s.gzip]));',
+    ].join('\n');
+    const root = join(import.meta.dirname, '../..');
+    for (const [file, gz] of [
+      ['zoo-le-us.pcap', false],
+      ['zoo.pcap.gz', true],
+    ] as const) {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        cwd: root,
+        input: readFileSync(edge(file)),
+        encoding: 'utf8',
+      });
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(JSON.parse(r.stdout), ['-', 18, gz]);
+    }
+  });
+});
