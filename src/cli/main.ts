@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { registerEval } from './commands/eval.js';
 import { registerInfo } from './commands/info.js';
 import { registerInspect } from './commands/inspect.js';
 import { translateLegacyArgs } from './legacy.js';
@@ -15,6 +16,7 @@ function buildProgram(): Command {
     .exitOverride();
   registerInfo(program);
   registerInspect(program);
+  registerEval(program);
   return program;
 }
 

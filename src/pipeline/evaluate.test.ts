@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { deviceOf } from '../outputs/table.js';
+import { referenceCapturePath, referenceRecords } from '../test-helpers/reference.js';
+import { evaluateCaptureDetailed } from './evaluate.js';
+
+describe('eval with the bundled models equals NetworkML v0.4.8', () => {
+  for (const ref of referenceRecords()) {
+    it(ref.pcap, async () => {
+      const e = await evaluateCaptureDetailed(referenceCapturePath(ref));
+      assert.equal(e.result.valid, ref.valid);
+      if (!ref.valid) {
+        assert.equal(deviceOf(e.result), null);
+        assert.deepEqual(e.result.data[e.result.key], { valid: false, pcap: ref.pcap });
+        return;
+      }
+      const predictions = ref.predictions!;
+      assert.deepEqual(
+        e.ranked.map(([label]) => label),
+        predictions.map(([label]) => label),
+        'label order',
+      );
+      e.ranked.forEach(([label, p], i) => {
+        assert.ok(Math.abs(p - predictions[i]![1]) <= 1e-9, `${label}: ${p} vs ${predictions[i]![1]}`);
+      });
+      const device = deviceOf(e.result)!;
+      assert.deepEqual(
+        device.classification.labels,
+        predictions.slice(0, 3).map(([l]) => l),
+      );
+      assert.equal(device.timestamp, ref.timestamps![0]);
+      assert.equal(device.source_mac, ref.capture_mac);
+      assert.equal(device.decisions.investigate, predictions[0]![0] === 'Unknown');
+      // Where the reference could not score (fewer than 6 sequences) it reports 0.0, and so do we, with a note.
+      const expected = ref.abnormality ?? 0;
+      assert.ok(
+        Math.abs(e.result.detail!.abnormality - expected) <= 1e-6,
+        `abnormality ${e.result.detail!.abnormality} vs ${expected}`,
+      );
+      assert.equal(e.result.detail!.abnormality_note !== undefined, ref.abnormality === undefined);
+      assert.equal(device.decisions.behavior, expected > 0.99 ? 'abnormal' : 'normal');
+    });
+  }
+});

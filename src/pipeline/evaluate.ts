@@ -1,0 +1,183 @@
+import { basename } from 'node:path';
+import { ModelError } from '../errors.js';
+import { DEFAULT_MODEL_PATH, DEFAULT_SOS_MODEL_PATH, type LoadedModel, loadModel } from '../models/format.js';
+import { type LstmScore, SessionSequenceLstm } from '../models/lstm.js';
+import { hiddenRepresentation, predictBins, predictCapture, type RoleModel } from '../models/role-model.js';
+import type { BinDetail, CaptureResult, DeviceResult } from '../outputs/result.js';
+import { type AnalyzeOptions, analyzeCapture, type CaptureAnalysis } from './analyze.js';
+import { captureKey } from './capture-key.js';
+
+export type AnomalyModelName = 'lstm' | 'sos' | 'none';
+
+/** Seconds after which a device not seen again is worth a look (the original's "look time"). */
+export const LOOK_TIME_S = 86_400;
+
+/** What evaluation needs from the device history (SQLite or Redis); see src/decisions. */
+export interface HistoryPort {
+  /** Time (epoch s) of the device's latest update before `before`, or null. */
+  lastUpdate(mac: string, before: number): Promise<number | null>;
+  record(entry: HistoryEntry): Promise<void>;
+}
+
+export interface HistoryEntry {
+  mac: string;
+  time: number;
+  /** Per-bin hidden representations and their times, for the moving average. */
+  representations: Float64Array[];
+  timestamps: number[];
+  labels: string[];
+  confidences: number[];
+  otherIps: string[];
+  modelHash: string;
+  result: CaptureResult;
+}
+
+export interface EvaluateOptions {
+  /** Role model file (default: the bundled NetworkML v0.4.8 one-layer model). */
+  modelPath?: string;
+  anomaly?: AnomalyModelName;
+  /** Path of the SoS LSTM model (default: bundled). */
+  anomalyModelPath?: string;
+  /** `behavior` is abnormal above this (default 0.99). */
+  threshold?: number;
+  /** Capture options; unset ones come from the model (what it was trained with). */
+  capture?: AnalyzeOptions;
+  history?: HistoryPort;
+}
+
+const roleModels = new Map<string, LoadedModel>();
+const lstmModels = new Map<string, SessionSequenceLstm>();
+
+/** Models are loaded and validated once per process and path. */
+export function roleModelFor(path = DEFAULT_MODEL_PATH): LoadedModel {
+  let loaded = roleModels.get(path);
+  if (!loaded) {
+    loaded = loadModel(path);
+    roleModels.set(path, loaded);
+  }
+  return loaded;
+}
+
+function lstmFor(path = DEFAULT_SOS_MODEL_PATH): SessionSequenceLstm {
+  let model = lstmModels.get(path);
+  if (!model) {
+    model = SessionSequenceLstm.load(path);
+    lstmModels.set(path, model);
+  }
+  return model;
+}
+
+/** Labels and probabilities sorted by probability, most likely first; ties keep the model's label order. */
+export function rankLabels(labels: readonly string[], probabilities: ArrayLike<number>): [string, number][] {
+  return labels.map((label, i) => [label, probabilities[i]!] as [string, number]).sort((a, b) => b[1] - a[1]);
+}
+
+export interface Evaluation {
+  result: CaptureResult;
+  analysis: CaptureAnalysis;
+  ranked: [string, number][];
+  binProbabilities: Float64Array[];
+  anomaly: LstmScore | null;
+}
+
+/** Evaluates one capture: roles, abnormality, decisions; records it in the history when one is given. */
+export async function evaluateCapture(path: string, options: EvaluateOptions = {}): Promise<CaptureResult> {
+  return (await evaluateCaptureDetailed(path, options)).result;
+}
+
+export async function evaluateCaptureDetailed(
+  path: string,
+  options: EvaluateOptions = {},
+): Promise<Evaluation> {
+  const loaded = roleModelFor(options.modelPath);
+  const model = loaded.model;
+  if (model.features.semantics !== 'compat') {
+    throw new ModelError(
+      `${loaded.path}: models with "${model.features.semantics}" features are not supported by eval yet`,
+    );
+  }
+  const analysis = await analyzeCapture(path, {
+    durationS: model.capture.binDurationS,
+    warmupS: model.capture.warmupS,
+    ...options.capture,
+  });
+  const { key, labels: pcapLabels } = captureKey(path);
+  const pcap = path === '-' ? '-' : basename(path);
+  const vectors = analysis.compat.bins.map((b) => b.vector);
+  const mean = predictCapture(model, vectors);
+  if (!mean) {
+    const invalid: DeviceResult = { valid: false, pcap };
+    return {
+      result: { file: path, key, valid: false, data: { [key]: invalid, pcap } },
+      analysis,
+      ranked: [],
+      binProbabilities: [],
+      anomaly: null,
+    };
+  }
+  const ranked = rankLabels(model.labels, mean);
+  const top = ranked.slice(0, 3);
+  const binProbabilities = predictBins(model, vectors);
+
+  const anomalyName = options.anomaly ?? 'lstm';
+  let anomaly: LstmScore | null = null;
+  if (anomalyName === 'lstm') {
+    // The scorer's own behaviour uses its default threshold; ours is decided below from `threshold`.
+    anomaly = lstmFor(options.anomalyModelPath).score(analysis.sessions.rows, ranked[0]![0]);
+  }
+  const threshold = options.threshold ?? 0.99;
+  const abnormality = anomaly?.abnormality ?? 0;
+  const mac = analysis.compat.captureMac ?? '';
+  const timestamp = analysis.compat.bins[0]!.timestamp;
+  const previous = options.history && mac ? await options.history.lastUpdate(mac, timestamp) : null;
+  const investigate =
+    ranked[0]![0] === 'Unknown' || (previous !== null && timestamp - previous > LOOK_TIME_S);
+  const sourceIp =
+    analysis.sessions.sourceIp ?? analysis.compat.bins.find((b) => b.captureIp)?.captureIp ?? '';
+
+  const device: DeviceResult = {
+    decisions: { behavior: abnormality > threshold ? 'abnormal' : 'normal', investigate },
+    classification: { labels: top.map(([l]) => l), confidences: top.map(([, p]) => p) },
+    timestamp,
+    valid: true,
+    source_ip: sourceIp,
+    source_mac: mac,
+    pcap_labels: pcapLabels,
+  };
+  const bins: BinDetail[] = analysis.compat.bins.map((b, i) => ({
+    timestamp: b.timestamp,
+    capture_ip: b.captureIp ?? '',
+    probabilities: [...binProbabilities[i]!],
+  }));
+  const result: CaptureResult = {
+    file: path,
+    key,
+    valid: true,
+    data: { [key]: device, pcap },
+    detail: {
+      labels: [...model.labels],
+      probabilities: [...mean],
+      bins,
+      abnormality,
+      ...(anomaly && !anomaly.scored && anomaly.note ? { abnormality_note: anomaly.note } : {}),
+      anomaly_model: anomalyName,
+      model: loaded.hash,
+    },
+  };
+  if (options.history && mac) {
+    await options.history.record({
+      mac,
+      time: analysis.compat.bins.at(-1)!.timestamp,
+      representations: model.kind === 'onelayer' ? vectors.map((v) => hiddenRepresentation(model, v)) : [],
+      timestamps: analysis.compat.bins.map((b) => b.timestamp),
+      labels: device.classification.labels,
+      confidences: device.classification.confidences,
+      otherIps: [...new Set(analysis.compat.bins.flatMap((b) => b.otherIps))].sort(),
+      modelHash: loaded.hash,
+      result,
+    });
+  }
+  return { result, analysis, ranked, binProbabilities, anomaly };
+}
+
+export type { RoleModel };
