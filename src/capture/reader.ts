@@ -87,6 +87,17 @@ export const readCapture: ReadCapture = async (source, onPacket, options) => {
   let pendingNeed = 0;
   let pendingStart = 0;
 
+  /**
+   * Grows the scratch buffer (keeping its first pendingLen bytes) to hold `size` bytes. It grows with the
+   * bytes actually received, never to a length field's claim, so a lying header cannot make us allocate.
+   */
+  const reserve = (size: number): void => {
+    if (scratch.length >= size) return;
+    const grown = Buffer.allocUnsafe(Math.max(size, scratch.length * 2));
+    scratch.copy(grown, 0, 0, pendingLen);
+    scratch = grown;
+  };
+
   const feed = (chunk: Buffer): void => {
     const f = framer!;
     const n = chunk.length;
@@ -103,14 +114,9 @@ export const readCapture: ReadCapture = async (source, onPacket, options) => {
           return;
         }
         pendingNeed = f.unitLength(scratch, 0, pendingStart);
-        if (scratch.length < pendingNeed) {
-          const grown = Buffer.allocUnsafe(Math.max(pendingNeed, scratch.length * 2));
-          scratch.copy(grown, 0, 0, pendingLen);
-          scratch = grown;
-        }
       }
-      const want = pendingNeed - pendingLen;
-      const take = Math.min(want, n - pos);
+      const take = Math.min(pendingNeed - pendingLen, n - pos);
+      reserve(pendingLen + take);
       chunk.copy(scratch, pendingLen, pos, pos + take);
       pendingLen += take;
       pos += take;
@@ -135,11 +141,8 @@ export const readCapture: ReadCapture = async (source, onPacket, options) => {
     }
     if (pos < n) {
       const left = n - pos;
-      if (scratch.length < left) scratch = Buffer.allocUnsafe(Math.max(left, scratch.length * 2));
-      if (pendingNeed > scratch.length) {
-        const grown = Buffer.allocUnsafe(pendingNeed);
-        scratch = grown;
-      }
+      pendingLen = 0;
+      reserve(left);
       chunk.copy(scratch, 0, pos, n);
       pendingLen = left;
       pendingStart = base + pos;
