@@ -65,7 +65,10 @@ export interface SelectionOptions {
   /** ExtraTrees size; default round(√features) as the reference. */
   nEstimators?: number;
   folds: number;
-  /** Candidate thresholds as multiples of the mean importance. */
+  /**
+   * Candidate thresholds as multiples of the mean of the POSITIVE importances (most of the 4,104
+   * features never split, so the plain mean would keep nearly every used feature); 0 = all used features.
+   */
   multipliers: number[];
   /** Inverse L2 strength of the cross-validated logistic regression. */
   c: number;
@@ -74,7 +77,7 @@ export interface SelectionOptions {
 export const SELECTION_DEFAULTS: SelectionOptions = {
   seed: 0,
   folds: 5,
-  multipliers: [0.25, 0.5, 1, 2],
+  multipliers: [0, 0.5, 1, 2, 4],
   c: 1,
 };
 
@@ -94,7 +97,7 @@ export interface SelectionResult {
 
 /**
  * Reference recipe (REFERENCE.md §5): ExtraTrees mean-decrease-in-impurity importances, then for each
- * candidate threshold (mean importance × multiplier; features with importance ≥ threshold and > 0) the
+ * candidate threshold (mean positive importance × multiplier; features with importance ≥ threshold and > 0) the
  * k-fold accuracy of a multinomial logistic regression; the best accuracy wins, ties go to fewer features.
  */
 export function selectFeatures(
@@ -111,8 +114,14 @@ export function selectFeatures(
   }).fit(z, y, nClasses);
   const imp = et.featureImportances;
   let mean = 0;
-  for (let f = 0; f < p; f++) mean += imp[f]!;
-  mean /= p;
+  let used = 0;
+  for (let f = 0; f < p; f++) {
+    if (imp[f]! > 0) {
+      mean += imp[f]!;
+      used++;
+    }
+  }
+  mean /= Math.max(used, 1);
   const folds = stratifiedKFold(y, o.folds);
   const candidates: SelectionCandidate[] = [];
   let best: { sel: Int32Array; score: number; threshold: number } | null = null;
@@ -125,16 +134,16 @@ export function selectFeatures(
     seen.add(sel.length);
     const zs = takeCols(z, sel);
     let acc = 0;
-    let used = 0;
+    let nFolds = 0;
     for (const fold of folds) {
       if (fold.test.length === 0 || fold.train.length === 0) continue;
       const yTr = Int32Array.from(fold.train, (i) => y[i]!);
       const yTe = Int32Array.from(fold.test, (i) => y[i]!);
       const lr = new MultinomialLogisticRegression({ c: o.c }).fit(takeRows(zs, fold.train), yTr, nClasses);
       acc += accuracy(lr.predict(takeRows(zs, fold.test)), yTe);
-      used++;
+      nFolds++;
     }
-    const score = used > 0 ? acc / used : 0;
+    const score = nFolds > 0 ? acc / nFolds : 0;
     candidates.push({ multiplier: mult, threshold, nFeatures: sel.length, cvAccuracy: score });
     if (
       !best ||

@@ -281,7 +281,7 @@ export const TRAIN_DEFAULTS: TrainOptions = {
   nEstimators: 100,
   minSamplesSplit: 5,
   selectFeatures: true,
-  selectionMultipliers: [0.25, 0.5, 1, 2],
+  selectionMultipliers: [0, 0.5, 1, 2, 4],
   unknownAugmentation: true,
 };
 

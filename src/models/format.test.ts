@@ -1,0 +1,163 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { ModelError } from '../errors.js';
+import {
+  DEFAULT_MODEL_PATH,
+  DEFAULT_SOS_MODEL_PATH,
+  documentChecksum,
+  loadModel,
+  loadModelDocument,
+  modelFileHash,
+  saveModel,
+} from './format.js';
+import { Rng } from './rng.js';
+import {
+  type OneLayerRoleModel,
+  predictBins,
+  predictCapture,
+  type RoleModel,
+  trainRoleModel,
+} from './role-model.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'nml-format-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Sparse 4,104-wide bins: each class uses its own few destination ports and ratio features. */
+function syntheticBins(perClass: number, classes: string[], seed: number) {
+  const rng = new Rng(seed);
+  const rows: Float64Array[] = [];
+  const labels: string[] = [];
+  classes.forEach((label, c) => {
+    for (let i = 0; i < perClass; i++) {
+      const x = new Float64Array(4104);
+      x[1024 + 53] = rng.next() * 0.3;
+      x[1024 + 100 + c * 7] = 0.3 + rng.next() * 0.4;
+      x[3072 + 200 + c * 11] = rng.next() < 0.8 ? 0.2 + rng.next() * 0.3 : 0;
+      x[4096] = c % 2 === 0 ? 1 : rng.next() * 0.2;
+      x[4097] = rng.next();
+      rows.push(x);
+      labels.push(label);
+    }
+  });
+  return { rows, labels };
+}
+
+const data = syntheticBins(12, ['Printer', 'Camera', 'Hub'], 1);
+const onelayer = trainRoleModel(data.rows, data.labels, {
+  algorithm: 'onelayer',
+  seed: 3,
+  maxIter: 300,
+}).model;
+const forest = trainRoleModel(data.rows, data.labels, {
+  algorithm: 'randomforest',
+  seed: 3,
+  nEstimators: 20,
+}).model;
+
+function roundTrip(model: RoleModel, name: string): RoleModel {
+  const path = join(dir, name);
+  const hash = saveModel(path, model);
+  assert.equal(hash, modelFileHash(path));
+  const back = loadModel(path);
+  assert.equal(back.hash, hash);
+  return back.model;
+}
+
+test('role models round-trip through the file format with identical predictions', () => {
+  for (const [m, name] of [
+    [onelayer, 'one.json'],
+    [forest, 'rf.json'],
+  ] as const) {
+    const back = roundTrip(m, name);
+    assert.equal(back.kind, m.kind);
+    assert.deepEqual(back.labels, m.labels);
+    assert.deepEqual(back.selected, m.selected);
+    assert.deepEqual(back.training, m.training);
+    assert.deepEqual(predictBins(back, data.rows), predictBins(m, data.rows));
+    assert.deepEqual(predictCapture(back, data.rows.slice(0, 3)), predictCapture(m, data.rows.slice(0, 3)));
+  }
+  // no temp file left behind by the atomic write
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.endsWith('.tmp')),
+    [],
+  );
+});
+
+function expectModelError(text: string, pattern: RegExp): void {
+  const path = join(dir, 'bad.json');
+  writeFileSync(path, text);
+  assert.throws(
+    () => loadModel(path),
+    (err: unknown) => err instanceof ModelError && pattern.test(err.message) && !err.message.includes('\n'),
+  );
+}
+
+test('corrupt, foreign and unsupported files are refused with one-line ModelErrors', () => {
+  const good = readFileSync(DEFAULT_MODEL_PATH, 'utf8');
+  expectModelError(good.slice(0, good.length / 2), /not a networkml model \(invalid JSON/);
+  expectModelError('{"foo": 1}', /not a networkml model \(no "format" field\)/);
+  expectModelError('[1,2,3]', /not a networkml model \(not a JSON object\)/);
+  expectModelError(
+    '{"format": "networkml-v0.4.8-onelayer", "labels": []}',
+    /not a networkml model \(format "networkml-v0.4.8-onelayer"\)/,
+  );
+  const doc = JSON.parse(good);
+  expectModelError(JSON.stringify({ ...doc, version: 2 }), /unsupported model version 2/);
+  // one weight changed in the last digit
+  const flipped = structuredClone(doc);
+  flipped.weights.w1[3][7] = flipped.weights.w1[3][7] === 0 ? 1e-300 : -flipped.weights.w1[3][7];
+  assert.notEqual(flipped.weights.w1[3][7], doc.weights.w1[3][7]);
+  expectModelError(JSON.stringify(flipped), /corrupt model: checksum mismatch/);
+  // a correctly checksummed file with inconsistent shapes
+  const shapes = structuredClone(doc);
+  shapes.weights.b1.pop();
+  shapes.checksum = documentChecksum(shapes);
+  expectModelError(JSON.stringify(shapes), /bad shapes: b1 must have 32 values/);
+  const outOfRange = structuredClone(doc);
+  outOfRange.selected[0] = 5000;
+  outOfRange.checksum = documentChecksum(outOfRange);
+  expectModelError(JSON.stringify(outOfRange), /a selected feature is >= 4104/);
+  const nan = structuredClone(doc);
+  nan.weights.b2[0] = null;
+  nan.checksum = documentChecksum(nan);
+  expectModelError(JSON.stringify(nan), /invalid model \(weights\.b2\.0/);
+  const sos = readFileSync(DEFAULT_SOS_MODEL_PATH, 'utf8');
+  expectModelError(sos, /a "sos-lstm" model is not a role model/);
+  assert.throws(() => loadModel(join(dir, 'missing.json')), /cannot read model/);
+});
+
+test('a cyclic tree is refused (prediction could never end)', () => {
+  const path = join(dir, 'rf.json');
+  saveModel(path, forest);
+  const doc = JSON.parse(readFileSync(path, 'utf8'));
+  const t = doc.trees[0];
+  const internal = t.feature.findIndex((f: number) => f >= 0);
+  t.left[internal] = internal;
+  doc.checksum = documentChecksum(doc);
+  expectModelError(JSON.stringify(doc), /bad shapes: tree 0 node/);
+});
+
+test('NaN weights are refused at save time', () => {
+  const bad = structuredClone(onelayer) as OneLayerRoleModel;
+  bad.mlp.b2[0] = Number.NaN;
+  assert.throws(() => saveModel(join(dir, 'nan.json'), bad), /non-finite/);
+});
+
+test('the bundled SoS LSTM keeps its original fields under our envelope', () => {
+  const { doc, hash } = loadModelDocument(DEFAULT_SOS_MODEL_PATH, 'sos-lstm');
+  assert.equal(doc.kind, 'sos-lstm');
+  assert.equal(doc.seq_len, 10);
+  assert.equal(doc.rnn_size, 100);
+  assert.equal((doc.lstm_kernel as number[][]).length, 141);
+  assert.equal((doc.lstm_kernel as number[][])[0]!.length, 400);
+  assert.equal((doc.dense_kernel as number[][]).length, 100);
+  assert.match((doc.source as { licence: string }).licence, /Apache-2\.0/);
+  assert.match(hash, /^[0-9a-f]{64}$/);
+  assert.throws(
+    () => loadModelDocument(DEFAULT_MODEL_PATH, 'sos-lstm'),
+    /a "onelayer" model, expected "sos-lstm"/,
+  );
+});

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { UsageError } from '../errors.js';
+import { Rng } from './rng.js';
+import { type OneLayerRoleModel, predictCapture, topLabels, trainRoleModel } from './role-model.js';
+
+const CLASSES = ['Printer', 'Camera', 'Hub', 'Bulb'];
+
+/** Sparse 4,104-wide bins: each class has its own ports, shared ports add overlap. */
+function bins(perClass: number, seed: number) {
+  const rng = new Rng(seed);
+  const rows: Float64Array[] = [];
+  const labels: string[] = [];
+  CLASSES.forEach((label, c) => {
+    for (let i = 0; i < perClass; i++) {
+      const x = new Float64Array(4104);
+      x[1024 + 53] = rng.next() * 0.3;
+      x[1024 + 443] = rng.next() * 0.3;
+      x[1024 + 100 + c * 7] = 0.2 + rng.next() * 0.5;
+      if (rng.next() < 0.7) x[3072 + 200 + c * 11] = 0.1 + rng.next() * 0.3;
+      if (rng.next() < 0.2) x[rng.int(0, 4096)] = rng.next();
+      x[4096] = c % 2 === 0 ? 1 : rng.next() * 0.2;
+      x[4097] = rng.next();
+      rows.push(x);
+      labels.push(label);
+    }
+  });
+  return { rows, labels };
+}
+
+const train = bins(20, 1);
+const heldOut = bins(8, 2);
+
+for (const algorithm of ['onelayer', 'randomforest'] as const) {
+  test(`trainRoleModel ${algorithm}: labels, selection, held-out accuracy, determinism`, () => {
+    const r = trainRoleModel(train.rows, train.labels, { algorithm, seed: 11, dataset: 'synthetic' });
+    const m = r.model;
+    assert.deepEqual(m.labels, ['Bulb', 'Camera', 'Hub', 'Printer', 'Unknown']);
+    assert.equal(m.features.count, 4104);
+    assert.ok(m.selected.length >= 4 && m.selected.length < 200, `${m.selected.length} selected`);
+    assert.ok(r.selection.length > 0);
+    assert.equal(m.training?.dataset, 'synthetic');
+    assert.equal(m.training?.seed, 11);
+    let ok = 0;
+    for (let i = 0; i < heldOut.rows.length; i++) {
+      const p = predictCapture(m, [heldOut.rows[i]!])!;
+      if (topLabels(m.labels, p, 1).labels[0] === heldOut.labels[i]) ok++;
+    }
+    assert.ok(ok / heldOut.rows.length >= 0.9, `held-out accuracy ${ok / heldOut.rows.length}`);
+    const again = trainRoleModel(train.rows, train.labels, { algorithm, seed: 11 }).model;
+    assert.deepEqual(again.selected, m.selected);
+    if (m.kind === 'onelayer') assert.deepEqual((again as OneLayerRoleModel).mlp.w1, m.mlp.w1);
+    else assert.deepEqual(predictCapture(again, heldOut.rows), predictCapture(m, heldOut.rows));
+  });
+}
+
+test('trainRoleModel refuses fewer than two labels and mismatched inputs', () => {
+  assert.throws(
+    () => trainRoleModel(train.rows.slice(0, 5), new Array(5).fill('Printer')),
+    (e: unknown) => e instanceof UsageError && /at least two labels/.test(e.message),
+  );
+  assert.throws(() => trainRoleModel(train.rows.slice(0, 5), ['a', 'b']), UsageError);
+});
