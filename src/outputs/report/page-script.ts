@@ -35,6 +35,22 @@ export const pageScript = `(() => {
   Chart.defaults.color = '#333';
   Chart.defaults.maintainAspectRatio = false;
   const charts = [];
+  // Ticks on whole quarter hours (epoch multiples of 900 s), about eight of them whatever the span.
+  const stepFor = (times) => {
+    const quarters = (times[times.length - 1] - times[0]) / 900;
+    for (const k of [1, 2, 4, 8, 12, 24, 48, 96, 192, 384, 672, 1344]) if (quarters / k <= 8) return 900 * k;
+    return 900 * Math.ceil(quarters / 8);
+  };
+  // Role names are long: beside a wide chart, below a narrow one (small screens, paper).
+  const legendAt = (width) => (width < 720 ? 'bottom' : 'right');
+  const legendFor = (canvas) => legendAt(canvas.parentElement.clientWidth);
+  const placeLegend = (chart, size) => {
+    const legend = chart.options.plugins.legend;
+    if (legend.position !== legendAt(size.width)) {
+      legend.position = legendAt(size.width);
+      chart.update();
+    }
+  };
 
   for (const t of data.timelines) {
     const canvas = document.getElementById(t.canvas);
@@ -62,19 +78,21 @@ export const pageScript = `(() => {
     charts.push(new Chart(canvas, single ? {
       type: 'bar',
       data: { labels: [utc(t.times[0]) + ' UTC'], datasets },
-      options: { scales: { x: { stacked: true }, y }, plugins: { tooltip, legend: { position: 'right' } } },
+      options: { onResize: placeLegend, scales: { x: { stacked: true }, y },
+        plugins: { tooltip, legend: { position: legendFor(canvas) } } },
     } : {
       type: 'line',
       data: { datasets },
       options: {
         interaction: { mode: 'index', intersect: false },
         scales: {
-          x: { type: 'linear', min: t.times[0], max: t.times[t.times.length - 1],
-            ticks: { callback: (v) => utc(v).slice(5), maxRotation: 0, autoSkipPadding: 24 },
+          x: { type: 'linear', bounds: 'data',
+            ticks: { stepSize: stepFor(t.times), callback: (v) => utc(v).slice(5), maxRotation: 0, autoSkipPadding: 24 },
             title: { display: true, text: '15-minute bin start (UTC)' } },
           y,
         },
-        plugins: { tooltip, legend: { position: 'right' } },
+        onResize: placeLegend,
+        plugins: { tooltip, legend: { position: legendFor(canvas) } },
       },
     }));
   }
@@ -88,7 +106,7 @@ export const pageScript = `(() => {
         datasets: [
           { label: 'F1', data: s.f1, backgroundColor: '#1f4e79' },
           { label: 'precision', data: s.precision, backgroundColor: '#9ecae1' },
-          { label: 'recall', data: s.recall, backgroundColor: '#6baed6' },
+          { label: 'recall', data: s.recall, backgroundColor: '#f4a259' },
         ],
       },
       options: {
@@ -102,8 +120,14 @@ export const pageScript = `(() => {
     }));
   }
 
-  const resize = () => { for (const c of charts) c.resize(); };
-  window.addEventListener('beforeprint', resize);
-  window.addEventListener('afterprint', resize);
+  // Print layout is not computed yet when beforeprint fires, so size for the narrowest common paper
+  // (A4 or Letter portrait, default margins, inside a card) and let the containers decide again afterwards.
+  const printWidth = 660;
+  window.addEventListener('beforeprint', () => {
+    for (const c of charts) c.resize(Math.min(printWidth, c.width), c.height);
+  });
+  window.addEventListener('afterprint', () => {
+    for (const c of charts) c.resize();
+  });
   document.body.dataset.chartsReady = String(charts.length);
 })();`;

@@ -155,6 +155,31 @@ describe('renderReport in headless Chromium', { skip: chromiumMissing() }, () =>
   });
 });
 
+describe('renderReport on paper', { skip: chromiumMissing() }, () => {
+  test('fits A4 width when printed: no element wider than the page, charts still drawn', async () => {
+    const html = renderReport({ captures, tests: [{ name: 'test-report.json', report: testReport }] });
+    // About the printable width of A4 / Letter at 96 px per inch with default margins.
+    const opened = await openFile(writeArtifact('print.html', html), { width: 720, height: 1000 });
+    try {
+      await waitForCharts(opened);
+      await opened.page.emulateMedia({ media: 'print' });
+      await opened.page.evaluate('window.dispatchEvent(new Event("beforeprint"))');
+      const overflow = await opened.page.evaluate(
+        `[...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 721).map((e) => e.tagName + '.' + e.className)`,
+      );
+      assert.deepEqual(overflow, []);
+      for (const id of await opened.page.$$eval('canvas', (els) => els.map((e) => e.id))) {
+        assert.ok((await canvasInk(opened.page, id)) > 0.02, `${id} still drawn`);
+      }
+      await screenshot(opened.page, join(artifacts, 'print.png'));
+      assert.deepEqual(opened.pageErrors, []);
+      assert.deepEqual(opened.consoleErrors, []);
+    } finally {
+      await opened.close();
+    }
+  });
+});
+
 describe('renderReport escapes user strings', { skip: chromiumMissing() }, () => {
   const evil = '<img src=x onerror=alert(1)>';
   const evilLabel = '</script><script>alert(2)</script>';

@@ -77,7 +77,7 @@ function deviceRowHtml(row: DeviceRow, index: number, colors: RoleColors): strin
   const name = `<div class="key">${h(result.key)}</div>${file}`;
   if (!device?.valid) {
     const note = device ? 'not enough sessions to classify' : 'no device in result';
-    return `<tr class="invalid" data-key="${h(result.key)}"><td class="device">${name}</td><td colspan="7" class="muted">${note}</td><td>no</td></tr>`;
+    return `<tr class="invalid" data-key="${h(result.key)}"><td class="device">${name}</td><td colspan="6" class="muted">${note}</td><td>no</td></tr>`;
   }
   const d = result.detail;
   const abnormality = d
@@ -90,9 +90,8 @@ function deviceRowHtml(row: DeviceRow, index: number, colors: RoleColors): strin
   return [
     `<tr data-key="${h(result.key)}">`,
     `<td class="device">${link}</td>`,
-    `<td class="mono">${h(device.source_mac)}</td>`,
-    `<td class="mono">${h(device.source_ip)}</td>`,
-    `<td class="mono">${h(utcMinute(device.timestamp))}</td>`,
+    `<td class="mono">${h(device.source_ip)}<br><span class="muted">${h(device.source_mac)}</span></td>`,
+    `<td class="mono when">${h(utcMinute(device.timestamp))}</td>`,
     `<td class="roles">${rolesCell(device, colors)}</td>`,
     `<td class="num">${abnormality}</td>`,
     `<td><span class="badge ${b === 'abnormal' ? 'bad' : 'good'}">${h(b)}</span></td>`,
@@ -104,7 +103,7 @@ function deviceRowHtml(row: DeviceRow, index: number, colors: RoleColors): strin
 function deviceTable(rows: DeviceRow[], colors: RoleColors): string {
   if (rows.length === 0) return '';
   const head =
-    '<tr><th>Device (key / capture)</th><th>Source MAC</th><th>Source IP</th><th>First bin (UTC)</th><th>Top roles</th><th>Abnormality</th><th>Behavior</th><th>Investigate</th><th>Valid</th></tr>';
+    '<tr><th>Device (key / capture)</th><th>Source IP / MAC</th><th>First bin (UTC)</th><th>Top roles</th><th>Abnormality</th><th>Behavior</th><th>Investigate</th><th>Valid</th></tr>';
   const body = rows.map((r, i) => deviceRowHtml(r, i, colors)).join('\n');
   return `<section><h2>Devices</h2><table class="devices" id="devices"><thead>${head}</thead><tbody>\n${body}\n</tbody></table></section>`;
 }

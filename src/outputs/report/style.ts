@@ -56,12 +56,30 @@ table.scores { font-size: 12.5px; margin-top: 10px; }
 table.scores th, table.scores td { padding: 3px 10px; border-bottom: 1px solid var(--line); text-align: left; }
 table.scores td.num { text-align: right; }
 @media (max-width: 1100px) { .test-grid { grid-template-columns: 1fr; } }
+/* Narrow screens and paper: the device table must fit about 18 cm. */
+@media (max-width: 1000px), print {
+  table.devices th, table.devices td { padding: 5px 4px; }
+  table.devices th { font-size: 8.5px; letter-spacing: 0; }
+  .roles { min-width: 10em; }
+  .role { grid-template-columns: 1fr 3.4em; gap: 0 4px; font-size: 11px; margin-bottom: 2px; }
+  .role .role-name { grid-area: 1 / 1; }
+  .role .num { grid-area: 1 / 2; }
+  .role .bar { grid-area: 2 / 1 / 3 / 3; height: 4px; }
+  td.device { min-width: 7em; }
+  .mono { font-size: 10px; }
+  .badge { font-size: 10px; padding: 1px 5px; }
+  .note { max-width: 8em; }
+  .when { white-space: normal; }
+  table.heat td { width: 30px; height: 24px; }
+}
 @media print {
   body { font-size: 10.5pt; }
   header, main { padding-left: 0; padding-right: 0; }
   a { text-decoration: none; }
   .test-grid { grid-template-columns: 1fr; }
   section.test { break-before: page; }
-  .chart-box { height: 220px; }
+  table.devices tr { break-inside: avoid; }
+  /* If a chart kept its screen size, shrink its bitmap to the paper rather than cut it off. */
+  canvas { max-width: 100% !important; height: auto !important; }
 }
 `;
