@@ -4,6 +4,8 @@ import { VERSION } from '../version.js';
 import { registerEval } from './commands/eval.js';
 import { registerInfo } from './commands/info.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerTest } from './commands/test.js';
+import { registerTrain } from './commands/train.js';
 import { translateLegacyArgs } from './legacy.js';
 
 function buildProgram(): Command {
@@ -17,6 +19,8 @@ function buildProgram(): Command {
   registerInfo(program);
   registerInspect(program);
   registerEval(program);
+  registerTrain(program);
+  registerTest(program);
   return program;
 }
 

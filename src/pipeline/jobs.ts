@@ -3,12 +3,20 @@ import type { CaptureResult } from '../outputs/result.js';
 import { type AnalyzeOptions, analyzeCapture } from './analyze.js';
 import { type EvaluateOptions, evaluateCapture } from './evaluate.js';
 
+export interface CaptureFeatures {
+  path: string;
+  vectors: Float64Array[];
+  bytes: number;
+}
+
 /**
  * The per-capture jobs that may run on worker threads. Inputs and outputs are plain data (structured
  * clone), so a job gives the same answer in a worker as in the calling thread.
  */
 export interface Jobs {
   inspect: { input: { path: string; options: AnalyzeOptions }; output: InspectRecord };
+  /** The compat vectors of each non-empty bin, for training. */
+  features: { input: { path: string; options: AnalyzeOptions }; output: CaptureFeatures };
   /** Without history: the caller applies history decisions on its own thread. */
   eval: { input: { path: string; options: Omit<EvaluateOptions, 'history'> }; output: CaptureResult };
 }
@@ -20,6 +28,10 @@ export type JobOutput<N extends JobName> = Jobs[N]['output'];
 const handlers: { [N in JobName]: (input: JobInput<N>) => Promise<JobOutput<N>> } = {
   inspect: async ({ path, options }) => inspectRecord(await analyzeCapture(path, options)),
   eval: ({ path, options }) => evaluateCapture(path, options),
+  features: async ({ path, options }) => {
+    const a = await analyzeCapture(path, options);
+    return { path, vectors: a.compat.bins.map((b) => b.vector), bytes: a.summary.bytes };
+  },
 };
 
 export function runJob<N extends JobName>(name: N, input: JobInput<N>): Promise<JobOutput<N>> {

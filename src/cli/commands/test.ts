@@ -1,0 +1,144 @@
+/** `networkml test <dir> --model FILE`: how well a role model labels captures whose role is known. */
+import { statSync } from 'node:fs';
+import type { Command } from 'commander';
+import { ExitCode, NetworkmlError } from '../../errors.js';
+import type { TestReport } from '../../outputs/report/types.js';
+import { deviceOf } from '../../outputs/table.js';
+import { runJobs } from '../../pipeline/pool.js';
+import { filterByNames, labelOf, loadLabelAssignments, loadSplit } from '../../training/dataset.js';
+import { scorePredictions } from '../../training/metrics.js';
+import { addCaptureOptions, type CaptureCliOptions, threadsFrom } from '../capture-options.js';
+import { expandCaptureArgs } from '../inputs.js';
+import { createProgress } from '../progress.js';
+import { addModelOptions, evaluateOptionsFrom } from './eval.js';
+
+interface TestCliOptions extends CaptureCliOptions {
+  model?: string;
+  labels?: string;
+  split?: string;
+  json?: boolean;
+}
+
+const NO_SESSIONS = '(no sessions)';
+
+export interface TestRun extends TestReport {
+  /** Captures whose top label is the truth (a capture without sessions counts as wrong). */
+  accuracyPerCapture: number;
+  capturesWithoutSessions: number;
+  speed: { seconds: number; megabytesPerSecond: number; secondsPer15MinuteCapture: number | null };
+}
+
+export function registerTest(program: Command): void {
+  addCaptureOptions(
+    addModelOptions(
+      program
+        .command('test')
+        .description(
+          'score a role model on labelled captures: precision, recall, F1 per role, confusion matrix, speed',
+        )
+        .argument(
+          '<capture|dir...>',
+          'labelled captures (DeviceName-deviceID-time-duration-flags.pcap) or directories',
+        )
+        .option('--labels <file>', 'label_assignments.json mapping file-name prefixes to role names')
+        .option('--split <file>', 'test only the "test" names of this split file')
+        .option('--json', 'print the scores as JSON (the report command draws them)'),
+    ),
+  )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  networkml test setups/ --split dev-split.json --model onelayer.json\n  networkml test captures/ --model rf.json --json > test.json && networkml report test.json -o test.html',
+    )
+    .action(async (args: string[], cli: TestCliOptions) => {
+      const started = performance.now();
+      let paths = expandCaptureArgs(args);
+      if (cli.split) paths = filterByNames(paths, loadSplit(cli.split).test, 'test');
+      const assignments = cli.labels ? loadLabelAssignments(cli.labels) : undefined;
+      const truth = paths.map((p) => labelOf(p, assignments));
+      const options = { ...evaluateOptionsFrom(cli), anomaly: 'none' as const };
+      const progress = createProgress(paths.length, 'test', Boolean(cli.json));
+      const results = await runJobs(
+        'eval',
+        paths.map((path) => ({ path, options })),
+        {
+          threads: threadsFrom(cli),
+          onDone: () => progress.tick(),
+        },
+      );
+      progress.stop();
+      const withUnknowns: string[] = [];
+      const forcing: string[] = [];
+      let empty = 0;
+      let binsSeconds = 0;
+      results.forEach((r) => {
+        if (!r.ok) throw new NetworkmlError(r.error);
+        const device = deviceOf(r.value);
+        if (!device) {
+          empty++;
+          withUnknowns.push(NO_SESSIONS);
+          forcing.push(NO_SESSIONS);
+          return;
+        }
+        const [first, second] = device.classification.labels;
+        withUnknowns.push(first!);
+        forcing.push(first === 'Unknown' && second ? second : first!);
+        binsSeconds += (r.value.detail?.bins.length ?? 0) * 900;
+      });
+      const seconds = (performance.now() - started) / 1000;
+      const bytes = paths.reduce((sum, p) => sum + (p === '-' ? 0 : statSync(p).size), 0);
+      const scored = scorePredictions(truth, withUnknowns);
+      const run: TestRun = {
+        ...scored,
+        forcing: scorePredictions(truth, forcing),
+        model: cli.model ?? 'bundled onelayer-v0.4.8',
+        captures: paths.length,
+        accuracyPerCapture: scored.accuracy,
+        capturesWithoutSessions: empty,
+        speed: {
+          seconds,
+          megabytesPerSecond: bytes / 1e6 / seconds,
+          secondsPer15MinuteCapture: binsSeconds ? (seconds / binsSeconds) * 900 : null,
+        },
+      };
+      if (cli.json) {
+        process.stdout.write(`${JSON.stringify(run)}\n`);
+        return;
+      }
+      process.stdout.write(testText(run));
+      if (empty === paths.length) process.exitCode = ExitCode.BAD_INPUT;
+    });
+}
+
+function testText(run: TestRun): string {
+  const lines: string[] = [];
+  const width = Math.max(...run.labels.map((l) => l.length), 5);
+  lines.push(`${'role'.padEnd(width)}  precision  recall     F1  captures   F1 (forcing decisions)`);
+  run.perRole.forEach((r, i) => {
+    const forced = run.forcing!.perRole.find((f) => f.label === r.label) ?? run.forcing!.perRole[i]!;
+    lines.push(
+      `${r.label.padEnd(width)}  ${r.precision.toFixed(3).padStart(9)}  ${r.recall.toFixed(3).padStart(6)}  ${r.f1.toFixed(3).padStart(5)}  ${String(r.support).padStart(8)}   ${forced.f1.toFixed(3)}`,
+    );
+  });
+  lines.push('');
+  lines.push(`mean F1 ${run.meanF1.toFixed(3)} (forcing decisions ${run.forcing!.meanF1.toFixed(3)})`);
+  lines.push(
+    `accuracy per capture ${run.accuracyPerCapture.toFixed(3)} (${Math.round(run.accuracyPerCapture * run.captures!)}/${run.captures}; ` +
+      `${run.capturesWithoutSessions} without sessions count as wrong); forcing decisions ${run.forcing!.accuracy.toFixed(3)}`,
+  );
+  lines.push('');
+  lines.push('confusion matrix (rows: truth, columns: predicted)');
+  const short = run.labels.map((l) => l.slice(0, 8));
+  lines.push(`${''.padEnd(width)}  ${short.map((s) => s.padStart(8)).join(' ')}`);
+  run.confusion.forEach((row, i) => {
+    lines.push(`${run.labels[i]!.padEnd(width)}  ${row.map((n) => String(n || '.').padStart(8)).join(' ')}`);
+  });
+  const s = run.speed;
+  lines.push('');
+  lines.push(
+    `speed ${s.megabytesPerSecond.toFixed(1)} MB/s, ${s.seconds.toFixed(1)} s in all` +
+      (s.secondsPer15MinuteCapture !== null
+        ? `, ${s.secondsPer15MinuteCapture.toFixed(4)} s per 15-minute capture`
+        : ''),
+  );
+  return `${lines.join('\n')}\n`;
+}

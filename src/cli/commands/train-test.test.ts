@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { runCli } from '../../test-helpers/cli.js';
+import { TEST_DATA } from '../../test-helpers/reference.js';
+
+const setups = `${TEST_DATA}iot-sentinel/setups`;
+const split = `${TEST_DATA}iot-sentinel/dev-split.json`;
+const dir = mkdtempSync(join(tmpdir(), 'networkml-train-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('train and test on the IoT Sentinel dev split (reference recipe: 0.857 per capture)', () => {
+  for (const algorithm of ['onelayer', 'randomforest']) {
+    it(`${algorithm} reaches at least the reference accuracy, deterministically`, () => {
+      const model = join(dir, `${algorithm}.json`);
+      const trained = runCli([
+        'train',
+        setups,
+        '--split',
+        split,
+        '--warmup',
+        '1',
+        '-a',
+        algorithm,
+        '--seed',
+        '3',
+        '--save',
+        model,
+        '--json',
+      ]);
+      assert.equal(trained.status, 0, trained.stderr);
+      const summary = JSON.parse(trained.stdout) as { captures: number; labels: string[] };
+      assert.equal(summary.captures, 105);
+      assert.ok(summary.labels.includes('Unknown'));
+      const again = join(dir, `${algorithm}-again.json`);
+      assert.equal(
+        runCli([
+          'train',
+          setups,
+          '--split',
+          split,
+          '--warmup',
+          '1',
+          '-a',
+          algorithm,
+          '--seed',
+          '3',
+          '--save',
+          again,
+        ]).status,
+        0,
+      );
+      const strip = (p: string) => {
+        const doc = JSON.parse(readFileSync(p, 'utf8')) as Record<string, unknown>;
+        delete doc.training;
+        delete doc.checksum;
+        return doc;
+      };
+      assert.deepEqual(strip(again), strip(model), 'same seed, same model');
+
+      const tested = runCli(['test', setups, '--split', split, '--warmup', '1', '--model', model, '--json']);
+      assert.equal(tested.status, 0, tested.stderr);
+      const run = JSON.parse(tested.stdout) as {
+        accuracyPerCapture: number;
+        captures: number;
+        confusion: number[][];
+      };
+      assert.equal(run.captures, 35);
+      assert.ok(run.accuracyPerCapture >= 0.857, `accuracy ${run.accuracyPerCapture}`);
+      assert.equal(
+        run.confusion.flat().reduce((a, b) => a + b, 0),
+        35,
+      );
+    });
+  }
+
+  it('refuses names that break the convention and single-label sets', () => {
+    const odd = join(dir, 'odd');
+    const single = join(dir, 'single');
+    const capture = readFileSync(`${setups}/Aria-A1-Mon0000-n00.pcap`);
+    for (const [d, name] of [
+      [odd, 'capture.pcap'],
+      [single, 'Aria-A1-Mon0000-n00.pcap'],
+    ] as const) {
+      mkdirSync(d, { recursive: true });
+      writeFileSync(join(d, name), capture);
+    }
+    const r1 = runCli(['train', odd, '--save', join(dir, 'x.json')]);
+    assert.notEqual(r1.status, 0);
+    assert.match(
+      r1.stderr,
+      /^networkml: capture\.pcap: file name does not follow DeviceName-deviceID-time-duration-flags\.pcap/,
+    );
+    assert.equal(r1.stderr.trim().split('\n').length, 1);
+    const r2 = runCli(['train', single, '--save', join(dir, 'x.json')]);
+    assert.notEqual(r2.status, 0);
+    assert.match(r2.stderr, /at least two labels/);
+  });
+});

@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { z } from 'zod';
+import { NetworkmlError, UsageError } from '../errors.js';
+
+/**
+ * Labelled captures follow the original's naming convention `DeviceName-deviceID-time-duration-flags.pcap`
+ * (e.g. `ActiveDirectoryController-labs-Fri0036-n00.pcap`); the label is the part before the first '-',
+ * mapped through label_assignments.json when one is given.
+ */
+const CONVENTION = /^([^-.]+)-[^-]+-[^-]+-[^-.]+(?:-[^.]*)?\.(?:pcap|pcapng|cap)(?:\.gz)?$/i;
+
+export type LabelAssignments = Record<string, string>;
+
+const assignmentsSchema = z.record(z.string(), z.string());
+
+export function loadLabelAssignments(path: string): LabelAssignments {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`${path}: cannot read label assignments (${(err as Error).message.split('\n')[0]})`);
+  }
+  const parsed = assignmentsSchema.safeParse(raw);
+  if (!parsed.success)
+    throw new UsageError(`${path}: label assignments must be a JSON object of "prefix": "label"`);
+  return parsed.data;
+}
+
+/** The label of a capture from its file name. Throws a readable error when the name breaks the convention. */
+export function labelOf(path: string, assignments?: LabelAssignments): string {
+  const name = basename(path);
+  const match = CONVENTION.exec(name);
+  if (!match) {
+    throw new NetworkmlError(
+      `${name}: file name does not follow DeviceName-deviceID-time-duration-flags.pcap (e.g. Printer-labs-Fri0036-n00.pcap)`,
+    );
+  }
+  const prefix = match[1]!;
+  if (!assignments) return prefix;
+  const label = assignments[prefix];
+  if (label === undefined)
+    throw new NetworkmlError(`${name}: prefix '${prefix}' has no entry in the label assignments`);
+  return label;
+}
+
+const splitSchema = z.object({ train: z.array(z.string()), test: z.array(z.string()) });
+
+/** A split file `{"train": [file names], "test": [file names]}` (e.g. dev-split.json). */
+export function loadSplit(path: string): { train: string[]; test: string[] } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`${path}: cannot read split file (${(err as Error).message.split('\n')[0]})`);
+  }
+  const parsed = splitSchema.safeParse(raw);
+  if (!parsed.success) throw new UsageError(`${path}: a split file is {"train": [names], "test": [names]}`);
+  return parsed.data;
+}
+
+/** Keeps the captures whose file name is listed. */
+export function filterByNames(paths: string[], names: readonly string[], what: string): string[] {
+  const wanted = new Set(names);
+  const kept = paths.filter((p) => wanted.has(basename(p)));
+  if (kept.length === 0) throw new UsageError(`none of the captures is in the split's ${what} list`);
+  return kept;
+}
