@@ -16,7 +16,7 @@ import type {
   ReadOptions,
 } from './reader-api.js';
 import { PacketSink } from './sink.js';
-import { captureChunks, openSource, type SourceState } from './source.js';
+import { captureChunks, openSource, pathChunks, type SourceState } from './source.js';
 
 function swap32(v: number): number {
   return (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)) >>> 0;
@@ -152,9 +152,11 @@ export const readCapture: ReadCapture = async (source, onPacket, options) => {
     base += n;
   };
 
-  const stream = openSource(source);
+  const isPath = typeof source === 'string' && source !== '-';
+  const stream = isPath ? null : openSource(source);
+  const chunks = stream === null ? pathChunks(source as string, state) : captureChunks(stream, state);
   try {
-    for await (const chunk of captureChunks(stream, state)) {
+    for await (const chunk of chunks) {
       if (chunk.length === 0) continue;
       if (framer === null) {
         head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
@@ -183,10 +185,6 @@ export const readCapture: ReadCapture = async (source, onPacket, options) => {
       });
     } else {
       throw ioError(err, name, state, base);
-    }
-  } finally {
-    if (typeof source === 'string' && source !== '-') {
-      (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
     }
   }
 
