@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { registerEval } from './commands/eval.js';
+import { registerExplain } from './commands/explain.js';
 import { registerInfo } from './commands/info.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerTest } from './commands/test.js';
@@ -21,6 +22,7 @@ function buildProgram(): Command {
   registerEval(program);
   registerTrain(program);
   registerTest(program);
+  registerExplain(program);
   return program;
 }
 

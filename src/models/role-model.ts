@@ -196,12 +196,13 @@ export interface Explanation {
  * randomforest: path decomposition (Saabas) of the top label's probability: at each split the change of
  *   the node's top-label share goes to the split feature, averaged over trees; p_top = base + Σ contributions.
  */
-export function explain(model: RoleModel, x: ArrayLike<number>): Explanation {
+export function explain(model: RoleModel, x: ArrayLike<number>, label?: string): Explanation {
   const z = selectedZ(model, x);
   const k = model.labels.length;
   const p = predictBins(model, [x])[0]!;
-  const top = topLabels(model.labels, p, 1);
-  const t = model.labels.indexOf(top.labels[0]!);
+  // A capture explains its own top role in every bin, which need not be each bin's top.
+  const t = model.labels.indexOf(label ?? topLabels(model.labels, p, 1).labels[0]!);
+  if (t < 0) throw new ModelError(`the model has no label '${label}'`);
   const contrib = new Float64Array(z.length);
   let base = 0;
   if (model.kind === 'onelayer') {
@@ -242,7 +243,7 @@ export function explain(model: RoleModel, x: ArrayLike<number>): Explanation {
       contributions.push({ feature: model.selected[j]!, z: z[j]!, contribution: contrib[j]! });
   }
   contributions.sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution) || a.feature - b.feature);
-  return { label: top.labels[0]!, probability: top.confidences[0]!, base, contributions };
+  return { label: model.labels[t]!, probability: p[t]!, base, contributions };
 }
 
 export interface TrainOptions {

@@ -1,0 +1,48 @@
+/** `networkml explain <capture...>`: which features pushed each capture's top role. */
+import type { Command } from 'commander';
+import { ExitCode, errorMessage, NetworkmlError } from '../../errors.js';
+import { explainCapture, explainText } from '../../outputs/explain.js';
+import { evaluateCaptureDetailed } from '../../pipeline/evaluate.js';
+import { addCaptureOptions, type CaptureCliOptions } from '../capture-options.js';
+import { expandCaptureArgs } from '../inputs.js';
+import { addModelOptions, evaluateOptionsFrom } from './eval.js';
+
+interface ExplainCliOptions extends CaptureCliOptions {
+  model?: string;
+  json?: boolean;
+  top: string;
+}
+
+export function registerExplain(program: Command): void {
+  addCaptureOptions(
+    addModelOptions(
+      program
+        .command('explain')
+        .description("show which features pushed each capture's top role, from the model itself")
+        .argument('<capture...>', "captures or directories; '-' reads standard input")
+        .option('--top <n>', 'features to show', '10')
+        .option('--json', 'one JSON object per line per capture'),
+    ),
+  )
+    .addHelpText(
+      'after',
+      '\nExample:\n  networkml explain data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap --top 5',
+    )
+    .action(async (args: string[], cli: ExplainCliOptions) => {
+      const options = { ...evaluateOptionsFrom(cli), anomaly: 'none' as const };
+      for (const path of expandCaptureArgs(args)) {
+        try {
+          const e = explainCapture(
+            await evaluateCaptureDetailed(path, options),
+            options.modelPath,
+            Number(cli.top),
+          );
+          process.stdout.write(cli.json ? `${JSON.stringify(e)}\n` : `${explainText(e)}\n`);
+        } catch (err) {
+          if (!(err instanceof NetworkmlError)) throw err;
+          process.stderr.write(`networkml: ${errorMessage(err)}\n`);
+          process.exitCode = ExitCode.BAD_INPUT;
+        }
+      }
+    });
+}

@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { evaluateCaptureDetailed } from '../pipeline/evaluate.js';
+import { TEST_DATA } from '../test-helpers/reference.js';
+import { explainCapture } from './explain.js';
+
+it('explains the top role exactly: baseline + contributions = mean centred logit of the bins', async () => {
+  const e = await evaluateCaptureDetailed(
+    `${TEST_DATA}reference/captures/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap`,
+    {
+      anomaly: 'none',
+    },
+  );
+  const x = explainCapture(e, undefined, 10_000);
+  assert.equal(x.label, e.ranked[0]![0]);
+  const t = e.result.detail!.labels.indexOf(x.label!);
+  // softmax is shift-invariant, so log p_t − mean_k log p_k is the centred logit of the top label.
+  const centred =
+    e.binProbabilities.reduce((sum, p) => {
+      const logs = [...p].map(Math.log);
+      return sum + logs[t]! - logs.reduce((a, b) => a + b, 0) / logs.length;
+    }, 0) / e.binProbabilities.length;
+  const explained = x.base + x.influences.reduce((a, f) => a + f.contribution, 0);
+  assert.ok(Math.abs(centred - explained) < 1e-9, `${centred} vs ${explained}`);
+  assert.match(x.influences[0]!.name, /^(outgoing|incoming) /);
+});

@@ -1,0 +1,72 @@
+import { compatFeatureName } from '../features/compat.js';
+import { explain } from '../models/role-model.js';
+import type { Evaluation } from '../pipeline/evaluate.js';
+import { roleModelFor } from '../pipeline/evaluate.js';
+
+export interface FeatureInfluence {
+  feature: number;
+  name: string;
+  /** Mean over bins of the feature's contribution to the top role's score. */
+  contribution: number;
+  /** Mean raw feature value over bins. */
+  value: number;
+}
+
+export interface CaptureExplanation {
+  file: string;
+  label: string | null;
+  probability: number | null;
+  /** 'centred logit' for the one-layer model, 'probability' for the random forest. */
+  scale: string;
+  base: number;
+  influences: FeatureInfluence[];
+}
+
+/**
+ * Which features pushed the capture's top role: the model's exact per-feature contributions to that
+ * role in each bin (see `explain` in src/models/role-model.ts), averaged over the capture's bins.
+ */
+export function explainCapture(evaluation: Evaluation, modelPath?: string, top = 10): CaptureExplanation {
+  const { model } = roleModelFor(modelPath);
+  const bins = evaluation.analysis.compat.bins;
+  const file = evaluation.result.file;
+  const scale = model.kind === 'onelayer' ? 'centred logit' : 'probability';
+  if (evaluation.ranked.length === 0 || bins.length === 0) {
+    return { file, label: null, probability: null, scale, base: 0, influences: [] };
+  }
+  const [label, probability] = evaluation.ranked[0]!;
+  const sums = new Map<number, number>();
+  let base = 0;
+  for (const bin of bins) {
+    const e = explain(model, bin.vector, label);
+    base += e.base;
+    for (const c of e.contributions) sums.set(c.feature, (sums.get(c.feature) ?? 0) + c.contribution);
+  }
+  const influences = [...sums]
+    .map(([feature, total]) => ({
+      feature,
+      name: compatFeatureName(feature),
+      contribution: total / bins.length,
+      value: bins.reduce((a, b) => a + b.vector[feature]!, 0) / bins.length,
+    }))
+    .filter((f) => f.contribution !== 0)
+    .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution) || a.feature - b.feature)
+    .slice(0, top);
+  return { file, label, probability, scale, base: base / bins.length, influences };
+}
+
+export function explainText(e: CaptureExplanation): string {
+  if (!e.label) return `${e.file}\n  not enough sessions to explain (valid: false)`;
+  const lines = [
+    `${e.file}`,
+    `  top role ${e.label} (${(e.probability! * 100).toFixed(1)}%), contributions to its ${e.scale}:`,
+  ];
+  for (const f of e.influences) {
+    const sign = f.contribution >= 0 ? '+' : '−';
+    lines.push(
+      `    ${f.name}: ${sign}${Math.abs(f.contribution).toFixed(3)}   (value ${f.value.toFixed(3)})`,
+    );
+  }
+  lines.push(`    (baseline ${e.base.toFixed(3)})`);
+  return lines.join('\n');
+}
