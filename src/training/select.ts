@@ -1,0 +1,203 @@
+/**
+ * Model selection by k-fold cross-validation at the CAPTURE level: folds hold whole captures (stratified by
+ * label, shuffled with a seed), every candidate is trained with the real training recipe on the other
+ * folds' bins, and scored by how many held-out captures it labels right when their bins are aggregated the
+ * way prediction does (predictCapture). Bins of one capture never straddle train and test.
+ */
+import { UsageError } from '../errors.js';
+import { Rng } from '../models/rng.js';
+import {
+  predictCapture,
+  type RoleAlgorithm,
+  type RoleModel,
+  type TrainOptions,
+  trainRoleModel,
+  UNKNOWN_LABEL,
+} from '../models/role-model.js';
+
+/** One labelled capture: its bins' feature vectors. */
+export interface LabelledCapture {
+  name: string;
+  label: string;
+  rows: Float64Array[];
+}
+
+export interface Candidate {
+  algorithm: RoleAlgorithm;
+  /** randomforest */
+  nEstimators?: number;
+  minSamplesSplit?: number;
+  /** onelayer */
+  hiddenSize?: number;
+  alpha?: number;
+}
+
+/** The default grid: a few forest sizes / split minimums and one-layer widths. */
+export const DEFAULT_GRID: readonly Candidate[] = [
+  { algorithm: 'randomforest', nEstimators: 100, minSamplesSplit: 2 },
+  { algorithm: 'randomforest', nEstimators: 100, minSamplesSplit: 5 },
+  { algorithm: 'randomforest', nEstimators: 300, minSamplesSplit: 2 },
+  { algorithm: 'onelayer', hiddenSize: 32, alpha: 0.1 },
+  { algorithm: 'onelayer', hiddenSize: 128, alpha: 0.1 },
+];
+
+export function candidateName(c: Candidate): string {
+  return c.algorithm === 'randomforest'
+    ? `randomforest(trees=${c.nEstimators ?? 100},minSamplesSplit=${c.minSamplesSplit ?? 5})`
+    : `onelayer(hidden=${c.hiddenSize ?? 32},alpha=${c.alpha ?? 0.1})`;
+}
+
+export interface CaptureOutcome {
+  /** Index into the captures given. */
+  capture: number;
+  label: string;
+  /** Top label, or null when the capture had no bins. */
+  predicted: string | null;
+  /** Probability of the top label (0 without bins). */
+  top: number;
+}
+
+export interface CvResult {
+  candidate: Candidate;
+  name: string;
+  /** Held-out captures labelled right / all held-out captures. */
+  accuracy: number;
+  foldAccuracies: number[];
+  outcomes: CaptureOutcome[];
+}
+
+export interface SelectOptions {
+  folds: number;
+  seed: number;
+  /** Training-recipe options shared by all candidates (semantics, bins, augmentation, …). */
+  train: Partial<TrainOptions>;
+}
+
+export const SELECT_DEFAULTS: SelectOptions = {
+  folds: 5,
+  seed: 0,
+  train: { semantics: 'v2', selectFeatures: false, unknownAugmentation: false },
+};
+
+/**
+ * Capture indices dealt to k folds per label after a seeded shuffle, so every fold holds a share of every
+ * label with at least k captures; the same seed always gives the same folds.
+ */
+export function captureFolds(labels: readonly string[], k: number, seed: number): number[][] {
+  if (!(k >= 2)) throw new UsageError(`cross-validation needs at least 2 folds, got ${k}`);
+  const rng = new Rng(seed);
+  const byLabel = new Map<string, number[]>();
+  labels.forEach((l, i) => {
+    const list = byLabel.get(l) ?? [];
+    list.push(i);
+    byLabel.set(l, list);
+  });
+  const folds: number[][] = Array.from({ length: k }, () => []);
+  let offset = 0;
+  for (const l of [...byLabel.keys()].sort()) {
+    const idx = Int32Array.from(byLabel.get(l)!);
+    rng.shuffle(idx);
+    for (let i = 0; i < idx.length; i++) folds[(offset + i) % k]!.push(idx[i]!);
+    offset += idx.length;
+  }
+  for (const f of folds) f.sort((a, b) => a - b);
+  return folds;
+}
+
+/** Trains one candidate on the bins of `captures` with the shared recipe. */
+export function trainCandidate(
+  captures: readonly LabelledCapture[],
+  candidate: Candidate,
+  train: Partial<TrainOptions>,
+  seed: number,
+): RoleModel {
+  const rows: Float64Array[] = [];
+  const labels: string[] = [];
+  for (const c of captures) {
+    for (const r of c.rows) {
+      rows.push(r);
+      labels.push(c.label);
+    }
+  }
+  const opts: Partial<TrainOptions> = { ...train, algorithm: candidate.algorithm, seed };
+  if (candidate.nEstimators !== undefined) opts.nEstimators = candidate.nEstimators;
+  if (candidate.minSamplesSplit !== undefined) opts.minSamplesSplit = candidate.minSamplesSplit;
+  if (candidate.hiddenSize !== undefined) opts.hiddenSize = candidate.hiddenSize;
+  if (candidate.alpha !== undefined) opts.alpha = candidate.alpha;
+  return trainRoleModel(rows, labels, opts).model;
+}
+
+/** Top label and its probability for one capture (Unknown when the model says so). */
+export function predictLabel(model: RoleModel, rows: readonly Float64Array[]): { label: string | null; top: number } {
+  const p = predictCapture(model, rows);
+  if (p === null) return { label: null, top: 0 };
+  let best = 0;
+  for (let c = 1; c < p.length; c++) if (p[c]! > p[best]!) best = c;
+  return { label: model.labels[best]!, top: p[best]! };
+}
+
+export function crossValidate(
+  captures: readonly LabelledCapture[],
+  candidate: Candidate,
+  options: Partial<SelectOptions> = {},
+): CvResult {
+  const o = { ...SELECT_DEFAULTS, ...options, train: { ...SELECT_DEFAULTS.train, ...options.train } };
+  const folds = captureFolds(
+    captures.map((c) => c.label),
+    o.folds,
+    o.seed,
+  );
+  const outcomes: CaptureOutcome[] = [];
+  const foldAccuracies: number[] = [];
+  folds.forEach((test, f) => {
+    if (test.length === 0) return;
+    const inTest = new Set(test);
+    const trainSet = captures.filter((c, i) => !inTest.has(i) && c.rows.length > 0);
+    const model = trainCandidate(trainSet, candidate, o.train, o.seed + 1000 * (f + 1));
+    let right = 0;
+    for (const i of test) {
+      const c = captures[i]!;
+      const { label, top } = predictLabel(model, c.rows);
+      if (label === c.label) right++;
+      outcomes.push({ capture: i, label: c.label, predicted: label, top });
+    }
+    foldAccuracies.push(right / test.length);
+  });
+  outcomes.sort((a, b) => a.capture - b.capture);
+  const right = outcomes.filter((x) => x.predicted === x.label).length;
+  return {
+    candidate,
+    name: candidateName(candidate),
+    accuracy: outcomes.length > 0 ? right / outcomes.length : 0,
+    foldAccuracies,
+    outcomes,
+  };
+}
+
+export interface Selection {
+  best: CvResult;
+  /** Every candidate's result, in grid order. */
+  results: CvResult[];
+  /** Scores for the model's metadata (training.scores): `cv.<candidate>` = CV accuracy per capture. */
+  scores: Record<string, number>;
+}
+
+/** Cross-validates every candidate; the best CV accuracy wins, ties go to the earlier (simpler) candidate. */
+export function selectModel(
+  captures: readonly LabelledCapture[],
+  grid: readonly Candidate[] = DEFAULT_GRID,
+  options: Partial<SelectOptions> = {},
+): Selection {
+  if (grid.length === 0) throw new UsageError('model selection needs at least one candidate');
+  const labels = new Set(captures.filter((c) => c.rows.length > 0).map((c) => c.label));
+  labels.delete(UNKNOWN_LABEL);
+  if (labels.size < 2) throw new UsageError(`model selection needs at least two labels, found ${labels.size}`);
+  const results = grid.map((c) => crossValidate(captures, c, options));
+  let best = results[0]!;
+  for (const r of results) if (r.accuracy > best.accuracy) best = r;
+  const scores: Record<string, number> = {};
+  for (const r of results) scores[`cv.${r.name}`] = r.accuracy;
+  scores.cvBestAccuracy = best.accuracy;
+  scores.cvFolds = options.folds ?? SELECT_DEFAULTS.folds;
+  return { best, results, scores };
+}
