@@ -124,9 +124,15 @@ export interface CompatFeatures {
  * The 4,104-value vector of every non-empty bin (REFERENCE.md §3–4): bins are visited in order, each
  * infers its own capture source until one yields a MAC, which is then kept for every later bin.
  */
-export function compatFeatures(store: PacketStore, bins: Bins, countPublic = false): CompatFeatures {
+export function compatFeatures(
+  store: PacketStore,
+  bins: Bins,
+  countPublic = false,
+  /** Per-host mode: compute every bin for this MAC id instead of the inferred capture source. */
+  fixedMac = -1,
+): CompatFeatures {
   const out: CompatBin[] = [];
-  let mac = -1;
+  let mac = fixedMac;
   for (let b = 0; b + 1 < bins.binStart.length; b++) {
     const from = bins.binStart[b]!;
     const to = bins.binStart[b + 1]!;
@@ -200,4 +206,28 @@ function binVector(
   for (let i = EXT_OUT; i <= ICMP_OUT; i++) v[i]! /= outDiv;
   for (let i = EXT_IN; i <= ICMP_IN; i++) v[i]! /= inDiv;
   return v;
+}
+
+/** Group and broadcast MACs (I/G bit set) are never a host. */
+function isGroupMac(text: string): boolean {
+  return (Number.parseInt(text.slice(0, 2), 16) & 1) === 1;
+}
+
+/**
+ * The hosts of a capture that holds several (per-host mode): every unicast MAC that votes as a capture
+ * source somewhere, i.e. speaks from a private address, most votes first (ties: first seen first).
+ */
+export function captureHosts(store: PacketStore, bins: Bins, countPublic = false): number[] {
+  const votes = new Map<number, number>();
+  inferCaptureSource(store, bins, 0, bins.sessions.count, countPublic, votes);
+  const macIds = store.macs.text.length;
+  const perMac = new Map<number, number>();
+  for (const [key, n] of votes) {
+    const mac = key % macIds;
+    perMac.set(mac, (perMac.get(mac) ?? 0) + n);
+  }
+  return [...perMac]
+    .filter(([mac]) => !isGroupMac(store.macs.text[mac]!))
+    .sort((a, b) => b[1] - a[1])
+    .map(([mac]) => mac);
 }

@@ -23,9 +23,18 @@ export interface SessionVectors {
  * session's span (a zero span counts as 1 s), and 1 for a one-packet session. The port one-hots stay zero
  * because the original compared port text with numbers.
  */
-export function sessionVectors(store: PacketStore, bins: Bins, countPublic = false): SessionVectors {
+export function sessionVectors(
+  store: PacketStore,
+  bins: Bins,
+  countPublic = false,
+  /** Per-host mode: the host's address id instead of the inferred capture source. */
+  sourceAddress = -1,
+): SessionVectors {
   const { sessions } = bins;
-  const source = inferCaptureSource(store, bins, 0, sessions.count, countPublic);
+  const source =
+    sourceAddress >= 0
+      ? { address: sourceAddress }
+      : inferCaptureSource(store, bins, 0, sessions.count, countPublic);
   if (source.address < 0) return { sourceIp: null, rows: [] };
   const { endpoints, addresses } = store;
   const rows: Float64Array[] = [];

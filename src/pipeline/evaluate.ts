@@ -1,9 +1,11 @@
 import { basename } from 'node:path';
 import { ModelError } from '../errors.js';
+import { type CompatFeatures, captureHosts, compatFeatures } from '../features/compat.js';
+import { type SessionVectors, sessionVectors } from '../features/session-vectors.js';
 import { DEFAULT_MODEL_PATH, DEFAULT_SOS_MODEL_PATH, type LoadedModel, loadModel } from '../models/format.js';
 import { type LstmScore, SessionSequenceLstm } from '../models/lstm.js';
 import { hiddenRepresentation, predictBins, predictCapture, type RoleModel } from '../models/role-model.js';
-import type { BinDetail, CaptureResult, DeviceResult } from '../outputs/result.js';
+import type { BinDetail, CaptureResult, DeviceResult, ValidDeviceResult } from '../outputs/result.js';
 import { type AnalyzeOptions, analyzeCapture, type CaptureAnalysis } from './analyze.js';
 import { captureKey } from './capture-key.js';
 
@@ -16,7 +18,7 @@ export const LOOK_TIME_S = 86_400;
 export interface HistoryPort {
   /** Time (epoch s) of the device's latest update before `before`, or null. */
   lastUpdate(mac: string, before: number): Promise<number | null>;
-  record(entry: HistoryEntry): Promise<void>;
+  record(entry: HistoryEntry, result: CaptureResult): Promise<void>;
 }
 
 export interface HistoryEntry {
@@ -29,7 +31,6 @@ export interface HistoryEntry {
   confidences: number[];
   otherIps: string[];
   modelHash: string;
-  result: CaptureResult;
 }
 
 export interface EvaluateOptions {
@@ -78,11 +79,15 @@ export interface Evaluation {
   ranked: [string, number][];
   binProbabilities: Float64Array[];
   anomaly: LstmScore | null;
+  /** What to record in the device history (null for invalid results or when no MAC is known). */
+  history: HistoryEntry | null;
 }
 
 /** Evaluates one capture: roles, abnormality, decisions; records it in the history when one is given. */
 export async function evaluateCapture(path: string, options: EvaluateOptions = {}): Promise<CaptureResult> {
-  return (await evaluateCaptureDetailed(path, options)).result;
+  const evaluation = await evaluateCaptureDetailed(path, options);
+  if (options.history) await applyHistory(evaluation.result, evaluation.history, options.history);
+  return evaluation.result;
 }
 
 export async function evaluateCaptureDetailed(
@@ -90,20 +95,95 @@ export async function evaluateCaptureDetailed(
   options: EvaluateOptions = {},
 ): Promise<Evaluation> {
   const loaded = roleModelFor(options.modelPath);
+  const analysis = await analyzeFor(path, loaded, options);
+  const { key, labels } = captureKey(path);
+  return evaluateView(
+    path,
+    analysis,
+    { key, pcapLabels: labels, compat: analysis.compat, sessions: analysis.sessions },
+    loaded,
+    options,
+  );
+}
+
+/**
+ * Per-host mode: one evaluation per host of a capture that holds several (every unicast MAC speaking
+ * from a private address), keyed by MAC; a capture without such hosts gives one invalid result.
+ */
+export async function evaluateHosts(path: string, options: EvaluateOptions = {}): Promise<Evaluation[]> {
+  const loaded = roleModelFor(options.modelPath);
+  const analysis = await analyzeFor(path, loaded, options);
+  const { store, bins } = analysis;
+  const countPublic = options.capture?.publicSessions ?? false;
+  const hosts = captureHosts(store, bins, countPublic);
+  const { labels } = captureKey(path);
+  if (hosts.length === 0) {
+    return [
+      evaluateView(
+        path,
+        analysis,
+        {
+          key: captureKey(path).key,
+          pcapLabels: labels,
+          compat: analysis.compat,
+          sessions: analysis.sessions,
+        },
+        loaded,
+        options,
+      ),
+    ];
+  }
+  return hosts.map((mac) => {
+    const compat = compatFeatures(store, bins, countPublic, mac);
+    const address = store.addresses.text.indexOf(compat.bins.find((b) => b.captureIp)?.captureIp ?? '');
+    const sessions = sessionVectors(store, bins, countPublic, address);
+    return evaluateView(
+      path,
+      analysis,
+      { key: store.macs.text[mac]!, pcapLabels: labels, compat, sessions },
+      loaded,
+      options,
+    );
+  });
+}
+
+async function analyzeFor(
+  path: string,
+  loaded: LoadedModel,
+  options: EvaluateOptions,
+): Promise<CaptureAnalysis> {
   const model = loaded.model;
   if (model.features.semantics !== 'compat') {
     throw new ModelError(
       `${loaded.path}: models with "${model.features.semantics}" features are not supported by eval yet`,
     );
   }
-  const analysis = await analyzeCapture(path, {
+  return analyzeCapture(path, {
     durationS: model.capture.binDurationS,
     warmupS: model.capture.warmupS,
     ...options.capture,
   });
-  const { key, labels: pcapLabels } = captureKey(path);
+}
+
+/** What one device looks like in a capture: the whole capture's source, or one host of it. */
+interface DeviceView {
+  key: string;
+  pcapLabels: string | null;
+  compat: CompatFeatures;
+  sessions: SessionVectors;
+}
+
+function evaluateView(
+  path: string,
+  analysis: CaptureAnalysis,
+  view: DeviceView,
+  loaded: LoadedModel,
+  options: EvaluateOptions,
+): Evaluation {
+  const model = loaded.model;
+  const { key, pcapLabels, compat } = view;
   const pcap = path === '-' ? '-' : basename(path);
-  const vectors = analysis.compat.bins.map((b) => b.vector);
+  const vectors = compat.bins.map((b) => b.vector);
   const mean = predictCapture(model, vectors);
   if (!mean) {
     const invalid: DeviceResult = { valid: false, pcap };
@@ -113,6 +193,7 @@ export async function evaluateCaptureDetailed(
       ranked: [],
       binProbabilities: [],
       anomaly: null,
+      history: null,
     };
   }
   const ranked = rankLabels(model.labels, mean);
@@ -123,20 +204,20 @@ export async function evaluateCaptureDetailed(
   let anomaly: LstmScore | null = null;
   if (anomalyName === 'lstm') {
     // The scorer's own behaviour uses its default threshold; ours is decided below from `threshold`.
-    anomaly = lstmFor(options.anomalyModelPath).score(analysis.sessions.rows, ranked[0]![0]);
+    anomaly = lstmFor(options.anomalyModelPath).score(view.sessions.rows, ranked[0]![0]);
   }
   const threshold = options.threshold ?? 0.99;
   const abnormality = anomaly?.abnormality ?? 0;
-  const mac = analysis.compat.captureMac ?? '';
-  const timestamp = analysis.compat.bins[0]!.timestamp;
-  const previous = options.history && mac ? await options.history.lastUpdate(mac, timestamp) : null;
-  const investigate =
-    ranked[0]![0] === 'Unknown' || (previous !== null && timestamp - previous > LOOK_TIME_S);
-  const sourceIp =
-    analysis.sessions.sourceIp ?? analysis.compat.bins.find((b) => b.captureIp)?.captureIp ?? '';
+  const mac = compat.captureMac ?? '';
+  const timestamp = compat.bins[0]!.timestamp;
+  const sourceIp = view.sessions.sourceIp ?? compat.bins.find((b) => b.captureIp)?.captureIp ?? '';
 
-  const device: DeviceResult = {
-    decisions: { behavior: abnormality > threshold ? 'abnormal' : 'normal', investigate },
+  const device: ValidDeviceResult = {
+    // `investigate` for a device seen long ago is added by applyHistory (history lives with the caller).
+    decisions: {
+      behavior: abnormality > threshold ? 'abnormal' : 'normal',
+      investigate: ranked[0]![0] === 'Unknown',
+    },
     classification: { labels: top.map(([l]) => l), confidences: top.map(([, p]) => p) },
     timestamp,
     valid: true,
@@ -144,7 +225,7 @@ export async function evaluateCaptureDetailed(
     source_mac: mac,
     pcap_labels: pcapLabels,
   };
-  const bins: BinDetail[] = analysis.compat.bins.map((b, i) => ({
+  const bins: BinDetail[] = compat.bins.map((b, i) => ({
     timestamp: b.timestamp,
     capture_ip: b.captureIp ?? '',
     probabilities: [...binProbabilities[i]!],
@@ -164,20 +245,35 @@ export async function evaluateCaptureDetailed(
       model: loaded.hash,
     },
   };
-  if (options.history && mac) {
-    await options.history.record({
-      mac,
-      time: analysis.compat.bins.at(-1)!.timestamp,
-      representations: model.kind === 'onelayer' ? vectors.map((v) => hiddenRepresentation(model, v)) : [],
-      timestamps: analysis.compat.bins.map((b) => b.timestamp),
-      labels: device.classification.labels,
-      confidences: device.classification.confidences,
-      otherIps: [...new Set(analysis.compat.bins.flatMap((b) => b.otherIps))].sort(),
-      modelHash: loaded.hash,
-      result,
-    });
-  }
-  return { result, analysis, ranked, binProbabilities, anomaly };
+  const history: HistoryEntry | null = mac
+    ? {
+        mac,
+        time: compat.bins.at(-1)!.timestamp,
+        representations: model.kind === 'onelayer' ? vectors.map((v) => hiddenRepresentation(model, v)) : [],
+        timestamps: compat.bins.map((b) => b.timestamp),
+        labels: device.classification.labels,
+        confidences: device.classification.confidences,
+        otherIps: [...new Set(compat.bins.flatMap((b) => b.otherIps))].sort(),
+        modelHash: loaded.hash,
+      }
+    : null;
+  return { result, analysis, ranked, binProbabilities, anomaly, history };
+}
+
+/**
+ * Completes a result with the device's history: `investigate` when its previous update is more than the
+ * look time before this one (REFERENCE.md §7), then records this update.
+ */
+export async function applyHistory(
+  result: CaptureResult,
+  entry: HistoryEntry | null,
+  history: HistoryPort,
+): Promise<void> {
+  const device = result.data[result.key];
+  if (!entry || !device || typeof device !== 'object' || !device.valid) return;
+  const previous = await history.lastUpdate(entry.mac, device.timestamp);
+  if (previous !== null && device.timestamp - previous > LOOK_TIME_S) device.decisions.investigate = true;
+  await history.record(entry, result);
 }
 
 export type { RoleModel };

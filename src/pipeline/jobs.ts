@@ -1,7 +1,12 @@
 import { type InspectRecord, inspectRecord } from '../outputs/inspect.js';
 import type { CaptureResult } from '../outputs/result.js';
 import { type AnalyzeOptions, analyzeCapture } from './analyze.js';
-import { type EvaluateOptions, evaluateCapture } from './evaluate.js';
+import {
+  type EvaluateOptions,
+  evaluateCaptureDetailed,
+  evaluateHosts,
+  type HistoryEntry,
+} from './evaluate.js';
 
 export interface CaptureFeatures {
   path: string;
@@ -17,8 +22,14 @@ export interface Jobs {
   inspect: { input: { path: string; options: AnalyzeOptions }; output: InspectRecord };
   /** The compat vectors of each non-empty bin, for training. */
   features: { input: { path: string; options: AnalyzeOptions }; output: CaptureFeatures };
-  /** Without history: the caller applies history decisions on its own thread. */
-  eval: { input: { path: string; options: Omit<EvaluateOptions, 'history'> }; output: CaptureResult };
+  /**
+   * One result per capture, or per host with perHost. History is applied by the caller on its own thread
+   * (one database connection), from the entries returned beside the results.
+   */
+  eval: {
+    input: { path: string; options: Omit<EvaluateOptions, 'history'>; perHost?: boolean };
+    output: { result: CaptureResult; history: HistoryEntry | null }[];
+  };
 }
 
 export type JobName = keyof Jobs;
@@ -27,7 +38,12 @@ export type JobOutput<N extends JobName> = Jobs[N]['output'];
 
 const handlers: { [N in JobName]: (input: JobInput<N>) => Promise<JobOutput<N>> } = {
   inspect: async ({ path, options }) => inspectRecord(await analyzeCapture(path, options)),
-  eval: ({ path, options }) => evaluateCapture(path, options),
+  eval: async ({ path, options, perHost }) => {
+    const evaluations = perHost
+      ? await evaluateHosts(path, options)
+      : [await evaluateCaptureDetailed(path, options)];
+    return evaluations.map((e) => ({ result: e.result, history: e.history }));
+  },
   features: async ({ path, options }) => {
     const a = await analyzeCapture(path, options);
     return { path, vectors: a.compat.bins.map((b) => b.vector), bytes: a.summary.bytes };

@@ -21,6 +21,7 @@ interface EvalCliOptions extends CaptureCliOptions {
   threshold?: string;
   json?: boolean;
   output?: string;
+  perHost?: boolean;
 }
 
 export function evaluateOptionsFrom(cli: EvalCliOptions): Omit<EvaluateOptions, 'history'> {
@@ -70,7 +71,11 @@ export function registerEval(program: Command): void {
         .description("predict each capture's device role (top 3) and whether it behaves normally for it")
         .argument('<capture...>', "captures or directories of captures; '-' reads standard input")
         .option('--json', 'one JSON result per line (the original NetworkML message shape, plus detail)')
-        .option('-o, --output <file>', 'write results to this file instead of standard output'),
+        .option('-o, --output <file>', 'write results to this file instead of standard output')
+        .option(
+          '--per-host',
+          'one result per host (MAC speaking from a private address) in captures holding several',
+        ),
     ),
   )
     .addHelpText(
@@ -84,7 +89,7 @@ export function registerEval(program: Command): void {
       const progress = createProgress(paths.length, 'eval', Boolean(cli.json));
       const results = await runJobs(
         'eval',
-        paths.map((path) => ({ path, options })),
+        paths.map((path) => ({ path, options, perHost: Boolean(cli.perHost) })),
         { threads: threadsFrom(cli), onDone: () => progress.tick() },
       );
       progress.stop();
@@ -95,9 +100,11 @@ export function registerEval(program: Command): void {
           process.exitCode = ExitCode.BAD_INPUT;
           continue;
         }
-        if (cli.json) out.write(`${JSON.stringify(r.value)}\n`);
-        else out.write(`${first ? '' : '\n'}${evalText(r.value)}\n`);
-        first = false;
+        for (const { result } of r.value) {
+          if (cli.json) out.write(`${JSON.stringify(result)}\n`);
+          else out.write(`${first ? '' : '\n'}${evalText(result)}\n`);
+          first = false;
+        }
       }
       await out.close();
     });

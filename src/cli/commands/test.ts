@@ -72,7 +72,8 @@ export function registerTest(program: Command): void {
       let binsSeconds = 0;
       results.forEach((r) => {
         if (!r.ok) throw new NetworkmlError(r.error);
-        const device = deviceOf(r.value);
+        const result = r.value[0]!.result;
+        const device = deviceOf(result);
         if (!device) {
           empty++;
           withUnknowns.push(NO_SESSIONS);
@@ -82,7 +83,7 @@ export function registerTest(program: Command): void {
         const [first, second] = device.classification.labels;
         withUnknowns.push(first!);
         forcing.push(first === 'Unknown' && second ? second : first!);
-        binsSeconds += (r.value.detail?.bins.length ?? 0) * 900;
+        binsSeconds += (result.detail?.bins.length ?? 0) * 900;
       });
       const seconds = (performance.now() - started) / 1000;
       const bytes = paths.reduce((sum, p) => sum + (p === '-' ? 0 : statSync(p).size), 0);
