@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CaptureResult } from '../outputs/result.js';
-import {
-  captureKey,
-  errorMessages,
-  type PoseidonMessage,
-  resultMessages,
-  type V0Message,
-} from './messages.js';
+import { errorMessages, type PoseidonMessage, resultMessages, type V0Message } from './messages.js';
 
 const valid: CaptureResult = {
   file: '/caps/trace_ab12_2001-01-01_02_03-client-ip6-1-2-3-4.pcap',
@@ -27,14 +21,6 @@ const valid: CaptureResult = {
   },
 };
 const job = { id: 'j1', file_path: 'trace_ab12_2001-01-01_02_03-client-ip6-1-2-3-4.pcap' };
-
-describe('captureKey', () => {
-  it('takes the hex of a Poseidon trace name, else the name before its first dot', () => {
-    assert.equal(captureKey('trace_ab12_2001-01-01_02_03-client-ip6-1-2-3-4.pcap'), 'ab12');
-    assert.equal(captureKey('trace_0f_2020-01-01_00_00.pcap'), '0f');
-    assert.equal(captureKey('Aria-sentinel-Mon0000-n00.pcap.gz'), 'Aria-sentinel-Mon0000-n00');
-  });
-});
 
 describe('resultMessages', () => {
   it("v0: the original's message, then the end-of-batch marker", () => {

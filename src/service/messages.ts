@@ -8,6 +8,7 @@
  */
 import { basename } from 'node:path';
 import type { CaptureResult, Classification, DeviceResult } from '../outputs/result.js';
+import { captureKey } from '../pipeline/capture-key.js';
 
 export type ResultFormat = 'v0' | 'poseidon';
 export const RESULT_FORMATS: readonly ResultFormat[] = ['v0', 'poseidon'];
@@ -54,16 +55,6 @@ export interface PoseidonMessage {
 }
 
 export type ResultMessage = V0Message | PoseidonMessage;
-
-const TRACE_WITH_LABELS = /^trace_([\da-f]+)_([0-9_-]+)-(client|server)-(.+)\.pcap$/;
-const TRACE_PLAIN = /^trace_([\da-f]+)_([0-9_-]+)\.pcap$/;
-
-/** The Poseidon trace key of a capture file name, else the name before its first '.' (REFERENCE.md §7). */
-export function captureKey(fileName: string): string {
-  const match = TRACE_WITH_LABELS.exec(fileName) ?? TRACE_PLAIN.exec(fileName);
-  if (match) return match[1] ?? fileName;
-  return fileName.split('.')[0] ?? fileName;
-}
 
 function isDevice(value: DeviceResult | string | undefined): value is DeviceResult {
   return typeof value === 'object' && value !== null;
@@ -125,7 +116,8 @@ export function errorMessages(
   const data: Record<string, DeviceResult | string> = {};
   if (job.file_path !== null) {
     const pcap = basename(job.file_path);
-    data[captureKey(pcap)] = { valid: false, pcap };
+    // The same key evaluateCapture would have used, so Poseidon files the error under the right capture.
+    data[captureKey(pcap).key] = { valid: false, pcap };
     data.pcap = pcap;
   }
   return [

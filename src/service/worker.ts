@@ -136,6 +136,7 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
     try {
       const job = parseJob(message.content);
       identity = job;
+      log.info({ job: identity, redelivered: message.fields.redelivered }, 'job started');
       const path = await resolveJobPath(captureRoot, job.file_path);
       const result = await options.evaluate(path);
       messages = resultMessages(format, job, result, version);
@@ -166,7 +167,12 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
         stats.failed++;
       }
       log.info(
-        { job: identity, ms: Date.now() - started, outcome: failure === null ? 'result' : 'dead-lettered' },
+        {
+          job: identity,
+          ms: Date.now() - started,
+          redelivered: message.fields.redelivered,
+          outcome: failure === null ? 'result' : 'dead-lettered',
+        },
         'job done',
       );
     } catch (err) {
@@ -311,7 +317,12 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
         onIdle = resolve;
       });
     }
-    if (current && !current.closed) await current.model.close().catch(() => {});
+    if (current && !current.closed) {
+      // Channel first: RabbitMQ drops acks still in flight when the connection closes under them, which
+      // would redeliver jobs that already have results.
+      await current.channel.close().catch(() => {});
+      await current.model.close().catch(() => {});
+    }
     await done.catch(() => {});
     log.info({ ...stats }, 'stopped');
   }

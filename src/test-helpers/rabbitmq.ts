@@ -7,7 +7,7 @@
  * our private epmd is wrapped in a shell that kills it when its stdin pipe closes, for the same reason.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -142,9 +142,15 @@ export async function startRabbit(): Promise<RabbitServer> {
   let output = '';
   let disposed = false;
 
+  // On exit our end of both stdin pipes closes, which stops the broker and epmd by itself; a signal to
+  // the epmd wrapper shell would orphan epmd, so only the broker is killed here, to be quick.
   const onExit = () => {
     broker?.kill('SIGKILL');
-    epmd.kill('SIGKILL');
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // Best effort: it is a temp directory.
+    }
   };
   process.once('exit', onExit);
 

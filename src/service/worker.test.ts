@@ -1,0 +1,357 @@
+/**
+ * Service mode against a real rabbitmq-server (private node on loopback, shared by this file) with worker
+ * processes running the real `networkml worker` and the real evaluator on real captures.
+ */
+import assert from 'node:assert/strict';
+import { cp, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { connect } from 'amqplib';
+import pino from 'pino';
+import type { DeviceResult } from '../outputs/result.js';
+import { evaluateCapture } from '../pipeline/evaluate.js';
+import { type RabbitServer, rabbitmqAvailable, startRabbit } from '../test-helpers/rabbitmq.js';
+import { amqpUrl, deadLetterNames, RABBIT_DEFAULTS, type RabbitSettings } from './config.js';
+import {
+  type LogLine,
+  ResultCollector,
+  spawnWorker,
+  stopWorker,
+  type WorkerProcess,
+  workerArgs,
+  writeRepeatedCapture,
+} from './harness.js';
+import type { PoseidonMessage, V0Message } from './messages.js';
+import { submitJobs } from './submit.js';
+import { runWorker } from './worker.js';
+
+const CAPTURES = resolve('test-data/captures');
+/** Copy of test-data/captures plus a generated big capture (symlinks out of the root would be refused). */
+let root = '';
+/** Small real captures: one with a usable session (valid) and ones without (valid: false). */
+const SMALL = [
+  'real/Aria-sentinel-Mon0000-n00.pcap',
+  'real/iKettle2-sentinel-Mon0000-n00.pcap',
+  'real/DLinkDayCam-A1-Mon0000-n00.pcap',
+];
+/** Aria's capture 40 times over (~7 MB, about half a second to evaluate): a job is in hand long enough to kill. */
+const BIG = 'big.pcap';
+
+const skip = rabbitmqAvailable()
+  ? false
+  : 'rabbitmq-server is not installed (apt-get install rabbitmq-server)';
+
+function results(messages: unknown[]): V0Message[] {
+  return (messages as V0Message[]).filter((m) => m.data !== '');
+}
+
+function countById(messages: V0Message[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const m of messages) counts.set(String(m.id), (counts.get(String(m.id)) ?? 0) + 1);
+  return counts;
+}
+
+const isDone = (line: LogLine) => line.msg === 'job done';
+
+describe('networkml worker with RabbitMQ', { skip, timeout: 600_000 }, () => {
+  let rabbit: RabbitServer;
+  const workers: WorkerProcess[] = [];
+  const collectors: ResultCollector[] = [];
+
+  function settingsFor(name: string): RabbitSettings {
+    return {
+      ...RABBIT_DEFAULTS,
+      host: rabbit.host,
+      port: rabbit.port,
+      queue: `jobs.${name}`,
+      routingKey: `poseidon.algos.decider.${name}`,
+    };
+  }
+
+  async function collector(settings: RabbitSettings, name: string): Promise<ResultCollector> {
+    const c = new ResultCollector(settings, `results.${name}`);
+    await c.start();
+    collectors.push(c);
+    return c;
+  }
+
+  function worker(settings: RabbitSettings, extra: string[] = []): WorkerProcess {
+    const w = spawnWorker(workerArgs(settings, root, extra));
+    workers.push(w);
+    return w;
+  }
+
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), 'networkml-root-'));
+    await cp(join(CAPTURES, 'real'), join(root, 'real'), { recursive: true });
+    await cp(join(CAPTURES, 'edge'), join(root, 'edge'), { recursive: true });
+    await writeRepeatedCapture(join(root, SMALL[0]!), join(root, BIG), 40);
+    await symlink(resolve('package.json'), join(root, 'escape.pcap'));
+    rabbit = await startRabbit();
+  });
+
+  after(async () => {
+    for (const w of workers) w.child.kill('SIGKILL');
+    for (const c of collectors) await c.close();
+    await rabbit?.dispose();
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  it('200 jobs over 2 worker processes: 200 results, each job exactly one', async () => {
+    const settings = settingsFor('two');
+    const results200 = await collector(settings, 'two');
+    const a = worker(settings);
+    const b = worker(settings);
+    await Promise.all([a, b].map((w) => w.waitForLog((l) => l.msg === 'consuming', 30_000)));
+    const paths = Array.from({ length: 200 }, (_, i) => SMALL[i % SMALL.length]!);
+    const jobs = await submitJobs(paths, { rabbit: settings });
+    assert.equal(new Set(jobs.map((j) => j.id)).size, 200);
+
+    // Each v0 result is followed by its end-of-batch marker: 400 messages in all.
+    await results200.waitFor((m) => m.length >= 400, 120_000, '200 results and 200 end markers');
+    await new Promise((r) => setTimeout(r, 500)); // room for any duplicate to show up
+    const got = results(results200.messages);
+    assert.equal(got.length, 200);
+    const counts = countById(got);
+    for (const job of jobs)
+      assert.equal(counts.get(job.id), 1, `job ${job.id} has ${counts.get(job.id) ?? 0} results`);
+    for (const m of got) {
+      assert.equal(m.type, 'metadata');
+      assert.equal(m.results.tool, 'networkml');
+      assert.equal(m.valid, undefined, 'no error results');
+      const job = jobs.find((j) => j.id === m.id)!;
+      assert.equal(m.file_path, job.file_path);
+    }
+    // Aria has a usable session, the others do not: both kinds are published.
+    assert.ok(
+      got.some(
+        (m) =>
+          typeof m.data === 'object' &&
+          (m.data['Aria-sentinel-Mon0000-n00'] as DeviceResult | undefined)?.valid === true,
+      ),
+    );
+    assert.ok(
+      got.some(
+        (m) =>
+          typeof m.data === 'object' &&
+          (m.data['DLinkDayCam-A1-Mon0000-n00'] as DeviceResult | undefined)?.valid === false,
+      ),
+    );
+    const share = [a, b].map((w) => w.logs.filter(isDone).length);
+    assert.ok(share[0]! > 0 && share[1]! > 0, `both workers took jobs: ${share.join(' + ')}`);
+    assert.deepEqual(await Promise.all([stopWorker(a), stopWorker(b)]), [0, 0]);
+  });
+
+  it('a worker killed with SIGKILL mid-job: every job still gets a result (redelivery)', async () => {
+    const settings = settingsFor('kill');
+    const c = await collector(settings, 'kill');
+    const victim = worker(settings);
+    await victim.waitForLog((l) => l.msg === 'consuming', 30_000);
+    const jobs = await submitJobs(
+      Array.from({ length: 20 }, () => BIG),
+      { rabbit: settings },
+    );
+    // Killed while a job is in hand: it started a job and has not finished it.
+    await victim.waitForLog((l) => l.msg === 'job done', 60_000);
+    const inHand = await victim.waitForLog(
+      (l) => l.msg === 'job started' && !victim.logs.some((d) => isDone(d) && d.job?.id === l.job?.id),
+      60_000,
+    );
+    victim.child.kill('SIGKILL');
+    assert.equal(await victim.exited, 'SIGKILL');
+    const survivor = worker(settings);
+
+    // Asserted: every job has at least one result and none is missing. Not asserted: exactly one, since a
+    // worker killed between publishing and acking legitimately causes a duplicate (at-least-once).
+    await c.waitFor(
+      (m) => {
+        const counts = countById(results(m));
+        return jobs.every((j) => (counts.get(j.id) ?? 0) >= 1);
+      },
+      120_000,
+      'a result for every job',
+    );
+    const counts = countById(results(c.messages));
+    for (const job of jobs) assert.ok((counts.get(job.id) ?? 0) >= 1, `job ${job.id} lost`);
+    // The job the victim held came back to the survivor as a redelivery.
+    const redelivered = survivor.logs
+      .filter((l) => isDone(l) && l.redelivered === true)
+      .map((l) => l.job?.id);
+    assert.ok(redelivered.includes(inHand.job?.id ?? null), `job ${inHand.job?.id} in hand was redelivered`);
+    assert.equal(await stopWorker(survivor), 0);
+  });
+
+  it('the broker restarted mid-run: workers reconnect and finish every job', async () => {
+    const settings = settingsFor('restart');
+    const c = await collector(settings, 'restart');
+    const a = worker(settings);
+    const b = worker(settings);
+    await Promise.all([a, b].map((w) => w.waitForLog((l) => l.msg === 'consuming', 30_000)));
+    const jobs = await submitJobs(
+      Array.from({ length: 60 }, (_, i) => (i % 3 === 0 ? BIG : SMALL[i % SMALL.length]!)),
+      { rabbit: settings },
+    );
+    await c.waitFor((m) => results(m).length >= 5, 60_000, 'first results');
+    await rabbit.restart();
+
+    // Asserted: each job ≥ 1 result, none missing (a job whose ack died with the broker is redone).
+    await c.waitFor(
+      (m) => {
+        const counts = countById(results(m));
+        return jobs.every((j) => (counts.get(j.id) ?? 0) >= 1);
+      },
+      180_000,
+      'a result for every job after the restart',
+    );
+    for (const w of [a, b]) {
+      assert.ok(
+        w.logs.some((l) => l.msg === 'reconnecting'),
+        'the worker noticed the broker going away',
+      );
+      // It may still be backing off when the other worker has finished the queue: give it that long.
+      await w.waitForLog(
+        (l) => l.msg === 'consuming' && w.logs.filter((x) => x.msg === 'consuming').length >= 2,
+        60_000,
+      );
+    }
+    assert.deepEqual(await Promise.all([stopWorker(a), stopWorker(b)]), [0, 0]);
+  });
+
+  it('SIGTERM finishes the job in hand, then exits 0 leaving the rest queued', async () => {
+    const settings = settingsFor('term');
+    const c = await collector(settings, 'term');
+    const w = worker(settings);
+    await w.waitForLog((l) => l.msg === 'consuming', 30_000);
+    const jobs = await submitJobs([BIG, BIG, BIG, BIG], { rabbit: settings });
+    const started = await w.waitForLog((l) => l.msg === 'job started', 60_000);
+    w.child.kill('SIGTERM');
+    assert.equal(await w.exited, 0);
+    const done = w.logs.filter(isDone).map((l) => l.job?.id);
+    assert.ok(done.includes(started.job?.id ?? null), 'the job in hand was finished');
+    await c.waitFor((m) => results(m).length >= done.length, 10_000, 'the finished jobs’ results');
+    const model = await connect(amqpUrl(settings));
+    try {
+      const channel = await model.createChannel();
+      const queue = await channel.checkQueue(settings.queue);
+      assert.equal(
+        queue.messageCount,
+        jobs.length - done.length,
+        `unstarted jobs stay queued; worker log: ${JSON.stringify(w.logs.map((l) => [l.msg, l.job?.id]))}`,
+      );
+    } finally {
+      await model.close();
+    }
+  });
+
+  it('poison jobs get one error result each and are dead-lettered; the worker keeps going', async () => {
+    const settings = settingsFor('poison');
+    const c = await collector(settings, 'poison');
+    // In-process this time: the library API with the real evaluator.
+    const handle = runWorker({
+      rabbit: settings,
+      captureRoot: root,
+      evaluate: (path) => evaluateCapture(path),
+      logger: pino({ level: 'silent' }),
+      reconnect: { initialDelayMs: 100, maxDelayMs: 1000 },
+    });
+    try {
+      await handle.ready;
+      const poison = await submitJobs(
+        [
+          'missing.pcap',
+          'edge/not-a-capture.txt',
+          'edge/empty.pcap',
+          '../etc/passwd',
+          '/etc/passwd',
+          'escape.pcap',
+        ],
+        { rabbit: settings },
+      );
+      const [malformed] = await submitJobs(['{"id": "m1", "file_path": '], {
+        rabbit: settings,
+        raw: true,
+        ids: ['m1'],
+      });
+      const [good] = await submitJobs([SMALL[0]!], { rabbit: settings });
+      const all = [...poison, malformed!, good!];
+      await c.waitFor((m) => results(m).length >= all.length, 60_000, 'one result per job');
+      await new Promise((r) => setTimeout(r, 300));
+      const got = results(c.messages);
+      const errors = got.filter((m) => m.valid === false);
+      assert.equal(errors.length, poison.length + 1, 'one error result per poison job');
+      for (const job of poison) {
+        const mine = errors.filter((m) => m.id === job.id);
+        assert.equal(mine.length, 1, `${job.file_path}: one error result`);
+        assert.equal(mine[0]!.file_path, job.file_path);
+        assert.match(mine[0]!.error ?? '', /\S/);
+        assert.ok(!(mine[0]!.error ?? '').includes('\n'));
+      }
+      const byPath = (p: string) => errors.find((m) => m.file_path === p)?.error ?? '';
+      assert.match(byPath('missing.pcap'), /no such file/);
+      assert.match(byPath('edge/not-a-capture.txt'), /not a capture/);
+      assert.match(byPath('../etc/passwd'), /refused/);
+      assert.match(byPath('/etc/passwd'), /outside the capture root/);
+      assert.match(byPath('escape.pcap'), /symlink/);
+      // The malformed job's id cannot be read, so its error result has none.
+      assert.ok(errors.some((m) => m.id === null && /malformed/.test(m.error ?? '')));
+      const goodResult = got.filter((m) => m.id === good!.id);
+      assert.equal(goodResult.length, 1);
+      assert.equal(goodResult[0]!.valid, undefined);
+
+      const model = await connect(amqpUrl(settings));
+      try {
+        const channel = await model.createChannel();
+        assert.equal((await channel.checkQueue(settings.queue)).messageCount, 0, 'nothing left to redeliver');
+        const dead = deadLetterNames(settings.queue).queue;
+        const deadIds: string[] = [];
+        for (;;) {
+          const message = await channel.get(dead, { noAck: true });
+          if (!message) break;
+          deadIds.push(String(message.properties.messageId));
+        }
+        assert.deepEqual(
+          deadIds.sort(),
+          all
+            .filter((j) => j !== good)
+            .map((j) => j.id)
+            .sort(),
+        );
+      } finally {
+        await model.close();
+      }
+      assert.deepEqual(handle.stats(), { succeeded: 1, failed: poison.length + 1, connections: 1 });
+    } finally {
+      await handle.stop();
+    }
+  });
+
+  it('--result-format poseidon: one message per capture, devices keyed by MAC', async () => {
+    const settings = settingsFor('poseidon');
+    const c = await collector(settings, 'poseidon');
+    const w = worker(settings, ['--result-format', 'poseidon']);
+    await w.waitForLog((l) => l.msg === 'consuming', 30_000);
+    const [aria, kettle] = await submitJobs([SMALL[0]!, SMALL[1]!], { rabbit: settings });
+    await c.waitFor((m) => m.length >= 2, 60_000, 'two results');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(c.messages.length, 2, 'no end-of-batch markers in this format');
+    const messages = c.messages as PoseidonMessage[];
+    const ariaMessage = messages.find((m) => m.id === aria!.id)!;
+    assert.equal(ariaMessage.tool, 'networkml');
+    assert.equal(ariaMessage.valid, true);
+    const devices = Object.entries(ariaMessage.data.mac_addresses);
+    assert.equal(devices.length, 1);
+    const [mac, device] = devices[0]!;
+    assert.match(mac, /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/);
+    assert.equal(device.uid, aria!.id);
+    assert.equal(device.file_path, aria!.file_path);
+    assert.equal(device.pcap, 'Aria-sentinel-Mon0000-n00.pcap');
+    assert.equal(device.classification.labels.length, 3);
+    assert.equal(device.classification.confidences.length, 3);
+    assert.equal(typeof device.decisions.investigate, 'boolean');
+    const kettleMessage = messages.find((m) => m.id === kettle!.id)!;
+    assert.equal(kettleMessage.valid, false);
+    assert.deepEqual(kettleMessage.data.mac_addresses, {});
+    assert.equal(await stopWorker(w), 0);
+  });
+});
