@@ -211,7 +211,7 @@ describe('readCapture details', () => {
     ['absurd-caplen.pcap', /corrupt record at byte offset 102: captured length 2147483647 is absurd/],
     ['block-length-mismatch.pcapng', /byte offset 28: block length 32 does not match trailing length 36/],
     ['block-length-odd.pcapng', /byte offset 28: impossible block length 34/],
-    ['corrupt.pcap.gz', /corrupt gzip data near compressed byte offset \d+/],
+    ['corrupt.pcap.gz', /corrupt gzip data (near compressed byte offset|within the first) \d+/],
   ];
   for (const [file, message] of bad) {
     it(`rejects ${file} with a one-line CaptureError`, async () => {
@@ -226,6 +226,25 @@ describe('readCapture details', () => {
       );
     });
   }
+
+  it('rejects a pcapng packet naming an undeclared interface, and an EPB longer than its block', async () => {
+    const ng = readFileSync(edge('real-le.pcapng'));
+    const shb = ng.readUInt32LE(4);
+    const idb = ng.readUInt32LE(shb + 4);
+    const epb = shb + idb;
+    const wrongIf = Buffer.from(ng);
+    wrongIf.writeUInt32LE(3, epb + 8);
+    await assert.rejects(
+      readCapture(Readable.from([wrongIf]), () => {}),
+      new RegExp(`byte offset ${epb}: packet names interface 3, but the section declares 1`),
+    );
+    const long = Buffer.from(ng);
+    long.writeUInt32LE(0xfff0, epb + 20);
+    await assert.rejects(
+      readCapture(Readable.from([long]), () => {}),
+      /captured length 65520 exceeds the block/,
+    );
+  });
 
   it('names a missing file', async () => {
     await assert.rejects(
@@ -246,24 +265,32 @@ describe('readCapture details', () => {
     assert.ok(s.packets > 0 && s.packets < 18, String(s.packets));
   });
 
-  it("reads standard input with '-', gzip included", () => {
+  it("reads standard input with '-' and a pipe given as a path, gzip included", () => {
     const script = [
       "import { readCapture } from './src/capture/reader.ts';",
       "const s = await readCapture('-', () => {});",
-      'console.log(JSON.stringify([s.source, s.packets, s.gzip]));',
+      'const t = await readCapture(process.argv[1], () => {});',
+      'console.log(JSON.stringify([s.source, s.packets, s.gzip, t.packets]));',
     ].join('\n');
     const root = join(import.meta.dirname, '../..');
     for (const [file, gz] of [
       ['zoo-le-us.pcap', false],
       ['zoo.pcap.gz', true],
     ] as const) {
-      const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-        cwd: root,
-        input: readFileSync(edge(file)),
-        encoding: 'utf8',
-      });
+      // Standard input as '-', then the same bytes again through a pipe given as a path.
+      const r = spawnSync(
+        'bash',
+        [
+          '-c',
+          `"$0" --import tsx --input-type=module -e "$1" <(cat "$2") < "$2"`,
+          process.execPath,
+          script,
+          edge(file),
+        ],
+        { cwd: root, encoding: 'utf8' },
+      );
       assert.equal(r.status, 0, r.stderr);
-      assert.deepEqual(JSON.parse(r.stdout), ['-', 18, gz]);
+      assert.deepEqual(JSON.parse(r.stdout), ['-', 18, gz, 18]);
     }
   });
 });

@@ -55,9 +55,13 @@ function ioError(err: unknown, name: string, state: SourceState, offset: number)
   const e = err as NodeJS.ErrnoException;
   const code = typeof e?.code === 'string' ? e.code : '';
   if (state.gzip && code.startsWith('Z_')) {
-    const at = state.gunzip?.bytesWritten ?? 0;
+    const written = state.gunzip?.bytesWritten ?? 0;
+    const where =
+      written > 0
+        ? `near compressed byte offset ${written}`
+        : `within the first ${state.compressedBytes} compressed bytes`;
     return new CaptureError(
-      `${name}: corrupt gzip data near compressed byte offset ${at} (decompressed offset ${offset}): ${e.message}`,
+      `${name}: corrupt gzip data ${where} (decompressed byte offset ${offset}): ${e.message}`,
       offset,
     );
   }
@@ -73,7 +77,7 @@ export const readCapture: ReadCapture = async (source, onPacket, options) => {
     options?.onWarning?.(w);
   };
   const sink = new PacketSink(onPacket as (p: PacketRecord) => void, warn, name);
-  const state: SourceState = { gzip: false, gunzip: null };
+  const state: SourceState = { gzip: false, gunzip: null, compressedBytes: 0 };
   const signal = options?.signal;
 
   let framer: Framer | null = null;

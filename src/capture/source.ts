@@ -52,13 +52,20 @@ export async function* pathChunks(path: string, state: SourceState): AsyncGenera
       }
       return;
     }
-    closeSync(fd);
+    // Compressed: continue from where we are on the same descriptor (a pipe cannot be reopened).
+    const head = Buffer.from(first.subarray(0, n));
+    const rest = createReadStream(path, { fd, highWaterMark: CHUNK_SIZE, autoClose: true });
     closed = true;
-    const stream = openSource(path);
+    async function* all(): AsyncGenerator<Buffer> {
+      yield head;
+      for await (const chunk of rest) yield chunk as Buffer;
+    }
+    const stream = Readable.from(all(), { objectMode: false });
     try {
       yield* captureChunks(stream, state);
     } finally {
-      (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+      stream.destroy();
+      rest.destroy();
     }
   } finally {
     if (!closed) closeSync(fd);
@@ -69,6 +76,8 @@ export interface SourceState {
   gzip: boolean;
   /** The gunzip stream when compressed (for its compressed byte count in error messages). */
   gunzip: Gunzip | null;
+  /** Compressed bytes handed to gunzip so far. */
+  compressedBytes: number;
 }
 
 function toBuffer(chunk: unknown): Buffer {
@@ -96,12 +105,17 @@ export async function* captureChunks(
     prefix = prefix.length === 0 ? chunk : Buffer.concat([prefix, chunk]);
   }
   async function* raw(): AsyncGenerator<Buffer> {
-    if (prefix.length > 0) yield prefix;
+    if (prefix.length > 0) {
+      state.compressedBytes += prefix.length;
+      yield prefix;
+    }
     if (done) return;
     for (;;) {
       const r = await it.next();
       if (r.done) return;
-      yield toBuffer(r.value);
+      const chunk = toBuffer(r.value);
+      state.compressedBytes += chunk.length;
+      yield chunk;
     }
   }
   if (prefix.length >= 2 && prefix[0] === 0x1f && prefix[1] === 0x8b) {

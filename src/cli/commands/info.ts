@@ -42,6 +42,11 @@ export function registerInfo(program: Command): void {
     .description('show format, link types, packet count, time span and protocol counts of captures')
     .argument('<capture...>', "pcap or pcapng files, optionally gzip-compressed; '-' reads standard input")
     .option('--json', 'one JSON object per line per capture')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 every capture was read; 1 a capture was missing, unreadable, not a capture or corrupt\n' +
+        '(the others are still reported). A truncated capture is a warning on stderr, not an error.',
+    )
     .action(async (captures: string[], options: InfoOptions) => {
       const code = await runInfo(captures, options);
       if (code !== ExitCode.OK) process.exitCode = code;
