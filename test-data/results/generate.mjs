@@ -28,17 +28,19 @@ const rand = () => {
 };
 const round = (v) => Math.round(v * 1e6) / 1e6;
 
-/** Bins drifting around `base` (label -> weight), renormalised, 900 s apart. */
-function bins(start, n, base, ip) {
+/** Bins drifting around `base` (label -> weight), renormalised, 900 s apart, with a pause after bin `gapAfter`. */
+const gapSeconds = 3 * 3600;
+function bins(start, n, base, ip, gapAfter) {
   return Array.from({ length: n }, (_, k) => {
     const raw = labels.map((l) => (base[l] ?? 0.004) * (0.6 + 0.8 * rand()) * (1 + 0.3 * Math.sin(k / 2)));
     const sum = raw.reduce((a, b) => a + b, 0);
-    return { timestamp: start + 900 * k, capture_ip: ip, probabilities: raw.map((v) => round(v / sum)) };
+    const pause = gapAfter !== undefined && k > gapAfter ? gapSeconds : 0;
+    return { timestamp: start + 900 * k + pause, capture_ip: ip, probabilities: raw.map((v) => round(v / sum)) };
   });
 }
 
 function capture(file, key, ip, mac, start, n, base, abnormality, extra = {}) {
-  const b = bins(start, n, base, ip);
+  const b = bins(start, n, base, ip, extra.gapAfter);
   const mean = labels.map((_, i) => round(b.reduce((s, x) => s + x.probabilities[i], 0) / b.length));
   const top = labels
     .map((l, i) => [l, mean[i]])
@@ -88,6 +90,7 @@ const devices = [
       Unknown: 0.05,
     },
     0.412,
+    { gapAfter: 5 },
   ),
   capture(
     '/data/poseidon/trace_3f9e1a7b2c4d_2020-05-11_09_30_12-client-ip-10-0-0-12.pcap',

@@ -10,14 +10,13 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { ExitCode, NetworkmlError } from '../../errors.js';
-import type { CaptureResult } from '../../outputs/result.js';
-import { type EvaluateCapture, registerReport, runReport } from './report.js';
+import { type ReportOptions, registerReport, runReport } from './report.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const fixtures = join(root, 'test-data/results');
@@ -34,30 +33,12 @@ function sink(): { stream: PassThrough; text: () => string } {
   return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
 }
 
-const firstDevice = JSON.parse(readFileSync(devices, 'utf8').split('\n')[0]!) as CaptureResult;
+const deps = { now: () => new Date(Date.UTC(2024, 4, 1)) };
 
-/**
- * Stands in for src/pipeline/evaluate.ts (not this command's code): a valid result named after the capture,
- * and the reader's kind of error for a file that is not a capture.
- */
-const evaluated: string[] = [];
-const evaluateCapture: EvaluateCapture = async (path, options) => {
-  evaluated.push(`${basename(path)}${options?.modelPath ? ` model=${options.modelPath}` : ''}`);
-  if (readFileSync(path).length < 24) throw new NetworkmlError(`${path}: not a pcap or pcapng capture`);
-  const key = basename(path).split('.')[0]!;
-  return {
-    ...firstDevice,
-    file: path,
-    key,
-    data: { ...firstDevice.data, [key]: firstDevice.data[firstDevice.key]! },
-  };
-};
-const deps = { evaluateCapture, now: () => new Date(Date.UTC(2024, 4, 1)) };
-
-function run(inputs: string[], output: string, extra: { model?: string } = {}) {
+function run(inputs: string[], output: string, extra: Partial<ReportOptions> = {}) {
   const out = sink();
   const err = sink();
-  const code = runReport(inputs, { output, ...extra }, deps, out.stream, err.stream);
+  const code = runReport(inputs, { output, threads: '1', ...extra }, deps, out.stream, err.stream);
   return { code, out, err };
 }
 
@@ -78,20 +59,29 @@ describe('networkml report', () => {
     );
   });
 
-  test('evaluates captures and directories of captures, with the model given', async () => {
+  test("evaluates captures and directories of captures with the real models, with eval's options", async () => {
     const dir = join(work, 'captures');
     mkdirSync(join(dir, 'sub'), { recursive: true });
-    copyFileSync(join(root, 'test-data/captures/edge/real-le.pcapng'), join(dir, 'a-host.pcapng'));
-    copyFileSync(join(root, 'test-data/captures/edge/real-be-us.pcap'), join(dir, 'sub', 'b-host.pcap'));
+    const reference = join(root, 'test-data/reference/captures');
+    copyFileSync(
+      join(reference, 'iKettle2-sentinel-Mon0000-n00.pcap'),
+      join(dir, 'iKettle2-sentinel-Mon0000-n00.pcap'),
+    );
+    copyFileSync(
+      join(reference, 'Aria-sentinel-Mon0000-n00.pcap'),
+      join(dir, 'sub', 'Aria-sentinel-Mon0000-n00.pcap'),
+    );
+    copyFileSync(join(root, 'test-data/captures/edge/absurd-caplen.pcap'), join(dir, 'broken.pcap'));
     writeFileSync(join(dir, 'notes.txt'), 'not a capture\n');
-    evaluated.length = 0;
     const output = join(work, 'captures.html');
-    const { code } = run([dir], output, { model: 'my-model.json' });
-    assert.equal(await code, ExitCode.OK);
-    assert.deepEqual(evaluated, ['a-host.pcapng model=my-model.json', 'b-host.pcap model=my-model.json']);
+    const { code, err } = run([dir], output, { anomaly: 'none' });
+    assert.equal(await code, ExitCode.BAD_INPUT);
+    assert.match(err.text(), /^networkml: .*broken\.pcap: [^\n]+\n$/);
     const html = readFileSync(output, 'utf8');
-    assert.match(html, /data-key="a-host"/);
-    assert.match(html, /data-key="b-host"/);
+    assert.match(html, /data-key="iKettle2-sentinel-Mon0000-n00"/);
+    assert.match(html, /data-key="Aria-sentinel-Mon0000-n00"/);
+    assert.match(html, /10\.10\.10\.123/, "Aria's address, found by the real evaluation");
+    assert.doesNotMatch(html, /notes\.txt/);
   });
 
   test('a bad input is one line on stderr; the others still make the report; exit 1', async () => {
@@ -145,7 +135,9 @@ describe('networkml report', () => {
     const output = join(work, 'cli.html');
     const program = new Command('networkml').exitOverride();
     registerReport(program, deps);
-    await program.parseAsync(['report', devices, '-o', output, '--title', 'Lab <net>'], { from: 'user' });
+    await program.parseAsync(['report', devices, '-o', output, '--title', 'Lab <net>', '--anomaly', 'none'], {
+      from: 'user',
+    });
     assert.match(readFileSync(output, 'utf8'), /<title>Lab &lt;net&gt;<\/title>/);
   });
 });

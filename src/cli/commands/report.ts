@@ -7,22 +7,48 @@ import { ExitCode, errorMessage, NetworkmlError, UsageError } from '../../errors
 import { type LoadedResults, parseResults } from '../../outputs/report/load.js';
 import { renderReport } from '../../outputs/report/render.js';
 import type { CaptureResult } from '../../outputs/result.js';
+import type { AnomalyModelName, EvaluateOptions } from '../../pipeline/evaluate.js';
+import { runJobs } from '../../pipeline/pool.js';
+import { addCaptureOptions, type CaptureCliOptions, threadsFrom } from '../capture-options.js';
 import { expandCaptureArgs } from '../inputs.js';
+import { addModelOptions, evaluateOptionsFrom } from './eval.js';
 
-export type EvaluateCapture = (path: string, options?: { modelPath?: string }) => Promise<CaptureResult>;
+/** A capture's results (one, or one per host) or its one-line error. */
+export type Outcome = { ok: true; value: CaptureResult[] } | { ok: false; error: string };
+
+/** Evaluates captures, outcomes in input order (a failed capture carries its one-line error). */
+export type EvaluateCaptures = (
+  paths: string[],
+  options: Omit<EvaluateOptions, 'history'>,
+  threads: number | undefined,
+) => Promise<Outcome[]>;
+
+/** `eval`'s job without device history: a report is a look at these captures, not an update of the history. */
+const evaluateOnWorkers: EvaluateCaptures = async (paths, options, threads) => {
+  const outcomes = await runJobs(
+    'eval',
+    paths.map((path) => ({ path, options })),
+    threads === undefined ? {} : { threads },
+  );
+  return outcomes.map((o) => (o.ok ? { ok: true, value: o.value.map((e) => e.result) } : o));
+};
 
 export interface ReportDeps {
-  /** Classifies one capture (src/pipeline/evaluate.ts); injected so this command does not load models itself. */
-  evaluateCapture: EvaluateCapture;
+  /** Default: the same evaluation as `eval`, on worker threads. */
+  evaluate?: EvaluateCaptures;
   /** Reads standard input for the `-` argument (results as JSON lines). */
   readStdin?: () => Promise<string>;
   now?: () => Date;
 }
 
-export interface ReportOptions {
+/** The command line's options: `eval`'s model and capture options, plus the page's. */
+export interface ReportOptions extends CaptureCliOptions {
   output: string;
-  model?: string;
   title?: string;
+  model?: string;
+  anomaly?: AnomalyModelName;
+  anomalyModel?: string;
+  threshold?: string;
 }
 
 const resultsFile = /\.jsonl?$/i;
@@ -65,7 +91,7 @@ export function writeAtomic(path: string, text: string): void {
 export async function runReport(
   inputs: string[],
   options: ReportOptions,
-  deps: ReportDeps,
+  deps: ReportDeps = {},
   out: NodeJS.WritableStream = process.stdout,
   err: NodeJS.WritableStream = process.stderr,
 ): Promise<number> {
@@ -94,13 +120,11 @@ export async function runReport(
       fail(e);
     }
   }
-  for (const capture of captures) {
-    try {
-      all.captures.push(
-        await deps.evaluateCapture(capture, options.model ? { modelPath: options.model } : {}),
-      );
-    } catch (e) {
-      fail(e);
+  if (captures.length > 0) {
+    const evaluate = deps.evaluate ?? evaluateOnWorkers;
+    for (const outcome of await evaluate(captures, evaluateOptionsFrom(options), threadsFrom(options))) {
+      if (outcome.ok) all.captures.push(...outcome.value);
+      else fail(new NetworkmlError(outcome.error));
     }
   }
   if (all.captures.length === 0 && all.tests.length === 0) {
@@ -118,20 +142,23 @@ export async function runReport(
   return failed ? ExitCode.BAD_INPUT : ExitCode.OK;
 }
 
-export function registerReport(program: Command, deps: ReportDeps): void {
-  program
-    .command('report')
-    .description('write one self-contained offline HTML report: devices, role timelines, test scores')
-    .argument(
-      '<input...>',
-      "results (.json/.jsonl from 'eval --json' or 'test --json'; '-' reads them from standard input), captures or directories of captures",
-    )
-    .option('-o, --output <file>', "HTML file to write ('-' for standard output)", 'report.html')
-    .option('--model <path>', 'role model for the captures given (default: the bundled one)')
-    .option('--title <text>', 'page title', 'NetworkML report')
+export function registerReport(program: Command, deps: ReportDeps = {}): void {
+  addCaptureOptions(
+    addModelOptions(
+      program
+        .command('report')
+        .description('write one self-contained offline HTML report: devices, role timelines, test scores')
+        .argument(
+          '<input...>',
+          "results (.json/.jsonl from 'eval --json' or 'test --json'; '-' reads them from standard input), captures or directories of captures",
+        )
+        .option('-o, --output <file>', "HTML file to write ('-' for standard output)", 'report.html')
+        .option('--title <text>', 'page title', 'NetworkML report'),
+    ),
+  )
     .addHelpText(
       'after',
-      '\nExamples:\n  networkml eval --json captures/ > results.jsonl && networkml report results.jsonl -o report.html\n  networkml report captures/ test-results.json -o report.html',
+      '\nExamples:\n  networkml eval --json captures/ > results.jsonl && networkml report results.jsonl -o report.html\n  networkml report captures/ test-results.json -o report.html\n  networkml eval --json capture.pcap | networkml report - -o report.html',
     )
     .action(async (inputs: string[], options: ReportOptions) => {
       const code = await runReport(inputs, options, deps);

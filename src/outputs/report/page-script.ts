@@ -1,10 +1,14 @@
 /** What the page script draws; computed in Node so the browser side stays a thin chart.js call. */
 export interface TimelineSpec {
   canvas: string;
-  /** Bin start times, epoch seconds. */
-  times: number[];
-  /** Bottom to top of the stack. */
-  series: { label: string; color: string; values: number[] }[];
+  /** Axis label of each slot: a bin's start time, or a gap marker. */
+  ticks: string[];
+  /** Tooltip title of each slot. */
+  titles: string[];
+  /** Slots that are gaps without traffic. */
+  gaps: number;
+  /** Bottom to top of the stack; null in gap slots. */
+  series: { label: string; color: string; values: (number | null)[] }[];
 }
 
 export interface ScoreSpec {
@@ -28,19 +32,12 @@ export interface PageData {
 export const pageScript = `(() => {
   'use strict';
   const data = JSON.parse(document.getElementById('report-data').textContent);
-  const utc = (t) => new Date(t * 1000).toISOString().slice(0, 16).replace('T', ' ');
   const pct = (v) => (v * 100).toFixed(1) + '%';
   Chart.defaults.animation = false;
   Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
   Chart.defaults.color = '#333';
   Chart.defaults.maintainAspectRatio = false;
   const charts = [];
-  // Ticks on whole quarter hours (epoch multiples of 900 s), about eight of them whatever the span.
-  const stepFor = (times) => {
-    const quarters = (times[times.length - 1] - times[0]) / 900;
-    for (const k of [1, 2, 4, 8, 12, 24, 48, 96, 192, 384, 672, 1344]) if (quarters / k <= 8) return 900 * k;
-    return 900 * Math.ceil(quarters / 8);
-  };
   // Role names are long: beside a wide chart, below a narrow one (small screens, paper).
   const legendAt = (width) => (width < 720 ? 'bottom' : 'right');
   const legendFor = (canvas) => legendAt(canvas.parentElement.clientWidth);
@@ -54,45 +51,39 @@ export const pageScript = `(() => {
 
   for (const t of data.timelines) {
     const canvas = document.getElementById(t.canvas);
-    const single = t.times.length === 1;
-    const datasets = t.series.map((s, i) => ({
+    // Wide bars touch, so a long run of bins reads as a band; a few bins stay separate bars.
+    const dense = t.ticks.length > 24;
+    const datasets = t.series.map((s) => ({
       label: s.label,
-      data: single ? s.values : s.values.map((y, k) => ({ x: t.times[k], y })),
-      borderColor: s.color,
-      backgroundColor: single ? s.color : s.color + 'cc',
-      borderWidth: single ? 0 : 1,
-      pointRadius: 0,
-      fill: i === 0 ? 'origin' : '-1',
-      tension: 0,
+      data: s.values,
+      backgroundColor: s.color,
+      borderWidth: 0,
+      barPercentage: dense ? 1 : 0.9,
+      categoryPercentage: dense ? 1 : 0.8,
     }));
-    const tooltip = {
-      mode: 'index',
-      intersect: false,
-      callbacks: {
-        title: (items) => (items.length ? utc(t.times[items[0].dataIndex]) + ' UTC' : ''),
-        label: (item) => item.dataset.label + ': ' + pct(item.parsed.y),
-      },
-    };
-    const y = { stacked: true, min: 0, max: 1, ticks: { callback: (v) => Math.round(v * 100) + '%' },
-      title: { display: true, text: 'role probability' } };
-    charts.push(new Chart(canvas, single ? {
+    charts.push(new Chart(canvas, {
       type: 'bar',
-      data: { labels: [utc(t.times[0]) + ' UTC'], datasets },
-      options: { onResize: placeLegend, scales: { x: { stacked: true }, y },
-        plugins: { tooltip, legend: { position: legendFor(canvas) } } },
-    } : {
-      type: 'line',
-      data: { datasets },
+      data: { labels: t.ticks, datasets },
       options: {
         interaction: { mode: 'index', intersect: false },
-        scales: {
-          x: { type: 'linear', bounds: 'data',
-            ticks: { stepSize: stepFor(t.times), callback: (v) => utc(v).slice(5), maxRotation: 0, autoSkipPadding: 24 },
-            title: { display: true, text: '15-minute bin start (UTC)' } },
-          y,
-        },
         onResize: placeLegend,
-        plugins: { tooltip, legend: { position: legendFor(canvas) } },
+        scales: {
+          x: { stacked: true, grid: { display: false },
+            ticks: { maxRotation: 0, autoSkipPadding: 16 },
+            title: { display: true, text: t.gaps ? '15-minute bins (UTC); ⋯ time without traffic' : '15-minute bins (UTC)' } },
+          y: { stacked: true, min: 0, max: 1, ticks: { callback: (v) => Math.round(v * 100) + '%' },
+            title: { display: true, text: 'role probability' } },
+        },
+        plugins: {
+          legend: { position: legendFor(canvas) },
+          tooltip: {
+            filter: (item) => item.raw !== null,
+            callbacks: {
+              title: (items) => (items.length ? t.titles[items[0].dataIndex] : ''),
+              label: (item) => item.dataset.label + ': ' + pct(item.parsed.y),
+            },
+          },
+        },
       },
     }));
   }

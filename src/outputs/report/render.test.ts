@@ -135,6 +135,15 @@ describe('renderReport in headless Chromium', { skip: chromiumMissing() }, () =>
     }
   });
 
+  test('a timeline has one slot per bin, and a marked slot where time passes without one', async () => {
+    const ticks = (await opened.page.evaluate("Chart.getChart('timeline-0').data.labels")) as string[];
+    assert.equal(ticks.length, 13);
+    assert.equal(ticks[6], '⋯ 3 h');
+    assert.equal(ticks[0], '10-09 10:00');
+    assert.equal(ticks[7], '10-09 14:30');
+    assert.match((await opened.page.textContent('#device-0 .file')) ?? '', /12 bins · 1 gap without traffic/);
+  });
+
   test('the heat map shows every confusion count', async () => {
     const tables = await opened.page.$$eval('table.heat tbody', (bodies) =>
       bodies.map((b) =>

@@ -38,26 +38,56 @@ function deviceOf(result: CaptureResult): DeviceResult | undefined {
   return undefined;
 }
 
+/** The reference's bin length (results do not carry theirs). */
+const binSeconds = 900;
+
+function span(seconds: number): string {
+  const m = Math.round(seconds / 60);
+  if (m < 120) return `${m} min`;
+  const hours = Math.round(m / 60);
+  return hours < 48 ? `${hours} h` : `${Math.round(hours / 24)} d`;
+}
+
+/**
+ * One bar slot per bin, in time order, with an empty slot where time passes without a bin: bins are often
+ * hours or days apart, and a time axis would either squash them or draw slopes through the silence.
+ */
 function timelineOf(result: CaptureResult, canvas: string, colors: RoleColors): TimelineSpec | undefined {
   const d = result.detail;
   if (!d || d.bins.length === 0) return undefined;
   const bins = [...d.bins].sort((a, b) => a.timestamp - b.timestamp);
+  const first = bins[0]!.timestamp;
+  const oneYear = utcMinute(first).slice(0, 4) === utcMinute(bins[bins.length - 1]!.timestamp).slice(0, 4);
+  const slots: { bin: number; tick: string; title: string }[] = [];
+  let gaps = 0;
+  bins.forEach((b, k) => {
+    // A bin's time is its first packet's, so neighbours can be closer or further than one bin length.
+    const gap = k > 0 ? b.timestamp - bins[k - 1]!.timestamp - binSeconds : 0;
+    if (gap > binSeconds / 2) {
+      gaps++;
+      slots.push({ bin: -1, tick: `⋯ ${span(gap)}`, title: `no traffic for ${span(gap)}` });
+    }
+    const when = utcMinute(b.timestamp);
+    slots.push({ bin: k, tick: oneYear ? when.slice(5) : when, title: `${when} UTC` });
+  });
   const peaks = d.labels.map((_, i) => Math.max(...bins.map((b) => b.probabilities[i] ?? 0)));
   const order = d.labels
     .map((_, i) => i)
     .sort((a, b) => (d.probabilities[b] ?? 0) - (d.probabilities[a] ?? 0));
   const shown = order.filter((i, rank) => rank < 3 || (peaks[i]! >= minPeak && rank < maxSeries));
   const rest = order.filter((i) => !shown.includes(i));
+  const valuesOf = (p: (bin: number) => number): (number | null)[] =>
+    slots.map((s) => (s.bin < 0 ? null : p(s.bin)));
   const series = shown.map((i) => ({
     label: d.labels[i]!,
     color: colors.of(d.labels[i]!),
-    values: bins.map((b) => b.probabilities[i] ?? 0),
+    values: valuesOf((k) => bins[k]!.probabilities[i] ?? 0),
   }));
   if (rest.length > 0) {
-    const values = bins.map((b) => rest.reduce((sum, i) => sum + (b.probabilities[i] ?? 0), 0));
+    const values = valuesOf((k) => rest.reduce((sum, i) => sum + (bins[k]!.probabilities[i] ?? 0), 0));
     series.push({ label: `Other (${rest.length} roles)`, color: otherColor, values });
   }
-  return { canvas, times: bins.map((b) => b.timestamp), series };
+  return { canvas, ticks: slots.map((s) => s.tick), titles: slots.map((s) => s.title), gaps, series };
 }
 
 const percent = (v: number): string => `${(v * 100).toFixed(1)}%`;
@@ -113,8 +143,9 @@ function timelineSections(rows: DeviceRow[]): string {
     if (!row.timeline || !row.device?.valid) return '';
     const { result, device } = row;
     const d = result.detail!;
-    const n = row.timeline.times.length;
-    return `<section class="chart-card" id="device-${i}"><h3>${h(result.key)} <span class="muted">${h(device.source_ip)} · ${h(device.source_mac)}</span></h3><p class="file">${h(result.file)} · ${n} bin${n === 1 ? '' : 's'} · model ${h(d.model)}</p><div class="chart-box"><canvas id="${row.timeline.canvas}" role="img" aria-label="Role probabilities per 15-minute bin for ${h(result.key)}"></canvas></div></section>`;
+    const n = d.bins.length;
+    const gaps = row.timeline.gaps;
+    return `<section class="chart-card" id="device-${i}"><h3>${h(result.key)} <span class="muted">${h(device.source_ip)} · ${h(device.source_mac)}</span></h3><p class="file">${h(result.file)} · ${n} bin${n === 1 ? '' : 's'}${gaps ? ` · ${gaps} gap${gaps === 1 ? '' : 's'} without traffic (⋯)` : ''} · model ${h(d.model)}</p><div class="chart-box"><canvas id="${row.timeline.canvas}" role="img" aria-label="Role probabilities per 15-minute bin for ${h(result.key)}"></canvas></div></section>`;
   });
   const body = parts.join('\n');
   return body.trim() ? `<section><h2>Role probabilities over time</h2>\n${body}\n</section>` : '';
