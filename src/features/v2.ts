@@ -243,7 +243,7 @@ export interface V2Host {
   /** MAC text, or the IP address text on links without MACs. */
   key: string;
   kind: 'mac' | 'ip';
-  /** Packets sent (counted, i.e. after warm-up) and those sent from a private IP address. */
+  /** Packets sent and those sent from a private IP address (all packets, warm-up included). */
   packetsSent: number;
   privateSent: number;
 }
@@ -337,12 +337,14 @@ export class V2Extractor {
         this.bin++;
         this.binStartUs = t;
       }
-      if (this.warmupUs > 0 && t - this.firstUs <= this.warmupUs) return;
-    } else if (this.warmupUs > 0 && !(t - this.firstUs > this.warmupUs)) {
-      return;
     }
-    if (Number.isNaN(this.binFirstUs) || t < this.binFirstUs) this.binFirstUs = t;
-    if (Number.isNaN(this.binLastUs) || t > this.binLastUs) this.binLastUs = t;
+    // Warm-up packets still decide who the hosts are (identity does not depend on the warm-up).
+    const counted = !(this.warmupUs > 0 && !(t - this.firstUs > this.warmupUs));
+    if (!counted && !ip) return;
+    if (counted) {
+      if (Number.isNaN(this.binFirstUs) || t < this.binFirstUs) this.binFirstUs = t;
+      if (Number.isNaN(this.binLastUs) || t > this.binLastUs) this.binLastUs = t;
+    }
 
     let srcAddr = -1;
     let dstAddr = -1;
@@ -371,8 +373,9 @@ export class V2Extractor {
     if (src >= 0) {
       this.packetsSent[src]!++;
       if (ip && this.addrFlags[srcAddr]! & F_PRIVATE) this.privateSent[src]!++;
-      this.count(p, t, src, 0, dstAddr, dstGroup, true);
     }
+    if (!counted) return;
+    if (src >= 0) this.count(p, t, src, 0, dstAddr, dstGroup, true);
     if (dst >= 0) this.count(p, t, dst, DIR_ACC, srcAddr, 0, false);
     if (ip) this.countFlow(p, t, src, dst, srcAddr, dstAddr);
   }

@@ -1,0 +1,72 @@
+/**
+ * Feature-extraction speed: the compat pipeline alone (read → packet store → bins → compat vectors) vs the
+ * same pass also feeding the v2 extractor. Runs alternate to share cache/JIT conditions; medians reported.
+ *
+ *   node --import tsx bench/features.ts [CAPTURE=bench/out/bench.pcap] [RUNS=3]
+ * Build the capture with: /work/shared/tools/make-bench-pcap.sh bench/out/bench.pcap 256
+ */
+import { statSync } from 'node:fs';
+import { readCapture } from '../src/capture/reader.js';
+import { compatFeatures } from '../src/features/compat.js';
+import { V2Extractor } from '../src/features/v2.js';
+import { buildBins } from '../src/sessions/bins.js';
+import { PacketStore } from '../src/sessions/packet-store.js';
+
+const path = process.argv[2] ?? 'bench/out/bench.pcap';
+const runs = Number(process.argv[3] ?? '3');
+const bins = { durationS: 900, warmupS: 120 };
+const mb = statSync(path).size / 1e6;
+
+async function run(withV2: boolean): Promise<{ seconds: number; packets: number; v2Bins: number }> {
+  const t0 = performance.now();
+  const store = new PacketStore();
+  const v2 = new V2Extractor(bins);
+  const summary = await readCapture(
+    path,
+    withV2
+      ? (p) => {
+          store.add(p);
+          v2.add(p);
+        }
+      : (p) => {
+          store.add(p);
+        },
+  );
+  const compat = compatFeatures(store, buildBins(store, bins));
+  const v2Bins = withV2 ? v2.finish(compat).bins.length : 0;
+  return { seconds: (performance.now() - t0) / 1000, packets: summary.packets, v2Bins };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const compatTimes: number[] = [];
+const bothTimes: number[] = [];
+let packets = 0;
+let v2Bins = 0;
+await run(false); // warm-up run: JIT and page cache
+for (let i = 0; i < runs; i++) {
+  compatTimes.push((await run(false)).seconds);
+  const r = await run(true);
+  bothTimes.push(r.seconds);
+  packets = r.packets;
+  v2Bins = r.v2Bins;
+}
+const c = median(compatTimes);
+const b = median(bothTimes);
+console.log(
+  JSON.stringify(
+    {
+      capture: path,
+      megabytes: Number(mb.toFixed(1)),
+      packets,
+      v2HostBins: v2Bins,
+      compatSeconds: compatTimes.map((x) => Number(x.toFixed(2))),
+      compatPlusV2Seconds: bothTimes.map((x) => Number(x.toFixed(2))),
+      compatMBps: Number((mb / c).toFixed(1)),
+      compatPlusV2MBps: Number((mb / b).toFixed(1)),
+      relativeSpeed: Number((c / b).toFixed(3)),
+      within80Percent: c / b >= 0.8,
+    },
+    null,
+    1,
+  ),
+);

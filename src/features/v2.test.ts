@@ -1,0 +1,286 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { EtherType, IpProto, PacketRecord, TcpFlag } from '../capture/packet.js';
+import { COMPAT_FEATURE_COUNT } from './compat.js';
+import { deviceVectors, V2_FEATURE_COUNT, V2_OWN_COUNT, V2Extractor, v2FeatureNames } from './v2.js';
+import { captureFeatureSet } from './v2-capture.js';
+
+const NAMES = v2FeatureNames();
+const at = (v: Float64Array, name: string): number => {
+  const i = NAMES.indexOf(name);
+  assert.ok(i >= 0, `no feature ${name}`);
+  return v[i]!;
+};
+
+const DEVICE = [0x02, 0, 0, 0, 0, 0x0a];
+const GATEWAY = [0x02, 0, 0, 0, 0, 0x01];
+const BROADCAST = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
+
+interface Spec {
+  t: number;
+  src: number[];
+  dst: number[];
+  len: number;
+  ip?: {
+    src: number[];
+    dst: number[];
+    proto: number;
+    ttl: number;
+    sport?: number;
+    dport?: number;
+    flags?: number;
+  };
+  etherType?: number;
+}
+
+function packet(s: Spec, p = new PacketRecord()): PacketRecord {
+  p.resetLayers();
+  p.tsSec = Math.floor(s.t);
+  p.tsNsec = Math.round((s.t - Math.floor(s.t)) * 1e9);
+  p.originalLength = s.len;
+  p.capturedLength = s.len;
+  p.hasMacs = true;
+  p.macs.set(s.dst, 0);
+  p.macs.set(s.src, 6);
+  p.frameHead.set(p.macs);
+  if (s.ip) {
+    p.etherType = EtherType.IPV4;
+    p.ipVersion = 4;
+    p.srcAddr.fill(0).set(s.ip.src);
+    p.dstAddr.fill(0).set(s.ip.dst);
+    p.ipProto = s.ip.proto;
+    p.l4Proto = s.ip.proto;
+    p.ttl = s.ip.ttl;
+    p.ipLength = s.len - 14;
+    p.srcPort = s.ip.sport ?? 0;
+    p.dstPort = s.ip.dport ?? 0;
+    p.tcpFlags = s.ip.flags ?? 0;
+  } else {
+    p.etherType = s.etherType ?? EtherType.ARP;
+  }
+  return p;
+}
+
+const DEV_IP = [192, 168, 1, 10];
+const GW_IP = [192, 168, 1, 1];
+const CLOUD_IP = [52, 1, 2, 3];
+
+describe('v2 extractor on hand-made packets', () => {
+  const ex = new V2Extractor({ durationS: 900 });
+  const rec = new PacketRecord();
+  const specs: Spec[] = [
+    { t: 100, src: DEVICE, dst: BROADCAST, len: 42, etherType: EtherType.ARP },
+    {
+      t: 100.5,
+      src: DEVICE,
+      dst: GATEWAY,
+      len: 80,
+      ip: { src: DEV_IP, dst: GW_IP, proto: IpProto.UDP, ttl: 64, sport: 50000, dport: 53 },
+    },
+    {
+      t: 100.51,
+      src: GATEWAY,
+      dst: DEVICE,
+      len: 120,
+      ip: { src: GW_IP, dst: DEV_IP, proto: IpProto.UDP, ttl: 64, sport: 53, dport: 50000 },
+    },
+    {
+      t: 101,
+      src: DEVICE,
+      dst: GATEWAY,
+      len: 74,
+      ip: {
+        src: DEV_IP,
+        dst: CLOUD_IP,
+        proto: IpProto.TCP,
+        ttl: 128,
+        sport: 40000,
+        dport: 443,
+        flags: TcpFlag.SYN,
+      },
+    },
+    {
+      t: 101.1,
+      src: GATEWAY,
+      dst: DEVICE,
+      len: 74,
+      ip: {
+        src: CLOUD_IP,
+        dst: DEV_IP,
+        proto: IpProto.TCP,
+        ttl: 50,
+        sport: 443,
+        dport: 40000,
+        flags: TcpFlag.SYN | TcpFlag.ACK,
+      },
+    },
+    // 900 s after the first IP packet: a new bin.
+    {
+      t: 1000.5,
+      src: DEVICE,
+      dst: GATEWAY,
+      len: 80,
+      ip: { src: DEV_IP, dst: GW_IP, proto: IpProto.UDP, ttl: 64, sport: 123, dport: 123 },
+    },
+  ];
+  for (const s of specs) ex.add(packet(s, rec));
+  const r = ex.finish();
+
+  it('finds the hosts and the device', () => {
+    assert.deepEqual(
+      r.hosts.map((h) => [h.key, h.privateSent]),
+      [
+        ['02:00:00:00:00:0a', 3],
+        ['02:00:00:00:00:01', 1],
+      ],
+    );
+    assert.equal(r.device, 0);
+    assert.deepEqual(
+      r.bins.map((b) => [b.bin, b.host]),
+      [
+        [0, 0],
+        [0, 1],
+        [1, 0],
+        [1, 1],
+      ],
+    );
+    assert.equal(r.bins[0]!.vector.length, V2_FEATURE_COUNT);
+  });
+
+  it('computes shares, sizes, flags, TTLs, peers and flows', () => {
+    const v = deviceVectors(r)[0]!;
+    assert.equal(at(v, 'out.proto.arp'), 1 / 3);
+    assert.equal(at(v, 'out.proto.udp'), 1 / 3);
+    assert.equal(at(v, 'out.proto.tcp'), 1 / 3);
+    assert.equal(at(v, 'out.proto.ipv4'), 2 / 3);
+    assert.equal(at(v, 'out.service.dns'), 0.5);
+    assert.equal(at(v, 'out.service.https'), 0.5);
+    assert.equal(at(v, 'in.service.dns'), 0.5);
+    assert.equal(at(v, 'out.service.hostIsServer'), 0);
+    assert.equal(at(v, 'out.tcp.syn'), 1);
+    assert.equal(at(v, 'in.tcp.synAck'), 1);
+    assert.equal(at(v, 'out.ttl.ttl64'), 0.5);
+    assert.equal(at(v, 'out.ttl.ttl128'), 0.5);
+    assert.equal(at(v, 'in.ttl.meanHops'), (0 + 14) / 2);
+    assert.equal(at(v, 'out.peer.broadcast'), 1 / 3);
+    assert.equal(at(v, 'out.peer.privatePeer'), 1 / 3);
+    assert.equal(at(v, 'out.peer.publicPeer'), 1 / 3);
+    assert.equal(at(v, 'out.size.0-64'), 1 / 3);
+    assert.equal(at(v, 'out.size.64-91'), 2 / 3);
+    assert.equal(at(v, 'out.size.meanLog2'), (Math.log2(42) + Math.log2(80) + Math.log2(74)) / 3);
+    assert.equal(at(v, 'host.peers.log2'), Math.log2(3));
+    assert.equal(at(v, 'host.flows.log2'), Math.log2(3));
+    assert.equal(at(v, 'host.flows.initiatedShare'), 1);
+    assert.equal(at(v, 'host.outPacketShare'), 3 / 5);
+    // Inter-arrival times of sent packets: 0.5 s and 0.5 s.
+    assert.equal(at(v, 'out.iat.0.1-1s'), 1);
+    assert.ok(Math.abs(at(v, 'out.iat.meanLog10') - Math.log10(0.5)) < 1e-12);
+    // Rates over the bin's 1.1 s span.
+    assert.ok(Math.abs(at(v, 'out.rate.packetsLog10') - Math.log10(1 + 3 / 1.1)) < 1e-12);
+    // No compat features were given: the block is zero.
+    assert.ok(v.subarray(V2_OWN_COUNT).every((x) => x === 0));
+  });
+
+  it('restarts its per-bin state in the next bin', () => {
+    const v = deviceVectors(r)[1]!;
+    assert.equal(at(v, 'out.service.ntp'), 1);
+    assert.equal(at(v, 'out.service.hostIsServer'), 0);
+    assert.equal(at(v, 'host.flows.log2'), 1);
+    assert.equal(at(v, 'out.iat.meanLog10'), 0);
+  });
+});
+
+describe('v2 feature names', () => {
+  it('names every feature once', () => {
+    assert.equal(NAMES.length, V2_FEATURE_COUNT);
+    assert.equal(V2_FEATURE_COUNT, V2_OWN_COUNT + COMPAT_FEATURE_COUNT);
+    assert.equal(new Set(NAMES).size, NAMES.length);
+    assert.equal(NAMES[V2_OWN_COUNT], 'compat.outgoing from port 0');
+  });
+});
+
+interface TsharkPacket {
+  src: string;
+  dst: string;
+  protocols: string[];
+  ttl: number | null;
+}
+
+/** One tshark run per capture: MACs, the protocol stack and the outer TTL / hop limit of every frame. */
+function tsharkPackets(file: string): TsharkPacket[] {
+  const out = execFileSync(
+    'tshark',
+    [
+      '-r',
+      file,
+      '-T',
+      'fields',
+      '-E',
+      'occurrence=f',
+      '-e',
+      'eth.src',
+      '-e',
+      'eth.dst',
+      '-e',
+      'frame.protocols',
+      '-e',
+      'ip.ttl',
+      '-e',
+      'ipv6.hlim',
+    ],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  return out
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => {
+      const [src = '', dst = '', protos = '', ttl = '', hlim = ''] = l.split('\t');
+      const t = ttl !== '' ? ttl : hlim;
+      return { src, dst, protocols: protos.split(':'), ttl: t === '' ? null : Number(t) };
+    });
+}
+
+/** Our protocol classes from tshark's stack: the outer transport is the first of tcp/udp/icmp/icmpv6. */
+function tsharkClasses(p: TsharkPacket): Set<string> {
+  const out = new Set<string>();
+  const has = (x: string) => p.protocols.includes(x);
+  if (has('arp')) out.add('arp');
+  if (has('eapol')) out.add('eapol');
+  if (has('ip')) out.add('ipv4');
+  if (has('ipv6')) out.add('ipv6');
+  const l4 = p.protocols.find((x) => x === 'tcp' || x === 'udp' || x === 'icmp' || x === 'icmpv6');
+  if (l4 !== undefined) out.add(l4);
+  return out;
+}
+
+describe('v2 protocol and TTL shares equal tshark counts on real captures', () => {
+  for (const name of ['Aria-A1', 'HueBridge-C5', 'DLinkCam-B3']) {
+    const file = `test-data/iot-sentinel/setups/${name}-Mon0000-n00.pcap`;
+    it(name, async () => {
+      const f = await captureFeatureSet(file, { durationS: 900, warmupS: 0 });
+      const dev = f.v2.hosts[f.v2.device]!;
+      assert.equal(dev.key, f.compat.captureMac, 'device = compat capture MAC');
+      const v = f.v2Rows[0]!;
+      assert.deepEqual(v.subarray(V2_OWN_COUNT), f.compat.bins[0]!.vector, 'compat block');
+      const packets = tsharkPackets(file);
+      for (const dir of ['out', 'in'] as const) {
+        const mine = packets.filter((p) => (dir === 'out' ? p.src : p.dst) === dev.key);
+        assert.ok(mine.length > 0);
+        for (const feature of ['arp', 'eapol', 'ipv4', 'ipv6', 'tcp', 'udp', 'icmp', 'icmpv6']) {
+          const count = mine.filter((p) => tsharkClasses(p).has(feature)).length;
+          const ours = at(v, `${dir}.proto.${feature}`);
+          assert.ok(
+            Math.abs(ours - count / mine.length) < 1e-12,
+            `${dir}.proto.${feature}: ours ${ours}, tshark ${count}/${mine.length}`,
+          );
+        }
+        const ttls = mine.filter((p) => p.ttl !== null).map((p) => p.ttl!);
+        if (ttls.length > 0) {
+          const share64 = ttls.filter((t) => t > 32 && t <= 64).length / ttls.length;
+          assert.ok(Math.abs(at(v, `${dir}.ttl.ttl64`) - share64) < 1e-12, `${dir}.ttl.ttl64`);
+        }
+      }
+    });
+  }
+});
