@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { accuracy } from './data.js';
+import { accuracy, mCols, mMul, mMulTA, mRows, toDense } from './data.js';
 import { ExtraTrees, RandomForest } from './forest.js';
 import { lbfgs } from './lbfgs.js';
 import { MultinomialLogisticRegression } from './logistic.js';
 import { csrFromDense, type Dense, takeRows, zeros } from './matrix.js';
 import { OneLayerMLP } from './mlp.js';
-import { fitNormalisation, selectFeatures, shuffledColumnsCopy } from './preprocess.js';
+import { applyNormalisation, fitNormalisation, selectFeatures, shuffledColumnsCopy } from './preprocess.js';
 import { Rng } from './rng.js';
 
 /** K Gaussian blobs in d dimensions, centres 4 apart on the first K axes; extra axes are noise. */
@@ -222,4 +222,47 @@ test('selectFeatures keeps the informative columns of wide noisy data', () => {
   assert.ok(sel.length < 60);
   assert.ok(res.candidates.length > 0 && res.candidates.every((c) => c.cvAccuracy >= 0 && c.cvAccuracy <= 1));
   assert.deepEqual(selectFeatures(x, y, 3, { seed: 1 }).selected, res.selected);
+});
+
+test('sparse inputs: ExtraTrees/RandomForest and standardised-CSR products equal the dense path', () => {
+  const rng = new Rng(12);
+  const n = 120;
+  const p = 300;
+  const x = zeros(n, p);
+  const y = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    y[i] = i % 3;
+    for (let f = 0; f < p; f++)
+      if (rng.next() < 0.03 || (f === y[i]! * 5 && rng.next() < 0.8)) x.data[i * p + f] = rng.next();
+  }
+  const csr = csrFromDense(x);
+  const norm = fitNormalisation(csr, 'standard');
+  const dense = fitNormalisation(x, 'standard');
+  for (let f = 0; f < p; f++) {
+    assert.ok(
+      Math.abs(norm.means[f]! - dense.means[f]!) < 1e-12 && Math.abs(norm.stds[f]! - dense.stds[f]!) < 1e-12,
+    );
+  }
+  const zSparse = applyNormalisation(csr, norm);
+  const zDense = applyNormalisation(x, norm);
+  const a = new ExtraTrees({ nEstimators: 10, seed: 3 }).fit(zSparse, y);
+  const b = new ExtraTrees({ nEstimators: 10, seed: 3 }).fit(zDense, y);
+  assert.deepEqual(a.featureImportances, b.featureImportances);
+  const c = new RandomForest({ nEstimators: 10, seed: 3 }).fit(zSparse, y);
+  const d = new RandomForest({ nEstimators: 10, seed: 3 }).fit(zDense, y);
+  assert.deepEqual(c.predictProba(zDense).data, d.predictProba(zDense).data);
+  // Z·W and Zᵀ·G through the sparse view
+  const w = zeros(p, 4);
+  for (let i = 0; i < w.data.length; i++) w.data[i] = rng.next() - 0.5;
+  const g = zeros(n, 4);
+  for (let i = 0; i < g.data.length; i++) g.data[i] = rng.next() - 0.5;
+  const close = (u: Dense, v: Dense) => u.data.every((e, i) => Math.abs(e - v.data[i]!) < 1e-9);
+  assert.ok(close(mMul(zSparse, w), mMul(zDense, w)));
+  assert.ok(close(mMulTA(zSparse, g), mMulTA(zDense, g)));
+  assert.ok(
+    close(
+      toDense(mCols(mRows(zSparse, [5, 1, 9]), [7, 3, 250])),
+      toDense(mCols(mRows(zDense, [5, 1, 9]), [7, 3, 250])),
+    ),
+  );
 });

@@ -235,3 +235,42 @@ export function argmax(v: ArrayLike<number>, start = 0, len = v.length - start):
   }
   return best;
 }
+
+/** Columns `idx` of a sparse matrix, in that order (a column may not repeat). */
+export function csrTakeCols(a: Csr, idx: ArrayLike<number>): Csr {
+  const map = new Int32Array(a.cols).fill(-1);
+  for (let j = 0; j < idx.length; j++) map[idx[j]!] = j;
+  const indptr = new Int32Array(a.rows + 1);
+  const ind: number[] = [];
+  const val: number[] = [];
+  for (let i = 0; i < a.rows; i++) {
+    const rowStart = ind.length;
+    for (let p = a.indptr[i]!; p < a.indptr[i + 1]!; p++) {
+      const j = map[a.indices[p]!]!;
+      if (j >= 0) {
+        ind.push(j);
+        val.push(a.data[p]!);
+      }
+    }
+    // keep column indices ascending within the row
+    if (ind.length - rowStart > 1) {
+      const order = Array.from({ length: ind.length - rowStart }, (_, q) => rowStart + q).sort(
+        (u, v) => ind[u]! - ind[v]!,
+      );
+      const si = order.map((q) => ind[q]!);
+      const sv = order.map((q) => val[q]!);
+      for (let q = 0; q < si.length; q++) {
+        ind[rowStart + q] = si[q]!;
+        val[rowStart + q] = sv[q]!;
+      }
+    }
+    indptr[i + 1] = ind.length;
+  }
+  return {
+    rows: a.rows,
+    cols: idx.length,
+    indptr,
+    indices: Int32Array.from(ind),
+    data: Float64Array.from(val),
+  };
+}

@@ -1,7 +1,7 @@
-import { accuracy } from './data.js';
+import { accuracy, isCsr, type Matrix, mCols, mRows, type ScaledCsr } from './data.js';
 import { ExtraTrees } from './forest.js';
 import { MultinomialLogisticRegression } from './logistic.js';
-import { type Dense, takeCols, takeRows, zeros } from './matrix.js';
+import { type Csr, type Dense, zeros } from './matrix.js';
 import { Rng } from './rng.js';
 import { stratifiedKFold } from './split.js';
 
@@ -14,16 +14,31 @@ export interface Normalisation {
  * Column means and population standard deviations of the training rows. 'compat' keeps the reference's
  * quirk (every std ≤ 1 becomes 1, so shares in [0, 1] stay unscaled); 'standard' only replaces 0 by 1.
  */
-export function fitNormalisation(x: Dense, mode: 'compat' | 'standard'): Normalisation {
+export function fitNormalisation(x: Dense | Csr, mode: 'compat' | 'standard'): Normalisation {
   const { rows: n, cols: p } = x;
   const means = new Float64Array(p);
   const stds = new Float64Array(p);
-  for (let i = 0; i < n; i++) for (let f = 0; f < p; f++) means[f]! += x.data[i * p + f]!;
-  for (let f = 0; f < p; f++) means[f]! /= Math.max(n, 1);
-  for (let i = 0; i < n; i++) {
-    for (let f = 0; f < p; f++) {
-      const d = x.data[i * p + f]! - means[f]!;
-      stds[f]! += d * d;
+  if (isCsr(x)) {
+    // Two passes over the non-zeros; the implicit zeros add (n − nnz_f) · mean².
+    const nnz = new Int32Array(p);
+    for (let q = 0; q < x.indices.length; q++) {
+      means[x.indices[q]!]! += x.data[q]!;
+      nnz[x.indices[q]!]!++;
+    }
+    for (let f = 0; f < p; f++) means[f]! /= Math.max(n, 1);
+    for (let q = 0; q < x.indices.length; q++) {
+      const d = x.data[q]! - means[x.indices[q]!]!;
+      stds[x.indices[q]!]! += d * d;
+    }
+    for (let f = 0; f < p; f++) stds[f]! += (n - nnz[f]!) * means[f]! * means[f]!;
+  } else {
+    for (let i = 0; i < n; i++) for (let f = 0; f < p; f++) means[f]! += x.data[i * p + f]!;
+    for (let f = 0; f < p; f++) means[f]! /= Math.max(n, 1);
+    for (let i = 0; i < n; i++) {
+      for (let f = 0; f < p; f++) {
+        const d = x.data[i * p + f]! - means[f]!;
+        stds[f]! += d * d;
+      }
     }
   }
   for (let f = 0; f < p; f++) {
@@ -33,8 +48,11 @@ export function fitNormalisation(x: Dense, mode: 'compat' | 'standard'): Normali
   return { means, stds };
 }
 
-/** z = (x − mean) / std for every column. */
-export function applyNormalisation(x: Dense, norm: Normalisation): Dense {
+/** z = (x − mean) / std for every column; a sparse x stays sparse (as a ScaledCsr view). */
+export function applyNormalisation(x: Dense, norm: Normalisation): Dense;
+export function applyNormalisation(x: Csr, norm: Normalisation): ScaledCsr;
+export function applyNormalisation(x: Dense | Csr, norm: Normalisation): Dense | ScaledCsr {
+  if (isCsr(x)) return { rows: x.rows, cols: x.cols, csr: x, shift: norm.means, scale: norm.stds };
   const out = zeros(x.rows, x.cols);
   const p = x.cols;
   for (let i = 0; i < x.rows; i++) {
@@ -101,7 +119,7 @@ export interface SelectionResult {
  * k-fold accuracy of a multinomial logistic regression; the best accuracy wins, ties go to fewer features.
  */
 export function selectFeatures(
-  z: Dense,
+  z: Matrix,
   y: ArrayLike<number>,
   nClasses: number,
   options: Partial<SelectionOptions> = {},
@@ -132,15 +150,15 @@ export function selectFeatures(
     for (let f = 0; f < p; f++) if (imp[f]! > 0 && imp[f]! >= threshold) sel.push(f);
     if (sel.length === 0 || seen.has(sel.length)) continue;
     seen.add(sel.length);
-    const zs = takeCols(z, sel);
+    const zs = mCols(z, sel);
     let acc = 0;
     let nFolds = 0;
     for (const fold of folds) {
       if (fold.test.length === 0 || fold.train.length === 0) continue;
       const yTr = Int32Array.from(fold.train, (i) => y[i]!);
       const yTe = Int32Array.from(fold.test, (i) => y[i]!);
-      const lr = new MultinomialLogisticRegression({ c: o.c }).fit(takeRows(zs, fold.train), yTr, nClasses);
-      acc += accuracy(lr.predict(takeRows(zs, fold.test)), yTe);
+      const lr = new MultinomialLogisticRegression({ c: o.c }).fit(mRows(zs, fold.train), yTr, nClasses);
+      acc += accuracy(lr.predict(mRows(zs, fold.test)), yTe);
       nFolds++;
     }
     const score = nFolds > 0 ? acc / nFolds : 0;

@@ -1,16 +1,30 @@
-import type { Dense } from './matrix.js';
+import type { Csr, Dense } from './matrix.js';
 import type { Rng } from './rng.js';
 
 /**
  * Column-major float32 copy of a design matrix. Trees compare float32 values, as scikit-learn's trees
  * do (they cast X to float32), so thresholds behave identically at fit and predict time.
+ * 'sparse' columns hold one base value plus the rows that differ from it (CSC): a normalised bin feature
+ * is (0 − mean)/std in ~98 % of rows, so constant-in-node checks and random splits cost O(exceptions).
  */
-export interface ColumnData {
-  n: number;
-  p: number;
-  /** Feature f of row i at xc[f * n + i]. */
-  xc: Float32Array;
-}
+export type ColumnData =
+  | {
+      kind: 'dense';
+      n: number;
+      p: number;
+      /** Feature f of row i at xc[f * n + i]. */
+      xc: Float32Array;
+    }
+  | {
+      kind: 'sparse';
+      n: number;
+      p: number;
+      base: Float32Array;
+      /** Column f's exceptions at [ptr[f], ptr[f+1]), rows ascending. */
+      ptr: Int32Array;
+      rowIdx: Int32Array;
+      vals: Float32Array;
+    };
 
 export function toColumns(x: Dense): ColumnData {
   const { rows: n, cols: p } = x;
@@ -19,7 +33,29 @@ export function toColumns(x: Dense): ColumnData {
     const o = i * p;
     for (let f = 0; f < p; f++) xc[f * n + i] = x.data[o + f]!;
   }
-  return { n, p, xc };
+  return { kind: 'dense', n, p, xc };
+}
+
+/** Columns of z = (x − shift) / scale from a sparse x, without densifying. */
+export function toSparseColumns(x: Csr, shift: Float64Array, scale: Float64Array): ColumnData {
+  const { rows: n, cols: p } = x;
+  const ptr = new Int32Array(p + 1);
+  for (let q = 0; q < x.indices.length; q++) ptr[x.indices[q]! + 1]!++;
+  for (let f = 0; f < p; f++) ptr[f + 1]! += ptr[f]!;
+  const fill = ptr.slice(0, p);
+  const rowIdx = new Int32Array(x.indices.length);
+  const vals = new Float32Array(x.indices.length);
+  for (let i = 0; i < n; i++) {
+    for (let q = x.indptr[i]!; q < x.indptr[i + 1]!; q++) {
+      const f = x.indices[q]!;
+      const at = fill[f]!++;
+      rowIdx[at] = i;
+      vals[at] = (x.data[q]! - shift[f]!) / scale[f]!;
+    }
+  }
+  const base = new Float32Array(p);
+  for (let f = 0; f < p; f++) base[f] = (0 - shift[f]!) / scale[f]!;
+  return { kind: 'sparse', n, p, base, ptr, rowIdx, vals };
 }
 
 /** A fitted tree as flat arrays (node 0 is the root; feature −1 marks a leaf). */
@@ -66,7 +102,7 @@ export function buildTree(
   params: TreeParams,
   rng: Rng,
 ): BuiltTree {
-  const { n, p, xc } = data;
+  const { n, p } = data;
   const k = nClasses;
   if (n >= 2097152) throw new RangeError('buildTree: at most 2,097,151 rows');
   const sampleList: number[] = [];
@@ -115,6 +151,8 @@ export function buildTree(
   const tmp = new Int32Array(m0);
   const cl = new Float64Array(k);
   const cTot = new Float64Array(k);
+  const mark = new Int32Array(n).fill(-1);
+  const pos = new Int32Array(n);
   const u32 = new Uint32Array(1);
   const f32 = new Float32Array(u32.buffer);
 
@@ -161,6 +199,12 @@ export function buildTree(
       continue;
     }
 
+    if (data.kind === 'sparse') {
+      for (let q = start; q < end; q++) {
+        mark[samples[q]!] = node;
+        pos[samples[q]!] = q - start;
+      }
+    }
     // Feature draw (scikit-learn's scheme): features[0, nKnown) are constant in this node already.
     const nKnown = nConst;
     let nTotalConst = nConst;
@@ -183,14 +227,31 @@ export function buildTree(
       }
       fj += nFoundConst;
       const f = features[fj]!;
-      const base = f * n;
       let lo = Number.POSITIVE_INFINITY;
       let hi = Number.NEGATIVE_INFINITY;
-      for (let s = 0; s < m; s++) {
-        const v = xc[base + samples[start + s]!]!;
-        xf[s] = v;
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
+      let nExc = 0;
+      if (data.kind === 'dense') {
+        const base = f * n;
+        for (let s = 0; s < m; s++) {
+          const v = data.xc[base + samples[start + s]!]!;
+          xf[s] = v;
+          if (v < lo) lo = v;
+          if (v > hi) hi = v;
+        }
+      } else {
+        // Only this column's exceptions that fall in the node, plus the base value if some row is not one.
+        for (let q = data.ptr[f]!; q < data.ptr[f + 1]!; q++) {
+          if (mark[data.rowIdx[q]!] !== node) continue;
+          const v = data.vals[q]!;
+          nExc++;
+          if (v < lo) lo = v;
+          if (v > hi) hi = v;
+        }
+        if (nExc < m) {
+          const v = data.base[f]!;
+          if (v < lo) lo = v;
+          if (v > hi) hi = v;
+        }
       }
       if (hi <= lo + FEATURE_THRESHOLD) {
         features[fj] = features[nTotalConst]!;
@@ -208,11 +269,29 @@ export function buildTree(
         if (thr === hi) thr = lo;
         cl.fill(0);
         let nl = 0;
-        for (let s = 0; s < m; s++) {
-          if (xf[s]! <= thr) {
-            const i = samples[start + s]!;
-            cl[y[i]!]! += weight[i]!;
-            nl++;
+        if (data.kind === 'dense') {
+          for (let s = 0; s < m; s++) {
+            if (xf[s]! <= thr) {
+              const i = samples[start + s]!;
+              cl[y[i]!]! += weight[i]!;
+              nl++;
+            }
+          }
+        } else {
+          // Rows at the base value move together; exceptions are counted one by one.
+          const baseLeft = data.base[f]! <= thr;
+          if (baseLeft) {
+            cl.set(cTot);
+            nl = m;
+          }
+          for (let q = data.ptr[f]!; q < data.ptr[f + 1]!; q++) {
+            const i = data.rowIdx[q]!;
+            if (mark[i] !== node) continue;
+            const left = data.vals[q]! <= thr;
+            if (left === baseLeft) continue;
+            const sign = left ? 1 : -1;
+            cl[y[i]!]! += sign * weight[i]!;
+            nl += sign;
           }
         }
         if (nl < params.minSamplesLeaf || m - nl < params.minSamplesLeaf) continue;
@@ -225,6 +304,7 @@ export function buildTree(
         continue;
       }
 
+      if (data.kind === 'sparse') gatherSparse(data, f, m, mark, pos, node, xf);
       // Best splitter: sort positions by value via packed keys (sortable float32 bits · 2²¹ + position).
       for (let s = 0; s < m; s++) {
         f32[0] = xf[s]!;
@@ -259,12 +339,16 @@ export function buildTree(
 
     if (bestF < 0) continue;
     // Stable partition of the node's samples on the chosen split.
-    const base = bestF * n;
+    if (data.kind === 'sparse') {
+      gatherSparse(data, bestF, end - start, mark, pos, node, xf);
+    } else {
+      for (let s = start; s < end; s++) xf[s - start] = data.xc[bestF * n + samples[s]!]!;
+    }
     let nl = 0;
     let nr = 0;
     for (let s = start; s < end; s++) {
       const i = samples[s]!;
-      if (xc[base + i]! <= bestThr) samples[start + nl++] = i;
+      if (xf[s - start]! <= bestThr) samples[start + nl++] = i;
       else tmp[nr++] = i;
     }
     if (nl === 0 || nr === 0) continue;
@@ -300,6 +384,23 @@ export function buildTree(
     },
     importances,
   };
+}
+
+/** Values of column f for the node's samples, in sample order (node rows carry `node` in mark). */
+function gatherSparse(
+  data: Extract<ColumnData, { kind: 'sparse' }>,
+  f: number,
+  m: number,
+  mark: Int32Array,
+  pos: Int32Array,
+  node: number,
+  xf: Float32Array,
+): void {
+  xf.fill(data.base[f]!, 0, m);
+  for (let q = data.ptr[f]!; q < data.ptr[f + 1]!; q++) {
+    const i = data.rowIdx[q]!;
+    if (mark[i] === node) xf[pos[i]!] = data.vals[q]!;
+  }
 }
 
 function giniProxy(cl: Float64Array, cTot: Float64Array, k: number): number {
