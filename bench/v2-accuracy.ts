@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { captureFeatureSet, labelOfCapture } from '../src/features/v2-capture.js';
+import { UNKNOWN_LABEL } from '../src/models/role-model.js';
 import { chooseThreshold, knownFromCv, leaveOneClassOut } from '../src/training/calibrate.js';
 import {
   DEFAULT_GRID,
@@ -17,7 +18,6 @@ import {
   selectModel,
   trainCandidate,
 } from '../src/training/select.js';
-import { UNKNOWN_LABEL } from '../src/models/role-model.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -116,11 +116,19 @@ const report = {
 };
 if (process.argv.includes('--json')) console.log(JSON.stringify(report, null, 1));
 else {
-  console.log(`split ${splitPath} (train ${report.trainCaptures}, test ${report.testCaptures}), warm-up ${warmupS} s`);
-  console.log(`compat onelayer (original recipe): ${report.compat.onelayerOriginalRecipe.accuracy.toFixed(3)}`);
-  console.log(`compat randomforest (original recipe): ${report.compat.randomforestOriginalRecipe.accuracy.toFixed(3)}`);
+  console.log(
+    `split ${splitPath} (train ${report.trainCaptures}, test ${report.testCaptures}), warm-up ${warmupS} s`,
+  );
+  console.log(
+    `compat onelayer (original recipe): ${report.compat.onelayerOriginalRecipe.accuracy.toFixed(3)}`,
+  );
+  console.log(
+    `compat randomforest (original recipe): ${report.compat.randomforestOriginalRecipe.accuracy.toFixed(3)}`,
+  );
   for (const r of report.v2.cv) console.log(`v2 CV ${r.name}: ${r.accuracy.toFixed(3)}`);
-  console.log(`v2 chosen ${report.v2.chosen}: test ${report.v2.test.accuracy.toFixed(3)} ${report.v2.test.wrong.join(' ')}`);
+  console.log(
+    `v2 chosen ${report.v2.chosen}: test ${report.v2.test.accuracy.toFixed(3)} ${report.v2.test.wrong.join(' ')}`,
+  );
   console.log(
     `v2 with Unknown threshold ${cal.threshold.toFixed(3)}: test ${report.v2.testWithUnknownThreshold.accuracy.toFixed(3)} ${report.v2.testWithUnknownThreshold.wrong.join(' ')}`,
   );

@@ -3,9 +3,9 @@
  * feeds the compat packet store and the v2 extractor). Used by training experiments and tests.
  */
 import { readCapture } from '../capture/reader.js';
-import { type CompatFeatures, compatFeatures } from './compat.js';
 import { buildBins } from '../sessions/bins.js';
 import { PacketStore } from '../sessions/packet-store.js';
+import { type CompatFeatures, compatFeatures } from './compat.js';
 import { deviceVectors, V2Extractor, type V2Result } from './v2.js';
 
 export interface CaptureFeatureSet {

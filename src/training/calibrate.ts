@@ -5,7 +5,13 @@
  */
 import { UsageError } from '../errors.js';
 import { UNKNOWN_LABEL } from '../models/role-model.js';
-import { type Candidate, type CaptureOutcome, type LabelledCapture, predictLabel, trainCandidate } from './select.js';
+import {
+  type Candidate,
+  type CaptureOutcome,
+  type LabelledCapture,
+  predictLabel,
+  trainCandidate,
+} from './select.js';
 
 export interface KnownOutcome {
   /** Top probability. */
@@ -48,11 +54,16 @@ function rates(known: readonly KnownOutcome[], unseen: readonly UnseenOutcome[],
  * half of the unseen-type captures Unknown, the one maximising unseenUnknown − knownUnknown (Youden's J);
  * if no cut point reaches half, the J maximum overall. Ties take the lower threshold (fewer known losses).
  */
-export function chooseThreshold(known: readonly KnownOutcome[], unseen: readonly UnseenOutcome[]): Calibration {
+export function chooseThreshold(
+  known: readonly KnownOutcome[],
+  unseen: readonly UnseenOutcome[],
+): Calibration {
   if (known.length === 0 || unseen.length === 0) {
     throw new UsageError('calibrating the Unknown threshold needs known-type and unseen-type outcomes');
   }
-  const values = [...new Set([0, 1, ...known.map((k) => k.top), ...unseen.map((u) => u.top)])].sort((a, b) => a - b);
+  const values = [...new Set([0, 1, ...known.map((k) => k.top), ...unseen.map((u) => u.top)])].sort(
+    (a, b) => a - b,
+  );
   const cuts = [0];
   for (let i = 1; i < values.length; i++) cuts.push((values[i - 1]! + values[i]!) / 2);
   cuts.push(1 + 1e-9);
@@ -73,7 +84,9 @@ export function chooseThreshold(known: readonly KnownOutcome[], unseen: readonly
   const byLabel: Record<string, number[]> = {};
   for (const u of unseen) {
     const l = u.label ?? '';
-    (byLabel[l] ??= []).push(u.unknown || u.top < best ? 1 : 0);
+    const list = byLabel[l] ?? [];
+    list.push(u.unknown || u.top < best ? 1 : 0);
+    byLabel[l] = list;
   }
   const unseenByLabel: Record<string, number> = {};
   for (const [l, v] of Object.entries(byLabel)) unseenByLabel[l] = v.reduce((a, b) => a + b, 0) / v.length;

@@ -128,7 +128,10 @@ export function trainCandidate(
 }
 
 /** Top label and its probability for one capture (Unknown when the model says so). */
-export function predictLabel(model: RoleModel, rows: readonly Float64Array[]): { label: string | null; top: number } {
+export function predictLabel(
+  model: RoleModel,
+  rows: readonly Float64Array[],
+): { label: string | null; top: number } {
   const p = predictCapture(model, rows);
   if (p === null) return { label: null, top: 0 };
   let best = 0;
@@ -191,7 +194,8 @@ export function selectModel(
   if (grid.length === 0) throw new UsageError('model selection needs at least one candidate');
   const labels = new Set(captures.filter((c) => c.rows.length > 0).map((c) => c.label));
   labels.delete(UNKNOWN_LABEL);
-  if (labels.size < 2) throw new UsageError(`model selection needs at least two labels, found ${labels.size}`);
+  if (labels.size < 2)
+    throw new UsageError(`model selection needs at least two labels, found ${labels.size}`);
   const results = grid.map((c) => crossValidate(captures, c, options));
   let best = results[0]!;
   for (const r of results) if (r.accuracy > best.accuracy) best = r;

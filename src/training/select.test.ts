@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Rng } from '../models/rng.js';
+import { captureFolds, crossValidate, type LabelledCapture, selectModel } from './select.js';
+
+/** Three labels as Gaussian clusters in 6 dimensions, 1–2 bins per capture. */
+function synthetic(seed: number, perLabel = 8): LabelledCapture[] {
+  const rng = new Rng(seed);
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
+  const out: LabelledCapture[] = [];
+  ['a', 'b', 'c'].forEach((label, c) => {
+    for (let i = 0; i < perLabel; i++) {
+      const rows: Float64Array[] = [];
+      const bins = 1 + (i % 2);
+      for (let b = 0; b < bins; b++)
+        rows.push(Float64Array.from({ length: 6 }, (_, f) => (f === c ? 3 : 0) + gauss()));
+      out.push({ name: `${label}-${i}`, label, rows });
+    }
+  });
+  return out;
+}
+
+describe('capture-level cross-validation', () => {
+  it('deals every label evenly to seeded folds, whole captures only', () => {
+    const labels = ['a', 'a', 'a', 'a', 'b', 'b', 'b', 'b', 'b', 'c', 'c', 'c'];
+    const f1 = captureFolds(labels, 3, 7);
+    assert.deepEqual(f1, captureFolds(labels, 3, 7));
+    assert.notDeepEqual(f1, captureFolds(labels, 3, 8));
+    assert.deepEqual(
+      f1.flat().sort((x, y) => x - y),
+      labels.map((_, i) => i),
+    );
+    for (const fold of f1) {
+      assert.ok(fold.filter((i) => labels[i] === 'a').length >= 1);
+      assert.ok(fold.filter((i) => labels[i] === 'c').length === 1);
+    }
+  });
+
+  it('is deterministic for a seed and scores per capture', () => {
+    const caps = synthetic(1);
+    const cand = { algorithm: 'randomforest' as const, nEstimators: 20, minSamplesSplit: 2 };
+    const a = crossValidate(caps, cand, { folds: 4, seed: 3 });
+    const b = crossValidate(caps, cand, { folds: 4, seed: 3 });
+    assert.deepEqual(a.outcomes, b.outcomes);
+    assert.equal(a.outcomes.length, caps.length);
+    assert.ok(a.accuracy >= 0.9, `separable clusters: CV accuracy ${a.accuracy}`);
+  });
+
+  it('selects the better candidate and reports every CV score', () => {
+    const caps = synthetic(2);
+    const sel = selectModel(
+      caps,
+      [
+        { algorithm: 'randomforest', nEstimators: 1, minSamplesSplit: 1000 },
+        { algorithm: 'randomforest', nEstimators: 30, minSamplesSplit: 2 },
+      ],
+      { folds: 3, seed: 0 },
+    );
+    assert.equal(sel.best.name, 'randomforest(trees=30,minSamplesSplit=2)');
+    assert.equal(sel.results.length, 2);
+    assert.ok(sel.results[0]!.accuracy < sel.results[1]!.accuracy);
+    assert.equal(sel.scores['cv.randomforest(trees=30,minSamplesSplit=2)'], sel.best.accuracy);
+    assert.equal(sel.scores.cvFolds, 3);
+  });
+});
