@@ -167,7 +167,7 @@ function heatMap(m: TestMetrics): string {
       return `<tr><th class="rowh">${h(m.labels[t] ?? '')}</th>${cells.join('')}<td class="total">${total}</td></tr>`;
     })
     .join('\n');
-  return `<div class="heat-wrap"><table class="heat"><thead><tr><th class="corner">truth ↓ · predicted →</th>${head}<th class="col total"><span>bins</span></th></tr></thead><tbody>\n${body}\n</tbody></table><div class="scale"><span>0%</span><span class="ramp" style="background:${heatGradient}"></span><span>100%</span><span class="muted">cell colour: share of the true role's bins; number: bins</span></div></div>`;
+  return `<div class="heat-wrap"><table class="heat"><thead><tr><th class="corner">truth ↓ · predicted →</th>${head}<th class="col total"><span>total</span></th></tr></thead><tbody>\n${body}\n</tbody></table><div class="scale"><span>0%</span><span class="ramp" style="background:${heatGradient}"></span><span>100%</span><span class="muted">cell colour: share of the true role's row; number: count</span></div></div>`;
 }
 
 function scoreTable(m: TestMetrics): string {
@@ -177,7 +177,7 @@ function scoreTable(m: TestMetrics): string {
         `<tr><td>${h(r.label)}</td><td class="num">${r.precision.toFixed(3)}</td><td class="num">${r.recall.toFixed(3)}</td><td class="num">${r.f1.toFixed(3)}</td><td class="num">${r.support}</td></tr>`,
     )
     .join('');
-  return `<table class="scores"><thead><tr><th>Role</th><th>Precision</th><th>Recall</th><th>F1</th><th>Bins</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return `<table class="scores"><thead><tr><th>Role</th><th>Precision</th><th>Recall</th><th>F1</th><th>Support</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function metricsBlock(title: string, m: TestMetrics, canvas: string): string {
