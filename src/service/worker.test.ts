@@ -3,15 +3,18 @@
  * processes running the real `networkml worker` and the real evaluator on real captures.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { cp, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connect } from 'amqplib';
+import { Redis } from 'ioredis';
 import pino from 'pino';
 import type { DeviceResult } from '../outputs/result.js';
 import { evaluateCapture } from '../pipeline/evaluate.js';
 import { type RabbitServer, rabbitmqAvailable, startRabbit } from '../test-helpers/rabbitmq.js';
+import { type RedisServer, startRedis } from '../test-helpers/redis.js';
 import { amqpUrl, deadLetterNames, RABBIT_DEFAULTS, type RabbitSettings } from './config.js';
 import {
   type LogLine,
@@ -323,6 +326,34 @@ describe('networkml worker with RabbitMQ', { skip, timeout: 600_000 }, () => {
       assert.deepEqual(handle.stats(), { succeeded: 1, failed: poison.length + 1, connections: 1 });
     } finally {
       await handle.stop();
+    }
+  });
+
+  it('with --redis, workers record device history in the shared Redis', async (t) => {
+    if (spawnSync('redis-server', ['--version']).error) {
+      t.skip('redis-server is not installed (apt-get install redis-server)');
+      return;
+    }
+    const redis: RedisServer = await startRedis();
+    const client = new Redis(redis.url);
+    try {
+      const settings = settingsFor('redis');
+      const c = await collector(settings, 'redis');
+      const w = worker(settings, ['--redis', redis.url]);
+      await w.waitForLog((l) => l.msg === 'consuming', 30_000);
+      const [job] = await submitJobs([SMALL[0]!], { rabbit: settings });
+      await c.waitFor((m) => results(m).length >= 1, 60_000, 'the result');
+      const device = results(c.messages)[0]!.data as Record<string, DeviceResult>;
+      const aria = device['Aria-sentinel-Mon0000-n00'];
+      assert.ok(aria?.valid === true);
+      assert.equal(results(c.messages)[0]!.id, job!.id);
+      // The original's layout: set mac_addresses, hash <mac> with the update times.
+      assert.ok((await client.smembers('mac_addresses')).includes(aria.source_mac));
+      assert.match((await client.hget(aria.source_mac, 'timestamps')) ?? '', /^\[\d/);
+      assert.equal(await stopWorker(w), 0);
+    } finally {
+      client.disconnect();
+      await redis.stop();
     }
   });
 

@@ -7,7 +7,7 @@
  */
 import { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, connect } from 'amqplib';
 import pino, { type Logger } from 'pino';
-import { errorMessage, NetworkmlError } from '../errors.js';
+import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
 import type { CaptureResult } from '../outputs/result.js';
 import { VERSION } from '../version.js';
 import { amqpUrl, describeBroker, RABBIT_DEFAULTS, type RabbitSettings } from './config.js';
@@ -142,6 +142,18 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
       messages = resultMessages(format, job, result, version);
     } catch (err) {
       if (err instanceof JobError) identity = err.identity;
+      if (err instanceof NetworkmlError && err.exitCode === ExitCode.SERVICE && !message.fields.redelivered) {
+        // A service the evaluation needs (Redis) failed: worth one more try, by any worker, after a pause.
+        // A job that was already redelivered fails for good below, so it cannot circulate forever.
+        log.warn({ job: identity, error: errorMessage(err) }, 'job requeued once after a service error');
+        await new Promise((r) => setTimeout(r, 1000));
+        try {
+          if (!owner.closed) owner.channel.nack(message, false, true);
+        } catch {
+          // The channel closed meanwhile: the broker requeues the job by itself.
+        }
+        return;
+      }
       failure = errorMessage(err);
       messages = errorMessages(format, identity, failure, version);
       if (err instanceof NetworkmlError) log.warn({ job: identity, error: failure }, 'job failed');

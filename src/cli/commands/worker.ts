@@ -1,13 +1,21 @@
 /** `networkml worker`: the Poseidon service mode, a thin shell over runWorker(). */
 import type { Command } from 'commander';
+import { redisUrlFrom } from '../../decisions/history.js';
 import { UsageError } from '../../errors.js';
-import { evaluateCapture } from '../../pipeline/evaluate.js';
+import { type AnomalyModelName, evaluateCapture } from '../../pipeline/evaluate.js';
 import { addRabbitFlags, type RabbitFlags, rabbitFromFlags } from '../../service/cli-flags.js';
 import { parsePositiveInt } from '../../service/config.js';
+import { redisHistory } from '../../service/history.js';
 import { RESULT_FORMATS, type ResultFormat } from '../../service/messages.js';
 import { defaultLogger, type Evaluate, runWorker } from '../../service/worker.js';
+import { addModelOptions, evaluateOptionsFrom } from './eval.js';
 
 export interface WorkerFlags extends RabbitFlags {
+  redis?: string;
+  model?: string;
+  anomaly?: AnomalyModelName;
+  anomalyModel?: string;
+  threshold?: string;
   prefetch?: string;
   concurrency?: string;
   captureRoot?: string;
@@ -21,22 +29,25 @@ function parseFormat(text: string): ResultFormat {
 }
 
 /** Runs until SIGTERM/SIGINT (first: finish the jobs in hand; second: exit at once). */
-export async function runWorkerCommand(
-  flags: WorkerFlags,
-  evaluate: Evaluate = (path) => evaluateCapture(path),
-): Promise<void> {
+export async function runWorkerCommand(flags: WorkerFlags, evaluate?: Evaluate): Promise<void> {
   const concurrency =
     flags.concurrency === undefined ? 1 : parsePositiveInt(flags.concurrency, '--concurrency', 256);
   const prefetch =
     flags.prefetch === undefined ? concurrency : parsePositiveInt(flags.prefetch, '--prefetch', 65_535);
   const logger = defaultLogger();
+  const evaluateOptions = evaluateOptionsFrom(flags);
+  const redisUrl = redisUrlFrom({ redis: flags.redis });
+  const history = redisUrl ? redisHistory(redisUrl) : null;
+  if (history) logger.info({ redis: history.location }, 'device history shared through Redis');
   const handle = runWorker({
     rabbit: rabbitFromFlags(flags),
     concurrency,
     prefetch,
     captureRoot: flags.captureRoot ?? process.cwd(),
     resultFormat: parseFormat(flags.resultFormat ?? process.env.NETWORKML_RESULT_FORMAT ?? 'v0'),
-    evaluate,
+    evaluate:
+      evaluate ??
+      ((path) => evaluateCapture(path, history ? { ...evaluateOptions, history } : evaluateOptions)),
     logger,
   });
   let signalled = false;
@@ -56,6 +67,7 @@ export async function runWorkerCommand(
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
+    await history?.close();
   }
 }
 
@@ -71,7 +83,12 @@ export function registerWorker(program: Command): void {
       '--capture-root <dir>',
       'jobs may only name files under this directory (default: working directory)',
     )
-    .option('--result-format <format>', "'v0' (original NetworkML messages) or 'poseidon' (one per capture)");
+    .option('--result-format <format>', "'v0' (original NetworkML messages) or 'poseidon' (one per capture)")
+    .option(
+      '--redis <url>',
+      'share device history through this Redis (default: REDIS_HOST, port 6379; else none)',
+    );
+  addModelOptions(command);
   addRabbitFlags(command).action(async (flags: WorkerFlags) => {
     await runWorkerCommand(flags);
   });
