@@ -7,6 +7,7 @@ import { registerInfo } from './commands/info.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerTest } from './commands/test.js';
 import { registerTrain } from './commands/train.js';
+import { registerWatch } from './commands/watch.js';
 import { translateLegacyArgs } from './legacy.js';
 
 function buildProgram(): Command {
@@ -23,12 +24,17 @@ function buildProgram(): Command {
   registerTrain(program);
   registerTest(program);
   registerExplain(program);
+  registerWatch(program);
   return program;
 }
 
 /** Runs the CLI; resolves to the process exit code. Every user-facing failure is one line on stderr. */
 export async function main(argv: string[]): Promise<number> {
   process.exitCode = undefined;
+  // `networkml eval … | head`: a reader that goes away is not an error, just the end of the output.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  });
   try {
     const args = translateLegacyArgs(argv.slice(2));
     await buildProgram().parseAsync(args, { from: 'user' });

@@ -213,21 +213,34 @@ function isGroupMac(text: string): boolean {
   return (Number.parseInt(text.slice(0, 2), 16) & 1) === 1;
 }
 
+/** A host of a multi-host capture: its MAC id and the address id it speaks from most. */
+export interface CaptureHost {
+  mac: number;
+  address: number;
+}
+
 /**
  * The hosts of a capture that holds several (per-host mode): every unicast MAC that votes as a capture
- * source somewhere, i.e. speaks from a private address, most votes first (ties: first seen first).
+ * source somewhere, i.e. speaks from a private address, most votes first (ties: first seen first), each with
+ * its most-voted address.
  */
-export function captureHosts(store: PacketStore, bins: Bins, countPublic = false): number[] {
+export function captureHosts(store: PacketStore, bins: Bins, countPublic = false): CaptureHost[] {
   const votes = new Map<number, number>();
   inferCaptureSource(store, bins, 0, bins.sessions.count, countPublic, votes);
   const macIds = store.macs.text.length;
-  const perMac = new Map<number, number>();
+  const perMac = new Map<number, { total: number; address: number; best: number }>();
   for (const [key, n] of votes) {
     const mac = key % macIds;
-    perMac.set(mac, (perMac.get(mac) ?? 0) + n);
+    const host = perMac.get(mac) ?? { total: 0, address: -1, best: 0 };
+    host.total += n;
+    if (n > host.best) {
+      host.best = n;
+      host.address = Math.floor(key / macIds);
+    }
+    perMac.set(mac, host);
   }
   return [...perMac]
     .filter(([mac]) => !isGroupMac(store.macs.text[mac]!))
-    .sort((a, b) => b[1] - a[1])
-    .map(([mac]) => mac);
+    .sort((a, b) => b[1].total - a[1].total)
+    .map(([mac, host]) => ({ mac, address: host.address }));
 }

@@ -59,7 +59,7 @@ export function roleModelFor(path = DEFAULT_MODEL_PATH): LoadedModel {
   return loaded;
 }
 
-function lstmFor(path = DEFAULT_SOS_MODEL_PATH): SessionSequenceLstm {
+export function lstmFor(path = DEFAULT_SOS_MODEL_PATH): SessionSequenceLstm {
   let model = lstmModels.get(path);
   if (!model) {
     model = SessionSequenceLstm.load(path);
@@ -133,9 +133,8 @@ export async function evaluateHosts(path: string, options: EvaluateOptions = {})
       ),
     ];
   }
-  return hosts.map((mac) => {
+  return hosts.map(({ mac, address }) => {
     const compat = compatFeatures(store, bins, countPublic, mac);
-    const address = store.addresses.text.indexOf(compat.bins.find((b) => b.captureIp)?.captureIp ?? '');
     const sessions = sessionVectors(store, bins, countPublic, address);
     return evaluateView(
       path,

@@ -14,6 +14,16 @@ export interface BinOptions {
 export const DEFAULT_BIN_OPTIONS: BinOptions = { durationS: 900, warmupS: 120 };
 
 /**
+ * For streams cut into one store per bin (watch): the capture's first packet time and the endpoint pairs
+ * first seen within the warm-up, carried from bin to bin so the warm-up rule holds across stores while
+ * memory stays bounded (only warm-up pairs are remembered).
+ */
+export interface StreamState {
+  captureStartUs: number;
+  warmupPairs: Set<string>;
+}
+
+/**
  * Sessions of all bins, column by column, in creation order; bin b holds sessions
  * [binStart[b], binStart[b + 1]).
  *
@@ -82,7 +92,11 @@ export function sessionsPerBin(bins: Bins): number[] {
  * empty bin is not); a packet joins its bin's session for (src, dst) or else (dst, src); a new session is
  * created only when its pair was first seen more than the warm-up after the capture's first packet.
  */
-export function buildBins(store: PacketStore, options: BinOptions = DEFAULT_BIN_OPTIONS): Bins {
+export function buildBins(
+  store: PacketStore,
+  options: BinOptions = DEFAULT_BIN_OPTIONS,
+  stream?: StreamState,
+): Bins {
   const sessions = new SessionTable();
   const binStart: number[] = [];
   if (store.length === 0) return { sessions, binStart: [0], firstTimeUs: Number.NaN };
@@ -101,8 +115,10 @@ export function buildBins(store: PacketStore, options: BinOptions = DEFAULT_BIN_
   const firstSeen = new WordKeyTable(2, 4096);
   const firstSeenUs = new FloatColumn(4096);
 
-  const firstUs = time[0]!;
-  let binStartUs = firstUs;
+  const firstUs = stream?.captureStartUs ?? time[0]!;
+  const endpointText = (e: number) =>
+    `${store.addresses.text[store.endpoints.address[e]!]}:${store.endpoints.port[e]}`;
+  let binStartUs = time[0]!;
   let binFirstSession = 0;
   binStart.push(0);
 
@@ -142,6 +158,13 @@ export function buildBins(store: PacketStore, options: BinOptions = DEFAULT_BIN_
         forward = firstSeen.intern();
         firstSeenUs.ensure(forward + 1);
         firstSeenUs.data[forward] = t;
+        if (stream && warmupUs > 0) {
+          const ab = `${endpointText(a)}|${endpointText(b)}`;
+          // Seen in an earlier bin's warm-up (either way round): it keeps that early first-seen time.
+          if (stream.warmupPairs.has(ab) || stream.warmupPairs.has(`${endpointText(b)}|${endpointText(a)}`)) {
+            firstSeenUs.data[forward] = firstUs;
+          } else if (t - firstUs <= warmupUs) stream.warmupPairs.add(ab);
+        }
       }
       const startUs = firstSeenUs.data[reverse >= 0 ? reverse : forward]!;
       const counted = warmupUs <= 0 || startUs - firstUs > warmupUs;

@@ -1,0 +1,64 @@
+/** `networkml watch <capture|->`: a result per host each time a time bin of a live stream closes. */
+import type { Command } from 'commander';
+import { ExitCode } from '../../errors.js';
+import { type WatchUpdate, watchCapture } from '../../pipeline/watch.js';
+import { addCaptureOptions, analyzeOptionsFrom, type CaptureCliOptions } from '../capture-options.js';
+import { addModelOptions, evaluateOptionsFrom } from './eval.js';
+
+interface WatchCliOptions extends CaptureCliOptions {
+  model?: string;
+  json?: boolean;
+}
+
+function pct(p: number): string {
+  return `${Math.round(p * 100)}%`;
+}
+
+function watchText(u: WatchUpdate): string {
+  const when = new Date(u.binEnd * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+  const roles = (r: [string, number][]) => r.map(([l, p]) => `${l} ${pct(p)}`).join(', ');
+  return (
+    `${when} bin ${u.bin} ${u.mac} ${u.ip ?? '-'} (${u.sessions} sessions)\n` +
+    `  this bin: ${roles(u.roles)}\n` +
+    `  running (${u.binsSeen} bins): ${roles(u.runningRoles)}; ${u.behavior}` +
+    (u.abnormalityNote ? ` (${u.abnormalityNote})` : ` (abnormality ${u.abnormality.toFixed(3)})`)
+  );
+}
+
+export function registerWatch(program: Command): void {
+  addCaptureOptions(
+    addModelOptions(
+      program
+        .command('watch')
+        .description("follow a capture stream: each host's roles and behaviour whenever a time bin closes")
+        .argument('<capture>', "a capture file, or '-' for standard input")
+        .option('--json', 'one JSON object per host and bin'),
+    ),
+  )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  tcpdump -i eth0 -U -w - | networkml watch -\n  networkml watch --duration 60 --warmup 0 capture.pcap\nCtrl-C flushes the open bin before exiting.',
+    )
+    .action(async (source: string, cli: WatchCliOptions) => {
+      const capture = analyzeOptionsFrom(cli);
+      const evaluate = evaluateOptionsFrom(cli);
+      const controller = new AbortController();
+      const input = source === '-' ? process.stdin : source;
+      const onSignal = () => {
+        controller.abort();
+        // A blocked read of standard input would never see the abort: end the stream, the open bin flushes.
+        if (source === '-') process.stdin.push(null);
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        await watchCapture(input, { ...capture, ...evaluate, signal: controller.signal }, (u) =>
+          process.stdout.write(cli.json ? `${JSON.stringify(u)}\n` : `${watchText(u)}\n`),
+        );
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+      if (controller.signal.aborted) process.exitCode = ExitCode.OK;
+    });
+}

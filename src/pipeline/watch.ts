@@ -1,0 +1,150 @@
+import { readCapture } from '../capture/reader.js';
+import type { CaptureSummary } from '../capture/reader-api.js';
+import { captureHosts, compatFeatures } from '../features/compat.js';
+import { sessionVectors } from '../features/session-vectors.js';
+import { predictBins } from '../models/role-model.js';
+import { buildBins, DEFAULT_BIN_OPTIONS, type StreamState } from '../sessions/bins.js';
+import { PacketStore } from '../sessions/packet-store.js';
+import type { AnomalyModelName } from './evaluate.js';
+import { lstmFor, rankLabels, roleModelFor } from './evaluate.js';
+
+export interface WatchOptions {
+  durationS?: number;
+  warmupS?: number;
+  publicSessions?: boolean;
+  modelPath?: string;
+  anomaly?: AnomalyModelName;
+  anomalyModelPath?: string;
+  threshold?: number;
+  /** Hosts remembered at once; the least recently seen is forgotten beyond this. */
+  maxHosts?: number;
+  /** Session rows kept per host for the running abnormality (the LSTM reads sequences of 10). */
+  maxSessionRows?: number;
+  signal?: AbortSignal;
+}
+
+/** One host's state when a bin closes. */
+export interface WatchUpdate {
+  bin: number;
+  /** Time of the bin's first and last packet, epoch seconds. */
+  binStart: number;
+  binEnd: number;
+  mac: string;
+  ip: string | null;
+  /** This bin's top 3 roles. */
+  roles: [string, number][];
+  /** Top 3 of the mean over every bin this host was seen in. */
+  runningRoles: [string, number][];
+  binsSeen: number;
+  sessions: number;
+  abnormality: number;
+  behavior: 'normal' | 'abnormal';
+  /** Why abnormality is 0 when it could not be scored yet. */
+  abnormalityNote?: string;
+}
+
+interface HostState {
+  sum: Float64Array;
+  bins: number;
+  rows: Float64Array[];
+  lastBin: number;
+}
+
+/**
+ * Follows a capture stream bin by bin: every `duration` seconds of packet time, each host of the closed bin
+ * gets its roles, running roles and behaviour. Memory is bounded by one bin's packets, `maxHosts` host states
+ * and the endpoint pairs of the warm-up — not by the stream's length. The open bin is flushed at the end
+ * (EOF or abort).
+ */
+export async function watchCapture(
+  source: string | NodeJS.ReadableStream,
+  options: WatchOptions,
+  onUpdate: (update: WatchUpdate) => void,
+): Promise<CaptureSummary> {
+  const loaded = roleModelFor(options.modelPath);
+  const model = loaded.model;
+  const durationS = options.durationS ?? model.capture.binDurationS ?? DEFAULT_BIN_OPTIONS.durationS;
+  const warmupS = options.warmupS ?? model.capture.warmupS ?? DEFAULT_BIN_OPTIONS.warmupS;
+  const durationUs = durationS * 1e6;
+  const countPublic = options.publicSessions ?? false;
+  const maxHosts = options.maxHosts ?? 10_000;
+  const maxRows = options.maxSessionRows ?? 600;
+  const threshold = options.threshold ?? 0.99;
+  const lstm = (options.anomaly ?? 'lstm') === 'lstm' ? lstmFor(options.anomalyModelPath) : null;
+  const hosts = new Map<string, HostState>();
+
+  let store = new PacketStore();
+  let binStartUs = Number.NaN;
+  let bin = 0;
+  let stream: StreamState | null = null;
+
+  const flush = () => {
+    if (store.length === 0 || !stream) return;
+    const bins = buildBins(store, { durationS: Number.POSITIVE_INFINITY, warmupS }, stream);
+    const binStart = store.timeUs.data[0]! / 1e6;
+    const binEnd = store.timeUs.data[store.length - 1]! / 1e6;
+    for (const { mac, address } of captureHosts(store, bins, countPublic)) {
+      const compat = compatFeatures(store, bins, countPublic, mac);
+      if (compat.bins.length === 0) continue;
+      const macText = store.macs.text[mac]!;
+      const ip = store.addresses.text[address] ?? null;
+      const probabilities = predictBins(model, [compat.bins[0]!.vector])[0]!;
+      let host = hosts.get(macText);
+      if (!host) {
+        host = { sum: new Float64Array(model.labels.length), bins: 0, rows: [], lastBin: bin };
+        hosts.set(macText, host);
+      }
+      hosts.delete(macText); // re-insert: Map order is then least recently seen first
+      hosts.set(macText, host);
+      host.lastBin = bin;
+      host.bins++;
+      for (let k = 0; k < probabilities.length; k++) host.sum[k]! += probabilities[k]!;
+      host.rows.push(...sessionVectors(store, bins, countPublic, address).rows);
+      if (host.rows.length > maxRows) host.rows.splice(0, host.rows.length - maxRows);
+      const running = rankLabels(
+        model.labels,
+        host.sum.map((v) => v / host.bins),
+      );
+      const score = lstm?.score(host.rows, running[0]![0]);
+      const abnormality = score?.abnormality ?? 0;
+      onUpdate({
+        bin,
+        binStart,
+        binEnd,
+        mac: macText,
+        ip,
+        roles: rankLabels(model.labels, probabilities).slice(0, 3),
+        runningRoles: running.slice(0, 3),
+        binsSeen: host.bins,
+        sessions: bins.binStart[1]! - bins.binStart[0]!,
+        abnormality,
+        behavior: abnormality > threshold ? 'abnormal' : 'normal',
+        ...(score && !score.scored && score.note ? { abnormalityNote: score.note } : {}),
+      });
+    }
+    while (hosts.size > maxHosts) hosts.delete(hosts.keys().next().value!);
+    bin++;
+  };
+
+  try {
+    return await readCapture(
+      source,
+      (p) => {
+        if (p.ipVersion !== 4 && p.ipVersion !== 6) return;
+        const t = p.timeMicros();
+        if (!stream) {
+          stream = { captureStartUs: t, warmupPairs: new Set() };
+          binStartUs = t;
+        } else if (t - binStartUs >= durationUs) {
+          flush();
+          store = new PacketStore();
+          binStartUs = t;
+        }
+        store.add(p);
+      },
+      options.signal ? { signal: options.signal } : {},
+    );
+  } finally {
+    flush();
+  }
+}
