@@ -60,6 +60,7 @@ export const pageScript = `(() => {
       borderWidth: 0,
       barPercentage: dense ? 1 : 0.9,
       categoryPercentage: dense ? 1 : 0.8,
+      maxBarThickness: 64,
     }));
     charts.push(new Chart(canvas, {
       type: 'bar',
