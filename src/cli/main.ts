@@ -5,9 +5,12 @@ import { registerEval } from './commands/eval.js';
 import { registerExplain } from './commands/explain.js';
 import { registerInfo } from './commands/info.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerReport } from './commands/report.js';
+import { registerSubmit } from './commands/submit.js';
 import { registerTest } from './commands/test.js';
 import { registerTrain } from './commands/train.js';
 import { registerWatch } from './commands/watch.js';
+import { registerWorker } from './commands/worker.js';
 import { translateLegacyArgs } from './legacy.js';
 
 function buildProgram(): Command {
@@ -25,6 +28,9 @@ function buildProgram(): Command {
   registerTest(program);
   registerExplain(program);
   registerWatch(program);
+  registerReport(program);
+  registerWorker(program);
+  registerSubmit(program);
   return program;
 }
 

@@ -1,8 +1,10 @@
 /** `networkml eval <capture|dir>...`: roles, behaviour and decisions per capture. */
 import { type Command, Option } from 'commander';
+import { openHistory } from '../../decisions/history.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { evalText } from '../../outputs/table.js';
-import type { AnomalyModelName, EvaluateOptions } from '../../pipeline/evaluate.js';
+import { type AnomalyModelName, applyHistory, type EvaluateOptions } from '../../pipeline/evaluate.js';
+import { historyPort } from '../../pipeline/history-port.js';
 import { runJobs } from '../../pipeline/pool.js';
 import {
   addCaptureOptions,
@@ -14,17 +16,24 @@ import { expandCaptureArgs } from '../inputs.js';
 import { openOutput } from '../output.js';
 import { createProgress } from '../progress.js';
 
-interface EvalCliOptions extends CaptureCliOptions {
+/** The model options every evaluating command shares (see addModelOptions). */
+export interface ModelCliOptions extends CaptureCliOptions {
   model?: string;
   anomaly?: AnomalyModelName;
   anomalyModel?: string;
   threshold?: string;
+}
+
+interface EvalCliOptions extends ModelCliOptions {
   json?: boolean;
   output?: string;
   perHost?: boolean;
+  history: boolean;
+  dataDir?: string;
+  redis?: string;
 }
 
-export function evaluateOptionsFrom(cli: EvalCliOptions): Omit<EvaluateOptions, 'history'> {
+export function evaluateOptionsFrom(cli: ModelCliOptions): Omit<EvaluateOptions, 'history'> {
   const options: Omit<EvaluateOptions, 'history'> = { capture: analyzeOptionsFrom(cli) };
   if (cli.model) options.modelPath = cli.model;
   if (cli.anomaly) options.anomaly = cli.anomaly;
@@ -75,6 +84,19 @@ export function registerEval(program: Command): void {
         .option(
           '--per-host',
           'one result per host (MAC speaking from a private address) in captures holding several',
+        )
+        .option('--no-history', 'do not read or record device history')
+        .addOption(
+          new Option(
+            '--data-dir <dir>',
+            'where the SQLite device history lives (default ~/.local/share/networkml)',
+          ).env('NETWORKML_DATA_DIR'),
+        )
+        .addOption(
+          new Option(
+            '--redis <url>',
+            'keep device history in Redis (the original key layout), e.g. redis://host:6379',
+          ).env('NETWORKML_REDIS'),
         ),
     ),
   )
@@ -93,6 +115,22 @@ export function registerEval(program: Command): void {
         { threads: threadsFrom(cli), onDone: () => progress.tick() },
       );
       progress.stop();
+      // History is read and written here, on one connection, in input order: decisions that depend on a
+      // device's previous update then come out the same however many threads evaluated the captures.
+      if (cli.history) {
+        const history = await openHistory({
+          ...(cli.dataDir ? { dataDir: cli.dataDir } : {}),
+          ...(cli.redis ? { redis: cli.redis } : {}),
+        });
+        try {
+          const port = historyPort(history);
+          for (const r of results)
+            if (r.ok)
+              for (const { result, history: entry } of r.value) await applyHistory(result, entry, port);
+        } finally {
+          await history.close();
+        }
+      }
       let first = true;
       for (const r of results) {
         if (!r.ok) {

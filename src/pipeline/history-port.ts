@@ -1,0 +1,32 @@
+import type { DeviceHistory } from '../decisions/history.js';
+import type { CaptureResult } from '../outputs/result.js';
+import type { HistoryEntry, HistoryPort } from './evaluate.js';
+
+/** Stores an evaluation's history entry the way the original did: the update plus its decision message. */
+export function recordInto(
+  history: DeviceHistory,
+  entry: HistoryEntry,
+  result: CaptureResult,
+): Promise<unknown> {
+  return history.record({
+    mac: entry.mac,
+    representations: entry.representations,
+    timestamps: entry.timestamps,
+    labels: entry.labels,
+    confidences: entry.confidences,
+    otherIps: entry.otherIps,
+    modelHash: entry.modelHash,
+    result,
+    decisions: { [result.key]: result.data[result.key] },
+  });
+}
+
+/** Evaluation's view of a device history (SQLite or Redis). */
+export function historyPort(history: DeviceHistory): HistoryPort {
+  return {
+    lastUpdate: (mac, before) => history.lastUpdate(mac, before),
+    record: async (entry, result) => {
+      await recordInto(history, entry, result);
+    },
+  };
+}
