@@ -61,7 +61,7 @@ export function inspectText(analysis: CaptureAnalysis, record: InspectRecord, to
   }
   if (record.abnormality !== undefined) {
     lines.push(
-      `  abnormality: ${record.abnormality.toFixed(4)}` + (record.sos_error ? ` (${record.sos_error})` : ''),
+      `  abnormality: ${record.abnormality.toFixed(4)}${record.sos_error ? ` (${record.sos_error})` : ''}`,
     );
   }
   compat.bins.forEach((bin) => {
