@@ -4,9 +4,16 @@ import { accuracy, mCols, mMul, mMulTA, mRows, toDense } from './data.js';
 import { ExtraTrees, RandomForest } from './forest.js';
 import { lbfgs } from './lbfgs.js';
 import { MultinomialLogisticRegression } from './logistic.js';
-import { csrFromDense, type Dense, takeRows, zeros } from './matrix.js';
+import { csrFromDense, csrToDense, type Dense, takeRows, zeros } from './matrix.js';
 import { OneLayerMLP } from './mlp.js';
-import { applyNormalisation, fitNormalisation, selectFeatures, shuffledColumnsCopy } from './preprocess.js';
+import {
+  applyNormalisation,
+  csrVStack,
+  fitNormalisation,
+  selectFeatures,
+  shuffledColumnsCopy,
+  shuffledColumnsCopyCsr,
+} from './preprocess.js';
 import { Rng } from './rng.js';
 
 /** K Gaussian blobs in d dimensions, centres 4 apart on the first K axes; extra axes are noise. */
@@ -265,4 +272,22 @@ test('sparse inputs: ExtraTrees/RandomForest and standardised-CSR products equal
       toDense(mCols(mRows(zDense, [5, 1, 9]), [7, 3, 250])),
     ),
   );
+});
+
+test('sparse Unknown augmentation keeps every column multiset and stacks under the real rows', () => {
+  const { x } = blobs(40, 2, 8, 13);
+  for (let i = 0; i < x.data.length; i++) if (x.data[i]! < 0.5) x.data[i] = 0;
+  const csr = csrFromDense(x);
+  const sh = csrToDense(shuffledColumnsCopyCsr(csr, new Rng(4)));
+  let moved = 0;
+  for (let f = 0; f < 8; f++) {
+    const a = Array.from({ length: 40 }, (_, i) => x.data[i * 8 + f]!).sort((p, q) => p - q);
+    const b = Array.from({ length: 40 }, (_, i) => sh.data[i * 8 + f]!).sort((p, q) => p - q);
+    assert.deepEqual(a, b);
+    for (let i = 0; i < 40; i++) if (x.data[i * 8 + f] !== sh.data[i * 8 + f]) moved++;
+  }
+  assert.ok(moved > 40);
+  const both = csrToDense(csrVStack(csr, shuffledColumnsCopyCsr(csr, new Rng(4))));
+  assert.deepEqual(both.data.subarray(0, 320), x.data);
+  assert.deepEqual(both.data.subarray(320), sh.data);
 });

@@ -1,5 +1,18 @@
 /** Role-model estimators, recipes and the model file format. */
-export { accuracy, argmaxRows, isCsr, type Matrix, softmaxRows } from './data.js';
+export {
+  accuracy,
+  argmaxRows,
+  isCsr,
+  isScaled,
+  type Matrix,
+  mCols,
+  mMul,
+  mMulTA,
+  mRows,
+  type ScaledCsr,
+  softmaxRows,
+  toDense,
+} from './data.js';
 export { ExtraTrees, type ForestParams, type ForestState, forestProba, RandomForest } from './forest.js';
 export {
   canonicalJson,
@@ -29,6 +42,8 @@ export {
   csrFromRows,
   csrMatmul,
   csrMatmulTA,
+  csrTakeCols,
+  csrTakeRows,
   csrToDense,
   type Dense,
   fromRows,
@@ -42,6 +57,7 @@ export {
 export { MLP_DEFAULTS, OneLayerMLP, type OneLayerMLPParams, type OneLayerMLPState } from './mlp.js';
 export {
   applyNormalisation,
+  csrVStack,
   fitNormalisation,
   type Normalisation,
   type SelectionCandidate,
@@ -49,6 +65,7 @@ export {
   type SelectionResult,
   selectFeatures,
   shuffledColumnsCopy,
+  shuffledColumnsCopyCsr,
 } from './preprocess.js';
 export { Rng, range } from './rng.js';
 export {

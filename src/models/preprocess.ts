@@ -78,6 +78,60 @@ export function shuffledColumnsCopy(x: Dense, rng: Rng): Dense {
   return out;
 }
 
+/** shuffledColumnsCopy for a sparse matrix: each column's values land on uniformly random distinct rows. */
+export function shuffledColumnsCopyCsr(x: Csr, rng: Rng): Csr {
+  const n = x.rows;
+  const p = x.cols;
+  const byCol: number[][] = Array.from({ length: p }, () => []);
+  const srcRow = new Int32Array(x.indices.length);
+  for (let i = 0; i < n; i++) {
+    for (let q = x.indptr[i]!; q < x.indptr[i + 1]!; q++) {
+      byCol[x.indices[q]!]!.push(q);
+      srcRow[q] = i;
+    }
+  }
+  const perm = new Int32Array(n);
+  const rowOf = new Int32Array(x.indices.length);
+  for (let f = 0; f < p; f++) {
+    const entries = byCol[f]!;
+    if (entries.length === 0) continue;
+    for (let i = 0; i < n; i++) perm[i] = i;
+    rng.shuffle(perm);
+    // The value of row i goes to row perm[i], as a full column permutation would place it.
+    for (const q of entries) rowOf[q] = perm[srcRow[q]!]!;
+  }
+  const counts = new Int32Array(n + 1);
+  for (let q = 0; q < rowOf.length; q++) counts[rowOf[q]! + 1]!++;
+  for (let i = 0; i < n; i++) counts[i + 1]! += counts[i]!;
+  const fill = counts.slice(0, n);
+  const indices = new Int32Array(rowOf.length);
+  const data = new Float64Array(rowOf.length);
+  // Columns visited in ascending order keep each row's indices sorted.
+  for (let f = 0; f < p; f++) {
+    for (const q of byCol[f]!) {
+      const at = fill[rowOf[q]!]!++;
+      indices[at] = f;
+      data[at] = x.data[q]!;
+    }
+  }
+  return { rows: n, cols: p, indptr: counts, indices, data };
+}
+
+/** Rows of a on top of rows of b. */
+export function csrVStack(a: Csr, b: Csr): Csr {
+  const indptr = new Int32Array(a.rows + b.rows + 1);
+  indptr.set(a.indptr, 0);
+  const nnzA = a.indptr[a.rows]!;
+  for (let i = 1; i <= b.rows; i++) indptr[a.rows + i] = nnzA + b.indptr[i]!;
+  const indices = new Int32Array(nnzA + b.indices.length);
+  indices.set(a.indices.subarray(0, nnzA), 0);
+  indices.set(b.indices, nnzA);
+  const data = new Float64Array(indices.length);
+  data.set(a.data.subarray(0, nnzA), 0);
+  data.set(b.data, nnzA);
+  return { rows: a.rows + b.rows, cols: a.cols, indptr, indices, data };
+}
+
 export interface SelectionOptions {
   seed: number;
   /** ExtraTrees size; default round(√features) as the reference. */

@@ -5,10 +5,12 @@ import { csrFromDense, csrFromRows, csrTakeCols, csrToDense, zeros } from './mat
 import { OneLayerMLP } from './mlp.js';
 import {
   applyNormalisation,
+  csrVStack,
   fitNormalisation,
   type SelectionCandidate,
   selectFeatures,
   shuffledColumnsCopy,
+  shuffledColumnsCopyCsr,
 } from './preprocess.js';
 import { Rng } from './rng.js';
 import { type TreeArrays, treePath } from './tree.js';
@@ -265,6 +267,11 @@ export interface TrainOptions {
   selectionMultipliers: number[];
   /** Add the column-shuffled copy labelled Unknown. */
   unknownAugmentation: boolean;
+  /**
+   * Run feature selection on the augmented rows (real + shuffled Unknown copy), so the chosen features
+   * also separate real devices from the Unknown examples the model must learn.
+   */
+  selectWithUnknown: boolean;
 }
 
 export const TRAIN_DEFAULTS: TrainOptions = {
@@ -284,6 +291,7 @@ export const TRAIN_DEFAULTS: TrainOptions = {
   selectFeatures: true,
   selectionMultipliers: [0, 0.5, 1, 2, 4],
   unknownAugmentation: true,
+  selectWithUnknown: true,
 };
 
 export interface TrainReport {
@@ -327,7 +335,16 @@ export function trainRoleModel(
   let selected: Int32Array;
   let selection: SelectionCandidate[] = [];
   if (o.selectFeatures) {
-    const res = selectFeatures(z, y, k, { seed: rng.fork(), multipliers: o.selectionMultipliers });
+    let zSel = z;
+    let ySel = y;
+    const selRng = new Rng(rng.fork());
+    if (o.selectWithUnknown && o.unknownAugmentation) {
+      zSel = applyNormalisation(csrVStack(x, shuffledColumnsCopyCsr(x, selRng)), norm);
+      ySel = new Int32Array(x.rows * 2);
+      ySel.set(y, 0);
+      ySel.fill(unknownIdx, x.rows);
+    }
+    const res = selectFeatures(zSel, ySel, k, { seed: selRng.fork(), multipliers: o.selectionMultipliers });
     selected = res.selected;
     selection = res.candidates;
   } else {
