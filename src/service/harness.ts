@@ -9,7 +9,11 @@ import { type Channel, type ChannelModel, type ConsumeMessage, connect } from 'a
 import type { RabbitSettings } from './config.js';
 import { amqpUrl } from './config.js';
 
-const WORKER_MAIN = fileURLToPath(new URL('./worker-main.ts', import.meta.url));
+// Under tsx (tests, benchmarks) this module is .ts; built, it is .js next to worker-main.js.
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const WORKER_MAIN = fileURLToPath(
+  new URL(FROM_SOURCE ? './worker-main.ts' : './worker-main.js', import.meta.url),
+);
 
 export interface LogLine {
   msg?: string;
@@ -32,7 +36,7 @@ export interface WorkerProcess {
 }
 
 export function spawnWorker(args: string[], env: NodeJS.ProcessEnv = {}): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER_MAIN, ...args], {
+  const child = spawn(process.execPath, [...(FROM_SOURCE ? ['--import', 'tsx'] : []), WORKER_MAIN, ...args], {
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
