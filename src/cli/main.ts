@@ -11,6 +11,7 @@ import { registerTest } from './commands/test.js';
 import { registerTrain } from './commands/train.js';
 import { registerWatch } from './commands/watch.js';
 import { registerWorker } from './commands/worker.js';
+import { applyConfig, CONFIG_FILE, findConfig } from './config.js';
 import { translateLegacyArgs } from './legacy.js';
 
 function buildProgram(): Command {
@@ -19,6 +20,7 @@ function buildProgram(): Command {
       'What role does a device play, and is it behaving normally for it? From packet headers only.',
     )
     .version(VERSION)
+    .option('--config <file>', `settings file (default ./${CONFIG_FILE} when present, or NETWORKML_CONFIG)`)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerInfo(program);
@@ -43,7 +45,10 @@ export async function main(argv: string[]): Promise<number> {
   });
   try {
     const args = translateLegacyArgs(argv.slice(2));
-    await buildProgram().parseAsync(args, { from: 'user' });
+    const config = findConfig(args);
+    const program = buildProgram();
+    if (config) applyConfig(program, config);
+    await program.parseAsync(args, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.OK;
   } catch (err) {
     if (err instanceof CommanderError) {

@@ -1,0 +1,107 @@
+/**
+ * `networkml.config.json`: defaults for any command-line option, so a deployment can be configured once.
+ * Precedence, lowest first: built-in default < config file < environment variable < command line.
+ *
+ * Shape: option names in camelCase (as `--anomaly-model` → `anomalyModel`) at the top level apply to every
+ * command that has that option; an object under a command's name applies to that command only:
+ *   { "warmup": 1, "model": "models/site.json", "eval": { "threads": 2 }, "worker": { "prefetch": 4 } }
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import type { Command, Option } from 'commander';
+import { UsageError } from '../errors.js';
+
+export const CONFIG_FILE = 'networkml.config.json';
+
+type Setting = string | number | boolean;
+export type Config = Record<string, Setting | Record<string, Setting>>;
+
+export interface LoadedConfig {
+  path: string;
+  config: Config;
+}
+
+/** Finds the config: `--config FILE`, else NETWORKML_CONFIG, else ./networkml.config.json when present. */
+export function findConfig(args: string[], env: NodeJS.ProcessEnv = process.env): LoadedConfig | null {
+  let path: string | undefined;
+  const at = args.findIndex((a) => a === '--config' || a.startsWith('--config='));
+  if (at >= 0) {
+    path = args[at]!.includes('=') ? args[at]!.slice('--config='.length) : args[at + 1];
+    if (!path) throw new UsageError('--config needs a file');
+    args.splice(at, args[at]!.includes('=') ? 1 : 2);
+  } else if (env.NETWORKML_CONFIG) path = env.NETWORKML_CONFIG;
+  else if (existsSync(CONFIG_FILE)) path = CONFIG_FILE;
+  if (!path) return null;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`${path}: cannot read config (${(err as Error).message.split('\n')[0]})`);
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw new UsageError(`${path}: a config is a JSON object`);
+  return { path, config: raw as Config };
+}
+
+function optionsOf(command: Command): Map<string, Option> {
+  return new Map(command.options.map((o) => [o.attributeName(), o]));
+}
+
+function checkValue(path: string, where: string, option: Option, value: unknown): Setting {
+  const takesValue = option.required || option.optional;
+  if (takesValue) {
+    if (typeof value === 'string' || typeof value === 'number') {
+      const text = String(value);
+      if (option.argChoices && !option.argChoices.includes(text)) {
+        throw new UsageError(
+          `${path}: ${where} must be one of ${option.argChoices.join(', ')}, not '${text}'`,
+        );
+      }
+      return text;
+    }
+    throw new UsageError(`${path}: ${where} must be a string or a number`);
+  }
+  if (typeof value !== 'boolean') throw new UsageError(`${path}: ${where} must be true or false`);
+  return value;
+}
+
+/**
+ * Checks every setting against the program's options (an unknown name or a wrong type is an error naming
+ * it) and installs a hook that applies them to the command about to run.
+ */
+export function applyConfig(program: Command, loaded: LoadedConfig): void {
+  const { path, config } = loaded;
+  const commands = new Map(program.commands.map((c) => [c.name(), c]));
+  for (const [key, value] of Object.entries(config)) {
+    const command = commands.get(key);
+    if (command) {
+      if (value === null || typeof value !== 'object')
+        throw new UsageError(`${path}: "${key}" must be an object of ${key} options`);
+      const options = optionsOf(command);
+      for (const [name, v] of Object.entries(value)) {
+        const option = options.get(name);
+        if (!option) throw new UsageError(`${path}: '${name}' is not an option of '${key}'`);
+        checkValue(path, `${key}.${name}`, option, v);
+      }
+      continue;
+    }
+    const owners = program.commands.filter((c) => optionsOf(c).has(key));
+    if (owners.length === 0) throw new UsageError(`${path}: unknown setting '${key}'`);
+    for (const c of owners) checkValue(path, key, optionsOf(c).get(key)!, value);
+  }
+  program.hook('preAction', (_program, action) => {
+    const section = config[action.name()];
+    const settings: Record<string, unknown> = {
+      ...Object.fromEntries(Object.entries(config).filter(([k]) => !commands.has(k))),
+      ...(section && typeof section === 'object' ? section : {}),
+    };
+    const options = optionsOf(action);
+    for (const [name, value] of Object.entries(settings)) {
+      const option = options.get(name);
+      if (!option) continue;
+      const source = action.getOptionValueSource(name);
+      if (source === undefined || source === 'default') {
+        action.setOptionValueWithSource(name, checkValue(path, name, option, value), 'config');
+      }
+    }
+  });
+}
