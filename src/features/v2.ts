@@ -308,6 +308,19 @@ export class V2Extractor {
   private readonly flowPackets = new IntColumn(1024);
   private readonly flowInit = new IntColumn(1024);
   private readonly flowResp = new IntColumn(1024);
+  /** The first packet's source address and ports, to tell each side's peer and ports at bin close. */
+  private readonly flowSrcAddr = new IntColumn(1024);
+  private readonly flowDstAddr = new IntColumn(1024);
+  private readonly flowPorts = new FloatColumn(1024);
+  /** Two cached addresses: [version, w0..w3, id] × 2 (id -1 = empty). */
+  private readonly addrCache = new Float64Array([0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, -1]);
+  private addrCacheNext = 0;
+  /** The last flow's key and id (-1 = none), to skip the table for runs of one flow. */
+  private readonly flowCache = new Float64Array([-1, -1, -1, -1, -1]);
+  /** One-entry caches of the last source / destination MAC → key id (runs of packets share MACs). */
+  private cacheHi = new Int32Array([-1, -1]);
+  private cacheLo = new Int32Array([-1, -1]);
+  private cacheId = new Int32Array([-1, -1]);
 
   /** Distinct (kind, key, value) of the current bin. */
   private readonly distinct = new WordKeyTable(3, 1024);
@@ -450,8 +463,6 @@ export class V2Extractor {
         a[o + A_SVC + svc]!++;
         a[o + A_SVCN]!++;
         if (own < peer) a[o + A_SERVER]!++;
-        this.distinctCount(D_RPORT, k, (l4 << 16) | peer, H_RPORTS);
-        this.distinctCount(D_LPORT, k, (l4 << 16) | own, H_LPORTS);
       }
       if (l4 === IpProto.TCP) {
         const f = p.tcpFlags;
@@ -484,11 +495,6 @@ export class V2Extractor {
     const g = out ? group : 0;
     const peerClass = g === F_BROADCAST ? 0 : g === F_MULTICAST ? 1 : pf & F_PRIVATE ? 2 : 3;
     a[o + A_PEER + peerClass]!++;
-    if (this.distinctCount(D_PEER, k, peerAddr, H_PEERS)) {
-      if (g !== 0 || pf & (F_MULTICAST | F_BROADCAST)) a[k * ACC + H_GROUPS]!++;
-      else if (pf & F_PRIVATE) a[k * ACC + H_PRIV_PEERS]!++;
-      else a[k * ACC + H_PUB_PEERS]!++;
-    }
   }
 
   /** Counts `value` once per (kind, key) and bin into accumulator `slot`; true when it was new. */
@@ -514,25 +520,46 @@ export class V2Extractor {
     const sp = p.isLaterFragment ? 0 : p.srcPort;
     const dp = p.isLaterFragment ? 0 : p.dstPort;
     const forward = srcAddr < dstAddr || (srcAddr === dstAddr && sp <= dp);
-    const f = this.flows;
-    f.probe[0] = p.l4Proto & 0xff;
-    f.probe[1] = forward ? srcAddr : dstAddr;
-    f.probe[2] = forward ? dstAddr : srcAddr;
-    f.probe[3] = ((forward ? sp : dp) * 65536 + (forward ? dp : sp)) >>> 0;
-    const before = f.size;
-    const id = f.intern();
-    if (id === before) {
-      const n = id + 1;
-      this.flowFirst.ensure(n);
-      this.flowLast.ensure(n);
-      this.flowPackets.ensure(n);
-      this.flowInit.ensure(n);
-      this.flowResp.ensure(n);
-      this.flowFirst.data[id] = t;
-      this.flowLast.data[id] = t;
-      this.flowPackets.data[id] = 0;
-      this.flowInit.data[id] = src;
-      this.flowResp.data[id] = dst;
+    const k0 = p.l4Proto & 0xff;
+    const k1 = forward ? srcAddr : dstAddr;
+    const k2 = forward ? dstAddr : srcAddr;
+    const k3 = (forward ? sp : dp) * 65536 + (forward ? dp : sp);
+    const fc = this.flowCache;
+    let id: number;
+    if (fc[4]! >= 0 && fc[0] === k0 && fc[1] === k1 && fc[2] === k2 && fc[3] === k3) {
+      id = fc[4]!;
+    } else {
+      const f = this.flows;
+      f.probe[0] = k0;
+      f.probe[1] = k1;
+      f.probe[2] = k2;
+      f.probe[3] = k3 >>> 0;
+      const before = f.size;
+      id = f.intern();
+      fc[0] = k0;
+      fc[1] = k1;
+      fc[2] = k2;
+      fc[3] = k3;
+      fc[4] = id;
+      if (id === before) {
+        const n = id + 1;
+        this.flowFirst.ensure(n);
+        this.flowLast.ensure(n);
+        this.flowPackets.ensure(n);
+        this.flowInit.ensure(n);
+        this.flowResp.ensure(n);
+        this.flowSrcAddr.ensure(n);
+        this.flowDstAddr.ensure(n);
+        this.flowPorts.ensure(n);
+        this.flowSrcAddr.data[id] = srcAddr;
+        this.flowDstAddr.data[id] = dstAddr;
+        this.flowPorts.data[id] = k0 === IpProto.TCP || k0 === IpProto.UDP ? sp * 65536 + dp : -1;
+        this.flowFirst.data[id] = t;
+        this.flowLast.data[id] = t;
+        this.flowPackets.data[id] = 0;
+        this.flowInit.data[id] = src;
+        this.flowResp.data[id] = dst;
+      }
     }
     this.flowPackets.data[id]!++;
     if (t > this.flowLast.data[id]!) this.flowLast.data[id] = t;
@@ -549,6 +576,20 @@ export class V2Extractor {
           ? 0
           : ((addr[o]! << 24) | (addr[o + 1]! << 16) | (addr[o + 2]! << 8) | addr[o + 3]!) >>> 0;
     }
+    // A packet's two addresses are usually the previous packet's two (either way round).
+    const ac = this.addrCache;
+    for (let b = 0; b < 12; b += 6) {
+      if (
+        ac[b + 5]! >= 0 &&
+        ac[b] === probe[0] &&
+        ac[b + 1] === probe[1] &&
+        ac[b + 2] === probe[2] &&
+        ac[b + 3] === probe[3] &&
+        ac[b + 4] === probe[4]
+      ) {
+        return ac[b + 5]!;
+      }
+    }
     const before = this.addrs.size;
     const id = this.addrs.intern();
     if (id === before) {
@@ -559,17 +600,29 @@ export class V2Extractor {
       if (v4 && probe[1] === 0xffffffff) flags |= F_BROADCAST;
       this.addrFlags[id] = flags;
     }
+    const slot = this.addrCacheNext * 6;
+    this.addrCacheNext ^= 1;
+    for (let w = 0; w < 5; w++) ac[slot + w] = probe[w]!;
+    ac[slot + 5] = id;
     return id;
   }
 
   private internMac(m: Uint8Array, o: number): number {
+    const hi = (m[o]! << 8) | m[o + 1]!;
+    const lo = (m[o + 2]! << 24) | (m[o + 3]! << 16) | (m[o + 4]! << 8) | m[o + 5]!;
+    const c = o === 0 ? 1 : 0;
+    if (this.cacheHi[c] === hi && this.cacheLo[c] === lo) return this.cacheId[c]!;
     const probe = this.keys.probe;
     probe[0] = 1;
-    probe[1] = (m[o]! << 8) | m[o + 1]!;
-    probe[2] = ((m[o + 2]! << 24) | (m[o + 3]! << 16) | (m[o + 4]! << 8) | m[o + 5]!) >>> 0;
+    probe[1] = hi;
+    probe[2] = lo >>> 0;
     probe[3] = 0;
     probe[4] = 0;
-    return this.internKey(1);
+    const id = this.internKey(1);
+    this.cacheHi[c] = hi;
+    this.cacheLo[c] = lo;
+    this.cacheId[c] = id;
+    return id;
   }
 
   private internIpKey(version: number, addr: Uint8Array): number {
@@ -633,6 +686,21 @@ export class V2Extractor {
           if (dur > a[o + H_DURMAX]!) a[o + H_DURMAX] = dur;
           a[o + H_FPKTSUM]! += pk;
           if (pk > a[o + H_FPKTMAX]!) a[o + H_FPKTMAX] = pk;
+          const peer = side === 0 ? this.flowDstAddr.data[id]! : this.flowSrcAddr.data[id]!;
+          if (this.distinctCount(D_PEER, k, peer, H_PEERS)) {
+            const pf = this.addrFlags[peer]!;
+            if (pf & (F_MULTICAST | F_BROADCAST)) a[o + H_GROUPS]!++;
+            else if (pf & F_PRIVATE) a[o + H_PRIV_PEERS]!++;
+            else a[o + H_PUB_PEERS]!++;
+          }
+          const ports = this.flowPorts.data[id]!;
+          if (ports >= 0) {
+            const proto = this.flows.keyWord(id, 0) << 16;
+            const sp = Math.floor(ports / 65536);
+            const dp = ports % 65536;
+            this.distinctCount(D_RPORT, k, proto | (side === 0 ? dp : sp), H_RPORTS);
+            this.distinctCount(D_LPORT, k, proto | (side === 0 ? sp : dp), H_LPORTS);
+          }
         }
       }
       const spanS = Math.max((this.binLastUs - this.binFirstUs) / 1e6, 1);
@@ -655,6 +723,7 @@ export class V2Extractor {
     }
     this.touchedCount = 0;
     this.flows.clear();
+    this.flowCache[4] = -1;
     this.distinct.clear();
     this.binFirstUs = Number.NaN;
     this.binLastUs = Number.NaN;
