@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { UsageError } from '../errors.js';
 import { Rng } from './rng.js';
@@ -60,4 +61,37 @@ test('trainRoleModel refuses fewer than two labels and mismatched inputs', () =>
     (e: unknown) => e instanceof UsageError && /at least two labels/.test(e.message),
   );
   assert.throws(() => trainRoleModel(train.rows.slice(0, 5), ['a', 'b']), UsageError);
+});
+
+test('trained on real IoT Sentinel bins (reference features), both algorithms classify held-out bins', () => {
+  // Bins of 6 devices as NetworkML v0.4.8 computed them (test-data/reference); every third bin is held out.
+  const file = new URL('../../test-data/reference/networkml-v0.4.8.jsonl', import.meta.url);
+  const tr: Float64Array[] = [];
+  const trL: string[] = [];
+  const te: Float64Array[] = [];
+  const teL: string[] = [];
+  for (const line of readFileSync(file, 'utf8').trim().split('\n')) {
+    const r = JSON.parse(line) as {
+      pcap: string;
+      valid: boolean;
+      features?: { nonzero: Record<string, number> }[];
+    };
+    if (!r.valid || r.pcap.startsWith('trace_')) continue;
+    const label = r.pcap.slice(0, r.pcap.indexOf('-'));
+    r.features!.forEach((b, i) => {
+      const x = new Float64Array(4104);
+      for (const [f, v] of Object.entries(b.nonzero)) x[Number(f)] = v;
+      (i % 3 === 2 ? te : tr).push(x);
+      (i % 3 === 2 ? teL : trL).push(label);
+    });
+  }
+  assert.equal(new Set(trL).size, 6);
+  for (const algorithm of ['onelayer', 'randomforest'] as const) {
+    const m = trainRoleModel(tr, trL, { algorithm, seed: 1 }).model;
+    let ok = 0;
+    te.forEach((x, i) => {
+      if (topLabels(m.labels, predictCapture(m, [x])!, 1).labels[0] === teL[i]) ok++;
+    });
+    assert.ok(ok / te.length >= 0.78, `${algorithm}: ${ok}/${te.length}`);
+  }
 });
