@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { errorMessage, NetworkmlError } from '../errors.js';
+import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
 import type { JobInput, JobName, JobOutput } from './jobs.js';
 import { runJob } from './jobs.js';
 
@@ -11,7 +11,9 @@ export interface PoolOptions {
   onDone?: (index: number) => void;
 }
 
-type Settled<N extends JobName> = { ok: true; value: JobOutput<N> } | { ok: false; error: string };
+type Settled<N extends JobName> =
+  | { ok: true; value: JobOutput<N> }
+  | { ok: false; error: string; exitCode: number };
 
 /**
  * Runs one job per input on worker threads and returns the outcomes in INPUT order, whatever order they
@@ -64,12 +66,14 @@ export async function runJobs<N extends JobName>(
 /** The outcome of one job; anything but a NetworkmlError is a bug and says so. */
 export async function settle<T>(
   fn: () => Promise<T>,
-): Promise<{ ok: true; value: T } | { ok: false; error: string }> {
+): Promise<{ ok: true; value: T } | { ok: false; error: string; exitCode: number }> {
   try {
     return { ok: true, value: await fn() };
   } catch (err) {
     const message = errorMessage(err);
-    return { ok: false, error: err instanceof NetworkmlError ? message : `internal error: ${message}` };
+    return err instanceof NetworkmlError
+      ? { ok: false, error: message, exitCode: err.exitCode }
+      : { ok: false, error: `internal error: ${message}`, exitCode: ExitCode.INTERNAL };
   }
 }
 

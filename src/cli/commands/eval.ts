@@ -1,9 +1,15 @@
 /** `networkml eval <capture|dir>...`: roles, behaviour and decisions per capture. */
 import { type Command, Option } from 'commander';
 import { openHistory } from '../../decisions/history.js';
-import { ExitCode, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import { evalText } from '../../outputs/table.js';
-import { type AnomalyModelName, applyHistory, type EvaluateOptions } from '../../pipeline/evaluate.js';
+import {
+  type AnomalyModelName,
+  applyHistory,
+  type EvaluateOptions,
+  lstmFor,
+  roleModelFor,
+} from '../../pipeline/evaluate.js';
 import { historyPort } from '../../pipeline/history-port.js';
 import { runJobs } from '../../pipeline/pool.js';
 import {
@@ -107,6 +113,9 @@ export function registerEval(program: Command): void {
     .action(async (args: string[], cli: EvalCliOptions) => {
       const paths = expandCaptureArgs(args);
       const options = evaluateOptionsFrom(cli);
+      // A bad model is the user's one mistake, not one per capture: refuse it before any work (exit 3).
+      roleModelFor(options.modelPath);
+      if ((options.anomaly ?? 'lstm') === 'lstm') lstmFor(options.anomalyModelPath);
       const out = await openOutput(cli.output);
       const progress = createProgress(paths.length, 'eval', Boolean(cli.json));
       const results = await runJobs(
@@ -135,7 +144,7 @@ export function registerEval(program: Command): void {
       for (const r of results) {
         if (!r.ok) {
           process.stderr.write(`networkml: ${r.error}\n`);
-          process.exitCode = ExitCode.BAD_INPUT;
+          process.exitCode = r.exitCode;
           continue;
         }
         for (const { result } of r.value) {

@@ -44,7 +44,8 @@ export function registerInfo(program: Command): void {
     .option('--json', 'one JSON object per line per capture')
     .addHelpText(
       'after',
-      '\nExit codes: 0 every capture was read; 1 a capture was missing, unreadable, not a capture or corrupt\n' +
+      '\nExamples:\n  networkml info data/samples/*.pcap\n  tcpdump -i eth0 -c 1000 -w - | networkml info --json -\n' +
+        '\nExit codes: 0 every capture was read; 1 a capture was missing, unreadable, not a capture or corrupt\n' +
         '(the others are still reported). A truncated capture is a warning on stderr, not an error.',
     )
     .action(async (captures: string[], options: InfoOptions) => {
