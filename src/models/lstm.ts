@@ -21,7 +21,8 @@ const matrix = z.array(z.array(finite));
 
 /** The original fields of networkml-v0.4.8-sos-lstm.json (the shared conversion of the TF checkpoint). */
 const weightsFields = {
-  source: z.string().optional(),
+  // The bundled wrapper records its source as an object (attribution, licence, original file).
+  source: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
   description: z.string().optional(),
   label_order: z.array(z.string()).min(1),
   ports: z.array(z.number().int().min(0).max(65535)),

@@ -1,0 +1,185 @@
+/**
+ * Device history in Redis with the original's key layout (networkml/utils/common.py):
+ * - hash `<mac>`, field `timestamps`: Python text of the sorted update times, e.g. "[1579736553.945077]";
+ * - hash `<mac>_<time>`: `representation`, `current_representation`, `labels`, `confidences`, `other_ips`,
+ *   `model_hash` as Python `str()` (lists as literals, the hash as bare text), the decision message under the capture key, and our `result` as JSON;
+ * - set `mac_addresses`: every MAC seen.
+ * The original's read-append-write of `timestamps` loses updates under concurrent writers; here it runs in a
+ * WATCH/MULTI transaction retried on conflict.
+ */
+import { Redis } from 'ioredis';
+import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
+import {
+  buildEntry,
+  type DeviceHistory,
+  type HistoryEntry,
+  normaliseMac,
+  type UpdateInput,
+} from './history.js';
+import { parsePython, pyFloat, toPython } from './pyliteral.js';
+
+const MAX_ATTEMPTS = 100;
+
+function serviceError(url: string, err: unknown): NetworkmlError {
+  return new NetworkmlError(`redis ${url}: ${errorMessage(err)}`, ExitCode.SERVICE);
+}
+
+function parseTimes(text: string | null): number[] {
+  if (text === null) return [];
+  const v = parsePython(text);
+  if (!Array.isArray(v) || !v.every((t) => typeof t === 'number'))
+    throw new SyntaxError('timestamps is not a list of numbers');
+  return v as number[];
+}
+
+function numbers(v: unknown): number[] {
+  return Array.isArray(v) ? v.map(Number) : [];
+}
+
+function strings(v: unknown): string[] {
+  return Array.isArray(v) ? v.map(String) : [];
+}
+
+export function updateKey(mac: string, time: number): string {
+  return `${mac}_${pyFloat(time)}`;
+}
+
+export class RedisHistory implements DeviceHistory {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly location: string,
+    private readonly client: Redis,
+  ) {}
+
+  static async connect(url: string): Promise<RedisHistory> {
+    let client: Redis;
+    try {
+      client = new Redis(url, {
+        lazyConnect: true,
+        connectTimeout: 3000,
+        maxRetriesPerRequest: 1,
+        retryStrategy: () => null,
+      });
+    } catch (err) {
+      throw serviceError(url, err);
+    }
+    // Failures surface through the awaited commands; an 'error' listener keeps them from being printed twice.
+    client.on('error', () => {});
+    try {
+      await client.connect();
+    } catch (err) {
+      client.disconnect();
+      throw serviceError(url, err);
+    }
+    return new RedisHistory(url, client);
+  }
+
+  private async guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof NetworkmlError) throw err;
+      throw serviceError(this.location, err);
+    }
+  }
+
+  /** The stored average representation of the latest update before `before`, as the original reads it. */
+  private async previousState(mac: string, times: number[], before: number) {
+    let last: number | null = null;
+    for (const t of times) if (t < before && (last === null || t > last)) last = t;
+    if (last === null) return null;
+    const text = await this.client.hget(updateKey(mac, last), 'representation');
+    if (text === null) return null;
+    return { time: last, representation: numbers(parsePython(text)) };
+  }
+
+  record(input: UpdateInput): Promise<HistoryEntry> {
+    // WATCH belongs to the connection: one record() at a time per client.
+    const next = this.queue.then(() => this.guard(() => this.recordNow(input)));
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  private async recordNow(input: UpdateInput): Promise<HistoryEntry> {
+    const mac = normaliseMac(input.mac);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      await this.client.watch(mac);
+      const times = parseTimes(await this.client.hget(mac, 'timestamps'));
+      const entry = buildEntry(input, await this.previousState(mac, times, input.timestamps[0]!));
+      const fields: Record<string, string> = {
+        representation: toPython(entry.representation),
+        current_representation: toPython(entry.current_representation),
+        labels: toPython(entry.labels),
+        confidences: toPython(entry.confidences),
+        other_ips: toPython(entry.other_ips),
+        // str() of a Python string is the bare text.
+        model_hash: entry.model_hash,
+      };
+      for (const [k, v] of Object.entries(input.decisions ?? {})) fields[k] = toPython(v);
+      if (entry.result !== null) fields.result = JSON.stringify(entry.result);
+      const updated = times.includes(entry.time) ? times : [...times, entry.time].sort((a, b) => a - b);
+      const key = updateKey(mac, entry.time);
+      const done = await this.client
+        .multi()
+        .del(key)
+        .hset(key, fields)
+        .hset(mac, { timestamps: toPython(updated) })
+        .sadd('mac_addresses', mac)
+        .exec();
+      if (done !== null) {
+        const failed = done.find(([err]) => err);
+        if (failed) throw failed[0];
+        return entry;
+      }
+    }
+    throw new NetworkmlError(
+      `redis ${this.location}: too many concurrent updates of ${mac}`,
+      ExitCode.SERVICE,
+    );
+  }
+
+  async lastUpdate(mac: string, before?: number): Promise<number | null> {
+    return this.guard(async () => {
+      const times = parseTimes(await this.client.hget(normaliseMac(mac), 'timestamps'));
+      let last: number | null = null;
+      for (const t of times)
+        if ((before === undefined || t < before) && (last === null || t > last)) last = t;
+      return last;
+    });
+  }
+
+  async list(mac: string): Promise<HistoryEntry[]> {
+    const m = normaliseMac(mac);
+    return this.guard(async () => {
+      const times = parseTimes(await this.client.hget(m, 'timestamps'));
+      const out: HistoryEntry[] = [];
+      for (const time of times) {
+        const h = await this.client.hgetall(updateKey(m, time));
+        if (Object.keys(h).length === 0) continue;
+        const py = (field: string) => (h[field] === undefined ? null : parsePython(h[field]));
+        out.push({
+          mac: m,
+          time,
+          representation: numbers(py('representation')),
+          current_representation: numbers(py('current_representation')),
+          labels: strings(py('labels')),
+          confidences: numbers(py('confidences')),
+          other_ips: strings(py('other_ips')),
+          model_hash: h.model_hash ?? '',
+          result: h.result === undefined ? null : (JSON.parse(h.result) as unknown),
+        });
+      }
+      return out;
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    try {
+      await this.client.quit();
+    } catch {
+      this.client.disconnect();
+    }
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * Device history in an embedded SQLite file. WAL lets readers run beside a writer; each record() reads the
+ * previous state and writes the new one inside one IMMEDIATE transaction, so concurrent writers (other
+ * processes) serialise on the write lock (busy_timeout waits for it) and no update is lost.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
+import {
+  buildEntry,
+  type DeviceHistory,
+  type HistoryEntry,
+  normaliseMac,
+  type UpdateInput,
+} from './history.js';
+import { pyFloat } from './pyliteral.js';
+
+const BUSY_TIMEOUT_MS = 30_000;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS updates (
+  mac TEXT NOT NULL,
+  time REAL NOT NULL,
+  key TEXT NOT NULL,
+  representation TEXT NOT NULL,
+  current_representation TEXT NOT NULL,
+  labels TEXT NOT NULL,
+  confidences TEXT NOT NULL,
+  other_ips TEXT NOT NULL,
+  model_hash TEXT NOT NULL,
+  result TEXT,
+  recorded_at TEXT NOT NULL,
+  PRIMARY KEY (mac, time)
+) WITHOUT ROWID;
+`;
+
+interface Row {
+  mac: string;
+  time: number;
+  representation: string;
+  current_representation: string;
+  labels: string;
+  confidences: string;
+  other_ips: string;
+  model_hash: string;
+  result: string | null;
+}
+
+function serviceError(path: string, err: unknown): NetworkmlError {
+  return new NetworkmlError(`history database ${path}: ${errorMessage(err)}`, ExitCode.SERVICE);
+}
+
+export class SqliteHistory implements DeviceHistory {
+  private constructor(
+    readonly location: string,
+    private readonly db: Database.Database | null,
+  ) {}
+
+  static open(path: string, options: { readOnly?: boolean } = {}): SqliteHistory {
+    if (options.readOnly && !existsSync(path)) return new SqliteHistory(path, null);
+    try {
+      if (!options.readOnly) mkdirSync(dirname(path), { recursive: true });
+      const db = new Database(path, { readonly: options.readOnly ?? false, timeout: BUSY_TIMEOUT_MS });
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      if (!options.readOnly) {
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = NORMAL');
+        db.exec(SCHEMA);
+      }
+      return new SqliteHistory(path, db);
+    } catch (err) {
+      throw serviceError(path, err);
+    }
+  }
+
+  private run<T>(fn: (db: Database.Database) => T, empty: T): T {
+    if (!this.db) return empty;
+    try {
+      return fn(this.db);
+    } catch (err) {
+      if (err instanceof NetworkmlError) throw err;
+      throw serviceError(this.location, err);
+    }
+  }
+
+  async record(input: UpdateInput): Promise<HistoryEntry> {
+    if (!this.db)
+      throw new NetworkmlError(`history database ${this.location} is open read-only`, ExitCode.SERVICE);
+    const mac = normaliseMac(input.mac);
+    return this.run((db) => {
+      const previous = db.prepare<[string, number], { time: number; representation: string }>(
+        'SELECT time, representation FROM updates WHERE mac = ? AND time < ? ORDER BY time DESC LIMIT 1',
+      );
+      const insert = db.prepare(
+        `INSERT OR REPLACE INTO updates (mac, time, key, representation, current_representation, labels,
+           confidences, other_ips, model_hash, result, recorded_at)
+         VALUES (@mac, @time, @key, @representation, @current_representation, @labels, @confidences, @other_ips,
+           @model_hash, @result, @recorded_at)`,
+      );
+      const tx = db.transaction((): HistoryEntry => {
+        const prev = previous.get(mac, input.timestamps[0]!);
+        const entry = buildEntry(
+          input,
+          prev ? { time: prev.time, representation: JSON.parse(prev.representation) as number[] } : null,
+        );
+        insert.run({
+          mac,
+          time: entry.time,
+          key: `${mac}_${pyFloat(entry.time)}`,
+          representation: JSON.stringify(entry.representation),
+          current_representation: JSON.stringify(entry.current_representation),
+          labels: JSON.stringify(entry.labels),
+          confidences: JSON.stringify(entry.confidences),
+          other_ips: JSON.stringify(entry.other_ips),
+          model_hash: entry.model_hash,
+          result: entry.result === null ? null : JSON.stringify(entry.result),
+          recorded_at: new Date().toISOString(),
+        });
+        return entry;
+      });
+      return tx.immediate();
+    }, null as never);
+  }
+
+  async lastUpdate(mac: string, before?: number): Promise<number | null> {
+    return this.run((db) => {
+      const row =
+        before === undefined
+          ? db
+              .prepare<[string], { time: number }>('SELECT max(time) AS time FROM updates WHERE mac = ?')
+              .get(normaliseMac(mac))
+          : db
+              .prepare<[string, number], { time: number }>(
+                'SELECT max(time) AS time FROM updates WHERE mac = ? AND time < ?',
+              )
+              .get(normaliseMac(mac), before);
+      return row?.time ?? null;
+    }, null);
+  }
+
+  async list(mac: string): Promise<HistoryEntry[]> {
+    return this.run(
+      (db) =>
+        db
+          .prepare<[string], Row>(
+            `SELECT mac, time, representation, current_representation, labels, confidences, other_ips, model_hash,
+               result FROM updates WHERE mac = ? ORDER BY time`,
+          )
+          .all(normaliseMac(mac))
+          .map((r) => ({
+            mac: r.mac,
+            time: r.time,
+            representation: JSON.parse(r.representation) as number[],
+            current_representation: JSON.parse(r.current_representation) as number[],
+            labels: JSON.parse(r.labels) as string[],
+            confidences: JSON.parse(r.confidences) as number[],
+            other_ips: JSON.parse(r.other_ips) as string[],
+            model_hash: r.model_hash,
+            result: r.result === null ? null : (JSON.parse(r.result) as unknown),
+          })),
+      [],
+    );
+  }
+
+  async close(): Promise<void> {
+    this.db?.close();
+  }
+}

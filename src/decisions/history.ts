@@ -1,0 +1,148 @@
+/**
+ * Per-device history (the original's Redis state, REFERENCE.md §7): for each MAC the update times, and per
+ * update the moving-average representation, the current one, labels, confidences, other IPs and model hash.
+ *
+ * Moving average (time constant τ = 86,400 s): starting from the device's latest stored average before this
+ * capture (or from the first bin as is), each later bin moves it by α = 1 − exp(−Δt/τ) towards that bin.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export const DEFAULT_TIME_CONSTANT = 86_400;
+export const HISTORY_FILE = 'history.sqlite';
+
+/** What one evaluated capture contributes to a device's history. */
+export interface UpdateInput {
+  mac: string;
+  /** One representation per non-empty bin, in time order (e.g. the one-layer model's hidden layer). */
+  representations: readonly ArrayLike<number>[];
+  /** Each bin's time, epoch seconds. */
+  timestamps: readonly number[];
+  labels: readonly string[];
+  confidences: readonly number[];
+  otherIps: readonly string[];
+  modelHash: string;
+  /** Our full result for this capture (stored as JSON). */
+  result?: unknown;
+  /** The original also stored its decision message under `<key>` in the update's hash: key → message. */
+  decisions?: Record<string, unknown>;
+}
+
+/** One stored update, field names as the original's Redis hash. */
+export interface HistoryEntry {
+  mac: string;
+  /** The update's time: the capture's last bin time, epoch seconds. */
+  time: number;
+  representation: number[];
+  current_representation: number[];
+  labels: string[];
+  confidences: number[];
+  other_ips: string[];
+  model_hash: string;
+  result: unknown;
+}
+
+export interface DeviceHistory {
+  /** Stores one capture's update (computing the moving average from the stored state) and returns it. */
+  record(input: UpdateInput): Promise<HistoryEntry>;
+  /** The latest update time strictly before `before` (any time when omitted), or null. */
+  lastUpdate(mac: string, before?: number): Promise<number | null>;
+  /** All updates of a device, oldest first. */
+  list(mac: string): Promise<HistoryEntry[]>;
+  close(): Promise<void>;
+  /** Where the history lives (file path or redis URL), for messages. */
+  readonly location: string;
+}
+
+/**
+ * The original's `average_representation`: the average continues from `previous` (the stored average at
+ * `previousTime`); without one, the first bin is taken as is. Bins not later than the running time are skipped.
+ * Returns the last bin's time (the update's time) and the average.
+ */
+export function movingAverage(
+  representations: readonly ArrayLike<number>[],
+  timestamps: readonly number[],
+  previous: { time: number; representation: ArrayLike<number> } | null = null,
+  timeConstant = DEFAULT_TIME_CONSTANT,
+): { time: number; representation: Float64Array } {
+  if (representations.length === 0 || representations.length !== timestamps.length) {
+    throw new RangeError('movingAverage needs one timestamp per representation, at least one');
+  }
+  let prevTime: number | null = previous ? previous.time : null;
+  let avg = previous
+    ? Float64Array.from(previous.representation)
+    : new Float64Array(representations[0]!.length);
+  for (let i = 0; i < representations.length; i++) {
+    const rep = representations[i]!;
+    const t = timestamps[i]!;
+    if (prevTime === null) {
+      avg = Float64Array.from(rep);
+      prevTime = t;
+    } else if (t > prevTime) {
+      const alpha = 1 - Math.exp(-(t - prevTime) / timeConstant);
+      for (let k = 0; k < avg.length; k++) avg[k]! += alpha * (rep[k]! - avg[k]!);
+      prevTime = t;
+    }
+  }
+  return { time: timestamps[timestamps.length - 1]!, representation: avg };
+}
+
+/** The entry an update produces, given the device's previous stored state (if any). */
+export function buildEntry(
+  input: UpdateInput,
+  previous: { time: number; representation: ArrayLike<number> } | null,
+): HistoryEntry {
+  const current = movingAverage(input.representations, input.timestamps);
+  const avg = movingAverage(input.representations, input.timestamps, previous);
+  return {
+    mac: normaliseMac(input.mac),
+    time: avg.time,
+    representation: Array.from(avg.representation),
+    current_representation: Array.from(current.representation),
+    labels: [...input.labels],
+    confidences: [...input.confidences],
+    other_ips: [...input.otherIps].sort(),
+    model_hash: input.modelHash,
+    result: input.result ?? null,
+  };
+}
+
+export function normaliseMac(mac: string): string {
+  return mac.trim().toLowerCase();
+}
+
+/** `$NETWORKML_DATA_DIR`, else ~/.local/share/networkml. */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const dir = env.NETWORKML_DATA_DIR;
+  if (dir && dir !== '') return dir;
+  return join(homedir(), '.local', 'share', 'networkml');
+}
+
+export interface OpenHistoryOptions {
+  /** redis://host:port[/db]; wins over REDIS_HOST. */
+  redis?: string;
+  dataDir?: string;
+  /** Do not create the SQLite file when it does not exist (reading commands). */
+  readOnly?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Redis URL from the options or the original's `REDIS_HOST` (port 6379), else null for SQLite. */
+export function redisUrlFrom(options: OpenHistoryOptions): string | null {
+  if (options.redis) return options.redis;
+  const host = (options.env ?? process.env).REDIS_HOST;
+  if (host && host !== '') return host.includes('://') ? host : `redis://${host}:6379`;
+  return null;
+}
+
+/** Redis when configured (`--redis URL` or `REDIS_HOST`), else SQLite under the data directory. */
+export async function openHistory(options: OpenHistoryOptions = {}): Promise<DeviceHistory> {
+  const url = redisUrlFrom(options);
+  if (url) {
+    const { RedisHistory } = await import('./history-redis.js');
+    return RedisHistory.connect(url);
+  }
+  const { SqliteHistory } = await import('./history-sqlite.js');
+  const dir = options.dataDir ?? defaultDataDir(options.env);
+  return SqliteHistory.open(join(dir, HISTORY_FILE), { readOnly: options.readOnly ?? false });
+}
