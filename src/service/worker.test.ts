@@ -13,7 +13,8 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import type { DeviceResult } from '../outputs/result.js';
 import { evaluateCapture } from '../pipeline/evaluate.js';
-import { type RabbitServer, rabbitmqAvailable, startRabbit } from '../test-helpers/rabbitmq.js';
+import { runCli } from '../test-helpers/cli.js';
+import { freePort, type RabbitServer, rabbitmqAvailable, startRabbit } from '../test-helpers/rabbitmq.js';
 import { type RedisServer, startRedis } from '../test-helpers/redis.js';
 import { amqpUrl, deadLetterNames, RABBIT_DEFAULTS, type RabbitSettings } from './config.js';
 import {
@@ -327,6 +328,55 @@ describe('networkml worker with RabbitMQ', { skip, timeout: 600_000 }, () => {
     } finally {
       await handle.stop();
     }
+  });
+
+  it('networkml submit prints one JSON line per job; bad flags and an absent broker are one-line errors', async () => {
+    const settings = settingsFor('cli');
+    const port = String(rabbit.port);
+    const ok = runCli([
+      'submit',
+      '--rabbit-host',
+      '127.0.0.1',
+      '--rabbit-port',
+      port,
+      '--rabbit-queue',
+      settings.queue,
+      SMALL[0]!,
+      SMALL[1]!,
+    ]);
+    assert.equal(ok.status, 0, ok.stderr);
+    const lines = ok.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; file_path: string });
+    assert.deepEqual(
+      lines.map((l) => l.file_path),
+      [SMALL[0], SMALL[1]],
+    );
+    for (const l of lines)
+      assert.match(l.id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    const model = await connect(amqpUrl(settings));
+    try {
+      const channel = await model.createChannel();
+      assert.equal((await channel.checkQueue(settings.queue)).messageCount, 2, 'both jobs queued');
+      const first = await channel.get(settings.queue, { noAck: true });
+      assert.ok(first);
+      assert.equal(first.properties.deliveryMode, 2, 'persistent');
+      assert.deepEqual(JSON.parse(first.content.toString('utf8')), lines[0]);
+    } finally {
+      await model.close();
+    }
+
+    const badFormat = runCli(['worker', '--result-format', 'xml']);
+    assert.equal(badFormat.status, 2, `--result-format xml: ${badFormat.stderr}`);
+    assert.equal(badFormat.stderr.trim().split('\n').length, 1, badFormat.stderr);
+    assert.match(badFormat.stderr, /--result-format/);
+    const badPrefetch = runCli(['worker', '--prefetch', '0']);
+    assert.equal(badPrefetch.status, 2, `--prefetch 0: ${badPrefetch.stderr}`);
+    const closedPort = String(await freePort());
+    const absent = runCli(['submit', '--rabbit-host', '127.0.0.1', '--rabbit-port', closedPort, 'x.pcap']);
+    assert.equal(absent.status, 4, `absent broker: ${absent.stderr}`);
+    assert.match(absent.stderr, /^networkml: cannot reach RabbitMQ at amqp:\/\/127\.0\.0\.1:\d+: .+\n$/);
   });
 
   it('with --redis, workers record device history in the shared Redis', async (t) => {
