@@ -238,3 +238,28 @@ test('an unknown top label is reported, not scored', () => {
   assert.equal(got.abnormality, 0);
   assert.match(got.note!, /Toaster/);
 });
+
+test('abnormality equals NetworkML v0.4.8 on every reference capture (sessions from the capture itself)', async () => {
+  const { analyzeCapture } = await import('../pipeline/analyze.js');
+  const { referenceCapturePath, referenceRecords } = await import('../test-helpers/reference.js');
+  const m = SessionSequenceLstm.load(MODEL_PATH);
+  for (const ref of referenceRecords()) {
+    if (!ref.valid) continue;
+    const analysis = await analyzeCapture(referenceCapturePath(ref), {});
+    const got = m.score(analysis.sessions.rows, ref.predictions![0]![0]);
+    if (ref.abnormality === undefined) {
+      // The reference could not score (train_test_split raised): 0.0, reported as such.
+      assert.equal(got.scored, false, ref.pcap);
+      assert.equal(got.abnormality, 0, ref.pcap);
+      assert.match(got.note!, /^fewer than 6 session sequences \(\d\)$/, ref.pcap);
+      assert.match(ref.sos_error ?? '', /n_samples=\d/, ref.pcap);
+      continue;
+    }
+    assert.equal(got.sequences, ref.sos_sequences, `${ref.pcap} sequences`);
+    assert.equal(got.scored, true, ref.pcap);
+    assert.ok(
+      Math.abs(got.abnormality - ref.abnormality) <= 1e-6,
+      `${ref.pcap}: ${got.abnormality} vs ${ref.abnormality} (|Δ| ${Math.abs(got.abnormality - ref.abnormality)})`,
+    );
+  }
+});
