@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { EtherType, IpProto, PacketRecord, TcpFlag } from '../capture/packet.js';
+import { readCapture } from '../capture/reader.js';
 import { COMPAT_FEATURE_COUNT } from './compat.js';
 import { deviceVectors, V2_FEATURE_COUNT, V2_OWN_COUNT, V2Extractor, v2FeatureNames } from './v2.js';
 import { captureFeatureSet } from './v2-capture.js';
@@ -280,6 +283,109 @@ describe('v2 protocol and TTL shares equal tshark counts on real captures', () =
           const share64 = ttls.filter((t) => t > 32 && t <= 64).length / ttls.length;
           assert.ok(Math.abs(at(v, `${dir}.ttl.ttl64`) - share64) < 1e-12, `${dir}.ttl.ttl64`);
         }
+      }
+    });
+  }
+});
+
+// ---- golden digests ---------------------------------------------------------------------------------
+// The extractor's exact output on real captures, recorded before its hot path was optimised: any change in
+// any value (even the last bit) fails. Regenerate only for an intended change of meaning:
+//   V2_GOLDEN_WRITE=1 node --import tsx --test src/features/v2.test.ts
+
+const GOLDEN_PATH = 'test-data/v2-golden.json';
+const GOLDEN_CONFIGS = [
+  { durationS: 900, warmupS: 0 },
+  { durationS: 60, warmupS: 5 },
+  { durationS: 7, warmupS: 0 },
+];
+const GOLDEN_CAPTURES = [
+  ...readdirSync('test-data/reference/captures').map((f) => `test-data/reference/captures/${f}`),
+  ...readdirSync('test-data/captures/real').map((f) => `test-data/captures/real/${f}`),
+  // Links without MACs (raw IP, loopback, Linux cooked) and byte-order/timestamp variants.
+  ...[
+    'raw101.pcap',
+    'raw228.pcap',
+    'raw229.pcap',
+    'null-le.pcap',
+    'sll.pcap',
+    'sll2.pcap',
+    'zoo-le-ns.pcap',
+  ].map((f) => `test-data/captures/edge/${f}`),
+  ...[
+    'Aria-C3',
+    'DLinkCam-B3',
+    'DLinkDayCam-A2',
+    'EdimaxPlug1101W-C1',
+    'HueBridge-C5',
+    'WeMoSwitch-A4',
+    'iKettle2-A3',
+  ].map((n) => `test-data/iot-sentinel/setups/${n}-Mon0000-n00.pcap`),
+].sort();
+
+interface GoldenDigest {
+  hosts: string;
+  device: number;
+  bins: number;
+  sum: number;
+  sumSq: number;
+  /** sha256 of (bin, host, start, end) of every bin as Float64 bytes, then of all header-feature values. */
+  binsSha256: string;
+  valuesSha256: string;
+}
+
+async function goldenDigest(
+  file: string,
+  cfg: { durationS: number; warmupS: number },
+): Promise<GoldenDigest> {
+  const ex = new V2Extractor(cfg);
+  await readCapture(file, (p) => ex.add(p));
+  const r = ex.finish();
+  const meta = createHash('sha256');
+  const values = createHash('sha256');
+  let sum = 0;
+  let sumSq = 0;
+  for (const b of r.bins) {
+    meta.update(new Uint8Array(Float64Array.of(b.bin, b.host, b.start, b.end).buffer));
+    const own = b.vector.slice(0, V2_OWN_COUNT);
+    values.update(new Uint8Array(own.buffer));
+    for (const x of own) {
+      sum += x;
+      sumSq += x * x;
+    }
+  }
+  return {
+    hosts: r.hosts.map((h) => `${h.key}/${h.kind}/${h.packetsSent}/${h.privateSent}`).join(' '),
+    device: r.device,
+    bins: r.bins.length,
+    sum,
+    sumSq,
+    binsSha256: meta.digest('hex'),
+    valuesSha256: values.digest('hex'),
+  };
+}
+
+describe('v2 values equal the golden digests', () => {
+  if (process.env.V2_GOLDEN_WRITE === '1') {
+    it(`writes ${GOLDEN_PATH}`, async () => {
+      const out: Record<string, GoldenDigest> = {};
+      for (const file of GOLDEN_CAPTURES)
+        for (const cfg of GOLDEN_CONFIGS)
+          out[`${file} ${cfg.durationS}/${cfg.warmupS}`] = await goldenDigest(file, cfg);
+      writeFileSync(GOLDEN_PATH, `${JSON.stringify(out, null, 1)}\n`);
+    });
+    return;
+  }
+  const golden = JSON.parse(readFileSync(GOLDEN_PATH, 'utf8')) as Record<string, GoldenDigest>;
+  it('covers every golden capture and setting', () => {
+    assert.equal(Object.keys(golden).length, GOLDEN_CAPTURES.length * GOLDEN_CONFIGS.length);
+    assert.ok(Object.values(golden).some((g) => g.bins > 10));
+  });
+  for (const file of GOLDEN_CAPTURES) {
+    it(file, async () => {
+      for (const cfg of GOLDEN_CONFIGS) {
+        const key = `${file} ${cfg.durationS}/${cfg.warmupS}`;
+        assert.deepEqual(await goldenDigest(file, cfg), golden[key], key);
       }
     });
   }
