@@ -1,4 +1,5 @@
 /** Role-model estimators, recipes and the model file format. */
+export { benchmarkTraining, syntheticBins, type TrainingBenchmark } from './benchmark.js';
 export {
   accuracy,
   argmaxRows,

@@ -323,7 +323,15 @@ export function trainRoleModel(
   const modelLabels = [...distinct, UNKNOWN_LABEL].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const unknownIdx = modelLabels.indexOf(UNKNOWN_LABEL);
   const y = Int32Array.from(labels, (l) => modelLabels.indexOf(l));
-  const width = rows.length > 0 ? rows[0]!.length : 0;
+  const width = rows[0]!.length;
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    if (r.length !== width)
+      throw new UsageError(`feature row ${i} has ${r.length} values, row 0 has ${width}`);
+    for (let f = 0; f < width; f++) {
+      if (!Number.isFinite(r[f]!)) throw new UsageError(`feature row ${i} has a non-finite value at ${f}`);
+    }
+  }
   const x = csrFromRows(rows, width);
   const k = modelLabels.length;
   const rng = new Rng(o.seed);

@@ -61,6 +61,10 @@ test('trainRoleModel refuses fewer than two labels and mismatched inputs', () =>
     (e: unknown) => e instanceof UsageError && /at least two labels/.test(e.message),
   );
   assert.throws(() => trainRoleModel(train.rows.slice(0, 5), ['a', 'b']), UsageError);
+  const ragged = [new Float64Array(4104), new Float64Array(4000)];
+  assert.throws(() => trainRoleModel(ragged, ['a', 'b']), /feature row 1 has 4000 values/);
+  const nan = [new Float64Array(4104), new Float64Array(4104).fill(Number.NaN)];
+  assert.throws(() => trainRoleModel(nan, ['a', 'b']), /non-finite value/);
 });
 
 test('trained on real IoT Sentinel bins (reference features), both algorithms classify held-out bins', () => {
