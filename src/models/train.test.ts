@@ -3,7 +3,15 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { UsageError } from '../errors.js';
 import { Rng } from './rng.js';
-import { type OneLayerRoleModel, predictCapture, topLabels, trainRoleModel } from './role-model.js';
+import {
+  explain,
+  hiddenRepresentation,
+  type OneLayerRoleModel,
+  predictBins,
+  predictCapture,
+  topLabels,
+  trainRoleModel,
+} from './role-model.js';
 
 const CLASSES = ['Printer', 'Camera', 'Hub', 'Bulb'];
 
@@ -97,5 +105,30 @@ test('trained on real IoT Sentinel bins (reference features), both algorithms cl
       if (topLabels(m.labels, predictCapture(m, [x])!, 1).labels[0] === teL[i]) ok++;
     });
     assert.ok(ok / te.length >= 0.78, `${algorithm}: ${ok}/${te.length}`);
+  }
+});
+
+test('explain: contributions add up for both model kinds; hidden representation needs onelayer', () => {
+  for (const algorithm of ['onelayer', 'randomforest'] as const) {
+    const m = trainRoleModel(train.rows, train.labels, {
+      algorithm,
+      seed: 2,
+      nEstimators: 15,
+      maxIter: 200,
+    }).model;
+    const x = heldOut.rows[3]!;
+    const e = explain(m, x);
+    const p = predictBins(m, [x])[0]!;
+    const t = m.labels.indexOf(e.label);
+    const total = e.contributions.reduce((s, c) => s + c.contribution, e.base);
+    if (algorithm === 'randomforest') {
+      assert.ok(Math.abs(total - p[t]!) < 1e-12, `${total} vs ${p[t]}`);
+      assert.throws(() => hiddenRepresentation(m, x), /needs a onelayer model/);
+    } else {
+      const logits = Array.from(p, Math.log);
+      const centred = logits[t]! - logits.reduce((s, v) => s + v, 0) / logits.length;
+      assert.ok(Math.abs(total - centred) < 1e-9, `${total} vs ${centred}`);
+      assert.equal(hiddenRepresentation(m, x).length, 32);
+    }
   }
 });
