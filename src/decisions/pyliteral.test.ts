@@ -12,7 +12,7 @@ test('floats print as Python repr', () => {
   assert.equal(pyFloat(1.5e-7), '1.5e-07');
   assert.equal(pyFloat(0.0001), '0.0001');
   assert.equal(pyFloat(1e16), '1e+16');
-  assert.equal(pyFloat(1234567890123456.7), '1234567890123456.8');
+  assert.equal(pyFloat(1234567890123456.8), '1234567890123456.8');
 });
 
 test('values print as Python str() of lists and dicts', () => {

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { after, test } from 'node:test';
+import { openHistory } from '../../decisions/history.js';
+import { UsageError } from '../../errors.js';
+import { runHistory } from './history.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'networkml-history-cli-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+async function capture(mac: string, options: Parameters<typeof runHistory>[1]): Promise<string> {
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (d) => {
+    text += String(d);
+  });
+  await runHistory(mac, options, out);
+  return text;
+}
+
+test('table and JSON of a device recorded by eval-like updates', async () => {
+  const h = await openHistory({ dataDir: dir, env: {} });
+  const mac = '00:11:22:aa:bb:cc';
+  await h.record({
+    mac,
+    representations: [[1, 2]],
+    timestamps: [1_579_736_553.945077],
+    labels: ['Printer', 'Unknown', 'GPU laptop'],
+    confidences: [0.61, 0.3, 0.09],
+    otherIps: ['10.0.0.2'],
+    modelHash: '0123456789abcdef0123',
+    result: {
+      key: 'trace',
+      data: { trace: { decisions: { behavior: 'normal', investigate: false } } },
+      detail: { abnormality: 0.123456 },
+    },
+  });
+  await h.close();
+  const table = await capture('00:11:22:AA:BB:CC', { dataDir: dir });
+  const lines = table.trimEnd().split('\n');
+  assert.equal(lines[0], '00:11:22:aa:bb:cc: 1 update');
+  assert.match(lines[1]!, /^time \(UTC\)\s+roles\s+behavior\s+investigate\s+abnormality\s+peers\s+model$/);
+  assert.match(
+    lines[2]!,
+    /^2020-01-22 23:42:33Z\s+Printer 61\.0%, Unknown 30\.0%, GPU laptop 9\.0%\s+normal\s+no\s+0\.1235\s+1\s+0123456789ab$/,
+  );
+  const json = JSON.parse(await capture(mac, { dataDir: dir, json: true })) as {
+    mac: string;
+    updates: { time: number; representation: number[] }[];
+  };
+  assert.equal(json.mac, mac);
+  assert.equal(json.updates[0]!.time, 1_579_736_553.945077);
+  assert.deepEqual(json.updates[0]!.representation, [1, 2]);
+});
+
+test('unknown device and missing history file: says so, creates nothing', async () => {
+  const empty = join(dir, 'none');
+  assert.equal(await capture('00:00:00:00:00:01', { dataDir: empty }), 'no history for 00:00:00:00:00:01\n');
+  assert.deepEqual(JSON.parse(await capture('00:00:00:00:00:01', { dataDir: empty, json: true })), {
+    mac: '00:00:00:00:00:01',
+    updates: [],
+  });
+});
+
+test('a malformed MAC is a usage error', async () => {
+  await assert.rejects(capture('not-a-mac', { dataDir: dir }), UsageError);
+});

@@ -1,0 +1,140 @@
+/** `networkml history <mac> [--json] [--redis URL] [--data-dir DIR]`: a device's past results. */
+import type { Command } from 'commander';
+import { type HistoryEntry, openHistory } from '../../decisions/history.js';
+import { UsageError } from '../../errors.js';
+
+export interface HistoryCliOptions {
+  json?: boolean;
+  redis?: string;
+  dataDir?: string;
+}
+
+const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
+
+interface Row {
+  time: string;
+  labels: string;
+  behavior: string;
+  investigate: string;
+  abnormality: string;
+  ips: string;
+  model: string;
+}
+
+/** What our stored result says about the device, when the entry carries one. */
+function decisionsOf(entry: HistoryEntry): {
+  behavior?: string;
+  investigate?: boolean;
+  abnormality?: number;
+} {
+  const r = entry.result;
+  if (typeof r !== 'object' || r === null) return {};
+  const result = r as { key?: unknown; data?: Record<string, unknown>; detail?: { abnormality?: unknown } };
+  const device = typeof result.key === 'string' ? result.data?.[result.key] : undefined;
+  const decisions =
+    typeof device === 'object' && device !== null
+      ? (device as { decisions?: { behavior?: unknown; investigate?: unknown } }).decisions
+      : undefined;
+  return {
+    ...(typeof decisions?.behavior === 'string' ? { behavior: decisions.behavior } : {}),
+    ...(typeof decisions?.investigate === 'boolean' ? { investigate: decisions.investigate } : {}),
+    ...(typeof result.detail?.abnormality === 'number' ? { abnormality: result.detail.abnormality } : {}),
+  };
+}
+
+function isoTime(t: number): string {
+  const d = new Date(t * 1000);
+  return Number.isNaN(d.getTime())
+    ? String(t)
+    : d
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, 'Z');
+}
+
+export function historyTable(mac: string, entries: HistoryEntry[]): string {
+  if (entries.length === 0) return `no history for ${mac}\n`;
+  const rows: Row[] = entries.map((e) => {
+    const d = decisionsOf(e);
+    return {
+      time: isoTime(e.time),
+      labels: e.labels
+        .slice(0, 3)
+        .map((l, i) => `${l} ${((e.confidences[i] ?? 0) * 100).toFixed(1)}%`)
+        .join(', '),
+      behavior: d.behavior ?? '-',
+      investigate: d.investigate === undefined ? '-' : d.investigate ? 'yes' : 'no',
+      abnormality: d.abnormality === undefined ? '-' : d.abnormality.toFixed(4),
+      ips: String(e.other_ips.length),
+      model: e.model_hash.slice(0, 12) || '-',
+    };
+  });
+  const header: Row = {
+    time: 'time (UTC)',
+    labels: 'roles',
+    behavior: 'behavior',
+    investigate: 'investigate',
+    abnormality: 'abnormality',
+    ips: 'peers',
+    model: 'model',
+  };
+  const cols = Object.keys(header) as (keyof Row)[];
+  const width = Object.fromEntries(
+    cols.map((c) => [c, Math.max(...[header, ...rows].map((r) => r[c].length))]),
+  );
+  const line = (r: Row) =>
+    cols
+      .map((c) => r[c].padEnd(width[c]!))
+      .join('  ')
+      .trimEnd();
+  const updates = entries.length === 1 ? '1 update' : `${entries.length} updates`;
+  return `${mac}: ${updates}\n${[header, ...rows].map(line).join('\n')}\n`;
+}
+
+export async function runHistory(
+  mac: string,
+  options: HistoryCliOptions,
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<void> {
+  if (!MAC.test(mac.trim()))
+    throw new UsageError(`not a MAC address: "${mac}" (expected e.g. 00:11:22:aa:bb:cc)`);
+  const history = await openHistory({
+    readOnly: true,
+    ...(options.redis ? { redis: options.redis } : {}),
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+  });
+  try {
+    const entries = await history.list(mac);
+    const normalised = mac.trim().toLowerCase();
+    out.write(
+      options.json
+        ? `${JSON.stringify({ mac: normalised, updates: entries })}\n`
+        : historyTable(normalised, entries),
+    );
+  } finally {
+    await history.close();
+  }
+}
+
+export function registerHistory(program: Command): void {
+  program
+    .command('history')
+    .description("a device's past results: update times, roles, decisions (from eval's device history)")
+    .argument('<mac>', 'the device MAC address, e.g. 00:11:22:aa:bb:cc')
+    .option('--json', 'one JSON object: {"mac", "updates": [...]} with every stored field')
+    .option(
+      '--redis <url>',
+      'read the history from Redis (the original key layout); default REDIS_HOST if set',
+    )
+    .option(
+      '--data-dir <dir>',
+      'where the SQLite history lives (default $NETWORKML_DATA_DIR or ~/.local/share/networkml)',
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  networkml history 00:11:22:aa:bb:cc\n  networkml history 00:11:22:aa:bb:cc --json --redis redis://127.0.0.1:6379\n',
+    )
+    .action(async (mac: string, options: HistoryCliOptions) => {
+      await runHistory(mac, options);
+    });
+}
