@@ -3,6 +3,7 @@ import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { registerEval } from './commands/eval.js';
 import { registerExplain } from './commands/explain.js';
+import { registerHistory } from './commands/history.js';
 import { registerInfo } from './commands/info.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerReport } from './commands/report.js';
@@ -33,6 +34,7 @@ function buildProgram(): Command {
   registerReport(program);
   registerWorker(program);
   registerSubmit(program);
+  registerHistory(program);
   return program;
 }
 

@@ -10,6 +10,10 @@ export const SESSION_VECTOR_PORTS = [
   22, 53, 67, 68, 80, 88, 123, 135, 137, 138, 192, 389, 443, 445, 514,
 ] as const;
 
+function pythonSeconds(us: number): number {
+  return Math.floor(us / 1e6) + (us % 1e6) / 1e6;
+}
+
 export interface SessionVectors {
   /** The capture address inferred over all bins at once, or null. */
   sourceIp: string | null;
@@ -48,7 +52,8 @@ export function sessionVectors(
     const byFirst = sessions.sentByFirstMac.data[s]!;
     const bySecond = sessions.sentBySecondMac.data[s]!;
     const oneShot = sessions.packets.data[s]! === 1;
-    const spanS = (sessions.lastTimeUs.data[s]! - store.timeUs.data[p]!) / 1e6;
+    // The original subtracted datetime.timestamp() floats (whole seconds + µs / 1e6), not exact µs.
+    const spanS = pythonSeconds(sessions.lastTimeUs.data[s]!) - pythonSeconds(store.timeUs.data[p]!);
     const elapsed = spanS === 0 ? 1 : spanS;
     const row = new Float64Array(SESSION_VECTOR_LENGTH);
     row[0] = a1 === source.address ? 1 : 0;

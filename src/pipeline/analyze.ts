@@ -2,6 +2,7 @@ import { readCapture } from '../capture/reader.js';
 import type { CaptureSummary, ReadOptions } from '../capture/reader-api.js';
 import { type CompatFeatures, compatFeatures } from '../features/compat.js';
 import { type SessionVectors, sessionVectors } from '../features/session-vectors.js';
+import { V2Extractor, type V2Result } from '../features/v2.js';
 import {
   type BinOptions,
   type Bins,
@@ -11,7 +12,11 @@ import {
 } from '../sessions/bins.js';
 import { PacketStore } from '../sessions/packet-store.js';
 
+export type FeatureSemantics = 'compat' | 'v2';
+
 export interface AnalyzeOptions extends Partial<BinOptions> {
+  /** 'v2' also runs the header-feature extractor in the same pass (compat is always computed). */
+  features?: FeatureSemantics;
   /** Count public addresses too when inferring the capture source (the original's POSEIDON_PUBLIC_SESSIONS). */
   publicSessions?: boolean;
   read?: ReadOptions;
@@ -27,6 +32,8 @@ export interface CaptureAnalysis {
   sessionsPerBin: number[];
   compat: CompatFeatures;
   sessions: SessionVectors;
+  /** The v2 header features per host and bin, when asked for. */
+  v2: V2Result | null;
   options: BinOptions;
 }
 
@@ -39,17 +46,31 @@ export async function analyzeCapture(
     warmupS: options.warmupS ?? DEFAULT_BIN_OPTIONS.warmupS,
   };
   const store = new PacketStore();
-  const summary = await readCapture(source, (p) => store.add(p), options.read);
+  const v2 = options.features === 'v2' ? new V2Extractor(binOptions) : null;
+  const summary = await readCapture(
+    source,
+    v2
+      ? (p) => {
+          store.add(p);
+          v2.add(p);
+        }
+      : (p) => {
+          store.add(p);
+        },
+    options.read,
+  );
   const bins = buildBins(store, binOptions);
   const publicSessions = options.publicSessions ?? false;
+  const compat = compatFeatures(store, bins, publicSessions);
   return {
     source: typeof source === 'string' ? source : '-',
     summary,
     store,
     bins,
     sessionsPerBin: sessionsPerBin(bins),
-    compat: compatFeatures(store, bins, publicSessions),
+    compat,
     sessions: sessionVectors(store, bins, publicSessions),
+    v2: v2 ? v2.finish(compat) : null,
     options: binOptions,
   };
 }

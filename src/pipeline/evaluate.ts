@@ -1,11 +1,12 @@
 import { basename } from 'node:path';
-import { ModelError } from '../errors.js';
 import { type CompatFeatures, captureHosts, compatFeatures } from '../features/compat.js';
 import { type SessionVectors, sessionVectors } from '../features/session-vectors.js';
+import type { V2Result } from '../features/v2.js';
 import { DEFAULT_MODEL_PATH, DEFAULT_SOS_MODEL_PATH, type LoadedModel, loadModel } from '../models/format.js';
 import { type LstmScore, SessionSequenceLstm } from '../models/lstm.js';
 import { hiddenRepresentation, predictBins, predictCapture, type RoleModel } from '../models/role-model.js';
 import type { BinDetail, CaptureResult, DeviceResult, ValidDeviceResult } from '../outputs/result.js';
+import { applyUnknownThreshold } from '../training/v2-recipe.js';
 import { type AnalyzeOptions, analyzeCapture, type CaptureAnalysis } from './analyze.js';
 import { captureKey } from './capture-key.js';
 
@@ -97,13 +98,14 @@ export async function evaluateCaptureDetailed(
   const loaded = roleModelFor(options.modelPath);
   const analysis = await analyzeFor(path, loaded, options);
   const { key, labels } = captureKey(path);
-  return evaluateView(
-    path,
-    analysis,
-    { key, pcapLabels: labels, compat: analysis.compat, sessions: analysis.sessions },
-    loaded,
-    options,
-  );
+  return evaluateView(path, analysis, wholeCaptureView(key, labels, analysis), loaded, options);
+}
+
+function wholeCaptureView(key: string, labels: string | null, analysis: CaptureAnalysis): DeviceView {
+  const { compat, sessions, v2 } = analysis;
+  if (!v2) return compatView(key, labels, compat, sessions);
+  const otherIps = [...new Set(compat.bins.flatMap((b) => b.otherIps))].sort();
+  return v2View(key, labels, v2, v2.device, sessions, otherIps);
 }
 
 /**
@@ -113,36 +115,27 @@ export async function evaluateCaptureDetailed(
 export async function evaluateHosts(path: string, options: EvaluateOptions = {}): Promise<Evaluation[]> {
   const loaded = roleModelFor(options.modelPath);
   const analysis = await analyzeFor(path, loaded, options);
-  const { store, bins } = analysis;
+  const { store, bins, v2 } = analysis;
   const countPublic = options.capture?.publicSessions ?? false;
   const hosts = captureHosts(store, bins, countPublic);
-  const { labels } = captureKey(path);
-  if (hosts.length === 0) {
-    return [
-      evaluateView(
-        path,
-        analysis,
-        {
-          key: captureKey(path).key,
-          pcapLabels: labels,
-          compat: analysis.compat,
-          sessions: analysis.sessions,
-        },
-        loaded,
-        options,
-      ),
-    ];
-  }
+  const { key, labels } = captureKey(path);
+  if (hosts.length === 0)
+    return [evaluateView(path, analysis, wholeCaptureView(key, labels, analysis), loaded, options)];
   return hosts.map(({ mac, address }) => {
+    const macText = store.macs.text[mac]!;
     const compat = compatFeatures(store, bins, countPublic, mac);
     const sessions = sessionVectors(store, bins, countPublic, address);
-    return evaluateView(
-      path,
-      analysis,
-      { key: store.macs.text[mac]!, pcapLabels: labels, compat, sessions },
-      loaded,
-      options,
-    );
+    const view = v2
+      ? v2View(
+          macText,
+          labels,
+          v2,
+          v2.hosts.findIndex((h) => h.key === macText),
+          sessions,
+          [...new Set(compat.bins.flatMap((b) => b.otherIps))].sort(),
+        )
+      : compatView(macText, labels, compat, sessions);
+    return evaluateView(path, analysis, view, loaded, options);
   });
 }
 
@@ -152,14 +145,10 @@ async function analyzeFor(
   options: EvaluateOptions,
 ): Promise<CaptureAnalysis> {
   const model = loaded.model;
-  if (model.features.semantics !== 'compat') {
-    throw new ModelError(
-      `${loaded.path}: models with "${model.features.semantics}" features are not supported by eval yet`,
-    );
-  }
   return analyzeCapture(path, {
     durationS: model.capture.binDurationS,
     warmupS: model.capture.warmupS,
+    features: model.features.semantics,
     ...options.capture,
   });
 }
@@ -168,8 +157,54 @@ async function analyzeFor(
 interface DeviceView {
   key: string;
   pcapLabels: string | null;
-  compat: CompatFeatures;
+  mac: string;
+  /** The rows the role model sees, one per non-empty bin, with each bin's time and capture address. */
+  vectors: Float64Array[];
+  timestamps: number[];
+  captureIps: (string | null)[];
+  otherIps: string[];
   sessions: SessionVectors;
+}
+
+function compatView(
+  key: string,
+  pcapLabels: string | null,
+  compat: CompatFeatures,
+  sessions: SessionVectors,
+): DeviceView {
+  return {
+    key,
+    pcapLabels,
+    mac: compat.captureMac ?? '',
+    vectors: compat.bins.map((b) => b.vector),
+    timestamps: compat.bins.map((b) => b.timestamp),
+    captureIps: compat.bins.map((b) => b.captureIp),
+    otherIps: [...new Set(compat.bins.flatMap((b) => b.otherIps))].sort(),
+    sessions,
+  };
+}
+
+/** A v2 model sees one host's v2 bins; addresses and peers still come from the compat sessions. */
+function v2View(
+  key: string,
+  pcapLabels: string | null,
+  v2: V2Result,
+  host: number,
+  sessions: SessionVectors,
+  otherIps: string[],
+): DeviceView {
+  const bins = v2.bins.filter((b) => b.host === host);
+  const hostInfo = v2.hosts[host];
+  return {
+    key,
+    pcapLabels,
+    mac: hostInfo?.kind === 'mac' ? hostInfo.key : '',
+    vectors: bins.map((b) => b.vector),
+    timestamps: bins.map((b) => b.start),
+    captureIps: bins.map(() => sessions.sourceIp),
+    otherIps,
+    sessions,
+  };
 }
 
 function evaluateView(
@@ -180,9 +215,8 @@ function evaluateView(
   options: EvaluateOptions,
 ): Evaluation {
   const model = loaded.model;
-  const { key, pcapLabels, compat } = view;
+  const { key, pcapLabels, vectors } = view;
   const pcap = path === '-' ? '-' : basename(path);
-  const vectors = compat.bins.map((b) => b.vector);
   const mean = predictCapture(model, vectors);
   if (!mean) {
     const invalid: DeviceResult = { valid: false, pcap };
@@ -195,7 +229,7 @@ function evaluateView(
       history: null,
     };
   }
-  const ranked = rankLabels(model.labels, mean);
+  const ranked = applyUnknownThreshold(model, rankLabels(model.labels, mean));
   const top = ranked.slice(0, 3);
   const binProbabilities = predictBins(model, vectors);
 
@@ -207,9 +241,9 @@ function evaluateView(
   }
   const threshold = options.threshold ?? 0.99;
   const abnormality = anomaly?.abnormality ?? 0;
-  const mac = compat.captureMac ?? '';
-  const timestamp = compat.bins[0]!.timestamp;
-  const sourceIp = view.sessions.sourceIp ?? compat.bins.find((b) => b.captureIp)?.captureIp ?? '';
+  const mac = view.mac;
+  const timestamp = view.timestamps[0]!;
+  const sourceIp = view.sessions.sourceIp ?? view.captureIps.find((ip) => ip) ?? '';
 
   const device: ValidDeviceResult = {
     // `investigate` for a device seen long ago is added by applyHistory (history lives with the caller).
@@ -224,9 +258,9 @@ function evaluateView(
     source_mac: mac,
     pcap_labels: pcapLabels,
   };
-  const bins: BinDetail[] = compat.bins.map((b, i) => ({
-    timestamp: b.timestamp,
-    capture_ip: b.captureIp ?? '',
+  const bins: BinDetail[] = view.timestamps.map((t, i) => ({
+    timestamp: t,
+    capture_ip: view.captureIps[i] ?? '',
     probabilities: [...binProbabilities[i]!],
   }));
   const result: CaptureResult = {
@@ -247,12 +281,12 @@ function evaluateView(
   const history: HistoryEntry | null = mac
     ? {
         mac,
-        time: compat.bins.at(-1)!.timestamp,
+        time: view.timestamps.at(-1)!,
         representations: model.kind === 'onelayer' ? vectors.map((v) => hiddenRepresentation(model, v)) : [],
-        timestamps: compat.bins.map((b) => b.timestamp),
+        timestamps: view.timestamps,
         labels: device.classification.labels,
         confidences: device.classification.confidences,
-        otherIps: [...new Set(compat.bins.flatMap((b) => b.otherIps))].sort(),
+        otherIps: view.otherIps,
         modelHash: loaded.hash,
       }
     : null;

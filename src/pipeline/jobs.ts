@@ -1,3 +1,4 @@
+import { deviceVectors } from '../features/v2.js';
 import { type InspectRecord, inspectRecord } from '../outputs/inspect.js';
 import type { CaptureResult } from '../outputs/result.js';
 import { type AnalyzeOptions, analyzeCapture } from './analyze.js';
@@ -20,7 +21,7 @@ export interface CaptureFeatures {
  */
 export interface Jobs {
   inspect: { input: { path: string; options: AnalyzeOptions }; output: InspectRecord };
-  /** The compat vectors of each non-empty bin, for training. */
+  /** The vectors a model sees (compat bins, or the device's v2 bins with features 'v2'), for training. */
   features: { input: { path: string; options: AnalyzeOptions }; output: CaptureFeatures };
   /**
    * One result per capture, or per host with perHost. History is applied by the caller on its own thread
@@ -46,7 +47,8 @@ const handlers: { [N in JobName]: (input: JobInput<N>) => Promise<JobOutput<N>> 
   },
   features: async ({ path, options }) => {
     const a = await analyzeCapture(path, options);
-    return { path, vectors: a.compat.bins.map((b) => b.vector), bytes: a.summary.bytes };
+    const vectors = a.v2 ? deviceVectors(a.v2) : a.compat.bins.map((b) => b.vector);
+    return { path, vectors, bytes: a.summary.bytes };
   },
 };
 

@@ -1,7 +1,7 @@
 /** `networkml test <dir> --model FILE`: how well a role model labels captures whose role is known. */
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ExitCode, NetworkmlError } from '../../errors.js';
+import { ExitCode, type ExitCodeValue, NetworkmlError } from '../../errors.js';
 import type { TestReport } from '../../outputs/report/types.js';
 import { deviceOf } from '../../outputs/table.js';
 import { runJobs } from '../../pipeline/pool.js';
@@ -14,6 +14,7 @@ import { addModelOptions, evaluateOptionsFrom } from './eval.js';
 
 interface TestCliOptions extends CaptureCliOptions {
   model?: string;
+  baseline?: string;
   labels?: string;
   split?: string;
   json?: boolean;
@@ -26,6 +27,8 @@ export interface TestRun extends TestReport {
   accuracyPerCapture: number;
   capturesWithoutSessions: number;
   speed: { seconds: number; megabytesPerSecond: number; secondsPer15MinuteCapture: number | null };
+  /** The same scores for the --baseline model, when given. */
+  baseline?: TestRun;
 }
 
 export function registerTest(program: Command): void {
@@ -42,82 +45,112 @@ export function registerTest(program: Command): void {
         )
         .option('--labels <file>', 'label_assignments.json mapping file-name prefixes to role names')
         .option('--split <file>', 'test only the "test" names of this split file')
+        .option('--baseline <model>', 'also score this model and show per role where the first one gains')
         .option('--json', 'print the scores as JSON (the report command draws them)'),
     ),
   )
     .addHelpText(
       'after',
-      '\nExamples:\n  networkml test setups/ --split dev-split.json --model onelayer.json\n  networkml test captures/ --model rf.json --json > test.json && networkml report test.json -o test.html',
+      '\nExamples:\n  networkml test setups/ --split dev-split.json --model onelayer.json\n  networkml test setups/ --split dev-split.json --model v2.json --baseline compat.json\n  networkml test captures/ --model rf.json --json > test.json && networkml report test.json -o test.html',
     )
     .action(async (args: string[], cli: TestCliOptions) => {
-      const started = performance.now();
       let paths = expandCaptureArgs(args);
       if (cli.split) paths = filterByNames(paths, loadSplit(cli.split).test, 'test');
       const assignments = cli.labels ? loadLabelAssignments(cli.labels) : undefined;
       const truth = paths.map((p) => labelOf(p, assignments));
-      const options = { ...evaluateOptionsFrom(cli), anomaly: 'none' as const };
-      const progress = createProgress(paths.length, 'test', Boolean(cli.json));
-      const results = await runJobs(
-        'eval',
-        paths.map((path) => ({ path, options })),
-        {
-          threads: threadsFrom(cli),
-          onDone: () => progress.tick(),
-        },
-      );
-      progress.stop();
-      const withUnknowns: string[] = [];
-      const forcing: string[] = [];
-      let empty = 0;
-      let binsSeconds = 0;
-      results.forEach((r) => {
-        if (!r.ok) throw new NetworkmlError(r.error);
-        const result = r.value[0]!.result;
-        const device = deviceOf(result);
-        if (!device) {
-          empty++;
-          withUnknowns.push(NO_SESSIONS);
-          forcing.push(NO_SESSIONS);
-          return;
-        }
-        const [first, second] = device.classification.labels;
-        withUnknowns.push(first!);
-        forcing.push(first === 'Unknown' && second ? second : first!);
-        binsSeconds += (result.detail?.bins.length ?? 0) * 900;
-      });
-      const seconds = (performance.now() - started) / 1000;
-      const bytes = paths.reduce((sum, p) => sum + (p === '-' ? 0 : statSync(p).size), 0);
-      const scored = scorePredictions(truth, withUnknowns);
-      const run: TestRun = {
-        ...scored,
-        forcing: scorePredictions(truth, forcing),
-        model: cli.model ?? 'bundled onelayer-v0.4.8',
-        captures: paths.length,
-        accuracyPerCapture: scored.accuracy,
-        capturesWithoutSessions: empty,
-        speed: {
-          seconds,
-          megabytesPerSecond: bytes / 1e6 / seconds,
-          secondsPer15MinuteCapture: binsSeconds ? (seconds / binsSeconds) * 900 : null,
-        },
-      };
+      const run = await scoreModel(paths, truth, cli, cli.model);
+      if (cli.baseline) run.baseline = await scoreModel(paths, truth, cli, cli.baseline);
       if (cli.json) {
         process.stdout.write(`${JSON.stringify(run)}\n`);
         return;
       }
       process.stdout.write(testText(run));
-      if (empty === paths.length) process.exitCode = ExitCode.BAD_INPUT;
+      if (run.baseline) process.stdout.write(gainText(run, run.baseline));
+      if (run.capturesWithoutSessions === paths.length) process.exitCode = ExitCode.BAD_INPUT;
     });
+}
+
+/** Evaluates every capture with one model and scores its top labels against the truth. */
+async function scoreModel(
+  paths: string[],
+  truth: string[],
+  cli: TestCliOptions,
+  model: string | undefined,
+): Promise<TestRun> {
+  const started = performance.now();
+  const options = { ...evaluateOptionsFrom({ ...cli, model }), anomaly: 'none' as const };
+  const progress = createProgress(paths.length, 'test', Boolean(cli.json));
+  const results = await runJobs(
+    'eval',
+    paths.map((path) => ({ path, options })),
+    { threads: threadsFrom(cli), onDone: () => progress.tick() },
+  );
+  progress.stop();
+  const withUnknowns: string[] = [];
+  const forcing: string[] = [];
+  let empty = 0;
+  let binsSeconds = 0;
+  results.forEach((r) => {
+    if (!r.ok) throw new NetworkmlError(r.error, r.exitCode as ExitCodeValue);
+    const result = r.value[0]!.result;
+    const device = deviceOf(result);
+    if (!device) {
+      empty++;
+      withUnknowns.push(NO_SESSIONS);
+      forcing.push(NO_SESSIONS);
+      return;
+    }
+    const [first, second] = device.classification.labels;
+    withUnknowns.push(first!);
+    forcing.push(first === 'Unknown' && second ? second : first!);
+    binsSeconds += (result.detail?.bins.length ?? 0) * 900;
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const bytes = paths.reduce((sum, p) => sum + (p === '-' ? 0 : statSync(p).size), 0);
+  const scored = scorePredictions(truth, withUnknowns);
+  return {
+    ...scored,
+    forcing: scorePredictions(truth, forcing),
+    model: model ?? 'bundled onelayer-v0.4.8',
+    captures: paths.length,
+    accuracyPerCapture: scored.accuracy,
+    capturesWithoutSessions: empty,
+    speed: {
+      seconds,
+      megabytesPerSecond: bytes / 1e6 / seconds,
+      secondsPer15MinuteCapture: binsSeconds ? (seconds / binsSeconds) * 900 : null,
+    },
+  };
+}
+
+/** Per role: the model's F1 beside the baseline's, and the gain (e.g. v2 over compat). */
+function gainText(run: TestRun, baseline: TestRun): string {
+  const roles = run.perRole.filter((r) => r.support > 0);
+  const width = Math.max(...roles.map((r) => r.label.length), 5);
+  const lines = ['', `per role: ${run.model} against baseline ${baseline.model}`];
+  lines.push(`${'role'.padEnd(width)}  F1 model  F1 baseline    gain`);
+  for (const r of roles) {
+    const b = baseline.perRole.find((x) => x.label === r.label)?.f1 ?? 0;
+    const gain = r.f1 - b;
+    lines.push(
+      `${r.label.padEnd(width)}  ${r.f1.toFixed(3).padStart(8)}  ${b.toFixed(3).padStart(11)}  ${(gain >= 0 ? '+' : '') + gain.toFixed(3)}`,
+    );
+  }
+  const gain = run.accuracyPerCapture - baseline.accuracyPerCapture;
+  lines.push(
+    `${'accuracy'.padEnd(width)}  ${run.accuracyPerCapture.toFixed(3).padStart(8)}  ${baseline.accuracyPerCapture.toFixed(3).padStart(11)}  ${(gain >= 0 ? '+' : '') + gain.toFixed(3)}`,
+  );
+  return `${lines.join('\n')}\n`;
 }
 
 function testText(run: TestRun): string {
   const lines: string[] = [];
   const width = Math.max(...run.labels.map((l) => l.length), 5);
   lines.push(`${'role'.padEnd(width)}  precision  recall     F1  captures   F1 (forcing decisions)`);
-  run.perRole.forEach((r, i) => {
-    const forced = run.forcing!.perRole.find((f) => f.label === r.label) ?? run.forcing!.perRole[i]!;
+  run.perRole.forEach((r) => {
+    const forcedF1 = run.forcing!.perRole.find((f) => f.label === r.label)?.f1 ?? 0;
     lines.push(
-      `${r.label.padEnd(width)}  ${r.precision.toFixed(3).padStart(9)}  ${r.recall.toFixed(3).padStart(6)}  ${r.f1.toFixed(3).padStart(5)}  ${String(r.support).padStart(8)}   ${forced.f1.toFixed(3)}`,
+      `${r.label.padEnd(width)}  ${r.precision.toFixed(3).padStart(9)}  ${r.recall.toFixed(3).padStart(6)}  ${r.f1.toFixed(3).padStart(5)}  ${String(r.support).padStart(8)}   ${forcedF1.toFixed(3)}`,
     );
   });
   lines.push('');

@@ -3,10 +3,12 @@ import { basename } from 'node:path';
 import { type Command, Option } from 'commander';
 import { NetworkmlError, UsageError } from '../../errors.js';
 import { saveModel } from '../../models/format.js';
-import { type RoleAlgorithm, trainRoleModel } from '../../models/role-model.js';
+import { type RoleAlgorithm, type RoleModel, trainRoleModel } from '../../models/role-model.js';
 import { runJobs } from '../../pipeline/pool.js';
 import { DEFAULT_BIN_OPTIONS } from '../../sessions/bins.js';
 import { filterByNames, labelOf, loadLabelAssignments, loadSplit } from '../../training/dataset.js';
+import type { LabelledCapture } from '../../training/select.js';
+import { trainV2Model } from '../../training/v2-recipe.js';
 import {
   addCaptureOptions,
   analyzeOptionsFrom,
@@ -24,6 +26,7 @@ interface TrainCliOptions extends CaptureCliOptions {
   split?: string;
   hiddenSize?: string;
   json?: boolean;
+  features: 'compat' | 'v2';
 }
 
 function positiveInt(name: string, text: string): number {
@@ -46,6 +49,14 @@ export function registerTrain(program: Command): void {
           .choices(['onelayer', 'randomforest'])
           .default('onelayer'),
       )
+      .addOption(
+        new Option(
+          '--features <set>',
+          "compat: the original's 4,104 port shares and recipe; v2: header features, model selection by CV, calibrated Unknown",
+        )
+          .choices(['compat', 'v2'])
+          .default('compat'),
+      )
       .option('--labels <file>', 'label_assignments.json mapping file-name prefixes to role names')
       .option(
         '--split <file>',
@@ -58,7 +69,7 @@ export function registerTrain(program: Command): void {
   )
     .addHelpText(
       'after',
-      '\nExamples:\n  networkml train captures/ --algorithm randomforest --save rf.json\n  networkml train setups/ --split dev-split.json --warmup 1 --seed 7 --save onelayer.json',
+      '\nExamples:\n  networkml train captures/ --algorithm randomforest --save rf.json\n  networkml train captures/ --features v2 --save v2.json\n  networkml train setups/ --split dev-split.json --warmup 1 --seed 7 --save onelayer.json',
     )
     .action(async (args: string[], cli: TrainCliOptions) => {
       if (!cli.save) throw new UsageError('train needs --save FILE for the model');
@@ -72,7 +83,13 @@ export function registerTrain(program: Command): void {
           `training needs captures of at least two labels; found only ${[...new Set(captureLabels)].join(', ') || 'none'}`,
         );
       }
+      const v2 = cli.features === 'v2';
       const options = analyzeOptionsFrom(cli);
+      // v2 is the corrected feature set: no warm-up unless asked for (the model records what it used).
+      if (v2 && options.warmupS === undefined) options.warmupS = 0;
+      if (v2) options.features = 'v2';
+      const binDurationS = options.durationS ?? DEFAULT_BIN_OPTIONS.durationS;
+      const warmupS = options.warmupS ?? DEFAULT_BIN_OPTIONS.warmupS;
       const progress = createProgress(paths.length, 'features', Boolean(cli.json));
       const results = await runJobs(
         'features',
@@ -83,46 +100,81 @@ export function registerTrain(program: Command): void {
         },
       );
       progress.stop();
-      const rows: Float64Array[] = [];
-      const labels: string[] = [];
-      let empty = 0;
-      results.forEach((r, i) => {
+      const captures: LabelledCapture[] = results.map((r, i) => {
         if (!r.ok) throw new NetworkmlError(r.error);
-        if (r.value.vectors.length === 0) empty++;
-        for (const v of r.value.vectors) {
-          rows.push(v);
-          labels.push(captureLabels[i]!);
-        }
+        return { name: basename(paths[i]!), label: captureLabels[i]!, rows: r.value.vectors };
       });
-      if (new Set(labels).size < 2)
+      const empty = captures.filter((c) => c.rows.length === 0).length;
+      const bins = captures.reduce((n, c) => n + c.rows.length, 0);
+      if (new Set(captures.filter((c) => c.rows.length > 0).map((c) => c.label)).size < 2)
         throw new UsageError('fewer than two labels have usable sessions; try a smaller --warmup');
       const featureSeconds = (performance.now() - started) / 1000;
-      const report = trainRoleModel(rows, labels, {
-        algorithm: cli.algorithm,
-        seed: positiveInt('seed', cli.seed),
-        semantics: 'compat',
-        binDurationS: options.durationS ?? DEFAULT_BIN_OPTIONS.durationS,
-        warmupS: options.warmupS ?? DEFAULT_BIN_OPTIONS.warmupS,
-        dataset: args.map((a) => basename(a)).join(', '),
-        ...(cli.hiddenSize ? { hiddenSize: positiveInt('hidden-size', cli.hiddenSize) } : {}),
-      });
-      saveModel(cli.save, report.model);
+      const seed = positiveInt('seed', cli.seed);
+      const dataset = args.map((a) => basename(a)).join(', ');
+      let model: RoleModel;
+      let detail: Record<string, unknown>;
+      if (v2) {
+        const algorithmGiven = program.commands
+          .find((c) => c.name() === 'train')
+          ?.getOptionValueSource('algorithm');
+        const report = trainV2Model(captures, {
+          seed,
+          binDurationS,
+          warmupS,
+          dataset,
+          ...(algorithmGiven && algorithmGiven !== 'default' ? { algorithm: cli.algorithm } : {}),
+        });
+        model = report.model;
+        detail = {
+          selected: report.selection.best.name,
+          cv: Object.fromEntries(report.selection.results.map((r) => [r.name, r.accuracy])),
+          calibration: report.calibration,
+        };
+      } else {
+        const rows = captures.flatMap((c) => c.rows);
+        const labels = captures.flatMap((c) => c.rows.map(() => c.label));
+        const report = trainRoleModel(rows, labels, {
+          algorithm: cli.algorithm,
+          seed,
+          semantics: 'compat',
+          binDurationS,
+          warmupS,
+          dataset,
+          ...(cli.hiddenSize ? { hiddenSize: positiveInt('hidden-size', cli.hiddenSize) } : {}),
+        });
+        model = report.model;
+        detail = { selected_features: report.model.selected.length, fit_seconds: report.seconds };
+      }
+      saveModel(cli.save, model);
       const summary = {
         model: cli.save,
-        algorithm: cli.algorithm,
+        features: cli.features,
+        algorithm: model.kind,
         captures: paths.length,
         captures_without_sessions: empty,
-        bins: rows.length,
-        labels: report.model.labels,
-        selected_features: report.model.selected.length,
-        seconds: { features: featureSeconds, ...report.seconds, total: (performance.now() - started) / 1000 },
+        bins,
+        labels: model.labels,
+        warmup_s: warmupS,
+        duration_s: binDurationS,
+        ...detail,
+        seconds: { features: featureSeconds, total: (performance.now() - started) / 1000 },
       };
       if (cli.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
       else {
+        const chosen = v2
+          ? `${String(detail.selected)} chosen by ${Object.keys(detail.cv as object).length}-candidate CV`
+          : model.kind;
+        const calibration = detail.calibration as
+          | { threshold: number; unseenUnknownRate: number; knownUnknownRate: number }
+          | null
+          | undefined;
         process.stdout.write(
-          `trained ${cli.algorithm} on ${rows.length} bins of ${paths.length} captures (${empty} without sessions), ` +
-            `${summary.labels.length} labels, ${summary.selected_features} features selected\n` +
-            `  features ${featureSeconds.toFixed(1)} s, fit ${report.seconds.total.toFixed(1)} s → ${cli.save}\n`,
+          `trained ${cli.features} ${chosen} on ${bins} bins of ${paths.length} captures (${empty} without sessions), ` +
+            `${model.labels.length} labels\n` +
+            (calibration
+              ? `  Unknown below ${calibration.threshold.toFixed(3)}: unseen types called Unknown ${(calibration.unseenUnknownRate * 100).toFixed(0)}%, known types ${(calibration.knownUnknownRate * 100).toFixed(0)}%\n`
+              : '') +
+            `  features ${featureSeconds.toFixed(1)} s, total ${summary.seconds.total.toFixed(1)} s → ${cli.save}\n`,
         );
       }
     });

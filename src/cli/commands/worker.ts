@@ -11,6 +11,7 @@ import { defaultLogger, type Evaluate, runWorker } from '../../service/worker.js
 import { addModelOptions, evaluateOptionsFrom } from './eval.js';
 
 export interface WorkerFlags extends RabbitFlags {
+  deliveryLimit?: string;
   redis?: string;
   model?: string;
   anomaly?: AnomalyModelName;
@@ -45,6 +46,10 @@ export async function runWorkerCommand(flags: WorkerFlags, evaluate?: Evaluate):
     prefetch,
     captureRoot: flags.captureRoot ?? process.cwd(),
     resultFormat: parseFormat(flags.resultFormat ?? process.env.NETWORKML_RESULT_FORMAT ?? 'v0'),
+    deliveryLimit:
+      flags.deliveryLimit === undefined
+        ? undefined
+        : parsePositiveInt(flags.deliveryLimit, '--delivery-limit', 1000),
     evaluate:
       evaluate ??
       ((path) => evaluateCapture(path, history ? { ...evaluateOptions, history } : evaluateOptions)),
@@ -84,6 +89,10 @@ export function registerWorker(program: Command): void {
       'jobs may only name files under this directory (default: working directory)',
     )
     .option('--result-format <format>', "'v0' (original NetworkML messages) or 'poseidon' (one per capture)")
+    .option(
+      '--delivery-limit <n>',
+      'deliveries of one job before it is dead-lettered, if this worker creates the queue (default 5)',
+    )
     .option(
       '--redis <url>',
       'share device history through this Redis (default: REDIS_HOST, port 6379; else none)',
