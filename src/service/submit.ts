@@ -3,7 +3,7 @@
  * reported as submitted is on disk at the broker.
  */
 import { randomUUID } from 'node:crypto';
-import { type Channel, connect } from 'amqplib';
+import { connect } from 'amqplib';
 import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
 import { amqpUrl, describeBroker, RABBIT_DEFAULTS, type RabbitSettings } from './config.js';
 import type { Job } from './job.js';
@@ -35,8 +35,8 @@ export async function submitJobs(filePaths: string[], options: SubmitOptions = {
   }
   model.on('error', () => {});
   try {
+    await assertJobQueue(model, rabbit);
     const channel = await model.createConfirmChannel();
-    await assertJobQueue(channel as Channel, rabbit);
     const jobs: Job[] = [];
     for (let start = 0; start < filePaths.length; start += WINDOW) {
       const batch: Job[] = filePaths.slice(start, start + WINDOW).map((file_path, index) => ({

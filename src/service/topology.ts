@@ -1,30 +1,62 @@
 /**
  * The broker objects workers and submitters rely on, declared idempotently by both so either may start first.
  */
-import type { Channel, ChannelModel } from 'amqplib';
+import type { ChannelModel } from 'amqplib';
 import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
 import { deadLetterNames, type RabbitSettings } from './config.js';
 
-/**
- * A job queue whose rejected messages go to `<queue>.dlx` → `<queue>.dead` instead of vanishing, so a poison
- * job is kept for inspection and never redelivered to a worker.
- */
-export async function assertJobQueue(channel: Channel, settings: RabbitSettings): Promise<void> {
-  const dead = deadLetterNames(settings.queue);
-  await channel.assertExchange(dead.exchange, 'direct', { durable: true });
-  await channel.assertQueue(dead.queue, { durable: true });
-  await channel.bindQueue(dead.queue, dead.exchange, dead.queue);
+/** Deliveries of one job before the broker dead-letters it (a job that kills every worker that takes it). */
+export const DEFAULT_DELIVERY_LIMIT = 5;
+
+async function queueExists(model: ChannelModel, queue: string): Promise<boolean> {
+  const probe = await model.createChannel();
+  // A failed check closes the probe channel with 404: the expected "absent" answer, not an error.
+  probe.on('error', () => {});
   try {
+    await probe.checkQueue(queue);
+    await probe.close().catch(() => {});
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The job queue and its dead-letter queue. Rejected jobs go to `<queue>.dlx` → `<queue>.dead` instead of
+ * vanishing, so a poison job is kept for inspection and never redelivered. The job queue is a quorum queue
+ * with a delivery limit, so even a job that crashes every worker taking it (never acked, never rejected)
+ * ends in the dead-letter queue after `deliveryLimit` + 1 deliveries. An existing job queue is used as it is,
+ * so workers and submitters with other settings do not fight over its arguments.
+ */
+export async function assertJobQueue(
+  model: ChannelModel,
+  settings: RabbitSettings,
+  deliveryLimit = DEFAULT_DELIVERY_LIMIT,
+): Promise<void> {
+  const dead = deadLetterNames(settings.queue);
+  const channel = await model.createChannel();
+  channel.on('error', () => {});
+  try {
+    await channel.assertExchange(dead.exchange, 'direct', { durable: true });
+    await channel.assertQueue(dead.queue, { durable: true });
+    await channel.bindQueue(dead.queue, dead.exchange, dead.queue);
+    if (await queueExists(model, settings.queue)) return;
     await channel.assertQueue(settings.queue, {
       durable: true,
-      arguments: { 'x-dead-letter-exchange': dead.exchange, 'x-dead-letter-routing-key': dead.queue },
+      arguments: {
+        'x-queue-type': 'quorum',
+        'x-delivery-limit': deliveryLimit,
+        'x-dead-letter-exchange': dead.exchange,
+        'x-dead-letter-routing-key': dead.queue,
+      },
     });
   } catch (err) {
     throw new NetworkmlError(
-      `cannot declare job queue '${settings.queue}' (${errorMessage(err)}); if it already exists with other ` +
-        'arguments, delete it or choose another RABBIT_QUEUE_NAME',
+      `cannot declare job queue '${settings.queue}' and its dead-letter queue: ${errorMessage(err)}`,
       ExitCode.SERVICE,
     );
+  } finally {
+    await channel.close().catch(() => {});
   }
 }
 

@@ -186,6 +186,41 @@ describe('networkml worker with RabbitMQ', { skip, timeout: 600_000 }, () => {
     assert.equal(await stopWorker(survivor), 0);
   });
 
+  it('a job that kills every worker taking it is dead-lettered after the delivery limit', async () => {
+    const settings = settingsFor('crashloop');
+    let current = worker(settings, ['--delivery-limit', '2']);
+    await current.waitForLog((l) => l.msg === 'consuming', 30_000);
+    const [job] = await submitJobs([BIG], { rabbit: settings });
+    // Delivery limit 2: the broker hands the job out 3 times; each worker dies with it in hand.
+    for (let delivery = 1; delivery <= 3; delivery++) {
+      await current.waitForLog((l) => l.msg === 'job started' && l.job?.id === job!.id, 60_000);
+      current.child.kill('SIGKILL');
+      await current.exited;
+      current = worker(settings);
+      await current.waitForLog((l) => l.msg === 'consuming', 30_000);
+    }
+    const model = await connect(amqpUrl(settings));
+    try {
+      const channel = await model.createChannel();
+      const dead = deadLetterNames(settings.queue).queue;
+      let deadCount = 0;
+      for (let i = 0; i < 100 && deadCount === 0; i++) {
+        deadCount = (await channel.checkQueue(dead)).messageCount;
+        if (deadCount === 0) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(deadCount, 1, 'the job is in the dead-letter queue');
+      const message = await channel.get(dead, { noAck: true });
+      assert.ok(message);
+      assert.equal(message.properties.messageId, job!.id);
+      assert.equal((await channel.checkQueue(settings.queue)).messageCount, 0);
+    } finally {
+      await model.close();
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    assert.ok(!current.logs.some((l) => l.msg === 'job started'), 'no fourth delivery');
+    assert.equal(await stopWorker(current), 0);
+  });
+
   it('the broker restarted mid-run: workers reconnect and finish every job', async () => {
     const settings = settingsFor('restart');
     const c = await collector(settings, 'restart');

@@ -5,7 +5,7 @@
  * confirms before the ack). Delivery is at-least-once: a worker killed between publishing and acking
  * causes a second result for that job.
  */
-import { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, connect } from 'amqplib';
+import { type ChannelModel, type ConfirmChannel, type ConsumeMessage, connect } from 'amqplib';
 import pino, { type Logger } from 'pino';
 import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
 import type { CaptureResult } from '../outputs/result.js';
@@ -39,6 +39,8 @@ export interface WorkerOptions {
   version?: string;
   /** Reconnect backoff: first delay, doubled per failed attempt up to `maxDelayMs`, ±20 % jitter. */
   reconnect?: { initialDelayMs?: number; maxDelayMs?: number };
+  /** Deliveries of one job before the broker dead-letters it, when this worker creates the queue. Default 5. */
+  deliveryLimit?: number;
   /** AMQP heartbeat; a dead broker or network is noticed after about two of these. Default 30. */
   heartbeatSeconds?: number;
 }
@@ -241,7 +243,7 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
         markClosed();
         model.close().catch(() => {});
       });
-      await assertJobQueue(channel as Channel, rabbit);
+      await assertJobQueue(model, rabbit, options.deliveryLimit);
       await channel.prefetch(prefetch);
       const reply = await channel.consume(
         rabbit.queue,
