@@ -1,5 +1,6 @@
 import { readCapture } from '../capture/reader.js';
 import type { CaptureSummary } from '../capture/reader-api.js';
+import { UsageError } from '../errors.js';
 import { captureHosts, compatFeatures } from '../features/compat.js';
 import { sessionVectors } from '../features/session-vectors.js';
 import { predictBins } from '../models/role-model.js';
@@ -63,6 +64,11 @@ export async function watchCapture(
 ): Promise<CaptureSummary> {
   const loaded = roleModelFor(options.modelPath);
   const model = loaded.model;
+  if (model.features.semantics !== 'compat') {
+    throw new UsageError(
+      `${loaded.path}: watch follows streams with compat models only (this one uses ${model.features.semantics} features)`,
+    );
+  }
   const durationS = options.durationS ?? model.capture.binDurationS ?? DEFAULT_BIN_OPTIONS.durationS;
   const warmupS = options.warmupS ?? model.capture.warmupS ?? DEFAULT_BIN_OPTIONS.warmupS;
   const durationUs = durationS * 1e6;

@@ -76,6 +76,81 @@ describe('train and test on the IoT Sentinel dev split (reference recipe: 0.857 
     });
   }
 
+  it('v2 features reach 0.95 per capture and call a type never seen in training Unknown', () => {
+    const model = join(dir, 'v2.json');
+    const trained = runCli([
+      'train',
+      setups,
+      '--split',
+      split,
+      '--features',
+      'v2',
+      '--seed',
+      '1',
+      '--save',
+      model,
+      '--json',
+    ]);
+    assert.equal(trained.status, 0, trained.stderr);
+    const summary = JSON.parse(trained.stdout) as {
+      features: string;
+      warmup_s: number;
+      calibration: { threshold: number };
+    };
+    assert.equal(summary.features, 'v2');
+    assert.equal(summary.warmup_s, 0, 'v2 counts every session unless told otherwise');
+    const doc = JSON.parse(readFileSync(model, 'utf8')) as {
+      features: { semantics: string };
+      hyperParameters: Record<string, unknown>;
+    };
+    assert.equal(doc.features.semantics, 'v2', 'the model records its feature semantics');
+    assert.equal(doc.hyperParameters.unknownThreshold, summary.calibration.threshold);
+    const tested = runCli(['test', setups, '--split', split, '--model', model, '--json']);
+    assert.equal(tested.status, 0, tested.stderr);
+    assert.ok((JSON.parse(tested.stdout) as { accuracyPerCapture: number }).accuracyPerCapture >= 0.95);
+
+    // Leave one device type out of training entirely: its captures must come out Unknown.
+    const all = JSON.parse(readFileSync(split, 'utf8')) as { train: string[]; test: string[] };
+    const without = join(dir, 'split-without-hue.json');
+    writeFileSync(
+      without,
+      JSON.stringify({ train: all.train.filter((n) => !n.startsWith('HueBridge-')), test: all.test }),
+    );
+    const partial = join(dir, 'v2-without-hue.json');
+    assert.equal(
+      runCli(['train', setups, '--split', without, '--features', 'v2', '--save', partial]).status,
+      0,
+    );
+    const hue = all.test.filter((n) => n.startsWith('HueBridge-')).map((n) => `${setups}/${n}`);
+    const evaluated = runCli([
+      'eval',
+      '--json',
+      '--no-history',
+      '--anomaly',
+      'none',
+      '--model',
+      partial,
+      ...hue,
+    ]);
+    assert.equal(evaluated.status, 0, evaluated.stderr);
+    const tops = evaluated.stdout
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            detail: { labels: string[] };
+            data: Record<string, { classification?: { labels: string[] } }>;
+            key: string;
+          },
+      )
+      .map((r) => r.data[r.key]!.classification?.labels[0]);
+    assert.ok(
+      tops.filter((t) => t === 'Unknown').length > tops.length / 2,
+      `unseen HueBridge called ${tops.join(', ')}`,
+    );
+  });
+
   it('refuses names that break the convention and single-label sets', () => {
     const odd = join(dir, 'odd');
     const single = join(dir, 'single');
