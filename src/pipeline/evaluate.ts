@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { UsageError } from '../errors.js';
 import { type CompatFeatures, captureHosts, compatFeatures } from '../features/compat.js';
 import { type SessionVectors, sessionVectors } from '../features/session-vectors.js';
 import type { V2Result } from '../features/v2.js';
@@ -9,6 +10,7 @@ import type { BinDetail, CaptureResult, DeviceResult, ValidDeviceResult } from '
 import { applyUnknownThreshold } from '../training/v2-recipe.js';
 import { type AnalyzeOptions, analyzeCapture, type CaptureAnalysis } from './analyze.js';
 import { captureKey } from './capture-key.js';
+import { deviceRepresentation, type LoadedSos, loadSosModel } from './sos-anomaly.js';
 
 export type AnomalyModelName = 'lstm' | 'sos' | 'none';
 
@@ -67,6 +69,37 @@ export function lstmFor(path = DEFAULT_SOS_MODEL_PATH): SessionSequenceLstm {
     lstmModels.set(path, model);
   }
   return model;
+}
+
+const sosModels = new Map<string, LoadedSos>();
+
+/** The device's outlier probability among the reference devices of its predicted role. */
+function sosScore(
+  loaded: LoadedModel,
+  options: EvaluateOptions,
+  vectors: Float64Array[],
+  role: string,
+): LstmScore {
+  const path = options.anomalyModelPath;
+  if (!path)
+    throw new UsageError(
+      '--anomaly sos needs --anomaly-model FILE (made by `networkml train --algorithm sos`)',
+    );
+  let model = sosModels.get(path);
+  if (!model) {
+    model = loadSosModel(path, loaded);
+    sosModels.set(path, model);
+  }
+  const representation = deviceRepresentation(loaded.model, vectors)!;
+  const [score] = model.sos.score([representation], [role]);
+  const abnormality = score!.probability;
+  return {
+    abnormality,
+    behavior: abnormality > (options.threshold ?? 0.99) ? 'abnormal' : 'normal',
+    sequences: 0,
+    scored: score!.scored,
+    ...(score!.note ? { note: score!.note } : {}),
+  };
 }
 
 /** Labels and probabilities sorted by probability, most likely first; ties keep the model's label order. */
@@ -238,6 +271,8 @@ function evaluateView(
   if (anomalyName === 'lstm') {
     // The scorer's own behaviour uses its default threshold; ours is decided below from `threshold`.
     anomaly = lstmFor(options.anomalyModelPath).score(view.sessions.rows, ranked[0]![0]);
+  } else if (anomalyName === 'sos') {
+    anomaly = sosScore(loaded, options, vectors, ranked[0]![0]);
   }
   const threshold = options.threshold ?? 0.99;
   const abnormality = anomaly?.abnormality ?? 0;

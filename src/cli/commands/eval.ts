@@ -12,6 +12,7 @@ import {
 } from '../../pipeline/evaluate.js';
 import { historyPort } from '../../pipeline/history-port.js';
 import { runJobs } from '../../pipeline/pool.js';
+import { loadSosModel } from '../../pipeline/sos-anomaly.js';
 import {
   addCaptureOptions,
   analyzeOptionsFrom,
@@ -116,6 +117,13 @@ export function registerEval(program: Command): void {
       // A bad model is the user's one mistake, not one per capture: refuse it before any work (exit 3).
       roleModelFor(options.modelPath);
       if ((options.anomaly ?? 'lstm') === 'lstm') lstmFor(options.anomalyModelPath);
+      if (options.anomaly === 'sos') {
+        if (!options.anomalyModelPath)
+          throw new UsageError(
+            '--anomaly sos needs --anomaly-model FILE (made by `networkml train --algorithm sos`)',
+          );
+        loadSosModel(options.anomalyModelPath, roleModelFor(options.modelPath));
+      }
       const out = await openOutput(cli.output);
       const progress = createProgress(paths.length, 'eval', Boolean(cli.json));
       const results = await runJobs(

@@ -151,6 +151,52 @@ describe('train and test on the IoT Sentinel dev split (reference recipe: 0.857 
     );
   });
 
+  it('trains the role-conditioned SOS anomaly model and scores devices against their predicted role', () => {
+    const role = join(dir, 'randomforest.json'); // trained by the first test of this suite
+    const sos = join(dir, 'sos.json');
+    const trained = runCli([
+      'train',
+      setups,
+      '--split',
+      split,
+      '--warmup',
+      '1',
+      '-a',
+      'sos',
+      '-m',
+      role,
+      '--save',
+      sos,
+      '--json',
+    ]);
+    assert.equal(trained.status, 0, trained.stderr);
+    assert.equal((JSON.parse(trained.stdout) as { devices: number }).devices, 97);
+    const capture = `${setups}/DLinkCam-A4-Mon0000-n00.pcap`;
+    const r = runCli([
+      'eval',
+      '--json',
+      '--no-history',
+      '-m',
+      role,
+      '--anomaly',
+      'sos',
+      '--anomaly-model',
+      sos,
+      capture,
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    const result = JSON.parse(r.stdout) as {
+      detail: { abnormality: number; anomaly_model: string; abnormality_note?: string };
+    };
+    assert.equal(result.detail.anomaly_model, 'sos');
+    assert.equal(result.detail.abnormality_note, undefined);
+    assert.ok(result.detail.abnormality >= 0 && result.detail.abnormality <= 1);
+    // An SOS model is tied to the role model whose representations it holds.
+    const wrong = runCli(['eval', '--no-history', '--anomaly', 'sos', '--anomaly-model', sos, capture]);
+    assert.equal(wrong.status, 3);
+    assert.match(wrong.stderr, /fitted on .* not on the role model in use/);
+  });
+
   it('refuses names that break the convention and single-label sets', () => {
     const odd = join(dir, 'odd');
     const single = join(dir, 'single');

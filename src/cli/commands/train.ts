@@ -4,7 +4,10 @@ import { type Command, Option } from 'commander';
 import { NetworkmlError, UsageError } from '../../errors.js';
 import { saveModel } from '../../models/format.js';
 import { type RoleAlgorithm, type RoleModel, trainRoleModel } from '../../models/role-model.js';
+import { RoleConditionedSos } from '../../models/sos.js';
+import { roleModelFor } from '../../pipeline/evaluate.js';
 import { runJobs } from '../../pipeline/pool.js';
+import { deviceRepresentation, representationName, saveSosModel } from '../../pipeline/sos-anomaly.js';
 import { DEFAULT_BIN_OPTIONS } from '../../sessions/bins.js';
 import { filterByNames, labelOf, loadLabelAssignments, loadSplit } from '../../training/dataset.js';
 import type { LabelledCapture } from '../../training/select.js';
@@ -19,7 +22,9 @@ import { expandCaptureArgs } from '../inputs.js';
 import { createProgress } from '../progress.js';
 
 interface TrainCliOptions extends CaptureCliOptions {
-  algorithm: RoleAlgorithm;
+  algorithm: RoleAlgorithm | 'sos';
+  model?: string;
+  perplexity?: string;
   labels?: string;
   seed: string;
   save?: string;
@@ -45,8 +50,8 @@ export function registerTrain(program: Command): void {
       )
       .argument('<capture|dir...>', 'labelled captures or directories of them')
       .addOption(
-        new Option('-a, --algorithm <name>', 'role model')
-          .choices(['onelayer', 'randomforest'])
+        new Option('-a, --algorithm <name>', 'role model, or sos: the role-conditioned anomaly model')
+          .choices(['onelayer', 'randomforest', 'sos'])
           .default('onelayer'),
       )
       .addOption(
@@ -57,6 +62,11 @@ export function registerTrain(program: Command): void {
           .choices(['compat', 'v2'])
           .default('compat'),
       )
+      .option(
+        '-m, --model <file>',
+        'with --algorithm sos: the role model whose view of devices SOS compares (default: bundled)',
+      )
+      .option('--perplexity <n>', 'with --algorithm sos: the effective number of neighbours (default 30)')
       .option('--labels <file>', 'label_assignments.json mapping file-name prefixes to role names')
       .option(
         '--split <file>',
@@ -82,6 +92,10 @@ export function registerTrain(program: Command): void {
         throw new UsageError(
           `training needs captures of at least two labels; found only ${[...new Set(captureLabels)].join(', ') || 'none'}`,
         );
+      }
+      if (cli.algorithm === 'sos') {
+        await trainSos(paths, captureLabels, cli);
+        return;
       }
       const v2 = cli.features === 'v2';
       const options = analyzeOptionsFrom(cli);
@@ -122,7 +136,9 @@ export function registerTrain(program: Command): void {
           binDurationS,
           warmupS,
           dataset,
-          ...(algorithmGiven && algorithmGiven !== 'default' ? { algorithm: cli.algorithm } : {}),
+          ...(algorithmGiven && algorithmGiven !== 'default'
+            ? { algorithm: cli.algorithm as RoleAlgorithm }
+            : {}),
         });
         model = report.model;
         detail = {
@@ -134,7 +150,7 @@ export function registerTrain(program: Command): void {
         const rows = captures.flatMap((c) => c.rows);
         const labels = captures.flatMap((c) => c.rows.map(() => c.label));
         const report = trainRoleModel(rows, labels, {
-          algorithm: cli.algorithm,
+          algorithm: cli.algorithm as RoleAlgorithm,
           seed,
           semantics: 'compat',
           binDurationS,
@@ -178,4 +194,59 @@ export function registerTrain(program: Command): void {
         );
       }
     });
+}
+
+/**
+ * `train --algorithm sos`: one reference set of device representations per role (the file-name labels),
+ * as the chosen role model sees each capture, for eval's `--anomaly sos`.
+ */
+async function trainSos(paths: string[], labels: string[], cli: TrainCliOptions): Promise<void> {
+  const started = performance.now();
+  const role = roleModelFor(cli.model);
+  const options = {
+    durationS: role.model.capture.binDurationS,
+    warmupS: role.model.capture.warmupS,
+    features: role.model.features.semantics,
+    ...analyzeOptionsFrom(cli),
+  };
+  const results = await runJobs(
+    'features',
+    paths.map((path) => ({ path, options })),
+    { threads: threadsFrom(cli) },
+  );
+  const rows: Float64Array[] = [];
+  const roles: string[] = [];
+  results.forEach((r, i) => {
+    if (!r.ok) throw new NetworkmlError(r.error);
+    const representation = deviceRepresentation(role.model, r.value.vectors);
+    if (representation) {
+      rows.push(representation);
+      roles.push(labels[i]!);
+    }
+  });
+  if (rows.length === 0) throw new UsageError('no capture has usable sessions; try a smaller --warmup');
+  const perplexity = cli.perplexity === undefined ? undefined : Number(cli.perplexity);
+  if (perplexity !== undefined && !(perplexity >= 1))
+    throw new UsageError(`--perplexity must be a number >= 1, not '${cli.perplexity}'`);
+  const sos = new RoleConditionedSos({
+    representation: representationName(role),
+    ...(perplexity ? { perplexity } : {}),
+  }).fit(rows, roles);
+  saveSosModel(cli.save!, sos);
+  const perRole = Object.fromEntries(
+    [...new Set(roles)].sort().map((r) => [r, roles.filter((x) => x === r).length]),
+  );
+  const summary = {
+    model: cli.save,
+    algorithm: 'sos',
+    role_model: role.path,
+    devices: rows.length,
+    per_role: perRole,
+    seconds: (performance.now() - started) / 1000,
+  };
+  process.stdout.write(
+    cli.json
+      ? `${JSON.stringify(summary)}\n`
+      : `trained SOS on ${rows.length} devices of ${Object.keys(perRole).length} roles (role model ${role.path}) → ${cli.save}\n`,
+  );
 }
