@@ -5,6 +5,7 @@
  *   node --import tsx bench/features.ts [CAPTURE=bench/out/bench.pcap] [RUNS=3]
  * Build the capture with: /work/shared/tools/make-bench-pcap.sh bench/out/bench.pcap 256
  */
+import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { readCapture } from '../src/capture/reader.js';
 import { compatFeatures } from '../src/features/compat.js';
@@ -19,7 +20,7 @@ const mb = statSync(path).size / 1e6;
 
 async function run(
   withV2: boolean,
-): Promise<{ seconds: number; cpu: number; packets: number; v2Bins: number }> {
+): Promise<{ seconds: number; cpu: number; packets: number; v2Bins: number; v2Sha256: string }> {
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   const store = new PacketStore();
@@ -36,13 +37,21 @@ async function run(
         },
   );
   const compat = compatFeatures(store, buildBins(store, bins));
-  const v2Bins = withV2 ? v2.finish(compat).bins.length : 0;
+  const result = withV2 ? v2.finish(compat) : undefined;
   const cpu = process.cpuUsage(c0);
+  const seconds = (performance.now() - t0) / 1000;
+  // A digest of every v2 value (outside the timing): optimisations must leave it unchanged.
+  const hash = createHash('sha256');
+  for (const b of result?.bins ?? []) {
+    hash.update(new Uint8Array(Float64Array.of(b.bin, b.host, b.start, b.end).buffer));
+    hash.update(new Uint8Array(b.vector.buffer, b.vector.byteOffset, b.vector.byteLength));
+  }
   return {
-    seconds: (performance.now() - t0) / 1000,
+    seconds,
     cpu: (cpu.user + cpu.system) / 1e6,
     packets: summary.packets,
-    v2Bins,
+    v2Bins: result?.bins.length ?? 0,
+    v2Sha256: hash.digest('hex'),
   };
 }
 
@@ -53,6 +62,7 @@ const compatCpu: number[] = [];
 const bothCpu: number[] = [];
 let packets = 0;
 let v2Bins = 0;
+let v2Sha256 = '';
 await run(false); // warm-up run: JIT and page cache
 for (let i = 0; i < runs; i++) {
   const c1 = await run(false);
@@ -63,6 +73,7 @@ for (let i = 0; i < runs; i++) {
   bothCpu.push(r.cpu);
   packets = r.packets;
   v2Bins = r.v2Bins;
+  v2Sha256 = r.v2Sha256;
 }
 const c = median(compatTimes);
 const b = median(bothTimes);
@@ -73,6 +84,7 @@ console.log(
       megabytes: Number(mb.toFixed(1)),
       packets,
       v2HostBins: v2Bins,
+      v2Sha256,
       compatSeconds: compatTimes.map((x) => Number(x.toFixed(2))),
       compatPlusV2Seconds: bothTimes.map((x) => Number(x.toFixed(2))),
       compatMBps: Number((mb / c).toFixed(1)),

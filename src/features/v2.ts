@@ -143,6 +143,15 @@ for (let len = 0, b = 0; len < 65536; len++) {
   SIZE_BUCKET[len] = b;
 }
 
+/** Direct-mapped lookup caches: 1024 slots, indexed by the top 10 bits of a multiplicative hash. */
+const CACHE_SHIFT = 22;
+const CACHE_SLOTS = 1 << (32 - CACHE_SHIFT);
+
+/** log10 of an inter-arrival time in seconds, floored at 1 µs. */
+function log10Seconds(iatUs: number): number {
+  return Math.log10(Math.max(iatUs, 1) / 1e6);
+}
+
 const SVC_NONE = 255;
 const SVC_PRIV = 15;
 const SVC_UNPRIV = 16;
@@ -192,20 +201,23 @@ const A_TTLN = A_TTL + TTL_LABELS.length;
 const A_HOPS = A_TTLN + 1;
 const A_PEER = A_HOPS + 1;
 const DIR_ACC = A_PEER + PEER_LABELS.length;
-/** Per-key (not per-direction) accumulators after the two direction blocks. */
-const H_PEERS = 2 * DIR_ACC;
-const H_PRIV_PEERS = H_PEERS + 1;
-const H_PUB_PEERS = H_PEERS + 2;
-const H_GROUPS = H_PEERS + 3;
-const H_RPORTS = H_PEERS + 4;
-const H_LPORTS = H_PEERS + 5;
-const H_FLOWS = H_PEERS + 6;
-const H_INIT = H_PEERS + 7;
-const H_DURSUM = H_PEERS + 8;
-const H_DURMAX = H_PEERS + 9;
-const H_FPKTSUM = H_PEERS + 10;
-const H_FPKTMAX = H_PEERS + 11;
-const ACC = H_PEERS + 12;
+/** Per-key (not per-direction) accumulators after the two direction blocks, relative to H_BASE / H_BASE_S. */
+const H_PEERS = 0;
+const H_PRIV_PEERS = 1;
+const H_PUB_PEERS = 2;
+const H_GROUPS = 3;
+const H_RPORTS = 4;
+const H_LPORTS = 5;
+const H_FLOWS = 6;
+const H_INIT = 7;
+const H_DURSUM = 8;
+const H_DURMAX = 9;
+const H_FPKTSUM = 10;
+const H_FPKTMAX = 11;
+const H_COUNT = 12;
+/** Summary layout (one key, built at bin close): the two direction blocks above, then the host block. */
+const H_BASE_S = 2 * DIR_ACC;
+const SUMMARY = H_BASE_S + H_COUNT;
 
 const P_ARP = 0;
 const P_EAPOL = 1;
@@ -221,6 +233,130 @@ const P_FRAG = 10;
 const P_ECHO = 11;
 const P_NDP = 12;
 const P_MLD = 13;
+
+// ---- per-packet (compact) layout ------------------------------------------------------------------
+// The per-packet path bumps ONE joint cell per categorical attribute (frame length, protocol class, TCP
+// flag combination) and leaves totals implied; bin close expands the cells into the summary layout above.
+// Counts are integers and the float sums (log sizes, log IATs) are added in the same packet order as a
+// per-feature layout would, so the expansion gives bit-identical features.
+
+/** Joint (fine bucket, size bucket) cells of frame length: one increment feeds both histograms. */
+const CELL_OF_LEN = new Uint8Array(65536);
+const CELL_FINE: number[] = [];
+const CELL_SIZE: number[] = [];
+for (let len = 0; len < 65536; len++) {
+  const n = CELL_FINE.length;
+  if (n === 0 || CELL_FINE[n - 1] !== FINE_INDEX[len] || CELL_SIZE[n - 1] !== SIZE_BUCKET[len]) {
+    CELL_FINE.push(FINE_INDEX[len]!);
+    CELL_SIZE.push(SIZE_BUCKET[len]!);
+  }
+  CELL_OF_LEN[len] = CELL_FINE.length - 1;
+}
+const CELLS = CELL_FINE.length;
+
+/** Transport classes of an IP packet, with the protocol labels each counts for. */
+const L4_PROTOS: readonly (readonly number[])[] = [
+  [P_TCP],
+  [P_UDP],
+  [P_ICMP],
+  [P_ICMP, P_ECHO],
+  [P_ICMPV6],
+  [P_ICMPV6, P_ECHO],
+  [P_ICMPV6, P_NDP],
+  [P_ICMPV6, P_MLD],
+  [P_OTHERL4],
+];
+const L4_TCP = 0;
+const L4_UDP = 1;
+const L4_CLASSES = L4_PROTOS.length;
+/** Protocol class: 0 ARP, 1 EAPOL, 2 other L2; IP: 3 + (v6·2 + fragment)·L4_CLASSES + transport class. */
+const CLASS_PROTOS: number[][] = [[P_ARP], [P_EAPOL], [P_OTHERL2]];
+for (let v6 = 0; v6 < 2; v6++)
+  for (let frag = 0; frag < 2; frag++)
+    for (const l4 of L4_PROTOS) CLASS_PROTOS.push([v6 ? P_IPV6 : P_IPV4, ...(frag ? [P_FRAG] : []), ...l4]);
+const CLASSES = CLASS_PROTOS.length;
+
+/** TCP flag combination: bit j set when FLAG_LABELS[j] applies (bit 5, no payload, added per packet). */
+const FLAG_COMBOS = 1 << FLAG_LABELS.length;
+const FLAG_BITS = new Uint8Array(256);
+for (let f = 0; f < 256; f++) {
+  let c = 0;
+  if (f & TcpFlag.SYN) c |= f & TcpFlag.ACK ? 2 : 1;
+  if (f & TcpFlag.FIN) c |= 4;
+  if (f & TcpFlag.RST) c |= 8;
+  if (f & TcpFlag.PSH) c |= 16;
+  FLAG_BITS[f] = c;
+}
+const FLAG_NO_PAYLOAD = 32;
+
+const C_BYTES = 0;
+const C_CELL = 1;
+const C_LOGSUM = C_CELL + CELLS;
+const C_LOGSQ = C_LOGSUM + 1;
+const C_IAT = C_LOGSQ + 1;
+const C_IATSUM = C_IAT + IAT_LABELS.length;
+const C_IATSQ = C_IATSUM + 1;
+const C_CLASS = C_IATSQ + 1;
+const C_SVC = C_CLASS + CLASSES;
+const C_SERVER = C_SVC + SERVICE_LABELS.length;
+const C_FLAGS = C_SERVER + 1;
+const C_TTL = C_FLAGS + FLAG_COMBOS;
+const C_HOPS = C_TTL + TTL_LABELS.length;
+const C_PEER = C_HOPS + 1;
+const C_DIR = C_PEER + PEER_LABELS.length;
+const H_BASE = 2 * C_DIR;
+/** Accumulators per key. */
+const ACC = H_BASE + H_COUNT;
+
+/** Expands one direction's compact block at a[co..] into the summary layout at s[so..]. */
+function expandDirection(a: Float64Array, co: number, s: Float64Array, so: number): void {
+  s.fill(0, so, so + DIR_ACC);
+  let n = 0;
+  for (let c = 0; c < CLASSES; c++) {
+    const x = a[co + C_CLASS + c]!;
+    if (x === 0) continue;
+    n += x;
+    for (const pl of CLASS_PROTOS[c]!) s[so + A_PROTO + pl]! += x;
+  }
+  s[so + A_PKTS] = n;
+  s[so + A_BYTES] = a[co + C_BYTES]!;
+  for (let c = 0; c < CELLS; c++) {
+    const x = a[co + C_CELL + c]!;
+    if (x === 0) continue;
+    s[so + A_FINE + CELL_FINE[c]!]! += x;
+    s[so + A_SIZE + CELL_SIZE[c]!]! += x;
+  }
+  s[so + A_LOGSUM] = a[co + C_LOGSUM]!;
+  s[so + A_LOGSQ] = a[co + C_LOGSQ]!;
+  let ni = 0;
+  for (let b = 0; b < IAT_LABELS.length; b++) {
+    s[so + A_IAT + b] = a[co + C_IAT + b]!;
+    ni += a[co + C_IAT + b]!;
+  }
+  s[so + A_IATN] = ni;
+  s[so + A_IATSUM] = a[co + C_IATSUM]!;
+  s[so + A_IATSQ] = a[co + C_IATSQ]!;
+  let ns = 0;
+  for (let b = 0; b < SERVICE_LABELS.length; b++) {
+    s[so + A_SVC + b] = a[co + C_SVC + b]!;
+    ns += a[co + C_SVC + b]!;
+  }
+  s[so + A_SVCN] = ns;
+  s[so + A_SERVER] = a[co + C_SERVER]!;
+  for (let c = 1; c < FLAG_COMBOS; c++) {
+    const x = a[co + C_FLAGS + c]!;
+    if (x === 0) continue;
+    for (let j = 0; j < FLAG_LABELS.length; j++) if (c & (1 << j)) s[so + A_FLAGS + j]! += x;
+  }
+  let nl = 0;
+  for (let b = 0; b < TTL_LABELS.length; b++) {
+    s[so + A_TTL + b] = a[co + C_TTL + b]!;
+    nl += a[co + C_TTL + b]!;
+  }
+  s[so + A_TTLN] = nl;
+  s[so + A_HOPS] = a[co + C_HOPS]!;
+  for (let b = 0; b < PEER_LABELS.length; b++) s[so + A_PEER + b] = a[co + C_PEER + b]!;
+}
 
 /** Address flags. */
 const F_PRIVATE = 1;
@@ -297,9 +433,10 @@ export class V2Extractor {
   private touched = new IntColumn(64);
   private touchedCount = 0;
 
-  /** IP addresses: [version, w0..w3] → flags. */
+  /** IP addresses: [version, w0..w3] → flags, and → key id on links without MACs (-1 until needed). */
   private readonly addrs = new WordKeyTable(5, 1024);
   private addrFlags = new Uint8Array(1024);
+  private addrKey = new Int32Array(1024).fill(-1);
 
   /** Flows of the current bin: [l4 proto, addr A, addr B, portA << 16 | portB], A ≤ B canonically. */
   private readonly flows = new WordKeyTable(4, 1024);
@@ -312,18 +449,26 @@ export class V2Extractor {
   private readonly flowSrcAddr = new IntColumn(1024);
   private readonly flowDstAddr = new IntColumn(1024);
   private readonly flowPorts = new FloatColumn(1024);
-  /** Two cached addresses: [version, w0..w3, id] × 2 (id -1 = empty). */
-  private readonly addrCache = new Float64Array([0, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, -1]);
-  private addrCacheNext = 0;
-  /** The last flow's key and id (-1 = none), to skip the table for runs of one flow. */
-  private readonly flowCache = new Float64Array([-1, -1, -1, -1, -1]);
-  /** One-entry caches of the last source / destination MAC → key id (runs of packets share MACs). */
-  private cacheHi = new Int32Array([-1, -1]);
-  private cacheLo = new Int32Array([-1, -1]);
-  private cacheId = new Int32Array([-1, -1]);
+
+  // Direct-mapped caches in front of the hash tables: packets come in runs of few hosts and flows, so most
+  // lookups are one multiply and one compare. Address and key ids never change within a capture; flow
+  // ids are per bin, so flow entries carry the bin's generation.
+  private readonly v4Key = new Int32Array(CACHE_SLOTS);
+  private readonly v4Id = new Int32Array(CACHE_SLOTS).fill(-1);
+  private readonly v6Key = new Int32Array(4 * CACHE_SLOTS);
+  private readonly v6Id = new Int32Array(CACHE_SLOTS).fill(-1);
+  private readonly macHi = new Int32Array(CACHE_SLOTS);
+  private readonly macLo = new Int32Array(CACHE_SLOTS);
+  private readonly macId = new Int32Array(CACHE_SLOTS).fill(-1);
+  private readonly flowKey = new Int32Array(4 * CACHE_SLOTS);
+  private readonly flowId = new Int32Array(CACHE_SLOTS);
+  private readonly flowGen = new Int32Array(CACHE_SLOTS);
+  private generation = 1;
 
   /** Distinct (kind, key, value) of the current bin. */
   private readonly distinct = new WordKeyTable(3, 1024);
+  /** One key's summary-layout accumulators, rebuilt at bin close. */
+  private readonly summary = new Float64Array(SUMMARY);
 
   private firstUs = Number.NaN;
   private binStartUs = Number.NaN;
@@ -362,22 +507,22 @@ export class V2Extractor {
     let srcAddr = -1;
     let dstAddr = -1;
     if (ip) {
-      srcAddr = this.internAddr(p.ipVersion, p.srcAddr);
-      dstAddr = this.internAddr(p.ipVersion, p.dstAddr);
+      srcAddr = this.addrId(p.ipVersion, p.srcAddr);
+      dstAddr = this.addrId(p.ipVersion, p.dstAddr);
     }
     let src = -1;
     let dst = -1;
     let dstGroup = 0;
     if (p.hasMacs) {
       const m = p.macs;
-      if ((m[6]! & 1) === 0) src = this.internMac(m, 6);
-      if ((m[0]! & 1) === 0) dst = this.internMac(m, 0);
+      if ((m[6]! & 1) === 0) src = this.macKey(m, 6);
+      if ((m[0]! & 1) === 0) dst = this.macKey(m, 0);
       else dstGroup = m[0] === 0xff && m[1] === 0xff && m[2] === 0xff ? F_BROADCAST : F_MULTICAST;
     } else if (ip) {
-      src = this.internIpKey(p.ipVersion, p.srcAddr);
+      src = this.ipKey(srcAddr, p.ipVersion, p.srcAddr);
       const df = this.addrFlags[dstAddr]!;
       if (df & (F_MULTICAST | F_BROADCAST)) dstGroup = df & (F_MULTICAST | F_BROADCAST);
-      else dst = this.internIpKey(p.ipVersion, p.dstAddr);
+      else dst = this.ipKey(dstAddr, p.ipVersion, p.dstAddr);
     } else {
       return;
     }
@@ -388,38 +533,144 @@ export class V2Extractor {
       if (ip && this.addrFlags[srcAddr]! & F_PRIVATE) this.privateSent[src]!++;
     }
     if (!counted) return;
-    if (src >= 0) this.count(p, t, src, 0, dstAddr, dstGroup, true);
-    if (dst >= 0) this.count(p, t, dst, DIR_ACC, srcAddr, 0, false);
+    this.countPacket(p, t, src, dst, srcAddr, dstAddr, dstGroup);
     if (ip) this.countFlow(p, t, src, dst, srcAddr, dstAddr);
   }
 
-  /** Adds one packet to key k's direction block at `base` (0 = sent, DIR_ACC = received). */
-  private count(
+  /** Classifies the packet once, then adds it to the sender's "out" and the receiver's "in" block. */
+  private countPacket(
     p: PacketRecord,
     t: number,
+    src: number,
+    dst: number,
+    srcAddr: number,
+    dstAddr: number,
+    group: number,
+  ): void {
+    const len = Math.min(p.originalLength, 65535);
+    const cell = CELL_OF_LEN[len]!;
+    const l2 = LOG2_LEN[len]!;
+    let cls: number;
+    let svc = -1;
+    let serverOut = false;
+    let serverIn = false;
+    let flags = 0;
+    let ttlBucket = -1;
+    let hops = 0;
+    let peerOut: number;
+    let peerIn = -1;
+    if (p.ipVersion === 0) {
+      const et = p.etherType;
+      cls = et === EtherType.ARP ? P_ARP : et === EtherType.EAPOL ? P_EAPOL : P_OTHERL2;
+      peerOut = group === F_BROADCAST ? 0 : group === F_MULTICAST ? 1 : 2;
+    } else {
+      const l4 = p.l4Proto;
+      let l4c: number;
+      if (l4 === IpProto.TCP || l4 === IpProto.UDP) {
+        l4c = l4 === IpProto.TCP ? L4_TCP : L4_UDP;
+        if (!p.isLaterFragment) {
+          const sp = p.srcPort;
+          const dp = p.dstPort;
+          const lo = Math.min(sp, dp);
+          const hi = Math.max(sp, dp);
+          svc = SERVICE_OF_PORT[lo]!;
+          if (svc === SVC_NONE) svc = SERVICE_OF_PORT[hi]!;
+          if (svc === SVC_NONE) svc = lo < 1024 ? SVC_PRIV : SVC_UNPRIV;
+          serverOut = sp < dp;
+          serverIn = dp < sp;
+        }
+        if (l4 === IpProto.TCP) {
+          flags = FLAG_BITS[p.tcpFlags & 0xff]!;
+          if (p.l4PayloadLength === 0 && !p.isLaterFragment) flags |= FLAG_NO_PAYLOAD;
+        }
+      } else if (l4 === IpProto.ICMP) {
+        l4c = p.icmpType === 0 || p.icmpType === 8 ? 3 : 2;
+      } else if (l4 === IpProto.ICMPV6) {
+        const ty = p.icmpType;
+        l4c =
+          ty === 128 || ty === 129
+            ? 5
+            : ty >= 133 && ty <= 137
+              ? 6
+              : (ty >= 130 && ty <= 132) || ty === 143
+                ? 7
+                : 4;
+      } else {
+        l4c = L4_CLASSES - 1;
+      }
+      cls = 3 + ((p.ipVersion === 4 ? 0 : 2) + (p.isFragment ? 1 : 0)) * L4_CLASSES + l4c;
+      const ttl = p.ttl;
+      ttlBucket = ttl <= 32 ? 0 : ttl <= 64 ? 1 : ttl <= 128 ? 2 : 3;
+      hops = (ttlBucket === 0 ? 32 : ttlBucket === 1 ? 64 : ttlBucket === 2 ? 128 : 255) - ttl;
+      peerOut =
+        group === F_BROADCAST ? 0 : group === F_MULTICAST ? 1 : this.addrFlags[dstAddr]! & F_PRIVATE ? 2 : 3;
+      peerIn = this.addrFlags[srcAddr]! & F_PRIVATE ? 2 : 3;
+    }
+    const bytes = p.originalLength;
+    if (src >= 0)
+      this.bump(
+        src,
+        0,
+        this.lastOut,
+        t,
+        bytes,
+        cell,
+        l2,
+        cls,
+        svc,
+        serverOut,
+        flags,
+        ttlBucket,
+        hops,
+        peerOut,
+      );
+    if (dst >= 0)
+      this.bump(
+        dst,
+        C_DIR,
+        this.lastIn,
+        t,
+        bytes,
+        cell,
+        l2,
+        cls,
+        svc,
+        serverIn,
+        flags,
+        ttlBucket,
+        hops,
+        peerIn,
+      );
+  }
+
+  /** Adds one classified packet to key k's direction block at `base` (0 = sent, C_DIR = received). */
+  private bump(
     k: number,
     base: number,
-    peerAddr: number,
-    group: number,
-    out: boolean,
+    last: Float64Array,
+    t: number,
+    bytes: number,
+    cell: number,
+    l2: number,
+    cls: number,
+    svc: number,
+    server: boolean,
+    flags: number,
+    ttlBucket: number,
+    hops: number,
+    peer: number,
   ): void {
-    this.touch(k);
+    if (this.touchedFlag[k] === 0) this.touch(k);
     const a = this.acc;
     const o = k * ACC + base;
-    const len = Math.min(p.originalLength, 65535);
-    a[o + A_PKTS]!++;
-    a[o + A_BYTES]! += p.originalLength;
-    a[o + A_FINE + FINE_INDEX[len]!]!++;
-    a[o + A_SIZE + SIZE_BUCKET[len]!]!++;
-    const l2 = LOG2_LEN[len]!;
-    a[o + A_LOGSUM]! += l2;
-    a[o + A_LOGSQ]! += l2 * l2;
-
-    const last = out ? this.lastOut : this.lastIn;
+    a[o + C_BYTES]! += bytes;
+    a[o + C_CELL + cell]!++;
+    a[o + C_LOGSUM]! += l2;
+    a[o + C_LOGSQ]! += l2 * l2;
     const prev = last[k]!;
     if (prev >= 0 && t >= prev) {
       const iatUs = t - prev;
-      const li = Math.log10(Math.max(iatUs, 1) / 1e6);
+      const li = log10Seconds(iatUs);
       const b =
         iatUs < 1e3
           ? 0
@@ -434,70 +685,25 @@ export class V2Extractor {
                   : iatUs < 1e8
                     ? 5
                     : 6;
-      a[o + A_IAT + b]!++;
-      a[o + A_IATN]!++;
-      a[o + A_IATSUM]! += li;
-      a[o + A_IATSQ]! += li * li;
+      a[o + C_IAT + b]!++;
+      a[o + C_IATSUM]! += li;
+      a[o + C_IATSQ]! += li * li;
     }
     last[k] = t;
-
-    const et = p.etherType;
-    if (p.ipVersion === 0) {
-      a[o + A_PROTO + (et === EtherType.ARP ? P_ARP : et === EtherType.EAPOL ? P_EAPOL : P_OTHERL2)]!++;
-      if (out) a[o + A_PEER + (group === F_BROADCAST ? 0 : group === F_MULTICAST ? 1 : 2)]!++;
-      return;
+    a[o + C_CLASS + cls]!++;
+    if (svc >= 0) {
+      a[o + C_SVC + svc]!++;
+      if (server) a[o + C_SERVER]!++;
     }
-    a[o + A_PROTO + (p.ipVersion === 4 ? P_IPV4 : P_IPV6)]!++;
-    if (p.isFragment) a[o + A_PROTO + P_FRAG]!++;
-    const l4 = p.l4Proto;
-    if (l4 === IpProto.TCP || l4 === IpProto.UDP) {
-      a[o + A_PROTO + (l4 === IpProto.TCP ? P_TCP : P_UDP)]!++;
-      if (!p.isLaterFragment) {
-        const own = out ? p.srcPort : p.dstPort;
-        const peer = out ? p.dstPort : p.srcPort;
-        const lo = Math.min(own, peer);
-        const hi = Math.max(own, peer);
-        let svc = SERVICE_OF_PORT[lo]!;
-        if (svc === SVC_NONE) svc = SERVICE_OF_PORT[hi]!;
-        if (svc === SVC_NONE) svc = lo < 1024 ? SVC_PRIV : SVC_UNPRIV;
-        a[o + A_SVC + svc]!++;
-        a[o + A_SVCN]!++;
-        if (own < peer) a[o + A_SERVER]!++;
-      }
-      if (l4 === IpProto.TCP) {
-        const f = p.tcpFlags;
-        if (f & TcpFlag.SYN) a[o + A_FLAGS + (f & TcpFlag.ACK ? 1 : 0)]!++;
-        if (f & TcpFlag.FIN) a[o + A_FLAGS + 2]!++;
-        if (f & TcpFlag.RST) a[o + A_FLAGS + 3]!++;
-        if (f & TcpFlag.PSH) a[o + A_FLAGS + 4]!++;
-        if (p.l4PayloadLength === 0 && !p.isLaterFragment) a[o + A_FLAGS + 5]!++;
-      }
-    } else if (l4 === IpProto.ICMP) {
-      a[o + A_PROTO + P_ICMP]!++;
-      if (p.icmpType === 0 || p.icmpType === 8) a[o + A_PROTO + P_ECHO]!++;
-    } else if (l4 === IpProto.ICMPV6) {
-      a[o + A_PROTO + P_ICMPV6]!++;
-      const ty = p.icmpType;
-      if (ty === 128 || ty === 129) a[o + A_PROTO + P_ECHO]!++;
-      else if (ty >= 133 && ty <= 137) a[o + A_PROTO + P_NDP]!++;
-      else if ((ty >= 130 && ty <= 132) || ty === 143) a[o + A_PROTO + P_MLD]!++;
-    } else {
-      a[o + A_PROTO + P_OTHERL4]!++;
+    if (flags !== 0) a[o + C_FLAGS + flags]!++;
+    if (ttlBucket >= 0) {
+      a[o + C_TTL + ttlBucket]!++;
+      a[o + C_HOPS]! += hops;
     }
-
-    const ttl = p.ttl;
-    const tb = ttl <= 32 ? 0 : ttl <= 64 ? 1 : ttl <= 128 ? 2 : 3;
-    a[o + A_TTL + tb]!++;
-    a[o + A_TTLN]!++;
-    a[o + A_HOPS]! += (tb === 0 ? 32 : tb === 1 ? 64 : tb === 2 ? 128 : 255) - ttl;
-
-    const pf = this.addrFlags[peerAddr]!;
-    const g = out ? group : 0;
-    const peerClass = g === F_BROADCAST ? 0 : g === F_MULTICAST ? 1 : pf & F_PRIVATE ? 2 : 3;
-    a[o + A_PEER + peerClass]!++;
+    if (peer >= 0) a[o + C_PEER + peer]!++;
   }
 
-  /** Counts `value` once per (kind, key) and bin into accumulator `slot`; true when it was new. */
+  /** Counts `value` once per (kind, key) and bin into host accumulator `slot`; true when it was new. */
   private distinctCount(kind: number, k: number, value: number, slot: number): boolean {
     const d = this.distinct;
     d.probe[0] = kind;
@@ -505,7 +711,7 @@ export class V2Extractor {
     d.probe[2] = value >>> 0;
     const before = d.size;
     if (d.intern() !== before) return false;
-    this.acc[k * ACC + slot]!++;
+    this.acc[k * ACC + H_BASE + slot]!++;
     return true;
   }
 
@@ -523,24 +729,34 @@ export class V2Extractor {
     const k0 = p.l4Proto & 0xff;
     const k1 = forward ? srcAddr : dstAddr;
     const k2 = forward ? dstAddr : srcAddr;
-    const k3 = (forward ? sp : dp) * 65536 + (forward ? dp : sp);
-    const fc = this.flowCache;
+    const k3 = forward ? (sp << 16) | dp : (dp << 16) | sp;
+    const slot =
+      Math.imul(Math.imul(k1, 0x85ebca6b) ^ k2 ^ Math.imul(k3 ^ k0, 0x9e3779b1), 0xc2b2ae35) >>> CACHE_SHIFT;
+    const fk = this.flowKey;
+    const c = slot * 4;
     let id: number;
-    if (fc[4]! >= 0 && fc[0] === k0 && fc[1] === k1 && fc[2] === k2 && fc[3] === k3) {
-      id = fc[4]!;
+    if (
+      this.flowGen[slot] === this.generation &&
+      fk[c] === k0 &&
+      fk[c + 1] === k1 &&
+      fk[c + 2] === k2 &&
+      fk[c + 3] === k3
+    ) {
+      id = this.flowId[slot]!;
     } else {
       const f = this.flows;
       f.probe[0] = k0;
       f.probe[1] = k1;
       f.probe[2] = k2;
-      f.probe[3] = k3 >>> 0;
+      f.probe[3] = k3;
       const before = f.size;
       id = f.intern();
-      fc[0] = k0;
-      fc[1] = k1;
-      fc[2] = k2;
-      fc[3] = k3;
-      fc[4] = id;
+      fk[c] = k0;
+      fk[c + 1] = k1;
+      fk[c + 2] = k2;
+      fk[c + 3] = k3;
+      this.flowId[slot] = id;
+      this.flowGen[slot] = this.generation;
       if (id === before) {
         const n = id + 1;
         this.flowFirst.ensure(n);
@@ -566,6 +782,36 @@ export class V2Extractor {
     if (t < this.flowFirst.data[id]!) this.flowFirst.data[id] = t;
   }
 
+  /** The id of an IP address (cached). */
+  private addrId(version: number, addr: Uint8Array): number {
+    if (version === 4) {
+      const w = (addr[0]! << 24) | (addr[1]! << 16) | (addr[2]! << 8) | addr[3]!;
+      const slot = Math.imul(w, 0x9e3779b1) >>> CACHE_SHIFT;
+      if (this.v4Key[slot] === w && this.v4Id[slot]! >= 0) return this.v4Id[slot]!;
+      const id = this.internAddr(version, addr);
+      this.v4Key[slot] = w;
+      this.v4Id[slot] = id;
+      return id;
+    }
+    const w0 = (addr[0]! << 24) | (addr[1]! << 16) | (addr[2]! << 8) | addr[3]!;
+    const w1 = (addr[4]! << 24) | (addr[5]! << 16) | (addr[6]! << 8) | addr[7]!;
+    const w2 = (addr[8]! << 24) | (addr[9]! << 16) | (addr[10]! << 8) | addr[11]!;
+    const w3 = (addr[12]! << 24) | (addr[13]! << 16) | (addr[14]! << 8) | addr[15]!;
+    const slot =
+      Math.imul(Math.imul(w0 ^ w1, 0x85ebca6b) ^ w2 ^ Math.imul(w3, 0xc2b2ae35), 0x9e3779b1) >>> CACHE_SHIFT;
+    const k = this.v6Key;
+    const c = slot * 4;
+    if (this.v6Id[slot]! >= 0 && k[c] === w0 && k[c + 1] === w1 && k[c + 2] === w2 && k[c + 3] === w3)
+      return this.v6Id[slot]!;
+    const id = this.internAddr(version, addr);
+    k[c] = w0;
+    k[c + 1] = w1;
+    k[c + 2] = w2;
+    k[c + 3] = w3;
+    this.v6Id[slot] = id;
+    return id;
+  }
+
   private internAddr(version: number, addr: Uint8Array): number {
     const probe = this.addrs.probe;
     probe[0] = version;
@@ -576,42 +822,31 @@ export class V2Extractor {
           ? 0
           : ((addr[o]! << 24) | (addr[o + 1]! << 16) | (addr[o + 2]! << 8) | addr[o + 3]!) >>> 0;
     }
-    // A packet's two addresses are usually the previous packet's two (either way round).
-    const ac = this.addrCache;
-    for (let b = 0; b < 12; b += 6) {
-      if (
-        ac[b + 5]! >= 0 &&
-        ac[b] === probe[0] &&
-        ac[b + 1] === probe[1] &&
-        ac[b + 2] === probe[2] &&
-        ac[b + 3] === probe[3] &&
-        ac[b + 4] === probe[4]
-      ) {
-        return ac[b + 5]!;
-      }
-    }
     const before = this.addrs.size;
     const id = this.addrs.intern();
     if (id === before) {
-      if (id >= this.addrFlags.length) this.addrFlags = grow8(this.addrFlags, id + 1);
+      if (id >= this.addrFlags.length) {
+        this.addrFlags = grow8(this.addrFlags, id + 1);
+        const keys = new Int32Array(this.addrFlags.length).fill(-1);
+        keys.set(this.addrKey);
+        this.addrKey = keys;
+      }
       const v4 = version === 4;
       let flags = (v4 ? isPrivateV4(addr) : isPrivateV6(addr)) ? F_PRIVATE : 0;
       if (isMulticast(version, addr)) flags |= F_MULTICAST;
       if (v4 && probe[1] === 0xffffffff) flags |= F_BROADCAST;
       this.addrFlags[id] = flags;
     }
-    const slot = this.addrCacheNext * 6;
-    this.addrCacheNext ^= 1;
-    for (let w = 0; w < 5; w++) ac[slot + w] = probe[w]!;
-    ac[slot + 5] = id;
     return id;
   }
 
-  private internMac(m: Uint8Array, o: number): number {
+  /** The key id of the MAC at m[o..o+5] (cached). */
+  private macKey(m: Uint8Array, o: number): number {
     const hi = (m[o]! << 8) | m[o + 1]!;
     const lo = (m[o + 2]! << 24) | (m[o + 3]! << 16) | (m[o + 4]! << 8) | m[o + 5]!;
-    const c = o === 0 ? 1 : 0;
-    if (this.cacheHi[c] === hi && this.cacheLo[c] === lo) return this.cacheId[c]!;
+    const slot = Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> CACHE_SHIFT;
+    if (this.macLo[slot] === lo && this.macHi[slot] === hi && this.macId[slot]! >= 0)
+      return this.macId[slot]!;
     const probe = this.keys.probe;
     probe[0] = 1;
     probe[1] = hi;
@@ -619,13 +854,16 @@ export class V2Extractor {
     probe[3] = 0;
     probe[4] = 0;
     const id = this.internKey(1);
-    this.cacheHi[c] = hi;
-    this.cacheLo[c] = lo;
-    this.cacheId[c] = id;
+    this.macHi[slot] = hi;
+    this.macLo[slot] = lo;
+    this.macId[slot] = id;
     return id;
   }
 
-  private internIpKey(version: number, addr: Uint8Array): number {
+  /** The key id of an IP address on links without MACs (remembered per address id). */
+  private ipKey(addrId: number, version: number, addr: Uint8Array): number {
+    const known = this.addrKey[addrId]!;
+    if (known >= 0) return known;
     const probe = this.keys.probe;
     probe[0] = version;
     for (let w = 0; w < 4; w++) {
@@ -635,7 +873,9 @@ export class V2Extractor {
           ? 0
           : ((addr[o]! << 24) | (addr[o + 1]! << 16) | (addr[o + 2]! << 8) | addr[o + 3]!) >>> 0;
     }
-    return this.internKey(version);
+    const id = this.internKey(version);
+    this.addrKey[addrId] = id;
+    return id;
   }
 
   private internKey(kind: number): number {
@@ -679,7 +919,7 @@ export class V2Extractor {
         for (let side = 0; side < 2; side++) {
           const k = side === 0 ? init : resp;
           if (k < 0 || (side === 1 && k === init)) continue;
-          const o = k * ACC;
+          const o = k * ACC + H_BASE;
           a[o + H_FLOWS]!++;
           if (side === 0) a[o + H_INIT]!++;
           a[o + H_DURSUM]! += dur;
@@ -723,15 +963,19 @@ export class V2Extractor {
     }
     this.touchedCount = 0;
     this.flows.clear();
-    this.flowCache[4] = -1;
+    this.generation++;
     this.distinct.clear();
     this.binFirstUs = Number.NaN;
     this.binLastUs = Number.NaN;
   }
 
   private vectorOf(k: number, spanS: number, v: Float64Array): void {
-    const a = this.acc;
-    const o = k * ACC;
+    const a = this.summary;
+    const c = k * ACC;
+    expandDirection(this.acc, c, a, 0);
+    expandDirection(this.acc, c + C_DIR, a, DIR_ACC);
+    for (let h = 0; h < H_COUNT; h++) a[H_BASE_S + h] = this.acc[c + H_BASE + h]!;
+    const o = 0;
     directionVector(a, o, spanS, v, 0);
     directionVector(a, o + DIR_ACC, spanS, v, DIR_FEATURES);
     let j = 2 * DIR_FEATURES;
@@ -741,20 +985,20 @@ export class V2Extractor {
     const bIn = a[o + DIR_ACC + A_BYTES]!;
     v[j++] = share(pOut, pOut + pIn);
     v[j++] = share(bOut, bOut + bIn);
-    const peers = a[o + H_PEERS]!;
+    const peers = a[H_BASE_S + H_PEERS]!;
     v[j++] = Math.log2(1 + peers);
-    v[j++] = share(a[o + H_PRIV_PEERS]!, peers);
-    v[j++] = share(a[o + H_PUB_PEERS]!, peers);
-    v[j++] = Math.log2(1 + a[o + H_GROUPS]!);
-    v[j++] = Math.log2(1 + a[o + H_RPORTS]!);
-    v[j++] = Math.log2(1 + a[o + H_LPORTS]!);
-    const flows = a[o + H_FLOWS]!;
+    v[j++] = share(a[H_BASE_S + H_PRIV_PEERS]!, peers);
+    v[j++] = share(a[H_BASE_S + H_PUB_PEERS]!, peers);
+    v[j++] = Math.log2(1 + a[H_BASE_S + H_GROUPS]!);
+    v[j++] = Math.log2(1 + a[H_BASE_S + H_RPORTS]!);
+    v[j++] = Math.log2(1 + a[H_BASE_S + H_LPORTS]!);
+    const flows = a[H_BASE_S + H_FLOWS]!;
     v[j++] = Math.log2(1 + flows);
-    v[j++] = share(a[o + H_INIT]!, flows);
-    v[j++] = Math.log10(1 + (flows > 0 ? a[o + H_DURSUM]! / flows : 0));
-    v[j++] = Math.log10(1 + a[o + H_DURMAX]!);
-    v[j++] = Math.log2(1 + (flows > 0 ? a[o + H_FPKTSUM]! / flows : 0));
-    v[j++] = Math.log2(1 + a[o + H_FPKTMAX]!);
+    v[j++] = share(a[H_BASE_S + H_INIT]!, flows);
+    v[j++] = Math.log10(1 + (flows > 0 ? a[H_BASE_S + H_DURSUM]! / flows : 0));
+    v[j++] = Math.log10(1 + a[H_BASE_S + H_DURMAX]!);
+    v[j++] = Math.log2(1 + (flows > 0 ? a[H_BASE_S + H_FPKTSUM]! / flows : 0));
+    v[j++] = Math.log2(1 + a[H_BASE_S + H_FPKTMAX]!);
   }
 
   /**
