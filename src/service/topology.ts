@@ -51,6 +51,10 @@ export async function assertJobQueue(
       },
     });
   } catch (err) {
+    // 403/406 (access refused, precondition failed) are configuration problems that retrying cannot fix;
+    // anything else (the broker going away mid-declaration) is left to the caller's reconnect loop.
+    const code = (err as { code?: unknown }).code;
+    if (code !== 403 && code !== 406) throw err;
     throw new NetworkmlError(
       `cannot declare job queue '${settings.queue}' and its dead-letter queue: ${errorMessage(err)}`,
       ExitCode.SERVICE,

@@ -414,6 +414,23 @@ describe('networkml worker with RabbitMQ', { skip, timeout: 600_000 }, () => {
     assert.match(absent.stderr, /^networkml: cannot reach RabbitMQ at amqp:\/\/127\.0\.0\.1:\d+: .+\n$/);
   });
 
+  it('a job queue setup the broker refuses stops the worker with a one-line error (exit 4)', async () => {
+    const settings = settingsFor('conflict');
+    const model = await connect(amqpUrl(settings));
+    try {
+      const channel = await model.createChannel();
+      // Someone else's dead-letter queue of the same name, with other arguments.
+      await channel.assertQueue(deadLetterNames(settings.queue).queue, { durable: false });
+      const w = worker(settings);
+      const code = await Promise.race([w.exited, new Promise((r) => setTimeout(() => r('timeout'), 30_000))]);
+      assert.equal(code, 4, w.text.join(' | '));
+      assert.equal(w.text.filter((l) => l.trim() !== '').length, 1);
+      assert.match(w.text[0] ?? '', /^networkml: cannot declare job queue 'jobs\.conflict' .*PRECONDITION/);
+    } finally {
+      await model.close();
+    }
+  });
+
   it('with --redis, workers record device history in the shared Redis', async (t) => {
     if (spawnSync('redis-server', ['--version']).error) {
       t.skip('redis-server is not installed (apt-get install redis-server)');
