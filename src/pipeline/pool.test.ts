@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { referenceCapturePath, referenceRecords } from '../test-helpers/reference.js';
+import { runJobs } from './pool.js';
+
+it('runs captures on worker threads and returns results in input order, errors in place', async () => {
+  // Largest first, so the threads finish out of order.
+  const paths = referenceRecords()
+    .map(referenceCapturePath)
+    .sort((a, b) => (a.includes('HueBridge') ? -1 : b.includes('HueBridge') ? 1 : 0));
+  paths.splice(2, 0, '/nonexistent/capture.pcap');
+  const inputs = paths.map((path) => ({ path, options: {} }));
+  const done: number[] = [];
+  const threaded = await runJobs('inspect', inputs, { threads: 2, onDone: (i) => done.push(i) });
+  const inline = await runJobs('inspect', inputs, { threads: 1 });
+  assert.equal(threaded.length, paths.length);
+  assert.deepEqual(
+    done.toSorted((a, b) => a - b),
+    paths.map((_, i) => i),
+  );
+  threaded.forEach((r, i) => {
+    if (paths[i]!.startsWith('/nonexistent')) {
+      assert.equal(r.ok, false);
+      if (!r.ok) assert.match(r.error, /nonexistent\/capture\.pcap/);
+      return;
+    }
+    assert.ok(r.ok);
+    if (r.ok) assert.equal(r.value.pcap, paths[i]!.split('/').pop());
+    assert.deepEqual(r, inline[i], 'the same answer on a worker thread as in the calling thread');
+  });
+});
