@@ -87,7 +87,11 @@ const compatRf = trainCandidate(
 const tCompat = performance.now();
 
 const trainOpts = { ...SELECT_DEFAULTS.train, warmupS, binDurationS: durationS };
-const sel = selectModel(train.v2, DEFAULT_GRID, { folds: Math.min(5, perLabel > 0 ? perLabel : 5), seed, train: trainOpts });
+const sel = selectModel(train.v2, DEFAULT_GRID, {
+  folds: Math.min(5, perLabel > 0 ? perLabel : 5),
+  seed,
+  train: trainOpts,
+});
 const best = sel.best.candidate;
 const v2Model = trainCandidate(
   train.v2.filter((c) => c.rows.length > 0),
