@@ -21,6 +21,11 @@ export function registerSubmit(program: Command): void {
     .argument(
       '<capture...>',
       "capture paths as workers should see them (relative ones resolve against the worker's --capture-root)",
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  RABBIT_HOST=broker networkml submit /files/trace_ab12_2001-01-01_02_03-client-ip6-1-2-3-4.pcap\n' +
+        '  networkml submit --rabbit-host 127.0.0.1 captures/*.pcap > jobs.jsonl',
     );
   addRabbitFlags(command).action(async (captures: string[], flags: RabbitFlags) => {
     await runSubmit(captures, flags);

@@ -96,6 +96,12 @@ export function registerWorker(program: Command): void {
     .option(
       '--redis <url>',
       'share device history through this Redis (default: REDIS_HOST, port 6379; else none)',
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  RABBIT_HOST=broker REDIS_HOST=redis networkml worker --capture-root /files\n' +
+        '  networkml worker --rabbit-host 127.0.0.1 --concurrency 2 --result-format poseidon\n' +
+        'SIGTERM finishes the job in hand, then exits 0. See docs/service.md.',
     );
   addModelOptions(command);
   addRabbitFlags(command).action(async (flags: WorkerFlags) => {
