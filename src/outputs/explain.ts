@@ -1,4 +1,5 @@
 import { compatFeatureName } from '../features/compat.js';
+import { v2FeatureNames } from '../features/v2.js';
 import { explain } from '../models/role-model.js';
 import type { Evaluation } from '../pipeline/evaluate.js';
 import { roleModelFor } from '../pipeline/evaluate.js';
@@ -28,7 +29,8 @@ export interface CaptureExplanation {
  */
 export function explainCapture(evaluation: Evaluation, modelPath?: string, top = 10): CaptureExplanation {
   const { model } = roleModelFor(modelPath);
-  const bins = evaluation.analysis.compat.bins;
+  const bins = evaluation.vectors;
+  const names = model.features.semantics === 'v2' ? v2FeatureNames() : null;
   const file = evaluation.result.file;
   const scale = model.kind === 'onelayer' ? 'centred logit' : 'probability';
   if (evaluation.ranked.length === 0 || bins.length === 0) {
@@ -37,17 +39,17 @@ export function explainCapture(evaluation: Evaluation, modelPath?: string, top =
   const [label, probability] = evaluation.ranked[0]!;
   const sums = new Map<number, number>();
   let base = 0;
-  for (const bin of bins) {
-    const e = explain(model, bin.vector, label);
+  for (const vector of bins) {
+    const e = explain(model, vector, label);
     base += e.base;
     for (const c of e.contributions) sums.set(c.feature, (sums.get(c.feature) ?? 0) + c.contribution);
   }
   const influences = [...sums]
     .map(([feature, total]) => ({
       feature,
-      name: compatFeatureName(feature),
+      name: names ? names[feature]! : compatFeatureName(feature),
       contribution: total / bins.length,
-      value: bins.reduce((a, b) => a + b.vector[feature]!, 0) / bins.length,
+      value: bins.reduce((a, v) => a + v[feature]!, 0) / bins.length,
     }))
     .filter((f) => f.contribution !== 0)
     .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution) || a.feature - b.feature)

@@ -115,6 +115,8 @@ export interface Evaluation {
   anomaly: LstmScore | null;
   /** What to record in the device history (null for invalid results or when no MAC is known). */
   history: HistoryEntry | null;
+  /** The feature rows the role model saw, one per bin (compat or v2, as the model was trained). */
+  vectors: Float64Array[];
 }
 
 /** Evaluates one capture: roles, abnormality, decisions; records it in the history when one is given. */
@@ -260,6 +262,7 @@ function evaluateView(
       binProbabilities: [],
       anomaly: null,
       history: null,
+      vectors,
     };
   }
   const ranked = applyUnknownThreshold(model, rankLabels(model.labels, mean));
@@ -325,7 +328,7 @@ function evaluateView(
         modelHash: loaded.hash,
       }
     : null;
-  return { result, analysis, ranked, binProbabilities, anomaly, history };
+  return { result, analysis, ranked, binProbabilities, anomaly, history, vectors };
 }
 
 /**

@@ -15,7 +15,7 @@ it('runs captures on worker threads and returns results in input order, errors i
   const inline = await runJobs('inspect', inputs, { threads: 1 });
   assert.equal(threaded.length, paths.length);
   assert.deepEqual(
-    done.toSorted((a, b) => a - b),
+    [...done].sort((a, b) => a - b),
     paths.map((_, i) => i),
   );
   threaded.forEach((r, i) => {
