@@ -36,6 +36,34 @@ describe('the CLI shell', () => {
     }
   });
 
+  it('inspect --features v2 names every header feature of the device', () => {
+    const r = runCli([
+      'inspect',
+      '--json',
+      '--features',
+      'v2',
+      '--warmup',
+      '0',
+      `${TEST_DATA}iot-sentinel/setups/Aria-A1-Mon0000-n00.pcap`,
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    const line = JSON.parse(r.stdout) as {
+      capture_mac: string;
+      v2: {
+        hosts: { key: string }[];
+        device: number;
+        bins: { host: number; features: Record<string, number> }[];
+      };
+    };
+    assert.equal(line.v2.hosts[line.v2.device]!.key, line.capture_mac);
+    const features = line.v2.bins.find((b) => b.host === line.v2.device)!.features;
+    assert.ok(features['out.proto.tcp']! > 0 && features['out.proto.tcp']! <= 1);
+    assert.ok(
+      Object.keys(features).every((k) => /^(out|in|host)\./.test(k)),
+      Object.keys(features).join(' '),
+    );
+  });
+
   it('gives one line and exit 1 for a file that is not a capture, 2 for bad usage, 3 for a corrupt model', () => {
     const notCapture = runCli(['eval', '--no-history', 'package.json']);
     assert.equal(notCapture.status, 1);

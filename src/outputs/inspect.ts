@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { compatFeatureName } from '../features/compat.js';
+import { V2_OWN_COUNT, type V2Result, v2FeatureNames } from '../features/v2.js';
 import type { CaptureAnalysis } from '../pipeline/analyze.js';
 
 /** `networkml inspect --json`: the keys and shapes of the reference outputs (NetworkML v0.4.8 run). */
@@ -15,6 +16,30 @@ export interface InspectRecord {
   abnormality?: number;
   sos_sequences?: number;
   sos_error?: string;
+  /** With `--features v2`: every host's named header features per bin (the compat block is in `features`). */
+  v2?: {
+    hosts: { key: string; kind: string; packets_sent: number; private_sent: number }[];
+    device: number;
+    bins: { bin: number; host: number; start: number; end: number; features: Record<string, number> }[];
+  };
+}
+
+function v2Section(v2: V2Result): NonNullable<InspectRecord['v2']> {
+  const names = v2FeatureNames();
+  return {
+    hosts: v2.hosts.map((h) => ({
+      key: h.key,
+      kind: h.kind,
+      packets_sent: h.packetsSent,
+      private_sent: h.privateSent,
+    })),
+    device: v2.device,
+    bins: v2.bins.map((b) => {
+      const features: Record<string, number> = {};
+      for (let i = 0; i < V2_OWN_COUNT; i++) if (b.vector[i] !== 0) features[names[i]!] = b.vector[i]!;
+      return { bin: b.bin, host: b.host, start: b.start, end: b.end, features };
+    }),
+  };
 }
 
 export function nonzeroFeatures(vector: Float64Array): Record<string, number> {
@@ -36,6 +61,7 @@ export function inspectRecord(analysis: CaptureAnalysis): InspectRecord {
       other_ips: b.otherIps,
     })),
     timestamps: compat.bins.map((b) => b.timestamp),
+    ...(analysis.v2 ? { v2: v2Section(analysis.v2) } : {}),
   };
 }
 
@@ -79,5 +105,17 @@ export function inspectText(analysis: CaptureAnalysis, record: InspectRecord, to
     if (ranked.length > topFeatures)
       lines.push(`      … ${ranked.length - topFeatures} more non-zero features`);
   });
+  if (record.v2) {
+    const { v2 } = record;
+    const device = v2.hosts[v2.device];
+    lines.push(
+      `  v2 hosts: ${v2.hosts.map((h) => h.key).join(' ') || 'none'}; device ${device?.key ?? 'none'}`,
+    );
+    for (const b of v2.bins.filter((x) => x.host === v2.device)) {
+      lines.push(`  v2 bin ${b.bin} of ${device!.key}:`);
+      const entries = Object.entries(b.features).map(([k, v]) => `${k}=${Number(v.toPrecision(3))}`);
+      for (let i = 0; i < entries.length; i += 4) lines.push(`      ${entries.slice(i, i + 4).join('  ')}`);
+    }
+  }
   return lines.join('\n');
 }

@@ -1,5 +1,5 @@
 /** `networkml inspect <capture...> [--json]`: what the model sees in each capture. */
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { ExitCode } from '../../errors.js';
 import { runJobs } from '../../pipeline/pool.js';
 import {
@@ -12,6 +12,7 @@ import { expandCaptureArgs } from '../inputs.js';
 
 interface InspectCliOptions extends CaptureCliOptions {
   json?: boolean;
+  features: 'compat' | 'v2';
   top?: string;
 }
 
@@ -22,15 +23,20 @@ export function registerInspect(program: Command): void {
       .description('show the sessions, time bins, capture source and features the models see')
       .argument('<capture...>', "captures or directories of captures; '-' reads standard input")
       .option('--json', 'one JSON object per line per capture, in the shape of the reference outputs')
-      .option('--top <n>', 'features to name per bin in the readable form', '8'),
+      .option('--top <n>', 'features to name per bin in the readable form', '8')
+      .addOption(
+        new Option('--features <set>', 'v2 also shows the named header features of every host and bin')
+          .choices(['compat', 'v2'])
+          .default('compat'),
+      ),
   )
     .addHelpText(
       'after',
-      '\nExamples:\n  networkml inspect data/samples/trace_ab12_2001-01-01_02_03-client-ip6-1-2-3-4.pcap\n  networkml inspect --json --warmup 1 captures/ > features.jsonl',
+      '\nExamples:\n  networkml inspect data/samples/trace_ab12_2001-01-01_02_03-client-ip6-1-2-3-4.pcap\n  networkml inspect --json --warmup 1 captures/ > features.jsonl\n  networkml inspect --features v2 --warmup 0 capture.pcap',
     )
     .action(async (args: string[], cli: InspectCliOptions) => {
       const paths = expandCaptureArgs(args);
-      const options = analyzeOptionsFrom(cli);
+      const options = { ...analyzeOptionsFrom(cli), features: cli.features };
       const top = Number(cli.top ?? 8);
       if (cli.json) {
         const results = await runJobs(
