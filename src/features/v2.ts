@@ -147,8 +147,20 @@ for (let len = 0, b = 0; len < 65536; len++) {
 const CACHE_SHIFT = 22;
 const CACHE_SLOTS = 1 << (32 - CACHE_SHIFT);
 
-/** log10 of an inter-arrival time in seconds, floored at 1 µs. */
+/**
+ * log10 of an inter-arrival time in seconds, floored at 1 µs. Math.log10 is a C call; most IATs are whole
+ * microseconds below 65,536, so their results are memoised (filled lazily, NaN = not yet computed).
+ */
+const IAT_MEMO = 65536;
+const LOG10_IAT = new Float64Array(IAT_MEMO).fill(Number.NaN);
 function log10Seconds(iatUs: number): number {
+  if (iatUs < IAT_MEMO && (iatUs | 0) === iatUs) {
+    const memo = LOG10_IAT[iatUs]!;
+    if (!Number.isNaN(memo)) return memo;
+    const v = Math.log10(Math.max(iatUs, 1) / 1e6);
+    LOG10_IAT[iatUs] = v;
+    return v;
+  }
   return Math.log10(Math.max(iatUs, 1) / 1e6);
 }
 
@@ -289,73 +301,108 @@ for (let f = 0; f < 256; f++) {
 }
 const FLAG_NO_PAYLOAD = 32;
 
+// Counts (Int32, per key and direction): length cells, two joint cells, TCP flag combinations. A joint cell
+// holds attributes that are each counted once per packet, so one increment (one cache line) replaces four.
+const IAT_NONE = IAT_LABELS.length;
+const TTL_NONE = TTL_LABELS.length;
+const PEER_NONE = PEER_LABELS.length;
+const SVC_COUNTED = SERVICE_LABELS.length;
+/** Joint cell 1: ((IAT bucket · 5 + TTL bucket) · 5 + peer class) · 2 + host-is-server; "none" = last value. */
+const J1_CELLS = (IAT_NONE + 1) * (TTL_NONE + 1) * (PEER_NONE + 1) * 2;
+const J1_IAT = new Uint8Array(J1_CELLS);
+const J1_TTL = new Uint8Array(J1_CELLS);
+const J1_PEER = new Uint8Array(J1_CELLS);
+for (let j = 0; j < J1_CELLS; j++) {
+  J1_PEER[j] = (j >> 1) % (PEER_NONE + 1);
+  J1_TTL[j] = Math.floor((j >> 1) / (PEER_NONE + 1)) % (TTL_NONE + 1);
+  J1_IAT[j] = Math.floor((j >> 1) / ((PEER_NONE + 1) * (TTL_NONE + 1)));
+}
+/** Joint cell 2: protocol class · 18 + service (17 = none). */
+const J2_CELLS = CLASSES * (SVC_COUNTED + 1);
+const N_CELL = 0;
+const N_J1 = N_CELL + CELLS;
+const N_J2 = N_J1 + J1_CELLS;
+const N_FLAGS = N_J2 + J2_CELLS;
+const N_DIR = N_FLAGS + FLAG_COMBOS;
+/** Counts per key. */
+const CNT = 2 * N_DIR;
+
+// Sums (Float64, per key): per direction, then the host block.
 const C_BYTES = 0;
-const C_CELL = 1;
-const C_LOGSUM = C_CELL + CELLS;
-const C_LOGSQ = C_LOGSUM + 1;
-const C_IAT = C_LOGSQ + 1;
-const C_IATSUM = C_IAT + IAT_LABELS.length;
-const C_IATSQ = C_IATSUM + 1;
-const C_CLASS = C_IATSQ + 1;
-const C_SVC = C_CLASS + CLASSES;
-const C_SERVER = C_SVC + SERVICE_LABELS.length;
-const C_FLAGS = C_SERVER + 1;
-const C_TTL = C_FLAGS + FLAG_COMBOS;
-const C_HOPS = C_TTL + TTL_LABELS.length;
-const C_PEER = C_HOPS + 1;
-const C_DIR = C_PEER + PEER_LABELS.length;
+const C_LOGSUM = 1;
+const C_LOGSQ = 2;
+const C_IATSUM = 3;
+const C_IATSQ = 4;
+const C_HOPS = 5;
+const C_DIR = 6;
 const H_BASE = 2 * C_DIR;
-/** Accumulators per key. */
+/** Sums per key. */
 const ACC = H_BASE + H_COUNT;
 
-/** Expands one direction's compact block at a[co..] into the summary layout at s[so..]. */
-function expandDirection(a: Float64Array, co: number, s: Float64Array, so: number): void {
+/** Expands one direction's sums at a[ao..] and counts at c[co..] into the summary layout at s[so..]. */
+function expandDirection(
+  a: Float64Array,
+  ao: number,
+  c: Int32Array,
+  co: number,
+  s: Float64Array,
+  so: number,
+): void {
   s.fill(0, so, so + DIR_ACC);
   let n = 0;
-  for (let c = 0; c < CLASSES; c++) {
-    const x = a[co + C_CLASS + c]!;
+  let ns = 0;
+  for (let j = 0; j < J2_CELLS; j++) {
+    const x = c[co + N_J2 + j]!;
     if (x === 0) continue;
     n += x;
-    for (const pl of CLASS_PROTOS[c]!) s[so + A_PROTO + pl]! += x;
+    const cls = Math.floor(j / (SVC_COUNTED + 1));
+    const svc = j % (SVC_COUNTED + 1);
+    for (const pl of CLASS_PROTOS[cls]!) s[so + A_PROTO + pl]! += x;
+    if (svc !== SVC_COUNTED) {
+      s[so + A_SVC + svc]! += x;
+      ns += x;
+    }
   }
   s[so + A_PKTS] = n;
-  s[so + A_BYTES] = a[co + C_BYTES]!;
-  for (let c = 0; c < CELLS; c++) {
-    const x = a[co + C_CELL + c]!;
+  s[so + A_SVCN] = ns;
+  for (let j = 0; j < CELLS; j++) {
+    const x = c[co + N_CELL + j]!;
     if (x === 0) continue;
-    s[so + A_FINE + CELL_FINE[c]!]! += x;
-    s[so + A_SIZE + CELL_SIZE[c]!]! += x;
+    s[so + A_FINE + CELL_FINE[j]!]! += x;
+    s[so + A_SIZE + CELL_SIZE[j]!]! += x;
   }
-  s[so + A_LOGSUM] = a[co + C_LOGSUM]!;
-  s[so + A_LOGSQ] = a[co + C_LOGSQ]!;
   let ni = 0;
-  for (let b = 0; b < IAT_LABELS.length; b++) {
-    s[so + A_IAT + b] = a[co + C_IAT + b]!;
-    ni += a[co + C_IAT + b]!;
+  let nl = 0;
+  for (let j = 0; j < J1_CELLS; j++) {
+    const x = c[co + N_J1 + j]!;
+    if (x === 0) continue;
+    const iat = J1_IAT[j]!;
+    const ttl = J1_TTL[j]!;
+    const peer = J1_PEER[j]!;
+    if (iat !== IAT_NONE) {
+      s[so + A_IAT + iat]! += x;
+      ni += x;
+    }
+    if (ttl !== TTL_NONE) {
+      s[so + A_TTL + ttl]! += x;
+      nl += x;
+    }
+    if (peer !== PEER_NONE) s[so + A_PEER + peer]! += x;
+    if (j & 1) s[so + A_SERVER]! += x;
   }
   s[so + A_IATN] = ni;
-  s[so + A_IATSUM] = a[co + C_IATSUM]!;
-  s[so + A_IATSQ] = a[co + C_IATSQ]!;
-  let ns = 0;
-  for (let b = 0; b < SERVICE_LABELS.length; b++) {
-    s[so + A_SVC + b] = a[co + C_SVC + b]!;
-    ns += a[co + C_SVC + b]!;
-  }
-  s[so + A_SVCN] = ns;
-  s[so + A_SERVER] = a[co + C_SERVER]!;
-  for (let c = 1; c < FLAG_COMBOS; c++) {
-    const x = a[co + C_FLAGS + c]!;
-    if (x === 0) continue;
-    for (let j = 0; j < FLAG_LABELS.length; j++) if (c & (1 << j)) s[so + A_FLAGS + j]! += x;
-  }
-  let nl = 0;
-  for (let b = 0; b < TTL_LABELS.length; b++) {
-    s[so + A_TTL + b] = a[co + C_TTL + b]!;
-    nl += a[co + C_TTL + b]!;
-  }
   s[so + A_TTLN] = nl;
-  s[so + A_HOPS] = a[co + C_HOPS]!;
-  for (let b = 0; b < PEER_LABELS.length; b++) s[so + A_PEER + b] = a[co + C_PEER + b]!;
+  for (let j = 1; j < FLAG_COMBOS; j++) {
+    const x = c[co + N_FLAGS + j]!;
+    if (x === 0) continue;
+    for (let b = 0; b < FLAG_LABELS.length; b++) if (j & (1 << b)) s[so + A_FLAGS + b]! += x;
+  }
+  s[so + A_BYTES] = a[ao + C_BYTES]!;
+  s[so + A_LOGSUM] = a[ao + C_LOGSUM]!;
+  s[so + A_LOGSQ] = a[ao + C_LOGSQ]!;
+  s[so + A_IATSUM] = a[ao + C_IATSUM]!;
+  s[so + A_IATSQ] = a[ao + C_IATSQ]!;
+  s[so + A_HOPS] = a[ao + C_HOPS]!;
 }
 
 /** Address flags. */
@@ -429,6 +476,7 @@ export class V2Extractor {
   private lastOut = new Float64Array(64);
   private lastIn = new Float64Array(64);
   private acc = new Float64Array(64 * ACC);
+  private cnt = new Int32Array(64 * CNT);
   private touchedFlag = new Uint8Array(64);
   private touched = new IntColumn(64);
   private touchedCount = 0;
@@ -607,71 +655,60 @@ export class V2Extractor {
       peerIn = this.addrFlags[srcAddr]! & F_PRIVATE ? 2 : 3;
     }
     const bytes = p.originalLength;
+    const j2 = cls * (SVC_COUNTED + 1) + (svc >= 0 ? svc : SVC_COUNTED);
+    const ttlCell = ttlBucket >= 0 ? ttlBucket : TTL_NONE;
     if (src >= 0)
-      this.bump(
-        src,
-        0,
-        this.lastOut,
-        t,
-        bytes,
-        cell,
-        l2,
-        cls,
-        svc,
-        serverOut,
-        flags,
-        ttlBucket,
-        hops,
-        peerOut,
-      );
+      this.bump(src, 0, this.lastOut, t, bytes, cell, l2, j2, flags, ttlCell, hops, peerOut, serverOut);
     if (dst >= 0)
       this.bump(
         dst,
-        C_DIR,
+        1,
         this.lastIn,
         t,
         bytes,
         cell,
         l2,
-        cls,
-        svc,
-        serverIn,
+        j2,
         flags,
-        ttlBucket,
+        ttlCell,
         hops,
-        peerIn,
+        peerIn >= 0 ? peerIn : PEER_NONE,
+        serverIn,
       );
   }
 
-  /** Adds one classified packet to key k's direction block at `base` (0 = sent, C_DIR = received). */
+  /** Adds one classified packet to key k's direction `dir` (0 = sent, 1 = received). */
   private bump(
     k: number,
-    base: number,
+    dir: number,
     last: Float64Array,
     t: number,
     bytes: number,
     cell: number,
     l2: number,
-    cls: number,
-    svc: number,
-    server: boolean,
+    j2: number,
     flags: number,
-    ttlBucket: number,
+    ttlCell: number,
     hops: number,
     peer: number,
+    server: boolean,
   ): void {
     if (this.touchedFlag[k] === 0) this.touch(k);
     const a = this.acc;
-    const o = k * ACC + base;
+    const o = k * ACC + dir * C_DIR;
+    const c = this.cnt;
+    const n = k * CNT + dir * N_DIR;
     a[o + C_BYTES]! += bytes;
-    a[o + C_CELL + cell]!++;
     a[o + C_LOGSUM]! += l2;
     a[o + C_LOGSQ]! += l2 * l2;
+    a[o + C_HOPS]! += hops;
+    c[n + N_CELL + cell]!++;
+    let iat = IAT_NONE;
     const prev = last[k]!;
     if (prev >= 0 && t >= prev) {
       const iatUs = t - prev;
       const li = log10Seconds(iatUs);
-      const b =
+      iat =
         iatUs < 1e3
           ? 0
           : iatUs < 1e4
@@ -685,22 +722,13 @@ export class V2Extractor {
                   : iatUs < 1e8
                     ? 5
                     : 6;
-      a[o + C_IAT + b]!++;
       a[o + C_IATSUM]! += li;
       a[o + C_IATSQ]! += li * li;
     }
     last[k] = t;
-    a[o + C_CLASS + cls]!++;
-    if (svc >= 0) {
-      a[o + C_SVC + svc]!++;
-      if (server) a[o + C_SERVER]!++;
-    }
-    if (flags !== 0) a[o + C_FLAGS + flags]!++;
-    if (ttlBucket >= 0) {
-      a[o + C_TTL + ttlBucket]!++;
-      a[o + C_HOPS]! += hops;
-    }
-    if (peer >= 0) a[o + C_PEER + peer]!++;
+    c[n + N_J1 + (((iat * (TTL_NONE + 1) + ttlCell) * (PEER_NONE + 1) + peer) << 1) + (server ? 1 : 0)]!++;
+    c[n + N_J2 + j2]!++;
+    if (flags !== 0) c[n + N_FLAGS + flags]!++;
   }
 
   /** Counts `value` once per (kind, key) and bin into host accumulator `slot`; true when it was new. */
@@ -892,6 +920,9 @@ export class V2Extractor {
         this.lastOut = growF(this.lastOut, cap);
         this.lastIn = growF(this.lastIn, cap);
         this.acc = growF(this.acc, cap * ACC);
+        const cnt = new Int32Array(cap * CNT);
+        cnt.set(this.cnt);
+        this.cnt = cnt;
       }
       this.keyKind[id] = kind;
       this.lastOut[id] = -1;
@@ -956,6 +987,7 @@ export class V2Extractor {
           own,
         });
         a.fill(0, k * ACC, (k + 1) * ACC);
+        this.cnt.fill(0, k * CNT, (k + 1) * CNT);
         this.touchedFlag[k] = 0;
         this.lastOut[k] = -1;
         this.lastIn[k] = -1;
@@ -972,8 +1004,8 @@ export class V2Extractor {
   private vectorOf(k: number, spanS: number, v: Float64Array): void {
     const a = this.summary;
     const c = k * ACC;
-    expandDirection(this.acc, c, a, 0);
-    expandDirection(this.acc, c + C_DIR, a, DIR_ACC);
+    expandDirection(this.acc, c, this.cnt, k * CNT, a, 0);
+    expandDirection(this.acc, c + C_DIR, this.cnt, k * CNT + N_DIR, a, DIR_ACC);
     for (let h = 0; h < H_COUNT; h++) a[H_BASE_S + h] = this.acc[c + H_BASE + h]!;
     const o = 0;
     directionVector(a, o, spanS, v, 0);
