@@ -7,6 +7,7 @@ import type { DeviceHistory } from '../decisions/history.js';
 import { NetworkmlError } from '../errors.js';
 import type { CaptureResult } from '../outputs/result.js';
 import type { HistoryEntry, HistoryPort } from '../pipeline/evaluate.js';
+import { recordInto } from '../pipeline/history-port.js';
 
 export interface SharedHistory extends HistoryPort {
   close(): Promise<void>;
@@ -42,17 +43,7 @@ export function redisHistory(url: string): SharedHistory {
     lastUpdate: (mac, before) => use((h) => h.lastUpdate(mac, before)),
     record: (entry: HistoryEntry, result: CaptureResult) =>
       use(async (h) => {
-        await h.record({
-          mac: entry.mac,
-          representations: entry.representations,
-          timestamps: entry.timestamps,
-          labels: entry.labels,
-          confidences: entry.confidences,
-          otherIps: entry.otherIps,
-          modelHash: entry.modelHash,
-          result,
-          decisions: { [result.key]: result.data[result.key] },
-        });
+        await recordInto(h, entry, result);
       }),
     async close() {
       const history = current;
