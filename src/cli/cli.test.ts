@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../test-helpers/cli.js';
 import { referenceRecords, TEST_DATA } from '../test-helpers/reference.js';
@@ -76,6 +79,21 @@ describe('the CLI shell', () => {
     assert.equal(model.status, 3);
     assert.match(model.stderr, /^networkml: .*package\.json: not a networkml model/);
     assert.equal(model.stderr.trim().split('\n').length, 1, model.stderr);
+  });
+
+  it('refuses an anomaly model whose weights were altered (checksum), before any work', () => {
+    const doc = JSON.parse(readFileSync('models/sos-lstm-v0.4.8.json', 'utf8')) as { dense_bias: number[] };
+    doc.dense_bias[0]! += 1e-9;
+    const dir = mkdtempSync(join(tmpdir(), 'networkml-cli-'));
+    try {
+      writeFileSync(join(dir, 'lstm.json'), JSON.stringify(doc));
+      const r = runCli(['eval', '--no-history', '--anomaly-model', join(dir, 'lstm.json'), sample]);
+      assert.equal(r.status, 3);
+      assert.match(r.stderr, /^networkml: .*lstm\.json: corrupt model: checksum mismatch\n$/);
+      assert.equal(r.stdout, '');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('has an example in every command help', () => {

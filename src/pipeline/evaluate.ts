@@ -1,9 +1,16 @@
+import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { UsageError } from '../errors.js';
+import { errorMessage, ModelError, UsageError } from '../errors.js';
 import { type CompatFeatures, captureHosts, compatFeatures } from '../features/compat.js';
 import { type SessionVectors, sessionVectors } from '../features/session-vectors.js';
 import type { V2Result } from '../features/v2.js';
-import { DEFAULT_MODEL_PATH, DEFAULT_SOS_MODEL_PATH, type LoadedModel, loadModel } from '../models/format.js';
+import {
+  DEFAULT_MODEL_PATH,
+  DEFAULT_SOS_MODEL_PATH,
+  type LoadedModel,
+  loadModel,
+  loadModelDocument,
+} from '../models/format.js';
 import { type LstmScore, SessionSequenceLstm } from '../models/lstm.js';
 import { hiddenRepresentation, predictBins, predictCapture, type RoleModel } from '../models/role-model.js';
 import type { BinDetail, CaptureResult, DeviceResult, ValidDeviceResult } from '../outputs/result.js';
@@ -62,13 +69,35 @@ export function roleModelFor(path = DEFAULT_MODEL_PATH): LoadedModel {
   return loaded;
 }
 
+/**
+ * The session-sequence LSTM. Files in our format are checksum-verified like every model of ours (a flipped
+ * weight would still be a finite number); the original's converted export is read as published.
+ */
 export function lstmFor(path = DEFAULT_SOS_MODEL_PATH): SessionSequenceLstm {
   let model = lstmModels.get(path);
   if (!model) {
-    model = SessionSequenceLstm.load(path);
+    model = isOurFormat(path)
+      ? fromDocument(path, loadModelDocument(path, 'sos-lstm').doc)
+      : SessionSequenceLstm.load(path);
     lstmModels.set(path, model);
   }
   return model;
+}
+
+function isOurFormat(path: string): boolean {
+  try {
+    return /"format"\s*:\s*"networkml-model"/.test(readFileSync(path, 'utf8').slice(0, 4096));
+  } catch {
+    return false; // SessionSequenceLstm.load reports the unreadable file
+  }
+}
+
+function fromDocument(path: string, doc: unknown): SessionSequenceLstm {
+  try {
+    return SessionSequenceLstm.fromJSON(doc);
+  } catch (err) {
+    throw new ModelError(`${path}: ${errorMessage(err)}`);
+  }
 }
 
 const sosModels = new Map<string, LoadedSos>();
