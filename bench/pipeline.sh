@@ -39,3 +39,9 @@ if [ -f "$large" ]; then
   echo "== features of a large capture: $large ($(stat -c %s "$large") bytes)"
   t "${nml[@]}" inspect --json "$large" > /dev/null
 fi
+echo "== watch a stream (stdin): memory must stay flat as the stream grows"
+for f in bench/out/bench-256.pcap bench/out/bench-1024.pcap; do
+  [ -f "$f" ] || continue
+  echo "$f ($(stat -c %s "$f") bytes)"
+  t "${nml[@]}" watch --json --anomaly none - < "$f" > /dev/null
+done
