@@ -48,7 +48,6 @@ interface HostState {
   sum: Float64Array;
   bins: number;
   rows: Float64Array[];
-  lastBin: number;
 }
 
 /**
@@ -95,14 +94,10 @@ export async function watchCapture(
       const macText = store.macs.text[mac]!;
       const ip = store.addresses.text[address] ?? null;
       const probabilities = predictBins(model, [compat.bins[0]!.vector])[0]!;
-      let host = hosts.get(macText);
-      if (!host) {
-        host = { sum: new Float64Array(model.labels.length), bins: 0, rows: [], lastBin: bin };
-        hosts.set(macText, host);
-      }
-      hosts.delete(macText); // re-insert: Map order is then least recently seen first
+      const host = hosts.get(macText) ?? { sum: new Float64Array(model.labels.length), bins: 0, rows: [] };
+      // (Re-)insert last: the Map's order is then least recently seen first, for eviction.
+      hosts.delete(macText);
       hosts.set(macText, host);
-      host.lastBin = bin;
       host.bins++;
       for (let k = 0; k < probabilities.length; k++) host.sum[k]! += probabilities[k]!;
       host.rows.push(...sessionVectors(store, bins, countPublic, address).rows);
