@@ -100,7 +100,8 @@ export async function watchCapture(
       hosts.set(macText, host);
       host.bins++;
       for (let k = 0; k < probabilities.length; k++) host.sum[k]! += probabilities[k]!;
-      host.rows.push(...sessionVectors(store, bins, countPublic, address).rows);
+      // A loop, not push(...rows): a busy bin can hold more sessions than a call has argument slots.
+      for (const row of sessionVectors(store, bins, countPublic, address).rows) host.rows.push(row);
       if (host.rows.length > maxRows) host.rows.splice(0, host.rows.length - maxRows);
       const running = rankLabels(
         model.labels,
