@@ -36,3 +36,45 @@ export function evalText(result: CaptureResult): string {
   );
   return lines.join('\n');
 }
+
+/** Rows of cells as aligned columns (the last column is not padded). */
+export function alignColumns(rows: string[][]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** `networkml eval`'s default: one row per capture (or host). */
+export function evalTable(results: CaptureResult[]): string {
+  const rows: string[][] = [
+    ['CAPTURE', 'MAC', 'IP', 'ROLES (TOP 3)', 'BEHAVIOUR', 'INVESTIGATE', 'FIRST BIN (UTC)'],
+  ];
+  for (const result of results) {
+    const device = deviceOf(result);
+    if (!device) {
+      rows.push([result.key, '-', '-', 'not enough sessions (valid: false)', '-', '-', '-']);
+      continue;
+    }
+    const roles = device.classification.labels.map(
+      (l, i) => `${l} ${pct(device.classification.confidences[i]!)}`,
+    );
+    const abnormality = result.detail?.abnormality;
+    const scored = result.detail && result.detail.anomaly_model !== 'none' && !result.detail.abnormality_note;
+    rows.push([
+      result.key,
+      device.source_mac || '-',
+      device.source_ip || '-',
+      roles.join(', '),
+      `${device.decisions.behavior}${scored && abnormality !== undefined ? ` (${abnormality.toFixed(2)})` : ''}`,
+      device.decisions.investigate ? 'yes' : 'no',
+      new Date(device.timestamp * 1000).toISOString().slice(0, 16).replace('T', ' '),
+    ]);
+  }
+  return alignColumns(rows);
+}

@@ -1,5 +1,12 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+// Commands that keep device history must never write into the user's real data directory from a test.
+const TEST_DATA_DIR = mkdtempSync(join(tmpdir(), 'networkml-test-data-'));
+process.on('exit', () => rmSync(TEST_DATA_DIR, { recursive: true, force: true }));
 
 const RUN = fileURLToPath(new URL('../cli/run.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -18,7 +25,7 @@ export function runCli(
   const r = spawnSync(process.execPath, ['--import', 'tsx', RUN, ...args], {
     cwd: ROOT,
     input: options.input,
-    env: { ...process.env, ...options.env },
+    env: { ...process.env, NETWORKML_DATA_DIR: TEST_DATA_DIR, ...options.env },
     encoding: 'utf8',
     timeout: options.timeoutMs ?? 120_000,
     maxBuffer: 64 * 1024 * 1024,

@@ -2,7 +2,8 @@
 import { type Command, Option } from 'commander';
 import { openHistory } from '../../decisions/history.js';
 import { UsageError } from '../../errors.js';
-import { evalText } from '../../outputs/table.js';
+import type { CaptureResult } from '../../outputs/result.js';
+import { evalTable, evalText } from '../../outputs/table.js';
 import {
   type AnomalyModelName,
   applyHistory,
@@ -35,6 +36,7 @@ interface EvalCliOptions extends ModelCliOptions {
   json?: boolean;
   output?: string;
   perHost?: boolean;
+  long?: boolean;
   history: boolean;
   dataDir?: string;
   redis?: string;
@@ -92,6 +94,7 @@ export function registerEval(program: Command): void {
           '--per-host',
           'one result per host (MAC speaking from a private address) in captures holding several',
         )
+        .option('--long', 'a block per capture instead of the table')
         .option('--no-history', 'do not read or record device history')
         .addOption(
           new Option(
@@ -148,7 +151,7 @@ export function registerEval(program: Command): void {
           await history.close();
         }
       }
-      let first = true;
+      const shown: CaptureResult[] = [];
       for (const r of results) {
         if (!r.ok) {
           process.stderr.write(`networkml: ${r.error}\n`);
@@ -157,10 +160,11 @@ export function registerEval(program: Command): void {
         }
         for (const { result } of r.value) {
           if (cli.json) out.write(`${JSON.stringify(result)}\n`);
-          else out.write(`${first ? '' : '\n'}${evalText(result)}\n`);
-          first = false;
+          else shown.push(result);
         }
       }
+      if (cli.long) out.write(`${shown.map(evalText).join('\n\n')}\n`);
+      else if (shown.length) out.write(`${evalTable(shown)}\n`);
       await out.close();
     });
 }
