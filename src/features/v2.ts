@@ -339,64 +339,54 @@ const H_BASE = 2 * C_DIR;
 /** Sums per key. */
 const ACC = H_BASE + H_COUNT;
 
-/** Expands one direction's sums at a[ao..] and counts at c[co..] into the summary layout at s[so..]. */
-function expandDirection(
-  a: Float64Array,
-  ao: number,
-  c: Int32Array,
-  co: number,
-  s: Float64Array,
-  so: number,
-): void {
-  s.fill(0, so, so + DIR_ACC);
-  let n = 0;
-  let ns = 0;
-  for (let j = 0; j < J2_CELLS; j++) {
-    const x = c[co + N_J2 + j]!;
-    if (x === 0) continue;
-    n += x;
-    const cls = Math.floor(j / (SVC_COUNTED + 1));
-    const svc = j % (SVC_COUNTED + 1);
-    for (const pl of CLASS_PROTOS[cls]!) s[so + A_PROTO + pl]! += x;
-    if (svc !== SVC_COUNTED) {
-      s[so + A_SVC + svc]! += x;
-      ns += x;
-    }
-  }
-  s[so + A_PKTS] = n;
-  s[so + A_SVCN] = ns;
-  for (let j = 0; j < CELLS; j++) {
-    const x = c[co + N_CELL + j]!;
-    if (x === 0) continue;
+/** Protocol class and service of each joint cell 2. */
+const J2_CLS = new Uint8Array(J2_CELLS);
+const J2_SVC = new Uint8Array(J2_CELLS);
+for (let j = 0; j < J2_CELLS; j++) {
+  J2_CLS[j] = Math.floor(j / (SVC_COUNTED + 1));
+  J2_SVC[j] = j % (SVC_COUNTED + 1);
+}
+
+/**
+ * Adds count x of direction-relative count cell j (N_* layout) to the summary direction block at s[so..].
+ * Counts are integers below 2^53, so the order cells are expanded in does not change any sum.
+ */
+function expandCell(s: Float64Array, so: number, j: number, x: number): void {
+  if (j < N_J1) {
     s[so + A_FINE + CELL_FINE[j]!]! += x;
     s[so + A_SIZE + CELL_SIZE[j]!]! += x;
-  }
-  let ni = 0;
-  let nl = 0;
-  for (let j = 0; j < J1_CELLS; j++) {
-    const x = c[co + N_J1 + j]!;
-    if (x === 0) continue;
-    const iat = J1_IAT[j]!;
-    const ttl = J1_TTL[j]!;
-    const peer = J1_PEER[j]!;
+  } else if (j < N_J2) {
+    const q = j - N_J1;
+    const iat = J1_IAT[q]!;
+    const ttl = J1_TTL[q]!;
+    const peer = J1_PEER[q]!;
     if (iat !== IAT_NONE) {
       s[so + A_IAT + iat]! += x;
-      ni += x;
+      s[so + A_IATN]! += x;
     }
     if (ttl !== TTL_NONE) {
       s[so + A_TTL + ttl]! += x;
-      nl += x;
+      s[so + A_TTLN]! += x;
     }
     if (peer !== PEER_NONE) s[so + A_PEER + peer]! += x;
-    if (j & 1) s[so + A_SERVER]! += x;
+    if (q & 1) s[so + A_SERVER]! += x;
+  } else if (j < N_FLAGS) {
+    const q = j - N_J2;
+    const svc = J2_SVC[q]!;
+    s[so + A_PKTS]! += x;
+    for (const pl of CLASS_PROTOS[J2_CLS[q]!]!) s[so + A_PROTO + pl]! += x;
+    if (svc !== SVC_COUNTED) {
+      s[so + A_SVC + svc]! += x;
+      s[so + A_SVCN]! += x;
+    }
+  } else {
+    const f = j - N_FLAGS;
+    for (let b = 0; b < FLAG_LABELS.length; b++) if (f & (1 << b)) s[so + A_FLAGS + b]! += x;
   }
-  s[so + A_IATN] = ni;
-  s[so + A_TTLN] = nl;
-  for (let j = 1; j < FLAG_COMBOS; j++) {
-    const x = c[co + N_FLAGS + j]!;
-    if (x === 0) continue;
-    for (let b = 0; b < FLAG_LABELS.length; b++) if (j & (1 << b)) s[so + A_FLAGS + b]! += x;
-  }
+}
+
+/** Copies one direction's float sums at a[ao..] into the summary direction block at s[so..]. */
+function copySums(a: Float64Array, ao: number, s: Float64Array, so: number): void {
   s[so + A_BYTES] = a[ao + C_BYTES]!;
   s[so + A_LOGSUM] = a[ao + C_LOGSUM]!;
   s[so + A_LOGSQ] = a[ao + C_LOGSQ]!;
@@ -433,14 +423,43 @@ export interface V2Host {
 
 export interface V2Bin {
   /** Bin index, the same numbering as CompatBin.bin. */
-  bin: number;
+  readonly bin: number;
   /** Index into V2Result.hosts. */
-  host: number;
+  readonly host: number;
   /** First and last counted packet time of the bin (any key), epoch seconds. */
-  start: number;
-  end: number;
-  /** V2_FEATURE_COUNT values, in v2FeatureNames() order. */
-  vector: Float64Array;
+  readonly start: number;
+  readonly end: number;
+  /** The V2_OWN_COUNT header features (the head of `vector`), for callers that need only those. */
+  readonly own: Float64Array;
+  /** V2_FEATURE_COUNT values, in v2FeatureNames() order (built on first access, then the same array). */
+  readonly vector: Float64Array;
+}
+
+/**
+ * A host-bin whose full vector is built on first access: most callers read only the device's rows, and the
+ * 4,104-value compat block is zero for every other host, so building all of them eagerly cost more than
+ * the header features themselves.
+ */
+class LazyV2Bin implements V2Bin {
+  private full: Float64Array | null = null;
+  constructor(
+    readonly bin: number,
+    readonly host: number,
+    readonly start: number,
+    readonly end: number,
+    readonly own: Float64Array,
+    private readonly compat: Float64Array | undefined,
+  ) {}
+
+  get vector(): Float64Array {
+    if (this.full === null) {
+      const v = new Float64Array(V2_FEATURE_COUNT);
+      v.set(this.own, 0);
+      if (this.compat !== undefined) v.set(this.compat, V2_OWN_COUNT);
+      this.full = v;
+    }
+    return this.full;
+  }
 }
 
 export interface V2Result {
@@ -515,8 +534,12 @@ export class V2Extractor {
 
   /** Distinct (kind, key, value) of the current bin. */
   private readonly distinct = new WordKeyTable(3, 1024);
-  /** One key's summary-layout accumulators, rebuilt at bin close. */
-  private readonly summary = new Float64Array(SUMMARY);
+  /** Count cells that left zero this bin (indices into cnt), expanded and zeroed at bin close. */
+  private readonly cellLog = new IntColumn(1024);
+  private cellCount = 0;
+  /** Summary-layout accumulators of the touched keys, rebuilt at bin close; key → its block there. */
+  private readonly summaries = new FloatColumn(16 * SUMMARY);
+  private slotOfKey = new Int32Array(64);
 
   private firstUs = Number.NaN;
   private binStartUs = Number.NaN;
@@ -702,7 +725,7 @@ export class V2Extractor {
     a[o + C_LOGSUM]! += l2;
     a[o + C_LOGSQ]! += l2 * l2;
     a[o + C_HOPS]! += hops;
-    c[n + N_CELL + cell]!++;
+    this.count(c, n + N_CELL + cell);
     let iat = IAT_NONE;
     const prev = last[k]!;
     if (prev >= 0 && t >= prev) {
@@ -726,9 +749,22 @@ export class V2Extractor {
       a[o + C_IATSQ]! += li * li;
     }
     last[k] = t;
-    c[n + N_J1 + (((iat * (TTL_NONE + 1) + ttlCell) * (PEER_NONE + 1) + peer) << 1) + (server ? 1 : 0)]!++;
-    c[n + N_J2 + j2]!++;
-    if (flags !== 0) c[n + N_FLAGS + flags]!++;
+    this.count(
+      c,
+      n + N_J1 + (((iat * (TTL_NONE + 1) + ttlCell) * (PEER_NONE + 1) + peer) << 1) + (server ? 1 : 0),
+    );
+    this.count(c, n + N_J2 + j2);
+    if (flags !== 0) this.count(c, n + N_FLAGS + flags);
+  }
+
+  /** Increments count cell i, logging it for bin close when it leaves zero. */
+  private count(c: Int32Array, i: number): void {
+    const x = c[i]!;
+    c[i] = x + 1;
+    if (x === 0) {
+      this.cellLog.ensure(this.cellCount + 1);
+      this.cellLog.data[this.cellCount++] = i;
+    }
   }
 
   /** Counts `value` once per (kind, key) and bin into host accumulator `slot`; true when it was new. */
@@ -915,6 +951,9 @@ export class V2Extractor {
         const cap = this.keyKind.length * 2;
         this.keyKind = grow8(this.keyKind, cap);
         this.touchedFlag = grow8(this.touchedFlag, cap);
+        const slots = new Int32Array(cap);
+        slots.set(this.slotOfKey);
+        this.slotOfKey = slots;
         this.packetsSent = growF(this.packetsSent, cap);
         this.privateSent = growF(this.privateSent, cap);
         this.lastOut = growF(this.lastOut, cap);
@@ -975,10 +1014,35 @@ export class V2Extractor {
         }
       }
       const spanS = Math.max((this.binLastUs - this.binFirstUs) / 1e6, 1);
-      for (let i = 0; i < this.touchedCount; i++) {
+      // Expand only the count cells this bin used (logged when they left zero), zeroing them behind.
+      const nk = this.touchedCount;
+      this.summaries.ensure(nk * SUMMARY);
+      const s = this.summaries.data;
+      s.fill(0, 0, nk * SUMMARY);
+      for (let i = 0; i < nk; i++) this.slotOfKey[this.touched.data[i]!] = i;
+      const cnt = this.cnt;
+      const log = this.cellLog.data;
+      for (let e = 0; e < this.cellCount; e++) {
+        const idx = log[e]!;
+        const k = Math.floor(idx / CNT);
+        let j = idx - k * CNT;
+        let so = this.slotOfKey[k]! * SUMMARY;
+        if (j >= N_DIR) {
+          j -= N_DIR;
+          so += DIR_ACC;
+        }
+        expandCell(s, so, j, cnt[idx]!);
+        cnt[idx] = 0;
+      }
+      this.cellCount = 0;
+      for (let i = 0; i < nk; i++) {
         const k = this.touched.data[i]!;
+        const so = i * SUMMARY;
+        copySums(a, k * ACC, s, so);
+        copySums(a, k * ACC + C_DIR, s, so + DIR_ACC);
+        for (let h = 0; h < H_COUNT; h++) s[so + H_BASE_S + h] = a[k * ACC + H_BASE + h]!;
         const own = new Float64Array(V2_OWN_COUNT);
-        this.vectorOf(k, spanS, own);
+        summaryVector(s, so, spanS, own);
         this.pending.push({
           bin: this.bin,
           key: k,
@@ -987,7 +1051,6 @@ export class V2Extractor {
           own,
         });
         a.fill(0, k * ACC, (k + 1) * ACC);
-        this.cnt.fill(0, k * CNT, (k + 1) * CNT);
         this.touchedFlag[k] = 0;
         this.lastOut[k] = -1;
         this.lastIn[k] = -1;
@@ -999,38 +1062,6 @@ export class V2Extractor {
     this.distinct.clear();
     this.binFirstUs = Number.NaN;
     this.binLastUs = Number.NaN;
-  }
-
-  private vectorOf(k: number, spanS: number, v: Float64Array): void {
-    const a = this.summary;
-    const c = k * ACC;
-    expandDirection(this.acc, c, this.cnt, k * CNT, a, 0);
-    expandDirection(this.acc, c + C_DIR, this.cnt, k * CNT + N_DIR, a, DIR_ACC);
-    for (let h = 0; h < H_COUNT; h++) a[H_BASE_S + h] = this.acc[c + H_BASE + h]!;
-    const o = 0;
-    directionVector(a, o, spanS, v, 0);
-    directionVector(a, o + DIR_ACC, spanS, v, DIR_FEATURES);
-    let j = 2 * DIR_FEATURES;
-    const pOut = a[o + A_PKTS]!;
-    const pIn = a[o + DIR_ACC + A_PKTS]!;
-    const bOut = a[o + A_BYTES]!;
-    const bIn = a[o + DIR_ACC + A_BYTES]!;
-    v[j++] = share(pOut, pOut + pIn);
-    v[j++] = share(bOut, bOut + bIn);
-    const peers = a[H_BASE_S + H_PEERS]!;
-    v[j++] = Math.log2(1 + peers);
-    v[j++] = share(a[H_BASE_S + H_PRIV_PEERS]!, peers);
-    v[j++] = share(a[H_BASE_S + H_PUB_PEERS]!, peers);
-    v[j++] = Math.log2(1 + a[H_BASE_S + H_GROUPS]!);
-    v[j++] = Math.log2(1 + a[H_BASE_S + H_RPORTS]!);
-    v[j++] = Math.log2(1 + a[H_BASE_S + H_LPORTS]!);
-    const flows = a[H_BASE_S + H_FLOWS]!;
-    v[j++] = Math.log2(1 + flows);
-    v[j++] = share(a[H_BASE_S + H_INIT]!, flows);
-    v[j++] = Math.log10(1 + (flows > 0 ? a[H_BASE_S + H_DURSUM]! / flows : 0));
-    v[j++] = Math.log10(1 + a[H_BASE_S + H_DURMAX]!);
-    v[j++] = Math.log2(1 + (flows > 0 ? a[H_BASE_S + H_FPKTSUM]! / flows : 0));
-    v[j++] = Math.log2(1 + a[H_BASE_S + H_FPKTMAX]!);
   }
 
   /**
@@ -1065,11 +1096,8 @@ export class V2Extractor {
     for (const pb of this.pending) {
       const host = hostOfKey[pb.key]!;
       if (host < 0) continue;
-      const vector = new Float64Array(V2_FEATURE_COUNT);
-      vector.set(pb.own, 0);
       const cv = host === compatHost ? compatByBin.get(pb.bin) : undefined;
-      if (cv !== undefined) vector.set(cv, V2_OWN_COUNT);
-      bins.push({ bin: pb.bin, host, start: pb.start, end: pb.end, vector });
+      bins.push(new LazyV2Bin(pb.bin, host, pb.start, pb.end, pb.own, cv));
     }
     bins.sort((x, y) => x.bin - y.bin || x.host - y.host);
     return { hosts, device, bins };
@@ -1088,6 +1116,35 @@ export class V2Extractor {
     for (let i = 0; i < 16; i++) bytes[i] = (w(1 + (i >> 2)) >>> (24 - 8 * (i & 3))) & 0xff;
     return kind === 4 ? ipv4Text(bytes) : ipv6Text(bytes);
   }
+}
+
+/** One key's features from its summary block at s[so..] (two direction blocks, then the host block). */
+function summaryVector(a: Float64Array, so: number, spanS: number, v: Float64Array): void {
+  const o = so;
+  const hb = so + H_BASE_S;
+  directionVector(a, o, spanS, v, 0);
+  directionVector(a, o + DIR_ACC, spanS, v, DIR_FEATURES);
+  let j = 2 * DIR_FEATURES;
+  const pOut = a[o + A_PKTS]!;
+  const pIn = a[o + DIR_ACC + A_PKTS]!;
+  const bOut = a[o + A_BYTES]!;
+  const bIn = a[o + DIR_ACC + A_BYTES]!;
+  v[j++] = share(pOut, pOut + pIn);
+  v[j++] = share(bOut, bOut + bIn);
+  const peers = a[hb + H_PEERS]!;
+  v[j++] = Math.log2(1 + peers);
+  v[j++] = share(a[hb + H_PRIV_PEERS]!, peers);
+  v[j++] = share(a[hb + H_PUB_PEERS]!, peers);
+  v[j++] = Math.log2(1 + a[hb + H_GROUPS]!);
+  v[j++] = Math.log2(1 + a[hb + H_RPORTS]!);
+  v[j++] = Math.log2(1 + a[hb + H_LPORTS]!);
+  const flows = a[hb + H_FLOWS]!;
+  v[j++] = Math.log2(1 + flows);
+  v[j++] = share(a[hb + H_INIT]!, flows);
+  v[j++] = Math.log10(1 + (flows > 0 ? a[hb + H_DURSUM]! / flows : 0));
+  v[j++] = Math.log10(1 + a[hb + H_DURMAX]!);
+  v[j++] = Math.log2(1 + (flows > 0 ? a[hb + H_FPKTSUM]! / flows : 0));
+  v[j++] = Math.log2(1 + a[hb + H_FPKTMAX]!);
 }
 
 function share(n: number, d: number): number {
