@@ -103,6 +103,29 @@ describe('the CLI shell', () => {
     }
   });
 
+  it('uses everything complete in a truncated capture and warns once with the byte offset', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'networkml-cli-'));
+    try {
+      const cut = join(dir, 'cut.pcap');
+      writeFileSync(
+        cut,
+        readFileSync('data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap').subarray(0, 100_000),
+      );
+      const r = runCli(['eval', '--json', '--no-history', cut]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(
+        r.stderr,
+        /^networkml: warning: .*cut\.pcap: truncated capture: the last record at byte offset 99533 is incomplete/,
+      );
+      assert.equal(r.stderr.trim().split('\n').length, 1);
+      const result = JSON.parse(r.stdout) as { valid: boolean; warnings: string[] };
+      assert.equal(result.valid, true);
+      assert.equal(result.warnings.length, 1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('has an example in every command help', () => {
     const top = runCli(['--help']).stdout;
     const commands = [...top.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1]!).filter((c) => c !== 'help');

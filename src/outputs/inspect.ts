@@ -16,6 +16,8 @@ export interface InspectRecord {
   abnormality?: number;
   sos_sequences?: number;
   sos_error?: string;
+  /** Reader warnings (a truncated tail, skipped link types), also printed on stderr. */
+  warnings?: string[];
   /** With `--features v2`: every host's named header features per bin (the compat block is in `features`). */
   v2?: {
     hosts: { key: string; kind: string; packets_sent: number; private_sent: number }[];
@@ -61,6 +63,9 @@ export function inspectRecord(analysis: CaptureAnalysis): InspectRecord {
       other_ips: b.otherIps,
     })),
     timestamps: compat.bins.map((b) => b.timestamp),
+    ...(analysis.summary.warnings.length
+      ? { warnings: analysis.summary.warnings.map((w) => w.message) }
+      : {}),
     ...(analysis.v2 ? { v2: v2Section(analysis.v2) } : {}),
   };
 }

@@ -50,6 +50,8 @@ export interface CaptureResult {
   valid: boolean;
   /** The original's message body: `{ [key]: DeviceResult, pcap }`. */
   data: Record<string, DeviceResult | string>;
+  /** Reader warnings (e.g. a truncated tail: everything complete was used). Printed on stderr by the CLI. */
+  warnings?: string[];
   /** Our additions; absent in compat-only output. */
   detail?: {
     labels: string[];

@@ -102,6 +102,11 @@ function fromDocument(path: string, doc: unknown): SessionSequenceLstm {
 
 const sosModels = new Map<string, LoadedSos>();
 
+function warningsOf(analysis: CaptureAnalysis): { warnings?: string[] } {
+  const { warnings } = analysis.summary;
+  return warnings.length ? { warnings: warnings.map((w) => w.message) } : {};
+}
+
 /** The device's outlier probability among the reference devices of its predicted role. */
 function sosScore(
   loaded: LoadedModel,
@@ -285,7 +290,7 @@ function evaluateView(
   if (!mean) {
     const invalid: DeviceResult = { valid: false, pcap };
     return {
-      result: { file: path, key, valid: false, data: { [key]: invalid, pcap } },
+      result: { file: path, key, valid: false, data: { [key]: invalid, pcap }, ...warningsOf(analysis) },
       analysis,
       ranked: [],
       binProbabilities: [],
@@ -335,6 +340,7 @@ function evaluateView(
     key,
     valid: true,
     data: { [key]: device, pcap },
+    ...warningsOf(analysis),
     detail: {
       labels: [...model.labels],
       probabilities: [...mean],

@@ -158,6 +158,8 @@ export function registerEval(program: Command): void {
           process.exitCode = r.exitCode;
           continue;
         }
+        for (const warning of r.value[0]?.result.warnings ?? [])
+          process.stderr.write(`networkml: warning: ${warning}\n`);
         for (const { result } of r.value) {
           if (cli.json) out.write(`${JSON.stringify(result)}\n`);
           else shown.push(result);

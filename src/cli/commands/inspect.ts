@@ -45,10 +45,15 @@ export function registerInspect(program: Command): void {
           { threads: threadsFrom(cli) },
         );
         results.forEach((r) => {
-          if (r.ok) process.stdout.write(`${JSON.stringify(r.value)}\n`);
-          else process.stderr.write(`networkml: ${r.error}\n`);
+          if (!r.ok) {
+            process.stderr.write(`networkml: ${r.error}\n`);
+            process.exitCode = r.exitCode;
+            return;
+          }
+          for (const warning of r.value.warnings ?? [])
+            process.stderr.write(`networkml: warning: ${warning}\n`);
+          process.stdout.write(`${JSON.stringify(r.value)}\n`);
         });
-        if (results.some((r) => !r.ok)) process.exitCode = ExitCode.BAD_INPUT;
         return;
       }
       const { analyzeCapture } = await import('../../pipeline/analyze.js');
@@ -57,6 +62,8 @@ export function registerInspect(program: Command): void {
       for (const path of paths) {
         try {
           const analysis = await analyzeCapture(path, options);
+          for (const w of analysis.summary.warnings)
+            process.stderr.write(`networkml: warning: ${w.message}\n`);
           process.stdout.write(`${inspectText(analysis, inspectRecord(analysis), top)}\n`);
         } catch (err) {
           if (!(err instanceof NetworkmlError)) throw err;
