@@ -151,7 +151,7 @@ const CACHE_SLOTS = 1 << (32 - CACHE_SHIFT);
  * log10 of an inter-arrival time in seconds, floored at 1 µs. Math.log10 is a C call; most IATs are whole
  * microseconds below 65,536, so their results are memoised (filled lazily, NaN = not yet computed).
  */
-const IAT_MEMO = Number(process.env.IAT_MEMO ?? 65536);
+const IAT_MEMO = 65536;
 const LOG10_IAT = new Float64Array(IAT_MEMO).fill(Number.NaN);
 function log10Seconds(iatUs: number): number {
   if (iatUs < IAT_MEMO && (iatUs | 0) === iatUs) {
