@@ -401,7 +401,7 @@ const F_MULTICAST = 2;
 const F_BROADCAST = 4;
 
 /**
- * Batched packet, word 0: the destination's group flags (F_MULTICAST / F_BROADCAST) and the bits below;
+ * Batched packet, word 0: the bits below (countPacket also gets the destination's group flags there);
  * word 1: ports (IP) or the ethertype; word 2: L4 protocol, TTL, TCP flags, ICMP type (a byte each).
  */
 const B_IP = 8;
@@ -409,6 +409,8 @@ const B_V6 = 16;
 const B_FRAG = 32;
 const B_LATER = 64;
 const B_NOPAYLOAD = 128;
+const B_COUNTED = 256;
+const B_MACS = 512;
 /** Packets per batch: the batch's columns (~140 KB) stay in cache while it is written and counted. */
 const BATCH = 4096;
 
@@ -546,9 +548,11 @@ export class V2Extractor {
 
   /** Distinct (kind, key, value) of the current bin. */
   private readonly distinct = new WordKeyTable(3, 1024);
-  /** Counted packets not yet added (see add): time, [src, dst, srcAddr, dstAddr], length, 3 packed words. */
+  /** Packets not yet resolved and counted (see add): time, length, 3 packed words, MACs and addresses as words. */
   private readonly bTime = new Float64Array(BATCH);
-  private readonly bKeys = new Int32Array(4 * BATCH);
+  private readonly bMacs = new Int32Array(3 * BATCH);
+  private readonly bAddrs = new Int32Array(8 * BATCH);
+  private readonly scratchAddr = new Uint8Array(16);
   private readonly bLen = new Uint32Array(BATCH);
   private readonly bWords = new Int32Array(3 * BATCH);
   private batchCount = 0;
@@ -593,50 +597,17 @@ export class V2Extractor {
       if (Number.isNaN(this.binLastUs) || t > this.binLastUs) this.binLastUs = t;
     }
 
-    let srcAddr = -1;
-    let dstAddr = -1;
-    if (ip) {
-      srcAddr = this.addrId(p.ipVersion, p.srcAddr);
-      dstAddr = this.addrId(p.ipVersion, p.dstAddr);
-    }
-    let src = -1;
-    let dst = -1;
-    let dstGroup = 0;
-    if (p.hasMacs) {
-      const m = p.macs;
-      if ((m[6]! & 1) === 0) src = this.macKey(m, 6);
-      if ((m[0]! & 1) === 0) dst = this.macKey(m, 0);
-      else dstGroup = m[0] === 0xff && m[1] === 0xff && m[2] === 0xff ? F_BROADCAST : F_MULTICAST;
-    } else if (ip) {
-      src = this.ipKey(srcAddr, p.ipVersion, p.srcAddr);
-      const df = this.addrFlags[dstAddr]!;
-      if (df & (F_MULTICAST | F_BROADCAST)) dstGroup = df & (F_MULTICAST | F_BROADCAST);
-      else dst = this.ipKey(dstAddr, p.ipVersion, p.dstAddr);
-    } else {
-      return;
-    }
-    if (ip && dstGroup === 0) dstGroup = this.addrFlags[dstAddr]! & (F_MULTICAST | F_BROADCAST);
-
-    if (src >= 0) {
-      this.packetsSent[src]!++;
-      if (ip && this.addrFlags[srcAddr]! & F_PRIVATE) this.privateSent[src]!++;
-    }
-    if (!counted) return;
-    // Counting is deferred to a batch: run here, next to the packet store, its tables would keep being
-    // evicted from cache; run in a burst they stay hot. Packet order is kept, so every sum is unchanged.
+    if (!ip && !p.hasMacs) return;
+    // Everything else is deferred to a batch: run here, next to the packet store, v2's tables would keep
+    // being evicted from cache; run in a burst they stay hot. Packet order is kept (ids, sums unchanged).
     const i = this.batchCount++;
     this.bTime[i] = t;
-    const b4 = i * 4;
-    const bk = this.bKeys;
-    bk[b4] = src;
-    bk[b4 + 1] = dst;
-    bk[b4 + 2] = srcAddr;
-    bk[b4 + 3] = dstAddr;
     this.bLen[i] = p.originalLength;
     const b3 = i * 3;
     const bw = this.bWords;
     bw[b3] =
-      dstGroup |
+      (counted ? B_COUNTED : 0) |
+      (p.hasMacs ? B_MACS : 0) |
       (ip ? B_IP : 0) |
       (p.ipVersion === 6 ? B_V6 : 0) |
       (p.isFragment ? B_FRAG : 0) |
@@ -645,26 +616,74 @@ export class V2Extractor {
     bw[b3 + 1] = ip ? (p.srcPort << 16) | p.dstPort : p.etherType;
     bw[b3 + 2] =
       (p.l4Proto & 0xff) | (p.ttl << 8) | ((p.tcpFlags & 0xff) << 16) | ((p.icmpType & 0xff) << 24);
+    if (p.hasMacs) {
+      const m = p.macs;
+      const bm = this.bMacs;
+      bm[b3] = (m[0]! << 24) | (m[1]! << 16) | (m[2]! << 8) | m[3]!;
+      bm[b3 + 1] = (m[4]! << 24) | (m[5]! << 16) | (m[6]! << 8) | m[7]!;
+      bm[b3 + 2] = (m[8]! << 24) | (m[9]! << 16) | (m[10]! << 8) | m[11]!;
+    }
+    if (ip) {
+      const ba = this.bAddrs;
+      const o = i * 8;
+      const sa = p.srcAddr;
+      const da = p.dstAddr;
+      ba[o] = (sa[0]! << 24) | (sa[1]! << 16) | (sa[2]! << 8) | sa[3]!;
+      ba[o + 4] = (da[0]! << 24) | (da[1]! << 16) | (da[2]! << 8) | da[3]!;
+      if (p.ipVersion === 6) {
+        for (let w = 1; w < 4; w++) {
+          const q = w * 4;
+          ba[o + w] = (sa[q]! << 24) | (sa[q + 1]! << 16) | (sa[q + 2]! << 8) | sa[q + 3]!;
+          ba[o + 4 + w] = (da[q]! << 24) | (da[q + 1]! << 16) | (da[q + 2]! << 8) | da[q + 3]!;
+        }
+      }
+    }
     if (this.batchCount === BATCH) this.flush();
   }
 
-  /** Counts the batched packets in arrival order. */
+  /** Resolves and counts the batched packets in arrival order. */
   private flush(): void {
     const n = this.batchCount;
     this.batchCount = 0;
-    const bk = this.bKeys;
     const bw = this.bWords;
+    const bm = this.bMacs;
+    const ba = this.bAddrs;
     for (let i = 0; i < n; i++) {
-      const t = this.bTime[i]!;
-      const src = bk[i * 4]!;
-      const dst = bk[i * 4 + 1]!;
-      const srcAddr = bk[i * 4 + 2]!;
-      const dstAddr = bk[i * 4 + 3]!;
       const w0 = bw[i * 3]!;
+      const ip = (w0 & B_IP) !== 0;
+      const version = w0 & B_V6 ? 6 : 4;
+      let srcAddr = -1;
+      let dstAddr = -1;
+      if (ip) {
+        srcAddr = this.addrId(version, ba, i * 8);
+        dstAddr = this.addrId(version, ba, i * 8 + 4);
+      }
+      let src = -1;
+      let dst = -1;
+      let dstGroup = 0;
+      if (w0 & B_MACS) {
+        const ma = bm[i * 3]!;
+        const mb = bm[i * 3 + 1]!;
+        if ((mb & 0x100) === 0) src = this.macKey(mb & 0xffff, bm[i * 3 + 2]!);
+        if ((ma & 0x1000000) === 0) dst = this.macKey(ma >>> 16, (ma << 16) | (mb >>> 16));
+        else dstGroup = ma >>> 8 === 0xffffff ? F_BROADCAST : F_MULTICAST;
+      } else {
+        src = this.ipKey(srcAddr, version, ba, i * 8);
+        const df = this.addrFlags[dstAddr]!;
+        if (df & (F_MULTICAST | F_BROADCAST)) dstGroup = df & (F_MULTICAST | F_BROADCAST);
+        else dst = this.ipKey(dstAddr, version, ba, i * 8 + 4);
+      }
+      if (ip && dstGroup === 0) dstGroup = this.addrFlags[dstAddr]! & (F_MULTICAST | F_BROADCAST);
+      if (src >= 0) {
+        this.packetsSent[src]!++;
+        if (ip && this.addrFlags[srcAddr]! & F_PRIVATE) this.privateSent[src]!++;
+      }
+      if ((w0 & B_COUNTED) === 0) continue;
+      const t = this.bTime[i]!;
       const w1 = bw[i * 3 + 1]!;
       const w2 = bw[i * 3 + 2]!;
-      this.countPacket(t, this.bLen[i]!, w0, w1, w2, src, dst, srcAddr, dstAddr);
-      if (w0 & B_IP) this.countFlow(t, w0, w1, w2, src, dst, srcAddr, dstAddr);
+      this.countPacket(t, this.bLen[i]!, w0 | dstGroup, w1, w2, src, dst, srcAddr, dstAddr);
+      if (ip) this.countFlow(t, w0, w1, w2, src, dst, srcAddr, dstAddr);
     }
   }
 
@@ -913,34 +932,47 @@ export class V2Extractor {
     if (t < this.flowFirst.data[id]!) this.flowFirst.data[id] = t;
   }
 
-  /** The id of an IP address (cached). */
-  private addrId(version: number, addr: Uint8Array): number {
+  /** The id of the IP address in words w[o..o+3] (one word for IPv4), cached. */
+  private addrId(version: number, words: Int32Array, o: number): number {
+    const w0 = words[o]!;
     if (version === 4) {
-      const w = (addr[0]! << 24) | (addr[1]! << 16) | (addr[2]! << 8) | addr[3]!;
-      const slot = Math.imul(w, 0x9e3779b1) >>> CACHE_SHIFT;
-      if (this.v4Key[slot] === w && this.v4Id[slot]! >= 0) return this.v4Id[slot]!;
-      const id = this.internAddr(version, addr);
-      this.v4Key[slot] = w;
+      const slot = Math.imul(w0, 0x9e3779b1) >>> CACHE_SHIFT;
+      if (this.v4Key[slot] === w0 && this.v4Id[slot]! >= 0) return this.v4Id[slot]!;
+      const id = this.internAddr(version, this.addrBytes(version, words, o));
+      this.v4Key[slot] = w0;
       this.v4Id[slot] = id;
       return id;
     }
-    const w0 = (addr[0]! << 24) | (addr[1]! << 16) | (addr[2]! << 8) | addr[3]!;
-    const w1 = (addr[4]! << 24) | (addr[5]! << 16) | (addr[6]! << 8) | addr[7]!;
-    const w2 = (addr[8]! << 24) | (addr[9]! << 16) | (addr[10]! << 8) | addr[11]!;
-    const w3 = (addr[12]! << 24) | (addr[13]! << 16) | (addr[14]! << 8) | addr[15]!;
+    const w1 = words[o + 1]!;
+    const w2 = words[o + 2]!;
+    const w3 = words[o + 3]!;
     const slot =
       Math.imul(Math.imul(w0 ^ w1, 0x85ebca6b) ^ w2 ^ Math.imul(w3, 0xc2b2ae35), 0x9e3779b1) >>> CACHE_SHIFT;
     const k = this.v6Key;
     const c = slot * 4;
     if (this.v6Id[slot]! >= 0 && k[c] === w0 && k[c + 1] === w1 && k[c + 2] === w2 && k[c + 3] === w3)
       return this.v6Id[slot]!;
-    const id = this.internAddr(version, addr);
+    const id = this.internAddr(version, this.addrBytes(version, words, o));
     k[c] = w0;
     k[c + 1] = w1;
     k[c + 2] = w2;
     k[c + 3] = w3;
     this.v6Id[slot] = id;
     return id;
+  }
+
+  /** The address in words w[o..] as bytes (zero-padded for IPv4), in a scratch array. */
+  private addrBytes(version: number, words: Int32Array, o: number): Uint8Array {
+    const b = this.scratchAddr;
+    b.fill(0);
+    for (let w = 0; w < (version === 4 ? 1 : 4); w++) {
+      const x = words[o + w]!;
+      b[w * 4] = x >>> 24;
+      b[w * 4 + 1] = (x >>> 16) & 0xff;
+      b[w * 4 + 2] = (x >>> 8) & 0xff;
+      b[w * 4 + 3] = x & 0xff;
+    }
+    return b;
   }
 
   private internAddr(version: number, addr: Uint8Array): number {
@@ -971,10 +1003,8 @@ export class V2Extractor {
     return id;
   }
 
-  /** The key id of the MAC at m[o..o+5] (cached). */
-  private macKey(m: Uint8Array, o: number): number {
-    const hi = (m[o]! << 8) | m[o + 1]!;
-    const lo = (m[o + 2]! << 24) | (m[o + 3]! << 16) | (m[o + 4]! << 8) | m[o + 5]!;
+  /** The key id of the MAC whose first two bytes are `hi` and last four `lo` (cached). */
+  private macKey(hi: number, lo: number): number {
     const slot = Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> CACHE_SHIFT;
     if (this.macLo[slot] === lo && this.macHi[slot] === hi && this.macId[slot]! >= 0)
       return this.macId[slot]!;
@@ -992,9 +1022,10 @@ export class V2Extractor {
   }
 
   /** The key id of an IP address on links without MACs (remembered per address id). */
-  private ipKey(addrId: number, version: number, addr: Uint8Array): number {
+  private ipKey(addrId: number, version: number, words: Int32Array, o: number): number {
     const known = this.addrKey[addrId]!;
     if (known >= 0) return known;
+    const addr = this.addrBytes(version, words, o);
     const probe = this.keys.probe;
     probe[0] = version;
     for (let w = 0; w < 4; w++) {
