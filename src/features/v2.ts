@@ -529,7 +529,7 @@ export class V2Extractor {
   /** The first packet's source address and ports, to tell each side's peer and ports at bin close. */
   private readonly flowSrcAddr = new IntColumn(1024);
   private readonly flowDstAddr = new IntColumn(1024);
-  private readonly flowPorts = new FloatColumn(1024);
+  private readonly flowPorts = new IntColumn(1024);
 
   // Direct-mapped caches in front of the hash tables: packets come in runs of few hosts and flows, so most
   // lookups are one multiply and one compare. Address and key ids never change within a capture; flow
@@ -919,7 +919,7 @@ export class V2Extractor {
         this.flowPorts.ensure(n);
         this.flowSrcAddr.data[id] = srcAddr;
         this.flowDstAddr.data[id] = dstAddr;
-        this.flowPorts.data[id] = k0 === IpProto.TCP || k0 === IpProto.UDP ? sp * 65536 + dp : -1;
+        this.flowPorts.data[id] = (sp << 16) | dp;
         this.flowFirst.data[id] = t;
         this.flowLast.data[id] = t;
         this.flowPackets.data[id] = 0;
@@ -1102,11 +1102,12 @@ export class V2Extractor {
             else if (pf & F_PRIVATE) a[o + H_PRIV_PEERS]!++;
             else a[o + H_PUB_PEERS]!++;
           }
-          const ports = this.flowPorts.data[id]!;
-          if (ports >= 0) {
-            const proto = this.flows.keyWord(id, 0) << 16;
-            const sp = Math.floor(ports / 65536);
-            const dp = ports % 65536;
+          const l4 = this.flows.keyWord(id, 0);
+          if (l4 === IpProto.TCP || l4 === IpProto.UDP) {
+            const proto = l4 << 16;
+            const ports = this.flowPorts.data[id]!;
+            const sp = ports >>> 16;
+            const dp = ports & 0xffff;
             this.distinctCount(D_RPORT, k, proto | (side === 0 ? dp : sp), H_RPORTS);
             this.distinctCount(D_LPORT, k, proto | (side === 0 ? sp : dp), H_LPORTS);
           }
@@ -1134,13 +1135,15 @@ export class V2Extractor {
         cnt[idx] = 0;
       }
       this.cellCount = 0;
+      // One backing store per bin for its keys' header features.
+      const ownAll = new Float64Array(nk * V2_OWN_COUNT);
       for (let i = 0; i < nk; i++) {
         const k = this.touched.data[i]!;
         const so = i * SUMMARY;
         copySums(a, k * ACC, s, so);
         copySums(a, k * ACC + C_DIR, s, so + DIR_ACC);
         for (let h = 0; h < H_COUNT; h++) s[so + H_BASE_S + h] = a[k * ACC + H_BASE + h]!;
-        const own = new Float64Array(V2_OWN_COUNT);
+        const own = ownAll.subarray(i * V2_OWN_COUNT, (i + 1) * V2_OWN_COUNT);
         summaryVector(s, so, spanS, own);
         this.pending.push({
           bin: this.bin,
