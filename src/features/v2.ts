@@ -763,81 +763,53 @@ export class V2Extractor {
     }
     const j2 = cls * (SVC_COUNTED + 1) + (svc >= 0 ? svc : SVC_COUNTED);
     const ttlCell = ttlBucket >= 0 ? ttlBucket : TTL_NONE;
-    if (src >= 0)
-      this.bump(src, 0, this.lastOut, t, bytes, cell, l2, j2, flags, ttlCell, hops, peerOut, serverOut);
-    if (dst >= 0)
-      this.bump(
-        dst,
-        1,
-        this.lastIn,
-        t,
-        bytes,
-        cell,
-        l2,
-        j2,
-        flags,
-        ttlCell,
-        hops,
-        peerIn >= 0 ? peerIn : PEER_NONE,
-        serverIn,
-      );
-  }
-
-  /** Adds one classified packet to key k's direction `dir` (0 = sent, 1 = received). */
-  private bump(
-    k: number,
-    dir: number,
-    last: Float64Array,
-    t: number,
-    bytes: number,
-    cell: number,
-    l2: number,
-    j2: number,
-    flags: number,
-    ttlCell: number,
-    hops: number,
-    peer: number,
-    server: boolean,
-  ): void {
-    if (this.touchedFlag[k] === 0) this.touch(k);
     const a = this.acc;
-    const o = k * ACC + dir * C_DIR;
     const c = this.cnt;
-    const n = k * CNT + dir * N_DIR;
-    a[o + C_BYTES]! += bytes;
-    a[o + C_LOGSUM]! += l2;
-    a[o + C_LOGSQ]! += l2 * l2;
-    a[o + C_HOPS]! += hops;
-    this.count(c, n + N_CELL + cell);
-    let iat = IAT_NONE;
-    const prev = last[k]!;
-    if (prev >= 0 && t >= prev) {
-      const iatUs = t - prev;
-      const li = log10Seconds(iatUs);
-      iat =
-        iatUs < 1e3
-          ? 0
-          : iatUs < 1e4
-            ? 1
-            : iatUs < 1e5
-              ? 2
-              : iatUs < 1e6
-                ? 3
-                : iatUs < 1e7
-                  ? 4
-                  : iatUs < 1e8
-                    ? 5
-                    : 6;
-      a[o + C_IATSUM]! += li;
-      a[o + C_IATSQ]! += li * li;
+    // The sender's "out" block, then the receiver's "in" block (a loop, not a call: this runs per packet).
+    for (let dir = 0; dir < 2; dir++) {
+      const k = dir === 0 ? src : dst;
+      if (k < 0) continue;
+      const last = dir === 0 ? this.lastOut : this.lastIn;
+      const peer = dir === 0 ? peerOut : peerIn >= 0 ? peerIn : PEER_NONE;
+      const server = dir === 0 ? serverOut : serverIn;
+      if (this.touchedFlag[k] === 0) this.touch(k);
+      const o = k * ACC + dir * C_DIR;
+      const n = k * CNT + dir * N_DIR;
+      a[o + C_BYTES]! += bytes;
+      a[o + C_LOGSUM]! += l2;
+      a[o + C_LOGSQ]! += l2 * l2;
+      a[o + C_HOPS]! += hops;
+      this.count(c, n + N_CELL + cell);
+      let iat = IAT_NONE;
+      const prev = last[k]!;
+      if (prev >= 0 && t >= prev) {
+        const iatUs = t - prev;
+        const li = log10Seconds(iatUs);
+        iat =
+          iatUs < 1e3
+            ? 0
+            : iatUs < 1e4
+              ? 1
+              : iatUs < 1e5
+                ? 2
+                : iatUs < 1e6
+                  ? 3
+                  : iatUs < 1e7
+                    ? 4
+                    : iatUs < 1e8
+                      ? 5
+                      : 6;
+        a[o + C_IATSUM]! += li;
+        a[o + C_IATSQ]! += li * li;
+      }
+      last[k] = t;
+      this.count(
+        c,
+        n + N_J1 + (((iat * (TTL_NONE + 1) + ttlCell) * (PEER_NONE + 1) + peer) << 1) + (server ? 1 : 0),
+      );
+      this.count(c, n + N_J2 + j2);
+      if (flags !== 0) this.count(c, n + N_FLAGS + flags);
     }
-    last[k] = t;
-    this.count(
-      c,
-      n + N_J1 + (((iat * (TTL_NONE + 1) + ttlCell) * (PEER_NONE + 1) + peer) << 1) + (server ? 1 : 0),
-    );
-    this.count(c, n + N_J2 + j2);
-    if (flags !== 0) this.count(c, n + N_FLAGS + flags);
   }
 
   /** Increments count cell i, logging it for bin close when it leaves zero. */
