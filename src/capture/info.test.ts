@@ -3,7 +3,14 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { captureInfo, epochString, infoJson, infoText, type ProtocolCounts } from './info.js';
+import {
+  captureInfo,
+  emptyProtocolCounts,
+  epochString,
+  infoJson,
+  infoText,
+  type ProtocolCounts,
+} from './info.js';
 
 const DATA = join(import.meta.dirname, '../../test-data/captures');
 
@@ -26,18 +33,7 @@ function tsharkCounts(file: string): ProtocolCounts {
     ],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
   );
-  const c: ProtocolCounts = {
-    ethernet: 0,
-    vlan: 0,
-    arp: 0,
-    ipv4: 0,
-    ipv6: 0,
-    tcp: 0,
-    udp: 0,
-    icmp: 0,
-    icmpv6: 0,
-    other: 0,
-  };
+  const c = emptyProtocolCounts();
   for (const line of out.split('\n').filter((l) => l !== '')) {
     const t = line.split(':');
     if (t[0] === 'eth') c.ethernet++;

@@ -48,22 +48,15 @@ export function linkTypeName(linkType: number): string {
   return LINK_TYPE_NAMES[linkType] ?? 'unsupported';
 }
 
+export function emptyProtocolCounts(): ProtocolCounts {
+  return { ethernet: 0, vlan: 0, arp: 0, ipv4: 0, ipv6: 0, tcp: 0, udp: 0, icmp: 0, icmpv6: 0, other: 0 };
+}
+
 export async function captureInfo(
   source: string | NodeJS.ReadableStream,
   options?: ReadOptions,
 ): Promise<CaptureInfo> {
-  const c: ProtocolCounts = {
-    ethernet: 0,
-    vlan: 0,
-    arp: 0,
-    ipv4: 0,
-    ipv6: 0,
-    tcp: 0,
-    udp: 0,
-    icmp: 0,
-    icmpv6: 0,
-    other: 0,
-  };
+  const c = emptyProtocolCounts();
   const count = (p: PacketRecord): void => {
     if (p.linkType === LinkType.ETHERNET) c.ethernet++;
     if (p.vlanCount > 0) c.vlan++;

@@ -72,21 +72,10 @@ export class PcapngFramer implements Framer {
       throw this.corrupt(`block length ${len} does not match trailing length ${trailer}`, fileOffset);
     }
     switch (type) {
-      case BLOCK_EPB: {
-        if (len < 32) throw this.corrupt(`enhanced packet block too short (${len})`, fileOffset);
-        const ifId = le ? u32le(b, off + 8) : u32be(b, off + 8);
-        const itf = this.interfaceFor(ifId, fileOffset);
-        const caplen = le ? u32le(b, off + 20) : u32be(b, off + 20);
-        const origlen = le ? u32le(b, off + 24) : u32be(b, off + 24);
-        if (caplen > len - 32) throw this.corrupt(`captured length ${caplen} exceeds the block`, fileOffset);
-        this.time(
-          itf,
-          le ? u32le(b, off + 12) : u32be(b, off + 12),
-          le ? u32le(b, off + 16) : u32be(b, off + 16),
-        );
-        this.sink.emit(b, off + 28, caplen, origlen, itf.linkType, ifId, this.sec, this.nsec);
+      case BLOCK_EPB:
+        // EPB: 32-bit interface id; OPB (obsolete): 16-bit interface id, 16-bit drops. Otherwise the same layout.
+        this.packetBlock(b, off, len, fileOffset, le ? u32le(b, off + 8) : u32be(b, off + 8));
         return;
-      }
       case BLOCK_SPB: {
         if (len < 16) throw this.corrupt(`simple packet block too short (${len})`, fileOffset);
         const itf = this.interfaceFor(0, fileOffset);
@@ -98,21 +87,9 @@ export class PcapngFramer implements Framer {
         this.sink.emit(b, off + 12, caplen, origlen, itf.linkType, 0, 0, 0);
         return;
       }
-      case BLOCK_OPB: {
-        if (len < 32) throw this.corrupt(`packet block too short (${len})`, fileOffset);
-        const ifId = le ? u16le(b, off + 8) : u16be(b, off + 8);
-        const itf = this.interfaceFor(ifId, fileOffset);
-        const caplen = le ? u32le(b, off + 20) : u32be(b, off + 20);
-        const origlen = le ? u32le(b, off + 24) : u32be(b, off + 24);
-        if (caplen > len - 32) throw this.corrupt(`captured length ${caplen} exceeds the block`, fileOffset);
-        this.time(
-          itf,
-          le ? u32le(b, off + 12) : u32be(b, off + 12),
-          le ? u32le(b, off + 16) : u32be(b, off + 16),
-        );
-        this.sink.emit(b, off + 28, caplen, origlen, itf.linkType, ifId, this.sec, this.nsec);
+      case BLOCK_OPB:
+        this.packetBlock(b, off, len, fileOffset, le ? u16le(b, off + 8) : u16be(b, off + 8));
         return;
-      }
       case BLOCK_IDB:
         this.interfaceBlock(b, off, len, fileOffset);
         return;
@@ -137,6 +114,22 @@ export class PcapngFramer implements Framer {
       );
     }
     return itf;
+  }
+
+  /** An enhanced (EPB) or obsolete (OPB) packet block: timestamp, captured and original length, data. */
+  private packetBlock(b: Uint8Array, off: number, len: number, fileOffset: number, ifId: number): void {
+    const le = this.le;
+    if (len < 32) throw this.corrupt(`packet block too short (${len})`, fileOffset);
+    const itf = this.interfaceFor(ifId, fileOffset);
+    const caplen = le ? u32le(b, off + 20) : u32be(b, off + 20);
+    const origlen = le ? u32le(b, off + 24) : u32be(b, off + 24);
+    if (caplen > len - 32) throw this.corrupt(`captured length ${caplen} exceeds the block`, fileOffset);
+    this.time(
+      itf,
+      le ? u32le(b, off + 12) : u32be(b, off + 12),
+      le ? u32le(b, off + 16) : u32be(b, off + 16),
+    );
+    this.sink.emit(b, off + 28, caplen, origlen, itf.linkType, ifId, this.sec, this.nsec);
   }
 
   private interfaceBlock(b: Uint8Array, off: number, len: number, fileOffset: number): void {
