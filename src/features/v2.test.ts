@@ -6,7 +6,14 @@ import { describe, it } from 'node:test';
 import { EtherType, IpProto, PacketRecord, TcpFlag } from '../capture/packet.js';
 import { readCapture } from '../capture/reader.js';
 import { COMPAT_FEATURE_COUNT } from './compat.js';
-import { deviceVectors, V2_FEATURE_COUNT, V2_OWN_COUNT, V2Extractor, v2FeatureNames } from './v2.js';
+import {
+  deviceVectors,
+  log10Seconds,
+  V2_FEATURE_COUNT,
+  V2_OWN_COUNT,
+  V2Extractor,
+  v2FeatureNames,
+} from './v2.js';
 import { captureFeatureSet } from './v2-capture.js';
 
 const NAMES = v2FeatureNames();
@@ -178,7 +185,8 @@ describe('v2 extractor on hand-made packets', () => {
     assert.equal(at(v, 'host.outPacketShare'), 3 / 5);
     // Inter-arrival times of sent packets: 0.5 s and 0.5 s.
     assert.equal(at(v, 'out.iat.0.1-1s'), 1);
-    assert.ok(Math.abs(at(v, 'out.iat.meanLog10') - Math.log10(0.5)) < 1e-12);
+    assert.equal(at(v, 'out.iat.meanLog10'), quantisedLog10Seconds(500_000));
+    assert.ok(Math.abs(at(v, 'out.iat.meanLog10') - Math.log10(0.5)) < IAT_LOG_BOUND);
     // Rates over the bin's 1.1 s span.
     assert.ok(Math.abs(at(v, 'out.rate.packetsLog10') - Math.log10(1 + 3 / 1.1)) < 1e-12);
     // No compat features were given: the block is zero.
@@ -191,6 +199,42 @@ describe('v2 extractor on hand-made packets', () => {
     assert.equal(at(v, 'out.service.hostIsServer'), 0);
     assert.equal(at(v, 'host.flows.log2'), 1);
     assert.equal(at(v, 'out.iat.meanLog10'), 0);
+  });
+});
+
+/** The documented IAT log, computed from its definition with floats (independent of v2.ts's bit tricks). */
+function quantisedLog10Seconds(us: number): number {
+  const n = Math.max(Math.floor(us), 1);
+  let e = Math.round(Math.log2(n));
+  while (2 ** e > n) e--;
+  while (2 ** (e + 1) <= n) e++;
+  if (e < 6) return Math.log10(n) - 6;
+  const step = 2 ** (e - 5);
+  const lo = 2 ** e + Math.floor((n - 2 ** e) / step) * step;
+  return (Math.log10(lo) + Math.log10(lo + step - 1)) / 2 - 6;
+}
+/** Half the widest 1/32-octave bucket, in decades. */
+const IAT_LOG_BOUND = Math.log10(1 + 1 / 32) / 2;
+
+describe('v2 IAT log (1/32 octave)', () => {
+  it('is exact below 64 µs and floors at 1 µs', () => {
+    assert.equal(log10Seconds(0), -6);
+    for (let n = 1; n < 64; n++) assert.equal(log10Seconds(n), Math.log10(n) - 6, `${n} µs`);
+  });
+  it('equals its definition and stays within half a bucket of the exact log', () => {
+    let seed = 12345;
+    const next = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    const samples = [64, 65, 127, 128, 500_000, 2 ** 31 - 1, 2 ** 31, 2 ** 31 + 1, 2 ** 40 + 5, 3.6e9];
+    for (let i = 0; i < 20_000; i++) samples.push(Math.floor(2 ** (6 + next() * 40)));
+    for (const n of samples) {
+      const x = log10Seconds(n);
+      assert.ok(Math.abs(x - quantisedLog10Seconds(n)) < 1e-12, `${n} µs: ${x}`);
+      assert.ok(Math.abs(x - (Math.log10(n) - 6)) < IAT_LOG_BOUND, `${n} µs: ${x}`);
+    }
+    for (let n = 65; n < 1 << 16; n++) assert.ok(log10Seconds(n) >= log10Seconds(n - 1), `monotone at ${n}`);
   });
 });
 
