@@ -18,6 +18,7 @@
 import { EtherType, IpProto, type PacketRecord, TcpFlag } from '../capture/packet.js';
 import { ipv4Text, ipv6Text, isMulticast, isPrivateV4, isPrivateV6, macText } from '../sessions/address.js';
 import { FloatColumn, IntColumn, WordKeyTable } from '../sessions/hash-table.js';
+import { fillAddressKey } from '../sessions/packet-store.js';
 import { COMPAT_FEATURE_COUNT, type CompatFeatures, compatFeatureName } from './compat.js';
 
 // ---- feature name tables -------------------------------------------------------------------------
@@ -994,15 +995,7 @@ export class V2Extractor {
   }
 
   private internAddr(version: number, addr: Uint8Array): number {
-    const probe = this.addrs.probe;
-    probe[0] = version;
-    for (let w = 0; w < 4; w++) {
-      const o = w * 4;
-      probe[w + 1] =
-        version === 4 && w > 0
-          ? 0
-          : ((addr[o]! << 24) | (addr[o + 1]! << 16) | (addr[o + 2]! << 8) | addr[o + 3]!) >>> 0;
-    }
+    fillAddressKey(this.addrs.probe, version, addr);
     const before = this.addrs.size;
     const id = this.addrs.intern();
     if (id === before) {
@@ -1015,7 +1008,7 @@ export class V2Extractor {
       const v4 = version === 4;
       let flags = (v4 ? isPrivateV4(addr) : isPrivateV6(addr)) ? F_PRIVATE : 0;
       if (isMulticast(version, addr)) flags |= F_MULTICAST;
-      if (v4 && probe[1] === 0xffffffff) flags |= F_BROADCAST;
+      if (v4 && this.addrs.probe[1] === 0xffffffff) flags |= F_BROADCAST;
       this.addrFlags[id] = flags;
     }
     return id;

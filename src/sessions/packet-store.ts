@@ -7,6 +7,21 @@ const KEPT_BYTES = 128;
 const MIN_PARSEABLE_BYTES = 20;
 const TWO_POW_32 = 0x1_0000_0000;
 
+/**
+ * Writes an address as a 5-word hash key: [version, the 16 address bytes as 4 big-endian words], IPv4
+ * in the first word only (the rest zero, so stale IPv6 bytes in a reused buffer never leak into the key).
+ */
+export function fillAddressKey(probe: Uint32Array, version: number, addr: Uint8Array): void {
+  probe[0] = version;
+  for (let w = 0; w < 4; w++) {
+    const o = w * 4;
+    probe[w + 1] =
+      version === 4 && w > 0
+        ? 0
+        : ((addr[o]! << 24) | (addr[o + 1]! << 16) | (addr[o + 2]! << 8) | addr[o + 3]!) >>> 0;
+  }
+}
+
 /** Interned IP addresses: id → text, private flag, version. */
 export class AddressTable {
   private readonly table = new WordKeyTable(5);
@@ -17,15 +32,7 @@ export class AddressTable {
   readonly bytes: Uint8Array[] = [];
 
   intern(version: number, addr: Uint8Array): number {
-    const probe = this.table.probe;
-    probe[0] = version;
-    for (let w = 0; w < 4; w++) {
-      const o = w * 4;
-      probe[w + 1] =
-        version === 4 && w > 0
-          ? 0
-          : ((addr[o]! << 24) | (addr[o + 1]! << 16) | (addr[o + 2]! << 8) | addr[o + 3]!) >>> 0;
-    }
+    fillAddressKey(this.table.probe, version, addr);
     const before = this.table.size;
     const id = this.table.intern();
     if (id === before) {
