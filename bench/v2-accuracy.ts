@@ -7,9 +7,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { captureFeatureSet, labelOfCapture } from '../src/features/v2-capture.js';
+import { captureFeatureSet } from '../src/features/v2-capture.js';
 import { UNKNOWN_LABEL } from '../src/models/role-model.js';
 import { chooseThreshold, knownFromCv, leaveOneClassOut } from '../src/training/calibrate.js';
+import { labelOf as labelOfCapture } from '../src/training/dataset.js';
 import {
   DEFAULT_GRID,
   type LabelledCapture,

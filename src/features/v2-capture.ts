@@ -1,12 +1,10 @@
 /**
- * One capture's compat and v2 features in one read, as the pipeline computes them (the same callback
- * feeds the compat packet store and the v2 extractor). Used by training experiments and tests.
+ * One capture's compat and v2 features in one read — the pipeline's own pass (`analyzeCapture` with
+ * features 'v2'), in the shape training experiments and tests use.
  */
-import { readCapture } from '../capture/reader.js';
-import { buildBins } from '../sessions/bins.js';
-import { PacketStore } from '../sessions/packet-store.js';
-import { type CompatFeatures, compatFeatures } from './compat.js';
-import { deviceVectors, V2Extractor, type V2Result } from './v2.js';
+import { analyzeCapture } from '../pipeline/analyze.js';
+import type { CompatFeatures } from './compat.js';
+import { deviceVectors, type V2Result } from './v2.js';
 
 export interface CaptureFeatureSet {
   compat: CompatFeatures;
@@ -19,30 +17,14 @@ export interface CaptureFeatureSet {
 
 export async function captureFeatureSet(
   path: string,
-  options: { durationS: number; warmupS: number; withV2?: boolean },
+  options: { durationS: number; warmupS: number },
 ): Promise<CaptureFeatureSet> {
-  const store = new PacketStore();
-  const withV2 = options.withV2 ?? true;
-  const v2 = new V2Extractor({ durationS: options.durationS, warmupS: options.warmupS });
-  await readCapture(
-    path,
-    withV2
-      ? (p) => {
-          store.add(p);
-          v2.add(p);
-        }
-      : (p) => {
-          store.add(p);
-        },
-  );
-  const bins = buildBins(store, options);
-  const compat = compatFeatures(store, bins);
-  const result = v2.finish(compat);
-  return { compat, v2: result, compatRows: compat.bins.map((b) => b.vector), v2Rows: deviceVectors(result) };
-}
-
-/** The label of a capture: its file name's part before the first '-' (the original's convention). */
-export function labelOfCapture(path: string): string {
-  const base = path.split('/').pop() ?? path;
-  return base.split('-')[0] ?? base;
+  const analysis = await analyzeCapture(path, { ...options, features: 'v2' });
+  const v2 = analysis.v2!;
+  return {
+    compat: analysis.compat,
+    v2,
+    compatRows: analysis.compat.bins.map((b) => b.vector),
+    v2Rows: deviceVectors(v2),
+  };
 }
