@@ -31,7 +31,8 @@ export interface CaptureAnalysis {
   /** Sessions per bin, empty bins included. */
   sessionsPerBin: number[];
   compat: CompatFeatures;
-  sessions: SessionVectors;
+  /** The anomaly model's per-session rows: computed on first use (inspect and training never need them). */
+  readonly sessions: SessionVectors;
   /** The v2 header features per host and bin, when asked for. */
   v2: V2Result | null;
   options: BinOptions;
@@ -62,6 +63,7 @@ export async function analyzeCapture(
   const bins = buildBins(store, binOptions);
   const publicSessions = options.publicSessions ?? false;
   const compat = compatFeatures(store, bins, publicSessions);
+  let sessions: SessionVectors | undefined;
   return {
     source: typeof source === 'string' ? source : '-',
     summary,
@@ -69,7 +71,10 @@ export async function analyzeCapture(
     bins,
     sessionsPerBin: sessionsPerBin(bins),
     compat,
-    sessions: sessionVectors(store, bins, publicSessions),
+    get sessions() {
+      sessions ??= sessionVectors(store, bins, publicSessions);
+      return sessions;
+    },
     v2: v2 ? v2.finish(compat) : null,
     options: binOptions,
   };
