@@ -1036,16 +1036,7 @@ export class V2Extractor {
   private ipKey(addrId: number, version: number, words: Int32Array, o: number): number {
     const known = this.addrKey[addrId]!;
     if (known >= 0) return known;
-    const addr = this.addrBytes(version, words, o);
-    const probe = this.keys.probe;
-    probe[0] = version;
-    for (let w = 0; w < 4; w++) {
-      const o = w * 4;
-      probe[w + 1] =
-        version === 4 && w > 0
-          ? 0
-          : ((addr[o]! << 24) | (addr[o + 1]! << 16) | (addr[o + 2]! << 8) | addr[o + 3]!) >>> 0;
-    }
+    fillAddressKey(this.keys.probe, version, this.addrBytes(version, words, o));
     const id = this.internKey(version);
     this.addrKey[addrId] = id;
     return id;
