@@ -113,6 +113,7 @@ export function infoJson(info: CaptureInfo): Record<string, unknown> {
     linkTypes: s.linkTypes,
     packets: s.packets,
     skippedUnsupportedLink: s.skippedUnsupportedLink,
+    skippedBadTime: s.skippedBadTime,
     bytes: s.bytes,
     firstTime: s.firstTime === null ? null : epochString(s.firstTime),
     lastTime: s.lastTime === null ? null : epochString(s.lastTime),
@@ -120,6 +121,13 @@ export function infoJson(info: CaptureInfo): Record<string, unknown> {
     protocols: info.protocols,
     warnings: s.warnings.map((w) => w.message),
   };
+}
+
+function skipped(s: CaptureSummary): string {
+  const parts: string[] = [];
+  if (s.skippedUnsupportedLink > 0) parts.push(`${s.skippedUnsupportedLink} of an unsupported link type`);
+  if (s.skippedBadTime > 0) parts.push(`${s.skippedBadTime} skipped: time out of range`);
+  return parts.length === 0 ? '' : ` (${parts.join('; ')})`;
 }
 
 export function infoText(info: CaptureInfo): string {
@@ -132,7 +140,7 @@ export function infoText(info: CaptureInfo): string {
     `File:          ${s.source}`,
     `Format:        ${s.format}${s.gzip ? ' (gzip)' : ''}`,
     `Link types:    ${links}`,
-    `Packets:       ${s.packets}${s.skippedUnsupportedLink > 0 ? ` (${s.skippedUnsupportedLink} of an unsupported link type)` : ''}`,
+    `Packets:       ${s.packets}${skipped(s)}`,
     `Bytes:         ${s.bytes}`,
     `First packet:  ${time(s.firstTime)}`,
     `Last packet:   ${time(s.lastTime)}`,

@@ -36,9 +36,17 @@ export interface CaptureSummary {
   packets: number;
   /** Records skipped because their link type is not supported. */
   skippedUnsupportedLink: number;
+  /**
+   * Records skipped because their time is outside what the tool represents (1684–2255, see time.ts):
+   * never handed to onPacket, no part of firstTime/lastTime; one 'time-out-of-range' warning names the first.
+   */
+  skippedBadTime: number;
   /** Capture bytes read (after decompression). */
   bytes: number;
-  /** First and last packet time in nanoseconds since the epoch (BigInt-free: may lose sub-µs precision). */
+  /**
+   * First and last packet time in nanoseconds since the epoch (BigInt-free: may lose sub-µs precision);
+   * null exactly when no record with a time in range was read (packets - skippedBadTime === 0).
+   */
   firstTimeNs: number | null;
   lastTimeNs: number | null;
   /** The same two times exactly, as whole seconds and nanoseconds. */

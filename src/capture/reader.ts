@@ -49,23 +49,25 @@ const IO_REASONS: Record<string, string> = {
   EPERM: 'permission denied',
 };
 
-/** Turns whatever the stream layer threw into a one-line CaptureError. */
-function ioError(err: unknown, name: string, state: SourceState, offset: number): CaptureError {
+/**
+ * A failure of the byte source (file system, standard input, gunzip) as a one-line CaptureError. Only
+ * errors with a system or zlib error code are such failures; anything else is a bug or the caller's own
+ * stream error and is rethrown as it is.
+ */
+function sourceError(err: unknown, name: string, state: SourceState, offset: number): unknown {
   if (err instanceof CaptureError) return err;
   const e = err as NodeJS.ErrnoException;
-  const code = typeof e?.code === 'string' ? e.code : '';
+  const code = err instanceof Error && typeof e.code === 'string' ? e.code : '';
+  if (code === '') return err;
   if (state.gzip && code.startsWith('Z_')) {
+    // Inflated in fixed pieces (source.ts), so the piece that failed starts at a deterministic offset.
     const written = state.gunzip?.bytesWritten ?? 0;
-    const where =
-      written > 0
-        ? `near compressed byte offset ${written}`
-        : `within the first ${state.compressedBytes} compressed bytes`;
     return new CaptureError(
-      `${name}: corrupt gzip data ${where} (decompressed byte offset ${offset}): ${e.message}`,
+      `${name}: corrupt gzip data after compressed byte offset ${written} (decompressed byte offset ${offset}): ${e.message}`,
       offset,
     );
   }
-  const reason = IO_REASONS[code] ?? (err instanceof Error ? err.message : String(err));
+  const reason = IO_REASONS[code] ?? e.message;
   return new CaptureError(`${name}: cannot read: ${reason}`);
 }
 
@@ -77,7 +79,7 @@ export const readCapture: ReadCapture = async (source, onPacket, options) => {
     options?.onWarning?.(w);
   };
   const sink = new PacketSink(onPacket as (p: PacketRecord) => void, warn, name);
-  const state: SourceState = { gzip: false, gunzip: null, compressedBytes: 0 };
+  const state: SourceState = { gzip: false, gunzip: null };
   const signal = options?.signal;
 
   let framer: Framer | null = null;
@@ -159,8 +161,34 @@ export const readCapture: ReadCapture = async (source, onPacket, options) => {
   const isPath = typeof source === 'string' && source !== '-';
   const stream = isPath ? null : openSource(source);
   const chunks = stream === null ? pathChunks(source as string, state) : captureChunks(stream, state);
+  const it = chunks[Symbol.asyncIterator]();
+  // Only failures of the byte source become CaptureErrors here; what the framers throw is either their own
+  // CaptureError or a bug (or the consumer's error), and propagates unchanged.
+  let finished = false;
   try {
-    for await (const chunk of chunks) {
+    for (;;) {
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await it.next();
+      } catch (err) {
+        finished = true;
+        const e = err as NodeJS.ErrnoException;
+        // A gzip stream cut short is a truncated capture, not a corrupt one: keep what was decompressed.
+        if (state.gzip && e?.code === 'Z_BUF_ERROR' && framer !== null) {
+          warn({
+            kind: 'truncated',
+            message: `${name}: compressed data ends early (gzip stream truncated)`,
+            offset: base,
+          });
+          break;
+        }
+        throw sourceError(err, name, state, base);
+      }
+      if (next.done) {
+        finished = true;
+        break;
+      }
+      const chunk = next.value;
       if (chunk.length === 0) continue;
       if (framer === null) {
         head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
@@ -178,18 +206,9 @@ export const readCapture: ReadCapture = async (source, onPacket, options) => {
       }
       if (signal?.aborted) break;
     }
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    // A gzip stream cut short is a truncated capture, not a corrupt one: keep what was decompressed.
-    if (state.gzip && e?.code === 'Z_BUF_ERROR' && framer !== null) {
-      warn({
-        kind: 'truncated',
-        message: `${name}: compressed data ends early (gzip stream truncated)`,
-        offset: base,
-      });
-    } else {
-      throw ioError(err, name, state, base);
-    }
+  } finally {
+    // Leaving early (abort, a CaptureError, a bug): close the file or stream behind the generator.
+    if (!finished) await it.return?.(undefined);
   }
 
   if (framer === null) {
@@ -205,6 +224,7 @@ export const readCapture: ReadCapture = async (source, onPacket, options) => {
     });
   }
 
+  const timed = sink.timedPackets > 0;
   const summary: CaptureSummary = {
     source: name,
     format,
@@ -212,11 +232,12 @@ export const readCapture: ReadCapture = async (source, onPacket, options) => {
     linkTypes: sink.linkTypes,
     packets: sink.packets,
     skippedUnsupportedLink: sink.skippedUnsupportedLink,
+    skippedBadTime: sink.skippedBadTime,
     bytes: base,
-    firstTimeNs: sink.firstSec < 0 ? null : sink.firstSec * 1e9 + sink.firstNsec,
-    lastTimeNs: sink.lastSec < 0 ? null : sink.lastSec * 1e9 + sink.lastNsec,
-    firstTime: sink.firstSec < 0 ? null : { sec: sink.firstSec, nsec: sink.firstNsec },
-    lastTime: sink.lastSec < 0 ? null : { sec: sink.lastSec, nsec: sink.lastNsec },
+    firstTimeNs: timed ? sink.firstSec * 1e9 + sink.firstNsec : null,
+    lastTimeNs: timed ? sink.lastSec * 1e9 + sink.lastNsec : null,
+    firstTime: timed ? { sec: sink.firstSec, nsec: sink.firstNsec } : null,
+    lastTime: timed ? { sec: sink.lastSec, nsec: sink.lastNsec } : null,
     warnings,
   };
   return summary;

@@ -1,6 +1,7 @@
 import { decodeFrame, isSupportedLinkType } from './decode.js';
 import { PacketRecord } from './packet.js';
 import type { CaptureWarning } from './reader-api.js';
+import { isRepresentableTime, TIME_RANGE_TEXT } from './time.js';
 
 /**
  * Where framers deliver packets: decodes into the one reused record, calls the consumer, and keeps the
@@ -10,11 +11,17 @@ export class PacketSink {
   readonly rec = new PacketRecord();
   packets = 0;
   skippedUnsupportedLink = 0;
+  /** Records skipped because their time is out of range (time.ts); they carry no time into the summary. */
+  skippedBadTime = 0;
   readonly linkTypes: number[] = [];
-  /** Earliest and latest packet time (seconds, nanoseconds); firstSec < 0 until a packet is seen. */
-  firstSec = -1;
+  /**
+   * Records whose time counts. Earliest and latest packet time (seconds, nanoseconds) are only meaningful
+   * when timedPackets > 0: any time value, negative ones included, is a real time, never "none yet".
+   */
+  timedPackets = 0;
+  firstSec = 0;
   firstNsec = 0;
-  lastSec = -1;
+  lastSec = 0;
   lastNsec = 0;
   private readonly warnedLinkTypes = new Set<number>();
 
@@ -35,13 +42,22 @@ export class PacketSink {
     nsec: number,
   ): void {
     const index = this.packets++;
-    if (this.firstSec < 0 || sec < this.firstSec || (sec === this.firstSec && nsec < this.firstNsec)) {
-      this.firstSec = sec;
-      this.firstNsec = nsec;
+    if (!isRepresentableTime(sec)) {
+      this.skipTime(index, sec);
+      return;
     }
-    if (sec > this.lastSec || (sec === this.lastSec && nsec > this.lastNsec)) {
-      this.lastSec = sec;
-      this.lastNsec = nsec;
+    if (this.timedPackets++ === 0) {
+      this.firstSec = this.lastSec = sec;
+      this.firstNsec = this.lastNsec = nsec;
+    } else {
+      if (sec < this.firstSec || (sec === this.firstSec && nsec < this.firstNsec)) {
+        this.firstSec = sec;
+        this.firstNsec = nsec;
+      }
+      if (sec > this.lastSec || (sec === this.lastSec && nsec > this.lastNsec)) {
+        this.lastSec = sec;
+        this.lastNsec = nsec;
+      }
     }
     if (!isSupportedLinkType(linkType)) {
       this.skipLink(linkType);
@@ -57,6 +73,14 @@ export class PacketSink {
     rec.interfaceId = interfaceId;
     decodeFrame(rec, b, off, caplen, linkType);
     this.onPacket(rec);
+  }
+
+  private skipTime(index: number, sec: number): void {
+    if (this.skippedBadTime++ > 0) return;
+    this.warn({
+      kind: 'time-out-of-range',
+      message: `${this.name}: packet ${index + 1} has a time outside ${TIME_RANGE_TEXT} (${sec} s since 1970); such packets are skipped`,
+    });
   }
 
   private skipLink(linkType: number): void {

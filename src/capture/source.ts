@@ -2,10 +2,11 @@
  * Byte sources: a path, '-' (standard input) or a stream, transparently gunzipped when the data starts
  * with the gzip magic (never judged by file name).
  */
+import { once } from 'node:events';
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
-import { pipeline, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { createGunzip, type Gunzip } from 'node:zlib';
+import { constants, createGunzip, type Gunzip } from 'node:zlib';
 
 /** Large reads keep per-chunk overhead and straddling records rare. */
 export const CHUNK_SIZE = 1024 * 1024;
@@ -76,9 +77,14 @@ export interface SourceState {
   gzip: boolean;
   /** The gunzip stream when compressed (for its compressed byte count in error messages). */
   gunzip: Gunzip | null;
-  /** Compressed bytes handed to gunzip so far. */
-  compressedBytes: number;
 }
+
+/**
+ * Compressed bytes go to gunzip in pieces of exactly this size (the last one shorter), whatever sizes they
+ * arrived in: zlib then sees the same calls for the same bytes, so how much of a corrupt or truncated
+ * stream is decompressed before the error, and the error itself, never depend on the chunking.
+ */
+export const GZIP_PIECE = 64 * 1024;
 
 function toBuffer(chunk: unknown): Buffer {
   if (Buffer.isBuffer(chunk)) return chunk;
@@ -105,26 +111,67 @@ export async function* captureChunks(
     prefix = prefix.length === 0 ? chunk : Buffer.concat([prefix, chunk]);
   }
   async function* raw(): AsyncGenerator<Buffer> {
-    if (prefix.length > 0) {
-      state.compressedBytes += prefix.length;
-      yield prefix;
-    }
+    if (prefix.length > 0) yield prefix;
     if (done) return;
     for (;;) {
       const r = await it.next();
       if (r.done) return;
-      const chunk = toBuffer(r.value);
-      state.compressedBytes += chunk.length;
-      yield chunk;
+      yield toBuffer(r.value);
     }
   }
   if (prefix.length >= 2 && prefix[0] === 0x1f && prefix[1] === 0x8b) {
     state.gzip = true;
     const gunzip = createGunzip({ chunkSize: CHUNK_SIZE });
     state.gunzip = gunzip;
-    pipeline(Readable.from(raw(), { objectMode: false }), gunzip, () => {});
-    for await (const chunk of gunzip) yield chunk as Buffer;
+    const stop = new AbortController();
+    const feeding = feedGunzip(raw(), gunzip, stop.signal).catch((err: unknown) => {
+      // A source failure ends the decompressed stream with that error; gunzip's own errors are already on it.
+      if (!gunzip.destroyed) gunzip.destroy(err instanceof Error ? err : new Error(String(err)));
+    });
+    try {
+      for await (const chunk of gunzip) yield chunk as Buffer;
+    } finally {
+      stop.abort();
+      gunzip.destroy();
+      await feeding;
+    }
     return;
   }
   yield* raw();
+}
+
+/**
+ * Writes the compressed bytes in GZIP_PIECE pieces, then flushes before ending. Node applies the final
+ * flush (Z_FINISH) to the last write if the stream is already ending, and drops that write's output when
+ * the data is truncated; flushing first means every piece is inflated the same way and only the empty
+ * final call can fail.
+ */
+async function feedGunzip(source: AsyncIterable<Buffer>, gunzip: Gunzip, signal: AbortSignal): Promise<void> {
+  let piece = Buffer.allocUnsafe(GZIP_PIECE);
+  let fill = 0;
+  const write = async (b: Buffer): Promise<void> => {
+    if (!gunzip.write(b)) await once(gunzip, 'drain', { signal });
+  };
+  for await (const chunk of source) {
+    let pos = 0;
+    while (pos < chunk.length) {
+      const take = Math.min(GZIP_PIECE - fill, chunk.length - pos);
+      chunk.copy(piece, fill, pos, pos + take);
+      fill += take;
+      pos += take;
+      if (fill === GZIP_PIECE) {
+        // gunzip keeps a reference until it has inflated the piece: a fresh one for the next bytes.
+        await write(piece);
+        piece = Buffer.allocUnsafe(GZIP_PIECE);
+        fill = 0;
+      }
+    }
+    if (signal.aborted) return;
+  }
+  if (fill > 0) await write(piece.subarray(0, fill));
+  await new Promise<void>((resolve) => {
+    gunzip.flush(constants.Z_SYNC_FLUSH, () => resolve());
+    gunzip.once('close', resolve);
+  });
+  if (!gunzip.destroyed) gunzip.end();
 }
