@@ -21,6 +21,8 @@ const LEGACY_FLAGS: Record<string, string> = {
 
 /** argv without node and script. Returns it unchanged unless it uses the original's `-o/--operation`. */
 export function translateLegacyArgs(args: string[]): string[] {
+  // A subcommand first (`eval --json -o out.json x.pcap`): its own -o is an output file, not the old form.
+  if (args.length > 0 && !args[0]!.startsWith('-')) return args;
   if (!args.some((a) => a === '-o' || a === '--operation' || a.startsWith('--operation='))) return args;
   const values: Record<string, string> = {};
   for (let i = 0; i < args.length; i++) {

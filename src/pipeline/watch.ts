@@ -1,5 +1,5 @@
 import { readCapture } from '../capture/reader.js';
-import type { CaptureSummary } from '../capture/reader-api.js';
+import type { CaptureSummary, CaptureWarning } from '../capture/reader-api.js';
 import { UsageError } from '../errors.js';
 import { captureHosts, compatFeatures } from '../features/compat.js';
 import { sessionVectors } from '../features/session-vectors.js';
@@ -22,6 +22,8 @@ export interface WatchOptions {
   /** Session rows kept per host for the running abnormality (the LSTM reads sequences of 10). */
   maxSessionRows?: number;
   signal?: AbortSignal;
+  /** Reader warnings (a truncated tail, skipped link types or times), as they happen. */
+  onWarning?: (warning: CaptureWarning) => void;
 }
 
 /** One host's state when a bin closes. */
@@ -144,7 +146,10 @@ export async function watchCapture(
         }
         store.add(p);
       },
-      options.signal ? { signal: options.signal } : {},
+      {
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+      },
     );
   } finally {
     flush();

@@ -1,6 +1,6 @@
 /** `networkml watch <capture|->`: a result per host each time a time bin of a live stream closes. */
 import type { Command } from 'commander';
-import { ExitCode } from '../../errors.js';
+import { ExitCode, errorMessage } from '../../errors.js';
 import { type WatchUpdate, watchCapture } from '../../pipeline/watch.js';
 import { addCaptureOptions, analyzeOptionsFrom, type CaptureCliOptions } from '../capture-options.js';
 import { addModelOptions, evaluateOptionsFrom } from './eval.js';
@@ -52,8 +52,15 @@ export function registerWatch(program: Command): void {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
-        await watchCapture(input, { ...capture, ...evaluate, signal: controller.signal }, (u) =>
-          process.stdout.write(cli.json ? `${JSON.stringify(u)}\n` : `${watchText(u)}\n`),
+        await watchCapture(
+          input,
+          {
+            ...capture,
+            ...evaluate,
+            signal: controller.signal,
+            onWarning: (w) => process.stderr.write(`networkml: warning: ${errorMessage(w.message)}\n`),
+          },
+          (u) => process.stdout.write(cli.json ? `${JSON.stringify(u)}\n` : `${watchText(u)}\n`),
         );
       } finally {
         process.off('SIGINT', onSignal);
