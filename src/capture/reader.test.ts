@@ -294,3 +294,111 @@ describe('readCapture details', () => {
     }
   });
 });
+
+/** A little-endian pcapng: one raw-IPv4 interface with if_tsoffset, one EPB per timestamp (µs units). */
+function pcapngAt(offsetSec: bigint, timestampsUs: bigint[]): Buffer {
+  const shb = Buffer.alloc(28);
+  shb.writeUInt32LE(0x0a0d0d0a, 0);
+  shb.writeUInt32LE(28, 4);
+  shb.writeUInt32LE(0x1a2b3c4d, 8);
+  shb.writeUInt16LE(1, 12);
+  shb.writeBigInt64LE(-1n, 16);
+  shb.writeUInt32LE(28, 24);
+  const idb = Buffer.alloc(36);
+  idb.writeUInt32LE(1, 0);
+  idb.writeUInt32LE(36, 4);
+  idb.writeUInt16LE(228, 8);
+  idb.writeUInt16LE(14, 16);
+  idb.writeUInt16LE(8, 18);
+  idb.writeBigInt64LE(offsetSec, 20);
+  idb.writeUInt32LE(36, 32);
+  const epbs = timestampsUs.map((ts) => {
+    const ip = Buffer.from('450000140000000040110000c0a80001c0a80002', 'hex');
+    const epb = Buffer.alloc(32 + ip.length);
+    epb.writeUInt32LE(6, 0);
+    epb.writeUInt32LE(epb.length, 4);
+    epb.writeUInt32LE(Number(BigInt.asUintN(64, ts) >> 32n), 12);
+    epb.writeUInt32LE(Number(BigInt.asUintN(64, ts) & 0xffffffffn), 16);
+    epb.writeUInt32LE(ip.length, 20);
+    epb.writeUInt32LE(ip.length, 24);
+    ip.copy(epb, 28);
+    epb.writeUInt32LE(epb.length, epb.length - 4);
+    return epb;
+  });
+  return Buffer.concat([shb, idb, ...epbs]);
+}
+
+describe('packet times (capture/time.ts)', () => {
+  it('keeps times before 1970 as times: first and last come from a count, not a sentinel', async () => {
+    const times: number[] = [];
+    const s = await readCapture(Readable.from([pcapngAt(-10n, [2_000_000n, 0n, 5_500_000n])]), (p) => {
+      times.push(p.tsSec);
+    });
+    assert.deepEqual(times, [-8, -10, -5]);
+    assert.equal(s.packets, 3);
+    assert.deepEqual(s.firstTime, { sec: -10, nsec: 0 });
+    assert.deepEqual(s.lastTime, { sec: -5, nsec: 500_000_000 });
+    assert.equal(s.skippedBadTime, 0);
+  });
+
+  it('skips packets whose time is out of range, counts them and warns once', async () => {
+    const max = 9_007_199_253n;
+    const warnings: CaptureWarning[] = [];
+    let seen = 0;
+    // At the upper edge, one second past it, far past it (2^64 - 1 µs), and the lower edge and below.
+    const s = await readCapture(
+      Readable.from([pcapngAt(0n, [max * 1_000_000n + 999_999n, (max + 1n) * 1_000_000n, (1n << 64n) - 1n])]),
+      () => seen++,
+      { onWarning: (w) => warnings.push(w) },
+    );
+    assert.equal(s.packets, 3);
+    assert.equal(seen, 1);
+    assert.equal(s.skippedBadTime, 2);
+    assert.deepEqual(s.firstTime, { sec: Number(max), nsec: 999_999_000 });
+    assert.deepEqual(s.firstTime, s.lastTime);
+    assert.deepEqual(
+      warnings.map((w) => w.kind),
+      ['time-out-of-range'],
+    );
+    assert.match(
+      warnings[0]!.message,
+      /^-: packet 2 has a time outside 1684-07-28T00:12:27Z to 2255-06-05T23:47:33Z \(9007199254 s since 1970\); such packets are skipped$/,
+    );
+
+    const low = await readCapture(Readable.from([pcapngAt(-max - 1n, [0n])]), () => {});
+    assert.equal(low.skippedBadTime, 1);
+    assert.equal(low.firstTime, null);
+    const edgeLow = await readCapture(Readable.from([pcapngAt(-max, [0n])]), () => {});
+    assert.deepEqual(edgeLow.firstTime, { sec: -Number(max), nsec: 0 });
+  });
+});
+
+describe('what the reader turns into a CaptureError', () => {
+  it("lets the consumer's errors and its own bugs through unchanged", async () => {
+    const file = join(DATA, 'real', 'iKettle2-A1-Mon0000-n00.pcap');
+    const bug = new TypeError('a bug in the consumer');
+    await assert.rejects(
+      readCapture(file, () => {
+        throw bug;
+      }),
+      (err) => err === bug,
+    );
+    // A stream handing over something that is not bytes is a programming error, not a bad capture.
+    const notBytes = Readable.from([{ not: 'bytes' }], { objectMode: true });
+    await assert.rejects(
+      readCapture(notBytes, () => {}),
+      (err) => err instanceof TypeError && !(err instanceof CaptureError),
+    );
+  });
+
+  it('still turns system errors of the source into one-line CaptureErrors', async () => {
+    await assert.rejects(
+      readCapture(DATA, () => {}),
+      (err) => {
+        assert.ok(err instanceof CaptureError);
+        assert.match(err.message, /cannot read: is a directory$/);
+        return true;
+      },
+    );
+  });
+});
