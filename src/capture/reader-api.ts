@@ -58,7 +58,13 @@ export interface CaptureSummary {
 /**
  * Reads a capture (path, '-' for stdin, or a readable stream), decodes each packet's headers into ONE reused
  * record and calls onPacket synchronously with it. Throws CaptureError on a file that is not a capture
- * or is corrupt; a truncated tail is a warning, not an error.
+ * or is corrupt, or when the source cannot be read (a system error); a truncated tail (gzip included) is
+ * a warning, not an error. Anything else thrown while reading (the consumer's own errors, a bug) propagates
+ * unchanged. The same bytes give the same result however they arrive (path, pipe, stream, any chunking).
+ *
+ * Packet times outside 1684-07-28T00:12:27Z to 2255-06-05T23:47:33Z (time.ts: what microseconds in a double
+ * hold exactly) are skipped as invalid: counted in `packets` and `skippedBadTime`, never passed to onPacket,
+ * no part of firstTime/lastTime, and named by one 'time-out-of-range' warning. Times before 1970 are fine.
  */
 export type ReadCapture = (
   source: string | NodeJS.ReadableStream,
