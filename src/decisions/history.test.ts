@@ -105,6 +105,25 @@ function behaves(name: string, open: () => Promise<DeviceHistory>, reopen: () =>
       assert.deepEqual(await again.list('00:00:00:00:00:01'), []);
       await again.close();
     });
+
+    test('the average is kept per model: another model (another size) in between does not break it', async () => {
+      const h = await open();
+      const mac = '02:00:00:00:00:0a';
+      const a = await h.record(update([T0], [[1, 1]], { mac, modelHash: 'model-a' }));
+      // A forest's class probabilities (3 labels) after a one-layer model's hidden layer (2 units).
+      const b = await h.record(update([T0 + DAY], [[0.2, 0.3, 0.5]], { mac, modelHash: 'model-b' }));
+      assert.deepEqual(b.representation, [0.2, 0.3, 0.5]);
+      const a2 = await h.record(update([T0 + 2 * DAY], [[0, 0]], { mac, modelHash: 'model-a' }));
+      const alpha = 1 - Math.exp(-2);
+      close(a2.representation[0]!, a.representation[0]! * (1 - alpha));
+      // Update times stay per device, whatever the model.
+      assert.equal(await h.lastUpdate(mac, T0 + 2 * DAY), T0 + DAY);
+      assert.deepEqual(
+        (await h.list(mac)).map((e) => e.model_hash),
+        ['model-a', 'model-b', 'model-a'],
+      );
+      await h.close();
+    });
   });
 }
 

@@ -3,7 +3,10 @@
  * update the moving-average representation, the current one, labels, confidences, other IPs and model hash.
  *
  * Moving average (time constant τ = 86,400 s): starting from the device's latest stored average before this
- * capture (or from the first bin as is), each later bin moves it by α = 1 − exp(−Δt/τ) towards that bin.
+ * capture made by the same model (or from the first bin as is), each later bin moves it by
+ * α = 1 − exp(−Δt/τ) towards that bin. Representations of different models are not comparable (a one-layer
+ * model's hidden layer, a random forest's class probabilities, of different sizes), so the average is kept
+ * per model hash; update times (and so `investigate` for a device not seen for a day) are per device.
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +17,10 @@ export const HISTORY_FILE = 'history.sqlite';
 /** What one evaluated capture contributes to a device's history. */
 export interface UpdateInput {
   mac: string;
-  /** One representation per non-empty bin, in time order (e.g. the one-layer model's hidden layer). */
+  /**
+   * One representation per non-empty bin, in time order: the one-layer model's hidden layer, or a model
+   * without one's class probabilities.
+   */
   representations: readonly ArrayLike<number>[];
   /** Each bin's time, epoch seconds. */
   timestamps: readonly number[];
@@ -93,7 +99,10 @@ export function buildEntry(
   previous: { time: number; representation: ArrayLike<number> } | null,
 ): HistoryEntry {
   const current = movingAverage(input.representations, input.timestamps);
-  const avg = movingAverage(input.representations, input.timestamps, previous);
+  // A stored average of another size cannot be continued (another model's representation): start afresh.
+  const comparable =
+    previous && previous.representation.length === input.representations[0]!.length ? previous : null;
+  const avg = movingAverage(input.representations, input.timestamps, comparable);
   return {
     mac: normaliseMac(input.mac),
     time: avg.time,

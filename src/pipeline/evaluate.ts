@@ -355,7 +355,10 @@ function evaluateView(
     ? {
         mac,
         time: view.timestamps.at(-1)!,
-        representations: model.kind === 'onelayer' ? vectors.map((v) => hiddenRepresentation(model, v)) : [],
+        // The original averaged the one-layer model's hidden layer; a forest has none, so its class
+        // probabilities stand in (the history keeps averages per model, see decisions/history.ts).
+        representations:
+          model.kind === 'onelayer' ? vectors.map((v) => hiddenRepresentation(model, v)) : binProbabilities,
         timestamps: view.timestamps,
         labels: device.classification.labels,
         confidences: device.classification.confidences,
