@@ -1,5 +1,15 @@
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import {
+  createReadStream,
+  createWriteStream,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  type Stats,
+  statSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { errorMessage, ModelError, UsageError } from '../errors.js';
 import { type CompatFeatures, captureHosts, compatFeatures } from '../features/compat.js';
 import { type SessionVectors, sessionVectors } from '../features/session-vectors.js';
@@ -15,7 +25,7 @@ import { type LstmScore, SessionSequenceLstm } from '../models/lstm.js';
 import { hiddenRepresentation, predictBins, predictCapture, type RoleModel } from '../models/role-model.js';
 import type { BinDetail, CaptureResult, DeviceResult, ValidDeviceResult } from '../outputs/result.js';
 import { applyUnknownThreshold } from '../training/v2-recipe.js';
-import { type AnalyzeOptions, analyzeCapture, type CaptureAnalysis } from './analyze.js';
+import { type AnalyzeOptions, analyzeCapture, analyzeHosts, type CaptureAnalysis } from './analyze.js';
 import { captureKey } from './capture-key.js';
 import { deviceRepresentation, type LoadedSos, loadSosModel } from './sos-anomaly.js';
 
@@ -179,33 +189,50 @@ function wholeCaptureView(key: string, labels: string | null, analysis: CaptureA
 
 /**
  * Per-host mode: one evaluation per host of a capture that holds several (every unicast MAC speaking
- * from a private address), keyed by MAC; a capture without such hosts gives one invalid result.
+ * from a private address), keyed by MAC; a capture without such hosts gives one invalid result. Each host
+ * is evaluated on its own traffic (what `tcpdump 'ether host MAC'` keeps), with bins and warm-up from its
+ * own first packet, so its answer is the one its own capture would get.
  */
 export async function evaluateHosts(path: string, options: EvaluateOptions = {}): Promise<Evaluation[]> {
   const loaded = roleModelFor(options.modelPath);
-  const analysis = await analyzeFor(path, loaded, options);
-  const { store, bins, v2 } = analysis;
-  const countPublic = options.capture?.publicSessions ?? false;
-  const hosts = captureHosts(store, bins, countPublic);
-  const { key, labels } = captureKey(path);
-  if (hosts.length === 0)
-    return [evaluateView(path, analysis, wholeCaptureView(key, labels, analysis), loaded, options)];
-  return hosts.map(({ mac, address }) => {
-    const macText = store.macs.text[mac]!;
-    const compat = compatFeatures(store, bins, countPublic, mac);
-    const sessions = sessionVectors(store, bins, countPublic, address);
-    const view = v2
-      ? v2View(
-          macText,
-          labels,
-          v2,
-          v2.hosts.findIndex((h) => h.key === macText),
-          sessions,
-          [...new Set(compat.bins.flatMap((b) => b.otherIps))].sort(),
-        )
-      : compatView(macText, labels, compat, sessions);
-    return evaluateView(path, analysis, view, loaded, options);
-  });
+  // The capture is read twice (hosts first, then each host's traffic): a stream is kept in a file first.
+  const spooled = await spoolIfStream(path);
+  try {
+    const file = spooled?.path ?? path;
+    const analysis = await analyzeFor(file, loaded, options);
+    const { store, bins } = analysis;
+    const countPublic = options.capture?.publicSessions ?? false;
+    const hosts = captureHosts(store, bins, countPublic);
+    const { key, labels } = captureKey(path);
+    if (hosts.length === 0)
+      return [evaluateView(path, analysis, wholeCaptureView(key, labels, analysis), loaded, options)];
+    const macs = hosts.map((h) => store.macs.text[h.mac]!);
+    const own = await analyzeHosts(file, macs, analyzeOptionsFor(loaded, options));
+    return macs.map((mac, i) => {
+      const host = own[i]!;
+      if (spooled) host.source = path;
+      const macId = host.store.macs.text.indexOf(mac);
+      const compat = compatFeatures(host.store, host.bins, countPublic, macId);
+      // The host's address as found in the whole capture, in the host's own address table.
+      const address = hosts[i]!.address;
+      const ownAddress = address < 0 ? -1 : host.store.addresses.text.indexOf(store.addresses.text[address]!);
+      const sessions = sessionVectors(host.store, host.bins, countPublic, ownAddress);
+      const otherIps = [...new Set(compat.bins.flatMap((b) => b.otherIps))].sort();
+      const view = host.v2
+        ? v2View(
+            mac,
+            labels,
+            host.v2,
+            host.v2.hosts.findIndex((h) => h.key === mac),
+            sessions,
+            otherIps,
+          )
+        : compatView(mac, labels, compat, sessions);
+      return evaluateView(path, host, view, loaded, options);
+    });
+  } finally {
+    spooled?.remove();
+  }
 }
 
 async function analyzeFor(
@@ -213,13 +240,39 @@ async function analyzeFor(
   loaded: LoadedModel,
   options: EvaluateOptions,
 ): Promise<CaptureAnalysis> {
+  return analyzeCapture(path, analyzeOptionsFor(loaded, options));
+}
+
+/** The capture options a model was trained with, overridden by the caller's. */
+function analyzeOptionsFor(loaded: LoadedModel, options: EvaluateOptions): AnalyzeOptions {
   const model = loaded.model;
-  return analyzeCapture(path, {
+  return {
     durationS: model.capture.binDurationS,
     warmupS: model.capture.warmupS,
     features: model.features.semantics,
     ...options.capture,
-  });
+  };
+}
+
+/**
+ * Standard input or a pipe cannot be read twice: its bytes go to a temporary file first. Null for a
+ * regular file (or a missing one, which the reader reports in its own words).
+ */
+async function spoolIfStream(path: string): Promise<{ path: string; remove(): void } | null> {
+  const stat = path === '-' ? null : statOrNull(path);
+  if (path !== '-' && (!stat || stat.isFile())) return null;
+  const dir = mkdtempSync(join(tmpdir(), 'networkml-per-host-'));
+  const file = join(dir, 'capture');
+  await pipeline(path === '-' ? process.stdin : createReadStream(path), createWriteStream(file));
+  return { path: file, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+function statOrNull(path: string): Stats | null {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
+  }
 }
 
 /** What one device looks like in a capture: the whole capture's source, or one host of it. */
