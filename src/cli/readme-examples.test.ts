@@ -24,10 +24,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { rabbitSettings } from '../service/config.js';
-import { ResultCollector } from '../service/harness.js';
 import { type RabbitServer, startRabbit } from '../test-helpers/rabbitmq.js';
 import { type RedisServer, startRedis } from '../test-helpers/redis.js';
 import { TEST_DATA } from '../test-helpers/reference.js';
+import { ResultCollector } from '../test-helpers/service-harness.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RUN = join(ROOT, 'src/cli/run.ts');

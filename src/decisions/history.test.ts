@@ -7,7 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { ExitCode, NetworkmlError } from '../errors.js';
 import { type RedisServer, startRedis } from '../test-helpers/redis.js';
-import { type DeviceHistory, HISTORY_FILE, movingAverage, openHistory, type UpdateInput } from './history.js';
+import { type DeviceHistory, movingAverage, type UpdateInput } from './history.js';
+import { HISTORY_FILE, openHistory } from './open-history.js';
 
 const T0 = 1_579_736_553.945077;
 const DAY = 86_400;

@@ -8,11 +8,7 @@
  * model's hidden layer, a random forest's class probabilities, of different sizes), so the average is kept
  * per model hash; update times (and so `investigate` for a device not seen for a day) are per device.
  */
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-
 export const DEFAULT_TIME_CONSTANT = 86_400;
-export const HISTORY_FILE = 'history.sqlite';
 
 /** What one evaluated capture contributes to a device's history. */
 export interface UpdateInput {
@@ -118,40 +114,4 @@ export function buildEntry(
 
 export function normaliseMac(mac: string): string {
   return mac.trim().toLowerCase();
-}
-
-/** `$NETWORKML_DATA_DIR`, else ~/.local/share/networkml. */
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  const dir = env.NETWORKML_DATA_DIR;
-  if (dir && dir !== '') return dir;
-  return join(homedir(), '.local', 'share', 'networkml');
-}
-
-export interface OpenHistoryOptions {
-  /** redis://host:port[/db]; wins over REDIS_HOST. */
-  redis?: string;
-  dataDir?: string;
-  /** Do not create the SQLite file when it does not exist (reading commands). */
-  readOnly?: boolean;
-  env?: NodeJS.ProcessEnv;
-}
-
-/** Redis URL from the options or the original's `REDIS_HOST` (port 6379), else null for SQLite. */
-export function redisUrlFrom(options: OpenHistoryOptions): string | null {
-  if (options.redis) return options.redis;
-  const host = (options.env ?? process.env).REDIS_HOST;
-  if (host && host !== '') return host.includes('://') ? host : `redis://${host}:6379`;
-  return null;
-}
-
-/** Redis when configured (`--redis URL` or `REDIS_HOST`), else SQLite under the data directory. */
-export async function openHistory(options: OpenHistoryOptions = {}): Promise<DeviceHistory> {
-  const url = redisUrlFrom(options);
-  if (url) {
-    const { RedisHistory } = await import('./history-redis.js');
-    return RedisHistory.connect(url);
-  }
-  const { SqliteHistory } = await import('./history-sqlite.js');
-  const dir = options.dataDir ?? defaultDataDir(options.env);
-  return SqliteHistory.open(join(dir, HISTORY_FILE), { readOnly: options.readOnly ?? false });
 }

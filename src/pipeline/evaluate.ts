@@ -23,7 +23,7 @@ import {
 } from '../models/format.js';
 import { type LstmScore, SessionSequenceLstm } from '../models/lstm.js';
 import { hiddenRepresentation, predictBins, predictCapture, type RoleModel } from '../models/role-model.js';
-import type { BinDetail, CaptureResult, DeviceResult, ValidDeviceResult } from '../outputs/result.js';
+import type { BinDetail, CaptureResult, DeviceResult, ValidDeviceResult } from '../result.js';
 import { applyUnknownThreshold } from '../training/v2-recipe.js';
 import { type AnalyzeOptions, analyzeCapture, analyzeHosts, type CaptureAnalysis } from './analyze.js';
 import { captureKey } from './capture-key.js';

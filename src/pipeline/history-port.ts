@@ -1,5 +1,5 @@
 import type { DeviceHistory } from '../decisions/history.js';
-import type { CaptureResult } from '../outputs/result.js';
+import type { CaptureResult } from '../result.js';
 import type { HistoryEntry, HistoryPort } from './evaluate.js';
 
 /** Stores an evaluation's history entry the way the original did: the update plus its decision message. */

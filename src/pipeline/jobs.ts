@@ -1,6 +1,6 @@
 import { deviceVectors } from '../features/v2.js';
 import { type InspectRecord, inspectRecord } from '../outputs/inspect.js';
-import type { CaptureResult } from '../outputs/result.js';
+import type { CaptureResult } from '../result.js';
 import { type AnalyzeOptions, analyzeCapture } from './analyze.js';
 import {
   type EvaluateOptions,

@@ -5,9 +5,9 @@
  */
 import type { DeviceHistory } from '../decisions/history.js';
 import { NetworkmlError } from '../errors.js';
-import type { CaptureResult } from '../outputs/result.js';
 import type { HistoryEntry, HistoryPort } from '../pipeline/evaluate.js';
 import { recordInto } from '../pipeline/history-port.js';
+import type { CaptureResult } from '../result.js';
 
 export interface SharedHistory extends HistoryPort {
   close(): Promise<void>;

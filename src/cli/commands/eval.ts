@@ -1,8 +1,7 @@
 /** `networkml eval <capture|dir>...`: roles, behaviour and decisions per capture. */
 import { type Command, Option } from 'commander';
-import { openHistory } from '../../decisions/history.js';
+import { openHistory } from '../../decisions/open-history.js';
 import { UsageError } from '../../errors.js';
-import type { CaptureResult } from '../../outputs/result.js';
 import { evalTable, evalText } from '../../outputs/table.js';
 import {
   type AnomalyModelName,
@@ -14,6 +13,7 @@ import {
 import { historyPort } from '../../pipeline/history-port.js';
 import { runJobs } from '../../pipeline/pool.js';
 import { loadSosModel } from '../../pipeline/sos-anomaly.js';
+import type { CaptureResult } from '../../result.js';
 import {
   addCaptureOptions,
   analyzeOptionsFrom,
