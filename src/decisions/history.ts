@@ -10,8 +10,8 @@
  */
 export const DEFAULT_TIME_CONSTANT = 86_400;
 
-/** What one evaluated capture contributes to a device's history. */
-export interface UpdateInput {
+/** What one evaluated capture contributes to a device's history (made by pipeline/evaluate). */
+export interface DeviceUpdate {
   mac: string;
   /**
    * One representation per non-empty bin, in time order: the one-layer model's hidden layer, or a model
@@ -24,6 +24,10 @@ export interface UpdateInput {
   confidences: readonly number[];
   otherIps: readonly string[];
   modelHash: string;
+}
+
+/** An update as a store records it: the device update, plus what the original stored beside it. */
+export interface UpdateInput extends DeviceUpdate {
   /** Our full result for this capture (stored as JSON). */
   result?: unknown;
   /** The original also stored its decision message under `<key>` in the update's hash: key → message. */

@@ -1,4 +1,5 @@
 import { ModelError, UsageError } from '../errors.js';
+import type { FeatureSemantics } from '../features/semantics.js';
 import { accuracy, type ScaledCsr, toDense } from './data.js';
 import { forestProba, RandomForest } from './forest.js';
 import { csrFromDense, csrFromRows, csrTakeCols, csrToDense, zeros } from './matrix.js';
@@ -16,7 +17,6 @@ import { Rng } from './rng.js';
 import { type TreeArrays, treePath } from './tree.js';
 
 export type RoleAlgorithm = 'onelayer' | 'randomforest';
-export type FeatureSemantics = 'compat' | 'v2';
 export const UNKNOWN_LABEL = 'Unknown';
 
 export interface MlpWeights {

@@ -1,6 +1,7 @@
 import { readCapture } from '../capture/reader.js';
 import type { CaptureSummary, ReadOptions } from '../capture/reader-api.js';
 import { type CompatFeatures, compatFeatures } from '../features/compat.js';
+import type { FeatureSemantics } from '../features/semantics.js';
 import { type SessionVectors, sessionVectors } from '../features/session-vectors.js';
 import { V2Extractor, type V2Result } from '../features/v2.js';
 import {
@@ -11,8 +12,6 @@ import {
   sessionsPerBin,
 } from '../sessions/bins.js';
 import { PacketStore } from '../sessions/packet-store.js';
-
-export type FeatureSemantics = 'compat' | 'v2';
 
 export interface AnalyzeOptions extends Partial<BinOptions> {
   /** 'v2' also runs the header-feature extractor in the same pass (compat is always computed). */

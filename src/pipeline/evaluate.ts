@@ -10,6 +10,7 @@ import {
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import type { DeviceUpdate } from '../decisions/history.js';
 import { errorMessage, ModelError, UsageError } from '../errors.js';
 import { type CompatFeatures, captureHosts, compatFeatures } from '../features/compat.js';
 import { type SessionVectors, sessionVectors } from '../features/session-vectors.js';
@@ -38,19 +39,7 @@ export const LOOK_TIME_S = 86_400;
 export interface HistoryPort {
   /** Time (epoch s) of the device's latest update before `before`, or null. */
   lastUpdate(mac: string, before: number): Promise<number | null>;
-  record(entry: HistoryEntry, result: CaptureResult): Promise<void>;
-}
-
-export interface HistoryEntry {
-  mac: string;
-  time: number;
-  /** Per-bin hidden representations and their times, for the moving average. */
-  representations: Float64Array[];
-  timestamps: number[];
-  labels: string[];
-  confidences: number[];
-  otherIps: string[];
-  modelHash: string;
+  record(update: DeviceUpdate, result: CaptureResult): Promise<void>;
 }
 
 export interface EvaluateOptions {
@@ -158,7 +147,7 @@ export interface Evaluation {
   binProbabilities: Float64Array[];
   anomaly: LstmScore | null;
   /** What to record in the device history (null for invalid results or when no MAC is known). */
-  history: HistoryEntry | null;
+  history: DeviceUpdate | null;
   /** The feature rows the role model saw, one per bin (compat or v2, as the model was trained). */
   vectors: Float64Array[];
 }
@@ -404,10 +393,9 @@ function evaluateView(
       model: loaded.hash,
     },
   };
-  const history: HistoryEntry | null = mac
+  const history: DeviceUpdate | null = mac
     ? {
         mac,
-        time: view.timestamps.at(-1)!,
         // The original averaged the one-layer model's hidden layer; a forest has none, so its class
         // probabilities stand in (the history keeps averages per model, see decisions/history.ts).
         representations:
@@ -428,7 +416,7 @@ function evaluateView(
  */
 export async function applyHistory(
   result: CaptureResult,
-  entry: HistoryEntry | null,
+  entry: DeviceUpdate | null,
   history: HistoryPort,
 ): Promise<void> {
   const device = result.data[result.key];
