@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { evaluateCaptureDetailed, roleModelFor } from '../pipeline/evaluate.js';
+import { evaluateCaptureDetailed } from '../pipeline/evaluate.js';
+import { roleModelFor } from '../pipeline/model-registry.js';
 import { TEST_DATA } from '../test-helpers/reference.js';
 import { explainCapture } from './explain.js';
 

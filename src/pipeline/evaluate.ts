@@ -1,34 +1,26 @@
-import {
-  createReadStream,
-  createWriteStream,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  type Stats,
-  statSync,
-} from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, type Stats, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { DeviceUpdate } from '../decisions/history.js';
-import { errorMessage, ModelError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { type CompatFeatures, captureHosts, compatFeatures } from '../features/compat.js';
 import { type SessionVectors, sessionVectors } from '../features/session-vectors.js';
 import type { V2Result } from '../features/v2.js';
+import type { LoadedModel } from '../models/format.js';
+import type { LstmScore } from '../models/lstm.js';
 import {
-  DEFAULT_MODEL_PATH,
-  DEFAULT_SOS_MODEL_PATH,
-  type LoadedModel,
-  loadModel,
-  loadModelDocument,
-} from '../models/format.js';
-import { type LstmScore, SessionSequenceLstm } from '../models/lstm.js';
-import { hiddenRepresentation, predictBins, predictCapture, type RoleModel } from '../models/role-model.js';
+  applyUnknownThreshold,
+  hiddenRepresentation,
+  predictBins,
+  predictCapture,
+  type RoleModel,
+} from '../models/role-model.js';
 import type { BinDetail, CaptureResult, DeviceResult, ValidDeviceResult } from '../result.js';
-import { applyUnknownThreshold } from '../training/v2-recipe.js';
 import { type AnalyzeOptions, analyzeCapture, analyzeHosts, type CaptureAnalysis } from './analyze.js';
 import { captureKey } from './capture-key.js';
-import { deviceRepresentation, type LoadedSos, loadSosModel } from './sos-anomaly.js';
+import { lstmFor, roleModelFor, sosModelFor } from './model-registry.js';
+import { deviceRepresentation } from './sos-anomaly.js';
 
 export type AnomalyModelName = 'lstm' | 'sos' | 'none';
 
@@ -55,52 +47,6 @@ export interface EvaluateOptions {
   history?: HistoryPort;
 }
 
-const roleModels = new Map<string, LoadedModel>();
-const lstmModels = new Map<string, SessionSequenceLstm>();
-
-/** Models are loaded and validated once per process and path. */
-export function roleModelFor(path = DEFAULT_MODEL_PATH): LoadedModel {
-  let loaded = roleModels.get(path);
-  if (!loaded) {
-    loaded = loadModel(path);
-    roleModels.set(path, loaded);
-  }
-  return loaded;
-}
-
-/**
- * The session-sequence LSTM. Files in our format are checksum-verified like every model of ours (a flipped
- * weight would still be a finite number); the original's converted export is read as published.
- */
-export function lstmFor(path = DEFAULT_SOS_MODEL_PATH): SessionSequenceLstm {
-  let model = lstmModels.get(path);
-  if (!model) {
-    model = isOurFormat(path)
-      ? fromDocument(path, loadModelDocument(path, 'sos-lstm').doc)
-      : SessionSequenceLstm.load(path);
-    lstmModels.set(path, model);
-  }
-  return model;
-}
-
-function isOurFormat(path: string): boolean {
-  try {
-    return /"format"\s*:\s*"networkml-model"/.test(readFileSync(path, 'utf8').slice(0, 4096));
-  } catch {
-    return false; // SessionSequenceLstm.load reports the unreadable file
-  }
-}
-
-function fromDocument(path: string, doc: unknown): SessionSequenceLstm {
-  try {
-    return SessionSequenceLstm.fromJSON(doc);
-  } catch (err) {
-    throw new ModelError(`${path}: ${errorMessage(err)}`);
-  }
-}
-
-const sosModels = new Map<string, LoadedSos>();
-
 function warningsOf(analysis: CaptureAnalysis): { warnings?: string[] } {
   const { warnings } = analysis.summary;
   return warnings.length ? { warnings: warnings.map((w) => w.message) } : {};
@@ -118,11 +64,7 @@ function sosScore(
     throw new UsageError(
       '--anomaly sos needs --anomaly-model FILE (made by `networkml train --algorithm sos`)',
     );
-  let model = sosModels.get(path);
-  if (!model) {
-    model = loadSosModel(path, loaded);
-    sosModels.set(path, model);
-  }
+  const model = sosModelFor(path, loaded);
   const representation = deviceRepresentation(loaded.model, vectors)!;
   const [score] = model.sos.score([representation], [role]);
   const abnormality = score!.probability;

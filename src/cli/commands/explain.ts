@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { ExitCode, errorMessage, NetworkmlError } from '../../errors.js';
 import { explainCapture, explainText } from '../../outputs/explain.js';
-import { evaluateCaptureDetailed, roleModelFor } from '../../pipeline/evaluate.js';
+import { evaluateCaptureDetailed } from '../../pipeline/evaluate.js';
+import { roleModelFor } from '../../pipeline/model-registry.js';
 import { addCaptureOptions, type CaptureCliOptions } from '../capture-options.js';
 import { expandCaptureArgs } from '../inputs.js';
 import { addModelOptions, evaluateOptionsFrom } from './eval.js';
