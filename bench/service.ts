@@ -13,9 +13,9 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RABBIT_DEFAULTS, type RabbitSettings } from '../src/service/config.js';
-import { ResultCollector, spawnWorker, stopWorker, workerArgs } from '../src/service/harness.js';
 import { submitJobs } from '../src/service/submit.js';
 import { type RabbitServer, startRabbit } from '../src/test-helpers/rabbitmq.js';
+import { ResultCollector, spawnWorker, stopWorker, workerArgs } from '../src/test-helpers/service-harness.js';
 
 const { values } = parseArgs({
   options: {

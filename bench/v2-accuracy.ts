@@ -7,8 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { captureFeatureSet } from '../src/features/v2-capture.js';
 import { UNKNOWN_LABEL } from '../src/models/role-model.js';
+import { captureFeatureSet } from '../src/test-helpers/v2-capture.js';
 import { chooseThreshold, knownFromCv, leaveOneClassOut } from '../src/training/calibrate.js';
 import { labelOf as labelOfCapture } from '../src/training/dataset.js';
 import {

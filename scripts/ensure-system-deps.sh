@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests use, when they are missing: tshark and capinfos (checking the
-# capture reader), tcpdump (reader benchmark), rabbitmq-server and redis-server (service and history
+# capture reader; mergecap for the per-host test), tcpdump (reader benchmark, README examples, per-host test), rabbitmq-server and redis-server (service and history
 # tests, started by the tests themselves on loopback), chromium (the HTML report test).
 set -euo pipefail
 declare -A packages=(
   [tshark]=tshark
   [capinfos]=wireshark-common
   [editcap]=wireshark-common
+  [mergecap]=wireshark-common
   [tcpdump]=tcpdump
   [redis-server]=redis-server
   [rabbitmq-server]=rabbitmq-server

@@ -29,6 +29,30 @@ describe('the CLI shell', () => {
     assert.match(bad.stderr, /^networkml: unknown operation 'dance'/);
   });
 
+  it("`-o FILE` after a subcommand is the output file, not the original's -o/--operation", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'networkml-output-'));
+    try {
+      const env = { NETWORKML_DATA_DIR: join(dir, 'data') };
+      const results = join(dir, 'results.jsonl');
+      const report = join(dir, 'report.html');
+      const evaluated = runCli(['eval', '--json', '-o', results, sample], { env });
+      assert.equal(evaluated.status, 0, evaluated.stderr);
+      assert.equal(evaluated.stdout, '');
+      const line = JSON.parse(readFileSync(results, 'utf8').trim()) as { key: string; valid: boolean };
+      assert.equal(line.valid, true);
+      const reported = runCli(['report', results, '-o', report], { env });
+      assert.equal(reported.status, 0, reported.stderr);
+      assert.match(readFileSync(report, 'utf8'), /^<!DOCTYPE html>/i);
+      assert.match(readFileSync(report, 'utf8'), new RegExp(line.key));
+      // `-o eval` after a subcommand is a file called "eval", still not the original's form.
+      const named = runCli(['eval', '--json', '--no-history', '-o', join(dir, 'eval'), sample], { env });
+      assert.equal(named.status, 0, named.stderr);
+      assert.equal(readFileSync(join(dir, 'eval'), 'utf8'), readFileSync(results, 'utf8'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('inspect --json prints the reference output shape', () => {
     const r = runCli(['inspect', '--json', `${TEST_DATA}reference/captures`]);
     assert.equal(r.status, 0, r.stderr);

@@ -47,13 +47,43 @@ export function expandCaptureArgs(args: string[]): string[] {
   return out;
 }
 
-function walk(dir: string): string[] {
+/**
+ * Every file below `dir` in name order, following symbolic links to files and directories (data sets are
+ * often directories of links). A directory already being walked or walked before (same device and inode,
+ * whatever the path) is not entered again, so a link back up the tree cannot loop; a dangling link is
+ * skipped.
+ */
+function walk(dir: string, seen = new Set<string>()): string[] {
+  const id = directoryId(dir);
+  if (id === null || seen.has(id)) return [];
+  seen.add(id);
   const out: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     if (entry.name.startsWith('.')) continue;
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...walk(path));
-    else if (entry.isFile()) out.push(path);
+    let isDirectory = entry.isDirectory();
+    let isFile = entry.isFile();
+    if (entry.isSymbolicLink()) {
+      const target = statOrNull(path);
+      isDirectory = target?.isDirectory() ?? false;
+      isFile = target?.isFile() ?? false;
+    }
+    if (isDirectory) out.push(...walk(path, seen));
+    else if (isFile) out.push(path);
   }
   return out;
+}
+
+function directoryId(dir: string): string | null {
+  const stat = statOrNull(dir);
+  return stat ? `${stat.dev}:${stat.ino}` : null;
+}
+
+/** What a path (through its links) is, or null for a dangling or self-referencing link. */
+function statOrNull(path: string) {
+  try {
+    return statSync(path, { bigint: true });
+  } catch {
+    return null;
+  }
 }

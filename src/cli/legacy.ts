@@ -19,11 +19,28 @@ const LEGACY_FLAGS: Record<string, string> = {
   '--verbose': 'verbose',
 };
 
-/** argv without node and script. Returns it unchanged unless it uses the original's `-o/--operation`. */
+/**
+ * Whether argv is the original's form: no subcommand (every word is a flag or a legacy flag's value) and an
+ * `-o/--operation` (train, eval or test; another value gets a clear error below, since without a subcommand
+ * nothing else could be meant). Our own `-o FILE` after a subcommand (`eval -o results.jsonl`) is not.
+ */
+function isLegacyForm(args: string[]): boolean {
+  let operation: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const [flag, inline] = args[i]!.split('=', 2) as [string, string | undefined];
+    if (!flag.startsWith('-')) return false; // a subcommand (or its argument)
+    const name = LEGACY_FLAGS[flag];
+    if (!name || inline !== undefined) continue;
+    const value = args[++i];
+    if (name === 'operation') operation = value;
+  }
+  for (const a of args) if (a.startsWith('--operation=')) operation = a.slice('--operation='.length);
+  return operation !== undefined;
+}
+
+/** argv without node and script. Returns it unchanged unless it is the original's `-o/--operation` form. */
 export function translateLegacyArgs(args: string[]): string[] {
-  // A subcommand first (`eval --json -o out.json x.pcap`): its own -o is an output file, not the old form.
-  if (args.length > 0 && !args[0]!.startsWith('-')) return args;
-  if (!args.some((a) => a === '-o' || a === '--operation' || a.startsWith('--operation='))) return args;
+  if (!isLegacyForm(args)) return args;
   const values: Record<string, string> = {};
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = args[i]!.split('=', 2) as [string, string | undefined];

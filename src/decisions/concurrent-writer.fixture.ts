@@ -2,7 +2,7 @@
  * Child process for the concurrent-writer tests: `node --import tsx concurrent-writer.fixture.ts
  * <sqlite-dir|redis-url> <mac> <first> <step> <count>` records `count` updates at times first, first+step, ...
  */
-import { openHistory } from './history.js';
+import { openHistory } from './open-history.js';
 
 const [target, mac, first, step, count] = process.argv.slice(2) as [string, string, string, string, string];
 const history = await openHistory(

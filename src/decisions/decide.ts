@@ -2,7 +2,7 @@
  * The original's `basic_decision` (REFERENCE.md §7): abnormal when the anomaly score exceeds the threshold;
  * investigate when the top label is Unknown or the device's previous update is more than the look time old.
  */
-import type { Behavior, DeviceDecisions } from '../outputs/result.js';
+import type { Behavior, DeviceDecisions } from '../result.js';
 
 export const DEFAULT_THRESHOLD = 0.99;
 /** Seconds; the original's config "look time". */

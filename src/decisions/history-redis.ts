@@ -84,14 +84,28 @@ export class RedisHistory implements DeviceHistory {
     }
   }
 
-  /** The stored average representation of the latest update before `before`, as the original reads it. */
-  private async previousState(mac: string, times: number[], before: number) {
-    let last: number | null = null;
-    for (const t of times) if (t < before && (last === null || t > last)) last = t;
-    if (last === null) return null;
-    const text = await this.client.hget(updateKey(mac, last), 'representation');
-    if (text === null) return null;
-    return { time: last, representation: numbers(parsePython(text)) };
+  /**
+   * The stored average representation of the latest update before `before` made by the same model, since
+   * representations of different models are not comparable. Without one, the latest update written by the
+   * original itself (no `result` field; its model hash is of its own files) is continued, as the original
+   * would (buildEntry still refuses one of another size).
+   */
+  private async previousState(mac: string, times: number[], before: number, modelHash: string) {
+    const earlier = times.filter((t) => t < before).sort((a, b) => b - a);
+    let original: { time: number; representation: number[] } | null = null;
+    for (const time of earlier) {
+      const [hash, text, result] = await this.client.hmget(
+        updateKey(mac, time),
+        'model_hash',
+        'representation',
+        'result',
+      );
+      if (text === null || text === undefined) continue;
+      if (hash === modelHash) return { time, representation: numbers(parsePython(text)) };
+      if (!original && (result === null || result === undefined))
+        original = { time, representation: numbers(parsePython(text)) };
+    }
+    return original;
   }
 
   record(input: UpdateInput): Promise<HistoryEntry> {
@@ -106,7 +120,10 @@ export class RedisHistory implements DeviceHistory {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       await this.client.watch(mac);
       const times = parseTimes(await this.client.hget(mac, 'timestamps'));
-      const entry = buildEntry(input, await this.previousState(mac, times, input.timestamps[0]!));
+      const entry = buildEntry(
+        input,
+        await this.previousState(mac, times, input.timestamps[0]!, input.modelHash),
+      );
       const fields: Record<string, string> = {
         representation: toPython(entry.representation),
         current_representation: toPython(entry.current_representation),

@@ -89,8 +89,9 @@ export class SqliteHistory implements DeviceHistory {
       throw new NetworkmlError(`history database ${this.location} is open read-only`, ExitCode.SERVICE);
     const mac = normaliseMac(input.mac);
     return this.run((db) => {
-      const previous = db.prepare<[string, number], { time: number; representation: string }>(
-        'SELECT time, representation FROM updates WHERE mac = ? AND time < ? ORDER BY time DESC LIMIT 1',
+      // The average continues from this model's own latest update (representations differ between models).
+      const previous = db.prepare<[string, number, string], { time: number; representation: string }>(
+        'SELECT time, representation FROM updates WHERE mac = ? AND time < ? AND model_hash = ? ORDER BY time DESC LIMIT 1',
       );
       const insert = db.prepare(
         `INSERT OR REPLACE INTO updates (mac, time, key, representation, current_representation, labels,
@@ -99,7 +100,7 @@ export class SqliteHistory implements DeviceHistory {
            @model_hash, @result, @recorded_at)`,
       );
       const tx = db.transaction((): HistoryEntry => {
-        const prev = previous.get(mac, input.timestamps[0]!);
+        const prev = previous.get(mac, input.timestamps[0]!, input.modelHash);
         const entry = buildEntry(
           input,
           prev ? { time: prev.time, representation: JSON.parse(prev.representation) as number[] } : null,

@@ -7,7 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { ExitCode, NetworkmlError } from '../errors.js';
 import { type RedisServer, startRedis } from '../test-helpers/redis.js';
-import { type DeviceHistory, HISTORY_FILE, movingAverage, openHistory, type UpdateInput } from './history.js';
+import { type DeviceHistory, movingAverage, type UpdateInput } from './history.js';
+import { HISTORY_FILE, openHistory } from './open-history.js';
 
 const T0 = 1_579_736_553.945077;
 const DAY = 86_400;
@@ -104,6 +105,25 @@ function behaves(name: string, open: () => Promise<DeviceHistory>, reopen: () =>
       assert.deepEqual(relisted[1]!.representation, e2.representation);
       assert.deepEqual(await again.list('00:00:00:00:00:01'), []);
       await again.close();
+    });
+
+    test('the average is kept per model: another model (another size) in between does not break it', async () => {
+      const h = await open();
+      const mac = '02:00:00:00:00:0a';
+      const a = await h.record(update([T0], [[1, 1]], { mac, modelHash: 'model-a' }));
+      // A forest's class probabilities (3 labels) after a one-layer model's hidden layer (2 units).
+      const b = await h.record(update([T0 + DAY], [[0.2, 0.3, 0.5]], { mac, modelHash: 'model-b' }));
+      assert.deepEqual(b.representation, [0.2, 0.3, 0.5]);
+      const a2 = await h.record(update([T0 + 2 * DAY], [[0, 0]], { mac, modelHash: 'model-a' }));
+      const alpha = 1 - Math.exp(-2);
+      close(a2.representation[0]!, a.representation[0]! * (1 - alpha));
+      // Update times stay per device, whatever the model.
+      assert.equal(await h.lastUpdate(mac, T0 + 2 * DAY), T0 + DAY);
+      assert.deepEqual(
+        (await h.list(mac)).map((e) => e.model_hash),
+        ['model-a', 'model-b', 'model-a'],
+      );
+      await h.close();
     });
   });
 }

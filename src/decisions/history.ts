@@ -3,18 +3,20 @@
  * update the moving-average representation, the current one, labels, confidences, other IPs and model hash.
  *
  * Moving average (time constant τ = 86,400 s): starting from the device's latest stored average before this
- * capture (or from the first bin as is), each later bin moves it by α = 1 − exp(−Δt/τ) towards that bin.
+ * capture made by the same model (or from the first bin as is), each later bin moves it by
+ * α = 1 − exp(−Δt/τ) towards that bin. Representations of different models are not comparable (a one-layer
+ * model's hidden layer, a random forest's class probabilities, of different sizes), so the average is kept
+ * per model hash; update times (and so `investigate` for a device not seen for a day) are per device.
  */
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-
 export const DEFAULT_TIME_CONSTANT = 86_400;
-export const HISTORY_FILE = 'history.sqlite';
 
-/** What one evaluated capture contributes to a device's history. */
-export interface UpdateInput {
+/** What one evaluated capture contributes to a device's history (made by pipeline/evaluate). */
+export interface DeviceUpdate {
   mac: string;
-  /** One representation per non-empty bin, in time order (e.g. the one-layer model's hidden layer). */
+  /**
+   * One representation per non-empty bin, in time order: the one-layer model's hidden layer, or a model
+   * without one's class probabilities.
+   */
   representations: readonly ArrayLike<number>[];
   /** Each bin's time, epoch seconds. */
   timestamps: readonly number[];
@@ -22,6 +24,10 @@ export interface UpdateInput {
   confidences: readonly number[];
   otherIps: readonly string[];
   modelHash: string;
+}
+
+/** An update as a store records it: the device update, plus what the original stored beside it. */
+export interface UpdateInput extends DeviceUpdate {
   /** Our full result for this capture (stored as JSON). */
   result?: unknown;
   /** The original also stored its decision message under `<key>` in the update's hash: key → message. */
@@ -93,7 +99,10 @@ export function buildEntry(
   previous: { time: number; representation: ArrayLike<number> } | null,
 ): HistoryEntry {
   const current = movingAverage(input.representations, input.timestamps);
-  const avg = movingAverage(input.representations, input.timestamps, previous);
+  // A stored average of another size cannot be continued (another model's representation): start afresh.
+  const comparable =
+    previous && previous.representation.length === input.representations[0]!.length ? previous : null;
+  const avg = movingAverage(input.representations, input.timestamps, comparable);
   return {
     mac: normaliseMac(input.mac),
     time: avg.time,
@@ -109,40 +118,4 @@ export function buildEntry(
 
 export function normaliseMac(mac: string): string {
   return mac.trim().toLowerCase();
-}
-
-/** `$NETWORKML_DATA_DIR`, else ~/.local/share/networkml. */
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  const dir = env.NETWORKML_DATA_DIR;
-  if (dir && dir !== '') return dir;
-  return join(homedir(), '.local', 'share', 'networkml');
-}
-
-export interface OpenHistoryOptions {
-  /** redis://host:port[/db]; wins over REDIS_HOST. */
-  redis?: string;
-  dataDir?: string;
-  /** Do not create the SQLite file when it does not exist (reading commands). */
-  readOnly?: boolean;
-  env?: NodeJS.ProcessEnv;
-}
-
-/** Redis URL from the options or the original's `REDIS_HOST` (port 6379), else null for SQLite. */
-export function redisUrlFrom(options: OpenHistoryOptions): string | null {
-  if (options.redis) return options.redis;
-  const host = (options.env ?? process.env).REDIS_HOST;
-  if (host && host !== '') return host.includes('://') ? host : `redis://${host}:6379`;
-  return null;
-}
-
-/** Redis when configured (`--redis URL` or `REDIS_HOST`), else SQLite under the data directory. */
-export async function openHistory(options: OpenHistoryOptions = {}): Promise<DeviceHistory> {
-  const url = redisUrlFrom(options);
-  if (url) {
-    const { RedisHistory } = await import('./history-redis.js');
-    return RedisHistory.connect(url);
-  }
-  const { SqliteHistory } = await import('./history-sqlite.js');
-  const dir = options.dataDir ?? defaultDataDir(options.env);
-  return SqliteHistory.open(join(dir, HISTORY_FILE), { readOnly: options.readOnly ?? false });
 }

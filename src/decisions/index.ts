@@ -10,14 +10,16 @@ export {
   buildEntry,
   DEFAULT_TIME_CONSTANT,
   type DeviceHistory,
-  defaultDataDir,
-  HISTORY_FILE,
   type HistoryEntry,
   movingAverage,
   normaliseMac,
+  type UpdateInput,
+} from './history.js';
+export {
+  defaultDataDir,
+  HISTORY_FILE,
   type OpenHistoryOptions,
   openHistory,
   redisUrlFrom,
-  type UpdateInput,
-} from './history.js';
+} from './open-history.js';
 export { type PyValue, parsePython, pyFloat, toPython } from './pyliteral.js';

@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { EtherType, IpProto, PacketRecord, TcpFlag } from '../capture/packet.js';
 import { readCapture } from '../capture/reader.js';
+import { captureFeatureSet } from '../test-helpers/v2-capture.js';
 import { COMPAT_FEATURE_COUNT } from './compat.js';
 import {
   deviceVectors,
@@ -14,7 +15,6 @@ import {
   V2Extractor,
   v2FeatureNames,
 } from './v2.js';
-import { captureFeatureSet } from './v2-capture.js';
 
 const NAMES = v2FeatureNames();
 const at = (v: Float64Array, name: string): number => {

@@ -223,7 +223,8 @@ function toRoleModel(d: RoleDoc, name: string): RoleModel {
       stds: Float64Array.from(d.normalisation.stds),
     },
     selected: Int32Array.from(d.selected),
-    hyperParameters: d.hyperParameters,
+    hyperParameters: otherHyperParameters(d.hyperParameters),
+    unknownThreshold: numberOrNull(d.hyperParameters[UNKNOWN_THRESHOLD_KEY]),
     training: d.training,
     source: d.source,
   };
@@ -303,7 +304,10 @@ export function modelToDocument(model: RoleModel, description?: string): Record<
       stds: Array.from(model.normalisation.stds),
     },
     selected: Array.from(model.selected),
-    hyperParameters: model.hyperParameters,
+    hyperParameters: {
+      ...model.hyperParameters,
+      ...(model.unknownThreshold === null ? {} : { [UNKNOWN_THRESHOLD_KEY]: model.unknownThreshold }),
+    },
     training: model.training,
     source: model.source,
   };
@@ -360,6 +364,20 @@ export function writeModelDocument(path: string, doc: Record<string, unknown>): 
     throw new ModelError(`${path}: cannot write model (${errorMessage(err)})`);
   }
   return sha256Hex(text);
+}
+
+/** The file keeps the typed `unknownThreshold` among the hyper-parameters (as models trained before did). */
+const UNKNOWN_THRESHOLD_KEY = 'unknownThreshold';
+
+function otherHyperParameters(
+  hyperParameters: Record<string, number | string | boolean | null>,
+): Record<string, number | string | boolean | null> {
+  const { [UNKNOWN_THRESHOLD_KEY]: _threshold, ...rest } = hyperParameters;
+  return rest;
+}
+
+function numberOrNull(v: unknown): number | null {
+  return typeof v === 'number' ? v : null;
 }
 
 /** Save a role model; returns the model hash (SHA-256 of the written file). */

@@ -73,7 +73,6 @@ export {
   type Contribution,
   type Explanation,
   explain,
-  type FeatureSemantics,
   type ForestRoleModel,
   hiddenRepresentation,
   type MlpWeights,

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { errorMessage, ModelError } from '../errors.js';
-import type { Behavior } from '../outputs/result.js';
+import type { Behavior } from '../result.js';
 
 /** The reference's train_test_split(0.2) then (0.5) raises below this many sequences; it then reports 0.0. */
 export const MIN_SEQUENCES = 6;

@@ -1,4 +1,5 @@
 import { ModelError, UsageError } from '../errors.js';
+import type { FeatureSemantics } from '../features/semantics.js';
 import { accuracy, type ScaledCsr, toDense } from './data.js';
 import { forestProba, RandomForest } from './forest.js';
 import { csrFromDense, csrFromRows, csrTakeCols, csrToDense, zeros } from './matrix.js';
@@ -16,7 +17,6 @@ import { Rng } from './rng.js';
 import { type TreeArrays, treePath } from './tree.js';
 
 export type RoleAlgorithm = 'onelayer' | 'randomforest';
-export type FeatureSemantics = 'compat' | 'v2';
 export const UNKNOWN_LABEL = 'Unknown';
 
 export interface MlpWeights {
@@ -54,6 +54,11 @@ interface RoleModelBase {
   /** Indices into the feature vector, in the order the estimator sees them. */
   selected: Int32Array;
   hyperParameters: Record<string, number | string | boolean | null>;
+  /**
+   * Below this top-role probability the capture is called Unknown (calibrated by v2 training by leaving
+   * each device type out); null: no such rule. Stored in the file as `hyperParameters.unknownThreshold`.
+   */
+  unknownThreshold: number | null;
   training: TrainingInfo | null;
   source: ModelSource | null;
 }
@@ -158,6 +163,16 @@ export function predictCapture(model: RoleModel, bins: ArrayLike<ArrayLike<numbe
   }
   for (let f = 0; f < n; f++) mean[f]! /= bins.length;
   return predictBins(model, [mean])[0]!;
+}
+
+/**
+ * Labels and probabilities after the model's calibrated Unknown rule: when the top probability is below
+ * `unknownThreshold`, "Unknown" leads with confidence 1 − top (the share the known roles leave unclaimed).
+ */
+export function applyUnknownThreshold(model: RoleModel, ranked: [string, number][]): [string, number][] {
+  const threshold = model.unknownThreshold;
+  if (threshold === null || ranked.length === 0 || ranked[0]![1] >= threshold) return ranked;
+  return [[UNKNOWN_LABEL, 1 - ranked[0]![1]], ...ranked.filter(([l]) => l !== UNKNOWN_LABEL)];
 }
 
 export interface RankedLabels {
@@ -389,6 +404,7 @@ export function trainRoleModel(
     normalisation: norm,
     selected,
     hyperParameters: {},
+    unknownThreshold: null,
     training: null,
     source: null,
   };

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { evaluateCaptureDetailed } from '../pipeline/evaluate.js';
+import { roleModelFor } from '../pipeline/model-registry.js';
 import { TEST_DATA } from '../test-helpers/reference.js';
 import { explainCapture } from './explain.js';
 
@@ -11,7 +12,7 @@ it('explains the top role exactly: baseline + contributions = mean centred logit
       anomaly: 'none',
     },
   );
-  const x = explainCapture(e, undefined, 10_000);
+  const x = explainCapture(roleModelFor().model, e, 10_000);
   assert.equal(x.label, e.ranked[0]![0]);
   const t = e.result.detail!.labels.indexOf(x.label!);
   // softmax is shift-invariant, so log p_t − mean_k log p_k is the centred logit of the top label.

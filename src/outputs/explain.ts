@@ -1,8 +1,15 @@
 import { compatFeatureName } from '../features/compat.js';
 import { v2FeatureNames } from '../features/v2.js';
-import { explain } from '../models/role-model.js';
-import type { Evaluation } from '../pipeline/evaluate.js';
-import { roleModelFor } from '../pipeline/evaluate.js';
+import { explain, type RoleModel } from '../models/role-model.js';
+
+/** What explaining needs of an evaluation (pipeline/evaluate's Evaluation has it). */
+export interface ExplainInput {
+  result: { file: string };
+  /** Labels by probability, most likely first; empty for a capture without usable bins. */
+  ranked: readonly (readonly [string, number])[];
+  /** The feature rows the model saw, one per bin. */
+  vectors: readonly Float64Array[];
+}
 
 export interface FeatureInfluence {
   feature: number;
@@ -27,8 +34,7 @@ export interface CaptureExplanation {
  * Which features pushed the capture's top role: the model's exact per-feature contributions to that
  * role in each bin (see `explain` in src/models/role-model.ts), averaged over the capture's bins.
  */
-export function explainCapture(evaluation: Evaluation, modelPath?: string, top = 10): CaptureExplanation {
-  const { model } = roleModelFor(modelPath);
+export function explainCapture(model: RoleModel, evaluation: ExplainInput, top = 10): CaptureExplanation {
   const bins = evaluation.vectors;
   const names = model.features.semantics === 'v2' ? v2FeatureNames() : null;
   const file = evaluation.result.file;

@@ -1,7 +1,19 @@
 import { basename } from 'node:path';
-import { compatFeatureName } from '../features/compat.js';
+import type { CaptureSummary } from '../capture/reader-api.js';
+import { type CompatFeatures, compatFeatureName } from '../features/compat.js';
 import { V2_OWN_COUNT, type V2Result, v2FeatureNames } from '../features/v2.js';
-import type { CaptureAnalysis } from '../pipeline/analyze.js';
+import type { BinOptions } from '../sessions/bins.js';
+
+/** What inspecting needs of one analysed capture (pipeline/analyze's CaptureAnalysis has it). */
+export interface InspectInput {
+  source: string;
+  summary: CaptureSummary;
+  store: { length: number; duplicates: number };
+  sessionsPerBin: number[];
+  compat: CompatFeatures;
+  v2: V2Result | null;
+  options: BinOptions;
+}
 
 /** `networkml inspect --json`: the keys and shapes of the reference outputs (NetworkML v0.4.8 run). */
 export interface InspectRecord {
@@ -50,7 +62,7 @@ export function nonzeroFeatures(vector: Float64Array): Record<string, number> {
   return out;
 }
 
-export function inspectRecord(analysis: CaptureAnalysis): InspectRecord {
+export function inspectRecord(analysis: InspectInput): InspectRecord {
   const { compat } = analysis;
   return {
     pcap: basename(analysis.source),
@@ -71,7 +83,7 @@ export function inspectRecord(analysis: CaptureAnalysis): InspectRecord {
 }
 
 /** A readable summary: bins, sessions, capture source, and each bin's largest features by name. */
-export function inspectText(analysis: CaptureAnalysis, record: InspectRecord, topFeatures = 8): string {
+export function inspectText(analysis: InspectInput, record: InspectRecord, topFeatures = 8): string {
   const lines: string[] = [];
   const { summary, compat } = analysis;
   const sessions = analysis.sessionsPerBin.reduce((a, b) => a + b, 0);

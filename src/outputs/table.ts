@@ -1,4 +1,4 @@
-import type { CaptureResult, ValidDeviceResult } from './result.js';
+import type { CaptureResult, ValidDeviceResult } from '../result.js';
 
 function pct(p: number): string {
   return `${(p * 100).toFixed(1)}%`;

@@ -1,6 +1,7 @@
 import { readCapture } from '../capture/reader.js';
 import type { CaptureSummary, ReadOptions } from '../capture/reader-api.js';
 import { type CompatFeatures, compatFeatures } from '../features/compat.js';
+import type { FeatureSemantics } from '../features/semantics.js';
 import { type SessionVectors, sessionVectors } from '../features/session-vectors.js';
 import { V2Extractor, type V2Result } from '../features/v2.js';
 import {
@@ -11,8 +12,6 @@ import {
   sessionsPerBin,
 } from '../sessions/bins.js';
 import { PacketStore } from '../sessions/packet-store.js';
-
-export type FeatureSemantics = 'compat' | 'v2';
 
 export interface AnalyzeOptions extends Partial<BinOptions> {
   /** 'v2' also runs the header-feature extractor in the same pass (compat is always computed). */
@@ -42,10 +41,7 @@ export async function analyzeCapture(
   source: string | NodeJS.ReadableStream,
   options: AnalyzeOptions = {},
 ): Promise<CaptureAnalysis> {
-  const binOptions: BinOptions = {
-    durationS: options.durationS ?? DEFAULT_BIN_OPTIONS.durationS,
-    warmupS: options.warmupS ?? DEFAULT_BIN_OPTIONS.warmupS,
-  };
+  const binOptions = binOptionsOf(options);
   const store = new PacketStore();
   const v2 = options.features === 'v2' ? new V2Extractor(binOptions) : null;
   const summary = await readCapture(
@@ -60,12 +56,75 @@ export async function analyzeCapture(
         },
     options.read,
   );
+  return finish(typeof source === 'string' ? source : '-', summary, store, v2, binOptions, options);
+}
+
+/**
+ * One analysis per host MAC of what it sent or received (frame bytes 0..5 or 6..11 equal to it, as
+ * `tcpdump 'ether host MAC'` selects), in one pass over the capture: each host's bins and warm-up start at
+ * its own first packet, so a host of a merged capture is seen exactly as in a capture of its own.
+ */
+export async function analyzeHosts(
+  path: string,
+  macs: readonly string[],
+  options: AnalyzeOptions = {},
+): Promise<CaptureAnalysis[]> {
+  const binOptions = binOptionsOf(options);
+  const hosts = macs.map(() => ({
+    store: new PacketStore(),
+    v2: options.features === 'v2' ? new V2Extractor(binOptions) : null,
+  }));
+  const hostOf = new Map(macs.map((m, i) => [macNumber(m), i]));
+  const summary = await readCapture(
+    path,
+    (p) => {
+      const dst = hostOf.get(macAt(p.frameHead, 0));
+      const src = hostOf.get(macAt(p.frameHead, 6));
+      if (dst !== undefined) {
+        hosts[dst]!.store.add(p);
+        hosts[dst]!.v2?.add(p);
+      }
+      if (src !== undefined && src !== dst) {
+        hosts[src]!.store.add(p);
+        hosts[src]!.v2?.add(p);
+      }
+    },
+    options.read,
+  );
+  return hosts.map((h) => finish(path, summary, h.store, h.v2, binOptions, options));
+}
+
+function macAt(bytes: Uint8Array, offset: number): number {
+  let n = 0;
+  for (let i = 0; i < 6; i++) n = n * 256 + bytes[offset + i]!;
+  return n;
+}
+
+function macNumber(text: string): number {
+  return macAt(Uint8Array.from(text.split(':').map((h) => Number.parseInt(h, 16))), 0);
+}
+
+function binOptionsOf(options: AnalyzeOptions): BinOptions {
+  return {
+    durationS: options.durationS ?? DEFAULT_BIN_OPTIONS.durationS,
+    warmupS: options.warmupS ?? DEFAULT_BIN_OPTIONS.warmupS,
+  };
+}
+
+function finish(
+  source: string,
+  summary: CaptureSummary,
+  store: PacketStore,
+  v2: V2Extractor | null,
+  binOptions: BinOptions,
+  options: AnalyzeOptions,
+): CaptureAnalysis {
   const bins = buildBins(store, binOptions);
   const publicSessions = options.publicSessions ?? false;
   const compat = compatFeatures(store, bins, publicSessions);
   let sessions: SessionVectors | undefined;
   return {
-    source: typeof source === 'string' ? source : '-',
+    source,
     summary,
     store,
     bins,

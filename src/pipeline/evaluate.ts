@@ -1,23 +1,26 @@
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
-import { errorMessage, ModelError, UsageError } from '../errors.js';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, type Stats, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { DeviceUpdate } from '../decisions/history.js';
+import { UsageError } from '../errors.js';
 import { type CompatFeatures, captureHosts, compatFeatures } from '../features/compat.js';
 import { type SessionVectors, sessionVectors } from '../features/session-vectors.js';
 import type { V2Result } from '../features/v2.js';
+import type { LoadedModel } from '../models/format.js';
+import type { LstmScore } from '../models/lstm.js';
 import {
-  DEFAULT_MODEL_PATH,
-  DEFAULT_SOS_MODEL_PATH,
-  type LoadedModel,
-  loadModel,
-  loadModelDocument,
-} from '../models/format.js';
-import { type LstmScore, SessionSequenceLstm } from '../models/lstm.js';
-import { hiddenRepresentation, predictBins, predictCapture, type RoleModel } from '../models/role-model.js';
-import type { BinDetail, CaptureResult, DeviceResult, ValidDeviceResult } from '../outputs/result.js';
-import { applyUnknownThreshold } from '../training/v2-recipe.js';
-import { type AnalyzeOptions, analyzeCapture, type CaptureAnalysis } from './analyze.js';
+  applyUnknownThreshold,
+  hiddenRepresentation,
+  predictBins,
+  predictCapture,
+  type RoleModel,
+} from '../models/role-model.js';
+import type { BinDetail, CaptureResult, DeviceResult, ValidDeviceResult } from '../result.js';
+import { type AnalyzeOptions, analyzeCapture, analyzeHosts, type CaptureAnalysis } from './analyze.js';
 import { captureKey } from './capture-key.js';
-import { deviceRepresentation, type LoadedSos, loadSosModel } from './sos-anomaly.js';
+import { lstmFor, roleModelFor, sosModelFor } from './model-registry.js';
+import { deviceRepresentation } from './sos-anomaly.js';
 
 export type AnomalyModelName = 'lstm' | 'sos' | 'none';
 
@@ -28,19 +31,7 @@ export const LOOK_TIME_S = 86_400;
 export interface HistoryPort {
   /** Time (epoch s) of the device's latest update before `before`, or null. */
   lastUpdate(mac: string, before: number): Promise<number | null>;
-  record(entry: HistoryEntry, result: CaptureResult): Promise<void>;
-}
-
-export interface HistoryEntry {
-  mac: string;
-  time: number;
-  /** Per-bin hidden representations and their times, for the moving average. */
-  representations: Float64Array[];
-  timestamps: number[];
-  labels: string[];
-  confidences: number[];
-  otherIps: string[];
-  modelHash: string;
+  record(update: DeviceUpdate, result: CaptureResult): Promise<void>;
 }
 
 export interface EvaluateOptions {
@@ -55,52 +46,6 @@ export interface EvaluateOptions {
   capture?: AnalyzeOptions;
   history?: HistoryPort;
 }
-
-const roleModels = new Map<string, LoadedModel>();
-const lstmModels = new Map<string, SessionSequenceLstm>();
-
-/** Models are loaded and validated once per process and path. */
-export function roleModelFor(path = DEFAULT_MODEL_PATH): LoadedModel {
-  let loaded = roleModels.get(path);
-  if (!loaded) {
-    loaded = loadModel(path);
-    roleModels.set(path, loaded);
-  }
-  return loaded;
-}
-
-/**
- * The session-sequence LSTM. Files in our format are checksum-verified like every model of ours (a flipped
- * weight would still be a finite number); the original's converted export is read as published.
- */
-export function lstmFor(path = DEFAULT_SOS_MODEL_PATH): SessionSequenceLstm {
-  let model = lstmModels.get(path);
-  if (!model) {
-    model = isOurFormat(path)
-      ? fromDocument(path, loadModelDocument(path, 'sos-lstm').doc)
-      : SessionSequenceLstm.load(path);
-    lstmModels.set(path, model);
-  }
-  return model;
-}
-
-function isOurFormat(path: string): boolean {
-  try {
-    return /"format"\s*:\s*"networkml-model"/.test(readFileSync(path, 'utf8').slice(0, 4096));
-  } catch {
-    return false; // SessionSequenceLstm.load reports the unreadable file
-  }
-}
-
-function fromDocument(path: string, doc: unknown): SessionSequenceLstm {
-  try {
-    return SessionSequenceLstm.fromJSON(doc);
-  } catch (err) {
-    throw new ModelError(`${path}: ${errorMessage(err)}`);
-  }
-}
-
-const sosModels = new Map<string, LoadedSos>();
 
 function warningsOf(analysis: CaptureAnalysis): { warnings?: string[] } {
   const { warnings } = analysis.summary;
@@ -119,11 +64,7 @@ function sosScore(
     throw new UsageError(
       '--anomaly sos needs --anomaly-model FILE (made by `networkml train --algorithm sos`)',
     );
-  let model = sosModels.get(path);
-  if (!model) {
-    model = loadSosModel(path, loaded);
-    sosModels.set(path, model);
-  }
+  const model = sosModelFor(path, loaded);
   const representation = deviceRepresentation(loaded.model, vectors)!;
   const [score] = model.sos.score([representation], [role]);
   const abnormality = score!.probability;
@@ -148,7 +89,7 @@ export interface Evaluation {
   binProbabilities: Float64Array[];
   anomaly: LstmScore | null;
   /** What to record in the device history (null for invalid results or when no MAC is known). */
-  history: HistoryEntry | null;
+  history: DeviceUpdate | null;
   /** The feature rows the role model saw, one per bin (compat or v2, as the model was trained). */
   vectors: Float64Array[];
 }
@@ -179,33 +120,50 @@ function wholeCaptureView(key: string, labels: string | null, analysis: CaptureA
 
 /**
  * Per-host mode: one evaluation per host of a capture that holds several (every unicast MAC speaking
- * from a private address), keyed by MAC; a capture without such hosts gives one invalid result.
+ * from a private address), keyed by MAC; a capture without such hosts gives one invalid result. Each host
+ * is evaluated on its own traffic (what `tcpdump 'ether host MAC'` keeps), with bins and warm-up from its
+ * own first packet, so its answer is the one its own capture would get.
  */
 export async function evaluateHosts(path: string, options: EvaluateOptions = {}): Promise<Evaluation[]> {
   const loaded = roleModelFor(options.modelPath);
-  const analysis = await analyzeFor(path, loaded, options);
-  const { store, bins, v2 } = analysis;
-  const countPublic = options.capture?.publicSessions ?? false;
-  const hosts = captureHosts(store, bins, countPublic);
-  const { key, labels } = captureKey(path);
-  if (hosts.length === 0)
-    return [evaluateView(path, analysis, wholeCaptureView(key, labels, analysis), loaded, options)];
-  return hosts.map(({ mac, address }) => {
-    const macText = store.macs.text[mac]!;
-    const compat = compatFeatures(store, bins, countPublic, mac);
-    const sessions = sessionVectors(store, bins, countPublic, address);
-    const view = v2
-      ? v2View(
-          macText,
-          labels,
-          v2,
-          v2.hosts.findIndex((h) => h.key === macText),
-          sessions,
-          [...new Set(compat.bins.flatMap((b) => b.otherIps))].sort(),
-        )
-      : compatView(macText, labels, compat, sessions);
-    return evaluateView(path, analysis, view, loaded, options);
-  });
+  // The capture is read twice (hosts first, then each host's traffic): a stream is kept in a file first.
+  const spooled = await spoolIfStream(path);
+  try {
+    const file = spooled?.path ?? path;
+    const analysis = await analyzeFor(file, loaded, options);
+    const { store, bins } = analysis;
+    const countPublic = options.capture?.publicSessions ?? false;
+    const hosts = captureHosts(store, bins, countPublic);
+    const { key, labels } = captureKey(path);
+    if (hosts.length === 0)
+      return [evaluateView(path, analysis, wholeCaptureView(key, labels, analysis), loaded, options)];
+    const macs = hosts.map((h) => store.macs.text[h.mac]!);
+    const own = await analyzeHosts(file, macs, analyzeOptionsFor(loaded, options));
+    return macs.map((mac, i) => {
+      const host = own[i]!;
+      if (spooled) host.source = path;
+      const macId = host.store.macs.text.indexOf(mac);
+      const compat = compatFeatures(host.store, host.bins, countPublic, macId);
+      // The host's address as found in the whole capture, in the host's own address table.
+      const address = hosts[i]!.address;
+      const ownAddress = address < 0 ? -1 : host.store.addresses.text.indexOf(store.addresses.text[address]!);
+      const sessions = sessionVectors(host.store, host.bins, countPublic, ownAddress);
+      const otherIps = [...new Set(compat.bins.flatMap((b) => b.otherIps))].sort();
+      const view = host.v2
+        ? v2View(
+            mac,
+            labels,
+            host.v2,
+            host.v2.hosts.findIndex((h) => h.key === mac),
+            sessions,
+            otherIps,
+          )
+        : compatView(mac, labels, compat, sessions);
+      return evaluateView(path, host, view, loaded, options);
+    });
+  } finally {
+    spooled?.remove();
+  }
 }
 
 async function analyzeFor(
@@ -213,13 +171,39 @@ async function analyzeFor(
   loaded: LoadedModel,
   options: EvaluateOptions,
 ): Promise<CaptureAnalysis> {
+  return analyzeCapture(path, analyzeOptionsFor(loaded, options));
+}
+
+/** The capture options a model was trained with, overridden by the caller's. */
+function analyzeOptionsFor(loaded: LoadedModel, options: EvaluateOptions): AnalyzeOptions {
   const model = loaded.model;
-  return analyzeCapture(path, {
+  return {
     durationS: model.capture.binDurationS,
     warmupS: model.capture.warmupS,
     features: model.features.semantics,
     ...options.capture,
-  });
+  };
+}
+
+/**
+ * Standard input or a pipe cannot be read twice: its bytes go to a temporary file first. Null for a
+ * regular file (or a missing one, which the reader reports in its own words).
+ */
+async function spoolIfStream(path: string): Promise<{ path: string; remove(): void } | null> {
+  const stat = path === '-' ? null : statOrNull(path);
+  if (path !== '-' && (!stat || stat.isFile())) return null;
+  const dir = mkdtempSync(join(tmpdir(), 'networkml-per-host-'));
+  const file = join(dir, 'capture');
+  await pipeline(path === '-' ? process.stdin : createReadStream(path), createWriteStream(file));
+  return { path: file, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+function statOrNull(path: string): Stats | null {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
+  }
 }
 
 /** What one device looks like in a capture: the whole capture's source, or one host of it. */
@@ -351,11 +335,13 @@ function evaluateView(
       model: loaded.hash,
     },
   };
-  const history: HistoryEntry | null = mac
+  const history: DeviceUpdate | null = mac
     ? {
         mac,
-        time: view.timestamps.at(-1)!,
-        representations: model.kind === 'onelayer' ? vectors.map((v) => hiddenRepresentation(model, v)) : [],
+        // The original averaged the one-layer model's hidden layer; a forest has none, so its class
+        // probabilities stand in (the history keeps averages per model, see decisions/history.ts).
+        representations:
+          model.kind === 'onelayer' ? vectors.map((v) => hiddenRepresentation(model, v)) : binProbabilities,
         timestamps: view.timestamps,
         labels: device.classification.labels,
         confidences: device.classification.confidences,
@@ -372,7 +358,7 @@ function evaluateView(
  */
 export async function applyHistory(
   result: CaptureResult,
-  entry: HistoryEntry | null,
+  entry: DeviceUpdate | null,
   history: HistoryPort,
 ): Promise<void> {
   const device = result.data[result.key];

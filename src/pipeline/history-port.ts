@@ -1,21 +1,15 @@
-import type { DeviceHistory } from '../decisions/history.js';
-import type { CaptureResult } from '../outputs/result.js';
-import type { HistoryEntry, HistoryPort } from './evaluate.js';
+import type { DeviceHistory, DeviceUpdate } from '../decisions/history.js';
+import type { CaptureResult } from '../result.js';
+import type { HistoryPort } from './evaluate.js';
 
 /** Stores an evaluation's history entry the way the original did: the update plus its decision message. */
 export function recordInto(
   history: DeviceHistory,
-  entry: HistoryEntry,
+  entry: DeviceUpdate,
   result: CaptureResult,
 ): Promise<unknown> {
   return history.record({
-    mac: entry.mac,
-    representations: entry.representations,
-    timestamps: entry.timestamps,
-    labels: entry.labels,
-    confidences: entry.confidences,
-    otherIps: entry.otherIps,
-    modelHash: entry.modelHash,
+    ...entry,
     result,
     decisions: { [result.key]: result.data[result.key] },
   });

@@ -1,13 +1,9 @@
+import type { DeviceUpdate } from '../decisions/history.js';
 import { deviceVectors } from '../features/v2.js';
 import { type InspectRecord, inspectRecord } from '../outputs/inspect.js';
-import type { CaptureResult } from '../outputs/result.js';
+import type { CaptureResult } from '../result.js';
 import { type AnalyzeOptions, analyzeCapture } from './analyze.js';
-import {
-  type EvaluateOptions,
-  evaluateCaptureDetailed,
-  evaluateHosts,
-  type HistoryEntry,
-} from './evaluate.js';
+import { type EvaluateOptions, evaluateCaptureDetailed, evaluateHosts } from './evaluate.js';
 
 export interface CaptureFeatures {
   path: string;
@@ -29,7 +25,7 @@ export interface Jobs {
    */
   eval: {
     input: { path: string; options: Omit<EvaluateOptions, 'history'>; perHost?: boolean };
-    output: { result: CaptureResult; history: HistoryEntry | null }[];
+    output: { result: CaptureResult; history: DeviceUpdate | null }[];
   };
 }
 

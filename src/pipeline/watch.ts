@@ -7,7 +7,8 @@ import { predictBins } from '../models/role-model.js';
 import { buildBins, DEFAULT_BIN_OPTIONS, type StreamState } from '../sessions/bins.js';
 import { PacketStore } from '../sessions/packet-store.js';
 import type { AnomalyModelName } from './evaluate.js';
-import { lstmFor, rankLabels, roleModelFor } from './evaluate.js';
+import { rankLabels } from './evaluate.js';
+import { lstmFor, roleModelFor } from './model-registry.js';
 
 export interface WatchOptions {
   durationS?: number;

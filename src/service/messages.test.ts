@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { CaptureResult } from '../outputs/result.js';
+import type { CaptureResult } from '../result.js';
 import { errorMessages, type PoseidonMessage, resultMessages, type V0Message } from './messages.js';
 
 const valid: CaptureResult = {

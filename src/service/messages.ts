@@ -7,8 +7,8 @@
  * (valid: false, no error) from "could not evaluate this job".
  */
 import { basename } from 'node:path';
-import type { CaptureResult, Classification, DeviceResult } from '../outputs/result.js';
 import { captureKey } from '../pipeline/capture-key.js';
+import type { CaptureResult, Classification, DeviceResult } from '../result.js';
 
 export type ResultFormat = 'v0' | 'poseidon';
 export const RESULT_FORMATS: readonly ResultFormat[] = ['v0', 'poseidon'];

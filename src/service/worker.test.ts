@@ -11,12 +11,11 @@ import { after, before, describe, it } from 'node:test';
 import { connect } from 'amqplib';
 import { Redis } from 'ioredis';
 import pino from 'pino';
-import type { DeviceResult } from '../outputs/result.js';
 import { evaluateCapture } from '../pipeline/evaluate.js';
+import type { DeviceResult } from '../result.js';
 import { runCli } from '../test-helpers/cli.js';
 import { freePort, type RabbitServer, rabbitmqAvailable, startRabbit } from '../test-helpers/rabbitmq.js';
 import { type RedisServer, startRedis } from '../test-helpers/redis.js';
-import { amqpUrl, deadLetterNames, RABBIT_DEFAULTS, type RabbitSettings } from './config.js';
 import {
   type LogLine,
   ResultCollector,
@@ -25,7 +24,8 @@ import {
   type WorkerProcess,
   workerArgs,
   writeRepeatedCapture,
-} from './harness.js';
+} from '../test-helpers/service-harness.js';
+import { amqpUrl, deadLetterNames, RABBIT_DEFAULTS, type RabbitSettings } from './config.js';
 import type { PoseidonMessage, V0Message } from './messages.js';
 import { submitJobs } from './submit.js';
 import { runWorker } from './worker.js';

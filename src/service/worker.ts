@@ -8,7 +8,7 @@
 import { type ChannelModel, type ConfirmChannel, type ConsumeMessage, connect } from 'amqplib';
 import pino, { type Logger } from 'pino';
 import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
-import type { CaptureResult } from '../outputs/result.js';
+import type { CaptureResult } from '../result.js';
 import { VERSION } from '../version.js';
 import { amqpUrl, describeBroker, RABBIT_DEFAULTS, type RabbitSettings } from './config.js';
 import { JobError, parseJob, resolveJobPath } from './job.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { captureFeatureSet } from '../features/v2-capture.js';
+import { captureFeatureSet } from '../test-helpers/v2-capture.js';
 import { labelOf as labelOfCapture } from './dataset.js';
 import { type LabelledCapture, predictLabel, trainCandidate } from './select.js';
 

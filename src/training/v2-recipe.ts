@@ -13,7 +13,6 @@ import {
 } from './select.js';
 
 /** Name of the hyper-parameter holding a v2 model's calibrated Unknown threshold. */
-export const UNKNOWN_THRESHOLD = 'unknownThreshold';
 
 export interface V2TrainOptions {
   seed: number;
@@ -73,7 +72,7 @@ export function trainV2Model(captures: readonly LabelledCapture[], options: V2Tr
       knownFromCv(selection.best.outcomes),
       leaveOneClassOut(captures, best, train, options.seed),
     );
-    model.hyperParameters[UNKNOWN_THRESHOLD] = calibration.threshold;
+    model.unknownThreshold = calibration.threshold;
   }
   model.hyperParameters.selected = selection.best.name;
   if (model.training) {
@@ -89,14 +88,4 @@ export function trainV2Model(captures: readonly LabelledCapture[], options: V2Tr
     };
   }
   return { model, selection, calibration };
-}
-
-/**
- * Labels and probabilities after the calibrated Unknown rule: when the top probability is below the
- * model's threshold, "Unknown" leads with confidence 1 − top (the share the known roles leave unclaimed).
- */
-export function applyUnknownThreshold(model: RoleModel, ranked: [string, number][]): [string, number][] {
-  const threshold = model.hyperParameters[UNKNOWN_THRESHOLD];
-  if (typeof threshold !== 'number' || ranked.length === 0 || ranked[0]![1] >= threshold) return ranked;
-  return [['Unknown', 1 - ranked[0]![1]], ...ranked.filter(([l]) => l !== 'Unknown')];
 }

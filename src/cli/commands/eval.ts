@@ -1,19 +1,13 @@
 /** `networkml eval <capture|dir>...`: roles, behaviour and decisions per capture. */
 import { type Command, Option } from 'commander';
-import { openHistory } from '../../decisions/history.js';
+import { openHistory } from '../../decisions/open-history.js';
 import { UsageError } from '../../errors.js';
-import type { CaptureResult } from '../../outputs/result.js';
 import { evalTable, evalText } from '../../outputs/table.js';
-import {
-  type AnomalyModelName,
-  applyHistory,
-  type EvaluateOptions,
-  lstmFor,
-  roleModelFor,
-} from '../../pipeline/evaluate.js';
+import { type AnomalyModelName, applyHistory, type EvaluateOptions } from '../../pipeline/evaluate.js';
 import { historyPort } from '../../pipeline/history-port.js';
+import { lstmFor, roleModelFor, sosModelFor } from '../../pipeline/model-registry.js';
 import { runJobs } from '../../pipeline/pool.js';
-import { loadSosModel } from '../../pipeline/sos-anomaly.js';
+import type { CaptureResult } from '../../result.js';
 import {
   addCaptureOptions,
   analyzeOptionsFrom,
@@ -125,7 +119,7 @@ export function registerEval(program: Command): void {
           throw new UsageError(
             '--anomaly sos needs --anomaly-model FILE (made by `networkml train --algorithm sos`)',
           );
-        loadSosModel(options.anomalyModelPath, roleModelFor(options.modelPath));
+        sosModelFor(options.anomalyModelPath, roleModelFor(options.modelPath));
       }
       const out = await openOutput(cli.output);
       const progress = createProgress(paths.length, 'eval', Boolean(cli.json));

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { ExitCode, errorMessage, NetworkmlError } from '../../errors.js';
 import { explainCapture, explainText } from '../../outputs/explain.js';
 import { evaluateCaptureDetailed } from '../../pipeline/evaluate.js';
+import { roleModelFor } from '../../pipeline/model-registry.js';
 import { addCaptureOptions, type CaptureCliOptions } from '../capture-options.js';
 import { expandCaptureArgs } from '../inputs.js';
 import { addModelOptions, evaluateOptionsFrom } from './eval.js';
@@ -33,8 +34,8 @@ export function registerExplain(program: Command): void {
       for (const path of expandCaptureArgs(args)) {
         try {
           const e = explainCapture(
+            roleModelFor(options.modelPath).model,
             await evaluateCaptureDetailed(path, options),
-            options.modelPath,
             Number(cli.top),
           );
           process.stdout.write(cli.json ? `${JSON.stringify(e)}\n` : `${explainText(e)}\n`);

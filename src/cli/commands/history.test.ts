@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, test } from 'node:test';
-import { openHistory } from '../../decisions/history.js';
+import { openHistory } from '../../decisions/open-history.js';
 import { UsageError } from '../../errors.js';
 import { runHistory } from './history.js';
 

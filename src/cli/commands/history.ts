@@ -1,6 +1,7 @@
 /** `networkml history <mac> [--json] [--redis URL] [--data-dir DIR]`: a device's past results. */
 import type { Command } from 'commander';
-import { type HistoryEntry, openHistory } from '../../decisions/history.js';
+import type { HistoryEntry } from '../../decisions/history.js';
+import { openHistory } from '../../decisions/open-history.js';
 import { UsageError } from '../../errors.js';
 
 export interface HistoryCliOptions {

@@ -5,7 +5,7 @@ import { NetworkmlError, UsageError } from '../../errors.js';
 import { saveModel } from '../../models/format.js';
 import { type RoleAlgorithm, type RoleModel, trainRoleModel } from '../../models/role-model.js';
 import { RoleConditionedSos } from '../../models/sos.js';
-import { roleModelFor } from '../../pipeline/evaluate.js';
+import { roleModelFor } from '../../pipeline/model-registry.js';
 import { runJobs } from '../../pipeline/pool.js';
 import { deviceRepresentation, representationName, saveSosModel } from '../../pipeline/sos-anomaly.js';
 import { DEFAULT_BIN_OPTIONS } from '../../sessions/bins.js';

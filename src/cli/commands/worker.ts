@@ -1,6 +1,6 @@
 /** `networkml worker`: the Poseidon service mode, a thin shell over runWorker(). */
 import type { Command } from 'commander';
-import { redisUrlFrom } from '../../decisions/history.js';
+import { redisUrlFrom } from '../../decisions/open-history.js';
 import { UsageError } from '../../errors.js';
 import { type AnomalyModelName, evaluateCapture } from '../../pipeline/evaluate.js';
 import { addRabbitFlags, type RabbitFlags, rabbitFromFlags } from '../../service/cli-flags.js';

@@ -1,6 +1,7 @@
 import { NetworkmlError } from '../../errors.js';
-import type { CaptureResult } from '../result.js';
-import { captureResultSchema, firstIssue, looksLikeTestReport, testReportSchema } from './schema.js';
+import type { CaptureResult } from '../../result.js';
+import { captureResultSchema } from '../../result.js';
+import { firstIssue, looksLikeTestReport, testReportSchema } from './schema.js';
 import type { NamedTestReport } from './types.js';
 
 export interface LoadedResults {

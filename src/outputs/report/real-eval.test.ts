@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { evaluateCapture } from '../../pipeline/evaluate.js';
+import type { CaptureResult } from '../../result.js';
+import { captureResultSchema } from '../../result.js';
 import { canvasInk, chromiumMissing, openFile, screenshot } from '../../test-helpers/chromium.js';
-import type { CaptureResult } from '../result.js';
 import { renderReport } from './render.js';
-import { captureResultSchema } from './schema.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const captures = join(root, 'test-data/reference/captures');

@@ -3,6 +3,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import type { CaptureResult } from '../../result.js';
+import { captureResultSchema } from '../../result.js';
 import {
   canvasInk,
   chromiumMissing,
@@ -10,9 +12,8 @@ import {
   openFile,
   screenshot,
 } from '../../test-helpers/chromium.js';
-import type { CaptureResult } from '../result.js';
 import { renderReport } from './render.js';
-import { captureResultSchema, testReportSchema } from './schema.js';
+import { testReportSchema } from './schema.js';
 import type { TestReport } from './types.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));

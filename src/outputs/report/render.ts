@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { CaptureResult, DeviceResult, ValidDeviceResult } from '../result.js';
+import type { CaptureResult, DeviceResult, ValidDeviceResult } from '../../result.js';
 import { heatColor, heatGradient, otherColor, RoleColors } from './colors.js';
 import { escapeHtml as h, inlineScript, scriptJson, utcMinute } from './html.js';
 import { type PageData, pageScript, type ScoreSpec, type TimelineSpec } from './page-script.js';

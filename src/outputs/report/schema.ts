@@ -1,44 +1,8 @@
 import { z } from 'zod';
-import type { CaptureResult } from '../result.js';
 import type { TestMetrics, TestReport } from './types.js';
 
 const finite = z.number().finite();
 const probability = finite.min(0).max(1);
-
-const validDevice = z.object({
-  decisions: z.object({ behavior: z.enum(['normal', 'abnormal']), investigate: z.boolean() }),
-  classification: z.object({ labels: z.array(z.string()), confidences: z.array(finite) }),
-  timestamp: finite,
-  valid: z.literal(true),
-  source_ip: z.string(),
-  source_mac: z.string(),
-  pcap_labels: z.string().nullable(),
-});
-
-const invalidDevice = z.object({ valid: z.literal(false), pcap: z.string() });
-
-export const captureResultSchema: z.ZodType<CaptureResult> = z.object({
-  file: z.string(),
-  key: z.string(),
-  valid: z.boolean(),
-  data: z.record(z.string(), z.union([z.string(), validDevice, invalidDevice])),
-  detail: z
-    .object({
-      labels: z.array(z.string()),
-      probabilities: z.array(finite),
-      bins: z.array(z.object({ timestamp: finite, capture_ip: z.string(), probabilities: z.array(finite) })),
-      abnormality: finite,
-      abnormality_note: z.string().optional(),
-      anomaly_model: z.enum(['lstm', 'sos', 'none']),
-      model: z.string(),
-    })
-    .refine((d) => d.probabilities.length === d.labels.length, 'detail.probabilities must match labels')
-    .refine(
-      (d) => d.bins.every((b) => b.probabilities.length === d.labels.length),
-      'every bin needs one probability per label',
-    )
-    .optional(),
-});
 
 const metricsShape = {
   labels: z.array(z.string()).min(1),

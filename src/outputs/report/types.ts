@@ -1,4 +1,4 @@
-import type { CaptureResult } from '../result.js';
+import type { CaptureResult } from '../../result.js';
 
 /** One role's scores in a `test` run. */
 export interface RoleScore {

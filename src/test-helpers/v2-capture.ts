@@ -2,9 +2,9 @@
  * One capture's compat and v2 features in one read — the pipeline's own pass (`analyzeCapture` with
  * features 'v2'), in the shape training experiments and tests use.
  */
+import type { CompatFeatures } from '../features/compat.js';
+import { deviceVectors, type V2Result } from '../features/v2.js';
 import { analyzeCapture } from '../pipeline/analyze.js';
-import type { CompatFeatures } from './compat.js';
-import { deviceVectors, type V2Result } from './v2.js';
 
 export interface CaptureFeatureSet {
   compat: CompatFeatures;

@@ -6,14 +6,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { open, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { type Channel, type ChannelModel, type ConsumeMessage, connect } from 'amqplib';
-import type { RabbitSettings } from './config.js';
-import { amqpUrl } from './config.js';
+import type { RabbitSettings } from '../service/config.js';
+import { amqpUrl } from '../service/config.js';
 
-// Under tsx (tests, benchmarks) this module is .ts; built, it is .js next to worker-main.js.
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
-const WORKER_MAIN = fileURLToPath(
-  new URL(FROM_SOURCE ? './worker-main.ts' : './worker-main.js', import.meta.url),
-);
+// Test scaffolding runs from sources only (test-helpers are not built).
+const WORKER_MAIN = fileURLToPath(new URL('./worker-main.ts', import.meta.url));
 
 export interface LogLine {
   msg?: string;
@@ -36,7 +33,7 @@ export interface WorkerProcess {
 }
 
 export function spawnWorker(args: string[], env: NodeJS.ProcessEnv = {}): WorkerProcess {
-  const child = spawn(process.execPath, [...(FROM_SOURCE ? ['--import', 'tsx'] : []), WORKER_MAIN, ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', WORKER_MAIN, ...args], {
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

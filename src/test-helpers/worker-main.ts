@@ -1,6 +1,6 @@
 /**
  * `networkml worker` without the rest of the CLI, for spawning worker processes in tests and benchmarks:
- * `node --import tsx src/service/worker-main.ts [worker flags]`.
+ * `node --import tsx src/test-helpers/worker-main.ts [worker flags]`.
  */
 import { Command, CommanderError } from 'commander';
 import { registerWorker } from '../cli/commands/worker.js';

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { runCli } from '../test-helpers/cli.js';
+import { TEST_DATA } from '../test-helpers/reference.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'networkml-links-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const setups = resolve(TEST_DATA, 'iot-sentinel/setups');
+const names = ['Aria-A1-Mon0000-n00.pcap', 'HueBridge-A1-Mon0000-n00.pcap', 'iKettle2-A1-Mon0000-n00.pcap'];
+
+describe('a directory of symlinked captures', () => {
+  it('follows links to files and to directories, once, without looping, skipping dangling links', () => {
+    // links/            a data set made of links, as data sets often are
+    //   Aria-…       -> setups/Aria-…            (link to a file)
+    //   more         -> real/                    (link to a directory holding a real capture and a link)
+    //   loop         -> links/                   (link back up: must not loop)
+    //   gone.pcap    -> missing                  (dangling: skipped)
+    //   self         -> self                     (self-referencing: skipped)
+    const links = join(dir, 'links');
+    const real = join(dir, 'real');
+    mkdirSync(links);
+    mkdirSync(real);
+    symlinkSync(join(setups, names[0]!), join(links, names[0]!));
+    copyFileSync(join(setups, names[1]!), join(real, names[1]!));
+    symlinkSync(join(setups, names[2]!), join(real, names[2]!));
+    symlinkSync(real, join(links, 'more'));
+    symlinkSync(links, join(links, 'loop'));
+    symlinkSync(join(dir, 'missing'), join(links, 'gone.pcap'));
+    symlinkSync(join(links, 'self'), join(links, 'self'));
+    symlinkSync(links, join(real, 'up')); // a cycle through two directories
+
+    const env = { NETWORKML_DATA_DIR: join(dir, 'data') };
+    const out = join(dir, 'results.jsonl');
+    const r = runCli(['eval', '--json', '-o', out, links], { env, timeoutMs: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const files = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { file: string }).file);
+    assert.deepEqual(files, [
+      join(links, names[0]!),
+      join(links, 'more', names[1]!),
+      join(links, 'more', names[2]!),
+    ]);
+
+    // Training reads directories the same way (labels from the links' own names).
+    const model = join(dir, 'linked.json');
+    const trained = runCli(
+      ['train', links, '-a', 'randomforest', '--warmup', '0', '--save', model, '--json'],
+      {
+        env,
+      },
+    );
+    assert.equal(trained.status, 0, trained.stderr);
+    assert.equal((JSON.parse(trained.stdout) as { captures: number }).captures, 3);
+    // A directory holding only links to nothing is still "no capture files", one line, exit 1.
+    const empty = join(dir, 'empty');
+    mkdirSync(empty);
+    symlinkSync(join(dir, 'missing'), join(empty, 'x.pcap'));
+    const none = runCli(['eval', empty], { env });
+    assert.equal(none.status, 1);
+    assert.match(none.stderr, /^networkml: .*empty: no capture files in this directory\n$/);
+  });
+});

@@ -1,0 +1,365 @@
+/**
+ * Every command the README shows and every `--help` example, run exactly as written through a shell, with
+ * the defaults a user gets (device history on, in a temporary data directory). Only placeholders change:
+ * placeholder files are real captures and models made here, `-i eth0` reads a real capture (`-r FILE`),
+ * and the hosts `broker` / `redis` are the RabbitMQ and Redis servers the test starts. A last test checks that
+ * no example in the README or in any `--help` was left out.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { rabbitSettings } from '../service/config.js';
+import { type RabbitServer, startRabbit } from '../test-helpers/rabbitmq.js';
+import { type RedisServer, startRedis } from '../test-helpers/redis.js';
+import { TEST_DATA } from '../test-helpers/reference.js';
+import { ResultCollector } from '../test-helpers/service-harness.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const RUN = join(ROOT, 'src/cli/run.ts');
+const work = mkdtempSync(join(tmpdir(), 'networkml-readme-'));
+const bin = join(work, '.bin');
+const setups = join(TEST_DATA, 'iot-sentinel/setups');
+const TRACE = 'trace_ab12_2001-01-01_02_03-client-ip6-1-2-3-4.pcap';
+const CAPTURE = join(ROOT, 'data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap');
+const SAMPLE_MAC = '74:da:38:4a:76:49';
+
+let rabbit: RabbitServer;
+let redis: RedisServer;
+/** Examples run so far, as written (before placeholders were replaced). */
+const covered = new Set<string>();
+
+function env(): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    PATH: `${bin}:${process.env.PATH}`,
+    NETWORKML_DATA_DIR: join(work, 'data'),
+    // The broker the examples' `broker` stands for listens on a test port.
+    RABBIT_PORT: String(rabbit.port),
+    NETWORKML_DEBUG: '',
+  };
+}
+
+/** The example with its placeholders replaced; every replacement must apply. */
+function substitute(example: string, replacements: [string, string][]): string {
+  let command = example;
+  for (const [from, to] of replacements) {
+    assert.ok(command.includes(from), `${from} not in ${example}`);
+    command = command.replaceAll(from, to);
+  }
+  return command;
+}
+
+const LIVE: [string, string] = ['-i eth0', `-r ${CAPTURE}`];
+const FILES: [string, string] = ['/files', join(work, 'files')];
+
+interface Ran {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(example: string, replacements: [string, string][] = [], cwd = work): Ran {
+  covered.add(example);
+  const r = spawnSync('bash', ['-o', 'pipefail', '-c', substitute(example, replacements)], {
+    cwd,
+    env: env(),
+    encoding: 'utf8',
+    timeout: 300_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function ok(example: string, replacements: [string, string][] = [], cwd = work): Ran {
+  const r = run(example, replacements, cwd);
+  assert.equal(r.status, 0, `${example}\n${r.stderr}`);
+  assert.doesNotMatch(r.stderr, /internal error|^\s+at /m, example);
+  return r;
+}
+
+function jsonLines(path: string): Record<string, unknown>[] {
+  return readFileSync(join(work, path), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** Starts a long-running example (a worker) in the background. */
+function background(example: string, replacements: [string, string][]): ChildProcess {
+  covered.add(example);
+  // A single command: bash execs it, so the signal below reaches the worker itself.
+  return spawn('bash', ['-c', substitute(example, replacements)], {
+    cwd: work,
+    env: env(),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+}
+
+async function stop(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill('SIGTERM');
+  return exited;
+}
+
+/** A step that is not itself an example (making a model or a store the next example uses). */
+function prepare(args: string[]): void {
+  const r = spawnSync('networkml', args, { cwd: work, env: env(), encoding: 'utf8' });
+  assert.equal(r.status, 0, `networkml ${args.join(' ')}\n${r.stderr}`);
+}
+
+before(async () => {
+  mkdirSync(bin);
+  // `networkml` on PATH runs this tree's sources (tsx resolved here: the examples run in other directories).
+  writeFileSync(
+    join(bin, 'networkml'),
+    `#!/bin/sh\nexec "${process.execPath}" --import "${import.meta.resolve('tsx')}" "${RUN}" "$@"\n`,
+  );
+  chmodSync(join(bin, 'networkml'), 0o755);
+  // A site's labelled captures (three device types), captures held out from training, one new capture.
+  mkdirSync(join(work, 'captures'));
+  mkdirSync(join(work, 'held-out'));
+  for (const type of ['Aria', 'HueBridge', 'iKettle2']) {
+    for (const n of [1, 2, 3, 4]) {
+      const name = `${type}-A${n}-Mon0000-n00.pcap`;
+      copyFileSync(join(setups, name), join(work, 'captures', name));
+    }
+    for (const n of [1, 2]) {
+      const name = `${type}-C${n}-Mon0000-n00.pcap`;
+      copyFileSync(join(setups, name), join(work, 'held-out', name));
+    }
+  }
+  // Two longer captures, so that the original recipe's 120 s warm-up leaves sessions of two labels.
+  for (const name of ['Aria-sentinel-Mon0000-n00.pcap', 'iKettle2-sentinel-Mon0000-n00.pcap'])
+    copyFileSync(join(TEST_DATA, 'reference/captures', name), join(work, 'captures', name));
+  copyFileSync(join(setups, 'Aria-C3-Mon0000-n00.pcap'), join(work, 'new-capture.pcap'));
+  copyFileSync(CAPTURE, join(work, 'capture.pcap'));
+  // The IoT Sentinel dev split, as `setups/` and `dev-split.json`; the bundled samples as `data/samples`.
+  symlinkSync(setups, join(work, 'setups'));
+  copyFileSync(join(TEST_DATA, 'iot-sentinel/dev-split.json'), join(work, 'dev-split.json'));
+  mkdirSync(join(work, 'data'));
+  symlinkSync(join(ROOT, 'data/samples'), join(work, 'data/samples'));
+  copyFileSync(join(ROOT, 'models/onelayer-v0.4.8.json'), join(work, 'model.json'));
+  mkdirSync(join(work, 'files'));
+  copyFileSync(join(ROOT, 'data/samples', TRACE), join(work, 'files', TRACE));
+  [rabbit, redis] = await Promise.all([startRabbit(), startRedis()]);
+});
+
+after(async () => {
+  await Promise.all([rabbit?.dispose(), redis?.stop()]);
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('README and --help examples, run as written', () => {
+  it('standalone: eval, report, explain, watch, info, inspect', () => {
+    const readable = ok('networkml eval capture.pcap');
+    assert.match(readable.stdout, /^CAPTURE +MAC +IP +ROLES \(TOP 3\)/);
+    assert.match(readable.stdout, new RegExp(SAMPLE_MAC));
+    ok('networkml eval data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap');
+
+    ok('networkml eval --json captures/ > results.jsonl && networkml report results.jsonl -o report.html');
+    assert.equal(jsonLines('results.jsonl').length, 14);
+    assert.match(readFileSync(join(work, 'report.html'), 'utf8'), /Aria-A1-Mon0000-n00/);
+    rmSync(join(work, 'results.jsonl'));
+    ok('networkml eval --json captures/ > results.jsonl');
+    assert.equal(jsonLines('results.jsonl').length, 14);
+    const fromStdin = ok('tcpdump -i eth0 -w - -c 100000 | networkml eval -', [LIVE]);
+    assert.match(fromStdin.stdout, new RegExp(SAMPLE_MAC));
+    rmSync(join(work, 'report.html'));
+    ok('networkml eval --json capture.pcap | networkml report - -o report.html');
+    assert.match(readFileSync(join(work, 'report.html'), 'utf8'), /capture/);
+
+    assert.match(ok('networkml explain capture.pcap').stdout, /port/);
+    assert.match(
+      ok('networkml explain data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap --top 5').stdout,
+      /port/,
+    );
+
+    const watched = ok('tcpdump -i eth0 -U -w - | networkml watch -', [LIVE]);
+    assert.match(watched.stdout, new RegExp(SAMPLE_MAC));
+    assert.match(ok('networkml watch --duration 60 --warmup 0 capture.pcap').stdout, new RegExp(SAMPLE_MAC));
+
+    assert.match(ok('networkml info data/samples/*.pcap').stdout, /pcap/);
+    const info = JSON.parse(ok('tcpdump -i eth0 -c 1000 -w - | networkml info --json -', [LIVE]).stdout) as {
+      packets: number;
+    };
+    assert.equal(info.packets, 1000);
+
+    assert.match(ok(`networkml inspect data/samples/${TRACE}`).stdout, /session/i);
+    ok('networkml inspect --json --warmup 1 captures/ > features.jsonl');
+    assert.equal(jsonLines('features.jsonl').length, 14);
+    assert.match(ok('networkml inspect --features v2 --warmup 0 capture.pcap').stdout, /\S/);
+
+    // The original's flags.
+    const legacy = ok('networkml -a onelayer -o eval -p capture.pcap -m model.json');
+    assert.match(legacy.stdout, new RegExp(SAMPLE_MAC));
+  });
+
+  it('history: the table and --json from Redis', () => {
+    const table = ok('networkml history 00:11:22:aa:bb:cc', [['00:11:22:aa:bb:cc', SAMPLE_MAC]]);
+    assert.match(table.stdout, /update/);
+    // A device evaluated into Redis first (the original's store).
+    prepare(['eval', '--redis', redis.url, 'capture.pcap']);
+    const fromRedis = ok('networkml history 00:11:22:aa:bb:cc --json --redis redis://127.0.0.1:6379', [
+      ['00:11:22:aa:bb:cc', SAMPLE_MAC],
+      ['redis://127.0.0.1:6379', redis.url],
+    ]);
+    assert.equal((JSON.parse(fromRedis.stdout) as { updates: unknown[] }).updates.length, 1);
+  });
+
+  it('training on your own network: train, test, eval with the trained models, report', () => {
+    ok('networkml train captures/ --features v2 --save site-v2.json');
+    ok('networkml train captures/ -a sos -m site-v2.json --save site-sos.json');
+    // The baseline the README compares with: the original recipe on the same captures.
+    prepare(['train', 'captures/', '-a', 'randomforest', '--warmup', '1', '--save', 'compat.json']);
+    const tested = ok('networkml test held-out/ --model site-v2.json --baseline compat.json');
+    assert.match(tested.stdout, /F1/);
+    const evaluated = ok(
+      'networkml eval --model site-v2.json --anomaly sos --anomaly-model site-sos.json new-capture.pcap',
+    );
+    assert.match(evaluated.stdout, /Aria/);
+
+    ok('networkml train captures/ --algorithm randomforest --save rf.json');
+    ok('networkml train captures/ --features v2 --save v2.json');
+    ok('networkml train setups/ --split dev-split.json --warmup 1 --seed 7 --save onelayer.json');
+    assert.match(ok('networkml test setups/ --split dev-split.json --model onelayer.json').stdout, /F1/);
+    ok('networkml test setups/ --split dev-split.json --model v2.json --baseline compat.json');
+    ok(
+      'networkml test captures/ --model rf.json --json > test.json && networkml report test.json -o test.html',
+    );
+    assert.ok(existsSync(join(work, 'test.html')));
+    copyFileSync(join(work, 'test.json'), join(work, 'test-results.json'));
+    ok('networkml report captures/ test-results.json -o report.html');
+
+    // The settings file example, with its models where it says.
+    mkdirSync(join(work, 'models'));
+    copyFileSync(join(work, 'site-v2.json'), join(work, 'models/site-v2.json'));
+    copyFileSync(join(work, 'site-sos.json'), join(work, 'models/site-sos.json'));
+    const config = readmeBlocks('json')[0]!;
+    covered.add(config);
+    writeFileSync(join(work, 'networkml.config.json'), config);
+    const configured = spawnSync('networkml', ['eval', '--json', 'new-capture.pcap'], {
+      cwd: work,
+      env: env(),
+      encoding: 'utf8',
+    });
+    rmSync(join(work, 'networkml.config.json'));
+    assert.equal(configured.status, 0, configured.stderr);
+    assert.equal(
+      (JSON.parse(configured.stdout) as { detail: { anomaly_model: string } }).detail.anomaly_model,
+      'sos',
+    );
+  });
+
+  it('the service: worker and submit against a real broker and Redis', async () => {
+    const settings = rabbitSettings({}, { host: '127.0.0.1', port: rabbit.port });
+    const results = new ResultCollector(settings, 'readme-results');
+    await results.start();
+    const broker: [string, string] = ['RABBIT_HOST=broker', 'RABBIT_HOST=127.0.0.1'];
+    const redisHost: [string, string] = ['REDIS_HOST=redis', `REDIS_HOST=${redis.url}`];
+    try {
+      const worker = background(
+        'RABBIT_HOST=broker REDIS_HOST=redis networkml worker --capture-root /files',
+        [broker, redisHost, FILES],
+      );
+      ok(`RABBIT_HOST=broker networkml submit /files/${TRACE}`, [broker, FILES]);
+      await results.waitFor((m) => m.length >= 1, 120_000, 'the first result');
+      // The README's form, with RABBIT_HOST set in the environment as a deployment would.
+      const submitted = spawnSync(
+        'bash',
+        ['-c', `networkml submit /files/${TRACE}`.replace('/files', FILES[1])],
+        {
+          cwd: work,
+          env: { ...env(), RABBIT_HOST: '127.0.0.1' },
+          encoding: 'utf8',
+        },
+      );
+      covered.add(`networkml submit /files/${TRACE}`);
+      assert.equal(submitted.status, 0, submitted.stderr);
+      await results.waitFor((m) => m.length >= 2, 120_000, 'the second result');
+      assert.equal(await stop(worker), 0);
+
+      const poseidon = background(
+        'networkml worker --rabbit-host 127.0.0.1 --concurrency 2 --result-format poseidon',
+        [],
+      );
+      const before = results.messages.length;
+      ok('networkml submit --rabbit-host 127.0.0.1 captures/*.pcap > jobs.jsonl');
+      assert.equal(jsonLines('jobs.jsonl').length, 14);
+      await results.waitFor((m) => m.length >= before + 14, 120_000, 'fourteen poseidon results');
+      assert.equal(await stop(poseidon), 0);
+    } finally {
+      await results.close();
+    }
+  });
+
+  it('no README or --help example is left out', () => {
+    const notRun: Record<string, string> = {
+      'npm ci && npx networkml eval data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap':
+        'installs from the registry; its command is the eval --help example, run above',
+      'npm test': 'this suite',
+      'npm run build': 'the build, run by npm test',
+      'npm run typecheck && npm run lint': 'run by npm test',
+      'node --import tsx --test src/features/compat.test.ts': 'a test file of this suite',
+    };
+    // The README's development command runs the CLI from sources in the repository.
+    const fromSources = 'node --import tsx src/cli/run.ts eval data/samples/*.pcap';
+    ok(fromSources, [], ROOT);
+    const examples = [...readmeCommands(), ...helpExamples()];
+    const missing = examples.filter((e) => !covered.has(e) && !(e in notRun));
+    assert.deepEqual(missing, []);
+    assert.ok(examples.length > 30, `${examples.length} examples found`);
+  });
+});
+
+/** The fenced code blocks of the README in a language. */
+function readmeBlocks(lang: string): string[] {
+  const text = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  return [...text.matchAll(new RegExp(`\`\`\`${lang}\\n([\\s\\S]*?)\`\`\``, 'g'))].map((m) => m[1]!.trim());
+}
+
+/** Every command line of the README's sh blocks, without its trailing comment. */
+function readmeCommands(): string[] {
+  return readmeBlocks('sh')
+    .flatMap((b) => b.split('\n'))
+    .map((l) => l.replace(/\s+#.*$/, '').trim())
+    .filter((l) => l !== '');
+}
+
+/** The example lines of every command's --help. */
+function helpExamples(): string[] {
+  const commands = readdirSync(join(ROOT, 'src/cli/commands'))
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .map((f) => f.replace(/\.ts$/, ''));
+  const out: string[] = [];
+  for (const command of commands) {
+    const help = spawnSync(process.execPath, ['--import', 'tsx', RUN, command, '--help'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    assert.equal(help.status, 0, `${command} --help: ${help.stderr}`);
+    const lines = help.stdout.split('\n');
+    const start = lines.findIndex((l) => /^Examples?:$/.test(l));
+    assert.ok(start >= 0, `${command} --help has no examples`);
+    for (const line of lines.slice(start + 1)) {
+      if (!line.startsWith('  ')) break;
+      out.push(line.trim());
+    }
+  }
+  return out;
+}

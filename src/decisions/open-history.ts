@@ -1,0 +1,45 @@
+/**
+ * Opening a device history: Redis when configured, else SQLite under the data directory. Kept apart from
+ * history.ts (what both stores share), which the stores import, so the modules do not import each other.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { DeviceHistory } from './history.js';
+
+export const HISTORY_FILE = 'history.sqlite';
+
+/** `$NETWORKML_DATA_DIR`, else ~/.local/share/networkml. */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const dir = env.NETWORKML_DATA_DIR;
+  if (dir && dir !== '') return dir;
+  return join(homedir(), '.local', 'share', 'networkml');
+}
+
+export interface OpenHistoryOptions {
+  /** redis://host:port[/db]; wins over REDIS_HOST. */
+  redis?: string;
+  dataDir?: string;
+  /** Do not create the SQLite file when it does not exist (reading commands). */
+  readOnly?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Redis URL from the options or the original's `REDIS_HOST` (port 6379), else null for SQLite. */
+export function redisUrlFrom(options: OpenHistoryOptions): string | null {
+  if (options.redis) return options.redis;
+  const host = (options.env ?? process.env).REDIS_HOST;
+  if (host && host !== '') return host.includes('://') ? host : `redis://${host}:6379`;
+  return null;
+}
+
+/** Redis when configured (`--redis URL` or `REDIS_HOST`), else SQLite under the data directory. */
+export async function openHistory(options: OpenHistoryOptions = {}): Promise<DeviceHistory> {
+  const url = redisUrlFrom(options);
+  if (url) {
+    const { RedisHistory } = await import('./history-redis.js');
+    return RedisHistory.connect(url);
+  }
+  const { SqliteHistory } = await import('./history-sqlite.js');
+  const dir = options.dataDir ?? defaultDataDir(options.env);
+  return SqliteHistory.open(join(dir, HISTORY_FILE), { readOnly: options.readOnly ?? false });
+}

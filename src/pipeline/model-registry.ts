@@ -1,0 +1,71 @@
+/**
+ * The model registry: role, LSTM and SOS models are loaded and validated once per process and path, and
+ * shared by eval, watch, explain, train --algorithm sos and the service worker.
+ */
+import { readFileSync } from 'node:fs';
+import { errorMessage, ModelError } from '../errors.js';
+import {
+  DEFAULT_MODEL_PATH,
+  DEFAULT_SOS_MODEL_PATH,
+  type LoadedModel,
+  loadModel,
+  loadModelDocument,
+} from '../models/format.js';
+import { SessionSequenceLstm } from '../models/lstm.js';
+import { type LoadedSos, loadSosModel } from './sos-anomaly.js';
+
+const roleModels = new Map<string, LoadedModel>();
+const lstmModels = new Map<string, SessionSequenceLstm>();
+
+/** Models are loaded and validated once per process and path. */
+export function roleModelFor(path = DEFAULT_MODEL_PATH): LoadedModel {
+  let loaded = roleModels.get(path);
+  if (!loaded) {
+    loaded = loadModel(path);
+    roleModels.set(path, loaded);
+  }
+  return loaded;
+}
+
+/**
+ * The session-sequence LSTM. Files in our format are checksum-verified like every model of ours (a flipped
+ * weight would still be a finite number); the original's converted export is read as published.
+ */
+export function lstmFor(path = DEFAULT_SOS_MODEL_PATH): SessionSequenceLstm {
+  let model = lstmModels.get(path);
+  if (!model) {
+    model = isOurFormat(path)
+      ? fromDocument(path, loadModelDocument(path, 'sos-lstm').doc)
+      : SessionSequenceLstm.load(path);
+    lstmModels.set(path, model);
+  }
+  return model;
+}
+
+function isOurFormat(path: string): boolean {
+  try {
+    return /"format"\s*:\s*"networkml-model"/.test(readFileSync(path, 'utf8').slice(0, 4096));
+  } catch {
+    return false; // SessionSequenceLstm.load reports the unreadable file
+  }
+}
+
+function fromDocument(path: string, doc: unknown): SessionSequenceLstm {
+  try {
+    return SessionSequenceLstm.fromJSON(doc);
+  } catch (err) {
+    throw new ModelError(`${path}: ${errorMessage(err)}`);
+  }
+}
+
+const sosModels = new Map<string, LoadedSos>();
+
+/** The role-conditioned SOS model at `path`, for the role model it was trained with. */
+export function sosModelFor(path: string, roleModel: LoadedModel): LoadedSos {
+  let model = sosModels.get(path);
+  if (!model) {
+    model = loadSosModel(path, roleModel);
+    sosModels.set(path, model);
+  }
+  return model;
+}

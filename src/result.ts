@@ -1,0 +1,80 @@
+/**
+ * The result of evaluating one capture, in the original NetworkML's message shape (REFERENCE.md §7):
+ * `{"data": {"<key>": DeviceResult, "pcap": "<file>"}}`, plus what our extras add (per-bin detail).
+ * The zod schema is the one declaration: the types are derived from it, and stored or piped results
+ * (`report`, `history`) are parsed with it.
+ */
+import { z } from 'zod';
+
+const finite = z.number().finite();
+
+export const behaviorSchema = z.enum(['normal', 'abnormal']);
+
+export const deviceDecisionsSchema = z.object({ behavior: behaviorSchema, investigate: z.boolean() });
+
+export const classificationSchema = z.object({
+  /** Exactly three labels, most likely first. */
+  labels: z.array(z.string()),
+  confidences: z.array(finite),
+});
+
+export const validDeviceResultSchema = z.object({
+  decisions: deviceDecisionsSchema,
+  classification: classificationSchema,
+  /** First bin's time, epoch seconds. */
+  timestamp: finite,
+  valid: z.literal(true),
+  source_ip: z.string(),
+  source_mac: z.string(),
+  pcap_labels: z.string().nullable(),
+});
+
+export const invalidDeviceResultSchema = z.object({ valid: z.literal(false), pcap: z.string() });
+
+/** One role-probability vector per non-empty time bin, for timelines and reports. */
+export const binDetailSchema = z.object({
+  timestamp: finite,
+  capture_ip: z.string(),
+  probabilities: z.array(finite),
+});
+
+/** What `networkml eval --json` prints per capture (one JSON line). */
+export const captureResultSchema = z.object({
+  /** The capture's path as given. */
+  file: z.string(),
+  /** Poseidon trace key, else the file name before its first '.'. */
+  key: z.string(),
+  valid: z.boolean(),
+  /** The original's message body: `{ [key]: DeviceResult, pcap }`. */
+  data: z.record(z.string(), z.union([z.string(), validDeviceResultSchema, invalidDeviceResultSchema])),
+  /** Reader warnings (e.g. a truncated tail: everything complete was used). Printed on stderr by the CLI. */
+  warnings: z.array(z.string()).optional(),
+  /** Our additions; absent in compat-only output. */
+  detail: z
+    .object({
+      labels: z.array(z.string()),
+      /** Mean probabilities over bins, in `labels` order. */
+      probabilities: z.array(finite),
+      bins: z.array(binDetailSchema),
+      abnormality: finite,
+      /** Why abnormality could not be scored (e.g. fewer than 6 session sequences), when it could not. */
+      abnormality_note: z.string().optional(),
+      anomaly_model: z.enum(['lstm', 'sos', 'none']),
+      model: z.string(),
+    })
+    .refine((d) => d.probabilities.length === d.labels.length, 'detail.probabilities must match labels')
+    .refine(
+      (d) => d.bins.every((b) => b.probabilities.length === d.labels.length),
+      'every bin needs one probability per label',
+    )
+    .optional(),
+});
+
+export type Behavior = z.infer<typeof behaviorSchema>;
+export type DeviceDecisions = z.infer<typeof deviceDecisionsSchema>;
+export type Classification = z.infer<typeof classificationSchema>;
+export type ValidDeviceResult = z.infer<typeof validDeviceResultSchema>;
+export type InvalidDeviceResult = z.infer<typeof invalidDeviceResultSchema>;
+export type DeviceResult = ValidDeviceResult | InvalidDeviceResult;
+export type BinDetail = z.infer<typeof binDetailSchema>;
+export type CaptureResult = z.infer<typeof captureResultSchema>;
