@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { readCapture } from '../capture/reader.js';
-import type { CaptureResult } from '../outputs/result.js';
+import type { CaptureResult } from '../result.js';
 import { resultMessages } from '../service/messages.js';
 import { runCli } from '../test-helpers/cli.js';
 
