@@ -99,8 +99,11 @@ export function pythonFloatRepr(x: number): string {
   return `${sign}${m}e${e < 0 ? '-' : '+'}${ee < 10 ? '0' : ''}${ee}`;
 }
 
-/** The value pandas read back for a feature the original wrote as `value` (an int when integral and exact). */
-export function csvRoundTrip(value: number, isInt: boolean): number {
-  if (isInt) return value;
+/**
+ * The value pandas read back for a feature the original wrote as `value`. Integral values (ints, or floats
+ * written as 'N.0') come back exact; others may move by 1 ulp.
+ */
+export function csvRoundTrip(value: number): number {
+  if (Number.isInteger(value) && Math.abs(value) < 2 ** 53) return value;
   return preciseXstrtod(pythonFloatRepr(value));
 }
