@@ -158,3 +158,57 @@ export async function hostFootprintPredict(
     options,
   );
 }
+
+/** What `networkml eval --model host-footprint-v0.6.8 --json` prints per capture (one JSON line). */
+export interface HostFootprintEvalResult {
+  /** The capture's path as given. */
+  file: string;
+  /** At least one host was classified. */
+  valid: boolean;
+  /** The original's predict.json body: per MAC, uid … classification. */
+  tool: 'networkml';
+  data: PredictJson['data'];
+  /** Why no host came out (the original gave no result then). */
+  note?: string;
+  warnings?: string[];
+  /** Ours: every class's probability per host, the model's top role (or Unknown), all source addresses. */
+  detail: {
+    model: string;
+    selection: HostSelection;
+    classes: string[];
+    labels: string[];
+    hosts: Record<string, { probabilities: number[]; top_role: string; srcips: string[] }>;
+  };
+}
+
+export async function evaluateHostFootprint(
+  path: string,
+  options: PredictJsonOptions = {},
+): Promise<HostFootprintEvalResult> {
+  const model = loadHostFootprintModel(options.model ?? HOST_FOOTPRINT_MODEL_NAME);
+  const selection = options.selection ?? 'srcmacid';
+  const analysis = await analyzeHostFootprint(path, { ...options, selection });
+  const predictions = analysis.hosts.map((h) => predictHost(model, h));
+  const predict = predictJsonOf(predictions, path, options);
+  const warnings = analysis.summary.warnings.map((w) => w.message);
+  return {
+    file: path,
+    valid: predictions.length > 0,
+    tool: 'networkml',
+    data: predict.data,
+    ...(analysis.note ? { note: analysis.note } : {}),
+    ...(warnings.length ? { warnings } : {}),
+    detail: {
+      model: model.hash,
+      selection,
+      classes: model.classes,
+      labels: model.labels,
+      hosts: Object.fromEntries(
+        predictions.map((p) => [
+          p.host.mac,
+          { probabilities: [...p.probabilities], top_role: p.topRole, srcips: p.host.srcips },
+        ]),
+      ),
+    },
+  };
+}
