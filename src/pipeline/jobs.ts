@@ -8,7 +8,11 @@ import {
   evaluateHosts,
   type HistoryEntry,
 } from './evaluate.js';
-import { evaluateHostFootprint, type HostFootprintEvalResult, type PredictJsonOptions } from './host-footprint.js';
+import {
+  evaluateHostFootprint,
+  type HostFootprintEvalResult,
+  type PredictJsonOptions,
+} from './host-footprint.js';
 
 export interface CaptureFeatures {
   path: string;
