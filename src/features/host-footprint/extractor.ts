@@ -11,7 +11,7 @@ import { isIpv4Multicast, isPrivate, pythonAddressText, roundToFloat64 } from '.
 import { decodeEthernetFields, FrameFields } from './fields.js';
 import { DSFIELD_NAMES, FLAG_NAMES, featureIndex, NONPRIV_PORTS, PRIV_PORTS, WK_PROTOS } from './names.js';
 import { intHash, PySet, strHash } from './pyset.js';
-import { type ColumnStats, columnStats } from './stats.js';
+import { type ColumnStats, columnStats, integerColumnStats } from './stats.js';
 
 export type HostSelection = 'srcmacid' | 'no-srcmacid';
 
@@ -119,6 +119,9 @@ export class HostFootprintExtractor {
   private macValue: number[] = [];
   private macHost: number[] = [];
   private srcipCount: number[] = [];
+  /** Per MAC id: the source / destination address of its previous frame (-1: none yet). */
+  private lastSrcAddr: number[] = [];
+  private lastDstAddr: number[] = [];
   private dstipCount: number[] = [];
   /** MAC ids in order of first appearance as eth.src / eth.dst (pandas unique()). */
   private srcOrder: number[] = [];
@@ -198,21 +201,29 @@ export class HostFootprintExtractor {
     const multicast = f.ipVersion !== 0 ? this.addrMulticast[dstAddr]! : 0;
 
     // Distinct _srcip / _dstip per sending MAC ('None' counts): srcmacid's choice and unique_*ips.
+    // (A MAC's previous frame usually had the same addresses: skip the table then.)
     const pairs = this.pairs;
-    pairs.probe[0] = 0;
-    pairs.probe[1] = srcId;
-    pairs.probe[2] = srcAddr;
-    let size = pairs.size;
-    pairs.intern();
-    if (pairs.size !== size) {
-      this.srcipCount[srcId]!++;
-      this.srcPairs.push(srcId, srcAddr);
+    if (this.lastSrcAddr[srcId] !== srcAddr) {
+      this.lastSrcAddr[srcId] = srcAddr;
+      pairs.probe[0] = 0;
+      pairs.probe[1] = srcId;
+      pairs.probe[2] = srcAddr;
+      const size = pairs.size;
+      pairs.intern();
+      if (pairs.size !== size) {
+        this.srcipCount[srcId]!++;
+        this.srcPairs.push(srcId, srcAddr);
+      }
     }
-    pairs.probe[0] = 1;
-    pairs.probe[2] = dstAddr;
-    size = pairs.size;
-    pairs.intern();
-    if (pairs.size !== size) this.dstipCount[srcId]!++;
+    if (this.lastDstAddr[srcId] !== dstAddr) {
+      this.lastDstAddr[srcId] = dstAddr;
+      pairs.probe[0] = 1;
+      pairs.probe[1] = srcId;
+      pairs.probe[2] = dstAddr;
+      const size = pairs.size;
+      pairs.intern();
+      if (pairs.size !== size) this.dstipCount[srcId]!++;
+    }
 
     const hOut = this.macHost[srcId]!;
     const hIn = dstId === srcId ? -1 : this.macHost[dstId]!;
@@ -261,6 +272,8 @@ export class HostFootprintExtractor {
       this.macValue.push(mac);
       this.srcipCount.push(0);
       this.dstipCount.push(0);
+      this.lastSrcAddr.push(-1);
+      this.lastDstAddr.push(-1);
       // Unicast: not broadcast and the I/G bit of the first octet clear.
       const unicast = Math.floor(mac / 0x100_0000_0000) % 2 === 0;
       if (unicast) {
@@ -412,7 +425,7 @@ export class HostFootprintExtractor {
         set(`tshark_25q_${col}_${dir}`, s.q25);
         set(`tshark_75q_${col}_${dir}`, s.q75);
       };
-      put('frame_len', columnStats(d.lens.data, d.lens.n, scratch));
+      put('frame_len', integerColumnStats(d.lens.data, d.lens.n, scratch));
       put('time_delta', columnStats(d.deltas.data, d.deltas.n, scratch));
       for (const [i, n] of DSFIELD_NAMES.entries())
         set(`tshark_ip_dsfield_${n}_${dir}`, (d.dsfield >> i) & 1);

@@ -77,6 +77,64 @@ export interface ColumnStats {
   q75: number;
 }
 
+/** Sums, mean and variance as pandas computed them (frame order matters for the last bits). */
+function moments(values: Float64Array, n: number, scratch: { buf: Float64Array }): [number, number, number] {
+  const total = bufferedSum(values, n);
+  const average = total / n;
+  if (scratch.buf.length < n) scratch.buf = new Float64Array(Math.max(n, scratch.buf.length * 2));
+  const sq = scratch.buf;
+  for (let i = 0; i < n; i++) {
+    const d = average - values[i]!;
+    sq[i] = d * d;
+  }
+  return [total, average, n > 1 ? bufferedSum(sq, n) / (n - 1) : 0];
+}
+
+/**
+ * columnStats for a column of small non-negative integers (frame lengths): the order statistics come from a
+ * histogram instead of a sort, with the same results.
+ */
+export function integerColumnStats(
+  values: Float64Array,
+  n: number,
+  scratch: { buf: Float64Array },
+): ColumnStats {
+  if (n === 0)
+    return { max: 0, min: 0, count: 0, total: 0, average: 0, median: 0, variance: 0, q25: 0, q75: 0 };
+  const [total, average, variance] = moments(values, n, scratch);
+  let max = 0;
+  for (let i = 0; i < n; i++) if (values[i]! > max) max = values[i]!;
+  const counts = new Int32Array(max + 1);
+  for (let i = 0; i < n; i++) counts[values[i]!]!++;
+  // The k-th smallest value (0-based), for increasing k.
+  let bin = 0;
+  let below = 0;
+  const kth = (k: number): number => {
+    if (k < below) {
+      bin = 0;
+      below = 0;
+    }
+    while (below + counts[bin]! <= k) below += counts[bin++]!;
+    return bin;
+  };
+  const min = kth(0);
+  const at = (q: number): number => {
+    const virtual = (n - 1) * q;
+    if (virtual >= n - 1) return max;
+    const prev = Math.floor(virtual);
+    const t = virtual - prev;
+    const a = kth(prev);
+    const b = kth(prev + 1);
+    const d = b - a;
+    return t >= 0.5 ? b - d * (1 - t) : a + d * t;
+  };
+  const q25 = at(0.25);
+  const mid = n >> 1;
+  const median = n % 2 === 1 ? kth(mid) : (kth(mid - 1) + kth(mid)) / 2;
+  const q75 = at(0.75);
+  return { max, min, count: n, total, average, median, variance, q25, q75 };
+}
+
 /**
  * The nine statistics of one column (pandas Series max, min, count, sum, mean, median, var(ddof=1),
  * quantile(.25), quantile(.75)); NaN results (empty column, variance of one value) become 0 as in the
