@@ -1,7 +1,8 @@
 /**
  * Convert NetworkML v0.4.8's exported pretrained models into our model format (models/README.md).
  *   node --import tsx scripts/convert-model.ts [SRC_DIR] [OUT_DIR]
- * SRC_DIR defaults to ../shared/models (networkml-v0.4.8-onelayer.json, networkml-v0.4.8-sos-lstm.json).
+ * SRC_DIR defaults to ../shared/models (networkml-v0.4.8-onelayer.json, networkml-v0.4.8-sos-lstm.json,
+ * networkml-v0.6.8-host-footprint.json).
  * Numbers are copied as parsed (float64 JSON round-trips exactly), so the converted models compute the
  * same probabilities as the originals.
  */
@@ -15,6 +16,7 @@ import {
   saveModel,
   writeModelDocument,
 } from '../src/models/format.js';
+import { HOST_FOOTPRINT_KIND, loadHostFootprintModel } from '../src/models/host-footprint.js';
 import type { OneLayerRoleModel } from '../src/models/role-model.js';
 
 const ATTRIBUTION =
@@ -121,5 +123,77 @@ function convertSos(): void {
   console.log(`${out} sha256 ${hash}`);
 }
 
+/** NetworkML v0.6.8's label_assignments.json: class name → the role name its results show. */
+const V068_LABELS: Record<string, string> = {
+  ActiveDirectoryController: 'Active Directory controller',
+  AdminServer: 'Administrator server',
+  AdminWorkstation: 'Administrator workstation',
+  BusinessWorkstation: 'Business workstation',
+  ConfluenceServer: 'Confluence server',
+  DevWorkstation: 'Developer workstation',
+  DistrFileShare: 'Distributed file share',
+  ExchangeServer: 'Exchange server',
+  GPULaptop: 'GPU laptop',
+  GithubRepo: 'GitHub server',
+  PKIServer: 'PKI server',
+  Printer: 'Printer',
+};
+
+interface OriginalHostFootprint {
+  format: string;
+  source: string;
+  description: string;
+  features: string[];
+  scaler_mean: number[];
+  scaler_scale: number[];
+  hidden_layer_sizes: number[];
+  activation: string;
+  classes: string[];
+  coefs: number[][][];
+  intercepts: number[][];
+}
+
+function convertHostFootprint(): void {
+  const src = join(srcDir, 'networkml-v0.6.8-host-footprint.json');
+  const o = JSON.parse(readFileSync(src, 'utf8')) as OriginalHostFootprint;
+  if (o.format !== 'networkml-v0.6.8-host-footprint' || o.activation !== 'relu') {
+    throw new Error(`${src}: unexpected original format`);
+  }
+  const doc: Record<string, unknown> = {
+    format: MODEL_FORMAT,
+    version: MODEL_VERSION,
+    kind: HOST_FOOTPRINT_KIND,
+    description:
+      "NetworkML v0.6.8's pretrained host-footprint role model (what Poseidon runs since v0.6): per host, " +
+      '221 header features (docs/features-host-footprint.md); x_std = (x - scaler.mean) / scaler.scale in ' +
+      '`features` order; h = relu(h W + b) for each hidden layer (64, 32, 32); p = softmax(h W + b) over ' +
+      '`classes` (shown as `labels`, the original label_assignments.json).',
+    source: {
+      attribution: `IQTLabs NetworkML v0.6.8 (Copyright In-Q-Tel), pretrained weights exported from ${o.source}`,
+      licence: 'Apache-2.0',
+      url: 'https://github.com/IQTLabs/NetworkML/tree/v0.6.8',
+      original: o.format,
+    },
+    classes: o.classes,
+    labels: o.classes.map((c) => {
+      const label = V068_LABELS[c];
+      if (!label) throw new Error(`no label for class ${c}`);
+      return label;
+    }),
+    features: o.features,
+    scaler: { mean: o.scaler_mean, scale: o.scaler_scale },
+    activation: o.activation,
+    layers: o.coefs.map((weights, i) => ({ weights, bias: o.intercepts[i]! })),
+  };
+  const out = join(outDir, 'host-footprint-v0.6.8.json');
+  const hash = writeModelDocument(out, doc);
+  const back = loadHostFootprintModel(out);
+  if (back.layers.some((l, i) => l.weights.some((v, j) => v !== o.coefs[i]!.flat()[j]))) {
+    throw new Error('round trip changed numbers');
+  }
+  console.log(`${out} sha256 ${hash}`);
+}
+
 convertOneLayer();
 convertSos();
+convertHostFootprint();

@@ -120,6 +120,15 @@ export class PacketRecord {
   /** TCP or UDP payload length from the header lengths (0 for other protocols). */
   l4PayloadLength = 0;
 
+  /**
+   * The buffer holding this packet's captured bytes, from `frameStart` for `capturedLength` bytes. Valid only
+   * during the callback (the reader reuses its buffers) and never to be kept: it is there for feature sets
+   * that read header fields the shared decoders leave out (the host footprint's ToS, IPv4 flags and
+   * ICMP-quoted headers), without a second decode of every packet here.
+   */
+  frameBuffer: Uint8Array = new Uint8Array(0);
+  frameStart = 0;
+
   /** Clear everything a decode fills, so stale fields of the previous packet never leak. */
   resetLayers(): void {
     this.hasMacs = false;

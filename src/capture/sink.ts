@@ -71,6 +71,8 @@ export class PacketSink {
     rec.originalLength = origlen;
     rec.linkType = linkType;
     rec.interfaceId = interfaceId;
+    rec.frameBuffer = b;
+    rec.frameStart = off;
     decodeFrame(rec, b, off, caplen, linkType);
     this.onPacket(rec);
   }

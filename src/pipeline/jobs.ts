@@ -4,6 +4,11 @@ import { type InspectRecord, inspectRecord } from '../outputs/inspect.js';
 import type { CaptureResult } from '../result.js';
 import { type AnalyzeOptions, analyzeCapture } from './analyze.js';
 import { type EvaluateOptions, evaluateCaptureDetailed, evaluateHosts } from './evaluate.js';
+import {
+  evaluateHostFootprint,
+  type HostFootprintEvalResult,
+  type PredictJsonOptions,
+} from './host-footprint.js';
 
 export interface CaptureFeatures {
   path: string;
@@ -27,6 +32,8 @@ export interface Jobs {
     input: { path: string; options: Omit<EvaluateOptions, 'history'>; perHost?: boolean };
     output: { result: CaptureResult; history: DeviceUpdate | null }[];
   };
+  /** NetworkML v0.6.8's host-footprint model: every host of a capture (or the one srcmacid picks). */
+  hostFootprint: { input: { path: string; options: PredictJsonOptions }; output: HostFootprintEvalResult };
 }
 
 export type JobName = keyof Jobs;
@@ -41,6 +48,7 @@ const handlers: { [N in JobName]: (input: JobInput<N>) => Promise<JobOutput<N>> 
       : [await evaluateCaptureDetailed(path, options)];
     return evaluations.map((e) => ({ result: e.result, history: e.history }));
   },
+  hostFootprint: async ({ path, options }) => evaluateHostFootprint(path, options),
   features: async ({ path, options }) => {
     const a = await analyzeCapture(path, options);
     const vectors = a.v2 ? deviceVectors(a.v2) : a.compat.bins.map((b) => b.vector);

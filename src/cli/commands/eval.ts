@@ -2,6 +2,7 @@
 import { type Command, Option } from 'commander';
 import { openHistory } from '../../decisions/open-history.js';
 import { UsageError } from '../../errors.js';
+import { HOST_FOOTPRINT_KIND, modelFileKind, resolveModelPath } from '../../models/host-footprint.js';
 import { evalTable, evalText } from '../../outputs/table.js';
 import { type AnomalyModelName, applyHistory, type EvaluateOptions } from '../../pipeline/evaluate.js';
 import { historyPort } from '../../pipeline/history-port.js';
@@ -17,6 +18,12 @@ import {
 import { expandCaptureArgs } from '../inputs.js';
 import { openOutput } from '../output.js';
 import { createProgress } from '../progress.js';
+import {
+  addHostFootprintOptions,
+  evalHostFootprint,
+  type HostFootprintCliOptions,
+  hostFootprintOptionsFrom,
+} from './host-footprint.js';
 
 /** The model options every evaluating command shares (see addModelOptions). */
 export interface ModelCliOptions extends CaptureCliOptions {
@@ -26,7 +33,7 @@ export interface ModelCliOptions extends CaptureCliOptions {
   threshold?: string;
 }
 
-interface EvalCliOptions extends ModelCliOptions {
+interface EvalCliOptions extends ModelCliOptions, HostFootprintCliOptions {
   json?: boolean;
   output?: string;
   perHost?: boolean;
@@ -38,7 +45,7 @@ interface EvalCliOptions extends ModelCliOptions {
 
 export function evaluateOptionsFrom(cli: ModelCliOptions): Omit<EvaluateOptions, 'history'> {
   const options: Omit<EvaluateOptions, 'history'> = { capture: analyzeOptionsFrom(cli) };
-  if (cli.model) options.modelPath = cli.model;
+  if (cli.model) options.modelPath = resolveModelPath(cli.model);
   if (cli.anomaly) options.anomaly = cli.anomaly;
   if (cli.anomalyModel) options.anomalyModelPath = cli.anomalyModel;
   if (cli.threshold !== undefined) {
@@ -55,7 +62,7 @@ export function addModelOptions(command: Command): Command {
     .addOption(
       new Option(
         '-m, --model <file>',
-        'role model (default: the bundled NetworkML v0.4.8 one-layer model)',
+        'role model file, or a bundled one by name: onelayer-v0.4.8 (the default), host-footprint-v0.6.8',
       ).env('NETWORKML_MODEL'),
     )
     .addOption(
@@ -78,8 +85,7 @@ export function addModelOptions(command: Command): Command {
 export function registerEval(program: Command): void {
   addCaptureOptions(
     addModelOptions(
-      program
-        .command('eval')
+      addHostFootprintOptions(program.command('eval'))
         .description("predict each capture's device role (top 3) and whether it behaves normally for it")
         .argument('<capture...>', "captures or directories of captures; '-' reads standard input")
         .option('--json', 'one JSON result per line (the original NetworkML message shape, plus detail)')
@@ -106,10 +112,14 @@ export function registerEval(program: Command): void {
   )
     .addHelpText(
       'after',
-      '\nExamples:\n  networkml eval data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap\n  networkml eval --json captures/ > results.jsonl\n  tcpdump -i eth0 -w - -c 100000 | networkml eval -',
+      '\nExamples:\n  networkml eval data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap\n  networkml eval --json captures/ > results.jsonl\n  networkml eval --model host-footprint-v0.6.8 --no-srcmacid data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap\n  tcpdump -i eth0 -w - -c 100000 | networkml eval -',
     )
     .action(async (args: string[], cli: EvalCliOptions) => {
       const paths = expandCaptureArgs(args);
+      if (cli.model && modelFileKind(cli.model) === HOST_FOOTPRINT_KIND) {
+        await evalHostFootprint(paths, hostFootprintOptionsFrom(cli.model, cli), cli);
+        return;
+      }
       const options = evaluateOptionsFrom(cli);
       // A bad model is the user's one mistake, not one per capture: refuse it before any work (exit 3).
       roleModelFor(options.modelPath);

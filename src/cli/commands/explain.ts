@@ -1,14 +1,21 @@
 /** `networkml explain <capture...>`: which features pushed each capture's top role. */
 import type { Command } from 'commander';
 import { ExitCode, errorMessage, NetworkmlError } from '../../errors.js';
+import { HOST_FOOTPRINT_KIND, modelFileKind } from '../../models/host-footprint.js';
 import { explainCapture, explainText } from '../../outputs/explain.js';
 import { evaluateCaptureDetailed } from '../../pipeline/evaluate.js';
 import { roleModelFor } from '../../pipeline/model-registry.js';
 import { addCaptureOptions, type CaptureCliOptions } from '../capture-options.js';
 import { expandCaptureArgs } from '../inputs.js';
 import { addModelOptions, evaluateOptionsFrom } from './eval.js';
+import {
+  addHostFootprintOptions,
+  explainHostFootprintCli,
+  type HostFootprintCliOptions,
+  hostFootprintOptionsFrom,
+} from './host-footprint.js';
 
-interface ExplainCliOptions extends CaptureCliOptions {
+interface ExplainCliOptions extends CaptureCliOptions, HostFootprintCliOptions {
   model?: string;
   json?: boolean;
   top: string;
@@ -17,8 +24,7 @@ interface ExplainCliOptions extends CaptureCliOptions {
 export function registerExplain(program: Command): void {
   addCaptureOptions(
     addModelOptions(
-      program
-        .command('explain')
+      addHostFootprintOptions(program.command('explain'))
         .description("show which features pushed each capture's top role, from the model itself")
         .argument('<capture...>', "captures or directories; '-' reads standard input")
         .option('--top <n>', 'features to show', '10')
@@ -27,9 +33,13 @@ export function registerExplain(program: Command): void {
   )
     .addHelpText(
       'after',
-      '\nExample:\n  networkml explain data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap --top 5',
+      '\nExamples:\n  networkml explain data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap --top 5\n  networkml explain --model host-footprint-v0.6.8 data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap --top 5',
     )
     .action(async (args: string[], cli: ExplainCliOptions) => {
+      if (cli.model && modelFileKind(cli.model) === HOST_FOOTPRINT_KIND) {
+        await explainHostFootprintCli(expandCaptureArgs(args), hostFootprintOptionsFrom(cli.model, cli), cli);
+        return;
+      }
       const options = { ...evaluateOptionsFrom(cli), anomaly: 'none' as const };
       for (const path of expandCaptureArgs(args)) {
         try {

@@ -9,33 +9,49 @@ import {
   threadsFrom,
 } from '../capture-options.js';
 import { expandCaptureArgs } from '../inputs.js';
+import {
+  addHostFootprintOptions,
+  type HostFootprintCliOptions,
+  hostFootprintOptionsFrom,
+  inspectHostFootprint,
+} from './host-footprint.js';
 
-interface InspectCliOptions extends CaptureCliOptions {
+interface InspectCliOptions extends CaptureCliOptions, HostFootprintCliOptions {
   json?: boolean;
-  features: 'compat' | 'v2';
+  features: 'compat' | 'v2' | 'host-footprint';
   top?: string;
 }
 
 export function registerInspect(program: Command): void {
   addCaptureOptions(
-    program
-      .command('inspect')
+    addHostFootprintOptions(program.command('inspect'))
       .description('show the sessions, time bins, capture source and features the models see')
       .argument('<capture...>', "captures or directories of captures; '-' reads standard input")
       .option('--json', 'one JSON object per line per capture, in the shape of the reference outputs')
       .option('--top <n>', 'features to name per bin in the readable form', '8')
       .addOption(
-        new Option('--features <set>', 'v2 also shows the named header features of every host and bin')
-          .choices(['compat', 'v2'])
+        new Option(
+          '--features <set>',
+          'v2 also shows the named header features of every host and bin; host-footprint: the 221 values per host of NetworkML v0.6.8',
+        )
+          .choices(['compat', 'v2', 'host-footprint'])
           .default('compat'),
       ),
   )
     .addHelpText(
       'after',
-      '\nExamples:\n  networkml inspect data/samples/trace_ab12_2001-01-01_02_03-client-ip6-1-2-3-4.pcap\n  networkml inspect --json --warmup 1 captures/ > features.jsonl\n  networkml inspect --features v2 --warmup 0 capture.pcap',
+      '\nExamples:\n  networkml inspect data/samples/trace_ab12_2001-01-01_02_03-client-ip6-1-2-3-4.pcap\n  networkml inspect --json --warmup 1 captures/ > features.jsonl\n  networkml inspect --features v2 --warmup 0 capture.pcap\n  networkml inspect --features host-footprint --no-srcmacid data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap',
     )
     .action(async (args: string[], cli: InspectCliOptions) => {
       const paths = expandCaptureArgs(args);
+      if (cli.features === 'host-footprint') {
+        await inspectHostFootprint(
+          paths,
+          hostFootprintOptionsFrom('host-footprint-v0.6.8', cli),
+          Boolean(cli.json),
+        );
+        return;
+      }
       const options = { ...analyzeOptionsFrom(cli), features: cli.features };
       const top = Number(cli.top ?? 8);
       if (cli.json) {

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { runCli } from '../../test-helpers/cli.js';
+import { TEST_DATA, v068Records } from '../../test-helpers/reference.js';
+
+const SAMPLE = 'data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap';
+
+describe('networkml with --model host-footprint-v0.6.8', () => {
+  it('runs the eval --help example: one row per host', () => {
+    const r = runCli(['eval', '--model', 'host-footprint-v0.6.8', '--no-srcmacid', SAMPLE]);
+    assert.equal(r.status, 0, r.stderr);
+    const rows = r.stdout.trim().split('\n');
+    assert.match(rows[0]!, /^CAPTURE\s+MAC\s+IP\s+ROLES \(TOP 3\)\s+INVESTIGATE/);
+    assert.equal(rows.length, 1 + 5);
+    assert.match(r.stdout, /74:da:38:4a:76:49\s+192\.168\.20\.3\s+Developer workstation 100\.0%/);
+  });
+
+  it("prints, per capture and mode, the original's predict.json under data.mac_addresses", () => {
+    const records = v068Records();
+    for (const mode of ['srcmacid', 'no-srcmacid'] as const) {
+      const refs = records.filter((r) => r.mode === mode);
+      const paths = refs.map((r) => `${TEST_DATA}reference/captures/${r.pcap}`);
+      const args = [
+        'eval',
+        '--model',
+        'host-footprint-v0.6.8',
+        '--json',
+        ...(mode === 'no-srcmacid' ? ['--no-srcmacid'] : []),
+      ];
+      const r = runCli([...args, ...paths]);
+      assert.equal(r.status, 0, r.stderr);
+      const lines = r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      assert.equal(lines.length, refs.length);
+      lines.forEach((line, i) => {
+        const want = refs[i]!.result as { data: { mac_addresses: Record<string, Record<string, unknown>> } };
+        assert.equal(line.file, paths[i]);
+        assert.equal(line.valid, true);
+        // file_path is the path as given (the reference ran on the bare file name); the rest is the original's.
+        for (const d of Object.values(want.data.mac_addresses)) d.file_path = paths[i];
+        const round = (_k: string, v: unknown): unknown =>
+          Array.isArray(v) && typeof v[0] === 'number' ? v.map((x: number) => Math.round(x * 1e9)) : v;
+        assert.equal(
+          JSON.stringify(line.data, round),
+          JSON.stringify(want.data, round),
+          `${refs[i]!.pcap} ${mode}`,
+        );
+      });
+    }
+  });
+
+  it('runs the explain and inspect --help examples', () => {
+    const e = runCli(['explain', '--model', 'host-footprint-v0.6.8', SAMPLE, '--top', '5']);
+    assert.equal(e.status, 0, e.stderr);
+    assert.match(e.stdout, /host 38:0b:40:ef:85:41: top role Business workstation \(99\.8%\)/);
+    assert.equal(e.stdout.split('\n').filter((l) => /^ {4}tshark_/.test(l)).length, 5);
+    const i = runCli(['inspect', '--features', 'host-footprint', '--no-srcmacid', SAMPLE]);
+    assert.equal(i.status, 0, i.stderr);
+    assert.equal(i.stdout.split('\n').filter((l) => /^ {4}tshark_/.test(l)).length, 5 * 221);
+    const j = runCli(['inspect', '--features', 'host-footprint', '--json', SAMPLE]);
+    const record = JSON.parse(j.stdout) as { hosts: { mac: string; features: Record<string, number> }[] };
+    assert.equal(record.hosts.length, 1);
+    assert.equal(Object.keys(record.hosts[0]!.features).length, 221);
+  });
+
+  it('refuses a corrupt model file with exit 3, and takes a good one by path', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'networkml-hf-'));
+    try {
+      const text = readFileSync('models/host-footprint-v0.6.8.json', 'utf8');
+      const good = join(dir, 'good.json');
+      writeFileSync(good, text);
+      const ok = runCli(['eval', '--model', good, '--json', SAMPLE]);
+      assert.equal(ok.status, 0, ok.stderr);
+      assert.equal(Object.keys(JSON.parse(ok.stdout).data.mac_addresses).length, 1);
+      const doc = JSON.parse(text);
+      doc.scaler.mean[3] = 1;
+      const bad = join(dir, 'bad.json');
+      writeFileSync(bad, JSON.stringify(doc));
+      const r = runCli(['eval', '--model', bad, SAMPLE]);
+      assert.equal(r.status, 3);
+      assert.equal(r.stderr, `networkml: ${bad}: corrupt model: checksum mismatch\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps the v0.4.8 one-layer model the default of plain eval', () => {
+    const r = runCli(['eval', '--json', '--no-history', SAMPLE]);
+    assert.equal(r.status, 0, r.stderr);
+    const result = JSON.parse(r.stdout);
+    assert.ok(result.data['EdimaxPlug1101W-sentinel-Mon0000-n00'], r.stdout);
+  });
+});

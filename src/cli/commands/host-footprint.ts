@@ -1,0 +1,220 @@
+/** The CLI side of NetworkML v0.6.8's host-footprint model (`--model host-footprint-v0.6.8`). */
+import { basename } from 'node:path';
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+import { loadHostFootprintModel } from '../../models/host-footprint.js';
+import { alignColumns } from '../../outputs/table.js';
+import type { HostFootprintEvalResult, PredictJsonOptions } from '../../pipeline/host-footprint.js';
+import { runJobs } from '../../pipeline/pool.js';
+import { threadsFrom } from '../capture-options.js';
+import { openOutput } from '../output.js';
+import { createProgress } from '../progress.js';
+
+/** The options the host-footprint model adds to eval, explain and inspect. */
+export interface HostFootprintCliOptions {
+  srcmacid?: boolean;
+  csvChunkRows?: string;
+}
+
+export function addHostFootprintOptions(command: Command): Command {
+  return command
+    .option(
+      '--no-srcmacid',
+      'host-footprint model: every unicast MAC, not only the one NetworkML v0.6.8 picks',
+    )
+    .option(
+      '--csv-chunk-rows <n>',
+      "host-footprint model: the original's pandas read chunk, which decided IPv6 rounding (default 2048)",
+    );
+}
+
+export function hostFootprintOptionsFrom(model: string, cli: HostFootprintCliOptions): PredictJsonOptions {
+  const options: PredictJsonOptions = {
+    model,
+    selection: cli.srcmacid === false ? 'no-srcmacid' : 'srcmacid',
+  };
+  if (cli.csvChunkRows !== undefined) {
+    const n = Number(cli.csvChunkRows);
+    if (!Number.isInteger(n) || n < 1 || (n & (n - 1)) !== 0)
+      throw new UsageError(`--csv-chunk-rows must be a power of two, not '${cli.csvChunkRows}'`);
+    options.csvChunkRows = n;
+  }
+  return options;
+}
+
+function pct(p: number): string {
+  return `${(p * 100).toFixed(1)}%`;
+}
+
+/** One row per host. */
+export function hostFootprintTable(results: HostFootprintEvalResult[]): string {
+  const rows: string[][] = [['CAPTURE', 'MAC', 'IP', 'ROLES (TOP 3)', 'INVESTIGATE', 'LAST SEEN (UTC)']];
+  for (const r of results) {
+    const capture = basename(r.file).split('.')[0]!;
+    const hosts = Object.entries(r.data.mac_addresses);
+    if (hosts.length === 0) rows.push([capture, '-', '-', `no host (${r.note ?? 'valid: false'})`, '-', '-']);
+    for (const [mac, d] of hosts) {
+      rows.push([
+        capture,
+        mac,
+        d.source_ip ?? '-',
+        d.classification.labels.map((l, i) => `${l} ${pct(d.classification.confidences[i]!)}`).join(', '),
+        d.decisions.investigate ? 'yes' : 'no',
+        new Date(d.timestamp * 1000).toISOString().slice(0, 16).replace('T', ' '),
+      ]);
+    }
+  }
+  return alignColumns(rows);
+}
+
+/** `networkml eval --model host-footprint-v0.6.8 ...`: no device history (v0.6.8 kept none). */
+export async function evalHostFootprint(
+  paths: string[],
+  options: PredictJsonOptions,
+  cli: { json?: boolean; output?: string; threads?: string },
+): Promise<void> {
+  // A bad model is refused before any work (exit 3).
+  loadHostFootprintModel(options.model);
+  const out = await openOutput(cli.output);
+  const progress = createProgress(paths.length, 'eval', Boolean(cli.json));
+  const results = await runJobs(
+    'hostFootprint',
+    paths.map((path) => ({ path, options })),
+    { threads: threadsFrom(cli), onDone: () => progress.tick() },
+  );
+  progress.stop();
+  const shown: HostFootprintEvalResult[] = [];
+  for (const r of results) {
+    if (!r.ok) {
+      process.stderr.write(`networkml: ${r.error}\n`);
+      process.exitCode = r.exitCode;
+      continue;
+    }
+    for (const warning of r.value.warnings ?? []) process.stderr.write(`networkml: warning: ${warning}\n`);
+    if (cli.json) out.write(`${JSON.stringify(r.value)}\n`);
+    else shown.push(r.value);
+  }
+  if (shown.length) out.write(`${hostFootprintTable(shown)}\n`);
+  await out.close();
+}
+
+/** `inspect --features host-footprint`: the 221 named values of every host, readable or one JSON line per capture. */
+export async function inspectHostFootprint(
+  paths: string[],
+  options: PredictJsonOptions,
+  json: boolean,
+): Promise<void> {
+  const { analyzeHostFootprint } = await import('../../pipeline/host-footprint.js');
+  const { HOST_FOOTPRINT_FEATURES } = await import('../../features/host-footprint/names.js');
+  for (const path of paths) {
+    try {
+      const a = await analyzeHostFootprint(path, options);
+      for (const w of a.summary.warnings) process.stderr.write(`networkml: warning: ${w.message}\n`);
+      const hosts = a.hosts.map((h) => ({
+        mac: h.mac,
+        source_ip: h.sourceIp,
+        srcips: h.srcips,
+        timestamp: h.timestamp,
+        features: Object.fromEntries(HOST_FOOTPRINT_FEATURES.map((n, i) => [n, h.features[i]!])),
+      }));
+      if (json) {
+        const record = {
+          file: path,
+          selection: options.selection ?? 'srcmacid',
+          hosts,
+          ...(a.note ? { note: a.note } : {}),
+        };
+        process.stdout.write(`${JSON.stringify(record)}\n`);
+        continue;
+      }
+      const lines = [
+        `${path}  (${a.summary.packets} packets; ${hosts.length} host(s), ${options.selection ?? 'srcmacid'})`,
+      ];
+      if (a.note) lines.push(`  no host: ${a.note}`);
+      for (const h of hosts) {
+        lines.push(
+          `  host ${h.mac}  source_ip ${h.source_ip ?? '-'}  last seen ${new Date(h.timestamp * 1000).toISOString()}`,
+        );
+        for (const [name, value] of Object.entries(h.features)) lines.push(`    ${name.padEnd(40)} ${value}`);
+      }
+      process.stdout.write(`${lines.join('\n')}\n`);
+    } catch (err) {
+      await reportError(err);
+    }
+  }
+}
+
+async function reportError(err: unknown): Promise<void> {
+  const { errorMessage, NetworkmlError } = await import('../../errors.js');
+  if (!(err instanceof NetworkmlError)) throw err;
+  process.stderr.write(`networkml: ${errorMessage(err)}\n`);
+  process.exitCode = err.exitCode;
+}
+
+export interface HostExplanation {
+  mac: string;
+  label: string;
+  probability: number;
+  scale: string;
+  base: number;
+  influences: { feature: number; name: string; contribution: number; value: number }[];
+}
+
+/** `explain --model host-footprint-v0.6.8`: per host, the features that pushed its top role. */
+export async function explainHostFootprintCli(
+  paths: string[],
+  options: PredictJsonOptions,
+  cli: { json?: boolean; top: string },
+): Promise<void> {
+  const { analyzeHostFootprint, predictHost } = await import('../../pipeline/host-footprint.js');
+  const { explainHostFootprint } = await import('../../models/host-footprint.js');
+  const model = loadHostFootprintModel(options.model);
+  const top = Number(cli.top);
+  for (const path of paths) {
+    try {
+      const a = await analyzeHostFootprint(path, options);
+      const hosts: HostExplanation[] = a.hosts.map((h) => {
+        const p = predictHost(model, h);
+        const k = model.classes.indexOf(p.ranked[0]!.class);
+        const e = explainHostFootprint(model, p.modelInput, k);
+        const influences = [...e.contributions]
+          .map((contribution, feature) => ({
+            feature,
+            name: model.features[feature]!,
+            contribution,
+            value: p.modelInput[feature]!,
+          }))
+          .filter((f) => f.contribution !== 0)
+          .sort((x, y) => Math.abs(y.contribution) - Math.abs(x.contribution) || x.feature - y.feature)
+          .slice(0, top);
+        return {
+          mac: h.mac,
+          label: p.ranked[0]!.label,
+          probability: p.ranked[0]!.p,
+          scale: 'centred logit (gradient × standardized input)',
+          base: e.base,
+          influences,
+        };
+      });
+      if (cli.json) {
+        process.stdout.write(`${JSON.stringify({ file: path, hosts })}\n`);
+        continue;
+      }
+      const lines = [path];
+      if (hosts.length === 0) lines.push(`  no host${a.note ? `: ${a.note}` : ''}`);
+      for (const h of hosts) {
+        lines.push(
+          `  host ${h.mac}: top role ${h.label} (${pct(h.probability)}), contributions to its ${h.scale}:`,
+        );
+        for (const f of h.influences) {
+          const sign = f.contribution >= 0 ? '+' : '−';
+          lines.push(`    ${f.name}: ${sign}${Math.abs(f.contribution).toFixed(3)}   (value ${f.value})`);
+        }
+        lines.push(`    (baseline ${h.base.toFixed(3)})`);
+      }
+      process.stdout.write(`${lines.join('\n')}\n`);
+    } catch (err) {
+      await reportError(err);
+    }
+  }
+}
