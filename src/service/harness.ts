@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { type Channel, type ChannelModel, type ConsumeMessage, connect } from 'amqplib';
 import type { RabbitSettings } from './config.js';
 import { amqpUrl } from './config.js';
+import { POSEIDON_EXCHANGE_OPTIONS } from './topology.js';
 
 // Under tsx (tests, benchmarks) this module is .ts; built, it is .js next to worker-main.js.
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
@@ -151,7 +152,7 @@ export class ResultCollector {
     model.on('error', () => {});
     const channel: Channel = await model.createChannel();
     channel.on('error', () => {});
-    await channel.assertExchange(this.settings.exchange, 'topic', { durable: true });
+    await channel.assertExchange(this.settings.exchange, 'topic', POSEIDON_EXCHANGE_OPTIONS);
     await channel.assertQueue(this.queue, { durable: true });
     await channel.bindQueue(this.queue, this.settings.exchange, this.settings.routingKey);
     await channel.consume(this.queue, (message: ConsumeMessage | null) => {
