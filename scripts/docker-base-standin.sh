@@ -10,7 +10,8 @@ node_bin=$(readlink -f "$(command -v node)")
 case "$("$node_bin" --version)" in v20.*) ;; *) echo "need Node 20 on this machine, found $("$node_bin" --version)" >&2; exit 1 ;; esac
 npm_dir=$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")
 node_prefix=$(dirname "$(dirname "$node_bin")")
-mirror=$(grep -hoE 'https?://[^ ]+/debian/?' /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null | grep -v security | head -1 || true)
+mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list 2>/dev/null |
+  grep -E '^(URIs:|deb )' | grep -oE 'https?://[^ ]+' | grep -E '/debian/?$' | head -1 || true)
 mirror=${mirror:-http://deb.debian.org/debian}
 work=$(mktemp -d /tmp/networkml-base.XXXXXX)
 trap 'rm -rf "$work"' EXIT

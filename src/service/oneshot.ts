@@ -153,6 +153,8 @@ export async function runOneShot(options: OneShotOptions): Promise<OneShotOutcom
     let result: CaptureResult;
     try {
       result = await evaluateCapture(options.capture, {
+        // Poseidon v0.10 sets POSEIDON_PUBLIC_SESSIONS=1: the original then counted public addresses too.
+        capture: { publicSessions: pick(env, 'POSEIDON_PUBLIC_SESSIONS') !== null },
         ...(options.modelPath ? { modelPath: options.modelPath } : {}),
         ...(history ? { history } : {}),
       });
