@@ -13,6 +13,15 @@ node_prefix=$(dirname "$(dirname "$node_bin")")
 mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list 2>/dev/null |
   grep -E '^(URIs:|deb )' | grep -oE 'https?://[^ ]+' | grep -E '/debian/?$' | head -1 || true)
 mirror=${mirror:-http://deb.debian.org/debian}
+add_host_ca() {
+  local ctx
+  ctx=$(mktemp -d /tmp/networkml-ca.XXXXXX)
+  cp "$NODE_EXTRA_CA_CERTS" "$ctx/host-ca.crt"
+  printf 'FROM %s\nCOPY host-ca.crt /usr/local/share/host-ca.crt\nENV NODE_EXTRA_CA_CERTS=/usr/local/share/host-ca.crt npm_config_cafile=/usr/local/share/host-ca.crt\n' "$1" >"$ctx/Dockerfile"
+  docker build -q -t "$1" "$ctx" >/dev/null
+  rm -rf "$ctx"
+}
+if [ "${1:-}" = --add-host-ca ]; then add_host_ca "${2:-node:20-bookworm-slim}"; exit 0; fi
 work=$(mktemp -d /tmp/networkml-base.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 command -v debootstrap >/dev/null || { echo "debootstrap is missing (apt-get install debootstrap)" >&2; exit 1; }
@@ -31,4 +40,9 @@ rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
 tar -C "$root" -c . | docker import \
   -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin NODE_VERSION=20' \
   -c 'CMD ["node"]' - "$tag" >/dev/null
+# A machine behind a TLS-inspecting egress proxy trusts its CA through NODE_EXTRA_CA_CERTS; npm inside the
+# build needs it too. It goes into the stand-in (a property of this machine), never into our Dockerfile.
+if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f "$NODE_EXTRA_CA_CERTS" ]; then
+  add_host_ca "$tag"
+fi
 echo "stand-in base image $tag: $(docker image inspect --format '{{.Size}}' "$tag") bytes" >&2
