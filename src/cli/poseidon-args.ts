@@ -27,11 +27,12 @@ export function translatePoseidonArgs(args: string[]): string[] {
   const flags = args.map((a) => splitFlag(a)[0]);
   const has = (...names: string[]) => flags.some((f) => names.includes(f));
   if (has('-h', '--help', '-V', '--version', '--config')) return args;
-  const operationAt = flags.findIndex((f) => f === '-o' || f === '--operation' || f === '--output');
+  const operationAt = flags.findIndex((f) => f === '-o');
   const operationValue =
     operationAt < 0 ? undefined : (splitFlag(args[operationAt]!)[1] ?? args[operationAt + 1]);
-  if (has('--operation') || (has('-o') && operationValue !== undefined && OPERATIONS.has(operationValue))) {
-    return args; // the original's -o/--operation form
+  // The original's -o/--operation form (with -p, any -o is an operation, valid or not: legacy.ts says which).
+  if (has('--operation') || (has('-o') && (has('-p', '--path') || OPERATIONS.has(operationValue ?? '')))) {
+    return args;
   }
   if (has('-p', '--path')) return v048(args);
   if (has('--no-srcmacid', '--srcmacid', '-o', '--output')) return v0610(args);

@@ -297,6 +297,7 @@ describe('networkml worker with RabbitMQ', { skip, timeout: 600_000 }, () => {
     const handle = runWorker({
       rabbit: settings,
       captureRoot: root,
+      resultFormat: 'v0',
       evaluate: (path) => evaluateCapture(path),
       logger: pino({ level: 'silent' }),
       reconnect: { initialDelayMs: 100, maxDelayMs: 1000 },
