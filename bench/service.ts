@@ -47,6 +47,9 @@ async function measure(base: RabbitSettings, root: string, workers: number, run:
   const procs = Array.from({ length: workers }, () =>
     spawnWorker(
       workerArgs(settings, root, [
+        // The figures in docs/service.md were measured with v0 (two messages per job).
+        '--result-format',
+        'v0',
         '--concurrency',
         values.concurrency,
         ...(values.prefetch ? ['--prefetch', values.prefetch] : []),

@@ -19,6 +19,8 @@ for cmd in "${!packages[@]}"; do
     missing+=("${packages[$cmd]}")
   fi
 done
+# Poseidon's own consumer code (test-data/poseidon) runs under Debian's python3 with python3-pika.
+if ! /usr/bin/python3 -c 'import pika' >/dev/null 2>&1; then missing+=(python3-pika); fi
 if (( ${#missing[@]} == 0 )); then exit 0; fi
 mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
 echo "networkml tests: installing Debian packages: ${missing[*]}" >&2

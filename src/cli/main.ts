@@ -6,6 +6,7 @@ import { registerExplain } from './commands/explain.js';
 import { registerHistory } from './commands/history.js';
 import { registerInfo } from './commands/info.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerOneShot } from './commands/oneshot.js';
 import { registerReport } from './commands/report.js';
 import { registerSubmit } from './commands/submit.js';
 import { registerTest } from './commands/test.js';
@@ -14,6 +15,7 @@ import { registerWatch } from './commands/watch.js';
 import { registerWorker } from './commands/worker.js';
 import { applyConfig, CONFIG_FILE, findConfig } from './config.js';
 import { translateLegacyArgs } from './legacy.js';
+import { translatePoseidonArgs } from './poseidon-args.js';
 
 function buildProgram(): Command {
   const program = new Command('networkml')
@@ -35,6 +37,7 @@ function buildProgram(): Command {
   registerWorker(program);
   registerSubmit(program);
   registerHistory(program);
+  registerOneShot(program);
   return program;
 }
 
@@ -46,7 +49,7 @@ export async function main(argv: string[]): Promise<number> {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   });
   try {
-    const args = translateLegacyArgs(argv.slice(2));
+    const args = translateLegacyArgs(translatePoseidonArgs(argv.slice(2)));
     const config = findConfig(args);
     const program = buildProgram();
     if (config) applyConfig(program, config);

@@ -45,6 +45,29 @@ export function parsePositiveInt(text: string, what: string, max = 10_000): numb
   return value;
 }
 
+/**
+ * An environment boolean as the original NetworkML read one (`utils/common.py`): true for `true`, `t`, `y`
+ * or `1` in any case, false for anything else, unset included. Poseidon v0.10 sets `RABBIT=True`, `REDIS=true`.
+ */
+export function envBool(value: string | undefined): boolean {
+  return value !== undefined && ['true', 't', 'y', '1'].includes(value.trim().toLowerCase());
+}
+
+/**
+ * Where shared device history lives for the service modes: an explicit URL, else `REDIS_HOST` (port 6379),
+ * else host `redis` when `REDIS` is true (how Poseidon v0.10 asked NetworkML v0.4.8 for Redis history),
+ * else none.
+ */
+export function serviceRedisUrl(
+  explicit: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): string | null {
+  if (explicit) return explicit;
+  const host = env.REDIS_HOST;
+  if (host) return host.includes('://') ? host : `redis://${host}:6379`;
+  return envBool(env.REDIS) ? 'redis://redis:6379' : null;
+}
+
 /** Settings from RABBIT_* variables (empty means unset, as in the original), then `overrides`. */
 export function rabbitSettings(
   env: NodeJS.ProcessEnv = process.env,

@@ -12,6 +12,8 @@ import type { CaptureResult, Classification, DeviceResult } from '../result.js';
 
 export type ResultFormat = 'v0' | 'poseidon';
 export const RESULT_FORMATS: readonly ResultFormat[] = ['v0', 'poseidon'];
+/** What current Poseidon reads (`data.mac_addresses`); v0 messages are stored by Poseidon v0.10 only. */
+export const DEFAULT_RESULT_FORMAT: ResultFormat = 'poseidon';
 
 export const TOOL = 'networkml';
 
@@ -73,31 +75,43 @@ export function resultMessages(
       { id: job.id, type: 'metadata', file_path: job.file_path, data: '', results },
     ];
   }
-  const pcap = typeof result.data.pcap === 'string' ? result.data.pcap : basename(result.file);
+  return [hostsMessage(job, [result])];
+}
+
+/**
+ * One mac_addresses message for the results of one capture: the whole capture's (worker) or one per host
+ * (`eval --per-host`, Poseidon HEAD's one-shot mode), devices keyed by MAC. `pcap_key` is the capture's key
+ * (from its file name) whichever way the hosts were found, as in NetworkML v0.6.
+ */
+export function hostsMessage(job: JobIdentity, results: readonly CaptureResult[]): PoseidonMessage {
   const macAddresses: Record<string, PoseidonDevice> = {};
-  for (const [key, device] of Object.entries(result.data)) {
-    if (!isDevice(device) || !device.valid) continue;
-    macAddresses[device.source_mac] = {
-      uid: job.id,
-      file_path: job.file_path,
-      pcap,
-      pcap_key: key,
-      pcap_labels: device.pcap_labels,
-      timestamp: device.timestamp,
-      source_ip: device.source_ip,
-      decisions: { investigate: device.decisions.investigate },
-      classification: device.classification,
-    };
+  let valid = false;
+  for (const result of results) {
+    const pcap = typeof result.data.pcap === 'string' ? result.data.pcap : basename(result.file);
+    const { key } = captureKey(pcap);
+    valid ||= result.valid;
+    for (const device of Object.values(result.data)) {
+      if (!isDevice(device) || !device.valid) continue;
+      macAddresses[device.source_mac] = {
+        uid: job.id,
+        file_path: job.file_path,
+        pcap,
+        pcap_key: key,
+        pcap_labels: device.pcap_labels,
+        timestamp: device.timestamp,
+        source_ip: device.source_ip,
+        decisions: { investigate: device.decisions.investigate },
+        classification: device.classification,
+      };
+    }
   }
-  return [
-    {
-      tool: TOOL,
-      id: job.id,
-      file_path: job.file_path,
-      valid: result.valid && Object.keys(macAddresses).length > 0,
-      data: { mac_addresses: macAddresses },
-    },
-  ];
+  return {
+    tool: TOOL,
+    id: job.id,
+    file_path: job.file_path,
+    valid: valid && Object.keys(macAddresses).length > 0,
+    data: { mac_addresses: macAddresses },
+  };
 }
 
 /** What a job that could not be evaluated gets: one message (plus the v0 end-of-batch marker). */

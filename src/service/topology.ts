@@ -65,10 +65,14 @@ export async function assertJobQueue(
 }
 
 /**
- * Uses the result exchange as it is when someone (Poseidon) already declared it, whatever its durability,
- * because re-declaring with other flags closes the channel; otherwise declares it durable, so that
- * bindings of durable result queues survive a broker restart.
+ * The result exchange exactly as Poseidon's `rabbit.py` declares it (v0.10 and HEAD:
+ * `exchange_declare(exchange=…, exchange_type='topic')`, i.e. a non-durable, non-auto-delete topic exchange),
+ * so whoever starts first, Poseidon's re-declaration matches ours instead of failing with 406
+ * PRECONDITION_FAILED. An exchange that already exists is used as it is (checked passively first), so a
+ * site that declared it otherwise keeps working with us too.
  */
+export const POSEIDON_EXCHANGE_OPTIONS = { durable: false, autoDelete: false, internal: false } as const;
+
 export async function assertResultExchange(model: ChannelModel, settings: RabbitSettings): Promise<void> {
   const probe = await model.createChannel();
   // A failed check closes the probe channel with 404; that is the expected "absent" answer, not an error.
@@ -84,8 +88,14 @@ export async function assertResultExchange(model: ChannelModel, settings: Rabbit
     return;
   }
   const channel = await model.createChannel();
+  channel.on('error', () => {});
   try {
-    await channel.assertExchange(settings.exchange, 'topic', { durable: true });
+    await channel.assertExchange(settings.exchange, 'topic', POSEIDON_EXCHANGE_OPTIONS);
+  } catch (err) {
+    // Poseidon declared it between our check and our declaration: the same arguments, so this only fails
+    // when someone declared it otherwise, which the check above then sees on the next attempt.
+    const code = (err as { code?: unknown }).code;
+    if (code !== 406) throw err;
   } finally {
     await channel.close().catch(() => {});
   }

@@ -80,8 +80,10 @@ describe('networkml worker with RabbitMQ', { skip, timeout: 600_000 }, () => {
     return c;
   }
 
+  /** Most tests here read v0 messages; the poseidon default has its own test. */
   function worker(settings: RabbitSettings, extra: string[] = []): WorkerProcess {
-    const w = spawnWorker(workerArgs(settings, root, extra));
+    const format = extra.includes('--result-format') ? [] : ['--result-format', 'v0'];
+    const w = spawnWorker(workerArgs(settings, root, [...format, ...extra]));
     workers.push(w);
     return w;
   }
@@ -295,6 +297,7 @@ describe('networkml worker with RabbitMQ', { skip, timeout: 600_000 }, () => {
     const handle = runWorker({
       rabbit: settings,
       captureRoot: root,
+      resultFormat: 'v0',
       evaluate: (path) => evaluateCapture(path),
       logger: pino({ level: 'silent' }),
       reconnect: { initialDelayMs: 100, maxDelayMs: 1000 },
@@ -464,10 +467,11 @@ describe('networkml worker with RabbitMQ', { skip, timeout: 600_000 }, () => {
     }
   });
 
-  it('--result-format poseidon: one message per capture, devices keyed by MAC', async () => {
+  it('default --result-format poseidon: one message per capture, devices keyed by MAC', async () => {
     const settings = settingsFor('poseidon');
     const c = await collector(settings, 'poseidon');
-    const w = worker(settings, ['--result-format', 'poseidon']);
+    const w = spawnWorker(workerArgs(settings, root));
+    workers.push(w);
     await w.waitForLog((l) => l.msg === 'consuming', 30_000);
     const [aria, kettle] = await submitJobs([SMALL[0]!, SMALL[1]!], { rabbit: settings });
     await c.waitFor((m) => m.length >= 2, 60_000, 'two results');

@@ -13,6 +13,7 @@ import { VERSION } from '../version.js';
 import { amqpUrl, describeBroker, RABBIT_DEFAULTS, type RabbitSettings } from './config.js';
 import { JobError, parseJob, resolveJobPath } from './job.js';
 import {
+  DEFAULT_RESULT_FORMAT,
   errorMessages,
   type JobIdentity,
   type ResultFormat,
@@ -32,6 +33,7 @@ export interface WorkerOptions {
   concurrency?: number;
   /** Jobs may only name files under this directory. Default: the working directory. */
   captureRoot?: string;
+  /** Default 'poseidon': the only shape Poseidon releases since v0.11 read (see docs/service.md). */
   resultFormat?: ResultFormat;
   evaluate: Evaluate;
   logger?: Logger;
@@ -106,7 +108,7 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
   const concurrency = options.concurrency ?? 1;
   const prefetch = options.prefetch ?? concurrency;
   const captureRoot = options.captureRoot ?? process.cwd();
-  const format = options.resultFormat ?? 'v0';
+  const format = options.resultFormat ?? DEFAULT_RESULT_FORMAT;
   const version = options.version ?? VERSION;
   const log = options.logger ?? defaultLogger();
   const initialDelay = options.reconnect?.initialDelayMs ?? 500;

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { type Channel, type ChannelModel, type ConsumeMessage, connect } from 'amqplib';
 import type { RabbitSettings } from '../service/config.js';
 import { amqpUrl } from '../service/config.js';
+import { POSEIDON_EXCHANGE_OPTIONS } from '../service/topology.js';
 
 // Test scaffolding runs from sources only (test-helpers are not built).
 const WORKER_MAIN = fileURLToPath(new URL('./worker-main.ts', import.meta.url));
@@ -148,7 +149,7 @@ export class ResultCollector {
     model.on('error', () => {});
     const channel: Channel = await model.createChannel();
     channel.on('error', () => {});
-    await channel.assertExchange(this.settings.exchange, 'topic', { durable: true });
+    await channel.assertExchange(this.settings.exchange, 'topic', POSEIDON_EXCHANGE_OPTIONS);
     await channel.assertQueue(this.queue, { durable: true });
     await channel.bindQueue(this.queue, this.settings.exchange, this.settings.routingKey);
     await channel.consume(this.queue, (message: ConsumeMessage | null) => {

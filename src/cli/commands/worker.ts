@@ -1,12 +1,11 @@
 /** `networkml worker`: the Poseidon service mode, a thin shell over runWorker(). */
 import type { Command } from 'commander';
-import { redisUrlFrom } from '../../decisions/open-history.js';
 import { UsageError } from '../../errors.js';
 import { type AnomalyModelName, evaluateCapture } from '../../pipeline/evaluate.js';
 import { addRabbitFlags, type RabbitFlags, rabbitFromFlags } from '../../service/cli-flags.js';
-import { parsePositiveInt } from '../../service/config.js';
+import { parsePositiveInt, serviceRedisUrl } from '../../service/config.js';
 import { redisHistory } from '../../service/history.js';
-import { RESULT_FORMATS, type ResultFormat } from '../../service/messages.js';
+import { DEFAULT_RESULT_FORMAT, RESULT_FORMATS, type ResultFormat } from '../../service/messages.js';
 import { defaultLogger, type Evaluate, runWorker } from '../../service/worker.js';
 import { addModelOptions, evaluateOptionsFrom } from './eval.js';
 
@@ -37,7 +36,7 @@ export async function runWorkerCommand(flags: WorkerFlags, evaluate?: Evaluate):
     flags.prefetch === undefined ? concurrency : parsePositiveInt(flags.prefetch, '--prefetch', 65_535);
   const logger = defaultLogger();
   const evaluateOptions = evaluateOptionsFrom(flags);
-  const redisUrl = redisUrlFrom({ redis: flags.redis });
+  const redisUrl = serviceRedisUrl(flags.redis);
   const history = redisUrl ? redisHistory(redisUrl) : null;
   if (history) logger.info({ redis: history.location }, 'device history shared through Redis');
   const handle = runWorker({
@@ -45,7 +44,9 @@ export async function runWorkerCommand(flags: WorkerFlags, evaluate?: Evaluate):
     concurrency,
     prefetch,
     captureRoot: flags.captureRoot ?? process.cwd(),
-    resultFormat: parseFormat(flags.resultFormat ?? process.env.NETWORKML_RESULT_FORMAT ?? 'v0'),
+    resultFormat: parseFormat(
+      flags.resultFormat || process.env.NETWORKML_RESULT_FORMAT || DEFAULT_RESULT_FORMAT,
+    ),
     deliveryLimit:
       flags.deliveryLimit === undefined
         ? undefined
@@ -88,14 +89,17 @@ export function registerWorker(program: Command): void {
       '--capture-root <dir>',
       'jobs may only name files under this directory (default: working directory)',
     )
-    .option('--result-format <format>', "'v0' (original NetworkML messages) or 'poseidon' (one per capture)")
+    .option(
+      '--result-format <format>',
+      "'poseidon' (default: data.mac_addresses, what Poseidon reads) or 'v0' (the original NetworkML's)",
+    )
     .option(
       '--delivery-limit <n>',
       'deliveries of one job before it is dead-lettered, if this worker creates the queue (default 5)',
     )
     .option(
       '--redis <url>',
-      'share device history through this Redis (default: REDIS_HOST, port 6379; else none)',
+      'share device history through this Redis (default: REDIS_HOST, port 6379; else redis:6379 when REDIS is true; else none)',
     )
     .addHelpText(
       'after',

@@ -1,0 +1,38 @@
+/**
+ * `networkml oneshot` (hidden): what Poseidon's two invocations are rewritten to (cli/poseidon-args.ts).
+ * Prints the published message(s) on stdout, one JSON line each, and exits.
+ */
+import { type Command, Option } from 'commander';
+import { ONE_SHOT_MODES, type OneShotMode, runOneShot } from '../../service/oneshot.js';
+
+interface OneShotFlags {
+  mode: OneShotMode;
+  model?: string;
+  srcmacid: boolean;
+}
+
+export function registerOneShot(program: Command): void {
+  program
+    .command('oneshot', { hidden: true })
+    .description(
+      "evaluate one capture and publish its result as Poseidon's worker expects (`networkml -p FILE`, " +
+        '`networkml --no-srcmacid -o/tmp FILE`); see docs/service.md',
+    )
+    .argument('<capture>', 'the capture Poseidon names (its file_path)')
+    .addOption(
+      new Option('--mode <release>', 'NetworkML release whose contract to follow')
+        .choices(ONE_SHOT_MODES)
+        .makeOptionMandatory(),
+    )
+    .option('-m, --model <file>', 'v0.4.8 mode: role model (default: the bundled one-layer model)')
+    .option('--no-srcmacid', 'v0.6.10 mode: every unicast host (the default --srcmacid gives the same here)')
+    .action(async (capture: string, flags: OneShotFlags) => {
+      const outcome = await runOneShot({
+        mode: flags.mode,
+        capture,
+        srcMacId: flags.srcmacid,
+        ...(flags.model ? { modelPath: flags.model } : {}),
+      });
+      for (const message of outcome.messages) process.stdout.write(`${JSON.stringify(message)}\n`);
+    });
+}

@@ -1,0 +1,339 @@
+/**
+ * Poseidon's two invocations from the plain CLI, with the environment its workers.json gives, against a
+ * real rabbitmq-server and redis-server; and Poseidon HEAD's own consumer code (test-data/poseidon, run by
+ * Debian's python3 with python3-pika) in both start orders.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { connect } from 'amqplib';
+import { Redis } from 'ioredis';
+import { runCli } from '../test-helpers/cli.js';
+import { freePort, type RabbitServer, rabbitmqAvailable, startRabbit } from '../test-helpers/rabbitmq.js';
+import { type RedisServer, startRedis } from '../test-helpers/redis.js';
+import { amqpUrl, envBool, RABBIT_DEFAULTS, type RabbitSettings } from './config.js';
+import { ResultCollector, spawnWorker, stopWorker, workerArgs } from '../test-helpers/service-harness.js';
+import type { PoseidonMessage, V0Message } from './messages.js';
+
+const CAPTURE = resolve('test-data/captures/real/Aria-sentinel-Mon0000-n00.pcap');
+/** Several hosts: HEAD mode gives one device each. */
+const MULTI = resolve('data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap');
+const CONSUMER = resolve('test-data/poseidon/poseidon_consumer.py');
+const PYTHON = '/usr/bin/python3';
+
+const skip = !rabbitmqAvailable()
+  ? 'rabbitmq-server is not installed (apt-get install rabbitmq-server)'
+  : spawnSync('redis-server', ['--version']).error
+    ? 'redis-server is not installed (apt-get install redis-server)'
+    : false;
+const noPika =
+  spawnSync(PYTHON, ['-c', 'import pika']).status === 0
+    ? false
+    : 'Debian python3-pika is not installed (apt-get install python3-pika)';
+
+it('environment booleans parse as the original: true, t, y, 1 in any case', () => {
+  for (const yes of ['true', 'True', 'TRUE', 't', 'T', 'y', 'Y', '1']) assert.equal(envBool(yes), true, yes);
+  for (const no of [undefined, '', 'false', 'False', '0', 'no', 'n', 'yes', 'on', '2'])
+    assert.equal(envBool(no), false, String(no));
+});
+
+interface Consumer {
+  child: ChildProcess;
+  /** Resolves with the first line (READY or DECLARE-FAILED). */
+  first: Promise<string>;
+  /** Resolves with the exit code and the JSON report (null when it failed before). */
+  done: Promise<{ code: number | null; report: ConsumerReport | null }>;
+}
+
+interface ConsumerReport {
+  stored: Record<string, { uid?: string; classification?: { labels: string[]; confidences: number[] } }>;
+  returned: { routing_key: string; handled: boolean }[];
+}
+
+/** Poseidon HEAD's consumer, unmodified, taking `count` messages from poseidon_main. */
+function startConsumer(rabbit: RabbitServer, count: number, timeoutS = 60): Consumer {
+  const child = spawn(PYTHON, [CONSUMER, rabbit.host, String(rabbit.port), String(count), String(timeoutS)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  let resolveFirst: (line: string) => void = () => {};
+  const first = new Promise<string>((r) => {
+    resolveFirst = r;
+  });
+  child.stdout?.on('data', (chunk: Buffer) => {
+    out += chunk.toString('utf8');
+    const nl = out.indexOf('\n');
+    if (nl >= 0) resolveFirst(out.slice(0, nl));
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    err += chunk.toString('utf8');
+  });
+  const done = new Promise<{ code: number | null; report: ConsumerReport | null }>((r) => {
+    child.on('close', (code) => {
+      resolveFirst(out.split('\n')[0] ?? '');
+      const last = out.trim().split('\n').at(-1) ?? '';
+      let report: ConsumerReport | null = null;
+      try {
+        report = JSON.parse(last) as ConsumerReport;
+      } catch {
+        if (code !== 3) process.stderr.write(`poseidon_consumer.py: ${err}\n`);
+      }
+      r({ code, report });
+    });
+  });
+  return { child, first, done };
+}
+
+describe("Poseidon's invocations and consumer against real RabbitMQ and Redis", {
+  skip,
+  timeout: 600_000,
+}, () => {
+  let rabbit: RabbitServer;
+  let redis: RedisServer;
+  let dir = '';
+  const consumers: Consumer[] = [];
+
+  /** Exactly the environment of workers.json, with the broker on loopback instead of `messenger`. */
+  function brokerEnv(): NodeJS.ProcessEnv {
+    return {
+      RABBIT_HOST: rabbit.host,
+      RABBIT_PORT: String(rabbit.port),
+      RABBIT_EXCHANGE: 'topic-poseidon-internal',
+      RABBIT_QUEUE_NAME: 'topic-poseidon-internal',
+      RABBIT_ROUTING_KEY: 'poseidon.algos.decider',
+    };
+  }
+  const settings = (): RabbitSettings => ({ ...RABBIT_DEFAULTS, host: rabbit.host, port: rabbit.port });
+
+  /** The broker as before anyone started: no result exchange, no Poseidon queue. */
+  async function pristine(): Promise<void> {
+    const model = await connect(amqpUrl(settings()));
+    const channel = await model.createChannel();
+    await channel.deleteQueue('poseidon_main');
+    await channel.deleteExchange('topic-poseidon-internal');
+    await model.close();
+  }
+
+  function headRun(id: string, capture = MULTI, flags = ['--no-srcmacid', '-o/tmp']) {
+    const resultPath = join(dir, `${id}.json`);
+    const r = runCli([...flags, capture], {
+      env: { ...brokerEnv(), RESULT_PATH: resultPath, id, file_path: `/files/${id}.pcap` },
+    });
+    return { ...r, resultPath };
+  }
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'networkml-oneshot-'));
+    [rabbit, redis] = await Promise.all([startRabbit(), startRedis()]);
+  });
+
+  after(async () => {
+    for (const c of consumers) c.child.kill('SIGKILL');
+    await rabbit?.dispose();
+    await redis?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('start order: our one-shot first, then Poseidon HEAD declares and stores the roles', {
+    skip: noPika,
+  }, async () => {
+    await pristine();
+    const early = headRun('early');
+    assert.equal(early.status, 0, early.stderr);
+    const consumer = startConsumer(rabbit, 1);
+    consumers.push(consumer);
+    assert.equal(await consumer.first, 'READY', "Poseidon's exchange_declare must accept ours");
+    const run = headRun('job-head-1');
+    assert.equal(run.status, 0, run.stderr);
+    const written = JSON.parse(await readFile(run.resultPath, 'utf8')) as PoseidonMessage;
+    const { code, report } = await consumer.done;
+    assert.equal(code, 0);
+    assert.ok(report);
+    assert.deepEqual(
+      report.returned.map((r) => [r.routing_key, r.handled]),
+      [['poseidon.algos.decider', true]],
+    );
+    const macs = Object.keys(written.data.mac_addresses);
+    assert.ok(macs.length >= 2, `several hosts in ${MULTI}`);
+    assert.deepEqual(Object.keys(report.stored).sort(), macs.sort());
+    for (const mac of macs) {
+      const stored: ConsumerReport['stored'][string] = report.stored[mac]!;
+      assert.equal(stored.uid, 'job-head-1');
+      assert.deepEqual(stored.classification, written.data.mac_addresses[mac]!.classification);
+      assert.equal(stored.classification?.labels.length, 3);
+    }
+  });
+
+  it('start order: Poseidon HEAD first, then our one-shot and our worker', { skip: noPika }, async () => {
+    await pristine();
+    const consumer = startConsumer(rabbit, 2);
+    consumers.push(consumer);
+    assert.equal(await consumer.first, 'READY');
+    const run = headRun('job-head-2', CAPTURE, ['-o', '/tmp']);
+    assert.equal(run.status, 0, run.stderr);
+    const s = { ...settings(), queue: 'jobs.order' };
+    const worker = spawnWorker(workerArgs(s, resolve('test-data/captures')));
+    try {
+      await worker.waitForLog((l) => l.msg === 'consuming', 30_000);
+      const model = await connect(amqpUrl(s));
+      const channel = await model.createConfirmChannel();
+      channel.sendToQueue(
+        s.queue,
+        Buffer.from(JSON.stringify({ id: 'job-worker', file_path: 'real/Aria-sentinel-Mon0000-n00.pcap' })),
+        { persistent: true },
+      );
+      await channel.waitForConfirms();
+      await model.close();
+      const { code, report } = await consumer.done;
+      assert.equal(code, 0);
+      const uids = new Set(Object.values(report!.stored).map((d) => d.uid));
+      assert.deepEqual(
+        [...uids].sort(),
+        ['job-head-2', 'job-worker'],
+        'the one-shot and the worker (default poseidon shape) both stored',
+      );
+    } finally {
+      assert.equal(await stopWorker(worker), 0);
+    }
+  });
+
+  it('an exchange declared durable (the old behaviour) is what broke Poseidon: the check can fail', {
+    skip: noPika,
+  }, async () => {
+    await pristine();
+    const model = await connect(amqpUrl(settings()));
+    const channel = await model.createChannel();
+    await channel.assertExchange('topic-poseidon-internal', 'topic', { durable: true });
+    await model.close();
+    const consumer = startConsumer(rabbit, 1);
+    consumers.push(consumer);
+    assert.equal(await consumer.first, 'DECLARE-FAILED');
+    await pristine();
+  });
+
+  it('networkml -p FILE (Poseidon v0.10): v0 pair with id/file_path from the environment, history in Redis', async () => {
+    const collector = new ResultCollector(settings(), 'collect.v048');
+    await collector.start();
+    const client = new Redis(redis.url);
+    try {
+      const r = runCli(['-p', CAPTURE], {
+        env: {
+          ...brokerEnv(),
+          POSEIDON_PUBLIC_SESSIONS: '1',
+          RABBIT: 'True',
+          RABBIT_QUEUE: 'True',
+          REDIS: 'true',
+          REDIS_HOST: redis.url,
+          id: 'job-v048',
+          file_path: '/files/Aria-sentinel-Mon0000-n00.pcap',
+          file_type: 'ncapture',
+        },
+      });
+      assert.equal(r.status, 0, r.stderr);
+      await collector.waitFor((m) => m.length >= 2, 30_000, 'result and end of batch');
+      const [result, end] = collector.messages as V0Message[];
+      assert.equal(result!.id, 'job-v048');
+      assert.equal(result!.file_path, '/files/Aria-sentinel-Mon0000-n00.pcap');
+      assert.equal(result!.type, 'metadata');
+      assert.equal(result!.results.tool, 'networkml');
+      const device = (result!.data as Record<string, { valid: boolean; source_mac: string }>)[
+        'Aria-sentinel-Mon0000-n00'
+      ]!;
+      assert.equal(device.valid, true);
+      assert.equal(end!.id, 'job-v048');
+      assert.equal(end!.data, '');
+      // What went out is also on stdout, one line per message.
+      assert.deepEqual(
+        r.stdout
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as unknown),
+        collector.messages,
+      );
+      assert.ok((await client.smembers('mac_addresses')).includes(device.source_mac));
+    } finally {
+      client.disconnect();
+      await collector.close();
+    }
+  });
+
+  it('-p FILE: RABBIT false publishes nothing; REDIS=true alone means host redis', async () => {
+    const quiet = runCli(['-p', CAPTURE], { env: { ...brokerEnv(), RABBIT: 'false', REDIS: '' } });
+    assert.equal(quiet.status, 0, quiet.stderr);
+    assert.equal(quiet.stdout.trim().split('\n').length, 2);
+    const r = runCli(['-p', CAPTURE], { env: { ...brokerEnv(), RABBIT: 'y', REDIS: 'T', REDIS_HOST: '' } });
+    assert.equal(r.status, 4);
+    assert.match(r.stderr, /^networkml: .*redis:\/\/redis:6379.*\n$/);
+  });
+
+  it('--no-srcmacid -o/tmp FILE (Poseidon HEAD): mac_addresses published and written to RESULT_PATH; -o DIR and --output too', async () => {
+    const collector = new ResultCollector(settings(), 'collect.head');
+    await collector.start();
+    try {
+      const runs = [
+        headRun('h1'),
+        headRun('h2', MULTI, ['--no-srcmacid', '-o', '/tmp']),
+        headRun('h3', MULTI, ['--output', '/tmp']),
+        headRun('h4', MULTI, ['--output=/tmp', '--srcmacid']),
+      ];
+      for (const r of runs) assert.equal(r.status, 0, r.stderr);
+      await collector.waitFor((m) => m.length >= runs.length, 30_000, 'one message per run');
+      for (const [i, r] of runs.entries()) {
+        const written = JSON.parse(await readFile(r.resultPath, 'utf8')) as PoseidonMessage;
+        const published = (collector.messages as PoseidonMessage[]).find((m) => m.id === `h${i + 1}`);
+        assert.deepEqual(published, written);
+        assert.equal(written.tool, 'networkml');
+        assert.equal(written.file_path, `/files/h${i + 1}.pcap`);
+        for (const device of Object.values(written.data.mac_addresses)) {
+          assert.equal(device.uid, `h${i + 1}`);
+          assert.equal(device.pcap, 'EdimaxPlug1101W-sentinel-Mon0000-n00.pcap');
+          assert.equal(device.classification.labels.length, 3);
+        }
+      }
+      // No usable host: still one message, tied to its job at the top level.
+      const none = headRun('h-none', resolve('test-data/captures/real/iKettle2-sentinel-Mon0000-n00.pcap'));
+      assert.equal(none.status, 0, none.stderr);
+      const message = JSON.parse(await readFile(none.resultPath, 'utf8')) as PoseidonMessage;
+      assert.equal(message.id, 'h-none');
+      assert.equal(message.valid, false);
+    } finally {
+      await collector.close();
+    }
+  });
+
+  it('a broker that is down: bounded retries, one line, exit 4 (both invocations)', async () => {
+    const port = await freePort();
+    const down = { ...brokerEnv(), RABBIT_PORT: String(port), RESULT_PATH: join(dir, 'down.json') };
+    for (const args of [
+      ['-p', CAPTURE],
+      ['--no-srcmacid', '-o/tmp', CAPTURE],
+    ]) {
+      const started = Date.now();
+      const r = runCli(args, { env: { ...down, RABBIT: 'true' }, timeoutMs: 60_000 });
+      assert.equal(r.status, 4, r.stderr);
+      assert.match(
+        r.stderr,
+        /^networkml: cannot reach the broker at amqp:\/\/127\.0\.0\.1:\d+ after 5 attempts: .*\n$/,
+      );
+      assert.ok(Date.now() - started < 30_000, 'bounded');
+    }
+    // The HEAD result is on disk before publishing is tried: nothing is lost.
+    assert.equal(
+      (JSON.parse(await readFile(join(dir, 'down.json'), 'utf8')) as PoseidonMessage).tool,
+      'networkml',
+    );
+  });
+
+  it('bad invocations are usage errors', () => {
+    const extra = runCli(['--no-srcmacid', '-o/tmp', CAPTURE, CAPTURE]);
+    assert.equal(extra.status, 2);
+    assert.match(extra.stderr, /one capture/);
+    const unknown = runCli(['-p', CAPTURE, '--bogus', 'x']);
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /unknown option '--bogus'/);
+  });
+});
