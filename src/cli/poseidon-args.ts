@@ -27,7 +27,7 @@ export function translatePoseidonArgs(args: string[]): string[] {
   const flags = args.map((a) => splitFlag(a)[0]);
   const has = (...names: string[]) => flags.some((f) => names.includes(f));
   if (has('-h', '--help', '-V', '--version', '--config')) return args;
-  const operationAt = flags.findIndex((f) => f === '-o');
+  const operationAt = flags.indexOf('-o');
   const operationValue =
     operationAt < 0 ? undefined : (splitFlag(args[operationAt]!)[1] ?? args[operationAt + 1]);
   // The original's -o/--operation form (with -p, any -o is an operation, valid or not: legacy.ts says which).

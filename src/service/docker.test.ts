@@ -17,8 +17,8 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connect } from 'amqplib';
 import { freePort } from '../test-helpers/rabbitmq.js';
-import { RABBIT_DEFAULTS, type RabbitSettings } from './config.js';
 import { ResultCollector } from '../test-helpers/service-harness.js';
+import { RABBIT_DEFAULTS, type RabbitSettings } from './config.js';
 import type { PoseidonMessage, V0Message } from './messages.js';
 import { submitJobs } from './submit.js';
 

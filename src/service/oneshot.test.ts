@@ -14,8 +14,8 @@ import { Redis } from 'ioredis';
 import { runCli } from '../test-helpers/cli.js';
 import { freePort, type RabbitServer, rabbitmqAvailable, startRabbit } from '../test-helpers/rabbitmq.js';
 import { type RedisServer, startRedis } from '../test-helpers/redis.js';
-import { amqpUrl, envBool, RABBIT_DEFAULTS, type RabbitSettings } from './config.js';
 import { ResultCollector, spawnWorker, stopWorker, workerArgs } from '../test-helpers/service-harness.js';
+import { amqpUrl, envBool, RABBIT_DEFAULTS, type RabbitSettings } from './config.js';
 import type { PoseidonMessage, V0Message } from './messages.js';
 
 const CAPTURE = resolve('test-data/captures/real/Aria-sentinel-Mon0000-n00.pcap');
