@@ -564,7 +564,7 @@ async function main(): Promise<void> {
   // Short: each normal gets 3 families (rotating over the fixed family list, so adding a family later
   // does not change which attack earlier captures got); long: every family.
   shortBases.forEach((b, i) => {
-    for (let k = 0; k < 3; k++) planAttack(b, FAMILIES[(i + k * 2) % FAMILIES.length]!);
+    for (let k = 0; k < 3; k++) planAttack(b, FAMILIES[(i + k) % FAMILIES.length]!);
   });
   for (const b of longBases) for (const fam of FAMILIES) planAttack(b, fam);
 

