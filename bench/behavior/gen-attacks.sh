@@ -40,6 +40,7 @@ ns() { local n="$1"; shift; ip netns exec "nmlb-$n" "$@"; }
 
 cleanup() {
   set +e
+  trap '' TERM INT # samba's helpers signal their process group on exit; finish cleaning up regardless
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
   sleep 0.5
   for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
@@ -48,6 +49,7 @@ cleanup() {
     for p in $(ip netns pids "$n" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
   done
   for n in sw att vic $(for d in $DUMMIES; do echo "d$d"; done); do ip netns del "nmlb-$n" 2>/dev/null; done
+  trap - TERM INT
 }
 trap cleanup EXIT
 
@@ -154,7 +156,7 @@ cat > "$W/smb.conf" <<EOF
   read only = no
   force user = root
 EOF
-ip netns exec "nmlb-vic" /usr/sbin/smbd --foreground --no-process-group --configfile="$W/smb.conf" >"$W/smbd.log" 2>&1 &
+ip netns exec "nmlb-vic" setsid /usr/sbin/smbd --foreground --no-process-group --configfile="$W/smb.conf" >"$W/smbd.log" 2>&1 &
 PIDS+=($!)
 
 ip netns exec nmlb-vic /usr/sbin/dnsmasq -k --no-resolv --no-hosts --bind-interfaces --listen-address="$VIC_IP" \
@@ -246,7 +248,7 @@ if want lateral; then
   cap lat-smbclient-put lateral smbclient-put attacker lan false 60 bash -c \
     "head -c 400000 /dev/urandom > $W/drop.exe; for h in 20 31 32; do smbclient -N //$NET.\$h/public -c 'put $W/drop.exe svc.exe; ls' || true; done"
   cap lat-impacket-rpcdump lateral impacket-rpcdump attacker lan false 60 bash -c \
-    "impacket-rpcdump -port 445 guest@$VIC_IP -no-pass; impacket-rpcdump -port 135 $VIC_IP -no-pass || true"
+    "impacket-rpcdump -port 445 $VIC_IP; impacket-rpcdump -port 135 $VIC_IP || true"
   cap lat-impacket-smb lateral impacket-smbconnection attacker lan false 60 $PY -c \
     "from impacket.smbconnection import SMBConnection
 for h in ['$VIC_IP', '$NET.31', '$NET.32']:
