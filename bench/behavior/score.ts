@@ -3,6 +3,7 @@
  *
  *   npx tsx bench/behavior/score.ts [--manifest FILE] [--methods lstm,sos,baseline,behavior] [--work DIR]
  *       [--json FILE] [--threads N] [--seed N] [--retrain] [--only-heldout | --no-heldout] [--limit N]
+ *       [--cli TREE/bin/networkml.js]
  *
  * Trains a v2 role model on the manifest's train normals, then per method evaluates every test capture:
  *   lstm      eval --model ROLE --anomaly lstm (the bundled SoS LSTM)
@@ -26,8 +27,9 @@ function arg(name: string, fallback: string): string {
   return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1]! : fallback;
 }
 const here = resolve(import.meta.dirname);
-const ROOT = resolve(here, '../..');
-const CLI = join(ROOT, 'bin/networkml.js');
+/** The CLI under test: this tree's, or another tree's with --cli /path/to/tree/bin/networkml.js. */
+const CLI = resolve(arg('cli', join(here, '../../bin/networkml.js')));
+const ROOT = resolve(dirname(CLI), '..');
 const MANIFEST = resolve(arg('manifest', '/work/behavior-bench/manifest.json'));
 const WORK = resolve(arg('work', join(dirname(MANIFEST), 'score')));
 const JSON_OUT = resolve(arg('json', join(WORK, 'results.json')));
@@ -290,7 +292,7 @@ const f2 = (x: number | null) => (x === null ? '–' : x.toFixed(2));
 
 async function main(): Promise<void> {
   if (!existsSync(join(ROOT, 'dist/cli'))) {
-    console.error('score: this tree is not built: run npx tsc -p tsconfig.build.json');
+    console.error(`score: ${ROOT} is not built: run npx tsc -p tsconfig.build.json there`);
     process.exit(2);
   }
   const m = JSON.parse(readFileSync(MANIFEST, 'utf8')) as Manifest;
