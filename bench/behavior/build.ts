@@ -3,7 +3,8 @@
  * gen-attacks.sh: a train folder of normals, and a test folder of normal / attacked / wrong-role captures,
  * short (one setup) and long (several setups of one device merged over ~1 h). Writes OUT/manifest.json.
  *
- *   npx tsx bench/behavior/build.ts [--out DIR] [--seed N] [--shared DIR] [--force]
+ *   npx tsx bench/behavior/build.ts [--out DIR] [--seed N] [--shared DIR] [--version LABEL] [--jobs N]
+ *       [--force | --force-ids REGEX]
  *
  * Injection rewrites the endpoint the device plays (attacker, or victim for inbound attacks) to the
  * device's own MAC and IP, the other endpoint to a LAN neighbour (same /24) or a public-looking address
@@ -37,6 +38,8 @@ const OUT = resolve(arg('out', '/work/behavior-bench'));
 const SEED = Number(arg('seed', '12'));
 const SHARED = resolve(arg('shared', join(here, '../../../shared')));
 const FORCE = process.argv.includes('--force');
+/** Regenerate only the injected captures whose id matches (e.g. after changing how one family is injected). */
+const FORCE_IDS = process.argv.includes('--force-ids') ? new RegExp(arg('force-ids', '^$')) : null;
 const JOBS = Number(arg('jobs', '2'));
 const VERSION = arg('version', 'v1');
 
@@ -241,6 +244,8 @@ interface RewriteSpec {
   pnat: string;
   /** Extra tcpdump filter on top of the direction filter (e.g. keep only IP between two hosts). */
   filter?: string;
+  /** tcprewrite --ttl for frames from the peer (e.g. "-14": a public peer is hops away, not on our bridge). */
+  peerTtl?: string;
 }
 
 async function packetsIn(path: string): Promise<number> {
@@ -267,7 +272,11 @@ async function rewrite(
     });
     parts.push({
       filter: `ether dst ${spec.selfMac} and ether src ${spec.peerMac}`,
-      args: [`--enet-dmac=${spec.newSelfMac}`, `--enet-smac=${spec.newPeerMac}`],
+      args: [
+        `--enet-dmac=${spec.newSelfMac}`,
+        `--enet-smac=${spec.newPeerMac}`,
+        ...(spec.peerTtl ? [`--ttl=${spec.peerTtl}`] : []),
+      ],
     });
     parts.push({
       filter: `ether dst ${spec.selfMac} and not ether src ${spec.peerMac}`,
@@ -552,6 +561,8 @@ async function main(): Promise<void> {
           spec.peerMac = other.mac;
           spec.newPeerMac = b.ident.gwMac;
           spec.filter = `ip and host ${a.attacker.ip} and host ${a.victim.ip}`;
+          // Real internet peers arrive 8–21 hops away (TTL 43–56 from 64), not with the bridge's untouched 64.
+          spec.peerTtl = `-${8 + (hashStr(`ttl:${id}`) % 14)}`;
         }
         if (dry) return;
         const inj = join(tmp, 'inj.pcap');
@@ -622,7 +633,7 @@ async function main(): Promise<void> {
   await pool(jobs, JOBS, async (j) => {
     const tmp = newTmp();
     try {
-      await j.run(tmp, existsSync(j.entry.path) && !FORCE);
+      await j.run(tmp, existsSync(j.entry.path) && !FORCE && !FORCE_IDS?.test(j.entry.id));
       const id = await identify(j.entry.path);
       j.entry.span = { start: id.start, end: id.end };
       entries.push(j.entry);
