@@ -12,6 +12,7 @@
  *             ("not available" until the CLI has it)
  *   baseline  kNN distance of per-capture header aggregates (inspect --features v2) to the train normals;
  *             abnormality = share of train normals' leave-one-out distances below it, abnormal above 0.99
+ *   baseline-type  the same among train normals of the capture's TRUE type (an anchor: not deployable)
  * Reports per method, family and length: ROC AUC (normal test captures of that length vs the group),
  * detection at the method's own decision, false alarms on normal captures, and captures not scored.
  */
@@ -195,13 +196,27 @@ async function inspectVectors(entries: Entry[]): Promise<Map<string, Map<string,
   return out;
 }
 
-async function baseline(train: Entry[], tests: Entry[]): Promise<Map<string, Outcome>> {
+const vectorCache = new Map<string, Map<string, number>>();
+async function vectorsOf(entries: Entry[]): Promise<Map<string, Map<string, number>>> {
+  const todo = entries.filter((e) => !vectorCache.has(e.id));
+  if (todo.length) for (const [k, v] of await inspectVectors(todo)) vectorCache.set(k, v);
+  return new Map(
+    entries.flatMap((e) => (vectorCache.has(e.id) ? [[e.id, vectorCache.get(e.id)!] as const] : [])),
+  );
+}
+
+/**
+ * kNN on header aggregates. byType (the anchor, not deployable): neighbours only among train normals of the
+ * capture's TRUE device type.
+ */
+async function baseline(train: Entry[], tests: Entry[], byType: boolean): Promise<Map<string, Outcome>> {
   const K = 5;
-  const tv = await inspectVectors(train);
-  const sv = await inspectVectors(tests);
+  const tv = await vectorsOf(train);
+  const sv = await vectorsOf(tests);
+  const trainE = train.filter((e) => tv.has(e.id));
   const keys = [...new Set([...tv.values()].flatMap((v) => [...v.keys()]))].sort();
   const dense = (v: Map<string, number>) => keys.map((k) => v.get(k) ?? 0);
-  const trainX = [...tv.values()].map(dense);
+  const trainX = trainE.map((e) => dense(tv.get(e.id)!));
   const mu = keys.map((_, j) => trainX.reduce((s, x) => s + x[j]!, 0) / trainX.length);
   const sd = keys.map(
     (_, j) => Math.sqrt(trainX.reduce((s, x) => s + (x[j]! - mu[j]!) ** 2, 0) / trainX.length) || 1,
@@ -209,14 +224,20 @@ async function baseline(train: Entry[], tests: Entry[]): Promise<Map<string, Out
   const z = (x: number[]) => x.map((v, j) => (v - mu[j]!) / sd[j]!);
   const T = trainX.map(z);
   // score = mean Euclidean distance to the K nearest train normals (skipping `self` for leave-one-out)
-  const knn = (x: number[], self = -1) => {
-    const d = T.map((t, i) =>
-      i === self ? Number.POSITIVE_INFINITY : Math.sqrt(t.reduce((s, v, j) => s + (v - x[j]!) ** 2, 0)),
-    );
+  const knn = (x: number[], type: string, self = -1) => {
+    const d: number[] = [];
+    T.forEach((t, i) => {
+      if (i === self || (byType && trainE[i]!.deviceType !== type)) return;
+      d.push(Math.sqrt(t.reduce((s, v, j) => s + (v - x[j]!) ** 2, 0)));
+    });
+    if (!d.length) return Number.NaN;
     d.sort((a, b) => a - b);
-    return d.slice(0, K).reduce((s, v) => s + v, 0) / K;
+    const k = Math.min(K, d.length);
+    return d.slice(0, k).reduce((s, v) => s + v, 0) / k;
   };
-  const ref = T.map((t, i) => knn(t, i)).sort((a, b) => a - b);
+  const ref = T.map((t, i) => knn(t, trainE[i]!.deviceType, i))
+    .filter((r) => !Number.isNaN(r))
+    .sort((a, b) => a - b);
   const out = new Map<string, Outcome>();
   for (const e of tests) {
     const v = sv.get(e.id);
@@ -224,7 +245,11 @@ async function baseline(train: Entry[], tests: Entry[]): Promise<Map<string, Out
       out.set(e.id, { abnormality: 0, abnormal: false, unscored: 'no v2 bins for the device' });
       continue;
     }
-    const s = knn(z(dense(v)));
+    const s = knn(z(dense(v)), e.deviceType);
+    if (Number.isNaN(s)) {
+      out.set(e.id, { abnormality: 0, abnormal: false, unscored: 'no train normal of its type' });
+      continue;
+    }
     const below = ref.filter((r) => r < s).length / ref.length;
     out.set(e.id, { abnormality: below, abnormal: below > 0.99, unscored: null });
   }
@@ -344,8 +369,8 @@ async function main(): Promise<void> {
       ]);
       if (err) status[method] = `not available: ${err}`;
       else res = await evalAll(tests, ['--model', role, '--anomaly', 'behavior', '--anomaly-model', f]);
-    } else if (method === 'baseline') {
-      res = await baseline(train, tests);
+    } else if (method === 'baseline' || method === 'baseline-type') {
+      res = await baseline(train, tests, method === 'baseline-type');
     } else {
       status[method] = 'unknown method';
     }
