@@ -1,7 +1,7 @@
 /**
  * Scores behaviour methods on the behaviour benchmark (see README.md) with the real CLI of this tree.
  *
- *   npx tsx bench/behavior/score.ts [--manifest FILE] [--methods lstm,sos,baseline,behavior] [--work DIR]
+ *   npx tsx bench/behavior/score.ts [--manifest FILE] [--methods lstm,sos,baseline,baseline-type,behavior] [--work DIR]
  *       [--json FILE] [--threads N] [--seed N] [--retrain] [--only-heldout | --no-heldout] [--limit N]
  *       [--cli TREE/bin/networkml.js]
  *
@@ -34,7 +34,7 @@ const ROOT = resolve(dirname(CLI), '..');
 const MANIFEST = resolve(arg('manifest', '/work/behavior-bench/manifest.json'));
 const WORK = resolve(arg('work', join(dirname(MANIFEST), 'score')));
 const JSON_OUT = resolve(arg('json', join(WORK, 'results.json')));
-const METHODS = arg('methods', 'lstm,sos,baseline,behavior').split(',');
+const METHODS = arg('methods', 'lstm,sos,baseline,baseline-type,behavior').split(',');
 const THREADS = arg('threads', '2');
 const SEED = arg('seed', '0');
 const RETRAIN = process.argv.includes('--retrain');
