@@ -1,0 +1,678 @@
+/**
+ * Builds the behaviour benchmark from normal device captures and the raw attack captures made by
+ * gen-attacks.sh: a train folder of normals, and a test folder of normal / attacked / wrong-role captures,
+ * short (one setup) and long (several setups of one device merged over ~1 h). Writes OUT/manifest.json.
+ *
+ *   npx tsx bench/behavior/build.ts [--out DIR] [--seed N] [--shared DIR] [--version LABEL] [--jobs N]
+ *       [--force | --force-ids REGEX]
+ *
+ * Injection rewrites the endpoint the device plays (attacker, or victim for inbound attacks) to the
+ * device's own MAC and IP, the other endpoint to a LAN neighbour (same /24) or a public-looking address
+ * behind the device's gateway MAC, with tcpdump (split by direction), tcprewrite (--enet-smac/--enet-dmac
+ * per direction, --pnat for IPv4 and ARP addresses, --fixcsum), editcap -t and mergecap.
+ * Everything is deterministic for a given --seed; existing output files are reused unless --force.
+ */
+import { execFile } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1]! : fallback;
+}
+const here = resolve(import.meta.dirname);
+const OUT = resolve(arg('out', '/work/behavior-bench'));
+const SEED = Number(arg('seed', '12'));
+const SHARED = resolve(arg('shared', join(here, '../../../shared')));
+const FORCE = process.argv.includes('--force');
+/** Regenerate only the injected captures whose id matches (e.g. after changing how one family is injected). */
+const FORCE_IDS = process.argv.includes('--force-ids') ? new RegExp(arg('force-ids', '^$')) : null;
+const JOBS = Number(arg('jobs', '2'));
+const VERSION = arg('version', 'v1');
+
+export const FAMILIES = ['scan', 'credential', 'lateral', 'c2', 'dnstunnel', 'exfil'] as const;
+/** Wrong-role captures whose injected type is one of these are held out. */
+const HELDOUT_WRONGROLE_TYPES = new Set(['HueBridge', 'PMU']);
+
+// ---------- deterministic randomness ----------
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+function hashStr(s: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+function rngFor(key: string): () => number {
+  return mulberry32(hashStr(`${SEED}:${key}`));
+}
+function shuffle<T>(xs: T[], rnd: () => number): T[] {
+  const a = xs.slice();
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [a[i], a[j]] = [a[j]!, a[i]!];
+  }
+  return a;
+}
+
+// ---------- normals ----------
+interface Normal {
+  name: string;
+  path: string;
+  type: string;
+  /** Physical device (split unit for types with several devices). */
+  device: string;
+  source: 'iot-sentinel' | 'roles-dev';
+}
+
+function listNormals(): Normal[] {
+  const out: Normal[] = [];
+  const iot = join(SHARED, 'pcaps/iot-sentinel/setups');
+  for (const f of readdirSync(iot)
+    .filter((x) => x.endsWith('.pcap'))
+    .sort()) {
+    const type = f.split('-')[0]!;
+    out.push({ name: f, path: join(iot, f), type, device: type, source: 'iot-sentinel' });
+  }
+  const rd = join(SHARED, 'pcaps/roles-dev');
+  const labels = readFileSync(join(rd, 'LABELS.tsv'), 'utf8').trim().split('\n');
+  const head = labels[0]!.split('\t');
+  const fi = head.indexOf('file');
+  const ti = head.indexOf('type');
+  const di = head.indexOf('device');
+  for (const line of labels.slice(1)) {
+    const c = line.split('\t');
+    out.push({ name: c[fi]!, path: join(rd, c[fi]!), type: c[ti]!, device: c[di]!, source: 'roles-dev' });
+  }
+  return out;
+}
+
+/** Per type: 60 % of split units to train. Unit = device when the type has several devices, else capture. */
+function split(normals: Normal[]): { train: Normal[]; test: Normal[] } {
+  const train: Normal[] = [];
+  const test: Normal[] = [];
+  const types = [...new Set(normals.map((n) => n.type))].sort();
+  for (const t of types) {
+    const mine = normals.filter((n) => n.type === t);
+    const devices = [...new Set(mine.map((n) => n.device))].sort();
+    const unitOf = (n: Normal) => (devices.length > 1 ? n.device : n.name);
+    const units = shuffle([...new Set(mine.map(unitOf))].sort(), rngFor(`split:${t}`));
+    const nTrain = Math.min(units.length - 1, Math.max(1, Math.round(units.length * 0.6)));
+    const trainUnits = new Set(units.slice(0, nTrain));
+    for (const n of mine) (trainUnits.has(unitOf(n)) ? train : test).push(n);
+  }
+  return { train, test };
+}
+
+// ---------- capture facts ----------
+interface Identity {
+  mac: string;
+  ip: string;
+  gwMac: string;
+  start: number;
+  end: number;
+  packets: number;
+}
+const PRIVATE = /^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|169\.254\.)/;
+const LINE =
+  /^(\d+\.\d+) ([0-9a-f:]{17}) > ([0-9a-f:]{17}), ethertype IPv4 \(0x0800\), length \d+: (\d+\.\d+\.\d+\.\d+)(?:\.\d+)? > (\d+\.\d+\.\d+\.\d+)(?:\.\d+)?[: ]/;
+const TS = /^(\d+\.\d+) /;
+
+function top(m: Map<string, number>): string | undefined {
+  let best: string | undefined;
+  let n = -1;
+  for (const [k, v] of [...m].sort()) if (v > n) [best, n] = [k, v];
+  return best;
+}
+function bump(m: Map<string, number>, k: string): void {
+  m.set(k, (m.get(k) ?? 0) + 1);
+}
+
+/** Group bit clear: not broadcast or multicast. */
+function unicastMac(mac: string): boolean {
+  return (Number.parseInt(mac.slice(0, 2), 16) & 1) === 0;
+}
+
+async function identify(path: string): Promise<Identity> {
+  const { stdout } = await run('tcpdump', ['-nn', '-e', '-tt', '-r', path], { maxBuffer: 1 << 30 });
+  const lines = stdout.split('\n');
+  const srcMac = new Map<string, number>();
+  let start = Number.POSITIVE_INFINITY;
+  let end = 0;
+  let packets = 0;
+  const rows: string[][] = [];
+  for (const l of lines) {
+    const t = TS.exec(l);
+    if (!t) continue;
+    packets++;
+    const ts = Number(t[1]);
+    if (ts < start) start = ts;
+    if (ts > end) end = ts;
+    const m = LINE.exec(l);
+    if (!m) continue;
+    rows.push([m[2]!, m[3]!, m[4]!, m[5]!]);
+    if (PRIVATE.test(m[4]!)) bump(srcMac, m[2]!);
+  }
+  const mac = top(srcMac) ?? top(new Map(rows.map((r) => [r[0]!, 1]))) ?? '02:00:00:00:00:01';
+  const ips = new Map<string, number>();
+  const ipsAny = new Map<string, number>();
+  const gw = new Map<string, number>();
+  const peers = new Map<string, number>();
+  for (const [s, d, si, di] of rows) {
+    if (s === mac) {
+      bump(ipsAny, si!);
+      if (PRIVATE.test(si!)) bump(ips, si!);
+      if (!unicastMac(d!)) continue;
+      const first = Number(di!.split('.')[0]);
+      if (!PRIVATE.test(di!) && first < 224 && first !== 0) bump(gw, d!);
+      bump(peers, d!);
+    }
+  }
+  return {
+    mac,
+    ip: top(ips) ?? top(ipsAny) ?? '192.168.1.50',
+    gwMac: top(gw) ?? top(peers) ?? '02:00:5e:00:00:01',
+    start,
+    end,
+    packets,
+  };
+}
+
+// ---------- attacks ----------
+interface RawAttack {
+  id: string;
+  file: string;
+  family: string;
+  tool: string;
+  roles: string;
+  peer: 'lan' | 'public';
+  heldout: boolean;
+  attacker: { ip: string; mac: string };
+  victim: { ip: string; mac: string };
+  net: string;
+  packets: number;
+}
+function loadAttacks(): RawAttack[] {
+  const idx = join(OUT, 'attacks/index.jsonl');
+  if (!existsSync(idx)) return [];
+  return readFileSync(idx, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as RawAttack)
+    .filter((a) => a.packets > 0 && existsSync(join(OUT, a.file)));
+}
+const attackFacts = new Map<string, { start: number; end: number }>();
+async function attackSpan(a: RawAttack): Promise<{ start: number; end: number }> {
+  let f = attackFacts.get(a.id);
+  if (!f) {
+    const id = await identify(join(OUT, a.file));
+    f = { start: id.start, end: id.end };
+    attackFacts.set(a.id, f);
+  }
+  return f;
+}
+
+// ---------- rewriting ----------
+interface RewriteSpec {
+  /** MAC of the endpoint that becomes the device. */
+  selfMac: string;
+  newSelfMac: string;
+  /** Frames between self and this MAC get newPeerMac on the other side (gateway for public peers). */
+  peerMac?: string;
+  newPeerMac?: string;
+  /** tcprewrite --pnat map (applies to IPv4 and ARP addresses, first match wins). */
+  pnat: string;
+  /** Extra tcpdump filter on top of the direction filter (e.g. keep only IP between two hosts). */
+  filter?: string;
+  /** tcprewrite --ttl for frames from the peer (e.g. "-14": a public peer is hops away, not on our bridge). */
+  peerTtl?: string;
+}
+
+async function packetsIn(path: string): Promise<number> {
+  return statSync(path).size > 24 ? 1 : 0;
+}
+
+async function rewrite(
+  input: string,
+  output: string,
+  spec: RewriteSpec,
+  shiftS: number,
+  tmp: string,
+): Promise<void> {
+  const extra = spec.filter ? ` and (${spec.filter})` : '';
+  const parts: { filter: string; args: string[] }[] = [];
+  if (spec.peerMac && spec.newPeerMac) {
+    parts.push({
+      filter: `ether src ${spec.selfMac} and ether dst ${spec.peerMac}`,
+      args: [`--enet-smac=${spec.newSelfMac}`, `--enet-dmac=${spec.newPeerMac}`],
+    });
+    parts.push({
+      filter: `ether src ${spec.selfMac} and not ether dst ${spec.peerMac}`,
+      args: [`--enet-smac=${spec.newSelfMac}`],
+    });
+    parts.push({
+      filter: `ether dst ${spec.selfMac} and ether src ${spec.peerMac}`,
+      args: [
+        `--enet-dmac=${spec.newSelfMac}`,
+        `--enet-smac=${spec.newPeerMac}`,
+        ...(spec.peerTtl ? [`--ttl=${spec.peerTtl}`] : []),
+      ],
+    });
+    parts.push({
+      filter: `ether dst ${spec.selfMac} and not ether src ${spec.peerMac}`,
+      args: [`--enet-dmac=${spec.newSelfMac}`],
+    });
+  } else {
+    parts.push({ filter: `ether src ${spec.selfMac}`, args: [`--enet-smac=${spec.newSelfMac}`] });
+    parts.push({ filter: `ether dst ${spec.selfMac}`, args: [`--enet-dmac=${spec.newSelfMac}`] });
+  }
+  const done: string[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!;
+    const a = join(tmp, `d${i}.pcap`);
+    const b = join(tmp, `r${i}.pcap`);
+    await run('tcpdump', ['-r', input, '-w', a, `(${p.filter})${extra}`]);
+    if (!(await packetsIn(a))) continue;
+    await run('tcprewrite', ['-i', a, '-o', b, ...p.args, `--pnat=${spec.pnat}`, '--fixcsum']);
+    done.push(b);
+  }
+  const merged = join(tmp, 'merged.pcap');
+  if (done.length === 0) throw new Error(`rewrite of ${input} selected no frames`);
+  await run('mergecap', ['-F', 'pcap', '-w', merged, ...done]);
+  await run('editcap', ['-F', 'pcap', '-t', shiftS.toFixed(6), merged, output]);
+}
+
+function subnet24(ip: string): string {
+  return `${ip.split('.').slice(0, 3).join('.')}.0/24`;
+}
+function publicAddr(key: string): string {
+  const r = rngFor(`pub:${key}`);
+  const firsts = [
+    23, 31, 37, 45, 46, 51, 62, 77, 78, 80, 85, 91, 93, 94, 103, 104, 139, 141, 151, 176, 178, 185, 188, 193,
+    195, 212, 213, 217,
+  ];
+  const a = firsts[Math.floor(r() * firsts.length)]!;
+  return `${a}.${1 + Math.floor(r() * 254)}.${1 + Math.floor(r() * 254)}.${2 + Math.floor(r() * 252)}`;
+}
+
+/** pnat map for an attack: device end → device IP, other end → LAN neighbour or public address. */
+function attackPnat(a: RawAttack, role: 'attacker' | 'victim', dev: Identity, key: string): string {
+  const self = role === 'attacker' ? a.attacker : a.victim;
+  const other = role === 'attacker' ? a.victim : a.attacker;
+  if (a.peer === 'public') return `${self.ip}/32:${dev.ip}/32,${other.ip}/32:${publicAddr(key)}/32`;
+  const devHost = Number(dev.ip.split('.')[3]);
+  const pre = dev.ip.split('.').slice(0, 3).join('.');
+  const maps = [`${self.ip}/32:${dev.ip}/32`];
+  // Hosts of the attack network that would land on the device's own address move elsewhere.
+  const otherHost = Number(other.ip.split('.')[3]);
+  if (otherHost === devHost) maps.push(`${other.ip}/32:${pre}.${devHost === 200 ? 201 : 200}/32`);
+  maps.push(`${a.net}:${subnet24(dev.ip)}`);
+  return maps.join(',');
+}
+
+// ---------- manifest ----------
+interface Entry {
+  id: string;
+  path: string;
+  split: 'train' | 'test';
+  kind: 'normal' | 'attack' | 'wrongrole';
+  family: string | null;
+  tool: string | null;
+  attackId?: string;
+  length: 'short' | 'long' | null;
+  deviceType: string;
+  device: { mac: string; ip: string };
+  /** Setups this capture is made of (normal captures). */
+  parts: string[];
+  window?: { start: number; end: number };
+  deviceRole?: 'attacker' | 'victim';
+  peer?: string;
+  wrongRoleType?: string;
+  heldout: boolean;
+  span: { start: number; end: number };
+}
+
+async function pool<T>(items: T[], n: number, f: (t: T) => Promise<void>): Promise<void> {
+  let i = 0;
+  const workers = Array.from({ length: n }, async () => {
+    while (i < items.length) {
+      const t = items[i++]!;
+      await f(t);
+    }
+  });
+  await Promise.all(workers);
+}
+
+interface Base {
+  id: string;
+  type: string;
+  length: 'short' | 'long';
+  path: string;
+  parts: Normal[];
+  ident: Identity;
+}
+
+async function main(): Promise<void> {
+  for (const tool of ['tcpdump', 'tcprewrite', 'editcap', 'mergecap']) {
+    try {
+      await run('sh', ['-c', `command -v ${tool}`]);
+    } catch {
+      console.error(`build: ${tool} not found (bash bench/behavior/install-tools.sh)`);
+      process.exit(2);
+    }
+  }
+  const normals = listNormals();
+  const { train, test } = split(normals);
+  const attacks = loadAttacks();
+  const trainDir = join(OUT, 'train');
+  const testDir = join(OUT, 'test');
+  const tmpRoot = join(OUT, '.tmp');
+  mkdirSync(trainDir, { recursive: true });
+  mkdirSync(join(testDir, 'short'), { recursive: true });
+  mkdirSync(join(testDir, 'long'), { recursive: true });
+  rmSync(tmpRoot, { recursive: true, force: true });
+  mkdirSync(tmpRoot, { recursive: true });
+  let tmpN = 0;
+  const newTmp = () => {
+    const d = join(tmpRoot, String(tmpN++));
+    mkdirSync(d, { recursive: true });
+    return d;
+  };
+  const entries: Entry[] = [];
+  const ident = new Map<string, Identity>();
+  await pool(normals, JOBS, async (n) => {
+    ident.set(n.name, await identify(n.path));
+  });
+  for (const n of train) {
+    const dst = join(trainDir, n.name);
+    if (!existsSync(dst)) copyFileSync(n.path, dst);
+    const id = ident.get(n.name)!;
+    entries.push({
+      id: `train-${n.name.replace(/\.pcap$/, '')}`,
+      path: dst,
+      split: 'train',
+      kind: 'normal',
+      family: null,
+      tool: null,
+      length: 'short',
+      deviceType: n.type,
+      device: { mac: id.mac, ip: id.ip },
+      parts: [n.name],
+      heldout: false,
+      span: { start: id.start, end: id.end },
+    });
+  }
+
+  // ----- short and long test normals -----
+  const bases: Base[] = [];
+  for (const n of test) {
+    const id = `s-${n.name.replace(/-n00\.pcap$/, '').replace(/\.pcap$/, '')}`;
+    const dst = join(testDir, 'short', `${id}.pcap`);
+    if (!existsSync(dst)) copyFileSync(n.path, dst);
+    bases.push({ id, type: n.type, length: 'short', path: dst, parts: [n], ident: ident.get(n.name)! });
+  }
+  // Long: per test device with ≥ 3 captures, 3 merged captures of 3–6 setups over ~55 min (2 when fewer).
+  const byDevice = new Map<string, Normal[]>();
+  for (const n of test)
+    byDevice.set(`${n.type}/${n.device}`, [...(byDevice.get(`${n.type}/${n.device}`) ?? []), n]);
+  const longJobs: Base[] = [];
+  for (const [key, caps] of [...byDevice].sort()) {
+    if (caps.length < 2) continue;
+    const r = rngFor(`long:${key}`);
+    const count = caps.length >= 5 ? 3 : caps.length >= 3 ? 2 : 1;
+    for (let k = 0; k < count; k++) {
+      const size = Math.min(caps.length, 3 + Math.floor(r() * 4));
+      const parts = shuffle(caps, r).slice(0, size);
+      const type = caps[0]!.type;
+      const id = `l-${type}-${caps[0]!.device === type ? '' : `${caps[0]!.device}-`}${k + 1}`;
+      longJobs.push({
+        id,
+        type,
+        length: 'long',
+        path: join(testDir, 'long', `${id}.pcap`),
+        parts,
+        ident: ident.get(parts[0]!.name)!,
+      });
+    }
+  }
+  await pool(longJobs, JOBS, async (b) => {
+    if (!existsSync(b.path) || FORCE) {
+      const tmp = newTmp();
+      const shifted: string[] = [];
+      const first = ident.get(b.parts[0]!.name)!;
+      const step = (55 * 60) / Math.max(1, b.parts.length - 1);
+      let prevEnd = first.start;
+      for (let i = 0; i < b.parts.length; i++) {
+        const p = ident.get(b.parts[i]!.name)!;
+        const target = i === 0 ? first.start : Math.max(first.start + i * step, prevEnd + 30);
+        const out = join(tmp, `p${i}.pcap`);
+        await run('editcap', ['-F', 'pcap', '-t', (target - p.start).toFixed(6), b.parts[i]!.path, out]);
+        prevEnd = target + (p.end - p.start);
+        shifted.push(out);
+      }
+      const t = `${b.path}.tmp`;
+      await run('mergecap', ['-F', 'pcap', '-w', t, ...shifted]);
+      renameSync(t, b.path);
+      rmSync(tmp, { recursive: true, force: true });
+    }
+    const id = await identify(b.path);
+    b.ident = { ...id, mac: b.ident.mac, ip: b.ident.ip, gwMac: b.ident.gwMac };
+  });
+  bases.push(...longJobs);
+  for (const b of bases) {
+    entries.push({
+      id: b.id,
+      path: b.path,
+      split: 'test',
+      kind: 'normal',
+      family: null,
+      tool: null,
+      length: b.length,
+      deviceType: b.type,
+      device: { mac: b.ident.mac, ip: b.ident.ip },
+      parts: b.parts.map((p) => p.name),
+      heldout: false,
+      span: { start: b.ident.start, end: b.ident.end },
+    });
+  }
+
+  // ----- attacks -----
+  const famVariants = new Map<string, RawAttack[]>();
+  for (const a of attacks) famVariants.set(a.family, [...(famVariants.get(a.family) ?? []), a]);
+  for (const v of famVariants.values()) v.sort((x, y) => x.id.localeCompare(y.id));
+  interface Job {
+    entry: Entry;
+    base: Base;
+    /** Computes the entry's window; writes the capture unless dry. */
+    run: (tmp: string, dry: boolean) => Promise<void>;
+  }
+  const jobs: Job[] = [];
+  const shortBases = bases.filter((b) => b.length === 'short');
+  const longBases = bases.filter((b) => b.length === 'long');
+  const famCounter = new Map<string, number>();
+  const planAttack = (b: Base, fam: string) => {
+    const vars = famVariants.get(fam);
+    if (!vars?.length) return;
+    const c = famCounter.get(`${b.length}:${fam}`) ?? 0;
+    famCounter.set(`${b.length}:${fam}`, c + 1);
+    const a = vars[(c + (hashStr(`${SEED}:${fam}`) % vars.length)) % vars.length]!;
+    const roles = a.roles.split(',') as ('attacker' | 'victim')[];
+    const role = roles[hashStr(`${SEED}:${b.id}:${a.id}`) % roles.length]!;
+    const id = `${b.id.replace(/^([sl])-/, `$1-${fam}-`)}--${a.id}`;
+    const path = join(testDir, b.length, `${id}.pcap`);
+    const entry: Entry = {
+      id,
+      path,
+      split: 'test',
+      kind: 'attack',
+      family: fam,
+      tool: a.tool,
+      attackId: a.id,
+      length: b.length,
+      deviceType: b.type,
+      device: { mac: b.ident.mac, ip: b.ident.ip },
+      parts: b.parts.map((p) => p.name),
+      deviceRole: role,
+      peer: a.peer,
+      heldout: a.heldout,
+      span: { start: 0, end: 0 },
+    };
+    jobs.push({
+      entry,
+      base: b,
+      run: async (tmp, dry) => {
+        const span = await attackSpan(a);
+        const dur = span.end - span.start;
+        const r = rngFor(`at:${id}`);
+        const bd = b.ident.end - b.ident.start;
+        const start =
+          b.length === 'short'
+            ? b.ident.start + bd * (0.1 + 0.5 * r())
+            : b.ident.start + bd / 2 - Math.min(dur, 600) / 2 + (r() - 0.5) * 120;
+        entry.window = { start, end: start + dur };
+        const self = role === 'attacker' ? a.attacker : a.victim;
+        const other = role === 'attacker' ? a.victim : a.attacker;
+        const spec: RewriteSpec = {
+          selfMac: self.mac,
+          newSelfMac: b.ident.mac,
+          pnat: attackPnat(a, role, b.ident, id),
+        };
+        if (a.peer === 'public') {
+          spec.peerMac = other.mac;
+          spec.newPeerMac = b.ident.gwMac;
+          spec.filter = `ip and host ${a.attacker.ip} and host ${a.victim.ip}`;
+          // Real internet peers arrive 8–21 hops away (TTL 43–56 from 64), not with the bridge's untouched 64.
+          spec.peerTtl = `-${8 + (hashStr(`ttl:${id}`) % 14)}`;
+        }
+        if (dry) return;
+        const inj = join(tmp, 'inj.pcap');
+        await rewrite(join(OUT, a.file), inj, spec, start - span.start, tmp);
+        await run('mergecap', ['-F', 'pcap', '-w', `${path}.tmp`, b.path, inj]);
+        renameSync(`${path}.tmp`, path);
+      },
+    });
+  };
+  // Short: each normal gets 3 families (rotating over the fixed family list, so adding a family later
+  // does not change which attack earlier captures got); long: every family.
+  shortBases.forEach((b, i) => {
+    for (let k = 0; k < 3; k++) planAttack(b, FAMILIES[(i + k) % FAMILIES.length]!);
+  });
+  for (const b of longBases) for (const fam of FAMILIES) planAttack(b, fam);
+
+  // ----- wrong role: another type's normal capture of the same length, rewritten to this device -----
+  const planWrong = (b: Base, pool: Base[]) => {
+    const others = pool.filter((o) => o.type !== b.type).sort((x, y) => x.id.localeCompare(y.id));
+    if (!others.length) return;
+    const o = others[hashStr(`${SEED}:wr:${b.id}`) % others.length]!;
+    const id = `${b.id.replace(/^([sl])-/, '$1-wrongrole-')}--${o.type}`;
+    const path = join(testDir, b.length, `${id}.pcap`);
+    const entry: Entry = {
+      id,
+      path,
+      split: 'test',
+      kind: 'wrongrole',
+      family: null,
+      tool: null,
+      attackId: o.id,
+      length: b.length,
+      deviceType: b.type,
+      device: { mac: b.ident.mac, ip: b.ident.ip },
+      parts: b.parts.map((p) => p.name),
+      wrongRoleType: o.type,
+      heldout: HELDOUT_WRONGROLE_TYPES.has(o.type),
+      span: { start: 0, end: 0 },
+    };
+    jobs.push({
+      entry,
+      base: b,
+      run: async (tmp, dry) => {
+        const start = b.ident.start + (b.length === 'short' ? 0 : 60);
+        entry.window = { start, end: start + (o.ident.end - o.ident.start) };
+        const maps = [`${o.ident.ip}/32:${b.ident.ip}/32`];
+        if (subnet24(o.ident.ip) !== subnet24(b.ident.ip))
+          maps.push(`${subnet24(o.ident.ip)}:${subnet24(b.ident.ip)}`);
+        const spec: RewriteSpec = {
+          selfMac: o.ident.mac,
+          newSelfMac: b.ident.mac,
+          peerMac: o.ident.gwMac,
+          newPeerMac: b.ident.gwMac,
+          pnat: maps.join(','),
+        };
+        if (dry) return;
+        const inj = join(tmp, 'inj.pcap');
+        await rewrite(o.path, inj, spec, start - o.ident.start, tmp);
+        await run('mergecap', ['-F', 'pcap', '-w', `${path}.tmp`, b.path, inj]);
+        renameSync(`${path}.tmp`, path);
+      },
+    });
+  };
+  for (const b of shortBases) planWrong(b, shortBases);
+  for (const b of longBases) planWrong(b, longBases);
+
+  let done = 0;
+  await pool(jobs, JOBS, async (j) => {
+    const tmp = newTmp();
+    try {
+      await j.run(tmp, existsSync(j.entry.path) && !FORCE && !FORCE_IDS?.test(j.entry.id));
+      const id = await identify(j.entry.path);
+      j.entry.span = { start: id.start, end: id.end };
+      entries.push(j.entry);
+    } catch (e) {
+      console.error(`build: ${j.entry.id}: ${(e as Error).message.split('\n')[0]}`);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+    if (++done % 50 === 0) console.error(`build: ${done}/${jobs.length} injected captures`);
+  });
+  entries.sort((x, y) => x.id.localeCompare(y.id));
+
+  const manifest = {
+    version: VERSION,
+    seed: SEED,
+    created: new Date().toISOString(),
+    note: 'Behaviour benchmark: see bench/behavior/README.md. Paths are absolute; windows are epoch seconds.',
+    split: { train: train.map((n) => n.name).sort(), test: test.map((n) => n.name).sort() },
+    families: [...famVariants.keys()].sort(),
+    attacks: attacks.map((a) => ({
+      id: a.id,
+      family: a.family,
+      tool: a.tool,
+      heldout: a.heldout,
+      peer: a.peer,
+      roles: a.roles,
+    })),
+    heldoutWrongRoleTypes: [...HELDOUT_WRONGROLE_TYPES],
+    entries,
+  };
+  const tmpM = join(OUT, 'manifest.json.tmp');
+  writeFileSync(tmpM, `${JSON.stringify(manifest, null, 1)}\n`);
+  renameSync(tmpM, join(OUT, 'manifest.json'));
+  rmSync(tmpRoot, { recursive: true, force: true });
+  const count = (k: string, l: string) =>
+    entries.filter((e) => e.split === 'test' && e.kind === k && e.length === l).length;
+  console.error(
+    `build: manifest ${join(OUT, 'manifest.json')}: train ${train.length}, test normal ${count('normal', 'short')}/${count('normal', 'long')}, attack ${count('attack', 'short')}/${count('attack', 'long')}, wrong-role ${count('wrongrole', 'short')}/${count('wrongrole', 'long')} (short/long); ${basename(OUT)}`,
+  );
+}
+
+await main();
