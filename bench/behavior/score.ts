@@ -3,7 +3,7 @@
  *
  *   npx tsx bench/behavior/score.ts [--manifest FILE] [--methods lstm,sos,baseline,baseline-type,behavior] [--work DIR]
  *       [--json FILE] [--threads N] [--seed N] [--retrain] [--only-heldout | --no-heldout] [--limit N]
- *       [--cli TREE/bin/networkml.js]
+ *       [--cli TREE/bin/networkml.js] [--timeout S (per CLI call, default 900)]
  *
  * Trains a v2 role model on the manifest's train normals, then per method evaluates every test capture:
  *   lstm      eval --model ROLE --anomaly lstm (the bundled SoS LSTM)
@@ -74,13 +74,32 @@ function log(msg: string): void {
   process.stderr.write(`score: ${msg}\n`);
 }
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/**
+ * Per CLI call (training: 4×); an eval batch that outlives it (seen once: idle, never finishing) is killed
+ * and retried once.
+ */
+const CALL_TIMEOUT_MS = Number(arg('timeout', '900')) * 1000;
+
+async function cli(
+  args: string[],
+  timeoutMs = CALL_TIMEOUT_MS,
+): Promise<{ code: number; stdout: string; stderr: string; timedOut: boolean }> {
   try {
-    const { stdout, stderr } = await run('node', [CLI, ...args], { maxBuffer: 1 << 30, cwd: ROOT });
-    return { code: 0, stdout, stderr };
+    const { stdout, stderr } = await run('node', [CLI, ...args], {
+      maxBuffer: 1 << 30,
+      cwd: ROOT,
+      timeout: timeoutMs,
+      killSignal: 'SIGKILL',
+    });
+    return { code: 0, stdout, stderr, timedOut: false };
   } catch (e) {
-    const x = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof x.code === 'number' ? x.code : 1, stdout: x.stdout ?? '', stderr: x.stderr ?? '' };
+    const x = e as { code?: number; stdout?: string; stderr?: string; killed?: boolean; signal?: string };
+    return {
+      code: typeof x.code === 'number' ? x.code : 1,
+      stdout: x.stdout ?? '',
+      stderr: x.stderr ?? '',
+      timedOut: x.killed === true || x.signal === 'SIGKILL',
+    };
   }
 }
 
@@ -91,7 +110,7 @@ function fresh(file: string, than: string): boolean {
 async function trainModel(what: string, file: string, args: string[]): Promise<string | null> {
   if (fresh(file, MANIFEST)) return null;
   log(`training ${what} → ${file}`);
-  const r = await cli([...args, '--save', file, '--seed', SEED, '--threads', THREADS]);
+  const r = await cli([...args, '--save', file, '--seed', SEED, '--threads', THREADS], 4 * CALL_TIMEOUT_MS);
   if (r.code !== 0) return (r.stderr.trim().split('\n')[0] || `exit ${r.code}`).slice(0, 300);
   return null;
 }
@@ -122,7 +141,7 @@ async function evalAll(tests: Entry[], args: string[]): Promise<Map<string, Outc
   const byPath = new Map(tests.map((e) => [e.path, e]));
   for (let i = 0; i < tests.length; i += BATCH) {
     const batch = tests.slice(i, i + BATCH);
-    const r = await cli([
+    const evalArgs = [
       'eval',
       '--json',
       '--no-history',
@@ -130,7 +149,12 @@ async function evalAll(tests: Entry[], args: string[]): Promise<Map<string, Outc
       THREADS,
       ...args,
       ...batch.map((e) => e.path),
-    ]);
+    ];
+    let r = await cli(evalArgs);
+    if (r.timedOut) {
+      log(`eval batch ${i / BATCH} did not finish in ${CALL_TIMEOUT_MS / 1000} s: killed, retrying once`);
+      r = await cli(evalArgs);
+    }
     for (const line of r.stdout.split('\n')) {
       if (!line.trim()) continue;
       try {
