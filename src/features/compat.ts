@@ -154,6 +154,41 @@ export function compatFeatures(
   return { captureMac: mac >= 0 ? store.macs.text[mac]! : null, bins: out };
 }
 
+/**
+ * `compatFeatures` bin by bin, for a capture cut into one store per bin (`BinStream`): the capture MAC is
+ * carried from bin to bin as text, since each bin's store has its own MAC ids.
+ */
+export class CompatAccumulator {
+  private macText: string | null = null;
+  readonly bins: CompatBin[] = [];
+
+  constructor(private readonly countPublic = false) {}
+
+  /** One closed bin: `bins` holds that bin's sessions only; `index` is its place among all bins. */
+  addBin(store: PacketStore, bins: Bins, index: number): void {
+    const to = bins.sessions.count;
+    if (to === 0) return;
+    const own = inferCaptureSource(store, bins, 0, to, this.countPublic);
+    if (this.macText === null && own.mac >= 0) this.macText = store.macs.text[own.mac]!;
+    const mac = this.macText === null ? -1 : store.macs.text.indexOf(this.macText);
+    const otherIps = new Set<string>();
+    const vector = binVector(store, bins, 0, to, mac, otherIps);
+    const lastFirstPacket = bins.sessions.firstPacket.data[to - 1]!;
+    this.bins.push({
+      bin: index,
+      vector,
+      captureIp: own.address >= 0 ? store.addresses.text[own.address]! : null,
+      otherIps: [...otherIps].sort(),
+      timestamp: store.timeUs.data[lastFirstPacket]! / 1e6,
+      mac,
+    });
+  }
+
+  finish(): CompatFeatures {
+    return { captureMac: this.macText, bins: this.bins };
+  }
+}
+
 function binVector(
   store: PacketStore,
   bins: Bins,

@@ -77,7 +77,7 @@ export function inspectText(analysis: CaptureAnalysis, record: InspectRecord, to
   const sessions = analysis.sessionsPerBin.reduce((a, b) => a + b, 0);
   lines.push(`${analysis.source}`);
   lines.push(
-    `  ${summary.packets} packets (${analysis.store.length} IP, ${analysis.store.duplicates} repeats dropped), ` +
+    `  ${summary.packets} packets (${analysis.ipPackets} IP, ${analysis.duplicates} repeats dropped), ` +
       `${sessions} sessions in ${analysis.sessionsPerBin.length} bins of ${analysis.options.durationS} s ` +
       `(warm-up ${analysis.options.warmupS} s)`,
   );

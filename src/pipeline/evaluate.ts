@@ -15,7 +15,13 @@ import { type LstmScore, SessionSequenceLstm } from '../models/lstm.js';
 import { hiddenRepresentation, predictBins, predictCapture, type RoleModel } from '../models/role-model.js';
 import type { BinDetail, CaptureResult, DeviceResult, ValidDeviceResult } from '../outputs/result.js';
 import { applyUnknownThreshold } from '../training/v2-recipe.js';
-import { type AnalyzeOptions, analyzeCapture, type CaptureAnalysis } from './analyze.js';
+import {
+  type AnalyzeOptions,
+  analyzeCapture,
+  analyzeWholeCapture,
+  type CaptureAnalysis,
+  type WholeCaptureAnalysis,
+} from './analyze.js';
 import { captureKey } from './capture-key.js';
 import { deviceRepresentation, type LoadedSos, loadSosModel } from './sos-anomaly.js';
 
@@ -183,7 +189,7 @@ function wholeCaptureView(key: string, labels: string | null, analysis: CaptureA
  */
 export async function evaluateHosts(path: string, options: EvaluateOptions = {}): Promise<Evaluation[]> {
   const loaded = roleModelFor(options.modelPath);
-  const analysis = await analyzeFor(path, loaded, options);
+  const analysis = await analyzeFor(path, loaded, options, true);
   const { store, bins, v2 } = analysis;
   const countPublic = options.capture?.publicSessions ?? false;
   const hosts = captureHosts(store, bins, countPublic);
@@ -212,14 +218,29 @@ async function analyzeFor(
   path: string,
   loaded: LoadedModel,
   options: EvaluateOptions,
+): Promise<CaptureAnalysis>;
+async function analyzeFor(
+  path: string,
+  loaded: LoadedModel,
+  options: EvaluateOptions,
+  whole: true,
+): Promise<WholeCaptureAnalysis>;
+async function analyzeFor(
+  path: string,
+  loaded: LoadedModel,
+  options: EvaluateOptions,
+  whole = false,
 ): Promise<CaptureAnalysis> {
   const model = loaded.model;
-  return analyzeCapture(path, {
+  const analyzeOptions: AnalyzeOptions = {
     durationS: model.capture.binDurationS,
     warmupS: model.capture.warmupS,
     features: model.features.semantics,
+    sessionRows: (options.anomaly ?? 'lstm') === 'lstm',
     ...options.capture,
-  });
+  };
+  // Per-host mode needs every host's sessions at once, so it keeps the whole capture.
+  return whole ? analyzeWholeCapture(path, analyzeOptions) : analyzeCapture(path, analyzeOptions);
 }
 
 /** What one device looks like in a capture: the whole capture's source, or one host of it. */
