@@ -243,6 +243,22 @@ async function analyzeFor(
   return whole ? analyzeWholeCapture(path, analyzeOptions) : analyzeCapture(path, analyzeOptions);
 }
 
+/**
+ * The role model's rows as an array whose element i is built when read (and not kept): the models read
+ * rows one at a time, and a long capture has thousands of bins of 4,104 values each.
+ */
+function lazyRows(length: number, row: (i: number) => Float64Array): Float64Array[] {
+  const isIndex = (key: string | symbol): key is string => {
+    if (typeof key !== 'string') return false;
+    const i = Number(key);
+    return Number.isInteger(i) && i >= 0 && i < length;
+  };
+  return new Proxy(new Array<Float64Array>(length), {
+    get: (target, key, receiver) => (isIndex(key) ? row(Number(key)) : Reflect.get(target, key, receiver)),
+    has: (target, key) => isIndex(key) || Reflect.has(target, key),
+  });
+}
+
 /** What one device looks like in a capture: the whole capture's source, or one host of it. */
 interface DeviceView {
   key: string;
@@ -266,7 +282,7 @@ function compatView(
     key,
     pcapLabels,
     mac: compat.captureMac ?? '',
-    vectors: compat.bins.map((b) => b.vector),
+    vectors: lazyRows(compat.bins.length, (i) => compat.bins[i]!.vector),
     timestamps: compat.bins.map((b) => b.timestamp),
     captureIps: compat.bins.map((b) => b.captureIp),
     otherIps: [...new Set(compat.bins.flatMap((b) => b.otherIps))].sort(),
@@ -289,7 +305,7 @@ function v2View(
     key,
     pcapLabels,
     mac: hostInfo?.kind === 'mac' ? hostInfo.key : '',
-    vectors: bins.map((b) => b.vector),
+    vectors: lazyRows(bins.length, (i) => bins[i]!.vector),
     timestamps: bins.map((b) => b.start),
     captureIps: bins.map(() => sessions.sourceIp),
     otherIps,

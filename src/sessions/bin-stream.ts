@@ -2,7 +2,10 @@ import type { PacketRecord } from '../capture/packet.js';
 import { type BinOptions, type Bins, buildBins, type StreamState } from './bins.js';
 import { PacketStore } from './packet-store.js';
 
-/** Receives each closed bin: its own packet store and its sessions (one bin: binStart = [0, count]). */
+/**
+ * Receives each closed bin: its own packet store and its sessions (one bin: binStart = [0, count]). The store
+ * is reused for the next bin: read what is needed before returning.
+ */
 export type BinSink = (store: PacketStore, bins: Bins, index: number) => void;
 
 /**
@@ -23,7 +26,7 @@ export class BinStream {
   private readonly durationUs: number;
   private readonly warmupUs: number;
   private readonly options: BinOptions;
-  private store = new PacketStore();
+  private readonly store = new PacketStore();
   private state: StreamState | null = null;
   private binStartUs = 0;
   private maxSeenUs = Number.NEGATIVE_INFINITY;
@@ -100,6 +103,6 @@ export class BinStream {
     this.sessionsPerBin.push(bins.sessions.count);
     this.maxClosedUs = this.maxSeenUs;
     this.sink(store, bins, this.index++);
-    this.store = new PacketStore();
+    store.reset();
   }
 }

@@ -49,6 +49,14 @@ export class AddressTable {
   get size(): number {
     return this.table.size;
   }
+
+  clear(): void {
+    this.table.clear();
+    this.text.length = 0;
+    this.isPrivate.length = 0;
+    this.version.length = 0;
+    this.bytes.length = 0;
+  }
 }
 
 /** Interned "<address>:<port>" endpoints. */
@@ -67,6 +75,12 @@ export class EndpointTable {
       this.port.push(port);
     }
     return id;
+  }
+
+  clear(): void {
+    this.table.clear();
+    this.address.length = 0;
+    this.port.length = 0;
   }
 }
 
@@ -87,6 +101,11 @@ export class MacTable {
     const id = this.table.intern();
     if (id === before) this.text.push(macText(bytes, offset));
     return id;
+  }
+
+  clear(): void {
+    this.table.clear();
+    this.text.length = 0;
   }
 }
 
@@ -154,6 +173,16 @@ export class PacketStore {
     this.ipLength.data[index] = p.ipLength;
     this.parseable.data[index] = kept >= MIN_PARSEABLE_BYTES ? 1 : 0;
     return true;
+  }
+
+  /** Empties the store for the next bin, keeping the tables' capacity (streaming reuses one store). */
+  reset(): void {
+    this.addresses.clear();
+    this.endpoints.clear();
+    this.macs.clear();
+    this.dedup.clear();
+    this.length = 0;
+    this.duplicates = 0;
   }
 
   private ensure(length: number): void {
