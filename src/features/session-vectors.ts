@@ -1,3 +1,6 @@
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Bins } from '../sessions/bins.js';
 import type { PacketStore } from '../sessions/packet-store.js';
 import { COMPAT_UDP_PROTO, inferCaptureSource } from './compat.js';
@@ -89,27 +92,34 @@ function fillSessionValues(
 }
 
 const VALUES = SESSION_VECTOR_LENGTH - 31;
+/** One kept session: its two address ids (as float64) and its 10 values. */
+const RECORD = VALUES + 2;
+/** Kept sessions held in memory before they are spilled to a temporary file (8 MiB). */
+const SPILL_RECORDS = 1 << 13;
 
 /**
  * `sessionVectors` bin by bin, for a capture cut into one store per bin (`BinStream`). The source address is
  * chosen over ALL bins, so it is known only at the end: the (address, MAC) votes are summed across bins (a
  * Map in first-vote order, so ties resolve as over the whole capture), and each session that could involve
- * the winner — one with an address able to win a vote — is kept as 10 packed values plus its two addresses.
- * With `rows` false only the votes are kept (the source address without the anomaly model's rows).
+ * the winner — one with an address able to win a vote — is kept as its two addresses and 10 values, in
+ * memory up to 8 MiB and then in a temporary file (deleted by `finish`), so memory stays flat however long
+ * the capture. With `rows` false only the votes are kept (the source address without the model's rows).
  */
 export class SessionRowAccumulator {
   private readonly votes = new Map<string, number>();
   private readonly addressIds = new Map<string, number>();
-  private readonly addressText: string[] = [];
   private count = 0;
-  private a1 = new Int32Array(1024);
-  private a2 = new Int32Array(1024);
-  private values = new Float64Array(1024 * VALUES);
+  private readonly buffer: Float64Array;
+  private spill: { dir: string; fd: number; records: number } | null = null;
 
   constructor(
     private readonly countPublic = false,
     private readonly rows = true,
-  ) {}
+    /** Sessions held in memory before spilling (tests make it small). */
+    private readonly spillRecords = SPILL_RECORDS,
+  ) {
+    this.buffer = new Float64Array((rows ? spillRecords : 0) * RECORD);
+  }
 
   addBin(store: PacketStore, bins: Bins): void {
     const { sessions } = bins;
@@ -123,6 +133,7 @@ export class SessionRowAccumulator {
     }
     if (!this.rows) return;
     const { endpoints, addresses } = store;
+    const buffer = this.buffer;
     for (let s = 0; s < sessions.count; s++) {
       const p = sessions.firstPacket.data[s]!;
       if (!store.parseable.data[p]) continue;
@@ -130,11 +141,11 @@ export class SessionRowAccumulator {
       const a2 = endpoints.address[sessions.dstEndpoint.data[s]!]!;
       // Only an address that can collect votes can be the source.
       if (!this.countPublic && !addresses.isPrivate[a1] && !addresses.isPrivate[a2]) continue;
-      const i = this.count++;
-      if (i === this.a1.length) this.grow();
-      this.a1[i] = this.addressId(addresses.text[a1]!);
-      this.a2[i] = this.addressId(addresses.text[a2]!);
-      fillSessionValues(store, bins, s, this.values, i * VALUES);
+      if (this.count === this.spillRecords) this.flush();
+      const o = this.count++ * RECORD;
+      buffer[o] = this.addressId(addresses.text[a1]!);
+      buffer[o + 1] = this.addressId(addresses.text[a2]!);
+      fillSessionValues(store, bins, s, buffer, o + 2);
     }
   }
 
@@ -158,37 +169,61 @@ export class SessionRowAccumulator {
     }
     const rows: Float64Array[] = [];
     const source = sourceIp === null ? -1 : (this.addressIds.get(sourceIp) ?? -1);
-    if (source < 0) return { sourceIp, rows };
-    for (let i = 0; i < this.count; i++) {
-      if (this.a1[i] !== source && this.a2[i] !== source) continue;
-      const row = new Float64Array(SESSION_VECTOR_LENGTH);
-      row[0] = this.a1[i] === source ? 1 : 0;
-      row.set(this.values.subarray(i * VALUES, (i + 1) * VALUES), 1);
-      rows.push(row);
+    const take = (records: Float64Array, n: number) => {
+      for (let i = 0; i < n; i++) {
+        const o = i * RECORD;
+        if (records[o] !== source && records[o + 1] !== source) continue;
+        const row = new Float64Array(SESSION_VECTOR_LENGTH);
+        row[0] = records[o] === source ? 1 : 0;
+        row.set(records.subarray(o + 2, o + RECORD), 1);
+        rows.push(row);
+      }
+    };
+    const spill = this.spill;
+    if (spill) {
+      try {
+        const chunk = new Float64Array(this.spillRecords * RECORD);
+        const bytes = new Uint8Array(chunk.buffer);
+        for (let done = 0; done < spill.records; done += this.spillRecords) {
+          const n = Math.min(this.spillRecords, spill.records - done);
+          readSync(spill.fd, bytes, 0, n * RECORD * 8, done * RECORD * 8);
+          if (source >= 0) take(chunk, n);
+        }
+      } finally {
+        this.dropSpill();
+      }
     }
+    if (source >= 0) take(this.buffer, this.count);
+    this.count = 0;
     return { sourceIp, rows };
+  }
+
+  /** Deletes the temporary file, if any (finish does; call it when an analysis is abandoned). */
+  dropSpill(): void {
+    const spill = this.spill;
+    if (!spill) return;
+    this.spill = null;
+    closeSync(spill.fd);
+    rmSync(spill.dir, { recursive: true, force: true });
+  }
+
+  private flush(): void {
+    if (!this.spill) {
+      const dir = mkdtempSync(join(tmpdir(), 'networkml-sessions-'));
+      this.spill = { dir, fd: openSync(join(dir, 'rows.f64'), 'w+'), records: 0 };
+    }
+    const bytes = new Uint8Array(this.buffer.buffer, 0, this.count * RECORD * 8);
+    writeSync(this.spill.fd, bytes, 0, bytes.length, this.spill.records * RECORD * 8);
+    this.spill.records += this.count;
+    this.count = 0;
   }
 
   private addressId(text: string): number {
     let id = this.addressIds.get(text);
     if (id === undefined) {
-      id = this.addressText.length;
+      id = this.addressIds.size;
       this.addressIds.set(text, id);
-      this.addressText.push(text);
     }
     return id;
-  }
-
-  private grow(): void {
-    const n = this.a1.length * 2;
-    const a1 = new Int32Array(n);
-    a1.set(this.a1);
-    this.a1 = a1;
-    const a2 = new Int32Array(n);
-    a2.set(this.a2);
-    this.a2 = a2;
-    const values = new Float64Array(n * VALUES);
-    values.set(this.values);
-    this.values = values;
   }
 }

@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
+import { readCapture } from '../capture/reader.js';
 import { NetworkmlError } from '../errors.js';
+import { CompatAccumulator } from '../features/compat.js';
+import { SessionRowAccumulator } from '../features/session-vectors.js';
+import { BinStream } from '../sessions/bin-stream.js';
 import { type AnalyzeOptions, analyzeCapture, analyzeWholeCapture, type CaptureAnalysis } from './analyze.js';
 
 const DATA = join(import.meta.dirname, '../../test-data');
@@ -116,4 +120,29 @@ describe('captures whose times go backwards', () => {
   });
 
   it('cleans up', () => rmSync(dir, { recursive: true, force: true }));
+});
+
+describe('session rows spilled to a temporary file', () => {
+  it('equal the whole-capture rows, in order', async () => {
+    for (const path of captures.slice(0, 4)) {
+      const options = { durationS: 60, warmupS: 0 };
+      const rows = new SessionRowAccumulator(false, true, 3);
+      const compat = new CompatAccumulator();
+      const stream = new BinStream(options, (store, bins, index) => {
+        compat.addBin(store, bins, index);
+        rows.addBin(store, bins);
+      });
+      await readCapture(path, (p) => stream.add(p));
+      stream.finish();
+      const whole = await analyzeWholeCapture(path, options);
+      const got = rows.finish();
+      assert.equal(got.sourceIp, whole.sessions.sourceIp);
+      assert.deepEqual(
+        got.rows.map((r) => [...r]),
+        whole.sessions.rows.map((r) => [...r]),
+        path,
+      );
+      assert.ok(whole.sessions.rows.length > 3, 'enough rows to spill');
+    }
+  });
 });

@@ -118,10 +118,14 @@ export async function analyzeCapture(
       },
       { ...options.read, signal: abort.signal },
     );
+  } catch (err) {
+    rows.dropSpill();
+    throw err;
   } finally {
     outer?.removeEventListener('abort', onOuterAbort);
   }
   if (!stream.exact && !outer?.aborted) {
+    rows.dropSpill();
     if (typeof source !== 'string' || source === '-') {
       throw new NetworkmlError(
         `${typeof source === 'string' ? source : '-'}: packet times go back across a ${binOptions.durationS} s bin; ` +
