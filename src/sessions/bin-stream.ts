@@ -1,10 +1,10 @@
 import type { PacketRecord } from '../capture/packet.js';
-import { type BinOptions, type Bins, buildBins, type StreamState } from './bins.js';
+import { type BinOptions, BinScratch, type Bins, buildBins, type StreamState } from './bins.js';
 import { PacketStore } from './packet-store.js';
 
 /**
  * Receives each closed bin: its own packet store and its sessions (one bin: binStart = [0, count]). The store
- * is reused for the next bin: read what is needed before returning.
+ * and the sessions are reused for the next bin: read what is needed before returning.
  */
 export type BinSink = (store: PacketStore, bins: Bins, index: number) => void;
 
@@ -27,6 +27,7 @@ export class BinStream {
   private readonly warmupUs: number;
   private readonly options: BinOptions;
   private readonly store = new PacketStore();
+  private readonly scratch = new BinScratch();
   private state: StreamState | null = null;
   private binStartUs = 0;
   private maxSeenUs = Number.NEGATIVE_INFINITY;
@@ -97,6 +98,7 @@ export class BinStream {
       store,
       { durationS: Number.POSITIVE_INFINITY, warmupS: this.options.warmupS },
       this.state!,
+      this.scratch,
     );
     this.ipPackets += store.length;
     this.duplicates += store.duplicates;
