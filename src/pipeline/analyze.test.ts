@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
+import { captureInfo } from '../capture/info.js';
 import { readCapture } from '../capture/reader.js';
 import { NetworkmlError } from '../errors.js';
 import { CompatAccumulator } from '../features/compat.js';
@@ -109,6 +110,9 @@ describe('captures whose times go backwards', () => {
     const a = await assertSame(path, {});
     assert.equal(a.path, 'whole');
     assert.ok(a.summary.warnings.some((w) => w.kind === 'reordered-whole-capture'));
+    // `info` says so too.
+    assert.ok((await captureInfo(path)).backwardSteps > 0);
+    assert.equal((await captureInfo(source)).backwardSteps, 0);
   });
 
   it('from a stream, which cannot be read again: a clear error', async () => {
