@@ -29,7 +29,7 @@ if [ ! -f "$v2" ]; then
     --features v2 --save "$v2" > /dev/null
 fi
 runs=${RUNS:-3}
-bytes=$(stat -c %s "$capture")
+bytes=$(stat -L -c %s "$capture")
 nml=(node "${NETWORKML_BIN:-bin/networkml.js}") # NETWORKML_BIN=other/bin/networkml.js measures another build
 
 # time_of CMD...: runs it, prints "SECONDS KIB" (wall time, peak RSS).
@@ -55,7 +55,6 @@ bench() {
   s=$(median < "$tmp/ours"); r=$(median < "$tmp/ratio"); m=$(sort -g "$tmp/rss" | tail -1)
   printf '%-34s %9.2f %9.0f %10.2fx %7.0f MiB\n' "$name" "$s" "$(awk -v b="$bytes" -v s="$s" 'BEGIN {print b / s / 1e6}')" "$r" "$((m / 1024))"
 }
-bench 'tcpdump -r -w /dev/null' tcpdump -r "$capture" -w /dev/null
 bench 'eval --anomaly none --json' "${nml[@]}" eval --anomaly none --json "$capture"
 bench 'eval --json (lstm)' "${nml[@]}" eval --json "$capture"
 bench 'eval --json --model v2' "${nml[@]}" eval --json --model "$v2" "$capture"
@@ -68,7 +67,7 @@ printf '%-12s %14s %14s\n' size 'eval --anomaly none' 'eval (lstm)'
 for f in "$tmp/head-100.pcap" "$capture"; do
   read -r _ a < <(time_of "${nml[@]}" eval --anomaly none --json "$f")
   read -r _ b < <(time_of "${nml[@]}" eval --json "$f")
-  printf '%-12s %14s %14s\n' "$(( $(stat -c %s "$f") / 1000000 )) MB" "$((a / 1024)) MiB" "$((b / 1024)) MiB"
+  printf '%-12s %14s %14s\n' "$(( $(stat -L -c %s "$f") / 1000000 )) MB" "$((a / 1024)) MiB" "$((b / 1024)) MiB"
 done
 rm -f "$tmp/head-100.pcap"
 if [ "${SKIP_10G:-0}" != 1 ]; then
