@@ -57,7 +57,9 @@ bench() {
 }
 bench 'eval --anomaly none --json' "${nml[@]}" eval --anomaly none --json "$capture"
 bench 'eval --json (lstm)' "${nml[@]}" eval --json "$capture"
-bench 'eval --json --model v2' "${nml[@]}" eval --json --model "$v2" "$capture"
+# --no-history: eval with a v2 model and history on fails before and after issue 14 (movingAverage needs one
+# representation per timestamp; v2 models record none), a separate bug.
+bench 'eval --json --model v2' "${nml[@]}" eval --json --no-history --model "$v2" "$capture"
 bench 'inspect --json' "${nml[@]}" inspect --json "$capture"
 
 echo
@@ -71,13 +73,11 @@ for f in "$tmp/head-100.pcap" "$capture"; do
 done
 rm -f "$tmp/head-100.pcap"
 if [ "${SKIP_10G:-0}" != 1 ]; then
+  # GNU time wraps the CLI only (not the generator), so the figure is the CLI's own peak.
   for mode in none lstm; do
-    /usr/bin/time -f '%e %M' -o "$tmp/t" bash -c \
-      "node --import tsx bench/pcap-repeat.ts '$capture' 10 | ${nml[*]} eval --anomaly $mode --json - > /dev/null"
-    read -r s k < "$tmp/t"
-    echo "$mode $s $k" >> "$tmp/10g"
+    node --import tsx bench/pcap-repeat.ts "$capture" 10 |
+      /usr/bin/time -f '%e %M' -o "$tmp/t-$mode" "${nml[@]}" eval --anomaly "$mode" --json - > /dev/null
   done
-  # GNU time reports the largest process of the pipeline (the CLI, not the generator, in practice).
   printf '%-12s %14s %14s\n' "$((bytes * 10 / 1000000)) MB (pipe)" \
-    "$(($(awk '$1=="none"{print $3}' "$tmp/10g") / 1024)) MiB" "$(($(awk '$1=="lstm"{print $3}' "$tmp/10g") / 1024)) MiB"
+    "$(($(cut -d' ' -f2 "$tmp/t-none") / 1024)) MiB" "$(($(cut -d' ' -f2 "$tmp/t-lstm") / 1024)) MiB"
 fi
