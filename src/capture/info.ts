@@ -29,6 +29,11 @@ export interface CaptureInfo {
   /** Last minus first packet time in seconds (0 for fewer than two packets). */
   durationSec: number;
   protocols: ProtocolCounts;
+  /**
+   * Packets whose time is below an earlier packet's (merged or reordered files). When such a step crosses
+   * a bin, eval cannot stream the capture bin by bin and reads it whole (see pipeline/analyze.ts).
+   */
+  backwardSteps: number;
 }
 
 const LINK_TYPE_NAMES: Record<number, string> = {
@@ -57,7 +62,12 @@ export async function captureInfo(
   options?: ReadOptions,
 ): Promise<CaptureInfo> {
   const c = emptyProtocolCounts();
+  let maxUs = Number.NEGATIVE_INFINITY;
+  let backwardSteps = 0;
   const count = (p: PacketRecord): void => {
+    const us = p.timeMicros();
+    if (us < maxUs) backwardSteps++;
+    else maxUs = us;
     if (p.linkType === LinkType.ETHERNET) c.ethernet++;
     if (p.vlanCount > 0) c.vlan++;
     if (p.ipVersion === 4) c.ipv4++;
@@ -83,7 +93,7 @@ export async function captureInfo(
   const summary = await readCapture(source, count, options);
   // Records of unsupported link types never reach the callback; they are "other".
   c.other += summary.skippedUnsupportedLink;
-  return { summary, durationSec: duration(summary.firstTime, summary.lastTime), protocols: c };
+  return { summary, durationSec: duration(summary.firstTime, summary.lastTime), protocols: c, backwardSteps };
 }
 
 function duration(first: CaptureTime | null, last: CaptureTime | null): number {
@@ -119,6 +129,7 @@ export function infoJson(info: CaptureInfo): Record<string, unknown> {
     lastTime: s.lastTime === null ? null : epochString(s.lastTime),
     durationSec: info.durationSec,
     protocols: info.protocols,
+    backwardSteps: info.backwardSteps,
     warnings: s.warnings.map((w) => w.message),
   };
 }
@@ -145,6 +156,7 @@ export function infoText(info: CaptureInfo): string {
     `First packet:  ${time(s.firstTime)}`,
     `Last packet:   ${time(s.lastTime)}`,
     `Duration:      ${info.durationSec.toFixed(6)} s`,
+    `Time order:    ${info.backwardSteps === 0 ? 'never goes back' : `${info.backwardSteps} packets earlier than one before them (eval reads the capture whole if a step crosses a bin)`}`,
     `Protocols:     ethernet ${p.ethernet}, vlan ${p.vlan}, arp ${p.arp}, ipv4 ${p.ipv4}, ipv6 ${p.ipv6}, tcp ${p.tcp}, udp ${p.udp}, icmp ${p.icmp}, icmpv6 ${p.icmpv6}, other ${p.other}`,
   ];
   return lines.join('\n');

@@ -102,7 +102,8 @@ export function inferCaptureSource(
 export interface CompatBin {
   /** Index of this bin among all bins (empty ones included). */
   bin: number;
-  vector: Float64Array;
+  /** The 4,104 values (may be a fresh copy on every read: read it once per use). */
+  readonly vector: Float64Array;
   /** This bin's own inferred capture address, or null. */
   captureIp: string | null;
   /** Private peers of the capture MAC in this bin, sorted. */
@@ -111,6 +112,40 @@ export interface CompatBin {
   timestamp: number;
   /** MAC id the vector was computed for (-1: none yet, vector all zero). */
   mac: number;
+}
+
+/**
+ * A bin's vector kept sparse (a bin has a few dozen non-zero values of 4,104): a capture of thousands of
+ * bins would otherwise hold 32 KiB per bin. `vector` expands a fresh copy on every read.
+ */
+class SparseCompatBin implements CompatBin {
+  private readonly index: Uint16Array;
+  private readonly value: Float64Array;
+  constructor(
+    readonly bin: number,
+    dense: Float64Array,
+    readonly captureIp: string | null,
+    readonly otherIps: string[],
+    readonly timestamp: number,
+    readonly mac: number,
+  ) {
+    let n = 0;
+    for (let i = 0; i < dense.length; i++) if (dense[i] !== 0) n++;
+    this.index = new Uint16Array(n);
+    this.value = new Float64Array(n);
+    n = 0;
+    for (let i = 0; i < dense.length; i++) {
+      if (dense[i] === 0) continue;
+      this.index[n] = i;
+      this.value[n++] = dense[i]!;
+    }
+  }
+
+  get vector(): Float64Array {
+    const v = new Float64Array(COMPAT_FEATURE_COUNT);
+    for (let k = 0; k < this.index.length; k++) v[this.index[k]!] = this.value[k]!;
+    return v;
+  }
 }
 
 export interface CompatFeatures {
@@ -142,16 +177,55 @@ export function compatFeatures(
     const otherIps = new Set<string>();
     const vector = binVector(store, bins, from, to, mac, otherIps);
     const lastFirstPacket = bins.sessions.firstPacket.data[to - 1]!;
-    out.push({
-      bin: b,
-      vector,
-      captureIp: own.address >= 0 ? store.addresses.text[own.address]! : null,
-      otherIps: [...otherIps].sort(),
-      timestamp: store.timeUs.data[lastFirstPacket]! / 1e6,
-      mac,
-    });
+    out.push(
+      new SparseCompatBin(
+        b,
+        vector,
+        own.address >= 0 ? store.addresses.text[own.address]! : null,
+        [...otherIps].sort(),
+        store.timeUs.data[lastFirstPacket]! / 1e6,
+        mac,
+      ),
+    );
   }
   return { captureMac: mac >= 0 ? store.macs.text[mac]! : null, bins: out };
+}
+
+/**
+ * `compatFeatures` bin by bin, for a capture cut into one store per bin (`BinStream`): the capture MAC is
+ * carried from bin to bin as text, since each bin's store has its own MAC ids.
+ */
+export class CompatAccumulator {
+  private macText: string | null = null;
+  readonly bins: CompatBin[] = [];
+
+  constructor(private readonly countPublic = false) {}
+
+  /** One closed bin: `bins` holds that bin's sessions only; `index` is its place among all bins. */
+  addBin(store: PacketStore, bins: Bins, index: number): void {
+    const to = bins.sessions.count;
+    if (to === 0) return;
+    const own = inferCaptureSource(store, bins, 0, to, this.countPublic);
+    if (this.macText === null && own.mac >= 0) this.macText = store.macs.text[own.mac]!;
+    const mac = this.macText === null ? -1 : store.macs.text.indexOf(this.macText);
+    const otherIps = new Set<string>();
+    const vector = binVector(store, bins, 0, to, mac, otherIps);
+    const lastFirstPacket = bins.sessions.firstPacket.data[to - 1]!;
+    this.bins.push(
+      new SparseCompatBin(
+        index,
+        vector,
+        own.address >= 0 ? store.addresses.text[own.address]! : null,
+        [...otherIps].sort(),
+        store.timeUs.data[lastFirstPacket]! / 1e6,
+        mac,
+      ),
+    );
+  }
+
+  finish(): CompatFeatures {
+    return { captureMac: this.macText, bins: this.bins };
+  }
 }
 
 function binVector(

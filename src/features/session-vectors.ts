@@ -1,3 +1,6 @@
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Bins } from '../sessions/bins.js';
 import type { PacketStore } from '../sessions/packet-store.js';
 import { COMPAT_UDP_PROTO, inferCaptureSource } from './compat.js';
@@ -40,7 +43,7 @@ export function sessionVectors(
       ? { address: sourceAddress }
       : inferCaptureSource(store, bins, 0, sessions.count, countPublic);
   if (source.address < 0) return { sourceIp: null, rows: [] };
-  const { endpoints, addresses } = store;
+  const { endpoints } = store;
   const rows: Float64Array[] = [];
   for (let s = 0; s < sessions.count; s++) {
     const p = sessions.firstPacket.data[s]!;
@@ -48,26 +51,209 @@ export function sessionVectors(
     const a1 = endpoints.address[sessions.srcEndpoint.data[s]!]!;
     const a2 = endpoints.address[sessions.dstEndpoint.data[s]!]!;
     if (a1 !== source.address && a2 !== source.address) continue;
-    const proto = store.proto.data[p]!;
-    const byFirst = sessions.sentByFirstMac.data[s]!;
-    const bySecond = sessions.sentBySecondMac.data[s]!;
-    const oneShot = sessions.packets.data[s]! === 1;
-    // The original subtracted datetime.timestamp() floats (whole seconds + µs / 1e6), not exact µs.
-    const spanS = pythonSeconds(sessions.lastTimeUs.data[s]!) - pythonSeconds(store.timeUs.data[p]!);
-    const elapsed = spanS === 0 ? 1 : spanS;
     const row = new Float64Array(SESSION_VECTOR_LENGTH);
     row[0] = a1 === source.address ? 1 : 0;
-    row[1] = addresses.isPrivate[a1] && addresses.isPrivate[a2] ? 0 : 1;
-    row[2] = proto === 1 ? 1 : 0;
-    row[3] = proto === 6 ? 1 : 0;
-    row[4] = proto === COMPAT_UDP_PROTO ? 1 : 0;
-    row[5] = sessions.lastLengthSecondMac.data[s]!;
-    row[6] = sessions.lastLengthFirstMac.data[s]!;
-    row[7] = bySecond;
-    row[8] = byFirst;
-    row[9] = oneShot ? 1 : byFirst / elapsed;
-    row[10] = oneShot ? 1 : bySecond / elapsed;
+    fillSessionValues(store, bins, s, row, 1);
     rows.push(row);
   }
-  return { sourceIp: addresses.text[source.address]!, rows };
+  return { sourceIp: store.addresses.text[source.address]!, rows };
+}
+
+/** Values 1..10 of a session's row (all but "initiated by source"), written at out[offset..offset + 10). */
+function fillSessionValues(
+  store: PacketStore,
+  bins: Bins,
+  s: number,
+  out: Float64Array,
+  offset: number,
+): void {
+  const { sessions } = bins;
+  const { endpoints, addresses } = store;
+  const p = sessions.firstPacket.data[s]!;
+  const a1 = endpoints.address[sessions.srcEndpoint.data[s]!]!;
+  const a2 = endpoints.address[sessions.dstEndpoint.data[s]!]!;
+  const proto = store.proto.data[p]!;
+  const byFirst = sessions.sentByFirstMac.data[s]!;
+  const bySecond = sessions.sentBySecondMac.data[s]!;
+  const oneShot = sessions.packets.data[s]! === 1;
+  // The original subtracted datetime.timestamp() floats (whole seconds + µs / 1e6), not exact µs.
+  const spanS = pythonSeconds(sessions.lastTimeUs.data[s]!) - pythonSeconds(store.timeUs.data[p]!);
+  const elapsed = spanS === 0 ? 1 : spanS;
+  out[offset] = addresses.isPrivate[a1] && addresses.isPrivate[a2] ? 0 : 1;
+  out[offset + 1] = proto === 1 ? 1 : 0;
+  out[offset + 2] = proto === 6 ? 1 : 0;
+  out[offset + 3] = proto === COMPAT_UDP_PROTO ? 1 : 0;
+  out[offset + 4] = sessions.lastLengthSecondMac.data[s]!;
+  out[offset + 5] = sessions.lastLengthFirstMac.data[s]!;
+  out[offset + 6] = bySecond;
+  out[offset + 7] = byFirst;
+  out[offset + 8] = oneShot ? 1 : byFirst / elapsed;
+  out[offset + 9] = oneShot ? 1 : bySecond / elapsed;
+}
+
+const VALUES = SESSION_VECTOR_LENGTH - 31;
+/** A packed row: "initiated by source" and the 10 values. */
+const ROW = VALUES + 1;
+
+/**
+ * Rows packed ROW values each, as an array whose element i is a fresh 41-value row built when read (the
+ * LSTM reads them one at a time): 88 bytes per session instead of a 41-value array each.
+ */
+function packedRows(packed: Float64Array, n: number): Float64Array[] {
+  const isIndex = (key: string | symbol): key is string => {
+    if (typeof key !== 'string') return false;
+    const i = Number(key);
+    return Number.isInteger(i) && i >= 0 && i < n;
+  };
+  const row = (i: number) => {
+    const r = new Float64Array(SESSION_VECTOR_LENGTH);
+    r.set(packed.subarray(i * ROW, (i + 1) * ROW));
+    return r;
+  };
+  return new Proxy(new Array<Float64Array>(n), {
+    get: (target, key, receiver) => (isIndex(key) ? row(Number(key)) : Reflect.get(target, key, receiver)),
+    has: (target, key) => isIndex(key) || Reflect.has(target, key),
+  });
+}
+/** One kept session: its two address ids (as float64) and its 10 values. */
+const RECORD = VALUES + 2;
+/** Kept sessions held in memory before they are spilled to a temporary file (8 MiB). */
+const SPILL_RECORDS = 1 << 13;
+
+/**
+ * `sessionVectors` bin by bin, for a capture cut into one store per bin (`BinStream`). The source address is
+ * chosen over ALL bins, so it is known only at the end: the (address, MAC) votes are summed across bins (a
+ * Map in first-vote order, so ties resolve as over the whole capture), and each session that could involve
+ * the winner — one with an address able to win a vote — is kept as its two addresses and 10 values, in
+ * memory up to 8 MiB and then in a temporary file (deleted by `finish`), so memory stays flat however long
+ * the capture. With `rows` false only the votes are kept (the source address without the model's rows).
+ */
+export class SessionRowAccumulator {
+  private readonly votes = new Map<string, number>();
+  private readonly addressIds = new Map<string, number>();
+  private count = 0;
+  private readonly buffer: Float64Array;
+  private spill: { dir: string; fd: number; records: number } | null = null;
+
+  constructor(
+    private readonly countPublic = false,
+    private readonly rows = true,
+    /** Sessions held in memory before spilling (tests make it small). */
+    private readonly spillRecords = SPILL_RECORDS,
+  ) {
+    this.buffer = new Float64Array((rows ? spillRecords : 0) * RECORD);
+  }
+
+  addBin(store: PacketStore, bins: Bins): void {
+    const { sessions } = bins;
+    if (sessions.count === 0) return;
+    const local = new Map<number, number>();
+    inferCaptureSource(store, bins, 0, sessions.count, this.countPublic, local);
+    const macIds = store.macs.text.length;
+    for (const [key, n] of local) {
+      const text = `${store.addresses.text[Math.floor(key / macIds)]!}|${store.macs.text[key % macIds]!}`;
+      this.votes.set(text, (this.votes.get(text) ?? 0) + n);
+    }
+    if (!this.rows) return;
+    const { endpoints, addresses } = store;
+    const buffer = this.buffer;
+    for (let s = 0; s < sessions.count; s++) {
+      const p = sessions.firstPacket.data[s]!;
+      if (!store.parseable.data[p]) continue;
+      const a1 = endpoints.address[sessions.srcEndpoint.data[s]!]!;
+      const a2 = endpoints.address[sessions.dstEndpoint.data[s]!]!;
+      // Only an address that can collect votes can be the source.
+      if (!this.countPublic && !addresses.isPrivate[a1] && !addresses.isPrivate[a2]) continue;
+      if (this.count === this.spillRecords) this.flush();
+      const o = this.count++ * RECORD;
+      buffer[o] = this.addressId(addresses.text[a1]!);
+      buffer[o + 1] = this.addressId(addresses.text[a2]!);
+      fillSessionValues(store, bins, s, buffer, o + 2);
+    }
+  }
+
+  finish(): SessionVectors {
+    let best: string | null = null;
+    let bestVotes = 0;
+    for (const [key, n] of this.votes) {
+      if (n > bestVotes) {
+        best = key;
+        bestVotes = n;
+      }
+    }
+    const sourceIp = best === null ? null : best.slice(0, best.lastIndexOf('|'));
+    if (!this.rows) {
+      return {
+        sourceIp,
+        get rows(): Float64Array[] {
+          throw new Error('session rows were not collected for this analysis');
+        },
+      };
+    }
+    const source = sourceIp === null ? -1 : (this.addressIds.get(sourceIp) ?? -1);
+    // The device's rows, packed as their 11 meaningful values (the 30 port one-hots are always zero).
+    let packed = new Float64Array(0);
+    let n = 0;
+    const take = (records: Float64Array, count: number) => {
+      for (let i = 0; i < count; i++) {
+        const o = i * RECORD;
+        if (records[o] !== source && records[o + 1] !== source) continue;
+        if ((n + 1) * ROW > packed.length) {
+          const grown = new Float64Array(Math.max(1024, packed.length * 2));
+          grown.set(packed);
+          packed = grown;
+        }
+        packed[n * ROW] = records[o] === source ? 1 : 0;
+        packed.set(records.subarray(o + 2, o + RECORD), n * ROW + 1);
+        n++;
+      }
+    };
+    const spill = this.spill;
+    if (spill) {
+      try {
+        const chunk = new Float64Array(this.spillRecords * RECORD);
+        const bytes = new Uint8Array(chunk.buffer);
+        for (let done = 0; done < spill.records; done += this.spillRecords) {
+          const count = Math.min(this.spillRecords, spill.records - done);
+          readSync(spill.fd, bytes, 0, count * RECORD * 8, done * RECORD * 8);
+          if (source >= 0) take(chunk, count);
+        }
+      } finally {
+        this.dropSpill();
+      }
+    }
+    if (source >= 0) take(this.buffer, this.count);
+    this.count = 0;
+    const rows = packedRows(packed, n);
+    return { sourceIp, rows };
+  }
+
+  /** Deletes the temporary file, if any (finish does; call it when an analysis is abandoned). */
+  dropSpill(): void {
+    const spill = this.spill;
+    if (!spill) return;
+    this.spill = null;
+    closeSync(spill.fd);
+    rmSync(spill.dir, { recursive: true, force: true });
+  }
+
+  private flush(): void {
+    if (!this.spill) {
+      const dir = mkdtempSync(join(tmpdir(), 'networkml-sessions-'));
+      this.spill = { dir, fd: openSync(join(dir, 'rows.f64'), 'w+'), records: 0 };
+    }
+    const bytes = new Uint8Array(this.buffer.buffer, 0, this.count * RECORD * 8);
+    writeSync(this.spill.fd, bytes, 0, bytes.length, this.spill.records * RECORD * 8);
+    this.spill.records += this.count;
+    this.count = 0;
+  }
+
+  private addressId(text: string): number {
+    let id = this.addressIds.get(text);
+    if (id === undefined) {
+      id = this.addressIds.size;
+      this.addressIds.set(text, id);
+    }
+    return id;
+  }
 }

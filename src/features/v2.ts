@@ -19,7 +19,7 @@ import { EtherType, IpProto, type PacketRecord, TcpFlag } from '../capture/packe
 import { ipv4Text, ipv6Text, isMulticast, isPrivateV4, isPrivateV6, macText } from '../sessions/address.js';
 import { FloatColumn, IntColumn, WordKeyTable } from '../sessions/hash-table.js';
 import { fillAddressKey } from '../sessions/packet-store.js';
-import { COMPAT_FEATURE_COUNT, type CompatFeatures, compatFeatureName } from './compat.js';
+import { COMPAT_FEATURE_COUNT, type CompatBin, type CompatFeatures, compatFeatureName } from './compat.js';
 
 // ---- feature name tables -------------------------------------------------------------------------
 
@@ -465,34 +465,30 @@ export interface V2Bin {
   readonly end: number;
   /** The V2_OWN_COUNT header features (the head of `vector`), for callers that need only those. */
   readonly own: Float64Array;
-  /** V2_FEATURE_COUNT values, in v2FeatureNames() order (built on first access, then the same array). */
+  /** V2_FEATURE_COUNT values, in v2FeatureNames() order (built on every read: read it once per use). */
   readonly vector: Float64Array;
 }
 
 /**
- * A host-bin whose full vector is built on first access: most callers read only the device's rows, and the
+ * A host-bin whose full vector is built on access: most callers read only the device's rows, and the
  * 4,104-value compat block is zero for every other host, so building all of them eagerly cost more than
- * the header features themselves.
+ * the header features themselves. Not cached: a long capture has thousands of bins.
  */
 class LazyV2Bin implements V2Bin {
-  private full: Float64Array | null = null;
   constructor(
     readonly bin: number,
     readonly host: number,
     readonly start: number,
     readonly end: number,
     readonly own: Float64Array,
-    private readonly compat: Float64Array | undefined,
+    private readonly compat: CompatBin | undefined,
   ) {}
 
   get vector(): Float64Array {
-    if (this.full === null) {
-      const v = new Float64Array(V2_FEATURE_COUNT);
-      v.set(this.own, 0);
-      if (this.compat !== undefined) v.set(this.compat, V2_OWN_COUNT);
-      this.full = v;
-    }
-    return this.full;
+    const v = new Float64Array(V2_FEATURE_COUNT);
+    v.set(this.own, 0);
+    if (this.compat !== undefined) v.set(this.compat.vector, V2_OWN_COUNT);
+    return v;
   }
 }
 
@@ -1193,8 +1189,8 @@ export class V2Extractor {
     if (compat?.captureMac != null)
       compatHost = hosts.findIndex((h) => h.kind === 'mac' && h.key === compat.captureMac);
     if (compatHost < 0 && compat !== undefined && hosts[device]?.kind === 'ip') compatHost = device;
-    const compatByBin = new Map<number, Float64Array>();
-    for (const b of compat?.bins ?? []) compatByBin.set(b.bin, b.vector);
+    const compatByBin = new Map<number, CompatBin>();
+    for (const b of compat?.bins ?? []) compatByBin.set(b.bin, b);
 
     const bins: V2Bin[] = [];
     for (const pb of this.pending) {

@@ -8,7 +8,8 @@ import type { BinOptions } from '../sessions/bins.js';
 export interface InspectInput {
   source: string;
   summary: CaptureSummary;
-  store: { length: number; duplicates: number };
+  ipPackets: number;
+  duplicates: number;
   sessionsPerBin: number[];
   compat: CompatFeatures;
   v2: V2Result | null;
@@ -50,7 +51,8 @@ function v2Section(v2: V2Result): NonNullable<InspectRecord['v2']> {
     device: v2.device,
     bins: v2.bins.map((b) => {
       const features: Record<string, number> = {};
-      for (let i = 0; i < V2_OWN_COUNT; i++) if (b.vector[i] !== 0) features[names[i]!] = b.vector[i]!;
+      const own = b.own;
+      for (let i = 0; i < V2_OWN_COUNT; i++) if (own[i] !== 0) features[names[i]!] = own[i]!;
       return { bin: b.bin, host: b.host, start: b.start, end: b.end, features };
     }),
   };
@@ -89,7 +91,7 @@ export function inspectText(analysis: InspectInput, record: InspectRecord, topFe
   const sessions = analysis.sessionsPerBin.reduce((a, b) => a + b, 0);
   lines.push(`${analysis.source}`);
   lines.push(
-    `  ${summary.packets} packets (${analysis.store.length} IP, ${analysis.store.duplicates} repeats dropped), ` +
+    `  ${summary.packets} packets (${analysis.ipPackets} IP, ${analysis.duplicates} repeats dropped), ` +
       `${sessions} sessions in ${analysis.sessionsPerBin.length} bins of ${analysis.options.durationS} s ` +
       `(warm-up ${analysis.options.warmupS} s)`,
   );
@@ -113,11 +115,10 @@ export function inspectText(analysis: InspectInput, record: InspectRecord, topFe
       `  bin ${bin.bin} (${analysis.sessionsPerBin[bin.bin]} sessions, ${when}) ip ${bin.captureIp ?? '-'}` +
         (bin.otherIps.length ? `, peers ${bin.otherIps.join(' ')}` : ''),
     );
-    const ranked = [...bin.vector.keys()]
-      .filter((i) => bin.vector[i] !== 0)
-      .sort((a, b) => bin.vector[b]! - bin.vector[a]!);
+    const vector = bin.vector;
+    const ranked = [...vector.keys()].filter((i) => vector[i] !== 0).sort((a, b) => vector[b]! - vector[a]!);
     for (const i of ranked.slice(0, topFeatures)) {
-      lines.push(`      ${compatFeatureName(i)}: ${bin.vector[i]!.toFixed(2)}`);
+      lines.push(`      ${compatFeatureName(i)}: ${vector[i]!.toFixed(2)}`);
     }
     if (ranked.length > topFeatures)
       lines.push(`      … ${ranked.length - topFeatures} more non-zero features`);

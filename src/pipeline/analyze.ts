@@ -1,9 +1,12 @@
+import type { PacketRecord } from '../capture/packet.js';
 import { readCapture } from '../capture/reader.js';
-import type { CaptureSummary, ReadOptions } from '../capture/reader-api.js';
-import { type CompatFeatures, compatFeatures } from '../features/compat.js';
+import type { CaptureSummary, CaptureWarning, ReadOptions } from '../capture/reader-api.js';
+import { NetworkmlError } from '../errors.js';
+import { CompatAccumulator, type CompatFeatures, compatFeatures } from '../features/compat.js';
 import type { FeatureSemantics } from '../features/semantics.js';
-import { type SessionVectors, sessionVectors } from '../features/session-vectors.js';
+import { SessionRowAccumulator, type SessionVectors, sessionVectors } from '../features/session-vectors.js';
 import { V2Extractor, type V2Result } from '../features/v2.js';
+import { BinStream } from '../sessions/bin-stream.js';
 import {
   type BinOptions,
   type Bins,
@@ -18,61 +21,187 @@ export interface AnalyzeOptions extends Partial<BinOptions> {
   features?: FeatureSemantics;
   /** Count public addresses too when inferring the capture source (the original's POSEIDON_PUBLIC_SESSIONS). */
   publicSessions?: boolean;
+  /**
+   * Keep the anomaly model's per-session rows (default true). Without them `sessions.sourceIp` is still
+   * known; reading `sessions.rows` then throws. Inspect, training and `--anomaly none|sos` leave them out.
+   */
+  sessionRows?: boolean;
   read?: ReadOptions;
 }
+
+/** Why a capture was read whole instead of bin by bin, when it was. */
+export const REORDERED_WARNING_KIND = 'reordered-whole-capture';
 
 /** Everything the models need from one capture, computed in one pass over it. */
 export interface CaptureAnalysis {
   source: string;
   summary: CaptureSummary;
-  store: PacketStore;
-  bins: Bins;
+  /** IP packets kept, and repeats of an earlier (time, source, destination) dropped. */
+  ipPackets: number;
+  duplicates: number;
   /** Sessions per bin, empty bins included. */
   sessionsPerBin: number[];
   compat: CompatFeatures;
-  /** The anomaly model's per-session rows: computed on first use (inspect and training never need them). */
+  /** The anomaly model's per-session rows and the capture address chosen over all bins. */
   readonly sessions: SessionVectors;
   /** The v2 header features per host and bin, when asked for. */
   v2: V2Result | null;
   options: BinOptions;
+  /**
+   * 'stream': bins were built and featurised while reading, one bin in memory. 'whole': the capture's
+   * times went back across a bin (or into the warm-up), so it was stored whole for exact results
+   * (memory grows with the capture; a warning in summary.warnings says so).
+   */
+  path: 'stream' | 'whole';
 }
 
+/** The whole-capture analysis: every packet and session kept (per-host mode needs them all). */
+export interface WholeCaptureAnalysis extends CaptureAnalysis {
+  store: PacketStore;
+  bins: Bins;
+}
+
+/** Per-packet feature extractors fed by the same read as the sessions (v2 today; more plug in here). */
+interface PacketExtractors {
+  v2: V2Extractor | null;
+  add: (p: PacketRecord) => void;
+}
+
+function packetExtractors(options: AnalyzeOptions, binOptions: BinOptions): PacketExtractors {
+  const v2 = options.features === 'v2' ? new V2Extractor(binOptions) : null;
+  return { v2, add: v2 ? (p) => v2.add(p) : () => {} };
+}
+
+function binOptionsOf(options: AnalyzeOptions): BinOptions {
+  return {
+    durationS: options.durationS ?? DEFAULT_BIN_OPTIONS.durationS,
+    warmupS: options.warmupS ?? DEFAULT_BIN_OPTIONS.warmupS,
+  };
+}
+
+/**
+ * Reads a capture once, building bins and features as it goes (memory: one bin's packets, plus the warm-up
+ * pairs, the per-bin results and, for the anomaly rows, the sessions that could involve the device). A
+ * capture whose times go back too far for that to be exact (see `BinStream`) is read again whole; one read
+ * from a stream (standard input) cannot be, and is refused with a clear error.
+ */
 export async function analyzeCapture(
   source: string | NodeJS.ReadableStream,
   options: AnalyzeOptions = {},
 ): Promise<CaptureAnalysis> {
   const binOptions = binOptionsOf(options);
-  const store = new PacketStore();
-  const v2 = options.features === 'v2' ? new V2Extractor(binOptions) : null;
-  const summary = await readCapture(
-    source,
-    v2
-      ? (p) => {
-          store.add(p);
-          v2.add(p);
+  const publicSessions = options.publicSessions ?? false;
+  const compat = new CompatAccumulator(publicSessions);
+  const rows = new SessionRowAccumulator(publicSessions, options.sessionRows ?? true);
+  const extractors = packetExtractors(options, binOptions);
+  const stream = new BinStream(binOptions, (store, bins, index) => {
+    // Per-bin feature extractors plug in here.
+    compat.addBin(store, bins, index);
+    rows.addBin(store, bins);
+  });
+  const abort = new AbortController();
+  const outer = options.read?.signal;
+  const onOuterAbort = () => abort.abort();
+  outer?.addEventListener('abort', onOuterAbort);
+  let summary: CaptureSummary;
+  try {
+    summary = await readCapture(
+      source,
+      (p) => {
+        stream.add(p);
+        if (!stream.exact) {
+          abort.abort();
+          return;
         }
-      : (p) => {
-          store.add(p);
-        },
-    options.read,
-  );
-  return finish(typeof source === 'string' ? source : '-', summary, store, v2, binOptions, options);
+        extractors.add(p);
+      },
+      { ...options.read, signal: abort.signal },
+    );
+  } catch (err) {
+    rows.dropSpill();
+    throw err;
+  } finally {
+    outer?.removeEventListener('abort', onOuterAbort);
+  }
+  if (!stream.exact && !outer?.aborted) {
+    rows.dropSpill();
+    if (typeof source !== 'string' || source === '-') {
+      throw new NetworkmlError(
+        `${typeof source === 'string' ? source : '-'}: packet times go back across a ${binOptions.durationS} s bin; ` +
+          'a stream cannot be re-read for exact results: save it to a file and give the file',
+      );
+    }
+    const whole = await analyzeWholeCapture(source, options);
+    const warning: CaptureWarning = {
+      kind: REORDERED_WARNING_KIND,
+      message:
+        'packet times go back across a bin (or into the warm-up): the capture was read again and stored whole ' +
+        'for exact results (memory grows with the capture)',
+    };
+    whole.summary.warnings.push(warning);
+    options.read?.onWarning?.(warning);
+    return whole;
+  }
+  stream.finish();
+  const compatFeatures = compat.finish();
+  const sessions = rows.finish();
+  return {
+    source: typeof source === 'string' ? source : '-',
+    summary,
+    ipPackets: stream.ipPackets,
+    duplicates: stream.duplicates,
+    sessionsPerBin: stream.sessionsPerBin,
+    compat: compatFeatures,
+    sessions,
+    v2: extractors.v2 ? extractors.v2.finish(compatFeatures) : null,
+    options: binOptions,
+    path: 'stream',
+  };
 }
 
 /**
- * One analysis per host MAC of what it sent or received (frame bytes 0..5 or 6..11 equal to it, as
- * `tcpdump 'ether host MAC'` selects), in one pass over the capture: each host's bins and warm-up start at
- * its own first packet, so a host of a merged capture is seen exactly as in a capture of its own.
+ * The whole-capture path: every IP packet stored (with the original's dedup by overwrite) before sessions
+ * are built. Exact for any packet order; memory grows with the capture.
+ */
+export async function analyzeWholeCapture(
+  source: string | NodeJS.ReadableStream,
+  options: AnalyzeOptions = {},
+): Promise<WholeCaptureAnalysis> {
+  const binOptions = binOptionsOf(options);
+  const store = new PacketStore();
+  const extractors = packetExtractors(options, binOptions);
+  const summary = await readCapture(
+    source,
+    (p) => {
+      store.add(p);
+      extractors.add(p);
+    },
+    options.read,
+  );
+  return wholeAnalysis(
+    typeof source === 'string' ? source : '-',
+    summary,
+    store,
+    extractors.v2,
+    binOptions,
+    options,
+  );
+}
+
+/**
+ * One whole-capture analysis per host MAC of what it sent or received (frame bytes 0..5 or 6..11 equal to
+ * it, as `tcpdump 'ether host MAC'` selects), in one pass over the capture: each host's bins and warm-up
+ * start at its own first packet, so a host of a merged capture is seen exactly as in a capture of its own.
  */
 export async function analyzeHosts(
   path: string,
   macs: readonly string[],
   options: AnalyzeOptions = {},
-): Promise<CaptureAnalysis[]> {
+): Promise<WholeCaptureAnalysis[]> {
   const binOptions = binOptionsOf(options);
   const hosts = macs.map(() => ({
     store: new PacketStore(),
-    v2: options.features === 'v2' ? new V2Extractor(binOptions) : null,
+    extractors: packetExtractors(options, binOptions),
   }));
   const hostOf = new Map(macs.map((m, i) => [macNumber(m), i]));
   const summary = await readCapture(
@@ -82,16 +211,16 @@ export async function analyzeHosts(
       const src = hostOf.get(macAt(p.frameHead, 6));
       if (dst !== undefined) {
         hosts[dst]!.store.add(p);
-        hosts[dst]!.v2?.add(p);
+        hosts[dst]!.extractors.add(p);
       }
       if (src !== undefined && src !== dst) {
         hosts[src]!.store.add(p);
-        hosts[src]!.v2?.add(p);
+        hosts[src]!.extractors.add(p);
       }
     },
     options.read,
   );
-  return hosts.map((h) => finish(path, summary, h.store, h.v2, binOptions, options));
+  return hosts.map((h) => wholeAnalysis(path, summary, h.store, h.extractors.v2, binOptions, options));
 }
 
 function macAt(bytes: Uint8Array, offset: number): number {
@@ -104,21 +233,14 @@ function macNumber(text: string): number {
   return macAt(Uint8Array.from(text.split(':').map((h) => Number.parseInt(h, 16))), 0);
 }
 
-function binOptionsOf(options: AnalyzeOptions): BinOptions {
-  return {
-    durationS: options.durationS ?? DEFAULT_BIN_OPTIONS.durationS,
-    warmupS: options.warmupS ?? DEFAULT_BIN_OPTIONS.warmupS,
-  };
-}
-
-function finish(
+function wholeAnalysis(
   source: string,
   summary: CaptureSummary,
   store: PacketStore,
   v2: V2Extractor | null,
   binOptions: BinOptions,
   options: AnalyzeOptions,
-): CaptureAnalysis {
+): WholeCaptureAnalysis {
   const bins = buildBins(store, binOptions);
   const publicSessions = options.publicSessions ?? false;
   const compat = compatFeatures(store, bins, publicSessions);
@@ -126,6 +248,8 @@ function finish(
   return {
     source,
     summary,
+    ipPackets: store.length,
+    duplicates: store.duplicates,
     store,
     bins,
     sessionsPerBin: sessionsPerBin(bins),
@@ -136,5 +260,6 @@ function finish(
     },
     v2: v2 ? v2.finish(compat) : null,
     options: binOptions,
+    path: 'whole',
   };
 }

@@ -17,7 +17,14 @@ import {
   type RoleModel,
 } from '../models/role-model.js';
 import type { BinDetail, CaptureResult, DeviceResult, ValidDeviceResult } from '../result.js';
-import { type AnalyzeOptions, analyzeCapture, analyzeHosts, type CaptureAnalysis } from './analyze.js';
+import {
+  type AnalyzeOptions,
+  analyzeCapture,
+  analyzeHosts,
+  analyzeWholeCapture,
+  type CaptureAnalysis,
+  type WholeCaptureAnalysis,
+} from './analyze.js';
 import { captureKey } from './capture-key.js';
 import { lstmFor, roleModelFor, sosModelFor } from './model-registry.js';
 import { deviceRepresentation } from './sos-anomaly.js';
@@ -130,7 +137,7 @@ export async function evaluateHosts(path: string, options: EvaluateOptions = {})
   const spooled = await spoolIfStream(path);
   try {
     const file = spooled?.path ?? path;
-    const analysis = await analyzeFor(file, loaded, options);
+    const analysis = await analyzeFor(file, loaded, options, true);
     const { store, bins } = analysis;
     const countPublic = options.capture?.publicSessions ?? false;
     const hosts = captureHosts(store, bins, countPublic);
@@ -170,19 +177,35 @@ async function analyzeFor(
   path: string,
   loaded: LoadedModel,
   options: EvaluateOptions,
+): Promise<CaptureAnalysis>;
+async function analyzeFor(
+  path: string,
+  loaded: LoadedModel,
+  options: EvaluateOptions,
+  whole: true,
+): Promise<WholeCaptureAnalysis>;
+async function analyzeFor(
+  path: string,
+  loaded: LoadedModel,
+  options: EvaluateOptions,
+  whole = false,
 ): Promise<CaptureAnalysis> {
-  return analyzeCapture(path, analyzeOptionsFor(loaded, options));
+  const analyzeOptions = analyzeOptionsFor(loaded, options);
+  // Finding a capture's hosts needs every host's sessions at once, so it keeps the whole capture.
+  return whole ? analyzeWholeCapture(path, analyzeOptions) : analyzeCapture(path, analyzeOptions);
 }
 
 /** The capture options a model was trained with, overridden by the caller's. */
 function analyzeOptionsFor(loaded: LoadedModel, options: EvaluateOptions): AnalyzeOptions {
   const model = loaded.model;
-  return {
+  const analyzeOptions: AnalyzeOptions = {
     durationS: model.capture.binDurationS,
     warmupS: model.capture.warmupS,
     features: model.features.semantics,
+    sessionRows: (options.anomaly ?? 'lstm') === 'lstm',
     ...options.capture,
   };
+  return analyzeOptions;
 }
 
 /**
@@ -204,6 +227,22 @@ function statOrNull(path: string): Stats | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * The role model's rows as an array whose element i is built when read (and not kept): the models read
+ * rows one at a time, and a long capture has thousands of bins of 4,104 values each.
+ */
+function lazyRows(length: number, row: (i: number) => Float64Array): Float64Array[] {
+  const isIndex = (key: string | symbol): key is string => {
+    if (typeof key !== 'string') return false;
+    const i = Number(key);
+    return Number.isInteger(i) && i >= 0 && i < length;
+  };
+  return new Proxy(new Array<Float64Array>(length), {
+    get: (target, key, receiver) => (isIndex(key) ? row(Number(key)) : Reflect.get(target, key, receiver)),
+    has: (target, key) => isIndex(key) || Reflect.has(target, key),
+  });
 }
 
 /** What one device looks like in a capture: the whole capture's source, or one host of it. */
@@ -229,7 +268,7 @@ function compatView(
     key,
     pcapLabels,
     mac: compat.captureMac ?? '',
-    vectors: compat.bins.map((b) => b.vector),
+    vectors: lazyRows(compat.bins.length, (i) => compat.bins[i]!.vector),
     timestamps: compat.bins.map((b) => b.timestamp),
     captureIps: compat.bins.map((b) => b.captureIp),
     otherIps: [...new Set(compat.bins.flatMap((b) => b.otherIps))].sort(),
@@ -252,7 +291,7 @@ function v2View(
     key,
     pcapLabels,
     mac: hostInfo?.kind === 'mac' ? hostInfo.key : '',
-    vectors: bins.map((b) => b.vector),
+    vectors: lazyRows(bins.length, (i) => bins[i]!.vector),
     timestamps: bins.map((b) => b.start),
     captureIps: bins.map(() => sessions.sourceIp),
     otherIps,

@@ -41,7 +41,8 @@ export type JobInput<N extends JobName> = Jobs[N]['input'];
 export type JobOutput<N extends JobName> = Jobs[N]['output'];
 
 const handlers: { [N in JobName]: (input: JobInput<N>) => Promise<JobOutput<N>> } = {
-  inspect: async ({ path, options }) => inspectRecord(await analyzeCapture(path, options)),
+  inspect: async ({ path, options }) =>
+    inspectRecord(await analyzeCapture(path, { sessionRows: false, ...options })),
   eval: async ({ path, options, perHost }) => {
     const evaluations = perHost
       ? await evaluateHosts(path, options)
@@ -50,7 +51,7 @@ const handlers: { [N in JobName]: (input: JobInput<N>) => Promise<JobOutput<N>> 
   },
   hostFootprint: async ({ path, options }) => evaluateHostFootprint(path, options),
   features: async ({ path, options }) => {
-    const a = await analyzeCapture(path, options);
+    const a = await analyzeCapture(path, { sessionRows: false, ...options });
     const vectors = a.v2 ? deviceVectors(a.v2) : a.compat.bins.map((b) => b.vector);
     return { path, vectors, bytes: a.summary.bytes };
   },

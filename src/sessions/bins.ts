@@ -68,6 +68,17 @@ export class SessionTable {
   }
 }
 
+/**
+ * Tables `buildBins` can reuse from call to call (streaming builds one bin per call, thousands per capture):
+ * the returned sessions ARE `sessions`, valid until the next call with the same scratch.
+ */
+export class BinScratch {
+  readonly sessions = new SessionTable();
+  readonly inBin = new WordKeyTable(2);
+  readonly firstSeen = new WordKeyTable(2, 4096);
+  readonly firstSeenUs = new FloatColumn(4096);
+}
+
 export interface Bins {
   sessions: SessionTable;
   /** Session index where each bin starts, plus one final entry equal to sessions.count. */
@@ -96,8 +107,10 @@ export function buildBins(
   store: PacketStore,
   options: BinOptions = DEFAULT_BIN_OPTIONS,
   stream?: StreamState,
+  scratch?: BinScratch,
 ): Bins {
-  const sessions = new SessionTable();
+  const sessions = scratch?.sessions ?? new SessionTable();
+  sessions.count = 0;
   const binStart: number[] = [];
   if (store.length === 0) return { sessions, binStart: [0], firstTimeUs: Number.NaN };
 
@@ -111,9 +124,11 @@ export function buildBins(
   const ipLength = store.ipLength.data;
   const parseable = store.parseable.data;
 
-  const inBin = new WordKeyTable(2);
-  const firstSeen = new WordKeyTable(2, 4096);
-  const firstSeenUs = new FloatColumn(4096);
+  const inBin = scratch?.inBin ?? new WordKeyTable(2);
+  const firstSeen = scratch?.firstSeen ?? new WordKeyTable(2, 4096);
+  const firstSeenUs = scratch?.firstSeenUs ?? new FloatColumn(4096);
+  inBin.clear();
+  firstSeen.clear();
 
   const firstUs = stream?.captureStartUs ?? time[0]!;
   const endpointText = (e: number) =>

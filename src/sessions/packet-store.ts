@@ -22,6 +22,11 @@ export function fillAddressKey(probe: Uint32Array, version: number, addr: Uint8A
   }
 }
 
+const V4_CACHE_BITS = 10;
+const MAC_CACHE_BITS = 6;
+const MAC_CACHE = 1 << MAC_CACHE_BITS;
+const V4_CACHE = 1 << V4_CACHE_BITS;
+
 /** Interned IP addresses: id → text, private flag, version. */
 export class AddressTable {
   private readonly table = new WordKeyTable(5);
@@ -30,8 +35,26 @@ export class AddressTable {
   readonly version: number[] = [];
   /** The raw 16 address bytes of each id (IPv4 in the first 4), for later classification. */
   readonly bytes: Uint8Array[] = [];
+  // A direct-mapped cache of IPv4 address → id in front of the hash table: packets come in runs of few
+  // hosts, so most lookups are one multiply and one compare.
+  private readonly v4Key = new Int32Array(V4_CACHE);
+  private readonly v4Id = new Int32Array(V4_CACHE).fill(-1);
 
   intern(version: number, addr: Uint8Array): number {
+    if (version === 4) {
+      const key = (addr[0]! << 24) | (addr[1]! << 16) | (addr[2]! << 8) | addr[3]!;
+      const slot = Math.imul(key, 0x9e3779b1) >>> (32 - V4_CACHE_BITS);
+      const cached = this.v4Id[slot]!;
+      if (cached >= 0 && this.v4Key[slot] === key) return cached;
+      const id = this.internSlow(version, addr);
+      this.v4Key[slot] = key;
+      this.v4Id[slot] = id;
+      return id;
+    }
+    return this.internSlow(version, addr);
+  }
+
+  private internSlow(version: number, addr: Uint8Array): number {
     fillAddressKey(this.table.probe, version, addr);
     const before = this.table.size;
     const id = this.table.intern();
@@ -49,6 +72,15 @@ export class AddressTable {
   get size(): number {
     return this.table.size;
   }
+
+  clear(): void {
+    this.table.clear();
+    this.v4Id.fill(-1);
+    this.text.length = 0;
+    this.isPrivate.length = 0;
+    this.version.length = 0;
+    this.bytes.length = 0;
+  }
 }
 
 /** Interned "<address>:<port>" endpoints. */
@@ -57,7 +89,22 @@ export class EndpointTable {
   readonly address: number[] = [];
   readonly port: number[] = [];
 
+  private readonly cacheAddress = new Int32Array(V4_CACHE);
+  private readonly cachePort = new Int32Array(V4_CACHE);
+  private readonly cacheId = new Int32Array(V4_CACHE).fill(-1);
+
   intern(addressId: number, port: number): number {
+    const slot = Math.imul((addressId << 16) ^ port, 0x9e3779b1) >>> (32 - V4_CACHE_BITS);
+    const cached = this.cacheId[slot]!;
+    if (cached >= 0 && this.cacheAddress[slot] === addressId && this.cachePort[slot] === port) return cached;
+    const id = this.internSlow(addressId, port);
+    this.cacheAddress[slot] = addressId;
+    this.cachePort[slot] = port;
+    this.cacheId[slot] = id;
+    return id;
+  }
+
+  private internSlow(addressId: number, port: number): number {
     this.table.probe[0] = addressId;
     this.table.probe[1] = port;
     const before = this.table.size;
@@ -68,6 +115,13 @@ export class EndpointTable {
     }
     return id;
   }
+
+  clear(): void {
+    this.table.clear();
+    this.cacheId.fill(-1);
+    this.address.length = 0;
+    this.port.length = 0;
+  }
 }
 
 export class MacTable {
@@ -75,18 +129,40 @@ export class MacTable {
   readonly text: string[] = [];
 
   /** Interns the 6 bytes at `offset` of `bytes`. */
+  private readonly cacheHi = new Int32Array(MAC_CACHE);
+  private readonly cacheLo = new Int32Array(MAC_CACHE);
+  private readonly cacheId = new Int32Array(MAC_CACHE).fill(-1);
+
   intern(bytes: Uint8Array, offset: number): number {
-    this.table.probe[0] = (bytes[offset]! << 8) | bytes[offset + 1]!;
-    this.table.probe[1] =
-      ((bytes[offset + 2]! << 24) |
-        (bytes[offset + 3]! << 16) |
-        (bytes[offset + 4]! << 8) |
-        bytes[offset + 5]!) >>>
-      0;
+    const hi = (bytes[offset]! << 8) | bytes[offset + 1]!;
+    const lo =
+      (bytes[offset + 2]! << 24) |
+      (bytes[offset + 3]! << 16) |
+      (bytes[offset + 4]! << 8) |
+      bytes[offset + 5]!;
+    const slot = Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> (32 - MAC_CACHE_BITS);
+    const cached = this.cacheId[slot]!;
+    if (cached >= 0 && this.cacheLo[slot] === lo && this.cacheHi[slot] === hi) return cached;
+    this.table.probe[0] = hi;
+    this.table.probe[1] = lo >>> 0;
+    const id = this.internSlow(bytes, offset);
+    this.cacheHi[slot] = hi;
+    this.cacheLo[slot] = lo;
+    this.cacheId[slot] = id;
+    return id;
+  }
+
+  private internSlow(bytes: Uint8Array, offset: number): number {
     const before = this.table.size;
     const id = this.table.intern();
     if (id === before) this.text.push(macText(bytes, offset));
     return id;
+  }
+
+  clear(): void {
+    this.table.clear();
+    this.cacheId.fill(-1);
+    this.text.length = 0;
   }
 }
 
@@ -154,6 +230,16 @@ export class PacketStore {
     this.ipLength.data[index] = p.ipLength;
     this.parseable.data[index] = kept >= MIN_PARSEABLE_BYTES ? 1 : 0;
     return true;
+  }
+
+  /** Empties the store for the next bin, keeping the tables' capacity (streaming reuses one store). */
+  reset(): void {
+    this.addresses.clear();
+    this.endpoints.clear();
+    this.macs.clear();
+    this.dedup.clear();
+    this.length = 0;
+    this.duplicates = 0;
   }
 
   private ensure(length: number): void {

@@ -19,7 +19,7 @@ export async function captureFeatureSet(
   path: string,
   options: { durationS: number; warmupS: number },
 ): Promise<CaptureFeatureSet> {
-  const analysis = await analyzeCapture(path, { ...options, features: 'v2' });
+  const analysis = await analyzeCapture(path, { ...options, features: 'v2', sessionRows: false });
   const v2 = analysis.v2!;
   return {
     compat: analysis.compat,

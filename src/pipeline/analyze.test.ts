@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { describe, it } from 'node:test';
+import { captureInfo } from '../capture/info.js';
+import { readCapture } from '../capture/reader.js';
+import { NetworkmlError } from '../errors.js';
+import { CompatAccumulator } from '../features/compat.js';
+import { SessionRowAccumulator } from '../features/session-vectors.js';
+import { BinStream } from '../sessions/bin-stream.js';
+import { type AnalyzeOptions, analyzeCapture, analyzeWholeCapture, type CaptureAnalysis } from './analyze.js';
+
+const DATA = join(import.meta.dirname, '../../test-data');
+const captures = [
+  ...readdirSync(join(DATA, 'reference/captures')).map((f) => join(DATA, 'reference/captures', f)),
+  ...readdirSync(join(DATA, 'captures/real')).map((f) => join(DATA, 'captures/real', f)),
+  ...readdirSync(join(DATA, 'iot-sentinel/setups'))
+    .slice(0, 12)
+    .map((f) => join(DATA, 'iot-sentinel/setups', f)),
+].filter((f) => /\.pcap(ng)?(\.gz)?$/.test(f));
+
+/** Everything an analysis yields, as plain data, so two analyses compare with deepEqual. */
+function plain(a: CaptureAnalysis) {
+  return {
+    ipPackets: a.ipPackets,
+    duplicates: a.duplicates,
+    sessionsPerBin: a.sessionsPerBin,
+    captureMac: a.compat.captureMac,
+    compat: a.compat.bins.map((b) => ({
+      bin: b.bin,
+      vector: [...b.vector],
+      captureIp: b.captureIp,
+      otherIps: b.otherIps,
+      timestamp: b.timestamp,
+    })),
+    sourceIp: a.sessions.sourceIp,
+    rows: a.sessions.rows.map((r) => [...r]),
+    v2: a.v2
+      ? {
+          hosts: a.v2.hosts,
+          device: a.v2.device,
+          bins: a.v2.bins.map((b) => ({ bin: b.bin, host: b.host, vector: [...b.vector] })),
+        }
+      : null,
+  };
+}
+
+async function assertSame(path: string, options: AnalyzeOptions): Promise<CaptureAnalysis> {
+  const streamed = await analyzeCapture(path, options);
+  const whole = await analyzeWholeCapture(path, options);
+  assert.deepEqual(plain(streamed), plain(whole), path);
+  return streamed;
+}
+
+describe('the streaming path equals the whole-capture path', () => {
+  for (const path of captures) {
+    it(path.slice(DATA.length + 1), async () => {
+      const a = await assertSame(path, { features: 'v2' });
+      assert.equal(a.path, 'stream');
+      // Short bins and no warm-up: many bin boundaries, every session counted.
+      await assertSame(path, { durationS: 60, warmupS: 0 });
+      await assertSame(path, { durationS: 30, warmupS: 120, publicSessions: true });
+    });
+  }
+});
+
+/** A classic pcap's records, each with its header, in file order (little-endian microsecond pcaps only). */
+function pcapRecords(bytes: Buffer): { header: Buffer; records: Buffer[] } {
+  assert.equal(bytes.readUInt32LE(0), 0xa1b2c3d4, 'a little-endian µs pcap');
+  const records: Buffer[] = [];
+  let o = 24;
+  while (o + 16 <= bytes.length) {
+    const len = bytes.readUInt32LE(o + 8);
+    records.push(bytes.subarray(o, o + 16 + len));
+    o += 16 + len;
+  }
+  return { header: bytes.subarray(0, 24), records };
+}
+
+describe('captures whose times go backwards', () => {
+  const source = join(DATA, 'reference/captures', readdirSync(join(DATA, 'reference/captures'))[0]!);
+  const { header, records } = pcapRecords(readFileSync(source));
+  const dir = mkdtempSync(join(tmpdir(), 'networkml-reorder-'));
+  const write = (name: string, recs: Buffer[]) => {
+    const path = join(dir, name);
+    writeFileSync(path, Buffer.concat([header, ...recs]));
+    return path;
+  };
+  // Neighbours swapped: times step back a little, inside one bin, so streaming stays exact.
+  const swapped = records.slice();
+  for (let i = 0; i + 1 < swapped.length; i += 7)
+    [swapped[i], swapped[i + 1]] = [swapped[i + 1]!, swapped[i]!];
+  // The second half first: times go back across bins and into the warm-up.
+  const half = Math.floor(records.length / 2);
+  const rotated = [...records.slice(half), ...records.slice(0, half)];
+
+  it('steps back inside a bin: still streamed, same results', async () => {
+    const a = await assertSame(write('swapped.pcap', swapped), {
+      features: 'v2',
+      durationS: 120,
+      warmupS: 30,
+    });
+    assert.equal(a.path, 'stream');
+  });
+
+  it('steps back across bins: read again whole, with a warning, same results', async () => {
+    const path = write('rotated.pcap', rotated);
+    const a = await assertSame(path, {});
+    assert.equal(a.path, 'whole');
+    assert.ok(a.summary.warnings.some((w) => w.kind === 'reordered-whole-capture'));
+    // `info` says so too.
+    assert.ok((await captureInfo(path)).backwardSteps > 0);
+    assert.equal((await captureInfo(source)).backwardSteps, 0);
+  });
+
+  it('from a stream, which cannot be read again: a clear error', async () => {
+    const bytes = Buffer.concat([header, ...rotated]);
+    await assert.rejects(
+      analyzeCapture(Readable.from([bytes])),
+      (err: unknown) => err instanceof NetworkmlError && /save it to a file/.test(err.message),
+    );
+  });
+
+  it('cleans up', () => rmSync(dir, { recursive: true, force: true }));
+});
+
+describe('session rows spilled to a temporary file', () => {
+  it('equal the whole-capture rows, in order', async () => {
+    for (const path of captures.slice(0, 4)) {
+      const options = { durationS: 60, warmupS: 0 };
+      const rows = new SessionRowAccumulator(false, true, 3);
+      const compat = new CompatAccumulator();
+      const stream = new BinStream(options, (store, bins, index) => {
+        compat.addBin(store, bins, index);
+        rows.addBin(store, bins);
+      });
+      await readCapture(path, (p) => stream.add(p));
+      stream.finish();
+      const whole = await analyzeWholeCapture(path, options);
+      const got = rows.finish();
+      assert.equal(got.sourceIp, whole.sessions.sourceIp);
+      assert.deepEqual(
+        got.rows.map((r) => [...r]),
+        whole.sessions.rows.map((r) => [...r]),
+        path,
+      );
+      assert.ok(whole.sessions.rows.length > 3, 'enough rows to spill');
+    }
+  });
+});
