@@ -19,6 +19,10 @@ export interface HostFootprintCliOptions {
 export function addHostFootprintOptions(command: Command): Command {
   return command
     .option(
+      '--srcmacid',
+      "host-footprint model: only the MAC NetworkML v0.6.8 takes for the capture's device (default)",
+    )
+    .option(
       '--no-srcmacid',
       'host-footprint model: every unicast MAC, not only the one NetworkML v0.6.8 picks',
     )
