@@ -262,8 +262,10 @@ export interface TrainOptions {
   earlyStopping: boolean;
   nEstimators: number;
   minSamplesSplit: number;
-  /** Feature selection (ExtraTrees + CV logistic regression); off keeps every feature. */
+  /** Feature selection (ExtraTrees + CV logistic regression); off keeps `columns` (default every feature). */
   selectFeatures: boolean;
+  /** With selectFeatures off: the fixed feature indices the estimator sees (null = all). */
+  columns: Int32Array | null;
   selectionMultipliers: number[];
   /** Add the column-shuffled copy labelled Unknown. */
   unknownAugmentation: boolean;
@@ -289,6 +291,7 @@ export const TRAIN_DEFAULTS: TrainOptions = {
   nEstimators: 100,
   minSamplesSplit: 5,
   selectFeatures: true,
+  columns: null,
   selectionMultipliers: [0, 0.5, 1, 2, 4],
   unknownAugmentation: true,
   selectWithUnknown: true,
@@ -355,6 +358,10 @@ export function trainRoleModel(
     const res = selectFeatures(zSel, ySel, k, { seed: selRng.fork(), multipliers: o.selectionMultipliers });
     selected = res.selected;
     selection = res.candidates;
+  } else if (o.columns) {
+    for (const f of o.columns)
+      if (!(f >= 0 && f < x.cols)) throw new UsageError(`feature column ${f} is outside 0..${x.cols - 1}`);
+    selected = Int32Array.from(o.columns);
   } else {
     selected = Int32Array.from({ length: x.cols }, (_, i) => i);
   }

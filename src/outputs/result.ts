@@ -50,6 +50,8 @@ export interface CaptureResult {
   valid: boolean;
   /** The original's message body: `{ [key]: DeviceResult, pcap }`. */
   data: Record<string, DeviceResult | string>;
+  /** Why an invalid result (valid: false) could not be classified, e.g. no sessions after the warm-up. */
+  reason?: string;
   /** Reader warnings (e.g. a truncated tail: everything complete was used). Printed on stderr by the CLI. */
   warnings?: string[];
   /** Our additions; absent in compat-only output. */
@@ -63,5 +65,7 @@ export interface CaptureResult {
     abnormality_note?: string;
     anomaly_model: 'lstm' | 'sos' | 'none';
     model: string;
+    /** The top two roles when they are within the model's calibrated sibling margin (v2 models). */
+    siblings?: [string, string];
   };
 }

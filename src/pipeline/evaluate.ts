@@ -14,7 +14,7 @@ import {
 import { type LstmScore, SessionSequenceLstm } from '../models/lstm.js';
 import { hiddenRepresentation, predictBins, predictCapture, type RoleModel } from '../models/role-model.js';
 import type { BinDetail, CaptureResult, DeviceResult, ValidDeviceResult } from '../outputs/result.js';
-import { applyUnknownThreshold } from '../training/v2-recipe.js';
+import { applyUnknownThreshold, siblingsOf } from '../training/v2-recipe.js';
 import { type AnalyzeOptions, analyzeCapture, type CaptureAnalysis } from './analyze.js';
 import { captureKey } from './capture-key.js';
 import { deviceRepresentation, type LoadedSos, loadSosModel } from './sos-anomaly.js';
@@ -290,7 +290,14 @@ function evaluateView(
   if (!mean) {
     const invalid: DeviceResult = { valid: false, pcap };
     return {
-      result: { file: path, key, valid: false, data: { [key]: invalid, pcap }, ...warningsOf(analysis) },
+      result: {
+        file: path,
+        key,
+        valid: false,
+        data: { [key]: invalid, pcap },
+        reason: noSessionsReason(analysis),
+        ...warningsOf(analysis),
+      },
       analysis,
       ranked: [],
       binProbabilities: [],
@@ -300,6 +307,7 @@ function evaluateView(
     };
   }
   const ranked = applyUnknownThreshold(model, rankLabels(model.labels, mean));
+  const siblings = siblingsOf(model, mean);
   const top = ranked.slice(0, 3);
   const binProbabilities = predictBins(model, vectors);
 
@@ -349,6 +357,7 @@ function evaluateView(
       ...(anomaly && !anomaly.scored && anomaly.note ? { abnormality_note: anomaly.note } : {}),
       anomaly_model: anomalyName,
       model: loaded.hash,
+      ...(siblings ? { siblings } : {}),
     },
   };
   const history: HistoryEntry | null = mac
@@ -364,6 +373,21 @@ function evaluateView(
       }
     : null;
   return { result, analysis, ranked, binProbabilities, anomaly, history, vectors };
+}
+
+/**
+ * Why a capture has nothing to classify. The usual case for compat models: every session starts inside
+ * the warm-up (120 s, as the original), so a short capture yields no bin at all; the original dropped
+ * such captures silently, we say so.
+ */
+export function noSessionsReason(analysis: CaptureAnalysis): string {
+  const { packets, firstTimeNs, lastTimeNs } = analysis.summary;
+  const warmup = analysis.options.warmupS;
+  if (packets === 0) return 'no sessions: the capture holds no packets';
+  const span = firstTimeNs !== null && lastTimeNs !== null ? (lastTimeNs - firstTimeNs) / 1e9 : 0;
+  if (warmup > 0)
+    return `no sessions after the ${warmup} s warm-up (the capture spans ${span.toFixed(1)} s); --warmup 0 keeps its early sessions`;
+  return `no sessions: none of its ${packets} packets forms an IP session of one device`;
 }
 
 /**

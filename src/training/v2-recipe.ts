@@ -1,11 +1,18 @@
 import { createHash } from 'node:crypto';
 import { v2FeatureNames } from '../features/v2.js';
 import type { RoleAlgorithm, RoleModel } from '../models/role-model.js';
-import { type Calibration, chooseThreshold, knownFromCv, leaveOneClassOut } from './calibrate.js';
+import {
+  calibrateOpenSet,
+  DEFAULT_UNKNOWN_RATE,
+  leaveOneClassOut,
+  type OpenSetCalibration,
+  openSetScore,
+} from './calibrate.js';
 import {
   type Candidate,
   DEFAULT_GRID,
   type LabelledCapture,
+  ONELAYER_GRID,
   SELECT_DEFAULTS,
   type Selection,
   selectModel,
@@ -14,22 +21,33 @@ import {
 
 /** Name of the hyper-parameter holding a v2 model's calibrated Unknown threshold. */
 export const UNKNOWN_THRESHOLD = 'unknownThreshold';
+/** Hyper-parameter: top-two gap below which both labels are reported as siblings. */
+export const SIBLING_MARGIN = 'siblingMargin';
+/** Hyper-parameter: the `--unknown-rate` the threshold was set for. */
+export const UNKNOWN_RATE = 'unknownRate';
 
 export interface V2TrainOptions {
   seed: number;
   binDurationS: number;
   warmupS: number;
   dataset: string;
-  /** Restrict model selection to one algorithm (default: the whole grid). */
+  /** Restrict model selection to one algorithm (default: the forest grid). */
   algorithm?: RoleAlgorithm;
   folds?: number;
+  /** Share of known-type captures accepted as Unknown (default 0.02). */
+  unknownRate?: number;
+  /** Estimate unseen-type rejection by leave-one-type-out (default true; experiments skip it). */
+  estimateUnseen?: boolean;
+  /** Override the candidate grid. */
+  grid?: readonly Candidate[];
 }
 
 export interface V2TrainReport {
   model: RoleModel;
   selection: Selection;
-  /** Null when fewer than three labels make leave-one-class-out impossible. */
-  calibration: Calibration | null;
+  /** Null when fewer than three labels have bins (no open-set estimate possible). */
+  calibration: OpenSetCalibration | null;
+  seconds: { selection: number; fit: number; calibration: number };
 }
 
 /** SHA-256 of the v2 feature names: a model records which feature set (and order) it was trained on. */
@@ -39,14 +57,20 @@ export function v2NamesHash(): string {
 
 /**
  * The v2 recipe: k-fold CV per capture over a small grid picks the estimator; it is refitted on every
- * training capture; then the Unknown threshold is calibrated by leaving each label out in turn, so that a
- * capture of a type never seen is called Unknown more often than not without hurting known types. Both the
- * CV scores and the calibration rates go into the model's training scores.
+ * training capture; the Unknown threshold is the `unknownRate`-quantile (Harrell–Davis) of the chosen
+ * candidate's out-of-fold open-set scores (seed-stable, and its cost is the rate asked for), the
+ * sibling margin comes from the same outcomes, and leaving types out estimates how many captures of an
+ * unseen type the threshold calls Unknown. Everything goes into the model.
  */
 export function trainV2Model(captures: readonly LabelledCapture[], options: V2TrainOptions): V2TrainReport {
-  const grid: readonly Candidate[] = options.algorithm
-    ? DEFAULT_GRID.filter((c) => c.algorithm === options.algorithm)
-    : DEFAULT_GRID;
+  const grid: readonly Candidate[] =
+    options.grid ??
+    (options.algorithm === 'onelayer'
+      ? ONELAYER_GRID
+      : options.algorithm
+        ? DEFAULT_GRID.filter((c) => c.algorithm === options.algorithm)
+        : DEFAULT_GRID);
+  const unknownRate = options.unknownRate ?? DEFAULT_UNKNOWN_RATE;
   const train = {
     ...SELECT_DEFAULTS.train,
     binDurationS: options.binDurationS,
@@ -54,27 +78,28 @@ export function trainV2Model(captures: readonly LabelledCapture[], options: V2Tr
     featureNamesHash: v2NamesHash(),
     dataset: options.dataset,
   };
+  const withBins = captures.filter((c) => c.rows.length > 0);
   const minPerLabel = Math.min(
-    ...[...new Set(captures.map((c) => c.label))].map((l) => captures.filter((c) => c.label === l).length),
+    ...[...new Set(withBins.map((c) => c.label))].map((l) => withBins.filter((c) => c.label === l).length),
   );
   const folds = Math.max(2, Math.min(options.folds ?? SELECT_DEFAULTS.folds, minPerLabel));
-  const selection = selectModel(captures, grid, { folds, seed: options.seed, train });
+  const t0 = performance.now();
+  const selection = selectModel(withBins, grid, { folds, seed: options.seed, train });
   const best = selection.best.candidate;
-  const model = trainCandidate(
-    captures.filter((c) => c.rows.length > 0),
-    best,
-    train,
-    options.seed,
-  );
-  const labels = new Set(captures.filter((c) => c.rows.length > 0).map((c) => c.label));
-  let calibration: Calibration | null = null;
+  const t1 = performance.now();
+  const model = trainCandidate(withBins, best, train, options.seed);
+  const t2 = performance.now();
+  const labels = new Set(withBins.map((c) => c.label));
+  let calibration: OpenSetCalibration | null = null;
   if (labels.size >= 3) {
-    calibration = chooseThreshold(
-      knownFromCv(selection.best.outcomes),
-      leaveOneClassOut(captures, best, train, options.seed),
-    );
+    const unseen =
+      options.estimateUnseen === false ? null : leaveOneClassOut(withBins, best, train, options.seed);
+    calibration = calibrateOpenSet(selection.best.outcomes, unseen, unknownRate);
     model.hyperParameters[UNKNOWN_THRESHOLD] = calibration.threshold;
+    model.hyperParameters[SIBLING_MARGIN] = calibration.siblingMargin;
+    model.hyperParameters[UNKNOWN_RATE] = unknownRate;
   }
+  const t3 = performance.now();
   model.hyperParameters.selected = selection.best.name;
   if (model.training) {
     model.training.scores = {
@@ -82,21 +107,64 @@ export function trainV2Model(captures: readonly LabelledCapture[], options: V2Tr
       ...selection.scores,
       ...(calibration
         ? {
-            unseenCalledUnknown: calibration.unseenUnknownRate,
             knownCalledUnknown: calibration.knownUnknownRate,
+            cvAccuracyAfterUnknown: calibration.knownAccuracyAfter,
+            ...(calibration.unseenUnknownRate !== null
+              ? { unseenCalledUnknown: calibration.unseenUnknownRate }
+              : {}),
           }
         : {}),
     };
   }
-  return { model, selection, calibration };
+  return {
+    model,
+    selection,
+    calibration,
+    seconds: { selection: (t1 - t0) / 1000, fit: (t2 - t1) / 1000, calibration: (t3 - t2) / 1000 },
+  };
 }
 
 /**
- * Labels and probabilities after the calibrated Unknown rule: when the top probability is below the
- * model's threshold, "Unknown" leads with confidence 1 − top (the share the known roles leave unclaimed).
+ * Labels and probabilities after the calibrated Unknown rule: when the open-set score (the top probability,
+ * plus the second when the two are siblings) is below the model's threshold, "Unknown" leads with
+ * confidence 1 − top (the share the known roles leave unclaimed).
  */
 export function applyUnknownThreshold(model: RoleModel, ranked: [string, number][]): [string, number][] {
   const threshold = model.hyperParameters[UNKNOWN_THRESHOLD];
-  if (typeof threshold !== 'number' || ranked.length === 0 || ranked[0]![1] >= threshold) return ranked;
-  return [['Unknown', 1 - ranked[0]![1]], ...ranked.filter(([l]) => l !== 'Unknown')];
+  if (typeof threshold !== 'number' || ranked.length === 0) return ranked;
+  const margin = model.hyperParameters[SIBLING_MARGIN];
+  const known = ranked.filter(([l]) => l !== 'Unknown');
+  const top = known[0]?.[1] ?? 0;
+  const second = known[1]?.[1] ?? 0;
+  const score = typeof margin === 'number' ? openSetScore(top, second, margin) : ranked[0]![1];
+  if (score >= threshold) return ranked;
+  return [['Unknown', 1 - ranked[0]![1]], ...known];
+}
+
+/**
+ * The two labels the model cannot tell apart for this capture: the top two (Unknown aside) when their
+ * probabilities are within the model's calibrated sibling margin; null otherwise or without a margin.
+ */
+export function siblingsOf(model: RoleModel, probabilities: ArrayLike<number>): [string, string] | null {
+  const margin = model.hyperParameters[SIBLING_MARGIN];
+  if (typeof margin !== 'number') return null;
+  let a = -1;
+  let b = -1;
+  for (let c = 0; c < model.labels.length; c++) {
+    if (model.labels[c] === 'Unknown') continue;
+    if (a < 0 || probabilities[c]! > probabilities[a]!) {
+      b = a;
+      a = c;
+    } else if (b < 0 || probabilities[c]! > probabilities[b]!) b = c;
+  }
+  if (a < 0 || b < 0 || probabilities[b]! <= 0) return null;
+  return probabilities[a]! - probabilities[b]! < margin ? [model.labels[a]!, model.labels[b]!] : null;
+}
+
+/** Whether the Unknown rule calls a capture with these top-two probabilities Unknown. */
+export function isUnknown(model: RoleModel, top: number, second: number): boolean {
+  const threshold = model.hyperParameters[UNKNOWN_THRESHOLD];
+  if (typeof threshold !== 'number') return false;
+  const margin = model.hyperParameters[SIBLING_MARGIN];
+  return (typeof margin === 'number' ? openSetScore(top, second, margin) : top) < threshold;
 }

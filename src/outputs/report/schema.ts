@@ -22,6 +22,7 @@ export const captureResultSchema: z.ZodType<CaptureResult> = z.object({
   key: z.string(),
   valid: z.boolean(),
   data: z.record(z.string(), z.union([z.string(), validDevice, invalidDevice])),
+  reason: z.string().optional(),
   detail: z
     .object({
       labels: z.array(z.string()),
@@ -31,6 +32,7 @@ export const captureResultSchema: z.ZodType<CaptureResult> = z.object({
       abnormality_note: z.string().optional(),
       anomaly_model: z.enum(['lstm', 'sos', 'none']),
       model: z.string(),
+      siblings: z.tuple([z.string(), z.string()]).optional(),
     })
     .refine((d) => d.probabilities.length === d.labels.length, 'detail.probabilities must match labels')
     .refine(
@@ -69,6 +71,24 @@ export const testReportSchema: z.ZodType<TestReport> = z
     forcing: testMetrics.optional(),
     model: z.string().optional(),
     captures: finite.optional(),
+    meanF1Definition: z.string().optional(),
+    predictions: z
+      .array(
+        z.object({
+          file: z.string(),
+          truth: z.string(),
+          predicted: z.string(),
+          confidence: probability,
+          unknown: z.boolean(),
+          forced: z.string(),
+          siblings: z.tuple([z.string(), z.string()]).nullable(),
+          reason: z.string().optional(),
+        }),
+      )
+      .optional(),
+    confusedPairs: z
+      .array(z.object({ a: z.string(), b: z.string(), count: finite.min(0), siblings: finite.min(0) }))
+      .optional(),
   })
   .refine(square, squareMessage);
 
