@@ -166,4 +166,26 @@ describe('open-set role model from the CLI: --unknown-rate, Unknown for unseen t
     assert.match(r.stdout, /DLinkCam ↔ DLinkDayCam: 5 mislabelled/);
     assert.match(r.stdout, /captures not labelled right\n {2}DLinkDayCam-\S+: DLinkCam → DLinkDayCam \d/);
   });
+
+  it('says why compat has nothing to classify in a short capture instead of dropping it silently', () => {
+    const short = `${setups}/Aria-A1-Mon0000-n00.pcap`; // 11.6 s long: all inside the 120 s warm-up
+    const e = runCli(['eval', '--json', '--no-history', '--anomaly', 'none', short]);
+    assert.equal(e.status, 0, e.stderr);
+    const result = JSON.parse(e.stdout) as { valid: boolean; reason?: string };
+    assert.equal(result.valid, false);
+    assert.equal(
+      result.reason,
+      'no sessions after the 120 s warm-up (the capture spans 11.6 s); --warmup 0 keeps its early sessions',
+    );
+    const t = runCli(['test', short, '--json']);
+    assert.equal(t.status, 1, 'every capture without sessions: bad input');
+    const run = JSON.parse(t.stdout) as TestJson;
+    assert.equal(run.predictions[0]!.predicted, '(no sessions)');
+    assert.match(run.predictions[0]!.reason!, /^no sessions after the 120 s warm-up/);
+    const text = runCli(['test', short]);
+    assert.match(
+      text.stdout,
+      /Aria-A1-Mon0000-n00\.pcap: Aria → \(no sessions\) \(no sessions after the 120 s warm-up/,
+    );
+  });
 });

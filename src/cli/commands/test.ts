@@ -62,13 +62,14 @@ export function registerTest(program: Command): void {
       const truth = paths.map((p) => labelOf(p, assignments));
       const run = await scoreModel(paths, truth, cli, cli.model);
       if (cli.baseline) run.baseline = await scoreModel(paths, truth, cli, cli.baseline);
+      // Nothing classifiable at all is bad input (the reasons are in the output), with or without --json.
+      if (run.capturesWithoutSessions === paths.length) process.exitCode = ExitCode.BAD_INPUT;
       if (cli.json) {
         process.stdout.write(`${JSON.stringify(run)}\n`);
         return;
       }
       process.stdout.write(testText(run));
       if (run.baseline) process.stdout.write(gainText(run, run.baseline));
-      if (run.capturesWithoutSessions === paths.length) process.exitCode = ExitCode.BAD_INPUT;
     });
 }
 
