@@ -307,7 +307,8 @@ function evaluateView(
     };
   }
   const ranked = applyUnknownThreshold(model, rankLabels(model.labels, mean));
-  const siblings = siblingsOf(model, mean);
+  // An Unknown verdict already says "none of these"; siblings qualify a role the model does report.
+  const siblings = ranked[0]![0] === 'Unknown' ? null : siblingsOf(model, mean);
   const top = ranked.slice(0, 3);
   const binProbabilities = predictBins(model, vectors);
 

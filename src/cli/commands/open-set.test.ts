@@ -98,6 +98,10 @@ describe('open-set role model from the CLI: --unknown-rate, Unknown for unseen t
       assert.equal(p.unknown, p.predicted === 'Unknown');
       assert.ok(p.confidence > 0 && p.confidence <= 1);
       assert.notEqual(p.forced, 'Unknown');
+      if (p.siblings) {
+        assert.equal(p.unknown, false, 'siblings qualify a reported role, not Unknown');
+        assert.ok(p.siblings.includes(p.predicted), `${p.file}: ${p.predicted} with siblings ${p.siblings}`);
+      }
     }
     const known = run.predictions.filter((p) => !/^(PMU|XiaoduPlug)-/.test(p.file));
     const right = known.filter((p) => p.predicted === p.truth).length;
