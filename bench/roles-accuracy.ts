@@ -177,8 +177,11 @@ function jittered(captures: LabelledCapture[], copies: number): LabelledCapture[
   return out;
 }
 
-const corpora = await loadCorpora();
-if (corpora.length > 1) corpora.push({ name: 'pooled', captures: corpora.flatMap((c) => c.captures) });
+const loaded = await loadCorpora();
+if (loaded.length > 1) loaded.push({ name: 'pooled', captures: loaded.flatMap((c) => c.captures) });
+// --corpus NAME (repeatable) scores only those corpora (iot-sentinel, roles-dev, pooled).
+const only = args('corpus');
+const corpora = only.length ? loaded.filter((c) => only.includes(c.name)) : loaded;
 const report: Record<string, unknown>[] = [];
 for (const corpus of corpora) {
   const types = new Set(corpus.captures.map((c) => c.label)).size;
@@ -219,7 +222,7 @@ for (const corpus of corpora) {
   }
 }
 if (scale > 1) {
-  const pooled = corpora[corpora.length - 1]!.captures;
+  const pooled = loaded[loaded.length - 1]!.captures;
   const big = jittered(pooled, scale);
   const t0 = performance.now();
   const full = trainV2Model(big, { seed: 0, binDurationS: 900, warmupS: 0, dataset: 'bench', unknownRate });

@@ -59,17 +59,12 @@ const train = await load(split.train);
 const test = await load(split.test);
 const tLoad = performance.now();
 
-function testAccuracy(
-  model: Parameters<typeof predictLabel>[0],
-  caps: LabelledCapture[],
-  threshold = 0,
-  siblingMargin = 0,
-) {
+function testAccuracy(model: Parameters<typeof predictLabel>[0], caps: LabelledCapture[], threshold = 0) {
   let right = 0;
   const wrong: string[] = [];
   for (const c of caps) {
     const p = predictLabel(model, c.rows);
-    const score = openSetScore(p.top, p.secondTop, siblingMargin);
+    const score = openSetScore(p.top, p.secondTop);
     const label = p.label !== null && score < threshold ? UNKNOWN_LABEL : p.label;
     if (label === c.label) right++;
     else wrong.push(`${c.name}→${label ?? 'no bins'}(${p.top.toFixed(2)})`);
@@ -125,7 +120,7 @@ const report = {
     cv: sel.results.map((r) => ({ name: r.name, accuracy: r.accuracy, folds: r.foldAccuracies })),
     chosen: sel.best.name,
     test: testAccuracy(v2Model, test.v2),
-    testWithUnknownThreshold: testAccuracy(v2Model, test.v2, cal.threshold, cal.siblingMargin),
+    testWithUnknownThreshold: testAccuracy(v2Model, test.v2, cal.threshold),
     calibration: cal,
   },
   seconds: {

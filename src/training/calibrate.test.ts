@@ -95,8 +95,7 @@ describe('open-set calibration', () => {
     assert.ok(Math.abs(m - 0.12) < 1e-6, `margin ${m}`);
     assert.equal(siblingMargin([outcome('a', 'b', 0.9, 'a', 0.05)]), SIBLING_MARGIN_BOUNDS.max);
     assert.equal(siblingMargin([outcome('a', 'b', 0.41, 'a', 0.4)]), SIBLING_MARGIN_BOUNDS.min);
-    // Siblings pool their probability: "one of these two" is not Unknown.
-    assert.equal(openSetScore(0.48, 0.45, 0.1), 0.48 + 0.45);
-    assert.equal(openSetScore(0.48, 0.2, 0.1), 0.48);
+    // The score is the mass on the top two: siblings at 0.48 / 0.45 are "one of these two", not Unknown.
+    assert.equal(openSetScore(0.48, 0.45), 0.48 + 0.45);
   });
 });

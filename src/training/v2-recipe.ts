@@ -125,18 +125,19 @@ export function trainV2Model(captures: readonly LabelledCapture[], options: V2Tr
 }
 
 /**
- * Labels and probabilities after the calibrated Unknown rule: when the open-set score (the top probability,
- * plus the second when the two are siblings) is below the model's threshold, "Unknown" leads with
+ * Labels and probabilities after the calibrated Unknown rule: when the open-set score (the top two
+ * probabilities summed) is below the model's threshold, "Unknown" leads with
  * confidence 1 − top (the share the known roles leave unclaimed).
  */
 export function applyUnknownThreshold(model: RoleModel, ranked: [string, number][]): [string, number][] {
   const threshold = model.hyperParameters[UNKNOWN_THRESHOLD];
   if (typeof threshold !== 'number' || ranked.length === 0) return ranked;
-  const margin = model.hyperParameters[SIBLING_MARGIN];
   const known = ranked.filter(([l]) => l !== 'Unknown');
-  const top = known[0]?.[1] ?? 0;
-  const second = known[1]?.[1] ?? 0;
-  const score = typeof margin === 'number' ? openSetScore(top, second, margin) : ranked[0]![1];
+  // Models calibrated before the open-set score (no unknownRate) thresholded the top probability alone.
+  const score =
+    typeof model.hyperParameters[UNKNOWN_RATE] === 'number'
+      ? openSetScore(known[0]?.[1] ?? 0, known[1]?.[1] ?? 0)
+      : ranked[0]![1];
   if (score >= threshold) return ranked;
   return [['Unknown', 1 - ranked[0]![1]], ...known];
 }
@@ -165,6 +166,7 @@ export function siblingsOf(model: RoleModel, probabilities: ArrayLike<number>): 
 export function isUnknown(model: RoleModel, top: number, second: number): boolean {
   const threshold = model.hyperParameters[UNKNOWN_THRESHOLD];
   if (typeof threshold !== 'number') return false;
-  const margin = model.hyperParameters[SIBLING_MARGIN];
-  return (typeof margin === 'number' ? openSetScore(top, second, margin) : top) < threshold;
+  return (
+    (typeof model.hyperParameters[UNKNOWN_RATE] === 'number' ? openSetScore(top, second) : top) < threshold
+  );
 }

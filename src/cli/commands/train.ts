@@ -197,7 +197,7 @@ export function registerTrain(program: Command): void {
           `trained ${cli.features} ${chosen} on ${bins} bins of ${paths.length} captures (${empty} without sessions), ` +
             `${model.labels.length} labels\n` +
             (calibration
-              ? `  Unknown when the top probability (top two summed when siblings) is below ${calibration.threshold.toFixed(3)}, ` +
+              ? `  Unknown when the top two probabilities sum to less than ${calibration.threshold.toFixed(3)}, ` +
                 `set for --unknown-rate ${calibration.unknownRate}\n` +
                 `  cross-validated: known types called Unknown ${pct(calibration.knownUnknownRate)} of ${calibration.knownCaptures}; ` +
                 `accuracy ${calibration.knownAccuracyBefore.toFixed(3)} → ${calibration.knownAccuracyAfter.toFixed(3)} with the Unknown rule\n` +
