@@ -125,7 +125,7 @@ describe('open-set role model from the CLI: --unknown-rate, Unknown for unseen t
     const testJson = join(dir, 'test.json');
     writeFileSync(testJson, r.stdout);
     const html = join(dir, 'test.html');
-    const rep = runCli(['report', testJson, '-o', html]);
+    const rep = runCli(['report', testJson, '--output', html]);
     assert.equal(rep.status, 0, rep.stderr);
     const page = readFileSync(html, 'utf8');
     assert.match(page, /class="heat"/);
