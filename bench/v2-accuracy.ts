@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UNKNOWN_LABEL } from '../src/models/role-model.js';
 import { captureFeatureSet } from '../src/test-helpers/v2-capture.js';
-import { chooseThreshold, knownFromCv, leaveOneClassOut } from '../src/training/calibrate.js';
+import { calibrateOpenSet, leaveOneClassOut, openSetScore } from '../src/training/calibrate.js';
 import { labelOf as labelOfCapture } from '../src/training/dataset.js';
 import {
   DEFAULT_GRID,
@@ -64,7 +64,8 @@ function testAccuracy(model: Parameters<typeof predictLabel>[0], caps: LabelledC
   const wrong: string[] = [];
   for (const c of caps) {
     const p = predictLabel(model, c.rows);
-    const label = p.label !== null && p.top < threshold ? UNKNOWN_LABEL : p.label;
+    const score = openSetScore(p.top, p.secondTop);
+    const label = p.label !== null && score < threshold ? UNKNOWN_LABEL : p.label;
     if (label === c.label) right++;
     else wrong.push(`${c.name}→${label ?? 'no bins'}(${p.top.toFixed(2)})`);
   }
@@ -102,7 +103,7 @@ const v2Model = trainCandidate(
 );
 const tSelect = performance.now();
 const unseen = leaveOneClassOut(train.v2, best, trainOpts, seed);
-const cal = chooseThreshold(knownFromCv(sel.best.outcomes), unseen);
+const cal = calibrateOpenSet(sel.best.outcomes, unseen);
 const tCal = performance.now();
 
 const report = {
@@ -148,7 +149,7 @@ else {
     `v2 with Unknown threshold ${cal.threshold.toFixed(3)}: test ${report.v2.testWithUnknownThreshold.accuracy.toFixed(3)} ${report.v2.testWithUnknownThreshold.wrong.join(' ')}`,
   );
   console.log(
-    `leave-one-type-out: unseen types called Unknown ${cal.unseenUnknownRate.toFixed(3)} ${JSON.stringify(cal.unseenByLabel)}; known types called Unknown ${cal.knownUnknownRate.toFixed(3)}; known CV accuracy ${cal.knownAccuracyBefore.toFixed(3)} → ${cal.knownAccuracyAfter.toFixed(3)}`,
+    `leave-one-type-out: unseen types called Unknown ${(cal.unseenUnknownRate ?? 0).toFixed(3)} ${JSON.stringify(cal.unseenByLabel)}; known types called Unknown ${cal.knownUnknownRate.toFixed(3)}; known CV accuracy ${cal.knownAccuracyBefore.toFixed(3)} → ${cal.knownAccuracyAfter.toFixed(3)}`,
   );
   console.log(`seconds ${JSON.stringify(report.seconds)}`);
 }

@@ -47,6 +47,8 @@ export const captureResultSchema = z.object({
   valid: z.boolean(),
   /** The original's message body: `{ [key]: DeviceResult, pcap }`. */
   data: z.record(z.string(), z.union([z.string(), validDeviceResultSchema, invalidDeviceResultSchema])),
+  /** Why an invalid result (valid: false) could not be classified, e.g. no sessions after the warm-up. */
+  reason: z.string().optional(),
   /** Reader warnings (e.g. a truncated tail: everything complete was used). Printed on stderr by the CLI. */
   warnings: z.array(z.string()).optional(),
   /** Our additions; absent in compat-only output. */
@@ -61,6 +63,8 @@ export const captureResultSchema = z.object({
       abnormality_note: z.string().optional(),
       anomaly_model: z.enum(['lstm', 'sos', 'none']),
       model: z.string(),
+      /** The top two roles when they are within the model's calibrated sibling margin (v2 models). */
+      siblings: z.tuple([z.string(), z.string()]).optional(),
     })
     .refine((d) => d.probabilities.length === d.labels.length, 'detail.probabilities must match labels')
     .refine(

@@ -224,7 +224,9 @@ function toRoleModel(d: RoleDoc, name: string): RoleModel {
     },
     selected: Int32Array.from(d.selected),
     hyperParameters: otherHyperParameters(d.hyperParameters),
-    unknownThreshold: numberOrNull(d.hyperParameters[UNKNOWN_THRESHOLD_KEY]),
+    unknownThreshold: numberOrNull(d.hyperParameters[OPEN_SET_KEYS.unknownThreshold]),
+    unknownRate: numberOrNull(d.hyperParameters[OPEN_SET_KEYS.unknownRate]),
+    siblingMargin: numberOrNull(d.hyperParameters[OPEN_SET_KEYS.siblingMargin]),
     training: d.training,
     source: d.source,
   };
@@ -306,7 +308,7 @@ export function modelToDocument(model: RoleModel, description?: string): Record<
     selected: Array.from(model.selected),
     hyperParameters: {
       ...model.hyperParameters,
-      ...(model.unknownThreshold === null ? {} : { [UNKNOWN_THRESHOLD_KEY]: model.unknownThreshold }),
+      ...openSetHyperParameters(model),
     },
     training: model.training,
     source: model.source,
@@ -366,13 +368,27 @@ export function writeModelDocument(path: string, doc: Record<string, unknown>): 
   return sha256Hex(text);
 }
 
-/** The file keeps the typed `unknownThreshold` among the hyper-parameters (as models trained before did). */
-const UNKNOWN_THRESHOLD_KEY = 'unknownThreshold';
+/** The file keeps the typed open-set fields among the hyper-parameters (as models trained before did). */
+const OPEN_SET_KEYS = {
+  unknownThreshold: 'unknownThreshold',
+  unknownRate: 'unknownRate',
+  siblingMargin: 'siblingMargin',
+} as const;
+
+function openSetHyperParameters(model: RoleModel): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const field of Object.keys(OPEN_SET_KEYS) as (keyof typeof OPEN_SET_KEYS)[]) {
+    const value = model[field];
+    if (value !== null) out[OPEN_SET_KEYS[field]] = value;
+  }
+  return out;
+}
 
 function otherHyperParameters(
   hyperParameters: Record<string, number | string | boolean | null>,
 ): Record<string, number | string | boolean | null> {
-  const { [UNKNOWN_THRESHOLD_KEY]: _threshold, ...rest } = hyperParameters;
+  const rest = { ...hyperParameters };
+  for (const key of Object.values(OPEN_SET_KEYS)) delete rest[key];
   return rest;
 }
 

@@ -55,10 +55,17 @@ interface RoleModelBase {
   selected: Int32Array;
   hyperParameters: Record<string, number | string | boolean | null>;
   /**
-   * Below this top-role probability the capture is called Unknown (calibrated by v2 training by leaving
-   * each device type out); null: no such rule. Stored in the file as `hyperParameters.unknownThreshold`.
+   * The calibrated open-set rule of v2 training: a capture whose open-set score is below this is called
+   * Unknown; null: no such rule. Stored in the file as `hyperParameters.unknownThreshold`.
    */
   unknownThreshold: number | null;
+  /**
+   * The `--unknown-rate` the threshold was set for (`hyperParameters.unknownRate`). Null for models
+   * calibrated before the open-set score existed: their threshold applies to the top probability alone.
+   */
+  unknownRate: number | null;
+  /** Top-two gap below which both roles are reported as siblings (`hyperParameters.siblingMargin`). */
+  siblingMargin: number | null;
   training: TrainingInfo | null;
   source: ModelSource | null;
 }
@@ -166,13 +173,53 @@ export function predictCapture(model: RoleModel, bins: ArrayLike<ArrayLike<numbe
 }
 
 /**
- * Labels and probabilities after the model's calibrated Unknown rule: when the top probability is below
- * `unknownThreshold`, "Unknown" leads with confidence 1 − top (the share the known roles leave unclaimed).
+ * The open-set score of a capture: the mass on its top two roles, p₁ + p₂. A device of a known type puts
+ * nearly all its mass on one or two (sibling) roles; one of a type never trained on spreads it over many.
+ */
+export function openSetScore(top: number, second: number): number {
+  return top + second;
+}
+
+/** Whether the model's Unknown rule calls a capture with these top-two known-role probabilities Unknown. */
+export function isUnknown(model: RoleModel, top: number, second: number): boolean {
+  const threshold = model.unknownThreshold;
+  if (threshold === null) return false;
+  return (model.unknownRate === null ? top : openSetScore(top, second)) < threshold;
+}
+
+/**
+ * Labels and probabilities after the model's calibrated Unknown rule: when the capture is Unknown
+ * (isUnknown), "Unknown" leads with confidence 1 − top (the share the known roles leave unclaimed).
  */
 export function applyUnknownThreshold(model: RoleModel, ranked: [string, number][]): [string, number][] {
-  const threshold = model.unknownThreshold;
-  if (threshold === null || ranked.length === 0 || ranked[0]![1] >= threshold) return ranked;
-  return [[UNKNOWN_LABEL, 1 - ranked[0]![1]], ...ranked.filter(([l]) => l !== UNKNOWN_LABEL)];
+  if (model.unknownThreshold === null || ranked.length === 0) return ranked;
+  const known = ranked.filter(([l]) => l !== UNKNOWN_LABEL);
+  // Old-rule models compared the top entry as ranked, Unknown included.
+  const unknown =
+    model.unknownRate === null
+      ? ranked[0]![1] < model.unknownThreshold
+      : isUnknown(model, known[0]?.[1] ?? 0, known[1]?.[1] ?? 0);
+  return unknown ? [[UNKNOWN_LABEL, 1 - ranked[0]![1]], ...known] : ranked;
+}
+
+/**
+ * The two roles the model cannot tell apart for this capture: the top two (Unknown aside) when their
+ * probabilities are within the model's calibrated sibling margin; null otherwise or without a margin.
+ */
+export function siblingsOf(model: RoleModel, probabilities: ArrayLike<number>): [string, string] | null {
+  const margin = model.siblingMargin;
+  if (margin === null) return null;
+  let a = -1;
+  let b = -1;
+  for (let c = 0; c < model.labels.length; c++) {
+    if (model.labels[c] === UNKNOWN_LABEL) continue;
+    if (a < 0 || probabilities[c]! > probabilities[a]!) {
+      b = a;
+      a = c;
+    } else if (b < 0 || probabilities[c]! > probabilities[b]!) b = c;
+  }
+  if (a < 0 || b < 0 || probabilities[b]! <= 0) return null;
+  return probabilities[a]! - probabilities[b]! < margin ? [model.labels[a]!, model.labels[b]!] : null;
 }
 
 export interface RankedLabels {
@@ -277,8 +324,10 @@ export interface TrainOptions {
   earlyStopping: boolean;
   nEstimators: number;
   minSamplesSplit: number;
-  /** Feature selection (ExtraTrees + CV logistic regression); off keeps every feature. */
+  /** Feature selection (ExtraTrees + CV logistic regression); off keeps `columns` (default every feature). */
   selectFeatures: boolean;
+  /** With selectFeatures off: the fixed feature indices the estimator sees (null = all). */
+  columns: Int32Array | null;
   selectionMultipliers: number[];
   /** Add the column-shuffled copy labelled Unknown. */
   unknownAugmentation: boolean;
@@ -304,6 +353,7 @@ export const TRAIN_DEFAULTS: TrainOptions = {
   nEstimators: 100,
   minSamplesSplit: 5,
   selectFeatures: true,
+  columns: null,
   selectionMultipliers: [0, 0.5, 1, 2, 4],
   unknownAugmentation: true,
   selectWithUnknown: true,
@@ -370,6 +420,10 @@ export function trainRoleModel(
     const res = selectFeatures(zSel, ySel, k, { seed: selRng.fork(), multipliers: o.selectionMultipliers });
     selected = res.selected;
     selection = res.candidates;
+  } else if (o.columns) {
+    for (const f of o.columns)
+      if (!(f >= 0 && f < x.cols)) throw new UsageError(`feature column ${f} is outside 0..${x.cols - 1}`);
+    selected = Int32Array.from(o.columns);
   } else {
     selected = Int32Array.from({ length: x.cols }, (_, i) => i);
   }
@@ -405,6 +459,8 @@ export function trainRoleModel(
     selected,
     hyperParameters: {},
     unknownThreshold: null,
+    unknownRate: null,
+    siblingMargin: null,
     training: null,
     source: null,
   };

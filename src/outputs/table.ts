@@ -13,7 +13,8 @@ export function deviceOf(result: CaptureResult): ValidDeviceResult | null {
 /** A readable block per capture for `networkml eval`. */
 export function evalText(result: CaptureResult): string {
   const device = deviceOf(result);
-  if (!device) return `${result.file}\n  not enough sessions to classify (valid: false)`;
+  if (!device)
+    return `${result.file}\n  ${result.reason ?? 'not enough sessions to classify'} (valid: false)`;
   const roles = device.classification.labels.map(
     (l, i) => `${l} ${pct(device.classification.confidences[i]!)}`,
   );
@@ -22,6 +23,8 @@ export function evalText(result: CaptureResult): string {
     `  device      ${device.source_mac || '-'}  ${device.source_ip || '-'}  (key ${result.key})`,
     `  roles       ${roles.join(' | ')}`,
   ];
+  const siblings = result.detail?.siblings;
+  if (siblings) lines.push(`  siblings    ${siblings[0]} ≈ ${siblings[1]} (too close to tell apart)`);
   const abnormality = result.detail?.abnormality;
   const note = result.detail?.abnormality_note;
   lines.push(
@@ -58,7 +61,15 @@ export function evalTable(results: CaptureResult[]): string {
   for (const result of results) {
     const device = deviceOf(result);
     if (!device) {
-      rows.push([result.key, '-', '-', 'not enough sessions (valid: false)', '-', '-', '-']);
+      rows.push([
+        result.key,
+        '-',
+        '-',
+        `${result.reason ?? 'not enough sessions'} (valid: false)`,
+        '-',
+        '-',
+        '-',
+      ]);
       continue;
     }
     const roles = device.classification.labels.map(
@@ -70,7 +81,8 @@ export function evalTable(results: CaptureResult[]): string {
       result.key,
       device.source_mac || '-',
       device.source_ip || '-',
-      roles.join(', '),
+      roles.join(', ') +
+        (result.detail?.siblings ? ` (siblings: ${result.detail.siblings.join(' ≈ ')})` : ''),
       `${device.decisions.behavior}${scored && abnormality !== undefined ? ` (${abnormality.toFixed(2)})` : ''}`,
       device.decisions.investigate ? 'yes' : 'no',
       new Date(device.timestamp * 1000).toISOString().slice(0, 16).replace('T', ' '),

@@ -15,6 +15,7 @@ import {
   predictBins,
   predictCapture,
   type RoleModel,
+  siblingsOf,
 } from '../models/role-model.js';
 import type { BinDetail, CaptureResult, DeviceResult, ValidDeviceResult } from '../result.js';
 import {
@@ -313,7 +314,14 @@ function evaluateView(
   if (!mean) {
     const invalid: DeviceResult = { valid: false, pcap };
     return {
-      result: { file: path, key, valid: false, data: { [key]: invalid, pcap }, ...warningsOf(analysis) },
+      result: {
+        file: path,
+        key,
+        valid: false,
+        data: { [key]: invalid, pcap },
+        reason: noSessionsReason(analysis),
+        ...warningsOf(analysis),
+      },
       analysis,
       ranked: [],
       binProbabilities: [],
@@ -323,6 +331,8 @@ function evaluateView(
     };
   }
   const ranked = applyUnknownThreshold(model, rankLabels(model.labels, mean));
+  // An Unknown verdict already says "none of these"; siblings qualify a role the model does report.
+  const siblings = ranked[0]![0] === 'Unknown' ? null : siblingsOf(model, mean);
   const top = ranked.slice(0, 3);
   const binProbabilities = predictBins(model, vectors);
 
@@ -372,6 +382,7 @@ function evaluateView(
       ...(anomaly && !anomaly.scored && anomaly.note ? { abnormality_note: anomaly.note } : {}),
       anomaly_model: anomalyName,
       model: loaded.hash,
+      ...(siblings ? { siblings } : {}),
     },
   };
   const history: DeviceUpdate | null = mac
@@ -389,6 +400,21 @@ function evaluateView(
       }
     : null;
   return { result, analysis, ranked, binProbabilities, anomaly, history, vectors };
+}
+
+/**
+ * Why a capture has nothing to classify. The usual case for compat models: every session starts inside
+ * the warm-up (120 s, as the original), so a short capture yields no bin at all; the original dropped
+ * such captures silently, we say so.
+ */
+export function noSessionsReason(analysis: CaptureAnalysis): string {
+  const { packets, firstTimeNs, lastTimeNs } = analysis.summary;
+  const warmup = analysis.options.warmupS;
+  if (packets === 0) return 'no sessions: the capture holds no packets';
+  const span = firstTimeNs !== null && lastTimeNs !== null ? (lastTimeNs - firstTimeNs) / 1e9 : 0;
+  if (warmup > 0)
+    return `no sessions after the ${warmup} s warm-up (the capture spans ${span.toFixed(1)} s); --warmup 0 keeps its early sessions`;
+  return `no sessions: none of its ${packets} packets forms an IP session of one device`;
 }
 
 /**

@@ -1,10 +1,11 @@
 /**
- * The "Unknown" threshold: a capture whose top probability is below it is called Unknown. Chosen from two
- * samples of top probabilities seen on the training set: known types (cross-validated, held-out captures)
- * and unseen types (leave-one-class-out: a model trained without label c predicts c's captures).
+ * Open-set calibration: when is a capture "Unknown", and when are its top two labels siblings the headers
+ * cannot tell apart. Both rules are set from out-of-fold (cross-validated) outcomes of the chosen model, and
+ * their cost is estimated the same way: known-type rejection from cross-validation, unseen-type rejection
+ * by leaving each type out of training in turn.
  */
 import { UsageError } from '../errors.js';
-import { UNKNOWN_LABEL } from '../models/role-model.js';
+import { openSetScore, UNKNOWN_LABEL } from '../models/role-model.js';
 import {
   type Candidate,
   type CaptureOutcome,
@@ -13,118 +14,213 @@ import {
   trainCandidate,
 } from './select.js';
 
-export interface KnownOutcome {
-  /** Top probability. */
-  top: number;
-  /** Top label equals the truth. */
-  correct: boolean;
-  /** Top label is Unknown already (the model's own Unknown class). */
-  unknown?: boolean;
+/** The default share of known-type captures the user accepts seeing called Unknown. */
+export const DEFAULT_UNKNOWN_RATE = 0.02;
+
+/** Sibling margins are kept inside these bounds (probability points between the top two). */
+export const SIBLING_MARGIN_BOUNDS = { min: 0.05, max: 0.25, fallback: 0.1 } as const;
+
+/** ln Γ(x) for x > 0 (Lanczos, g = 7, 9 terms; relative error < 1e-13). */
+function lnGamma(x: number): number {
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
+  if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - lnGamma(1 - x);
+  const z = x - 1;
+  let a = c[0]!;
+  const t = z + 7.5;
+  for (let i = 1; i < 9; i++) a += c[i]! / (z + i);
+  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+/** Continued fraction of the incomplete beta function (modified Lentz). */
+function betaFraction(x: number, a: number, b: number): number {
+  const tiny = 1e-300;
+  let c = 1;
+  let d = 1 - ((a + b) * x) / (a + 1);
+  if (Math.abs(d) < tiny) d = tiny;
+  d = 1 / d;
+  let h = d;
+  for (let m = 1; m <= 300; m++) {
+    const m2 = 2 * m;
+    let aa = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    h *= d * c;
+    aa = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const del = d * c;
+    h *= del;
+    if (Math.abs(del - 1) < 1e-14) break;
+  }
+  return h;
+}
+
+/** The regularised incomplete beta function I_x(a, b). */
+export function incompleteBeta(x: number, a: number, b: number): number {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  const front = Math.exp(lnGamma(a + b) - lnGamma(a) - lnGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
+  return x < (a + 1) / (a + b + 2)
+    ? (front * betaFraction(x, a, b)) / a
+    : 1 - (front * betaFraction(1 - x, b, a)) / b;
+}
+
+/**
+ * Harrell–Davis estimate of the q-quantile: Σᵢ wᵢ·x₍ᵢ₎ with wᵢ = I_{i/n}(a, b) − I_{(i−1)/n}(a, b),
+ * a = q(n+1), b = (1−q)(n+1). A weighted mean of all order statistics instead of one of them, so a low
+ * quantile of a few hundred scores does not jump with whichever capture happens to be the 3rd lowest.
+ */
+export function harrellDavisQuantile(values: readonly number[], q: number): number {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((x, y) => x - y);
+  const n = sorted.length;
+  if (n === 0) return Number.NaN;
+  if (n === 1 || q <= 0) return sorted[0]!;
+  if (q >= 1) return sorted[n - 1]!;
+  const a = q * (n + 1);
+  const b = (1 - q) * (n + 1);
+  let sum = 0;
+  let prev = 0;
+  for (let i = 1; i <= n; i++) {
+    const cur = incompleteBeta(i / n, a, b);
+    sum += (cur - prev) * sorted[i - 1]!;
+    prev = cur;
+  }
+  return sum;
+}
+
+/**
+ * The rejection threshold: the `rate`-quantile (Harrell–Davis) of out-of-fold open-set scores of known
+ * types, so that the cross-validated share of known-type captures called Unknown is the rate asked for.
+ */
+export function rejectionThreshold(scores: readonly number[], rate: number): number {
+  if (!(rate >= 0 && rate < 1)) throw new UsageError(`--unknown-rate must be in [0, 1), not ${rate}`);
+  if (rate === 0 || scores.length === 0) return 0;
+  return harrellDavisQuantile(scores, rate);
+}
+
+/** The open-set score (p₁ + p₂) lives with the rule that uses it at inference. */
+export { openSetScore };
+
+/**
+ * Sibling margin m: the top two labels are reported as siblings when p₁ − p₂ < m. m is the largest
+ * top-two gap among out-of-fold captures the model got wrong with the truth in second place (the pairs it
+ * actually confuses), clamped to [0.05, 0.25]; 0.1 when there is no such capture.
+ */
+export function siblingMargin(outcomes: readonly CaptureOutcome[]): number {
+  const gaps = outcomes
+    .filter((o) => o.predicted !== null && o.predicted !== o.label && o.second === o.label)
+    .map((o) => o.top - o.secondTop);
+  if (gaps.length === 0) return SIBLING_MARGIN_BOUNDS.fallback;
+  const m = Math.max(...gaps) + 1e-9;
+  return Math.min(SIBLING_MARGIN_BOUNDS.max, Math.max(SIBLING_MARGIN_BOUNDS.min, m));
 }
 
 export interface UnseenOutcome {
   top: number;
+  secondTop: number;
+  /** The model's own top label is Unknown. */
   unknown?: boolean;
-  /** The held-out label, for per-label rates. */
-  label?: string;
+  /** The held-out label. */
+  label: string;
 }
 
-export interface Calibration {
+export interface OpenSetCalibration {
+  /** The target: share of known-type captures accepted as Unknown (`--unknown-rate`). */
+  unknownRate: number;
+  /** A capture whose open-set score (openSetScore) is below this is called Unknown. */
   threshold: number;
-  /** Unseen-type captures called Unknown at the threshold. */
-  unseenUnknownRate: number;
-  /** Known-type captures called Unknown at the threshold (the cost). */
+  /** Top-two gap below which both labels are reported as siblings. */
+  siblingMargin: number;
+  /** Out-of-fold known-type captures called Unknown at the threshold. */
   knownUnknownRate: number;
-  /** Known-type captures labelled right, before / after applying the threshold. */
+  /** Out-of-fold known-type captures labelled right, before / after the Unknown rule. */
   knownAccuracyBefore: number;
   knownAccuracyAfter: number;
-  /** Unknown rate per held-out label. */
+  knownCaptures: number;
+  /** Leave-one-type-out captures called Unknown at the threshold; null when not estimated. */
+  unseenUnknownRate: number | null;
+  unseenCaptures: number;
+  /** The same, per held-out type. */
   unseenByLabel: Record<string, number>;
 }
 
-function rates(known: readonly KnownOutcome[], unseen: readonly UnseenOutcome[], t: number) {
-  const unseenUnknown = unseen.filter((u) => u.unknown || u.top < t).length / Math.max(unseen.length, 1);
-  const knownUnknown = known.filter((k) => k.unknown || k.top < t).length / Math.max(known.length, 1);
-  const after = known.filter((k) => k.correct && !k.unknown && k.top >= t).length / Math.max(known.length, 1);
-  return { unseenUnknown, knownUnknown, after };
+function called(top: number, threshold: number, unknown: boolean): boolean {
+  return unknown || top < threshold;
 }
 
-/**
- * Threshold choice: among cut points (midpoints between observed top probabilities) that call MORE than
- * half of the unseen-type captures Unknown, the one maximising unseenUnknown − knownUnknown (Youden's J);
- * if no cut point reaches half, the J maximum overall. Ties take the lower threshold (fewer known losses).
- */
-export function chooseThreshold(
-  known: readonly KnownOutcome[],
-  unseen: readonly UnseenOutcome[],
-): Calibration {
-  if (known.length === 0 || unseen.length === 0) {
-    throw new UsageError('calibrating the Unknown threshold needs known-type and unseen-type outcomes');
-  }
-  const values = [...new Set([0, 1, ...known.map((k) => k.top), ...unseen.map((u) => u.top)])].sort(
-    (a, b) => a - b,
+/** The threshold, the sibling margin and their cross-validated costs. */
+export function calibrateOpenSet(
+  known: readonly CaptureOutcome[],
+  unseen: readonly UnseenOutcome[] | null,
+  unknownRate = DEFAULT_UNKNOWN_RATE,
+): OpenSetCalibration {
+  const scored = known.filter((o) => o.predicted !== null);
+  if (scored.length === 0)
+    throw new UsageError('calibrating the Unknown threshold needs known-type outcomes');
+  const margin = siblingMargin(scored);
+  const score = (o: { top: number; secondTop: number }) => openSetScore(o.top, o.secondTop);
+  const threshold = rejectionThreshold(
+    scored.map((o) => (o.predicted === UNKNOWN_LABEL ? 0 : score(o))),
+    unknownRate,
   );
-  const cuts = [0];
-  for (let i = 1; i < values.length; i++) cuts.push((values[i - 1]! + values[i]!) / 2);
-  cuts.push(1 + 1e-9);
-  let best = -1;
-  let bestJ = Number.NEGATIVE_INFINITY;
-  let bestOk = false;
-  for (const t of cuts) {
-    const r = rates(known, unseen, t);
-    const ok = r.unseenUnknown > 0.5;
-    const j = r.unseenUnknown - r.knownUnknown;
-    if ((ok && !bestOk) || (ok === bestOk && j > bestJ)) {
-      best = t;
-      bestJ = j;
-      bestOk = ok;
-    }
+  const rejected = scored.filter((o) => called(score(o), threshold, o.predicted === UNKNOWN_LABEL));
+  const right = scored.filter((o) => o.predicted === o.label);
+  const byLabel: Record<string, [number, number]> = {};
+  for (const u of unseen ?? []) {
+    const c = byLabel[u.label] ?? [0, 0];
+    byLabel[u.label] = c;
+    c[0] += called(score(u), threshold, Boolean(u.unknown)) ? 1 : 0;
+    c[1]++;
   }
-  const r = rates(known, unseen, best);
-  const byLabel: Record<string, number[]> = {};
-  for (const u of unseen) {
-    const l = u.label ?? '';
-    const list = byLabel[l] ?? [];
-    list.push(u.unknown || u.top < best ? 1 : 0);
-    byLabel[l] = list;
-  }
-  const unseenByLabel: Record<string, number> = {};
-  for (const [l, v] of Object.entries(byLabel)) unseenByLabel[l] = v.reduce((a, b) => a + b, 0) / v.length;
+  const unseenCalled = Object.values(byLabel).reduce((a, [x]) => a + x, 0);
   return {
-    threshold: best,
-    unseenUnknownRate: r.unseenUnknown,
-    knownUnknownRate: r.knownUnknown,
-    knownAccuracyBefore: known.filter((k) => k.correct).length / known.length,
-    knownAccuracyAfter: r.after,
-    unseenByLabel,
+    unknownRate,
+    threshold,
+    siblingMargin: margin,
+    knownUnknownRate: rejected.length / scored.length,
+    knownAccuracyBefore: right.length / scored.length,
+    knownAccuracyAfter: right.filter((o) => !called(score(o), threshold, false)).length / scored.length,
+    knownCaptures: scored.length,
+    unseenUnknownRate: unseen && unseen.length > 0 ? unseenCalled / unseen.length : null,
+    unseenCaptures: unseen?.length ?? 0,
+    unseenByLabel: Object.fromEntries(Object.entries(byLabel).map(([l, [x, n]]) => [l, x / n])),
   };
 }
 
-/** Known-type outcomes from cross-validation (held-out captures with bins). */
-export function knownFromCv(outcomes: readonly CaptureOutcome[]): KnownOutcome[] {
-  return outcomes
-    .filter((o) => o.predicted !== null)
-    .map((o) => ({ top: o.top, correct: o.predicted === o.label, unknown: o.predicted === UNKNOWN_LABEL }));
-}
-
-/** Leave-one-class-out: for each label, train without it and predict its captures. */
+/**
+ * Leave-one-type-out: for each label, a model trained without it predicts its captures. Labels are
+ * left out in at most `maxGroups` groups (round-robin over the sorted labels), so 27 types cost as
+ * much as 10 fits.
+ */
 export function leaveOneClassOut(
   captures: readonly LabelledCapture[],
   candidate: Candidate,
   train: Parameters<typeof trainCandidate>[2],
   seed: number,
+  maxGroups = 10,
 ): UnseenOutcome[] {
-  const labels = [...new Set(captures.map((c) => c.label))].sort();
-  if (labels.length < 3) throw new UsageError('leave-one-class-out calibration needs at least three labels');
+  const labels = [...new Set(captures.filter((c) => c.rows.length > 0).map((c) => c.label))].sort();
+  if (labels.length < 3) throw new UsageError('leave-one-type-out needs at least three labels');
+  const groups = Math.min(maxGroups, labels.length);
   const out: UnseenOutcome[] = [];
-  labels.forEach((held, i) => {
-    const rest = captures.filter((c) => c.label !== held && c.rows.length > 0);
-    const model = trainCandidate(rest, candidate, train, seed + 7919 * (i + 1));
+  for (let g = 0; g < groups; g++) {
+    const held = new Set(labels.filter((_, i) => i % groups === g));
+    const rest = captures.filter((c) => !held.has(c.label) && c.rows.length > 0);
+    const model = trainCandidate(rest, candidate, train, seed + 7919 * (g + 1));
     for (const c of captures) {
-      if (c.label !== held || c.rows.length === 0) continue;
+      if (!held.has(c.label) || c.rows.length === 0) continue;
       const p = predictLabel(model, c.rows);
-      out.push({ top: p.top, unknown: p.label === UNKNOWN_LABEL, label: held });
+      out.push({ top: p.top, secondTop: p.secondTop, unknown: p.label === UNKNOWN_LABEL, label: c.label });
     }
-  });
+  }
   return out;
 }

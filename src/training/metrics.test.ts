@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { scorePredictions } from './metrics.js';
+import { confusedPairs, scorePredictions } from './metrics.js';
 
 it('computes the confusion matrix, per-role F1 and accuracy by hand-checked numbers', () => {
   const m = scorePredictions(['a', 'a', 'b', 'b', 'c'], ['a', 'b', 'b', 'b', 'a']);
@@ -21,4 +21,35 @@ it('computes the confusion matrix, per-role F1 and accuracy by hand-checked numb
   assert.equal(m.perRole[2]!.f1, 0);
   assert.ok(Math.abs(m.meanF1 - (0.5 + 0.8 + 0) / 3) < 1e-12);
   assert.equal(m.accuracy, 3 / 5);
+});
+
+it('averages mean F1 over the true roles only: Unknown is not a role', () => {
+  const m = scorePredictions(['a', 'a', 'b', 'b'], ['a', 'Unknown', 'b', 'b']);
+  assert.deepEqual(m.labels, ['a', 'b', 'Unknown']);
+  // a: P 1, R 0.5 → F1 2/3; b: F1 1; Unknown (support 0) is not averaged.
+  assert.ok(Math.abs(m.meanF1 - (2 / 3 + 1) / 2) < 1e-12);
+});
+
+it('lists confused pairs in either direction, siblings counted apart', () => {
+  const row = (truth: string, forced: string, siblings: [string, string] | null = null) => ({
+    file: `${truth}.pcap`,
+    truth,
+    predicted: forced,
+    confidence: 0.5,
+    unknown: false,
+    forced,
+    siblings,
+  });
+  const pairs = confusedPairs([
+    row('kettle', 'coffee', ['coffee', 'kettle']),
+    row('coffee', 'kettle'),
+    row('coffee', 'coffee', ['coffee', 'kettle']),
+    row('plug', 'camera'),
+    row('plug', 'plug'),
+    { ...row('cam', 'cam'), reason: 'no sessions' },
+  ]);
+  assert.deepEqual(pairs, [
+    { a: 'coffee', b: 'kettle', count: 2, siblings: 2 },
+    { a: 'camera', b: 'plug', count: 1, siblings: 0 },
+  ]);
 });

@@ -1,9 +1,15 @@
-import type { RoleScore, TestMetrics } from '../outputs/report/types.js';
+import type { ConfusedPair, RoleScore, TestMetrics, TestPrediction } from '../outputs/report/types.js';
+
+/** The one definition of mean F1 that `test` reports (with Unknown kept, and forcing decisions). */
+export const MEAN_F1_DEFINITION =
+  'unweighted mean of per-role F1 over the roles that are the truth of at least one test capture; ' +
+  'Unknown and roles that are only predicted are not averaged (a capture wrongly called Unknown lowers ' +
+  "its true role's recall)";
 
 /**
  * Precision, recall and F1 per role from (truth, prediction) pairs, the confusion matrix (rows truth,
- * columns predicted) and accuracy. F1 = 2PR / (P + R), 0 when both are 0; mean F1 is over the roles that
- * occur as truth or prediction.
+ * columns predicted) and accuracy. F1 = 2PR / (P + R), 0 when both are 0; mean F1 averages F1 over the
+ * roles with support > 0 (MEAN_F1_DEFINITION), so Unknown — never a true label — does not count as a role.
  */
 export function scorePredictions(
   truth: readonly string[],
@@ -28,7 +34,33 @@ export function scorePredictions(
     const f1 = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
     return { label, precision, recall, f1, support };
   });
-  const occurring = perRole.filter((r, k) => r.support > 0 || confusion.some((row) => row[k]! > 0));
+  const occurring = perRole.filter((r) => r.support > 0);
   const meanF1 = occurring.length ? occurring.reduce((a, r) => a + r.f1, 0) / occurring.length : 0;
   return { labels, confusion, perRole, meanF1, accuracy: truth.length ? correct / truth.length : 0 };
+}
+
+/**
+ * Role pairs the model mixes up, either direction, most often first: forced decisions that name the other
+ * role, and captures whose top two were the pair reported as siblings.
+ */
+export function confusedPairs(predictions: readonly TestPrediction[]): ConfusedPair[] {
+  const pairs = new Map<string, ConfusedPair>();
+  const pair = (x: string, y: string) => {
+    const [a, b] = x < y ? [x, y] : [y, x];
+    const key = `${a}\u0000${b}`;
+    let p = pairs.get(key);
+    if (!p) {
+      p = { a, b, count: 0, siblings: 0 };
+      pairs.set(key, p);
+    }
+    return p;
+  };
+  for (const p of predictions) {
+    if (p.reason) continue;
+    if (p.forced !== p.truth) pair(p.truth, p.forced).count++;
+    if (p.siblings) pair(p.siblings[0], p.siblings[1]).siblings++;
+  }
+  return [...pairs.values()].sort(
+    (x, y) => y.count + y.siblings - (x.count + x.siblings) || (x.a < y.a ? -1 : x.a > y.a ? 1 : 0),
+  );
 }

@@ -1,34 +1,45 @@
 import { createHash } from 'node:crypto';
 import { v2FeatureNames } from '../features/v2.js';
 import type { RoleAlgorithm, RoleModel } from '../models/role-model.js';
-import { type Calibration, chooseThreshold, knownFromCv, leaveOneClassOut } from './calibrate.js';
+import {
+  calibrateOpenSet,
+  DEFAULT_UNKNOWN_RATE,
+  leaveOneClassOut,
+  type OpenSetCalibration,
+} from './calibrate.js';
 import {
   type Candidate,
   DEFAULT_GRID,
   type LabelledCapture,
+  ONELAYER_GRID,
   SELECT_DEFAULTS,
   type Selection,
   selectModel,
   trainCandidate,
 } from './select.js';
 
-/** Name of the hyper-parameter holding a v2 model's calibrated Unknown threshold. */
-
 export interface V2TrainOptions {
   seed: number;
   binDurationS: number;
   warmupS: number;
   dataset: string;
-  /** Restrict model selection to one algorithm (default: the whole grid). */
+  /** Restrict model selection to one algorithm (default: the forest grid). */
   algorithm?: RoleAlgorithm;
   folds?: number;
+  /** Share of known-type captures accepted as Unknown (default 0.02). */
+  unknownRate?: number;
+  /** Estimate unseen-type rejection by leave-one-type-out (default true; experiments skip it). */
+  estimateUnseen?: boolean;
+  /** Override the candidate grid. */
+  grid?: readonly Candidate[];
 }
 
 export interface V2TrainReport {
   model: RoleModel;
   selection: Selection;
-  /** Null when fewer than three labels make leave-one-class-out impossible. */
-  calibration: Calibration | null;
+  /** Null when fewer than three labels have bins (no open-set estimate possible). */
+  calibration: OpenSetCalibration | null;
+  seconds: { selection: number; fit: number; calibration: number };
 }
 
 /** SHA-256 of the v2 feature names: a model records which feature set (and order) it was trained on. */
@@ -38,14 +49,20 @@ export function v2NamesHash(): string {
 
 /**
  * The v2 recipe: k-fold CV per capture over a small grid picks the estimator; it is refitted on every
- * training capture; then the Unknown threshold is calibrated by leaving each label out in turn, so that a
- * capture of a type never seen is called Unknown more often than not without hurting known types. Both the
- * CV scores and the calibration rates go into the model's training scores.
+ * training capture; the Unknown threshold is the `unknownRate`-quantile (Harrell–Davis) of the chosen
+ * candidate's out-of-fold open-set scores (seed-stable, and its cost is the rate asked for), the
+ * sibling margin comes from the same outcomes, and leaving types out estimates how many captures of an
+ * unseen type the threshold calls Unknown. Everything goes into the model.
  */
 export function trainV2Model(captures: readonly LabelledCapture[], options: V2TrainOptions): V2TrainReport {
-  const grid: readonly Candidate[] = options.algorithm
-    ? DEFAULT_GRID.filter((c) => c.algorithm === options.algorithm)
-    : DEFAULT_GRID;
+  const grid: readonly Candidate[] =
+    options.grid ??
+    (options.algorithm === 'onelayer'
+      ? ONELAYER_GRID
+      : options.algorithm
+        ? DEFAULT_GRID.filter((c) => c.algorithm === options.algorithm)
+        : DEFAULT_GRID);
+  const unknownRate = options.unknownRate ?? DEFAULT_UNKNOWN_RATE;
   const train = {
     ...SELECT_DEFAULTS.train,
     binDurationS: options.binDurationS,
@@ -53,27 +70,28 @@ export function trainV2Model(captures: readonly LabelledCapture[], options: V2Tr
     featureNamesHash: v2NamesHash(),
     dataset: options.dataset,
   };
+  const withBins = captures.filter((c) => c.rows.length > 0);
   const minPerLabel = Math.min(
-    ...[...new Set(captures.map((c) => c.label))].map((l) => captures.filter((c) => c.label === l).length),
+    ...[...new Set(withBins.map((c) => c.label))].map((l) => withBins.filter((c) => c.label === l).length),
   );
   const folds = Math.max(2, Math.min(options.folds ?? SELECT_DEFAULTS.folds, minPerLabel));
-  const selection = selectModel(captures, grid, { folds, seed: options.seed, train });
+  const t0 = performance.now();
+  const selection = selectModel(withBins, grid, { folds, seed: options.seed, train });
   const best = selection.best.candidate;
-  const model = trainCandidate(
-    captures.filter((c) => c.rows.length > 0),
-    best,
-    train,
-    options.seed,
-  );
-  const labels = new Set(captures.filter((c) => c.rows.length > 0).map((c) => c.label));
-  let calibration: Calibration | null = null;
+  const t1 = performance.now();
+  const model = trainCandidate(withBins, best, train, options.seed);
+  const t2 = performance.now();
+  const labels = new Set(withBins.map((c) => c.label));
+  let calibration: OpenSetCalibration | null = null;
   if (labels.size >= 3) {
-    calibration = chooseThreshold(
-      knownFromCv(selection.best.outcomes),
-      leaveOneClassOut(captures, best, train, options.seed),
-    );
+    const unseen =
+      options.estimateUnseen === false ? null : leaveOneClassOut(withBins, best, train, options.seed);
+    calibration = calibrateOpenSet(selection.best.outcomes, unseen, unknownRate);
     model.unknownThreshold = calibration.threshold;
+    model.siblingMargin = calibration.siblingMargin;
+    model.unknownRate = unknownRate;
   }
+  const t3 = performance.now();
   model.hyperParameters.selected = selection.best.name;
   if (model.training) {
     model.training.scores = {
@@ -81,11 +99,19 @@ export function trainV2Model(captures: readonly LabelledCapture[], options: V2Tr
       ...selection.scores,
       ...(calibration
         ? {
-            unseenCalledUnknown: calibration.unseenUnknownRate,
             knownCalledUnknown: calibration.knownUnknownRate,
+            cvAccuracyAfterUnknown: calibration.knownAccuracyAfter,
+            ...(calibration.unseenUnknownRate !== null
+              ? { unseenCalledUnknown: calibration.unseenUnknownRate }
+              : {}),
           }
         : {}),
     };
   }
-  return { model, selection, calibration };
+  return {
+    model,
+    selection,
+    calibration,
+    seconds: { selection: (t1 - t0) / 1000, fit: (t2 - t1) / 1000, calibration: (t3 - t2) / 1000 },
+  };
 }

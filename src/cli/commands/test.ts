@@ -1,12 +1,13 @@
 /** `networkml test <dir> --model FILE`: how well a role model labels captures whose role is known. */
 import { statSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { ExitCode, type ExitCodeValue, NetworkmlError } from '../../errors.js';
-import type { TestReport } from '../../outputs/report/types.js';
+import type { TestPrediction, TestReport } from '../../outputs/report/types.js';
 import { deviceOf } from '../../outputs/table.js';
 import { runJobs } from '../../pipeline/pool.js';
 import { filterByNames, labelOf, loadLabelAssignments, loadSplit } from '../../training/dataset.js';
-import { scorePredictions } from '../../training/metrics.js';
+import { confusedPairs, MEAN_F1_DEFINITION, scorePredictions } from '../../training/metrics.js';
 import { addCaptureOptions, type CaptureCliOptions, threadsFrom } from '../capture-options.js';
 import { expandCaptureArgs } from '../inputs.js';
 import { createProgress } from '../progress.js';
@@ -23,6 +24,7 @@ interface TestCliOptions extends CaptureCliOptions {
 const NO_SESSIONS = '(no sessions)';
 
 export interface TestRun extends TestReport {
+  predictions: TestPrediction[];
   /** Captures whose top label is the truth (a capture without sessions counts as wrong). */
   accuracyPerCapture: number;
   capturesWithoutSessions: number;
@@ -60,13 +62,14 @@ export function registerTest(program: Command): void {
       const truth = paths.map((p) => labelOf(p, assignments));
       const run = await scoreModel(paths, truth, cli, cli.model);
       if (cli.baseline) run.baseline = await scoreModel(paths, truth, cli, cli.baseline);
+      // Nothing classifiable at all is bad input (the reasons are in the output), with or without --json.
+      if (run.capturesWithoutSessions === paths.length) process.exitCode = ExitCode.BAD_INPUT;
       if (cli.json) {
         process.stdout.write(`${JSON.stringify(run)}\n`);
         return;
       }
       process.stdout.write(testText(run));
       if (run.baseline) process.stdout.write(gainText(run, run.baseline));
-      if (run.capturesWithoutSessions === paths.length) process.exitCode = ExitCode.BAD_INPUT;
     });
 }
 
@@ -86,25 +89,42 @@ async function scoreModel(
     { threads: threadsFrom(cli), onDone: () => progress.tick() },
   );
   progress.stop();
-  const withUnknowns: string[] = [];
-  const forcing: string[] = [];
+  const predictions: TestPrediction[] = [];
   let empty = 0;
   let binsSeconds = 0;
-  results.forEach((r) => {
+  results.forEach((r, i) => {
     if (!r.ok) throw new NetworkmlError(r.error, r.exitCode as ExitCodeValue);
     const result = r.value[0]!.result;
     const device = deviceOf(result);
+    const base = { file: paths[i] === '-' ? '-' : basename(paths[i]!), truth: truth[i]! };
     if (!device) {
       empty++;
-      withUnknowns.push(NO_SESSIONS);
-      forcing.push(NO_SESSIONS);
+      predictions.push({
+        ...base,
+        predicted: NO_SESSIONS,
+        confidence: 0,
+        unknown: false,
+        forced: NO_SESSIONS,
+        siblings: null,
+        reason: result.reason ?? 'no sessions',
+      });
       return;
     }
-    const [first, second] = device.classification.labels;
-    withUnknowns.push(first!);
-    forcing.push(first === 'Unknown' && second ? second : first!);
+    const { labels, confidences } = device.classification;
+    const unknown = labels[0] === 'Unknown';
+    const forcedAt = labels.findIndex((l) => l !== 'Unknown');
+    predictions.push({
+      ...base,
+      predicted: labels[0]!,
+      confidence: confidences[0]!,
+      unknown,
+      forced: forcedAt >= 0 ? labels[forcedAt]! : labels[0]!,
+      siblings: result.detail?.siblings ?? null,
+    });
     binsSeconds += (result.detail?.bins.length ?? 0) * 900;
   });
+  const withUnknowns = predictions.map((p) => p.predicted);
+  const forcing = predictions.map((p) => p.forced);
   const seconds = (performance.now() - started) / 1000;
   const bytes = paths.reduce((sum, p) => sum + (p === '-' ? 0 : statSync(p).size), 0);
   const scored = scorePredictions(truth, withUnknowns);
@@ -113,6 +133,9 @@ async function scoreModel(
     forcing: scorePredictions(truth, forcing),
     model: model ?? 'bundled onelayer-v0.4.8',
     captures: paths.length,
+    meanF1Definition: MEAN_F1_DEFINITION,
+    predictions,
+    confusedPairs: confusedPairs(predictions),
     accuracyPerCapture: scored.accuracy,
     capturesWithoutSessions: empty,
     speed: {
@@ -153,12 +176,38 @@ function testText(run: TestRun): string {
       `${r.label.padEnd(width)}  ${r.precision.toFixed(3).padStart(9)}  ${r.recall.toFixed(3).padStart(6)}  ${r.f1.toFixed(3).padStart(5)}  ${String(r.support).padStart(8)}   ${forcedF1.toFixed(3)}`,
     );
   });
+  const roles = run.perRole.filter((r) => r.support > 0).length;
+  const unknowns = run.predictions.filter((p) => p.unknown).length;
   lines.push('');
-  lines.push(`mean F1 ${run.meanF1.toFixed(3)} (forcing decisions ${run.forcing!.meanF1.toFixed(3)})`);
+  lines.push(
+    `mean F1 ${run.meanF1.toFixed(3)} (over the ${roles} roles of the test captures; Unknown is not a role)`,
+  );
+  lines.push(
+    `mean F1, forcing decisions ${run.forcing!.meanF1.toFixed(3)} (Unknown replaced by the best role)`,
+  );
   lines.push(
     `accuracy per capture ${run.accuracyPerCapture.toFixed(3)} (${Math.round(run.accuracyPerCapture * run.captures!)}/${run.captures}; ` +
-      `${run.capturesWithoutSessions} without sessions count as wrong); forcing decisions ${run.forcing!.accuracy.toFixed(3)}`,
+      `${unknowns} called Unknown and ${run.capturesWithoutSessions} without sessions count as wrong); ` +
+      `forcing decisions ${run.forcing!.accuracy.toFixed(3)}`,
   );
+  lines.push('');
+  if (run.confusedPairs && run.confusedPairs.length > 0) {
+    lines.push('confused pairs (either direction; siblings = top two too close to tell apart)');
+    for (const p of run.confusedPairs)
+      lines.push(`  ${p.a} ↔ ${p.b}: ${p.count} mislabelled, ${p.siblings} reported as siblings`);
+  } else lines.push('confused pairs: none');
+  const missed = run.predictions.filter((p) => p.predicted !== p.truth);
+  if (missed.length > 0) {
+    lines.push('');
+    lines.push('captures not labelled right');
+    for (const p of missed)
+      lines.push(
+        `  ${p.file}: ${p.truth} → ${p.predicted}` +
+          (p.reason
+            ? ` (${p.reason})`
+            : ` ${(p.confidence * 100).toFixed(1)}%${p.unknown ? `, best role ${p.forced}` : ''}`),
+      );
+  }
   lines.push('');
   lines.push('confusion matrix (rows: truth, columns: predicted)');
   const short = run.labels.map((l) => l.slice(0, 8));

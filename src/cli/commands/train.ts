@@ -9,6 +9,7 @@ import { roleModelFor } from '../../pipeline/model-registry.js';
 import { runJobs } from '../../pipeline/pool.js';
 import { deviceRepresentation, representationName, saveSosModel } from '../../pipeline/sos-anomaly.js';
 import { DEFAULT_BIN_OPTIONS } from '../../sessions/bins.js';
+import type { OpenSetCalibration } from '../../training/calibrate.js';
 import { filterByNames, labelOf, loadLabelAssignments, loadSplit } from '../../training/dataset.js';
 import type { LabelledCapture } from '../../training/select.js';
 import { trainV2Model } from '../../training/v2-recipe.js';
@@ -32,6 +33,7 @@ interface TrainCliOptions extends CaptureCliOptions {
   hiddenSize?: string;
   json?: boolean;
   features: 'compat' | 'v2';
+  unknownRate: string;
 }
 
 function positiveInt(name: string, text: string): number {
@@ -73,13 +75,18 @@ export function registerTrain(program: Command): void {
         'train only on the "train" names of this split file ({"train": [...], "test": [...]})',
       )
       .option('--seed <n>', 'random seed (same seed, same data: same model)', '0')
+      .option(
+        '--unknown-rate <share>',
+        'with --features v2: share of known-type captures you accept being called Unknown (sets the threshold)',
+        '0.02',
+      )
       .option('--hidden-size <n>', 'one-layer hidden units (default 32)')
       .option('-w, --save <file>', 'where to write the model (JSON)')
       .option('--json', 'print the training summary as JSON'),
   )
     .addHelpText(
       'after',
-      '\nExamples:\n  networkml train captures/ --algorithm randomforest --save rf.json\n  networkml train captures/ --features v2 --save v2.json\n  networkml train setups/ --split dev-split.json --warmup 1 --seed 7 --save onelayer.json',
+      '\nExamples:\n  networkml train captures/ --algorithm randomforest --save rf.json\n  networkml train captures/ --features v2 --save v2.json\n  networkml train captures/ --features v2 --unknown-rate 0.05 --save v2.json\n  networkml train setups/ --split dev-split.json --warmup 1 --seed 7 --save onelayer.json',
     )
     .action(async (args: string[], cli: TrainCliOptions) => {
       if (!cli.save) throw new UsageError('train needs --save FILE for the model');
@@ -124,6 +131,9 @@ export function registerTrain(program: Command): void {
         throw new UsageError('fewer than two labels have usable sessions; try a smaller --warmup');
       const featureSeconds = (performance.now() - started) / 1000;
       const seed = positiveInt('seed', cli.seed);
+      const unknownRate = Number(cli.unknownRate);
+      if (!(unknownRate >= 0 && unknownRate < 1))
+        throw new UsageError(`--unknown-rate must be a share in [0, 1), not '${cli.unknownRate}'`);
       const dataset = args.map((a) => basename(a)).join(', ');
       let model: RoleModel;
       let detail: Record<string, unknown>;
@@ -136,6 +146,7 @@ export function registerTrain(program: Command): void {
           binDurationS,
           warmupS,
           dataset,
+          unknownRate,
           ...(algorithmGiven && algorithmGiven !== 'default'
             ? { algorithm: cli.algorithm as RoleAlgorithm }
             : {}),
@@ -180,15 +191,23 @@ export function registerTrain(program: Command): void {
         const chosen = v2
           ? `${String(detail.selected)} chosen by ${Object.keys(detail.cv as object).length}-candidate CV`
           : model.kind;
-        const calibration = detail.calibration as
-          | { threshold: number; unseenUnknownRate: number; knownUnknownRate: number }
-          | null
-          | undefined;
+        const calibration = detail.calibration as OpenSetCalibration | null | undefined;
+        const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
         process.stdout.write(
           `trained ${cli.features} ${chosen} on ${bins} bins of ${paths.length} captures (${empty} without sessions), ` +
             `${model.labels.length} labels\n` +
             (calibration
-              ? `  Unknown below ${calibration.threshold.toFixed(3)}: unseen types called Unknown ${(calibration.unseenUnknownRate * 100).toFixed(0)}%, known types ${(calibration.knownUnknownRate * 100).toFixed(0)}%\n`
+              ? `  Unknown when the top two probabilities sum to less than ${calibration.threshold.toFixed(3)}, ` +
+                `set for --unknown-rate ${calibration.unknownRate}\n` +
+                `  cross-validated: known types called Unknown ${pct(calibration.knownUnknownRate)} of ${calibration.knownCaptures}; ` +
+                `accuracy ${calibration.knownAccuracyBefore.toFixed(3)} → ${calibration.knownAccuracyAfter.toFixed(3)} with the Unknown rule\n` +
+                (calibration.unseenUnknownRate !== null
+                  ? `  leave-one-type-out: unseen types called Unknown ${pct(calibration.unseenUnknownRate)} of ${calibration.unseenCaptures} ` +
+                    `(${Object.entries(calibration.unseenByLabel)
+                      .map(([l, r]) => `${l} ${pct(r)}`)
+                      .join(', ')})\n`
+                  : '') +
+                `  siblings reported when the top two are within ${calibration.siblingMargin.toFixed(3)}\n`
               : '') +
             `  features ${featureSeconds.toFixed(1)} s, total ${summary.seconds.total.toFixed(1)} s → ${cli.save}\n`,
         );

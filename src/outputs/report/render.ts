@@ -210,6 +210,28 @@ function testSections(tests: NamedTestReport[], scores: ScoreSpec[]): string {
         blocks.push(metricsBlock('Forcing decisions (Unknown → second role)', r.forcing, `f1-${i}-f`));
         scores.push(scoreSpec(r.forcing, `f1-${i}-f`));
       }
+      if (r.meanF1Definition) blocks.push(`<p class="muted">Mean F1: ${h(r.meanF1Definition)}.</p>`);
+      if (r.confusedPairs && r.confusedPairs.length > 0) {
+        const items = r.confusedPairs
+          .map(
+            (p) =>
+              `<li>${h(p.a)} ↔ ${h(p.b)}: ${p.count} mislabelled, ${p.siblings} reported as siblings</li>`,
+          )
+          .join('');
+        blocks.push(`<div class="pairs"><h3>Confused pairs</h3><ul>${items}</ul></div>`);
+      }
+      const missed = (r.predictions ?? []).filter((p) => p.predicted !== p.truth);
+      if (missed.length > 0) {
+        const rows = missed
+          .map(
+            (p) =>
+              `<tr><td>${h(p.file)}</td><td>${h(p.truth)}</td><td>${h(p.predicted)}</td><td class="num">${percent(p.confidence)}</td><td>${h(p.reason ?? (p.unknown ? `best role ${p.forced}` : ''))}</td></tr>`,
+          )
+          .join('');
+        blocks.push(
+          `<div class="missed"><h3>Captures not labelled right</h3><table class="scores"><thead><tr><th>Capture</th><th>Truth</th><th>Predicted</th><th>Confidence</th><th>Note</th></tr></thead><tbody>${rows}</tbody></table></div>`,
+        );
+      }
       return `<section class="test" id="test-${i}"><h2>Test results: ${h(t.name)}</h2>${meta ? `<p class="file">${meta}</p>` : ''}${blocks.join('\n')}</section>`;
     })
     .join('\n');

@@ -33,6 +33,24 @@ export const testReportSchema: z.ZodType<TestReport> = z
     forcing: testMetrics.optional(),
     model: z.string().optional(),
     captures: finite.optional(),
+    meanF1Definition: z.string().optional(),
+    predictions: z
+      .array(
+        z.object({
+          file: z.string(),
+          truth: z.string(),
+          predicted: z.string(),
+          confidence: probability,
+          unknown: z.boolean(),
+          forced: z.string(),
+          siblings: z.tuple([z.string(), z.string()]).nullable(),
+          reason: z.string().optional(),
+        }),
+      )
+      .optional(),
+    confusedPairs: z
+      .array(z.object({ a: z.string(), b: z.string(), count: finite.min(0), siblings: finite.min(0) }))
+      .optional(),
   })
   .refine(square, squareMessage);
 

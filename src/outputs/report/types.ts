@@ -1,12 +1,40 @@
 import type { CaptureResult } from '../../result.js';
 
+/** One capture of a `test` run: what it is, what the model said. */
+export interface TestPrediction {
+  file: string;
+  truth: string;
+  /** The label reported: a role, "Unknown", or "(no sessions)". */
+  predicted: string;
+  /** Confidence of `predicted` (0 without sessions). */
+  confidence: number;
+  /** Called Unknown (by the model's threshold or its own Unknown label). */
+  unknown: boolean;
+  /** The best role other than Unknown: the forced decision. */
+  forced: string;
+  /** The top two roles when the model cannot tell them apart (within its sibling margin). */
+  siblings: [string, string] | null;
+  /** Why there is no prediction (e.g. no sessions after the warm-up). */
+  reason?: string;
+}
+
+/** Two roles confused in a `test` run, in either direction. */
+export interface ConfusedPair {
+  a: string;
+  b: string;
+  /** Captures of one labelled as the other (forced decisions). */
+  count: number;
+  /** Captures whose top two were these roles, reported as siblings. */
+  siblings: number;
+}
+
 /** One role's scores in a `test` run. */
 export interface RoleScore {
   label: string;
   precision: number;
   recall: number;
   f1: number;
-  /** Bins whose true label is this one. */
+  /** Captures whose true label is this one. */
   support: number;
 }
 
@@ -14,9 +42,10 @@ export interface RoleScore {
 export interface TestMetrics {
   /** Row and column order of `confusion`. */
   labels: string[];
-  /** `confusion[truth][predicted]` = number of bins; square, `labels.length` on each side. */
+  /** `confusion[truth][predicted]` = number of captures; square, `labels.length` on each side. */
   confusion: number[][];
   perRole: RoleScore[];
+  /** Unweighted mean of F1 over the roles that occur as truth (support > 0); see MEAN_F1_DEFINITION. */
   meanF1: number;
   accuracy: number;
 }
@@ -31,6 +60,12 @@ export interface TestReport extends TestMetrics {
   model?: string;
   /** Number of captures tested, when known. */
   captures?: number;
+  /** What `meanF1` averages over, in words. */
+  meanF1Definition?: string;
+  /** Every capture's truth and prediction. */
+  predictions?: TestPrediction[];
+  /** Role pairs the model mixed up, most often first. */
+  confusedPairs?: ConfusedPair[];
 }
 
 export interface NamedTestReport {

@@ -1,0 +1,195 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import type { TestPrediction } from '../../outputs/report/types.js';
+import { runCli } from '../../test-helpers/cli.js';
+import { TEST_DATA } from '../../test-helpers/reference.js';
+
+const setups = `${TEST_DATA}iot-sentinel/setups`;
+const rolesDev = `${TEST_DATA}roles-dev`;
+const sentinelSplit = JSON.parse(readFileSync(`${TEST_DATA}iot-sentinel/dev-split.json`, 'utf8')) as {
+  train: string[];
+  test: string[];
+};
+const dir = mkdtempSync(join(tmpdir(), 'networkml-open-set-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+// Known types: the 7 IoT Sentinel types and S7Client (4 captures to train, 2 to test: one of the
+// engineering station, one of an HMI, each type of device also among the training captures). Never
+// trained on: PMU and XiaoduPlug, which only appear in the test list.
+const s7 = readdirSync(rolesDev)
+  .filter((f) => f.startsWith('S7Client-'))
+  .sort();
+const unseen = readdirSync(rolesDev).filter((f) => f.startsWith('PMU-') || f.startsWith('XiaoduPlug-'));
+const split = join(dir, 'split.json');
+writeFileSync(
+  split,
+  JSON.stringify({
+    train: [...sentinelSplit.train, s7[0]!, s7[1]!, s7[3]!, s7[4]!],
+    test: [...sentinelSplit.test, s7[2]!, s7[5]!, ...unseen],
+  }),
+);
+const model = join(dir, 'v2.json');
+
+interface TestJson {
+  accuracyPerCapture: number;
+  meanF1: number;
+  meanF1Definition: string;
+  forcing: { meanF1: number; accuracy: number };
+  predictions: TestPrediction[];
+  confusedPairs: { a: string; b: string; count: number; siblings: number }[];
+  confusion: number[][];
+  labels: string[];
+}
+
+describe('open-set role model from the CLI: --unknown-rate, Unknown for unseen types, honest test output', () => {
+  it('train --unknown-rate stores the threshold and its cross-validated costs, and prints them', () => {
+    const r = runCli([
+      'train',
+      setups,
+      rolesDev,
+      '--split',
+      split,
+      '--features',
+      'v2',
+      '--unknown-rate',
+      '0.05',
+      '--save',
+      model,
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /set for --unknown-rate 0\.05/);
+    assert.match(r.stdout, /cross-validated: known types called Unknown \d+\.\d% of 109/);
+    assert.match(r.stdout, /leave-one-type-out: unseen types called Unknown \d+\.\d% of 109 \(Aria /);
+    assert.match(r.stdout, /siblings reported when the top two are within 0\.\d+/);
+    const doc = JSON.parse(readFileSync(model, 'utf8')) as {
+      hyperParameters: Record<string, unknown>;
+      training: { scores: Record<string, number> };
+    };
+    assert.equal(doc.hyperParameters.unknownRate, 0.05);
+    assert.equal(typeof doc.hyperParameters.unknownThreshold, 'number');
+    assert.equal(typeof doc.hyperParameters.siblingMargin, 'number');
+    const s = doc.training.scores;
+    assert.ok(s.knownCalledUnknown! <= 0.08, `known called Unknown ${s.knownCalledUnknown}`);
+    assert.ok(s.unseenCalledUnknown! >= 0.8, `unseen called Unknown ${s.unseenCalledUnknown}`);
+
+    const bad = runCli(['train', setups, '--features', 'v2', '--unknown-rate', '1.5', '--save', model]);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--unknown-rate must be a share in \[0, 1\)/);
+  });
+
+  it('test --json holds every capture: truth, prediction, confidence, Unknown; one mean F1 definition', () => {
+    const r = runCli(['test', setups, rolesDev, '--split', split, '--model', model, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const run = JSON.parse(r.stdout) as TestJson;
+    assert.equal(run.predictions.length, 35 + 2 + unseen.length);
+    for (const p of run.predictions) {
+      assert.deepEqual(Object.keys(p).sort(), [
+        'confidence',
+        'file',
+        'forced',
+        'predicted',
+        'siblings',
+        'truth',
+        'unknown',
+      ]);
+      assert.equal(p.unknown, p.predicted === 'Unknown');
+      assert.ok(p.confidence > 0 && p.confidence <= 1);
+      assert.notEqual(p.forced, 'Unknown');
+      if (p.siblings) {
+        assert.equal(p.unknown, false, 'siblings qualify a reported role, not Unknown');
+        assert.ok(p.siblings.includes(p.predicted), `${p.file}: ${p.predicted} with siblings ${p.siblings}`);
+      }
+    }
+    const known = run.predictions.filter((p) => !/^(PMU|XiaoduPlug)-/.test(p.file));
+    const right = known.filter((p) => p.predicted === p.truth).length;
+    assert.ok(right >= known.length - 1, `known types: ${right}/${known.length} right`);
+    const never = run.predictions.filter((p) => /^(PMU|XiaoduPlug)-/.test(p.file));
+    assert.ok(
+      never.filter((p) => p.unknown).length >= 3,
+      `never-trained types: ${never.map((p) => `${p.file}→${p.predicted}`).join(' ')}`,
+    );
+    // Mean F1 averages the roles the test captures have (9); Unknown is not one of them.
+    assert.match(run.meanF1Definition, /truth of at least one test capture/);
+    const truthRoles = new Set(run.predictions.map((p) => p.truth));
+    assert.equal(truthRoles.size, 10);
+    assert.ok(run.forcing.meanF1 >= 0 && run.forcing.meanF1 <= 1);
+    assert.equal(
+      run.confusion.flat().reduce((a, b) => a + b, 0),
+      run.predictions.length,
+    );
+
+    // The report's confusion heat map and its lists read this file.
+    const testJson = join(dir, 'test.json');
+    writeFileSync(testJson, r.stdout);
+    const html = join(dir, 'test.html');
+    const rep = runCli(['report', testJson, '--output', html]);
+    assert.equal(rep.status, 0, rep.stderr);
+    const page = readFileSync(html, 'utf8');
+    assert.match(page, /class="heat"/);
+    assert.match(page, /Mean F1: unweighted mean of per-role F1/);
+    assert.match(page, /Captures not labelled right/);
+  });
+
+  it('test prints the confused pairs and the captures it got wrong', () => {
+    // Relabel the DLinkDayCam captures as DLinkCam: the model (rightly) says DLinkDayCam, so the pair must
+    // show up as confused, with every capture named.
+    const labels = join(dir, 'labels.json');
+    const prefixes = [
+      'Aria',
+      'DLinkCam',
+      'DLinkDayCam',
+      'EdimaxPlug1101W',
+      'HueBridge',
+      'WeMoSwitch',
+      'iKettle2',
+    ];
+    writeFileSync(
+      labels,
+      JSON.stringify(Object.fromEntries(prefixes.map((p) => [p, p === 'DLinkDayCam' ? 'DLinkCam' : p]))),
+    );
+    const r = runCli([
+      'test',
+      setups,
+      '--split',
+      `${TEST_DATA}iot-sentinel/dev-split.json`,
+      '--labels',
+      labels,
+      '--model',
+      model,
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /mean F1 \d\.\d{3} \(over the 6 roles of the test captures; Unknown is not a role\)/,
+    );
+    assert.match(r.stdout, /mean F1, forcing decisions \d\.\d{3}/);
+    assert.match(r.stdout, /confused pairs \(either direction/);
+    assert.match(r.stdout, /DLinkCam ↔ DLinkDayCam: 5 mislabelled/);
+    assert.match(r.stdout, /captures not labelled right\n {2}DLinkDayCam-\S+: DLinkCam → DLinkDayCam \d/);
+  });
+
+  it('says why compat has nothing to classify in a short capture instead of dropping it silently', () => {
+    const short = `${setups}/Aria-A1-Mon0000-n00.pcap`; // 11.6 s long: all inside the 120 s warm-up
+    const e = runCli(['eval', '--json', '--no-history', '--anomaly', 'none', short]);
+    assert.equal(e.status, 0, e.stderr);
+    const result = JSON.parse(e.stdout) as { valid: boolean; reason?: string };
+    assert.equal(result.valid, false);
+    assert.equal(
+      result.reason,
+      'no sessions after the 120 s warm-up (the capture spans 11.6 s); --warmup 0 keeps its early sessions',
+    );
+    const t = runCli(['test', short, '--json']);
+    assert.equal(t.status, 1, 'every capture without sessions: bad input');
+    const run = JSON.parse(t.stdout) as TestJson;
+    assert.equal(run.predictions[0]!.predicted, '(no sessions)');
+    assert.match(run.predictions[0]!.reason!, /^no sessions after the 120 s warm-up/);
+    const text = runCli(['test', short]);
+    assert.match(
+      text.stdout,
+      /Aria-A1-Mon0000-n00\.pcap: Aria → \(no sessions\) \(no sessions after the 120 s warm-up/,
+    );
+  });
+});
