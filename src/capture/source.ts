@@ -82,9 +82,10 @@ export interface SourceState {
 /**
  * Compressed bytes go to gunzip in pieces of exactly this size (the last one shorter), whatever sizes they
  * arrived in: zlib then sees the same calls for the same bytes, so how much of a corrupt or truncated
- * stream is decompressed before the error, and the error itself, never depend on the chunking.
+ * stream is decompressed before the error, and the error itself, never depend on the chunking. The price:
+ * a live gzip stream is decompressed a piece at a time (the compressor itself buffers similar amounts).
  */
-export const GZIP_PIECE = 64 * 1024;
+export const GZIP_PIECE = 16 * 1024;
 
 function toBuffer(chunk: unknown): Buffer {
   if (Buffer.isBuffer(chunk)) return chunk;
@@ -131,9 +132,11 @@ export async function* captureChunks(
     try {
       for await (const chunk of gunzip) yield chunk as Buffer;
     } finally {
+      // Not awaited: the feeder may be waiting for a source that stalls (a live pipe after an abort); it
+      // ends with the source, and its errors are handled above.
       stop.abort();
       gunzip.destroy();
-      await feeding;
+      void feeding;
     }
     return;
   }
@@ -168,6 +171,7 @@ async function feedGunzip(source: AsyncIterable<Buffer>, gunzip: Gunzip, signal:
     }
     if (signal.aborted) return;
   }
+  if (signal.aborted) return;
   if (fill > 0) await write(piece.subarray(0, fill));
   await new Promise<void>((resolve) => {
     gunzip.flush(constants.Z_SYNC_FLUSH, () => resolve());
