@@ -35,7 +35,7 @@ describe('a directory of symlinked captures', () => {
 
     const env = { NETWORKML_DATA_DIR: join(dir, 'data') };
     const out = join(dir, 'results.jsonl');
-    const r = runCli(['eval', '--json', '-o', out, links], { env, timeoutMs: 60_000 });
+    const r = runCli(['eval', '--json', '-o', out, links], { env, timeoutMs: 300_000 });
     assert.equal(r.status, 0, r.stderr);
     const files = readFileSync(out, 'utf8')
       .trim()
@@ -53,6 +53,7 @@ describe('a directory of symlinked captures', () => {
       ['train', links, '-a', 'randomforest', '--warmup', '0', '--save', model, '--json'],
       {
         env,
+        timeoutMs: 300_000,
       },
     );
     assert.equal(trained.status, 0, trained.stderr);

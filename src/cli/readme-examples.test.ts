@@ -79,7 +79,7 @@ function run(example: string, replacements: [string, string][] = [], cwd = work)
     cwd,
     env: env(),
     encoding: 'utf8',
-    timeout: 300_000,
+    timeout: 900_000,
     maxBuffer: 64 * 1024 * 1024,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -119,7 +119,7 @@ async function stop(child: ChildProcess): Promise<number | null> {
 
 /** A step that is not itself an example (making a model or a store the next example uses). */
 function prepare(args: string[]): void {
-  const r = spawnSync('networkml', args, { cwd: work, env: env(), encoding: 'utf8' });
+  const r = spawnSync('networkml', args, { cwd: work, env: env(), encoding: 'utf8', timeout: 900_000 });
   assert.equal(r.status, 0, `networkml ${args.join(' ')}\n${r.stderr}`);
 }
 

@@ -23,18 +23,6 @@ export function zeros(rows: number, cols: number): Dense {
   return { rows, cols, data: new Float64Array(rows * cols) };
 }
 
-export function fromRows(rowsIn: ArrayLike<ArrayLike<number>>, cols?: number): Dense {
-  const rows = rowsIn.length;
-  const c = cols ?? (rows > 0 ? rowsIn[0]!.length : 0);
-  const m = zeros(rows, c);
-  for (let i = 0; i < rows; i++) {
-    const r = rowsIn[i]!;
-    if (r.length !== c) throw new RangeError(`row ${i} has ${r.length} values, expected ${c}`);
-    m.data.set(r, i * c);
-  }
-  return m;
-}
-
 export function row(m: Dense, i: number): Float64Array {
   return m.data.subarray(i * m.cols, (i + 1) * m.cols);
 }
@@ -91,21 +79,6 @@ export function matmulTA(a: Dense, b: Dense, out?: Dense): Dense {
       if (aik === 0) continue;
       const ck = k * n;
       for (let j = 0; j < n; j++) cd[ck + j]! += aik * b.data[bi + j]!;
-    }
-  }
-  return c;
-}
-
-/** C = A · Bᵀ (dense). */
-export function matmulTB(a: Dense, b: Dense, out?: Dense): Dense {
-  if (a.cols !== b.cols) throw new RangeError(`matmulTB shape ${a.rows}x${a.cols} · ${b.rows}x${b.cols}ᵀ`);
-  const c = out ?? zeros(a.rows, b.rows);
-  const k = a.cols;
-  for (let i = 0; i < a.rows; i++) {
-    for (let j = 0; j < b.rows; j++) {
-      let s = 0;
-      for (let t = 0; t < k; t++) s += a.data[i * k + t]! * b.data[j * k + t]!;
-      c.data[i * b.rows + j] = s;
     }
   }
   return c;
@@ -220,20 +193,6 @@ export function csrTakeRows(a: Csr, idx: ArrayLike<number>): Csr {
     indptr[k + 1] = p;
   }
   return { rows: idx.length, cols: a.cols, indptr, indices, data };
-}
-
-/** Index of the largest value (first one on ties). */
-export function argmax(v: ArrayLike<number>, start = 0, len = v.length - start): number {
-  let best = 0;
-  let bv = v[start]!;
-  for (let j = 1; j < len; j++) {
-    const x = v[start + j]!;
-    if (x > bv) {
-      bv = x;
-      best = j;
-    }
-  }
-  return best;
 }
 
 /** Columns `idx` of a sparse matrix, in that order (a column may not repeat). */

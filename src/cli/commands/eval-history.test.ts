@@ -49,10 +49,15 @@ describe('eval with trained models and device history on', () => {
   it('v2 and random-forest models, one after the other on the same device, in SQLite and Redis', () => {
     const v2 = join(dir, 'site-v2.json');
     const rf = join(dir, 'site-rf.json');
-    const trainedV2 = runCli(['train', captures, '--features', 'v2', '--save', v2], { env });
+    // Training with cross-validation can be slow on a loaded machine: generous time limits.
+    const trainedV2 = runCli(['train', captures, '--features', 'v2', '--save', v2], {
+      env,
+      timeoutMs: 600_000,
+    });
     assert.equal(trainedV2.status, 0, trainedV2.stderr);
     const trainedRf = runCli(['train', captures, '-a', 'randomforest', '--warmup', '1', '--save', rf], {
       env,
+      timeoutMs: 600_000,
     });
     assert.equal(trainedRf.status, 0, trainedRf.stderr);
 
@@ -62,7 +67,10 @@ describe('eval with trained models and device history on', () => {
       let mac = '';
       for (const [i, model] of models.entries()) {
         const out = join(dir, `results-${store.length}-${i}.jsonl`);
-        const r = runCli(['eval', '--json', '--model', model, ...store, '-o', out, capture], { env });
+        const r = runCli(['eval', '--json', '--model', model, ...store, '-o', out, capture], {
+          env,
+          timeoutMs: 300_000,
+        });
         assert.equal(r.status, 0, r.stderr);
         const [line] = readResults(out);
         const device = line!.data[line!.key]!;

@@ -25,7 +25,7 @@ interface Line {
 
 function evalJson(args: string[], name: string): Line[] {
   const out = join(dir, `${name}.jsonl`);
-  const r = runCli(['eval', '--json', ...args, '-o', out], { env });
+  const r = runCli(['eval', '--json', ...args, '-o', out], { env, timeoutMs: 300_000 });
   assert.equal(r.status, 0, r.stderr);
   return readFileSync(out, 'utf8')
     .trim()
@@ -66,7 +66,11 @@ describe('eval --per-host', () => {
     }
 
     // Standard input works the same way (the stream is read twice through a temporary file).
-    const fromStdin = runCli(['eval', '--json', '--per-host', '-'], { env, input: readFileSync(merged) });
+    const fromStdin = runCli(['eval', '--json', '--per-host', '-'], {
+      env,
+      input: readFileSync(merged),
+      timeoutMs: 300_000,
+    });
     assert.equal(fromStdin.status, 0, fromStdin.stderr);
     const stdinLines = fromStdin.stdout
       .trim()

@@ -32,10 +32,31 @@ test('table and JSON of a device recorded by eval-like updates', async () => {
     confidences: [0.61, 0.3, 0.09],
     otherIps: ['10.0.0.2'],
     modelHash: '0123456789abcdef0123',
+    // What eval stores: its whole result.
     result: {
+      file: 'trace.pcap',
       key: 'trace',
-      data: { trace: { decisions: { behavior: 'normal', investigate: false } } },
-      detail: { abnormality: 0.123456 },
+      valid: true,
+      data: {
+        trace: {
+          decisions: { behavior: 'normal', investigate: false },
+          classification: { labels: ['Printer', 'Unknown', 'GPU laptop'], confidences: [0.61, 0.3, 0.09] },
+          timestamp: 1_579_736_553.945077,
+          valid: true,
+          source_ip: '10.0.0.1',
+          source_mac: '00:11:22:aa:bb:cc',
+          pcap_labels: null,
+        },
+        pcap: 'trace.pcap',
+      },
+      detail: {
+        labels: ['GPU laptop', 'Printer', 'Unknown'],
+        probabilities: [0.09, 0.61, 0.3],
+        bins: [],
+        abnormality: 0.123456,
+        anomaly_model: 'lstm',
+        model: '0123456789abcdef0123',
+      },
     },
   });
   await h.close();
@@ -67,4 +88,22 @@ test('unknown device and missing history file: says so, creates nothing', async 
 
 test('a malformed MAC is a usage error', async () => {
   await assert.rejects(capture('not-a-mac', { dataDir: dir }), UsageError);
+});
+
+test('a stored result of another shape is not guessed at: its decisions show "-"', async () => {
+  const h = await openHistory({ dataDir: dir, env: {} });
+  const mac = '00:11:22:aa:bb:dd';
+  await h.record({
+    mac,
+    representations: [[1]],
+    timestamps: [1_579_736_553],
+    labels: ['Printer'],
+    confidences: [1],
+    otherIps: [],
+    modelHash: 'abc',
+    result: { key: 'trace', data: { trace: { decisions: { behavior: 'normal' } } } },
+  });
+  await h.close();
+  const row = (await capture(mac, { dataDir: dir })).trimEnd().split('\n')[2]!;
+  assert.match(row, /Printer 100\.0%\s+-\s+-\s+-\s+0\s+abc$/);
 });

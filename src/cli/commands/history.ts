@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { HistoryEntry } from '../../decisions/history.js';
 import { openHistory } from '../../decisions/open-history.js';
 import { UsageError } from '../../errors.js';
+import { captureResultSchema } from '../../result.js';
 
 export interface HistoryCliOptions {
   json?: boolean;
@@ -22,24 +23,23 @@ interface Row {
   model: string;
 }
 
-/** What our stored result says about the device, when the entry carries one. */
+/**
+ * What our stored result says about the device, when the entry carries one (parsed with the result schema;
+ * updates written by the original, or by a version with another result shape, show "-").
+ */
 function decisionsOf(entry: HistoryEntry): {
   behavior?: string;
   investigate?: boolean;
   abnormality?: number;
 } {
-  const r = entry.result;
-  if (typeof r !== 'object' || r === null) return {};
-  const result = r as { key?: unknown; data?: Record<string, unknown>; detail?: { abnormality?: unknown } };
-  const device = typeof result.key === 'string' ? result.data?.[result.key] : undefined;
-  const decisions =
-    typeof device === 'object' && device !== null
-      ? (device as { decisions?: { behavior?: unknown; investigate?: unknown } }).decisions
-      : undefined;
+  const parsed = captureResultSchema.safeParse(entry.result);
+  if (!parsed.success) return {};
+  const result = parsed.data;
+  const device = result.data[result.key];
+  const decisions = typeof device === 'object' && device.valid ? device.decisions : undefined;
   return {
-    ...(typeof decisions?.behavior === 'string' ? { behavior: decisions.behavior } : {}),
-    ...(typeof decisions?.investigate === 'boolean' ? { investigate: decisions.investigate } : {}),
-    ...(typeof result.detail?.abnormality === 'number' ? { abnormality: result.detail.abnormality } : {}),
+    ...(decisions ? { behavior: decisions.behavior, investigate: decisions.investigate } : {}),
+    ...(result.detail ? { abnormality: result.detail.abnormality } : {}),
   };
 }
 
