@@ -3,7 +3,23 @@
  * `{"data": {"<key>": DeviceResult, "pcap": "<file>"}}`, plus what our extras add (per-bin detail).
  */
 
-export type Behavior = 'normal' | 'abnormal';
+/** `unknown`: the anomaly model could not score the device (the result's detail says why). */
+export type Behavior = 'normal' | 'abnormal' | 'unknown';
+
+/** What the behaviour model found (eval --anomaly behavior). */
+export interface BehaviorDetail {
+  /** Which normal devices the device was compared with. */
+  references: string;
+  bins_scored: number;
+  /** The bin that decided: its index and first/last packet time (epoch s). */
+  worst_bin: { index: number; start: number; end: number };
+  /** Raw score of that bin: distance to its nearest normal bins plus the novelty term. */
+  score: number;
+  distance: number;
+  novelty: number;
+  /** What made it unusual, in words, most telling first. */
+  reasons: string[];
+}
 
 export interface DeviceDecisions {
   behavior: Behavior;
@@ -61,7 +77,10 @@ export interface CaptureResult {
     abnormality: number;
     /** Why abnormality could not be scored (e.g. fewer than 6 session sequences), when it could not. */
     abnormality_note?: string;
-    anomaly_model: 'lstm' | 'sos' | 'none';
+    anomaly_model: 'lstm' | 'sos' | 'behavior' | 'none';
+    /** The threshold the behaviour decision used. */
+    threshold?: number;
+    behavior?: BehaviorDetail;
     model: string;
   };
 }

@@ -1,5 +1,6 @@
 import { readCapture } from '../capture/reader.js';
 import type { CaptureSummary, ReadOptions } from '../capture/reader-api.js';
+import { BehaviorExtractor, type BehaviorResult } from '../features/behavior.js';
 import { type CompatFeatures, compatFeatures } from '../features/compat.js';
 import { type SessionVectors, sessionVectors } from '../features/session-vectors.js';
 import { V2Extractor, type V2Result } from '../features/v2.js';
@@ -19,6 +20,8 @@ export interface AnalyzeOptions extends Partial<BinOptions> {
   features?: FeatureSemantics;
   /** Count public addresses too when inferring the capture source (the original's POSEIDON_PUBLIC_SESSIONS). */
   publicSessions?: boolean;
+  /** Also run the behaviour extractor (src/features/behavior.ts) in the same pass. */
+  behavior?: boolean;
   read?: ReadOptions;
 }
 
@@ -35,6 +38,8 @@ export interface CaptureAnalysis {
   readonly sessions: SessionVectors;
   /** The v2 header features per host and bin, when asked for. */
   v2: V2Result | null;
+  /** The behaviour features per host and bin, when asked for. */
+  behavior: BehaviorResult | null;
   options: BinOptions;
 }
 
@@ -48,16 +53,28 @@ export async function analyzeCapture(
   };
   const store = new PacketStore();
   const v2 = options.features === 'v2' ? new V2Extractor(binOptions) : null;
+  const behavior = options.behavior ? new BehaviorExtractor({ durationS: binOptions.durationS }) : null;
   const summary = await readCapture(
     source,
-    v2
-      ? (p) => {
-          store.add(p);
-          v2.add(p);
-        }
-      : (p) => {
-          store.add(p);
-        },
+    behavior
+      ? v2
+        ? (p) => {
+            store.add(p);
+            v2.add(p);
+            behavior.add(p);
+          }
+        : (p) => {
+            store.add(p);
+            behavior.add(p);
+          }
+      : v2
+        ? (p) => {
+            store.add(p);
+            v2.add(p);
+          }
+        : (p) => {
+            store.add(p);
+          },
     options.read,
   );
   const bins = buildBins(store, binOptions);
@@ -76,6 +93,7 @@ export async function analyzeCapture(
       return sessions;
     },
     v2: v2 ? v2.finish(compat) : null,
+    behavior: behavior ? behavior.finish() : null,
     options: binOptions,
   };
 }

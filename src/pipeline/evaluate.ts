@@ -1,25 +1,17 @@
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { errorMessage, ModelError, UsageError } from '../errors.js';
+import { decide } from '../decisions/decide.js';
 import { type CompatFeatures, captureHosts, compatFeatures } from '../features/compat.js';
 import { type SessionVectors, sessionVectors } from '../features/session-vectors.js';
 import type { V2Result } from '../features/v2.js';
-import {
-  DEFAULT_MODEL_PATH,
-  DEFAULT_SOS_MODEL_PATH,
-  type LoadedModel,
-  loadModel,
-  loadModelDocument,
-} from '../models/format.js';
-import { type LstmScore, SessionSequenceLstm } from '../models/lstm.js';
+import { DEFAULT_MODEL_PATH, type LoadedModel, loadModel } from '../models/format.js';
 import { hiddenRepresentation, predictBins, predictCapture, type RoleModel } from '../models/role-model.js';
 import type { BinDetail, CaptureResult, DeviceResult, ValidDeviceResult } from '../outputs/result.js';
 import { applyUnknownThreshold } from '../training/v2-recipe.js';
 import { type AnalyzeOptions, analyzeCapture, type CaptureAnalysis } from './analyze.js';
+import { type AnomalyModelName, type AnomalyOutcome, anomalyScorer, lstmFor } from './anomaly.js';
 import { captureKey } from './capture-key.js';
-import { deviceRepresentation, type LoadedSos, loadSosModel } from './sos-anomaly.js';
 
-export type AnomalyModelName = 'lstm' | 'sos' | 'none';
+export type { AnomalyModelName };
 
 /** Seconds after which a device not seen again is worth a look (the original's "look time"). */
 export const LOOK_TIME_S = 86_400;
@@ -47,9 +39,9 @@ export interface EvaluateOptions {
   /** Role model file (default: the bundled NetworkML v0.4.8 one-layer model). */
   modelPath?: string;
   anomaly?: AnomalyModelName;
-  /** Path of the SoS LSTM model (default: bundled). */
+  /** Path of the anomaly model (default: the bundled SoS LSTM). */
   anomalyModelPath?: string;
-  /** `behavior` is abnormal above this (default 0.99). */
+  /** `behavior` is abnormal above this (default 0.99; the behaviour model's calibrated threshold for it). */
   threshold?: number;
   /** Capture options; unset ones come from the model (what it was trained with). */
   capture?: AnalyzeOptions;
@@ -57,7 +49,6 @@ export interface EvaluateOptions {
 }
 
 const roleModels = new Map<string, LoadedModel>();
-const lstmModels = new Map<string, SessionSequenceLstm>();
 
 /** Models are loaded and validated once per process and path. */
 export function roleModelFor(path = DEFAULT_MODEL_PATH): LoadedModel {
@@ -69,71 +60,11 @@ export function roleModelFor(path = DEFAULT_MODEL_PATH): LoadedModel {
   return loaded;
 }
 
-/**
- * The session-sequence LSTM. Files in our format are checksum-verified like every model of ours (a flipped
- * weight would still be a finite number); the original's converted export is read as published.
- */
-export function lstmFor(path = DEFAULT_SOS_MODEL_PATH): SessionSequenceLstm {
-  let model = lstmModels.get(path);
-  if (!model) {
-    model = isOurFormat(path)
-      ? fromDocument(path, loadModelDocument(path, 'sos-lstm').doc)
-      : SessionSequenceLstm.load(path);
-    lstmModels.set(path, model);
-  }
-  return model;
-}
-
-function isOurFormat(path: string): boolean {
-  try {
-    return /"format"\s*:\s*"networkml-model"/.test(readFileSync(path, 'utf8').slice(0, 4096));
-  } catch {
-    return false; // SessionSequenceLstm.load reports the unreadable file
-  }
-}
-
-function fromDocument(path: string, doc: unknown): SessionSequenceLstm {
-  try {
-    return SessionSequenceLstm.fromJSON(doc);
-  } catch (err) {
-    throw new ModelError(`${path}: ${errorMessage(err)}`);
-  }
-}
-
-const sosModels = new Map<string, LoadedSos>();
+export { lstmFor };
 
 function warningsOf(analysis: CaptureAnalysis): { warnings?: string[] } {
   const { warnings } = analysis.summary;
   return warnings.length ? { warnings: warnings.map((w) => w.message) } : {};
-}
-
-/** The device's outlier probability among the reference devices of its predicted role. */
-function sosScore(
-  loaded: LoadedModel,
-  options: EvaluateOptions,
-  vectors: Float64Array[],
-  role: string,
-): LstmScore {
-  const path = options.anomalyModelPath;
-  if (!path)
-    throw new UsageError(
-      '--anomaly sos needs --anomaly-model FILE (made by `networkml train --algorithm sos`)',
-    );
-  let model = sosModels.get(path);
-  if (!model) {
-    model = loadSosModel(path, loaded);
-    sosModels.set(path, model);
-  }
-  const representation = deviceRepresentation(loaded.model, vectors)!;
-  const [score] = model.sos.score([representation], [role]);
-  const abnormality = score!.probability;
-  return {
-    abnormality,
-    behavior: abnormality > (options.threshold ?? 0.99) ? 'abnormal' : 'normal',
-    sequences: 0,
-    scored: score!.scored,
-    ...(score!.note ? { note: score!.note } : {}),
-  };
 }
 
 /** Labels and probabilities sorted by probability, most likely first; ties keep the model's label order. */
@@ -146,7 +77,7 @@ export interface Evaluation {
   analysis: CaptureAnalysis;
   ranked: [string, number][];
   binProbabilities: Float64Array[];
-  anomaly: LstmScore | null;
+  anomaly: AnomalyOutcome | null;
   /** What to record in the device history (null for invalid results or when no MAC is known). */
   history: HistoryEntry | null;
   /** The feature rows the role model saw, one per bin (compat or v2, as the model was trained). */
@@ -218,6 +149,7 @@ async function analyzeFor(
     durationS: model.capture.binDurationS,
     warmupS: model.capture.warmupS,
     features: model.features.semantics,
+    ...(anomalyScorer(options, loaded).needsBehavior ? { behavior: true } : {}),
     ...options.capture,
   });
 }
@@ -303,26 +235,32 @@ function evaluateView(
   const top = ranked.slice(0, 3);
   const binProbabilities = predictBins(model, vectors);
 
-  const anomalyName = options.anomaly ?? 'lstm';
-  let anomaly: LstmScore | null = null;
-  if (anomalyName === 'lstm') {
-    // The scorer's own behaviour uses its default threshold; ours is decided below from `threshold`.
-    anomaly = lstmFor(options.anomalyModelPath).score(view.sessions.rows, ranked[0]![0]);
-  } else if (anomalyName === 'sos') {
-    anomaly = sosScore(loaded, options, vectors, ranked[0]![0]);
-  }
-  const threshold = options.threshold ?? 0.99;
-  const abnormality = anomaly?.abnormality ?? 0;
+  const scorer = anomalyScorer(options, loaded);
+  const anomalyName = scorer.name;
+  const anomaly = scorer.score({
+    get sessions() {
+      return view.sessions;
+    },
+    vectors,
+    role: ranked[0]![0],
+    hostKey: view.mac,
+    behavior: analysis.behavior,
+  });
+  const abnormality = anomaly.abnormality;
   const mac = view.mac;
   const timestamp = view.timestamps[0]!;
   const sourceIp = view.sessions.sourceIp ?? view.captureIps.find((ip) => ip) ?? '';
 
   const device: ValidDeviceResult = {
     // `investigate` for a device seen long ago is added by applyHistory (history lives with the caller).
-    decisions: {
-      behavior: abnormality > threshold ? 'abnormal' : 'normal',
-      investigate: ranked[0]![0] === 'Unknown',
-    },
+    decisions: decide({
+      topLabel: ranked[0]![0],
+      abnormality,
+      scored: anomaly.scored,
+      threshold: anomaly.threshold,
+      timestamp: view.timestamps[0]!,
+      previousUpdate: null,
+    }),
     classification: { labels: top.map(([l]) => l), confidences: top.map(([, p]) => p) },
     timestamp,
     valid: true,
@@ -346,8 +284,10 @@ function evaluateView(
       probabilities: [...mean],
       bins,
       abnormality,
-      ...(anomaly && !anomaly.scored && anomaly.note ? { abnormality_note: anomaly.note } : {}),
+      ...(!anomaly.scored && anomaly.note ? { abnormality_note: anomaly.note } : {}),
       anomaly_model: anomalyName,
+      ...(anomalyName === 'behavior' ? { threshold: anomaly.threshold } : {}),
+      ...(anomaly.detail ? { behavior: anomaly.detail } : {}),
       model: loaded.hash,
     },
   };

@@ -1,3 +1,4 @@
+import { type BehaviorBin, hostBins } from '../features/behavior.js';
 import { deviceVectors } from '../features/v2.js';
 import { type InspectRecord, inspectRecord } from '../outputs/inspect.js';
 import type { CaptureResult } from '../outputs/result.js';
@@ -23,6 +24,8 @@ export interface Jobs {
   inspect: { input: { path: string; options: AnalyzeOptions }; output: InspectRecord };
   /** The vectors a model sees (compat bins, or the device's v2 bins with features 'v2'), for training. */
   features: { input: { path: string; options: AnalyzeOptions }; output: CaptureFeatures };
+  /** The capture device's behaviour bins (src/features/behavior.ts), for training the behaviour model. */
+  behavior: { input: { path: string; options: AnalyzeOptions }; output: BehaviorBin[] };
   /**
    * One result per capture, or per host with perHost. History is applied by the caller on its own thread
    * (one database connection), from the entries returned beside the results.
@@ -44,6 +47,10 @@ const handlers: { [N in JobName]: (input: JobInput<N>) => Promise<JobOutput<N>> 
       ? await evaluateHosts(path, options)
       : [await evaluateCaptureDetailed(path, options)];
     return evaluations.map((e) => ({ result: e.result, history: e.history }));
+  },
+  behavior: async ({ path, options }) => {
+    const a = await analyzeCapture(path, { ...options, behavior: true });
+    return a.behavior ? hostBins(a.behavior) : [];
   },
   features: async ({ path, options }) => {
     const a = await analyzeCapture(path, options);

@@ -6,7 +6,7 @@ const finite = z.number().finite();
 const probability = finite.min(0).max(1);
 
 const validDevice = z.object({
-  decisions: z.object({ behavior: z.enum(['normal', 'abnormal']), investigate: z.boolean() }),
+  decisions: z.object({ behavior: z.enum(['normal', 'abnormal', 'unknown']), investigate: z.boolean() }),
   classification: z.object({ labels: z.array(z.string()), confidences: z.array(finite) }),
   timestamp: finite,
   valid: z.literal(true),
@@ -29,7 +29,19 @@ export const captureResultSchema: z.ZodType<CaptureResult> = z.object({
       bins: z.array(z.object({ timestamp: finite, capture_ip: z.string(), probabilities: z.array(finite) })),
       abnormality: finite,
       abnormality_note: z.string().optional(),
-      anomaly_model: z.enum(['lstm', 'sos', 'none']),
+      anomaly_model: z.enum(['lstm', 'sos', 'behavior', 'none']),
+      threshold: finite.optional(),
+      behavior: z
+        .object({
+          references: z.string(),
+          bins_scored: z.number().int(),
+          worst_bin: z.object({ index: z.number().int(), start: finite, end: finite }),
+          score: finite,
+          distance: finite,
+          novelty: finite,
+          reasons: z.array(z.string()),
+        })
+        .optional(),
       model: z.string(),
     })
     .refine((d) => d.probabilities.length === d.labels.length, 'detail.probabilities must match labels')
