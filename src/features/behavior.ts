@@ -66,6 +66,7 @@ export const BEHAVIOR_FEATURES: readonly BehaviorFeatureInfo[] = [
   { name: 'flow.maxDurationS', kind: 'count', text: 'longest connection (s)' },
   { name: 'flow.smallShare', kind: 'share', text: 'share of connections of at most 2 packets' },
   { name: 'tcp.out.synShare', kind: 'share', text: 'share of sent TCP packets that are bare SYNs' },
+  { name: 'arp.requests.out', kind: 'count', text: 'ARP requests sent' },
 ];
 export const BEHAVIOR_FEATURE_COUNT = BEHAVIOR_FEATURES.length;
 
@@ -151,6 +152,7 @@ class HostBinState {
   dnsOut = 0;
   dnsPackets = 0;
   dnsBytes = 0;
+  arpOut = 0;
   /** remote peer id → 1 | 2 (private) */
   readonly peers = new Map<number, number>();
   readonly dnsPeers = new Set<number>();
@@ -172,7 +174,7 @@ class HostBinState {
   reset(): void {
     this.packetsOut = this.packetsIn = this.bytesOut = this.bytesIn = 0;
     this.tcpOut = this.synOnlyOut = this.unreachIn = this.unreachOut = this.echoOut = 0;
-    this.dnsOut = this.dnsPackets = this.dnsBytes = 0;
+    this.dnsOut = this.dnsPackets = this.dnsBytes = this.arpOut = 0;
     this.peers.clear();
     this.dnsPeers.clear();
     this.flowIndex.clear();
@@ -243,7 +245,14 @@ export class BehaviorExtractor {
   }
 
   add(p: PacketRecord): void {
-    if (p.ipVersion !== 4 && p.ipVersion !== 6) return;
+    if (p.ipVersion !== 4 && p.ipVersion !== 6) {
+      // ARP requests (sweeps of the local network) count for their sender, in the current bin.
+      if (p.arpOp === 1 && p.hasMacs && (p.macs[6]! & 1) === 0 && !Number.isNaN(this.binStartUs)) {
+        const h = this.hostOf(macNumber(p.macs, 6), p, true);
+        this.touch(h, p.timeMicros()).arpOut++;
+      }
+      return;
+    }
     const t = p.timeMicros();
     if (Number.isNaN(this.binStartUs)) this.binStartUs = t;
     else if (t - this.binStartUs >= this.durationUs) {
@@ -297,7 +306,7 @@ export class BehaviorExtractor {
     return h;
   }
 
-  private count(h: number, p: PacketRecord, outgoing: boolean, peer: number, tUs: number): void {
+  private touch(h: number, tUs: number): HostBinState {
     const info = this.hostInfo[h]!;
     const s = info.state;
     if (info.stateBin !== this.bin) {
@@ -307,6 +316,11 @@ export class BehaviorExtractor {
       this.touched.push(h);
     }
     s.last = tUs;
+    return s;
+  }
+
+  private count(h: number, p: PacketRecord, outgoing: boolean, peer: number, tUs: number): void {
+    const s = this.touch(h, tUs);
     const len = p.originalLength;
     if (outgoing) {
       s.packetsOut++;
@@ -540,6 +554,7 @@ function binOf(bin: number, host: number, s: HostBinState): BehaviorBin {
     maxDuration,
     s.n ? small / s.n : 0,
     s.tcpOut ? s.synOnlyOut / s.tcpOut : 0,
+    s.arpOut,
   ];
   return {
     bin,

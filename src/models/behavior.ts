@@ -276,16 +276,17 @@ export class BehaviorModel {
       });
     }
     for (let f = 0; f < q.length; f++) {
-      let zn = 0;
+      const zs: number[] = [];
       const raw: number[] = [];
       for (const n of score.neighbours) {
-        zn += this.z[n]![f]!;
+        zs.push(this.z[n]![f]!);
         raw.push(s.refs[n]![f]!);
       }
-      zn /= Math.max(score.neighbours.length, 1);
-      const diff = q[f]! - zn;
-      if (Math.abs(diff) < 2) continue;
+      zs.sort((a, b) => a - b);
       raw.sort((a, b) => a - b);
+      // Against the neighbours' median (not mean): the typical value shown is the median too.
+      const diff = q[f]! - quantileSorted(zs, 0.5);
+      if (Math.abs(diff) < 2) continue;
       const typical = quantileSorted(raw, 0.5);
       const value = sample.values[f]!;
       const info = BEHAVIOR_FEATURES[f]!;

@@ -21,6 +21,31 @@ export interface CaptureExplanation {
   scale: string;
   base: number;
   influences: FeatureInfluence[];
+  /** With a behaviour model: its decision and what made the device unusual. */
+  behavior?: {
+    decision: string;
+    abnormality: number;
+    threshold: number;
+    worstBin: { index: number; start: number; end: number } | null;
+    reasons: string[];
+    note?: string;
+  };
+}
+
+function behaviorOf(evaluation: Evaluation): CaptureExplanation['behavior'] {
+  const { result, anomaly } = evaluation;
+  const device = result.data[result.key];
+  if (result.detail?.anomaly_model !== 'behavior' || !anomaly || typeof device !== 'object' || !device.valid)
+    return undefined;
+  const detail = result.detail.behavior;
+  return {
+    decision: device.decisions.behavior,
+    abnormality: anomaly.abnormality,
+    threshold: anomaly.threshold,
+    worstBin: detail?.worst_bin ?? null,
+    reasons: detail?.reasons ?? [],
+    ...(anomaly.note ? { note: anomaly.note } : {}),
+  };
 }
 
 /**
@@ -54,7 +79,16 @@ export function explainCapture(evaluation: Evaluation, modelPath?: string, top =
     .filter((f) => f.contribution !== 0)
     .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution) || a.feature - b.feature)
     .slice(0, top);
-  return { file, label, probability, scale, base: base / bins.length, influences };
+  const behavior = behaviorOf(evaluation);
+  return {
+    file,
+    label,
+    probability,
+    scale,
+    base: base / bins.length,
+    influences,
+    ...(behavior ? { behavior } : {}),
+  };
 }
 
 export function explainText(e: CaptureExplanation): string {
@@ -70,5 +104,19 @@ export function explainText(e: CaptureExplanation): string {
     );
   }
   lines.push(`    (baseline ${e.base.toFixed(3)})`);
+  const b = e.behavior;
+  if (b) {
+    lines.push(
+      `  behaviour ${b.decision} (abnormality ${b.abnormality.toFixed(3)}, abnormal above ${b.threshold.toFixed(3)})` +
+        (b.note ? `: ${b.note}` : ''),
+    );
+    if (b.worstBin)
+      lines.push(
+        `    worst bin ${b.worstBin.index}: ${new Date(b.worstBin.start * 1000).toISOString()} – ${new Date(b.worstBin.end * 1000).toISOString()}`,
+      );
+    for (const r of b.reasons) lines.push(`    - ${r}`);
+    if (b.reasons.length === 0 && !b.note)
+      lines.push('    nothing stands out from the nearest normal devices');
+  }
   return lines.join('\n');
 }

@@ -9,6 +9,7 @@ Headers only are meaningful (payload bytes are zeros). Standard library only; cl
 scan:      a SYN sweep of 40 LAN peers on SMB/RDP/SSH/Telnet ports (445, 3389, 22, 23); most are
            unanswered, some answer RST, a few SYN-ACK (then the device resets).
 dnstunnel: 240 DNS queries of 120-200 bytes to the device's DNS server (2 per second) with 200-byte answers.
+wrongrole: the device of --other CAPTURE (another type) replayed as this device (its MAC and IPv4 rewritten).
 """
 import argparse
 import random
@@ -92,7 +93,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('input')
     ap.add_argument('output')
-    ap.add_argument('--attack', choices=['scan', 'dnstunnel'], required=True)
+    ap.add_argument('--attack', choices=['scan', 'dnstunnel', 'wrongrole'], required=True)
+    ap.add_argument('--other', help='wrongrole: a capture of another device type, replayed as this device')
     ap.add_argument('--seed', type=int, default=1)
     a = ap.parse_args()
     rng = random.Random(a.seed)
@@ -118,6 +120,25 @@ def main():
                 elif r < 0.4:
                     new.append((t + 0.001, frame(mac, peer_mac, ipv4(peer, ip, 6, tcp(port, sport, 0x14)))))
                 t += 0.01
+    elif a.attack == 'wrongrole':
+        if not a.other:
+            raise SystemExit('--attack wrongrole needs --other CAPTURE')
+        _, other = read_pcap(a.other)
+        omac, oip = device_of(other)
+        shift = start - other[0][0]
+        def swap(b, old, new):
+            return b.replace(old, new)
+        for ts, b, _ in other:
+            b2 = b[:12].replace(omac, mac) + b[12:]
+            if b[12:14] == b'\x08\x00' and len(b) >= 34:
+                src, dst = b2[26:30], b2[30:34]
+                src = ip if src == oip else src
+                dst = ip if dst == oip else dst
+                hdr = b2[14:26] + src + dst
+                hdr = hdr[:10] + b'\0\0' + hdr[12:]
+                hdr = hdr[:10] + struct.pack('!H', checksum(hdr)) + hdr[12:]
+                b2 = b2[:14] + hdr + b2[34:]
+            new.append((ts + shift, b2))
     else:
         t = start
         for _ in range(240):

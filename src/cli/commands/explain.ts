@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { ExitCode, errorMessage, NetworkmlError } from '../../errors.js';
 import { explainCapture, explainText } from '../../outputs/explain.js';
+import { anomalyNameFor } from '../../pipeline/anomaly.js';
 import { evaluateCaptureDetailed } from '../../pipeline/evaluate.js';
 import { addCaptureOptions, type CaptureCliOptions } from '../capture-options.js';
 import { expandCaptureArgs } from '../inputs.js';
@@ -26,10 +27,16 @@ export function registerExplain(program: Command): void {
   )
     .addHelpText(
       'after',
-      '\nExample:\n  networkml explain data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap --top 5',
+      '\nExamples:\n  networkml explain data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap --top 5\n  networkml explain --model v2.json --anomaly-model behavior.json capture.pcap   # also: why abnormal',
     )
     .action(async (args: string[], cli: ExplainCliOptions) => {
-      const options = { ...evaluateOptionsFrom(cli), anomaly: 'none' as const };
+      const given = evaluateOptionsFrom(cli);
+      // The role explanation needs no anomaly model; a behaviour model, when given, also says why a device
+      // looks abnormal.
+      const options = {
+        ...given,
+        anomaly: anomalyNameFor(given) === 'behavior' ? 'behavior' : 'none',
+      } as const;
       for (const path of expandCaptureArgs(args)) {
         try {
           const e = explainCapture(
