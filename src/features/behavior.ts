@@ -6,7 +6,8 @@
  * only: DNS "size" is the IP length of port-53 packets, never their payload.
  *
  * Hosts: with a MAC layer every unicast MAC (source → outgoing, destination → incoming); without one,
- * every IP address. The capture's device is the host with the most packets sent from a private address.
+ * every IP address. The capture's device is the host with the most packets sent from a private address
+ * (without any private address: the host that sent the most).
  * Bins follow the compat rule on IP packets (the first starts bin 0; a packet `durationS` or more after
  * the bin's start opens the next), with no warm-up: a short capture is all there is to judge.
  *
@@ -422,13 +423,25 @@ export class BehaviorExtractor {
   /** Closes the last bin and returns every host's bins. */
   finish(): BehaviorResult {
     this.closeBin();
+    const sent = new Float64Array(this.hostInfo.length);
+    for (const b of this.out) sent[b.host]! += b.packets;
+    // The device: most packets from a private address; in a capture without any (a host on a public
+    // address), the host with the most packets.
+    const anyPrivate = this.hostInfo.some((h) => h.privateSent > 0);
     let device = -1;
-    const hosts: BehaviorHost[] = this.hostInfo.map((h, i) => {
-      if (h.privateSent > 0 && (device < 0 || h.privateSent > this.hostInfo[device]!.privateSent)) device = i;
-      return { key: h.key, kind: h.kind, privateSent: h.privateSent };
+    this.hostInfo.forEach((h, i) => {
+      const better = anyPrivate
+        ? h.privateSent > 0 && (device < 0 || h.privateSent > this.hostInfo[device]!.privateSent)
+        : sent[i]! > 0 && (device < 0 || sent[i]! > sent[device]!);
+      if (better) device = i;
     });
-    // Hosts that never sent from a private address are not devices of this network: drop their bins.
-    const bins = this.out.filter((b) => hosts[b.host]!.privateSent > 0);
+    const hosts: BehaviorHost[] = this.hostInfo.map((h) => ({
+      key: h.key,
+      kind: h.kind,
+      privateSent: h.privateSent,
+    }));
+    // Hosts that never sent from a private address are not devices of this network (unless none is).
+    const bins = anyPrivate ? this.out.filter((b) => hosts[b.host]!.privateSent > 0) : this.out;
     return { hosts, device, bins };
   }
 }

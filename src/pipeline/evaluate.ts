@@ -4,7 +4,13 @@ import { type CompatFeatures, captureHosts, compatFeatures } from '../features/c
 import { type SessionVectors, sessionVectors } from '../features/session-vectors.js';
 import type { V2Result } from '../features/v2.js';
 import { DEFAULT_MODEL_PATH, type LoadedModel, loadModel } from '../models/format.js';
-import { hiddenRepresentation, predictBins, predictCapture, type RoleModel } from '../models/role-model.js';
+import {
+  hiddenRepresentation,
+  predictBins,
+  predictCapture,
+  type RoleModel,
+  selectedZ,
+} from '../models/role-model.js';
 import type { BinDetail, CaptureResult, DeviceResult, ValidDeviceResult } from '../outputs/result.js';
 import { applyUnknownThreshold } from '../training/v2-recipe.js';
 import { type AnalyzeOptions, analyzeCapture, type CaptureAnalysis } from './analyze.js';
@@ -295,7 +301,11 @@ function evaluateView(
     ? {
         mac,
         time: view.timestamps.at(-1)!,
-        representations: model.kind === 'onelayer' ? vectors.map((v) => hiddenRepresentation(model, v)) : [],
+        // The one-layer model's hidden layer (the original's); a forest's normalised selected features (as SOS
+        // sees it): an empty list made the history refuse every forest-model result.
+        representations: vectors.map((v) =>
+          model.kind === 'onelayer' ? hiddenRepresentation(model, v) : selectedZ(model, v),
+        ),
         timestamps: view.timestamps,
         labels: device.classification.labels,
         confidences: device.classification.confidences,
