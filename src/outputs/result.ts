@@ -19,6 +19,10 @@ export interface BehaviorDetail {
   novelty: number;
   /** What made it unusual, in words, most telling first. */
   reasons: string[];
+  /** Service codes (src/features/behavior.ts serviceCode) the device used in this capture, for its history. */
+  services: number[];
+  /** Whether the device's own history was part of normal (services it never used before add to the score). */
+  own_history?: boolean;
 }
 
 export interface DeviceDecisions {

@@ -11,7 +11,7 @@ import type { SessionVectors } from '../features/session-vectors.js';
 import { DEFAULT_SOS_MODEL_PATH, type LoadedModel, loadModelDocument } from '../models/format.js';
 import { SessionSequenceLstm } from '../models/lstm.js';
 import type { BehaviorDetail } from '../outputs/result.js';
-import { loadBehaviorModel, scoreBehavior } from './behavior-anomaly.js';
+import { type BehaviorBinScore, loadBehaviorModel, scoreBehavior } from './behavior-anomaly.js';
 import { deviceRepresentation, type LoadedSos, loadSosModel } from './sos-anomaly.js';
 
 export type AnomalyModelName = 'lstm' | 'sos' | 'behavior' | 'none';
@@ -43,6 +43,8 @@ export interface AnomalyOutcome {
   note?: string;
   threshold: number;
   detail?: BehaviorDetail;
+  /** Behaviour only: each bin's raw score and services, to add the device's own history later. */
+  bins?: BehaviorBinScore[];
 }
 
 export interface AnomalyScorer {
@@ -203,7 +205,9 @@ export function anomalyScorer(options: AnomalyOptions, roleModel: LoadedModel): 
               distance: w.distance,
               novelty: w.novelty,
               reasons: score.reasons,
+              services: [...new Set(bins.flatMap((b) => b.services.map((x) => x[0])))].sort((a, b) => a - b),
             },
+            bins: bins.map((b, i) => ({ score: score.bins[i]!.score, services: b.services })),
           };
         },
       };

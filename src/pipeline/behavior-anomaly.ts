@@ -1,5 +1,5 @@
 import { ModelError } from '../errors.js';
-import { type BehaviorBin, type BehaviorResult, hostBins } from '../features/behavior.js';
+import { type BehaviorBin, type BehaviorResult, hostBins, serviceText } from '../features/behavior.js';
 import { BehaviorModel, type CaptureScore } from '../models/behavior.js';
 import type { LoadedModel } from '../models/format.js';
 import { loadModelDocument, writeModelDocument } from '../models/format.js';
@@ -32,6 +32,50 @@ export function saveBehaviorModel(
 }
 
 const cache = new Map<string, LoadedBehavior>();
+
+/** A behaviour model already loaded (and checked) in this process, by path. */
+export function loadedBehaviorModel(path: string): BehaviorModel | null {
+  return cache.get(path)?.model ?? null;
+}
+
+export interface BehaviorBinScore {
+  score: number;
+  services: [number, number, number][];
+}
+
+/**
+ * Adds the device's own history to its score: in each bin, services the device never used before count as
+ * novelty too (same weight as services its nearest normal devices never used). Returns null when every
+ * service was seen before (nothing changes).
+ */
+export function withOwnHistory(
+  model: BehaviorModel,
+  bins: readonly BehaviorBinScore[],
+  past: ReadonlySet<number>,
+): { abnormality: number; worst: number; reasons: string[] } | null {
+  let changed = false;
+  const scores = bins.map((b) => {
+    const fresh = b.services.filter((s) => !past.has(s[0]));
+    if (fresh.length === 0) return { score: b.score, fresh };
+    changed = true;
+    const maxPeers = Math.max(...fresh.map((s) => s[1]));
+    return {
+      score: b.score + model.noveltyWeight * (Math.log1p(fresh.length) + Math.log1p(maxPeers)),
+      fresh,
+    };
+  });
+  if (!changed) return null;
+  let worst = 0;
+  for (let i = 1; i < scores.length; i++) if (scores[i]!.score > scores[worst]!.score) worst = i;
+  const abnormality = (1 - model.tailProbability(scores[worst]!.score)) ** scores.length;
+  const reasons = scores[worst]!.fresh.sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(
+      ([code, peers]) =>
+        `${serviceText(code)} to ${peers} peer${peers === 1 ? '' : 's'}: never used by this device before`,
+    );
+  return { abnormality, worst, reasons };
+}
 
 /** Loads (once per process and path) a behaviour model and checks it belongs to this role model. */
 export function loadBehaviorModel(path: string, roleModel: LoadedModel): LoadedBehavior {

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { decide } from '../decisions/decide.js';
+import { behaviorOf, decide } from '../decisions/decide.js';
 import { type CompatFeatures, captureHosts, compatFeatures } from '../features/compat.js';
 import { type SessionVectors, sessionVectors } from '../features/session-vectors.js';
 import type { V2Result } from '../features/v2.js';
@@ -15,6 +15,7 @@ import type { BinDetail, CaptureResult, DeviceResult, ValidDeviceResult } from '
 import { applyUnknownThreshold } from '../training/v2-recipe.js';
 import { type AnalyzeOptions, analyzeCapture, type CaptureAnalysis } from './analyze.js';
 import { type AnomalyModelName, type AnomalyOutcome, anomalyScorer, lstmFor } from './anomaly.js';
+import { type BehaviorBinScore, loadedBehaviorModel, withOwnHistory } from './behavior-anomaly.js';
 import { captureKey } from './capture-key.js';
 
 export type { AnomalyModelName };
@@ -26,6 +27,8 @@ export const LOOK_TIME_S = 86_400;
 export interface HistoryPort {
   /** Time (epoch s) of the device's latest update before `before`, or null. */
   lastUpdate(mac: string, before: number): Promise<number | null>;
+  /** Services the device used in its updates before `before` (null: no earlier update with behaviour). */
+  pastServices?(mac: string, before: number): Promise<Set<number> | null>;
   record(entry: HistoryEntry, result: CaptureResult): Promise<void>;
 }
 
@@ -39,6 +42,8 @@ export interface HistoryEntry {
   confidences: number[];
   otherIps: string[];
   modelHash: string;
+  /** Behaviour model only: its path and each bin's score and services, to add the device's own history. */
+  behavior?: { modelPath: string; bins: BehaviorBinScore[] };
 }
 
 export interface EvaluateOptions {
@@ -311,6 +316,9 @@ function evaluateView(
         confidences: device.classification.confidences,
         otherIps: view.otherIps,
         modelHash: loaded.hash,
+        ...(anomaly.bins && options.anomalyModelPath
+          ? { behavior: { modelPath: options.anomalyModelPath, bins: anomaly.bins } }
+          : {}),
       }
     : null;
   return { result, analysis, ranked, binProbabilities, anomaly, history, vectors };
@@ -329,6 +337,21 @@ export async function applyHistory(
   if (!entry || !device || typeof device !== 'object' || !device.valid) return;
   const previous = await history.lastUpdate(entry.mac, device.timestamp);
   if (previous !== null && device.timestamp - previous > LOOK_TIME_S) device.decisions.investigate = true;
+  const detail = result.detail;
+  if (entry.behavior && detail?.behavior && history.pastServices) {
+    // Once a device has history, its own past is part of normal: services it never used before add up.
+    const past = await history.pastServices(entry.mac, device.timestamp);
+    const model = past ? loadedBehaviorModel(entry.behavior.modelPath) : null;
+    if (past && model) {
+      detail.behavior.own_history = true;
+      const own = withOwnHistory(model, entry.behavior.bins, past);
+      if (own && own.abnormality > detail.abnormality) {
+        detail.abnormality = own.abnormality;
+        detail.behavior.reasons = [...own.reasons, ...detail.behavior.reasons].slice(0, 5);
+        device.decisions.behavior = behaviorOf(own.abnormality, detail.threshold);
+      }
+    }
+  }
   await history.record(entry, result);
 }
 

@@ -7,7 +7,7 @@ import type { DeviceHistory } from '../decisions/history.js';
 import { NetworkmlError } from '../errors.js';
 import type { CaptureResult } from '../outputs/result.js';
 import type { HistoryEntry, HistoryPort } from '../pipeline/evaluate.js';
-import { recordInto } from '../pipeline/history-port.js';
+import { pastServicesOf, recordInto } from '../pipeline/history-port.js';
 
 export interface SharedHistory extends HistoryPort {
   close(): Promise<void>;
@@ -41,6 +41,7 @@ export function redisHistory(url: string): SharedHistory {
   return {
     location: url,
     lastUpdate: (mac, before) => use((h) => h.lastUpdate(mac, before)),
+    pastServices: (mac, before) => use((h) => pastServicesOf(h, mac, before)),
     record: (entry: HistoryEntry, result: CaptureResult) =>
       use(async (h) => {
         await recordInto(h, entry, result);

@@ -128,6 +128,25 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     assert.match(long.stdout, /- new outgoing tcp port \d+ to 40 peers/);
   });
 
+  it("with history on, the device's own past is part of normal: services it never used before are named", () => {
+    const env = { NETWORKML_DATA_DIR: mkdtempSync(join(dir, 'history-')) };
+    const args = ['eval', '--json', '--model', role, '--anomaly-model', behavior];
+    // The same Aria device (one MAC): an earlier normal capture, then the scanned one.
+    const first = runCli([...args, join(setups, 'Aria-A4-Mon0000-n00.pcap')], { env });
+    assert.equal(first.status, 0, first.stderr);
+    const [earlier] = results(first.stdout);
+    assert.notEqual(earlier!.detail!.behavior!.own_history, true);
+    const second = runCli([...args, join(attacked, 'Aria-C9scan-Mon0000-n00.pcap')], { env });
+    assert.equal(second.status, 0, second.stderr);
+    const [later] = results(second.stdout);
+    assert.equal(later!.detail!.behavior!.own_history, true);
+    assert.equal(device(later!).decisions.behavior, 'abnormal');
+    assert.match(
+      later!.detail!.behavior!.reasons[0]!,
+      /outgoing tcp port \d+ to 40 peers: never used by this device before/,
+    );
+  });
+
   it('refuses a corrupt behaviour model or one made with another role model (exit 3)', () => {
     const text = readFileSync(behavior, 'utf8');
     const corrupt = join(dir, 'corrupt.json');

@@ -40,6 +40,8 @@ export const captureResultSchema: z.ZodType<CaptureResult> = z.object({
           distance: finite,
           novelty: finite,
           reasons: z.array(z.string()),
+          services: z.array(z.number().int()),
+          own_history: z.boolean().optional(),
         })
         .optional(),
       model: z.string(),
