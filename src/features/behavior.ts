@@ -115,6 +115,8 @@ export interface BehaviorBin {
   values: number[];
   /** [serviceCode, distinct peers, flows] for every service used in the bin, by code. */
   services: [number, number, number][];
+  /** The public (non-private) peers of the bin as address ids (IPv4 as a number, IPv6 2^32 + hash), sorted. */
+  publicPeers: number[];
 }
 
 export interface BehaviorResult {
@@ -154,7 +156,7 @@ class HostBinState {
   dnsPackets = 0;
   dnsBytes = 0;
   arpOut = 0;
-  /** remote peer id → 1 | 2 (private) */
+  /** remote peer id → 1 public, 2 private, 3 multicast */
   readonly peers = new Map<number, number>();
   readonly dnsPeers = new Set<number>();
   readonly flowIndex = new Map<number, number>();
@@ -332,8 +334,9 @@ export class BehaviorExtractor {
     }
     if (!s.peers.has(peer)) {
       const remote = outgoing ? p.dstAddr : p.srcAddr;
-      const priv = this.isPrivate(peer, remote, p.ipVersion === 6);
-      s.peers.set(peer, priv ? 2 : 1);
+      const v6 = p.ipVersion === 6;
+      const group = v6 ? remote[0] === 0xff : (remote[0]! & 0xf0) === 0xe0;
+      s.peers.set(peer, group ? 3 : this.isPrivate(peer, remote, v6) ? 2 : 1);
     }
     const l4 = p.l4Proto;
     const flags = p.tcpFlags;
@@ -465,7 +468,12 @@ function binOf(bin: number, host: number, s: HostBinState): BehaviorBin {
   const spanS = Math.max((s.last - s.first) / 1e6, 60);
   const perMin = 60 / spanS;
   let privatePeers = 0;
-  for (const v of s.peers.values()) if (v === 2) privatePeers++;
+  const publicPeers: number[] = [];
+  for (const [peer, v] of s.peers) {
+    if (v === 2) privatePeers++;
+    else if (v === 1) publicPeers.push(peer);
+  }
+  publicPeers.sort((a, b) => a - b);
   const remotePorts = new Set<number>();
   const localPorts = new Set<number>();
   const adminPeers = new Set<number>();
@@ -579,5 +587,6 @@ function binOf(bin: number, host: number, s: HostBinState): BehaviorBin {
     services: [...services.entries()]
       .sort((x, y) => x[0] - y[0])
       .map(([code, v]) => [code, v.peers.size, v.flows] as [number, number, number]),
+    publicPeers,
   };
 }

@@ -25,10 +25,23 @@ export interface BehaviorOptions {
   k?: number;
   /** Weight λ of the novelty term, in standardised units. */
   noveltyWeight?: number;
+  /** Weight μ of the public-peer novelty term ln(1 + public peers none of the neighbours talked to). */
+  peerWeight?: number;
   /** |z| is clipped here so one wild feature cannot drown the rest. */
   clip?: number;
+  /**
+   * ε of the local scale: the score is divided by ε + the mean cross-validated score of the k neighbours, so a
+   * bin is judged against how far normal bins of its own neighbourhood (in practice its own device type) lie
+   * from each other (as LOF does). 0 turns the local scale off.
+   */
+  localFloor?: number;
   /** Target false-alarm rate per normal capture at the stored threshold. */
   falseAlarmRate?: number;
+  /**
+   * Calibration uses the cross-validated scores of bins whose label has at least this many training captures
+   * (a type seen once, scored without its only capture, measures "a type never seen", not normal variation).
+   */
+  calibrationMinCaptures?: number;
   /** Training bins kept as references at most (a seeded sample beyond that). */
   maxReferences?: number;
   seed?: number;
@@ -38,6 +51,8 @@ export interface BehaviorOptions {
 export interface BehaviorSample {
   values: readonly number[];
   services: readonly (readonly [number, number, number])[];
+  /** Public peers (address ids); optional: without them, peer novelty is not scored. */
+  publicPeers?: readonly number[];
 }
 
 export interface TrainingSample extends BehaviorSample {
@@ -53,8 +68,11 @@ export interface BehaviorState {
   scale: number[];
   refs: number[][];
   refServices: number[][];
+  refPeers: number[][];
   refGroups: string[];
   refLabels: (string | null)[];
+  /** Each reference's own cross-validated score before the local scale (the local scale's input). */
+  refLocal: number[];
   /** Cross-validated raw scores of the training bins, ascending. */
   cvScores: number[];
   tau: number;
@@ -65,6 +83,8 @@ export interface BinScore {
   score: number;
   distance: number;
   novelty: number;
+  /** Public peers none of the nearest normal bins talked to. */
+  novelPeers: number;
   /** Tail probability among normal bins. */
   p: number;
   /** Indices (into the references) of the k nearest. */
@@ -98,18 +118,25 @@ function quantileSorted(s: readonly number[], q: number): number {
 export class BehaviorModel {
   readonly k: number;
   readonly noveltyWeight: number;
+  readonly peerWeight: number;
   readonly clip: number;
+  readonly localFloor: number;
+  readonly calibrationMinCaptures: number;
   readonly falseAlarmRate: number;
   readonly maxReferences: number;
   readonly seed: number;
   state: BehaviorState | null = null;
   private z: Float64Array[] = [];
   private serviceSets: Set<number>[] = [];
+  private peerSets: Set<number>[] = [];
 
   constructor(options: BehaviorOptions = {}) {
-    this.k = options.k ?? 5;
+    this.k = options.k ?? 2;
     this.noveltyWeight = options.noveltyWeight ?? 1;
+    this.peerWeight = options.peerWeight ?? 1;
     this.clip = options.clip ?? 8;
+    this.localFloor = options.localFloor ?? 0;
+    this.calibrationMinCaptures = options.calibrationMinCaptures ?? 1;
     this.falseAlarmRate = options.falseAlarmRate ?? DEFAULT_FALSE_ALARM_RATE;
     this.maxReferences = options.maxReferences ?? 4000;
     this.seed = options.seed ?? 0;
@@ -155,15 +182,27 @@ export class BehaviorModel {
       scale,
       refs: kept.map((s) => [...s.values]),
       refServices: kept.map((s) => s.services.map((x) => x[0])),
+      refPeers: kept.map((s) => [...(s.publicPeers ?? [])]),
       refGroups: kept.map((s) => s.group),
       refLabels: kept.map((s) => s.label),
+      refLocal: [],
       cvScores: [],
       tau: 1,
       threshold: 1 - this.falseAlarmRate,
     };
     this.prepare();
-    // Cross-validated scores: every training bin against the bins of the other captures only.
-    const cv = kept.map((s) => this.scoreBin(s, s.group).score).sort((a, b) => a - b);
+    // Cross-validated scores: every training bin against the bins of the other captures only; first
+    // without the local scale (its input), then with it.
+    if (this.localFloor > 0) this.state.refLocal = kept.map((s) => this.scoreBin(s, s.group).score);
+    const capturesOf = new Map<string, Set<string>>();
+    for (const s of kept) {
+      const key = s.label ?? '';
+      if (!capturesOf.has(key)) capturesOf.set(key, new Set());
+      capturesOf.get(key)!.add(s.group);
+    }
+    let calibrating = kept.filter((s) => capturesOf.get(s.label ?? '')!.size >= this.calibrationMinCaptures);
+    if (calibrating.length < 20) calibrating = [...kept];
+    const cv = calibrating.map((s) => this.scoreBin(s, s.group).score).sort((a, b) => a - b);
     const top = cv[cv.length - 1]!;
     // The tail beyond the largest normal score decays on the scale of the upper decile's spread.
     const tau = Math.max(top - quantileSorted(cv, 0.9), 0.05 * Math.max(top, 1), 1e-3);
@@ -176,6 +215,7 @@ export class BehaviorModel {
     const s = this.state!;
     this.z = s.refs.map((r) => this.standardise(r));
     this.serviceSets = s.refServices.map((c) => new Set(c));
+    this.peerSets = s.refPeers.map((c) => new Set(c));
   }
 
   standardise(values: readonly number[]): Float64Array {
@@ -229,8 +269,16 @@ export class BehaviorModel {
     let maxPeers = 0;
     for (const n of novel) if (n[1] > maxPeers) maxPeers = n[1];
     const novelty = novel.length ? Math.log1p(novel.length) + Math.log1p(maxPeers) : 0;
-    const score = distance + this.noveltyWeight * novelty;
-    return { score, distance, novelty, p: this.tailProbability(score), neighbours, novel };
+    let novelPeers = 0;
+    for (const peer of sample.publicPeers ?? [])
+      if (!neighbours.some((n) => this.peerSets[n]!.has(peer))) novelPeers++;
+    let score = distance + this.noveltyWeight * novelty + this.peerWeight * Math.log1p(novelPeers);
+    if (s.refLocal.length > 0 && neighbours.length > 0) {
+      let local = 0;
+      for (const n of neighbours) local += s.refLocal[n]!;
+      score /= this.localFloor + local / neighbours.length;
+    }
+    return { score, distance, novelty, novelPeers, p: this.tailProbability(score), neighbours, novel };
   }
 
   /** Share of normal bins scoring at least `score` (interpolated; an exponential tail beyond the largest). */
@@ -314,7 +362,10 @@ export class BehaviorModel {
       hyperParameters: {
         k: this.k,
         noveltyWeight: this.noveltyWeight,
+        peerWeight: this.peerWeight,
         clip: this.clip,
+        localFloor: this.localFloor,
+        calibrationMinCaptures: this.calibrationMinCaptures,
         falseAlarmRate: this.falseAlarmRate,
         maxReferences: this.maxReferences,
         seed: this.seed,
@@ -338,7 +389,8 @@ export class BehaviorModel {
       );
     const d = names.length;
     const bad = [state.center, state.scale, ...state.refs].some((r) => r.length !== d);
-    if (bad || state.refs.length !== state.refServices.length || state.refs.length !== state.refGroups.length)
+    const n = state.refs.length;
+    if (bad || n !== state.refServices.length || n !== state.refGroups.length || n !== state.refPeers.length)
       throw new ModelError('behaviour model: inconsistent array lengths');
     const m = new BehaviorModel(h);
     m.state = state as BehaviorState;
@@ -363,7 +415,10 @@ const behaviorFileSchema = z.object({
   hyperParameters: z.object({
     k: z.number().int().positive(),
     noveltyWeight: finite,
+    peerWeight: finite,
     clip: finite.positive(),
+    localFloor: finite.nonnegative(),
+    calibrationMinCaptures: z.number().int().positive(),
     falseAlarmRate: finite.positive().lt(1),
     maxReferences: z.number().int().positive(),
     seed: z.number().int(),
@@ -375,8 +430,10 @@ const behaviorFileSchema = z.object({
     scale: z.array(finite.positive()),
     refs: z.array(z.array(finite)).min(1),
     refServices: z.array(z.array(z.number().int())),
+    refPeers: z.array(z.array(z.number())),
     refGroups: z.array(z.string()),
     refLabels: z.array(z.string().nullable()),
+    refLocal: z.array(finite),
     cvScores: z.array(finite).min(1),
     tau: finite.positive(),
     threshold: finite.min(0).max(1),

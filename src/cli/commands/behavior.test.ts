@@ -150,7 +150,7 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
   it('refuses a corrupt behaviour model or one made with another role model (exit 3)', () => {
     const text = readFileSync(behavior, 'utf8');
     const corrupt = join(dir, 'corrupt.json');
-    writeFileSync(corrupt, text.replace('"k":5', '"k":6'));
+    writeFileSync(corrupt, text.replace('"k":2', '"k":6'));
     const r = runCli([
       'eval',
       '--model',

@@ -77,7 +77,7 @@ export function registerTrain(program: Command): void {
         '--false-alarm-rate <r>',
         'with --algorithm behavior: share of normal captures allowed to be called abnormal (default 0.01)',
       )
-      .option('--neighbours <k>', 'with --algorithm behavior: nearest normal bins compared (default 5)')
+      .option('--neighbours <k>', 'with --algorithm behavior: nearest normal bins compared (default 2)')
       .option('--perplexity <n>', 'with --algorithm sos: the effective number of neighbours (default 30)')
       .option('--labels <file>', 'label_assignments.json mapping file-name prefixes to role names')
       .option(
@@ -291,7 +291,13 @@ async function trainBehavior(paths: string[], labels: string[], cli: TrainCliOpt
     if (!r.ok) throw new NetworkmlError(r.error);
     if (r.value.length === 0) empty++;
     for (const b of r.value)
-      samples.push({ group: basename(paths[i]!), label: labels[i]!, values: b.values, services: b.services });
+      samples.push({
+        group: basename(paths[i]!),
+        label: labels[i]!,
+        values: b.values,
+        services: b.services,
+        publicPeers: b.publicPeers,
+      });
   });
   const seed = positiveInt('seed', cli.seed);
   const model = new BehaviorModel({
