@@ -160,6 +160,10 @@ class HostBinState {
   readonly peers = new Map<number, number>();
   readonly dnsPeers = new Set<number>();
   readonly flowIndex = new Map<number, number>();
+  /** One-entry caches: the last peer seen and the last flow (key → index). */
+  lastPeer = -1;
+  lastFlowKey = -1;
+  lastFlow = -1;
   n = 0;
   cap = 64;
   fFlags = new Int32Array(64);
@@ -181,6 +185,7 @@ class HostBinState {
     this.peers.clear();
     this.dnsPeers.clear();
     this.flowIndex.clear();
+    this.lastPeer = this.lastFlowKey = this.lastFlow = -1;
     this.n = 0;
   }
 
@@ -283,16 +288,28 @@ export class BehaviorExtractor {
     if (dst >= 0 && dst !== src) this.count(dst, p, false, srcId, tUs);
   }
 
+  private lastPrivateId = -1;
+  private lastPrivate = false;
+
   private isPrivate(id: number, addr: Uint8Array, v6: boolean): boolean {
+    if (id === this.lastPrivateId) return this.lastPrivate;
     let flag = this.privateOf.get(id);
     if (flag === undefined) {
       flag = v6 ? isPrivateV6(addr) : isPrivateV4(addr);
       this.privateOf.set(id, flag);
     }
+    this.lastPrivateId = id;
+    this.lastPrivate = flag;
     return flag;
   }
 
+  private cacheN = [-1, -1];
+  private cacheH = [-1, -1];
+
   private hostOf(n: number, p: PacketRecord, source: boolean): number {
+    // Packets come in runs between the same two hosts: a one-entry cache per direction saves the Map lookup.
+    const c = source ? 0 : 1;
+    if (this.cacheN[c] === n) return this.cacheH[c]!;
     let h = this.hosts.get(n);
     if (h === undefined) {
       h = this.hostInfo.length;
@@ -306,6 +323,8 @@ export class BehaviorExtractor {
       this.hostInfo.push({ key, kind, privateSent: 0, state: new HostBinState(), stateBin: -1 });
       this.hosts.set(n, h);
     }
+    this.cacheN[c] = n;
+    this.cacheH[c] = h;
     return h;
   }
 
@@ -332,12 +351,13 @@ export class BehaviorExtractor {
       s.packetsIn++;
       s.bytesIn += len;
     }
-    if (!s.peers.has(peer)) {
+    if (peer !== s.lastPeer && !s.peers.has(peer)) {
       const remote = outgoing ? p.dstAddr : p.srcAddr;
       const v6 = p.ipVersion === 6;
       const group = v6 ? remote[0] === 0xff : (remote[0]! & 0xf0) === 0xe0;
       s.peers.set(peer, group ? 3 : this.isPrivate(peer, remote, v6) ? 2 : 1);
     }
+    s.lastPeer = peer;
     const l4 = p.l4Proto;
     const flags = p.tcpFlags;
     const localPort = outgoing ? p.srcPort : p.dstPort;
@@ -378,7 +398,7 @@ export class BehaviorExtractor {
     const mixed =
       Math.imul((peer % TWO32) ^ Math.imul(a + 1, 0x9e3779b1) ^ Math.floor(peer / TWO32), 0x85ebca6b) >>> 0;
     const key = mixed * 1048576 + b * 16 + proto;
-    let f = s.flowIndex.get(key);
+    let f = key === s.lastFlowKey ? s.lastFlow : s.flowIndex.get(key);
     if (f === undefined) {
       f = s.newFlow();
       s.flowIndex.set(key, f);
@@ -400,6 +420,8 @@ export class BehaviorExtractor {
       }
       if (initOut) s.fFlags[f]! |= F_INIT_OUT;
     }
+    s.lastFlowKey = key;
+    s.lastFlow = f;
     s.fLast[f] = tUs;
     if (outgoing) {
       s.fPacketsOut[f]!++;
