@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { redisUrlFrom } from '../../decisions/history.js';
 import { UsageError } from '../../errors.js';
-import { type AnomalyModelName, evaluateCapture } from '../../pipeline/evaluate.js';
+import { anomalyScorer } from '../../pipeline/anomaly.js';
+import { type AnomalyModelName, evaluateCapture, roleModelFor } from '../../pipeline/evaluate.js';
 import { addRabbitFlags, type RabbitFlags, rabbitFromFlags } from '../../service/cli-flags.js';
 import { parsePositiveInt } from '../../service/config.js';
 import { redisHistory } from '../../service/history.js';
@@ -37,6 +38,9 @@ export async function runWorkerCommand(flags: WorkerFlags, evaluate?: Evaluate):
     flags.prefetch === undefined ? concurrency : parsePositiveInt(flags.prefetch, '--prefetch', 65_535);
   const logger = defaultLogger();
   const evaluateOptions = evaluateOptionsFrom(flags);
+  // A bad role or anomaly model (corrupt, foreign, a behaviour model of another role model) is refused at
+  // start (exit 3), not once per job.
+  if (!evaluate) anomalyScorer(evaluateOptions, roleModelFor(evaluateOptions.modelPath));
   const redisUrl = redisUrlFrom({ redis: flags.redis });
   const history = redisUrl ? redisHistory(redisUrl) : null;
   if (history) logger.info({ redis: history.location }, 'device history shared through Redis');
