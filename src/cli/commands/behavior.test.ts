@@ -147,6 +147,30 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     );
   });
 
+  it('watch scores each host with the behaviour model when its bin closes', () => {
+    // watch follows compat role models: a behaviour model made beside the bundled one.
+    const bundled = join(dir, 'behavior-bundled.json');
+    const t = runCli(['train', setups, '--split', split, '--algorithm', 'behavior', '--save', bundled]);
+    assert.equal(t.status, 0, t.stderr);
+    const r = runCli([
+      'watch',
+      '--json',
+      '--warmup',
+      '0',
+      '--anomaly-model',
+      bundled,
+      join(attacked, 'Aria-C9scan-Mon0000-n00.pcap'),
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    const updates = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { mac: string; behavior: string; behaviorDetail?: { reasons: string[] } });
+    const aria = updates.find((u) => u.mac === '20:f8:5e:ca:91:52')!;
+    assert.equal(aria.behavior, 'abnormal');
+    assert.match(aria.behaviorDetail!.reasons.join('\n'), /new outgoing tcp port \d+ to 40 peers/);
+  });
+
   it('refuses a corrupt behaviour model or one made with another role model (exit 3)', () => {
     const text = readFileSync(behavior, 'utf8');
     const corrupt = join(dir, 'corrupt.json');
