@@ -8,7 +8,8 @@ import { z } from 'zod';
 
 const finite = z.number().finite();
 
-export const behaviorSchema = z.enum(['normal', 'abnormal']);
+/** `unknown`: the anomaly model could not score the device (the result's detail says why). */
+export const behaviorSchema = z.enum(['normal', 'abnormal', 'unknown']);
 
 export const deviceDecisionsSchema = z.object({ behavior: behaviorSchema, investigate: z.boolean() });
 
@@ -38,6 +39,25 @@ export const binDetailSchema = z.object({
   probabilities: z.array(finite),
 });
 
+/** What the behaviour model found (eval --anomaly behavior). */
+export const behaviorDetailSchema = z.object({
+  /** Which normal devices the device was compared with. */
+  references: z.string(),
+  bins_scored: z.number().int(),
+  /** The bin that decided: its index and first/last packet time (epoch s). */
+  worst_bin: z.object({ index: z.number().int(), start: finite, end: finite }),
+  /** Raw score of that bin: distance to its nearest normal bins plus the novelty term. */
+  score: finite,
+  distance: finite,
+  novelty: finite,
+  /** What made it unusual, in words, most telling first. */
+  reasons: z.array(z.string()),
+  /** Service codes (src/features/behavior.ts serviceCode) the device used in this capture, for its history. */
+  services: z.array(z.number().int()),
+  /** Whether the device's own history was part of normal (services it never used before add to the score). */
+  own_history: z.boolean().optional(),
+});
+
 /** What `networkml eval --json` prints per capture (one JSON line). */
 export const captureResultSchema = z.object({
   /** The capture's path as given. */
@@ -61,7 +81,10 @@ export const captureResultSchema = z.object({
       abnormality: finite,
       /** Why abnormality could not be scored (e.g. fewer than 6 session sequences), when it could not. */
       abnormality_note: z.string().optional(),
-      anomaly_model: z.enum(['lstm', 'sos', 'none']),
+      anomaly_model: z.enum(['lstm', 'sos', 'behavior', 'none']),
+      /** The threshold the behaviour decision used. */
+      threshold: finite.optional(),
+      behavior: behaviorDetailSchema.optional(),
       model: z.string(),
       /** The top two roles when they are within the model's calibrated sibling margin (v2 models). */
       siblings: z.tuple([z.string(), z.string()]).optional(),
@@ -81,4 +104,5 @@ export type ValidDeviceResult = z.infer<typeof validDeviceResultSchema>;
 export type InvalidDeviceResult = z.infer<typeof invalidDeviceResultSchema>;
 export type DeviceResult = ValidDeviceResult | InvalidDeviceResult;
 export type BinDetail = z.infer<typeof binDetailSchema>;
+export type BehaviorDetail = z.infer<typeof behaviorDetailSchema>;
 export type CaptureResult = z.infer<typeof captureResultSchema>;

@@ -47,7 +47,7 @@ describe('networkml.config.json', () => {
   it('refuses unknown settings and bad values with one line naming them', () => {
     const cases: [unknown, RegExp][] = [
       [{ warmupp: 1 }, /unknown setting 'warmupp'/],
-      [{ eval: { anomaly: 'foo' } }, /eval\.anomaly must be one of lstm, sos, none, not 'foo'/],
+      [{ eval: { anomaly: 'foo' } }, /eval\.anomaly must be one of lstm, sos, behavior, none, not 'foo'/],
       [{ eval: { nope: true } }, /'nope' is not an option of 'eval'/],
       [{ eval: { json: 'yes' } }, /eval\.json must be true or false/],
     ];

@@ -1,6 +1,7 @@
 /**
- * The original's `basic_decision` (REFERENCE.md §7): abnormal when the anomaly score exceeds the threshold;
- * investigate when the top label is Unknown or the device's previous update is more than the look time old.
+ * The original's `basic_decision` (REFERENCE.md §7): abnormal when the anomaly score exceeds the threshold
+ * (unknown when it could not be computed: the original's silent 0.0 / normal hid exactly the devices that
+ * need a look); investigate when the top label is Unknown or the device's previous update is more than the look time old.
  */
 import type { Behavior, DeviceDecisions } from '../result.js';
 
@@ -14,6 +15,8 @@ export interface DecisionInput {
   topLabel: string;
   /** Anomaly score in [0, 1] (0.0 when it could not be computed, as the original does). */
   abnormality: number;
+  /** False when the anomaly model could not score the device: behaviour is then `unknown`, never `normal`. */
+  scored?: boolean;
   /** This update's time (the capture's first bin), epoch seconds. */
   timestamp: number;
   /** The device's most recent update strictly before `timestamp`, or null when there is none. */
@@ -22,7 +25,8 @@ export interface DecisionInput {
   lookTime?: number;
 }
 
-export function behaviorOf(abnormality: number, threshold = DEFAULT_THRESHOLD): Behavior {
+export function behaviorOf(abnormality: number, threshold = DEFAULT_THRESHOLD, scored = true): Behavior {
+  if (!scored) return 'unknown';
   return abnormality > threshold ? 'abnormal' : 'normal';
 }
 
@@ -30,7 +34,7 @@ export function decide(input: DecisionInput): DeviceDecisions {
   const lookTime = input.lookTime ?? DEFAULT_LOOK_TIME;
   const stale = input.previousUpdate !== null && input.timestamp - input.previousUpdate > lookTime;
   return {
-    behavior: behaviorOf(input.abnormality, input.threshold),
+    behavior: behaviorOf(input.abnormality, input.threshold, input.scored ?? true),
     investigate: stale || input.topLabel === UNKNOWN_LABEL,
   };
 }

@@ -1,10 +1,13 @@
 import { compatFeatureName } from '../features/compat.js';
 import { v2FeatureNames } from '../features/v2.js';
 import { explain, type RoleModel } from '../models/role-model.js';
+import type { CaptureResult } from '../result.js';
 
 /** What explaining needs of an evaluation (pipeline/evaluate's Evaluation has it). */
 export interface ExplainInput {
-  result: { file: string };
+  result: Pick<CaptureResult, 'file' | 'key' | 'data' | 'detail'>;
+  /** The anomaly model's outcome (a behaviour model's is explained too). */
+  anomaly: { abnormality: number; threshold: number; note?: string } | null;
   /** Labels by probability, most likely first; empty for a capture without usable bins. */
   ranked: readonly (readonly [string, number])[];
   /** The feature rows the model saw, one per bin. */
@@ -28,6 +31,31 @@ export interface CaptureExplanation {
   scale: string;
   base: number;
   influences: FeatureInfluence[];
+  /** With a behaviour model: its decision and what made the device unusual. */
+  behavior?: {
+    decision: string;
+    abnormality: number;
+    threshold: number;
+    worstBin: { index: number; start: number; end: number } | null;
+    reasons: string[];
+    note?: string;
+  };
+}
+
+function behaviorOf(evaluation: ExplainInput): CaptureExplanation['behavior'] {
+  const { result, anomaly } = evaluation;
+  const device = result.data[result.key];
+  if (result.detail?.anomaly_model !== 'behavior' || !anomaly || typeof device !== 'object' || !device.valid)
+    return undefined;
+  const detail = result.detail.behavior;
+  return {
+    decision: device.decisions.behavior,
+    abnormality: anomaly.abnormality,
+    threshold: anomaly.threshold,
+    worstBin: detail?.worst_bin ?? null,
+    reasons: detail?.reasons ?? [],
+    ...(anomaly.note ? { note: anomaly.note } : {}),
+  };
 }
 
 /**
@@ -60,7 +88,16 @@ export function explainCapture(model: RoleModel, evaluation: ExplainInput, top =
     .filter((f) => f.contribution !== 0)
     .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution) || a.feature - b.feature)
     .slice(0, top);
-  return { file, label, probability, scale, base: base / bins.length, influences };
+  const behavior = behaviorOf(evaluation);
+  return {
+    file,
+    label,
+    probability,
+    scale,
+    base: base / bins.length,
+    influences,
+    ...(behavior ? { behavior } : {}),
+  };
 }
 
 export function explainText(e: CaptureExplanation): string {
@@ -76,5 +113,19 @@ export function explainText(e: CaptureExplanation): string {
     );
   }
   lines.push(`    (baseline ${e.base.toFixed(3)})`);
+  const b = e.behavior;
+  if (b) {
+    lines.push(
+      `  behaviour ${b.decision} (abnormality ${b.abnormality.toFixed(3)}, abnormal above ${b.threshold.toFixed(3)})` +
+        (b.note ? `: ${b.note}` : ''),
+    );
+    if (b.worstBin)
+      lines.push(
+        `    worst bin ${b.worstBin.index}: ${new Date(b.worstBin.start * 1000).toISOString()} – ${new Date(b.worstBin.end * 1000).toISOString()}`,
+      );
+    for (const r of b.reasons) lines.push(`    - ${r}`);
+    if (b.reasons.length === 0 && !b.note)
+      lines.push('    nothing stands out from the nearest normal devices');
+  }
   return lines.join('\n');
 }

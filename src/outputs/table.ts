@@ -33,6 +33,14 @@ export function evalText(result: CaptureResult): string {
         ? ` (abnormality ${abnormality.toFixed(3)}${note ? `; ${note}` : ''})`
         : ''),
   );
+  const behavior = result.detail?.behavior;
+  if (behavior) {
+    const w = behavior.worst_bin;
+    lines.push(
+      `  worst bin   ${w.index} (${new Date(w.start * 1000).toISOString()} – ${new Date(w.end * 1000).toISOString()}), ${behavior.bins_scored} bins scored, threshold ${result.detail?.threshold?.toFixed(3) ?? '-'}`,
+    );
+    for (const reason of behavior.reasons) lines.push(`    - ${reason}`);
+  }
   lines.push(`  investigate ${device.decisions.investigate ? 'yes' : 'no'}`);
   lines.push(
     `  first bin   ${new Date(device.timestamp * 1000).toISOString()}  (${result.detail?.bins.length ?? '?'} bins)`,

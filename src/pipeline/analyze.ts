@@ -2,6 +2,7 @@ import type { PacketRecord } from '../capture/packet.js';
 import { readCapture } from '../capture/reader.js';
 import type { CaptureSummary, CaptureWarning, ReadOptions } from '../capture/reader-api.js';
 import { NetworkmlError } from '../errors.js';
+import { BehaviorExtractor, type BehaviorResult } from '../features/behavior.js';
 import { CompatAccumulator, type CompatFeatures, compatFeatures } from '../features/compat.js';
 import type { FeatureSemantics } from '../features/semantics.js';
 import { SessionRowAccumulator, type SessionVectors, sessionVectors } from '../features/session-vectors.js';
@@ -26,6 +27,8 @@ export interface AnalyzeOptions extends Partial<BinOptions> {
    * known; reading `sessions.rows` then throws. Inspect, training and `--anomaly none|sos` leave them out.
    */
   sessionRows?: boolean;
+  /** Also run the behaviour extractor (src/features/behavior.ts) in the same pass. */
+  behavior?: boolean;
   read?: ReadOptions;
 }
 
@@ -46,6 +49,8 @@ export interface CaptureAnalysis {
   readonly sessions: SessionVectors;
   /** The v2 header features per host and bin, when asked for. */
   v2: V2Result | null;
+  /** The behaviour features per host and bin, when asked for. */
+  behavior: BehaviorResult | null;
   options: BinOptions;
   /**
    * 'stream': bins were built and featurised while reading, one bin in memory. 'whole': the capture's
@@ -64,12 +69,25 @@ export interface WholeCaptureAnalysis extends CaptureAnalysis {
 /** Per-packet feature extractors fed by the same read as the sessions (v2 today; more plug in here). */
 interface PacketExtractors {
   v2: V2Extractor | null;
+  behavior: BehaviorExtractor | null;
   add: (p: PacketRecord) => void;
 }
 
 function packetExtractors(options: AnalyzeOptions, binOptions: BinOptions): PacketExtractors {
   const v2 = options.features === 'v2' ? new V2Extractor(binOptions) : null;
-  return { v2, add: v2 ? (p) => v2.add(p) : () => {} };
+  const behavior = options.behavior ? new BehaviorExtractor({ durationS: binOptions.durationS }) : null;
+  const add: (p: PacketRecord) => void =
+    v2 && behavior
+      ? (p) => {
+          v2.add(p);
+          behavior.add(p);
+        }
+      : v2
+        ? (p) => v2.add(p)
+        : behavior
+          ? (p) => behavior.add(p)
+          : () => {};
+  return { v2, behavior, add };
 }
 
 function binOptionsOf(options: AnalyzeOptions): BinOptions {
@@ -154,6 +172,7 @@ export async function analyzeCapture(
     compat: compatFeatures,
     sessions,
     v2: extractors.v2 ? extractors.v2.finish(compatFeatures) : null,
+    behavior: extractors.behavior ? extractors.behavior.finish() : null,
     options: binOptions,
     path: 'stream',
   };
@@ -182,7 +201,7 @@ export async function analyzeWholeCapture(
     typeof source === 'string' ? source : '-',
     summary,
     store,
-    extractors.v2,
+    extractors,
     binOptions,
     options,
   );
@@ -220,7 +239,7 @@ export async function analyzeHosts(
     },
     options.read,
   );
-  return hosts.map((h) => wholeAnalysis(path, summary, h.store, h.extractors.v2, binOptions, options));
+  return hosts.map((h) => wholeAnalysis(path, summary, h.store, h.extractors, binOptions, options));
 }
 
 function macAt(bytes: Uint8Array, offset: number): number {
@@ -237,10 +256,11 @@ function wholeAnalysis(
   source: string,
   summary: CaptureSummary,
   store: PacketStore,
-  v2: V2Extractor | null,
+  extractors: PacketExtractors,
   binOptions: BinOptions,
   options: AnalyzeOptions,
 ): WholeCaptureAnalysis {
+  const { v2, behavior } = extractors;
   const bins = buildBins(store, binOptions);
   const publicSessions = options.publicSessions ?? false;
   const compat = compatFeatures(store, bins, publicSessions);
@@ -259,6 +279,7 @@ function wholeAnalysis(
       return sessions;
     },
     v2: v2 ? v2.finish(compat) : null,
+    behavior: behavior ? behavior.finish() : null,
     options: binOptions,
     path: 'whole',
   };

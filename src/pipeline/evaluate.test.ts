@@ -38,7 +38,9 @@ describe('eval with the bundled models equals NetworkML v0.4.8', () => {
         `abnormality ${e.result.detail!.abnormality} vs ${expected}`,
       );
       assert.equal(e.result.detail!.abnormality_note !== undefined, ref.abnormality === undefined);
-      assert.equal(device.decisions.behavior, expected > 0.99 ? 'abnormal' : 'normal');
+      // Unscored is `unknown`, never a silent `normal` (issue 12); the number stays the original's 0.0.
+      const behavior = ref.abnormality === undefined ? 'unknown' : expected > 0.99 ? 'abnormal' : 'normal';
+      assert.equal(device.decisions.behavior, behavior);
     });
   }
 });

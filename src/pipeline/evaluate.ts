@@ -2,13 +2,12 @@ import { createReadStream, createWriteStream, mkdtempSync, rmSync, type Stats, s
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { behaviorOf, decide } from '../decisions/decide.js';
 import type { DeviceUpdate } from '../decisions/history.js';
-import { UsageError } from '../errors.js';
 import { type CompatFeatures, captureHosts, compatFeatures } from '../features/compat.js';
 import { type SessionVectors, sessionVectors } from '../features/session-vectors.js';
 import type { V2Result } from '../features/v2.js';
 import type { LoadedModel } from '../models/format.js';
-import type { LstmScore } from '../models/lstm.js';
 import {
   applyUnknownThreshold,
   hiddenRepresentation,
@@ -26,11 +25,12 @@ import {
   type CaptureAnalysis,
   type WholeCaptureAnalysis,
 } from './analyze.js';
+import { type AnomalyModelName, type AnomalyOutcome, anomalyScorer } from './anomaly.js';
+import { type BehaviorBinScore, loadedBehaviorModel, withOwnHistory } from './behavior-anomaly.js';
 import { captureKey } from './capture-key.js';
-import { lstmFor, roleModelFor, sosModelFor } from './model-registry.js';
-import { deviceRepresentation } from './sos-anomaly.js';
+import { roleModelFor } from './model-registry.js';
 
-export type AnomalyModelName = 'lstm' | 'sos' | 'none';
+export type { AnomalyModelName };
 
 /** Seconds after which a device not seen again is worth a look (the original's "look time"). */
 export const LOOK_TIME_S = 86_400;
@@ -39,16 +39,24 @@ export const LOOK_TIME_S = 86_400;
 export interface HistoryPort {
   /** Time (epoch s) of the device's latest update before `before`, or null. */
   lastUpdate(mac: string, before: number): Promise<number | null>;
+  /** Services the device used in its updates before `before` (null: no earlier update with behaviour). */
+  pastServices?(mac: string, before: number): Promise<Set<number> | null>;
   record(update: DeviceUpdate, result: CaptureResult): Promise<void>;
+}
+
+/** What evaluation hands the history: the device update, plus the behaviour model's bins when it scored. */
+export interface ScoredUpdate extends DeviceUpdate {
+  /** Behaviour model only: its path and each bin's score and services, to add the device's own history. */
+  behavior?: { modelPath: string; bins: BehaviorBinScore[] };
 }
 
 export interface EvaluateOptions {
   /** Role model file (default: the bundled NetworkML v0.4.8 one-layer model). */
   modelPath?: string;
   anomaly?: AnomalyModelName;
-  /** Path of the SoS LSTM model (default: bundled). */
+  /** Path of the anomaly model (default: the bundled SoS LSTM). */
   anomalyModelPath?: string;
-  /** `behavior` is abnormal above this (default 0.99). */
+  /** `behavior` is abnormal above this (default 0.99; the behaviour model's calibrated threshold for it). */
   threshold?: number;
   /** Capture options; unset ones come from the model (what it was trained with). */
   capture?: AnalyzeOptions;
@@ -58,31 +66,6 @@ export interface EvaluateOptions {
 function warningsOf(analysis: CaptureAnalysis): { warnings?: string[] } {
   const { warnings } = analysis.summary;
   return warnings.length ? { warnings: warnings.map((w) => w.message) } : {};
-}
-
-/** The device's outlier probability among the reference devices of its predicted role. */
-function sosScore(
-  loaded: LoadedModel,
-  options: EvaluateOptions,
-  vectors: Float64Array[],
-  role: string,
-): LstmScore {
-  const path = options.anomalyModelPath;
-  if (!path)
-    throw new UsageError(
-      '--anomaly sos needs --anomaly-model FILE (made by `networkml train --algorithm sos`)',
-    );
-  const model = sosModelFor(path, loaded);
-  const representation = deviceRepresentation(loaded.model, vectors)!;
-  const [score] = model.sos.score([representation], [role]);
-  const abnormality = score!.probability;
-  return {
-    abnormality,
-    behavior: abnormality > (options.threshold ?? 0.99) ? 'abnormal' : 'normal',
-    sequences: 0,
-    scored: score!.scored,
-    ...(score!.note ? { note: score!.note } : {}),
-  };
 }
 
 /** Labels and probabilities sorted by probability, most likely first; ties keep the model's label order. */
@@ -95,9 +78,9 @@ export interface Evaluation {
   analysis: CaptureAnalysis;
   ranked: [string, number][];
   binProbabilities: Float64Array[];
-  anomaly: LstmScore | null;
+  anomaly: AnomalyOutcome | null;
   /** What to record in the device history (null for invalid results or when no MAC is known). */
-  history: DeviceUpdate | null;
+  history: ScoredUpdate | null;
   /** The feature rows the role model saw, one per bin (compat or v2, as the model was trained). */
   vectors: Float64Array[];
 }
@@ -199,11 +182,13 @@ async function analyzeFor(
 /** The capture options a model was trained with, overridden by the caller's. */
 function analyzeOptionsFor(loaded: LoadedModel, options: EvaluateOptions): AnalyzeOptions {
   const model = loaded.model;
+  const scorer = anomalyScorer(options, loaded);
   const analyzeOptions: AnalyzeOptions = {
     durationS: model.capture.binDurationS,
     warmupS: model.capture.warmupS,
     features: model.features.semantics,
-    sessionRows: (options.anomaly ?? 'lstm') === 'lstm',
+    sessionRows: scorer.name === 'lstm',
+    ...(scorer.needsBehavior ? { behavior: true } : {}),
     ...options.capture,
   };
   return analyzeOptions;
@@ -336,26 +321,32 @@ function evaluateView(
   const top = ranked.slice(0, 3);
   const binProbabilities = predictBins(model, vectors);
 
-  const anomalyName = options.anomaly ?? 'lstm';
-  let anomaly: LstmScore | null = null;
-  if (anomalyName === 'lstm') {
-    // The scorer's own behaviour uses its default threshold; ours is decided below from `threshold`.
-    anomaly = lstmFor(options.anomalyModelPath).score(view.sessions.rows, ranked[0]![0]);
-  } else if (anomalyName === 'sos') {
-    anomaly = sosScore(loaded, options, vectors, ranked[0]![0]);
-  }
-  const threshold = options.threshold ?? 0.99;
-  const abnormality = anomaly?.abnormality ?? 0;
+  const scorer = anomalyScorer(options, loaded);
+  const anomalyName = scorer.name;
+  const anomaly = scorer.score({
+    get sessions() {
+      return view.sessions;
+    },
+    vectors,
+    role: ranked[0]![0],
+    hostKey: view.mac,
+    behavior: analysis.behavior,
+  });
+  const abnormality = anomaly.abnormality;
   const mac = view.mac;
   const timestamp = view.timestamps[0]!;
   const sourceIp = view.sessions.sourceIp ?? view.captureIps.find((ip) => ip) ?? '';
 
   const device: ValidDeviceResult = {
     // `investigate` for a device seen long ago is added by applyHistory (history lives with the caller).
-    decisions: {
-      behavior: abnormality > threshold ? 'abnormal' : 'normal',
-      investigate: ranked[0]![0] === 'Unknown',
-    },
+    decisions: decide({
+      topLabel: ranked[0]![0],
+      abnormality,
+      scored: anomaly.scored,
+      threshold: anomaly.threshold,
+      timestamp: view.timestamps[0]!,
+      previousUpdate: null,
+    }),
     classification: { labels: top.map(([l]) => l), confidences: top.map(([, p]) => p) },
     timestamp,
     valid: true,
@@ -379,13 +370,15 @@ function evaluateView(
       probabilities: [...mean],
       bins,
       abnormality,
-      ...(anomaly && !anomaly.scored && anomaly.note ? { abnormality_note: anomaly.note } : {}),
+      ...(!anomaly.scored && anomaly.note ? { abnormality_note: anomaly.note } : {}),
       anomaly_model: anomalyName,
+      ...(anomalyName === 'behavior' ? { threshold: anomaly.threshold } : {}),
+      ...(anomaly.detail ? { behavior: anomaly.detail } : {}),
       model: loaded.hash,
       ...(siblings ? { siblings } : {}),
     },
   };
-  const history: DeviceUpdate | null = mac
+  const history: ScoredUpdate | null = mac
     ? {
         mac,
         // The original averaged the one-layer model's hidden layer; a forest has none, so its class
@@ -397,6 +390,9 @@ function evaluateView(
         confidences: device.classification.confidences,
         otherIps: view.otherIps,
         modelHash: loaded.hash,
+        ...(anomaly.bins && options.anomalyModelPath
+          ? { behavior: { modelPath: options.anomalyModelPath, bins: anomaly.bins } }
+          : {}),
       }
     : null;
   return { result, analysis, ranked, binProbabilities, anomaly, history, vectors };
@@ -423,13 +419,28 @@ export function noSessionsReason(analysis: CaptureAnalysis): string {
  */
 export async function applyHistory(
   result: CaptureResult,
-  entry: DeviceUpdate | null,
+  entry: ScoredUpdate | null,
   history: HistoryPort,
 ): Promise<void> {
   const device = result.data[result.key];
   if (!entry || !device || typeof device !== 'object' || !device.valid) return;
   const previous = await history.lastUpdate(entry.mac, device.timestamp);
   if (previous !== null && device.timestamp - previous > LOOK_TIME_S) device.decisions.investigate = true;
+  const detail = result.detail;
+  if (entry.behavior && detail?.behavior && history.pastServices) {
+    // Once a device has history, its own past is part of normal: services it never used before add up.
+    const past = await history.pastServices(entry.mac, device.timestamp);
+    const model = past ? loadedBehaviorModel(entry.behavior.modelPath) : null;
+    if (past && model) {
+      detail.behavior.own_history = true;
+      const own = withOwnHistory(model, entry.behavior.bins, past);
+      if (own && own.abnormality > detail.abnormality) {
+        detail.abnormality = own.abnormality;
+        detail.behavior.reasons = [...own.reasons, ...detail.behavior.reasons].slice(0, 5);
+        device.decisions.behavior = behaviorOf(own.abnormality, detail.threshold);
+      }
+    }
+  }
   await history.record(entry, result);
 }
 

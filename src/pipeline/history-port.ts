@@ -15,10 +15,31 @@ export function recordInto(
   });
 }
 
+/** The services a device used in its stored updates before `before` (null when it has none with behaviour). */
+export async function pastServicesOf(
+  history: DeviceHistory,
+  mac: string,
+  before: number,
+): Promise<Set<number> | null> {
+  let found = false;
+  const services = new Set<number>();
+  for (const entry of await history.list(mac)) {
+    const result = entry.result as CaptureResult | null;
+    const codes = result?.detail?.behavior?.services;
+    const first = result?.data?.[result.key];
+    const time = first && typeof first === 'object' && first.valid ? first.timestamp : entry.time;
+    if (!Array.isArray(codes) || !(time < before)) continue;
+    found = true;
+    for (const c of codes) if (typeof c === 'number') services.add(c);
+  }
+  return found ? services : null;
+}
+
 /** Evaluation's view of a device history (SQLite or Redis). */
 export function historyPort(history: DeviceHistory): HistoryPort {
   return {
     lastUpdate: (mac, before) => history.lastUpdate(mac, before),
+    pastServices: (mac, before) => pastServicesOf(history, mac, before),
     record: async (entry, result) => {
       await recordInto(history, entry, result);
     },

@@ -1,9 +1,14 @@
-import type { DeviceUpdate } from '../decisions/history.js';
+import { type BehaviorBin, hostBins } from '../features/behavior.js';
 import { deviceVectors } from '../features/v2.js';
 import { type InspectRecord, inspectRecord } from '../outputs/inspect.js';
 import type { CaptureResult } from '../result.js';
 import { type AnalyzeOptions, analyzeCapture } from './analyze.js';
-import { type EvaluateOptions, evaluateCaptureDetailed, evaluateHosts } from './evaluate.js';
+import {
+  type EvaluateOptions,
+  evaluateCaptureDetailed,
+  evaluateHosts,
+  type ScoredUpdate,
+} from './evaluate.js';
 import {
   evaluateHostFootprint,
   type HostFootprintEvalResult,
@@ -24,13 +29,15 @@ export interface Jobs {
   inspect: { input: { path: string; options: AnalyzeOptions }; output: InspectRecord };
   /** The vectors a model sees (compat bins, or the device's v2 bins with features 'v2'), for training. */
   features: { input: { path: string; options: AnalyzeOptions }; output: CaptureFeatures };
+  /** The capture device's behaviour bins (src/features/behavior.ts), for training the behaviour model. */
+  behavior: { input: { path: string; options: AnalyzeOptions }; output: BehaviorBin[] };
   /**
    * One result per capture, or per host with perHost. History is applied by the caller on its own thread
    * (one database connection), from the entries returned beside the results.
    */
   eval: {
     input: { path: string; options: Omit<EvaluateOptions, 'history'>; perHost?: boolean };
-    output: { result: CaptureResult; history: DeviceUpdate | null }[];
+    output: { result: CaptureResult; history: ScoredUpdate | null }[];
   };
   /** NetworkML v0.6.8's host-footprint model: every host of a capture (or the one srcmacid picks). */
   hostFootprint: { input: { path: string; options: PredictJsonOptions }; output: HostFootprintEvalResult };
@@ -50,6 +57,10 @@ const handlers: { [N in JobName]: (input: JobInput<N>) => Promise<JobOutput<N>> 
     return evaluations.map((e) => ({ result: e.result, history: e.history }));
   },
   hostFootprint: async ({ path, options }) => evaluateHostFootprint(path, options),
+  behavior: async ({ path, options }) => {
+    const a = await analyzeCapture(path, { ...options, behavior: true });
+    return a.behavior ? hostBins(a.behavior) : [];
+  },
   features: async ({ path, options }) => {
     const a = await analyzeCapture(path, { sessionRows: false, ...options });
     const vectors = a.v2 ? deviceVectors(a.v2) : a.compat.bins.map((b) => b.vector);

@@ -1,14 +1,17 @@
 import { readCapture } from '../capture/reader.js';
 import type { CaptureSummary, CaptureWarning } from '../capture/reader-api.js';
+import { decide } from '../decisions/decide.js';
 import { UsageError } from '../errors.js';
+import { BehaviorExtractor } from '../features/behavior.js';
 import { captureHosts, compatFeatures } from '../features/compat.js';
 import { sessionVectors } from '../features/session-vectors.js';
 import { predictBins } from '../models/role-model.js';
+import type { Behavior, BehaviorDetail } from '../result.js';
 import { buildBins, DEFAULT_BIN_OPTIONS, type StreamState } from '../sessions/bins.js';
 import { PacketStore } from '../sessions/packet-store.js';
-import type { AnomalyModelName } from './evaluate.js';
+import { type AnomalyModelName, anomalyScorer } from './anomaly.js';
 import { rankLabels } from './evaluate.js';
-import { lstmFor, roleModelFor } from './model-registry.js';
+import { roleModelFor } from './model-registry.js';
 
 export interface WatchOptions {
   durationS?: number;
@@ -42,9 +45,12 @@ export interface WatchUpdate {
   binsSeen: number;
   sessions: number;
   abnormality: number;
-  behavior: 'normal' | 'abnormal';
+  /** `unknown` when the anomaly model could not score the host (yet): abnormalityNote says why. */
+  behavior: Behavior;
   /** Why abnormality is 0 when it could not be scored yet. */
   abnormalityNote?: string;
+  /** With --anomaly behavior: what made this bin unusual. */
+  behaviorDetail?: BehaviorDetail;
 }
 
 interface HostState {
@@ -77,8 +83,9 @@ export async function watchCapture(
   const countPublic = options.publicSessions ?? false;
   const maxHosts = options.maxHosts ?? 10_000;
   const maxRows = options.maxSessionRows ?? 600;
-  const threshold = options.threshold ?? 0.99;
-  const lstm = (options.anomaly ?? 'lstm') === 'lstm' ? lstmFor(options.anomalyModelPath) : null;
+  const scorer = anomalyScorer(options, loaded);
+  // Behaviour is scored per host on the closed bin alone (one bin: the extractor's bins never split it).
+  let behavior = scorer.needsBehavior ? new BehaviorExtractor({ durationS: Number.POSITIVE_INFINITY }) : null;
   const hosts = new Map<string, HostState>();
 
   let store = new PacketStore();
@@ -91,6 +98,8 @@ export async function watchCapture(
     const bins = buildBins(store, { durationS: Number.POSITIVE_INFINITY, warmupS }, stream);
     const binStart = store.timeUs.data[0]! / 1e6;
     const binEnd = store.timeUs.data[store.length - 1]! / 1e6;
+    const behaviorResult = behavior ? behavior.finish() : null;
+    if (behavior) behavior = new BehaviorExtractor({ durationS: Number.POSITIVE_INFINITY });
     for (const { mac, address } of captureHosts(store, bins, countPublic)) {
       const compat = compatFeatures(store, bins, countPublic, mac);
       if (compat.bins.length === 0) continue;
@@ -110,8 +119,15 @@ export async function watchCapture(
         model.labels,
         host.sum.map((v) => v / host.bins),
       );
-      const score = lstm?.score(host.rows, running[0]![0]);
-      const abnormality = score?.abnormality ?? 0;
+      const rows = host.rows;
+      const score = scorer.score({
+        sessions: { rows, sourceIp: ip },
+        vectors: [compat.bins[0]!.vector],
+        role: running[0]![0],
+        hostKey: macText,
+        behavior: behaviorResult,
+      });
+      const abnormality = score.abnormality;
       onUpdate({
         bin,
         binStart,
@@ -123,8 +139,16 @@ export async function watchCapture(
         binsSeen: host.bins,
         sessions: bins.binStart[1]! - bins.binStart[0]!,
         abnormality,
-        behavior: abnormality > threshold ? 'abnormal' : 'normal',
-        ...(score && !score.scored && score.note ? { abnormalityNote: score.note } : {}),
+        behavior: decide({
+          topLabel: running[0]![0],
+          abnormality,
+          scored: score.scored,
+          threshold: score.threshold,
+          timestamp: binStart,
+          previousUpdate: null,
+        }).behavior,
+        ...(!score.scored && score.note ? { abnormalityNote: score.note } : {}),
+        ...(score.detail ? { behaviorDetail: score.detail } : {}),
       });
     }
     while (hosts.size > maxHosts) hosts.delete(hosts.keys().next().value!);
@@ -146,6 +170,7 @@ export async function watchCapture(
           binStartUs = t;
         }
         store.add(p);
+        behavior?.add(p);
       },
       {
         ...(options.signal ? { signal: options.signal } : {}),

@@ -3,10 +3,10 @@
  * per-machine SQLite file would give each worker a different idea of when a device was last seen).
  * A Redis that goes away is reconnected on the next job rather than killing the worker.
  */
-import type { DeviceHistory, DeviceUpdate } from '../decisions/history.js';
+import type { DeviceHistory } from '../decisions/history.js';
 import { NetworkmlError } from '../errors.js';
-import type { HistoryPort } from '../pipeline/evaluate.js';
-import { recordInto } from '../pipeline/history-port.js';
+import type { HistoryPort, ScoredUpdate } from '../pipeline/evaluate.js';
+import { pastServicesOf, recordInto } from '../pipeline/history-port.js';
 import type { CaptureResult } from '../result.js';
 
 export interface SharedHistory extends HistoryPort {
@@ -41,7 +41,8 @@ export function redisHistory(url: string): SharedHistory {
   return {
     location: url,
     lastUpdate: (mac, before) => use((h) => h.lastUpdate(mac, before)),
-    record: (entry: DeviceUpdate, result: CaptureResult) =>
+    pastServices: (mac, before) => use((h) => pastServicesOf(h, mac, before)),
+    record: (entry: ScoredUpdate, result: CaptureResult) =>
       use(async (h) => {
         await recordInto(h, entry, result);
       }),

@@ -4,9 +4,10 @@ import { openHistory } from '../../decisions/open-history.js';
 import { UsageError } from '../../errors.js';
 import { HOST_FOOTPRINT_KIND, modelFileKind, resolveModelPath } from '../../models/host-footprint.js';
 import { evalTable, evalText } from '../../outputs/table.js';
+import { anomalyScorer } from '../../pipeline/anomaly.js';
 import { type AnomalyModelName, applyHistory, type EvaluateOptions } from '../../pipeline/evaluate.js';
 import { historyPort } from '../../pipeline/history-port.js';
-import { lstmFor, roleModelFor, sosModelFor } from '../../pipeline/model-registry.js';
+import { roleModelFor } from '../../pipeline/model-registry.js';
 import { runJobs } from '../../pipeline/pool.js';
 import type { CaptureResult } from '../../result.js';
 import {
@@ -66,8 +67,11 @@ export function addModelOptions(command: Command): Command {
       ).env('NETWORKML_MODEL'),
     )
     .addOption(
-      new Option('--anomaly <model>', 'anomaly model')
-        .choices(['lstm', 'sos', 'none'])
+      new Option(
+        '--anomaly <model>',
+        'anomaly model: lstm (the original), sos, behavior (`train --algorithm behavior`), none (default: behavior when --anomaly-model is a behaviour model, else lstm)',
+      )
+        .choices(['lstm', 'sos', 'behavior', 'none'])
         .env('NETWORKML_ANOMALY'),
     )
     .addOption(
@@ -76,9 +80,10 @@ export function addModelOptions(command: Command): Command {
       ),
     )
     .addOption(
-      new Option('--threshold <p>', 'abnormality above this is "abnormal" (default 0.99)').env(
-        'NETWORKML_THRESHOLD',
-      ),
+      new Option(
+        '--threshold <p>',
+        'abnormality above this is "abnormal" (default 0.99; behavior: the calibrated threshold stored in its model)',
+      ).env('NETWORKML_THRESHOLD'),
     );
 }
 
@@ -122,15 +127,7 @@ export function registerEval(program: Command): void {
       }
       const options = evaluateOptionsFrom(cli);
       // A bad model is the user's one mistake, not one per capture: refuse it before any work (exit 3).
-      roleModelFor(options.modelPath);
-      if ((options.anomaly ?? 'lstm') === 'lstm') lstmFor(options.anomalyModelPath);
-      if (options.anomaly === 'sos') {
-        if (!options.anomalyModelPath)
-          throw new UsageError(
-            '--anomaly sos needs --anomaly-model FILE (made by `networkml train --algorithm sos`)',
-          );
-        sosModelFor(options.anomalyModelPath, roleModelFor(options.modelPath));
-      }
+      anomalyScorer(options, roleModelFor(options.modelPath));
       const out = await openOutput(cli.output);
       const progress = createProgress(paths.length, 'eval', Boolean(cli.json));
       const results = await runJobs(

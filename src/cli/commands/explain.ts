@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { ExitCode, errorMessage, NetworkmlError } from '../../errors.js';
 import { HOST_FOOTPRINT_KIND, modelFileKind } from '../../models/host-footprint.js';
 import { explainCapture, explainText } from '../../outputs/explain.js';
+import { anomalyNameFor } from '../../pipeline/anomaly.js';
 import { evaluateCaptureDetailed } from '../../pipeline/evaluate.js';
 import { roleModelFor } from '../../pipeline/model-registry.js';
 import { addCaptureOptions, type CaptureCliOptions } from '../capture-options.js';
@@ -33,14 +34,20 @@ export function registerExplain(program: Command): void {
   )
     .addHelpText(
       'after',
-      '\nExamples:\n  networkml explain data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap --top 5\n  networkml explain --model host-footprint-v0.6.8 data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap --top 5',
+      '\nExamples:\n  networkml explain data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap --top 5\n  networkml explain --model host-footprint-v0.6.8 data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap --top 5\n  networkml explain --model v2.json --anomaly-model behavior.json capture.pcap   # also: why abnormal',
     )
     .action(async (args: string[], cli: ExplainCliOptions) => {
       if (cli.model && modelFileKind(cli.model) === HOST_FOOTPRINT_KIND) {
         await explainHostFootprintCli(expandCaptureArgs(args), hostFootprintOptionsFrom(cli.model, cli), cli);
         return;
       }
-      const options = { ...evaluateOptionsFrom(cli), anomaly: 'none' as const };
+      const given = evaluateOptionsFrom(cli);
+      // The role explanation needs no anomaly model; a behaviour model, when given, also says why a device
+      // looks abnormal.
+      const options = {
+        ...given,
+        anomaly: anomalyNameFor(given) === 'behavior' ? 'behavior' : 'none',
+      } as const;
       for (const path of expandCaptureArgs(args)) {
         try {
           const e = explainCapture(

@@ -2,9 +2,11 @@
 import { basename } from 'node:path';
 import { type Command, Option } from 'commander';
 import { NetworkmlError, UsageError } from '../../errors.js';
+import { BehaviorModel, type TrainingSample } from '../../models/behavior.js';
 import { saveModel } from '../../models/format.js';
 import { type RoleAlgorithm, type RoleModel, trainRoleModel } from '../../models/role-model.js';
 import { RoleConditionedSos } from '../../models/sos.js';
+import { saveBehaviorModel } from '../../pipeline/behavior-anomaly.js';
 import { roleModelFor } from '../../pipeline/model-registry.js';
 import { runJobs } from '../../pipeline/pool.js';
 import { deviceRepresentation, representationName, saveSosModel } from '../../pipeline/sos-anomaly.js';
@@ -23,7 +25,9 @@ import { expandCaptureArgs } from '../inputs.js';
 import { createProgress } from '../progress.js';
 
 interface TrainCliOptions extends CaptureCliOptions {
-  algorithm: RoleAlgorithm | 'sos';
+  algorithm: RoleAlgorithm | 'sos' | 'behavior';
+  falseAlarmRate?: string;
+  neighbours?: string;
   model?: string;
   perplexity?: string;
   labels?: string;
@@ -52,8 +56,11 @@ export function registerTrain(program: Command): void {
       )
       .argument('<capture|dir...>', 'labelled captures or directories of them')
       .addOption(
-        new Option('-a, --algorithm <name>', 'role model, or sos: the role-conditioned anomaly model')
-          .choices(['onelayer', 'randomforest', 'sos'])
+        new Option(
+          '-a, --algorithm <name>',
+          'role model, or an anomaly model from normal captures: behavior (recommended) or sos',
+        )
+          .choices(['onelayer', 'randomforest', 'sos', 'behavior'])
           .default('onelayer'),
       )
       .addOption(
@@ -66,8 +73,13 @@ export function registerTrain(program: Command): void {
       )
       .option(
         '-m, --model <file>',
-        'with --algorithm sos: the role model whose view of devices SOS compares (default: bundled)',
+        'with --algorithm sos|behavior: the role model the anomaly model goes with (default: bundled)',
       )
+      .option(
+        '--false-alarm-rate <r>',
+        'with --algorithm behavior: share of normal captures allowed to be called abnormal (default 0.01)',
+      )
+      .option('--neighbours <k>', 'with --algorithm behavior: nearest normal bins compared (default 2)')
       .option('--perplexity <n>', 'with --algorithm sos: the effective number of neighbours (default 30)')
       .option('--labels <file>', 'label_assignments.json mapping file-name prefixes to role names')
       .option(
@@ -86,7 +98,7 @@ export function registerTrain(program: Command): void {
   )
     .addHelpText(
       'after',
-      '\nExamples:\n  networkml train captures/ --algorithm randomforest --save rf.json\n  networkml train captures/ --features v2 --save v2.json\n  networkml train captures/ --features v2 --unknown-rate 0.05 --save v2.json\n  networkml train setups/ --split dev-split.json --warmup 1 --seed 7 --save onelayer.json',
+      '\nExamples:\n  networkml train captures/ --algorithm randomforest --save rf.json\n  networkml train captures/ --features v2 --save v2.json\n  networkml train captures/ --features v2 --unknown-rate 0.05 --save v2.json\n  networkml train normal-captures/ --algorithm behavior --model v2.json --save behavior.json\n  networkml train setups/ --split dev-split.json --warmup 1 --seed 7 --save onelayer.json',
     )
     .action(async (args: string[], cli: TrainCliOptions) => {
       if (!cli.save) throw new UsageError('train needs --save FILE for the model');
@@ -95,6 +107,10 @@ export function registerTrain(program: Command): void {
       if (cli.split) paths = filterByNames(paths, loadSplit(cli.split).train, 'train');
       const assignments = cli.labels ? loadLabelAssignments(cli.labels) : undefined;
       const captureLabels = paths.map((p) => labelOf(p, assignments));
+      if (cli.algorithm === 'behavior') {
+        await trainBehavior(paths, captureLabels, cli);
+        return;
+      }
       if (new Set(captureLabels).size < 2) {
         throw new UsageError(
           `training needs captures of at least two labels; found only ${[...new Set(captureLabels)].join(', ') || 'none'}`,
@@ -267,5 +283,73 @@ async function trainSos(paths: string[], labels: string[], cli: TrainCliOptions)
     cli.json
       ? `${JSON.stringify(summary)}\n`
       : `trained SOS on ${rows.length} devices of ${Object.keys(perRole).length} roles (role model ${role.path}) → ${cli.save}\n`,
+  );
+}
+
+/**
+ * `train --algorithm behavior`: what normal looks like, from normal captures (every capture's device
+ * host-bins), with a threshold calibrated by cross-validation to the stated false-alarm rate.
+ */
+async function trainBehavior(paths: string[], labels: string[], cli: TrainCliOptions): Promise<void> {
+  const started = performance.now();
+  const role = roleModelFor(cli.model);
+  const options = { durationS: role.model.capture.binDurationS, ...analyzeOptionsFrom(cli) };
+  const falseAlarmRate = cli.falseAlarmRate === undefined ? undefined : Number(cli.falseAlarmRate);
+  if (falseAlarmRate !== undefined && !(falseAlarmRate > 0 && falseAlarmRate < 1))
+    throw new UsageError(`--false-alarm-rate must be between 0 and 1, not '${cli.falseAlarmRate}'`);
+  const k = cli.neighbours === undefined ? undefined : positiveInt('neighbours', cli.neighbours);
+  if (k === 0) throw new UsageError('--neighbours must be at least 1');
+  const results = await runJobs(
+    'behavior',
+    paths.map((path) => ({ path, options })),
+    { threads: threadsFrom(cli) },
+  );
+  const samples: TrainingSample[] = [];
+  let empty = 0;
+  results.forEach((r, i) => {
+    if (!r.ok) throw new NetworkmlError(r.error);
+    if (r.value.length === 0) empty++;
+    for (const b of r.value)
+      samples.push({
+        group: basename(paths[i]!),
+        label: labels[i]!,
+        values: b.values,
+        services: b.services,
+        publicPeers: b.publicPeers,
+      });
+  });
+  const seed = positiveInt('seed', cli.seed);
+  const model = new BehaviorModel({
+    seed,
+    ...(falseAlarmRate !== undefined ? { falseAlarmRate } : {}),
+    ...(k !== undefined ? { k } : {}),
+  }).fit(samples);
+  saveBehaviorModel(cli.save!, model, role, {
+    dataset: paths.length === 1 ? basename(paths[0]!) : `${paths.length} captures`,
+    date: new Date().toISOString(),
+    seed,
+    captures: paths.length,
+    bins: samples.length,
+  });
+  const perLabel = Object.fromEntries(
+    [...new Set(labels)].sort().map((l) => [l, labels.filter((x) => x === l).length]),
+  );
+  const summary = {
+    model: cli.save,
+    algorithm: 'behavior',
+    role_model: role.path,
+    captures: paths.length,
+    captures_without_ip: empty,
+    bins: samples.length,
+    per_label: perLabel,
+    false_alarm_rate: model.falseAlarmRate,
+    threshold: model.state!.threshold,
+    seconds: (performance.now() - started) / 1000,
+  };
+  process.stdout.write(
+    cli.json
+      ? `${JSON.stringify(summary)}\n`
+      : `trained behaviour on ${samples.length} host-bins of ${paths.length} normal captures (${Object.keys(perLabel).length} labels), ` +
+          `abnormal above ${model.state!.threshold.toFixed(3)} (${(model.falseAlarmRate * 100).toFixed(1)} % false alarms) → ${cli.save}\n`,
   );
 }

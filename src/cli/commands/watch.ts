@@ -21,7 +21,10 @@ function watchText(u: WatchUpdate): string {
     `${when} bin ${u.bin} ${u.mac} ${u.ip ?? '-'} (${u.sessions} sessions)\n` +
     `  this bin: ${roles(u.roles)}\n` +
     `  running (${u.binsSeen} bins): ${roles(u.runningRoles)}; ${u.behavior}` +
-    (u.abnormalityNote ? ` (${u.abnormalityNote})` : ` (abnormality ${u.abnormality.toFixed(3)})`)
+    (u.abnormalityNote ? ` (${u.abnormalityNote})` : ` (abnormality ${u.abnormality.toFixed(3)})`) +
+    (u.behaviorDetail && u.behavior === 'abnormal'
+      ? u.behaviorDetail.reasons.map((r) => `\n    - ${r}`).join('')
+      : '')
   );
 }
 

@@ -1,7 +1,9 @@
 /** `networkml worker`: the Poseidon service mode, a thin shell over runWorker(). */
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
+import { anomalyScorer } from '../../pipeline/anomaly.js';
 import { type AnomalyModelName, evaluateCapture } from '../../pipeline/evaluate.js';
+import { roleModelFor } from '../../pipeline/model-registry.js';
 import { addRabbitFlags, type RabbitFlags, rabbitFromFlags } from '../../service/cli-flags.js';
 import { parsePositiveInt, serviceRedisUrl } from '../../service/config.js';
 import { redisHistory } from '../../service/history.js';
@@ -36,6 +38,9 @@ export async function runWorkerCommand(flags: WorkerFlags, evaluate?: Evaluate):
     flags.prefetch === undefined ? concurrency : parsePositiveInt(flags.prefetch, '--prefetch', 65_535);
   const logger = defaultLogger();
   const evaluateOptions = evaluateOptionsFrom(flags);
+  // A bad role or anomaly model (corrupt, foreign, a behaviour model of another role model) is refused at
+  // start (exit 3), not once per job.
+  if (!evaluate) anomalyScorer(evaluateOptions, roleModelFor(evaluateOptions.modelPath));
   const redisUrl = serviceRedisUrl(flags.redis);
   const history = redisUrl ? redisHistory(redisUrl) : null;
   if (history) logger.info({ redis: history.location }, 'device history shared through Redis');

@@ -124,7 +124,7 @@ function deviceRowHtml(row: DeviceRow, index: number, colors: RoleColors): strin
     `<td class="mono when">${h(utcMinute(device.timestamp))}</td>`,
     `<td class="roles">${rolesCell(device, colors)}</td>`,
     `<td class="num">${abnormality}</td>`,
-    `<td><span class="badge ${b === 'abnormal' ? 'bad' : 'good'}">${h(b)}</span></td>`,
+    `<td><span class="badge ${b === 'abnormal' ? 'bad' : b === 'unknown' ? 'warn' : 'good'}">${h(b)}</span></td>`,
     `<td>${device.decisions.investigate ? '<span class="badge warn">yes</span>' : 'no'}</td>`,
     '<td>yes</td></tr>',
   ].join('');

@@ -1,0 +1,73 @@
+/**
+ * Offline tuning of the behaviour model on features dumped by dump-features.ts (no capture re-reading):
+ *   npx tsx bench/behavior/tune.ts FEATURES.json [--k 5] [--novelty 1] [--clip 8] [--far 0.01] [--heldout]
+ * Prints AUC (normal captures of the same length vs the group), detection and false alarms at the
+ * model's calibrated threshold, per kind/family and length. Tune on non-heldout families only.
+ */
+import { readFileSync } from 'node:fs';
+import type { BehaviorBin } from '../../src/features/behavior.js';
+import { BehaviorModel } from '../../src/models/behavior.js';
+
+interface Row {
+  id: string;
+  split: string;
+  kind: string;
+  family: string | null;
+  length: string | null;
+  heldout: boolean;
+  deviceType: string;
+  bins: BehaviorBin[];
+}
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1]! : fallback;
+}
+const rows = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as Row[];
+const heldout = process.argv.includes('--heldout');
+
+const model = new BehaviorModel({
+  k: Number(arg('k', '2')),
+  noveltyWeight: Number(arg('novelty', '1')),
+  peerWeight: Number(arg('peers', '1')),
+  clip: Number(arg('clip', '8')),
+  localFloor: Number(arg('local', '0')),
+  calibrationMinCaptures: Number(arg('calmin', '1')),
+  falseAlarmRate: Number(arg('far', '0.01')),
+});
+const train = rows.filter((r) => r.split === 'train');
+model.fit(train.flatMap((r) => r.bins.map((b) => ({ group: r.id, label: r.deviceType, ...b }))));
+const threshold = model.state!.threshold;
+const tests = rows.filter((r) => r.split === 'test' && (r.kind === 'normal' || r.heldout === heldout));
+const scored = tests.map((r) => ({ r, a: r.bins.length ? model.score(r.bins).abnormality : -1 }));
+function auc(pos: number[], neg: number[]): number {
+  let s = 0;
+  for (const p of pos) for (const n of neg) s += p > n ? 1 : p === n ? 0.5 : 0;
+  return s / (pos.length * neg.length);
+}
+const lines: string[] = [];
+for (const length of ['short', 'long']) {
+  const normals = scored.filter((x) => x.r.kind === 'normal' && x.r.length === length);
+  const na = normals.map((x) => x.a);
+  const fa = normals.filter((x) => x.a > threshold).length / normals.length;
+  const groups = new Map<string, typeof scored>();
+  for (const x of scored) {
+    if (x.r.kind === 'normal' || x.r.length !== length) continue;
+    const keys = x.r.kind === 'attack' ? ['attack', `  ${x.r.family}`] : ['wrongrole'];
+    for (const k of keys) groups.set(k, [...(groups.get(k) ?? []), x]);
+  }
+  for (const [g, xs] of [...groups].sort()) {
+    const det = xs.filter((x) => x.a > threshold).length / xs.length;
+    const sortedN = [...na].sort((a, b) => a - b);
+    const q98 = sortedN[Math.min(sortedN.length - 1, Math.ceil(0.98 * sortedN.length) - 1)]!;
+    const det98 = xs.filter((x) => x.a > q98).length / xs.length;
+    lines.push(
+      `${length.padEnd(6)} ${g.padEnd(14)} n=${String(xs.length).padStart(3)} AUC ${auc(
+        xs.map((x) => x.a),
+        na,
+      ).toFixed(
+        3,
+      )} det ${(det * 100).toFixed(0).padStart(3)}% (at 2% test FA: ${(det98 * 100).toFixed(0).padStart(3)}%)  FA ${(fa * 100).toFixed(1)}% (${normals.length})`,
+    );
+  }
+}
+process.stdout.write(`${lines.join('\n')}\n`);

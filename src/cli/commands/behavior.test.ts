@@ -1,0 +1,212 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { CaptureResult, ValidDeviceResult } from '../../result.js';
+import { runCli } from '../../test-helpers/cli.js';
+import { TEST_DATA } from '../../test-helpers/reference.js';
+
+const setups = `${TEST_DATA}iot-sentinel/setups`;
+const split = `${TEST_DATA}iot-sentinel/dev-split.json`;
+const attacked = `${TEST_DATA}behavior`;
+const dir = mkdtempSync(join(tmpdir(), 'networkml-behavior-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const role = join(dir, 'role.json');
+const behavior = join(dir, 'behavior.json');
+const heldOut = (JSON.parse(readFileSync(split, 'utf8')) as { test: string[] }).test.map((n) =>
+  join(setups, n),
+);
+const attacks = readdirSync(attacked)
+  .filter((n) => n.endsWith('.pcap'))
+  .map((n) => join(attacked, n));
+
+function results(stdout: string): CaptureResult[] {
+  return stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as CaptureResult);
+}
+
+function device(r: CaptureResult): ValidDeviceResult {
+  const d = r.data[r.key];
+  assert.ok(d && typeof d === 'object' && d.valid, `${r.key} valid`);
+  return d;
+}
+
+describe('behaviour model end to end (train on IoT Sentinel normals, eval held-out and attacked captures)', () => {
+  before(() => {
+    // A v2 role model (warm-up 0): every short held-out capture is then valid and gets a decision.
+    const trained = runCli([
+      'train',
+      setups,
+      '--split',
+      split,
+      '--features',
+      'v2',
+      '-a',
+      'randomforest',
+      '--save',
+      role,
+    ]);
+    assert.equal(trained.status, 0, trained.stderr);
+  });
+
+  it('trains deterministically with a calibrated threshold stored in the model', () => {
+    const args = [
+      'train',
+      setups,
+      '--split',
+      split,
+      '--algorithm',
+      'behavior',
+      '--model',
+      role,
+      '--seed',
+      '2',
+    ];
+    const r = runCli([...args, '--save', behavior, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const summary = JSON.parse(r.stdout) as { captures: number; threshold: number; false_alarm_rate: number };
+    assert.equal(summary.captures, 105);
+    assert.equal(summary.false_alarm_rate, 0.01);
+    assert.equal(summary.threshold, 0.99);
+    const again = join(dir, 'again.json');
+    assert.equal(runCli([...args, '--save', again]).status, 0);
+    const strip = (p: string) => {
+      const doc = JSON.parse(readFileSync(p, 'utf8')) as Record<string, unknown>;
+      delete doc.training;
+      delete doc.checksum;
+      return doc;
+    };
+    assert.deepEqual(strip(again), strip(behavior));
+  });
+
+  it('calls the attacked captures abnormal, says why and when, and the held-out normals normal', () => {
+    const r = runCli([
+      'eval',
+      '--json',
+      '--model',
+      role,
+      '--anomaly',
+      'behavior',
+      '--anomaly-model',
+      behavior,
+      ...attacks,
+      ...heldOut,
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    const all = results(r.stdout);
+    const bad = all.slice(0, attacks.length);
+    const good = all.slice(attacks.length);
+    for (const res of bad) {
+      assert.equal(device(res).decisions.behavior, 'abnormal', res.key);
+      assert.ok(res.detail!.abnormality > res.detail!.threshold!, res.key);
+      assert.match(
+        res.detail!.behavior!.reasons.join('\n'),
+        /new outgoing tcp port (445|3389|22|23) to 40 peers/,
+      );
+      assert.equal(res.detail!.behavior!.bins_scored, 1);
+    }
+    const falseAlarms = good.filter((res) => device(res).decisions.behavior !== 'normal');
+    assert.equal(good.length, 35);
+    assert.ok(falseAlarms.length <= 1, `false alarms: ${falseAlarms.map((f) => f.key).join(', ')}`);
+    for (const res of good) assert.equal(res.detail!.anomaly_model, 'behavior');
+  });
+
+  it('explain and --long say what made the device abnormal', () => {
+    const args = ['--model', role, '--anomaly-model', behavior, attacks[0]!];
+    const explained = runCli(['explain', ...args]);
+    assert.equal(explained.status, 0, explained.stderr);
+    assert.match(explained.stdout, /behaviour abnormal \(abnormality [\d.]+, abnormal above 0\.990\)/);
+    assert.match(explained.stdout, /worst bin 0: /);
+    assert.match(explained.stdout, /- new outgoing tcp port \d+ to 40 peers/);
+    const long = runCli(['eval', '--long', '--no-history', ...args]);
+    assert.equal(long.status, 0, long.stderr);
+    assert.match(long.stdout, /behaviour {3}abnormal/);
+    assert.match(long.stdout, /- new outgoing tcp port \d+ to 40 peers/);
+  });
+
+  it("with history on, the device's own past is part of normal: services it never used before are named", () => {
+    const env = { NETWORKML_DATA_DIR: mkdtempSync(join(dir, 'history-')) };
+    const args = ['eval', '--json', '--model', role, '--anomaly-model', behavior];
+    // The same Aria device (one MAC): an earlier normal capture, then the scanned one.
+    const first = runCli([...args, join(setups, 'Aria-A4-Mon0000-n00.pcap')], { env });
+    assert.equal(first.status, 0, first.stderr);
+    const [earlier] = results(first.stdout);
+    assert.notEqual(earlier!.detail!.behavior!.own_history, true);
+    const second = runCli([...args, join(attacked, 'Aria-C9scan-Mon0000-n00.pcap')], { env });
+    assert.equal(second.status, 0, second.stderr);
+    const [later] = results(second.stdout);
+    assert.equal(later!.detail!.behavior!.own_history, true);
+    assert.equal(device(later!).decisions.behavior, 'abnormal');
+    assert.match(
+      later!.detail!.behavior!.reasons[0]!,
+      /outgoing tcp port \d+ to 40 peers: never used by this device before/,
+    );
+  });
+
+  it('watch scores each host with the behaviour model when its bin closes', () => {
+    // watch follows compat role models: a behaviour model made beside the bundled one.
+    const bundled = join(dir, 'behavior-bundled.json');
+    const t = runCli(['train', setups, '--split', split, '--algorithm', 'behavior', '--save', bundled]);
+    assert.equal(t.status, 0, t.stderr);
+    const r = runCli([
+      'watch',
+      '--json',
+      '--warmup',
+      '0',
+      '--anomaly-model',
+      bundled,
+      join(attacked, 'Aria-C9scan-Mon0000-n00.pcap'),
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    const updates = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { mac: string; behavior: string; behaviorDetail?: { reasons: string[] } });
+    const aria = updates.find((u) => u.mac === '20:f8:5e:ca:91:52')!;
+    assert.equal(aria.behavior, 'abnormal');
+    assert.match(aria.behaviorDetail!.reasons.join('\n'), /new outgoing tcp port \d+ to 40 peers/);
+  });
+
+  it('refuses a corrupt behaviour model or one made with another role model (exit 3)', () => {
+    const text = readFileSync(behavior, 'utf8');
+    const corrupt = join(dir, 'corrupt.json');
+    writeFileSync(corrupt, text.replace('"k":2', '"k":6'));
+    const r = runCli([
+      'eval',
+      '--model',
+      role,
+      '--anomaly',
+      'behavior',
+      '--anomaly-model',
+      corrupt,
+      heldOut[0]!,
+    ]);
+    assert.equal(r.status, 3);
+    assert.match(r.stderr, /corrupt model: checksum mismatch/);
+    const other = runCli(['eval', '--anomaly', 'behavior', '--anomaly-model', behavior, heldOut[0]!]);
+    assert.equal(other.status, 3);
+    assert.match(other.stderr, /trained with another role model/);
+    const missing = runCli(['eval', '--model', role, '--anomaly', 'behavior', heldOut[0]!]);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /--anomaly behavior needs --anomaly-model FILE/);
+  });
+
+  it('a capture the anomaly model cannot score is `unknown` with the reason, never a silent normal', () => {
+    // The original's LSTM needs 6 sequences of 10 sessions; this short capture has fewer.
+    const r = runCli([
+      'eval',
+      '--json',
+      '--no-history',
+      `${TEST_DATA}reference/captures/Aria-sentinel-Mon0000-n00.pcap`,
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    const [res] = results(r.stdout);
+    assert.equal(device(res!).decisions.behavior, 'unknown');
+    assert.equal(res!.detail!.abnormality, 0);
+    assert.match(res!.detail!.abnormality_note!, /sequences/);
+  });
+});

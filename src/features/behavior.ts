@@ -1,0 +1,614 @@
+/**
+ * Behaviour features: per host and per time bin, the counts an engineer looks at when a device is
+ * suspected of being compromised — fan-out (distinct peers and remote ports), failure rates (unanswered
+ * SYNs, RSTs, ICMP unreachable), DNS packet rate and size, bytes out/in, connection start rate, per-flow
+ * shapes, admin/lateral-movement ports — plus the set of services the host used (for novelty). Headers
+ * only: DNS "size" is the IP length of port-53 packets, never their payload.
+ *
+ * Hosts: with a MAC layer every unicast MAC (source → outgoing, destination → incoming); without one,
+ * every IP address. The capture's device is the host with the most packets sent from a private address
+ * (without any private address: the host that sent the most).
+ * Bins follow the compat rule on IP packets (the first starts bin 0; a packet `durationS` or more after
+ * the bin's start opens the next), with no warm-up: a short capture is all there is to judge.
+ *
+ * The per-packet path does number-keyed Map lookups and typed-array updates only; vectors and service
+ * lists are built when a bin closes.
+ */
+import { IpProto, type PacketRecord, TcpFlag } from '../capture/packet.js';
+import { ipv4Text, ipv6Text, isPrivateV4, isPrivateV6, macText } from '../sessions/address.js';
+
+/** How a feature is turned into a comparable number by the model: log1p for counts and rates. */
+export type BehaviorFeatureKind = 'count' | 'share' | 'signed';
+
+export interface BehaviorFeatureInfo {
+  name: string;
+  kind: BehaviorFeatureKind;
+  /** Words for explanations ("DNS packets per minute"). */
+  text: string;
+}
+
+export const BEHAVIOR_FEATURES: readonly BehaviorFeatureInfo[] = [
+  { name: 'packets.out.perMin', kind: 'count', text: 'packets sent per minute' },
+  { name: 'packets.in.perMin', kind: 'count', text: 'packets received per minute' },
+  { name: 'bytes.out.perMin', kind: 'count', text: 'bytes sent per minute' },
+  { name: 'bytes.in.perMin', kind: 'count', text: 'bytes received per minute' },
+  { name: 'bytes.outInLog2', kind: 'signed', text: 'log2 of bytes sent over bytes received' },
+  { name: 'peers', kind: 'count', text: 'distinct peers' },
+  { name: 'peers.private', kind: 'count', text: 'distinct local-network peers' },
+  { name: 'remotePorts.out', kind: 'count', text: 'distinct remote ports it connected to' },
+  { name: 'localPorts.in', kind: 'count', text: 'distinct local ports others connected to' },
+  { name: 'flows.out.perMin', kind: 'count', text: 'outgoing connections started per minute' },
+  { name: 'flows.in.perMin', kind: 'count', text: 'incoming connections started per minute' },
+  { name: 'tcp.out.attempts', kind: 'count', text: 'outgoing TCP connection attempts' },
+  {
+    name: 'tcp.out.unansweredShare',
+    kind: 'share',
+    text: 'share of outgoing TCP connection attempts unanswered',
+  },
+  { name: 'tcp.out.resetShare', kind: 'share', text: 'share of outgoing TCP connections reset by the peer' },
+  { name: 'tcp.in.attempts', kind: 'count', text: 'incoming TCP connection attempts' },
+  {
+    name: 'tcp.in.rejectedShare',
+    kind: 'share',
+    text: 'share of incoming TCP connection attempts refused or unanswered',
+  },
+  { name: 'icmp.unreachable.in', kind: 'count', text: 'ICMP unreachable messages received' },
+  { name: 'icmp.unreachable.out', kind: 'count', text: 'ICMP unreachable messages sent' },
+  { name: 'icmp.echo.out', kind: 'count', text: 'ICMP echo requests sent' },
+  { name: 'dns.out.perMin', kind: 'count', text: 'DNS packets sent per minute' },
+  { name: 'dns.meanSize', kind: 'count', text: 'mean DNS packet size (bytes)' },
+  { name: 'dns.peers', kind: 'count', text: 'distinct DNS servers' },
+  { name: 'admin.out.flows', kind: 'count', text: 'outgoing connections to admin/lateral-movement ports' },
+  { name: 'admin.out.peers', kind: 'count', text: 'peers reached on admin/lateral-movement ports' },
+  { name: 'admin.in.flows', kind: 'count', text: 'incoming connections on admin/lateral-movement ports' },
+  { name: 'flow.meanBytes', kind: 'count', text: 'mean bytes per connection' },
+  { name: 'flow.maxBytesOut', kind: 'count', text: 'largest upload in one connection (bytes)' },
+  { name: 'flow.meanPackets', kind: 'count', text: 'mean packets per connection' },
+  { name: 'flow.maxDurationS', kind: 'count', text: 'longest connection (s)' },
+  { name: 'flow.smallShare', kind: 'share', text: 'share of connections of at most 2 packets' },
+  { name: 'tcp.out.synShare', kind: 'share', text: 'share of sent TCP packets that are bare SYNs' },
+  { name: 'arp.requests.out', kind: 'count', text: 'ARP requests sent' },
+];
+export const BEHAVIOR_FEATURE_COUNT = BEHAVIOR_FEATURES.length;
+
+/** Lateral-movement and remote-administration services: SMB, RPC, NetBIOS, RDP, SSH, Telnet, FTP, WinRM, Kerberos, LDAP. */
+export const ADMIN_PORTS: readonly number[] = [445, 135, 139, 3389, 22, 23, 21, 5985, 5986, 88, 389];
+const IS_ADMIN = new Uint8Array(65536);
+for (const p of ADMIN_PORTS) IS_ADMIN[p] = 1;
+
+/** Remote ports at or above this are treated as ephemeral (one "service" for all of them). */
+const EPHEMERAL_PORT = 32768;
+
+/**
+ * A service a host used, as one integer: direction (outgoing = the host started it) · 2^18 + protocol
+ * (0 TCP, 1 UDP, 2 ICMP, 3 other) · 2^16 + server port (ICMP: type; ephemeral ports: 65535).
+ */
+export function serviceCode(outgoing: boolean, proto: number, port: number): number {
+  return (outgoing ? 1 << 18 : 0) + proto * 65536 + port;
+}
+
+export function serviceText(code: number): string {
+  const outgoing = code >= 1 << 18;
+  const proto = (code >> 16) & 3;
+  const port = code & 0xffff;
+  const p = ['tcp', 'udp', 'icmp', 'ip'][proto]!;
+  const what = proto === 2 ? `icmp type ${port}` : port === 0xffff ? `${p} high ports` : `${p} port ${port}`;
+  return `${outgoing ? 'outgoing' : 'incoming'} ${what}`;
+}
+
+export interface BehaviorHost {
+  key: string;
+  kind: 'mac' | 'ip';
+  /** Packets sent from a private address (decides the capture's device). */
+  privateSent: number;
+}
+
+export interface BehaviorBin {
+  bin: number;
+  /** Index into BehaviorResult.hosts. */
+  host: number;
+  /** First and last packet time of the host in this bin, epoch seconds. */
+  start: number;
+  end: number;
+  packets: number;
+  /** BEHAVIOR_FEATURE_COUNT values in BEHAVIOR_FEATURES order. */
+  values: number[];
+  /** [serviceCode, distinct peers, flows] for every service used in the bin, by code. */
+  services: [number, number, number][];
+  /** The public (non-private) peers of the bin as address ids (IPv4 as a number, IPv6 2^32 + hash), sorted. */
+  publicPeers: number[];
+}
+
+export interface BehaviorResult {
+  hosts: BehaviorHost[];
+  /** Index of the capture's device in hosts, or -1. */
+  device: number;
+  /** One entry per (non-empty bin, host with packets in it), by bin then host. */
+  bins: BehaviorBin[];
+}
+
+/** The bins of one host, by its key (MAC or IP text); the device's when key is omitted. */
+export function hostBins(result: BehaviorResult, key?: string): BehaviorBin[] {
+  const host = key === undefined ? result.device : result.hosts.findIndex((h) => h.key === key);
+  return host < 0 ? [] : result.bins.filter((b) => b.host === host);
+}
+
+const F_INIT_OUT = 1;
+const F_SYN_OUT = 2;
+const F_SYN_IN = 4;
+const F_RST_IN = 8;
+const F_RST_OUT = 16;
+
+/** One host's counters within the current bin; columns grow by doubling and are reused across bins. */
+class HostBinState {
+  first = 0;
+  last = 0;
+  packetsOut = 0;
+  packetsIn = 0;
+  bytesOut = 0;
+  bytesIn = 0;
+  tcpOut = 0;
+  synOnlyOut = 0;
+  unreachIn = 0;
+  unreachOut = 0;
+  echoOut = 0;
+  dnsOut = 0;
+  dnsPackets = 0;
+  dnsBytes = 0;
+  arpOut = 0;
+  /** remote peer id → 1 public, 2 private, 3 multicast */
+  readonly peers = new Map<number, number>();
+  readonly dnsPeers = new Set<number>();
+  readonly flowIndex = new Map<number, number>();
+  /** One-entry caches: the last peer seen and the last flow (key → index). */
+  lastPeer = -1;
+  lastFlowKey = -1;
+  lastFlow = -1;
+  n = 0;
+  cap = 64;
+  fFlags = new Int32Array(64);
+  fProto = new Int32Array(64);
+  fRemotePort = new Int32Array(64);
+  fLocalPort = new Int32Array(64);
+  fPeer = new Float64Array(64);
+  fPacketsOut = new Float64Array(64);
+  fPacketsIn = new Float64Array(64);
+  fBytesOut = new Float64Array(64);
+  fBytesIn = new Float64Array(64);
+  fFirst = new Float64Array(64);
+  fLast = new Float64Array(64);
+
+  reset(): void {
+    this.packetsOut = this.packetsIn = this.bytesOut = this.bytesIn = 0;
+    this.tcpOut = this.synOnlyOut = this.unreachIn = this.unreachOut = this.echoOut = 0;
+    this.dnsOut = this.dnsPackets = this.dnsBytes = this.arpOut = 0;
+    this.peers.clear();
+    this.dnsPeers.clear();
+    this.flowIndex.clear();
+    this.lastPeer = this.lastFlowKey = this.lastFlow = -1;
+    this.n = 0;
+  }
+
+  newFlow(): number {
+    if (this.n === this.cap) {
+      this.cap *= 2;
+      const g32 = (a: Int32Array) => {
+        const b = new Int32Array(this.cap);
+        b.set(a);
+        return b;
+      };
+      const g64 = (a: Float64Array) => {
+        const b = new Float64Array(this.cap);
+        b.set(a);
+        return b;
+      };
+      this.fFlags = g32(this.fFlags);
+      this.fProto = g32(this.fProto);
+      this.fRemotePort = g32(this.fRemotePort);
+      this.fLocalPort = g32(this.fLocalPort);
+      this.fPeer = g64(this.fPeer);
+      this.fPacketsOut = g64(this.fPacketsOut);
+      this.fPacketsIn = g64(this.fPacketsIn);
+      this.fBytesOut = g64(this.fBytesOut);
+      this.fBytesIn = g64(this.fBytesIn);
+      this.fFirst = g64(this.fFirst);
+      this.fLast = g64(this.fLast);
+    }
+    const i = this.n++;
+    this.fFlags[i] = 0;
+    this.fPacketsOut[i] = this.fPacketsIn[i] = this.fBytesOut[i] = this.fBytesIn[i] = 0;
+    return i;
+  }
+}
+
+interface HostInfo {
+  key: string;
+  kind: 'mac' | 'ip';
+  privateSent: number;
+  state: HostBinState;
+  /** Bin in which state was last touched (-1: never). */
+  stateBin: number;
+}
+
+export interface BehaviorOptions {
+  /** Bin length in seconds. */
+  durationS: number;
+}
+
+const TWO32 = 4294967296;
+
+export class BehaviorExtractor {
+  private readonly durationUs: number;
+  private readonly hosts = new Map<number, number>();
+  private readonly hostInfo: HostInfo[] = [];
+  private readonly touched: number[] = [];
+  private readonly privateOf = new Map<number, boolean>();
+  private readonly out: BehaviorBin[] = [];
+  private binStartUs = Number.NaN;
+  private bin = 0;
+
+  constructor(options: BehaviorOptions) {
+    if (!(options.durationS > 0)) throw new RangeError(`bin duration must be > 0, got ${options.durationS}`);
+    this.durationUs = options.durationS * 1e6;
+  }
+
+  add(p: PacketRecord): void {
+    if (p.ipVersion !== 4 && p.ipVersion !== 6) {
+      // ARP requests (sweeps of the local network) count for their sender, in the current bin.
+      if (p.arpOp === 1 && p.hasMacs && (p.macs[6]! & 1) === 0 && !Number.isNaN(this.binStartUs)) {
+        const h = this.hostOf(macNumber(p.macs, 6), p, true);
+        this.touch(h, p.timeMicros()).arpOut++;
+      }
+      return;
+    }
+    const t = p.timeMicros();
+    if (Number.isNaN(this.binStartUs)) this.binStartUs = t;
+    else if (t - this.binStartUs >= this.durationUs) {
+      this.closeBin();
+      this.bin++;
+      this.binStartUs = t;
+    }
+    const v6 = p.ipVersion === 6;
+    const srcId = addressId(p.srcAddr, v6);
+    const dstId = addressId(p.dstAddr, v6);
+    let src = -1;
+    let dst = -1;
+    if (p.hasMacs) {
+      const m = p.macs;
+      if ((m[6]! & 1) === 0) src = this.hostOf(macNumber(m, 6), p, true);
+      if ((m[0]! & 1) === 0) dst = this.hostOf(macNumber(m, 0), p, false);
+    } else {
+      src = this.hostOf(2 * TWO32 * 65536 + srcId, p, true);
+      dst = this.hostOf(2 * TWO32 * 65536 + dstId, p, false);
+    }
+    const srcPrivate = this.isPrivate(srcId, p.srcAddr, v6);
+    if (src >= 0 && srcPrivate) this.hostInfo[src]!.privateSent++;
+    const tUs = t;
+    if (src >= 0) this.count(src, p, true, dstId, tUs);
+    if (dst >= 0 && dst !== src) this.count(dst, p, false, srcId, tUs);
+  }
+
+  private lastPrivateId = -1;
+  private lastPrivate = false;
+
+  private isPrivate(id: number, addr: Uint8Array, v6: boolean): boolean {
+    if (id === this.lastPrivateId) return this.lastPrivate;
+    let flag = this.privateOf.get(id);
+    if (flag === undefined) {
+      flag = v6 ? isPrivateV6(addr) : isPrivateV4(addr);
+      this.privateOf.set(id, flag);
+    }
+    this.lastPrivateId = id;
+    this.lastPrivate = flag;
+    return flag;
+  }
+
+  private cacheN = [-1, -1];
+  private cacheH = [-1, -1];
+
+  private hostOf(n: number, p: PacketRecord, source: boolean): number {
+    // Packets come in runs between the same two hosts: a one-entry cache per direction saves the Map lookup.
+    const c = source ? 0 : 1;
+    if (this.cacheN[c] === n) return this.cacheH[c]!;
+    let h = this.hosts.get(n);
+    if (h === undefined) {
+      h = this.hostInfo.length;
+      const kind = p.hasMacs ? 'mac' : 'ip';
+      const v6 = p.ipVersion === 6;
+      const key = p.hasMacs
+        ? macText(p.macs, source ? 6 : 0)
+        : v6
+          ? ipv6Text(source ? p.srcAddr : p.dstAddr)
+          : ipv4Text(source ? p.srcAddr : p.dstAddr);
+      this.hostInfo.push({ key, kind, privateSent: 0, state: new HostBinState(), stateBin: -1 });
+      this.hosts.set(n, h);
+    }
+    this.cacheN[c] = n;
+    this.cacheH[c] = h;
+    return h;
+  }
+
+  private touch(h: number, tUs: number): HostBinState {
+    const info = this.hostInfo[h]!;
+    const s = info.state;
+    if (info.stateBin !== this.bin) {
+      s.reset();
+      s.first = tUs;
+      info.stateBin = this.bin;
+      this.touched.push(h);
+    }
+    s.last = tUs;
+    return s;
+  }
+
+  private count(h: number, p: PacketRecord, outgoing: boolean, peer: number, tUs: number): void {
+    const s = this.touch(h, tUs);
+    const len = p.originalLength;
+    if (outgoing) {
+      s.packetsOut++;
+      s.bytesOut += len;
+    } else {
+      s.packetsIn++;
+      s.bytesIn += len;
+    }
+    if (peer !== s.lastPeer && !s.peers.has(peer)) {
+      const remote = outgoing ? p.dstAddr : p.srcAddr;
+      const v6 = p.ipVersion === 6;
+      const group = v6 ? remote[0] === 0xff : (remote[0]! & 0xf0) === 0xe0;
+      s.peers.set(peer, group ? 3 : this.isPrivate(peer, remote, v6) ? 2 : 1);
+    }
+    s.lastPeer = peer;
+    const l4 = p.l4Proto;
+    const flags = p.tcpFlags;
+    const localPort = outgoing ? p.srcPort : p.dstPort;
+    const remotePort = outgoing ? p.dstPort : p.srcPort;
+    if (l4 === IpProto.ICMP || l4 === IpProto.ICMPV6) {
+      const type = p.icmpType;
+      const unreachable = l4 === IpProto.ICMP ? type === 3 : type === 1;
+      if (unreachable) {
+        if (outgoing) s.unreachOut++;
+        else s.unreachIn++;
+        return;
+      }
+      const echoReq = l4 === IpProto.ICMP ? type === 8 : type === 128;
+      if (echoReq && outgoing) s.echoOut++;
+      // Neighbour discovery and the like stay out of flows: they are link housekeeping, not services.
+      if (l4 === IpProto.ICMPV6 && type >= 130) return;
+    }
+    if (l4 === IpProto.UDP || l4 === IpProto.TCP) {
+      if (p.srcPort === 53 || p.dstPort === 53) {
+        s.dnsPackets++;
+        s.dnsBytes += p.ipLength;
+        if (outgoing && p.dstPort === 53) {
+          s.dnsOut++;
+          s.dnsPeers.add(peer);
+        }
+      }
+    }
+    if (l4 === IpProto.TCP && outgoing) {
+      s.tcpOut++;
+      if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN) s.synOnlyOut++;
+    }
+    if (p.isLaterFragment) return;
+    // Flow key: the remote address and both ports (or the ICMP type), protocol in the low bits.
+    const proto =
+      l4 === IpProto.TCP ? 0 : l4 === IpProto.UDP ? 1 : l4 === IpProto.ICMP || l4 === IpProto.ICMPV6 ? 2 : 3;
+    const a = proto === 2 ? p.icmpType & 0xff : proto === 3 ? l4 & 0xff : localPort;
+    const b = proto >= 2 ? 0 : remotePort;
+    const mixed =
+      Math.imul((peer % TWO32) ^ Math.imul(a + 1, 0x9e3779b1) ^ Math.floor(peer / TWO32), 0x85ebca6b) >>> 0;
+    const key = mixed * 1048576 + b * 16 + proto;
+    let f = key === s.lastFlowKey ? s.lastFlow : s.flowIndex.get(key);
+    if (f === undefined) {
+      f = s.newFlow();
+      s.flowIndex.set(key, f);
+      s.fProto[f] = proto;
+      s.fPeer[f] = peer;
+      s.fFirst[f] = tUs;
+      s.fLocalPort[f] = proto >= 2 ? 0 : localPort;
+      s.fRemotePort[f] = proto === 2 ? p.icmpType & 0xff : proto === 3 ? l4 & 0xff : remotePort;
+      // Who started it: a bare SYN says so; otherwise the well-known side is the server; else the sender.
+      let initOut = outgoing;
+      if (proto === 0 && flags & TcpFlag.SYN) initOut = (flags & TcpFlag.ACK) === 0 ? outgoing : !outgoing;
+      else if (proto <= 1) {
+        if (remotePort < 1024 && localPort >= 1024) initOut = true;
+        else if (localPort < 1024 && remotePort >= 1024) initOut = false;
+      } else if (proto === 2) {
+        // ICMP replies (echo reply 0/129) belong to the other side's request.
+        const type = p.icmpType;
+        if (type === 0 || type === 129) initOut = !outgoing;
+      }
+      if (initOut) s.fFlags[f]! |= F_INIT_OUT;
+    }
+    s.lastFlowKey = key;
+    s.lastFlow = f;
+    s.fLast[f] = tUs;
+    if (outgoing) {
+      s.fPacketsOut[f]!++;
+      s.fBytesOut[f]! += len;
+    } else {
+      s.fPacketsIn[f]!++;
+      s.fBytesIn[f]! += len;
+    }
+    if (proto === 0) {
+      if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN)
+        s.fFlags[f]! |= outgoing ? F_SYN_OUT : F_SYN_IN;
+      if (flags & TcpFlag.RST) s.fFlags[f]! |= outgoing ? F_RST_OUT : F_RST_IN;
+    }
+  }
+
+  private closeBin(): void {
+    for (const h of this.touched) {
+      const info = this.hostInfo[h]!;
+      this.out.push(binOf(this.bin, h, info.state));
+    }
+    this.touched.length = 0;
+  }
+
+  /** Closes the last bin and returns every host's bins. */
+  finish(): BehaviorResult {
+    this.closeBin();
+    const sent = new Float64Array(this.hostInfo.length);
+    for (const b of this.out) sent[b.host]! += b.packets;
+    // The device: most packets from a private address; in a capture without any (a host on a public
+    // address), the host with the most packets.
+    const anyPrivate = this.hostInfo.some((h) => h.privateSent > 0);
+    let device = -1;
+    this.hostInfo.forEach((h, i) => {
+      const better = anyPrivate
+        ? h.privateSent > 0 && (device < 0 || h.privateSent > this.hostInfo[device]!.privateSent)
+        : sent[i]! > 0 && (device < 0 || sent[i]! > sent[device]!);
+      if (better) device = i;
+    });
+    const hosts: BehaviorHost[] = this.hostInfo.map((h) => ({
+      key: h.key,
+      kind: h.kind,
+      privateSent: h.privateSent,
+    }));
+    // Hosts that never sent from a private address are not devices of this network (unless none is).
+    const bins = anyPrivate ? this.out.filter((b) => hosts[b.host]!.privateSent > 0) : this.out;
+    return { hosts, device, bins };
+  }
+}
+
+function macNumber(m: Uint8Array, o: number): number {
+  return (
+    (m[o]! * 256 + m[o + 1]!) * TWO32 +
+    (((m[o + 2]! << 24) | (m[o + 3]! << 16) | (m[o + 4]! << 8) | m[o + 5]!) >>> 0)
+  );
+}
+
+/** IPv4: the address as a number; IPv6: 2^32 + a 32-bit hash of the 16 bytes. */
+function addressId(a: Uint8Array, v6: boolean): number {
+  if (!v6) return ((a[0]! << 24) | (a[1]! << 16) | (a[2]! << 8) | a[3]!) >>> 0;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < 16; i++) h = Math.imul(h ^ a[i]!, 0x01000193);
+  return TWO32 + (h >>> 0);
+}
+
+function binOf(bin: number, host: number, s: HostBinState): BehaviorBin {
+  const spanS = Math.max((s.last - s.first) / 1e6, 60);
+  const perMin = 60 / spanS;
+  let privatePeers = 0;
+  const publicPeers: number[] = [];
+  for (const [peer, v] of s.peers) {
+    if (v === 2) privatePeers++;
+    else if (v === 1) publicPeers.push(peer);
+  }
+  publicPeers.sort((a, b) => a - b);
+  const remotePorts = new Set<number>();
+  const localPorts = new Set<number>();
+  const adminPeers = new Set<number>();
+  const services = new Map<number, { peers: Set<number>; flows: number }>();
+  let flowsOut = 0;
+  let flowsIn = 0;
+  let tcpOutAttempts = 0;
+  let tcpOutUnanswered = 0;
+  let tcpOutReset = 0;
+  let tcpInAttempts = 0;
+  let tcpInRejected = 0;
+  let adminOut = 0;
+  let adminIn = 0;
+  let bytesSum = 0;
+  let packetsSum = 0;
+  let maxBytesOut = 0;
+  let maxDuration = 0;
+  let small = 0;
+  for (let f = 0; f < s.n; f++) {
+    const flags = s.fFlags[f]!;
+    const out = (flags & F_INIT_OUT) !== 0;
+    const proto = s.fProto[f]!;
+    const remotePort = s.fRemotePort[f]!;
+    const localPort = s.fLocalPort[f]!;
+    const pin = s.fPacketsIn[f]!;
+    const pout = s.fPacketsOut[f]!;
+    const peer = s.fPeer[f]!;
+    if (out) flowsOut++;
+    else flowsIn++;
+    if (proto === 0) {
+      if (out && flags & F_SYN_OUT) {
+        tcpOutAttempts++;
+        if (pin === 0) tcpOutUnanswered++;
+        if (flags & F_RST_IN) tcpOutReset++;
+      }
+      if (!out && flags & F_SYN_IN) {
+        tcpInAttempts++;
+        if (pout === 0 || flags & F_RST_OUT) tcpInRejected++;
+      }
+    }
+    const serverPort = out ? remotePort : localPort;
+    if (proto <= 1) {
+      if (out) remotePorts.add(proto * 65536 + remotePort);
+      else localPorts.add(proto * 65536 + localPort);
+      if (IS_ADMIN[serverPort]) {
+        if (out) {
+          adminOut++;
+          adminPeers.add(peer);
+        } else adminIn++;
+      }
+    }
+    const port = proto <= 1 && serverPort >= EPHEMERAL_PORT ? 0xffff : serverPort;
+    const code = serviceCode(out, proto, port);
+    let svc = services.get(code);
+    if (!svc) {
+      svc = { peers: new Set(), flows: 0 };
+      services.set(code, svc);
+    }
+    svc.peers.add(peer);
+    svc.flows++;
+    const bytes = s.fBytesOut[f]! + s.fBytesIn[f]!;
+    bytesSum += bytes;
+    packetsSum += pin + pout;
+    if (s.fBytesOut[f]! > maxBytesOut) maxBytesOut = s.fBytesOut[f]!;
+    const d = (s.fLast[f]! - s.fFirst[f]!) / 1e6;
+    if (d > maxDuration) maxDuration = d;
+    if (pin + pout <= 2) small++;
+  }
+  const nf = Math.max(s.n, 1);
+  const values = [
+    s.packetsOut * perMin,
+    s.packetsIn * perMin,
+    s.bytesOut * perMin,
+    s.bytesIn * perMin,
+    Math.log2((s.bytesOut + 1) / (s.bytesIn + 1)),
+    s.peers.size,
+    privatePeers,
+    remotePorts.size,
+    localPorts.size,
+    flowsOut * perMin,
+    flowsIn * perMin,
+    tcpOutAttempts,
+    tcpOutAttempts ? tcpOutUnanswered / tcpOutAttempts : 0,
+    tcpOutAttempts ? tcpOutReset / tcpOutAttempts : 0,
+    tcpInAttempts,
+    tcpInAttempts ? tcpInRejected / tcpInAttempts : 0,
+    s.unreachIn,
+    s.unreachOut,
+    s.echoOut,
+    s.dnsOut * perMin,
+    s.dnsPackets ? s.dnsBytes / s.dnsPackets : 0,
+    s.dnsPeers.size,
+    adminOut,
+    adminPeers.size,
+    adminIn,
+    bytesSum / nf,
+    maxBytesOut,
+    packetsSum / nf,
+    maxDuration,
+    s.n ? small / s.n : 0,
+    s.tcpOut ? s.synOnlyOut / s.tcpOut : 0,
+    s.arpOut,
+  ];
+  return {
+    bin,
+    host,
+    start: s.first / 1e6,
+    end: s.last / 1e6,
+    packets: s.packetsOut + s.packetsIn,
+    values,
+    services: [...services.entries()]
+      .sort((x, y) => x[0] - y[0])
+      .map(([code, v]) => [code, v.peers.size, v.flows] as [number, number, number]),
+    publicPeers,
+  };
+}

@@ -1,0 +1,443 @@
+/**
+ * The behaviour model: "is this host-bin like the normal host-bins we trained on?", without knowing the
+ * device's type.
+ *
+ * Math: each feature x_f is transformed (log1p for counts and rates) and robust-standardised,
+ * z_f = clip((t(x_f) − median_f) / max(IQR_f, floor_kind), ±clip), with median and IQR over the training
+ * host-bins. A bin's raw score is
+ *   s = (1/k) Σ_{j ∈ kNN(z)} ‖z − z_j‖₂  +  λ · ( ln(1 + |N|) + ln(1 + max_{c∈N} peers_c) ),
+ * the mean Euclidean distance to its k nearest training bins plus a novelty term over N, the services
+ * (direction, protocol, server port) the bin used that none of those k neighbours used. Scores are
+ * calibrated on cross-validated training scores (each training capture scored against the others only):
+ * a bin's tail probability p(s) is 1 − (its interpolated rank among them)/(n+1), continued beyond the
+ * largest by p = exp(−(s − s_max)/τ)/(n+1); a capture of m bins has abnormality (1 − min p)^m, so for a
+ * normal capture P(abnormality > 1 − α) ≈ α whatever its length, and the threshold is 1 − α.
+ */
+import { z } from 'zod';
+import { ModelError, UsageError } from '../errors.js';
+import { BEHAVIOR_FEATURES, type BehaviorFeatureKind, serviceText } from '../features/behavior.js';
+import { Rng } from './rng.js';
+
+export const DEFAULT_FALSE_ALARM_RATE = 0.01;
+
+export interface BehaviorOptions {
+  /** Neighbours whose mean distance is the score. */
+  k?: number;
+  /** Weight λ of the novelty term, in standardised units. */
+  noveltyWeight?: number;
+  /** Weight μ of the public-peer novelty term ln(1 + public peers none of the neighbours talked to). */
+  peerWeight?: number;
+  /** |z| is clipped here so one wild feature cannot drown the rest. */
+  clip?: number;
+  /**
+   * ε of the local scale: the score is divided by ε + the mean cross-validated score of the k neighbours, so a
+   * bin is judged against how far normal bins of its own neighbourhood (in practice its own device type) lie
+   * from each other (as LOF does). 0 turns the local scale off.
+   */
+  localFloor?: number;
+  /** Target false-alarm rate per normal capture at the stored threshold. */
+  falseAlarmRate?: number;
+  /**
+   * Calibration uses the cross-validated scores of bins whose label has at least this many training captures
+   * (a type seen once, scored without its only capture, measures "a type never seen", not normal variation).
+   */
+  calibrationMinCaptures?: number;
+  /** Training bins kept as references at most (a seeded sample beyond that). */
+  maxReferences?: number;
+  seed?: number;
+}
+
+/** One training or query host-bin. */
+export interface BehaviorSample {
+  values: readonly number[];
+  services: readonly (readonly [number, number, number])[];
+  /** Public peers (address ids); optional: without them, peer novelty is not scored. */
+  publicPeers?: readonly number[];
+}
+
+export interface TrainingSample extends BehaviorSample {
+  /** Cross-validation group: samples of one group are never each other's references (one capture). */
+  group: string;
+  label: string | null;
+}
+
+export interface BehaviorState {
+  names: string[];
+  kinds: BehaviorFeatureKind[];
+  center: number[];
+  scale: number[];
+  refs: number[][];
+  refServices: number[][];
+  refPeers: number[][];
+  refGroups: string[];
+  refLabels: (string | null)[];
+  /** Each reference's own cross-validated score before the local scale (the local scale's input). */
+  refLocal: number[];
+  /** Cross-validated raw scores of the training bins, ascending. */
+  cvScores: number[];
+  tau: number;
+  threshold: number;
+}
+
+export interface BinScore {
+  score: number;
+  distance: number;
+  novelty: number;
+  /** Public peers none of the nearest normal bins talked to. */
+  novelPeers: number;
+  /** Tail probability among normal bins. */
+  p: number;
+  /** Indices (into the references) of the k nearest. */
+  neighbours: number[];
+  novel: [number, number, number][];
+}
+
+export interface CaptureScore {
+  abnormality: number;
+  /** Index (into the scored bins) of the worst bin. */
+  worst: number;
+  bins: BinScore[];
+  /** What made the worst bin unusual, in words; empty when nothing stands out. */
+  reasons: string[];
+}
+
+const FLOOR: Record<BehaviorFeatureKind, number> = { count: 0.5, share: 0.1, signed: 0.5 };
+
+function transform(kind: BehaviorFeatureKind, x: number): number {
+  return kind === 'count' ? Math.log1p(Math.max(x, 0)) : x;
+}
+
+function quantileSorted(s: readonly number[], q: number): number {
+  if (s.length === 0) return 0;
+  const pos = q * (s.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(lo + 1, s.length - 1);
+  return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
+}
+
+export class BehaviorModel {
+  readonly k: number;
+  readonly noveltyWeight: number;
+  readonly peerWeight: number;
+  readonly clip: number;
+  readonly localFloor: number;
+  readonly calibrationMinCaptures: number;
+  readonly falseAlarmRate: number;
+  readonly maxReferences: number;
+  readonly seed: number;
+  state: BehaviorState | null = null;
+  private z: Float64Array[] = [];
+  private serviceSets: Set<number>[] = [];
+  private peerSets: Set<number>[] = [];
+
+  constructor(options: BehaviorOptions = {}) {
+    this.k = options.k ?? 2;
+    this.noveltyWeight = options.noveltyWeight ?? 1;
+    this.peerWeight = options.peerWeight ?? 1;
+    this.clip = options.clip ?? 8;
+    this.localFloor = options.localFloor ?? 0;
+    this.calibrationMinCaptures = options.calibrationMinCaptures ?? 1;
+    this.falseAlarmRate = options.falseAlarmRate ?? DEFAULT_FALSE_ALARM_RATE;
+    this.maxReferences = options.maxReferences ?? 4000;
+    this.seed = options.seed ?? 0;
+    if (!(this.k >= 1 && Number.isInteger(this.k))) throw new UsageError(`k must be a whole number >= 1`);
+    if (!(this.falseAlarmRate > 0 && this.falseAlarmRate < 1))
+      throw new UsageError(`--false-alarm-rate must be between 0 and 1, not ${this.falseAlarmRate}`);
+  }
+
+  fit(samples: readonly TrainingSample[]): this {
+    if (samples.length === 0) throw new UsageError('no host-bins to learn normal behaviour from');
+    if (new Set(samples.map((s) => s.group)).size < 2)
+      throw new UsageError(
+        'behaviour training needs at least two normal captures (they cross-validate each other)',
+      );
+    let kept = samples;
+    if (samples.length > this.maxReferences) {
+      const rng = new Rng(this.seed);
+      const idx = Array.from({ length: samples.length }, (_, i) => i);
+      for (let i = idx.length - 1; i > 0; i--) {
+        const j = Math.floor(rng.next() * (i + 1));
+        [idx[i], idx[j]] = [idx[j]!, idx[i]!];
+      }
+      kept = idx
+        .slice(0, this.maxReferences)
+        .sort((a, b) => a - b)
+        .map((i) => samples[i]!);
+    }
+    const kinds = BEHAVIOR_FEATURES.map((f) => f.kind);
+    const d = kinds.length;
+    const center: number[] = [];
+    const scale: number[] = [];
+    for (let f = 0; f < d; f++) {
+      const col = kept.map((s) => transform(kinds[f]!, s.values[f]!)).sort((a, b) => a - b);
+      const med = quantileSorted(col, 0.5);
+      const iqr = quantileSorted(col, 0.75) - quantileSorted(col, 0.25);
+      center.push(med);
+      scale.push(Math.max(iqr, FLOOR[kinds[f]!]));
+    }
+    this.state = {
+      names: BEHAVIOR_FEATURES.map((f) => f.name),
+      kinds,
+      center,
+      scale,
+      refs: kept.map((s) => [...s.values]),
+      refServices: kept.map((s) => s.services.map((x) => x[0])),
+      refPeers: kept.map((s) => [...(s.publicPeers ?? [])]),
+      refGroups: kept.map((s) => s.group),
+      refLabels: kept.map((s) => s.label),
+      refLocal: [],
+      cvScores: [],
+      tau: 1,
+      threshold: 1 - this.falseAlarmRate,
+    };
+    this.prepare();
+    // Cross-validated scores: every training bin against the bins of the other captures only; first
+    // without the local scale (its input), then with it.
+    if (this.localFloor > 0) this.state.refLocal = kept.map((s) => this.scoreBin(s, s.group).score);
+    const capturesOf = new Map<string, Set<string>>();
+    for (const s of kept) {
+      const key = s.label ?? '';
+      if (!capturesOf.has(key)) capturesOf.set(key, new Set());
+      capturesOf.get(key)!.add(s.group);
+    }
+    let calibrating = kept.filter((s) => capturesOf.get(s.label ?? '')!.size >= this.calibrationMinCaptures);
+    if (calibrating.length < 20) calibrating = [...kept];
+    const cv = calibrating.map((s) => this.scoreBin(s, s.group).score).sort((a, b) => a - b);
+    const top = cv[cv.length - 1]!;
+    // The tail beyond the largest normal score decays on the scale of the upper decile's spread.
+    const tau = Math.max(top - quantileSorted(cv, 0.9), 0.05 * Math.max(top, 1), 1e-3);
+    this.state.cvScores = cv;
+    this.state.tau = tau;
+    return this;
+  }
+
+  private prepare(): void {
+    const s = this.state!;
+    this.z = s.refs.map((r) => this.standardise(r));
+    this.serviceSets = s.refServices.map((c) => new Set(c));
+    this.peerSets = s.refPeers.map((c) => new Set(c));
+  }
+
+  standardise(values: readonly number[]): Float64Array {
+    const s = this.state!;
+    const out = new Float64Array(s.kinds.length);
+    for (let f = 0; f < out.length; f++) {
+      const v = (transform(s.kinds[f]!, values[f]!) - s.center[f]!) / s.scale[f]!;
+      out[f] = Math.min(this.clip, Math.max(-this.clip, v));
+    }
+    return out;
+  }
+
+  /** Raw score of one bin; references of `excludeGroup` are skipped (cross-validation). */
+  scoreBin(sample: BehaviorSample, excludeGroup?: string): BinScore {
+    const s = this.state;
+    if (!s) throw new Error('BehaviorModel: fit or load before scoring');
+    const q = this.standardise(sample.values);
+    const k = this.k;
+    const bestD = new Float64Array(k).fill(Number.POSITIVE_INFINITY);
+    const bestI = new Int32Array(k).fill(-1);
+    for (let r = 0; r < this.z.length; r++) {
+      if (excludeGroup !== undefined && s.refGroups[r] === excludeGroup) continue;
+      const zr = this.z[r]!;
+      let d2 = 0;
+      for (let f = 0; f < q.length; f++) {
+        const t = q[f]! - zr[f]!;
+        d2 += t * t;
+      }
+      if (d2 >= bestD[k - 1]!) continue;
+      let j = k - 1;
+      while (j > 0 && bestD[j - 1]! > d2) {
+        bestD[j] = bestD[j - 1]!;
+        bestI[j] = bestI[j - 1]!;
+        j--;
+      }
+      bestD[j] = d2;
+      bestI[j] = r;
+    }
+    const neighbours: number[] = [];
+    let distance = 0;
+    for (let j = 0; j < k; j++) {
+      if (bestI[j]! < 0) break;
+      neighbours.push(bestI[j]!);
+      distance += Math.sqrt(bestD[j]!);
+    }
+    distance /= Math.max(neighbours.length, 1);
+    const novel: [number, number, number][] = [];
+    for (const svc of sample.services) {
+      if (!neighbours.some((n) => this.serviceSets[n]!.has(svc[0]))) novel.push([svc[0], svc[1], svc[2]]);
+    }
+    let maxPeers = 0;
+    for (const n of novel) if (n[1] > maxPeers) maxPeers = n[1];
+    const novelty = novel.length ? Math.log1p(novel.length) + Math.log1p(maxPeers) : 0;
+    let novelPeers = 0;
+    for (const peer of sample.publicPeers ?? [])
+      if (!neighbours.some((n) => this.peerSets[n]!.has(peer))) novelPeers++;
+    let score = distance + this.noveltyWeight * novelty + this.peerWeight * Math.log1p(novelPeers);
+    if (s.refLocal.length > 0 && neighbours.length > 0) {
+      let local = 0;
+      for (const n of neighbours) local += s.refLocal[n]!;
+      score /= this.localFloor + local / neighbours.length;
+    }
+    return { score, distance, novelty, novelPeers, p: this.tailProbability(score), neighbours, novel };
+  }
+
+  /** Share of normal bins scoring at least `score` (interpolated; an exponential tail beyond the largest). */
+  tailProbability(score: number): number {
+    const s = this.state!;
+    const cv = s.cvScores;
+    const n = cv.length;
+    if (n === 0) return 1;
+    if (score > cv[n - 1]!) return Math.exp(-(score - cv[n - 1]!) / s.tau) / (n + 1);
+    if (score <= cv[0]!) return 1;
+    let lo = 0;
+    let hi = n - 1;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (cv[mid]! < score) lo = mid;
+      else hi = mid;
+    }
+    const frac = cv[hi]! > cv[lo]! ? (score - cv[lo]!) / (cv[hi]! - cv[lo]!) : 1;
+    const rank = lo + 1 + frac; // bins scoring below `score`, interpolated
+    return Math.max((n + 1 - rank) / (n + 1), 1 / (n + 1));
+  }
+
+  /** Scores a capture's bins (at least one): the worst bin decides, corrected for the number of bins. */
+  score(bins: readonly BehaviorSample[]): CaptureScore {
+    if (bins.length === 0) throw new Error('BehaviorModel.score: no bins');
+    const scored = bins.map((b) => this.scoreBin(b));
+    let worst = 0;
+    for (let i = 1; i < scored.length; i++) if (scored[i]!.score > scored[worst]!.score) worst = i;
+    const pmin = scored[worst]!.p;
+    const abnormality = (1 - pmin) ** scored.length;
+    return { abnormality, worst, bins: scored, reasons: this.explain(bins[worst]!, scored[worst]!) };
+  }
+
+  /** The features and services that set a bin apart from its nearest normal bins, in words. */
+  explain(sample: BehaviorSample, score: BinScore): string[] {
+    const s = this.state!;
+    const q = this.standardise(sample.values);
+    const reasons: { weight: number; text: string }[] = [];
+    for (const [code, peers, flows] of score.novel) {
+      reasons.push({
+        weight: Math.log1p(peers) + Math.log1p(flows) + 1,
+        text: `new ${serviceText(code)} to ${peers} peer${peers === 1 ? '' : 's'} (${flows} connection${flows === 1 ? '' : 's'}; not used by the nearest normal devices)`,
+      });
+    }
+    for (let f = 0; f < q.length; f++) {
+      const zs: number[] = [];
+      const raw: number[] = [];
+      for (const n of score.neighbours) {
+        zs.push(this.z[n]![f]!);
+        raw.push(s.refs[n]![f]!);
+      }
+      zs.sort((a, b) => a - b);
+      raw.sort((a, b) => a - b);
+      // Against the neighbours' median (not mean): the typical value shown is the median too.
+      const diff = q[f]! - quantileSorted(zs, 0.5);
+      if (Math.abs(diff) < 2) continue;
+      const typical = quantileSorted(raw, 0.5);
+      const value = sample.values[f]!;
+      const info = BEHAVIOR_FEATURES[f]!;
+      const fmt = (x: number) => (info.kind === 'share' ? `${Math.round(x * 100)} %` : formatNumber(x));
+      let text: string;
+      if (info.kind === 'count' && typical > 0 && value > 0) {
+        const ratio = value / typical;
+        text = `${info.text}: ${fmt(value)}, ${ratio >= 1 ? `${formatNumber(ratio)}×` : `1/${formatNumber(1 / ratio)} of`} the nearest normal devices' ${fmt(typical)}`;
+      } else text = `${info.text}: ${fmt(value)} (nearest normal devices: ${fmt(typical)})`;
+      reasons.push({ weight: Math.abs(diff), text });
+    }
+    return reasons
+      .sort((a, b) => b.weight - a.weight)
+      .slice(0, 4)
+      .map((r) => r.text);
+  }
+
+  toJSON(): BehaviorModelFile {
+    const s = this.state;
+    if (!s) throw new Error('BehaviorModel: not fitted');
+    return {
+      format: 'networkml-model',
+      version: 1,
+      kind: 'behavior',
+      hyperParameters: {
+        k: this.k,
+        noveltyWeight: this.noveltyWeight,
+        peerWeight: this.peerWeight,
+        clip: this.clip,
+        localFloor: this.localFloor,
+        calibrationMinCaptures: this.calibrationMinCaptures,
+        falseAlarmRate: this.falseAlarmRate,
+        maxReferences: this.maxReferences,
+        seed: this.seed,
+      },
+      state: s,
+    };
+  }
+
+  static fromJSON(doc: unknown): BehaviorModel {
+    const parsed = behaviorFileSchema.safeParse(doc);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
+      throw new ModelError(`not a behaviour model${where}: ${issue?.message ?? 'invalid'}`);
+    }
+    const { hyperParameters: h, state } = parsed.data;
+    const names = BEHAVIOR_FEATURES.map((f) => f.name);
+    if (state.names.join(',') !== names.join(','))
+      throw new ModelError(
+        'behaviour model made with other features than this networkml computes; retrain it',
+      );
+    const d = names.length;
+    const bad = [state.center, state.scale, ...state.refs].some((r) => r.length !== d);
+    const n = state.refs.length;
+    if (bad || n !== state.refServices.length || n !== state.refGroups.length || n !== state.refPeers.length)
+      throw new ModelError('behaviour model: inconsistent array lengths');
+    const m = new BehaviorModel(h);
+    m.state = state as BehaviorState;
+    m.prepare();
+    return m;
+  }
+}
+
+function formatNumber(x: number): string {
+  if (x === 0) return '0';
+  if (Math.abs(x) >= 100) return `${Math.round(x)}`;
+  if (Math.abs(x) >= 10) return x.toFixed(1).replace(/\.0$/, '');
+  return x.toPrecision(2).replace(/\.?0+$/, '');
+}
+
+const finite = z.number().refine(Number.isFinite, 'not a finite number');
+
+const behaviorFileSchema = z.object({
+  format: z.literal('networkml-model'),
+  version: z.literal(1),
+  kind: z.literal('behavior'),
+  hyperParameters: z.object({
+    k: z.number().int().positive(),
+    noveltyWeight: finite,
+    peerWeight: finite,
+    clip: finite.positive(),
+    localFloor: finite.nonnegative(),
+    calibrationMinCaptures: z.number().int().positive(),
+    falseAlarmRate: finite.positive().lt(1),
+    maxReferences: z.number().int().positive(),
+    seed: z.number().int(),
+  }),
+  state: z.object({
+    names: z.array(z.string()),
+    kinds: z.array(z.enum(['count', 'share', 'signed'])),
+    center: z.array(finite),
+    scale: z.array(finite.positive()),
+    refs: z.array(z.array(finite)).min(1),
+    refServices: z.array(z.array(z.number().int())),
+    refPeers: z.array(z.array(z.number())),
+    refGroups: z.array(z.string()),
+    refLabels: z.array(z.string().nullable()),
+    refLocal: z.array(finite),
+    cvScores: z.array(finite).min(1),
+    tau: finite.positive(),
+    threshold: finite.min(0).max(1),
+  }),
+});
+
+export type BehaviorModelFile = z.infer<typeof behaviorFileSchema>;

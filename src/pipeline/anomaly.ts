@@ -1,0 +1,176 @@
+/**
+ * One interface for "does this device behave normally?": the original's session LSTM (`lstm`), SOS among
+ * devices of the predicted role (`sos`), the behaviour model (`behavior`) and none. Eval, watch and the
+ * worker all go through anomalyScorer(); the decision itself is decide() (src/decisions/decide.ts).
+ */
+import { readFileSync } from 'node:fs';
+import { DEFAULT_THRESHOLD } from '../decisions/decide.js';
+import { UsageError } from '../errors.js';
+import type { BehaviorResult } from '../features/behavior.js';
+import type { SessionVectors } from '../features/session-vectors.js';
+import type { LoadedModel } from '../models/format.js';
+import type { BehaviorDetail } from '../result.js';
+import { type BehaviorBinScore, loadBehaviorModel, scoreBehavior } from './behavior-anomaly.js';
+import { lstmFor, sosModelFor } from './model-registry.js';
+import { deviceRepresentation } from './sos-anomaly.js';
+
+export type AnomalyModelName = 'lstm' | 'sos' | 'behavior' | 'none';
+
+export interface AnomalyOptions {
+  anomaly?: AnomalyModelName;
+  anomalyModelPath?: string;
+  /** Overrides the scorer's threshold (lstm/sos: 0.99; behavior: calibrated, stored in the model). */
+  threshold?: number;
+}
+
+/** What a scorer may look at for one device. */
+export interface AnomalyInput {
+  /** The device's session rows (the LSTM's input); a getter, computed on first use. */
+  readonly sessions: SessionVectors;
+  /** The rows the role model saw, one per bin. */
+  vectors: readonly Float64Array[];
+  /** The predicted top role. */
+  role: string;
+  /** The host's key (MAC, or IP on links without MACs); '' for "the capture's device". */
+  hostKey: string;
+  behavior: BehaviorResult | null;
+}
+
+export interface AnomalyOutcome {
+  abnormality: number;
+  /** False when the score could not be computed: the decision is then `unknown`, with `note` saying why. */
+  scored: boolean;
+  note?: string;
+  threshold: number;
+  detail?: BehaviorDetail;
+  /** Behaviour only: each bin's raw score and services, to add the device's own history later. */
+  bins?: BehaviorBinScore[];
+}
+
+export interface AnomalyScorer {
+  readonly name: AnomalyModelName;
+  /** Whether the capture analysis must run the behaviour extractor. */
+  readonly needsBehavior: boolean;
+  score(input: AnomalyInput): AnomalyOutcome;
+}
+
+/** Which anomaly model runs when none is named: behaviour when the anomaly model file is one. */
+export function anomalyNameFor(options: AnomalyOptions): AnomalyModelName {
+  if (options.anomaly) return options.anomaly;
+  if (options.anomalyModelPath && isBehaviorFile(options.anomalyModelPath)) return 'behavior';
+  return 'lstm';
+}
+
+const behaviorFiles = new Map<string, boolean>();
+
+function isBehaviorFile(path: string): boolean {
+  let is = behaviorFiles.get(path);
+  if (is === undefined) {
+    try {
+      is = /"kind"\s*:\s*"behavior"/.test(readFileSync(path, 'utf8'));
+    } catch {
+      is = false;
+    }
+    behaviorFiles.set(path, is);
+  }
+  return is;
+}
+
+/** Builds (and validates: a bad model file throws here, before any capture is read) the chosen scorer. */
+export function anomalyScorer(options: AnomalyOptions, roleModel: LoadedModel): AnomalyScorer {
+  const name = anomalyNameFor(options);
+  const needsFile = (what: string) =>
+    new UsageError(
+      `--anomaly ${name} needs --anomaly-model FILE (made by \`networkml train --algorithm ${what}\`)`,
+    );
+  switch (name) {
+    case 'none': {
+      const threshold = options.threshold ?? DEFAULT_THRESHOLD;
+      return {
+        name,
+        needsBehavior: false,
+        score: () => ({
+          abnormality: 0,
+          scored: false,
+          note: 'no anomaly model (--anomaly none)',
+          threshold,
+        }),
+      };
+    }
+    case 'lstm': {
+      const lstm = lstmFor(options.anomalyModelPath);
+      const threshold = options.threshold ?? DEFAULT_THRESHOLD;
+      return {
+        name,
+        needsBehavior: false,
+        score: ({ sessions, role }) => {
+          // The scorer's own behaviour uses its default threshold; ours is decided by decide().
+          const s = lstm.score(sessions.rows, role);
+          return {
+            abnormality: s.abnormality,
+            scored: s.scored,
+            threshold,
+            ...(s.note ? { note: s.note } : {}),
+          };
+        },
+      };
+    }
+    case 'sos': {
+      const path = options.anomalyModelPath;
+      if (!path) throw needsFile('sos');
+      const sos = sosModelFor(path, roleModel).sos;
+      const threshold = options.threshold ?? DEFAULT_THRESHOLD;
+      return {
+        name,
+        needsBehavior: false,
+        score: ({ vectors, role }) => {
+          const representation = deviceRepresentation(roleModel.model, vectors);
+          if (!representation)
+            return { abnormality: 0, scored: false, note: 'no bins to represent the device', threshold };
+          const [s] = sos.score([representation], [role]);
+          return {
+            abnormality: s!.probability,
+            scored: s!.scored,
+            threshold,
+            ...(s!.note ? { note: s!.note } : {}),
+          };
+        },
+      };
+    }
+    case 'behavior': {
+      const path = options.anomalyModelPath;
+      if (!path) throw needsFile('behavior');
+      const loaded = loadBehaviorModel(path, roleModel);
+      const model = loaded.model;
+      const threshold = options.threshold ?? model.state!.threshold;
+      return {
+        name,
+        needsBehavior: true,
+        score: ({ behavior, hostKey }) => {
+          const outcome = scoreBehavior(model, behavior, hostKey);
+          if (!outcome.scored || !outcome.score)
+            return { abnormality: 0, scored: false, note: outcome.note ?? 'not scored', threshold };
+          const { score, bins } = outcome;
+          const worst = bins[score.worst]!;
+          const w = score.bins[score.worst]!;
+          return {
+            abnormality: score.abnormality,
+            scored: true,
+            threshold,
+            detail: {
+              references: 'population: the nearest normal host-bins of every training device',
+              bins_scored: bins.length,
+              worst_bin: { index: worst.bin, start: worst.start, end: worst.end },
+              score: w.score,
+              distance: w.distance,
+              novelty: w.novelty,
+              reasons: score.reasons,
+              services: [...new Set(bins.flatMap((b) => b.services.map((x) => x[0])))].sort((a, b) => a - b),
+            },
+            bins: bins.map((b, i) => ({ score: score.bins[i]!.score, services: b.services })),
+          };
+        },
+      };
+    }
+  }
+}

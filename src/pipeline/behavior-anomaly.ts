@@ -1,0 +1,130 @@
+import { ModelError } from '../errors.js';
+import { type BehaviorBin, type BehaviorResult, hostBins, serviceText } from '../features/behavior.js';
+import { BehaviorModel, type CaptureScore } from '../models/behavior.js';
+import type { LoadedModel } from '../models/format.js';
+import { loadModelDocument, writeModelDocument } from '../models/format.js';
+
+/**
+ * The behaviour model's file: the fitted BehaviorModel plus the role model it was trained beside (its
+ * hash: the bin length comes from it, and a history of decisions should not mix models silently).
+ */
+export interface LoadedBehavior {
+  model: BehaviorModel;
+  path: string;
+  hash: string;
+  roleModel: string;
+}
+
+export function saveBehaviorModel(
+  path: string,
+  model: BehaviorModel,
+  roleModel: LoadedModel,
+  training: Record<string, string | number | null>,
+): string {
+  return writeModelDocument(path, {
+    ...model.toJSON(),
+    description:
+      'Behaviour model: robust-standardised header behaviour per host and 15-minute bin, kNN distance to normal host-bins plus service novelty, calibrated by cross-validation',
+    roleModel: roleModel.hash,
+    binDurationS: roleModel.model.capture.binDurationS,
+    training,
+  });
+}
+
+const cache = new Map<string, LoadedBehavior>();
+
+/** A behaviour model already loaded (and checked) in this process, by path. */
+export function loadedBehaviorModel(path: string): BehaviorModel | null {
+  return cache.get(path)?.model ?? null;
+}
+
+export interface BehaviorBinScore {
+  score: number;
+  services: [number, number, number][];
+}
+
+/**
+ * Adds the device's own history to its score: in each bin, services the device never used before count as
+ * novelty too (same weight as services its nearest normal devices never used). Returns null when every
+ * service was seen before (nothing changes).
+ */
+export function withOwnHistory(
+  model: BehaviorModel,
+  bins: readonly BehaviorBinScore[],
+  past: ReadonlySet<number>,
+): { abnormality: number; worst: number; reasons: string[] } | null {
+  let changed = false;
+  const scores = bins.map((b) => {
+    const fresh = b.services.filter((s) => !past.has(s[0]));
+    if (fresh.length === 0) return { score: b.score, fresh };
+    changed = true;
+    const maxPeers = Math.max(...fresh.map((s) => s[1]));
+    return {
+      score: b.score + model.noveltyWeight * (Math.log1p(fresh.length) + Math.log1p(maxPeers)),
+      fresh,
+    };
+  });
+  if (!changed) return null;
+  let worst = 0;
+  for (let i = 1; i < scores.length; i++) if (scores[i]!.score > scores[worst]!.score) worst = i;
+  const abnormality = (1 - model.tailProbability(scores[worst]!.score)) ** scores.length;
+  const reasons = scores[worst]!.fresh.sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(
+      ([code, peers]) =>
+        `${serviceText(code)} to ${peers} peer${peers === 1 ? '' : 's'}: never used by this device before`,
+    );
+  return { abnormality, worst, reasons };
+}
+
+/** Loads (once per process and path) a behaviour model and checks it belongs to this role model. */
+export function loadBehaviorModel(path: string, roleModel: LoadedModel): LoadedBehavior {
+  let loaded = cache.get(path);
+  if (!loaded) {
+    const { doc, hash } = loadModelDocument(path, 'behavior');
+    let model: BehaviorModel;
+    try {
+      model = BehaviorModel.fromJSON(doc);
+    } catch (err) {
+      throw new ModelError(`${path}: ${(err as Error).message}`);
+    }
+    const role = typeof doc.roleModel === 'string' ? doc.roleModel : '';
+    loaded = { model, path, hash, roleModel: role };
+    cache.set(path, loaded);
+  }
+  if (loaded.roleModel !== roleModel.hash) {
+    throw new ModelError(
+      `${path}: this behaviour model was trained with another role model (${loaded.roleModel.slice(0, 12)}…), not ${roleModel.path}; train it with --model ${roleModel.path}`,
+    );
+  }
+  return loaded;
+}
+
+export interface BehaviorOutcome {
+  scored: boolean;
+  abnormality: number;
+  note?: string;
+  score?: CaptureScore;
+  bins: BehaviorBin[];
+}
+
+/** Scores one host of a capture (by MAC/IP key; the capture's device when the key is not a host). */
+export function scoreBehavior(
+  model: BehaviorModel,
+  result: BehaviorResult | null,
+  key: string,
+): BehaviorOutcome {
+  if (!result)
+    return { scored: false, abnormality: 0, note: 'behaviour features were not computed', bins: [] };
+  let bins = key ? hostBins(result, key) : [];
+  if (bins.length === 0) bins = hostBins(result);
+  if (bins.length === 0)
+    return {
+      scored: false,
+      abnormality: 0,
+      note: 'no IP packet from a host with a private address: nothing to compare with normal behaviour',
+      bins,
+    };
+  const score = model.score(bins);
+  return { scored: true, abnormality: score.abnormality, score, bins };
+}
