@@ -308,6 +308,70 @@ describe('README and --help examples, run as written', () => {
     }
   });
 
+  it("behaviour, the v0.6.8 host-footprint model and Poseidon's one-shot invocations", () => {
+    // The site's normal captures, as the README's normal/ and normal-captures/.
+    for (const name of ['normal', 'normal-captures']) symlinkSync(join(work, 'captures'), join(work, name));
+    ok('networkml train normal/ -a behavior -m site-v2.json --save behavior.json');
+    const judged = ok('networkml eval --model site-v2.json --anomaly-model behavior.json new-capture.pcap');
+    assert.match(judged.stdout, /\b(normal|abnormal|unknown)\b/);
+    assert.match(
+      ok('networkml explain --model site-v2.json --anomaly-model behavior.json new-capture.pcap').stdout,
+      /behaviour/,
+    );
+    ok('networkml train captures/ --features v2 --unknown-rate 0.05 --save v2.json');
+    ok('networkml train normal-captures/ --algorithm behavior --model v2.json --save behavior.json');
+    assert.match(
+      ok(
+        'networkml explain --model v2.json --anomaly-model behavior.json capture.pcap   # also: why abnormal',
+      ).stdout,
+      /behaviour/,
+    );
+
+    const hosts = ok(
+      'networkml eval --model host-footprint-v0.6.8 --no-srcmacid data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap',
+    );
+    assert.match(hosts.stdout, new RegExp(SAMPLE_MAC));
+    const predicted = JSON.parse(
+      ok('networkml eval --model host-footprint-v0.6.8 --json capture.pcap').stdout,
+    ) as {
+      data: { mac_addresses: Record<string, unknown> };
+    };
+    assert.ok(SAMPLE_MAC in predicted.data.mac_addresses);
+    assert.match(ok('networkml inspect --features host-footprint capture.pcap').stdout, /\S/);
+    assert.match(
+      ok(
+        'networkml inspect --features host-footprint --no-srcmacid data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap',
+      ).stdout,
+      new RegExp(SAMPLE_MAC),
+    );
+    ok('networkml explain --model host-footprint-v0.6.8 capture.pcap');
+    ok(
+      'networkml explain --model host-footprint-v0.6.8 data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap --top 5',
+    );
+
+    // Poseidon's two invocations, with `messenger` and `redis` the test's broker and Redis.
+    copyFileSync(CAPTURE, join(work, 'files', 'x.pcap'));
+    const messenger: [string, string] = ['RABBIT_HOST=messenger', 'RABBIT_HOST=127.0.0.1'];
+    const v010 = ok(
+      'RABBIT=True REDIS=true RABBIT_HOST=messenger id=42 file_path=/files/x.pcap networkml -p /files/x.pcap',
+      [messenger, ['REDIS=true', `REDIS=true REDIS_HOST=${redis.url}`], FILES],
+    );
+    const [first] = v010.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string });
+    assert.equal(first?.id, '42');
+    const predictPath = join(work, 'predict.json');
+    ok(
+      'RABBIT_HOST=messenger RESULT_PATH=/tmp/predict.json id=42 networkml --no-srcmacid -o/tmp /files/x.pcap',
+      [messenger, ['RESULT_PATH=/tmp/predict.json', `RESULT_PATH=${predictPath}`], FILES],
+    );
+    const head = JSON.parse(readFileSync(predictPath, 'utf8')) as {
+      data: { mac_addresses: Record<string, { uid: string }> };
+    };
+    assert.equal(head.data.mac_addresses[SAMPLE_MAC]?.uid, '42');
+  });
+
   it('no README or --help example is left out', () => {
     const notRun: Record<string, string> = {
       'npm ci && npx networkml eval data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap':
@@ -316,6 +380,9 @@ describe('README and --help examples, run as written', () => {
       'npm run build': 'the build, run by npm test',
       'npm run typecheck && npm run lint': 'run by npm test',
       'node --import tsx --test src/features/compat.test.ts': 'a test file of this suite',
+      'docker build -t networkml .': 'needs a Docker engine: npm run test:docker builds and runs the image',
+      'docker run --rm -v $PWD:/pcaps networkml eval /pcaps/capture.pcap':
+        'needs a Docker engine: npm run test:docker runs this very line (src/service/docker.test.ts)',
     };
     // The README's development command runs the CLI from sources in the repository.
     const fromSources = 'node --import tsx src/cli/run.ts eval data/samples/*.pcap';
@@ -338,13 +405,19 @@ function readmeCommands(): string[] {
   return readmeBlocks('sh')
     .flatMap((b) => b.split('\n'))
     .map((l) => l.replace(/\s+#.*$/, '').trim())
-    .filter((l) => l !== '');
+    .filter((l) => l !== '' && !l.startsWith('#'));
 }
 
 /** The example lines of every command's --help. */
 function helpExamples(): string[] {
+  // Every module that registers a command a user sees (hidden ones are rewrite targets, e.g. Poseidon's
+  // invocations become `oneshot`; their examples are the README's).
   const commands = readdirSync(join(ROOT, 'src/cli/commands'))
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .filter((f) => {
+      const source = readFileSync(join(ROOT, 'src/cli/commands', f), 'utf8');
+      return /export function register/.test(source) && !/hidden: true/.test(source);
+    })
     .map((f) => f.replace(/\.ts$/, ''));
   const out: string[] = [];
   for (const command of commands) {
