@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connect } from 'amqplib';
 import { Redis } from 'ioredis';
+import { hostFootprintPredict } from '../pipeline/host-footprint.js';
 import { runCli } from '../test-helpers/cli.js';
 import { freePort, type RabbitServer, rabbitmqAvailable, startRabbit } from '../test-helpers/rabbitmq.js';
 import { type RedisServer, startRedis } from '../test-helpers/redis.js';
@@ -173,7 +174,8 @@ describe("Poseidon's invocations and consumer against real RabbitMQ and Redis", 
     const consumer = startConsumer(rabbit, 2);
     consumers.push(consumer);
     assert.equal(await consumer.first, 'READY');
-    const run = headRun('job-head-2', CAPTURE, ['-o', '/tmp']);
+    // Another device than the worker's job, so each stored MAC shows which message it came from.
+    const run = headRun('job-head-2', MULTI, ['-o', '/tmp']);
     assert.equal(run.status, 0, run.stderr);
     const s = { ...settings(), queue: 'jobs.order' };
     const worker = spawnWorker(workerArgs(s, resolve('test-data/captures')));
@@ -288,14 +290,23 @@ describe("Poseidon's invocations and consumer against real RabbitMQ and Redis", 
         assert.deepEqual(published, written);
         assert.equal(written.tool, 'networkml');
         assert.equal(written.file_path, `/files/h${i + 1}.pcap`);
+        assert.ok(Object.keys(written.data.mac_addresses).length > 0, 'at least one host');
         for (const device of Object.values(written.data.mac_addresses)) {
+          // v0.6.10's predict.json: uid = env id, file_path = env file_path, pcap = its basename.
           assert.equal(device.uid, `h${i + 1}`);
-          assert.equal(device.pcap, 'EdimaxPlug1101W-sentinel-Mon0000-n00.pcap');
+          assert.equal(device.pcap, `h${i + 1}.pcap`);
           assert.equal(device.classification.labels.length, 3);
         }
       }
-      // No usable host: still one message, tied to its job at the top level.
-      const none = headRun('h-none', resolve('test-data/captures/real/iKettle2-sentinel-Mon0000-n00.pcap'));
+      // HEAD mode runs the v0.6.8 host-footprint model: exactly its predict.json for this capture and job.
+      const expected = await hostFootprintPredict(MULTI, {
+        selection: 'no-srcmacid',
+        uid: 'h2',
+        filePath: '/files/h2.pcap',
+      });
+      assert.deepEqual(JSON.parse(await readFile(runs[1]!.resultPath, 'utf8')).data, expected.data);
+      // No usable host (no Ethernet frames): still one message, tied to its job at the top level.
+      const none = headRun('h-none', resolve('test-data/captures/edge/raw101.pcap'));
       assert.equal(none.status, 0, none.stderr);
       const message = JSON.parse(await readFile(none.resultPath, 'utf8')) as PoseidonMessage;
       assert.equal(message.id, 'h-none');

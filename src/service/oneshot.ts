@@ -12,26 +12,32 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type ChannelModel, connect } from 'amqplib';
-import { ExitCode, errorMessage, ModelError, NetworkmlError } from '../errors.js';
+import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
 import { DEFAULT_MODEL_PATH } from '../models/format.js';
-import { evaluateCapture, evaluateHosts } from '../pipeline/evaluate.js';
-import { roleModelFor } from '../pipeline/model-registry.js';
+import { HOST_FOOTPRINT_MODEL_NAME } from '../models/host-footprint.js';
+import { evaluateCapture } from '../pipeline/evaluate.js';
+import { hostFootprintPredict, type PredictJson } from '../pipeline/host-footprint.js';
 import type { CaptureResult } from '../result.js';
 import { VERSION } from '../version.js';
 import { amqpUrl, describeBroker, envBool, type RabbitSettings, rabbitSettings } from './config.js';
 import { redisHistory } from './history.js';
-import { hostsMessage, type JobIdentity, type ResultMessage, resultMessages } from './messages.js';
+import { type JobIdentity, type ResultMessage, resultMessages } from './messages.js';
 import { assertResultExchange } from './topology.js';
 
 export type OneShotMode = 'v0.4.8' | 'v0.6.10';
 export const ONE_SHOT_MODES: readonly OneShotMode[] = ['v0.4.8', 'v0.6.10'];
 
-/**
- * THE model of Poseidon HEAD's mode (NetworkML v0.6.10 ran the v0.6.8 host-footprint model, one result per
- * host). Until a model of this name is registered (issue 16), HEAD mode falls back to the bundled v0.4.8
- * one-layer model evaluated per host; the lead switches this over when the model lands.
- */
-export const HEAD_MODE_MODEL = 'host-footprint-v0.6.8';
+/** The model of Poseidon HEAD's mode: NetworkML v0.6.10 ran the v0.6.8 host-footprint model, one result per host. */
+export const HEAD_MODE_MODEL = HOST_FOOTPRINT_MODEL_NAME;
+
+/** HEAD mode's message: predict.json (`tool`, `data.mac_addresses`) plus the job it answers. */
+export interface HostFootprintMessage {
+  tool: 'networkml';
+  id: string | null;
+  file_path: string | null;
+  valid: boolean;
+  data: PredictJson['data'];
+}
 
 /** Default of RESULT_PATH, as in NetworkML v0.6's rbqwrapper: `result.json` in the working directory. */
 export const DEFAULT_RESULT_PATH = 'result.json';
@@ -58,12 +64,12 @@ export interface OneShotOptions {
 }
 
 export interface OneShotOutcome {
-  messages: ResultMessage[];
+  messages: (ResultMessage | HostFootprintMessage)[];
   /** Where the messages went, or null when the environment asks for no broker. */
   broker: string | null;
   /** v0.6.10 mode: the file the result was written to. */
   resultPath: string | null;
-  /** The model HEAD mode used (HEAD_MODE_MODEL, or the fallback when it is not registered). */
+  /** The model the result came from (a path, or HEAD_MODE_MODEL's name). */
   model: string;
 }
 
@@ -77,17 +83,6 @@ export function v048RedisUrl(env: NodeJS.ProcessEnv): string | null {
   if (!envBool(env.REDIS)) return null;
   const host = pick(env, 'REDIS_HOST') ?? 'redis';
   return host.includes('://') ? host : `redis://${host}:6379`;
-}
-
-/** Which model HEAD mode runs: HEAD_MODE_MODEL when registered, else the bundled one-layer model. */
-export function headModeModel(): { name: string; path: string | undefined } {
-  try {
-    roleModelFor(HEAD_MODE_MODEL);
-    return { name: HEAD_MODE_MODEL, path: HEAD_MODE_MODEL };
-  } catch (err) {
-    if (!(err instanceof ModelError)) throw err;
-    return { name: 'onelayer-v0.4.8 (fallback)', path: undefined };
-  }
 }
 
 async function connectWithRetries(settings: RabbitSettings, retry: PublishRetry): Promise<ChannelModel> {
@@ -114,7 +109,7 @@ async function connectWithRetries(settings: RabbitSettings, retry: PublishRetry)
 /** Publishes persistent messages with publisher confirms; throws a one-line service error (exit 4). */
 export async function publishResults(
   settings: RabbitSettings,
-  messages: readonly ResultMessage[],
+  messages: readonly (ResultMessage | HostFootprintMessage)[],
   messageId: string | null,
   retry: PublishRetry = {},
 ): Promise<void> {
@@ -172,12 +167,20 @@ export async function runOneShot(options: OneShotOptions): Promise<OneShotOutcom
       model: options.modelPath ?? DEFAULT_MODEL_PATH,
     };
   }
-  const model = headModeModel();
-  const evaluations = await evaluateHosts(options.capture, model.path ? { modelPath: model.path } : {});
-  const message = hostsMessage(
-    job,
-    evaluations.map((e) => e.result),
-  );
+  // NetworkML v0.6.10 ran the v0.6.8 host-footprint model: one prediction per host, predict.json's fields
+  // (uid = env id, file_path = env file_path, pcap = its basename), plus our job fields at the top level.
+  const predict = await hostFootprintPredict(options.capture, {
+    selection: options.srcMacId === false ? 'no-srcmacid' : 'srcmacid',
+    ...(job.id !== null ? { uid: job.id } : {}),
+    ...(job.file_path !== null ? { filePath: job.file_path } : {}),
+  });
+  const message: HostFootprintMessage = {
+    tool: predict.tool,
+    id: job.id,
+    file_path: job.file_path,
+    valid: Object.keys(predict.data.mac_addresses).length > 0,
+    data: predict.data,
+  };
   const resultPath = resolve(pick(env, 'RESULT_PATH') ?? DEFAULT_RESULT_PATH);
   try {
     await writeFile(resultPath, `${JSON.stringify(message)}\n`);
@@ -192,6 +195,6 @@ export async function runOneShot(options: OneShotOptions): Promise<OneShotOutcom
     messages: [message],
     broker: publish ? describeBroker(settings) : null,
     resultPath,
-    model: model.name,
+    model: HEAD_MODE_MODEL,
   };
 }
