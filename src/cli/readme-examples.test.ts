@@ -336,7 +336,8 @@ describe('README and --help examples, run as written', () => {
     ) as {
       data: { mac_addresses: Record<string, unknown> };
     };
-    assert.ok(SAMPLE_MAC in predicted.data.mac_addresses);
+    // --srcmacid (the default) picks one device, as v0.6.8 did (not always the v0.4.8 model's).
+    assert.equal(Object.keys(predicted.data.mac_addresses).length, 1);
     assert.match(ok('networkml inspect --features host-footprint capture.pcap').stdout, /\S/);
     assert.match(
       ok(
