@@ -31,7 +31,7 @@ const model = new BehaviorModel({
   peerWeight: Number(arg('peers', '1')),
   clip: Number(arg('clip', '8')),
   localFloor: Number(arg('local', '0')),
-  calibrationMinCaptures: Number(arg('calmin', '1')),
+  calibrationMinCaptures: Number(arg('calmin', '5')),
   falseAlarmRate: Number(arg('far', '0.01')),
 });
 const train = rows.filter((r) => r.split === 'train');
