@@ -98,6 +98,9 @@ export class SessionSequenceLstm {
   private readonly z: Float64Array;
   private readonly c: Float64Array;
   private readonly h: Float64Array;
+  /** One step's nonzero inputs and h values: kernel row offset and value. */
+  private readonly nzRow: Int32Array;
+  private readonly nzVal: Float64Array;
 
   constructor(model: SosLstmModelFile, options: SessionSequenceLstmOptions = {}) {
     const labels = model.label_order.length;
@@ -128,6 +131,8 @@ export class SessionSequenceLstm {
     this.z = new Float64Array(4 * hidden);
     this.c = new Float64Array(hidden);
     this.h = new Float64Array(hidden);
+    this.nzRow = new Int32Array(inputSize + hidden);
+    this.nzVal = new Float64Array(inputSize + hidden);
   }
 
   /** Validates a parsed JSON document (wrapper or original) and builds the scorer. */
@@ -180,7 +185,7 @@ export class SessionSequenceLstm {
     labelVector: Float64Array,
     scores?: Float64Array,
   ): number {
-    const { kernel, bias, denseKernel, denseBias, z, c, h, inputSize, rnnSize } = this;
+    const { kernel, bias, denseKernel, denseBias, z, c, h, nzRow, nzVal, inputSize, rnnSize } = this;
     const gates = 4 * rnnSize;
     const nLabels = this.labelOrder.length;
     c.fill(0);
@@ -194,18 +199,57 @@ export class SessionSequenceLstm {
         );
       }
       z.set(bias);
-      // Row-wise accumulation keeps the kernel walk contiguous; zero inputs (most one-hots) are skipped.
+      // z += Σ_k v_k · kernel_row_k over the nonzero inputs then the nonzero h, in that order. Rows are taken
+      // eight at a time, each z[g] still summed left to right (z + a + b + … + h, no reordering, no FMA in
+      // JS), so the result is bit-for-bit the one-row-at-a-time sum with an eighth of the z traffic.
+      let n = 0;
       for (let k = 0; k < inputSize; k++) {
         const v = x[k]!;
         if (v === 0) continue;
-        const row = k * gates;
-        for (let g = 0; g < gates; g++) z[g]! += v * kernel[row + g]!;
+        nzRow[n] = k * gates;
+        nzVal[n++] = v;
       }
       for (let k = 0; k < rnnSize; k++) {
         const v = h[k]!;
         if (v === 0) continue;
-        const row = (inputSize + k) * gates;
-        for (let g = 0; g < gates; g++) z[g]! += v * kernel[row + g]!;
+        nzRow[n] = (inputSize + k) * gates;
+        nzVal[n++] = v;
+      }
+      let q = 0;
+      for (; q + 8 <= n; q += 8) {
+        const r0 = nzRow[q]!;
+        const r1 = nzRow[q + 1]!;
+        const r2 = nzRow[q + 2]!;
+        const r3 = nzRow[q + 3]!;
+        const r4 = nzRow[q + 4]!;
+        const r5 = nzRow[q + 5]!;
+        const r6 = nzRow[q + 6]!;
+        const r7 = nzRow[q + 7]!;
+        const v0 = nzVal[q]!;
+        const v1 = nzVal[q + 1]!;
+        const v2 = nzVal[q + 2]!;
+        const v3 = nzVal[q + 3]!;
+        const v4 = nzVal[q + 4]!;
+        const v5 = nzVal[q + 5]!;
+        const v6 = nzVal[q + 6]!;
+        const v7 = nzVal[q + 7]!;
+        for (let g = 0; g < gates; g++) {
+          z[g] =
+            z[g]! +
+            v0 * kernel[r0 + g]! +
+            v1 * kernel[r1 + g]! +
+            v2 * kernel[r2 + g]! +
+            v3 * kernel[r3 + g]! +
+            v4 * kernel[r4 + g]! +
+            v5 * kernel[r5 + g]! +
+            v6 * kernel[r6 + g]! +
+            v7 * kernel[r7 + g]!;
+        }
+      }
+      for (; q < n; q++) {
+        const r = nzRow[q]!;
+        const v = nzVal[q]!;
+        for (let g = 0; g < gates; g++) z[g]! += v * kernel[r + g]!;
       }
       for (let u = 0; u < rnnSize; u++) {
         const i = z[u]!;

@@ -62,7 +62,7 @@ export class BinStream {
     const t = p.timeMicros();
     const state = this.state;
     if (state === null) {
-      this.state = { captureStartUs: t, warmupPairs: new Set() };
+      this.state = { captureStartUs: t, warmupPairs: new Set(), warmupEndpoints: new Set() };
       this.binStartUs = t;
     } else {
       if (t < this.maxSeenUs) {

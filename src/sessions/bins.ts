@@ -21,6 +21,11 @@ export const DEFAULT_BIN_OPTIONS: BinOptions = { durationS: 900, warmupS: 120 };
 export interface StreamState {
   captureStartUs: number;
   warmupPairs: Set<string>;
+  /**
+   * Every endpoint text of `warmupPairs`: a pair can be in the set only if both ends are here, so most new
+   * pairs after the warm-up are judged from one cached flag per endpoint instead of two pair strings.
+   */
+  warmupEndpoints: Set<string>;
 }
 
 /**
@@ -133,6 +138,16 @@ export function buildBins(
   const firstUs = stream?.captureStartUs ?? time[0]!;
   const endpointText = (e: number) =>
     `${store.addresses.text[store.endpoints.address[e]!]}:${store.endpoints.port[e]}`;
+  // Per endpoint of this store: 0 not looked up yet, 1 in some warm-up pair, 2 in none.
+  const inWarmup = stream && warmupUs > 0 ? new Uint8Array(store.endpoints.address.length) : null;
+  const maybeWarmup = (e: number): boolean => {
+    let f = inWarmup![e]!;
+    if (f === 0) {
+      f = stream!.warmupEndpoints.has(endpointText(e)) ? 1 : 2;
+      inWarmup![e] = f;
+    }
+    return f === 1;
+  };
   let binStartUs = time[0]!;
   let binFirstSession = 0;
   binStart.push(0);
@@ -174,11 +189,22 @@ export function buildBins(
         firstSeenUs.ensure(forward + 1);
         firstSeenUs.data[forward] = t;
         if (stream && warmupUs > 0) {
-          const ab = `${endpointText(a)}|${endpointText(b)}`;
-          // Seen in an earlier bin's warm-up (either way round): it keeps that early first-seen time.
-          if (stream.warmupPairs.has(ab) || stream.warmupPairs.has(`${endpointText(b)}|${endpointText(a)}`)) {
-            firstSeenUs.data[forward] = firstUs;
-          } else if (t - firstUs <= warmupUs) stream.warmupPairs.add(ab);
+          const inWindow = t - firstUs <= warmupUs;
+          if (inWindow || (maybeWarmup(a) && maybeWarmup(b))) {
+            const ta = endpointText(a);
+            const tb = endpointText(b);
+            const ab = `${ta}|${tb}`;
+            // Seen in an earlier bin's warm-up (either way round): it keeps that early first-seen time.
+            if (stream.warmupPairs.has(ab) || stream.warmupPairs.has(`${tb}|${ta}`)) {
+              firstSeenUs.data[forward] = firstUs;
+            } else if (inWindow) {
+              stream.warmupPairs.add(ab);
+              stream.warmupEndpoints.add(ta);
+              stream.warmupEndpoints.add(tb);
+              inWarmup![a] = 1;
+              inWarmup![b] = 1;
+            }
+          }
         }
       }
       const startUs = firstSeenUs.data[reverse >= 0 ? reverse : forward]!;
