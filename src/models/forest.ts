@@ -29,6 +29,8 @@ export interface ForestState {
   trees: TreeArrays[];
   /** Mean decrease in impurity, averaged over trees with a split and normalised to sum 1. */
   featureImportances: Float64Array;
+  /** Per tree, which training rows its bootstrap drew (1) or left out (0): out-of-bag predictions. */
+  inBag: Uint8Array[];
 }
 
 const RF_DEFAULTS: ForestParams = {
@@ -73,6 +75,7 @@ abstract class Forest {
     const maxFeatures =
       p.maxFeatures === 'sqrt' ? Math.max(1, Math.floor(Math.sqrt(x.cols))) : Math.min(x.cols, p.maxFeatures);
     const trees: TreeArrays[] = [];
+    const inBag: Uint8Array[] = [];
     const imp = new Float64Array(x.cols);
     let withSplit = 0;
     for (let t = 0; t < p.nEstimators; t++) {
@@ -83,6 +86,9 @@ abstract class Forest {
         for (let i = 0; i < n; i++) w[treeRng.int(0, n)]!++;
         for (let i = 0; i < n; i++) w[i]! *= base[i]!;
       }
+      const bag = new Uint8Array(n);
+      for (let i = 0; i < n; i++) bag[i] = w[i]! > 0 ? 1 : 0;
+      inBag.push(bag);
       const built = buildTree(
         data,
         y,
@@ -106,7 +112,7 @@ abstract class Forest {
     let tot = 0;
     for (let f = 0; f < x.cols; f++) tot += imp[f]!;
     if (withSplit > 0 && tot > 0) for (let f = 0; f < x.cols; f++) imp[f]! /= tot;
-    this.state = { nFeatures: x.cols, nClasses: k, trees, featureImportances: imp };
+    this.state = { nFeatures: x.cols, nClasses: k, trees, featureImportances: imp, inBag };
     return this;
   }
 

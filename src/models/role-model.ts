@@ -362,6 +362,8 @@ export const TRAIN_DEFAULTS: TrainOptions = {
 export interface TrainReport {
   model: RoleModel;
   selection: SelectionCandidate[];
+  /** Forests: per tree, the training rows its bootstrap drew (1) or left out (0). */
+  inBag: Uint8Array[] | null;
   seconds: { normalise: number; select: number; fit: number; total: number };
 }
 
@@ -465,6 +467,7 @@ export function trainRoleModel(
     source: null,
   };
   let model: RoleModel;
+  let inBag: Uint8Array[] | null = null;
   const scores: Record<string, number> = {};
   const bestCv = selection.reduce((m, c) => Math.max(m, c.cvAccuracy), Number.NaN);
   if (!Number.isNaN(bestCv)) scores.selectionCvAccuracy = bestCv;
@@ -503,6 +506,7 @@ export function trainRoleModel(
       seed: rng.fork(),
     }).fit(xTrain, yTrain, k);
     scores.trainAccuracy = accuracy(rf.predict(toDense(xTrain)), yTrain);
+    inBag = rf.state!.inBag;
     model = {
       ...base,
       kind: 'randomforest',
@@ -528,6 +532,7 @@ export function trainRoleModel(
   return {
     model,
     selection,
+    inBag,
     seconds: {
       normalise: (t1 - t0) / 1000,
       select: (t2 - t1) / 1000,

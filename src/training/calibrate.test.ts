@@ -3,15 +3,17 @@ import { describe, it } from 'node:test';
 import { Rng } from '../models/rng.js';
 import {
   calibrateOpenSet,
+  conformalThreshold,
   harrellDavisQuantile,
   incompleteBeta,
   openSetScore,
+  outOfBagOutcomes,
   rejectionThreshold,
   SIBLING_MARGIN_BOUNDS,
   siblingMargin,
   type UnseenOutcome,
 } from './calibrate.js';
-import type { CaptureOutcome } from './select.js';
+import { type CaptureOutcome, fitCandidate, type LabelledCapture, predictLabel } from './select.js';
 
 function outcome(label: string, predicted: string, top: number, second: string, secondTop: number) {
   return { capture: 0, label, predicted, top, second, secondTop } satisfies CaptureOutcome;
@@ -97,5 +99,85 @@ describe('open-set calibration', () => {
     assert.equal(siblingMargin([outcome('a', 'b', 0.41, 'a', 0.4)]), SIBLING_MARGIN_BOUNDS.min);
     // The score is the mass on the top two: siblings at 0.48 / 0.45 are "one of these two", not Unknown.
     assert.equal(openSetScore(0.48, 0.45), 0.48 + 0.45);
+  });
+});
+
+describe('out-of-bag conformal threshold', () => {
+  it('is the ⌊rate·(n+1)⌋-th smallest score, and none when n + 1 < 1 / rate', () => {
+    const scores = Array.from({ length: 99 }, (_, i) => (i + 1) / 100);
+    assert.equal(conformalThreshold(scores, 0.02), 0.02);
+    assert.equal(conformalThreshold(scores, 0.05), 0.05);
+    assert.equal(conformalThreshold(scores.slice(0, 48), 0.02), null);
+    assert.equal(conformalThreshold(scores.slice(0, 49), 0.02), 0.01);
+    // A fresh exchangeable score falls strictly below it at most at the rate asked for.
+    const rng = new Rng(5);
+    let below = 0;
+    let total = 0;
+    for (let rep = 0; rep < 200; rep++) {
+      const t = conformalThreshold(
+        Array.from({ length: 150 }, () => rng.next()),
+        0.02,
+      )!;
+      for (let i = 0; i < 200; i++, total++) if (rng.next() < t) below++;
+    }
+    assert.ok(below / total <= 0.022, `share below ${below / total}`);
+    assert.ok(below / total >= 0.01, `share below ${below / total}`);
+  });
+
+  it('scores each capture with the trees that never saw it, less sure than the whole forest', () => {
+    const rng = new Rng(3);
+    const captures: LabelledCapture[] = [];
+    for (let i = 0; i < 60; i++) {
+      const label = ['a', 'b', 'c'][i % 3]!;
+      const centre = i % 3;
+      const row = Float64Array.from({ length: 6 }, (_, f) => (f === centre ? 2 : 0) + rng.next() * 1.5);
+      captures.push({ name: `${label}${i}`, label, rows: [row] });
+    }
+    const fitted = fitCandidate(
+      captures,
+      { algorithm: 'randomforest', nEstimators: 60, minSamplesSplit: 2 },
+      { semantics: 'v2', selectFeatures: false, unknownAugmentation: false },
+      1,
+    );
+    const oob = outOfBagOutcomes(fitted, captures);
+    assert.ok(oob);
+    assert.equal(oob.length, captures.length);
+    let oobMass = 0;
+    let fullMass = 0;
+    for (const o of oob) {
+      const full = predictLabel(fitted.model, captures[o.capture]!.rows);
+      oobMass += o.top;
+      fullMass += full.top;
+      assert.ok(o.top >= o.secondTop && o.top <= 1 + 1e-12);
+    }
+    // The forest has seen every capture; its out-of-bag trees have not, so they are less sure.
+    assert.ok(oobMass < fullMass - 1, `out-of-bag ${oobMass}, full ${fullMass}`);
+    const right = oob.filter((o) => o.predicted === o.label).length;
+    assert.ok(right / oob.length >= 0.6, `out-of-bag accuracy ${right / oob.length}`);
+    const mlp = fitCandidate(
+      captures,
+      { algorithm: 'onelayer', hiddenSize: 4 },
+      { semantics: 'v2', selectFeatures: false, unknownAugmentation: false },
+      1,
+    );
+    assert.equal(outOfBagOutcomes(mlp, captures), null);
+  });
+
+  it('calibrates on out-of-bag scores when there are enough, on cross-validated ones otherwise', () => {
+    const cv = Array.from({ length: 60 }, (_, i) => outcome('a', 'a', 0.5 + i / 200, 'b', 0.05));
+    const oob = Array.from({ length: 60 }, (_, i) => outcome('a', 'a', 0.6 + i / 200, 'b', 0.05));
+    const c = calibrateOpenSet(cv, null, 0.05, oob);
+    assert.equal(c.method, 'out-of-bag');
+    assert.equal(c.threshold, 0.6 + 2 / 200 + 0.05);
+    assert.equal(c.knownUnknownRate, 2 / 60);
+    const few = calibrateOpenSet(cv, null, 0.02, oob.slice(0, 20));
+    assert.equal(few.method, 'cross-validation');
+    assert.equal(
+      few.threshold,
+      rejectionThreshold(
+        cv.map((o) => openSetScore(o.top, o.secondTop)),
+        0.02,
+      ),
+    );
   });
 });

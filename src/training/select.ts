@@ -126,6 +126,42 @@ export function captureFolds(labels: readonly string[], k: number, seed: number)
   return folds;
 }
 
+/** A trained candidate with what out-of-bag scoring needs: which capture each training row came from. */
+export interface FittedCandidate {
+  model: RoleModel;
+  /** Forests: per tree, the training rows its bootstrap drew (1) or left out (0); null otherwise. */
+  inBag: Uint8Array[] | null;
+  /** Per training row, the index (into the captures given) of the capture it came from. */
+  rowCapture: Int32Array;
+}
+
+/** Trains one candidate on the bins of `captures` with the shared recipe. */
+export function fitCandidate(
+  captures: readonly LabelledCapture[],
+  candidate: Candidate,
+  train: Partial<TrainOptions>,
+  seed: number,
+): FittedCandidate {
+  const rows: Float64Array[] = [];
+  const labels: string[] = [];
+  const owner: number[] = [];
+  captures.forEach((c, i) => {
+    for (const r of c.rows) {
+      rows.push(r);
+      labels.push(c.label);
+      owner.push(i);
+    }
+  });
+  const opts: Partial<TrainOptions> = { ...train, algorithm: candidate.algorithm, seed };
+  if (candidate.nEstimators !== undefined) opts.nEstimators = candidate.nEstimators;
+  if (candidate.minSamplesSplit !== undefined) opts.minSamplesSplit = candidate.minSamplesSplit;
+  if (candidate.hiddenSize !== undefined) opts.hiddenSize = candidate.hiddenSize;
+  if (candidate.alpha !== undefined) opts.alpha = candidate.alpha;
+  if (candidate.features === 'header') opts.columns = Int32Array.from({ length: V2_OWN_COUNT }, (_, i) => i);
+  const report = trainRoleModel(rows, labels, opts);
+  return { model: report.model, inBag: report.inBag, rowCapture: Int32Array.from(owner) };
+}
+
 /** Trains one candidate on the bins of `captures` with the shared recipe. */
 export function trainCandidate(
   captures: readonly LabelledCapture[],
@@ -133,21 +169,7 @@ export function trainCandidate(
   train: Partial<TrainOptions>,
   seed: number,
 ): RoleModel {
-  const rows: Float64Array[] = [];
-  const labels: string[] = [];
-  for (const c of captures) {
-    for (const r of c.rows) {
-      rows.push(r);
-      labels.push(c.label);
-    }
-  }
-  const opts: Partial<TrainOptions> = { ...train, algorithm: candidate.algorithm, seed };
-  if (candidate.nEstimators !== undefined) opts.nEstimators = candidate.nEstimators;
-  if (candidate.minSamplesSplit !== undefined) opts.minSamplesSplit = candidate.minSamplesSplit;
-  if (candidate.hiddenSize !== undefined) opts.hiddenSize = candidate.hiddenSize;
-  if (candidate.alpha !== undefined) opts.alpha = candidate.alpha;
-  if (candidate.features === 'header') opts.columns = Int32Array.from({ length: V2_OWN_COUNT }, (_, i) => i);
-  return trainRoleModel(rows, labels, opts).model;
+  return fitCandidate(captures, candidate, train, seed).model;
 }
 
 export interface PredictedLabel {

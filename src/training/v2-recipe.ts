@@ -6,16 +6,17 @@ import {
   DEFAULT_UNKNOWN_RATE,
   leaveOneClassOut,
   type OpenSetCalibration,
+  outOfBagOutcomes,
 } from './calibrate.js';
 import {
   type Candidate,
   DEFAULT_GRID,
+  fitCandidate,
   type LabelledCapture,
   ONELAYER_GRID,
   SELECT_DEFAULTS,
   type Selection,
   selectModel,
-  trainCandidate,
 } from './select.js';
 
 export interface V2TrainOptions {
@@ -49,8 +50,9 @@ export function v2NamesHash(): string {
 
 /**
  * The v2 recipe: k-fold CV per capture over a small grid picks the estimator; it is refitted on every
- * training capture; the Unknown threshold is the `unknownRate`-quantile (Harrell–Davis) of the chosen
- * candidate's out-of-fold open-set scores (seed-stable, and its cost is the rate asked for), the
+ * training capture; the Unknown threshold is the split-conformal `unknownRate`-quantile of the final
+ * forest's out-of-bag open-set scores (the Harrell–Davis quantile of the chosen candidate's out-of-fold
+ * scores for other estimators or too few captures), the
  * sibling margin comes from the same outcomes, and leaving types out estimates how many captures of an
  * unseen type the threshold calls Unknown. Everything goes into the model.
  */
@@ -79,17 +81,24 @@ export function trainV2Model(captures: readonly LabelledCapture[], options: V2Tr
   const selection = selectModel(withBins, grid, { folds, seed: options.seed, train });
   const best = selection.best.candidate;
   const t1 = performance.now();
-  const model = trainCandidate(withBins, best, train, options.seed);
+  const fitted = fitCandidate(withBins, best, train, options.seed);
+  const model = fitted.model;
   const t2 = performance.now();
   const labels = new Set(withBins.map((c) => c.label));
   let calibration: OpenSetCalibration | null = null;
   if (labels.size >= 3) {
     const unseen =
       options.estimateUnseen === false ? null : leaveOneClassOut(withBins, best, train, options.seed);
-    calibration = calibrateOpenSet(selection.best.outcomes, unseen, unknownRate);
+    calibration = calibrateOpenSet(
+      selection.best.outcomes,
+      unseen,
+      unknownRate,
+      outOfBagOutcomes(fitted, withBins),
+    );
     model.unknownThreshold = calibration.threshold;
     model.siblingMargin = calibration.siblingMargin;
     model.unknownRate = unknownRate;
+    model.hyperParameters.unknownCalibration = calibration.method;
   }
   const t3 = performance.now();
   model.hyperParameters.selected = selection.best.name;

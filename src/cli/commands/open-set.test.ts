@@ -45,7 +45,7 @@ interface TestJson {
 }
 
 describe('open-set role model from the CLI: --unknown-rate, Unknown for unseen types, honest test output', () => {
-  it('train --unknown-rate stores the threshold and its cross-validated costs, and prints them', () => {
+  it('train --unknown-rate stores the threshold and its estimated costs, and prints them', () => {
     const r = runCli([
       'train',
       setups,
@@ -61,7 +61,7 @@ describe('open-set role model from the CLI: --unknown-rate, Unknown for unseen t
     ]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /set for --unknown-rate 0\.05/);
-    assert.match(r.stdout, /cross-validated: known types called Unknown \d+\.\d% of 109/);
+    assert.match(r.stdout, /out-of-bag: known types called Unknown \d+\.\d% of 109/);
     assert.match(r.stdout, /leave-one-type-out: unseen types called Unknown \d+\.\d% of 109 \(Aria /);
     assert.match(r.stdout, /siblings reported when the top two are within 0\.\d+/);
     const doc = JSON.parse(readFileSync(model, 'utf8')) as {
@@ -71,6 +71,7 @@ describe('open-set role model from the CLI: --unknown-rate, Unknown for unseen t
     assert.equal(doc.hyperParameters.unknownRate, 0.05);
     assert.equal(typeof doc.hyperParameters.unknownThreshold, 'number');
     assert.equal(typeof doc.hyperParameters.siblingMargin, 'number');
+    assert.equal(doc.hyperParameters.unknownCalibration, 'out-of-bag');
     const s = doc.training.scores;
     assert.ok(s.knownCalledUnknown! <= 0.08, `known called Unknown ${s.knownCalledUnknown}`);
     assert.ok(s.unseenCalledUnknown! >= 0.8, `unseen called Unknown ${s.unseenCalledUnknown}`);

@@ -215,7 +215,7 @@ export function registerTrain(program: Command): void {
             (calibration
               ? `  Unknown when the top two probabilities sum to less than ${calibration.threshold.toFixed(3)}, ` +
                 `set for --unknown-rate ${calibration.unknownRate}\n` +
-                `  cross-validated: known types called Unknown ${pct(calibration.knownUnknownRate)} of ${calibration.knownCaptures}; ` +
+                `  ${calibration.method === 'out-of-bag' ? 'out-of-bag' : 'cross-validated'}: known types called Unknown ${pct(calibration.knownUnknownRate)} of ${calibration.knownCaptures}; ` +
                 `accuracy ${calibration.knownAccuracyBefore.toFixed(3)} → ${calibration.knownAccuracyAfter.toFixed(3)} with the Unknown rule\n` +
                 (calibration.unseenUnknownRate !== null
                   ? `  leave-one-type-out: unseen types called Unknown ${pct(calibration.unseenUnknownRate)} of ${calibration.unseenCaptures} ` +
