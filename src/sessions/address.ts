@@ -15,6 +15,14 @@ export function ipv6Text(addr: Uint8Array): string {
   if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
     return `::ffff:${addr[12]}.${addr[13]}.${addr[14]}.${addr[15]}`;
   }
+  return compressedGroupsText(groups);
+}
+
+/**
+ * Eight 16-bit groups as text: lowercase hex without leading zeros, the first longest run of ≥ 2 zero groups
+ * as "::" (RFC 5952 §4, and Python's ipaddress._compress_hextets, which agree on this).
+ */
+export function compressedGroupsText(groups: readonly number[]): string {
   let bestStart = -1;
   let bestLen = 0;
   for (let i = 0; i < 8; ) {

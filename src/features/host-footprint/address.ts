@@ -4,6 +4,7 @@
  * pandas rounded it through float64 (docs/features-host-footprint.md, "IPv6 rounding"). Words are
  * most significant first.
  */
+import { compressedGroupsText } from '../../sessions/address.js';
 
 /** Rounds the 128-bit value in w[0..3] to the nearest float64 (ties to even), in place. */
 export function roundToFloat64(w: Uint32Array): void {
@@ -47,29 +48,7 @@ export function pythonAddressText(w: Uint32Array): string {
   }
   const groups: number[] = [];
   for (let i = 0; i < 4; i++) groups.push(w[i]! >>> 16, w[i]! & 0xffff);
-  // The first longest run of ≥ 2 zero groups becomes '::' (ipaddress._compress_hextets).
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = (from: number, to: number): string =>
-    groups
-      .slice(from, to)
-      .map((g) => g.toString(16))
-      .join(':');
-  if (bestLen < 2) return hex(0, 8);
-  return `${hex(0, bestStart)}::${hex(bestStart + bestLen, 8)}`;
+  return compressedGroupsText(groups);
 }
 
 function v4(a: number, b: number, c: number, d: number): number {
