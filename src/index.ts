@@ -73,5 +73,14 @@ export {
   type DeviceResult,
   type ValidDeviceResult,
 } from './result.js';
+export {
+  type CompatTrainSummary,
+  type SosTrainSummary,
+  type TrainAlgorithm,
+  type TrainRunOptions,
+  type TrainSummary,
+  trainFromCaptures,
+  type V2TrainSummary,
+} from './training/run.js';
 export { trainV2Model, type V2TrainOptions, type V2TrainReport } from './training/v2-recipe.js';
 export { VERSION } from './version.js';

@@ -53,6 +53,19 @@ export function mCols(m: Matrix, idx: ArrayLike<number>): Matrix {
   return isCsr(m) ? csrTakeCols(m, idx) : takeCols(m, idx);
 }
 
+/** Row i as dense values: a view of dense storage, else written into `scratch` (cols long). */
+export function mRow(m: Matrix, i: number, scratch: Float64Array): Float64Array {
+  if (!isCsr(m) && !isScaled(m)) return m.data.subarray(i * m.cols, (i + 1) * m.cols);
+  const a = isScaled(m) ? m.csr : m;
+  if (isScaled(m)) for (let j = 0; j < m.cols; j++) scratch[j] = -m.shift[j]! / m.scale[j]!;
+  else scratch.fill(0);
+  for (let p = a.indptr[i]!; p < a.indptr[i + 1]!; p++) {
+    const j = a.indices[p]!;
+    scratch[j] = isScaled(m) ? (a.data[p]! - m.shift[j]!) / m.scale[j]! : a.data[p]!;
+  }
+  return scratch;
+}
+
 /** The matrix as dense rows (for small selected-feature matrices). */
 export function toDense(m: Matrix): Dense {
   if (!isCsr(m) && !isScaled(m)) return m;

@@ -1,4 +1,14 @@
-import { accuracy, argmaxRows, checkTargets, type Matrix, mMul, mMulTA, mRows, softmaxRows } from './data.js';
+import {
+  accuracy,
+  argmaxRows,
+  checkTargets,
+  type Matrix,
+  mMul,
+  mMulTA,
+  mRow,
+  mRows,
+  softmaxRows,
+} from './data.js';
 import { type Dense, zeros } from './matrix.js';
 import { Rng, range } from './rng.js';
 import { stratifiedSplit } from './split.js';
@@ -39,15 +49,19 @@ export const MLP_DEFAULTS: OneLayerMLPParams = {
   seed: 0,
 };
 
-/** Learned state: W1 (features × hidden), W2 (hidden × classes), row-major. */
-export interface OneLayerMLPState {
-  nFeatures: number;
+/** The weights of a one-hidden-layer perceptron: W1 (features × hidden), W2 (hidden × classes), row-major. */
+export interface MlpWeights {
   hiddenSize: number;
-  nClasses: number;
   w1: Float64Array;
   b1: Float64Array;
   w2: Float64Array;
   b2: Float64Array;
+}
+
+/** Learned state: the weights and how the fit went. */
+export interface OneLayerMLPState extends MlpWeights {
+  nFeatures: number;
+  nClasses: number;
   nIter: number;
   loss: number;
   lossCurve: number[];
@@ -201,20 +215,16 @@ export class OneLayerMLP {
     return this;
   }
 
-  /** relu hidden layer per row. */
+  /** relu hidden layer per row ({@link mlpHidden}, as a saved model computes it). */
   hidden(x: Matrix): Dense {
     const st = this.need(x);
-    const hid = mMul(x, { rows: st.nFeatures, cols: st.hiddenSize, data: st.w1 });
-    addBiasRelu(hid, st.b1);
-    return hid;
+    return byRow(x, st.hiddenSize, (z) => mlpHidden(st, z));
   }
 
+  /** Class probabilities per row ({@link mlpProba}, as a saved model computes them). */
   predictProba(x: Matrix): Dense {
     const st = this.need(x);
-    const out = mMul(this.hidden(x), { rows: st.hiddenSize, cols: st.nClasses, data: st.w2 });
-    addBias(out, st.b2);
-    softmaxRows(out);
-    return out;
+    return byRow(x, st.nClasses, (z) => mlpProba(st, z));
   }
 
   predict(x: Matrix): Int32Array {
@@ -231,6 +241,52 @@ export class OneLayerMLP {
 }
 
 const EPS = 2.220446049250313e-16;
+
+/**
+ * relu(z·W1 + b1) of one row: the forward pass every prediction goes through (predictProba here, a saved
+ * role model at inference). Its summation order is fixed: the bundled model's outputs must stay bit-exact.
+ */
+export function mlpHidden(m: MlpWeights, z: ArrayLike<number>): Float64Array {
+  const h = m.hiddenSize;
+  const hid = m.b1.slice();
+  for (let j = 0; j < z.length; j++) {
+    const zj = z[j]!;
+    if (zj === 0) continue;
+    const o = j * h;
+    for (let a = 0; a < h; a++) hid[a]! += zj * m.w1[o + a]!;
+  }
+  for (let a = 0; a < h; a++) if (!(hid[a]! > 0)) hid[a] = 0;
+  return hid;
+}
+
+/** softmax(relu(z·W1 + b1)·W2 + b2) of one row: the class probabilities. */
+export function mlpProba(m: MlpWeights, z: ArrayLike<number>): Float64Array {
+  const hid = mlpHidden(m, z);
+  const h = m.hiddenSize;
+  const out = m.b2.slice();
+  const k = out.length;
+  for (let a = 0; a < h; a++) {
+    const v = hid[a]!;
+    if (v === 0) continue;
+    for (let c = 0; c < k; c++) out[c]! += v * m.w2[a * k + c]!;
+  }
+  let mx = out[0]!;
+  for (let c = 1; c < k; c++) if (out[c]! > mx) mx = out[c]!;
+  let s = 0;
+  for (let c = 0; c < k; c++) {
+    out[c] = Math.exp(out[c]! - mx);
+    s += out[c]!;
+  }
+  for (let c = 0; c < k; c++) out[c]! /= s;
+  return out;
+}
+
+function byRow(x: Matrix, cols: number, f: (z: Float64Array) => Float64Array): Dense {
+  const out = zeros(x.rows, cols);
+  const scratch = new Float64Array(x.cols);
+  for (let i = 0; i < x.rows; i++) out.data.set(f(mRow(x, i, scratch)), i * cols);
+  return out;
+}
 
 function glorot(w: Float64Array, b: Float64Array, fanIn: number, fanOut: number, rng: Rng): void {
   const bound = Math.sqrt(6 / (fanIn + fanOut));

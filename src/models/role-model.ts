@@ -3,7 +3,7 @@ import type { FeatureSemantics } from '../features/semantics.js';
 import { accuracy, type ScaledCsr, toDense } from './data.js';
 import { forestProba, RandomForest } from './forest.js';
 import { csrFromDense, csrFromRows, csrTakeCols, csrToDense, zeros } from './matrix.js';
-import { OneLayerMLP } from './mlp.js';
+import { type MlpWeights, mlpHidden, mlpProba, OneLayerMLP } from './mlp.js';
 import {
   applyNormalisation,
   csrVStack,
@@ -18,16 +18,6 @@ import { type TreeArrays, treePath } from './tree.js';
 
 export type RoleAlgorithm = 'onelayer' | 'randomforest';
 export const UNKNOWN_LABEL = 'Unknown';
-
-export interface MlpWeights {
-  hiddenSize: number;
-  /** selected × hidden, row-major. */
-  w1: Float64Array;
-  b1: Float64Array;
-  /** hidden × labels, row-major. */
-  w2: Float64Array;
-  b2: Float64Array;
-}
 
 export interface TrainingInfo {
   dataset: string;
@@ -101,40 +91,7 @@ export function selectedZ(model: RoleModel, x: ArrayLike<number>, out?: Float64A
 /** relu(z·W1 + b1): the one-layer model's hidden representation of one bin. */
 export function hiddenRepresentation(model: RoleModel, x: ArrayLike<number>): Float64Array {
   if (model.kind !== 'onelayer') throw new ModelError('a hidden representation needs a onelayer model');
-  return hiddenFromZ(model.mlp, selectedZ(model, x));
-}
-
-function hiddenFromZ(m: MlpWeights, z: Float64Array): Float64Array {
-  const h = m.hiddenSize;
-  const hid = m.b1.slice();
-  for (let j = 0; j < z.length; j++) {
-    const zj = z[j]!;
-    if (zj === 0) continue;
-    const o = j * h;
-    for (let a = 0; a < h; a++) hid[a]! += zj * m.w1[o + a]!;
-  }
-  for (let a = 0; a < h; a++) if (!(hid[a]! > 0)) hid[a] = 0;
-  return hid;
-}
-
-function mlpProba(m: MlpWeights, k: number, z: Float64Array): Float64Array {
-  const hid = hiddenFromZ(m, z);
-  const h = m.hiddenSize;
-  const out = m.b2.slice();
-  for (let a = 0; a < h; a++) {
-    const v = hid[a]!;
-    if (v === 0) continue;
-    for (let c = 0; c < k; c++) out[c]! += v * m.w2[a * k + c]!;
-  }
-  let mx = out[0]!;
-  for (let c = 1; c < k; c++) if (out[c]! > mx) mx = out[c]!;
-  let s = 0;
-  for (let c = 0; c < k; c++) {
-    out[c] = Math.exp(out[c]! - mx);
-    s += out[c]!;
-  }
-  for (let c = 0; c < k; c++) out[c]! /= s;
-  return out;
+  return mlpHidden(model.mlp, selectedZ(model, x));
 }
 
 /** Probabilities (in `model.labels` order) of each bin's feature vector. */
@@ -143,7 +100,7 @@ export function predictBins(model: RoleModel, bins: ArrayLike<ArrayLike<number>>
   const out: Float64Array[] = [];
   for (let b = 0; b < bins.length; b++) {
     const z = selectedZ(model, bins[b]!);
-    if (model.kind === 'onelayer') out.push(mlpProba(model.mlp, k, z));
+    if (model.kind === 'onelayer') out.push(mlpProba(model.mlp, z));
     else out.push(forestProba(model.trees, k, { rows: 1, cols: z.length, data: z }).data);
   }
   return out;
@@ -272,7 +229,7 @@ export function explain(model: RoleModel, x: ArrayLike<number>, label?: string):
   if (model.kind === 'onelayer') {
     const m = model.mlp;
     const h = m.hiddenSize;
-    const hid = hiddenFromZ(m, z);
+    const hid = mlpHidden(m, z);
     const dir = new Float64Array(h);
     for (let a = 0; a < h; a++) {
       if (hid[a]! <= 0) continue;

@@ -1,0 +1,352 @@
+/**
+ * Training from labelled captures, as `networkml train` runs it: features of every capture on worker
+ * threads, then one of the algorithms below, the model written to `save`, and a typed summary returned.
+ */
+import { basename } from 'node:path';
+import { NetworkmlError, UsageError } from '../errors.js';
+import { BehaviorModel, type TrainingSample } from '../models/behavior.js';
+import { saveModel } from '../models/format.js';
+import {
+  type RoleAlgorithm,
+  type RoleModel,
+  type TrainReport,
+  trainRoleModel,
+} from '../models/role-model.js';
+import { RoleConditionedSos } from '../models/sos.js';
+import type { AnalyzeOptions } from '../pipeline/analyze.js';
+import { saveBehaviorModel } from '../pipeline/behavior-anomaly.js';
+import { roleModelFor } from '../pipeline/model-registry.js';
+import { runJobs } from '../pipeline/pool.js';
+import { deviceRepresentation, representationName, saveSosModel } from '../pipeline/sos-anomaly.js';
+import { DEFAULT_BIN_OPTIONS } from '../sessions/bins.js';
+import type { OpenSetCalibration } from './calibrate.js';
+import { type LabelAssignments, labelOf } from './dataset.js';
+import type { LabelledCapture } from './select.js';
+import { trainV2Model } from './v2-recipe.js';
+
+/**
+ * A role model; or an anomaly model that goes with one: behavior (what normal host-bins look like) or
+ * sos (the role-conditioned outlier model over the role model's view of devices).
+ */
+export type TrainAlgorithm = RoleAlgorithm | 'sos' | 'behavior';
+export type TrainFeatureSet = 'compat' | 'v2';
+
+export interface TrainRunOptions {
+  /** Labelled captures: the label is the file-name prefix, or its entry in `labels`. */
+  paths: readonly string[];
+  /** Where the model is written (JSON). */
+  save: string;
+  /** Default: onelayer for compat features; for v2 the algorithm model selection chooses. */
+  algorithm?: TrainAlgorithm;
+  /** Role models only (default compat). */
+  features?: TrainFeatureSet;
+  /** File-name prefix → role name. */
+  labels?: LabelAssignments;
+  /** Recorded in the model's training info. */
+  dataset?: string;
+  /** Role and behavior models (default 0): same seed, same data, same model. */
+  seed?: number;
+  /** v2 only (default 0.02): share of known-type captures accepted as Unknown. */
+  unknownRate?: number;
+  /** Compat onelayer only: hidden units (default: the recipe's). */
+  hiddenSize?: number;
+  /** Capture reading: bin duration, warm-up, public sessions (default: the feature set's). */
+  capture?: AnalyzeOptions;
+  /** Worker threads for feature extraction (default: one per core). */
+  threads?: number;
+  /** sos and behavior: the role model the anomaly model goes with (default: bundled). */
+  roleModel?: string;
+  /** sos only: the effective number of neighbours (default: the estimator's). */
+  perplexity?: number;
+  /** behavior only: share of normal captures allowed to be called abnormal (default: the estimator's). */
+  falseAlarmRate?: number;
+  /** behavior only: nearest normal host-bins compared (default: the estimator's). */
+  neighbours?: number;
+  /** Role models: called with (0, total) before feature extraction and as each capture is done. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+interface RoleSummaryBase {
+  model: string;
+  features: TrainFeatureSet;
+  algorithm: RoleAlgorithm;
+  captures: number;
+  captures_without_sessions: number;
+  bins: number;
+  labels: string[];
+  warmup_s: number;
+  duration_s: number;
+}
+
+export interface CompatTrainSummary extends RoleSummaryBase {
+  features: 'compat';
+  selected_features: number;
+  fit_seconds: TrainReport['seconds'];
+  seconds: { features: number; total: number };
+}
+
+export interface V2TrainSummary extends RoleSummaryBase {
+  features: 'v2';
+  /** The candidate model selection chose. */
+  selected: string;
+  /** Cross-validated accuracy per candidate. */
+  cv: Record<string, number>;
+  calibration: OpenSetCalibration | null;
+  seconds: { features: number; total: number };
+}
+
+export interface SosTrainSummary {
+  model: string;
+  algorithm: 'sos';
+  role_model: string;
+  devices: number;
+  per_role: Record<string, number>;
+  seconds: number;
+}
+
+export interface BehaviorTrainSummary {
+  model: string;
+  algorithm: 'behavior';
+  role_model: string;
+  captures: number;
+  captures_without_ip: number;
+  bins: number;
+  per_label: Record<string, number>;
+  false_alarm_rate: number;
+  threshold: number;
+  seconds: number;
+}
+
+export type TrainSummary = CompatTrainSummary | V2TrainSummary | SosTrainSummary | BehaviorTrainSummary;
+
+/** Trains the chosen model on labelled captures, writes it to `options.save` and summarises the run. */
+export async function trainFromCaptures(options: TrainRunOptions): Promise<TrainSummary> {
+  const started = performance.now();
+  const paths = [...options.paths];
+  const captureLabels = paths.map((p) => labelOf(p, options.labels));
+  const algorithm = options.algorithm;
+  switch (algorithm) {
+    // Normal behaviour can be learnt from one kind of device; telling roles apart needs two.
+    case 'behavior':
+      return trainBehavior(paths, captureLabels, options, started);
+    case 'sos':
+      needsTwoLabels(captureLabels);
+      return trainSos(paths, captureLabels, options, started);
+    case 'onelayer':
+    case 'randomforest':
+    case undefined:
+      needsTwoLabels(captureLabels);
+      return trainRole(paths, captureLabels, algorithm, options, started);
+  }
+}
+
+function needsTwoLabels(captureLabels: readonly string[]): void {
+  const distinct = [...new Set(captureLabels)];
+  if (distinct.length < 2)
+    throw new UsageError(
+      `training needs captures of at least two labels; found only ${distinct.join(', ') || 'none'}`,
+    );
+}
+
+async function trainRole(
+  paths: string[],
+  captureLabels: string[],
+  algorithm: RoleAlgorithm | undefined,
+  o: TrainRunOptions,
+  started: number,
+): Promise<CompatTrainSummary | V2TrainSummary> {
+  const v2 = o.features === 'v2';
+  const options: AnalyzeOptions = { ...o.capture };
+  // v2 is the corrected feature set: no warm-up unless asked for (the model records what it used).
+  if (v2 && options.warmupS === undefined) options.warmupS = 0;
+  if (v2) options.features = 'v2';
+  const binDurationS = options.durationS ?? DEFAULT_BIN_OPTIONS.durationS;
+  const warmupS = options.warmupS ?? DEFAULT_BIN_OPTIONS.warmupS;
+  let done = 0;
+  o.onProgress?.(done, paths.length);
+  const results = await runJobs(
+    'features',
+    paths.map((path) => ({ path, options })),
+    {
+      ...(o.threads !== undefined ? { threads: o.threads } : {}),
+      onDone: () => o.onProgress?.(++done, paths.length),
+    },
+  );
+  const captures: LabelledCapture[] = results.map((r, i) => {
+    if (!r.ok) throw new NetworkmlError(r.error);
+    return { name: basename(paths[i]!), label: captureLabels[i]!, rows: r.value.vectors };
+  });
+  const empty = captures.filter((c) => c.rows.length === 0).length;
+  const bins = captures.reduce((n, c) => n + c.rows.length, 0);
+  if (new Set(captures.filter((c) => c.rows.length > 0).map((c) => c.label)).size < 2)
+    throw new UsageError('fewer than two labels have usable sessions; try a smaller --warmup');
+  const featureSeconds = (performance.now() - started) / 1000;
+  const seed = o.seed ?? 0;
+  const dataset = o.dataset ?? '';
+  const base = <F extends TrainFeatureSet>(features: F, model: RoleModel) => ({
+    model: o.save,
+    features,
+    algorithm: model.kind,
+    captures: paths.length,
+    captures_without_sessions: empty,
+    bins,
+    labels: model.labels,
+    warmup_s: warmupS,
+    duration_s: binDurationS,
+  });
+  const seconds = () => ({ features: featureSeconds, total: (performance.now() - started) / 1000 });
+  if (v2) {
+    const report = trainV2Model(captures, {
+      seed,
+      binDurationS,
+      warmupS,
+      dataset,
+      ...(o.unknownRate !== undefined ? { unknownRate: o.unknownRate } : {}),
+      ...(algorithm ? { algorithm } : {}),
+    });
+    saveModel(o.save, report.model);
+    return {
+      ...base('v2', report.model),
+      selected: report.selection.best.name,
+      cv: Object.fromEntries(report.selection.results.map((r) => [r.name, r.accuracy])),
+      calibration: report.calibration,
+      seconds: seconds(),
+    };
+  }
+  const rows = captures.flatMap((c) => c.rows);
+  const labels = captures.flatMap((c) => c.rows.map(() => c.label));
+  const report = trainRoleModel(rows, labels, {
+    algorithm: algorithm ?? 'onelayer',
+    seed,
+    semantics: 'compat',
+    binDurationS,
+    warmupS,
+    dataset,
+    ...(o.hiddenSize !== undefined ? { hiddenSize: o.hiddenSize } : {}),
+  });
+  saveModel(o.save, report.model);
+  return {
+    ...base('compat', report.model),
+    selected_features: report.model.selected.length,
+    fit_seconds: report.seconds,
+    seconds: seconds(),
+  };
+}
+
+/**
+ * sos: one reference set of device representations per role (the capture labels), as the chosen role
+ * model sees each capture, for eval's `--anomaly sos`.
+ */
+async function trainSos(
+  paths: string[],
+  labels: string[],
+  o: TrainRunOptions,
+  started: number,
+): Promise<SosTrainSummary> {
+  const role = roleModelFor(o.roleModel);
+  const options = {
+    durationS: role.model.capture.binDurationS,
+    warmupS: role.model.capture.warmupS,
+    features: role.model.features.semantics,
+    ...o.capture,
+  };
+  const results = await runJobs(
+    'features',
+    paths.map((path) => ({ path, options })),
+    o.threads !== undefined ? { threads: o.threads } : {},
+  );
+  const rows: Float64Array[] = [];
+  const roles: string[] = [];
+  results.forEach((r, i) => {
+    if (!r.ok) throw new NetworkmlError(r.error);
+    const representation = deviceRepresentation(role.model, r.value.vectors);
+    if (representation) {
+      rows.push(representation);
+      roles.push(labels[i]!);
+    }
+  });
+  if (rows.length === 0) throw new UsageError('no capture has usable sessions; try a smaller --warmup');
+  const sos = new RoleConditionedSos({
+    representation: representationName(role),
+    ...(o.perplexity ? { perplexity: o.perplexity } : {}),
+  }).fit(rows, roles);
+  saveSosModel(o.save, sos);
+  const perRole = Object.fromEntries(
+    [...new Set(roles)].sort().map((r) => [r, roles.filter((x) => x === r).length]),
+  );
+  return {
+    model: o.save,
+    algorithm: 'sos',
+    role_model: role.path,
+    devices: rows.length,
+    per_role: perRole,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/**
+ * behavior: what normal looks like, from normal captures (every capture's device host-bins), with a
+ * threshold calibrated by cross-validation to the stated false-alarm rate.
+ */
+async function trainBehavior(
+  paths: string[],
+  labels: string[],
+  o: TrainRunOptions,
+  started: number,
+): Promise<BehaviorTrainSummary> {
+  const role = roleModelFor(o.roleModel);
+  const options = { durationS: role.model.capture.binDurationS, ...o.capture };
+  let done = 0;
+  o.onProgress?.(done, paths.length);
+  const results = await runJobs(
+    'behavior',
+    paths.map((path) => ({ path, options })),
+    {
+      ...(o.threads !== undefined ? { threads: o.threads } : {}),
+      onDone: () => o.onProgress?.(++done, paths.length),
+    },
+  );
+  const samples: TrainingSample[] = [];
+  let empty = 0;
+  results.forEach((r, i) => {
+    if (!r.ok) throw new NetworkmlError(r.error);
+    if (r.value.length === 0) empty++;
+    for (const b of r.value)
+      samples.push({
+        group: basename(paths[i]!),
+        label: labels[i]!,
+        values: b.values,
+        services: b.services,
+        publicPeers: b.publicPeers,
+      });
+  });
+  const seed = o.seed ?? 0;
+  const model = new BehaviorModel({
+    seed,
+    ...(o.falseAlarmRate !== undefined ? { falseAlarmRate: o.falseAlarmRate } : {}),
+    ...(o.neighbours !== undefined ? { k: o.neighbours } : {}),
+  }).fit(samples);
+  const threshold = model.state?.threshold;
+  if (threshold === undefined) throw new NetworkmlError('behaviour model was not fitted');
+  saveBehaviorModel(o.save, model, role, {
+    dataset: paths.length === 1 ? basename(paths[0]!) : `${paths.length} captures`,
+    date: new Date().toISOString(),
+    seed,
+    captures: paths.length,
+    bins: samples.length,
+  });
+  return {
+    model: o.save,
+    algorithm: 'behavior',
+    role_model: role.path,
+    captures: paths.length,
+    captures_without_ip: empty,
+    bins: samples.length,
+    per_label: Object.fromEntries(
+      [...new Set(labels)].sort().map((l) => [l, labels.filter((x) => x === l).length]),
+    ),
+    false_alarm_rate: model.falseAlarmRate,
+    threshold,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
