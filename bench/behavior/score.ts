@@ -9,6 +9,7 @@
  *   lstm      eval --model ROLE --anomaly lstm (the bundled SoS LSTM)
  *   sos       train TRAIN -a sos -m ROLE; eval --model ROLE --anomaly sos --anomaly-model SOS
  *   behavior  train TRAIN --algorithm behavior --model ROLE; eval --anomaly behavior --anomaly-model B
+ *   default   eval --model ROLE, no anomaly flags (the behaviour model `train` wrote beside ROLE)
  *             ("not available" until the CLI has it)
  *   baseline  kNN distance of per-capture header aggregates (inspect --features v2) to the train normals;
  *             abnormality = share of train normals' leave-one-out distances below it, abnormal above 0.99
@@ -393,6 +394,9 @@ async function main(): Promise<void> {
       ]);
       if (err) status[method] = `not available: ${err}`;
       else res = await evalAll(tests, ['--model', role, '--anomaly', 'behavior', '--anomaly-model', f]);
+    } else if (method === 'default') {
+      // What a user gets with no anomaly flags: the behaviour model `train` wrote beside the role model.
+      res = await evalAll(tests, ['--model', role]);
     } else if (method === 'baseline' || method === 'baseline-type') {
       res = await baseline(train, tests, method === 'baseline-type');
     } else {

@@ -1,12 +1,13 @@
 /**
  * Offline tuning of the behaviour model on features dumped by dump-features.ts (no capture re-reading):
- *   npx tsx bench/behavior/tune.ts FEATURES.json [--k 5] [--novelty 1] [--clip 8] [--far 0.01] [--heldout]
+ *   npx tsx bench/behavior/tune.ts FEATURES.json [--k 2] [--novelty 1] [--clip 3] [--norm 1] [--below 0.5]
+ *     [--tail 0.1] [--gamma 0.5] [--far 0.01] [--heldout]
  * Prints AUC (normal captures of the same length vs the group), detection and false alarms at the
  * model's calibrated threshold, per kind/family and length. Tune on non-heldout families only.
  */
 import { readFileSync } from 'node:fs';
 import type { BehaviorBin } from '../../src/features/behavior.js';
-import { BehaviorModel } from '../../src/models/behavior.js';
+import { BehaviorModel, type BehaviorOptions } from '../../src/models/behavior.js';
 
 interface Row {
   id: string;
@@ -25,14 +26,23 @@ function arg(name: string, fallback: string): string {
 const rows = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as Row[];
 const heldout = process.argv.includes('--heldout');
 
+// Options not given keep the estimator's defaults.
+const numeric = (name: string, key: keyof BehaviorOptions): Partial<BehaviorOptions> => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < process.argv.length ? { [key]: Number(process.argv[i + 1]) } : {};
+};
 const model = new BehaviorModel({
-  k: Number(arg('k', '2')),
-  noveltyWeight: Number(arg('novelty', '1')),
-  peerWeight: Number(arg('peers', '1')),
-  clip: Number(arg('clip', '8')),
-  localFloor: Number(arg('local', '0')),
-  calibrationMinCaptures: Number(arg('calmin', '5')),
-  falseAlarmRate: Number(arg('far', '0.01')),
+  ...numeric('k', 'k'),
+  ...numeric('novelty', 'noveltyWeight'),
+  ...numeric('peers', 'peerWeight'),
+  ...numeric('clip', 'clip'),
+  ...numeric('local', 'localFloor'),
+  ...numeric('calmin', 'calibrationMinCaptures'),
+  ...numeric('far', 'falseAlarmRate'),
+  ...numeric('norm', 'norm'),
+  ...numeric('below', 'belowWeight'),
+  ...numeric('tail', 'tailShare'),
+  ...numeric('gamma', 'windowExponent'),
 });
 const train = rows.filter((r) => r.split === 'train');
 model.fit(train.flatMap((r) => r.bins.map((b) => ({ group: r.id, label: r.deviceType, ...b }))));

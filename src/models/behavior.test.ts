@@ -21,7 +21,7 @@ const normals = Array.from({ length: 10 }, (_, i) => sample(`dev-${i}`, 0.1 * i)
 
 describe('BehaviorModel', () => {
   it('robust-standardises with the median and IQR of the training bins, with a floor per kind', () => {
-    const m = new BehaviorModel({ k: 1 }).fit(normals);
+    const m = new BehaviorModel({ k: 1, clip: 8 }).fit(normals);
     const s = m.state!;
     assert.ok(Math.abs(s.center[SHARE]! - 0.45) < 1e-12);
     assert.ok(Math.abs(s.scale[SHARE]! - 0.45) < 1e-12);
@@ -32,6 +32,9 @@ describe('BehaviorModel', () => {
     const z = m.standardise(sample('q', 0.45, 7).values);
     assert.ok(Math.abs(z[COUNT]! - 2 * Math.log(8)) < 1e-12);
     assert.equal(z[SHARE], 0);
+    // The default clip (3) caps it: one wild feature cannot outweigh the rest.
+    const clipped = new BehaviorModel({ k: 1 }).fit(normals).standardise(sample('q', 0.45, 7).values);
+    assert.equal(clipped[COUNT], 3);
   });
 
   it('scores the distance to the nearest normal bins plus novelty of unseen services', () => {
@@ -63,8 +66,19 @@ describe('BehaviorModel', () => {
     assert.match(reasons[0]!, /new outgoing tcp port 445 to 37 peers/);
   });
 
+  it('measures L1 distance, deviations below a neighbour at belowWeight', () => {
+    // Both references at share 0.45, peers 0: scales are the floors (share 0.1, count 0.5).
+    const m = new BehaviorModel({ k: 1, belowWeight: 0.5 }).fit([sample('a-1', 0.45), sample('a-2', 0.45)]);
+    // Share +1 unit and peers +1 unit (log1p(x)/0.5 = 1): L1 adds them (Euclidean would give √2).
+    const above = m.scoreBin(sample('q', 0.55, Math.expm1(0.5)));
+    assert.ok(Math.abs(above.distance - 2) < 1e-9, `${above.distance}`);
+    // Below the neighbours by one unit counts half.
+    const below = m.scoreBin(sample('q', 0.35));
+    assert.ok(Math.abs(below.distance - 0.5) < 1e-9, `${below.distance}`);
+  });
+
   it('cross-validates: a training bin is never its own neighbour', () => {
-    const m = new BehaviorModel({ k: 1 }).fit(normals);
+    const m = new BehaviorModel({ k: 1, belowWeight: 1 }).fit(normals);
     // Leaving dev-3 (0.3) out, its nearest are 0.2 and 0.4: 0.1/0.45 away; the ends are 0.1/0.45 away too.
     const cv = m.state!.cvScores;
     assert.equal(cv.length, 10);
@@ -72,7 +86,7 @@ describe('BehaviorModel', () => {
   });
 
   it('turns scores into tail probabilities and a capture abnormality calibrated to the false-alarm rate', () => {
-    const m = new BehaviorModel({ k: 1, falseAlarmRate: 0.05 }).fit(normals);
+    const m = new BehaviorModel({ k: 1, falseAlarmRate: 0.05, tailShare: 0, windowExponent: 1 }).fit(normals);
     const s = m.state!;
     s.cvScores = Array.from({ length: 99 }, (_, i) => i + 1); // 1..99
     s.tau = 2;
@@ -90,6 +104,26 @@ describe('BehaviorModel', () => {
     // The quantile property: of the normal scores, a share ≈ falseAlarmRate lies above the threshold.
     const above = s.cvScores.filter((x) => 1 - m.tailProbability(x) > s.threshold).length;
     assert.ok(above / s.cvScores.length <= 0.05 && above / s.cvScores.length >= 0.03, `${above}`);
+    // m windows count as m^γ independent ones.
+    assert.ok(Math.abs(m.captureAbnormality(0.01, 4) - 0.99 ** 4) < 1e-15);
+    const half = new BehaviorModel({ windowExponent: 0.5 });
+    assert.ok(Math.abs(half.captureAbnormality(0.01, 4) - 0.99 ** 2) < 1e-15);
+  });
+
+  it('peaks over threshold: above the (1 − ρ) quantile u, p = ρ·exp(−(s − u)/τ), τ the mean excess', () => {
+    const scores = Array.from({ length: 10 }, (_, i) => sample(`dev-${i}`, 0.1 * i));
+    const m = new BehaviorModel({ k: 1, tailShare: 0.2, belowWeight: 1 }).fit(scores);
+    const s = m.state!;
+    const cv = s.cvScores;
+    const pos = 0.8 * (cv.length - 1);
+    const u = cv[Math.floor(pos)]! + (cv[Math.ceil(pos)]! - cv[Math.floor(pos)]!) * (pos - Math.floor(pos));
+    assert.ok(Math.abs(s.tailStart - u) < 1e-12);
+    const excess = cv.filter((x) => x > u).map((x) => x - u);
+    const tau = Math.max(excess.reduce((a, b) => a + b, 0) / Math.max(excess.length, 1), 1e-3);
+    assert.ok(Math.abs(s.tau - tau) < 1e-12);
+    assert.ok(Math.abs(m.tailProbability(u + 3 * tau) - 0.2 * Math.exp(-3)) < 1e-12);
+    // Below u: ranks among the normal scores, as without the tail model.
+    assert.equal(m.tailProbability(-1), 1);
   });
 
   it('is deterministic for a seed, and round-trips through JSON', () => {

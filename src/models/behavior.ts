@@ -6,12 +6,16 @@
  * z_f = clip((t(x_f) − median_f) / max(IQR_f, floor_kind), ±clip), with median and IQR over the training
  * host-bins. A bin's raw score is
  *   s = (1/k) Σ_{j ∈ kNN(z)} ‖z − z_j‖₂  +  λ · ( ln(1 + |N|) + ln(1 + max_{c∈N} peers_c) ),
- * the mean Euclidean distance to its k nearest training bins plus a novelty term over N, the services
- * (direction, protocol, server port) the bin used that none of those k neighbours used. Scores are
- * calibrated on cross-validated training scores (each training capture scored against the others only):
- * a bin's tail probability p(s) is 1 − (its interpolated rank among them)/(n+1), continued beyond the
- * largest by p = exp(−(s − s_max)/τ)/(n+1); a capture of m bins has abnormality (1 − min p)^m, so for a
- * normal capture P(abnormality > 1 − α) ≈ α whatever its length, and the threshold is 1 − α.
+ * the mean distance to its k nearest training bins plus a novelty term over N, the services
+ * (direction, protocol, server port) the bin used that none of those k neighbours used. The distance is
+ * ‖z − z_j‖ = Σ_f w_f |z_f − z_j,f| (L1, so one feature far off counts fully instead of being averaged away
+ * among 32; w_f = ½ where the bin lies below the neighbour: less traffic is less suspicious than more).
+ * Bins are short windows (default 5 minutes), so a two-minute attack is not diluted in a 15-minute bin.
+ * Scores are calibrated on cross-validated training scores (each training capture scored against the
+ * others only): a bin's tail probability p(s) is 1 − (its interpolated rank among them)/(n+1); above
+ * their (1 − ρ) quantile u it is ρ·exp(−(s − u)/τ), τ the mean excess over u (peaks over threshold).
+ * A capture of m windows has abnormality (1 − min p)^(m^γ): m^γ (γ = ½) is the effective number of
+ * independent windows, since neighbouring windows of one device are correlated. The threshold is 1 − α.
  */
 import { z } from 'zod';
 import { ModelError, UsageError } from '../errors.js';
@@ -19,8 +23,12 @@ import { BEHAVIOR_FEATURES, type BehaviorFeatureKind, serviceText } from '../fea
 import { Rng } from './rng.js';
 
 export const DEFAULT_FALSE_ALARM_RATE = 0.01;
+/** Window length (s) of the host-bins the behaviour model compares. */
+export const DEFAULT_BEHAVIOR_WINDOW_S = 300;
 
 export interface BehaviorOptions {
+  /** Length (s) of the windows host behaviour is measured over. */
+  windowS?: number;
   /** Neighbours whose mean distance is the score. */
   k?: number;
   /** Weight λ of the novelty term, in standardised units. */
@@ -46,6 +54,14 @@ export interface BehaviorOptions {
   /** Training bins kept as references at most (a seeded sample beyond that). */
   maxReferences?: number;
   seed?: number;
+  /** p of the p-norm distance (1: a deviation counts fully however many features agree; 2: Euclidean). */
+  norm?: number;
+  /** γ of the effective number of independent windows m^γ among a capture's m (neighbouring windows correlate). */
+  windowExponent?: number;
+  /** Share of the normal scores whose upper tail is modelled as exponential (0: ranks only). */
+  tailShare?: number;
+  /** Weight of deviations below the neighbours (fewer packets, peers, ports) relative to those above. */
+  belowWeight?: number;
 }
 
 /** One training or query host-bin. */
@@ -77,6 +93,9 @@ export interface BehaviorState {
   /** Cross-validated raw scores of the training bins, ascending. */
   cvScores: number[];
   tau: number;
+  /** Scores above this (the cvScores quantile 1 − tailShare) have an exponential tail probability. */
+  tailStart: number;
+  tailShare: number;
   threshold: number;
 }
 
@@ -117,6 +136,7 @@ function quantileSorted(s: readonly number[], q: number): number {
 }
 
 export class BehaviorModel {
+  readonly windowS: number;
   readonly k: number;
   readonly noveltyWeight: number;
   readonly peerWeight: number;
@@ -126,21 +146,31 @@ export class BehaviorModel {
   readonly falseAlarmRate: number;
   readonly maxReferences: number;
   readonly seed: number;
+  readonly norm: number;
+  readonly windowExponent: number;
+  readonly tailShare: number;
+  readonly belowWeight: number;
   state: BehaviorState | null = null;
   private z: Float64Array[] = [];
   private serviceSets: Set<number>[] = [];
   private peerSets: Set<number>[] = [];
 
   constructor(options: BehaviorOptions = {}) {
+    this.windowS = options.windowS ?? DEFAULT_BEHAVIOR_WINDOW_S;
     this.k = options.k ?? 2;
     this.noveltyWeight = options.noveltyWeight ?? 1;
     this.peerWeight = options.peerWeight ?? 1;
-    this.clip = options.clip ?? 8;
+    this.clip = options.clip ?? 3;
     this.localFloor = options.localFloor ?? 0;
     this.calibrationMinCaptures = options.calibrationMinCaptures ?? 5;
     this.falseAlarmRate = options.falseAlarmRate ?? DEFAULT_FALSE_ALARM_RATE;
     this.maxReferences = options.maxReferences ?? 4000;
     this.seed = options.seed ?? 0;
+    this.norm = options.norm ?? 1;
+    this.windowExponent = options.windowExponent ?? 0.5;
+    this.tailShare = options.tailShare ?? 0.1;
+    this.belowWeight = options.belowWeight ?? 0.5;
+    if (!(this.windowS > 0)) throw new UsageError(`the behaviour window must be > 0 s, not ${this.windowS}`);
     if (!(this.k >= 1 && Number.isInteger(this.k))) throw new UsageError(`k must be a whole number >= 1`);
     if (!(this.falseAlarmRate > 0 && this.falseAlarmRate < 1))
       throw new UsageError(`--false-alarm-rate must be between 0 and 1, not ${this.falseAlarmRate}`);
@@ -189,6 +219,8 @@ export class BehaviorModel {
       refLocal: [],
       cvScores: [],
       tau: 1,
+      tailStart: 0,
+      tailShare: 0,
       threshold: 1 - this.falseAlarmRate,
     };
     this.prepare();
@@ -209,6 +241,21 @@ export class BehaviorModel {
     const tau = Math.max(top - quantileSorted(cv, 0.9), 0.05 * Math.max(top, 1), 1e-3);
     this.state.cvScores = cv;
     this.state.tau = tau;
+    if (this.tailShare > 0) {
+      // Peaks over threshold: above u, the excesses of normal scores are modelled as exponential with their
+      // mean excess, so tail probabilities far beyond the largest training score are estimated, not guessed.
+      const u = quantileSorted(cv, 1 - this.tailShare);
+      let sum = 0;
+      let count = 0;
+      for (const x of cv)
+        if (x > u) {
+          sum += x - u;
+          count++;
+        }
+      this.state.tailStart = u;
+      this.state.tailShare = this.tailShare;
+      this.state.tau = count > 0 ? Math.max(sum / count, 1e-3) : tau;
+    }
     return this;
   }
 
@@ -240,11 +287,7 @@ export class BehaviorModel {
     for (let r = 0; r < this.z.length; r++) {
       if (excludeGroup !== undefined && s.refGroups[r] === excludeGroup) continue;
       const zr = this.z[r]!;
-      let d2 = 0;
-      for (let f = 0; f < q.length; f++) {
-        const t = q[f]! - zr[f]!;
-        d2 += t * t;
-      }
+      const d2 = this.deviation(q, zr);
       if (d2 >= bestD[k - 1]!) continue;
       let j = k - 1;
       while (j > 0 && bestD[j - 1]! > d2) {
@@ -260,7 +303,7 @@ export class BehaviorModel {
     for (let j = 0; j < k; j++) {
       if (bestI[j]! < 0) break;
       neighbours.push(bestI[j]!);
-      distance += Math.sqrt(bestD[j]!);
+      distance += bestD[j]! ** (1 / this.norm);
     }
     distance /= Math.max(neighbours.length, 1);
     const novel: [number, number, number][] = [];
@@ -282,12 +325,26 @@ export class BehaviorModel {
     return { score, distance, novelty, novelPeers, p: this.tailProbability(score), neighbours, novel };
   }
 
+  /** Σ_f w_f |q_f − r_f|^p, with w_f = belowWeight where the query lies below the reference. */
+  private deviation(q: Float64Array, r: Float64Array): number {
+    const p = this.norm;
+    const below = this.belowWeight;
+    let sum = 0;
+    for (let f = 0; f < q.length; f++) {
+      const t = q[f]! - r[f]!;
+      const a = t < 0 ? -t * below ** (1 / p) : t;
+      sum += p === 2 ? a * a : a ** p;
+    }
+    return sum;
+  }
+
   /** Share of normal bins scoring at least `score` (interpolated; an exponential tail beyond the largest). */
   tailProbability(score: number): number {
     const s = this.state!;
     const cv = s.cvScores;
     const n = cv.length;
     if (n === 0) return 1;
+    if (s.tailShare > 0 && score > s.tailStart) return s.tailShare * Math.exp(-(score - s.tailStart) / s.tau);
     if (score > cv[n - 1]!) return Math.exp(-(score - cv[n - 1]!) / s.tau) / (n + 1);
     if (score <= cv[0]!) return 1;
     let lo = 0;
@@ -303,14 +360,18 @@ export class BehaviorModel {
   }
 
   /** Scores a capture's bins (at least one): the worst bin decides, corrected for the number of bins. */
-  score(bins: readonly BehaviorSample[]): CaptureScore {
+  score(bins: readonly BehaviorSample[], excludeGroup?: string): CaptureScore {
     if (bins.length === 0) throw new Error('BehaviorModel.score: no bins');
-    const scored = bins.map((b) => this.scoreBin(b));
+    const scored = bins.map((b) => this.scoreBin(b, excludeGroup));
     let worst = 0;
     for (let i = 1; i < scored.length; i++) if (scored[i]!.score > scored[worst]!.score) worst = i;
-    const pmin = scored[worst]!.p;
-    const abnormality = (1 - pmin) ** scored.length;
+    const abnormality = this.captureAbnormality(scored[worst]!.p, scored.length);
     return { abnormality, worst, bins: scored, reasons: this.explain(bins[worst]!, scored[worst]!) };
+  }
+
+  /** A capture's abnormality from its worst window's tail probability and its number of windows. */
+  captureAbnormality(pmin: number, windows: number): number {
+    return (1 - pmin) ** (windows ** this.windowExponent);
   }
 
   /** The features and services that set a bin apart from its nearest normal bins, in words. */
@@ -361,6 +422,7 @@ export class BehaviorModel {
       version: 1,
       kind: 'behavior',
       hyperParameters: {
+        windowS: this.windowS,
         k: this.k,
         noveltyWeight: this.noveltyWeight,
         peerWeight: this.peerWeight,
@@ -370,6 +432,10 @@ export class BehaviorModel {
         falseAlarmRate: this.falseAlarmRate,
         maxReferences: this.maxReferences,
         seed: this.seed,
+        norm: this.norm,
+        belowWeight: this.belowWeight,
+        tailShare: this.tailShare,
+        windowExponent: this.windowExponent,
       },
       state: s,
     };
@@ -413,7 +479,9 @@ const behaviorFileSchema = z.object({
   format: z.literal('networkml-model'),
   version: z.literal(1),
   kind: z.literal('behavior'),
+  // Fields added after the first release default to what models without them were made with.
   hyperParameters: z.object({
+    windowS: finite.positive().default(900),
     k: z.number().int().positive(),
     noveltyWeight: finite,
     peerWeight: finite,
@@ -423,6 +491,10 @@ const behaviorFileSchema = z.object({
     falseAlarmRate: finite.positive().lt(1),
     maxReferences: z.number().int().positive(),
     seed: z.number().int(),
+    norm: finite.positive().default(2),
+    belowWeight: finite.positive().default(1),
+    tailShare: finite.min(0).lt(1).default(0),
+    windowExponent: finite.min(0).max(1).default(1),
   }),
   state: z.object({
     names: z.array(z.string()),
@@ -437,6 +509,8 @@ const behaviorFileSchema = z.object({
     refLocal: z.array(finite),
     cvScores: z.array(finite).min(1),
     tau: finite.positive(),
+    tailStart: finite.default(0),
+    tailShare: finite.min(0).lt(1).default(0),
     threshold: finite.min(0).max(1),
   }),
 });

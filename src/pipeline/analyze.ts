@@ -29,6 +29,8 @@ export interface AnalyzeOptions extends Partial<BinOptions> {
   sessionRows?: boolean;
   /** Also run the behaviour extractor (src/features/behavior.ts) in the same pass. */
   behavior?: boolean;
+  /** The behaviour extractor's window (s); default: the bin duration. */
+  behaviorWindowS?: number;
   read?: ReadOptions;
 }
 
@@ -75,7 +77,9 @@ interface PacketExtractors {
 
 function packetExtractors(options: AnalyzeOptions, binOptions: BinOptions): PacketExtractors {
   const v2 = options.features === 'v2' ? new V2Extractor(binOptions) : null;
-  const behavior = options.behavior ? new BehaviorExtractor({ durationS: binOptions.durationS }) : null;
+  const behavior = options.behavior
+    ? new BehaviorExtractor({ durationS: options.behaviorWindowS ?? binOptions.durationS })
+    : null;
   const add: (p: PacketRecord) => void =
     v2 && behavior
       ? (p) => {

@@ -3,14 +3,19 @@
  * devices of the predicted role (`sos`), the behaviour model (`behavior`) and none. Eval, watch and the
  * worker all go through anomalyScorer(); the decision itself is decide() (src/decisions/decide.ts).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { DEFAULT_THRESHOLD } from '../decisions/decide.js';
 import { UsageError } from '../errors.js';
 import type { BehaviorResult } from '../features/behavior.js';
 import type { SessionVectors } from '../features/session-vectors.js';
 import type { LoadedModel } from '../models/format.js';
 import type { BehaviorDetail } from '../result.js';
-import { type BehaviorBinScore, loadBehaviorModel, scoreBehavior } from './behavior-anomaly.js';
+import {
+  type BehaviorBinScore,
+  companionBehaviorPath,
+  loadBehaviorModel,
+  scoreBehavior,
+} from './behavior-anomaly.js';
 import { lstmFor, sosModelFor } from './model-registry.js';
 import { deviceRepresentation } from './sos-anomaly.js';
 
@@ -51,14 +56,38 @@ export interface AnomalyScorer {
   readonly name: AnomalyModelName;
   /** Whether the capture analysis must run the behaviour extractor. */
   readonly needsBehavior: boolean;
+  /** The anomaly model file in use (named, or the role model's companion behaviour model). */
+  readonly modelPath?: string;
+  /** The behaviour model's window (s), when it needs behaviour. */
+  readonly behaviorWindowS?: number;
   score(input: AnomalyInput): AnomalyOutcome;
 }
 
-/** Which anomaly model runs when none is named: behaviour when the anomaly model file is one. */
-export function anomalyNameFor(options: AnomalyOptions): AnomalyModelName {
-  if (options.anomaly) return options.anomaly;
-  if (options.anomalyModelPath && isBehaviorFile(options.anomalyModelPath)) return 'behavior';
-  return 'lstm';
+/**
+ * Which anomaly model runs, and from which file: the one named; behaviour when the named file is a
+ * behaviour model; otherwise behaviour when the role model has a companion behaviour model (trained
+ * beside it by `train`, NAME.behavior.json); otherwise the original's LSTM (the bundled compat path).
+ */
+export function resolveAnomaly(
+  options: AnomalyOptions,
+  roleModel?: LoadedModel,
+): { name: AnomalyModelName; modelPath?: string } {
+  const named = options.anomalyModelPath;
+  const companion = roleModel ? companionBehaviorPath(roleModel.path) : undefined;
+  const companionExists = companion !== undefined && existsSync(companion);
+  if (options.anomaly) {
+    if (options.anomaly === 'behavior' && !named && companionExists)
+      return { name: 'behavior', modelPath: companion };
+    return { name: options.anomaly, ...(named ? { modelPath: named } : {}) };
+  }
+  if (named) return { name: isBehaviorFile(named) ? 'behavior' : 'lstm', modelPath: named };
+  if (companionExists) return { name: 'behavior', modelPath: companion };
+  return { name: 'lstm' };
+}
+
+/** The anomaly model's name alone (see resolveAnomaly). */
+export function anomalyNameFor(options: AnomalyOptions, roleModel?: LoadedModel): AnomalyModelName {
+  return resolveAnomaly(options, roleModel).name;
 }
 
 const behaviorFiles = new Map<string, boolean>();
@@ -78,7 +107,7 @@ function isBehaviorFile(path: string): boolean {
 
 /** Builds (and validates: a bad model file throws here, before any capture is read) the chosen scorer. */
 export function anomalyScorer(options: AnomalyOptions, roleModel: LoadedModel): AnomalyScorer {
-  const name = anomalyNameFor(options);
+  const { name, modelPath } = resolveAnomaly(options, roleModel);
   const needsFile = (what: string) =>
     new UsageError(
       `--anomaly ${name} needs --anomaly-model FILE (made by \`networkml train --algorithm ${what}\`)`,
@@ -98,7 +127,7 @@ export function anomalyScorer(options: AnomalyOptions, roleModel: LoadedModel): 
       };
     }
     case 'lstm': {
-      const lstm = lstmFor(options.anomalyModelPath);
+      const lstm = lstmFor(modelPath);
       const threshold = options.threshold ?? DEFAULT_THRESHOLD;
       return {
         name,
@@ -116,7 +145,7 @@ export function anomalyScorer(options: AnomalyOptions, roleModel: LoadedModel): 
       };
     }
     case 'sos': {
-      const path = options.anomalyModelPath;
+      const path = modelPath;
       if (!path) throw needsFile('sos');
       const sos = sosModelFor(path, roleModel).sos;
       const threshold = options.threshold ?? DEFAULT_THRESHOLD;
@@ -138,14 +167,16 @@ export function anomalyScorer(options: AnomalyOptions, roleModel: LoadedModel): 
       };
     }
     case 'behavior': {
-      const path = options.anomalyModelPath;
+      const path = modelPath;
       if (!path) throw needsFile('behavior');
       const loaded = loadBehaviorModel(path, roleModel);
       const model = loaded.model;
       const threshold = options.threshold ?? model.state!.threshold;
       return {
         name,
+        modelPath: path,
         needsBehavior: true,
+        behaviorWindowS: model.windowS,
         score: ({ behavior, hostKey }) => {
           const outcome = scoreBehavior(model, behavior, hostKey);
           if (!outcome.scored || !outcome.score)

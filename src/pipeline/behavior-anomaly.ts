@@ -15,6 +15,14 @@ export interface LoadedBehavior {
   roleModel: string;
 }
 
+/**
+ * Where `train` writes the behaviour model it learns beside a role model (site.json → site.behavior.json),
+ * and where eval looks for it when no anomaly model is named.
+ */
+export function companionBehaviorPath(roleModelPath: string): string {
+  return `${roleModelPath.replace(/\.json$/i, '')}.behavior.json`;
+}
+
 export function saveBehaviorModel(
   path: string,
   model: BehaviorModel,
@@ -24,9 +32,9 @@ export function saveBehaviorModel(
   return writeModelDocument(path, {
     ...model.toJSON(),
     description:
-      'Behaviour model: robust-standardised header behaviour per host and 15-minute bin, kNN distance to normal host-bins plus service novelty, calibrated by cross-validation',
+      'Behaviour model: robust-standardised header behaviour per host and time window, kNN (L1) distance to normal host-windows plus service novelty, calibrated by cross-validation',
     roleModel: roleModel.hash,
-    binDurationS: roleModel.model.capture.binDurationS,
+    windowS: model.windowS,
     training,
   });
 }
@@ -67,7 +75,7 @@ export function withOwnHistory(
   if (!changed) return null;
   let worst = 0;
   for (let i = 1; i < scores.length; i++) if (scores[i]!.score > scores[worst]!.score) worst = i;
-  const abnormality = (1 - model.tailProbability(scores[worst]!.score)) ** scores.length;
+  const abnormality = model.captureAbnormality(model.tailProbability(scores[worst]!.score), scores.length);
   const reasons = scores[worst]!.fresh.sort((a, b) => b[1] - a[1])
     .slice(0, 3)
     .map(

@@ -188,7 +188,9 @@ function analyzeOptionsFor(loaded: LoadedModel, options: EvaluateOptions): Analy
     warmupS: model.capture.warmupS,
     features: model.features.semantics,
     sessionRows: scorer.name === 'lstm',
-    ...(scorer.needsBehavior ? { behavior: true } : {}),
+    ...(scorer.needsBehavior
+      ? { behavior: true, ...(scorer.behaviorWindowS ? { behaviorWindowS: scorer.behaviorWindowS } : {}) }
+      : {}),
     ...options.capture,
   };
   return analyzeOptions;
@@ -390,8 +392,8 @@ function evaluateView(
         confidences: device.classification.confidences,
         otherIps: view.otherIps,
         modelHash: loaded.hash,
-        ...(anomaly.bins && options.anomalyModelPath
-          ? { behavior: { modelPath: options.anomalyModelPath, bins: anomaly.bins } }
+        ...(anomaly.bins && scorer.modelPath
+          ? { behavior: { modelPath: scorer.modelPath, bins: anomaly.bins } }
           : {}),
       }
     : null;

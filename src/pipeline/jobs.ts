@@ -19,6 +19,8 @@ export interface CaptureFeatures {
   path: string;
   vectors: Float64Array[];
   bytes: number;
+  /** The capture device's behaviour windows, when the options ask for behaviour. */
+  behavior?: BehaviorBin[];
 }
 
 /**
@@ -64,7 +66,12 @@ const handlers: { [N in JobName]: (input: JobInput<N>) => Promise<JobOutput<N>> 
   features: async ({ path, options }) => {
     const a = await analyzeCapture(path, { sessionRows: false, ...options });
     const vectors = a.v2 ? deviceVectors(a.v2) : a.compat.bins.map((b) => b.vector);
-    return { path, vectors, bytes: a.summary.bytes };
+    return {
+      path,
+      vectors,
+      bytes: a.summary.bytes,
+      ...(a.behavior ? { behavior: hostBins(a.behavior) } : {}),
+    };
   },
 };
 

@@ -84,8 +84,9 @@ export async function watchCapture(
   const maxHosts = options.maxHosts ?? 10_000;
   const maxRows = options.maxSessionRows ?? 600;
   const scorer = anomalyScorer(options, loaded);
-  // Behaviour is scored per host on the closed bin alone (one bin: the extractor's bins never split it).
-  let behavior = scorer.needsBehavior ? new BehaviorExtractor({ durationS: Number.POSITIVE_INFINITY }) : null;
+  // Behaviour is scored per host on the closed bin alone, in the behaviour model's windows.
+  const behaviorWindow = { durationS: scorer.behaviorWindowS ?? Number.POSITIVE_INFINITY };
+  let behavior = scorer.needsBehavior ? new BehaviorExtractor(behaviorWindow) : null;
   const hosts = new Map<string, HostState>();
 
   let store = new PacketStore();
@@ -99,7 +100,7 @@ export async function watchCapture(
     const binStart = store.timeUs.data[0]! / 1e6;
     const binEnd = store.timeUs.data[store.length - 1]! / 1e6;
     const behaviorResult = behavior ? behavior.finish() : null;
-    if (behavior) behavior = new BehaviorExtractor({ durationS: Number.POSITIVE_INFINITY });
+    if (behavior) behavior = new BehaviorExtractor(behaviorWindow);
     for (const { mac, address } of captureHosts(store, bins, countPublic)) {
       const compat = compatFeatures(store, bins, countPublic, mac);
       if (compat.bins.length === 0) continue;

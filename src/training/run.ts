@@ -4,8 +4,9 @@
  */
 import { basename } from 'node:path';
 import { NetworkmlError, UsageError } from '../errors.js';
+import type { BehaviorBin } from '../features/behavior.js';
 import { BehaviorModel, type TrainingSample } from '../models/behavior.js';
-import { saveModel } from '../models/format.js';
+import { type LoadedModel, loadModel, saveModel } from '../models/format.js';
 import {
   type RoleAlgorithm,
   type RoleModel,
@@ -14,7 +15,7 @@ import {
 } from '../models/role-model.js';
 import { RoleConditionedSos } from '../models/sos.js';
 import type { AnalyzeOptions } from '../pipeline/analyze.js';
-import { saveBehaviorModel } from '../pipeline/behavior-anomaly.js';
+import { companionBehaviorPath, saveBehaviorModel } from '../pipeline/behavior-anomaly.js';
 import { roleModelFor } from '../pipeline/model-registry.js';
 import { runJobs } from '../pipeline/pool.js';
 import { deviceRepresentation, representationName, saveSosModel } from '../pipeline/sos-anomaly.js';
@@ -62,12 +63,27 @@ export interface TrainRunOptions {
   falseAlarmRate?: number;
   /** behavior only: nearest normal host-bins compared (default: the estimator's). */
   neighbours?: number;
+  /**
+   * Role models (default true): also learn normal behaviour from the same captures, written beside the
+   * role model as NAME.behavior.json, which eval then uses as its anomaly model.
+   */
+  behavior?: boolean;
   /** Role models: called with (0, total) before feature extraction and as each capture is done. */
   onProgress?: (done: number, total: number) => void;
 }
 
+/** The behaviour model trained beside a role model (or by itself with algorithm behavior). */
+export interface BehaviorFitSummary {
+  model: string;
+  bins: number;
+  false_alarm_rate: number;
+  threshold: number;
+}
+
 interface RoleSummaryBase {
   model: string;
+  /** The companion behaviour model, or null when not trained (behavior: false). */
+  behavior: BehaviorFitSummary | null;
   features: TrainFeatureSet;
   algorithm: RoleAlgorithm;
   captures: number;
@@ -160,6 +176,12 @@ async function trainRole(
   // v2 is the corrected feature set: no warm-up unless asked for (the model records what it used).
   if (v2 && options.warmupS === undefined) options.warmupS = 0;
   if (v2) options.features = 'v2';
+  const withBehavior = o.behavior !== false;
+  const behaviorModel = withBehavior ? newBehaviorModel(o) : null;
+  if (behaviorModel) {
+    options.behavior = true;
+    options.behaviorWindowS = behaviorModel.windowS;
+  }
   const binDurationS = options.durationS ?? DEFAULT_BIN_OPTIONS.durationS;
   const warmupS = options.warmupS ?? DEFAULT_BIN_OPTIONS.warmupS;
   let done = 0;
@@ -183,8 +205,23 @@ async function trainRole(
   const featureSeconds = (performance.now() - started) / 1000;
   const seed = o.seed ?? 0;
   const dataset = o.dataset ?? '';
+  const behaviorBins = results.map((r) => (r.ok ? (r.value.behavior ?? []) : []));
+  // Normal behaviour is learnt by comparing captures with each other: it needs two with IP traffic.
+  const behaviorSummary = (): BehaviorFitSummary | null =>
+    behaviorModel && behaviorBins.filter((b) => b.length > 0).length >= 2
+      ? fitBehavior(
+          behaviorModel,
+          behaviorBins,
+          paths,
+          captureLabels,
+          loadModel(o.save),
+          companionBehaviorPath(o.save),
+          seed,
+        )
+      : null;
   const base = <F extends TrainFeatureSet>(features: F, model: RoleModel) => ({
     model: o.save,
+    behavior: behaviorSummary(),
     features,
     algorithm: model.kind,
     captures: paths.length,
@@ -295,7 +332,12 @@ async function trainBehavior(
   started: number,
 ): Promise<BehaviorTrainSummary> {
   const role = roleModelFor(o.roleModel);
-  const options = { durationS: role.model.capture.binDurationS, ...o.capture };
+  const model = newBehaviorModel(o);
+  const options: AnalyzeOptions = {
+    durationS: role.model.capture.binDurationS,
+    behaviorWindowS: model.windowS,
+    ...o.capture,
+  };
   let done = 0;
   o.onProgress?.(done, paths.length);
   const results = await runJobs(
@@ -306,12 +348,48 @@ async function trainBehavior(
       onDone: () => o.onProgress?.(++done, paths.length),
     },
   );
-  const samples: TrainingSample[] = [];
-  let empty = 0;
-  results.forEach((r, i) => {
+  const perCapture = results.map((r) => {
     if (!r.ok) throw new NetworkmlError(r.error);
-    if (r.value.length === 0) empty++;
-    for (const b of r.value)
+    return r.value;
+  });
+  const fit = fitBehavior(model, perCapture, paths, labels, role, o.save, o.seed ?? 0);
+  return {
+    model: o.save,
+    algorithm: 'behavior',
+    role_model: role.path,
+    captures: paths.length,
+    captures_without_ip: perCapture.filter((b) => b.length === 0).length,
+    bins: fit.bins,
+    per_label: Object.fromEntries(
+      [...new Set(labels)].sort().map((l) => [l, labels.filter((x) => x === l).length]),
+    ),
+    false_alarm_rate: fit.false_alarm_rate,
+    threshold: fit.threshold,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+function newBehaviorModel(o: TrainRunOptions): BehaviorModel {
+  return new BehaviorModel({
+    seed: o.seed ?? 0,
+    ...(o.falseAlarmRate !== undefined ? { falseAlarmRate: o.falseAlarmRate } : {}),
+    ...(o.neighbours !== undefined ? { k: o.neighbours } : {}),
+  });
+}
+
+/** Fits the behaviour model on every capture's device windows and writes it, tied to its role model. */
+function fitBehavior(
+  model: BehaviorModel,
+  perCapture: readonly BehaviorBin[][],
+  paths: readonly string[],
+  labels: readonly string[],
+  role: LoadedModel,
+  save: string,
+  seed: number,
+): BehaviorFitSummary {
+  const samples: TrainingSample[] = [];
+  perCapture.forEach((bins, i) => {
+    for (const b of bins)
       samples.push({
         group: basename(paths[i]!),
         label: labels[i]!,
@@ -320,33 +398,15 @@ async function trainBehavior(
         publicPeers: b.publicPeers,
       });
   });
-  const seed = o.seed ?? 0;
-  const model = new BehaviorModel({
-    seed,
-    ...(o.falseAlarmRate !== undefined ? { falseAlarmRate: o.falseAlarmRate } : {}),
-    ...(o.neighbours !== undefined ? { k: o.neighbours } : {}),
-  }).fit(samples);
+  model.fit(samples);
   const threshold = model.state?.threshold;
   if (threshold === undefined) throw new NetworkmlError('behaviour model was not fitted');
-  saveBehaviorModel(o.save, model, role, {
+  saveBehaviorModel(save, model, role, {
     dataset: paths.length === 1 ? basename(paths[0]!) : `${paths.length} captures`,
     date: new Date().toISOString(),
     seed,
     captures: paths.length,
     bins: samples.length,
   });
-  return {
-    model: o.save,
-    algorithm: 'behavior',
-    role_model: role.path,
-    captures: paths.length,
-    captures_without_ip: empty,
-    bins: samples.length,
-    per_label: Object.fromEntries(
-      [...new Set(labels)].sort().map((l) => [l, labels.filter((x) => x === l).length]),
-    ),
-    false_alarm_rate: model.falseAlarmRate,
-    threshold,
-    seconds: (performance.now() - started) / 1000,
-  };
+  return { model: save, bins: samples.length, false_alarm_rate: model.falseAlarmRate, threshold };
 }

@@ -171,6 +171,36 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     assert.match(aria.behaviorDetail!.reasons.join('\n'), /new outgoing tcp port \d+ to 40 peers/);
   });
 
+  it('train writes a behaviour model beside the role model, and eval uses it with no anomaly flags', () => {
+    const companion = join(dir, 'role.behavior.json');
+    const doc = JSON.parse(readFileSync(companion, 'utf8')) as { kind: string; roleModel: string };
+    assert.equal(doc.kind, 'behavior');
+    const r = runCli(['eval', '--json', '--no-history', '--model', role, ...attacks]);
+    assert.equal(r.status, 0, r.stderr);
+    for (const res of results(r.stdout)) {
+      assert.equal(res.detail?.anomaly_model, 'behavior', res.key);
+      assert.equal(device(res).decisions.behavior, 'abnormal', res.key);
+    }
+    // Trained with --no-behavior: no companion, so the original's LSTM as before.
+    const plain = join(dir, 'plain.json');
+    const t = runCli([
+      'train',
+      setups,
+      '--split',
+      split,
+      '--features',
+      'v2',
+      '--no-behavior',
+      '--save',
+      plain,
+    ]);
+    assert.equal(t.status, 0, t.stderr);
+    assert.throws(() => readFileSync(join(dir, 'plain.behavior.json')));
+    const e = runCli(['eval', '--json', '--no-history', '--model', plain, heldOut[0]!]);
+    assert.equal(e.status, 0, e.stderr);
+    assert.equal(results(e.stdout)[0]!.detail?.anomaly_model, 'lstm');
+  });
+
   it('refuses a corrupt behaviour model or one made with another role model (exit 3)', () => {
     const text = readFileSync(behavior, 'utf8');
     const corrupt = join(dir, 'corrupt.json');
@@ -190,7 +220,8 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     const other = runCli(['eval', '--anomaly', 'behavior', '--anomaly-model', behavior, heldOut[0]!]);
     assert.equal(other.status, 3);
     assert.match(other.stderr, /trained with another role model/);
-    const missing = runCli(['eval', '--model', role, '--anomaly', 'behavior', heldOut[0]!]);
+    // The bundled model has no behaviour model beside it.
+    const missing = runCli(['eval', '--anomaly', 'behavior', heldOut[0]!]);
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /--anomaly behavior needs --anomaly-model FILE/);
   });

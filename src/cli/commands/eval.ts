@@ -69,15 +69,16 @@ export function addModelOptions(command: Command): Command {
     .addOption(
       new Option(
         '--anomaly <model>',
-        'anomaly model: lstm (the original), sos, behavior (`train --algorithm behavior`), none (default: behavior when --anomaly-model is a behaviour model, else lstm)',
+        'anomaly model: lstm (the original), sos, behavior, none (default: behavior when --anomaly-model is a behaviour model or the role model has one beside it, NAME.behavior.json from `train`; else lstm)',
       )
         .choices(['lstm', 'sos', 'behavior', 'none'])
         .env('NETWORKML_ANOMALY'),
     )
     .addOption(
-      new Option('--anomaly-model <file>', 'anomaly model file (default: the bundled SoS LSTM)').env(
-        'NETWORKML_ANOMALY_MODEL',
-      ),
+      new Option(
+        '--anomaly-model <file>',
+        "anomaly model file (default: the role model's NAME.behavior.json if present, else the bundled SoS LSTM)",
+      ).env('NETWORKML_ANOMALY_MODEL'),
     )
     .addOption(
       new Option(

@@ -46,7 +46,7 @@ export function registerExplain(program: Command): void {
       // looks abnormal.
       const options = {
         ...given,
-        anomaly: anomalyNameFor(given) === 'behavior' ? 'behavior' : 'none',
+        anomaly: anomalyNameFor(given, roleModelFor(given.modelPath)) === 'behavior' ? 'behavior' : 'none',
       } as const;
       for (const path of expandCaptureArgs(args)) {
         try {

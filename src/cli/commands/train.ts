@@ -30,6 +30,7 @@ interface TrainCliOptions extends CaptureCliOptions {
   split?: string;
   hiddenSize?: string;
   json?: boolean;
+  behavior: boolean;
   features: 'compat' | 'v2';
   unknownRate: string;
 }
@@ -87,6 +88,10 @@ export function registerTrain(program: Command): void {
         '0.02',
       )
       .option('--hidden-size <n>', 'one-layer hidden units (default 32)')
+      .option(
+        '--no-behavior',
+        "role models: do not also learn normal behaviour (NAME.behavior.json, eval's default anomaly model)",
+      )
       .option('-w, --save <file>', 'where to write the model (JSON)')
       .option('--json', 'print the training summary as JSON'),
   )
@@ -130,6 +135,7 @@ function roleOptions(cli: TrainCliOptions, args: string[]): Partial<TrainRunOpti
   if (!(unknownRate >= 0 && unknownRate < 1))
     throw new UsageError(`--unknown-rate must be a share in [0, 1), not '${cli.unknownRate}'`);
   return {
+    behavior: cli.behavior,
     features: cli.features,
     dataset: args.map((a) => basename(a)).join(', '),
     seed,
@@ -189,6 +195,10 @@ function summaryText(summary: TrainSummary): string {
               .join(', ')})\n`
           : '') +
         `  siblings reported when the top two are within ${calibration.siblingMargin.toFixed(3)}\n`
+      : '') +
+    (summary.behavior
+      ? `  normal behaviour from the same captures: ${summary.behavior.bins} device windows, abnormal above ${summary.behavior.threshold.toFixed(3)} ` +
+        `(${(summary.behavior.false_alarm_rate * 100).toFixed(1)} % false alarms) → ${summary.behavior.model}\n`
       : '') +
     `  features ${summary.seconds.features.toFixed(1)} s, total ${summary.seconds.total.toFixed(1)} s → ${summary.model}\n`
   );
