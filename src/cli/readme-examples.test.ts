@@ -224,6 +224,10 @@ describe('README and --help examples, run as written', () => {
 
   it('training on your own network: train, test, eval with the trained models, report', () => {
     ok('networkml train captures/ --features v2 --save site-v2.json');
+    assert.ok(existsSync(join(work, 'site-v2.behavior.json')));
+    const judged = ok('networkml eval --model site-v2.json new-capture.pcap');
+    assert.match(judged.stdout, /Aria/);
+    assert.match(judged.stdout, /\b(normal|abnormal)\b/);
     ok('networkml train captures/ -a sos -m site-v2.json --save site-sos.json');
     // The baseline the README compares with: the original recipe on the same captures.
     prepare(['train', 'captures/', '-a', 'randomforest', '--warmup', '1', '--save', 'compat.json']);

@@ -46,14 +46,23 @@ describe('BehaviorModel', () => {
     // 0.45 / 0.45 = 1 standardised unit from the nearest (0.4 or 0.5 → 0.05/0.45 away).
     const off = m.scoreBin(sample('q', 0.95));
     assert.ok(Math.abs(off.distance - 0.05 / 0.45) < 1e-12, `${off.distance}`);
-    // A new service (SMB to 37 peers): novelty ln(1 + 1) + ln(1 + 37).
+    // A new service (SMB to 37 peers, 40 connections): novelty ln(1 + 1) + ln(1 + 37), plus, for an
+    // admin/lateral-movement port, ln(1 + 40) at the default weight 1.
     const smb = m.scoreBin(
       sample('q', 0.1 * 3, 0, [
         [DNS, 1, 1],
         [SMB, 37, 40],
       ]),
     );
-    assert.ok(Math.abs(smb.novelty - (Math.log(2) + Math.log(38))) < 1e-12);
+    assert.ok(Math.abs(smb.novelty - (Math.log(2) + Math.log(38) + Math.log(41))) < 1e-12);
+    const noAdmin = new BehaviorModel({ k: 1, adminNoveltyWeight: 0 }).fit(normals);
+    const plain = noAdmin.scoreBin(
+      sample('q', 0.1 * 3, 0, [
+        [DNS, 1, 1],
+        [SMB, 37, 40],
+      ]),
+    );
+    assert.ok(Math.abs(plain.novelty - (Math.log(2) + Math.log(38))) < 1e-12);
     assert.ok(Math.abs(smb.score - smb.novelty) < 1e-12);
     assert.deepEqual(smb.novel, [[SMB, 37, 40]]);
     const reasons = m.explain(

@@ -5,9 +5,10 @@
  * Math: each feature x_f is transformed (log1p for counts and rates) and robust-standardised,
  * z_f = clip((t(x_f) − median_f) / max(IQR_f, floor_kind), ±clip), with median and IQR over the training
  * host-bins. A bin's raw score is
- *   s = (1/k) Σ_{j ∈ kNN(z)} ‖z − z_j‖₂  +  λ · ( ln(1 + |N|) + ln(1 + max_{c∈N} peers_c) ),
+ *   s = (1/k) Σ_{j ∈ kNN(z)} ‖z − z_j‖  +  λ · ( ln(1 + |N|) + ln(1 + max_{c∈N} peers_c) + α ln(1 + a_N) ),
  * the mean distance to its k nearest training bins plus a novelty term over N, the services
- * (direction, protocol, server port) the bin used that none of those k neighbours used. The distance is
+ * (direction, protocol, server port) the bin used that none of those k neighbours used, a_N the connections
+ * among them on admin/lateral-movement TCP ports (SMB, RPC, RDP, SSH, …). The distance is
  * ‖z − z_j‖ = Σ_f w_f |z_f − z_j,f| (L1, so one feature far off counts fully instead of being averaged away
  * among 32; w_f = ½ where the bin lies below the neighbour: less traffic is less suspicious than more).
  * Bins are short windows (default 5 minutes), so a two-minute attack is not diluted in a 15-minute bin.
@@ -19,7 +20,20 @@
  */
 import { z } from 'zod';
 import { ModelError, UsageError } from '../errors.js';
-import { BEHAVIOR_FEATURES, type BehaviorFeatureKind, serviceText } from '../features/behavior.js';
+import {
+  ADMIN_PORTS,
+  BEHAVIOR_FEATURES,
+  type BehaviorFeatureKind,
+  serviceText,
+} from '../features/behavior.js';
+
+const ADMIN_PORT_SET = new Set(ADMIN_PORTS);
+
+/** A TCP service (either direction) on an admin/lateral-movement port. */
+function isAdminTcp(code: number): boolean {
+  return ((code >> 16) & 3) === 0 && ADMIN_PORT_SET.has(code & 0xffff);
+}
+
 import { Rng } from './rng.js';
 
 export const DEFAULT_FALSE_ALARM_RATE = 0.01;
@@ -33,6 +47,8 @@ export interface BehaviorOptions {
   k?: number;
   /** Weight λ of the novelty term, in standardised units. */
   noveltyWeight?: number;
+  /** Weight of ln(1 + connections of new services on admin/lateral-movement TCP ports) in the novelty term. */
+  adminNoveltyWeight?: number;
   /** Weight μ of the public-peer novelty term ln(1 + public peers none of the neighbours talked to). */
   peerWeight?: number;
   /** |z| is clipped here so one wild feature cannot drown the rest. */
@@ -140,6 +156,7 @@ export class BehaviorModel {
   readonly k: number;
   readonly noveltyWeight: number;
   readonly peerWeight: number;
+  readonly adminNoveltyWeight: number;
   readonly clip: number;
   readonly localFloor: number;
   readonly calibrationMinCaptures: number;
@@ -160,6 +177,7 @@ export class BehaviorModel {
     this.k = options.k ?? 2;
     this.noveltyWeight = options.noveltyWeight ?? 1;
     this.peerWeight = options.peerWeight ?? 1;
+    this.adminNoveltyWeight = options.adminNoveltyWeight ?? 1;
     this.clip = options.clip ?? 3;
     this.localFloor = options.localFloor ?? 0;
     this.calibrationMinCaptures = options.calibrationMinCaptures ?? 5;
@@ -310,9 +328,7 @@ export class BehaviorModel {
     for (const svc of sample.services) {
       if (!neighbours.some((n) => this.serviceSets[n]!.has(svc[0]))) novel.push([svc[0], svc[1], svc[2]]);
     }
-    let maxPeers = 0;
-    for (const n of novel) if (n[1] > maxPeers) maxPeers = n[1];
-    const novelty = novel.length ? Math.log1p(novel.length) + Math.log1p(maxPeers) : 0;
+    const novelty = this.serviceNovelty(novel);
     let novelPeers = 0;
     for (const peer of sample.publicPeers ?? [])
       if (!neighbours.some((n) => this.peerSets[n]!.has(peer))) novelPeers++;
@@ -336,6 +352,22 @@ export class BehaviorModel {
       sum += p === 2 ? a * a : a ** p;
     }
     return sum;
+  }
+
+  /**
+   * Novelty of services (code, peers, connections) unseen by the comparison:
+   * ln(1 + count) + ln(1 + most peers of one) + α ln(1 + their connections on admin/lateral-movement ports).
+   * New connections on SMB, RPC, RDP, SSH, … weigh extra: they are what lateral movement looks like.
+   */
+  serviceNovelty(novel: readonly (readonly [number, number, number])[]): number {
+    if (novel.length === 0) return 0;
+    let maxPeers = 0;
+    let adminFlows = 0;
+    for (const n of novel) {
+      if (n[1] > maxPeers) maxPeers = n[1];
+      if (isAdminTcp(n[0])) adminFlows += n[2];
+    }
+    return Math.log1p(novel.length) + Math.log1p(maxPeers) + this.adminNoveltyWeight * Math.log1p(adminFlows);
   }
 
   /** Share of normal bins scoring at least `score` (interpolated; an exponential tail beyond the largest). */
@@ -426,6 +458,7 @@ export class BehaviorModel {
         k: this.k,
         noveltyWeight: this.noveltyWeight,
         peerWeight: this.peerWeight,
+        adminNoveltyWeight: this.adminNoveltyWeight,
         clip: this.clip,
         localFloor: this.localFloor,
         calibrationMinCaptures: this.calibrationMinCaptures,
@@ -485,6 +518,7 @@ const behaviorFileSchema = z.object({
     k: z.number().int().positive(),
     noveltyWeight: finite,
     peerWeight: finite,
+    adminNoveltyWeight: finite.min(0).default(0),
     clip: finite.positive(),
     localFloor: finite.nonnegative(),
     calibrationMinCaptures: z.number().int().positive(),

@@ -66,11 +66,7 @@ export function withOwnHistory(
     const fresh = b.services.filter((s) => !past.has(s[0]));
     if (fresh.length === 0) return { score: b.score, fresh };
     changed = true;
-    const maxPeers = Math.max(...fresh.map((s) => s[1]));
-    return {
-      score: b.score + model.noveltyWeight * (Math.log1p(fresh.length) + Math.log1p(maxPeers)),
-      fresh,
-    };
+    return { score: b.score + model.noveltyWeight * model.serviceNovelty(fresh), fresh };
   });
   if (!changed) return null;
   let worst = 0;
