@@ -17,7 +17,8 @@
  */
 import { EtherType, IpProto, type PacketRecord, TcpFlag } from '../capture/packet.js';
 import { ipv4Text, ipv6Text, isMulticast, isPrivateV4, isPrivateV6, macText } from '../sessions/address.js';
-import { FloatColumn, IntColumn, WordKeyTable } from '../sessions/hash-table.js';
+import { ColumnTable } from '../sessions/columns.js';
+import { WordKeyTable } from '../sessions/hash-table.js';
 import { fillAddressKey } from '../sessions/packet-store.js';
 import { COMPAT_FEATURE_COUNT, type CompatBin, type CompatFeatures, compatFeatureName } from './compat.js';
 
@@ -527,33 +528,39 @@ export class V2Extractor {
 
   /** Keys: [kind, w0..w3]; kind 1 = MAC (w0 = high 16 bits, w1 = low 32), 4/6 = IP address. */
   private readonly keys = new WordKeyTable(5, 64);
-  private keyKind = new Uint8Array(64);
-  private packetsSent = new Float64Array(64);
-  private privateSent = new Float64Array(64);
-  private lastOut = new Float64Array(64);
-  private lastIn = new Float64Array(64);
-  private acc = new Float64Array(64 * ACC);
-  private cnt = new Int32Array(64 * CNT);
-  private touchedFlag = new Uint8Array(64);
-  private touched = new IntColumn(64);
+  /** Per key id: its kind, counters and the current bin's accumulators (ACC sums, CNT counts). */
+  private readonly keyRows = new ColumnTable(64);
+  private readonly keyKind = this.keyRows.byte();
+  private readonly packetsSent = this.keyRows.float();
+  private readonly privateSent = this.keyRows.float();
+  private readonly lastOut = this.keyRows.float();
+  private readonly lastIn = this.keyRows.float();
+  private readonly acc = this.keyRows.float(ACC);
+  private readonly cnt = this.keyRows.int(CNT);
+  private readonly touchedFlag = this.keyRows.byte();
+  private readonly slotOfKey = this.keyRows.int();
+  private readonly touchedRows = new ColumnTable(64);
+  private readonly touched = this.touchedRows.int();
   private touchedCount = 0;
 
   /** IP addresses: [version, w0..w3] → flags, and → key id on links without MACs (-1 until needed). */
   private readonly addrs = new WordKeyTable(5, 1024);
-  private addrFlags = new Uint8Array(1024);
-  private addrKey = new Int32Array(1024).fill(-1);
+  private readonly addrRows = new ColumnTable(1024);
+  private readonly addrFlags = this.addrRows.byte();
+  private readonly addrKey = this.addrRows.int(1, -1);
 
   /** Flows of the current bin: [l4 proto, addr A, addr B, portA << 16 | portB], A ≤ B canonically. */
   private readonly flows = new WordKeyTable(4, 1024);
-  private readonly flowFirst = new FloatColumn(1024);
-  private readonly flowLast = new FloatColumn(1024);
-  private readonly flowPackets = new IntColumn(1024);
-  private readonly flowInit = new IntColumn(1024);
-  private readonly flowResp = new IntColumn(1024);
+  private readonly flowRows = new ColumnTable(1024);
+  private readonly flowFirst = this.flowRows.float();
+  private readonly flowLast = this.flowRows.float();
+  private readonly flowPackets = this.flowRows.int();
+  private readonly flowInit = this.flowRows.int();
+  private readonly flowResp = this.flowRows.int();
   /** The first packet's source address and ports, to tell each side's peer and ports at bin close. */
-  private readonly flowSrcAddr = new IntColumn(1024);
-  private readonly flowDstAddr = new IntColumn(1024);
-  private readonly flowPorts = new IntColumn(1024);
+  private readonly flowSrcAddr = this.flowRows.int();
+  private readonly flowDstAddr = this.flowRows.int();
+  private readonly flowPorts = this.flowRows.int();
 
   // Direct-mapped caches in front of the hash tables: packets come in runs of few hosts and flows, so most
   // lookups are one multiply and one compare. Address and key ids never change within a capture; flow
@@ -582,11 +589,12 @@ export class V2Extractor {
   private readonly bWords = new Int32Array(3 * BATCH);
   private batchCount = 0;
   /** Count cells that left zero this bin (indices into cnt), expanded and zeroed at bin close. */
-  private readonly cellLog = new IntColumn(1024);
+  private readonly cellLogRows = new ColumnTable(1024);
+  private readonly cellLog = this.cellLogRows.int();
   private cellCount = 0;
-  /** Summary-layout accumulators of the touched keys, rebuilt at bin close; key → its block there. */
-  private readonly summaries = new FloatColumn(16 * SUMMARY);
-  private slotOfKey = new Int32Array(64);
+  /** Summary-layout accumulators of the touched keys, rebuilt at bin close (slotOfKey: key → its row). */
+  private readonly summaryRows = new ColumnTable(16);
+  private readonly summaries = this.summaryRows.float(SUMMARY);
 
   private firstUs = Number.NaN;
   private binStartUs = Number.NaN;
@@ -712,14 +720,14 @@ export class V2Extractor {
         else dstGroup = ma >>> 8 === 0xffffff ? F_BROADCAST : F_MULTICAST;
       } else {
         src = this.ipKey(srcAddr, version, ba, i * 8);
-        const df = this.addrFlags[dstAddr]!;
+        const df = this.addrFlags.data[dstAddr]!;
         if (df & (F_MULTICAST | F_BROADCAST)) dstGroup = df & (F_MULTICAST | F_BROADCAST);
         else dst = this.ipKey(dstAddr, version, ba, i * 8 + 4);
       }
-      if (ip && dstGroup === 0) dstGroup = this.addrFlags[dstAddr]! & (F_MULTICAST | F_BROADCAST);
+      if (ip && dstGroup === 0) dstGroup = this.addrFlags.data[dstAddr]! & (F_MULTICAST | F_BROADCAST);
       if (src >= 0) {
-        this.packetsSent[src]!++;
-        if (ip && this.addrFlags[srcAddr]! & F_PRIVATE) this.privateSent[src]!++;
+        this.packetsSent.data[src]!++;
+        if (ip && this.addrFlags.data[srcAddr]! & F_PRIVATE) this.privateSent.data[src]!++;
       }
       if ((w0 & B_COUNTED) === 0) continue;
       const t = this.bTime[i]!;
@@ -801,21 +809,27 @@ export class V2Extractor {
       ttlBucket = ttl <= 32 ? 0 : ttl <= 64 ? 1 : ttl <= 128 ? 2 : 3;
       hops = (ttlBucket === 0 ? 32 : ttlBucket === 1 ? 64 : ttlBucket === 2 ? 128 : 255) - ttl;
       peerOut =
-        group === F_BROADCAST ? 0 : group === F_MULTICAST ? 1 : this.addrFlags[dstAddr]! & F_PRIVATE ? 2 : 3;
-      peerIn = this.addrFlags[srcAddr]! & F_PRIVATE ? 2 : 3;
+        group === F_BROADCAST
+          ? 0
+          : group === F_MULTICAST
+            ? 1
+            : this.addrFlags.data[dstAddr]! & F_PRIVATE
+              ? 2
+              : 3;
+      peerIn = this.addrFlags.data[srcAddr]! & F_PRIVATE ? 2 : 3;
     }
     const j2 = cls * (SVC_COUNTED + 1) + (svc >= 0 ? svc : SVC_COUNTED);
     const ttlCell = ttlBucket >= 0 ? ttlBucket : TTL_NONE;
-    const a = this.acc;
-    const c = this.cnt;
+    const a = this.acc.data;
+    const c = this.cnt.data;
     // The sender's "out" block, then the receiver's "in" block (a loop, not a call: this runs per packet).
     for (let dir = 0; dir < 2; dir++) {
       const k = dir === 0 ? src : dst;
       if (k < 0) continue;
-      const last = dir === 0 ? this.lastOut : this.lastIn;
+      const last = dir === 0 ? this.lastOut.data : this.lastIn.data;
       const peer = dir === 0 ? peerOut : peerIn >= 0 ? peerIn : PEER_NONE;
       const server = dir === 0 ? serverOut : serverIn;
-      if (this.touchedFlag[k] === 0) this.touch(k);
+      if (this.touchedFlag.data[k] === 0) this.touch(k);
       const o = k * ACC + dir * C_DIR;
       const n = k * CNT + dir * N_DIR;
       a[o + C_BYTES]! += bytes;
@@ -860,7 +874,7 @@ export class V2Extractor {
     const x = c[i]!;
     c[i] = x + 1;
     if (x === 0) {
-      this.cellLog.ensure(this.cellCount + 1);
+      this.cellLogRows.ensure(this.cellCount + 1);
       this.cellLog.data[this.cellCount++] = i;
     }
   }
@@ -873,7 +887,7 @@ export class V2Extractor {
     d.probe[2] = value >>> 0;
     const before = d.size;
     if (d.intern() !== before) return false;
-    this.acc[k * ACC + H_BASE + slot]!++;
+    this.acc.data[k * ACC + H_BASE + slot]!++;
     return true;
   }
 
@@ -923,15 +937,7 @@ export class V2Extractor {
       this.flowId[slot] = id;
       this.flowGen[slot] = this.generation;
       if (id === before) {
-        const n = id + 1;
-        this.flowFirst.ensure(n);
-        this.flowLast.ensure(n);
-        this.flowPackets.ensure(n);
-        this.flowInit.ensure(n);
-        this.flowResp.ensure(n);
-        this.flowSrcAddr.ensure(n);
-        this.flowDstAddr.ensure(n);
-        this.flowPorts.ensure(n);
+        this.flowRows.ensure(id + 1);
         this.flowSrcAddr.data[id] = srcAddr;
         this.flowDstAddr.data[id] = dstAddr;
         this.flowPorts.data[id] = (sp << 16) | dp;
@@ -995,17 +1001,12 @@ export class V2Extractor {
     const before = this.addrs.size;
     const id = this.addrs.intern();
     if (id === before) {
-      if (id >= this.addrFlags.length) {
-        this.addrFlags = grow8(this.addrFlags, id + 1);
-        const keys = new Int32Array(this.addrFlags.length).fill(-1);
-        keys.set(this.addrKey);
-        this.addrKey = keys;
-      }
+      this.addrRows.ensure(id + 1);
       const v4 = version === 4;
       let flags = (v4 ? isPrivateV4(addr) : isPrivateV6(addr)) ? F_PRIVATE : 0;
       if (isMulticast(version, addr)) flags |= F_MULTICAST;
       if (v4 && this.addrs.probe[1] === 0xffffffff) flags |= F_BROADCAST;
-      this.addrFlags[id] = flags;
+      this.addrFlags.data[id] = flags;
     }
     return id;
   }
@@ -1030,11 +1031,11 @@ export class V2Extractor {
 
   /** The key id of an IP address on links without MACs (remembered per address id). */
   private ipKey(addrId: number, version: number, words: Int32Array, o: number): number {
-    const known = this.addrKey[addrId]!;
+    const known = this.addrKey.data[addrId]!;
     if (known >= 0) return known;
     fillAddressKey(this.keys.probe, version, this.addrBytes(version, words, o));
     const id = this.internKey(version);
-    this.addrKey[addrId] = id;
+    this.addrKey.data[addrId] = id;
     return id;
   }
 
@@ -1042,34 +1043,18 @@ export class V2Extractor {
     const before = this.keys.size;
     const id = this.keys.intern();
     if (id === before) {
-      const n = id + 1;
-      if (n > this.keyKind.length) {
-        const cap = this.keyKind.length * 2;
-        this.keyKind = grow8(this.keyKind, cap);
-        this.touchedFlag = grow8(this.touchedFlag, cap);
-        const slots = new Int32Array(cap);
-        slots.set(this.slotOfKey);
-        this.slotOfKey = slots;
-        this.packetsSent = growF(this.packetsSent, cap);
-        this.privateSent = growF(this.privateSent, cap);
-        this.lastOut = growF(this.lastOut, cap);
-        this.lastIn = growF(this.lastIn, cap);
-        this.acc = growF(this.acc, cap * ACC);
-        const cnt = new Int32Array(cap * CNT);
-        cnt.set(this.cnt);
-        this.cnt = cnt;
-      }
-      this.keyKind[id] = kind;
-      this.lastOut[id] = -1;
-      this.lastIn[id] = -1;
+      this.keyRows.ensure(id + 1);
+      this.keyKind.data[id] = kind;
+      this.lastOut.data[id] = -1;
+      this.lastIn.data[id] = -1;
     }
     return id;
   }
 
   private touch(k: number): void {
-    if (this.touchedFlag[k]) return;
-    this.touchedFlag[k] = 1;
-    this.touched.ensure(this.touchedCount + 1);
+    if (this.touchedFlag.data[k]) return;
+    this.touchedFlag.data[k] = 1;
+    this.touchedRows.ensure(this.touchedCount + 1);
     this.touched.data[this.touchedCount++] = k;
   }
 
@@ -1077,7 +1062,7 @@ export class V2Extractor {
   private closeBin(): void {
     this.flush();
     if (this.touchedCount > 0) {
-      const a = this.acc;
+      const a = this.acc.data;
       for (let id = 0; id < this.flows.size; id++) {
         const dur = (this.flowLast.data[id]! - this.flowFirst.data[id]!) / 1e6;
         const pk = this.flowPackets.data[id]!;
@@ -1095,7 +1080,7 @@ export class V2Extractor {
           if (pk > a[o + H_FPKTMAX]!) a[o + H_FPKTMAX] = pk;
           const peer = side === 0 ? this.flowDstAddr.data[id]! : this.flowSrcAddr.data[id]!;
           if (this.distinctCount(D_PEER, k, peer, H_PEERS)) {
-            const pf = this.addrFlags[peer]!;
+            const pf = this.addrFlags.data[peer]!;
             if (pf & (F_MULTICAST | F_BROADCAST)) a[o + H_GROUPS]!++;
             else if (pf & F_PRIVATE) a[o + H_PRIV_PEERS]!++;
             else a[o + H_PUB_PEERS]!++;
@@ -1114,17 +1099,18 @@ export class V2Extractor {
       const spanS = Math.max((this.binLastUs - this.binFirstUs) / 1e6, 1);
       // Expand only the count cells this bin used (logged when they left zero), zeroing them behind.
       const nk = this.touchedCount;
-      this.summaries.ensure(nk * SUMMARY);
+      this.summaryRows.ensure(nk);
       const s = this.summaries.data;
       s.fill(0, 0, nk * SUMMARY);
-      for (let i = 0; i < nk; i++) this.slotOfKey[this.touched.data[i]!] = i;
-      const cnt = this.cnt;
+      const slotOfKey = this.slotOfKey.data;
+      for (let i = 0; i < nk; i++) slotOfKey[this.touched.data[i]!] = i;
+      const cnt = this.cnt.data;
       const log = this.cellLog.data;
       for (let e = 0; e < this.cellCount; e++) {
         const idx = log[e]!;
         const k = Math.floor(idx / CNT);
         let j = idx - k * CNT;
-        let so = this.slotOfKey[k]! * SUMMARY;
+        let so = slotOfKey[k]! * SUMMARY;
         if (j >= N_DIR) {
           j -= N_DIR;
           so += DIR_ACC;
@@ -1151,9 +1137,9 @@ export class V2Extractor {
           own,
         });
         a.fill(0, k * ACC, (k + 1) * ACC);
-        this.touchedFlag[k] = 0;
-        this.lastOut[k] = -1;
-        this.lastIn[k] = -1;
+        this.touchedFlag.data[k] = 0;
+        this.lastOut.data[k] = -1;
+        this.lastIn.data[k] = -1;
       }
     }
     this.touchedCount = 0;
@@ -1175,14 +1161,15 @@ export class V2Extractor {
     const hostOfKey = new Int32Array(this.keys.size).fill(-1);
     let device = -1;
     for (let k = 0; k < this.keys.size; k++) {
-      if (this.privateSent[k]! <= 0) continue;
+      const privateSent = this.privateSent.data[k]!;
+      if (privateSent <= 0) continue;
       hostOfKey[k] = hosts.length;
-      if (device < 0 || this.privateSent[k]! > hosts[device]!.privateSent) device = hosts.length;
+      if (device < 0 || privateSent > hosts[device]!.privateSent) device = hosts.length;
       hosts.push({
         key: this.keyText(k),
-        kind: this.keyKind[k] === 1 ? 'mac' : 'ip',
-        packetsSent: this.packetsSent[k]!,
-        privateSent: this.privateSent[k]!,
+        kind: this.keyKind.data[k] === 1 ? 'mac' : 'ip',
+        packetsSent: this.packetsSent.data[k]!,
+        privateSent,
       });
     }
     let compatHost = -1;
@@ -1205,7 +1192,7 @@ export class V2Extractor {
 
   private keyText(k: number): string {
     const w = (i: number) => this.keys.keyWord(k, i);
-    const kind = this.keyKind[k]!;
+    const kind = this.keyKind.data[k]!;
     const bytes = new Uint8Array(16);
     if (kind === 1) {
       bytes[0] = w(1) >>> 8;
@@ -1292,20 +1279,4 @@ function fineQuantile(a: Float64Array, o: number, n: number, q: number): number 
     cum += c;
   }
   return (FINE_BUCKETS - 1) / FINE_PER_OCTAVE;
-}
-
-function grow8(a: Uint8Array, n: number): Uint8Array<ArrayBuffer> {
-  let cap = Math.max(a.length, 1);
-  while (cap < n) cap *= 2;
-  const out = new Uint8Array(cap);
-  out.set(a);
-  return out;
-}
-
-function growF(a: Float64Array, n: number): Float64Array<ArrayBuffer> {
-  let cap = Math.max(a.length, 1);
-  while (cap < n) cap *= 2;
-  const out = new Float64Array(cap);
-  out.set(a);
-  return out;
 }
