@@ -29,11 +29,14 @@ export class FloatColumn {
   constructor(
     rows: number,
     readonly width: number,
+    readonly fill: number,
   ) {
     this.data = new Float64Array(rows * width);
+    if (fill !== 0) this.data.fill(fill);
   }
   resize(rows: number): void {
     const grown = new Float64Array(rows * this.width);
+    if (this.fill !== 0) grown.fill(this.fill);
     grown.set(this.data);
     this.data = grown;
   }
@@ -68,8 +71,8 @@ export class ColumnTable {
     return c;
   }
 
-  float(width = 1): FloatColumn {
-    const c = new FloatColumn(this.capacity, width);
+  float(width = 1, fill = 0): FloatColumn {
+    const c = new FloatColumn(this.capacity, width, fill);
     this.columns.push(c);
     return c;
   }

@@ -3,10 +3,10 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { EtherType, IpProto, PacketRecord, TcpFlag } from '../capture/packet.js';
-import { readCapture } from '../capture/reader.js';
-import { captureFeatureSet } from '../test-helpers/v2-capture.js';
-import { COMPAT_FEATURE_COUNT } from './compat.js';
+import { EtherType, IpProto, PacketRecord, TcpFlag } from '../../capture/packet.js';
+import { readCapture } from '../../capture/reader.js';
+import { captureFeatureSet } from '../../test-helpers/v2-capture.js';
+import { COMPAT_FEATURE_COUNT } from '../compat.js';
 import {
   deviceVectors,
   log10Seconds,
@@ -14,7 +14,7 @@ import {
   V2_OWN_COUNT,
   V2Extractor,
   v2FeatureNames,
-} from './v2.js';
+} from './index.js';
 
 const NAMES = v2FeatureNames();
 const at = (v: Float64Array, name: string): number => {
@@ -335,7 +335,7 @@ describe('v2 protocol and TTL shares equal tshark counts on real captures', () =
 // ---- golden digests ---------------------------------------------------------------------------------
 // The extractor's exact output on real captures, recorded before its hot path was optimised: any change in
 // any value (even the last bit) fails. Regenerate only for an intended change of meaning:
-//   V2_GOLDEN_WRITE=1 node --import tsx --test src/features/v2.test.ts
+//   V2_GOLDEN_WRITE=1 node --import tsx --test src/features/v2/v2.test.ts
 
 const GOLDEN_PATH = 'test-data/v2-golden.json';
 const GOLDEN_CONFIGS = [
