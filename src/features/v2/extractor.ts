@@ -20,20 +20,17 @@ import { EtherType, IpProto, type PacketRecord } from '../../capture/packet.js';
 import { ColumnTable } from '../../sessions/columns.js';
 import { WordKeyTable } from '../../sessions/hash-table.js';
 import type { CompatBin, CompatFeatures } from '../compat.js';
-import {
-  AddressInterner,
-  CACHE_SHIFT,
-  CACHE_SLOTS,
-  F_BROADCAST,
-  F_MULTICAST,
-  F_PRIVATE,
-  KeyInterner,
-} from './interning.js';
+import * as interning from './interning.js';
+import { AddressInterner, KeyInterner } from './interning.js';
 import { COUNT_DIR, COUNTS, HOST, SUM_DIR, SUMMARY, SUMMARY_DIR, SUMS } from './layout.js';
 import { V2_OWN_COUNT } from './names.js';
 import { LazyV2Bin, type V2Bin, type V2Host, type V2Result } from './result.js';
-import { copySums, expandCell, summaryVector } from './summary.js';
-import {
+import * as summary from './summary.js';
+import * as tables from './tables.js';
+
+// The per-packet path reads these as the module's own constants: V8 folds a module's own `const`s into
+// optimised code, but reads an imported binding through its module cell on every use.
+const {
   CELL_OF_LEN,
   CLASS_IP,
   FLAG_BITS,
@@ -51,8 +48,9 @@ import {
   SVC_PRIV,
   SVC_UNPRIV,
   TTL_NONE,
-} from './tables.js';
-
+} = tables;
+const { CACHE_SHIFT, CACHE_SLOTS, F_BROADCAST, F_MULTICAST, F_PRIVATE } = interning;
+const { copySums, expandCell, summaryVector } = summary;
 // Offsets as module constants (read per packet).
 const { arp: CLASS_ARP, eapol: CLASS_EAPOL, otherL2: CLASS_OTHER_L2 } = L2;
 const {

@@ -14,7 +14,10 @@ import {
   SIZE_QUANTILES,
   TTL_LABELS,
 } from './names.js';
-import {
+import * as tables from './tables.js';
+
+// Read as the module's own constants (V8 folds those into optimised code, not imported bindings).
+const {
   CELL_FINE,
   CELL_SIZE,
   CLASS_PROTOS,
@@ -30,8 +33,7 @@ import {
   PROTO,
   SVC_COUNTED,
   TTL_NONE,
-} from './tables.js';
-
+} = tables;
 // Offsets as module constants (read per cell and per feature).
 const {
   packets: A_PKTS,
