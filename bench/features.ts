@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { readCapture } from '../src/capture/reader.js';
 import { compatFeatures } from '../src/features/compat.js';
-import { deviceVectors, V2Extractor } from '../src/features/v2.js';
+import { deviceVectors, V2Extractor } from '../src/features/v2/index.js';
 import { buildBins } from '../src/sessions/bins.js';
 import { PacketStore } from '../src/sessions/packet-store.js';
 

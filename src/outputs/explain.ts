@@ -1,5 +1,5 @@
 import { compatFeatureName } from '../features/compat.js';
-import { v2FeatureNames } from '../features/v2.js';
+import { v2FeatureNames } from '../features/v2/index.js';
 import { explain, type RoleModel } from '../models/role-model.js';
 import type { CaptureResult } from '../result.js';
 

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import type { CaptureSummary } from '../capture/reader-api.js';
 import { type CompatFeatures, compatFeatureName } from '../features/compat.js';
-import { V2_OWN_COUNT, type V2Result, v2FeatureNames } from '../features/v2.js';
+import { V2_OWN_COUNT, type V2Result, v2FeatureNames } from '../features/v2/index.js';
 import type { BinOptions } from '../sessions/bins.js';
 
 /** What inspecting needs of one analysed capture (pipeline/analyze's CaptureAnalysis has it). */

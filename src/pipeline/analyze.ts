@@ -6,7 +6,7 @@ import { BehaviorExtractor, type BehaviorResult } from '../features/behavior.js'
 import { CompatAccumulator, type CompatFeatures, compatFeatures } from '../features/compat.js';
 import type { FeatureSemantics } from '../features/semantics.js';
 import { SessionRowAccumulator, type SessionVectors, sessionVectors } from '../features/session-vectors.js';
-import { V2Extractor, type V2Result } from '../features/v2.js';
+import { V2Extractor, type V2Result } from '../features/v2/index.js';
 import { BinStream } from '../sessions/bin-stream.js';
 import {
   type BinOptions,

@@ -6,7 +6,7 @@ import { behaviorOf, decide } from '../decisions/decide.js';
 import type { DeviceUpdate } from '../decisions/history.js';
 import { type CompatFeatures, captureHosts, compatFeatures } from '../features/compat.js';
 import { type SessionVectors, sessionVectors } from '../features/session-vectors.js';
-import type { V2Result } from '../features/v2.js';
+import type { V2Result } from '../features/v2/index.js';
 import type { LoadedModel } from '../models/format.js';
 import {
   applyUnknownThreshold,

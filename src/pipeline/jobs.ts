@@ -1,5 +1,5 @@
 import { type BehaviorBin, hostBins } from '../features/behavior.js';
-import { deviceVectors } from '../features/v2.js';
+import { deviceVectors } from '../features/v2/index.js';
 import { type InspectRecord, inspectRecord } from '../outputs/inspect.js';
 import type { CaptureResult } from '../result.js';
 import { type AnalyzeOptions, analyzeCapture } from './analyze.js';

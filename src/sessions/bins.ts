@@ -1,4 +1,5 @@
-import { FloatColumn, IntColumn, WordKeyTable } from './hash-table.js';
+import { ColumnTable } from './columns.js';
+import { WordKeyTable } from './hash-table.js';
 import type { PacketStore } from './packet-store.js';
 
 export interface BinOptions {
@@ -38,29 +39,21 @@ export interface StreamState {
  */
 export class SessionTable {
   count = 0;
+  private readonly rows = new ColumnTable();
   /** The (source, destination) endpoints of the packet that created the session. */
-  readonly srcEndpoint = new IntColumn();
-  readonly dstEndpoint = new IntColumn();
-  readonly firstPacket = new IntColumn();
-  readonly packets = new IntColumn();
-  readonly lastTimeUs = new FloatColumn();
-  readonly sentByFirstMac = new IntColumn();
-  readonly sentBySecondMac = new IntColumn();
-  readonly lastLengthFirstMac = new IntColumn();
-  readonly lastLengthSecondMac = new IntColumn();
+  readonly srcEndpoint = this.rows.int();
+  readonly dstEndpoint = this.rows.int();
+  readonly firstPacket = this.rows.int();
+  readonly packets = this.rows.int();
+  readonly lastTimeUs = this.rows.float();
+  readonly sentByFirstMac = this.rows.int();
+  readonly sentBySecondMac = this.rows.int();
+  readonly lastLengthFirstMac = this.rows.int();
+  readonly lastLengthSecondMac = this.rows.int();
 
   add(src: number, dst: number, packet: number): number {
     const s = this.count++;
-    const n = this.count;
-    this.srcEndpoint.ensure(n);
-    this.dstEndpoint.ensure(n);
-    this.firstPacket.ensure(n);
-    this.packets.ensure(n);
-    this.lastTimeUs.ensure(n);
-    this.sentByFirstMac.ensure(n);
-    this.sentBySecondMac.ensure(n);
-    this.lastLengthFirstMac.ensure(n);
-    this.lastLengthSecondMac.ensure(n);
+    this.rows.ensure(this.count);
     this.srcEndpoint.data[s] = src;
     this.dstEndpoint.data[s] = dst;
     this.firstPacket.data[s] = packet;
@@ -81,7 +74,9 @@ export class BinScratch {
   readonly sessions = new SessionTable();
   readonly inBin = new WordKeyTable(2);
   readonly firstSeen = new WordKeyTable(2, 4096);
-  readonly firstSeenUs = new FloatColumn(4096);
+  /** First-seen time of each `firstSeen` pair. */
+  readonly firstSeenRows = new ColumnTable(4096);
+  readonly firstSeenUs = this.firstSeenRows.float();
 }
 
 export interface Bins {
@@ -131,7 +126,8 @@ export function buildBins(
 
   const inBin = scratch?.inBin ?? new WordKeyTable(2);
   const firstSeen = scratch?.firstSeen ?? new WordKeyTable(2, 4096);
-  const firstSeenUs = scratch?.firstSeenUs ?? new FloatColumn(4096);
+  const firstSeenRows = scratch?.firstSeenRows ?? new ColumnTable(4096);
+  const firstSeenUs = scratch?.firstSeenUs ?? firstSeenRows.float();
   inBin.clear();
   firstSeen.clear();
 
@@ -186,7 +182,7 @@ export function buildBins(
         firstSeen.probe[0] = a;
         firstSeen.probe[1] = b;
         forward = firstSeen.intern();
-        firstSeenUs.ensure(forward + 1);
+        firstSeenRows.ensure(forward + 1);
         firstSeenUs.data[forward] = t;
         if (stream && warmupUs > 0) {
           const inWindow = t - firstUs <= warmupUs;

@@ -110,34 +110,3 @@ export class WordKeyTable {
     this.probe.set(saved);
   }
 }
-
-/** A growable Int32 / Float64 column, for struct-of-arrays stores. */
-export class IntColumn {
-  data: Int32Array;
-  constructor(capacity = 1024) {
-    this.data = new Int32Array(capacity);
-  }
-  ensure(length: number): void {
-    if (length <= this.data.length) return;
-    let cap = this.data.length * 2;
-    while (cap < length) cap *= 2;
-    const grown = new Int32Array(cap);
-    grown.set(this.data);
-    this.data = grown;
-  }
-}
-
-export class FloatColumn {
-  data: Float64Array;
-  constructor(capacity = 1024) {
-    this.data = new Float64Array(capacity);
-  }
-  ensure(length: number): void {
-    if (length <= this.data.length) return;
-    let cap = this.data.length * 2;
-    while (cap < length) cap *= 2;
-    const grown = new Float64Array(cap);
-    grown.set(this.data);
-    this.data = grown;
-  }
-}

@@ -1,6 +1,7 @@
 import type { PacketRecord } from '../capture/packet.js';
 import { ipv4Text, ipv6Text, isPrivateV4, isPrivateV6, macText } from './address.js';
-import { FloatColumn, IntColumn, WordKeyTable } from './hash-table.js';
+import { ColumnTable } from './columns.js';
+import { WordKeyTable } from './hash-table.js';
 
 /** Bytes of a frame the original kept (headers only); fewer than this many made a packet unparseable. */
 const KEPT_BYTES = 128;
@@ -183,16 +184,17 @@ export class PacketStore {
   length = 0;
   /** Packets dropped as repeats of an earlier (time, source, destination). */
   duplicates = 0;
-  readonly timeUs = new FloatColumn();
-  readonly srcEndpoint = new IntColumn();
-  readonly dstEndpoint = new IntColumn();
+  private readonly rows = new ColumnTable();
+  readonly timeUs = this.rows.float();
+  readonly srcEndpoint = this.rows.int();
+  readonly dstEndpoint = this.rows.int();
   /** MAC ids read from frame bytes 6..11 (source) and 0..5 (destination), as the original sliced them. */
-  readonly srcMac = new IntColumn();
-  readonly dstMac = new IntColumn();
-  readonly proto = new IntColumn();
-  readonly ipLength = new IntColumn();
+  readonly srcMac = this.rows.int();
+  readonly dstMac = this.rows.int();
+  readonly proto = this.rows.int();
+  readonly ipLength = this.rows.int();
   /** 1 when the kept header bytes were enough to read MACs, protocol and length. */
-  readonly parseable = new IntColumn();
+  readonly parseable = this.rows.int();
 
   private readonly dedup = new WordKeyTable(4, 4096);
 
@@ -214,7 +216,7 @@ export class PacketStore {
     let index: number;
     if (slot === before) {
       index = this.length++;
-      this.ensure(this.length);
+      this.rows.ensure(this.length);
     } else {
       index = slot;
       this.duplicates++;
@@ -240,16 +242,5 @@ export class PacketStore {
     this.dedup.clear();
     this.length = 0;
     this.duplicates = 0;
-  }
-
-  private ensure(length: number): void {
-    this.timeUs.ensure(length);
-    this.srcEndpoint.ensure(length);
-    this.dstEndpoint.ensure(length);
-    this.srcMac.ensure(length);
-    this.dstMac.ensure(length);
-    this.proto.ensure(length);
-    this.ipLength.ensure(length);
-    this.parseable.ensure(length);
   }
 }

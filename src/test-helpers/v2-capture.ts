@@ -3,7 +3,7 @@
  * features 'v2'), in the shape training experiments and tests use.
  */
 import type { CompatFeatures } from '../features/compat.js';
-import { deviceVectors, type V2Result } from '../features/v2.js';
+import { deviceVectors, type V2Result } from '../features/v2/index.js';
 import { analyzeCapture } from '../pipeline/analyze.js';
 
 export interface CaptureFeatureSet {

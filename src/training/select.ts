@@ -5,7 +5,7 @@
  * way prediction does (predictCapture). Bins of one capture never straddle train and test.
  */
 import { UsageError } from '../errors.js';
-import { V2_OWN_COUNT } from '../features/v2.js';
+import { V2_OWN_COUNT } from '../features/v2/index.js';
 import { Rng } from '../models/rng.js';
 import {
   predictCapture,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { v2FeatureNames } from '../features/v2.js';
+import { v2FeatureNames } from '../features/v2/index.js';
 import type { RoleAlgorithm, RoleModel } from '../models/role-model.js';
 import {
   calibrateOpenSet,

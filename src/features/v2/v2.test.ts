@@ -3,18 +3,21 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { EtherType, IpProto, PacketRecord, TcpFlag } from '../capture/packet.js';
-import { readCapture } from '../capture/reader.js';
-import { captureFeatureSet } from '../test-helpers/v2-capture.js';
-import { COMPAT_FEATURE_COUNT } from './compat.js';
+import { EtherType, IpProto, PacketRecord, TcpFlag } from '../../capture/packet.js';
+import { readCapture } from '../../capture/reader.js';
+import { captureFeatureSet } from '../../test-helpers/v2-capture.js';
+import { COMPAT_FEATURE_COUNT } from '../compat.js';
 import {
   deviceVectors,
   log10Seconds,
   V2_FEATURE_COUNT,
+  V2_FEATURE_GROUPS,
+  V2_GROUP_LAYOUT,
   V2_OWN_COUNT,
   V2Extractor,
+  type V2Result,
   v2FeatureNames,
-} from './v2.js';
+} from './index.js';
 
 const NAMES = v2FeatureNames();
 const at = (v: Float64Array, name: string): number => {
@@ -334,8 +337,9 @@ describe('v2 protocol and TTL shares equal tshark counts on real captures', () =
 
 // ---- golden digests ---------------------------------------------------------------------------------
 // The extractor's exact output on real captures, recorded before its hot path was optimised: any change in
-// any value (even the last bit) fails. Regenerate only for an intended change of meaning:
-//   V2_GOLDEN_WRITE=1 node --import tsx --test src/features/v2.test.ts
+// any value (even the last bit) fails, and the failure names the feature groups (V2_FEATURE_GROUPS, e.g.
+// `out.tcp`) whose values changed. Regenerate only for an intended change of meaning:
+//   V2_GOLDEN_WRITE=1 node --import tsx --test src/features/v2/v2.test.ts
 
 const GOLDEN_PATH = 'test-data/v2-golden.json';
 const GOLDEN_CONFIGS = [
@@ -376,6 +380,8 @@ interface GoldenDigest {
   /** sha256 of (bin, host, start, end) of every bin as Float64 bytes, then of all header-feature values. */
   binsSha256: string;
   valuesSha256: string;
+  /** Per feature group: sha256 of the group's values in every bin, in bin order. */
+  groupsSha256: Record<string, string>;
 }
 
 async function goldenDigest(
@@ -384,20 +390,31 @@ async function goldenDigest(
 ): Promise<GoldenDigest> {
   const ex = new V2Extractor(cfg);
   await readCapture(file, (p) => ex.add(p));
-  const r = ex.finish();
+  return resultDigest(ex.finish());
+}
+
+function resultDigest(r: V2Result): GoldenDigest {
   const meta = createHash('sha256');
   const values = createHash('sha256');
+  const groups = V2_GROUP_LAYOUT.blocks.map(() => createHash('sha256'));
   let sum = 0;
   let sumSq = 0;
   for (const b of r.bins) {
     meta.update(new Uint8Array(Float64Array.of(b.bin, b.host, b.start, b.end).buffer));
     const own = b.vector.slice(0, V2_OWN_COUNT);
     values.update(new Uint8Array(own.buffer));
+    V2_GROUP_LAYOUT.blocks.forEach((g, i) => {
+      groups[i]!.update(new Uint8Array(own.buffer, g.offset * 8, g.width * 8));
+    });
     for (const x of own) {
       sum += x;
       sumSq += x * x;
     }
   }
+  const groupsSha256: Record<string, string> = {};
+  V2_GROUP_LAYOUT.blocks.forEach((g, i) => {
+    groupsSha256[g.name] = groups[i]!.digest('hex');
+  });
   return {
     hosts: r.hosts.map((h) => `${h.key}/${h.kind}/${h.packetsSent}/${h.privateSent}`).join(' '),
     device: r.device,
@@ -406,7 +423,23 @@ async function goldenDigest(
     sumSq,
     binsSha256: meta.digest('hex'),
     valuesSha256: values.digest('hex'),
+    groupsSha256,
   };
+}
+
+/** What differs between two digests, naming the feature groups whose values changed; '' when equal. */
+function goldenMismatch(actual: GoldenDigest, expected: GoldenDigest | undefined): string {
+  if (expected === undefined) return 'no golden digest recorded';
+  const problems: string[] = [];
+  for (const field of ['hosts', 'device', 'bins', 'binsSha256'] as const)
+    if (actual[field] !== expected[field]) problems.push(`${field} changed (hosts or bins differ)`);
+  const changed = V2_GROUP_LAYOUT.blocks
+    .map((g) => g.name)
+    .filter((g) => actual.groupsSha256[g] !== expected.groupsSha256[g]);
+  if (changed.length > 0) problems.push(`v2 golden mismatch in blocks: ${changed.join(', ')}`);
+  if (problems.length === 0 && (actual.valuesSha256 !== expected.valuesSha256 || actual.sum !== expected.sum))
+    problems.push('values changed outside every group');
+  return problems.join('; ');
 }
 
 describe('v2 values equal the golden digests', () => {
@@ -425,11 +458,40 @@ describe('v2 values equal the golden digests', () => {
     assert.equal(Object.keys(golden).length, GOLDEN_CAPTURES.length * GOLDEN_CONFIGS.length);
     assert.ok(Object.values(golden).some((g) => g.bins > 10));
   });
+  it('has one digest per feature group, groups tiling the header features', () => {
+    assert.deepEqual(
+      V2_GROUP_LAYOUT.blocks.map((b) => b.name),
+      V2_FEATURE_GROUPS.map((g) => g.name),
+    );
+    assert.equal(V2_GROUP_LAYOUT.size, V2_OWN_COUNT);
+    for (const g of Object.values(golden))
+      assert.deepEqual(
+        Object.keys(g.groupsSha256),
+        V2_FEATURE_GROUPS.map((x) => x.name),
+      );
+  });
+  it('names the feature group whose values changed', async () => {
+    const file = 'test-data/captures/real/iKettle2-A1-Mon0000-n00.pcap';
+    const cfg = GOLDEN_CONFIGS[0]!;
+    const ex = new V2Extractor(cfg);
+    await readCapture(file, (p) => ex.add(p));
+    const r = ex.finish();
+    const expected = golden[`${file} ${cfg.durationS}/${cfg.warmupS}`];
+    assert.equal(goldenMismatch(resultDigest(r), expected), '');
+    // One value of out.tcp and one of host in one bin, as a changed rule would.
+    const bin = r.bins[r.bins.length - 1]!;
+    bin.own[V2_GROUP_LAYOUT.at['out.tcp']! + 2]! += 1e-12;
+    bin.own[V2_GROUP_LAYOUT.at.host!]! += 1;
+    assert.equal(goldenMismatch(resultDigest(r), expected), 'v2 golden mismatch in blocks: out.tcp, host');
+  });
   for (const file of GOLDEN_CAPTURES) {
     it(file, async () => {
       for (const cfg of GOLDEN_CONFIGS) {
         const key = `${file} ${cfg.durationS}/${cfg.warmupS}`;
-        assert.deepEqual(await goldenDigest(file, cfg), golden[key], key);
+        const actual = await goldenDigest(file, cfg);
+        const mismatch = goldenMismatch(actual, golden[key]);
+        assert.equal(mismatch, '', `${key}: ${mismatch}`);
+        assert.deepEqual(actual, golden[key], key);
       }
     });
   }

@@ -1,0 +1,699 @@
+/**
+ * "v2" header features: per host and per time bin, a named vector describing HOW a device talks (sizes,
+ * timing, protocols, services, TCP flags, fan-out, TTLs, flows), computed in one streaming pass from
+ * headers only. See docs/features-v2.md for every feature and the rules below.
+ *
+ * Keys: with a MAC layer, every unicast MAC is a key (group MACs never are); without one (raw IP, loopback)
+ * every IP address is. A key is reported as a HOST when it sent at least one IP packet from a private
+ * (incl. link-local and 0.0.0.0) source address; the capture's DEVICE is the host with the most such
+ * packets (ties: the one seen first), so a one-device capture yields that device.
+ *
+ * Bins follow the compat rule on IP packets in arrival order: the first IP packet starts bin 0, and an IP
+ * packet `durationS` or more after the current bin's start closes it and starts the next at its own time
+ * (empty bins keep their index, so `bin` matches CompatBin.bin). Non-IP frames (ARP, EAPOL, …) go to the
+ * current bin. With warmupS > 0, packets up to warmupS after the first IP packet are not counted.
+ *
+ * The per-packet path only touches typed arrays (tables grow by doubling); vectors are built at bin close
+ * (summary.ts). Layouts: layout.ts; lookup tables: tables.ts; address and key ids: interning.ts.
+ */
+import { EtherType, IpProto, type PacketRecord } from '../../capture/packet.js';
+import { ColumnTable } from '../../sessions/columns.js';
+import { WordKeyTable } from '../../sessions/hash-table.js';
+import type { CompatBin, CompatFeatures } from '../compat.js';
+import * as interning from './interning.js';
+import { AddressInterner, KeyInterner } from './interning.js';
+import { COUNT_DIR, COUNTS, HOST, SUM_DIR, SUMMARY, SUMMARY_DIR, SUMS } from './layout.js';
+import { V2_OWN_COUNT } from './names.js';
+import { LazyV2Bin, type V2Bin, type V2Host, type V2Result } from './result.js';
+import * as summary from './summary.js';
+import * as tables from './tables.js';
+
+// The per-packet path reads these as the module's own constants: V8 folds a module's own `const`s into
+// optimised code, but reads an imported binding through its module cell on every use.
+const {
+  CELL_OF_LEN,
+  CLASS_IP,
+  FLAG_BITS,
+  FLAG_NO_PAYLOAD,
+  IAT_NONE,
+  L2,
+  L4,
+  L4_CLASSES,
+  LOG2_LEN,
+  log10Seconds,
+  PEER_NONE,
+  SERVICE_OF_PORT,
+  SVC_COUNTED,
+  SVC_NONE,
+  SVC_PRIV,
+  SVC_UNPRIV,
+  TTL_NONE,
+} = tables;
+const { CACHE_SHIFT, CACHE_SLOTS, F_BROADCAST, F_MULTICAST, F_PRIVATE } = interning;
+const { copySums, expandCell, summaryVector } = summary;
+// Offsets as module constants (read per packet).
+const { arp: CLASS_ARP, eapol: CLASS_EAPOL, otherL2: CLASS_OTHER_L2 } = L2;
+const {
+  tcp: L4_TCP,
+  udp: L4_UDP,
+  icmp: L4_ICMP,
+  icmpEcho: L4_ICMP_ECHO,
+  icmpv6: L4_ICMPV6,
+  icmpv6Echo: L4_ICMPV6_ECHO,
+  icmpv6Ndp: L4_ICMPV6_NDP,
+  icmpv6Mld: L4_ICMPV6_MLD,
+  other: L4_OTHER,
+} = L4;
+const { lengthCell: N_CELL, joint1: N_J1, joint2: N_J2, tcpFlags: N_FLAGS } = COUNT_DIR.at;
+const N_DIR = COUNT_DIR.size;
+/** Counts per key. */
+const CNT = COUNTS.size;
+const {
+  bytes: C_BYTES,
+  log2SizeSum: C_LOGSUM,
+  log2SizeSq: C_LOGSQ,
+  log10IatSum: C_IATSUM,
+  log10IatSq: C_IATSQ,
+  hops: C_HOPS,
+} = SUM_DIR.at;
+const C_DIR = SUMS.at.in;
+const H_BASE = SUMS.at.host;
+/** Sums per key. */
+const ACC = SUMS.size;
+const {
+  peers: H_PEERS,
+  privatePeers: H_PRIV_PEERS,
+  publicPeers: H_PUB_PEERS,
+  groups: H_GROUPS,
+  remotePorts: H_RPORTS,
+  localPorts: H_LPORTS,
+  flows: H_FLOWS,
+  initiated: H_INIT,
+  durationSum: H_DURSUM,
+  durationMax: H_DURMAX,
+  flowPacketsSum: H_FPKTSUM,
+  flowPacketsMax: H_FPKTMAX,
+} = HOST.at;
+const H_COUNT = HOST.size;
+const DIR_ACC = SUMMARY_DIR.size;
+const H_BASE_S = SUMMARY.at.host;
+const SUMMARY_SIZE = SUMMARY.size;
+
+/**
+ * Batched packet, word 0: the bits below (countPacket also gets the destination's group flags there);
+ * word 1: ports (IP) or the ethertype; word 2: L4 protocol, TTL, TCP flags, ICMP type (a byte each).
+ */
+const B_IP = 8;
+const B_V6 = 16;
+const B_FRAG = 32;
+const B_LATER = 64;
+const B_NOPAYLOAD = 128;
+const B_COUNTED = 256;
+const B_MACS = 512;
+/** Packets per batch: the batch's columns (~140 KB) stay in cache while it is written and counted. */
+const BATCH = 4096;
+
+/** Distinct-value kinds counted per key and bin. */
+const D_PEER = 0;
+const D_RPORT = 1;
+const D_LPORT = 2;
+
+export interface V2Options {
+  /** Bin length in seconds (compat's `duration`). */
+  durationS: number;
+  /** Packets up to this many seconds after the first IP packet are ignored (0: none). */
+  warmupS?: number;
+}
+
+/** DataViews over one PacketRecord's MACs and addresses (`record` is its macs array, for identity). */
+interface RecordViews {
+  record: Uint8Array;
+  macs: DataView;
+  src: DataView;
+  dst: DataView;
+}
+
+interface PendingBin {
+  bin: number;
+  key: number;
+  start: number;
+  end: number;
+  own: Float64Array;
+}
+
+export class V2Extractor {
+  private readonly durationUs: number;
+  private readonly warmupUs: number;
+
+  private readonly keys = new KeyInterner();
+  // Per key id (rows grow with the keys): counters, the last packet time per direction (-1: none this bin)
+  // and the current bin's accumulators (ACC sums, CNT counts).
+  private readonly packetsSent = this.keys.rows.float();
+  private readonly privateSent = this.keys.rows.float();
+  private readonly lastOut = this.keys.rows.float(1, -1);
+  private readonly lastIn = this.keys.rows.float(1, -1);
+  private readonly acc = this.keys.rows.float(ACC);
+  private readonly cnt = this.keys.rows.int(CNT);
+  private readonly touchedFlag = this.keys.rows.byte();
+  private readonly slotOfKey = this.keys.rows.int();
+  private readonly touchedRows = new ColumnTable(64);
+  private readonly touched = this.touchedRows.int();
+  private touchedCount = 0;
+
+  private readonly addrs = new AddressInterner();
+  private readonly addrFlags = this.addrs.flags;
+
+  /** Flows of the current bin: [l4 proto, addr A, addr B, portA << 16 | portB], A ≤ B canonically. */
+  private readonly flows = new WordKeyTable(4, 1024);
+  private readonly flowRows = new ColumnTable(1024);
+  private readonly flowFirst = this.flowRows.float();
+  private readonly flowLast = this.flowRows.float();
+  private readonly flowPackets = this.flowRows.int();
+  private readonly flowInit = this.flowRows.int();
+  private readonly flowResp = this.flowRows.int();
+  /** The first packet's source address and ports, to tell each side's peer and ports at bin close. */
+  private readonly flowSrcAddr = this.flowRows.int();
+  private readonly flowDstAddr = this.flowRows.int();
+  private readonly flowPorts = this.flowRows.int();
+
+  // A direct-mapped cache in front of the flow table (as interning.ts's): flow ids are per bin, so its
+  // entries carry the bin's generation.
+  private readonly flowKey = new Int32Array(4 * CACHE_SLOTS);
+  private readonly flowId = new Int32Array(CACHE_SLOTS);
+  private readonly flowGen = new Int32Array(CACHE_SLOTS);
+  private generation = 1;
+
+  /** Distinct (kind, key, value) of the current bin. */
+  private readonly distinct = new WordKeyTable(3, 1024);
+  /** Packets not yet resolved and counted (see add): time, length, 3 packed words, MACs and addresses as words. */
+  private readonly bTime = new Float64Array(BATCH);
+  private readonly bMacs = new Int32Array(3 * BATCH);
+  private readonly bAddrs = new Int32Array(8 * BATCH);
+  private views: RecordViews | null = null;
+  private readonly bLen = new Uint32Array(BATCH);
+  private readonly bWords = new Int32Array(3 * BATCH);
+  private batchCount = 0;
+  /** Count cells that left zero this bin (indices into cnt), expanded and zeroed at bin close. */
+  private readonly cellLogRows = new ColumnTable(1024);
+  private readonly cellLog = this.cellLogRows.int();
+  private cellCount = 0;
+  /** Summary-layout accumulators of the touched keys, rebuilt at bin close (slotOfKey: key → its row). */
+  private readonly summaryRows = new ColumnTable(16);
+  private readonly summaries = this.summaryRows.float(SUMMARY_SIZE);
+
+  private firstUs = Number.NaN;
+  private binStartUs = Number.NaN;
+  private bin = 0;
+  private binFirstUs = Number.NaN;
+  private binLastUs = Number.NaN;
+  private readonly pending: PendingBin[] = [];
+
+  constructor(options: V2Options) {
+    if (!(options.durationS > 0)) throw new RangeError(`bin duration must be > 0, got ${options.durationS}`);
+    this.durationUs = options.durationS * 1e6;
+    this.warmupUs = (options.warmupS ?? 0) * 1e6;
+  }
+
+  add(p: PacketRecord): void {
+    const t = p.timeMicros();
+    const ip = p.ipVersion === 4 || p.ipVersion === 6;
+    if (ip) {
+      if (Number.isNaN(this.firstUs)) {
+        this.firstUs = t;
+        this.binStartUs = t;
+      } else if (t - this.binStartUs >= this.durationUs) {
+        this.closeBin();
+        this.bin++;
+        this.binStartUs = t;
+      }
+    }
+    // Warm-up packets still decide who the hosts are (identity does not depend on the warm-up).
+    const counted = !(this.warmupUs > 0 && !(t - this.firstUs > this.warmupUs));
+    if (!counted && !ip) return;
+    if (counted) {
+      if (Number.isNaN(this.binFirstUs) || t < this.binFirstUs) this.binFirstUs = t;
+      if (Number.isNaN(this.binLastUs) || t > this.binLastUs) this.binLastUs = t;
+    }
+
+    if (!ip && !p.hasMacs) return;
+    // Everything else is deferred to a batch: run here, next to the packet store, v2's tables would keep
+    // being evicted from cache; run in a burst they stay hot. Packet order is kept (ids, sums unchanged).
+    const i = this.batchCount++;
+    this.bTime[i] = t;
+    this.bLen[i] = p.originalLength;
+    const b3 = i * 3;
+    const bw = this.bWords;
+    bw[b3] =
+      (counted ? B_COUNTED : 0) |
+      (p.hasMacs ? B_MACS : 0) |
+      (ip ? B_IP : 0) |
+      (p.ipVersion === 6 ? B_V6 : 0) |
+      (p.isFragment ? B_FRAG : 0) |
+      (p.isLaterFragment ? B_LATER : 0) |
+      (p.l4PayloadLength === 0 ? B_NOPAYLOAD : 0);
+    bw[b3 + 1] = ip ? (p.srcPort << 16) | p.dstPort : p.etherType;
+    bw[b3 + 2] =
+      (p.l4Proto & 0xff) | (p.ttl << 8) | ((p.tcpFlags & 0xff) << 16) | ((p.icmpType & 0xff) << 24);
+    if (p.hasMacs) {
+      const m = this.viewsOf(p).macs;
+      const bm = this.bMacs;
+      bm[b3] = m.getInt32(0);
+      bm[b3 + 1] = m.getInt32(4);
+      bm[b3 + 2] = m.getInt32(8);
+    }
+    if (ip) {
+      const ba = this.bAddrs;
+      const o = i * 8;
+      const views = this.viewsOf(p);
+      const sa = views.src;
+      const da = views.dst;
+      ba[o] = sa.getInt32(0);
+      ba[o + 4] = da.getInt32(0);
+      if (p.ipVersion === 6) {
+        for (let w = 1; w < 4; w++) {
+          ba[o + w] = sa.getInt32(w * 4);
+          ba[o + 4 + w] = da.getInt32(w * 4);
+        }
+      }
+    }
+    if (this.batchCount === BATCH) this.flush();
+  }
+
+  /**
+   * Big-endian word views of a record's MAC and address bytes (readers reuse one record, so this builds
+   * them once): one load per word instead of four byte loads and shifts.
+   */
+  private viewsOf(p: PacketRecord): RecordViews {
+    let v = this.views;
+    if (v === null || v.record !== p.macs) {
+      v = {
+        record: p.macs,
+        macs: new DataView(p.macs.buffer, p.macs.byteOffset, 12),
+        src: new DataView(p.srcAddr.buffer, p.srcAddr.byteOffset, 16),
+        dst: new DataView(p.dstAddr.buffer, p.dstAddr.byteOffset, 16),
+      };
+      this.views = v;
+    }
+    return v;
+  }
+
+  /** Resolves and counts the batched packets in arrival order. */
+  private flush(): void {
+    const n = this.batchCount;
+    this.batchCount = 0;
+    const bw = this.bWords;
+    const bm = this.bMacs;
+    const ba = this.bAddrs;
+    for (let i = 0; i < n; i++) {
+      const w0 = bw[i * 3]!;
+      const ip = (w0 & B_IP) !== 0;
+      const version = w0 & B_V6 ? 6 : 4;
+      let srcAddr = -1;
+      let dstAddr = -1;
+      if (ip) {
+        srcAddr = this.addrs.id(version, ba, i * 8);
+        dstAddr = this.addrs.id(version, ba, i * 8 + 4);
+      }
+      let src = -1;
+      let dst = -1;
+      let dstGroup = 0;
+      if (w0 & B_MACS) {
+        const ma = bm[i * 3]!;
+        const mb = bm[i * 3 + 1]!;
+        if ((mb & 0x100) === 0) src = this.keys.mac(mb & 0xffff, bm[i * 3 + 2]!);
+        if ((ma & 0x1000000) === 0) dst = this.keys.mac(ma >>> 16, (ma << 16) | (mb >>> 16));
+        else dstGroup = ma >>> 8 === 0xffffff ? F_BROADCAST : F_MULTICAST;
+      } else {
+        src = this.keys.ip(this.addrs, srcAddr, version, ba, i * 8);
+        const df = this.addrFlags.data[dstAddr]!;
+        if (df & (F_MULTICAST | F_BROADCAST)) dstGroup = df & (F_MULTICAST | F_BROADCAST);
+        else dst = this.keys.ip(this.addrs, dstAddr, version, ba, i * 8 + 4);
+      }
+      if (ip && dstGroup === 0) dstGroup = this.addrFlags.data[dstAddr]! & (F_MULTICAST | F_BROADCAST);
+      if (src >= 0) {
+        this.packetsSent.data[src]!++;
+        if (ip && this.addrFlags.data[srcAddr]! & F_PRIVATE) this.privateSent.data[src]!++;
+      }
+      if ((w0 & B_COUNTED) === 0) continue;
+      const t = this.bTime[i]!;
+      const w1 = bw[i * 3 + 1]!;
+      const w2 = bw[i * 3 + 2]!;
+      this.countPacket(t, this.bLen[i]!, w0 | dstGroup, w1, w2, src, dst, srcAddr, dstAddr);
+      if (ip) this.countFlow(t, w0, w1, w2, src, dst, srcAddr, dstAddr);
+    }
+  }
+
+  /** Classifies a batched packet once, then adds it to the sender's "out" and the receiver's "in" block. */
+  private countPacket(
+    t: number,
+    bytes: number,
+    w0: number,
+    w1: number,
+    w2: number,
+    src: number,
+    dst: number,
+    srcAddr: number,
+    dstAddr: number,
+  ): void {
+    const group = w0 & (F_MULTICAST | F_BROADCAST);
+    const len = Math.min(bytes, 65535);
+    const cell = CELL_OF_LEN[len]!;
+    const l2 = LOG2_LEN[len]!;
+    let cls: number;
+    let svc = -1;
+    let serverOut = false;
+    let serverIn = false;
+    let flags = 0;
+    let ttlBucket = -1;
+    let hops = 0;
+    let peerOut: number;
+    let peerIn = -1;
+    if ((w0 & B_IP) === 0) {
+      const et = w1;
+      cls = et === EtherType.ARP ? CLASS_ARP : et === EtherType.EAPOL ? CLASS_EAPOL : CLASS_OTHER_L2;
+      peerOut = group === F_BROADCAST ? 0 : group === F_MULTICAST ? 1 : 2;
+    } else {
+      const l4 = w2 & 0xff;
+      const later = (w0 & B_LATER) !== 0;
+      let l4c: number;
+      if (l4 === IpProto.TCP || l4 === IpProto.UDP) {
+        l4c = l4 === IpProto.TCP ? L4_TCP : L4_UDP;
+        if (!later) {
+          const sp = w1 >>> 16;
+          const dp = w1 & 0xffff;
+          const lo = Math.min(sp, dp);
+          const hi = Math.max(sp, dp);
+          svc = SERVICE_OF_PORT[lo]!;
+          if (svc === SVC_NONE) svc = SERVICE_OF_PORT[hi]!;
+          if (svc === SVC_NONE) svc = lo < 1024 ? SVC_PRIV : SVC_UNPRIV;
+          serverOut = sp < dp;
+          serverIn = dp < sp;
+        }
+        if (l4 === IpProto.TCP) {
+          flags = FLAG_BITS[(w2 >>> 16) & 0xff]!;
+          if (w0 & B_NOPAYLOAD && !later) flags |= FLAG_NO_PAYLOAD;
+        }
+      } else if (l4 === IpProto.ICMP) {
+        const ty = w2 >>> 24;
+        l4c = ty === 0 || ty === 8 ? L4_ICMP_ECHO : L4_ICMP;
+      } else if (l4 === IpProto.ICMPV6) {
+        const ty = w2 >>> 24;
+        l4c =
+          ty === 128 || ty === 129
+            ? L4_ICMPV6_ECHO
+            : ty >= 133 && ty <= 137
+              ? L4_ICMPV6_NDP
+              : (ty >= 130 && ty <= 132) || ty === 143
+                ? L4_ICMPV6_MLD
+                : L4_ICMPV6;
+      } else {
+        l4c = L4_OTHER;
+      }
+      cls = CLASS_IP + ((w0 & B_V6 ? 2 : 0) + (w0 & B_FRAG ? 1 : 0)) * L4_CLASSES + l4c;
+      const ttl = (w2 >>> 8) & 0xff;
+      ttlBucket = ttl <= 32 ? 0 : ttl <= 64 ? 1 : ttl <= 128 ? 2 : 3;
+      hops = (ttlBucket === 0 ? 32 : ttlBucket === 1 ? 64 : ttlBucket === 2 ? 128 : 255) - ttl;
+      peerOut =
+        group === F_BROADCAST
+          ? 0
+          : group === F_MULTICAST
+            ? 1
+            : this.addrFlags.data[dstAddr]! & F_PRIVATE
+              ? 2
+              : 3;
+      peerIn = this.addrFlags.data[srcAddr]! & F_PRIVATE ? 2 : 3;
+    }
+    const j2 = cls * (SVC_COUNTED + 1) + (svc >= 0 ? svc : SVC_COUNTED);
+    const ttlCell = ttlBucket >= 0 ? ttlBucket : TTL_NONE;
+    const a = this.acc.data;
+    const c = this.cnt.data;
+    // The sender's "out" block, then the receiver's "in" block (a loop, not a call: this runs per packet).
+    for (let dir = 0; dir < 2; dir++) {
+      const k = dir === 0 ? src : dst;
+      if (k < 0) continue;
+      const last = dir === 0 ? this.lastOut.data : this.lastIn.data;
+      const peer = dir === 0 ? peerOut : peerIn >= 0 ? peerIn : PEER_NONE;
+      const server = dir === 0 ? serverOut : serverIn;
+      if (this.touchedFlag.data[k] === 0) this.touch(k);
+      const o = k * ACC + dir * C_DIR;
+      const n = k * CNT + dir * N_DIR;
+      a[o + C_BYTES]! += bytes;
+      a[o + C_LOGSUM]! += l2;
+      a[o + C_LOGSQ]! += l2 * l2;
+      a[o + C_HOPS]! += hops;
+      this.count(c, n + N_CELL + cell);
+      let iat: number = IAT_NONE;
+      const prev = last[k]!;
+      if (prev >= 0 && t >= prev) {
+        const iatUs = t - prev;
+        const li = log10Seconds(iatUs);
+        iat =
+          iatUs < 1e3
+            ? 0
+            : iatUs < 1e4
+              ? 1
+              : iatUs < 1e5
+                ? 2
+                : iatUs < 1e6
+                  ? 3
+                  : iatUs < 1e7
+                    ? 4
+                    : iatUs < 1e8
+                      ? 5
+                      : 6;
+        a[o + C_IATSUM]! += li;
+        a[o + C_IATSQ]! += li * li;
+      }
+      last[k] = t;
+      this.count(
+        c,
+        n + N_J1 + (((iat * (TTL_NONE + 1) + ttlCell) * (PEER_NONE + 1) + peer) << 1) + (server ? 1 : 0),
+      );
+      this.count(c, n + N_J2 + j2);
+      if (flags !== 0) this.count(c, n + N_FLAGS + flags);
+    }
+  }
+
+  /** Increments count cell i, logging it for bin close when it leaves zero. */
+  private count(c: Int32Array, i: number): void {
+    const x = c[i]!;
+    c[i] = x + 1;
+    if (x === 0) {
+      this.cellLogRows.ensure(this.cellCount + 1);
+      this.cellLog.data[this.cellCount++] = i;
+    }
+  }
+
+  /** Counts `value` once per (kind, key) and bin into host accumulator `slot`; true when it was new. */
+  private distinctCount(kind: number, k: number, value: number, slot: number): boolean {
+    const d = this.distinct;
+    d.probe[0] = kind;
+    d.probe[1] = k;
+    d.probe[2] = value >>> 0;
+    const before = d.size;
+    if (d.intern() !== before) return false;
+    this.acc.data[k * ACC + H_BASE + slot]!++;
+    return true;
+  }
+
+  private countFlow(
+    t: number,
+    w0: number,
+    w1: number,
+    w2: number,
+    src: number,
+    dst: number,
+    srcAddr: number,
+    dstAddr: number,
+  ): void {
+    const later = (w0 & B_LATER) !== 0;
+    const sp = later ? 0 : w1 >>> 16;
+    const dp = later ? 0 : w1 & 0xffff;
+    const forward = srcAddr < dstAddr || (srcAddr === dstAddr && sp <= dp);
+    const k0 = w2 & 0xff;
+    const k1 = forward ? srcAddr : dstAddr;
+    const k2 = forward ? dstAddr : srcAddr;
+    const k3 = forward ? (sp << 16) | dp : (dp << 16) | sp;
+    const slot =
+      Math.imul(Math.imul(k1, 0x85ebca6b) ^ k2 ^ Math.imul(k3 ^ k0, 0x9e3779b1), 0xc2b2ae35) >>> CACHE_SHIFT;
+    const fk = this.flowKey;
+    const c = slot * 4;
+    let id: number;
+    if (
+      this.flowGen[slot] === this.generation &&
+      fk[c] === k0 &&
+      fk[c + 1] === k1 &&
+      fk[c + 2] === k2 &&
+      fk[c + 3] === k3
+    ) {
+      id = this.flowId[slot]!;
+    } else {
+      const f = this.flows;
+      f.probe[0] = k0;
+      f.probe[1] = k1;
+      f.probe[2] = k2;
+      f.probe[3] = k3;
+      const before = f.size;
+      id = f.intern();
+      fk[c] = k0;
+      fk[c + 1] = k1;
+      fk[c + 2] = k2;
+      fk[c + 3] = k3;
+      this.flowId[slot] = id;
+      this.flowGen[slot] = this.generation;
+      if (id === before) {
+        this.flowRows.ensure(id + 1);
+        this.flowSrcAddr.data[id] = srcAddr;
+        this.flowDstAddr.data[id] = dstAddr;
+        this.flowPorts.data[id] = (sp << 16) | dp;
+        this.flowFirst.data[id] = t;
+        this.flowLast.data[id] = t;
+        this.flowPackets.data[id] = 0;
+        this.flowInit.data[id] = src;
+        this.flowResp.data[id] = dst;
+      }
+    }
+    this.flowPackets.data[id]!++;
+    if (t > this.flowLast.data[id]!) this.flowLast.data[id] = t;
+    if (t < this.flowFirst.data[id]!) this.flowFirst.data[id] = t;
+  }
+
+  private touch(k: number): void {
+    if (this.touchedFlag.data[k]) return;
+    this.touchedFlag.data[k] = 1;
+    this.touchedRows.ensure(this.touchedCount + 1);
+    this.touched.data[this.touchedCount++] = k;
+  }
+
+  /** Turns the current bin's accumulators into vectors and resets them. */
+  private closeBin(): void {
+    this.flush();
+    if (this.touchedCount > 0) {
+      const a = this.acc.data;
+      for (let id = 0; id < this.flows.size; id++) {
+        const dur = (this.flowLast.data[id]! - this.flowFirst.data[id]!) / 1e6;
+        const pk = this.flowPackets.data[id]!;
+        const init = this.flowInit.data[id]!;
+        const resp = this.flowResp.data[id]!;
+        for (let side = 0; side < 2; side++) {
+          const k = side === 0 ? init : resp;
+          if (k < 0 || (side === 1 && k === init)) continue;
+          const o = k * ACC + H_BASE;
+          a[o + H_FLOWS]!++;
+          if (side === 0) a[o + H_INIT]!++;
+          a[o + H_DURSUM]! += dur;
+          if (dur > a[o + H_DURMAX]!) a[o + H_DURMAX] = dur;
+          a[o + H_FPKTSUM]! += pk;
+          if (pk > a[o + H_FPKTMAX]!) a[o + H_FPKTMAX] = pk;
+          const peer = side === 0 ? this.flowDstAddr.data[id]! : this.flowSrcAddr.data[id]!;
+          if (this.distinctCount(D_PEER, k, peer, H_PEERS)) {
+            const pf = this.addrFlags.data[peer]!;
+            if (pf & (F_MULTICAST | F_BROADCAST)) a[o + H_GROUPS]!++;
+            else if (pf & F_PRIVATE) a[o + H_PRIV_PEERS]!++;
+            else a[o + H_PUB_PEERS]!++;
+          }
+          const l4 = this.flows.keyWord(id, 0);
+          if (l4 === IpProto.TCP || l4 === IpProto.UDP) {
+            const proto = l4 << 16;
+            const ports = this.flowPorts.data[id]!;
+            const sp = ports >>> 16;
+            const dp = ports & 0xffff;
+            this.distinctCount(D_RPORT, k, proto | (side === 0 ? dp : sp), H_RPORTS);
+            this.distinctCount(D_LPORT, k, proto | (side === 0 ? sp : dp), H_LPORTS);
+          }
+        }
+      }
+      const spanS = Math.max((this.binLastUs - this.binFirstUs) / 1e6, 1);
+      // Expand only the count cells this bin used (logged when they left zero), zeroing them behind.
+      const nk = this.touchedCount;
+      this.summaryRows.ensure(nk);
+      const s = this.summaries.data;
+      s.fill(0, 0, nk * SUMMARY_SIZE);
+      const slotOfKey = this.slotOfKey.data;
+      for (let i = 0; i < nk; i++) slotOfKey[this.touched.data[i]!] = i;
+      const cnt = this.cnt.data;
+      const log = this.cellLog.data;
+      for (let e = 0; e < this.cellCount; e++) {
+        const idx = log[e]!;
+        const k = Math.floor(idx / CNT);
+        let j = idx - k * CNT;
+        let so = slotOfKey[k]! * SUMMARY_SIZE;
+        if (j >= N_DIR) {
+          j -= N_DIR;
+          so += DIR_ACC;
+        }
+        expandCell(s, so, j, cnt[idx]!);
+        cnt[idx] = 0;
+      }
+      this.cellCount = 0;
+      // One backing store per bin for its keys' header features.
+      const ownAll = new Float64Array(nk * V2_OWN_COUNT);
+      for (let i = 0; i < nk; i++) {
+        const k = this.touched.data[i]!;
+        const so = i * SUMMARY_SIZE;
+        copySums(a, k * ACC, s, so);
+        copySums(a, k * ACC + C_DIR, s, so + DIR_ACC);
+        for (let h = 0; h < H_COUNT; h++) s[so + H_BASE_S + h] = a[k * ACC + H_BASE + h]!;
+        const own = ownAll.subarray(i * V2_OWN_COUNT, (i + 1) * V2_OWN_COUNT);
+        summaryVector(s, so, spanS, own);
+        this.pending.push({
+          bin: this.bin,
+          key: k,
+          start: this.binFirstUs / 1e6,
+          end: this.binLastUs / 1e6,
+          own,
+        });
+        a.fill(0, k * ACC, (k + 1) * ACC);
+        this.touchedFlag.data[k] = 0;
+        this.lastOut.data[k] = -1;
+        this.lastIn.data[k] = -1;
+      }
+    }
+    this.touchedCount = 0;
+    this.flows.clear();
+    this.generation++;
+    this.distinct.clear();
+    this.binFirstUs = Number.NaN;
+    this.binLastUs = Number.NaN;
+  }
+
+  /**
+   * Closes the last bin and returns the hosts and their vectors. `compat` (the same capture's compat
+   * features) fills the appended 4,104 values of the host whose MAC is compat's capture MAC (or the
+   * device, on links without MACs); every other host's compat block is zero.
+   */
+  finish(compat?: CompatFeatures): V2Result {
+    this.closeBin();
+    const hosts: V2Host[] = [];
+    const hostOfKey = new Int32Array(this.keys.size).fill(-1);
+    let device = -1;
+    for (let k = 0; k < this.keys.size; k++) {
+      const privateSent = this.privateSent.data[k]!;
+      if (privateSent <= 0) continue;
+      hostOfKey[k] = hosts.length;
+      if (device < 0 || privateSent > hosts[device]!.privateSent) device = hosts.length;
+      hosts.push({
+        key: this.keys.text(k),
+        kind: this.keys.isMac(k) ? 'mac' : 'ip',
+        packetsSent: this.packetsSent.data[k]!,
+        privateSent,
+      });
+    }
+    let compatHost = -1;
+    if (compat?.captureMac != null)
+      compatHost = hosts.findIndex((h) => h.kind === 'mac' && h.key === compat.captureMac);
+    if (compatHost < 0 && compat !== undefined && hosts[device]?.kind === 'ip') compatHost = device;
+    const compatByBin = new Map<number, CompatBin>();
+    for (const b of compat?.bins ?? []) compatByBin.set(b.bin, b);
+
+    const bins: V2Bin[] = [];
+    for (const pb of this.pending) {
+      const host = hostOfKey[pb.key]!;
+      if (host < 0) continue;
+      const cv = host === compatHost ? compatByBin.get(pb.bin) : undefined;
+      bins.push(new LazyV2Bin(pb.bin, host, pb.start, pb.end, pb.own, cv));
+    }
+    bins.sort((x, y) => x.bin - y.bin || x.host - y.host);
+    return { hosts, device, bins };
+  }
+}

@@ -1,0 +1,62 @@
+/** What the v2 extractor returns: hosts, the device, and per (bin, host) vectors built on access. */
+import type { CompatBin } from '../compat.js';
+import { V2_FEATURE_COUNT, V2_OWN_COUNT } from './names.js';
+
+export interface V2Host {
+  /** MAC text, or the IP address text on links without MACs. */
+  key: string;
+  kind: 'mac' | 'ip';
+  /** Packets sent and those sent from a private IP address (all packets, warm-up included). */
+  packetsSent: number;
+  privateSent: number;
+}
+
+export interface V2Bin {
+  /** Bin index, the same numbering as CompatBin.bin. */
+  readonly bin: number;
+  /** Index into V2Result.hosts. */
+  readonly host: number;
+  /** First and last counted packet time of the bin (any key), epoch seconds. */
+  readonly start: number;
+  readonly end: number;
+  /** The V2_OWN_COUNT header features (the head of `vector`), for callers that need only those. */
+  readonly own: Float64Array;
+  /** V2_FEATURE_COUNT values, in v2FeatureNames() order (built on every read: read it once per use). */
+  readonly vector: Float64Array;
+}
+
+/**
+ * A host-bin whose full vector is built on access: most callers read only the device's rows, and the
+ * 4,104-value compat block is zero for every other host, so building all of them eagerly cost more than
+ * the header features themselves. Not cached: a long capture has thousands of bins.
+ */
+export class LazyV2Bin implements V2Bin {
+  constructor(
+    readonly bin: number,
+    readonly host: number,
+    readonly start: number,
+    readonly end: number,
+    readonly own: Float64Array,
+    private readonly compat: CompatBin | undefined,
+  ) {}
+
+  get vector(): Float64Array {
+    const v = new Float64Array(V2_FEATURE_COUNT);
+    v.set(this.own, 0);
+    if (this.compat !== undefined) v.set(this.compat.vector, V2_OWN_COUNT);
+    return v;
+  }
+}
+
+export interface V2Result {
+  hosts: V2Host[];
+  /** Index of the capture's device in hosts, or -1. */
+  device: number;
+  /** One entry per (non-empty bin, host with packets in it), by bin then host. */
+  bins: V2Bin[];
+}
+
+/** The device's vectors in bin order: the rows a role model sees for one capture. */
+export function deviceVectors(result: V2Result): Float64Array[] {
+  return result.bins.filter((b) => b.host === result.device).map((b) => b.vector);
+}
