@@ -39,8 +39,8 @@ export interface Candidate {
 }
 
 /**
- * The default grid: 300-tree forests on the header aggregates alone and on the whole vector. 300 trees
- * (not 100) because the Unknown threshold is a low quantile of cross-validated top probabilities, which
+ * The default grid: 300-tree forests (trainV2Model sizes them with forestSize: 300 from 100 captures on)
+ * on the header aggregates alone and on the whole vector. 300 trees (not 100) because the Unknown threshold is a low quantile of cross-validated top probabilities, which
  * more trees make smoother and less seed-dependent. No one-layer MLP by default: on leave-one-type-out it
  * is as sure of unseen types as of known ones (median top probability 0.65, 90th percentile 0.998 on
  * IoT Sentinel + roles-dev, against 0.26 / 0.33 for the forest), so no threshold can reject them; it stays
