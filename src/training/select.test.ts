@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Rng } from '../models/rng.js';
-import { captureFolds, crossValidate, type LabelledCapture, selectModel } from './select.js';
+import {
+  captureFolds,
+  crossValidate,
+  DEFAULT_GRID,
+  defaultGrid,
+  forestSize,
+  type LabelledCapture,
+  selectModel,
+} from './select.js';
 
 /** Three labels as Gaussian clusters in 6 dimensions, 1–2 bins per capture. */
 function synthetic(seed: number, perLabel = 8): LabelledCapture[] {
@@ -61,5 +69,26 @@ describe('capture-level cross-validation', () => {
     assert.ok(sel.results[0]!.accuracy < sel.results[1]!.accuracy);
     assert.equal(sel.scores['cv.randomforest(trees=30,minSamplesSplit=2)'], sel.best.accuracy);
     assert.equal(sel.scores.cvFolds, 3);
+  });
+});
+
+describe('forest size of the default grid', () => {
+  it('is 300 trees from 100 captures on and grows to at most 1000 for few captures', () => {
+    assert.equal(forestSize(100), 300);
+    assert.equal(forestSize(414), 300);
+    assert.equal(forestSize(64), 469);
+    assert.equal(forestSize(30), 1000);
+    assert.equal(forestSize(27), 1000);
+    assert.equal(forestSize(0), 1000);
+    for (let n = 1; n < 600; n++) assert.ok(forestSize(n + 1) <= forestSize(n), `monotone at ${n}`);
+    const grid = defaultGrid(40);
+    assert.deepEqual(
+      grid.map((c) => c.nEstimators),
+      [750, 750],
+    );
+    assert.deepEqual(
+      grid.map((c) => ({ ...c, nEstimators: 300 })),
+      DEFAULT_GRID.map((c) => ({ ...c })),
+    );
   });
 });

@@ -10,7 +10,7 @@ import {
 } from './calibrate.js';
 import {
   type Candidate,
-  DEFAULT_GRID,
+  defaultGrid,
   fitCandidate,
   type LabelledCapture,
   ONELAYER_GRID,
@@ -57,13 +57,15 @@ export function v2NamesHash(): string {
  * unseen type the threshold calls Unknown. Everything goes into the model.
  */
 export function trainV2Model(captures: readonly LabelledCapture[], options: V2TrainOptions): V2TrainReport {
+  const withBins = captures.filter((c) => c.rows.length > 0);
+  const forests = defaultGrid(withBins.length);
   const grid: readonly Candidate[] =
     options.grid ??
     (options.algorithm === 'onelayer'
       ? ONELAYER_GRID
       : options.algorithm
-        ? DEFAULT_GRID.filter((c) => c.algorithm === options.algorithm)
-        : DEFAULT_GRID);
+        ? forests.filter((c) => c.algorithm === options.algorithm)
+        : forests);
   const unknownRate = options.unknownRate ?? DEFAULT_UNKNOWN_RATE;
   const train = {
     ...SELECT_DEFAULTS.train,
@@ -72,7 +74,6 @@ export function trainV2Model(captures: readonly LabelledCapture[], options: V2Tr
     featureNamesHash: v2NamesHash(),
     dataset: options.dataset,
   };
-  const withBins = captures.filter((c) => c.rows.length > 0);
   const minPerLabel = Math.min(
     ...[...new Set(withBins.map((c) => c.label))].map((l) => withBins.filter((c) => c.label === l).length),
   );
