@@ -33,6 +33,7 @@ down() {
   fi
   ip link del "$link-h" 2>/dev/null || true
   ip netns del "$ns" 2>/dev/null || true
+  if mountpoint -q "$data"; then umount "$data" || umount -l "$data"; fi
   rm -rf "$state" "$data"
 }
 
@@ -45,6 +46,9 @@ up() {
   fi
   down
   mkdir -p "$state" "$data"
+  # The worker's images live in memory: vfs keeps a full copy of the filesystem per layer (≈ 3 GB for our
+  # image), which takes minutes to delete from disk on a busy machine and no time to unmount.
+  mount -t tmpfs -o "size=${NETWORKML_SWARM_TMPFS:-6g}" networkml-swarm "$data"
   ip netns add "$ns"
   ip link add "$link-h" type veth peer name "$link-n"
   ip link set "$link-n" netns "$ns"

@@ -371,7 +371,7 @@ describe("Poseidon's SWARM=1 path: our image as a Swarm service (Docker Swarm)",
       if (spawnSync('docker', ['network', 'rm', NETWORK]).status === 0) break;
       await new Promise((r) => setTimeout(r, 1000));
     }
-    spawnSync('bash', [SWARM_NODE, 'down'], { timeout: 120_000 });
+    spawnSync('bash', [SWARM_NODE, 'down'], { timeout: 300_000 });
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
