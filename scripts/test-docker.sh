@@ -4,10 +4,11 @@
 #    Poseidon's worker.py) when missing, starts `dockerd --storage-driver=vfs` when none is running.
 # 2. Base image: pulls node:20-bookworm-slim, or, when no registry is reachable, builds a stand-in
 #    (scripts/docker-base-standin.sh) and tags it with that name; rabbitmq/redis likewise (docker/test/).
-# 3. Builds our Dockerfile unchanged, then runs src/service/docker.test.ts (Poseidon's worker.py callback,
-#    v0.10.3 and HEAD; the README's docker run; the compose stack with 2 workers on 20 jobs).
-# Every container, network and image this script or the test made is removed at the end; images that
-# were there before are kept.
+# 3. Builds our Dockerfile unchanged (or uses NETWORKML_IMAGE=TAG as given: no build, kept), then runs
+#    src/service/docker.test.ts (Poseidon's worker.py callback, v0.10.3 and HEAD; the README's docker run;
+#    the compose stack with 2 workers on 20 jobs; HEAD's SWARM=1 path on a two-node swarm, as root).
+# Every container, network, volume and image this script or the test made is removed at the end; images
+# that were there before are kept; anything else new left on the engine fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
