@@ -297,6 +297,8 @@ describe('the image as Poseidon runs it (Docker)', { skip, timeout: 1_200_000 },
         );
         await collector.waitFor((m) => m.length >= 20, 300_000, '20 results');
         const messages = collector.messages as PoseidonMessage[];
+        // Exactly one result per job: 20 messages carrying the 20 job ids.
+        assert.equal(messages.length, 20);
         assert.deepEqual(new Set(messages.map((m) => m.id)), new Set(jobs.map((j) => j.id)));
         assert.ok(messages.every((m) => m.tool === 'networkml' && m.valid));
         const logs = compose(['logs', '--no-color', 'networkml'], env);
