@@ -4,10 +4,11 @@
 #    Poseidon's worker.py) when missing, starts `dockerd --storage-driver=vfs` when none is running.
 # 2. Base image: pulls node:20-bookworm-slim, or, when no registry is reachable, builds a stand-in
 #    (scripts/docker-base-standin.sh) and tags it with that name; rabbitmq/redis likewise (docker/test/).
-# 3. Builds our Dockerfile unchanged, then runs src/service/docker.test.ts (Poseidon's worker.py callback,
-#    v0.10.3 and HEAD; the README's docker run; the compose stack with 2 workers on 20 jobs).
-# Every container, network and image this script or the test made is removed at the end; images that
-# were there before are kept.
+# 3. Builds our Dockerfile unchanged (or uses NETWORKML_IMAGE=TAG as given: no build, kept), then runs
+#    src/service/docker.test.ts (Poseidon's worker.py callback, v0.10.3 and HEAD; the README's docker run;
+#    the compose stack with 2 workers on 20 jobs; HEAD's SWARM=1 path on a two-node swarm, as root).
+# Every container, network, volume and image this script or the test made is removed at the end; images
+# that were there before are kept; anything else new left on the engine fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
@@ -18,6 +19,7 @@ need=()
 command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1 || need+=(docker-compose)
 command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
+command -v ip >/dev/null 2>&1 || need+=(iproute2) # the Swarm test's second engine (scripts/docker-swarm-node.sh)
 for mod in docker:python3-docker pika:python3-pika redis:python3-redis prometheus_client:python3-prometheus-client; do
   /usr/bin/python3 -c "import ${mod%%:*}" >/dev/null 2>&1 || need+=("${mod#*:}")
 done
@@ -38,8 +40,28 @@ fi
 
 made_images=()
 before=$(docker images -q --no-trunc | sort -u)
+engine_state() { docker ps -aq --no-trunc; docker network ls -q --no-trunc; docker volume ls -q; }
+state_before=$(engine_state | sort -u)
+swarm_before=$(docker info --format '{{.Swarm.LocalNodeState}}')
 cleanup() {
   local rc=$?
+  # The test removes what it made; anything new left on the engine is a fault of the test: named, removed,
+  # and the run fails.
+  if [ "$(docker info --format '{{.Swarm.LocalNodeState}}')" != "$swarm_before" ]; then
+    echo "test-docker: left in a swarm; leaving" >&2
+    bash scripts/docker-swarm-node.sh down || true
+    [ "$rc" != 0 ] || rc=1
+  fi
+  local left
+  left=$(comm -13 <(echo "$state_before") <(engine_state | sort -u) | tr '\n' ' ')
+  if [ -n "${left// /}" ]; then
+    echo "test-docker: left over on the engine (removing): $left" >&2
+    for id in $left; do
+      docker rm -f -v "$id" >/dev/null 2>&1 || docker network rm "$id" >/dev/null 2>&1 ||
+        docker volume rm -f "$id" >/dev/null 2>&1 || true
+    done
+    [ "$rc" != 0 ] || rc=1
+  fi
   for image in "${made_images[@]}"; do docker rmi -f "$image" >/dev/null 2>&1 || true; done
   # Dangling layers of our builds (failed or replaced stages), never images that existed before.
   for id in $(docker images -q --no-trunc --filter dangling=true); do
@@ -58,26 +80,43 @@ if ! docker image inspect "$base" >/dev/null 2>&1; then
     made_images+=("$base")
   fi
 fi
-service_image() { # NAME OFFICIAL → prints the image to use
-  if docker image inspect "$2" >/dev/null 2>&1 || timeout 60 docker pull "$2" >/dev/null 2>&1; then echo "$2"; return; fi
-  local tag=networkml-test/$1:local
+service_image() { # NAME OFFICIAL → sets the variable NAME_IMAGE (upper case) to the image to use
+  local var=${1^^}_IMAGE tag=networkml-test/$1:local
+  if [ -n "${!var:-}" ]; then return; fi # given by the caller: used as is, never removed
+  if docker image inspect "$2" >/dev/null 2>&1; then printf -v "$var" %s "$2"; return; fi
+  if timeout 60 docker pull "$2" >/dev/null 2>&1; then made_images+=("$2"); printf -v "$var" %s "$2"; return; fi
   if ! docker image inspect "$tag" >/dev/null 2>&1; then
-    docker build -q -t "$tag" -f "docker/test/Dockerfile.$1" docker/test >/dev/null 2>&1
+    echo "test-docker: cannot pull $2; building a stand-in $tag (docker/test/Dockerfile.$1)" >&2
+    docker build -q -t "$tag" -f "docker/test/Dockerfile.$1" docker/test >/dev/null
     made_images+=("$tag")
   fi
-  echo "$tag"
+  printf -v "$var" %s "$tag"
 }
-RABBITMQ_IMAGE=${RABBITMQ_IMAGE:-$(service_image rabbitmq rabbitmq:3)}
-REDIS_IMAGE=${REDIS_IMAGE:-$(service_image redis redis:7)}
-[[ $RABBITMQ_IMAGE == networkml-test/* ]] && made_images+=("$RABBITMQ_IMAGE")
-[[ $REDIS_IMAGE == networkml-test/* ]] && made_images+=("$REDIS_IMAGE")
+service_image rabbitmq rabbitmq:3
+service_image redis redis:7
 
-NETWORKML_IMAGE=networkml-test/networkml:$$
-echo "test-docker: docker build -t $NETWORKML_IMAGE ." >&2
-start=$(date +%s)
-docker build -q -t "$NETWORKML_IMAGE" . >/dev/null
-made_images+=("$NETWORKML_IMAGE")
-echo "test-docker: built in $(( $(date +%s) - start )) s; image $(docker image inspect --format '{{.Size}}' "$NETWORKML_IMAGE") bytes" >&2
+# NETWORKML_IMAGE=TAG reuses an image already built from this tree (e.g. `docker build -t networkml .`):
+# no build, and the image is kept. Otherwise our Dockerfile is built under a temporary tag and removed.
+if [ -n "${NETWORKML_IMAGE:-}" ]; then
+  docker image inspect "$NETWORKML_IMAGE" >/dev/null || { echo "test-docker: no image $NETWORKML_IMAGE" >&2; exit 1; }
+  echo "test-docker: using the given image $NETWORKML_IMAGE (not rebuilt)" >&2
+else
+  NETWORKML_IMAGE=networkml-test/networkml:$$
+  echo "test-docker: docker build -t $NETWORKML_IMAGE ." >&2
+  start=$(date +%s)
+  made_images+=("$NETWORKML_IMAGE")
+  docker build -q -t "$NETWORKML_IMAGE" . >/dev/null
+  echo "test-docker: built in $(( $(date +%s) - start )) s" >&2
+fi
+echo "test-docker: image $NETWORKML_IMAGE: $(docker image inspect --format '{{.Size}}' "$NETWORKML_IMAGE") bytes" >&2
 
-export NETWORKML_TEST_DOCKER=1 NETWORKML_IMAGE RABBITMQ_IMAGE REDIS_IMAGE
+# The Swarm test (Poseidon's SWARM=1 path) adds a second engine as the worker node: it needs root and an
+# engine that is not already in a swarm. NETWORKML_TEST_SWARM=0 turns it off.
+if [ -z "${NETWORKML_TEST_SWARM:-}" ]; then
+  if [ "$(id -u)" = 0 ] && [ "$swarm_before" = inactive ]; then NETWORKML_TEST_SWARM=1; else
+    NETWORKML_TEST_SWARM=0
+    echo "test-docker: Docker Swarm test skipped (needs root and an engine not in a swarm)" >&2
+  fi
+fi
+export NETWORKML_TEST_DOCKER=1 NETWORKML_TEST_SWARM NETWORKML_IMAGE RABBITMQ_IMAGE REDIS_IMAGE
 node --import tsx --test --test-reporter=spec src/service/docker.test.ts

@@ -36,6 +36,12 @@ const skip =
     ? 'needs a Docker engine and the built image: run `npm run test:docker`'
     : false;
 
+const swarmSkip =
+  skip ||
+  (process.env.NETWORKML_TEST_SWARM !== '1'
+    ? 'Docker Swarm test off (NETWORKML_TEST_SWARM=1; needs root)'
+    : false);
+
 function docker(args: string[], timeoutMs = 120_000): string {
   const r = spawnSync('docker', args, { encoding: 'utf8', timeout: timeoutMs });
   if (r.status !== 0) throw new Error(`docker ${args.join(' ')}: ${r.stderr || r.error?.message}`);
@@ -81,6 +87,59 @@ async function workersJson(release: 'head' | 'v0.10.3', dir: string): Promise<st
   const path = join(dir, `workers-${release}.json`);
   await writeFile(path, JSON.stringify({ workers: [entry] }));
   return path;
+}
+
+/** Poseidon's unmodified worker.py `callback` on one job (VOL_PREFIX, SWARM read from `env` by worker.py). */
+function callPoseidonWorker(
+  release: 'head' | 'v0.10.3',
+  workers: string,
+  job: object,
+  env: NodeJS.ProcessEnv,
+): void {
+  const r = spawnSync(
+    PYTHON,
+    [
+      join(POSEIDON, 'poseidon_worker.py'),
+      join(POSEIDON, release, 'worker.py'),
+      workers,
+      JSON.stringify(job),
+    ],
+    { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000 },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /\[Create container\]/, `worker.py started our container: ${r.stdout}`);
+}
+
+interface StoredDevice {
+  uid: string;
+  pcap: string;
+  classification: { labels: string[] };
+}
+
+/** Poseidon HEAD's own consumer (sdnevents.py → handler_algos_decider → merge_metadata), ready for `count` results. */
+async function startPoseidonConsumer(
+  port: number,
+  count: number,
+): Promise<() => Promise<Record<string, StoredDevice>>> {
+  const consumer = spawn(PYTHON, [
+    join(POSEIDON, 'poseidon_consumer.py'),
+    '127.0.0.1',
+    String(port),
+    String(count),
+    '180',
+  ]);
+  let out = '';
+  consumer.stdout.on('data', (c: Buffer) => {
+    out += c.toString('utf8');
+  });
+  const exited = new Promise<number | null>((r) => consumer.on('close', r));
+  const deadline = Date.now() + 30_000;
+  while (!out.includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(out.split('\n')[0], 'READY');
+  return async () => {
+    assert.equal(await exited, 0, out);
+    return (JSON.parse(out.trim().split('\n').at(-1)!) as { stored: Record<string, StoredDevice> }).stored;
+  };
 }
 
 describe('the image as Poseidon runs it (Docker)', { skip, timeout: 1_200_000 }, () => {
@@ -135,37 +194,11 @@ describe('the image as Poseidon runs it (Docker)', { skip, timeout: 1_200_000 },
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  function poseidonCallback(release: 'head' | 'v0.10.3', workers: string, job: object): void {
-    const r = spawnSync(
-      PYTHON,
-      [
-        join(POSEIDON, 'poseidon_worker.py'),
-        join(POSEIDON, release, 'worker.py'),
-        workers,
-        JSON.stringify(job),
-      ],
-      { encoding: 'utf8', env: { ...process.env, VOL_PREFIX: volPrefix }, timeout: 120_000 },
-    );
-    assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /\[Create container\]/, `worker.py started our container: ${r.stdout}`);
-  }
+  const poseidonCallback = (release: 'head' | 'v0.10.3', workers: string, job: object): void =>
+    callPoseidonWorker(release, workers, job, { VOL_PREFIX: volPrefix });
 
   it("Poseidon HEAD's worker.py starts our image; its consumer stores the roles", async () => {
-    const consumer = spawn(PYTHON, [
-      join(POSEIDON, 'poseidon_consumer.py'),
-      '127.0.0.1',
-      String(rabbitPort),
-      '1',
-      '180',
-    ]);
-    let out = '';
-    consumer.stdout.on('data', (c: Buffer) => {
-      out += c.toString('utf8');
-    });
-    const exited = new Promise<number | null>((r) => consumer.on('close', r));
-    const deadline = Date.now() + 30_000;
-    while (!out.includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    assert.equal(out.split('\n')[0], 'READY');
+    const stored = await startPoseidonConsumer(rabbitPort, 1);
     const job = {
       id: 'docker-head',
       file_path: '/files/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap',
@@ -173,13 +206,9 @@ describe('the image as Poseidon runs it (Docker)', { skip, timeout: 1_200_000 },
       type: 'data',
     };
     poseidonCallback('head', await workersJson('head', dir), job);
-    assert.equal(await exited, 0, out);
-    const report = JSON.parse(out.trim().split('\n').at(-1)!) as {
-      stored: Record<string, { uid: string; pcap: string; classification: { labels: string[] } }>;
-    };
-    const stored = Object.values(report.stored);
-    assert.ok(stored.length >= 2, 'one device per host');
-    for (const device of stored) {
+    const devices = Object.values(await stored());
+    assert.ok(devices.length >= 2, 'one device per host');
+    for (const device of devices) {
       assert.equal(device.uid, 'docker-head');
       assert.equal(device.pcap, 'EdimaxPlug1101W-sentinel-Mon0000-n00.pcap');
       assert.equal(device.classification.labels.length, 3);
@@ -268,6 +297,8 @@ describe('the image as Poseidon runs it (Docker)', { skip, timeout: 1_200_000 },
         );
         await collector.waitFor((m) => m.length >= 20, 300_000, '20 results');
         const messages = collector.messages as PoseidonMessage[];
+        // Exactly one result per job: 20 messages carrying the 20 job ids.
+        assert.equal(messages.length, 20);
         assert.deepEqual(new Set(messages.map((m) => m.id)), new Set(jobs.map((j) => j.id)));
         assert.ok(messages.every((m) => m.tool === 'networkml' && m.valid));
         const logs = compose(['logs', '--no-color', 'networkml'], env);
@@ -283,5 +314,102 @@ describe('the image as Poseidon runs it (Docker)', { skip, timeout: 1_200_000 },
     } finally {
       compose(['down', '-v', '--remove-orphans', '--timeout', '20'], env);
     }
+  });
+});
+
+describe("Poseidon's SWARM=1 path: our image as a Swarm service (Docker Swarm)", {
+  skip: swarmSkip,
+  timeout: 900_000,
+}, () => {
+  // Poseidon constrains each job's service to node.role==worker, so a manager alone never runs it:
+  // scripts/docker-swarm-node.sh adds a second engine (own network namespace) that joins as the worker.
+  const SWARM_NODE = resolve('scripts/docker-swarm-node.sh');
+  let dir = '';
+  let volPrefix = '';
+  let rabbitPort = 0;
+  let workerHost = '';
+  const made: string[] = [];
+  let madeNetwork = false;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'networkml-swarm-'));
+    volPrefix = join(dir, 'host');
+    const files = join(volPrefix, 'opt/poseidon_files');
+    await mkdir(files, { recursive: true });
+    await chmod(dir, 0o755);
+    await copyFile(EDIMAX, join(files, 'EdimaxPlug1101W-sentinel-Mon0000-n00.pcap'));
+    const up = spawnSync('bash', [SWARM_NODE, 'up', IMAGE], { encoding: 'utf8', timeout: 600_000 });
+    assert.equal(up.status, 0, `docker-swarm-node.sh up: ${up.stderr}`);
+    workerHost = up.stdout.trim();
+    // As Poseidon's compose file deploys it in swarm mode: an attachable overlay network.
+    docker(['network', 'create', '-d', 'overlay', '--attachable', NETWORK]);
+    madeNetwork = true;
+    rabbitPort = await freePort();
+    made.push(
+      docker([
+        'run',
+        '-d',
+        '--name',
+        'messenger',
+        '--network',
+        NETWORK,
+        '-p',
+        `127.0.0.1:${rabbitPort}:5672`,
+        RABBITMQ_IMAGE,
+      ]),
+    );
+    made.push(docker(['run', '-d', '--name', 'redis', '--network', NETWORK, REDIS_IMAGE]));
+    await waitForAmqp(rabbitPort);
+  });
+
+  after(async () => {
+    const services = spawnSync('docker', ['service', 'ls', '-q', '--filter', 'label=project=poseidon'], {
+      encoding: 'utf8',
+    });
+    for (const id of services.stdout.split('\n').filter(Boolean)) spawnSync('docker', ['service', 'rm', id]);
+    for (const id of made) spawnSync('docker', ['rm', '-f', '-v', id]);
+    // The overlay network goes once its last task's endpoint is released (a few seconds after service rm).
+    for (let i = 0; madeNetwork && i < 30; i++) {
+      if (spawnSync('docker', ['network', 'rm', NETWORK]).status === 0) break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    spawnSync('bash', [SWARM_NODE, 'down'], { timeout: 300_000 });
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("Poseidon HEAD's worker.py with SWARM=1 runs our image as a service on the worker; its consumer stores the roles", async () => {
+    const stored = await startPoseidonConsumer(rabbitPort, 1);
+    const job = {
+      id: 'swarm-head',
+      file_path: '/files/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap',
+      file_type: 'ncapture',
+      type: 'data',
+    };
+    const started = Date.now();
+    callPoseidonWorker('head', await workersJson('head', dir), job, { VOL_PREFIX: volPrefix, SWARM: '1' });
+    const devices = Object.values(await stored());
+    const ms = Date.now() - started;
+    assert.ok(devices.length >= 2, 'one device per host');
+    for (const device of devices) {
+      assert.equal(device.uid, 'swarm-head');
+      assert.equal(device.pcap, 'EdimaxPlug1101W-sentinel-Mon0000-n00.pcap');
+      assert.equal(device.classification.labels.length, 3);
+    }
+    // The service Poseidon made: its one task ran to completion on the worker node, not on the manager.
+    const service = docker(['service', 'ls', '-q', '--filter', 'label=project=poseidon']);
+    assert.equal(service.split('\n').length, 1, 'one service for the job');
+    const workerNode = docker(['-H', workerHost, 'info', '--format', '{{.Swarm.NodeID}}']);
+    // The task reports Complete a moment after its container published the result and exited.
+    let tasks = '';
+    for (let i = 0; i < 60 && !/Complete/.test(tasks); i++) {
+      if (i) await new Promise((r) => setTimeout(r, 1000));
+      tasks = docker(['service', 'ps', '--format', '{{.Node}} {{.DesiredState}} {{.CurrentState}}', service]);
+    }
+    assert.match(tasks, /Complete/, tasks);
+    const task = docker(['service', 'ps', '-q', service]).split('\n')[0]!;
+    assert.equal(docker(['inspect', '--format', '{{.NodeID}}', task]), workerNode, tasks);
+    process.stderr.write(
+      `docker swarm: Poseidon job to stored roles in ${ms} ms (tasks: ${tasks.replaceAll('\n', '; ')})\n`,
+    );
   });
 });
