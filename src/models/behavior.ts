@@ -111,7 +111,6 @@ export interface BehaviorState {
   tau: number;
   /** Scores above this (the cvScores quantile 1 − tailShare) have an exponential tail probability. */
   tailStart: number;
-  tailShare: number;
   threshold: number;
 }
 
@@ -167,6 +166,8 @@ export class BehaviorModel {
   readonly windowExponent: number;
   readonly tailShare: number;
   readonly belowWeight: number;
+  /** belowWeight^(1/p): applied to |q − r| before the power, so the p-th power carries belowWeight. */
+  private readonly belowFactor: number;
   state: BehaviorState | null = null;
   private z: Float64Array[] = [];
   private serviceSets: Set<number>[] = [];
@@ -188,6 +189,7 @@ export class BehaviorModel {
     this.windowExponent = options.windowExponent ?? 0.5;
     this.tailShare = options.tailShare ?? 0.1;
     this.belowWeight = options.belowWeight ?? 0.5;
+    this.belowFactor = this.belowWeight ** (1 / this.norm);
     if (!(this.windowS > 0)) throw new UsageError(`the behaviour window must be > 0 s, not ${this.windowS}`);
     if (!(this.k >= 1 && Number.isInteger(this.k))) throw new UsageError(`k must be a whole number >= 1`);
     if (!(this.falseAlarmRate > 0 && this.falseAlarmRate < 1))
@@ -238,7 +240,6 @@ export class BehaviorModel {
       cvScores: [],
       tau: 1,
       tailStart: 0,
-      tailShare: 0,
       threshold: 1 - this.falseAlarmRate,
     };
     this.prepare();
@@ -271,7 +272,6 @@ export class BehaviorModel {
           count++;
         }
       this.state.tailStart = u;
-      this.state.tailShare = this.tailShare;
       this.state.tau = count > 0 ? Math.max(sum / count, 1e-3) : tau;
     }
     return this;
@@ -344,12 +344,12 @@ export class BehaviorModel {
   /** Σ_f w_f |q_f − r_f|^p, with w_f = belowWeight where the query lies below the reference. */
   private deviation(q: Float64Array, r: Float64Array): number {
     const p = this.norm;
-    const below = this.belowWeight;
+    const below = this.belowFactor;
     let sum = 0;
     for (let f = 0; f < q.length; f++) {
       const t = q[f]! - r[f]!;
-      const a = t < 0 ? -t * below ** (1 / p) : t;
-      sum += p === 2 ? a * a : a ** p;
+      const a = t < 0 ? -t * below : t;
+      sum += p === 1 ? a : p === 2 ? a * a : a ** p;
     }
     return sum;
   }
@@ -376,7 +376,8 @@ export class BehaviorModel {
     const cv = s.cvScores;
     const n = cv.length;
     if (n === 0) return 1;
-    if (s.tailShare > 0 && score > s.tailStart) return s.tailShare * Math.exp(-(score - s.tailStart) / s.tau);
+    if (this.tailShare > 0 && score > s.tailStart)
+      return this.tailShare * Math.exp(-(score - s.tailStart) / s.tau);
     if (score > cv[n - 1]!) return Math.exp(-(score - cv[n - 1]!) / s.tau) / (n + 1);
     if (score <= cv[0]!) return 1;
     let lo = 0;
@@ -544,7 +545,6 @@ const behaviorFileSchema = z.object({
     cvScores: z.array(finite).min(1),
     tau: finite.positive(),
     tailStart: finite.default(0),
-    tailShare: finite.min(0).lt(1).default(0),
     threshold: finite.min(0).max(1),
   }),
 });

@@ -26,15 +26,15 @@ export function companionBehaviorPath(roleModelPath: string): string {
 export function saveBehaviorModel(
   path: string,
   model: BehaviorModel,
-  roleModel: LoadedModel,
+  /** The hash of the role model file it goes with. */
+  roleModelHash: string,
   training: Record<string, string | number | null>,
 ): string {
   return writeModelDocument(path, {
     ...model.toJSON(),
     description:
       'Behaviour model: robust-standardised header behaviour per host and time window, kNN (L1) distance to normal host-windows plus service novelty, calibrated by cross-validation',
-    roleModel: roleModel.hash,
-    windowS: model.windowS,
+    roleModel: roleModelHash,
     training,
   });
 }

@@ -6,7 +6,7 @@ import { basename } from 'node:path';
 import { NetworkmlError, UsageError } from '../errors.js';
 import type { BehaviorBin } from '../features/behavior.js';
 import { BehaviorModel, type TrainingSample } from '../models/behavior.js';
-import { type LoadedModel, loadModel, saveModel } from '../models/format.js';
+import { saveModel } from '../models/format.js';
 import {
   type RoleAlgorithm,
   type RoleModel,
@@ -17,7 +17,7 @@ import { RoleConditionedSos } from '../models/sos.js';
 import type { AnalyzeOptions } from '../pipeline/analyze.js';
 import { companionBehaviorPath, saveBehaviorModel } from '../pipeline/behavior-anomaly.js';
 import { roleModelFor } from '../pipeline/model-registry.js';
-import { runJobs } from '../pipeline/pool.js';
+import { type PoolOptions, runJobs } from '../pipeline/pool.js';
 import { deviceRepresentation, representationName, saveSosModel } from '../pipeline/sos-anomaly.js';
 import { DEFAULT_BIN_OPTIONS } from '../sessions/bins.js';
 import type { OpenSetCalibration } from './calibrate.js';
@@ -156,6 +156,16 @@ export async function trainFromCaptures(options: TrainRunOptions): Promise<Train
   }
 }
 
+/** Worker-pool options: the caller's thread count, and progress (0, then one tick per capture) if asked. */
+function poolOptions(o: TrainRunOptions, total: number, progress: boolean): PoolOptions {
+  const threads = o.threads !== undefined ? { threads: o.threads } : {};
+  if (!progress || !o.onProgress) return threads;
+  const onProgress = o.onProgress;
+  let done = 0;
+  onProgress(done, total);
+  return { ...threads, onDone: () => onProgress(++done, total) };
+}
+
 function needsTwoLabels(captureLabels: readonly string[]): void {
   const distinct = [...new Set(captureLabels)];
   if (distinct.length < 2)
@@ -184,20 +194,20 @@ async function trainRole(
   }
   const binDurationS = options.durationS ?? DEFAULT_BIN_OPTIONS.durationS;
   const warmupS = options.warmupS ?? DEFAULT_BIN_OPTIONS.warmupS;
-  let done = 0;
-  o.onProgress?.(done, paths.length);
   const results = await runJobs(
     'features',
     paths.map((path) => ({ path, options })),
-    {
-      ...(o.threads !== undefined ? { threads: o.threads } : {}),
-      onDone: () => o.onProgress?.(++done, paths.length),
-    },
+    poolOptions(o, paths.length, true),
   );
-  const captures: LabelledCapture[] = results.map((r, i) => {
+  const features = results.map((r) => {
     if (!r.ok) throw new NetworkmlError(r.error);
-    return { name: basename(paths[i]!), label: captureLabels[i]!, rows: r.value.vectors };
+    return r.value;
   });
+  const captures: LabelledCapture[] = features.map((f, i) => ({
+    name: basename(paths[i]!),
+    label: captureLabels[i]!,
+    rows: f.vectors,
+  }));
   const empty = captures.filter((c) => c.rows.length === 0).length;
   const bins = captures.reduce((n, c) => n + c.rows.length, 0);
   if (new Set(captures.filter((c) => c.rows.length > 0).map((c) => c.label)).size < 2)
@@ -205,23 +215,23 @@ async function trainRole(
   const featureSeconds = (performance.now() - started) / 1000;
   const seed = o.seed ?? 0;
   const dataset = o.dataset ?? '';
-  const behaviorBins = results.map((r) => (r.ok ? (r.value.behavior ?? []) : []));
-  // Normal behaviour is learnt by comparing captures with each other: it needs two with IP traffic.
-  const behaviorSummary = (): BehaviorFitSummary | null =>
+  const behaviorBins = features.map((f) => f.behavior ?? []);
+  /** Fits and writes the companion behaviour model, tied to the role model file just written (its hash). */
+  const companion = (roleHash: string): BehaviorFitSummary | null =>
+    // Normal behaviour is learnt by comparing captures with each other: it needs two with IP traffic.
     behaviorModel && behaviorBins.filter((b) => b.length > 0).length >= 2
       ? fitBehavior(
           behaviorModel,
           behaviorBins,
           paths,
           captureLabels,
-          loadModel(o.save),
+          roleHash,
           companionBehaviorPath(o.save),
           seed,
         )
       : null;
   const base = <F extends TrainFeatureSet>(features: F, model: RoleModel) => ({
     model: o.save,
-    behavior: behaviorSummary(),
     features,
     algorithm: model.kind,
     captures: paths.length,
@@ -241,9 +251,10 @@ async function trainRole(
       ...(o.unknownRate !== undefined ? { unknownRate: o.unknownRate } : {}),
       ...(algorithm ? { algorithm } : {}),
     });
-    saveModel(o.save, report.model);
+    const behavior = companion(saveModel(o.save, report.model));
     return {
       ...base('v2', report.model),
+      behavior,
       selected: report.selection.best.name,
       cv: Object.fromEntries(report.selection.results.map((r) => [r.name, r.accuracy])),
       calibration: report.calibration,
@@ -261,9 +272,10 @@ async function trainRole(
     dataset,
     ...(o.hiddenSize !== undefined ? { hiddenSize: o.hiddenSize } : {}),
   });
-  saveModel(o.save, report.model);
+  const behavior = companion(saveModel(o.save, report.model));
   return {
     ...base('compat', report.model),
+    behavior,
     selected_features: report.model.selected.length,
     fit_seconds: report.seconds,
     seconds: seconds(),
@@ -290,7 +302,7 @@ async function trainSos(
   const results = await runJobs(
     'features',
     paths.map((path) => ({ path, options })),
-    o.threads !== undefined ? { threads: o.threads } : {},
+    poolOptions(o, paths.length, false),
   );
   const rows: Float64Array[] = [];
   const roles: string[] = [];
@@ -338,21 +350,16 @@ async function trainBehavior(
     behaviorWindowS: model.windowS,
     ...o.capture,
   };
-  let done = 0;
-  o.onProgress?.(done, paths.length);
   const results = await runJobs(
     'behavior',
     paths.map((path) => ({ path, options })),
-    {
-      ...(o.threads !== undefined ? { threads: o.threads } : {}),
-      onDone: () => o.onProgress?.(++done, paths.length),
-    },
+    poolOptions(o, paths.length, true),
   );
   const perCapture = results.map((r) => {
     if (!r.ok) throw new NetworkmlError(r.error);
     return r.value;
   });
-  const fit = fitBehavior(model, perCapture, paths, labels, role, o.save, o.seed ?? 0);
+  const fit = fitBehavior(model, perCapture, paths, labels, role.hash, o.save, o.seed ?? 0);
   return {
     model: o.save,
     algorithm: 'behavior',
@@ -383,7 +390,7 @@ function fitBehavior(
   perCapture: readonly BehaviorBin[][],
   paths: readonly string[],
   labels: readonly string[],
-  role: LoadedModel,
+  roleHash: string,
   save: string,
   seed: number,
 ): BehaviorFitSummary {
@@ -401,7 +408,7 @@ function fitBehavior(
   model.fit(samples);
   const threshold = model.state?.threshold;
   if (threshold === undefined) throw new NetworkmlError('behaviour model was not fitted');
-  saveBehaviorModel(save, model, role, {
+  saveBehaviorModel(save, model, roleHash, {
     dataset: paths.length === 1 ? basename(paths[0]!) : `${paths.length} captures`,
     date: new Date().toISOString(),
     seed,
