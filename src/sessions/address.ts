@@ -56,7 +56,8 @@ export function macText(bytes: Uint8Array, offset = 0): string {
   return out;
 }
 
-function v4(a: number, b: number, c: number, d: number): number {
+/** An IPv4 address as an unsigned 32-bit number. */
+export function v4(a: number, b: number, c: number, d: number): number {
   return ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
 }
 
@@ -78,7 +79,8 @@ const PRIVATE_V4: ReadonlyArray<readonly [number, number]> = [
 ];
 const NOT_PRIVATE_V4 = [v4(192, 0, 0, 9), v4(192, 0, 0, 10)];
 
-function inV4(value: number, network: number, prefix: number): boolean {
+/** Whether an IPv4 address (unsigned 32-bit) lies in network/prefix. */
+export function inV4(value: number, network: number, prefix: number): boolean {
   if (prefix === 0) return true;
   const shift = 32 - prefix;
   return value >>> shift === network >>> shift;

@@ -4,7 +4,7 @@
  * pandas rounded it through float64 (docs/features-host-footprint.md, "IPv6 rounding"). Words are
  * most significant first.
  */
-import { compressedGroupsText } from '../../sessions/address.js';
+import { compressedGroupsText, inV4, v4 } from '../../sessions/address.js';
 
 /** Rounds the 128-bit value in w[0..3] to the nearest float64 (ties to even), in place. */
 export function roundToFloat64(w: Uint32Array): void {
@@ -51,10 +51,6 @@ export function pythonAddressText(w: Uint32Array): string {
   return compressedGroupsText(groups);
 }
 
-function v4(a: number, b: number, c: number, d: number): number {
-  return ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
-}
-
 /** Python 3.11.2-6+deb12u6's IPv4 `is_private` networks (with the CVE-2024-4032 table). */
 const PRIVATE_V4: readonly (readonly [number, number])[] = [
   [v4(0, 0, 0, 0), 8],
@@ -73,11 +69,6 @@ const PRIVATE_V4: readonly (readonly [number, number])[] = [
   [v4(255, 255, 255, 255), 32],
 ];
 const NOT_PRIVATE_V4 = [v4(192, 0, 0, 9), v4(192, 0, 0, 10)];
-
-function inNet(value: number, net: number, prefix: number): boolean {
-  const shift = 32 - prefix;
-  return shift === 32 || value >>> shift === net >>> shift;
-}
 
 /** [first word … , prefix] for IPv6 networks: words most significant first. */
 type Net6 = readonly [number, number, number, number, number];
@@ -118,7 +109,7 @@ export function isPrivate(w: Uint32Array): boolean {
   if (w[0] === 0 && w[1] === 0 && w[2] === 0) {
     const v = w[3]!;
     if (NOT_PRIVATE_V4.includes(v)) return false;
-    return PRIVATE_V4.some(([net, prefix]) => inNet(v, net, prefix));
+    return PRIVATE_V4.some(([net, prefix]) => inV4(v, net, prefix));
   }
   if (NOT_PRIVATE_V6.some((n) => in6(w, n))) return false;
   return PRIVATE_V6.some((n) => in6(w, n));
