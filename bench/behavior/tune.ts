@@ -1,7 +1,7 @@
 /**
  * Offline tuning of the behaviour model on features dumped by dump-features.ts (no capture re-reading):
  *   npx tsx bench/behavior/tune.ts FEATURES.json [--k 2] [--novelty 1] [--clip 3] [--norm 1] [--below 0.5]
- *     [--tail 0.1] [--gamma 0.5] [--far 0.01] [--heldout]
+ *     [--tail 0.1] [--gamma 0.5] [--far 0.01] [--peers 1] [--peerflows 1.5] [--heldout]
  * Prints AUC (normal captures of the same length vs the group), detection and false alarms at the
  * model's calibrated threshold, per kind/family and length. Tune on non-heldout families only.
  */
@@ -19,10 +19,6 @@ interface Row {
   deviceType: string;
   bins: BehaviorBin[];
 }
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1]! : fallback;
-}
 const rows = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as Row[];
 const heldout = process.argv.includes('--heldout');
 
@@ -35,6 +31,7 @@ const model = new BehaviorModel({
   ...numeric('k', 'k'),
   ...numeric('novelty', 'noveltyWeight'),
   ...numeric('peers', 'peerWeight'),
+  ...numeric('peerflows', 'peerFlowWeight'),
   ...numeric('clip', 'clip'),
   ...numeric('local', 'localFloor'),
   ...numeric('calmin', 'calibrationMinCaptures'),

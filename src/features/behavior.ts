@@ -117,6 +117,8 @@ export interface BehaviorBin {
   services: [number, number, number][];
   /** The public (non-private) peers of the bin as address ids (IPv4 as a number, IPv6 2^32 + hash), sorted. */
   publicPeers: number[];
+  /** Connections (flows, either direction) with each of publicPeers, in the same order. */
+  publicPeerFlows: number[];
 }
 
 export interface BehaviorResult {
@@ -496,6 +498,8 @@ function binOf(bin: number, host: number, s: HostBinState): BehaviorBin {
     else if (v === 1) publicPeers.push(peer);
   }
   publicPeers.sort((a, b) => a - b);
+  const publicFlows = new Map<number, number>();
+  for (const peer of publicPeers) publicFlows.set(peer, 0);
   const remotePorts = new Set<number>();
   const localPorts = new Set<number>();
   const adminPeers = new Set<number>();
@@ -525,6 +529,8 @@ function binOf(bin: number, host: number, s: HostBinState): BehaviorBin {
     const peer = s.fPeer[f]!;
     if (out) flowsOut++;
     else flowsIn++;
+    const pf = publicFlows.get(peer);
+    if (pf !== undefined) publicFlows.set(peer, pf + 1);
     if (proto === 0) {
       if (out && flags & F_SYN_OUT) {
         tcpOutAttempts++;
@@ -610,5 +616,6 @@ function binOf(bin: number, host: number, s: HostBinState): BehaviorBin {
       .sort((x, y) => x[0] - y[0])
       .map(([code, v]) => [code, v.peers.size, v.flows] as [number, number, number]),
     publicPeers,
+    publicPeerFlows: publicPeers.map((peer) => publicFlows.get(peer)!),
   };
 }

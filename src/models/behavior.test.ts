@@ -47,15 +47,15 @@ describe('BehaviorModel', () => {
     const off = m.scoreBin(sample('q', 0.95));
     assert.ok(Math.abs(off.distance - 0.05 / 0.45) < 1e-12, `${off.distance}`);
     // A new service (SMB to 37 peers, 40 connections): novelty ln(1 + 1) + ln(1 + 37), plus, for an
-    // admin/lateral-movement port, ln(1 + 40) at the default weight 1.
+    // admin/lateral-movement port, ln(1 + 40) at the default weight 1 and the default bonus 2.
     const smb = m.scoreBin(
       sample('q', 0.1 * 3, 0, [
         [DNS, 1, 1],
         [SMB, 37, 40],
       ]),
     );
-    assert.ok(Math.abs(smb.novelty - (Math.log(2) + Math.log(38) + Math.log(41))) < 1e-12);
-    const noAdmin = new BehaviorModel({ k: 1, adminNoveltyWeight: 0 }).fit(normals);
+    assert.ok(Math.abs(smb.novelty - (Math.log(2) + Math.log(38) + Math.log(41) + 2)) < 1e-12);
+    const noAdmin = new BehaviorModel({ k: 1, adminNoveltyWeight: 0, adminServiceBonus: 0 }).fit(normals);
     const plain = noAdmin.scoreBin(
       sample('q', 0.1 * 3, 0, [
         [DNS, 1, 1],
@@ -73,6 +73,32 @@ describe('BehaviorModel', () => {
       smb,
     );
     assert.match(reasons[0]!, /new outgoing tcp port 445 to 37 peers/);
+  });
+
+  it('scores connections with a public address none of the neighbours talked to (a beacon)', () => {
+    const withPeers = (group: string, peers: number[], flows: number[]) => ({
+      ...sample(group, 0.1 * 3),
+      publicPeers: peers,
+      publicPeerFlows: flows,
+    });
+    const train = Array.from({ length: 6 }, (_, i) => withPeers(`dev-${i}`, [0x08080808], [3]));
+    const m = new BehaviorModel({ k: 1, peerWeight: 1, peerFlowWeight: 1.5 }).fit(train);
+    // A known peer adds nothing, however busy.
+    assert.equal(m.scoreBin(withPeers('q', [0x08080808], [60])).score, 0);
+    // 40 connections with one new address (and 2 with another): ln(1 + 2) + 1.5 · ln(1 + 40).
+    const beacon = m.scoreBin(withPeers('q', [0x08080808, 0x5db8d822, 0x5db8d823], [1, 40, 2]));
+    assert.equal(beacon.novelPeers, 2);
+    assert.equal(beacon.novelPeerFlows, 40);
+    assert.ok(Math.abs(beacon.score - (Math.log(3) + 1.5 * Math.log(41))) < 1e-12, `${beacon.score}`);
+    const reasons = m.explain(withPeers('q', [0x08080808, 0x5db8d822, 0x5db8d823], [1, 40, 2]), beacon);
+    assert.match(reasons[0]!, /^40 connections with 93\.184\.216\.34, a public address none of the nearest/);
+    // Files written before the term existed keep their meaning (weight 0).
+    const old = m.toJSON() as unknown as { hyperParameters: Record<string, unknown> };
+    delete old.hyperParameters.peerFlowWeight;
+    delete old.hyperParameters.adminServiceBonus;
+    const reloaded = BehaviorModel.fromJSON(JSON.parse(JSON.stringify(old)));
+    assert.equal(reloaded.peerFlowWeight, 0);
+    assert.equal(reloaded.adminServiceBonus, 0);
   });
 
   it('measures L1 distance, deviations below a neighbour at belowWeight', () => {

@@ -49,8 +49,18 @@ export interface BehaviorOptions {
   noveltyWeight?: number;
   /** Weight of ln(1 + connections of new services on admin/lateral-movement TCP ports) in the novelty term. */
   adminNoveltyWeight?: number;
+  /**
+   * Added once when any new service is on an admin/lateral-movement TCP port: one SMB or RDP connection from
+   * a device whose nearest normal devices never use them is news, however few connections it took.
+   */
+  adminServiceBonus?: number;
   /** Weight μ of the public-peer novelty term ln(1 + public peers none of the neighbours talked to). */
   peerWeight?: number;
+  /**
+   * Weight ν of ln(1 + most connections with one public peer none of the neighbours talked to): a beacon
+   * opens dozens of connections to one new address, a device's cloud address rotation a few.
+   */
+  peerFlowWeight?: number;
   /** |z| is clipped here so one wild feature cannot drown the rest. */
   clip?: number;
   /**
@@ -86,6 +96,8 @@ export interface BehaviorSample {
   services: readonly (readonly [number, number, number])[];
   /** Public peers (address ids); optional: without them, peer novelty is not scored. */
   publicPeers?: readonly number[];
+  /** Connections with each of publicPeers (same order); optional. */
+  publicPeerFlows?: readonly number[];
 }
 
 export interface TrainingSample extends BehaviorSample {
@@ -120,6 +132,10 @@ export interface BinScore {
   novelty: number;
   /** Public peers none of the nearest normal bins talked to. */
   novelPeers: number;
+  /** Most connections with one of those new public peers. */
+  novelPeerFlows: number;
+  /** That peer's address id (-1: none). */
+  busiestNovelPeer: number;
   /** Tail probability among normal bins. */
   p: number;
   /** Indices (into the references) of the k nearest. */
@@ -155,7 +171,9 @@ export class BehaviorModel {
   readonly k: number;
   readonly noveltyWeight: number;
   readonly peerWeight: number;
+  readonly peerFlowWeight: number;
   readonly adminNoveltyWeight: number;
+  readonly adminServiceBonus: number;
   readonly clip: number;
   readonly localFloor: number;
   readonly calibrationMinCaptures: number;
@@ -178,7 +196,9 @@ export class BehaviorModel {
     this.k = options.k ?? 2;
     this.noveltyWeight = options.noveltyWeight ?? 1;
     this.peerWeight = options.peerWeight ?? 1;
+    this.peerFlowWeight = options.peerFlowWeight ?? 1.5;
     this.adminNoveltyWeight = options.adminNoveltyWeight ?? 1;
+    this.adminServiceBonus = options.adminServiceBonus ?? 2;
     this.clip = options.clip ?? 3;
     this.localFloor = options.localFloor ?? 0;
     this.calibrationMinCaptures = options.calibrationMinCaptures ?? 5;
@@ -330,15 +350,40 @@ export class BehaviorModel {
     }
     const novelty = this.serviceNovelty(novel);
     let novelPeers = 0;
-    for (const peer of sample.publicPeers ?? [])
-      if (!neighbours.some((n) => this.peerSets[n]!.has(peer))) novelPeers++;
-    let score = distance + this.noveltyWeight * novelty + this.peerWeight * Math.log1p(novelPeers);
+    let novelPeerFlows = 0;
+    let busiestNovelPeer = -1;
+    const peers = sample.publicPeers ?? [];
+    const peerFlows = sample.publicPeerFlows;
+    for (let i = 0; i < peers.length; i++)
+      if (!neighbours.some((n) => this.peerSets[n]!.has(peers[i]!))) {
+        novelPeers++;
+        const flows = peerFlows?.[i] ?? 0;
+        if (flows > novelPeerFlows) {
+          novelPeerFlows = flows;
+          busiestNovelPeer = peers[i]!;
+        }
+      }
+    let score =
+      distance +
+      this.noveltyWeight * novelty +
+      this.peerWeight * Math.log1p(novelPeers) +
+      this.peerFlowWeight * Math.log1p(novelPeerFlows);
     if (s.refLocal.length > 0 && neighbours.length > 0) {
       let local = 0;
       for (const n of neighbours) local += s.refLocal[n]!;
       score /= this.localFloor + local / neighbours.length;
     }
-    return { score, distance, novelty, novelPeers, p: this.tailProbability(score), neighbours, novel };
+    return {
+      score,
+      distance,
+      novelty,
+      novelPeers,
+      novelPeerFlows,
+      busiestNovelPeer,
+      p: this.tailProbability(score),
+      neighbours,
+      novel,
+    };
   }
 
   /** Σ_f w_f |q_f − r_f|^p, with w_f = belowWeight where the query lies below the reference. */
@@ -367,7 +412,12 @@ export class BehaviorModel {
       if (n[1] > maxPeers) maxPeers = n[1];
       if (isAdminTcp(n[0])) adminFlows += n[2];
     }
-    return Math.log1p(novel.length) + Math.log1p(maxPeers) + this.adminNoveltyWeight * Math.log1p(adminFlows);
+    return (
+      Math.log1p(novel.length) +
+      Math.log1p(maxPeers) +
+      this.adminNoveltyWeight * Math.log1p(adminFlows) +
+      (adminFlows > 0 ? this.adminServiceBonus : 0)
+    );
   }
 
   /** Share of normal bins scoring at least `score` (interpolated; an exponential tail beyond the largest). */
@@ -412,6 +462,12 @@ export class BehaviorModel {
     const s = this.state!;
     const q = this.standardise(sample.values);
     const reasons: { weight: number; text: string }[] = [];
+    if (score.novelPeerFlows >= 5 && score.busiestNovelPeer >= 0) {
+      reasons.push({
+        weight: this.peerFlowWeight * Math.log1p(score.novelPeerFlows),
+        text: `${score.novelPeerFlows} connections with ${peerText(score.busiestNovelPeer)}, a public address none of the nearest normal devices talked to`,
+      });
+    }
     for (const [code, peers, flows] of score.novel) {
       reasons.push({
         weight: Math.log1p(peers) + Math.log1p(flows) + 1,
@@ -459,7 +515,9 @@ export class BehaviorModel {
         k: this.k,
         noveltyWeight: this.noveltyWeight,
         peerWeight: this.peerWeight,
+        peerFlowWeight: this.peerFlowWeight,
         adminNoveltyWeight: this.adminNoveltyWeight,
+        adminServiceBonus: this.adminServiceBonus,
         clip: this.clip,
         localFloor: this.localFloor,
         calibrationMinCaptures: this.calibrationMinCaptures,
@@ -500,6 +558,12 @@ export class BehaviorModel {
   }
 }
 
+/** A public peer's address id as text: IPv4 dotted; IPv6 ids are hashes, so only "an IPv6 address". */
+function peerText(id: number): string {
+  if (id >= 2 ** 32) return 'an IPv6 address';
+  return [id >>> 24, (id >>> 16) & 255, (id >>> 8) & 255, id & 255].join('.');
+}
+
 function formatNumber(x: number): string {
   if (x === 0) return '0';
   if (Math.abs(x) >= 100) return `${Math.round(x)}`;
@@ -519,7 +583,9 @@ const behaviorFileSchema = z.object({
     k: z.number().int().positive(),
     noveltyWeight: finite,
     peerWeight: finite,
+    peerFlowWeight: finite.min(0).default(0),
     adminNoveltyWeight: finite.min(0).default(0),
+    adminServiceBonus: finite.min(0).default(0),
     clip: finite.positive(),
     localFloor: finite.nonnegative(),
     calibrationMinCaptures: z.number().int().positive(),

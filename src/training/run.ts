@@ -403,6 +403,7 @@ function fitBehavior(
         values: b.values,
         services: b.services,
         publicPeers: b.publicPeers,
+        publicPeerFlows: b.publicPeerFlows,
       });
   });
   model.fit(samples);
