@@ -11,11 +11,12 @@
  * Bins follow the compat rule on IP packets (the first starts bin 0; a packet `durationS` or more after
  * the bin's start opens the next), with no warm-up: a short capture is all there is to judge.
  *
- * The per-packet path does number-keyed Map lookups and typed-array updates only; vectors and service
- * lists are built when a bin closes.
+ * The per-packet path does typed-array hash-table lookups and updates only (no allocation); vectors and
+ * service lists are built when a bin closes.
  */
 import { IpProto, type PacketRecord, TcpFlag } from '../capture/packet.js';
 import { ipv4Text, ipv6Text, isPrivateV4, isPrivateV6, macText } from '../sessions/address.js';
+import { WordKeyTable } from '../sessions/hash-table.js';
 
 /** How a feature is turned into a comparable number by the model: log1p for counts and rates. */
 export type BehaviorFeatureKind = 'count' | 'share' | 'signed';
@@ -158,13 +159,18 @@ class HostBinState {
   dnsPackets = 0;
   dnsBytes = 0;
   arpOut = 0;
-  /** remote peer id → 1 public, 2 private, 3 multicast */
-  readonly peers = new Map<number, number>();
+  /** Remote peers of the bin, by address id (low 32 bits, high bits) → dense index. */
+  readonly peerTable = new WordKeyTable(2, 16);
+  /** Per peer index: 1 public, 2 private, 3 multicast. */
+  peerKind = new Uint8Array(16);
   readonly dnsPeers = new Set<number>();
-  readonly flowIndex = new Map<number, number>();
-  /** One-entry caches: the last peer seen and the last flow (key → index). */
+  /** Flows by (peer low, peer high · 4 + protocol, local/ICMP word · 65536 + remote port); index = flow. */
+  readonly flowTable = new WordKeyTable(3, 64);
+  /** One-entry caches: the last peer seen and the last flow's key words and index. */
   lastPeer = -1;
-  lastFlowKey = -1;
+  lastW0 = -1;
+  lastW1 = -1;
+  lastW2 = -1;
   lastFlow = -1;
   n = 0;
   cap = 64;
@@ -184,15 +190,16 @@ class HostBinState {
     this.packetsOut = this.packetsIn = this.bytesOut = this.bytesIn = 0;
     this.tcpOut = this.synOnlyOut = this.unreachIn = this.unreachOut = this.echoOut = 0;
     this.dnsOut = this.dnsPackets = this.dnsBytes = this.arpOut = 0;
-    this.peers.clear();
+    this.peerTable.clear();
     this.dnsPeers.clear();
-    this.flowIndex.clear();
-    this.lastPeer = this.lastFlowKey = this.lastFlow = -1;
+    this.flowTable.clear();
+    this.lastPeer = this.lastW0 = this.lastW1 = this.lastW2 = this.lastFlow = -1;
     this.n = 0;
   }
 
-  newFlow(): number {
-    if (this.n === this.cap) {
+  /** Starts flow `i` (= this.n: flows are interned densely in order), growing the columns as needed. */
+  newFlow(i: number): void {
+    if (i === this.cap) {
       this.cap *= 2;
       const g32 = (a: Int32Array) => {
         const b = new Int32Array(this.cap);
@@ -216,10 +223,9 @@ class HostBinState {
       this.fFirst = g64(this.fFirst);
       this.fLast = g64(this.fLast);
     }
-    const i = this.n++;
+    this.n = i + 1;
     this.fFlags[i] = 0;
     this.fPacketsOut[i] = this.fPacketsIn[i] = this.fBytesOut[i] = this.fBytesIn[i] = 0;
-    return i;
   }
 }
 
@@ -353,13 +359,27 @@ export class BehaviorExtractor {
       s.packetsIn++;
       s.bytesIn += len;
     }
-    if (peer !== s.lastPeer && !s.peers.has(peer)) {
-      const remote = outgoing ? p.dstAddr : p.srcAddr;
-      const v6 = p.ipVersion === 6;
-      const group = v6 ? remote[0] === 0xff : (remote[0]! & 0xf0) === 0xe0;
-      s.peers.set(peer, group ? 3 : this.isPrivate(peer, remote, v6) ? 2 : 1);
+    const peerLow = peer % TWO32;
+    const peerHigh = (peer - peerLow) / TWO32;
+    if (peer !== s.lastPeer) {
+      const table = s.peerTable;
+      table.probe[0] = peerLow;
+      table.probe[1] = peerHigh;
+      const before = table.size;
+      const i = table.intern();
+      if (table.size > before) {
+        if (i >= s.peerKind.length) {
+          const grown = new Uint8Array(s.peerKind.length * 2);
+          grown.set(s.peerKind);
+          s.peerKind = grown;
+        }
+        const remote = outgoing ? p.dstAddr : p.srcAddr;
+        const v6 = p.ipVersion === 6;
+        const group = v6 ? remote[0] === 0xff : (remote[0]! & 0xf0) === 0xe0;
+        s.peerKind[i] = group ? 3 : this.isPrivate(peer, remote, v6) ? 2 : 1;
+      }
+      s.lastPeer = peer;
     }
-    s.lastPeer = peer;
     const l4 = p.l4Proto;
     const flags = p.tcpFlags;
     const localPort = outgoing ? p.srcPort : p.dstPort;
@@ -392,38 +412,47 @@ export class BehaviorExtractor {
       if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN) s.synOnlyOut++;
     }
     if (p.isLaterFragment) return;
-    // Flow key: the remote address and both ports (or the ICMP type), protocol in the low bits.
+    // Flow key: the remote address and both ports (or the ICMP type), and the protocol, exactly.
     const proto =
       l4 === IpProto.TCP ? 0 : l4 === IpProto.UDP ? 1 : l4 === IpProto.ICMP || l4 === IpProto.ICMPV6 ? 2 : 3;
     const a = proto === 2 ? p.icmpType & 0xff : proto === 3 ? l4 & 0xff : localPort;
     const b = proto >= 2 ? 0 : remotePort;
-    const mixed =
-      Math.imul((peer % TWO32) ^ Math.imul(a + 1, 0x9e3779b1) ^ Math.floor(peer / TWO32), 0x85ebca6b) >>> 0;
-    const key = mixed * 1048576 + b * 16 + proto;
-    let f = key === s.lastFlowKey ? s.lastFlow : s.flowIndex.get(key);
-    if (f === undefined) {
-      f = s.newFlow();
-      s.flowIndex.set(key, f);
-      s.fProto[f] = proto;
-      s.fPeer[f] = peer;
-      s.fFirst[f] = tUs;
-      s.fLocalPort[f] = proto >= 2 ? 0 : localPort;
-      s.fRemotePort[f] = proto === 2 ? p.icmpType & 0xff : proto === 3 ? l4 & 0xff : remotePort;
-      // Who started it: a bare SYN says so; otherwise the well-known side is the server; else the sender.
-      let initOut = outgoing;
-      if (proto === 0 && flags & TcpFlag.SYN) initOut = (flags & TcpFlag.ACK) === 0 ? outgoing : !outgoing;
-      else if (proto <= 1) {
-        if (remotePort < 1024 && localPort >= 1024) initOut = true;
-        else if (localPort < 1024 && remotePort >= 1024) initOut = false;
-      } else if (proto === 2) {
-        // ICMP replies (echo reply 0/129) belong to the other side's request.
-        const type = p.icmpType;
-        if (type === 0 || type === 129) initOut = !outgoing;
+    const w1 = peerHigh * 4 + proto;
+    const w2 = (a * 65536 + b) >>> 0;
+    let f: number;
+    if (peerLow === s.lastW0 && w1 === s.lastW1 && w2 === s.lastW2) f = s.lastFlow;
+    else {
+      const table = s.flowTable;
+      table.probe[0] = peerLow;
+      table.probe[1] = w1;
+      table.probe[2] = w2;
+      const before = table.size;
+      f = table.intern();
+      if (table.size > before) {
+        s.newFlow(f);
+        s.fProto[f] = proto;
+        s.fPeer[f] = peer;
+        s.fFirst[f] = tUs;
+        s.fLocalPort[f] = proto >= 2 ? 0 : localPort;
+        s.fRemotePort[f] = proto === 2 ? p.icmpType & 0xff : proto === 3 ? l4 & 0xff : remotePort;
+        // Who started it: a bare SYN says so; otherwise the well-known side is the server; else the sender.
+        let initOut = outgoing;
+        if (proto === 0 && flags & TcpFlag.SYN) initOut = (flags & TcpFlag.ACK) === 0 ? outgoing : !outgoing;
+        else if (proto <= 1) {
+          if (remotePort < 1024 && localPort >= 1024) initOut = true;
+          else if (localPort < 1024 && remotePort >= 1024) initOut = false;
+        } else if (proto === 2) {
+          // ICMP replies (echo reply 0/129) belong to the other side's request.
+          const type = p.icmpType;
+          if (type === 0 || type === 129) initOut = !outgoing;
+        }
+        if (initOut) s.fFlags[f]! |= F_INIT_OUT;
       }
-      if (initOut) s.fFlags[f]! |= F_INIT_OUT;
+      s.lastW0 = peerLow;
+      s.lastW1 = w1;
+      s.lastW2 = w2;
+      s.lastFlow = f;
     }
-    s.lastFlowKey = key;
-    s.lastFlow = f;
     s.fLast[f] = tUs;
     if (outgoing) {
       s.fPacketsOut[f]!++;
@@ -493,9 +522,11 @@ function binOf(bin: number, host: number, s: HostBinState): BehaviorBin {
   const perMin = 60 / spanS;
   let privatePeers = 0;
   const publicPeers: number[] = [];
-  for (const [peer, v] of s.peers) {
+  const peerCount = s.peerTable.size;
+  for (let i = 0; i < peerCount; i++) {
+    const v = s.peerKind[i]!;
     if (v === 2) privatePeers++;
-    else if (v === 1) publicPeers.push(peer);
+    else if (v === 1) publicPeers.push(s.peerTable.keyWord(i, 0) + s.peerTable.keyWord(i, 1) * TWO32);
   }
   publicPeers.sort((a, b) => a - b);
   const publicFlows = new Map<number, number>();
@@ -577,7 +608,7 @@ function binOf(bin: number, host: number, s: HostBinState): BehaviorBin {
     s.bytesOut * perMin,
     s.bytesIn * perMin,
     Math.log2((s.bytesOut + 1) / (s.bytesIn + 1)),
-    s.peers.size,
+    peerCount,
     privatePeers,
     remotePorts.size,
     localPorts.size,
