@@ -43,6 +43,8 @@ export const binDetailSchema = z.object({
 export const behaviorDetailSchema = z.object({
   /** Which normal devices the device was compared with. */
   references: z.string(),
+  /** Whose normal scores set its abnormality and threshold: its predicted role's own, or the population's. */
+  calibration: z.string().optional(),
   bins_scored: z.number().int(),
   /** The bin that decided: its index and first/last packet time (epoch s). */
   worst_bin: z.object({ index: z.number().int(), start: finite, end: finite }),

@@ -101,6 +101,36 @@ describe('BehaviorModel', () => {
     assert.equal(reloaded.adminServiceBonus, 0);
   });
 
+  it('calibrates per role when a role has enough training windows, else on the population', () => {
+    // "tight": 60 captures packed close together (small cross-validated distances); "wide": 60 spread out;
+    // "rare": 3 captures (too few for its own calibration).
+    const train = [
+      ...Array.from({ length: 60 }, (_, i) => sample(`tight-${i}`, 0.5 + i * 1e-3)),
+      ...Array.from({ length: 60 }, (_, i) => sample(`wide-${i}`, (i * i) / 3600, i % 7)),
+      ...Array.from({ length: 3 }, (_, i) => sample(`rare-${i}`, 0.2, 3 * i)),
+    ];
+    const m = new BehaviorModel({ k: 1, roleCalibrationMin: 50 }).fit(train);
+    const tails = m.state!.roleTails;
+    assert.deepEqual(Object.keys(tails), ['tight', 'wide']);
+    assert.equal(tails.tight!.cvScores.length, 60);
+    assert.ok(tails.tight!.cvScores.at(-1)! < tails.wide!.cvScores.at(-1)!);
+    // The same raw score is rarer among the tight role's normal windows than among the population's.
+    const s = tails.tight!.cvScores.at(-1)! * 2;
+    assert.ok(m.tailProbability(s, 'tight') < m.tailProbability(s));
+    assert.equal(m.tailProbability(s, 'rare'), m.tailProbability(s));
+    assert.equal(m.tailProbability(s, 'Unknown'), m.tailProbability(s));
+    const q = [sample('q', 0.9, 5)];
+    assert.equal(m.score(q, undefined, 'tight').calibratedOn, 'tight');
+    assert.equal(m.score(q, undefined, 'rare').calibratedOn, null);
+    assert.equal(m.score(q).calibratedOn, null);
+    assert.ok(m.score(q, undefined, 'tight').abnormality > m.score(q).abnormality);
+    // The default minimum (50 windows) is stored; files without roleTails load with none.
+    const doc = m.toJSON() as unknown as { state: Record<string, unknown> };
+    delete doc.state.roleTails;
+    assert.deepEqual(BehaviorModel.fromJSON(JSON.parse(JSON.stringify(doc))).state!.roleTails, {});
+    assert.equal(new BehaviorModel().roleCalibrationMin, 50);
+  });
+
   it('measures L1 distance, deviations below a neighbour at belowWeight', () => {
     // Both references at share 0.45, peers 0: scales are the floors (share 0.1, count 0.5).
     const m = new BehaviorModel({ k: 1, belowWeight: 0.5 }).fit([sample('a-1', 0.45), sample('a-2', 0.45)]);

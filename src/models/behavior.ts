@@ -77,6 +77,11 @@ export interface BehaviorOptions {
    * Default 5: on the development benchmark 1 (all labels) gave 0 % test false alarms and 31 %/12 % detection.
    */
   calibrationMinCaptures?: number;
+  /**
+   * A role (training label) with at least this many calibration windows gets its own tail probabilities
+   * (per-role threshold); fewer cannot estimate a 1 % tail, so those roles use the population's.
+   */
+  roleCalibrationMin?: number;
   /** Training bins kept as references at most (a seeded sample beyond that). */
   maxReferences?: number;
   seed?: number;
@@ -124,6 +129,19 @@ export interface BehaviorState {
   /** Scores above this (the cvScores quantile 1 − tailShare) have an exponential tail probability. */
   tailStart: number;
   threshold: number;
+  /**
+   * Per role (training label) with at least roleCalibrationMin calibration windows: that role's own
+   * cross-validated scores and tail, so a role whose normal windows spread more (or less) than the
+   * population's gets its own false-alarm rate right. Other roles use the population's.
+   */
+  roleTails: Record<string, ScoreTail>;
+}
+
+/** A calibration: ascending cross-validated normal scores and the exponential tail above tailStart. */
+export interface ScoreTail {
+  cvScores: number[];
+  tau: number;
+  tailStart: number;
 }
 
 export interface BinScore {
@@ -150,6 +168,8 @@ export interface CaptureScore {
   bins: BinScore[];
   /** What made the worst bin unusual, in words; empty when nothing stands out. */
   reasons: string[];
+  /** The role whose own normal windows calibrated the score, or null: the population's. */
+  calibratedOn: string | null;
 }
 
 const FLOOR: Record<BehaviorFeatureKind, number> = { count: 0.5, share: 0.1, signed: 0.5 };
@@ -177,6 +197,7 @@ export class BehaviorModel {
   readonly clip: number;
   readonly localFloor: number;
   readonly calibrationMinCaptures: number;
+  readonly roleCalibrationMin: number;
   readonly falseAlarmRate: number;
   readonly maxReferences: number;
   readonly seed: number;
@@ -202,6 +223,7 @@ export class BehaviorModel {
     this.clip = options.clip ?? 3;
     this.localFloor = options.localFloor ?? 0;
     this.calibrationMinCaptures = options.calibrationMinCaptures ?? 5;
+    this.roleCalibrationMin = options.roleCalibrationMin ?? 50;
     this.falseAlarmRate = options.falseAlarmRate ?? DEFAULT_FALSE_ALARM_RATE;
     this.maxReferences = options.maxReferences ?? 4000;
     this.seed = options.seed ?? 0;
@@ -261,6 +283,7 @@ export class BehaviorModel {
       tau: 1,
       tailStart: 0,
       threshold: 1 - this.falseAlarmRate,
+      roleTails: {},
     };
     this.prepare();
     // Cross-validated scores: every training bin against the bins of the other captures only; first
@@ -274,27 +297,37 @@ export class BehaviorModel {
     }
     let calibrating = kept.filter((s) => capturesOf.get(s.label ?? '')!.size >= this.calibrationMinCaptures);
     if (calibrating.length < 20) calibrating = [...kept];
-    const cv = calibrating.map((s) => this.scoreBin(s, s.group).score).sort((a, b) => a - b);
+    const cvOf = calibrating.map((s) => this.scoreBin(s, s.group).score);
+    Object.assign(this.state, this.fitTail([...cvOf].sort((a, b) => a - b)));
+    const byRole = new Map<string, number[]>();
+    calibrating.forEach((s, i) => {
+      if (s.label === null) return;
+      if (!byRole.has(s.label)) byRole.set(s.label, []);
+      byRole.get(s.label)!.push(cvOf[i]!);
+    });
+    for (const [role, scores] of [...byRole].sort((a, b) => (a[0] < b[0] ? -1 : 1)))
+      if (scores.length >= this.roleCalibrationMin)
+        this.state.roleTails[role] = this.fitTail(scores.sort((a, b) => a - b));
+    return this;
+  }
+
+  /** The calibration of ascending cross-validated scores `cv`. */
+  private fitTail(cv: number[]): ScoreTail {
     const top = cv[cv.length - 1]!;
     // The tail beyond the largest normal score decays on the scale of the upper decile's spread.
     const tau = Math.max(top - quantileSorted(cv, 0.9), 0.05 * Math.max(top, 1), 1e-3);
-    this.state.cvScores = cv;
-    this.state.tau = tau;
-    if (this.tailShare > 0) {
-      // Peaks over threshold: above u, the excesses of normal scores are modelled as exponential with their
-      // mean excess, so tail probabilities far beyond the largest training score are estimated, not guessed.
-      const u = quantileSorted(cv, 1 - this.tailShare);
-      let sum = 0;
-      let count = 0;
-      for (const x of cv)
-        if (x > u) {
-          sum += x - u;
-          count++;
-        }
-      this.state.tailStart = u;
-      this.state.tau = count > 0 ? Math.max(sum / count, 1e-3) : tau;
-    }
-    return this;
+    if (this.tailShare <= 0) return { cvScores: cv, tau, tailStart: 0 };
+    // Peaks over threshold: above u, the excesses of normal scores are modelled as exponential with their
+    // mean excess, so tail probabilities far beyond the largest training score are estimated, not guessed.
+    const u = quantileSorted(cv, 1 - this.tailShare);
+    let sum = 0;
+    let count = 0;
+    for (const x of cv)
+      if (x > u) {
+        sum += x - u;
+        count++;
+      }
+    return { cvScores: cv, tailStart: u, tau: count > 0 ? Math.max(sum / count, 1e-3) : tau };
   }
 
   private prepare(): void {
@@ -314,8 +347,11 @@ export class BehaviorModel {
     return out;
   }
 
-  /** Raw score of one bin; references of `excludeGroup` are skipped (cross-validation). */
-  scoreBin(sample: BehaviorSample, excludeGroup?: string): BinScore {
+  /**
+   * Raw score of one bin; references of `excludeGroup` are skipped (cross-validation); its tail
+   * probability is calibrated on `role`'s normal windows when it has its own calibration.
+   */
+  scoreBin(sample: BehaviorSample, excludeGroup?: string, role?: string): BinScore {
     const s = this.state;
     if (!s) throw new Error('BehaviorModel: fit or load before scoring');
     const q = this.standardise(sample.values);
@@ -380,7 +416,7 @@ export class BehaviorModel {
       novelPeers,
       novelPeerFlows,
       busiestNovelPeer,
-      p: this.tailProbability(score),
+      p: this.tailProbability(score, role),
       neighbours,
       novel,
     };
@@ -420,9 +456,18 @@ export class BehaviorModel {
     );
   }
 
-  /** Share of normal bins scoring at least `score` (interpolated; an exponential tail beyond the largest). */
-  tailProbability(score: number): number {
+  /** The calibration `role` gets: its own when it had enough training windows, else the population's. */
+  tailFor(role?: string): ScoreTail {
     const s = this.state!;
+    return (role !== undefined && Object.hasOwn(s.roleTails, role) ? s.roleTails[role] : undefined) ?? s;
+  }
+
+  /**
+   * Share of normal bins (of `role`, when it has its own calibration) scoring at least `score`
+   * (interpolated; an exponential tail beyond the largest).
+   */
+  tailProbability(score: number, role?: string): number {
+    const s = this.tailFor(role);
     const cv = s.cvScores;
     const n = cv.length;
     if (n === 0) return 1;
@@ -442,14 +487,24 @@ export class BehaviorModel {
     return Math.max((n + 1 - rank) / (n + 1), 1 / (n + 1));
   }
 
-  /** Scores a capture's bins (at least one): the worst bin decides, corrected for the number of bins. */
-  score(bins: readonly BehaviorSample[], excludeGroup?: string): CaptureScore {
+  /**
+   * Scores a capture's bins (at least one): the worst bin decides, corrected for the number of bins.
+   * `role` (the predicted role) picks that role's own calibration when the model has one.
+   */
+  score(bins: readonly BehaviorSample[], excludeGroup?: string, role?: string): CaptureScore {
     if (bins.length === 0) throw new Error('BehaviorModel.score: no bins');
-    const scored = bins.map((b) => this.scoreBin(b, excludeGroup));
+    const scored = bins.map((b) => this.scoreBin(b, excludeGroup, role));
     let worst = 0;
     for (let i = 1; i < scored.length; i++) if (scored[i]!.score > scored[worst]!.score) worst = i;
     const abnormality = this.captureAbnormality(scored[worst]!.p, scored.length);
-    return { abnormality, worst, bins: scored, reasons: this.explain(bins[worst]!, scored[worst]!) };
+    const calibratedOn = this.tailFor(role) === this.state ? null : role!;
+    return {
+      abnormality,
+      worst,
+      bins: scored,
+      reasons: this.explain(bins[worst]!, scored[worst]!),
+      calibratedOn,
+    };
   }
 
   /** A capture's abnormality from its worst window's tail probability and its number of windows. */
@@ -521,6 +576,7 @@ export class BehaviorModel {
         clip: this.clip,
         localFloor: this.localFloor,
         calibrationMinCaptures: this.calibrationMinCaptures,
+        roleCalibrationMin: this.roleCalibrationMin,
         falseAlarmRate: this.falseAlarmRate,
         maxReferences: this.maxReferences,
         seed: this.seed,
@@ -589,6 +645,7 @@ const behaviorFileSchema = z.object({
     clip: finite.positive(),
     localFloor: finite.nonnegative(),
     calibrationMinCaptures: z.number().int().positive(),
+    roleCalibrationMin: z.number().int().positive().default(50),
     falseAlarmRate: finite.positive().lt(1),
     maxReferences: z.number().int().positive(),
     seed: z.number().int(),
@@ -612,6 +669,12 @@ const behaviorFileSchema = z.object({
     tau: finite.positive(),
     tailStart: finite.default(0),
     threshold: finite.min(0).max(1),
+    roleTails: z
+      .record(
+        z.string(),
+        z.object({ cvScores: z.array(finite).min(1), tau: finite.positive(), tailStart: finite }),
+      )
+      .default({}),
   }),
 });
 

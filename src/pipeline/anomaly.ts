@@ -50,6 +50,8 @@ export interface AnomalyOutcome {
   detail?: BehaviorDetail;
   /** Behaviour only: each bin's raw score and services, to add the device's own history later. */
   bins?: BehaviorBinScore[];
+  /** Behaviour only: the role whose own normal windows calibrated the score (null: the population's). */
+  calibratedOn?: string | null;
 }
 
 export interface AnomalyScorer {
@@ -177,8 +179,8 @@ export function anomalyScorer(options: AnomalyOptions, roleModel: LoadedModel): 
         modelPath: path,
         needsBehavior: true,
         behaviorWindowS: model.windowS,
-        score: ({ behavior, hostKey }) => {
-          const outcome = scoreBehavior(model, behavior, hostKey);
+        score: ({ behavior, hostKey, role }) => {
+          const outcome = scoreBehavior(model, behavior, hostKey, role);
           if (!outcome.scored || !outcome.score)
             return { abnormality: 0, scored: false, note: outcome.note ?? 'not scored', threshold };
           const { score, bins } = outcome;
@@ -190,6 +192,10 @@ export function anomalyScorer(options: AnomalyOptions, roleModel: LoadedModel): 
             threshold,
             detail: {
               references: 'population: the nearest normal host-bins of every training device',
+              calibration:
+                score.calibratedOn === null
+                  ? 'population: cross-validated scores of every training device'
+                  : `role ${score.calibratedOn}: cross-validated scores of its own training devices`,
               bins_scored: bins.length,
               worst_bin: { index: worst.bin, start: worst.start, end: worst.end },
               score: w.score,
@@ -199,6 +205,7 @@ export function anomalyScorer(options: AnomalyOptions, roleModel: LoadedModel): 
               services: [...new Set(bins.flatMap((b) => b.services.map((x) => x[0])))].sort((a, b) => a - b),
             },
             bins: bins.map((b, i) => ({ score: score.bins[i]!.score, services: b.services })),
+            calibratedOn: score.calibratedOn,
           };
         },
       };

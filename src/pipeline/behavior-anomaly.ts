@@ -60,6 +60,7 @@ export function withOwnHistory(
   model: BehaviorModel,
   bins: readonly BehaviorBinScore[],
   past: ReadonlySet<number>,
+  role?: string,
 ): { abnormality: number; worst: number; reasons: string[] } | null {
   let changed = false;
   const scores = bins.map((b) => {
@@ -71,7 +72,10 @@ export function withOwnHistory(
   if (!changed) return null;
   let worst = 0;
   for (let i = 1; i < scores.length; i++) if (scores[i]!.score > scores[worst]!.score) worst = i;
-  const abnormality = model.captureAbnormality(model.tailProbability(scores[worst]!.score), scores.length);
+  const abnormality = model.captureAbnormality(
+    model.tailProbability(scores[worst]!.score, role),
+    scores.length,
+  );
   const reasons = scores[worst]!.fresh.sort((a, b) => b[1] - a[1])
     .slice(0, 3)
     .map(
@@ -112,11 +116,15 @@ export interface BehaviorOutcome {
   bins: BehaviorBin[];
 }
 
-/** Scores one host of a capture (by MAC/IP key; the capture's device when the key is not a host). */
+/**
+ * Scores one host of a capture (by MAC/IP key; the capture's device when the key is not a host), calibrated
+ * on its predicted `role`'s own normal windows when the model has them.
+ */
 export function scoreBehavior(
   model: BehaviorModel,
   result: BehaviorResult | null,
   key: string,
+  role?: string,
 ): BehaviorOutcome {
   if (!result)
     return { scored: false, abnormality: 0, note: 'behaviour features were not computed', bins: [] };
@@ -129,6 +137,6 @@ export function scoreBehavior(
       note: 'no IP packet from a host with a private address: nothing to compare with normal behaviour',
       bins,
     };
-  const score = model.score(bins);
+  const score = model.score(bins, undefined, role);
   return { scored: true, abnormality: score.abnormality, score, bins };
 }

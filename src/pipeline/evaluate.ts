@@ -47,7 +47,8 @@ export interface HistoryPort {
 /** What evaluation hands the history: the device update, plus the behaviour model's bins when it scored. */
 export interface ScoredUpdate extends DeviceUpdate {
   /** Behaviour model only: its path and each bin's score and services, to add the device's own history. */
-  behavior?: { modelPath: string; bins: BehaviorBinScore[] };
+  /** `calibratedOn`: the role whose own calibration scored it (null: the population's). */
+  behavior?: { modelPath: string; bins: BehaviorBinScore[]; calibratedOn: string | null };
 }
 
 export interface EvaluateOptions {
@@ -393,7 +394,13 @@ function evaluateView(
         otherIps: view.otherIps,
         modelHash: loaded.hash,
         ...(anomaly.bins && scorer.modelPath
-          ? { behavior: { modelPath: scorer.modelPath, bins: anomaly.bins } }
+          ? {
+              behavior: {
+                modelPath: scorer.modelPath,
+                bins: anomaly.bins,
+                calibratedOn: anomaly.calibratedOn ?? null,
+              },
+            }
           : {}),
       }
     : null;
@@ -435,7 +442,7 @@ export async function applyHistory(
     const model = past ? loadedBehaviorModel(entry.behavior.modelPath) : null;
     if (past && model) {
       detail.behavior.own_history = true;
-      const own = withOwnHistory(model, entry.behavior.bins, past);
+      const own = withOwnHistory(model, entry.behavior.bins, past, entry.behavior.calibratedOn ?? undefined);
       if (own && own.abnormality > detail.abnormality) {
         detail.abnormality = own.abnormality;
         detail.behavior.reasons = [...own.reasons, ...detail.behavior.reasons].slice(0, 5);
