@@ -1,7 +1,7 @@
 /**
  * Offline tuning of the behaviour model on features dumped by dump-features.ts (no capture re-reading):
  *   npx tsx bench/behavior/tune.ts FEATURES.json [--k 2] [--novelty 1] [--clip 3] [--norm 1] [--below 0.5]
- *     [--tail 0.1] [--gamma 0.5] [--far 0.01] [--peers 1] [--peerflows 1.5] [--heldout]
+ *     [--tail 0.1] [--gamma 0.5] [--far 0.01] [--peers 1] [--peerflows 1.5] [--adminbonus 2] [--heldout]
  * Prints AUC (normal captures of the same length vs the group), detection and false alarms at the
  * model's calibrated threshold, per kind/family and length. Tune on non-heldout families only.
  */
@@ -32,6 +32,7 @@ const model = new BehaviorModel({
   ...numeric('novelty', 'noveltyWeight'),
   ...numeric('peers', 'peerWeight'),
   ...numeric('peerflows', 'peerFlowWeight'),
+  ...numeric('adminbonus', 'adminServiceBonus'),
   ...numeric('clip', 'clip'),
   ...numeric('local', 'localFloor'),
   ...numeric('calmin', 'calibrationMinCaptures'),

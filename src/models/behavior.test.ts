@@ -82,7 +82,7 @@ describe('BehaviorModel', () => {
       publicPeerFlows: flows,
     });
     const train = Array.from({ length: 6 }, (_, i) => withPeers(`dev-${i}`, [0x08080808], [3]));
-    const m = new BehaviorModel({ k: 1, peerWeight: 1, peerFlowWeight: 1.5 }).fit(train);
+    const m = new BehaviorModel({ k: 1, peerWeight: 1, peerFlowWeight: 1.5, peerFlowFree: 0 }).fit(train);
     // A known peer adds nothing, however busy.
     assert.equal(m.scoreBin(withPeers('q', [0x08080808], [60])).score, 0);
     // 40 connections with one new address (and 2 with another): ln(1 + 2) + 1.5 · ln(1 + 40).
@@ -90,6 +90,11 @@ describe('BehaviorModel', () => {
     assert.equal(beacon.novelPeers, 2);
     assert.equal(beacon.novelPeerFlows, 40);
     assert.ok(Math.abs(beacon.score - (Math.log(3) + 1.5 * Math.log(41))) < 1e-12, `${beacon.score}`);
+    // By default the first 3 connections with a new address are free: ln(1 + 2) + 1.5 · ln(1 + 37).
+    const byDefault = new BehaviorModel({ k: 1 }).fit(train);
+    const free = byDefault.scoreBin(withPeers('q', [0x08080808, 0x5db8d822, 0x5db8d823], [1, 40, 2]));
+    assert.ok(Math.abs(free.score - (Math.log(3) + 1.5 * Math.log(38))) < 1e-12, `${free.score}`);
+    assert.equal(byDefault.scoreBin(withPeers('q', [0x5db8d822], [3])).score, Math.log(2));
     const reasons = m.explain(withPeers('q', [0x08080808, 0x5db8d822, 0x5db8d823], [1, 40, 2]), beacon);
     assert.match(reasons[0]!, /^40 connections with 93\.184\.216\.34, a public address none of the nearest/);
     // Files written before the term existed keep their meaning (weight 0).

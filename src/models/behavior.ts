@@ -5,10 +5,14 @@
  * Math: each feature x_f is transformed (log1p for counts and rates) and robust-standardised,
  * z_f = clip((t(x_f) − median_f) / max(IQR_f, floor_kind), ±clip), with median and IQR over the training
  * host-bins. A bin's raw score is
- *   s = (1/k) Σ_{j ∈ kNN(z)} ‖z − z_j‖  +  λ · ( ln(1 + |N|) + ln(1 + max_{c∈N} peers_c) + α ln(1 + a_N) ),
- * the mean distance to its k nearest training bins plus a novelty term over N, the services
- * (direction, protocol, server port) the bin used that none of those k neighbours used, a_N the connections
- * among them on admin/lateral-movement TCP ports (SMB, RPC, RDP, SSH, …). The distance is
+ *   s = (1/k) Σ_{j ∈ kNN(z)} ‖z − z_j‖
+ *       + λ · ( ln(1 + |N|) + ln(1 + max_{c∈N} peers_c) + α ln(1 + a_N) + β·[a_N > 0] )
+ *       + μ ln(1 + |P|) + ν ln(1 + max(max_{q∈P} conns_q − c₀, 0)),
+ * the mean distance to its k nearest training bins plus novelty: N the services (direction, protocol,
+ * server port) the bin used that none of those k neighbours used, a_N the connections among them on
+ * admin/lateral-movement TCP ports (SMB, RPC, RDP, SSH, …; β: any at all is news), P the public peers none
+ * of the neighbours talked to and conns_q the bin's connections with q (a beacon opens dozens with one new
+ * address; c₀ of them are free, a device moving to a new cloud address opens a few). The distance is
  * ‖z − z_j‖ = Σ_f w_f |z_f − z_j,f| (L1, so one feature far off counts fully instead of being averaged away
  * among 32; w_f = ½ where the bin lies below the neighbour: less traffic is less suspicious than more).
  * Bins are short windows (default 5 minutes), so a two-minute attack is not diluted in a 15-minute bin.
@@ -16,7 +20,8 @@
  * others only): a bin's tail probability p(s) is 1 − (its interpolated rank among them)/(n+1); above
  * their (1 − ρ) quantile u it is ρ·exp(−(s − u)/τ), τ the mean excess over u (peaks over threshold).
  * A capture of m windows has abnormality (1 − min p)^(m^γ): m^γ (γ = ½) is the effective number of
- * independent windows, since neighbouring windows of one device are correlated. The threshold is 1 − α.
+ * independent windows, since neighbouring windows of one device are correlated. The threshold is 1 − the
+ * false-alarm rate. A role with enough training windows has its own scores and tail (per-role calibration).
  */
 import { z } from 'zod';
 import { ModelError, UsageError } from '../errors.js';
@@ -61,6 +66,8 @@ export interface BehaviorOptions {
    * opens dozens of connections to one new address, a device's cloud address rotation a few.
    */
   peerFlowWeight?: number;
+  /** Connections with a new public peer that are free: a device moving to a new cloud address opens a few. */
+  peerFlowFree?: number;
   /** |z| is clipped here so one wild feature cannot drown the rest. */
   clip?: number;
   /**
@@ -192,6 +199,7 @@ export class BehaviorModel {
   readonly noveltyWeight: number;
   readonly peerWeight: number;
   readonly peerFlowWeight: number;
+  readonly peerFlowFree: number;
   readonly adminNoveltyWeight: number;
   readonly adminServiceBonus: number;
   readonly clip: number;
@@ -218,6 +226,7 @@ export class BehaviorModel {
     this.noveltyWeight = options.noveltyWeight ?? 1;
     this.peerWeight = options.peerWeight ?? 1;
     this.peerFlowWeight = options.peerFlowWeight ?? 1.5;
+    this.peerFlowFree = options.peerFlowFree ?? 3;
     this.adminNoveltyWeight = options.adminNoveltyWeight ?? 1;
     this.adminServiceBonus = options.adminServiceBonus ?? 2;
     this.clip = options.clip ?? 3;
@@ -403,7 +412,7 @@ export class BehaviorModel {
       distance +
       this.noveltyWeight * novelty +
       this.peerWeight * Math.log1p(novelPeers) +
-      this.peerFlowWeight * Math.log1p(novelPeerFlows);
+      this.peerFlowWeight * Math.log1p(Math.max(novelPeerFlows - this.peerFlowFree, 0));
     if (s.refLocal.length > 0 && neighbours.length > 0) {
       let local = 0;
       for (const n of neighbours) local += s.refLocal[n]!;
@@ -571,6 +580,7 @@ export class BehaviorModel {
         noveltyWeight: this.noveltyWeight,
         peerWeight: this.peerWeight,
         peerFlowWeight: this.peerFlowWeight,
+        peerFlowFree: this.peerFlowFree,
         adminNoveltyWeight: this.adminNoveltyWeight,
         adminServiceBonus: this.adminServiceBonus,
         clip: this.clip,
@@ -640,6 +650,7 @@ const behaviorFileSchema = z.object({
     noveltyWeight: finite,
     peerWeight: finite,
     peerFlowWeight: finite.min(0).default(0),
+    peerFlowFree: finite.min(0).default(0),
     adminNoveltyWeight: finite.min(0).default(0),
     adminServiceBonus: finite.min(0).default(0),
     clip: finite.positive(),
