@@ -163,11 +163,12 @@ class HostBinState {
   readonly peerTable = new WordKeyTable(2, 16);
   /** Per peer index: 1 public, 2 private, 3 multicast. */
   peerKind = new Uint8Array(16);
+  /** Per peer index: flows with it (filled when the bin closes). */
+  peerFlowCount = new Uint32Array(16);
   readonly dnsPeers = new Set<number>();
   /** Flows by (peer low, peer high · 4 + protocol, local/ICMP word · 65536 + remote port); index = flow. */
   readonly flowTable = new WordKeyTable(3, 64);
-  /** One-entry caches: the last peer seen and the last flow's key words and index. */
-  lastPeer = -1;
+  /** One-entry cache: the last flow's key words and index. */
   lastW0 = -1;
   lastW1 = -1;
   lastW2 = -1;
@@ -179,6 +180,7 @@ class HostBinState {
   fRemotePort = new Int32Array(64);
   fLocalPort = new Int32Array(64);
   fPeer = new Float64Array(64);
+  fPeerKind = new Uint8Array(64);
   fPacketsOut = new Float64Array(64);
   fPacketsIn = new Float64Array(64);
   fBytesOut = new Float64Array(64);
@@ -193,8 +195,28 @@ class HostBinState {
     this.peerTable.clear();
     this.dnsPeers.clear();
     this.flowTable.clear();
-    this.lastPeer = this.lastW0 = this.lastW1 = this.lastW2 = this.lastFlow = -1;
+    this.lastW0 = this.lastW1 = this.lastW2 = this.lastFlow = -1;
     this.n = 0;
+  }
+
+  /** Adds a peer (address id words) to the bin's peers: its index when new (set peerKind[i]), else -1. */
+  addPeer(low: number, high: number): number {
+    const table = this.peerTable;
+    table.probe[0] = low;
+    table.probe[1] = high;
+    const before = table.size;
+    const i = table.intern();
+    if (table.size === before) return -1;
+    if (i >= this.peerKind.length) {
+      const grown = new Uint8Array(this.peerKind.length * 2);
+      grown.set(this.peerKind);
+      this.peerKind = grown;
+      const counts = new Uint32Array(grown.length);
+      counts.set(this.peerFlowCount);
+      this.peerFlowCount = counts;
+    }
+    this.peerFlowCount[i] = 0;
+    return i;
   }
 
   /** Starts flow `i` (= this.n: flows are interned densely in order), growing the columns as needed. */
@@ -216,6 +238,9 @@ class HostBinState {
       this.fRemotePort = g32(this.fRemotePort);
       this.fLocalPort = g32(this.fLocalPort);
       this.fPeer = g64(this.fPeer);
+      const kinds = new Uint8Array(this.cap);
+      kinds.set(this.fPeerKind);
+      this.fPeerKind = kinds;
       this.fPacketsOut = g64(this.fPacketsOut);
       this.fPacketsIn = g64(this.fPacketsIn);
       this.fBytesOut = g64(this.fBytesOut);
@@ -289,23 +314,31 @@ export class BehaviorExtractor {
       src = this.hostOf(2 * TWO32 * 65536 + srcId, p, true);
       dst = this.hostOf(2 * TWO32 * 65536 + dstId, p, false);
     }
-    const srcPrivate = this.isPrivate(srcId, p.srcAddr, v6);
-    if (src >= 0 && srcPrivate) this.hostInfo[src]!.privateSent++;
+    if (src >= 0 && this.isPrivate(srcId, p.srcAddr, v6)) this.hostInfo[src]!.privateSent++;
     const tUs = t;
     if (src >= 0) this.count(src, p, true, dstId, tUs);
     if (dst >= 0 && dst !== src) this.count(dst, p, false, srcId, tUs);
   }
 
+  // Two-entry cache: requests and replies alternate between two addresses.
   private lastPrivateId = -1;
   private lastPrivate = false;
+  private olderPrivateId = -1;
+  private olderPrivate = false;
 
   private isPrivate(id: number, addr: Uint8Array, v6: boolean): boolean {
     if (id === this.lastPrivateId) return this.lastPrivate;
-    let flag = this.privateOf.get(id);
-    if (flag === undefined) {
-      flag = v6 ? isPrivateV6(addr) : isPrivateV4(addr);
-      this.privateOf.set(id, flag);
+    let flag: boolean | undefined;
+    if (id === this.olderPrivateId) flag = this.olderPrivate;
+    else {
+      flag = this.privateOf.get(id);
+      if (flag === undefined) {
+        flag = v6 ? isPrivateV6(addr) : isPrivateV4(addr);
+        this.privateOf.set(id, flag);
+      }
     }
+    this.olderPrivateId = this.lastPrivateId;
+    this.olderPrivate = this.lastPrivate;
     this.lastPrivateId = id;
     this.lastPrivate = flag;
     return flag;
@@ -361,25 +394,6 @@ export class BehaviorExtractor {
     }
     const peerLow = peer % TWO32;
     const peerHigh = (peer - peerLow) / TWO32;
-    if (peer !== s.lastPeer) {
-      const table = s.peerTable;
-      table.probe[0] = peerLow;
-      table.probe[1] = peerHigh;
-      const before = table.size;
-      const i = table.intern();
-      if (table.size > before) {
-        if (i >= s.peerKind.length) {
-          const grown = new Uint8Array(s.peerKind.length * 2);
-          grown.set(s.peerKind);
-          s.peerKind = grown;
-        }
-        const remote = outgoing ? p.dstAddr : p.srcAddr;
-        const v6 = p.ipVersion === 6;
-        const group = v6 ? remote[0] === 0xff : (remote[0]! & 0xf0) === 0xe0;
-        s.peerKind[i] = group ? 3 : this.isPrivate(peer, remote, v6) ? 2 : 1;
-      }
-      s.lastPeer = peer;
-    }
     const l4 = p.l4Proto;
     const flags = p.tcpFlags;
     const localPort = outgoing ? p.srcPort : p.dstPort;
@@ -390,12 +404,16 @@ export class BehaviorExtractor {
       if (unreachable) {
         if (outgoing) s.unreachOut++;
         else s.unreachIn++;
+        this.notePeer(s, p, outgoing, peer, peerLow, peerHigh);
         return;
       }
       const echoReq = l4 === IpProto.ICMP ? type === 8 : type === 128;
       if (echoReq && outgoing) s.echoOut++;
       // Neighbour discovery and the like stay out of flows: they are link housekeeping, not services.
-      if (l4 === IpProto.ICMPV6 && type >= 130) return;
+      if (l4 === IpProto.ICMPV6 && type >= 130) {
+        this.notePeer(s, p, outgoing, peer, peerLow, peerHigh);
+        return;
+      }
     }
     if (l4 === IpProto.UDP || l4 === IpProto.TCP) {
       if (p.srcPort === 53 || p.dstPort === 53) {
@@ -411,7 +429,10 @@ export class BehaviorExtractor {
       s.tcpOut++;
       if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN) s.synOnlyOut++;
     }
-    if (p.isLaterFragment) return;
+    if (p.isLaterFragment) {
+      this.notePeer(s, p, outgoing, peer, peerLow, peerHigh);
+      return;
+    }
     // Flow key: the remote address and both ports (or the ICMP type), and the protocol, exactly.
     const proto =
       l4 === IpProto.TCP ? 0 : l4 === IpProto.UDP ? 1 : l4 === IpProto.ICMP || l4 === IpProto.ICMPV6 ? 2 : 3;
@@ -432,6 +453,7 @@ export class BehaviorExtractor {
         s.newFlow(f);
         s.fProto[f] = proto;
         s.fPeer[f] = peer;
+        s.fPeerKind[f] = this.peerKind(p, outgoing, peer);
         s.fFirst[f] = tUs;
         s.fLocalPort[f] = proto >= 2 ? 0 : localPort;
         s.fRemotePort[f] = proto === 2 ? p.icmpType & 0xff : proto === 3 ? l4 & 0xff : remotePort;
@@ -466,6 +488,30 @@ export class BehaviorExtractor {
         s.fFlags[f]! |= outgoing ? F_SYN_OUT : F_SYN_IN;
       if (flags & TcpFlag.RST) s.fFlags[f]! |= outgoing ? F_RST_OUT : F_RST_IN;
     }
+  }
+
+  /** 1 public, 2 private, 3 multicast: the kind of the packet's remote address `peer`. */
+  private peerKind(p: PacketRecord, outgoing: boolean, peer: number): number {
+    const remote = outgoing ? p.dstAddr : p.srcAddr;
+    const v6 = p.ipVersion === 6;
+    const group = v6 ? remote[0] === 0xff : (remote[0]! & 0xf0) === 0xe0;
+    return group ? 3 : this.isPrivate(peer, remote, v6) ? 2 : 1;
+  }
+
+  /**
+   * A peer of a packet that makes no flow (ICMP errors, neighbour discovery, later fragments); peers of
+   * flows are added when the bin closes, which keeps a hash lookup off every packet.
+   */
+  private notePeer(
+    s: HostBinState,
+    p: PacketRecord,
+    outgoing: boolean,
+    peer: number,
+    low: number,
+    high: number,
+  ): void {
+    const i = s.addPeer(low, high);
+    if (i >= 0) s.peerKind[i] = this.peerKind(p, outgoing, peer);
   }
 
   private closeBin(): void {
@@ -517,23 +563,43 @@ function addressId(a: Uint8Array, v6: boolean): number {
   return TWO32 + (h >>> 0);
 }
 
+// Reused by every bin close (cleared first): no fresh sets per host-bin.
+const scratchRemotePorts = new Set<number>();
+const scratchLocalPorts = new Set<number>();
+const scratchAdminPeers = new Set<number>();
+
 function binOf(bin: number, host: number, s: HostBinState): BehaviorBin {
   const spanS = Math.max((s.last - s.first) / 1e6, 60);
   const perMin = 60 / spanS;
   let privatePeers = 0;
-  const publicPeers: number[] = [];
+  for (let f = 0; f < s.n; f++) {
+    const peer = s.fPeer[f]!;
+    const low = peer % TWO32;
+    const table = s.peerTable;
+    table.probe[0] = low;
+    table.probe[1] = (peer - low) / TWO32;
+    let i = table.find();
+    if (i < 0) {
+      i = s.addPeer(low, (peer - low) / TWO32);
+      s.peerKind[i] = s.fPeerKind[f]!;
+    }
+    s.peerFlowCount[i]!++;
+  }
   const peerCount = s.peerTable.size;
+  const publicIndex: number[] = [];
   for (let i = 0; i < peerCount; i++) {
     const v = s.peerKind[i]!;
     if (v === 2) privatePeers++;
-    else if (v === 1) publicPeers.push(s.peerTable.keyWord(i, 0) + s.peerTable.keyWord(i, 1) * TWO32);
+    else if (v === 1) publicIndex.push(i);
   }
-  publicPeers.sort((a, b) => a - b);
-  const publicFlows = new Map<number, number>();
-  for (const peer of publicPeers) publicFlows.set(peer, 0);
-  const remotePorts = new Set<number>();
-  const localPorts = new Set<number>();
-  const adminPeers = new Set<number>();
+  const peerId = (i: number) => s.peerTable.keyWord(i, 0) + s.peerTable.keyWord(i, 1) * TWO32;
+  publicIndex.sort((a, b) => peerId(a) - peerId(b));
+  const remotePorts = scratchRemotePorts;
+  const localPorts = scratchLocalPorts;
+  const adminPeers = scratchAdminPeers;
+  remotePorts.clear();
+  localPorts.clear();
+  adminPeers.clear();
   const services = new Map<number, { peers: Set<number>; flows: number }>();
   let flowsOut = 0;
   let flowsIn = 0;
@@ -560,8 +626,6 @@ function binOf(bin: number, host: number, s: HostBinState): BehaviorBin {
     const peer = s.fPeer[f]!;
     if (out) flowsOut++;
     else flowsIn++;
-    const pf = publicFlows.get(peer);
-    if (pf !== undefined) publicFlows.set(peer, pf + 1);
     if (proto === 0) {
       if (out && flags & F_SYN_OUT) {
         tcpOutAttempts++;
@@ -646,7 +710,7 @@ function binOf(bin: number, host: number, s: HostBinState): BehaviorBin {
     services: [...services.entries()]
       .sort((x, y) => x[0] - y[0])
       .map(([code, v]) => [code, v.peers.size, v.flows] as [number, number, number]),
-    publicPeers,
-    publicPeerFlows: publicPeers.map((peer) => publicFlows.get(peer)!),
+    publicPeers: publicIndex.map(peerId),
+    publicPeerFlows: publicIndex.map((i) => s.peerFlowCount[i]!),
   };
 }
