@@ -29,3 +29,31 @@ it('runs captures on worker threads and returns results in input order, errors i
     assert.deepEqual(r, inline[i], 'the same answer on a worker thread as in the calling thread');
   });
 });
+
+it('a worker that dies takes only its own input: each gets a one-line error, the rest still run', async () => {
+  // A 2 MiB heap cannot even load the pipeline: every worker runs out of memory on its first job. Each input
+  // must still get its own answer (a fresh worker per input), in order, instead of a hang or a lost result.
+  const paths = referenceRecords().map(referenceCapturePath).slice(0, 3);
+  const inputs = paths.map((path) => ({ path, options: {} }));
+  const done: number[] = [];
+  const results = await runJobs('inspect', inputs, {
+    threads: 2,
+    workerHeapMb: 2,
+    onDone: (i) => done.push(i),
+  });
+  assert.equal(results.length, 3);
+  results.forEach((r, i) => {
+    assert.equal(r.ok, false);
+    if (!r.ok) {
+      assert.equal(r.error, `${paths[i]}: out of memory in its worker thread`);
+      assert.equal(r.exitCode, 1);
+    }
+  });
+  assert.deepEqual(
+    done.sort((a, b) => a - b),
+    [0, 1, 2],
+  );
+  // With room to work, the same pool answers normally.
+  const fine = await runJobs('inspect', inputs, { threads: 2, workerHeapMb: 256 });
+  assert.ok(fine.every((r) => r.ok));
+});

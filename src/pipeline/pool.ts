@@ -9,6 +9,8 @@ export interface PoolOptions {
   threads?: number;
   /** Called after each item finishes, in completion order (for progress bars). */
   onDone?: (index: number) => void;
+  /** Heap limit (MiB) of each worker thread: one capture that needs more fails alone, with a one-line error. */
+  workerHeapMb?: number;
 }
 
 type Settled<N extends JobName> =
@@ -38,21 +40,21 @@ export async function runJobs<N extends JobName>(
     import.meta.url.endsWith('.ts') ? './pool-worker.ts' : './pool-worker.js',
     import.meta.url,
   );
+  const start = () => startWorker(workerUrl, options.workerHeapMb);
   await Promise.all(
     Array.from({ length: threads }, async () => {
-      const worker = startWorker(workerUrl);
+      let worker = start();
       try {
         while (next < inputs.length) {
           const i = next++;
-          results[i] = await new Promise<Settled<N>>((resolve, reject) => {
-            const onMessage = (msg: Settled<N>) => {
-              worker.off('error', reject);
-              resolve(msg);
-            };
-            worker.once('message', onMessage);
-            worker.once('error', reject);
-            worker.postMessage({ name, input: inputs[i] });
-          });
+          const { settled, dead } = await runOn<N>(worker, name, inputs[i]!);
+          results[i] = settled;
+          // A worker that died (out of memory, a crash) takes only its own input with it: a new one
+          // takes the next, so no other result is lost and nothing waits for an answer that cannot come.
+          if (dead) {
+            await worker.terminate();
+            worker = start();
+          }
           options.onDone?.(i);
         }
       } finally {
@@ -61,6 +63,49 @@ export async function runJobs<N extends JobName>(
     }),
   );
   return results;
+}
+
+/** Runs one job on `worker`; `dead` when the worker failed or stopped instead of answering. */
+function runOn<N extends JobName>(
+  worker: Worker,
+  name: N,
+  input: JobInput<N>,
+): Promise<{ settled: Settled<N>; dead: boolean }> {
+  return new Promise((resolve) => {
+    const done = (settled: Settled<N>, dead: boolean) => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+      resolve({ settled, dead });
+    };
+    const onMessage = (msg: Settled<N>) => done(msg, false);
+    const onError = (err: unknown) => {
+      const oom = (err as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY';
+      const error = oom
+        ? `${describe(input)}: out of memory in its worker thread`
+        : `internal error: worker thread failed on ${describe(input)}: ${errorMessage(err)}`;
+      done({ ok: false, error, exitCode: oom ? ExitCode.BAD_INPUT : ExitCode.INTERNAL }, true);
+    };
+    const onExit = (code: number) =>
+      done(
+        {
+          ok: false,
+          error: `internal error: worker thread stopped (exit code ${code}) on ${describe(input)}`,
+          exitCode: ExitCode.INTERNAL,
+        },
+        true,
+      );
+    worker.on('message', onMessage);
+    worker.once('error', onError);
+    worker.once('exit', onExit);
+    worker.postMessage({ name, input });
+  });
+}
+
+/** The input's capture path when it has one (every job reads a capture), for error messages. */
+function describe(input: unknown): string {
+  const path = (input as { path?: unknown }).path;
+  return typeof path === 'string' ? path : 'a job';
 }
 
 /** The outcome of one job; anything but a NetworkmlError is a bug and says so. */
@@ -78,9 +123,10 @@ export async function settle<T>(
 }
 
 /** From TypeScript sources (tests, development) the worker registers the tsx loader before importing. */
-function startWorker(url: URL): Worker {
-  if (!url.pathname.endsWith('.ts')) return new Worker(url);
+function startWorker(url: URL, heapMb?: number): Worker {
+  const resourceLimits = heapMb ? { resourceLimits: { maxOldGenerationSizeMb: heapMb } } : {};
+  if (!url.pathname.endsWith('.ts')) return new Worker(url, resourceLimits);
   const api = import.meta.resolve('tsx/esm/api');
   const boot = `import(${JSON.stringify(api)}).then((t) => { t.register(); return import(${JSON.stringify(url.href)}); });`;
-  return new Worker(boot, { eval: true });
+  return new Worker(boot, { eval: true, ...resourceLimits });
 }
