@@ -4,6 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { errorMessage, ModelError } from '../errors.js';
+import { type NoveltyReference, noveltyFromPoints } from './novelty.js';
 import type { ForestRoleModel, OneLayerRoleModel, RoleModel } from './role-model.js';
 import type { TreeArrays } from './tree.js';
 
@@ -58,6 +59,14 @@ const common = {
       original: z.string().optional(),
     })
     .nullable(),
+  /** The feature-space open-set rule (models/novelty.ts); absent for models without it. */
+  novelty: z
+    .object({
+      columns: z.array(int.nonnegative()).min(1),
+      points: z.array(vec).min(2),
+      threshold: finite.nullable(),
+    })
+    .optional(),
   checksum: z.string(),
 };
 
@@ -202,6 +211,17 @@ function bad(name: string, what: string): never {
   throw new ModelError(`${name}: invalid model (bad shapes: ${what})`);
 }
 
+function noveltyOf(
+  d: { columns: number[]; points: number[][]; threshold: number | null },
+  n: number,
+  name: string,
+): NoveltyReference {
+  if (d.columns.some((f) => f >= n)) bad(name, `a novelty column is >= ${n}`);
+  const h = d.columns.length;
+  if (d.points.some((p) => p.length !== h)) bad(name, `novelty points must have ${h} values`);
+  return noveltyFromPoints(Int32Array.from(d.columns), Float64Array.from(d.points.flat()), d.threshold);
+}
+
 function toRoleModel(d: RoleDoc, name: string): RoleModel {
   const n = d.features.count;
   const k = d.labels.length;
@@ -227,6 +247,7 @@ function toRoleModel(d: RoleDoc, name: string): RoleModel {
     unknownThreshold: numberOrNull(d.hyperParameters[OPEN_SET_KEYS.unknownThreshold]),
     unknownRate: numberOrNull(d.hyperParameters[OPEN_SET_KEYS.unknownRate]),
     siblingMargin: numberOrNull(d.hyperParameters[OPEN_SET_KEYS.siblingMargin]),
+    novelty: d.novelty ? noveltyOf(d.novelty, n, name) : null,
     training: d.training,
     source: d.source,
   };
@@ -313,6 +334,13 @@ export function modelToDocument(model: RoleModel, description?: string): Record<
     training: model.training,
     source: model.source,
   };
+  if (model.novelty) {
+    doc.novelty = {
+      columns: Array.from(model.novelty.columns),
+      points: rowsOf(model.novelty.points, model.novelty.columns.length),
+      threshold: model.novelty.threshold,
+    };
+  }
   if (model.kind === 'onelayer') {
     const m = model.mlp;
     doc.weights = {

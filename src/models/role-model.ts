@@ -4,6 +4,7 @@ import { accuracy, type ScaledCsr, toDense } from './data.js';
 import { forestProba, RandomForest } from './forest.js';
 import { csrFromDense, csrFromRows, csrTakeCols, csrToDense, zeros } from './matrix.js';
 import { type MlpWeights, mlpHidden, mlpProba, OneLayerMLP } from './mlp.js';
+import { type NoveltyReference, noveltyScore } from './novelty.js';
 import {
   applyNormalisation,
   csrVStack,
@@ -56,6 +57,12 @@ interface RoleModelBase {
   unknownRate: number | null;
   /** Top-two gap below which both roles are reported as siblings (`hyperParameters.siblingMargin`). */
   siblingMargin: number | null;
+  /**
+   * The feature-space open-set rule of v2 training (models/novelty.ts): when present with a threshold, a
+   * capture farther than that from every training capture is Unknown and the forest-confidence rule
+   * (unknownThreshold) is not used. Stored in the file as `novelty`.
+   */
+  novelty: NoveltyReference | null;
   training: TrainingInfo | null;
   source: ModelSource | null;
 }
@@ -137,8 +144,46 @@ export function openSetScore(top: number, second: number): number {
   return top + second;
 }
 
-/** Whether the model's Unknown rule calls a capture with these top-two known-role probabilities Unknown. */
-export function isUnknown(model: RoleModel, top: number, second: number): boolean {
+/** The capture's mean feature vector (what the forest and the novelty rule see). */
+export function captureMean(model: RoleModel, bins: ArrayLike<ArrayLike<number>>): Float64Array | null {
+  if (bins.length === 0) return null;
+  const n = model.features.count;
+  const mean = new Float64Array(n);
+  for (let b = 0; b < bins.length; b++) {
+    const x = bins[b]!;
+    for (let f = 0; f < n; f++) mean[f]! += x[f]!;
+  }
+  for (let f = 0; f < n; f++) mean[f]! /= bins.length;
+  return mean;
+}
+
+/** Whether the model's Unknown rule is the feature-space novelty rule (it needs the capture's bins). */
+export function usesNovelty(model: RoleModel): boolean {
+  return model.novelty !== null && model.novelty.threshold !== null;
+}
+
+/** Novelty of a capture (models/novelty.ts) for a model with that rule; null without the rule or bins. */
+export function captureNovelty(model: RoleModel, bins: ArrayLike<ArrayLike<number>>): number | null {
+  if (!usesNovelty(model)) return null;
+  const mean = captureMean(model, bins);
+  return mean === null ? null : noveltyScore(model.novelty!, mean);
+}
+
+/**
+ * Whether the model's Unknown rule calls a capture Unknown: for a model with a novelty rule, its novelty
+ * (captureNovelty) above the stored threshold; otherwise its top-two known-role probabilities below the
+ * forest-confidence threshold.
+ */
+export function isUnknown(
+  model: RoleModel,
+  top: number,
+  second: number,
+  novelty: number | null = null,
+): boolean {
+  if (usesNovelty(model)) {
+    if (novelty === null) throw new ModelError("this model's Unknown rule needs the capture's novelty");
+    return novelty > model.novelty!.threshold!;
+  }
   const threshold = model.unknownThreshold;
   if (threshold === null) return false;
   return (model.unknownRate === null ? top : openSetScore(top, second)) < threshold;
@@ -147,15 +192,20 @@ export function isUnknown(model: RoleModel, top: number, second: number): boolea
 /**
  * Labels and probabilities after the model's calibrated Unknown rule: when the capture is Unknown
  * (isUnknown), "Unknown" leads with confidence 1 − top (the share the known roles leave unclaimed).
+ * `novelty` is the capture's captureNovelty (needed by models with that rule).
  */
-export function applyUnknownThreshold(model: RoleModel, ranked: [string, number][]): [string, number][] {
-  if (model.unknownThreshold === null || ranked.length === 0) return ranked;
+export function applyUnknownThreshold(
+  model: RoleModel,
+  ranked: [string, number][],
+  novelty: number | null = null,
+): [string, number][] {
+  if ((model.unknownThreshold === null && !usesNovelty(model)) || ranked.length === 0) return ranked;
   const known = ranked.filter(([l]) => l !== UNKNOWN_LABEL);
   // Old-rule models compared the top entry as ranked, Unknown included.
   const unknown =
-    model.unknownRate === null
-      ? ranked[0]![1] < model.unknownThreshold
-      : isUnknown(model, known[0]?.[1] ?? 0, known[1]?.[1] ?? 0);
+    model.unknownRate === null && !usesNovelty(model)
+      ? ranked[0]![1] < model.unknownThreshold!
+      : isUnknown(model, known[0]?.[1] ?? 0, known[1]?.[1] ?? 0, novelty);
   return unknown ? [[UNKNOWN_LABEL, 1 - ranked[0]![1]], ...known] : ranked;
 }
 
@@ -420,6 +470,7 @@ export function trainRoleModel(
     unknownThreshold: null,
     unknownRate: null,
     siblingMargin: null,
+    novelty: null,
     training: null,
     source: null,
   };

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { v2FeatureNames } from '../features/v2/index.js';
+import { V2_OWN_COUNT, v2FeatureNames } from '../features/v2/index.js';
 import type { RoleAlgorithm, RoleModel } from '../models/role-model.js';
 import {
+  calibrateNoveltyRule,
   calibrateOpenSet,
   DEFAULT_UNKNOWN_RATE,
   leaveOneClassOut,
@@ -33,7 +34,16 @@ export interface V2TrainOptions {
   estimateUnseen?: boolean;
   /** Override the candidate grid. */
   grid?: readonly Candidate[];
+  /**
+   * The Unknown rule: 'novelty' (default) = rank distance to the nearest training capture above a
+   * conformal threshold of leave-one-out distances (models/novelty.ts); 'confidence' = the forest's
+   * p₁ + p₂ below the conformal out-of-bag threshold (the rule before).
+   */
+  openSetRule?: 'novelty' | 'confidence';
 }
+
+/** Columns of the novelty rule: v2's own header aggregates (the first V2_OWN_COUNT of the vector). */
+export const NOVELTY_COLUMNS = (): Int32Array => Int32Array.from({ length: V2_OWN_COUNT }, (_, i) => i);
 
 export interface V2TrainReport {
   model: RoleModel;
@@ -87,7 +97,21 @@ export function trainV2Model(captures: readonly LabelledCapture[], options: V2Tr
   const t2 = performance.now();
   const labels = new Set(withBins.map((c) => c.label));
   let calibration: OpenSetCalibration | null = null;
-  if (labels.size >= 3) {
+  if (labels.size >= 3 && (options.openSetRule ?? 'novelty') === 'novelty') {
+    const rule = calibrateNoveltyRule(
+      withBins,
+      selection.best.outcomes,
+      NOVELTY_COLUMNS(),
+      unknownRate,
+      options.estimateUnseen !== false,
+    );
+    calibration = rule.calibration;
+    model.novelty = rule.reference;
+    model.unknownThreshold = null;
+    model.siblingMargin = calibration.siblingMargin;
+    model.unknownRate = unknownRate;
+    model.hyperParameters.unknownCalibration = 'novelty';
+  } else if (labels.size >= 3) {
     const unseen =
       options.estimateUnseen === false ? null : leaveOneClassOut(withBins, best, train, options.seed);
     calibration = calibrateOpenSet(
