@@ -65,6 +65,7 @@ const common = {
       columns: z.array(int.nonnegative()).min(1),
       points: z.array(vec).min(2),
       threshold: finite.nullable(),
+      neighbours: int.positive(),
     })
     .optional(),
   checksum: z.string(),
@@ -212,14 +213,19 @@ function bad(name: string, what: string): never {
 }
 
 function noveltyOf(
-  d: { columns: number[]; points: number[][]; threshold: number | null },
+  d: { columns: number[]; points: number[][]; threshold: number | null; neighbours: number },
   n: number,
   name: string,
 ): NoveltyReference {
   if (d.columns.some((f) => f >= n)) bad(name, `a novelty column is >= ${n}`);
   const h = d.columns.length;
   if (d.points.some((p) => p.length !== h)) bad(name, `novelty points must have ${h} values`);
-  return noveltyFromPoints(Int32Array.from(d.columns), Float64Array.from(d.points.flat()), d.threshold);
+  return noveltyFromPoints(
+    Int32Array.from(d.columns),
+    Float64Array.from(d.points.flat()),
+    d.threshold,
+    d.neighbours,
+  );
 }
 
 function toRoleModel(d: RoleDoc, name: string): RoleModel {
@@ -339,6 +345,7 @@ export function modelToDocument(model: RoleModel, description?: string): Record<
       columns: Array.from(model.novelty.columns),
       points: rowsOf(model.novelty.points, model.novelty.columns.length),
       threshold: model.novelty.threshold,
+      neighbours: model.novelty.neighbours,
     };
   }
   if (model.kind === 'onelayer') {

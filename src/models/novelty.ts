@@ -1,8 +1,10 @@
 /**
  * Feature-space novelty of a capture for the open-set (Unknown) rule: how far the capture lies from its
- * nearest training capture once every feature is replaced by its mid-rank among the training captures
- * (an empirical copula), d(q) = min_i (1/H) Σ_f |F_f(q_f) − F_f(x_if)| with F_f(v) = (#{x_jf < v} +
- * ½ #{x_jf = v}) / n over the n training captures' mean vectors x_j and the H columns used.
+ * k nearest training captures once every feature is replaced by its mid-rank among the training captures
+ * (an empirical copula): d(q) = mean of the k smallest D(q, i), D(q, i) = (1/H) Σ_f |F_f(q_f) − F_f(x_if)|,
+ * F_f(v) = (#{x_jf < v} + ½ #{x_jf = v}) / n over the n training captures' mean vectors x_j and the H
+ * columns used. k = 3 (NOVELTY_NEIGHBOURS): on leave-one-type-out it separated unseen types from held-out
+ * known captures better than k = 1, 2 or 5 (roles-dev, pooled; IoT Sentinel alike for all).
  *
  * Why ranks: the header aggregates are heavy-tailed counts and rates; on standardised values one or two
  * huge columns decide a Euclidean distance, so a known capture of a type with 2–3 examples looked as far as
@@ -12,6 +14,9 @@
  * nearest class with confidence.
  */
 import { ModelError } from '../errors.js';
+
+/** Neighbours averaged (at most n − 1 for the leave-one-out scores). */
+export const NOVELTY_NEIGHBOURS = 3;
 
 export interface NoveltyReference {
   /** Indices into the capture's feature vector of the columns the distance uses (H of them). */
@@ -26,6 +31,8 @@ export interface NoveltyReference {
   ranks: Float64Array;
   /** A capture whose novelty is above this is called Unknown; null: not calibrated. */
   threshold: number | null;
+  /** k: the novelty is the mean distance to this many nearest training captures. */
+  neighbours: number;
 }
 
 /** Mid-rank of v among the sorted values sorted[offset .. offset + n): (#below + ½ #equal) / n. */
@@ -52,7 +59,10 @@ export function noveltyFromPoints(
   columns: Int32Array,
   points: Float64Array,
   threshold: number | null = null,
+  neighbours = NOVELTY_NEIGHBOURS,
 ): NoveltyReference {
+  if (!(Number.isInteger(neighbours) && neighbours >= 1))
+    throw new ModelError(`novelty reference: ${neighbours} neighbours`);
   const h = columns.length;
   if (h === 0 || points.length === 0 || points.length % h !== 0)
     throw new ModelError(`novelty reference: ${points.length} values for ${h} columns`);
@@ -67,7 +77,7 @@ export function noveltyFromPoints(
   const ranks = new Float64Array(n * h);
   for (let i = 0; i < n; i++)
     for (let f = 0; f < h; f++) ranks[i * h + f] = midRank(sorted, f * n, n, points[i * h + f]!);
-  return { columns, n, points, sorted, ranks, threshold };
+  return { columns, n, points, sorted, ranks, threshold, neighbours };
 }
 
 /** The reference of training captures given by their (full-width) mean feature vectors. */
@@ -89,30 +99,47 @@ function rankDistance(ref: NoveltyReference, q: ArrayLike<number>, i: number): n
   return s / h;
 }
 
-/** Novelty of one capture given its mean feature vector (full width): distance to the nearest training capture. */
+/** Mean of the k smallest of d (d is reordered). */
+function meanOfSmallest(d: Float64Array, k: number): number {
+  d.sort();
+  const m = Math.min(k, d.length);
+  let s = 0;
+  for (let i = 0; i < m; i++) s += d[i]!;
+  return s / m;
+}
+
+/** Novelty of one capture given its mean feature vector (full width): mean distance to its k nearest. */
 export function noveltyScore(ref: NoveltyReference, x: ArrayLike<number>): number {
   const h = ref.columns.length;
   const q = new Float64Array(h);
   for (let f = 0; f < h; f++) q[f] = midRank(ref.sorted, f * ref.n, ref.n, x[ref.columns[f]!]!);
-  let best = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < ref.n; i++) best = Math.min(best, rankDistance(ref, q, i));
-  return best;
+  const d = new Float64Array(ref.n);
+  for (let i = 0; i < ref.n; i++) d[i] = rankDistance(ref, q, i);
+  return meanOfSmallest(d, ref.neighbours);
 }
 
 /**
- * Leave-one-out novelty of the training captures: each one's distance to its nearest other training
- * capture (ranks among all n, itself included — the same table a new capture is ranked against).
+ * Leave-one-out novelty of the training captures: each one's mean distance to its k nearest other
+ * training captures (ranks among all n, itself included — the same table a new capture is ranked against).
  */
 export function leaveOneOutNovelty(ref: NoveltyReference): Float64Array {
   const h = ref.columns.length;
-  const out = new Float64Array(ref.n).fill(Number.POSITIVE_INFINITY);
-  for (let i = 0; i < ref.n; i++) {
+  const n = ref.n;
+  const dist = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
     const q = ref.ranks.subarray(i * h, (i + 1) * h);
-    for (let j = i + 1; j < ref.n; j++) {
+    for (let j = i + 1; j < n; j++) {
       const d = rankDistance(ref, q, j);
-      if (d < out[i]!) out[i] = d;
-      if (d < out[j]!) out[j] = d;
+      dist[i * n + j] = d;
+      dist[j * n + i] = d;
     }
+  }
+  const out = new Float64Array(n);
+  const row = new Float64Array(Math.max(0, n - 1));
+  for (let i = 0; i < n; i++) {
+    let w = 0;
+    for (let j = 0; j < n; j++) if (j !== i) row[w++] = dist[i * n + j]!;
+    out[i] = n > 1 ? meanOfSmallest(row, ref.neighbours) : Number.POSITIVE_INFINITY;
   }
   return out;
 }
