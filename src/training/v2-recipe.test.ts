@@ -50,7 +50,8 @@ describe('v2 recipe on real captures', () => {
       let right = 0;
       for (const c of test) {
         const p = predictLabel(model, c.rows);
-        if (!isUnknown(model, p.top, p.secondTop, captureNovelty(model, c.rows)) && p.label === c.label) right++;
+        if (!isUnknown(model, p.top, p.secondTop, captureNovelty(model, c.rows)) && p.label === c.label)
+          right++;
       }
       accuracies.push(right / test.length);
       thresholds.push(calibration.threshold);
