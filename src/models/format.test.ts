@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { ModelError } from '../errors.js';
+import { fitRankNnModel } from '../training/select.js';
 import {
   DEFAULT_MODEL_PATH,
   DEFAULT_SOS_MODEL_PATH,
@@ -122,6 +123,20 @@ test('the novelty rule round-trips and decides Unknown from the capture, not the
   doc.novelty.points[1]!.pop();
   doc.checksum = documentChecksum(doc);
   expectModelError(JSON.stringify(doc), /novelty points must have 6 values/);
+});
+
+test('a nearest-capture (ranknn) model round-trips with identical probabilities; bad label indices are refused', () => {
+  const caps = data.rows.map((r, i) => ({ name: `c${i}`, label: data.labels[i]!, rows: [r] }));
+  const m = fitRankNnModel(caps, { semantics: 'v2' });
+  const back = roundTrip(m, 'ranknn.json');
+  assert.equal(back.kind, 'ranknn');
+  assert.deepEqual(predictBins(back, data.rows), predictBins(m, data.rows));
+  const doc = JSON.parse(readFileSync(join(dir, 'ranknn.json'), 'utf8')) as Record<string, unknown> & {
+    rankNn: { pointLabels: number[] };
+  };
+  doc.rankNn.pointLabels[0] = 9;
+  doc.checksum = documentChecksum(doc);
+  expectModelError(JSON.stringify(doc), /ranknn needs one label index below 4 per point/);
 });
 
 function expectModelError(text: string, pattern: RegExp): void {

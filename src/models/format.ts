@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { errorMessage, ModelError } from '../errors.js';
 import { type NoveltyReference, noveltyFromPoints } from './novelty.js';
-import type { ForestRoleModel, OneLayerRoleModel, RoleModel } from './role-model.js';
+import type { ForestRoleModel, OneLayerRoleModel, RankNnRoleModel, RoleModel } from './role-model.js';
 import type { TreeArrays } from './tree.js';
 
 /**
@@ -97,7 +97,18 @@ const forestSchema = z.object({
   trees: z.array(treeSchema).min(1),
 });
 
-const roleSchema = z.discriminatedUnion('kind', [onelayerSchema, forestSchema]);
+const rankNnSchema = z.object({
+  ...common,
+  kind: z.literal('ranknn'),
+  rankNn: z.object({
+    columns: z.array(int.nonnegative()).min(1),
+    points: z.array(vec).min(2),
+    pointLabels: z.array(int.nonnegative()),
+    temperature: finite.positive(),
+  }),
+});
+
+const roleSchema = z.discriminatedUnion('kind', [onelayerSchema, forestSchema, rankNnSchema]);
 type RoleDoc = z.infer<typeof roleSchema>;
 
 /** JSON with object keys sorted recursively: the bytes the checksum covers. */
@@ -196,8 +207,10 @@ export function loadModel(path: string): LoadedModel {
 
 export function parseModel(text: string, name = 'model'): LoadedModel {
   const { doc, hash } = parseModelDocument(text, name);
-  if (doc.kind !== 'onelayer' && doc.kind !== 'randomforest') {
-    throw new ModelError(`${name}: a "${doc.kind}" model is not a role model (onelayer or randomforest)`);
+  if (doc.kind !== 'onelayer' && doc.kind !== 'randomforest' && doc.kind !== 'ranknn') {
+    throw new ModelError(
+      `${name}: a "${doc.kind}" model is not a role model (onelayer, randomforest or ranknn)`,
+    );
   }
   const parsed = roleSchema.safeParse(doc);
   if (!parsed.success) {
@@ -275,6 +288,26 @@ function toRoleModel(d: RoleDoc, name: string): RoleModel {
         w2: Float64Array.from(w.w2.flat()),
         b2: Float64Array.from(w.b2),
       },
+    };
+    return m;
+  }
+  if (d.kind === 'ranknn') {
+    const r = d.rankNn;
+    if (r.columns.some((f) => f >= n)) bad(name, `a ranknn column is >= ${n}`);
+    if (r.points.some((p) => p.length !== r.columns.length))
+      bad(name, `ranknn points must have ${r.columns.length} values`);
+    if (r.pointLabels.length !== r.points.length || r.pointLabels.some((l) => l >= k))
+      bad(name, `ranknn needs one label index below ${k} per point`);
+    const reference = noveltyFromPoints(
+      Int32Array.from(r.columns),
+      Float64Array.from(r.points.flat()),
+      null,
+      1,
+    );
+    const m: RankNnRoleModel = {
+      ...base,
+      kind: 'ranknn',
+      rankNn: { reference, pointLabels: Int32Array.from(r.pointLabels), temperature: r.temperature },
     };
     return m;
   }
@@ -356,6 +389,14 @@ export function modelToDocument(model: RoleModel, description?: string): Record<
       b1: Array.from(m.b1),
       w2: rowsOf(m.w2, model.labels.length),
       b2: Array.from(m.b2),
+    };
+  } else if (model.kind === 'ranknn') {
+    const r = model.rankNn;
+    doc.rankNn = {
+      columns: Array.from(r.reference.columns),
+      points: rowsOf(r.reference.points, r.reference.columns.length),
+      pointLabels: Array.from(r.pointLabels),
+      temperature: r.temperature,
     };
   } else {
     doc.trees = model.trees.map((t) => ({

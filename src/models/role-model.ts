@@ -14,10 +14,11 @@ import {
   shuffledColumnsCopy,
   shuffledColumnsCopyCsr,
 } from './preprocess.js';
+import { type RankNnState, rankNnContributions, rankNnProba } from './rank-nn.js';
 import { Rng } from './rng.js';
 import { type TreeArrays, treePath } from './tree.js';
 
-export type RoleAlgorithm = 'onelayer' | 'randomforest';
+export type RoleAlgorithm = 'onelayer' | 'randomforest' | 'ranknn';
 export const UNKNOWN_LABEL = 'Unknown';
 
 export interface TrainingInfo {
@@ -77,8 +78,14 @@ export interface ForestRoleModel extends RoleModelBase {
   trees: TreeArrays[];
 }
 
+/** Nearest training capture in rank space (models/rank-nn.ts); `selected` = its columns, no normalisation. */
+export interface RankNnRoleModel extends RoleModelBase {
+  kind: 'ranknn';
+  rankNn: RankNnState;
+}
+
 /** A device-role classifier: normalise → select → estimator → probabilities in `labels` order. */
-export type RoleModel = OneLayerRoleModel | ForestRoleModel;
+export type RoleModel = OneLayerRoleModel | ForestRoleModel | RankNnRoleModel;
 
 /** z = ((x − means) / stds)[selected]. */
 export function selectedZ(model: RoleModel, x: ArrayLike<number>, out?: Float64Array): Float64Array {
@@ -106,6 +113,14 @@ export function predictBins(model: RoleModel, bins: ArrayLike<ArrayLike<number>>
   const k = model.labels.length;
   const out: Float64Array[] = [];
   for (let b = 0; b < bins.length; b++) {
+    if (model.kind === 'ranknn') {
+      if (bins[b]!.length !== model.features.count)
+        throw new ModelError(
+          `feature vector has ${bins[b]!.length} values, the model expects ${model.features.count}`,
+        );
+      out.push(rankNnProba(model.rankNn, k, bins[b]!));
+      continue;
+    }
     const z = selectedZ(model, bins[b]!);
     if (model.kind === 'onelayer') out.push(mlpProba(model.mlp, z));
     else out.push(forestProba(model.trees, k, { rows: 1, cols: z.length, data: z }).data);
@@ -115,7 +130,7 @@ export function predictBins(model: RoleModel, bins: ArrayLike<ArrayLike<number>>
 
 /**
  * A capture's probabilities from its bins, as the reference aggregates: onelayer = mean of the bins'
- * probabilities; randomforest = the forest's probabilities of the MEAN feature vector. Null for no bins.
+ * probabilities; randomforest (and ranknn) = the probabilities of the MEAN feature vector. Null for no bins.
  */
 export function predictCapture(model: RoleModel, bins: ArrayLike<ArrayLike<number>>): Float64Array | null {
   if (bins.length === 0) return null;
@@ -266,6 +281,8 @@ export interface Explanation {
  *   s = base + Σ_j contribution_j.
  * randomforest: path decomposition (Saabas) of the top label's probability: at each split the change of
  *   the node's top-label share goes to the split feature, averaged over trees; p_top = base + Σ contributions.
+ * ranknn: per column, −|rank difference| / (H·τ) to the nearest training capture of the label (the
+ *   columns that keep the capture from it); base = p_top − Σ contributions.
  */
 export function explain(model: RoleModel, x: ArrayLike<number>, label?: string): Explanation {
   const z = selectedZ(model, x);
@@ -296,6 +313,11 @@ export function explain(model: RoleModel, x: ArrayLike<number>, label?: string):
       for (let a = 0; a < h; a++) s += m.w1[j * h + a]! * dir[a]!;
       contrib[j] = z[j]! * s;
     }
+  } else if (model.kind === 'ranknn') {
+    contrib.set(rankNnContributions(model.rankNn, t, x));
+    let sum = 0;
+    for (let j = 0; j < z.length; j++) sum += contrib[j]!;
+    base = p[t]! - sum;
   } else {
     for (const tree of model.trees) {
       const path = treePath(tree, z);
@@ -385,6 +407,10 @@ export function trainRoleModel(
   options: Partial<TrainOptions> = {},
 ): TrainReport {
   const o: TrainOptions = { ...TRAIN_DEFAULTS, ...options };
+  if (o.algorithm === 'ranknn')
+    throw new UsageError(
+      'a ranknn model is fitted on capture means by v2 model selection (train --features v2)',
+    );
   const t0 = performance.now();
   if (rows.length !== labels.length)
     throw new UsageError(`${rows.length} feature rows but ${labels.length} labels`);

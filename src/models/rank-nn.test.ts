@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { fitRankNnModel, type LabelledCapture } from '../training/select.js';
+import { fitRankNn, rankNnProba } from './rank-nn.js';
+import { Rng } from './rng.js';
+import { explain, predictCapture, topLabels } from './role-model.js';
+
+test('probabilities follow the nearest training capture of each label, e^(−Δd/τ)', () => {
+  // One column: points 0, 1 (label 0) and 10, 11 (label 1); ranks 1/8, 3/8, 5/8, 7/8.
+  const columns = Int32Array.from([0]);
+  const s = fitRankNn(columns, [[0], [1], [10], [11]], [0, 0, 1, 1]);
+  assert.equal(s.temperature, 0.25, 'median leave-one-out nearest distance');
+  const p = rankNnProba(s, 3, [0.5]); // rank 2/8: 1/8 from both label-0 points, 3/8 from label 1
+  assert.ok(Math.abs(p[0]! / p[1]! - Math.exp(0.25 / 0.25)) < 1e-12);
+  assert.equal(p[2], 0, 'a label without captures gets nothing');
+  assert.ok(Math.abs(p[0]! + p[1]! - 1) < 1e-12);
+  const far = rankNnProba(s, 3, [20]);
+  assert.ok(far[1]! > 0.5);
+});
+
+test('a nearest-capture role model: top label = nearest capture, seed-free, explained by columns', () => {
+  const rng = new Rng(2);
+  const caps: LabelledCapture[] = [];
+  for (const [label, c] of [
+    ['Cam', 0],
+    ['Plug', 1],
+    ['Hub', 2],
+  ] as const) {
+    for (let i = 0; i < 5; i++) {
+      const rows = [Float64Array.from({ length: 200 }, (_, f) => (f % 3 === c ? 5 : 0) + rng.next())];
+      caps.push({ name: `${label}-${i}`, label, rows });
+    }
+  }
+  const m = fitRankNnModel(caps.slice(1), { semantics: 'v2', seed: 1 });
+  const m2 = fitRankNnModel(caps.slice(1), { semantics: 'v2', seed: 9 });
+  assert.deepEqual(m.labels, ['Cam', 'Hub', 'Plug', 'Unknown']);
+  assert.equal(m.selected.length, 168, 'the header aggregates');
+  const p = predictCapture(m, caps[0]!.rows)!;
+  assert.deepEqual(p, predictCapture(m2, caps[0]!.rows), 'no randomness');
+  assert.equal(topLabels(m.labels, p, 1).labels[0], 'Cam');
+  const e = explain(m, caps[0]!.rows[0]!, 'Plug');
+  assert.equal(e.label, 'Plug');
+  const sum = e.contributions.reduce((a, c) => a + c.contribution, 0);
+  assert.ok(Math.abs(e.base + sum - e.probability) < 1e-9, 'p = base + Σ contributions');
+  assert.ok(e.contributions.every((c) => c.contribution <= 0 && c.feature < 168));
+});

@@ -1,0 +1,91 @@
+/**
+ * Nearest-capture classifier in rank space: the training captures' mean vectors, each column replaced by
+ * its mid-rank among them (models/novelty.ts), and a capture takes the label of its nearest one.
+ * Probabilities: p_c ∝ exp(−(d_c − d_min) / τ), d_c = rank distance to the nearest training capture of
+ * label c (labels without captures get 0), τ = the median leave-one-out nearest distance of the training
+ * captures, so a label one typical neighbour distance farther than the nearest gets e⁻¹ of its weight.
+ * It has no randomness: with few captures per type it does not flip a borderline capture with the seed, and
+ * on the development corpora it labelled held-out captures as well as or better than the forest (roles-dev
+ * 0.912 vs 0.853 per capture).
+ */
+import { ModelError } from '../errors.js';
+import { fitNovelty, leaveOneOutNovelty, midRank, type NoveltyReference } from './novelty.js';
+
+export interface RankNnState {
+  /** The training captures in rank space (threshold unused). */
+  reference: NoveltyReference;
+  /** Per training capture, the index of its label in the model's labels. */
+  pointLabels: Int32Array;
+  /** τ of the probabilities. */
+  temperature: number;
+}
+
+/** Fits the state on capture mean vectors (full width) with their label indices. */
+export function fitRankNn(
+  columns: Int32Array,
+  means: readonly ArrayLike<number>[],
+  labelIndex: readonly number[],
+): RankNnState {
+  if (means.length < 2) throw new ModelError('a nearest-capture model needs at least two captures');
+  const reference = fitNovelty(columns, means);
+  reference.neighbours = 1;
+  const loo = Float64Array.from(leaveOneOutNovelty(reference)).sort();
+  const median = loo[loo.length >> 1]!;
+  return {
+    reference,
+    pointLabels: Int32Array.from(labelIndex),
+    temperature: median > 0 ? median : 1e-6,
+  };
+}
+
+/** Probabilities over k labels for one (full-width) feature vector. */
+export function rankNnProba(state: RankNnState, k: number, x: ArrayLike<number>): Float64Array {
+  const ref = state.reference;
+  const h = ref.columns.length;
+  const q = new Float64Array(h);
+  for (let f = 0; f < h; f++) q[f] = midRank(ref.sorted, f * ref.n, ref.n, x[ref.columns[f]!]!);
+  const best = new Float64Array(k).fill(Number.POSITIVE_INFINITY);
+  for (let i = 0; i < ref.n; i++) {
+    let s = 0;
+    const o = i * h;
+    for (let f = 0; f < h; f++) s += Math.abs(q[f]! - ref.ranks[o + f]!);
+    const c = state.pointLabels[i]!;
+    if (s / h < best[c]!) best[c] = s / h;
+  }
+  let min = Number.POSITIVE_INFINITY;
+  for (let c = 0; c < k; c++) min = Math.min(min, best[c]!);
+  const p = new Float64Array(k);
+  let sum = 0;
+  for (let c = 0; c < k; c++) {
+    p[c] = Number.isFinite(best[c]!) ? Math.exp(-(best[c]! - min) / state.temperature) : 0;
+    sum += p[c]!;
+  }
+  for (let c = 0; c < k; c++) p[c]! /= sum;
+  return p;
+}
+
+/**
+ * Per-column part of the rank distance from x to the nearest training capture of label t, negated and
+ * scaled by 1/τ: the columns that keep x away from that label (the log-weight of t is −d_t/τ + const).
+ */
+export function rankNnContributions(state: RankNnState, t: number, x: ArrayLike<number>): Float64Array {
+  const ref = state.reference;
+  const h = ref.columns.length;
+  const q = new Float64Array(h);
+  for (let f = 0; f < h; f++) q[f] = midRank(ref.sorted, f * ref.n, ref.n, x[ref.columns[f]!]!);
+  let nearest = -1;
+  let bestD = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < ref.n; i++) {
+    if (state.pointLabels[i] !== t) continue;
+    let s = 0;
+    for (let f = 0; f < h; f++) s += Math.abs(q[f]! - ref.ranks[i * h + f]!);
+    if (s < bestD) {
+      bestD = s;
+      nearest = i;
+    }
+  }
+  const out = new Float64Array(h);
+  if (nearest < 0) return out;
+  for (let f = 0; f < h; f++) out[f] = -Math.abs(q[f]! - ref.ranks[nearest * h + f]!) / h / state.temperature;
+  return out;
+}
