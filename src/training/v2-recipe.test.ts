@@ -44,7 +44,11 @@ describe('v2 recipe on real captures', () => {
       assert.equal(model.unknownThreshold, null, 'the novelty rule replaces the confidence threshold');
       assert.equal(model.siblingMargin, calibration.siblingMargin);
       assert.equal(model.unknownRate, 0.02);
-      assert.equal(model.kind, 'ranknn', 'the nearest-capture model leads the grid and ties the forests here');
+      assert.equal(
+        model.kind,
+        'ranknn',
+        'the nearest-capture model leads the grid and ties the forests here',
+      );
       assert.equal(calibration.unseenUnknownRate, null, 'not estimated when asked not to');
       assert.ok(calibration.knownUnknownRate <= 0.04, `known called Unknown ${calibration.knownUnknownRate}`);
       let right = 0;
