@@ -39,9 +39,17 @@ test('a nearest-capture role model: top label = nearest capture, seed-free, expl
   const p = predictCapture(m, caps[0]!.rows)!;
   assert.deepEqual(p, predictCapture(m2, caps[0]!.rows), 'no randomness');
   assert.equal(topLabels(m.labels, p, 1).labels[0], 'Cam');
-  const e = explain(m, caps[0]!.rows[0]!, 'Plug');
-  assert.equal(e.label, 'Plug');
+  // Explained: ln(p_Cam / p_next) split over the columns, the columns Cam is high in pulling towards it.
+  const e = explain(m, caps[0]!.rows[0]!, 'Cam');
+  assert.equal(e.label, 'Cam');
+  const sorted = [...p].sort((a, b) => b - a);
   const sum = e.contributions.reduce((a, c) => a + c.contribution, 0);
-  assert.ok(Math.abs(e.base + sum - e.probability) < 1e-9, 'p = base + Σ contributions');
-  assert.ok(e.contributions.every((c) => c.contribution <= 0 && c.feature < 168));
+  assert.ok(Math.abs(sum - Math.log(sorted[0]! / sorted[1]!)) < 1e-9, 'ln(p_top / p_next) = Σ contributions');
+  assert.equal(e.base, 0);
+  assert.ok(e.contributions.every((c) => c.feature < 168));
+  // The columns that tell Cam from the runner-up lead: those one of the two is high in.
+  const runnerUp = topLabels(m.labels, p, 2).labels[1]!;
+  const high = { Cam: 0, Plug: 1, Hub: 2 } as Record<string, number>;
+  assert.ok(e.contributions[0]!.contribution > 0);
+  assert.ok([0, high[runnerUp]].includes(e.contributions[0]!.feature % 3), `${runnerUp}`);
 });

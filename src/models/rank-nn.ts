@@ -86,27 +86,32 @@ export function rankNnProba(state: RankNnState, k: number, x: ArrayLike<number>)
 }
 
 /**
- * Per-column part of the rank distance from x to the nearest training capture of label t, negated and
- * scaled by 1/τ: the columns that keep x away from that label (the log-weight of t is −d_t/τ + const).
+ * Per-column parts of the log-odds of label t against the nearest other label u:
+ * ln(p_t / p_u) = (d_u − d_t) / τ = Σ_f (|q_f − r_uf| − |q_f − r_tf|) / (H·τ), with r_t, r_u the nearest
+ * training captures of t and of any other label. Positive: the column brings the capture nearer t.
  */
 export function rankNnContributions(state: RankNnState, t: number, x: ArrayLike<number>): Float64Array {
   const ref = state.reference;
   const h = ref.columns.length;
   const q = new Float64Array(h);
   for (let f = 0; f < h; f++) q[f] = midRank(ref.sorted, f * ref.n, ref.n, x[ref.columns[f]!]!);
-  let nearest = -1;
-  let bestD = Number.POSITIVE_INFINITY;
+  let own = -1;
+  let other = -1;
+  let ownD = Number.POSITIVE_INFINITY;
+  let otherD = Number.POSITIVE_INFINITY;
   for (let i = 0; i < ref.n; i++) {
-    if (state.pointLabels[i] !== t) continue;
     let s = 0;
     for (let f = 0; f < h; f++) s += Math.abs(q[f]! - ref.ranks[i * h + f]!);
-    if (s < bestD) {
-      bestD = s;
-      nearest = i;
-    }
+    if (state.pointLabels[i] === t) {
+      if (s < ownD) [ownD, own] = [s, i];
+    } else if (s < otherD) [otherD, other] = [s, i];
   }
   const out = new Float64Array(h);
-  if (nearest < 0) return out;
-  for (let f = 0; f < h; f++) out[f] = -Math.abs(q[f]! - ref.ranks[nearest * h + f]!) / h / state.temperature;
+  if (own < 0 || other < 0) return out;
+  for (let f = 0; f < h; f++)
+    out[f] =
+      (Math.abs(q[f]! - ref.ranks[other * h + f]!) - Math.abs(q[f]! - ref.ranks[own * h + f]!)) /
+      h /
+      state.temperature;
   return out;
 }

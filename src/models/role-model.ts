@@ -281,8 +281,8 @@ export interface Explanation {
  *   s = base + Σ_j contribution_j.
  * randomforest: path decomposition (Saabas) of the top label's probability: at each split the change of
  *   the node's top-label share goes to the split feature, averaged over trees; p_top = base + Σ contributions.
- * ranknn: per column, −|rank difference| / (H·τ) to the nearest training capture of the label (the
- *   columns that keep the capture from it); base = p_top − Σ contributions.
+ * ranknn: the log-odds of the label against the nearest other label, ln(p_t/p_u) = (d_u − d_t)/τ, split
+ *   per column of the rank distance (models/rank-nn.ts); base = 0, so ln(p_t/p_u) = Σ contributions.
  */
 export function explain(model: RoleModel, x: ArrayLike<number>, label?: string): Explanation {
   const z = selectedZ(model, x);
@@ -315,9 +315,6 @@ export function explain(model: RoleModel, x: ArrayLike<number>, label?: string):
     }
   } else if (model.kind === 'ranknn') {
     contrib.set(rankNnContributions(model.rankNn, t, x));
-    let sum = 0;
-    for (let j = 0; j < z.length; j++) sum += contrib[j]!;
-    base = p[t]! - sum;
   } else {
     for (const tree of model.trees) {
       const path = treePath(tree, z);
