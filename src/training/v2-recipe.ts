@@ -60,11 +60,13 @@ export function v2NamesHash(): string {
 
 /**
  * The v2 recipe: k-fold CV per capture over a small grid picks the estimator; it is refitted on every
- * training capture; the Unknown threshold is the split-conformal `unknownRate`-quantile of the final
- * forest's out-of-bag open-set scores (the Harrell–Davis quantile of the chosen candidate's out-of-fold
- * scores for other estimators or too few captures), the
- * sibling margin comes from the same outcomes, and leaving types out estimates how many captures of an
- * unseen type the threshold calls Unknown. Everything goes into the model.
+ * training capture; the Unknown rule is feature-space novelty (models/novelty.ts) above the conformal
+ * `1 − unknownRate` quantile of the training captures' leave-one-out novelty (calibrateNoveltyRule), the
+ * sibling margin comes from the out-of-fold outcomes, and leaving types out of the novelty reference
+ * estimates how many captures of an unseen type the rule calls Unknown. With `openSetRule: 'confidence'`
+ * the rule before: p₁ + p₂ below the split-conformal quantile of the final forest's out-of-bag scores
+ * (the Harrell–Davis quantile of out-of-fold scores for other estimators or too few captures), unseen
+ * rejection by refitting without each type. Everything goes into the model.
  */
 export function trainV2Model(captures: readonly LabelledCapture[], options: V2TrainOptions): V2TrainReport {
   const withBins = captures.filter((c) => c.rows.length > 0);
