@@ -5,7 +5,7 @@
  * labels that type's captures: they should be Unknown), for several seeds.
  *
  *   node --import tsx bench/roles-accuracy.ts [--dir DIR]... [--seeds 0,1,2,3,4] [--unknown-rate 0.02]
- *       [--fold-seed N] [--corpus NAME]... [--scale N] [--cache FILE] [--json]
+ *       [--fold-seed N] [--corpus NAME]... [--scale N] [--cache FILE] [--open-set novelty|confidence] [--json]
  *
  * Default corpora: ../shared/pcaps/iot-sentinel/setups and ../shared/pcaps/roles-dev (test-data's copies
  * when ../shared is absent); each is scored alone and all of them together. `--scale N` also times one
@@ -15,7 +15,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Rng } from '../src/models/rng.js';
 import type { RoleModel } from '../src/models/role-model.js';
-import { isUnknown } from '../src/models/role-model.js';
+import { captureNovelty, isUnknown } from '../src/models/role-model.js';
 import { captureFeatureSet } from '../src/test-helpers/v2-capture.js';
 import { labelOf } from '../src/training/dataset.js';
 import { captureFolds, type LabelledCapture, predictLabel } from '../src/training/select.js';
@@ -43,6 +43,8 @@ const cache = args('cache')[0];
 // changes for a user with a fixed train / test split); without it the folds change with the seed too.
 const foldSeedArg = args('fold-seed')[0];
 const foldSeed = foldSeedArg === undefined ? null : Number(foldSeedArg);
+// --open-set confidence: the forest-confidence rule (p1 + p2, conformal out-of-bag) instead of novelty.
+const openSetRule = args('open-set')[0] === 'confidence' ? 'confidence' : 'novelty';
 
 interface Corpus {
   name: string;
@@ -89,7 +91,8 @@ async function loadCorpora(): Promise<Corpus[]> {
 function decide(model: RoleModel, c: LabelledCapture): { label: string; forced: string | null } {
   const p = predictLabel(model, c.rows);
   if (p.label === null) return { label: '(no bins)', forced: null };
-  return { label: isUnknown(model, p.top, p.secondTop) ? 'Unknown' : p.label, forced: p.label };
+  const unknown = isUnknown(model, p.top, p.secondTop, captureNovelty(model, c.rows));
+  return { label: unknown ? 'Unknown' : p.label, forced: p.label };
 }
 
 interface SeedResult {
@@ -107,7 +110,14 @@ interface SeedResult {
 }
 
 function runSeed(captures: LabelledCapture[], seed: number): SeedResult {
-  const options = { seed, binDurationS: 900, warmupS: 0, dataset: 'bench', unknownRate };
+  const options = {
+    seed,
+    binDurationS: 900,
+    warmupS: 0,
+    dataset: 'bench',
+    unknownRate,
+    openSetRule,
+  } as const;
   // Outer per-capture CV: the whole recipe inside each fold.
   const folds = captureFolds(
     captures.map((c) => c.label),
@@ -210,7 +220,8 @@ for (const corpus of corpora) {
   if (!process.argv.includes('--json')) {
     console.log(
       `\n${corpus.name}: ${corpus.captures.length} captures, ${types} types, --unknown-rate ${unknownRate}` +
-        (foldSeed === null ? ', outer folds change with the seed' : `, outer folds of seed ${foldSeed}`),
+        (foldSeed === null ? ', outer folds change with the seed' : `, outer folds of seed ${foldSeed}`) +
+        `, Unknown rule ${openSetRule}`,
     );
     console.log('seed  accuracy  forced  known→Unknown  unseen→Unknown  train s  threshold  chosen');
     for (const r of results) {
@@ -232,7 +243,14 @@ if (scale > 1) {
   const pooled = loaded[loaded.length - 1]!.captures;
   const big = jittered(pooled, scale);
   const t0 = performance.now();
-  const full = trainV2Model(big, { seed: 0, binDurationS: 900, warmupS: 0, dataset: 'bench', unknownRate });
+  const full = trainV2Model(big, {
+    seed: 0,
+    binDurationS: 900,
+    warmupS: 0,
+    dataset: 'bench',
+    unknownRate,
+    openSetRule,
+  });
   const seconds = (performance.now() - t0) / 1000;
   report.push({ scaled: big.length, seconds, phases: full.seconds });
   if (!process.argv.includes('--json'))

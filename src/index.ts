@@ -34,6 +34,7 @@ export {
 } from './models/format.js';
 export {
   applyUnknownThreshold,
+  captureNovelty,
   predictBins,
   predictCapture,
   type RoleAlgorithm,

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { ModelError } from '../errors.js';
+import { fitRankNnModel } from '../training/select.js';
 import {
   DEFAULT_MODEL_PATH,
   DEFAULT_SOS_MODEL_PATH,
@@ -13,8 +14,12 @@ import {
   modelFileHash,
   saveModel,
 } from './format.js';
+import { fitNovelty } from './novelty.js';
 import { Rng } from './rng.js';
 import {
+  applyUnknownThreshold,
+  captureNovelty,
+  isUnknown,
   type OneLayerRoleModel,
   predictBins,
   predictCapture,
@@ -84,6 +89,54 @@ test('role models round-trip through the file format with identical predictions'
     readdirSync(dir).filter((f) => f.endsWith('.tmp')),
     [],
   );
+});
+
+test('the novelty rule round-trips and decides Unknown from the capture, not the probabilities', () => {
+  const columns = Int32Array.from([1024 + 53, 1024 + 100, 1024 + 107, 1024 + 114, 4096, 4097]);
+  const novelty = fitNovelty(columns, data.rows);
+  novelty.threshold = 0.2;
+  const m: RoleModel = { ...forest, novelty, unknownRate: 0.02 };
+  const back = roundTrip(m, 'novelty.json');
+  assert.ok(back.novelty);
+  assert.deepEqual(back.novelty.columns, columns);
+  assert.deepEqual(back.novelty.points, novelty.points);
+  assert.equal(back.novelty.threshold, 0.2);
+  assert.equal(back.novelty.neighbours, 3);
+  const near = [data.rows[0]!];
+  const far = [Float64Array.from(data.rows[0]!, (v, f) => (columns.includes(f) ? v + 5 : v))];
+  assert.equal(captureNovelty(back, near), captureNovelty(m, near));
+  assert.ok(captureNovelty(back, near)! <= 0.2, 'a training capture is not novel');
+  assert.ok(captureNovelty(back, far)! > 0.2, 'one beyond every training value is');
+  assert.equal(isUnknown(back, 0.99, 0.01, captureNovelty(back, far)), true);
+  assert.equal(isUnknown(back, 0.2, 0.1, captureNovelty(back, near)), false);
+  assert.throws(() => isUnknown(back, 0.99, 0.01), /needs the capture's novelty/);
+  const ranked: [string, number][] = [
+    ['Hub', 0.9],
+    ['Camera', 0.1],
+  ];
+  assert.equal(applyUnknownThreshold(back, ranked, captureNovelty(back, far))[0]![0], 'Unknown');
+  assert.equal(applyUnknownThreshold(back, ranked, captureNovelty(back, near))[0]![0], 'Hub');
+  // A reference whose points do not match its columns is refused like any other bad shape.
+  const doc = JSON.parse(readFileSync(join(dir, 'novelty.json'), 'utf8')) as Record<string, unknown> & {
+    novelty: { points: number[][] };
+  };
+  doc.novelty.points[1]!.pop();
+  doc.checksum = documentChecksum(doc);
+  expectModelError(JSON.stringify(doc), /novelty points must have 6 values/);
+});
+
+test('a nearest-capture (ranknn) model round-trips with identical probabilities; bad label indices are refused', () => {
+  const caps = data.rows.map((r, i) => ({ name: `c${i}`, label: data.labels[i]!, rows: [r] }));
+  const m = fitRankNnModel(caps, { semantics: 'v2' });
+  const back = roundTrip(m, 'ranknn.json');
+  assert.equal(back.kind, 'ranknn');
+  assert.deepEqual(predictBins(back, data.rows), predictBins(m, data.rows));
+  const doc = JSON.parse(readFileSync(join(dir, 'ranknn.json'), 'utf8')) as Record<string, unknown> & {
+    rankNn: { pointLabels: number[] };
+  };
+  doc.rankNn.pointLabels[0] = 9;
+  doc.checksum = documentChecksum(doc);
+  expectModelError(JSON.stringify(doc), /ranknn needs one label index below 4 per point/);
 });
 
 function expectModelError(text: string, pattern: RegExp): void {

@@ -4,7 +4,8 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { errorMessage, ModelError } from '../errors.js';
-import type { ForestRoleModel, OneLayerRoleModel, RoleModel } from './role-model.js';
+import { type NoveltyReference, noveltyFromPoints } from './novelty.js';
+import type { ForestRoleModel, OneLayerRoleModel, RankNnRoleModel, RoleModel } from './role-model.js';
 import type { TreeArrays } from './tree.js';
 
 /**
@@ -58,6 +59,15 @@ const common = {
       original: z.string().optional(),
     })
     .nullable(),
+  /** The feature-space open-set rule (models/novelty.ts); absent for models without it. */
+  novelty: z
+    .object({
+      columns: z.array(int.nonnegative()).min(1),
+      points: z.array(vec).min(2),
+      threshold: finite.nullable(),
+      neighbours: int.positive(),
+    })
+    .optional(),
   checksum: z.string(),
 };
 
@@ -87,7 +97,18 @@ const forestSchema = z.object({
   trees: z.array(treeSchema).min(1),
 });
 
-const roleSchema = z.discriminatedUnion('kind', [onelayerSchema, forestSchema]);
+const rankNnSchema = z.object({
+  ...common,
+  kind: z.literal('ranknn'),
+  rankNn: z.object({
+    columns: z.array(int.nonnegative()).min(1),
+    points: z.array(vec).min(2),
+    pointLabels: z.array(int.nonnegative()),
+    temperature: finite.positive(),
+  }),
+});
+
+const roleSchema = z.discriminatedUnion('kind', [onelayerSchema, forestSchema, rankNnSchema]);
 type RoleDoc = z.infer<typeof roleSchema>;
 
 /** JSON with object keys sorted recursively: the bytes the checksum covers. */
@@ -186,8 +207,10 @@ export function loadModel(path: string): LoadedModel {
 
 export function parseModel(text: string, name = 'model'): LoadedModel {
   const { doc, hash } = parseModelDocument(text, name);
-  if (doc.kind !== 'onelayer' && doc.kind !== 'randomforest') {
-    throw new ModelError(`${name}: a "${doc.kind}" model is not a role model (onelayer or randomforest)`);
+  if (doc.kind !== 'onelayer' && doc.kind !== 'randomforest' && doc.kind !== 'ranknn') {
+    throw new ModelError(
+      `${name}: a "${doc.kind}" model is not a role model (onelayer, randomforest or ranknn)`,
+    );
   }
   const parsed = roleSchema.safeParse(doc);
   if (!parsed.success) {
@@ -200,6 +223,22 @@ export function parseModel(text: string, name = 'model'): LoadedModel {
 
 function bad(name: string, what: string): never {
   throw new ModelError(`${name}: invalid model (bad shapes: ${what})`);
+}
+
+function noveltyOf(
+  d: { columns: number[]; points: number[][]; threshold: number | null; neighbours: number },
+  n: number,
+  name: string,
+): NoveltyReference {
+  if (d.columns.some((f) => f >= n)) bad(name, `a novelty column is >= ${n}`);
+  const h = d.columns.length;
+  if (d.points.some((p) => p.length !== h)) bad(name, `novelty points must have ${h} values`);
+  return noveltyFromPoints(
+    Int32Array.from(d.columns),
+    Float64Array.from(d.points.flat()),
+    d.threshold,
+    d.neighbours,
+  );
 }
 
 function toRoleModel(d: RoleDoc, name: string): RoleModel {
@@ -227,6 +266,7 @@ function toRoleModel(d: RoleDoc, name: string): RoleModel {
     unknownThreshold: numberOrNull(d.hyperParameters[OPEN_SET_KEYS.unknownThreshold]),
     unknownRate: numberOrNull(d.hyperParameters[OPEN_SET_KEYS.unknownRate]),
     siblingMargin: numberOrNull(d.hyperParameters[OPEN_SET_KEYS.siblingMargin]),
+    novelty: d.novelty ? noveltyOf(d.novelty, n, name) : null,
     training: d.training,
     source: d.source,
   };
@@ -248,6 +288,26 @@ function toRoleModel(d: RoleDoc, name: string): RoleModel {
         w2: Float64Array.from(w.w2.flat()),
         b2: Float64Array.from(w.b2),
       },
+    };
+    return m;
+  }
+  if (d.kind === 'ranknn') {
+    const r = d.rankNn;
+    if (r.columns.some((f) => f >= n)) bad(name, `a ranknn column is >= ${n}`);
+    if (r.points.some((p) => p.length !== r.columns.length))
+      bad(name, `ranknn points must have ${r.columns.length} values`);
+    if (r.pointLabels.length !== r.points.length || r.pointLabels.some((l) => l >= k))
+      bad(name, `ranknn needs one label index below ${k} per point`);
+    const reference = noveltyFromPoints(
+      Int32Array.from(r.columns),
+      Float64Array.from(r.points.flat()),
+      null,
+      1,
+    );
+    const m: RankNnRoleModel = {
+      ...base,
+      kind: 'ranknn',
+      rankNn: { reference, pointLabels: Int32Array.from(r.pointLabels), temperature: r.temperature },
     };
     return m;
   }
@@ -313,6 +373,14 @@ export function modelToDocument(model: RoleModel, description?: string): Record<
     training: model.training,
     source: model.source,
   };
+  if (model.novelty) {
+    doc.novelty = {
+      columns: Array.from(model.novelty.columns),
+      points: rowsOf(model.novelty.points, model.novelty.columns.length),
+      threshold: model.novelty.threshold,
+      neighbours: model.novelty.neighbours,
+    };
+  }
   if (model.kind === 'onelayer') {
     const m = model.mlp;
     doc.weights = {
@@ -321,6 +389,14 @@ export function modelToDocument(model: RoleModel, description?: string): Record<
       b1: Array.from(m.b1),
       w2: rowsOf(m.w2, model.labels.length),
       b2: Array.from(m.b2),
+    };
+  } else if (model.kind === 'ranknn') {
+    const r = model.rankNn;
+    doc.rankNn = {
+      columns: Array.from(r.reference.columns),
+      points: rowsOf(r.reference.points, r.reference.columns.length),
+      pointLabels: Array.from(r.pointLabels),
+      temperature: r.temperature,
     };
   } else {
     doc.trees = model.trees.map((t) => ({

@@ -4,6 +4,7 @@ import { accuracy, type ScaledCsr, toDense } from './data.js';
 import { forestProba, RandomForest } from './forest.js';
 import { csrFromDense, csrFromRows, csrTakeCols, csrToDense, zeros } from './matrix.js';
 import { type MlpWeights, mlpHidden, mlpProba, OneLayerMLP } from './mlp.js';
+import { type NoveltyReference, noveltyScore } from './novelty.js';
 import {
   applyNormalisation,
   csrVStack,
@@ -13,10 +14,11 @@ import {
   shuffledColumnsCopy,
   shuffledColumnsCopyCsr,
 } from './preprocess.js';
+import { type RankNnState, rankNnContributions, rankNnProba } from './rank-nn.js';
 import { Rng } from './rng.js';
 import { type TreeArrays, treePath } from './tree.js';
 
-export type RoleAlgorithm = 'onelayer' | 'randomforest';
+export type RoleAlgorithm = 'onelayer' | 'randomforest' | 'ranknn';
 export const UNKNOWN_LABEL = 'Unknown';
 
 export interface TrainingInfo {
@@ -56,6 +58,12 @@ interface RoleModelBase {
   unknownRate: number | null;
   /** Top-two gap below which both roles are reported as siblings (`hyperParameters.siblingMargin`). */
   siblingMargin: number | null;
+  /**
+   * The feature-space open-set rule of v2 training (models/novelty.ts): when present with a threshold, a
+   * capture farther than that from every training capture is Unknown and the forest-confidence rule
+   * (unknownThreshold) is not used. Stored in the file as `novelty`.
+   */
+  novelty: NoveltyReference | null;
   training: TrainingInfo | null;
   source: ModelSource | null;
 }
@@ -70,8 +78,14 @@ export interface ForestRoleModel extends RoleModelBase {
   trees: TreeArrays[];
 }
 
+/** Nearest training capture in rank space (models/rank-nn.ts); `selected` = its columns, no normalisation. */
+export interface RankNnRoleModel extends RoleModelBase {
+  kind: 'ranknn';
+  rankNn: RankNnState;
+}
+
 /** A device-role classifier: normalise → select → estimator → probabilities in `labels` order. */
-export type RoleModel = OneLayerRoleModel | ForestRoleModel;
+export type RoleModel = OneLayerRoleModel | ForestRoleModel | RankNnRoleModel;
 
 /** z = ((x − means) / stds)[selected]. */
 export function selectedZ(model: RoleModel, x: ArrayLike<number>, out?: Float64Array): Float64Array {
@@ -99,6 +113,14 @@ export function predictBins(model: RoleModel, bins: ArrayLike<ArrayLike<number>>
   const k = model.labels.length;
   const out: Float64Array[] = [];
   for (let b = 0; b < bins.length; b++) {
+    if (model.kind === 'ranknn') {
+      if (bins[b]!.length !== model.features.count)
+        throw new ModelError(
+          `feature vector has ${bins[b]!.length} values, the model expects ${model.features.count}`,
+        );
+      out.push(rankNnProba(model.rankNn, k, bins[b]!));
+      continue;
+    }
     const z = selectedZ(model, bins[b]!);
     if (model.kind === 'onelayer') out.push(mlpProba(model.mlp, z));
     else out.push(forestProba(model.trees, k, { rows: 1, cols: z.length, data: z }).data);
@@ -108,7 +130,7 @@ export function predictBins(model: RoleModel, bins: ArrayLike<ArrayLike<number>>
 
 /**
  * A capture's probabilities from its bins, as the reference aggregates: onelayer = mean of the bins'
- * probabilities; randomforest = the forest's probabilities of the MEAN feature vector. Null for no bins.
+ * probabilities; randomforest (and ranknn) = the probabilities of the MEAN feature vector. Null for no bins.
  */
 export function predictCapture(model: RoleModel, bins: ArrayLike<ArrayLike<number>>): Float64Array | null {
   if (bins.length === 0) return null;
@@ -137,8 +159,46 @@ export function openSetScore(top: number, second: number): number {
   return top + second;
 }
 
-/** Whether the model's Unknown rule calls a capture with these top-two known-role probabilities Unknown. */
-export function isUnknown(model: RoleModel, top: number, second: number): boolean {
+/** The capture's mean feature vector (what the forest and the novelty rule see). */
+export function captureMean(model: RoleModel, bins: ArrayLike<ArrayLike<number>>): Float64Array | null {
+  if (bins.length === 0) return null;
+  const n = model.features.count;
+  const mean = new Float64Array(n);
+  for (let b = 0; b < bins.length; b++) {
+    const x = bins[b]!;
+    for (let f = 0; f < n; f++) mean[f]! += x[f]!;
+  }
+  for (let f = 0; f < n; f++) mean[f]! /= bins.length;
+  return mean;
+}
+
+/** Whether the model's Unknown rule is the feature-space novelty rule (it needs the capture's bins). */
+export function usesNovelty(model: RoleModel): boolean {
+  return model.novelty !== null && model.novelty.threshold !== null;
+}
+
+/** Novelty of a capture (models/novelty.ts) for a model with that rule; null without the rule or bins. */
+export function captureNovelty(model: RoleModel, bins: ArrayLike<ArrayLike<number>>): number | null {
+  if (!usesNovelty(model)) return null;
+  const mean = captureMean(model, bins);
+  return mean === null ? null : noveltyScore(model.novelty!, mean);
+}
+
+/**
+ * Whether the model's Unknown rule calls a capture Unknown: for a model with a novelty rule, its novelty
+ * (captureNovelty) above the stored threshold; otherwise its top-two known-role probabilities below the
+ * forest-confidence threshold.
+ */
+export function isUnknown(
+  model: RoleModel,
+  top: number,
+  second: number,
+  novelty: number | null = null,
+): boolean {
+  if (usesNovelty(model)) {
+    if (novelty === null) throw new ModelError("this model's Unknown rule needs the capture's novelty");
+    return novelty > model.novelty!.threshold!;
+  }
   const threshold = model.unknownThreshold;
   if (threshold === null) return false;
   return (model.unknownRate === null ? top : openSetScore(top, second)) < threshold;
@@ -147,15 +207,20 @@ export function isUnknown(model: RoleModel, top: number, second: number): boolea
 /**
  * Labels and probabilities after the model's calibrated Unknown rule: when the capture is Unknown
  * (isUnknown), "Unknown" leads with confidence 1 − top (the share the known roles leave unclaimed).
+ * `novelty` is the capture's captureNovelty (needed by models with that rule).
  */
-export function applyUnknownThreshold(model: RoleModel, ranked: [string, number][]): [string, number][] {
-  if (model.unknownThreshold === null || ranked.length === 0) return ranked;
+export function applyUnknownThreshold(
+  model: RoleModel,
+  ranked: [string, number][],
+  novelty: number | null = null,
+): [string, number][] {
+  if ((model.unknownThreshold === null && !usesNovelty(model)) || ranked.length === 0) return ranked;
   const known = ranked.filter(([l]) => l !== UNKNOWN_LABEL);
   // Old-rule models compared the top entry as ranked, Unknown included.
   const unknown =
-    model.unknownRate === null
-      ? ranked[0]![1] < model.unknownThreshold
-      : isUnknown(model, known[0]?.[1] ?? 0, known[1]?.[1] ?? 0);
+    model.unknownRate === null && !usesNovelty(model)
+      ? ranked[0]![1] < model.unknownThreshold!
+      : isUnknown(model, known[0]?.[1] ?? 0, known[1]?.[1] ?? 0, novelty);
   return unknown ? [[UNKNOWN_LABEL, 1 - ranked[0]![1]], ...known] : ranked;
 }
 
@@ -216,6 +281,8 @@ export interface Explanation {
  *   s = base + Σ_j contribution_j.
  * randomforest: path decomposition (Saabas) of the top label's probability: at each split the change of
  *   the node's top-label share goes to the split feature, averaged over trees; p_top = base + Σ contributions.
+ * ranknn: the log-odds of the label against the nearest other label, ln(p_t/p_u) = (d_u − d_t)/τ, split
+ *   per column of the rank distance (models/rank-nn.ts); base = 0, so ln(p_t/p_u) = Σ contributions.
  */
 export function explain(model: RoleModel, x: ArrayLike<number>, label?: string): Explanation {
   const z = selectedZ(model, x);
@@ -246,6 +313,8 @@ export function explain(model: RoleModel, x: ArrayLike<number>, label?: string):
       for (let a = 0; a < h; a++) s += m.w1[j * h + a]! * dir[a]!;
       contrib[j] = z[j]! * s;
     }
+  } else if (model.kind === 'ranknn') {
+    contrib.set(rankNnContributions(model.rankNn, t, x));
   } else {
     for (const tree of model.trees) {
       const path = treePath(tree, z);
@@ -335,6 +404,10 @@ export function trainRoleModel(
   options: Partial<TrainOptions> = {},
 ): TrainReport {
   const o: TrainOptions = { ...TRAIN_DEFAULTS, ...options };
+  if (o.algorithm === 'ranknn')
+    throw new UsageError(
+      'a ranknn model is fitted on capture means by v2 model selection (train --features v2)',
+    );
   const t0 = performance.now();
   if (rows.length !== labels.length)
     throw new UsageError(`${rows.length} feature rows but ${labels.length} labels`);
@@ -420,6 +493,7 @@ export function trainRoleModel(
     unknownThreshold: null,
     unknownRate: null,
     siblingMargin: null,
+    novelty: null,
     training: null,
     source: null,
   };

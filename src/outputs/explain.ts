@@ -27,7 +27,10 @@ export interface CaptureExplanation {
   file: string;
   label: string | null;
   probability: number | null;
-  /** 'centred logit' for the one-layer model, 'probability' for the random forest. */
+  /**
+   * 'centred logit' for the one-layer model, 'probability' for the random forest, 'log-odds against the
+   * nearest other role' for the nearest-capture model.
+   */
   scale: string;
   base: number;
   influences: FeatureInfluence[];
@@ -66,7 +69,12 @@ export function explainCapture(model: RoleModel, evaluation: ExplainInput, top =
   const bins = evaluation.vectors;
   const names = model.features.semantics === 'v2' ? v2FeatureNames() : null;
   const file = evaluation.result.file;
-  const scale = model.kind === 'onelayer' ? 'centred logit' : 'probability';
+  const scale =
+    model.kind === 'onelayer'
+      ? 'centred logit'
+      : model.kind === 'ranknn'
+        ? 'log-odds against the nearest other role'
+        : 'probability';
   if (evaluation.ranked.length === 0 || bins.length === 0) {
     return { file, label: null, probability: null, scale, base: 0, influences: [] };
   }

@@ -10,6 +10,7 @@ import type { V2Result } from '../features/v2/index.js';
 import type { LoadedModel } from '../models/format.js';
 import {
   applyUnknownThreshold,
+  captureNovelty,
   hiddenRepresentation,
   predictBins,
   predictCapture,
@@ -318,7 +319,7 @@ function evaluateView(
       vectors,
     };
   }
-  const ranked = applyUnknownThreshold(model, rankLabels(model.labels, mean));
+  const ranked = applyUnknownThreshold(model, rankLabels(model.labels, mean), captureNovelty(model, vectors));
   // An Unknown verdict already says "none of these"; siblings qualify a role the model does report.
   const siblings = ranked[0]![0] === 'Unknown' ? null : siblingsOf(model, mean);
   const top = ranked.slice(0, 3);

@@ -2,10 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Rng } from '../models/rng.js';
 import {
+  calibratedNovelty,
+  calibrateNoveltyRule,
   calibrateOpenSet,
   conformalThreshold,
   harrellDavisQuantile,
   incompleteBeta,
+  noveltyThreshold,
   openSetScore,
   outOfBagOutcomes,
   rejectionThreshold,
@@ -179,5 +182,66 @@ describe('out-of-bag conformal threshold', () => {
         0.02,
       ),
     );
+  });
+});
+
+describe('novelty rule', () => {
+  it('the conformal upper threshold is the ⌈(1−rate)(n+1)⌉-th smallest, the largest for few scores', () => {
+    const scores = Array.from({ length: 99 }, (_, i) => (i + 1) / 100); // 0.01 … 0.99
+    assert.equal(noveltyThreshold(scores, 0.02), 0.98); // k = ⌈0.98·100⌉ = 98
+    assert.equal(noveltyThreshold(scores, 0.1), 0.9);
+    assert.equal(noveltyThreshold(scores.slice(0, 20), 0.02), 0.2, 'k > n: the largest');
+    assert.throws(() => noveltyThreshold(scores, 1), /unknown-rate/);
+    // The promise: over many draws, a fresh score lies above the threshold at most `rate` of the time.
+    const rng = new Rng(3);
+    let above = 0;
+    const reps = 4000;
+    for (let r = 0; r < reps; r++) {
+      const t = noveltyThreshold(
+        Array.from({ length: 149 }, () => rng.next()),
+        0.05,
+      );
+      if (rng.next() > t) above++;
+    }
+    assert.ok(above / reps <= 0.05 + 0.01 && above / reps >= 0.03, `fresh above ${above / reps}`);
+  });
+
+  // Three known types as clusters in 30 columns; a fourth type elsewhere.
+  function cluster(label: string, centre: number, n: number, rng: Rng): LabelledCapture[] {
+    return Array.from({ length: n }, (_, i) => ({
+      name: `${label}-${i}`,
+      label,
+      rows: [Float64Array.from({ length: 30 }, (_, f) => centre + ((f * 7 + centre) % 5) + rng.next())],
+    }));
+  }
+
+  it('calibrates on types of two or more, rejects a type it never saw, keeps the known rate', () => {
+    const rng = new Rng(17);
+    const known = [...cluster('A', 0, 12, rng), ...cluster('B', 10, 12, rng), ...cluster('C', 20, 12, rng)];
+    const lone = cluster('D', 40, 1, rng);
+    const columns = Int32Array.from({ length: 30 }, (_, i) => i);
+    const withLone = calibratedNovelty([...known, ...lone], columns, 0.02);
+    assert.equal(withLone.scores.length, 36, 'the one capture of D is not a known-type score');
+    assert.equal(withLone.reference.n, 37, 'but it is a reference point');
+    assert.equal(withLone.reference.threshold, Math.max(...withLone.scores), '36 scores < 49: the largest');
+    const outcomes: CaptureOutcome[] = known.map((c, i) => ({
+      capture: i,
+      label: c.label,
+      predicted: c.label,
+      top: 0.9,
+      second: null,
+      secondTop: 0.05,
+    }));
+    const { calibration, reference } = calibrateNoveltyRule(known, outcomes, columns, 0.02);
+    assert.equal(calibration.method, 'novelty');
+    assert.equal(calibration.threshold, reference.threshold);
+    assert.equal(calibration.knownUnknownRate, 0, 'the largest leave-one-out score rejects none of them');
+    // Each type left out is as far from the other two as a new type: all of it Unknown.
+    assert.equal(calibration.unseenUnknownRate, 1);
+    assert.deepEqual(Object.keys(calibration.unseenByLabel), ['A', 'B', 'C']);
+    assert.equal(calibration.unseenCaptures, 36);
+    const skipped = calibrateNoveltyRule(known, outcomes, columns, 0.02, false);
+    assert.equal(skipped.calibration.unseenUnknownRate, null);
+    assert.equal(skipped.calibration.threshold, calibration.threshold, 'estimates do not move the threshold');
   });
 });

@@ -5,7 +5,8 @@
  * by leaving each type out of training in turn.
  */
 import { UsageError } from '../errors.js';
-import { openSetScore, selectedZ, UNKNOWN_LABEL } from '../models/role-model.js';
+import { fitNovelty, leaveOneOutNovelty, type NoveltyReference, noveltyScore } from '../models/novelty.js';
+import { captureMean, openSetScore, type RoleModel, selectedZ, UNKNOWN_LABEL } from '../models/role-model.js';
 import { applyTree } from '../models/tree.js';
 import {
   type Candidate,
@@ -207,12 +208,18 @@ export interface OpenSetCalibration {
    * scores; 'cross-validation' = Harrell–Davis quantile of cross-validated scores (other estimators, or
    * too few captures for a conformal threshold at this rate).
    */
-  method: 'out-of-bag' | 'cross-validation';
-  /** A capture whose open-set score (openSetScore) is below this is called Unknown. */
+  method: 'novelty' | 'out-of-bag' | 'cross-validation';
+  /**
+   * 'novelty': a capture whose novelty (models/novelty.ts) is ABOVE this is called Unknown; otherwise a
+   * capture whose open-set score (openSetScore) is below this is.
+   */
   threshold: number;
   /** Top-two gap below which both labels are reported as siblings. */
   siblingMargin: number;
-  /** Known-type captures of the calibration scores (out-of-bag or out-of-fold) called Unknown at the threshold. */
+  /**
+   * Known-type captures of the calibration scores (novelty: leave-one-out; else out-of-bag or out-of-fold)
+   * called Unknown at the threshold.
+   */
   knownUnknownRate: number;
   /** Out-of-fold known-type captures labelled right, before / after the Unknown rule. */
   knownAccuracyBefore: number;
@@ -304,4 +311,120 @@ export function leaveOneClassOut(
     }
   }
   return out;
+}
+
+/**
+ * Conformal upper threshold of novelty scores: the k-th smallest of n calibration scores,
+ * k = ⌈(1 − rate)(n + 1)⌉, so a new capture exchangeable with them lies above it with probability ≤ rate.
+ * With fewer than 1/rate − 1 scores (k > n) it is the largest score: the best promise n scores make is
+ * 1/(n + 1).
+ */
+export function noveltyThreshold(scores: readonly number[], rate: number): number {
+  if (!(rate >= 0 && rate < 1)) throw new UsageError(`--unknown-rate must be in [0, 1), not ${rate}`);
+  const sorted = scores.filter((v) => Number.isFinite(v)).sort((x, y) => x - y);
+  if (sorted.length === 0) throw new UsageError('calibrating the novelty threshold needs scores');
+  const k = Math.ceil((1 - rate) * (sorted.length + 1) - 1e-9);
+  return sorted[Math.min(k, sorted.length) - 1]!;
+}
+
+/**
+ * A calibrated novelty reference of these captures: leave-one-out novelty (each capture's distance to
+ * its nearest other) of the captures whose type has at least two captures — a type of one has no other
+ * capture of its kind, so its distance measures an unseen type, not a known one — and the conformal
+ * threshold of those. Returns the reference with its threshold and the calibration scores.
+ */
+export function calibratedNovelty(
+  captures: readonly LabelledCapture[],
+  columns: Int32Array,
+  rate: number,
+): { reference: NoveltyReference; scores: number[] } {
+  const withBins = captures.filter((c) => c.rows.length > 0);
+  const width = withBins[0]?.rows[0]?.length ?? 0;
+  const means = withBins.map((c) => meanRow(c.rows, width));
+  const reference = fitNovelty(columns, means);
+  const loo = leaveOneOutNovelty(reference);
+  const count = new Map<string, number>();
+  for (const c of withBins) count.set(c.label, (count.get(c.label) ?? 0) + 1);
+  const scores = withBins.flatMap((c, i) => (count.get(c.label)! >= 2 ? [loo[i]!] : []));
+  reference.threshold = noveltyThreshold(scores.length > 0 ? scores : Array.from(loo), rate);
+  return { reference, scores: scores.length > 0 ? scores : Array.from(loo) };
+}
+
+function meanRow(rows: readonly Float64Array[], width: number): Float64Array {
+  const mean = new Float64Array(width);
+  for (const r of rows) for (let f = 0; f < width; f++) mean[f]! += r[f]! / rows.length;
+  return mean;
+}
+
+/**
+ * The novelty rule's calibration and its estimated costs: known-type rejection = the calibration
+ * captures' leave-one-out novelty above the threshold; unseen-type rejection = each type (in at most
+ * `maxGroups` round-robin groups, as leaveOneClassOut) left out of the reference and its threshold,
+ * its captures scored against the rest. `known` (cross-validated outcomes of the chosen model) gives the
+ * sibling margin and the accuracy figures.
+ */
+export function calibrateNoveltyRule(
+  captures: readonly LabelledCapture[],
+  known: readonly CaptureOutcome[],
+  columns: Int32Array,
+  unknownRate = DEFAULT_UNKNOWN_RATE,
+  estimateUnseen = true,
+  maxGroups = 10,
+): { calibration: OpenSetCalibration; reference: NoveltyReference } {
+  const withBins = captures.filter((c) => c.rows.length > 0);
+  const { reference, scores } = calibratedNovelty(withBins, columns, unknownRate);
+  const threshold = reference.threshold!;
+  const scored = known.filter((o) => o.predicted !== null);
+  if (scored.length === 0)
+    throw new UsageError('calibrating the Unknown threshold needs known-type outcomes');
+  // Leave-one-out novelty per capture index of `captures`, for the accuracy-after figure.
+  const loo = leaveOneOutNovelty(reference);
+  const looOf = new Map<number, number>();
+  let w = 0;
+  captures.forEach((c, i) => {
+    if (c.rows.length > 0) looOf.set(i, loo[w++]!);
+  });
+  const right = scored.filter((o) => o.predicted === o.label);
+  const byLabel: Record<string, [number, number]> = {};
+  if (estimateUnseen) {
+    const labels = [...new Set(withBins.map((c) => c.label))].sort();
+    const groups = Math.min(maxGroups, labels.length);
+    for (let g = 0; g < groups; g++) {
+      const held = new Set(labels.filter((_, i) => i % groups === g));
+      const rest = withBins.filter((c) => !held.has(c.label));
+      if (rest.length < 2) continue;
+      const ref = calibratedNovelty(rest, columns, unknownRate).reference;
+      const width = rest[0]!.rows[0]!.length;
+      for (const c of withBins) {
+        if (!held.has(c.label)) continue;
+        const counts = byLabel[c.label] ?? [0, 0];
+        byLabel[c.label] = counts;
+        counts[0] += noveltyScore(ref, meanRow(c.rows, width)) > ref.threshold! ? 1 : 0;
+        counts[1]++;
+      }
+    }
+  }
+  const unseen = Object.values(byLabel).reduce((a, [, n]) => a + n, 0);
+  const unseenCalled = Object.values(byLabel).reduce((a, [x]) => a + x, 0);
+  const calibration: OpenSetCalibration = {
+    unknownRate,
+    method: 'novelty',
+    threshold,
+    siblingMargin: siblingMargin(scored),
+    knownUnknownRate: scores.filter((v) => v > threshold).length / scores.length,
+    knownAccuracyBefore: right.length / scored.length,
+    knownAccuracyAfter:
+      right.filter((o) => !((looOf.get(o.capture) ?? 0) > threshold)).length / scored.length,
+    knownCaptures: scores.length,
+    unseenUnknownRate: unseen > 0 ? unseenCalled / unseen : null,
+    unseenCaptures: unseen,
+    unseenByLabel: Object.fromEntries(Object.entries(byLabel).map(([l, [x, n]]) => [l, x / n])),
+  };
+  return { calibration, reference };
+}
+
+/** Novelty of a capture under a model's stored reference (null without one or without bins). */
+export function modelNovelty(model: RoleModel, rows: readonly Float64Array[]): number | null {
+  const mean = captureMean(model, rows);
+  return model.novelty === null || mean === null ? null : noveltyScore(model.novelty, mean);
 }

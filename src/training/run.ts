@@ -150,6 +150,7 @@ export async function trainFromCaptures(options: TrainRunOptions): Promise<Train
       return trainSos(paths, captureLabels, options, started);
     case 'onelayer':
     case 'randomforest':
+    case 'ranknn':
     case undefined:
       needsTwoLabels(captureLabels);
       return trainRole(paths, captureLabels, algorithm, options, started);

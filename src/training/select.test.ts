@@ -84,10 +84,11 @@ describe('forest size of the default grid', () => {
     const grid = defaultGrid(40);
     assert.deepEqual(
       grid.map((c) => c.nEstimators),
-      [750, 750],
+      [undefined, 750, 750],
+      'the nearest-capture candidate has no trees',
     );
     assert.deepEqual(
-      grid.map((c) => ({ ...c, nEstimators: 300 })),
+      grid.map((c) => (c.algorithm === 'randomforest' ? { ...c, nEstimators: 300 } : c)),
       DEFAULT_GRID.map((c) => ({ ...c })),
     );
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { isUnknown } from '../models/role-model.js';
+import { captureNovelty, isUnknown } from '../models/role-model.js';
 import { TEST_DATA } from '../test-helpers/reference.js';
 import { captureFeatureSet } from '../test-helpers/v2-capture.js';
 import { labelOf } from './dataset.js';
@@ -39,16 +39,23 @@ describe('v2 recipe on real captures', () => {
         estimateUnseen: false,
       });
       assert.ok(calibration);
-      assert.equal(model.unknownThreshold, calibration.threshold);
+      assert.equal(calibration.method, 'novelty');
+      assert.equal(model.novelty?.threshold, calibration.threshold);
+      assert.equal(model.unknownThreshold, null, 'the novelty rule replaces the confidence threshold');
       assert.equal(model.siblingMargin, calibration.siblingMargin);
       assert.equal(model.unknownRate, 0.02);
-      assert.equal(model.kind === 'randomforest' ? model.trees.length : 0, 300, '105 captures: 300 trees');
+      assert.equal(
+        model.kind,
+        'ranknn',
+        'the nearest-capture model leads the grid and ties the forests here',
+      );
       assert.equal(calibration.unseenUnknownRate, null, 'not estimated when asked not to');
       assert.ok(calibration.knownUnknownRate <= 0.04, `known called Unknown ${calibration.knownUnknownRate}`);
       let right = 0;
       for (const c of test) {
         const p = predictLabel(model, c.rows);
-        if (!isUnknown(model, p.top, p.secondTop) && p.label === c.label) right++;
+        if (!isUnknown(model, p.top, p.secondTop, captureNovelty(model, c.rows)) && p.label === c.label)
+          right++;
       }
       accuracies.push(right / test.length);
       thresholds.push(calibration.threshold);

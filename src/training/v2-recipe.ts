@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { v2FeatureNames } from '../features/v2/index.js';
+import { V2_OWN_COUNT, v2FeatureNames } from '../features/v2/index.js';
 import type { RoleAlgorithm, RoleModel } from '../models/role-model.js';
 import {
+  calibrateNoveltyRule,
   calibrateOpenSet,
   DEFAULT_UNKNOWN_RATE,
   leaveOneClassOut,
@@ -33,7 +34,16 @@ export interface V2TrainOptions {
   estimateUnseen?: boolean;
   /** Override the candidate grid. */
   grid?: readonly Candidate[];
+  /**
+   * The Unknown rule: 'novelty' (default) = rank distance to the nearest training capture above a
+   * conformal threshold of leave-one-out distances (models/novelty.ts); 'confidence' = the forest's
+   * p₁ + p₂ below the conformal out-of-bag threshold (the rule before).
+   */
+  openSetRule?: 'novelty' | 'confidence';
 }
+
+/** Columns of the novelty rule: v2's own header aggregates (the first V2_OWN_COUNT of the vector). */
+export const NOVELTY_COLUMNS = (): Int32Array => Int32Array.from({ length: V2_OWN_COUNT }, (_, i) => i);
 
 export interface V2TrainReport {
   model: RoleModel;
@@ -50,11 +60,13 @@ export function v2NamesHash(): string {
 
 /**
  * The v2 recipe: k-fold CV per capture over a small grid picks the estimator; it is refitted on every
- * training capture; the Unknown threshold is the split-conformal `unknownRate`-quantile of the final
- * forest's out-of-bag open-set scores (the Harrell–Davis quantile of the chosen candidate's out-of-fold
- * scores for other estimators or too few captures), the
- * sibling margin comes from the same outcomes, and leaving types out estimates how many captures of an
- * unseen type the threshold calls Unknown. Everything goes into the model.
+ * training capture; the Unknown rule is feature-space novelty (models/novelty.ts) above the conformal
+ * `1 − unknownRate` quantile of the training captures' leave-one-out novelty (calibrateNoveltyRule), the
+ * sibling margin comes from the out-of-fold outcomes, and leaving types out of the novelty reference
+ * estimates how many captures of an unseen type the rule calls Unknown. With `openSetRule: 'confidence'`
+ * the rule before: p₁ + p₂ below the split-conformal quantile of the final forest's out-of-bag scores
+ * (the Harrell–Davis quantile of out-of-fold scores for other estimators or too few captures), unseen
+ * rejection by refitting without each type. Everything goes into the model.
  */
 export function trainV2Model(captures: readonly LabelledCapture[], options: V2TrainOptions): V2TrainReport {
   const withBins = captures.filter((c) => c.rows.length > 0);
@@ -87,7 +99,21 @@ export function trainV2Model(captures: readonly LabelledCapture[], options: V2Tr
   const t2 = performance.now();
   const labels = new Set(withBins.map((c) => c.label));
   let calibration: OpenSetCalibration | null = null;
-  if (labels.size >= 3) {
+  if (labels.size >= 3 && (options.openSetRule ?? 'novelty') === 'novelty') {
+    const rule = calibrateNoveltyRule(
+      withBins,
+      selection.best.outcomes,
+      NOVELTY_COLUMNS(),
+      unknownRate,
+      options.estimateUnseen !== false,
+    );
+    calibration = rule.calibration;
+    model.novelty = rule.reference;
+    model.unknownThreshold = null;
+    model.siblingMargin = calibration.siblingMargin;
+    model.unknownRate = unknownRate;
+    model.hyperParameters.unknownCalibration = 'novelty';
+  } else if (labels.size >= 3) {
     const unseen =
       options.estimateUnseen === false ? null : leaveOneClassOut(withBins, best, train, options.seed);
     calibration = calibrateOpenSet(

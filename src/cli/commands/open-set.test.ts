@@ -61,7 +61,11 @@ describe('open-set role model from the CLI: --unknown-rate, Unknown for unseen t
     ]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /set for --unknown-rate 0\.05/);
-    assert.match(r.stdout, /out-of-bag: known types called Unknown \d+\.\d% of 109/);
+    assert.match(
+      r.stdout,
+      /Unknown when the mean rank distance to the nearest training captures is above 0\.\d+/,
+    );
+    assert.match(r.stdout, /leave-one-out: known types called Unknown \d+\.\d% of 109/);
     assert.match(r.stdout, /leave-one-type-out: unseen types called Unknown \d+\.\d% of 109 \(Aria /);
     assert.match(r.stdout, /siblings reported when the top two are within 0\.\d+/);
     const doc = JSON.parse(readFileSync(model, 'utf8')) as {
@@ -69,9 +73,15 @@ describe('open-set role model from the CLI: --unknown-rate, Unknown for unseen t
       training: { scores: Record<string, number> };
     };
     assert.equal(doc.hyperParameters.unknownRate, 0.05);
-    assert.equal(typeof doc.hyperParameters.unknownThreshold, 'number');
+    assert.equal(doc.hyperParameters.unknownThreshold, undefined, 'the novelty rule replaces it');
     assert.equal(typeof doc.hyperParameters.siblingMargin, 'number');
-    assert.equal(doc.hyperParameters.unknownCalibration, 'out-of-bag');
+    assert.equal(doc.hyperParameters.unknownCalibration, 'novelty');
+    const novelty = (
+      doc as unknown as { novelty: { threshold: number; neighbours: number; points: number[][] } }
+    ).novelty;
+    assert.equal(novelty.neighbours, 3);
+    assert.equal(novelty.points.length, 109, 'one reference point per training capture');
+    assert.ok(novelty.threshold > 0 && novelty.threshold < 0.5);
     const s = doc.training.scores;
     assert.ok(s.knownCalledUnknown! <= 0.08, `known called Unknown ${s.knownCalledUnknown}`);
     assert.ok(s.unseenCalledUnknown! >= 0.8, `unseen called Unknown ${s.unseenCalledUnknown}`);

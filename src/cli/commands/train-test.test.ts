@@ -102,9 +102,10 @@ describe('train and test on the IoT Sentinel dev split (reference recipe: 0.857 
     const doc = JSON.parse(readFileSync(model, 'utf8')) as {
       features: { semantics: string };
       hyperParameters: Record<string, unknown>;
+      novelty: { threshold: number };
     };
     assert.equal(doc.features.semantics, 'v2', 'the model records its feature semantics');
-    assert.equal(doc.hyperParameters.unknownThreshold, summary.calibration.threshold);
+    assert.equal(doc.novelty.threshold, summary.calibration.threshold);
     const tested = runCli(['test', setups, '--split', split, '--model', model, '--json']);
     assert.equal(tested.status, 0, tested.stderr);
     assert.ok((JSON.parse(tested.stdout) as { accuracyPerCapture: number }).accuracyPerCapture >= 0.95);
