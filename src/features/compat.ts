@@ -104,6 +104,8 @@ export interface CompatBin {
   bin: number;
   /** The 4,104 values (may be a fresh copy on every read: read it once per use). */
   readonly vector: Float64Array;
+  /** Writes the 4,104 values into `out` (reading many bins through one buffer allocates nothing). */
+  writeVector(out: Float64Array): void;
   /** This bin's own inferred capture address, or null. */
   captureIp: string | null;
   /** Private peers of the capture MAC in this bin, sorted. */
@@ -143,8 +145,13 @@ class SparseCompatBin implements CompatBin {
 
   get vector(): Float64Array {
     const v = new Float64Array(COMPAT_FEATURE_COUNT);
-    for (let k = 0; k < this.index.length; k++) v[this.index[k]!] = this.value[k]!;
+    this.writeVector(v);
     return v;
+  }
+
+  writeVector(out: Float64Array): void {
+    out.fill(0, 0, COMPAT_FEATURE_COUNT);
+    for (let k = 0; k < this.index.length; k++) out[this.index[k]!] = this.value[k]!;
   }
 }
 

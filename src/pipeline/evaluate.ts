@@ -4,18 +4,16 @@ import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { behaviorOf, decide } from '../decisions/decide.js';
 import type { DeviceUpdate } from '../decisions/history.js';
-import { type CompatFeatures, captureHosts, compatFeatures } from '../features/compat.js';
-import { type SessionVectors, sessionVectors } from '../features/session-vectors.js';
-import type { V2Result } from '../features/v2/index.js';
-import type { LoadedModel } from '../models/format.js';
 import {
-  applyUnknownThreshold,
-  hiddenRepresentation,
-  predictBins,
-  predictCapture,
-  type RoleModel,
-  siblingsOf,
-} from '../models/role-model.js';
+  COMPAT_FEATURE_COUNT,
+  type CompatFeatures,
+  captureHosts,
+  compatFeatures,
+} from '../features/compat.js';
+import { type SessionVectors, sessionVectors } from '../features/session-vectors.js';
+import { V2_FEATURE_COUNT, type V2Result } from '../features/v2/index.js';
+import type { LoadedModel } from '../models/format.js';
+import { applyUnknownThreshold, predictRows, type RoleModel, siblingsOf } from '../models/role-model.js';
 import type { BinDetail, CaptureResult, DeviceResult, ValidDeviceResult } from '../result.js';
 import {
   type AnalyzeOptions,
@@ -240,6 +238,9 @@ interface DeviceView {
   mac: string;
   /** The rows the role model sees, one per non-empty bin, with each bin's time and capture address. */
   vectors: Float64Array[];
+  /** Row i written into `out` (vectors[i] without a fresh array), and the rows' length. */
+  writeRow: (i: number, out: Float64Array) => void;
+  width: number;
   timestamps: number[];
   captureIps: (string | null)[];
   otherIps: string[];
@@ -257,6 +258,8 @@ function compatView(
     pcapLabels,
     mac: compat.captureMac ?? '',
     vectors: lazyRows(compat.bins.length, (i) => compat.bins[i]!.vector),
+    writeRow: (i, out) => compat.bins[i]!.writeVector(out),
+    width: COMPAT_FEATURE_COUNT,
     timestamps: compat.bins.map((b) => b.timestamp),
     captureIps: compat.bins.map((b) => b.captureIp),
     otherIps: [...new Set(compat.bins.flatMap((b) => b.otherIps))].sort(),
@@ -280,6 +283,8 @@ function v2View(
     pcapLabels,
     mac: hostInfo?.kind === 'mac' ? hostInfo.key : '',
     vectors: lazyRows(bins.length, (i) => bins[i]!.vector),
+    writeRow: (i, out) => bins[i]!.writeVector(out),
+    width: V2_FEATURE_COUNT,
     timestamps: bins.map((b) => b.start),
     captureIps: bins.map(() => sessions.sourceIp),
     otherIps,
@@ -297,7 +302,9 @@ function evaluateView(
   const model = loaded.model;
   const { key, pcapLabels, vectors } = view;
   const pcap = path === '-' ? '-' : basename(path);
-  const mean = predictCapture(model, vectors);
+  // Every row is read once here, through one buffer (see predictRows).
+  const predictions = predictRows(model, vectors.length, view.width, view.writeRow);
+  const mean = predictions.mean;
   if (!mean) {
     const invalid: DeviceResult = { valid: false, pcap };
     return {
@@ -321,7 +328,7 @@ function evaluateView(
   // An Unknown verdict already says "none of these"; siblings qualify a role the model does report.
   const siblings = ranked[0]![0] === 'Unknown' ? null : siblingsOf(model, mean);
   const top = ranked.slice(0, 3);
-  const binProbabilities = predictBins(model, vectors);
+  const binProbabilities = predictions.bins;
 
   const scorer = anomalyScorer(options, loaded);
   const anomalyName = scorer.name;
@@ -385,8 +392,7 @@ function evaluateView(
         mac,
         // The original averaged the one-layer model's hidden layer; a forest has none, so its class
         // probabilities stand in (the history keeps averages per model, see decisions/history.ts).
-        representations:
-          model.kind === 'onelayer' ? vectors.map((v) => hiddenRepresentation(model, v)) : binProbabilities,
+        representations: predictions.hidden ?? binProbabilities,
         timestamps: view.timestamps,
         labels: device.classification.labels,
         confidences: device.classification.confidences,

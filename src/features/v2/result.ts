@@ -23,6 +23,8 @@ export interface V2Bin {
   readonly own: Float64Array;
   /** V2_FEATURE_COUNT values, in v2FeatureNames() order (built on every read: read it once per use). */
   readonly vector: Float64Array;
+  /** Writes the V2_FEATURE_COUNT values into `out` (one buffer for many bins allocates nothing). */
+  writeVector(out: Float64Array): void;
 }
 
 /**
@@ -42,9 +44,15 @@ export class LazyV2Bin implements V2Bin {
 
   get vector(): Float64Array {
     const v = new Float64Array(V2_FEATURE_COUNT);
-    v.set(this.own, 0);
-    if (this.compat !== undefined) v.set(this.compat.vector, V2_OWN_COUNT);
+    this.writeVector(v);
     return v;
+  }
+
+  writeVector(out: Float64Array): void {
+    out.set(this.own, 0);
+    const compat = out.subarray(V2_OWN_COUNT, V2_FEATURE_COUNT);
+    if (this.compat !== undefined) this.compat.writeVector(compat);
+    else compat.fill(0);
   }
 }
 
