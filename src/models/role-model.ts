@@ -129,18 +129,16 @@ export function predictCapture(model: RoleModel, bins: ArrayLike<ArrayLike<numbe
   return predictBins(model, [mean])[0]!;
 }
 
-/** What `predictRows` returns: each row's probabilities and, for a one-layer model, its hidden layer. */
+/** What `predictRows` returns: the capture's and each row's probabilities. */
 export interface RowPredictions {
   /** The capture's probabilities (as predictCapture), or null for no rows. */
   mean: Float64Array | null;
   /** Each row's probabilities (as predictBins): views into one packed array. */
   bins: Float64Array[];
-  /** Each row's hidden representation (as hiddenRepresentation), one-layer models only. */
-  hidden: Float64Array[] | null;
 }
 
 /**
- * predictCapture, predictBins and (one-layer) hiddenRepresentation in one pass, each row written by `write`
+ * predictCapture and predictBins in one pass, each row written by `write`
  * into one reused buffer: a long capture's rows are built on demand, and building each three times as
  * fresh 4,104-value arrays made memory grow with the bins. The sums run in the same order, so the same bits.
  */
@@ -151,7 +149,7 @@ export function predictRows(
   width: number,
   write: (i: number, out: Float64Array) => void,
 ): RowPredictions {
-  if (count === 0) return { mean: null, bins: [], hidden: null };
+  if (count === 0) return { mean: null, bins: [] };
   const k = model.labels.length;
   const n = model.features.count;
   if (width !== n) throw new ModelError(`feature vector has ${width} values, the model expects ${n}`);
@@ -160,9 +158,6 @@ export function predictRows(
   const probabilities = new Float64Array(count * k);
   const bins: Float64Array[] = [];
   if (model.kind === 'onelayer') {
-    const h = model.mlp.hiddenSize;
-    const hiddenAll = new Float64Array(count * h);
-    const hidden: Float64Array[] = [];
     const mean = new Float64Array(k);
     for (let b = 0; b < count; b++) {
       write(b, x);
@@ -171,11 +166,9 @@ export function predictRows(
       for (let c = 0; c < k; c++) mean[c]! += p[c]!;
       probabilities.set(p, b * k);
       bins.push(probabilities.subarray(b * k, (b + 1) * k));
-      hiddenAll.set(mlpHidden(model.mlp, z), b * h);
-      hidden.push(hiddenAll.subarray(b * h, (b + 1) * h));
     }
     for (let c = 0; c < k; c++) mean[c]! /= count;
-    return { mean, bins, hidden };
+    return { mean, bins };
   }
   const sum = new Float64Array(n);
   for (let b = 0; b < count; b++) {
@@ -186,7 +179,7 @@ export function predictRows(
     bins.push(probabilities.subarray(b * k, (b + 1) * k));
   }
   for (let f = 0; f < n; f++) sum[f]! /= count;
-  return { mean: predictBins(model, [sum])[0]!, bins, hidden: null };
+  return { mean: predictBins(model, [sum])[0]!, bins };
 }
 
 /**

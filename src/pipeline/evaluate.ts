@@ -13,7 +13,14 @@ import {
 import { type SessionVectors, sessionVectors } from '../features/session-vectors.js';
 import { V2_FEATURE_COUNT, type V2Result } from '../features/v2/index.js';
 import type { LoadedModel } from '../models/format.js';
-import { applyUnknownThreshold, predictRows, type RoleModel, siblingsOf } from '../models/role-model.js';
+import {
+  applyUnknownThreshold,
+  hiddenRepresentation,
+  type OneLayerRoleModel,
+  predictRows,
+  type RoleModel,
+  siblingsOf,
+} from '../models/role-model.js';
 import type { BinDetail, CaptureResult, DeviceResult, ValidDeviceResult } from '../result.js';
 import {
   type AnalyzeOptions,
@@ -231,6 +238,18 @@ function lazyRows(length: number, row: (i: number) => Float64Array): Float64Arra
   });
 }
 
+/**
+ * The one-layer model's hidden representation of each row, computed when read (the history reads them
+ * once per average): kept, they were 32 values per bin, the largest per-bin cost of a long capture.
+ */
+function hiddenRows(model: OneLayerRoleModel, view: DeviceView): Float64Array[] {
+  const x = new Float64Array(view.width);
+  return lazyRows(view.vectors.length, (i) => {
+    view.writeRow(i, x);
+    return hiddenRepresentation(model, x);
+  });
+}
+
 /** What one device looks like in a capture: the whole capture's source, or one host of it. */
 interface DeviceView {
   key: string;
@@ -392,7 +411,7 @@ function evaluateView(
         mac,
         // The original averaged the one-layer model's hidden layer; a forest has none, so its class
         // probabilities stand in (the history keeps averages per model, see decisions/history.ts).
-        representations: predictions.hidden ?? binProbabilities,
+        representations: model.kind === 'onelayer' ? hiddenRows(model, view) : binProbabilities,
         timestamps: view.timestamps,
         labels: device.classification.labels,
         confidences: device.classification.confidences,

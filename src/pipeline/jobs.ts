@@ -1,3 +1,4 @@
+import { isMainThread } from 'node:worker_threads';
 import { type BehaviorBin, hostBins } from '../features/behavior.js';
 import { deviceVectors } from '../features/v2/index.js';
 import { type InspectRecord, inspectRecord } from '../outputs/inspect.js';
@@ -56,7 +57,15 @@ const handlers: { [N in JobName]: (input: JobInput<N>) => Promise<JobOutput<N>> 
     const evaluations = perHost
       ? await evaluateHosts(path, options)
       : [await evaluateCaptureDetailed(path, options)];
-    return evaluations.map((e) => ({ result: e.result, history: e.history }));
+    // The history's per-bin representations are computed when read; a worker's answer is copied to the
+    // calling thread (structured clone), so there they are built once here.
+    return evaluations.map((e) => ({
+      result: e.result,
+      history:
+        e.history && !isMainThread
+          ? { ...e.history, representations: Array.from(e.history.representations) }
+          : e.history,
+    }));
   },
   hostFootprint: async ({ path, options }) => evaluateHostFootprint(path, options),
   behavior: async ({ path, options }) => {
