@@ -26,6 +26,11 @@ export interface SessionVectors {
    * overwritten once a row of another chunk is read, so copy what you keep (the LSTM reads them in order).
    */
   rows: Float64Array[];
+  /**
+   * The same rows read into a caller's buffer, no array (or view) per row: the LSTM reads millions of a
+   * long capture's rows, and a short-lived object each filled the heap. Set by the streamed analysis.
+   */
+  rowSource?: { readonly length: number; readonly width: number; read(i: number, out: Float64Array): void };
 }
 
 /**
@@ -174,9 +179,23 @@ class DeviceRows {
     this.packed.set(values.subarray(offset, offset + VALUES), o + 1);
   }
 
-  finish(): Float64Array[] {
+  finish(): Pick<SessionVectors, 'rows' | 'rowSource'> {
     const file = this.file;
-    if (!file) return packedRows(this.packed, this.n);
+    if (!file) {
+      const packed = this.packed;
+      const n = this.n;
+      return {
+        rows: packedRows(packed, n),
+        rowSource: {
+          length: n,
+          width: SESSION_VECTOR_LENGTH,
+          read: (i, out) => {
+            out.fill(0, ROW, SESSION_VECTOR_LENGTH);
+            out.set(packed.subarray(i * ROW, (i + 1) * ROW));
+          },
+        },
+      };
+    }
     this.flush(file);
     this.packed = new Float64Array(0);
     const { fd, rows: total } = file;
@@ -187,7 +206,7 @@ class DeviceRows {
     // row read made millions of short-lived 328-byte buffers, which grew the heap outside V8.
     const chunk = new Float64Array(chunkRows * SESSION_VECTOR_LENGTH);
     let loaded = -1;
-    const rows = viewRowArray(total, (i) => {
+    const load = (i: number): number => {
       const c = Math.floor(i / chunkRows);
       if (c !== loaded) {
         const count = Math.min(chunkRows, total - c * chunkRows);
@@ -196,11 +215,23 @@ class DeviceRows {
           chunk.set(packed.subarray(r * ROW, (r + 1) * ROW), r * SESSION_VECTOR_LENGTH);
         loaded = c;
       }
-      const o = (i - c * chunkRows) * SESSION_VECTOR_LENGTH;
+      return (i - c * chunkRows) * SESSION_VECTOR_LENGTH;
+    };
+    const rows = viewRowArray(total, (i) => {
+      const o = load(i);
       return chunk.subarray(o, o + SESSION_VECTOR_LENGTH);
     });
-    rowFiles.register(rows, fd);
-    return rows;
+    const rowSource = {
+      length: total,
+      width: SESSION_VECTOR_LENGTH,
+      read: (i: number, out: Float64Array) => {
+        const o = load(i);
+        out.set(chunk.subarray(o, o + SESSION_VECTOR_LENGTH));
+      },
+    };
+    // Both views read through `load`: the descriptor is closed once neither is reachable.
+    rowFiles.register(load, fd);
+    return { rows, rowSource };
   }
 
   private flush(file: { fd: number; rows: number }): void {
@@ -314,7 +345,7 @@ export class SessionRowAccumulator {
     }
     if (source >= 0) take(this.buffer, this.count);
     this.count = 0;
-    return { sourceIp, rows: out.finish() };
+    return { sourceIp, ...out.finish() };
   }
 
   /** Deletes the temporary file, if any (finish does; call it when an analysis is abandoned). */
