@@ -30,7 +30,8 @@ if [ ! -f "$v2" ]; then
 fi
 runs=${RUNS:-3}
 bytes=$(stat -L -c %s "$capture")
-nml=(node "${NETWORKML_BIN:-bin/networkml.js}") # NETWORKML_BIN=other/bin/networkml.js measures another build
+# The launcher as users run it (its shebang sets the V8 flags); NETWORKML_BIN=other/bin/networkml.js measures another build.
+nml=("${NETWORKML_BIN:-bin/networkml.js}")
 
 # time_of CMD...: runs it, prints "SECONDS KIB" (wall time, peak RSS).
 time_of() {

@@ -104,6 +104,8 @@ export interface CompatBin {
   bin: number;
   /** The 4,104 values (may be a fresh copy on every read: read it once per use). */
   readonly vector: Float64Array;
+  /** Writes the 4,104 values into `out` (reading many bins through one buffer allocates nothing). */
+  writeVector(out: Float64Array): void;
   /** This bin's own inferred capture address, or null. */
   captureIp: string | null;
   /** Private peers of the capture MAC in this bin, sorted. */
@@ -143,8 +145,13 @@ class SparseCompatBin implements CompatBin {
 
   get vector(): Float64Array {
     const v = new Float64Array(COMPAT_FEATURE_COUNT);
-    for (let k = 0; k < this.index.length; k++) v[this.index[k]!] = this.value[k]!;
+    this.writeVector(v);
     return v;
+  }
+
+  writeVector(out: Float64Array): void {
+    out.fill(0, 0, COMPAT_FEATURE_COUNT);
+    for (let k = 0; k < this.index.length; k++) out[this.index[k]!] = this.value[k]!;
   }
 }
 
@@ -193,11 +200,15 @@ export function compatFeatures(
 
 /**
  * `compatFeatures` bin by bin, for a capture cut into one store per bin (`BinStream`): the capture MAC is
- * carried from bin to bin as text, since each bin's store has its own MAC ids.
+ * carried from bin to bin as text, since each bin's store has its own MAC ids. Bins are kept packed in
+ * columns (a long capture has tens of thousands; an object and three arrays each cost ~0.4 KiB per bin)
+ * and `bins` hands out a view of bin i when read.
  */
 export class CompatAccumulator {
   private macText: string | null = null;
-  readonly bins: CompatBin[] = [];
+  private readonly packed = new PackedCompatBins();
+  /** One view per read: read a bin once per use. */
+  readonly bins: CompatBin[] = this.packed.array();
 
   constructor(private readonly countPublic = false) {}
 
@@ -211,21 +222,132 @@ export class CompatAccumulator {
     const otherIps = new Set<string>();
     const vector = binVector(store, bins, 0, to, mac, otherIps);
     const lastFirstPacket = bins.sessions.firstPacket.data[to - 1]!;
-    this.bins.push(
-      new SparseCompatBin(
-        index,
-        vector,
-        own.address >= 0 ? store.addresses.text[own.address]! : null,
-        [...otherIps].sort(),
-        store.timeUs.data[lastFirstPacket]! / 1e6,
-        mac,
-      ),
+    this.packed.add(
+      index,
+      vector,
+      own.address >= 0 ? store.addresses.text[own.address]! : null,
+      [...otherIps].sort(),
+      store.timeUs.data[lastFirstPacket]! / 1e6,
+      mac,
     );
   }
 
   finish(): CompatFeatures {
     return { captureMac: this.macText, bins: this.bins };
   }
+}
+
+/** Compat bins in growable columns: per-bin fields, the non-zero values and the peers (as string ids). */
+class PackedCompatBins {
+  private count = 0;
+  private binOf = new Int32Array(256);
+  private timestampOf = new Float64Array(256);
+  private captureIpOf = new Int32Array(256);
+  private macOf = new Int32Array(256);
+  /** Bin i's non-zero values are nz[nzStart[i] .. nzStart[i + 1]); its peers ips[ipStart[i] .. ipStart[i + 1]). */
+  private nzStart = new Int32Array(257);
+  private ipStart = new Int32Array(257);
+  private nzIndex = new Uint16Array(1024);
+  private nzValue = new Float64Array(1024);
+  private ips = new Int32Array(256);
+  private readonly text: string[] = [];
+  private readonly textId = new Map<string, number>();
+
+  add(
+    bin: number,
+    dense: Float64Array,
+    captureIp: string | null,
+    otherIps: string[],
+    timestamp: number,
+    mac: number,
+  ): void {
+    const i = this.count++;
+    if (this.count >= this.binOf.length) {
+      const n = this.binOf.length * 2;
+      this.binOf = grown(this.binOf, new Int32Array(n));
+      this.timestampOf = grown(this.timestampOf, new Float64Array(n));
+      this.captureIpOf = grown(this.captureIpOf, new Int32Array(n));
+      this.macOf = grown(this.macOf, new Int32Array(n));
+      this.nzStart = grown(this.nzStart, new Int32Array(n + 1));
+      this.ipStart = grown(this.ipStart, new Int32Array(n + 1));
+    }
+    this.binOf[i] = bin;
+    this.timestampOf[i] = timestamp;
+    this.captureIpOf[i] = captureIp === null ? -1 : this.id(captureIp);
+    this.macOf[i] = mac;
+    let nz = this.nzStart[i]!;
+    for (let f = 0; f < dense.length; f++) {
+      if (dense[f] === 0) continue;
+      if (nz === this.nzIndex.length) {
+        this.nzIndex = grown(this.nzIndex, new Uint16Array(nz * 2));
+        this.nzValue = grown(this.nzValue, new Float64Array(nz * 2));
+      }
+      this.nzIndex[nz] = f;
+      this.nzValue[nz++] = dense[f]!;
+    }
+    this.nzStart[i + 1] = nz;
+    let ip = this.ipStart[i]!;
+    if (ip + otherIps.length > this.ips.length)
+      this.ips = grown(this.ips, new Int32Array(Math.max(this.ips.length * 2, ip + otherIps.length)));
+    for (const text of otherIps) this.ips[ip++] = this.id(text);
+    this.ipStart[i + 1] = ip;
+  }
+
+  /** The bins as an array whose element i is a fresh view of bin i. */
+  array(): CompatBin[] {
+    const isIndex = (key: string | symbol): key is string => {
+      if (typeof key !== 'string') return false;
+      const i = Number(key);
+      return Number.isInteger(i) && i >= 0 && i < this.count;
+    };
+    const packed = this;
+    // The target's length follows the packed count (the array is created before any bin is added).
+    return new Proxy([] as CompatBin[], {
+      get: (target, key, receiver) => {
+        if (key === 'length') return packed.count;
+        return isIndex(key) ? packed.view(Number(key)) : Reflect.get(target, key, receiver);
+      },
+      has: (target, key) => isIndex(key) || Reflect.has(target, key),
+    });
+  }
+
+  private view(i: number): CompatBin {
+    const packed = this;
+    const captureIp = this.captureIpOf[i]!;
+    return {
+      bin: this.binOf[i]!,
+      captureIp: captureIp < 0 ? null : this.text[captureIp]!,
+      otherIps: Array.from(this.ips.subarray(this.ipStart[i]!, this.ipStart[i + 1]!), (id) => this.text[id]!),
+      timestamp: this.timestampOf[i]!,
+      mac: this.macOf[i]!,
+      get vector() {
+        const v = new Float64Array(COMPAT_FEATURE_COUNT);
+        packed.write(i, v);
+        return v;
+      },
+      writeVector: (out) => packed.write(i, out),
+    };
+  }
+
+  private write(i: number, out: Float64Array): void {
+    out.fill(0, 0, COMPAT_FEATURE_COUNT);
+    for (let k = this.nzStart[i]!; k < this.nzStart[i + 1]!; k++) out[this.nzIndex[k]!] = this.nzValue[k]!;
+  }
+
+  private id(text: string): number {
+    let id = this.textId.get(text);
+    if (id === undefined) {
+      id = this.text.length;
+      this.text.push(text);
+      this.textId.set(text, id);
+    }
+    return id;
+  }
+}
+
+function grown<T extends Int32Array | Uint16Array | Float64Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
 }
 
 function binVector(

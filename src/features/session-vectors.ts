@@ -20,8 +20,17 @@ function pythonSeconds(us: number): number {
 export interface SessionVectors {
   /** The capture address inferred over all bins at once, or null. */
   sourceIp: string | null;
-  /** One 41-value row per session that involves the source address, in bin then session order. */
+  /**
+   * One 41-value row per session that involves the source address, in bin then session order. Rows of a
+   * long capture are read back from a temporary file a chunk at a time: a row read from it may be
+   * overwritten once a row of another chunk is read, so copy what you keep (the LSTM reads them in order).
+   */
   rows: Float64Array[];
+  /**
+   * The same rows read into a caller's buffer, no array (or view) per row: the LSTM reads millions of a
+   * long capture's rows, and a short-lived object each filled the heap. Set by the streamed analysis.
+   */
+  rowSource?: { readonly length: number; readonly width: number; read(i: number, out: Float64Array): void };
 }
 
 /**
@@ -100,21 +109,139 @@ const ROW = VALUES + 1;
  * LSTM reads them one at a time): 88 bytes per session instead of a 41-value array each.
  */
 function packedRows(packed: Float64Array, n: number): Float64Array[] {
+  return lazyRowArray(n, (i) => packed.subarray(i * ROW, (i + 1) * ROW));
+}
+
+/** An array of n rows whose element i is a fresh 41-value row made from `packedRow(i)` when read. */
+function lazyRowArray(n: number, packedRow: (i: number) => Float64Array): Float64Array[] {
+  return viewRowArray(n, (i) => {
+    const r = new Float64Array(SESSION_VECTOR_LENGTH);
+    r.set(packedRow(i));
+    return r;
+  });
+}
+
+/** An array of n rows whose element i is `row(i)`, made when read. */
+function viewRowArray(n: number, row: (i: number) => Float64Array): Float64Array[] {
   const isIndex = (key: string | symbol): key is string => {
     if (typeof key !== 'string') return false;
     const i = Number(key);
     return Number.isInteger(i) && i >= 0 && i < n;
-  };
-  const row = (i: number) => {
-    const r = new Float64Array(SESSION_VECTOR_LENGTH);
-    r.set(packed.subarray(i * ROW, (i + 1) * ROW));
-    return r;
   };
   return new Proxy(new Array<Float64Array>(n), {
     get: (target, key, receiver) => (isIndex(key) ? row(Number(key)) : Reflect.get(target, key, receiver)),
     has: (target, key) => isIndex(key) || Reflect.has(target, key),
   });
 }
+
+/** Closes a device-rows file once its rows are no longer reachable. */
+const rowFiles = new FinalizationRegistry<number>((fd) => {
+  try {
+    closeSync(fd);
+  } catch {
+    // Already closed.
+  }
+});
+
+/**
+ * The device's packed rows as they are found: grown in memory, or (`toFile`) written through a buffer of
+ * `chunkRows` rows to a temporary file that is unlinked at once (the open descriptor keeps it readable;
+ * it is closed when the rows are collected), so nothing is left behind even if the process dies.
+ */
+class DeviceRows {
+  private packed: Float64Array;
+  private n = 0;
+  private file: { fd: number; rows: number } | null = null;
+
+  constructor(
+    toFile: boolean,
+    private readonly chunkRows: number,
+  ) {
+    this.packed = new Float64Array(toFile ? chunkRows * ROW : 0);
+    if (toFile) {
+      const dir = mkdtempSync(join(tmpdir(), 'networkml-rows-'));
+      const fd = openSync(join(dir, 'rows.f64'), 'w+');
+      rmSync(dir, { recursive: true, force: true });
+      this.file = { fd, rows: 0 };
+    }
+  }
+
+  push(initiated: number, values: Float64Array, offset: number): void {
+    const file = this.file;
+    if (file && this.n === this.chunkRows) this.flush(file);
+    if (!file && (this.n + 1) * ROW > this.packed.length) {
+      const grown = new Float64Array(Math.max(1024, this.packed.length * 2));
+      grown.set(this.packed);
+      this.packed = grown;
+    }
+    const o = this.n++ * ROW;
+    this.packed[o] = initiated;
+    this.packed.set(values.subarray(offset, offset + VALUES), o + 1);
+  }
+
+  finish(): Pick<SessionVectors, 'rows' | 'rowSource'> {
+    const file = this.file;
+    if (!file) {
+      const packed = this.packed;
+      const n = this.n;
+      return {
+        rows: packedRows(packed, n),
+        rowSource: {
+          length: n,
+          width: SESSION_VECTOR_LENGTH,
+          read: (i, out) => {
+            out.fill(0, ROW, SESSION_VECTOR_LENGTH);
+            out.set(packed.subarray(i * ROW, (i + 1) * ROW));
+          },
+        },
+      };
+    }
+    this.flush(file);
+    this.packed = new Float64Array(0);
+    const { fd, rows: total } = file;
+    const chunkRows = this.chunkRows;
+    const packed = new Float64Array(chunkRows * ROW);
+    const bytes = new Uint8Array(packed.buffer);
+    // Rows expanded to their 41 values (the one-hots stay zero), handed out as views: a fresh array per
+    // row read made millions of short-lived 328-byte buffers, which grew the heap outside V8.
+    const chunk = new Float64Array(chunkRows * SESSION_VECTOR_LENGTH);
+    let loaded = -1;
+    const load = (i: number): number => {
+      const c = Math.floor(i / chunkRows);
+      if (c !== loaded) {
+        const count = Math.min(chunkRows, total - c * chunkRows);
+        readSync(fd, bytes, 0, count * ROW * 8, c * chunkRows * ROW * 8);
+        for (let r = 0; r < count; r++)
+          chunk.set(packed.subarray(r * ROW, (r + 1) * ROW), r * SESSION_VECTOR_LENGTH);
+        loaded = c;
+      }
+      return (i - c * chunkRows) * SESSION_VECTOR_LENGTH;
+    };
+    const rows = viewRowArray(total, (i) => {
+      const o = load(i);
+      return chunk.subarray(o, o + SESSION_VECTOR_LENGTH);
+    });
+    const rowSource = {
+      length: total,
+      width: SESSION_VECTOR_LENGTH,
+      read: (i: number, out: Float64Array) => {
+        const o = load(i);
+        out.set(chunk.subarray(o, o + SESSION_VECTOR_LENGTH));
+      },
+    };
+    // Both views read through `load`: the descriptor is closed once neither is reachable.
+    rowFiles.register(load, fd);
+    return { rows, rowSource };
+  }
+
+  private flush(file: { fd: number; rows: number }): void {
+    const bytes = new Uint8Array(this.packed.buffer, 0, this.n * ROW * 8);
+    writeSync(file.fd, bytes, 0, bytes.length, file.rows * ROW * 8);
+    file.rows += this.n;
+    this.n = 0;
+  }
+}
+
 /** One kept session: its two address ids (as float64) and its 10 values. */
 const RECORD = VALUES + 2;
 /** Kept sessions held in memory before they are spilled to a temporary file (8 MiB). */
@@ -191,21 +318,15 @@ export class SessionRowAccumulator {
       };
     }
     const source = sourceIp === null ? -1 : (this.addressIds.get(sourceIp) ?? -1);
-    // The device's rows, packed as their 11 meaningful values (the 30 port one-hots are always zero).
-    let packed = new Float64Array(0);
-    let n = 0;
+    // The device's rows, packed as their 11 meaningful values (the 30 port one-hots are always zero): in
+    // memory when the kept sessions never spilled, else in a temporary file of their own, read back a
+    // chunk at a time as the LSTM walks them (a long capture has millions of the device's sessions).
+    const out = new DeviceRows(this.spill !== null, this.spillRecords);
     const take = (records: Float64Array, count: number) => {
       for (let i = 0; i < count; i++) {
         const o = i * RECORD;
         if (records[o] !== source && records[o + 1] !== source) continue;
-        if ((n + 1) * ROW > packed.length) {
-          const grown = new Float64Array(Math.max(1024, packed.length * 2));
-          grown.set(packed);
-          packed = grown;
-        }
-        packed[n * ROW] = records[o] === source ? 1 : 0;
-        packed.set(records.subarray(o + 2, o + RECORD), n * ROW + 1);
-        n++;
+        out.push(records[o] === source ? 1 : 0, records, o + 2);
       }
     };
     const spill = this.spill;
@@ -224,8 +345,7 @@ export class SessionRowAccumulator {
     }
     if (source >= 0) take(this.buffer, this.count);
     this.count = 0;
-    const rows = packedRows(packed, n);
-    return { sourceIp, rows };
+    return { sourceIp, ...out.finish() };
   }
 
   /** Deletes the temporary file, if any (finish does; call it when an analysis is abandoned). */

@@ -113,20 +113,59 @@ type RoleDoc = z.infer<typeof roleSchema>;
 
 /** JSON with object keys sorted recursively: the bytes the checksum covers. */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const parts: string[] = [];
+  writeCanonicalJson(value, (s) => parts.push(s));
+  return parts.join('');
+}
+
+/**
+ * canonicalJson(value) handed to `write` in pieces: the checksum of a large model is hashed without
+ * building its canonical text (for the bundled LSTM, thousands of nested strings joined: ~10 MB of
+ * transient heap at start-up).
+ */
+function writeCanonicalJson(value: unknown, write: (s: string) => void): void {
+  if (Array.isArray(value)) {
+    write('[');
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) write(',');
+      writeCanonicalJson(value[i], write);
+    }
+    write(']');
+    return;
+  }
   if (value !== null && typeof value === 'object') {
     const obj = value as Record<string, unknown>;
     const keys = Object.keys(obj)
       .filter((k) => obj[k] !== undefined)
       .sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+    write('{');
+    for (let i = 0; i < keys.length; i++) {
+      write(`${i > 0 ? ',' : ''}${JSON.stringify(keys[i])}:`);
+      writeCanonicalJson(obj[keys[i]!], write);
+    }
+    write('}');
+    return;
   }
-  return JSON.stringify(value);
+  // As Array.prototype.join does, a value JSON cannot represent (undefined) writes nothing.
+  write(JSON.stringify(value) ?? '');
 }
 
 export function documentChecksum(doc: Record<string, unknown>): string {
   const { checksum: _omit, ...rest } = doc;
-  return `sha256:${createHash('sha256').update(canonicalJson(rest)).digest('hex')}`;
+  const hash = createHash('sha256');
+  let pending: string[] = [];
+  let length = 0;
+  writeCanonicalJson(rest, (s) => {
+    pending.push(s);
+    length += s.length;
+    if (length >= 1 << 16) {
+      hash.update(pending.join(''));
+      pending = [];
+      length = 0;
+    }
+  });
+  hash.update(pending.join(''));
+  return `sha256:${hash.digest('hex')}`;
 }
 
 export function sha256Hex(text: string | Buffer): string {

@@ -47,6 +47,13 @@ export const sosLstmModelSchema = z.union([
 export type SosLstmModelFile = z.infer<typeof sosLstmModelSchema>;
 
 /** What scoring one capture gives. */
+/** Session rows read into a caller's buffer (no array per row): `width` values each. */
+export interface RowSource {
+  readonly length: number;
+  readonly width: number;
+  read(i: number, out: Float64Array): void;
+}
+
 export interface LstmScore {
   /** Max score over all steps; 0.0 when the capture could not be scored (as the reference reports it). */
   abnormality: number;
@@ -101,6 +108,8 @@ export class SessionSequenceLstm {
   /** One step's nonzero inputs and h values: kernel row offset and value. */
   private readonly nzRow: Int32Array;
   private readonly nzVal: Float64Array;
+  /** The current step's row, when rows come from a RowSource. */
+  private readonly x: Float64Array;
 
   constructor(model: SosLstmModelFile, options: SessionSequenceLstmOptions = {}) {
     const labels = model.label_order.length;
@@ -133,6 +142,7 @@ export class SessionSequenceLstm {
     this.h = new Float64Array(hidden);
     this.nzRow = new Int32Array(inputSize + hidden);
     this.nzVal = new Float64Array(inputSize + hidden);
+    this.x = new Float64Array(inputSize);
   }
 
   /** Validates a parsed JSON document (wrapper or original) and builds the scorer. */
@@ -180,11 +190,13 @@ export class SessionSequenceLstm {
    * `scores` (length ≥ seqLen). Returns the maximum score.
    */
   scoreSequence(
-    rows: readonly Float64Array[],
+    rows: readonly Float64Array[] | RowSource,
     start: number,
     labelVector: Float64Array,
     scores?: Float64Array,
   ): number {
+    const source = Array.isArray(rows) ? null : (rows as RowSource);
+    const list = rows as readonly Float64Array[];
     const { kernel, bias, denseKernel, denseBias, z, c, h, nzRow, nzVal, inputSize, rnnSize } = this;
     const gates = 4 * rnnSize;
     const nLabels = this.labelOrder.length;
@@ -192,11 +204,22 @@ export class SessionSequenceLstm {
     h.fill(0);
     let max = Number.NEGATIVE_INFINITY;
     for (let t = 0; t < this.seqLen; t++) {
-      const x = rows[start + t]!;
-      if (x.length !== inputSize) {
-        throw new ModelError(
-          `session vector has ${x.length} values, the sos-lstm model expects ${inputSize}`,
-        );
+      let x: Float64Array;
+      if (source) {
+        if (source.width !== inputSize) {
+          throw new ModelError(
+            `session vector has ${source.width} values, the sos-lstm model expects ${inputSize}`,
+          );
+        }
+        x = this.x;
+        source.read(start + t, x);
+      } else {
+        x = list[start + t]!;
+        if (x.length !== inputSize) {
+          throw new ModelError(
+            `session vector has ${x.length} values, the sos-lstm model expects ${inputSize}`,
+          );
+        }
       }
       z.set(bias);
       // z += Σ_k v_k · kernel_row_k over the nonzero inputs then the nonzero h, in that order. Rows are taken
@@ -279,7 +302,7 @@ export class SessionSequenceLstm {
    * Scores a capture: `sessions` are its per-session vectors in bin order then session order; `label` is the
    * capture's top label (or an explicit label vector in `labelOrder` order).
    */
-  score(sessions: readonly Float64Array[], label: string | Float64Array): LstmScore {
+  score(sessions: readonly Float64Array[] | RowSource, label: string | Float64Array): LstmScore {
     const sequences = Math.floor(sessions.length / this.seqLen);
     const labelVector = typeof label === 'string' ? this.labelVector(label) : label;
     if (labelVector === null) {

@@ -151,6 +151,59 @@ export function predictCapture(model: RoleModel, bins: ArrayLike<ArrayLike<numbe
   return predictBins(model, [mean])[0]!;
 }
 
+/** What `predictRows` returns: the capture's and each row's probabilities. */
+export interface RowPredictions {
+  /** The capture's probabilities (as predictCapture), or null for no rows. */
+  mean: Float64Array | null;
+  /** Each row's probabilities (as predictBins): views into one packed array. */
+  bins: Float64Array[];
+}
+
+/**
+ * predictCapture and predictBins in one pass, each row written by `write`
+ * into one reused buffer: a long capture's rows are built on demand, and building each three times as
+ * fresh 4,104-value arrays made memory grow with the bins. The sums run in the same order, so the same bits.
+ */
+export function predictRows(
+  model: RoleModel,
+  count: number,
+  /** The rows' length (checked against the model's, as selectedZ does). */
+  width: number,
+  write: (i: number, out: Float64Array) => void,
+): RowPredictions {
+  if (count === 0) return { mean: null, bins: [] };
+  const k = model.labels.length;
+  const n = model.features.count;
+  if (width !== n) throw new ModelError(`feature vector has ${width} values, the model expects ${n}`);
+  const x = new Float64Array(n);
+  const z = new Float64Array(model.selected.length);
+  const probabilities = new Float64Array(count * k);
+  const bins: Float64Array[] = [];
+  if (model.kind === 'onelayer') {
+    const mean = new Float64Array(k);
+    for (let b = 0; b < count; b++) {
+      write(b, x);
+      selectedZ(model, x, z);
+      const p = mlpProba(model.mlp, z);
+      for (let c = 0; c < k; c++) mean[c]! += p[c]!;
+      probabilities.set(p, b * k);
+      bins.push(probabilities.subarray(b * k, (b + 1) * k));
+    }
+    for (let c = 0; c < k; c++) mean[c]! /= count;
+    return { mean, bins };
+  }
+  const sum = new Float64Array(n);
+  for (let b = 0; b < count; b++) {
+    write(b, x);
+    for (let f = 0; f < n; f++) sum[f]! += x[f]!;
+    selectedZ(model, x, z);
+    probabilities.set(forestProba(model.trees, k, { rows: 1, cols: z.length, data: z }).data, b * k);
+    bins.push(probabilities.subarray(b * k, (b + 1) * k));
+  }
+  for (let f = 0; f < n; f++) sum[f]! /= count;
+  return { mean: predictBins(model, [sum])[0]!, bins };
+}
+
 /**
  * The open-set score of a capture: the mass on its top two roles, p₁ + p₂. A device of a known type puts
  * nearly all its mass on one or two (sibling) roles; one of a type never trained on spreads it over many.

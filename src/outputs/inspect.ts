@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { CaptureSummary } from '../capture/reader-api.js';
-import { type CompatFeatures, compatFeatureName } from '../features/compat.js';
+import { COMPAT_FEATURE_COUNT, type CompatFeatures, compatFeatureName } from '../features/compat.js';
 import { V2_OWN_COUNT, type V2Result, v2FeatureNames } from '../features/v2/index.js';
 import type { BinOptions } from '../sessions/bins.js';
 
@@ -66,16 +66,17 @@ export function nonzeroFeatures(vector: Float64Array): Record<string, number> {
 
 export function inspectRecord(analysis: InspectInput): InspectRecord {
   const { compat } = analysis;
+  // Every bin read through one buffer: a fresh 4,104-value array per bin grew memory with the bins.
+  const vector = new Float64Array(COMPAT_FEATURE_COUNT);
   return {
     pcap: basename(analysis.source),
     valid: compat.bins.length > 0,
     bins: analysis.sessionsPerBin,
     capture_mac: compat.captureMac,
-    features: compat.bins.map((b) => ({
-      nonzero: nonzeroFeatures(b.vector),
-      capture_ip: b.captureIp,
-      other_ips: b.otherIps,
-    })),
+    features: compat.bins.map((b) => {
+      b.writeVector(vector);
+      return { nonzero: nonzeroFeatures(vector), capture_ip: b.captureIp, other_ips: b.otherIps };
+    }),
     timestamps: compat.bins.map((b) => b.timestamp),
     ...(analysis.summary.warnings.length
       ? { warnings: analysis.summary.warnings.map((w) => w.message) }

@@ -147,6 +147,15 @@ describe('session rows spilled to a temporary file', () => {
         path,
       );
       assert.ok(whole.sessions.rows.length > 3, 'enough rows to spill');
+      // The same rows read into one buffer (how the LSTM reads them), in order and back.
+      const source = got.rowSource!;
+      assert.equal(source.length, whole.sessions.rows.length);
+      const out = new Float64Array(source.width);
+      const order = [...Array(source.length).keys()];
+      for (const i of [...order, ...order.reverse()]) {
+        source.read(i, out);
+        assert.deepEqual([...out], [...whole.sessions.rows[i]!], `${path} row ${i}`);
+      }
     }
   });
 });

@@ -136,7 +136,7 @@ export function anomalyScorer(options: AnomalyOptions, roleModel: LoadedModel): 
         needsBehavior: false,
         score: ({ sessions, role }) => {
           // The scorer's own behaviour uses its default threshold; ours is decided by decide().
-          const s = lstm.score(sessions.rows, role);
+          const s = lstm.score(sessions.rowSource ?? sessions.rows, role);
           return {
             abnormality: s.abnormality,
             scored: s.scored,

@@ -4,16 +4,21 @@ import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { behaviorOf, decide } from '../decisions/decide.js';
 import type { DeviceUpdate } from '../decisions/history.js';
-import { type CompatFeatures, captureHosts, compatFeatures } from '../features/compat.js';
+import {
+  COMPAT_FEATURE_COUNT,
+  type CompatFeatures,
+  captureHosts,
+  compatFeatures,
+} from '../features/compat.js';
 import { type SessionVectors, sessionVectors } from '../features/session-vectors.js';
-import type { V2Result } from '../features/v2/index.js';
+import { V2_FEATURE_COUNT, type V2Result } from '../features/v2/index.js';
 import type { LoadedModel } from '../models/format.js';
 import {
   applyUnknownThreshold,
   captureNovelty,
   hiddenRepresentation,
-  predictBins,
-  predictCapture,
+  type OneLayerRoleModel,
+  predictRows,
   type RoleModel,
   siblingsOf,
 } from '../models/role-model.js';
@@ -235,6 +240,18 @@ function lazyRows(length: number, row: (i: number) => Float64Array): Float64Arra
   });
 }
 
+/**
+ * The one-layer model's hidden representation of each row, computed when read (the history reads them
+ * once per average): kept, they were 32 values per bin, the largest per-bin cost of a long capture.
+ */
+function hiddenRows(model: OneLayerRoleModel, view: DeviceView): Float64Array[] {
+  const x = new Float64Array(view.width);
+  return lazyRows(view.vectors.length, (i) => {
+    view.writeRow(i, x);
+    return hiddenRepresentation(model, x);
+  });
+}
+
 /** What one device looks like in a capture: the whole capture's source, or one host of it. */
 interface DeviceView {
   key: string;
@@ -242,6 +259,9 @@ interface DeviceView {
   mac: string;
   /** The rows the role model sees, one per non-empty bin, with each bin's time and capture address. */
   vectors: Float64Array[];
+  /** Row i written into `out` (vectors[i] without a fresh array), and the rows' length. */
+  writeRow: (i: number, out: Float64Array) => void;
+  width: number;
   timestamps: number[];
   captureIps: (string | null)[];
   otherIps: string[];
@@ -259,6 +279,8 @@ function compatView(
     pcapLabels,
     mac: compat.captureMac ?? '',
     vectors: lazyRows(compat.bins.length, (i) => compat.bins[i]!.vector),
+    writeRow: (i, out) => compat.bins[i]!.writeVector(out),
+    width: COMPAT_FEATURE_COUNT,
     timestamps: compat.bins.map((b) => b.timestamp),
     captureIps: compat.bins.map((b) => b.captureIp),
     otherIps: [...new Set(compat.bins.flatMap((b) => b.otherIps))].sort(),
@@ -282,6 +304,8 @@ function v2View(
     pcapLabels,
     mac: hostInfo?.kind === 'mac' ? hostInfo.key : '',
     vectors: lazyRows(bins.length, (i) => bins[i]!.vector),
+    writeRow: (i, out) => bins[i]!.writeVector(out),
+    width: V2_FEATURE_COUNT,
     timestamps: bins.map((b) => b.start),
     captureIps: bins.map(() => sessions.sourceIp),
     otherIps,
@@ -299,7 +323,9 @@ function evaluateView(
   const model = loaded.model;
   const { key, pcapLabels, vectors } = view;
   const pcap = path === '-' ? '-' : basename(path);
-  const mean = predictCapture(model, vectors);
+  // Every row is read once here, through one buffer (see predictRows).
+  const predictions = predictRows(model, vectors.length, view.width, view.writeRow);
+  const mean = predictions.mean;
   if (!mean) {
     const invalid: DeviceResult = { valid: false, pcap };
     return {
@@ -323,7 +349,7 @@ function evaluateView(
   // An Unknown verdict already says "none of these"; siblings qualify a role the model does report.
   const siblings = ranked[0]![0] === 'Unknown' ? null : siblingsOf(model, mean);
   const top = ranked.slice(0, 3);
-  const binProbabilities = predictBins(model, vectors);
+  const binProbabilities = predictions.bins;
 
   const scorer = anomalyScorer(options, loaded);
   const anomalyName = scorer.name;
@@ -387,8 +413,7 @@ function evaluateView(
         mac,
         // The original averaged the one-layer model's hidden layer; a forest has none, so its class
         // probabilities stand in (the history keeps averages per model, see decisions/history.ts).
-        representations:
-          model.kind === 'onelayer' ? vectors.map((v) => hiddenRepresentation(model, v)) : binProbabilities,
+        representations: model.kind === 'onelayer' ? hiddenRows(model, view) : binProbabilities,
         timestamps: view.timestamps,
         labels: device.classification.labels,
         confidences: device.classification.confidences,

@@ -1,5 +1,7 @@
+import { isMainThread } from 'node:worker_threads';
 import { type BehaviorBin, hostBins } from '../features/behavior.js';
-import { deviceVectors } from '../features/v2/index.js';
+import { COMPAT_FEATURE_COUNT } from '../features/compat.js';
+import { V2_FEATURE_COUNT } from '../features/v2/index.js';
 import { type InspectRecord, inspectRecord } from '../outputs/inspect.js';
 import type { CaptureResult } from '../result.js';
 import { type AnalyzeOptions, analyzeCapture } from './analyze.js';
@@ -14,10 +16,12 @@ import {
   type HostFootprintEvalResult,
   type PredictJsonOptions,
 } from './host-footprint.js';
+import { type PackedRows, packRows } from './packed-rows.js';
 
 export interface CaptureFeatures {
   path: string;
-  vectors: Float64Array[];
+  /** The rows a model sees, packed (unpackRows gives them back). */
+  vectors: PackedRows;
   bytes: number;
   /** The capture device's behaviour windows, when the options ask for behaviour. */
   behavior?: BehaviorBin[];
@@ -56,7 +60,15 @@ const handlers: { [N in JobName]: (input: JobInput<N>) => Promise<JobOutput<N>> 
     const evaluations = perHost
       ? await evaluateHosts(path, options)
       : [await evaluateCaptureDetailed(path, options)];
-    return evaluations.map((e) => ({ result: e.result, history: e.history }));
+    // The history's per-bin representations are computed when read; a worker's answer is copied to the
+    // calling thread (structured clone), so there they are built once here.
+    return evaluations.map((e) => ({
+      result: e.result,
+      history:
+        e.history && !isMainThread
+          ? { ...e.history, representations: Array.from(e.history.representations) }
+          : e.history,
+    }));
   },
   hostFootprint: async ({ path, options }) => evaluateHostFootprint(path, options),
   behavior: async ({ path, options }) => {
@@ -65,10 +77,12 @@ const handlers: { [N in JobName]: (input: JobInput<N>) => Promise<JobOutput<N>> 
   },
   features: async ({ path, options }) => {
     const a = await analyzeCapture(path, { sessionRows: false, ...options });
-    const vectors = a.v2 ? deviceVectors(a.v2) : a.compat.bins.map((b) => b.vector);
+    const v2 = a.v2;
+    const bins = v2 ? v2.bins.filter((b) => b.host === v2.device) : a.compat.bins;
+    const width = v2 ? V2_FEATURE_COUNT : COMPAT_FEATURE_COUNT;
     return {
       path,
-      vectors,
+      vectors: packRows(bins.length, width, (i, out) => bins[i]!.writeVector(out)),
       bytes: a.summary.bytes,
       ...(a.behavior ? { behavior: hostBins(a.behavior) } : {}),
     };

@@ -17,6 +17,7 @@ import { RoleConditionedSos } from '../models/sos.js';
 import type { AnalyzeOptions } from '../pipeline/analyze.js';
 import { companionBehaviorPath, saveBehaviorModel } from '../pipeline/behavior-anomaly.js';
 import { roleModelFor } from '../pipeline/model-registry.js';
+import { unpackRows } from '../pipeline/packed-rows.js';
 import { type PoolOptions, runJobs } from '../pipeline/pool.js';
 import { deviceRepresentation, representationName, saveSosModel } from '../pipeline/sos-anomaly.js';
 import { DEFAULT_BIN_OPTIONS } from '../sessions/bins.js';
@@ -207,7 +208,7 @@ async function trainRole(
   const captures: LabelledCapture[] = features.map((f, i) => ({
     name: basename(paths[i]!),
     label: captureLabels[i]!,
-    rows: f.vectors,
+    rows: unpackRows(f.vectors),
   }));
   const empty = captures.filter((c) => c.rows.length === 0).length;
   const bins = captures.reduce((n, c) => n + c.rows.length, 0);
@@ -309,7 +310,7 @@ async function trainSos(
   const roles: string[] = [];
   results.forEach((r, i) => {
     if (!r.ok) throw new NetworkmlError(r.error);
-    const representation = deviceRepresentation(role.model, r.value.vectors);
+    const representation = deviceRepresentation(role.model, unpackRows(r.value.vectors));
     if (representation) {
       rows.push(representation);
       roles.push(labels[i]!);

@@ -17,7 +17,7 @@ import {
   threadsFrom,
 } from '../capture-options.js';
 import { expandCaptureArgs } from '../inputs.js';
-import { openOutput } from '../output.js';
+import { openOutput, writeJsonLine } from '../output.js';
 import { createProgress } from '../progress.js';
 import {
   addHostFootprintOptions,
@@ -163,7 +163,7 @@ export function registerEval(program: Command): void {
         for (const warning of r.value[0]?.result.warnings ?? [])
           process.stderr.write(`networkml: warning: ${warning}\n`);
         for (const { result } of r.value) {
-          if (cli.json) out.write(`${JSON.stringify(result)}\n`);
+          if (cli.json) writeJsonLine(out, result);
           else shown.push(result);
         }
       }

@@ -20,6 +20,7 @@ import { EtherType, IpProto, type PacketRecord } from '../../capture/packet.js';
 import { ColumnTable } from '../../sessions/columns.js';
 import { WordKeyTable } from '../../sessions/hash-table.js';
 import type { CompatBin, CompatFeatures } from '../compat.js';
+import { HostBinStore } from './host-bin-store.js';
 import * as interning from './interning.js';
 import { AddressInterner, KeyInterner } from './interning.js';
 import { COUNT_DIR, COUNTS, HOST, SUM_DIR, SUMMARY, SUMMARY_DIR, SUMS } from './layout.js';
@@ -133,14 +134,6 @@ interface RecordViews {
   dst: DataView;
 }
 
-interface PendingBin {
-  bin: number;
-  key: number;
-  start: number;
-  end: number;
-  own: Float64Array;
-}
-
 export class V2Extractor {
   private readonly durationUs: number;
   private readonly warmupUs: number;
@@ -206,7 +199,9 @@ export class V2Extractor {
   private bin = 0;
   private binFirstUs = Number.NaN;
   private binLastUs = Number.NaN;
-  private readonly pending: PendingBin[] = [];
+  /** Every (bin, key)'s header features until the device is known (in a temporary file past 2.6 MiB). */
+  private readonly pending = new HostBinStore();
+  private readonly own = new Float64Array(V2_OWN_COUNT);
 
   constructor(options: V2Options) {
     if (!(options.durationS > 0)) throw new RangeError(`bin duration must be > 0, got ${options.durationS}`);
@@ -626,23 +621,16 @@ export class V2Extractor {
         cnt[idx] = 0;
       }
       this.cellCount = 0;
-      // One backing store per bin for its keys' header features.
-      const ownAll = new Float64Array(nk * V2_OWN_COUNT);
+      const own = this.own;
       for (let i = 0; i < nk; i++) {
         const k = this.touched.data[i]!;
         const so = i * SUMMARY_SIZE;
         copySums(a, k * ACC, s, so);
         copySums(a, k * ACC + C_DIR, s, so + DIR_ACC);
         for (let h = 0; h < H_COUNT; h++) s[so + H_BASE_S + h] = a[k * ACC + H_BASE + h]!;
-        const own = ownAll.subarray(i * V2_OWN_COUNT, (i + 1) * V2_OWN_COUNT);
+        own.fill(0);
         summaryVector(s, so, spanS, own);
-        this.pending.push({
-          bin: this.bin,
-          key: k,
-          start: this.binFirstUs / 1e6,
-          end: this.binLastUs / 1e6,
-          own,
-        });
+        this.pending.add(this.bin, k, this.binFirstUs / 1e6, this.binLastUs / 1e6, own);
         a.fill(0, k * ACC, (k + 1) * ACC);
         this.touchedFlag.data[k] = 0;
         this.lastOut.data[k] = -1;
@@ -687,11 +675,12 @@ export class V2Extractor {
     for (const b of compat?.bins ?? []) compatByBin.set(b.bin, b);
 
     const bins: V2Bin[] = [];
-    for (const pb of this.pending) {
-      const host = hostOfKey[pb.key]!;
+    const pending = this.pending;
+    for (let i = 0; i < pending.length; i++) {
+      const host = hostOfKey[pending.key(i)]!;
       if (host < 0) continue;
-      const cv = host === compatHost ? compatByBin.get(pb.bin) : undefined;
-      bins.push(new LazyV2Bin(pb.bin, host, pb.start, pb.end, pb.own, cv));
+      const cv = host === compatHost ? compatByBin.get(pending.bin(i)) : undefined;
+      bins.push(new LazyV2Bin(pending, i, host, cv));
     }
     bins.sort((x, y) => x.bin - y.bin || x.host - y.host);
     return { hosts, device, bins };

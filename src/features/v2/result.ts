@@ -1,5 +1,6 @@
 /** What the v2 extractor returns: hosts, the device, and per (bin, host) vectors built on access. */
 import type { CompatBin } from '../compat.js';
+import type { HostBinStore } from './host-bin-store.js';
 import { V2_FEATURE_COUNT, V2_OWN_COUNT } from './names.js';
 
 export interface V2Host {
@@ -19,10 +20,15 @@ export interface V2Bin {
   /** First and last counted packet time of the bin (any key), epoch seconds. */
   readonly start: number;
   readonly end: number;
-  /** The V2_OWN_COUNT header features (the head of `vector`), for callers that need only those. */
+  /**
+   * The V2_OWN_COUNT header features (the head of `vector`), for callers that need only those. For a long
+   * capture whose features went to a temporary file, a fresh copy on every read.
+   */
   readonly own: Float64Array;
   /** V2_FEATURE_COUNT values, in v2FeatureNames() order (built on every read: read it once per use). */
   readonly vector: Float64Array;
+  /** Writes the V2_FEATURE_COUNT values into `out` (one buffer for many bins allocates nothing). */
+  writeVector(out: Float64Array): void;
 }
 
 /**
@@ -32,19 +38,40 @@ export interface V2Bin {
  */
 export class LazyV2Bin implements V2Bin {
   constructor(
-    readonly bin: number,
+    private readonly store: HostBinStore,
+    private readonly record: number,
     readonly host: number,
-    readonly start: number,
-    readonly end: number,
-    readonly own: Float64Array,
     private readonly compat: CompatBin | undefined,
   ) {}
 
+  get bin(): number {
+    return this.store.bin(this.record);
+  }
+
+  get start(): number {
+    return this.store.start(this.record);
+  }
+
+  get end(): number {
+    return this.store.end(this.record);
+  }
+
+  get own(): Float64Array {
+    const own = this.store.own(this.record);
+    return this.store.inMemory(this.record) ? own : own.slice();
+  }
+
   get vector(): Float64Array {
     const v = new Float64Array(V2_FEATURE_COUNT);
-    v.set(this.own, 0);
-    if (this.compat !== undefined) v.set(this.compat.vector, V2_OWN_COUNT);
+    this.writeVector(v);
     return v;
+  }
+
+  writeVector(out: Float64Array): void {
+    out.set(this.store.own(this.record), 0);
+    const compat = out.subarray(V2_OWN_COUNT, V2_FEATURE_COUNT);
+    if (this.compat !== undefined) this.compat.writeVector(compat);
+    else compat.fill(0);
   }
 }
 

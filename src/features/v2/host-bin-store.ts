@@ -1,0 +1,123 @@
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { V2_OWN_COUNT } from './names.js';
+
+/** Records held in memory before they go to the temporary file (2,048 × 168 values: 2.6 MiB). */
+const MEMORY_RECORDS = 2048;
+/** Records read back from the file at a time. */
+const READ_RECORDS = 256;
+
+const stores = new FinalizationRegistry<number>((fd) => {
+  try {
+    closeSync(fd);
+  } catch {
+    // Already closed.
+  }
+});
+
+/**
+ * The header features of every (bin, host) of a capture, kept until its device is known at the end: a
+ * long capture has hundreds of thousands (1.3 KiB each). Each record's place (bin, host key, times) stays
+ * in memory; its V2_OWN_COUNT values are held in memory up to `memoryRecords`, then appended to a
+ * temporary file that is unlinked at once (the open descriptor keeps it readable; it is closed when the
+ * store is collected), so memory stays flat and nothing is left behind.
+ */
+export class HostBinStore {
+  private binOf = new Int32Array(1024);
+  private keyOf = new Int32Array(1024);
+  private startOf = new Float64Array(1024);
+  private endOf = new Float64Array(1024);
+  private count = 0;
+  private readonly buffer: Float64Array;
+  private buffered = 0;
+  private fd = -1;
+  private filed = 0;
+  private readonly cache = new Float64Array(READ_RECORDS * V2_OWN_COUNT);
+  private cached = -1;
+
+  constructor(private readonly memoryRecords = MEMORY_RECORDS) {
+    this.buffer = new Float64Array(memoryRecords * V2_OWN_COUNT);
+  }
+
+  get length(): number {
+    return this.count;
+  }
+
+  add(bin: number, key: number, start: number, end: number, own: Float64Array): void {
+    if (this.count === this.binOf.length) this.grow();
+    if (this.buffered === this.memoryRecords) this.flush();
+    const i = this.count++;
+    this.binOf[i] = bin;
+    this.keyOf[i] = key;
+    this.startOf[i] = start;
+    this.endOf[i] = end;
+    this.buffer.set(own.subarray(0, V2_OWN_COUNT), this.buffered++ * V2_OWN_COUNT);
+  }
+
+  bin(i: number): number {
+    return this.binOf[i]!;
+  }
+
+  key(i: number): number {
+    return this.keyOf[i]!;
+  }
+
+  start(i: number): number {
+    return this.startOf[i]!;
+  }
+
+  end(i: number): number {
+    return this.endOf[i]!;
+  }
+
+  /**
+   * Record i's values: a view of the record itself while it is in memory; for a record in the file, a
+   * view of a read-back chunk that the next read of another chunk overwrites (copy what you keep).
+   */
+  own(i: number): Float64Array {
+    if (i >= this.filed) {
+      const o = (i - this.filed) * V2_OWN_COUNT;
+      return this.buffer.subarray(o, o + V2_OWN_COUNT);
+    }
+    const c = Math.floor(i / READ_RECORDS);
+    if (c !== this.cached) {
+      const n = Math.min(READ_RECORDS, this.filed - c * READ_RECORDS);
+      const bytes = new Uint8Array(this.cache.buffer, 0, n * V2_OWN_COUNT * 8);
+      readSync(this.fd, bytes, 0, bytes.length, c * READ_RECORDS * V2_OWN_COUNT * 8);
+      this.cached = c;
+    }
+    const o = (i - c * READ_RECORDS) * V2_OWN_COUNT;
+    return this.cache.subarray(o, o + V2_OWN_COUNT);
+  }
+
+  /** Whether record i's `own` view is the record itself (in memory), not a read-back copy. */
+  inMemory(i: number): boolean {
+    return i >= this.filed;
+  }
+
+  private flush(): void {
+    if (this.fd < 0) {
+      const dir = mkdtempSync(join(tmpdir(), 'networkml-v2-'));
+      this.fd = openSync(join(dir, 'host-bins.f64'), 'w+');
+      rmSync(dir, { recursive: true, force: true });
+      stores.register(this, this.fd);
+    }
+    const bytes = new Uint8Array(this.buffer.buffer, 0, this.buffered * V2_OWN_COUNT * 8);
+    writeSync(this.fd, bytes, 0, bytes.length, this.filed * V2_OWN_COUNT * 8);
+    this.filed += this.buffered;
+    this.buffered = 0;
+  }
+
+  private grow(): void {
+    const n = this.binOf.length * 2;
+    const grow = <T extends Int32Array | Float64Array>(a: T, b: T): T => {
+      b.set(a);
+      return b;
+    };
+    this.binOf = grow(this.binOf, new Int32Array(n));
+    this.keyOf = grow(this.keyOf, new Int32Array(n));
+    this.startOf = grow(this.startOf, new Float64Array(n));
+    this.endOf = grow(this.endOf, new Float64Array(n));
+  }
+}
