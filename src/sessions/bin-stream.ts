@@ -1,6 +1,7 @@
+import type { PackedRecords } from '../capture/packed.js';
 import type { PacketRecord } from '../capture/packet.js';
 import { type BinOptions, BinScratch, type Bins, buildBins, type StreamState } from './bins.js';
-import { PacketStore } from './packet-store.js';
+import { PacketStore, parseable } from './packet-store.js';
 
 /**
  * Receives each closed bin: its own packet store and its sessions (one bin: binStart = [0, count]). The store
@@ -59,7 +60,32 @@ export class BinStream {
 
   add(p: PacketRecord): void {
     if (!this.exact || (p.ipVersion !== 4 && p.ipVersion !== 6)) return;
-    const t = p.timeMicros();
+    if (this.admit(p.timeMicros())) this.store.add(p);
+  }
+
+  /** `add` for an IP packet packed by the reader thread (record `i` of `r`). */
+  addPacked(r: PackedRecords, i: number): void {
+    if (!this.exact || !this.admit(r.timeUs(i))) return;
+    const bytes = r.bytes;
+    this.store.addFields(
+      r.timeUs(i),
+      r.ipVersion(i),
+      bytes,
+      r.srcAt(i),
+      bytes,
+      r.dstAt(i),
+      r.srcPort(i),
+      r.dstPort(i),
+      bytes,
+      r.headAt(i),
+      r.ipProto(i),
+      r.ipLength(i),
+      parseable(r.originalLength(i), r.l4PayloadLength(i), r.capturedLength(i)),
+    );
+  }
+
+  /** Bin bookkeeping for an IP packet at time t (µs); false when the stream just turned inexact. */
+  private admit(t: number): boolean {
     const state = this.state;
     if (state === null) {
       this.state = { captureStartUs: t, warmupPairs: new Set(), warmupEndpoints: new Set() };
@@ -72,7 +98,7 @@ export class BinStream {
           (this.index > 0 && this.warmupUs > 0 && t - state.captureStartUs <= this.warmupUs)
         ) {
           this.exact = false;
-          return;
+          return false;
         }
       }
       if (t - this.binStartUs >= this.durationUs) {
@@ -81,7 +107,7 @@ export class BinStream {
       }
     }
     if (t > this.maxSeenUs) this.maxSeenUs = t;
-    this.store.add(p);
+    return true;
   }
 
   /** Closes the open bin; afterwards sessionsPerBin is final. */

@@ -14,6 +14,12 @@ const MAX_LATE = 32;
 const NEW_ORDERED = -1;
 const NEW_LATE = -2;
 
+/** 1 when the header bytes the original kept of this packet were enough for it to parse, else 0. */
+export function parseable(originalLength: number, l4PayloadLength: number, capturedLength: number): number {
+  const kept = Math.min(originalLength - l4PayloadLength, KEPT_BYTES, capturedLength);
+  return kept >= MIN_PARSEABLE_BYTES ? 1 : 0;
+}
+
 /**
  * Writes an address as a 5-word hash key: [version, the 16 address bytes as 4 big-endian words], IPv4
  * in the first word only (the rest zero, so stale IPv6 bytes in a reused buffer never leak into the key).
@@ -221,7 +227,6 @@ export class PacketStore {
   /** Stores one decoded packet; non-IP packets are ignored (returns false). */
   add(p: PacketRecord): boolean {
     if (p.ipVersion !== 4 && p.ipVersion !== 6) return false;
-    const kept = Math.min(p.originalLength - p.l4PayloadLength, KEPT_BYTES, p.capturedLength);
     this.addFields(
       p.timeMicros(),
       p.ipVersion,
@@ -235,7 +240,7 @@ export class PacketStore {
       0,
       p.ipProto,
       p.ipLength,
-      kept >= MIN_PARSEABLE_BYTES ? 1 : 0,
+      parseable(p.originalLength, p.l4PayloadLength, p.capturedLength),
     );
     return true;
   }
@@ -257,7 +262,7 @@ export class PacketStore {
     headAt: number,
     proto: number,
     ipLength: number,
-    parseable: number,
+    isParseable: number,
   ): void {
     const src = this.endpoints.intern(this.addresses.intern(version, bytes, srcAt), srcPort);
     const dst = this.endpoints.intern(this.addresses.intern(version, dstBytes, dstAt), dstPort);
@@ -291,7 +296,7 @@ export class PacketStore {
     this.srcMac.data[index] = this.macs.intern(head, headAt + 6);
     this.proto.data[index] = proto;
     this.ipLength.data[index] = ipLength;
-    this.parseable.data[index] = parseable;
+    this.parseable.data[index] = isParseable;
   }
 
   /** The row holding (time, src, dst), or NEW_ORDERED / NEW_LATE; may switch to the hash index. */
