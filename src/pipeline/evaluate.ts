@@ -10,9 +10,7 @@ import type { V2Result } from '../features/v2/index.js';
 import type { LoadedModel } from '../models/format.js';
 import {
   applyUnknownThreshold,
-  hiddenRepresentation,
-  predictBins,
-  predictCapture,
+  predictAll,
   type RoleModel,
   siblingsOf,
 } from '../models/role-model.js';
@@ -297,7 +295,8 @@ function evaluateView(
   const model = loaded.model;
   const { key, pcapLabels, vectors } = view;
   const pcap = path === '-' ? '-' : basename(path);
-  const mean = predictCapture(model, vectors);
+  const predicted = predictAll(model, vectors);
+  const mean = predicted.capture;
   if (!mean) {
     const invalid: DeviceResult = { valid: false, pcap };
     return {
@@ -321,7 +320,7 @@ function evaluateView(
   // An Unknown verdict already says "none of these"; siblings qualify a role the model does report.
   const siblings = ranked[0]![0] === 'Unknown' ? null : siblingsOf(model, mean);
   const top = ranked.slice(0, 3);
-  const binProbabilities = predictBins(model, vectors);
+  const binProbabilities = predicted.bins;
 
   const scorer = anomalyScorer(options, loaded);
   const anomalyName = scorer.name;
@@ -386,7 +385,7 @@ function evaluateView(
         // The original averaged the one-layer model's hidden layer; a forest has none, so its class
         // probabilities stand in (the history keeps averages per model, see decisions/history.ts).
         representations:
-          model.kind === 'onelayer' ? vectors.map((v) => hiddenRepresentation(model, v)) : binProbabilities,
+          predicted.hidden ?? binProbabilities,
         timestamps: view.timestamps,
         labels: device.classification.labels,
         confidences: device.classification.confidences,
