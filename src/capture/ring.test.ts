@@ -76,12 +76,21 @@ describe('the record ring', () => {
     };
     put(0);
     put(1);
-    assert.equal(reader.drain(() => {}), 0);
+    assert.equal(
+      reader.drain(() => {}),
+      0,
+    );
     put(2);
-    assert.equal(reader.drain(() => {}), 3);
+    assert.equal(
+      reader.drain(() => {}),
+      3,
+    );
     put(3);
     writer.publish();
-    assert.equal(reader.drain(() => {}), 1);
+    assert.equal(
+      reader.drain(() => {}),
+      1,
+    );
   });
 
   it('a reader that stopped makes a writer on a full ring give up instead of waiting', () => {

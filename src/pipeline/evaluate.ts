@@ -8,12 +8,7 @@ import { type CompatFeatures, captureHosts, compatFeatures } from '../features/c
 import { type SessionVectors, sessionVectors } from '../features/session-vectors.js';
 import type { V2Result } from '../features/v2/index.js';
 import type { LoadedModel } from '../models/format.js';
-import {
-  applyUnknownThreshold,
-  predictAll,
-  type RoleModel,
-  siblingsOf,
-} from '../models/role-model.js';
+import { applyUnknownThreshold, predictAll, type RoleModel, siblingsOf } from '../models/role-model.js';
 import type { BinDetail, CaptureResult, DeviceResult, ValidDeviceResult } from '../result.js';
 import {
   type AnalyzeOptions,
@@ -384,8 +379,7 @@ function evaluateView(
         mac,
         // The original averaged the one-layer model's hidden layer; a forest has none, so its class
         // probabilities stand in (the history keeps averages per model, see decisions/history.ts).
-        representations:
-          predicted.hidden ?? binProbabilities,
+        representations: predicted.hidden ?? binProbabilities,
         timestamps: view.timestamps,
         labels: device.classification.labels,
         confidences: device.classification.confidences,
