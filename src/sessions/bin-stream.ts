@@ -88,7 +88,12 @@ export class BinStream {
   private admit(t: number): boolean {
     const state = this.state;
     if (state === null) {
-      this.state = { captureStartUs: t, warmupPairs: new Set(), warmupEndpoints: new Set() };
+      this.state = {
+        captureStartUs: t,
+        warmupPairs: new Set(),
+        warmupEndpoints: new Set(),
+        warmupAddresses: new Set(),
+      };
       this.binStartUs = t;
     } else {
       if (t < this.maxSeenUs) {

@@ -36,6 +36,8 @@ export interface StreamState {
    * pairs after the warm-up are judged from one cached flag per endpoint instead of two pair strings.
    */
   warmupEndpoints: Set<string>;
+  /** Every address text of `warmupEndpoints`: an endpoint can be there only if its address is here. */
+  warmupAddresses: Set<string>;
 }
 
 /**
@@ -152,10 +154,18 @@ export function buildBins(
     `${store.addresses.text[store.endpoints.address[e]!]}:${store.endpoints.port[e]}`;
   // Per endpoint of this store: 0 not looked up yet, 1 in some warm-up pair, 2 in none.
   const inWarmup = stream && warmupUs > 0 ? new Uint8Array(store.endpoints.address.length) : null;
+  // The same per address (no string built): most peers of a bin never spoke in the warm-up.
+  const addressInWarmup = stream && warmupUs > 0 ? new Uint8Array(store.addresses.size) : null;
   const maybeWarmup = (e: number): boolean => {
     let f = inWarmup![e]!;
     if (f === 0) {
-      f = stream!.warmupEndpoints.has(endpointText(e)) ? 1 : 2;
+      const address = store.endpoints.address[e]!;
+      let g = addressInWarmup![address]!;
+      if (g === 0) {
+        g = stream!.warmupAddresses.has(store.addresses.text[address]!) ? 1 : 2;
+        addressInWarmup![address] = g;
+      }
+      f = g === 1 && stream!.warmupEndpoints.has(endpointText(e)) ? 1 : 2;
       inWarmup![e] = f;
     }
     return f === 1;
@@ -229,8 +239,12 @@ export function buildBins(
               stream.warmupPairs.add(ab);
               stream.warmupEndpoints.add(ta);
               stream.warmupEndpoints.add(tb);
+              stream.warmupAddresses.add(store.addresses.text[store.endpoints.address[a]!]!);
+              stream.warmupAddresses.add(store.addresses.text[store.endpoints.address[b]!]!);
               inWarmup![a] = 1;
               inWarmup![b] = 1;
+              addressInWarmup![store.endpoints.address[a]!] = 1;
+              addressInWarmup![store.endpoints.address[b]!] = 1;
             }
           }
         }
