@@ -3,7 +3,7 @@ import type { FeatureSemantics } from '../features/semantics.js';
 import { accuracy, type ScaledCsr, toDense } from './data.js';
 import { forestProba, RandomForest } from './forest.js';
 import { csrFromDense, csrFromRows, csrTakeCols, csrToDense, zeros } from './matrix.js';
-import { type MlpWeights, mlpHidden, mlpOutput, mlpProba, OneLayerMLP } from './mlp.js';
+import { type MlpWeights, mlpHidden, mlpProba, OneLayerMLP } from './mlp.js';
 import {
   applyNormalisation,
   csrVStack,
@@ -104,32 +104,6 @@ export function predictBins(model: RoleModel, bins: ArrayLike<ArrayLike<number>>
     else out.push(forestProba(model.trees, k, { rows: 1, cols: z.length, data: z }).data);
   }
   return out;
-}
-
-/**
- * `predictBins`, `predictCapture` and (one-layer models) each bin's `hiddenRepresentation` in one pass over
- * the bins, each row read once: the same numbers as the three calls.
- */
-export function predictAll(
-  model: RoleModel,
-  bins: ArrayLike<ArrayLike<number>>,
-): { bins: Float64Array[]; capture: Float64Array | null; hidden: Float64Array[] | null } {
-  if (model.kind !== 'onelayer') {
-    return { bins: predictBins(model, bins), capture: predictCapture(model, bins), hidden: null };
-  }
-  const k = model.labels.length;
-  const proba: Float64Array[] = [];
-  const hidden: Float64Array[] = [];
-  for (let b = 0; b < bins.length; b++) {
-    const hid = mlpHidden(model.mlp, selectedZ(model, bins[b]!));
-    hidden.push(hid);
-    proba.push(mlpOutput(model.mlp, hid));
-  }
-  if (bins.length === 0) return { bins: proba, capture: null, hidden };
-  const mean = new Float64Array(k);
-  for (const p of proba) for (let c = 0; c < k; c++) mean[c]! += p[c]!;
-  for (let c = 0; c < k; c++) mean[c]! /= bins.length;
-  return { bins: proba, capture: mean, hidden };
 }
 
 /**

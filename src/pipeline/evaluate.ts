@@ -8,7 +8,14 @@ import { type CompatFeatures, captureHosts, compatFeatures } from '../features/c
 import { type SessionVectors, sessionVectors } from '../features/session-vectors.js';
 import type { V2Result } from '../features/v2/index.js';
 import type { LoadedModel } from '../models/format.js';
-import { applyUnknownThreshold, predictAll, type RoleModel, siblingsOf } from '../models/role-model.js';
+import {
+  applyUnknownThreshold,
+  hiddenRepresentation,
+  predictBins,
+  predictCapture,
+  type RoleModel,
+  siblingsOf,
+} from '../models/role-model.js';
 import type { BinDetail, CaptureResult, DeviceResult, ValidDeviceResult } from '../result.js';
 import {
   type AnalyzeOptions,
@@ -290,8 +297,7 @@ function evaluateView(
   const model = loaded.model;
   const { key, pcapLabels, vectors } = view;
   const pcap = path === '-' ? '-' : basename(path);
-  const predicted = predictAll(model, vectors);
-  const mean = predicted.capture;
+  const mean = predictCapture(model, vectors);
   if (!mean) {
     const invalid: DeviceResult = { valid: false, pcap };
     return {
@@ -315,7 +321,7 @@ function evaluateView(
   // An Unknown verdict already says "none of these"; siblings qualify a role the model does report.
   const siblings = ranked[0]![0] === 'Unknown' ? null : siblingsOf(model, mean);
   const top = ranked.slice(0, 3);
-  const binProbabilities = predicted.bins;
+  const binProbabilities = predictBins(model, vectors);
 
   const scorer = anomalyScorer(options, loaded);
   const anomalyName = scorer.name;
@@ -379,7 +385,8 @@ function evaluateView(
         mac,
         // The original averaged the one-layer model's hidden layer; a forest has none, so its class
         // probabilities stand in (the history keeps averages per model, see decisions/history.ts).
-        representations: predicted.hidden ?? binProbabilities,
+        representations:
+          model.kind === 'onelayer' ? vectors.map((v) => hiddenRepresentation(model, v)) : binProbabilities,
         timestamps: view.timestamps,
         labels: device.classification.labels,
         confidences: device.classification.confidences,
