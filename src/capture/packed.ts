@@ -14,12 +14,17 @@ const I32_PER_RECORD = PACKED_RECORD_BYTES / 4;
 const HEAD_AT = 32;
 const SRC_AT = 44;
 const DST_AT = 60;
+/** The same offsets in int32 words from `wordAt(i)` (all three are 4-aligned). */
+export const PACKED_HEAD_WORD = HEAD_AT / 4;
+export const PACKED_SRC_WORD = SRC_AT / 4;
+export const PACKED_DST_WORD = DST_AT / 4;
 
 /** Views over `count` records starting at byte `byteOffset` of `buffer`. */
 export class PackedRecords {
   readonly bytes: Uint8Array;
   private readonly f64: Float64Array;
-  private readonly i32: Int32Array;
+  /** The records as int32 words (record i from wordAt(i)), for readers that compare whole words. */
+  readonly i32: Int32Array;
 
   constructor(buffer: ArrayBufferLike, byteOffset: number, count: number) {
     this.bytes = new Uint8Array(buffer, byteOffset, count * PACKED_RECORD_BYTES);
@@ -77,6 +82,9 @@ export class PackedRecords {
   }
   capturedLength(i: number): number {
     return this.i32[i * I32_PER_RECORD + 7]!;
+  }
+  wordAt(i: number): number {
+    return i * I32_PER_RECORD;
   }
   /** Byte offsets in `bytes` of record i's frame head and addresses. */
   headAt(i: number): number {

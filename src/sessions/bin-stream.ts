@@ -1,7 +1,7 @@
 import type { PackedRecords } from '../capture/packed.js';
 import type { PacketRecord } from '../capture/packet.js';
 import { type BinOptions, BinScratch, type Bins, buildBins, type StreamState } from './bins.js';
-import { PacketStore, parseable } from './packet-store.js';
+import { PacketStore } from './packet-store.js';
 
 /**
  * Receives each closed bin: its own packet store and its sessions (one bin: binStart = [0, count]). The store
@@ -65,23 +65,7 @@ export class BinStream {
 
   /** `add` for an IP packet packed by the reader thread (record `i` of `r`). */
   addPacked(r: PackedRecords, i: number): void {
-    if (!this.exact || !this.admit(r.timeUs(i))) return;
-    const bytes = r.bytes;
-    this.store.addFields(
-      r.timeUs(i),
-      r.ipVersion(i),
-      bytes,
-      r.srcAt(i),
-      bytes,
-      r.dstAt(i),
-      r.srcPort(i),
-      r.dstPort(i),
-      bytes,
-      r.headAt(i),
-      r.ipProto(i),
-      r.ipLength(i),
-      parseable(r.originalLength(i), r.l4PayloadLength(i), r.capturedLength(i)),
-    );
+    if (this.exact && this.admit(r.timeUs(i))) this.store.addPacked(r, i);
   }
 
   /** Bin bookkeeping for an IP packet at time t (µs); false when the stream just turned inexact. */

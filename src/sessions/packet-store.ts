@@ -1,3 +1,4 @@
+import { PACKED_DST_WORD, PACKED_HEAD_WORD, PACKED_SRC_WORD, type PackedRecords } from '../capture/packed.js';
 import type { PacketRecord } from '../capture/packet.js';
 import { ipv4Text, ipv6Text, isPrivateV4, isPrivateV6, macText } from './address.js';
 import { ColumnTable } from './columns.js';
@@ -11,6 +12,12 @@ const TWO_POW_32 = 0x1_0000_0000;
 const RUN_SCAN = 16;
 /** Rows that came back in time scanned for a repeat before the dedup index is built instead. */
 const MAX_LATE = 32;
+const FLOW_CACHE_BITS = 10;
+/** generation, source address, destination address, ports, source endpoint, destination endpoint. */
+const FLOW_CACHE_WIDTH = 6;
+const MAC_PAIR_CACHE_BITS = 6;
+/** generation, three head words, destination MAC, source MAC. */
+const MAC_PAIR_CACHE_WIDTH = 6;
 const NEW_ORDERED = -1;
 const NEW_LATE = -2;
 
@@ -224,6 +231,11 @@ export class PacketStore {
   private nOrdered = 0;
   private readonly late: number[] = [];
 
+  /** addPacked's caches; an entry counts only when its first word is the current generation. */
+  private generation = 1;
+  private readonly flowCache = new Int32Array((1 << FLOW_CACHE_BITS) * FLOW_CACHE_WIDTH);
+  private readonly macPairCache = new Int32Array((1 << MAC_PAIR_CACHE_BITS) * MAC_PAIR_CACHE_WIDTH);
+
   /** Stores one decoded packet; non-IP packets are ignored (returns false). */
   add(p: PacketRecord): boolean {
     if (p.ipVersion !== 4 && p.ipVersion !== 6) return false;
@@ -266,7 +278,102 @@ export class PacketStore {
   ): void {
     const src = this.endpoints.intern(this.addresses.intern(version, bytes, srcAt), srcPort);
     const dst = this.endpoints.intern(this.addresses.intern(version, dstBytes, dstAt), dstPort);
+    this.place(
+      time,
+      src,
+      dst,
+      this.macs.intern(head, headAt),
+      this.macs.intern(head, headAt + 6),
+      proto,
+      ipLength,
+      isParseable,
+    );
+  }
 
+  /**
+   * `add` for record i of packed records (the two-thread reader), with two caches in front of the tables:
+   * an IPv4 packet's (addresses, ports) words → its two endpoint ids, and its frame head's three words →
+   * its two MAC ids (consecutive packets mostly repeat a few flows and MAC pairs).
+   */
+  addPacked(r: PackedRecords, i: number): void {
+    const w = r.i32;
+    const q = r.wordAt(i);
+    const version = w[q + 2]! & 0xff;
+    const bytes = r.bytes;
+    let src: number;
+    let dst: number;
+    const gen = this.generation;
+    if (version === 4) {
+      const sa = w[q + PACKED_SRC_WORD]!;
+      const da = w[q + PACKED_DST_WORD]!;
+      const ports = w[q + 3]!;
+      const slot = Math.imul(sa ^ Math.imul(da, 0x85ebca6b) ^ ports, 0x9e3779b1) >>> (32 - FLOW_CACHE_BITS);
+      const c = this.flowCache;
+      const o = slot * FLOW_CACHE_WIDTH;
+      if (c[o] === gen && c[o + 1] === sa && c[o + 2] === da && c[o + 3] === ports) {
+        src = c[o + 4]!;
+        dst = c[o + 5]!;
+      } else {
+        src = this.endpoints.intern(this.addresses.intern(4, bytes, r.srcAt(i)), ports & 0xffff);
+        dst = this.endpoints.intern(this.addresses.intern(4, bytes, r.dstAt(i)), ports >>> 16);
+        c[o] = gen;
+        c[o + 1] = sa;
+        c[o + 2] = da;
+        c[o + 3] = ports;
+        c[o + 4] = src;
+        c[o + 5] = dst;
+      }
+    } else {
+      src = this.endpoints.intern(this.addresses.intern(version, bytes, r.srcAt(i)), r.srcPort(i));
+      dst = this.endpoints.intern(this.addresses.intern(version, bytes, r.dstAt(i)), r.dstPort(i));
+    }
+    const h0 = w[q + PACKED_HEAD_WORD]!;
+    const h1 = w[q + PACKED_HEAD_WORD + 1]!;
+    const h2 = w[q + PACKED_HEAD_WORD + 2]!;
+    const mslot =
+      Math.imul(h0 ^ Math.imul(h1, 0x85ebca6b) ^ Math.imul(h2, 0xc2b2ae35), 0x9e3779b1) >>>
+      (32 - MAC_PAIR_CACHE_BITS);
+    const m = this.macPairCache;
+    const mo = mslot * MAC_PAIR_CACHE_WIDTH;
+    let dstMac: number;
+    let srcMac: number;
+    if (m[mo] === gen && m[mo + 1] === h0 && m[mo + 2] === h1 && m[mo + 3] === h2) {
+      dstMac = m[mo + 4]!;
+      srcMac = m[mo + 5]!;
+    } else {
+      const headAt = r.headAt(i);
+      dstMac = this.macs.intern(bytes, headAt);
+      srcMac = this.macs.intern(bytes, headAt + 6);
+      m[mo] = gen;
+      m[mo + 1] = h0;
+      m[mo + 2] = h1;
+      m[mo + 3] = h2;
+      m[mo + 4] = dstMac;
+      m[mo + 5] = srcMac;
+    }
+    this.place(
+      r.timeUs(i),
+      src,
+      dst,
+      dstMac,
+      srcMac,
+      r.ipProto(i),
+      r.ipLength(i),
+      parseable(r.originalLength(i), r.l4PayloadLength(i), r.capturedLength(i)),
+    );
+  }
+
+  /** Stores a packet's row, or overwrites the row of an earlier packet with the same (time, src, dst). */
+  private place(
+    time: number,
+    src: number,
+    dst: number,
+    dstMac: number,
+    srcMac: number,
+    proto: number,
+    ipLength: number,
+    isParseable: number,
+  ): void {
     let index = this.indexed ? this.indexedRow(time, src, dst) : this.findRow(time, src, dst);
     if (index === NEW_ORDERED || index === NEW_LATE) {
       const row = this.length++;
@@ -292,8 +399,8 @@ export class PacketStore {
     this.timeUs.data[index] = time;
     this.srcEndpoint.data[index] = src;
     this.dstEndpoint.data[index] = dst;
-    this.dstMac.data[index] = this.macs.intern(head, headAt);
-    this.srcMac.data[index] = this.macs.intern(head, headAt + 6);
+    this.dstMac.data[index] = dstMac;
+    this.srcMac.data[index] = srcMac;
     this.proto.data[index] = proto;
     this.ipLength.data[index] = ipLength;
     this.parseable.data[index] = isParseable;
@@ -364,6 +471,8 @@ export class PacketStore {
 
   /** Empties the store for the next bin, keeping the tables' capacity (streaming reuses one store). */
   reset(): void {
+    // The ids in the caches belong to the tables cleared here.
+    this.generation = (this.generation + 1) | 0;
     this.addresses.clear();
     this.endpoints.clear();
     this.macs.clear();
