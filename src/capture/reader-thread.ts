@@ -94,7 +94,7 @@ export async function readCaptureOnThread(
         continue;
       }
       if (crash !== null) throw crash;
-      await reader.waitForRecords(100);
+      await reader.waitForRecords(reader.capacity / 2, 100);
     }
     await settled;
     if (crash !== null && outcome === null) throw crash;

@@ -116,7 +116,7 @@ describe('the record ring', () => {
     assert.equal(reader.empty, true); // not yet published
     setTimeout(() => writer.finish(RingState.DONE), 20);
     const started = Date.now();
-    await reader.waitForRecords(5_000);
+    await reader.waitForRecords(1, 5_000);
     assert.ok(Date.now() - started < 2_000, 'woken, not timed out');
     assert.equal(reader.state, RingState.DONE);
     let n = 0;
@@ -126,6 +126,31 @@ describe('the record ring', () => {
     });
     assert.equal(n, 1);
     assert.equal(reader.empty, true);
+  });
+
+  it('a waiting reader is woken once the count it waits for is published, not at every batch', async () => {
+    const buffer = createRingBuffer(16);
+    const writer = new RingWriter(buffer, 1);
+    const reader = new RingReader(buffer);
+    let woke = false;
+    const started = Date.now();
+    const waiting = reader.waitForRecords(4, 5_000).then(() => {
+      woke = true;
+    });
+    for (let k = 0; k < 3; k++) {
+      writer.records.pack(writer.claim(), packet(k));
+      writer.commit();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(woke, false);
+    writer.records.pack(writer.claim(), packet(3));
+    writer.commit();
+    await waiting;
+    assert.ok(Date.now() - started < 2_000, 'woken, not timed out');
+    assert.equal(
+      reader.drain(() => {}),
+      4,
+    );
   });
 
   it('refuses a capacity that is not a power of two', () => {

@@ -13,8 +13,13 @@ const WRITTEN = 0;
 const READ = 1;
 const STATE = 2;
 const STOP = 3;
-/** 1 while the reader sleeps on WRITTEN / the writer on READ: the other side notifies only then. */
-const READER_WAITING = 4;
+/**
+ * While the reader sleeps: the count of written records it waits for (+1, so 0 means "not waiting"); the
+ * writer notifies only once that many are published. Waking the reader for a whole half ring, not every
+ * batch, keeps the two threads from preempting each other on a busy machine.
+ */
+const READER_WANTS = 4;
+/** 1 while the writer sleeps on READ: the reader notifies only then. */
 const WRITER_WAITING = 5;
 const CONTROL_BYTES = 64;
 
@@ -95,7 +100,8 @@ export class RingWriter {
     this.published = this.written;
     Atomics.store(this.control, WRITTEN, this.written);
     // Sequentially consistent: either the reader's flag is seen here, or its wait sees the new count.
-    if (Atomics.load(this.control, READER_WAITING) !== 0) Atomics.notify(this.control, WRITTEN);
+    const wants = Atomics.load(this.control, READER_WANTS);
+    if (wants !== 0 && ((this.written - (wants - 1)) | 0) >= 0) Atomics.notify(this.control, WRITTEN);
   }
 
   /** Publishes the rest and says the writer is done (or failed); wakes the reader. */
@@ -150,18 +156,28 @@ export class RingReader {
     return Atomics.load(this.control, WRITTEN) === this.read;
   }
 
-  /** Resolves when records are published, the writer finishes, `wake` is called, or after timeoutMs. */
-  async waitForRecords(timeoutMs: number): Promise<void> {
-    Atomics.store(this.control, READER_WAITING, 1);
+  /**
+   * Resolves when `wanted` more records than read so far are published (or the writer finishes, `wake` is
+   * called, or after timeoutMs).
+   */
+  async waitForRecords(wanted: number, timeoutMs: number): Promise<void> {
+    const written = Atomics.load(this.control, WRITTEN);
+    if (((written - this.read) | 0) >= wanted) return;
+    Atomics.store(this.control, READER_WANTS, ((this.read + wanted) | 0) + 1 || 1);
     try {
-      const result = waitAsync(this.control, WRITTEN, this.read, timeoutMs);
+      const result = waitAsync(this.control, WRITTEN, written, timeoutMs);
       if (!result.async) return;
       // Finished between the caller's look at `state` and this wait: wake the wait just set up.
       if (this.state !== RingState.RUNNING) Atomics.notify(this.control, WRITTEN);
       await result.value;
     } finally {
-      Atomics.store(this.control, READER_WAITING, 0);
+      Atomics.store(this.control, READER_WANTS, 0);
     }
+  }
+
+  /** Records the ring holds. */
+  get capacity(): number {
+    return this.mask + 1;
   }
 
   /** Wakes a pending waitForRecords (e.g. when the writer's thread died). */
