@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
-import { siblingModule, startWorker } from '../threads.js';
 import type { JobInput, JobName, JobOutput } from './jobs.js';
 import { runJob } from './jobs.js';
 
@@ -34,7 +34,10 @@ export async function runJobs<N extends JobName>(
     return results;
   }
   let next = 0;
-  const workerUrl = siblingModule(import.meta.url, 'pool-worker');
+  const workerUrl = new URL(
+    import.meta.url.endsWith('.ts') ? './pool-worker.ts' : './pool-worker.js',
+    import.meta.url,
+  );
   await Promise.all(
     Array.from({ length: threads }, async () => {
       const worker = startWorker(workerUrl);
@@ -72,4 +75,12 @@ export async function settle<T>(
       ? { ok: false, error: message, exitCode: err.exitCode }
       : { ok: false, error: `internal error: ${message}`, exitCode: ExitCode.INTERNAL };
   }
+}
+
+/** From TypeScript sources (tests, development) the worker registers the tsx loader before importing. */
+function startWorker(url: URL): Worker {
+  if (!url.pathname.endsWith('.ts')) return new Worker(url);
+  const api = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(api)}).then((t) => { t.register(); return import(${JSON.stringify(url.href)}); });`;
+  return new Worker(boot, { eval: true });
 }
