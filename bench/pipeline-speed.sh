@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Whole-pipeline speed and peak memory on a large capture, side by side with tcpdump in the same run:
 #   1. on the 1 GiB capture, RUNS times each (alternating with `tcpdump -r CAPTURE -w /dev/null`):
-#      eval --anomaly none --json, default eval (lstm), eval with a v2 model, inspect --json;
+#      eval --anomaly none --json (and with --threads 1), default eval (lstm), eval with a v2 model,
+#      inspect --json;
 #      prints each command's median wall time, MB/s, the median of the per-pair speed ratios vs tcpdump,
 #      and peak RSS (GNU time);
 #   2. peak RSS of eval --anomaly none and default eval on ~100 MB (the capture's head), 1 GB (the
@@ -57,6 +58,8 @@ bench() {
   printf '%-34s %9.2f %9.0f %10.2fx %7.0f MiB\n' "$name" "$s" "$(awk -v b="$bytes" -v s="$s" 'BEGIN {print b / s / 1e6}')" "$r" "$((m / 1024))"
 }
 bench 'eval --anomaly none --json' "${nml[@]}" eval --anomaly none --json "$capture"
+# The same on one thread (no reader thread): what the second core adds.
+bench 'eval --anomaly none --threads 1' "${nml[@]}" eval --anomaly none --json --threads 1 "$capture"
 bench 'eval --json (lstm)' "${nml[@]}" eval --json "$capture"
 # --no-history: eval with a v2 model and history on fails before and after issue 14 (movingAverage needs one
 # representation per timestamp; v2 models record none), a separate bug.

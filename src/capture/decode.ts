@@ -46,9 +46,12 @@ export function decodeFrame(
 ): void {
   rec.resetLayers();
   const end = start + caplen;
-  const headEnd = caplen < 12 ? end : start + 12;
   const head = rec.frameHead;
-  for (let i = start; i < headEnd; i++) head[i - start] = buf[i]!;
+  if (caplen >= 12) {
+    for (let i = 0; i < 12; i++) head[i] = buf[start + i]!;
+  } else {
+    for (let i = 0; i < 12; i++) head[i] = i < caplen ? buf[start + i]! : 0;
+  }
 
   switch (linkType) {
     case LinkType.ETHERNET:

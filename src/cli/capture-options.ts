@@ -30,9 +30,10 @@ export function addCaptureOptions(command: Command): Command {
       ).env('POSEIDON_PUBLIC_SESSIONS'),
     )
     .addOption(
-      new Option('--threads <n>', 'worker threads for several captures (default: one per core)').env(
-        'NETWORKML_THREADS',
-      ),
+      new Option(
+        '--threads <n>',
+        'worker threads for several captures; one large capture is read on a second thread (default: one per core; 1: one thread)',
+      ).env('NETWORKML_THREADS'),
     );
 }
 
@@ -54,6 +55,7 @@ export function analyzeOptionsFrom(cli: CaptureCliOptions): AnalyzeOptions {
   if (durationS !== undefined) options.durationS = durationS;
   if (warmupS !== undefined) options.warmupS = warmupS;
   if (cli.publicSessions) options.publicSessions = true;
+  if (threadsFrom(cli) === 1) options.readerThread = false;
   return options;
 }
 

@@ -121,27 +121,15 @@ export interface CompatBin {
  * bins would otherwise hold 32 KiB per bin. `vector` expands a fresh copy on every read.
  */
 class SparseCompatBin implements CompatBin {
-  private readonly index: Uint16Array;
-  private readonly value: Float64Array;
   constructor(
     readonly bin: number,
-    dense: Float64Array,
+    private readonly index: Uint16Array,
+    private readonly value: Float64Array,
     readonly captureIp: string | null,
     readonly otherIps: string[],
     readonly timestamp: number,
     readonly mac: number,
-  ) {
-    let n = 0;
-    for (let i = 0; i < dense.length; i++) if (dense[i] !== 0) n++;
-    this.index = new Uint16Array(n);
-    this.value = new Float64Array(n);
-    n = 0;
-    for (let i = 0; i < dense.length; i++) {
-      if (dense[i] === 0) continue;
-      this.index[n] = i;
-      this.value[n++] = dense[i]!;
-    }
-  }
+  ) {}
 
   get vector(): Float64Array {
     const v = new Float64Array(COMPAT_FEATURE_COUNT);
@@ -187,7 +175,8 @@ export function compatFeatures(
     out.push(
       new SparseCompatBin(
         b,
-        vector,
+        vector.index,
+        vector.value,
         own.address >= 0 ? store.addresses.text[own.address]! : null,
         [...otherIps].sort(),
         store.timeUs.data[lastFirstPacket]! / 1e6,
@@ -224,7 +213,8 @@ export class CompatAccumulator {
     const lastFirstPacket = bins.sessions.firstPacket.data[to - 1]!;
     this.packed.add(
       index,
-      vector,
+      vector.index,
+      vector.value,
       own.address >= 0 ? store.addresses.text[own.address]! : null,
       [...otherIps].sort(),
       store.timeUs.data[lastFirstPacket]! / 1e6,
@@ -255,7 +245,8 @@ class PackedCompatBins {
 
   add(
     bin: number,
-    dense: Float64Array,
+    index: Uint16Array,
+    value: Float64Array,
     captureIp: string | null,
     otherIps: string[],
     timestamp: number,
@@ -275,17 +266,15 @@ class PackedCompatBins {
     this.timestampOf[i] = timestamp;
     this.captureIpOf[i] = captureIp === null ? -1 : this.id(captureIp);
     this.macOf[i] = mac;
-    let nz = this.nzStart[i]!;
-    for (let f = 0; f < dense.length; f++) {
-      if (dense[f] === 0) continue;
-      if (nz === this.nzIndex.length) {
-        this.nzIndex = grown(this.nzIndex, new Uint16Array(nz * 2));
-        this.nzValue = grown(this.nzValue, new Float64Array(nz * 2));
-      }
-      this.nzIndex[nz] = f;
-      this.nzValue[nz++] = dense[f]!;
+    const nz = this.nzStart[i]!;
+    if (nz + index.length > this.nzIndex.length) {
+      const n = Math.max(this.nzIndex.length * 2, nz + index.length);
+      this.nzIndex = grown(this.nzIndex, new Uint16Array(n));
+      this.nzValue = grown(this.nzValue, new Float64Array(n));
     }
-    this.nzStart[i + 1] = nz;
+    this.nzIndex.set(index, nz);
+    this.nzValue.set(value, nz);
+    this.nzStart[i + 1] = nz + index.length;
     let ip = this.ipStart[i]!;
     if (ip + otherIps.length > this.ips.length)
       this.ips = grown(this.ips, new Int32Array(Math.max(this.ips.length * 2, ip + otherIps.length)));
@@ -350,6 +339,12 @@ function grown<T extends Int32Array | Uint16Array | Float64Array>(from: T, to: T
   return to;
 }
 
+/** Dense counts of the bin being computed, zeroed again after each bin (only touched entries). */
+const counts = new Float64Array(COMPAT_FEATURE_COUNT);
+/** Port entries of `counts` that became non-zero, in first-touch order. */
+const touched = new Int32Array(4096);
+
+/** A bin's vector as its non-zero entries, in index order. */
 function binVector(
   store: PacketStore,
   bins: Bins,
@@ -357,8 +352,9 @@ function binVector(
   to: number,
   mac: number,
   otherIps: Set<string>,
-): Float64Array {
-  const v = new Float64Array(COMPAT_FEATURE_COUNT);
+): { index: Uint16Array; value: Float64Array } {
+  const v = counts;
+  let nTouched = 0;
   const { sessions } = bins;
   const { endpoints, addresses } = store;
   let nOut = 0;
@@ -380,8 +376,8 @@ function binVector(
       if (proto === 6) v[TCP_OUT]!++;
       if (proto === COMPAT_UDP_PROTO) v[UDP_OUT]!++;
       if (proto === 1) v[ICMP_OUT]!++;
-      if (p1 < PORTS) v[SPORT_OUT + p1]!++;
-      if (p2 < PORTS) v[DPORT_OUT + p2]!++;
+      if (p1 < PORTS && v[SPORT_OUT + p1]!++ === 0) touched[nTouched++] = SPORT_OUT + p1;
+      if (p2 < PORTS && v[DPORT_OUT + p2]!++ === 0) touched[nTouched++] = DPORT_OUT + p2;
       if (addresses.isPrivate[a2]) otherIps.add(addresses.text[a2]!);
     }
     if (store.dstMac.data[p] === mac) {
@@ -390,18 +386,34 @@ function binVector(
       if (proto === 6) v[TCP_IN]!++;
       if (proto === COMPAT_UDP_PROTO) v[UDP_IN]!++;
       if (proto === 1) v[ICMP_IN]!++;
-      if (p1 < PORTS) v[SPORT_IN + p1]!++;
-      if (p2 < PORTS) v[DPORT_IN + p2]!++;
+      if (p1 < PORTS && v[SPORT_IN + p1]!++ === 0) touched[nTouched++] = SPORT_IN + p1;
+      if (p2 < PORTS && v[DPORT_IN + p2]!++ === 0) touched[nTouched++] = DPORT_IN + p2;
       if (addresses.isPrivate[a1]) otherIps.add(addresses.text[a1]!);
     }
   }
   const outDiv = Math.max(nOut, 1);
   const inDiv = Math.max(nIn, 1);
   const total = outDiv + inDiv;
-  for (let i = 0; i < 4096; i++) if (v[i] !== 0) v[i]! /= total;
-  for (let i = EXT_OUT; i <= ICMP_OUT; i++) v[i]! /= outDiv;
-  for (let i = EXT_IN; i <= ICMP_IN; i++) v[i]! /= inDiv;
-  return v;
+  const ports = touched.subarray(0, nTouched).sort();
+  let n = nTouched;
+  for (let i = EXT_OUT; i <= ICMP_IN; i++) if (v[i] !== 0) n++;
+  const index = new Uint16Array(n);
+  const value = new Float64Array(n);
+  // Counts are whole numbers >= 1, so no non-zero count divides to zero: the non-zero set is the count's.
+  for (let k = 0; k < nTouched; k++) {
+    const i = ports[k]!;
+    index[k] = i;
+    value[k] = v[i]! / total;
+    v[i] = 0;
+  }
+  n = nTouched;
+  for (let i = EXT_OUT; i <= ICMP_IN; i++) {
+    if (v[i] === 0) continue;
+    index[n] = i;
+    value[n++] = v[i]! / (i <= ICMP_OUT ? outDiv : inDiv);
+    v[i] = 0;
+  }
+  return { index, value };
 }
 
 /** Group and broadcast MACs (I/G bit set) are never a host. */

@@ -196,8 +196,11 @@ export function predictRows(
   for (let b = 0; b < count; b++) {
     write(b, x);
     for (let f = 0; f < n; f++) sum[f]! += x[f]!;
-    selectedZ(model, x, z);
-    probabilities.set(forestProba(model.trees, k, { rows: 1, cols: z.length, data: z }).data, b * k);
+    if (model.kind === 'ranknn') probabilities.set(rankNnProba(model.rankNn, k, x), b * k);
+    else {
+      selectedZ(model, x, z);
+      probabilities.set(forestProba(model.trees, k, { rows: 1, cols: z.length, data: z }).data, b * k);
+    }
     bins.push(probabilities.subarray(b * k, (b + 1) * k));
   }
   for (let f = 0; f < n; f++) sum[f]! /= count;

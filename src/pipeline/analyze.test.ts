@@ -66,6 +66,19 @@ describe('the streaming path equals the whole-capture path', () => {
   }
 });
 
+describe('the reader thread gives the same analysis as one thread', () => {
+  for (const path of captures.slice(0, 13)) {
+    it(path.slice(DATA.length + 1), async () => {
+      for (const options of [{}, { durationS: 60, warmupS: 0 }] as AnalyzeOptions[]) {
+        const threaded = await analyzeCapture(path, { ...options, readerThread: true });
+        const single = await analyzeCapture(path, { ...options, readerThread: false });
+        assert.deepEqual(plain(threaded), plain(single));
+        assert.deepEqual(threaded.summary, single.summary);
+      }
+    });
+  }
+});
+
 /** A classic pcap's records, each with its header, in file order (little-endian microsecond pcaps only). */
 function pcapRecords(bytes: Buffer): { header: Buffer; records: Buffer[] } {
   assert.equal(bytes.readUInt32LE(0), 0xa1b2c3d4, 'a little-endian µs pcap');
@@ -113,6 +126,20 @@ describe('captures whose times go backwards', () => {
     // `info` says so too.
     assert.ok((await captureInfo(path)).backwardSteps > 0);
     assert.equal((await captureInfo(source)).backwardSteps, 0);
+  });
+
+  it('through the reader thread: the same, streamed or read again whole', async () => {
+    for (const [name, recs, options] of [
+      ['swapped-thread.pcap', swapped, { durationS: 120, warmupS: 30 }],
+      ['rotated-thread.pcap', rotated, {}],
+    ] as const) {
+      const path = write(name, recs);
+      const threaded = await analyzeCapture(path, { ...options, readerThread: true });
+      const single = await analyzeCapture(path, { ...options, readerThread: false });
+      assert.deepEqual(plain(threaded), plain(single), name);
+      assert.equal(threaded.path, single.path);
+      assert.deepEqual(threaded.summary, single.summary);
+    }
   });
 
   it('from a stream, which cannot be read again: a clear error', async () => {

@@ -1,6 +1,10 @@
+import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { isMainThread } from 'node:worker_threads';
 import type { PacketRecord } from '../capture/packet.js';
 import { readCapture } from '../capture/reader.js';
 import type { CaptureSummary, CaptureWarning, ReadOptions } from '../capture/reader-api.js';
+import { readCaptureOnThread } from '../capture/reader-thread.js';
 import { NetworkmlError } from '../errors.js';
 import { BehaviorExtractor, type BehaviorResult } from '../features/behavior.js';
 import { CompatAccumulator, type CompatFeatures, compatFeatures } from '../features/compat.js';
@@ -31,7 +35,33 @@ export interface AnalyzeOptions extends Partial<BinOptions> {
   behavior?: boolean;
   /** The behaviour extractor's window (s); default: the bin duration. */
   behaviorWindowS?: number;
+  /**
+   * Read and decode on a second thread while this one builds sessions and features (`analyzeCapture`
+   * only). Default 'auto': for a capture file of READER_THREAD_MIN_BYTES or more, on the main thread of a
+   * machine with two cores or more. false: never (`--threads 1`); true: whenever possible (tests). Never
+   * for standard input or streams, nor with per-packet extractors (v2, behaviour), which need the
+   * decoded packet itself.
+   */
+  readerThread?: boolean | 'auto';
   read?: ReadOptions;
+}
+
+/** Smaller captures are read on this thread: starting the reader thread costs more than it saves. */
+export const READER_THREAD_MIN_BYTES = 16 * 1024 * 1024;
+
+function useReaderThread(source: string | NodeJS.ReadableStream, options: AnalyzeOptions): source is string {
+  if (typeof source !== 'string' || source === '-') return false;
+  if (options.features === 'v2' || options.behavior) return false;
+  const mode = options.readerThread ?? 'auto';
+  if (mode !== 'auto') return mode;
+  // Worker threads of a pool (several captures) already use every core.
+  if (!isMainThread || availableParallelism() < 2) return false;
+  try {
+    const stat = statSync(source);
+    return stat.isFile() && stat.size >= READER_THREAD_MIN_BYTES;
+  } catch {
+    return false; // the reader gives the one-line error
+  }
 }
 
 /** Why a capture was read whole instead of bin by bin, when it was. */
@@ -127,18 +157,27 @@ export async function analyzeCapture(
   outer?.addEventListener('abort', onOuterAbort);
   let summary: CaptureSummary;
   try {
-    summary = await readCapture(
-      source,
-      (p) => {
-        stream.add(p);
-        if (!stream.exact) {
-          abort.abort();
-          return;
-        }
-        extractors.add(p);
-      },
-      { ...options.read, signal: abort.signal },
-    );
+    summary = useReaderThread(source, options)
+      ? await readCaptureOnThread(
+          source,
+          (records, i) => {
+            stream.addPacked(records, i);
+            if (!stream.exact) abort.abort();
+          },
+          { ...options.read, signal: abort.signal },
+        )
+      : await readCapture(
+          source,
+          (p) => {
+            stream.add(p);
+            if (!stream.exact) {
+              abort.abort();
+              return;
+            }
+            extractors.add(p);
+          },
+          { ...options.read, signal: abort.signal },
+        );
   } catch (err) {
     rows.dropSpill();
     throw err;

@@ -163,7 +163,12 @@ export async function watchCapture(
         if (p.ipVersion !== 4 && p.ipVersion !== 6) return;
         const t = p.timeMicros();
         if (!stream) {
-          stream = { captureStartUs: t, warmupPairs: new Set(), warmupEndpoints: new Set() };
+          stream = {
+            captureStartUs: t,
+            warmupPairs: new Set(),
+            warmupEndpoints: new Set(),
+            warmupAddresses: new Set(),
+          };
           binStartUs = t;
         } else if (t - binStartUs >= durationUs) {
           flush();

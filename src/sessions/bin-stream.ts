@@ -1,3 +1,4 @@
+import type { PackedRecords } from '../capture/packed.js';
 import type { PacketRecord } from '../capture/packet.js';
 import { type BinOptions, BinScratch, type Bins, buildBins, type StreamState } from './bins.js';
 import { PacketStore } from './packet-store.js';
@@ -59,10 +60,24 @@ export class BinStream {
 
   add(p: PacketRecord): void {
     if (!this.exact || (p.ipVersion !== 4 && p.ipVersion !== 6)) return;
-    const t = p.timeMicros();
+    if (this.admit(p.timeMicros())) this.store.add(p);
+  }
+
+  /** `add` for an IP packet packed by the reader thread (record `i` of `r`). */
+  addPacked(r: PackedRecords, i: number): void {
+    if (this.exact && this.admit(r.timeUs(i))) this.store.addPacked(r, i);
+  }
+
+  /** Bin bookkeeping for an IP packet at time t (µs); false when the stream just turned inexact. */
+  private admit(t: number): boolean {
     const state = this.state;
     if (state === null) {
-      this.state = { captureStartUs: t, warmupPairs: new Set(), warmupEndpoints: new Set() };
+      this.state = {
+        captureStartUs: t,
+        warmupPairs: new Set(),
+        warmupEndpoints: new Set(),
+        warmupAddresses: new Set(),
+      };
       this.binStartUs = t;
     } else {
       if (t < this.maxSeenUs) {
@@ -72,7 +87,7 @@ export class BinStream {
           (this.index > 0 && this.warmupUs > 0 && t - state.captureStartUs <= this.warmupUs)
         ) {
           this.exact = false;
-          return;
+          return false;
         }
       }
       if (t - this.binStartUs >= this.durationUs) {
@@ -81,7 +96,7 @@ export class BinStream {
       }
     }
     if (t > this.maxSeenUs) this.maxSeenUs = t;
-    this.store.add(p);
+    return true;
   }
 
   /** Closes the open bin; afterwards sessionsPerBin is final. */

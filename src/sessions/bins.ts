@@ -15,6 +15,15 @@ export interface BinOptions {
 export const DEFAULT_BIN_OPTIONS: BinOptions = { durationS: 900, warmupS: 120 };
 
 /**
+ * A direct-mapped cache of endpoint pair → the bin's session in front of the bin's hash table: packets come
+ * in runs of few conversations, so most packets find their session with one multiply and two compares.
+ */
+const PAIR_CACHE_BITS = 10;
+const PAIR_CACHE = 1 << PAIR_CACHE_BITS;
+const EMPTY_PAIR = -1;
+const NOT_COUNTED = -2;
+
+/**
  * For streams cut into one store per bin (watch): the capture's first packet time and the endpoint pairs
  * first seen within the warm-up, carried from bin to bin so the warm-up rule holds across stores while
  * memory stays bounded (only warm-up pairs are remembered).
@@ -27,6 +36,8 @@ export interface StreamState {
    * pairs after the warm-up are judged from one cached flag per endpoint instead of two pair strings.
    */
   warmupEndpoints: Set<string>;
+  /** Every address text of `warmupEndpoints`: an endpoint can be there only if its address is here. */
+  warmupAddresses: Set<string>;
 }
 
 /**
@@ -77,6 +88,9 @@ export class BinScratch {
   /** First-seen time of each `firstSeen` pair. */
   readonly firstSeenRows = new ColumnTable(4096);
   readonly firstSeenUs = this.firstSeenRows.float();
+  readonly pairCacheA = new Int32Array(PAIR_CACHE);
+  readonly pairCacheB = new Int32Array(PAIR_CACHE);
+  readonly pairCacheLocal = new Int32Array(PAIR_CACHE);
 }
 
 export interface Bins {
@@ -130,16 +144,28 @@ export function buildBins(
   const firstSeenUs = scratch?.firstSeenUs ?? firstSeenRows.float();
   inBin.clear();
   firstSeen.clear();
+  const pairCacheA = scratch?.pairCacheA ?? new Int32Array(PAIR_CACHE);
+  const pairCacheB = scratch?.pairCacheB ?? new Int32Array(PAIR_CACHE);
+  const pairCacheLocal = scratch?.pairCacheLocal ?? new Int32Array(PAIR_CACHE);
+  pairCacheLocal.fill(EMPTY_PAIR);
 
   const firstUs = stream?.captureStartUs ?? time[0]!;
   const endpointText = (e: number) =>
     `${store.addresses.text[store.endpoints.address[e]!]}:${store.endpoints.port[e]}`;
   // Per endpoint of this store: 0 not looked up yet, 1 in some warm-up pair, 2 in none.
   const inWarmup = stream && warmupUs > 0 ? new Uint8Array(store.endpoints.address.length) : null;
+  // The same per address (no string built): most peers of a bin never spoke in the warm-up.
+  const addressInWarmup = stream && warmupUs > 0 ? new Uint8Array(store.addresses.size) : null;
   const maybeWarmup = (e: number): boolean => {
     let f = inWarmup![e]!;
     if (f === 0) {
-      f = stream!.warmupEndpoints.has(endpointText(e)) ? 1 : 2;
+      const address = store.endpoints.address[e]!;
+      let g = addressInWarmup![address]!;
+      if (g === 0) {
+        g = stream!.warmupAddresses.has(store.addresses.text[address]!) ? 1 : 2;
+        addressInWarmup![address] = g;
+      }
+      f = g === 1 && stream!.warmupEndpoints.has(endpointText(e)) ? 1 : 2;
       inWarmup![e] = f;
     }
     return f === 1;
@@ -155,17 +181,33 @@ export function buildBins(
       binFirstSession = sessions.count;
       binStartUs = t;
       inBin.clear();
+      pairCacheLocal.fill(EMPTY_PAIR);
     }
     const a = srcEp[i]!;
     const b = dstEp[i]!;
 
-    inBin.probe[0] = a;
-    inBin.probe[1] = b;
-    let local = inBin.find();
-    if (local < 0) {
-      inBin.probe[0] = b;
-      inBin.probe[1] = a;
+    // (a, b) and (b, a) never both have a session in one bin, so the pair either way round names one;
+    // a pair judged not counted (warm-up) stays so, cached as NOT_COUNTED.
+    const slot =
+      Math.imul((a < b ? a * 0x10000 + b : b * 0x10000 + a) | 0, 0x9e3779b1) >>> (32 - PAIR_CACHE_BITS);
+    const cached = pairCacheLocal[slot]!;
+    let local = -1;
+    if (
+      cached !== EMPTY_PAIR &&
+      ((pairCacheA[slot] === a && pairCacheB[slot] === b) ||
+        (pairCacheA[slot] === b && pairCacheB[slot] === a))
+    ) {
+      if (cached === NOT_COUNTED) continue;
+      local = cached;
+    } else {
+      inBin.probe[0] = a;
+      inBin.probe[1] = b;
       local = inBin.find();
+      if (local < 0) {
+        inBin.probe[0] = b;
+        inBin.probe[1] = a;
+        local = inBin.find();
+      }
     }
 
     let s: number;
@@ -197,20 +239,32 @@ export function buildBins(
               stream.warmupPairs.add(ab);
               stream.warmupEndpoints.add(ta);
               stream.warmupEndpoints.add(tb);
+              stream.warmupAddresses.add(store.addresses.text[store.endpoints.address[a]!]!);
+              stream.warmupAddresses.add(store.addresses.text[store.endpoints.address[b]!]!);
               inWarmup![a] = 1;
               inWarmup![b] = 1;
+              addressInWarmup![store.endpoints.address[a]!] = 1;
+              addressInWarmup![store.endpoints.address[b]!] = 1;
             }
           }
         }
       }
       const startUs = firstSeenUs.data[reverse >= 0 ? reverse : forward]!;
       const counted = warmupUs <= 0 || startUs - firstUs > warmupUs;
-      if (!counted) continue;
+      pairCacheA[slot] = a;
+      pairCacheB[slot] = b;
+      if (!counted) {
+        pairCacheLocal[slot] = NOT_COUNTED;
+        continue;
+      }
       inBin.probe[0] = a;
       inBin.probe[1] = b;
-      inBin.intern();
+      local = inBin.intern();
       s = sessions.add(a, b, i);
     }
+    pairCacheA[slot] = a;
+    pairCacheB[slot] = b;
+    pairCacheLocal[slot] = local;
 
     sessions.packets.data[s]!++;
     sessions.lastTimeUs.data[s] = t;

@@ -1,3 +1,4 @@
+import { PACKED_DST_WORD, PACKED_HEAD_WORD, PACKED_SRC_WORD, type PackedRecords } from '../capture/packed.js';
 import type { PacketRecord } from '../capture/packet.js';
 import { ipv4Text, ipv6Text, isPrivateV4, isPrivateV6, macText } from './address.js';
 import { ColumnTable } from './columns.js';
@@ -7,15 +8,33 @@ import { WordKeyTable } from './hash-table.js';
 const KEPT_BYTES = 128;
 const MIN_PARSEABLE_BYTES = 20;
 const TWO_POW_32 = 0x1_0000_0000;
+/** Rows of one time scanned for a repeat before the dedup index is built instead. */
+const RUN_SCAN = 16;
+/** Rows that came back in time scanned for a repeat before the dedup index is built instead. */
+const MAX_LATE = 32;
+const FLOW_CACHE_BITS = 10;
+/** generation, source address, destination address, ports, source endpoint, destination endpoint. */
+const FLOW_CACHE_WIDTH = 6;
+const MAC_PAIR_CACHE_BITS = 6;
+/** generation, three head words, destination MAC, source MAC. */
+const MAC_PAIR_CACHE_WIDTH = 6;
+const NEW_ORDERED = -1;
+const NEW_LATE = -2;
+
+/** 1 when the header bytes the original kept of this packet were enough for it to parse, else 0. */
+export function parseable(originalLength: number, l4PayloadLength: number, capturedLength: number): number {
+  const kept = Math.min(originalLength - l4PayloadLength, KEPT_BYTES, capturedLength);
+  return kept >= MIN_PARSEABLE_BYTES ? 1 : 0;
+}
 
 /**
  * Writes an address as a 5-word hash key: [version, the 16 address bytes as 4 big-endian words], IPv4
  * in the first word only (the rest zero, so stale IPv6 bytes in a reused buffer never leak into the key).
  */
-export function fillAddressKey(probe: Uint32Array, version: number, addr: Uint8Array): void {
+export function fillAddressKey(probe: Uint32Array, version: number, addr: Uint8Array, offset = 0): void {
   probe[0] = version;
   for (let w = 0; w < 4; w++) {
-    const o = w * 4;
+    const o = offset + w * 4;
     probe[w + 1] =
       version === 4 && w > 0
         ? 0
@@ -41,27 +60,29 @@ export class AddressTable {
   private readonly v4Key = new Int32Array(V4_CACHE);
   private readonly v4Id = new Int32Array(V4_CACHE).fill(-1);
 
-  intern(version: number, addr: Uint8Array): number {
+  /** Interns the address in addr[offset …] (4 bytes for IPv4, 16 for IPv6). */
+  intern(version: number, addr: Uint8Array, offset = 0): number {
     if (version === 4) {
-      const key = (addr[0]! << 24) | (addr[1]! << 16) | (addr[2]! << 8) | addr[3]!;
+      const key =
+        (addr[offset]! << 24) | (addr[offset + 1]! << 16) | (addr[offset + 2]! << 8) | addr[offset + 3]!;
       const slot = Math.imul(key, 0x9e3779b1) >>> (32 - V4_CACHE_BITS);
       const cached = this.v4Id[slot]!;
       if (cached >= 0 && this.v4Key[slot] === key) return cached;
-      const id = this.internSlow(version, addr);
+      const id = this.internSlow(version, addr, offset);
       this.v4Key[slot] = key;
       this.v4Id[slot] = id;
       return id;
     }
-    return this.internSlow(version, addr);
+    return this.internSlow(version, addr, offset);
   }
 
-  private internSlow(version: number, addr: Uint8Array): number {
-    fillAddressKey(this.table.probe, version, addr);
+  private internSlow(version: number, addr: Uint8Array, offset: number): number {
+    fillAddressKey(this.table.probe, version, addr, offset);
     const before = this.table.size;
     const id = this.table.intern();
     if (id === before) {
       const copy = new Uint8Array(16);
-      copy.set(version === 4 ? addr.subarray(0, 4) : addr);
+      copy.set(addr.subarray(offset, offset + (version === 4 ? 4 : 16)));
       this.bytes.push(copy);
       this.version.push(version);
       this.text.push(version === 4 ? ipv4Text(copy) : ipv6Text(copy));
@@ -196,50 +217,270 @@ export class PacketStore {
   /** 1 when the kept header bytes were enough to read MACs, protocol and length. */
   readonly parseable = this.rows.int();
 
+  /**
+   * Finding a repeat of (time, source, destination) without hashing every packet: a repeat has the very
+   * same time. Rows whose time was >= every earlier row's are "in order" (`ordered`, sorted by time), so a
+   * repeat among them is found by binary search and a scan of the equal times; the few rows that came
+   * back in time (`late`) are scanned. Many late rows, or a long run of one time, build a hash index of
+   * every row instead (`dedup`), used for the rest of the store's life (until `reset`).
+   */
   private readonly dedup = new WordKeyTable(4, 4096);
+  private indexed = false;
+  private lastTimeUs = Number.NEGATIVE_INFINITY;
+  private ordered = new Int32Array(4096);
+  private nOrdered = 0;
+  private readonly late: number[] = [];
+
+  /** addPacked's caches; an entry counts only when its first word is the current generation. */
+  private generation = 1;
+  private readonly flowCache = new Int32Array((1 << FLOW_CACHE_BITS) * FLOW_CACHE_WIDTH);
+  private readonly macPairCache = new Int32Array((1 << MAC_PAIR_CACHE_BITS) * MAC_PAIR_CACHE_WIDTH);
 
   /** Stores one decoded packet; non-IP packets are ignored (returns false). */
   add(p: PacketRecord): boolean {
     if (p.ipVersion !== 4 && p.ipVersion !== 6) return false;
-    const time = p.timeMicros();
-    const src = this.endpoints.intern(this.addresses.intern(p.ipVersion, p.srcAddr), p.srcPort);
-    const dst = this.endpoints.intern(this.addresses.intern(p.ipVersion, p.dstAddr), p.dstPort);
+    this.addFields(
+      p.timeMicros(),
+      p.ipVersion,
+      p.srcAddr,
+      0,
+      p.dstAddr,
+      0,
+      p.srcPort,
+      p.dstPort,
+      p.frameHead,
+      0,
+      p.ipProto,
+      p.ipLength,
+      parseable(p.originalLength, p.l4PayloadLength, p.capturedLength),
+    );
+    return true;
+  }
 
+  /**
+   * `add` from fields already taken out of a packet (the two-thread reader hands packets over packed):
+   * addresses at bytes[srcAt …] and [dstAt …], the frame's first 12 bytes at head[headAt …].
+   */
+  addFields(
+    time: number,
+    version: number,
+    bytes: Uint8Array,
+    srcAt: number,
+    dstBytes: Uint8Array,
+    dstAt: number,
+    srcPort: number,
+    dstPort: number,
+    head: Uint8Array,
+    headAt: number,
+    proto: number,
+    ipLength: number,
+    isParseable: number,
+  ): void {
+    const src = this.endpoints.intern(this.addresses.intern(version, bytes, srcAt), srcPort);
+    const dst = this.endpoints.intern(this.addresses.intern(version, dstBytes, dstAt), dstPort);
+    this.place(
+      time,
+      src,
+      dst,
+      this.macs.intern(head, headAt),
+      this.macs.intern(head, headAt + 6),
+      proto,
+      ipLength,
+      isParseable,
+    );
+  }
+
+  /**
+   * `add` for record i of packed records (the two-thread reader), with two caches in front of the tables:
+   * an IPv4 packet's (addresses, ports) words → its two endpoint ids, and its frame head's three words →
+   * its two MAC ids (consecutive packets mostly repeat a few flows and MAC pairs).
+   */
+  addPacked(r: PackedRecords, i: number): void {
+    const w = r.i32;
+    const q = r.wordAt(i);
+    const version = w[q + 2]! & 0xff;
+    const bytes = r.bytes;
+    let src: number;
+    let dst: number;
+    const gen = this.generation;
+    if (version === 4) {
+      const sa = w[q + PACKED_SRC_WORD]!;
+      const da = w[q + PACKED_DST_WORD]!;
+      const ports = w[q + 3]!;
+      const slot = Math.imul(sa ^ Math.imul(da, 0x85ebca6b) ^ ports, 0x9e3779b1) >>> (32 - FLOW_CACHE_BITS);
+      const c = this.flowCache;
+      const o = slot * FLOW_CACHE_WIDTH;
+      if (c[o] === gen && c[o + 1] === sa && c[o + 2] === da && c[o + 3] === ports) {
+        src = c[o + 4]!;
+        dst = c[o + 5]!;
+      } else {
+        src = this.endpoints.intern(this.addresses.intern(4, bytes, r.srcAt(i)), ports & 0xffff);
+        dst = this.endpoints.intern(this.addresses.intern(4, bytes, r.dstAt(i)), ports >>> 16);
+        c[o] = gen;
+        c[o + 1] = sa;
+        c[o + 2] = da;
+        c[o + 3] = ports;
+        c[o + 4] = src;
+        c[o + 5] = dst;
+      }
+    } else {
+      src = this.endpoints.intern(this.addresses.intern(version, bytes, r.srcAt(i)), r.srcPort(i));
+      dst = this.endpoints.intern(this.addresses.intern(version, bytes, r.dstAt(i)), r.dstPort(i));
+    }
+    const h0 = w[q + PACKED_HEAD_WORD]!;
+    const h1 = w[q + PACKED_HEAD_WORD + 1]!;
+    const h2 = w[q + PACKED_HEAD_WORD + 2]!;
+    const mslot =
+      Math.imul(h0 ^ Math.imul(h1, 0x85ebca6b) ^ Math.imul(h2, 0xc2b2ae35), 0x9e3779b1) >>>
+      (32 - MAC_PAIR_CACHE_BITS);
+    const m = this.macPairCache;
+    const mo = mslot * MAC_PAIR_CACHE_WIDTH;
+    let dstMac: number;
+    let srcMac: number;
+    if (m[mo] === gen && m[mo + 1] === h0 && m[mo + 2] === h1 && m[mo + 3] === h2) {
+      dstMac = m[mo + 4]!;
+      srcMac = m[mo + 5]!;
+    } else {
+      const headAt = r.headAt(i);
+      dstMac = this.macs.intern(bytes, headAt);
+      srcMac = this.macs.intern(bytes, headAt + 6);
+      m[mo] = gen;
+      m[mo + 1] = h0;
+      m[mo + 2] = h1;
+      m[mo + 3] = h2;
+      m[mo + 4] = dstMac;
+      m[mo + 5] = srcMac;
+    }
+    this.place(
+      r.timeUs(i),
+      src,
+      dst,
+      dstMac,
+      srcMac,
+      r.ipProto(i),
+      r.ipLength(i),
+      parseable(r.originalLength(i), r.l4PayloadLength(i), r.capturedLength(i)),
+    );
+  }
+
+  /** Stores a packet's row, or overwrites the row of an earlier packet with the same (time, src, dst). */
+  private place(
+    time: number,
+    src: number,
+    dst: number,
+    dstMac: number,
+    srcMac: number,
+    proto: number,
+    ipLength: number,
+    isParseable: number,
+  ): void {
+    let index = this.indexed ? this.indexedRow(time, src, dst) : this.findRow(time, src, dst);
+    if (index === NEW_ORDERED || index === NEW_LATE) {
+      const row = this.length++;
+      this.rows.ensure(this.length);
+      if (!this.indexed) {
+        if (index === NEW_LATE) {
+          this.late.push(row);
+        } else {
+          if (this.nOrdered === this.ordered.length) {
+            const grown = new Int32Array(this.ordered.length * 2);
+            grown.set(this.ordered);
+            this.ordered = grown;
+          }
+          this.ordered[this.nOrdered++] = row;
+          this.lastTimeUs = time;
+        }
+      }
+      index = row;
+    } else {
+      this.duplicates++;
+    }
+
+    this.timeUs.data[index] = time;
+    this.srcEndpoint.data[index] = src;
+    this.dstEndpoint.data[index] = dst;
+    this.dstMac.data[index] = dstMac;
+    this.srcMac.data[index] = srcMac;
+    this.proto.data[index] = proto;
+    this.ipLength.data[index] = ipLength;
+    this.parseable.data[index] = isParseable;
+  }
+
+  /** The row holding (time, src, dst), or NEW_ORDERED / NEW_LATE; may switch to the hash index. */
+  private findRow(time: number, src: number, dst: number): number {
+    if (time > this.lastTimeUs) return NEW_ORDERED;
+    const times = this.timeUs.data;
+    const ordered = this.ordered;
+    let lo = 0;
+    let hi = this.nOrdered;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (times[ordered[mid]!]! < time) lo = mid + 1;
+      else hi = mid;
+    }
+    const srcs = this.srcEndpoint.data;
+    const dsts = this.dstEndpoint.data;
+    let scanned = 0;
+    for (let k = lo; k < this.nOrdered; k++) {
+      const r = ordered[k]!;
+      if (times[r] !== time) break;
+      if (srcs[r] === src && dsts[r] === dst) return r;
+      if (++scanned > RUN_SCAN) return this.indexedRow(time, src, dst);
+    }
+    const late = this.late;
+    if (time === this.lastTimeUs) {
+      // Late rows are earlier than lastTimeUs was when they came, so none has this time.
+      return NEW_ORDERED;
+    }
+    if (late.length >= MAX_LATE) return this.indexedRow(time, src, dst);
+    for (let k = 0; k < late.length; k++) {
+      const r = late[k]!;
+      if (times[r] === time && srcs[r] === src && dsts[r] === dst) return r;
+    }
+    return NEW_LATE;
+  }
+
+  /** findRow through the hash index of every row (built on first use); new rows get NEW_ORDERED. */
+  private indexedRow(time: number, src: number, dst: number): number {
+    if (!this.indexed) this.buildIndex();
     const probe = this.dedup.probe;
     const high = Math.floor(time / TWO_POW_32);
     probe[0] = high;
     probe[1] = time - high * TWO_POW_32;
     probe[2] = src;
     probe[3] = dst;
-    const before = this.dedup.size;
     const slot = this.dedup.intern();
-    let index: number;
-    if (slot === before) {
-      index = this.length++;
-      this.rows.ensure(this.length);
-    } else {
-      index = slot;
-      this.duplicates++;
-    }
+    return slot < this.length ? slot : NEW_ORDERED;
+  }
 
-    const kept = Math.min(p.originalLength - p.l4PayloadLength, KEPT_BYTES, p.capturedLength);
-    this.timeUs.data[index] = time;
-    this.srcEndpoint.data[index] = src;
-    this.dstEndpoint.data[index] = dst;
-    this.dstMac.data[index] = this.macs.intern(p.frameHead, 0);
-    this.srcMac.data[index] = this.macs.intern(p.frameHead, 6);
-    this.proto.data[index] = p.ipProto;
-    this.ipLength.data[index] = p.ipLength;
-    this.parseable.data[index] = kept >= MIN_PARSEABLE_BYTES ? 1 : 0;
-    return true;
+  /** Indexes every row so far (their keys are distinct: repeats were overwritten), ids = row indices. */
+  private buildIndex(): void {
+    const probe = this.dedup.probe;
+    const time = this.timeUs.data;
+    for (let r = 0; r < this.length; r++) {
+      const t = time[r]!;
+      const high = Math.floor(t / TWO_POW_32);
+      probe[0] = high;
+      probe[1] = t - high * TWO_POW_32;
+      probe[2] = this.srcEndpoint.data[r]!;
+      probe[3] = this.dstEndpoint.data[r]!;
+      this.dedup.intern();
+    }
+    this.indexed = true;
   }
 
   /** Empties the store for the next bin, keeping the tables' capacity (streaming reuses one store). */
   reset(): void {
+    // The ids in the caches belong to the tables cleared here.
+    this.generation = (this.generation + 1) | 0;
     this.addresses.clear();
     this.endpoints.clear();
     this.macs.clear();
-    this.dedup.clear();
+    if (this.indexed) this.dedup.clear();
+    this.indexed = false;
+    this.lastTimeUs = Number.NEGATIVE_INFINITY;
+    this.nOrdered = 0;
+    this.late.length = 0;
     this.length = 0;
     this.duplicates = 0;
   }

@@ -1,0 +1,109 @@
+/**
+ * Reading on a second thread: the worker (reader-worker.ts) reads, decodes and packs every IP packet into
+ * a shared ring of fixed-size records (ring.ts, packed.ts); this thread takes them in batches. The
+ * summary, warnings and errors come back as the one-thread reader gives them (same messages, same error
+ * classes and exit codes).
+ */
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { CaptureError, type ExitCodeValue, NetworkmlError } from '../errors.js';
+import { siblingModule, startWorker } from '../threads.js';
+import type { PackedRecords } from './packed.js';
+import type { CaptureSummary, CaptureWarning, ReadOptions } from './reader-api.js';
+import { createRingBuffer, RingReader, RingState } from './ring.js';
+
+/** Records in the ring (80 bytes each: 2.5 MiB). */
+const RING_RECORDS = 32 * 1024;
+/** Batches taken between two yields to the event loop (signals, the worker's messages). */
+const BATCHES_PER_YIELD = 64;
+
+export interface ReaderThreadData {
+  path: string;
+  name: string;
+  buffer: SharedArrayBuffer;
+}
+
+export type ReaderThreadMessage =
+  | { type: 'warning'; warning: CaptureWarning }
+  | { type: 'done'; summary: CaptureSummary }
+  | {
+      type: 'error';
+      kind: 'capture' | 'networkml' | 'other';
+      message: string;
+      offset: number | undefined;
+      exitCode: ExitCodeValue | undefined;
+    };
+
+function rebuild(m: Extract<ReaderThreadMessage, { type: 'error' }>): Error {
+  if (m.kind === 'capture') return new CaptureError(m.message, m.offset);
+  if (m.kind === 'networkml') return new NetworkmlError(m.message, m.exitCode);
+  return new Error(m.message);
+}
+
+/**
+ * Reads the capture file at `path` on a worker thread and calls `onRecord` with each IP packet, packed
+ * (non-IP packets are counted in the summary only), in capture order. Resolves with the summary the
+ * one-thread `readCapture` gives; rejects with the error it would throw. `options.signal` stops reading.
+ */
+export async function readCaptureOnThread(
+  path: string,
+  onRecord: (records: PackedRecords, index: number) => void,
+  options: ReadOptions = {},
+): Promise<CaptureSummary> {
+  const buffer = createRingBuffer(RING_RECORDS);
+  const data: ReaderThreadData = { path, name: options.name ?? path, buffer };
+  const worker = startWorker(siblingModule(import.meta.url, 'reader-worker'), { workerData: data });
+  const reader = new RingReader(buffer);
+  let outcome: Exclude<ReaderThreadMessage, { type: 'warning' }> | null = null;
+  let crash: Error | null = null;
+  let settle: () => void = () => {};
+  const settled = new Promise<void>((resolve) => {
+    settle = resolve;
+  });
+  worker.on('message', (m: ReaderThreadMessage) => {
+    if (m.type === 'warning') {
+      options.onWarning?.(m.warning);
+      return;
+    }
+    outcome = m;
+    settle();
+  });
+  worker.on('error', (err) => {
+    crash ??= err;
+    reader.wake();
+    settle();
+  });
+  worker.on('exit', (code) => {
+    if (outcome === null) crash ??= new Error(`the capture reader thread stopped (exit code ${code})`);
+    reader.wake();
+    settle();
+  });
+  const signal = options.signal;
+  try {
+    let batches = 0;
+    for (;;) {
+      if (signal?.aborted) {
+        reader.stop();
+        break;
+      }
+      if (reader.drain(onRecord) > 0) {
+        if (++batches % BATCHES_PER_YIELD === 0) await yieldToLoop();
+        continue;
+      }
+      if (reader.state !== RingState.RUNNING) {
+        if (reader.empty) break;
+        continue;
+      }
+      if (crash !== null) throw crash;
+      await reader.waitForRecords(reader.capacity / 2, 100);
+    }
+    await settled;
+    if (crash !== null && outcome === null) throw crash;
+    const result = outcome as Exclude<ReaderThreadMessage, { type: 'warning' }> | null;
+    if (result === null) throw new Error('the capture reader thread ended without a result');
+    if (result.type === 'error') throw rebuild(result);
+    return result.summary;
+  } finally {
+    reader.stop();
+    await worker.terminate();
+  }
+}
