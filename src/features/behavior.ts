@@ -17,6 +17,7 @@
 import { IpProto, type PacketRecord, TcpFlag } from '../capture/packet.js';
 import { ipv4Text, ipv6Text, isPrivateV4, isPrivateV6, macText } from '../sessions/address.js';
 import { WordKeyTable } from '../sessions/hash-table.js';
+import { BehaviorBinStore } from './behavior-bin-store.js';
 
 /** How a feature is turned into a comparable number by the model: log1p for counts and rates. */
 export type BehaviorFeatureKind = 'count' | 'share' | 'signed';
@@ -126,14 +127,19 @@ export interface BehaviorResult {
   hosts: BehaviorHost[];
   /** Index of the capture's device in hosts, or -1. */
   device: number;
-  /** One entry per (non-empty bin, host with packets in it), by bin then host. */
-  bins: BehaviorBin[];
+  /**
+   * One entry per (non-empty bin, host with packets in it), by bin then host: decoded afresh on every read
+   * of this property (a long capture keeps them packed, partly on disk) — prefer binsOf / hostBins.
+   */
+  readonly bins: BehaviorBin[];
+  /** The bins of host `host` (index into hosts), in order. */
+  binsOf(host: number): BehaviorBin[];
 }
 
 /** The bins of one host, by its key (MAC or IP text); the device's when key is omitted. */
 export function hostBins(result: BehaviorResult, key?: string): BehaviorBin[] {
   const host = key === undefined ? result.device : result.hosts.findIndex((h) => h.key === key);
-  return host < 0 ? [] : result.bins.filter((b) => b.host === host);
+  return host < 0 ? [] : result.binsOf(host);
 }
 
 const F_INIT_OUT = 1;
@@ -276,7 +282,9 @@ export class BehaviorExtractor {
   private readonly hostInfo: HostInfo[] = [];
   private readonly touched: number[] = [];
   private readonly privateOf = new Map<number, boolean>();
-  private readonly out: BehaviorBin[] = [];
+  private readonly out = new BehaviorBinStore();
+  /** Packets of each host over its closed bins. */
+  private readonly sent: number[] = [];
   private binStartUs = Number.NaN;
   private bin = 0;
 
@@ -517,7 +525,9 @@ export class BehaviorExtractor {
   private closeBin(): void {
     for (const h of this.touched) {
       const info = this.hostInfo[h]!;
-      this.out.push(binOf(this.bin, h, info.state));
+      const b = binOf(this.bin, h, info.state);
+      this.sent[h] = (this.sent[h] ?? 0) + b.packets;
+      this.out.add(b);
     }
     this.touched.length = 0;
   }
@@ -525,8 +535,7 @@ export class BehaviorExtractor {
   /** Closes the last bin and returns every host's bins. */
   finish(): BehaviorResult {
     this.closeBin();
-    const sent = new Float64Array(this.hostInfo.length);
-    for (const b of this.out) sent[b.host]! += b.packets;
+    const sent = Float64Array.from(this.hostInfo, (_, i) => this.sent[i] ?? 0);
     // The device: most packets from a private address; in a capture without any (a host on a public
     // address), the host with the most packets.
     const anyPrivate = this.hostInfo.some((h) => h.privateSent > 0);
@@ -543,8 +552,22 @@ export class BehaviorExtractor {
       privateSent: h.privateSent,
     }));
     // Hosts that never sent from a private address are not devices of this network (unless none is).
-    const bins = anyPrivate ? this.out.filter((b) => hosts[b.host]!.privateSent > 0) : this.out;
-    return { hosts, device, bins };
+    const store = this.out;
+    const kept: number[] = [];
+    for (let i = 0; i < store.length; i++)
+      if (!anyPrivate || hosts[store.host(i)]!.privateSent > 0) kept.push(i);
+    return {
+      hosts,
+      device,
+      get bins() {
+        return kept.map((i) => store.get(i));
+      },
+      binsOf(host: number) {
+        const out: BehaviorBin[] = [];
+        for (const i of kept) if (store.host(i) === host) out.push(store.get(i));
+        return out;
+      },
+    };
   }
 }
 

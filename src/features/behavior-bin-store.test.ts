@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import type { BehaviorBin } from './behavior.js';
+import { BehaviorBinStore } from './behavior-bin-store.js';
+
+function record(i: number): BehaviorBin {
+  return {
+    bin: i,
+    host: i % 3,
+    start: 1_700_000_000.123456 + i * 300.5,
+    end: 1_700_000_100.654321 + i * 300.5,
+    packets: 17 * i + 1,
+    values: Array.from({ length: 32 }, (_, f) => (f === 4 ? -Math.log2(i + 1.5) : (i * 31 + f) / 7)),
+    services: Array.from(
+      { length: i % 5 },
+      (_, k) => [262144 + k * 443, k + 1, 3 * k + 2] as [number, number, number],
+    ),
+    publicPeers: Array.from({ length: i % 4 }, (_, k) => 4294967296 + k * 1000003 + i),
+    publicPeerFlows: Array.from({ length: i % 4 }, (_, k) => k * 9 + 1),
+  };
+}
+
+it('gives back every record exactly, from memory and from its temporary file', () => {
+  // 600 doubles in memory: the 200 records (~40-60 doubles each) mostly go to the file.
+  const store = new BehaviorBinStore(600);
+  const added = Array.from({ length: 200 }, (_, i) => record(i));
+  for (const r of added) store.add(r);
+  assert.equal(store.length, 200);
+  for (let i = 0; i < 200; i++) {
+    assert.equal(store.host(i), i % 3);
+    assert.deepEqual(store.get(i), added[i], `record ${i}`);
+  }
+  // Out of order too (the file is read at offsets, not as a stream).
+  for (const i of [199, 0, 57, 3, 198]) assert.deepEqual(store.get(i), added[i]);
+  // A record larger than the memory budget still fits.
+  const big = {
+    ...record(7),
+    services: Array.from({ length: 400 }, (_, k) => [k, k, k] as [number, number, number]),
+  };
+  store.add(big);
+  assert.deepEqual(store.get(200), big);
+  assert.deepEqual(store.get(199), added[199]);
+});

@@ -1,0 +1,145 @@
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BehaviorBin } from './behavior.js';
+
+/** Doubles held in memory before they go to the temporary file (2 MiB). */
+const MEMORY_DOUBLES = 262_144;
+
+const files = new FinalizationRegistry<number>((fd) => {
+  try {
+    closeSync(fd);
+  } catch {
+    // Already closed.
+  }
+});
+
+/**
+ * Every (window, host) behaviour record of a capture, kept until the capture's device is known at the end:
+ * a long capture has hundreds of thousands (~1 KiB each as objects). Each record is encoded as doubles
+ * — bin, host, start, end, packets, the values, then (code, peers, flows) per service and (id, connections)
+ * per public peer, each list after its length — held in memory up to 2 MiB, then appended to a temporary
+ * file unlinked at once (the open descriptor keeps it readable; closed when the store is collected).
+ * Doubles hold every field exactly, so a record reads back equal to what was added.
+ */
+export class BehaviorBinStore {
+  private offsetOf = new Float64Array(1024);
+  private hostOf = new Int32Array(1024);
+  private count = 0;
+  private memory = new Float64Array(4096);
+  private used = 0;
+  /** Doubles already in the file (records at offsets below this are read from it). */
+  private filed = 0;
+  private fd = -1;
+  private scratch = Buffer.alloc(0);
+
+  constructor(private readonly memoryDoubles = MEMORY_DOUBLES) {}
+
+  get length(): number {
+    return this.count;
+  }
+
+  host(i: number): number {
+    return this.hostOf[i]!;
+  }
+
+  add(b: BehaviorBin): void {
+    const size = 7 + b.values.length + 3 * b.services.length + 2 * b.publicPeers.length;
+    if (this.count === this.offsetOf.length) {
+      const n = this.count * 2;
+      const offsets = new Float64Array(n);
+      offsets.set(this.offsetOf);
+      this.offsetOf = offsets;
+      const hosts = new Int32Array(n);
+      hosts.set(this.hostOf);
+      this.hostOf = hosts;
+    }
+    if (this.used + size > this.memoryDoubles && this.used > 0) this.flush();
+    if (this.used + size > this.memory.length) {
+      const grown = new Float64Array(Math.max(this.memory.length * 2, this.used + size));
+      grown.set(this.memory.subarray(0, this.used));
+      this.memory = grown;
+    }
+    const i = this.count++;
+    this.offsetOf[i] = this.filed + this.used;
+    this.hostOf[i] = b.host;
+    const m = this.memory;
+    let o = this.used;
+    m[o++] = b.bin;
+    m[o++] = b.host;
+    m[o++] = b.start;
+    m[o++] = b.end;
+    m[o++] = b.packets;
+    m[o++] = b.values.length;
+    for (const v of b.values) m[o++] = v;
+    m[o++] = b.services.length;
+    for (const [code, peers, flows] of b.services) {
+      m[o++] = code;
+      m[o++] = peers;
+      m[o++] = flows;
+    }
+    // The (peer, connections) pairs run to the record's end: their count is implied by its length.
+    const peers = b.publicPeers.length;
+    for (let k = 0; k < peers; k++) {
+      m[o++] = b.publicPeers[k]!;
+      m[o++] = b.publicPeerFlows[k]!;
+    }
+    this.used = o;
+  }
+
+  /** Record i as a fresh BehaviorBin. */
+  get(i: number): BehaviorBin {
+    const start = this.offsetOf[i]!;
+    const end = i + 1 < this.count ? this.offsetOf[i + 1]! : this.filed + this.used;
+    const r = this.record(start, end);
+    let o = 0;
+    const bin = r[o++]!;
+    const host = r[o++]!;
+    const first = r[o++]!;
+    const last = r[o++]!;
+    const packets = r[o++]!;
+    const nValues = r[o++]!;
+    const values = Array.from(r.subarray(o, o + nValues));
+    o += nValues;
+    const nServices = r[o++]!;
+    const services: [number, number, number][] = [];
+    for (let k = 0; k < nServices; k++, o += 3) services.push([r[o]!, r[o + 1]!, r[o + 2]!]);
+    const publicPeers: number[] = [];
+    const publicPeerFlows: number[] = [];
+    for (; o < r.length; o += 2) {
+      publicPeers.push(r[o]!);
+      publicPeerFlows.push(r[o + 1]!);
+    }
+    return { bin, host, start: first, end: last, packets, values, services, publicPeers, publicPeerFlows };
+  }
+
+  /** The doubles [start, end) of the store, from memory or the file. */
+  private record(start: number, end: number): Float64Array {
+    if (start >= this.filed) return this.memory.subarray(start - this.filed, end - this.filed);
+    const bytes = (end - start) * 8;
+    if (this.scratch.length < bytes) this.scratch = Buffer.alloc(Math.max(bytes, 4096));
+    let done = 0;
+    while (done < bytes) {
+      const n = readSync(this.fd, this.scratch, done, bytes - done, start * 8 + done);
+      if (n === 0) throw new Error('behaviour bin store: temporary file ended early');
+      done += n;
+    }
+    return new Float64Array(this.scratch.buffer, this.scratch.byteOffset, end - start);
+  }
+
+  private flush(): void {
+    if (this.fd < 0) {
+      const dir = mkdtempSync(join(tmpdir(), 'networkml-behavior-'));
+      const path = join(dir, 'bins');
+      this.fd = openSync(path, 'w+');
+      rmSync(dir, { recursive: true, force: true });
+      files.register(this, this.fd);
+    }
+    const bytes = Buffer.from(this.memory.buffer, this.memory.byteOffset, this.used * 8);
+    let done = 0;
+    while (done < bytes.length)
+      done += writeSync(this.fd, bytes, done, bytes.length - done, this.filed * 8 + done);
+    this.filed += this.used;
+    this.used = 0;
+  }
+}
