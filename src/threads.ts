@@ -2,8 +2,7 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
 
 /**
  * Starts a worker from a module URL. From TypeScript sources (tests, development) the worker registers the
- * tsx loader before importing the module. (pipeline/pool.ts has its own copy with a heap limit; they can
- * share this one.)
+ * tsx loader before importing the module.
  */
 export function startWorker(url: URL, options: WorkerOptions = {}): Worker {
   if (!url.pathname.endsWith('.ts')) return new Worker(url, options);

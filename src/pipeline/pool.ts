@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
+import { siblingModule, startWorker } from '../threads.js';
 import type { JobInput, JobName, JobOutput } from './jobs.js';
 import { runJob } from './jobs.js';
 
@@ -36,11 +37,10 @@ export async function runJobs<N extends JobName>(
     return results;
   }
   let next = 0;
-  const workerUrl = new URL(
-    import.meta.url.endsWith('.ts') ? './pool-worker.ts' : './pool-worker.js',
-    import.meta.url,
-  );
-  const start = () => startWorker(workerUrl, options.workerHeapMb);
+  const workerUrl = siblingModule(import.meta.url, 'pool-worker');
+  const heap = options.workerHeapMb;
+  const start = () =>
+    startWorker(workerUrl, heap ? { resourceLimits: { maxOldGenerationSizeMb: heap } } : {});
   await Promise.all(
     Array.from({ length: threads }, async () => {
       let worker = start();
@@ -120,13 +120,4 @@ export async function settle<T>(
       ? { ok: false, error: message, exitCode: err.exitCode }
       : { ok: false, error: `internal error: ${message}`, exitCode: ExitCode.INTERNAL };
   }
-}
-
-/** From TypeScript sources (tests, development) the worker registers the tsx loader before importing. */
-function startWorker(url: URL, heapMb?: number): Worker {
-  const resourceLimits = heapMb ? { resourceLimits: { maxOldGenerationSizeMb: heapMb } } : {};
-  if (!url.pathname.endsWith('.ts')) return new Worker(url, resourceLimits);
-  const api = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(api)}).then((t) => { t.register(); return import(${JSON.stringify(url.href)}); });`;
-  return new Worker(boot, { eval: true, ...resourceLimits });
 }
