@@ -141,14 +141,7 @@ export function predictCapture(model: RoleModel, bins: ArrayLike<ArrayLike<numbe
     for (let c = 0; c < k; c++) mean[c]! /= bins.length;
     return mean;
   }
-  const n = model.features.count;
-  const mean = new Float64Array(n);
-  for (let b = 0; b < bins.length; b++) {
-    const x = bins[b]!;
-    for (let f = 0; f < n; f++) mean[f]! += x[f]!;
-  }
-  for (let f = 0; f < n; f++) mean[f]! /= bins.length;
-  return predictBins(model, [mean])[0]!;
+  return predictBins(model, [captureMean(model, bins)!])[0]!;
 }
 
 /** What `predictRows` returns: the capture's and each row's probabilities. */
