@@ -9,9 +9,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './ports.js';
 
 const SERVER_SCRIPT = '/usr/lib/rabbitmq/bin/rabbitmq-server';
 const START_TIMEOUT_MS = 60_000;
@@ -36,18 +37,7 @@ export function rabbitmqAvailable(): boolean {
   return existsSync(SERVER_SCRIPT);
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** Resolves once the broker answers an AMQP protocol header with a connection.start frame. */
 async function speaksAmqp(port: number): Promise<boolean> {
@@ -169,7 +159,13 @@ export async function startRabbit(): Promise<RabbitServer> {
       if (child.exitCode !== null || child.signalCode !== null) {
         throw new Error(`rabbitmq-server exited while starting: ${output.slice(-1500)}`);
       }
-      if (await speaksAmqp(port)) return;
+      if (await speaksAmqp(port)) {
+        // The answer must be ours: a broker of an earlier test still dying on this port would answer while
+        // ours fails to bind it (eaddrinuse) and exits, and every job would then wait for a dead broker.
+        await new Promise((r) => setTimeout(r, 1000));
+        if (child.exitCode === null && child.signalCode === null && (await speaksAmqp(port))) return;
+        continue;
+      }
       await new Promise((r) => setTimeout(r, 150));
     }
     child.kill('SIGKILL');
