@@ -39,14 +39,22 @@ export async function runJobs<N extends JobName>(
   let next = 0;
   const workerUrl = siblingModule(import.meta.url, 'pool-worker');
   const heap = options.workerHeapMb;
-  const start = () =>
-    startWorker(workerUrl, heap ? { resourceLimits: { maxOldGenerationSizeMb: heap } } : {});
+  const alive = new Set<Worker>();
+  const start = () => {
+    const worker = startWorker(workerUrl, heap ? { resourceLimits: { maxOldGenerationSizeMb: heap } } : {});
+    alive.add(worker);
+    worker.once('exit', () => alive.delete(worker));
+    // A worker failing between jobs must not throw in this thread: the 'exit' that follows marks it dead.
+    worker.on('error', () => {});
+    return worker;
+  };
   await Promise.all(
     Array.from({ length: threads }, async () => {
       let worker = start();
       try {
         while (next < inputs.length) {
           const i = next++;
+          if (!alive.has(worker)) worker = start();
           const { settled, dead } = await runOn<N>(worker, name, inputs[i]!);
           results[i] = settled;
           // A worker that died (out of memory, a crash) takes only its own input with it: a new one
