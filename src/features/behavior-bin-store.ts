@@ -1,18 +1,8 @@
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { BehaviorBin } from './behavior.js';
+import { closeWhenCollected, openUnlinkedFile, readAt, writeAt } from './spill-file.js';
 
 /** Doubles held in memory before they go to the temporary file (2 MiB). */
 const MEMORY_DOUBLES = 262_144;
-
-const files = new FinalizationRegistry<number>((fd) => {
-  try {
-    closeSync(fd);
-  } catch {
-    // Already closed.
-  }
-});
 
 /**
  * Every (window, host) behaviour record of a capture, kept until the capture's device is known at the end:
@@ -118,27 +108,20 @@ export class BehaviorBinStore {
     if (start >= this.filed) return this.memory.subarray(start - this.filed, end - this.filed);
     const bytes = (end - start) * 8;
     if (this.scratch.length < bytes) this.scratch = Buffer.alloc(Math.max(bytes, 4096));
-    let done = 0;
-    while (done < bytes) {
-      const n = readSync(this.fd, this.scratch, done, bytes - done, start * 8 + done);
-      if (n === 0) throw new Error('behaviour bin store: temporary file ended early');
-      done += n;
-    }
+    readAt(this.fd, this.scratch.subarray(0, bytes), start * 8);
     return new Float64Array(this.scratch.buffer, this.scratch.byteOffset, end - start);
   }
 
   private flush(): void {
     if (this.fd < 0) {
-      const dir = mkdtempSync(join(tmpdir(), 'networkml-behavior-'));
-      const path = join(dir, 'bins');
-      this.fd = openSync(path, 'w+');
-      rmSync(dir, { recursive: true, force: true });
-      files.register(this, this.fd);
+      this.fd = openUnlinkedFile('behavior');
+      closeWhenCollected(this, this.fd);
     }
-    const bytes = Buffer.from(this.memory.buffer, this.memory.byteOffset, this.used * 8);
-    let done = 0;
-    while (done < bytes.length)
-      done += writeSync(this.fd, bytes, done, bytes.length - done, this.filed * 8 + done);
+    writeAt(
+      this.fd,
+      new Uint8Array(this.memory.buffer, this.memory.byteOffset, this.used * 8),
+      this.filed * 8,
+    );
     this.filed += this.used;
     this.used = 0;
   }

@@ -1,9 +1,8 @@
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { closeSync } from 'node:fs';
 import type { Bins } from '../sessions/bins.js';
 import type { PacketStore } from '../sessions/packet-store.js';
 import { COMPAT_UDP_PROTO, inferCaptureSource } from './compat.js';
+import { closeWhenCollected, openUnlinkedFile, readAt, writeAt } from './spill-file.js';
 
 /** 11 session values, then 15 source-port and 15 destination-port one-hots (always zero: quirk). */
 export const SESSION_VECTOR_LENGTH = 41;
@@ -134,15 +133,6 @@ function viewRowArray(n: number, row: (i: number) => Float64Array): Float64Array
   });
 }
 
-/** Closes a device-rows file once its rows are no longer reachable. */
-const rowFiles = new FinalizationRegistry<number>((fd) => {
-  try {
-    closeSync(fd);
-  } catch {
-    // Already closed.
-  }
-});
-
 /**
  * The device's packed rows as they are found: grown in memory, or (`toFile`) written through a buffer of
  * `chunkRows` rows to a temporary file that is unlinked at once (the open descriptor keeps it readable;
@@ -159,10 +149,7 @@ class DeviceRows {
   ) {
     this.packed = new Float64Array(toFile ? chunkRows * ROW : 0);
     if (toFile) {
-      const dir = mkdtempSync(join(tmpdir(), 'networkml-rows-'));
-      const fd = openSync(join(dir, 'rows.f64'), 'w+');
-      rmSync(dir, { recursive: true, force: true });
-      this.file = { fd, rows: 0 };
+      this.file = { fd: openUnlinkedFile('rows'), rows: 0 };
     }
   }
 
@@ -210,7 +197,7 @@ class DeviceRows {
       const c = Math.floor(i / chunkRows);
       if (c !== loaded) {
         const count = Math.min(chunkRows, total - c * chunkRows);
-        readSync(fd, bytes, 0, count * ROW * 8, c * chunkRows * ROW * 8);
+        readAt(fd, bytes.subarray(0, count * ROW * 8), c * chunkRows * ROW * 8);
         for (let r = 0; r < count; r++)
           chunk.set(packed.subarray(r * ROW, (r + 1) * ROW), r * SESSION_VECTOR_LENGTH);
         loaded = c;
@@ -230,13 +217,12 @@ class DeviceRows {
       },
     };
     // Both views read through `load`: the descriptor is closed once neither is reachable.
-    rowFiles.register(load, fd);
+    closeWhenCollected(load, fd);
     return { rows, rowSource };
   }
 
   private flush(file: { fd: number; rows: number }): void {
-    const bytes = new Uint8Array(this.packed.buffer, 0, this.n * ROW * 8);
-    writeSync(file.fd, bytes, 0, bytes.length, file.rows * ROW * 8);
+    writeAt(file.fd, new Uint8Array(this.packed.buffer, 0, this.n * ROW * 8), file.rows * ROW * 8);
     file.rows += this.n;
     this.n = 0;
   }
@@ -260,7 +246,7 @@ export class SessionRowAccumulator {
   private readonly addressIds = new Map<string, number>();
   private count = 0;
   private readonly buffer: Float64Array;
-  private spill: { dir: string; fd: number; records: number } | null = null;
+  private spill: { fd: number; records: number } | null = null;
 
   constructor(
     private readonly countPublic = false,
@@ -336,7 +322,7 @@ export class SessionRowAccumulator {
         const bytes = new Uint8Array(chunk.buffer);
         for (let done = 0; done < spill.records; done += this.spillRecords) {
           const count = Math.min(this.spillRecords, spill.records - done);
-          readSync(spill.fd, bytes, 0, count * RECORD * 8, done * RECORD * 8);
+          readAt(spill.fd, bytes.subarray(0, count * RECORD * 8), done * RECORD * 8);
           if (source >= 0) take(chunk, count);
         }
       } finally {
@@ -348,22 +334,21 @@ export class SessionRowAccumulator {
     return { sourceIp, ...out.finish() };
   }
 
-  /** Deletes the temporary file, if any (finish does; call it when an analysis is abandoned). */
+  /** Closes (and so deletes: it is unlinked) the temporary file, if any; finish does, call it when an analysis is abandoned. */
   dropSpill(): void {
     const spill = this.spill;
     if (!spill) return;
     this.spill = null;
     closeSync(spill.fd);
-    rmSync(spill.dir, { recursive: true, force: true });
   }
 
   private flush(): void {
-    if (!this.spill) {
-      const dir = mkdtempSync(join(tmpdir(), 'networkml-sessions-'));
-      this.spill = { dir, fd: openSync(join(dir, 'rows.f64'), 'w+'), records: 0 };
-    }
-    const bytes = new Uint8Array(this.buffer.buffer, 0, this.count * RECORD * 8);
-    writeSync(this.spill.fd, bytes, 0, bytes.length, this.spill.records * RECORD * 8);
+    if (!this.spill) this.spill = { fd: openUnlinkedFile('sessions'), records: 0 };
+    writeAt(
+      this.spill.fd,
+      new Uint8Array(this.buffer.buffer, 0, this.count * RECORD * 8),
+      this.spill.records * RECORD * 8,
+    );
     this.spill.records += this.count;
     this.count = 0;
   }

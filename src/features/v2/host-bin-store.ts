@@ -1,20 +1,10 @@
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { closeWhenCollected, openUnlinkedFile, readAt, writeAt } from '../spill-file.js';
 import { V2_OWN_COUNT } from './names.js';
 
 /** Records held in memory before they go to the temporary file (2,048 × 168 values: 2.6 MiB). */
 const MEMORY_RECORDS = 2048;
 /** Records read back from the file at a time. */
 const READ_RECORDS = 256;
-
-const stores = new FinalizationRegistry<number>((fd) => {
-  try {
-    closeSync(fd);
-  } catch {
-    // Already closed.
-  }
-});
 
 /**
  * The header features of every (bin, host) of a capture, kept until its device is known at the end: a
@@ -84,7 +74,7 @@ export class HostBinStore {
     if (c !== this.cached) {
       const n = Math.min(READ_RECORDS, this.filed - c * READ_RECORDS);
       const bytes = new Uint8Array(this.cache.buffer, 0, n * V2_OWN_COUNT * 8);
-      readSync(this.fd, bytes, 0, bytes.length, c * READ_RECORDS * V2_OWN_COUNT * 8);
+      readAt(this.fd, bytes, c * READ_RECORDS * V2_OWN_COUNT * 8);
       this.cached = c;
     }
     const o = (i - c * READ_RECORDS) * V2_OWN_COUNT;
@@ -98,13 +88,11 @@ export class HostBinStore {
 
   private flush(): void {
     if (this.fd < 0) {
-      const dir = mkdtempSync(join(tmpdir(), 'networkml-v2-'));
-      this.fd = openSync(join(dir, 'host-bins.f64'), 'w+');
-      rmSync(dir, { recursive: true, force: true });
-      stores.register(this, this.fd);
+      this.fd = openUnlinkedFile('v2');
+      closeWhenCollected(this, this.fd);
     }
     const bytes = new Uint8Array(this.buffer.buffer, 0, this.buffered * V2_OWN_COUNT * 8);
-    writeSync(this.fd, bytes, 0, bytes.length, this.filed * V2_OWN_COUNT * 8);
+    writeAt(this.fd, bytes, this.filed * V2_OWN_COUNT * 8);
     this.filed += this.buffered;
     this.buffered = 0;
   }
