@@ -121,15 +121,23 @@ export interface CompatBin {
  * bins would otherwise hold 32 KiB per bin. `vector` expands a fresh copy on every read.
  */
 class SparseCompatBin implements CompatBin {
+  readonly captureIp: string | null;
+  readonly otherIps: string[];
+  readonly timestamp: number;
+  private readonly index: Uint16Array;
+  private readonly value: Float64Array;
+
   constructor(
     readonly bin: number,
-    private readonly index: Uint16Array,
-    private readonly value: Float64Array,
-    readonly captureIp: string | null,
-    readonly otherIps: string[],
-    readonly timestamp: number,
+    fields: BinFields,
     readonly mac: number,
-  ) {}
+  ) {
+    this.index = fields.index;
+    this.value = fields.value;
+    this.captureIp = fields.captureIp;
+    this.otherIps = fields.otherIps;
+    this.timestamp = fields.timestamp;
+  }
 
   get vector(): Float64Array {
     const v = new Float64Array(COMPAT_FEATURE_COUNT);
@@ -169,20 +177,7 @@ export function compatFeatures(
     if (to === from) continue;
     const own = inferCaptureSource(store, bins, from, to, countPublic);
     if (mac < 0) mac = own.mac;
-    const otherIps = new Set<string>();
-    const vector = binVector(store, bins, from, to, mac, otherIps);
-    const lastFirstPacket = bins.sessions.firstPacket.data[to - 1]!;
-    out.push(
-      new SparseCompatBin(
-        b,
-        vector.index,
-        vector.value,
-        own.address >= 0 ? store.addresses.text[own.address]! : null,
-        [...otherIps].sort(),
-        store.timeUs.data[lastFirstPacket]! / 1e6,
-        mac,
-      ),
-    );
+    out.push(new SparseCompatBin(b, binFields(store, bins, from, to, mac, own), mac));
   }
   return { captureMac: mac >= 0 ? store.macs.text[mac]! : null, bins: out };
 }
@@ -208,18 +203,7 @@ export class CompatAccumulator {
     const own = inferCaptureSource(store, bins, 0, to, this.countPublic);
     if (this.macText === null && own.mac >= 0) this.macText = store.macs.text[own.mac]!;
     const mac = this.macText === null ? -1 : store.macs.text.indexOf(this.macText);
-    const otherIps = new Set<string>();
-    const vector = binVector(store, bins, 0, to, mac, otherIps);
-    const lastFirstPacket = bins.sessions.firstPacket.data[to - 1]!;
-    this.packed.add(
-      index,
-      vector.index,
-      vector.value,
-      own.address >= 0 ? store.addresses.text[own.address]! : null,
-      [...otherIps].sort(),
-      store.timeUs.data[lastFirstPacket]! / 1e6,
-      mac,
-    );
+    this.packed.add(index, binFields(store, bins, 0, to, mac, own), mac);
   }
 
   finish(): CompatFeatures {
@@ -243,15 +227,8 @@ class PackedCompatBins {
   private readonly text: string[] = [];
   private readonly textId = new Map<string, number>();
 
-  add(
-    bin: number,
-    index: Uint16Array,
-    value: Float64Array,
-    captureIp: string | null,
-    otherIps: string[],
-    timestamp: number,
-    mac: number,
-  ): void {
+  add(bin: number, fields: BinFields, mac: number): void {
+    const { index, value, captureIp, otherIps, timestamp } = fields;
     const i = this.count++;
     if (this.count >= this.binOf.length) {
       const n = this.binOf.length * 2;
@@ -289,12 +266,11 @@ class PackedCompatBins {
       const i = Number(key);
       return Number.isInteger(i) && i >= 0 && i < this.count;
     };
-    const packed = this;
     // The target's length follows the packed count (the array is created before any bin is added).
     return new Proxy([] as CompatBin[], {
       get: (target, key, receiver) => {
-        if (key === 'length') return packed.count;
-        return isIndex(key) ? packed.view(Number(key)) : Reflect.get(target, key, receiver);
+        if (key === 'length') return this.count;
+        return isIndex(key) ? this.view(Number(key)) : Reflect.get(target, key, receiver);
       },
       has: (target, key) => isIndex(key) || Reflect.has(target, key),
     });
@@ -337,6 +313,36 @@ class PackedCompatBins {
 function grown<T extends Int32Array | Uint16Array | Float64Array>(from: T, to: T): T {
   to.set(from);
   return to;
+}
+
+/** What a bin keeps besides its index and MAC: its vector (sparse) and where and when it was seen. */
+interface BinFields {
+  index: Uint16Array;
+  value: Float64Array;
+  captureIp: string | null;
+  otherIps: string[];
+  timestamp: number;
+}
+
+/** Sessions [from, to) of `bins` as a bin for `mac`, `own` being the bin's own inferred capture source. */
+function binFields(
+  store: PacketStore,
+  bins: Bins,
+  from: number,
+  to: number,
+  mac: number,
+  own: CaptureSource,
+): BinFields {
+  const otherIps = new Set<string>();
+  const { index, value } = binVector(store, bins, from, to, mac, otherIps);
+  const lastFirstPacket = bins.sessions.firstPacket.data[to - 1]!;
+  return {
+    index,
+    value,
+    captureIp: own.address >= 0 ? store.addresses.text[own.address]! : null,
+    otherIps: [...otherIps].sort(),
+    timestamp: store.timeUs.data[lastFirstPacket]! / 1e6,
+  };
 }
 
 /** Dense counts of the bin being computed, zeroed again after each bin (only touched entries). */
