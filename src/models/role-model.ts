@@ -150,6 +150,8 @@ export interface RowPredictions {
   mean: Float64Array | null;
   /** Each row's probabilities (as predictBins): views into one packed array. */
   bins: Float64Array[];
+  /** The capture's mean feature vector (as captureMean), when the model needed it (not onelayer). */
+  meanFeatures?: Float64Array;
 }
 
 /**
@@ -197,7 +199,7 @@ export function predictRows(
     bins.push(probabilities.subarray(b * k, (b + 1) * k));
   }
   for (let f = 0; f < n; f++) sum[f]! /= count;
-  return { mean: predictBins(model, [sum])[0]!, bins };
+  return { mean: predictBins(model, [sum])[0]!, bins, meanFeatures: sum };
 }
 
 /**
@@ -227,9 +229,14 @@ export function usesNovelty(model: RoleModel): boolean {
 }
 
 /** Novelty of a capture (models/novelty.ts) for a model with that rule; null without the rule or bins. */
-export function captureNovelty(model: RoleModel, bins: ArrayLike<ArrayLike<number>>): number | null {
+export function captureNovelty(
+  model: RoleModel,
+  bins: ArrayLike<ArrayLike<number>>,
+  /** The bins' mean feature vector when already computed (predictRows), so they are not read again. */
+  meanFeatures?: Float64Array,
+): number | null {
   if (!usesNovelty(model)) return null;
-  const mean = captureMean(model, bins);
+  const mean = meanFeatures ?? captureMean(model, bins);
   return mean === null ? null : noveltyScore(model.novelty!, mean);
 }
 

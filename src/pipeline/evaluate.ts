@@ -345,7 +345,8 @@ function evaluateView(
       vectors,
     };
   }
-  const ranked = applyUnknownThreshold(model, rankLabels(model.labels, mean), captureNovelty(model, vectors));
+  const novelty = captureNovelty(model, vectors, predictions.meanFeatures);
+  const ranked = applyUnknownThreshold(model, rankLabels(model.labels, mean), novelty);
   // An Unknown verdict already says "none of these"; siblings qualify a role the model does report.
   const siblings = ranked[0]![0] === 'Unknown' ? null : siblingsOf(model, mean);
   const top = ranked.slice(0, 3);
