@@ -205,14 +205,17 @@ class HostBinState {
     this.n = 0;
   }
 
-  /** Adds a peer (address id words) to the bin's peers: its index when new (set peerKind[i]), else -1. */
-  addPeer(low: number, high: number): number {
+  /**
+   * The index of a peer (address id words) among the bin's peers, adding it when new: a new peer's index is
+   * the table's size before the call (the caller sets its peerKind).
+   */
+  peerIndex(low: number, high: number): number {
     const table = this.peerTable;
     table.probe[0] = low;
     table.probe[1] = high;
     const before = table.size;
     const i = table.intern();
-    if (table.size === before) return -1;
+    if (i < before) return i;
     if (i >= this.peerKind.length) {
       const grown = new Uint8Array(this.peerKind.length * 2);
       grown.set(this.peerKind);
@@ -518,8 +521,9 @@ export class BehaviorExtractor {
     low: number,
     high: number,
   ): void {
-    const i = s.addPeer(low, high);
-    if (i >= 0) s.peerKind[i] = this.peerKind(p, outgoing, peer);
+    const before = s.peerTable.size;
+    const i = s.peerIndex(low, high);
+    if (i >= before) s.peerKind[i] = this.peerKind(p, outgoing, peer);
   }
 
   private closeBin(): void {
@@ -598,14 +602,9 @@ function binOf(bin: number, host: number, s: HostBinState): BehaviorBin {
   for (let f = 0; f < s.n; f++) {
     const peer = s.fPeer[f]!;
     const low = peer % TWO32;
-    const table = s.peerTable;
-    table.probe[0] = low;
-    table.probe[1] = (peer - low) / TWO32;
-    let i = table.find();
-    if (i < 0) {
-      i = s.addPeer(low, (peer - low) / TWO32);
-      s.peerKind[i] = s.fPeerKind[f]!;
-    }
+    const before = s.peerTable.size;
+    const i = s.peerIndex(low, (peer - low) / TWO32);
+    if (i >= before) s.peerKind[i] = s.fPeerKind[f]!;
     s.peerFlowCount[i]!++;
   }
   const peerCount = s.peerTable.size;
