@@ -14,7 +14,7 @@ import {
   modelFileHash,
   saveModel,
 } from './format.js';
-import { fitNovelty } from './novelty.js';
+import { fitNovelty, noveltyScore, noveltySubset } from './novelty.js';
 import { Rng } from './rng.js';
 import {
   applyUnknownThreshold,
@@ -105,8 +105,9 @@ test('the novelty rule round-trips and decides Unknown from the capture, not the
   const near = [data.rows[0]!];
   const far = [Float64Array.from(data.rows[0]!, (v, f) => (columns.includes(f) ? v + 5 : v))];
   assert.equal(captureNovelty(back, near), captureNovelty(m, near));
-  assert.ok(captureNovelty(back, near)! <= 0.2, 'a training capture is not novel');
-  assert.ok(captureNovelty(back, far)! > 0.2, 'one beyond every training value is');
+  // captureNovelty is in units of the threshold: above 1 is Unknown.
+  assert.ok(captureNovelty(back, near)! <= 1, 'a training capture is not novel');
+  assert.ok(captureNovelty(back, far)! > 1, 'one beyond every training value is');
   assert.equal(isUnknown(back, 0.99, 0.01, captureNovelty(back, far)), true);
   assert.equal(isUnknown(back, 0.2, 0.1, captureNovelty(back, near)), false);
   assert.throws(() => isUnknown(back, 0.99, 0.01), /needs the capture's novelty/);
@@ -123,6 +124,43 @@ test('the novelty rule round-trips and decides Unknown from the capture, not the
   doc.novelty.points[1]!.pop();
   doc.checksum = documentChecksum(doc);
   expectModelError(JSON.stringify(doc), /novelty points must have 6 values/);
+});
+
+test('nearest-type labels and the secondary (service-role) rule round-trip; a stray secondary column is refused', () => {
+  const columns = Int32Array.from([1024 + 53, 1024 + 100, 1024 + 107, 1024 + 114, 4096, 4097]);
+  const names = [...new Set(data.labels)].sort();
+  const labels = Int32Array.from(data.labels, (l) => names.indexOf(l));
+  const novelty = fitNovelty(columns, data.rows, labels);
+  novelty.threshold = 0.2;
+  novelty.secondary = noveltySubset(novelty, Int32Array.from([4096, 4097]), 0.1);
+  const m: RoleModel = { ...forest, novelty, unknownRate: 0.02 };
+  const back = roundTrip(m, 'novelty-secondary.json');
+  assert.ok(back.novelty?.secondary);
+  assert.deepEqual(back.novelty.labels, labels);
+  assert.deepEqual(back.novelty.secondary.columns, Int32Array.from([4096, 4097]));
+  assert.deepEqual(back.novelty.secondary.labels, labels);
+  assert.equal(back.novelty.secondary.threshold, 0.1);
+  for (const i of [0, 7, 30]) {
+    const x = [Float64Array.from(data.rows[i]!, (v, f) => (f === 4096 ? v + 0.3 : v))];
+    assert.equal(captureNovelty(back, x), captureNovelty(m, x));
+  }
+  // Only the secondary columns moved far: the secondary rule alone calls it Unknown.
+  const flipped = [Float64Array.from(data.rows[0]!, (v, f) => (f === 4096 || f === 4097 ? v + 50 : v))];
+  assert.ok(noveltyScore(back.novelty, flipped[0]!) <= 0.2, 'the whole-vector rule alone would keep it');
+  assert.equal(isUnknown(back, 0.99, 0.01, captureNovelty(back, flipped)), true);
+  const doc = JSON.parse(readFileSync(join(dir, 'novelty-secondary.json'), 'utf8')) as Record<
+    string,
+    unknown
+  > & {
+    novelty: { secondary: { columns: number[] }; labels: number[] };
+  };
+  doc.novelty.secondary.columns = [5];
+  doc.checksum = documentChecksum(doc);
+  expectModelError(JSON.stringify(doc), /secondary novelty column is not a novelty column/);
+  doc.novelty.secondary.columns = [4096];
+  doc.novelty.labels.pop();
+  doc.checksum = documentChecksum(doc);
+  expectModelError(JSON.stringify(doc), /one label per point/);
 });
 
 test('a nearest-capture (ranknn) model round-trips with identical probabilities; bad label indices are refused', () => {

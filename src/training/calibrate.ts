@@ -5,7 +5,14 @@
  * by leaving each type out of training in turn.
  */
 import { UsageError } from '../errors.js';
-import { fitNovelty, leaveOneOutNovelty, type NoveltyReference, noveltyScore } from '../models/novelty.js';
+import {
+  fitNovelty,
+  leaveOneOutNovelty,
+  type NoveltyReference,
+  noveltyRatio,
+  noveltySubset,
+  thresholdRatio,
+} from '../models/novelty.js';
 import { captureMean, openSetScore, type RoleModel, selectedZ, UNKNOWN_LABEL } from '../models/role-model.js';
 import { applyTree } from '../models/tree.js';
 import {
@@ -214,6 +221,11 @@ export interface OpenSetCalibration {
    * capture whose open-set score (openSetScore) is below this is.
    */
   threshold: number;
+  /**
+   * 'novelty' with a secondary (service-role) rule: a capture whose novelty on those columns is above
+   * this is called Unknown too. Null otherwise.
+   */
+  secondaryThreshold?: number | null;
   /** Top-two gap below which both labels are reported as siblings. */
   siblingMargin: number;
   /**
@@ -329,25 +341,48 @@ export function noveltyThreshold(scores: readonly number[], rate: number): numbe
 
 /**
  * A calibrated novelty reference of these captures: leave-one-out novelty (each capture's distance to
- * its nearest other) of the captures whose type has at least two captures — a type of one has no other
- * capture of its kind, so its distance measures an unseen type, not a known one — and the conformal
- * threshold of those. Returns the reference with its threshold and the calibration scores.
+ * the nearest type among the others, models/novelty.ts) of the captures whose type has at least two
+ * captures — a type of one has no other capture of its kind, so its distance measures an unseen type, not
+ * a known one — and the conformal threshold of those. With `secondary` columns (a subset of `columns`) a
+ * second rule on them gets its own threshold the same way, and each rule is set at rate / 2, so a
+ * capture exchangeable with the training ones is called Unknown by either with probability ≤ rate.
+ * Returns the reference with its threshold(s) and, per calibration capture, the largest
+ * leave-one-out novelty / threshold over the rules (above 1: called Unknown).
  */
 export function calibratedNovelty(
   captures: readonly LabelledCapture[],
   columns: Int32Array,
   rate: number,
-): { reference: NoveltyReference; scores: number[] } {
+  secondary: Int32Array | null = null,
+): { reference: NoveltyReference; ratios: number[] } {
   const withBins = captures.filter((c) => c.rows.length > 0);
   const width = withBins[0]?.rows[0]?.length ?? 0;
   const means = withBins.map((c) => meanRow(c.rows, width));
-  const reference = fitNovelty(columns, means);
-  const loo = leaveOneOutNovelty(reference);
+  const names = [...new Set(withBins.map((c) => c.label))].sort();
+  const labels = Int32Array.from(withBins, (c) => names.indexOf(c.label));
   const count = new Map<string, number>();
   for (const c of withBins) count.set(c.label, (count.get(c.label) ?? 0) + 1);
-  const scores = withBins.flatMap((c, i) => (count.get(c.label)! >= 2 ? [loo[i]!] : []));
-  reference.threshold = noveltyThreshold(scores.length > 0 ? scores : Array.from(loo), rate);
-  return { reference, scores: scores.length > 0 ? scores : Array.from(loo) };
+  const calibrating = withBins.map((c) => count.get(c.label)! >= 2);
+  const anyCalibrating = calibrating.some(Boolean);
+  const ruleRate = secondary === null ? rate : rate / 2;
+  const calibrate = (ref: NoveltyReference): Float64Array => {
+    const loo = leaveOneOutNovelty(ref);
+    const scores = Array.from(loo).filter((_, i) => !anyCalibrating || calibrating[i]);
+    ref.threshold = noveltyThreshold(scores, ruleRate);
+    return loo;
+  };
+  const reference = fitNovelty(columns, means, labels);
+  const loo = calibrate(reference);
+  const ratios = Array.from(loo, (v) => thresholdRatio(v, reference.threshold));
+  if (secondary !== null) {
+    reference.secondary = noveltySubset(reference, secondary);
+    const loo2 = calibrate(reference.secondary);
+    const t2 = reference.secondary.threshold!;
+    loo2.forEach((v, i) => {
+      ratios[i] = Math.max(ratios[i]!, thresholdRatio(v, t2));
+    });
+  }
+  return { reference, ratios: ratios.filter((_, i) => !anyCalibrating || calibrating[i]) };
 }
 
 function meanRow(rows: readonly Float64Array[], width: number): Float64Array {
@@ -370,19 +405,24 @@ export function calibrateNoveltyRule(
   unknownRate = DEFAULT_UNKNOWN_RATE,
   estimateUnseen = true,
   maxGroups = 10,
+  secondary: Int32Array | null = null,
 ): { calibration: OpenSetCalibration; reference: NoveltyReference } {
   const withBins = captures.filter((c) => c.rows.length > 0);
-  const { reference, scores } = calibratedNovelty(withBins, columns, unknownRate);
+  const { reference, ratios } = calibratedNovelty(withBins, columns, unknownRate, secondary);
   const threshold = reference.threshold!;
   const scored = known.filter((o) => o.predicted !== null);
   if (scored.length === 0)
     throw new UsageError('calibrating the Unknown threshold needs known-type outcomes');
-  // Leave-one-out novelty per capture index of `captures`, for the accuracy-after figure.
+  // Leave-one-out novelty / threshold per capture index of `captures`, for the accuracy-after figure.
   const loo = leaveOneOutNovelty(reference);
+  const loo2 = reference.secondary === null ? null : leaveOneOutNovelty(reference.secondary);
   const looOf = new Map<number, number>();
   let w = 0;
   captures.forEach((c, i) => {
-    if (c.rows.length > 0) looOf.set(i, loo[w++]!);
+    if (c.rows.length === 0) return;
+    const r = thresholdRatio(loo[w]!, threshold);
+    looOf.set(i, loo2 === null ? r : Math.max(r, thresholdRatio(loo2[w]!, reference.secondary!.threshold)));
+    w++;
   });
   const right = scored.filter((o) => o.predicted === o.label);
   const byLabel: Record<string, [number, number]> = {};
@@ -393,13 +433,13 @@ export function calibrateNoveltyRule(
       const held = new Set(labels.filter((_, i) => i % groups === g));
       const rest = withBins.filter((c) => !held.has(c.label));
       if (rest.length < 2) continue;
-      const ref = calibratedNovelty(rest, columns, unknownRate).reference;
+      const ref = calibratedNovelty(rest, columns, unknownRate, secondary).reference;
       const width = rest[0]!.rows[0]!.length;
       for (const c of withBins) {
         if (!held.has(c.label)) continue;
         const counts = byLabel[c.label] ?? [0, 0];
         byLabel[c.label] = counts;
-        counts[0] += noveltyScore(ref, meanRow(c.rows, width)) > ref.threshold! ? 1 : 0;
+        counts[0] += noveltyRatio(ref, meanRow(c.rows, width)) > 1 ? 1 : 0;
         counts[1]++;
       }
     }
@@ -410,12 +450,12 @@ export function calibrateNoveltyRule(
     unknownRate,
     method: 'novelty',
     threshold,
+    secondaryThreshold: reference.secondary?.threshold ?? null,
     siblingMargin: siblingMargin(scored),
-    knownUnknownRate: scores.filter((v) => v > threshold).length / scores.length,
+    knownUnknownRate: ratios.filter((v) => v > 1).length / ratios.length,
     knownAccuracyBefore: right.length / scored.length,
-    knownAccuracyAfter:
-      right.filter((o) => !((looOf.get(o.capture) ?? 0) > threshold)).length / scored.length,
-    knownCaptures: scores.length,
+    knownAccuracyAfter: right.filter((o) => !((looOf.get(o.capture) ?? 0) > 1)).length / scored.length,
+    knownCaptures: ratios.length,
     unseenUnknownRate: unseen > 0 ? unseenCalled / unseen : null,
     unseenCaptures: unseen,
     unseenByLabel: Object.fromEntries(Object.entries(byLabel).map(([l, [x, n]]) => [l, x / n])),
@@ -423,8 +463,11 @@ export function calibrateNoveltyRule(
   return { calibration, reference };
 }
 
-/** Novelty of a capture under a model's stored reference (null without one or without bins). */
+/**
+ * Novelty of a capture under a model's stored reference, in units of its threshold(s) (noveltyRatio;
+ * above 1: Unknown); null without one or without bins.
+ */
 export function modelNovelty(model: RoleModel, rows: readonly Float64Array[]): number | null {
   const mean = captureMean(model, rows);
-  return model.novelty === null || mean === null ? null : noveltyScore(model.novelty, mean);
+  return model.novelty === null || mean === null ? null : noveltyRatio(model.novelty, mean);
 }

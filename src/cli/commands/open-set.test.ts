@@ -63,7 +63,7 @@ describe('open-set role model from the CLI: --unknown-rate, Unknown for unseen t
     assert.match(r.stdout, /set for --unknown-rate 0\.05/);
     assert.match(
       r.stdout,
-      /Unknown when the mean rank distance to the nearest training captures is above 0\.\d+/,
+      /Unknown when the rank distance to the nearest known type is above 0\.\d+ or, on the service role \(who serves, who opens flows\), above 0\.\d+ \(each at half the rate\), set for/,
     );
     assert.match(r.stdout, /leave-one-out: known types called Unknown \d+\.\d% of 109/);
     assert.match(r.stdout, /leave-one-type-out: unseen types called Unknown \d+\.\d% of 109 \(Aria /);
@@ -77,11 +77,22 @@ describe('open-set role model from the CLI: --unknown-rate, Unknown for unseen t
     assert.equal(typeof doc.hyperParameters.siblingMargin, 'number');
     assert.equal(doc.hyperParameters.unknownCalibration, 'novelty');
     const novelty = (
-      doc as unknown as { novelty: { threshold: number; neighbours: number; points: number[][] } }
+      doc as unknown as {
+        novelty: {
+          threshold: number;
+          neighbours: number;
+          points: number[][];
+          labels: number[];
+          secondary: { columns: number[]; threshold: number };
+        };
+      }
     ).novelty;
     assert.equal(novelty.neighbours, 3);
     assert.equal(novelty.points.length, 109, 'one reference point per training capture');
+    assert.equal(novelty.labels.length, 109, 'and its type');
     assert.ok(novelty.threshold > 0 && novelty.threshold < 0.5);
+    assert.equal(novelty.secondary.columns.length, 3, 'the service-role rule');
+    assert.ok(novelty.secondary.threshold >= 0 && novelty.secondary.threshold <= 1);
     const s = doc.training.scores;
     assert.ok(s.knownCalledUnknown! <= 0.08, `known called Unknown ${s.knownCalledUnknown}`);
     assert.ok(s.unseenCalledUnknown! >= 0.8, `unseen called Unknown ${s.unseenCalledUnknown}`);
