@@ -68,14 +68,18 @@ const common = {
       neighbours: int.positive(),
       /** Per point, its type's index: the novelty is the distance to the nearest type. */
       labels: z.array(int.nonnegative()).optional(),
-      /** A second rule on some of `columns` (the service role), OR-ed with this one. */
+      /** A second rule on some of `columns` (the service role), calibrated jointly with this one. */
       secondary: z
         .object({
           columns: z.array(int.nonnegative()).min(1),
           threshold: finite.nullable(),
           neighbours: int.positive(),
+          calibration: z.array(finite).min(1),
         })
         .optional(),
+      /** With `secondary`: this rule's calibration scores and the joint threshold (models/novelty.ts). */
+      calibration: z.array(finite).min(1).optional(),
+      jointThreshold: finite.optional(),
     })
     .optional(),
   checksum: z.string(),
@@ -289,12 +293,17 @@ function noveltyOf(d: NonNullable<RoleDoc['novelty']>, n: number, name: string):
   if (d.secondary) {
     if (d.secondary.columns.some((f) => !d.columns.includes(f)))
       bad(name, 'a secondary novelty column is not a novelty column');
+    if (d.calibration === undefined || d.jointThreshold === undefined)
+      bad(name, 'a secondary novelty rule needs calibration scores and a joint threshold');
     ref.secondary = noveltySubset(
       ref,
       Int32Array.from(d.secondary.columns),
       d.secondary.threshold,
       d.secondary.neighbours,
     );
+    ref.secondary.calibration = Float64Array.from(d.secondary.calibration).sort();
+    ref.calibration = Float64Array.from(d.calibration).sort();
+    ref.jointThreshold = d.jointThreshold;
   }
   return ref;
 }
@@ -444,7 +453,12 @@ export function modelToDocument(model: RoleModel, description?: string): Record<
               columns: Array.from(model.novelty.secondary.columns),
               threshold: model.novelty.secondary.threshold,
               neighbours: model.novelty.secondary.neighbours,
+              calibration: Array.from(model.novelty.secondary.calibration ?? []),
             },
+            calibration: Array.from(model.novelty.calibration ?? []),
+            ...(model.novelty.jointThreshold !== null
+              ? { jointThreshold: model.novelty.jointThreshold }
+              : {}),
           }
         : {}),
     };

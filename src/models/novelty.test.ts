@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ModelError } from '../errors.js';
 import {
+  calibrationRank,
   fitNovelty,
   leaveOneOutNovelty,
   midRank,
@@ -159,7 +160,7 @@ test('a capture among odd captures of several types, far from the rest of each, 
   assert.ok(noveltyScore(fitNovelty(cols, pts, Int32Array.from(labels)), around(0)) < 0.15);
 });
 
-test('noveltyRatio takes the larger of the two rules, each against its own threshold', () => {
+test("with a secondary rule, noveltyRatio ranks each score among its rule's calibration scores", () => {
   const rng = new Rng(8);
   // Two types in 6 columns; columns 4 and 5 are the "service role": type 0 has them low, type 1 high.
   const pts = Array.from({ length: 20 }, (_, i) =>
@@ -171,19 +172,24 @@ test('noveltyRatio takes the larger of the two rules, each against its own thres
     pts,
     labels,
   );
-  ref.threshold = 0.3;
-  ref.secondary = noveltySubset(ref, Int32Array.from([4, 5]), 0.05);
+  ref.secondary = noveltySubset(ref, Int32Array.from([4, 5]));
   assert.deepEqual(ref.secondary.points, Float64Array.from(pts.flatMap((p) => [p[4]!, p[5]!])));
   const typical = pts[3]!;
-  // Like type 0 in columns 0–3 but its service-role columns are one type 0 never has, type 1 always.
+  assert.throws(() => noveltyRatio(ref, typical), /calibration scores/);
+  ref.calibration = leaveOneOutNovelty(ref).sort();
+  ref.secondary.calibration = leaveOneOutNovelty(ref.secondary).sort();
+  ref.jointThreshold = 0.9;
+  // Like type 0 in columns 0–3 but with service-role columns type 0 never has and type 1 always has.
   const otherEnd = Float64Array.from(typical, (v, f) => (f === 4 ? 1.005 : f === 5 ? 0.005 : v));
-  const main = noveltyScore(ref, otherEnd) / 0.3;
-  const second = noveltyScore(ref.secondary, otherEnd) / 0.05;
-  assert.equal(noveltyRatio(ref, otherEnd), Math.max(main, second));
-  assert.ok(second > 1 && main < 1, `main ${main}, secondary ${second}`);
+  const u1 = calibrationRank(ref.calibration, noveltyScore(ref, otherEnd));
+  const u2 = calibrationRank(ref.secondary.calibration, noveltyScore(ref.secondary, otherEnd));
+  assert.equal(noveltyRatio(ref, otherEnd), Math.max(u1, u2) / 0.9);
+  assert.ok(u2 > 0.9 && u1 <= 0.9, `whole vector ${u1}, service role ${u2}`);
   assert.ok(noveltyRatio(ref, typical) <= 1);
+  assert.equal(calibrationRank(Float64Array.from([1, 2, 2, 3]), 2), 0.5);
+  assert.equal(calibrationRank(Float64Array.from([1, 2, 2, 3]), 9), 1);
   assert.throws(() => noveltySubset(ref, Int32Array.from([7])), ModelError);
-  assert.throws(() => noveltyRatio({ ...ref, threshold: null }, typical), ModelError);
+  assert.throws(() => noveltyRatio({ ...ref, secondary: null, threshold: null }, typical), /not calibrated/);
 });
 
 test('a malformed reference is refused', () => {

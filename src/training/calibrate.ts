@@ -6,6 +6,7 @@
  */
 import { UsageError } from '../errors.js';
 import {
+  calibrationRank,
   fitNovelty,
   leaveOneOutNovelty,
   type NoveltyReference,
@@ -222,10 +223,16 @@ export interface OpenSetCalibration {
    */
   threshold: number;
   /**
-   * 'novelty' with a secondary (service-role) rule: a capture whose novelty on those columns is above
-   * this is called Unknown too. Null otherwise.
+   * 'novelty' with a secondary (service-role) rule: that rule's threshold at the rate, alone. Null
+   * otherwise.
    */
   secondaryThreshold?: number | null;
+  /**
+   * With a secondary rule: the capture is Unknown when the larger of its two scores' ranks among the
+   * training captures' leave-one-out scores is above this (models/novelty.ts); `threshold` and
+   * `secondaryThreshold` are then each rule's own threshold at the rate, alone.
+   */
+  jointThreshold?: number | null;
   /** Top-two gap below which both labels are reported as siblings. */
   siblingMargin: number;
   /**
@@ -344,10 +351,12 @@ export function noveltyThreshold(scores: readonly number[], rate: number): numbe
  * the nearest type among the others, models/novelty.ts) of the captures whose type has at least two
  * captures — a type of one has no other capture of its kind, so its distance measures an unseen type, not
  * a known one — and the conformal threshold of those. With `secondary` columns (a subset of `columns`) a
- * second rule on them gets its own threshold the same way, and each rule is set at rate / 2, so a
- * capture exchangeable with the training ones is called Unknown by either with probability ≤ rate.
- * Returns the reference with its threshold(s) and, per calibration capture, the largest
- * leave-one-out novelty / threshold over the rules (above 1: called Unknown).
+ * second rule on them is scored the same way and the two are calibrated jointly: each calibration
+ * capture's u = max over the rules of its score's mid-rank among that rule's calibration scores, and the
+ * conformal threshold of those u (jointThreshold), so a capture exchangeable with the training ones is
+ * called Unknown by either rule with probability ≤ rate. Each rule also keeps its own threshold at the
+ * rate (what it would do alone; printed by `train`). Returns the reference and, per calibration capture,
+ * its novelty in units of the threshold (above 1: called Unknown).
  */
 export function calibratedNovelty(
   captures: readonly LabelledCapture[],
@@ -364,25 +373,26 @@ export function calibratedNovelty(
   for (const c of withBins) count.set(c.label, (count.get(c.label) ?? 0) + 1);
   const calibrating = withBins.map((c) => count.get(c.label)! >= 2);
   const anyCalibrating = calibrating.some(Boolean);
-  const ruleRate = secondary === null ? rate : rate / 2;
-  const calibrate = (ref: NoveltyReference): Float64Array => {
-    const loo = leaveOneOutNovelty(ref);
-    const scores = Array.from(loo).filter((_, i) => !anyCalibrating || calibrating[i]);
-    ref.threshold = noveltyThreshold(scores, ruleRate);
-    return loo;
+  // Calibration scores: leave-one-out novelty of the captures of types with two or more.
+  const calibrate = (ref: NoveltyReference): number[] => {
+    const scores = Array.from(leaveOneOutNovelty(ref)).filter((_, i) => !anyCalibrating || calibrating[i]);
+    ref.threshold = noveltyThreshold(scores, rate);
+    return scores;
   };
   const reference = fitNovelty(columns, means, labels);
-  const loo = calibrate(reference);
-  const ratios = Array.from(loo, (v) => thresholdRatio(v, reference.threshold));
-  if (secondary !== null) {
-    reference.secondary = noveltySubset(reference, secondary);
-    const loo2 = calibrate(reference.secondary);
-    const t2 = reference.secondary.threshold!;
-    loo2.forEach((v, i) => {
-      ratios[i] = Math.max(ratios[i]!, thresholdRatio(v, t2));
-    });
-  }
-  return { reference, ratios: ratios.filter((_, i) => !anyCalibrating || calibrating[i]) };
+  const scores = calibrate(reference);
+  if (secondary === null)
+    return { reference, ratios: scores.map((v) => thresholdRatio(v, reference.threshold)) };
+  const second = noveltySubset(reference, secondary);
+  reference.secondary = second;
+  const scores2 = calibrate(second);
+  reference.calibration = Float64Array.from(scores).sort();
+  second.calibration = Float64Array.from(scores2).sort();
+  const u = scores.map((v, i) =>
+    Math.max(calibrationRank(reference.calibration!, v), calibrationRank(second.calibration!, scores2[i]!)),
+  );
+  reference.jointThreshold = noveltyThreshold(u, rate);
+  return { reference, ratios: u.map((v) => thresholdRatio(v, reference.jointThreshold)) };
 }
 
 function meanRow(rows: readonly Float64Array[], width: number): Float64Array {
@@ -413,15 +423,26 @@ export function calibrateNoveltyRule(
   const scored = known.filter((o) => o.predicted !== null);
   if (scored.length === 0)
     throw new UsageError('calibrating the Unknown threshold needs known-type outcomes');
-  // Leave-one-out novelty / threshold per capture index of `captures`, for the accuracy-after figure.
+  // Leave-one-out novelty in units of the threshold per capture index of `captures`, for the
+  // accuracy-after figure.
   const loo = leaveOneOutNovelty(reference);
   const loo2 = reference.secondary === null ? null : leaveOneOutNovelty(reference.secondary);
   const looOf = new Map<number, number>();
   let w = 0;
   captures.forEach((c, i) => {
     if (c.rows.length === 0) return;
-    const r = thresholdRatio(loo[w]!, threshold);
-    looOf.set(i, loo2 === null ? r : Math.max(r, thresholdRatio(loo2[w]!, reference.secondary!.threshold)));
+    looOf.set(
+      i,
+      loo2 === null
+        ? thresholdRatio(loo[w]!, threshold)
+        : thresholdRatio(
+            Math.max(
+              calibrationRank(reference.calibration!, loo[w]!),
+              calibrationRank(reference.secondary!.calibration!, loo2[w]!),
+            ),
+            reference.jointThreshold,
+          ),
+    );
     w++;
   });
   const right = scored.filter((o) => o.predicted === o.label);
@@ -451,6 +472,7 @@ export function calibrateNoveltyRule(
     method: 'novelty',
     threshold,
     secondaryThreshold: reference.secondary?.threshold ?? null,
+    jointThreshold: reference.jointThreshold,
     siblingMargin: siblingMargin(scored),
     knownUnknownRate: ratios.filter((v) => v > 1).length / ratios.length,
     knownAccuracyBefore: right.length / scored.length,

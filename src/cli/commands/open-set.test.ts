@@ -63,7 +63,7 @@ describe('open-set role model from the CLI: --unknown-rate, Unknown for unseen t
     assert.match(r.stdout, /set for --unknown-rate 0\.05/);
     assert.match(
       r.stdout,
-      /Unknown when the rank distance to the nearest known type is above 0\.\d+ or, on the service role \(who serves, who opens flows\), above 0\.\d+ \(each at half the rate\), set for/,
+      /Unknown when the rank distance to the nearest known type \(above 0\.\d+ alone\) or on the service role, who serves and who opens flows \(above 0\.\d+ alone\), is more unusual than \d+\.\d% of the training captures', set for/,
     );
     assert.match(r.stdout, /leave-one-out: known types called Unknown \d+\.\d% of 109/);
     assert.match(r.stdout, /leave-one-type-out: unseen types called Unknown \d+\.\d% of 109 \(Aria /);
@@ -83,7 +83,8 @@ describe('open-set role model from the CLI: --unknown-rate, Unknown for unseen t
           neighbours: number;
           points: number[][];
           labels: number[];
-          secondary: { columns: number[]; threshold: number };
+          secondary: { columns: number[]; threshold: number; calibration: number[] };
+          jointThreshold: number;
         };
       }
     ).novelty;
@@ -93,6 +94,8 @@ describe('open-set role model from the CLI: --unknown-rate, Unknown for unseen t
     assert.ok(novelty.threshold > 0 && novelty.threshold < 0.5);
     assert.equal(novelty.secondary.columns.length, 3, 'the service-role rule');
     assert.ok(novelty.secondary.threshold >= 0 && novelty.secondary.threshold <= 1);
+    assert.equal(novelty.secondary.calibration.length, 109, 'its calibration scores');
+    assert.ok(novelty.jointThreshold > 0.9 && novelty.jointThreshold <= 1);
     const s = doc.training.scores;
     assert.ok(s.knownCalledUnknown! <= 0.08, `known called Unknown ${s.knownCalledUnknown}`);
     assert.ok(s.unseenCalledUnknown! >= 0.8, `unseen called Unknown ${s.unseenCalledUnknown}`);
