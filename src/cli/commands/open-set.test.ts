@@ -129,8 +129,12 @@ describe('open-set role model from the CLI: --unknown-rate, Unknown for unseen t
       }
     }
     const known = run.predictions.filter((p) => !/^(PMU|XiaoduPlug)-/.test(p.file));
-    const right = known.filter((p) => p.predicted === p.truth).length;
-    assert.ok(right >= known.length - 1, `known types: ${right}/${known.length} right`);
+    const forcedRight = known.filter((p) => p.forced === p.truth).length;
+    assert.ok(forcedRight >= known.length - 1, `known types, forced: ${forcedRight}/${known.length} right`);
+    // At --unknown-rate 0.05 about 2 of the 37 known-type captures are expected to be called Unknown;
+    // at most 3 happens with probability 0.89 at that rate (binomial), so more says the rate is not kept.
+    const called = known.filter((p) => p.unknown);
+    assert.ok(called.length <= 3, `known types called Unknown: ${called.map((p) => p.file).join(' ')}`);
     const never = run.predictions.filter((p) => /^(PMU|XiaoduPlug)-/.test(p.file));
     assert.ok(
       never.filter((p) => p.unknown).length >= 3,
