@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { ModelError } from '../errors.js';
+import { calibratedNovelty } from '../training/calibrate.js';
 import { fitRankNnModel } from '../training/select.js';
 import {
   DEFAULT_MODEL_PATH,
@@ -14,7 +15,7 @@ import {
   modelFileHash,
   saveModel,
 } from './format.js';
-import { fitNovelty } from './novelty.js';
+import { calibrationRank, fitNovelty, noveltyScore } from './novelty.js';
 import { Rng } from './rng.js';
 import {
   applyUnknownThreshold,
@@ -105,8 +106,9 @@ test('the novelty rule round-trips and decides Unknown from the capture, not the
   const near = [data.rows[0]!];
   const far = [Float64Array.from(data.rows[0]!, (v, f) => (columns.includes(f) ? v + 5 : v))];
   assert.equal(captureNovelty(back, near), captureNovelty(m, near));
-  assert.ok(captureNovelty(back, near)! <= 0.2, 'a training capture is not novel');
-  assert.ok(captureNovelty(back, far)! > 0.2, 'one beyond every training value is');
+  // captureNovelty is in units of the threshold: above 1 is Unknown.
+  assert.ok(captureNovelty(back, near)! <= 1, 'a training capture is not novel');
+  assert.ok(captureNovelty(back, far)! > 1, 'one beyond every training value is');
   assert.equal(isUnknown(back, 0.99, 0.01, captureNovelty(back, far)), true);
   assert.equal(isUnknown(back, 0.2, 0.1, captureNovelty(back, near)), false);
   assert.throws(() => isUnknown(back, 0.99, 0.01), /needs the capture's novelty/);
@@ -123,6 +125,54 @@ test('the novelty rule round-trips and decides Unknown from the capture, not the
   doc.novelty.points[1]!.pop();
   doc.checksum = documentChecksum(doc);
   expectModelError(JSON.stringify(doc), /novelty points must have 6 values/);
+});
+
+test('nearest-type labels and the jointly calibrated secondary (service-role) rule round-trip; bad ones are refused', () => {
+  const columns = Int32Array.from([1024 + 53, 1024 + 100, 1024 + 107, 1024 + 114, 4096, 4097]);
+  const service = Int32Array.from([4096, 4097]);
+  const caps = data.rows.map((r, i) => ({ name: `c${i}`, label: data.labels[i]!, rows: [r] }));
+  const { reference: novelty } = calibratedNovelty(caps, columns, 0.02, service);
+  const m: RoleModel = { ...forest, novelty, unknownRate: 0.02 };
+  const back = roundTrip(m, 'novelty-secondary.json');
+  assert.ok(back.novelty?.secondary);
+  assert.deepEqual(back.novelty.labels, novelty.labels);
+  assert.deepEqual(back.novelty.secondary.columns, service);
+  assert.deepEqual(back.novelty.secondary.labels, novelty.labels);
+  assert.equal(back.novelty.secondary.threshold, novelty.secondary!.threshold);
+  assert.deepEqual(back.novelty.calibration, novelty.calibration);
+  assert.deepEqual(back.novelty.secondary.calibration, novelty.secondary!.calibration);
+  assert.equal(back.novelty.jointThreshold, novelty.jointThreshold);
+  for (const i of [0, 7, 30]) {
+    const x = [Float64Array.from(data.rows[i]!, (v, f) => (f === 4096 ? v + 0.3 : v))];
+    assert.equal(captureNovelty(back, x), captureNovelty(m, x));
+  }
+  // Only the service-role columns moved beyond every training value: that rule calls it Unknown.
+  const flipped = [Float64Array.from(data.rows[0]!, (v, f) => (f === 4096 || f === 4097 ? v + 50 : v))];
+  const sec = back.novelty.secondary;
+  assert.equal(calibrationRank(sec.calibration!, noveltyScore(sec, flipped[0]!)), 1, 'above all its scores');
+  assert.equal(isUnknown(back, 0.99, 0.01, captureNovelty(back, flipped)), true);
+  assert.equal(isUnknown(back, 0.99, 0.01, captureNovelty(back, [data.rows[0]!])), false);
+  const doc = JSON.parse(readFileSync(join(dir, 'novelty-secondary.json'), 'utf8')) as Record<
+    string,
+    unknown
+  > & {
+    novelty: { secondary: { columns: number[] }; labels: number[]; jointThreshold?: number };
+  };
+  const refused = (edit: (d: typeof doc) => void, why: RegExp) => {
+    const d = JSON.parse(JSON.stringify(doc)) as typeof doc;
+    edit(d);
+    d.checksum = documentChecksum(d);
+    expectModelError(JSON.stringify(d), why);
+  };
+  refused((d) => {
+    d.novelty.secondary.columns = [5];
+  }, /secondary novelty column is not a novelty column/);
+  refused((d) => {
+    d.novelty.labels.pop();
+  }, /one label per point/);
+  refused((d) => {
+    delete d.novelty.jointThreshold;
+  }, /needs calibration scores and a joint threshold/);
 });
 
 test('a nearest-capture (ranknn) model round-trips with identical probabilities; bad label indices are refused', () => {

@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { errorMessage, ModelError } from '../errors.js';
-import { type NoveltyReference, noveltyFromPoints } from './novelty.js';
+import { type NoveltyReference, noveltyFromPoints, noveltySubset } from './novelty.js';
 import type { ForestRoleModel, OneLayerRoleModel, RankNnRoleModel, RoleModel } from './role-model.js';
 import type { TreeArrays } from './tree.js';
 
@@ -66,6 +66,20 @@ const common = {
       points: z.array(vec).min(2),
       threshold: finite.nullable(),
       neighbours: int.positive(),
+      /** Per point, its type's index: the novelty is the distance to the nearest type. */
+      labels: z.array(int.nonnegative()).optional(),
+      /** A second rule on some of `columns` (the service role), calibrated jointly with this one. */
+      secondary: z
+        .object({
+          columns: z.array(int.nonnegative()).min(1),
+          threshold: finite.nullable(),
+          neighbours: int.positive(),
+          calibration: z.array(finite).min(1),
+        })
+        .optional(),
+      /** With `secondary`: this rule's calibration scores and the joint threshold (models/novelty.ts). */
+      calibration: z.array(finite).min(1).optional(),
+      jointThreshold: finite.optional(),
     })
     .optional(),
   checksum: z.string(),
@@ -264,20 +278,34 @@ function bad(name: string, what: string): never {
   throw new ModelError(`${name}: invalid model (bad shapes: ${what})`);
 }
 
-function noveltyOf(
-  d: { columns: number[]; points: number[][]; threshold: number | null; neighbours: number },
-  n: number,
-  name: string,
-): NoveltyReference {
+function noveltyOf(d: NonNullable<RoleDoc['novelty']>, n: number, name: string): NoveltyReference {
   if (d.columns.some((f) => f >= n)) bad(name, `a novelty column is >= ${n}`);
   const h = d.columns.length;
   if (d.points.some((p) => p.length !== h)) bad(name, `novelty points must have ${h} values`);
-  return noveltyFromPoints(
+  if (d.labels && d.labels.length !== d.points.length) bad(name, 'novelty needs one label per point');
+  const ref = noveltyFromPoints(
     Int32Array.from(d.columns),
     Float64Array.from(d.points.flat()),
     d.threshold,
     d.neighbours,
+    d.labels ? Int32Array.from(d.labels) : null,
   );
+  if (d.secondary) {
+    if (d.secondary.columns.some((f) => !d.columns.includes(f)))
+      bad(name, 'a secondary novelty column is not a novelty column');
+    if (d.calibration === undefined || d.jointThreshold === undefined)
+      bad(name, 'a secondary novelty rule needs calibration scores and a joint threshold');
+    ref.secondary = noveltySubset(
+      ref,
+      Int32Array.from(d.secondary.columns),
+      d.secondary.threshold,
+      d.secondary.neighbours,
+    );
+    ref.secondary.calibration = Float64Array.from(d.secondary.calibration).sort();
+    ref.calibration = Float64Array.from(d.calibration).sort();
+    ref.jointThreshold = d.jointThreshold;
+  }
+  return ref;
 }
 
 function toRoleModel(d: RoleDoc, name: string): RoleModel {
@@ -418,6 +446,21 @@ export function modelToDocument(model: RoleModel, description?: string): Record<
       points: rowsOf(model.novelty.points, model.novelty.columns.length),
       threshold: model.novelty.threshold,
       neighbours: model.novelty.neighbours,
+      ...(model.novelty.labels ? { labels: Array.from(model.novelty.labels) } : {}),
+      ...(model.novelty.secondary
+        ? {
+            secondary: {
+              columns: Array.from(model.novelty.secondary.columns),
+              threshold: model.novelty.secondary.threshold,
+              neighbours: model.novelty.secondary.neighbours,
+              calibration: Array.from(model.novelty.secondary.calibration ?? []),
+            },
+            calibration: Array.from(model.novelty.calibration ?? []),
+            ...(model.novelty.jointThreshold !== null
+              ? { jointThreshold: model.novelty.jointThreshold }
+              : {}),
+          }
+        : {}),
     };
   }
   if (model.kind === 'onelayer') {

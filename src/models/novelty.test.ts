@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ModelError } from '../errors.js';
-import { fitNovelty, leaveOneOutNovelty, midRank, noveltyFromPoints, noveltyScore } from './novelty.js';
+import {
+  calibrationRank,
+  fitNovelty,
+  leaveOneOutNovelty,
+  midRank,
+  noveltyFromPoints,
+  noveltyRatio,
+  noveltyScore,
+  noveltySubset,
+} from './novelty.js';
 import { Rng } from './rng.js';
 
 test('midRank counts the values below and half the equal ones', () => {
@@ -77,10 +86,120 @@ test('a capture like the training ones scores low, one unlike all of them high',
   assert.ok(Math.abs(noveltyScore(ref, inside) - noveltyScore(ref2, inside2)) < 1e-12);
 });
 
+/** Brute force of the nearest-type novelty: min over labels of the mean of that label's min(k, n_c) nearest. */
+function bruteNearestType(points: number[][], labels: number[], q: number[], k: number, skip = -1): number {
+  const n = points.length;
+  const h = q.length;
+  const rank = (f: number, v: number) => {
+    let s = 0;
+    for (const p of points) s += p[f]! < v ? 1 : p[f]! === v ? 0.5 : 0;
+    return s / n;
+  };
+  const rq = q.map((v, f) => rank(f, v));
+  let best = Number.POSITIVE_INFINITY;
+  for (const c of new Set(labels)) {
+    const d = points
+      .flatMap((p, i) =>
+        i === skip || labels[i] !== c
+          ? []
+          : [p.reduce((s, v, f) => s + Math.abs(rank(f, v) - rq[f]!), 0) / h],
+      )
+      .sort((a, b) => a - b)
+      .slice(0, k);
+    if (d.length > 0) best = Math.min(best, d.reduce((a, b) => a + b, 0) / d.length);
+  }
+  return best;
+}
+
+test('with labels, novelty and leave-one-out novelty are the distance to the nearest type', () => {
+  const rng = new Rng(11);
+  const points = Array.from({ length: 14 }, () =>
+    Array.from({ length: 3 }, () => Math.floor(rng.next() * 5)),
+  );
+  // types of 6, 5, 2 and 1 captures: k = 3 is cut to the type's size (and to one fewer for its own type)
+  const labels = points.map((_, i) => (i < 6 ? 0 : i < 11 ? 1 : i < 13 ? 2 : 3));
+  const ref = fitNovelty(
+    Int32Array.from([0, 1, 2]),
+    points.map((p) => Float64Array.from(p)),
+    Int32Array.from(labels),
+  );
+  for (const q of [
+    [2, 2, 2],
+    [0, 4, 1],
+    [9, 9, 9],
+  ])
+    assert.ok(Math.abs(noveltyScore(ref, q) - bruteNearestType(points, labels, q, 3)) < 1e-12, `${q}`);
+  const loo = leaveOneOutNovelty(ref);
+  for (const [i, p] of points.entries())
+    assert.ok(Math.abs(loo[i]! - bruteNearestType(points, labels, p, 3, i)) < 1e-12, `i=${i}`);
+});
+
+test('a capture among odd captures of several types, far from the rest of each, is novel only with labels', () => {
+  // Types A, B, C: 5 captures each near 0, 20 and 30, plus one odd capture each near 10. A query near 10
+  // has three close captures, so the mean of its 3 nearest says "known"; but no TYPE is near it: each
+  // type's 3 nearest are its odd capture and two of its far cluster.
+  const rng = new Rng(4);
+  const around = (c: number) => Float64Array.from({ length: 8 }, () => c + rng.next());
+  const pts: Float64Array[] = [];
+  const labels: number[] = [];
+  for (const [t, centre] of [0, 20, 30].entries()) {
+    for (let i = 0; i < 5; i++) {
+      pts.push(around(centre));
+      labels.push(t);
+    }
+    pts.push(around(10));
+    labels.push(t);
+  }
+  const cols = Int32Array.from({ length: 8 }, (_, i) => i);
+  const q = around(10);
+  const plain = noveltyScore(fitNovelty(cols, pts), q);
+  const typed = noveltyScore(fitNovelty(cols, pts, Int32Array.from(labels)), q);
+  assert.ok(plain < 0.1, `plain ${plain}`);
+  assert.ok(typed > 1.5 * plain && typed > 0.11, `typed ${typed}, plain ${plain}`);
+  // A capture inside type A's cluster is near its type under both.
+  assert.ok(noveltyScore(fitNovelty(cols, pts, Int32Array.from(labels)), around(0)) < 0.15);
+});
+
+test("with a secondary rule, noveltyRatio ranks each score among its rule's calibration scores", () => {
+  const rng = new Rng(8);
+  // Two types in 6 columns; columns 4 and 5 are the "service role": type 0 has them low, type 1 high.
+  const pts = Array.from({ length: 20 }, (_, i) =>
+    Float64Array.from({ length: 6 }, (_, f) => (f >= 4 ? (i < 10 ? 0 : 1) + 0.01 * rng.next() : rng.next())),
+  );
+  const labels = Int32Array.from(pts, (_, i) => (i < 10 ? 0 : 1));
+  const ref = fitNovelty(
+    Int32Array.from({ length: 6 }, (_, i) => i),
+    pts,
+    labels,
+  );
+  ref.secondary = noveltySubset(ref, Int32Array.from([4, 5]));
+  assert.deepEqual(ref.secondary.points, Float64Array.from(pts.flatMap((p) => [p[4]!, p[5]!])));
+  const typical = pts[3]!;
+  assert.throws(() => noveltyRatio(ref, typical), /calibration scores/);
+  ref.calibration = leaveOneOutNovelty(ref).sort();
+  ref.secondary.calibration = leaveOneOutNovelty(ref.secondary).sort();
+  ref.jointThreshold = 0.9;
+  // Like type 0 in columns 0–3 but with service-role columns type 0 never has and type 1 always has.
+  const otherEnd = Float64Array.from(typical, (v, f) => (f === 4 ? 1.005 : f === 5 ? 0.005 : v));
+  const u1 = calibrationRank(ref.calibration, noveltyScore(ref, otherEnd));
+  const u2 = calibrationRank(ref.secondary.calibration, noveltyScore(ref.secondary, otherEnd));
+  assert.equal(noveltyRatio(ref, otherEnd), Math.max(u1, u2) / 0.9);
+  assert.ok(u2 > 0.9 && u1 <= 0.9, `whole vector ${u1}, service role ${u2}`);
+  assert.ok(noveltyRatio(ref, typical) <= 1);
+  assert.equal(calibrationRank(Float64Array.from([1, 2, 2, 3]), 2), 0.5);
+  assert.equal(calibrationRank(Float64Array.from([1, 2, 2, 3]), 9), 1);
+  assert.throws(() => noveltySubset(ref, Int32Array.from([7])), ModelError);
+  assert.throws(() => noveltyRatio({ ...ref, secondary: null, threshold: null }, typical), /not calibrated/);
+});
+
 test('a malformed reference is refused', () => {
   assert.throws(() => noveltyFromPoints(Int32Array.from([0, 1]), Float64Array.from([1, 2, 3])), ModelError);
   assert.throws(
     () => noveltyFromPoints(Int32Array.from([0]), Float64Array.from([1, 2]), null, 0),
     ModelError,
+  );
+  assert.throws(
+    () => noveltyFromPoints(Int32Array.from([0]), Float64Array.from([1, 2]), null, 3, Int32Array.from([0])),
+    /1 labels for 2 points/,
   );
 });

@@ -4,7 +4,7 @@ import { accuracy, type ScaledCsr, toDense } from './data.js';
 import { forestProba, RandomForest } from './forest.js';
 import { csrFromDense, csrFromRows, csrTakeCols, csrToDense, zeros } from './matrix.js';
 import { type MlpWeights, mlpHidden, mlpProba, OneLayerMLP } from './mlp.js';
-import { type NoveltyReference, noveltyScore } from './novelty.js';
+import { type NoveltyReference, noveltyRatio } from './novelty.js';
 import {
   applyNormalisation,
   csrVStack,
@@ -228,7 +228,11 @@ export function usesNovelty(model: RoleModel): boolean {
   return model.novelty !== null && model.novelty.threshold !== null;
 }
 
-/** Novelty of a capture (models/novelty.ts) for a model with that rule; null without the rule or bins. */
+/**
+ * Novelty of a capture (models/novelty.ts) for a model with that rule, in units of its threshold(s): the
+ * largest novelty / threshold over the model's novelty rules (noveltyRatio); above 1 the capture is
+ * Unknown. Null without the rule or bins.
+ */
 export function captureNovelty(
   model: RoleModel,
   bins: ArrayLike<ArrayLike<number>>,
@@ -237,12 +241,12 @@ export function captureNovelty(
 ): number | null {
   if (!usesNovelty(model)) return null;
   const mean = meanFeatures ?? captureMean(model, bins);
-  return mean === null ? null : noveltyScore(model.novelty!, mean);
+  return mean === null ? null : noveltyRatio(model.novelty!, mean);
 }
 
 /**
  * Whether the model's Unknown rule calls a capture Unknown: for a model with a novelty rule, its novelty
- * (captureNovelty) above the stored threshold; otherwise its top-two known-role probabilities below the
+ * (captureNovelty, in units of the stored threshold(s)) above 1; otherwise its top-two known-role probabilities below the
  * forest-confidence threshold.
  */
 export function isUnknown(
@@ -253,7 +257,7 @@ export function isUnknown(
 ): boolean {
   if (usesNovelty(model)) {
     if (novelty === null) throw new ModelError("this model's Unknown rule needs the capture's novelty");
-    return novelty > model.novelty!.threshold!;
+    return novelty > 1;
   }
   const threshold = model.unknownThreshold;
   if (threshold === null) return false;

@@ -221,9 +221,10 @@ describe('novelty rule', () => {
     const lone = cluster('D', 40, 1, rng);
     const columns = Int32Array.from({ length: 30 }, (_, i) => i);
     const withLone = calibratedNovelty([...known, ...lone], columns, 0.02);
-    assert.equal(withLone.scores.length, 36, 'the one capture of D is not a known-type score');
+    assert.equal(withLone.ratios.length, 36, 'the one capture of D is not a known-type score');
     assert.equal(withLone.reference.n, 37, 'but it is a reference point');
-    assert.equal(withLone.reference.threshold, Math.max(...withLone.scores), '36 scores < 49: the largest');
+    assert.equal(Math.max(...withLone.ratios), 1, '36 scores < 49: the threshold is the largest');
+    assert.ok(withLone.reference.labels !== null, 'the reference knows the type of each point');
     const outcomes: CaptureOutcome[] = known.map((c, i) => ({
       capture: i,
       label: c.label,
@@ -243,5 +244,62 @@ describe('novelty rule', () => {
     const skipped = calibrateNoveltyRule(known, outcomes, columns, 0.02, false);
     assert.equal(skipped.calibration.unseenUnknownRate, null);
     assert.equal(skipped.calibration.threshold, calibration.threshold, 'estimates do not move the threshold');
+  });
+
+  it('a secondary (service-role) rule catches the other end of a known type, each rule at half the rate', () => {
+    // 60 columns; the first two are the service role: (0, 1) for A, B, C and (1, 0) for D, which is
+    // otherwise A's twin — the other end of A's conversations.
+    const twin = (label: string, centre: number, n: number, rng: Rng, flip: boolean): LabelledCapture[] =>
+      Array.from({ length: n }, (_, i) => ({
+        name: `${label}-${i}`,
+        label,
+        rows: [
+          Float64Array.from({ length: 60 }, (_, f) =>
+            f < 2 ? (flip ? 1 - f : f) : centre + ((f * 7 + centre) % 5) + rng.next(),
+          ),
+        ],
+      }));
+    const rng = new Rng(17);
+    const caps = [
+      ...twin('A', 0, 12, rng, false),
+      ...twin('B', 10, 12, rng, false),
+      ...twin('C', 20, 12, rng, false),
+      ...twin('D', 0, 12, rng, true),
+    ];
+    const outcomes: CaptureOutcome[] = caps.map((c, i) => ({
+      capture: i,
+      label: c.label,
+      predicted: c.label,
+      top: 0.9,
+      second: null,
+      secondTop: 0.05,
+    }));
+    const columns = Int32Array.from({ length: 60 }, (_, i) => i);
+    const service = Int32Array.from([0, 1]);
+    const without = calibrateNoveltyRule(caps, outcomes, columns, 0.02).calibration;
+    const { calibration, reference } = calibrateNoveltyRule(caps, outcomes, columns, 0.02, true, 10, service);
+    assert.ok(
+      without.unseenByLabel.D! < 1,
+      `the whole vector alone misses some of D: ${without.unseenByLabel.D}`,
+    );
+    assert.equal(calibration.unseenByLabel.D, 1, 'the service-role rule catches all of D');
+    assert.equal(calibration.knownUnknownRate, 0);
+    assert.equal(calibration.secondaryThreshold, reference.secondary?.threshold);
+    assert.deepEqual(reference.secondary?.columns, service);
+    // Joint calibration: each rule keeps its own threshold at the rate (alone); the capture is Unknown
+    // when the larger of its two ranks is above the conformal threshold of the training captures' own.
+    const many = Array.from({ length: 10 }, (_, r) =>
+      caps.map((c) => ({
+        ...c,
+        rows: [Float64Array.from(c.rows[0]!, (v, f) => (f < 2 ? v : v + 0.01 * r))],
+      })),
+    ).flat();
+    const both = calibratedNovelty(many, columns, 0.02, service);
+    const alone = calibratedNovelty(many, columns, 0.02);
+    assert.equal(both.reference.threshold, alone.reference.threshold, 'the main rule alone, at the rate');
+    const m = both.ratios.length;
+    const k = Math.ceil(0.98 * (m + 1));
+    assert.ok(both.ratios.filter((v) => v > 1).length <= m - k, 'at most the conformal share above');
+    assert.ok(both.reference.jointThreshold! > 0.9 && both.reference.jointThreshold! <= 1);
   });
 });

@@ -5,7 +5,15 @@
  * by leaving each type out of training in turn.
  */
 import { UsageError } from '../errors.js';
-import { fitNovelty, leaveOneOutNovelty, type NoveltyReference, noveltyScore } from '../models/novelty.js';
+import {
+  calibrationRank,
+  fitNovelty,
+  leaveOneOutNovelty,
+  type NoveltyReference,
+  noveltyRatio,
+  noveltySubset,
+  thresholdRatio,
+} from '../models/novelty.js';
 import { captureMean, openSetScore, type RoleModel, selectedZ, UNKNOWN_LABEL } from '../models/role-model.js';
 import { applyTree } from '../models/tree.js';
 import {
@@ -214,6 +222,17 @@ export interface OpenSetCalibration {
    * capture whose open-set score (openSetScore) is below this is.
    */
   threshold: number;
+  /**
+   * 'novelty' with a secondary (service-role) rule: that rule's threshold at the rate, alone. Null
+   * otherwise.
+   */
+  secondaryThreshold?: number | null;
+  /**
+   * With a secondary rule: the capture is Unknown when the larger of its two scores' ranks among the
+   * training captures' leave-one-out scores is above this (models/novelty.ts); `threshold` and
+   * `secondaryThreshold` are then each rule's own threshold at the rate, alone.
+   */
+  jointThreshold?: number | null;
   /** Top-two gap below which both labels are reported as siblings. */
   siblingMargin: number;
   /**
@@ -329,25 +348,51 @@ export function noveltyThreshold(scores: readonly number[], rate: number): numbe
 
 /**
  * A calibrated novelty reference of these captures: leave-one-out novelty (each capture's distance to
- * its nearest other) of the captures whose type has at least two captures — a type of one has no other
- * capture of its kind, so its distance measures an unseen type, not a known one — and the conformal
- * threshold of those. Returns the reference with its threshold and the calibration scores.
+ * the nearest type among the others, models/novelty.ts) of the captures whose type has at least two
+ * captures — a type of one has no other capture of its kind, so its distance measures an unseen type, not
+ * a known one — and the conformal threshold of those. With `secondary` columns (a subset of `columns`) a
+ * second rule on them is scored the same way and the two are calibrated jointly: each calibration
+ * capture's u = max over the rules of its score's mid-rank among that rule's calibration scores, and the
+ * conformal threshold of those u (jointThreshold), so a capture exchangeable with the training ones is
+ * called Unknown by either rule with probability ≤ rate. Each rule also keeps its own threshold at the
+ * rate (what it would do alone; printed by `train`). Returns the reference and, per calibration capture,
+ * its novelty in units of the threshold (above 1: called Unknown).
  */
 export function calibratedNovelty(
   captures: readonly LabelledCapture[],
   columns: Int32Array,
   rate: number,
-): { reference: NoveltyReference; scores: number[] } {
+  secondary: Int32Array | null = null,
+): { reference: NoveltyReference; ratios: number[] } {
   const withBins = captures.filter((c) => c.rows.length > 0);
   const width = withBins[0]?.rows[0]?.length ?? 0;
   const means = withBins.map((c) => meanRow(c.rows, width));
-  const reference = fitNovelty(columns, means);
-  const loo = leaveOneOutNovelty(reference);
+  const names = [...new Set(withBins.map((c) => c.label))].sort();
+  const labels = Int32Array.from(withBins, (c) => names.indexOf(c.label));
   const count = new Map<string, number>();
   for (const c of withBins) count.set(c.label, (count.get(c.label) ?? 0) + 1);
-  const scores = withBins.flatMap((c, i) => (count.get(c.label)! >= 2 ? [loo[i]!] : []));
-  reference.threshold = noveltyThreshold(scores.length > 0 ? scores : Array.from(loo), rate);
-  return { reference, scores: scores.length > 0 ? scores : Array.from(loo) };
+  const calibrating = withBins.map((c) => count.get(c.label)! >= 2);
+  const anyCalibrating = calibrating.some(Boolean);
+  // Calibration scores: leave-one-out novelty of the captures of types with two or more.
+  const calibrate = (ref: NoveltyReference): number[] => {
+    const scores = Array.from(leaveOneOutNovelty(ref)).filter((_, i) => !anyCalibrating || calibrating[i]);
+    ref.threshold = noveltyThreshold(scores, rate);
+    return scores;
+  };
+  const reference = fitNovelty(columns, means, labels);
+  const scores = calibrate(reference);
+  if (secondary === null)
+    return { reference, ratios: scores.map((v) => thresholdRatio(v, reference.threshold)) };
+  const second = noveltySubset(reference, secondary);
+  reference.secondary = second;
+  const scores2 = calibrate(second);
+  reference.calibration = Float64Array.from(scores).sort();
+  second.calibration = Float64Array.from(scores2).sort();
+  const u = scores.map((v, i) =>
+    Math.max(calibrationRank(reference.calibration!, v), calibrationRank(second.calibration!, scores2[i]!)),
+  );
+  reference.jointThreshold = noveltyThreshold(u, rate);
+  return { reference, ratios: u.map((v) => thresholdRatio(v, reference.jointThreshold)) };
 }
 
 function meanRow(rows: readonly Float64Array[], width: number): Float64Array {
@@ -370,19 +415,35 @@ export function calibrateNoveltyRule(
   unknownRate = DEFAULT_UNKNOWN_RATE,
   estimateUnseen = true,
   maxGroups = 10,
+  secondary: Int32Array | null = null,
 ): { calibration: OpenSetCalibration; reference: NoveltyReference } {
   const withBins = captures.filter((c) => c.rows.length > 0);
-  const { reference, scores } = calibratedNovelty(withBins, columns, unknownRate);
+  const { reference, ratios } = calibratedNovelty(withBins, columns, unknownRate, secondary);
   const threshold = reference.threshold!;
   const scored = known.filter((o) => o.predicted !== null);
   if (scored.length === 0)
     throw new UsageError('calibrating the Unknown threshold needs known-type outcomes');
-  // Leave-one-out novelty per capture index of `captures`, for the accuracy-after figure.
+  // Leave-one-out novelty in units of the threshold per capture index of `captures`, for the
+  // accuracy-after figure.
   const loo = leaveOneOutNovelty(reference);
+  const loo2 = reference.secondary === null ? null : leaveOneOutNovelty(reference.secondary);
   const looOf = new Map<number, number>();
   let w = 0;
   captures.forEach((c, i) => {
-    if (c.rows.length > 0) looOf.set(i, loo[w++]!);
+    if (c.rows.length === 0) return;
+    looOf.set(
+      i,
+      loo2 === null
+        ? thresholdRatio(loo[w]!, threshold)
+        : thresholdRatio(
+            Math.max(
+              calibrationRank(reference.calibration!, loo[w]!),
+              calibrationRank(reference.secondary!.calibration!, loo2[w]!),
+            ),
+            reference.jointThreshold,
+          ),
+    );
+    w++;
   });
   const right = scored.filter((o) => o.predicted === o.label);
   const byLabel: Record<string, [number, number]> = {};
@@ -393,13 +454,13 @@ export function calibrateNoveltyRule(
       const held = new Set(labels.filter((_, i) => i % groups === g));
       const rest = withBins.filter((c) => !held.has(c.label));
       if (rest.length < 2) continue;
-      const ref = calibratedNovelty(rest, columns, unknownRate).reference;
+      const ref = calibratedNovelty(rest, columns, unknownRate, secondary).reference;
       const width = rest[0]!.rows[0]!.length;
       for (const c of withBins) {
         if (!held.has(c.label)) continue;
         const counts = byLabel[c.label] ?? [0, 0];
         byLabel[c.label] = counts;
-        counts[0] += noveltyScore(ref, meanRow(c.rows, width)) > ref.threshold! ? 1 : 0;
+        counts[0] += noveltyRatio(ref, meanRow(c.rows, width)) > 1 ? 1 : 0;
         counts[1]++;
       }
     }
@@ -410,12 +471,13 @@ export function calibrateNoveltyRule(
     unknownRate,
     method: 'novelty',
     threshold,
+    secondaryThreshold: reference.secondary?.threshold ?? null,
+    jointThreshold: reference.jointThreshold,
     siblingMargin: siblingMargin(scored),
-    knownUnknownRate: scores.filter((v) => v > threshold).length / scores.length,
+    knownUnknownRate: ratios.filter((v) => v > 1).length / ratios.length,
     knownAccuracyBefore: right.length / scored.length,
-    knownAccuracyAfter:
-      right.filter((o) => !((looOf.get(o.capture) ?? 0) > threshold)).length / scored.length,
-    knownCaptures: scores.length,
+    knownAccuracyAfter: right.filter((o) => !((looOf.get(o.capture) ?? 0) > 1)).length / scored.length,
+    knownCaptures: ratios.length,
     unseenUnknownRate: unseen > 0 ? unseenCalled / unseen : null,
     unseenCaptures: unseen,
     unseenByLabel: Object.fromEntries(Object.entries(byLabel).map(([l, [x, n]]) => [l, x / n])),
@@ -423,8 +485,11 @@ export function calibrateNoveltyRule(
   return { calibration, reference };
 }
 
-/** Novelty of a capture under a model's stored reference (null without one or without bins). */
+/**
+ * Novelty of a capture under a model's stored reference, in units of its threshold(s) (noveltyRatio;
+ * above 1: Unknown); null without one or without bins.
+ */
 export function modelNovelty(model: RoleModel, rows: readonly Float64Array[]): number | null {
   const mean = captureMean(model, rows);
-  return model.novelty === null || mean === null ? null : noveltyScore(model.novelty, mean);
+  return model.novelty === null || mean === null ? null : noveltyRatio(model.novelty, mean);
 }

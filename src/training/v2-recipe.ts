@@ -45,6 +45,23 @@ export interface V2TrainOptions {
 /** Columns of the novelty rule: v2's own header aggregates (the first V2_OWN_COUNT of the vector). */
 export const NOVELTY_COLUMNS = (): Int32Array => Int32Array.from({ length: V2_OWN_COUNT }, (_, i) => i);
 
+/**
+ * The host's service role, the novelty rule's secondary columns: the share of its outgoing and of its
+ * incoming packets where it holds the lower port (it serves), and the share of its flows it opened. The
+ * two ends of one conversation (an engineering PC and its PLC) differ here and hardly anywhere else.
+ */
+export const SERVICE_ROLE_FEATURES = [
+  'out.service.hostIsServer',
+  'in.service.hostIsServer',
+  'host.flows.initiatedShare',
+] as const;
+
+/** Indices of SERVICE_ROLE_FEATURES in the v2 vector. */
+export const SERVICE_ROLE_COLUMNS = (): Int32Array => {
+  const names = v2FeatureNames();
+  return Int32Array.from(SERVICE_ROLE_FEATURES, (f) => names.indexOf(f));
+};
+
 export interface V2TrainReport {
   model: RoleModel;
   selection: Selection;
@@ -60,8 +77,9 @@ export function v2NamesHash(): string {
 
 /**
  * The v2 recipe: k-fold CV per capture over a small grid picks the estimator; it is refitted on every
- * training capture; the Unknown rule is feature-space novelty (models/novelty.ts) above the conformal
- * `1 − unknownRate` quantile of the training captures' leave-one-out novelty (calibrateNoveltyRule), the
+ * training capture; the Unknown rule is feature-space novelty (models/novelty.ts: distance to the nearest
+ * known type, and the same on the service-role columns) above the conformal `1 − unknownRate / 2` quantile
+ * of the training captures' leave-one-out novelty, per rule (calibrateNoveltyRule), the
  * sibling margin comes from the out-of-fold outcomes, and leaving types out of the novelty reference
  * estimates how many captures of an unseen type the rule calls Unknown. With `openSetRule: 'confidence'`
  * the rule before: p₁ + p₂ below the split-conformal quantile of the final forest's out-of-bag scores
@@ -106,6 +124,8 @@ export function trainV2Model(captures: readonly LabelledCapture[], options: V2Tr
       NOVELTY_COLUMNS(),
       unknownRate,
       options.estimateUnseen !== false,
+      10,
+      SERVICE_ROLE_COLUMNS(),
     );
     calibration = rule.calibration;
     model.novelty = rule.reference;

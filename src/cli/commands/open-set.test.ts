@@ -63,7 +63,7 @@ describe('open-set role model from the CLI: --unknown-rate, Unknown for unseen t
     assert.match(r.stdout, /set for --unknown-rate 0\.05/);
     assert.match(
       r.stdout,
-      /Unknown when the mean rank distance to the nearest training captures is above 0\.\d+/,
+      /Unknown when the rank distance to the nearest known type \(above 0\.\d+ alone\) or on the service role, who serves and who opens flows \(above 0\.\d+ alone\), is more unusual than \d+\.\d% of the training captures', set for/,
     );
     assert.match(r.stdout, /leave-one-out: known types called Unknown \d+\.\d% of 109/);
     assert.match(r.stdout, /leave-one-type-out: unseen types called Unknown \d+\.\d% of 109 \(Aria /);
@@ -77,11 +77,25 @@ describe('open-set role model from the CLI: --unknown-rate, Unknown for unseen t
     assert.equal(typeof doc.hyperParameters.siblingMargin, 'number');
     assert.equal(doc.hyperParameters.unknownCalibration, 'novelty');
     const novelty = (
-      doc as unknown as { novelty: { threshold: number; neighbours: number; points: number[][] } }
+      doc as unknown as {
+        novelty: {
+          threshold: number;
+          neighbours: number;
+          points: number[][];
+          labels: number[];
+          secondary: { columns: number[]; threshold: number; calibration: number[] };
+          jointThreshold: number;
+        };
+      }
     ).novelty;
     assert.equal(novelty.neighbours, 3);
     assert.equal(novelty.points.length, 109, 'one reference point per training capture');
+    assert.equal(novelty.labels.length, 109, 'and its type');
     assert.ok(novelty.threshold > 0 && novelty.threshold < 0.5);
+    assert.equal(novelty.secondary.columns.length, 3, 'the service-role rule');
+    assert.ok(novelty.secondary.threshold >= 0 && novelty.secondary.threshold <= 1);
+    assert.equal(novelty.secondary.calibration.length, 109, 'its calibration scores');
+    assert.ok(novelty.jointThreshold > 0.9 && novelty.jointThreshold <= 1);
     const s = doc.training.scores;
     assert.ok(s.knownCalledUnknown! <= 0.08, `known called Unknown ${s.knownCalledUnknown}`);
     assert.ok(s.unseenCalledUnknown! >= 0.8, `unseen called Unknown ${s.unseenCalledUnknown}`);
@@ -115,8 +129,12 @@ describe('open-set role model from the CLI: --unknown-rate, Unknown for unseen t
       }
     }
     const known = run.predictions.filter((p) => !/^(PMU|XiaoduPlug)-/.test(p.file));
-    const right = known.filter((p) => p.predicted === p.truth).length;
-    assert.ok(right >= known.length - 1, `known types: ${right}/${known.length} right`);
+    const forcedRight = known.filter((p) => p.forced === p.truth).length;
+    assert.ok(forcedRight >= known.length - 1, `known types, forced: ${forcedRight}/${known.length} right`);
+    // At --unknown-rate 0.05 about 2 of the 37 known-type captures are expected to be called Unknown;
+    // at most 3 happens with probability 0.89 at that rate (binomial), so more says the rate is not kept.
+    const called = known.filter((p) => p.unknown);
+    assert.ok(called.length <= 3, `known types called Unknown: ${called.map((p) => p.file).join(' ')}`);
     const never = run.predictions.filter((p) => /^(PMU|XiaoduPlug)-/.test(p.file));
     assert.ok(
       never.filter((p) => p.unknown).length >= 3,

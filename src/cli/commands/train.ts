@@ -185,7 +185,11 @@ function summaryText(summary: TrainSummary): string {
     `${summary.labels.length} labels\n` +
     (calibration
       ? (calibration.method === 'novelty'
-          ? `  Unknown when the mean rank distance to the nearest training captures is above ${calibration.threshold.toFixed(3)}, `
+          ? calibration.secondaryThreshold != null && calibration.jointThreshold != null
+            ? `  Unknown when the rank distance to the nearest known type (above ${calibration.threshold.toFixed(3)} alone) or on the ` +
+              `service role, who serves and who opens flows (above ${calibration.secondaryThreshold.toFixed(3)} alone), is more unusual ` +
+              `than ${pct(calibration.jointThreshold)} of the training captures', `
+            : `  Unknown when the rank distance to the nearest known type is above ${calibration.threshold.toFixed(3)}, `
           : `  Unknown when the top two probabilities sum to less than ${calibration.threshold.toFixed(3)}, `) +
         `set for --unknown-rate ${calibration.unknownRate}\n` +
         `  ${calibration.method === 'novelty' ? 'leave-one-out' : calibration.method === 'out-of-bag' ? 'out-of-bag' : 'cross-validated'}: known types called Unknown ${pct(calibration.knownUnknownRate)} of ${calibration.knownCaptures}; ` +

@@ -1,0 +1,569 @@
+/**
+ * Offline experiments on the novelty (Unknown) rule and the nearest-capture classifier, without model
+ * selection: loads the feature cache of bench/roles-accuracy.ts and measures, per corpus, for each variant:
+ *  - unseen→Unknown: leave-one-type-out, reference + conformal threshold fitted on the other types;
+ *  - known→Unknown and nearest-capture accuracy: per-capture 5-fold CV, seeds 0–4 (folds change with the seed);
+ *  - the held-out-like 7-type simulation (roles-dev + 9 HueBridge, a third held out, splits 0–4).
+ * It reproduces the recipe's figures for `base` (the rule before issue 13's 2nd round) and `union-s3-joint`
+ * (the rule now: nearest-type distance + service-role rule, calibrated jointly). Variants: `base-kN` (k
+ * nearest), `class-kN` (distance to the nearest type), `reliefN`/`fisher*` (column weights learnt from
+ * the known types), `dir`/`roleN`/`groups*` (hand-set column weights), `topM`/`powP` (other distances),
+ * `union-*` (a second rule on service-role columns: s3 = out/in hostIsServer + initiatedShare, k3 = those
+ * + local/remote port counts, s7 = + peers/flows; `-joint` = one threshold on the larger rank, else each
+ * at rate / 2; `-labL`/`-lwW` = the classifier also weighs the service role).
+ *
+ *   node --import tsx bench/novelty-lab.ts --cache FILE [--variant NAME]... [--corpus NAME]...
+ *       [--unknown-rate R] [--verbose] [--no-sim]
+ */
+import { readFileSync } from 'node:fs';
+import { V2_OWN_COUNT } from '../src/features/v2/index.js';
+import { Rng } from '../src/models/rng.js';
+import { captureFolds } from '../src/training/select.js';
+
+function args(name: string): string[] {
+  const out: string[] = [];
+  process.argv.forEach((a, i) => {
+    if (a === `--${name}` && i + 1 < process.argv.length) out.push(process.argv[i + 1]!);
+  });
+  return out;
+}
+
+interface Cap {
+  name: string;
+  label: string;
+  x: Float64Array;
+}
+const cache = args('cache')[0] ?? '/tmp/rolesdev-cache.json';
+const raw = JSON.parse(readFileSync(cache, 'utf8')) as {
+  name: string;
+  captures: { name: string; label: string; rows: number[][] }[];
+}[];
+const H = V2_OWN_COUNT;
+function toCaps(list: { name: string; label: string; rows: number[][] }[]): Cap[] {
+  return list
+    .filter((c) => c.rows.length > 0)
+    .map((c) => {
+      const x = new Float64Array(H);
+      for (const r of c.rows) for (let f = 0; f < H; f++) x[f]! += r[f]! / c.rows.length;
+      return { name: c.name, label: c.label, x };
+    });
+}
+const corpora: Record<string, Cap[]> = {};
+for (const c of raw) corpora[c.name] = toCaps(c.captures);
+corpora.pooled = [...(corpora['iot-sentinel'] ?? []), ...(corpora['roles-dev'] ?? [])];
+
+export interface Space {
+  /** Rank vector of a raw capture mean. */
+  rank(x: Float64Array): Float64Array;
+  /** Training ranks. */
+  ranks: Float64Array[];
+  w: Float64Array;
+}
+
+function midRank(sorted: Float64Array, n: number, v: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if (sorted[m]! < v) lo = m + 1;
+    else hi = m;
+  }
+  let up = lo;
+  hi = n;
+  while (up < hi) {
+    const m = (up + hi) >> 1;
+    if (sorted[m]! <= v) up = m + 1;
+    else hi = m;
+  }
+  return (lo + 0.5 * (up - lo)) / n;
+}
+
+function rankSpace(train: Cap[]): { rank: (x: Float64Array) => Float64Array; ranks: Float64Array[] } {
+  const n = train.length;
+  const sorted: Float64Array[] = [];
+  for (let f = 0; f < H; f++) sorted.push(Float64Array.from(train.map((c) => c.x[f]!)).sort());
+  const rank = (x: Float64Array) => {
+    const q = new Float64Array(H);
+    for (let f = 0; f < H; f++) q[f] = midRank(sorted[f]!, n, x[f]!);
+    return q;
+  };
+  return { rank, ranks: train.map((c) => rank(c.x)) };
+}
+
+let topM = 0;
+let powerP = 1;
+const diffBuf = new Float64Array(H);
+function dist(a: Float64Array, b: Float64Array, w: Float64Array): number {
+  if (topM > 0) {
+    for (let f = 0; f < H; f++) diffBuf[f] = Math.abs(a[f]! - b[f]!);
+    diffBuf.sort();
+    let t = 0;
+    for (let f = H - topM; f < H; f++) t += diffBuf[f]!;
+    return t / topM;
+  }
+  if (powerP !== 1) {
+    let t = 0;
+    for (let f = 0; f < H; f++) t += Math.abs(a[f]! - b[f]!) ** powerP;
+    return (t / H) ** (1 / powerP);
+  }
+  let s = 0;
+  let sw = 0;
+  for (let f = 0; f < H; f++) {
+    s += w[f]! * Math.abs(a[f]! - b[f]!);
+    sw += w[f]!;
+  }
+  return s / sw;
+}
+
+type Weighting = (ranks: Float64Array[], labels: string[]) => Float64Array;
+
+const uniform: Weighting = () => new Float64Array(H).fill(1);
+
+/** ReliefF on ranks: w_f = mean over captures of (prior-weighted nearest-miss diff − nearest-hit diff). */
+function relief(kn: number, floor: number): Weighting {
+  return (ranks, labels) => {
+    const n = ranks.length;
+    const w = new Float64Array(H);
+    const u = new Float64Array(H).fill(1);
+    const count = new Map<string, number>();
+    for (const l of labels) count.set(l, (count.get(l) ?? 0) + 1);
+    const d = ranks.map((a) => ranks.map((b) => dist(a, b, u)));
+    let used = 0;
+    for (let i = 0; i < n; i++) {
+      const li = labels[i]!;
+      const hits: number[] = [];
+      const byClass = new Map<string, number[]>();
+      for (let j = 0; j < n; j++) {
+        if (j === i) continue;
+        if (labels[j] === li) hits.push(j);
+        else {
+          const l = byClass.get(labels[j]!) ?? [];
+          l.push(j);
+          byClass.set(labels[j]!, l);
+        }
+      }
+      if (hits.length === 0) continue;
+      used++;
+      hits.sort((a, b) => d[i]![a]! - d[i]![b]!);
+      const hk = hits.slice(0, kn);
+      for (const h of hk)
+        for (let f = 0; f < H; f++) w[f]! -= Math.abs(ranks[i]![f]! - ranks[h]![f]!) / hk.length;
+      const pi = count.get(li)! / n;
+      for (const [l, js] of byClass) {
+        js.sort((a, b) => d[i]![a]! - d[i]![b]!);
+        const mk = js.slice(0, kn);
+        const pr = count.get(l)! / n / (1 - pi);
+        for (const m of mk)
+          for (let f = 0; f < H; f++) w[f]! += (pr * Math.abs(ranks[i]![f]! - ranks[m]![f]!)) / mk.length;
+      }
+    }
+    let max = 0;
+    for (let f = 0; f < H; f++) {
+      w[f] = w[f]! / Math.max(1, used);
+      if (w[f]! > max) max = w[f]!;
+    }
+    for (let f = 0; f < H; f++) w[f] = Math.max(floor * max, w[f]!);
+    return w;
+  };
+}
+
+/** Between-type over within-type mean absolute rank difference per column. */
+function fisher(eps: number, power: number): Weighting {
+  return (ranks, labels) => {
+    const n = ranks.length;
+    const w = new Float64Array(H);
+    for (let f = 0; f < H; f++) {
+      let bs = 0;
+      let bn = 0;
+      let ws = 0;
+      let wn = 0;
+      for (let i = 0; i < n; i++)
+        for (let j = i + 1; j < n; j++) {
+          const v = Math.abs(ranks[i]![f]! - ranks[j]![f]!);
+          if (labels[i] === labels[j]) {
+            ws += v;
+            wn++;
+          } else {
+            bs += v;
+            bn++;
+          }
+        }
+      w[f] = ((bs / Math.max(1, bn) + 1e-9) / (ws / Math.max(1, wn) + eps)) ** power;
+    }
+    return w;
+  };
+}
+
+function named(names: string[], factor: number): Weighting {
+  return () => {
+    const w = new Float64Array(H).fill(1);
+    for (const nm of names) w[nameIndex(nm)] = factor;
+    return w;
+  };
+}
+
+import { v2FeatureNames } from '../src/features/v2/index.js';
+import { V2_FEATURE_GROUPS, V2_GROUP_LAYOUT } from '../src/features/v2/names.js';
+
+const NAMES = v2FeatureNames();
+function nameIndex(nm: string): number {
+  const i = NAMES.indexOf(nm);
+  if (i < 0) throw new Error(nm);
+  return i;
+}
+
+interface Variant {
+  weighting: Weighting;
+  k: number;
+  top?: number;
+  power?: number;
+  /** Per-class scaling of the novelty by the nearest class's own LOO spread. */
+  perClass?: boolean;
+  /** A second rule OR-ed with this one (each at half the rate). */
+  second?: Variant;
+  /** Label by the nearest capture under d₁/t₁ + λ·d₂/t₂. */
+  combinedLabel?: number;
+  /** Label by the nearest capture under this column weighting. */
+  labelWeighting?: Weighting;
+  /** With `second`: one conformal threshold on max(F₁(s₁), F₂(s₂)) (F = CDF of the rule's LOO scores). */
+  joint?: boolean;
+}
+
+const variants: Record<string, Variant> = {
+  base: { weighting: uniform, k: 3 },
+  relief1: { weighting: relief(1, 0), k: 3 },
+  relief3: { weighting: relief(3, 0), k: 3 },
+  relief1f: { weighting: relief(1, 0.1), k: 3 },
+  relief3f: { weighting: relief(3, 0.1), k: 3 },
+  fisher: { weighting: fisher(0.02, 1), k: 3 },
+  fisher2: { weighting: fisher(0.02, 2), k: 3 },
+  fisherh: { weighting: fisher(0.02, 0.5), k: 3 },
+  dir: {
+    weighting: named(
+      ['out.service.hostIsServer', 'in.service.hostIsServer', 'host.flows.initiatedShare'],
+      10,
+    ),
+    k: 3,
+  },
+};
+const ROLE_FEATURES = [
+  'out.service.hostIsServer',
+  'in.service.hostIsServer',
+  'host.flows.initiatedShare',
+  'host.localPorts.log2',
+  'host.remotePorts.log2',
+];
+for (const f of [2, 3, 5]) variants[`role${f}`] = { weighting: named(ROLE_FEATURES, f), k: 3 };
+variants.groups = {
+  weighting: () => {
+    const w = new Float64Array(H);
+    for (const g of V2_FEATURE_GROUPS) {
+      const at = V2_GROUP_LAYOUT.at[g.name]!;
+      for (let i = 0; i < g.labels.length; i++) w[at + i] = 1 / g.labels.length;
+    }
+    return w;
+  },
+  k: 3,
+};
+variants.groupsHalf = {
+  weighting: () => {
+    const w = new Float64Array(H);
+    for (const g of V2_FEATURE_GROUPS) {
+      const at = V2_GROUP_LAYOUT.at[g.name]!;
+      for (let i = 0; i < g.labels.length; i++) w[at + i] = 1 / Math.sqrt(g.labels.length);
+    }
+    return w;
+  },
+  k: 3,
+};
+for (const k of [2, 3, 4, 5]) variants[`class-k${k}`] = { weighting: uniform, k, perClass: true };
+for (const f of [2, 3, 5, 10])
+  variants[`class-k3-role${f}`] = { weighting: named(ROLE_FEATURES, f), k: 3, perClass: true };
+variants['class-k3-relief'] = { weighting: relief(1, 0.1), k: 3, perClass: true };
+variants['class-k3-fisherh'] = { weighting: fisher(0.02, 0.5), k: 3, perClass: true };
+const only =
+  (names: string[]): Weighting =>
+  () => {
+    const w = new Float64Array(H);
+    for (const nm of names) w[nameIndex(nm)] = 1;
+    return w;
+  };
+for (const k of [1, 2, 3]) {
+  variants[`union-k${k}`] = {
+    weighting: uniform,
+    k: 3,
+    perClass: true,
+    second: { weighting: only(ROLE_FEATURES), k, perClass: true },
+  };
+  variants[`union0-k${k}`] = {
+    weighting: uniform,
+    k: 3,
+    second: { weighting: only(ROLE_FEATURES), k },
+  };
+}
+variants['union-s3'] = {
+  weighting: uniform,
+  k: 3,
+  perClass: true,
+  second: { weighting: only(ROLE_FEATURES.slice(0, 3)), k: 3, perClass: true },
+};
+variants['union-s7'] = {
+  weighting: uniform,
+  k: 3,
+  perClass: true,
+  second: {
+    weighting: only([...ROLE_FEATURES, 'host.peers.log2', 'host.flows.log2']),
+    k: 3,
+    perClass: true,
+  },
+};
+for (const l of [0.1, 0.25, 0.5, 1])
+  variants[`union-lab${l}`] = { ...variants['union-k3']!, combinedLabel: l };
+for (const l of [0.25, 0.5]) variants[`union-s3-lab${l}`] = { ...variants['union-s3']!, combinedLabel: l };
+for (const f of [2, 3, 5, 10]) {
+  variants[`union-s3-lw${f}`] = {
+    ...variants['union-s3']!,
+    labelWeighting: named(ROLE_FEATURES.slice(0, 3), f),
+  };
+  variants[`union-s3-lw5-${f}`] = { ...variants['union-s3']!, labelWeighting: named(ROLE_FEATURES, f) };
+}
+variants['union-s3-joint'] = { ...variants['union-s3']!, joint: true };
+variants['union-k3-joint'] = { ...variants['union-k3']!, joint: true };
+for (const m of [5, 10, 20, 40, 80]) variants[`top${m}`] = { weighting: uniform, k: 3, top: m };
+for (const p of [0.5, 0.75, 1.5]) variants[`pow${p}`] = { weighting: uniform, k: 3, power: p };
+for (const k of [1, 2, 5]) {
+  variants[`base-k${k}`] = { weighting: uniform, k };
+  variants[`relief1-k${k}`] = { weighting: relief(1, 0), k };
+  variants[`fisher-k${k}`] = { weighting: fisher(0.02, 1), k };
+}
+
+interface Fitted {
+  space: ReturnType<typeof rankSpace>;
+  w: Float64Array;
+  labels: string[];
+  k: number;
+  threshold: number;
+  perClass: boolean;
+  second?: Fitted;
+  combinedLabel?: number;
+  labelW?: Float64Array;
+  cal?: number[];
+  calRaw?: number[];
+  joint?: number;
+}
+
+function meanSmallest(d: number[], k: number): number {
+  d.sort((a, b) => a - b);
+  const m = Math.min(k, d.length);
+  let s = 0;
+  for (let i = 0; i < m; i++) s += d[i]!;
+  return s / m;
+}
+
+/** Distance to the nearest type: min over labels of the mean of that label's min(k, n_c) nearest. */
+function classNovelty(d: number[], labels: string[], k: number): number {
+  const by = new Map<string, number[]>();
+  d.forEach((v, i) => {
+    const l = by.get(labels[i]!) ?? [];
+    l.push(v);
+    by.set(labels[i]!, l);
+  });
+  let best = Number.POSITIVE_INFINITY;
+  for (const l of by.values()) best = Math.min(best, meanSmallest(l, k));
+  return best;
+}
+
+/** Mid-rank CDF of s among sorted calibration scores. */
+function cdf(sorted: number[], s: number): number {
+  let below = 0;
+  let eq = 0;
+  for (const a of sorted) {
+    if (a < s) below++;
+    else if (a === s) eq++;
+  }
+  return (below + 0.5 * eq) / sorted.length;
+}
+
+function fit(train: Cap[], v: Variant, rate: number): Fitted {
+  if (v.second && v.joint) {
+    const a = fit(train, { ...v, second: undefined, joint: false }, rate);
+    a.second = fit(train, v.second, rate);
+    const u = a.cal!.map((s1, i) => Math.max(cdf(a.cal!, s1), cdf(a.second!.cal!, a.second!.calRaw![i]!)));
+    u.sort((x, y) => x - y);
+    const kk = Math.ceil((1 - rate) * (u.length + 1) - 1e-9);
+    a.joint = u[Math.min(kk, u.length) - 1]!;
+    return a;
+  }
+  if (v.second) {
+    const a = fit(train, { ...v, second: undefined }, rate / 2);
+    a.second = fit(train, v.second, rate / 2);
+    a.combinedLabel = v.combinedLabel;
+    if (v.labelWeighting) a.labelW = v.labelWeighting(a.space.ranks, a.labels);
+    return a;
+  }
+  const space = rankSpace(train);
+  const labels = train.map((c) => c.label);
+  const w = v.weighting(space.ranks, labels);
+  const count = new Map<string, number>();
+  for (const l of labels) count.set(l, (count.get(l) ?? 0) + 1);
+  const scores: number[] = [];
+  for (let i = 0; i < train.length; i++) {
+    if (count.get(labels[i]!)! < 2) continue;
+    const d: number[] = [];
+    const ls: string[] = [];
+    for (let j = 0; j < train.length; j++)
+      if (j !== i) {
+        d.push(dist(space.ranks[i]!, space.ranks[j]!, w));
+        ls.push(labels[j]!);
+      }
+    scores.push(v.perClass ? classNovelty(d, ls, v.k) : meanSmallest(d, v.k));
+  }
+  const calRaw = scores.slice();
+  scores.sort((a, b) => a - b);
+  const kk = Math.ceil((1 - rate) * (scores.length + 1) - 1e-9);
+  return {
+    space,
+    w,
+    labels,
+    k: v.k,
+    perClass: v.perClass ?? false,
+    threshold: scores[Math.min(kk, scores.length) - 1]!,
+    cal: scores,
+    calRaw,
+  };
+}
+
+function score(m: Fitted, x: Float64Array): { novelty: number; label: string } {
+  const q = m.space.rank(x);
+  const d = m.space.ranks.map((r) => dist(q, r, m.w));
+  let best = 0;
+  if (m.second && m.combinedLabel) {
+    const q2 = m.second.space.rank(x);
+    const c = d.map(
+      (v, i) =>
+        v / m.threshold +
+        (m.combinedLabel! * dist(q2, m.second!.space.ranks[i]!, m.second!.w)) / m.second!.threshold,
+    );
+    for (let i = 1; i < c.length; i++) if (c[i]! < c[best]!) best = i;
+  } else if (m.labelW) {
+    const c = m.space.ranks.map((r) => dist(q, r, m.labelW!));
+    for (let i = 1; i < c.length; i++) if (c[i]! < c[best]!) best = i;
+  } else for (let i = 1; i < d.length; i++) if (d[i]! < d[best]!) best = i;
+  const nov = m.perClass ? classNovelty(d.slice(), m.labels, m.k) : meanSmallest(d.slice(), m.k);
+  let ratio = nov / m.threshold;
+  if (m.second && m.joint !== undefined) {
+    const s2 = score(m.second, x).novelty * m.second.threshold;
+    ratio = Math.max(cdf(m.cal!, nov), cdf(m.second.cal!, s2)) / m.joint;
+  } else if (m.second) ratio = Math.max(ratio, score(m.second, x).novelty);
+  return { novelty: ratio, label: m.labels[best]! };
+}
+
+function evaluate(name: string, caps: Cap[], v: Variant, rate: number) {
+  const labels = [...new Set(caps.map((c) => c.label))].sort();
+  let unseen = 0;
+  let unseenU = 0;
+  const missed: string[] = [];
+  for (const held of labels) {
+    const m = fit(
+      caps.filter((c) => c.label !== held),
+      v,
+      rate,
+    );
+    for (const c of caps)
+      if (c.label === held) {
+        unseen++;
+        if (score(m, c.x).novelty > 1) unseenU++;
+        else missed.push(c.name.split('-').slice(0, 2).join('-'));
+      }
+  }
+  const accs: number[] = [];
+  const forced: number[] = [];
+  let knownU = 0;
+  let known = 0;
+  const wrong = new Map<string, number>();
+  for (const seed of [0, 1, 2, 3, 4]) {
+    const folds = captureFolds(
+      caps.map((c) => c.label),
+      5,
+      seed,
+    );
+    let right = 0;
+    let fr = 0;
+    for (const test of folds) {
+      const t = new Set(test);
+      const m = fit(
+        caps.filter((_, i) => !t.has(i)),
+        v,
+        rate,
+      );
+      for (const i of test) {
+        const s = score(m, caps[i]!.x);
+        const u = s.novelty > 1;
+        known++;
+        if (u) knownU++;
+        if (s.label === caps[i]!.label) fr++;
+        if (!u && s.label === caps[i]!.label) right++;
+        else {
+          const key = `${caps[i]!.name.split('-').slice(0, 2).join('-')}→${u ? 'U' : s.label}`;
+          wrong.set(key, (wrong.get(key) ?? 0) + 1);
+        }
+      }
+    }
+    accs.push(right / caps.length);
+    forced.push(fr / caps.length);
+  }
+  console.log(
+    `${name.padEnd(12)} unseen→U ${((100 * unseenU) / unseen).toFixed(1).padStart(5)} %  known→U ${((100 * knownU) / known).toFixed(1).padStart(4)} %  ` +
+      `acc ${accs.map((a) => a.toFixed(3)).join(' ')}  forced ${forced.map((a) => a.toFixed(3)).join(' ')}`,
+  );
+  if (process.argv.includes('--verbose')) {
+    console.log(`   unseen missed: ${missed.join(' ')}`);
+    console.log(`   wrong (of 5 seeds): ${[...wrong].map(([k, n]) => `${k}×${n}`).join(' ')}`);
+  }
+}
+
+function heldoutSim(v: Variant, rate: number) {
+  const extra = (corpora['iot-sentinel'] ?? [])
+    .filter((c) => c.label === 'HueBridge')
+    .filter((_, i) => i % 2 === 0)
+    .slice(0, 9);
+  const all = [...(corpora['roles-dev'] ?? []), ...extra];
+  const out: string[] = [];
+  for (const seed of [0, 1, 2, 3, 4]) {
+    const rng = new Rng(1000 + seed);
+    const train: Cap[] = [];
+    const test: Cap[] = [];
+    for (const l of [...new Set(all.map((c) => c.label))].sort()) {
+      const idx = Int32Array.from(all.flatMap((c, i) => (c.label === l ? [i] : [])));
+      rng.shuffle(idx);
+      const nTest = Math.max(1, Math.round(idx.length / 3));
+      idx.forEach((i, j) => {
+        (j < nTest ? test : train).push(all[i]!);
+      });
+    }
+    const m = fit(train, v, rate);
+    let right = 0;
+    let unknown = 0;
+    for (const c of test) {
+      const s = score(m, c.x);
+      const u = s.novelty > 1;
+      if (u) unknown++;
+      if (!u && s.label === c.label) right++;
+    }
+    out.push(`${(right / test.length).toFixed(3)}/${unknown}U`);
+  }
+  console.log(`${''.padEnd(12)} held-out sim ${out.join(' ')}`);
+}
+
+const rate = Number(args('unknown-rate')[0] ?? '0.02');
+const chosen = args('variant').length ? args('variant') : Object.keys(variants);
+const which = args('corpus').length ? args('corpus') : ['iot-sentinel', 'roles-dev', 'pooled'];
+for (const vn of chosen) {
+  const v = variants[vn];
+  if (!v) throw new Error(`no variant ${vn}`);
+  console.log(`== ${vn}`);
+  topM = v.top ?? 0;
+  powerP = v.power ?? 1;
+  for (const cn of which) evaluate(cn, corpora[cn]!, v, rate);
+  if (!process.argv.includes('--no-sim')) heldoutSim(v, rate);
+}
