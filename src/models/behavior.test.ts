@@ -254,17 +254,35 @@ describe('BehaviorModel', () => {
       const mixed = [cam('q', 0.1), cam('q', 0.2), cam('q', 0.3), plug('q', 0.4)];
       const both = m.score(mixed);
       for (const b of both.bins) assert.ok(b.populationScore < 1e-12, `${b.populationScore}`);
-      assert.deepEqual(both.fit, { label: 'cam', otherWindows: 1, other: 'plug' });
-      assert.ok(both.bins[3]!.score > 1 && both.bins[3]!.score === both.bins[3]!.labelScore);
+      // The type whose worst window fits best (labelFit 'max'): here the plug's (with belowWeight ½ a camera
+      // window lies mostly below a plug's), so the three camera windows score their distance to plugs.
+      assert.deepEqual(both.fit, {
+        label: 'plug',
+        otherWindows: 3,
+        other: 'cam',
+        windows: [
+          ['cam', 3],
+          ['plug', 1],
+        ],
+      });
+      assert.ok(
+        both.bins[0]!.score > 1 && Math.abs(both.bins[0]!.score - 2 * both.bins[0]!.labelScore) < 1e-9,
+      );
       assert.ok(both.abnormality > off.score(mixed).abnormality);
       assert.match(
         both.reasons[0]!,
         /^3 of 4 windows look like a cam's, 1 like a plug's: no one normal device type does both$/,
       );
+      // Only windows near normal ones count (population score at most the bound): none here.
+      const bound = m.state!.labelBound;
+      assert.ok(bound > 0);
+      m.state!.labelBound = -1;
+      for (const b of m.score(mixed).bins) assert.equal(b.score, b.populationScore);
+      m.state!.labelBound = bound;
       // Windows of one type: that type fits, the term adds nothing.
       const cams = [cam('q', 0.1), cam('q', 0.2), cam('q', 0.3)];
       const one = m.score(cams);
-      assert.deepEqual(one.fit, { label: 'cam', otherWindows: 0, other: null });
+      assert.deepEqual(one.fit, { label: 'cam', otherWindows: 0, other: null, windows: [['cam', 3]] });
       assert.deepEqual(
         one.bins.map((b) => b.score),
         off.score(cams).bins.map((b) => b.score),
@@ -277,7 +295,8 @@ describe('BehaviorModel', () => {
 
     it('files written before the two terms load with them off, and score as before', () => {
       const m = new BehaviorModel().fit(train);
-      assert.equal(m.labelWeight, 1);
+      assert.equal(m.labelWeight, 2);
+      assert.equal(m.labelFit, 'max');
       assert.equal(m.otherTypeWeight, 4);
       const doc = new BehaviorModel({ labelWeight: 0, otherTypeWeight: 0 })
         .fit(train)

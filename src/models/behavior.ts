@@ -17,8 +17,8 @@
  * among 32; w_f = ½ where the bin lies below the neighbour: less traffic is less suspicious than more).
  * c is the most of N that one normal window of another label (device type) used: a device that also does
  * another type's job uses that type's services. One type per capture: the training label L* whose own
- * references fit the capture's windows best on average (s_L: the same score with neighbours among L's
- * references only) is the capture's type; a window that fits another label better, and is itself near normal
+ * references fit the capture's worst-fitting window best (min_L max_w s_L(w), s_L: the same score with
+ * neighbours among L's references only) is the capture's type; a window that fits another label better, and is itself near normal
  * windows (s ≤ the 0.9 quantile of cross-validated s), scores s + ω·max(s_{L*} − s, 0) instead of s: its
  * windows of two types fit no one type, while an unseen type's fit none and s already says so.
  * Bins are short windows (default 5 minutes), so a two-minute attack is not diluted in a 15-minute bin.
@@ -231,6 +231,8 @@ export interface LabelFit {
   /** Windows whose best label is another one, and the most common such label. */
   otherWindows: number;
   other: string | null;
+  /** Each label some window fits best, with its number of windows, most first (ties: label order). */
+  windows: [string, number][];
 }
 
 const FLOOR: Record<BehaviorFeatureKind, number> = { count: 0.5, share: 0.1, signed: 0.5 };
@@ -303,8 +305,8 @@ export class BehaviorModel {
     this.tailShare = options.tailShare ?? 0.1;
     this.belowWeight = options.belowWeight ?? 0.5;
     this.belowFactor = this.belowWeight ** (1 / this.norm);
-    this.labelWeight = options.labelWeight ?? 1;
-    this.labelFit = options.labelFit ?? 'mean';
+    this.labelWeight = options.labelWeight ?? 2;
+    this.labelFit = options.labelFit ?? 'max';
     this.labelNormalQuantile = options.labelNormalQuantile ?? 0.9;
     this.otherTypeWeight = options.otherTypeWeight ?? 4;
     this.otherTypeMin = options.otherTypeMin ?? 3;
@@ -711,10 +713,10 @@ export class BehaviorModel {
     const reasons = this.explain(bins[worst]!, scored[worst]!);
     const w = scored[worst]!;
     // The one-type term raised the deciding window: say which types the windows look like.
-    if (fit?.other && w.score - w.populationScore >= 1) {
-      const n = scored.length;
+    if (fit && fit.windows.length >= 2 && w.score - w.populationScore >= 1) {
+      const [[first, n1], [second, n2]] = fit.windows as [[string, number], [string, number]];
       reasons.unshift(
-        `${n - fit.otherWindows} of ${n} windows look like ${article(fit.label)}'s, ${fit.otherWindows} like ${article(fit.other)}'s: no one normal device type does both`,
+        `${n1} of ${scored.length} windows look like ${article(first)}'s, ${n2} like ${article(second)}'s: no one normal device type does both`,
       );
       reasons.splice(4);
     }
@@ -734,7 +736,17 @@ export class BehaviorModel {
       otherWindows += n;
       if (other < 0 || n > others.get(other)! || (n === others.get(other)! && l < other)) other = l;
     }
-    return { label: this.labels[li]!, otherWindows, other: other < 0 ? null : this.labels[other]! };
+    const counts = new Map<number, number>();
+    for (const b of scored) if (b.bestLabel >= 0) counts.set(b.bestLabel, (counts.get(b.bestLabel) ?? 0) + 1);
+    const windows = [...counts]
+      .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+      .map(([l, n]): [string, number] => [this.labels[l]!, n]);
+    return {
+      label: this.labels[li]!,
+      otherWindows,
+      other: other < 0 ? null : this.labels[other]!,
+      windows,
+    };
   }
 
   /** A capture's abnormality from its worst window's tail probability and its number of windows. */
@@ -939,7 +951,7 @@ const behaviorFileSchema = z.object({
     tailShare: finite.min(0).lt(1).default(0),
     windowExponent: finite.min(0).max(1).default(1),
     labelWeight: finite.min(0).default(0),
-    labelFit: z.enum(['max', 'mean']).default('mean'),
+    labelFit: z.enum(['max', 'mean']).default('max'),
     labelNormalQuantile: finite.min(0).max(1).default(0.9),
     otherTypeWeight: finite.min(0).default(0),
     otherTypeMin: z.number().int().positive().default(3),
