@@ -601,9 +601,10 @@ export class BehaviorModel {
 
   /**
    * Scores a capture's windows. With the one-type term, the capture gets the one label whose references fit
-   * all its windows best (the worst window's, or the mean, label score); a window scores its population score
-   * plus ω · how much worse it fits that label: a device that also behaves like another type fits no single
-   * type, while an unseen type fits none, and its population score already says so.
+   * all its windows best (the worst window's, or the mean, label score); a window that fits another label
+   * better and lies near normal windows (population score at most labelBound) scores its population score
+   * plus ω · how much worse it fits the capture's label: a device that also behaves like another type fits no
+   * single type, while an unseen type fits none, and its population score already says so.
    */
   scoreWindows(bins: readonly BehaviorSample[], excludeGroup?: string, role?: string): BinScore[] {
     const scored = bins.map((b) => this.scoreBin(b, excludeGroup, role));
