@@ -56,6 +56,20 @@ export const behaviorDetailSchema = z.object({
   reasons: z.array(z.string()),
   /** Service codes (src/features/behavior.ts serviceCode) the device used in this capture, for its history. */
   services: z.array(z.number().int()),
+  /**
+   * Which normal device types the device's windows look like (behaviour models that score it): the one type
+   * that fits all its windows best, how many windows fit another type better (and which), and the type whose
+   * services the worst window also used (with those service codes).
+   */
+  types: z
+    .object({
+      best_fit: z.string(),
+      other_windows: z.number().int(),
+      other_windows_like: z.string().nullable(),
+      worst_also_like: z.string().nullable(),
+      worst_also_like_services: z.array(z.number().int()),
+    })
+    .optional(),
   /** Whether the device's own history was part of normal (services it never used before add to the score). */
   own_history: z.boolean().optional(),
 });

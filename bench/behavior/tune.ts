@@ -1,7 +1,8 @@
 /**
  * Offline tuning of the behaviour model on features dumped by dump-features.ts (no capture re-reading):
  *   npx tsx bench/behavior/tune.ts FEATURES.json [--k 2] [--novelty 1] [--clip 3] [--norm 1] [--below 0.5]
- *     [--tail 0.1] [--gamma 0.5] [--far 0.01] [--peers 1] [--peerflows 1.5] [--adminbonus 2] [--heldout]
+ *     [--tail 0.1] [--gamma 0.5] [--far 0.01] [--peers 1] [--peerflows 1.5] [--adminbonus 2]
+ *     [--labelweight 2] [--labelmean] [--labelq 0.9] [--othertype 4] [--othermin 3] [--heldout] [--unseen]
  * Prints AUC (normal captures of the same length vs the group), detection and false alarms at the
  * model's calibrated threshold, per kind/family and length. Tune on non-heldout families only.
  */
@@ -27,7 +28,7 @@ const numeric = (name: string, key: keyof BehaviorOptions): Partial<BehaviorOpti
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && i + 1 < process.argv.length ? { [key]: Number(process.argv[i + 1]) } : {};
 };
-const model = new BehaviorModel({
+const opts: BehaviorOptions = {
   ...numeric('k', 'k'),
   ...numeric('novelty', 'noveltyWeight'),
   ...numeric('peers', 'peerWeight'),
@@ -41,8 +42,40 @@ const model = new BehaviorModel({
   ...numeric('below', 'belowWeight'),
   ...numeric('tail', 'tailShare'),
   ...numeric('gamma', 'windowExponent'),
-});
+  ...numeric('labelweight', 'labelWeight'),
+  ...numeric('othertype', 'otherTypeWeight'),
+  ...numeric('labelq', 'labelNormalQuantile'),
+  ...numeric('othermin', 'otherTypeMin'),
+  ...(process.argv.includes('--labelmean') ? { labelFit: 'mean' as const } : {}),
+};
+const model = new BehaviorModel(opts);
 const train = rows.filter((r) => r.split === 'train');
+if (process.argv.includes('--unseen')) {
+  // Each type left out of training in turn: its test normals are then an unseen type, which must not
+  // become false alarms.
+  const types = [...new Set(train.map((r) => r.deviceType))].sort();
+  let flagged = 0;
+  let total = 0;
+  const out: string[] = [];
+  for (const t of types) {
+    const m = new BehaviorModel(opts);
+    m.fit(
+      train
+        .filter((r) => r.deviceType !== t)
+        .flatMap((r) => r.bins.map((b) => ({ group: r.id, label: r.deviceType, ...b }))),
+    );
+    const ns = rows.filter(
+      (r) => r.split === 'test' && r.kind === 'normal' && r.deviceType === t && r.bins.length,
+    );
+    const ab = ns.map((r) => m.score(r.bins).abnormality);
+    const f = ab.filter((a) => a > m.state!.threshold).length;
+    flagged += f;
+    total += ns.length;
+    out.push(`${t}: ${f}/${ns.length} (median ${[...ab].sort((x, y) => x - y)[ab.length >> 1]?.toFixed(3)})`);
+  }
+  process.stdout.write(`unseen types flagged ${flagged}/${total}: ${out.join(', ')}\n`);
+  process.exit(0);
+}
 model.fit(train.flatMap((r) => r.bins.map((b) => ({ group: r.id, label: r.deviceType, ...b }))));
 const threshold = model.state!.threshold;
 const tests = rows.filter((r) => r.split === 'test' && (r.kind === 'normal' || r.heldout === heldout));

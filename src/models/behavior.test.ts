@@ -210,6 +210,116 @@ describe('BehaviorModel', () => {
     assert.deepEqual(back.score([q]), a.score([q]));
   });
 
+  describe("a device that also does another type's job", () => {
+    const svc = (ports: number[]) =>
+      ports.map((p) => [serviceCode(true, 0, p), 1, 2] as [number, number, number]);
+    const CAM = [554, 8080, 9000];
+    const PLUG = [8767, 8765, 10000, 3478];
+    // Cameras: share 0.1 · i, no peers; plugs: share 0.1 · i, 20 peers. Each uses its own type's services.
+    const cam = (group: string, share: number) => ({ ...sample(group, share, 0, svc(CAM)), label: 'cam' });
+    const plug = (group: string, share: number) => ({
+      ...sample(group, share, 20, svc(PLUG)),
+      label: 'plug',
+    });
+    const train = [
+      ...Array.from({ length: 6 }, (_, i) => cam(`cam-${i}`, 0.1 * i)),
+      ...Array.from({ length: 6 }, (_, i) => plug(`plug-${i}`, 0.1 * i)),
+    ];
+
+    it("names the other type whose services a window's new services are (η ln(1 + c), from c ≥ otherTypeMin)", () => {
+      const m = new BehaviorModel({ k: 1, labelWeight: 0 }).fit(train);
+      const off = new BehaviorModel({ k: 1, labelWeight: 0, otherTypeWeight: 0 }).fit(train);
+      // A camera window that also uses three of the plugs' services.
+      const q = { ...cam('q', 0.2), services: svc([...CAM, 8767, 8765, 10000]) };
+      const w = m.scoreBin(q);
+      assert.deepEqual(w.otherType, { label: 'plug', services: svc([8767, 8765, 10000]).map((x) => x[0]) });
+      assert.ok(Math.abs(w.score - off.scoreBin(q).score - 4 * Math.log(4)) < 1e-12, `${w.score}`);
+      const reasons = m.explain(q, w);
+      assert.match(
+        reasons[0]!,
+        /^most traffic looks like a cam's \(its nearest normal devices\), the rest like a plug's: outgoing tcp port 8767, outgoing tcp port 8765, outgoing tcp port 10000, which plug devices use/,
+      );
+      // Those services are not listed again one by one.
+      assert.ok(!reasons.some((r) => /^new outgoing tcp port 8767/.test(r)), reasons.join('\n'));
+      // Two of them: below otherTypeMin (3), only novelty. Three services no type uses: no other type either.
+      assert.equal(m.scoreBin({ ...q, services: svc([...CAM, 8767, 8765]) }).otherType, null);
+      assert.equal(m.scoreBin({ ...q, services: svc([...CAM, 1, 2, 3]) }).otherType, null);
+    });
+
+    it('fits one type to all windows: windows of two types score their distance to the one that fits best', () => {
+      const m = new BehaviorModel({ k: 1, otherTypeWeight: 0 }).fit(train);
+      const off = new BehaviorModel({ k: 1, otherTypeWeight: 0, labelWeight: 0 }).fit(train);
+      assert.deepEqual(m.labels, ['cam', 'plug']);
+      // Each window alone is a normal window of one type (population score 0), together they fit no type.
+      const mixed = [cam('q', 0.1), cam('q', 0.2), cam('q', 0.3), plug('q', 0.4)];
+      const both = m.score(mixed);
+      for (const b of both.bins) assert.ok(b.populationScore < 1e-12, `${b.populationScore}`);
+      // The type whose worst window fits best (labelFit 'max'): here the plug's (with belowWeight ½ a camera
+      // window lies mostly below a plug's), so the three camera windows score their distance to plugs.
+      assert.deepEqual(both.fit, {
+        label: 'plug',
+        otherWindows: 3,
+        other: 'cam',
+        windows: [
+          ['cam', 3],
+          ['plug', 1],
+        ],
+      });
+      assert.ok(
+        both.bins[0]!.score > 1 && Math.abs(both.bins[0]!.score - 2 * both.bins[0]!.labelScore) < 1e-9,
+      );
+      assert.ok(both.abnormality > off.score(mixed).abnormality);
+      assert.match(
+        both.reasons[0]!,
+        /^3 of 4 windows look like a cam's, 1 like a plug's: no one normal device type does both$/,
+      );
+      // Only windows near normal ones count (population score at most the bound): none here.
+      const bound = m.state!.labelBound;
+      assert.ok(bound > 0);
+      m.state!.labelBound = -1;
+      for (const b of m.score(mixed).bins) assert.equal(b.score, b.populationScore);
+      m.state!.labelBound = bound;
+      // Windows of one type: that type fits, the term adds nothing.
+      const cams = [cam('q', 0.1), cam('q', 0.2), cam('q', 0.3)];
+      const one = m.score(cams);
+      assert.deepEqual(one.fit, { label: 'cam', otherWindows: 0, other: null, windows: [['cam', 3]] });
+      assert.deepEqual(
+        one.bins.map((b) => b.score),
+        off.score(cams).bins.map((b) => b.score),
+      );
+      assert.ok(!one.reasons.some((r) => /windows look like/.test(r)));
+      // Unlabelled training data: no label, no term.
+      const unlabelled = new BehaviorModel({ k: 1 }).fit(train.map((t) => ({ ...t, label: null })));
+      assert.equal(unlabelled.score(mixed).fit, null);
+    });
+
+    it('files written before the two terms load with them off, and score as before', () => {
+      const m = new BehaviorModel().fit(train);
+      assert.equal(m.labelWeight, 2);
+      assert.equal(m.labelFit, 'max');
+      assert.equal(m.otherTypeWeight, 4);
+      const doc = new BehaviorModel({ labelWeight: 0, otherTypeWeight: 0 })
+        .fit(train)
+        .toJSON() as unknown as {
+        hyperParameters: Record<string, unknown>;
+      };
+      for (const key of ['labelWeight', 'labelFit', 'labelNormalQuantile', 'otherTypeWeight', 'otherTypeMin'])
+        delete doc.hyperParameters[key];
+      const old = BehaviorModel.fromJSON(JSON.parse(JSON.stringify(doc)));
+      assert.equal(old.labelWeight, 0);
+      assert.equal(old.otherTypeWeight, 0);
+      const q = [cam('q', 0.1), { ...plug('q', 0.3), services: svc([...PLUG, ...CAM]) }];
+      const s = old.score(q);
+      assert.equal(s.fit, null);
+      assert.equal(s.bins[1]!.otherType, null);
+      const plain = new BehaviorModel({ labelWeight: 0, otherTypeWeight: 0 }).fit(train).score(q);
+      assert.deepEqual(s, plain);
+      // And a new model round-trips with them on.
+      const back = BehaviorModel.fromJSON(JSON.parse(JSON.stringify(m.toJSON())));
+      assert.deepEqual(back.score(q), m.score(q));
+    });
+  });
+
   it('refuses too little data and malformed files', () => {
     assert.throws(() => new BehaviorModel().fit([]), /no host-bins/);
     assert.throws(() => new BehaviorModel().fit([sample('a-1', 0), sample('a-1', 1)]), /at least two/);

@@ -7,7 +7,7 @@
  * host-bins. A bin's raw score is
  *   s = (1/k) Σ_{j ∈ kNN(z)} ‖z − z_j‖
  *       + λ · ( ln(1 + |N|) + ln(1 + max_{c∈N} peers_c) + α ln(1 + a_N) + β·[a_N > 0] )
- *       + μ ln(1 + |P|) + ν ln(1 + max(max_{q∈P} conns_q − c₀, 0)),
+ *       + μ ln(1 + |P|) + ν ln(1 + max(max_{q∈P} conns_q − c₀, 0)) + η ln(1 + c)·[c ≥ c_min],
  * the mean distance to its k nearest training bins plus novelty: N the services (direction, protocol,
  * server port) the bin used that none of those k neighbours used, a_N the connections among them on
  * admin/lateral-movement TCP ports (SMB, RPC, RDP, SSH, …; β: any at all is news), P the public peers none
@@ -15,6 +15,12 @@
  * address; c₀ of them are free, a device moving to a new cloud address opens a few). The distance is
  * ‖z − z_j‖ = Σ_f w_f |z_f − z_j,f| (L1, so one feature far off counts fully instead of being averaged away
  * among 32; w_f = ½ where the bin lies below the neighbour: less traffic is less suspicious than more).
+ * c is the most of N that one normal window of another label (device type) used: a device that also does
+ * another type's job uses that type's services. One type per capture: the training label L* whose own
+ * references fit the capture's worst-fitting window best (min_L max_w s_L(w), s_L: the same score with
+ * neighbours among L's references only) is the capture's type; a window that fits another label better, and is itself near normal
+ * windows (s ≤ the 0.9 quantile of cross-validated s), scores s + ω·max(s_{L*} − s, 0) instead of s: its
+ * windows of two types fit no one type, while an unseen type's fit none and s already says so.
  * Bins are short windows (default 5 minutes), so a two-minute attack is not diluted in a 15-minute bin.
  * Scores are calibrated on cross-validated training scores (each training capture scored against the
  * others only): a bin's tail probability p(s) is 1 − (its interpolated rank among them)/(n+1); above
@@ -100,6 +106,26 @@ export interface BehaviorOptions {
   tailShare?: number;
   /** Weight of deviations below the neighbours (fewer packets, peers, ports) relative to those above. */
   belowWeight?: number;
+  /**
+   * Weight ω of the one-type term: how much worse the capture's windows fit the normal windows of the one
+   * training label that fits the whole capture best than they fit the population's (0: off).
+   */
+  labelWeight?: number;
+  /** How a capture's windows pick their one label: the label whose worst window fits best ('max') or whose windows fit best on average ('mean'). */
+  labelFit?: 'max' | 'mean';
+  /**
+   * Only windows that fit another label better and look normal for it count in the one-type term: their
+   * population score at most this quantile of the cross-validated population scores (a near-empty edge
+   * window fits no label well, and is no sign of a second type). 1: no bound.
+   */
+  labelNormalQuantile?: number;
+  /**
+   * Weight η of ln(1 + c): c the most of a window's new services (those its nearest normal windows never
+   * used) that one normal window of another label used; counted from otherTypeMin of them (0: off). A device
+   * that also does another type's job uses that type's set of services, not one stray port.
+   */
+  otherTypeWeight?: number;
+  otherTypeMin?: number;
 }
 
 /** One training or query host-bin. */
@@ -142,6 +168,8 @@ export interface BehaviorState {
    * population's gets its own false-alarm rate right. Other roles use the population's.
    */
   roleTails: Record<string, ScoreTail>;
+  /** The one-type term counts windows whose population score is at most this (see labelNormalQuantile). */
+  labelBound: number;
 }
 
 /** A calibration: ascending cross-validated normal scores and the exponential tail above tailStart. */
@@ -166,6 +194,20 @@ export interface BinScore {
   /** Indices (into the references) of the k nearest. */
   neighbours: number[];
   novel: [number, number, number][];
+  /** The population score before the one-type term (equals score when that term is off). */
+  populationScore: number;
+  /** Raw score against each training label's references alone (the model's `labels` order); empty when off. */
+  labelScores: number[];
+  /** The label this window alone fits best (-1: none). */
+  bestLabel: number;
+  /**
+   * The label (not one of the nearest normal windows') whose one normal window used the most of this window's
+   * new services, and those services; null when fewer than otherTypeMin or the term is off.
+   */
+  otherType: { label: string; services: number[] } | null;
+  /** The capture's one label (index into `labels`, -1: off) and this window's score against it. */
+  captureLabel: number;
+  labelScore: number;
 }
 
 export interface CaptureScore {
@@ -177,6 +219,20 @@ export interface CaptureScore {
   reasons: string[];
   /** The role whose own normal windows calibrated the score, or null: the population's. */
   calibratedOn: string | null;
+  /**
+   * The training label whose normal windows fit the whole capture best, and the share of its windows that fit
+   * another label better (with the label most of those fit); null when the one-type term is off.
+   */
+  fit: LabelFit | null;
+}
+
+export interface LabelFit {
+  label: string;
+  /** Windows whose best label is another one, and the most common such label. */
+  otherWindows: number;
+  other: string | null;
+  /** Each label some window fits best, with its number of windows, most first (ties: label order). */
+  windows: [string, number][];
 }
 
 const FLOOR: Record<BehaviorFeatureKind, number> = { count: 0.5, share: 0.1, signed: 0.5 };
@@ -213,12 +269,20 @@ export class BehaviorModel {
   readonly windowExponent: number;
   readonly tailShare: number;
   readonly belowWeight: number;
+  readonly labelWeight: number;
+  readonly labelFit: 'max' | 'mean';
+  readonly labelNormalQuantile: number;
+  readonly otherTypeWeight: number;
+  readonly otherTypeMin: number;
   /** belowWeight^(1/p): applied to |q − r| before the power, so the p-th power carries belowWeight. */
   private readonly belowFactor: number;
   state: BehaviorState | null = null;
   private z: Float64Array[] = [];
   private serviceSets: Set<number>[] = [];
   private peerSets: Set<number>[] = [];
+  /** The distinct training labels (sorted) and each reference's index among them (-1: unlabelled). */
+  labels: string[] = [];
+  private refLabelIdx = new Int32Array(0);
 
   constructor(options: BehaviorOptions = {}) {
     this.windowS = options.windowS ?? DEFAULT_BEHAVIOR_WINDOW_S;
@@ -241,6 +305,11 @@ export class BehaviorModel {
     this.tailShare = options.tailShare ?? 0.1;
     this.belowWeight = options.belowWeight ?? 0.5;
     this.belowFactor = this.belowWeight ** (1 / this.norm);
+    this.labelWeight = options.labelWeight ?? 2;
+    this.labelFit = options.labelFit ?? 'max';
+    this.labelNormalQuantile = options.labelNormalQuantile ?? 0.9;
+    this.otherTypeWeight = options.otherTypeWeight ?? 4;
+    this.otherTypeMin = options.otherTypeMin ?? 3;
     if (!(this.windowS > 0)) throw new UsageError(`the behaviour window must be > 0 s, not ${this.windowS}`);
     if (!(this.k >= 1 && Number.isInteger(this.k))) throw new UsageError(`k must be a whole number >= 1`);
     if (!(this.falseAlarmRate > 0 && this.falseAlarmRate < 1))
@@ -293,6 +362,7 @@ export class BehaviorModel {
       tailStart: 0,
       threshold: 1 - this.falseAlarmRate,
       roleTails: {},
+      labelBound: 0,
     };
     this.prepare();
     // Cross-validated scores: every training bin against the bins of the other captures only; first
@@ -306,7 +376,16 @@ export class BehaviorModel {
     }
     let calibrating = kept.filter((s) => capturesOf.get(s.label ?? '')!.size >= this.calibrationMinCaptures);
     if (calibrating.length < 20) calibrating = [...kept];
-    const cvOf = calibrating.map((s) => this.scoreBin(s, s.group).score);
+    if (this.labelTerm) {
+      const population = calibrating
+        .map((s) => this.scoreBin(s, s.group).populationScore)
+        .sort((a, b) => a - b);
+      this.state.labelBound =
+        this.labelNormalQuantile >= 1
+          ? Number.MAX_VALUE
+          : quantileSorted(population, this.labelNormalQuantile);
+    }
+    const cvOf = this.crossValidated(calibrating);
     Object.assign(this.state, this.fitTail([...cvOf].sort((a, b) => a - b)));
     const byRole = new Map<string, number[]>();
     calibrating.forEach((s, i) => {
@@ -318,6 +397,30 @@ export class BehaviorModel {
       if (scores.length >= this.roleCalibrationMin)
         this.state.roleTails[role] = this.fitTail(scores.sort((a, b) => a - b));
     return this;
+  }
+
+  /**
+   * Each sample's raw score against the other captures' references, scored capture by capture (the one-type
+   * term picks one label per capture), in the order given.
+   */
+  private crossValidated(samples: readonly TrainingSample[]): number[] {
+    const byGroup = new Map<string, number[]>();
+    samples.forEach((s, i) => {
+      const list = byGroup.get(s.group);
+      if (list) list.push(i);
+      else byGroup.set(s.group, [i]);
+    });
+    const out = new Array<number>(samples.length).fill(0);
+    for (const [group, idx] of byGroup) {
+      const scored = this.scoreWindows(
+        idx.map((i) => samples[i]!),
+        group,
+      );
+      idx.forEach((i, j) => {
+        out[i] = scored[j]!.score;
+      });
+    }
+    return out;
   }
 
   /** The calibration of ascending cross-validated scores `cv`. */
@@ -344,6 +447,14 @@ export class BehaviorModel {
     this.z = s.refs.map((r) => this.standardise(r));
     this.serviceSets = s.refServices.map((c) => new Set(c));
     this.peerSets = s.refPeers.map((c) => new Set(c));
+    this.labels = [...new Set(s.refLabels.filter((l): l is string => l !== null))].sort();
+    const at = new Map(this.labels.map((l, i) => [l, i]));
+    this.refLabelIdx = Int32Array.from(s.refLabels, (l) => (l === null ? -1 : at.get(l)!));
+  }
+
+  /** Whether the one-type term is scored: on, without the local scale, and with at least two labels. */
+  private get labelTerm(): boolean {
+    return this.labelWeight > 0 && this.localFloor === 0 && this.labels.length >= 2;
   }
 
   standardise(values: readonly number[]): Float64Array {
@@ -367,28 +478,101 @@ export class BehaviorModel {
     const k = this.k;
     const bestD = new Float64Array(k).fill(Number.POSITIVE_INFINITY);
     const bestI = new Int32Array(k).fill(-1);
+    // The k nearest among each label's references too, when the one-type term is on.
+    const nl = this.labelTerm ? this.labels.length : 0;
+    const labD = new Float64Array(nl * k).fill(Number.POSITIVE_INFINITY);
+    const labI = new Int32Array(nl * k).fill(-1);
     for (let r = 0; r < this.z.length; r++) {
       if (excludeGroup !== undefined && s.refGroups[r] === excludeGroup) continue;
-      const zr = this.z[r]!;
-      const d2 = this.deviation(q, zr);
-      if (d2 >= bestD[k - 1]!) continue;
-      let j = k - 1;
-      while (j > 0 && bestD[j - 1]! > d2) {
-        bestD[j] = bestD[j - 1]!;
-        bestI[j] = bestI[j - 1]!;
-        j--;
+      const d2 = this.deviation(q, this.z[r]!);
+      insertNearest(bestD, bestI, 0, k, d2, r);
+      if (nl > 0) {
+        const li = this.refLabelIdx[r]!;
+        if (li >= 0) insertNearest(labD, labI, li * k, k, d2, r);
       }
-      bestD[j] = d2;
-      bestI[j] = r;
     }
-    const neighbours: number[] = [];
-    let distance = 0;
-    for (let j = 0; j < k; j++) {
-      if (bestI[j]! < 0) break;
-      neighbours.push(bestI[j]!);
-      distance += bestD[j]! ** (1 / this.norm);
+    const nearest = (d: Float64Array, idx: Int32Array, off: number) => {
+      const neighbours: number[] = [];
+      let distance = 0;
+      for (let j = 0; j < k; j++) {
+        if (idx[off + j]! < 0) break;
+        neighbours.push(idx[off + j]!);
+        distance += d[off + j]! ** (1 / this.norm);
+      }
+      return { neighbours, distance: distance / Math.max(neighbours.length, 1) };
+    };
+    const { neighbours, distance } = nearest(bestD, bestI, 0);
+    const nov = this.noveltyAgainst(sample, neighbours);
+    const otherType = this.otherTypeOf(nov.novel, neighbours, excludeGroup);
+    let score = distance + nov.total;
+    if (otherType) score += this.otherTypeWeight * Math.log1p(otherType.services.length);
+    if (s.refLocal.length > 0 && neighbours.length > 0) {
+      let local = 0;
+      for (const n of neighbours) local += s.refLocal[n]!;
+      score /= this.localFloor + local / neighbours.length;
     }
-    distance /= Math.max(neighbours.length, 1);
+    const labelScores: number[] = [];
+    let bestLabel = -1;
+    for (let li = 0; li < nl; li++) {
+      const own = nearest(labD, labI, li * k);
+      const v =
+        own.neighbours.length === 0
+          ? Number.POSITIVE_INFINITY
+          : own.distance + this.noveltyAgainst(sample, own.neighbours).total;
+      labelScores.push(v);
+      if (v < (labelScores[bestLabel] ?? Number.POSITIVE_INFINITY)) bestLabel = li;
+    }
+    return {
+      score,
+      distance,
+      novelty: nov.novelty,
+      novelPeers: nov.novelPeers,
+      novelPeerFlows: nov.novelPeerFlows,
+      busiestNovelPeer: nov.busiestNovelPeer,
+      p: this.tailProbability(score, role),
+      neighbours,
+      novel: nov.novel,
+      otherType,
+      populationScore: score,
+      labelScores,
+      bestLabel,
+      captureLabel: -1,
+      labelScore: score,
+    };
+  }
+
+  /**
+   * The other label one of whose normal windows used the most of the `novel` services (at least otherTypeMin),
+   * labels of the `neighbours` excluded; ties go to the earlier reference.
+   */
+  private otherTypeOf(
+    novel: readonly (readonly [number, number, number])[],
+    neighbours: readonly number[],
+    excludeGroup?: string,
+  ): { label: string; services: number[] } | null {
+    if (this.otherTypeWeight <= 0 || novel.length < this.otherTypeMin) return null;
+    const s = this.state!;
+    const own = new Set(neighbours.map((n) => s.refLabels[n]));
+    let best = -1;
+    let bestCount = this.otherTypeMin - 1;
+    for (let r = 0; r < this.serviceSets.length; r++) {
+      const label = s.refLabels[r];
+      if (label === null || own.has(label) || s.refGroups[r] === excludeGroup) continue;
+      const set = this.serviceSets[r]!;
+      let c = 0;
+      for (const n of novel) if (set.has(n[0])) c++;
+      if (c > bestCount) {
+        bestCount = c;
+        best = r;
+      }
+    }
+    if (best < 0) return null;
+    const set = this.serviceSets[best]!;
+    return { label: s.refLabels[best]!, services: novel.filter((n) => set.has(n[0])).map((n) => n[0]) };
+  }
+
+  /** Service and public-peer novelty of `sample` against the references `neighbours`, and its weighted total. */
+  private noveltyAgainst(sample: BehaviorSample, neighbours: readonly number[]) {
     const novel: [number, number, number][] = [];
     for (const svc of sample.services) {
       if (!neighbours.some((n) => this.serviceSets[n]!.has(svc[0]))) novel.push([svc[0], svc[1], svc[2]]);
@@ -408,27 +592,46 @@ export class BehaviorModel {
           busiestNovelPeer = peers[i]!;
         }
       }
-    let score =
-      distance +
+    const total =
       this.noveltyWeight * novelty +
       this.peerWeight * Math.log1p(novelPeers) +
       this.peerFlowWeight * Math.log1p(Math.max(novelPeerFlows - this.peerFlowFree, 0));
-    if (s.refLocal.length > 0 && neighbours.length > 0) {
-      let local = 0;
-      for (const n of neighbours) local += s.refLocal[n]!;
-      score /= this.localFloor + local / neighbours.length;
+    return { novel, novelty, novelPeers, novelPeerFlows, busiestNovelPeer, total };
+  }
+
+  /**
+   * Scores a capture's windows. With the one-type term, the capture gets the one label whose references fit
+   * all its windows best (the worst window's, or the mean, label score); a window that fits another label
+   * better and lies near normal windows (population score at most labelBound) scores its population score
+   * plus ω · how much worse it fits the capture's label: a device that also behaves like another type fits no
+   * single type, while an unseen type fits none, and its population score already says so.
+   */
+  scoreWindows(bins: readonly BehaviorSample[], excludeGroup?: string, role?: string): BinScore[] {
+    const scored = bins.map((b) => this.scoreBin(b, excludeGroup, role));
+    if (!this.labelTerm || scored.length === 0) return scored;
+    let captureLabel = -1;
+    let bestFit = Number.POSITIVE_INFINITY;
+    for (let li = 0; li < this.labels.length; li++) {
+      let fit = 0;
+      for (const b of scored) {
+        const v = b.labelScores[li]!;
+        fit = this.labelFit === 'max' ? Math.max(fit, v) : fit + v / scored.length;
+      }
+      if (fit < bestFit) {
+        bestFit = fit;
+        captureLabel = li;
+      }
     }
-    return {
-      score,
-      distance,
-      novelty,
-      novelPeers,
-      novelPeerFlows,
-      busiestNovelPeer,
-      p: this.tailProbability(score, role),
-      neighbours,
-      novel,
-    };
+    if (captureLabel < 0) return scored;
+    const bound = this.state!.labelBound;
+    for (const b of scored) {
+      b.captureLabel = captureLabel;
+      b.labelScore = b.labelScores[captureLabel]!;
+      if (b.bestLabel === captureLabel || b.populationScore > bound) continue;
+      b.score = b.populationScore + this.labelWeight * Math.max(b.labelScore - b.populationScore, 0);
+      b.p = this.tailProbability(b.score, role);
+    }
+    return scored;
   }
 
   /** Σ_f w_f |q_f − r_f|^p, with w_f = belowWeight where the query lies below the reference. */
@@ -502,17 +705,48 @@ export class BehaviorModel {
    */
   score(bins: readonly BehaviorSample[], excludeGroup?: string, role?: string): CaptureScore {
     if (bins.length === 0) throw new Error('BehaviorModel.score: no bins');
-    const scored = bins.map((b) => this.scoreBin(b, excludeGroup, role));
+    const scored = this.scoreWindows(bins, excludeGroup, role);
     let worst = 0;
     for (let i = 1; i < scored.length; i++) if (scored[i]!.score > scored[worst]!.score) worst = i;
     const abnormality = this.captureAbnormality(scored[worst]!.p, scored.length);
     const calibratedOn = this.tailFor(role) === this.state ? null : role!;
+    const fit = this.labelFitOf(scored);
+    const reasons = this.explain(bins[worst]!, scored[worst]!);
+    const w = scored[worst]!;
+    // The one-type term raised the deciding window: say which types the windows look like.
+    if (fit && fit.windows.length >= 2 && w.score - w.populationScore >= 1) {
+      const [[first, n1], [second, n2]] = fit.windows as [[string, number], [string, number]];
+      reasons.unshift(
+        `${n1} of ${scored.length} windows look like ${article(first)}'s, ${n2} like ${article(second)}'s: no one normal device type does both`,
+      );
+      reasons.splice(4);
+    }
+    return { abnormality, worst, bins: scored, reasons, calibratedOn, fit };
+  }
+
+  /** The capture's one label and the windows that fit another label better. */
+  private labelFitOf(scored: readonly BinScore[]): LabelFit | null {
+    const li = scored[0]?.captureLabel ?? -1;
+    if (li < 0) return null;
+    const others = new Map<number, number>();
+    for (const b of scored)
+      if (b.bestLabel >= 0 && b.bestLabel !== li) others.set(b.bestLabel, (others.get(b.bestLabel) ?? 0) + 1);
+    let other = -1;
+    let otherWindows = 0;
+    for (const [l, n] of others) {
+      otherWindows += n;
+      if (other < 0 || n > others.get(other)! || (n === others.get(other)! && l < other)) other = l;
+    }
+    const counts = new Map<number, number>();
+    for (const b of scored) if (b.bestLabel >= 0) counts.set(b.bestLabel, (counts.get(b.bestLabel) ?? 0) + 1);
+    const windows = [...counts]
+      .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+      .map(([l, n]): [string, number] => [this.labels[l]!, n]);
     return {
-      abnormality,
-      worst,
-      bins: scored,
-      reasons: this.explain(bins[worst]!, scored[worst]!),
-      calibratedOn,
+      label: this.labels[li]!,
+      otherWindows,
+      other: other < 0 ? null : this.labels[other]!,
+      windows,
     };
   }
 
@@ -526,6 +760,16 @@ export class BehaviorModel {
     const s = this.state!;
     const q = this.standardise(sample.values);
     const reasons: { weight: number; text: string }[] = [];
+    const other = score.otherType;
+    if (other) {
+      const own = score.neighbours.length > 0 ? s.refLabels[score.neighbours[0]!] : null;
+      const listed = other.services.slice(0, 3).map(serviceText);
+      if (other.services.length > 3) listed.push(`${other.services.length - 3} more`);
+      reasons.push({
+        weight: Number.POSITIVE_INFINITY,
+        text: `${own ? `most traffic looks like ${article(own)}'s (its nearest normal devices), ` : ''}the rest like ${article(other.label)}'s: ${listed.join(', ')}, which ${other.label} devices use and its nearest normal devices do not`,
+      });
+    }
     if (score.novelPeerFlows >= 5 && score.busiestNovelPeer >= 0) {
       reasons.push({
         weight: this.peerFlowWeight * Math.log1p(score.novelPeerFlows),
@@ -533,6 +777,7 @@ export class BehaviorModel {
       });
     }
     for (const [code, peers, flows] of score.novel) {
+      if (other?.services.includes(code)) continue;
       reasons.push({
         weight: Math.log1p(peers) + Math.log1p(flows) + 1,
         text: `new ${serviceText(code)} to ${peers} peer${peers === 1 ? '' : 's'} (${flows} connection${flows === 1 ? '' : 's'}; not used by the nearest normal devices)`,
@@ -594,6 +839,11 @@ export class BehaviorModel {
         belowWeight: this.belowWeight,
         tailShare: this.tailShare,
         windowExponent: this.windowExponent,
+        labelWeight: this.labelWeight,
+        labelFit: this.labelFit,
+        labelNormalQuantile: this.labelNormalQuantile,
+        otherTypeWeight: this.otherTypeWeight,
+        otherTypeMin: this.otherTypeMin,
       },
       state: s,
     };
@@ -622,6 +872,34 @@ export class BehaviorModel {
     m.prepare();
     return m;
   }
+}
+
+/**
+ * Inserts distance d of reference r into the ascending k-nearest list at off..off+k of (dist, idx); a tie
+ * keeps the earlier reference first.
+ */
+function insertNearest(
+  dist: Float64Array,
+  idx: Int32Array,
+  off: number,
+  k: number,
+  d: number,
+  r: number,
+): void {
+  if (d >= dist[off + k - 1]!) return;
+  let j = k - 1;
+  while (j > 0 && dist[off + j - 1]! > d) {
+    dist[off + j] = dist[off + j - 1]!;
+    idx[off + j] = idx[off + j - 1]!;
+    j--;
+  }
+  dist[off + j] = d;
+  idx[off + j] = r;
+}
+
+/** "a WeMoSwitch", "an EdimaxPlug1101W": the label with its indefinite article. */
+function article(label: string): string {
+  return `${/^[aeiou]/i.test(label) ? 'an' : 'a'} ${label}`;
 }
 
 /** A public peer's address id as text: IPv4 dotted; IPv6 ids are hashes, so only "an IPv6 address". */
@@ -673,6 +951,11 @@ const behaviorFileSchema = z.object({
     belowWeight: finite.positive().default(1),
     tailShare: finite.min(0).lt(1).default(0),
     windowExponent: finite.min(0).max(1).default(1),
+    labelWeight: finite.min(0).default(0),
+    labelFit: z.enum(['max', 'mean']).default('max'),
+    labelNormalQuantile: finite.min(0).max(1).default(0.9),
+    otherTypeWeight: finite.min(0).default(0),
+    otherTypeMin: z.number().int().positive().default(3),
   }),
   state: z.object({
     names: z.array(z.string()),
@@ -699,6 +982,7 @@ const behaviorFileSchema = z.object({
         }),
       )
       .default({}),
+    labelBound: finite.default(0),
   }),
 });
 

@@ -202,6 +202,17 @@ export function anomalyScorer(options: AnomalyOptions, roleModel: LoadedModel): 
               distance: w.distance,
               novelty: w.novelty,
               reasons: score.reasons,
+              ...(score.fit
+                ? {
+                    types: {
+                      best_fit: score.fit.label,
+                      other_windows: score.fit.otherWindows,
+                      other_windows_like: score.fit.other,
+                      worst_also_like: w.otherType?.label ?? null,
+                      worst_also_like_services: w.otherType?.services ?? [],
+                    },
+                  }
+                : {}),
               services: [...new Set(bins.flatMap((b) => b.services.map((x) => x[0])))].sort((a, b) => a - b),
             },
             bins: bins.map((b, i) => ({ score: score.bins[i]!.score, services: b.services })),

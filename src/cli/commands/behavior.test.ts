@@ -130,6 +130,30 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     assert.match(long.stdout, /- new outgoing tcp port \d+ to 40 peers/);
   });
 
+  it("a device that also does another type's job is abnormal, and the explanation names both types", () => {
+    // A DLinkCam that also replays an EdimaxPlug1101W's setup traffic as itself (both test-split captures).
+    const capture = join(attacked, 'wrongrole', 'DLinkCam-C9wrEdimaxPlug1101W-Mon0000-n00.pcap');
+    const args = ['--model', role, '--anomaly-model', behavior, capture];
+    const r = runCli(['eval', '--json', '--no-history', ...args]);
+    assert.equal(r.status, 0, r.stderr);
+    const [res] = results(r.stdout);
+    assert.equal(device(res!).decisions.behavior, 'abnormal');
+    const b = res!.detail!.behavior!;
+    assert.equal(b.types!.best_fit, 'DLinkCam');
+    assert.equal(b.types!.worst_also_like, 'EdimaxPlug1101W');
+    assert.ok(b.types!.worst_also_like_services.length >= 3);
+    const said =
+      /most traffic looks like a DLinkCam's \(its nearest normal devices\), the rest like an EdimaxPlug1101W's: outgoing tcp port 80, outgoing tcp port 8767/;
+    assert.match(b.reasons[0]!, said);
+    const explained = runCli(['explain', ...args]);
+    assert.equal(explained.status, 0, explained.stderr);
+    assert.match(explained.stdout, /behaviour abnormal/);
+    assert.match(explained.stdout, said);
+    const long = runCli(['eval', '--long', '--no-history', ...args]);
+    assert.equal(long.status, 0, long.stderr);
+    assert.match(long.stdout, said);
+  });
+
   it("with history on, the device's own past is part of normal: services it never used before are named", () => {
     const env = { NETWORKML_DATA_DIR: mkdtempSync(join(dir, 'history-')) };
     const args = ['eval', '--json', '--model', role, '--anomaly-model', behavior];
