@@ -11,7 +11,7 @@ import { MessageChannel, type MessagePort, receiveMessageOnPort } from 'node:wor
 import { type ExitCodeValue, NetworkmlError } from '../errors.js';
 import type { SharedRows } from '../features/shared-rows.js';
 import { siblingModule, startWorker } from '../threads.js';
-import type { LstmParts, RowSource, SessionSequenceLstm } from './lstm.js';
+import type { LstmCore, LstmParts, RowSource } from './lstm-core.js';
 
 /** Sequences per claim (≈ 5 ms of scoring): the most this thread may score twice at the end. */
 export const CHUNK_SEQUENCES = 16;
@@ -49,7 +49,7 @@ export const BY_WORKER = 2;
 
 /** Claims chunks until none is left, scoring each and publishing its maximum. Both threads run this. */
 export function scoreChunks(
-  lstm: SessionSequenceLstm,
+  lstm: LstmCore,
   rows: RowSource | readonly Float64Array[],
   labelVector: Float64Array,
   sequences: number,
@@ -72,7 +72,7 @@ export function scoreChunks(
  * given, receives how many chunks the worker's results were taken from (tests, measurements).
  */
 export function scoreOnTwoThreads(
-  lstm: SessionSequenceLstm,
+  lstm: LstmCore,
   rows: RowSource | readonly Float64Array[],
   shared: SharedRows,
   labelVector: Float64Array,

@@ -5,7 +5,7 @@
 import { workerData } from 'node:worker_threads';
 import { errorMessage, ModelError, NetworkmlError } from '../errors.js';
 import { sharedRowReader } from '../features/shared-rows.js';
-import { SessionSequenceLstm } from './lstm.js';
+import { LstmCore } from './lstm-core.js';
 import {
   BY_WORKER,
   type LstmThreadData,
@@ -19,7 +19,7 @@ import {
 const data = workerData as LstmThreadData;
 const control = new Int32Array(data.control);
 try {
-  const lstm = new SessionSequenceLstm(data.model);
+  const lstm = new LstmCore(data.model);
   const rows = sharedRowReader(data.rows);
   if (rows.width !== lstm.inputSize) {
     throw new ModelError(
