@@ -65,6 +65,7 @@ export interface ScoreOptions {
   thread?: boolean | 'auto';
 }
 
+/** What scoring one capture gives. */
 export interface LstmScore {
   /** Max score over all steps; 0.0 when the capture could not be scored (as the reference reports it). */
   abnormality: number;
