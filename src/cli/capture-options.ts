@@ -32,7 +32,7 @@ export function addCaptureOptions(command: Command): Command {
     .addOption(
       new Option(
         '--threads <n>',
-        'worker threads for several captures; one large capture is read on a second thread (default: one per core; 1: one thread)',
+        'worker threads for several captures; one large capture is read, and its LSTM scored, on a second thread (default: one per core; 1: one thread)',
       ).env('NETWORKML_THREADS'),
     );
 }

@@ -2,6 +2,7 @@ import { closeSync } from 'node:fs';
 import type { Bins } from '../sessions/bins.js';
 import type { PacketStore } from '../sessions/packet-store.js';
 import { COMPAT_UDP_PROTO, inferCaptureSource } from './compat.js';
+import { type SharedRows, sharePackedRows } from './shared-rows.js';
 import { closeWhenCollected, openUnlinkedFile, readAt, writeAt } from './spill-file.js';
 
 /** 11 session values, then 15 source-port and 15 destination-port one-hots (always zero: quirk). */
@@ -29,7 +30,13 @@ export interface SessionVectors {
    * The same rows read into a caller's buffer, no array (or view) per row: the LSTM reads millions of a
    * long capture's rows, and a short-lived object each filled the heap. Set by the streamed analysis.
    */
-  rowSource?: { readonly length: number; readonly width: number; read(i: number, out: Float64Array): void };
+  rowSource?: {
+    readonly length: number;
+    readonly width: number;
+    read(i: number, out: Float64Array): void;
+    /** The same rows as a worker thread can read them (the LSTM scores a long capture on two threads). */
+    share(): SharedRows;
+  };
 }
 
 /**
@@ -180,6 +187,7 @@ class DeviceRows {
             out.fill(0, ROW, SESSION_VECTOR_LENGTH);
             out.set(packed.subarray(i * ROW, (i + 1) * ROW));
           },
+          share: () => sharePackedRows(packed, n, SESSION_VECTOR_LENGTH, ROW),
         },
       };
     }
@@ -215,6 +223,8 @@ class DeviceRows {
         const o = load(i);
         out.set(chunk.subarray(o, o + SESSION_VECTOR_LENGTH));
       },
+      // Another thread reads the file itself; `load` (reachable from `read`) keeps the descriptor open.
+      share: (): SharedRows => ({ length: total, width: SESSION_VECTOR_LENGTH, stored: ROW, fd, chunkRows }),
     };
     // Both views read through `load`: the descriptor is closed once neither is reachable.
     closeWhenCollected(load, fd);

@@ -26,6 +26,8 @@ export interface AnomalyOptions {
   anomalyModelPath?: string;
   /** Overrides the scorer's threshold (lstm/sos: 0.99; behavior: calibrated, stored in the model). */
   threshold?: number;
+  /** The LSTM's second scoring thread (see SessionSequenceLstm.score): false for `--threads 1`. */
+  lstmThread?: boolean | 'auto';
 }
 
 /** What a scorer may look at for one device. */
@@ -136,7 +138,9 @@ export function anomalyScorer(options: AnomalyOptions, roleModel: LoadedModel): 
         needsBehavior: false,
         score: ({ sessions, role }) => {
           // The scorer's own behaviour uses its default threshold; ours is decided by decide().
-          const s = lstm.score(sessions.rowSource ?? sessions.rows, role);
+          const s = lstm.score(sessions.rowSource ?? sessions.rows, role, {
+            thread: options.lstmThread ?? 'auto',
+          });
           return {
             abnormality: s.abnormality,
             scored: s.scored,

@@ -68,6 +68,8 @@ export interface EvaluateOptions {
   /** Capture options; unset ones come from the model (what it was trained with). */
   capture?: AnalyzeOptions;
   history?: HistoryPort;
+  /** The LSTM's second scoring thread: false for `--threads 1` (default 'auto'). */
+  lstmThread?: boolean | 'auto';
 }
 
 function warningsOf(analysis: CaptureAnalysis): { warnings?: string[] } {

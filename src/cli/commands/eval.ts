@@ -49,6 +49,7 @@ export function evaluateOptionsFrom(cli: ModelCliOptions): Omit<EvaluateOptions,
   if (cli.model) options.modelPath = resolveModelPath(cli.model);
   if (cli.anomaly) options.anomaly = cli.anomaly;
   if (cli.anomalyModel) options.anomalyModelPath = cli.anomalyModel;
+  if (threadsFrom(cli) === 1) options.lstmThread = false;
   if (cli.threshold !== undefined) {
     const t = Number(cli.threshold);
     if (!Number.isFinite(t) || t < 0 || t > 1)

@@ -1,0 +1,84 @@
+/**
+ * A device's session rows as another thread of this process can open them: packed rows (the first
+ * `stored` of each row's `width` values; the rest are zero) in shared memory, or in a temporary file read
+ * through its descriptor (descriptors are the process's, so a worker thread reads the same file).
+ */
+import { fstatSync } from 'node:fs';
+import { readAt } from './spill-file.js';
+
+export interface SharedRows {
+  readonly length: number;
+  /** Values per row as read (the model's input width). */
+  readonly width: number;
+  /** Values per row as stored (the first ones of a row; the others are zero). */
+  readonly stored: number;
+  /** Rows in shared memory, `stored` float64 each… */
+  readonly buffer?: SharedArrayBuffer;
+  /** …or in this file, from offset 0, read `chunkRows` rows at a time. */
+  readonly fd?: number;
+  readonly chunkRows: number;
+}
+
+/** Rows read one at a time into a caller's buffer (the LSTM's RowSource). */
+export interface SharedRowReader {
+  readonly length: number;
+  readonly width: number;
+  read(i: number, out: Float64Array): void;
+}
+
+/** Reads shared rows on this thread (its own read buffer: one per thread). */
+export function sharedRowReader(rows: SharedRows): SharedRowReader {
+  const { length, width, stored, chunkRows } = rows;
+  if (rows.buffer) {
+    const packed = new Float64Array(rows.buffer, 0, length * stored);
+    return {
+      length,
+      width,
+      read: (i, out) => {
+        out.fill(0, stored, width);
+        out.set(packed.subarray(i * stored, (i + 1) * stored));
+      },
+    };
+  }
+  const fd = rows.fd;
+  if (fd === undefined) throw new Error('shared rows: neither a buffer nor a file');
+  fstatSync(fd); // a descriptor that is not open fails here, before any row is claimed
+  const chunk = new Float64Array(chunkRows * stored);
+  const bytes = new Uint8Array(chunk.buffer);
+  let loaded = -1;
+  return {
+    length,
+    width,
+    read: (i, out) => {
+      const c = Math.floor(i / chunkRows);
+      if (c !== loaded) {
+        const count = Math.min(chunkRows, length - c * chunkRows);
+        readAt(fd, bytes.subarray(0, count * stored * 8), c * chunkRows * stored * 8);
+        loaded = c;
+      }
+      const o = (i - c * chunkRows) * stored;
+      out.fill(0, stored, width);
+      out.set(chunk.subarray(o, o + stored));
+    },
+  };
+}
+
+/** Rows given as arrays, copied into shared memory (the whole-capture path keeps them as arrays). */
+export function shareRowArrays(rows: readonly Float64Array[], width: number): SharedRows {
+  const buffer = new SharedArrayBuffer(rows.length * width * 8);
+  const packed = new Float64Array(buffer);
+  for (let i = 0; i < rows.length; i++) packed.set(rows[i]!.subarray(0, width), i * width);
+  return { length: rows.length, width, stored: width, buffer, chunkRows: rows.length };
+}
+
+/** Packed rows of this thread's memory, copied into shared memory. */
+export function sharePackedRows(
+  packed: Float64Array,
+  length: number,
+  width: number,
+  stored: number,
+): SharedRows {
+  const buffer = new SharedArrayBuffer(length * stored * 8);
+  new Float64Array(buffer).set(packed.subarray(0, length * stored));
+  return { length, width, stored, buffer, chunkRows: length };
+}

@@ -1,0 +1,258 @@
+/**
+ * The SoS LSTM's scoring core (the math is in lstm.ts): weights as flat arrays, scratch state, one
+ * sequence or a range of sequences scored. Kept apart from the model-file parsing so that the worker
+ * thread that scores half of a long capture (lstm-worker.ts) loads no more than this.
+ */
+import { ModelError } from '../errors.js';
+import type { SharedRows } from '../features/shared-rows.js';
+import { type WasmAccumulator, wasmAccumulator } from './lstm-wasm.js';
+
+/** Session rows read into a caller's buffer (no array per row): `width` values each. */
+export interface RowSource {
+  readonly length: number;
+  readonly width: number;
+  read(i: number, out: Float64Array): void;
+  /** The same rows as a worker thread can read them; without it the rows are scored on this thread. */
+  share?(): SharedRows;
+}
+
+/** The weights and settings as flat arrays: what a worker thread needs to build the same scorer. */
+export interface LstmParts {
+  labelOrder: string[];
+  ports: number[];
+  seqLen: number;
+  rnnSize: number;
+  kernel: Float64Array;
+  bias: Float64Array;
+  denseKernel: Float64Array;
+  denseBias: Float64Array;
+  threshold: number;
+  minSequences: number;
+  simd: boolean;
+}
+
+export class LstmCore {
+  readonly labelOrder: readonly string[];
+  readonly ports: readonly number[];
+  readonly seqLen: number;
+  readonly rnnSize: number;
+  /** Session vector length: 11 session values + 2 one-hots over `ports`. */
+  readonly inputSize: number;
+  readonly threshold: number;
+  readonly minSequences: number;
+  /** Row-major (inputSize + rnnSize) × 4·rnnSize. */
+  private readonly kernel: Float64Array;
+  private readonly bias: Float64Array;
+  /** Row-major rnnSize × labels. */
+  private readonly denseKernel: Float64Array;
+  private readonly denseBias: Float64Array;
+  // Scratch state reused across steps and sequences: scoring allocates nothing per session.
+  private readonly z: Float64Array;
+  private readonly c: Float64Array;
+  private readonly h: Float64Array;
+  /** One step's nonzero inputs and h values: kernel row offset and value. */
+  private readonly nzRow: Int32Array;
+  private readonly nzVal: Float64Array;
+  /** The current step's row, when rows come from a RowSource. */
+  private readonly x: Float64Array;
+  /** z, the step's rows and values in WebAssembly memory, summed there; null: the JS loop. */
+  private readonly wasm: WasmAccumulator | null;
+
+  constructor(parts: LstmParts) {
+    const hidden = parts.rnnSize;
+    const inputSize = 11 + 2 * parts.ports.length;
+    this.labelOrder = [...parts.labelOrder];
+    this.ports = [...parts.ports];
+    this.seqLen = parts.seqLen;
+    this.rnnSize = hidden;
+    this.inputSize = inputSize;
+    this.threshold = parts.threshold;
+    this.minSequences = parts.minSequences;
+    this.kernel = parts.kernel;
+    this.bias = parts.bias;
+    this.denseKernel = parts.denseKernel;
+    this.denseBias = parts.denseBias;
+    this.z = new Float64Array(4 * hidden);
+    this.c = new Float64Array(hidden);
+    this.h = new Float64Array(hidden);
+    this.nzRow = new Int32Array(inputSize + hidden);
+    this.nzVal = new Float64Array(inputSize + hidden);
+    this.x = new Float64Array(inputSize);
+    this.wasm = parts.simd ? wasmAccumulator(this.kernel, 4 * hidden, inputSize + hidden) : null;
+  }
+
+  /** What a worker thread needs to build the same scorer (copied to it; the weights are 0.5 MB). */
+  parts(): LstmParts {
+    return {
+      labelOrder: [...this.labelOrder],
+      ports: [...this.ports],
+      seqLen: this.seqLen,
+      rnnSize: this.rnnSize,
+      kernel: this.kernel,
+      bias: this.bias,
+      denseKernel: this.denseKernel,
+      denseBias: this.denseBias,
+      threshold: this.threshold,
+      minSequences: this.minSequences,
+      simd: this.wasm !== null,
+    };
+  }
+
+  /** Whether the step's sum runs in WebAssembly SIMD (false: the JS loop). */
+  get simd(): boolean {
+    return this.wasm !== null;
+  }
+
+  /**
+   * Runs one sequence (rows[start .. start+seqLen)) from a zero state and writes each step's score into
+   * `scores` (length ≥ seqLen). Returns the maximum score.
+   */
+  scoreSequence(
+    rows: readonly Float64Array[] | RowSource,
+    start: number,
+    labelVector: Float64Array,
+    scores?: Float64Array,
+  ): number {
+    const source = Array.isArray(rows) ? null : (rows as RowSource);
+    const list = rows as readonly Float64Array[];
+    const { kernel, bias, denseKernel, denseBias, c, h, inputSize, rnnSize, wasm } = this;
+    const gates = 4 * rnnSize;
+    const z = wasm ? wasm.z : this.z;
+    const nzRow = wasm ? wasm.rows : this.nzRow;
+    const nzVal = wasm ? wasm.vals : this.nzVal;
+    // The WebAssembly sum takes the rows' byte offsets in its memory (the kernel starts at 0).
+    const rowStride = wasm ? gates * 8 : gates;
+    const nLabels = this.labelOrder.length;
+    c.fill(0);
+    h.fill(0);
+    let max = Number.NEGATIVE_INFINITY;
+    for (let t = 0; t < this.seqLen; t++) {
+      let x: Float64Array;
+      if (source) {
+        if (source.width !== inputSize) {
+          throw new ModelError(
+            `session vector has ${source.width} values, the sos-lstm model expects ${inputSize}`,
+          );
+        }
+        x = this.x;
+        source.read(start + t, x);
+      } else {
+        x = list[start + t]!;
+        if (x.length !== inputSize) {
+          throw new ModelError(
+            `session vector has ${x.length} values, the sos-lstm model expects ${inputSize}`,
+          );
+        }
+      }
+      z.set(bias);
+      // z += Σ_k v_k · kernel_row_k over the nonzero inputs then the nonzero h, in that order (accumulate
+      // below, or the same sum in WebAssembly SIMD).
+      let n = 0;
+      for (let k = 0; k < inputSize; k++) {
+        const v = x[k]!;
+        if (v === 0) continue;
+        nzRow[n] = k * rowStride;
+        nzVal[n++] = v;
+      }
+      for (let k = 0; k < rnnSize; k++) {
+        const v = h[k]!;
+        if (v === 0) continue;
+        nzRow[n] = (inputSize + k) * rowStride;
+        nzVal[n++] = v;
+      }
+      if (wasm) wasm.accumulate(n);
+      else accumulate(z, kernel, nzRow, nzVal, n, gates);
+      for (let u = 0; u < rnnSize; u++) {
+        const i = z[u]!;
+        const j = z[rnnSize + u]!;
+        const f = z[2 * rnnSize + u]!;
+        const o = z[3 * rnnSize + u]!;
+        const cu = c[u]! * sigmoid(f + 1) + sigmoid(i) * Math.tanh(j);
+        c[u] = cu;
+        h[u] = sigmoid(o) * Math.tanh(cu);
+      }
+      let logit = 0;
+      for (let l = 0; l < nLabels; l++) {
+        const w = labelVector[l]!;
+        if (w === 0) continue;
+        let acc = denseBias[l]!;
+        for (let u = 0; u < rnnSize; u++) acc += h[u]! * denseKernel[u * nLabels + l]!;
+        logit += acc * w;
+      }
+      const score = sigmoid(logit);
+      if (scores) scores[t] = score;
+      if (score > max) max = score;
+    }
+    return max;
+  }
+
+  /** The maximum score (0 when none is higher) over sequences [from, to). */
+  scoreRange(
+    sessions: readonly Float64Array[] | RowSource,
+    from: number,
+    to: number,
+    labelVector: Float64Array,
+  ): number {
+    let max = 0;
+    for (let s = from; s < to; s++) {
+      const m = this.scoreSequence(sessions, s * this.seqLen, labelVector);
+      if (m > max) max = m;
+    }
+    return max;
+  }
+}
+
+function sigmoid(x: number): number {
+  return 1 / (1 + Math.exp(-x));
+}
+
+/**
+ * z[g] += Σ_{q < n} val[q] · kernel[row[q] + g] in q order. Rows are taken eight at a time, each z[g] still
+ * summed left to right (z + a + b + … + h, no reordering, no FMA in JS), so the result is bit-for-bit the
+ * one-row-at-a-time sum with an eighth of the z traffic.
+ */
+function accumulate(
+  z: Float64Array,
+  kernel: Float64Array,
+  nzRow: Int32Array,
+  nzVal: Float64Array,
+  n: number,
+  gates: number,
+): void {
+  let q = 0;
+  for (; q + 8 <= n; q += 8) {
+    const r0 = nzRow[q]!;
+    const r1 = nzRow[q + 1]!;
+    const r2 = nzRow[q + 2]!;
+    const r3 = nzRow[q + 3]!;
+    const r4 = nzRow[q + 4]!;
+    const r5 = nzRow[q + 5]!;
+    const r6 = nzRow[q + 6]!;
+    const r7 = nzRow[q + 7]!;
+    const v0 = nzVal[q]!;
+    const v1 = nzVal[q + 1]!;
+    const v2 = nzVal[q + 2]!;
+    const v3 = nzVal[q + 3]!;
+    const v4 = nzVal[q + 4]!;
+    const v5 = nzVal[q + 5]!;
+    const v6 = nzVal[q + 6]!;
+    const v7 = nzVal[q + 7]!;
+    for (let g = 0; g < gates; g++) {
+      z[g] =
+        z[g]! +
+        v0 * kernel[r0 + g]! +
+        v1 * kernel[r1 + g]! +
+        v2 * kernel[r2 + g]! +
+        v3 * kernel[r3 + g]! +
+        v4 * kernel[r4 + g]! +
+        v5 * kernel[r5 + g]! +
+        v6 * kernel[r6 + g]! +
+        v7 * kernel[r7 + g]!;
+    }
+  }
+  for (; q < n; q++) {
+    const r = nzRow[q]!;
+    const v = nzVal[q]!;
+    for (let g = 0; g < gates; g++) z[g]! += v * kernel[r + g]!;
+  }
+}

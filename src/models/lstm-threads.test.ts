@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import { test } from 'node:test';
+import { readCapture } from '../capture/reader.js';
+import { ModelError } from '../errors.js';
+import { SessionRowAccumulator } from '../features/session-vectors.js';
+import { shareRowArrays } from '../features/shared-rows.js';
+import { BinStream } from '../sessions/bin-stream.js';
+import { referenceCapturePath, referenceRecords } from '../test-helpers/reference.js';
+import { SessionSequenceLstm } from './lstm.js';
+import { CHUNK_SEQUENCES, scoreOnTwoThreads } from './lstm-threads.js';
+
+const MODEL_PATH = new URL('../../test-data/models/networkml-v0.4.8-sos-lstm.json', import.meta.url).pathname;
+
+/** A reference capture's LSTM rows as the streamed analysis gives them, kept in memory or spilled to a file. */
+async function streamedRows(path: string, spillRecords: number) {
+  const rows = new SessionRowAccumulator(false, true, spillRecords);
+  const stream = new BinStream({ durationS: 900, warmupS: 0 }, (store, bins) => rows.addBin(store, bins));
+  await readCapture(path, (p) => stream.add(p));
+  stream.finish();
+  return rows.finish();
+}
+
+/** The four largest valid reference captures, largest first (HueBridge: 340 sequences, 22 chunks). */
+const largest = () =>
+  referenceRecords()
+    .filter((r) => r.valid)
+    .map((r) => referenceCapturePath(r))
+    .sort((a, b) => statSync(b).size - statSync(a).size)
+    .slice(0, 4);
+
+test('two threads give the single thread abnormality bit for bit (rows in memory, spilled, arrays)', async () => {
+  const lstm = SessionSequenceLstm.load(MODEL_PATH);
+  let compared = 0;
+  let chunks = 0;
+  for (const path of largest()) {
+    for (const spill of [1 << 13, 100]) {
+      const sessions = await streamedRows(path, spill);
+      const source = sessions.rowSource!;
+      const sequences = Math.floor(source.length / 10);
+      if (sequences < lstm.minSequences) continue;
+      const one = lstm.score(source, 'Unknown', { thread: false });
+      const two = lstm.score(source, 'Unknown', { thread: true });
+      assert.ok(Object.is(two.abnormality, one.abnormality), `${path} spill ${spill}`);
+      assert.deepEqual(two, one);
+      if (spill === 100) {
+        const arrays = lstm.score(sessions.rows, 'Unknown', { thread: true });
+        assert.ok(Object.is(arrays.abnormality, one.abnormality), `${path} arrays`);
+      }
+      compared++;
+      chunks = Math.max(chunks, Math.ceil(sequences / CHUNK_SEQUENCES));
+    }
+  }
+  assert.ok(compared >= 6, `${compared} comparisons`);
+  assert.ok(chunks > 10, `at most ${chunks} chunks`);
+});
+
+test('the worker scores chunks when this thread is busy, and the result is still the same', async () => {
+  const lstm = SessionSequenceLstm.load(MODEL_PATH);
+  const path = largest()[0]!;
+  const sessions = await streamedRows(path, 1000);
+  const source = sessions.rowSource!;
+  const sequences = Math.floor(source.length / 10);
+  const label = lstm.labelVector('Unknown')!;
+  const one = lstm.score(source, 'Unknown', { thread: false }).abnormality;
+  // This thread reads its rows slowly (3 ms each), so the worker starts while chunks are left.
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  const slow = {
+    length: source.length,
+    width: source.width,
+    read: (i: number, out: Float64Array) => {
+      Atomics.wait(nap, 0, 0, 3);
+      source.read(i, out);
+    },
+  };
+  const stats = { chunks: 0, workerChunks: 0 };
+  const two = scoreOnTwoThreads(lstm, slow, source.share(), label, sequences, stats);
+  assert.ok(Object.is(two, one), `${two} vs ${one}`);
+  assert.ok(stats.workerChunks > 0, `the worker scored ${stats.workerChunks} of ${stats.chunks} chunks`);
+});
+
+test('a worker that fails gives one-line error and no hang; a model error keeps its exit code', () => {
+  const lstm = SessionSequenceLstm.load(MODEL_PATH);
+  const rows = Array.from({ length: 200 }, (_, i) => {
+    const v = new Float64Array(41);
+    v[0] = i % 2;
+    v[5] = i;
+    return v;
+  });
+  const label = lstm.labelVector('Unknown')!;
+  // Rows in a "file" whose descriptor is not open: the worker cannot read them, this thread can.
+  const fd = 0x3fffffff;
+  const started = Date.now();
+  assert.throws(
+    () => scoreOnTwoThreads(lstm, rows, { length: 200, width: 41, stored: 11, fd, chunkRows: 64 }, label, 20),
+    (err: unknown) =>
+      err instanceof Error &&
+      !(err instanceof ModelError) &&
+      /^the LSTM scoring thread failed: .*EBADF/.test(err.message) &&
+      !err.message.includes('\n'),
+  );
+  assert.ok(Date.now() - started < 10_000, 'no hang');
+  // Rows of the wrong width (the worker's own ModelError comes back as such, exit code 3).
+  const narrow = shareRowArrays(rows, 41);
+  assert.throws(
+    () => scoreOnTwoThreads(lstm, rows, { ...narrow, width: 40 }, label, 20),
+    (err: unknown) =>
+      err instanceof Error &&
+      (err as { exitCode?: number }).exitCode === 3 &&
+      /session vector has 40 values/.test(err.message),
+  );
+});
