@@ -169,8 +169,10 @@ class DeviceRows {
       this.packed = grown;
     }
     const o = this.n++ * ROW;
-    this.packed[o] = initiated;
-    this.packed.set(values.subarray(offset, offset + VALUES), o + 1);
+    const packed = this.packed;
+    packed[o] = initiated;
+    // Copied value by value: a subarray per row was millions of short-lived views on a long capture.
+    for (let k = 0; k < VALUES; k++) packed[o + 1 + k] = values[offset + k]!;
   }
 
   finish(): Pick<SessionVectors, 'rows' | 'rowSource'> {
@@ -185,7 +187,8 @@ class DeviceRows {
           width: SESSION_VECTOR_LENGTH,
           read: (i, out) => {
             out.fill(0, ROW, SESSION_VECTOR_LENGTH);
-            out.set(packed.subarray(i * ROW, (i + 1) * ROW));
+            const o = i * ROW;
+            for (let k = 0; k < ROW; k++) out[k] = packed[o + k]!;
           },
           share: () => sharePackedRows(packed, n, SESSION_VECTOR_LENGTH, ROW),
         },
@@ -206,8 +209,11 @@ class DeviceRows {
       if (c !== loaded) {
         const count = Math.min(chunkRows, total - c * chunkRows);
         readAt(fd, bytes.subarray(0, count * ROW * 8), c * chunkRows * ROW * 8);
-        for (let r = 0; r < count; r++)
-          chunk.set(packed.subarray(r * ROW, (r + 1) * ROW), r * SESSION_VECTOR_LENGTH);
+        for (let r = 0; r < count; r++) {
+          const from = r * ROW;
+          const to = r * SESSION_VECTOR_LENGTH;
+          for (let k = 0; k < ROW; k++) chunk[to + k] = packed[from + k]!;
+        }
         loaded = c;
       }
       return (i - c * chunkRows) * SESSION_VECTOR_LENGTH;
@@ -221,7 +227,7 @@ class DeviceRows {
       width: SESSION_VECTOR_LENGTH,
       read: (i: number, out: Float64Array) => {
         const o = load(i);
-        out.set(chunk.subarray(o, o + SESSION_VECTOR_LENGTH));
+        for (let k = 0; k < SESSION_VECTOR_LENGTH; k++) out[k] = chunk[o + k]!;
       },
       // Another thread reads the file itself; `load` (reachable from `read`) keeps the descriptor open.
       share: (): SharedRows => ({ length: total, width: SESSION_VECTOR_LENGTH, stored: ROW, fd, chunkRows }),

@@ -36,7 +36,9 @@ export function sharedRowReader(rows: SharedRows): SharedRowReader {
       width,
       read: (i, out) => {
         out.fill(0, stored, width);
-        out.set(packed.subarray(i * stored, (i + 1) * stored));
+        // Value by value: a subarray per row read was millions of short-lived views.
+        const o = i * stored;
+        for (let k = 0; k < stored; k++) out[k] = packed[o + k]!;
       },
     };
   }
@@ -58,7 +60,7 @@ export function sharedRowReader(rows: SharedRows): SharedRowReader {
       }
       const o = (i - c * chunkRows) * stored;
       out.fill(0, stored, width);
-      out.set(chunk.subarray(o, o + stored));
+      for (let k = 0; k < stored; k++) out[k] = chunk[o + k]!;
     },
   };
 }

@@ -276,6 +276,15 @@ function compatView(
   compat: CompatFeatures,
   sessions: SessionVectors,
 ): DeviceView {
+  // One pass over the bins: a long capture's bins are packed, and each read makes a view of one.
+  const timestamps: number[] = [];
+  const captureIps: (string | null)[] = [];
+  const otherIps = new Set<string>();
+  for (const bin of compat.bins) {
+    timestamps.push(bin.timestamp);
+    captureIps.push(bin.captureIp);
+    for (const ip of bin.otherIps) otherIps.add(ip);
+  }
   return {
     key,
     pcapLabels,
@@ -283,9 +292,9 @@ function compatView(
     vectors: lazyRows(compat.bins.length, (i) => compat.bins[i]!.vector),
     writeRow: (i, out) => compat.bins[i]!.writeVector(out),
     width: COMPAT_FEATURE_COUNT,
-    timestamps: compat.bins.map((b) => b.timestamp),
-    captureIps: compat.bins.map((b) => b.captureIp),
-    otherIps: [...new Set(compat.bins.flatMap((b) => b.otherIps))].sort(),
+    timestamps,
+    captureIps,
+    otherIps: [...otherIps].sort(),
     sessions,
   };
 }
