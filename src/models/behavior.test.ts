@@ -314,6 +314,22 @@ describe('BehaviorModel', () => {
       assert.equal(s.bins[1]!.otherType, null);
       const plain = new BehaviorModel({ labelWeight: 0, otherTypeWeight: 0 }).fit(train).score(q);
       assert.deepEqual(s, plain);
+      // "As before" to the last bit: distance + novelty + peers + peer flows, added left to right (summing the
+      // three terms first moved an old file's score on the 1 GiB benchmark by one ulp).
+      const varied = Array.from({ length: 40 }, (_, i) => ({
+        ...plug('q', 0.013 + 0.071 * i),
+        services: svc([...PLUG, ...CAM.slice(0, 1 + (i % CAM.length))]),
+        publicPeers: Array.from({ length: 1 + (i % 7) }, (_, j) => 1000 + j),
+        publicPeerFlows: Array.from({ length: 1 + (i % 7) }, (_, j) => 3 + i + j),
+      }));
+      for (const b of [...s.bins, ...old.score(varied).bins]) {
+        const expected =
+          b.distance +
+          old.noveltyWeight * b.novelty +
+          old.peerWeight * Math.log1p(b.novelPeers) +
+          old.peerFlowWeight * Math.log1p(Math.max(b.novelPeerFlows - old.peerFlowFree, 0));
+        assert.equal(b.score, expected);
+      }
       // And a new model round-trips with them on.
       const back = BehaviorModel.fromJSON(JSON.parse(JSON.stringify(m.toJSON())));
       assert.deepEqual(back.score(q), m.score(q));

@@ -504,7 +504,7 @@ export class BehaviorModel {
     const { neighbours, distance } = nearest(bestD, bestI, 0);
     const nov = this.noveltyAgainst(sample, neighbours);
     const otherType = this.otherTypeOf(nov.novel, neighbours, excludeGroup);
-    let score = distance + nov.total;
+    let score = nov.plus(distance);
     if (otherType) score += this.otherTypeWeight * Math.log1p(otherType.services.length);
     if (s.refLocal.length > 0 && neighbours.length > 0) {
       let local = 0;
@@ -518,7 +518,7 @@ export class BehaviorModel {
       const v =
         own.neighbours.length === 0
           ? Number.POSITIVE_INFINITY
-          : own.distance + this.noveltyAgainst(sample, own.neighbours).total;
+          : this.noveltyAgainst(sample, own.neighbours).plus(own.distance);
       labelScores.push(v);
       if (v < (labelScores[bestLabel] ?? Number.POSITIVE_INFINITY)) bestLabel = li;
     }
@@ -592,11 +592,15 @@ export class BehaviorModel {
           busiestNovelPeer = peers[i]!;
         }
       }
-    const total =
-      this.noveltyWeight * novelty +
-      this.peerWeight * Math.log1p(novelPeers) +
-      this.peerFlowWeight * Math.log1p(Math.max(novelPeerFlows - this.peerFlowFree, 0));
-    return { novel, novelty, novelPeers, novelPeerFlows, busiestNovelPeer, total };
+    const terms = [
+      this.noveltyWeight * novelty,
+      this.peerWeight * Math.log1p(novelPeers),
+      this.peerFlowWeight * Math.log1p(Math.max(novelPeerFlows - this.peerFlowFree, 0)),
+    ] as const;
+    // Added to a distance left to right, d + a + b + c: the order scores had before these terms were split
+    // out, so a model file's scores keep their last bit.
+    const plus = (distance: number) => distance + terms[0] + terms[1] + terms[2];
+    return { novel, novelty, novelPeers, novelPeerFlows, busiestNovelPeer, plus };
   }
 
   /**
