@@ -17,12 +17,12 @@ const READ_RECORDS = 256;
 export interface HostBinStoreData {
   memoryRecords: number;
   count: number;
-  binOf: Int32Array;
-  keyOf: Int32Array;
-  startOf: Float64Array;
-  endOf: Float64Array;
+  binOf: Int32Array<ArrayBuffer>;
+  keyOf: Int32Array<ArrayBuffer>;
+  startOf: Float64Array<ArrayBuffer>;
+  endOf: Float64Array<ArrayBuffer>;
   /** The records not in the file (buffered × V2_OWN_COUNT values). */
-  buffer: Float64Array;
+  buffer: Float64Array<ArrayBuffer>;
   buffered: number;
   /** The temporary file's descriptor (-1: none) and the records in it. */
   fd: number;
@@ -42,7 +42,7 @@ export class HostBinStore {
   private startOf = new Float64Array(1024);
   private endOf = new Float64Array(1024);
   private count = 0;
-  private readonly buffer: Float64Array;
+  private buffer: Float64Array;
   private buffered = 0;
   private fd = -1;
   private filed = 0;
@@ -86,20 +86,18 @@ export class HostBinStore {
     };
   }
 
-  /** A store from another thread's `handOver`, taking its temporary file (closed when collected). */
+  /**
+   * A store from another thread's `handOver`, taking its temporary file (closed when collected) and the
+   * data's arrays themselves (already this thread's copies): for reading only, nothing more is added.
+   */
   static adopt(data: HostBinStoreData): HostBinStore {
-    const store = new HostBinStore(data.memoryRecords);
-    const n = Math.max(data.count, 1);
-    store.binOf = new Int32Array(n);
-    store.binOf.set(data.binOf);
-    store.keyOf = new Int32Array(n);
-    store.keyOf.set(data.keyOf);
-    store.startOf = new Float64Array(n);
-    store.startOf.set(data.startOf);
-    store.endOf = new Float64Array(n);
-    store.endOf.set(data.endOf);
+    const store = new HostBinStore(0);
+    store.binOf = data.binOf;
+    store.keyOf = data.keyOf;
+    store.startOf = data.startOf;
+    store.endOf = data.endOf;
     store.count = data.count;
-    store.buffer.set(data.buffer);
+    store.buffer = data.buffer;
     store.buffered = data.buffered;
     store.filed = data.filed;
     store.fd = data.fd;
