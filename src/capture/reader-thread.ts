@@ -25,8 +25,11 @@ const BATCHES_PER_YIELD = 64;
  */
 export interface ReaderExtractor {
   add(p: PacketRecord): void;
-  /** The result, sent back by structured clone (called once, after the last packet). */
-  finish(): unknown;
+  /**
+   * The result, sent back by structured clone (called once, after the last packet), and the buffers in it
+   * to move rather than copy (unusable on the reader thread afterwards).
+   */
+  finish(): { result: unknown; transfer: ArrayBuffer[] };
   /** Frees what the result would have held (temporary files) when reading failed. */
   dispose(): void;
 }

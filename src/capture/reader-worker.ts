@@ -58,7 +58,10 @@ async function run(data: ReaderThreadData): Promise<void> {
     writer.publish();
     const extracted = extractor ? extractor.finish() : null;
     side = null;
-    post({ type: 'done', summary, extracted });
+    parentPort!.postMessage(
+      { type: 'done', summary, extracted: extracted?.result ?? null } satisfies ReaderThreadMessage,
+      extracted?.transfer ?? [],
+    );
     writer.finish(RingState.DONE);
   } catch (err) {
     side?.dispose();

@@ -694,7 +694,7 @@ export class V2Extractor {
 export interface V2Closed {
   hosts: V2Host[];
   /** Per key id: its index in hosts, or -1 (not a host). */
-  hostOfKey: Int32Array;
+  hostOfKey: Int32Array<ArrayBuffer>;
   device: number;
   pending: HostBinStore;
 }

@@ -16,12 +16,13 @@ const READ_RECORDS = 256;
 /** A HostBinStore's state as plain data, to move it to another thread of the process (see handOver). */
 export interface HostBinStoreData {
   memoryRecords: number;
+  /** Records; the per-record arrays below may be longer (their first `count` entries count). */
   count: number;
   binOf: Int32Array<ArrayBuffer>;
   keyOf: Int32Array<ArrayBuffer>;
   startOf: Float64Array<ArrayBuffer>;
   endOf: Float64Array<ArrayBuffer>;
-  /** The records not in the file (buffered × V2_OWN_COUNT values). */
+  /** The records not in the file, from the start (buffered × V2_OWN_COUNT values; the rest unused). */
   buffer: Float64Array<ArrayBuffer>;
   buffered: number;
   /** The temporary file's descriptor (-1: none) and the records in it. */
@@ -42,7 +43,7 @@ export class HostBinStore {
   private startOf = new Float64Array(1024);
   private endOf = new Float64Array(1024);
   private count = 0;
-  private buffer: Float64Array;
+  private buffer: Float64Array<ArrayBuffer>;
   private buffered = 0;
   private fd = -1;
   private filed = 0;
@@ -66,20 +67,20 @@ export class HostBinStore {
 
   /**
    * This store as plain data for another thread of the process (`adopt` there), which then owns its
-   * temporary file; the file must be one the store was given (see the constructor).
+   * temporary file; the file must be one the store was given (see the constructor). The arrays are the
+   * store's own (to be transferred, not copied): the store must not be used afterwards.
    */
   handOver(): HostBinStoreData {
     if (this.ownsFd)
       throw new Error('a store that opened its own temporary file cannot move to another thread');
-    const n = this.count;
     return {
       memoryRecords: this.memoryRecords,
-      count: n,
-      binOf: this.binOf.slice(0, n),
-      keyOf: this.keyOf.slice(0, n),
-      startOf: this.startOf.slice(0, n),
-      endOf: this.endOf.slice(0, n),
-      buffer: this.buffer.slice(0, this.buffered * V2_OWN_COUNT),
+      count: this.count,
+      binOf: this.binOf,
+      keyOf: this.keyOf,
+      startOf: this.startOf,
+      endOf: this.endOf,
+      buffer: this.buffer,
       buffered: this.buffered,
       fd: this.fd,
       filed: this.filed,

@@ -18,9 +18,12 @@ export function createReaderExtractor(options: V2Options): ReaderExtractor {
   const v2 = new V2Extractor(options);
   return {
     add: (p: PacketRecord) => v2.add(p),
-    finish: (): V2ClosedData => {
+    finish: () => {
       const closed = v2.close();
-      return { ...closed, pending: closed.pending.handOver() };
+      const pending = closed.pending.handOver();
+      const result: V2ClosedData = { ...closed, pending };
+      const transfer = [pending.binOf, pending.keyOf, pending.startOf, pending.endOf, pending.buffer];
+      return { result, transfer: [closed.hostOfKey.buffer, ...transfer.map((a) => a.buffer)] };
     },
     dispose: () => v2.dispose(),
   };
