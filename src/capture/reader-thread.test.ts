@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CaptureError } from '../errors.js';
 import { PACKED_RECORD_BYTES, PackedRecords } from './packed.js';
-import type { PacketRecord } from './packet.js';
+import { PacketRecord } from './packet.js';
 import { readCapture } from './reader.js';
 import type { CaptureWarning } from './reader-api.js';
 import { readCaptureOnThread } from './reader-thread.js';
@@ -63,6 +63,64 @@ async function outcome(
     return { ok: false, name: err.name, message: err.message, offset: err.offset };
   }
 }
+
+/** What the per-packet extractors read of a decoded packet (see PackedRecords.unpack). */
+function extractorFields(p: PacketRecord): unknown[] {
+  const n = p.ipVersion === 4 ? 4 : p.ipVersion === 6 ? 16 : 0;
+  return [
+    p.timeMicros(),
+    p.ipVersion,
+    p.ipProto,
+    p.l4Proto,
+    p.srcPort,
+    p.dstPort,
+    p.ipLength,
+    p.originalLength,
+    p.l4PayloadLength,
+    p.capturedLength,
+    p.ttl,
+    p.tcpFlags,
+    p.hasMacs,
+    p.isFragment,
+    p.isLaterFragment,
+    p.icmpType,
+    p.etherType,
+    p.arpOp,
+    [...p.frameHead],
+    [...p.macs],
+    // IPv4: bytes 4..15 zero, as the decoder leaves them.
+    [...p.srcAddr.subarray(0, n === 4 ? 16 : n)],
+    [...p.dstAddr.subarray(0, n === 4 ? 16 : n)],
+  ];
+}
+
+describe('every packet (nonIp) unpacked from the ring: the fields the extractors read, as decoded', () => {
+  for (const path of captures) {
+    it(path.slice(DATA.length + 1), async () => {
+      const rec = new PacketRecord();
+      const mine: unknown[][] = [];
+      const threaded = await outcome(
+        (onWarning) =>
+          readCaptureOnThread(
+            path,
+            (r, i) => {
+              r.unpack(i, rec);
+              mine.push(extractorFields(rec));
+            },
+            { onWarning },
+            { nonIp: true },
+          ),
+        mine,
+      );
+      const theirs: unknown[][] = [];
+      const plain = await outcome(
+        (onWarning) => readCapture(path, (p) => theirs.push(extractorFields(p)), { onWarning }),
+        theirs,
+      );
+      assert.deepEqual(threaded, plain);
+    });
+  }
+});
 
 describe('reading on a second thread gives what the one-thread reader gives', () => {
   for (const path of captures) {
@@ -123,6 +181,32 @@ describe('reading on a second thread gives what the one-thread reader gives', ()
     );
     assert.ok(seen >= 5);
     assert.equal(summary.source, path);
+  });
+
+  it('stops when asked with an extractor on the reader thread: its result still comes back', async () => {
+    const path = join(DATA, 'captures/real/DLinkDayCam-A1-Mon0000-n00.pcap');
+    const abort = new AbortController();
+    let seen = 0;
+    let result: unknown = null;
+    const summary = await readCaptureOnThread(
+      path,
+      () => {
+        if (++seen === 5) abort.abort();
+      },
+      { signal: abort.signal },
+      {
+        nonIp: true,
+        extractor: {
+          module: new URL('../features/v2/reader-side.ts', import.meta.url),
+          options: { durationS: 300 },
+          onResult: (r) => {
+            result = r;
+          },
+        },
+      },
+    );
+    assert.equal(summary.source, path);
+    assert.ok(result !== null && typeof result === 'object' && 'hosts' in result);
   });
 
   it("the consumer's own error propagates and the reader thread is ended", async () => {

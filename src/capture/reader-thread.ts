@@ -1,30 +1,57 @@
 /**
- * Reading on a second thread: the worker (reader-worker.ts) reads, decodes and packs every IP packet into
- * a shared ring of fixed-size records (ring.ts, packed.ts); this thread takes them in batches. The
- * summary, warnings and errors come back as the one-thread reader gives them (same messages, same error
- * classes and exit codes).
+ * Reading on a second thread: the worker (reader-worker.ts) reads, decodes and packs every IP packet (or
+ * every packet) into a shared ring of fixed-size records (ring.ts, packed.ts); this thread takes them in
+ * batches. A per-packet extractor can run on the worker too, next to the decoder (`ReaderExtractor`): its
+ * result comes back once, at the end. The summary, warnings and errors come back as the one-thread reader
+ * gives them (same messages, same error classes and exit codes).
  */
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { CaptureError, type ExitCodeValue, NetworkmlError } from '../errors.js';
 import { siblingModule, startWorker } from '../threads.js';
 import type { PackedRecords } from './packed.js';
+import type { PacketRecord } from './packet.js';
 import type { CaptureSummary, CaptureWarning, ReadOptions } from './reader-api.js';
 import { createRingBuffer, RingReader, RingState } from './ring.js';
 
-/** Records in the ring (80 bytes each: 2.5 MiB). */
+/** Records in the ring (104 bytes each: 3.25 MiB). */
 const RING_RECORDS = 32 * 1024;
 /** Batches taken between two yields to the event loop (signals, the worker's messages). */
 const BATCHES_PER_YIELD = 64;
+
+/**
+ * Per-packet work on the reader thread. A module whose `createReaderExtractor(options)` returns one is
+ * named by URL in `ReaderThreadOptions.extractor`; the worker feeds it every decoded packet (IP or not) in
+ * capture order, until the end or a stop.
+ */
+export interface ReaderExtractor {
+  add(p: PacketRecord): void;
+  /**
+   * The result, sent back by structured clone (called once, after the last packet), and the buffers in it
+   * to move rather than copy (unusable on the reader thread afterwards).
+   */
+  finish(): { result: unknown; transfer: ArrayBuffer[] };
+  /** Frees what the result would have held (temporary files) when reading failed. */
+  dispose(): void;
+}
+
+export interface ReaderThreadOptions {
+  /** Pack every decoded packet, non-IP ones too (version 0), for consumers that read them. */
+  nonIp?: boolean;
+  /** An extractor run on the reader thread, and who takes its result (on this thread, once). */
+  extractor?: { module: URL; options: unknown; onResult: (result: unknown) => void };
+}
 
 export interface ReaderThreadData {
   path: string;
   name: string;
   buffer: SharedArrayBuffer;
+  nonIp: boolean;
+  extractor: { module: string; options: unknown } | null;
 }
 
 export type ReaderThreadMessage =
   | { type: 'warning'; warning: CaptureWarning }
-  | { type: 'done'; summary: CaptureSummary }
+  | { type: 'done'; summary: CaptureSummary; extracted: unknown }
   | {
       type: 'error';
       kind: 'capture' | 'networkml' | 'other';
@@ -41,16 +68,26 @@ function rebuild(m: Extract<ReaderThreadMessage, { type: 'error' }>): Error {
 
 /**
  * Reads the capture file at `path` on a worker thread and calls `onRecord` with each IP packet, packed
- * (non-IP packets are counted in the summary only), in capture order. Resolves with the summary the
- * one-thread `readCapture` gives; rejects with the error it would throw. `options.signal` stops reading.
+ * (non-IP packets are counted in the summary only, unless `thread.nonIp`), in capture order. Resolves with
+ * the summary the one-thread `readCapture` gives; rejects with the error it would throw. `options.signal`
+ * stops reading (a reader-thread extractor then has seen the packets read so far, which can be up to a
+ * ring's worth more than `onRecord` was given).
  */
 export async function readCaptureOnThread(
   path: string,
   onRecord: (records: PackedRecords, index: number) => void,
   options: ReadOptions = {},
+  thread: ReaderThreadOptions = {},
 ): Promise<CaptureSummary> {
   const buffer = createRingBuffer(RING_RECORDS);
-  const data: ReaderThreadData = { path, name: options.name ?? path, buffer };
+  const extractor = thread.extractor;
+  const data: ReaderThreadData = {
+    path,
+    name: options.name ?? path,
+    buffer,
+    nonIp: thread.nonIp ?? false,
+    extractor: extractor ? { module: extractor.module.href, options: extractor.options } : null,
+  };
   const worker = startWorker(siblingModule(import.meta.url, 'reader-worker'), { workerData: data });
   const reader = new RingReader(buffer);
   let outcome: Exclude<ReaderThreadMessage, { type: 'warning' }> | null = null;
@@ -65,6 +102,8 @@ export async function readCaptureOnThread(
       return;
     }
     outcome = m;
+    // Taken at once, so what it holds (a temporary file) has an owner even if reading then fails here.
+    if (m.type === 'done' && extractor) extractor.onResult(m.extracted);
     settle();
   });
   worker.on('error', (err) => {

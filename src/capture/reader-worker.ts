@@ -1,11 +1,11 @@
 /**
- * The reader thread: reads and decodes a capture and packs its IP packets into the shared ring
- * (reader-thread.ts starts it and consumes the ring).
+ * The reader thread: reads and decodes a capture, feeds any reader-side extractor, and packs its IP
+ * packets (or all of them) into the shared ring (reader-thread.ts starts it and consumes the ring).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { CaptureError, NetworkmlError } from '../errors.js';
 import { readCapture } from './reader.js';
-import type { ReaderThreadData, ReaderThreadMessage } from './reader-thread.js';
+import type { ReaderExtractor, ReaderThreadData, ReaderThreadMessage } from './reader-thread.js';
 import { RingState, RingWriter } from './ring.js';
 
 /** Packets between two looks at the consumer's stop flag. */
@@ -17,7 +17,16 @@ async function run(data: ReaderThreadData): Promise<void> {
   const records = writer.records;
   const abort = new AbortController();
   let sinceCheck = 0;
+  const nonIp = data.nonIp;
+  let side: ReaderExtractor | null = null;
   try {
+    if (data.extractor) {
+      const module = (await import(data.extractor.module)) as {
+        createReaderExtractor: (options: unknown) => ReaderExtractor;
+      };
+      side = module.createReaderExtractor(data.extractor.options);
+    }
+    const extractor = side;
     const summary = await readCapture(
       data.path,
       (p) => {
@@ -29,7 +38,8 @@ async function run(data: ReaderThreadData): Promise<void> {
             return;
           }
         }
-        if (p.ipVersion !== 4 && p.ipVersion !== 6) return;
+        extractor?.add(p);
+        if (!nonIp && p.ipVersion !== 4 && p.ipVersion !== 6) return;
         const i = writer.claim();
         if (i < 0) {
           abort.abort();
@@ -44,9 +54,17 @@ async function run(data: ReaderThreadData): Promise<void> {
         onWarning: (warning) => post({ type: 'warning', warning }),
       },
     );
-    post({ type: 'done', summary });
+    // The last records first: the consumer works through them while the extractor finishes.
+    writer.publish();
+    const extracted = extractor ? extractor.finish() : null;
+    side = null;
+    parentPort!.postMessage(
+      { type: 'done', summary, extracted: extracted?.result ?? null } satisfies ReaderThreadMessage,
+      extracted?.transfer ?? [],
+    );
     writer.finish(RingState.DONE);
   } catch (err) {
+    side?.dispose();
     const message = err instanceof Error ? err.message : String(err);
     post({
       type: 'error',

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { READER_THREAD_MIN_BYTES } from '../pipeline/analyze.js';
 import { runCli } from '../test-helpers/cli.js';
 
@@ -85,5 +85,63 @@ describe('a large capture read on a second thread', () => {
       /^networkml: .*corrupt record at byte offset \d+: captured length \d+ is absurd\n$/,
     );
     assert.deepEqual(threaded, single);
+  });
+
+  describe('with a v2 model (v2 features on the reader thread) and its behaviour model (here)', () => {
+    const role = join(dir, 'role.json');
+    before(() => {
+      // Writes role.behavior.json beside it: eval's default anomaly model for this role model.
+      const trained = runCli([
+        'train',
+        join(DATA, 'iot-sentinel/setups'),
+        '--split',
+        join(DATA, 'iot-sentinel/dev-split.json'),
+        '--features',
+        'v2',
+        '--save',
+        role,
+      ]);
+      assert.equal(trained.status, 0, trained.stderr);
+    });
+
+    it('gives the same result as one thread: behaviour (the default), none, and per host', () => {
+      for (const extra of [[], ['--anomaly', 'none'], ['--per-host']]) {
+        const { threaded, single } = both([
+          'eval',
+          path,
+          '--model',
+          role,
+          '--json',
+          '--no-history',
+          ...extra,
+        ]);
+        assert.equal(threaded.status, 0, threaded.stderr);
+        assert.equal(threaded.stdout, single.stdout, extra.join(' '));
+        const first = JSON.parse(threaded.stdout.split('\n')[0]!) as { detail?: { anomaly_model?: string } };
+        if (extra.length === 0) assert.equal(first.detail?.anomaly_model, 'behavior');
+      }
+    });
+
+    it('cut short and corrupt: the same warning or one-line error and exit code', () => {
+      const cut = join(dir, 'cut-v2.pcap');
+      writeFileSync(cut, big.subarray(0, big.length - 7));
+      const bad = Buffer.from(big);
+      let o = 24;
+      while (o < 10_000_000) o += 16 + bad.readUInt32LE(o + 8);
+      bad.writeUInt32LE(0x7fff_ffff, o + 8);
+      const corrupt = join(dir, 'corrupt-v2.pcap');
+      writeFileSync(corrupt, bad);
+      const c = both(['eval', cut, '--model', role, '--json', '--no-history']);
+      assert.equal(c.threaded.status, 0, c.threaded.stderr);
+      assert.match(c.threaded.stderr, /truncated capture: the last record at byte offset \d+ is incomplete/);
+      assert.deepEqual(c.threaded, c.single);
+      const e = both(['eval', corrupt, '--model', role, '--json', '--no-history']);
+      assert.equal(e.threaded.status, 1);
+      assert.match(
+        e.threaded.stderr,
+        /^networkml: .*corrupt record at byte offset \d+: captured length \d+ is absurd\n$/,
+      );
+      assert.deepEqual(e.threaded, e.single);
+    });
   });
 });

@@ -23,7 +23,24 @@ export function openUnlinkedFile(prefix: string): number {
 
 /** Closes `fd` once `owner` (whatever reads the file) is no longer reachable. */
 export function closeWhenCollected(owner: object, fd: number): void {
-  owned.register(owner, fd);
+  owned.register(owner, fd, owner);
+}
+
+/**
+ * Undoes closeWhenCollected: `owner` hands its file to another owner (e.g. on another thread of this
+ * process, which registers it there; descriptors are the process's).
+ */
+export function releaseWhenCollected(owner: object): void {
+  owned.unregister(owner);
+}
+
+/** Closes `fd` now (a file whose data is no longer wanted). */
+export function closeFile(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Already closed.
+  }
 }
 
 /** Writes all of `bytes` at byte `position` (a write may take less than it is given). */

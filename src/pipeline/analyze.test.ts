@@ -44,6 +44,9 @@ function plain(a: CaptureAnalysis) {
           bins: a.v2.bins.map((b) => ({ bin: b.bin, host: b.host, vector: [...b.vector] })),
         }
       : null,
+    behavior: a.behavior
+      ? { hosts: a.behavior.hosts, device: a.behavior.device, bins: a.behavior.bins }
+      : null,
   };
 }
 
@@ -77,6 +80,65 @@ describe('the reader thread gives the same analysis as one thread', () => {
       }
     });
   }
+});
+
+/** An analysis as plain data, or the error it ended with (class, message, offset, exit code). */
+async function outcome(analysis: Promise<CaptureAnalysis>): Promise<unknown> {
+  try {
+    const a = await analysis;
+    return { ...plain(a), path: a.path, summary: a.summary };
+  } catch (err) {
+    const e = err as NetworkmlError & { offset?: number };
+    return { error: e.constructor.name, message: e.message, offset: e.offset, exitCode: e.exitCode };
+  }
+}
+
+describe('the reader thread with the v2 (on that thread) and behaviour (here) extractors: the same as one thread', () => {
+  const every = ['captures/edge', 'captures/real', 'captures/fuzz', 'reference/captures'].flatMap((d) =>
+    readdirSync(join(DATA, d)).map((f) => join(DATA, d, f)),
+  );
+  const optionSets: AnalyzeOptions[] = [
+    { features: 'v2', behavior: true },
+    { features: 'v2', behavior: true, durationS: 60, warmupS: 0, behaviorWindowS: 30 },
+    { behavior: true, durationS: 60, warmupS: 0 },
+  ];
+  for (const path of every) {
+    it(path.slice(DATA.length + 1), async () => {
+      for (const options of optionSets) {
+        const threaded = await outcome(analyzeCapture(path, { ...options, readerThread: true }));
+        const single = await outcome(analyzeCapture(path, { ...options, readerThread: false }));
+        assert.deepEqual(threaded, single, JSON.stringify(options));
+      }
+    });
+  }
+
+  it("a long capture's v2 features spilled to a file on the reader thread: read back here", async () => {
+    // A real capture repeated 30 times, each copy after the previous one, in one-second bins: thousands of
+    // (bin, host) records, past what the store keeps in memory (2,048).
+    const name = readdirSync(join(DATA, 'captures/real')).find((f) => f.startsWith('Aria-sentinel'))!;
+    const { header, records } = pcapRecords(readFileSync(join(DATA, 'captures/real', name)));
+    const span = records.at(-1)!.readUInt32LE(0) - records[0]!.readUInt32LE(0) + 1;
+    const copies: Buffer[] = [header];
+    for (let copy = 0; copy < 30; copy++) {
+      for (const r of records) {
+        const c = Buffer.from(r);
+        c.writeUInt32LE(r.readUInt32LE(0) + copy * span, 0);
+        copies.push(c);
+      }
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'networkml-v2-spill-'));
+    try {
+      const path = join(dir, 'long.pcap');
+      writeFileSync(path, Buffer.concat(copies));
+      const options: AnalyzeOptions = { features: 'v2', behavior: true, durationS: 1, warmupS: 0 };
+      const threaded = await analyzeCapture(path, { ...options, readerThread: true });
+      const single = await analyzeCapture(path, { ...options, readerThread: false });
+      assert.ok(threaded.v2!.bins.length > 2048, `${threaded.v2!.bins.length} host-bins`);
+      assert.deepEqual(plain(threaded), plain(single));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 /** A classic pcap's records, each with its header, in file order (little-endian microsecond pcaps only). */
@@ -134,11 +196,13 @@ describe('captures whose times go backwards', () => {
       ['rotated-thread.pcap', rotated, {}],
     ] as const) {
       const path = write(name, recs);
-      const threaded = await analyzeCapture(path, { ...options, readerThread: true });
-      const single = await analyzeCapture(path, { ...options, readerThread: false });
-      assert.deepEqual(plain(threaded), plain(single), name);
-      assert.equal(threaded.path, single.path);
-      assert.deepEqual(threaded.summary, single.summary);
+      for (const extractors of [{}, { features: 'v2', behavior: true }] as AnalyzeOptions[]) {
+        const threaded = await analyzeCapture(path, { ...options, ...extractors, readerThread: true });
+        const single = await analyzeCapture(path, { ...options, ...extractors, readerThread: false });
+        assert.deepEqual(plain(threaded), plain(single), name);
+        assert.equal(threaded.path, single.path);
+        assert.deepEqual(threaded.summary, single.summary);
+      }
     }
   });
 

@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isMainThread } from 'node:worker_threads';
-import type { PacketRecord } from '../capture/packet.js';
+import type { PackedRecords } from '../capture/packed.js';
+import { PacketRecord } from '../capture/packet.js';
 import { readCapture } from '../capture/reader.js';
 import type { CaptureSummary, CaptureWarning, ReadOptions } from '../capture/reader-api.js';
 import { readCaptureOnThread } from '../capture/reader-thread.js';
@@ -10,7 +11,10 @@ import { BehaviorExtractor, type BehaviorResult } from '../features/behavior.js'
 import { CompatAccumulator, type CompatFeatures, compatFeatures } from '../features/compat.js';
 import type { FeatureSemantics } from '../features/semantics.js';
 import { SessionRowAccumulator, type SessionVectors, sessionVectors } from '../features/session-vectors.js';
+import { closeFile, openUnlinkedFile } from '../features/spill-file.js';
+import { type V2Closed, v2Result } from '../features/v2/extractor.js';
 import { V2Extractor, type V2Result } from '../features/v2/index.js';
+import { adoptV2, type V2ClosedData } from '../features/v2/reader-side.js';
 import { BinStream } from '../sessions/bin-stream.js';
 import {
   type BinOptions,
@@ -20,6 +24,7 @@ import {
   sessionsPerBin,
 } from '../sessions/bins.js';
 import { PacketStore } from '../sessions/packet-store.js';
+import { siblingModule } from '../threads.js';
 
 export interface AnalyzeOptions extends Partial<BinOptions> {
   /** 'v2' also runs the header-feature extractor in the same pass (compat is always computed). */
@@ -39,8 +44,9 @@ export interface AnalyzeOptions extends Partial<BinOptions> {
    * Read and decode on a second thread while this one builds sessions and features (`analyzeCapture`
    * only). Default 'auto': for a capture file of READER_THREAD_MIN_BYTES or more, on the main thread of a
    * machine with two cores or more. false: never (`--threads 1`); true: whenever possible (tests). Never
-   * for standard input or streams, nor with per-packet extractors (v2, behaviour), which need the
-   * decoded packet itself.
+   * for standard input or streams. The v2 extractor then runs on the reader thread (next to the decoder,
+   * which balances the two: decode + v2 there, sessions + compat + behaviour here); the behaviour
+   * extractor here, on packets unpacked from the ring.
    */
   readerThread?: boolean | 'auto';
   read?: ReadOptions;
@@ -51,7 +57,6 @@ export const READER_THREAD_MIN_BYTES = 16 * 1024 * 1024;
 
 function useReaderThread(source: string | NodeJS.ReadableStream, options: AnalyzeOptions): source is string {
   if (typeof source !== 'string' || source === '-') return false;
-  if (options.features === 'v2' || options.behavior) return false;
   const mode = options.readerThread ?? 'auto';
   if (mode !== 'auto') return mode;
   // Worker threads of a pool (several captures) already use every core.
@@ -105,8 +110,13 @@ interface PacketExtractors {
   add: (p: PacketRecord) => void;
 }
 
-function packetExtractors(options: AnalyzeOptions, binOptions: BinOptions): PacketExtractors {
-  const v2 = options.features === 'v2' ? new V2Extractor(binOptions) : null;
+function packetExtractors(
+  options: AnalyzeOptions,
+  binOptions: BinOptions,
+  /** false: the v2 extractor runs elsewhere (on the reader thread). */
+  v2Here = true,
+): PacketExtractors {
+  const v2 = options.features === 'v2' && v2Here ? new V2Extractor(binOptions) : null;
   const behavior = options.behavior
     ? new BehaviorExtractor({ durationS: options.behaviorWindowS ?? binOptions.durationS })
     : null;
@@ -122,6 +132,35 @@ function packetExtractors(options: AnalyzeOptions, binOptions: BinOptions): Pack
           ? (p) => behavior.add(p)
           : () => {};
   return { v2, behavior, add };
+}
+
+/**
+ * What this thread does with each record from the reader thread: IP packets to the bins (stopping the
+ * read once the capture needs the whole-capture path), and, with per-packet extractors here, every
+ * packet unpacked into one reused record for them.
+ */
+function packedConsumer(
+  stream: BinStream,
+  extractors: PacketExtractors,
+  abort: AbortController,
+): (records: PackedRecords, index: number) => void {
+  if (extractors.v2 === null && extractors.behavior === null) {
+    return (records, i) => {
+      stream.addPacked(records, i);
+      if (!stream.exact) abort.abort();
+    };
+  }
+  const rec = new PacketRecord();
+  const add = extractors.add;
+  return (records, i) => {
+    if (records.isIp(i)) stream.addPacked(records, i);
+    if (!stream.exact) {
+      abort.abort();
+      return;
+    }
+    records.unpack(i, rec);
+    add(rec);
+  };
 }
 
 function binOptionsOf(options: AnalyzeOptions): BinOptions {
@@ -145,7 +184,8 @@ export async function analyzeCapture(
   const publicSessions = options.publicSessions ?? false;
   const compat = new CompatAccumulator(publicSessions);
   const rows = new SessionRowAccumulator(publicSessions, options.sessionRows ?? true);
-  const extractors = packetExtractors(options, binOptions);
+  const threaded = useReaderThread(source, options);
+  const extractors = packetExtractors(options, binOptions, !threaded);
   const stream = new BinStream(binOptions, (store, bins, index) => {
     // Per-bin feature extractors plug in here.
     compat.addBin(store, bins, index);
@@ -156,30 +196,50 @@ export async function analyzeCapture(
   const onOuterAbort = () => abort.abort();
   outer?.addEventListener('abort', onOuterAbort);
   let summary: CaptureSummary;
+  let threadV2: V2Closed | null = null;
+  // The reader thread's v2 features of a long capture go to a file opened here: a worker's own files
+  // are closed when it exits. Adopted with the features at the end; closed here if they never come.
+  const v2OnThread = threaded && options.features === 'v2';
+  const v2Spill = v2OnThread ? openUnlinkedFile('v2') : -1;
   try {
-    summary = useReaderThread(source, options)
-      ? await readCaptureOnThread(
-          source,
-          (records, i) => {
-            stream.addPacked(records, i);
-            if (!stream.exact) abort.abort();
-          },
-          { ...options.read, signal: abort.signal },
-        )
-      : await readCapture(
-          source,
-          (p) => {
-            stream.add(p);
-            if (!stream.exact) {
-              abort.abort();
-              return;
-            }
-            extractors.add(p);
-          },
-          { ...options.read, signal: abort.signal },
-        );
+    if (threaded) {
+      summary = await readCaptureOnThread(
+        source,
+        packedConsumer(stream, extractors, abort),
+        { ...options.read, signal: abort.signal },
+        {
+          nonIp: extractors.behavior !== null,
+          ...(v2OnThread
+            ? {
+                extractor: {
+                  module: siblingModule(import.meta.url, '../features/v2/reader-side'),
+                  options: { ...binOptions, spillFd: v2Spill },
+                  onResult: (data: unknown) => {
+                    threadV2 = adoptV2(data as V2ClosedData);
+                  },
+                },
+              }
+            : {}),
+        },
+      );
+      if (v2OnThread && threadV2 === null) throw new Error('the capture reader thread gave no v2 features');
+    } else {
+      summary = await readCapture(
+        source,
+        (p) => {
+          stream.add(p);
+          if (!stream.exact) {
+            abort.abort();
+            return;
+          }
+          extractors.add(p);
+        },
+        { ...options.read, signal: abort.signal },
+      );
+    }
   } catch (err) {
     rows.dropSpill();
+    if (v2Spill >= 0 && threadV2 === null) closeFile(v2Spill);
     throw err;
   } finally {
     outer?.removeEventListener('abort', onOuterAbort);
@@ -214,7 +274,11 @@ export async function analyzeCapture(
     sessionsPerBin: stream.sessionsPerBin,
     compat: compatFeatures,
     sessions,
-    v2: extractors.v2 ? extractors.v2.finish(compatFeatures) : null,
+    v2: extractors.v2
+      ? extractors.v2.finish(compatFeatures)
+      : threadV2 !== null
+        ? v2Result(threadV2, compatFeatures)
+        : null,
     behavior: extractors.behavior ? extractors.behavior.finish() : null,
     options: binOptions,
     path: 'stream',

@@ -124,6 +124,11 @@ export interface V2Options {
   durationS: number;
   /** Packets up to this many seconds after the first IP packet are ignored (0: none). */
   warmupS?: number;
+  /**
+   * A temporary file, opened and owned by the caller, for a long capture's features (see HostBinStore):
+   * the reader thread's extractor gets one from the analysis thread.
+   */
+  spillFd?: number;
 }
 
 /** DataViews over one PacketRecord's MACs and addresses (`record` is its macs array, for identity). */
@@ -200,13 +205,14 @@ export class V2Extractor {
   private binFirstUs = Number.NaN;
   private binLastUs = Number.NaN;
   /** Every (bin, key)'s header features until the device is known (in a temporary file past 2.6 MiB). */
-  private readonly pending = new HostBinStore();
+  private readonly pending: HostBinStore;
   private readonly own = new Float64Array(V2_OWN_COUNT);
 
   constructor(options: V2Options) {
     if (!(options.durationS > 0)) throw new RangeError(`bin duration must be > 0, got ${options.durationS}`);
     this.durationUs = options.durationS * 1e6;
     this.warmupUs = (options.warmupS ?? 0) * 1e6;
+    this.pending = new HostBinStore(undefined, options.spillFd);
   }
 
   add(p: PacketRecord): void {
@@ -651,6 +657,16 @@ export class V2Extractor {
    * device, on links without MACs); every other host's compat block is zero.
    */
   finish(compat?: CompatFeatures): V2Result {
+    return v2Result(this.close(), compat);
+  }
+
+  /** Closes the temporary file of a long capture's features now (when the result is not wanted). */
+  dispose(): void {
+    this.pending.dispose();
+  }
+
+  /** Closes the last bin: the hosts and their header features, before compat's join them (`v2Result`). */
+  close(): V2Closed {
     this.closeBin();
     const hosts: V2Host[] = [];
     const hostOfKey = new Int32Array(this.keys.size).fill(-1);
@@ -667,22 +683,39 @@ export class V2Extractor {
         privateSent,
       });
     }
-    let compatHost = -1;
-    if (compat?.captureMac != null)
-      compatHost = hosts.findIndex((h) => h.kind === 'mac' && h.key === compat.captureMac);
-    if (compatHost < 0 && compat !== undefined && hosts[device]?.kind === 'ip') compatHost = device;
-    const compatByBin = new Map<number, CompatBin>();
-    for (const b of compat?.bins ?? []) compatByBin.set(b.bin, b);
-
-    const bins: V2Bin[] = [];
-    const pending = this.pending;
-    for (let i = 0; i < pending.length; i++) {
-      const host = hostOfKey[pending.key(i)]!;
-      if (host < 0) continue;
-      const cv = host === compatHost ? compatByBin.get(pending.bin(i)) : undefined;
-      bins.push(new LazyV2Bin(pending, i, host, cv));
-    }
-    bins.sort((x, y) => x.bin - y.bin || x.host - y.host);
-    return { hosts, device, bins };
+    return { hosts, hostOfKey, device, pending: this.pending };
   }
+}
+
+/**
+ * A closed extractor's hosts and per (bin, key) header features: plain data apart from the store, which
+ * `HostBinStore.handOver` / `adopt` move between threads (the reader thread runs the extractor).
+ */
+export interface V2Closed {
+  hosts: V2Host[];
+  /** Per key id: its index in hosts, or -1 (not a host). */
+  hostOfKey: Int32Array<ArrayBuffer>;
+  device: number;
+  pending: HostBinStore;
+}
+
+/** `V2Extractor.finish` from the closed extractor (see there). */
+export function v2Result(closed: V2Closed, compat?: CompatFeatures): V2Result {
+  const { hosts, hostOfKey, device, pending } = closed;
+  let compatHost = -1;
+  if (compat?.captureMac != null)
+    compatHost = hosts.findIndex((h) => h.kind === 'mac' && h.key === compat.captureMac);
+  if (compatHost < 0 && compat !== undefined && hosts[device]?.kind === 'ip') compatHost = device;
+  const compatByBin = new Map<number, CompatBin>();
+  for (const b of compat?.bins ?? []) compatByBin.set(b.bin, b);
+
+  const bins: V2Bin[] = [];
+  for (let i = 0; i < pending.length; i++) {
+    const host = hostOfKey[pending.key(i)]!;
+    if (host < 0) continue;
+    const cv = host === compatHost ? compatByBin.get(pending.bin(i)) : undefined;
+    bins.push(new LazyV2Bin(pending, i, host, cv));
+  }
+  bins.sort((x, y) => x.bin - y.bin || x.host - y.host);
+  return { hosts, device, bins };
 }

@@ -1,10 +1,34 @@
-import { closeWhenCollected, openUnlinkedFile, readAt, writeAt } from '../spill-file.js';
+import {
+  closeFile,
+  closeWhenCollected,
+  openUnlinkedFile,
+  readAt,
+  releaseWhenCollected,
+  writeAt,
+} from '../spill-file.js';
 import { V2_OWN_COUNT } from './names.js';
 
 /** Records held in memory before they go to the temporary file (2,048 × 168 values: 2.6 MiB). */
 const MEMORY_RECORDS = 2048;
 /** Records read back from the file at a time. */
 const READ_RECORDS = 256;
+
+/** A HostBinStore's state as plain data, to move it to another thread of the process (see handOver). */
+export interface HostBinStoreData {
+  memoryRecords: number;
+  /** Records; the per-record arrays below may be longer (their first `count` entries count). */
+  count: number;
+  binOf: Int32Array<ArrayBuffer>;
+  keyOf: Int32Array<ArrayBuffer>;
+  startOf: Float64Array<ArrayBuffer>;
+  endOf: Float64Array<ArrayBuffer>;
+  /** The records not in the file, from the start (buffered × V2_OWN_COUNT values; the rest unused). */
+  buffer: Float64Array<ArrayBuffer>;
+  buffered: number;
+  /** The temporary file's descriptor (-1: none) and the records in it. */
+  fd: number;
+  filed: number;
+}
 
 /**
  * The header features of every (bin, host) of a capture, kept until its device is known at the end: a
@@ -19,15 +43,79 @@ export class HostBinStore {
   private startOf = new Float64Array(1024);
   private endOf = new Float64Array(1024);
   private count = 0;
-  private readonly buffer: Float64Array;
+  private buffer: Float64Array<ArrayBuffer>;
   private buffered = 0;
   private fd = -1;
   private filed = 0;
   private readonly cache = new Float64Array(READ_RECORDS * V2_OWN_COUNT);
   private cached = -1;
 
-  constructor(private readonly memoryRecords = MEMORY_RECORDS) {
+  /** Whether this store closes `fd` (it opened or adopted it), rather than whoever gave it. */
+  private ownsFd = false;
+
+  constructor(
+    private readonly memoryRecords = MEMORY_RECORDS,
+    /**
+     * A temporary file the caller opened and keeps owning, to use instead of opening one: a store on a
+     * worker thread needs it, as the files a worker opens are closed when it exits.
+     */
+    spillFd = -1,
+  ) {
     this.buffer = new Float64Array(memoryRecords * V2_OWN_COUNT);
+    this.fd = spillFd;
+  }
+
+  /**
+   * This store as plain data for another thread of the process (`adopt` there), which then owns its
+   * temporary file; the file must be one the store was given (see the constructor). The arrays are the
+   * store's own (to be transferred, not copied): the store must not be used afterwards.
+   */
+  handOver(): HostBinStoreData {
+    if (this.ownsFd)
+      throw new Error('a store that opened its own temporary file cannot move to another thread');
+    return {
+      memoryRecords: this.memoryRecords,
+      count: this.count,
+      binOf: this.binOf,
+      keyOf: this.keyOf,
+      startOf: this.startOf,
+      endOf: this.endOf,
+      buffer: this.buffer,
+      buffered: this.buffered,
+      fd: this.fd,
+      filed: this.filed,
+    };
+  }
+
+  /**
+   * A store from another thread's `handOver`, taking its temporary file (closed when collected) and the
+   * data's arrays themselves (already this thread's copies): for reading only, nothing more is added.
+   */
+  static adopt(data: HostBinStoreData): HostBinStore {
+    const store = new HostBinStore(0);
+    store.binOf = data.binOf;
+    store.keyOf = data.keyOf;
+    store.startOf = data.startOf;
+    store.endOf = data.endOf;
+    store.count = data.count;
+    store.buffer = data.buffer;
+    store.buffered = data.buffered;
+    store.filed = data.filed;
+    store.fd = data.fd;
+    if (data.fd >= 0) {
+      closeWhenCollected(store, data.fd);
+      store.ownsFd = true;
+    }
+    return store;
+  }
+
+  /** Closes the temporary file now, if this store owns it (its data is no longer wanted). */
+  dispose(): void {
+    if (!this.ownsFd) return;
+    releaseWhenCollected(this);
+    closeFile(this.fd);
+    this.fd = -1;
+    this.ownsFd = false;
   }
 
   get length(): number {
@@ -90,6 +178,7 @@ export class HostBinStore {
     if (this.fd < 0) {
       this.fd = openUnlinkedFile('v2');
       closeWhenCollected(this, this.fd);
+      this.ownsFd = true;
     }
     const bytes = new Uint8Array(this.buffer.buffer, 0, this.buffered * V2_OWN_COUNT * 8);
     writeAt(this.fd, bytes, this.filed * V2_OWN_COUNT * 8);
