@@ -16,9 +16,10 @@
  *       [--unknown-rate R] [--verbose] [--no-sim]
  */
 import { readFileSync } from 'node:fs';
-import { V2_OWN_COUNT } from '../src/features/v2/index.js';
-import { Rng } from '../src/models/rng.js';
+import { V2_OWN_COUNT, v2FeatureNames } from '../src/features/v2/index.js';
+import { V2_FEATURE_GROUPS, V2_GROUP_LAYOUT } from '../src/features/v2/names.js';
 import { captureFolds } from '../src/training/select.js';
+import { heldoutSplit } from './heldout-split.js';
 
 function args(name: string): string[] {
   const out: string[] = [];
@@ -201,9 +202,6 @@ function named(names: string[], factor: number): Weighting {
     return w;
   };
 }
-
-import { v2FeatureNames } from '../src/features/v2/index.js';
-import { V2_FEATURE_GROUPS, V2_GROUP_LAYOUT } from '../src/features/v2/names.js';
 
 const NAMES = v2FeatureNames();
 function nameIndex(nm: string): number {
@@ -530,17 +528,7 @@ function heldoutSim(v: Variant, rate: number) {
   const all = [...(corpora['roles-dev'] ?? []), ...extra];
   const out: string[] = [];
   for (const seed of [0, 1, 2, 3, 4]) {
-    const rng = new Rng(1000 + seed);
-    const train: Cap[] = [];
-    const test: Cap[] = [];
-    for (const l of [...new Set(all.map((c) => c.label))].sort()) {
-      const idx = Int32Array.from(all.flatMap((c, i) => (c.label === l ? [i] : [])));
-      rng.shuffle(idx);
-      const nTest = Math.max(1, Math.round(idx.length / 3));
-      idx.forEach((i, j) => {
-        (j < nTest ? test : train).push(all[i]!);
-      });
-    }
+    const { train, test } = heldoutSplit(all, seed);
     const m = fit(train, v, rate);
     let right = 0;
     let unknown = 0;

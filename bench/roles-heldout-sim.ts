@@ -9,10 +9,10 @@
  * FILE is the feature cache `bench/roles-accuracy.ts --cache FILE` writes.
  */
 import { readFileSync } from 'node:fs';
-import { Rng } from '../src/models/rng.js';
 import { captureNovelty, isUnknown } from '../src/models/role-model.js';
 import { type LabelledCapture, predictLabel } from '../src/training/select.js';
 import { trainV2Model } from '../src/training/v2-recipe.js';
+import { heldoutSplit } from './heldout-split.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -43,17 +43,7 @@ const extra = corpus('iot-sentinel')
   .slice(0, 9);
 const all = [...corpus('roles-dev'), ...extra].filter((c) => c.rows.length > 0);
 for (const seed of [0, 1, 2, 3, 4]) {
-  const rng = new Rng(1000 + seed);
-  const train: LabelledCapture[] = [];
-  const test: LabelledCapture[] = [];
-  for (const l of [...new Set(all.map((c) => c.label))].sort()) {
-    const idx = Int32Array.from(all.flatMap((c, i) => (c.label === l ? [i] : [])));
-    rng.shuffle(idx);
-    const nTest = Math.max(1, Math.round(idx.length / 3));
-    idx.forEach((i, j) => {
-      (j < nTest ? test : train).push(all[i]!);
-    });
-  }
+  const { train, test } = heldoutSplit(all, seed);
   const t0 = performance.now();
   const { model, selection } = trainV2Model(train, {
     seed,

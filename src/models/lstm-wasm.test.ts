@@ -5,19 +5,15 @@ import { analyzeCapture } from '../pipeline/analyze.js';
 import { referenceCapturePath, referenceRecords } from '../test-helpers/reference.js';
 import { SessionSequenceLstm, type SosLstmModelFile } from './lstm.js';
 import { lstmAccumulateModule, wasmAccumulator } from './lstm-wasm.js';
+import { Rng } from './rng.js';
 
 const MODEL_PATH = new URL('../../test-data/models/networkml-v0.4.8-sos-lstm.json', import.meta.url).pathname;
 const raw = () => JSON.parse(readFileSync(MODEL_PATH, 'utf8')) as SosLstmModelFile;
 
+/** Uniform draws in [0, 1) from the project's seeded generator, so failures reproduce. */
 function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const g = new Rng(seed);
+  return () => g.next();
 }
 
 /** The same eight-rows-per-pass left-to-right sum as the JS kernel of lstm.ts, written out again. */
