@@ -231,6 +231,8 @@ interface Variant {
   joint?: boolean;
   /** Below 1/rate − 1 calibration scores: Unknown when a rule's score is above (1 + this) × its largest. */
   extrapolate?: number;
+  /** With extrapolate: raise only this rule's bound. */
+  only?: 'main' | 'second';
   /** Below 1/rate − 1 scores: per rule, the largest + an exponential-tail step from its top `tail` spacings. */
   tail?: number;
 }
@@ -336,6 +338,15 @@ for (const f of [2, 3, 5, 10]) {
 variants['union-s3-joint'] = { ...variants['union-s3']!, joint: true };
 for (const k of [3, 5, 10])
   variants[`union-s3-joint-tail${k}`] = { ...variants['union-s3']!, joint: true, tail: k };
+for (const e of [0.05, 0.1, 0.2, 0.25, 0.3, 0.4, 0.5, 1]) {
+  variants[`union-s3-joint-sx${e}`] = {
+    ...variants['union-s3']!,
+    joint: true,
+    extrapolate: e,
+    only: 'second',
+  };
+  variants[`union-s3-joint-mx${e}`] = { ...variants['union-s3']!, joint: true, extrapolate: e, only: 'main' };
+}
 for (const e of [0.03, 0.05, 0.07, 0.1, 0.2, 0.3])
   variants[`union-s3-joint-x${e}`] = { ...variants['union-s3']!, joint: true, extrapolate: e };
 variants['union-k3-joint'] = { ...variants['union-k3']!, joint: true };
@@ -361,6 +372,7 @@ interface Fitted {
   calRaw?: number[];
   joint?: number;
   extrapolate?: number;
+  only?: 'main' | 'second';
   tails?: [number, number];
 }
 
@@ -404,7 +416,10 @@ function fit(train: Cap[], v: Variant, rate: number): Fitted {
     u.sort((x, y) => x - y);
     const kk = Math.ceil((1 - rate) * (u.length + 1) - 1e-9);
     a.joint = u[Math.min(kk, u.length) - 1]!;
-    if (v.extrapolate !== undefined && kk > u.length) a.extrapolate = v.extrapolate;
+    if (v.extrapolate !== undefined && kk > u.length) {
+      a.extrapolate = v.extrapolate;
+      a.only = v.only;
+    }
     if (v.tail !== undefined && kk > u.length) {
       // Rényi: the top spacings times their index are ~Exp(σ); a new score passes the largest of m by t
       // with probability exp(−t/σ)/(m+1); two rules share the rate.
@@ -481,7 +496,10 @@ function score(m: Fitted, x: Float64Array): { novelty: number; label: string } {
     ratio = m.tails
       ? Math.max(nov / m.tails[0], s2 / m.tails[1])
       : m.extrapolate !== undefined
-        ? Math.max(nov / m.cal!.at(-1)!, s2 / m.second.cal!.at(-1)!) / (1 + m.extrapolate)
+        ? Math.max(
+            nov / m.cal!.at(-1)! / (m.only === 'second' ? 1 : 1 + m.extrapolate),
+            s2 / m.second.cal!.at(-1)! / (m.only === 'main' ? 1 : 1 + m.extrapolate),
+          )
         : Math.max(cdf(m.cal!, nov), cdf(m.second.cal!, s2)) / m.joint;
   } else if (m.second) ratio = Math.max(ratio, score(m.second, x).novelty);
   return { novelty: ratio, label: m.labels[best]! };
