@@ -13,7 +13,8 @@
  * at rate / 2; `-labL`/`-lwW` = the classifier also weighs the service role). Below 1/rate − 1 training
  * captures the joint rule calls a capture Unknown when either score is above its largest calibration
  * score; `union-s3-joint-xE` raises both to (1 + E) × the largest, `union-s3-joint-tailK` adds an
- * exponential-tail step estimated from the top K spacings (issue 13, 3rd round: neither adopted).
+ * exponential-tail step estimated from the top K spacings, `-sxE` / `-mxE` raise only the service-role /
+ * main score's (issue 13, 3rd round: the service-role margin was adopted at 1.25, see training/calibrate.ts).
  * `--all-extras`: the held-out simulation with each IoT Sentinel type in turn as the 7th type (35 splits).
  *
  *   node --import tsx bench/novelty-lab.ts --cache FILE [--variant NAME]... [--corpus NAME]...
