@@ -10,10 +10,15 @@
  * the known types), `dir`/`roleN`/`groups*` (hand-set column weights), `topM`/`powP` (other distances),
  * `union-*` (a second rule on service-role columns: s3 = out/in hostIsServer + initiatedShare, k3 = those
  * + local/remote port counts, s7 = + peers/flows; `-joint` = one threshold on the larger rank, else each
- * at rate / 2; `-labL`/`-lwW` = the classifier also weighs the service role).
+ * at rate / 2; `-labL`/`-lwW` = the classifier also weighs the service role). Below 1/rate − 1 training
+ * captures the joint rule calls a capture Unknown when either score is above its largest calibration
+ * score; `union-s3-joint-xE` raises both to (1 + E) × the largest, `union-s3-joint-tailK` adds an
+ * exponential-tail step estimated from the top K spacings, `-sxE` / `-mxE` raise only the service-role /
+ * main score's (issue 13, 3rd round: the service-role margin was adopted at 1.25, see training/calibrate.ts).
+ * `--all-extras`: the held-out simulation with each IoT Sentinel type in turn as the 7th type (35 splits).
  *
  *   node --import tsx bench/novelty-lab.ts --cache FILE [--variant NAME]... [--corpus NAME]...
- *       [--unknown-rate R] [--verbose] [--no-sim]
+ *       [--unknown-rate R] [--verbose] [--no-sim] [--all-extras]
  */
 import { readFileSync } from 'node:fs';
 import { V2_OWN_COUNT, v2FeatureNames } from '../src/features/v2/index.js';
@@ -225,6 +230,12 @@ interface Variant {
   labelWeighting?: Weighting;
   /** With `second`: one conformal threshold on max(F₁(s₁), F₂(s₂)) (F = CDF of the rule's LOO scores). */
   joint?: boolean;
+  /** Below 1/rate − 1 calibration scores: Unknown when a rule's score is above (1 + this) × its largest. */
+  extrapolate?: number;
+  /** With extrapolate: raise only this rule's bound. */
+  only?: 'main' | 'second';
+  /** Below 1/rate − 1 scores: per rule, the largest + an exponential-tail step from its top `tail` spacings. */
+  tail?: number;
 }
 
 const variants: Record<string, Variant> = {
@@ -326,6 +337,19 @@ for (const f of [2, 3, 5, 10]) {
   variants[`union-s3-lw5-${f}`] = { ...variants['union-s3']!, labelWeighting: named(ROLE_FEATURES, f) };
 }
 variants['union-s3-joint'] = { ...variants['union-s3']!, joint: true };
+for (const k of [3, 5, 10])
+  variants[`union-s3-joint-tail${k}`] = { ...variants['union-s3']!, joint: true, tail: k };
+for (const e of [0.05, 0.1, 0.2, 0.25, 0.3, 0.4, 0.5, 1]) {
+  variants[`union-s3-joint-sx${e}`] = {
+    ...variants['union-s3']!,
+    joint: true,
+    extrapolate: e,
+    only: 'second',
+  };
+  variants[`union-s3-joint-mx${e}`] = { ...variants['union-s3']!, joint: true, extrapolate: e, only: 'main' };
+}
+for (const e of [0.03, 0.05, 0.07, 0.1, 0.2, 0.3])
+  variants[`union-s3-joint-x${e}`] = { ...variants['union-s3']!, joint: true, extrapolate: e };
 variants['union-k3-joint'] = { ...variants['union-k3']!, joint: true };
 for (const m of [5, 10, 20, 40, 80]) variants[`top${m}`] = { weighting: uniform, k: 3, top: m };
 for (const p of [0.5, 0.75, 1.5]) variants[`pow${p}`] = { weighting: uniform, k: 3, power: p };
@@ -348,6 +372,9 @@ interface Fitted {
   cal?: number[];
   calRaw?: number[];
   joint?: number;
+  extrapolate?: number;
+  only?: 'main' | 'second';
+  tails?: [number, number];
 }
 
 function meanSmallest(d: number[], k: number): number {
@@ -390,6 +417,22 @@ function fit(train: Cap[], v: Variant, rate: number): Fitted {
     u.sort((x, y) => x - y);
     const kk = Math.ceil((1 - rate) * (u.length + 1) - 1e-9);
     a.joint = u[Math.min(kk, u.length) - 1]!;
+    if (v.extrapolate !== undefined && kk > u.length) {
+      a.extrapolate = v.extrapolate;
+      a.only = v.only;
+    }
+    if (v.tail !== undefined && kk > u.length) {
+      // Rényi: the top spacings times their index are ~Exp(σ); a new score passes the largest of m by t
+      // with probability exp(−t/σ)/(m+1); two rules share the rate.
+      const step = (cal: number[]): number => {
+        const m = cal.length;
+        const k = Math.min(v.tail!, m - 1);
+        let sig = 0;
+        for (let i = 1; i <= k; i++) sig += (i * (cal[m - i]! - cal[m - i - 1]!)) / k;
+        return cal[m - 1]! + Math.max(0, sig * Math.log(2 / ((m + 1) * rate)));
+      };
+      a.tails = [step(a.cal!), step(a.second.cal!)];
+    }
     return a;
   }
   if (v.second) {
@@ -451,7 +494,14 @@ function score(m: Fitted, x: Float64Array): { novelty: number; label: string } {
   let ratio = nov / m.threshold;
   if (m.second && m.joint !== undefined) {
     const s2 = score(m.second, x).novelty * m.second.threshold;
-    ratio = Math.max(cdf(m.cal!, nov), cdf(m.second.cal!, s2)) / m.joint;
+    ratio = m.tails
+      ? Math.max(nov / m.tails[0], s2 / m.tails[1])
+      : m.extrapolate !== undefined
+        ? Math.max(
+            nov / m.cal!.at(-1)! / (m.only === 'second' ? 1 : 1 + m.extrapolate),
+            s2 / m.second.cal!.at(-1)! / (m.only === 'main' ? 1 : 1 + m.extrapolate),
+          )
+        : Math.max(cdf(m.cal!, nov), cdf(m.second.cal!, s2)) / m.joint;
   } else if (m.second) ratio = Math.max(ratio, score(m.second, x).novelty);
   return { novelty: ratio, label: m.labels[best]! };
 }
@@ -520,9 +570,9 @@ function evaluate(name: string, caps: Cap[], v: Variant, rate: number) {
   }
 }
 
-function heldoutSim(v: Variant, rate: number) {
+function heldoutSim(v: Variant, rate: number, extraType = 'HueBridge') {
   const extra = (corpora['iot-sentinel'] ?? [])
-    .filter((c) => c.label === 'HueBridge')
+    .filter((c) => c.label === extraType)
     .filter((_, i) => i % 2 === 0)
     .slice(0, 9);
   const all = [...(corpora['roles-dev'] ?? []), ...extra];
@@ -540,7 +590,9 @@ function heldoutSim(v: Variant, rate: number) {
     }
     out.push(`${(right / test.length).toFixed(3)}/${unknown}U`);
   }
-  console.log(`${''.padEnd(12)} held-out sim ${out.join(' ')}`);
+  console.log(
+    `${''.padEnd(12)} held-out sim${extraType === 'HueBridge' ? '' : ` (+${extraType})`} ${out.join(' ')}`,
+  );
 }
 
 const rate = Number(args('unknown-rate')[0] ?? '0.02');
@@ -553,5 +605,9 @@ for (const vn of chosen) {
   topM = v.top ?? 0;
   powerP = v.power ?? 1;
   for (const cn of which) evaluate(cn, corpora[cn]!, v, rate);
-  if (!process.argv.includes('--no-sim')) heldoutSim(v, rate);
+  if (!process.argv.includes('--no-sim'))
+    for (const t of process.argv.includes('--all-extras')
+      ? [...new Set((corpora['iot-sentinel'] ?? []).map((c) => c.label))].sort()
+      : ['HueBridge'])
+      heldoutSim(v, rate, t);
 }

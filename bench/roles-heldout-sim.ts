@@ -28,6 +28,7 @@ if (!cache) {
 }
 const extraType = arg('type', 'HueBridge');
 const openSetRule = arg('open-set', 'novelty') === 'confidence' ? 'confidence' : 'novelty';
+const verbose = process.argv.includes('--verbose');
 const raw = JSON.parse(readFileSync(cache, 'utf8')) as {
   name: string;
   captures: { name: string; label: string; rows: number[][] }[];
@@ -58,15 +59,23 @@ for (const seed of [0, 1, 2, 3, 4]) {
   let right = 0;
   let unknown = 0;
   const wrong: string[] = [];
+  const lines: string[] = [];
   for (const c of test) {
     const p = predictLabel(model, c.rows);
-    const u = isUnknown(model, p.top, p.secondTop, captureNovelty(model, c.rows));
+    const novelty = captureNovelty(model, c.rows);
+    const u = isUnknown(model, p.top, p.secondTop, novelty);
     if (u) unknown++;
     if (!u && p.label === c.label) right++;
     else wrong.push(`${c.name}→${u ? 'Unknown' : p.label}`);
+    lines.push(
+      `  ${!u && p.label === c.label ? ' ' : '✗'} ${c.name.padEnd(56)} ${c.label.padEnd(20)} → ${(u ? 'Unknown' : (p.label ?? '(no bins)')).padEnd(20)} ` +
+        `top ${p.label}:${p.top.toFixed(2)} ${p.second}:${p.secondTop.toFixed(2)}` +
+        (novelty === null ? '' : ` novelty ${novelty.toFixed(2)}`),
+    );
   }
   console.log(
     `split ${seed}: ${train.length} train / ${test.length} test, accuracy ${(right / test.length).toFixed(3)}, ` +
       `${unknown} called Unknown, ${selection.best.name}, ${seconds.toFixed(1)} s${wrong.length ? `\n  wrong: ${wrong.join(' ')}` : ''}`,
   );
+  if (verbose) console.log(lines.join('\n'));
 }

@@ -173,6 +173,26 @@ test('nearest-type labels and the jointly calibrated secondary (service-role) ru
   refused((d) => {
     delete d.novelty.jointThreshold;
   }, /needs calibration scores and a joint threshold/);
+  refused((d) => {
+    (d.novelty as Record<string, unknown>).secondaryMargin = 0.5;
+  }, /secondary margin below 1/);
+  // The secondary margin round-trips; without one nothing is written, as before it existed.
+  const withMargin: RoleModel = { ...m, novelty: { ...novelty, secondaryMargin: 1.25 } };
+  const back2 = roundTrip(withMargin, 'novelty-margin.json');
+  assert.equal(back2.novelty?.secondaryMargin, 1.25);
+  const plain: RoleModel = { ...m, novelty: { ...novelty, secondaryMargin: 1 } };
+  const back3 = roundTrip(plain, 'novelty-nomargin.json');
+  assert.equal(back3.novelty?.secondaryMargin, 1);
+  assert.equal(
+    'secondaryMargin' in
+      (JSON.parse(readFileSync(join(dir, 'novelty-nomargin.json'), 'utf8')) as typeof doc).novelty,
+    false,
+  );
+  for (const i of [0, 7, 30]) {
+    const x = [Float64Array.from(data.rows[i]!, (v, f) => (f === 4096 ? v + 0.3 : v))];
+    assert.equal(captureNovelty(back2, x), captureNovelty(withMargin, x));
+    assert.equal(captureNovelty(back3, x), captureNovelty(plain, x));
+  }
 });
 
 test('a nearest-capture (ranknn) model round-trips with identical probabilities; bad label indices are refused', () => {

@@ -80,6 +80,8 @@ const common = {
       /** With `secondary`: this rule's calibration scores and the joint threshold (models/novelty.ts). */
       calibration: z.array(finite).min(1).optional(),
       jointThreshold: finite.optional(),
+      /** With `secondary`: its score is divided by this before ranking; absent (models before): 1. */
+      secondaryMargin: finite.refine((v) => v >= 1, 'a secondary margin below 1').optional(),
     })
     .optional(),
   checksum: z.string(),
@@ -304,6 +306,7 @@ function noveltyOf(d: NonNullable<RoleDoc['novelty']>, n: number, name: string):
     ref.secondary.calibration = Float64Array.from(d.secondary.calibration).sort();
     ref.calibration = Float64Array.from(d.calibration).sort();
     ref.jointThreshold = d.jointThreshold;
+    ref.secondaryMargin = d.secondaryMargin ?? 1;
   }
   return ref;
 }
@@ -458,6 +461,10 @@ export function modelToDocument(model: RoleModel, description?: string): Record<
             calibration: Array.from(model.novelty.calibration ?? []),
             ...(model.novelty.jointThreshold !== null
               ? { jointThreshold: model.novelty.jointThreshold }
+              : {}),
+            // Written only when set, so a model without it is stored as before.
+            ...(model.novelty.secondaryMargin !== 1
+              ? { secondaryMargin: model.novelty.secondaryMargin }
               : {}),
           }
         : {}),

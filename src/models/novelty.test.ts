@@ -192,14 +192,29 @@ test("with a secondary rule, noveltyRatio ranks each score among its rule's cali
   assert.throws(() => noveltyRatio({ ...ref, secondary: null, threshold: null }, typical), /not calibrated/);
 });
 
-test('a malformed reference is refused', () => {
-  assert.throws(() => noveltyFromPoints(Int32Array.from([0, 1]), Float64Array.from([1, 2, 3])), ModelError);
-  assert.throws(
-    () => noveltyFromPoints(Int32Array.from([0]), Float64Array.from([1, 2]), null, 0),
-    ModelError,
+test('the secondary margin divides the secondary score before it is ranked', () => {
+  const rng = new Rng(9);
+  const pts = Array.from({ length: 20 }, (_, i) =>
+    Float64Array.from({ length: 4 }, (_, f) => (f === 3 ? (i < 10 ? 0 : 1) + 0.1 * rng.next() : rng.next())),
   );
-  assert.throws(
-    () => noveltyFromPoints(Int32Array.from([0]), Float64Array.from([1, 2]), null, 3, Int32Array.from([0])),
-    /1 labels for 2 points/,
+  const ref = fitNovelty(
+    Int32Array.from([0, 1, 2, 3]),
+    pts,
+    Int32Array.from(pts, (_, i) => (i < 10 ? 0 : 1)),
   );
+  ref.secondary = noveltySubset(ref, Int32Array.from([3]));
+  assert.equal(ref.secondaryMargin, 1, 'no margin unless calibration sets one');
+  // Point 2 with its secondary column between the two types' values.
+  const x = Float64Array.from(pts[2]!, (w, f) => (f === 3 ? 0.5 : w));
+  const s = noveltyScore(ref.secondary, x);
+  assert.ok(s > 0);
+  ref.calibration = leaveOneOutNovelty(ref).sort();
+  // Calibration scores whose largest is s / 1.2: x passes it by 20 %.
+  ref.secondary.calibration = Float64Array.from({ length: 20 }, (_, i) => ((i + 1) / 20) * (s / 1.2));
+  ref.jointThreshold = 1 - 0.5 / 20; // the largest mid-rank: only scores above every one are Unknown
+  assert.ok(noveltyRatio(ref, x) > 1, 'above the largest: Unknown without a margin');
+  ref.secondaryMargin = 1.5;
+  assert.ok(noveltyRatio(ref, x) <= 1, 'within 1.5 × the largest: known');
+  ref.secondaryMargin = 1.1;
+  assert.ok(noveltyRatio(ref, x) > 1, 'beyond 1.1 × the largest: Unknown');
 });

@@ -61,6 +61,11 @@ export interface NoveltyReference {
   calibration: Float64Array | null;
   /** With a secondary rule: Unknown when max(u₁, u₂) is above this (see above); null otherwise. */
   jointThreshold: number | null;
+  /**
+   * With a secondary rule: its score is divided by this before it is ranked (1: as is). Set above 1 only
+   * when too few training captures calibrated the rule for its rate (training/calibrate.ts).
+   */
+  secondaryMargin: number;
 }
 
 /** Mid-rank of v among the sorted values sorted[offset .. offset + n): (#below + ½ #equal) / n. */
@@ -120,6 +125,7 @@ export function noveltyFromPoints(
     secondary: null,
     calibration: null,
     jointThreshold: null,
+    secondaryMargin: 1,
   };
 }
 
@@ -229,7 +235,7 @@ export function calibrationRank(calibration: Float64Array, v: number): number {
 /**
  * Novelty in units of the threshold: above 1 the capture is Unknown. One rule: its score / threshold.
  * With a secondary rule: max(u₁, u₂) / jointThreshold, u_r the rule's score ranked among its calibration
- * scores.
+ * scores (the secondary score divided by secondaryMargin first).
  */
 export function noveltyRatio(ref: NoveltyReference, x: ArrayLike<number>): number {
   const s = noveltyScore(ref, x);
@@ -238,7 +244,7 @@ export function noveltyRatio(ref: NoveltyReference, x: ArrayLike<number>): numbe
     throw new ModelError("novelty reference: a secondary rule needs both rules' calibration scores");
   const u = Math.max(
     calibrationRank(ref.calibration, s),
-    calibrationRank(ref.secondary.calibration, noveltyScore(ref.secondary, x)),
+    calibrationRank(ref.secondary.calibration, noveltyScore(ref.secondary, x) / ref.secondaryMargin),
   );
   return thresholdRatio(u, ref.jointThreshold);
 }

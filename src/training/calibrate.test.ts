@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { noveltyRatio } from '../models/novelty.js';
 import { Rng } from '../models/rng.js';
 import {
   calibratedNovelty,
   calibrateNoveltyRule,
   calibrateOpenSet,
+  conformalFallback,
   conformalThreshold,
   harrellDavisQuantile,
   incompleteBeta,
@@ -13,6 +15,7 @@ import {
   outOfBagOutcomes,
   rejectionThreshold,
   SIBLING_MARGIN_BOUNDS,
+  SMALL_N_SECONDARY_MARGIN,
   siblingMargin,
   type UnseenOutcome,
 } from './calibrate.js';
@@ -285,6 +288,10 @@ describe('novelty rule', () => {
     assert.equal(calibration.unseenByLabel.D, 1, 'the service-role rule catches all of D');
     assert.equal(calibration.knownUnknownRate, 0);
     assert.equal(calibration.secondaryThreshold, reference.secondary?.threshold);
+    // 48 calibration captures at 2 %: too few for the rate, so the service-role rule has its margin
+    // (and still catches all of D).
+    assert.equal(calibration.secondaryMargin, SMALL_N_SECONDARY_MARGIN);
+    assert.equal(reference.secondaryMargin, SMALL_N_SECONDARY_MARGIN);
     assert.deepEqual(reference.secondary?.columns, service);
     // Joint calibration: each rule keeps its own threshold at the rate (alone); the capture is Unknown
     // when the larger of its two ranks is above the conformal threshold of the training captures' own.
@@ -301,5 +308,24 @@ describe('novelty rule', () => {
     const k = Math.ceil(0.98 * (m + 1));
     assert.ok(both.ratios.filter((v) => v > 1).length <= m - k, 'at most the conformal share above');
     assert.ok(both.reference.jointThreshold! > 0.9 && both.reference.jointThreshold! <= 1);
+    // Enough calibration captures for the rate: no margin on the secondary rule.
+    assert.equal(both.reference.secondaryMargin, 1);
+    // 36 calibration captures (D's 12 left out) at 2 %: the threshold is the largest score, and the
+    // service-role score must pass SMALL_N_SECONDARY_MARGIN × the largest of its own.
+    const few = calibratedNovelty(
+      caps.filter((c) => c.label !== 'D'),
+      columns,
+      0.02,
+      service,
+    ).reference;
+    assert.equal(few.secondaryMargin, SMALL_N_SECONDARY_MARGIN);
+    // A, B and C share one service role, so their scores are 0 and any other role passes the margin:
+    // D's captures (the service role flipped) stay Unknown.
+    const d = caps.filter((c) => c.label === 'D');
+    for (const c of d) assert.ok(noveltyRatio(few, c.rows[0]!) > 1, c.name);
+    assert.equal(conformalFallback(48, 0.02), true);
+    assert.equal(conformalFallback(49, 0.02), false);
+    assert.equal(conformalFallback(18, 0.05), true);
+    assert.equal(conformalFallback(19, 0.05), false);
   });
 });

@@ -188,7 +188,11 @@ function summaryText(summary: TrainSummary): string {
           ? calibration.secondaryThreshold != null && calibration.jointThreshold != null
             ? `  Unknown when the rank distance to the nearest known type (above ${calibration.threshold.toFixed(3)} alone) or on the ` +
               `service role, who serves and who opens flows (above ${calibration.secondaryThreshold.toFixed(3)} alone), is more unusual ` +
-              `than ${pct(calibration.jointThreshold)} of the training captures', `
+              `than ${pct(calibration.jointThreshold)} of the training captures'` +
+              ((calibration.secondaryMargin ?? 1) > 1
+                ? ` (too few for the rate: the service-role score must pass ${calibration.secondaryMargin}× their largest)`
+                : '') +
+              ', '
             : `  Unknown when the rank distance to the nearest known type is above ${calibration.threshold.toFixed(3)}, `
           : `  Unknown when the top two probabilities sum to less than ${calibration.threshold.toFixed(3)}, `) +
         `set for --unknown-rate ${calibration.unknownRate}\n` +

@@ -1,0 +1,247 @@
+/**
+ * Offline experiments on the nearest-capture classifier (models/rank-nn.ts) and the host's service role:
+ * can the columns that tell a client from a server (the MELSEC engineering PC from its PLC, the two ends of
+ * the same recordings) label those captures right without mislabelling others? Forced decisions only (no
+ * Unknown rule, no model selection), on the feature cache of bench/roles-accuracy.ts:
+ *  - per-capture 5-fold CV, seeds 0–4 (folds change with the seed) on iot-sentinel, roles-dev, pooled;
+ *  - the held-out-like 7-type simulation (bench/heldout-split.ts: roles-dev + 9 HueBridge or DLinkCam
+ *    captures, a third of each type held out, splits 0–4).
+ * Variants (all in rank space, distance to the nearest training capture per type):
+ *  - `base`: mean |rank difference| over the 168 header aggregates (the shipped classifier);
+ *  - `addL-k5` / `addL-s3`: + L × the same distance on the service-role columns (s3: out/in
+ *    hostIsServer + flows.initiatedShare; k5: + local / remote port counts);
+ *  - `vetoG`: a training capture is no neighbour when its out.hostIsServer differs by ≥ G (a clear
+ *    server is not a clear client's neighbour), unless that leaves no candidate;
+ *  - `fisherP`: each column weighted by its between-type share of rank variance (η²)^P on the training
+ *    captures.
+ *
+ * `--all-extras`: the simulation with each IoT Sentinel type in turn as the 7th type (else HueBridge, DLinkCam).
+ *
+ *   node --import tsx bench/roles-classifier-lab.ts --cache FILE [--variant NAME]... [--all-extras]
+ */
+import { readFileSync } from 'node:fs';
+import { V2_OWN_COUNT, v2FeatureNames } from '../src/features/v2/index.js';
+import { midRank } from '../src/models/novelty.js';
+import { captureFolds } from '../src/training/select.js';
+import { heldoutSplit } from './heldout-split.js';
+
+function args(name: string): string[] {
+  const out: string[] = [];
+  process.argv.forEach((a, i) => {
+    if (a === `--${name}` && i + 1 < process.argv.length) out.push(process.argv[i + 1]!);
+  });
+  return out;
+}
+
+interface Cap {
+  name: string;
+  label: string;
+  /** Mean of the capture's bins over the header aggregates. */
+  x: Float64Array;
+}
+
+const cache = args('cache')[0];
+if (!cache) {
+  console.error(
+    'roles-classifier-lab: --cache FILE (written by bench/roles-accuracy.ts --cache FILE) is required',
+  );
+  process.exit(2);
+}
+const raw = JSON.parse(readFileSync(cache, 'utf8')) as {
+  name: string;
+  captures: { name: string; label: string; rows: number[][] }[];
+}[];
+const H = V2_OWN_COUNT;
+const toCaps = (list: { name: string; label: string; rows: number[][] }[]): Cap[] =>
+  list
+    .filter((c) => c.rows.length > 0)
+    .map((c) => {
+      const x = new Float64Array(H);
+      for (const r of c.rows) for (let f = 0; f < H; f++) x[f]! += r[f]! / c.rows.length;
+      return { name: c.name, label: c.label, x };
+    });
+const corpora: Record<string, Cap[]> = {};
+for (const c of raw) corpora[c.name] = toCaps(c.captures);
+corpora.pooled = [...(corpora['iot-sentinel'] ?? []), ...(corpora['roles-dev'] ?? [])];
+
+const names = v2FeatureNames();
+const column = (s: string): number => names.indexOf(s);
+const S3 = ['out.service.hostIsServer', 'in.service.hostIsServer', 'host.flows.initiatedShare'].map(column);
+const K5 = [...S3, column('host.localPorts.log2'), column('host.remotePorts.log2')];
+const ALL = Array.from({ length: H }, (_, i) => i);
+const HOST_IS_SERVER = column('out.service.hostIsServer');
+
+/** The training captures in rank space on some columns. */
+class Space {
+  readonly sorted: Float64Array[];
+  readonly ranks: Float64Array[];
+  readonly n: number;
+  constructor(
+    readonly cols: number[],
+    train: readonly Cap[],
+  ) {
+    this.n = train.length;
+    this.sorted = cols.map((c) => Float64Array.from(train, (t) => t.x[c]!).sort());
+    this.ranks = train.map((t) => this.rank(t.x));
+  }
+  rank(x: Float64Array): Float64Array {
+    return Float64Array.from(this.cols, (c, f) => midRank(this.sorted[f]!, 0, this.n, x[c]!));
+  }
+  dist(q: Float64Array, i: number, w: Float64Array | null = null): number {
+    const r = this.ranks[i]!;
+    let s = 0;
+    let sw = 0;
+    for (let f = 0; f < q.length; f++) {
+      const wf = w === null ? 1 : w[f]!;
+      s += wf * Math.abs(q[f]! - r[f]!);
+      sw += wf;
+    }
+    return sw > 0 ? s / sw : 0;
+  }
+}
+
+type Classifier = (x: Float64Array) => string;
+type Variant = (train: readonly Cap[]) => Classifier;
+
+/** The label of the smallest distance (code-point order breaks ties). */
+function nearestLabel(train: readonly Cap[], d: (i: number) => number | null): string {
+  let best = '';
+  let bestD = Number.POSITIVE_INFINITY;
+  train.forEach((t, i) => {
+    const v = d(i);
+    if (v !== null && (v < bestD || (v === bestD && t.label < best))) {
+      bestD = v;
+      best = t.label;
+    }
+  });
+  return best;
+}
+
+function additive(sec: number[], lambda: number): Variant {
+  return (train) => {
+    const a = new Space(ALL, train);
+    const b = new Space(sec, train);
+    return (x) => {
+      const qa = a.rank(x);
+      const qb = b.rank(x);
+      return nearestLabel(train, (i) => a.dist(qa, i) + lambda * b.dist(qb, i));
+    };
+  };
+}
+
+function veto(gap: number): Variant {
+  return (train) => {
+    const a = new Space(ALL, train);
+    return (x) => {
+      const q = a.rank(x);
+      const kept = nearestLabel(train, (i) =>
+        Math.abs(x[HOST_IS_SERVER]! - train[i]!.x[HOST_IS_SERVER]!) >= gap ? null : a.dist(q, i),
+      );
+      return kept || nearestLabel(train, (i) => a.dist(q, i));
+    };
+  };
+}
+
+function fisher(power: number): Variant {
+  return (train) => {
+    const a = new Space(ALL, train);
+    const n = train.length;
+    const labels = [...new Set(train.map((t) => t.label))];
+    const w = new Float64Array(H);
+    for (let f = 0; f < H; f++) {
+      let mean = 0;
+      for (let i = 0; i < n; i++) mean += a.ranks[i]![f]! / n;
+      let total = 0;
+      for (let i = 0; i < n; i++) total += (a.ranks[i]![f]! - mean) ** 2;
+      let within = 0;
+      for (const l of labels) {
+        const idx = train.flatMap((t, i) => (t.label === l ? [i] : []));
+        let m = 0;
+        for (const i of idx) m += a.ranks[i]![f]! / idx.length;
+        for (const i of idx) within += (a.ranks[i]![f]! - m) ** 2;
+      }
+      w[f] = total > 0 ? Math.max(0, 1 - within / total) ** power : 0;
+    }
+    return (x) => {
+      const q = a.rank(x);
+      return nearestLabel(train, (i) => a.dist(q, i, w));
+    };
+  };
+}
+
+const variants: Record<string, Variant> = {
+  base: additive(ALL, 0),
+  'add0.1-k5': additive(K5, 0.1),
+  'add0.15-k5': additive(K5, 0.15),
+  'add0.2-k5': additive(K5, 0.2),
+  'add0.225-k5': additive(K5, 0.225),
+  'add0.25-k5': additive(K5, 0.25),
+  'add0.3-k5': additive(K5, 0.3),
+  'add0.5-k5': additive(K5, 0.5),
+  'add0.2-s3': additive(S3, 0.2),
+  'add0.5-s3': additive(S3, 0.5),
+  'veto0.9': veto(0.9),
+  'veto0.7': veto(0.7),
+  fisher1: fisher(1),
+  fisher4: fisher(4),
+};
+
+const short = (name: string): string => name.replace(/-[A-Z][a-z]{2}\d{4}-n00\.pcap$/, '');
+const chosen = args('variant');
+for (const [vn, make] of Object.entries(variants)) {
+  if (chosen.length && !chosen.includes(vn)) continue;
+  console.log(`== ${vn}`);
+  for (const cn of ['iot-sentinel', 'roles-dev', 'pooled']) {
+    const caps = corpora[cn] ?? [];
+    if (caps.length === 0) continue;
+    const accs: string[] = [];
+    const wrong = new Set<string>();
+    for (const seed of [0, 1, 2, 3, 4]) {
+      let right = 0;
+      for (const test of captureFolds(
+        caps.map((c) => c.label),
+        5,
+        seed,
+      )) {
+        const held = new Set(test);
+        const classify = make(caps.filter((_, i) => !held.has(i)));
+        for (const i of test) {
+          const p = classify(caps[i]!.x);
+          if (p === caps[i]!.label) right++;
+          else wrong.add(`${short(caps[i]!.name)}→${p}`);
+        }
+      }
+      accs.push((right / caps.length).toFixed(3));
+    }
+    console.log(`  ${cn.padEnd(16)} ${accs.join(' ')}  wrong: ${[...wrong].join(' ') || '—'}`);
+  }
+  const extras = process.argv.includes('--all-extras')
+    ? [...new Set((corpora['iot-sentinel'] ?? []).map((c) => c.label))].sort()
+    : ['HueBridge', 'DLinkCam'];
+  let simWrong = 0;
+  let simTotal = 0;
+  for (const extra of extras) {
+    const added = (corpora['iot-sentinel'] ?? [])
+      .filter((c) => c.label === extra)
+      .filter((_, i) => i % 2 === 0)
+      .slice(0, 9);
+    const all = [...(corpora['roles-dev'] ?? []), ...added];
+    const accs: string[] = [];
+    const wrong: string[] = [];
+    for (const seed of [0, 1, 2, 3, 4]) {
+      const { train, test } = heldoutSplit(all, seed);
+      const classify = make(train);
+      let right = 0;
+      for (const c of test) {
+        const p = classify(c.x);
+        if (p === c.label) right++;
+        else wrong.push(`${seed}:${short(c.name)}→${p}`);
+      }
+      accs.push((right / test.length).toFixed(3));
+      simWrong += test.length - right;
+      simTotal += test.length;
+    }
+    console.log(`  sim+${extra.padEnd(12)} ${accs.join(' ')}  wrong: ${wrong.join(' ') || '—'}`);
+  }
+  console.log(`  simulation: ${simWrong} of ${simTotal} held-out captures wrong`);
+}
