@@ -1,19 +1,22 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { ModelError } from '../errors.js';
 import { calibratedNovelty } from '../training/calibrate.js';
 import { fitRankNnModel } from '../training/select.js';
 import {
+  BUNDLED_FILE_HASHES,
   DEFAULT_MODEL_PATH,
   DEFAULT_SOS_MODEL_PATH,
   documentChecksum,
   loadModel,
   loadModelDocument,
   modelFileHash,
+  parseModelDocument,
   saveModel,
+  sha256Hex,
 } from './format.js';
 import { calibrationRank, fitNovelty, noveltyScore } from './novelty.js';
 import { Rng } from './rng.js';
@@ -282,5 +285,37 @@ test('the bundled SoS LSTM keeps its original fields under our envelope', () => 
   assert.throws(
     () => loadModelDocument(DEFAULT_MODEL_PATH, 'sos-lstm'),
     /a "onelayer" model, expected "sos-lstm"/,
+  );
+});
+
+test('the bundled model files are the ones whose checksum is not verified twice, and their checksums hold', () => {
+  const modelsDir = dirname(DEFAULT_MODEL_PATH);
+  const files = readdirSync(modelsDir).filter((f) => f.endsWith('.json'));
+  const hashes = new Set<string>();
+  for (const f of files) {
+    const text = readFileSync(join(modelsDir, f), 'utf8');
+    const doc = JSON.parse(text) as Record<string, unknown>;
+    // The skip is only sound for files whose checksum verifies the slow way.
+    assert.equal(documentChecksum(doc), doc.checksum, f);
+    hashes.add(sha256Hex(text));
+  }
+  // Every bundled file listed, and nothing else (a stale entry would be a file no longer shipped).
+  assert.deepEqual([...BUNDLED_FILE_HASHES].sort(), [...hashes].sort());
+});
+
+test('a bundled model with one weight edited in its text is verified, and refused', () => {
+  const text = readFileSync(DEFAULT_SOS_MODEL_PATH, 'utf8');
+  // The first weight of the kernel, changed in place: everything else (the checksum field too) as shipped.
+  const at = text.indexOf('"lstm_kernel"');
+  const match = /-?\d[\d.eE+-]*/.exec(text.slice(at + '"lstm_kernel"'.length));
+  assert.ok(match);
+  const start = at + '"lstm_kernel"'.length + match.index;
+  const value = Number(match[0]);
+  const edited = `${text.slice(0, start)}${String(value === 0 ? 1e-300 : -value)}${text.slice(start + match[0].length)}`;
+  assert.ok(BUNDLED_FILE_HASHES.has(sha256Hex(text)));
+  assert.doesNotThrow(() => parseModelDocument(text, 'sos-lstm.json', 'sos-lstm'));
+  assert.throws(
+    () => parseModelDocument(edited, 'edited.json', 'sos-lstm'),
+    (err: unknown) => err instanceof ModelError && /corrupt model: checksum mismatch/.test(err.message),
   );
 });

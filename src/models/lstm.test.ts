@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ModelError } from '../errors.js';
-import { SessionSequenceLstm, type SosLstmModelFile } from './lstm.js';
+import { parseSosLstm, SessionSequenceLstm, type SosLstmModelFile, sosLstmModelSchema } from './lstm.js';
 
 const MODEL_PATH = new URL('../../test-data/models/networkml-v0.4.8-sos-lstm.json', import.meta.url).pathname;
 
@@ -262,4 +262,40 @@ test('abnormality equals NetworkML v0.4.8 on every reference capture (sessions f
       `${ref.pcap}: ${got.abnormality} vs ${ref.abnormality} (|Δ| ${Math.abs(got.abnormality - ref.abnormality)})`,
     );
   }
+});
+
+test('the one-loop matrix check accepts and refuses exactly what the per-number schema does, with its errors', () => {
+  const raw = loadRaw() as unknown as Record<string, unknown>;
+  const wrapped = { format: 'networkml-model', version: 1, kind: 'sos-lstm', ...raw, checksum: 'x' };
+  const kernel = raw.lstm_kernel as number[][];
+  const withKernel = (k: unknown) => ({ ...raw, lstm_kernel: k });
+  const withCell = (r: number, c: number, v: unknown) =>
+    withKernel(kernel.map((row, i) => (i === r ? row.map((x, j) => (j === c ? v : x)) : row)));
+  const cases: Array<[string, unknown]> = [
+    ['original', raw],
+    ['wrapped', wrapped],
+    ['NaN', withCell(3, 7, Number.NaN)],
+    ['Infinity', withCell(140, 399, Number.POSITIVE_INFINITY)],
+    ['-Infinity in the dense kernel', { ...raw, dense_kernel: [[Number.NEGATIVE_INFINITY]] }],
+    ['string', withCell(0, 0, '0.5')],
+    ['null', withCell(5, 0, null)],
+    ['row not an array', withKernel([...kernel.slice(0, 2), 7, ...kernel.slice(3)])],
+    ['kernel not an array', withKernel({ 0: kernel[0] })],
+    ['kernel missing', withKernel(undefined)],
+    ['empty kernel', withKernel([])],
+    ['empty rows', withKernel([[], []])],
+    ['-0 and tiny values', withCell(1, 1, -0)],
+    ['sparse row', withKernel([new Array(3)])],
+    ['bad label order too', { ...withCell(2, 2, Number.NaN), label_order: [] }],
+    ['not an object', 42],
+  ];
+  for (const [name, doc] of cases) {
+    const fast = parseSosLstm(doc);
+    const slow = sosLstmModelSchema.safeParse(doc);
+    assert.equal(fast.success, slow.success, name);
+    if (fast.success && slow.success) assert.deepEqual(fast.data, slow.data, name);
+    else assert.deepEqual(fast.error?.issues, slow.error?.issues, name);
+  }
+  assert.equal(parseSosLstm(raw).success, true);
+  assert.equal(parseSosLstm(withCell(3, 7, Number.NaN)).success, false);
 });

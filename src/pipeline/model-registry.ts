@@ -2,7 +2,7 @@
  * The model registry: role, LSTM and SOS models are loaded and validated once per process and path, and
  * shared by eval, watch, explain, train --algorithm sos and the service worker.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { errorMessage, ModelError } from '../errors.js';
 import {
   DEFAULT_MODEL_PATH,
@@ -42,11 +42,36 @@ export function lstmFor(path = DEFAULT_SOS_MODEL_PATH): SessionSequenceLstm {
   return model;
 }
 
+/** Characters of the file's start searched for our format's marker. */
+const FORMAT_PROBE_CHARS = 4096;
+
 function isOurFormat(path: string): boolean {
   try {
-    return /"format"\s*:\s*"networkml-model"/.test(readFileSync(path, 'utf8').slice(0, 4096));
+    return /"format"\s*:\s*"networkml-model"/.test(fileStart(path, FORMAT_PROBE_CHARS));
   } catch {
     return false; // SessionSequenceLstm.load reports the unreadable file
+  }
+}
+
+/**
+ * readFileSync(path, 'utf8').slice(0, chars) without reading and decoding the whole file (1.2 MB for the
+ * bundled LSTM, read again right after). A UTF-16 unit takes at most 3 bytes of UTF-8 and a sequence at
+ * most 4, so the complete sequences of the first 3·chars + 3 bytes decode to at least `chars` units, each as
+ * in the whole file (a sequence cut at the end decodes differently, but after them).
+ */
+export function fileStart(path: string, chars: number): string {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(3 * chars + 3);
+    let length = 0;
+    while (length < buffer.length) {
+      const n = readSync(fd, buffer, length, buffer.length - length, length);
+      if (n === 0) break;
+      length += n;
+    }
+    return buffer.toString('utf8', 0, length).slice(0, chars);
+  } finally {
+    closeSync(fd);
   }
 }
 
