@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { JsonPieces, writeJsonPieces } from './json-pieces.js';
+import { JsonPieces, jsonBytes, writeJsonPieces } from './json-pieces.js';
 
 function pieced(value: unknown, pieceChars?: number): { text: string | undefined; pieces: string[] } {
   const pieces: string[] = [];
@@ -89,5 +89,11 @@ describe('JsonPieces', () => {
     for (let p = pieces.next(); p !== null; p = pieces.next()) got.push(p);
     assert.equal(got.join(''), JSON.stringify({ a: 'x'.repeat(50), b: [1, 2] }));
     assert.equal(pieces.next(), null);
+  });
+
+  it('jsonBytes: the UTF-8 bytes of JSON.stringify, exactly sized', () => {
+    const value = awkward();
+    const bytes = jsonBytes(value);
+    assert.ok(bytes.equals(Buffer.from(JSON.stringify(value), 'utf8')));
   });
 });
