@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { NetworkmlError } from '../errors.js';
 import type { CaptureResult } from '../result.js';
-import { type Output, writeJsonLine } from './output.js';
+import { type Output, openOutput, writeJsonLine } from './output.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'networkml-output-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 function collect(): Output & { text(): string } {
   const parts: string[] = [];
@@ -37,4 +44,23 @@ describe('writeJsonLine', () => {
       assert.equal(out.text(), `${JSON.stringify(result(n))}\n`);
     });
   }
+});
+
+describe('openOutput to a file', () => {
+  it('writes the whole text under the final name only at close, nothing left beside it', async () => {
+    const path = join(dir, 'out.json');
+    const out = await openOutput(path);
+    writeJsonLine(out, result(3000));
+    assert.deepEqual(readdirSync(dir), [`out.json.${process.pid}.partial`]);
+    await out.close();
+    assert.deepEqual(readdirSync(dir), ['out.json']);
+    assert.equal(readFileSync(path, 'utf8'), `${JSON.stringify(result(3000))}\n`);
+  });
+
+  it('an unwritable path is a one-line error', async () => {
+    await assert.rejects(
+      openOutput(join(dir, 'no', 'such', 'dir', 'out.json')),
+      (err: unknown) => err instanceof NetworkmlError && !err.message.includes('\n'),
+    );
+  });
 });

@@ -9,6 +9,7 @@
  */
 import { Redis } from 'ioredis';
 import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
+import { jsonBytes } from '../outputs/json-pieces.js';
 import {
   buildEntry,
   type DeviceHistory,
@@ -124,7 +125,7 @@ export class RedisHistory implements DeviceHistory {
         input,
         await this.previousState(mac, times, input.timestamps[0]!, input.modelHash),
       );
-      const fields: Record<string, string> = {
+      const fields: Record<string, string | Buffer> = {
         representation: toPython(entry.representation),
         current_representation: toPython(entry.current_representation),
         labels: toPython(entry.labels),
@@ -134,7 +135,8 @@ export class RedisHistory implements DeviceHistory {
         model_hash: entry.model_hash,
       };
       for (const [k, v] of Object.entries(input.decisions ?? {})) fields[k] = toPython(v);
-      if (entry.result !== null) fields.result = JSON.stringify(entry.result);
+      // The same JSON text as ever, as bytes built from its pieces: never the 20 MB string of a long capture.
+      if (entry.result !== null) fields.result = jsonBytes(entry.result);
       const updated = times.includes(entry.time) ? times : [...times, entry.time].sort((a, b) => a - b);
       const key = updateKey(mac, entry.time);
       const done = await this.client

@@ -15,6 +15,7 @@ import {
   type UpdateInput,
 } from './history.js';
 import { pyFloat } from './pyliteral.js';
+import { packResult, unpackResult } from './stored-result.js';
 
 const BUSY_TIMEOUT_MS = 30_000;
 
@@ -44,7 +45,8 @@ interface Row {
   confidences: string;
   other_ips: string;
   model_hash: string;
-  result: string | null;
+  /** JSON text (written by versions before the packed format) or a packed result (stored-result.ts). */
+  result: string | Buffer | null;
 }
 
 function serviceError(path: string, err: unknown): NetworkmlError {
@@ -88,6 +90,13 @@ export class SqliteHistory implements DeviceHistory {
     if (!this.db)
       throw new NetworkmlError(`history database ${this.location} is open read-only`, ExitCode.SERVICE);
     const mac = normaliseMac(input.mac);
+    // Packed before the write lock is taken: the result does not depend on the stored state.
+    let result: Buffer | null = null;
+    try {
+      if (input.result !== undefined && input.result !== null) result = await packResult(input.result);
+    } catch (err) {
+      throw serviceError(this.location, err);
+    }
     return this.run((db) => {
       // The average continues from this model's own latest update (representations differ between models).
       const previous = db.prepare<[string, number, string], { time: number; representation: string }>(
@@ -115,7 +124,7 @@ export class SqliteHistory implements DeviceHistory {
           confidences: JSON.stringify(entry.confidences),
           other_ips: JSON.stringify(entry.other_ips),
           model_hash: entry.model_hash,
-          result: entry.result === null ? null : JSON.stringify(entry.result),
+          result,
           recorded_at: new Date().toISOString(),
         });
         return entry;
@@ -158,7 +167,7 @@ export class SqliteHistory implements DeviceHistory {
             confidences: JSON.parse(r.confidences) as number[],
             other_ips: JSON.parse(r.other_ips) as string[],
             model_hash: r.model_hash,
-            result: r.result === null ? null : (JSON.parse(r.result) as unknown),
+            result: unpackResult(r.result),
           })),
       [],
     );

@@ -236,7 +236,7 @@ describe('Redis history (real redis-server)', () => {
       ...update([T0], [[0.5, 1]]),
       mac,
       decisions: { trace1: { decisions: { behavior: 'normal', investigate: true }, valid: true } },
-      result: { ours: true },
+      result: { ours: true, name: 'caf\u00e9 \ud83d\ude00 "q"', bins: [[-0, 1e21, 0.1]] },
     });
     await h.close();
     const r = new Redis(server.url);
@@ -251,7 +251,10 @@ describe('Redis history (real redis-server)', () => {
       assert.equal(state.other_ips, "['10.0.0.2', '10.0.0.9']");
       assert.equal(state.model_hash, 'abc123');
       assert.equal(state.trace1, "{'decisions': {'behavior': 'normal', 'investigate': True}, 'valid': True}");
-      assert.equal(state.result, '{"ours":true}');
+      assert.equal(
+        state.result,
+        '{"ours":true,"name":"caf\u00e9 \ud83d\ude00 \\"q\\"","bins":[[0,1e+21,0.1]]}',
+      );
     } finally {
       r.disconnect();
     }

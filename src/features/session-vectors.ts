@@ -1,4 +1,5 @@
 import { closeSync } from 'node:fs';
+import { lazyArray } from '../lazy-array.js';
 import type { Bins } from '../sessions/bins.js';
 import type { PacketStore } from '../sessions/packet-store.js';
 import { COMPAT_UDP_PROTO, inferCaptureSource } from './compat.js';
@@ -129,15 +130,7 @@ function lazyRowArray(n: number, packedRow: (i: number) => Float64Array): Float6
 
 /** An array of n rows whose element i is `row(i)`, made when read. */
 function viewRowArray(n: number, row: (i: number) => Float64Array): Float64Array[] {
-  const isIndex = (key: string | symbol): key is string => {
-    if (typeof key !== 'string') return false;
-    const i = Number(key);
-    return Number.isInteger(i) && i >= 0 && i < n;
-  };
-  return new Proxy(new Array<Float64Array>(n), {
-    get: (target, key, receiver) => (isIndex(key) ? row(Number(key)) : Reflect.get(target, key, receiver)),
-    has: (target, key) => isIndex(key) || Reflect.has(target, key),
-  });
+  return lazyArray(n, row);
 }
 
 /**

@@ -2,6 +2,7 @@
 import { type Command, Option } from 'commander';
 import { openHistory } from '../../decisions/open-history.js';
 import { UsageError } from '../../errors.js';
+import { collectGarbage } from '../../gc.js';
 import { HOST_FOOTPRINT_KIND, modelFileKind, resolveModelPath } from '../../models/host-footprint.js';
 import { evalTable, evalText } from '../../outputs/table.js';
 import { anomalyScorer } from '../../pipeline/anomaly.js';
@@ -140,6 +141,8 @@ export function registerEval(program: Command): void {
       progress.stop();
       // History is read and written here, on one connection, in input order: decisions that depend on a
       // device's previous update then come out the same however many threads evaluated the captures.
+      // The evaluation's garbage goes before the history write adds its own, the write's before the output.
+      collectGarbage();
       if (cli.history) {
         const history = await openHistory({
           ...(cli.dataDir ? { dataDir: cli.dataDir } : {}),
@@ -153,6 +156,7 @@ export function registerEval(program: Command): void {
         } finally {
           await history.close();
         }
+        collectGarbage();
       }
       const shown: CaptureResult[] = [];
       for (const r of results) {

@@ -1,0 +1,19 @@
+/**
+ * A full garbage collection between the stages of a long evaluation. Reading a long capture promotes much
+ * short-lived per-bin state to V8's old generation, and V8 lets that garbage grow to a multiple of the live
+ * heap before it collects: after evaluating the ~11 GB stream the heap held ~75 MiB of which ~33 MiB live,
+ * and the stages after it (the LSTM's second thread, the history write, the output) added their own
+ * memory on top. One collection at each boundary costs tens of milliseconds and only runs when the heap
+ * is large enough to be worth it, and only when the launcher exposes gc() (bin/networkml.js starts Node
+ * with --expose-gc); elsewhere (a library user, `node dist/...`) it does nothing.
+ */
+import { getHeapStatistics } from 'node:v8';
+
+/** Below this much heap in use a collection frees too little to matter (a 1 GB capture stays under it). */
+const WORTH_BYTES = 32 * 1024 * 1024;
+
+export function collectGarbage(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (typeof gc !== 'function' || getHeapStatistics().used_heap_size < WORTH_BYTES) return;
+  gc();
+}
