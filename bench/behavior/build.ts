@@ -5,6 +5,7 @@
  *
  *   npx tsx bench/behavior/build.ts [--out DIR] [--seed N] [--shared DIR] [--version LABEL] [--jobs N]
  *       [--force | --force-ids REGEX]
+ *       [--identity device|legacy] [--list-identities]
  *
  * Injection rewrites the endpoint the device plays (attacker, or victim for inbound attacks) to the
  * device's own MAC and IP, the other endpoint to a LAN neighbour (same /24) or a public-looking address
@@ -42,6 +43,16 @@ const FORCE = process.argv.includes('--force');
 const FORCE_IDS = process.argv.includes('--force-ids') ? new RegExp(arg('force-ids', '^$')) : null;
 const JOBS = Number(arg('jobs', '2'));
 const VERSION = arg('version', 'v1');
+/**
+ * How a capture's device is found: 'device' (default) never takes the network's gateway or DHCP server;
+ * 'legacy' is the first rule (most frequent source MAC of private-address packets), which took the gateway
+ * of near-silent setups (an iKettle2 sends one packet from its address, the gateway's DHCP server two).
+ */
+const IDENTITY = arg('identity', 'device');
+if (IDENTITY !== 'device' && IDENTITY !== 'legacy') {
+  console.error(`build: --identity must be device or legacy, not ${IDENTITY}`);
+  process.exit(2);
+}
 
 export const FAMILIES = ['scan', 'credential', 'lateral', 'c2', 'dnstunnel', 'exfil'] as const;
 /** Wrong-role captures whose injected type is one of these are held out. */
@@ -137,6 +148,12 @@ const PRIVATE = /^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|169\.254\.)/;
 const LINE =
   /^(\d+\.\d+) ([0-9a-f:]{17}) > ([0-9a-f:]{17}), ethertype IPv4 \(0x0800\), length \d+: (\d+\.\d+\.\d+\.\d+)(?:\.\d+)? > (\d+\.\d+\.\d+\.\d+)(?:\.\d+)?[: ]/;
 const TS = /^(\d+\.\d+) /;
+const DHCP_REPLY = /BOOTP\/DHCP, Reply/;
+
+function isPublic(ip: string): boolean {
+  const first = Number(ip.split('.')[0]);
+  return !PRIVATE.test(ip) && first < 224 && first !== 0 && first !== 127;
+}
 
 function top(m: Map<string, number>): string | undefined {
   let best: string | undefined;
@@ -156,7 +173,9 @@ function unicastMac(mac: string): boolean {
 async function identify(path: string): Promise<Identity> {
   const { stdout } = await run('tcpdump', ['-nn', '-e', '-tt', '-r', path], { maxBuffer: 1 << 30 });
   const lines = stdout.split('\n');
-  const srcMac = new Map<string, number>();
+  let srcMac = new Map<string, number>();
+  /** MACs of the network's infrastructure (gateway, DHCP server): never the device. */
+  const infra = new Set<string>();
   let start = Number.POSITIVE_INFINITY;
   let end = 0;
   let packets = 0;
@@ -172,6 +191,16 @@ async function identify(path: string): Promise<Identity> {
     if (!m) continue;
     rows.push([m[2]!, m[3]!, m[4]!, m[5]!]);
     if (PRIVATE.test(m[4]!)) bump(srcMac, m[2]!);
+    if (DHCP_REPLY.test(l)) infra.add(m[2]!);
+  }
+  if (IDENTITY === 'device') {
+    // The gateway: where private hosts send public-bound packets, and where public packets come from.
+    for (const [s, d, si, di] of rows) {
+      if (PRIVATE.test(si!) && isPublic(di!) && unicastMac(d!)) infra.add(d!);
+      if (isPublic(si!) && PRIVATE.test(di!)) infra.add(s!);
+    }
+    const own = new Map([...srcMac].filter(([k]) => !infra.has(k)));
+    if (own.size > 0) srcMac = own;
   }
   const mac = top(srcMac) ?? top(new Map(rows.map((r) => [r[0]!, 1]))) ?? '02:00:00:00:00:01';
   const ips = new Map<string, number>();
@@ -191,7 +220,12 @@ async function identify(path: string): Promise<Identity> {
   return {
     mac,
     ip: top(ips) ?? top(ipsAny) ?? '192.168.1.50',
-    gwMac: top(gw) ?? top(peers) ?? '02:00:5e:00:00:01',
+    // A device that never sent a unicast IPv4 packet: its network's gateway / DHCP server.
+    gwMac:
+      top(gw) ??
+      top(peers) ??
+      (IDENTITY === 'device' ? [...infra].sort()[0] : undefined) ??
+      '02:00:5e:00:00:01',
     start,
     end,
     packets,
@@ -382,6 +416,18 @@ async function main(): Promise<void> {
     }
   }
   const normals = listNormals();
+  if (process.argv.includes('--list-identities')) {
+    // What the injection will take as each normal capture's device (to compare --identity rules).
+    const ids = new Map<string, Identity>();
+    await pool(normals, JOBS, async (n) => {
+      ids.set(n.name, await identify(n.path));
+    });
+    for (const n of normals) {
+      const i = ids.get(n.name)!;
+      process.stdout.write(`${n.name}\t${n.type}\t${i.packets}\t${i.mac}\t${i.ip}\t${i.gwMac}\n`);
+    }
+    return;
+  }
   const { train, test } = split(normals);
   const attacks = loadAttacks();
   const trainDir = join(OUT, 'train');
@@ -649,6 +695,7 @@ async function main(): Promise<void> {
   const manifest = {
     version: VERSION,
     seed: SEED,
+    identity: IDENTITY,
     created: new Date().toISOString(),
     note: 'Behaviour benchmark: see bench/behavior/README.md. Paths are absolute; windows are epoch seconds.',
     split: { train: train.map((n) => n.name).sort(), test: test.map((n) => n.name).sort() },
