@@ -27,6 +27,7 @@ import {
 } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { type Identity, type IdentityRule, identityOf } from './identity.js';
 
 const run = promisify(execFile);
 
@@ -48,7 +49,7 @@ const VERSION = arg('version', 'v1');
  * 'legacy' is the first rule (most frequent source MAC of private-address packets), which took the gateway
  * of near-silent setups (an iKettle2 sends one packet from its address, the gateway's DHCP server two).
  */
-const IDENTITY = arg('identity', 'device');
+const IDENTITY = arg('identity', 'device') as IdentityRule;
 if (IDENTITY !== 'device' && IDENTITY !== 'legacy') {
   console.error(`build: --identity must be device or legacy, not ${IDENTITY}`);
   process.exit(2);
@@ -136,100 +137,9 @@ function split(normals: Normal[]): { train: Normal[]; test: Normal[] } {
 }
 
 // ---------- capture facts ----------
-interface Identity {
-  mac: string;
-  ip: string;
-  gwMac: string;
-  start: number;
-  end: number;
-  packets: number;
-}
-const PRIVATE = /^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|169\.254\.)/;
-const LINE =
-  /^(\d+\.\d+) ([0-9a-f:]{17}) > ([0-9a-f:]{17}), ethertype IPv4 \(0x0800\), length \d+: (\d+\.\d+\.\d+\.\d+)(?:\.\d+)? > (\d+\.\d+\.\d+\.\d+)(?:\.\d+)?[: ]/;
-const TS = /^(\d+\.\d+) /;
-const DHCP_REPLY = /BOOTP\/DHCP, Reply/;
-
-function isPublic(ip: string): boolean {
-  const first = Number(ip.split('.')[0]);
-  return !PRIVATE.test(ip) && first < 224 && first !== 0 && first !== 127;
-}
-
-function top(m: Map<string, number>): string | undefined {
-  let best: string | undefined;
-  let n = -1;
-  for (const [k, v] of [...m].sort()) if (v > n) [best, n] = [k, v];
-  return best;
-}
-function bump(m: Map<string, number>, k: string): void {
-  m.set(k, (m.get(k) ?? 0) + 1);
-}
-
-/** Group bit clear: not broadcast or multicast. */
-function unicastMac(mac: string): boolean {
-  return (Number.parseInt(mac.slice(0, 2), 16) & 1) === 0;
-}
-
 async function identify(path: string): Promise<Identity> {
   const { stdout } = await run('tcpdump', ['-nn', '-e', '-tt', '-r', path], { maxBuffer: 1 << 30 });
-  const lines = stdout.split('\n');
-  let srcMac = new Map<string, number>();
-  /** MACs of the network's infrastructure (gateway, DHCP server): never the device. */
-  const infra = new Set<string>();
-  let start = Number.POSITIVE_INFINITY;
-  let end = 0;
-  let packets = 0;
-  const rows: string[][] = [];
-  for (const l of lines) {
-    const t = TS.exec(l);
-    if (!t) continue;
-    packets++;
-    const ts = Number(t[1]);
-    if (ts < start) start = ts;
-    if (ts > end) end = ts;
-    const m = LINE.exec(l);
-    if (!m) continue;
-    rows.push([m[2]!, m[3]!, m[4]!, m[5]!]);
-    if (PRIVATE.test(m[4]!)) bump(srcMac, m[2]!);
-    if (DHCP_REPLY.test(l)) infra.add(m[2]!);
-  }
-  if (IDENTITY === 'device') {
-    // The gateway: where private hosts send public-bound packets, and where public packets come from.
-    for (const [s, d, si, di] of rows) {
-      if (PRIVATE.test(si!) && isPublic(di!) && unicastMac(d!)) infra.add(d!);
-      if (isPublic(si!) && PRIVATE.test(di!)) infra.add(s!);
-    }
-    const own = new Map([...srcMac].filter(([k]) => !infra.has(k)));
-    if (own.size > 0) srcMac = own;
-  }
-  const mac = top(srcMac) ?? top(new Map(rows.map((r) => [r[0]!, 1]))) ?? '02:00:00:00:00:01';
-  const ips = new Map<string, number>();
-  const ipsAny = new Map<string, number>();
-  const gw = new Map<string, number>();
-  const peers = new Map<string, number>();
-  for (const [s, d, si, di] of rows) {
-    if (s === mac) {
-      bump(ipsAny, si!);
-      if (PRIVATE.test(si!)) bump(ips, si!);
-      if (!unicastMac(d!)) continue;
-      const first = Number(di!.split('.')[0]);
-      if (!PRIVATE.test(di!) && first < 224 && first !== 0) bump(gw, d!);
-      bump(peers, d!);
-    }
-  }
-  return {
-    mac,
-    ip: top(ips) ?? top(ipsAny) ?? '192.168.1.50',
-    // A device that never sent a unicast IPv4 packet: its network's gateway / DHCP server.
-    gwMac:
-      top(gw) ??
-      top(peers) ??
-      (IDENTITY === 'device' ? [...infra].sort()[0] : undefined) ??
-      '02:00:5e:00:00:01',
-    start,
-    end,
-    packets,
-  };
+  return identityOf(stdout, IDENTITY);
 }
 
 // ---------- attacks ----------
