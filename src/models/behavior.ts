@@ -500,17 +500,18 @@ export class BehaviorModel {
 
   /**
    * B of the beyond-the-range term: Σ over count features of ln((1 + x) / (1 + training max)) where x exceeds
-   * it, the maximum taken over captures other than `excludeGroup`; and the feature beyond it the most (-1: none).
+   * it, the maximum taken over captures other than `excludeGroup`; and the feature beyond it the most (-1: none),
+   * its maximum and its ln excess.
    */
   beyondRange(
     values: readonly number[],
     excludeGroup?: string,
-  ): { total: number; feature: number; max: number } {
+  ): { total: number; feature: number; max: number; excess: number } {
     let total = 0;
     let feature = -1;
     let most = 0;
     let max = 0;
-    if (this.beyondWeight <= 0) return { total, feature, max };
+    if (this.beyondWeight <= 0) return { total, feature, max, excess: most };
     const kinds = this.state!.kinds;
     for (let f = 0; f < kinds.length; f++) {
       if (kinds[f] !== 'count') continue;
@@ -528,7 +529,7 @@ export class BehaviorModel {
         max = m;
       }
     }
-    return { total, feature, max };
+    return { total, feature, max, excess: most };
   }
 
   /** Whether the one-type term is scored: on, without the local scale, and with at least two labels. */
@@ -862,8 +863,8 @@ export class BehaviorModel {
       const f = beyond.feature;
       const value = sample.values[f]!;
       reasons.push({
-        // Ranked like a feature far off, below a new service to dozens of peers (which names the attack better).
-        weight: 2 + score.beyond,
+        // Ranked below a new service to peers with as many connections (it names the attack better).
+        weight: 1 + beyond.excess,
         text: `${BEHAVIOR_FEATURES[f]!.text}: ${formatNumber(value)}, ${formatNumber((1 + value) / (1 + beyond.max))}× the most any normal device had in ${Math.round(this.windowS / 60)} minutes (${formatNumber(beyond.max)})`,
       });
     }
