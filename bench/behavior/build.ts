@@ -5,6 +5,7 @@
  *
  *   npx tsx bench/behavior/build.ts [--out DIR] [--seed N] [--shared DIR] [--version LABEL] [--jobs N]
  *       [--force | --force-ids REGEX]
+ *       [--identity device|legacy] [--list-identities]
  *
  * Injection rewrites the endpoint the device plays (attacker, or victim for inbound attacks) to the
  * device's own MAC and IP, the other endpoint to a LAN neighbour (same /24) or a public-looking address
@@ -26,6 +27,7 @@ import {
 } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { type Identity, type IdentityRule, identityOf } from './identity.js';
 
 const run = promisify(execFile);
 
@@ -42,6 +44,16 @@ const FORCE = process.argv.includes('--force');
 const FORCE_IDS = process.argv.includes('--force-ids') ? new RegExp(arg('force-ids', '^$')) : null;
 const JOBS = Number(arg('jobs', '2'));
 const VERSION = arg('version', 'v1');
+/**
+ * How a capture's device is found: 'device' (default) never takes the network's gateway or DHCP server;
+ * 'legacy' is the first rule (most frequent source MAC of private-address packets), which took the gateway
+ * of near-silent setups (an iKettle2 sends one packet from its address, the gateway's DHCP server two).
+ */
+const IDENTITY = arg('identity', 'device') as IdentityRule;
+if (IDENTITY !== 'device' && IDENTITY !== 'legacy') {
+  console.error(`build: --identity must be device or legacy, not ${IDENTITY}`);
+  process.exit(2);
+}
 
 export const FAMILIES = ['scan', 'credential', 'lateral', 'c2', 'dnstunnel', 'exfil'] as const;
 /** Wrong-role captures whose injected type is one of these are held out. */
@@ -125,77 +137,9 @@ function split(normals: Normal[]): { train: Normal[]; test: Normal[] } {
 }
 
 // ---------- capture facts ----------
-interface Identity {
-  mac: string;
-  ip: string;
-  gwMac: string;
-  start: number;
-  end: number;
-  packets: number;
-}
-const PRIVATE = /^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|169\.254\.)/;
-const LINE =
-  /^(\d+\.\d+) ([0-9a-f:]{17}) > ([0-9a-f:]{17}), ethertype IPv4 \(0x0800\), length \d+: (\d+\.\d+\.\d+\.\d+)(?:\.\d+)? > (\d+\.\d+\.\d+\.\d+)(?:\.\d+)?[: ]/;
-const TS = /^(\d+\.\d+) /;
-
-function top(m: Map<string, number>): string | undefined {
-  let best: string | undefined;
-  let n = -1;
-  for (const [k, v] of [...m].sort()) if (v > n) [best, n] = [k, v];
-  return best;
-}
-function bump(m: Map<string, number>, k: string): void {
-  m.set(k, (m.get(k) ?? 0) + 1);
-}
-
-/** Group bit clear: not broadcast or multicast. */
-function unicastMac(mac: string): boolean {
-  return (Number.parseInt(mac.slice(0, 2), 16) & 1) === 0;
-}
-
 async function identify(path: string): Promise<Identity> {
   const { stdout } = await run('tcpdump', ['-nn', '-e', '-tt', '-r', path], { maxBuffer: 1 << 30 });
-  const lines = stdout.split('\n');
-  const srcMac = new Map<string, number>();
-  let start = Number.POSITIVE_INFINITY;
-  let end = 0;
-  let packets = 0;
-  const rows: string[][] = [];
-  for (const l of lines) {
-    const t = TS.exec(l);
-    if (!t) continue;
-    packets++;
-    const ts = Number(t[1]);
-    if (ts < start) start = ts;
-    if (ts > end) end = ts;
-    const m = LINE.exec(l);
-    if (!m) continue;
-    rows.push([m[2]!, m[3]!, m[4]!, m[5]!]);
-    if (PRIVATE.test(m[4]!)) bump(srcMac, m[2]!);
-  }
-  const mac = top(srcMac) ?? top(new Map(rows.map((r) => [r[0]!, 1]))) ?? '02:00:00:00:00:01';
-  const ips = new Map<string, number>();
-  const ipsAny = new Map<string, number>();
-  const gw = new Map<string, number>();
-  const peers = new Map<string, number>();
-  for (const [s, d, si, di] of rows) {
-    if (s === mac) {
-      bump(ipsAny, si!);
-      if (PRIVATE.test(si!)) bump(ips, si!);
-      if (!unicastMac(d!)) continue;
-      const first = Number(di!.split('.')[0]);
-      if (!PRIVATE.test(di!) && first < 224 && first !== 0) bump(gw, d!);
-      bump(peers, d!);
-    }
-  }
-  return {
-    mac,
-    ip: top(ips) ?? top(ipsAny) ?? '192.168.1.50',
-    gwMac: top(gw) ?? top(peers) ?? '02:00:5e:00:00:01',
-    start,
-    end,
-    packets,
-  };
+  return identityOf(stdout, IDENTITY);
 }
 
 // ---------- attacks ----------
@@ -382,6 +326,18 @@ async function main(): Promise<void> {
     }
   }
   const normals = listNormals();
+  if (process.argv.includes('--list-identities')) {
+    // What the injection will take as each normal capture's device (to compare --identity rules).
+    const ids = new Map<string, Identity>();
+    await pool(normals, JOBS, async (n) => {
+      ids.set(n.name, await identify(n.path));
+    });
+    for (const n of normals) {
+      const i = ids.get(n.name)!;
+      process.stdout.write(`${n.name}\t${n.type}\t${i.packets}\t${i.mac}\t${i.ip}\t${i.gwMac}\n`);
+    }
+    return;
+  }
   const { train, test } = split(normals);
   const attacks = loadAttacks();
   const trainDir = join(OUT, 'train');
@@ -649,6 +605,7 @@ async function main(): Promise<void> {
   const manifest = {
     version: VERSION,
     seed: SEED,
+    identity: IDENTITY,
     created: new Date().toISOString(),
     note: 'Behaviour benchmark: see bench/behavior/README.md. Paths are absolute; windows are epoch seconds.',
     split: { train: train.map((n) => n.name).sort(), test: test.map((n) => n.name).sort() },

@@ -2,7 +2,8 @@
  * Offline tuning of the behaviour model on features dumped by dump-features.ts (no capture re-reading):
  *   npx tsx bench/behavior/tune.ts FEATURES.json [--k 2] [--novelty 1] [--clip 3] [--norm 1] [--below 0.5]
  *     [--tail 0.1] [--gamma 0.5] [--far 0.01] [--peers 1] [--peerflows 1.5] [--adminbonus 2]
- *     [--labelweight 2] [--labelmean] [--labelq 0.9] [--othertype 4] [--othermin 3] [--heldout] [--unseen]
+ *     [--labelweight 2] [--labelmean] [--labelq 0.9] [--othertype 4] [--othermin 3] [--beyond 0]
+ *     [--beyondfree 0.69] [--heldout] [--unseen]
  * Prints AUC (normal captures of the same length vs the group), detection and false alarms at the
  * model's calibrated threshold, per kind/family and length. Tune on non-heldout families only.
  */
@@ -46,6 +47,8 @@ const opts: BehaviorOptions = {
   ...numeric('othertype', 'otherTypeWeight'),
   ...numeric('labelq', 'labelNormalQuantile'),
   ...numeric('othermin', 'otherTypeMin'),
+  ...numeric('beyond', 'beyondWeight'),
+  ...numeric('beyondfree', 'beyondFree'),
   ...(process.argv.includes('--labelmean') ? { labelFit: 'mean' as const } : {}),
 };
 const model = new BehaviorModel(opts);

@@ -298,21 +298,32 @@ describe('BehaviorModel', () => {
       assert.equal(m.labelWeight, 2);
       assert.equal(m.labelFit, 'max');
       assert.equal(m.otherTypeWeight, 4);
-      const doc = new BehaviorModel({ labelWeight: 0, otherTypeWeight: 0 })
+      const doc = new BehaviorModel({ labelWeight: 0, otherTypeWeight: 0, beyondWeight: 0 })
         .fit(train)
         .toJSON() as unknown as {
         hyperParameters: Record<string, unknown>;
       };
-      for (const key of ['labelWeight', 'labelFit', 'labelNormalQuantile', 'otherTypeWeight', 'otherTypeMin'])
+      for (const key of [
+        'labelWeight',
+        'labelFit',
+        'labelNormalQuantile',
+        'otherTypeWeight',
+        'otherTypeMin',
+        'beyondWeight',
+        'beyondFree',
+      ])
         delete doc.hyperParameters[key];
       const old = BehaviorModel.fromJSON(JSON.parse(JSON.stringify(doc)));
       assert.equal(old.labelWeight, 0);
       assert.equal(old.otherTypeWeight, 0);
+      assert.equal(old.beyondWeight, 0);
       const q = [cam('q', 0.1), { ...plug('q', 0.3), services: svc([...PLUG, ...CAM]) }];
       const s = old.score(q);
       assert.equal(s.fit, null);
       assert.equal(s.bins[1]!.otherType, null);
-      const plain = new BehaviorModel({ labelWeight: 0, otherTypeWeight: 0 }).fit(train).score(q);
+      const plain = new BehaviorModel({ labelWeight: 0, otherTypeWeight: 0, beyondWeight: 0 })
+        .fit(train)
+        .score(q);
       assert.deepEqual(s, plain);
       // "As before" to the last bit: distance + novelty + peers + peer flows, added left to right (summing the
       // three terms first moved an old file's score on the 1 GiB benchmark by one ulp).
@@ -334,6 +345,41 @@ describe('BehaviorModel', () => {
       const back = BehaviorModel.fromJSON(JSON.parse(JSON.stringify(m.toJSON())));
       assert.deepEqual(back.score(q), m.score(q));
     });
+  });
+
+  it('scores counts beyond anything a normal window had: ρ (B − ln 2), B = Σ ln((1 + x) / (1 + max))', () => {
+    const ARP = BEHAVIOR_FEATURES.findIndex((f) => f.name === 'arp.requests.out');
+    const arp = (group: string, n: number): TrainingSample => {
+      const s = sample(group, 0.3);
+      const values = [...s.values];
+      values[ARP] = n;
+      return { ...s, values };
+    };
+    const train = Array.from({ length: 10 }, (_, i) => arp(`dev-${i}`, i));
+    const m = new BehaviorModel({ k: 1 }).fit(train);
+    assert.equal(m.beyondWeight, 4);
+    const off = new BehaviorModel({ k: 1, beyondWeight: 0 }).fit(train);
+    // An arping sweep: 64 ARP requests where no normal window sent more than 9.
+    const sweep = arp('q', 64);
+    const on = m.scoreBin(sweep);
+    assert.ok(Math.abs(on.beyond - Math.log(65 / 10)) < 1e-12);
+    const plain = off.scoreBin(sweep);
+    assert.equal(plain.beyond, 0);
+    assert.ok(Math.abs(on.score - plain.score - 4 * (Math.log(6.5) - Math.LN2)) < 1e-9);
+    assert.match(
+      m.explain(sweep, on)[0]!,
+      /^ARP requests sent: 64, 6\.5× the most any normal device had in 5 minutes \(9\)/,
+    );
+    // Up to twice the training maximum is free.
+    const near = m.scoreBin(arp('q', 15));
+    assert.ok(near.beyond > 0 && near.beyond < Math.LN2);
+    assert.equal(near.score, off.scoreBin(arp('q', 15)).score);
+    // Cross-validated: a training capture is measured against the other captures' maximum, not its own.
+    const spread = [...train.slice(0, 9), arp('loud', 30)];
+    const cv = new BehaviorModel({ k: 1 }).fit(spread);
+    assert.ok(Math.abs(cv.beyondRange(arp('loud', 30).values, 'loud').total - Math.log(31 / 9)) < 1e-12);
+    assert.equal(cv.beyondRange(arp('q', 30).values).total, 0);
+    assert.ok(cv.state!.cvScores.at(-1)! >= 4 * (Math.log(31 / 9) - Math.LN2));
   });
 
   it('refuses too little data and malformed files', () => {

@@ -7,7 +7,8 @@
  * host-bins. A bin's raw score is
  *   s = (1/k) Σ_{j ∈ kNN(z)} ‖z − z_j‖
  *       + λ · ( ln(1 + |N|) + ln(1 + max_{c∈N} peers_c) + α ln(1 + a_N) + β·[a_N > 0] )
- *       + μ ln(1 + |P|) + ν ln(1 + max(max_{q∈P} conns_q − c₀, 0)) + η ln(1 + c)·[c ≥ c_min],
+ *       + μ ln(1 + |P|) + ν ln(1 + max(max_{q∈P} conns_q − c₀, 0)) + η ln(1 + c)·[c ≥ c_min]
+ *       + ρ max(B − b₀, 0),
  * the mean distance to its k nearest training bins plus novelty: N the services (direction, protocol,
  * server port) the bin used that none of those k neighbours used, a_N the connections among them on
  * admin/lateral-movement TCP ports (SMB, RPC, RDP, SSH, …; β: any at all is news), P the public peers none
@@ -15,6 +16,10 @@
  * address; c₀ of them are free, a device moving to a new cloud address opens a few). The distance is
  * ‖z − z_j‖ = Σ_f w_f |z_f − z_j,f| (L1, so one feature far off counts fully instead of being averaged away
  * among 32; w_f = ½ where the bin lies below the neighbour: less traffic is less suspicious than more).
+ * B = Σ_f ln((1 + x_f) / (1 + M_f)) over the count features where x_f exceeds M_f, the most any training window
+ * (of another capture) had: counts far beyond anything normal (64 ARP requests in 5 minutes, where no normal
+ * device sent more than 10) are news however near the rest of the window is, and the clipped log distance caps
+ * them; b₀ = ln 2 (up to twice the training maximum) is free.
  * c is the most of N that one normal window of another label (device type) used: a device that also does
  * another type's job uses that type's services. One type per capture: the training label L* whose own
  * references fit the capture's worst-fitting window best (min_L max_w s_L(w), s_L: the same score with
@@ -126,6 +131,14 @@ export interface BehaviorOptions {
    */
   otherTypeWeight?: number;
   otherTypeMin?: number;
+  /**
+   * Weight ρ of max(B − b₀, 0), B = Σ over count features of ln((1 + x) / (1 + the most any normal window of
+   * another capture had)) where x exceeds it: 64 ARP requests in 5 minutes from a device type whose normal
+   * windows sent at most 10 (an arping sweep) is news however close the rest of the window is (0: off).
+   */
+  beyondWeight?: number;
+  /** b₀: how far (in ln units) beyond the training range is free: normal windows of a new capture go a bit beyond. */
+  beyondFree?: number;
 }
 
 /** One training or query host-bin. */
@@ -205,6 +218,8 @@ export interface BinScore {
    * new services, and those services; null when fewer than otherTypeMin or the term is off.
    */
   otherType: { label: string; services: number[] } | null;
+  /** B of the beyond-the-training-range term (0 when off or within range). */
+  beyond: number;
   /** The capture's one label (index into `labels`, -1: off) and this window's score against it. */
   captureLabel: number;
   labelScore: number;
@@ -274,6 +289,8 @@ export class BehaviorModel {
   readonly labelNormalQuantile: number;
   readonly otherTypeWeight: number;
   readonly otherTypeMin: number;
+  readonly beyondWeight: number;
+  readonly beyondFree: number;
   /** belowWeight^(1/p): applied to |q − r| before the power, so the p-th power carries belowWeight. */
   private readonly belowFactor: number;
   state: BehaviorState | null = null;
@@ -283,6 +300,13 @@ export class BehaviorModel {
   /** The distinct training labels (sorted) and each reference's index among them (-1: unlabelled). */
   labels: string[] = [];
   private refLabelIdx = new Int32Array(0);
+  /**
+   * Per feature, the largest training value and its capture, and the largest of any other capture: the
+   * training range a window is compared against without its own capture (cross-validation).
+   */
+  private rangeMax = new Float64Array(0);
+  private rangeGroup: string[] = [];
+  private rangeNext = new Float64Array(0);
 
   constructor(options: BehaviorOptions = {}) {
     this.windowS = options.windowS ?? DEFAULT_BEHAVIOR_WINDOW_S;
@@ -310,6 +334,8 @@ export class BehaviorModel {
     this.labelNormalQuantile = options.labelNormalQuantile ?? 0.9;
     this.otherTypeWeight = options.otherTypeWeight ?? 4;
     this.otherTypeMin = options.otherTypeMin ?? 3;
+    this.beyondWeight = options.beyondWeight ?? 4;
+    this.beyondFree = options.beyondFree ?? Math.LN2;
     if (!(this.windowS > 0)) throw new UsageError(`the behaviour window must be > 0 s, not ${this.windowS}`);
     if (!(this.k >= 1 && Number.isInteger(this.k))) throw new UsageError(`k must be a whole number >= 1`);
     if (!(this.falseAlarmRate > 0 && this.falseAlarmRate < 1))
@@ -450,6 +476,60 @@ export class BehaviorModel {
     this.labels = [...new Set(s.refLabels.filter((l): l is string => l !== null))].sort();
     const at = new Map(this.labels.map((l, i) => [l, i]));
     this.refLabelIdx = Int32Array.from(s.refLabels, (l) => (l === null ? -1 : at.get(l)!));
+    const d = s.kinds.length;
+    this.rangeMax = new Float64Array(d).fill(Number.NEGATIVE_INFINITY);
+    this.rangeNext = new Float64Array(d).fill(Number.NEGATIVE_INFINITY);
+    this.rangeGroup = new Array<string>(d).fill('');
+    if (this.beyondWeight <= 0) return;
+    for (let f = 0; f < d; f++) {
+      s.refs.forEach((r, i) => {
+        if (r[f]! > this.rangeMax[f]!) {
+          if (s.refGroups[i] !== this.rangeGroup[f]) this.rangeNext[f] = this.rangeMax[f]!;
+          this.rangeMax[f] = r[f]!;
+          this.rangeGroup[f] = s.refGroups[i]!;
+        }
+      });
+      // The largest value of a capture other than the top one's.
+      let next = Number.NEGATIVE_INFINITY;
+      s.refs.forEach((r, i) => {
+        if (s.refGroups[i] !== this.rangeGroup[f] && r[f]! > next) next = r[f]!;
+      });
+      this.rangeNext[f] = next;
+    }
+  }
+
+  /**
+   * B of the beyond-the-range term: Σ over count features of ln((1 + x) / (1 + training max)) where x exceeds
+   * it, the maximum taken over captures other than `excludeGroup`; and the feature beyond it the most (-1: none),
+   * its maximum and its ln excess.
+   */
+  beyondRange(
+    values: readonly number[],
+    excludeGroup?: string,
+  ): { total: number; feature: number; max: number; excess: number } {
+    let total = 0;
+    let feature = -1;
+    let most = 0;
+    let max = 0;
+    if (this.beyondWeight <= 0) return { total, feature, max, excess: most };
+    const kinds = this.state!.kinds;
+    for (let f = 0; f < kinds.length; f++) {
+      if (kinds[f] !== 'count') continue;
+      const m =
+        excludeGroup !== undefined && excludeGroup === this.rangeGroup[f]
+          ? this.rangeNext[f]!
+          : this.rangeMax[f]!;
+      const x = values[f]!;
+      if (!(x > m) || !Number.isFinite(m)) continue;
+      const e = Math.log((1 + x) / (1 + Math.max(m, 0)));
+      total += e;
+      if (e > most) {
+        most = e;
+        feature = f;
+        max = m;
+      }
+    }
+    return { total, feature, max, excess: most };
   }
 
   /** Whether the one-type term is scored: on, without the local scale, and with at least two labels. */
@@ -506,6 +586,8 @@ export class BehaviorModel {
     const otherType = this.otherTypeOf(nov.novel, neighbours, excludeGroup);
     let score = nov.plus(distance);
     if (otherType) score += this.otherTypeWeight * Math.log1p(otherType.services.length);
+    const beyond = this.beyondRange(sample.values, excludeGroup);
+    if (beyond.total > this.beyondFree) score += this.beyondWeight * (beyond.total - this.beyondFree);
     if (s.refLocal.length > 0 && neighbours.length > 0) {
       let local = 0;
       for (const n of neighbours) local += s.refLocal[n]!;
@@ -533,6 +615,7 @@ export class BehaviorModel {
       neighbours,
       novel: nov.novel,
       otherType,
+      beyond: beyond.total,
       populationScore: score,
       labelScores,
       bestLabel,
@@ -774,6 +857,17 @@ export class BehaviorModel {
         text: `${own ? `most traffic looks like ${article(own)}'s (its nearest normal devices), ` : ''}the rest like ${article(other.label)}'s: ${listed.join(', ')}, which ${other.label} devices use and its nearest normal devices do not`,
       });
     }
+    // A count beyond anything normal: said once, with the most any normal window had.
+    const beyond = score.beyond > this.beyondFree ? this.beyondRange(sample.values) : null;
+    if (beyond && beyond.feature >= 0) {
+      const f = beyond.feature;
+      const value = sample.values[f]!;
+      reasons.push({
+        // Ranked below a new service to peers with as many connections (it names the attack better).
+        weight: 1 + beyond.excess,
+        text: `${BEHAVIOR_FEATURES[f]!.text}: ${formatNumber(value)}, ${formatNumber((1 + value) / (1 + beyond.max))}× the most any normal device had in ${Math.round(this.windowS / 60)} minutes (${formatNumber(beyond.max)})`,
+      });
+    }
     if (score.novelPeerFlows >= 5 && score.busiestNovelPeer >= 0) {
       reasons.push({
         weight: this.peerFlowWeight * Math.log1p(score.novelPeerFlows),
@@ -788,6 +882,7 @@ export class BehaviorModel {
       });
     }
     for (let f = 0; f < q.length; f++) {
+      if (f === beyond?.feature) continue;
       const zs: number[] = [];
       const raw: number[] = [];
       for (const n of score.neighbours) {
@@ -848,6 +943,8 @@ export class BehaviorModel {
         labelNormalQuantile: this.labelNormalQuantile,
         otherTypeWeight: this.otherTypeWeight,
         otherTypeMin: this.otherTypeMin,
+        beyondWeight: this.beyondWeight,
+        beyondFree: this.beyondFree,
       },
       state: s,
     };
@@ -960,6 +1057,8 @@ const behaviorFileSchema = z.object({
     labelNormalQuantile: finite.min(0).max(1).default(0.9),
     otherTypeWeight: finite.min(0).default(0),
     otherTypeMin: z.number().int().positive().default(3),
+    beyondWeight: finite.min(0).default(0),
+    beyondFree: finite.min(0).default(Math.LN2),
   }),
   state: z.object({
     names: z.array(z.string()),

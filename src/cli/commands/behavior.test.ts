@@ -167,10 +167,10 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     const [later] = results(second.stdout);
     assert.equal(later!.detail!.behavior!.own_history, true);
     assert.equal(device(later!).decisions.behavior, 'abnormal');
-    assert.match(
-      later!.detail!.behavior!.reasons[0]!,
-      /outgoing tcp port \d+ to 40 peers: never used by this device before/,
-    );
+    // The population model already puts this scan at the top (its admin connections are beyond anything a
+    // normal device had), so the own-history reasons, which lead only when they raise the abnormality, may
+    // not; the new service is named either way (withOwnHistory's own test: behavior-anomaly.test.ts).
+    assert.match(later!.detail!.behavior!.reasons.join('\n'), /outgoing tcp port \d+ to 40 peers/);
   });
 
   it('watch scores each host with the behaviour model when its bin closes', () => {
