@@ -8,5 +8,5 @@ bash scripts/ensure-system-deps.sh
 npx tsc -p tsconfig.json --noEmit
 npx biome check src bench scripts
 npx tsc -p tsconfig.build.json
-mapfile -t files < <(find src -name '*.test.ts' | sort)
+mapfile -t files < <(find src bench -name '*.test.ts' | sort)
 exec node --import tsx --test --test-reporter=spec "${files[@]}"

@@ -484,12 +484,12 @@ export class BehaviorModel {
     for (let f = 0; f < d; f++) {
       s.refs.forEach((r, i) => {
         if (r[f]! > this.rangeMax[f]!) {
-          if (s.refGroups[i] !== this.rangeGroup[f]) this.rangeNext[f] = this.rangeMax[f]!;
           this.rangeMax[f] = r[f]!;
           this.rangeGroup[f] = s.refGroups[i]!;
         }
       });
-      // The largest value of a capture other than the top one's.
+      // The largest value of a capture other than the top one's: the range a window of that capture is
+      // compared against in cross-validation.
       let next = Number.NEGATIVE_INFINITY;
       s.refs.forEach((r, i) => {
         if (s.refGroups[i] !== this.rangeGroup[f] && r[f]! > next) next = r[f]!;
