@@ -20,43 +20,16 @@
  *   node --import tsx bench/novelty-lab.ts --cache FILE [--variant NAME]... [--corpus NAME]...
  *       [--unknown-rate R] [--verbose] [--no-sim] [--all-extras]
  */
-import { readFileSync } from 'node:fs';
 import { V2_OWN_COUNT, v2FeatureNames } from '../src/features/v2/index.js';
 import { V2_FEATURE_GROUPS, V2_GROUP_LAYOUT } from '../src/features/v2/names.js';
+import { midRank } from '../src/models/novelty.js';
 import { captureFolds } from '../src/training/select.js';
 import { heldoutSplit } from './heldout-split.js';
+import { args, type Cap, loadCorpora } from './rank-corpora.js';
 
-function args(name: string): string[] {
-  const out: string[] = [];
-  process.argv.forEach((a, i) => {
-    if (a === `--${name}` && i + 1 < process.argv.length) out.push(process.argv[i + 1]!);
-  });
-  return out;
-}
-
-interface Cap {
-  name: string;
-  label: string;
-  x: Float64Array;
-}
 const cache = args('cache')[0] ?? '/tmp/rolesdev-cache.json';
-const raw = JSON.parse(readFileSync(cache, 'utf8')) as {
-  name: string;
-  captures: { name: string; label: string; rows: number[][] }[];
-}[];
+const corpora = loadCorpora(cache);
 const H = V2_OWN_COUNT;
-function toCaps(list: { name: string; label: string; rows: number[][] }[]): Cap[] {
-  return list
-    .filter((c) => c.rows.length > 0)
-    .map((c) => {
-      const x = new Float64Array(H);
-      for (const r of c.rows) for (let f = 0; f < H; f++) x[f]! += r[f]! / c.rows.length;
-      return { name: c.name, label: c.label, x };
-    });
-}
-const corpora: Record<string, Cap[]> = {};
-for (const c of raw) corpora[c.name] = toCaps(c.captures);
-corpora.pooled = [...(corpora['iot-sentinel'] ?? []), ...(corpora['roles-dev'] ?? [])];
 
 export interface Space {
   /** Rank vector of a raw capture mean. */
@@ -66,31 +39,13 @@ export interface Space {
   w: Float64Array;
 }
 
-function midRank(sorted: Float64Array, n: number, v: number): number {
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const m = (lo + hi) >> 1;
-    if (sorted[m]! < v) lo = m + 1;
-    else hi = m;
-  }
-  let up = lo;
-  hi = n;
-  while (up < hi) {
-    const m = (up + hi) >> 1;
-    if (sorted[m]! <= v) up = m + 1;
-    else hi = m;
-  }
-  return (lo + 0.5 * (up - lo)) / n;
-}
-
 function rankSpace(train: Cap[]): { rank: (x: Float64Array) => Float64Array; ranks: Float64Array[] } {
   const n = train.length;
   const sorted: Float64Array[] = [];
   for (let f = 0; f < H; f++) sorted.push(Float64Array.from(train.map((c) => c.x[f]!)).sort());
   const rank = (x: Float64Array) => {
     const q = new Float64Array(H);
-    for (let f = 0; f < H; f++) q[f] = midRank(sorted[f]!, n, x[f]!);
+    for (let f = 0; f < H; f++) q[f] = midRank(sorted[f]!, 0, n, x[f]!);
     return q;
   };
   return { rank, ranks: train.map((c) => rank(c.x)) };

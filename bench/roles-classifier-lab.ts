@@ -19,26 +19,11 @@
  *
  *   node --import tsx bench/roles-classifier-lab.ts --cache FILE [--variant NAME]... [--all-extras]
  */
-import { readFileSync } from 'node:fs';
 import { V2_OWN_COUNT, v2FeatureNames } from '../src/features/v2/index.js';
 import { midRank } from '../src/models/novelty.js';
 import { captureFolds } from '../src/training/select.js';
 import { heldoutSplit } from './heldout-split.js';
-
-function args(name: string): string[] {
-  const out: string[] = [];
-  process.argv.forEach((a, i) => {
-    if (a === `--${name}` && i + 1 < process.argv.length) out.push(process.argv[i + 1]!);
-  });
-  return out;
-}
-
-interface Cap {
-  name: string;
-  label: string;
-  /** Mean of the capture's bins over the header aggregates. */
-  x: Float64Array;
-}
+import { args, type Cap, loadCorpora } from './rank-corpora.js';
 
 const cache = args('cache')[0];
 if (!cache) {
@@ -47,22 +32,8 @@ if (!cache) {
   );
   process.exit(2);
 }
-const raw = JSON.parse(readFileSync(cache, 'utf8')) as {
-  name: string;
-  captures: { name: string; label: string; rows: number[][] }[];
-}[];
+const corpora = loadCorpora(cache);
 const H = V2_OWN_COUNT;
-const toCaps = (list: { name: string; label: string; rows: number[][] }[]): Cap[] =>
-  list
-    .filter((c) => c.rows.length > 0)
-    .map((c) => {
-      const x = new Float64Array(H);
-      for (const r of c.rows) for (let f = 0; f < H; f++) x[f]! += r[f]! / c.rows.length;
-      return { name: c.name, label: c.label, x };
-    });
-const corpora: Record<string, Cap[]> = {};
-for (const c of raw) corpora[c.name] = toCaps(c.captures);
-corpora.pooled = [...(corpora['iot-sentinel'] ?? []), ...(corpora['roles-dev'] ?? [])];
 
 const names = v2FeatureNames();
 const column = (s: string): number => names.indexOf(s);
