@@ -134,12 +134,38 @@ export interface BehaviorResult {
   readonly bins: BehaviorBin[];
   /** The bins of host `host` (index into hosts), in order. */
   binsOf(host: number): BehaviorBin[];
+  /** The same bins decoded one at a time on each get and not kept: a long capture's device has ~17,000. */
+  recordsOf(host: number): BehaviorRecords;
+}
+
+/** One host's bins, in order; get(i) decodes bin i afresh (from memory or the store's temporary file). */
+export interface BehaviorRecords {
+  readonly length: number;
+  get(i: number): BehaviorBin;
+}
+
+/** No bins (a host that has none, or no behaviour features at all). */
+export const NO_RECORDS: BehaviorRecords = {
+  length: 0,
+  get(i: number): BehaviorBin {
+    throw new RangeError(`no behaviour bin ${i}`);
+  },
+};
+
+function hostIndex(result: BehaviorResult, key?: string): number {
+  return key === undefined ? result.device : result.hosts.findIndex((h) => h.key === key);
 }
 
 /** The bins of one host, by its key (MAC or IP text); the device's when key is omitted. */
 export function hostBins(result: BehaviorResult, key?: string): BehaviorBin[] {
-  const host = key === undefined ? result.device : result.hosts.findIndex((h) => h.key === key);
+  const host = hostIndex(result, key);
   return host < 0 ? [] : result.binsOf(host);
+}
+
+/** hostBins as records read one at a time. */
+export function hostRecords(result: BehaviorResult, key?: string): BehaviorRecords {
+  const host = hostIndex(result, key);
+  return host < 0 ? NO_RECORDS : result.recordsOf(host);
 }
 
 const F_INIT_OUT = 1;
@@ -570,6 +596,20 @@ export class BehaviorExtractor {
         const out: BehaviorBin[] = [];
         for (const i of kept) if (store.host(i) === host) out.push(store.get(i));
         return out;
+      },
+      recordsOf(host: number): BehaviorRecords {
+        let n = 0;
+        for (const i of kept) if (store.host(i) === host) n++;
+        const at = new Int32Array(n);
+        n = 0;
+        for (const i of kept) if (store.host(i) === host) at[n++] = i;
+        return {
+          length: at.length,
+          get(j: number): BehaviorBin {
+            if (!(j >= 0 && j < at.length)) throw new RangeError(`no behaviour bin ${j} of ${at.length}`);
+            return store.get(at[j]!);
+          },
+        };
       },
     };
   }

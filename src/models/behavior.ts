@@ -241,6 +241,29 @@ export interface CaptureScore {
   fit: LabelFit | null;
 }
 
+/** A capture's windows, read one at a time (a long capture's are not held at once). */
+export interface WindowSource {
+  readonly length: number;
+  get(i: number): BehaviorSample;
+}
+
+/**
+ * A capture's score as scoreStream gives it: what `score` gives, with the worst window's BinScore in full
+ * and only the final score of every window (a ~11 GB capture's device has ~17,000 windows).
+ */
+export interface StreamedCaptureScore {
+  abnormality: number;
+  /** Index of the worst window. */
+  worst: number;
+  /** Each window's final score (BinScore.score), in order. */
+  scores: Float64Array;
+  /** The worst window's BinScore, as `score` gives it. */
+  worstBin: BinScore;
+  reasons: string[];
+  calibratedOn: string | null;
+  fit: LabelFit | null;
+}
+
 export interface LabelFit {
   label: string;
   /** Windows whose best label is another one, and the most common such label. */
@@ -696,29 +719,46 @@ export class BehaviorModel {
   scoreWindows(bins: readonly BehaviorSample[], excludeGroup?: string, role?: string): BinScore[] {
     const scored = bins.map((b) => this.scoreBin(b, excludeGroup, role));
     if (!this.labelTerm || scored.length === 0) return scored;
+    const captureLabel = this.captureLabelOf(scored.length, (i, li) => scored[i]!.labelScores[li]!);
+    if (captureLabel < 0) return scored;
+    for (const b of scored) this.applyCaptureLabel(b, captureLabel, role);
+    return scored;
+  }
+
+  /** The label whose references fit all `n` windows best (labelFit), given window i's score for label li; -1: none. */
+  private captureLabelOf(n: number, labelScore: (i: number, li: number) => number): number {
     let captureLabel = -1;
     let bestFit = Number.POSITIVE_INFINITY;
     for (let li = 0; li < this.labels.length; li++) {
       let fit = 0;
-      for (const b of scored) {
-        const v = b.labelScores[li]!;
-        fit = this.labelFit === 'max' ? Math.max(fit, v) : fit + v / scored.length;
+      for (let i = 0; i < n; i++) {
+        const v = labelScore(i, li);
+        fit = this.labelFit === 'max' ? Math.max(fit, v) : fit + v / n;
       }
       if (fit < bestFit) {
         bestFit = fit;
         captureLabel = li;
       }
     }
-    if (captureLabel < 0) return scored;
-    const bound = this.state!.labelBound;
-    for (const b of scored) {
-      b.captureLabel = captureLabel;
-      b.labelScore = b.labelScores[captureLabel]!;
-      if (b.bestLabel === captureLabel || b.populationScore > bound) continue;
-      b.score = b.populationScore + this.labelWeight * Math.max(b.labelScore - b.populationScore, 0);
-      b.p = this.tailProbability(b.score, role);
-    }
-    return scored;
+    return captureLabel;
+  }
+
+  /** Whether a window (its best label, population score) gets the one-type term under `captureLabel`. */
+  private labelAdjusts(captureLabel: number, bestLabel: number, populationScore: number): boolean {
+    return captureLabel >= 0 && bestLabel !== captureLabel && !(populationScore > this.state!.labelBound);
+  }
+
+  private labelAdjusted(populationScore: number, labelScore: number): number {
+    return populationScore + this.labelWeight * Math.max(labelScore - populationScore, 0);
+  }
+
+  /** Sets a window's score under the capture's one label (captureLabel ≥ 0). */
+  private applyCaptureLabel(b: BinScore, captureLabel: number, role?: string): void {
+    b.captureLabel = captureLabel;
+    b.labelScore = b.labelScores[captureLabel]!;
+    if (!this.labelAdjusts(captureLabel, b.bestLabel, b.populationScore)) return;
+    b.score = this.labelAdjusted(b.populationScore, b.labelScore);
+    b.p = this.tailProbability(b.score, role);
   }
 
   /** Σ_f w_f |q_f − r_f|^p, with w_f = belowWeight where the query lies below the reference. */
@@ -797,38 +837,90 @@ export class BehaviorModel {
     for (let i = 1; i < scored.length; i++) if (scored[i]!.score > scored[worst]!.score) worst = i;
     const abnormality = this.captureAbnormality(scored[worst]!.p, scored.length);
     const calibratedOn = this.tailFor(role) === this.state ? null : role!;
-    const fit = this.labelFitOf(scored);
-    const reasons = this.explain(bins[worst]!, scored[worst]!);
-    const w = scored[worst]!;
+    const fit = this.labelFitOf(scored.length, scored[0]?.captureLabel ?? -1, (i) => scored[i]!.bestLabel);
+    const reasons = this.reasonsOf(bins[worst]!, scored[worst]!, fit, scored.length);
+    return { abnormality, worst, bins: scored, reasons, calibratedOn, fit };
+  }
+
+  /**
+   * `score` for eval: the windows are read one at a time, twice for the worst (its BinScore is computed
+   * again rather than every window's kept), and only each window's final score is kept. Same figures as
+   * `score` (scoreBin is deterministic), in a few typed arrays instead of ~1 KiB of objects per window.
+   */
+  scoreStream(windows: WindowSource, excludeGroup?: string, role?: string): StreamedCaptureScore {
+    const n = windows.length;
+    if (n === 0) throw new Error('BehaviorModel.scoreStream: no bins');
+    const nl = this.labelTerm ? this.labels.length : 0;
+    const population = new Float64Array(n);
+    const bestLabel = new Int32Array(n);
+    const labelScores = new Float64Array(n * nl);
+    for (let i = 0; i < n; i++) {
+      const b = this.scoreBin(windows.get(i), excludeGroup, role);
+      population[i] = b.score;
+      bestLabel[i] = b.bestLabel;
+      for (let li = 0; li < nl; li++) labelScores[i * nl + li] = b.labelScores[li]!;
+    }
+    const captureLabel = nl > 0 ? this.captureLabelOf(n, (i, li) => labelScores[i * nl + li]!) : -1;
+    const scores = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const pop = population[i]!;
+      scores[i] = this.labelAdjusts(captureLabel, bestLabel[i]!, pop)
+        ? this.labelAdjusted(pop, labelScores[i * nl + captureLabel]!)
+        : pop;
+    }
+    let worst = 0;
+    for (let i = 1; i < n; i++) if (scores[i]! > scores[worst]!) worst = i;
+    const sample = windows.get(worst);
+    const w = this.scoreBin(sample, excludeGroup, role);
+    if (captureLabel >= 0) this.applyCaptureLabel(w, captureLabel, role);
+    const fit = this.labelFitOf(n, captureLabel, (i) => bestLabel[i]!);
+    return {
+      abnormality: this.captureAbnormality(w.p, n),
+      worst,
+      scores,
+      worstBin: w,
+      reasons: this.reasonsOf(sample, w, fit, n),
+      calibratedOn: this.tailFor(role) === this.state ? null : role!,
+      fit,
+    };
+  }
+
+  /** The worst window's reasons, led by the one-type line when that term raised its score. */
+  private reasonsOf(sample: BehaviorSample, w: BinScore, fit: LabelFit | null, windows: number): string[] {
+    const reasons = this.explain(sample, w);
     // The one-type term raised the deciding window: say which types the windows look like.
     if (fit && fit.windows.length >= 2 && w.score - w.populationScore >= 1) {
       const [[first, n1], [second, n2]] = fit.windows as [[string, number], [string, number]];
       reasons.unshift(
-        `${n1} of ${scored.length} windows look like ${article(first)}'s, ${n2} like ${article(second)}'s: no one normal device type does both`,
+        `${n1} of ${windows} windows look like ${article(first)}'s, ${n2} like ${article(second)}'s: no one normal device type does both`,
       );
       reasons.splice(4);
     }
-    return { abnormality, worst, bins: scored, reasons, calibratedOn, fit };
+    return reasons;
   }
 
-  /** The capture's one label and the windows that fit another label better. */
-  private labelFitOf(scored: readonly BinScore[]): LabelFit | null {
-    const li = scored[0]?.captureLabel ?? -1;
+  /** The capture's one label `li` (-1: none) and the windows that fit another label better. */
+  private labelFitOf(n: number, li: number, bestLabelOf: (i: number) => number): LabelFit | null {
     if (li < 0) return null;
     const others = new Map<number, number>();
-    for (const b of scored)
-      if (b.bestLabel >= 0 && b.bestLabel !== li) others.set(b.bestLabel, (others.get(b.bestLabel) ?? 0) + 1);
+    for (let i = 0; i < n; i++) {
+      const b = bestLabelOf(i);
+      if (b >= 0 && b !== li) others.set(b, (others.get(b) ?? 0) + 1);
+    }
     let other = -1;
     let otherWindows = 0;
-    for (const [l, n] of others) {
-      otherWindows += n;
-      if (other < 0 || n > others.get(other)! || (n === others.get(other)! && l < other)) other = l;
+    for (const [l, c] of others) {
+      otherWindows += c;
+      if (other < 0 || c > others.get(other)! || (c === others.get(other)! && l < other)) other = l;
     }
     const counts = new Map<number, number>();
-    for (const b of scored) if (b.bestLabel >= 0) counts.set(b.bestLabel, (counts.get(b.bestLabel) ?? 0) + 1);
+    for (let i = 0; i < n; i++) {
+      const b = bestLabelOf(i);
+      if (b >= 0) counts.set(b, (counts.get(b) ?? 0) + 1);
+    }
     const windows = [...counts]
       .sort((a, b) => b[1] - a[1] || a[0] - b[0])
-      .map(([l, n]): [string, number] => [this.labels[l]!, n]);
+      .map(([l, c]): [string, number] => [this.labels[l]!, c]);
     return {
       label: this.labels[li]!,
       otherWindows,

@@ -8,6 +8,7 @@ import { DEFAULT_THRESHOLD } from '../decisions/decide.js';
 import { UsageError } from '../errors.js';
 import type { BehaviorResult } from '../features/behavior.js';
 import type { SessionVectors } from '../features/session-vectors.js';
+import { lazyArray } from '../lazy-array.js';
 import type { LoadedModel } from '../models/format.js';
 import type { BehaviorDetail } from '../result.js';
 import {
@@ -187,9 +188,13 @@ export function anomalyScorer(options: AnomalyOptions, roleModel: LoadedModel): 
           const outcome = scoreBehavior(model, behavior, hostKey, role);
           if (!outcome.scored || !outcome.score)
             return { abnormality: 0, scored: false, note: outcome.note ?? 'not scored', threshold };
-          const { score, bins } = outcome;
-          const worst = bins[score.worst]!;
-          const w = score.bins[score.worst]!;
+          const { score, windows } = outcome;
+          const worst = windows.get(score.worst);
+          const w = score.worstBin;
+          // Every window is read again here rather than kept: a long capture's device has ~17,000.
+          const services = new Set<number>();
+          for (let i = 0; i < windows.length; i++)
+            for (const x of windows.get(i).services) services.add(x[0]);
           return {
             abnormality: score.abnormality,
             scored: true,
@@ -200,7 +205,7 @@ export function anomalyScorer(options: AnomalyOptions, roleModel: LoadedModel): 
                 score.calibratedOn === null
                   ? 'population: cross-validated scores of every training device'
                   : `role ${score.calibratedOn}: cross-validated scores of its own training devices`,
-              bins_scored: bins.length,
+              bins_scored: windows.length,
               worst_bin: { index: worst.bin, start: worst.start, end: worst.end },
               score: w.score,
               distance: w.distance,
@@ -217,9 +222,13 @@ export function anomalyScorer(options: AnomalyOptions, roleModel: LoadedModel): 
                     },
                   }
                 : {}),
-              services: [...new Set(bins.flatMap((b) => b.services.map((x) => x[0])))].sort((a, b) => a - b),
+              services: [...services].sort((a, b) => a - b),
             },
-            bins: bins.map((b, i) => ({ score: score.bins[i]!.score, services: b.services })),
+            // Read when the device's history asks (rarely): the services come from the windows again.
+            bins: lazyArray(windows.length, (i) => ({
+              score: score.scores[i]!,
+              services: windows.get(i).services,
+            })),
             calibratedOn: score.calibratedOn,
           };
         },

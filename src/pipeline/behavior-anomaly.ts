@@ -1,6 +1,12 @@
 import { ModelError } from '../errors.js';
-import { type BehaviorBin, type BehaviorResult, hostBins, serviceText } from '../features/behavior.js';
-import { BehaviorModel, type CaptureScore } from '../models/behavior.js';
+import {
+  type BehaviorRecords,
+  type BehaviorResult,
+  hostRecords,
+  NO_RECORDS,
+  serviceText,
+} from '../features/behavior.js';
+import { BehaviorModel, type StreamedCaptureScore } from '../models/behavior.js';
 import type { LoadedModel } from '../models/format.js';
 import { loadModelDocument, writeModelDocument } from '../models/format.js';
 
@@ -112,8 +118,9 @@ export interface BehaviorOutcome {
   scored: boolean;
   abnormality: number;
   note?: string;
-  score?: CaptureScore;
-  bins: BehaviorBin[];
+  score?: StreamedCaptureScore;
+  /** The scored host's windows, read one at a time (a long capture's are not held at once). */
+  windows: BehaviorRecords;
 }
 
 /**
@@ -127,16 +134,21 @@ export function scoreBehavior(
   role?: string,
 ): BehaviorOutcome {
   if (!result)
-    return { scored: false, abnormality: 0, note: 'behaviour features were not computed', bins: [] };
-  let bins = key ? hostBins(result, key) : [];
-  if (bins.length === 0) bins = hostBins(result);
-  if (bins.length === 0)
+    return {
+      scored: false,
+      abnormality: 0,
+      note: 'behaviour features were not computed',
+      windows: NO_RECORDS,
+    };
+  let windows = key ? hostRecords(result, key) : null;
+  if (!windows || windows.length === 0) windows = hostRecords(result);
+  if (windows.length === 0)
     return {
       scored: false,
       abnormality: 0,
       note: 'no IP packet from a host with a private address: nothing to compare with normal behaviour',
-      bins,
+      windows,
     };
-  const score = model.score(bins, undefined, role);
-  return { scored: true, abnormality: score.abnormality, score, bins };
+  const score = model.scoreStream(windows, undefined, role);
+  return { scored: true, abnormality: score.abnormality, score, windows };
 }

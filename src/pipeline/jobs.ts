@@ -60,15 +60,20 @@ const handlers: { [N in JobName]: (input: JobInput<N>) => Promise<JobOutput<N>> 
     const evaluations = perHost
       ? await evaluateHosts(path, options)
       : [await evaluateCaptureDetailed(path, options)];
-    // The history's per-bin representations are computed when read; a worker's answer is copied to the
-    // calling thread (structured clone), so there they are built once here.
-    return evaluations.map((e) => ({
-      result: e.result,
-      history:
-        e.history && !isMainThread
-          ? { ...e.history, representations: Array.from(e.history.representations) }
-          : e.history,
-    }));
+    // The history's per-bin representations and behaviour windows are computed when read; a worker's answer
+    // is copied to the calling thread (structured clone), so there they are built once here.
+    return evaluations.map((e) => {
+      const h = e.history;
+      if (!h || isMainThread) return { result: e.result, history: h };
+      return {
+        result: e.result,
+        history: {
+          ...h,
+          representations: Array.from(h.representations),
+          ...(h.behavior ? { behavior: { ...h.behavior, bins: Array.from(h.behavior.bins) } } : {}),
+        },
+      };
+    });
   },
   hostFootprint: async ({ path, options }) => evaluateHostFootprint(path, options),
   behavior: async ({ path, options }) => {
