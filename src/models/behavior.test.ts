@@ -293,6 +293,60 @@ describe('BehaviorModel', () => {
       assert.equal(unlabelled.score(mixed).fit, null);
     });
 
+    it('scoreStream gives what score gives, reading each window once (the worst twice)', () => {
+      const varied = Array.from({ length: 40 }, (_, i) => ({
+        ...(i % 3 === 0 ? cam('q', 0.013 + 0.023 * i) : plug('q', 0.011 + 0.019 * i)),
+        services: svc([...PLUG.slice(0, 1 + (i % 4)), ...CAM.slice(0, i % 4)]),
+        publicPeers: Array.from({ length: i % 5 }, (_, j) => 1000 + j * i),
+        publicPeerFlows: Array.from({ length: i % 5 }, (_, j) => 2 + i + j),
+      }));
+      const mixed = [cam('q', 0.1), cam('q', 0.2), cam('q', 0.3), plug('q', 0.4)];
+      const models = [
+        new BehaviorModel({ k: 1, otherTypeWeight: 0 }).fit(train),
+        new BehaviorModel({ k: 2 }).fit(train),
+        new BehaviorModel({ k: 2, labelFit: 'mean' }).fit(train),
+        new BehaviorModel({ k: 1, labelWeight: 0 }).fit(train),
+        new BehaviorModel({ k: 1, roleCalibrationMin: 2 }).fit(train),
+      ];
+      let adjusted = 0;
+      for (const m of models)
+        for (const windows of [mixed, varied, varied.slice(0, 1)])
+          for (const role of [undefined, 'plug']) {
+            const reads = new Array<number>(windows.length).fill(0);
+            const source = {
+              length: windows.length,
+              get: (i: number) => {
+                reads[i]!++;
+                return windows[i]!;
+              },
+            };
+            const stream = m.scoreStream(source, undefined, role);
+            const full = m.score(windows, undefined, role);
+            assert.deepEqual(
+              Array.from(stream.scores),
+              full.bins.map((b) => b.score),
+            );
+            assert.equal(stream.worst, full.worst);
+            assert.deepEqual(stream.worstBin, full.bins[full.worst]);
+            assert.equal(stream.abnormality, full.abnormality);
+            assert.deepEqual(stream.reasons, full.reasons);
+            assert.equal(stream.calibratedOn, full.calibratedOn);
+            assert.deepEqual(stream.fit, full.fit);
+            assert.deepEqual(
+              reads,
+              windows.map((_, i) => (i === full.worst ? 2 : 1)),
+            );
+            adjusted += full.bins.filter((b) => b.score !== b.populationScore).length;
+          }
+      // The one-type term changed some windows' scores, so its replay in scoreStream was exercised.
+      assert.ok(adjusted > 0);
+      assert.equal(
+        models[4]!.scoreStream({ length: 1, get: () => mixed[0]! }, undefined, 'plug').calibratedOn,
+        'plug',
+      );
+      assert.throws(() => models[0]!.scoreStream({ length: 0, get: () => mixed[0]! }), /no bins/);
+    });
+
     it('files written before the two terms load with them off, and score as before', () => {
       const m = new BehaviorModel().fit(train);
       assert.equal(m.labelWeight, 2);
