@@ -41,3 +41,19 @@ it('gives back every record exactly, from memory and from its temporary file', (
   assert.deepEqual(store.get(200), big);
   assert.deepEqual(store.get(199), added[199]);
 });
+
+it('settles: a store with a file moves the rest there and reads the same; a store in memory stays there', () => {
+  const filed = new BehaviorBinStore(600);
+  const added = Array.from({ length: 50 }, (_, i) => record(i));
+  for (const r of added) filed.add(r);
+  filed.settle();
+  for (let i = 0; i < 50; i++) assert.deepEqual(filed.get(i), added[i], `record ${i}`);
+  // Records added after it still read back.
+  filed.add(record(50));
+  assert.deepEqual(filed.get(50), record(50));
+  assert.deepEqual(filed.get(49), added[49]);
+  const small = new BehaviorBinStore();
+  for (const r of added.slice(0, 5)) small.add(r);
+  small.settle();
+  for (let i = 0; i < 5; i++) assert.deepEqual(small.get(i), added[i]);
+});

@@ -77,6 +77,16 @@ export class BehaviorBinStore {
     this.used = o;
   }
 
+  /**
+   * No more records will come: a store that already has a file moves the rest there and lets go of its
+   * memory (2 MiB; a long capture's records are mostly read from the file anyway). A short capture's stay.
+   */
+  settle(): void {
+    if (this.fd < 0) return;
+    if (this.used > 0) this.flush();
+    this.memory = new Float64Array(0);
+  }
+
   /** Record i as a fresh BehaviorBin. */
   get(i: number): BehaviorBin {
     const start = this.offsetOf[i]!;

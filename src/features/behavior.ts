@@ -581,38 +581,53 @@ export class BehaviorExtractor {
       kind: h.kind,
       privateSent: h.privateSent,
     }));
-    // Hosts that never sent from a private address are not devices of this network (unless none is).
-    const store = this.out;
-    const kept: number[] = [];
-    for (let i = 0; i < store.length; i++)
-      if (!anyPrivate || hosts[store.host(i)]!.privateSent > 0) kept.push(i);
+    return behaviorResult(this.out, hosts, device, anyPrivate);
+  }
+}
+
+/**
+ * The result over a finished store. Built outside the extractor's methods: closures made there would keep
+ * the extractor, with every host's bin state, alive as long as the result.
+ */
+function behaviorResult(
+  store: BehaviorBinStore,
+  hosts: BehaviorHost[],
+  device: number,
+  anyPrivate: boolean,
+): BehaviorResult {
+  store.settle();
+  // Hosts that never sent from a private address are not devices of this network (unless none is).
+  // Whether a record is kept depends on its host only, so nothing per record is held for it.
+  const keeps = (host: number) => !anyPrivate || hosts[host]!.privateSent > 0;
+  const recordsOf = (host: number): BehaviorRecords => {
+    if (!keeps(host)) return NO_RECORDS;
+    let n = 0;
+    for (let i = 0; i < store.length; i++) if (store.host(i) === host) n++;
+    const at = new Int32Array(n);
+    n = 0;
+    for (let i = 0; i < store.length; i++) if (store.host(i) === host) at[n++] = i;
     return {
-      hosts,
-      device,
-      get bins() {
-        return kept.map((i) => store.get(i));
-      },
-      binsOf(host: number) {
-        const out: BehaviorBin[] = [];
-        for (const i of kept) if (store.host(i) === host) out.push(store.get(i));
-        return out;
-      },
-      recordsOf(host: number): BehaviorRecords {
-        let n = 0;
-        for (const i of kept) if (store.host(i) === host) n++;
-        const at = new Int32Array(n);
-        n = 0;
-        for (const i of kept) if (store.host(i) === host) at[n++] = i;
-        return {
-          length: at.length,
-          get(j: number): BehaviorBin {
-            if (!(j >= 0 && j < at.length)) throw new RangeError(`no behaviour bin ${j} of ${at.length}`);
-            return store.get(at[j]!);
-          },
-        };
+      length: at.length,
+      get(j: number): BehaviorBin {
+        if (!(j >= 0 && j < at.length)) throw new RangeError(`no behaviour bin ${j} of ${at.length}`);
+        return store.get(at[j]!);
       },
     };
-  }
+  };
+  return {
+    hosts,
+    device,
+    get bins() {
+      const out: BehaviorBin[] = [];
+      for (let i = 0; i < store.length; i++) if (keeps(store.host(i))) out.push(store.get(i));
+      return out;
+    },
+    binsOf(host: number) {
+      const records = recordsOf(host);
+      return Array.from({ length: records.length }, (_, j) => records.get(j));
+    },
+    recordsOf,
+  };
 }
 
 function macNumber(m: Uint8Array, o: number): number {

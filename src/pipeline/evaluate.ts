@@ -110,6 +110,9 @@ export async function evaluateCaptureDetailed(
 ): Promise<Evaluation> {
   const loaded = roleModelFor(options.modelPath);
   const analysis = await analyzeFor(path, loaded, options);
+  // The v2 and behaviour results' finishing leaves garbage (~10 MiB on the ~11 GB stream) that the view
+  // and the predictions would otherwise grow the heap past: the end phase's peak (bench/README.md).
+  collectGarbage();
   const { key, labels } = captureKey(path);
   return evaluateView(path, analysis, wholeCaptureView(key, labels, analysis), loaded, options);
 }
