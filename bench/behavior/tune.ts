@@ -90,7 +90,9 @@ if (process.argv.includes('--unseen')) {
   process.stdout.write(`unseen types flagged ${flagged}/${total}: ${out.join(', ')}\n`);
   process.exit(0);
 }
-model.fit(train.flatMap((r) => r.bins.map((b) => ({ group: r.id, label: r.deviceType, ...vendorOf(r), ...b }))));
+model.fit(
+  train.flatMap((r) => r.bins.map((b) => ({ group: r.id, label: r.deviceType, ...vendorOf(r), ...b }))),
+);
 const threshold = model.state!.threshold;
 const tests = rows.filter((r) => r.split === 'test' && (r.kind === 'normal' || r.heldout === heldout));
 const scored = tests.map((r) => ({

@@ -525,10 +525,10 @@ export class BehaviorModel {
       const v = Object.hasOwn(vendors, g) ? vendors[g] : undefined;
       const li = this.refLabelIdx[i]!;
       if (v === undefined || li < 0) return;
-      let byLabel = this.vendorCaptures.get(v);
-      if (!byLabel) this.vendorCaptures.set(v, (byLabel = new Map()));
-      let groups = byLabel.get(li);
-      if (!groups) byLabel.set(li, (groups = new Set()));
+      const byLabel = this.vendorCaptures.get(v) ?? new Map<number, Set<string>>();
+      this.vendorCaptures.set(v, byLabel);
+      const groups = byLabel.get(li) ?? new Set<string>();
+      byLabel.set(li, groups);
       groups.add(g);
     });
     if (this.beyondWeight <= 0) return;
@@ -807,7 +807,8 @@ export class BehaviorModel {
       for (const li of labels) if (best < 0 || b.labelScores[li]! < b.labelScores[best]!) best = li;
       const fit = b.labelScores[best]!;
       if (!Number.isFinite(fit)) return;
-      const t = b.populationScore + this.vendorWeight * Math.max(fit - b.populationScore - this.vendorFree, 0);
+      const t =
+        b.populationScore + this.vendorWeight * Math.max(fit - b.populationScore - this.vendorFree, 0);
       if (t > b.score) {
         b.score = t;
         b.p = this.tailProbability(t, role);
@@ -885,7 +886,12 @@ export class BehaviorModel {
    * Scores a capture's bins (at least one): the worst bin decides, corrected for the number of bins.
    * `role` (the predicted role) picks that role's own calibration when the model has one.
    */
-  score(bins: readonly BehaviorSample[], excludeGroup?: string, role?: string, vendor?: string): CaptureScore {
+  score(
+    bins: readonly BehaviorSample[],
+    excludeGroup?: string,
+    role?: string,
+    vendor?: string,
+  ): CaptureScore {
     if (bins.length === 0) throw new Error('BehaviorModel.score: no bins');
     const scored = this.scoreWindows(bins, excludeGroup, role, vendor);
     let worst = 0;

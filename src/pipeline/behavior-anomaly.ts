@@ -1,5 +1,11 @@
 import { ModelError } from '../errors.js';
-import { type BehaviorBin, type BehaviorResult, hostBins, serviceText } from '../features/behavior.js';
+import {
+  type BehaviorBin,
+  type BehaviorResult,
+  hostBins,
+  macVendor,
+  serviceText,
+} from '../features/behavior.js';
 import { BehaviorModel, type CaptureScore } from '../models/behavior.js';
 import type { LoadedModel } from '../models/format.js';
 import { loadModelDocument, writeModelDocument } from '../models/format.js';
@@ -129,7 +135,11 @@ export function scoreBehavior(
   if (!result)
     return { scored: false, abnormality: 0, note: 'behaviour features were not computed', bins: [] };
   let bins = key ? hostBins(result, key) : [];
-  if (bins.length === 0) bins = hostBins(result);
+  let host = bins.length > 0 ? result.hosts.findIndex((h) => h.key === key) : -1;
+  if (bins.length === 0) {
+    bins = hostBins(result);
+    host = result.device;
+  }
   if (bins.length === 0)
     return {
       scored: false,
@@ -137,6 +147,9 @@ export function scoreBehavior(
       note: 'no IP packet from a host with a private address: nothing to compare with normal behaviour',
       bins,
     };
-  const score = model.score(bins, undefined, role);
+  // The scored host's MAC vendor prefix (the vendor term: a maker's MAC doing another type's job).
+  const h = result.hosts[host];
+  const vendor = h && h.kind === 'mac' ? macVendor(h.key) : undefined;
+  const score = model.score(bins, undefined, role, vendor);
   return { scored: true, abnormality: score.abnormality, score, bins };
 }
