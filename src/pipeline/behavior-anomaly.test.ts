@@ -49,8 +49,8 @@ describe('the vendor term on real captures', () => {
   it("eval passes the scored device's MAC vendor; another type's vendor raises its normal traffic", async () => {
     const train: TrainingSample[] = [];
     for (const [type, setups] of [
-      ['WeMoSwitch', ['A1', 'A2', 'A3', 'A4', 'B1', 'B2']],
-      ['EdimaxPlug1101W', ['A1', 'A2', 'A3', 'A4', 'B1', 'B2']],
+      ['WeMoSwitch', ['A1', 'A2', 'A3', 'A4', 'C1', 'C2']],
+      ['EdimaxPlug1101W', ['A1', 'A2', 'A3', 'A4', 'C1', 'C2']],
     ] as const)
       for (const setup of setups) {
         const a = await analyze(`${type}-${setup}`);
