@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BEHAVIOR_FEATURE_COUNT, deviceVendor, hostBins, serviceCode } from '../features/behavior.js';
+import {
+  BEHAVIOR_FEATURE_COUNT,
+  deviceVendor,
+  hostBins,
+  macVendor,
+  serviceCode,
+} from '../features/behavior.js';
 import { BehaviorModel, type TrainingSample } from '../models/behavior.js';
 import { analyzeCapture } from './analyze.js';
 import { scoreBehavior, withOwnHistory } from './behavior-anomaly.js';
@@ -42,6 +48,14 @@ describe('withOwnHistory', () => {
 });
 
 describe('the vendor term on real captures', () => {
+  it('takes the vendor prefix of a MAC key only, and none of a random or group MAC', () => {
+    assert.equal(macVendor('5C:CF:7F:12:34:56'), '5c:cf:7f');
+    assert.equal(macVendor('02:42:ac:11:00:02'), undefined, 'locally administered (Docker, randomised)');
+    assert.equal(macVendor('01:00:5e:00:00:fb'), undefined, 'group');
+    assert.equal(macVendor('10.10.10.245'), undefined);
+    assert.equal(macVendor('fe80::1'), undefined);
+  });
+
   const SETUPS = '../shared/pcaps/iot-sentinel/setups';
   const analyze = (name: string) =>
     analyzeCapture(`${SETUPS}/${name}-Mon0000-n00.pcap`, { behavior: true, warmupS: 0 });
