@@ -3,12 +3,12 @@
  *   npx tsx bench/behavior/tune.ts FEATURES.json [--k 2] [--novelty 1] [--clip 3] [--norm 1] [--below 0.5]
  *     [--tail 0.1] [--gamma 0.5] [--far 0.01] [--peers 1] [--peerflows 1.5] [--adminbonus 2]
  *     [--labelweight 2] [--labelmean] [--labelq 0.9] [--othertype 4] [--othermin 3] [--beyond 0]
- *     [--beyondfree 0.69] [--heldout] [--unseen]
+ *     [--beyondfree 0.69] [--vendor 1] [--vendorfree 2] [--vendorpackets 5] [--heldout] [--unseen]
  * Prints AUC (normal captures of the same length vs the group), detection and false alarms at the
  * model's calibrated threshold, per kind/family and length. Tune on non-heldout families only.
  */
 import { readFileSync } from 'node:fs';
-import type { BehaviorBin } from '../../src/features/behavior.js';
+import { type BehaviorBin, macVendor } from '../../src/features/behavior.js';
 import { BehaviorModel, type BehaviorOptions } from '../../src/models/behavior.js';
 
 interface Row {
@@ -19,6 +19,9 @@ interface Row {
   length: string | null;
   heldout: boolean;
   deviceType: string;
+  wrongRoleType?: string | null;
+  /** The device the injection rewrote (the one the pipeline scores). */
+  device?: { mac: string };
   bins: BehaviorBin[];
 }
 const rows = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as Row[];
@@ -49,9 +52,17 @@ const opts: BehaviorOptions = {
   ...numeric('othermin', 'otherTypeMin'),
   ...numeric('beyond', 'beyondWeight'),
   ...numeric('beyondfree', 'beyondFree'),
+  ...numeric('vendor', 'vendorWeight'),
+  ...numeric('vendorfree', 'vendorFree'),
+  ...numeric('vendorpackets', 'vendorMinPackets'),
   ...(process.argv.includes('--labelmean') ? { labelFit: 'mean' as const } : {}),
 };
 const model = new BehaviorModel(opts);
+/** The device's MAC vendor prefix, as eval takes it from the scored host. */
+function vendorOf(r: Row): { vendor?: string } {
+  const v = r.device ? macVendor(r.device.mac) : undefined;
+  return v === undefined ? {} : { vendor: v };
+}
 const train = rows.filter((r) => r.split === 'train');
 if (process.argv.includes('--unseen')) {
   // Each type left out of training in turn: its test normals are then an unseen type, which must not
@@ -65,7 +76,7 @@ if (process.argv.includes('--unseen')) {
     m.fit(
       train
         .filter((r) => r.deviceType !== t)
-        .flatMap((r) => r.bins.map((b) => ({ group: r.id, label: r.deviceType, ...b }))),
+        .flatMap((r) => r.bins.map((b) => ({ group: r.id, label: r.deviceType, ...vendorOf(r), ...b }))),
     );
     const ns = rows.filter(
       (r) => r.split === 'test' && r.kind === 'normal' && r.deviceType === t && r.bins.length,
@@ -79,10 +90,15 @@ if (process.argv.includes('--unseen')) {
   process.stdout.write(`unseen types flagged ${flagged}/${total}: ${out.join(', ')}\n`);
   process.exit(0);
 }
-model.fit(train.flatMap((r) => r.bins.map((b) => ({ group: r.id, label: r.deviceType, ...b }))));
+model.fit(
+  train.flatMap((r) => r.bins.map((b) => ({ group: r.id, label: r.deviceType, ...vendorOf(r), ...b }))),
+);
 const threshold = model.state!.threshold;
 const tests = rows.filter((r) => r.split === 'test' && (r.kind === 'normal' || r.heldout === heldout));
-const scored = tests.map((r) => ({ r, a: r.bins.length ? model.score(r.bins).abnormality : -1 }));
+const scored = tests.map((r) => ({
+  r,
+  a: r.bins.length ? model.score(r.bins, undefined, undefined, vendorOf(r).vendor).abnormality : -1,
+}));
 function auc(pos: number[], neg: number[]): number {
   let s = 0;
   for (const p of pos) for (const n of neg) s += p > n ? 1 : p === n ? 0.5 : 0;
@@ -96,7 +112,13 @@ for (const length of ['short', 'long']) {
   const groups = new Map<string, typeof scored>();
   for (const x of scored) {
     if (x.r.kind === 'normal' || x.r.length !== length) continue;
-    const keys = x.r.kind === 'attack' ? ['attack', `  ${x.r.family}`] : ['wrongrole'];
+    // Wrong-role pairs with a near-silent iKettle2 or Aria setup (5-50 packets) apart too: the merge of another
+    // device with one looks like the other device alone.
+    const silent = (t: string | null | undefined) => t === 'iKettle2' || t === 'Aria';
+    const keys =
+      x.r.kind === 'attack'
+        ? ['attack', `  ${x.r.family}`]
+        : ['wrongrole', silent(x.r.deviceType) || silent(x.r.wrongRoleType) ? '  wr-silent' : '  wr-other'];
     for (const k of keys) groups.set(k, [...(groups.get(k) ?? []), x]);
   }
   for (const [g, xs] of [...groups].sort()) {

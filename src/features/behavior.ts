@@ -156,6 +156,21 @@ function hostIndex(result: BehaviorResult, key?: string): number {
   return key === undefined ? result.device : result.hosts.findIndex((h) => h.key === key);
 }
 
+/**
+ * The vendor prefix (OUI, "5c:cf:7f") of a host key that is a MAC address, lowercased; undefined for an IP
+ * key and for a locally administered (often randomised) or group MAC, whose prefix names no maker.
+ */
+export function macVendor(key: string): string | undefined {
+  if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(key)) return undefined;
+  return (Number.parseInt(key.slice(0, 2), 16) & 3) === 0 ? key.slice(0, 8).toLowerCase() : undefined;
+}
+
+/** The MAC vendor prefix of a behaviour result's device (see macVendor); undefined without one. */
+export function deviceVendor(result: BehaviorResult): string | undefined {
+  const host = result.hosts[result.device];
+  return host && host.kind === 'mac' ? macVendor(host.key) : undefined;
+}
+
 /** The bins of one host, by its key (MAC or IP text); the device's when key is omitted. */
 export function hostBins(result: BehaviorResult, key?: string): BehaviorBin[] {
   const host = hostIndex(result, key);

@@ -307,11 +307,20 @@ describe('BehaviorModel', () => {
         new BehaviorModel({ k: 2, labelFit: 'mean' }).fit(train),
         new BehaviorModel({ k: 1, labelWeight: 0 }).fit(train),
         new BehaviorModel({ k: 1, roleCalibrationMin: 2 }).fit(train),
+        new BehaviorModel({ k: 1 }).fit(
+          train.map((t) => ({ ...t, vendor: t.label === 'cam' ? 'aa:00:01' : 'bb:00:02', packets: 100 })),
+        ),
       ];
       let adjusted = 0;
+      let vendorRaised = 0;
       for (const m of models)
         for (const windows of [mixed, varied, varied.slice(0, 1)])
-          for (const role of [undefined, 'plug']) {
+          for (const [role, vendor] of [
+            [undefined, undefined],
+            ['plug', undefined],
+            [undefined, 'aa:00:01'],
+            ['plug', 'bb:00:02'],
+          ] as const) {
             const reads = new Array<number>(windows.length).fill(0);
             const source = {
               length: windows.length,
@@ -320,8 +329,8 @@ describe('BehaviorModel', () => {
                 return windows[i]!;
               },
             };
-            const stream = m.scoreStream(source, undefined, role);
-            const full = m.score(windows, undefined, role);
+            const stream = m.scoreStream(source, undefined, role, vendor);
+            const full = m.score(windows, undefined, role, vendor);
             assert.deepEqual(
               Array.from(stream.scores),
               full.bins.map((b) => b.score),
@@ -337,14 +346,87 @@ describe('BehaviorModel', () => {
               windows.map((_, i) => (i === full.worst ? 2 : 1)),
             );
             adjusted += full.bins.filter((b) => b.score !== b.populationScore).length;
+            vendorRaised += full.bins.filter((b) => b.vendorLabel !== null).length;
           }
       // The one-type term changed some windows' scores, so its replay in scoreStream was exercised.
       assert.ok(adjusted > 0);
+      // …and so was the vendor term's.
+      assert.ok(vendorRaised > 0, `${vendorRaised}`);
       assert.equal(
         models[4]!.scoreStream({ length: 1, get: () => mixed[0]! }, undefined, 'plug').calibratedOn,
         'plug',
       );
       assert.throws(() => models[0]!.scoreStream({ length: 0, get: () => mixed[0]! }), /no bins/);
+    });
+
+    it("vendor: a window that fits none of its MAC vendor's types scores its distance to the best of them", () => {
+      const CAMS = 'aa:00:01';
+      const PLUGS = 'bb:00:02';
+      const withVendor = (t: TrainingSample, vendor: string) => ({ ...t, vendor, packets: 100 });
+      const vtrain = train.map((t) => withVendor(t, t.label === 'cam' ? CAMS : PLUGS));
+      const m = new BehaviorModel({ k: 1 }).fit(vtrain);
+      assert.equal(m.vendorWeight, 1);
+      assert.deepEqual(m.state!.groupVendors!['cam-0'], CAMS);
+      const off = new BehaviorModel({ k: 1, vendorWeight: 0 }).fit(vtrain);
+      assert.equal(off.state!.groupVendors, undefined);
+      // A plug's normal traffic from a camera maker's MAC: population score 0 (a normal plug window), but
+      // it fits no camera's.
+      const q = withVendor(plug('q', 0.3), CAMS);
+      const own = m.score([q], undefined, undefined, PLUGS);
+      const other = m.score([q], undefined, undefined, CAMS);
+      const w = other.bins[0]!;
+      assert.equal(own.bins[0]!.vendorLabel, null);
+      assert.equal(own.bins[0]!.score, off.score([q]).bins[0]!.score);
+      assert.equal(w.vendorLabel, 'cam');
+      const camFit = w.labelScores[m.labels.indexOf('cam')]!;
+      assert.ok(camFit > 2, `${camFit}`);
+      assert.equal(w.score, w.populationScore + (camFit - w.populationScore - 2));
+      assert.ok(other.abnormality > own.abnormality);
+      assert.match(
+        other.reasons[0]!,
+        /^its MAC vendor prefix aa:00:01 is that of the cam devices in training, but its traffic looks like a plug's and not like any cam's$/,
+      );
+      // A vendor training never saw, or no vendor: nothing added. Nor for a window of < 5 packets.
+      for (const v of ['cc:00:03', undefined])
+        assert.equal(m.score([q], undefined, undefined, v).bins[0]!.score, own.bins[0]!.score);
+      assert.equal(
+        m.score([{ ...q, packets: 4 }], undefined, undefined, CAMS).bins[0]!.score,
+        own.bins[0]!.score,
+      );
+      // Cross-validation: a vendor only the excluded capture had names no label.
+      const lone = [...vtrain.slice(1), withVendor(cam('cam-0', 0), 'dd:00:04')];
+      const lm = new BehaviorModel({ k: 1 }).fit(lone);
+      assert.deepEqual(lm.vendorLabels('dd:00:04', 'cam-0'), []);
+      assert.deepEqual(lm.vendorLabels('dd:00:04'), [lm.labels.indexOf('cam')]);
+      assert.deepEqual(lm.vendorLabels(CAMS, 'cam-1'), [lm.labels.indexOf('cam')]);
+      // Deterministic, and a file round-trips with it.
+      const back = BehaviorModel.fromJSON(JSON.parse(JSON.stringify(m.toJSON())));
+      assert.deepEqual(back.score([q], undefined, undefined, CAMS), other);
+      assert.deepEqual(new BehaviorModel({ k: 1 }).fit(vtrain).toJSON(), m.toJSON());
+    });
+
+    it('files written before the vendor term load with it off, and score as before to the last bit', () => {
+      const vtrain = train.map((t) => ({
+        ...t,
+        vendor: t.label === 'cam' ? 'aa:00:01' : 'bb:00:02',
+        packets: 9,
+      }));
+      const m = new BehaviorModel().fit(vtrain);
+      const doc = new BehaviorModel({ vendorWeight: 0 }).fit(vtrain).toJSON() as unknown as {
+        hyperParameters: Record<string, unknown>;
+      };
+      for (const key of ['vendorWeight', 'vendorFree', 'vendorMinPackets']) delete doc.hyperParameters[key];
+      const old = BehaviorModel.fromJSON(JSON.parse(JSON.stringify(doc)));
+      assert.equal(old.vendorWeight, 0);
+      const q = [plug('q', 0.3), cam('q', 0.2)].map((t) => ({ ...t, packets: 50 }));
+      // The vendor given or not, the old file scores what a model without the term does.
+      const plain = new BehaviorModel({ vendorWeight: 0 }).fit(vtrain).score(q);
+      assert.deepEqual(old.score(q, undefined, undefined, 'aa:00:01'), plain);
+      assert.deepEqual(old.score(q), plain);
+      // The new model does raise the plug window from a camera maker's MAC, so the comparison above can fail.
+      const raised = m.score(q, undefined, undefined, 'aa:00:01').bins[0]!;
+      assert.equal(raised.vendorLabel, 'cam');
+      assert.equal(raised.score > plain.bins[0]!.score + 1, true);
     });
 
     it('files written before the two terms load with them off, and score as before', () => {

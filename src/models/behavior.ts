@@ -26,6 +26,10 @@
  * neighbours among L's references only) is the capture's type; a window that fits another label better, and is itself near normal
  * windows (s ≤ the 0.9 quantile of cross-validated s), scores s + ω·max(s_{L*} − s, 0) instead of s: its
  * windows of two types fit no one type, while an unseen type's fit none and s already says so.
+ * Vendor: when the device's MAC vendor prefix (OUI) is one training captures of labels V had, a window of at
+ * least 5 packets scores at least s + υ·max(min_{L∈V} s_L − s − v₀, 0): a kettle maker's MAC whose traffic fits
+ * a WeMoSwitch's normal windows and no kettle's is a device doing another type's job. An OUI never seen in
+ * training (or a locally administered, random one) leaves s as it is.
  * Bins are short windows (default 5 minutes), so a two-minute attack is not diluted in a 15-minute bin.
  * Scores are calibrated on cross-validated training scores (each training capture scored against the
  * others only): a bin's tail probability p(s) is 1 − (its interpolated rank among them)/(n+1); above
@@ -139,11 +143,22 @@ export interface BehaviorOptions {
   beyondWeight?: number;
   /** b₀: how far (in ln units) beyond the training range is free: normal windows of a new capture go a bit beyond. */
   beyondFree?: number;
+  /**
+   * Weight υ of the vendor term: how much worse a window fits the normal windows of the labels whose training
+   * devices had its MAC vendor prefix than it fits the population's (0: off).
+   */
+  vendorWeight?: number;
+  /** v₀: how much worse than the population's the vendor's labels may fit for free (score units). */
+  vendorFree?: number;
+  /** Windows with fewer packets are not judged by the vendor term (a few packets do not show a type). */
+  vendorMinPackets?: number;
 }
 
 /** One training or query host-bin. */
 export interface BehaviorSample {
   values: readonly number[];
+  /** The window's packets (either direction); optional: without it the vendor term judges every window. */
+  packets?: number;
   services: readonly (readonly [number, number, number])[];
   /** Public peers (address ids); optional: without them, peer novelty is not scored. */
   publicPeers?: readonly number[];
@@ -155,6 +170,8 @@ export interface TrainingSample extends BehaviorSample {
   /** Cross-validation group: samples of one group are never each other's references (one capture). */
   group: string;
   label: string | null;
+  /** The device's MAC vendor prefix ("b0:c5:54", see macVendor), when its host is a MAC. */
+  vendor?: string;
 }
 
 export interface BehaviorState {
@@ -183,6 +200,8 @@ export interface BehaviorState {
   roleTails: Record<string, ScoreTail>;
   /** The one-type term counts windows whose population score is at most this (see labelNormalQuantile). */
   labelBound: number;
+  /** Each training capture's (group's) device MAC vendor prefix, where known; absent when the vendor term is off. */
+  groupVendors?: Record<string, string>;
 }
 
 /** A calibration: ascending cross-validated normal scores and the exponential tail above tailStart. */
@@ -223,6 +242,11 @@ export interface BinScore {
   /** The capture's one label (index into `labels`, -1: off) and this window's score against it. */
   captureLabel: number;
   labelScore: number;
+  /**
+   * The label of the device's MAC vendor (among those training devices with that prefix had) that fits this
+   * window best, when the vendor term raised the window's score; else null.
+   */
+  vendorLabel: string | null;
 }
 
 export interface CaptureScore {
@@ -314,6 +338,9 @@ export class BehaviorModel {
   readonly otherTypeMin: number;
   readonly beyondWeight: number;
   readonly beyondFree: number;
+  readonly vendorWeight: number;
+  readonly vendorFree: number;
+  readonly vendorMinPackets: number;
   /** belowWeight^(1/p): applied to |q − r| before the power, so the p-th power carries belowWeight. */
   private readonly belowFactor: number;
   state: BehaviorState | null = null;
@@ -330,6 +357,8 @@ export class BehaviorModel {
   private rangeMax = new Float64Array(0);
   private rangeGroup: string[] = [];
   private rangeNext = new Float64Array(0);
+  /** Per MAC vendor prefix, per label index, the training captures of that label with that prefix. */
+  private vendorCaptures = new Map<string, Map<number, Set<string>>>();
 
   constructor(options: BehaviorOptions = {}) {
     this.windowS = options.windowS ?? DEFAULT_BEHAVIOR_WINDOW_S;
@@ -359,6 +388,9 @@ export class BehaviorModel {
     this.otherTypeMin = options.otherTypeMin ?? 3;
     this.beyondWeight = options.beyondWeight ?? 4;
     this.beyondFree = options.beyondFree ?? Math.LN2;
+    this.vendorWeight = options.vendorWeight ?? 1;
+    this.vendorFree = options.vendorFree ?? 2;
+    this.vendorMinPackets = options.vendorMinPackets ?? 5;
     if (!(this.windowS > 0)) throw new UsageError(`the behaviour window must be > 0 s, not ${this.windowS}`);
     if (!(this.k >= 1 && Number.isInteger(this.k))) throw new UsageError(`k must be a whole number >= 1`);
     if (!(this.falseAlarmRate > 0 && this.falseAlarmRate < 1))
@@ -413,6 +445,11 @@ export class BehaviorModel {
       roleTails: {},
       labelBound: 0,
     };
+    if (this.vendorWeight > 0) {
+      const vendors: Record<string, string> = {};
+      for (const x of kept) if (x.vendor) vendors[x.group] = x.vendor;
+      this.state.groupVendors = vendors;
+    }
     this.prepare();
     // Cross-validated scores: every training bin against the bins of the other captures only; first
     // without the local scale (its input), then with it.
@@ -464,6 +501,8 @@ export class BehaviorModel {
       const scored = this.scoreWindows(
         idx.map((i) => samples[i]!),
         group,
+        undefined,
+        samples[idx[0]!]!.vendor,
       );
       idx.forEach((i, j) => {
         out[i] = scored[j]!.score;
@@ -503,6 +542,18 @@ export class BehaviorModel {
     this.rangeMax = new Float64Array(d).fill(Number.NEGATIVE_INFINITY);
     this.rangeNext = new Float64Array(d).fill(Number.NEGATIVE_INFINITY);
     this.rangeGroup = new Array<string>(d).fill('');
+    this.vendorCaptures = new Map();
+    const vendors = s.groupVendors ?? {};
+    s.refGroups.forEach((g, i) => {
+      const v = Object.hasOwn(vendors, g) ? vendors[g] : undefined;
+      const li = this.refLabelIdx[i]!;
+      if (v === undefined || li < 0) return;
+      const byLabel = this.vendorCaptures.get(v) ?? new Map<number, Set<string>>();
+      this.vendorCaptures.set(v, byLabel);
+      const groups = byLabel.get(li) ?? new Set<string>();
+      byLabel.set(li, groups);
+      groups.add(g);
+    });
     if (this.beyondWeight <= 0) return;
     for (let f = 0; f < d; f++) {
       s.refs.forEach((r, i) => {
@@ -644,6 +695,7 @@ export class BehaviorModel {
       bestLabel,
       captureLabel: -1,
       labelScore: score,
+      vendorLabel: null,
     };
   }
 
@@ -716,12 +768,18 @@ export class BehaviorModel {
    * plus ω · how much worse it fits the capture's label: a device that also behaves like another type fits no
    * single type, while an unseen type fits none, and its population score already says so.
    */
-  scoreWindows(bins: readonly BehaviorSample[], excludeGroup?: string, role?: string): BinScore[] {
+  scoreWindows(
+    bins: readonly BehaviorSample[],
+    excludeGroup?: string,
+    role?: string,
+    vendor?: string,
+  ): BinScore[] {
     const scored = bins.map((b) => this.scoreBin(b, excludeGroup, role));
     if (!this.labelTerm || scored.length === 0) return scored;
     const captureLabel = this.captureLabelOf(scored.length, (i, li) => scored[i]!.labelScores[li]!);
     if (captureLabel < 0) return scored;
     for (const b of scored) this.applyCaptureLabel(b, captureLabel, role);
+    this.applyVendor(bins, scored, excludeGroup, role, vendor);
     return scored;
   }
 
@@ -759,6 +817,60 @@ export class BehaviorModel {
     if (!this.labelAdjusts(captureLabel, b.bestLabel, b.populationScore)) return;
     b.score = this.labelAdjusted(b.populationScore, b.labelScore);
     b.p = this.tailProbability(b.score, role);
+  }
+
+  /** The labels of the training captures (other than excludeGroup's) whose device had MAC vendor prefix `vendor`. */
+  vendorLabels(vendor: string | undefined, excludeGroup?: string): number[] {
+    const out: number[] = [];
+    if (this.vendorWeight <= 0 || vendor === undefined) return out;
+    for (const [li, groups] of this.vendorCaptures.get(vendor) ?? [])
+      if (groups.size > (excludeGroup !== undefined && groups.has(excludeGroup) ? 1 : 0)) out.push(li);
+    return out.sort((a, b) => a - b);
+  }
+
+  /**
+   * The vendor term: a window of at least vendorMinPackets packets scores at least its population score plus
+   * υ · (how much worse it fits the best of the vendor's labels − v₀).
+   */
+  private applyVendor(
+    bins: readonly BehaviorSample[],
+    scored: BinScore[],
+    excludeGroup: string | undefined,
+    role: string | undefined,
+    vendor: string | undefined,
+  ): void {
+    const labels = this.vendorLabels(vendor, excludeGroup);
+    if (labels.length === 0) return;
+    scored.forEach((b, i) => {
+      const best = this.vendorBest(bins[i]!.packets, labels, b.labelScores, 0);
+      if (best < 0) return;
+      const t = this.vendorRaised(b.populationScore, b.labelScores[best]!);
+      if (t > b.score) {
+        b.score = t;
+        b.p = this.tailProbability(t, role);
+        b.vendorLabel = this.labels[best]!;
+      }
+    });
+  }
+
+  /**
+   * Among the vendor's `labels`, the one whose references fit the window best (its label scores at
+   * scores[offset + li]); -1 when the term does not judge it (too few packets, or no finite fit).
+   */
+  private vendorBest(
+    packets: number | undefined,
+    labels: readonly number[],
+    scores: ArrayLike<number>,
+    offset: number,
+  ): number {
+    if (labels.length === 0 || (packets ?? Number.POSITIVE_INFINITY) < this.vendorMinPackets) return -1;
+    let best = -1;
+    for (const li of labels) if (best < 0 || scores[offset + li]! < scores[offset + best]!) best = li;
+    return Number.isFinite(scores[offset + best]!) ? best : -1;
+  }
+
+  private vendorRaised(populationScore: number, vendorFit: number): number {
+    return populationScore + this.vendorWeight * Math.max(vendorFit - populationScore - this.vendorFree, 0);
   }
 
   /** Σ_f w_f |q_f − r_f|^p, with w_f = belowWeight where the query lies below the reference. */
@@ -830,15 +942,20 @@ export class BehaviorModel {
    * Scores a capture's bins (at least one): the worst bin decides, corrected for the number of bins.
    * `role` (the predicted role) picks that role's own calibration when the model has one.
    */
-  score(bins: readonly BehaviorSample[], excludeGroup?: string, role?: string): CaptureScore {
+  score(
+    bins: readonly BehaviorSample[],
+    excludeGroup?: string,
+    role?: string,
+    vendor?: string,
+  ): CaptureScore {
     if (bins.length === 0) throw new Error('BehaviorModel.score: no bins');
-    const scored = this.scoreWindows(bins, excludeGroup, role);
+    const scored = this.scoreWindows(bins, excludeGroup, role, vendor);
     let worst = 0;
     for (let i = 1; i < scored.length; i++) if (scored[i]!.score > scored[worst]!.score) worst = i;
     const abnormality = this.captureAbnormality(scored[worst]!.p, scored.length);
     const calibratedOn = this.tailFor(role) === this.state ? null : role!;
     const fit = this.labelFitOf(scored.length, scored[0]?.captureLabel ?? -1, (i) => scored[i]!.bestLabel);
-    const reasons = this.reasonsOf(bins[worst]!, scored[worst]!, fit, scored.length);
+    const reasons = this.reasonsOf(bins[worst]!, scored[worst]!, fit, scored.length, vendor);
     return { abnormality, worst, bins: scored, reasons, calibratedOn, fit };
   }
 
@@ -847,49 +964,78 @@ export class BehaviorModel {
    * again rather than every window's kept), and only each window's final score is kept. Same figures as
    * `score` (scoreBin is deterministic), in a few typed arrays instead of ~1 KiB of objects per window.
    */
-  scoreStream(windows: WindowSource, excludeGroup?: string, role?: string): StreamedCaptureScore {
+  scoreStream(
+    windows: WindowSource,
+    excludeGroup?: string,
+    role?: string,
+    vendor?: string,
+  ): StreamedCaptureScore {
     const n = windows.length;
     if (n === 0) throw new Error('BehaviorModel.scoreStream: no bins');
     const nl = this.labelTerm ? this.labels.length : 0;
     const population = new Float64Array(n);
     const bestLabel = new Int32Array(n);
     const labelScores = new Float64Array(n * nl);
+    const packets = new Float64Array(n);
     for (let i = 0; i < n; i++) {
-      const b = this.scoreBin(windows.get(i), excludeGroup, role);
+      const sample = windows.get(i);
+      packets[i] = sample.packets ?? Number.POSITIVE_INFINITY;
+      const b = this.scoreBin(sample, excludeGroup, role);
       population[i] = b.score;
       bestLabel[i] = b.bestLabel;
       for (let li = 0; li < nl; li++) labelScores[i * nl + li] = b.labelScores[li]!;
     }
     const captureLabel = nl > 0 ? this.captureLabelOf(n, (i, li) => labelScores[i * nl + li]!) : -1;
+    // As scoreWindows: the vendor term only where the one-type term is on.
+    const vendorLabels = captureLabel >= 0 ? this.vendorLabels(vendor, excludeGroup) : [];
     const scores = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       const pop = population[i]!;
-      scores[i] = this.labelAdjusts(captureLabel, bestLabel[i]!, pop)
+      let s = this.labelAdjusts(captureLabel, bestLabel[i]!, pop)
         ? this.labelAdjusted(pop, labelScores[i * nl + captureLabel]!)
         : pop;
+      const vb = this.vendorBest(packets[i], vendorLabels, labelScores, i * nl);
+      if (vb >= 0) s = Math.max(s, this.vendorRaised(pop, labelScores[i * nl + vb]!));
+      scores[i] = s;
     }
     let worst = 0;
     for (let i = 1; i < n; i++) if (scores[i]! > scores[worst]!) worst = i;
     const sample = windows.get(worst);
     const w = this.scoreBin(sample, excludeGroup, role);
-    if (captureLabel >= 0) this.applyCaptureLabel(w, captureLabel, role);
+    if (captureLabel >= 0) {
+      this.applyCaptureLabel(w, captureLabel, role);
+      this.applyVendor([sample], [w], excludeGroup, role, vendor);
+    }
     const fit = this.labelFitOf(n, captureLabel, (i) => bestLabel[i]!);
     return {
       abnormality: this.captureAbnormality(w.p, n),
       worst,
       scores,
       worstBin: w,
-      reasons: this.reasonsOf(sample, w, fit, n),
+      reasons: this.reasonsOf(sample, w, fit, n, vendor),
       calibratedOn: this.tailFor(role) === this.state ? null : role!,
       fit,
     };
   }
 
   /** The worst window's reasons, led by the one-type line when that term raised its score. */
-  private reasonsOf(sample: BehaviorSample, w: BinScore, fit: LabelFit | null, windows: number): string[] {
+  private reasonsOf(
+    sample: BehaviorSample,
+    w: BinScore,
+    fit: LabelFit | null,
+    windows: number,
+    vendor: string | undefined,
+  ): string[] {
     const reasons = this.explain(sample, w);
-    // The one-type term raised the deciding window: say which types the windows look like.
-    if (fit && fit.windows.length >= 2 && w.score - w.populationScore >= 1) {
+    if (w.vendorLabel !== null && vendor !== undefined && w.score - w.populationScore >= 1) {
+      // The vendor term raised the deciding window: say whose traffic it looks like and whose MAC it has.
+      const near = w.neighbours.length > 0 ? this.state!.refLabels[w.neighbours[0]!] : null;
+      reasons.unshift(
+        `its MAC vendor prefix ${vendor} is that of the ${w.vendorLabel} devices in training, but its traffic ${near ? `looks like ${article(near)}'s` : 'fits other devices'} and not like any ${w.vendorLabel}'s`,
+      );
+      reasons.splice(4);
+    } else if (fit && fit.windows.length >= 2 && w.score - w.populationScore >= 1) {
+      // The one-type term raised the deciding window: say which types the windows look like.
       const [[first, n1], [second, n2]] = fit.windows as [[string, number], [string, number]];
       reasons.unshift(
         `${n1} of ${windows} windows look like ${article(first)}'s, ${n2} like ${article(second)}'s: no one normal device type does both`,
@@ -1037,6 +1183,9 @@ export class BehaviorModel {
         otherTypeMin: this.otherTypeMin,
         beyondWeight: this.beyondWeight,
         beyondFree: this.beyondFree,
+        vendorWeight: this.vendorWeight,
+        vendorFree: this.vendorFree,
+        vendorMinPackets: this.vendorMinPackets,
       },
       state: s,
     };
@@ -1151,6 +1300,9 @@ const behaviorFileSchema = z.object({
     otherTypeMin: z.number().int().positive().default(3),
     beyondWeight: finite.min(0).default(0),
     beyondFree: finite.min(0).default(Math.LN2),
+    vendorWeight: finite.min(0).default(0),
+    vendorFree: finite.min(0).default(2),
+    vendorMinPackets: finite.min(0).default(5),
   }),
   state: z.object({
     names: z.array(z.string()),
@@ -1178,6 +1330,7 @@ const behaviorFileSchema = z.object({
       )
       .default({}),
     labelBound: finite.default(0),
+    groupVendors: z.record(z.string(), z.string()).optional(),
   }),
 });
 

@@ -219,6 +219,8 @@ export function anomalyScorer(options: AnomalyOptions, roleModel: LoadedModel): 
                       other_windows_like: score.fit.other,
                       worst_also_like: w.otherType?.label ?? null,
                       worst_also_like_services: w.otherType?.services ?? [],
+                      // Only with the vendor term (older files' output keeps its keys).
+                      ...(model.vendorWeight > 0 ? { worst_not_like_its_vendors: w.vendorLabel } : {}),
                     },
                   }
                 : {}),

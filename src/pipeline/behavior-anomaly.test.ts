@@ -1,8 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BEHAVIOR_FEATURE_COUNT, serviceCode } from '../features/behavior.js';
+import {
+  BEHAVIOR_FEATURE_COUNT,
+  deviceVendor,
+  hostBins,
+  macVendor,
+  serviceCode,
+} from '../features/behavior.js';
 import { BehaviorModel, type TrainingSample } from '../models/behavior.js';
-import { withOwnHistory } from './behavior-anomaly.js';
+import { analyzeCapture } from './analyze.js';
+import { scoreBehavior, withOwnHistory } from './behavior-anomaly.js';
 
 const DNS = serviceCode(true, 1, 53);
 const SSH = serviceCode(true, 0, 22);
@@ -37,5 +44,63 @@ describe('withOwnHistory', () => {
 
   it('changes nothing when every service was seen before', () => {
     assert.equal(withOwnHistory(model, [{ score: 3, services: [[DNS, 1, 1]] }], new Set([DNS])), null);
+  });
+});
+
+describe('the vendor term on real captures', () => {
+  it('takes the vendor prefix of a MAC key only, and none of a random or group MAC', () => {
+    assert.equal(macVendor('5C:CF:7F:12:34:56'), '5c:cf:7f');
+    assert.equal(macVendor('02:42:ac:11:00:02'), undefined, 'locally administered (Docker, randomised)');
+    assert.equal(macVendor('01:00:5e:00:00:fb'), undefined, 'group');
+    assert.equal(macVendor('10.10.10.245'), undefined);
+    assert.equal(macVendor('fe80::1'), undefined);
+  });
+
+  const SETUPS = '../shared/pcaps/iot-sentinel/setups';
+  const analyze = (name: string) =>
+    analyzeCapture(`${SETUPS}/${name}-Mon0000-n00.pcap`, { behavior: true, warmupS: 0 });
+
+  it("eval passes the scored device's MAC vendor; another type's vendor raises its normal traffic", async () => {
+    const train: TrainingSample[] = [];
+    for (const [type, setups] of [
+      ['WeMoSwitch', ['A1', 'A2', 'A3', 'A4', 'C1', 'C2']],
+      ['EdimaxPlug1101W', ['A1', 'A2', 'A3', 'A4', 'C1', 'C2']],
+    ] as const)
+      for (const setup of setups) {
+        const a = await analyze(`${type}-${setup}`);
+        const vendor = deviceVendor(a.behavior!);
+        assert.equal(vendor, type === 'WeMoSwitch' ? '94:10:3e' : '74:da:38');
+        for (const b of hostBins(a.behavior!)) train.push({ group: setup + type, label: type, vendor, ...b });
+      }
+    const model = new BehaviorModel().fit(train);
+    const test = await analyze('WeMoSwitch-A5');
+    const key = test.behavior!.hosts[test.behavior!.device]!.key;
+    const own = scoreBehavior(model, test.behavior, key);
+    assert.ok(own.score);
+    // What eval does: the scored host's vendor, its own type's here, adds nothing.
+    const bins = Array.from({ length: own.windows.length }, (_, i) => own.windows.get(i));
+    const full = model.score(bins, undefined, undefined, '94:10:3e');
+    assert.equal(own.score.abnormality, full.abnormality);
+    assert.deepEqual(
+      Array.from(own.score.scores),
+      full.bins.map((b) => b.score),
+    );
+    assert.deepEqual(own.score.worstBin, full.bins[full.worst]);
+    assert.ok(full.bins.every((b) => b.vendorLabel === null));
+    assert.deepEqual(
+      full.bins.map((b) => b.score),
+      new BehaviorModel({ vendorWeight: 0 })
+        .fit(train)
+        .score(bins)
+        .bins.map((b) => b.score),
+    );
+    // The same WeMo traffic from an Edimax MAC: a plug maker's device doing a WeMo's job.
+    const swapped = model.score(bins, undefined, undefined, '74:da:38');
+    assert.ok(swapped.abnormality > own.abnormality + 0.1, `${own.abnormality} -> ${swapped.abnormality}`);
+    assert.equal(swapped.bins[swapped.worst]!.vendorLabel, 'EdimaxPlug1101W');
+    assert.match(
+      swapped.reasons[0]!,
+      /^its MAC vendor prefix 74:da:38 is that of the EdimaxPlug1101W devices/,
+    );
   });
 });

@@ -3,6 +3,7 @@ import {
   type BehaviorRecords,
   type BehaviorResult,
   hostRecords,
+  macVendor,
   NO_RECORDS,
   serviceText,
 } from '../features/behavior.js';
@@ -140,8 +141,12 @@ export function scoreBehavior(
       note: 'behaviour features were not computed',
       windows: NO_RECORDS,
     };
-  let windows = key ? hostRecords(result, key) : null;
-  if (!windows || windows.length === 0) windows = hostRecords(result);
+  let host = key ? result.hosts.findIndex((h) => h.key === key) : -1;
+  let windows = host >= 0 ? result.recordsOf(host) : NO_RECORDS;
+  if (windows.length === 0) {
+    host = result.device;
+    windows = hostRecords(result);
+  }
   if (windows.length === 0)
     return {
       scored: false,
@@ -149,6 +154,9 @@ export function scoreBehavior(
       note: 'no IP packet from a host with a private address: nothing to compare with normal behaviour',
       windows,
     };
-  const score = model.scoreStream(windows, undefined, role);
+  // The scored host's MAC vendor prefix (the vendor term: a maker's MAC doing another type's job).
+  const h = result.hosts[host];
+  const vendor = h && h.kind === 'mac' ? macVendor(h.key) : undefined;
+  const score = model.scoreStream(windows, undefined, role, vendor);
   return { scored: true, abnormality: score.abnormality, score, windows };
 }

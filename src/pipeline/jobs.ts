@@ -1,5 +1,5 @@
 import { isMainThread } from 'node:worker_threads';
-import { type BehaviorBin, hostBins } from '../features/behavior.js';
+import { type BehaviorBin, deviceVendor, hostBins } from '../features/behavior.js';
 import { COMPAT_FEATURE_COUNT } from '../features/compat.js';
 import { V2_FEATURE_COUNT } from '../features/v2/index.js';
 import { type InspectRecord, inspectRecord } from '../outputs/inspect.js';
@@ -25,6 +25,14 @@ export interface CaptureFeatures {
   bytes: number;
   /** The capture device's behaviour windows, when the options ask for behaviour. */
   behavior?: BehaviorBin[];
+  /** That device's MAC vendor prefix, when its host is a MAC with one. */
+  behaviorVendor?: string;
+}
+
+/** A capture device's behaviour windows and its MAC vendor prefix (see deviceVendor). */
+export interface DeviceBehavior {
+  bins: BehaviorBin[];
+  vendor?: string;
 }
 
 /**
@@ -36,7 +44,7 @@ export interface Jobs {
   /** The vectors a model sees (compat bins, or the device's v2 bins with features 'v2'), for training. */
   features: { input: { path: string; options: AnalyzeOptions }; output: CaptureFeatures };
   /** The capture device's behaviour bins (src/features/behavior.ts), for training the behaviour model. */
-  behavior: { input: { path: string; options: AnalyzeOptions }; output: BehaviorBin[] };
+  behavior: { input: { path: string; options: AnalyzeOptions }; output: DeviceBehavior };
   /**
    * One result per capture, or per host with perHost. History is applied by the caller on its own thread
    * (one database connection), from the entries returned beside the results.
@@ -78,18 +86,22 @@ const handlers: { [N in JobName]: (input: JobInput<N>) => Promise<JobOutput<N>> 
   hostFootprint: async ({ path, options }) => evaluateHostFootprint(path, options),
   behavior: async ({ path, options }) => {
     const a = await analyzeCapture(path, { ...options, behavior: true });
-    return a.behavior ? hostBins(a.behavior) : [];
+    if (!a.behavior) return { bins: [] };
+    const vendor = deviceVendor(a.behavior);
+    return { bins: hostBins(a.behavior), ...(vendor !== undefined ? { vendor } : {}) };
   },
   features: async ({ path, options }) => {
     const a = await analyzeCapture(path, { sessionRows: false, ...options });
     const v2 = a.v2;
     const bins = v2 ? v2.bins.filter((b) => b.host === v2.device) : a.compat.bins;
     const width = v2 ? V2_FEATURE_COUNT : COMPAT_FEATURE_COUNT;
+    const vendor = a.behavior ? deviceVendor(a.behavior) : undefined;
     return {
       path,
       vectors: packRows(bins.length, width, (i, out) => bins[i]!.writeVector(out)),
       bytes: a.summary.bytes,
       ...(a.behavior ? { behavior: hostBins(a.behavior) } : {}),
+      ...(vendor !== undefined ? { behaviorVendor: vendor } : {}),
     };
   },
 };

@@ -218,6 +218,7 @@ async function trainRole(
   const seed = o.seed ?? 0;
   const dataset = o.dataset ?? '';
   const behaviorBins = features.map((f) => f.behavior ?? []);
+  const behaviorVendors = features.map((f) => f.behaviorVendor);
   /** Fits and writes the companion behaviour model, tied to the role model file just written (its hash). */
   const companion = (roleHash: string): BehaviorFitSummary | null =>
     // Normal behaviour is learnt by comparing captures with each other: it needs two with IP traffic.
@@ -225,6 +226,7 @@ async function trainRole(
       ? fitBehavior(
           behaviorModel,
           behaviorBins,
+          behaviorVendors,
           paths,
           captureLabels,
           roleHash,
@@ -359,9 +361,10 @@ async function trainBehavior(
   );
   const perCapture = results.map((r) => {
     if (!r.ok) throw new NetworkmlError(r.error);
-    return r.value;
+    return r.value.bins;
   });
-  const fit = fitBehavior(model, perCapture, paths, labels, role.hash, o.save, o.seed ?? 0);
+  const vendors = results.map((r) => (r.ok ? r.value.vendor : undefined));
+  const fit = fitBehavior(model, perCapture, vendors, paths, labels, role.hash, o.save, o.seed ?? 0);
   return {
     model: o.save,
     algorithm: 'behavior',
@@ -390,6 +393,7 @@ function newBehaviorModel(o: TrainRunOptions): BehaviorModel {
 function fitBehavior(
   model: BehaviorModel,
   perCapture: readonly BehaviorBin[][],
+  vendors: readonly (string | undefined)[],
   paths: readonly string[],
   labels: readonly string[],
   roleHash: string,
@@ -398,10 +402,13 @@ function fitBehavior(
 ): BehaviorFitSummary {
   const samples: TrainingSample[] = [];
   perCapture.forEach((bins, i) => {
+    const vendor = vendors[i];
     for (const b of bins)
       samples.push({
         group: basename(paths[i]!),
         label: labels[i]!,
+        ...(vendor !== undefined ? { vendor } : {}),
+        packets: b.packets,
         values: b.values,
         services: b.services,
         publicPeers: b.publicPeers,
