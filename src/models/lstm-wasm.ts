@@ -3,12 +3,38 @@
  * (f64x2: two gates per instruction). Each lane does exactly what the JS loop does for its gate — the same
  * rows in the same order, eight per pass, `z + v0·k0 + v1·k1 + … + v7·k7` left to right, each product
  * rounded then added (WebAssembly has no fused multiply-add and never fuses on its own) — so z is bit for
- * bit the JS result. Math.exp/Math.tanh stay in JS: only this sum moves. Without WebAssembly SIMD (an
- * engine that does not validate the module) the caller keeps its JS loop.
+ * bit the JS result. The same module holds the gates (lstm-gates-wasm.ts). Without WebAssembly SIMD (an
+ * engine that does not validate the module) the caller keeps its JS loops.
  */
+import { GATE_UNITS_PER_PASS, gatesFunction, mapFunction } from './lstm-gates-wasm.js';
+import { sleb, uleb } from './wasm-bytes.js';
 
-/** The exported function's WebAssembly bytes: `acc(zPtr, rowsPtr, valsPtr, n, gateBytes)`. */
-export function lstmAccumulateModule(): Uint8Array {
+/**
+ * The module's bytes. Exports `acc(zPtr, rowsPtr, valsPtr, n, gateBytes)`, `gates(zPtr, cPtr, hPtr,
+ * unitBytes, skipPtr, rnnBytes) → skipped` and, for tests, `sigmoid` / `tanh(inPtr, outPtr, okPtr, bytes)`.
+ */
+export function lstmModule(): Uint8Array {
+  const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
+  const name = (s: string) => [s.length, ...[...s].map((c) => c.charCodeAt(0))];
+  const i32s = (n: number) => [n, ...Array<number>(n).fill(0x7f)];
+  const exported = (s: string, index: number) => [...name(s), 0x00, index];
+  const funcs = [accumulateFunction(), gatesFunction(), mapFunction('sigmoid'), mapFunction('tanh')];
+  return Uint8Array.from([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // "\0asm", version 1
+    // types: 0 (i32 ×5) → (), 1 (i32 ×6) → i32, 2 (i32 ×4) → ()
+    ...section(1, [0x03, 0x60, ...i32s(5), 0x00, 0x60, ...i32s(6), ...i32s(1), 0x60, ...i32s(4), 0x00]),
+    ...section(2, [0x01, ...name('env'), ...name('mem'), 0x02, 0x00, 0x01]), // imported memory, ≥ 1 page
+    ...section(3, [0x04, 0x00, 0x01, 0x02, 0x02]),
+    ...section(7, [
+      ...[0x04, ...exported('acc', 0), ...exported('gates', 1)],
+      ...[...exported('sigmoid', 2), ...exported('tanh', 3)],
+    ]),
+    ...section(10, [0x04, ...funcs.flat()]),
+  ]);
+}
+
+/** `acc`'s code entry (see the file comment). */
+function accumulateFunction(): number[] {
   // Parameters and locals (indices): 0 z, 1 rows, 2 vals, 3 n, 4 gateBytes | 5 q, 6 g, 7 a, 8..15 r0..r7
   // (kernel row byte offsets), 16..23 v0..v7 (v128: the row's value in both lanes).
   const [Z, ROWS, VALS, N, GATE_BYTES, Q, G, A, R, V] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 16];
@@ -74,44 +100,10 @@ export function lstmAccumulateModule(): Uint8Array {
 
   const locals = [0x02, 0x0b, 0x7f, 0x08, 0x7b]; // 11 × i32 (q, g, a, r0..r7), 8 × v128
   const code = [...locals, ...body];
-  const func = [...uleb(code.length), ...code];
-  const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
-  const name = (s: string) => [s.length, ...[...s].map((c) => c.charCodeAt(0))];
-  const i32x5 = [0x05, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f];
-  return Uint8Array.from([
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // "\0asm", version 1
-    ...section(1, [0x01, 0x60, ...i32x5, 0x00]), // one type: (i32 ×5) → ()
-    ...section(2, [0x01, ...name('env'), ...name('mem'), 0x02, 0x00, 0x01]), // imported memory, ≥ 1 page
-    ...section(3, [0x01, 0x00]), // one function of that type
-    ...section(7, [0x01, ...name('acc'), 0x00, 0x00]), // exported as "acc"
-    ...section(10, [0x01, ...func]),
-  ]);
+  return [...uleb(code.length), ...code];
 }
 
-function uleb(value: number): number[] {
-  const out: number[] = [];
-  let v = value >>> 0;
-  do {
-    const byte = v & 0x7f;
-    v >>>= 7;
-    out.push(v === 0 ? byte : byte | 0x80);
-  } while (v !== 0);
-  return out;
-}
-
-function sleb(value: number): number[] {
-  const out: number[] = [];
-  let v = value | 0;
-  for (;;) {
-    const byte = v & 0x7f;
-    v >>= 7;
-    const done = (v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0);
-    out.push(done ? byte : byte | 0x80);
-    if (done) return out;
-  }
-}
-
-/** One LSTM's accumulation in WebAssembly memory: the kernel copied in once, z and the step's rows beside it. */
+/** One LSTM's step in WebAssembly memory: the kernel copied in once, z, c, h and the step's rows beside it. */
 export interface WasmAccumulator {
   /** z (4·rnnSize values), in the module's memory. */
   readonly z: Float64Array;
@@ -119,8 +111,20 @@ export interface WasmAccumulator {
   readonly rows: Int32Array;
   /** The step's values, one per row. */
   readonly vals: Float64Array;
+  /** The cell state and output (rnnSize values each). */
+  readonly c: Float64Array;
+  readonly h: Float64Array;
+  /** Units whose pair `gates` left to the caller (the first of each pair), `gates()` of them. */
+  readonly skipped: Int32Array;
   /** z[g] = z[g] + Σ_{q < n} vals[q] · K[rows[q] + g], in q order, for every gate g. */
   accumulate(n: number): void;
+  /**
+   * c and h from z for units [0, gateUnits) computed in WebAssembly (lstm-gates-wasm.ts); returns how many
+   * pairs of units it left in `skipped` for the caller to compute. The caller computes units from
+   * gateUnits on.
+   */
+  gates(): number;
+  readonly gateUnits: number;
 }
 
 /** The part of the WebAssembly JS API used here (@types/node does not declare it). */
@@ -137,15 +141,19 @@ let compiled: object | null | undefined;
 /** The compiled module, or null when this engine has no WebAssembly (SIMD). */
 function simdModule(): object | null {
   if (compiled === undefined) {
-    const bytes = lstmAccumulateModule();
+    const bytes = lstmModule();
     compiled = wasmApi?.validate(bytes) ? new wasmApi.Module(bytes) : null;
   }
   return compiled;
 }
 
+type I32x4 = (a: number, b: number, c: number, d: number) => void;
+type I32x5 = (a: number, b: number, c: number, d: number, e: number) => number;
+type I32x6 = (a: number, b: number, c: number, d: number, e: number, f: number) => number;
+
 /**
- * The WebAssembly accumulator for a row-major kernel of `gates` columns, or null when WebAssembly SIMD is
- * unavailable or the gates do not pair up (an odd count).
+ * The WebAssembly accumulator for a row-major kernel of `gates` columns (4·rnnSize), or null when WebAssembly
+ * SIMD is unavailable or the gates do not pair up (an odd count).
  */
 export function wasmAccumulator(
   kernel: Float64Array,
@@ -154,27 +162,56 @@ export function wasmAccumulator(
 ): WasmAccumulator | null {
   const module = gates % 2 === 0 ? simdModule() : null;
   if (!module || !wasmApi) return null;
+  const units = gates / 4;
   const zOffset = align16(kernel.byteLength);
   const rowsOffset = zOffset + align16(gates * 8);
   const valsOffset = rowsOffset + align16(maxRows * 4);
-  const bytes = valsOffset + maxRows * 8;
+  const cOffset = valsOffset + align16(maxRows * 8);
+  const hOffset = cOffset + align16(units * 8);
+  const skipOffset = hOffset + align16(units * 8);
+  const bytes = skipOffset + units * 4;
   const memory = new wasmApi.Memory({ initial: Math.ceil(bytes / 65536) });
   new Float64Array(memory.buffer, 0, kernel.length).set(kernel);
   const instance = new wasmApi.Instance(module, { env: { mem: memory } });
-  const acc = instance.exports.acc as (
-    z: number,
-    rows: number,
-    vals: number,
-    n: number,
-    gateBytes: number,
-  ) => void;
+  const acc = instance.exports.acc as I32x5;
+  const gatesFn = instance.exports.gates as I32x6;
   const gateBytes = gates * 8;
+  const gateUnits = units - (units % GATE_UNITS_PER_PASS);
+  const gateUnitBytes = gateUnits * 8;
+  const rnnBytes = units * 8;
   return {
     z: new Float64Array(memory.buffer, zOffset, gates),
     rows: new Int32Array(memory.buffer, rowsOffset, maxRows),
     vals: new Float64Array(memory.buffer, valsOffset, maxRows),
+    c: new Float64Array(memory.buffer, cOffset, units),
+    h: new Float64Array(memory.buffer, hOffset, units),
+    skipped: new Int32Array(memory.buffer, skipOffset, units),
     accumulate: (n) => acc(zOffset, rowsOffset, valsOffset, n, gateBytes),
+    gates: () => gatesFn(zOffset, cOffset, hOffset, gateUnitBytes, skipOffset, rnnBytes),
+    gateUnits,
   };
+}
+
+/**
+ * σ or tanh of `xs` as the gates compute them (tests): each value, or NaN where the WebAssembly code
+ * leaves the lane to JS (`computed[i]` false). Null without WebAssembly SIMD.
+ */
+export function wasmMap(
+  kind: 'sigmoid' | 'tanh',
+  xs: Float64Array,
+): { values: Float64Array; computed: Uint8Array } | null {
+  const module = simdModule();
+  if (!module || !wasmApi) return null;
+  const n = Math.ceil(xs.length / GATE_UNITS_PER_PASS) * GATE_UNITS_PER_PASS;
+  const bytes = n * 8;
+  const memory = new wasmApi.Memory({ initial: Math.ceil((3 * bytes) / 65536) + 1 });
+  new Float64Array(memory.buffer, 0, xs.length).set(xs);
+  const instance = new wasmApi.Instance(module, { env: { mem: memory } });
+  (instance.exports[kind] as I32x4)(0, bytes, 2 * bytes, bytes);
+  const values = new Float64Array(memory.buffer, bytes, xs.length).slice();
+  const ok = new BigInt64Array(memory.buffer, 2 * bytes, xs.length);
+  const computed = Uint8Array.from(ok, (m) => (m === -1n ? 1 : m === 0n ? 0 : 2));
+  return { values, computed };
 }
 
 function align16(n: number): number {
