@@ -193,25 +193,35 @@ export function wasmAccumulator(
 }
 
 /**
- * σ or tanh of `xs` as the gates compute them (tests): each value, or NaN where the WebAssembly code
- * leaves the lane to JS (`computed[i]` false). Null without WebAssembly SIMD.
+ * σ or tanh as the gates compute them (tests): `map(xs)` writes each value to `values`, and 1 to
+ * `computed` where the WebAssembly code gives the lane (0: it leaves the lane to the JS code), for up to
+ * `capacity` values a call. Null without WebAssembly SIMD.
  */
-export function wasmMap(
+export function wasmMapper(
   kind: 'sigmoid' | 'tanh',
-  xs: Float64Array,
-): { values: Float64Array; computed: Uint8Array } | null {
+  capacity: number,
+): ((xs: Float64Array, values: Float64Array, computed: Uint8Array) => void) | null {
   const module = simdModule();
   if (!module || !wasmApi) return null;
-  const n = Math.ceil(xs.length / GATE_UNITS_PER_PASS) * GATE_UNITS_PER_PASS;
-  const bytes = n * 8;
-  const memory = new wasmApi.Memory({ initial: Math.ceil((3 * bytes) / 65536) + 1 });
-  new Float64Array(memory.buffer, 0, xs.length).set(xs);
+  const bytes = Math.ceil(capacity / GATE_UNITS_PER_PASS) * GATE_UNITS_PER_PASS * 8;
+  const memory = new wasmApi.Memory({ initial: Math.ceil((3 * bytes) / 65536) });
   const instance = new wasmApi.Instance(module, { env: { mem: memory } });
-  (instance.exports[kind] as I32x4)(0, bytes, 2 * bytes, bytes);
-  const values = new Float64Array(memory.buffer, bytes, xs.length).slice();
-  const ok = new BigInt64Array(memory.buffer, 2 * bytes, xs.length);
-  const computed = Uint8Array.from(ok, (m) => (m === -1n ? 1 : m === 0n ? 0 : 2));
-  return { values, computed };
+  const fn = instance.exports[kind] as I32x4;
+  const input = new Float64Array(memory.buffer, 0, bytes / 8);
+  const output = new Float64Array(memory.buffer, bytes, bytes / 8);
+  const ok = new Uint32Array(memory.buffer, 2 * bytes, bytes / 4);
+  return (xs, values, computed) => {
+    if (xs.length > capacity) throw new RangeError(`at most ${capacity} values`);
+    input.fill(0);
+    input.set(xs);
+    fn(0, bytes, 2 * bytes, bytes);
+    values.set(output.subarray(0, xs.length));
+    for (let i = 0; i < xs.length; i++) {
+      const lo = ok[2 * i]!;
+      if (lo !== ok[2 * i + 1] || (lo !== 0 && lo !== 0xffffffff)) throw new Error('not a lane mask');
+      computed[i] = lo === 0 ? 0 : 1;
+    }
+  };
 }
 
 function align16(n: number): number {
