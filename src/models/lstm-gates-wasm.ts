@@ -6,13 +6,16 @@
  * selection between values computed for every lane, and only inputs where fdlibm's branches are taken the
  * same way as on the common path or whose other branch is a formula of its own (|x| < 2^-28, exp(1)) are
  * handled: a pair with any lane outside (NaN, σ arguments in [−709.8, −708) where e^-x nears overflow) is
- * left to the JS code, which the caller runs for the units this function lists. Every other lane is bit-identical to the JS result; the
- * tests compare tens of millions of arguments over the whole range.
+ * left to the JS code, which the caller runs for the units this function lists. Every other lane is
+ * bit-identical to the JS result (lstm-gates-wasm.test.ts: 12 M random doubles per function and the ulps
+ * around every edge of fdlibm's branches and the shortcuts). Two groups of two units are computed side by
+ * side (interleave()), and a pair whose lanes all take a shortcut (σ's 0 and 1, tanh's ±1) skips the rest.
  */
 import { sleb, uleb } from './wasm-bytes.js';
 
 const V128 = 0x7b;
 const I32 = 0x7f;
+
 /** Locals of one function beyond its parameters, declared in the order they were asked for. */
 export class FunctionBuilder {
   private readonly types: number[] = [];
@@ -62,17 +65,22 @@ export class FunctionBuilder {
     return [...uleb(code.length), ...code];
   }
 }
+
 const get = (i: number) => [0x20, ...uleb(i)];
+
 /**
  * Not a byte: marks the end of a statement (every local.set here leaves the stack empty), where the code
  * of two independent lane groups can be interleaved (interleave()). encode() drops it.
  */
 const SPLIT = -1;
+
 const set = (i: number) => [0x21, ...uleb(i), SPLIT];
+
 /** The code as one statement for interleave() (a block whose inner statements must stay together). */
 function unsplit(code: number[]): number[] {
   return [...code.filter((x) => x !== SPLIT), SPLIT];
 }
+
 /**
  * The groups' code (the same generator run for each), statement by statement: independent dependency
  * chains side by side let the processor overlap them — one chain alone mostly waits on its divisions.
@@ -91,7 +99,9 @@ function interleave(groups: number[][]): number[] {
   if (parts.some((p) => p.length !== n)) throw new Error('interleave: the groups differ');
   return Array.from({ length: n }, (_, i) => parts.flatMap((p) => p[i]!)).flat();
 }
+
 const simd = (op: number) => [0xfd, ...uleb(op)];
+
 const F = {
   eq: simd(0x47),
   ne: simd(0x48),
@@ -107,6 +117,7 @@ const F = {
   mul: simd(0xf2),
   div: simd(0xf3),
 };
+
 const V = {
   and: simd(0x4e),
   andnot: simd(0x4f),
@@ -121,28 +132,36 @@ const V = {
   load: (offset = 0) => [...simd(0x00), 3, ...uleb(offset)],
   store: (offset = 0) => [...simd(0x0b), 3, ...uleb(offset)],
 };
+
 /** v128.const with `value` in both f64 lanes. */
 function f64s(value: number): number[] {
   const b = new Uint8Array(new Float64Array([value, value]).buffer);
   return [...simd(0x0c), ...b];
 }
+
 /** v128.const with the 64-bit pattern `bits` in both lanes. */
 function i64s(bits: bigint): number[] {
   const b = new Uint8Array(new BigUint64Array([bits, bits]).buffer);
   return [...simd(0x0c), ...b];
 }
+
 /** The double with these high and low 32-bit words (fdlibm gives its constants so). */
 function words(high: number, low: number): number {
   return new Float64Array(new BigUint64Array([(BigInt(high) << 32n) | BigInt(low)]).buffer)[0]!;
 }
+
 /** The double whose high word is `high` and low word 0: fdlibm compares high words against these. */
 function highWord(high: number): number {
   return words(high, 0);
 }
+
 const SIGN = 0x8000000000000000n;
+
 /** Adding 1.5·2^52 to an integral double leaves the integer in the low bits of its pattern. */
 const MAGIC = 6755399441055744;
+
 const i32c = (c: number) => [0x41, ...sleb(c)];
+
 // fdlibm's thresholds on the high word of |x|: hx <= 0x3FD62E42 is |x| < highWord(0x3FD62E43) for
 // non-negative doubles (their order is their bit patterns' order), and so on.
 const HALF_LN2_BOUND = highWord(0x3fd62e43);
@@ -151,6 +170,7 @@ const TWO_M28 = highWord(0x3e300000);
 const LN2_HI = words(0x3fe62e42, 0xfee00000);
 const LN2_LO = words(0x3dea39ef, 0x35793c76);
 const INV_LN2 = words(0x3ff71547, 0x652b82fe);
+
 /** k for fdlibm's argument reduction: 0 near zero, ±1 up to 1.5·ln2, else trunc(x/ln2 ± 0.5); as a double. */
 function reductionK(b: FunctionBuilder, x: number, ax: number, near0: number): number[] {
   const sign = b.v128();
@@ -165,14 +185,17 @@ function reductionK(b: FunctionBuilder, x: number, ax: number, near0: number): n
     ...[...get(near0), ...V.andnot],
   ];
 }
+
 /** 2^k (k a double from reductionK, -1022 <= k <= 1023) by building its exponent field. */
 function twoToThe(b: FunctionBuilder, k: number): number[] {
   return [...get(k), ...b.f64(MAGIC), ...F.add, ...b.i64(1023n), ...V.add64, ...i32c(52), ...V.shl64];
 }
+
 /** 2^-k likewise. */
 function twoToMinus(b: FunctionBuilder, k: number): number[] {
   return [...b.i64(1023n), ...get(k), ...b.f64(MAGIC), ...F.add, ...V.sub64, ...i32c(52), ...V.shl64];
 }
+
 /** e^y in local `out` for lanes with |y| <= 708 (fdlibm's exp; see the file comment). */
 export function expCode(b: FunctionBuilder, y: number, out: number): number[] {
   const ay = b.v128(),
@@ -234,6 +257,7 @@ export function expCode(b: FunctionBuilder, y: number, out: number): number[] {
     ],
   ];
 }
+
 /**
  * e^v − 1 in local `out` (fdlibm's expm1) for the arguments tanh gives it on its common path:
  * v in (−2, −2^-27] or [2, 44), i.e. k in {0, −1, −2, −3} or 3..63.
@@ -312,10 +336,12 @@ export function expm1Code(b: FunctionBuilder, v: number, out: number): number[] 
     ...[...get(r), ...get(near0), ...V.select, ...set(out)],
   ];
 }
+
 /** Where `sigmoidCode` computes a lane itself: not NaN, and not in [−709.8, −708) (e^-a near overflow). */
 function sigmoidOk(b: FunctionBuilder, a: number): number[] {
   return [...get(a), ...b.f64(-708), ...F.ge, ...get(a), ...b.f64(-709.8), ...F.lt, ...V.or];
 }
+
 /**
  * σ(a) = 1 / (1 + e^-a) in `out` as lstm-core's sigmoid (1 from 40 up, 0 below −709.8), and its lanes'
  * "computed here" mask in `ok`.
@@ -344,6 +370,7 @@ export function sigmoidCode(b: FunctionBuilder, a: number, out: number, ok: numb
     ...set(ok),
   ];
 }
+
 /** tanh(a) in `out` as Math.tanh (±1 from |a| >= 22 on), and its "computed here" mask (not NaN) in `ok`. */
 export function tanhCode(b: FunctionBuilder, a: number, out: number, ok: number): number[] {
   const aa = b.v128(),
@@ -376,11 +403,15 @@ export function tanhCode(b: FunctionBuilder, a: number, out: number, ok: number)
     ...[...get(a), ...get(a), ...F.eq, ...set(ok)],
   ];
 }
+
 /** Units per lane group (f64x2) and groups per loop pass. */
 const LANES = 2;
+
 export const GATE_GROUPS = 2;
+
 /** Units the WebAssembly gates take per pass: rnnSize's multiple of this; the JS code does the rest. */
 export const GATE_UNITS_PER_PASS = LANES * GATE_GROUPS;
+
 /**
  * gates(z, c, h, unitBytes, skip) → count: for units u (byte offset p = 8u), GATE_UNITS_PER_PASS at a time
  * up to unitBytes: c = c·σ(f + 1) + σ(i)·tanh(j), h = σ(o)·tanh(c), with i, j, f, o at z + p,
@@ -457,6 +488,7 @@ export function gatesFunction(): number[] {
   ];
   return b.encode(body);
 }
+
 /**
  * A test entry: fn(in, out, ok, bytes) applies σ or tanh to the doubles at `in`, GATE_UNITS_PER_PASS at a
  * time with the gates' interleaved code, writing the results at `out` and each lane's "computed here" mask
