@@ -115,9 +115,12 @@ export class LstmCore {
   ): number {
     const source = Array.isArray(rows) ? null : (rows as RowSource);
     const list = rows as readonly Float64Array[];
-    const { kernel, bias, denseKernel, denseBias, c, h, inputSize, rnnSize, wasm } = this;
+    const { kernel, bias, denseKernel, denseBias, inputSize, rnnSize, wasm } = this;
     const gates = 4 * rnnSize;
     const z = wasm ? wasm.z : this.z;
+    const c = wasm ? wasm.c : this.c;
+    const h = wasm ? wasm.h : this.h;
+    const gateUnits = wasm ? wasm.gateUnits : 0;
     const nzRow = wasm ? wasm.rows : this.nzRow;
     const nzVal = wasm ? wasm.vals : this.nzVal;
     // The WebAssembly sum takes the rows' byte offsets in its memory (the kernel starts at 0).
@@ -162,15 +165,17 @@ export class LstmCore {
       }
       if (wasm) wasm.accumulate(n);
       else accumulate(z, kernel, nzRow, nzVal, n, gates);
-      for (let u = 0; u < rnnSize; u++) {
-        const i = z[u]!;
-        const j = z[rnnSize + u]!;
-        const f = z[2 * rnnSize + u]!;
-        const o = z[3 * rnnSize + u]!;
-        const cu = c[u]! * sigmoid(f + 1) + sigmoid(i) * tanh(j);
-        c[u] = cu;
-        h[u] = sigmoid(o) * tanh(cu);
+      if (wasm) {
+        // The same bits in WebAssembly, but for pairs of units with an argument it leaves to this code.
+        const skipped = wasm.gates();
+        const list = wasm.skipped;
+        for (let q = 0; q < skipped; q++) {
+          const u = list[q]!;
+          unitStep(z, c, h, u, rnnSize);
+          unitStep(z, c, h, u + 1, rnnSize);
+        }
       }
+      for (let u = gateUnits; u < rnnSize; u++) unitStep(z, c, h, u, rnnSize);
       let logit = 0;
       for (let l = 0; l < nLabels; l++) {
         const w = labelVector[l]!;
@@ -200,6 +205,17 @@ export class LstmCore {
     }
     return max;
   }
+}
+
+/** One unit's gates: c = c·σ(f + 1) + σ(i)·tanh(j), h = σ(o)·tanh(c), from z's four blocks. */
+function unitStep(z: Float64Array, c: Float64Array, h: Float64Array, u: number, rnnSize: number): void {
+  const i = z[u]!;
+  const j = z[rnnSize + u]!;
+  const f = z[2 * rnnSize + u]!;
+  const o = z[3 * rnnSize + u]!;
+  const cu = c[u]! * sigmoid(f + 1) + sigmoid(i) * tanh(j);
+  c[u] = cu;
+  h[u] = sigmoid(o) * tanh(cu);
 }
 
 /**

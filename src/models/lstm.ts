@@ -117,8 +117,8 @@ export interface SessionSequenceLstmOptions {
   /** Fewer complete sequences than this cannot be scored (the reference's quirk, 6). */
   minSequences?: number;
   /**
-   * Sum the step's kernel rows with WebAssembly SIMD when the engine has it (default true; same bits as
-   * the JS loop, see lstm-wasm.ts). False keeps the JS loop (tests compare the two).
+   * Run the step's kernel-row sum and gates in WebAssembly SIMD when the engine has it (default true; same
+   * bits as the JS code, see lstm-wasm.ts and lstm-gates-wasm.ts). False keeps the JS code (tests compare).
    */
   simd?: boolean;
 }
