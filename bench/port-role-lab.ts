@@ -161,6 +161,21 @@ function additive0(cols: number[]): Variant {
     };
   };
 }
+/** + lambda × the mean absolute difference of the raw shares on `sec` (no ranks: shares are comparable). */
+function additiveRaw(sec: number[], lambda: number): Variant {
+  return (train) => {
+    const a = new Space(ALL, train);
+    return (x) => {
+      const qa = a.rank(x);
+      return nearestLabel(train, (i) => {
+        let t = 0;
+        for (const c of sec) t += Math.abs(x[c]! - train[i]!.x[c]!);
+        return a.dist(qa, i) + (lambda * t) / sec.length;
+      });
+    };
+  };
+}
+
 function portVeto(col: number, gap: number): Variant {
   return (train) => {
     const a = new Space(ALL, train);
@@ -199,6 +214,21 @@ const variants: Record<string, Variant> = {
   'add0.25-k5': additive(K5, 0.25),
   'veto0.9': veto(0.9),
   fisher1: fisher(1),
+  'raw0.05-sel': additiveRaw(PSEL, 0.05),
+  'raw0.1-sel': additiveRaw(PSEL, 0.1),
+  'raw0.15-sel': additiveRaw(PSEL, 0.15),
+  'raw0.2-sel': additiveRaw(PSEL, 0.2),
+  'raw0.3-sel': additiveRaw(PSEL, 0.3),
+  'raw0.5-sel': additiveRaw(PSEL, 0.5),
+  'raw0.75-sel': additiveRaw(PSEL, 0.75),
+  'raw1-sel': additiveRaw(PSEL, 1),
+  'raw1.5-sel': additiveRaw(PSEL, 1.5),
+  'raw2-sel': additiveRaw(PSEL, 2),
+  'raw3-sel': additiveRaw(PSEL, 3),
+  'raw0.08-sel': additiveRaw(PSEL, 0.08),
+  'raw0.3-all': additiveRaw(PALL, 0.3),
+  'add0.15-sel': additive(PSEL, 0.15),
+  'add0.25-sel': additive(PSEL, 0.25),
   'veto-groupTalk0.9': portVeto(pcol('groupTalk'), 0.9),
   'veto-groupServe0.9': portVeto(pcol('groupServe'), 0.9),
   'veto-serve1.5': portVeto(pcol('serveMinusTalk'), 1.5),

@@ -11,11 +11,13 @@
  * on the development corpora it labelled held-out captures as well as or better than the forest (roles-dev
  * 0.912 vs 0.853 per capture).
  *
- * Optionally the last columns are a second block (v2's per-port service features) whose own mean rank
- * distance is added with a weight: d = mean over the first `primary` columns + weight × mean over the rest.
- * Appended to the 168 header columns unweighted, six columns could not outweigh the dozens in which the
- * two ends of one recording (a MELSEC engineering PC and its PLC) agree; as a separate term at 0.2 they
- * tell those apart without moving any other capture of the development corpora (bench/README.md).
+ * Optionally the last columns are a second block (v2's per-port service features, shares in [0, 1]) whose
+ * mean absolute difference of raw values is added with a weight: d = mean rank distance over the first
+ * `primary` columns + weight × mean |x − point| over the rest. Appended to the 168 header columns
+ * unweighted, six columns could not outweigh the dozens in which the two ends of one recording (a MELSEC
+ * engineering PC and its PLC) agree. Raw shares, not ranks: among ties at 0 a share of 0.01 ranks far
+ * from 0, which made the same term in rank space work only for weights 0.2–0.25; on raw shares every
+ * weight from 0.1 to 0.5 labelled those captures right without moving any other (bench/README.md).
  */
 import { ModelError } from '../errors.js';
 import { fitNovelty, midRank, type NoveltyReference } from './novelty.js';
@@ -34,24 +36,42 @@ export interface RankNnState {
 }
 
 /**
- * Rank distance of query ranks q to training capture i: the mean over the first `primary` columns, plus
- * `weight` × the mean over the others when there are any (with none, exactly the plain mean as before).
+ * Distance of a query to training capture i; q holds the query's ranks on the first `primary` columns and
+ * its raw values on the block's. The mean rank distance over the primary columns, plus `weight` × the mean
+ * |raw difference| over the block when there is one (with none, exactly the plain mean as before).
  */
 function distance(
   state: Pick<RankNnState, 'primary' | 'blockWeight'>,
-  ranks: Float64Array,
+  ref: NoveltyReference,
   i: number,
   q: ArrayLike<number>,
   h: number,
 ): number {
   const o = i * h;
   const p = state.primary;
+  const ranks = ref.ranks;
   let s = 0;
   for (let f = 0; f < p; f++) s += Math.abs(q[f]! - ranks[o + f]!);
   if (p >= h) return s / h;
+  const points = ref.points;
   let t = 0;
-  for (let f = p; f < h; f++) t += Math.abs(q[f]! - ranks[o + f]!);
+  for (let f = p; f < h; f++) t += Math.abs(q[f]! - points[o + f]!);
   return s / p + (state.blockWeight * t) / (h - p);
+}
+
+/** A vector's query form (see distance): ranks on the primary columns, raw values on the block's. */
+function queryOf(
+  state: Pick<RankNnState, 'primary'>,
+  ref: NoveltyReference,
+  x: ArrayLike<number>,
+): Float64Array {
+  const h = ref.columns.length;
+  const q = new Float64Array(h);
+  for (let f = 0; f < h; f++) {
+    const v = x[ref.columns[f]!]!;
+    q[f] = f < state.primary ? midRank(ref.sorted, f * ref.n, ref.n, v) : v;
+  }
+  return q;
 }
 
 /**
@@ -76,9 +96,10 @@ export function fitRankNn(
   const other = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
   const same = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
   for (let i = 0; i < n; i++) {
-    const qi = reference.ranks.subarray(i * h, (i + 1) * h);
+    const qi = reference.ranks.slice(i * h, (i + 1) * h);
+    for (let f = shape.primary; f < h; f++) qi[f] = reference.points[i * h + f]!;
     for (let j = i + 1; j < n; j++) {
-      const s = distance(shape, reference.ranks, j, qi, h);
+      const s = distance(shape, reference, j, qi, h);
       const near = labelIndex[i] === labelIndex[j] ? same : other;
       if (s < near[i]!) near[i] = s;
       if (s < near[j]!) near[j] = s;
@@ -102,11 +123,10 @@ export function fitRankNn(
 export function rankNnProba(state: RankNnState, k: number, x: ArrayLike<number>): Float64Array {
   const ref = state.reference;
   const h = ref.columns.length;
-  const q = new Float64Array(h);
-  for (let f = 0; f < h; f++) q[f] = midRank(ref.sorted, f * ref.n, ref.n, x[ref.columns[f]!]!);
+  const q = queryOf(state, ref, x);
   const best = new Float64Array(k).fill(Number.POSITIVE_INFINITY);
   for (let i = 0; i < ref.n; i++) {
-    const d = distance(state, ref.ranks, i, q, h);
+    const d = distance(state, ref, i, q, h);
     const c = state.pointLabels[i]!;
     if (d < best[c]!) best[c] = d;
   }
@@ -130,14 +150,13 @@ export function rankNnProba(state: RankNnState, k: number, x: ArrayLike<number>)
 export function rankNnContributions(state: RankNnState, t: number, x: ArrayLike<number>): Float64Array {
   const ref = state.reference;
   const h = ref.columns.length;
-  const q = new Float64Array(h);
-  for (let f = 0; f < h; f++) q[f] = midRank(ref.sorted, f * ref.n, ref.n, x[ref.columns[f]!]!);
+  const q = queryOf(state, ref, x);
   let own = -1;
   let other = -1;
   let ownD = Number.POSITIVE_INFINITY;
   let otherD = Number.POSITIVE_INFINITY;
   for (let i = 0; i < ref.n; i++) {
-    const s = distance(state, ref.ranks, i, q, h);
+    const s = distance(state, ref, i, q, h);
     if (state.pointLabels[i] === t) {
       if (s < ownD) [ownD, own] = [s, i];
     } else if (s < otherD) [otherD, other] = [s, i];
@@ -146,7 +165,8 @@ export function rankNnContributions(state: RankNnState, t: number, x: ArrayLike<
   if (own < 0 || other < 0) return out;
   const p = state.primary;
   for (let f = 0; f < h; f++) {
-    const diff = Math.abs(q[f]! - ref.ranks[other * h + f]!) - Math.abs(q[f]! - ref.ranks[own * h + f]!);
+    const r = f < p ? ref.ranks : ref.points;
+    const diff = Math.abs(q[f]! - r[other * h + f]!) - Math.abs(q[f]! - r[own * h + f]!);
     out[f] =
       p >= h
         ? diff / h / state.temperature

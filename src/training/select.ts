@@ -163,9 +163,10 @@ export interface FittedCandidate {
 }
 
 /**
- * Weight of the per-port block's rank distance in the nearest-capture model (models/rank-nn.ts): on the
- * development corpora 0.2 and 0.3 labelled every broadcasting MELSEC engineering PC right, 0.1 none of the
- * held-out ones, and 0.3 and above took a camera to the PMUs (bench/README.md, per-port service features).
+ * Weight of the per-port block's mean |share difference| in the nearest-capture model (models/rank-nn.ts).
+ * On the development corpora every weight from 0.1 to 0.5 labelled the broadcasting MELSEC engineering
+ * PCs right and moved no other capture; 0.08 missed some, 0.75 took an S7 client to the engineering PCs
+ * (bench/README.md, per-port service features). 0.2: inside that window on a log scale.
  */
 export const PORT_BLOCK_WEIGHT = 0.2;
 
