@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { loadModel, saveModel } from '../../models/format.js';
-import { predictCapture, topLabels } from '../../models/role-model.js';
+import { ModelError } from '../../errors.js';
+import { documentChecksum, loadModel, saveModel } from '../../models/format.js';
+import { explain, predictCapture, topLabels } from '../../models/role-model.js';
 import { captureFeatureSet } from '../../test-helpers/v2-capture.js';
 import { labelOf } from '../../training/dataset.js';
 import { fitRankNnModel, type LabelledCapture } from '../../training/select.js';
@@ -91,6 +92,15 @@ describe('v2 per-port service features', () => {
     assert.equal(now.rankNn.primary, V2_OWN_COUNT);
     assert.equal(now.rankNn.blockWeight, 0.2);
     assert.equal(top(now, held.rows), 'MelsecEngineeringPC');
+    // Explained per column, the block's shares included: ln(p_top / p_next) = Σ contributions.
+    const e = explain(now, held.rows[0]!, 'MelsecEngineeringPC');
+    const p = [...predictCapture(now, held.rows)!].sort((a, b) => b - a);
+    const sum = e.contributions.reduce((a, c) => a + c.contribution, 0);
+    assert.ok(Math.abs(sum - Math.log(p[0]! / p[1]!)) < 1e-9);
+    assert.ok(
+      e.contributions.some((c) => c.feature >= V2_PORT_OFFSET && c.contribution > 0),
+      'the per-port block pulls towards the PC',
+    );
 
     // The same captures as a version-1 model sees them (no per-port block): the other end of the recording.
     const v1 = (rows: Float64Array[]): Float64Array[] => rows.map((r) => r.slice(0, V2_FEATURE_COUNTS[1]));
@@ -117,6 +127,31 @@ describe('v2 per-port service features', () => {
       assert.equal(loaded.rankNn.primary, m.rankNn.primary);
       assert.equal(loaded.rankNn.blockWeight, m.rankNn.blockWeight);
       assert.deepEqual(predictCapture(loaded, rows), predictCapture(m, rows));
+    }
+    // A file whose block leaves no main column, or has a block without its weight, is refused in one line.
+    const path = join(dir, `m${V2_FEATURE_COUNT}.json`);
+    const doc = JSON.parse(readFileSync(path, 'utf8')) as {
+      rankNn: { columns: number[]; block?: number; blockWeight?: number };
+      checksum: string;
+    };
+    for (const edit of [
+      (d: typeof doc) => {
+        d.rankNn.block = d.rankNn.columns.length;
+      },
+      (d: typeof doc) => {
+        delete d.rankNn.blockWeight;
+      },
+    ]) {
+      const bad = structuredClone(doc);
+      edit(bad);
+      bad.checksum = documentChecksum(bad as unknown as Record<string, unknown>);
+      const badPath = join(dir, 'bad.json');
+      writeFileSync(badPath, JSON.stringify(bad));
+      assert.throws(
+        () => loadModel(badPath),
+        (err: unknown) =>
+          err instanceof ModelError && /ranknn/.test(err.message) && !err.message.includes('\n'),
+      );
     }
     rmSync(dir, { recursive: true });
   });
