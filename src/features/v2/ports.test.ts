@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { ModelError } from '../../errors.js';
 import { documentChecksum, loadModel, saveModel } from '../../models/format.js';
 import { explain, predictCapture, topLabels } from '../../models/role-model.js';
+import { evaluateCapture } from '../../pipeline/evaluate.js';
 import { captureFeatureSet } from '../../test-helpers/v2-capture.js';
 import { labelOf } from '../../training/dataset.js';
 import { fitRankNnModel, type LabelledCapture } from '../../training/select.js';
@@ -87,7 +88,7 @@ describe('v2 per-port service features', () => {
     const top = (m: ReturnType<typeof fitRankNnModel>, rows: Float64Array[]): string =>
       topLabels(m.labels, predictCapture(m, rows)!, 1).labels[0]!;
 
-    const now = fitRankNnModel(train, { semantics: 'v2' });
+    const now = fitRankNnModel(train, { semantics: 'v2', warmupS: 0 });
     assert.equal(now.features.count, V2_FEATURE_COUNT);
     assert.equal(now.rankNn.primary, V2_OWN_COUNT);
     assert.equal(now.rankNn.blockWeight, 0.2);
@@ -106,7 +107,7 @@ describe('v2 per-port service features', () => {
     const v1 = (rows: Float64Array[]): Float64Array[] => rows.map((r) => r.slice(0, V2_FEATURE_COUNTS[1]));
     const before = fitRankNnModel(
       train.map((c) => ({ ...c, rows: v1(c.rows) })),
-      { semantics: 'v2' },
+      { semantics: 'v2', warmupS: 0 },
     );
     assert.equal(before.rankNn.primary, V2_OWN_COUNT);
     assert.equal(before.rankNn.blockWeight, 0);
@@ -128,6 +129,23 @@ describe('v2 per-port service features', () => {
       assert.equal(loaded.rankNn.blockWeight, m.rankNn.blockWeight);
       assert.deepEqual(predictCapture(loaded, rows), predictCapture(m, rows));
     }
+    // eval hands each model the vector of its feature set: the set-1 file gets the 4,272 values and answers
+    // as fitted on them (the PLC), the set-2 file the whole vector (the PC).
+    for (const [m, label] of [
+      [before, 'MelsecPLC'],
+      [now, 'MelsecEngineeringPC'],
+    ] as const) {
+      const result = await evaluateCapture(join(DIR, PC), {
+        modelPath: join(dir, `m${m.features.count}.json`),
+        anomaly: 'none',
+      });
+      const device = result.data[result.key];
+      assert.ok(typeof device === 'object' && device.valid);
+      assert.equal(device.classification.labels[0], label);
+      const fitted = predictCapture(m, m === now ? held.rows : v1(held.rows))!;
+      assert.equal(device.classification.confidences[0], Math.max(...fitted));
+    }
+
     // A file whose block leaves no main column, or has a block without its weight, is refused in one line.
     const path = join(dir, `m${V2_FEATURE_COUNT}.json`);
     const doc = JSON.parse(readFileSync(path, 'utf8')) as {
