@@ -20,7 +20,7 @@
  *   node --import tsx bench/novelty-lab.ts --cache FILE [--variant NAME]... [--corpus NAME]...
  *       [--unknown-rate R] [--verbose] [--no-sim] [--all-extras]
  */
-import { V2_OWN_COUNT, v2FeatureNames } from '../src/features/v2/index.js';
+import { PORT_LABELS, V2_OWN_COUNT, v2FeatureNames } from '../src/features/v2/index.js';
 import { V2_FEATURE_GROUPS, V2_GROUP_LAYOUT } from '../src/features/v2/names.js';
 import { midRank } from '../src/models/novelty.js';
 import { captureFolds } from '../src/training/select.js';
@@ -28,8 +28,11 @@ import { heldoutSplit } from './heldout-split.js';
 import { args, type Cap, loadCorpora } from './rank-corpora.js';
 
 const cache = args('cache')[0] ?? '/tmp/rolesdev-cache.json';
-const corpora = loadCorpora(cache);
-const H = V2_OWN_COUNT;
+// --ports: the cache's per-port block too, after the header columns (variants name it `port.<label>`);
+// every other variant leaves it out of its distances.
+const withPorts = process.argv.includes('--ports');
+const corpora = loadCorpora(cache, withPorts);
+const H = V2_OWN_COUNT + (withPorts ? PORT_LABELS.length : 0);
 
 export interface Space {
   /** Rank vector of a raw capture mean. */
@@ -78,7 +81,7 @@ function dist(a: Float64Array, b: Float64Array, w: Float64Array): number {
 
 type Weighting = (ranks: Float64Array[], labels: string[]) => Float64Array;
 
-const uniform: Weighting = () => new Float64Array(H).fill(1);
+const uniform: Weighting = () => new Float64Array(H).fill(1, 0, V2_OWN_COUNT);
 
 /** ReliefF on ranks: w_f = mean over captures of (prior-weighted nearest-miss diff − nearest-hit diff). */
 function relief(kn: number, floor: number): Weighting {
@@ -165,6 +168,11 @@ function named(names: string[], factor: number): Weighting {
 
 const NAMES = v2FeatureNames();
 function nameIndex(nm: string): number {
+  if (nm.startsWith('port.')) {
+    const p = PORT_LABELS.indexOf(nm.slice(5) as (typeof PORT_LABELS)[number]);
+    if (p < 0 || !withPorts) throw new Error(`${nm} (needs --ports)`);
+    return V2_OWN_COUNT + p;
+  }
   const i = NAMES.indexOf(nm);
   if (i < 0) throw new Error(nm);
   return i;
@@ -292,6 +300,21 @@ for (const f of [2, 3, 5, 10]) {
   variants[`union-s3-lw5-${f}`] = { ...variants['union-s3']!, labelWeighting: named(ROLE_FEATURES, f) };
 }
 variants['union-s3-joint'] = { ...variants['union-s3']!, joint: true };
+// The service-role rule on the per-port block (--ports), instead of or beside the three role columns.
+const PORT_NAMES = PORT_LABELS.map((l) => `port.${l}`);
+for (const [name, cols] of [
+  ['p6', PORT_NAMES],
+  ['s3p6', [...ROLE_FEATURES.slice(0, 3), ...PORT_NAMES]],
+] as const)
+  variants[`union-${name}-joint-sx0.25`] = {
+    weighting: uniform,
+    k: 3,
+    perClass: true,
+    second: { weighting: only([...cols]), k: 3, perClass: true },
+    joint: true,
+    extrapolate: 0.25,
+    only: 'second',
+  };
 for (const k of [3, 5, 10])
   variants[`union-s3-joint-tail${k}`] = { ...variants['union-s3']!, joint: true, tail: k };
 for (const e of [0.05, 0.1, 0.2, 0.25, 0.3, 0.4, 0.5, 1]) {

@@ -121,6 +121,12 @@ const rankNnSchema = z.object({
     points: z.array(vec).min(2),
     pointLabels: z.array(int.nonnegative()),
     temperature: finite.positive(),
+    /**
+     * The last `block` columns form a second distance term weighted `blockWeight` (v2's per-port block);
+     * absent in files from before: one plain mean over all columns.
+     */
+    block: int.positive().optional(),
+    blockWeight: finite.positive().optional(),
   }),
 });
 
@@ -381,6 +387,11 @@ function toRoleModel(d: RoleDoc, name: string): RoleModel {
       bad(name, `ranknn points must have ${r.columns.length} values`);
     if (r.pointLabels.length !== r.points.length || r.pointLabels.some((l) => l >= k))
       bad(name, `ranknn needs one label index below ${k} per point`);
+    if ((r.block === undefined) !== (r.blockWeight === undefined))
+      bad(name, 'ranknn block and blockWeight go together');
+    const block = r.block ?? 0;
+    if (block >= r.columns.length)
+      bad(name, `a ranknn block must be shorter than its ${r.columns.length} columns`);
     const reference = noveltyFromPoints(
       Int32Array.from(r.columns),
       Float64Array.from(r.points.flat()),
@@ -390,7 +401,13 @@ function toRoleModel(d: RoleDoc, name: string): RoleModel {
     const m: RankNnRoleModel = {
       ...base,
       kind: 'ranknn',
-      rankNn: { reference, pointLabels: Int32Array.from(r.pointLabels), temperature: r.temperature },
+      rankNn: {
+        reference,
+        pointLabels: Int32Array.from(r.pointLabels),
+        temperature: r.temperature,
+        primary: r.columns.length - block,
+        blockWeight: r.blockWeight ?? 0,
+      },
     };
     return m;
   }
@@ -499,6 +516,9 @@ export function modelToDocument(model: RoleModel, description?: string): Record<
       points: rowsOf(r.reference.points, r.reference.columns.length),
       pointLabels: Array.from(r.pointLabels),
       temperature: r.temperature,
+      ...(r.blockWeight > 0
+        ? { block: r.reference.columns.length - r.primary, blockWeight: r.blockWeight }
+        : {}),
     };
   } else {
     doc.trees = model.trees.map((t) => ({

@@ -10,6 +10,14 @@
  * It has no randomness: with few captures per type it does not flip a borderline capture with the seed, and
  * on the development corpora it labelled held-out captures as well as or better than the forest (roles-dev
  * 0.912 vs 0.853 per capture).
+ *
+ * Optionally the last columns are a second block (v2's per-port service features, shares in [0, 1]) whose
+ * mean absolute difference of raw values is added with a weight: d = mean rank distance over the first
+ * `primary` columns + weight × mean |x − point| over the rest. Appended to the 168 header columns
+ * unweighted, six columns could not outweigh the dozens in which the two ends of one recording (a MELSEC
+ * engineering PC and its PLC) agree. Raw shares, not ranks: among ties at 0 a share of 0.01 ranks far
+ * from 0, which made the same term in rank space work only for weights 0.2–0.25; on raw shares every
+ * weight from 0.1 to 0.5 labelled those captures right without moving any other (bench/README.md).
  */
 import { ModelError } from '../errors.js';
 import { fitNovelty, midRank, type NoveltyReference } from './novelty.js';
@@ -21,26 +29,77 @@ export interface RankNnState {
   pointLabels: Int32Array;
   /** τ of the probabilities. */
   temperature: number;
+  /** The first `primary` reference columns make the main distance; the rest the weighted block. */
+  primary: number;
+  /** Weight of the second block's mean distance (0 with no second block: models from before). */
+  blockWeight: number;
 }
 
-/** Fits the state on capture mean vectors (full width) with their label indices. */
+/**
+ * Distance of a query to training capture i; q holds the query's ranks on the first `primary` columns and
+ * its raw values on the block's. The mean rank distance over the primary columns, plus `weight` × the mean
+ * |raw difference| over the block when there is one (with none, exactly the plain mean as before).
+ */
+function distance(
+  state: Pick<RankNnState, 'primary' | 'blockWeight'>,
+  ref: NoveltyReference,
+  i: number,
+  q: ArrayLike<number>,
+  h: number,
+): number {
+  const o = i * h;
+  const p = state.primary;
+  const ranks = ref.ranks;
+  let s = 0;
+  for (let f = 0; f < p; f++) s += Math.abs(q[f]! - ranks[o + f]!);
+  if (p >= h) return s / h;
+  const points = ref.points;
+  let t = 0;
+  for (let f = p; f < h; f++) t += Math.abs(q[f]! - points[o + f]!);
+  return s / p + (state.blockWeight * t) / (h - p);
+}
+
+/** A vector's query form (see distance): ranks on the primary columns, raw values on the block's. */
+function queryOf(
+  state: Pick<RankNnState, 'primary'>,
+  ref: NoveltyReference,
+  x: ArrayLike<number>,
+): Float64Array {
+  const h = ref.columns.length;
+  const q = new Float64Array(h);
+  for (let f = 0; f < h; f++) {
+    const v = x[ref.columns[f]!]!;
+    q[f] = f < state.primary ? midRank(ref.sorted, f * ref.n, ref.n, v) : v;
+  }
+  return q;
+}
+
+/**
+ * Fits the state on capture mean vectors (full width) with their label indices; `block` = the number of
+ * trailing `columns` that form the weighted second block, `blockWeight` its weight.
+ */
 export function fitRankNn(
   columns: Int32Array,
   means: readonly ArrayLike<number>[],
   labelIndex: readonly number[],
+  block = 0,
+  blockWeight = 0,
 ): RankNnState {
   if (means.length < 2) throw new ModelError('a nearest-capture model needs at least two captures');
+  if (!(block >= 0 && block < columns.length))
+    throw new ModelError('ranknn: the second block must leave main columns');
   const reference = fitNovelty(columns, means);
   reference.neighbours = 1;
   const h = columns.length;
   const n = reference.n;
+  const shape = { primary: h - block, blockWeight: block > 0 ? blockWeight : 0 };
   const other = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
   const same = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
   for (let i = 0; i < n; i++) {
+    const qi = reference.ranks.slice(i * h, (i + 1) * h);
+    for (let f = shape.primary; f < h; f++) qi[f] = reference.points[i * h + f]!;
     for (let j = i + 1; j < n; j++) {
-      let s = 0;
-      for (let f = 0; f < h; f++) s += Math.abs(reference.ranks[i * h + f]! - reference.ranks[j * h + f]!);
-      s /= h;
+      const s = distance(shape, reference, j, qi, h);
       const near = labelIndex[i] === labelIndex[j] ? same : other;
       if (s < near[i]!) near[i] = s;
       if (s < near[j]!) near[j] = s;
@@ -56,6 +115,7 @@ export function fitRankNn(
     reference,
     pointLabels: Int32Array.from(labelIndex),
     temperature: median > 0 ? median : 1e-6,
+    ...shape,
   };
 }
 
@@ -63,15 +123,12 @@ export function fitRankNn(
 export function rankNnProba(state: RankNnState, k: number, x: ArrayLike<number>): Float64Array {
   const ref = state.reference;
   const h = ref.columns.length;
-  const q = new Float64Array(h);
-  for (let f = 0; f < h; f++) q[f] = midRank(ref.sorted, f * ref.n, ref.n, x[ref.columns[f]!]!);
+  const q = queryOf(state, ref, x);
   const best = new Float64Array(k).fill(Number.POSITIVE_INFINITY);
   for (let i = 0; i < ref.n; i++) {
-    let s = 0;
-    const o = i * h;
-    for (let f = 0; f < h; f++) s += Math.abs(q[f]! - ref.ranks[o + f]!);
+    const d = distance(state, ref, i, q, h);
     const c = state.pointLabels[i]!;
-    if (s / h < best[c]!) best[c] = s / h;
+    if (d < best[c]!) best[c] = d;
   }
   let min = Number.POSITIVE_INFINITY;
   for (let c = 0; c < k; c++) min = Math.min(min, best[c]!);
@@ -93,25 +150,27 @@ export function rankNnProba(state: RankNnState, k: number, x: ArrayLike<number>)
 export function rankNnContributions(state: RankNnState, t: number, x: ArrayLike<number>): Float64Array {
   const ref = state.reference;
   const h = ref.columns.length;
-  const q = new Float64Array(h);
-  for (let f = 0; f < h; f++) q[f] = midRank(ref.sorted, f * ref.n, ref.n, x[ref.columns[f]!]!);
+  const q = queryOf(state, ref, x);
   let own = -1;
   let other = -1;
   let ownD = Number.POSITIVE_INFINITY;
   let otherD = Number.POSITIVE_INFINITY;
   for (let i = 0; i < ref.n; i++) {
-    let s = 0;
-    for (let f = 0; f < h; f++) s += Math.abs(q[f]! - ref.ranks[i * h + f]!);
+    const s = distance(state, ref, i, q, h);
     if (state.pointLabels[i] === t) {
       if (s < ownD) [ownD, own] = [s, i];
     } else if (s < otherD) [otherD, other] = [s, i];
   }
   const out = new Float64Array(h);
   if (own < 0 || other < 0) return out;
-  for (let f = 0; f < h; f++)
+  const p = state.primary;
+  for (let f = 0; f < h; f++) {
+    const r = f < p ? ref.ranks : ref.points;
+    const diff = Math.abs(q[f]! - r[other * h + f]!) - Math.abs(q[f]! - r[own * h + f]!);
     out[f] =
-      (Math.abs(q[f]! - ref.ranks[other * h + f]!) - Math.abs(q[f]! - ref.ranks[own * h + f]!)) /
-      h /
-      state.temperature;
+      p >= h
+        ? diff / h / state.temperature
+        : (f < p ? diff / p : (state.blockWeight * diff) / (h - p)) / state.temperature;
+  }
   return out;
 }

@@ -11,7 +11,7 @@ import {
   compatFeatures,
 } from '../features/compat.js';
 import { type SessionVectors, sessionVectors } from '../features/session-vectors.js';
-import { V2_FEATURE_COUNT, type V2Result } from '../features/v2/index.js';
+import { V2_FEATURE_COUNT, type V2Result, v2FeatureVersion } from '../features/v2/index.js';
 import { collectGarbage } from '../gc.js';
 import { lazyArray } from '../lazy-array.js';
 import type { LoadedModel } from '../models/format.js';
@@ -114,14 +114,29 @@ export async function evaluateCaptureDetailed(
   // and the predictions would otherwise grow the heap past: the end phase's peak (bench/README.md).
   collectGarbage();
   const { key, labels } = captureKey(path);
-  return evaluateView(path, analysis, wholeCaptureView(key, labels, analysis), loaded, options);
+  return evaluateView(path, analysis, wholeCaptureView(key, labels, analysis, loaded), loaded, options);
 }
 
-function wholeCaptureView(key: string, labels: string | null, analysis: CaptureAnalysis): DeviceView {
+/**
+ * The v2 vector width a model reads: its own feature-set version's (a model trained before the per-port
+ * block gets the vector without it, so it answers as before), else the current one (predictRows then
+ * says the widths differ).
+ */
+function v2WidthFor(loaded: LoadedModel): number {
+  const n = loaded.model.features.count;
+  return v2FeatureVersion(n) === null ? V2_FEATURE_COUNT : n;
+}
+
+function wholeCaptureView(
+  key: string,
+  labels: string | null,
+  analysis: CaptureAnalysis,
+  loaded: LoadedModel,
+): DeviceView {
   const { compat, sessions, v2 } = analysis;
   if (!v2) return compatView(key, labels, compat, sessions);
   const otherIps = [...new Set(compat.bins.flatMap((b) => b.otherIps))].sort();
-  return v2View(key, labels, v2, v2.device, sessions, otherIps);
+  return v2View(key, labels, v2, v2.device, sessions, otherIps, v2WidthFor(loaded));
 }
 
 /**
@@ -142,7 +157,7 @@ export async function evaluateHosts(path: string, options: EvaluateOptions = {})
     const hosts = captureHosts(store, bins, countPublic);
     const { key, labels } = captureKey(path);
     if (hosts.length === 0)
-      return [evaluateView(path, analysis, wholeCaptureView(key, labels, analysis), loaded, options)];
+      return [evaluateView(path, analysis, wholeCaptureView(key, labels, analysis, loaded), loaded, options)];
     const macs = hosts.map((h) => store.macs.text[h.mac]!);
     const own = await analyzeHosts(file, macs, analyzeOptionsFor(loaded, options));
     return macs.map((mac, i) => {
@@ -163,6 +178,7 @@ export async function evaluateHosts(path: string, options: EvaluateOptions = {})
             host.v2.hosts.findIndex((h) => h.key === mac),
             sessions,
             otherIps,
+            v2WidthFor(loaded),
           )
         : compatView(mac, labels, compat, sessions);
       return evaluateView(path, host, view, loaded, options);
@@ -308,6 +324,7 @@ function v2View(
   host: number,
   sessions: SessionVectors,
   otherIps: string[],
+  width: number,
 ): DeviceView {
   const bins = v2.bins.filter((b) => b.host === host);
   const hostInfo = v2.hosts[host];
@@ -315,9 +332,13 @@ function v2View(
     key,
     pcapLabels,
     mac: hostInfo?.kind === 'mac' ? hostInfo.key : '',
-    vectors: lazyRows(bins.length, (i) => bins[i]!.vector),
+    vectors: lazyRows(bins.length, (i) => {
+      const v = new Float64Array(width);
+      bins[i]!.writeVector(v);
+      return v;
+    }),
     writeRow: (i, out) => bins[i]!.writeVector(out),
-    width: V2_FEATURE_COUNT,
+    width,
     timestamps: bins.map((b) => b.start),
     captureIps: bins.map(() => sessions.sourceIp),
     otherIps,

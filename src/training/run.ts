@@ -5,6 +5,7 @@
 import { basename } from 'node:path';
 import { NetworkmlError, UsageError } from '../errors.js';
 import type { BehaviorBin } from '../features/behavior.js';
+import { v2FeatureVersion } from '../features/v2/index.js';
 import { BehaviorModel, type TrainingSample } from '../models/behavior.js';
 import { saveModel } from '../models/format.js';
 import {
@@ -312,7 +313,14 @@ async function trainSos(
   const roles: string[] = [];
   results.forEach((r, i) => {
     if (!r.ok) throw new NetworkmlError(r.error);
-    const representation = deviceRepresentation(role.model, unpackRows(r.value.vectors));
+    // A v2 role model from before the per-port block reads the head of the rows (eval does the same).
+    const n = role.model.features.count;
+    const bins = unpackRows(r.value.vectors);
+    const seen =
+      role.model.features.semantics === 'v2' && v2FeatureVersion(n) !== null
+        ? bins.map((x) => (x.length > n ? x.subarray(0, n) : x))
+        : bins;
+    const representation = deviceRepresentation(role.model, seen);
     if (representation) {
       rows.push(representation);
       roles.push(labels[i]!);

@@ -5,7 +5,7 @@
  * way prediction does (predictCapture). Bins of one capture never straddle train and test.
  */
 import { UsageError } from '../errors.js';
-import { V2_OWN_COUNT } from '../features/v2/index.js';
+import { V2_FEATURE_COUNT, V2_OWN_COUNT, V2_PORT_COUNT, V2_PORT_OFFSET } from '../features/v2/index.js';
 import { fitRankNn } from '../models/rank-nn.js';
 import { Rng } from '../models/rng.js';
 import {
@@ -163,7 +163,16 @@ export interface FittedCandidate {
 }
 
 /**
- * The nearest-capture model (models/rank-nn.ts) of these captures on v2's header aggregates: one
+ * Weight of the per-port block's mean |share difference| in the nearest-capture model (models/rank-nn.ts).
+ * On the development corpora every weight from 0.1 to 0.5 labelled the broadcasting MELSEC engineering
+ * PCs right and moved no other capture; 0.08 missed some, 0.75 took an S7 client to the engineering PCs
+ * (bench/README.md, per-port service features). 0.2: inside that window on a log scale.
+ */
+export const PORT_BLOCK_WEIGHT = 0.2;
+
+/**
+ * The nearest-capture model (models/rank-nn.ts) of these captures on v2's header aggregates (and, on
+ * vectors that have it, the per-port block as a weighted second term): one
  * reference point per capture (its mean vector), labels as trainRoleModel gives them (Unknown included,
  * code-point order). No randomness, no normalisation (ranks need none).
  */
@@ -178,7 +187,10 @@ export function fitRankNnModel(
     throw new UsageError(`training needs at least two labels, found ${distinct.length}`);
   const labels = [...distinct, UNKNOWN_LABEL].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const width = withBins[0]!.rows[0]!.length;
-  const columns = Int32Array.from({ length: Math.min(V2_OWN_COUNT, width) }, (_, i) => i);
+  const block = width >= V2_FEATURE_COUNT ? V2_PORT_COUNT : 0;
+  const columns = Int32Array.from({ length: Math.min(V2_OWN_COUNT, width) + block }, (_, i) =>
+    i < V2_OWN_COUNT ? i : V2_PORT_OFFSET + i - V2_OWN_COUNT,
+  );
   const means = withBins.map((c) => {
     const m = new Float64Array(width);
     for (const r of c.rows) for (let f = 0; f < width; f++) m[f]! += r[f]! / c.rows.length;
@@ -188,6 +200,8 @@ export function fitRankNnModel(
     columns,
     means,
     withBins.map((c) => labels.indexOf(c.label)),
+    block,
+    PORT_BLOCK_WEIGHT,
   );
   return {
     kind: 'ranknn',
@@ -197,7 +211,12 @@ export function fitRankNnModel(
     capture: { binDurationS: o.binDurationS, warmupS: o.warmupS },
     normalisation: { means: new Float64Array(width), stds: new Float64Array(width).fill(1) },
     selected: columns,
-    hyperParameters: { neighbours: 1, temperature: rankNn.temperature, space: 'ranks' },
+    hyperParameters: {
+      neighbours: 1,
+      temperature: rankNn.temperature,
+      space: 'ranks',
+      ...(block > 0 ? { portBlockWeight: PORT_BLOCK_WEIGHT } : {}),
+    },
     unknownThreshold: null,
     unknownRate: null,
     siblingMargin: null,

@@ -24,7 +24,7 @@ import { HostBinStore } from './host-bin-store.js';
 import * as interning from './interning.js';
 import { AddressInterner, KeyInterner } from './interning.js';
 import { COUNT_DIR, COUNTS, HOST, SUM_DIR, SUMMARY, SUMMARY_DIR, SUMS } from './layout.js';
-import { V2_OWN_COUNT } from './names.js';
+import { V2_OWN_COUNT, V2_STORED_COUNT } from './names.js';
 import { LazyV2Bin, type V2Bin, type V2Host, type V2Result } from './result.js';
 import * as summary from './summary.js';
 import * as tables from './tables.js';
@@ -114,6 +114,19 @@ const B_MACS = 512;
 /** Packets per batch: the batch's columns (~140 KB) stay in cache while it is written and counted. */
 const BATCH = 4096;
 
+/** The per-port block's accumulators per key (names.ts PORT_LABELS), filled at bin close. */
+const P_PACKETS = 0;
+const P_LOCAL_REG = 1;
+const P_REMOTE_REG = 2;
+const P_FIXED_LOCAL = 3;
+const P_FIXED_REMOTE = 4;
+const P_GROUP = 5;
+const P_GROUP_TALK = 6;
+const P_GROUP_SERVE = 7;
+const PORT_ACC = 8;
+/** Ports from 49152 on are IANA's dynamic (ephemeral) range. */
+const DYNAMIC_PORTS = 49152;
+
 /** Distinct-value kinds counted per key and bin. */
 const D_PEER = 0;
 const D_RPORT = 1;
@@ -181,6 +194,17 @@ export class V2Extractor {
   private readonly flowGen = new Int32Array(CACHE_SLOTS);
   private generation = 1;
 
+  /**
+   * Distinct remote endpoints per (key, protocol, local port) and distinct local ports per (key, protocol,
+   * remote port, remote address) of the current bin (word 0: 0 or 1 for the two kinds), the (key, local
+   * port, remote endpoint) pairs seen, and the per-port accumulators per key.
+   */
+  private readonly portKeys = new WordKeyTable(4, 1024);
+  private readonly portPairs = new WordKeyTable(4, 1024);
+  private readonly portRows = new ColumnTable(1024);
+  private readonly portFlows = this.portRows.int();
+  private readonly portAcc = this.keys.rows.float(PORT_ACC);
+
   /** Distinct (kind, key, value) of the current bin. */
   private readonly distinct = new WordKeyTable(3, 1024);
   /** Packets not yet resolved and counted (see add): time, length, 3 packed words, MACs and addresses as words. */
@@ -206,7 +230,7 @@ export class V2Extractor {
   private binLastUs = Number.NaN;
   /** Every (bin, key)'s header features until the device is known (in a temporary file past 2.6 MiB). */
   private readonly pending: HostBinStore;
-  private readonly own = new Float64Array(V2_OWN_COUNT);
+  private readonly own = new Float64Array(V2_STORED_COUNT);
 
   constructor(options: V2Options) {
     if (!(options.durationS > 0)) throw new RangeError(`bin duration must be > 0, got ${options.durationS}`);
@@ -559,6 +583,95 @@ export class V2Extractor {
     if (t < this.flowFirst.data[id]!) this.flowFirst.data[id] = t;
   }
 
+  /**
+   * Bin close, per-port block: the first pass counts each side's flows per local port and per remote
+   * endpoint; the second adds each flow's packets to its sides' accumulators by whether those were met
+   * more than once (a port the host serves / a service it talks to).
+   */
+  private portPass(accumulate: boolean): void {
+    const flows = this.flows;
+    const counts = this.portFlows.data;
+    const pa = this.portAcc.data;
+    for (let id = 0; id < flows.size; id++) {
+      const l4 = flows.keyWord(id, 0);
+      if (l4 !== IpProto.TCP && l4 !== IpProto.UDP) continue;
+      const ports = this.flowPorts.data[id]!;
+      // Later fragments carry no ports (their flow has 0 / 0).
+      if (ports === 0) continue;
+      const proto = l4 << 16;
+      const init = this.flowInit.data[id]!;
+      for (let side = 0; side < 2; side++) {
+        const k = side === 0 ? init : this.flowResp.data[id]!;
+        if (k < 0 || (side === 1 && k === init)) continue;
+        const local = side === 0 ? ports >>> 16 : ports & 0xffff;
+        const remote = side === 0 ? ports & 0xffff : ports >>> 16;
+        const peer = side === 0 ? this.flowDstAddr.data[id]! : this.flowSrcAddr.data[id]!;
+        const lid = this.portId(0, k, proto | local, 0);
+        const rid = this.portId(1, k, proto | remote, peer);
+        if (!accumulate) {
+          // Counted once per (local port, remote endpoint): a host speaking from two of its addresses
+          // (before and after DHCP, IPv4 and IPv6) does not make a port look fixed.
+          const pairs = this.portPairs;
+          pairs.probe[0] = k;
+          pairs.probe[1] = (proto | local) >>> 0;
+          pairs.probe[2] = remote;
+          pairs.probe[3] = peer >>> 0;
+          const before = pairs.size;
+          if (pairs.intern() !== before) continue;
+          this.portFlows.data[lid]!++;
+          this.portFlows.data[rid]!++;
+          continue;
+        }
+        const pk = this.flowPackets.data[id]!;
+        const fixedLocal = counts[lid]! >= 2;
+        const fixedRemote = counts[rid]! >= 2;
+        const o = k * PORT_ACC;
+        pa[o + P_PACKETS]! += pk;
+        if (local < DYNAMIC_PORTS) pa[o + P_LOCAL_REG]! += pk;
+        if (remote < DYNAMIC_PORTS) pa[o + P_REMOTE_REG]! += pk;
+        if (fixedLocal) pa[o + P_FIXED_LOCAL]! += pk;
+        if (fixedRemote) pa[o + P_FIXED_REMOTE]! += pk;
+        if (this.addrFlags.data[peer]! & (F_MULTICAST | F_BROADCAST)) {
+          pa[o + P_GROUP]! += pk;
+          if (fixedRemote && !fixedLocal) pa[o + P_GROUP_TALK]! += pk;
+          if (fixedLocal && !fixedRemote) pa[o + P_GROUP_SERVE]! += pk;
+        }
+      }
+    }
+  }
+
+  /** The id of a per-port count key (new ones start at 0 flows). */
+  private portId(kind: number, k: number, protoPort: number, addr: number): number {
+    const t = this.portKeys;
+    t.probe[0] = kind;
+    t.probe[1] = k;
+    t.probe[2] = protoPort >>> 0;
+    t.probe[3] = addr >>> 0;
+    const before = t.size;
+    const id = t.intern();
+    if (id === before) {
+      this.portRows.ensure(id + 1);
+      this.portFlows.data[id] = 0;
+    }
+    return id;
+  }
+
+  /** Key k's per-port features into own[V2_OWN_COUNT..], then its accumulators back to zero. */
+  private portVector(k: number, own: Float64Array): void {
+    const pa = this.portAcc.data;
+    const o = k * PORT_ACC;
+    const n = pa[o + P_PACKETS]!;
+    const g = pa[o + P_GROUP]!;
+    let j = V2_OWN_COUNT;
+    own[j++] = n > 0 ? pa[o + P_LOCAL_REG]! / n : 0;
+    own[j++] = n > 0 ? pa[o + P_REMOTE_REG]! / n : 0;
+    own[j++] = n > 0 ? pa[o + P_FIXED_LOCAL]! / n : 0;
+    own[j++] = n > 0 ? pa[o + P_FIXED_REMOTE]! / n : 0;
+    own[j++] = g > 0 ? pa[o + P_GROUP_TALK]! / g : 0;
+    own[j++] = g > 0 ? pa[o + P_GROUP_SERVE]! / g : 0;
+    pa.fill(0, o, o + PORT_ACC);
+  }
+
   private touch(k: number): void {
     if (this.touchedFlag.data[k]) return;
     this.touchedFlag.data[k] = 1;
@@ -604,6 +717,8 @@ export class V2Extractor {
           }
         }
       }
+      this.portPass(false);
+      this.portPass(true);
       const spanS = Math.max((this.binLastUs - this.binFirstUs) / 1e6, 1);
       // Expand only the count cells this bin used (logged when they left zero), zeroing them behind.
       const nk = this.touchedCount;
@@ -636,6 +751,7 @@ export class V2Extractor {
         for (let h = 0; h < H_COUNT; h++) s[so + H_BASE_S + h] = a[k * ACC + H_BASE + h]!;
         own.fill(0);
         summaryVector(s, so, spanS, own);
+        this.portVector(k, own);
         this.pending.add(this.bin, k, this.binFirstUs / 1e6, this.binLastUs / 1e6, own);
         a.fill(0, k * ACC, (k + 1) * ACC);
         this.touchedFlag.data[k] = 0;
@@ -647,6 +763,8 @@ export class V2Extractor {
     this.flows.clear();
     this.generation++;
     this.distinct.clear();
+    this.portKeys.clear();
+    this.portPairs.clear();
     this.binFirstUs = Number.NaN;
     this.binLastUs = Number.NaN;
   }

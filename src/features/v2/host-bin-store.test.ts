@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HostBinStore } from './host-bin-store.js';
-import { V2_OWN_COUNT } from './names.js';
+import { V2_STORED_COUNT } from './names.js';
 
 function record(i: number): Float64Array {
-  const own = new Float64Array(V2_OWN_COUNT);
-  for (let j = 0; j < V2_OWN_COUNT; j++) own[j] = Math.sin(i * 1000 + j) * (j % 7 === 0 ? 0 : 1e6);
+  const own = new Float64Array(V2_STORED_COUNT);
+  for (let j = 0; j < V2_STORED_COUNT; j++) own[j] = Math.sin(i * 1000 + j) * (j % 7 === 0 ? 0 : 1e6);
   return own;
 }
 

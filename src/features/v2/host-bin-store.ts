@@ -6,9 +6,9 @@ import {
   releaseWhenCollected,
   writeAt,
 } from '../spill-file.js';
-import { V2_OWN_COUNT } from './names.js';
+import { V2_STORED_COUNT } from './names.js';
 
-/** Records held in memory before they go to the temporary file (2,048 × 168 values: 2.6 MiB). */
+/** Records held in memory before they go to the temporary file (2,048 × 174 values: 2.7 MiB). */
 const MEMORY_RECORDS = 2048;
 /** Records read back from the file at a time. */
 const READ_RECORDS = 256;
@@ -22,7 +22,7 @@ export interface HostBinStoreData {
   keyOf: Int32Array<ArrayBuffer>;
   startOf: Float64Array<ArrayBuffer>;
   endOf: Float64Array<ArrayBuffer>;
-  /** The records not in the file, from the start (buffered × V2_OWN_COUNT values; the rest unused). */
+  /** The records not in the file, from the start (buffered × V2_STORED_COUNT values; the rest unused). */
   buffer: Float64Array<ArrayBuffer>;
   buffered: number;
   /** The temporary file's descriptor (-1: none) and the records in it. */
@@ -32,8 +32,8 @@ export interface HostBinStoreData {
 
 /**
  * The header features of every (bin, host) of a capture, kept until its device is known at the end: a
- * long capture has hundreds of thousands (1.3 KiB each). Each record's place (bin, host key, times) stays
- * in memory; its V2_OWN_COUNT values are held in memory up to `memoryRecords`, then appended to a
+ * long capture has hundreds of thousands (1.4 KiB each). Each record's place (bin, host key, times) stays
+ * in memory; its V2_STORED_COUNT values are held in memory up to `memoryRecords`, then appended to a
  * temporary file that is unlinked at once (the open descriptor keeps it readable; it is closed when the
  * store is collected), so memory stays flat and nothing is left behind.
  */
@@ -47,7 +47,7 @@ export class HostBinStore {
   private buffered = 0;
   private fd = -1;
   private filed = 0;
-  private readonly cache = new Float64Array(READ_RECORDS * V2_OWN_COUNT);
+  private readonly cache = new Float64Array(READ_RECORDS * V2_STORED_COUNT);
   private cached = -1;
 
   /** Whether this store closes `fd` (it opened or adopted it), rather than whoever gave it. */
@@ -61,7 +61,7 @@ export class HostBinStore {
      */
     spillFd = -1,
   ) {
-    this.buffer = new Float64Array(memoryRecords * V2_OWN_COUNT);
+    this.buffer = new Float64Array(memoryRecords * V2_STORED_COUNT);
     this.fd = spillFd;
   }
 
@@ -130,7 +130,7 @@ export class HostBinStore {
     this.keyOf[i] = key;
     this.startOf[i] = start;
     this.endOf[i] = end;
-    this.buffer.set(own.subarray(0, V2_OWN_COUNT), this.buffered++ * V2_OWN_COUNT);
+    this.buffer.set(own.subarray(0, V2_STORED_COUNT), this.buffered++ * V2_STORED_COUNT);
   }
 
   bin(i: number): number {
@@ -155,18 +155,18 @@ export class HostBinStore {
    */
   own(i: number): Float64Array {
     if (i >= this.filed) {
-      const o = (i - this.filed) * V2_OWN_COUNT;
-      return this.buffer.subarray(o, o + V2_OWN_COUNT);
+      const o = (i - this.filed) * V2_STORED_COUNT;
+      return this.buffer.subarray(o, o + V2_STORED_COUNT);
     }
     const c = Math.floor(i / READ_RECORDS);
     if (c !== this.cached) {
       const n = Math.min(READ_RECORDS, this.filed - c * READ_RECORDS);
-      const bytes = new Uint8Array(this.cache.buffer, 0, n * V2_OWN_COUNT * 8);
-      readAt(this.fd, bytes, c * READ_RECORDS * V2_OWN_COUNT * 8);
+      const bytes = new Uint8Array(this.cache.buffer, 0, n * V2_STORED_COUNT * 8);
+      readAt(this.fd, bytes, c * READ_RECORDS * V2_STORED_COUNT * 8);
       this.cached = c;
     }
-    const o = (i - c * READ_RECORDS) * V2_OWN_COUNT;
-    return this.cache.subarray(o, o + V2_OWN_COUNT);
+    const o = (i - c * READ_RECORDS) * V2_STORED_COUNT;
+    return this.cache.subarray(o, o + V2_STORED_COUNT);
   }
 
   /** Whether record i's `own` view is the record itself (in memory), not a read-back copy. */
@@ -180,8 +180,8 @@ export class HostBinStore {
       closeWhenCollected(this, this.fd);
       this.ownsFd = true;
     }
-    const bytes = new Uint8Array(this.buffer.buffer, 0, this.buffered * V2_OWN_COUNT * 8);
-    writeAt(this.fd, bytes, this.filed * V2_OWN_COUNT * 8);
+    const bytes = new Uint8Array(this.buffer.buffer, 0, this.buffered * V2_STORED_COUNT * 8);
+    writeAt(this.fd, bytes, this.filed * V2_STORED_COUNT * 8);
     this.filed += this.buffered;
     this.buffered = 0;
   }

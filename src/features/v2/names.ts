@@ -119,14 +119,54 @@ const V2_OWN_NAMES: readonly string[] = V2_FEATURE_GROUPS.flatMap((g) =>
 );
 /** Header features before the appended compat block. */
 export const V2_OWN_COUNT = V2_GROUP_LAYOUT.size;
-export const V2_FEATURE_COUNT = V2_OWN_COUNT + COMPAT_FEATURE_COUNT;
+
+/**
+ * Per-port service features ("this host serves UDP/5560" vs "talks to UDP/5560"), appended after the compat
+ * block so that every earlier column keeps its index: shares of the host's TCP/UDP packets (first
+ * fragments) whose local / remote port is below 49152 (registered or well-known, not dynamic); whose local
+ * (protocol, port) meets two or more remote endpoints in the bin (a port it serves or answers from) /
+ * whose remote (protocol, address, port) it meets from two or more local ports (a service it talks to);
+ * of its packets to broadcast / multicast addresses, the share of the first kind only (talks: a discovery
+ * client) and of the second kind only (serves: a responder). The per-host `hostIsServer` shares compare
+ * the two port numbers of each packet, so a client on a low ephemeral port or two peers on unregistered
+ * ports look like servers; these ask which end stays fixed across the host's flows.
+ */
+export const PORT_LABELS = [
+  'localRegisteredShare',
+  'remoteRegisteredShare',
+  'fixedLocalShare',
+  'fixedRemoteShare',
+  'groupTalkShare',
+  'groupServeShare',
+] as const;
+export const V2_PORT_COUNT = PORT_LABELS.length;
+/** Values stored per (bin, key) by the extractor: the header features, then the per-port block. */
+export const V2_STORED_COUNT = V2_OWN_COUNT + V2_PORT_COUNT;
+/** Where the per-port block starts in the vector. */
+export const V2_PORT_OFFSET = V2_OWN_COUNT + COMPAT_FEATURE_COUNT;
+/**
+ * Vector widths, one per v2 feature-set version; a model's `features.count` says which one it was
+ * trained on (1: header + compat, before the per-port block; 2: + the per-port block).
+ */
+export const V2_FEATURE_COUNTS = { 1: V2_PORT_OFFSET, 2: V2_PORT_OFFSET + V2_PORT_COUNT } as const;
+/** The current feature set's width. */
+export const V2_FEATURE_COUNT = V2_FEATURE_COUNTS[2];
+
+/** The v2 feature-set version of a vector width, or null for a width no version has. */
+export function v2FeatureVersion(width: number): 1 | 2 | null {
+  return width === V2_FEATURE_COUNTS[1] ? 1 : width === V2_FEATURE_COUNTS[2] ? 2 : null;
+}
 
 let allNames: string[] | null = null;
-/** Names of all v2 features in vector order: the header features, then `compat.<compat name>`. */
+/**
+ * Names of all v2 features in vector order: the header features, then `compat.<compat name>`, then
+ * `port.<label>` (a version-1 model's names are the first V2_FEATURE_COUNTS[1]).
+ */
 export function v2FeatureNames(): string[] {
   if (allNames === null) {
     allNames = [...V2_OWN_NAMES];
     for (let i = 0; i < COMPAT_FEATURE_COUNT; i++) allNames.push(`compat.${compatFeatureName(i)}`);
+    for (const l of PORT_LABELS) allNames.push(`port.${l}`);
   }
   return allNames.slice();
 }

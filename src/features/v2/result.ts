@@ -1,7 +1,7 @@
 /** What the v2 extractor returns: hosts, the device, and per (bin, host) vectors built on access. */
 import type { CompatBin } from '../compat.js';
 import type { HostBinStore } from './host-bin-store.js';
-import { V2_FEATURE_COUNT, V2_OWN_COUNT } from './names.js';
+import { V2_FEATURE_COUNT, V2_OWN_COUNT, V2_PORT_OFFSET, V2_STORED_COUNT } from './names.js';
 
 export interface V2Host {
   /** MAC text, or the IP address text on links without MACs. */
@@ -27,7 +27,10 @@ export interface V2Bin {
   readonly own: Float64Array;
   /** V2_FEATURE_COUNT values, in v2FeatureNames() order (built on every read: read it once per use). */
   readonly vector: Float64Array;
-  /** Writes the V2_FEATURE_COUNT values into `out` (one buffer for many bins allocates nothing). */
+  /**
+   * Writes the vector into `out` (one buffer for many bins allocates nothing): V2_FEATURE_COUNT values, or
+   * the first V2_FEATURE_COUNTS[1] (no per-port block) when `out` has that length, for a version-1 model.
+   */
   writeVector(out: Float64Array): void;
 }
 
@@ -57,7 +60,7 @@ export class LazyV2Bin implements V2Bin {
   }
 
   get own(): Float64Array {
-    const own = this.store.own(this.record);
+    const own = this.store.own(this.record).subarray(0, V2_OWN_COUNT);
     return this.store.inMemory(this.record) ? own : own.slice();
   }
 
@@ -68,10 +71,13 @@ export class LazyV2Bin implements V2Bin {
   }
 
   writeVector(out: Float64Array): void {
-    out.set(this.store.own(this.record), 0);
-    const compat = out.subarray(V2_OWN_COUNT, V2_FEATURE_COUNT);
+    const stored = this.store.own(this.record);
+    out.set(stored.subarray(0, V2_OWN_COUNT), 0);
+    const compat = out.subarray(V2_OWN_COUNT, V2_PORT_OFFSET);
     if (this.compat !== undefined) this.compat.writeVector(compat);
     else compat.fill(0);
+    if (out.length >= V2_FEATURE_COUNT)
+      out.set(stored.subarray(V2_OWN_COUNT, V2_STORED_COUNT), V2_PORT_OFFSET);
   }
 }
 

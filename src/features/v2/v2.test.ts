@@ -14,6 +14,8 @@ import {
   V2_FEATURE_GROUPS,
   V2_GROUP_LAYOUT,
   V2_OWN_COUNT,
+  V2_PORT_COUNT,
+  V2_PORT_OFFSET,
   V2Extractor,
   type V2Result,
   v2FeatureNames,
@@ -192,8 +194,14 @@ describe('v2 extractor on hand-made packets', () => {
     assert.ok(Math.abs(at(v, 'out.iat.meanLog10') - Math.log10(0.5)) < IAT_LOG_BOUND);
     // Rates over the bin's 1.1 s span.
     assert.ok(Math.abs(at(v, 'out.rate.packetsLog10') - Math.log10(1 + 3 / 1.1)) < 1e-12);
+    // Per port: local 50000 (dynamic) and 40000, remote 53 and 443, each met once; no group traffic.
+    assert.equal(at(v, 'port.localRegisteredShare'), 2 / 4);
+    assert.equal(at(v, 'port.remoteRegisteredShare'), 1);
+    assert.equal(at(v, 'port.fixedLocalShare'), 0);
+    assert.equal(at(v, 'port.fixedRemoteShare'), 0);
+    assert.equal(at(v, 'port.groupTalkShare'), 0);
     // No compat features were given: the block is zero.
-    assert.ok(v.subarray(V2_OWN_COUNT).every((x) => x === 0));
+    assert.ok(v.subarray(V2_OWN_COUNT, V2_PORT_OFFSET).every((x) => x === 0));
   });
 
   it('restarts its per-bin state in the next bin', () => {
@@ -244,7 +252,7 @@ describe('v2 IAT log (1/32 octave)', () => {
 describe('v2 feature names', () => {
   it('names every feature once', () => {
     assert.equal(NAMES.length, V2_FEATURE_COUNT);
-    assert.equal(V2_FEATURE_COUNT, V2_OWN_COUNT + COMPAT_FEATURE_COUNT);
+    assert.equal(V2_FEATURE_COUNT, V2_OWN_COUNT + COMPAT_FEATURE_COUNT + V2_PORT_COUNT);
     assert.equal(new Set(NAMES).size, NAMES.length);
     assert.equal(NAMES[V2_OWN_COUNT], 'compat.outgoing from port 0');
   });
@@ -312,7 +320,7 @@ describe('v2 protocol and TTL shares equal tshark counts on real captures', () =
       const dev = f.v2.hosts[f.v2.device]!;
       assert.equal(dev.key, f.compat.captureMac, 'device = compat capture MAC');
       const v = f.v2Rows[0]!;
-      assert.deepEqual(v.subarray(V2_OWN_COUNT), f.compat.bins[0]!.vector, 'compat block');
+      assert.deepEqual(v.subarray(V2_OWN_COUNT, V2_PORT_OFFSET), f.compat.bins[0]!.vector, 'compat block');
       const packets = tsharkPackets(file);
       for (const dir of ['out', 'in'] as const) {
         const mine = packets.filter((p) => (dir === 'out' ? p.src : p.dst) === dev.key);

@@ -1,0 +1,297 @@
+/**
+ * Offline lab for per-port service features (bench/port-role-features.ts): the nearest-capture classifier
+ * (forced decisions) with those features appended to the 168 header aggregates, or as a second distance
+ * added with a weight, or as a veto; same protocol as roles-classifier-lab.ts (per-capture 5-fold CV seeds
+ * 0–4 on iot-sentinel, roles-dev, pooled; the held-out-like simulation, `--all-extras` for all 35 splits).
+ *
+ *   node --import tsx bench/port-role-lab.ts --cache FILE --ports FILE [--variant NAME]... [--all-extras]
+ */
+import { readFileSync } from 'node:fs';
+import { V2_OWN_COUNT, v2FeatureNames } from '../src/features/v2/index.js';
+import { midRank } from '../src/models/novelty.js';
+import { captureFolds } from '../src/training/select.js';
+import { heldoutSplit } from './heldout-split.js';
+import { PORT_FEATURES } from './port-role-features.js';
+import { args, type Cap, loadCorpora } from './rank-corpora.js';
+
+const cache = args('cache')[0];
+const portsFile = args('ports')[0];
+if (!cache || !portsFile) {
+  console.error('port-role-lab: --cache FILE and --ports FILE are required');
+  process.exit(2);
+}
+const ports = JSON.parse(readFileSync(portsFile, 'utf8')) as Record<string, Record<string, number>>;
+const H0 = V2_OWN_COUNT;
+const P = PORT_FEATURES.length;
+const corpora = loadCorpora(cache);
+for (const caps of Object.values(corpora))
+  for (const c of caps) {
+    if (c.x.length > H0) continue;
+    const x = new Float64Array(H0 + P);
+    x.set(c.x);
+    const e = ports[c.name];
+    if (!e) throw new Error(`no port features for ${c.name}`);
+    PORT_FEATURES.forEach((f, i) => {
+      x[H0 + i] = e[f]!;
+    });
+    c.x = x;
+  }
+const H = H0;
+const pcol = (f: string): number => H0 + PORT_FEATURES.indexOf(f as (typeof PORT_FEATURES)[number]);
+const names = v2FeatureNames();
+const column = (s: string): number => names.indexOf(s);
+const S3 = ['out.service.hostIsServer', 'in.service.hostIsServer', 'host.flows.initiatedShare'].map(column);
+const K5 = [...S3, column('host.localPorts.log2'), column('host.remotePorts.log2')];
+const ALL = Array.from({ length: H }, (_, i) => i);
+const PALL = PORT_FEATURES.map((f) => pcol(f));
+const PSEL = ['localReg', 'remoteReg', 'fixedLocalP', 'fixedRemoteP', 'groupTalk', 'groupServe'].map(pcol);
+const PFIX = ['fixedLocalP', 'fixedRemoteP', 'fixedLocalF', 'fixedRemoteF', 'groupTalk', 'groupServe'].map(
+  pcol,
+);
+const PREG = ['localWK', 'remoteWK', 'localReg', 'remoteReg'].map(pcol);
+const HOST_IS_SERVER = column('out.service.hostIsServer');
+
+/** The training captures in rank space on some columns. */
+class Space {
+  readonly sorted: Float64Array[];
+  readonly ranks: Float64Array[];
+  readonly n: number;
+  constructor(
+    readonly cols: number[],
+    train: readonly Cap[],
+  ) {
+    this.n = train.length;
+    this.sorted = cols.map((c) => Float64Array.from(train, (t) => t.x[c]!).sort());
+    this.ranks = train.map((t) => this.rank(t.x));
+  }
+  rank(x: Float64Array): Float64Array {
+    return Float64Array.from(this.cols, (c, f) => midRank(this.sorted[f]!, 0, this.n, x[c]!));
+  }
+  dist(q: Float64Array, i: number, w: Float64Array | null = null): number {
+    const r = this.ranks[i]!;
+    let s = 0;
+    let sw = 0;
+    for (let f = 0; f < q.length; f++) {
+      const wf = w === null ? 1 : w[f]!;
+      s += wf * Math.abs(q[f]! - r[f]!);
+      sw += wf;
+    }
+    return sw > 0 ? s / sw : 0;
+  }
+}
+
+type Classifier = (x: Float64Array) => string;
+type Variant = (train: readonly Cap[]) => Classifier;
+
+/** The label of the smallest distance (code-point order breaks ties). */
+function nearestLabel(train: readonly Cap[], d: (i: number) => number | null): string {
+  let best = '';
+  let bestD = Number.POSITIVE_INFINITY;
+  train.forEach((t, i) => {
+    const v = d(i);
+    if (v !== null && (v < bestD || (v === bestD && t.label < best))) {
+      bestD = v;
+      best = t.label;
+    }
+  });
+  return best;
+}
+
+function additive(sec: number[], lambda: number): Variant {
+  return (train) => {
+    const a = new Space(ALL, train);
+    const b = new Space(sec, train);
+    return (x) => {
+      const qa = a.rank(x);
+      const qb = b.rank(x);
+      return nearestLabel(train, (i) => a.dist(qa, i) + lambda * b.dist(qb, i));
+    };
+  };
+}
+
+function veto(gap: number): Variant {
+  return (train) => {
+    const a = new Space(ALL, train);
+    return (x) => {
+      const q = a.rank(x);
+      const kept = nearestLabel(train, (i) =>
+        Math.abs(x[HOST_IS_SERVER]! - train[i]!.x[HOST_IS_SERVER]!) >= gap ? null : a.dist(q, i),
+      );
+      return kept || nearestLabel(train, (i) => a.dist(q, i));
+    };
+  };
+}
+
+function fisher(power: number): Variant {
+  return (train) => {
+    const a = new Space(ALL, train);
+    const n = train.length;
+    const labels = [...new Set(train.map((t) => t.label))];
+    const w = new Float64Array(H);
+    for (let f = 0; f < H; f++) {
+      let mean = 0;
+      for (let i = 0; i < n; i++) mean += a.ranks[i]![f]! / n;
+      let total = 0;
+      for (let i = 0; i < n; i++) total += (a.ranks[i]![f]! - mean) ** 2;
+      let within = 0;
+      for (const l of labels) {
+        const idx = train.flatMap((t, i) => (t.label === l ? [i] : []));
+        let m = 0;
+        for (const i of idx) m += a.ranks[i]![f]! / idx.length;
+        for (const i of idx) within += (a.ranks[i]![f]! - m) ** 2;
+      }
+      w[f] = total > 0 ? Math.max(0, 1 - within / total) ** power : 0;
+    }
+    return (x) => {
+      const q = a.rank(x);
+      return nearestLabel(train, (i) => a.dist(q, i, w));
+    };
+  };
+}
+
+function appended(extra: number[], base: number[] = ALL): Variant {
+  return additive0([...base, ...extra]);
+}
+function additive0(cols: number[]): Variant {
+  return (train) => {
+    const a = new Space(cols, train);
+    return (x) => {
+      const q = a.rank(x);
+      return nearestLabel(train, (i) => a.dist(q, i));
+    };
+  };
+}
+/** + lambda × the mean absolute difference of the raw shares on `sec` (no ranks: shares are comparable). */
+function additiveRaw(sec: number[], lambda: number): Variant {
+  return (train) => {
+    const a = new Space(ALL, train);
+    return (x) => {
+      const qa = a.rank(x);
+      return nearestLabel(train, (i) => {
+        let t = 0;
+        for (const c of sec) t += Math.abs(x[c]! - train[i]!.x[c]!);
+        return a.dist(qa, i) + (lambda * t) / sec.length;
+      });
+    };
+  };
+}
+
+function portVeto(col: number, gap: number): Variant {
+  return (train) => {
+    const a = new Space(ALL, train);
+    return (x) => {
+      const q = a.rank(x);
+      const kept = nearestLabel(train, (i) =>
+        Math.abs(x[col]! - train[i]!.x[col]!) >= gap ? null : a.dist(q, i),
+      );
+      return kept || nearestLabel(train, (i) => a.dist(q, i));
+    };
+  };
+}
+
+const variants: Record<string, Variant> = {
+  base: additive(ALL, 0),
+  'app-all': appended(PALL),
+  'app-sel': appended(PSEL),
+  'app-fix': appended(PFIX),
+  'app-reg': appended(PREG),
+  'app-all-x2': appended([...PALL, ...PALL]),
+  'app-all-x3': appended([...PALL, ...PALL, ...PALL]),
+  'add0.1-all': additive(PALL, 0.1),
+  'add0.2-all': additive(PALL, 0.2),
+  'add0.3-all': additive(PALL, 0.3),
+  'add0.5-all': additive(PALL, 0.5),
+  'add0.1-sel': additive(PSEL, 0.1),
+  'add0.2-sel': additive(PSEL, 0.2),
+  'add0.3-sel': additive(PSEL, 0.3),
+  'add0.5-sel': additive(PSEL, 0.5),
+  'add0.1-fix': additive(PFIX, 0.1),
+  'add0.2-fix': additive(PFIX, 0.2),
+  'add0.3-fix': additive(PFIX, 0.3),
+  'add0.2-reg': additive(PREG, 0.2),
+  'add0.3-reg': additive(PREG, 0.3),
+  'add0.2-k5': additive(K5, 0.2),
+  'add0.25-k5': additive(K5, 0.25),
+  'veto0.9': veto(0.9),
+  fisher1: fisher(1),
+  'raw0.05-sel': additiveRaw(PSEL, 0.05),
+  'raw0.1-sel': additiveRaw(PSEL, 0.1),
+  'raw0.15-sel': additiveRaw(PSEL, 0.15),
+  'raw0.2-sel': additiveRaw(PSEL, 0.2),
+  'raw0.3-sel': additiveRaw(PSEL, 0.3),
+  'raw0.5-sel': additiveRaw(PSEL, 0.5),
+  'raw0.75-sel': additiveRaw(PSEL, 0.75),
+  'raw1-sel': additiveRaw(PSEL, 1),
+  'raw1.5-sel': additiveRaw(PSEL, 1.5),
+  'raw2-sel': additiveRaw(PSEL, 2),
+  'raw3-sel': additiveRaw(PSEL, 3),
+  'raw0.08-sel': additiveRaw(PSEL, 0.08),
+  'raw0.3-all': additiveRaw(PALL, 0.3),
+  'add0.15-sel': additive(PSEL, 0.15),
+  'add0.25-sel': additive(PSEL, 0.25),
+  'veto-groupTalk0.9': portVeto(pcol('groupTalk'), 0.9),
+  'veto-groupServe0.9': portVeto(pcol('groupServe'), 0.9),
+  'veto-serve1.5': portVeto(pcol('serveMinusTalk'), 1.5),
+  'veto-remoteReg0.9': portVeto(pcol('remoteReg'), 0.9),
+  'veto-localReg0.9': portVeto(pcol('localReg'), 0.9),
+};
+
+const short = (name: string): string => name.replace(/-[A-Z][a-z]{2}\d{4}-n00\.pcap$/, '');
+const chosen = args('variant');
+for (const [vn, make] of Object.entries(variants)) {
+  if (chosen.length && !chosen.includes(vn)) continue;
+  console.log(`== ${vn}`);
+  for (const cn of ['iot-sentinel', 'roles-dev', 'pooled']) {
+    const caps = corpora[cn] ?? [];
+    if (caps.length === 0) continue;
+    const accs: string[] = [];
+    const wrong = new Set<string>();
+    for (const seed of [0, 1, 2, 3, 4]) {
+      let right = 0;
+      for (const test of captureFolds(
+        caps.map((c) => c.label),
+        5,
+        seed,
+      )) {
+        const held = new Set(test);
+        const classify = make(caps.filter((_, i) => !held.has(i)));
+        for (const i of test) {
+          const p = classify(caps[i]!.x);
+          if (p === caps[i]!.label) right++;
+          else wrong.add(`${short(caps[i]!.name)}→${p}`);
+        }
+      }
+      accs.push((right / caps.length).toFixed(3));
+    }
+    console.log(`  ${cn.padEnd(16)} ${accs.join(' ')}  wrong: ${[...wrong].join(' ') || '—'}`);
+  }
+  const extras = process.argv.includes('--all-extras')
+    ? [...new Set((corpora['iot-sentinel'] ?? []).map((c) => c.label))].sort()
+    : ['HueBridge', 'DLinkCam'];
+  let simWrong = 0;
+  let simTotal = 0;
+  for (const extra of extras) {
+    const added = (corpora['iot-sentinel'] ?? [])
+      .filter((c) => c.label === extra)
+      .filter((_, i) => i % 2 === 0)
+      .slice(0, 9);
+    const all = [...(corpora['roles-dev'] ?? []), ...added];
+    const accs: string[] = [];
+    const wrong: string[] = [];
+    for (const seed of [0, 1, 2, 3, 4]) {
+      const { train, test } = heldoutSplit(all, seed);
+      const classify = make(train);
+      let right = 0;
+      for (const c of test) {
+        const p = classify(c.x);
+        if (p === c.label) right++;
+        else wrong.push(`${seed}:${short(c.name)}→${p}`);
+      }
+      accs.push((right / test.length).toFixed(3));
+      simWrong += test.length - right;
+      simTotal += test.length;
+    }
+    console.log(`  sim+${extra.padEnd(12)} ${accs.join(' ')}  wrong: ${wrong.join(' ') || '—'}`);
+  }
+  console.log(`  simulation: ${simWrong} of ${simTotal} held-out captures wrong`);
+}
