@@ -5,6 +5,7 @@ import { UsageError } from '../../errors.js';
 import { collectGarbage } from '../../gc.js';
 import { HOST_FOOTPRINT_KIND, modelFileKind, resolveModelPath } from '../../models/host-footprint.js';
 import { evalTable, evalText } from '../../outputs/table.js';
+import { prepareReading } from '../../pipeline/analyze.js';
 import { anomalyScorer, prepareScoring } from '../../pipeline/anomaly.js';
 import { type AnomalyModelName, applyHistory, type EvaluateOptions } from '../../pipeline/evaluate.js';
 import { historyPort } from '../../pipeline/history-port.js';
@@ -129,6 +130,8 @@ export function registerEval(program: Command): void {
         return;
       }
       const options = evaluateOptionsFrom(cli);
+      // One capture is read on this thread's reader thread: it starts now, while the models load.
+      if (paths.length === 1 && !cli.perHost) prepareReading(paths[0]!, options.capture);
       // A bad model is the user's one mistake, not one per capture: refuse it before any work (exit 3).
       const roleModel = roleModelFor(options.modelPath);
       anomalyScorer(options, roleModel);
