@@ -7,7 +7,7 @@ import { PACKED_RECORD_BYTES, PackedRecords } from './packed.js';
 import { PacketRecord } from './packet.js';
 import { readCapture } from './reader.js';
 import type { CaptureWarning } from './reader-api.js';
-import { readCaptureOnThread } from './reader-thread.js';
+import { prestartReaderThread, readCaptureOnThread, spareReaderThread } from './reader-thread.js';
 
 const DATA = join(import.meta.dirname, '../../test-data');
 const dirs = ['captures/edge', 'captures/real', 'captures/fuzz', 'reference/captures'];
@@ -145,6 +145,25 @@ describe('reading on a second thread gives what the one-thread reader gives', ()
       assert.deepEqual(threaded, plain);
     });
   }
+
+  it('a thread started before its capture is known reads it the same, errors too', async () => {
+    for (const path of [...captures, join(DATA, 'captures/no-such-file.pcap')]) {
+      const fresh: unknown[][] = [];
+      const expected = await outcome(
+        (onWarning) => readCaptureOnThread(path, (r, i) => fresh.push(fields(r, i)), { onWarning }),
+        fresh,
+      );
+      prestartReaderThread();
+      assert.ok(spareReaderThread(), 'started');
+      const mine: unknown[][] = [];
+      const prestarted = await outcome(
+        (onWarning) => readCaptureOnThread(path, (r, i) => mine.push(fields(r, i)), { onWarning }),
+        mine,
+      );
+      assert.ok(!spareReaderThread(), `${path}: the prestarted thread read it`);
+      assert.deepEqual(prestarted, expected, path);
+    }
+  });
 
   it('an error from the reader thread: the same one-line CaptureError, with the packets before it', async () => {
     const path = join(DATA, 'captures/edge/absurd-caplen.pcap');

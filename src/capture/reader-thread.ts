@@ -6,6 +6,7 @@
  * gives them (same messages, same error classes and exit codes).
  */
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import type { Worker } from 'node:worker_threads';
 import { CaptureError, type ExitCodeValue, NetworkmlError } from '../errors.js';
 import { siblingModule, startWorker } from '../threads.js';
 import type { PackedRecords } from './packed.js';
@@ -88,7 +89,12 @@ export async function readCaptureOnThread(
     nonIp: thread.nonIp ?? false,
     extractor: extractor ? { module: extractor.module.href, options: extractor.options } : null,
   };
-  const worker = startWorker(siblingModule(import.meta.url, 'reader-worker'), { workerData: data });
+  const spareWorker = takeSpare();
+  const worker = spareWorker ?? startWorker(readerWorkerUrl(), { workerData: data });
+  if (spareWorker) {
+    spareWorker.ref();
+    spareWorker.postMessage(data);
+  }
   const reader = new RingReader(buffer);
   let outcome: Exclude<ReaderThreadMessage, { type: 'warning' }> | null = null;
   let crash: Error | null = null;
@@ -145,4 +151,39 @@ export async function readCaptureOnThread(
     reader.stop();
     await worker.terminate();
   }
+}
+
+function readerWorkerUrl(): URL {
+  return siblingModule(import.meta.url, 'reader-worker');
+}
+
+/** A reader thread started before its capture is known (prestartReaderThread). */
+let spare: { worker: Worker; exited: boolean } | null = null;
+
+/**
+ * Starts the next reader thread now, to be told its capture when reading starts (issue 14): its start-up
+ * (a V8 isolate, the reader's modules) then overlaps the caller's own (loading the models) instead of
+ * delaying the first packet. One never used ends with the process (it is unref'd and idle).
+ */
+export function prestartReaderThread(): void {
+  if (spare && !spare.exited) return;
+  const entry = { worker: startWorker(readerWorkerUrl(), { workerData: null }), exited: false };
+  entry.worker.unref();
+  // A failure to start comes back as the fresh worker's would: this one is then not used.
+  entry.worker.on('error', () => {});
+  entry.worker.once('exit', () => {
+    entry.exited = true;
+  });
+  spare = entry;
+}
+
+/** Whether a prestarted reader thread waits for its capture (tests). */
+export function spareReaderThread(): boolean {
+  return spare !== null && !spare.exited;
+}
+
+function takeSpare(): Worker | null {
+  const entry = spare;
+  spare = null;
+  return entry && !entry.exited ? entry.worker : null;
 }

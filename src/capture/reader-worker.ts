@@ -77,4 +77,6 @@ async function run(data: ReaderThreadData): Promise<void> {
   }
 }
 
-void run(workerData as ReaderThreadData);
+// A thread started ahead of its capture (prestartReaderThread) is told which one when reading starts.
+if (workerData) void run(workerData as ReaderThreadData);
+else parentPort!.once('message', (data: ReaderThreadData) => void run(data));

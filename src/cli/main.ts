@@ -1,23 +1,58 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { registerEval } from './commands/eval.js';
-import { registerExplain } from './commands/explain.js';
-import { registerHistory } from './commands/history.js';
-import { registerInfo } from './commands/info.js';
-import { registerInspect } from './commands/inspect.js';
-import { registerOneShot } from './commands/oneshot.js';
-import { registerReport } from './commands/report.js';
-import { registerSubmit } from './commands/submit.js';
-import { registerTest } from './commands/test.js';
-import { registerTrain } from './commands/train.js';
-import { registerWatch } from './commands/watch.js';
-import { registerWorker } from './commands/worker.js';
 import { applyConfig, CONFIG_FILE, findConfig } from './config.js';
 import { translateLegacyArgs } from './legacy.js';
 import { translatePoseidonArgs } from './poseidon-args.js';
 
-function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Each command's module, imported only when needed: `eval` then does not load the service's RabbitMQ and
+ * logging modules or the training code (issue 14: importing every command was ~380 ms of eval's start).
+ * The order is the help's.
+ */
+const COMMANDS: [string, () => Promise<Register>][] = [
+  ['info', async () => (await import('./commands/info.js')).registerInfo],
+  ['inspect', async () => (await import('./commands/inspect.js')).registerInspect],
+  ['eval', async () => (await import('./commands/eval.js')).registerEval],
+  ['train', async () => (await import('./commands/train.js')).registerTrain],
+  ['test', async () => (await import('./commands/test.js')).registerTest],
+  ['explain', async () => (await import('./commands/explain.js')).registerExplain],
+  ['watch', async () => (await import('./commands/watch.js')).registerWatch],
+  ['report', async () => (await import('./commands/report.js')).registerReport],
+  ['worker', async () => (await import('./commands/worker.js')).registerWorker],
+  ['submit', async () => (await import('./commands/submit.js')).registerSubmit],
+  ['history', async () => (await import('./commands/history.js')).registerHistory],
+  ['oneshot', async () => (await import('./commands/oneshot.js')).registerOneShot],
+];
+
+/** The program's options that take a value: the command name is the first argument that is neither. */
+const VALUE_OPTIONS = new Set(['--config']);
+
+/**
+ * The command the arguments name, or null when they name none (help, version, a typo: every command is
+ * then registered, so help lists them all and a typo gets its suggestion).
+ */
+export function commandNamed(args: readonly string[]): string | null {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (VALUE_OPTIONS.has(arg)) {
+      i++;
+      continue;
+    }
+    if (arg === '--') return null;
+    if (arg.startsWith('-')) continue;
+    return COMMANDS.some(([name]) => name === arg) ? arg : null;
+  }
+  return null;
+}
+
+/**
+ * The program with the named command only, or with all of them (no command named, or a settings file,
+ * which is checked against every command's options).
+ */
+async function buildProgram(only: string | null): Promise<Command> {
   const program = new Command('networkml')
     .description(
       'What role does a device play, and is it behaving normally for it? From packet headers only.',
@@ -26,18 +61,9 @@ function buildProgram(): Command {
     .option('--config <file>', `settings file (default ./${CONFIG_FILE} when present, or NETWORKML_CONFIG)`)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  registerInfo(program);
-  registerInspect(program);
-  registerEval(program);
-  registerTrain(program);
-  registerTest(program);
-  registerExplain(program);
-  registerWatch(program);
-  registerReport(program);
-  registerWorker(program);
-  registerSubmit(program);
-  registerHistory(program);
-  registerOneShot(program);
+  const wanted = COMMANDS.filter(([name]) => only === null || name === only);
+  const registers = await Promise.all(wanted.map(([, load]) => load()));
+  for (const register of registers) register(program);
   return program;
 }
 
@@ -51,7 +77,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const args = translateLegacyArgs(translatePoseidonArgs(argv.slice(2)));
     const config = findConfig(args);
-    const program = buildProgram();
+    const program = await buildProgram(config ? null : commandNamed(args));
     if (config) applyConfig(program, config);
     await program.parseAsync(args, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.OK;

@@ -8,7 +8,7 @@ import { shareRowArrays } from '../features/shared-rows.js';
 import { BinStream } from '../sessions/bin-stream.js';
 import { referenceCapturePath, referenceRecords } from '../test-helpers/reference.js';
 import { SessionSequenceLstm } from './lstm.js';
-import { CHUNK_SEQUENCES, scoreOnTwoThreads } from './lstm-threads.js';
+import { CHUNK_SEQUENCES, prestartLstmWorker, scoreOnTwoThreads } from './lstm-threads.js';
 
 const MODEL_PATH = new URL('../../test-data/models/networkml-v0.4.8-sos-lstm.json', import.meta.url).pathname;
 
@@ -109,4 +109,26 @@ test('a worker that fails gives one-line error and no hang; a model error keeps 
       (err as { exitCode?: number }).exitCode === 3 &&
       /session vector has 40 values/.test(err.message),
   );
+});
+
+test('a worker started before the rows exist scores from the first chunks, with the same result', async () => {
+  const lstm = SessionSequenceLstm.load(MODEL_PATH);
+  const path = largest()[0]!;
+  const sessions = await streamedRows(path, 1000);
+  const source = sessions.rowSource!;
+  const sequences = Math.floor(source.length / 10);
+  const label = lstm.labelVector('Unknown')!;
+  const one = lstm.score(source, 'Unknown', { thread: false }).abnormality;
+  // Started, then given the time a capture's reading would give it: its start-up is over when scoring
+  // begins, so it claims chunks even though this thread reads its rows at full speed (~0.1 s in all).
+  prestartLstmWorker(lstm);
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  const stats = { chunks: 0, workerChunks: 0 };
+  const two = scoreOnTwoThreads(lstm, source, source.share(), label, sequences, stats);
+  assert.ok(Object.is(two, one), `${two} vs ${one}`);
+  assert.ok(stats.workerChunks > 0, `the worker scored ${stats.workerChunks} of ${stats.chunks} chunks`);
+  // One started for another scorer is not used for this one (a fresh worker is): same result still.
+  prestartLstmWorker(SessionSequenceLstm.load(MODEL_PATH));
+  const other = scoreOnTwoThreads(lstm, source, source.share(), label, sequences);
+  assert.ok(Object.is(other, one), `${other} vs ${one}`);
 });

@@ -7,7 +7,7 @@
  * the result. A worker that reports a failure (it cannot read the rows, a model error) makes scoring throw
  * its one-line error. The worker is terminated on every path.
  */
-import { MessageChannel, type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } from 'node:worker_threads';
 import { type ExitCodeValue, NetworkmlError } from '../errors.js';
 import type { SharedRows } from '../features/shared-rows.js';
 import { siblingModule, startWorker } from '../threads.js';
@@ -26,8 +26,13 @@ export const WORKER_STARTING = 0;
 export const WORKER_RUNNING = 1;
 export const WORKER_FAILED = 2;
 
-export interface LstmThreadData {
+/** The worker's workerData: the weights, so it builds its scorer before the rows are ready. */
+export interface LstmWorkerData {
   model: LstmParts;
+}
+
+/** The job posted to the worker once the capture's rows are shared. */
+export interface LstmThreadData {
   rows: SharedRows;
   labelVector: Float64Array;
   sequences: number;
@@ -84,7 +89,6 @@ export function scoreOnTwoThreads(
   const results = new Float64Array(new SharedArrayBuffer(chunks * 8));
   const { port1, port2 } = new MessageChannel();
   const data: LstmThreadData = {
-    model: lstm.parts(),
     rows: shared,
     labelVector,
     sequences,
@@ -92,13 +96,8 @@ export function scoreOnTwoThreads(
     results: results.buffer as SharedArrayBuffer,
     port: port2,
   };
-  const worker = startWorker(siblingModule(import.meta.url, 'lstm-worker'), {
-    workerData: data,
-    transferList: [port2],
-  });
-  worker.unref();
-  // Failures come back through the control words and the port; an 'error' event after scoring is moot.
-  worker.on('error', () => {});
+  const worker = takeWorker(lstm);
+  worker.postMessage(data, [port2]);
   try {
     scoreChunks(lstm, rows, labelVector, sequences, control, results, BY_THIS_THREAD);
     let max = 0;
@@ -132,4 +131,41 @@ export function scoreOnTwoThreads(
     port1.close();
     void worker.terminate();
   }
+}
+
+/** A worker started ahead of scoring (prestartLstmWorker), with the scorer it was started for. */
+let spare: { worker: Worker; lstm: LstmCore; exited: boolean } | null = null;
+
+function startLstmWorker(lstm: LstmCore): Worker {
+  const workerData: LstmWorkerData = { model: lstm.parts() };
+  const worker = startWorker(siblingModule(import.meta.url, 'lstm-worker'), { workerData });
+  worker.unref();
+  // Failures come back through the control words and the port; an 'error' event after scoring is moot.
+  worker.on('error', () => {});
+  return worker;
+}
+
+/**
+ * Starts the second scoring thread now, while the capture is still being read (issue 14): its module
+ * loading and scorer set-up (~0.1 s) then happen on the idle core instead of at the start of scoring, when
+ * every millisecond of it is a millisecond of this thread scoring alone. Used by the next two-thread
+ * scoring with the same `lstm`; one never used ends with the process (it is unref'd and idle).
+ */
+export function prestartLstmWorker(lstm: LstmCore): void {
+  if (spare && !spare.exited && spare.lstm === lstm) return;
+  if (spare) void spare.worker.terminate();
+  const entry = { worker: startLstmWorker(lstm), lstm, exited: false };
+  entry.worker.once('exit', () => {
+    entry.exited = true;
+  });
+  spare = entry;
+}
+
+/** The prestarted worker when it was started for `lstm` and is alive, else a new one. */
+function takeWorker(lstm: LstmCore): Worker {
+  const entry = spare;
+  spare = null;
+  if (entry && !entry.exited && entry.lstm === lstm) return entry.worker;
+  if (entry) void entry.worker.terminate();
+  return startLstmWorker(lstm);
 }

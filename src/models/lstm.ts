@@ -15,7 +15,7 @@ import { errorMessage, ModelError } from '../errors.js';
 import { type SharedRows, shareRowArrays } from '../features/shared-rows.js';
 import type { Behavior } from '../result.js';
 import { LstmCore, type LstmParts, type RowSource } from './lstm-core.js';
-import { scoreOnTwoThreads } from './lstm-threads.js';
+import { prestartLstmWorker, scoreOnTwoThreads } from './lstm-threads.js';
 
 export type { LstmParts, RowSource } from './lstm-core.js';
 
@@ -269,6 +269,14 @@ export class SessionSequenceLstm extends LstmCore {
     // Worker threads of a pool (several captures) already use every core.
     const worth = sequences >= THREAD_MIN_SEQUENCES && isMainThread && availableParallelism() >= 2;
     return mode === true || worth ? source.share() : null;
+  }
+
+  /**
+   * Starts the second scoring thread ahead of a score() that will likely use it ('auto' on the main thread
+   * of a machine with two cores or more), so it is ready when scoring starts.
+   */
+  prestartThread(): void {
+    if (isMainThread && availableParallelism() >= 2) prestartLstmWorker(this);
   }
 
   private unscored(sequences: number, note: string): LstmScore {

@@ -5,7 +5,7 @@ import type { PackedRecords } from '../capture/packed.js';
 import { PacketRecord } from '../capture/packet.js';
 import { readCapture } from '../capture/reader.js';
 import type { CaptureSummary, CaptureWarning, ReadOptions } from '../capture/reader-api.js';
-import { readCaptureOnThread } from '../capture/reader-thread.js';
+import { prestartReaderThread, readCaptureOnThread } from '../capture/reader-thread.js';
 import { NetworkmlError } from '../errors.js';
 import { BehaviorExtractor, type BehaviorResult } from '../features/behavior.js';
 import { CompatAccumulator, type CompatFeatures, compatFeatures } from '../features/compat.js';
@@ -67,6 +67,14 @@ function useReaderThread(source: string | NodeJS.ReadableStream, options: Analyz
   } catch {
     return false; // the reader gives the one-line error
   }
+}
+
+/**
+ * Starts the reader thread that analyzeCapture(source, options) will read with, ahead of it (issue 14: its
+ * start-up then overlaps the caller's, e.g. loading the models). Same reading and results either way.
+ */
+export function prepareReading(source: string, options: AnalyzeOptions = {}): void {
+  if (useReaderThread(source, options)) prestartReaderThread();
 }
 
 /** Why a capture was read whole instead of bin by bin, when it was. */

@@ -5,7 +5,8 @@ import { UsageError } from '../../errors.js';
 import { collectGarbage } from '../../gc.js';
 import { HOST_FOOTPRINT_KIND, modelFileKind, resolveModelPath } from '../../models/host-footprint.js';
 import { evalTable, evalText } from '../../outputs/table.js';
-import { anomalyScorer } from '../../pipeline/anomaly.js';
+import { prepareReading } from '../../pipeline/analyze.js';
+import { anomalyScorer, prepareScoring } from '../../pipeline/anomaly.js';
 import { type AnomalyModelName, applyHistory, type EvaluateOptions } from '../../pipeline/evaluate.js';
 import { historyPort } from '../../pipeline/history-port.js';
 import { roleModelFor } from '../../pipeline/model-registry.js';
@@ -129,8 +130,13 @@ export function registerEval(program: Command): void {
         return;
       }
       const options = evaluateOptionsFrom(cli);
+      // One capture is read on this thread's reader thread: it starts now, while the models load.
+      if (paths.length === 1 && !cli.perHost) prepareReading(paths[0]!, options.capture);
       // A bad model is the user's one mistake, not one per capture: refuse it before any work (exit 3).
-      anomalyScorer(options, roleModelFor(options.modelPath));
+      const roleModel = roleModelFor(options.modelPath);
+      anomalyScorer(options, roleModel);
+      // One capture is evaluated on this thread: its LSTM's second thread starts now, ready for scoring.
+      if (paths.length === 1) prepareScoring(options, roleModel, paths[0]!);
       const out = await openOutput(cli.output);
       const progress = createProgress(paths.length, 'eval', Boolean(cli.json));
       const results = await runJobs(
