@@ -8,11 +8,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { V2_OWN_COUNT, v2FeatureNames } from '../src/features/v2/index.js';
-import { midRank } from '../src/models/novelty.js';
 import { captureFolds } from '../src/training/select.js';
 import { heldoutSplit } from './heldout-split.js';
 import { PORT_FEATURES } from './port-role-features.js';
-import { args, type Cap, loadCorpora } from './rank-corpora.js';
+import { args, loadCorpora } from './rank-corpora.js';
+import { ALL, additive, fisher, nearestLabel, Space, type Variant, veto } from './rank-space.js';
 
 const cache = args('cache')[0];
 const portsFile = args('ports')[0];
@@ -36,118 +36,18 @@ for (const caps of Object.values(corpora))
     });
     c.x = x;
   }
-const H = H0;
+const _H = H0;
 const pcol = (f: string): number => H0 + PORT_FEATURES.indexOf(f as (typeof PORT_FEATURES)[number]);
 const names = v2FeatureNames();
 const column = (s: string): number => names.indexOf(s);
 const S3 = ['out.service.hostIsServer', 'in.service.hostIsServer', 'host.flows.initiatedShare'].map(column);
 const K5 = [...S3, column('host.localPorts.log2'), column('host.remotePorts.log2')];
-const ALL = Array.from({ length: H }, (_, i) => i);
 const PALL = PORT_FEATURES.map((f) => pcol(f));
 const PSEL = ['localReg', 'remoteReg', 'fixedLocalP', 'fixedRemoteP', 'groupTalk', 'groupServe'].map(pcol);
 const PFIX = ['fixedLocalP', 'fixedRemoteP', 'fixedLocalF', 'fixedRemoteF', 'groupTalk', 'groupServe'].map(
   pcol,
 );
 const PREG = ['localWK', 'remoteWK', 'localReg', 'remoteReg'].map(pcol);
-const HOST_IS_SERVER = column('out.service.hostIsServer');
-
-/** The training captures in rank space on some columns. */
-class Space {
-  readonly sorted: Float64Array[];
-  readonly ranks: Float64Array[];
-  readonly n: number;
-  constructor(
-    readonly cols: number[],
-    train: readonly Cap[],
-  ) {
-    this.n = train.length;
-    this.sorted = cols.map((c) => Float64Array.from(train, (t) => t.x[c]!).sort());
-    this.ranks = train.map((t) => this.rank(t.x));
-  }
-  rank(x: Float64Array): Float64Array {
-    return Float64Array.from(this.cols, (c, f) => midRank(this.sorted[f]!, 0, this.n, x[c]!));
-  }
-  dist(q: Float64Array, i: number, w: Float64Array | null = null): number {
-    const r = this.ranks[i]!;
-    let s = 0;
-    let sw = 0;
-    for (let f = 0; f < q.length; f++) {
-      const wf = w === null ? 1 : w[f]!;
-      s += wf * Math.abs(q[f]! - r[f]!);
-      sw += wf;
-    }
-    return sw > 0 ? s / sw : 0;
-  }
-}
-
-type Classifier = (x: Float64Array) => string;
-type Variant = (train: readonly Cap[]) => Classifier;
-
-/** The label of the smallest distance (code-point order breaks ties). */
-function nearestLabel(train: readonly Cap[], d: (i: number) => number | null): string {
-  let best = '';
-  let bestD = Number.POSITIVE_INFINITY;
-  train.forEach((t, i) => {
-    const v = d(i);
-    if (v !== null && (v < bestD || (v === bestD && t.label < best))) {
-      bestD = v;
-      best = t.label;
-    }
-  });
-  return best;
-}
-
-function additive(sec: number[], lambda: number): Variant {
-  return (train) => {
-    const a = new Space(ALL, train);
-    const b = new Space(sec, train);
-    return (x) => {
-      const qa = a.rank(x);
-      const qb = b.rank(x);
-      return nearestLabel(train, (i) => a.dist(qa, i) + lambda * b.dist(qb, i));
-    };
-  };
-}
-
-function veto(gap: number): Variant {
-  return (train) => {
-    const a = new Space(ALL, train);
-    return (x) => {
-      const q = a.rank(x);
-      const kept = nearestLabel(train, (i) =>
-        Math.abs(x[HOST_IS_SERVER]! - train[i]!.x[HOST_IS_SERVER]!) >= gap ? null : a.dist(q, i),
-      );
-      return kept || nearestLabel(train, (i) => a.dist(q, i));
-    };
-  };
-}
-
-function fisher(power: number): Variant {
-  return (train) => {
-    const a = new Space(ALL, train);
-    const n = train.length;
-    const labels = [...new Set(train.map((t) => t.label))];
-    const w = new Float64Array(H);
-    for (let f = 0; f < H; f++) {
-      let mean = 0;
-      for (let i = 0; i < n; i++) mean += a.ranks[i]![f]! / n;
-      let total = 0;
-      for (let i = 0; i < n; i++) total += (a.ranks[i]![f]! - mean) ** 2;
-      let within = 0;
-      for (const l of labels) {
-        const idx = train.flatMap((t, i) => (t.label === l ? [i] : []));
-        let m = 0;
-        for (const i of idx) m += a.ranks[i]![f]! / idx.length;
-        for (const i of idx) within += (a.ranks[i]![f]! - m) ** 2;
-      }
-      w[f] = total > 0 ? Math.max(0, 1 - within / total) ** power : 0;
-    }
-    return (x) => {
-      const q = a.rank(x);
-      return nearestLabel(train, (i) => a.dist(q, i, w));
-    };
-  };
-}
 
 function appended(extra: number[], base: number[] = ALL): Variant {
   return additive0([...base, ...extra]);
