@@ -24,7 +24,7 @@ import { PORT_LABELS, V2_OWN_COUNT, v2FeatureNames } from '../src/features/v2/in
 import { V2_FEATURE_GROUPS, V2_GROUP_LAYOUT } from '../src/features/v2/names.js';
 import { midRank } from '../src/models/novelty.js';
 import { captureFolds } from '../src/training/select.js';
-import { heldoutSplit } from './heldout-split.js';
+import { heldoutSplit, simulationCaptures } from './heldout-split.js';
 import { args, type Cap, loadCorpora } from './rank-corpora.js';
 
 const cache = args('cache')[0] ?? '/tmp/rolesdev-cache.json';
@@ -549,11 +549,7 @@ function evaluate(name: string, caps: Cap[], v: Variant, rate: number) {
 }
 
 function heldoutSim(v: Variant, rate: number, extraType = 'HueBridge') {
-  const extra = (corpora['iot-sentinel'] ?? [])
-    .filter((c) => c.label === extraType)
-    .filter((_, i) => i % 2 === 0)
-    .slice(0, 9);
-  const all = [...(corpora['roles-dev'] ?? []), ...extra];
+  const all = simulationCaptures(corpora['roles-dev'] ?? [], corpora['iot-sentinel'] ?? [], extraType);
   const out: string[] = [];
   for (const seed of [0, 1, 2, 3, 4]) {
     const { train, test } = heldoutSplit(all, seed);

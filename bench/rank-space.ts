@@ -5,6 +5,8 @@
  */
 import { V2_OWN_COUNT, v2FeatureNames } from '../src/features/v2/index.js';
 import { midRank } from '../src/models/novelty.js';
+import { captureFolds } from '../src/training/select.js';
+import { heldoutSplit, simulationCaptures } from './heldout-split.js';
 import type { Cap } from './rank-corpora.js';
 
 const H = V2_OWN_COUNT;
@@ -108,4 +110,69 @@ export function fisher(power: number): Variant {
       return nearestLabel(train, (i) => a.dist(q, i, w));
     };
   };
+}
+
+const short = (name: string): string => name.replace(/-[A-Z][a-z]{2}\d{4}-n00\.pcap$/, '');
+
+/**
+ * Prints each variant's forced-decision accuracy: per-capture 5-fold CV, seeds 0–4, on iot-sentinel, roles-dev
+ * and pooled (with the captures it gets wrong), then the held-out-like simulation with roles-dev + each
+ * `extras` type. `chosen` non-empty: only those variants.
+ */
+export function reportVariants(
+  variants: Record<string, Variant>,
+  corpora: Record<string, Cap[]>,
+  chosen: readonly string[],
+  extras: readonly string[],
+): void {
+  for (const [vn, make] of Object.entries(variants)) {
+    if (chosen.length && !chosen.includes(vn)) continue;
+    console.log(`== ${vn}`);
+    for (const cn of ['iot-sentinel', 'roles-dev', 'pooled']) {
+      const caps = corpora[cn] ?? [];
+      if (caps.length === 0) continue;
+      const accs: string[] = [];
+      const wrong = new Set<string>();
+      for (const seed of [0, 1, 2, 3, 4]) {
+        let right = 0;
+        for (const test of captureFolds(
+          caps.map((c) => c.label),
+          5,
+          seed,
+        )) {
+          const held = new Set(test);
+          const classify = make(caps.filter((_, i) => !held.has(i)));
+          for (const i of test) {
+            const p = classify(caps[i]!.x);
+            if (p === caps[i]!.label) right++;
+            else wrong.add(`${short(caps[i]!.name)}→${p}`);
+          }
+        }
+        accs.push((right / caps.length).toFixed(3));
+      }
+      console.log(`  ${cn.padEnd(16)} ${accs.join(' ')}  wrong: ${[...wrong].join(' ') || '—'}`);
+    }
+    let simWrong = 0;
+    let simTotal = 0;
+    for (const extra of extras) {
+      const all = simulationCaptures(corpora['roles-dev'] ?? [], corpora['iot-sentinel'] ?? [], extra);
+      const accs: string[] = [];
+      const wrong: string[] = [];
+      for (const seed of [0, 1, 2, 3, 4]) {
+        const { train, test } = heldoutSplit(all, seed);
+        const classify = make(train);
+        let right = 0;
+        for (const c of test) {
+          const p = classify(c.x);
+          if (p === c.label) right++;
+          else wrong.push(`${seed}:${short(c.name)}→${p}`);
+        }
+        accs.push((right / test.length).toFixed(3));
+        simWrong += test.length - right;
+        simTotal += test.length;
+      }
+      console.log(`  sim+${extra.padEnd(12)} ${accs.join(' ')}  wrong: ${wrong.join(' ') || '—'}`);
+    }
+    console.log(`  simulation: ${simWrong} of ${simTotal} held-out captures wrong`);
+  }
 }

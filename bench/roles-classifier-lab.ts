@@ -20,10 +20,8 @@
  *   node --import tsx bench/roles-classifier-lab.ts --cache FILE [--variant NAME]... [--all-extras]
  */
 import { V2_OWN_COUNT, v2FeatureNames } from '../src/features/v2/index.js';
-import { captureFolds } from '../src/training/select.js';
-import { heldoutSplit } from './heldout-split.js';
 import { args, loadCorpora } from './rank-corpora.js';
-import { ALL, additive, fisher, type Variant, veto } from './rank-space.js';
+import { ALL, additive, fisher, reportVariants, type Variant, veto } from './rank-space.js';
 
 const cache = args('cache')[0];
 if (!cache) {
@@ -57,62 +55,11 @@ const variants: Record<string, Variant> = {
   fisher4: fisher(4),
 };
 
-const short = (name: string): string => name.replace(/-[A-Z][a-z]{2}\d{4}-n00\.pcap$/, '');
-const chosen = args('variant');
-for (const [vn, make] of Object.entries(variants)) {
-  if (chosen.length && !chosen.includes(vn)) continue;
-  console.log(`== ${vn}`);
-  for (const cn of ['iot-sentinel', 'roles-dev', 'pooled']) {
-    const caps = corpora[cn] ?? [];
-    if (caps.length === 0) continue;
-    const accs: string[] = [];
-    const wrong = new Set<string>();
-    for (const seed of [0, 1, 2, 3, 4]) {
-      let right = 0;
-      for (const test of captureFolds(
-        caps.map((c) => c.label),
-        5,
-        seed,
-      )) {
-        const held = new Set(test);
-        const classify = make(caps.filter((_, i) => !held.has(i)));
-        for (const i of test) {
-          const p = classify(caps[i]!.x);
-          if (p === caps[i]!.label) right++;
-          else wrong.add(`${short(caps[i]!.name)}→${p}`);
-        }
-      }
-      accs.push((right / caps.length).toFixed(3));
-    }
-    console.log(`  ${cn.padEnd(16)} ${accs.join(' ')}  wrong: ${[...wrong].join(' ') || '—'}`);
-  }
-  const extras = process.argv.includes('--all-extras')
+reportVariants(
+  variants,
+  corpora,
+  args('variant'),
+  process.argv.includes('--all-extras')
     ? [...new Set((corpora['iot-sentinel'] ?? []).map((c) => c.label))].sort()
-    : ['HueBridge', 'DLinkCam'];
-  let simWrong = 0;
-  let simTotal = 0;
-  for (const extra of extras) {
-    const added = (corpora['iot-sentinel'] ?? [])
-      .filter((c) => c.label === extra)
-      .filter((_, i) => i % 2 === 0)
-      .slice(0, 9);
-    const all = [...(corpora['roles-dev'] ?? []), ...added];
-    const accs: string[] = [];
-    const wrong: string[] = [];
-    for (const seed of [0, 1, 2, 3, 4]) {
-      const { train, test } = heldoutSplit(all, seed);
-      const classify = make(train);
-      let right = 0;
-      for (const c of test) {
-        const p = classify(c.x);
-        if (p === c.label) right++;
-        else wrong.push(`${seed}:${short(c.name)}→${p}`);
-      }
-      accs.push((right / test.length).toFixed(3));
-      simWrong += test.length - right;
-      simTotal += test.length;
-    }
-    console.log(`  sim+${extra.padEnd(12)} ${accs.join(' ')}  wrong: ${wrong.join(' ') || '—'}`);
-  }
-  console.log(`  simulation: ${simWrong} of ${simTotal} held-out captures wrong`);
-}
+    : ['HueBridge', 'DLinkCam'],
+);

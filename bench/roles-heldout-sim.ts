@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { captureNovelty, isUnknown } from '../src/models/role-model.js';
 import { type LabelledCapture, predictLabel } from '../src/training/select.js';
 import { trainV2Model } from '../src/training/v2-recipe.js';
-import { heldoutSplit } from './heldout-split.js';
+import { heldoutSplit, simulationCaptures } from './heldout-split.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -38,11 +38,9 @@ const corpus = (name: string): LabelledCapture[] =>
     ...x,
     rows: x.rows.map((r) => Float64Array.from(r)),
   }));
-const extra = corpus('iot-sentinel')
-  .filter((c) => c.label === extraType)
-  .filter((_, i) => i % 2 === 0)
-  .slice(0, 9);
-const all = [...corpus('roles-dev'), ...extra].filter((c) => c.rows.length > 0);
+const all = simulationCaptures(corpus('roles-dev'), corpus('iot-sentinel'), extraType).filter(
+  (c) => c.rows.length > 0,
+);
 for (const seed of [0, 1, 2, 3, 4]) {
   const { train, test } = heldoutSplit(all, seed);
   const t0 = performance.now();
