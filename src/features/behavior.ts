@@ -165,9 +165,9 @@ export function macVendor(key: string): string | undefined {
   return (Number.parseInt(key.slice(0, 2), 16) & 3) === 0 ? key.slice(0, 8).toLowerCase() : undefined;
 }
 
-/** The MAC vendor prefix of a behaviour result's device (see macVendor); undefined without one. */
-export function deviceVendor(result: BehaviorResult): string | undefined {
-  const host = result.hosts[result.device];
+/** The MAC vendor prefix (see macVendor) of one host, by its key; the device's when key is omitted. */
+export function hostVendor(result: BehaviorResult, key?: string): string | undefined {
+  const host = result.hosts[hostIndex(result, key)];
   return host && host.kind === 'mac' ? macVendor(host.key) : undefined;
 }
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   BEHAVIOR_FEATURE_COUNT,
-  deviceVendor,
   hostBins,
+  hostVendor,
   macVendor,
   serviceCode,
 } from '../features/behavior.js';
@@ -68,7 +68,7 @@ describe('the vendor term on real captures', () => {
     ] as const)
       for (const setup of setups) {
         const a = await analyze(`${type}-${setup}`);
-        const vendor = deviceVendor(a.behavior!);
+        const vendor = hostVendor(a.behavior!);
         assert.equal(vendor, type === 'WeMoSwitch' ? '94:10:3e' : '74:da:38');
         for (const b of hostBins(a.behavior!)) train.push({ group: setup + type, label: type, vendor, ...b });
       }

@@ -3,7 +3,7 @@ import {
   type BehaviorRecords,
   type BehaviorResult,
   hostRecords,
-  macVendor,
+  hostVendor,
   NO_RECORDS,
   serviceText,
 } from '../features/behavior.js';
@@ -141,10 +141,10 @@ export function scoreBehavior(
       note: 'behaviour features were not computed',
       windows: NO_RECORDS,
     };
-  let host = key ? result.hosts.findIndex((h) => h.key === key) : -1;
-  let windows = host >= 0 ? result.recordsOf(host) : NO_RECORDS;
+  let scoredKey: string | undefined = key || undefined;
+  let windows = scoredKey !== undefined ? hostRecords(result, scoredKey) : NO_RECORDS;
   if (windows.length === 0) {
-    host = result.device;
+    scoredKey = undefined;
     windows = hostRecords(result);
   }
   if (windows.length === 0)
@@ -155,8 +155,6 @@ export function scoreBehavior(
       windows,
     };
   // The scored host's MAC vendor prefix (the vendor term: a maker's MAC doing another type's job).
-  const h = result.hosts[host];
-  const vendor = h && h.kind === 'mac' ? macVendor(h.key) : undefined;
-  const score = model.scoreStream(windows, undefined, role, vendor);
+  const score = model.scoreStream(windows, undefined, role, hostVendor(result, scoredKey));
   return { scored: true, abnormality: score.abnormality, score, windows };
 }

@@ -1,5 +1,5 @@
 import { isMainThread } from 'node:worker_threads';
-import { type BehaviorBin, deviceVendor, hostBins } from '../features/behavior.js';
+import { type BehaviorBin, hostBins, hostVendor } from '../features/behavior.js';
 import { COMPAT_FEATURE_COUNT } from '../features/compat.js';
 import { V2_FEATURE_COUNT } from '../features/v2/index.js';
 import { type InspectRecord, inspectRecord } from '../outputs/inspect.js';
@@ -29,7 +29,7 @@ export interface CaptureFeatures {
   behaviorVendor?: string;
 }
 
-/** A capture device's behaviour windows and its MAC vendor prefix (see deviceVendor). */
+/** A capture device's behaviour windows and its MAC vendor prefix (see hostVendor). */
 export interface DeviceBehavior {
   bins: BehaviorBin[];
   vendor?: string;
@@ -87,7 +87,7 @@ const handlers: { [N in JobName]: (input: JobInput<N>) => Promise<JobOutput<N>> 
   behavior: async ({ path, options }) => {
     const a = await analyzeCapture(path, { ...options, behavior: true });
     if (!a.behavior) return { bins: [] };
-    const vendor = deviceVendor(a.behavior);
+    const vendor = hostVendor(a.behavior);
     return { bins: hostBins(a.behavior), ...(vendor !== undefined ? { vendor } : {}) };
   },
   features: async ({ path, options }) => {
@@ -95,7 +95,7 @@ const handlers: { [N in JobName]: (input: JobInput<N>) => Promise<JobOutput<N>> 
     const v2 = a.v2;
     const bins = v2 ? v2.bins.filter((b) => b.host === v2.device) : a.compat.bins;
     const width = v2 ? V2_FEATURE_COUNT : COMPAT_FEATURE_COUNT;
-    const vendor = a.behavior ? deviceVendor(a.behavior) : undefined;
+    const vendor = a.behavior ? hostVendor(a.behavior) : undefined;
     return {
       path,
       vectors: packRows(bins.length, width, (i, out) => bins[i]!.writeVector(out)),
