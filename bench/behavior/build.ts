@@ -8,9 +8,10 @@
  *       [--identity device|legacy] [--list-identities]
  *
  * Injection rewrites the endpoint the device plays (attacker, or victim for inbound attacks) to the
- * device's own MAC and IP, the other endpoint to a LAN neighbour (same /24) or a public-looking address
- * behind the device's gateway MAC, with tcpdump (split by direction), tcprewrite (--enet-smac/--enet-dmac
- * per direction, --pnat for IPv4 and ARP addresses, --fixcsum), editcap -t and mergecap.
+ * device's own MAC and IP, the other endpoint to a LAN neighbour (same /24, a neighbour's MAC) or a
+ * public-looking address behind the device's gateway MAC, with tcpdump (split by direction), tcprewrite
+ * (--enet-smac/--enet-dmac per direction, --pnat for IPv4 and ARP addresses, --fixcsum), a MAC pass for the
+ * other lab hosts and ARP payloads (inject.ts, lab.ts), editcap -t and mergecap.
  * Everything is deterministic for a given --seed; existing output files are reused unless --force.
  */
 import { execFile } from 'node:child_process';
@@ -22,12 +23,12 @@ import {
   readFileSync,
   renameSync,
   rmSync,
-  statSync,
   writeFileSync,
 } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { type Identity, type IdentityRule, identityOf } from './identity.js';
+import { attackSpec, hashStr, type RawAttack, type RewriteSpec, rewrite, subnet24 } from './inject.js';
 
 const run = promisify(execFile);
 
@@ -69,11 +70,6 @@ function mulberry32(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-function hashStr(s: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-  return h >>> 0;
 }
 function rngFor(key: string): () => number {
   return mulberry32(hashStr(`${SEED}:${key}`));
@@ -143,19 +139,6 @@ async function identify(path: string): Promise<Identity> {
 }
 
 // ---------- attacks ----------
-interface RawAttack {
-  id: string;
-  file: string;
-  family: string;
-  tool: string;
-  roles: string;
-  peer: 'lan' | 'public';
-  heldout: boolean;
-  attacker: { ip: string; mac: string };
-  victim: { ip: string; mac: string };
-  net: string;
-  packets: number;
-}
 function loadAttacks(): RawAttack[] {
   const idx = join(OUT, 'attacks/index.jsonl');
   if (!existsSync(idx)) return [];
@@ -176,79 +159,6 @@ async function attackSpan(a: RawAttack): Promise<{ start: number; end: number }>
   return f;
 }
 
-// ---------- rewriting ----------
-interface RewriteSpec {
-  /** MAC of the endpoint that becomes the device. */
-  selfMac: string;
-  newSelfMac: string;
-  /** Frames between self and this MAC get newPeerMac on the other side (gateway for public peers). */
-  peerMac?: string;
-  newPeerMac?: string;
-  /** tcprewrite --pnat map (applies to IPv4 and ARP addresses, first match wins). */
-  pnat: string;
-  /** Extra tcpdump filter on top of the direction filter (e.g. keep only IP between two hosts). */
-  filter?: string;
-  /** tcprewrite --ttl for frames from the peer (e.g. "-14": a public peer is hops away, not on our bridge). */
-  peerTtl?: string;
-}
-
-async function packetsIn(path: string): Promise<number> {
-  return statSync(path).size > 24 ? 1 : 0;
-}
-
-async function rewrite(
-  input: string,
-  output: string,
-  spec: RewriteSpec,
-  shiftS: number,
-  tmp: string,
-): Promise<void> {
-  const extra = spec.filter ? ` and (${spec.filter})` : '';
-  const parts: { filter: string; args: string[] }[] = [];
-  if (spec.peerMac && spec.newPeerMac) {
-    parts.push({
-      filter: `ether src ${spec.selfMac} and ether dst ${spec.peerMac}`,
-      args: [`--enet-smac=${spec.newSelfMac}`, `--enet-dmac=${spec.newPeerMac}`],
-    });
-    parts.push({
-      filter: `ether src ${spec.selfMac} and not ether dst ${spec.peerMac}`,
-      args: [`--enet-smac=${spec.newSelfMac}`],
-    });
-    parts.push({
-      filter: `ether dst ${spec.selfMac} and ether src ${spec.peerMac}`,
-      args: [
-        `--enet-dmac=${spec.newSelfMac}`,
-        `--enet-smac=${spec.newPeerMac}`,
-        ...(spec.peerTtl ? [`--ttl=${spec.peerTtl}`] : []),
-      ],
-    });
-    parts.push({
-      filter: `ether dst ${spec.selfMac} and not ether src ${spec.peerMac}`,
-      args: [`--enet-dmac=${spec.newSelfMac}`],
-    });
-  } else {
-    parts.push({ filter: `ether src ${spec.selfMac}`, args: [`--enet-smac=${spec.newSelfMac}`] });
-    parts.push({ filter: `ether dst ${spec.selfMac}`, args: [`--enet-dmac=${spec.newSelfMac}`] });
-  }
-  const done: string[] = [];
-  for (let i = 0; i < parts.length; i++) {
-    const p = parts[i]!;
-    const a = join(tmp, `d${i}.pcap`);
-    const b = join(tmp, `r${i}.pcap`);
-    await run('tcpdump', ['-r', input, '-w', a, `(${p.filter})${extra}`]);
-    if (!(await packetsIn(a))) continue;
-    await run('tcprewrite', ['-i', a, '-o', b, ...p.args, `--pnat=${spec.pnat}`, '--fixcsum']);
-    done.push(b);
-  }
-  const merged = join(tmp, 'merged.pcap');
-  if (done.length === 0) throw new Error(`rewrite of ${input} selected no frames`);
-  await run('mergecap', ['-F', 'pcap', '-w', merged, ...done]);
-  await run('editcap', ['-F', 'pcap', '-t', shiftS.toFixed(6), merged, output]);
-}
-
-function subnet24(ip: string): string {
-  return `${ip.split('.').slice(0, 3).join('.')}.0/24`;
-}
 function publicAddr(key: string): string {
   const r = rngFor(`pub:${key}`);
   const firsts = [
@@ -257,21 +167,6 @@ function publicAddr(key: string): string {
   ];
   const a = firsts[Math.floor(r() * firsts.length)]!;
   return `${a}.${1 + Math.floor(r() * 254)}.${1 + Math.floor(r() * 254)}.${2 + Math.floor(r() * 252)}`;
-}
-
-/** pnat map for an attack: device end → device IP, other end → LAN neighbour or public address. */
-function attackPnat(a: RawAttack, role: 'attacker' | 'victim', dev: Identity, key: string): string {
-  const self = role === 'attacker' ? a.attacker : a.victim;
-  const other = role === 'attacker' ? a.victim : a.attacker;
-  if (a.peer === 'public') return `${self.ip}/32:${dev.ip}/32,${other.ip}/32:${publicAddr(key)}/32`;
-  const devHost = Number(dev.ip.split('.')[3]);
-  const pre = dev.ip.split('.').slice(0, 3).join('.');
-  const maps = [`${self.ip}/32:${dev.ip}/32`];
-  // Hosts of the attack network that would land on the device's own address move elsewhere.
-  const otherHost = Number(other.ip.split('.')[3]);
-  if (otherHost === devHost) maps.push(`${other.ip}/32:${pre}.${devHost === 200 ? 201 : 200}/32`);
-  maps.push(`${a.net}:${subnet24(dev.ip)}`);
-  return maps.join(',');
 }
 
 // ---------- manifest ----------
@@ -506,20 +401,15 @@ async function main(): Promise<void> {
             ? b.ident.start + bd * (0.1 + 0.5 * r())
             : b.ident.start + bd / 2 - Math.min(dur, 600) / 2 + (r() - 0.5) * 120;
         entry.window = { start, end: start + dur };
-        const self = role === 'attacker' ? a.attacker : a.victim;
-        const other = role === 'attacker' ? a.victim : a.attacker;
-        const spec: RewriteSpec = {
-          selfMac: self.mac,
-          newSelfMac: b.ident.mac,
-          pnat: attackPnat(a, role, b.ident, id),
-        };
-        if (a.peer === 'public') {
-          spec.peerMac = other.mac;
-          spec.newPeerMac = b.ident.gwMac;
-          spec.filter = `ip and host ${a.attacker.ip} and host ${a.victim.ip}`;
+        const spec = attackSpec(
+          join(OUT, a.file),
+          a,
+          role,
+          b.ident,
+          publicAddr(id),
           // Real internet peers arrive 8–21 hops away (TTL 43–56 from 64), not with the bridge's untouched 64.
-          spec.peerTtl = `-${8 + (hashStr(`ttl:${id}`) % 14)}`;
-        }
+          `-${8 + (hashStr(`ttl:${id}`) % 14)}`,
+        );
         if (dry) return;
         const inj = join(tmp, 'inj.pcap');
         await rewrite(join(OUT, a.file), inj, spec, start - span.start, tmp);
