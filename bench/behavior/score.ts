@@ -56,6 +56,7 @@ interface Entry {
   tool: string | null;
   length: 'short' | 'long' | null;
   deviceType: string;
+  device?: { mac: string; ip: string };
   heldout: boolean;
 }
 interface Manifest {
@@ -69,6 +70,8 @@ interface Outcome {
   abnormal: boolean;
   /** Why it was not scored (note, unknown, invalid, no result), or null when scored. */
   unscored: string | null;
+  /** The MAC the CLI scored (`source_mac`), when it is not the manifest's device (eval methods only). */
+  otherHost?: string;
 }
 
 function log(msg: string): void {
@@ -119,14 +122,14 @@ async function trainModel(what: string, file: string, args: string[]): Promise<s
 interface EvalJson {
   file?: string;
   valid?: boolean;
-  data?: Record<string, { decisions?: { behavior?: string } } | string>;
+  data?: Record<string, { decisions?: { behavior?: string }; source_mac?: string } | string>;
   detail?: { abnormality?: number; abnormality_note?: string };
 }
 
-function outcomeOf(j: EvalJson | undefined): Outcome {
+function outcomeOf(j: EvalJson | undefined, device?: string): Outcome {
   if (!j) return { abnormality: 0, abnormal: false, unscored: 'no result' };
   const rec = Object.values(j.data ?? {}).find(
-    (v): v is { decisions?: { behavior?: string } } => typeof v === 'object',
+    (v): v is { decisions?: { behavior?: string }; source_mac?: string } => typeof v === 'object',
   );
   const behavior = rec?.decisions?.behavior;
   const abnormality = j.detail?.abnormality ?? 0;
@@ -134,7 +137,10 @@ function outcomeOf(j: EvalJson | undefined): Outcome {
   if (j.valid === false || !j.detail) unscored = 'invalid (no sessions or no result)';
   else if (j.detail.abnormality_note) unscored = `note: ${j.detail.abnormality_note}`;
   else if (behavior === 'unknown' || behavior === undefined) unscored = 'behavior unknown';
-  return { abnormality, abnormal: behavior === 'abnormal', unscored };
+  const out: Outcome = { abnormality, abnormal: behavior === 'abnormal', unscored };
+  // An injection that leaves a busier host than the device (an SMB server's replies) gets that host scored.
+  if (device && rec?.source_mac && rec.source_mac !== device) out.otherHost = rec.source_mac;
+  return out;
 }
 
 async function evalAll(tests: Entry[], args: string[]): Promise<Map<string, Outcome>> {
@@ -161,7 +167,7 @@ async function evalAll(tests: Entry[], args: string[]): Promise<Map<string, Outc
       try {
         const j = JSON.parse(line) as EvalJson;
         const e = j.file ? byPath.get(resolve(j.file)) : undefined;
-        if (e) out.set(e.id, outcomeOf(j));
+        if (e) out.set(e.id, outcomeOf(j, e.device?.mac));
       } catch {
         // a non-JSON line (warning) is not a result
       }
@@ -406,6 +412,11 @@ async function main(): Promise<void> {
       status[method] = `ok (${((Date.now() - t0) / 1000).toFixed(0)} s)`;
       all.push(...rows(method, tests, res));
       perCapture[method] = Object.fromEntries(res);
+      const other = [...res].filter(([, o]) => o.otherHost);
+      if (other.length)
+        log(
+          `${method}: ${other.length} captures scored on another host than the manifest's device: ${other.map(([id, o]) => `${id} (${o.otherHost})`).join(', ')}`,
+        );
     }
     log(`${method}: ${status[method]}`);
   }
