@@ -7,7 +7,8 @@
  * dstPort << 16 | i32 ipLength | i32 originalLength | i32 l4PayloadLength | i32 capturedLength |
  * 12 bytes frame head | 16 bytes source address | 16 bytes destination address | i32 l4Proto |
  * i32 ttl | tcpFlags << 8 | hasMacs, isFragment, isLaterFragment << 24.. | i32 icmpType |
- * i32 etherType | arpOp << 16 | 12 bytes MACs. Version 0: a non-IP packet (only when asked for).
+ * i32 etherType | arpOp << 16 | 12 bytes MACs. Version 0: a non-IP packet (only when asked for); an ARP
+ * one keeps its target address in the first destination-address word.
  */
 import type { PacketRecord } from './packet.js';
 
@@ -115,6 +116,7 @@ export class PackedRecords {
       i32[q + SRC_W + k] = src[k]!;
       i32[q + DST_W + k] = dst[k]!;
     }
+    if (n === 0) i32[q + DST_W] = p.arpTarget | 0;
   }
 
   /**
@@ -174,6 +176,7 @@ export class PackedRecords {
         dst[k] = i32[q + DST_W + k]!;
       }
     }
+    rec.arpTarget = version === 0 ? i32[q + DST_W]! >>> 0 : 0;
   }
 
   timeUs(i: number): number {

@@ -113,6 +113,11 @@ export class PacketRecord {
   /** ARP opcode when the frame is ARP, else 0. */
   arpOp = 0;
   /**
+   * The IPv4 address an Ethernet/IPv4 ARP frame asks about (target protocol address, as an unsigned number),
+   * else 0: distinct targets tell a sweep of the local network from a device re-asking for its gateway.
+   */
+  arpTarget = 0;
+  /**
    * Offset from the frame start to the end of the transport header (TCP/UDP), or to the end of the
    * network header for other protocols; -1 when no network layer was decoded.
    */
@@ -155,6 +160,7 @@ export class PacketRecord {
     this.icmpType = -1;
     this.icmpCode = -1;
     this.arpOp = 0;
+    this.arpTarget = 0;
     this.headerEnd = -1;
     this.l4PayloadLength = 0;
   }

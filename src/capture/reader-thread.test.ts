@@ -86,6 +86,7 @@ function extractorFields(p: PacketRecord): unknown[] {
     p.icmpType,
     p.etherType,
     p.arpOp,
+    p.arpTarget,
     [...p.frameHead],
     [...p.macs],
     // IPv4: bytes 4..15 zero, as the decoder leaves them.

@@ -35,6 +35,7 @@ export const FIELDS = [
   'icmpv6.type',
   'icmpv6.code',
   'arp.opcode',
+  'arp.dst.proto_ipv4',
 ] as const;
 
 export function tsharkRows(file: string): string[][] {
@@ -70,6 +71,9 @@ function normalise(cols: string[]): string[] {
   const q = FIELDS.indexOf('vlan.id');
   out[ad] = [cols[ad], cols[q]].filter((c) => c !== undefined && c !== '').join(',');
   out[q] = '';
+  // We keep an ARP target of 0.0.0.0 as 0, i.e. none.
+  const arpTarget = FIELDS.indexOf('arp.dst.proto_ipv4');
+  if (out[arpTarget] === '0.0.0.0') out[arpTarget] = '';
   // tcp.flags: hex → decimal, for comparison with our number.
   const fl = FIELDS.indexOf('tcp.flags');
   if (out[fl] !== '') out[fl] = String(Number.parseInt(out[fl]!, 16));
@@ -153,6 +157,12 @@ export function ours(p: PacketRecord, timeKnown = true): string[] {
     s(icmp6, p.icmpType),
     s(icmp6 && p.icmpCode >= 0, p.icmpCode),
     s(p.arpOp !== 0, p.arpOp),
+    s(
+      p.arpTarget !== 0,
+      [p.arpTarget >>> 24, (p.arpTarget >>> 16) & 255, (p.arpTarget >>> 8) & 255, p.arpTarget & 255].join(
+        '.',
+      ),
+    ),
   ];
 }
 

@@ -19,8 +19,13 @@ import { ipv4Text, ipv6Text, isPrivateV4, isPrivateV6, macText } from '../sessio
 import { WordKeyTable } from '../sessions/hash-table.js';
 import { BehaviorBinStore } from './behavior-bin-store.js';
 
-/** How a feature is turned into a comparable number by the model: log1p for counts and rates. */
-export type BehaviorFeatureKind = 'count' | 'share' | 'signed';
+/**
+ * How a feature is turned into a comparable number by the model: log1p for counts and rates. A `range` count
+ * is judged only against the most any normal window had, not in the distance to the nearest normal windows:
+ * normal devices spread in it for reasons that say nothing (how many neighbours a camera asks for), and only
+ * far beyond anything normal does it mean something (a sweep).
+ */
+export type BehaviorFeatureKind = 'count' | 'share' | 'signed' | 'range';
 
 export interface BehaviorFeatureInfo {
   name: string;
@@ -70,6 +75,7 @@ export const BEHAVIOR_FEATURES: readonly BehaviorFeatureInfo[] = [
   { name: 'flow.smallShare', kind: 'share', text: 'share of connections of at most 2 packets' },
   { name: 'tcp.out.synShare', kind: 'share', text: 'share of sent TCP packets that are bare SYNs' },
   { name: 'arp.requests.out', kind: 'count', text: 'ARP requests sent' },
+  { name: 'arp.targets.out', kind: 'range', text: 'distinct addresses it asked for by ARP' },
 ];
 export const BEHAVIOR_FEATURE_COUNT = BEHAVIOR_FEATURES.length;
 
@@ -206,6 +212,8 @@ class HostBinState {
   dnsPackets = 0;
   dnsBytes = 0;
   arpOut = 0;
+  /** The IPv4 addresses its ARP requests asked for (a sweep asks for many; a device re-asks for a few). */
+  readonly arpTargets = new Set<number>();
   /** Remote peers of the bin, by address id (low 32 bits, high bits) → dense index. */
   readonly peerTable = new WordKeyTable(2, 16);
   /** Per peer index: 1 public, 2 private, 3 multicast. */
@@ -239,6 +247,7 @@ class HostBinState {
     this.packetsOut = this.packetsIn = this.bytesOut = this.bytesIn = 0;
     this.tcpOut = this.synOnlyOut = this.unreachIn = this.unreachOut = this.echoOut = 0;
     this.dnsOut = this.dnsPackets = this.dnsBytes = this.arpOut = 0;
+    this.arpTargets.clear();
     this.peerTable.clear();
     this.dnsPeers.clear();
     this.flowTable.clear();
@@ -342,7 +351,9 @@ export class BehaviorExtractor {
       // ARP requests (sweeps of the local network) count for their sender, in the current bin.
       if (p.arpOp === 1 && p.hasMacs && (p.macs[6]! & 1) === 0 && !Number.isNaN(this.binStartUs)) {
         const h = this.hostOf(macNumber(p.macs, 6), p, true);
-        this.touch(h, p.timeMicros()).arpOut++;
+        const s = this.touch(h, p.timeMicros());
+        s.arpOut++;
+        if (p.arpTarget !== 0) s.arpTargets.add(p.arpTarget);
       }
       return;
     }
@@ -791,6 +802,7 @@ function binOf(bin: number, host: number, s: HostBinState): BehaviorBin {
     s.n ? small / s.n : 0,
     s.tcpOut ? s.synOnlyOut / s.tcpOut : 0,
     s.arpOut,
+    s.arpTargets.size,
   ];
   return {
     bin,

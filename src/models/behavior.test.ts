@@ -429,6 +429,41 @@ describe('BehaviorModel', () => {
       assert.equal(raised.score > plain.bins[0]!.score + 1, true);
     });
 
+    it('files written before the last feature was appended score with the features they know', () => {
+      const last = BEHAVIOR_FEATURE_COUNT - 1;
+      assert.equal(BEHAVIOR_FEATURES[last]!.name, 'arp.targets.out');
+      const withLast = (t: TrainingSample, x: number) => {
+        const values = [...t.values];
+        values[last] = x;
+        return { ...t, values };
+      };
+      const varied = train.map((t, i) => withLast(t, i % 3));
+      const full = new BehaviorModel().fit(varied);
+      // A copy: toJSON shares the model's own arrays.
+      const doc = JSON.parse(JSON.stringify(full.toJSON())) as { state: Record<string, unknown[]> };
+      for (const key of ['names', 'kinds', 'center', 'scale'])
+        doc.state[key] = doc.state[key]!.slice(0, last);
+      doc.state.refs = (doc.state.refs as number[][]).map((r) => r.slice(0, last));
+      const old = BehaviorModel.fromJSON(JSON.parse(JSON.stringify(doc)));
+      assert.equal(old.state!.kinds.length, last);
+      // 60 ARP targets or none: the old file does not see the feature, the full model does (beyond its range).
+      const q = plug('q', 0.3);
+      const bin = (m: BehaviorModel, x: number) => m.score([withLast(q, x)]).bins[0]!;
+      assert.equal(bin(old, 60).score, bin(old, 0).score);
+      assert.equal(bin(old, 60).beyond, 0);
+      assert.ok(bin(full, 60).beyond > Math.log(61 / 3) - 1e-9, `${bin(full, 60).beyond}`);
+      assert.ok(bin(full, 60).score > bin(full, 0).score + 1);
+      // A range feature stays out of the distance: the same nearest windows and distance either way.
+      assert.equal(bin(full, 60).distance, bin(full, 0).distance);
+      // Features renamed or reordered are another feature set: refused.
+      const renamed = JSON.parse(JSON.stringify(doc)) as { state: { names: string[] } };
+      renamed.state.names[0] = 'packets.sent';
+      assert.throws(
+        () => BehaviorModel.fromJSON(renamed),
+        /made with other features than this networkml computes/,
+      );
+    });
+
     it('files written before the two terms load with them off, and score as before', () => {
       const m = new BehaviorModel().fit(train);
       assert.equal(m.labelWeight, 2);

@@ -16,10 +16,11 @@
  * address; c₀ of them are free, a device moving to a new cloud address opens a few). The distance is
  * ‖z − z_j‖ = Σ_f w_f |z_f − z_j,f| (L1, so one feature far off counts fully instead of being averaged away
  * among 32; w_f = ½ where the bin lies below the neighbour: less traffic is less suspicious than more).
- * B = Σ_f ln((1 + x_f) / (1 + M_f)) over the count features where x_f exceeds M_f, the most any training window
- * (of another capture) had: counts far beyond anything normal (64 ARP requests in 5 minutes, where no normal
- * device sent more than 10) are news however near the rest of the window is, and the clipped log distance caps
- * them; b₀ = ln 2 (up to twice the training maximum) is free.
+ * B = Σ_f ln((1 + x_f) / (1 + M_f)) over the count and range features where x_f exceeds M_f, the most any
+ * training window (of another capture) had: counts far beyond anything normal (64 ARP requests in 5 minutes,
+ * where no normal device sent more than 10) are news however near the rest of the window is, and the clipped
+ * log distance caps them; b₀ = ln 2 (up to twice the training maximum) is free. Range features (distinct ARP
+ * targets) are only here, not in the distance.
  * c is the most of N that one normal window of another label (device type) used: a device that also does
  * another type's job uses that type's services. One type per capture: the training label L* whose own
  * references fit the capture's worst-fitting window best (min_L max_w s_L(w), s_L: the same score with
@@ -297,10 +298,10 @@ export interface LabelFit {
   windows: [string, number][];
 }
 
-const FLOOR: Record<BehaviorFeatureKind, number> = { count: 0.5, share: 0.1, signed: 0.5 };
+const FLOOR: Record<BehaviorFeatureKind, number> = { count: 0.5, share: 0.1, signed: 0.5, range: 0.5 };
 
 function transform(kind: BehaviorFeatureKind, x: number): number {
-  return kind === 'count' ? Math.log1p(Math.max(x, 0)) : x;
+  return kind === 'count' || kind === 'range' ? Math.log1p(Math.max(x, 0)) : x;
 }
 
 function quantileSorted(s: readonly number[], q: number): number {
@@ -588,7 +589,7 @@ export class BehaviorModel {
     if (this.beyondWeight <= 0) return { total, feature, max, excess: most };
     const kinds = this.state!.kinds;
     for (let f = 0; f < kinds.length; f++) {
-      if (kinds[f] !== 'count') continue;
+      if (kinds[f] !== 'count' && kinds[f] !== 'range') continue;
       const m =
         excludeGroup !== undefined && excludeGroup === this.rangeGroup[f]
           ? this.rangeNext[f]!
@@ -615,6 +616,8 @@ export class BehaviorModel {
     const s = this.state!;
     const out = new Float64Array(s.kinds.length);
     for (let f = 0; f < out.length; f++) {
+      // A range feature stays out of the distance (0 for every window): only the beyond-range term reads it.
+      if (s.kinds[f] === 'range') continue;
       const v = (transform(s.kinds[f]!, values[f]!) - s.center[f]!) / s.scale[f]!;
       out[f] = Math.min(this.clip, Math.max(-this.clip, v));
     }
@@ -1199,12 +1202,14 @@ export class BehaviorModel {
       throw new ModelError(`not a behaviour model${where}: ${issue?.message ?? 'invalid'}`);
     }
     const { hyperParameters: h, state } = parsed.data;
+    // Features are only ever appended: a model made before one was added scores with the ones it knows
+    // (its first d), exactly as it did then.
     const names = BEHAVIOR_FEATURES.map((f) => f.name);
-    if (state.names.join(',') !== names.join(','))
+    const d = state.names.length;
+    if (d === 0 || state.names.join(',') !== names.slice(0, d).join(','))
       throw new ModelError(
         'behaviour model made with other features than this networkml computes; retrain it',
       );
-    const d = names.length;
     const bad = [state.center, state.scale, ...state.refs].some((r) => r.length !== d);
     const n = state.refs.length;
     if (bad || n !== state.refServices.length || n !== state.refGroups.length || n !== state.refPeers.length)
@@ -1306,7 +1311,7 @@ const behaviorFileSchema = z.object({
   }),
   state: z.object({
     names: z.array(z.string()),
-    kinds: z.array(z.enum(['count', 'share', 'signed'])),
+    kinds: z.array(z.enum(['count', 'share', 'signed', 'range'])),
     center: finiteArray,
     scale: z.array(finite.positive()),
     refs: z.array(finiteArray).min(1),

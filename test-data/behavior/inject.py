@@ -4,11 +4,13 @@ during an attack are appended inside the capture's own time span, from the devic
 
 Headers only are meaningful (payload bytes are zeros). Standard library only; classic pcap, Ethernet.
 
-  python3 inject.py IN.pcap OUT.pcap --attack scan|dnstunnel [--seed N]
+  python3 inject.py IN.pcap OUT.pcap --attack scan|dnstunnel|arpsweep [--seed N]
 
 scan:      a SYN sweep of 40 LAN peers on SMB/RDP/SSH/Telnet ports (445, 3389, 22, 23); most are
            unanswered, some answer RST, a few SYN-ACK (then the device resets).
 dnstunnel: 240 DNS queries of 120-200 bytes to the device's DNS server (2 per second) with 200-byte answers.
+arpsweep:  ARP requests for 60 addresses of the device's /24, one a second (as `arping` in a loop does); a
+           third of them answer.
 wrongrole: the device of --other CAPTURE (another type) replayed as this device (its MAC and IPv4 rewritten).
 """
 import argparse
@@ -63,6 +65,11 @@ def frame(dst_mac, src_mac, ip_packet):
     return dst_mac + src_mac + b'\x08\x00' + ip_packet
 
 
+def arp(dst_mac, src_mac, op, sender_mac, sender_ip, target_mac, target_ip):
+    body = struct.pack('!HHBBH6s4s6s4s', 1, 0x0800, 6, 4, op, sender_mac, sender_ip, target_mac, target_ip)
+    return dst_mac + src_mac + b'\x08\x06' + body + bytes(18)
+
+
 def device_of(packets):
     """The MAC and IPv4 address that sent the most IPv4 packets from a private address."""
     counts = {}
@@ -93,7 +100,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('input')
     ap.add_argument('output')
-    ap.add_argument('--attack', choices=['scan', 'dnstunnel', 'wrongrole'], required=True)
+    ap.add_argument('--attack', choices=['scan', 'dnstunnel', 'arpsweep', 'wrongrole'], required=True)
     ap.add_argument('--other', help='wrongrole: a capture of another device type, replayed as this device')
     ap.add_argument('--seed', type=int, default=1)
     a = ap.parse_args()
@@ -120,6 +127,15 @@ def main():
                 elif r < 0.4:
                     new.append((t + 0.001, frame(mac, peer_mac, ipv4(peer, ip, 6, tcp(port, sport, 0x14)))))
                 t += 0.01
+    elif a.attack == 'arpsweep':
+        t = start
+        for host in range(60):
+            peer = bytes([ip[0], ip[1], ip[2], (ip[3] + 17 + host) % 250 + 2])
+            peer_mac = bytes([0x02, 0, 0, 0, 0, peer[3]])
+            new.append((t, arp(b'\xff' * 6, mac, 1, mac, ip, bytes(6), peer)))
+            if rng.random() < 1 / 3:
+                new.append((t + 0.002, arp(mac, peer_mac, 2, peer_mac, peer, mac, ip)))
+            t += 1 + rng.uniform(-0.1, 0.1)
     elif a.attack == 'wrongrole':
         if not a.other:
             raise SystemExit('--attack wrongrole needs --other CAPTURE')
