@@ -34,3 +34,20 @@ it('recordsOf reads each host the same bins as binsOf, one at a time', async () 
   assert.throws(() => none.get(0), RangeError);
   assert.throws(() => device.get(device.length), RangeError);
 });
+
+it('the device is the host in the most packets at a private address, not a LAN server that sends more', async () => {
+  // An Aria setup capture with an SMB read from a LAN server injected: the server sends 91 packets, the Aria 73.
+  const capture = 'test-data/behavior/lan/Aria-C11smbread-Mon0000-n00.pcap';
+  const aria = '20:f8:5e:ca:91:52';
+  const server = '02:00:00:00:00:a5';
+  const a = await analyzeCapture(capture, { features: 'v2', behavior: true, sessionRows: false, warmupS: 0 });
+  const behavior = a.behavior!;
+  const sent = (key: string) => behavior.hosts.find((h) => h.key === key)!.privateSent;
+  assert.ok(sent(server) > sent(aria), `server ${sent(server)}, device ${sent(aria)}`);
+  assert.equal(behavior.hosts[behavior.device]!.key, aria);
+  const v2 = a.v2!;
+  assert.equal(v2.hosts[v2.device]!.key, aria);
+  assert.ok(v2.hosts.find((h) => h.key === server)!.privateSent > v2.hosts[v2.device]!.privateSent);
+  // The same device as the compat capture source (counted over sessions; warm-up 0, as v2 models read it).
+  assert.equal(a.compat.captureMac, aria);
+});

@@ -6,8 +6,8 @@
  * only: DNS "size" is the IP length of port-53 packets, never their payload.
  *
  * Hosts: with a MAC layer every unicast MAC (source → outgoing, destination → incoming); without one,
- * every IP address. The capture's device is the host with the most packets sent from a private address
- * (without any private address: the host that sent the most).
+ * every IP address. The capture's device is the host that took part in the most packets at a private address,
+ * sent or received, among those that sent from one (without any private address: the host that sent the most).
  * Bins follow the compat rule on IP packets (the first starts bin 0; a packet `durationS` or more after
  * the bin's start opens the next), with no warm-up: a short capture is all there is to judge.
  *
@@ -317,6 +317,8 @@ interface HostInfo {
   key: string;
   kind: 'mac' | 'ip';
   privateSent: number;
+  /** Packets it received at a private address. */
+  privateReceived: number;
   state: HostBinState;
   /** Bin in which state was last touched (-1: never). */
   stateBin: number;
@@ -378,6 +380,8 @@ export class BehaviorExtractor {
       dst = this.hostOf(2 * TWO32 * 65536 + dstId, p, false);
     }
     if (src >= 0 && this.isPrivate(srcId, p.srcAddr, v6)) this.hostInfo[src]!.privateSent++;
+    if (dst >= 0 && dst !== src && this.isPrivate(dstId, p.dstAddr, v6))
+      this.hostInfo[dst]!.privateReceived++;
     const tUs = t;
     if (src >= 0) this.count(src, p, true, dstId, tUs);
     if (dst >= 0 && dst !== src) this.count(dst, p, false, srcId, tUs);
@@ -424,7 +428,14 @@ export class BehaviorExtractor {
         : v6
           ? ipv6Text(source ? p.srcAddr : p.dstAddr)
           : ipv4Text(source ? p.srcAddr : p.dstAddr);
-      this.hostInfo.push({ key, kind, privateSent: 0, state: new HostBinState(), stateBin: -1 });
+      this.hostInfo.push({
+        key,
+        kind,
+        privateSent: 0,
+        privateReceived: 0,
+        state: new HostBinState(),
+        stateBin: -1,
+      });
       this.hosts.set(n, h);
     }
     this.cacheN[c] = n;
@@ -592,13 +603,19 @@ export class BehaviorExtractor {
   finish(): BehaviorResult {
     this.closeBin();
     const sent = Float64Array.from(this.hostInfo, (_, i) => this.sent[i] ?? 0);
-    // The device: most packets from a private address; in a capture without any (a host on a public
-    // address), the host with the most packets.
+    // The device: of the hosts that sent from a private address, the one in the most packets at a private
+    // address, sent or received (ties: most sent; as the v2 features choose); in a capture without any (a
+    // host on a public address), the host with the most packets.
     const anyPrivate = this.hostInfo.some((h) => h.privateSent > 0);
+    const involved = (h: HostInfo) => h.privateSent + h.privateReceived;
     let device = -1;
     this.hostInfo.forEach((h, i) => {
+      const d = this.hostInfo[device];
       const better = anyPrivate
-        ? h.privateSent > 0 && (device < 0 || h.privateSent > this.hostInfo[device]!.privateSent)
+        ? h.privateSent > 0 &&
+          (d === undefined ||
+            involved(h) > involved(d) ||
+            (involved(h) === involved(d) && h.privateSent > d.privateSent))
         : sent[i]! > 0 && (device < 0 || sent[i]! > sent[device]!);
       if (better) device = i;
     });

@@ -4,13 +4,15 @@ during an attack are appended inside the capture's own time span, from the devic
 
 Headers only are meaningful (payload bytes are zeros). Standard library only; classic pcap, Ethernet.
 
-  python3 inject.py IN.pcap OUT.pcap --attack scan|dnstunnel|arpsweep [--seed N]
+  python3 inject.py IN.pcap OUT.pcap --attack scan|dnstunnel|arpsweep|smbread [--seed N]
 
 scan:      a SYN sweep of 40 LAN peers on SMB/RDP/SSH/Telnet ports (445, 3389, 22, 23); most are
            unanswered, some answer RST, a few SYN-ACK (then the device resets).
 dnstunnel: 240 DNS queries of 120-200 bytes to the device's DNS server (2 per second) with 200-byte answers.
 arpsweep:  ARP requests for 60 addresses of the device's /24, one a second (as `arping` in a loop does); a
            third of them answer.
+smbread:   the device reads a file from a LAN server over SMB (tcp/445): the server sends 90 full segments,
+           the device acknowledges every second one (the server then sends more than the device does).
 wrongrole: the device of --other CAPTURE (another type) replayed as this device (its MAC and IPv4 rewritten).
 """
 import argparse
@@ -100,7 +102,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('input')
     ap.add_argument('output')
-    ap.add_argument('--attack', choices=['scan', 'dnstunnel', 'arpsweep', 'wrongrole'], required=True)
+    ap.add_argument('--attack', choices=['scan', 'dnstunnel', 'arpsweep', 'smbread', 'wrongrole'], required=True)
     ap.add_argument('--other', help='wrongrole: a capture of another device type, replayed as this device')
     ap.add_argument('--seed', type=int, default=1)
     a = ap.parse_args()
@@ -136,6 +138,20 @@ def main():
             if rng.random() < 1 / 3:
                 new.append((t + 0.002, arp(mac, peer_mac, 2, peer_mac, peer, mac, ip)))
             t += 1 + rng.uniform(-0.1, 0.1)
+    elif a.attack == 'smbread':
+        peer = bytes([ip[0], ip[1], ip[2], (ip[3] + 40) % 250 + 2])
+        peer_mac = bytes([0x02, 0, 0, 0, 0, peer[3]])
+        sport = rng.randint(40000, 60000)
+        t = start
+        new.append((t, frame(peer_mac, mac, ipv4(ip, peer, 6, tcp(sport, 445, 0x02)))))
+        new.append((t + 0.001, frame(mac, peer_mac, ipv4(peer, ip, 6, tcp(445, sport, 0x12)))))
+        new.append((t + 0.002, frame(peer_mac, mac, ipv4(ip, peer, 6, tcp(sport, 445, 0x10)))))
+        t += 0.003
+        for k in range(90):
+            new.append((t, frame(mac, peer_mac, ipv4(peer, ip, 6, tcp(445, sport, 0x10) + bytes(1400)))))
+            if k % 2:
+                new.append((t + 0.0005, frame(peer_mac, mac, ipv4(ip, peer, 6, tcp(sport, 445, 0x10)))))
+            t += 0.001
     elif a.attack == 'wrongrole':
         if not a.other:
             raise SystemExit('--attack wrongrole needs --other CAPTURE')

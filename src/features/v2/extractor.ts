@@ -5,8 +5,9 @@
  *
  * Keys: with a MAC layer, every unicast MAC is a key (group MACs never are); without one (raw IP, loopback)
  * every IP address is. A key is reported as a HOST when it sent at least one IP packet from a private
- * (incl. link-local and 0.0.0.0) source address; the capture's DEVICE is the host with the most such
- * packets (ties: the one seen first), so a one-device capture yields that device.
+ * (incl. link-local and 0.0.0.0) source address; the capture's DEVICE is the host that took part in the most
+ * packets at a private address, sent or received (ties: the one that sent more such packets, then the one seen
+ * first), so a one-device capture yields that device even when a LAN peer it talks to sends more than it does.
  *
  * Bins follow the compat rule on IP packets in arrival order: the first IP packet starts bin 0, and an IP
  * packet `durationS` or more after the current bin's start closes it and starts the next at its own time
@@ -161,6 +162,8 @@ export class V2Extractor {
   // and the current bin's accumulators (ACC sums, CNT counts).
   private readonly packetsSent = this.keys.rows.float();
   private readonly privateSent = this.keys.rows.float();
+  /** Packets sent to the key at a private address: with privateSent, what decides the capture's device. */
+  private readonly privateReceived = this.keys.rows.float();
   private readonly lastOut = this.keys.rows.float(1, -1);
   private readonly lastIn = this.keys.rows.float(1, -1);
   private readonly acc = this.keys.rows.float(ACC);
@@ -359,6 +362,7 @@ export class V2Extractor {
         this.packetsSent.data[src]!++;
         if (ip && this.addrFlags.data[srcAddr]! & F_PRIVATE) this.privateSent.data[src]!++;
       }
+      if (dst >= 0 && ip && this.addrFlags.data[dstAddr]! & F_PRIVATE) this.privateReceived.data[dst]!++;
       if ((w0 & B_COUNTED) === 0) continue;
       const t = this.bTime[i]!;
       const w1 = bw[i * 3 + 1]!;
@@ -783,17 +787,34 @@ export class V2Extractor {
     this.pending.dispose();
   }
 
+  /**
+   * Key a is more likely the capture's device than b: it took part in more packets at a private address,
+   * sent or received (the device of a one-device capture is in all of them; a LAN server it attacks, however
+   * chatty, only in that conversation); ties: it sent more of them.
+   */
+  private isMoreLikelyDevice(a: number, b: number): boolean {
+    const sentA = this.privateSent.data[a]!;
+    const sentB = this.privateSent.data[b]!;
+    const inA = sentA + this.privateReceived.data[a]!;
+    const inB = sentB + this.privateReceived.data[b]!;
+    return inA > inB || (inA === inB && sentA > sentB);
+  }
+
   /** Closes the last bin: the hosts and their header features, before compat's join them (`v2Result`). */
   close(): V2Closed {
     this.closeBin();
     const hosts: V2Host[] = [];
     const hostOfKey = new Int32Array(this.keys.size).fill(-1);
     let device = -1;
+    let deviceKey = -1;
     for (let k = 0; k < this.keys.size; k++) {
       const privateSent = this.privateSent.data[k]!;
       if (privateSent <= 0) continue;
       hostOfKey[k] = hosts.length;
-      if (device < 0 || privateSent > hosts[device]!.privateSent) device = hosts.length;
+      if (deviceKey < 0 || this.isMoreLikelyDevice(k, deviceKey)) {
+        device = hosts.length;
+        deviceKey = k;
+      }
       hosts.push({
         key: this.keys.text(k),
         kind: this.keys.isMac(k) ? 'mac' : 'ip',
