@@ -93,9 +93,13 @@ describe('the CLI shell', () => {
     const features = line.v2.bins.find((b) => b.host === line.v2.device)!.features;
     assert.ok(features['out.proto.tcp']! > 0 && features['out.proto.tcp']! <= 1);
     assert.ok(
-      Object.keys(features).every((k) => /^(out|in|host)\./.test(k)),
+      Object.keys(features).every((k) => /^(out|in|host|port)\./.test(k)),
       Object.keys(features).join(' '),
     );
+    // The per-port block a feature-set-2 model reads is there too (its shares are in (0, 1]).
+    const ports = Object.keys(features).filter((k) => k.startsWith('port.'));
+    assert.ok(ports.length > 0, Object.keys(features).join(' '));
+    for (const k of ports) assert.ok(features[k]! > 0 && features[k]! <= 1, `${k}=${features[k]}`);
   });
 
   it('gives one line and exit 1 for a file that is not a capture, 2 for bad usage, 3 for a corrupt model', () => {

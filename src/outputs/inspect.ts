@@ -1,7 +1,13 @@
 import { basename } from 'node:path';
 import type { CaptureSummary } from '../capture/reader-api.js';
 import { COMPAT_FEATURE_COUNT, type CompatFeatures, compatFeatureName } from '../features/compat.js';
-import { V2_OWN_COUNT, type V2Result, v2FeatureNames } from '../features/v2/index.js';
+import {
+  V2_FEATURE_COUNT,
+  V2_OWN_COUNT,
+  V2_PORT_OFFSET,
+  type V2Result,
+  v2FeatureNames,
+} from '../features/v2/index.js';
 import type { BinOptions } from '../sessions/bins.js';
 
 /** What inspecting needs of one analysed capture (pipeline/analyze's CaptureAnalysis has it). */
@@ -31,7 +37,10 @@ export interface InspectRecord {
   sos_error?: string;
   /** Reader warnings (a truncated tail, skipped link types), also printed on stderr. */
   warnings?: string[];
-  /** With `--features v2`: every host's named header features per bin (the compat block is in `features`). */
+  /**
+   * With `--features v2`: every host's named header features and per-port (`port.*`) features per bin, the
+   * non-zero ones (the compat block is in `features`).
+   */
   v2?: {
     hosts: { key: string; kind: string; packets_sent: number; private_sent: number }[];
     device: number;
@@ -41,6 +50,7 @@ export interface InspectRecord {
 
 function v2Section(v2: V2Result): NonNullable<InspectRecord['v2']> {
   const names = v2FeatureNames();
+  const vector = new Float64Array(V2_FEATURE_COUNT);
   return {
     hosts: v2.hosts.map((h) => ({
       key: h.key,
@@ -51,8 +61,11 @@ function v2Section(v2: V2Result): NonNullable<InspectRecord['v2']> {
     device: v2.device,
     bins: v2.bins.map((b) => {
       const features: Record<string, number> = {};
-      const own = b.own;
-      for (let i = 0; i < V2_OWN_COUNT; i++) if (own[i] !== 0) features[names[i]!] = own[i]!;
+      // One buffer for every bin: the vector a role model reads, minus the compat block.
+      b.writeVector(vector);
+      for (let i = 0; i < V2_OWN_COUNT; i++) if (vector[i] !== 0) features[names[i]!] = vector[i]!;
+      for (let i = V2_PORT_OFFSET; i < V2_FEATURE_COUNT; i++)
+        if (vector[i] !== 0) features[names[i]!] = vector[i]!;
       return { bin: b.bin, host: b.host, start: b.start, end: b.end, features };
     }),
   };
