@@ -13,6 +13,7 @@ import { args, loadCorpora } from './rank-corpora.js';
 import {
   ALL,
   additive,
+  columnVeto,
   fisher,
   nearestLabel,
   reportVariants,
@@ -43,7 +44,6 @@ for (const caps of Object.values(corpora))
     });
     c.x = x;
   }
-const _H = H0;
 const pcol = (f: string): number => H0 + PORT_FEATURES.indexOf(f as (typeof PORT_FEATURES)[number]);
 const names = v2FeatureNames();
 const column = (s: string): number => names.indexOf(s);
@@ -79,19 +79,6 @@ function additiveRaw(sec: number[], lambda: number): Variant {
         for (const c of sec) t += Math.abs(x[c]! - train[i]!.x[c]!);
         return a.dist(qa, i) + (lambda * t) / sec.length;
       });
-    };
-  };
-}
-
-function portVeto(col: number, gap: number): Variant {
-  return (train) => {
-    const a = new Space(ALL, train);
-    return (x) => {
-      const q = a.rank(x);
-      const kept = nearestLabel(train, (i) =>
-        Math.abs(x[col]! - train[i]!.x[col]!) >= gap ? null : a.dist(q, i),
-      );
-      return kept || nearestLabel(train, (i) => a.dist(q, i));
     };
   };
 }
@@ -136,18 +123,11 @@ const variants: Record<string, Variant> = {
   'raw0.3-all': additiveRaw(PALL, 0.3),
   'add0.15-sel': additive(PSEL, 0.15),
   'add0.25-sel': additive(PSEL, 0.25),
-  'veto-groupTalk0.9': portVeto(pcol('groupTalk'), 0.9),
-  'veto-groupServe0.9': portVeto(pcol('groupServe'), 0.9),
-  'veto-serve1.5': portVeto(pcol('serveMinusTalk'), 1.5),
-  'veto-remoteReg0.9': portVeto(pcol('remoteReg'), 0.9),
-  'veto-localReg0.9': portVeto(pcol('localReg'), 0.9),
+  'veto-groupTalk0.9': columnVeto(pcol('groupTalk'), 0.9),
+  'veto-groupServe0.9': columnVeto(pcol('groupServe'), 0.9),
+  'veto-serve1.5': columnVeto(pcol('serveMinusTalk'), 1.5),
+  'veto-remoteReg0.9': columnVeto(pcol('remoteReg'), 0.9),
+  'veto-localReg0.9': columnVeto(pcol('localReg'), 0.9),
 };
 
-reportVariants(
-  variants,
-  corpora,
-  args('variant'),
-  process.argv.includes('--all-extras')
-    ? [...new Set((corpora['iot-sentinel'] ?? []).map((c) => c.label))].sort()
-    : ['HueBridge', 'DLinkCam'],
-);
+reportVariants(variants, corpora, args('variant'));

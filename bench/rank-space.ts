@@ -72,17 +72,23 @@ export function additive(sec: number[], lambda: number): Variant {
   };
 }
 
-export function veto(gap: number): Variant {
+/** The nearest capture whose value in column `col` is within `gap` of the query's (none: the nearest). */
+export function columnVeto(col: number, gap: number): Variant {
   return (train) => {
     const a = new Space(ALL, train);
     return (x) => {
       const q = a.rank(x);
       const kept = nearestLabel(train, (i) =>
-        Math.abs(x[HOST_IS_SERVER]! - train[i]!.x[HOST_IS_SERVER]!) >= gap ? null : a.dist(q, i),
+        Math.abs(x[col]! - train[i]!.x[col]!) >= gap ? null : a.dist(q, i),
       );
       return kept || nearestLabel(train, (i) => a.dist(q, i));
     };
   };
+}
+
+/** columnVeto on out.service.hostIsServer. */
+export function veto(gap: number): Variant {
+  return columnVeto(HOST_IS_SERVER, gap);
 }
 
 export function fisher(power: number): Variant {
@@ -117,14 +123,17 @@ const short = (name: string): string => name.replace(/-[A-Z][a-z]{2}\d{4}-n00\.p
 /**
  * Prints each variant's forced-decision accuracy: per-capture 5-fold CV, seeds 0–4, on iot-sentinel, roles-dev
  * and pooled (with the captures it gets wrong), then the held-out-like simulation with roles-dev + each
- * `extras` type. `chosen` non-empty: only those variants.
+ * extra type: HueBridge and DLinkCam, or with `--all-extras` every iot-sentinel type. `chosen` non-empty:
+ * only those variants.
  */
 export function reportVariants(
   variants: Record<string, Variant>,
   corpora: Record<string, Cap[]>,
   chosen: readonly string[],
-  extras: readonly string[],
 ): void {
+  const extras = process.argv.includes('--all-extras')
+    ? [...new Set((corpora['iot-sentinel'] ?? []).map((c) => c.label))].sort()
+    : ['HueBridge', 'DLinkCam'];
   for (const [vn, make] of Object.entries(variants)) {
     if (chosen.length && !chosen.includes(vn)) continue;
     console.log(`== ${vn}`);

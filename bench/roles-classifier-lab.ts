@@ -19,7 +19,7 @@
  *
  *   node --import tsx bench/roles-classifier-lab.ts --cache FILE [--variant NAME]... [--all-extras]
  */
-import { V2_OWN_COUNT, v2FeatureNames } from '../src/features/v2/index.js';
+import { v2FeatureNames } from '../src/features/v2/index.js';
 import { args, loadCorpora } from './rank-corpora.js';
 import { ALL, additive, fisher, reportVariants, type Variant, veto } from './rank-space.js';
 
@@ -31,7 +31,6 @@ if (!cache) {
   process.exit(2);
 }
 const corpora = loadCorpora(cache);
-const _H = V2_OWN_COUNT;
 
 const names = v2FeatureNames();
 const column = (s: string): number => names.indexOf(s);
@@ -55,11 +54,4 @@ const variants: Record<string, Variant> = {
   fisher4: fisher(4),
 };
 
-reportVariants(
-  variants,
-  corpora,
-  args('variant'),
-  process.argv.includes('--all-extras')
-    ? [...new Set((corpora['iot-sentinel'] ?? []).map((c) => c.label))].sort()
-    : ['HueBridge', 'DLinkCam'],
-);
+reportVariants(variants, corpora, args('variant'));
