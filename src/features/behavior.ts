@@ -18,6 +18,7 @@ import { IpProto, type PacketRecord, TcpFlag } from '../capture/packet.js';
 import { ipv4Text, ipv6Text, isPrivateV4, isPrivateV6, macText } from '../sessions/address.js';
 import { WordKeyTable } from '../sessions/hash-table.js';
 import { BehaviorBinStore } from './behavior-bin-store.js';
+import { isMoreLikelyDevice } from './device-choice.js';
 
 /**
  * How a feature is turned into a comparable number by the model: log1p for counts and rates. A `range` count
@@ -603,19 +604,16 @@ export class BehaviorExtractor {
   finish(): BehaviorResult {
     this.closeBin();
     const sent = Float64Array.from(this.hostInfo, (_, i) => this.sent[i] ?? 0);
-    // The device: of the hosts that sent from a private address, the one in the most packets at a private
-    // address, sent or received (ties: most sent; as the v2 features choose); in a capture without any (a
-    // host on a public address), the host with the most packets.
+    // The device: by isMoreLikelyDevice among hosts that sent from a private address; in a capture without
+    // any (a host on a public address), the host with the most packets.
     const anyPrivate = this.hostInfo.some((h) => h.privateSent > 0);
-    const involved = (h: HostInfo) => h.privateSent + h.privateReceived;
     let device = -1;
     this.hostInfo.forEach((h, i) => {
       const d = this.hostInfo[device];
       const better = anyPrivate
         ? h.privateSent > 0 &&
           (d === undefined ||
-            involved(h) > involved(d) ||
-            (involved(h) === involved(d) && h.privateSent > d.privateSent))
+            isMoreLikelyDevice(h.privateSent, h.privateReceived, d.privateSent, d.privateReceived))
         : sent[i]! > 0 && (device < 0 || sent[i]! > sent[device]!);
       if (better) device = i;
     });

@@ -21,6 +21,7 @@ import { EtherType, IpProto, type PacketRecord } from '../../capture/packet.js';
 import { ColumnTable } from '../../sessions/columns.js';
 import { WordKeyTable } from '../../sessions/hash-table.js';
 import type { CompatFeatures } from '../compat.js';
+import { isMoreLikelyDevice } from '../device-choice.js';
 import { HostBinStore } from './host-bin-store.js';
 import * as interning from './interning.js';
 import { AddressInterner, KeyInterner } from './interning.js';
@@ -787,19 +788,6 @@ export class V2Extractor {
     this.pending.dispose();
   }
 
-  /**
-   * Key a is more likely the capture's device than b: it took part in more packets at a private address,
-   * sent or received (the device of a one-device capture is in all of them; a LAN server it attacks, however
-   * chatty, only in that conversation); ties: it sent more of them.
-   */
-  private isMoreLikelyDevice(a: number, b: number): boolean {
-    const sentA = this.privateSent.data[a]!;
-    const sentB = this.privateSent.data[b]!;
-    const inA = sentA + this.privateReceived.data[a]!;
-    const inB = sentB + this.privateReceived.data[b]!;
-    return inA > inB || (inA === inB && sentA > sentB);
-  }
-
   /** Closes the last bin: the hosts and their header features, before compat's join them (`v2Result`). */
   close(): V2Closed {
     this.closeBin();
@@ -811,7 +799,15 @@ export class V2Extractor {
       const privateSent = this.privateSent.data[k]!;
       if (privateSent <= 0) continue;
       hostOfKey[k] = hosts.length;
-      if (deviceKey < 0 || this.isMoreLikelyDevice(k, deviceKey)) {
+      const better =
+        deviceKey < 0 ||
+        isMoreLikelyDevice(
+          privateSent,
+          this.privateReceived.data[k]!,
+          this.privateSent.data[deviceKey]!,
+          this.privateReceived.data[deviceKey]!,
+        );
+      if (better) {
         device = hosts.length;
         deviceKey = k;
       }
