@@ -29,6 +29,20 @@ const largest = () =>
     .sort((a, b) => statSync(b).size - statSync(a).size)
     .slice(0, 4);
 
+/**
+ * The largest reference capture's rows (spilled past 1,000 records), its sequence count, the Unknown label
+ * vector and its abnormality scored on this thread alone: what the two-thread results are compared with.
+ */
+async function largestScoredOnOneThread() {
+  const lstm = SessionSequenceLstm.load(MODEL_PATH);
+  const sessions = await streamedRows(largest()[0]!, 1000);
+  const source = sessions.rowSource!;
+  const sequences = Math.floor(source.length / 10);
+  const label = lstm.labelVector('Unknown')!;
+  const one = lstm.score(source, 'Unknown', { thread: false }).abnormality;
+  return { lstm, source, sequences, label, one };
+}
+
 test('two threads give the single thread abnormality bit for bit (rows in memory, spilled, arrays)', async () => {
   const lstm = SessionSequenceLstm.load(MODEL_PATH);
   let compared = 0;
@@ -56,13 +70,7 @@ test('two threads give the single thread abnormality bit for bit (rows in memory
 });
 
 test('the worker scores chunks when this thread is busy, and the result is still the same', async () => {
-  const lstm = SessionSequenceLstm.load(MODEL_PATH);
-  const path = largest()[0]!;
-  const sessions = await streamedRows(path, 1000);
-  const source = sessions.rowSource!;
-  const sequences = Math.floor(source.length / 10);
-  const label = lstm.labelVector('Unknown')!;
-  const one = lstm.score(source, 'Unknown', { thread: false }).abnormality;
+  const { lstm, source, sequences, label, one } = await largestScoredOnOneThread();
   // This thread reads its rows slowly (3 ms each), so the worker starts while chunks are left.
   const nap = new Int32Array(new SharedArrayBuffer(4));
   const slow = {
@@ -112,13 +120,7 @@ test('a worker that fails gives one-line error and no hang; a model error keeps 
 });
 
 test('a worker started before the rows exist scores from the first chunks, with the same result', async () => {
-  const lstm = SessionSequenceLstm.load(MODEL_PATH);
-  const path = largest()[0]!;
-  const sessions = await streamedRows(path, 1000);
-  const source = sessions.rowSource!;
-  const sequences = Math.floor(source.length / 10);
-  const label = lstm.labelVector('Unknown')!;
-  const one = lstm.score(source, 'Unknown', { thread: false }).abnormality;
+  const { lstm, source, sequences, label, one } = await largestScoredOnOneThread();
   // Started, then given the time a capture's reading would give it: its start-up is over when scoring
   // begins, so it claims chunks even though this thread reads its rows at full speed (~0.1 s in all).
   prestartLstmWorker(lstm);

@@ -29,6 +29,13 @@ function results(stdout: string): CaptureResult[] {
     .map((l) => JSON.parse(l) as CaptureResult);
 }
 
+/** `eval --json --no-history` of one capture with the trained role and behaviour models: its result. */
+function evalOne(capture: string): CaptureResult {
+  const r = runCli(['eval', '--json', '--no-history', '--model', role, '--anomaly-model', behavior, capture]);
+  assert.equal(r.status, 0, r.stderr);
+  return results(r.stdout)[0]!;
+}
+
 function device(r: CaptureResult): ValidDeviceResult {
   const d = r.data[r.key];
   assert.ok(d && typeof d === 'object' && d.valid, `${r.key} valid`);
@@ -132,39 +139,22 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
 
   it('an ARP sweep of the local network is abnormal, and the explanation says how many addresses it asked for', () => {
     // An Aria (whose normal setup re-asks for its gateway by ARP many times) asking for 60 addresses.
-    const capture = join(attacked, 'arpsweep', 'Aria-C15arpsweep-Mon0000-n00.pcap');
-    const args = ['--model', role, '--anomaly-model', behavior, capture];
-    const r = runCli(['eval', '--json', '--no-history', ...args]);
-    assert.equal(r.status, 0, r.stderr);
-    const [res] = results(r.stdout);
-    assert.equal(device(res!).decisions.behavior, 'abnormal');
+    const res = evalOne(join(attacked, 'arpsweep', 'Aria-C15arpsweep-Mon0000-n00.pcap'));
+    assert.equal(device(res).decisions.behavior, 'abnormal');
     const said = /distinct addresses it asked for by ARP: 6\d, \d+(\.\d+)?× the most any normal device had/;
-    assert.match(res!.detail!.behavior!.reasons.join('\n'), said);
+    assert.match(res.detail!.behavior!.reasons.join('\n'), said);
     // The same capture without the sweep (its held-out normal) is normal.
     const normal = heldOut.find((p) => p.endsWith('Aria-C15-Mon0000-n00.pcap'))!;
-    const n = runCli([
-      'eval',
-      '--json',
-      '--no-history',
-      '--model',
-      role,
-      '--anomaly-model',
-      behavior,
-      normal,
-    ]);
-    assert.equal(n.status, 0, n.stderr);
-    assert.equal(device(results(n.stdout)[0]!).decisions.behavior, 'normal');
+    assert.equal(device(evalOne(normal)).decisions.behavior, 'normal');
   });
 
   it("a device that also does another type's job is abnormal, and the explanation names both types", () => {
     // A DLinkCam that also replays an EdimaxPlug1101W's setup traffic as itself (both test-split captures).
     const capture = join(attacked, 'wrongrole', 'DLinkCam-C9wrEdimaxPlug1101W-Mon0000-n00.pcap');
     const args = ['--model', role, '--anomaly-model', behavior, capture];
-    const r = runCli(['eval', '--json', '--no-history', ...args]);
-    assert.equal(r.status, 0, r.stderr);
-    const [res] = results(r.stdout);
-    assert.equal(device(res!).decisions.behavior, 'abnormal');
-    const b = res!.detail!.behavior!;
+    const res = evalOne(capture);
+    assert.equal(device(res).decisions.behavior, 'abnormal');
+    const b = res.detail!.behavior!;
     assert.equal(b.types!.best_fit, 'DLinkCam');
     assert.equal(b.types!.worst_also_like, 'EdimaxPlug1101W');
     assert.ok(b.types!.worst_also_like_services.length >= 3);
