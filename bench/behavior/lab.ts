@@ -81,6 +81,16 @@ function arpMacs(b: Buffer, fr: Frame): number[] {
   if (b.readUInt16BE(fr.l3) !== 1 || b[fr.l3 + 4] !== 6 || b[fr.l3 + 5] !== 4) return [];
   return [fr.l3 + 8, fr.l3 + 18];
 }
+/** Calls `at` with the offset of every MAC a frame carries: Ethernet destination, source, then ARP's. */
+function forEachMac(p: Pcap, at: (offset: number) => void): void {
+  for (const r of p.records) {
+    const fr = frameAt(p, r);
+    if (!fr) continue;
+    at(fr.dst);
+    at(fr.src);
+    for (const o of arpMacs(p.bytes, fr)) at(o);
+  }
+}
 function ipv4At(b: Buffer, o: number): string {
   return `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
 }
@@ -93,13 +103,7 @@ export function unicastMacs(path: string): Set<string> {
     if ((p.bytes[o]! & 1) === 0 && p.bytes.subarray(o, o + 6).some((x) => x !== 0))
       out.add(macText(p.bytes, o));
   };
-  for (const r of p.records) {
-    const fr = frameAt(p, r);
-    if (!fr) continue;
-    add(fr.dst);
-    add(fr.src);
-    for (const o of arpMacs(p.bytes, fr)) add(o);
-  }
+  forEachMac(p, add);
   return out;
 }
 
@@ -122,13 +126,7 @@ export function remapMacs(input: string, output: string, map: ReadonlyMap<string
       }
     }
   };
-  for (const r of p.records) {
-    const fr = frameAt(p, r);
-    if (!fr) continue;
-    fix(fr.dst);
-    fix(fr.src);
-    for (const o of arpMacs(p.bytes, fr)) fix(o);
-  }
+  forEachMac(p, fix);
   writeFileSync(output, p.bytes);
   return changed;
 }
