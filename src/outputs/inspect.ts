@@ -1,13 +1,7 @@
 import { basename } from 'node:path';
 import type { CaptureSummary } from '../capture/reader-api.js';
 import { COMPAT_FEATURE_COUNT, type CompatFeatures, compatFeatureName } from '../features/compat.js';
-import {
-  V2_FEATURE_COUNT,
-  V2_OWN_COUNT,
-  V2_PORT_OFFSET,
-  type V2Result,
-  v2FeatureNames,
-} from '../features/v2/index.js';
+import { V2_OWN_COUNT, V2_PORT_OFFSET, type V2Result, v2FeatureNames } from '../features/v2/index.js';
 import type { BinOptions } from '../sessions/bins.js';
 
 /** What inspecting needs of one analysed capture (pipeline/analyze's CaptureAnalysis has it). */
@@ -50,7 +44,6 @@ export interface InspectRecord {
 
 function v2Section(v2: V2Result): NonNullable<InspectRecord['v2']> {
   const names = v2FeatureNames();
-  const vector = new Float64Array(V2_FEATURE_COUNT);
   return {
     hosts: v2.hosts.map((h) => ({
       key: h.key,
@@ -61,11 +54,12 @@ function v2Section(v2: V2Result): NonNullable<InspectRecord['v2']> {
     device: v2.device,
     bins: v2.bins.map((b) => {
       const features: Record<string, number> = {};
-      // One buffer for every bin: the vector a role model reads, minus the compat block.
-      b.writeVector(vector);
-      for (let i = 0; i < V2_OWN_COUNT; i++) if (vector[i] !== 0) features[names[i]!] = vector[i]!;
-      for (let i = V2_PORT_OFFSET; i < V2_FEATURE_COUNT; i++)
-        if (vector[i] !== 0) features[names[i]!] = vector[i]!;
+      // Header features then the per-port block; in the vector's names the compat block lies between them.
+      const stored = b.stored;
+      for (let i = 0; i < stored.length; i++) {
+        const name = names[i < V2_OWN_COUNT ? i : V2_PORT_OFFSET + i - V2_OWN_COUNT]!;
+        if (stored[i] !== 0) features[name] = stored[i]!;
+      }
       return { bin: b.bin, host: b.host, start: b.start, end: b.end, features };
     }),
   };

@@ -25,6 +25,11 @@ export interface V2Bin {
    * capture whose features went to a temporary file, a fresh copy on every read.
    */
   readonly own: Float64Array;
+  /**
+   * The header features then the per-port block (V2_STORED_COUNT values: the vector without its compat
+   * block), as `own` is read.
+   */
+  readonly stored: Float64Array;
   /** V2_FEATURE_COUNT values, in v2FeatureNames() order (built on every read: read it once per use). */
   readonly vector: Float64Array;
   /**
@@ -60,8 +65,12 @@ export class LazyV2Bin implements V2Bin {
   }
 
   get own(): Float64Array {
-    const own = this.store.own(this.record).subarray(0, V2_OWN_COUNT);
-    return this.store.inMemory(this.record) ? own : own.slice();
+    return this.stored.subarray(0, V2_OWN_COUNT);
+  }
+
+  get stored(): Float64Array {
+    const stored = this.store.own(this.record).subarray(0, V2_STORED_COUNT);
+    return this.store.inMemory(this.record) ? stored : stored.slice();
   }
 
   get vector(): Float64Array {
