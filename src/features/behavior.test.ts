@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { analyzeCapture } from '../pipeline/analyze.js';
-import { hostBins, hostRecords } from './behavior.js';
+import { BEHAVIOR_FEATURES, hostBins, hostRecords } from './behavior.js';
 
 const CAPTURE = 'test-data/captures/real/Aria-sentinel-Mon0000-n00.pcap';
+const SETUPS = 'test-data/iot-sentinel/setups';
 
 it('recordsOf reads each host the same bins as binsOf, one at a time', async () => {
   // One-minute windows: several per host.
@@ -50,4 +51,41 @@ it('the device is the host in the most packets at a private address, not a LAN s
   assert.ok(v2.hosts.find((h) => h.key === server)!.privateSent > v2.hosts[v2.device]!.privateSent);
   // The same device as the compat capture source (counted over sessions; warm-up 0, as v2 models read it).
   assert.equal(a.compat.captureMac, aria);
+});
+
+/** The device's windows (default length) of a capture, and the value of one feature in each. */
+async function deviceValues(capture: string, feature: string): Promise<number[]> {
+  const f = BEHAVIOR_FEATURES.findIndex((x) => x.name === feature);
+  assert.ok(f >= 0, feature);
+  const a = await analyzeCapture(capture, { behavior: true, sessionRows: false, warmupS: 0 });
+  return hostBins(a.behavior!).map((b) => b.values[f]!);
+}
+
+it('publicPeer.burst counts the most connections with one public address that started within 10 s', async () => {
+  // A DLinkCam that serves HTTP, and hydra guessing HTTP passwords against it from one public address: 34
+  // connections in under 3 s. Its own setup traffic opens at most a few with one public address.
+  const normal = await deviceValues(`${SETUPS}/DLinkCam-C5-Mon0000-n00.pcap`, 'publicPeer.burst');
+  const attacked = await deviceValues(
+    'test-data/behavior/cred/DLinkCam-C5hydrahttp-Mon0000-n00.pcap',
+    'publicPeer.burst',
+  );
+  assert.deepEqual(normal, [1]);
+  assert.deepEqual(attacked, [34]);
+  // A HueBridge polls its cloud server every 2 s: ~45 connections with it in 2.5 minutes, 6 within 10 s.
+  assert.deepEqual(await deviceValues(`${SETUPS}/HueBridge-C9-Mon0000-n00.pcap`, 'publicPeer.burst'), [6]);
+});
+
+it('admin.packets counts the packets of connections on admin/lateral-movement ports, either direction', async () => {
+  // An EdimaxPlug1101W that dumps a LAN host's user accounts over SMB (impacket samrdump): one connection to
+  // port 445 of 54 packets, 28 sent and 26 received.
+  const normal = await deviceValues(`${SETUPS}/EdimaxPlug1101W-C5-Mon0000-n00.pcap`, 'admin.packets');
+  const attacked = await deviceValues(
+    'test-data/behavior/lateral/EdimaxPlug1101W-C5samrdump-Mon0000-n00.pcap',
+    'admin.packets',
+  );
+  assert.deepEqual(normal, [0]);
+  assert.deepEqual(attacked, [54]);
+  // A SYN sweep of ports 445, 3389, 22 and 23: probes, RSTs and SYN-ACKs, every packet on an admin port.
+  const scan = 'test-data/behavior/EdimaxPlug1101W-C15scan-Mon0000-n00.pcap';
+  assert.deepEqual(await deviceValues(scan, 'admin.packets'), [234]);
 });

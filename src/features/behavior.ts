@@ -2,7 +2,8 @@
  * Behaviour features: per host and per time bin, the counts an engineer looks at when a device is
  * suspected of being compromised — fan-out (distinct peers and remote ports), failure rates (unanswered
  * SYNs, RSTs, ICMP unreachable), DNS packet rate and size, bytes out/in, connection start rate, per-flow
- * shapes, admin/lateral-movement ports — plus the set of services the host used (for novelty). Headers
+ * shapes, admin/lateral-movement ports (connections and their packets), bursts of connections with one public
+ * address — plus the set of services the host used (for novelty). Headers
  * only: DNS "size" is the IP length of port-53 packets, never their payload.
  *
  * Hosts: with a MAC layer every unicast MAC (source → outgoing, destination → incoming); without one,
@@ -19,6 +20,12 @@ import { ipv4Text, ipv6Text, isPrivateV4, isPrivateV6, macText } from '../sessio
 import { WordKeyTable } from '../sessions/hash-table.js';
 import { BehaviorBinStore } from './behavior-bin-store.js';
 import { isMoreLikelyDevice } from './device-choice.js';
+
+/**
+ * Connections with one public address started within this many seconds of each other: password guessing
+ * opens dozens in a few seconds, while a device's cloud polling (the busiest normal: one every 2 s) opens a few.
+ */
+export const BURST_S = 10;
 
 /**
  * How a feature is turned into a comparable number by the model: log1p for counts and rates. A `range` count
@@ -77,6 +84,16 @@ export const BEHAVIOR_FEATURES: readonly BehaviorFeatureInfo[] = [
   { name: 'tcp.out.synShare', kind: 'share', text: 'share of sent TCP packets that are bare SYNs' },
   { name: 'arp.requests.out', kind: 'count', text: 'ARP requests sent' },
   { name: 'arp.targets.out', kind: 'range', text: 'distinct addresses it asked for by ARP' },
+  {
+    name: 'admin.packets',
+    kind: 'range',
+    text: 'packets on connections to or from admin/lateral-movement ports',
+  },
+  {
+    name: 'publicPeer.burst',
+    kind: 'range',
+    text: `most connections with one public address within ${BURST_S} s`,
+  },
 ];
 export const BEHAVIOR_FEATURE_COUNT = BEHAVIOR_FEATURES.length;
 
@@ -728,6 +745,7 @@ function binOf(bin: number, host: number, s: HostBinState): BehaviorBin {
   let tcpInRejected = 0;
   let adminOut = 0;
   let adminIn = 0;
+  let adminPackets = 0;
   let bytesSum = 0;
   let packetsSum = 0;
   let maxBytesOut = 0;
@@ -760,6 +778,7 @@ function binOf(bin: number, host: number, s: HostBinState): BehaviorBin {
       if (out) remotePorts.add(proto * 65536 + remotePort);
       else localPorts.add(proto * 65536 + localPort);
       if (IS_ADMIN[serverPort]) {
+        adminPackets += pin + pout;
         if (out) {
           adminOut++;
           adminPeers.add(peer);
@@ -818,6 +837,8 @@ function binOf(bin: number, host: number, s: HostBinState): BehaviorBin {
     s.tcpOut ? s.synOnlyOut / s.tcpOut : 0,
     s.arpOut,
     s.arpTargets.size,
+    adminPackets,
+    publicBurst(s),
   ];
   return {
     bin,
@@ -832,4 +853,32 @@ function binOf(bin: number, host: number, s: HostBinState): BehaviorBin {
     publicPeers: publicIndex.map(peerId),
     publicPeerFlows: publicIndex.map((i) => s.peerFlowCount[i]!),
   };
+}
+
+const BURST_US = BURST_S * 1e6;
+// Reused by every bin close: the bin's flows with public peers, ordered by peer and start.
+let scratchFlows = new Int32Array(64);
+
+/**
+ * The most connections (flows, either direction) with one public peer that started within BURST_S of each
+ * other: a sliding window over each peer's flow starts. Sorting the bin's public flows by (peer, start) needs
+ * no per-peer lists.
+ */
+function publicBurst(s: HostBinState): number {
+  if (scratchFlows.length < s.n) scratchFlows = new Int32Array(Math.max(s.n, scratchFlows.length * 2));
+  let m = 0;
+  for (let f = 0; f < s.n; f++) if (s.fPeerKind[f] === 1) scratchFlows[m++] = f;
+  const flows = scratchFlows.subarray(0, m);
+  const peer = s.fPeer;
+  const first = s.fFirst;
+  flows.sort((a, b) => peer[a]! - peer[b]! || first[a]! - first[b]! || a - b);
+  let best = 0;
+  let j = 0;
+  for (let i = 0; i < m; i++) {
+    const fi = flows[i]!;
+    if (i > 0 && peer[fi] !== peer[flows[i - 1]!]) j = i;
+    while (first[fi]! - first[flows[j]!]! > BURST_US) j++;
+    if (i - j + 1 > best) best = i - j + 1;
+  }
+  return best;
 }

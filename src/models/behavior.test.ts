@@ -429,40 +429,49 @@ describe('BehaviorModel', () => {
       assert.equal(raised.score > plain.bins[0]!.score + 1, true);
     });
 
-    it('files written before the last feature was appended score with the features they know', () => {
-      const last = BEHAVIOR_FEATURE_COUNT - 1;
-      assert.equal(BEHAVIOR_FEATURES[last]!.name, 'arp.targets.out');
-      const withLast = (t: TrainingSample, x: number) => {
-        const values = [...t.values];
-        values[last] = x;
-        return { ...t, values };
-      };
-      const varied = train.map((t, i) => withLast(t, i % 3));
-      const full = new BehaviorModel().fit(varied);
-      // A copy: toJSON shares the model's own arrays.
-      const doc = JSON.parse(JSON.stringify(full.toJSON())) as { state: Record<string, unknown[]> };
-      for (const key of ['names', 'kinds', 'center', 'scale'])
-        doc.state[key] = doc.state[key]!.slice(0, last);
-      doc.state.refs = (doc.state.refs as number[][]).map((r) => r.slice(0, last));
-      const old = BehaviorModel.fromJSON(JSON.parse(JSON.stringify(doc)));
-      assert.equal(old.state!.kinds.length, last);
-      // 60 ARP targets or none: the old file does not see the feature, the full model does (beyond its range).
-      const q = plug('q', 0.3);
-      const bin = (m: BehaviorModel, x: number) => m.score([withLast(q, x)]).bins[0]!;
-      assert.equal(bin(old, 60).score, bin(old, 0).score);
-      assert.equal(bin(old, 60).beyond, 0);
-      assert.ok(bin(full, 60).beyond > Math.log(61 / 3) - 1e-9, `${bin(full, 60).beyond}`);
-      assert.ok(bin(full, 60).score > bin(full, 0).score + 1);
-      // A range feature stays out of the distance: the same nearest windows and distance either way.
-      assert.equal(bin(full, 60).distance, bin(full, 0).distance);
-      // Features renamed or reordered are another feature set: refused.
-      const renamed = JSON.parse(JSON.stringify(doc)) as { state: { names: string[] } };
-      renamed.state.names[0] = 'packets.sent';
-      assert.throws(
-        () => BehaviorModel.fromJSON(renamed),
-        /made with other features than this networkml computes/,
-      );
-    });
+    // Features appended since the first file format, in order: a file made before one has the features before it.
+    for (const name of ['arp.targets.out', 'admin.packets', 'publicPeer.burst'])
+      it(`files written before ${name} was appended score with the features they know`, () => {
+        const at = BEHAVIOR_FEATURES.findIndex((f) => f.name === name);
+        assert.ok(at > 0, name);
+        assert.equal(BEHAVIOR_FEATURES[at]!.kind, 'range');
+        const withValue = (t: TrainingSample, f: number, x: number) => {
+          const values = [...t.values];
+          values[f] = x;
+          return { ...t, values };
+        };
+        const varied = train.map((t, i) => withValue(t, at, i % 3));
+        const full = new BehaviorModel().fit(varied);
+        // A copy: toJSON shares the model's own arrays.
+        const doc = JSON.parse(JSON.stringify(full.toJSON())) as { state: Record<string, unknown[]> };
+        for (const key of ['names', 'kinds', 'center', 'scale'])
+          doc.state[key] = doc.state[key]!.slice(0, at);
+        doc.state.refs = (doc.state.refs as number[][]).map((r) => r.slice(0, at));
+        const old = BehaviorModel.fromJSON(JSON.parse(JSON.stringify(doc)));
+        assert.equal(old.state!.kinds.length, at);
+        // 60 of it or none, and any values of the features after it: the old file sees none of them, the
+        // full model does (beyond its range).
+        const q = plug('q', 0.3);
+        const bin = (m: BehaviorModel, x: number, later = 0) => {
+          let t = withValue(q, at, x);
+          for (let f = at + 1; f < BEHAVIOR_FEATURE_COUNT; f++) t = withValue(t, f, later);
+          return m.score([t]).bins[0]!;
+        };
+        assert.deepEqual(bin(old, 60, 500), bin(old, 0));
+        assert.equal(bin(old, 60).beyond, 0);
+        assert.ok(bin(full, 60).beyond > Math.log(61 / 3) - 1e-9, `${bin(full, 60).beyond}`);
+        assert.ok(bin(full, 60).score > bin(full, 0).score + 1);
+        // A range feature stays out of the distance: the same nearest windows and distance either way.
+        assert.equal(bin(full, 60).distance, bin(full, 0).distance);
+        assert.deepEqual(bin(full, 60).neighbours, bin(full, 0).neighbours);
+        // Features renamed or reordered are another feature set: refused.
+        const renamed = JSON.parse(JSON.stringify(doc)) as { state: { names: string[] } };
+        renamed.state.names[0] = 'packets.sent';
+        assert.throws(
+          () => BehaviorModel.fromJSON(renamed),
+          /made with other features than this networkml computes/,
+        );
+      });
 
     it('files written before the two terms load with them off, and score as before', () => {
       const m = new BehaviorModel().fit(train);

@@ -148,6 +148,28 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     assert.equal(device(evalOne(normal)).decisions.behavior, 'normal');
   });
 
+  it('HTTP password guessing against a camera that serves HTTP is abnormal: 34 connections from one address in 10 s', () => {
+    // hydra against the DLinkCam's web server from one public address (its own setup: at most 1 in 10 s).
+    const res = evalOne(join(attacked, 'cred', 'DLinkCam-C5hydrahttp-Mon0000-n00.pcap'));
+    assert.equal(device(res).decisions.behavior, 'abnormal');
+    const said =
+      /most connections with one public address within 10 s: 34, \d+(\.\d+)?× the most any normal device had in 5 minutes \(\d+\)/;
+    assert.match(res.detail!.behavior!.reasons.join('\n'), said);
+    const normal = heldOut.find((p) => p.endsWith('DLinkCam-C5-Mon0000-n00.pcap'))!;
+    assert.equal(device(evalOne(normal)).decisions.behavior, 'normal');
+  });
+
+  it('one SMB session to a LAN host is abnormal when no normal device has any, and the explanation counts its packets', () => {
+    // impacket samrdump from an EdimaxPlug1101W: one connection to port 445, 54 packets.
+    const res = evalOne(join(attacked, 'lateral', 'EdimaxPlug1101W-C5samrdump-Mon0000-n00.pcap'));
+    assert.equal(device(res).decisions.behavior, 'abnormal');
+    const said =
+      /packets on connections to or from admin\/lateral-movement ports: 54, 55× the most any normal device had in 5 minutes \(0\)/;
+    assert.match(res.detail!.behavior!.reasons.join('\n'), said);
+    const normal = heldOut.find((p) => p.endsWith('EdimaxPlug1101W-C5-Mon0000-n00.pcap'))!;
+    assert.equal(device(evalOne(normal)).decisions.behavior, 'normal');
+  });
+
   it("a device that also does another type's job is abnormal, and the explanation names both types", () => {
     // A DLinkCam that also replays an EdimaxPlug1101W's setup traffic as itself (both test-split captures).
     const capture = join(attacked, 'wrongrole', 'DLinkCam-C9wrEdimaxPlug1101W-Mon0000-n00.pcap');
