@@ -89,3 +89,18 @@ it('admin.packets counts the packets of connections on admin/lateral-movement po
   const scan = 'test-data/behavior/EdimaxPlug1101W-C15scan-Mon0000-n00.pcap';
   assert.deepEqual(await deviceValues(scan, 'admin.packets'), [234]);
 });
+
+it('publicPeer.secondFlows counts the connections with the second-busiest public address', async () => {
+  // A HueBridge polls its cloud server (~45 connections in its setup); a beacon to another public address (40
+  // curl GETs, 1-3.5 s apart) makes that one as busy. Its setup's second-busiest address: 8 connections.
+  const normal = await deviceValues(`${SETUPS}/HueBridge-C9-Mon0000-n00.pcap`, 'publicPeer.secondFlows');
+  const attacked = await deviceValues(
+    'test-data/behavior/c2/HueBridge-C9httpbeacon-Mon0000-n00.pcap',
+    'publicPeer.secondFlows',
+  );
+  assert.deepEqual(normal, [8]);
+  assert.deepEqual(attacked, [40]);
+  // One busy address is not two: the hydra capture's 34 connections come from its only busy public address.
+  const hydra = 'test-data/behavior/cred/DLinkCam-C5hydrahttp-Mon0000-n00.pcap';
+  assert.deepEqual(await deviceValues(hydra, 'publicPeer.secondFlows'), [1]);
+});

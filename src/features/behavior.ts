@@ -3,7 +3,7 @@
  * suspected of being compromised — fan-out (distinct peers and remote ports), failure rates (unanswered
  * SYNs, RSTs, ICMP unreachable), DNS packet rate and size, bytes out/in, connection start rate, per-flow
  * shapes, admin/lateral-movement ports (connections and their packets), bursts of connections with one public
- * address — plus the set of services the host used (for novelty). Headers
+ * address, connections with the second-busiest public address — plus the set of services the host used (for novelty). Headers
  * only: DNS "size" is the IP length of port-53 packets, never their payload.
  *
  * Hosts: with a MAC layer every unicast MAC (source → outgoing, destination → incoming); without one,
@@ -93,6 +93,11 @@ export const BEHAVIOR_FEATURES: readonly BehaviorFeatureInfo[] = [
     name: 'publicPeer.burst',
     kind: 'range',
     text: `most connections with one public address within ${BURST_S} s`,
+  },
+  {
+    name: 'publicPeer.secondFlows',
+    kind: 'range',
+    text: 'connections with its second-busiest public address',
   },
 ];
 export const BEHAVIOR_FEATURE_COUNT = BEHAVIOR_FEATURES.length;
@@ -727,6 +732,17 @@ function binOf(bin: number, host: number, s: HostBinState): BehaviorBin {
     if (v === 2) privatePeers++;
     else if (v === 1) publicIndex.push(i);
   }
+  // A device polls its cloud server often; a second public address polled as often (a beacon next to its own
+  // check-ins) is what no normal device does. Connections with the busiest and the second-busiest:
+  let busiest = 0;
+  let second = 0;
+  for (const i of publicIndex) {
+    const c = s.peerFlowCount[i]!;
+    if (c > busiest) {
+      second = busiest;
+      busiest = c;
+    } else if (c > second) second = c;
+  }
   const peerId = (i: number) => s.peerTable.keyWord(i, 0) + s.peerTable.keyWord(i, 1) * TWO32;
   publicIndex.sort((a, b) => peerId(a) - peerId(b));
   const remotePorts = scratchRemotePorts;
@@ -839,6 +855,7 @@ function binOf(bin: number, host: number, s: HostBinState): BehaviorBin {
     s.arpTargets.size,
     adminPackets,
     publicBurst(s),
+    second,
   ];
   return {
     bin,

@@ -170,6 +170,22 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     assert.equal(device(evalOne(normal)).decisions.behavior, 'normal');
   });
 
+  it("a beacon next to a HueBridge's own cloud polling is abnormal: a second public address as busy as the first", () => {
+    // 40 HTTP GETs to a new public address, 1-3.5 s apart, while the bridge polls its cloud server every 2 s.
+    // (Frames cut at 80 bytes to keep the file small: the behaviour features read headers only.)
+    const res = evalOne(join(attacked, 'c2', 'HueBridge-C9httpbeacon-Mon0000-n00.pcap'));
+    assert.equal(device(res).decisions.behavior, 'abnormal');
+    const said =
+      /connections with its second-busiest public address: 40, \d+(\.\d+)?× the most any normal device had in 5 minutes \(\d+\)/;
+    assert.match(res.detail!.behavior!.reasons.join('\n'), said);
+    assert.match(
+      res.detail!.behavior!.reasons.join('\n'),
+      /40 connections with 178\.45\.181\.233, a public address/,
+    );
+    const normal = heldOut.find((p) => p.endsWith('HueBridge-C9-Mon0000-n00.pcap'))!;
+    assert.equal(device(evalOne(normal)).decisions.behavior, 'normal');
+  });
+
   it("a device that also does another type's job is abnormal, and the explanation names both types", () => {
     // A DLinkCam that also replays an EdimaxPlug1101W's setup traffic as itself (both test-split captures).
     const capture = join(attacked, 'wrongrole', 'DLinkCam-C9wrEdimaxPlug1101W-Mon0000-n00.pcap');
