@@ -55,6 +55,8 @@ export class LstmCore {
   private readonly nzVal: Float64Array;
   /** The current step's row, when rows come from a RowSource. */
   private readonly x: Float64Array;
+  /** The dense kernel label-major (labels × rnnSize), made when scoreSequenceByLabel first runs. */
+  private denseByLabel: Float64Array | null = null;
   /** z, the step's rows and values in WebAssembly memory, summed there; null: the JS loop. */
   private readonly wasm: WasmAccumulator | null;
 
@@ -113,69 +115,12 @@ export class LstmCore {
     labelVector: Float64Array,
     scores?: Float64Array,
   ): number {
-    const source = Array.isArray(rows) ? null : (rows as RowSource);
-    const list = rows as readonly Float64Array[];
-    const { kernel, bias, denseKernel, denseBias, inputSize, rnnSize, wasm } = this;
-    const gates = 4 * rnnSize;
-    const z = wasm ? wasm.z : this.z;
-    const c = wasm ? wasm.c : this.c;
-    const h = wasm ? wasm.h : this.h;
-    const gateUnits = wasm ? wasm.gateUnits : 0;
-    const nzRow = wasm ? wasm.rows : this.nzRow;
-    const nzVal = wasm ? wasm.vals : this.nzVal;
-    // The WebAssembly sum takes the rows' byte offsets in its memory (the kernel starts at 0).
-    const rowStride = wasm ? gates * 8 : gates;
+    const { denseKernel, denseBias, rnnSize } = this;
     const nLabels = this.labelOrder.length;
-    c.fill(0);
-    h.fill(0);
+    this.resetState();
     let max = Number.NEGATIVE_INFINITY;
     for (let t = 0; t < this.seqLen; t++) {
-      let x: Float64Array;
-      if (source) {
-        if (source.width !== inputSize) {
-          throw new ModelError(
-            `session vector has ${source.width} values, the sos-lstm model expects ${inputSize}`,
-          );
-        }
-        x = this.x;
-        source.read(start + t, x);
-      } else {
-        x = list[start + t]!;
-        if (x.length !== inputSize) {
-          throw new ModelError(
-            `session vector has ${x.length} values, the sos-lstm model expects ${inputSize}`,
-          );
-        }
-      }
-      z.set(bias);
-      // z += Σ_k v_k · kernel_row_k over the nonzero inputs then the nonzero h, in that order (accumulate
-      // below, or the same sum in WebAssembly SIMD).
-      let n = 0;
-      for (let k = 0; k < inputSize; k++) {
-        const v = x[k]!;
-        if (v === 0) continue;
-        nzRow[n] = k * rowStride;
-        nzVal[n++] = v;
-      }
-      for (let k = 0; k < rnnSize; k++) {
-        const v = h[k]!;
-        if (v === 0) continue;
-        nzRow[n] = (inputSize + k) * rowStride;
-        nzVal[n++] = v;
-      }
-      if (wasm) wasm.accumulate(n);
-      else accumulate(z, kernel, nzRow, nzVal, n, gates);
-      if (wasm) {
-        // The same bits in WebAssembly, but for pairs of units with an argument it leaves to this code.
-        const skipped = wasm.gates();
-        const list = wasm.skipped;
-        for (let q = 0; q < skipped; q++) {
-          const u = list[q]!;
-          unitStep(z, c, h, u, rnnSize);
-          unitStep(z, c, h, u + 1, rnnSize);
-        }
-      }
-      for (let u = gateUnits; u < rnnSize; u++) unitStep(z, c, h, u, rnnSize);
+      const h = this.step(this.row(rows, start + t));
       let logit = 0;
       for (let l = 0; l < nLabels; l++) {
         const w = labelVector[l]!;
@@ -189,6 +134,108 @@ export class LstmCore {
       if (score > max) max = score;
     }
     return max;
+  }
+
+  /**
+   * Runs one sequence like scoreSequence, for every label at once: `maxByLabel[l]` becomes the larger of
+   * itself and each step's score under the one-hot label vector of label l — the same bits scoreSequence
+   * gives with that vector (its logit is 0 + acc·1, as here; acc is summed over the units in the same
+   * order). For scoring before the capture's label is known (lstm-early.ts).
+   */
+  scoreSequenceByLabel(
+    rows: readonly Float64Array[] | RowSource,
+    start: number,
+    maxByLabel: Float64Array,
+  ): void {
+    const { denseBias, rnnSize } = this;
+    const nLabels = this.labelOrder.length;
+    // Label-major (a transposed copy): each label's sum is one pass over contiguous weights, in u order.
+    if (this.denseByLabel === null) this.denseByLabel = transpose(this.denseKernel, rnnSize, nLabels);
+    const dense = this.denseByLabel;
+    this.resetState();
+    for (let t = 0; t < this.seqLen; t++) {
+      const h = this.step(this.row(rows, start + t));
+      for (let l = 0; l < nLabels; l++) {
+        const o = l * rnnSize;
+        let acc = denseBias[l]!;
+        for (let u = 0; u < rnnSize; u++) acc += h[u]! * dense[o + u]!;
+        let logit = 0;
+        logit += acc * 1;
+        const score = sigmoid(logit);
+        if (score > maxByLabel[l]!) maxByLabel[l] = score;
+      }
+    }
+  }
+
+  /** Zeroes the state (c, h) before a sequence. */
+  private resetState(): void {
+    const wasm = this.wasm;
+    (wasm ? wasm.c : this.c).fill(0);
+    (wasm ? wasm.h : this.h).fill(0);
+  }
+
+  /** Row i of the rows, checked against the model's input width. */
+  private row(rows: readonly Float64Array[] | RowSource, i: number): Float64Array {
+    const inputSize = this.inputSize;
+    if (!Array.isArray(rows)) {
+      const source = rows as RowSource;
+      if (source.width !== inputSize) {
+        throw new ModelError(
+          `session vector has ${source.width} values, the sos-lstm model expects ${inputSize}`,
+        );
+      }
+      source.read(i, this.x);
+      return this.x;
+    }
+    const x = (rows as readonly Float64Array[])[i]!;
+    if (x.length !== inputSize) {
+      throw new ModelError(`session vector has ${x.length} values, the sos-lstm model expects ${inputSize}`);
+    }
+    return x;
+  }
+
+  /** One step: the state (c, h) advanced by input x. Returns h. */
+  private step(x: Float64Array): Float64Array {
+    const { kernel, bias, inputSize, rnnSize, wasm } = this;
+    const gates = 4 * rnnSize;
+    const z = wasm ? wasm.z : this.z;
+    const c = wasm ? wasm.c : this.c;
+    const h = wasm ? wasm.h : this.h;
+    const gateUnits = wasm ? wasm.gateUnits : 0;
+    const nzRow = wasm ? wasm.rows : this.nzRow;
+    const nzVal = wasm ? wasm.vals : this.nzVal;
+    // The WebAssembly sum takes the rows' byte offsets in its memory (the kernel starts at 0).
+    const rowStride = wasm ? gates * 8 : gates;
+    z.set(bias);
+    // z += Σ_k v_k · kernel_row_k over the nonzero inputs then the nonzero h, in that order (accumulate
+    // below, or the same sum in WebAssembly SIMD).
+    let n = 0;
+    for (let k = 0; k < inputSize; k++) {
+      const v = x[k]!;
+      if (v === 0) continue;
+      nzRow[n] = k * rowStride;
+      nzVal[n++] = v;
+    }
+    for (let k = 0; k < rnnSize; k++) {
+      const v = h[k]!;
+      if (v === 0) continue;
+      nzRow[n] = (inputSize + k) * rowStride;
+      nzVal[n++] = v;
+    }
+    if (wasm) wasm.accumulate(n);
+    else accumulate(z, kernel, nzRow, nzVal, n, gates);
+    if (wasm) {
+      // The same bits in WebAssembly, but for pairs of units with an argument it leaves to this code.
+      const skipped = wasm.gates();
+      const list = wasm.skipped;
+      for (let q = 0; q < skipped; q++) {
+        const u = list[q]!;
+        unitStep(z, c, h, u, rnnSize);
+        unitStep(z, c, h, u + 1, rnnSize);
+      }
+    }
+    for (let u = gateUnits; u < rnnSize; u++) unitStep(z, c, h, u, rnnSize);
+    return h;
   }
 
   /** The maximum score (0 when none is higher) over sequences [from, to). */
@@ -205,6 +252,13 @@ export class LstmCore {
     }
     return max;
   }
+}
+
+/** A rows × cols row-major matrix as cols × rows row-major. */
+function transpose(m: Float64Array, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(m.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = m[r * cols + c]!;
+  return out;
 }
 
 /** One unit's gates: c = c·σ(f + 1) + σ(i)·tanh(j), h = σ(o)·tanh(c), from z's four blocks. */
