@@ -88,7 +88,7 @@ test("scoreSequenceByLabel gives each label scoreSequence's maximum under its on
         m.labelOrder.forEach((label, l) => {
           const one = m.scoreSequence(rows, s, m.labelVector(label)!);
           assert.ok(
-            Object.is(byLabel[l], one > 0 ? one : 0),
+            Object.is(byLabel[l], Math.max(one, 0)),
             `${what} simd ${simd} sequence ${s / 10} ${label}`,
           );
           if (one > expected[l]!) expected[l] = one;

@@ -127,6 +127,33 @@ test('a leader that keeps changing ends the early scoring after MAX_RESTARTS res
   assert.equal(early.step(flipping), false);
 });
 
+test('a model of another input width scores nothing ahead (it refuses the rows itself, or never sees them)', () => {
+  const narrow = new SessionSequenceLstm({
+    format: 'networkml-v0.4.8-sos-lstm',
+    label_order: ['A'],
+    ports: [],
+    seq_len: 2,
+    rnn_size: 1,
+    lstm_kernel: Array.from({ length: 12 }, () => [0, 0, 0, 0]),
+    lstm_bias: [0, 0, 0, 0],
+    dense_kernel: [[1]],
+    dense_bias: [0],
+  });
+  assert.equal(narrow.inputSize, 11);
+  const rows: ProvisionalRows = {
+    leader: () => 0,
+    addressText: () => '10.0.0.1',
+    nextRow: (_address, cursor, out) => {
+      out.fill(1, 0, 11);
+      cursor.record++;
+      return true;
+    },
+  };
+  const early = new EarlySequences(narrow);
+  assert.equal(early.step(rows), false);
+  assert.equal(early.prefixFor(narrow, '10.0.0.1'), null);
+});
+
 test('the streamed analysis hands the early scorer back only for the rows it scored', async () => {
   for (const path of [merged('wemo-hue-3', WEMO, HUE), `${captures}/${HUE}`]) {
     const early = new EarlySequences(lstm);

@@ -10,7 +10,7 @@
  * is what scoring them again would give, bit for bit, and only the later sequences are left. A new leader
  * starts over from its first row; what was scored for another address is never used.
  */
-import type { ProvisionalRows, RowWork } from '../features/session-vectors.js';
+import { type ProvisionalRows, type RowWork, SESSION_VECTOR_LENGTH } from '../features/session-vectors.js';
 import type { LstmCore } from './lstm-core.js';
 
 /** After this many changes of leader the guess is given up for the capture (each restarts from row 0). */
@@ -46,7 +46,9 @@ export class EarlySequences implements RowWork {
    * (the caller then sleeps until more of the capture is read). About one sequence's work (~0.1 ms).
    */
   step(source: ProvisionalRows): boolean {
-    if (this.restarts > MAX_RESTARTS) return false;
+    // A model of another input width refuses the rows when it scores them (or never sees them: too few
+    // sequences, a label it does not know), so nothing is scored ahead that could fail differently.
+    if (this.restarts > MAX_RESTARTS || this.lstm.inputSize !== SESSION_VECTOR_LENGTH) return false;
     const leader = source.leader();
     if (leader < 0) return false;
     if (leader !== this.address) {
