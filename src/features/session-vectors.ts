@@ -437,9 +437,9 @@ export class SessionRowAccumulator implements ProvisionalRows {
 
   /** The spilled records around record r, read from the temporary file when not already here. */
   private spilledRecords(r: number): Float64Array {
-    let chunk = this.readChunk;
-    if (chunk === null || r < this.readFrom || r >= this.readFrom + this.readCount) {
-      chunk ??= this.readChunk = new Float64Array(READ_RECORDS * RECORD);
+    if (this.readChunk === null) this.readChunk = new Float64Array(READ_RECORDS * RECORD);
+    const chunk = this.readChunk;
+    if (r < this.readFrom || r >= this.readFrom + this.readCount) {
       const spill = this.spill!;
       const count = Math.min(READ_RECORDS, spill.records - r);
       readAt(spill.fd, new Uint8Array(chunk.buffer, 0, count * RECORD * 8), r * RECORD * 8);
