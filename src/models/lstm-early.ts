@@ -2,7 +2,7 @@
  * Scoring the capture device's first LSTM sequences while the capture is still being read (issue 14).
  *
  * The LSTM's device is the address with the most votes over the whole capture, so scoring used to start
- * only after the read, although the main thread waits for the reader thread ~45 % of the read. But a
+ * only after the read, although the main thread waits for the reader thread for half the read or more. But a
  * capture's abnormality is a maximum over non-overlapping sequences of seqLen rows, each scored from a zero
  * state, and the rows of bins already closed are final and come first (ProvisionalRows). So the sequences
  * of the vote leader's rows read so far are scored in that idle time, for every label at once (the label
@@ -13,7 +13,7 @@
 import { type ProvisionalRows, type RowWork, SESSION_VECTOR_LENGTH } from '../features/session-vectors.js';
 import type { LstmCore } from './lstm-core.js';
 
-/** After this many changes of leader the guess is given up for the capture (each restarts from row 0). */
+/** More changes of leader than this and the guess is given up for the capture (each restarts from row 0). */
 export const MAX_RESTARTS = 16;
 
 /** The first `sequences` sequences' maximum score for each label (model label order), 0 when none higher. */
