@@ -115,25 +115,7 @@ export class LstmCore {
     labelVector: Float64Array,
     scores?: Float64Array,
   ): number {
-    const { denseKernel, denseBias, rnnSize } = this;
-    const nLabels = this.labelOrder.length;
-    this.resetState();
-    let max = Number.NEGATIVE_INFINITY;
-    for (let t = 0; t < this.seqLen; t++) {
-      const h = this.step(this.row(rows, start + t));
-      let logit = 0;
-      for (let l = 0; l < nLabels; l++) {
-        const w = labelVector[l]!;
-        if (w === 0) continue;
-        let acc = denseBias[l]!;
-        for (let u = 0; u < rnnSize; u++) acc += h[u]! * denseKernel[u * nLabels + l]!;
-        logit += acc * w;
-      }
-      const score = sigmoid(logit);
-      if (scores) scores[t] = score;
-      if (score > max) max = score;
-    }
-    return max;
+    return this.runSequence(rows, start, labelVector, scores, null);
   }
 
   /**
@@ -147,56 +129,20 @@ export class LstmCore {
     start: number,
     maxByLabel: Float64Array,
   ): void {
-    const { denseBias, rnnSize } = this;
-    const nLabels = this.labelOrder.length;
-    // Label-major (a transposed copy): each label's sum is one pass over contiguous weights, in u order.
-    if (this.denseByLabel === null) this.denseByLabel = transpose(this.denseKernel, rnnSize, nLabels);
-    const dense = this.denseByLabel;
-    this.resetState();
-    for (let t = 0; t < this.seqLen; t++) {
-      const h = this.step(this.row(rows, start + t));
-      for (let l = 0; l < nLabels; l++) {
-        const o = l * rnnSize;
-        let acc = denseBias[l]!;
-        for (let u = 0; u < rnnSize; u++) acc += h[u]! * dense[o + u]!;
-        let logit = 0;
-        logit += acc * 1;
-        const score = sigmoid(logit);
-        if (score > maxByLabel[l]!) maxByLabel[l] = score;
-      }
-    }
+    this.runSequence(rows, start, null, undefined, maxByLabel);
   }
 
-  /** Zeroes the state (c, h) before a sequence. */
-  private resetState(): void {
-    const wasm = this.wasm;
-    (wasm ? wasm.c : this.c).fill(0);
-    (wasm ? wasm.h : this.h).fill(0);
-  }
-
-  /** Row i of the rows, checked against the model's input width. */
-  private row(rows: readonly Float64Array[] | RowSource, i: number): Float64Array {
-    const inputSize = this.inputSize;
-    if (!Array.isArray(rows)) {
-      const source = rows as RowSource;
-      if (source.width !== inputSize) {
-        throw new ModelError(
-          `session vector has ${source.width} values, the sos-lstm model expects ${inputSize}`,
-        );
-      }
-      source.read(i, this.x);
-      return this.x;
-    }
-    const x = (rows as readonly Float64Array[])[i]!;
-    if (x.length !== inputSize) {
-      throw new ModelError(`session vector has ${x.length} values, the sos-lstm model expects ${inputSize}`);
-    }
-    return x;
-  }
-
-  /** One step: the state (c, h) advanced by input x. Returns h. */
-  private step(x: Float64Array): Float64Array {
-    const { kernel, bias, inputSize, rnnSize, wasm } = this;
+  /** scoreSequence (labelVector given) or scoreSequenceByLabel (maxByLabel given): one loop, one state. */
+  private runSequence(
+    rows: readonly Float64Array[] | RowSource,
+    start: number,
+    labelVector: Float64Array | null,
+    scores: Float64Array | undefined,
+    maxByLabel: Float64Array | null,
+  ): number {
+    const source = Array.isArray(rows) ? null : (rows as RowSource);
+    const list = rows as readonly Float64Array[];
+    const { kernel, bias, denseKernel, denseBias, inputSize, rnnSize, wasm } = this;
     const gates = 4 * rnnSize;
     const z = wasm ? wasm.z : this.z;
     const c = wasm ? wasm.c : this.c;
@@ -206,36 +152,86 @@ export class LstmCore {
     const nzVal = wasm ? wasm.vals : this.nzVal;
     // The WebAssembly sum takes the rows' byte offsets in its memory (the kernel starts at 0).
     const rowStride = wasm ? gates * 8 : gates;
-    z.set(bias);
-    // z += Σ_k v_k · kernel_row_k over the nonzero inputs then the nonzero h, in that order (accumulate
-    // below, or the same sum in WebAssembly SIMD).
-    let n = 0;
-    for (let k = 0; k < inputSize; k++) {
-      const v = x[k]!;
-      if (v === 0) continue;
-      nzRow[n] = k * rowStride;
-      nzVal[n++] = v;
-    }
-    for (let k = 0; k < rnnSize; k++) {
-      const v = h[k]!;
-      if (v === 0) continue;
-      nzRow[n] = (inputSize + k) * rowStride;
-      nzVal[n++] = v;
-    }
-    if (wasm) wasm.accumulate(n);
-    else accumulate(z, kernel, nzRow, nzVal, n, gates);
-    if (wasm) {
-      // The same bits in WebAssembly, but for pairs of units with an argument it leaves to this code.
-      const skipped = wasm.gates();
-      const list = wasm.skipped;
-      for (let q = 0; q < skipped; q++) {
-        const u = list[q]!;
-        unitStep(z, c, h, u, rnnSize);
-        unitStep(z, c, h, u + 1, rnnSize);
+    const nLabels = this.labelOrder.length;
+    c.fill(0);
+    h.fill(0);
+    let max = Number.NEGATIVE_INFINITY;
+    for (let t = 0; t < this.seqLen; t++) {
+      let x: Float64Array;
+      if (source) {
+        if (source.width !== inputSize) {
+          throw new ModelError(
+            `session vector has ${source.width} values, the sos-lstm model expects ${inputSize}`,
+          );
+        }
+        x = this.x;
+        source.read(start + t, x);
+      } else {
+        x = list[start + t]!;
+        if (x.length !== inputSize) {
+          throw new ModelError(
+            `session vector has ${x.length} values, the sos-lstm model expects ${inputSize}`,
+          );
+        }
       }
+      z.set(bias);
+      // z += Σ_k v_k · kernel_row_k over the nonzero inputs then the nonzero h, in that order (accumulate
+      // below, or the same sum in WebAssembly SIMD).
+      let n = 0;
+      for (let k = 0; k < inputSize; k++) {
+        const v = x[k]!;
+        if (v === 0) continue;
+        nzRow[n] = k * rowStride;
+        nzVal[n++] = v;
+      }
+      for (let k = 0; k < rnnSize; k++) {
+        const v = h[k]!;
+        if (v === 0) continue;
+        nzRow[n] = (inputSize + k) * rowStride;
+        nzVal[n++] = v;
+      }
+      if (wasm) wasm.accumulate(n);
+      else accumulate(z, kernel, nzRow, nzVal, n, gates);
+      if (wasm) {
+        // The same bits in WebAssembly, but for pairs of units with an argument it leaves to this code.
+        const skipped = wasm.gates();
+        const list = wasm.skipped;
+        for (let q = 0; q < skipped; q++) {
+          const u = list[q]!;
+          unitStep(z, c, h, u, rnnSize);
+          unitStep(z, c, h, u + 1, rnnSize);
+        }
+      }
+      for (let u = gateUnits; u < rnnSize; u++) unitStep(z, c, h, u, rnnSize);
+      if (maxByLabel) {
+        // Label-major (a transposed copy): each label's sum is one pass over contiguous weights, in u order.
+        if (this.denseByLabel === null) this.denseByLabel = transpose(denseKernel, rnnSize, nLabels);
+        const dense = this.denseByLabel;
+        for (let l = 0; l < nLabels; l++) {
+          const o = l * rnnSize;
+          let acc = denseBias[l]!;
+          for (let u = 0; u < rnnSize; u++) acc += h[u]! * dense[o + u]!;
+          let logit = 0;
+          logit += acc * 1;
+          const score = sigmoid(logit);
+          if (score > maxByLabel[l]!) maxByLabel[l] = score;
+        }
+        continue;
+      }
+      const lv = labelVector!;
+      let logit = 0;
+      for (let l = 0; l < nLabels; l++) {
+        const w = lv[l]!;
+        if (w === 0) continue;
+        let acc = denseBias[l]!;
+        for (let u = 0; u < rnnSize; u++) acc += h[u]! * denseKernel[u * nLabels + l]!;
+        logit += acc * w;
+      }
+      const score = sigmoid(logit);
+      if (scores) scores[t] = score;
+      if (score > max) max = score;
     }
-    for (let u = gateUnits; u < rnnSize; u++) unitStep(z, c, h, u, rnnSize);
-    return h;
+    return max;
   }
 
   /** The maximum score (0 when none is higher) over sequences [from, to). */
