@@ -87,6 +87,17 @@ describe('a large capture read on a second thread', () => {
     assert.deepEqual(threaded, single);
   });
 
+  it('default eval (the LSTM scores its first sequences while reading): the same result as one thread', () => {
+    const { threaded, single } = both(['eval', path, '--json', '--no-history']);
+    assert.equal(threaded.status, 0, threaded.stderr);
+    assert.equal(threaded.stdout, single.stdout);
+    const { detail } = JSON.parse(threaded.stdout.split('\n')[0]!) as {
+      detail: { abnormality: number; anomaly_model: string; abnormality_note?: string };
+    };
+    assert.equal(detail.anomaly_model, 'lstm');
+    assert.ok(detail.abnormality > 0 && detail.abnormality_note === undefined, JSON.stringify(detail));
+  });
+
   describe('with a v2 model (v2 features on the reader thread) and its behaviour model (here)', () => {
     const role = join(dir, 'role.json');
     before(() => {
