@@ -178,6 +178,13 @@ export function anomalyScorer(options: AnomalyOptions, roleModel: LoadedModel): 
             thread: options.lstmThread ?? 'auto',
             prefix,
           });
+          // How much of the scoring the read's idle time did (bench/README.md, issue 14); stderr, on request.
+          if (process.env.NETWORKML_DEBUG && early instanceof EarlySequences) {
+            const { sequences, restarts } = early.progress;
+            process.stderr.write(
+              `networkml: debug: LSTM sequences scored while reading: ${prefix ? sequences : 0} of ${s.sequences} (${sequences} for the last leader, ${restarts} restarts)\n`,
+            );
+          }
           return {
             abnormality: s.abnormality,
             scored: s.scored,
