@@ -147,6 +147,35 @@ describe('reading on a second thread gives what the one-thread reader gives', ()
     });
   }
 
+  it('idle work between batches (slices of ~0.2 ms, while any is left) changes nothing read, errors too', async () => {
+    let slices = 0;
+    const nap = new Int32Array(new SharedArrayBuffer(4));
+    // The reference captures, and edge ones that end in an error.
+    const some = captures.filter((p) => /reference|absurd-caplen|truncated-record/.test(p));
+    for (const path of some) {
+      const fresh: unknown[][] = [];
+      const expected = await outcome(
+        (onWarning) => readCaptureOnThread(path, (r, i) => fresh.push(fields(r, i)), { onWarning }),
+        fresh,
+      );
+      let left = 200;
+      const mine: unknown[][] = [];
+      const idle = () => {
+        if (left === 0) return false;
+        left--;
+        slices++;
+        Atomics.wait(nap, 0, 0, 0.2);
+        return true;
+      };
+      const got = await outcome(
+        (onWarning) => readCaptureOnThread(path, (r, i) => mine.push(fields(r, i)), { onWarning }, { idle }),
+        mine,
+      );
+      assert.deepEqual(got, expected, path);
+    }
+    assert.ok(slices > 0, 'the idle work ran');
+  });
+
   it('a thread started before its capture is known reads it the same, errors too', async () => {
     for (const path of [...captures, join(DATA, 'captures/no-such-file.pcap')]) {
       const fresh: unknown[][] = [];

@@ -151,6 +151,11 @@ export class RingReader {
     return Atomics.load(this.control, STATE);
   }
 
+  /** Published records not yet read. */
+  get pending(): number {
+    return (Atomics.load(this.control, WRITTEN) - this.read) | 0;
+  }
+
   /** True when every published record was read. */
   get empty(): boolean {
     return Atomics.load(this.control, WRITTEN) === this.read;

@@ -87,6 +87,27 @@ describe('a large capture read on a second thread', () => {
     assert.deepEqual(threaded, single);
   });
 
+  it('default eval (the LSTM scores its first sequences while reading): the same result as one thread', () => {
+    const { threaded, single } = both(['eval', path, '--json', '--no-history']);
+    assert.equal(threaded.status, 0, threaded.stderr);
+    assert.equal(threaded.stdout, single.stdout);
+    const { detail } = JSON.parse(threaded.stdout.split('\n')[0]!) as {
+      detail: { abnormality: number; anomaly_model: string; abnormality_note?: string };
+    };
+    assert.equal(detail.anomaly_model, 'lstm');
+    assert.ok(detail.abnormality > 0 && detail.abnormality_note === undefined, JSON.stringify(detail));
+    // With NETWORKML_DEBUG it says how much of the scoring the read's idle time took (how many depends on
+    // the machine's load: the count is not asserted, its bounds are); the result is the same.
+    const debug = runCli(['eval', path, '--json', '--no-history'], { env: { NETWORKML_DEBUG: '1' } });
+    assert.equal(debug.stdout, single.stdout);
+    const m =
+      /^networkml: debug: LSTM sequences scored while reading: (\d+) of (\d+) \(\d+ for the last leader, \d+ restarts\)$/m.exec(
+        debug.stderr,
+      );
+    assert.ok(m, debug.stderr);
+    assert.ok(Number(m[1]) <= Number(m[2]) && Number(m[2]) >= 6, m[0]);
+  });
+
   describe('with a v2 model (v2 features on the reader thread) and its behaviour model (here)', () => {
     const role = join(dir, 'role.json');
     before(() => {

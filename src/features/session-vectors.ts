@@ -38,6 +38,11 @@ export interface SessionVectors {
     /** The same rows as a worker thread can read them (the LSTM scores a long capture on two threads). */
     share(): SharedRows;
   };
+  /**
+   * The work given to the streamed analysis to do while reading (AnalyzeOptions.whileReading), set only
+   * when it ran on these very rows (not when the capture had to be read again whole).
+   */
+  whileRead?: RowWork;
 }
 
 /**
@@ -241,6 +246,29 @@ class DeviceRows {
 const RECORD = VALUES + 2;
 /** Kept sessions held in memory before they are spilled to a temporary file (8 MiB). */
 const SPILL_RECORDS = 1 << 13;
+/** Spilled sessions nextRow reads back at a time (96 KiB). */
+const READ_RECORDS = 1 << 10;
+
+/**
+ * The capture device's session rows while the capture is still being read (issue 14: the LSTM scores its
+ * first sequences in the time the main thread would wait for the reader thread). The device is the address
+ * with the most votes over the WHOLE capture, so only a guess until the end: the current leader. A bin's
+ * sessions are final once the bin closed, and rows are laid out in bin then session order, so the leader's
+ * rows read so far are the first rows of its final rows — the device's, if it stays the leader.
+ */
+export interface ProvisionalRows {
+  /** The address id leading the votes so far (-1: none yet). */
+  leader(): number;
+  addressText(id: number): string | undefined;
+  /** The next final row of `address` from kept session `cursor.record` on; false when none yet. */
+  nextRow(address: number, cursor: { record: number }, out: Float64Array): boolean;
+}
+
+/** Work on the device's rows done while the capture is read (AnalyzeOptions.whileReading). */
+export interface RowWork {
+  /** One slice (~0.1 ms) on the rows final so far; false when there is none to do now. */
+  step(rows: ProvisionalRows): boolean;
+}
 
 /**
  * `sessionVectors` bin by bin, for a capture cut into one store per bin (`BinStream`). The source address is
@@ -250,12 +278,22 @@ const SPILL_RECORDS = 1 << 13;
  * memory up to 8 MiB and then in a temporary file (deleted by `finish`), so memory stays flat however long
  * the capture. With `rows` false only the votes are kept (the source address without the model's rows).
  */
-export class SessionRowAccumulator {
+export class SessionRowAccumulator implements ProvisionalRows {
   private readonly votes = new Map<string, number>();
   private readonly addressIds = new Map<string, number>();
+  /** Address texts by id (addressIds inverted). */
+  private readonly idTexts: string[] = [];
   private count = 0;
   private readonly buffer: Float64Array;
   private spill: { fd: number; records: number } | null = null;
+  /** Bins added: leader() is computed again only after another one. */
+  private bins = 0;
+  private leaderAfter = -1;
+  private leaderId = -1;
+  /** Spilled records read back by nextRow (made on first use): READ_RECORDS from record readFrom. */
+  private readChunk: Float64Array | null = null;
+  private readFrom = 0;
+  private readCount = 0;
 
   constructor(
     private readonly countPublic = false,
@@ -269,6 +307,7 @@ export class SessionRowAccumulator {
   addBin(store: PacketStore, bins: Bins): void {
     const { sessions } = bins;
     if (sessions.count === 0) return;
+    this.bins++;
     const local = new Map<number, number>();
     inferCaptureSource(store, bins, 0, sessions.count, this.countPublic, local);
     const macIds = store.macs.text.length;
@@ -295,15 +334,7 @@ export class SessionRowAccumulator {
   }
 
   finish(): SessionVectors {
-    let best: string | null = null;
-    let bestVotes = 0;
-    for (const [key, n] of this.votes) {
-      if (n > bestVotes) {
-        best = key;
-        bestVotes = n;
-      }
-    }
-    const sourceIp = best === null ? null : best.slice(0, best.lastIndexOf('|'));
+    const sourceIp = this.leadingIp();
     if (!this.rows) {
       return {
         sourceIp,
@@ -343,6 +374,81 @@ export class SessionRowAccumulator {
     return { sourceIp, ...out.finish() };
   }
 
+  /** The address with the most votes so far (the first to reach the most, as over the whole capture), or null. */
+  private leadingIp(): string | null {
+    let best: string | null = null;
+    let bestVotes = 0;
+    for (const [key, n] of this.votes) {
+      if (n > bestVotes) {
+        best = key;
+        bestVotes = n;
+      }
+    }
+    return best === null ? null : best.slice(0, best.lastIndexOf('|'));
+  }
+
+  /**
+   * The address id that leads the votes so far (-1: none yet): the device whose rows finish() would give
+   * were the capture to end after the last bin added. (ProvisionalRows)
+   */
+  leader(): number {
+    if (this.leaderAfter !== this.bins) {
+      const ip = this.leadingIp();
+      this.leaderId = ip === null ? -1 : (this.addressIds.get(ip) ?? -1);
+      this.leaderAfter = this.bins;
+    }
+    return this.leaderId;
+  }
+
+  /** The text of an address id. (ProvisionalRows) */
+  addressText(id: number): string | undefined {
+    return this.idTexts[id];
+  }
+
+  /**
+   * Reads the next row of `address` at or after kept session `cursor.record` into `out` (41 values, as
+   * finish() gives it were `address` the device) and moves the cursor past it; false when no session kept
+   * so far is one (the cursor then stays at the end, to continue from there). Needs `rows`. (ProvisionalRows)
+   */
+  nextRow(address: number, cursor: { record: number }, out: Float64Array): boolean {
+    const spilled = this.spill?.records ?? 0;
+    const total = spilled + this.count;
+    for (let r = cursor.record; r < total; r++) {
+      let records: Float64Array;
+      let o: number;
+      if (r < spilled) {
+        records = this.spilledRecords(r);
+        o = (r - this.readFrom) * RECORD;
+      } else {
+        records = this.buffer;
+        o = (r - spilled) * RECORD;
+      }
+      const a1 = records[o]!;
+      if (a1 !== address && records[o + 1] !== address) continue;
+      out[0] = a1 === address ? 1 : 0;
+      for (let k = 0; k < VALUES; k++) out[1 + k] = records[o + 2 + k]!;
+      out.fill(0, ROW, SESSION_VECTOR_LENGTH);
+      cursor.record = r + 1;
+      return true;
+    }
+    cursor.record = total;
+    return false;
+  }
+
+  /** The spilled records around record r, read from the temporary file when not already here. */
+  private spilledRecords(r: number): Float64Array {
+    if (this.readChunk === null) this.readChunk = new Float64Array(READ_RECORDS * RECORD);
+    const chunk = this.readChunk;
+    if (r < this.readFrom || r >= this.readFrom + this.readCount) {
+      const spill = this.spill!;
+      const count = Math.min(READ_RECORDS, spill.records - r);
+      readAt(spill.fd, new Uint8Array(chunk.buffer, 0, count * RECORD * 8), r * RECORD * 8);
+      this.readFrom = r;
+      this.readCount = count;
+    }
+    return chunk;
+  }
+
   /** Closes (and so deletes: it is unlinked) the temporary file, if any; finish does, call it when an analysis is abandoned. */
   dropSpill(): void {
     const spill = this.spill;
@@ -367,6 +473,7 @@ export class SessionRowAccumulator {
     if (id === undefined) {
       id = this.addressIds.size;
       this.addressIds.set(text, id);
+      this.idTexts.push(text);
     }
     return id;
   }

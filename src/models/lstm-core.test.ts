@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { analyzeCapture } from '../pipeline/analyze.js';
+import { referenceCapturePath, referenceRecords } from '../test-helpers/reference.js';
+import { SessionSequenceLstm } from './lstm.js';
 import { SIGMOID_ONE_FROM, SIGMOID_ZERO_BELOW, sigmoid, tanh } from './lstm-core.js';
 import { Rng } from './rng.js';
+
+const MODEL_PATH = new URL('../../test-data/models/networkml-v0.4.8-sos-lstm.json', import.meta.url).pathname;
 
 const plainSigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
@@ -50,4 +55,48 @@ test('tanh is Math.tanh bit for bit, its ±1 shortcut included', () => {
     assert.ok(Object.is(tanh(x), Math.tanh(x)), `tanh(${x}): ${tanh(x)} vs ${Math.tanh(x)}`);
   }
   assert.notEqual(Math.tanh(15), 1);
+});
+
+test("scoreSequenceByLabel gives each label scoreSequence's maximum under its one-hot vector, bit for bit", async () => {
+  const rng = new Rng(3);
+  const random = Array.from({ length: 300 }, (_, i) => {
+    const v = new Float64Array(41);
+    for (let k = 0; k < 11; k++)
+      v[k] = rng.next() < 0.3 ? 0 : rng.next() < 0.5 ? Math.floor(rng.next() * 1500) : rng.next() * 50;
+    // Rows the gates saturate on, and a NaN (skipped by both maxima) and infinities.
+    if (i % 50 === 7) v[4] = 1e300;
+    if (i % 50 === 8) v[5] = Number.NaN;
+    if (i % 50 === 9) v[6] = Number.NEGATIVE_INFINITY;
+    return v;
+  });
+  const sets: [string, readonly Float64Array[]][] = [['random', random]];
+  for (const ref of referenceRecords().filter((r) => r.valid)) {
+    sets.push([ref.pcap, (await analyzeCapture(referenceCapturePath(ref), {})).sessions.rows]);
+  }
+  let compared = 0;
+  for (const simd of [true, false]) {
+    const m = SessionSequenceLstm.load(MODEL_PATH, { simd });
+    for (const [what, rows] of sets) {
+      const byLabel = new Float64Array(m.labelOrder.length);
+      const running = new Float64Array(m.labelOrder.length);
+      const expected = new Float64Array(m.labelOrder.length);
+      for (let s = 0; s + 10 <= rows.length; s += 10) {
+        // One sequence from zero maxima (each sequence's own scores), and the running maxima over all.
+        byLabel.fill(0);
+        m.scoreSequenceByLabel(rows, s, byLabel);
+        m.scoreSequenceByLabel(rows, s, running);
+        m.labelOrder.forEach((label, l) => {
+          const one = m.scoreSequence(rows, s, m.labelVector(label)!);
+          assert.ok(
+            Object.is(byLabel[l], Math.max(one, 0)),
+            `${what} simd ${simd} sequence ${s / 10} ${label}`,
+          );
+          if (one > expected[l]!) expected[l] = one;
+          assert.ok(Object.is(running[l], expected[l]), `${what} simd ${simd} up to ${s / 10} ${label}`);
+        });
+        compared++;
+      }
+    }
+  }
+  assert.ok(compared > 800, `${compared} sequences`);
 });

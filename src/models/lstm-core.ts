@@ -55,6 +55,8 @@ export class LstmCore {
   private readonly nzVal: Float64Array;
   /** The current step's row, when rows come from a RowSource. */
   private readonly x: Float64Array;
+  /** The dense kernel label-major (labels × rnnSize), made when scoreSequenceByLabel first runs. */
+  private denseByLabel: Float64Array | null = null;
   /** z, the step's rows and values in WebAssembly memory, summed there; null: the JS loop. */
   private readonly wasm: WasmAccumulator | null;
 
@@ -112,6 +114,31 @@ export class LstmCore {
     start: number,
     labelVector: Float64Array,
     scores?: Float64Array,
+  ): number {
+    return this.runSequence(rows, start, labelVector, scores, null);
+  }
+
+  /**
+   * Runs one sequence like scoreSequence, for every label at once: `maxByLabel[l]` becomes the larger of
+   * itself and each step's score under the one-hot label vector of label l — the same bits scoreSequence
+   * gives with that vector (its logit is 0 + acc·1, as here; acc is summed over the units in the same
+   * order). For scoring before the capture's label is known (lstm-early.ts).
+   */
+  scoreSequenceByLabel(
+    rows: readonly Float64Array[] | RowSource,
+    start: number,
+    maxByLabel: Float64Array,
+  ): void {
+    this.runSequence(rows, start, null, undefined, maxByLabel);
+  }
+
+  /** scoreSequence (labelVector given) or scoreSequenceByLabel (maxByLabel given): one loop, one state. */
+  private runSequence(
+    rows: readonly Float64Array[] | RowSource,
+    start: number,
+    labelVector: Float64Array | null,
+    scores: Float64Array | undefined,
+    maxByLabel: Float64Array | null,
   ): number {
     const source = Array.isArray(rows) ? null : (rows as RowSource);
     const list = rows as readonly Float64Array[];
@@ -176,9 +203,25 @@ export class LstmCore {
         }
       }
       for (let u = gateUnits; u < rnnSize; u++) unitStep(z, c, h, u, rnnSize);
+      if (maxByLabel) {
+        // Label-major (a transposed copy): each label's sum is one pass over contiguous weights, in u order.
+        if (this.denseByLabel === null) this.denseByLabel = transpose(denseKernel, rnnSize, nLabels);
+        const dense = this.denseByLabel;
+        for (let l = 0; l < nLabels; l++) {
+          const o = l * rnnSize;
+          let acc = denseBias[l]!;
+          for (let u = 0; u < rnnSize; u++) acc += h[u]! * dense[o + u]!;
+          let logit = 0;
+          logit += acc * 1;
+          const score = sigmoid(logit);
+          if (score > maxByLabel[l]!) maxByLabel[l] = score;
+        }
+        continue;
+      }
+      const lv = labelVector!;
       let logit = 0;
       for (let l = 0; l < nLabels; l++) {
-        const w = labelVector[l]!;
+        const w = lv[l]!;
         if (w === 0) continue;
         let acc = denseBias[l]!;
         for (let u = 0; u < rnnSize; u++) acc += h[u]! * denseKernel[u * nLabels + l]!;
@@ -205,6 +248,13 @@ export class LstmCore {
     }
     return max;
   }
+}
+
+/** A rows × cols row-major matrix as cols × rows row-major. */
+function transpose(m: Float64Array, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(m.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = m[r * cols + c]!;
+  return out;
 }
 
 /** One unit's gates: c = c·σ(f + 1) + σ(i)·tanh(j), h = σ(o)·tanh(c), from z's four blocks. */

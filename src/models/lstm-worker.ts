@@ -43,6 +43,7 @@ parentPort!.once('message', (data: LstmThreadData) => {
       lstm,
       rows,
       data.labelVector,
+      data.first,
       data.sequences,
       control,
       new Float64Array(data.results),

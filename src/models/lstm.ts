@@ -15,6 +15,7 @@ import { errorMessage, ModelError } from '../errors.js';
 import { type SharedRows, shareRowArrays } from '../features/shared-rows.js';
 import type { Behavior } from '../result.js';
 import { LstmCore, type LstmParts, type RowSource } from './lstm-core.js';
+import type { ScoredPrefix } from './lstm-early.js';
 import { prestartLstmWorker, scoreOnTwoThreads } from './lstm-threads.js';
 
 export type { LstmParts, RowSource } from './lstm-core.js';
@@ -97,6 +98,11 @@ export interface ScoreOptions {
    * false: one thread (`--threads 1`); true: whenever the capture is scored (tests).
    */
   thread?: boolean | 'auto';
+  /**
+   * The first sequences' maximum per label, scored while the capture was read (lstm-early.ts): with a
+   * label (not a vector), only the later sequences are scored here.
+   */
+  prefix?: ScoredPrefix | null;
 }
 
 /** What scoring one capture gives. */
@@ -238,11 +244,16 @@ export class SessionSequenceLstm extends LstmCore {
       return this.unscored(sequences, `fewer than ${this.minSequences} session sequences (${sequences})`);
     }
     // Sequences are independent (each starts from a zero state) and the maximum does not depend on the
-    // order it is taken in, so two threads give the same abnormality bit for bit.
-    const shared = this.sharedRows(sessions, sequences, options);
-    const max = shared
-      ? scoreOnTwoThreads(this, sessions, shared, labelVector, sequences)
-      : this.scoreRange(sessions, 0, sequences, labelVector);
+    // order it is taken in, so two threads, or sequences scored earlier, give the same abnormality bit for
+    // bit.
+    const prefix = typeof label === 'string' ? options.prefix : null;
+    const first = prefix ? Math.min(prefix.sequences, sequences) : 0;
+    const before = prefix && first > 0 ? prefix.maxByLabel[this.labelOrder.indexOf(label as string)]! : 0;
+    const shared = this.sharedRows(sessions, sequences - first, options);
+    const rest = shared
+      ? scoreOnTwoThreads(this, sessions, shared, labelVector, first, sequences)
+      : this.scoreRange(sessions, first, sequences, labelVector);
+    const max = Math.max(rest, before); // neither is NaN or -0 (both are maxima from 0)
     return {
       abnormality: max,
       behavior: max > this.threshold ? 'abnormal' : 'normal',

@@ -10,7 +10,12 @@ import { NetworkmlError } from '../errors.js';
 import { BehaviorExtractor, type BehaviorResult } from '../features/behavior.js';
 import { CompatAccumulator, type CompatFeatures, compatFeatures } from '../features/compat.js';
 import type { FeatureSemantics } from '../features/semantics.js';
-import { SessionRowAccumulator, type SessionVectors, sessionVectors } from '../features/session-vectors.js';
+import {
+  type RowWork,
+  SessionRowAccumulator,
+  type SessionVectors,
+  sessionVectors,
+} from '../features/session-vectors.js';
 import { closeFile, openUnlinkedFile } from '../features/spill-file.js';
 import { type V2Closed, v2Result } from '../features/v2/extractor.js';
 import { V2Extractor, type V2Result } from '../features/v2/index.js';
@@ -49,6 +54,12 @@ export interface AnalyzeOptions extends Partial<BinOptions> {
    * extractor here, on packets unpacked from the ring.
    */
   readerThread?: boolean | 'auto';
+  /**
+   * Work on the device's session rows, done in this thread's idle time while the reader thread reads (the
+   * LSTM's first sequences, lstm-early.ts). Only with the reader thread and session rows; the streamed
+   * analysis then hands it back as `sessions.whileRead`.
+   */
+  whileReading?: RowWork;
   read?: ReadOptions;
 }
 
@@ -209,6 +220,7 @@ export async function analyzeCapture(
   // are closed when it exits. Adopted with the features at the end; closed here if they never come.
   const v2OnThread = threaded && options.features === 'v2';
   const v2Spill = v2OnThread ? openUnlinkedFile('v2') : -1;
+  const work = threaded && (options.sessionRows ?? true) ? (options.whileReading ?? null) : null;
   try {
     if (threaded) {
       summary = await readCaptureOnThread(
@@ -217,6 +229,7 @@ export async function analyzeCapture(
         { ...options.read, signal: abort.signal },
         {
           nonIp: extractors.behavior !== null,
+          ...(work ? { idle: () => work.step(rows) } : {}),
           ...(v2OnThread
             ? {
                 extractor: {
@@ -274,6 +287,7 @@ export async function analyzeCapture(
   stream.finish();
   const compatFeatures = compat.finish();
   const sessions = rows.finish();
+  if (work) sessions.whileRead = work;
   return {
     source: typeof source === 'string' ? source : '-',
     summary,

@@ -7,9 +7,10 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { DEFAULT_THRESHOLD } from '../decisions/decide.js';
 import { UsageError } from '../errors.js';
 import type { BehaviorResult } from '../features/behavior.js';
-import type { SessionVectors } from '../features/session-vectors.js';
+import type { RowWork, SessionVectors } from '../features/session-vectors.js';
 import { lazyArray } from '../lazy-array.js';
 import type { LoadedModel } from '../models/format.js';
+import { EarlySequences } from '../models/lstm-early.js';
 import type { BehaviorDetail } from '../result.js';
 import {
   type BehaviorBinScore,
@@ -65,6 +66,11 @@ export interface AnomalyScorer {
   readonly modelPath?: string;
   /** The behaviour model's window (s), when it needs behaviour. */
   readonly behaviorWindowS?: number;
+  /**
+   * Work on the device's rows to do while one capture is read (AnalyzeOptions.whileReading), a fresh one
+   * per capture: the LSTM's first sequences; score() then uses what it did.
+   */
+  whileReading?(): RowWork;
   score(input: AnomalyInput): AnomalyOutcome;
 }
 
@@ -163,11 +169,22 @@ export function anomalyScorer(options: AnomalyOptions, roleModel: LoadedModel): 
       return {
         name,
         needsBehavior: false,
+        whileReading: () => new EarlySequences(lstm),
         score: ({ sessions, role }) => {
+          const early = sessions.whileRead;
+          const prefix = early instanceof EarlySequences ? early.prefixFor(lstm, sessions.sourceIp) : null;
           // The scorer's own behaviour uses its default threshold; ours is decided by decide().
           const s = lstm.score(sessions.rowSource ?? sessions.rows, role, {
             thread: options.lstmThread ?? 'auto',
+            prefix,
           });
+          // How much of the scoring the read's idle time did (bench/README.md, issue 14); stderr, on request.
+          if (process.env.NETWORKML_DEBUG && early instanceof EarlySequences) {
+            const { sequences, restarts } = early.progress;
+            process.stderr.write(
+              `networkml: debug: LSTM sequences scored while reading: ${prefix ? sequences : 0} of ${s.sequences} (${sequences} for the last leader, ${restarts} restarts)\n`,
+            );
+          }
           return {
             abnormality: s.abnormality,
             scored: s.scored,

@@ -219,6 +219,7 @@ function analyzeOptionsFor(loaded: LoadedModel, options: EvaluateOptions): Analy
     warmupS: model.capture.warmupS,
     features: model.features.semantics,
     sessionRows: scorer.name === 'lstm',
+    ...(scorer.whileReading ? { whileReading: scorer.whileReading() } : {}),
     ...(scorer.needsBehavior
       ? { behavior: true, ...(scorer.behaviorWindowS ? { behaviorWindowS: scorer.behaviorWindowS } : {}) }
       : {}),
