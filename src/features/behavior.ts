@@ -2,9 +2,9 @@
  * Behaviour features: per host and per time bin, the counts an engineer looks at when a device is
  * suspected of being compromised — fan-out (distinct peers and remote ports), failure rates (unanswered
  * SYNs, RSTs, ICMP unreachable), DNS packet rate and size, bytes out/in, connection start rate, per-flow
- * shapes, admin/lateral-movement ports (connections and their packets), bursts of connections with one public
- * address, connections with the second-busiest public address — plus the set of services the host used (for novelty). Headers
- * only: DNS "size" is the IP length of port-53 packets, never their payload.
+ * shapes, admin/lateral-movement ports (connections and their packets), bursts of connections with one
+ * public address, connections with the second-busiest public address — plus the set of services the host
+ * used (for novelty). Headers only: DNS "size" is the IP length of port-53 packets, never their payload.
  *
  * Hosts: with a MAC layer every unicast MAC (source → outgoing, destination → incoming); without one,
  * every IP address. The capture's device is the host that took part in the most packets at a private address,
