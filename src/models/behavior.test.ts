@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ModelError } from '../errors.js';
 import { BEHAVIOR_FEATURE_COUNT, BEHAVIOR_FEATURES, serviceCode } from '../features/behavior.js';
 import { BehaviorModel, type TrainingSample } from './behavior.js';
 
@@ -472,6 +473,31 @@ describe('BehaviorModel', () => {
           /made with other features than this networkml computes/,
         );
       });
+
+    it('a file from a newer networkml (more features after ours, even of a kind unknown here) is refused as such', () => {
+      const doc = JSON.parse(JSON.stringify(new BehaviorModel().fit(train).toJSON())) as {
+        state: { names: string[]; kinds: string[]; center: number[]; scale: number[]; refs: number[][] };
+      };
+      doc.state.names.push('future.count', 'future.other');
+      doc.state.kinds.push('range', 'a-kind-of-the-future');
+      doc.state.center.push(0, 0);
+      doc.state.scale.push(1, 1);
+      for (const r of doc.state.refs) r.push(0, 0);
+      assert.throws(
+        () => BehaviorModel.fromJSON(doc),
+        (err: Error) =>
+          err instanceof ModelError &&
+          err.message ===
+            'behaviour model made by a newer networkml: it uses features this version does not compute (future.count, future.other); upgrade networkml, or retrain the model with this version',
+      );
+      // Not our features first: another feature set, as before.
+      doc.state.names[0] = 'packets.sent';
+      doc.state.kinds[doc.state.kinds.length - 1] = 'range';
+      assert.throws(
+        () => BehaviorModel.fromJSON(doc),
+        /made with other features than this networkml computes/,
+      );
+    });
 
     it('files written before the two terms load with them off, and score as before', () => {
       const m = new BehaviorModel().fit(train);

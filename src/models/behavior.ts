@@ -43,6 +43,7 @@ import { z } from 'zod';
 import { ModelError, UsageError } from '../errors.js';
 import {
   ADMIN_PORTS,
+  BEHAVIOR_FEATURE_COUNT,
   BEHAVIOR_FEATURES,
   type BehaviorFeatureKind,
   serviceText,
@@ -1195,6 +1196,12 @@ export class BehaviorModel {
   }
 
   static fromJSON(doc: unknown): BehaviorModel {
+    // Checked before the schema: a newer networkml may also add a feature kind this one cannot parse.
+    const newer = newerFeatures(doc);
+    if (newer)
+      throw new ModelError(
+        `behaviour model made by a newer networkml: it uses features this version does not compute (${newer.join(', ')}); upgrade networkml, or retrain the model with this version`,
+      );
     const parsed = behaviorFileSchema.safeParse(doc);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -1219,6 +1226,17 @@ export class BehaviorModel {
     m.prepare();
     return m;
   }
+}
+
+/**
+ * The features after this version's own, when a file has all of this version's features first and more
+ * after them (features are only ever appended: a newer networkml's file); else null.
+ */
+function newerFeatures(doc: unknown): string[] | null {
+  const names = (doc as { state?: { names?: unknown } } | null)?.state?.names;
+  if (!Array.isArray(names) || names.length <= BEHAVIOR_FEATURE_COUNT) return null;
+  if (!BEHAVIOR_FEATURES.every((f, i) => names[i] === f.name)) return null;
+  return names.slice(BEHAVIOR_FEATURE_COUNT).map(String);
 }
 
 /**
