@@ -301,8 +301,13 @@ export interface LabelFit {
 
 const FLOOR: Record<BehaviorFeatureKind, number> = { count: 0.5, share: 0.1, signed: 0.5, range: 0.5 };
 
+/** Counts (in the distance or only judged against their training range): log1p-scaled, and checked for excess. */
+function isCount(kind: BehaviorFeatureKind): boolean {
+  return kind === 'count' || kind === 'range';
+}
+
 function transform(kind: BehaviorFeatureKind, x: number): number {
-  return kind === 'count' || kind === 'range' ? Math.log1p(Math.max(x, 0)) : x;
+  return isCount(kind) ? Math.log1p(Math.max(x, 0)) : x;
 }
 
 function quantileSorted(s: readonly number[], q: number): number {
@@ -590,7 +595,7 @@ export class BehaviorModel {
     if (this.beyondWeight <= 0) return { total, feature, max, excess: most };
     const kinds = this.state!.kinds;
     for (let f = 0; f < kinds.length; f++) {
-      if (kinds[f] !== 'count' && kinds[f] !== 'range') continue;
+      if (!isCount(kinds[f]!)) continue;
       const m =
         excludeGroup !== undefined && excludeGroup === this.rangeGroup[f]
           ? this.rangeNext[f]!
