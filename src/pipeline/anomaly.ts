@@ -231,13 +231,9 @@ export function anomalyScorer(options: AnomalyOptions, roleModel: LoadedModel): 
           const outcome = scoreBehavior(model, behavior, hostKey, role);
           if (!outcome.scored || !outcome.score)
             return { abnormality: 0, scored: false, note: outcome.note ?? 'not scored', threshold };
-          const { score, windows } = outcome;
+          const { score, windows, services } = outcome;
           const worst = windows.get(score.worst);
           const w = score.worstBin;
-          // Every window is read again here rather than kept: a long capture's device has ~17,000.
-          const services = new Set<number>();
-          for (let i = 0; i < windows.length; i++)
-            for (const x of windows.get(i).services) services.add(x[0]);
           return {
             abnormality: score.abnormality,
             scored: true,
@@ -267,7 +263,7 @@ export function anomalyScorer(options: AnomalyOptions, roleModel: LoadedModel): 
                     },
                   }
                 : {}),
-              services: [...services].sort((a, b) => a - b),
+              services,
             },
             // Read when the device's history asks (rarely): the services come from the windows again.
             bins: lazyArray(windows.length, (i) => ({

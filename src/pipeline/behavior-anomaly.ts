@@ -122,6 +122,8 @@ export interface BehaviorOutcome {
   score?: StreamedCaptureScore;
   /** The scored host's windows, read one at a time (a long capture's are not held at once). */
   windows: BehaviorRecords;
+  /** The services (codes) its windows used, gathered while scoring read them, ascending; empty when not scored. */
+  services: number[];
 }
 
 /**
@@ -140,6 +142,7 @@ export function scoreBehavior(
       abnormality: 0,
       note: 'behaviour features were not computed',
       windows: NO_RECORDS,
+      services: [],
     };
   let scoredKey: string | undefined = key || undefined;
   let windows = scoredKey !== undefined ? hostRecords(result, scoredKey) : NO_RECORDS;
@@ -153,8 +156,27 @@ export function scoreBehavior(
       abnormality: 0,
       note: 'no IP packet from a host with a private address: nothing to compare with normal behaviour',
       windows,
+      services: [],
     };
+  // The services of all its windows, taken as scoring reads each one (a long capture's device has ~17,000
+  // windows: they are not read a second time for this).
+  const services = new Set<number>();
+  const source = windows;
+  const tapped = {
+    length: source.length,
+    get(i: number) {
+      const w = source.get(i);
+      for (const x of w.services) services.add(x[0]);
+      return w;
+    },
+  };
   // The scored host's MAC vendor prefix (the vendor term: a maker's MAC doing another type's job).
-  const score = model.scoreStream(windows, undefined, role, hostVendor(result, scoredKey));
-  return { scored: true, abnormality: score.abnormality, score, windows };
+  const score = model.scoreStream(tapped, undefined, role, hostVendor(result, scoredKey));
+  return {
+    scored: true,
+    abnormality: score.abnormality,
+    score,
+    windows,
+    services: [...services].sort((a, b) => a - b),
+  };
 }
