@@ -61,16 +61,21 @@ async function deviceValues(capture: string, feature: string): Promise<number[]>
   return hostBins(a.behavior!).map((b) => b.values[f]!);
 }
 
+/** A feature's per-window values for a device's setup capture and for it with an attack injected. */
+async function setupAndAttacked(setup: string, attacked: string, feature: string): Promise<number[][]> {
+  return [
+    await deviceValues(`${SETUPS}/${setup}-Mon0000-n00.pcap`, feature),
+    await deviceValues(`test-data/behavior/${attacked}`, feature),
+  ];
+}
+
 it('publicPeer.burst counts the most connections with one public address that started within 10 s', async () => {
   // A DLinkCam that serves HTTP, and hydra guessing HTTP passwords against it from one public address: 34
   // connections in under 3 s. Its own setup traffic opens at most a few with one public address.
-  const normal = await deviceValues(`${SETUPS}/DLinkCam-C5-Mon0000-n00.pcap`, 'publicPeer.burst');
-  const attacked = await deviceValues(
-    'test-data/behavior/cred/DLinkCam-C5hydrahttp-Mon0000-n00.pcap',
-    'publicPeer.burst',
+  assert.deepEqual(
+    await setupAndAttacked('DLinkCam-C5', 'cred/DLinkCam-C5hydrahttp-Mon0000-n00.pcap', 'publicPeer.burst'),
+    [[1], [34]],
   );
-  assert.deepEqual(normal, [1]);
-  assert.deepEqual(attacked, [34]);
   // A HueBridge polls its cloud server every 2 s: ~45 connections with it in 2.5 minutes, 6 within 10 s.
   assert.deepEqual(await deviceValues(`${SETUPS}/HueBridge-C9-Mon0000-n00.pcap`, 'publicPeer.burst'), [6]);
 });
@@ -78,13 +83,14 @@ it('publicPeer.burst counts the most connections with one public address that st
 it('admin.packets counts the packets of connections on admin/lateral-movement ports, either direction', async () => {
   // An EdimaxPlug1101W that dumps a LAN host's user accounts over SMB (impacket samrdump): one connection to
   // port 445 of 54 packets, 28 sent and 26 received.
-  const normal = await deviceValues(`${SETUPS}/EdimaxPlug1101W-C5-Mon0000-n00.pcap`, 'admin.packets');
-  const attacked = await deviceValues(
-    'test-data/behavior/lateral/EdimaxPlug1101W-C5samrdump-Mon0000-n00.pcap',
-    'admin.packets',
+  assert.deepEqual(
+    await setupAndAttacked(
+      'EdimaxPlug1101W-C5',
+      'lateral/EdimaxPlug1101W-C5samrdump-Mon0000-n00.pcap',
+      'admin.packets',
+    ),
+    [[0], [54]],
   );
-  assert.deepEqual(normal, [0]);
-  assert.deepEqual(attacked, [54]);
   // A SYN sweep of ports 445, 3389, 22 and 23: probes, RSTs and SYN-ACKs, every packet on an admin port.
   const scan = 'test-data/behavior/EdimaxPlug1101W-C15scan-Mon0000-n00.pcap';
   assert.deepEqual(await deviceValues(scan, 'admin.packets'), [234]);
@@ -93,13 +99,14 @@ it('admin.packets counts the packets of connections on admin/lateral-movement po
 it('publicPeer.secondFlows counts the connections with the second-busiest public address', async () => {
   // A HueBridge polls its cloud server (~45 connections in its setup); a beacon to another public address (40
   // curl GETs, 1-3.5 s apart) makes that one as busy. Its setup's second-busiest address: 8 connections.
-  const normal = await deviceValues(`${SETUPS}/HueBridge-C9-Mon0000-n00.pcap`, 'publicPeer.secondFlows');
-  const attacked = await deviceValues(
-    'test-data/behavior/c2/HueBridge-C9httpbeacon-Mon0000-n00.pcap',
-    'publicPeer.secondFlows',
+  assert.deepEqual(
+    await setupAndAttacked(
+      'HueBridge-C9',
+      'c2/HueBridge-C9httpbeacon-Mon0000-n00.pcap',
+      'publicPeer.secondFlows',
+    ),
+    [[8], [40]],
   );
-  assert.deepEqual(normal, [8]);
-  assert.deepEqual(attacked, [40]);
   // One busy address is not two: the hydra capture's 34 connections come from its only busy public address.
   const hydra = 'test-data/behavior/cred/DLinkCam-C5hydrahttp-Mon0000-n00.pcap';
   assert.deepEqual(await deviceValues(hydra, 'publicPeer.secondFlows'), [1]);

@@ -42,6 +42,25 @@ function device(r: CaptureResult): ValidDeviceResult {
   return d;
 }
 
+/**
+ * The attacked capture is abnormal and its explanation says `said`; the same device's held-out normal capture
+ * (the one whose path ends with `normalName`, among `normals`) is normal. Returns the attacked result.
+ */
+function flaggedOverItsNormal(
+  attackedCapture: string,
+  said: RegExp,
+  normals: readonly string[],
+  normalName: string,
+): CaptureResult {
+  const res = evalOne(attackedCapture);
+  assert.equal(device(res).decisions.behavior, 'abnormal');
+  assert.match(res.detail!.behavior!.reasons.join('\n'), said);
+  const normal = normals.find((p) => p.endsWith(normalName));
+  assert.ok(normal, normalName);
+  assert.equal(device(evalOne(normal)).decisions.behavior, 'normal');
+  return res;
+}
+
 describe('behaviour model end to end (train on IoT Sentinel normals, eval held-out and attacked captures)', () => {
   before(() => {
     // A v2 role model (warm-up 0): every short held-out capture is then valid and gets a decision.
@@ -138,52 +157,49 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
   });
 
   it('an ARP sweep of the local network is abnormal, and the explanation says how many addresses it asked for', () => {
-    // An Aria (whose normal setup re-asks for its gateway by ARP many times) asking for 60 addresses.
-    const res = evalOne(join(attacked, 'arpsweep', 'Aria-C15arpsweep-Mon0000-n00.pcap'));
-    assert.equal(device(res).decisions.behavior, 'abnormal');
-    const said = /distinct addresses it asked for by ARP: 6\d, \d+(\.\d+)?× the most any normal device had/;
-    assert.match(res.detail!.behavior!.reasons.join('\n'), said);
-    // The same capture without the sweep (its held-out normal) is normal.
-    const normal = heldOut.find((p) => p.endsWith('Aria-C15-Mon0000-n00.pcap'))!;
-    assert.equal(device(evalOne(normal)).decisions.behavior, 'normal');
+    // An Aria (whose normal setup re-asks for its gateway by ARP many times) asking for 60 addresses; the same
+    // capture without the sweep (its held-out normal) is normal.
+    flaggedOverItsNormal(
+      join(attacked, 'arpsweep', 'Aria-C15arpsweep-Mon0000-n00.pcap'),
+      /distinct addresses it asked for by ARP: 6\d, \d+(\.\d+)?× the most any normal device had/,
+      heldOut,
+      'Aria-C15-Mon0000-n00.pcap',
+    );
   });
 
   it('HTTP password guessing against a camera that serves HTTP is abnormal: 34 connections from one address in 10 s', () => {
     // hydra against the DLinkCam's web server from one public address (its own setup: at most 1 in 10 s).
-    const res = evalOne(join(attacked, 'cred', 'DLinkCam-C5hydrahttp-Mon0000-n00.pcap'));
-    assert.equal(device(res).decisions.behavior, 'abnormal');
-    const said =
-      /most connections with one public address within 10 s: 34, \d+(\.\d+)?× the most any normal device had in 5 minutes \(\d+\)/;
-    assert.match(res.detail!.behavior!.reasons.join('\n'), said);
-    const normal = heldOut.find((p) => p.endsWith('DLinkCam-C5-Mon0000-n00.pcap'))!;
-    assert.equal(device(evalOne(normal)).decisions.behavior, 'normal');
+    flaggedOverItsNormal(
+      join(attacked, 'cred', 'DLinkCam-C5hydrahttp-Mon0000-n00.pcap'),
+      /most connections with one public address within 10 s: 34, \d+(\.\d+)?× the most any normal device had in 5 minutes \(\d+\)/,
+      heldOut,
+      'DLinkCam-C5-Mon0000-n00.pcap',
+    );
   });
 
   it('one SMB session to a LAN host is abnormal when no normal device has any, and the explanation counts its packets', () => {
     // impacket samrdump from an EdimaxPlug1101W: one connection to port 445, 54 packets.
-    const res = evalOne(join(attacked, 'lateral', 'EdimaxPlug1101W-C5samrdump-Mon0000-n00.pcap'));
-    assert.equal(device(res).decisions.behavior, 'abnormal');
-    const said =
-      /packets on connections to or from admin\/lateral-movement ports: 54, 55× the most any normal device had in 5 minutes \(0\)/;
-    assert.match(res.detail!.behavior!.reasons.join('\n'), said);
-    const normal = heldOut.find((p) => p.endsWith('EdimaxPlug1101W-C5-Mon0000-n00.pcap'))!;
-    assert.equal(device(evalOne(normal)).decisions.behavior, 'normal');
+    flaggedOverItsNormal(
+      join(attacked, 'lateral', 'EdimaxPlug1101W-C5samrdump-Mon0000-n00.pcap'),
+      /packets on connections to or from admin\/lateral-movement ports: 54, 55× the most any normal device had in 5 minutes \(0\)/,
+      heldOut,
+      'EdimaxPlug1101W-C5-Mon0000-n00.pcap',
+    );
   });
 
   it("a beacon next to a HueBridge's own cloud polling is abnormal: a second public address as busy as the first", () => {
     // 40 HTTP GETs to a new public address, 1-3.5 s apart, while the bridge polls its cloud server every 2 s.
     // (Frames cut at 80 bytes to keep the file small: the behaviour features read headers only.)
-    const res = evalOne(join(attacked, 'c2', 'HueBridge-C9httpbeacon-Mon0000-n00.pcap'));
-    assert.equal(device(res).decisions.behavior, 'abnormal');
-    const said =
-      /connections with its second-busiest public address: 40, \d+(\.\d+)?× the most any normal device had in 5 minutes \(\d+\)/;
-    assert.match(res.detail!.behavior!.reasons.join('\n'), said);
+    const res = flaggedOverItsNormal(
+      join(attacked, 'c2', 'HueBridge-C9httpbeacon-Mon0000-n00.pcap'),
+      /connections with its second-busiest public address: 40, \d+(\.\d+)?× the most any normal device had in 5 minutes \(\d+\)/,
+      heldOut,
+      'HueBridge-C9-Mon0000-n00.pcap',
+    );
     assert.match(
       res.detail!.behavior!.reasons.join('\n'),
       /40 connections with 178\.45\.181\.233, a public address/,
     );
-    const normal = heldOut.find((p) => p.endsWith('HueBridge-C9-Mon0000-n00.pcap'))!;
-    assert.equal(device(evalOne(normal)).decisions.behavior, 'normal');
   });
 
   it("a device that also does another type's job is abnormal, and the explanation names both types", () => {
