@@ -107,6 +107,8 @@ interface SeedResult {
   estimatedKnownUnknown: number;
   estimatedUnseenUnknown: number | null;
   wrong: string[];
+  /** Captures of a type left out of training that were not called Unknown, and what they were called. */
+  unseenMissed: string[];
 }
 
 function runSeed(captures: LabelledCapture[], seed: number): SeedResult {
@@ -147,6 +149,7 @@ function runSeed(captures: LabelledCapture[], seed: number): SeedResult {
   const labels = [...new Set(captures.map((c) => c.label))].sort();
   let unseen = 0;
   let unseenUnknown = 0;
+  const unseenMissed: string[] = [];
   labels.forEach((held, i) => {
     const { model } = trainV2Model(
       captures.filter((c) => c.label !== held),
@@ -155,7 +158,9 @@ function runSeed(captures: LabelledCapture[], seed: number): SeedResult {
     for (const c of captures) {
       if (c.label !== held) continue;
       unseen++;
-      if (decide(model, c).label === 'Unknown') unseenUnknown++;
+      const label = decide(model, c).label;
+      if (label === 'Unknown') unseenUnknown++;
+      else unseenMissed.push(`${c.name}→${label}`);
     }
   });
   // The training a user runs: everything, with its own estimates.
@@ -174,6 +179,7 @@ function runSeed(captures: LabelledCapture[], seed: number): SeedResult {
     estimatedKnownUnknown: full.calibration?.knownUnknownRate ?? 0,
     estimatedUnseenUnknown: full.calibration?.unseenUnknownRate ?? null,
     wrong,
+    unseenMissed,
   };
 }
 
@@ -231,6 +237,7 @@ for (const corpus of corpora) {
           `${r.trainSeconds.toFixed(1).padStart(7)}  ${r.threshold.toFixed(3).padStart(9)}  ${r.chosen}`,
       );
       if (r.wrong.length) console.log(`      wrong: ${r.wrong.join(' ')}`);
+      if (r.unseenMissed.length) console.log(`      unseen, not Unknown: ${r.unseenMissed.join(' ')}`);
     }
     console.log(
       `spread ${summary.accuracySpread.toFixed(3)}, mean accuracy ${summary.meanAccuracy.toFixed(3)}, ` +
