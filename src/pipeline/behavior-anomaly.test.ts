@@ -56,7 +56,8 @@ describe('the vendor term on real captures', () => {
     assert.equal(macVendor('fe80::1'), undefined);
   });
 
-  const SETUPS = '../shared/pcaps/iot-sentinel/setups';
+  // test-data's copies of the IoT Sentinel setup captures (../shared is not there on a fresh clone).
+  const SETUPS = 'test-data/iot-sentinel/setups';
   const analyze = (name: string) =>
     analyzeCapture(`${SETUPS}/${name}-Mon0000-n00.pcap`, { behavior: true, warmupS: 0 });
 
