@@ -1,5 +1,3 @@
-import { statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { Command, CommanderError } from 'commander';
 import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
 import { VERSION } from '../version.js';
@@ -69,32 +67,6 @@ async function buildProgram(only: string | null): Promise<Command> {
   return program;
 }
 
-/**
- * `eval` of one large capture file reads it on a second thread: that thread starts here, before the
- * command's modules load (~0.25 s of start-up it then overlaps; issue 14), and eval takes it when reading
- * starts. A guess from the raw arguments: when it is wrong (an option value that is a large file, a reader
- * thread the options turn off) the thread is not used and ends with the process; results never depend on it.
- * Returns whether it started one.
- */
-export async function prestartReading(args: readonly string[]): Promise<boolean> {
-  if (args.some((a) => a.startsWith('--threads') || a === '--per-host') || availableParallelism() < 2)
-    return false;
-  const { READER_THREAD_MIN_BYTES, prestartReaderThread } = await import('../capture/reader-thread.js');
-  let large = 0;
-  for (const arg of args) {
-    if (arg.startsWith('-')) continue;
-    try {
-      const stat = statSync(arg);
-      if (stat.isFile() && stat.size >= READER_THREAD_MIN_BYTES) large++;
-    } catch {
-      // not a file: an option value, the command name, a missing capture (eval reports it)
-    }
-  }
-  if (large !== 1) return false;
-  prestartReaderThread();
-  return true;
-}
-
 /** Runs the CLI; resolves to the process exit code. Every user-facing failure is one line on stderr. */
 export async function main(argv: string[]): Promise<number> {
   process.exitCode = undefined;
@@ -105,9 +77,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const args = translateLegacyArgs(translatePoseidonArgs(argv.slice(2)));
     const config = findConfig(args);
-    const command = config ? null : commandNamed(args);
-    if (command === 'eval') await prestartReading(args);
-    const program = await buildProgram(command);
+    const program = await buildProgram(config ? null : commandNamed(args));
     if (config) applyConfig(program, config);
     await program.parseAsync(args, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.OK;
