@@ -39,7 +39,7 @@
  * independent windows, since neighbouring windows of one device are correlated. The threshold is 1 − the
  * false-alarm rate. A role with enough training windows has its own scores and tail (per-role calibration).
  */
-import { z } from 'zod';
+import type { z as Zod } from 'zod';
 import { ModelError, UsageError } from '../errors.js';
 import {
   ADMIN_PORTS,
@@ -57,6 +57,7 @@ function isAdminTcp(code: number): boolean {
 }
 
 import { Rng } from './rng.js';
+import { lazy, zod } from './zod-lazy.js';
 
 export const DEFAULT_FALSE_ALARM_RATE = 0.01;
 /** Window length (s) of the host-bins the behaviour model compares. */
@@ -1207,7 +1208,7 @@ export class BehaviorModel {
       throw new ModelError(
         `behaviour model made by a newer networkml: it uses features this version does not compute (${newer.join(', ')}); upgrade networkml, or retrain the model with this version`,
       );
-    const parsed = behaviorFileSchema.safeParse(doc);
+    const parsed = behaviorFileSchema().safeParse(doc);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
@@ -1285,81 +1286,86 @@ function formatNumber(x: number): string {
   return x.toPrecision(2).replace(/\.?0+$/, '');
 }
 
-const finite = z.number().refine(Number.isFinite, 'not a finite number');
-/** A long array of finite numbers, checked in one loop (per-element zod refinements cost ~10 ms per 10,000). */
-const finiteArray = z.custom<number[]>(
-  (v) => Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x)),
-  'not an array of finite numbers',
-);
-const intArray = z.custom<number[]>(
-  (v) => Array.isArray(v) && v.every((x) => Number.isInteger(x)),
-  'not an array of whole numbers',
-);
+/** The behaviour model's file schema, built with `z` (zod-lazy.ts: on first use). */
+function behaviorFileSchemaOf(z: typeof Zod) {
+  const finite = z.number().refine(Number.isFinite, 'not a finite number');
+  /** A long array of finite numbers, checked in one loop (per-element zod refinements cost ~10 ms per 10,000). */
+  const finiteArray = z.custom<number[]>(
+    (v) => Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x)),
+    'not an array of finite numbers',
+  );
+  const intArray = z.custom<number[]>(
+    (v) => Array.isArray(v) && v.every((x) => Number.isInteger(x)),
+    'not an array of whole numbers',
+  );
 
-const behaviorFileSchema = z.object({
-  format: z.literal('networkml-model'),
-  version: z.literal(1),
-  kind: z.literal('behavior'),
-  // Fields added after the first release default to what models without them were made with.
-  hyperParameters: z.object({
-    windowS: finite.positive().default(900),
-    k: z.number().int().positive(),
-    noveltyWeight: finite,
-    peerWeight: finite,
-    peerFlowWeight: finite.min(0).default(0),
-    peerFlowFree: finite.min(0).default(0),
-    adminNoveltyWeight: finite.min(0).default(0),
-    adminServiceBonus: finite.min(0).default(0),
-    clip: finite.positive(),
-    localFloor: finite.nonnegative(),
-    calibrationMinCaptures: z.number().int().positive(),
-    roleCalibrationMin: z.number().int().positive().default(50),
-    falseAlarmRate: finite.positive().lt(1),
-    maxReferences: z.number().int().positive(),
-    seed: z.number().int(),
-    norm: finite.positive().default(2),
-    belowWeight: finite.positive().default(1),
-    tailShare: finite.min(0).lt(1).default(0),
-    windowExponent: finite.min(0).max(1).default(1),
-    labelWeight: finite.min(0).default(0),
-    labelFit: z.enum(['max', 'mean']).default('max'),
-    labelNormalQuantile: finite.min(0).max(1).default(0.9),
-    otherTypeWeight: finite.min(0).default(0),
-    otherTypeMin: z.number().int().positive().default(3),
-    beyondWeight: finite.min(0).default(0),
-    beyondFree: finite.min(0).default(Math.LN2),
-    vendorWeight: finite.min(0).default(0),
-    vendorFree: finite.min(0).default(2),
-    vendorMinPackets: finite.min(0).default(5),
-  }),
-  state: z.object({
-    names: z.array(z.string()),
-    kinds: z.array(z.enum(['count', 'share', 'signed', 'range'])),
-    center: finiteArray,
-    scale: z.array(finite.positive()),
-    refs: z.array(finiteArray).min(1),
-    refServices: z.array(intArray),
-    refPeers: z.array(finiteArray),
-    refGroups: z.array(z.string()),
-    refLabels: z.array(z.string().nullable()),
-    refLocal: finiteArray,
-    cvScores: finiteArray.refine((a) => a.length >= 1, 'no cross-validated scores'),
-    tau: finite.positive(),
-    tailStart: finite.default(0),
-    threshold: finite.min(0).max(1),
-    roleTails: z
-      .record(
-        z.string(),
-        z.object({
-          cvScores: finiteArray.refine((a) => a.length >= 1, 'no cross-validated scores'),
-          tau: finite.positive(),
-          tailStart: finite,
-        }),
-      )
-      .default({}),
-    labelBound: finite.default(0),
-    groupVendors: z.record(z.string(), z.string()).optional(),
-  }),
-});
+  return z.object({
+    format: z.literal('networkml-model'),
+    version: z.literal(1),
+    kind: z.literal('behavior'),
+    // Fields added after the first release default to what models without them were made with.
+    hyperParameters: z.object({
+      windowS: finite.positive().default(900),
+      k: z.number().int().positive(),
+      noveltyWeight: finite,
+      peerWeight: finite,
+      peerFlowWeight: finite.min(0).default(0),
+      peerFlowFree: finite.min(0).default(0),
+      adminNoveltyWeight: finite.min(0).default(0),
+      adminServiceBonus: finite.min(0).default(0),
+      clip: finite.positive(),
+      localFloor: finite.nonnegative(),
+      calibrationMinCaptures: z.number().int().positive(),
+      roleCalibrationMin: z.number().int().positive().default(50),
+      falseAlarmRate: finite.positive().lt(1),
+      maxReferences: z.number().int().positive(),
+      seed: z.number().int(),
+      norm: finite.positive().default(2),
+      belowWeight: finite.positive().default(1),
+      tailShare: finite.min(0).lt(1).default(0),
+      windowExponent: finite.min(0).max(1).default(1),
+      labelWeight: finite.min(0).default(0),
+      labelFit: z.enum(['max', 'mean']).default('max'),
+      labelNormalQuantile: finite.min(0).max(1).default(0.9),
+      otherTypeWeight: finite.min(0).default(0),
+      otherTypeMin: z.number().int().positive().default(3),
+      beyondWeight: finite.min(0).default(0),
+      beyondFree: finite.min(0).default(Math.LN2),
+      vendorWeight: finite.min(0).default(0),
+      vendorFree: finite.min(0).default(2),
+      vendorMinPackets: finite.min(0).default(5),
+    }),
+    state: z.object({
+      names: z.array(z.string()),
+      kinds: z.array(z.enum(['count', 'share', 'signed', 'range'])),
+      center: finiteArray,
+      scale: z.array(finite.positive()),
+      refs: z.array(finiteArray).min(1),
+      refServices: z.array(intArray),
+      refPeers: z.array(finiteArray),
+      refGroups: z.array(z.string()),
+      refLabels: z.array(z.string().nullable()),
+      refLocal: finiteArray,
+      cvScores: finiteArray.refine((a) => a.length >= 1, 'no cross-validated scores'),
+      tau: finite.positive(),
+      tailStart: finite.default(0),
+      threshold: finite.min(0).max(1),
+      roleTails: z
+        .record(
+          z.string(),
+          z.object({
+            cvScores: finiteArray.refine((a) => a.length >= 1, 'no cross-validated scores'),
+            tau: finite.positive(),
+            tailStart: finite,
+          }),
+        )
+        .default({}),
+      labelBound: finite.default(0),
+      groupVendors: z.record(z.string(), z.string()).optional(),
+    }),
+  });
+}
 
-export type BehaviorModelFile = z.infer<typeof behaviorFileSchema>;
+const behaviorFileSchema = lazy(() => behaviorFileSchemaOf(zod()));
+
+export type BehaviorModelFile = Zod.infer<ReturnType<typeof behaviorFileSchemaOf>>;

@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import type { z as Zod } from 'zod';
 import { errorMessage, ModelError } from '../errors.js';
 import { type NoveltyReference, noveltyFromPoints, noveltySubset } from './novelty.js';
 import type { ForestRoleModel, OneLayerRoleModel, RankNnRoleModel, RoleModel } from './role-model.js';
 import type { TreeArrays } from './tree.js';
+import { lazy, zod } from './zod-lazy.js';
 
 /**
  * Our model file: JSON, `{"format": "networkml-model", "version": 1, "kind": …, …, "checksum":
@@ -24,114 +25,125 @@ export const DEFAULT_SOS_MODEL_PATH = fileURLToPath(
   new URL('../../models/sos-lstm-v0.4.8.json', import.meta.url),
 );
 
-const finite = z.number().refine(Number.isFinite, 'not a finite number');
-const int = z.number().int();
-const vec = z.array(finite);
+/** The role model file schemas, built with `z` (zod-lazy.ts: on first use). */
+function roleSchemas(z: typeof Zod) {
+  const finite = z.number().refine(Number.isFinite, 'not a finite number');
+  const int = z.number().int();
+  const vec = z.array(finite);
 
-const common = {
-  format: z.literal(MODEL_FORMAT),
-  version: z.literal(MODEL_VERSION),
-  description: z.string().optional(),
-  labels: z.array(z.string().min(1)).min(2),
-  features: z.object({
-    semantics: z.enum(['compat', 'v2']),
-    count: int.positive(),
-    namesHash: z.string().nullable(),
-  }),
-  capture: z.object({ binDurationS: finite.positive(), warmupS: finite.nonnegative() }),
-  normalisation: z.object({ means: vec, stds: vec }),
-  selected: z.array(int.nonnegative()).min(1),
-  hyperParameters: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])),
-  training: z
-    .object({
-      dataset: z.string(),
-      date: z.string(),
-      seed: int.nullable(),
-      nSamples: int.nonnegative().nullable(),
-      scores: z.record(z.string(), finite),
-    })
-    .nullable(),
-  source: z
-    .object({
-      attribution: z.string(),
-      licence: z.string(),
-      url: z.string().optional(),
-      original: z.string().optional(),
-    })
-    .nullable(),
-  /** The feature-space open-set rule (models/novelty.ts); absent for models without it. */
-  novelty: z
-    .object({
+  const common = {
+    format: z.literal(MODEL_FORMAT),
+    version: z.literal(MODEL_VERSION),
+    description: z.string().optional(),
+    labels: z.array(z.string().min(1)).min(2),
+    features: z.object({
+      semantics: z.enum(['compat', 'v2']),
+      count: int.positive(),
+      namesHash: z.string().nullable(),
+    }),
+    capture: z.object({ binDurationS: finite.positive(), warmupS: finite.nonnegative() }),
+    normalisation: z.object({ means: vec, stds: vec }),
+    selected: z.array(int.nonnegative()).min(1),
+    hyperParameters: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])),
+    training: z
+      .object({
+        dataset: z.string(),
+        date: z.string(),
+        seed: int.nullable(),
+        nSamples: int.nonnegative().nullable(),
+        scores: z.record(z.string(), finite),
+      })
+      .nullable(),
+    source: z
+      .object({
+        attribution: z.string(),
+        licence: z.string(),
+        url: z.string().optional(),
+        original: z.string().optional(),
+      })
+      .nullable(),
+    /** The feature-space open-set rule (models/novelty.ts); absent for models without it. */
+    novelty: z
+      .object({
+        columns: z.array(int.nonnegative()).min(1),
+        points: z.array(vec).min(2),
+        threshold: finite.nullable(),
+        neighbours: int.positive(),
+        /** Per point, its type's index: the novelty is the distance to the nearest type. */
+        labels: z.array(int.nonnegative()).optional(),
+        /** A second rule on some of `columns` (the service role), calibrated jointly with this one. */
+        secondary: z
+          .object({
+            columns: z.array(int.nonnegative()).min(1),
+            threshold: finite.nullable(),
+            neighbours: int.positive(),
+            calibration: z.array(finite).min(1),
+          })
+          .optional(),
+        /** With `secondary`: this rule's calibration scores and the joint threshold (models/novelty.ts). */
+        calibration: z.array(finite).min(1).optional(),
+        jointThreshold: finite.optional(),
+        /** With `secondary`: its score is divided by this before ranking; absent (models before): 1. */
+        secondaryMargin: finite.refine((v) => v >= 1, 'a secondary margin below 1').optional(),
+      })
+      .optional(),
+    checksum: z.string(),
+  };
+
+  const onelayerSchema = z.object({
+    ...common,
+    kind: z.literal('onelayer'),
+    weights: z.object({
+      hiddenSize: int.positive(),
+      w1: z.array(vec),
+      b1: vec,
+      w2: z.array(vec),
+      b2: vec,
+    }),
+  });
+
+  const treeSchema = z.object({
+    feature: z.array(int.min(-1)),
+    threshold: vec,
+    left: z.array(int.min(-1)),
+    right: z.array(int.min(-1)),
+    value: vec,
+  });
+
+  const forestSchema = z.object({
+    ...common,
+    kind: z.literal('randomforest'),
+    trees: z.array(treeSchema).min(1),
+  });
+
+  const rankNnSchema = z.object({
+    ...common,
+    kind: z.literal('ranknn'),
+    rankNn: z.object({
       columns: z.array(int.nonnegative()).min(1),
       points: z.array(vec).min(2),
-      threshold: finite.nullable(),
-      neighbours: int.positive(),
-      /** Per point, its type's index: the novelty is the distance to the nearest type. */
-      labels: z.array(int.nonnegative()).optional(),
-      /** A second rule on some of `columns` (the service role), calibrated jointly with this one. */
-      secondary: z
-        .object({
-          columns: z.array(int.nonnegative()).min(1),
-          threshold: finite.nullable(),
-          neighbours: int.positive(),
-          calibration: z.array(finite).min(1),
-        })
-        .optional(),
-      /** With `secondary`: this rule's calibration scores and the joint threshold (models/novelty.ts). */
-      calibration: z.array(finite).min(1).optional(),
-      jointThreshold: finite.optional(),
-      /** With `secondary`: its score is divided by this before ranking; absent (models before): 1. */
-      secondaryMargin: finite.refine((v) => v >= 1, 'a secondary margin below 1').optional(),
-    })
-    .optional(),
-  checksum: z.string(),
-};
+      pointLabels: z.array(int.nonnegative()),
+      temperature: finite.positive(),
+      /**
+       * The last `block` columns form a second distance term weighted `blockWeight` (v2's per-port block);
+       * absent in files from before: one plain mean over all columns.
+       */
+      block: int.positive().optional(),
+      blockWeight: finite.positive().optional(),
+    }),
+  });
 
-const onelayerSchema = z.object({
-  ...common,
-  kind: z.literal('onelayer'),
-  weights: z.object({
-    hiddenSize: int.positive(),
-    w1: z.array(vec),
-    b1: vec,
-    w2: z.array(vec),
-    b2: vec,
-  }),
-});
+  const roleSchema = z.discriminatedUnion('kind', [onelayerSchema, forestSchema, rankNnSchema]);
+  return { roleSchema };
+}
 
-const treeSchema = z.object({
-  feature: z.array(int.min(-1)),
-  threshold: vec,
-  left: z.array(int.min(-1)),
-  right: z.array(int.min(-1)),
-  value: vec,
-});
+const schemas = lazy(() => roleSchemas(zod()));
 
-const forestSchema = z.object({
-  ...common,
-  kind: z.literal('randomforest'),
-  trees: z.array(treeSchema).min(1),
-});
-
-const rankNnSchema = z.object({
-  ...common,
-  kind: z.literal('ranknn'),
-  rankNn: z.object({
-    columns: z.array(int.nonnegative()).min(1),
-    points: z.array(vec).min(2),
-    pointLabels: z.array(int.nonnegative()),
-    temperature: finite.positive(),
-    /**
-     * The last `block` columns form a second distance term weighted `blockWeight` (v2's per-port block);
-     * absent in files from before: one plain mean over all columns.
-     */
-    block: int.positive().optional(),
-    blockWeight: finite.positive().optional(),
-  }),
-});
-
-const roleSchema = z.discriminatedUnion('kind', [onelayerSchema, forestSchema, rankNnSchema]);
-type RoleDoc = z.infer<typeof roleSchema>;
+/** The role model file schema (built on first use): what a file that is not a shipped one must pass. */
+export function roleModelSchema(): ReturnType<typeof roleSchemas>['roleSchema'] {
+  return schemas().roleSchema;
+}
+type RoleDoc = Zod.infer<ReturnType<typeof roleSchemas>['roleSchema']>;
 
 /** JSON with object keys sorted recursively: the bytes the checksum covers. */
 export function canonicalJson(value: unknown): string {
@@ -286,7 +298,11 @@ export function parseModel(text: string, name = 'model'): LoadedModel {
       `${name}: a "${doc.kind}" model is not a role model (onelayer, randomforest or ranknn)`,
     );
   }
-  const parsed = roleSchema.safeParse(doc);
+  // A shipped file, byte for byte (its hash): the schema accepts it as it is (format.test.ts), so it is not
+  // parsed again, nor is zod loaded for it.
+  const parsed = BUNDLED_FILE_HASHES.has(hash)
+    ? { success: true as const, data: doc as unknown as RoleDoc }
+    : schemas().roleSchema.safeParse(doc);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new ModelError(`${name}: invalid model (${issue.path.join('.') || 'root'}: ${issue.message})`);

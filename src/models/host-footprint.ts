@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
 import { ModelError } from '../errors.js';
 import { loadModelDocument } from './format.js';
+import { lazy, zod } from './zod-lazy.js';
 
 export const HOST_FOOTPRINT_KIND = 'host-footprint';
 export const HOST_FOOTPRINT_MODEL_NAME = 'host-footprint-v0.6.8';
@@ -37,16 +37,20 @@ export function modelFileKind(path: string): string | null {
   }
 }
 
-const finite = z.number().refine(Number.isFinite, 'not a finite number');
-const vec = z.array(finite);
-const schema = z.object({
-  kind: z.literal(HOST_FOOTPRINT_KIND),
-  classes: z.array(z.string().min(1)).min(2),
-  labels: z.array(z.string().min(1)).min(2),
-  features: z.array(z.string().min(1)).min(1),
-  scaler: z.object({ mean: vec, scale: vec }),
-  activation: z.literal('relu'),
-  layers: z.array(z.object({ weights: z.array(vec), bias: vec })).min(1),
+/** The host-footprint file schema (zod-lazy.ts: built on first use). */
+const schema = lazy(() => {
+  const z = zod();
+  const finite = z.number().refine(Number.isFinite, 'not a finite number');
+  const vec = z.array(finite);
+  return z.object({
+    kind: z.literal(HOST_FOOTPRINT_KIND),
+    classes: z.array(z.string().min(1)).min(2),
+    labels: z.array(z.string().min(1)).min(2),
+    features: z.array(z.string().min(1)).min(1),
+    scaler: z.object({ mean: vec, scale: vec }),
+    activation: z.literal('relu'),
+    layers: z.array(z.object({ weights: z.array(vec), bias: vec })).min(1),
+  });
 });
 
 export interface HostFootprintModel {
@@ -71,7 +75,7 @@ export function loadHostFootprintModel(nameOrPath: string = HOST_FOOTPRINT_MODEL
   const cached = loaded.get(path);
   if (cached) return cached;
   const { doc, hash } = loadModelDocument(path, HOST_FOOTPRINT_KIND);
-  const parsed = schema.safeParse(doc);
+  const parsed = schema().safeParse(doc);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new ModelError(`${path}: invalid model (${issue.path.join('.') || 'root'}: ${issue.message})`);

@@ -10,13 +10,14 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isMainThread } from 'node:worker_threads';
-import { z } from 'zod';
+import type { z as Zod } from 'zod';
 import { errorMessage, ModelError } from '../errors.js';
 import { type SharedRows, shareRowArrays } from '../features/shared-rows.js';
 import type { Behavior } from '../result.js';
 import { LstmCore, type LstmParts, type RowSource } from './lstm-core.js';
 import type { ScoredPrefix } from './lstm-early.js';
 import { prestartLstmWorker, scoreOnTwoThreads } from './lstm-threads.js';
+import { lazy, zod } from './zod-lazy.js';
 
 export type { LstmParts, RowSource } from './lstm-core.js';
 
@@ -24,15 +25,7 @@ export type { LstmParts, RowSource } from './lstm-core.js';
 export const MIN_SEQUENCES = 6;
 export const DEFAULT_ABNORMALITY_THRESHOLD = 0.99;
 
-const finite = z.number().refine(Number.isFinite, 'not a finite number');
-const matrix = z.array(z.array(finite));
-
-/**
- * The same acceptance as `matrix` in one loop: zod's per-number check of the bundled kernel (56,000
- * weights) was ~45 ms of every default eval's start-up. Its messages are `matrix`'s (see parseSosLstm).
- */
-const fastMatrix = z.custom<number[][]>(isFiniteMatrix);
-
+/** Every matrix entry a finite number, checked in one loop (fastMatrix below). */
 function isFiniteMatrix(value: unknown): boolean {
   if (!Array.isArray(value)) return false;
   for (const row of value as unknown[]) {
@@ -45,9 +38,18 @@ function isFiniteMatrix(value: unknown): boolean {
   return true;
 }
 
-/** The original fields of networkml-v0.4.8-sos-lstm.json (the shared conversion of the TF checkpoint). */
-function weightsFields<M extends z.ZodType<number[][]>>(matrixSchema: M) {
-  return {
+/** The sos-lstm file schemas, built with `z` (zod-lazy.ts: on first use). */
+function lstmSchemas(z: typeof Zod) {
+  const finite = z.number().refine(Number.isFinite, 'not a finite number');
+  const matrix = z.array(z.array(finite));
+  /**
+   * The same acceptance as `matrix` in one loop: zod's per-number check of the bundled kernel (56,000
+   * weights) was ~45 ms of every default eval's start-up. Its messages are `matrix`'s (see parseSosLstm).
+   */
+  const fastMatrix = z.custom<number[][]>(isFiniteMatrix);
+
+  /** The original fields of networkml-v0.4.8-sos-lstm.json (the shared conversion of the TF checkpoint). */
+  const weightsFields = <M extends Zod.ZodType<number[][]>>(matrixSchema: M) => ({
     // The bundled wrapper records its source as an object (attribution, licence, original file).
     source: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
     description: z.string().optional(),
@@ -59,33 +61,39 @@ function weightsFields<M extends z.ZodType<number[][]>>(matrixSchema: M) {
     lstm_bias: z.array(finite),
     dense_kernel: matrixSchema,
     dense_bias: z.array(finite),
-  };
+  });
+
+  /** Our wrapper (`{"format":"networkml-model","version":1,"kind":"sos-lstm", ...}`) or the original export. */
+  const modelSchema = <M extends Zod.ZodType<number[][]>>(matrixSchema: M) =>
+    z.union([
+      z.object({
+        format: z.literal('networkml-model'),
+        version: z.literal(1),
+        kind: z.literal('sos-lstm'),
+        ...weightsFields(matrixSchema),
+      }),
+      z.object({ format: z.literal('networkml-v0.4.8-sos-lstm'), ...weightsFields(matrixSchema) }),
+    ]);
+
+  return { full: modelSchema(matrix), fast: modelSchema(fastMatrix) };
 }
 
-/** Our wrapper (`{"format":"networkml-model","version":1,"kind":"sos-lstm", ...}`) or the original export. */
-function modelSchema<M extends z.ZodType<number[][]>>(matrixSchema: M) {
-  return z.union([
-    z.object({
-      format: z.literal('networkml-model'),
-      version: z.literal(1),
-      kind: z.literal('sos-lstm'),
-      ...weightsFields(matrixSchema),
-    }),
-    z.object({ format: z.literal('networkml-v0.4.8-sos-lstm'), ...weightsFields(matrixSchema) }),
-  ]);
-}
+const schemas = lazy(() => lstmSchemas(zod()));
 
-export const sosLstmModelSchema = modelSchema(matrix);
-const fastSosLstmModelSchema = modelSchema(fastMatrix);
-export type SosLstmModelFile = z.infer<typeof sosLstmModelSchema>;
+/** The sos-lstm file schema (built on first use). */
+export function sosLstmModelSchema(): ReturnType<typeof lstmSchemas>['full'] {
+  return schemas().full;
+}
+export type SosLstmModelFile = Zod.infer<ReturnType<typeof lstmSchemas>['full']>;
 
 /**
- * sosLstmModelSchema.safeParse(doc), with the matrices checked in one loop: both schemas accept the same
- * documents, and a refused one is parsed again by sosLstmModelSchema so that the error is its own.
+ * sosLstmModelSchema().safeParse(doc), with the matrices checked in one loop: both schemas accept the same
+ * documents, and a refused one is parsed again by the full schema so that the error is its own.
  */
-export function parseSosLstm(doc: unknown): ReturnType<typeof sosLstmModelSchema.safeParse> {
-  const fast = fastSosLstmModelSchema.safeParse(doc);
-  return fast.success ? fast : sosLstmModelSchema.safeParse(doc);
+export function parseSosLstm(doc: unknown): ReturnType<ReturnType<typeof sosLstmModelSchema>['safeParse']> {
+  const { fast, full } = schemas();
+  const parsed = fast.safeParse(doc);
+  return parsed.success ? parsed : full.safeParse(doc);
 }
 
 /** Below this many sequences one thread scores them: starting the second costs more than it saves. */

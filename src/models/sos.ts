@@ -9,8 +9,9 @@
  * b_rq = a_rq / (Σ_{s∈R, s≠r} a_rs + a_rq), P(q) = Π_{r∈R} (1 − b_rq).
  * (The paper's kernel is Gaussian in d; scikit-sos/pyod use exp(−β·d) instead — numbers differ.)
  */
-import { z } from 'zod';
+import type { z as Zod } from 'zod';
 import { ModelError, UsageError } from '../errors.js';
+import { lazy, zod } from './zod-lazy.js';
 
 export const DEFAULT_PERPLEXITY = 30;
 export const DEFAULT_SOS_THRESHOLD = 0.99;
@@ -219,24 +220,28 @@ export class StochasticOutlierSelection {
 // ---------------------------------------------------------------------------------------------------------
 // Role-conditioned model: one SOS reference set per role.
 
-export const sosModelSchema = z.object({
-  format: z.literal('networkml-model'),
-  version: z.literal(1),
-  kind: z.literal('sos'),
-  /** What the rows are (e.g. "onelayer-hidden", "features-normalised"); the caller must feed the same. */
-  representation: z.string(),
-  perplexity: z.number().min(1),
-  threshold: z.number().min(0).max(1),
-  dims: z.number().int().positive(),
-  roles: z.record(
-    z.string(),
-    z.object({
-      rows: z.array(z.array(z.number().refine(Number.isFinite, 'not a finite number'))).min(1),
-      betas: z.array(z.number().min(0).refine(Number.isFinite, 'not a finite number')),
-    }),
-  ),
-});
-export type SosModelFile = z.infer<typeof sosModelSchema>;
+const sosModelSchemaOf = (z: typeof Zod) =>
+  z.object({
+    format: z.literal('networkml-model'),
+    version: z.literal(1),
+    kind: z.literal('sos'),
+    /** What the rows are (e.g. "onelayer-hidden", "features-normalised"); the caller must feed the same. */
+    representation: z.string(),
+    perplexity: z.number().min(1),
+    threshold: z.number().min(0).max(1),
+    dims: z.number().int().positive(),
+    roles: z.record(
+      z.string(),
+      z.object({
+        rows: z.array(z.array(z.number().refine(Number.isFinite, 'not a finite number'))).min(1),
+        betas: z.array(z.number().min(0).refine(Number.isFinite, 'not a finite number')),
+      }),
+    ),
+  });
+
+/** The role-conditioned model's file schema (zod-lazy.ts: built on first use). */
+export const sosModelSchema = lazy(() => sosModelSchemaOf(zod()));
+export type SosModelFile = Zod.infer<ReturnType<typeof sosModelSchemaOf>>;
 
 export interface RoleOutlierScore {
   /** Outlier probability against the reference devices of `role`; 0 when it could not be scored. */
@@ -331,7 +336,7 @@ export class RoleConditionedSos {
   }
 
   static fromJSON(doc: unknown, options: { threshold?: number } = {}): RoleConditionedSos {
-    const parsed = sosModelSchema.safeParse(doc);
+    const parsed = sosModelSchema().safeParse(doc);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
