@@ -211,6 +211,7 @@ export class LstmCore {
           const o = l * rnnSize;
           let acc = denseBias[l]!;
           for (let u = 0; u < rnnSize; u++) acc += h[u]! * dense[o + u]!;
+          // 0 + acc·1, the operations the one-hot label vector's loop below does (so −0 becomes +0 alike).
           let logit = 0;
           logit += acc * 1;
           const score = sigmoid(logit);
