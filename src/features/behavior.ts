@@ -102,10 +102,61 @@ export const BEHAVIOR_FEATURES: readonly BehaviorFeatureInfo[] = [
 ];
 export const BEHAVIOR_FEATURE_COUNT = BEHAVIOR_FEATURES.length;
 
-/** Lateral-movement and remote-administration services: SMB, RPC, NetBIOS, RDP, SSH, Telnet, FTP, WinRM, Kerberos, LDAP. */
-export const ADMIN_PORTS: readonly number[] = [445, 135, 139, 3389, 22, 23, 21, 5985, 5986, 88, 389];
+/** Lateral-movement and remote-administration services (TCP), with their protocol's name. */
+const ADMIN_PORT_NAMES: ReadonlyMap<number, string> = new Map([
+  [445, 'SMB'],
+  [135, 'MS-RPC'],
+  [139, 'NetBIOS'],
+  [3389, 'RDP'],
+  [22, 'SSH'],
+  [23, 'Telnet'],
+  [21, 'FTP'],
+  [5985, 'WinRM'],
+  [5986, 'WinRM'],
+  [88, 'Kerberos'],
+  [389, 'LDAP'],
+]);
+export const ADMIN_PORTS: readonly number[] = [...ADMIN_PORT_NAMES.keys()];
 const IS_ADMIN = new Uint8Array(65536);
 for (const p of ADMIN_PORTS) IS_ADMIN[p] = 1;
+
+/**
+ * Industrial control protocols, by server port (TCP or UDP): a device that is not a controller, an engineering
+ * station or an HMI has no business speaking them, so one new connection is news (as for the admin ports).
+ */
+export const INDUSTRIAL_PORTS: ReadonlyMap<number, string> = new Map([
+  [102, 'S7comm / ISO-TSAP'],
+  [502, 'Modbus'],
+  [789, 'Red Lion Crimson'],
+  [1911, 'Niagara Fox'],
+  [1962, 'PCWorx'],
+  [2222, 'EtherNet/IP I/O'],
+  [2404, 'IEC 60870-5-104'],
+  [4712, 'IEEE C37.118'],
+  [4713, 'IEEE C37.118'],
+  [4840, 'OPC UA'],
+  [4911, 'Niagara Fox'],
+  [5006, 'MELSEC MC'],
+  [5007, 'MELSEC MC'],
+  [5560, 'MELSOFT'],
+  [5562, 'MELSOFT'],
+  [9600, 'OMRON FINS'],
+  [18245, 'GE SRTP'],
+  [18246, 'GE SRTP'],
+  [20000, 'DNP3'],
+  [20547, 'ProConOS'],
+  [34962, 'PROFINET'],
+  [34963, 'PROFINET'],
+  [34964, 'PROFINET'],
+  [44818, 'EtherNet/IP'],
+  [47808, 'BACnet'],
+]);
+
+/** Whether a service code (see serviceCode) is TCP or UDP on an industrial control port. */
+export function isIndustrialService(code: number): boolean {
+  const proto = (code >> 16) & 3;
+  return proto <= 1 && INDUSTRIAL_PORTS.has(code & 0xffff);
+}
 
 /** Remote ports at or above this are treated as ephemeral (one "service" for all of them). */
 const EPHEMERAL_PORT = 32768;
@@ -124,7 +175,15 @@ export function serviceText(code: number): string {
   const port = code & 0xffff;
   const p = ['tcp', 'udp', 'icmp', 'ip'][proto]!;
   const what = proto === 2 ? `icmp type ${port}` : port === 0xffff ? `${p} high ports` : `${p} port ${port}`;
-  return `${outgoing ? 'outgoing' : 'incoming'} ${what}`;
+  return `${outgoing ? 'outgoing' : 'incoming'} ${what}${proto <= 1 ? protocolNote(proto, port) : ''}`;
+}
+
+/** The well-known protocol behind an admin or industrial port, for the explanations. */
+function protocolNote(proto: number, port: number): string {
+  const industrial = INDUSTRIAL_PORTS.get(port);
+  if (industrial) return ` (${industrial}, industrial control)`;
+  const admin = proto === 0 ? ADMIN_PORT_NAMES.get(port) : undefined;
+  return admin ? ` (${admin})` : '';
 }
 
 export interface BehaviorHost {

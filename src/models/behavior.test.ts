@@ -73,7 +73,49 @@ describe('BehaviorModel', () => {
       ]),
       smb,
     );
-    assert.match(reasons[0]!, /new outgoing tcp port 445 to 37 peers/);
+    assert.match(reasons[0]!, /new outgoing tcp port 445 \(SMB\) to 37 peers/);
+  });
+
+  it('weighs a first industrial control protocol over TCP like an admin service; old files leave it out', () => {
+    const S7 = serviceCode(true, 0, 102);
+    const MELSOFT = serviceCode(true, 1, 5560);
+    const query = sample('q', 0.1 * 3, 0, [
+      [DNS, 1, 1],
+      [S7, 1, 1],
+      [MELSOFT, 1, 588],
+    ]);
+    const m = new BehaviorModel({ k: 1 }).fit(normals);
+    const s7 = m.scoreBin(query);
+    // ln(1 + 2 new services) + ln(1 + 1 peer) + ln(1 + 1 S7 connection) + the industrial bonus 2; the
+    // MELSOFT search over UDP (broadcast discovery) is a new service only.
+    assert.ok(Math.abs(s7.novelty - (Math.log(3) + Math.log(2) + Math.log(2) + 2)) < 1e-12, `${s7.novelty}`);
+    const udpOnly = m.scoreBin(
+      sample('q', 0.1 * 3, 0, [
+        [DNS, 1, 1],
+        [MELSOFT, 1, 588],
+      ]),
+    );
+    assert.ok(Math.abs(udpOnly.novelty - (Math.log(2) + Math.log(2))) < 1e-12, `${udpOnly.novelty}`);
+    assert.match(
+      m.explain(query, s7).join('\n'),
+      /new outgoing tcp port 102 \(S7comm \/ ISO-TSAP, industrial control\) to 1 peer/,
+    );
+    // Neighbours that speak an industrial protocol (UDP counts here) make S7 only a new service.
+    const station = normals.map((n) => ({
+      ...n,
+      services: [
+        [DNS, 1, 1] as [number, number, number],
+        [serviceCode(true, 1, 5006), 1, 3] as [number, number, number],
+      ],
+    }));
+    const ics = new BehaviorModel({ k: 1 }).fit(station).scoreBin(query);
+    assert.ok(Math.abs(ics.novelty - (Math.log(3) + Math.log(2))) < 1e-12, `${ics.novelty}`);
+    // A file written before the term existed has no industrialServiceBonus: it scores as it did.
+    const doc = JSON.parse(JSON.stringify(m.toJSON())) as { hyperParameters: Record<string, unknown> };
+    delete doc.hyperParameters.industrialServiceBonus;
+    const old = BehaviorModel.fromJSON(doc);
+    assert.equal(old.industrialServiceBonus, 0);
+    assert.equal(old.scoreBin(query).novelty, Math.log(3) + Math.log(2));
   });
 
   it('scores connections with a public address none of the neighbours talked to (a beacon)', () => {

@@ -46,6 +46,7 @@ import {
   BEHAVIOR_FEATURE_COUNT,
   BEHAVIOR_FEATURES,
   type BehaviorFeatureKind,
+  isIndustrialService,
   serviceText,
 } from '../features/behavior.js';
 
@@ -54,6 +55,15 @@ const ADMIN_PORT_SET = new Set(ADMIN_PORTS);
 /** A TCP service (either direction) on an admin/lateral-movement port. */
 function isAdminTcp(code: number): boolean {
   return ((code >> 16) & 3) === 0 && ADMIN_PORT_SET.has(code & 0xffff);
+}
+
+/**
+ * A TCP service on an industrial control port: a session with a controller. Industrial UDP is left out of the
+ * bonus (it still makes a neighbourhood industrial): here it was broadcast discovery (MELSOFT's search on 5560)
+ * from engineering stations whose type had one training capture, and counting it raised false alarms 0 → 3 %.
+ */
+function isIndustrialTcp(code: number): boolean {
+  return ((code >> 16) & 3) === 0 && isIndustrialService(code);
 }
 
 import { Rng } from './rng.js';
@@ -77,6 +87,14 @@ export interface BehaviorOptions {
    * a device whose nearest normal devices never use them is news, however few connections it took.
    */
   adminServiceBonus?: number;
+  /**
+   * Added once when a window opens TCP sessions on an industrial control port (S7comm, Modbus, DNP3, MELSEC, …)
+   * and none of its nearest normal windows used any industrial protocol; those connections then count with the
+   * admin ones. A camera
+   * opening one S7 connection is doing an engineering station's job; an engineering station using another
+   * industrial port than its neighbours is only a new service. 0: off (model files made before it was added).
+   */
+  industrialServiceBonus?: number;
   /** Weight μ of the public-peer novelty term ln(1 + public peers none of the neighbours talked to). */
   peerWeight?: number;
   /**
@@ -328,6 +346,7 @@ export class BehaviorModel {
   readonly peerFlowFree: number;
   readonly adminNoveltyWeight: number;
   readonly adminServiceBonus: number;
+  readonly industrialServiceBonus: number;
   readonly clip: number;
   readonly localFloor: number;
   readonly calibrationMinCaptures: number;
@@ -355,6 +374,8 @@ export class BehaviorModel {
   private z: Float64Array[] = [];
   private serviceSets: Set<number>[] = [];
   private peerSets: Set<number>[] = [];
+  /** Whether each reference used any industrial control service. */
+  private industrialRefs: Uint8Array = new Uint8Array(0);
   /** The distinct training labels (sorted) and each reference's index among them (-1: unlabelled). */
   labels: string[] = [];
   private refLabelIdx = new Int32Array(0);
@@ -377,6 +398,7 @@ export class BehaviorModel {
     this.peerFlowFree = options.peerFlowFree ?? 3;
     this.adminNoveltyWeight = options.adminNoveltyWeight ?? 1;
     this.adminServiceBonus = options.adminServiceBonus ?? 2;
+    this.industrialServiceBonus = options.industrialServiceBonus ?? 2;
     this.clip = options.clip ?? 3;
     this.localFloor = options.localFloor ?? 0;
     this.calibrationMinCaptures = options.calibrationMinCaptures ?? 5;
@@ -543,6 +565,7 @@ export class BehaviorModel {
     this.z = s.refs.map((r) => this.standardise(r));
     this.serviceSets = s.refServices.map((c) => new Set(c));
     this.peerSets = s.refPeers.map((c) => new Set(c));
+    this.industrialRefs = Uint8Array.from(s.refServices, (c) => (c.some(isIndustrialService) ? 1 : 0));
     this.labels = [...new Set(s.refLabels.filter((l): l is string => l !== null))].sort();
     const at = new Map(this.labels.map((l, i) => [l, i]));
     this.refLabelIdx = Int32Array.from(s.refLabels, (l) => (l === null ? -1 : at.get(l)!));
@@ -745,7 +768,10 @@ export class BehaviorModel {
     for (const svc of sample.services) {
       if (!neighbours.some((n) => this.serviceSets[n]!.has(svc[0]))) novel.push([svc[0], svc[1], svc[2]]);
     }
-    const novelty = this.serviceNovelty(novel);
+    const novelty = this.serviceNovelty(
+      novel,
+      neighbours.some((n) => this.industrialRefs[n] === 1),
+    );
     let novelPeers = 0;
     let novelPeerFlows = 0;
     let busiestNovelPeer = -1;
@@ -898,22 +924,28 @@ export class BehaviorModel {
 
   /**
    * Novelty of services (code, peers, connections) unseen by the comparison:
-   * ln(1 + count) + ln(1 + most peers of one) + α ln(1 + their connections on admin/lateral-movement ports).
-   * New connections on SMB, RPC, RDP, SSH, … weigh extra: they are what lateral movement looks like.
+   * ln(1 + count) + ln(1 + most peers of one) + α ln(1 + their connections on admin/lateral-movement ports, and
+   * TCP ones on industrial control ports when the comparison spoke none) + a bonus for each of those two kinds.
+   * New connections on SMB, RPC, RDP, SSH, … are what lateral movement looks like; a first industrial protocol
+   * what a device tampering with a process does. `industrialKnown`: the comparison used one already.
    */
-  serviceNovelty(novel: readonly (readonly [number, number, number])[]): number {
+  serviceNovelty(novel: readonly (readonly [number, number, number])[], industrialKnown = false): number {
     if (novel.length === 0) return 0;
     let maxPeers = 0;
     let adminFlows = 0;
+    let industrialFlows = 0;
+    const industrial = this.industrialServiceBonus > 0 && !industrialKnown;
     for (const n of novel) {
       if (n[1] > maxPeers) maxPeers = n[1];
       if (isAdminTcp(n[0])) adminFlows += n[2];
+      else if (industrial && isIndustrialTcp(n[0])) industrialFlows += n[2];
     }
     return (
       Math.log1p(novel.length) +
       Math.log1p(maxPeers) +
-      this.adminNoveltyWeight * Math.log1p(adminFlows) +
-      (adminFlows > 0 ? this.adminServiceBonus : 0)
+      this.adminNoveltyWeight * Math.log1p(adminFlows + industrialFlows) +
+      (adminFlows > 0 ? this.adminServiceBonus : 0) +
+      (industrialFlows > 0 ? this.industrialServiceBonus : 0)
     );
   }
 
@@ -1175,6 +1207,7 @@ export class BehaviorModel {
         peerFlowFree: this.peerFlowFree,
         adminNoveltyWeight: this.adminNoveltyWeight,
         adminServiceBonus: this.adminServiceBonus,
+        industrialServiceBonus: this.industrialServiceBonus,
         clip: this.clip,
         localFloor: this.localFloor,
         calibrationMinCaptures: this.calibrationMinCaptures,
@@ -1313,6 +1346,7 @@ function behaviorFileSchemaOf(z: typeof Zod) {
       peerFlowFree: finite.min(0).default(0),
       adminNoveltyWeight: finite.min(0).default(0),
       adminServiceBonus: finite.min(0).default(0),
+      industrialServiceBonus: finite.min(0).default(0),
       clip: finite.positive(),
       localFloor: finite.nonnegative(),
       calibrationMinCaptures: z.number().int().positive(),

@@ -39,7 +39,23 @@ describe('withOwnHistory', () => {
     assert.equal(own.worst, 1);
     const raised = 0.5 + model.noveltyWeight * model.serviceNovelty([[SSH, 40, 40]]);
     assert.equal(own.abnormality, model.captureAbnormality(model.tailProbability(raised), 2));
-    assert.deepEqual(own.reasons, ['outgoing tcp port 22 to 40 peers: never used by this device before']);
+    assert.deepEqual(own.reasons, [
+      'outgoing tcp port 22 (SSH) to 40 peers: never used by this device before',
+    ]);
+  });
+
+  it('weighs a first industrial protocol extra, and one more industrial port as a plain new service', () => {
+    const S7 = serviceCode(true, 0, 102);
+    const MODBUS = serviceCode(true, 0, 502);
+    const bins = [{ score: 0.5, services: [[S7, 1, 4]] as [number, number, number][] }];
+    const first = withOwnHistory(model, bins, new Set([DNS]));
+    const another = withOwnHistory(model, bins, new Set([DNS, MODBUS]));
+    assert.ok(first && another);
+    const plain = 0.5 + model.noveltyWeight * (Math.log(2) + Math.log(2));
+    const industrial = plain + model.noveltyWeight * (Math.log(5) + model.industrialServiceBonus);
+    assert.equal(another.abnormality, model.captureAbnormality(model.tailProbability(plain), 1));
+    assert.equal(first.abnormality, model.captureAbnormality(model.tailProbability(industrial), 1));
+    assert.ok(first.abnormality > another.abnormality);
   });
 
   it('changes nothing when every service was seen before', () => {

@@ -4,6 +4,7 @@ import {
   type BehaviorResult,
   hostRecords,
   hostVendor,
+  isIndustrialService,
   NO_RECORDS,
   serviceText,
 } from '../features/behavior.js';
@@ -70,11 +71,12 @@ export function withOwnHistory(
   role?: string,
 ): { abnormality: number; worst: number; reasons: string[] } | null {
   let changed = false;
+  const industrialKnown = [...past].some(isIndustrialService);
   const scores = bins.map((b) => {
     const fresh = b.services.filter((s) => !past.has(s[0]));
     if (fresh.length === 0) return { score: b.score, fresh };
     changed = true;
-    return { score: b.score + model.noveltyWeight * model.serviceNovelty(fresh), fresh };
+    return { score: b.score + model.noveltyWeight * model.serviceNovelty(fresh, industrialKnown), fresh };
   });
   if (!changed) return null;
   let worst = 0;
