@@ -131,7 +131,7 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
       assert.ok(res.detail!.abnormality > res.detail!.threshold!, res.key);
       assert.match(
         res.detail!.behavior!.reasons.join('\n'),
-        /new outgoing tcp port (445|3389|22|23) to 40 peers/,
+        /new outgoing tcp port (445 \(SMB\)|3389 \(RDP\)|22 \(SSH\)|23 \(Telnet\)) to 40 peers/,
       );
       assert.equal(res.detail!.behavior!.bins_scored, 1);
       // A handful of training captures per type: too few windows for a role's own calibration.
@@ -149,11 +149,11 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     assert.equal(explained.status, 0, explained.stderr);
     assert.match(explained.stdout, /behaviour abnormal \(abnormality [\d.]+, abnormal above 0\.990\)/);
     assert.match(explained.stdout, /worst bin 0: /);
-    assert.match(explained.stdout, /- new outgoing tcp port \d+ to 40 peers/);
+    assert.match(explained.stdout, /- new outgoing tcp port \d+ \(\w+\) to 40 peers/);
     const long = runCli(['eval', '--long', '--no-history', ...args]);
     assert.equal(long.status, 0, long.stderr);
     assert.match(long.stdout, /behaviour {3}abnormal/);
-    assert.match(long.stdout, /- new outgoing tcp port \d+ to 40 peers/);
+    assert.match(long.stdout, /- new outgoing tcp port \d+ \(\w+\) to 40 peers/);
   });
 
   it('an ARP sweep of the local network is abnormal, and the explanation says how many addresses it asked for', () => {
@@ -240,7 +240,7 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     // The population model already puts this scan at the top (its admin connections are beyond anything a
     // normal device had), so the own-history reasons, which lead only when they raise the abnormality, may
     // not; the new service is named either way (withOwnHistory's own test: behavior-anomaly.test.ts).
-    assert.match(later!.detail!.behavior!.reasons.join('\n'), /outgoing tcp port \d+ to 40 peers/);
+    assert.match(later!.detail!.behavior!.reasons.join('\n'), /outgoing tcp port \d+ \(\w+\) to 40 peers/);
   });
 
   it('watch scores each host with the behaviour model when its bin closes', () => {
@@ -264,7 +264,7 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
       .map((l) => JSON.parse(l) as { mac: string; behavior: string; behaviorDetail?: { reasons: string[] } });
     const aria = updates.find((u) => u.mac === '20:f8:5e:ca:91:52')!;
     assert.equal(aria.behavior, 'abnormal');
-    assert.match(aria.behaviorDetail!.reasons.join('\n'), /new outgoing tcp port \d+ to 40 peers/);
+    assert.match(aria.behaviorDetail!.reasons.join('\n'), /new outgoing tcp port \d+ \(\w+\) to 40 peers/);
   });
 
   it('train writes a behaviour model beside the role model, and eval uses it with no anomaly flags', () => {
