@@ -6,6 +6,13 @@
  *   npx tsx bench/behavior/build.ts [--out DIR] [--seed N] [--shared DIR] [--version LABEL] [--jobs N]
  *       [--force | --force-ids REGEX]
  *       [--identity device|legacy] [--list-identities]
+ *   npx tsx bench/behavior/build.ts --out DIR --attacks ADIR --split-from MANIFEST [--per-short 3] [--per-long 4]
+ *
+ * With --split-from (the "fresh tools" set, README): no new normals; the test normals, their device
+ * identities and the seed are the given manifest's, every raw attack of ADIR/attacks/index.jsonl is injected
+ * into them (short: --per-short attacks per normal, long: --per-long, rotating over the attack ids), and
+ * OUT/manifest.json lists the source's train and test normal entries (their paths) plus the new captures,
+ * so score.ts scores the new attacks against exactly the split's test normals.
  *
  * Injection rewrites the endpoint the device plays (attacker, or victim for inbound attacks) to the
  * device's own MAC and IP, the other endpoint to a LAN neighbour (same /24, a neighbour's MAC) or a
@@ -38,7 +45,22 @@ function arg(name: string, fallback: string): string {
 }
 const here = resolve(import.meta.dirname);
 const OUT = resolve(arg('out', '/work/behavior-bench'));
-const SEED = Number(arg('seed', '12'));
+/** Where attacks/index.jsonl and the raw attack captures are (default: OUT). */
+const ATTACKS = resolve(arg('attacks', OUT));
+const SPLIT_FROM = process.argv.includes('--split-from') ? resolve(arg('split-from', '')) : null;
+const PER_SHORT = Number(arg('per-short', '3'));
+const PER_LONG = Number(arg('per-long', '4'));
+interface SourceManifest {
+  seed: number;
+  identity?: string;
+  version: string;
+  split: { train: string[]; test: string[] };
+  entries: Entry[];
+}
+const SOURCE: SourceManifest | null = SPLIT_FROM
+  ? (JSON.parse(readFileSync(SPLIT_FROM, 'utf8')) as SourceManifest)
+  : null;
+const SEED = SOURCE ? SOURCE.seed : Number(arg('seed', '12'));
 const SHARED = resolve(arg('shared', join(here, '../../../shared')));
 const FORCE = process.argv.includes('--force');
 /** Regenerate only the injected captures whose id matches (e.g. after changing how one family is injected). */
@@ -50,7 +72,7 @@ const VERSION = arg('version', 'v1');
  * 'legacy' is the first rule (most frequent source MAC of private-address packets), which took the gateway
  * of near-silent setups (an iKettle2 sends one packet from its address, the gateway's DHCP server two).
  */
-const IDENTITY = arg('identity', 'device') as IdentityRule;
+const IDENTITY = (SOURCE?.identity ?? arg('identity', 'device')) as IdentityRule;
 if (IDENTITY !== 'device' && IDENTITY !== 'legacy') {
   console.error(`build: --identity must be device or legacy, not ${IDENTITY}`);
   process.exit(2);
@@ -140,19 +162,19 @@ async function identify(path: string): Promise<Identity> {
 
 // ---------- attacks ----------
 function loadAttacks(): RawAttack[] {
-  const idx = join(OUT, 'attacks/index.jsonl');
+  const idx = join(ATTACKS, 'attacks/index.jsonl');
   if (!existsSync(idx)) return [];
   return readFileSync(idx, 'utf8')
     .split('\n')
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l) as RawAttack)
-    .filter((a) => a.packets > 0 && existsSync(join(OUT, a.file)));
+    .filter((a) => a.packets > 0 && existsSync(join(ATTACKS, a.file)));
 }
 const attackFacts = new Map<string, { start: number; end: number }>();
 async function attackSpan(a: RawAttack): Promise<{ start: number; end: number }> {
   let f = attackFacts.get(a.id);
   if (!f) {
-    const id = await identify(join(OUT, a.file));
+    const id = await identify(join(ATTACKS, a.file));
     f = { start: id.start, end: id.end };
     attackFacts.set(a.id, f);
   }
@@ -211,6 +233,49 @@ interface Base {
   ident: Identity;
 }
 
+/**
+ * --split-from: the source manifest's train and test normal entries as they are, and its test normals as
+ * injection bases with the identity the source used (MAC and IP from the entry; the gateway MAC, as build
+ * does, from the first setup the capture is made of; span from the capture itself).
+ */
+async function fromSource(
+  src: SourceManifest,
+  normals: Normal[],
+  ident: Map<string, Identity>,
+): Promise<{ bases: Base[]; entries: Entry[] }> {
+  const byName = new Map(normals.map((n) => [n.name, n]));
+  const entries = src.entries.filter((e) => e.kind === 'normal');
+  const bases: Base[] = [];
+  await pool(
+    entries.filter((e) => e.split === 'test'),
+    JOBS,
+    async (e) => {
+      if (e.length !== 'short' && e.length !== 'long') throw new Error(`${e.id}: no length`);
+      const parts = e.parts.map((p) => {
+        const n = byName.get(p);
+        if (!n) throw new Error(`${e.id}: setup ${p} not among the normals of ${SHARED}`);
+        return n;
+      });
+      const first = ident.get(parts[0]!.name)!;
+      if (first.mac !== e.device.mac || first.ip !== e.device.ip)
+        throw new Error(
+          `${e.id}: device ${first.mac} ${first.ip} is not the source's ${e.device.mac} ${e.device.ip}`,
+        );
+      const span = await identify(e.path);
+      bases.push({
+        id: e.id,
+        type: e.deviceType,
+        length: e.length,
+        path: e.path,
+        parts,
+        ident: { ...span, mac: e.device.mac, ip: e.device.ip, gwMac: first.gwMac },
+      });
+    },
+  );
+  bases.sort((x, y) => x.id.localeCompare(y.id));
+  return { bases, entries };
+}
+
 async function main(): Promise<void> {
   for (const tool of ['tcpdump', 'tcprewrite', 'editcap', 'mergecap']) {
     try {
@@ -233,12 +298,13 @@ async function main(): Promise<void> {
     }
     return;
   }
-  const { train, test } = split(normals);
+  // --split-from: no normals of our own; the source manifest's test normals are the bases (below).
+  const { train, test } = SOURCE ? { train: [], test: [] } : split(normals);
   const attacks = loadAttacks();
   const trainDir = join(OUT, 'train');
   const testDir = join(OUT, 'test');
   const tmpRoot = join(OUT, '.tmp');
-  mkdirSync(trainDir, { recursive: true });
+  if (!SOURCE) mkdirSync(trainDir, { recursive: true });
   mkdirSync(join(testDir, 'short'), { recursive: true });
   mkdirSync(join(testDir, 'long'), { recursive: true });
   rmSync(tmpRoot, { recursive: true, force: true });
@@ -346,6 +412,11 @@ async function main(): Promise<void> {
       span: { start: b.ident.start, end: b.ident.end },
     });
   }
+  if (SOURCE) {
+    const r = await fromSource(SOURCE, normals, ident);
+    bases.push(...r.bases);
+    entries.push(...r.entries);
+  }
 
   // ----- attacks -----
   const famVariants = new Map<string, RawAttack[]>();
@@ -366,7 +437,10 @@ async function main(): Promise<void> {
     if (!vars?.length) return;
     const c = famCounter.get(`${b.length}:${fam}`) ?? 0;
     famCounter.set(`${b.length}:${fam}`, c + 1);
-    const a = vars[(c + (hashStr(`${SEED}:${fam}`) % vars.length)) % vars.length]!;
+    planOne(b, vars[(c + (hashStr(`${SEED}:${fam}`) % vars.length)) % vars.length]!);
+  };
+  const planOne = (b: Base, a: RawAttack) => {
+    const fam = a.family;
     const roles = a.roles.split(',') as ('attacker' | 'victim')[];
     const role = roles[hashStr(`${SEED}:${b.id}:${a.id}`) % roles.length]!;
     const id = `${b.id.replace(/^([sl])-/, `$1-${fam}-`)}--${a.id}`;
@@ -402,7 +476,7 @@ async function main(): Promise<void> {
             : b.ident.start + bd / 2 - Math.min(dur, 600) / 2 + (r() - 0.5) * 120;
         entry.window = { start, end: start + dur };
         const spec = attackSpec(
-          join(OUT, a.file),
+          join(ATTACKS, a.file),
           a,
           role,
           b.ident,
@@ -412,7 +486,7 @@ async function main(): Promise<void> {
         );
         if (dry) return;
         const inj = join(tmp, 'inj.pcap');
-        await rewrite(join(OUT, a.file), inj, spec, start - span.start, tmp);
+        await rewrite(join(ATTACKS, a.file), inj, spec, start - span.start, tmp);
         await run('mergecap', ['-F', 'pcap', '-w', `${path}.tmp`, b.path, inj]);
         renameSync(`${path}.tmp`, path);
       },
@@ -420,10 +494,24 @@ async function main(): Promise<void> {
   };
   // Short: each normal gets 3 families (rotating over the fixed family list, so adding a family later
   // does not change which attack earlier captures got); long: every family.
-  shortBases.forEach((b, i) => {
-    for (let k = 0; k < 3; k++) planAttack(b, FAMILIES[(i + k) % FAMILIES.length]!);
-  });
-  for (const b of longBases) for (const fam of FAMILIES) planAttack(b, fam);
+  if (SOURCE) {
+    // Every attack id as often as the next: short normal i gets ids PER_SHORT·i … (rotating), long likewise.
+    const ids = attacks.slice().sort((x, y) => x.id.localeCompare(y.id));
+    const sorted = (xs: Base[]) => xs.slice().sort((x, y) => x.id.localeCompare(y.id));
+    if (ids.length)
+      for (const [bs, per] of [
+        [sorted(shortBases), PER_SHORT],
+        [sorted(longBases), PER_LONG],
+      ] as const)
+        bs.forEach((b, i) => {
+          for (let k = 0; k < Math.min(per, ids.length); k++) planOne(b, ids[(i * per + k) % ids.length]!);
+        });
+  } else {
+    shortBases.forEach((b, i) => {
+      for (let k = 0; k < 3; k++) planAttack(b, FAMILIES[(i + k) % FAMILIES.length]!);
+    });
+    for (const b of longBases) for (const fam of FAMILIES) planAttack(b, fam);
+  }
 
   // ----- wrong role: another type's normal capture of the same length, rewritten to this device -----
   const planWrong = (b: Base, pool: Base[]) => {
@@ -472,8 +560,10 @@ async function main(): Promise<void> {
       },
     });
   };
-  for (const b of shortBases) planWrong(b, shortBases);
-  for (const b of longBases) planWrong(b, longBases);
+  if (!SOURCE) {
+    for (const b of shortBases) planWrong(b, shortBases);
+    for (const b of longBases) planWrong(b, longBases);
+  }
 
   let done = 0;
   await pool(jobs, JOBS, async (j) => {
@@ -493,12 +583,15 @@ async function main(): Promise<void> {
   entries.sort((x, y) => x.id.localeCompare(y.id));
 
   const manifest = {
-    version: VERSION,
+    version: SOURCE ? `${SOURCE.version}-${VERSION === 'v1' ? 'fresh' : VERSION}` : VERSION,
+    ...(SOURCE ? { splitFrom: SPLIT_FROM, attacksFrom: ATTACKS } : {}),
     seed: SEED,
     identity: IDENTITY,
     created: new Date().toISOString(),
     note: 'Behaviour benchmark: see bench/behavior/README.md. Paths are absolute; windows are epoch seconds.',
-    split: { train: train.map((n) => n.name).sort(), test: test.map((n) => n.name).sort() },
+    split: SOURCE
+      ? SOURCE.split
+      : { train: train.map((n) => n.name).sort(), test: test.map((n) => n.name).sort() },
     families: [...famVariants.keys()].sort(),
     attacks: attacks.map((a) => ({
       id: a.id,

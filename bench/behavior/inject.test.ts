@@ -108,4 +108,27 @@ describe('attack injection leaves nothing of the lab network', { skip }, () => {
       assert.match(injText, /185\.7\.8\.9/);
     }
   });
+
+  it('wan attack (many internet peers behind the victim as gateway): all public, all through the gateway', async () => {
+    const { dev, out, injText } = await inject('fr-scan-mirai-telnet', 'attacker');
+    assert.equal(labLeftovers(out, dev).labMac + labLeftovers(out, dev).labIp, 0);
+    const lines = injText.split('\n').filter(Boolean);
+    assert.equal(lines.length, 50);
+    const macs = new Set(lines.flatMap((l) => /^\S+ (\S+) > (\S+),/.exec(l)?.slice(1) ?? []));
+    assert.deepEqual([...macs].sort(), [dev.gwMac, dev.mac].sort());
+    // 10.128.0.0/9 took the public peer's first octet: 20 random scan targets and the telnet host, none private.
+    const peers = new Set<string>();
+    for (const l of lines) {
+      const m = /: (\d+\.\d+\.\d+\.\d+)\.\d+ > (\d+\.\d+\.\d+\.\d+)\.\d+:/.exec(l);
+      assert.ok(m, l);
+      const [src, dst] = [m[1]!, m[2]!];
+      assert.ok(src === dev.ip || dst === dev.ip, l);
+      const peer = src === dev.ip ? dst : src;
+      assert.match(peer, /^185\.128\./);
+      peers.add(peer);
+    }
+    assert.ok(peers.has('185.128.3.7'));
+    assert.equal(peers.size, 21);
+  });
 });
+

@@ -25,11 +25,17 @@ export interface RawAttack {
   family: string;
   tool: string;
   roles: string;
-  peer: 'lan' | 'public';
+  /**
+   * lan: the other end is a neighbour; public: one internet peer; wan: many internet peers, reached through
+   * the victim as a gateway (the attack's `wan` range, e.g. a Mirai-style scan of random addresses).
+   */
+  peer: 'lan' | 'public' | 'wan';
   heldout: boolean;
   attacker: { ip: string; mac: string };
   victim: { ip: string; mac: string };
   net: string;
+  /** peer wan: the routed range behind the victim (gen-fresh.sh: 10.128.0.0/9). */
+  wan?: string;
   packets: number;
 }
 
@@ -128,6 +134,10 @@ export function attackPnat(
   const self = role === 'attacker' ? a.attacker : a.victim;
   const other = role === 'attacker' ? a.victim : a.attacker;
   if (a.peer === 'public') return `${self.ip}/32:${devIp}/32,${other.ip}/32:${publicIp}/32`;
+  if (a.peer === 'wan') {
+    if (!a.wan) throw new Error(`attack ${a.id}: peer wan without a wan range`);
+    return `${self.ip}/32:${devIp}/32,${other.ip}/32:${publicIp}/32,${a.wan}:${wanRange(a.wan, publicIp)}`;
+  }
   const devHost = devIp.split('.')[3]!;
   const selfHost = self.ip.split('.')[3]!;
   const labPre = a.net.split('/')[0]!.split('.').slice(0, 3).join('.');
@@ -136,6 +146,17 @@ export function attackPnat(
   if (devHost !== selfHost) maps.push(`${labPre}.${devHost}/32:${pre}.${selfHost}/32`);
   maps.push(`${a.net}:${subnet24(devIp)}`);
   return maps.join(',');
+}
+
+/**
+ * Where a routed lab range lands: the same prefix length with the public peer's first octet (host bits kept),
+ * so its addresses are public and spread like the lab's.
+ */
+export function wanRange(wan: string, publicIp: string): string {
+  const [addr, len] = wan.split('/');
+  const bits = Number(len);
+  if (!addr || !(bits >= 8 && bits <= 32)) throw new Error(`bad wan range ${wan}`);
+  return `${[publicIp.split('.')[0], ...addr.split('.').slice(1)].join('.')}/${bits}`;
 }
 
 /** OUIs of PC, server and NAS makers that no normal capture of the benchmark has (checked on ../shared). */
@@ -170,7 +191,7 @@ export function attackMacMap(
   const map = new Map<string, string>();
   for (const m of macs) {
     if (m === dev.mac || m === dev.gwMac) continue;
-    map.set(m, m === selfMac ? dev.mac : a.peer === 'public' ? dev.gwMac : neighbourMac(dev.mac, m));
+    map.set(m, m === selfMac ? dev.mac : a.peer !== 'lan' ? dev.gwMac : neighbourMac(dev.mac, m));
   }
   return map;
 }
@@ -197,10 +218,12 @@ export function attackSpec(
     filter: 'ip or arp',
     macMap: attackMacMap(rawPath, a, role, dev),
   };
-  if (a.peer === 'public') {
+  if (a.peer !== 'lan') {
     spec.peerMac = other.mac;
     spec.newPeerMac = dev.gwMac;
-    spec.filter = `ip and host ${a.attacker.ip} and host ${a.victim.ip}`;
+    // wan: everything the device's end exchanged through the gateway (the victim's MAC), any address
+    spec.filter =
+      a.peer === 'wan' ? `ip and host ${self.ip}` : `ip and host ${a.attacker.ip} and host ${a.victim.ip}`;
     spec.peerTtl = peerTtl;
   }
   return spec;

@@ -11,6 +11,8 @@ PKGS=(
   samba smbclient python3-impacket  # SMB/RPC lateral movement
   xrdp freerdp2-x11                 # RDP victim (xrdp); hydra's rdp module needs freerdp's library
   dnsutils dnsmasq-base iodine      # DNS server, dig query loops, iodine tunnel
+  # the "fresh tools" set (gen-attacks.sh --only fresh)
+  masscan hping3 ncrack patator socat ptunnel-ng rsync mosquitto mosquitto-clients dns2tcp slowhttptest
 )
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
