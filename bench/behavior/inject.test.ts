@@ -131,4 +131,3 @@ describe('attack injection leaves nothing of the lab network', { skip }, () => {
     assert.equal(peers.size, 21);
   });
 });
-

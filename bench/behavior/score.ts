@@ -3,7 +3,7 @@
  *
  *   npx tsx bench/behavior/score.ts [--manifest FILE] [--methods lstm,sos,baseline,baseline-type,behavior] [--work DIR]
  *       [--json FILE] [--threads N] [--seed N] [--retrain] [--only-heldout | --no-heldout] [--limit N]
- *       [--cli TREE/bin/networkml.js] [--timeout S (per CLI call, default 900)]
+ *       [--cli TREE/bin/networkml.js] [--timeout S (per CLI call, default 900)] [--by-attack]
  *
  * Trains a v2 role model on the manifest's train normals, then per method evaluates every test capture:
  *   lstm      eval --model ROLE --anomaly lstm (the bundled SoS LSTM)
@@ -15,7 +15,8 @@
  *             abnormality = share of train normals' leave-one-out distances below it, abnormal above 0.99
  *   baseline-type  the same among train normals of the capture's TRUE type (an anchor: not deployable)
  * Reports per method, family and length: ROC AUC (normal test captures of that length vs the group),
- * detection at the method's own decision, false alarms on normal captures, and captures not scored.
+ * detection at the method's own decision, false alarms on normal captures, and captures not scored;
+ * with --by-attack also per raw attack id (rows "id:ATTACK"), with the abnormality of each miss.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -45,6 +46,7 @@ const HELDOUT = process.argv.includes('--only-heldout')
     ? 'none'
     : 'all';
 const LIMIT = Number(arg('limit', '0'));
+const BY_ATTACK = process.argv.includes('--by-attack');
 const BATCH = 40;
 
 interface Entry {
@@ -54,6 +56,7 @@ interface Entry {
   kind: 'normal' | 'attack' | 'wrongrole';
   family: string | null;
   tool: string | null;
+  attackId?: string;
   length: 'short' | 'long' | null;
   deviceType: string;
   device?: { mac: string; ip: string };
@@ -306,6 +309,8 @@ interface Row {
   falseAlarm: number | null;
   unscored: number;
   unscoredNormal: number;
+  /** --by-attack rows: the abnormality of each capture of the group not flagged, lowest first. */
+  misses?: number[];
 }
 
 function rows(method: string, tests: Entry[], res: Map<string, Outcome>): Row[] {
@@ -316,6 +321,14 @@ function rows(method: string, tests: Entry[], res: Map<string, Outcome>): Row[] 
       .sort()
       .map((fam) => ({ name: fam, f: (e: Entry) => e.kind === 'attack' && e.family === fam })),
     { name: 'wrong role', f: (e) => e.kind === 'wrongrole' },
+    ...(BY_ATTACK
+      ? [...new Set(tests.filter((e) => e.kind === 'attack').map((e) => `${e.family}/${e.attackId}`))]
+          .sort()
+          .map((k) => ({
+            name: `id:${k.split('/')[1]}`,
+            f: (e: Entry) => e.kind === 'attack' && `${e.family}/${e.attackId}` === k,
+          }))
+      : []),
   ];
   for (const length of ['short', 'long']) {
     const normals = tests.filter((e) => e.kind === 'normal' && e.length === length);
@@ -337,6 +350,14 @@ function rows(method: string, tests: Entry[], res: Map<string, Outcome>): Row[] 
         falseAlarm: nOut.length ? nOut.filter((o) => o.abnormal).length / nOut.length : null,
         unscored: pOut.filter((o) => o.unscored).length,
         unscoredNormal: nOut.filter((o) => o.unscored).length,
+        ...(g.name.startsWith('id:')
+          ? {
+              misses: pOut
+                .filter((o) => !o.abnormal)
+                .map((o) => o.abnormality)
+                .sort((a, b) => a - b),
+            }
+          : {}),
       });
     }
   }
@@ -428,7 +449,7 @@ async function main(): Promise<void> {
     '|---|---|---|---|---|---|---|---|',
     ...all.map(
       (r) =>
-        `| ${r.method} | ${r.group} | ${r.length} | ${r.n} | ${f2(r.auc)} | ${pct(r.detection)} | ${pct(r.falseAlarm)} | ${r.unscored} / ${r.unscoredNormal} |`,
+        `| ${r.method} | ${r.group} | ${r.length} | ${r.n} | ${f2(r.auc)} | ${pct(r.detection)} | ${pct(r.falseAlarm)} | ${r.unscored} / ${r.unscoredNormal} |${r.misses ? ` misses ${r.misses.map((x) => x.toFixed(3)).join(', ') || '–'} |` : ''}`,
     ),
     ...Object.entries(status)
       .filter(([, s]) => !s.startsWith('ok'))
