@@ -611,7 +611,7 @@ async function main(): Promise<void> {
   const count = (k: string, l: string) =>
     entries.filter((e) => e.split === 'test' && e.kind === k && e.length === l).length;
   console.error(
-    `build: manifest ${join(OUT, 'manifest.json')}: train ${train.length}, test normal ${count('normal', 'short')}/${count('normal', 'long')}, attack ${count('attack', 'short')}/${count('attack', 'long')}, wrong-role ${count('wrongrole', 'short')}/${count('wrongrole', 'long')} (short/long); ${basename(OUT)}`,
+    `build: manifest ${join(OUT, 'manifest.json')}: train ${SOURCE ? `${entries.filter((e) => e.split === 'train').length} (the source's)` : train.length}, test normal ${count('normal', 'short')}/${count('normal', 'long')}, attack ${count('attack', 'short')}/${count('attack', 'long')}, wrong-role ${count('wrongrole', 'short')}/${count('wrongrole', 'long')} (short/long); ${basename(OUT)}`,
   );
 }
 
