@@ -13,6 +13,7 @@
 #   fresh: the "fresh tools" set (tools and techniques the model was never tuned on; ids fr-*, families
 #   scan credential c2 dnstunnel exfil lateral dos), only when asked for by name; default --out then
 #   /work/behavior-bench-fresh, so it never lands in the tuning benchmark's index.
+#   fresh-quiet: quiet variants (ids frq-*; gen-fresh-quiet.sh), default --out /work/behavior-bench-fresh-quiet.
 set -euo pipefail
 
 OUT=""
@@ -24,9 +25,10 @@ while [ $# -gt 0 ]; do
     *) echo "gen-attacks: unknown option $1" >&2; exit 2 ;;
   esac
 done
-if [[ ",$ONLY," == *",fresh,"* ]]; then
-  [ "$ONLY" = fresh ] || { echo "gen-attacks: --only fresh cannot be combined with other families" >&2; exit 2; }
-  OUT="${OUT:-/work/behavior-bench-fresh}"
+if [[ ",$ONLY," == *",fresh"* ]]; then
+  [ "$ONLY" = fresh ] || [ "$ONLY" = fresh-quiet ] ||
+    { echo "gen-attacks: --only fresh / fresh-quiet cannot be combined with other families" >&2; exit 2; }
+  OUT="${OUT:-/work/behavior-bench-$ONLY}"
 fi
 OUT="${OUT:-/work/behavior-bench}"
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -181,7 +183,7 @@ sleep 2
 # ---------- capture helper ----------
 INDEX="$RAW/index.jsonl"
 want() { [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]; }
-want_fresh() { [ "$ONLY" = fresh ]; }
+want_fresh() { [ "$ONLY" = fresh ] || [ "$ONLY" = fresh-quiet ]; }
 # cap ID FAMILY TOOL ROLES PEER HELDOUT TIMEOUT_S CMD...
 #   ROLES: which endpoint(s) the device may play when injected: attacker | victim | attacker,victim
 #   PEER: lan | public  (what the other endpoint becomes when injected)

@@ -59,6 +59,11 @@ ns vic dns2tcpd -F -f "$W/dns2tcpd.conf" >"$W/dns2tcpd.log" 2>&1 &
 PIDS+=($!)
 sleep 2
 
+if [ "$ONLY" = fresh-quiet ]; then
+  source "$HERE/gen-fresh-quiet.sh"
+  return 0
+fi
+
 # word lists (bounded, deterministic)
 printf 'root\nadmin\nsupport\nuser\n' > "$W/iot-users.txt"
 printf 'xc3511\nvizxv\nadmin\n888888\nxmhdipc\ndefault\njuantech\n123456\n54321\nsupport\n12345\npass\n' > "$W/iot-pw.txt"
