@@ -7,12 +7,16 @@
  *       [--force | --force-ids REGEX]
  *       [--identity device|legacy] [--list-identities]
  *   npx tsx bench/behavior/build.ts --out DIR --attacks ADIR --split-from MANIFEST [--per-short 3] [--per-long 4]
+ *       [--ids REGEX] [--own-resolver REGEX]
  *
  * With --split-from (the "fresh tools" set, README): no new normals; the test normals, their device
  * identities and the seed are the given manifest's, every raw attack of ADIR/attacks/index.jsonl is injected
  * into them (short: --per-short attacks per normal, long: --per-long, rotating over the attack ids), and
  * OUT/manifest.json lists the source's train and test normal entries (their paths) plus the new captures,
- * so score.ts scores the new attacks against exactly the split's test normals.
+ * so score.ts scores the new attacks against exactly the split's test normals. --ids: only the attack ids that
+ * match; --own-resolver: attacks whose id matches (DNS ones) talk to the DNS server the device itself uses in
+ * its capture instead of a never-seen public address (entry peer "own-resolver"), as a real tunnel through the
+ * device's resolver would.
  *
  * Injection rewrites the endpoint the device plays (attacker, or victim for inbound attacks) to the
  * device's own MAC and IP, the other endpoint to a LAN neighbour (same /24, a neighbour's MAC) or a
@@ -50,6 +54,8 @@ const ATTACKS = resolve(arg('attacks', OUT));
 const SPLIT_FROM = process.argv.includes('--split-from') ? resolve(arg('split-from', '')) : null;
 const PER_SHORT = Number(arg('per-short', '3'));
 const PER_LONG = Number(arg('per-long', '4'));
+const IDS = process.argv.includes('--ids') ? new RegExp(arg('ids', '')) : null;
+const OWN_RESOLVER = process.argv.includes('--own-resolver') ? new RegExp(arg('own-resolver', '')) : null;
 interface SourceManifest {
   seed: number;
   identity?: string;
@@ -168,7 +174,21 @@ function loadAttacks(): RawAttack[] {
     .split('\n')
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l) as RawAttack)
-    .filter((a) => a.packets > 0 && existsSync(join(ATTACKS, a.file)));
+    .filter((a) => a.packets > 0 && existsSync(join(ATTACKS, a.file)) && (!IDS || IDS.test(a.id)));
+}
+
+const resolvers = new Map<string, string | null>();
+/** The address a capture's device sends most of its DNS queries to (null: it sent none). */
+async function resolverOf(path: string, ip: string): Promise<string | null> {
+  if (!resolvers.has(path)) {
+    const { stdout } = await run('tcpdump', ['-nn', '-r', path, `src host ${ip} and udp dst port 53`], {
+      maxBuffer: 1 << 28,
+    });
+    const n = new Map<string, number>();
+    for (const m of stdout.matchAll(/ > (\d+\.\d+\.\d+\.\d+)\.53: /g)) n.set(m[1]!, (n.get(m[1]!) ?? 0) + 1);
+    resolvers.set(path, [...n].sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0]))[0]?.[0] ?? null);
+  }
+  return resolvers.get(path)!;
 }
 const attackFacts = new Map<string, { start: number; end: number }>();
 async function attackSpan(a: RawAttack): Promise<{ start: number; end: number }> {
@@ -475,12 +495,21 @@ async function main(): Promise<void> {
             ? b.ident.start + bd * (0.1 + 0.5 * r())
             : b.ident.start + bd / 2 - Math.min(dur, 600) / 2 + (r() - 0.5) * 120;
         entry.window = { start, end: start + dur };
+        let peerIp = publicAddr(id);
+        if (OWN_RESOLVER?.test(a.id)) {
+          // the parts' device is the base's; a long base's first part has its DNS server like the rest
+          const own = await resolverOf(b.parts[0]!.path, b.ident.ip);
+          if (own) {
+            peerIp = own;
+            entry.peer = 'own-resolver';
+          }
+        }
         const spec = attackSpec(
           join(ATTACKS, a.file),
           a,
           role,
           b.ident,
-          publicAddr(id),
+          peerIp,
           // Real internet peers arrive 8–21 hops away (TTL 43–56 from 64), not with the bridge's untouched 64.
           `-${8 + (hashStr(`ttl:${id}`) % 14)}`,
         );
