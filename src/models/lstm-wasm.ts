@@ -20,18 +20,27 @@ export function lstmModule(): Uint8Array {
   const name = (s: string) => [s.length, ...[...s].map((c) => c.charCodeAt(0))];
   const i32s = (n: number) => [n, ...Array<number>(n).fill(0x7f)];
   const exported = (s: string, index: number) => [...name(s), 0x00, index];
-  const funcs = [accumulateFunction(), gatesFunction(), mapFunction('sigmoid'), mapFunction('tanh')];
+  const funcs = [
+    accumulateFunction(),
+    gatesFunction(),
+    mapFunction('sigmoid'),
+    mapFunction('tanh'),
+    stepFunction(),
+  ];
   return Uint8Array.from([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // "\0asm", version 1
-    // types: 0 (i32 ×5) → (), 1 (i32 ×6) → i32, 2 (i32 ×4) → ()
-    ...section(1, [0x03, 0x60, ...i32s(5), 0x00, 0x60, ...i32s(6), ...i32s(1), 0x60, ...i32s(4), 0x00]),
-    ...section(2, [0x01, ...name('env'), ...name('mem'), 0x02, 0x00, 0x01]), // imported memory, ≥ 1 page
-    ...section(3, [0x04, 0x00, 0x01, 0x02, 0x02]),
-    ...section(7, [
-      ...[0x04, ...exported('acc', 0), ...exported('gates', 1)],
-      ...[...exported('sigmoid', 2), ...exported('tanh', 3)],
+    // types: 0 (i32 ×5) → (), 1 (i32 ×6) → i32, 2 (i32 ×4) → (), 3 (i32 ×12) → i32
+    ...section(1, [
+      ...[0x04, 0x60, ...i32s(5), 0x00, 0x60, ...i32s(6), ...i32s(1), 0x60, ...i32s(4), 0x00],
+      ...[0x60, ...i32s(STEP_PARAMS), ...i32s(1)],
     ]),
-    ...section(10, [0x04, ...funcs.flat()]),
+    ...section(2, [0x01, ...name('env'), ...name('mem'), 0x02, 0x00, 0x01]), // imported memory, ≥ 1 page
+    ...section(3, [0x05, 0x00, 0x01, 0x02, 0x02, 0x03]),
+    ...section(7, [
+      ...[0x05, ...exported('acc', 0), ...exported('gates', 1)],
+      ...[...exported('sigmoid', 2), ...exported('tanh', 3), ...exported('step', 4)],
+    ]),
+    ...section(10, [0x05, ...funcs.flat()]),
   ]);
 }
 
@@ -118,6 +127,56 @@ function accumulateFunction(): number[] {
   return [...uleb(code.length), ...code];
 }
 
+const STEP_PARAMS = 12;
+
+/**
+ * `step(x, bias, z, rows, vals, nIn, h, nH, gateBytes, c, unitBytes, skip) → skipped`: one whole LSTM step
+ * in one call, as the JS code drove acc and gates (unitBytes: the units gates computes, see wasmAccumulator). z = bias; the step's nonzero inputs x[k] then nonzero h[k] (v ≠ 0:
+ * NaN is kept, ±0 dropped, as the JS `v === 0` test) listed with their kernel rows' byte offsets (row k,
+ * then nIn + k); acc; gates.
+ */
+function stepFunction(): number[] {
+  const [X, BIAS, Z, ROWS, VALS, N_IN, H, N_H, GATE_BYTES, C, UNIT_BYTES, SKIP] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+  ];
+  const [N, OFF, P, END] = [12, 13, 14, 15];
+  const V = 16; // f64
+  const get = (i: number) => [0x20, ...uleb(i)];
+  const set = (i: number) => [0x21, ...uleb(i)];
+  const tee = (i: number) => [0x22, ...uleb(i)];
+  const i32 = (c: number) => [0x41, ...sleb(c)];
+  const add = [0x6a];
+  const shl = [0x74];
+  const ltU = [0x49];
+  const eqz = [0x45];
+  /** Lists the nonzero values of the `count` doubles at `from`, their rows from OFF on (one row per value). */
+  const gather = (from: number, count: number) => [
+    ...[...get(from), ...tee(P), ...get(count), ...i32(3), ...shl, ...add, ...set(END)],
+    ...[0x02, 0x40, ...get(count), ...eqz, 0x0d, 0, 0x03, 0x40], // block (none: out), loop
+    ...[...get(P), 0x2b, 3, 0, ...set(V)], // v = x[k]
+    ...[...get(ROWS), ...get(N), ...i32(2), ...shl, ...add, ...get(OFF), 0x36, 2, 0], // rows[n] = off
+    ...[...get(VALS), ...get(N), ...i32(3), ...shl, ...add, ...get(V), 0x39, 3, 0], // vals[n] = v
+    ...[...get(N), ...get(V), 0x44, ...new Array(8).fill(0), 0x62, ...add, ...set(N)], // n += v != 0
+    ...[...get(OFF), ...get(GATE_BYTES), ...add, ...set(OFF)],
+    ...[...get(P), ...i32(8), ...add, ...tee(P), ...get(END), ...ltU, 0x0d, 0],
+    ...[0x0b, 0x0b],
+  ];
+  const body = [
+    ...[...get(Z), ...get(BIAS), ...get(GATE_BYTES), 0xfc, 0x0a, 0x00, 0x00], // memory.copy: z = bias
+    ...[...i32(0), ...set(N), ...i32(0), ...set(OFF)],
+    ...gather(X, N_IN),
+    ...gather(H, N_H),
+    ...[...get(Z), ...get(ROWS), ...get(VALS), ...get(N), ...get(GATE_BYTES), 0x10, 0x00], // acc
+    // gates(z, c, h, unitBytes, skip, rnnBytes = nH·8)
+    ...[...get(Z), ...get(C), ...get(H), ...get(UNIT_BYTES), ...get(SKIP)],
+    ...[...get(N_H), ...i32(3), ...shl, 0x10, 0x01],
+    0x0b,
+  ];
+  const locals = [0x02, 0x04, 0x7f, 0x01, 0x7c]; // 4 × i32 (n, off, p, end), 1 × f64 (v)
+  const code = [...locals, ...body];
+  return [...uleb(code.length), ...code];
+}
+
 /** One LSTM's step in WebAssembly memory: the kernel copied in once, z, c, h and the step's rows beside it. */
 export interface WasmAccumulator {
   /** z (4·rnnSize values), in the module's memory. */
@@ -131,6 +190,13 @@ export interface WasmAccumulator {
   readonly h: Float64Array;
   /** Units whose pair `gates` left to the caller (the first of each pair), `gates()` of them. */
   readonly skipped: Int32Array;
+  /** The step's input row (inputSize values): `step()` reads it. */
+  readonly x: Float64Array;
+  /**
+   * One whole step: z = bias, the nonzero values of x then h listed with their rows (as the caller would
+   * list them), accumulate, gates; returns gates()'s count.
+   */
+  step(): number;
   /** z[g] = z[g] + Σ_{q < n} vals[q] · K[rows[q] + g], in q order, for every gate g. */
   accumulate(n: number): void;
   /**
@@ -166,6 +232,9 @@ function simdModule(): object | null {
 type I32x4 = (a: number, b: number, c: number, d: number) => void;
 type I32x5 = (a: number, b: number, c: number, d: number, e: number) => number;
 type I32x6 = (a: number, b: number, c: number, d: number, e: number, f: number) => number;
+type I32x12 = (
+  ...args: [number, number, number, number, number, number, number, number, number, number, number, number]
+) => number;
 
 /**
  * The WebAssembly accumulator for a row-major kernel of `gates` columns (4·rnnSize), or null when WebAssembly
@@ -175,6 +244,7 @@ export function wasmAccumulator(
   kernel: Float64Array,
   gates: number,
   maxRows: number,
+  bias: Float64Array = new Float64Array(gates),
 ): WasmAccumulator | null {
   const module = gates % 2 === 0 ? simdModule() : null;
   if (!module || !wasmApi) return null;
@@ -185,12 +255,17 @@ export function wasmAccumulator(
   const cOffset = valsOffset + align16(maxRows * 8);
   const hOffset = cOffset + align16(units * 8);
   const skipOffset = hOffset + align16(units * 8);
-  const bytes = skipOffset + units * 4;
+  const biasOffset = skipOffset + align16(units * 4);
+  const inputSize = Math.max(0, maxRows - units); // maxRows: the inputs' rows then the units'
+  const xOffset = biasOffset + align16(gates * 8);
+  const bytes = xOffset + inputSize * 8;
   const memory = new wasmApi.Memory({ initial: Math.ceil(bytes / 65536) });
   new Float64Array(memory.buffer, 0, kernel.length).set(kernel);
+  new Float64Array(memory.buffer, biasOffset, gates).set(bias);
   const instance = new wasmApi.Instance(module, { env: { mem: memory } });
   const acc = instance.exports.acc as I32x5;
   const gatesFn = instance.exports.gates as I32x6;
+  const stepFn = instance.exports.step as I32x12;
   const gateBytes = gates * 8;
   const gateUnits = units - (units % GATE_UNITS_PER_PASS);
   const gateUnitBytes = gateUnits * 8;
@@ -204,6 +279,22 @@ export function wasmAccumulator(
     skipped: new Int32Array(memory.buffer, skipOffset, units),
     accumulate: (n) => acc(zOffset, rowsOffset, valsOffset, n, gateBytes),
     gates: () => gatesFn(zOffset, cOffset, hOffset, gateUnitBytes, skipOffset, rnnBytes),
+    x: new Float64Array(memory.buffer, xOffset, inputSize),
+    step: () =>
+      stepFn(
+        xOffset,
+        biasOffset,
+        zOffset,
+        rowsOffset,
+        valsOffset,
+        inputSize,
+        hOffset,
+        units,
+        gateBytes,
+        cOffset,
+        gateUnitBytes,
+        skipOffset,
+      ),
     gateUnits,
   };
 }
