@@ -70,7 +70,6 @@ function accumulateFunction(): number[] {
   const shl = [0x74];
   const ltU = [0x49];
   const gtU = [0x4b];
-  const geU = [0x4f];
   const i32Load = (offset: number) => [0x28, 2, ...uleb(offset)];
   const f64Load = (offset: number) => [0x2b, 3, ...uleb(offset)];
   const v128Load = [0xfd, 0x00, 3, 0];
@@ -112,13 +111,15 @@ function accumulateFunction(): number[] {
     ...gateLoop(8),
     ...[...get(Q), ...i32(8), ...add, ...set(Q), ...br(0)],
     ...[...end, ...end],
-    // then the rest one row at a time (z[g] = z[g] + v·K[r + g], as the JS remainder loop).
-    ...[...block, ...loop],
-    ...[...get(Q), ...get(N), ...geU, ...brIf(1)],
-    ...loadRows(1),
-    ...gateLoop(1),
-    ...[...get(Q), ...i32(1), ...add, ...set(Q), ...br(0)],
-    ...[...end, ...end],
+    // then the rest in passes of four, two and one rows (each gate still summed left to right).
+    ...[4, 2, 1].flatMap((count) => [
+      ...[...block, ...loop],
+      ...[...get(Q), ...i32(count), ...add, ...get(N), ...gtU, ...brIf(1)],
+      ...loadRows(count),
+      ...gateLoop(count),
+      ...[...get(Q), ...i32(count), ...add, ...set(Q), ...br(0)],
+      ...[...end, ...end],
+    ]),
     ...end, // the function
   ];
 
