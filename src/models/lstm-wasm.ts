@@ -57,11 +57,17 @@ export function lstmModuleSource(bytes = lstmModule()): string {
   ].join('\n');
 }
 
+/**
+ * The kernel row size (bytes) whose eight-row runs `acc` sums at immediate offsets: the shipped model's
+ * 400 gates (rnnSize 100; the original NetworkML's). Other sizes take the general pass, with the same bits.
+ */
+export const RUN_STRIDE = 400 * 8;
+
 /** `acc`'s code entry (see the file comment). */
 function accumulateFunction(): number[] {
   // Parameters and locals (indices): 0 z, 1 rows, 2 vals, 3 n, 4 gateBytes | 5 q, 6 g, 7 a, 8..15 r0..r7
   // (kernel row byte offsets), 16..23 v0..v7 (v128: the row's value in both lanes).
-  const [Z, ROWS, VALS, N, GATE_BYTES, Q, G, A, R, V] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 16];
+  const [Z, ROWS, VALS, N, GATE_BYTES, Q, G, A, R, V, P] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 16, 24];
   const get = (i: number) => [0x20, i];
   const set = (i: number) => [0x21, i];
   const tee = (i: number) => [0x22, i];
@@ -103,12 +109,37 @@ function accumulateFunction(): number[] {
     ...[...get(G), ...i32(16), ...add, ...tee(G), ...get(GATE_BYTES), ...ltU, ...brIf(0)], // next pair
     ...end,
   ];
+  /**
+   * gateLoop(8) for eight consecutive kernel rows of RUN_STRIDE bytes: one address, the rows at immediate
+   * offsets (no address addition per row and pair; one register instead of eight).
+   */
+  const runLoop = [
+    ...i32(0),
+    ...set(G),
+    ...loop,
+    ...[...get(Z), ...get(G), ...add, ...tee(A)],
+    ...[...get(A), ...v128Load],
+    ...[...get(R), ...get(G), ...add, ...set(P)],
+    ...Array.from({ length: 8 }, (_, i) => [
+      ...[...get(V + i), ...get(P), 0xfd, 0x00, 3, ...uleb(i * RUN_STRIDE), ...fmul, ...fadd],
+    ]).flat(),
+    ...v128Store,
+    ...[...get(G), ...i32(16), ...add, ...tee(G), ...get(GATE_BYTES), ...ltU, ...brIf(0)],
+    ...end,
+  ];
+  /** r_i = r_0 + i·RUN_STRIDE for every i, and the kernel's rows are RUN_STRIDE bytes. */
+  const isRun = [
+    ...[...get(GATE_BYTES), ...i32(RUN_STRIDE), 0x46],
+    ...Array.from({ length: 7 }, (_, k) => [
+      ...[...get(R + k + 1), ...get(R), ...i32((k + 1) * RUN_STRIDE), ...add, 0x46, 0x71],
+    ]).flat(),
+  ];
   const body = [
-    // Eight rows per pass while eight are left,
+    // Eight rows per pass while eight are left (eight consecutive rows, as most of h's, by runLoop),
     ...[...block, ...loop],
     ...[...get(Q), ...i32(8), ...add, ...get(N), ...gtU, ...brIf(1)],
     ...loadRows(8),
-    ...gateLoop(8),
+    ...[...isRun, 0x04, 0x40, ...runLoop, 0x05, ...gateLoop(8), 0x0b],
     ...[...get(Q), ...i32(8), ...add, ...set(Q), ...br(0)],
     ...[...end, ...end],
     // then the rest in passes of four, two and one rows (each gate still summed left to right).
@@ -123,7 +154,7 @@ function accumulateFunction(): number[] {
     ...end, // the function
   ];
 
-  const locals = [0x02, 0x0b, 0x7f, 0x08, 0x7b]; // 11 × i32 (q, g, a, r0..r7), 8 × v128
+  const locals = [0x03, 0x0b, 0x7f, 0x08, 0x7b, 0x01, 0x7f]; // 11 × i32 (q, g, a, r0..r7), 8 × v128, p
   const code = [...locals, ...body];
   return [...uleb(code.length), ...code];
 }
