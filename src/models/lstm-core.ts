@@ -80,7 +80,7 @@ export class LstmCore {
     this.nzRow = new Int32Array(inputSize + hidden);
     this.nzVal = new Float64Array(inputSize + hidden);
     this.x = new Float64Array(inputSize);
-    this.wasm = parts.simd ? wasmAccumulator(this.kernel, 4 * hidden, inputSize + hidden) : null;
+    this.wasm = parts.simd ? wasmAccumulator(this.kernel, 4 * hidden, inputSize + hidden, this.bias) : null;
   }
 
   /** What a worker thread needs to build the same scorer (copied to it; the weights are 0.5 MB). */
@@ -148,10 +148,7 @@ export class LstmCore {
     const c = wasm ? wasm.c : this.c;
     const h = wasm ? wasm.h : this.h;
     const gateUnits = wasm ? wasm.gateUnits : 0;
-    const nzRow = wasm ? wasm.rows : this.nzRow;
-    const nzVal = wasm ? wasm.vals : this.nzVal;
-    // The WebAssembly sum takes the rows' byte offsets in its memory (the kernel starts at 0).
-    const rowStride = wasm ? gates * 8 : gates;
+    const { nzRow, nzVal } = this;
     const nLabels = this.labelOrder.length;
     c.fill(0);
     h.fill(0);
@@ -164,7 +161,7 @@ export class LstmCore {
             `session vector has ${source.width} values, the sos-lstm model expects ${inputSize}`,
           );
         }
-        x = this.x;
+        x = wasm ? wasm.x : this.x;
         source.read(start + t, x);
       } else {
         x = list[start + t]!;
@@ -173,34 +170,35 @@ export class LstmCore {
             `session vector has ${x.length} values, the sos-lstm model expects ${inputSize}`,
           );
         }
+        if (wasm) wasm.x.set(x);
       }
-      z.set(bias);
-      // z += Σ_k v_k · kernel_row_k over the nonzero inputs then the nonzero h, in that order (accumulate
-      // below, or the same sum in WebAssembly SIMD).
-      let n = 0;
-      for (let k = 0; k < inputSize; k++) {
-        const v = x[k]!;
-        if (v === 0) continue;
-        nzRow[n] = k * rowStride;
-        nzVal[n++] = v;
-      }
-      for (let k = 0; k < rnnSize; k++) {
-        const v = h[k]!;
-        if (v === 0) continue;
-        nzRow[n] = (inputSize + k) * rowStride;
-        nzVal[n++] = v;
-      }
-      if (wasm) wasm.accumulate(n);
-      else accumulate(z, kernel, nzRow, nzVal, n, gates);
       if (wasm) {
-        // The same bits in WebAssembly, but for pairs of units with an argument it leaves to this code.
-        const skipped = wasm.gates();
+        // In one WebAssembly call: z = bias, the nonzero inputs and h listed as below, their sum, and the
+        // gates (the same bits), but for pairs of units with an argument it leaves to this code.
+        const skipped = wasm.step();
         const list = wasm.skipped;
         for (let q = 0; q < skipped; q++) {
           const u = list[q]!;
           unitStep(z, c, h, u, rnnSize);
           unitStep(z, c, h, u + 1, rnnSize);
         }
+      } else {
+        z.set(bias);
+        // z += Σ_k v_k · kernel_row_k over the nonzero inputs then the nonzero h, in that order.
+        let n = 0;
+        for (let k = 0; k < inputSize; k++) {
+          const v = x[k]!;
+          if (v === 0) continue;
+          nzRow[n] = k * gates;
+          nzVal[n++] = v;
+        }
+        for (let k = 0; k < rnnSize; k++) {
+          const v = h[k]!;
+          if (v === 0) continue;
+          nzRow[n] = (inputSize + k) * gates;
+          nzVal[n++] = v;
+        }
+        accumulate(z, kernel, nzRow, nzVal, n, gates);
       }
       for (let u = gateUnits; u < rnnSize; u++) unitStep(z, c, h, u, rnnSize);
       if (maxByLabel) {

@@ -129,6 +129,30 @@ test('tanh in WebAssembly equals Math.tanh bit for bit: 12 M random doubles and 
   assert.equal(atEdges.left, inputs.filter(Number.isNaN).length, 'NaN alone is left to JS');
 });
 
+/** xs with `partner` beside each value: the two are one pair of lanes (the mapper takes them in order). */
+function pairedWith(xs: number[], partner: number): Float64Array {
+  return Float64Array.from(xs.flatMap((x) => [x, partner]));
+}
+
+test('σ and tanh: every edge computed on the common-path code and on the general code (lane pairs)', () => {
+  // A pair takes exp's common-path code only when both lanes have |x| >= 1.5·ln2 (σ: the argument of exp
+  // is −x) and tanh's |x| >= 1 code only when both have |x| >= 1: the edges beside each other (one ulp
+  // apart) take whichever their region allows, and beside 0 or 0.5 every edge takes the general code.
+  const xs = edges();
+  for (const [kind, partner] of [
+    ['sigmoid', 0],
+    ['sigmoid', -30],
+    ['sigmoid', 30],
+    ['tanh', 0.5],
+    ['tanh', 3],
+    ['tanh', -30],
+  ] as const) {
+    const left = kind === 'sigmoid' ? sigmoidLeft : Number.isNaN;
+    const run = compare(kind, pairedWith(xs, partner), left);
+    assert.ok(run.computed > 2 * xs.length * 0.9, `${kind} beside ${partner}: ${run.computed} computed`);
+  }
+});
+
 test('the σ and tanh checks fail on a one-ulp difference', () => {
   // The same comparison against a reference that is one ulp off for a single argument must fail.
   const xs = Float64Array.from([0.25, 3, -7.5, 12]);
@@ -171,7 +195,7 @@ function randomParts(hidden: number, seed: number, simd: boolean): LstmParts {
   };
 }
 
-test('LSTM steps with the WebAssembly gates equal the JS gates bit for bit, any rnnSize, NaN rows too', () => {
+test('LSTM steps with the WebAssembly gates equal the JS gates bit for bit, any rnnSize, NaN and −0 rows too', () => {
   for (const hidden of [2, 4, 5, 6, 8, 11]) {
     const wasm = new SessionSequenceLstm(randomParts(hidden, hidden, true));
     const js = new SessionSequenceLstm(randomParts(hidden, hidden, false));
@@ -185,6 +209,8 @@ test('LSTM steps with the WebAssembly gates equal the JS gates bit for bit, any 
       }
       if (r === 123) v[3] = Number.NaN;
       if (r === 257) v[5] = Number.POSITIVE_INFINITY;
+      // −0 is not a nonzero input (JS `v === 0`; the WebAssembly step's `v != 0`): no row for it.
+      if (r % 7 === 0) v[r % 11] = -0;
       return v;
     });
     const lv = Float64Array.from([1, 0.5]);

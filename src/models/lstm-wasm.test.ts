@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { analyzeCapture } from '../pipeline/analyze.js';
 import { referenceCapturePath, referenceRecords } from '../test-helpers/reference.js';
 import { SessionSequenceLstm, type SosLstmModelFile } from './lstm.js';
-import { lstmModule, wasmAccumulator } from './lstm-wasm.js';
+import { lstmModule, RUN_STRIDE, wasmAccumulator } from './lstm-wasm.js';
 import { LSTM_WASM_BASE64 } from './lstm-wasm-bytes.js';
 import { Rng } from './rng.js';
 
@@ -74,6 +74,42 @@ test('WebAssembly sum equals the JS sum bit for bit: random rows, every remainde
     }
   }
   assert.equal(compared, 300 * gates);
+});
+
+test('WebAssembly sum equals the JS sum bit for bit on rows in ascending runs (the eight-consecutive-rows pass)', () => {
+  // As a step lists them: ascending rows, most of h's consecutive. 400 gates: the run pass's row size.
+  const r = rng(12);
+  const nRows = 141;
+  const gates = 400;
+  assert.equal(RUN_STRIDE, gates * 8);
+  const kernel = Float64Array.from({ length: nRows * gates }, () => (r() - 0.5) * 4);
+  kernel[41 * gates + 3] = 1e300;
+  kernel[60 * gates + 9] = -5e-324;
+  const acc = wasmAccumulator(kernel, gates, nRows);
+  assert.ok(acc);
+  let runs = 0;
+  for (let trial = 0; trial < 300; trial++) {
+    const keep = trial % 3 === 0 ? 1 : trial % 3 === 1 ? 0.9 : 0.6;
+    const rows: number[] = [];
+    for (let row = 0; row < nRows; row++) if ((row >= 41 || r() < 0.2) && r() < keep) rows.push(row * gates);
+    const vals = rows.map(() => {
+      const u = r();
+      return u < 0.05 ? 1e-310 : u < 0.1 ? -1e20 : (r() - 0.5) * 2;
+    });
+    for (let q = 0; q + 8 <= rows.length; q += 8) if (rows[q + 7]! - rows[q]! === 7 * gates) runs++;
+    const z = Float64Array.from({ length: gates }, () => (r() - 0.5) * 10);
+    acc.z.set(z);
+    rows.forEach((row, q) => {
+      acc.rows[q] = row * 8;
+      acc.vals[q] = vals[q]!;
+    });
+    acc.accumulate(rows.length);
+    jsSum(z, kernel, rows, vals, gates);
+    for (let g = 0; g < gates; g++) {
+      assert.ok(Object.is(acc.z[g], z[g]), `trial ${trial} gate ${g}: ${acc.z[g]} vs ${z[g]}`);
+    }
+  }
+  assert.ok(runs > 1000, `${runs} eight-row runs`);
 });
 
 test('an odd number of gates has no WebAssembly sum (the JS loop is used)', () => {

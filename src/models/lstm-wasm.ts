@@ -20,18 +20,27 @@ export function lstmModule(): Uint8Array {
   const name = (s: string) => [s.length, ...[...s].map((c) => c.charCodeAt(0))];
   const i32s = (n: number) => [n, ...Array<number>(n).fill(0x7f)];
   const exported = (s: string, index: number) => [...name(s), 0x00, index];
-  const funcs = [accumulateFunction(), gatesFunction(), mapFunction('sigmoid'), mapFunction('tanh')];
+  const funcs = [
+    accumulateFunction(),
+    gatesFunction(),
+    mapFunction('sigmoid'),
+    mapFunction('tanh'),
+    stepFunction(),
+  ];
   return Uint8Array.from([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // "\0asm", version 1
-    // types: 0 (i32 ×5) → (), 1 (i32 ×6) → i32, 2 (i32 ×4) → ()
-    ...section(1, [0x03, 0x60, ...i32s(5), 0x00, 0x60, ...i32s(6), ...i32s(1), 0x60, ...i32s(4), 0x00]),
-    ...section(2, [0x01, ...name('env'), ...name('mem'), 0x02, 0x00, 0x01]), // imported memory, ≥ 1 page
-    ...section(3, [0x04, 0x00, 0x01, 0x02, 0x02]),
-    ...section(7, [
-      ...[0x04, ...exported('acc', 0), ...exported('gates', 1)],
-      ...[...exported('sigmoid', 2), ...exported('tanh', 3)],
+    // types: 0 (i32 ×5) → (), 1 (i32 ×6) → i32, 2 (i32 ×4) → (), 3 (i32 ×12) → i32
+    ...section(1, [
+      ...[0x04, 0x60, ...i32s(5), 0x00, 0x60, ...i32s(6), ...i32s(1), 0x60, ...i32s(4), 0x00],
+      ...[0x60, ...i32s(STEP_PARAMS), ...i32s(1)],
     ]),
-    ...section(10, [0x04, ...funcs.flat()]),
+    ...section(2, [0x01, ...name('env'), ...name('mem'), 0x02, 0x00, 0x01]), // imported memory, ≥ 1 page
+    ...section(3, [0x05, 0x00, 0x01, 0x02, 0x02, 0x03]),
+    ...section(7, [
+      ...[0x05, ...exported('acc', 0), ...exported('gates', 1)],
+      ...[...exported('sigmoid', 2), ...exported('tanh', 3), ...exported('step', 4)],
+    ]),
+    ...section(10, [0x05, ...funcs.flat()]),
   ]);
 }
 
@@ -48,11 +57,17 @@ export function lstmModuleSource(bytes = lstmModule()): string {
   ].join('\n');
 }
 
+/**
+ * The kernel row size (bytes) whose eight-row runs `acc` sums at immediate offsets: the shipped model's
+ * 400 gates (rnnSize 100; the original NetworkML's). Other sizes take the general pass, with the same bits.
+ */
+export const RUN_STRIDE = 400 * 8;
+
 /** `acc`'s code entry (see the file comment). */
 function accumulateFunction(): number[] {
   // Parameters and locals (indices): 0 z, 1 rows, 2 vals, 3 n, 4 gateBytes | 5 q, 6 g, 7 a, 8..15 r0..r7
   // (kernel row byte offsets), 16..23 v0..v7 (v128: the row's value in both lanes).
-  const [Z, ROWS, VALS, N, GATE_BYTES, Q, G, A, R, V] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 16];
+  const [Z, ROWS, VALS, N, GATE_BYTES, Q, G, A, R, V, P] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 16, 24];
   const get = (i: number) => [0x20, i];
   const set = (i: number) => [0x21, i];
   const tee = (i: number) => [0x22, i];
@@ -61,7 +76,6 @@ function accumulateFunction(): number[] {
   const shl = [0x74];
   const ltU = [0x49];
   const gtU = [0x4b];
-  const geU = [0x4f];
   const i32Load = (offset: number) => [0x28, 2, ...uleb(offset)];
   const f64Load = (offset: number) => [0x2b, 3, ...uleb(offset)];
   const v128Load = [0xfd, 0x00, 3, 0];
@@ -95,25 +109,102 @@ function accumulateFunction(): number[] {
     ...[...get(G), ...i32(16), ...add, ...tee(G), ...get(GATE_BYTES), ...ltU, ...brIf(0)], // next pair
     ...end,
   ];
+  /**
+   * gateLoop(8) for eight consecutive kernel rows of RUN_STRIDE bytes: one address, the rows at immediate
+   * offsets (no address addition per row and pair; one register instead of eight).
+   */
+  const runLoop = [
+    ...i32(0),
+    ...set(G),
+    ...loop,
+    ...[...get(Z), ...get(G), ...add, ...tee(A)],
+    ...[...get(A), ...v128Load],
+    ...[...get(R), ...get(G), ...add, ...set(P)],
+    ...Array.from({ length: 8 }, (_, i) => [
+      ...[...get(V + i), ...get(P), 0xfd, 0x00, 3, ...uleb(i * RUN_STRIDE), ...fmul, ...fadd],
+    ]).flat(),
+    ...v128Store,
+    ...[...get(G), ...i32(16), ...add, ...tee(G), ...get(GATE_BYTES), ...ltU, ...brIf(0)],
+    ...end,
+  ];
+  /** r_i = r_0 + i·RUN_STRIDE for every i, and the kernel's rows are RUN_STRIDE bytes. */
+  const isRun = [
+    ...[...get(GATE_BYTES), ...i32(RUN_STRIDE), 0x46],
+    ...Array.from({ length: 7 }, (_, k) => [
+      ...[...get(R + k + 1), ...get(R), ...i32((k + 1) * RUN_STRIDE), ...add, 0x46, 0x71],
+    ]).flat(),
+  ];
   const body = [
-    // Eight rows per pass while eight are left,
+    // Eight rows per pass while eight are left (eight consecutive rows, as most of h's, by runLoop),
     ...[...block, ...loop],
     ...[...get(Q), ...i32(8), ...add, ...get(N), ...gtU, ...brIf(1)],
     ...loadRows(8),
-    ...gateLoop(8),
+    ...[...isRun, 0x04, 0x40, ...runLoop, 0x05, ...gateLoop(8), 0x0b],
     ...[...get(Q), ...i32(8), ...add, ...set(Q), ...br(0)],
     ...[...end, ...end],
-    // then the rest one row at a time (z[g] = z[g] + v·K[r + g], as the JS remainder loop).
-    ...[...block, ...loop],
-    ...[...get(Q), ...get(N), ...geU, ...brIf(1)],
-    ...loadRows(1),
-    ...gateLoop(1),
-    ...[...get(Q), ...i32(1), ...add, ...set(Q), ...br(0)],
-    ...[...end, ...end],
+    // then the rest in passes of four, two and one rows (each gate still summed left to right).
+    ...[4, 2, 1].flatMap((count) => [
+      ...[...block, ...loop],
+      ...[...get(Q), ...i32(count), ...add, ...get(N), ...gtU, ...brIf(1)],
+      ...loadRows(count),
+      ...gateLoop(count),
+      ...[...get(Q), ...i32(count), ...add, ...set(Q), ...br(0)],
+      ...[...end, ...end],
+    ]),
     ...end, // the function
   ];
 
-  const locals = [0x02, 0x0b, 0x7f, 0x08, 0x7b]; // 11 × i32 (q, g, a, r0..r7), 8 × v128
+  const locals = [0x03, 0x0b, 0x7f, 0x08, 0x7b, 0x01, 0x7f]; // 11 × i32 (q, g, a, r0..r7), 8 × v128, p
+  const code = [...locals, ...body];
+  return [...uleb(code.length), ...code];
+}
+
+const STEP_PARAMS = 12;
+
+/**
+ * `step(x, bias, z, rows, vals, nIn, h, nH, gateBytes, c, unitBytes, skip) → skipped`: one whole LSTM step
+ * in one call, as the JS code drove acc and gates (unitBytes: the units gates computes, see wasmAccumulator). z = bias; the step's nonzero inputs x[k] then nonzero h[k] (v ≠ 0:
+ * NaN is kept, ±0 dropped, as the JS `v === 0` test) listed with their kernel rows' byte offsets (row k,
+ * then nIn + k); acc; gates.
+ */
+function stepFunction(): number[] {
+  const [X, BIAS, Z, ROWS, VALS, N_IN, H, N_H, GATE_BYTES, C, UNIT_BYTES, SKIP] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+  ];
+  const [N, OFF, P, END] = [12, 13, 14, 15];
+  const V = 16; // f64
+  const get = (i: number) => [0x20, ...uleb(i)];
+  const set = (i: number) => [0x21, ...uleb(i)];
+  const tee = (i: number) => [0x22, ...uleb(i)];
+  const i32 = (c: number) => [0x41, ...sleb(c)];
+  const add = [0x6a];
+  const shl = [0x74];
+  const ltU = [0x49];
+  const eqz = [0x45];
+  /** Lists the nonzero values of the `count` doubles at `from`, their rows from OFF on (one row per value). */
+  const gather = (from: number, count: number) => [
+    ...[...get(from), ...tee(P), ...get(count), ...i32(3), ...shl, ...add, ...set(END)],
+    ...[0x02, 0x40, ...get(count), ...eqz, 0x0d, 0, 0x03, 0x40], // block (none: out), loop
+    ...[...get(P), 0x2b, 3, 0, ...set(V)], // v = x[k]
+    ...[...get(ROWS), ...get(N), ...i32(2), ...shl, ...add, ...get(OFF), 0x36, 2, 0], // rows[n] = off
+    ...[...get(VALS), ...get(N), ...i32(3), ...shl, ...add, ...get(V), 0x39, 3, 0], // vals[n] = v
+    ...[...get(N), ...get(V), 0x44, ...new Array(8).fill(0), 0x62, ...add, ...set(N)], // n += v != 0
+    ...[...get(OFF), ...get(GATE_BYTES), ...add, ...set(OFF)],
+    ...[...get(P), ...i32(8), ...add, ...tee(P), ...get(END), ...ltU, 0x0d, 0],
+    ...[0x0b, 0x0b],
+  ];
+  const body = [
+    ...[...get(Z), ...get(BIAS), ...get(GATE_BYTES), 0xfc, 0x0a, 0x00, 0x00], // memory.copy: z = bias
+    ...[...i32(0), ...set(N), ...i32(0), ...set(OFF)],
+    ...gather(X, N_IN),
+    ...gather(H, N_H),
+    ...[...get(Z), ...get(ROWS), ...get(VALS), ...get(N), ...get(GATE_BYTES), 0x10, 0x00], // acc
+    // gates(z, c, h, unitBytes, skip, rnnBytes = nH·8)
+    ...[...get(Z), ...get(C), ...get(H), ...get(UNIT_BYTES), ...get(SKIP)],
+    ...[...get(N_H), ...i32(3), ...shl, 0x10, 0x01],
+    0x0b,
+  ];
+  const locals = [0x02, 0x04, 0x7f, 0x01, 0x7c]; // 4 × i32 (n, off, p, end), 1 × f64 (v)
   const code = [...locals, ...body];
   return [...uleb(code.length), ...code];
 }
@@ -131,6 +222,13 @@ export interface WasmAccumulator {
   readonly h: Float64Array;
   /** Units whose pair `gates` left to the caller (the first of each pair), `gates()` of them. */
   readonly skipped: Int32Array;
+  /** The step's input row (inputSize values): `step()` reads it. */
+  readonly x: Float64Array;
+  /**
+   * One whole step: z = bias, the nonzero values of x then h listed with their rows (as the caller would
+   * list them), accumulate, gates; returns gates()'s count.
+   */
+  step(): number;
   /** z[g] = z[g] + Σ_{q < n} vals[q] · K[rows[q] + g], in q order, for every gate g. */
   accumulate(n: number): void;
   /**
@@ -166,6 +264,9 @@ function simdModule(): object | null {
 type I32x4 = (a: number, b: number, c: number, d: number) => void;
 type I32x5 = (a: number, b: number, c: number, d: number, e: number) => number;
 type I32x6 = (a: number, b: number, c: number, d: number, e: number, f: number) => number;
+type I32x12 = (
+  ...args: [number, number, number, number, number, number, number, number, number, number, number, number]
+) => number;
 
 /**
  * The WebAssembly accumulator for a row-major kernel of `gates` columns (4·rnnSize), or null when WebAssembly
@@ -175,6 +276,7 @@ export function wasmAccumulator(
   kernel: Float64Array,
   gates: number,
   maxRows: number,
+  bias: Float64Array = new Float64Array(gates),
 ): WasmAccumulator | null {
   const module = gates % 2 === 0 ? simdModule() : null;
   if (!module || !wasmApi) return null;
@@ -185,12 +287,17 @@ export function wasmAccumulator(
   const cOffset = valsOffset + align16(maxRows * 8);
   const hOffset = cOffset + align16(units * 8);
   const skipOffset = hOffset + align16(units * 8);
-  const bytes = skipOffset + units * 4;
+  const biasOffset = skipOffset + align16(units * 4);
+  const inputSize = Math.max(0, maxRows - units); // maxRows: the inputs' rows then the units'
+  const xOffset = biasOffset + align16(gates * 8);
+  const bytes = xOffset + inputSize * 8;
   const memory = new wasmApi.Memory({ initial: Math.ceil(bytes / 65536) });
   new Float64Array(memory.buffer, 0, kernel.length).set(kernel);
+  new Float64Array(memory.buffer, biasOffset, gates).set(bias);
   const instance = new wasmApi.Instance(module, { env: { mem: memory } });
   const acc = instance.exports.acc as I32x5;
   const gatesFn = instance.exports.gates as I32x6;
+  const stepFn = instance.exports.step as I32x12;
   const gateBytes = gates * 8;
   const gateUnits = units - (units % GATE_UNITS_PER_PASS);
   const gateUnitBytes = gateUnits * 8;
@@ -204,6 +311,22 @@ export function wasmAccumulator(
     skipped: new Int32Array(memory.buffer, skipOffset, units),
     accumulate: (n) => acc(zOffset, rowsOffset, valsOffset, n, gateBytes),
     gates: () => gatesFn(zOffset, cOffset, hOffset, gateUnitBytes, skipOffset, rnnBytes),
+    x: new Float64Array(memory.buffer, xOffset, inputSize),
+    step: () =>
+      stepFn(
+        xOffset,
+        biasOffset,
+        zOffset,
+        rowsOffset,
+        valsOffset,
+        inputSize,
+        hOffset,
+        units,
+        gateBytes,
+        cOffset,
+        gateUnitBytes,
+        skipOffset,
+      ),
     gateUnits,
   };
 }
