@@ -111,3 +111,16 @@ it('publicPeer.secondFlows counts the connections with the second-busiest public
   const hydra = 'test-data/behavior/cred/DLinkCam-C5hydrahttp-Mon0000-n00.pcap';
   assert.deepEqual(await deviceValues(hydra, 'publicPeer.secondFlows'), [1]);
 });
+
+it('dns.out.longQueries counts the DNS queries sent with long names, whichever server they go to', async () => {
+  // An EdimaxPlug1101W exfiltrating a file in TXT queries of 69-character names (`host -t TXT`, one every
+  // 2 s) through its own resolver, 10.10.10.1: 59 messages of 86-87 bytes. Its own lookups: 30-34 bytes.
+  assert.deepEqual(
+    await setupAndAttacked(
+      'EdimaxPlug1101W-C15',
+      'dns/EdimaxPlug1101W-C15dnsexfil-Mon0000-n00.pcap',
+      'dns.out.longQueries',
+    ),
+    [[0], [59]],
+  );
+});

@@ -42,6 +42,15 @@ export interface BehaviorFeatureInfo {
   text: string;
 }
 
+/**
+ * A DNS message of this many bytes or more (UDP payload; over TCP, after the 2-byte length) carries a
+ * query name of at least LONG_DNS_NAME characters: 12 header + name + 2 + 4 type and class. Tunnels and
+ * exfiltration pack data into long names wherever the queries go (the device's own resolver included);
+ * the names devices look up are mostly far shorter.
+ */
+const LONG_DNS_MESSAGE = 82;
+const LONG_DNS_NAME = LONG_DNS_MESSAGE - 18;
+
 export const BEHAVIOR_FEATURES: readonly BehaviorFeatureInfo[] = [
   { name: 'packets.out.perMin', kind: 'count', text: 'packets sent per minute' },
   { name: 'packets.in.perMin', kind: 'count', text: 'packets received per minute' },
@@ -98,6 +107,11 @@ export const BEHAVIOR_FEATURES: readonly BehaviorFeatureInfo[] = [
     name: 'publicPeer.secondFlows',
     kind: 'range',
     text: 'connections with its second-busiest public address',
+  },
+  {
+    name: 'dns.out.longQueries',
+    kind: 'range',
+    text: `DNS queries sent with a name of about ${LONG_DNS_NAME} characters or more (from their length)`,
   },
 ];
 export const BEHAVIOR_FEATURE_COUNT = BEHAVIOR_FEATURES.length;
@@ -293,6 +307,8 @@ class HostBinState {
   dnsOut = 0;
   dnsPackets = 0;
   dnsBytes = 0;
+  /** DNS queries sent whose message is long enough for a name of LONG_DNS_NAME characters or more. */
+  dnsLongOut = 0;
   arpOut = 0;
   /** The IPv4 addresses its ARP requests asked for (a sweep asks for many; a device re-asks for a few). */
   readonly arpTargets = new Set<number>();
@@ -328,7 +344,7 @@ class HostBinState {
   reset(): void {
     this.packetsOut = this.packetsIn = this.bytesOut = this.bytesIn = 0;
     this.tcpOut = this.synOnlyOut = this.unreachIn = this.unreachOut = this.echoOut = 0;
-    this.dnsOut = this.dnsPackets = this.dnsBytes = this.arpOut = 0;
+    this.dnsOut = this.dnsPackets = this.dnsBytes = this.dnsLongOut = this.arpOut = 0;
     this.arpTargets.clear();
     this.peerTable.clear();
     this.dnsPeers.clear();
@@ -578,6 +594,8 @@ export class BehaviorExtractor {
         if (outgoing && p.dstPort === 53) {
           s.dnsOut++;
           s.dnsPeers.add(peer);
+          const message = l4 === IpProto.TCP ? p.l4PayloadLength - 2 : p.l4PayloadLength;
+          if (message >= LONG_DNS_MESSAGE) s.dnsLongOut++;
         }
       }
     }
@@ -915,6 +933,7 @@ function binOf(bin: number, host: number, s: HostBinState): BehaviorBin {
     adminPackets,
     publicBurst(s),
     second,
+    s.dnsLongOut,
   ];
   return {
     bin,

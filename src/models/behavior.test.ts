@@ -473,7 +473,13 @@ describe('BehaviorModel', () => {
     });
 
     // Features appended since the first file format, in order: a file made before one has the features before it.
-    for (const name of ['arp.targets.out', 'admin.packets', 'publicPeer.burst', 'publicPeer.secondFlows'])
+    for (const name of [
+      'arp.targets.out',
+      'admin.packets',
+      'publicPeer.burst',
+      'publicPeer.secondFlows',
+      'dns.out.longQueries',
+    ])
       it(`files written before ${name} was appended score with the features they know`, () => {
         const at = BEHAVIOR_FEATURES.findIndex((f) => f.name === name);
         assert.ok(at > 0, name);
