@@ -124,3 +124,16 @@ it('dns.out.longQueries counts the DNS queries sent with long names, whichever s
     [[0], [59]],
   );
 });
+
+it('icmp.bytes counts the bytes of ICMP echo and other non-error messages, not the errors', async () => {
+  // An EdimaxPlug1101W beaconing to a public address in pings with a 120-byte payload (`ping -c 30 -i 4 -s
+  // 120`): 30 requests and 30 replies of 148 bytes. Its setup's only ICMP: two port-unreachable errors.
+  assert.deepEqual(
+    await setupAndAttacked(
+      'EdimaxPlug1101W-C15',
+      'c2/EdimaxPlug1101W-C15icmpbeacon-Mon0000-n00.pcap',
+      'icmp.bytes',
+    ),
+    [[0], [60 * 148]],
+  );
+});

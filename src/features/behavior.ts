@@ -113,6 +113,11 @@ export const BEHAVIOR_FEATURES: readonly BehaviorFeatureInfo[] = [
     kind: 'range',
     text: `DNS queries sent with a name of about ${LONG_DNS_NAME} characters or more (from their length)`,
   },
+  {
+    name: 'icmp.bytes',
+    kind: 'range',
+    text: 'bytes of ICMP echo and other non-error messages, either direction',
+  },
 ];
 export const BEHAVIOR_FEATURE_COUNT = BEHAVIOR_FEATURES.length;
 
@@ -309,6 +314,8 @@ class HostBinState {
   dnsBytes = 0;
   /** DNS queries sent whose message is long enough for a name of LONG_DNS_NAME characters or more. */
   dnsLongOut = 0;
+  /** IP bytes of ICMP messages that are not errors (echo and the like), either direction. */
+  icmpBytes = 0;
   arpOut = 0;
   /** The IPv4 addresses its ARP requests asked for (a sweep asks for many; a device re-asks for a few). */
   readonly arpTargets = new Set<number>();
@@ -344,7 +351,7 @@ class HostBinState {
   reset(): void {
     this.packetsOut = this.packetsIn = this.bytesOut = this.bytesIn = 0;
     this.tcpOut = this.synOnlyOut = this.unreachIn = this.unreachOut = this.echoOut = 0;
-    this.dnsOut = this.dnsPackets = this.dnsBytes = this.dnsLongOut = this.arpOut = 0;
+    this.dnsOut = this.dnsPackets = this.dnsBytes = this.dnsLongOut = this.icmpBytes = this.arpOut = 0;
     this.arpTargets.clear();
     this.peerTable.clear();
     this.dnsPeers.clear();
@@ -586,6 +593,10 @@ export class BehaviorExtractor {
         this.notePeer(s, p, outgoing, peer, peerLow, peerHigh);
         return;
       }
+      // Errors (time exceeded, parameter problem, …) answer other traffic; echo carries what its sender puts
+      // in it: kilobytes of it are a tunnel or a beacon, a device's own pings are a few small ones.
+      const error = l4 === IpProto.ICMP ? type === 4 || type === 5 || type === 11 || type === 12 : type < 128;
+      if (!error) s.icmpBytes += p.ipLength;
     }
     if (l4 === IpProto.UDP || l4 === IpProto.TCP) {
       if (p.srcPort === 53 || p.dstPort === 53) {
@@ -934,6 +945,7 @@ function binOf(bin: number, host: number, s: HostBinState): BehaviorBin {
     publicBurst(s),
     second,
     s.dnsLongOut,
+    s.icmpBytes,
   ];
   return {
     bin,

@@ -479,6 +479,7 @@ describe('BehaviorModel', () => {
       'publicPeer.burst',
       'publicPeer.secondFlows',
       'dns.out.longQueries',
+      'icmp.bytes',
     ])
       it(`files written before ${name} was appended score with the features they know`, () => {
         const at = BEHAVIOR_FEATURES.findIndex((f) => f.name === name);
