@@ -140,8 +140,9 @@ const IS_ADMIN = new Uint8Array(65536);
 for (const p of ADMIN_PORTS) IS_ADMIN[p] = 1;
 
 /**
- * Industrial control protocols, by server port (TCP or UDP): a device that is not a controller, an engineering
- * station or an HMI has no business speaking them, so one new connection is news (as for the admin ports).
+ * Industrial control protocols, by server port (TCP or UDP), with their names for the explanations. A device
+ * that is not a controller, an engineering station or an HMI has no business speaking them: the behaviour
+ * model weighs a first TCP session on one like an admin service (`industrialServiceBonus`).
  */
 export const INDUSTRIAL_PORTS: ReadonlyMap<number, string> = new Map([
   [102, 'S7comm / ISO-TSAP'],

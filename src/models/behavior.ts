@@ -11,8 +11,9 @@
  *       + ρ max(B − b₀, 0),
  * the mean distance to its k nearest training bins plus novelty: N the services (direction, protocol,
  * server port) the bin used that none of those k neighbours used, a_N the connections among them on
- * admin/lateral-movement TCP ports (SMB, RPC, RDP, SSH, …; β: any at all is news), P the public peers none
- * of the neighbours talked to and conns_q the bin's connections with q (a beacon opens dozens with one new
+ * admin/lateral-movement TCP ports (SMB, RPC, RDP, SSH, …; β: any at all is news; TCP sessions on
+ * industrial control ports count there too, with their own bonus, when none of the k neighbours spoke an
+ * industrial protocol), P the public peers none of the neighbours talked to and conns_q the bin's connections with q (a beacon opens dozens with one new
  * address; c₀ of them are free, a device moving to a new cloud address opens a few). The distance is
  * ‖z − z_j‖ = Σ_f w_f |z_f − z_j,f| (L1, so one feature far off counts fully instead of being averaged away
  * among 32; w_f = ½ where the bin lies below the neighbour: less traffic is less suspicious than more).
@@ -90,9 +91,9 @@ export interface BehaviorOptions {
   /**
    * Added once when a window opens TCP sessions on an industrial control port (S7comm, Modbus, DNP3, MELSEC, …)
    * and none of its nearest normal windows used any industrial protocol; those connections then count with the
-   * admin ones. A camera
-   * opening one S7 connection is doing an engineering station's job; an engineering station using another
-   * industrial port than its neighbours is only a new service. 0: off (model files made before it was added).
+   * admin ones. A camera opening one S7 connection is doing an engineering station's job; an engineering
+   * station using another industrial port than its neighbours is only a new service. 0: off (model files made
+   * before it was added).
    */
   industrialServiceBonus?: number;
   /** Weight μ of the public-peer novelty term ln(1 + public peers none of the neighbours talked to). */
