@@ -14,7 +14,8 @@
  * admin/lateral-movement TCP ports (SMB, RPC, RDP, SSH, …; β: any at all is news; TCP sessions on
  * industrial control ports count there too, with their own bonus, when none of the k neighbours spoke an
  * industrial protocol), P the public peers none of the neighbours talked to and conns_q the bin's
- * connections with q (a beacon opens dozens with one new address; c₀ of them are free, a device moving to a new cloud address opens a few). The distance is
+ * connections with q (a beacon opens dozens with one new address; c₀ of them are free, a device moving to
+ * a new cloud address opens a few). The distance is
  * ‖z − z_j‖ = Σ_f w_f |z_f − z_j,f| (L1, so one feature far off counts fully instead of being averaged away
  * among 32; w_f = ½ where the bin lies below the neighbour: less traffic is less suspicious than more).
  * B = Σ_f ln((1 + x_f) / (1 + M_f)) over the count and range features where x_f exceeds M_f, the most any
