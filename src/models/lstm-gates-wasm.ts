@@ -189,6 +189,32 @@ function reductionK(b: FunctionBuilder, x: number, ax: number, near0: number): n
   ];
 }
 
+/**
+ * fdlibm's argument reduction, shared by exp and expm1, into the given locals: k (reductionK; wideK when
+ * `wide`, every lane at least 1.5·ln2 in magnitude), then hi = v − k·ln2HI, lo = k·ln2LO (k = 0: hi = v,
+ * lo = 0) and x = hi − lo.
+ */
+function reduceArgument(
+  b: FunctionBuilder,
+  v: number,
+  wide: boolean,
+  l: { abs: number; near0: number; k: number; hi: number; lo: number; x: number },
+): number[] {
+  return [
+    ...(wide
+      ? [...wideK(b, v), ...set(l.k)]
+      : [
+          ...[...get(v), ...F.abs, ...set(l.abs)],
+          ...[...get(l.abs), ...b.f64(HALF_LN2_BOUND), ...F.lt, ...set(l.near0)],
+          ...reductionK(b, v, l.abs, l.near0),
+          ...set(l.k),
+        ]),
+    ...[...get(v), ...get(l.k), ...b.f64(LN2_HI), ...F.mul, ...F.sub, ...set(l.hi)],
+    ...[...get(l.k), ...b.f64(LN2_LO), ...F.mul, ...set(l.lo)],
+    ...[...get(l.hi), ...get(l.lo), ...F.sub, ...set(l.x)],
+  ];
+}
+
 /** 2^k (k a double from reductionK, -1022 <= k <= 1023) by building its exponent field. */
 function twoToThe(b: FunctionBuilder, k: number): number[] {
   return [...get(k), ...b.f64(MAGIC), ...F.add, ...b.i64(1023n), ...V.add64, ...i32c(52), ...V.shl64];
@@ -231,18 +257,7 @@ export function expCode(b: FunctionBuilder, y: number, out: number, wide = false
     ...F.mul,
   ];
   return [
-    ...(wide
-      ? [...wideK(b, y), ...set(k)]
-      : [
-          ...[...get(y), ...F.abs, ...set(ay)],
-          ...[...get(ay), ...b.f64(HALF_LN2_BOUND), ...F.lt, ...set(near0)],
-          ...reductionK(b, y, ay, near0),
-          ...set(k),
-        ]),
-    // hi = x - k·ln2HI, lo = k·ln2LO (k = 0: hi = x, lo = 0), x = hi - lo
-    ...[...get(y), ...get(k), ...b.f64(LN2_HI), ...F.mul, ...F.sub, ...set(hi)],
-    ...[...get(k), ...b.f64(LN2_LO), ...F.mul, ...set(lo)],
-    ...[...get(hi), ...get(lo), ...F.sub, ...set(x)],
+    ...reduceArgument(b, y, wide, { abs: ay, near0, k, hi, lo, x }),
     ...[...get(x), ...get(x), ...F.mul, ...set(t)],
     // c = x - t·(P1 + t·(P2 + t·(P3 + t·(P4 + t·P5))))
     ...[...get(x), ...get(t), ...b.f64(P1), ...get(t), ...b.f64(P2), ...get(t), ...b.f64(P3)],
@@ -324,17 +339,7 @@ export function expm1Code(b: FunctionBuilder, v: number, out: number, wide = fal
     ...F.sub,
   ];
   return [
-    ...(wide
-      ? [...wideK(b, v), ...set(k)]
-      : [
-          ...[...get(v), ...F.abs, ...set(av)],
-          ...[...get(av), ...b.f64(HALF_LN2_BOUND), ...F.lt, ...set(near0)],
-          ...reductionK(b, v, av, near0),
-          ...set(k),
-        ]),
-    ...[...get(v), ...get(k), ...b.f64(LN2_HI), ...F.mul, ...F.sub, ...set(hi)],
-    ...[...get(k), ...b.f64(LN2_LO), ...F.mul, ...set(lo)],
-    ...[...get(hi), ...get(lo), ...F.sub, ...set(x)],
+    ...reduceArgument(b, v, wide, { abs: av, near0, k, hi, lo, x }),
     // c = (hi - x) - lo (unused where k = 0)
     ...[...get(hi), ...get(x), ...F.sub, ...get(lo), ...F.sub, ...set(c)],
     ...[...b.f64(0.5), ...get(x), ...F.mul, ...set(hfx)],
