@@ -220,23 +220,19 @@ export interface WasmAccumulator {
   /** The cell state and output (rnnSize values each). */
   readonly c: Float64Array;
   readonly h: Float64Array;
-  /** Units whose pair `gates` left to the caller (the first of each pair), `gates()` of them. */
+  /** Units whose pair the step's gates left to the caller (the first of each pair), `step()`'s count of them. */
   readonly skipped: Int32Array;
   /** The step's input row (inputSize values): `step()` reads it. */
   readonly x: Float64Array;
   /**
    * One whole step: z = bias, the nonzero values of x then h listed with their rows (as the caller would
-   * list them), accumulate, gates; returns gates()'s count.
+   * list them), accumulate, then c and h from z for units [0, gateUnits) (lstm-gates-wasm.ts); returns how
+   * many pairs of units it left in `skipped` for the caller to compute. The caller computes units from
+   * gateUnits on.
    */
   step(): number;
   /** z[g] = z[g] + Σ_{q < n} vals[q] · K[rows[q] + g], in q order, for every gate g. */
   accumulate(n: number): void;
-  /**
-   * c and h from z for units [0, gateUnits) computed in WebAssembly (lstm-gates-wasm.ts); returns how many
-   * pairs of units it left in `skipped` for the caller to compute. The caller computes units from
-   * gateUnits on.
-   */
-  gates(): number;
   readonly gateUnits: number;
 }
 
@@ -263,7 +259,6 @@ function simdModule(): object | null {
 
 type I32x4 = (a: number, b: number, c: number, d: number) => void;
 type I32x5 = (a: number, b: number, c: number, d: number, e: number) => number;
-type I32x6 = (a: number, b: number, c: number, d: number, e: number, f: number) => number;
 type I32x12 = (
   ...args: [number, number, number, number, number, number, number, number, number, number, number, number]
 ) => number;
@@ -296,12 +291,10 @@ export function wasmAccumulator(
   new Float64Array(memory.buffer, biasOffset, gates).set(bias);
   const instance = new wasmApi.Instance(module, { env: { mem: memory } });
   const acc = instance.exports.acc as I32x5;
-  const gatesFn = instance.exports.gates as I32x6;
   const stepFn = instance.exports.step as I32x12;
   const gateBytes = gates * 8;
   const gateUnits = units - (units % GATE_UNITS_PER_PASS);
   const gateUnitBytes = gateUnits * 8;
-  const rnnBytes = units * 8;
   return {
     z: new Float64Array(memory.buffer, zOffset, gates),
     rows: new Int32Array(memory.buffer, rowsOffset, maxRows),
@@ -310,7 +303,6 @@ export function wasmAccumulator(
     h: new Float64Array(memory.buffer, hOffset, units),
     skipped: new Int32Array(memory.buffer, skipOffset, units),
     accumulate: (n) => acc(zOffset, rowsOffset, valsOffset, n, gateBytes),
-    gates: () => gatesFn(zOffset, cOffset, hOffset, gateUnitBytes, skipOffset, rnnBytes),
     x: new Float64Array(memory.buffer, xOffset, inputSize),
     step: () =>
       stepFn(
