@@ -299,6 +299,7 @@ function decodeTransport(
     rec.dstPort = (buf[p + 2]! << 8) | buf[p + 3]!;
     const offFlags = buf[p + 12]!;
     rec.tcpFlags = ((offFlags & 0x01) << 8) | buf[p + 13]!;
+    rec.tcpHeaderWords = offFlags >> 4;
     const hlen = (offFlags >> 4) * 4;
     if (hlen < 20) return;
     rec.headerEnd = Math.min(p + hlen, end) - start;

@@ -6,7 +6,7 @@
  * Layout of a record (104 bytes, 8-aligned): f64 time (µs) | i32 version | ipProto << 8 | i32 srcPort |
  * dstPort << 16 | i32 ipLength | i32 originalLength | i32 l4PayloadLength | i32 capturedLength |
  * 12 bytes frame head | 16 bytes source address | 16 bytes destination address | i32 l4Proto |
- * i32 ttl | tcpFlags << 8 | hasMacs, isFragment, isLaterFragment << 24.. | i32 icmpType |
+ * i32 ttl | tcpFlags << 8 | tcpHeaderWords << 17 | hasMacs, isFragment, isLaterFragment << 24.. | i32 icmpType |
  * i32 etherType | arpOp << 16 | 12 bytes MACs. Version 0: a non-IP packet (only when asked for); an ARP
  * one keeps its target address in the first destination-address word.
  */
@@ -97,6 +97,7 @@ export class PackedRecords {
     i32[q + BITS_WORD] =
       p.ttl |
       (p.tcpFlags << 8) |
+      (p.tcpHeaderWords << 17) |
       (p.hasMacs ? HAS_MACS : 0) |
       (p.isFragment ? FRAGMENT : 0) |
       (p.isLaterFragment ? LATER_FRAGMENT : 0);
@@ -145,7 +146,8 @@ export class PackedRecords {
     rec.l4Proto = i32[q + L4_WORD]!;
     const bits = i32[q + BITS_WORD]!;
     rec.ttl = bits & 0xff;
-    rec.tcpFlags = (bits >>> 8) & 0xffff;
+    rec.tcpFlags = (bits >>> 8) & 0x1ff;
+    rec.tcpHeaderWords = (bits >>> 17) & 0xf;
     rec.hasMacs = (bits & HAS_MACS) !== 0;
     rec.isFragment = (bits & FRAGMENT) !== 0;
     rec.isLaterFragment = (bits & LATER_FRAGMENT) !== 0;

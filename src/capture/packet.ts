@@ -107,6 +107,8 @@ export class PacketRecord {
   dstPort = 0;
   /** TCP flags (see TcpFlag), 0 when not TCP. */
   tcpFlags = 0;
+  /** TCP data offset: header length in 32-bit words (a SYN's says how many options its stack sends); 0 when not TCP. */
+  tcpHeaderWords = 0;
   /** ICMP / ICMPv6 type and code, -1 when not ICMP. */
   icmpType = -1;
   icmpCode = -1;
@@ -157,6 +159,7 @@ export class PacketRecord {
     this.srcPort = 0;
     this.dstPort = 0;
     this.tcpFlags = 0;
+    this.tcpHeaderWords = 0;
     this.icmpType = -1;
     this.icmpCode = -1;
     this.arpOp = 0;

@@ -80,6 +80,7 @@ function extractorFields(p: PacketRecord): unknown[] {
     p.capturedLength,
     p.ttl,
     p.tcpFlags,
+    p.tcpHeaderWords,
     p.hasMacs,
     p.isFragment,
     p.isLaterFragment,

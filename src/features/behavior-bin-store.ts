@@ -7,7 +7,7 @@ const MEMORY_DOUBLES = 262_144;
 /**
  * Every (window, host) behaviour record of a capture, kept until the capture's device is known at the end:
  * a long capture has hundreds of thousands (~1 KiB each as objects). Each record is encoded as doubles
- * — bin, host, start, end, packets, the values, then (code, peers, flows) per service and (id, connections)
+ * — bin, host, start, end, packets, stacks, the values, then (code, peers, flows) per service and (id, connections)
  * per public peer, each list after its length — held in memory up to 2 MiB, then appended to a temporary
  * file unlinked at once (the open descriptor keeps it readable; closed when the store is collected).
  * Doubles hold every field exactly, so a record reads back equal to what was added.
@@ -34,7 +34,7 @@ export class BehaviorBinStore {
   }
 
   add(b: BehaviorBin): void {
-    const size = 7 + b.values.length + 3 * b.services.length + 2 * b.publicPeers.length;
+    const size = 8 + b.values.length + 3 * b.services.length + 2 * b.publicPeers.length;
     if (this.count === this.offsetOf.length) {
       const n = this.count * 2;
       const offsets = new Float64Array(n);
@@ -60,6 +60,7 @@ export class BehaviorBinStore {
     m[o++] = b.start;
     m[o++] = b.end;
     m[o++] = b.packets;
+    m[o++] = b.stacks;
     m[o++] = b.values.length;
     for (const v of b.values) m[o++] = v;
     m[o++] = b.services.length;
@@ -98,6 +99,7 @@ export class BehaviorBinStore {
     const first = r[o++]!;
     const last = r[o++]!;
     const packets = r[o++]!;
+    const stacks = r[o++]!;
     const nValues = r[o++]!;
     const values = Array.from(r.subarray(o, o + nValues));
     o += nValues;
@@ -110,7 +112,18 @@ export class BehaviorBinStore {
       publicPeers.push(r[o]!);
       publicPeerFlows.push(r[o + 1]!);
     }
-    return { bin, host, start: first, end: last, packets, values, services, publicPeers, publicPeerFlows };
+    return {
+      bin,
+      host,
+      start: first,
+      end: last,
+      packets,
+      values,
+      services,
+      publicPeers,
+      publicPeerFlows,
+      stacks,
+    };
   }
 
   /** The doubles [start, end) of the store, from memory or the file. */

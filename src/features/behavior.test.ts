@@ -1,7 +1,18 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { it } from 'node:test';
+import { readCapture } from '../capture/reader.js';
 import { analyzeCapture } from '../pipeline/analyze.js';
-import { BEHAVIOR_FEATURES, hostBins, hostRecords } from './behavior.js';
+import {
+  BEHAVIOR_FEATURES,
+  BehaviorExtractor,
+  hostBins,
+  hostRecords,
+  STACK_SYN_SHIFT,
+  STACK_TTL_CLASSES,
+  STACK_TTL_MASK,
+  stackBitsText,
+} from './behavior.js';
 
 const CAPTURE = 'test-data/captures/real/Aria-sentinel-Mon0000-n00.pcap';
 const SETUPS = 'test-data/iot-sentinel/setups';
@@ -136,4 +147,57 @@ it('icmp.bytes counts the bytes of ICMP echo and other non-error messages, not t
     ),
     [[0], [60 * 148]],
   );
+});
+
+/** The network-stack mask of what MAC `mac` sent, from tshark's fields (see STACK_TTL_MASK). */
+function tsharkStacks(capture: string, mac: string): number {
+  const fields = (filter: string, field: string) =>
+    execFileSync(
+      'tshark',
+      ['-r', capture, '-n', '-Y', filter, '-T', 'fields', '-E', 'occurrence=f', '-e', field],
+      {
+        encoding: 'utf8',
+      },
+    )
+      .split('\n')
+      .filter((l) => l !== '')
+      .map(Number);
+  const from = `eth.src == ${mac} && !(ip.dst == 224.0.0.0/4) && !(ipv6.dst == ff00::/8)`;
+  let mask = 0;
+  for (const ttl of [...fields(`${from} && ip`, 'ip.ttl'), ...fields(`${from} && ipv6`, 'ipv6.hlim')])
+    mask |= 1 << STACK_TTL_CLASSES.findIndex((c) => ttl <= c);
+  for (const len of fields(`${from} && tcp.flags.syn == 1 && tcp.flags.ack == 0`, 'tcp.hdr_len'))
+    mask |= 1 << (STACK_SYN_SHIFT + len / 4 - 5);
+  return mask;
+}
+
+it("a host's network stacks: the TTL classes it sent with and its SYNs' option lengths, as tshark reads them", async () => {
+  const cases = [
+    // A DLinkCam: its video chip sends with TTL 255, its Linux side with 64 (SYNs with 12 and 20 bytes of options).
+    ['test-data/iot-sentinel/setups/DLinkCam-C9-Mon0000-n00.pcap', 'b0:c5:54:25:5b:0e'],
+    // A HueBridge with a Linux curl beacon injected (SYNs with 20 bytes of options beside its own 12).
+    ['test-data/behavior/c2/HueBridge-C9httpbeacon-Mon0000-n00.pcap', '00:17:88:24:76:ff'],
+    [CAPTURE, '20:f8:5e:ca:91:52'],
+  ] as const;
+  for (const [capture, mac] of cases) {
+    const a = await analyzeCapture(capture, { behavior: true, behaviorWindowS: 60, sessionRows: false });
+    const result = a.behavior!;
+    const host = result.hosts.find((h) => h.key === mac)!;
+    const want = tsharkStacks(capture, mac);
+    assert.ok(want !== 0 && (want & STACK_TTL_MASK) !== 0, capture);
+    assert.equal(host.stacks, want, `${capture}: ${stackBitsText(host.stacks)} vs ${stackBitsText(want)}`);
+    // Each window carries the mask from the host's first window through itself: growing, ending at the whole.
+    const bins = result.binsOf(result.hosts.indexOf(host));
+    for (let i = 1; i < bins.length; i++)
+      assert.equal(bins[i]!.stacks & bins[i - 1]!.stacks, bins[i - 1]!.stacks);
+    assert.equal(bins.at(-1)!.stacks, want);
+  }
+  // Stacks of an earlier stream carry over (watch: a fresh extractor per bin).
+  const extractor = new BehaviorExtractor({
+    durationS: 300,
+    priorStacks: new Map([['20:f8:5e:ca:91:52', 1 << 3]]),
+  });
+  await readCapture(CAPTURE, (p) => extractor.add(p));
+  const aria = extractor.finish().hosts.find((h) => h.key === '20:f8:5e:ca:91:52')!;
+  assert.equal(aria.stacks, tsharkStacks(CAPTURE, '20:f8:5e:ca:91:52') | (1 << 3));
 });

@@ -178,6 +178,31 @@ export function isIndustrialService(code: number): boolean {
   return proto <= 1 && INDUSTRIAL_PORTS.has(code & 0xffff);
 }
 
+/**
+ * Network-stack bits of what a host sent, as one mask: bits 0–3 the initial-TTL class of its IP packets to
+ * unicast and broadcast addresses (at most 32, 64, 128, 255: stacks start at one of these and a few hops lower
+ * it only a little), bits 4–14 the TCP header length of its bare SYNs (5–15 words: the options its stack
+ * offers). Multicast is left out: protocols there fix their own TTL (IGMP 1, SSDP 2–4, mDNS 255). One device
+ * is one stack, or a fixed few (a camera whose video chip has its own); a second one appearing beside its
+ * usual one is another machine or OS sending from its address.
+ */
+export const STACK_TTL_MASK = 0xf;
+export const STACK_SYN_SHIFT = 4;
+const STACK_TTL_BIT = new Uint8Array(256);
+for (let t = 0; t < 256; t++) STACK_TTL_BIT[t] = 1 << (t <= 32 ? 0 : t <= 64 ? 1 : t <= 128 ? 2 : 3);
+
+/** The initial TTL a stack-mask TTL bit stands for (32, 64, 128, 255), by bit index 0–3. */
+export const STACK_TTL_CLASSES: readonly number[] = [32, 64, 128, 255];
+
+/** Words for a stack mask's bits: "TTL 64", "SYN with 40 bytes of TCP options". */
+export function stackBitsText(mask: number): string[] {
+  const out: string[] = [];
+  for (let b = 0; b < 4; b++) if (mask & (1 << b)) out.push(`initial TTL ${STACK_TTL_CLASSES[b]}`);
+  for (let w = 5; w <= 15; w++)
+    if (mask & (1 << (STACK_SYN_SHIFT + w - 5))) out.push(`SYNs with ${(w - 5) * 4} bytes of TCP options`);
+  return out;
+}
+
 /** Remote ports at or above this are treated as ephemeral (one "service" for all of them). */
 const EPHEMERAL_PORT = 32768;
 
@@ -211,6 +236,8 @@ export interface BehaviorHost {
   kind: 'mac' | 'ip';
   /** Packets sent from a private address (decides the capture's device). */
   privateSent: number;
+  /** Its network-stack mask (see STACK_TTL_MASK) over the whole capture, with any prior one. */
+  stacks: number;
 }
 
 export interface BehaviorBin {
@@ -229,6 +256,8 @@ export interface BehaviorBin {
   publicPeers: number[];
   /** Connections (flows, either direction) with each of publicPeers, in the same order. */
   publicPeerFlows: number[];
+  /** The host's network-stack mask (see STACK_TTL_MASK) from its first bin through this one. */
+  stacks: number;
 }
 
 export interface BehaviorResult {
@@ -428,11 +457,18 @@ interface HostInfo {
   state: HostBinState;
   /** Bin in which state was last touched (-1: never). */
   stateBin: number;
+  /** Network-stack mask so far (see STACK_TTL_MASK). */
+  stacks: number;
 }
 
 export interface BehaviorOptions {
   /** Bin length in seconds. */
   durationS: number;
+  /**
+   * Network-stack masks of hosts (by key) from before this capture: `watch` scores each bin with a fresh
+   * extractor, and a stack the host used in an earlier bin is still its own.
+   */
+  priorStacks?: ReadonlyMap<string, number>;
 }
 
 const TWO32 = 4294967296;
@@ -448,10 +484,12 @@ export class BehaviorExtractor {
   private readonly sent: number[] = [];
   private binStartUs = Number.NaN;
   private bin = 0;
+  private readonly priorStacks: ReadonlyMap<string, number> | undefined;
 
   constructor(options: BehaviorOptions) {
     if (!(options.durationS > 0)) throw new RangeError(`bin duration must be > 0, got ${options.durationS}`);
     this.durationUs = options.durationS * 1e6;
+    this.priorStacks = options.priorStacks;
   }
 
   add(p: PacketRecord): void {
@@ -541,6 +579,7 @@ export class BehaviorExtractor {
         privateReceived: 0,
         state: new HostBinState(),
         stateBin: -1,
+        stacks: this.priorStacks?.get(key) ?? 0,
       });
       this.hosts.set(n, h);
     }
@@ -576,6 +615,20 @@ export class BehaviorExtractor {
     const peerHigh = (peer - peerLow) / TWO32;
     const l4 = p.l4Proto;
     const flags = p.tcpFlags;
+    if (outgoing) {
+      const d0 = p.dstAddr[0]!;
+      if (p.ipVersion === 4 ? (d0 & 0xf0) !== 0xe0 : d0 !== 0xff) {
+        const info = this.hostInfo[h]!;
+        let bits = STACK_TTL_BIT[p.ttl]!;
+        if (
+          l4 === IpProto.TCP &&
+          (flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN &&
+          p.tcpHeaderWords >= 5
+        )
+          bits |= 1 << (STACK_SYN_SHIFT + p.tcpHeaderWords - 5);
+        info.stacks |= bits;
+      }
+    }
     const localPort = outgoing ? p.srcPort : p.dstPort;
     const remotePort = outgoing ? p.dstPort : p.srcPort;
     if (l4 === IpProto.ICMP || l4 === IpProto.ICMPV6) {
@@ -704,7 +757,7 @@ export class BehaviorExtractor {
   private closeBin(): void {
     for (const h of this.touched) {
       const info = this.hostInfo[h]!;
-      const b = binOf(this.bin, h, info.state);
+      const b = binOf(this.bin, h, info.state, info.stacks);
       this.sent[h] = (this.sent[h] ?? 0) + b.packets;
       this.out.add(b);
     }
@@ -732,6 +785,7 @@ export class BehaviorExtractor {
       key: h.key,
       kind: h.kind,
       privateSent: h.privateSent,
+      stacks: h.stacks,
     }));
     return behaviorResult(this.out, hosts, device, anyPrivate);
   }
@@ -802,7 +856,7 @@ const scratchRemotePorts = new Set<number>();
 const scratchLocalPorts = new Set<number>();
 const scratchAdminPeers = new Set<number>();
 
-function binOf(bin: number, host: number, s: HostBinState): BehaviorBin {
+function binOf(bin: number, host: number, s: HostBinState, stacks: number): BehaviorBin {
   const spanS = Math.max((s.last - s.first) / 1e6, 60);
   const perMin = 60 / spanS;
   let privatePeers = 0;
@@ -960,6 +1014,7 @@ function binOf(bin: number, host: number, s: HostBinState): BehaviorBin {
       .map(([code, v]) => [code, v.peers.size, v.flows] as [number, number, number]),
     publicPeers: publicIndex.map(peerId),
     publicPeerFlows: publicIndex.map((i) => s.peerFlowCount[i]!),
+    stacks,
   };
 }
 

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ModelError } from '../errors.js';
-import { BEHAVIOR_FEATURE_COUNT, BEHAVIOR_FEATURES, serviceCode } from '../features/behavior.js';
+import {
+  BEHAVIOR_FEATURE_COUNT,
+  BEHAVIOR_FEATURES,
+  STACK_SYN_SHIFT,
+  serviceCode,
+} from '../features/behavior.js';
 import { BehaviorModel, type TrainingSample } from './behavior.js';
 
 const SHARE = BEHAVIOR_FEATURES.findIndex((f) => f.kind === 'share');
@@ -116,6 +121,57 @@ describe('BehaviorModel', () => {
     const old = BehaviorModel.fromJSON(doc);
     assert.equal(old.industrialServiceBonus, 0);
     assert.equal(old.scoreBin(query).novelty, Math.log(3) + Math.log(2));
+  });
+
+  it("adds the second-stack term when a host sends with a stack its neighbours' captures never had beside one they had", () => {
+    const TTL64 = 1 << 1;
+    const TTL255 = 1 << 3;
+    const SYN20 = 1 << (STACK_SYN_SHIFT + 10 - 5);
+    const SYN0 = 1 << STACK_SYN_SHIFT;
+    // A capture's windows carry the stacks so far: its last one has the capture's whole mask.
+    const train = normals.flatMap((n, i) => [
+      { ...n, stacks: TTL64 },
+      { ...sample(n.group, 0.1 * i), stacks: TTL64 | SYN20 },
+    ]);
+    const m = new BehaviorModel({ k: 1 }).fit(train);
+    assert.equal(m.state!.groupStacks!['dev-3'], TTL64 | SYN20);
+    const at = (stacks: number) => m.scoreBin({ ...sample('q', 0.1 * 3), stacks });
+    // Its usual stacks, or fewer: nothing.
+    assert.equal(at(TTL64 | SYN20).score, 0);
+    assert.equal(at(TTL64).score, 0);
+    // One stack only, never seen: another model of the device, not a second machine — nothing.
+    assert.equal(at(TTL255).score, 0);
+    assert.equal(at(TTL255 | (SYN20 << 1)).newStacks, 0);
+    // A second TTL class beside the usual one: σ (default 10: decisive on its own), and the bits it names.
+    const two = at(TTL64 | TTL255 | SYN20);
+    assert.equal(two.score, 10);
+    assert.equal(two.newStacks, TTL255);
+    assert.equal(two.knownStacks, TTL64);
+    // SYNs with no options beside its usual 20 bytes (a raw-socket tool's): the same, once for both kinds.
+    const both = at(TTL64 | TTL255 | SYN20 | SYN0);
+    assert.equal(both.score, 10);
+    assert.equal(both.newStacks, TTL255 | SYN0);
+    const reasons = m.explain({ ...sample('q', 0.1 * 3), stacks: TTL64 | TTL255 | SYN20 | SYN0 }, both);
+    assert.match(
+      reasons[0]!,
+      /^a second network stack sends from its address: initial TTL 255, SYNs with 0 bytes of TCP options \(never in the captures of its nearest normal devices\) beside its usual initial TTL 64, SYNs with 20 bytes of TCP options — another machine or OS behind it$/,
+    );
+    // A file written before the term existed scores as it did; one made with it off keeps no masks.
+    const doc = JSON.parse(JSON.stringify(m.toJSON())) as { hyperParameters: Record<string, unknown> };
+    delete doc.hyperParameters.stackWeight;
+    assert.equal(
+      BehaviorModel.fromJSON(doc).scoreBin({ ...sample('q', 0.1 * 3), stacks: TTL64 | TTL255 }).score,
+      0,
+    );
+    assert.equal(new BehaviorModel({ k: 1, stackWeight: 0 }).fit(train).state!.groupStacks, undefined);
+    // A saved model reads back with the same masks and scores.
+    assert.equal(
+      BehaviorModel.fromJSON(JSON.parse(JSON.stringify(m.toJSON()))).scoreBin({
+        ...sample('q', 0.1 * 3),
+        stacks: TTL64 | TTL255,
+      }).score,
+      10,
+    );
   });
 
   it('scores connections with a public address none of the neighbours talked to (a beacon)', () => {

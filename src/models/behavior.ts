@@ -49,10 +49,15 @@ import {
   BEHAVIOR_FEATURES,
   type BehaviorFeatureKind,
   isIndustrialService,
+  STACK_SYN_SHIFT,
+  STACK_TTL_MASK,
   serviceText,
+  stackBitsText,
 } from '../features/behavior.js';
 
 const ADMIN_PORT_SET = new Set(ADMIN_PORTS);
+/** The kinds of network-stack bits the second-stack term judges apart: TTL classes, SYN option lengths. */
+const STACK_KINDS = [STACK_TTL_MASK, 0x7ff << STACK_SYN_SHIFT] as const;
 
 /** A TCP service (either direction) on an admin/lateral-movement port. */
 function isAdminTcp(code: number): boolean {
@@ -97,6 +102,14 @@ export interface BehaviorOptions {
    * before it was added).
    */
   industrialServiceBonus?: number;
+  /**
+   * Weight σ of the second-stack term: added once when the host's network stacks so far (initial-TTL classes,
+   * SYN option lengths: see STACK_TTL_MASK) include one the captures of its nearest normal windows never used
+   * beside one they did. Another machine or OS sending from the device's address (a host behind it, a spoofed
+   * or replaced device, traffic of another type's software) shows up this way; a model the training lacked
+   * (its one stack is new) does not. 0: off (model files made before it was added).
+   */
+  stackWeight?: number;
   /** Weight μ of the public-peer novelty term ln(1 + public peers none of the neighbours talked to). */
   peerWeight?: number;
   /**
@@ -187,6 +200,8 @@ export interface BehaviorSample {
   publicPeers?: readonly number[];
   /** Connections with each of publicPeers (same order); optional. */
   publicPeerFlows?: readonly number[];
+  /** The host's network-stack mask from its first window through this one; optional (0: none seen). */
+  stacks?: number;
 }
 
 export interface TrainingSample extends BehaviorSample {
@@ -225,6 +240,8 @@ export interface BehaviorState {
   labelBound: number;
   /** Each training capture's (group's) device MAC vendor prefix, where known; absent when the vendor term is off. */
   groupVendors?: Record<string, string>;
+  /** Each training capture's (group's) network-stack mask over the whole capture; absent when the stack term is off. */
+  groupStacks?: Record<string, number>;
 }
 
 /** A calibration: ascending cross-validated normal scores and the exponential tail above tailStart. */
@@ -244,6 +261,12 @@ export interface BinScore {
   novelPeerFlows: number;
   /** That peer's address id (-1: none). */
   busiestNovelPeer: number;
+  /**
+   * When the second-stack term fired: the host's stack bits the neighbours' captures never used, and those
+   * they did; both 0 otherwise.
+   */
+  newStacks: number;
+  knownStacks: number;
   /** Tail probability among normal bins. */
   p: number;
   /** Indices (into the references) of the k nearest. */
@@ -349,6 +372,7 @@ export class BehaviorModel {
   readonly adminNoveltyWeight: number;
   readonly adminServiceBonus: number;
   readonly industrialServiceBonus: number;
+  readonly stackWeight: number;
   readonly clip: number;
   readonly localFloor: number;
   readonly calibrationMinCaptures: number;
@@ -378,6 +402,8 @@ export class BehaviorModel {
   private peerSets: Set<number>[] = [];
   /** Whether each reference used any industrial control service. */
   private industrialRefs: Uint8Array = new Uint8Array(0);
+  /** Each reference's capture's network-stack mask (0 when the model has none). */
+  private refStacks: Int32Array = new Int32Array(0);
   /** The distinct training labels (sorted) and each reference's index among them (-1: unlabelled). */
   labels: string[] = [];
   private refLabelIdx = new Int32Array(0);
@@ -401,6 +427,7 @@ export class BehaviorModel {
     this.adminNoveltyWeight = options.adminNoveltyWeight ?? 1;
     this.adminServiceBonus = options.adminServiceBonus ?? 2;
     this.industrialServiceBonus = options.industrialServiceBonus ?? 2;
+    this.stackWeight = options.stackWeight ?? 10;
     this.clip = options.clip ?? 3;
     this.localFloor = options.localFloor ?? 0;
     this.calibrationMinCaptures = options.calibrationMinCaptures ?? 5;
@@ -481,6 +508,12 @@ export class BehaviorModel {
       const vendors: Record<string, string> = {};
       for (const x of kept) if (x.vendor) vendors[x.group] = x.vendor;
       this.state.groupVendors = vendors;
+    }
+    if (this.stackWeight > 0) {
+      // Of every sample, not only the kept references: the last window of a capture has its whole mask.
+      const stacks: Record<string, number> = {};
+      for (const x of samples) stacks[x.group] = (stacks[x.group] ?? 0) | (x.stacks ?? 0);
+      this.state.groupStacks = stacks;
     }
     this.prepare();
     // Cross-validated scores: every training bin against the bins of the other captures only; first
@@ -568,6 +601,10 @@ export class BehaviorModel {
     this.serviceSets = s.refServices.map((c) => new Set(c));
     this.peerSets = s.refPeers.map((c) => new Set(c));
     this.industrialRefs = Uint8Array.from(s.refServices, (c) => (c.some(isIndustrialService) ? 1 : 0));
+    const groupStacks = s.groupStacks ?? {};
+    this.refStacks = Int32Array.from(s.refGroups, (g) =>
+      Object.hasOwn(groupStacks, g) ? groupStacks[g]! : 0,
+    );
     this.labels = [...new Set(s.refLabels.filter((l): l is string => l !== null))].sort();
     const at = new Map(this.labels.map((l, i) => [l, i]));
     this.refLabelIdx = Int32Array.from(s.refLabels, (l) => (l === null ? -1 : at.get(l)!));
@@ -720,6 +757,8 @@ export class BehaviorModel {
       novelPeers: nov.novelPeers,
       novelPeerFlows: nov.novelPeerFlows,
       busiestNovelPeer: nov.busiestNovelPeer,
+      newStacks: nov.newStacks,
+      knownStacks: nov.knownStacks,
       p: this.tailProbability(score, role),
       neighbours,
       novel: nov.novel,
@@ -788,15 +827,43 @@ export class BehaviorModel {
           busiestNovelPeer = peers[i]!;
         }
       }
+    const { newStacks, knownStacks } = this.secondStack(sample.stacks ?? 0, neighbours);
     const terms = [
       this.noveltyWeight * novelty,
       this.peerWeight * Math.log1p(novelPeers),
       this.peerFlowWeight * Math.log1p(Math.max(novelPeerFlows - this.peerFlowFree, 0)),
+      newStacks !== 0 ? this.stackWeight : 0,
     ] as const;
-    // Added to a distance left to right, d + a + b + c: the order scores had before these terms were split
-    // out, so a model file's scores keep their last bit.
-    const plus = (distance: number) => distance + terms[0] + terms[1] + terms[2];
-    return { novel, novelty, novelPeers, novelPeerFlows, busiestNovelPeer, plus };
+    // Added to a distance left to right, d + a + b + c (+ 0 when the stack term is silent): the order scores
+    // had before these terms were split out, so a model file's scores keep their last bit.
+    const plus = (distance: number) => distance + terms[0] + terms[1] + terms[2] + terms[3];
+    return { novel, novelty, novelPeers, novelPeerFlows, busiestNovelPeer, newStacks, knownStacks, plus };
+  }
+
+  /**
+   * The second-stack test, per kind (TTL class; SYN options): the host's `stacks` has a bit of that kind none
+   * of the neighbours' captures had, and one they had. Returns the new and known bits of the kinds that
+   * fired (0, 0: none, or the term is off).
+   */
+  private secondStack(
+    stacks: number,
+    neighbours: readonly number[],
+  ): { newStacks: number; knownStacks: number } {
+    if (this.stackWeight <= 0 || stacks === 0) return { newStacks: 0, knownStacks: 0 };
+    let known = 0;
+    for (const n of neighbours) known |= this.refStacks[n]!;
+    let newStacks = 0;
+    let knownStacks = 0;
+    for (const kind of STACK_KINDS) {
+      const mine = stacks & kind;
+      const fresh = mine & ~known;
+      const seen = mine & known;
+      if (fresh !== 0 && seen !== 0) {
+        newStacks |= fresh;
+        knownStacks |= seen;
+      }
+    }
+    return { newStacks, knownStacks };
   }
 
   /**
@@ -1150,6 +1217,12 @@ export class BehaviorModel {
         text: `${BEHAVIOR_FEATURES[f]!.text}: ${formatNumber(value)}, ${formatNumber((1 + value) / (1 + beyond.max))}× the most any normal device had in ${Math.round(this.windowS / 60)} minutes (${formatNumber(beyond.max)})`,
       });
     }
+    if (score.newStacks !== 0) {
+      reasons.push({
+        weight: Number.POSITIVE_INFINITY,
+        text: `a second network stack sends from its address: ${stackBitsText(score.newStacks).join(', ')} (never in the captures of its nearest normal devices) beside its usual ${stackBitsText(score.knownStacks).join(', ')} — another machine or OS behind it`,
+      });
+    }
     if (score.novelPeerFlows >= 5 && score.busiestNovelPeer >= 0) {
       reasons.push({
         weight: this.peerFlowWeight * Math.log1p(score.novelPeerFlows),
@@ -1210,6 +1283,7 @@ export class BehaviorModel {
         adminNoveltyWeight: this.adminNoveltyWeight,
         adminServiceBonus: this.adminServiceBonus,
         industrialServiceBonus: this.industrialServiceBonus,
+        stackWeight: this.stackWeight,
         clip: this.clip,
         localFloor: this.localFloor,
         calibrationMinCaptures: this.calibrationMinCaptures,
@@ -1349,6 +1423,7 @@ function behaviorFileSchemaOf(z: typeof Zod) {
       adminNoveltyWeight: finite.min(0).default(0),
       adminServiceBonus: finite.min(0).default(0),
       industrialServiceBonus: finite.min(0).default(0),
+      stackWeight: finite.min(0).default(0),
       clip: finite.positive(),
       localFloor: finite.nonnegative(),
       calibrationMinCaptures: z.number().int().positive(),
@@ -1398,6 +1473,7 @@ function behaviorFileSchemaOf(z: typeof Zod) {
         .default({}),
       labelBound: finite.default(0),
       groupVendors: z.record(z.string(), z.string()).optional(),
+      groupStacks: z.record(z.string(), z.number().int().min(0).max(0x7fff)).optional(),
     }),
   });
 }

@@ -85,7 +85,12 @@ export async function watchCapture(
   const maxRows = options.maxSessionRows ?? 600;
   const scorer = anomalyScorer(options, loaded);
   // Behaviour is scored per host on the closed bin alone, in the behaviour model's windows.
-  const behaviorWindow = { durationS: scorer.behaviorWindowS ?? Number.POSITIVE_INFINITY };
+  // A host's network stacks of earlier bins stay its own (the second-stack term compares against them).
+  const stacksOf = new Map<string, number>();
+  const behaviorWindow = {
+    durationS: scorer.behaviorWindowS ?? Number.POSITIVE_INFINITY,
+    priorStacks: stacksOf,
+  };
   let behavior = scorer.needsBehavior ? new BehaviorExtractor(behaviorWindow) : null;
   const hosts = new Map<string, HostState>();
 
@@ -100,6 +105,15 @@ export async function watchCapture(
     const binStart = store.timeUs.data[0]! / 1e6;
     const binEnd = store.timeUs.data[store.length - 1]! / 1e6;
     const behaviorResult = behavior ? behavior.finish() : null;
+    if (behaviorResult) {
+      for (const h of behaviorResult.hosts) {
+        if (h.stacks === 0) continue;
+        // Re-inserted last: the least recently seen host is evicted first.
+        stacksOf.delete(h.key);
+        stacksOf.set(h.key, h.stacks);
+      }
+      while (stacksOf.size > maxHosts) stacksOf.delete(stacksOf.keys().next().value!);
+    }
     if (behavior) behavior = new BehaviorExtractor(behaviorWindow);
     for (const { mac, address } of captureHosts(store, bins, countPublic)) {
       const compat = compatFeatures(store, bins, countPublic, mac);

@@ -421,6 +421,7 @@ function fitBehavior(
         services: b.services,
         publicPeers: b.publicPeers,
         publicPeerFlows: b.publicPeerFlows,
+        stacks: b.stacks,
       });
   });
   model.fit(samples);

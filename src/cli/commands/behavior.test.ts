@@ -224,6 +224,17 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     assert.match(long.stdout, said);
   });
 
+  it("a second network stack behind a device's address is abnormal, and the explanation names both stacks", () => {
+    // A HueBridge (Linux: initial TTL 64, SYNs with 20 bytes of options) with a Windows S7 engineering station's
+    // session (TTL 128, 12 bytes) replayed as itself; the bridge's own held-out capture is normal.
+    flaggedOverItsNormal(
+      join(attacked, 'wrongrole', 'HueBridge-C5wrS7Client-Mon0000-n00.pcap'),
+      /a second network stack sends from its address: initial TTL 128, SYNs with 12 bytes of TCP options \(never in the captures of its nearest normal devices\) beside its usual initial TTL 64, SYNs with 20 bytes of TCP options — another machine or OS behind it/,
+      heldOut,
+      'HueBridge-C5-Mon0000-n00.pcap',
+    );
+  });
+
   it("with history on, the device's own past is part of normal: services it never used before are named", () => {
     const env = { NETWORKML_DATA_DIR: mkdtempSync(join(dir, 'history-')) };
     const args = ['eval', '--json', '--model', role, '--anomaly-model', behavior];
