@@ -105,6 +105,8 @@ def main():
     ap.add_argument('--attack', choices=['scan', 'dnstunnel', 'arpsweep', 'smbread', 'wrongrole'], required=True)
     ap.add_argument('--other', help='wrongrole: a capture of another device type, replayed as this device')
     ap.add_argument('--seed', type=int, default=1)
+    ap.add_argument('--at', type=float, default=0.3,
+                    help='where the injected traffic starts, as a fraction of the capture (beyond 1: after its end)')
     a = ap.parse_args()
     rng = random.Random(a.seed)
     header, packets = read_pcap(a.input)
@@ -112,7 +114,7 @@ def main():
     gw_mac, dns_ip = gateway_of(packets, mac, ip)
     t0 = packets[0][0]
     t1 = packets[-1][0]
-    start = t0 + (t1 - t0) * 0.3
+    start = t0 + (t1 - t0) * a.at
     new = []
     if a.attack == 'scan':
         t = start

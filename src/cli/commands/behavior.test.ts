@@ -276,6 +276,32 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     const aria = updates.find((u) => u.mac === '20:f8:5e:ca:91:52')!;
     assert.equal(aria.behavior, 'abnormal');
     assert.match(aria.behaviorDetail!.reasons.join('\n'), /new outgoing tcp port \d+ \(\w+\) to 40 peers/);
+    // A host's stacks of earlier bins stay its own: the S7 station's session comes 52 s after the HueBridge's
+    // own traffic, alone in its one-minute bin, and is still a second stack beside the bridge's.
+    const late = runCli([
+      'watch',
+      '--json',
+      '--warmup',
+      '0',
+      '--duration',
+      '60',
+      '--anomaly-model',
+      bundled,
+      join(attacked, 'wrongrole', 'HueBridge-C5wrS7Client-Mon0000-n00.pcap'),
+    ]);
+    assert.equal(late.status, 0, late.stderr);
+    const bridge = late.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { mac: string; bin: number; behaviorDetail?: { reasons: string[] } })
+      .filter((u) => u.mac === '00:17:88:24:76:ff');
+    assert.deepEqual(
+      bridge.map((u) => u.bin),
+      [0, 1, 2],
+    );
+    const stack = /a second network stack sends from its address: initial TTL 128/;
+    assert.doesNotMatch(bridge[1]!.behaviorDetail!.reasons.join('\n'), stack);
+    assert.match(bridge[2]!.behaviorDetail!.reasons.join('\n'), stack);
   });
 
   it('train writes a behaviour model beside the role model, and eval uses it with no anomaly flags', () => {
