@@ -4,7 +4,8 @@
  * SYNs, RSTs, ICMP unreachable), DNS packet rate and size, bytes out/in, connection start rate, per-flow
  * shapes, admin/lateral-movement ports (connections and their packets), bursts of connections with one
  * public address, connections with the second-busiest public address — plus the set of services the host
- * used (for novelty). Headers only: DNS "size" is the IP length of port-53 packets, never their payload.
+ * used (for novelty) and its network stacks so far (initial-TTL classes, SYN option lengths). Headers only:
+ * DNS "size" is the IP length of port-53 packets, never their payload.
  *
  * Hosts: with a MAC layer every unicast MAC (source → outgoing, destination → incoming); without one,
  * every IP address. The capture's device is the host that took part in the most packets at a private address,
@@ -194,7 +195,7 @@ for (let t = 0; t < 256; t++) STACK_TTL_BIT[t] = 1 << (t <= 32 ? 0 : t <= 64 ? 1
 /** The initial TTL a stack-mask TTL bit stands for (32, 64, 128, 255), by bit index 0–3. */
 export const STACK_TTL_CLASSES: readonly number[] = [32, 64, 128, 255];
 
-/** Words for a stack mask's bits: "TTL 64", "SYN with 40 bytes of TCP options". */
+/** Words for a stack mask's bits: "initial TTL 64", "SYNs with 20 bytes of TCP options". */
 export function stackBitsText(mask: number): string[] {
   const out: string[] = [];
   for (let b = 0; b < 4; b++) if (mask & (1 << b)) out.push(`initial TTL ${STACK_TTL_CLASSES[b]}`);

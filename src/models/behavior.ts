@@ -8,7 +8,7 @@
  *   s = (1/k) Σ_{j ∈ kNN(z)} ‖z − z_j‖
  *       + λ · ( ln(1 + |N|) + ln(1 + max_{c∈N} peers_c) + α ln(1 + a_N) + β·[a_N > 0] )
  *       + μ ln(1 + |P|) + ν ln(1 + max(max_{q∈P} conns_q − c₀, 0)) + η ln(1 + c)·[c ≥ c_min]
- *       + ρ max(B − b₀, 0),
+ *       + ρ max(B − b₀, 0) + σ·[a second stack],
  * the mean distance to its k nearest training bins plus novelty: N the services (direction, protocol,
  * server port) the bin used that none of those k neighbours used, a_N the connections among them on
  * admin/lateral-movement TCP ports (SMB, RPC, RDP, SSH, …; β: any at all is news; TCP sessions on
@@ -33,6 +33,9 @@
  * least 5 packets scores at least s + υ·max(min_{L∈V} s_L − s − v₀, 0): a kettle maker's MAC whose traffic fits
  * a WeMoSwitch's normal windows and no kettle's is a device doing another type's job. An OUI never seen in
  * training (or a locally administered, random one) leaves s as it is.
+ * A second stack: the host's network stacks so far (initial-TTL classes; SYN option lengths) include, of one
+ * kind, one that none of the k neighbours' training captures had beside one they had — another machine or OS
+ * sending from its address. One new stack alone is another model of a device, not news.
  * Bins are short windows (default 5 minutes), so a two-minute attack is not diluted in a 15-minute bin.
  * Scores are calibrated on cross-validated training scores (each training capture scored against the
  * others only): a bin's tail probability p(s) is 1 − (its interpolated rank among them)/(n+1); above
