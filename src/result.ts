@@ -72,6 +72,11 @@ export const behaviorDetailSchema = z.object({
     .optional(),
   /** Whether the device's own history was part of normal (services it never used before add to the score). */
   own_history: z.boolean().optional(),
+  /**
+   * The network stacks the device sent with over the capture, in words ("initial TTL 64", "SYNs with 20 bytes
+   * of TCP options"); behaviour models with the second-stack term only.
+   */
+  network_stacks: z.array(z.string()).optional(),
 });
 
 /** What `networkml eval --json` prints per capture (one JSON line). */

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { DEFAULT_THRESHOLD } from '../decisions/decide.js';
 import { UsageError } from '../errors.js';
-import type { BehaviorResult } from '../features/behavior.js';
+import { type BehaviorResult, stackBitsText } from '../features/behavior.js';
 import type { RowWork, SessionVectors } from '../features/session-vectors.js';
 import { lazyArray } from '../lazy-array.js';
 import type { LoadedModel } from '../models/format.js';
@@ -264,6 +264,11 @@ export function anomalyScorer(options: AnomalyOptions, roleModel: LoadedModel): 
                   }
                 : {}),
               services,
+              // The host's network stacks over the capture (its last window's mask); only with the stack term
+              // (older files' output keeps its keys).
+              ...(model.stackWeight > 0
+                ? { network_stacks: stackBitsText(windows.get(windows.length - 1).stacks) }
+                : {}),
             },
             // Read when the device's history asks (rarely): the services come from the windows again.
             bins: lazyArray(windows.length, (i) => ({

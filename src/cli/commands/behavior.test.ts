@@ -227,12 +227,24 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
   it("a second network stack behind a device's address is abnormal, and the explanation names both stacks", () => {
     // A HueBridge (Linux: initial TTL 64, SYNs with 20 bytes of options) with a Windows S7 engineering station's
     // session (TTL 128, 12 bytes) replayed as itself; the bridge's own held-out capture is normal.
-    flaggedOverItsNormal(
+    const res = flaggedOverItsNormal(
       join(attacked, 'wrongrole', 'HueBridge-C5wrS7Client-Mon0000-n00.pcap'),
       /a second network stack sends from its address: initial TTL 128, SYNs with 12 bytes of TCP options \(never in the captures of its nearest normal devices\) beside its usual initial TTL 64, SYNs with 20 bytes of TCP options — another machine or OS behind it/,
       heldOut,
       'HueBridge-C5-Mon0000-n00.pcap',
     );
+    // detail.behavior.network_stacks lists them all; the bridge's own capture, its one stack.
+    assert.deepEqual(res.detail!.behavior!.network_stacks, [
+      'initial TTL 64',
+      'initial TTL 128',
+      'SYNs with 12 bytes of TCP options',
+      'SYNs with 20 bytes of TCP options',
+    ]);
+    const own = evalOne(heldOut.find((p) => p.endsWith('HueBridge-C5-Mon0000-n00.pcap'))!);
+    assert.deepEqual(own.detail!.behavior!.network_stacks, [
+      'initial TTL 64',
+      'SYNs with 20 bytes of TCP options',
+    ]);
   });
 
   it("with history on, the device's own past is part of normal: services it never used before are named", () => {
