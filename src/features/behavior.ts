@@ -189,6 +189,8 @@ export function isIndustrialService(code: number): boolean {
  */
 export const STACK_TTL_MASK = 0xf;
 export const STACK_SYN_SHIFT = 4;
+/** The SYN-option bits of a stack mask (one per TCP header length of 5–15 words). */
+export const STACK_SYN_MASK = 0x7ff << STACK_SYN_SHIFT;
 const STACK_TTL_BIT = new Uint8Array(256);
 for (let t = 0; t < 256; t++) STACK_TTL_BIT[t] = 1 << (t <= 32 ? 0 : t <= 64 ? 1 : t <= 128 ? 2 : 3);
 

@@ -52,7 +52,7 @@ import {
   BEHAVIOR_FEATURES,
   type BehaviorFeatureKind,
   isIndustrialService,
-  STACK_SYN_SHIFT,
+  STACK_SYN_MASK,
   STACK_TTL_MASK,
   serviceText,
   stackBitsText,
@@ -60,7 +60,7 @@ import {
 
 const ADMIN_PORT_SET = new Set(ADMIN_PORTS);
 /** The kinds of network-stack bits the second-stack term judges apart: TTL classes, SYN option lengths. */
-const STACK_KINDS = [STACK_TTL_MASK, 0x7ff << STACK_SYN_SHIFT] as const;
+const STACK_KINDS = [STACK_TTL_MASK, STACK_SYN_MASK] as const;
 
 /** A TCP service (either direction) on an admin/lateral-movement port. */
 function isAdminTcp(code: number): boolean {
@@ -1476,7 +1476,16 @@ function behaviorFileSchemaOf(z: typeof Zod) {
         .default({}),
       labelBound: finite.default(0),
       groupVendors: z.record(z.string(), z.string()).optional(),
-      groupStacks: z.record(z.string(), z.number().int().min(0).max(0x7fff)).optional(),
+      groupStacks: z
+        .record(
+          z.string(),
+          z
+            .number()
+            .int()
+            .min(0)
+            .max(STACK_TTL_MASK | STACK_SYN_MASK),
+        )
+        .optional(),
     }),
   });
 }

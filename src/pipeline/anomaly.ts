@@ -231,7 +231,7 @@ export function anomalyScorer(options: AnomalyOptions, roleModel: LoadedModel): 
           const outcome = scoreBehavior(model, behavior, hostKey, role);
           if (!outcome.scored || !outcome.score)
             return { abnormality: 0, scored: false, note: outcome.note ?? 'not scored', threshold };
-          const { score, windows, services } = outcome;
+          const { score, windows, services, stacks } = outcome;
           const worst = windows.get(score.worst);
           const w = score.worstBin;
           return {
@@ -264,11 +264,8 @@ export function anomalyScorer(options: AnomalyOptions, roleModel: LoadedModel): 
                   }
                 : {}),
               services,
-              // The host's network stacks over the capture (its last window's mask); only with the stack term
-              // (older files' output keeps its keys).
-              ...(model.stackWeight > 0
-                ? { network_stacks: stackBitsText(windows.get(windows.length - 1).stacks) }
-                : {}),
+              // Only with the stack term (older files' output keeps its keys).
+              ...(model.stackWeight > 0 ? { network_stacks: stackBitsText(stacks) } : {}),
             },
             // Read when the device's history asks (rarely): the services come from the windows again.
             bins: lazyArray(windows.length, (i) => ({

@@ -126,6 +126,8 @@ export interface BehaviorOutcome {
   windows: BehaviorRecords;
   /** The services (codes) its windows used, gathered while scoring read them, ascending; empty when not scored. */
   services: number[];
+  /** Its network-stack mask over the capture (each window's is cumulative: their union), 0 when not scored. */
+  stacks: number;
 }
 
 /**
@@ -145,6 +147,7 @@ export function scoreBehavior(
       note: 'behaviour features were not computed',
       windows: NO_RECORDS,
       services: [],
+      stacks: 0,
     };
   let scoredKey: string | undefined = key || undefined;
   let windows = scoredKey !== undefined ? hostRecords(result, scoredKey) : NO_RECORDS;
@@ -159,16 +162,19 @@ export function scoreBehavior(
       note: 'no IP packet from a host with a private address: nothing to compare with normal behaviour',
       windows,
       services: [],
+      stacks: 0,
     };
   // The services of all its windows, taken as scoring reads each one (a long capture's device has ~17,000
   // windows: they are not read a second time for this).
   const services = new Set<number>();
+  let stacks = 0;
   const source = windows;
   const tapped = {
     length: source.length,
     get(i: number) {
       const w = source.get(i);
       for (const x of w.services) services.add(x[0]);
+      stacks |= w.stacks;
       return w;
     },
   };
@@ -180,5 +186,6 @@ export function scoreBehavior(
     score,
     windows,
     services: [...services].sort((a, b) => a - b),
+    stacks,
   };
 }
