@@ -104,7 +104,8 @@ async function cli(
     return {
       code: typeof x.code === 'number' ? x.code : 1,
       stdout: x.stdout ?? '',
-      stderr: x.stderr ?? '',
+      // A process killed by a signal (a crash's SIGABRT, say) has no exit code: say which signal.
+      stderr: `${x.signal ? `killed by ${x.signal}\n` : ''}${x.stderr ?? ''}`,
       timedOut: x.killed === true || x.signal === 'SIGKILL',
     };
   }
@@ -175,8 +176,14 @@ async function evalAll(tests: Entry[], args: string[]): Promise<Map<string, Outc
         // a non-JSON line (warning) is not a result
       }
     }
-    if (r.code !== 0)
-      log(`eval batch ${i / BATCH} exit ${r.code}: ${r.stderr.trim().split('\n').pop() ?? ''}`);
+    if (r.code !== 0) {
+      // The whole stderr is kept: a crash's first line says what failed, its last only where.
+      const kept = join(WORK, `eval-batch-${i / BATCH}.stderr`);
+      writeFileSync(kept, r.stderr);
+      log(
+        `eval batch ${i / BATCH} exit ${r.code}: ${r.stderr.trim().split('\n')[0] ?? ''} (all of stderr: ${kept})`,
+      );
+    }
     log(`  ${Math.min(i + BATCH, tests.length)}/${tests.length}`);
   }
   return out;
