@@ -123,6 +123,55 @@ describe('BehaviorModel', () => {
     assert.equal(old.scoreBin(query).novelty, Math.log(3) + Math.log(2));
   });
 
+  it("counts industrial UDP it sent as industrial when its maker's devices in training never spoke an industrial protocol", () => {
+    const MELSOFT = serviceCode(true, 1, 5560);
+    const query = sample('q', 0.1 * 3, 0, [
+      [DNS, 1, 1],
+      [MELSOFT, 1, 588],
+    ]);
+    // Five cameras of one maker, five engineering stations (speaking MELSEC MC over UDP) of another.
+    const station = (n: TrainingSample) => ({
+      ...n,
+      vendor: 'ee:ee:ee',
+      services: [
+        [DNS, 1, 1] as [number, number, number],
+        [serviceCode(true, 1, 5006), 1, 3] as [number, number, number],
+      ],
+    });
+    const train = normals.map((n, i) => (i < 5 ? { ...n, vendor: 'ca:ca:ca' } : station(n)));
+    const m = new BehaviorModel({ k: 1 }).fit(train);
+    const udpNovelty = Math.log(2) + Math.log(2);
+    // The camera maker's MAC: the MELSOFT search is a first industrial protocol, with its connections and bonus.
+    const camera = m.scoreBin(query, undefined, undefined, 'ca:ca:ca');
+    assert.deepEqual(camera.novel, [[MELSOFT, 1, 588]]);
+    assert.ok(Math.abs(camera.novelty - (udpNovelty + Math.log(589) + 2)) < 1e-12, `${camera.novelty}`);
+    // A maker training has no device of, or one of whose devices spoke an industrial protocol: a new service only.
+    assert.ok(Math.abs(m.scoreBin(query, undefined, undefined, 'dd:dd:dd').novelty - udpNovelty) < 1e-12);
+    assert.ok(Math.abs(m.scoreBin(query).novelty - udpNovelty) < 1e-12);
+    const mixed = new BehaviorModel({ k: 1 }).fit(
+      train.map((n, i) => (i === 9 ? { ...station(n), vendor: 'ca:ca:ca' } : n)),
+    );
+    assert.ok(Math.abs(mixed.scoreBin(query, undefined, undefined, 'ca:ca:ca').novelty - udpNovelty) < 1e-12);
+    // In cross-validation a capture's own maker entry does not count: the only device of a maker says nothing.
+    const alone = new BehaviorModel({ k: 1 }).fit(
+      train.map((n, i) => (i === 0 ? { ...n, vendor: 'aa:aa:aa' } : n)),
+    );
+    assert.ok(Math.abs(alone.scoreBin(query, 'dev-0', undefined, 'aa:aa:aa').novelty - udpNovelty) < 1e-12);
+    // UDP it only received (an engineering station's broadcast search reaching it) is not its doing.
+    const received = sample('q', 0.1 * 3, 0, [
+      [DNS, 1, 1],
+      [serviceCode(false, 1, 5560), 1, 588],
+    ]);
+    assert.ok(Math.abs(m.scoreBin(received, undefined, undefined, 'ca:ca:ca').novelty - udpNovelty) < 1e-12);
+    // A file written before the rule existed scores as it did.
+    const doc = JSON.parse(JSON.stringify(m.toJSON())) as { hyperParameters: Record<string, unknown> };
+    assert.equal(doc.hyperParameters.vendorIndustrialUdp, true);
+    delete doc.hyperParameters.vendorIndustrialUdp;
+    const old = BehaviorModel.fromJSON(doc);
+    assert.equal(old.vendorIndustrialUdp, false);
+    assert.ok(Math.abs(old.scoreBin(query, undefined, undefined, 'ca:ca:ca').novelty - udpNovelty) < 1e-12);
+  });
+
   it("adds the second-stack term when a host sends with a stack its neighbours' captures never had beside one they had", () => {
     const TTL64 = 1 << 1;
     const TTL255 = 1 << 3;
@@ -142,14 +191,14 @@ describe('BehaviorModel', () => {
     // One stack only, never seen: another model of the device, not a second machine — nothing.
     assert.equal(at(TTL255).score, 0);
     assert.equal(at(TTL255 | (SYN20 << 1)).newStacks, 0);
-    // A second TTL class beside the usual one: σ (default 10: decisive on its own), and the bits it names.
+    // A second TTL class beside the usual one: σ (default 20: decisive on its own), and the bits it names.
     const two = at(TTL64 | TTL255 | SYN20);
-    assert.equal(two.score, 10);
+    assert.equal(two.score, 20);
     assert.equal(two.newStacks, TTL255);
     assert.equal(two.knownStacks, TTL64);
     // SYNs with no options beside its usual 20 bytes (a raw-socket tool's): the same, once for both kinds.
     const both = at(TTL64 | TTL255 | SYN20 | SYN0);
-    assert.equal(both.score, 10);
+    assert.equal(both.score, 20);
     assert.equal(both.newStacks, TTL255 | SYN0);
     const reasons = m.explain({ ...sample('q', 0.1 * 3), stacks: TTL64 | TTL255 | SYN20 | SYN0 }, both);
     assert.match(
@@ -170,7 +219,7 @@ describe('BehaviorModel', () => {
         ...sample('q', 0.1 * 3),
         stacks: TTL64 | TTL255,
       }).score,
-      10,
+      20,
     );
   });
 

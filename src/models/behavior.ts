@@ -13,7 +13,8 @@
  * server port) the bin used that none of those k neighbours used, a_N the connections among them on
  * admin/lateral-movement TCP ports (SMB, RPC, RDP, SSH, …; β: any at all is news; TCP sessions on
  * industrial control ports count there too, with their own bonus, when none of the k neighbours spoke an
- * industrial protocol), P the public peers none of the neighbours talked to and conns_q the bin's
+ * industrial protocol, and so does industrial UDP the device sent when the training devices with its MAC
+ * vendor prefix never spoke one), P the public peers none of the neighbours talked to and conns_q the bin's
  * connections with q (a beacon opens dozens with one new address; c₀ of them are free, a device moving to
  * a new cloud address opens a few). The distance is
  * ‖z − z_j‖ = Σ_f w_f |z_f − z_j,f| (L1, so one feature far off counts fully instead of being averaged away
@@ -71,9 +72,16 @@ function isAdminTcp(code: number): boolean {
  * A TCP service on an industrial control port: a session with a controller. Industrial UDP is left out of the
  * bonus (it still makes a neighbourhood industrial): here it was broadcast discovery (MELSOFT's search on 5560)
  * from engineering stations whose type had one training capture, and counting it raised false alarms 0 → 3 %.
+ * It counts only from a device whose maker's devices in training never spoke an industrial protocol
+ * (vendorIndustrialUdp).
  */
 function isIndustrialTcp(code: number): boolean {
   return ((code >> 16) & 3) === 0 && isIndustrialService(code);
+}
+
+/** Industrial UDP the device sent to a server port (not a broadcast it only received). */
+function isOutgoingIndustrialUdp(code: number): boolean {
+  return code >= 1 << 18 && ((code >> 16) & 3) === 1 && isIndustrialService(code);
 }
 
 import { Rng } from './rng.js';
@@ -113,6 +121,14 @@ export interface BehaviorOptions {
    * (its one stack is new) does not. 0: off (model files made before it was added).
    */
   stackWeight?: number;
+  /**
+   * Industrial UDP counts with industrial TCP (industrialServiceBonus) when the device's MAC vendor prefix is
+   * one training devices had and none of those devices spoke an industrial protocol: a D-Link camera sending
+   * MELSOFT discovery is probing for PLCs, while an engineering station (of a maker training has no, or an
+   * industrial, device of) broadcasting it is doing its job. false: industrial TCP only (model files made
+   * before it was added).
+   */
+  vendorIndustrialUdp?: boolean;
   /** Weight μ of the public-peer novelty term ln(1 + public peers none of the neighbours talked to). */
   peerWeight?: number;
   /**
@@ -376,6 +392,7 @@ export class BehaviorModel {
   readonly adminServiceBonus: number;
   readonly industrialServiceBonus: number;
   readonly stackWeight: number;
+  readonly vendorIndustrialUdp: boolean;
   readonly clip: number;
   readonly localFloor: number;
   readonly calibrationMinCaptures: number;
@@ -419,6 +436,8 @@ export class BehaviorModel {
   private rangeNext = new Float64Array(0);
   /** Per MAC vendor prefix, per label index, the training captures of that label with that prefix. */
   private vendorCaptures = new Map<string, Map<number, Set<string>>>();
+  /** Per MAC vendor prefix, its training captures and whether each spoke an industrial protocol. */
+  private vendorIndustrial = new Map<string, Map<string, boolean>>();
 
   constructor(options: BehaviorOptions = {}) {
     this.windowS = options.windowS ?? DEFAULT_BEHAVIOR_WINDOW_S;
@@ -430,7 +449,8 @@ export class BehaviorModel {
     this.adminNoveltyWeight = options.adminNoveltyWeight ?? 1;
     this.adminServiceBonus = options.adminServiceBonus ?? 2;
     this.industrialServiceBonus = options.industrialServiceBonus ?? 2;
-    this.stackWeight = options.stackWeight ?? 10;
+    this.stackWeight = options.stackWeight ?? 20;
+    this.vendorIndustrialUdp = options.vendorIndustrialUdp ?? true;
     this.clip = options.clip ?? 3;
     this.localFloor = options.localFloor ?? 0;
     this.calibrationMinCaptures = options.calibrationMinCaptures ?? 5;
@@ -521,7 +541,8 @@ export class BehaviorModel {
     this.prepare();
     // Cross-validated scores: every training bin against the bins of the other captures only; first
     // without the local scale (its input), then with it.
-    if (this.localFloor > 0) this.state.refLocal = kept.map((s) => this.scoreBin(s, s.group).score);
+    if (this.localFloor > 0)
+      this.state.refLocal = kept.map((s) => this.scoreBin(s, s.group, undefined, s.vendor).score);
     const capturesOf = new Map<string, Set<string>>();
     for (const s of kept) {
       const key = s.label ?? '';
@@ -532,7 +553,7 @@ export class BehaviorModel {
     if (calibrating.length < 20) calibrating = [...kept];
     if (this.labelTerm) {
       const population = calibrating
-        .map((s) => this.scoreBin(s, s.group).populationScore)
+        .map((s) => this.scoreBin(s, s.group, undefined, s.vendor).populationScore)
         .sort((a, b) => a - b);
       this.state.labelBound =
         this.labelNormalQuantile >= 1
@@ -616,9 +637,15 @@ export class BehaviorModel {
     this.rangeNext = new Float64Array(d).fill(Number.NEGATIVE_INFINITY);
     this.rangeGroup = new Array<string>(d).fill('');
     this.vendorCaptures = new Map();
+    this.vendorIndustrial = new Map();
     const vendors = s.groupVendors ?? {};
     s.refGroups.forEach((g, i) => {
       const v = Object.hasOwn(vendors, g) ? vendors[g] : undefined;
+      if (v !== undefined) {
+        const byGroup = this.vendorIndustrial.get(v) ?? new Map<string, boolean>();
+        this.vendorIndustrial.set(v, byGroup);
+        byGroup.set(g, (byGroup.get(g) ?? false) || this.industrialRefs[i] === 1);
+      }
       const li = this.refLabelIdx[i]!;
       if (v === undefined || li < 0) return;
       const byLabel = this.vendorCaptures.get(v) ?? new Map<number, Set<string>>();
@@ -700,9 +727,10 @@ export class BehaviorModel {
    * Raw score of one bin; references of `excludeGroup` are skipped (cross-validation); its tail
    * probability is calibrated on `role`'s normal windows when it has its own calibration.
    */
-  scoreBin(sample: BehaviorSample, excludeGroup?: string, role?: string): BinScore {
+  scoreBin(sample: BehaviorSample, excludeGroup?: string, role?: string, vendor?: string): BinScore {
     const s = this.state;
     if (!s) throw new Error('BehaviorModel: fit or load before scoring');
+    const industrialUdp = this.industrialUdpCounts(vendor, excludeGroup);
     const q = this.standardise(sample.values);
     const k = this.k;
     const bestD = new Float64Array(k).fill(Number.POSITIVE_INFINITY);
@@ -731,7 +759,7 @@ export class BehaviorModel {
       return { neighbours, distance: distance / Math.max(neighbours.length, 1) };
     };
     const { neighbours, distance } = nearest(bestD, bestI, 0);
-    const nov = this.noveltyAgainst(sample, neighbours);
+    const nov = this.noveltyAgainst(sample, neighbours, industrialUdp);
     const otherType = this.otherTypeOf(nov.novel, neighbours, excludeGroup);
     let score = nov.plus(distance);
     if (otherType) score += this.otherTypeWeight * Math.log1p(otherType.services.length);
@@ -749,7 +777,7 @@ export class BehaviorModel {
       const v =
         own.neighbours.length === 0
           ? Number.POSITIVE_INFINITY
-          : this.noveltyAgainst(sample, own.neighbours).plus(own.distance);
+          : this.noveltyAgainst(sample, own.neighbours, industrialUdp).plus(own.distance);
       labelScores.push(v);
       if (v < (labelScores[bestLabel] ?? Number.POSITIVE_INFINITY)) bestLabel = li;
     }
@@ -807,7 +835,7 @@ export class BehaviorModel {
   }
 
   /** Service and public-peer novelty of `sample` against the references `neighbours`, and its weighted total. */
-  private noveltyAgainst(sample: BehaviorSample, neighbours: readonly number[]) {
+  private noveltyAgainst(sample: BehaviorSample, neighbours: readonly number[], industrialUdp: boolean) {
     const novel: [number, number, number][] = [];
     for (const svc of sample.services) {
       if (!neighbours.some((n) => this.serviceSets[n]!.has(svc[0]))) novel.push([svc[0], svc[1], svc[2]]);
@@ -815,6 +843,7 @@ export class BehaviorModel {
     const novelty = this.serviceNovelty(
       novel,
       neighbours.some((n) => this.industrialRefs[n] === 1),
+      industrialUdp,
     );
     let novelPeers = 0;
     let novelPeerFlows = 0;
@@ -882,7 +911,7 @@ export class BehaviorModel {
     role?: string,
     vendor?: string,
   ): BinScore[] {
-    const scored = bins.map((b) => this.scoreBin(b, excludeGroup, role));
+    const scored = bins.map((b) => this.scoreBin(b, excludeGroup, role, vendor));
     if (!this.labelTerm || scored.length === 0) return scored;
     const captureLabel = this.captureLabelOf(scored.length, (i, li) => scored[i]!.labelScores[li]!);
     if (captureLabel < 0) return scored;
@@ -925,6 +954,21 @@ export class BehaviorModel {
     if (!this.labelAdjusts(captureLabel, b.bestLabel, b.populationScore)) return;
     b.score = this.labelAdjusted(b.populationScore, b.labelScore);
     b.p = this.tailProbability(b.score, role);
+  }
+
+  /**
+   * Whether industrial UDP counts as industrial for a device of MAC vendor prefix `vendor`: training captures
+   * (other than excludeGroup's) had that prefix and none of them spoke an industrial protocol.
+   */
+  private industrialUdpCounts(vendor: string | undefined, excludeGroup?: string): boolean {
+    if (!this.vendorIndustrialUdp || vendor === undefined) return false;
+    let known = false;
+    for (const [g, industrial] of this.vendorIndustrial.get(vendor) ?? []) {
+      if (g === excludeGroup) continue;
+      if (industrial) return false;
+      known = true;
+    }
+    return known;
   }
 
   /** The labels of the training captures (other than excludeGroup's) whose device had MAC vendor prefix `vendor`. */
@@ -1001,7 +1045,11 @@ export class BehaviorModel {
    * New connections on SMB, RPC, RDP, SSH, … are what lateral movement looks like; a first industrial protocol
    * what a device tampering with a process does. `industrialKnown`: the comparison used one already.
    */
-  serviceNovelty(novel: readonly (readonly [number, number, number])[], industrialKnown = false): number {
+  serviceNovelty(
+    novel: readonly (readonly [number, number, number])[],
+    industrialKnown = false,
+    industrialUdp = false,
+  ): number {
     if (novel.length === 0) return 0;
     let maxPeers = 0;
     let adminFlows = 0;
@@ -1010,7 +1058,8 @@ export class BehaviorModel {
     for (const n of novel) {
       if (n[1] > maxPeers) maxPeers = n[1];
       if (isAdminTcp(n[0])) adminFlows += n[2];
-      else if (industrial && isIndustrialTcp(n[0])) industrialFlows += n[2];
+      else if (industrial && (isIndustrialTcp(n[0]) || (industrialUdp && isOutgoingIndustrialUdp(n[0]))))
+        industrialFlows += n[2];
     }
     return (
       Math.log1p(novel.length) +
@@ -1094,7 +1143,7 @@ export class BehaviorModel {
     for (let i = 0; i < n; i++) {
       const sample = windows.get(i);
       packets[i] = sample.packets ?? Number.POSITIVE_INFINITY;
-      const b = this.scoreBin(sample, excludeGroup, role);
+      const b = this.scoreBin(sample, excludeGroup, role, vendor);
       population[i] = b.score;
       bestLabel[i] = b.bestLabel;
       for (let li = 0; li < nl; li++) labelScores[i * nl + li] = b.labelScores[li]!;
@@ -1115,7 +1164,7 @@ export class BehaviorModel {
     let worst = 0;
     for (let i = 1; i < n; i++) if (scores[i]! > scores[worst]!) worst = i;
     const sample = windows.get(worst);
-    const w = this.scoreBin(sample, excludeGroup, role);
+    const w = this.scoreBin(sample, excludeGroup, role, vendor);
     if (captureLabel >= 0) {
       this.applyCaptureLabel(w, captureLabel, role);
       this.applyVendor([sample], [w], excludeGroup, role, vendor);
@@ -1287,6 +1336,7 @@ export class BehaviorModel {
         adminServiceBonus: this.adminServiceBonus,
         industrialServiceBonus: this.industrialServiceBonus,
         stackWeight: this.stackWeight,
+        vendorIndustrialUdp: this.vendorIndustrialUdp,
         clip: this.clip,
         localFloor: this.localFloor,
         calibrationMinCaptures: this.calibrationMinCaptures,
@@ -1427,6 +1477,7 @@ function behaviorFileSchemaOf(z: typeof Zod) {
       adminServiceBonus: finite.min(0).default(0),
       industrialServiceBonus: finite.min(0).default(0),
       stackWeight: finite.min(0).default(0),
+      vendorIndustrialUdp: z.boolean().default(false),
       clip: finite.positive(),
       localFloor: finite.nonnegative(),
       calibrationMinCaptures: z.number().int().positive(),

@@ -247,6 +247,19 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     ]);
   });
 
+  it("a D-Link camera sending MELSOFT's PLC search is abnormal: its maker's devices in training never spoke an industrial protocol", () => {
+    // A MELSEC engineering station's search (216 UDP broadcasts to port 5560, TTL 64 like the camera's own
+    // stack) replayed as the held-out DLinkDayCam; the camera's own capture is normal.
+    const res = flaggedOverItsNormal(
+      join(attacked, 'wrongrole', 'DLinkDayCam-C9wrMelsecEWS-Mon0000-n00.pcap'),
+      /new outgoing udp port 5560 \(MELSOFT, industrial control\) to 1 peer \(216 connections; not used by the nearest normal devices\)/,
+      heldOut,
+      'DLinkDayCam-C9-Mon0000-n00.pcap',
+    );
+    // One stack: the second-stack term is not what made it abnormal.
+    assert.deepEqual(res.detail!.behavior!.network_stacks, ['initial TTL 64']);
+  });
+
   it("with history on, the device's own past is part of normal: services it never used before are named", () => {
     const env = { NETWORKML_DATA_DIR: mkdtempSync(join(dir, 'history-')) };
     const args = ['eval', '--json', '--model', role, '--anomaly-model', behavior];
