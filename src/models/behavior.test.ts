@@ -145,8 +145,14 @@ describe('BehaviorModel', () => {
     const camera = m.scoreBin(query, undefined, undefined, 'ca:ca:ca');
     assert.deepEqual(camera.novel, [[MELSOFT, 1, 588]]);
     assert.ok(Math.abs(camera.novelty - (udpNovelty + Math.log(589) + 2)) < 1e-12, `${camera.novelty}`);
+    assert.match(
+      m.explain(query, camera)[0]!,
+      /^new outgoing udp port 5560 \(MELSOFT, industrial control\) to 1 peer \(588 connections; not used by the nearest normal devices; no device of its maker in training spoke an industrial protocol\)$/,
+    );
     // A maker training has no device of, or one of whose devices spoke an industrial protocol: a new service only.
-    assert.ok(Math.abs(m.scoreBin(query, undefined, undefined, 'dd:dd:dd').novelty - udpNovelty) < 1e-12);
+    const unknownMaker = m.scoreBin(query, undefined, undefined, 'dd:dd:dd');
+    assert.ok(Math.abs(unknownMaker.novelty - udpNovelty) < 1e-12);
+    assert.doesNotMatch(m.explain(query, unknownMaker).join('\n'), /its maker/);
     assert.ok(Math.abs(m.scoreBin(query).novelty - udpNovelty) < 1e-12);
     const mixed = new BehaviorModel({ k: 1 }).fit(
       train.map((n, i) => (i === 9 ? { ...station(n), vendor: 'ca:ca:ca' } : n)),
@@ -392,6 +398,28 @@ describe('BehaviorModel', () => {
       // Two of them: below otherTypeMin (3), only novelty. Three services no type uses: no other type either.
       assert.equal(m.scoreBin({ ...q, services: svc([...CAM, 8767, 8765]) }).otherType, null);
       assert.equal(m.scoreBin({ ...q, services: svc([...CAM, 1, 2, 3]) }).otherType, null);
+    });
+
+    it("does not name the type of the device's own maker: a plug whose nearest normal windows are a camera's", () => {
+      // Plugs with the plug maker's MAC, cameras with the camera maker's.
+      const made = train.map((t) => ({ ...t, vendor: t.label === 'plug' ? '74:da:38' : 'b0:c5:54' }));
+      const m = new BehaviorModel({ k: 1, labelWeight: 0 }).fit(made);
+      const off = new BehaviorModel({ k: 1, labelWeight: 0, otherTypeWeight: 0 }).fit(made);
+      const q = { ...cam('q', 0.2), services: svc([...CAM, 8767, 8765, 10000]) };
+      // The plug maker's MAC: those services are its own type's, only new to its camera neighbours.
+      const own = m.scoreBin(q, undefined, undefined, '74:da:38');
+      assert.equal(own.otherType, null);
+      assert.equal(own.score, off.scoreBin(q, undefined, undefined, '74:da:38').score);
+      // The camera maker's MAC, or one training has no device of: a camera also doing a plug's job.
+      assert.equal(m.scoreBin(q, undefined, undefined, 'b0:c5:54').otherType?.label, 'plug');
+      assert.equal(m.scoreBin(q, undefined, undefined, '00:11:22').otherType?.label, 'plug');
+      // A file written before the rule existed names it as before.
+      const doc = JSON.parse(JSON.stringify(m.toJSON())) as { hyperParameters: Record<string, unknown> };
+      assert.equal(doc.hyperParameters.otherTypeSkipsVendor, true);
+      delete doc.hyperParameters.otherTypeSkipsVendor;
+      const old = BehaviorModel.fromJSON(doc);
+      assert.equal(old.otherTypeSkipsVendor, false);
+      assert.equal(old.scoreBin(q, undefined, undefined, '74:da:38').otherType?.label, 'plug');
     });
 
     it('fits one type to all windows: windows of two types score their distance to the one that fits best', () => {

@@ -129,6 +129,12 @@ export interface BehaviorOptions {
    * before it was added).
    */
   vendorIndustrialUdp?: boolean;
+  /**
+   * The other-type term (otherTypeWeight) does not name a label of the training devices with the device's MAC
+   * vendor prefix: an Edimax plug whose nearest normal windows are a camera's, using services Edimax plugs in
+   * training used, is doing its own type's job. false: it may (model files made before it was added).
+   */
+  otherTypeSkipsVendor?: boolean;
   /** Weight μ of the public-peer novelty term ln(1 + public peers none of the neighbours talked to). */
   peerWeight?: number;
   /**
@@ -286,6 +292,8 @@ export interface BinScore {
    */
   newStacks: number;
   knownStacks: number;
+  /** Industrial UDP the device sent counted as industrial (its maker's devices in training spoke none). */
+  industrialUdp: boolean;
   /** Tail probability among normal bins. */
   p: number;
   /** Indices (into the references) of the k nearest. */
@@ -393,6 +401,7 @@ export class BehaviorModel {
   readonly industrialServiceBonus: number;
   readonly stackWeight: number;
   readonly vendorIndustrialUdp: boolean;
+  readonly otherTypeSkipsVendor: boolean;
   readonly clip: number;
   readonly localFloor: number;
   readonly calibrationMinCaptures: number;
@@ -451,6 +460,7 @@ export class BehaviorModel {
     this.industrialServiceBonus = options.industrialServiceBonus ?? 2;
     this.stackWeight = options.stackWeight ?? 20;
     this.vendorIndustrialUdp = options.vendorIndustrialUdp ?? true;
+    this.otherTypeSkipsVendor = options.otherTypeSkipsVendor ?? true;
     this.clip = options.clip ?? 3;
     this.localFloor = options.localFloor ?? 0;
     this.calibrationMinCaptures = options.calibrationMinCaptures ?? 5;
@@ -760,7 +770,7 @@ export class BehaviorModel {
     };
     const { neighbours, distance } = nearest(bestD, bestI, 0);
     const nov = this.noveltyAgainst(sample, neighbours, industrialUdp);
-    const otherType = this.otherTypeOf(nov.novel, neighbours, excludeGroup);
+    const otherType = this.otherTypeOf(nov.novel, neighbours, excludeGroup, vendor);
     let score = nov.plus(distance);
     if (otherType) score += this.otherTypeWeight * Math.log1p(otherType.services.length);
     const beyond = this.beyondRange(sample.values, excludeGroup);
@@ -790,6 +800,7 @@ export class BehaviorModel {
       busiestNovelPeer: nov.busiestNovelPeer,
       newStacks: nov.newStacks,
       knownStacks: nov.knownStacks,
+      industrialUdp,
       p: this.tailProbability(score, role),
       neighbours,
       novel: nov.novel,
@@ -806,16 +817,20 @@ export class BehaviorModel {
 
   /**
    * The other label one of whose normal windows used the most of the `novel` services (at least otherTypeMin),
-   * labels of the `neighbours` excluded; ties go to the earlier reference.
+   * labels of the `neighbours` excluded, and the labels of the training devices with the device's MAC vendor
+   * prefix (its traffic like its own maker's type is no second type); ties go to the earlier reference.
    */
   private otherTypeOf(
     novel: readonly (readonly [number, number, number])[],
     neighbours: readonly number[],
     excludeGroup?: string,
+    vendor?: string,
   ): { label: string; services: number[] } | null {
     if (this.otherTypeWeight <= 0 || novel.length < this.otherTypeMin) return null;
     const s = this.state!;
     const own = new Set(neighbours.map((n) => s.refLabels[n]));
+    if (this.otherTypeSkipsVendor)
+      for (const li of this.vendorLabels(vendor, excludeGroup)) own.add(this.labels[li]!);
     let best = -1;
     let bestCount = this.otherTypeMin - 1;
     for (let r = 0; r < this.serviceSets.length; r++) {
@@ -1283,9 +1298,13 @@ export class BehaviorModel {
     }
     for (const [code, peers, flows] of score.novel) {
       if (other?.services.includes(code)) continue;
+      const maker =
+        score.industrialUdp && isOutgoingIndustrialUdp(code)
+          ? '; no device of its maker in training spoke an industrial protocol'
+          : '';
       reasons.push({
         weight: Math.log1p(peers) + Math.log1p(flows) + 1,
-        text: `new ${serviceText(code)} to ${peers} peer${peers === 1 ? '' : 's'} (${flows} connection${flows === 1 ? '' : 's'}; not used by the nearest normal devices)`,
+        text: `new ${serviceText(code)} to ${peers} peer${peers === 1 ? '' : 's'} (${flows} connection${flows === 1 ? '' : 's'}; not used by the nearest normal devices${maker})`,
       });
     }
     for (let f = 0; f < q.length; f++) {
@@ -1337,6 +1356,7 @@ export class BehaviorModel {
         industrialServiceBonus: this.industrialServiceBonus,
         stackWeight: this.stackWeight,
         vendorIndustrialUdp: this.vendorIndustrialUdp,
+        otherTypeSkipsVendor: this.otherTypeSkipsVendor,
         clip: this.clip,
         localFloor: this.localFloor,
         calibrationMinCaptures: this.calibrationMinCaptures,
@@ -1478,6 +1498,7 @@ function behaviorFileSchemaOf(z: typeof Zod) {
       industrialServiceBonus: finite.min(0).default(0),
       stackWeight: finite.min(0).default(0),
       vendorIndustrialUdp: z.boolean().default(false),
+      otherTypeSkipsVendor: z.boolean().default(false),
       clip: finite.positive(),
       localFloor: finite.nonnegative(),
       calibrationMinCaptures: z.number().int().positive(),

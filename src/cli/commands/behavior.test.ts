@@ -252,7 +252,7 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     // stack) replayed as the held-out DLinkDayCam; the camera's own capture is normal.
     const res = flaggedOverItsNormal(
       join(attacked, 'wrongrole', 'DLinkDayCam-C9wrMelsecEWS-Mon0000-n00.pcap'),
-      /new outgoing udp port 5560 \(MELSOFT, industrial control\) to 1 peer \(216 connections; not used by the nearest normal devices\)/,
+      /new outgoing udp port 5560 \(MELSOFT, industrial control\) to 1 peer \(216 connections; not used by the nearest normal devices; no device of its maker in training spoke an industrial protocol\)/,
       heldOut,
       'DLinkDayCam-C9-Mon0000-n00.pcap',
     );
