@@ -1058,7 +1058,8 @@ export class BehaviorModel {
    * ln(1 + count) + ln(1 + most peers of one) + α ln(1 + their connections on admin/lateral-movement ports, and
    * TCP ones on industrial control ports when the comparison spoke none) + a bonus for each of those two kinds.
    * New connections on SMB, RPC, RDP, SSH, … are what lateral movement looks like; a first industrial protocol
-   * what a device tampering with a process does. `industrialKnown`: the comparison used one already.
+   * what a device tampering with a process does. `industrialKnown`: the comparison used one already;
+   * `industrialUdp`: UDP the device sent to an industrial port counts too (see vendorIndustrialUdp).
    */
   serviceNovelty(
     novel: readonly (readonly [number, number, number])[],
