@@ -217,8 +217,13 @@ export function serviceCode(outgoing: boolean, proto: number, port: number): num
   return (outgoing ? 1 << 18 : 0) + proto * 65536 + port;
 }
 
+/** Whether a service code (see serviceCode) is one the host started. */
+export function isOutgoingService(code: number): boolean {
+  return code >= 1 << 18;
+}
+
 export function serviceText(code: number): string {
-  const outgoing = code >= 1 << 18;
+  const outgoing = isOutgoingService(code);
   const proto = (code >> 16) & 3;
   const port = code & 0xffff;
   const p = ['tcp', 'udp', 'icmp', 'ip'][proto]!;

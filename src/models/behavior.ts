@@ -53,6 +53,7 @@ import {
   BEHAVIOR_FEATURES,
   type BehaviorFeatureKind,
   isIndustrialService,
+  isOutgoingService,
   STACK_SYN_MASK,
   STACK_TTL_MASK,
   serviceText,
@@ -81,7 +82,7 @@ function isIndustrialTcp(code: number): boolean {
 
 /** Industrial UDP the device sent to a server port (not a broadcast it only received). */
 function isOutgoingIndustrialUdp(code: number): boolean {
-  return code >= 1 << 18 && ((code >> 16) & 3) === 1 && isIndustrialService(code);
+  return isOutgoingService(code) && ((code >> 16) & 3) === 1 && isIndustrialService(code);
 }
 
 import { Rng } from './rng.js';
@@ -292,7 +293,10 @@ export interface BinScore {
    */
   newStacks: number;
   knownStacks: number;
-  /** Industrial UDP the device sent counted as industrial (its maker's devices in training spoke none). */
+  /**
+   * The maker rule held for this device (vendorIndustrialUdp: training devices with its MAC vendor prefix spoke no
+   * industrial protocol), so industrial UDP it sent counts as industrial wherever its neighbours spoke none.
+   */
   industrialUdp: boolean;
   /** Tail probability among normal bins. */
   p: number;
