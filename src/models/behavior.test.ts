@@ -290,6 +290,80 @@ describe('BehaviorModel', () => {
     assert.equal(new BehaviorModel().roleCalibrationMin, 50);
   });
 
+  it('judges a role with few training captures by the pooled cross-validated scores of such roles', () => {
+    // 40 "dense" captures close together; "thin": 4 captures of 4 windows each, far apart from each other
+    // (a camera's idle, setup, use and update captures); "once": 1 capture.
+    const thinWindows = (c: number) =>
+      Array.from({ length: 4 }, (_, w) => sample(`thin-${c}`, 0.1 + 0.2 * c + 0.01 * w, 5 * c));
+    const train = [
+      ...Array.from({ length: 40 }, (_, i) => sample(`dense-${i}`, 0.5 + i * 1e-3)),
+      ...[0, 1, 2, 3].flatMap(thinWindows),
+      sample('once-0', 0.3, 2),
+    ];
+    const m = new BehaviorModel({ k: 1 }).fit(train);
+    const s = m.state!;
+    assert.deepEqual(s.thinRoles, ['once', 'thin']);
+    // Each thin capture's 4 windows scored without its own capture: the pool of 16.
+    assert.equal(s.thinTail!.cvScores.length, 16);
+    assert.ok(s.thinTail!.cvScores.at(-1)! > s.cvScores.at(-1)!);
+    assert.equal(m.calibrationOf('thin'), 'thin');
+    assert.equal(m.calibrationOf('once'), 'thin');
+    assert.equal(m.calibrationOf('dense'), 'population');
+    // A score beyond every normal population window but inside the thin pool's spread: rare for the
+    // population, ordinary for a thin role; never stricter than the population's.
+    const between = (s.cvScores.at(-1)! + s.thinTail!.cvScores.at(-1)!) / 2;
+    assert.ok(m.tailProbability(between, 'thin') > 5 * m.tailProbability(between));
+    assert.equal(m.tailProbability(between, 'dense'), m.tailProbability(between));
+    for (const x of [0, 0.01, between, 100]) assert.ok(m.tailProbability(x, 'thin') >= m.tailProbability(x));
+    // A new capture of the thin type unlike its four: abnormal as anything else, normal as a thin role.
+    const q = [sample('q', 0.95, 12)];
+    const asThin = m.score(q, undefined, 'thin');
+    const asOther = m.score(q, undefined, 'dense');
+    assert.equal(asThin.calibratedOn, 'thin');
+    assert.equal(asOther.calibratedOn, null);
+    assert.ok(
+      asOther.abnormality >= 0.99 && asThin.abnormality < 0.99,
+      `${asOther.abnormality} ${asThin.abnormality}`,
+    );
+    // Stored and read back; off, or a file made before it (no field), has no thin tail.
+    const back = BehaviorModel.fromJSON(JSON.parse(JSON.stringify(m.toJSON())));
+    assert.equal(back.score(q, undefined, 'thin').abnormality, asThin.abnormality);
+    // With MAC vendor prefixes: a device whose prefix is the dense type's is a dense device the role model
+    // called thin (the population's tail); the thin type's own prefix, or an unknown one, keeps the thin tail.
+    const withVendor = (x: TrainingSample): TrainingSample => ({
+      ...x,
+      vendor: x.label === 'dense' ? '00:00:0d' : '00:00:07',
+    });
+    const mv = new BehaviorModel({ k: 1 }).fit(train.map(withVendor));
+    assert.equal(mv.calibrationRole('thin', '00:00:0d'), undefined);
+    assert.equal(mv.calibrationRole('thin', '00:00:07'), 'thin');
+    assert.equal(mv.calibrationRole('thin', '00:00:99'), 'thin');
+    assert.equal(mv.calibrationRole('dense', '00:00:07'), 'dense');
+    assert.equal(mv.score(q, undefined, 'thin', '00:00:0d').calibratedOn, null);
+    assert.equal(mv.score(q, undefined, 'thin', '00:00:07').calibratedOn, 'thin');
+    assert.ok(mv.score(q, undefined, 'thin', '00:00:0d').abnormality >= 0.99);
+    // eval's streamed path decides alike.
+    const stream = { length: q.length, get: (i: number) => q[i]! };
+    assert.equal(mv.scoreStream(stream, undefined, 'thin', '00:00:0d').calibratedOn, null);
+    assert.equal(
+      mv.scoreStream(stream, undefined, 'thin', '00:00:07').abnormality,
+      mv.score(q, undefined, 'thin', '00:00:07').abnormality,
+    );
+    const off = new BehaviorModel({ k: 1, thinCalibration: false }).fit(train);
+    assert.equal(off.state!.thinTail, undefined);
+    assert.equal(off.calibrationOf('thin'), 'population');
+    const old = off.toJSON() as unknown as { hyperParameters: Record<string, unknown> };
+    delete old.hyperParameters.thinCalibration;
+    assert.equal(BehaviorModel.fromJSON(JSON.parse(JSON.stringify(old))).thinCalibration, false);
+    // Too few thin windows to fit a tail (3 captures of one window each): the population's.
+    const few = new BehaviorModel({ k: 1 }).fit([
+      ...train.filter((x) => x.label !== 'thin'),
+      ...[0, 1, 2].map((c) => sample(`thin-${c}`, 0.2 * c, c)),
+    ]);
+    assert.equal(few.state!.thinTail, undefined);
+    assert.equal(few.calibrationOf('thin'), 'population');
+  });
+
   it('measures L1 distance, deviations below a neighbour at belowWeight', () => {
     // Both references at share 0.45, peers 0: scales are the floors (share 0.1, count 0.5).
     const m = new BehaviorModel({ k: 1, belowWeight: 0.5 }).fit([sample('a-1', 0.45), sample('a-2', 0.45)]);

@@ -92,6 +92,9 @@ export const DEFAULT_FALSE_ALARM_RATE = 0.01;
 /** Window length (s) of the host-bins the behaviour model compares. */
 export const DEFAULT_BEHAVIOR_WINDOW_S = 300;
 
+/** Fewest training windows the thinCalibration tail is fitted from (fewer: those roles use the population's). */
+const THIN_TAIL_MIN_WINDOWS = 10;
+
 export interface BehaviorOptions {
   /** Length (s) of the windows host behaviour is measured over. */
   windowS?: number;
@@ -166,6 +169,15 @@ export interface BehaviorOptions {
    * (per-role threshold); fewer cannot estimate a 1 % tail, so those roles use the population's.
    */
   roleCalibrationMin?: number;
+  /**
+   * A role (training label) with fewer than calibrationMinCaptures training captures is judged by the pooled
+   * cross-validated scores of the captures of such roles with at least two (each scored without itself, its
+   * type's other captures in), wherever that tail is the more lenient: a new capture of a type seen two to
+   * four times lies as far from them as they lay from each other (a camera's idle, setup and update captures
+   * are three behaviours), which the population's well-sampled types do not show. false: the population's
+   * (model files made before it was added).
+   */
+  thinCalibration?: boolean;
   /** Training bins kept as references at most (a seeded sample beyond that). */
   maxReferences?: number;
   seed?: number;
@@ -262,6 +274,12 @@ export interface BehaviorState {
    * population's gets its own false-alarm rate right. Other roles use the population's.
    */
   roleTails: Record<string, ScoreTail>;
+  /**
+   * The thinCalibration tail and the roles it judges (those with fewer than calibrationMinCaptures training
+   * captures); absent when off or too few windows (thinCalibrationMinWindows) to fit it.
+   */
+  thinTail?: ScoreTail;
+  thinRoles?: string[];
   /** The one-type term counts windows whose population score is at most this (see labelNormalQuantile). */
   labelBound: number;
   /** Each training capture's (group's) device MAC vendor prefix, where known; absent when the vendor term is off. */
@@ -410,6 +428,7 @@ export class BehaviorModel {
   readonly localFloor: number;
   readonly calibrationMinCaptures: number;
   readonly roleCalibrationMin: number;
+  readonly thinCalibration: boolean;
   readonly falseAlarmRate: number;
   readonly maxReferences: number;
   readonly seed: number;
@@ -469,6 +488,7 @@ export class BehaviorModel {
     this.localFloor = options.localFloor ?? 0;
     this.calibrationMinCaptures = options.calibrationMinCaptures ?? 5;
     this.roleCalibrationMin = options.roleCalibrationMin ?? 50;
+    this.thinCalibration = options.thinCalibration ?? true;
     this.falseAlarmRate = options.falseAlarmRate ?? DEFAULT_FALSE_ALARM_RATE;
     this.maxReferences = options.maxReferences ?? 4000;
     this.seed = options.seed ?? 0;
@@ -585,7 +605,24 @@ export class BehaviorModel {
     for (const [role, scores] of [...byRole].sort((a, b) => (a[0] < b[0] ? -1 : 1)))
       if (scores.length >= this.roleCalibrationMin)
         this.state.roleTails[role] = this.fitTail(scores.sort((a, b) => a - b));
+    if (this.thinCalibration && calibrating.length < kept.length) this.fitThinTail(kept, capturesOf);
     return this;
+  }
+
+  /** The thinCalibration tail, from the training bins of labels with 2 to calibrationMinCaptures − 1 captures. */
+  private fitThinTail(
+    kept: readonly TrainingSample[],
+    capturesOf: ReadonlyMap<string, ReadonlySet<string>>,
+  ): void {
+    const s = this.state!;
+    const thin = (label: string | null, least: number) => {
+      const n = label === null ? 0 : capturesOf.get(label)!.size;
+      return n >= least && n < this.calibrationMinCaptures;
+    };
+    const pooled = kept.filter((x) => thin(x.label, 2));
+    if (pooled.length < THIN_TAIL_MIN_WINDOWS) return;
+    s.thinTail = this.fitTail(this.crossValidated(pooled).sort((a, b) => a - b));
+    s.thinRoles = [...capturesOf.keys()].filter((l) => l !== '' && thin(l, 1)).sort();
   }
 
   /**
@@ -1096,12 +1133,48 @@ export class BehaviorModel {
     return (role !== undefined && Object.hasOwn(s.roleTails, role) ? s.roleTails[role] : undefined) ?? s;
   }
 
+  /** Whether `role` is one thinCalibration judges (few training captures, and the model has the tail). */
+  isThinRole(role?: string): boolean {
+    const s = this.state!;
+    return role !== undefined && s.thinTail !== undefined && (s.thinRoles ?? []).includes(role);
+  }
+
+  /**
+   * The role a device of MAC vendor prefix `vendor` is calibrated as: `role`, unless it is a thin role and
+   * training devices with that prefix had a label with enough captures (then undefined: the population's).
+   * A D-Link camera the role model calls a MELSEC PLC is a camera doing a PLC's job, not a new PLC.
+   */
+  calibrationRole(
+    role: string | undefined,
+    vendor: string | undefined,
+    excludeGroup?: string,
+  ): string | undefined {
+    if (!this.isThinRole(role)) return role;
+    const thin = this.state!.thinRoles!;
+    const sampled = this.vendorLabels(vendor, excludeGroup).some((li) => !thin.includes(this.labels[li]!));
+    return sampled ? undefined : role;
+  }
+
+  /**
+   * How `role` is calibrated: its own tail, the pooled one of roles with few training captures (thin), or
+   * the population's.
+   */
+  calibrationOf(role?: string): 'role' | 'thin' | 'population' {
+    if (this.tailFor(role) !== this.state) return 'role';
+    return this.isThinRole(role) ? 'thin' : 'population';
+  }
+
   /**
    * Share of normal bins (of `role`, when it has its own calibration) scoring at least `score`
-   * (interpolated; an exponential tail beyond the largest).
+   * (interpolated; an exponential tail beyond the largest); for a thin role (thinCalibration), the larger
+   * of that and the thin tail's.
    */
   tailProbability(score: number, role?: string): number {
-    const s = this.tailFor(role);
+    const p = this.tailShareAbove(this.tailFor(role), score);
+    return this.isThinRole(role) ? Math.max(p, this.tailShareAbove(this.state!.thinTail!, score)) : p;
+  }
+
+  private tailShareAbove(s: ScoreTail, score: number): number {
     const cv = s.cvScores;
     const n = cv.length;
     if (n === 0) return 1;
@@ -1132,11 +1205,12 @@ export class BehaviorModel {
     vendor?: string,
   ): CaptureScore {
     if (bins.length === 0) throw new Error('BehaviorModel.score: no bins');
+    role = this.calibrationRole(role, vendor, excludeGroup);
     const scored = this.scoreWindows(bins, excludeGroup, role, vendor);
     let worst = 0;
     for (let i = 1; i < scored.length; i++) if (scored[i]!.score > scored[worst]!.score) worst = i;
     const abnormality = this.captureAbnormality(scored[worst]!.p, scored.length);
-    const calibratedOn = this.tailFor(role) === this.state ? null : role!;
+    const calibratedOn = this.calibrationOf(role) === 'population' ? null : role!;
     const fit = this.labelFitOf(scored.length, scored[0]?.captureLabel ?? -1, (i) => scored[i]!.bestLabel);
     const reasons = this.reasonsOf(bins[worst]!, scored[worst]!, fit, scored.length, vendor);
     return { abnormality, worst, bins: scored, reasons, calibratedOn, fit };
@@ -1155,6 +1229,7 @@ export class BehaviorModel {
   ): StreamedCaptureScore {
     const n = windows.length;
     if (n === 0) throw new Error('BehaviorModel.scoreStream: no bins');
+    role = this.calibrationRole(role, vendor, excludeGroup);
     const nl = this.labelTerm ? this.labels.length : 0;
     const population = new Float64Array(n);
     const bestLabel = new Int32Array(n);
@@ -1196,7 +1271,7 @@ export class BehaviorModel {
       scores,
       worstBin: w,
       reasons: this.reasonsOf(sample, w, fit, n, vendor),
-      calibratedOn: this.tailFor(role) === this.state ? null : role!,
+      calibratedOn: this.calibrationOf(role) === 'population' ? null : role!,
       fit,
     };
   }
@@ -1366,6 +1441,7 @@ export class BehaviorModel {
         localFloor: this.localFloor,
         calibrationMinCaptures: this.calibrationMinCaptures,
         roleCalibrationMin: this.roleCalibrationMin,
+        thinCalibration: this.thinCalibration,
         falseAlarmRate: this.falseAlarmRate,
         maxReferences: this.maxReferences,
         seed: this.seed,
@@ -1508,6 +1584,7 @@ function behaviorFileSchemaOf(z: typeof Zod) {
       localFloor: finite.nonnegative(),
       calibrationMinCaptures: z.number().int().positive(),
       roleCalibrationMin: z.number().int().positive().default(50),
+      thinCalibration: z.boolean().default(false),
       falseAlarmRate: finite.positive().lt(1),
       maxReferences: z.number().int().positive(),
       seed: z.number().int(),
@@ -1552,6 +1629,14 @@ function behaviorFileSchemaOf(z: typeof Zod) {
         )
         .default({}),
       labelBound: finite.default(0),
+      thinTail: z
+        .object({
+          cvScores: finiteArray.refine((a) => a.length >= 1, 'no cross-validated scores'),
+          tau: finite.positive(),
+          tailStart: finite,
+        })
+        .optional(),
+      thinRoles: z.array(z.string()).optional(),
       groupVendors: z.record(z.string(), z.string()).optional(),
       groupStacks: z
         .record(

@@ -9,6 +9,7 @@ import { UsageError } from '../errors.js';
 import { type BehaviorResult, stackBitsText } from '../features/behavior.js';
 import type { RowWork, SessionVectors } from '../features/session-vectors.js';
 import { lazyArray } from '../lazy-array.js';
+import type { BehaviorModel } from '../models/behavior.js';
 import type { LoadedModel } from '../models/format.js';
 import { EarlySequences } from '../models/lstm-early.js';
 import type { BehaviorDetail } from '../result.js';
@@ -240,10 +241,7 @@ export function anomalyScorer(options: AnomalyOptions, roleModel: LoadedModel): 
             threshold,
             detail: {
               references: 'population: the nearest normal host-bins of every training device',
-              calibration:
-                score.calibratedOn === null
-                  ? 'population: cross-validated scores of every training device'
-                  : `role ${score.calibratedOn}: cross-validated scores of its own training devices`,
+              calibration: calibrationText(model, score.calibratedOn),
               bins_scored: windows.length,
               worst_bin: { index: worst.bin, start: worst.start, end: worst.end },
               score: w.score,
@@ -277,5 +275,17 @@ export function anomalyScorer(options: AnomalyOptions, roleModel: LoadedModel): 
         },
       };
     }
+  }
+}
+
+/** What a behaviour score's tail probability was calibrated on, for `detail.behavior.calibration`. */
+function calibrationText(model: BehaviorModel, role: string | null): string {
+  switch (model.calibrationOf(role ?? undefined)) {
+    case 'role':
+      return `role ${role}: cross-validated scores of its own training devices`;
+    case 'thin':
+      return `role ${role}, trained on fewer than ${model.calibrationMinCaptures} captures: cross-validated scores of the captures of such roles, each without itself, where more lenient than the population's`;
+    default:
+      return 'population: cross-validated scores of every training device';
   }
 }

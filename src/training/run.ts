@@ -80,6 +80,11 @@ export interface BehaviorFitSummary {
   bins: number;
   false_alarm_rate: number;
   threshold: number;
+  /**
+   * Roles trained on fewer than calibrationMinCaptures captures, judged by the pooled tail of `windows`
+   * cross-validated windows (thinCalibration); null when the model has no such tail.
+   */
+  thin_roles: { roles: string[]; windows: number; min_captures: number } | null;
 }
 
 interface RoleSummaryBase {
@@ -132,6 +137,7 @@ export interface BehaviorTrainSummary {
   per_label: Record<string, number>;
   false_alarm_rate: number;
   threshold: number;
+  thin_roles: BehaviorFitSummary['thin_roles'];
   seconds: number;
 }
 
@@ -385,6 +391,7 @@ async function trainBehavior(
     ),
     false_alarm_rate: fit.false_alarm_rate,
     threshold: fit.threshold,
+    thin_roles: fit.thin_roles,
     seconds: (performance.now() - started) / 1000,
   };
 }
@@ -434,5 +441,18 @@ function fitBehavior(
     captures: paths.length,
     bins: samples.length,
   });
-  return { model: save, bins: samples.length, false_alarm_rate: model.falseAlarmRate, threshold };
+  const thin = model.state?.thinTail;
+  return {
+    model: save,
+    bins: samples.length,
+    false_alarm_rate: model.falseAlarmRate,
+    threshold,
+    thin_roles: thin
+      ? {
+          roles: model.state?.thinRoles ?? [],
+          windows: thin.cvScores.length,
+          min_captures: model.calibrationMinCaptures,
+        }
+      : null,
+  };
 }

@@ -1,8 +1,17 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { documentChecksum } from '../../models/format.js';
 import type { CaptureResult, ValidDeviceResult } from '../../result.js';
 import { runCli } from '../../test-helpers/cli.js';
 import { TEST_DATA } from '../../test-helpers/reference.js';
@@ -397,5 +406,86 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     assert.equal(device(res!).decisions.behavior, 'unknown');
     assert.equal(res!.detail!.abnormality, 0);
     assert.match(res!.detail!.abnormality_note!, /sequences/);
+  });
+});
+
+describe('behaviour model end to end: types trained on few captures', () => {
+  // IoT Sentinel's training split and, from the second corpus, types with two or three captures each: two S7
+  // HMIs and one engineering station (S7Client), two MELSEC engineering PCs, two PLCs, two PMUs, two plugs.
+  const roles = `${TEST_DATA}roles-dev`;
+  const melsec = `${TEST_DATA}melsec`;
+  const train = join(dir, 'thin-train');
+  const thinRole = join(dir, 'thin-role.json');
+  const companion = join(dir, 'thin-role.behavior.json');
+  const s7Ews = ['c02-Wed0959', 'c03-Wed1000', 'c04-Wed1005'].map(
+    (c) => `${roles}/S7Client-s7ews110${c}-n00.pcap`,
+  );
+
+  before(() => {
+    mkdirSync(train);
+    const trainNames = (JSON.parse(readFileSync(split, 'utf8')) as { train: string[] }).train;
+    const few = [
+      ...readdirSync(roles).filter((n) => /^(S7Client-s7(hmi|ews110c01)|PMU-|XiaoduPlug-).*\.pcap$/.test(n)),
+    ].map((n) => join(roles, n));
+    const melsecs = readdirSync(melsec)
+      .filter((n) => n.endsWith('.pcap'))
+      .map((n) => join(melsec, n));
+    for (const p of [...trainNames.map((n) => join(setups, n)), ...few, ...melsecs])
+      symlinkSync(p, join(train, p.split('/').pop()!));
+    // As a user trains: a v2 role model, and normal behaviour learnt beside it.
+    const r = runCli(['train', train, '--features', 'v2', '-a', 'randomforest', '--save', thinRole]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /roles with fewer than 5 training captures \(MelsecEngineeringPC, MelsecPLC, PMU, S7Client, XiaoduPlug\): judged by the cross-validated scores of such roles' 13 windows/,
+    );
+  });
+
+  it("judges a held-out capture of such a type by the pooled tail of such types' captures, never more strictly", () => {
+    const doc = JSON.parse(readFileSync(companion, 'utf8')) as {
+      hyperParameters: Record<string, unknown>;
+      state: Record<string, unknown>;
+      checksum?: string;
+    };
+    assert.deepEqual(doc.state.thinRoles, [
+      'MelsecEngineeringPC',
+      'MelsecPLC',
+      'PMU',
+      'S7Client',
+      'XiaoduPlug',
+    ]);
+    // The same model with the population's calibration only (as a file made before the option).
+    doc.hyperParameters.thinCalibration = false;
+    delete doc.state.thinTail;
+    delete doc.state.thinRoles;
+    delete doc.checksum;
+    doc.checksum = documentChecksum(doc);
+    const population = join(dir, 'thin-population.json');
+    writeFileSync(population, JSON.stringify(doc));
+    const thin = runCli(['eval', '--json', '--no-history', '--model', thinRole, ...s7Ews]);
+    assert.equal(thin.status, 0, thin.stderr);
+    const before = runCli([
+      'eval',
+      '--json',
+      '--no-history',
+      '--model',
+      thinRole,
+      '--anomaly-model',
+      population,
+      ...s7Ews,
+    ]);
+    assert.equal(before.status, 0, before.stderr);
+    const pairs = results(thin.stdout).map((t, i) => [t, results(before.stdout)[i]!] as const);
+    for (const [t, b] of pairs) {
+      assert.equal(device(t).classification.labels[0], 'S7Client', t.key);
+      assert.match(t.detail!.behavior!.calibration ?? '', /^role S7Client, trained on fewer than 5 captures/);
+      assert.match(b.detail!.behavior!.calibration ?? '', /^population/);
+      assert.ok(t.detail!.abnormality <= b.detail!.abnormality, t.key);
+    }
+    // An engineering station the two HMIs and one other station did not show: flagged by the population's
+    // tail, within what such types' held-out captures scored.
+    const [t2, b2] = pairs[0]!;
+    assert.equal(device(b2).decisions.behavior, 'abnormal');
+    assert.equal(device(t2).decisions.behavior, 'normal');
   });
 });

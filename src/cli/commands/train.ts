@@ -4,6 +4,7 @@ import { type Command, Option } from 'commander';
 import { UsageError } from '../../errors.js';
 import { filterByNames, loadLabelAssignments, loadSplit } from '../../training/dataset.js';
 import {
+  type BehaviorFitSummary,
   type TrainAlgorithm,
   type TrainRunOptions,
   type TrainSummary,
@@ -168,7 +169,8 @@ function summaryText(summary: TrainSummary): string {
   if (summary.algorithm === 'behavior') {
     return (
       `trained behaviour on ${summary.bins} host-bins of ${summary.captures} normal captures (${Object.keys(summary.per_label).length} labels), ` +
-      `abnormal above ${summary.threshold.toFixed(3)} (${(summary.false_alarm_rate * 100).toFixed(1)} % false alarms) → ${summary.model}\n`
+      `abnormal above ${summary.threshold.toFixed(3)} (${(summary.false_alarm_rate * 100).toFixed(1)} % false alarms) → ${summary.model}\n` +
+      thinRolesText(summary.thin_roles, '')
     );
   }
   if (summary.algorithm === 'sos') {
@@ -208,8 +210,18 @@ function summaryText(summary: TrainSummary): string {
       : '') +
     (summary.behavior
       ? `  normal behaviour from the same captures: ${summary.behavior.bins} device windows, abnormal above ${summary.behavior.threshold.toFixed(3)} ` +
-        `(${(summary.behavior.false_alarm_rate * 100).toFixed(1)} % false alarms) → ${summary.behavior.model}\n`
+        `(${(summary.behavior.false_alarm_rate * 100).toFixed(1)} % false alarms) → ${summary.behavior.model}\n` +
+        thinRolesText(summary.behavior.thin_roles, '  ')
       : '') +
     `  features ${summary.seconds.features.toFixed(1)} s, total ${summary.seconds.total.toFixed(1)} s → ${summary.model}\n`
+  );
+}
+
+/** The line saying which roles the pooled few-captures tail judges (empty when the model has none). */
+function thinRolesText(thin: BehaviorFitSummary['thin_roles'], indent: string): string {
+  if (!thin) return '';
+  return (
+    `${indent}  roles with fewer than ${thin.min_captures} training captures (${thin.roles.join(', ')}): ` +
+    `judged by the cross-validated scores of such roles' ${thin.windows} windows where more lenient\n`
   );
 }
