@@ -9,7 +9,10 @@ import {
 } from '../features/behavior.js';
 import { BehaviorModel, type TrainingSample } from './behavior.js';
 
-const SHARE = BEHAVIOR_FEATURES.findIndex((f) => f.kind === 'share');
+/** A share feature no count weighs (shareEvidence weighs the TCP failure shares by their attempts). */
+const SHARE = BEHAVIOR_FEATURES.findIndex((f) => f.name === 'flow.smallShare');
+const REJECTED = BEHAVIOR_FEATURES.findIndex((f) => f.name === 'tcp.in.rejectedShare');
+const IN_ATTEMPTS = BEHAVIOR_FEATURES.findIndex((f) => f.name === 'tcp.in.attempts');
 const COUNT = BEHAVIOR_FEATURES.findIndex((f) => f.name === 'peers');
 const DNS = serviceCode(true, 1, 53);
 const SMB = serviceCode(true, 0, 445);
@@ -288,6 +291,31 @@ describe('BehaviorModel', () => {
     delete doc.state.roleTails;
     assert.deepEqual(BehaviorModel.fromJSON(JSON.parse(JSON.stringify(doc))).state!.roleTails, {});
     assert.equal(new BehaviorModel().roleCalibrationMin, 50);
+  });
+
+  it('weighs a TCP failure share by its attempts: one refused connection is not a refused scan', () => {
+    const withRejected = (x: TrainingSample, share: number, attempts: number): TrainingSample => {
+      const values = [...x.values];
+      values[REJECTED] = share;
+      values[IN_ATTEMPTS] = attempts;
+      return { ...x, values };
+    };
+    // Every normal window: one incoming attempt, answered.
+    const train = normals.map((x) => withRejected(x, 0, 1));
+    const m = new BehaviorModel({ k: 1 }).fit(train);
+    assert.equal(m.shareEvidence, 4);
+    const once = m.scoreBin(withRejected(sample('q', 0.3), 1, 1));
+    const scan = m.scoreBin(withRejected(sample('q', 0.3), 1, 200));
+    // 1 · 1/(1 + 4) = 0.2 and 1 · 200/204 against 0 (scale: the share floor 0.1): 2 units, and 3 (clipped);
+    // the scan's 200 attempts against 1 add 3 more (clipped).
+    assert.ok(Math.abs(once.distance - 2) < 1e-9, `${once.distance}`);
+    assert.ok(Math.abs(scan.distance - 6) < 1e-9, `${scan.distance}`);
+    // Off (and in files made before it), the share counts as it is: the single refusal is 3 units (clipped).
+    const off = new BehaviorModel({ k: 1, shareEvidence: 0 }).fit(train);
+    assert.ok(Math.abs(off.scoreBin(withRejected(sample('q', 0.3), 1, 1)).distance - 3) < 1e-9);
+    const old = m.toJSON() as unknown as { hyperParameters: Record<string, unknown> };
+    delete old.hyperParameters.shareEvidence;
+    assert.equal(BehaviorModel.fromJSON(JSON.parse(JSON.stringify(old))).shareEvidence, 0);
   });
 
   it('judges a role with few training captures by the pooled cross-validated scores of such roles', () => {

@@ -92,6 +92,16 @@ export const DEFAULT_FALSE_ALARM_RATE = 0.01;
 /** Window length (s) of the host-bins the behaviour model compares. */
 export const DEFAULT_BEHAVIOR_WINDOW_S = 300;
 
+/** Per feature, the index of the TCP attempts its failure share is a share of (-1: none; see shareEvidence). */
+const SHARE_ATTEMPTS: Int32Array = (() => {
+  const at = (name: string) => BEHAVIOR_FEATURES.findIndex((f) => f.name === name);
+  const out = new Int32Array(BEHAVIOR_FEATURES.length).fill(-1);
+  out[at('tcp.out.unansweredShare')] = at('tcp.out.attempts');
+  out[at('tcp.out.resetShare')] = at('tcp.out.attempts');
+  out[at('tcp.in.rejectedShare')] = at('tcp.in.attempts');
+  return out;
+})();
+
 /** Fewest training windows the thinCalibration tail is fitted from (fewer: those roles use the population's). */
 const THIN_TAIL_MIN_WINDOWS = 10;
 
@@ -139,6 +149,12 @@ export interface BehaviorOptions {
    * training used, is doing its own type's job. false: it may (model files made before it was added).
    */
   otherTypeSkipsVendor?: boolean;
+  /**
+   * c of the evidence behind a TCP failure share: the share counts as share · n / (n + c), n the window's TCP
+   * attempts in that direction. One incoming connection refused is 100 % refused, and says little; a scan's
+   * hundreds refused say it all. 0: the share as it is (model files made before it was added).
+   */
+  shareEvidence?: number;
   /** Weight μ of the public-peer novelty term ln(1 + public peers none of the neighbours talked to). */
   peerWeight?: number;
   /**
@@ -424,6 +440,7 @@ export class BehaviorModel {
   readonly stackWeight: number;
   readonly vendorIndustrialUdp: boolean;
   readonly otherTypeSkipsVendor: boolean;
+  readonly shareEvidence: number;
   readonly clip: number;
   readonly localFloor: number;
   readonly calibrationMinCaptures: number;
@@ -484,6 +501,7 @@ export class BehaviorModel {
     this.stackWeight = options.stackWeight ?? 20;
     this.vendorIndustrialUdp = options.vendorIndustrialUdp ?? true;
     this.otherTypeSkipsVendor = options.otherTypeSkipsVendor ?? true;
+    this.shareEvidence = options.shareEvidence ?? 4;
     this.clip = options.clip ?? 3;
     this.localFloor = options.localFloor ?? 0;
     this.calibrationMinCaptures = options.calibrationMinCaptures ?? 5;
@@ -537,7 +555,7 @@ export class BehaviorModel {
     const center: number[] = [];
     const scale: number[] = [];
     for (let f = 0; f < d; f++) {
-      const col = kept.map((s) => transform(kinds[f]!, s.values[f]!)).sort((a, b) => a - b);
+      const col = kept.map((s) => transform(kinds[f]!, this.weighed(s.values, f))).sort((a, b) => a - b);
       const med = quantileSorted(col, 0.5);
       const iqr = quantileSorted(col, 0.75) - quantileSorted(col, 0.25);
       center.push(med);
@@ -768,10 +786,18 @@ export class BehaviorModel {
     for (let f = 0; f < out.length; f++) {
       // A range feature stays out of the distance (0 for every window): only the beyond-range term reads it.
       if (s.kinds[f] === 'range') continue;
-      const v = (transform(s.kinds[f]!, values[f]!) - s.center[f]!) / s.scale[f]!;
+      const v = (transform(s.kinds[f]!, this.weighed(values, f)) - s.center[f]!) / s.scale[f]!;
       out[f] = Math.min(this.clip, Math.max(-this.clip, v));
     }
     return out;
+  }
+
+  /** Feature f of a window as the distance reads it: a TCP failure share weighed by its attempts (shareEvidence). */
+  private weighed(values: readonly number[], f: number): number {
+    const n = this.shareEvidence > 0 ? SHARE_ATTEMPTS[f]! : -1;
+    if (n < 0) return values[f]!;
+    const attempts = values[n]!;
+    return (values[f]! * attempts) / (attempts + this.shareEvidence);
   }
 
   /**
@@ -1437,6 +1463,7 @@ export class BehaviorModel {
         stackWeight: this.stackWeight,
         vendorIndustrialUdp: this.vendorIndustrialUdp,
         otherTypeSkipsVendor: this.otherTypeSkipsVendor,
+        shareEvidence: this.shareEvidence,
         clip: this.clip,
         localFloor: this.localFloor,
         calibrationMinCaptures: this.calibrationMinCaptures,
@@ -1580,6 +1607,7 @@ function behaviorFileSchemaOf(z: typeof Zod) {
       stackWeight: finite.min(0).default(0),
       vendorIndustrialUdp: z.boolean().default(false),
       otherTypeSkipsVendor: z.boolean().default(false),
+      shareEvidence: finite.min(0).default(0),
       clip: finite.positive(),
       localFloor: finite.nonnegative(),
       calibrationMinCaptures: z.number().int().positive(),
