@@ -292,7 +292,7 @@ export interface BehaviorState {
   roleTails: Record<string, ScoreTail>;
   /**
    * The thinCalibration tail and the roles it judges (those with fewer than calibrationMinCaptures training
-   * captures); absent when off or too few windows (thinCalibrationMinWindows) to fit it.
+   * captures); absent when off or too few windows (THIN_TAIL_MIN_WINDOWS) to fit it.
    */
   thinTail?: ScoreTail;
   thinRoles?: string[];
@@ -1584,6 +1584,12 @@ function behaviorFileSchemaOf(z: typeof Zod) {
     (v) => Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x)),
     'not an array of finite numbers',
   );
+  /** A calibration (ScoreTail). */
+  const tail = z.object({
+    cvScores: finiteArray.refine((a) => a.length >= 1, 'no cross-validated scores'),
+    tau: finite.positive(),
+    tailStart: finite,
+  });
   const intArray = z.custom<number[]>(
     (v) => Array.isArray(v) && v.every((x) => Number.isInteger(x)),
     'not an array of whole numbers',
@@ -1646,24 +1652,9 @@ function behaviorFileSchemaOf(z: typeof Zod) {
       tau: finite.positive(),
       tailStart: finite.default(0),
       threshold: finite.min(0).max(1),
-      roleTails: z
-        .record(
-          z.string(),
-          z.object({
-            cvScores: finiteArray.refine((a) => a.length >= 1, 'no cross-validated scores'),
-            tau: finite.positive(),
-            tailStart: finite,
-          }),
-        )
-        .default({}),
+      roleTails: z.record(z.string(), tail).default({}),
       labelBound: finite.default(0),
-      thinTail: z
-        .object({
-          cvScores: finiteArray.refine((a) => a.length >= 1, 'no cross-validated scores'),
-          tau: finite.positive(),
-          tailStart: finite,
-        })
-        .optional(),
+      thinTail: tail.optional(),
       thinRoles: z.array(z.string()).optional(),
       groupVendors: z.record(z.string(), z.string()).optional(),
       groupStacks: z
