@@ -475,7 +475,8 @@ describe('behaviour model end to end: types trained on few captures', () => {
       ...s7Ews,
     ]);
     assert.equal(before.status, 0, before.stderr);
-    const pairs = results(thin.stdout).map((t, i) => [t, results(before.stdout)[i]!] as const);
+    const populationResults = results(before.stdout);
+    const pairs = results(thin.stdout).map((t, i) => [t, populationResults[i]!] as const);
     for (const [t, b] of pairs) {
       assert.equal(device(t).classification.labels[0], 'S7Client', t.key);
       assert.match(t.detail!.behavior!.calibration ?? '', /^role S7Client, trained on fewer than 5 captures/);
