@@ -353,6 +353,17 @@ describe('BehaviorModel', () => {
       asOther.abnormality >= 0.99 && asThin.abnormality < 0.99,
       `${asOther.abnormality} ${asThin.abnormality}`,
     );
+    // A beacon is not a phase: more connections with one new public address than any window of the pool had
+    // (and than the free few) and the population's tail decides.
+    assert.equal(s.thinPeerFlows, 0);
+    const beacon = (flows: number) => [{ ...q[0]!, publicPeers: [0x50016568], publicPeerFlows: [flows] }];
+    const beaconScore = m.score(beacon(40), undefined, 'thin');
+    assert.equal(beaconScore.calibratedOn, null);
+    assert.equal(beaconScore.abnormality, m.score(beacon(40), undefined, 'dense').abnormality);
+    assert.equal(m.score(beacon(3), undefined, 'thin').calibratedOn, 'thin');
+    const beaconBins = beacon(40);
+    const beaconStream = { length: beaconBins.length, get: (i: number) => beaconBins[i]! };
+    assert.equal(m.scoreStream(beaconStream, undefined, 'thin').abnormality, beaconScore.abnormality);
     // Stored and read back; off, or a file made before it (no field), has no thin tail.
     const back = BehaviorModel.fromJSON(JSON.parse(JSON.stringify(m.toJSON())));
     assert.equal(back.score(q, undefined, 'thin').abnormality, asThin.abnormality);

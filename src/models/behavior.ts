@@ -296,6 +296,8 @@ export interface BehaviorState {
    */
   thinTail?: ScoreTail;
   thinRoles?: string[];
+  /** The most connections with one new public peer in any window of the thin pool (beyond: a beacon, not a phase). */
+  thinPeerFlows?: number;
   /** The one-type term counts windows whose population score is at most this (see labelNormalQuantile). */
   labelBound: number;
   /** Each training capture's (group's) device MAC vendor prefix, where known; absent when the vendor term is off. */
@@ -639,7 +641,9 @@ export class BehaviorModel {
     };
     const pooled = kept.filter((x) => thin(x.label, 2));
     if (pooled.length < THIN_TAIL_MIN_WINDOWS) return;
-    s.thinTail = this.fitTail(this.crossValidated(pooled).sort((a, b) => a - b));
+    const flows: number[] = [];
+    s.thinTail = this.fitTail(this.crossValidated(pooled, flows).sort((a, b) => a - b));
+    s.thinPeerFlows = flows.reduce((a, b) => Math.max(a, b), 0);
     s.thinRoles = [...capturesOf.keys()].filter((l) => l !== '' && thin(l, 1)).sort();
   }
 
@@ -647,7 +651,7 @@ export class BehaviorModel {
    * Each sample's raw score against the other captures' references, scored capture by capture (the one-type
    * term picks one label per capture), in the order given.
    */
-  private crossValidated(samples: readonly TrainingSample[]): number[] {
+  private crossValidated(samples: readonly TrainingSample[], peerFlows?: number[]): number[] {
     const byGroup = new Map<string, number[]>();
     samples.forEach((s, i) => {
       const list = byGroup.get(s.group);
@@ -664,6 +668,7 @@ export class BehaviorModel {
       );
       idx.forEach((i, j) => {
         out[i] = scored[j]!.score;
+        if (peerFlows) peerFlows[i] = scored[j]!.novelPeerFlows;
       });
     }
     return out;
@@ -1181,6 +1186,16 @@ export class BehaviorModel {
     return sampled ? undefined : role;
   }
 
+  /** A thin role's worst window with more connections to one new public peer than any window of the thin pool. */
+  private beaconBeyondThin(role: string | undefined, w: BinScore): boolean {
+    const most = this.state!.thinPeerFlows;
+    return (
+      most !== undefined &&
+      this.calibrationOf(role) === 'thin' &&
+      w.novelPeerFlows > Math.max(most, this.peerFlowFree)
+    );
+  }
+
   /**
    * How `role` is calibrated: its own tail, the pooled one of roles with few training captures (thin), or
    * the population's.
@@ -1235,6 +1250,10 @@ export class BehaviorModel {
     const scored = this.scoreWindows(bins, excludeGroup, role, vendor);
     let worst = 0;
     for (let i = 1; i < scored.length; i++) if (scored[i]!.score > scored[worst]!.score) worst = i;
+    if (this.beaconBeyondThin(role, scored[worst]!)) {
+      role = undefined;
+      scored[worst]!.p = this.tailProbability(scored[worst]!.score);
+    }
     const abnormality = this.captureAbnormality(scored[worst]!.p, scored.length);
     const calibratedOn = this.calibrationOf(role) === 'population' ? null : role!;
     const fit = this.labelFitOf(scored.length, scored[0]?.captureLabel ?? -1, (i) => scored[i]!.bestLabel);
@@ -1289,6 +1308,10 @@ export class BehaviorModel {
     if (captureLabel >= 0) {
       this.applyCaptureLabel(w, captureLabel, role);
       this.applyVendor([sample], [w], excludeGroup, role, vendor);
+    }
+    if (this.beaconBeyondThin(role, w)) {
+      role = undefined;
+      w.p = this.tailProbability(w.score);
     }
     const fit = this.labelFitOf(n, captureLabel, (i) => bestLabel[i]!);
     return {
@@ -1656,6 +1679,7 @@ function behaviorFileSchemaOf(z: typeof Zod) {
       labelBound: finite.default(0),
       thinTail: tail.optional(),
       thinRoles: z.array(z.string()).optional(),
+      thinPeerFlows: finite.min(0).optional(),
       groupVendors: z.record(z.string(), z.string()).optional(),
       groupStacks: z
         .record(
