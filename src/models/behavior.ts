@@ -1197,6 +1197,18 @@ export class BehaviorModel {
   }
 
   /**
+   * Settles the worst window's calibration: a beacon beyond the thin pool (beaconBeyondThin) takes the
+   * population's tail (its p recomputed). Returns the role it is calibrated on (null: the population's).
+   */
+  private settleCalibration(worst: BinScore, role: string | undefined): string | null {
+    if (this.beaconBeyondThin(role, worst)) {
+      worst.p = this.tailProbability(worst.score);
+      return null;
+    }
+    return this.calibrationOf(role) === 'population' ? null : role!;
+  }
+
+  /**
    * How `role` is calibrated: its own tail, the pooled one of roles with few training captures (thin), or
    * the population's.
    */
@@ -1250,12 +1262,8 @@ export class BehaviorModel {
     const scored = this.scoreWindows(bins, excludeGroup, role, vendor);
     let worst = 0;
     for (let i = 1; i < scored.length; i++) if (scored[i]!.score > scored[worst]!.score) worst = i;
-    if (this.beaconBeyondThin(role, scored[worst]!)) {
-      role = undefined;
-      scored[worst]!.p = this.tailProbability(scored[worst]!.score);
-    }
+    const calibratedOn = this.settleCalibration(scored[worst]!, role);
     const abnormality = this.captureAbnormality(scored[worst]!.p, scored.length);
-    const calibratedOn = this.calibrationOf(role) === 'population' ? null : role!;
     const fit = this.labelFitOf(scored.length, scored[0]?.captureLabel ?? -1, (i) => scored[i]!.bestLabel);
     const reasons = this.reasonsOf(bins[worst]!, scored[worst]!, fit, scored.length, vendor);
     return { abnormality, worst, bins: scored, reasons, calibratedOn, fit };
@@ -1309,10 +1317,7 @@ export class BehaviorModel {
       this.applyCaptureLabel(w, captureLabel, role);
       this.applyVendor([sample], [w], excludeGroup, role, vendor);
     }
-    if (this.beaconBeyondThin(role, w)) {
-      role = undefined;
-      w.p = this.tailProbability(w.score);
-    }
+    const calibratedOn = this.settleCalibration(w, role);
     const fit = this.labelFitOf(n, captureLabel, (i) => bestLabel[i]!);
     return {
       abnormality: this.captureAbnormality(w.p, n),
@@ -1320,7 +1325,7 @@ export class BehaviorModel {
       scores,
       worstBin: w,
       reasons: this.reasonsOf(sample, w, fit, n, vendor),
-      calibratedOn: this.calibrationOf(role) === 'population' ? null : role!,
+      calibratedOn,
       fit,
     };
   }

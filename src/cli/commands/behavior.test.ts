@@ -458,7 +458,6 @@ describe('behaviour model end to end: types trained on few captures', () => {
     doc.hyperParameters.thinCalibration = false;
     delete doc.state.thinTail;
     delete doc.state.thinRoles;
-    delete doc.checksum;
     doc.checksum = documentChecksum(doc);
     const population = join(dir, 'thin-population.json');
     writeFileSync(population, JSON.stringify(doc));
