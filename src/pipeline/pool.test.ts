@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { referenceCapturePath, referenceRecords } from '../test-helpers/reference.js';
+import { workerExitCodes } from '../test-helpers/worker-exits.js';
 import { runJobs } from './pool.js';
 
 it('runs captures on worker threads and returns results in input order, errors in place', async () => {
@@ -56,4 +57,22 @@ it('a worker that dies takes only its own input: each gets a one-line error, the
   // With room to work, the same pool answers normally.
   const fine = await runJobs('inspect', inputs, { threads: 2, workerHeapMb: 256 });
   assert.ok(fine.every((r) => r.ok));
+});
+
+it('pool workers end by themselves after their last job, one that got no input too: none is terminated', async () => {
+  // One small input and two threads: the second worker is still starting when the first has answered.
+  const path = referenceRecords().map(referenceCapturePath)[0]!;
+  const { value, codes } = await workerExitCodes(() =>
+    runJobs(
+      'inspect',
+      [
+        { path, options: {} },
+        { path, options: {} },
+      ],
+      { threads: 2 },
+    ),
+  );
+  assert.ok(value.every((r) => r.ok));
+  assert.equal(codes.length, 2);
+  assert.deepEqual(codes, [0, 0], 'ended by itself (terminated: 1 while running, -1 before it ran)');
 });

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
-import { siblingModule, startWorker } from '../threads.js';
+import { siblingModule, startWorker, stopWorker } from '../threads.js';
 import type { JobInput, JobName, JobOutput } from './jobs.js';
 import { runJob } from './jobs.js';
 
@@ -60,13 +60,14 @@ export async function runJobs<N extends JobName>(
           // A worker that died (out of memory, a crash) takes only its own input with it: a new one
           // takes the next, so no other result is lost and nothing waits for an answer that cannot come.
           if (dead) {
-            await worker.terminate();
+            await stopWorker(worker);
             worker = start();
           }
           options.onDone?.(i);
         }
       } finally {
-        await worker.terminate();
+        // Not terminate(): this worker may still be starting (the other took every input) or compiling.
+        await stopWorker(worker);
       }
     }),
   );
