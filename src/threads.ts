@@ -17,36 +17,32 @@ export function siblingModule(callerUrl: string, name: string): URL {
 }
 
 /** The message that asks one of our workers to end by itself (receiveUntilStop, stopWorker). */
-export const WORKER_STOP = 'networkml:stop';
+const WORKER_STOP = 'networkml:stop';
 /** How long stopWorker waits for a worker to end by itself before it is terminated. */
-export const STOP_GRACE_MS = 10_000;
+const STOP_GRACE_MS = 10_000;
 
 /**
  * Ends `worker` the way it ends by itself, not with terminate(). A rare abort of the whole process (about
  * once in 2,000 eval batches under load on Node 20: "NodePlatform::ForIsolate ... (data.first) != nullptr",
  * a worker's V8 isolate disposed with a background compile job still in flight; not reproduced on demand)
- * loses every result; disposing a worker only once it is idle leaves that race the least room. The worker gets WORKER_STOP (receiveUntilStop
- * closes its port once it is listening, so it ends when idle); terminate() is only the fallback for one
- * still running after `graceMs` (a bug). Resolves when it has exited.
+ * loses every result; disposing a worker only once it is idle leaves that race the least room. The worker
+ * gets WORKER_STOP (receiveUntilStop closes its port once it is listening, so it ends when idle);
+ * terminate() is only the fallback for one still running after `graceMs` (a bug). Resolves when it has
+ * exited.
  */
 export function stopWorker(worker: Worker, graceMs = STOP_GRACE_MS): Promise<void> {
   if (worker.threadId === -1) return Promise.resolve(); // already exited
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   worker.ref(); // a process that ended before it would tear it down mid-way
   worker.postMessage(WORKER_STOP);
-  expectExit(worker, graceMs);
-  return exited;
-}
-
-/**
- * For a worker that ends by itself (its job or WORKER_STOP told it to): terminated only if still there after
- * `graceMs` (a bug), and without keeping the process alive for that.
- */
-function expectExit(worker: Worker, graceMs = STOP_GRACE_MS): void {
-  if (worker.threadId === -1) return;
-  const timer = setTimeout(() => void worker.terminate(), graceMs);
-  timer.unref();
-  worker.once('exit', () => clearTimeout(timer));
+  // The fallback does not keep the process alive by itself: the ref'd worker does, until it exits.
+  const fallback = setTimeout(() => void worker.terminate(), graceMs);
+  fallback.unref();
+  return new Promise<void>((resolve) =>
+    worker.once('exit', () => {
+      clearTimeout(fallback);
+      resolve();
+    }),
+  );
 }
 
 /**
@@ -55,12 +51,8 @@ function expectExit(worker: Worker, graceMs = STOP_GRACE_MS): void {
  */
 export function receiveUntilStop<T>(handle: (message: T) => void): void {
   const port = parentPort!;
-  const listener = (message: T | typeof WORKER_STOP) => {
-    if (message === WORKER_STOP) {
-      port.close();
-      return;
-    }
-    handle(message);
-  };
-  port.on('message', listener);
+  port.on('message', (message: T | typeof WORKER_STOP) => {
+    if (message === WORKER_STOP) port.close();
+    else handle(message);
+  });
 }
