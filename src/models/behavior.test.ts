@@ -582,6 +582,46 @@ describe('BehaviorModel', () => {
       assert.equal(unlabelled.score(mixed).fit, null);
     });
 
+    it('treats labels its cross-validation cannot tell apart (sibling models) as one type', () => {
+      // The cameras under two labels, alternately: two sibling models headers cannot tell apart.
+      const siblings = train.map((t, i) => (t.label === 'cam' && i % 2 === 1 ? { ...t, label: 'camB' } : t));
+      const m = new BehaviorModel({ k: 1, otherTypeWeight: 0 }).fit(siblings);
+      const off = new BehaviorModel({ k: 1, otherTypeWeight: 0, labelConfusableShare: 0 }).fit(siblings);
+      assert.deepEqual(m.labels, ['cam', 'camB', 'plug']);
+      // Every cross-validated camera window fits the other label's cameras best: one type.
+      assert.deepEqual(m.state!.confusableLabels, [['cam', 'camB']]);
+      assert.deepEqual(off.state!.confusableLabels, undefined);
+      // A camera whose windows fit either label: without the rule, "no one type does both".
+      const cams = [cam('q', 0.05), cam('q', 0.15), cam('q', 0.25), cam('q', 0.45)];
+      const before = off.score(cams);
+      assert.ok(before.bins.some((b) => b.score > b.populationScore + 0.05));
+      assert.deepEqual(before.fit?.windows, [
+        ['camB', 3],
+        ['cam', 1],
+      ]);
+      const now = m.score(cams);
+      for (const b of now.bins) assert.equal(b.score, b.populationScore);
+      assert.ok(!now.reasons.some((r) => /windows look like/.test(r)), now.reasons.join('\n'));
+      assert.ok(now.abnormality < before.abnormality);
+      // A camera also doing a plug's job still fits no one type.
+      const mixed = [cam('q', 0.1), cam('q', 0.2), cam('q', 0.3), plug('q', 0.4)];
+      assert.ok(m.score(mixed).bins.some((b) => b.score > b.populationScore + 0.05));
+      // Stored in the file; a file made before the rule has no pairs and scores as before.
+      const doc = JSON.parse(JSON.stringify(m.toJSON())) as {
+        hyperParameters: Record<string, unknown>;
+        state: Record<string, unknown>;
+      };
+      assert.deepEqual(BehaviorModel.fromJSON(doc).score(cams).bins, now.bins);
+      delete doc.hyperParameters.labelConfusableShare;
+      delete doc.state.confusableLabels;
+      const old = BehaviorModel.fromJSON(doc);
+      assert.equal(old.labelConfusableShare, 0);
+      assert.deepEqual(
+        old.score(cams).bins.map((b) => b.score),
+        before.bins.map((b) => b.score),
+      );
+    });
+
     it('scoreStream gives what score gives, reading each window once (the worst twice)', () => {
       const varied = Array.from({ length: 40 }, (_, i) => ({
         ...(i % 3 === 0 ? cam('q', 0.013 + 0.023 * i) : plug('q', 0.011 + 0.019 * i)),

@@ -29,7 +29,9 @@
  * references fit the capture's worst-fitting window best (min_L max_w s_L(w), s_L: the same score with
  * neighbours among L's references only) is the capture's type; a window that fits another label better, and is itself near normal
  * windows (s ≤ the 0.9 quantile of cross-validated s), scores s + ω·max(s_{L*} − s, 0) instead of s: its
- * windows of two types fit no one type, while an unseen type's fit none and s already says so.
+ * windows of two types fit no one type, while an unseen type's fit none and s already says so. Two labels
+ * whose cross-validated training windows fit each other's references best (a quarter of either's, or more)
+ * are one type here: sibling models of one firmware are not two jobs.
  * Vendor: when the device's MAC vendor prefix (OUI) is one training captures of labels V had, a window of at
  * least 5 packets scores at least s + υ·max(min_{L∈V} s_L − s − v₀, 0): a kettle maker's MAC whose traffic fits
  * a WeMoSwitch's normal windows and no kettle's is a device doing another type's job. An OUI never seen in
@@ -242,6 +244,14 @@ export interface BehaviorOptions {
   vendorFree?: number;
   /** Windows with fewer packets are not judged by the vendor term (a few packets do not show a type). */
   vendorMinPackets?: number;
+  /**
+   * Two labels are one type to the one-type term when at least this share of either's training windows fit
+   * the other's references best in cross-validation (0: off). Sibling types (one firmware sold as two
+   * models) cannot be told apart from headers: a long capture of one has windows that fit either, which is
+   * no sign of a second type. Labels the model tells apart (a D-Link day camera and a D-Link camera) stay
+   * apart.
+   */
+  labelConfusableShare?: number;
 }
 
 /** One training or query host-bin. */
@@ -300,6 +310,8 @@ export interface BehaviorState {
   thinPeerFlows?: number;
   /** The one-type term counts windows whose population score is at most this (see labelNormalQuantile). */
   labelBound: number;
+  /** Label pairs the one-type term treats as one type (see labelConfusableShare); absent when off. */
+  confusableLabels?: [string, string][];
   /** Each training capture's (group's) device MAC vendor prefix, where known; absent when the vendor term is off. */
   groupVendors?: Record<string, string>;
   /** Each training capture's (group's) network-stack mask over the whole capture; absent when the stack term is off. */
@@ -465,6 +477,7 @@ export class BehaviorModel {
   readonly vendorWeight: number;
   readonly vendorFree: number;
   readonly vendorMinPackets: number;
+  readonly labelConfusableShare: number;
   /** belowWeight^(1/p): applied to |q − r| before the power, so the p-th power carries belowWeight. */
   private readonly belowFactor: number;
   state: BehaviorState | null = null;
@@ -478,6 +491,8 @@ export class BehaviorModel {
   /** The distinct training labels (sorted) and each reference's index among them (-1: unlabelled). */
   labels: string[] = [];
   private refLabelIdx = new Int32Array(0);
+  /** confusableLabels as a labels × labels matrix (1: one type to the one-type term). */
+  private confusable = new Uint8Array(0);
   /**
    * Per feature, the largest training value and its capture, and the largest of any other capture: the
    * training range a window is compared against without its own capture (cross-validation).
@@ -527,6 +542,7 @@ export class BehaviorModel {
     this.vendorWeight = options.vendorWeight ?? 1;
     this.vendorFree = options.vendorFree ?? 2;
     this.vendorMinPackets = options.vendorMinPackets ?? 5;
+    this.labelConfusableShare = options.labelConfusableShare ?? 0.25;
     if (!(this.windowS > 0)) throw new UsageError(`the behaviour window must be > 0 s, not ${this.windowS}`);
     if (!(this.k >= 1 && Number.isInteger(this.k))) throw new UsageError(`k must be a whole number >= 1`);
     if (!(this.falseAlarmRate > 0 && this.falseAlarmRate < 1))
@@ -606,13 +622,31 @@ export class BehaviorModel {
     let calibrating = kept.filter((s) => capturesOf.get(s.label ?? '')!.size >= this.calibrationMinCaptures);
     if (calibrating.length < 20) calibrating = [...kept];
     if (this.labelTerm) {
-      const population = calibrating
-        .map((s) => this.scoreBin(s, s.group, undefined, s.vendor).populationScore)
-        .sort((a, b) => a - b);
+      const inCalibration = new Set(calibrating);
+      const population: number[] = [];
+      const fits: { label: number; best: number; score: number }[] = [];
+      for (const s of kept) {
+        const b = this.scoreBin(s, s.group, undefined, s.vendor);
+        if (inCalibration.has(s)) population.push(b.populationScore);
+        const label = s.label === null ? -1 : this.labels.indexOf(s.label);
+        if (
+          label >= 0 &&
+          b.bestLabel >= 0 &&
+          !((s.packets ?? Number.POSITIVE_INFINITY) < this.vendorMinPackets)
+        )
+          fits.push({ label, best: b.bestLabel, score: b.populationScore });
+      }
+      population.sort((a, b) => a - b);
       this.state.labelBound =
         this.labelNormalQuantile >= 1
           ? Number.MAX_VALUE
           : quantileSorted(population, this.labelNormalQuantile);
+      if (this.labelConfusableShare > 0) {
+        this.state.confusableLabels = this.confusableOf(
+          fits.filter((f) => !(f.score > this.state!.labelBound)),
+        );
+        this.readConfusable();
+      }
     }
     const cvOf = this.crossValidated(calibrating);
     Object.assign(this.state, this.fitTail([...cvOf].sort((a, b) => a - b)));
@@ -627,6 +661,27 @@ export class BehaviorModel {
         this.state.roleTails[role] = this.fitTail(scores.sort((a, b) => a - b));
     if (this.thinCalibration && calibrating.length < kept.length) this.fitThinTail(kept, capturesOf);
     return this;
+  }
+
+  /**
+   * The label pairs of which either's cross-validated training windows (`fits`: label, best-fitting label)
+   * fit the other best at least labelConfusableShare of the time.
+   */
+  private confusableOf(fits: readonly { label: number; best: number }[]): [string, string][] {
+    const nl = this.labels.length;
+    const counts = new Float64Array(nl * nl);
+    const totals = new Float64Array(nl);
+    for (const f of fits) {
+      counts[f.label * nl + f.best]!++;
+      totals[f.label]!++;
+    }
+    const share = (a: number, b: number) => (totals[a]! > 0 ? counts[a * nl + b]! / totals[a]! : 0);
+    const out: [string, string][] = [];
+    for (let a = 0; a < nl; a++)
+      for (let b = a + 1; b < nl; b++)
+        if (Math.max(share(a, b), share(b, a)) >= this.labelConfusableShare)
+          out.push([this.labels[a]!, this.labels[b]!]);
+    return out;
   }
 
   /** The thinCalibration tail, from the training bins of labels with 2 to calibrationMinCaptures − 1 captures. */
@@ -706,6 +761,7 @@ export class BehaviorModel {
     this.labels = [...new Set(s.refLabels.filter((l): l is string => l !== null))].sort();
     const at = new Map(this.labels.map((l, i) => [l, i]));
     this.refLabelIdx = Int32Array.from(s.refLabels, (l) => (l === null ? -1 : at.get(l)!));
+    this.readConfusable();
     const d = s.kinds.length;
     this.rangeMax = new Float64Array(d).fill(Number.NEGATIVE_INFINITY);
     this.rangeNext = new Float64Array(d).fill(Number.NEGATIVE_INFINITY);
@@ -743,6 +799,19 @@ export class BehaviorModel {
         if (s.refGroups[i] !== this.rangeGroup[f] && r[f]! > next) next = r[f]!;
       });
       this.rangeNext[f] = next;
+    }
+  }
+
+  private readConfusable(): void {
+    const nl = this.labels.length;
+    this.confusable = new Uint8Array(nl * nl);
+    const at = new Map(this.labels.map((l, i) => [l, i]));
+    for (const [a, b] of this.state!.confusableLabels ?? []) {
+      const i = at.get(a);
+      const j = at.get(b);
+      if (i === undefined || j === undefined) continue;
+      this.confusable[i * nl + j] = 1;
+      this.confusable[j * nl + i] = 1;
     }
   }
 
@@ -1027,7 +1096,12 @@ export class BehaviorModel {
 
   /** Whether a window (its best label, population score) gets the one-type term under `captureLabel`. */
   private labelAdjusts(captureLabel: number, bestLabel: number, populationScore: number): boolean {
-    return captureLabel >= 0 && bestLabel !== captureLabel && !(populationScore > this.state!.labelBound);
+    return (
+      captureLabel >= 0 &&
+      bestLabel !== captureLabel &&
+      !(populationScore > this.state!.labelBound) &&
+      this.confusable[captureLabel * this.labels.length + bestLabel] !== 1
+    );
   }
 
   private labelAdjusted(populationScore: number, labelScore: number): number {
@@ -1514,6 +1588,7 @@ export class BehaviorModel {
         vendorWeight: this.vendorWeight,
         vendorFree: this.vendorFree,
         vendorMinPackets: this.vendorMinPackets,
+        labelConfusableShare: this.labelConfusableShare,
       },
       state: s,
     };
@@ -1664,6 +1739,7 @@ function behaviorFileSchemaOf(z: typeof Zod) {
       vendorWeight: finite.min(0).default(0),
       vendorFree: finite.min(0).default(2),
       vendorMinPackets: finite.min(0).default(5),
+      labelConfusableShare: finite.min(0).max(1).default(0),
     }),
     state: z.object({
       names: z.array(z.string()),
@@ -1682,6 +1758,7 @@ function behaviorFileSchemaOf(z: typeof Zod) {
       threshold: finite.min(0).max(1),
       roleTails: z.record(z.string(), tail).default({}),
       labelBound: finite.default(0),
+      confusableLabels: z.array(z.tuple([z.string(), z.string()])).optional(),
       thinTail: tail.optional(),
       thinRoles: z.array(z.string()).optional(),
       thinPeerFlows: finite.min(0).optional(),

@@ -85,6 +85,8 @@ export interface BehaviorFitSummary {
    * cross-validated windows (thinCalibration); null when the model has no such tail.
    */
   thin_roles: { roles: string[]; windows: number; min_captures: number } | null;
+  /** Label pairs whose cross-validated windows the model cannot tell apart: one type to its one-type term. */
+  one_type_labels: [string, string][];
 }
 
 interface RoleSummaryBase {
@@ -138,6 +140,7 @@ export interface BehaviorTrainSummary {
   false_alarm_rate: number;
   threshold: number;
   thin_roles: BehaviorFitSummary['thin_roles'];
+  one_type_labels: BehaviorFitSummary['one_type_labels'];
   seconds: number;
 }
 
@@ -392,6 +395,7 @@ async function trainBehavior(
     false_alarm_rate: fit.false_alarm_rate,
     threshold: fit.threshold,
     thin_roles: fit.thin_roles,
+    one_type_labels: fit.one_type_labels,
     seconds: (performance.now() - started) / 1000,
   };
 }
@@ -454,5 +458,6 @@ function fitBehavior(
           min_captures: model.calibrationMinCaptures,
         }
       : null,
+    one_type_labels: model.state?.confusableLabels ?? [],
   };
 }

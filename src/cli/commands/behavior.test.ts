@@ -489,3 +489,52 @@ describe('behaviour model end to end: types trained on few captures', () => {
     assert.equal(device(t2).decisions.behavior, 'normal');
   });
 });
+
+describe('behaviour model end to end: sibling types', () => {
+  it('names the labels whose normal windows it cannot tell apart and stores them as one type', () => {
+    // Every second WeMoSwitch and EdimaxPlug1101W training capture under a B label: two sibling models each,
+    // as one firmware sold under two names.
+    const train = join(dir, 'sibling-train');
+    mkdirSync(train);
+    const seen = new Map<string, number>();
+    for (const n of (JSON.parse(readFileSync(split, 'utf8')) as { train: string[] }).train) {
+      const type = n.split('-')[0]!;
+      let name = n;
+      if (type === 'WeMoSwitch' || type === 'EdimaxPlug1101W') {
+        seen.set(type, (seen.get(type) ?? 0) + 1);
+        if (seen.get(type)! % 2 === 0) name = `${type}B${n.slice(type.length)}`;
+      }
+      symlinkSync(join(setups, n), join(train, name));
+    }
+    const siblingRole = join(dir, 'sibling-role.json');
+    const r = runCli(['train', train, '--features', 'v2', '-a', 'randomforest', '--save', siblingRole]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /labels whose normal windows it cannot tell apart, one type to it: EdimaxPlug1101W = EdimaxPlug1101WB, WeMoSwitch = WeMoSwitchB\n/,
+    );
+    const doc = JSON.parse(readFileSync(join(dir, 'sibling-role.behavior.json'), 'utf8')) as {
+      state: { confusableLabels?: [string, string][] };
+    };
+    // The two D-Link types share a maker but not their traffic: they stay two types.
+    assert.deepEqual(doc.state.confusableLabels, [
+      ['EdimaxPlug1101W', 'EdimaxPlug1101WB'],
+      ['WeMoSwitch', 'WeMoSwitchB'],
+    ]);
+    // The IoT Sentinel training split as it is: no such pair, and no line.
+    const plain = runCli([
+      'train',
+      setups,
+      '--split',
+      split,
+      '--algorithm',
+      'behavior',
+      '--model',
+      siblingRole,
+      '--save',
+      join(dir, 'plain-behavior.json'),
+    ]);
+    assert.equal(plain.status, 0, plain.stderr);
+    assert.doesNotMatch(plain.stdout, /cannot tell apart/);
+  });
+});

@@ -170,7 +170,8 @@ function summaryText(summary: TrainSummary): string {
     return (
       `trained behaviour on ${summary.bins} host-bins of ${summary.captures} normal captures (${Object.keys(summary.per_label).length} labels), ` +
       `abnormal above ${summary.threshold.toFixed(3)} (${(summary.false_alarm_rate * 100).toFixed(1)} % false alarms) → ${summary.model}\n` +
-      thinRolesText(summary.thin_roles, '')
+      thinRolesText(summary.thin_roles, '') +
+      oneTypeText(summary.one_type_labels, '')
     );
   }
   if (summary.algorithm === 'sos') {
@@ -211,10 +212,17 @@ function summaryText(summary: TrainSummary): string {
     (summary.behavior
       ? `  normal behaviour from the same captures: ${summary.behavior.bins} device windows, abnormal above ${summary.behavior.threshold.toFixed(3)} ` +
         `(${(summary.behavior.false_alarm_rate * 100).toFixed(1)} % false alarms) → ${summary.behavior.model}\n` +
-        thinRolesText(summary.behavior.thin_roles, '  ')
+        thinRolesText(summary.behavior.thin_roles, '  ') +
+        oneTypeText(summary.behavior.one_type_labels, '  ')
       : '') +
     `  features ${summary.seconds.features.toFixed(1)} s, total ${summary.seconds.total.toFixed(1)} s → ${summary.model}\n`
   );
+}
+
+/** The line naming the labels the behaviour model cannot tell apart (empty when there are none). */
+function oneTypeText(pairs: readonly [string, string][], indent: string): string {
+  if (pairs.length === 0) return '';
+  return `${indent}  labels whose normal windows it cannot tell apart, one type to it: ${pairs.map(([a, b]) => `${a} = ${b}`).join(', ')}\n`;
 }
 
 /** The line saying which roles the pooled few-captures tail judges (empty when the model has none). */
