@@ -603,6 +603,16 @@ describe('BehaviorModel', () => {
       for (const b of now.bins) assert.equal(b.score, b.populationScore);
       assert.ok(!now.reasons.some((r) => /windows look like/.test(r)), now.reasons.join('\n'));
       assert.ok(now.abnormality < before.abnormality);
+      // Nor are a sibling's services another type's: one camB window also used three more services.
+      const extra = siblings.map((t) =>
+        t.group === 'cam-5' ? { ...t, services: svc([...CAM, 7001, 7002, 7003]) } : t,
+      );
+      const q = { ...cam('q', 0.02), services: svc([...CAM, 7001, 7002, 7003]) };
+      assert.equal(new BehaviorModel({ k: 1 }).fit(extra).scoreBin(q).otherType, null);
+      assert.equal(
+        new BehaviorModel({ k: 1, labelConfusableShare: 0 }).fit(extra).scoreBin(q).otherType?.label,
+        'camB',
+      );
       // A camera also doing a plug's job still fits no one type.
       const mixed = [cam('q', 0.1), cam('q', 0.2), cam('q', 0.3), plug('q', 0.4)];
       assert.ok(m.score(mixed).bins.some((b) => b.score > b.populationScore + 0.05));

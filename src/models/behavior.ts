@@ -959,7 +959,8 @@ export class BehaviorModel {
   /**
    * The other label one of whose normal windows used the most of the `novel` services (at least otherTypeMin),
    * labels of the `neighbours` excluded, and the labels of the training devices with the device's MAC vendor
-   * prefix (its traffic like its own maker's type is no second type); ties go to the earlier reference.
+   * prefix (its traffic like its own maker's type is no second type), and the labels the model cannot tell from
+   * those (confusableLabels); ties go to the earlier reference.
    */
   private otherTypeOf(
     novel: readonly (readonly [number, number, number])[],
@@ -972,6 +973,11 @@ export class BehaviorModel {
     const own = new Set(neighbours.map((n) => s.refLabels[n]));
     if (this.otherTypeSkipsVendor)
       for (const li of this.vendorLabels(vendor, excludeGroup)) own.add(this.labels[li]!);
+    // A label the model cannot tell from one of those is no other type either (labelConfusableShare).
+    const nl = this.labels.length;
+    for (let i = 0; i < nl; i++)
+      for (let j = 0; j < nl; j++)
+        if (this.confusable[i * nl + j] === 1 && own.has(this.labels[i]!)) own.add(this.labels[j]!);
     let best = -1;
     let bestCount = this.otherTypeMin - 1;
     for (let r = 0; r < this.serviceSets.length; r++) {
