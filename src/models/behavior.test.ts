@@ -613,6 +613,9 @@ describe('BehaviorModel', () => {
         new BehaviorModel({ k: 1, labelConfusableShare: 0 }).fit(extra).scoreBin(q).otherType?.label,
         'camB',
       );
+      // A label of one capture cannot fit its own label in cross-validation: no pair from that alone.
+      const lone = [...train, { ...cam('lone-0', 0.25), label: 'lone' }];
+      assert.deepEqual(new BehaviorModel({ k: 1 }).fit(lone).state!.confusableLabels, []);
       // A camera also doing a plug's job still fits no one type.
       const mixed = [cam('q', 0.1), cam('q', 0.2), cam('q', 0.3), plug('q', 0.4)];
       assert.ok(m.score(mixed).bins.some((b) => b.score > b.populationScore + 0.05));

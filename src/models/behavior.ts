@@ -246,7 +246,8 @@ export interface BehaviorOptions {
   vendorMinPackets?: number;
   /**
    * Two labels are one type to the one-type term when at least this share of either's training windows fit
-   * the other's references best in cross-validation (0: off). Sibling types (one firmware sold as two
+   * the other's references best in cross-validation (0: off; windows of labels with two or more captures
+   * only). Sibling types (one firmware sold as two
    * models) cannot be told apart from headers: a long capture of one has windows that fit either, which is
    * no sign of a second type. Labels the model tells apart (a D-Link day camera and a D-Link camera) stay
    * apart.
@@ -628,7 +629,10 @@ export class BehaviorModel {
       for (const s of kept) {
         const b = this.scoreBin(s, s.group, undefined, s.vendor);
         if (inCalibration.has(s)) population.push(b.populationScore);
-        const label = s.label === null ? -1 : this.labels.indexOf(s.label);
+        // A label seen in one capture has no references left when that capture is scored: its windows fit
+        // another label by necessity, which says nothing about telling the two apart.
+        const label =
+          s.label === null || capturesOf.get(s.label)!.size < 2 ? -1 : this.labels.indexOf(s.label);
         if (
           label >= 0 &&
           b.bestLabel >= 0 &&
