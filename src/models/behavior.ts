@@ -247,10 +247,9 @@ export interface BehaviorOptions {
   /**
    * Two labels are one type to the one-type term when at least this share of either's training windows fit
    * the other's references best in cross-validation (0: off; windows of labels with two or more captures
-   * only). Sibling types (one firmware sold as two
-   * models) cannot be told apart from headers: a long capture of one has windows that fit either, which is
-   * no sign of a second type. Labels the model tells apart (a D-Link day camera and a D-Link camera) stay
-   * apart.
+   * only). Sibling types (one firmware sold as two models) cannot be told apart from headers: a long capture
+   * of one has windows that fit either, which is no sign of a second type. Labels the model tells apart (a
+   * D-Link day camera and a D-Link camera) stay apart.
    */
   labelConfusableShare?: number;
 }
@@ -977,11 +976,12 @@ export class BehaviorModel {
     const own = new Set(neighbours.map((n) => s.refLabels[n]));
     if (this.otherTypeSkipsVendor)
       for (const li of this.vendorLabels(vendor, excludeGroup)) own.add(this.labels[li]!);
-    // A label the model cannot tell from one of those is no other type either (labelConfusableShare).
+    // A label the model cannot tell from one of those is no other type either (labelConfusableShare; one
+    // step, not through a chain of pairs).
     const nl = this.labels.length;
+    const named = this.labels.map((l) => own.has(l));
     for (let i = 0; i < nl; i++)
-      for (let j = 0; j < nl; j++)
-        if (this.confusable[i * nl + j] === 1 && own.has(this.labels[i]!)) own.add(this.labels[j]!);
+      for (let j = 0; j < nl; j++) if (named[i] && this.confusable[i * nl + j] === 1) own.add(this.labels[j]!);
     let best = -1;
     let bestCount = this.otherTypeMin - 1;
     for (let r = 0; r < this.serviceSets.length; r++) {
