@@ -981,7 +981,8 @@ export class BehaviorModel {
     const nl = this.labels.length;
     const named = this.labels.map((l) => own.has(l));
     for (let i = 0; i < nl; i++)
-      for (let j = 0; j < nl; j++) if (named[i] && this.confusable[i * nl + j] === 1) own.add(this.labels[j]!);
+      for (let j = 0; j < nl; j++)
+        if (named[i] && this.confusable[i * nl + j] === 1) own.add(this.labels[j]!);
     let best = -1;
     let bestCount = this.otherTypeMin - 1;
     for (let r = 0; r < this.serviceSets.length; r++) {
