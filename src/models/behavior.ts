@@ -625,7 +625,8 @@ export class BehaviorModel {
       const inCalibration = new Set(calibrating);
       const population: number[] = [];
       const fits: { label: number; best: number; score: number }[] = [];
-      for (const s of kept) {
+      // The windows of labels outside calibration are scored only for the confusable pairs.
+      for (const s of this.labelConfusableShare > 0 ? kept : calibrating) {
         const b = this.scoreBin(s, s.group, undefined, s.vendor);
         if (inCalibration.has(s)) population.push(b.populationScore);
         // A label seen in one capture has no references left when that capture is scored: its windows fit
