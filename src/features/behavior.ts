@@ -563,13 +563,23 @@ export class BehaviorExtractor {
     return flag;
   }
 
-  private cacheN = [-1, -1];
-  private cacheH = [-1, -1];
+  // Packets come in runs between the same two hosts, each one the source of some and the destination of
+  // others: a two-entry cache (the last two hosts looked up, either side) saves most Map lookups.
+  private cacheN0 = -1;
+  private cacheH0 = -1;
+  private cacheN1 = -1;
+  private cacheH1 = -1;
 
   private hostOf(n: number, p: PacketRecord, source: boolean): number {
-    // Packets come in runs between the same two hosts: a one-entry cache per direction saves the Map lookup.
-    const c = source ? 0 : 1;
-    if (this.cacheN[c] === n) return this.cacheH[c]!;
+    if (this.cacheN0 === n) return this.cacheH0;
+    if (this.cacheN1 === n) {
+      const h = this.cacheH1;
+      this.cacheN1 = this.cacheN0;
+      this.cacheH1 = this.cacheH0;
+      this.cacheN0 = n;
+      this.cacheH0 = h;
+      return h;
+    }
     let h = this.hosts.get(n);
     if (h === undefined) {
       h = this.hostInfo.length;
@@ -591,8 +601,10 @@ export class BehaviorExtractor {
       });
       this.hosts.set(n, h);
     }
-    this.cacheN[c] = n;
-    this.cacheH[c] = h;
+    this.cacheN1 = this.cacheN0;
+    this.cacheH1 = this.cacheH0;
+    this.cacheN0 = n;
+    this.cacheH0 = h;
     return h;
   }
 
@@ -619,8 +631,9 @@ export class BehaviorExtractor {
       s.packetsIn++;
       s.bytesIn += len;
     }
-    const peerLow = peer % TWO32;
-    const peerHigh = (peer - peerLow) / TWO32;
+    // Address ids are below 2^33 (see addressId); `%` on doubles would be a slow floating-point remainder.
+    const peerHigh = peer >= TWO32 ? 1 : 0;
+    const peerLow = peerHigh ? peer - TWO32 : peer;
     const l4 = p.l4Proto;
     const flags = p.tcpFlags;
     if (outgoing) {
@@ -859,22 +872,77 @@ function addressId(a: Uint8Array, v6: boolean): number {
   return TWO32 + (h >>> 0);
 }
 
-// Reused by every bin close (cleared first): no fresh sets per host-bin.
-const scratchRemotePorts = new Set<number>();
-const scratchLocalPorts = new Set<number>();
-const scratchAdminPeers = new Set<number>();
+/**
+ * Scratch state of binOf, reused by every bin close: "seen in this bin" is a stamp equal to the current
+ * close's number, so nothing is cleared per bin and no set or map is made per flow (a long capture closes
+ * tens of thousands of host-bins with up to hundreds of flows each).
+ */
+class BinScratch {
+  epoch = 0;
+  /** Per protocol (TCP, UDP) · 65536 + port: the epoch it was last counted as a remote / local port in. */
+  readonly remotePortSeen = new Uint32Array(2 * 65536);
+  readonly localPortSeen = new Uint32Array(2 * 65536);
+  /** Per service code (< 2^19): the epoch it was last seen in, and its index in this bin's lists. */
+  readonly serviceSeen = new Uint32Array(1 << 19);
+  readonly serviceIndex = new Int32Array(1 << 19);
+  serviceCodes = new Int32Array(16);
+  servicePeers = new Int32Array(16);
+  serviceFlows = new Int32Array(16);
+  /** Per peer index: the epoch it was last counted among admin peers. */
+  adminPeerSeen = new Uint32Array(64);
+  /** Per flow: its peer's index in the bin's peer table. */
+  flowPeer = new Int32Array(64);
+  /** Distinct (service index, peer index) pairs of the bin. */
+  readonly servicePeerPairs = new WordKeyTable(2, 256);
+
+  begin(flows: number, peers: number): void {
+    this.epoch++;
+    this.servicePeerPairs.clear();
+    if (this.flowPeer.length < flows)
+      this.flowPeer = new Int32Array(Math.max(flows, this.flowPeer.length * 2));
+    if (this.adminPeerSeen.length < peers)
+      this.adminPeerSeen = new Uint32Array(Math.max(peers, this.adminPeerSeen.length * 2));
+  }
+
+  /** The index of a service code among the bin's services, adding it (with no peers or flows) when new. */
+  service(code: number, count: number): number {
+    if (this.serviceSeen[code] === this.epoch) return this.serviceIndex[code]!;
+    this.serviceSeen[code] = this.epoch;
+    this.serviceIndex[code] = count;
+    if (count === this.serviceCodes.length) {
+      const n = count * 2;
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(n);
+        b.set(a);
+        return b;
+      };
+      this.serviceCodes = grow(this.serviceCodes);
+      this.servicePeers = grow(this.servicePeers);
+      this.serviceFlows = grow(this.serviceFlows);
+    }
+    this.serviceCodes[count] = code;
+    this.servicePeers[count] = 0;
+    this.serviceFlows[count] = 0;
+    return count;
+  }
+}
+const scratch = new BinScratch();
 
 function binOf(bin: number, host: number, s: HostBinState, stacks: number): BehaviorBin {
   const spanS = Math.max((s.last - s.first) / 1e6, 60);
   const perMin = 60 / spanS;
+  const x = scratch;
+  x.begin(s.n, s.peerTable.size + s.n);
+  const epoch = x.epoch;
   let privatePeers = 0;
   for (let f = 0; f < s.n; f++) {
     const peer = s.fPeer[f]!;
-    const low = peer % TWO32;
+    const high = peer >= TWO32 ? 1 : 0;
     const before = s.peerTable.size;
-    const i = s.peerIndex(low, (peer - low) / TWO32);
+    const i = s.peerIndex(high ? peer - TWO32 : peer, high);
     if (i >= before) s.peerKind[i] = s.fPeerKind[f]!;
     s.peerFlowCount[i]!++;
+    x.flowPeer[f] = i;
   }
   const peerCount = s.peerTable.size;
   const publicIndex: number[] = [];
@@ -896,13 +964,11 @@ function binOf(bin: number, host: number, s: HostBinState, stacks: number): Beha
   }
   const peerId = (i: number) => s.peerTable.keyWord(i, 0) + s.peerTable.keyWord(i, 1) * TWO32;
   publicIndex.sort((a, b) => peerId(a) - peerId(b));
-  const remotePorts = scratchRemotePorts;
-  const localPorts = scratchLocalPorts;
-  const adminPeers = scratchAdminPeers;
-  remotePorts.clear();
-  localPorts.clear();
-  adminPeers.clear();
-  const services = new Map<number, { peers: Set<number>; flows: number }>();
+  const pairs = x.servicePeerPairs;
+  let remotePorts = 0;
+  let localPorts = 0;
+  let adminPeers = 0;
+  let services = 0;
   let flowsOut = 0;
   let flowsIn = 0;
   let tcpOutAttempts = 0;
@@ -926,7 +992,7 @@ function binOf(bin: number, host: number, s: HostBinState, stacks: number): Beha
     const localPort = s.fLocalPort[f]!;
     const pin = s.fPacketsIn[f]!;
     const pout = s.fPacketsOut[f]!;
-    const peer = s.fPeer[f]!;
+    const peer = x.flowPeer[f]!;
     if (out) flowsOut++;
     else flowsIn++;
     if (proto === 0) {
@@ -942,25 +1008,38 @@ function binOf(bin: number, host: number, s: HostBinState, stacks: number): Beha
     }
     const serverPort = out ? remotePort : localPort;
     if (proto <= 1) {
-      if (out) remotePorts.add(proto * 65536 + remotePort);
-      else localPorts.add(proto * 65536 + localPort);
+      if (out) {
+        const k = proto * 65536 + remotePort;
+        if (x.remotePortSeen[k] !== epoch) {
+          x.remotePortSeen[k] = epoch;
+          remotePorts++;
+        }
+      } else {
+        const k = proto * 65536 + localPort;
+        if (x.localPortSeen[k] !== epoch) {
+          x.localPortSeen[k] = epoch;
+          localPorts++;
+        }
+      }
       if (IS_ADMIN[serverPort]) {
         adminPackets += pin + pout;
         if (out) {
           adminOut++;
-          adminPeers.add(peer);
+          if (x.adminPeerSeen[peer] !== epoch) {
+            x.adminPeerSeen[peer] = epoch;
+            adminPeers++;
+          }
         } else adminIn++;
       }
     }
     const port = proto <= 1 && serverPort >= EPHEMERAL_PORT ? 0xffff : serverPort;
-    const code = serviceCode(out, proto, port);
-    let svc = services.get(code);
-    if (!svc) {
-      svc = { peers: new Set(), flows: 0 };
-      services.set(code, svc);
-    }
-    svc.peers.add(peer);
-    svc.flows++;
+    const svc = x.service(serviceCode(out, proto, port), services);
+    if (svc === services) services++;
+    x.serviceFlows[svc]!++;
+    pairs.probe[0] = svc;
+    pairs.probe[1] = peer;
+    const before = pairs.size;
+    if (pairs.intern() === before) x.servicePeers[svc]!++;
     const bytes = s.fBytesOut[f]! + s.fBytesIn[f]!;
     bytesSum += bytes;
     packetsSum += pin + pout;
@@ -969,6 +1048,10 @@ function binOf(bin: number, host: number, s: HostBinState, stacks: number): Beha
     if (d > maxDuration) maxDuration = d;
     if (pin + pout <= 2) small++;
   }
+  const serviceList: [number, number, number][] = new Array(services);
+  for (let k = 0; k < services; k++)
+    serviceList[k] = [x.serviceCodes[k]!, x.servicePeers[k]!, x.serviceFlows[k]!];
+  serviceList.sort((a, b) => a[0] - b[0]);
   const nf = Math.max(s.n, 1);
   const values = [
     s.packetsOut * perMin,
@@ -978,8 +1061,8 @@ function binOf(bin: number, host: number, s: HostBinState, stacks: number): Beha
     Math.log2((s.bytesOut + 1) / (s.bytesIn + 1)),
     peerCount,
     privatePeers,
-    remotePorts.size,
-    localPorts.size,
+    remotePorts,
+    localPorts,
     flowsOut * perMin,
     flowsIn * perMin,
     tcpOutAttempts,
@@ -994,7 +1077,7 @@ function binOf(bin: number, host: number, s: HostBinState, stacks: number): Beha
     s.dnsPackets ? s.dnsBytes / s.dnsPackets : 0,
     s.dnsPeers.size,
     adminOut,
-    adminPeers.size,
+    adminPeers,
     adminIn,
     bytesSum / nf,
     maxBytesOut,
@@ -1017,9 +1100,7 @@ function binOf(bin: number, host: number, s: HostBinState, stacks: number): Beha
     end: s.last / 1e6,
     packets: s.packetsOut + s.packetsIn,
     values,
-    services: [...services.entries()]
-      .sort((x, y) => x[0] - y[0])
-      .map(([code, v]) => [code, v.peers.size, v.flows] as [number, number, number]),
+    services: serviceList,
     publicPeers: publicIndex.map(peerId),
     publicPeerFlows: publicIndex.map((i) => s.peerFlowCount[i]!),
     stacks,
