@@ -531,12 +531,13 @@ export class BehaviorExtractor {
       src = this.hostOf(2 * TWO32 * 65536 + srcId, p, true);
       dst = this.hostOf(2 * TWO32 * 65536 + dstId, p, false);
     }
-    if (src >= 0 && this.isPrivate(srcId, p.srcAddr, v6)) this.hostInfo[src]!.privateSent++;
-    if (dst >= 0 && dst !== src && this.isPrivate(dstId, p.dstAddr, v6))
-      this.hostInfo[dst]!.privateReceived++;
-    const tUs = t;
-    if (src >= 0) this.count(src, p, true, dstId, tUs);
-    if (dst >= 0 && dst !== src) this.count(dst, p, false, srcId, tUs);
+    this.nowUs = t;
+    this.srcId = srcId;
+    this.dstId = dstId;
+    if (src >= 0 && this.isPrivate(false, p)) this.hostInfo[src]!.privateSent++;
+    if (dst >= 0 && dst !== src && this.isPrivate(true, p)) this.hostInfo[dst]!.privateReceived++;
+    if (src >= 0) this.count(src, p, true);
+    if (dst >= 0 && dst !== src) this.count(dst, p, false);
   }
 
   // Two-entry cache: requests and replies alternate between two addresses.
@@ -545,14 +546,17 @@ export class BehaviorExtractor {
   private olderPrivateId = -1;
   private olderPrivate = false;
 
-  private isPrivate(id: number, addr: Uint8Array, v6: boolean): boolean {
+  /** Whether the packet's destination (else its source) address is private; its id is this.dstId (srcId). */
+  private isPrivate(destination: boolean, p: PacketRecord): boolean {
+    const id = destination ? this.dstId : this.srcId;
     if (id === this.lastPrivateId) return this.lastPrivate;
     let flag: boolean | undefined;
     if (id === this.olderPrivateId) flag = this.olderPrivate;
     else {
       flag = this.privateOf.get(id);
       if (flag === undefined) {
-        flag = v6 ? isPrivateV6(addr) : isPrivateV4(addr);
+        const addr = destination ? p.dstAddr : p.srcAddr;
+        flag = p.ipVersion === 6 ? isPrivateV6(addr) : isPrivateV4(addr);
         this.privateOf.set(id, flag);
       }
     }
@@ -621,7 +625,15 @@ export class BehaviorExtractor {
     return s;
   }
 
-  private count(h: number, p: PacketRecord, outgoing: boolean, peer: number, tUs: number): void {
+  // The packet's time and address ids reach count() through fields, not arguments: these doubles (times near
+  // 2^51, addresses above 2^30) would be boxed as heap numbers on every call, two calls a packet.
+  private nowUs = 0;
+  private srcId = 0;
+  private dstId = 0;
+
+  private count(h: number, p: PacketRecord, outgoing: boolean): void {
+    const tUs = this.nowUs;
+    const peer = outgoing ? this.dstId : this.srcId;
     const s = this.touch(h, tUs);
     const len = p.originalLength;
     if (outgoing) {
@@ -658,14 +670,14 @@ export class BehaviorExtractor {
       if (unreachable) {
         if (outgoing) s.unreachOut++;
         else s.unreachIn++;
-        this.notePeer(s, p, outgoing, peer, peerLow, peerHigh);
+        this.notePeer(s, p, outgoing, peerLow, peerHigh);
         return;
       }
       const echoReq = l4 === IpProto.ICMP ? type === 8 : type === 128;
       if (echoReq && outgoing) s.echoOut++;
       // Neighbour discovery and the like stay out of flows: they are link housekeeping, not services.
       if (l4 === IpProto.ICMPV6 && type >= 130) {
-        this.notePeer(s, p, outgoing, peer, peerLow, peerHigh);
+        this.notePeer(s, p, outgoing, peerLow, peerHigh);
         return;
       }
       // Errors (time exceeded, parameter problem, …) answer other traffic; echo carries what its sender puts
@@ -690,7 +702,7 @@ export class BehaviorExtractor {
       if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN) s.synOnlyOut++;
     }
     if (p.isLaterFragment) {
-      this.notePeer(s, p, outgoing, peer, peerLow, peerHigh);
+      this.notePeer(s, p, outgoing, peerLow, peerHigh);
       return;
     }
     // Flow key: the remote address and both ports (or the ICMP type), and the protocol, exactly.
@@ -713,7 +725,7 @@ export class BehaviorExtractor {
         s.newFlow(f);
         s.fProto[f] = proto;
         s.fPeer[f] = peer;
-        s.fPeerKind[f] = this.peerKind(p, outgoing, peer);
+        s.fPeerKind[f] = this.peerKind(p, outgoing);
         s.fFirst[f] = tUs;
         s.fLocalPort[f] = proto >= 2 ? 0 : localPort;
         s.fRemotePort[f] = proto === 2 ? p.icmpType & 0xff : proto === 3 ? l4 & 0xff : remotePort;
@@ -750,29 +762,22 @@ export class BehaviorExtractor {
     }
   }
 
-  /** 1 public, 2 private, 3 multicast: the kind of the packet's remote address `peer`. */
-  private peerKind(p: PacketRecord, outgoing: boolean, peer: number): number {
+  /** 1 public, 2 private, 3 multicast: the kind of the packet's remote address (its destination when outgoing). */
+  private peerKind(p: PacketRecord, outgoing: boolean): number {
     const remote = outgoing ? p.dstAddr : p.srcAddr;
     const v6 = p.ipVersion === 6;
     const group = v6 ? remote[0] === 0xff : (remote[0]! & 0xf0) === 0xe0;
-    return group ? 3 : this.isPrivate(peer, remote, v6) ? 2 : 1;
+    return group ? 3 : this.isPrivate(outgoing, p) ? 2 : 1;
   }
 
   /**
    * A peer of a packet that makes no flow (ICMP errors, neighbour discovery, later fragments); peers of
    * flows are added when the bin closes, which keeps a hash lookup off every packet.
    */
-  private notePeer(
-    s: HostBinState,
-    p: PacketRecord,
-    outgoing: boolean,
-    peer: number,
-    low: number,
-    high: number,
-  ): void {
+  private notePeer(s: HostBinState, p: PacketRecord, outgoing: boolean, low: number, high: number): void {
     const before = s.peerTable.size;
     const i = s.peerIndex(low, high);
-    if (i >= before) s.peerKind[i] = this.peerKind(p, outgoing, peer);
+    if (i >= before) s.peerKind[i] = this.peerKind(p, outgoing);
   }
 
   private closeBin(): void {
