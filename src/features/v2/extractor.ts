@@ -19,7 +19,6 @@
  */
 import { EtherType, IpProto, type PacketRecord } from '../../capture/packet.js';
 import { ColumnTable } from '../../sessions/columns.js';
-import { WordKeyTable } from '../../sessions/hash-table.js';
 import type { CompatFeatures } from '../compat.js';
 import { isMoreLikelyDevice } from '../device-choice.js';
 import { HostBinStore } from './host-bin-store.js';
@@ -27,6 +26,7 @@ import * as interning from './interning.js';
 import { AddressInterner, KeyInterner } from './interning.js';
 import { COUNT_DIR, COUNTS, HOST, SUM_DIR, SUMMARY, SUMMARY_DIR, SUMS } from './layout.js';
 import { V2_OWN_COUNT, V2_STORED_COUNT } from './names.js';
+import { QuadTable } from './quad-table.js';
 import { LazyV2Bin, type V2Bin, type V2Host, type V2Result } from './result.js';
 import * as summary from './summary.js';
 import * as tables from './tables.js';
@@ -113,6 +113,15 @@ const B_LATER = 64;
 const B_NOPAYLOAD = 128;
 const B_COUNTED = 256;
 const B_MACS = 512;
+/** Endpoint memo entry (see V2Extractor.endpoints): word offsets, and the entry size. */
+const EP_HI = 0;
+const EP_LO = 1;
+const EP_IP = 2;
+const EP_KEY = 3;
+const EP_ADDR = 4;
+const EP_FLAGS = 5;
+const EP_GROUP = 6;
+const EP = 8;
 /** Packets per batch: the batch's columns (~140 KB) stay in cache while it is written and counted. */
 const BATCH = 4096;
 
@@ -129,10 +138,9 @@ const PORT_ACC = 8;
 /** Ports from 49152 on are IANA's dynamic (ephemeral) range. */
 const DYNAMIC_PORTS = 49152;
 
-/** Distinct-value kinds counted per key and bin. */
+/** Distinct-value kinds counted per key and bin in `distinct` (distinct local ports are portKeys' kind 0). */
 const D_PEER = 0;
 const D_RPORT = 1;
-const D_LPORT = 2;
 
 export interface V2Options {
   /** Bin length in seconds (compat's `duration`). */
@@ -179,7 +187,7 @@ export class V2Extractor {
   private readonly addrFlags = this.addrs.flags;
 
   /** Flows of the current bin: [l4 proto, addr A, addr B, portA << 16 | portB], A ≤ B canonically. */
-  private readonly flows = new WordKeyTable(4, 1024);
+  private readonly flows = new QuadTable();
   private readonly flowRows = new ColumnTable(1024);
   private readonly flowFirst = this.flowRows.float();
   private readonly flowLast = this.flowRows.float();
@@ -190,6 +198,12 @@ export class V2Extractor {
   private readonly flowSrcAddr = this.flowRows.int();
   private readonly flowDstAddr = this.flowRows.int();
   private readonly flowPorts = this.flowRows.int();
+  /**
+   * Per flow and side (initiator, responder): its local-port and remote-endpoint count ids (portKeys), set by
+   * bin close's first pass for TCP / UDP flows with ports, so the second pass needs no lookups.
+   */
+  private readonly flowLocalId = this.flowRows.int(2);
+  private readonly flowRemoteId = this.flowRows.int(2);
 
   // A direct-mapped cache in front of the flow table (as interning.ts's): flow ids are per bin, so its
   // entries carry the bin's generation.
@@ -199,18 +213,21 @@ export class V2Extractor {
   private generation = 1;
 
   /**
-   * Distinct remote endpoints per (key, protocol, local port) and distinct local ports per (key, protocol,
-   * remote port, remote address) of the current bin (word 0: 0 or 1 for the two kinds), the (key, local
-   * port, remote endpoint) pairs seen, and the per-port accumulators per key.
+   * Count keys of the per-port block, each with its flows: (0, key, protocol | local port, 0) and (1, key,
+   * protocol | remote port, remote address) of the current bin; the (key, local port, remote endpoint)
+   * pairs seen (with the pair's remote-endpoint id); and the per-port accumulators per key. Kind 0 keys
+   * also count the key's distinct local ports (H_LPORTS).
    */
-  private readonly portKeys = new WordKeyTable(4, 1024);
-  private readonly portPairs = new WordKeyTable(4, 1024);
+  private readonly portKeys = new QuadTable();
+  private readonly portPairs = new QuadTable();
   private readonly portRows = new ColumnTable(1024);
   private readonly portFlows = this.portRows.int();
+  private readonly pairRows = new ColumnTable(1024);
+  private readonly pairRemoteId = this.pairRows.int();
   private readonly portAcc = this.keys.rows.float(PORT_ACC);
 
   /** Distinct (kind, key, value) of the current bin. */
-  private readonly distinct = new WordKeyTable(3, 1024);
+  private readonly distinct = new QuadTable();
   /** Packets not yet resolved and counted (see add): time, length, 3 packed words, MACs and addresses as words. */
   private readonly bTime = new Float64Array(BATCH);
   private readonly bMacs = new Int32Array(3 * BATCH);
@@ -219,6 +236,12 @@ export class V2Extractor {
   private readonly bLen = new Uint32Array(BATCH);
   private readonly bWords = new Int32Array(3 * BATCH);
   private batchCount = 0;
+  /**
+   * The last resolved IPv4 packet's two endpoints (see flush), EP words each: MAC (high 16 bits, low 32),
+   * address word, then its key id (-1: group MAC), address id, address flags and group kind as a
+   * destination. Ids never change within a capture, so entries stay valid across batches and bins.
+   */
+  private readonly endpoints = new Int32Array(2 * EP).fill(-1);
   /** Count cells that left zero this bin (indices into cnt), expanded and zeroed at bin close. */
   private readonly cellLogRows = new ColumnTable(1024);
   private readonly cellLog = this.cellLogRows.int();
@@ -336,34 +359,82 @@ export class V2Extractor {
     for (let i = 0; i < n; i++) {
       const w0 = bw[i * 3]!;
       const ip = (w0 & B_IP) !== 0;
-      const version = w0 & B_V6 ? 6 : 4;
       let srcAddr = -1;
       let dstAddr = -1;
-      if (ip) {
-        srcAddr = this.addrs.id(version, ba, i * 8);
-        dstAddr = this.addrs.id(version, ba, i * 8 + 4);
-      }
       let src = -1;
       let dst = -1;
       let dstGroup = 0;
-      if (w0 & B_MACS) {
+      let srcFlags = 0;
+      let dstFlags = 0;
+      if ((w0 & (B_IP | B_V6 | B_MACS)) === (B_IP | B_MACS)) {
+        // IPv4 with MACs: most packets continue the previous packet's conversation, either way round, so
+        // its two endpoints are checked first (compares instead of four cached lookups).
         const ma = bm[i * 3]!;
         const mb = bm[i * 3 + 1]!;
-        if ((mb & 0x100) === 0) src = this.keys.mac(mb & 0xffff, bm[i * 3 + 2]!);
-        if ((ma & 0x1000000) === 0) dst = this.keys.mac(ma >>> 16, (ma << 16) | (mb >>> 16));
-        else dstGroup = ma >>> 8 === 0xffffff ? F_BROADCAST : F_MULTICAST;
+        const sHi = mb & 0xffff;
+        const sLo = bm[i * 3 + 2]!;
+        const dHi = ma >>> 16;
+        const dLo = (ma << 16) | (mb >>> 16);
+        const sIp = ba[i * 8]!;
+        const dIp = ba[i * 8 + 4]!;
+        const ep = this.endpoints;
+        let s = 0;
+        let d = EP;
+        if (
+          sLo !== ep[EP_LO] ||
+          sHi !== ep[EP_HI] ||
+          sIp !== ep[EP_IP] ||
+          dLo !== ep[EP + EP_LO] ||
+          dHi !== ep[EP + EP_HI] ||
+          dIp !== ep[EP + EP_IP]
+        ) {
+          if (
+            sLo === ep[EP + EP_LO] &&
+            sHi === ep[EP + EP_HI] &&
+            sIp === ep[EP + EP_IP] &&
+            dLo === ep[EP_LO] &&
+            dHi === ep[EP_HI] &&
+            dIp === ep[EP_IP]
+          ) {
+            s = EP;
+            d = 0;
+          } else {
+            this.resolveEndpoints(sHi, sLo, dHi, dLo, ba, i * 8);
+          }
+        }
+        src = ep[s + EP_KEY]!;
+        srcAddr = ep[s + EP_ADDR]!;
+        srcFlags = ep[s + EP_FLAGS]!;
+        dst = ep[d + EP_KEY]!;
+        dstAddr = ep[d + EP_ADDR]!;
+        dstFlags = ep[d + EP_FLAGS]!;
+        dstGroup = ep[d + EP_GROUP]!;
       } else {
-        src = this.keys.ip(this.addrs, srcAddr, version, ba, i * 8);
-        const df = this.addrFlags.data[dstAddr]!;
-        if (df & (F_MULTICAST | F_BROADCAST)) dstGroup = df & (F_MULTICAST | F_BROADCAST);
-        else dst = this.keys.ip(this.addrs, dstAddr, version, ba, i * 8 + 4);
+        const version = w0 & B_V6 ? 6 : 4;
+        if (ip) {
+          srcAddr = this.addrs.id(version, ba, i * 8);
+          dstAddr = this.addrs.id(version, ba, i * 8 + 4);
+          srcFlags = this.addrFlags.data[srcAddr]!;
+          dstFlags = this.addrFlags.data[dstAddr]!;
+        }
+        if (w0 & B_MACS) {
+          const ma = bm[i * 3]!;
+          const mb = bm[i * 3 + 1]!;
+          if ((mb & 0x100) === 0) src = this.keys.mac(mb & 0xffff, bm[i * 3 + 2]!);
+          if ((ma & 0x1000000) === 0) dst = this.keys.mac(ma >>> 16, (ma << 16) | (mb >>> 16));
+          else dstGroup = ma >>> 8 === 0xffffff ? F_BROADCAST : F_MULTICAST;
+        } else {
+          src = this.keys.ip(this.addrs, srcAddr, version, ba, i * 8);
+          if (dstFlags & (F_MULTICAST | F_BROADCAST)) dstGroup = dstFlags & (F_MULTICAST | F_BROADCAST);
+          else dst = this.keys.ip(this.addrs, dstAddr, version, ba, i * 8 + 4);
+        }
+        if (ip && dstGroup === 0) dstGroup = dstFlags & (F_MULTICAST | F_BROADCAST);
       }
-      if (ip && dstGroup === 0) dstGroup = this.addrFlags.data[dstAddr]! & (F_MULTICAST | F_BROADCAST);
       if (src >= 0) {
         this.packetsSent.data[src]!++;
-        if (ip && this.addrFlags.data[srcAddr]! & F_PRIVATE) this.privateSent.data[src]!++;
+        if (srcFlags & F_PRIVATE) this.privateSent.data[src]!++;
       }
-      if (dst >= 0 && ip && this.addrFlags.data[dstAddr]! & F_PRIVATE) this.privateReceived.data[dst]!++;
+      if (dst >= 0 && dstFlags & F_PRIVATE) this.privateReceived.data[dst]!++;
       if ((w0 & B_COUNTED) === 0) continue;
       const t = this.bTime[i]!;
       const w1 = bw[i * 3 + 1]!;
@@ -371,6 +442,45 @@ export class V2Extractor {
       this.countPacket(t, this.bLen[i]!, w0 | dstGroup, w1, w2, src, dst, srcAddr, dstAddr);
       if (ip) this.countFlow(t, w0, w1, w2, src, dst, srcAddr, dstAddr);
     }
+  }
+
+  /**
+   * An IPv4 packet's two endpoints (MAC, address) resolved as the general path does (same interning order:
+   * both addresses, then both MACs), into the endpoint memo: entry 0 the source, entry EP the destination.
+   */
+  private resolveEndpoints(
+    sHi: number,
+    sLo: number,
+    dHi: number,
+    dLo: number,
+    ba: Int32Array,
+    o: number,
+  ): void {
+    const srcAddr = this.addrs.id(4, ba, o);
+    const dstAddr = this.addrs.id(4, ba, o + 4);
+    // A group MAC (I/G bit set) is never a key.
+    const src = sHi & 0x100 ? -1 : this.keys.mac(sHi, sLo);
+    const dst = dHi & 0x100 ? -1 : this.keys.mac(dHi, dLo);
+    this.setEndpoint(0, sHi, sLo, ba[o]!, src, srcAddr);
+    this.setEndpoint(EP, dHi, dLo, ba[o + 4]!, dst, dstAddr);
+  }
+
+  private setEndpoint(e: number, hi: number, lo: number, ipWord: number, key: number, addr: number): void {
+    const ep = this.endpoints;
+    const flags = this.addrFlags.data[addr]!;
+    ep[e + EP_HI] = hi;
+    ep[e + EP_LO] = lo;
+    ep[e + EP_IP] = ipWord;
+    ep[e + EP_KEY] = key;
+    ep[e + EP_ADDR] = addr;
+    ep[e + EP_FLAGS] = flags;
+    // As a destination: its group MAC's kind (broadcast: ff:ff:ff:…), or else its address's.
+    ep[e + EP_GROUP] =
+      hi & 0x100
+        ? hi === 0xffff && lo >>> 24 === 0xff
+          ? F_BROADCAST
+          : F_MULTICAST
+        : flags & (F_MULTICAST | F_BROADCAST);
   }
 
   /** Classifies a batched packet once, then adds it to the sender's "out" and the receiver's "in" block. */
@@ -517,11 +627,8 @@ export class V2Extractor {
   /** Counts `value` once per (kind, key) and bin into host accumulator `slot`; true when it was new. */
   private distinctCount(kind: number, k: number, value: number, slot: number): boolean {
     const d = this.distinct;
-    d.probe[0] = kind;
-    d.probe[1] = k;
-    d.probe[2] = value >>> 0;
     const before = d.size;
-    if (d.intern() !== before) return false;
+    if (d.intern(kind, k, value, 0) !== before) return false;
     this.acc.data[k * ACC + H_BASE + slot]!++;
     return true;
   }
@@ -559,12 +666,8 @@ export class V2Extractor {
       id = this.flowId[slot]!;
     } else {
       const f = this.flows;
-      f.probe[0] = k0;
-      f.probe[1] = k1;
-      f.probe[2] = k2;
-      f.probe[3] = k3;
       const before = f.size;
-      id = f.intern();
+      id = f.intern(k0, k1, k2, k3);
       fk[c] = k0;
       fk[c + 1] = k1;
       fk[c + 2] = k2;
@@ -589,47 +692,62 @@ export class V2Extractor {
   }
 
   /**
-   * Bin close, per-port block: the first pass counts each side's flows per local port and per remote
-   * endpoint; the second adds each flow's packets to its sides' accumulators by whether those were met
-   * more than once (a port the host serves / a service it talks to).
+   * Bin close, per-port block, first pass for one side of a TCP / UDP flow: the side's local port and
+   * remote endpoint each count the flow once per (local port, remote endpoint) pair, so a host speaking
+   * from two of its addresses (before and after DHCP, IPv4 and IPv6) does not make a port look fixed.
+   * `localId` is the side's kind 0 key (already interned by the caller); `flowSide` is flow id · 2 + side.
    */
-  private portPass(accumulate: boolean): void {
+  private portCount(
+    flowSide: number,
+    k: number,
+    proto: number,
+    localId: number,
+    local: number,
+    remote: number,
+    peer: number,
+  ): void {
+    const pairs = this.portPairs;
+    const before = pairs.size;
+    const pair = pairs.intern(k, proto | local, remote, peer);
+    let remoteId: number;
+    if (pair === before) {
+      remoteId = this.portId(1, k, proto | remote, peer);
+      this.pairRows.ensure(pair + 1);
+      this.pairRemoteId.data[pair] = remoteId;
+      this.portFlows.data[localId]!++;
+      this.portFlows.data[remoteId]!++;
+    } else {
+      remoteId = this.pairRemoteId.data[pair]!;
+    }
+    this.flowLocalId.data[flowSide] = localId;
+    this.flowRemoteId.data[flowSide] = remoteId;
+  }
+
+  /**
+   * Bin close, per-port block, second pass (after every flow was counted): adds each flow's packets to its
+   * sides' accumulators by whether its local port / remote endpoint were met more than once (a port the
+   * host serves / a service it talks to).
+   */
+  private portAccumulate(): void {
     const flows = this.flows;
     const counts = this.portFlows.data;
     const pa = this.portAcc.data;
     for (let id = 0; id < flows.size; id++) {
-      const l4 = flows.keyWord(id, 0);
+      const l4 = flows.word(id, 0);
       if (l4 !== IpProto.TCP && l4 !== IpProto.UDP) continue;
       const ports = this.flowPorts.data[id]!;
       // Later fragments carry no ports (their flow has 0 / 0).
       if (ports === 0) continue;
-      const proto = l4 << 16;
       const init = this.flowInit.data[id]!;
+      const pk = this.flowPackets.data[id]!;
       for (let side = 0; side < 2; side++) {
         const k = side === 0 ? init : this.flowResp.data[id]!;
         if (k < 0 || (side === 1 && k === init)) continue;
         const local = side === 0 ? ports >>> 16 : ports & 0xffff;
         const remote = side === 0 ? ports & 0xffff : ports >>> 16;
         const peer = side === 0 ? this.flowDstAddr.data[id]! : this.flowSrcAddr.data[id]!;
-        const lid = this.portId(0, k, proto | local, 0);
-        const rid = this.portId(1, k, proto | remote, peer);
-        if (!accumulate) {
-          // Counted once per (local port, remote endpoint): a host speaking from two of its addresses
-          // (before and after DHCP, IPv4 and IPv6) does not make a port look fixed.
-          const pairs = this.portPairs;
-          pairs.probe[0] = k;
-          pairs.probe[1] = (proto | local) >>> 0;
-          pairs.probe[2] = remote;
-          pairs.probe[3] = peer >>> 0;
-          const before = pairs.size;
-          if (pairs.intern() !== before) continue;
-          this.portFlows.data[lid]!++;
-          this.portFlows.data[rid]!++;
-          continue;
-        }
-        const pk = this.flowPackets.data[id]!;
-        const fixedLocal = counts[lid]! >= 2;
-        const fixedRemote = counts[rid]! >= 2;
+        const fixedLocal = counts[this.flowLocalId.data[id * 2 + side]!]! >= 2;
+        const fixedRemote = counts[this.flowRemoteId.data[id * 2 + side]!]! >= 2;
         const o = k * PORT_ACC;
         pa[o + P_PACKETS]! += pk;
         if (local < DYNAMIC_PORTS) pa[o + P_LOCAL_REG]! += pk;
@@ -648,12 +766,8 @@ export class V2Extractor {
   /** The id of a per-port count key (new ones start at 0 flows). */
   private portId(kind: number, k: number, protoPort: number, addr: number): number {
     const t = this.portKeys;
-    t.probe[0] = kind;
-    t.probe[1] = k;
-    t.probe[2] = protoPort >>> 0;
-    t.probe[3] = addr >>> 0;
     const before = t.size;
-    const id = t.intern();
+    const id = t.intern(kind, k, protoPort, addr);
     if (id === before) {
       this.portRows.ensure(id + 1);
       this.portFlows.data[id] = 0;
@@ -711,19 +825,22 @@ export class V2Extractor {
             else if (pf & F_PRIVATE) a[o + H_PRIV_PEERS]!++;
             else a[o + H_PUB_PEERS]!++;
           }
-          const l4 = this.flows.keyWord(id, 0);
+          const l4 = this.flows.word(id, 0);
           if (l4 === IpProto.TCP || l4 === IpProto.UDP) {
             const proto = l4 << 16;
             const ports = this.flowPorts.data[id]!;
-            const sp = ports >>> 16;
-            const dp = ports & 0xffff;
-            this.distinctCount(D_RPORT, k, proto | (side === 0 ? dp : sp), H_RPORTS);
-            this.distinctCount(D_LPORT, k, proto | (side === 0 ? sp : dp), H_LPORTS);
+            const local = side === 0 ? ports >>> 16 : ports & 0xffff;
+            const remote = side === 0 ? ports & 0xffff : ports >>> 16;
+            this.distinctCount(D_RPORT, k, proto | remote, H_RPORTS);
+            const before = this.portKeys.size;
+            const localId = this.portId(0, k, proto | local, 0);
+            if (localId === before) a[o + H_LPORTS]!++;
+            // Later fragments carry no ports (their flow has 0 / 0): no per-port counts.
+            if (ports !== 0) this.portCount(id * 2 + side, k, proto, localId, local, remote, peer);
           }
         }
       }
-      this.portPass(false);
-      this.portPass(true);
+      this.portAccumulate();
       const spanS = Math.max((this.binLastUs - this.binFirstUs) / 1e6, 1);
       // Expand only the count cells this bin used (logged when they left zero), zeroing them behind.
       const nk = this.touchedCount;

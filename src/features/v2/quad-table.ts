@@ -1,0 +1,93 @@
+/**
+ * v2's per-bin hash tables: keys of four 32-bit words interned to dense ids 0, 1, 2, … in insertion order,
+ * as sessions/hash-table.ts's WordKeyTable does, but with the words passed as arguments and one inline
+ * hash. Bin close looks up several keys per flow side, and WordKeyTable's width-generic path (a probe
+ * array, one mixing round and one compare per word, in loops) was most of bin close's time.
+ */
+
+const EMPTY = -1;
+
+export class QuadTable {
+  private keys: Int32Array<ArrayBuffer>;
+  private slots: Int32Array<ArrayBuffer>;
+  private mask: number;
+  size = 0;
+
+  constructor(initialCapacity = 1024) {
+    let cap = 16;
+    while (cap < initialCapacity * 2) cap *= 2;
+    this.slots = new Int32Array(cap).fill(EMPTY);
+    this.mask = cap - 1;
+    this.keys = new Int32Array(initialCapacity * 4);
+  }
+
+  /** The id of key (a, b, c, d), adding it when new (a new key's id is `size - 1` afterwards). */
+  intern(a: number, b: number, c: number, d: number): number {
+    a |= 0;
+    b |= 0;
+    c |= 0;
+    d |= 0;
+    const keys = this.keys;
+    const slots = this.slots;
+    const mask = this.mask;
+    let slot = hash(a, b, c, d) & mask;
+    for (;;) {
+      const id = slots[slot]!;
+      if (id === EMPTY) break;
+      const o = id << 2;
+      if (keys[o] === a && keys[o + 1] === b && keys[o + 2] === c && keys[o + 3] === d) return id;
+      slot = (slot + 1) & mask;
+    }
+    const id = this.size++;
+    const o = id << 2;
+    if (o + 4 > keys.length) this.growKeys();
+    const k = this.keys;
+    k[o] = a;
+    k[o + 1] = b;
+    k[o + 2] = c;
+    k[o + 3] = d;
+    slots[slot] = id;
+    if (this.size * 2 > slots.length) this.rehash();
+    return id;
+  }
+
+  /** Word `w` (0..3) of the key with this id, as given to `intern` (a signed 32-bit integer). */
+  word(id: number, w: number): number {
+    return this.keys[(id << 2) + w]!;
+  }
+
+  clear(): void {
+    this.slots.fill(EMPTY);
+    this.size = 0;
+  }
+
+  private growKeys(): void {
+    const grown = new Int32Array(this.keys.length * 2);
+    grown.set(this.keys);
+    this.keys = grown;
+  }
+
+  private rehash(): void {
+    const cap = this.slots.length * 2;
+    const slots = new Int32Array(cap).fill(EMPTY);
+    const mask = cap - 1;
+    const k = this.keys;
+    for (let id = 0; id < this.size; id++) {
+      const o = id << 2;
+      let slot = hash(k[o]!, k[o + 1]!, k[o + 2]!, k[o + 3]!) & mask;
+      while (slots[slot] !== EMPTY) slot = (slot + 1) & mask;
+      slots[slot] = id;
+    }
+    this.slots = slots;
+    this.mask = mask;
+  }
+}
+
+/** Mixes the four words (xor-multiply rounds, then a final avalanche so the low bits used depend on all). */
+function hash(a: number, b: number, c: number, d: number): number {
+  let h = Math.imul(a, 0x9e3779b1) ^ b;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) ^ c;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) ^ d;
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
+  return h ^ (h >>> 15);
+}
