@@ -18,7 +18,7 @@
  */
 import { IpProto, type PacketRecord, TcpFlag } from '../capture/packet.js';
 import { ipv4Text, ipv6Text, isPrivateV4, isPrivateV6, macText } from '../sessions/address.js';
-import { WordKeyTable } from '../sessions/hash-table.js';
+import { QuadTable } from '../sessions/quad-table.js';
 import { BehaviorBinStore } from './behavior-bin-store.js';
 import { isMoreLikelyDevice } from './device-choice.js';
 
@@ -358,14 +358,14 @@ class HostBinState {
   /** The IPv4 addresses its ARP requests asked for (a sweep asks for many; a device re-asks for a few). */
   readonly arpTargets = new Set<number>();
   /** Remote peers of the bin, by address id (low 32 bits, high bits) → dense index. */
-  readonly peerTable = new WordKeyTable(2, 16);
+  readonly peerTable = new QuadTable(16);
   /** Per peer index: 1 public, 2 private, 3 multicast. */
   peerKind = new Uint8Array(16);
   /** Per peer index: flows with it (filled when the bin closes). */
   peerFlowCount = new Uint32Array(16);
   readonly dnsPeers = new Set<number>();
   /** Flows by (peer low, peer high · 4 + protocol, local/ICMP word · 65536 + remote port); index = flow. */
-  readonly flowTable = new WordKeyTable(3, 64);
+  readonly flowTable = new QuadTable(64);
   /** One-entry cache: the last flow's key words and index. */
   lastW0 = -1;
   lastW1 = -1;
@@ -404,10 +404,8 @@ class HostBinState {
    */
   peerIndex(low: number, high: number): number {
     const table = this.peerTable;
-    table.probe[0] = low;
-    table.probe[1] = high;
     const before = table.size;
-    const i = table.intern();
+    const i = table.intern(low, high, 0, 0);
     if (i < before) return i;
     if (i >= this.peerKind.length) {
       const grown = new Uint8Array(this.peerKind.length * 2);
@@ -716,11 +714,8 @@ export class BehaviorExtractor {
     if (peerLow === s.lastW0 && w1 === s.lastW1 && w2 === s.lastW2) f = s.lastFlow;
     else {
       const table = s.flowTable;
-      table.probe[0] = peerLow;
-      table.probe[1] = w1;
-      table.probe[2] = w2;
       const before = table.size;
-      f = table.intern();
+      f = table.intern(peerLow, w1, w2, 0);
       if (table.size > before) {
         s.newFlow(f);
         s.fProto[f] = proto;
@@ -898,7 +893,7 @@ class BinScratch {
   /** Per flow: its peer's index in the bin's peer table. */
   flowPeer = new Int32Array(64);
   /** Distinct (service index, peer index) pairs of the bin. */
-  readonly servicePeerPairs = new WordKeyTable(2, 256);
+  readonly servicePeerPairs = new QuadTable(256);
 
   begin(flows: number, peers: number): void {
     this.epoch++;
@@ -967,7 +962,7 @@ function binOf(bin: number, host: number, s: HostBinState, stacks: number): Beha
       busiest = c;
     } else if (c > second) second = c;
   }
-  const peerId = (i: number) => s.peerTable.keyWord(i, 0) + s.peerTable.keyWord(i, 1) * TWO32;
+  const peerId = (i: number) => (s.peerTable.word(i, 0) >>> 0) + s.peerTable.word(i, 1) * TWO32;
   publicIndex.sort((a, b) => peerId(a) - peerId(b));
   const pairs = x.servicePeerPairs;
   let remotePorts = 0;
@@ -1041,10 +1036,8 @@ function binOf(bin: number, host: number, s: HostBinState, stacks: number): Beha
     const svc = x.service(serviceCode(out, proto, port), services);
     if (svc === services) services++;
     x.serviceFlows[svc]!++;
-    pairs.probe[0] = svc;
-    pairs.probe[1] = peer;
     const before = pairs.size;
-    if (pairs.intern() === before) x.servicePeers[svc]!++;
+    if (pairs.intern(svc, peer, 0, 0) === before) x.servicePeers[svc]!++;
     const bytes = s.fBytesOut[f]! + s.fBytesIn[f]!;
     bytesSum += bytes;
     packetsSum += pin + pout;

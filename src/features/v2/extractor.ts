@@ -19,6 +19,7 @@
  */
 import { EtherType, IpProto, type PacketRecord } from '../../capture/packet.js';
 import { ColumnTable } from '../../sessions/columns.js';
+import { QuadTable } from '../../sessions/quad-table.js';
 import type { CompatFeatures } from '../compat.js';
 import { isMoreLikelyDevice } from '../device-choice.js';
 import { HostBinStore } from './host-bin-store.js';
@@ -26,7 +27,6 @@ import * as interning from './interning.js';
 import { AddressInterner, KeyInterner } from './interning.js';
 import { COUNT_DIR, COUNTS, HOST, SUM_DIR, SUMMARY, SUMMARY_DIR, SUMS } from './layout.js';
 import { V2_OWN_COUNT, V2_STORED_COUNT } from './names.js';
-import { QuadTable } from './quad-table.js';
 import { LazyV2Bin, type V2Bin, type V2Host, type V2Result } from './result.js';
 import * as summary from './summary.js';
 import * as tables from './tables.js';

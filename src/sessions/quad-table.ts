@@ -1,8 +1,8 @@
 /**
- * v2's per-bin hash tables: keys of four 32-bit words interned to dense ids 0, 1, 2, … in insertion order,
- * as sessions/hash-table.ts's WordKeyTable does, but with the words passed as arguments and one inline
- * hash. Bin close looks up several keys per flow side, and WordKeyTable's width-generic path (a probe
- * array, one mixing round and one compare per word, in loops) was most of bin close's time.
+ * Keys of up to four 32-bit words (unused words 0) interned to dense ids 0, 1, 2, … in insertion order, as
+ * hash-table.ts's WordKeyTable does, but with the words passed as arguments and one inline hash. The v2 and
+ * behaviour extractors look up several such keys per packet or flow, and WordKeyTable's width-generic path
+ * (a probe array, one mixing round and one compare per word, in loops) was most of their bin close's time.
  */
 
 const EMPTY = -1;
