@@ -201,3 +201,63 @@ it("a host's network stacks: the TTL classes it sent with and its SYNs' option l
   const aria = extractor.finish().hosts.find((h) => h.key === '20:f8:5e:ca:91:52')!;
   assert.equal(aria.stacks, tsharkStacks(CAPTURE, '20:f8:5e:ca:91:52') | (1 << 3));
 });
+
+it('fan-out as tshark reads it: peers, flows and services of a SYN sweep of admin ports', async () => {
+  // An EdimaxPlug1101W sweeping ports 445, 3389, 22 and 23 of its LAN with bare SYNs (one window), beside its
+  // own TCP connections (two to one web server: a service with fewer peers than connections).
+  const capture = 'test-data/behavior/EdimaxPlug1101W-C15scan-Mon0000-n00.pcap';
+  const mac = '74:da:38:4a:76:49';
+  const rows = execFileSync(
+    'tshark',
+    [
+      ...['-r', capture, '-n', '-T', 'fields', '-E', 'separator=,'],
+      ...['-Y', `eth.src == ${mac} && tcp.flags.syn == 1 && tcp.flags.ack == 0`],
+      ...['-e', 'ip.dst', '-e', 'tcp.srcport', '-e', 'tcp.dstport'],
+    ],
+    { encoding: 'utf8' },
+  )
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => l.split(','));
+  // Its outgoing TCP services on ports below 32768, by port. (Its high-port service also holds a connection
+  // seen without its SYN, which the extractor calls its own by who sent first: not a SYN count.)
+  const want = new Map<number, { peers: Set<string>; flows: Set<string> }>();
+  for (const [dst, sport, dport] of rows) {
+    const port = Number(dport);
+    if (port >= 32768) continue;
+    const w = want.get(port) ?? { peers: new Set<string>(), flows: new Set<string>() };
+    want.set(port, w);
+    w.peers.add(dst!);
+    w.flows.add(`${dst} ${sport} ${dport}`);
+  }
+  const a = await analyzeCapture(capture, { behavior: true, sessionRows: false, warmupS: 0 });
+  const [bin] = hostBins(a.behavior!);
+  assert.equal(a.behavior!.hosts[a.behavior!.device]!.key, mac);
+  // serviceCode(outgoing, TCP, port) = 2^18 + port.
+  const outgoingTcp = bin!.services.filter(([code]) => code >> 16 === 4 && (code & 0xffff) < 32768);
+  const expected = [...want]
+    .sort((x, y) => x[0] - y[0])
+    .map(([port, w]) => [(1 << 18) + port, w.peers.size, w.flows.size]);
+  assert.deepEqual(outgoingTcp, expected);
+  const admin = [22, 23, 445, 3389];
+  for (const port of admin) assert.ok(want.get(port)!.peers.size >= 30, `${port}`);
+  assert.ok(
+    outgoingTcp.some(([, peers, flows]) => peers < flows),
+    'a service with more connections than peers',
+  );
+  const value = (name: string) => bin!.values[BEHAVIOR_FEATURES.findIndex((x) => x.name === name)];
+  const adminPeers = new Set(admin.flatMap((p) => [...want.get(p)!.peers]));
+  assert.equal(value('admin.out.peers'), adminPeers.size);
+  assert.equal(
+    value('admin.out.flows'),
+    admin.reduce((n, p) => n + want.get(p)!.flows.size, 0),
+  );
+  // Distinct remote ports it connected to, TCP (each SYN's port, high ones too) and UDP: at least the TCP ones.
+  const tcpPorts = new Set(rows.map((r) => r[2]));
+  const remotePorts = value('remotePorts.out')!;
+  assert.ok(
+    remotePorts >= tcpPorts.size && remotePorts < tcpPorts.size + 10,
+    `${remotePorts} vs ${tcpPorts.size}`,
+  );
+  assert.ok(value('peers')! >= adminPeers.size, `${value('peers')} peers`);
+});
