@@ -885,6 +885,8 @@ class BinScratch {
   /** Per service code (< 2^19): the epoch it was last seen in, and its index in this bin's lists. */
   readonly serviceSeen = new Uint32Array(1 << 19);
   readonly serviceIndex = new Int32Array(1 << 19);
+  /** The bin's services so far: their codes, distinct peers and flows, by index. */
+  serviceCount = 0;
   serviceCodes = new Int32Array(16);
   servicePeers = new Int32Array(16);
   serviceFlows = new Int32Array(16);
@@ -897,6 +899,7 @@ class BinScratch {
 
   begin(flows: number, peers: number): void {
     this.epoch++;
+    this.serviceCount = 0;
     this.servicePeerPairs.clear();
     if (this.flowPeer.length < flows)
       this.flowPeer = new Int32Array(Math.max(flows, this.flowPeer.length * 2));
@@ -905,8 +908,9 @@ class BinScratch {
   }
 
   /** The index of a service code among the bin's services, adding it (with no peers or flows) when new. */
-  service(code: number, count: number): number {
+  service(code: number): number {
     if (this.serviceSeen[code] === this.epoch) return this.serviceIndex[code]!;
+    const count = this.serviceCount++;
     this.serviceSeen[code] = this.epoch;
     this.serviceIndex[code] = count;
     if (count === this.serviceCodes.length) {
@@ -968,7 +972,6 @@ function binOf(bin: number, host: number, s: HostBinState, stacks: number): Beha
   let remotePorts = 0;
   let localPorts = 0;
   let adminPeers = 0;
-  let services = 0;
   let flowsOut = 0;
   let flowsIn = 0;
   let tcpOutAttempts = 0;
@@ -1033,8 +1036,7 @@ function binOf(bin: number, host: number, s: HostBinState, stacks: number): Beha
       }
     }
     const port = proto <= 1 && serverPort >= EPHEMERAL_PORT ? 0xffff : serverPort;
-    const svc = x.service(serviceCode(out, proto, port), services);
-    if (svc === services) services++;
+    const svc = x.service(serviceCode(out, proto, port));
     x.serviceFlows[svc]!++;
     const before = pairs.size;
     if (pairs.intern(svc, peer, 0, 0) === before) x.servicePeers[svc]!++;
@@ -1046,8 +1048,8 @@ function binOf(bin: number, host: number, s: HostBinState, stacks: number): Beha
     if (d > maxDuration) maxDuration = d;
     if (pin + pout <= 2) small++;
   }
-  const serviceList: [number, number, number][] = new Array(services);
-  for (let k = 0; k < services; k++)
+  const serviceList: [number, number, number][] = new Array(x.serviceCount);
+  for (let k = 0; k < x.serviceCount; k++)
     serviceList[k] = [x.serviceCodes[k]!, x.servicePeers[k]!, x.serviceFlows[k]!];
   serviceList.sort((a, b) => a[0] - b[0]);
   const nf = Math.max(s.n, 1);
