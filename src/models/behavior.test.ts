@@ -582,6 +582,40 @@ describe('BehaviorModel', () => {
       assert.equal(unlabelled.score(mixed).fit, null);
     });
 
+    it('lets only windows near normal ones choose the one type: a burst no training shows does not', () => {
+      const m = new BehaviorModel({ k: 1, otherTypeWeight: 0 }).fit(train);
+      const every = new BehaviorModel({ k: 1, otherTypeWeight: 0, labelFitNormalOnly: false }).fit(train);
+      assert.equal(m.labelFitNormalOnly, true);
+      // Three ordinary camera windows, then one far beyond every normal window (share 5 against at most
+      // 0.5), a little nearer the plugs (its 20 peers): it fits the cameras worst of all.
+      const burst = plug('q', 5);
+      const windows = [cam('q', 0.1), cam('q', 0.2), cam('q', 0.3), burst];
+      const bound = m.state!.labelBound;
+      const now = m.score(windows);
+      assert.ok(now.bins[3]!.populationScore > bound, `${now.bins[3]!.populationScore} ${bound}`);
+      for (const b of now.bins.slice(0, 3)) assert.ok(b.populationScore <= bound);
+      // Every window choosing (as before the rule): the plugs' worst fit beats the cameras', so the three
+      // camera windows are judged against plugs and the worst window is an ordinary camera window.
+      const before = every.score(windows);
+      assert.equal(before.fit?.label, 'plug');
+      assert.ok(before.worst < 3, `${before.worst}`);
+      assert.ok(before.bins[0]!.score > before.bins[0]!.populationScore + 1);
+      // The windows near normal ones choose the cameras: those score as they are, and the burst is the worst.
+      assert.equal(now.fit?.label, 'cam');
+      for (const b of now.bins.slice(0, 3)) assert.equal(b.score, b.populationScore);
+      assert.equal(now.worst, 3);
+      assert.ok(!now.reasons.some((r) => /windows look like/.test(r)), now.reasons.join('\n'));
+      // No window near a normal one: all of them choose, as before.
+      const far = [burst, plug('q', 6)];
+      assert.deepEqual(m.score(far).fit, every.score(far).fit);
+      // A file made before the rule scores every window's choice, as before, to the last bit.
+      const doc = JSON.parse(JSON.stringify(m.toJSON())) as { hyperParameters: Record<string, unknown> };
+      delete doc.hyperParameters.labelFitNormalOnly;
+      const old = BehaviorModel.fromJSON(doc);
+      assert.equal(old.labelFitNormalOnly, false);
+      assert.deepEqual(old.score(windows), before);
+    });
+
     it('treats labels its cross-validation cannot tell apart (sibling models) as one type', () => {
       // The cameras under two labels, alternately: two sibling models headers cannot tell apart.
       const siblings = train.map((t, i) => (t.label === 'cam' && i % 2 === 1 ? { ...t, label: 'camB' } : t));
@@ -652,11 +686,12 @@ describe('BehaviorModel', () => {
         new BehaviorModel({ k: 1 }).fit(
           train.map((t) => ({ ...t, vendor: t.label === 'cam' ? 'aa:00:01' : 'bb:00:02', packets: 100 })),
         ),
+        new BehaviorModel({ k: 2, labelFit: 'mean', labelFitNormalOnly: false }).fit(train),
       ];
       let adjusted = 0;
       let vendorRaised = 0;
       for (const m of models)
-        for (const windows of [mixed, varied, varied.slice(0, 1)])
+        for (const windows of [mixed, varied, varied.slice(0, 1), [...mixed, plug('q', 5)]])
           for (const [role, vendor] of [
             [undefined, undefined],
             ['plug', undefined],

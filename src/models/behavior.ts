@@ -215,6 +215,13 @@ export interface BehaviorOptions {
   /** How a capture's windows pick their one label: the label whose worst window fits best ('max') or whose windows fit best on average ('mean'). */
   labelFit?: 'max' | 'mean';
   /**
+   * Only windows that look normal for some label (population score at most labelBound) choose the capture's
+   * one label, unless none does: a window far from every normal window (a boot burst no training capture
+   * shows) says nothing about which type the device is, and letting it choose would judge the device's
+   * ordinary windows against another type's (false: every window chooses, as model files made before it).
+   */
+  labelFitNormalOnly?: boolean;
+  /**
    * Only windows that fit another label better and look normal for it count in the one-type term: their
    * population score at most this quantile of the cross-validated population scores (a near-empty edge
    * window fits no label well, and is no sign of a second type). 1: no bound.
@@ -470,6 +477,7 @@ export class BehaviorModel {
   readonly labelWeight: number;
   readonly labelFit: 'max' | 'mean';
   readonly labelNormalQuantile: number;
+  readonly labelFitNormalOnly: boolean;
   readonly otherTypeWeight: number;
   readonly otherTypeMin: number;
   readonly beyondWeight: number;
@@ -535,6 +543,7 @@ export class BehaviorModel {
     this.labelWeight = options.labelWeight ?? 2;
     this.labelFit = options.labelFit ?? 'max';
     this.labelNormalQuantile = options.labelNormalQuantile ?? 0.9;
+    this.labelFitNormalOnly = options.labelFitNormalOnly ?? true;
     this.otherTypeWeight = options.otherTypeWeight ?? 4;
     this.otherTypeMin = options.otherTypeMin ?? 3;
     this.beyondWeight = options.beyondWeight ?? 4;
@@ -1081,22 +1090,46 @@ export class BehaviorModel {
   ): BinScore[] {
     const scored = bins.map((b) => this.scoreBin(b, excludeGroup, role, vendor));
     if (!this.labelTerm || scored.length === 0) return scored;
-    const captureLabel = this.captureLabelOf(scored.length, (i, li) => scored[i]!.labelScores[li]!);
+    const captureLabel = this.captureLabelOf(
+      scored.length,
+      (i) => scored[i]!.populationScore,
+      (i, li) => scored[i]!.labelScores[li]!,
+    );
     if (captureLabel < 0) return scored;
     for (const b of scored) this.applyCaptureLabel(b, captureLabel, role);
     this.applyVendor(bins, scored, excludeGroup, role, vendor);
     return scored;
   }
 
-  /** The label whose references fit all `n` windows best (labelFit), given window i's score for label li; -1: none. */
-  private captureLabelOf(n: number, labelScore: (i: number, li: number) => number): number {
+  /**
+   * The label whose references fit the `n` windows best (labelFit), given window i's population score and its
+   * score for label li; only the windows that look normal choose when labelFitNormalOnly (all when none do).
+   * -1: none.
+   */
+  private captureLabelOf(
+    n: number,
+    populationScore: (i: number) => number,
+    labelScore: (i: number, li: number) => number,
+  ): number {
+    let choosing = n;
+    const chooses = new Uint8Array(n).fill(1);
+    if (this.labelFitNormalOnly) {
+      const bound = this.state!.labelBound;
+      for (let i = 0; i < n; i++) if (populationScore(i) > bound) chooses[i] = 0;
+      choosing = chooses.reduce((a, b) => a + b, 0);
+      if (choosing === 0) {
+        chooses.fill(1);
+        choosing = n;
+      }
+    }
     let captureLabel = -1;
     let bestFit = Number.POSITIVE_INFINITY;
     for (let li = 0; li < this.labels.length; li++) {
       let fit = 0;
       for (let i = 0; i < n; i++) {
+        if (chooses[i] === 0) continue;
         const v = labelScore(i, li);
-        fit = this.labelFit === 'max' ? Math.max(fit, v) : fit + v / n;
+        fit = this.labelFit === 'max' ? Math.max(fit, v) : fit + v / choosing;
       }
       if (fit < bestFit) {
         bestFit = fit;
@@ -1382,7 +1415,14 @@ export class BehaviorModel {
       bestLabel[i] = b.bestLabel;
       for (let li = 0; li < nl; li++) labelScores[i * nl + li] = b.labelScores[li]!;
     }
-    const captureLabel = nl > 0 ? this.captureLabelOf(n, (i, li) => labelScores[i * nl + li]!) : -1;
+    const captureLabel =
+      nl > 0
+        ? this.captureLabelOf(
+            n,
+            (i) => population[i]!,
+            (i, li) => labelScores[i * nl + li]!,
+          )
+        : -1;
     // As scoreWindows: the vendor term only where the one-type term is on.
     const vendorLabels = captureLabel >= 0 ? this.vendorLabels(vendor, excludeGroup) : [];
     const scores = new Float64Array(n);
@@ -1593,6 +1633,7 @@ export class BehaviorModel {
         labelWeight: this.labelWeight,
         labelFit: this.labelFit,
         labelNormalQuantile: this.labelNormalQuantile,
+        labelFitNormalOnly: this.labelFitNormalOnly,
         otherTypeWeight: this.otherTypeWeight,
         otherTypeMin: this.otherTypeMin,
         beyondWeight: this.beyondWeight,
@@ -1744,6 +1785,7 @@ function behaviorFileSchemaOf(z: typeof Zod) {
       labelWeight: finite.min(0).default(0),
       labelFit: z.enum(['max', 'mean']).default('max'),
       labelNormalQuantile: finite.min(0).max(1).default(0.9),
+      labelFitNormalOnly: z.boolean().default(false),
       otherTypeWeight: finite.min(0).default(0),
       otherTypeMin: z.number().int().positive().default(3),
       beyondWeight: finite.min(0).default(0),
