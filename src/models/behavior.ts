@@ -655,9 +655,7 @@ export class BehaviorModel {
           ? Number.MAX_VALUE
           : quantileSorted(population, this.labelNormalQuantile);
       if (this.labelConfusableShare > 0) {
-        this.state.confusableLabels = this.confusableOf(
-          fits.filter((f) => !(f.score > this.state!.labelBound)),
-        );
+        this.state.confusableLabels = this.confusableOf(fits.filter((f) => this.nearNormal(f.score)));
         this.readConfusable();
       }
     }
@@ -1111,16 +1109,16 @@ export class BehaviorModel {
     populationScore: (i: number) => number,
     labelScore: (i: number, li: number) => number,
   ): number {
-    let choosing = n;
-    const chooses = new Uint8Array(n).fill(1);
-    if (this.labelFitNormalOnly) {
-      const bound = this.state!.labelBound;
-      for (let i = 0; i < n; i++) if (populationScore(i) > bound) chooses[i] = 0;
-      choosing = chooses.reduce((a, b) => a + b, 0);
-      if (choosing === 0) {
-        chooses.fill(1);
-        choosing = n;
-      }
+    const chooses = new Uint8Array(n);
+    let choosing = 0;
+    for (let i = 0; i < n; i++) {
+      if (this.labelFitNormalOnly && !this.nearNormal(populationScore(i))) continue;
+      chooses[i] = 1;
+      choosing++;
+    }
+    if (choosing === 0) {
+      chooses.fill(1);
+      choosing = n;
     }
     let captureLabel = -1;
     let bestFit = Number.POSITIVE_INFINITY;
@@ -1139,12 +1137,17 @@ export class BehaviorModel {
     return captureLabel;
   }
 
+  /** Whether a window looks normal for some label: its population score at most labelBound (NaN: yes). */
+  private nearNormal(populationScore: number): boolean {
+    return !(populationScore > this.state!.labelBound);
+  }
+
   /** Whether a window (its best label, population score) gets the one-type term under `captureLabel`. */
   private labelAdjusts(captureLabel: number, bestLabel: number, populationScore: number): boolean {
     return (
       captureLabel >= 0 &&
       bestLabel !== captureLabel &&
-      !(populationScore > this.state!.labelBound) &&
+      this.nearNormal(populationScore) &&
       this.confusable[captureLabel * this.labels.length + bestLabel] !== 1
     );
   }
