@@ -153,6 +153,41 @@ describe('the record ring', () => {
     );
   });
 
+  it('frees slots while it drains, so a writer on a full ring goes on before the drain ends', () => {
+    const buffer = createRingBuffer(8);
+    const writer = new RingWriter(buffer, 8, 10);
+    const reader = new RingReader(buffer, 2);
+    for (let k = 0; k < 8; k++) {
+      writer.records.pack(writer.claim(), packet(k));
+      writer.commit();
+    }
+    // The reader's position as the writer sees it (control word 1).
+    const readSeen = () => Atomics.load(new Int32Array(buffer, 0, 2), 1);
+    const seenAtEach: number[] = [];
+    let n = 0;
+    reader.drain((_, index) => {
+      seenAtEach.push(readSeen());
+      check(reader, index, n++);
+      if (n === 3) {
+        // Two slots are free: this claim returns at once (on a full ring it would wait on this thread, so
+        // that is asserted first).
+        assert.equal(readSeen(), 2);
+        const i = writer.claim();
+        assert.notEqual(i, -1);
+        writer.records.pack(i, packet(8));
+        writer.commit();
+      }
+    });
+    assert.deepEqual(seenAtEach, [0, 0, 2, 2, 4, 4, 6, 6]);
+    assert.equal(n, 8);
+    writer.publish();
+    assert.equal(
+      reader.drain((_, index) => check(reader, index, n++)),
+      1,
+    );
+    assert.equal(readSeen(), 9);
+  });
+
   it('refuses a capacity that is not a power of two', () => {
     assert.throws(() => createRingBuffer(12), RangeError);
   });

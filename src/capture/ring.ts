@@ -118,7 +118,11 @@ export class RingReader {
   private readonly mask: number;
   private read = 0;
 
-  constructor(buffer: SharedArrayBuffer) {
+  constructor(
+    buffer: SharedArrayBuffer,
+    /** Records read between two frees of their slots (see drain). */
+    private readonly freeEvery = 1024,
+  ) {
     this.control = new Int32Array(buffer, 0, CONTROL_BYTES / 4);
     const capacity = ringCapacity(buffer);
     this.mask = capacity - 1;
@@ -126,8 +130,8 @@ export class RingReader {
   }
 
   /**
-   * Hands every published record not yet read to `each` (its record index), then frees their slots.
-   * Returns how many there were.
+   * Hands every published record not yet read to `each` (its record index), freeing their slots every
+   * `freeEvery` records (`each` must not keep an index past its call). Returns how many there were.
    */
   drain(each: (records: PackedRecords, index: number) => void): number {
     const written = Atomics.load(this.control, WRITTEN);
@@ -135,15 +139,24 @@ export class RingReader {
     if (n <= 0) return 0;
     const records = this.records;
     const mask = this.mask;
+    const freeEvery = this.freeEvery;
     let r = this.read;
     for (let k = 0; k < n; k++) {
       each(records, r & mask);
       r = (r + 1) | 0;
+      // Freed as they are read, not at the end: a writer that found the ring full goes on while this
+      // thread works through the rest. Freed only at the end, the two threads took turns (the writer asleep
+      // on a full ring while this drained half of it, then this asleep while the writer filled it again).
+      if ((k + 1) % freeEvery === 0) this.free(r);
     }
+    this.free(r);
+    return n;
+  }
+
+  private free(r: number): void {
     this.read = r;
     Atomics.store(this.control, READ, r);
     if (Atomics.load(this.control, WRITER_WAITING) !== 0) Atomics.notify(this.control, READ);
-    return n;
   }
 
   /** The writer's state (RingState). */
