@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Rng } from '../models/rng.js';
 import {
+  binomialUpperTail,
+  type CvResult,
   captureFolds,
   crossValidate,
   DEFAULT_GRID,
@@ -9,6 +11,7 @@ import {
   forestSize,
   type LabelledCapture,
   selectModel,
+  significantlyBetter,
 } from './select.js';
 
 /** Three labels as Gaussian clusters in 6 dimensions, 1–2 bins per capture. */
@@ -69,6 +72,49 @@ describe('capture-level cross-validation', () => {
     assert.ok(sel.results[0]!.accuracy < sel.results[1]!.accuracy);
     assert.equal(sel.scores['cv.randomforest(trees=30,minSamplesSplit=2)'], sel.best.accuracy);
     assert.equal(sel.scores.cvFolds, 3);
+  });
+});
+
+/** A CV result whose capture i is labelled right when right[i] (every capture of label 'a'). */
+function cvOf(right: boolean[]): CvResult {
+  const outcomes = right.map((r, capture) => ({
+    capture,
+    label: 'a',
+    predicted: r ? 'a' : 'b',
+    top: 1,
+    second: null,
+    secondTop: 0,
+  }));
+  return {
+    candidate: { algorithm: 'ranknn' },
+    name: 'x',
+    accuracy: right.filter(Boolean).length / right.length,
+    foldAccuracies: [],
+    outcomes,
+  };
+}
+
+describe('choosing among candidates beyond chance', () => {
+  it('binomialUpperTail is the Binomial(n, 1/2) tail, also where 2^-n underflows', () => {
+    assert.equal(binomialUpperTail(0, 10), 1);
+    assert.ok(Math.abs(binomialUpperTail(8, 10) - 56 / 1024) < 1e-15);
+    assert.ok(Math.abs(binomialUpperTail(6, 6) - 1 / 64) < 1e-15);
+    assert.equal(binomialUpperTail(7, 6), 0);
+    const half = binomialUpperTail(1001, 2001);
+    assert.ok(Math.abs(half - 0.5) < 1e-9, `P(X >= 1001), n = 2001: ${half}`);
+  });
+
+  it('a challenger right on two more captures is noise; on six more, with none fewer, it wins', () => {
+    const base = Array.from({ length: 140 }, (_, i) => i % 10 !== 0); // 126 of 140 right
+    const twoMore = base.map((r, i) => r || i === 0 || i === 10);
+    const sixMore = base.map((r, i) => r || (i % 10 === 0 && i < 60));
+    assert.equal(significantlyBetter(cvOf(twoMore), cvOf(base), 0.05), false);
+    // b = 6, c = 0: 2 · 2^-6 = 0.031.
+    assert.equal(significantlyBetter(cvOf(sixMore), cvOf(base), 0.05), true);
+    assert.equal(significantlyBetter(cvOf(base), cvOf(sixMore), 0.05), false);
+    // Six more right but four others wrong: b = 6, c = 4, as good as a coin.
+    const traded = sixMore.map((r, i) => r && !(i >= 1 && i <= 4));
+    assert.equal(significantlyBetter(cvOf(traded), cvOf(base), 0.05), false);
   });
 });
 

@@ -43,7 +43,7 @@ export interface Candidate {
 
 /**
  * The default grid: first the nearest-capture model in rank space (models/rank-nn.ts: nothing random, so
- * it is the choice unless a forest beats it by more than the tolerance; per-capture CV, seeds 0–4:
+ * it is the choice unless a forest beats it beyond chance, see selectModel; per-capture CV, seeds 0–4:
  * roles-dev 0.912 every seed against the forest's 0.824–0.882, IoT Sentinel 1.000 both, pooled
  * 0.977–0.983 against 0.971–0.983), then 300-tree forests (trainV2Model sizes them with forestSize: 300
  * from 100 captures on) on the header aggregates alone and on the whole vector. No one-layer MLP by default: on leave-one-type-out it
@@ -118,8 +118,11 @@ export interface SelectOptions {
   seed: number;
   /** Training-recipe options shared by all candidates (semantics, bins, augmentation, …). */
   train: Partial<TrainOptions>;
-  /** selectModel: accuracy within which an earlier candidate beats a later one (default max(0.01, 1/n)). */
-  tolerance?: number;
+  /**
+   * selectModel: a later candidate replaces the current choice only when McNemar's exact test on their
+   * per-capture outcomes rejects "equally good" at this two-sided level (default 0.05).
+   */
+  alpha?: number;
 }
 
 export const SELECT_DEFAULTS: SelectOptions = {
@@ -340,6 +343,38 @@ export function crossValidate(
   };
 }
 
+/**
+ * Whether `challenger` labels more captures right than `incumbent` beyond chance, by McNemar's exact test on
+ * the captures exactly one of them gets right (both were cross-validated on the same folds): b = right only
+ * for the challenger, c = right only for the incumbent; if the two were equally good each of those b + c
+ * captures would be a fair coin, so the challenger wins when b > c and 2·P(X ≥ b), X ~ Binomial(b + c, ½),
+ * is at most `alpha`.
+ */
+export function significantlyBetter(challenger: CvResult, incumbent: CvResult, alpha: number): boolean {
+  const rightOf = (r: CvResult) => new Map(r.outcomes.map((o) => [o.capture, o.predicted === o.label]));
+  const incumbentRight = rightOf(incumbent);
+  let b = 0;
+  let c = 0;
+  for (const [capture, right] of rightOf(challenger)) {
+    const other = incumbentRight.get(capture);
+    if (other === undefined || other === right) continue;
+    if (right) b++;
+    else c++;
+  }
+  return b > c && 2 * binomialUpperTail(b, b + c) <= alpha;
+}
+
+/** P(X ≥ k) for X ~ Binomial(n, ½), summed in log space (2^-n underflows from n = 1075). */
+export function binomialUpperTail(k: number, n: number): number {
+  let logChoose = 0; // ln C(n, 0)
+  let tail = 0;
+  for (let i = 0; i <= n; i++) {
+    if (i >= k) tail += Math.exp(logChoose - n * Math.LN2);
+    logChoose += Math.log(n - i) - Math.log(i + 1);
+  }
+  return Math.min(1, tail);
+}
+
 export interface Selection {
   best: CvResult;
   /** Every candidate's result, in grid order. */
@@ -349,9 +384,11 @@ export interface Selection {
 }
 
 /**
- * Cross-validates every candidate. The earliest candidate in grid order whose CV accuracy is within
- * `tolerance` of the best wins: the grid lists simpler candidates first, and a one-capture difference is
- * noise that would otherwise make the choice (and so the model) flip between seeds.
+ * Cross-validates every candidate. The grid lists simpler candidates first; the first is the choice, and each
+ * later one takes its place only if it is better beyond chance on the same folds (`significantlyBetter`). A
+ * few captures' difference in one CV is noise: when the first lost only by more than a one-capture
+ * tolerance, a forest won some seeds' inner CV by two captures and then swapped the MELSEC PLC and
+ * engineering PCs on the outer test, so the model, and the accuracy, changed with the seed.
  */
 export function selectModel(
   captures: readonly LabelledCapture[],
@@ -364,9 +401,9 @@ export function selectModel(
   if (labels.size < 2)
     throw new UsageError(`model selection needs at least two labels, found ${labels.size}`);
   const results = grid.map((c) => crossValidate(captures, c, options));
-  const top = Math.max(...results.map((r) => r.accuracy));
-  const tolerance = options.tolerance ?? Math.max(0.01, 1 / Math.max(captures.length, 1));
-  const best = results.find((r) => r.accuracy >= top - tolerance - 1e-12)!;
+  const alpha = options.alpha ?? 0.05;
+  let best = results[0]!;
+  for (const r of results.slice(1)) if (significantlyBetter(r, best, alpha)) best = r;
   const scores: Record<string, number> = {};
   for (const r of results) scores[`cv.${r.name}`] = r.accuracy;
   scores.cvBestAccuracy = best.accuracy;
