@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import { analyzeCapture } from '../pipeline/analyze.js';
 import { referenceCapturePath, referenceRecords } from '../test-helpers/reference.js';
 import { SessionSequenceLstm, type SosLstmModelFile } from './lstm.js';
-import { lstmModule, RUN_STRIDE, wasmAccumulator } from './lstm-wasm.js';
+import { sigmoid, tanh } from './lstm-core.js';
+import { lstmModule, RUN_STRIDE, saturationBounds, wasmAccumulator } from './lstm-wasm.js';
 import { LSTM_WASM_BASE64 } from './lstm-wasm-bytes.js';
 import { Rng } from './rng.js';
 
@@ -152,3 +153,145 @@ test('LSTM scores with WebAssembly equal the JS loop bit for bit, per step, on r
   }
   assert.ok(real > 1000, `${real} real rows compared`);
 });
+
+/**
+ * One LSTM step written out plainly: z = bias + Σ nonzero x_k·K_k + Σ nonzero h_k·K_(nIn+k), each gate summed
+ * left to right over every row (no gate left out), then the gates with lstm-core's σ and tanh.
+ */
+function referenceStep(
+  kernel: Float64Array,
+  bias: Float64Array,
+  x: Float64Array,
+  c: Float64Array,
+  h: Float64Array,
+): void {
+  const units = h.length;
+  const gates = 4 * units;
+  const z = Float64Array.from(bias);
+  const add = (v: number, row: number) => {
+    if (v === 0) return;
+    for (let g = 0; g < gates; g++) z[g] = z[g]! + v * kernel[row * gates + g]!;
+  };
+  for (let k = 0; k < x.length; k++) add(x[k]!, k);
+  for (let k = 0; k < units; k++) add(h[k]!, x.length + k);
+  for (let u = 0; u < units; u++) {
+    const cu = c[u]! * sigmoid(z[2 * units + u]! + 1) + sigmoid(z[u]!) * tanh(z[units + u]!);
+    c[u] = cu;
+    h[u] = sigmoid(z[3 * units + u]!) * tanh(cu);
+  }
+}
+
+/** The accumulator's step, with the units it leaves to JS done as lstm-core does them. */
+function wasmStep(acc: NonNullable<ReturnType<typeof wasmAccumulator>>, units: number): void {
+  const { z, c, h } = acc;
+  const unit = (u: number) => {
+    const cu = c[u]! * sigmoid(z[2 * units + u]! + 1) + sigmoid(z[u]!) * tanh(z[units + u]!);
+    c[u] = cu;
+    h[u] = sigmoid(z[3 * units + u]!) * tanh(cu);
+  };
+  const skipped = acc.step();
+  for (let q = 0; q < skipped; q++) {
+    unit(acc.skipped[q]!);
+    unit(acc.skipped[q]! + 1);
+  }
+  for (let u = acc.gateUnits; u < units; u++) unit(u);
+}
+
+test('gates the inputs alone decide skip h: same c and h bits as the full sum, at the bounds and on real rows', async () => {
+  const model = new SessionSequenceLstm(raw()).parts();
+  const units = model.rnnSize;
+  const gates = 4 * units;
+  const nIn = model.kernel.length / gates - units;
+  const { kernel, bias } = model;
+  const acc = wasmAccumulator(kernel, gates, nIn + units, bias);
+  assert.ok(acc);
+  const bounds = saturationBounds(kernel, gates, nIn);
+  const compare = (x: Float64Array, c: Float64Array, h: Float64Array, what: string) => {
+    const rc = Float64Array.from(c);
+    const rh = Float64Array.from(h);
+    acc.c.set(c);
+    acc.h.set(h);
+    acc.x.set(x);
+    wasmStep(acc, units);
+    referenceStep(kernel, bias, x, rc, rh);
+    for (let u = 0; u < units; u++) {
+      assert.ok(Object.is(acc.c[u], rc[u]), `${what}: c[${u}] ${acc.c[u]} vs ${rc[u]}`);
+      assert.ok(Object.is(acc.h[u], rh[u]), `${what}: h[${u}] ${acc.h[u]} vs ${rh[u]}`);
+    }
+    return acc.pairsSummed();
+  };
+  // At the edge: one input puts gate g's z_x a few ulps either side of its bound while its pair's other gate
+  // is past its own, and h (each ±1) pulls z as far back as |h| <= 1 allows: the full sum then ends just
+  // inside the shortcut's range, which the bound must guarantee.
+  const r = rng(21);
+  let edges = 0;
+  let skippedAtEdge = 0;
+  for (let g = 0; g < gates; g++) {
+    for (const side of ['upper', 'lower'] as const) {
+      const bound = bounds[(side === 'upper' ? 0 : gates) + g]!;
+      const partner = g ^ 1;
+      const partnerBound = bounds[(side === 'upper' ? 0 : gates) + partner]!;
+      for (let k = 0; k < nIn; k++) {
+        const w = kernel[k * gates + g]!;
+        if (w === 0) continue;
+        const v = (bound - bias[g]!) / w;
+        const zPartner = bias[partner]! + v * kernel[k * gates + partner]!;
+        if (side === 'upper' ? zPartner < partnerBound * 1.01 : zPartner > partnerBound * 1.01) continue;
+        const h = new Float64Array(units);
+        for (let u = 0; u < units; u++) {
+          const pull = kernel[(nIn + u) * gates + g]! >= 0 ? -1 : 1;
+          h[u] = side === 'upper' ? pull : -pull;
+        }
+        const c = Float64Array.from({ length: units }, () => (r() - 0.5) * 4);
+        for (const vv of around(v, 3)) {
+          const x = new Float64Array(nIn);
+          x[k] = vv;
+          const pairs = compare(x, c, h, `gate ${g} ${side} input ${k} value ${vv}`);
+          if (pairs < gates / 2) skippedAtEdge++;
+          edges++;
+        }
+        break; // one input per gate and side
+      }
+    }
+  }
+  assert.ok(edges > 400, `${edges} edge steps`);
+  assert.ok(skippedAtEdge > 200, `${skippedAtEdge} edge steps skipped a pair`);
+  // Real rows: whole sequences from a zero state, as scoring runs them; most steps skip some pairs.
+  let steps = 0;
+  let summed = 0;
+  for (const ref of referenceRecords()) {
+    if (!ref.valid) continue;
+    const rows = (await analyzeCapture(referenceCapturePath(ref), {})).sessions.rows;
+    for (let s = 0; s + 10 <= rows.length; s += 10) {
+      const c = new Float64Array(units);
+      const h = new Float64Array(units);
+      for (let t = 0; t < 10; t++) {
+        const pairs = compare(rows[s + t]!, c, h, `${ref.pcap} sequence ${s / 10} step ${t}`);
+        c.set(acc.c);
+        h.set(acc.h);
+        if (t > 0) {
+          steps++;
+          summed += pairs;
+        }
+      }
+    }
+  }
+  assert.ok(steps > 1000, `${steps} real steps`);
+  assert.ok(
+    summed / steps < 0.9 * (gates / 2),
+    `${(summed / steps).toFixed(1)} of ${gates / 2} pairs summed`,
+  );
+});
+
+/** The `count` doubles on each side of x, one ulp apart (x finite and nonzero). */
+function around(x: number, count: number): number[] {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const bits = view.getBigUint64(0);
+  const out: number[] = [];
+  for (let d = -count; d <= count; d++) {
+    view.setBigUint64(0, bits + BigInt(d));
+    out.push(view.getFloat64(0));
+  }
+  return out;
+}

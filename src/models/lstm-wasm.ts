@@ -12,8 +12,9 @@ import { LSTM_WASM_BASE64 } from './lstm-wasm-bytes.js';
 import { sleb, uleb } from './wasm-bytes.js';
 
 /**
- * The module's bytes. Exports `acc(zPtr, rowsPtr, valsPtr, n, gateBytes)`, `gates(zPtr, cPtr, hPtr,
- * unitBytes, skipPtr, rnnBytes) → skipped` and, for tests, `sigmoid` / `tanh(inPtr, outPtr, okPtr, bytes)`.
+ * The module's bytes. Exports `acc(zPtr, rowsPtr, valsPtr, n, gateBytes)`, `accPairs(…, listPtr,
+ * listEnd)`, `gates(zPtr, cPtr, hPtr, unitBytes, skipPtr, rnnBytes) → skipped`, `step` (stepFunction) and,
+ * for tests, `sigmoid` / `tanh(inPtr, outPtr, okPtr, bytes)`.
  */
 export function lstmModule(): Uint8Array {
   const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
@@ -26,21 +27,23 @@ export function lstmModule(): Uint8Array {
     mapFunction('sigmoid'),
     mapFunction('tanh'),
     stepFunction(),
+    accumulateFunction(true),
   ];
   return Uint8Array.from([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // "\0asm", version 1
-    // types: 0 (i32 ×5) → (), 1 (i32 ×6) → i32, 2 (i32 ×4) → (), 3 (i32 ×12) → i32
+    // types: 0 (i32 ×5) → (), 1 (i32 ×6) → i32, 2 (i32 ×4) → (), 3 (i32 ×13) → i32, 4 (i32 ×7) → ()
     ...section(1, [
-      ...[0x04, 0x60, ...i32s(5), 0x00, 0x60, ...i32s(6), ...i32s(1), 0x60, ...i32s(4), 0x00],
-      ...[0x60, ...i32s(STEP_PARAMS), ...i32s(1)],
+      ...[0x05, 0x60, ...i32s(5), 0x00, 0x60, ...i32s(6), ...i32s(1), 0x60, ...i32s(4), 0x00],
+      ...[0x60, ...i32s(STEP_PARAMS), ...i32s(1), 0x60, ...i32s(7), 0x00],
     ]),
     ...section(2, [0x01, ...name('env'), ...name('mem'), 0x02, 0x00, 0x01]), // imported memory, ≥ 1 page
-    ...section(3, [0x05, 0x00, 0x01, 0x02, 0x02, 0x03]),
+    ...section(3, [0x06, 0x00, 0x01, 0x02, 0x02, 0x03, 0x04]),
     ...section(7, [
-      ...[0x05, ...exported('acc', 0), ...exported('gates', 1)],
+      ...[0x06, ...exported('acc', 0), ...exported('gates', 1)],
       ...[...exported('sigmoid', 2), ...exported('tanh', 3), ...exported('step', 4)],
+      ...exported('accPairs', 5),
     ]),
-    ...section(10, [0x05, ...funcs.flat()]),
+    ...section(10, [0x06, ...funcs.flat()]),
   ]);
 }
 
@@ -63,11 +66,24 @@ export function lstmModuleSource(bytes = lstmModule()): string {
  */
 export const RUN_STRIDE = 400 * 8;
 
-/** `acc`'s code entry (see the file comment). */
-function accumulateFunction(): number[] {
-  // Parameters and locals (indices): 0 z, 1 rows, 2 vals, 3 n, 4 gateBytes | 5 q, 6 g, 7 a, 8..15 r0..r7
-  // (kernel row byte offsets), 16..23 v0..v7 (v128: the row's value in both lanes).
-  const [Z, ROWS, VALS, N, GATE_BYTES, Q, G, A, R, V, P] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 16, 24];
+/**
+ * `acc`'s code entry (see the file comment), or with `pairs` `accPairs`'s: the same sum for the gate pairs
+ * listed (byte offsets of the pair in z, ascending) between `list` and `listEnd` only.
+ */
+function accumulateFunction(pairs = false): number[] {
+  // Parameters and locals (indices): 0 z, 1 rows, 2 vals, 3 n, 4 gateBytes, [5 list, 6 listEnd] | q, g, a,
+  // r0..r7 (kernel row byte offsets), v0..v7 (v128: the row's value in both lanes), p, [l: the list entry].
+  const params = pairs ? 7 : 5;
+  const [Z, ROWS, VALS, N, GATE_BYTES, LIST, LIST_END] = [0, 1, 2, 3, 4, 5, 6];
+  const [Q, G, A, R, V, P, L] = [
+    params,
+    params + 1,
+    params + 2,
+    params + 3,
+    params + 11,
+    params + 19,
+    params + 20,
+  ];
   const get = (i: number) => [0x20, i];
   const set = (i: number) => [0x21, i];
   const tee = (i: number) => [0x22, i];
@@ -95,18 +111,23 @@ function accumulateFunction(): number[] {
       ...[...get(ROWS), ...get(Q), ...i32(2), ...shl, ...add, ...i32Load(4 * i), ...set(R + i)],
       ...[...get(VALS), ...get(Q), ...i32(3), ...shl, ...add, ...f64Load(8 * i), ...splat, ...set(V + i)],
     ]).flat();
-  /** for (g = 0; g < gateBytes; g += 16) z[g] = z[g] + v_0·K[r_0 + g] + … + v_{count-1}·K[…], left to right. */
+  /** Every pair (g = 0, 16, … < gateBytes), or the listed ones (g = list[l]). */
+  const pairLoop = pairs
+    ? [...get(LIST), ...set(L), ...loop, ...get(L), ...i32Load(0), ...set(G)]
+    : [...i32(0), ...set(G), ...loop];
+  const nextPair = pairs
+    ? [...get(L), ...i32(4), ...add, ...tee(L), ...get(LIST_END), ...ltU, ...brIf(0)]
+    : [...get(G), ...i32(16), ...add, ...tee(G), ...get(GATE_BYTES), ...ltU, ...brIf(0)];
+  /** for each pair g: z[g] = z[g] + v_0·K[r_0 + g] + … + v_{count-1}·K[…], left to right. */
   const gateLoop = (count: number) => [
-    ...i32(0),
-    ...set(G),
-    ...loop,
+    ...pairLoop,
     ...[...get(Z), ...get(G), ...add, ...tee(A)], // the store's address
     ...[...get(A), ...v128Load],
     ...Array.from({ length: count }, (_, i) => [
       ...[...get(V + i), ...get(R + i), ...get(G), ...add, ...v128Load, ...fmul, ...fadd],
     ]).flat(),
     ...v128Store,
-    ...[...get(G), ...i32(16), ...add, ...tee(G), ...get(GATE_BYTES), ...ltU, ...brIf(0)], // next pair
+    ...nextPair,
     ...end,
   ];
   /**
@@ -114,9 +135,7 @@ function accumulateFunction(): number[] {
    * offsets (no address addition per row and pair; one register instead of eight).
    */
   const runLoop = [
-    ...i32(0),
-    ...set(G),
-    ...loop,
+    ...pairLoop,
     ...[...get(Z), ...get(G), ...add, ...tee(A)],
     ...[...get(A), ...v128Load],
     ...[...get(R), ...get(G), ...add, ...set(P)],
@@ -124,7 +143,7 @@ function accumulateFunction(): number[] {
       ...[...get(V + i), ...get(P), 0xfd, 0x00, 3, ...uleb(i * RUN_STRIDE), ...fmul, ...fadd],
     ]).flat(),
     ...v128Store,
-    ...[...get(G), ...i32(16), ...add, ...tee(G), ...get(GATE_BYTES), ...ltU, ...brIf(0)],
+    ...nextPair,
     ...end,
   ];
   /** r_i = r_0 + i·RUN_STRIDE for every i, and the kernel's rows are RUN_STRIDE bytes. */
@@ -135,6 +154,8 @@ function accumulateFunction(): number[] {
     ]).flat(),
   ];
   const body = [
+    // An empty list: nothing to add (the pair loops run their body once before testing).
+    ...(pairs ? [...get(LIST), ...get(LIST_END), 0x4f, 0x04, 0x40, 0x0f, 0x0b] : []),
     // Eight rows per pass while eight are left (eight consecutive rows, as most of h's, by runLoop),
     ...[...block, ...loop],
     ...[...get(Q), ...i32(8), ...add, ...get(N), ...gtU, ...brIf(1)],
@@ -154,38 +175,69 @@ function accumulateFunction(): number[] {
     ...end, // the function
   ];
 
-  const locals = [0x03, 0x0b, 0x7f, 0x08, 0x7b, 0x01, 0x7f]; // 11 × i32 (q, g, a, r0..r7), 8 × v128, p
+  // 11 × i32 (q, g, a, r0..r7), 8 × v128, p [and l]
+  const locals = [0x03, 0x0b, 0x7f, 0x08, 0x7b, pairs ? 0x02 : 0x01, 0x7f];
   const code = [...locals, ...body];
   return [...uleb(code.length), ...code];
 }
 
-const STEP_PARAMS = 12;
+const STEP_PARAMS = 13;
 
 /**
- * `step(x, bias, z, rows, vals, nIn, h, nH, gateBytes, c, unitBytes, skip) → skipped`: one whole LSTM step
- * in one call, as the JS code drove acc and gates (unitBytes: the units gates computes, see wasmAccumulator). z = bias; the step's nonzero inputs x[k] then nonzero h[k] (v ≠ 0:
- * NaN is kept, ±0 dropped, as the JS `v === 0` test) listed with their kernel rows' byte offsets (row k,
- * then nIn + k); acc; gates.
+ * How far adding h's rows to z_x (bias + inputs, as computed) can round away from the exact sum, relative
+ * to |z_x| + Σ_k |K_k,g|: at most γ_n = n·u / (1 − n·u) for n ≤ rnnSize + 1 rounded products and additions
+ * (u = 2^-53): 1.1e-14 for the bundled model's 100 units. 1e-9 leaves five orders of magnitude, also for
+ * the rounding of the bounds themselves; models of more than MAX_SATURATION_UNITS units skip no gate.
+ */
+export const SATURATION_SLACK = 1e-9;
+export const MAX_SATURATION_UNITS = 4096;
+
+/**
+ * `step(x, bias, z, rows, vals, nIn, h, nH, gateBytes, c, unitBytes, skip, sat) → skipped`: one whole LSTM
+ * step in one call, as the JS code drove acc and gates (unitBytes: the units gates computes, see
+ * wasmAccumulator). z = bias; the step's nonzero inputs x[k] then nonzero h[k] (v ≠ 0: NaN is kept, ±0
+ * dropped, as the JS `v === 0` test) listed with their kernel rows' byte offsets (row k, then nIn + k); acc
+ * over the inputs' rows; the pairs of gates whose value h can still change listed (`sat`: the bounds of
+ * saturationBounds); accPairs over h's rows for them; gates.
+ *
+ * Why a gate can be left at z_x = bias + Σ inputs: h's rows add Σ_k h_k·K_k,g with |h_k| ≤ 1 (σ·tanh), so
+ * the final z lies within B_g = Σ_k |K_k,g| of z_x (plus rounding, SATURATION_SLACK). When every z in that
+ * interval takes the same shortcut of the gate's function (σ's exact 1 from 40 on or 0 below −709.8, tanh's
+ * ±1 from |x| ≥ 22; f's σ(f + 1) one lower), z_x gives the gate the same bits as the full sum. On real
+ * captures the large unnormalised inputs (byte and packet counts) decide ~37 % of the bundled model's gates
+ * this way, ~28 % of the pairs. A NaN in h (impossible from finite weights) keeps every pair.
  */
 function stepFunction(): number[] {
-  const [X, BIAS, Z, ROWS, VALS, N_IN, H, N_H, GATE_BYTES, C, UNIT_BYTES, SKIP] = [
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+  const [X, BIAS, Z, ROWS, VALS, N_IN, H, N_H, GATE_BYTES, C, UNIT_BYTES, SKIP, SAT] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
   ];
-  const [N, OFF, P, END] = [12, 13, 14, 15];
-  const V = 16; // f64
+  // i32 locals, then f64 v, then v128 locals.
+  const [N, OFF, P, END, NX, NAN, LO, LIST] = [13, 14, 15, 16, 17, 18, 19, 20];
+  const V = 21; // f64
+  const ZV = 22; // v128
   const get = (i: number) => [0x20, ...uleb(i)];
   const set = (i: number) => [0x21, ...uleb(i)];
   const tee = (i: number) => [0x22, ...uleb(i)];
   const i32 = (c: number) => [0x41, ...sleb(c)];
   const add = [0x6a];
+  const sub = [0x6b];
   const shl = [0x74];
   const ltU = [0x49];
+  const gtU = [0x4b];
   const eqz = [0x45];
-  /** Lists the nonzero values of the `count` doubles at `from`, their rows from OFF on (one row per value). */
-  const gather = (from: number, count: number) => [
+  const v128Load = [0xfd, 0x00, 3, 0];
+  const f64x2 = { ge: [0xfd, 0x4c], le: [0xfd, 0x4b] };
+  const or = [0xfd, 0x50];
+  const allTrue64 = [0xfd, 0xc3, 0x01];
+  /**
+   * Lists the nonzero values of the `count` doubles at `from`, their rows from OFF on (one row per value);
+   * with `nan`, also sets NAN when one of the values is NaN.
+   */
+  const gather = (from: number, count: number, nan = false) => [
     ...[...get(from), ...tee(P), ...get(count), ...i32(3), ...shl, ...add, ...set(END)],
     ...[0x02, 0x40, ...get(count), ...eqz, 0x0d, 0, 0x03, 0x40], // block (none: out), loop
     ...[...get(P), 0x2b, 3, 0, ...set(V)], // v = x[k]
+    ...(nan ? [...get(NAN), ...get(V), ...get(V), 0x62, 0x72, ...set(NAN)] : []), // nan |= v != v
     ...[...get(ROWS), ...get(N), ...i32(2), ...shl, ...add, ...get(OFF), 0x36, 2, 0], // rows[n] = off
     ...[...get(VALS), ...get(N), ...i32(3), ...shl, ...add, ...get(V), 0x39, 3, 0], // vals[n] = v
     ...[...get(N), ...get(V), 0x44, ...new Array(8).fill(0), 0x62, ...add, ...set(N)], // n += v != 0
@@ -193,18 +245,51 @@ function stepFunction(): number[] {
     ...[...get(P), ...i32(8), ...add, ...tee(P), ...get(END), ...ltU, 0x0d, 0],
     ...[0x0b, 0x0b],
   ];
+  /**
+   * The pairs h can change, listed from LIST + 16 on (END: the list's end): a pair stays unless both lanes'
+   * z_x is at or past one of its gate's two bounds (sat: the upper ones, then the lower ones).
+   */
+  const listPairs = [
+    ...[...get(SAT), ...get(GATE_BYTES), ...add, ...set(LO)],
+    ...[...i32(0), ...set(P), 0x03, 0x40], // loop over the pairs' byte offsets
+    ...[...get(Z), ...get(P), ...add, ...v128Load, ...tee(ZV), ...get(SAT), ...get(P), ...add, ...v128Load],
+    ...[...f64x2.ge, ...get(ZV), ...get(LO), ...get(P), ...add, ...v128Load, ...f64x2.le],
+    ...[...or, ...allTrue64, ...get(NAN), ...eqz, 0x71, ...eqz], // !(both lanes decided && no NaN)
+    ...[0x04, 0x40, ...get(END), ...get(P), 0x36, 2, 0, ...get(END), ...i32(4), ...add, ...set(END), 0x0b],
+    ...[...get(P), ...i32(16), ...add, ...tee(P), ...get(GATE_BYTES), ...ltU, 0x0d, 0, 0x0b],
+  ];
   const body = [
     ...[...get(Z), ...get(BIAS), ...get(GATE_BYTES), 0xfc, 0x0a, 0x00, 0x00], // memory.copy: z = bias
-    ...[...i32(0), ...set(N), ...i32(0), ...set(OFF)],
+    ...[...i32(0), ...set(N), ...i32(0), ...set(OFF), ...i32(0), ...set(NAN)],
     ...gather(X, N_IN),
-    ...gather(H, N_H),
-    ...[...get(Z), ...get(ROWS), ...get(VALS), ...get(N), ...get(GATE_BYTES), 0x10, 0x00], // acc
+    ...[...get(Z), ...get(ROWS), ...get(VALS), ...get(N), ...get(GATE_BYTES), 0x10, 0x00], // acc: inputs
+    ...[...get(N), ...set(NX)],
+    ...gather(H, N_H, true),
+    ...[
+      ...get(SAT),
+      ...get(GATE_BYTES),
+      ...i32(1),
+      ...shl,
+      ...add,
+      ...tee(LIST),
+      ...i32(16),
+      ...add,
+      ...set(END),
+    ],
+    // h's rows (none at a sequence's first step) for the pairs listed.
+    ...[...get(N), ...get(NX), ...gtU, 0x04, 0x40, ...listPairs],
+    ...[...get(Z), ...get(ROWS), ...get(NX), ...i32(2), ...shl, ...add],
+    ...[...get(VALS), ...get(NX), ...i32(3), ...shl, ...add, ...get(N), ...get(NX), ...sub],
+    ...[...get(GATE_BYTES), ...get(LIST), ...i32(16), ...add, ...get(END), 0x10, 0x05, 0x0b], // accPairs
+    // the count of pairs listed (0 without h's rows), for tests and measurements
+    ...[...get(LIST), ...get(END), ...get(LIST), ...i32(16), ...add, ...sub, ...i32(2), 0x76, 0x36, 2, 0],
     // gates(z, c, h, unitBytes, skip, rnnBytes = nH·8)
     ...[...get(Z), ...get(C), ...get(H), ...get(UNIT_BYTES), ...get(SKIP)],
     ...[...get(N_H), ...i32(3), ...shl, 0x10, 0x01],
     0x0b,
   ];
-  const locals = [0x02, 0x04, 0x7f, 0x01, 0x7c]; // 4 × i32 (n, off, p, end), 1 × f64 (v)
+  // 8 × i32 (n, off, p, end, nx, nan, lo, list), 1 × f64 (v), 1 × v128 (zv)
+  const locals = [0x03, 0x08, 0x7f, 0x01, 0x7c, 0x01, 0x7b];
   const code = [...locals, ...body];
   return [...uleb(code.length), ...code];
 }
@@ -233,6 +318,8 @@ export interface WasmAccumulator {
   step(): number;
   /** z[g] = z[g] + Σ_{q < n} vals[q] · K[rows[q] + g], in q order, for every gate g. */
   accumulate(n: number): void;
+  /** How many pairs of gates the last step() summed h's rows for (0 at a sequence's first step). */
+  pairsSummed(): number;
   readonly gateUnits: number;
 }
 
@@ -259,9 +346,7 @@ function simdModule(): object | null {
 
 type I32x4 = (a: number, b: number, c: number, d: number) => void;
 type I32x5 = (a: number, b: number, c: number, d: number, e: number) => number;
-type I32x12 = (
-  ...args: [number, number, number, number, number, number, number, number, number, number, number, number]
-) => number;
+type I32s = (...args: number[]) => number;
 
 /**
  * The WebAssembly accumulator for a row-major kernel of `gates` columns (4·rnnSize), or null when WebAssembly
@@ -285,13 +370,16 @@ export function wasmAccumulator(
   const biasOffset = skipOffset + align16(units * 4);
   const inputSize = Math.max(0, maxRows - units); // maxRows: the inputs' rows then the units'
   const xOffset = biasOffset + align16(gates * 8);
-  const bytes = xOffset + inputSize * 8;
+  // The saturation test's bounds (2 × gates doubles), then the pair count and list (stepFunction).
+  const satOffset = xOffset + align16(inputSize * 8);
+  const bytes = satOffset + 2 * gates * 8 + 16 + (gates / 2) * 4;
   const memory = new wasmApi.Memory({ initial: Math.ceil(bytes / 65536) });
   new Float64Array(memory.buffer, 0, kernel.length).set(kernel);
   new Float64Array(memory.buffer, biasOffset, gates).set(bias);
+  new Float64Array(memory.buffer, satOffset, 2 * gates).set(saturationBounds(kernel, gates, inputSize));
   const instance = new wasmApi.Instance(module, { env: { mem: memory } });
   const acc = instance.exports.acc as I32x5;
-  const stepFn = instance.exports.step as I32x12;
+  const stepFn = instance.exports.step as I32s;
   const gateBytes = gates * 8;
   const gateUnits = units - (units % GATE_UNITS_PER_PASS);
   const gateUnitBytes = gateUnits * 8;
@@ -318,9 +406,40 @@ export function wasmAccumulator(
         cOffset,
         gateUnitBytes,
         skipOffset,
+        satOffset,
       ),
+    pairsSummed: () => new Int32Array(memory.buffer, satOffset + 2 * gates * 8, 1)[0]!,
     gateUnits,
   };
+}
+
+/**
+ * For each gate g (blocks i, j, f, o of `gates / 4` units) the two bounds of stepFunction's test, upper
+ * ones then lower ones. The gate's function returns one value for every argument at or above `hi`, and one
+ * for every argument at or below `lo`: σ(i), σ(o): 1 from 40 on (lstm-core's SIGMOID_ONE_FROM), 0 below
+ * −709.8 (−711: a margin); tanh(j): ±1 from |j| ≥ 22; σ(f + 1): f + 1 is computed, so one lower (39, −712).
+ * With B_g = Σ_k |K_k,g| over h's rows (k from `inputSize`), a z_x ≥ (hi + B_g)·(1 + 2ε) is ≥ hi and
+ * leaves the final z ≥ hi too, since z_x > 0 bounds the rounding: z ≥ z_x·(1 − γ) − B_g·(1 + γ) ≥ hi for
+ * γ ≪ ε = SATURATION_SLACK; likewise (lo − B_g)·(1 + 2ε) < 0 below. A B_g that is not finite (or a model
+ * too large for the slack) gives NaN bounds, which no z passes.
+ */
+export function saturationBounds(kernel: Float64Array, gates: number, inputSize: number): Float64Array {
+  const units = gates / 4;
+  const sum = new Float64Array(gates);
+  for (let k = 0; k < units; k++) {
+    const row = (inputSize + k) * gates;
+    for (let g = 0; g < gates; g++) sum[g] = sum[g]! + Math.abs(kernel[row + g]!);
+  }
+  const upper = [40, 22, 39, 40];
+  const lower = [-711, -22, -712, -711];
+  const out = new Float64Array(2 * gates);
+  for (let g = 0; g < gates; g++) {
+    const block = Math.floor(g / units);
+    const b = Number.isFinite(sum[g]!) && units <= MAX_SATURATION_UNITS ? sum[g]! : Number.NaN;
+    out[g] = (upper[block]! + b) * (1 + 2 * SATURATION_SLACK);
+    out[gates + g] = (lower[block]! - b) * (1 + 2 * SATURATION_SLACK);
+  }
+  return out;
 }
 
 /**
