@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { analyzeCapture } from '../pipeline/analyze.js';
 import { referenceCapturePath, referenceRecords } from '../test-helpers/reference.js';
+import { around } from '../test-helpers/ulps.js';
 import { SessionSequenceLstm } from './lstm.js';
 import { SIGMOID_ONE_FROM, SIGMOID_ZERO_BELOW, sigmoid, tanh } from './lstm-core.js';
 import { Rng } from './rng.js';
@@ -9,19 +10,6 @@ import { Rng } from './rng.js';
 const MODEL_PATH = new URL('../../test-data/models/networkml-v0.4.8-sos-lstm.json', import.meta.url).pathname;
 
 const plainSigmoid = (x: number) => 1 / (1 + Math.exp(-x));
-
-/** The `count` doubles on each side of x, stepping one ulp at a time (x finite and nonzero). */
-function around(x: number, count: number): number[] {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, x);
-  const bits = view.getBigUint64(0);
-  const out: number[] = [];
-  for (let d = -count; d <= count; d++) {
-    view.setBigUint64(0, bits + BigInt(d));
-    out.push(view.getFloat64(0));
-  }
-  return out;
-}
 
 /** Values around the shortcuts' edges and beyond, plus random ones over the range the model meets. */
 function probes(edges: number[]): number[] {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { analyzeCapture } from '../pipeline/analyze.js';
 import { referenceCapturePath, referenceRecords } from '../test-helpers/reference.js';
+import { around } from '../test-helpers/ulps.js';
 import { SessionSequenceLstm, type SosLstmModelFile } from './lstm.js';
 import { sigmoid, tanh } from './lstm-core.js';
 import { lstmModule, RUN_STRIDE, saturationBounds, wasmAccumulator } from './lstm-wasm.js';
@@ -282,16 +283,3 @@ test('gates the inputs alone decide skip h: same c and h bits as the full sum, a
     `${(summed / steps).toFixed(1)} of ${gates / 2} pairs summed`,
   );
 });
-
-/** The `count` doubles on each side of x, one ulp apart (x finite and nonzero). */
-function around(x: number, count: number): number[] {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, x);
-  const bits = view.getBigUint64(0);
-  const out: number[] = [];
-  for (let d = -count; d <= count; d++) {
-    view.setBigUint64(0, bits + BigInt(d));
-    out.push(view.getFloat64(0));
-  }
-  return out;
-}
