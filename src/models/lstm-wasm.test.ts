@@ -283,3 +283,27 @@ test('gates the inputs alone decide skip h: same c and h bits as the full sum, a
     `${(summed / steps).toFixed(1)} of ${gates / 2} pairs summed`,
   );
 });
+
+test('saturation bounds: B_g from the absolute h rows, NaN (no gate skipped) where B_g is not finite', () => {
+  // 2 inputs, 2 units: 8 gates, blocks i, j, f, o of 2; h's rows are rows 2 and 3.
+  const gates = 8;
+  const kernel = new Float64Array(4 * gates);
+  kernel.fill(100, 0, 2 * gates); // the inputs' rows never count
+  for (let g = 0; g < gates; g++) {
+    kernel[2 * gates + g] = -1.5;
+    kernel[3 * gates + g] = 0.25;
+  }
+  kernel[3 * gates + 5] = Number.POSITIVE_INFINITY;
+  const b = saturationBounds(kernel, gates, 2);
+  const grow = 1 + 2e-9;
+  const upper = [40, 40, 22, 22, 39, 39, 40, 40];
+  const lower = [-711, -711, -22, -22, -712, -712, -711, -711];
+  for (let g = 0; g < gates; g++) {
+    if (g === 5) {
+      assert.ok(Number.isNaN(b[g]!) && Number.isNaN(b[gates + g]!), 'an infinite weight: no bound');
+      continue;
+    }
+    assert.equal(b[g], (upper[g]! + 1.75) * grow, `upper ${g}`);
+    assert.equal(b[gates + g], (lower[g]! - 1.75) * grow, `lower ${g}`);
+  }
+});
