@@ -6,7 +6,7 @@
  *
  *   node --import tsx bench/lstm-step.ts [CAPTURE=test-data/reference/captures/HueBridge-sentinel-Mon0000-n00.pcap] [REPS=20]
  */
-import { sigmoid, tanh } from '../src/models/lstm-core.js';
+import { wasmStep } from '../src/models/lstm-core.js';
 import { wasmAccumulator } from '../src/models/lstm-wasm.js';
 import { analyzeCapture } from '../src/pipeline/analyze.js';
 import { lstmFor } from '../src/pipeline/model-registry.js';
@@ -34,24 +34,12 @@ const acc = wasmAccumulator(parts.kernel, gates, lstm.inputSize + parts.rnnSize,
 let summed = 0;
 let steps = 0;
 if (acc) {
-  const units = parts.rnnSize;
-  const { z, c, h } = acc;
-  // The units the step leaves to JS, as lstm-core computes them.
-  const unit = (u: number) => {
-    c[u] = c[u]! * sigmoid(z[2 * units + u]! + 1) + sigmoid(z[u]!) * tanh(z[units + u]!);
-    h[u] = sigmoid(z[3 * units + u]!) * tanh(c[u]!);
-  };
   for (let s = 0; s < sequences; s++) {
-    c.fill(0);
-    h.fill(0);
+    acc.c.fill(0);
+    acc.h.fill(0);
     for (let t = 0; t < lstm.seqLen; t++) {
       acc.x.set(rows[s * lstm.seqLen + t]!);
-      const left = acc.step();
-      for (let q = 0; q < left; q++) {
-        unit(acc.skipped[q]!);
-        unit(acc.skipped[q]! + 1);
-      }
-      for (let u = acc.gateUnits; u < units; u++) unit(u);
+      wasmStep(acc, parts.rnnSize);
       if (t > 0) {
         summed += acc.pairsSummed();
         steps++;

@@ -147,7 +147,6 @@ export class LstmCore {
     const z = wasm ? wasm.z : this.z;
     const c = wasm ? wasm.c : this.c;
     const h = wasm ? wasm.h : this.h;
-    const gateUnits = wasm ? wasm.gateUnits : 0;
     const { nzRow, nzVal } = this;
     const nLabels = this.labelOrder.length;
     c.fill(0);
@@ -172,17 +171,8 @@ export class LstmCore {
         }
         if (wasm) wasm.x.set(x);
       }
-      if (wasm) {
-        // In one WebAssembly call: z = bias, the nonzero inputs and h listed as below, their sum, and the
-        // gates (the same bits), but for pairs of units with an argument it leaves to this code.
-        const skipped = wasm.step();
-        const list = wasm.skipped;
-        for (let q = 0; q < skipped; q++) {
-          const u = list[q]!;
-          unitStep(z, c, h, u, rnnSize);
-          unitStep(z, c, h, u + 1, rnnSize);
-        }
-      } else {
+      if (wasm) wasmStep(wasm, rnnSize);
+      else {
         z.set(bias);
         // z += Σ_k v_k · kernel_row_k over the nonzero inputs then the nonzero h, in that order.
         let n = 0;
@@ -199,8 +189,8 @@ export class LstmCore {
           nzVal[n++] = v;
         }
         accumulate(z, kernel, nzRow, nzVal, n, gates);
+        for (let u = 0; u < rnnSize; u++) unitStep(z, c, h, u, rnnSize);
       }
-      for (let u = gateUnits; u < rnnSize; u++) unitStep(z, c, h, u, rnnSize);
       if (maxByLabel) {
         // Label-major (a transposed copy): each label's sum is one pass over contiguous weights, in u order.
         if (this.denseByLabel === null) this.denseByLabel = transpose(denseKernel, rnnSize, nLabels);
@@ -254,6 +244,23 @@ function transpose(m: Float64Array, rows: number, cols: number): Float64Array {
   const out = new Float64Array(m.length);
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = m[r * cols + c]!;
   return out;
+}
+
+/**
+ * One whole LSTM step in the WebAssembly module (z = bias, the nonzero inputs and h, their sum, and the
+ * gates, the same bits as the JS loop), then the units it leaves to this code: pairs with an argument its
+ * gates do not handle, and the units past its passes (`gateUnits`). The step's row must be in `wasm.x`.
+ */
+export function wasmStep(wasm: WasmAccumulator, rnnSize: number): void {
+  const { z, c, h } = wasm;
+  const skipped = wasm.step();
+  const list = wasm.skipped;
+  for (let q = 0; q < skipped; q++) {
+    const u = list[q]!;
+    unitStep(z, c, h, u, rnnSize);
+    unitStep(z, c, h, u + 1, rnnSize);
+  }
+  for (let u = wasm.gateUnits; u < rnnSize; u++) unitStep(z, c, h, u, rnnSize);
 }
 
 /** One unit's gates: c = c·σ(f + 1) + σ(i)·tanh(j), h = σ(o)·tanh(c), from z's four blocks. */

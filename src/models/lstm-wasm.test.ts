@@ -5,7 +5,7 @@ import { analyzeCapture } from '../pipeline/analyze.js';
 import { referenceCapturePath, referenceRecords } from '../test-helpers/reference.js';
 import { around } from '../test-helpers/ulps.js';
 import { SessionSequenceLstm, type SosLstmModelFile } from './lstm.js';
-import { sigmoid, tanh } from './lstm-core.js';
+import { sigmoid, tanh, wasmStep } from './lstm-core.js';
 import { lstmModule, RUN_STRIDE, saturationBounds, wasmAccumulator } from './lstm-wasm.js';
 import { LSTM_WASM_BASE64 } from './lstm-wasm-bytes.js';
 import { Rng } from './rng.js';
@@ -180,22 +180,6 @@ function referenceStep(
     c[u] = cu;
     h[u] = sigmoid(z[3 * units + u]!) * tanh(cu);
   }
-}
-
-/** The accumulator's step, with the units it leaves to JS done as lstm-core does them. */
-function wasmStep(acc: NonNullable<ReturnType<typeof wasmAccumulator>>, units: number): void {
-  const { z, c, h } = acc;
-  const unit = (u: number) => {
-    const cu = c[u]! * sigmoid(z[2 * units + u]! + 1) + sigmoid(z[u]!) * tanh(z[units + u]!);
-    c[u] = cu;
-    h[u] = sigmoid(z[3 * units + u]!) * tanh(cu);
-  };
-  const skipped = acc.step();
-  for (let q = 0; q < skipped; q++) {
-    unit(acc.skipped[q]!);
-    unit(acc.skipped[q]! + 1);
-  }
-  for (let u = acc.gateUnits; u < units; u++) unit(u);
 }
 
 test('gates the inputs alone decide skip h: same c and h bits as the full sum, at the bounds and on real rows', async () => {
