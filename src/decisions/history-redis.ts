@@ -21,6 +21,18 @@ import { parsePython, pyFloat, toPython } from './pyliteral.js';
 
 const MAX_ATTEMPTS = 100;
 
+/**
+ * How long a Redis may take to accept the connection, to answer the ready check, and to answer each
+ * command. Without a bound a Redis that stops answering (stopped with SIGSTOP, a hung host, a listener that
+ * never speaks) stalls the job that uses it forever, with no log and no way to stop it.
+ */
+export const DEFAULT_REDIS_TIMEOUT_MS = 5000;
+
+export interface RedisHistoryOptions {
+  /** Connect, ready and per-command timeout. Default DEFAULT_REDIS_TIMEOUT_MS. */
+  timeoutMs?: number;
+}
+
 function serviceError(url: string, err: unknown): NetworkmlError {
   return new NetworkmlError(`redis ${url}: ${errorMessage(err)}`, ExitCode.SERVICE);
 }
@@ -53,12 +65,14 @@ export class RedisHistory implements DeviceHistory {
     private readonly client: Redis,
   ) {}
 
-  static async connect(url: string): Promise<RedisHistory> {
+  static async connect(url: string, options: RedisHistoryOptions = {}): Promise<RedisHistory> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS;
     let client: Redis;
     try {
       client = new Redis(url, {
         lazyConnect: true,
-        connectTimeout: 3000,
+        connectTimeout: timeoutMs,
+        commandTimeout: timeoutMs,
         maxRetriesPerRequest: 1,
         retryStrategy: () => null,
       });
@@ -67,20 +81,35 @@ export class RedisHistory implements DeviceHistory {
     }
     // Failures surface through the awaited commands; an 'error' listener keeps them from being printed twice.
     client.on('error', () => {});
+    // connectTimeout ends with the TCP connection: a server that accepts and then never answers the ready
+    // check would keep connect() waiting for ever.
+    let timer: NodeJS.Timeout | undefined;
+    const silent = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer within ${timeoutMs} ms (connected, but Redis is not responding)`)),
+        timeoutMs,
+      );
+    });
     try {
-      await client.connect();
+      await Promise.race([client.connect(), silent]);
     } catch (err) {
       client.disconnect();
       throw serviceError(url, err);
+    } finally {
+      clearTimeout(timer);
     }
     return new RedisHistory(url, client);
   }
+
+  /** A command failed (timed out, say): the connection is not worth a polite QUIT. */
+  private broken = false;
 
   private async guard<T>(fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (err) {
       if (err instanceof NetworkmlError) throw err;
+      this.broken = true;
       throw serviceError(this.location, err);
     }
   }
@@ -195,7 +224,12 @@ export class RedisHistory implements DeviceHistory {
 
   async close(): Promise<void> {
     await this.queue;
+    if (this.broken) {
+      this.client.disconnect();
+      return;
+    }
     try {
+      // Bounded by the command timeout.
       await this.client.quit();
     } catch {
       this.client.disconnect();

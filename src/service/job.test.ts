@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CaptureError } from '../errors.js';
-import { JobError, parseJob, resolveJobPath } from './job.js';
+import { JobError, numericIdLiteral, parseJob, resolveJobPath } from './job.js';
 
 describe('parseJob', () => {
   it('reads id and file_path, ignoring other fields', () => {
@@ -13,6 +13,27 @@ describe('parseJob', () => {
   });
   it('accepts a numeric id as a string', () => {
     assert.equal(parseJob(Buffer.from('{"id":7,"file_path":"x.pcap"}')).id, '7');
+  });
+  it('keeps the digits of an integer id beyond 2^53, as the sender wrote them', () => {
+    const text = '{"file_path":"x.pcap","id" : 12345678901234567890,"n":{"id":1}}';
+    assert.equal(parseJob(Buffer.from(text)).id, '12345678901234567890');
+    assert.equal(
+      parseJob(Buffer.from('{"id":-98765432109876543210123,"file_path":"x"}')).id,
+      '-98765432109876543210123',
+    );
+    // The last "id" member counts, as for JSON.parse; nested and quoted look-alikes do not.
+    assert.equal(
+      parseJob(Buffer.from('{"x":"\\"id\\":1","id":1,"a":[{"id":2}],"id":90071992547409931,"file_path":"x"}'))
+        .id,
+      '90071992547409931',
+    );
+    assert.equal(numericIdLiteral('{"id":1e400}'), '1e400');
+    assert.equal(parseJob(Buffer.from('{"id":9007199254740991,"file_path":"x"}')).id, '9007199254740991');
+    // A malformed job with such an id still carries its digits into the error result.
+    assert.throws(
+      () => parseJob(Buffer.from('{"id":12345678901234567890,"file_path":""}')),
+      (err: unknown) => err instanceof JobError && err.identity.id === '12345678901234567890',
+    );
   });
   it('refuses non-JSON with a one-line error and no identity', () => {
     assert.throws(
@@ -74,5 +95,23 @@ describe('resolveJobPath', () => {
       (err: unknown) => err instanceof CaptureError && /no such file/.test(err.message),
     );
     await assert.rejects(resolveJobPath(root, 'sub'), /not a regular file/);
+  });
+  it('quotes a huge path clipped, with its size', async () => {
+    const huge = `${'d/'.repeat(500_000)}x.pcap`;
+    await assert.rejects(resolveJobPath(root, huge), (err: unknown) => {
+      assert.ok(err instanceof CaptureError);
+      assert.ok(err.message.length < 400, `${err.message.length} characters`);
+      assert.match(
+        err.message,
+        /^d\/d\/.*… \(1000006 bytes\): (no such file|cannot be read \(ENAMETOOLONG\))$/,
+      );
+      return true;
+    });
+    await assert.rejects(resolveJobPath(root, `../${huge}`), (err: unknown) => {
+      assert.ok(
+        err instanceof CaptureError && err.message.length < 400 && /^refused: '\.\.'/.test(err.message),
+      );
+      return true;
+    });
   });
 });

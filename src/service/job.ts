@@ -7,7 +7,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { CaptureError, NetworkmlError } from '../errors.js';
-import type { JobIdentity } from './messages.js';
+import { clipText, type JobIdentity } from './messages.js';
 
 export interface Job {
   id: string;
@@ -15,9 +15,70 @@ export interface Job {
 }
 
 const jobSchema = z.object({
-  id: z.union([z.string().min(1), z.number()]).transform(String),
+  id: z.union([z.string().min(1), z.number()]),
   file_path: z.string().min(1),
 });
+
+/** Index just past the JSON string starting at `start` (an opening quote). */
+function stringEnd(text: string, start: number): number {
+  for (let i = start + 1; i < text.length; i++) {
+    if (text[i] === '\\') i++;
+    else if (text[i] === '"') return i + 1;
+  }
+  return text.length;
+}
+
+const NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+
+/**
+ * The literal text of the top-level object's "id" member when it is a number (the last one, as JSON.parse
+ * keeps), else null. `text` is JSON that parsed already.
+ */
+export function numericIdLiteral(text: string): string | null {
+  let depth = 0;
+  let expectKey = false;
+  let key: string | null = null;
+  let literal: string | null = null;
+  for (let i = 0; i < text.length; ) {
+    const c = text[i];
+    if (c === '"') {
+      const end = stringEnd(text, i);
+      if (depth === 1 && expectKey) {
+        key = JSON.parse(text.slice(i, end)) as string;
+        expectKey = false;
+      }
+      i = end;
+    } else if (c === '{' || c === '[') {
+      depth++;
+      expectKey = depth === 1 && c === '{';
+      i++;
+    } else if (c === '}' || c === ']') {
+      depth--;
+      i++;
+    } else if (c === ',') {
+      if (depth === 1) expectKey = true;
+      i++;
+    } else if (c === ':' && depth === 1) {
+      i++;
+      while (i < text.length && /\s/.test(text[i]!)) i++;
+      if (key === 'id') {
+        NUMBER.lastIndex = i;
+        literal = NUMBER.exec(text)?.[0] ?? null;
+      }
+    } else i++;
+  }
+  return literal;
+}
+
+/**
+ * The id as text. A number JSON.parse could not hold exactly (an integer beyond 2^53, say a 20-digit id)
+ * keeps the digits its sender wrote, from the raw text, so the result's id is the job's: `String()` of the
+ * parsed number would give 12345678901234567000 for 12345678901234567890.
+ */
+function idText(id: string | number, text: string): string {
+  if (typeof id === 'string' || Number.isSafeInteger(id)) return String(id);
+  return numericIdLiteral(text) ?? String(id);
+}
 
 export class JobError extends NetworkmlError {
   constructor(
@@ -33,22 +94,24 @@ export class JobError extends NetworkmlError {
 /** Parses `{"id", "file_path"}`; other fields (Poseidon adds `type`, ...) are ignored. */
 export function parseJob(body: Buffer): Job {
   let parsed: unknown;
+  const text = body.toString('utf8');
   try {
-    parsed = JSON.parse(body.toString('utf8'));
+    parsed = JSON.parse(text);
   } catch {
     throw new JobError(`malformed job: not JSON (${body.length} bytes)`, { id: null, file_path: null });
   }
   const result = jobSchema.safeParse(parsed);
   if (!result.success) {
     const record = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
-    const id = typeof record.id === 'string' || typeof record.id === 'number' ? String(record.id) : null;
+    const id =
+      typeof record.id === 'string' || typeof record.id === 'number' ? idText(record.id, text) : null;
     const filePath = typeof record.file_path === 'string' ? record.file_path : null;
     throw new JobError('malformed job: expected {"id": string, "file_path": non-empty string}', {
       id,
       file_path: filePath,
     });
   }
-  return result.data;
+  return { id: idText(result.data.id, text), file_path: result.data.file_path };
 }
 
 function inside(root: string, candidate: string): boolean {
@@ -61,28 +124,30 @@ function inside(root: string, candidate: string): boolean {
  * it, so trace-name keys survive) whose real location is a regular file inside the root's real location.
  */
 export async function resolveJobPath(root: string, filePath: string): Promise<string> {
+  // Errors quote the path clipped: it comes from the job and may be megabytes long.
+  const shown = clipText(filePath);
   if (filePath.includes('\0')) throw new CaptureError('refused: the path contains a NUL byte');
-  if (filePath.split(/[\\/]/).includes('..')) throw new CaptureError(`refused: '..' in path ${filePath}`);
+  if (filePath.split(/[\\/]/).includes('..')) throw new CaptureError(`refused: '..' in path ${shown}`);
   const lexicalRoot = resolve(root);
   const realRoot = await realpath(lexicalRoot).catch(() => {
     throw new NetworkmlError(`capture root ${root} does not exist`);
   });
   const candidate = isAbsolute(filePath) ? resolve(filePath) : resolve(lexicalRoot, filePath);
   if (!inside(lexicalRoot, candidate) && !inside(realRoot, candidate)) {
-    throw new CaptureError(`refused: ${filePath} is outside the capture root ${lexicalRoot}`);
+    throw new CaptureError(`refused: ${shown} is outside the capture root ${lexicalRoot}`);
   }
   let real: string;
   try {
     real = await realpath(candidate);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new CaptureError(`${filePath}: no such file`);
-    throw new CaptureError(`${filePath}: cannot be read (${code ?? 'error'})`);
+    if (code === 'ENOENT') throw new CaptureError(`${shown}: no such file`);
+    throw new CaptureError(`${shown}: cannot be read (${code ?? 'error'})`);
   }
   if (!inside(realRoot, real)) {
-    throw new CaptureError(`refused: ${filePath} leads outside the capture root through a symlink`);
+    throw new CaptureError(`refused: ${shown} leads outside the capture root through a symlink`);
   }
   const info = await stat(real);
-  if (!info.isFile()) throw new CaptureError(`${filePath}: not a regular file`);
+  if (!info.isFile()) throw new CaptureError(`${shown}: not a regular file`);
   return candidate;
 }

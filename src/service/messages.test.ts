@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CaptureResult } from '../result.js';
-import { errorMessages, type PoseidonMessage, resultMessages, type V0Message } from './messages.js';
+import { clipText, errorMessages, type PoseidonMessage, resultMessages, type V0Message } from './messages.js';
 
 const valid: CaptureResult = {
   file: '/caps/trace_ab12_2001-01-01_02_03-client-ip6-1-2-3-4.pcap',
@@ -98,5 +98,26 @@ describe('errorMessages', () => {
       error: 'malformed',
       data: { mac_addresses: {} },
     });
+  });
+  it('clips a huge id, path and error: the message stays small', () => {
+    const path = `/x/${'p'.repeat(70_000_000)}`;
+    for (const format of ['v0', 'poseidon'] as const) {
+      const messages = errorMessages(
+        format,
+        { id: 'i'.repeat(1_000_000), file_path: path },
+        `${path}: cannot be read (ENAMETOOLONG)`,
+        '1',
+      );
+      const size = messages.reduce((n, m) => n + JSON.stringify(m).length, 0);
+      assert.ok(size < 8000, `${format}: ${size} characters`);
+      const first = messages[0] as { id: string; file_path: string; error: string };
+      assert.equal(first.file_path, `${path.slice(0, 256)}… (70000003 bytes)`);
+      assert.equal(first.id, `${'i'.repeat(256)}… (1000000 bytes)`);
+      assert.match(first.error, /… \(\d+ bytes\)$/);
+    }
+  });
+  it('clipText leaves short text alone and counts bytes, not characters', () => {
+    assert.equal(clipText('short'), 'short');
+    assert.equal(clipText('é'.repeat(300), 2), 'éé… (600 bytes)');
   });
 });

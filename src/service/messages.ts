@@ -17,6 +17,28 @@ export const DEFAULT_RESULT_FORMAT: ResultFormat = 'poseidon';
 
 export const TOOL = 'networkml';
 
+/** Characters of a job's id, path or error text that go into error results and log lines. */
+export const CLIP_CHARS = 256;
+
+/**
+ * `text` itself when short, else its first CLIP_CHARS characters, an ellipsis and its full size in bytes. A
+ * job's text comes from whoever published the job: a 70 MB path repeated in an error result (its
+ * `file_path` and its `error`) exceeds the broker's message size, and repeated in every log line fills the
+ * disk, so neither ever carries it whole.
+ */
+export function clipText(text: string, max = CLIP_CHARS): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, max)}… (${Buffer.byteLength(text, 'utf8')} bytes)`;
+}
+
+/** The identity with its id and path clipped (clipText), for error results and log lines. */
+export function clipIdentity(job: JobIdentity): JobIdentity {
+  return {
+    id: job.id === null ? null : clipText(job.id),
+    file_path: job.file_path === null ? null : clipText(job.file_path),
+  };
+}
+
 /** The job as far as it could be read: a malformed job may have neither. */
 export interface JobIdentity {
   id: string | null;
@@ -114,13 +136,19 @@ export function hostsMessage(job: JobIdentity, results: readonly CaptureResult[]
   };
 }
 
-/** What a job that could not be evaluated gets: one message (plus the v0 end-of-batch marker). */
+/**
+ * What a job that could not be evaluated gets: one message (plus the v0 end-of-batch marker). The job's
+ * id and path, and the error, are clipped (clipText): the message stays small whatever the job carried.
+ */
 export function errorMessages(
   format: ResultFormat,
-  job: JobIdentity,
-  error: string,
+  fullJob: JobIdentity,
+  fullError: string,
   version: string,
 ): ResultMessage[] {
+  const job = clipIdentity(fullJob);
+  // Room for the error's own words around the clipped text it may quote.
+  const error = clipText(fullError, 4 * CLIP_CHARS);
   if (format === 'poseidon') {
     return [
       { tool: TOOL, id: job.id, file_path: job.file_path, valid: false, error, data: { mac_addresses: {} } },

@@ -100,3 +100,15 @@ export async function assertResultExchange(model: ChannelModel, settings: Rabbit
     await channel.close().catch(() => {});
   }
 }
+
+/** The broker's answer to a login it refuses (wrong user or password): amqplib reports it only in text. */
+export function isAccessRefused(err: unknown): boolean {
+  return /\b403 \(ACCESS-REFUSED\)/.test(errorMessage(err));
+}
+
+export function accessRefused(broker: string, err: unknown): NetworkmlError {
+  return new NetworkmlError(
+    `RabbitMQ at ${broker} refused the login (check RABBIT_USER, RABBIT_PASSWORD): ${errorMessage(err)}`,
+    ExitCode.SERVICE,
+  );
+}

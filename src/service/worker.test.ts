@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cp, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -57,6 +58,23 @@ function countById(messages: V0Message[]): Map<string, number> {
 }
 
 const isDone = (line: LogLine) => line.msg === 'job done';
+
+/** A TCP server that accepts connections and never writes a byte: a Redis that stopped answering. */
+async function silentServer(): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets: Socket[] = [];
+  const server: Server = createServer((socket) => {
+    sockets.push(socket);
+    socket.on('error', () => {});
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as { port: number }).port,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
 
 describe('networkml worker with RabbitMQ', { skip, timeout: 600_000 }, () => {
   let rabbit: RabbitServer;
@@ -367,7 +385,12 @@ describe('networkml worker with RabbitMQ', { skip, timeout: 600_000 }, () => {
       } finally {
         await model.close();
       }
-      assert.deepEqual(handle.stats(), { succeeded: 1, failed: poison.length + 1, connections: 1 });
+      assert.deepEqual(handle.stats(), {
+        succeeded: 1,
+        failed: poison.length + 1,
+        unroutable: 0,
+        connections: 1,
+      });
     } finally {
       await handle.stop();
     }
@@ -437,6 +460,168 @@ describe('networkml worker with RabbitMQ', { skip, timeout: 600_000 }, () => {
     } finally {
       await model.close();
     }
+  });
+
+  /** Messages in `queue`, taken off it; polls until at least `atLeast` are there or `timeoutMs` passed. */
+  async function drain(queue: string, atLeast: number, timeoutMs: number) {
+    const model = await connect(rabbit.url);
+    try {
+      const channel = await model.createChannel();
+      const deadline = Date.now() + timeoutMs;
+      while ((await channel.checkQueue(queue)).messageCount < atLeast && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 200));
+      const got: { messageId: unknown; headers: Record<string, unknown> }[] = [];
+      for (;;) {
+        const message = await channel.get(queue, { noAck: true });
+        if (!message) break;
+        got.push({
+          messageId: message.properties.messageId,
+          headers: (message.properties.headers ?? {}) as Record<string, unknown>,
+        });
+      }
+      return got;
+    } finally {
+      await model.close();
+    }
+  }
+
+  const isUnroutable = (l: LogLine) => /^result not published: no queue is bound/.test(l.msg ?? '');
+
+  it('a result no queue would receive: the job is not acked, and is dead-lettered after the delivery limit', async () => {
+    // Nothing is bound to the exchange with this routing key (as after a broker restart, before Poseidon
+    // binds again): the broker confirms such a publish, so a worker that acked on the confirm lost results.
+    const settings = settingsFor('unbound');
+    const w = worker(settings, ['--delivery-limit', '2']);
+    await w.waitForLog((l) => l.msg === 'consuming', 30_000);
+    const [job] = await submitJobs([SMALL[0]!], { rabbit: settings });
+    // Delivery limit 2: three deliveries (pauses of 1, 2 and 4 s), then the broker dead-letters it.
+    const dead = await drain(deadLetterNames(settings.queue).queue, 1, 40_000);
+    assert.deepEqual(
+      dead.map((d) => d.messageId),
+      [job!.id],
+      'the job is in the dead-letter queue, not acked as done',
+    );
+    const lines = w.logs.filter(isUnroutable);
+    assert.equal(lines.length, 3, 'one line per delivery');
+    assert.equal(
+      lines[0]!.msg,
+      "result not published: no queue is bound to exchange 'topic-poseidon-internal' with routing key " +
+        "'poseidon.algos.decider.unbound'; the job goes back to the queue (dead-lettered after the delivery limit)",
+    );
+    assert.equal(lines[0]!.job?.id, job!.id);
+    assert.ok(!w.logs.some(isDone), 'never reported as done');
+    assert.equal(await stopWorker(w), 0);
+  });
+
+  it('a result no queue would receive yet arrives once a queue is bound', async () => {
+    const settings = settingsFor('late');
+    const w = worker(settings);
+    await w.waitForLog((l) => l.msg === 'consuming', 30_000);
+    const [job] = await submitJobs([SMALL[0]!], { rabbit: settings });
+    // (Before the fix, the job was acked here as done, and its result was gone.)
+    await w.waitForLog((l) => isUnroutable(l) || isDone(l), 60_000);
+    // Poseidon (here a collector) binds its queue after the first attempt: the requeued job's result arrives.
+    const c = await collector(settings, 'late');
+    await c.waitFor((m) => results(m).length >= 1, 60_000, 'the result after the binding');
+    assert.equal(results(c.messages)[0]!.id, job!.id);
+    const done = await w.waitForLog(isDone, 10_000);
+    assert.equal(done.outcome, 'result');
+    assert.equal(done.redelivered, true);
+    assert.equal(await stopWorker(w), 0);
+  });
+
+  it('a job with a 1 MB path gets one small error result and short log lines; a 20-digit id keeps its digits', async () => {
+    const settings = settingsFor('huge');
+    const c = await collector(settings, 'huge');
+    const w = worker(settings, ['--result-format', 'poseidon']);
+    await w.waitForLog((l) => l.msg === 'consuming', 30_000);
+    const hugePath = `real/${'x'.repeat(1_000_000)}.pcap`;
+    const [huge] = await submitJobs([hugePath], { rabbit: settings });
+    await submitJobs(['{"id":12345678901234567890,"file_path":"missing.pcap"}'], {
+      rabbit: settings,
+      raw: true,
+      ids: ['numeric'],
+    });
+    const [good] = await submitJobs([SMALL[0]!], { rabbit: settings });
+    await c.waitFor((m) => m.length >= 3, 60_000, 'three results');
+    await new Promise((r) => setTimeout(r, 300));
+    const messages = c.messages as PoseidonMessage[];
+    assert.equal(messages.length, 3);
+    const hugeResults = messages.filter((m) => m.valid === false && m.file_path?.startsWith('real/xxx'));
+    assert.equal(hugeResults.length, 1, 'one error result for the huge job');
+    const size = JSON.stringify(hugeResults[0]).length;
+    assert.ok(size < 4000, `the error result is small: ${size} characters`);
+    assert.equal(hugeResults[0]!.id, huge!.id);
+    assert.match(hugeResults[0]!.file_path ?? '', /… \(1000010 bytes\)$/);
+    assert.match(hugeResults[0]!.error ?? '', /… \(1000010 bytes\)/);
+    const longest = Math.max(...w.logs.map((l) => JSON.stringify(l).length));
+    assert.ok(longest < 4000, `log lines stay short: ${longest} characters`);
+    // A JSON number beyond 2^53 as id: the result carries its digits, not 12345678901234567000.
+    assert.ok(
+      messages.some((m) => m.id === '12345678901234567890' && /no such file/.test(m.error ?? '')),
+      JSON.stringify(messages.map((m) => m.id)),
+    );
+    assert.equal(messages.find((m) => m.id === good!.id)?.valid, true, 'the worker went on');
+    assert.equal(await stopWorker(w), 0);
+  });
+
+  it('a Redis that never answers: the job is requeued once, then dead-lettered with an error result, no hang', async () => {
+    const silent = await silentServer();
+    try {
+      const settings = settingsFor('silent-redis');
+      const c = await collector(settings, 'silent-redis');
+      const w = worker(settings, ['--redis', `redis://127.0.0.1:${silent.port}`]);
+      await w.waitForLog((l) => l.msg === 'consuming', 30_000);
+      const [job] = await submitJobs([SMALL[0]!], { rabbit: settings });
+      await w.waitForLog((l) => l.msg === 'job requeued once after a service error', 30_000);
+      await c.waitFor((m) => results(m).length >= 1, 40_000, 'the error result');
+      const [result] = results(c.messages);
+      assert.equal(result!.id, job!.id);
+      assert.equal(result!.valid, false);
+      assert.match(result!.error ?? '', /^redis redis:\/\/127\.0\.0\.1:\d+: .*(not responding|timed out)/);
+      const dead = await drain(deadLetterNames(settings.queue).queue, 1, 10_000);
+      assert.deepEqual(
+        dead.map((d) => d.messageId),
+        [job!.id],
+      );
+      const started = Date.now();
+      assert.equal(await stopWorker(w), 0);
+      assert.ok(Date.now() - started < 15_000, 'SIGTERM ends it promptly');
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('a wrong RabbitMQ password stops the worker with one line (exit 4) instead of retrying forever', async () => {
+    const settings = settingsFor('password');
+    const w = spawnWorker(workerArgs(settings, root), { RABBIT_PASSWORD: 'wrong' });
+    workers.push(w);
+    const code = await Promise.race([w.exited, new Promise((r) => setTimeout(() => r('timeout'), 30_000))]);
+    assert.equal(code, 4, w.text.join(' | '));
+    assert.equal(w.text.filter((l) => l.trim() !== '').length, 1, w.text.join(' | '));
+    assert.match(
+      w.text[0] ?? '',
+      /^networkml: RabbitMQ at amqp:\/\/127\.0\.0\.1:\d+ refused the login \(check RABBIT_USER, RABBIT_PASSWORD\): .*ACCESS.REFUSED/,
+    );
+  });
+
+  it('a --capture-root that does not exist (or is a file) is refused at start: exit 2, one line', () => {
+    const missing = runCli(
+      ['worker', '--rabbit-host', '127.0.0.1', '--capture-root', join(root, 'nonexistent')],
+      {
+        timeoutMs: 30_000,
+      },
+    );
+    assert.equal(missing.status, 2, missing.stderr);
+    assert.equal(
+      missing.stderr,
+      `networkml: --capture-root ${join(root, 'nonexistent')}: no such directory\n`,
+    );
+    const file = runCli(['worker', '--rabbit-host', '127.0.0.1', '--capture-root', join(root, BIG)], {
+      timeoutMs: 30_000,
+    });
+    assert.equal(file.status, 2, file.stderr);
+    assert.match(file.stderr, /^networkml: --capture-root .*big\.pcap: not a directory\n$/);
   });
 
   it('with --redis, workers record device history in the shared Redis', async (t) => {

@@ -2,10 +2,12 @@
  * A RabbitMQ worker: consumes capture jobs from a durable queue, evaluates each capture, publishes the
  * result to a topic exchange and only then acknowledges the job, so a job is lost neither when the worker
  * dies (the broker redelivers what was not acked) nor when the broker dies (results wait for publisher
- * confirms before the ack). Delivery is at-least-once: a worker killed between publishing and acking
- * causes a second result for that job.
+ * confirms before the ack). Results are published mandatory: one the broker returns (no queue bound to
+ * receive it) is not a result, and its job goes back to the queue. Delivery is at-least-once: a worker
+ * killed between publishing and acking causes a second result for that job.
  */
-import { type ChannelModel, type ConfirmChannel, type ConsumeMessage, connect } from 'amqplib';
+import { randomUUID } from 'node:crypto';
+import { type ChannelModel, type ConfirmChannel, type ConsumeMessage, connect, type Message } from 'amqplib';
 import pino, { type Logger } from 'pino';
 import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
 import type { CaptureResult } from '../result.js';
@@ -13,6 +15,8 @@ import { VERSION } from '../version.js';
 import { amqpUrl, describeBroker, RABBIT_DEFAULTS, type RabbitSettings } from './config.js';
 import { JobError, parseJob, resolveJobPath } from './job.js';
 import {
+  clipIdentity,
+  clipText,
   DEFAULT_RESULT_FORMAT,
   errorMessages,
   type JobIdentity,
@@ -20,7 +24,7 @@ import {
   type ResultMessage,
   resultMessages,
 } from './messages.js';
-import { assertJobQueue, assertResultExchange } from './topology.js';
+import { accessRefused, assertJobQueue, assertResultExchange, isAccessRefused } from './topology.js';
 
 export type Evaluate = (absolutePath: string) => Promise<CaptureResult>;
 
@@ -45,6 +49,11 @@ export interface WorkerOptions {
   deliveryLimit?: number;
   /** AMQP heartbeat; a dead broker or network is noticed after about two of these. Default 30. */
   heartbeatSeconds?: number;
+  /**
+   * Pause before a job whose result no queue would receive goes back to the queue: this, doubled per earlier
+   * delivery, up to `maxDelayMs`. Default 1 s to 30 s.
+   */
+  unroutable?: { initialDelayMs?: number; maxDelayMs?: number };
 }
 
 export interface WorkerStats {
@@ -52,6 +61,8 @@ export interface WorkerStats {
   succeeded: number;
   /** Jobs that got an error result and were dead-lettered. */
   failed: number;
+  /** Deliveries whose result the broker returned (no queue bound) and which went back to the queue. */
+  unroutable: number;
   /** Successful connections, the first included. */
   connections: number;
 }
@@ -72,6 +83,23 @@ interface Session {
   consumerTag: string | null;
   closed: boolean;
   whenClosed: Promise<void>;
+  /** Publish ids (header PUBLISH_ID_HEADER) the broker returned as unroutable, until their confirm arrives. */
+  returned: Set<string>;
+}
+
+/**
+ * Identifies each result publish so a `basic.return` can be tied to it: the broker sends the return before
+ * the confirm of the same publish, on the same channel. The job id cannot do it (two jobs may share one, and
+ * the v0 pair shares it).
+ */
+export const PUBLISH_ID_HEADER = 'x-networkml-publish-id';
+
+/** The broker returned a mandatory result: no queue is bound to the exchange with its routing key. */
+export class UnroutableError extends Error {
+  constructor(exchange: string, routingKey: string) {
+    super(`no queue is bound to exchange '${exchange}' with routing key '${routingKey}'`);
+    this.name = 'UnroutableError';
+  }
 }
 
 export function defaultLogger(): Logger {
@@ -81,26 +109,46 @@ export function defaultLogger(): Logger {
   );
 }
 
+/**
+ * Publishes one persistent, mandatory message and resolves once the broker confirmed it; rejects with
+ * UnroutableError when the broker returned it (confirmed, but delivered to no queue: nothing is bound to
+ * the exchange with this routing key, e.g. before Poseidon bound its queue or after a broker restart).
+ */
 function publishConfirmed(
-  channel: ConfirmChannel,
+  session: Session,
   exchange: string,
   routingKey: string,
   message: ResultMessage,
   messageId: string | null,
 ): Promise<void> {
+  const publishId = randomUUID();
   return new Promise((resolve, reject) => {
-    channel.publish(
+    session.channel.publish(
       exchange,
       routingKey,
       Buffer.from(JSON.stringify(message)),
       {
         persistent: true,
+        mandatory: true,
         contentType: 'application/json',
+        headers: { [PUBLISH_ID_HEADER]: publishId },
         ...(messageId === null ? {} : { messageId }),
       },
-      (err: unknown) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()),
+      (err: unknown) => {
+        const returned = session.returned.delete(publishId);
+        if (err) reject(err instanceof Error ? err : new Error(String(err)));
+        else if (returned) reject(new UnroutableError(exchange, routingKey));
+        else resolve();
+      },
     );
   });
+}
+
+/** Deliveries of this message before this one: the quorum queue's count, else what `redelivered` tells. */
+function earlierDeliveries(message: ConsumeMessage): number {
+  const count: unknown = message.properties.headers?.['x-delivery-count'];
+  if (typeof count === 'number' && Number.isFinite(count) && count >= 0) return count;
+  return message.fields.redelivered ? 1 : 0;
 }
 
 export function runWorker(options: WorkerOptions): WorkerHandle {
@@ -114,9 +162,11 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
   const initialDelay = options.reconnect?.initialDelayMs ?? 500;
   const maxDelay = options.reconnect?.maxDelayMs ?? 30_000;
   const heartbeat = options.heartbeatSeconds ?? 30;
+  const unroutableInitial = options.unroutable?.initialDelayMs ?? 1000;
+  const unroutableMax = options.unroutable?.maxDelayMs ?? 30_000;
   const broker = describeBroker(rabbit);
 
-  const stats: WorkerStats = { succeeded: 0, failed: 0, connections: 0 };
+  const stats: WorkerStats = { succeeded: 0, failed: 0, unroutable: 0, connections: 0 };
   const pending: { message: ConsumeMessage; session: Session }[] = [];
   let running = 0;
   let stopping = false;
@@ -132,6 +182,29 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
   });
   ready.catch(() => {});
 
+  /** A pause that stop() cuts short, so a job waiting to go back to the queue does not delay shutdown. */
+  const pauses = new Set<() => void>();
+  function pause(ms: number): Promise<void> {
+    if (stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        pauses.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      pauses.add(wake);
+    });
+  }
+
+  function requeue(message: ConsumeMessage, owner: Session): void {
+    try {
+      if (!owner.closed) owner.channel.nack(message, false, true);
+    } catch {
+      // The channel closed meanwhile: the broker requeues the job by itself.
+    }
+  }
+
   async function handle(message: ConsumeMessage, owner: Session): Promise<void> {
     let identity: JobIdentity = { id: null, file_path: null };
     let messages: ResultMessage[];
@@ -140,7 +213,7 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
     try {
       const job = parseJob(message.content);
       identity = job;
-      log.info({ job: identity, redelivered: message.fields.redelivered }, 'job started');
+      log.info({ job: clipIdentity(identity), redelivered: message.fields.redelivered }, 'job started');
       const path = await resolveJobPath(captureRoot, job.file_path);
       const result = await options.evaluate(path);
       messages = resultMessages(format, job, result, version);
@@ -149,30 +222,30 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
       if (err instanceof NetworkmlError && err.exitCode === ExitCode.SERVICE && !message.fields.redelivered) {
         // A service the evaluation needs (Redis) failed: worth one more try, by any worker, after a pause.
         // A job that was already redelivered fails for good below, so it cannot circulate forever.
-        log.warn({ job: identity, error: errorMessage(err) }, 'job requeued once after a service error');
-        await new Promise((r) => setTimeout(r, 1000));
-        try {
-          if (!owner.closed) owner.channel.nack(message, false, true);
-        } catch {
-          // The channel closed meanwhile: the broker requeues the job by itself.
-        }
+        log.warn(
+          { job: clipIdentity(identity), error: errorMessage(err) },
+          'job requeued once after a service error',
+        );
+        await pause(1000);
+        requeue(message, owner);
         return;
       }
       failure = errorMessage(err);
       messages = errorMessages(format, identity, failure, version);
-      if (err instanceof NetworkmlError) log.warn({ job: identity, error: failure }, 'job failed');
-      else log.error({ job: identity, err }, 'job failed unexpectedly');
+      if (err instanceof NetworkmlError)
+        log.warn({ job: clipIdentity(identity), error: clipText(failure) }, 'job failed');
+      else log.error({ job: clipIdentity(identity), err }, 'job failed unexpectedly');
     }
     if (owner.closed) {
       log.warn(
-        { job: identity },
+        { job: clipIdentity(identity) },
         'connection lost before the result was sent; the broker will redeliver the job',
       );
       return;
     }
     try {
       for (const body of messages) {
-        await publishConfirmed(owner.channel, rabbit.exchange, rabbit.routingKey, body, identity.id);
+        await publishConfirmed(owner, rabbit.exchange, rabbit.routingKey, body, identity.id);
       }
       if (failure === null) {
         owner.channel.ack(message);
@@ -184,7 +257,7 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
       }
       log.info(
         {
-          job: identity,
+          job: clipIdentity(identity),
           ms: Date.now() - started,
           redelivered: message.fields.redelivered,
           outcome: failure === null ? 'result' : 'dead-lettered',
@@ -192,8 +265,29 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
         'job done',
       );
     } catch (err) {
+      if (err instanceof UnroutableError) {
+        // Confirmed by the broker but delivered nowhere: acking would lose the result. The job goes back to
+        // the queue after a pause growing with its deliveries; the queue's delivery limit dead-letters it
+        // if nothing gets bound meanwhile, so it cannot circulate forever.
+        const earlier = earlierDeliveries(message);
+        const delayMs = Math.min(unroutableMax, unroutableInitial * 2 ** Math.min(earlier, 30));
+        stats.unroutable++;
+        log.error(
+          {
+            job: clipIdentity(identity),
+            exchange: rabbit.exchange,
+            routingKey: rabbit.routingKey,
+            delivery: earlier + 1,
+            delayMs,
+          },
+          `result not published: ${err.message}; the job goes back to the queue (dead-lettered after the delivery limit)`,
+        );
+        await pause(delayMs);
+        requeue(message, owner);
+        return;
+      }
       log.warn(
-        { job: identity, error: errorMessage(err) },
+        { job: clipIdentity(identity), error: errorMessage(err) },
         'result not confirmed; the broker will redeliver the job',
       );
     }
@@ -215,7 +309,14 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
 
   async function open(): Promise<Session> {
     const url = `${amqpUrl(rabbit)}?heartbeat=${heartbeat}`;
-    const model = await connect(url, { timeout: 10_000 });
+    let model: ChannelModel;
+    try {
+      model = await connect(url, { timeout: 10_000 });
+    } catch (err) {
+      // Wrong credentials are not cured by retrying: stop, as for a 403 on declaring the queues.
+      if (isAccessRefused(err)) throw accessRefused(broker, err);
+      throw err;
+    }
     let closeSession: () => void = () => {};
     const whenClosed = new Promise<void>((resolve) => {
       closeSession = resolve;
@@ -226,6 +327,7 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
       consumerTag: null,
       closed: false,
       whenClosed,
+      returned: new Set(),
     };
     const markClosed = () => {
       if (current.closed) return;
@@ -240,6 +342,11 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
       const channel = await model.createConfirmChannel();
       current.channel = channel;
       channel.on('error', (err: Error) => log.warn({ error: errorMessage(err) }, 'channel error'));
+      // Arrives before the confirm of the same publish (see publishConfirmed).
+      channel.on('return', (returned: Message) => {
+        const id: unknown = returned.properties.headers?.[PUBLISH_ID_HEADER];
+        if (typeof id === 'string') current.returned.add(id);
+      });
       // Without its channel the session is useless: closing the connection sends us through reconnect.
       channel.on('close', () => {
         markClosed();
@@ -320,6 +427,7 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
     if (current && !current.closed && current.consumerTag !== null) {
       await current.channel.cancel(current.consumerTag).catch(() => {});
     }
+    for (const wake of [...pauses]) wake();
     // Prefetched jobs nobody started go back to the queue for other workers.
     for (const item of pending.splice(0)) {
       try {

@@ -1,4 +1,6 @@
 /** `networkml worker`: the Poseidon service mode, a thin shell over runWorker(). */
+import type { Stats } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { anomalyScorer } from '../../pipeline/anomaly.js';
@@ -30,12 +32,28 @@ function parseFormat(text: string): ResultFormat {
   return format;
 }
 
+async function checkCaptureRoot(dir: string): Promise<string> {
+  let info: Stats;
+  try {
+    info = await stat(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      `--capture-root ${dir}: ${code === 'ENOENT' ? 'no such directory' : `cannot be read (${code ?? 'error'})`}`,
+    );
+  }
+  if (!info.isDirectory()) throw new UsageError(`--capture-root ${dir}: not a directory`);
+  return dir;
+}
+
 /** Runs until SIGTERM/SIGINT (first: finish the jobs in hand; second: exit at once). */
 export async function runWorkerCommand(flags: WorkerFlags, evaluate?: Evaluate): Promise<void> {
   const concurrency =
     flags.concurrency === undefined ? 1 : parsePositiveInt(flags.concurrency, '--concurrency', 256);
   const prefetch =
     flags.prefetch === undefined ? concurrency : parsePositiveInt(flags.prefetch, '--prefetch', 65_535);
+  // Refused at start (exit 2), not once per job: every job would otherwise be dead-lettered.
+  const captureRoot = await checkCaptureRoot(flags.captureRoot ?? process.cwd());
   const logger = defaultLogger();
   const evaluateOptions = evaluateOptionsFrom(flags);
   // A bad role or anomaly model (corrupt, foreign, a behaviour model of another role model) is refused at
@@ -48,7 +66,7 @@ export async function runWorkerCommand(flags: WorkerFlags, evaluate?: Evaluate):
     rabbit: rabbitFromFlags(flags),
     concurrency,
     prefetch,
-    captureRoot: flags.captureRoot ?? process.cwd(),
+    captureRoot,
     resultFormat: parseFormat(
       flags.resultFormat || process.env.NETWORKML_RESULT_FORMAT || DEFAULT_RESULT_FORMAT,
     ),
