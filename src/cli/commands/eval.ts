@@ -1,7 +1,7 @@
 /** `networkml eval <capture|dir>...`: roles, behaviour and decisions per capture. */
 import { type Command, Option } from 'commander';
 import { openHistory } from '../../decisions/open-history.js';
-import { UsageError } from '../../errors.js';
+import { errorMessage, NetworkmlError, UsageError } from '../../errors.js';
 import { collectGarbage } from '../../gc.js';
 import { HOST_FOOTPRINT_KIND, modelFileKind, resolveModelPath } from '../../models/host-footprint.js';
 import { evalTable, evalText } from '../../outputs/table.js';
@@ -19,7 +19,7 @@ import {
   threadsFrom,
 } from '../capture-options.js';
 import { expandCaptureArgs } from '../inputs.js';
-import { openOutput, writeJsonLine } from '../output.js';
+import { openOutput, refuseOutputOverInput, writeJsonLine } from '../output.js';
 import { createProgress } from '../progress.js';
 import {
   addHostFootprintOptions,
@@ -125,6 +125,7 @@ export function registerEval(program: Command): void {
     )
     .action(async (args: string[], cli: EvalCliOptions) => {
       const paths = expandCaptureArgs(args);
+      refuseOutputOverInput(cli.output, paths);
       if (cli.model && modelFileKind(cli.model) === HOST_FOOTPRINT_KIND) {
         await evalHostFootprint(paths, hostFootprintOptionsFrom(cli.model, cli), cli);
         return;
@@ -149,18 +150,16 @@ export function registerEval(program: Command): void {
       // device's previous update then come out the same however many threads evaluated the captures.
       // The evaluation's garbage goes before the history write adds its own, the write's before the output.
       collectGarbage();
+      // A history that fails costs the history, not the results: they are written without what the history
+      // would have added (from the failing capture on), and the exit code is still the failure's (4).
+      let historyFailure: NetworkmlError | undefined;
       if (cli.history) {
-        const history = await openHistory({
-          ...(cli.dataDir ? { dataDir: cli.dataDir } : {}),
-          ...(cli.redis ? { redis: cli.redis } : {}),
-        });
         try {
-          const port = historyPort(history);
-          for (const r of results)
-            if (r.ok)
-              for (const { result, history: entry } of r.value) await applyHistory(result, entry, port);
-        } finally {
-          await history.close();
+          await recordHistory(results, cli);
+        } catch (e) {
+          if (!(e instanceof NetworkmlError)) throw e;
+          historyFailure = e;
+          process.stderr.write(`networkml: ${errorMessage(e)} (results written without device history)\n`);
         }
         collectGarbage();
       }
@@ -181,5 +180,23 @@ export function registerEval(program: Command): void {
       if (cli.long) out.write(`${shown.map(evalText).join('\n\n')}\n`);
       else if (shown.length) out.write(`${evalTable(shown)}\n`);
       await out.close();
+      if (historyFailure) process.exitCode = historyFailure.exitCode;
     });
+}
+
+async function recordHistory(
+  results: Awaited<ReturnType<typeof runJobs<'eval'>>>,
+  cli: EvalCliOptions,
+): Promise<void> {
+  const history = await openHistory({
+    ...(cli.dataDir ? { dataDir: cli.dataDir } : {}),
+    ...(cli.redis ? { redis: cli.redis } : {}),
+  });
+  try {
+    const port = historyPort(history);
+    for (const r of results)
+      if (r.ok) for (const { result, history: entry } of r.value) await applyHistory(result, entry, port);
+  } finally {
+    await history.close();
+  }
 }
