@@ -61,12 +61,23 @@ export function evaluateOptionsFrom(cli: ModelCliOptions): Omit<EvaluateOptions,
   return options;
 }
 
-export function addModelOptions(command: Command): Command {
+/**
+ * Loads the role and anomaly models: a bad model is the user's one mistake, not one per capture, so it is
+ * refused before any work (exit 3).
+ */
+export function loadModels(options: Omit<EvaluateOptions, 'history'>): ReturnType<typeof roleModelFor> {
+  const roleModel = roleModelFor(options.modelPath);
+  anomalyScorer(options, roleModel);
+  return roleModel;
+}
+
+/** `hostFootprint: false` for a command that cannot use the v0.6.8 host-footprint model (no bins, no history). */
+export function addModelOptions(command: Command, { hostFootprint = true } = {}): Command {
   return command
     .addOption(
       new Option(
         '-m, --model <file>',
-        'role model file, or a bundled one by name: onelayer-v0.4.8 (the default), host-footprint-v0.6.8',
+        `role model file, or a bundled one by name: onelayer-v0.4.8 (the default)${hostFootprint ? ', host-footprint-v0.6.8' : ''}`,
       ).env('NETWORKML_MODEL'),
     )
     .addOption(
@@ -133,9 +144,7 @@ export function registerEval(program: Command): void {
       const options = evaluateOptionsFrom(cli);
       // One capture is read on this thread's reader thread: it starts now, while the models load.
       if (paths.length === 1 && !cli.perHost) prepareReading(paths[0]!, options.capture);
-      // A bad model is the user's one mistake, not one per capture: refuse it before any work (exit 3).
-      const roleModel = roleModelFor(options.modelPath);
-      anomalyScorer(options, roleModel);
+      const roleModel = loadModels(options);
       // One capture is evaluated on this thread: its LSTM's second thread starts now, ready for scoring.
       if (paths.length === 1) prepareScoring(options, roleModel, paths[0]!);
       const out = await openOutput(cli.output);
