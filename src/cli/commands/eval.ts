@@ -16,6 +16,7 @@ import {
   addCaptureOptions,
   analyzeOptionsFrom,
   type CaptureCliOptions,
+  optionNumber,
   threadsFrom,
 } from '../capture-options.js';
 import { expandCaptureArgs } from '../inputs.js';
@@ -53,7 +54,7 @@ export function evaluateOptionsFrom(cli: ModelCliOptions): Omit<EvaluateOptions,
   if (cli.anomalyModel) options.anomalyModelPath = cli.anomalyModel;
   if (threadsFrom(cli) === 1) options.lstmThread = false;
   if (cli.threshold !== undefined) {
-    const t = Number(cli.threshold);
+    const t = optionNumber(cli.threshold);
     if (!Number.isFinite(t) || t < 0 || t > 1)
       throw new UsageError(`--threshold must be between 0 and 1, not '${cli.threshold}'`);
     options.threshold = t;
