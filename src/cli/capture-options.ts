@@ -37,9 +37,26 @@ export function addCaptureOptions(command: Command): Command {
     );
 }
 
+/**
+ * An option's number: Number() reads '' and '  ' (`--threshold ''`, `NETWORKML_THRESHOLD=`) as 0, which
+ * would silently mean something nobody asked for; those are NaN here, so every range check refuses them.
+ */
+export function optionNumber(text: string): number {
+  return text.trim() === '' ? Number.NaN : Number(text);
+}
+
+/** A whole-number option >= `min` (usage error otherwise), or undefined when not given. */
+export function wholeNumberOption(name: string, text: string | undefined, min: number): number | undefined {
+  if (text === undefined) return undefined;
+  const n = optionNumber(text);
+  if (!Number.isInteger(n) || n < min)
+    throw new UsageError(`--${name} must be a whole number >= ${min}, not '${text}'`);
+  return n;
+}
+
 function nonNegative(name: string, text: string | undefined, positive = false): number | undefined {
   if (text === undefined) return undefined;
-  const value = Number(text);
+  const value = optionNumber(text);
   if (!Number.isFinite(value) || value < 0 || (positive && value === 0)) {
     throw new UsageError(
       `--${name} must be a ${positive ? 'positive' : 'non-negative'} number of seconds, not '${text}'`,
@@ -60,9 +77,5 @@ export function analyzeOptionsFrom(cli: CaptureCliOptions): AnalyzeOptions {
 }
 
 export function threadsFrom(cli: CaptureCliOptions): number | undefined {
-  if (cli.threads === undefined) return undefined;
-  const n = Number(cli.threads);
-  if (!Number.isInteger(n) || n < 1)
-    throw new UsageError(`--threads must be a whole number >= 1, not '${cli.threads}'`);
-  return n;
+  return wholeNumberOption('threads', cli.threads, 1);
 }

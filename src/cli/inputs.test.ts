@@ -67,3 +67,18 @@ describe('a directory of symlinked captures', () => {
     assert.match(none.stderr, /^networkml: .*empty: no capture files in this directory\n$/);
   });
 });
+
+describe('an empty directory among the inputs', () => {
+  it("is that input's one-line error: the other captures are still processed, exit 1", () => {
+    const empty = join(dir, 'nothing-here');
+    mkdirSync(empty);
+    const capture = join(setups, names[0]!);
+    for (const command of [['eval', '--no-history'], ['inspect'], ['explain']]) {
+      const r = runCli([...command, '--json', capture, empty]);
+      assert.equal(r.status, 1, `${command[0]}: ${r.stderr}`);
+      assert.equal(r.stderr, `networkml: ${empty}: no capture files in this directory\n`, command[0]);
+      assert.equal(r.stdout.trim().split('\n').length, 1, command[0]);
+      assert.equal((JSON.parse(r.stdout) as { file?: string; pcap?: string }).file ?? capture, capture);
+    }
+  });
+});

@@ -20,9 +20,27 @@ function looksLikeCapture(path: string): boolean {
 
 /**
  * Expands the command line's captures: files as given ('-' is standard input), directories to every
- * capture below them (recognised by magic number, in name order). A directory without captures is an error.
+ * capture below them (recognised by magic number, in name order).
+ *
+ * A directory without captures is that input's error, like a capture that cannot be read: when other
+ * inputs remain, it is reported on one line and the exit code becomes 1 while they are processed; when
+ * none does, it is thrown (one line, exit 1, and nothing to do).
  */
 export function expandCaptureArgs(args: string[]): string[] {
+  const errors: NetworkmlError[] = [];
+  const out = expand(args, errors);
+  if (errors.length === 0) return out;
+  const last = errors.pop()!;
+  if (out.length === 0) {
+    for (const e of errors) process.stderr.write(`networkml: ${e.message}\n`);
+    throw last;
+  }
+  for (const e of [...errors, last]) process.stderr.write(`networkml: ${e.message}\n`);
+  process.exitCode = last.exitCode;
+  return out;
+}
+
+function expand(args: string[], errors: NetworkmlError[]): string[] {
   const out: string[] = [];
   for (const arg of args) {
     if (arg === '-') {
@@ -41,7 +59,7 @@ export function expandCaptureArgs(args: string[]): string[] {
       continue;
     }
     const found = walk(arg).filter(looksLikeCapture);
-    if (found.length === 0) throw new NetworkmlError(`${arg}: no capture files in this directory`);
+    if (found.length === 0) errors.push(new NetworkmlError(`${arg}: no capture files in this directory`));
     out.push(...found);
   }
   return out;

@@ -3,6 +3,7 @@ import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { applyConfig, CONFIG_FILE, findConfig } from './config.js';
 import { translateLegacyArgs } from './legacy.js';
+import { cannotWrite } from './output.js';
 import { translatePoseidonArgs } from './poseidon-args.js';
 
 type Register = (program: Command) => void;
@@ -71,8 +72,11 @@ async function buildProgram(only: string | null): Promise<Command> {
 export async function main(argv: string[]): Promise<number> {
   process.exitCode = undefined;
   // `networkml eval … | head`: a reader that goes away is not an error, just the end of the output.
+  // Any other failure (a full disk, an I/O error) loses output, so it must not end in success.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    process.stderr.write(`networkml: ${cannotWrite('standard output', err).message}\n`);
+    process.exit(ExitCode.BAD_INPUT);
   });
   try {
     const args = translateLegacyArgs(translatePoseidonArgs(argv.slice(2)));

@@ -1,5 +1,20 @@
-import { closeSync, openSync, renameSync, writeFileSync } from 'node:fs';
-import { NetworkmlError } from '../errors.js';
+import { randomBytes } from 'node:crypto';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  fchmodSync,
+  lstatSync,
+  openSync,
+  realpathSync,
+  renameSync,
+  type Stats,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { errorMessage, NetworkmlError, UsageError } from '../errors.js';
 import { writeJsonPieces } from '../outputs/json-pieces.js';
 import type { CaptureResult } from '../result.js';
 
@@ -8,40 +23,195 @@ export interface Output {
   close(): Promise<void>;
 }
 
+const WHY: Record<string, string> = {
+  ENOENT: 'its folder does not exist',
+  ENOTDIR: 'a part of the path is not a folder',
+  EISDIR: 'it is a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'the file is too large',
+  ENAMETOOLONG: 'the name is too long',
+  ELOOP: 'too many levels of symbolic links',
+  EIO: 'input/output error',
+};
+
+/** The one-line error for an output path that cannot be written. */
+export function cannotWrite(path: string, e: unknown): NetworkmlError {
+  const code = (e as NodeJS.ErrnoException).code;
+  return new NetworkmlError(`${path}: cannot write: ${(code && WHY[code]) || errorMessage(e)}`);
+}
+
+/** /dev/stdout, /dev/fd/3, /proc/self/fd/1: another name for an open descriptor, whatever it is. */
+const FD_ALIAS = /^\/(dev\/(stdout|stderr|fd\/)|proc\/)/;
+
 /**
- * Standard output, or a file written beside its final name and renamed at the end, so an interrupted
- * run never leaves a half-written results file behind. The file is written synchronously, as standard
- * output is on Linux: a stream would queue a long result's pieces in memory until the event loop ran.
+ * Standard output, or a file. A regular file (or a link to one) is written under a short temporary name
+ * beside the real file and renamed over it at close, so a reader never sees half a results file and a
+ * failure leaves the old one as it was. Anything else (a FIFO, a terminal, /dev/null, /dev/stdout) is
+ * written in place: renaming over it would replace the special file itself.
+ *
+ * The temporary file is created at the first write, not here: the commands write only once every result
+ * is in, so a run interrupted or failing before that leaves nothing behind and Ctrl-C keeps its default
+ * meaning during the work. The path is checked here all the same, so a typo fails before the work.
+ *
+ * The file is written synchronously, as standard output is on Linux: a stream would queue a long result's
+ * pieces in memory until the event loop ran.
  */
 export async function openOutput(path: string | undefined): Promise<Output> {
   if (!path || path === '-') {
     return { write: (t) => void process.stdout.write(t), close: async () => {} };
   }
-  const temp = `${path}.${process.pid}.partial`;
-  const failed = (e: unknown) => new NetworkmlError(`${path}: cannot write (${(e as Error).message})`);
-  let fd: number;
+  let stat: Stats | undefined;
   try {
-    fd = openSync(temp, 'w');
+    stat = statSync(path, { throwIfNoEntry: false });
   } catch (e) {
-    throw failed(e);
+    throw cannotWrite(path, e);
   }
+  if (stat?.isDirectory()) throw cannotWrite(path, { code: 'EISDIR' });
+  if (stat && (!stat.isFile() || FD_ALIAS.test(resolve(path)))) {
+    try {
+      accessSync(path, constants.W_OK);
+    } catch (e) {
+      throw cannotWrite(path, e);
+    }
+    return inPlaceOutput(path);
+  }
+  if (!stat && isLink(path)) {
+    // A dangling link: written through, in place, which creates its target (nothing there to replace).
+    return inPlaceOutput(path);
+  }
+  let target = path;
+  try {
+    if (stat) target = realpathSync(path);
+    else {
+      // Creating the name itself (not only the temporary one) also proves the name is legal, e.g. not too long.
+      closeSync(openSync(path, 'wx'));
+      unlinkSync(path);
+    }
+  } catch (e) {
+    throw cannotWrite(path, e);
+  }
+  return atomicOutput(path, target, stat ? stat.mode & 0o7777 : undefined);
+}
+
+function isLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+function inPlaceOutput(path: string): Output {
+  let fd: number | undefined;
+  const open = () => {
+    fd ??= openSync(path, 'w');
+    return fd;
+  };
   return {
     write: (t) => {
       try {
-        writeFileSync(fd, t);
+        writeFileSync(open(), t);
       } catch (e) {
-        throw failed(e);
+        throw cannotWrite(path, e);
       }
     },
     close: async () => {
       try {
-        closeSync(fd);
-        renameSync(temp, path);
+        closeSync(open());
       } catch (e) {
-        throw failed(e);
+        throw cannotWrite(path, e);
       }
     },
   };
+}
+
+/** Written to a temporary file beside `target` (the real file behind `path`'s links), renamed over it at close. */
+function atomicOutput(path: string, target: string, mode: number | undefined): Output {
+  // Short, so that a name near the length limit still has a temporary name; hidden, so directory walks skip it.
+  const temp = join(dirname(target), `.networkml-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  let fd: number | undefined;
+  const discard = () => {
+    process.off('exit', discard);
+    for (const signal of SIGNALS) process.off(signal, onSignal);
+    if (fd === undefined) return;
+    try {
+      closeSync(fd);
+    } catch {}
+    try {
+      unlinkSync(temp);
+    } catch {}
+    fd = undefined;
+  };
+  // Dying on the signal as before, minus the temporary file.
+  const onSignal = (signal: NodeJS.Signals) => {
+    discard();
+    process.kill(process.pid, signal);
+  };
+  const open = () => {
+    if (fd !== undefined) return fd;
+    fd = openSync(temp, 'wx', mode ?? 0o666);
+    process.on('exit', discard);
+    for (const signal of SIGNALS) process.on(signal, onSignal);
+    // The replaced file's permissions, not the umask's: replacing a file should not change who can read it.
+    if (mode !== undefined) fchmodSync(fd, mode);
+    return fd;
+  };
+  return {
+    write: (t) => {
+      try {
+        writeFileSync(open(), t);
+      } catch (e) {
+        discard();
+        throw cannotWrite(path, e);
+      }
+    },
+    close: async () => {
+      try {
+        closeSync(open());
+        fd = undefined;
+        renameSync(temp, target);
+      } catch (e) {
+        fd = undefined;
+        try {
+          unlinkSync(temp);
+        } catch {}
+        discard();
+        throw cannotWrite(path, e);
+      }
+      discard();
+    },
+  };
+}
+
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/**
+ * Refuses an output file that is one of the inputs (the same file, through any link or other name): the
+ * results would replace the capture they were read from.
+ */
+export function refuseOutputOverInput(output: string | undefined, inputs: readonly string[]): void {
+  if (!output || output === '-') return;
+  const out = statOrUndefined(output);
+  if (!out?.isFile()) return;
+  for (const input of inputs) {
+    if (input === '-') continue;
+    const stat = statOrUndefined(input);
+    if (stat && stat.dev === out.dev && stat.ino === out.ino)
+      throw new UsageError(`${output}: is also an input (${input}); refusing to overwrite it`);
+  }
+}
+
+/** Unreadable paths are for the reader and openOutput to report, in their own words. */
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

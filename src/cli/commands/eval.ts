@@ -1,7 +1,7 @@
 /** `networkml eval <capture|dir>...`: roles, behaviour and decisions per capture. */
 import { type Command, Option } from 'commander';
 import { openHistory } from '../../decisions/open-history.js';
-import { UsageError } from '../../errors.js';
+import { errorMessage, NetworkmlError, UsageError } from '../../errors.js';
 import { collectGarbage } from '../../gc.js';
 import { HOST_FOOTPRINT_KIND, modelFileKind, resolveModelPath } from '../../models/host-footprint.js';
 import { evalTable, evalText } from '../../outputs/table.js';
@@ -16,10 +16,11 @@ import {
   addCaptureOptions,
   analyzeOptionsFrom,
   type CaptureCliOptions,
+  optionNumber,
   threadsFrom,
 } from '../capture-options.js';
 import { expandCaptureArgs } from '../inputs.js';
-import { openOutput, writeJsonLine } from '../output.js';
+import { openOutput, refuseOutputOverInput, writeJsonLine } from '../output.js';
 import { createProgress } from '../progress.js';
 import {
   addHostFootprintOptions,
@@ -53,7 +54,7 @@ export function evaluateOptionsFrom(cli: ModelCliOptions): Omit<EvaluateOptions,
   if (cli.anomalyModel) options.anomalyModelPath = cli.anomalyModel;
   if (threadsFrom(cli) === 1) options.lstmThread = false;
   if (cli.threshold !== undefined) {
-    const t = Number(cli.threshold);
+    const t = optionNumber(cli.threshold);
     if (!Number.isFinite(t) || t < 0 || t > 1)
       throw new UsageError(`--threshold must be between 0 and 1, not '${cli.threshold}'`);
     options.threshold = t;
@@ -61,12 +62,23 @@ export function evaluateOptionsFrom(cli: ModelCliOptions): Omit<EvaluateOptions,
   return options;
 }
 
-export function addModelOptions(command: Command): Command {
+/**
+ * Loads the role and anomaly models: a bad model is the user's one mistake, not one per capture, so it is
+ * refused before any work (exit 3).
+ */
+export function loadModels(options: Omit<EvaluateOptions, 'history'>): ReturnType<typeof roleModelFor> {
+  const roleModel = roleModelFor(options.modelPath);
+  anomalyScorer(options, roleModel);
+  return roleModel;
+}
+
+/** `hostFootprint: false` for a command that cannot use the v0.6.8 host-footprint model (no bins, no history). */
+export function addModelOptions(command: Command, { hostFootprint = true } = {}): Command {
   return command
     .addOption(
       new Option(
         '-m, --model <file>',
-        'role model file, or a bundled one by name: onelayer-v0.4.8 (the default), host-footprint-v0.6.8',
+        `role model file, or a bundled one by name: onelayer-v0.4.8 (the default)${hostFootprint ? ', host-footprint-v0.6.8' : ''}`,
       ).env('NETWORKML_MODEL'),
     )
     .addOption(
@@ -125,6 +137,7 @@ export function registerEval(program: Command): void {
     )
     .action(async (args: string[], cli: EvalCliOptions) => {
       const paths = expandCaptureArgs(args);
+      refuseOutputOverInput(cli.output, paths);
       if (cli.model && modelFileKind(cli.model) === HOST_FOOTPRINT_KIND) {
         await evalHostFootprint(paths, hostFootprintOptionsFrom(cli.model, cli), cli);
         return;
@@ -132,9 +145,7 @@ export function registerEval(program: Command): void {
       const options = evaluateOptionsFrom(cli);
       // One capture is read on this thread's reader thread: it starts now, while the models load.
       if (paths.length === 1 && !cli.perHost) prepareReading(paths[0]!, options.capture);
-      // A bad model is the user's one mistake, not one per capture: refuse it before any work (exit 3).
-      const roleModel = roleModelFor(options.modelPath);
-      anomalyScorer(options, roleModel);
+      const roleModel = loadModels(options);
       // One capture is evaluated on this thread: its LSTM's second thread starts now, ready for scoring.
       if (paths.length === 1) prepareScoring(options, roleModel, paths[0]!);
       const out = await openOutput(cli.output);
@@ -149,18 +160,16 @@ export function registerEval(program: Command): void {
       // device's previous update then come out the same however many threads evaluated the captures.
       // The evaluation's garbage goes before the history write adds its own, the write's before the output.
       collectGarbage();
+      // A history that fails costs the history, not the results: they are written without what the history
+      // would have added (from the failing capture on), and the exit code is still the failure's (4).
+      let historyFailure: NetworkmlError | undefined;
       if (cli.history) {
-        const history = await openHistory({
-          ...(cli.dataDir ? { dataDir: cli.dataDir } : {}),
-          ...(cli.redis ? { redis: cli.redis } : {}),
-        });
         try {
-          const port = historyPort(history);
-          for (const r of results)
-            if (r.ok)
-              for (const { result, history: entry } of r.value) await applyHistory(result, entry, port);
-        } finally {
-          await history.close();
+          await recordHistory(results, cli);
+        } catch (e) {
+          if (!(e instanceof NetworkmlError)) throw e;
+          historyFailure = e;
+          process.stderr.write(`networkml: ${errorMessage(e)} (results written without device history)\n`);
         }
         collectGarbage();
       }
@@ -181,5 +190,23 @@ export function registerEval(program: Command): void {
       if (cli.long) out.write(`${shown.map(evalText).join('\n\n')}\n`);
       else if (shown.length) out.write(`${evalTable(shown)}\n`);
       await out.close();
+      if (historyFailure) process.exitCode = historyFailure.exitCode;
     });
+}
+
+async function recordHistory(
+  results: Awaited<ReturnType<typeof runJobs<'eval'>>>,
+  cli: EvalCliOptions,
+): Promise<void> {
+  const history = await openHistory({
+    ...(cli.dataDir ? { dataDir: cli.dataDir } : {}),
+    ...(cli.redis ? { redis: cli.redis } : {}),
+  });
+  try {
+    const port = historyPort(history);
+    for (const r of results)
+      if (r.ok) for (const { result, history: entry } of r.value) await applyHistory(result, entry, port);
+  } finally {
+    await history.close();
+  }
 }

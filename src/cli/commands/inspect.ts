@@ -7,6 +7,7 @@ import {
   analyzeOptionsFrom,
   type CaptureCliOptions,
   threadsFrom,
+  wholeNumberOption,
 } from '../capture-options.js';
 import { expandCaptureArgs } from '../inputs.js';
 import {
@@ -43,6 +44,7 @@ export function registerInspect(program: Command): void {
       '\nExamples:\n  networkml inspect data/samples/trace_ab12_2001-01-01_02_03-client-ip6-1-2-3-4.pcap\n  networkml inspect --json --warmup 1 captures/ > features.jsonl\n  networkml inspect --features v2 --warmup 0 capture.pcap\n  networkml inspect --features host-footprint --no-srcmacid data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap',
     )
     .action(async (args: string[], cli: InspectCliOptions) => {
+      const top = wholeNumberOption('top', cli.top, 0) ?? 8;
       const paths = expandCaptureArgs(args);
       if (cli.features === 'host-footprint') {
         await inspectHostFootprint(
@@ -53,7 +55,6 @@ export function registerInspect(program: Command): void {
         return;
       }
       const options = { ...analyzeOptionsFrom(cli), features: cli.features };
-      const top = Number(cli.top ?? 8);
       if (cli.json) {
         const results = await runJobs(
           'inspect',

@@ -7,6 +7,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -115,9 +116,65 @@ describe('networkml report', () => {
     const output = join(work, 'no-such-dir', 'r.html');
     await assert.rejects(run([devices], output).code, (e: unknown) => {
       assert.ok(e instanceof NetworkmlError);
-      assert.equal(e.message, `${output}: cannot write the report: its folder does not exist`);
+      assert.equal(e.message, `${output}: cannot write: its folder does not exist`);
       return true;
     });
+  });
+
+  test('an output path that cannot be written is one line and exit 1, before any work', async () => {
+    const file = join(work, 'a-file');
+    writeFileSync(file, '');
+    const loop = join(work, 'loop');
+    symlinkSync(loop, loop);
+    for (const [output, why] of [
+      [join(file, 'x.html'), 'a part of the path is not a folder'],
+      [join(loop, 'x.html'), 'too many levels of symbolic links'],
+      [join(work, 'n'.repeat(256)), 'the name is too long'],
+    ] as const) {
+      await assert.rejects(run([devices], output).code, (e: unknown) => {
+        assert.ok(e instanceof NetworkmlError, String(e));
+        assert.equal(e.exitCode, ExitCode.BAD_INPUT);
+        assert.equal(e.message, `${output}: cannot write: ${why}`);
+        return true;
+      });
+    }
+  });
+
+  test('refuses to write the page over one of its inputs (exit 2)', async () => {
+    const input = join(work, 'input.jsonl');
+    copyFileSync(devices, input);
+    await assert.rejects(run([input], input).code, (e: unknown) => {
+      assert.ok(e instanceof NetworkmlError);
+      assert.equal(e.exitCode, ExitCode.USAGE);
+      assert.match(e.message, /is also an input/);
+      return true;
+    });
+    assert.deepEqual(readFileSync(input), readFileSync(devices));
+  });
+
+  test('a model it cannot use is refused once, up front, exit 3', async () => {
+    const capture = join(root, 'data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap');
+    const junk = join(work, 'junk.json');
+    writeFileSync(junk, 'junk');
+    for (const model of ['host-footprint-v0.6.8', join(work, 'missing.json'), junk]) {
+      const evaluate = () => Promise.reject(new Error('must not evaluate'));
+      const err = sink();
+      const code = runReport(
+        [capture, capture, capture],
+        { output: join(work, 'model.html'), model },
+        { ...deps, evaluate },
+        sink().stream,
+        err.stream,
+      );
+      await assert.rejects(
+        code,
+        (e: unknown) => e instanceof NetworkmlError && e.exitCode === ExitCode.BAD_MODEL,
+      );
+      assert.equal(err.text(), '');
+    }
+    const program = new Command('networkml');
+    registerReport(program, deps);
+    assert.doesNotMatch(program.commands[0]!.helpInformation(), /host-footprint/);
   });
 
   test("'-o -' writes the page to standard output; test reports are recognised inside JSON lines", async () => {

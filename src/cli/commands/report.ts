@@ -1,9 +1,8 @@
 /** `networkml report <results.json|capture|dir>... -o report.html`: one offline HTML page of results. */
-import { randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ExitCode, errorMessage, NetworkmlError, UsageError } from '../../errors.js';
+import { ExitCode, errorMessage, ModelError, NetworkmlError, UsageError } from '../../errors.js';
+import { HOST_FOOTPRINT_KIND, modelFileKind } from '../../models/host-footprint.js';
 import { type LoadedResults, parseResults } from '../../outputs/report/load.js';
 import { renderReport } from '../../outputs/report/render.js';
 import type { AnomalyModelName, EvaluateOptions } from '../../pipeline/evaluate.js';
@@ -11,7 +10,8 @@ import { runJobs } from '../../pipeline/pool.js';
 import type { CaptureResult } from '../../result.js';
 import { addCaptureOptions, type CaptureCliOptions, threadsFrom } from '../capture-options.js';
 import { expandCaptureArgs } from '../inputs.js';
-import { addModelOptions, evaluateOptionsFrom } from './eval.js';
+import { openOutput, refuseOutputOverInput } from '../output.js';
+import { addModelOptions, evaluateOptionsFrom, loadModels } from './eval.js';
 
 /** A capture's results (one, or one per host) or its one-line error. */
 export type Outcome = { ok: true; value: CaptureResult[] } | { ok: false; error: string };
@@ -69,20 +69,6 @@ function readText(path: string): string {
   }
 }
 
-/** Writes beside the target then renames, so a reader never sees half a report and a failure leaves none. */
-export function writeAtomic(path: string, text: string): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'its folder does not exist' : errorMessage(e);
-    throw new NetworkmlError(`${path}: cannot write the report: ${why}`);
-  }
-}
-
 /**
  * Gathers results from every input (results files as given, captures evaluated now), renders and writes
  * the page. A bad input is reported on one line and skipped; returns 1 if any was, and writes nothing when
@@ -97,6 +83,14 @@ export async function runReport(
 ): Promise<number> {
   if (inputs.length === 0)
     throw new UsageError('report needs at least one results file, capture or directory');
+  const evaluateOptions = evaluateOptionsFrom(options);
+  if (inputs.some((input) => input !== '-' && !resultsFile.test(input))) {
+    if (options.model && modelFileKind(options.model) === HOST_FOOTPRINT_KIND)
+      throw new ModelError(
+        `${options.model}: report cannot use a host-footprint model (no time bins); use eval --model ${options.model} instead`,
+      );
+    loadModels(evaluateOptions);
+  }
   const all: LoadedResults = { captures: [], tests: [] };
   let failed = false;
   const fail = (e: unknown): void => {
@@ -120,9 +114,12 @@ export async function runReport(
       fail(e);
     }
   }
+  refuseOutputOverInput(options.output, [...inputs, ...captures]);
+  // Opened before the work so that a path that cannot be written fails first; written only at the end.
+  const file = options.output === '-' ? null : await openOutput(options.output);
   if (captures.length > 0) {
     const evaluate = deps.evaluate ?? evaluateOnWorkers;
-    for (const outcome of await evaluate(captures, evaluateOptionsFrom(options), threadsFrom(options))) {
+    for (const outcome of await evaluate(captures, evaluateOptions, threadsFrom(options))) {
       if (outcome.ok) all.captures.push(...outcome.value);
       else fail(new NetworkmlError(outcome.error));
     }
@@ -137,8 +134,10 @@ export async function runReport(
     captures: all.captures,
     tests: all.tests,
   });
-  if (options.output === '-') out.write(html);
-  else writeAtomic(options.output, html);
+  if (file) {
+    file.write(html);
+    await file.close();
+  } else out.write(html);
   return failed ? ExitCode.BAD_INPUT : ExitCode.OK;
 }
 
@@ -154,6 +153,7 @@ export function registerReport(program: Command, deps: ReportDeps = {}): void {
         )
         .option('-o, --output <file>', "HTML file to write ('-' for standard output)", 'report.html')
         .option('--title <text>', 'page title', 'NetworkML report'),
+      { hostFootprint: false },
     ),
   )
     .addHelpText(

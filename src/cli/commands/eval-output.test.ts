@@ -1,0 +1,49 @@
+/** `eval -o`: never over its own input, and results written even when the device history fails. */
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { runCli } from '../../test-helpers/cli.js';
+
+const SAMPLE = 'data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap';
+const dir = mkdtempSync(join(tmpdir(), 'networkml-eval-output-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('eval -o', () => {
+  it('refuses an output that is one of the inputs, by any name, and leaves the capture as it was', () => {
+    const capture = join(dir, 'in.pcap');
+    copyFileSync(SAMPLE, capture);
+    symlinkSync(capture, join(dir, 'link.pcap'));
+    for (const [inputs, output] of [
+      [[capture], capture],
+      [[capture], join(dir, 'link.pcap')],
+      [[SAMPLE, dir], capture],
+    ] as const) {
+      const r = runCli(['eval', '--no-history', ...inputs, '-o', output]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /^networkml: .*: is also an input \(.*\); refusing to overwrite it\n$/);
+      assert.equal(r.stdout, '');
+    }
+    assert.deepEqual(readFileSync(capture), readFileSync(SAMPLE));
+    const host = runCli(['eval', '--model', 'host-footprint-v0.6.8', capture, '-o', capture]);
+    assert.equal(host.status, 2, host.stderr);
+  });
+
+  it('a failing device history (exit 4) still writes the results, with a warning', () => {
+    const dataDir = join(dir, 'data');
+    const first = runCli(['eval', '--data-dir', dataDir, SAMPLE]);
+    assert.equal(first.status, 0, first.stderr);
+    truncateSync(join(dataDir, 'history.sqlite'), 5000);
+    const output = join(dir, 'res.jsonl');
+    const r = runCli(['eval', '--json', '--data-dir', dataDir, SAMPLE, '-o', output]);
+    assert.equal(r.status, 4, r.stderr);
+    assert.match(
+      r.stderr,
+      /^networkml: history database .*malformed \(results written without device history\)\n$/,
+    );
+    const results = readFileSync(output, 'utf8').trim().split('\n');
+    assert.equal(results.length, 1);
+    assert.equal((JSON.parse(results[0]!) as { file: string }).file, SAMPLE);
+  });
+});
