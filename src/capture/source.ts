@@ -3,10 +3,11 @@
  * with the gzip magic (never judged by file name).
  */
 import { once } from 'node:events';
-import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { constants, createGunzip, type Gunzip } from 'node:zlib';
+import { CaptureError } from '../errors.js';
 
 /** Large reads keep per-chunk overhead and straddling records rare. */
 export const CHUNK_SIZE = 1024 * 1024;
@@ -34,8 +35,52 @@ function* fileChunks(fd: number, first: Buffer, firstLength: number): Generator<
 
 export function openSource(source: string | NodeJS.ReadableStream): NodeJS.ReadableStream {
   if (typeof source !== 'string') return source;
-  if (source === '-') return process.stdin;
+  if (source === '-') return standardInput();
   return createReadStream(source, { highWaterMark: CHUNK_SIZE });
+}
+
+/** process.stdin, refused when it is a directory: Node reads one as an empty stream, "not a capture (empty)". */
+export function standardInput(): NodeJS.ReadableStream {
+  let directory = false;
+  try {
+    directory = fstatSync(0).isDirectory();
+  } catch {
+    // No descriptor 0 to look at: reading it reports the problem in its own words.
+  }
+  if (directory) throw new CaptureError('-: cannot read: is a directory');
+  return process.stdin;
+}
+
+/**
+ * Standard input that ends when `signal` aborts, even while a read is blocked (a live pipe with nothing to
+ * say), so a reader stopped by Ctrl-C finishes with what it has. Reading stops for good at the end: the
+ * descriptor is released and cannot keep the process alive. `bytes` counts what was handed on.
+ */
+export function stdinUntil(signal: AbortSignal): { stream: NodeJS.ReadableStream; bytes(): number } {
+  const stdin = standardInput() as Readable;
+  let bytes = 0;
+  async function* chunks(): AsyncGenerator<Buffer> {
+    const it = stdin[Symbol.asyncIterator]();
+    const aborted = new Promise<null>((resolve) => {
+      if (signal.aborted) resolve(null);
+      else signal.addEventListener('abort', () => resolve(null), { once: true });
+    });
+    try {
+      for (;;) {
+        const r = await Promise.race([it.next(), aborted]);
+        if (r === null || r.done) return;
+        const chunk = toBuffer(r.value);
+        bytes += chunk.length;
+        yield chunk;
+      }
+    } finally {
+      // Not it.return(): it would wait for the read in progress, which may never come. Not stdin.push(null)
+      // either: the read in progress would then push after the end (ERR_STREAM_PUSH_AFTER_EOF, a crash).
+      // A read cut short by this rejects into the settled race above, where nobody waits for it.
+      stdin.destroy();
+    }
+  }
+  return { stream: Readable.from(chunks(), { objectMode: false }), bytes: () => bytes };
 }
 
 /** Yields a path's capture bytes; plain files take the synchronous fast path. */

@@ -1,6 +1,6 @@
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { NetworkmlError } from '../errors.js';
+import { NetworkmlError, UsageError } from '../errors.js';
 
 const MAGICS = [0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0x0a0d0d0a];
 
@@ -27,6 +27,11 @@ function looksLikeCapture(path: string): boolean {
  * none does, it is thrown (one line, exit 1, and nothing to do).
  */
 export function expandCaptureArgs(args: string[]): string[] {
+  // A second '-' could only read an exhausted stream: refused up front rather than reported as an empty capture.
+  if (args.filter((a) => a === '-').length > 1)
+    throw new UsageError(
+      "'-' (standard input) is given more than once: standard input can be read only once",
+    );
   const errors: NetworkmlError[] = [];
   const out = expand(args, errors);
   if (errors.length === 0) return out;

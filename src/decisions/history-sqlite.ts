@@ -3,7 +3,7 @@
  * previous state and writes the new one inside one IMMEDIATE transaction, so concurrent writers (other
  * processes) serialise on the write lock (busy_timeout waits for it) and no update is lost.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
@@ -53,6 +53,41 @@ function serviceError(path: string, err: unknown): NetworkmlError {
   return new NetworkmlError(`history database ${path}: ${errorMessage(err)}`, ExitCode.SERVICE);
 }
 
+/**
+ * A WAL database opened read-only still creates its -shm (and -wal) file beside it on the first read: in a
+ * directory the user may read but not write, that fails (SQLITE_READONLY_DIRECTORY, or SQLITE_CANTOPEN).
+ */
+function needsSharedMemory(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return (
+    typeof code === 'string' && (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN'))
+  );
+}
+
+/** Whether a -wal file may hold committed updates the main file lacks (anything past its 32-byte header). */
+function walFrames(path: string): boolean {
+  try {
+    return statSync(`${path}-wal`).size > 32;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The database read into memory, for reading where SQLite cannot create its WAL files. Only when no -wal file
+ * holds frames (checked by the caller): every committed update is then in the main file, so the copy is the
+ * whole history (better-sqlite3 is built without URI filenames, so `immutable=1` is not available). The copy's
+ * header is marked as a rollback-journal database (bytes 18-19: 1), else SQLite looks for WAL files for it too.
+ */
+function readSnapshot(path: string): Database.Database {
+  const bytes = readFileSync(path);
+  if (bytes.length >= 20) {
+    bytes[18] = 1;
+    bytes[19] = 1;
+  }
+  return new Database(bytes, { readonly: true });
+}
+
 export class SqliteHistory implements DeviceHistory {
   private constructor(
     readonly location: string,
@@ -69,6 +104,15 @@ export class SqliteHistory implements DeviceHistory {
         db.pragma('journal_mode = WAL');
         db.pragma('synchronous = NORMAL');
         db.exec(SCHEMA);
+        return new SqliteHistory(path, db);
+      }
+      try {
+        // The first read is where a WAL database needs its -shm file: find out now, not in the middle of a query.
+        db.prepare('SELECT 1 FROM sqlite_master LIMIT 1').get();
+      } catch (err) {
+        if (!needsSharedMemory(err) || walFrames(path)) throw err;
+        db.close();
+        return new SqliteHistory(path, readSnapshot(path));
       }
       return new SqliteHistory(path, db);
     } catch (err) {

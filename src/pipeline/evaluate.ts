@@ -2,6 +2,7 @@ import { createReadStream, createWriteStream, mkdtempSync, rmSync, type Stats, s
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { openSource } from '../capture/source.js';
 import { behaviorOf, decide } from '../decisions/decide.js';
 import type { DeviceUpdate } from '../decisions/history.js';
 import {
@@ -151,6 +152,12 @@ export async function evaluateHosts(path: string, options: EvaluateOptions = {})
   const spooled = await spoolIfStream(path);
   try {
     const file = spooled?.path ?? path;
+    // Messages name what the user gave ('-', the pipe), not the temporary file.
+    if (spooled)
+      options = {
+        ...options,
+        capture: { ...options.capture, read: { ...options.capture?.read, name: path } },
+      };
     const analysis = await analyzeFor(file, loaded, options, true);
     const { store, bins } = analysis;
     const countPublic = options.capture?.publicSessions ?? false;
@@ -237,7 +244,7 @@ async function spoolIfStream(path: string): Promise<{ path: string; remove(): vo
   if (path !== '-' && (!stat || stat.isFile())) return null;
   const dir = mkdtempSync(join(tmpdir(), 'networkml-per-host-'));
   const file = join(dir, 'capture');
-  await pipeline(path === '-' ? process.stdin : createReadStream(path), createWriteStream(file));
+  await pipeline(path === '-' ? openSource('-') : createReadStream(path), createWriteStream(file));
   return { path: file, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

@@ -27,13 +27,20 @@ export async function runJobs<N extends JobName>(
   inputs: JobInput<N>[],
   options: PoolOptions = {},
 ): Promise<Settled<N>[]> {
-  const threads = Math.max(1, Math.min(options.threads ?? availableParallelism(), inputs.length));
   const results = new Array<Settled<N>>(inputs.length);
-  if (threads === 1) {
-    for (let i = 0; i < inputs.length; i++) {
-      results[i] = await settle(() => runJob(name, inputs[i]!));
-      options.onDone?.(i);
-    }
+  const inline = async (i: number) => {
+    results[i] = await settle(() => runJob(name, inputs[i]!));
+    options.onDone?.(i);
+  };
+  // A worker thread's process.stdin is not this process's standard input (it reads as empty): '-' is read
+  // here, whatever the thread count, while the workers take the files.
+  const queue: number[] = [];
+  const here: number[] = [];
+  for (let i = 0; i < inputs.length; i++) (describe(inputs[i]) === '-' ? here : queue).push(i);
+  const requested = Math.max(1, options.threads ?? availableParallelism());
+  const threads = Math.min(requested, queue.length);
+  if (requested === 1 || threads === 0 || (threads === 1 && here.length === 0)) {
+    for (let i = 0; i < inputs.length; i++) await inline(i);
     return results;
   }
   let next = 0;
@@ -48,12 +55,15 @@ export async function runJobs<N extends JobName>(
     worker.on('error', () => {});
     return worker;
   };
-  await Promise.all(
-    Array.from({ length: threads }, async () => {
+  const onHere = async () => {
+    for (const i of here) await inline(i);
+  };
+  await Promise.all([
+    ...Array.from({ length: threads }, async () => {
       let worker = start();
       try {
-        while (next < inputs.length) {
-          const i = next++;
+        while (next < queue.length) {
+          const i = queue[next++]!;
           if (!alive.has(worker)) worker = start();
           const { settled, dead } = await runOn<N>(worker, name, inputs[i]!);
           results[i] = settled;
@@ -70,7 +80,8 @@ export async function runJobs<N extends JobName>(
         await stopWorker(worker);
       }
     }),
-  );
+    onHere(),
+  ]);
   return results;
 }
 

@@ -9,6 +9,7 @@ import { predictBins } from '../models/role-model.js';
 import type { Behavior, BehaviorDetail } from '../result.js';
 import { buildBins, DEFAULT_BIN_OPTIONS, type StreamState } from '../sessions/bins.js';
 import { PacketStore } from '../sessions/packet-store.js';
+import { REORDERED_WARNING_KIND } from './analyze.js';
 import { type AnomalyModelName, anomalyScorer } from './anomaly.js';
 import { rankLabels } from './evaluate.js';
 import { roleModelFor } from './model-registry.js';
@@ -96,14 +97,25 @@ export async function watchCapture(
 
   let store = new PacketStore();
   let binStartUs = Number.NaN;
+  let maxSeenUs = Number.NEGATIVE_INFINITY;
   let bin = 0;
   let stream: StreamState | null = null;
+  let wentBack: CaptureWarning | null = null;
 
   const flush = () => {
     if (store.length === 0 || !stream) return;
     const bins = buildBins(store, { durationS: Number.POSITIVE_INFINITY, warmupS }, stream);
-    const binStart = store.timeUs.data[0]! / 1e6;
-    const binEnd = store.timeUs.data[store.length - 1]! / 1e6;
+    // The earliest and latest packet, not the first and last: times may go back a little inside a bin.
+    const times = store.timeUs.data;
+    let firstUs = times[0]!;
+    let lastUs = firstUs;
+    for (let i = 1; i < store.length; i++) {
+      const t = times[i]!;
+      if (t < firstUs) firstUs = t;
+      else if (t > lastUs) lastUs = t;
+    }
+    const binStart = firstUs / 1e6;
+    const binEnd = lastUs / 1e6;
     const behaviorResult = behavior ? behavior.finish() : null;
     if (behaviorResult) {
       for (const h of behaviorResult.hosts) {
@@ -170,8 +182,9 @@ export async function watchCapture(
     bin++;
   };
 
+  const sourceName = typeof source === 'string' ? source : '-';
   try {
-    return await readCapture(
+    const summary = await readCapture(
       source,
       (p) => {
         if (p.ipVersion !== 4 && p.ipVersion !== 6) return;
@@ -184,11 +197,31 @@ export async function watchCapture(
             warmupAddresses: new Set(),
           };
           binStartUs = t;
+        } else if (binStartUs - t > durationUs) {
+          // Time went back across a bin (a clock step, captures appended out of order): kept in the open bin,
+          // the packet would make a bin that ends before it starts and never closes until time catches up.
+          // Packets reordered by less than a bin stay where they are, as eval keeps them in its open bin.
+          if (!wentBack) {
+            wentBack = {
+              kind: REORDERED_WARNING_KIND,
+              message:
+                `${sourceName}: packet times go back across a bin (by ${((maxSeenUs - t) / 1e6).toFixed(3)} s): ` +
+                'the open bin was closed and a new one started at the earlier time (warned once)',
+            };
+            options.onWarning?.(wentBack);
+          }
+          flush();
+          store = new PacketStore();
+          binStartUs = t;
+          // The warm-up is measured in stream time that has passed: a step back does not start it again.
+          stream.captureStartUs -= maxSeenUs - t;
+          maxSeenUs = t;
         } else if (t - binStartUs >= durationUs) {
           flush();
           store = new PacketStore();
           binStartUs = t;
         }
+        if (t > maxSeenUs) maxSeenUs = t;
         store.add(p);
         behavior?.add(p);
       },
@@ -197,6 +230,8 @@ export async function watchCapture(
         ...(options.onWarning ? { onWarning: options.onWarning } : {}),
       },
     );
+    if (wentBack) summary.warnings.push(wentBack);
+    return summary;
   } finally {
     flush();
   }

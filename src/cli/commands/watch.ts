@@ -1,6 +1,7 @@
 /** `networkml watch <capture|->`: a result per host each time a time bin of a live stream closes. */
 import type { Command } from 'commander';
-import { ExitCode, errorMessage } from '../../errors.js';
+import { stdinUntil } from '../../capture/source.js';
+import { CaptureError, ExitCode, errorMessage } from '../../errors.js';
 import { type WatchUpdate, watchCapture } from '../../pipeline/watch.js';
 import { addCaptureOptions, analyzeOptionsFrom, type CaptureCliOptions } from '../capture-options.js';
 import { addModelOptions, evaluateOptionsFrom } from './eval.js';
@@ -9,6 +10,9 @@ interface WatchCliOptions extends CaptureCliOptions {
   model?: string;
   json?: boolean;
 }
+
+/** Bytes the reader needs to recognise a capture (its magic number). */
+const CAPTURE_MAGIC_BYTES = 4;
 
 function pct(p: number): string {
   return `${Math.round(p * 100)}%`;
@@ -46,12 +50,10 @@ export function registerWatch(program: Command): void {
       const capture = analyzeOptionsFrom(cli);
       const evaluate = evaluateOptionsFrom(cli);
       const controller = new AbortController();
-      const input = source === '-' ? process.stdin : source;
-      const onSignal = () => {
-        controller.abort();
-        // A blocked read of standard input would never see the abort: end the stream, the open bin flushes.
-        if (source === '-') process.stdin.push(null);
-      };
+      // A blocked read of standard input would never see the abort: this one ends with it, the open bin flushes.
+      const stdin = source === '-' ? stdinUntil(controller.signal) : null;
+      const input = stdin?.stream ?? source;
+      const onSignal = () => controller.abort();
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
@@ -65,6 +67,10 @@ export function registerWatch(program: Command): void {
           },
           (u) => process.stdout.write(cli.json ? `${JSON.stringify(u)}\n` : `${watchText(u)}\n`),
         );
+      } catch (err) {
+        // Interrupted before a capture header arrived: nothing was wrong with a capture that never came.
+        const noHeader = stdin !== null && stdin.bytes() < CAPTURE_MAGIC_BYTES;
+        if (!(controller.signal.aborted && noHeader && err instanceof CaptureError)) throw err;
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
