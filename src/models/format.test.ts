@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
-import { ModelError } from '../errors.js';
+import { ExitCode, ModelError, NetworkmlError } from '../errors.js';
 import { calibratedNovelty } from '../training/calibrate.js';
 import { fitRankNnModel } from '../training/select.js';
 import {
@@ -270,6 +270,48 @@ test('NaN weights are refused at save time', () => {
   const bad = structuredClone(onelayer) as OneLayerRoleModel;
   bad.mlp.b2[0] = Number.NaN;
   assert.throws(() => saveModel(join(dir, 'nan.json'), bad), /non-finite/);
+});
+
+test('a model its loader would refuse is never written: one line, exit 70 (a bug, not a bad file)', () => {
+  const cases: [string, (m: OneLayerRoleModel) => void, RegExp][] = [
+    [
+      'empty-label.json',
+      (m) => {
+        m.labels[0] = '';
+      },
+      /not written: the trained model would not load \(.*labels\.0: /,
+    ],
+    [
+      'big-seed.json',
+      (m) => {
+        m.training!.seed = 2 ** 53 + 2;
+      },
+      /not written: the trained model would not load \(.*training\.seed: /,
+    ],
+    [
+      'no-hidden.json',
+      (m) => {
+        m.mlp.hiddenSize = 0;
+      },
+      /cannot save model: \d+ weights in rows of 0 columns/,
+    ],
+  ];
+  for (const [name, spoil, where] of cases) {
+    const bad = structuredClone(onelayer) as OneLayerRoleModel;
+    spoil(bad);
+    const path = join(dir, name);
+    assert.throws(
+      () => saveModel(path, bad),
+      (err: unknown) =>
+        err instanceof NetworkmlError &&
+        !(err instanceof ModelError) &&
+        err.exitCode === ExitCode.INTERNAL &&
+        where.test(err.message) &&
+        !err.message.includes('\n'),
+    );
+    assert.equal(existsSync(path), false, `${name} not written`);
+  }
+  assert.ok(!readdirSync(dir).some((f) => f.endsWith('.tmp')), 'no temporary file left behind');
 });
 
 test('the bundled SoS LSTM keeps its original fields under our envelope', () => {

@@ -3,7 +3,7 @@ import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z as Zod } from 'zod';
-import { errorMessage, ModelError } from '../errors.js';
+import { ExitCode, errorMessage, ModelError, NetworkmlError } from '../errors.js';
 import { type NoveltyReference, noveltyFromPoints, noveltySubset } from './novelty.js';
 import type { ForestRoleModel, OneLayerRoleModel, RankNnRoleModel, RoleModel } from './role-model.js';
 import type { TreeArrays } from './tree.js';
@@ -462,6 +462,12 @@ function toRoleModel(d: RoleDoc, name: string): RoleModel {
 }
 
 function rowsOf(a: Float64Array, cols: number): number[][] {
+  // Rows of no column (a hidden size of 0) would never end: such a model cannot be written (a bug).
+  if (a.length > 0 && !(Number.isInteger(cols) && cols >= 1))
+    throw new NetworkmlError(
+      `cannot save model: ${a.length} weights in rows of ${cols} columns`,
+      ExitCode.INTERNAL,
+    );
   const out: number[][] = [];
   for (let i = 0; i < a.length; i += cols) out.push(Array.from(a.subarray(i, i + cols)));
   return out;
@@ -610,9 +616,23 @@ function numberOrNull(v: unknown): number | null {
   return typeof v === 'number' ? v : null;
 }
 
-/** Save a role model; returns the model hash (SHA-256 of the written file). */
+/**
+ * Save a role model; returns the model hash (SHA-256 of the written file). The document is first checked
+ * the way loadModel checks a file (schema and shapes), so a file that would not load is never written:
+ * training makes models from checked options, so a model that fails here is a bug (exit 70), not a bad
+ * model file (exit 3).
+ */
 export function saveModel(path: string, model: RoleModel, description?: string): string {
-  return writeModelDocument(path, modelToDocument(model, description));
+  const doc = modelToDocument(model, description);
+  try {
+    parseModel(documentToText(doc), path);
+  } catch (err) {
+    throw new NetworkmlError(
+      `${path}: not written: the trained model would not load (${errorMessage(err)})`,
+      ExitCode.INTERNAL,
+    );
+  }
+  return writeModelDocument(path, doc);
 }
 
 /** SHA-256 of a model file's bytes. */

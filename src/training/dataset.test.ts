@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { it } from 'node:test';
-import { NetworkmlError } from '../errors.js';
-import { labelOf } from './dataset.js';
+import { NetworkmlError, UsageError } from '../errors.js';
+import { labelOf, loadLabelAssignments, trainingLabelsOf } from './dataset.js';
 
 it('labels captures by file-name prefix, through the assignments when given', () => {
   assert.equal(labelOf('/d/ActiveDirectoryController-labs-Fri0036-n00.pcap'), 'ActiveDirectoryController');
@@ -15,4 +18,35 @@ it('labels captures by file-name prefix, through the assignments when given', ()
   );
   assert.throws(() => labelOf('capture.pcap'), NetworkmlError);
   assert.throws(() => labelOf('Foo-a-b-c.pcap', { Bar: 'Bar' }), /no entry/);
+});
+
+it('refuses the reserved label Unknown for training, by file name or through the assignments', () => {
+  assert.deepEqual(trainingLabelsOf(['Aria-A1-Mon0000-n00.pcap', 'Plug-x-Mon0000-n00.pcap']), [
+    'Aria',
+    'Plug',
+  ]);
+  assert.throws(
+    () => trainingLabelsOf(['Aria-A1-Mon0000-n00.pcap', '/d/Unknown-x-Mon0000-n00.pcap']),
+    (err: unknown) =>
+      err instanceof UsageError && /^Unknown-x-Mon0000-n00\.pcap: 'Unknown' is reserved/.test(err.message),
+  );
+  assert.throws(() => trainingLabelsOf(['Aria-A1-Mon0000-n00.pcap'], { Aria: 'Unknown' }), /reserved/);
+  // test reads such a capture as one of an unknown type.
+  assert.equal(labelOf('Unknown-x-Mon0000-n00.pcap'), 'Unknown');
+});
+
+it('refuses label assignments with an empty label (a model cannot hold one)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nml-labels-'));
+  try {
+    const path = join(dir, 'labels.json');
+    writeFileSync(path, JSON.stringify({ Aria: '', Plug: 'Plug' }));
+    assert.throws(
+      () => loadLabelAssignments(path),
+      (err: unknown) => err instanceof UsageError,
+    );
+    writeFileSync(path, JSON.stringify({ Aria: 'Scale', Plug: 'Plug' }));
+    assert.deepEqual(loadLabelAssignments(path), { Aria: 'Scale', Plug: 'Plug' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { z } from 'zod';
 import { NetworkmlError, UsageError } from '../errors.js';
+import { UNKNOWN_LABEL } from '../models/role-model.js';
 
 /**
  * Labelled captures follow the original's naming convention `DeviceName-deviceID-time-duration-flags.pcap`
@@ -12,7 +13,8 @@ const CONVENTION = /^([^-.]+)-[^-]+-[^-]+-[^-.]+(?:-[^.]*)?\.(?:pcap|pcapng|cap)
 
 export type LabelAssignments = Record<string, string>;
 
-const assignmentsSchema = z.record(z.string(), z.string());
+// A label is a role name in the model: never empty (the model loader refuses an empty one).
+const assignmentsSchema = z.record(z.string(), z.string().min(1));
 
 export function loadLabelAssignments(path: string): LabelAssignments {
   let raw: unknown;
@@ -23,7 +25,9 @@ export function loadLabelAssignments(path: string): LabelAssignments {
   }
   const parsed = assignmentsSchema.safeParse(raw);
   if (!parsed.success)
-    throw new UsageError(`${path}: label assignments must be a JSON object of "prefix": "label"`);
+    throw new UsageError(
+      `${path}: label assignments must be a JSON object of "prefix": "label" with non-empty labels`,
+    );
   return parsed.data;
 }
 
@@ -42,6 +46,24 @@ export function labelOf(path: string, assignments?: LabelAssignments): string {
   if (label === undefined)
     throw new NetworkmlError(`${name}: prefix '${prefix}' has no entry in the label assignments`);
   return label;
+}
+
+/**
+ * The labels of training captures (labelOf), refusing the reserved label Unknown (UsageError): a model's
+ * Unknown is what it calls captures of no known type, so captures named Unknown-… (or mapped to Unknown)
+ * cannot teach it a role, and merging them into that label would silently change what Unknown means.
+ * `test` reads such captures as captures of an unknown type instead (labelOf).
+ */
+export function trainingLabelsOf(paths: readonly string[], assignments?: LabelAssignments): string[] {
+  return paths.map((p) => {
+    const label = labelOf(p, assignments);
+    if (label === UNKNOWN_LABEL)
+      throw new UsageError(
+        `${basename(p)}: '${UNKNOWN_LABEL}' is reserved for captures of no known type and cannot be a training label; ` +
+          'leave the capture out or rename it (or map its prefix with --labels)',
+      );
+    return label;
+  });
 }
 
 const splitSchema = z.object({ train: z.array(z.string()), test: z.array(z.string()) });

@@ -53,3 +53,21 @@ it('lists confused pairs in either direction, siblings counted apart', () => {
     { a: 'camera', b: 'plug', count: 1, siblings: 0 },
   ]);
 });
+
+it('does not average Unknown even when it is the truth of a test capture (a capture of an unknown type)', () => {
+  // Unknown-… captures: one called Unknown (right), one forced to a role (wrong).
+  const m = scorePredictions(['a', 'b', 'Unknown', 'Unknown'], ['a', 'b', 'Unknown', 'a']);
+  assert.equal(m.perRole.find((r) => r.label === 'Unknown')!.support, 2);
+  // a: P 0.5, R 1 → F1 2/3; b: F1 1. Unknown's own F1 (2/3) is not a role's.
+  assert.ok(Math.abs(m.meanF1 - (2 / 3 + 1) / 2) < 1e-12, `mean F1 ${m.meanF1}`);
+  assert.equal(m.accuracy, 3 / 4);
+});
+
+it('names no confused pair for a capture of an unknown type', () => {
+  const pairs = confusedPairs(
+    [{ file: 'Unknown-x-Mon0000-n00.pcap', truth: 'Unknown', predicted: 'Unknown', confidence: 0.9 }].map(
+      (p) => ({ ...p, unknown: true, forced: 'plug', siblings: null }),
+    ),
+  );
+  assert.deepEqual(pairs, []);
+});

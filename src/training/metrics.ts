@@ -1,3 +1,4 @@
+import { UNKNOWN_LABEL } from '../models/role-model.js';
 import type { ConfusedPair, RoleScore, TestMetrics, TestPrediction } from '../outputs/report/types.js';
 
 /** The one definition of mean F1 that `test` reports (with Unknown kept, and forcing decisions). */
@@ -9,7 +10,8 @@ export const MEAN_F1_DEFINITION =
 /**
  * Precision, recall and F1 per role from (truth, prediction) pairs, the confusion matrix (rows truth,
  * columns predicted) and accuracy. F1 = 2PR / (P + R), 0 when both are 0; mean F1 averages F1 over the
- * roles with support > 0 (MEAN_F1_DEFINITION), so Unknown — never a true label — does not count as a role.
+ * roles with support > 0 (MEAN_F1_DEFINITION) other than Unknown, which is not a role even when it is the
+ * truth of a test capture (a capture of an unknown type, right when called Unknown).
  */
 export function scorePredictions(
   truth: readonly string[],
@@ -34,7 +36,7 @@ export function scorePredictions(
     const f1 = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
     return { label, precision, recall, f1, support };
   });
-  const occurring = perRole.filter((r) => r.support > 0);
+  const occurring = perRole.filter((r) => r.support > 0 && r.label !== UNKNOWN_LABEL);
   const meanF1 = occurring.length ? occurring.reduce((a, r) => a + r.f1, 0) / occurring.length : 0;
   return { labels, confusion, perRole, meanF1, accuracy: truth.length ? correct / truth.length : 0 };
 }
@@ -56,7 +58,8 @@ export function confusedPairs(predictions: readonly TestPrediction[]): ConfusedP
     return p;
   };
   for (const p of predictions) {
-    if (p.reason) continue;
+    // Without sessions there is no decision; a capture of an unknown type has no role to confuse.
+    if (p.reason || p.truth === UNKNOWN_LABEL) continue;
     if (p.forced !== p.truth) pair(p.truth, p.forced).count++;
     if (p.siblings) pair(p.siblings[0], p.siblings[1]).siblings++;
   }

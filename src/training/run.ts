@@ -23,7 +23,7 @@ import { type PoolOptions, runJobs } from '../pipeline/pool.js';
 import { deviceRepresentation, representationName, saveSosModel } from '../pipeline/sos-anomaly.js';
 import { DEFAULT_BIN_OPTIONS } from '../sessions/bins.js';
 import type { OpenSetCalibration } from './calibrate.js';
-import { type LabelAssignments, labelOf } from './dataset.js';
+import { type LabelAssignments, trainingLabelsOf } from './dataset.js';
 import type { LabelledCapture } from './select.js';
 import { trainV2Model } from './v2-recipe.js';
 
@@ -116,6 +116,11 @@ export interface V2TrainSummary extends RoleSummaryBase {
   selected: string;
   /** Cross-validated accuracy per candidate. */
   cv: Record<string, number>;
+  /**
+   * Present when cross-validation was partial or impossible (a label with one capture): what was left out,
+   * or that the first candidate was taken without selection.
+   */
+  selection_note?: string;
   calibration: OpenSetCalibration | null;
   seconds: { features: number; total: number };
 }
@@ -150,7 +155,7 @@ export type TrainSummary = CompatTrainSummary | V2TrainSummary | SosTrainSummary
 export async function trainFromCaptures(options: TrainRunOptions): Promise<TrainSummary> {
   const started = performance.now();
   const paths = [...options.paths];
-  const captureLabels = paths.map((p) => labelOf(p, options.labels));
+  const captureLabels = trainingLabelsOf(paths, options.labels);
   const algorithm = options.algorithm;
   switch (algorithm) {
     // Normal behaviour can be learnt from one kind of device; telling roles apart needs two.
@@ -222,8 +227,12 @@ async function trainRole(
   }));
   const empty = captures.filter((c) => c.rows.length === 0).length;
   const bins = captures.reduce((n, c) => n + c.rows.length, 0);
-  if (new Set(captures.filter((c) => c.rows.length > 0).map((c) => c.label)).size < 2)
-    throw new UsageError('fewer than two labels have usable sessions; try a smaller --warmup');
+  const usable = [...new Set(captures.filter((c) => c.rows.length > 0).map((c) => c.label))];
+  if (usable.length < 2)
+    throw new UsageError(
+      `fewer than two labels have captures with usable sessions (${usable.length === 0 ? 'none' : `only ${usable[0]}`})` +
+        (warmupS > 0 ? `; try a smaller --warmup than ${warmupS} s` : ''),
+    );
   const featureSeconds = (performance.now() - started) / 1000;
   const seed = o.seed ?? 0;
   const dataset = o.dataset ?? '';
@@ -270,7 +279,10 @@ async function trainRole(
       ...base('v2', report.model),
       behavior,
       selected: report.selection.best.name,
-      cv: Object.fromEntries(report.selection.results.map((r) => [r.name, r.accuracy])),
+      cv: Object.fromEntries(
+        report.selection.results.filter((r) => r.outcomes.length > 0).map((r) => [r.name, r.accuracy]),
+      ),
+      ...(report.selection.note !== null ? { selection_note: report.selection.note } : {}),
       calibration: report.calibration,
       seconds: seconds(),
     };
@@ -335,7 +347,10 @@ async function trainSos(
       roles.push(labels[i]!);
     }
   });
-  if (rows.length === 0) throw new UsageError('no capture has usable sessions; try a smaller --warmup');
+  if (rows.length === 0)
+    throw new UsageError(
+      `no capture has usable sessions${(options.warmupS ?? 0) > 0 ? `; try a smaller --warmup than ${options.warmupS} s` : ''}`,
+    );
   const sos = new RoleConditionedSos({
     representation: representationName(role),
     ...(o.perplexity ? { perplexity: o.perplexity } : {}),

@@ -91,6 +91,7 @@ function cvOf(right: boolean[]): CvResult {
     accuracy: right.filter(Boolean).length / right.length,
     foldAccuracies: [],
     outcomes,
+    skippedFolds: 0,
   };
 }
 
@@ -137,5 +138,38 @@ describe('forest size of the default grid', () => {
       grid.map((c) => (c.algorithm === 'randomforest' ? { ...c, nEstimators: 300 } : c)),
       DEFAULT_GRID.map((c) => ({ ...c })),
     );
+  });
+});
+
+describe('cross-validation with a label of one capture', () => {
+  const caps = synthetic(4, 5);
+  const grid = [
+    { algorithm: 'randomforest' as const, nEstimators: 5, minSamplesSplit: 2 },
+    { algorithm: 'randomforest' as const, nEstimators: 20, minSamplesSplit: 2 },
+  ];
+  it('leaves out the fold whose training captures hold one label, and says so', () => {
+    // a × 5 and c × 1: the fold holding c's only capture trains on a alone.
+    const two = caps.filter((c) => c.label === 'a' || c.name === 'c-0');
+    const sel = selectModel(two, grid, { folds: 2, seed: 0 });
+    assert.equal(sel.best.skippedFolds, 1);
+    assert.ok(sel.best.outcomes.length > 0 && sel.best.outcomes.length < two.length);
+    assert.equal(sel.scores.cvSkippedFolds, 1);
+    assert.match(sel.note ?? '', /^1 of 2 cross-validation folds left out/);
+  });
+
+  it('takes the first candidate without selection when no fold can be fitted', () => {
+    const one = [caps[0]!, caps.find((c) => c.label === 'b')!];
+    const sel = selectModel(one, grid, { folds: 2, seed: 0 });
+    assert.equal(sel.best, sel.results[0]);
+    assert.ok(sel.results.every((r) => r.outcomes.length === 0 && r.skippedFolds === 2));
+    assert.deepEqual(sel.scores, { cvFolds: 2, cvSkippedFolds: 2 });
+    assert.match(sel.note ?? '', /without model selection/);
+  });
+
+  it('changes nothing where every fold can be fitted', () => {
+    const sel = selectModel(caps, grid, { folds: 3, seed: 0 });
+    assert.equal(sel.note, null);
+    assert.equal(sel.scores.cvSkippedFolds, undefined);
+    assert.ok(sel.results.every((r) => r.skippedFolds === 0 && r.outcomes.length === caps.length));
   });
 });

@@ -111,6 +111,11 @@ export interface CvResult {
   accuracy: number;
   foldAccuracies: number[];
   outcomes: CaptureOutcome[];
+  /**
+   * Folds left out because their training captures hold fewer than two known labels (a label whose only
+   * capture is held out, with one other label): their captures have no outcome.
+   */
+  skippedFolds: number;
 }
 
 export interface SelectOptions {
@@ -311,10 +316,17 @@ export function crossValidate(
   );
   const outcomes: CaptureOutcome[] = [];
   const foldAccuracies: number[] = [];
+  let skippedFolds = 0;
   folds.forEach((test, f) => {
     if (test.length === 0) return;
     const inTest = new Set(test);
     const trainSet = captures.filter((c, i) => !inTest.has(i) && c.rows.length > 0);
+    // A label with one capture leaves the other folds without it: when that leaves the training
+    // captures one known label, no candidate can be fitted on them, and this fold's captures go unscored.
+    if (fittableLabels(trainSet) < 2) {
+      skippedFolds++;
+      return;
+    }
     const model = trainCandidate(trainSet, candidate, o.train, o.seed + 1000 * (f + 1));
     let right = 0;
     for (const i of test) {
@@ -340,7 +352,15 @@ export function crossValidate(
     accuracy: outcomes.length > 0 ? right / outcomes.length : 0,
     foldAccuracies,
     outcomes,
+    skippedFolds,
   };
+}
+
+/** Known labels (not Unknown) among captures with bins: a candidate needs two to be fitted. */
+function fittableLabels(captures: readonly LabelledCapture[]): number {
+  const labels = new Set(captures.filter((c) => c.rows.length > 0).map((c) => c.label));
+  labels.delete(UNKNOWN_LABEL);
+  return labels.size;
 }
 
 /**
@@ -381,6 +401,8 @@ export interface Selection {
   results: CvResult[];
   /** Scores for the model's metadata (training.scores): `cv.<candidate>` = CV accuracy per capture. */
   scores: Record<string, number>;
+  /** Null for a full selection; else one line on the folds left out, or that there was no selection. */
+  note: string | null;
 }
 
 /**
@@ -396,17 +418,37 @@ export function selectModel(
   options: Partial<SelectOptions> = {},
 ): Selection {
   if (grid.length === 0) throw new UsageError('model selection needs at least one candidate');
-  const labels = new Set(captures.filter((c) => c.rows.length > 0).map((c) => c.label));
-  labels.delete(UNKNOWN_LABEL);
-  if (labels.size < 2)
-    throw new UsageError(`model selection needs at least two labels, found ${labels.size}`);
+  const labels = fittableLabels(captures);
+  if (labels < 2) throw new UsageError(`model selection needs at least two labels, found ${labels}`);
   const results = grid.map((c) => crossValidate(captures, c, options));
   const alpha = options.alpha ?? 0.05;
+  const folds = options.folds ?? SELECT_DEFAULTS.folds;
+  const skipped = results[0]!.skippedFolds;
+  const scores: Record<string, number> = {};
+  // No fold could be fitted (every label's captures sit in one fold, e.g. one capture per label): there is
+  // nothing to select on, so the first candidate (the grid's simplest) is taken as it is.
+  if (results.every((r) => r.outcomes.length === 0)) {
+    scores.cvFolds = folds;
+    scores.cvSkippedFolds = skipped;
+    return {
+      best: results[0]!,
+      results,
+      scores,
+      note:
+        `no cross-validation fold could be fitted (with a label's only capture held out, one label is left), ` +
+        `so ${results[0]!.name} was taken without model selection and without cross-validated scores`,
+    };
+  }
   let best = results[0]!;
   for (const r of results.slice(1)) if (significantlyBetter(r, best, alpha)) best = r;
-  const scores: Record<string, number> = {};
   for (const r of results) scores[`cv.${r.name}`] = r.accuracy;
   scores.cvBestAccuracy = best.accuracy;
-  scores.cvFolds = options.folds ?? SELECT_DEFAULTS.folds;
-  return { best, results, scores };
+  scores.cvFolds = folds;
+  if (skipped > 0) scores.cvSkippedFolds = skipped;
+  const note =
+    skipped > 0
+      ? `${skipped} of ${folds} cross-validation folds left out (with a label's only capture held out, one label ` +
+        `is left): model selection rests on the other folds' ${best.outcomes.length} captures`
+      : null;
+  return { best, results, scores, note };
 }

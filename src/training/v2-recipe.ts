@@ -65,7 +65,10 @@ export const SERVICE_ROLE_COLUMNS = (): Int32Array => {
 export interface V2TrainReport {
   model: RoleModel;
   selection: Selection;
-  /** Null when fewer than three labels have bins (no open-set estimate possible). */
+  /**
+   * Null when fewer than three labels have bins, or no cross-validation fold could be fitted (no open-set
+   * estimate possible).
+   */
   calibration: OpenSetCalibration | null;
   seconds: { selection: number; fit: number; calibration: number };
 }
@@ -117,7 +120,9 @@ export function trainV2Model(captures: readonly LabelledCapture[], options: V2Tr
   const t2 = performance.now();
   const labels = new Set(withBins.map((c) => c.label));
   let calibration: OpenSetCalibration | null = null;
-  if (labels.size >= 3 && (options.openSetRule ?? 'novelty') === 'novelty') {
+  // Without a cross-validated outcome (no fold could be fitted, selectModel) nothing calibrates the rule.
+  const outcomes = selection.best.outcomes.length > 0;
+  if (labels.size >= 3 && outcomes && (options.openSetRule ?? 'novelty') === 'novelty') {
     const rule = calibrateNoveltyRule(
       withBins,
       selection.best.outcomes,
@@ -133,7 +138,7 @@ export function trainV2Model(captures: readonly LabelledCapture[], options: V2Tr
     model.siblingMargin = calibration.siblingMargin;
     model.unknownRate = unknownRate;
     model.hyperParameters.unknownCalibration = 'novelty';
-  } else if (labels.size >= 3) {
+  } else if (labels.size >= 3 && outcomes) {
     const unseen =
       options.estimateUnseen === false ? null : leaveOneClassOut(withBins, best, train, options.seed);
     calibration = calibrateOpenSet(
@@ -149,6 +154,7 @@ export function trainV2Model(captures: readonly LabelledCapture[], options: V2Tr
   }
   const t3 = performance.now();
   model.hyperParameters.selected = selection.best.name;
+  if (selection.note !== null) model.hyperParameters.selectionNote = selection.note;
   if (model.training) {
     model.training.scores = {
       ...model.training.scores,

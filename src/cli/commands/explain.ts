@@ -1,9 +1,9 @@
 /** `networkml explain <capture...>`: which features pushed each capture's top role. */
 import type { Command } from 'commander';
-import { ExitCode, errorMessage, NetworkmlError } from '../../errors.js';
+import { errorMessage, ModelError, NetworkmlError, UsageError } from '../../errors.js';
 import { HOST_FOOTPRINT_KIND, modelFileKind } from '../../models/host-footprint.js';
 import { explainCapture, explainText } from '../../outputs/explain.js';
-import { anomalyNameFor } from '../../pipeline/anomaly.js';
+import { anomalyNameFor, anomalyScorer } from '../../pipeline/anomaly.js';
 import { evaluateCaptureDetailed } from '../../pipeline/evaluate.js';
 import { roleModelFor } from '../../pipeline/model-registry.js';
 import { addCaptureOptions, type CaptureCliOptions } from '../capture-options.js';
@@ -37,30 +37,40 @@ export function registerExplain(program: Command): void {
       '\nExamples:\n  networkml explain data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap --top 5\n  networkml explain --model host-footprint-v0.6.8 data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap --top 5\n  networkml explain --model v2.json --anomaly-model behavior.json capture.pcap   # also: why abnormal',
     )
     .action(async (args: string[], cli: ExplainCliOptions) => {
+      const top = topFrom(cli.top);
       if (cli.model && modelFileKind(cli.model) === HOST_FOOTPRINT_KIND) {
         await explainHostFootprintCli(expandCaptureArgs(args), hostFootprintOptionsFrom(cli.model, cli), cli);
         return;
       }
       const given = evaluateOptionsFrom(cli);
+      // A bad model (role or behaviour) is the user's one mistake, not one per capture: loaded and checked
+      // before any capture (exit 3), as eval does.
+      const roleModel = roleModelFor(given.modelPath);
       // The role explanation needs no anomaly model; a behaviour model, when given, also says why a device
       // looks abnormal.
       const options = {
         ...given,
-        anomaly: anomalyNameFor(given, roleModelFor(given.modelPath)) === 'behavior' ? 'behavior' : 'none',
+        anomaly: anomalyNameFor(given, roleModel) === 'behavior' ? 'behavior' : 'none',
       } as const;
+      anomalyScorer(options, roleModel);
       for (const path of expandCaptureArgs(args)) {
         try {
-          const e = explainCapture(
-            roleModelFor(options.modelPath).model,
-            await evaluateCaptureDetailed(path, options),
-            Number(cli.top),
-          );
+          const e = explainCapture(roleModel.model, await evaluateCaptureDetailed(path, options), top);
           process.stdout.write(cli.json ? `${JSON.stringify(e)}\n` : `${explainText(e)}\n`);
         } catch (err) {
-          if (!(err instanceof NetworkmlError)) throw err;
+          // A capture's own failure is reported and the others explained; a model failure stops (exit 3).
+          if (!(err instanceof NetworkmlError) || err instanceof ModelError) throw err;
           process.stderr.write(`networkml: ${errorMessage(err)}\n`);
-          process.exitCode = ExitCode.BAD_INPUT;
+          process.exitCode = err.exitCode;
         }
       }
     });
+}
+
+/** --top: how many features to show, a whole number of at least 1. */
+function topFrom(text: string): number {
+  const n = /^[0-9]+$/.test(text) ? Number(text) : Number.NaN;
+  if (!(Number.isSafeInteger(n) && n >= 1))
+    throw new UsageError(`--top must be a whole number of at least 1, not '${text}'`);
+  return n;
 }

@@ -2,9 +2,12 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { ExitCode, type ExitCodeValue, NetworkmlError } from '../../errors.js';
+import { ExitCode, type ExitCodeValue } from '../../errors.js';
+import { resolveModelPath } from '../../models/host-footprint.js';
+import { UNKNOWN_LABEL } from '../../models/role-model.js';
 import type { TestPrediction, TestReport } from '../../outputs/report/types.js';
 import { deviceOf } from '../../outputs/table.js';
+import { roleModelFor } from '../../pipeline/model-registry.js';
 import { runJobs } from '../../pipeline/pool.js';
 import { filterByNames, labelOf, loadLabelAssignments, loadSplit } from '../../training/dataset.js';
 import { confusedPairs, MEAN_F1_DEFINITION, scorePredictions } from '../../training/metrics.js';
@@ -35,7 +38,7 @@ export interface TestRun extends TestReport {
 
 export function registerTest(program: Command): void {
   addCaptureOptions(
-    addModelOptions(
+    addRoleModelOptions(
       program
         .command('test')
         .description(
@@ -60,10 +63,38 @@ export function registerTest(program: Command): void {
       if (cli.split) paths = filterByNames(paths, loadSplit(cli.split).test, 'test');
       const assignments = cli.labels ? loadLabelAssignments(cli.labels) : undefined;
       const truth = paths.map((p) => labelOf(p, assignments));
-      const run = await scoreModel(paths, truth, cli, cli.model);
-      if (cli.baseline) run.baseline = await scoreModel(paths, truth, cli, cli.baseline);
+      // A bad model is one mistake, not one per capture: refuse it before any work (exit 3), as eval does.
+      const modelPath = cli.model ? resolveModelPath(cli.model) : undefined;
+      roleModelFor(modelPath);
+      if (cli.baseline) roleModelFor(resolveModelPath(cli.baseline));
+      // A capture that cannot be read is reported (one line) and left out; the others are scored, and the
+      // exit code says one was bad (README "Exit codes").
+      const failed = new Set<number>();
+      const reportFailures = (failures: CaptureFailure[]) => {
+        for (const f of failures) {
+          if (failed.has(f.index)) continue;
+          failed.add(f.index);
+          process.stderr.write(`networkml: ${f.error}\n`);
+          process.exitCode = f.exitCode;
+        }
+      };
+      const first = await scoreModel(paths, truth, cli, cli.model);
+      reportFailures(first.failures);
+      if (first.run === null) return;
+      const run = first.run;
+      if (cli.baseline) {
+        const kept = paths.flatMap((_, i) => (failed.has(i) ? [] : [i]));
+        const baseline = await scoreModel(
+          kept.map((i) => paths[i]!),
+          kept.map((i) => truth[i]!),
+          cli,
+          cli.baseline,
+        );
+        reportFailures(baseline.failures.map((f) => ({ ...f, index: kept[f.index]! })));
+        if (baseline.run) run.baseline = baseline.run;
+      }
       // Nothing classifiable at all is bad input (the reasons are in the output), with or without --json.
-      if (run.capturesWithoutSessions === paths.length) process.exitCode = ExitCode.BAD_INPUT;
+      if (run.capturesWithoutSessions === run.captures) process.exitCode = ExitCode.BAD_INPUT;
       if (cli.json) {
         process.stdout.write(`${JSON.stringify(run)}\n`);
         return;
@@ -73,27 +104,60 @@ export function registerTest(program: Command): void {
     });
 }
 
-/** Evaluates every capture with one model and scores its top labels against the truth. */
+/**
+ * eval's model options (addModelOptions), but -m offers role models only: test scores role models, and
+ * host-footprint-v0.6.8 (which eval and explain also take) is not one.
+ */
+function addRoleModelOptions(command: Command): Command {
+  addModelOptions(command);
+  const model = command.options.find((o) => o.long === '--model');
+  if (model)
+    model.description =
+      'role model file (onelayer, randomforest or ranknn), or the bundled one by name: onelayer-v0.4.8 (the default)';
+  return command;
+}
+
+/** A capture that could not be evaluated: its index in the paths given, the one-line error, the exit code. */
+interface CaptureFailure {
+  index: number;
+  error: string;
+  exitCode: ExitCodeValue;
+}
+
+/**
+ * Evaluates every capture with one model and scores its top labels against the truth of the captures that
+ * could be evaluated; `run` is null when none could.
+ */
 async function scoreModel(
-  paths: string[],
-  truth: string[],
+  allPaths: string[],
+  allTruth: string[],
   cli: TestCliOptions,
   model: string | undefined,
-): Promise<TestRun> {
+): Promise<{ run: TestRun | null; failures: CaptureFailure[] }> {
   const started = performance.now();
   const options = { ...evaluateOptionsFrom({ ...cli, model }), anomaly: 'none' as const };
-  const progress = createProgress(paths.length, 'test', Boolean(cli.json));
+  const progress = createProgress(allPaths.length, 'test', Boolean(cli.json));
   const results = await runJobs(
     'eval',
-    paths.map((path) => ({ path, options })),
+    allPaths.map((path) => ({ path, options })),
     { threads: threadsFrom(cli), onDone: () => progress.tick() },
   );
   progress.stop();
+  const failures: CaptureFailure[] = [];
+  const evaluated: number[] = [];
+  results.forEach((r, i) => {
+    if (r.ok) evaluated.push(i);
+    else failures.push({ index: i, error: r.error, exitCode: r.exitCode as ExitCodeValue });
+  });
+  if (evaluated.length === 0) return { run: null, failures };
+  const paths = evaluated.map((i) => allPaths[i]!);
+  const truth = evaluated.map((i) => allTruth[i]!);
   const predictions: TestPrediction[] = [];
   let empty = 0;
   let binsSeconds = 0;
-  results.forEach((r, i) => {
-    if (!r.ok) throw new NetworkmlError(r.error, r.exitCode as ExitCodeValue);
+  evaluated.forEach((k, i) => {
+    const r = results[k]!;
+    if (!r.ok) return;
     const result = r.value[0]!.result;
     const device = deviceOf(result);
     const base = { file: paths[i] === '-' ? '-' : basename(paths[i]!), truth: truth[i]! };
@@ -111,8 +175,8 @@ async function scoreModel(
       return;
     }
     const { labels, confidences } = device.classification;
-    const unknown = labels[0] === 'Unknown';
-    const forcedAt = labels.findIndex((l) => l !== 'Unknown');
+    const unknown = labels[0] === UNKNOWN_LABEL;
+    const forcedAt = labels.findIndex((l) => l !== UNKNOWN_LABEL);
     predictions.push({
       ...base,
       predicted: labels[0]!,
@@ -128,7 +192,7 @@ async function scoreModel(
   const seconds = (performance.now() - started) / 1000;
   const bytes = paths.reduce((sum, p) => sum + (p === '-' ? 0 : statSync(p).size), 0);
   const scored = scorePredictions(truth, withUnknowns);
-  return {
+  const run: TestRun = {
     ...scored,
     forcing: scorePredictions(truth, forcing),
     model: model ?? 'bundled onelayer-v0.4.8',
@@ -144,11 +208,12 @@ async function scoreModel(
       secondsPer15MinuteCapture: binsSeconds ? (seconds / binsSeconds) * 900 : null,
     },
   };
+  return { run, failures };
 }
 
 /** Per role: the model's F1 beside the baseline's, and the gain (e.g. v2 over compat). */
 function gainText(run: TestRun, baseline: TestRun): string {
-  const roles = run.perRole.filter((r) => r.support > 0);
+  const roles = run.perRole.filter((r) => r.support > 0 && r.label !== UNKNOWN_LABEL);
   const width = Math.max(...roles.map((r) => r.label.length), 5);
   const lines = ['', `per role: ${run.model} against baseline ${baseline.model}`];
   lines.push(`${'role'.padEnd(width)}  F1 model  F1 baseline    gain`);
@@ -176,7 +241,8 @@ function testText(run: TestRun): string {
       `${r.label.padEnd(width)}  ${r.precision.toFixed(3).padStart(9)}  ${r.recall.toFixed(3).padStart(6)}  ${r.f1.toFixed(3).padStart(5)}  ${String(r.support).padStart(8)}   ${forcedF1.toFixed(3)}`,
     );
   });
-  const roles = run.perRole.filter((r) => r.support > 0).length;
+  // As mean F1 counts them (MEAN_F1_DEFINITION): a capture labelled Unknown is of an unknown type, not a role.
+  const roles = run.perRole.filter((r) => r.support > 0 && r.label !== UNKNOWN_LABEL).length;
   const unknowns = run.predictions.filter((p) => p.unknown).length;
   lines.push('');
   lines.push(

@@ -2,6 +2,7 @@
 import { basename } from 'node:path';
 import { type Command, Option } from 'commander';
 import { UsageError } from '../../errors.js';
+import { resolveModelPath } from '../../models/host-footprint.js';
 import { filterByNames, loadLabelAssignments, loadSplit } from '../../training/dataset.js';
 import {
   type BehaviorFitSummary,
@@ -36,11 +37,31 @@ interface TrainCliOptions extends CaptureCliOptions {
   unknownRate: string;
 }
 
-function positiveInt(name: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0)
-    throw new UsageError(`--${name} must be a whole number >= 0, not '${text}'`);
+/** The largest seed: the generator (models/rng.ts) is seeded with 32 bits, so larger ones would wrap. */
+export const MAX_SEED = 4294967295;
+
+/**
+ * A whole number written in decimal digits, from `min` to `max`: not '' (Number('') is 0), not '0x10',
+ * '1e3' or ' 7', and never beyond what a double holds exactly.
+ */
+function wholeNumber(name: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const n = /^[0-9]+$/.test(text) ? Number(text) : Number.NaN;
+  if (!(Number.isSafeInteger(n) && n >= min && n <= max))
+    throw new UsageError(
+      `--${name} must be a whole number ${max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`}, not '${text}'`,
+    );
   return n;
+}
+
+/** A plain decimal number ('0.05', '.5', '1e-3'); not '' (Number('') is 0), not hexadecimal or 'Infinity'. */
+function decimal(name: string, text: string): number {
+  const n = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?$/i.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number, not '${text}'`);
+  return n;
+}
+
+function seedFrom(cli: TrainCliOptions): number {
+  return wholeNumber('seed', cli.seed, 0, MAX_SEED);
 }
 
 export function registerTrain(program: Command): void {
@@ -102,9 +123,17 @@ export function registerTrain(program: Command): void {
     )
     .action(async (args: string[], cli: TrainCliOptions, command: Command) => {
       if (!cli.save) throw new UsageError('train needs --save FILE for the model');
+      const anomaly = cli.algorithm === 'sos' || cli.algorithm === 'behavior';
+      // Every value given is checked, used or not; then one line names those this training ignores.
+      const role = roleOptions(cli, args);
+      const anomalyRun = anomalyOptions(cli);
+      const ignored = ignoredOptions(cli, command);
+      if (ignored.length > 0)
+        process.stderr.write(
+          `networkml: warning: ${ignored.join(', ')} ignored with ${trainingName(cli, command)}\n`,
+        );
       let paths = expandCaptureArgs(args);
       if (cli.split) paths = filterByNames(paths, loadSplit(cli.split).train, 'train');
-      const anomaly = cli.algorithm === 'sos' || cli.algorithm === 'behavior';
       let progress: Progress | undefined;
       const summary = await trainFromCaptures({
         paths,
@@ -114,7 +143,7 @@ export function registerTrain(program: Command): void {
         ...threadsOption(cli),
         // Not given: onelayer for compat features, model selection's choice for v2.
         ...(command.getOptionValueSource('algorithm') === 'default' ? {} : { algorithm: cli.algorithm }),
-        ...(anomaly ? anomalyOptions(cli) : roleOptions(cli, args)),
+        ...(anomaly ? anomalyRun : role),
         onProgress: (done, total) => {
           progress ??= createProgress(total, 'features', Boolean(cli.json));
           if (done > 0) progress.tick();
@@ -130,39 +159,71 @@ function threadsOption(cli: TrainCliOptions): { threads?: number } {
   return threads === undefined ? {} : { threads };
 }
 
-function roleOptions(cli: TrainCliOptions, args: string[]): Partial<TrainRunOptions> {
-  const seed = positiveInt('seed', cli.seed);
-  const unknownRate = Number(cli.unknownRate);
+function unknownRateFrom(cli: TrainCliOptions): number {
+  const unknownRate = decimal('unknown-rate', cli.unknownRate);
   if (!(unknownRate >= 0 && unknownRate < 1))
     throw new UsageError(`--unknown-rate must be a share in [0, 1), not '${cli.unknownRate}'`);
+  return unknownRate;
+}
+
+function roleOptions(cli: TrainCliOptions, args: string[]): Partial<TrainRunOptions> {
+  const hiddenSize = cli.hiddenSize === undefined ? undefined : wholeNumber('hidden-size', cli.hiddenSize, 1);
   return {
     behavior: cli.behavior,
     features: cli.features,
     dataset: args.map((a) => basename(a)).join(', '),
-    seed,
-    unknownRate,
-    ...(cli.hiddenSize && cli.features === 'compat'
-      ? { hiddenSize: positiveInt('hidden-size', cli.hiddenSize) }
-      : {}),
+    seed: seedFrom(cli),
+    unknownRate: unknownRateFrom(cli),
+    ...(hiddenSize !== undefined && cli.features === 'compat' ? { hiddenSize } : {}),
   };
 }
 
 function anomalyOptions(cli: TrainCliOptions): Partial<TrainRunOptions> {
-  const perplexity = cli.perplexity === undefined ? undefined : Number(cli.perplexity);
+  const perplexity = cli.perplexity === undefined ? undefined : decimal('perplexity', cli.perplexity);
   if (perplexity !== undefined && !(perplexity >= 1))
     throw new UsageError(`--perplexity must be a number >= 1, not '${cli.perplexity}'`);
-  const falseAlarmRate = cli.falseAlarmRate === undefined ? undefined : Number(cli.falseAlarmRate);
+  const falseAlarmRate =
+    cli.falseAlarmRate === undefined ? undefined : decimal('false-alarm-rate', cli.falseAlarmRate);
   if (falseAlarmRate !== undefined && !(falseAlarmRate > 0 && falseAlarmRate < 1))
     throw new UsageError(`--false-alarm-rate must be between 0 and 1, not '${cli.falseAlarmRate}'`);
-  const neighbours = cli.neighbours === undefined ? undefined : positiveInt('neighbours', cli.neighbours);
-  if (neighbours === 0) throw new UsageError('--neighbours must be at least 1');
+  const neighbours = cli.neighbours === undefined ? undefined : wholeNumber('neighbours', cli.neighbours, 1);
   return {
-    seed: positiveInt('seed', cli.seed),
-    ...(cli.model ? { roleModel: cli.model } : {}),
+    seed: seedFrom(cli),
+    // A bundled model by name (onelayer-v0.4.8), as eval and test take it, or a file.
+    ...(cli.model ? { roleModel: resolveModelPath(cli.model) } : {}),
     ...(perplexity ? { perplexity } : {}),
     ...(falseAlarmRate !== undefined ? { falseAlarmRate } : {}),
     ...(neighbours !== undefined ? { neighbours } : {}),
   };
+}
+
+/** Options given on the command line (or in the environment) that this training does not use. */
+function ignoredOptions(cli: TrainCliOptions, command: Command): string[] {
+  const given = (key: keyof TrainCliOptions) => {
+    const source = command.getOptionValueSource(key);
+    return source !== undefined && source !== 'default' && source !== 'config';
+  };
+  const algorithm = cli.algorithm;
+  const anomaly = algorithm === 'sos' || algorithm === 'behavior';
+  const onelayerCompat = !anomaly && cli.features === 'compat' && algorithm === 'onelayer';
+  const unused: [keyof TrainCliOptions, string, boolean][] = [
+    ['model', '--model', !anomaly],
+    ['perplexity', '--perplexity', algorithm !== 'sos'],
+    ['falseAlarmRate', '--false-alarm-rate', algorithm !== 'behavior'],
+    ['neighbours', '--neighbours', algorithm !== 'behavior'],
+    ['hiddenSize', '--hidden-size', !onelayerCompat],
+    ['unknownRate', '--unknown-rate', anomaly || cli.features !== 'v2'],
+    ['features', '--features', anomaly],
+    ['behavior', '--no-behavior', anomaly],
+  ];
+  return unused.filter(([key, , ignored]) => ignored && given(key)).map(([, flag]) => flag);
+}
+
+/** The settings that say which training this is, for the warning about ignored options. */
+function trainingName(cli: TrainCliOptions, command: Command): string {
+  if (cli.algorithm === 'sos' || cli.algorithm === 'behavior') return `--algorithm ${cli.algorithm}`;
+  const chosen = command.getOptionValueSource('algorithm') !== 'default';
+  return `--features ${cli.features}${chosen || cli.features === 'compat' ? ` --algorithm ${cli.algorithm}` : ''}`;
 }
 
 function summaryText(summary: TrainSummary): string {
@@ -177,15 +238,21 @@ function summaryText(summary: TrainSummary): string {
   if (summary.algorithm === 'sos') {
     return `trained SOS on ${summary.devices} devices of ${Object.keys(summary.per_role).length} roles (role model ${summary.role_model}) → ${summary.model}\n`;
   }
+  const candidates = summary.features === 'v2' ? Object.keys(summary.cv).length : 0;
   const chosen =
     summary.features === 'v2'
-      ? `${summary.selected} chosen by ${Object.keys(summary.cv).length}-candidate CV`
+      ? candidates > 0
+        ? `${summary.selected} chosen by ${candidates}-candidate CV`
+        : `${summary.selected} (no model selection)`
       : summary.algorithm;
+  const note =
+    summary.features === 'v2' && summary.selection_note ? `  note: ${summary.selection_note}\n` : '';
   const calibration = summary.features === 'v2' ? summary.calibration : null;
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   return (
     `trained ${summary.features} ${chosen} on ${summary.bins} bins of ${summary.captures} captures (${summary.captures_without_sessions} without sessions), ` +
     `${summary.labels.length} labels\n` +
+    note +
     (calibration
       ? (calibration.method === 'novelty'
           ? calibration.secondaryThreshold != null && calibration.jointThreshold != null

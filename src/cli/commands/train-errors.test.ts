@@ -1,0 +1,248 @@
+/**
+ * train, test and explain on bad or unusual input: options checked before any work (exit 2), models that
+ * always load, a bad capture among good ones, bad behaviour models (exit 3 once), labels with one capture
+ * and the reserved label Unknown. Real captures of the IoT Sentinel setups.
+ */
+import assert from 'node:assert/strict';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { loadModel } from '../../models/format.js';
+import { runCli } from '../../test-helpers/cli.js';
+import { TEST_DATA } from '../../test-helpers/reference.js';
+
+const setups = `${TEST_DATA}iot-sentinel/setups`;
+const dir = mkdtempSync(join(tmpdir(), 'networkml-train-errors-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** 5 Aria captures and 1 WeMoSwitch (`five`), 1 of each (`pair`). */
+const five = join(dir, 'five');
+const pair = join(dir, 'pair');
+const aria = ['A1', 'A2', 'A3', 'A4', 'A5'].map((id) => `Aria-${id}-Mon0000-n00.pcap`);
+const wemo = 'WeMoSwitch-A1-Mon0000-n00.pcap';
+before(() => {
+  mkdirSync(five);
+  mkdirSync(pair);
+  for (const name of [...aria, wemo]) copyFileSync(join(setups, name), join(five, name));
+  for (const name of [aria[0]!, wemo]) copyFileSync(join(setups, name), join(pair, name));
+});
+
+/** One line on stderr, the given exit code. */
+function fails(args: string[], status: number, message: RegExp): void {
+  const r = runCli(args);
+  assert.equal(r.status, status, `${args.join(' ')}: ${r.stderr}`);
+  assert.match(r.stderr, message);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+}
+
+describe('train: option values are checked, and every model it writes loads', () => {
+  it('refuses seeds that are not decimal whole numbers below 2^32, a hidden size of 0, empty labels', () => {
+    const save = join(dir, 'refused.json');
+    for (const seed of ['99999999999999999999', '9007199254740993', '4294967296', '', '0x10', '-1', '1.5'])
+      fails(
+        ['train', five, '--seed', seed, '--save', save],
+        2,
+        /--seed must be a whole number from 0 to 4294967295/,
+      );
+    fails(
+      ['train', five, '--unknown-rate', '', '--features', 'v2', '--save', save],
+      2,
+      /--unknown-rate must be a number/,
+    );
+    fails(
+      ['train', five, '--hidden-size', '0', '--save', save],
+      2,
+      /--hidden-size must be a whole number of at least 1/,
+    );
+    const labels = join(dir, 'empty-label.json');
+    writeFileSync(labels, JSON.stringify({ Aria: '', WeMoSwitch: 'Switch' }));
+    fails(['train', five, '--labels', labels, '--save', save], 2, /non-empty labels/);
+    assert.equal(existsSync(save), false, 'nothing written');
+  });
+
+  it('checks options the training does not use, and names those it ignores', () => {
+    const save = join(dir, 'ignored.json');
+    fails(['train', five, '--features', 'v2', '--hidden-size', 'abc', '--save', save], 2, /--hidden-size/);
+    fails(['train', five, '-a', 'behavior', '--unknown-rate', 'abc', '--save', save], 2, /--unknown-rate/);
+    const r = runCli([
+      'train',
+      pair,
+      '--features',
+      'v2',
+      '--hidden-size',
+      '8',
+      '-m',
+      'x.json',
+      '--save',
+      save,
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, 'networkml: warning: --model, --hidden-size ignored with --features v2\n');
+  });
+
+  it('records the largest seed as given, and the model loads', () => {
+    const save = join(dir, 'seed.json');
+    const r = runCli([
+      'train',
+      pair,
+      '--features',
+      'v2',
+      '-a',
+      'randomforest',
+      '--seed',
+      '4294967295',
+      '--save',
+      save,
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(loadModel(save).model.training?.seed, 4294967295);
+  });
+
+  it('takes a bundled role model by name for a behaviour model, as eval and test do', () => {
+    const save = join(dir, 'behavior.json');
+    const r = runCli(['train', pair, '-a', 'behavior', '-m', 'onelayer-v0.4.8', '--save', save]);
+    assert.equal(r.status, 0, r.stderr);
+  });
+});
+
+describe('train --features v2 with a label of one capture', () => {
+  it('trains 5 Aria + 1 WeMoSwitch: the fold without WeMoSwitch is left out, and says so', () => {
+    const save = join(dir, 'five.json');
+    const r = runCli(['train', five, '--features', 'v2', '--save', save, '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const summary = JSON.parse(r.stdout) as { selection_note?: string; labels: string[] };
+    assert.deepEqual(summary.labels, ['Aria', 'Unknown', 'WeMoSwitch']);
+    assert.match(summary.selection_note ?? '', /1 of 2 cross-validation folds left out/);
+    const model = loadModel(save).model;
+    assert.equal(model.training?.scores.cvSkippedFolds, 1);
+    const evaluated = runCli(['test', '--json', '--model', save, five]);
+    assert.equal((JSON.parse(evaluated.stdout) as { accuracyPerCapture: number }).accuracyPerCapture, 1);
+  });
+
+  it('trains one capture per label with either algorithm, the first candidate without selection', () => {
+    for (const algorithm of [[], ['-a', 'randomforest']]) {
+      const save = join(dir, `pair${algorithm.length}.json`);
+      const r = runCli(['train', pair, '--features', 'v2', ...algorithm, '--save', save]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /\(no model selection\)/);
+      assert.match(r.stdout, /note: no cross-validation fold could be fitted/);
+      assert.match(String(loadModel(save).model.hyperParameters.selectionNote), /without model selection/);
+    }
+  });
+
+  it('says nothing of --warmup when the warm-up is already 0', () => {
+    const one = join(dir, 'one-label');
+    mkdirSync(one);
+    for (const name of aria.slice(0, 2)) copyFileSync(join(setups, name), join(one, name));
+    // A capture without a packet: a real capture's 24-byte file header alone.
+    writeFileSync(
+      join(one, 'WeMoSwitch-E1-Mon0000-n00.pcap'),
+      readFileSync(join(setups, wemo)).subarray(0, 24),
+    );
+    const save = join(dir, 'one.json');
+    const r = runCli(['train', one, '--features', 'v2', '--save', save]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(
+      r.stderr,
+      'networkml: fewer than two labels have captures with usable sessions (only Aria)\n',
+    );
+    const warm = runCli(['train', one, '--features', 'v2', '--warmup', '5', '--save', save]);
+    assert.equal(warm.status, 2, warm.stderr);
+    assert.match(warm.stderr, /; try a smaller --warmup than 5 s\n$/);
+  });
+});
+
+describe('the reserved label Unknown', () => {
+  it('train refuses a capture labelled Unknown; test reads it as a capture of an unknown type', () => {
+    const withUnknown = join(dir, 'with-unknown');
+    mkdirSync(withUnknown);
+    for (const name of [...aria.slice(0, 2), wemo]) copyFileSync(join(setups, name), join(withUnknown, name));
+    copyFileSync(
+      join(setups, 'HueBridge-A1-Mon0000-n00.pcap'),
+      join(withUnknown, 'Unknown-X1-Mon0000-n00.pcap'),
+    );
+    fails(
+      ['train', withUnknown, '--features', 'v2', '--save', join(dir, 'u.json')],
+      2,
+      /^networkml: Unknown-X1-Mon0000-n00\.pcap: 'Unknown' is reserved/,
+    );
+    const labels = join(dir, 'to-unknown.json');
+    writeFileSync(labels, JSON.stringify({ Aria: 'Unknown', WeMoSwitch: 'Switch' }));
+    fails(['train', five, '--labels', labels, '--save', join(dir, 'u.json')], 2, /'Unknown' is reserved/);
+
+    const tested = runCli(['test', '--json', '--model', join(dir, 'five.json'), withUnknown]);
+    assert.equal(tested.status, 0, tested.stderr);
+    const run = JSON.parse(tested.stdout) as {
+      meanF1: number;
+      perRole: { label: string; f1: number; support: number }[];
+    };
+    const roles = run.perRole.filter((r) => r.support > 0 && r.label !== 'Unknown');
+    assert.deepEqual(
+      roles.map((r) => r.label),
+      ['Aria', 'WeMoSwitch'],
+    );
+    assert.equal(run.meanF1, roles.reduce((a, r) => a + r.f1, 0) / roles.length, 'Unknown is not a role');
+  });
+});
+
+describe('test and explain: one bad capture, bad models', () => {
+  it('test scores the good captures when one is corrupt, and exits 1', () => {
+    const bad = join(dir, 'HueBridge-Z1-Mon0000-n00.pcap.gz');
+    copyFileSync(`${TEST_DATA}captures/edge/corrupt.pcap.gz`, bad);
+    const model = join(dir, 'five.json');
+    const r = runCli(['test', '--json', '--model', model, join(five, aria[0]!), join(five, wemo), bad]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^networkml: .*HueBridge-Z1-Mon0000-n00\.pcap\.gz: corrupt gzip data/);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    const run = JSON.parse(r.stdout) as { captures: number; accuracyPerCapture: number };
+    assert.equal(run.captures, 2);
+    assert.equal(run.accuracyPerCapture, 1);
+  });
+
+  it('test does not offer host-footprint-v0.6.8 for -m', () => {
+    const help = runCli(['test', '--help']);
+    assert.equal(help.status, 0);
+    assert.doesNotMatch(help.stdout, /host-footprint/);
+    assert.match(runCli(['eval', '--help']).stdout, /host-footprint-v0\.6\.8/, "eval's help is unchanged");
+  });
+
+  it('explain refuses a corrupt or mismatched behaviour model once with exit 3, and a bad --top with 2', () => {
+    const model = join(dir, 'five.json');
+    const captures = [join(five, aria[0]!), join(five, aria[1]!)];
+    const corrupt = join(dir, 'corrupt.behavior.json');
+    writeFileSync(
+      corrupt,
+      readFileSync(join(dir, 'five.behavior.json'), 'utf8').replace('"bins":', '"bins":1'),
+    );
+    fails(
+      ['explain', '--model', model, '--anomaly-model', corrupt, ...captures],
+      3,
+      /corrupt model: checksum mismatch/,
+    );
+    // A role model whose companion NAME.behavior.json belongs to another role model.
+    const other = join(dir, 'other');
+    mkdirSync(other);
+    copyFileSync(model, join(other, 'role.json'));
+    copyFileSync(join(dir, 'pair0.behavior.json'), join(other, 'role.behavior.json'));
+    fails(
+      ['explain', '--model', join(other, 'role.json'), ...captures],
+      3,
+      /trained with another role model/,
+    );
+    for (const top of ['abc', '-1', '0', '1.5'])
+      fails(['explain', '--model', model, '--top', top, ...captures], 2, /--top must be a whole number/);
+    const shown = runCli(['explain', '--json', '--model', model, '--top', '2', captures[0]!]);
+    assert.equal(shown.status, 0, shown.stderr);
+    assert.equal((JSON.parse(shown.stdout) as { influences: unknown[] }).influences.length, 2);
+  });
+});
