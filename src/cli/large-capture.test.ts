@@ -3,48 +3,21 @@
  * through one thread with `--threads 1`: the same output, the same one-line errors and exit codes, no hang.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { READER_THREAD_MIN_BYTES } from '../pipeline/analyze.js';
 import { runCli } from '../test-helpers/cli.js';
+import { repeatedCapture } from '../test-helpers/repeated-capture.js';
 
 const DATA = join(import.meta.dirname, '../../test-data');
 const dir = mkdtempSync(join(tmpdir(), 'networkml-large-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/**
- * A little-endian µs pcap made of a real capture's records repeated, each copy shifted past the previous
- * one's end so times never go back, until it is `minBytes` long.
- */
-function largeCapture(minBytes: number): Buffer {
-  const name = readdirSync(join(DATA, 'captures/real')).find((f) => f.startsWith('Aria-sentinel'))!;
-  const bytes = readFileSync(join(DATA, 'captures/real', name));
-  assert.equal(bytes.readUInt32LE(0), 0xa1b2c3d4);
-  const records: Buffer[] = [];
-  for (let o = 24; o + 16 <= bytes.length; ) {
-    const len = bytes.readUInt32LE(o + 8);
-    records.push(bytes.subarray(o, o + 16 + len));
-    o += 16 + len;
-  }
-  const first = records[0]!.readUInt32LE(0);
-  const span = records.at(-1)!.readUInt32LE(0) - first + 1;
-  const out: Buffer[] = [bytes.subarray(0, 24)];
-  let size = 24;
-  for (let copy = 0; size < minBytes; copy++) {
-    for (const r of records) {
-      const c = Buffer.from(r);
-      c.writeUInt32LE(r.readUInt32LE(0) + copy * span, 0);
-      out.push(c);
-      size += c.length;
-    }
-  }
-  return Buffer.concat(out);
-}
-
 describe('a large capture read on a second thread', () => {
-  const big = largeCapture(READER_THREAD_MIN_BYTES + 1024 * 1024);
+  const aria = readdirSync(join(DATA, 'captures/real')).find((f) => f.startsWith('Aria-sentinel'))!;
+  const big = repeatedCapture(join(DATA, 'captures/real', aria), READER_THREAD_MIN_BYTES + 1024 * 1024);
   const path = join(dir, 'large.pcap');
   writeFileSync(path, big);
 

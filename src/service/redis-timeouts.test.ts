@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createServer, type Server, type Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
@@ -14,29 +13,13 @@ import { RedisHistory } from '../decisions/history-redis.js';
 import { ExitCode, NetworkmlError } from '../errors.js';
 import { runCli } from '../test-helpers/cli.js';
 import { type RedisServer, startRedis } from '../test-helpers/redis.js';
+import { silentServer } from '../test-helpers/silent-server.js';
 
 const CAPTURE = resolve('test-data/captures/real/Aria-sentinel-Mon0000-n00.pcap');
 
 const noRedis = spawnSync('redis-server', ['--version']).error
   ? 'redis-server is not installed (apt-get install redis-server)'
   : false;
-
-/** Accepts TCP connections and never writes a byte. */
-async function silentServer(): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets: Socket[] = [];
-  const server: Server = createServer((socket) => {
-    sockets.push(socket);
-    socket.on('error', () => {});
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    port: (server.address() as { port: number }).port,
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((r) => server.close(r));
-    },
-  };
-}
 
 function isServiceError(pattern: RegExp): (err: unknown) => boolean {
   return (err: unknown) => {

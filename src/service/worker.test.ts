@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cp, mkdtemp, rm, symlink } from 'node:fs/promises';
-import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -26,6 +25,7 @@ import {
   workerArgs,
   writeRepeatedCapture,
 } from '../test-helpers/service-harness.js';
+import { silentServer } from '../test-helpers/silent-server.js';
 import { amqpUrl, deadLetterNames, RABBIT_DEFAULTS, type RabbitSettings } from './config.js';
 import type { PoseidonMessage, V0Message } from './messages.js';
 import { submitJobs } from './submit.js';
@@ -58,23 +58,6 @@ function countById(messages: V0Message[]): Map<string, number> {
 }
 
 const isDone = (line: LogLine) => line.msg === 'job done';
-
-/** A TCP server that accepts connections and never writes a byte: a Redis that stopped answering. */
-async function silentServer(): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets: Socket[] = [];
-  const server: Server = createServer((socket) => {
-    sockets.push(socket);
-    socket.on('error', () => {});
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    port: (server.address() as { port: number }).port,
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((r) => server.close(r));
-    },
-  };
-}
 
 describe('networkml worker with RabbitMQ', { skip, timeout: 600_000 }, () => {
   let rabbit: RabbitServer;

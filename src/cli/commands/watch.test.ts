@@ -6,26 +6,35 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { TEST_DATA } from '../../test-helpers/reference.js';
+import { repeatedCapture } from '../../test-helpers/repeated-capture.js';
 
 const RUN = fileURLToPath(new URL('../run.ts', import.meta.url));
 
+/** `networkml watch ARGS` as a child process, its standard input `stdin`; what it printed so far, and its exit. */
+function watchProcess(args: string[], stdin: 'pipe' | number) {
+  const child = spawn(process.execPath, ['--import', 'tsx', RUN, 'watch', ...args], {
+    stdio: [stdin, 'pipe', 'pipe'],
+  });
+  const printed = { out: '', err: '' };
+  child.stdout!.on('data', (d: Buffer) => {
+    printed.out += d;
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    printed.err += d;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { child, printed, exited };
+}
+
 it('watch - prints each closed bin of a live stream and flushes the open bin on Ctrl-C', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', RUN, 'watch', '--json', '-'], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => {
-    out += d;
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    err += d;
-  });
+  const { child, printed, exited } = watchProcess(['--json', '-'], 'pipe');
   // The whole capture, but the stream stays open like a live tcpdump: only closed bins can be reported.
-  child.stdin.write(readFileSync(`${TEST_DATA}reference/captures/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap`));
+  child.stdin!.write(
+    readFileSync(`${TEST_DATA}reference/captures/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap`),
+  );
   const deadline = Date.now() + 30_000;
   const lines = () =>
-    out
+    printed.out
       .split('\n')
       .filter(Boolean)
       .map((l) => JSON.parse(l) as { mac: string; binsSeen: number; bin: number });
@@ -33,76 +42,44 @@ it('watch - prints each closed bin of a live stream and flushes the open bin on 
     await new Promise((r) => setTimeout(r, 100));
   assert.ok(
     lines().some((u) => u.bin === 5),
-    `bins 0-5 close while the stream is open; stderr: ${err}`,
+    `bins 0-5 close while the stream is open; stderr: ${printed.err}`,
   );
   assert.ok(!lines().some((u) => u.bin === 6), 'the open bin is not reported before the end');
   child.kill('SIGINT');
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  assert.equal(code, 0, err);
+  const code = await exited;
+  assert.equal(code, 0, printed.err);
   const device = lines().filter((u) => u.mac === '74:da:38:4a:76:49');
   assert.equal(device.at(-1)!.binsSeen, 7, 'the open bin was flushed');
-  assert.equal(err, '');
+  assert.equal(printed.err, '');
 });
-
-/**
- * A little-endian µs pcap of a real capture's records repeated, each copy shifted past the previous one's
- * end (times never go back), until it is `minBytes` long: long enough to be still reading when signalled.
- */
-function longCapture(minBytes: number): Buffer {
-  const bytes = readFileSync(`${TEST_DATA}reference/captures/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap`);
-  assert.equal(bytes.readUInt32LE(0), 0xa1b2c3d4);
-  const records: Buffer[] = [];
-  for (let o = 24; o + 16 <= bytes.length; ) {
-    const len = bytes.readUInt32LE(o + 8);
-    records.push(bytes.subarray(o, o + 16 + len));
-    o += 16 + len;
-  }
-  const span = records.at(-1)!.readUInt32LE(0) - records[0]!.readUInt32LE(0) + 1;
-  const out: Buffer[] = [bytes.subarray(0, 24)];
-  let size = 24;
-  for (let copy = 0; size < minBytes; copy++) {
-    for (const r of records) {
-      const c = Buffer.from(r);
-      c.writeUInt32LE(r.readUInt32LE(0) + copy * span, 0);
-      out.push(c);
-      size += c.length;
-    }
-  }
-  return Buffer.concat(out);
-}
 
 describe('watch - stopped by a signal', () => {
   const dir = mkdtempSync(join(tmpdir(), 'networkml-watch-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 'long.pcap');
-  writeFileSync(path, longCapture(16 * 1024 * 1024));
+  writeFileSync(
+    path,
+    repeatedCapture(
+      `${TEST_DATA}reference/captures/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap`,
+      16 * 1024 * 1024,
+    ),
+  );
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`${signal} with standard input redirected from a file flushes the open bin and exits 0, no stack trace`, async () => {
       // Standard input is the file itself (`watch - < file`), not a pipe: its reads complete after the signal.
       const fd = openSync(path, 'r');
-      const child = spawn(process.execPath, ['--import', 'tsx', RUN, 'watch', '--json', '-'], {
-        stdio: [fd, 'pipe', 'pipe'],
-      });
-      assert.ok(child.stdout && child.stderr);
+      const { child, printed, exited } = watchProcess(['--json', '-'], fd);
       closeSync(fd);
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d: Buffer) => {
-        out += d;
-      });
-      child.stderr.on('data', (d: Buffer) => {
-        err += d;
-      });
-      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
       const deadline = Date.now() + 60_000;
-      while (!out.includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      assert.ok(out.includes('\n'), `a bin closed while reading; stderr: ${err}`);
+      while (!printed.out.includes('\n') && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      assert.ok(printed.out.includes('\n'), `a bin closed while reading; stderr: ${printed.err}`);
       child.kill(signal);
       const code = await exited;
-      assert.equal(err, '');
+      assert.equal(printed.err, '');
       assert.equal(code, 0);
-      const updates = out
+      const updates = printed.out
         .split('\n')
         .filter(Boolean)
         .map((l) => JSON.parse(l) as { bin: number; binStart: number; binEnd: number });
@@ -113,25 +90,13 @@ describe('watch - stopped by a signal', () => {
   }
 
   it('SIGINT before any byte arrived exits like any interrupted watch: no error about the capture', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', RUN, 'watch', '-'], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    assert.ok(child.stdout && child.stderr);
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d;
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      err += d;
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const { child, printed, exited } = watchProcess(['-'], 'pipe');
     // Nothing shows when watch is ready: give it ample time to start and block on the silent pipe.
     await new Promise((r) => setTimeout(r, 6000));
     child.kill('SIGINT');
     const code = await exited;
-    assert.equal(err, '');
-    assert.equal(out, '');
+    assert.equal(printed.err, '');
+    assert.equal(printed.out, '');
     assert.equal(code, 0);
   });
 });

@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+
+/**
+ * A little-endian µs pcap made of a real capture's records repeated, each copy shifted past the previous
+ * one's end so times never go back, until it is `minBytes` long: a long capture for tests of large inputs
+ * without storing one.
+ */
+export function repeatedCapture(path: string, minBytes: number): Buffer {
+  const bytes = readFileSync(path);
+  assert.equal(bytes.readUInt32LE(0), 0xa1b2c3d4);
+  const records: Buffer[] = [];
+  for (let o = 24; o + 16 <= bytes.length; ) {
+    const len = bytes.readUInt32LE(o + 8);
+    records.push(bytes.subarray(o, o + 16 + len));
+    o += 16 + len;
+  }
+  const span = records.at(-1)!.readUInt32LE(0) - records[0]!.readUInt32LE(0) + 1;
+  const out: Buffer[] = [bytes.subarray(0, 24)];
+  let size = 24;
+  for (let copy = 0; size < minBytes; copy++) {
+    for (const r of records) {
+      const c = Buffer.from(r);
+      c.writeUInt32LE(r.readUInt32LE(0) + copy * span, 0);
+      out.push(c);
+      size += c.length;
+    }
+  }
+  return Buffer.concat(out);
+}
