@@ -112,13 +112,7 @@ function inPlaceOutput(path: string): Output {
     return fd;
   };
   return {
-    write: (t) => {
-      try {
-        writeFileSync(open(), t);
-      } catch (e) {
-        throw cannotWrite(path, e);
-      }
-    },
+    write: writeTo(path, open, () => {}),
     close: async () => {
       try {
         closeSync(open());
@@ -126,6 +120,18 @@ function inPlaceOutput(path: string): Output {
         throw cannotWrite(path, e);
       }
     },
+  };
+}
+
+/** Writes each piece to the descriptor `open` gives; a failure runs `onFailure`, then is `path`'s one-line error. */
+function writeTo(path: string, open: () => number, onFailure: () => void): (text: string) => void {
+  return (text) => {
+    try {
+      writeFileSync(open(), text);
+    } catch (e) {
+      onFailure();
+      throw cannotWrite(path, e);
+    }
   };
 }
 
@@ -161,14 +167,7 @@ function atomicOutput(path: string, target: string, mode: number | undefined): O
     return fd;
   };
   return {
-    write: (t) => {
-      try {
-        writeFileSync(open(), t);
-      } catch (e) {
-        discard();
-        throw cannotWrite(path, e);
-      }
-    },
+    write: writeTo(path, open, discard),
     close: async () => {
       try {
         closeSync(open());
