@@ -45,6 +45,24 @@ export function optionNumber(text: string): number {
   return text.trim() === '' ? Number.NaN : Number(text);
 }
 
+/**
+ * A whole number written in decimal digits, from `min` to `max`: not '' (Number('') is 0), not '0x10',
+ * '1e3' or ' 7', and never beyond what a double holds exactly.
+ */
+export function decimalWholeNumber(
+  name: string,
+  text: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  const n = /^[0-9]+$/.test(text) ? Number(text) : Number.NaN;
+  if (!(Number.isSafeInteger(n) && n >= min && n <= max))
+    throw new UsageError(
+      `--${name} must be a whole number ${max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`}, not '${text}'`,
+    );
+  return n;
+}
+
 /** A whole-number option >= `min` (usage error otherwise), or undefined when not given. */
 export function wholeNumberOption(name: string, text: string | undefined, min: number): number | undefined {
   if (text === undefined) return undefined;

@@ -1,12 +1,12 @@
 /** `networkml explain <capture...>`: which features pushed each capture's top role. */
 import type { Command } from 'commander';
-import { errorMessage, ModelError, NetworkmlError, UsageError } from '../../errors.js';
+import { errorMessage, ModelError, NetworkmlError } from '../../errors.js';
 import { HOST_FOOTPRINT_KIND, modelFileKind } from '../../models/host-footprint.js';
 import { explainCapture, explainText } from '../../outputs/explain.js';
 import { anomalyNameFor, anomalyScorer } from '../../pipeline/anomaly.js';
 import { evaluateCaptureDetailed } from '../../pipeline/evaluate.js';
 import { roleModelFor } from '../../pipeline/model-registry.js';
-import { addCaptureOptions, type CaptureCliOptions } from '../capture-options.js';
+import { addCaptureOptions, type CaptureCliOptions, decimalWholeNumber } from '../capture-options.js';
 import { expandCaptureArgs } from '../inputs.js';
 import { addModelOptions, evaluateOptionsFrom } from './eval.js';
 import {
@@ -37,7 +37,7 @@ export function registerExplain(program: Command): void {
       '\nExamples:\n  networkml explain data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap --top 5\n  networkml explain --model host-footprint-v0.6.8 data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap --top 5\n  networkml explain --model v2.json --anomaly-model behavior.json capture.pcap   # also: why abnormal',
     )
     .action(async (args: string[], cli: ExplainCliOptions) => {
-      const top = topFrom(cli.top);
+      const top = decimalWholeNumber('top', cli.top, 1);
       if (cli.model && modelFileKind(cli.model) === HOST_FOOTPRINT_KIND) {
         await explainHostFootprintCli(expandCaptureArgs(args), hostFootprintOptionsFrom(cli.model, cli), cli);
         return;
@@ -65,12 +65,4 @@ export function registerExplain(program: Command): void {
         }
       }
     });
-}
-
-/** --top: how many features to show, a whole number of at least 1. */
-function topFrom(text: string): number {
-  const n = /^[0-9]+$/.test(text) ? Number(text) : Number.NaN;
-  if (!(Number.isSafeInteger(n) && n >= 1))
-    throw new UsageError(`--top must be a whole number of at least 1, not '${text}'`);
-  return n;
 }

@@ -15,6 +15,7 @@ import {
   addCaptureOptions,
   analyzeOptionsFrom,
   type CaptureCliOptions,
+  decimalWholeNumber,
   threadsFrom,
 } from '../capture-options.js';
 import { expandCaptureArgs } from '../inputs.js';
@@ -40,19 +41,6 @@ interface TrainCliOptions extends CaptureCliOptions {
 /** The largest seed: the generator (models/rng.ts) is seeded with 32 bits, so larger ones would wrap. */
 export const MAX_SEED = 4294967295;
 
-/**
- * A whole number written in decimal digits, from `min` to `max`: not '' (Number('') is 0), not '0x10',
- * '1e3' or ' 7', and never beyond what a double holds exactly.
- */
-function wholeNumber(name: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const n = /^[0-9]+$/.test(text) ? Number(text) : Number.NaN;
-  if (!(Number.isSafeInteger(n) && n >= min && n <= max))
-    throw new UsageError(
-      `--${name} must be a whole number ${max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`}, not '${text}'`,
-    );
-  return n;
-}
-
 /** A plain decimal number ('0.05', '.5', '1e-3'); not '' (Number('') is 0), not hexadecimal or 'Infinity'. */
 function decimal(name: string, text: string): number {
   const n = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?$/i.test(text) ? Number(text) : Number.NaN;
@@ -61,7 +49,7 @@ function decimal(name: string, text: string): number {
 }
 
 function seedFrom(cli: TrainCliOptions): number {
-  return wholeNumber('seed', cli.seed, 0, MAX_SEED);
+  return decimalWholeNumber('seed', cli.seed, 0, MAX_SEED);
 }
 
 export function registerTrain(program: Command): void {
@@ -167,7 +155,8 @@ function unknownRateFrom(cli: TrainCliOptions): number {
 }
 
 function roleOptions(cli: TrainCliOptions, args: string[]): Partial<TrainRunOptions> {
-  const hiddenSize = cli.hiddenSize === undefined ? undefined : wholeNumber('hidden-size', cli.hiddenSize, 1);
+  const hiddenSize =
+    cli.hiddenSize === undefined ? undefined : decimalWholeNumber('hidden-size', cli.hiddenSize, 1);
   return {
     behavior: cli.behavior,
     features: cli.features,
@@ -186,7 +175,8 @@ function anomalyOptions(cli: TrainCliOptions): Partial<TrainRunOptions> {
     cli.falseAlarmRate === undefined ? undefined : decimal('false-alarm-rate', cli.falseAlarmRate);
   if (falseAlarmRate !== undefined && !(falseAlarmRate > 0 && falseAlarmRate < 1))
     throw new UsageError(`--false-alarm-rate must be between 0 and 1, not '${cli.falseAlarmRate}'`);
-  const neighbours = cli.neighbours === undefined ? undefined : wholeNumber('neighbours', cli.neighbours, 1);
+  const neighbours =
+    cli.neighbours === undefined ? undefined : decimalWholeNumber('neighbours', cli.neighbours, 1);
   return {
     seed: seedFrom(cli),
     // A bundled model by name (onelayer-v0.4.8), as eval and test take it, or a file.
