@@ -38,16 +38,17 @@ export function addCaptureOptions(command: Command): Command {
 }
 
 /**
- * An option's number: Number() reads '' and '  ' (`--threshold ''`, `NETWORKML_THRESHOLD=`) as 0, which
- * would silently mean something nobody asked for; those are NaN here, so every range check refuses them.
+ * An option's number, written in decimal ('120', '0.5', '.5', '1e-3'); NaN for anything else, so every range
+ * check refuses it: Number() would read '' and '  ' as 0, '0x10' and '0b11' as 16 and 3, and accept blanks
+ * around the digits, none of which anybody writes for seconds or a probability on purpose.
  */
 export function optionNumber(text: string): number {
-  return text.trim() === '' ? Number.NaN : Number(text);
+  return /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?$/i.test(text) ? Number(text) : Number.NaN;
 }
 
 /**
  * A whole number written in decimal digits, from `min` to `max`: not '' (Number('') is 0), not '0x10',
- * '1e3' or ' 7', and never beyond what a double holds exactly.
+ * '1e3', '3.0' or ' 7', and never beyond what a double holds exactly.
  */
 export function decimalWholeNumber(
   name: string,
@@ -60,15 +61,6 @@ export function decimalWholeNumber(
     throw new UsageError(
       `--${name} must be a whole number ${max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`}, not '${text}'`,
     );
-  return n;
-}
-
-/** A whole-number option >= `min` (usage error otherwise), or undefined when not given. */
-export function wholeNumberOption(name: string, text: string | undefined, min: number): number | undefined {
-  if (text === undefined) return undefined;
-  const n = optionNumber(text);
-  if (!Number.isInteger(n) || n < min)
-    throw new UsageError(`--${name} must be a whole number >= ${min}, not '${text}'`);
   return n;
 }
 
@@ -95,5 +87,5 @@ export function analyzeOptionsFrom(cli: CaptureCliOptions): AnalyzeOptions {
 }
 
 export function threadsFrom(cli: CaptureCliOptions): number | undefined {
-  return wholeNumberOption('threads', cli.threads, 1);
+  return cli.threads === undefined ? undefined : decimalWholeNumber('threads', cli.threads, 1);
 }

@@ -6,7 +6,7 @@ import { loadHostFootprintModel } from '../../models/host-footprint.js';
 import { alignColumns } from '../../outputs/table.js';
 import type { HostFootprintEvalResult, PredictJsonOptions } from '../../pipeline/host-footprint.js';
 import { runJobs } from '../../pipeline/pool.js';
-import { threadsFrom } from '../capture-options.js';
+import { decimalWholeNumber, threadsFrom } from '../capture-options.js';
 import { openOutput } from '../output.js';
 import { createProgress } from '../progress.js';
 
@@ -38,8 +38,8 @@ export function hostFootprintOptionsFrom(model: string, cli: HostFootprintCliOpt
     selection: cli.srcmacid === false ? 'no-srcmacid' : 'srcmacid',
   };
   if (cli.csvChunkRows !== undefined) {
-    const n = Number(cli.csvChunkRows);
-    if (!Number.isInteger(n) || n < 1 || (n & (n - 1)) !== 0)
+    const n = decimalWholeNumber('csv-chunk-rows', cli.csvChunkRows, 1);
+    if (!Number.isInteger(Math.log2(n)))
       throw new UsageError(`--csv-chunk-rows must be a power of two, not '${cli.csvChunkRows}'`);
     options.csvChunkRows = n;
   }

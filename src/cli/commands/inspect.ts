@@ -6,8 +6,8 @@ import {
   addCaptureOptions,
   analyzeOptionsFrom,
   type CaptureCliOptions,
+  decimalWholeNumber,
   threadsFrom,
-  wholeNumberOption,
 } from '../capture-options.js';
 import { expandCaptureArgs } from '../inputs.js';
 import {
@@ -20,7 +20,7 @@ import {
 interface InspectCliOptions extends CaptureCliOptions, HostFootprintCliOptions {
   json?: boolean;
   features: 'compat' | 'v2' | 'host-footprint';
-  top?: string;
+  top: string;
 }
 
 export function registerInspect(program: Command): void {
@@ -44,7 +44,7 @@ export function registerInspect(program: Command): void {
       '\nExamples:\n  networkml inspect data/samples/trace_ab12_2001-01-01_02_03-client-ip6-1-2-3-4.pcap\n  networkml inspect --json --warmup 1 captures/ > features.jsonl\n  networkml inspect --features v2 --warmup 0 capture.pcap\n  networkml inspect --features host-footprint --no-srcmacid data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap',
     )
     .action(async (args: string[], cli: InspectCliOptions) => {
-      const top = wholeNumberOption('top', cli.top, 0) ?? 8;
+      const top = decimalWholeNumber('top', cli.top, 0);
       const paths = expandCaptureArgs(args);
       if (cli.features === 'host-footprint') {
         await inspectHostFootprint(

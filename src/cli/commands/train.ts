@@ -16,6 +16,7 @@ import {
   analyzeOptionsFrom,
   type CaptureCliOptions,
   decimalWholeNumber,
+  optionNumber,
   threadsFrom,
 } from '../capture-options.js';
 import { expandCaptureArgs } from '../inputs.js';
@@ -41,9 +42,9 @@ interface TrainCliOptions extends CaptureCliOptions {
 /** The largest seed: the generator (models/rng.ts) is seeded with 32 bits, so larger ones would wrap. */
 export const MAX_SEED = 4294967295;
 
-/** A plain decimal number ('0.05', '.5', '1e-3'); not '' (Number('') is 0), not hexadecimal or 'Infinity'. */
+/** A plain decimal number ('0.05', '.5', '1e-3'): optionNumber, and finite. */
 function decimal(name: string, text: string): number {
-  const n = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?$/i.test(text) ? Number(text) : Number.NaN;
+  const n = optionNumber(text);
   if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number, not '${text}'`);
   return n;
 }
