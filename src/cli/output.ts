@@ -221,3 +221,11 @@ export function writeJsonLine(out: Output, result: CaptureResult): void {
   writeJsonPieces(result, out.write);
   out.write('\n');
 }
+
+/**
+ * A capture's reader warnings (a truncated tail, skipped link types, times out of range) on stderr, one line
+ * each: the capture's results stand, but the user should know what they were computed from.
+ */
+export function writeCaptureWarnings(result: { warnings?: readonly string[] | undefined }): void {
+  for (const warning of result.warnings ?? []) process.stderr.write(`networkml: warning: ${warning}\n`);
+}

@@ -20,7 +20,7 @@ import {
   threadsFrom,
 } from '../capture-options.js';
 import { expandCaptureArgs } from '../inputs.js';
-import { openOutput, refuseOutputOverInput, writeJsonLine } from '../output.js';
+import { openOutput, refuseOutputOverInput, writeCaptureWarnings, writeJsonLine } from '../output.js';
 import { createProgress } from '../progress.js';
 import {
   addHostFootprintOptions,
@@ -72,15 +72,23 @@ export function loadModels(options: Omit<EvaluateOptions, 'history'>): ReturnTyp
   return roleModel;
 }
 
-/** `hostFootprint: false` for a command that cannot use the v0.6.8 host-footprint model (no bins, no history). */
-export function addModelOptions(command: Command, { hostFootprint = true } = {}): Command {
+/**
+ * `hostFootprint: false` for a command that cannot use the v0.6.8 host-footprint model (no bins, no history);
+ * `anomaly: false` for one that judges no behaviour, so that it neither offers the anomaly options nor reads
+ * their environment variables (set for eval, they must not make such a command fail).
+ */
+export function addModelOptions(command: Command, { hostFootprint = true, anomaly = true } = {}): Command {
+  command.addOption(
+    new Option(
+      '-m, --model <file>',
+      `role model file, or a bundled one by name: onelayer-v0.4.8 (the default)${hostFootprint ? ', host-footprint-v0.6.8' : ''}`,
+    ).env('NETWORKML_MODEL'),
+  );
+  return anomaly ? addAnomalyOptions(command) : command;
+}
+
+function addAnomalyOptions(command: Command): Command {
   return command
-    .addOption(
-      new Option(
-        '-m, --model <file>',
-        `role model file, or a bundled one by name: onelayer-v0.4.8 (the default)${hostFootprint ? ', host-footprint-v0.6.8' : ''}`,
-      ).env('NETWORKML_MODEL'),
-    )
     .addOption(
       new Option(
         '--anomaly <model>',
@@ -180,8 +188,7 @@ export function registerEval(program: Command): void {
           process.exitCode = r.exitCode;
           continue;
         }
-        for (const warning of r.value[0]?.result.warnings ?? [])
-          process.stderr.write(`networkml: warning: ${warning}\n`);
+        if (r.value[0]) writeCaptureWarnings(r.value[0].result);
         for (const { result } of r.value) {
           if (cli.json) writeJsonLine(out, result);
           else shown.push(result);

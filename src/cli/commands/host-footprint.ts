@@ -7,7 +7,7 @@ import { alignColumns } from '../../outputs/table.js';
 import type { HostFootprintEvalResult, PredictJsonOptions } from '../../pipeline/host-footprint.js';
 import { runJobs } from '../../pipeline/pool.js';
 import { decimalWholeNumber, threadsFrom } from '../capture-options.js';
-import { openOutput } from '../output.js';
+import { openOutput, writeCaptureWarnings } from '../output.js';
 import { createProgress } from '../progress.js';
 
 /** The options the host-footprint model adds to eval, explain and inspect. */
@@ -94,7 +94,7 @@ export async function evalHostFootprint(
       process.exitCode = r.exitCode;
       continue;
     }
-    for (const warning of r.value.warnings ?? []) process.stderr.write(`networkml: warning: ${warning}\n`);
+    writeCaptureWarnings(r.value);
     if (cli.json) out.write(`${JSON.stringify(r.value)}\n`);
     else shown.push(r.value);
   }

@@ -10,6 +10,7 @@ import {
   threadsFrom,
 } from '../capture-options.js';
 import { expandCaptureArgs } from '../inputs.js';
+import { writeCaptureWarnings } from '../output.js';
 import {
   addHostFootprintOptions,
   type HostFootprintCliOptions,
@@ -67,8 +68,7 @@ export function registerInspect(program: Command): void {
             process.exitCode = r.exitCode;
             return;
           }
-          for (const warning of r.value.warnings ?? [])
-            process.stderr.write(`networkml: warning: ${warning}\n`);
+          writeCaptureWarnings(r.value);
           process.stdout.write(`${JSON.stringify(r.value)}\n`);
         });
         return;

@@ -7,12 +7,15 @@ import { resolveModelPath } from '../../models/host-footprint.js';
 import { UNKNOWN_LABEL } from '../../models/role-model.js';
 import type { TestPrediction, TestReport } from '../../outputs/report/types.js';
 import { deviceOf } from '../../outputs/table.js';
+import type { EvaluateOptions } from '../../pipeline/evaluate.js';
 import { roleModelFor } from '../../pipeline/model-registry.js';
 import { runJobs } from '../../pipeline/pool.js';
+import type { CaptureResult } from '../../result.js';
 import { filterByNames, labelOf, loadLabelAssignments, loadSplit } from '../../training/dataset.js';
 import { confusedPairs, MEAN_F1_DEFINITION, scorePredictions } from '../../training/metrics.js';
 import { addCaptureOptions, type CaptureCliOptions, threadsFrom } from '../capture-options.js';
 import { expandCaptureArgs } from '../inputs.js';
+import { writeCaptureWarnings } from '../output.js';
 import { createProgress } from '../progress.js';
 import { addModelOptions, evaluateOptionsFrom } from './eval.js';
 
@@ -38,7 +41,7 @@ export interface TestRun extends TestReport {
 
 export function registerTest(program: Command): void {
   addCaptureOptions(
-    addRoleModelOptions(
+    addModelOptions(
       program
         .command('test')
         .description(
@@ -52,6 +55,8 @@ export function registerTest(program: Command): void {
         .option('--split <file>', 'test only the "test" names of this split file')
         .option('--baseline <model>', 'also score this model and show per role where the first one gains')
         .option('--json', 'print the scores as JSON (the report command draws them)'),
+      // test scores roles only: no anomaly options, and -m takes role models, not host-footprint-v0.6.8.
+      { hostFootprint: false, anomaly: false },
     ),
   )
     .addHelpText(
@@ -60,7 +65,11 @@ export function registerTest(program: Command): void {
     )
     .action(async (args: string[], cli: TestCliOptions) => {
       let paths = expandCaptureArgs(args);
-      if (cli.split) paths = filterByNames(paths, loadSplit(cli.split).test, 'test');
+      if (cli.split) {
+        const names = loadSplit(cli.split).test;
+        paths = filterByNames(paths, names, 'test');
+        warnOfNamesNotGiven(names, paths);
+      }
       const assignments = cli.labels ? loadLabelAssignments(cli.labels) : undefined;
       const truth = paths.map((p) => labelOf(p, assignments));
       // A bad model is one mistake, not one per capture: refuse it before any work (exit 3), as eval does.
@@ -80,6 +89,8 @@ export function registerTest(program: Command): void {
       };
       const first = await scoreModel(paths, truth, cli, cli.model);
       reportFailures(first.failures);
+      // Once, from the first model's reading: the baseline reads the same captures.
+      for (const result of first.evaluated) writeCaptureWarnings(result);
       if (first.run === null) return;
       const run = first.run;
       if (cli.baseline) {
@@ -105,16 +116,18 @@ export function registerTest(program: Command): void {
 }
 
 /**
- * eval's model options (addModelOptions), but -m offers role models only: test scores role models, and
- * host-footprint-v0.6.8 (which eval and explain also take) is not one.
+ * A split's test captures missing from the captures given would silently shrink the test set (scores over
+ * 30 captures read as the split's 35): one warning names them.
  */
-function addRoleModelOptions(command: Command): Command {
-  addModelOptions(command);
-  const model = command.options.find((o) => o.long === '--model');
-  if (model)
-    model.description =
-      'role model file (onelayer, randomforest or ranknn), or the bundled one by name: onelayer-v0.4.8 (the default)';
-  return command;
+function warnOfNamesNotGiven(names: readonly string[], paths: readonly string[]): void {
+  const given = new Set(paths.map((p) => basename(p)));
+  const missing = [...new Set(names)].filter((n) => !given.has(n));
+  if (missing.length === 0) return;
+  const shown =
+    missing.slice(0, 3).join(', ') + (missing.length > 3 ? `, and ${missing.length - 3} more` : '');
+  process.stderr.write(
+    `networkml: warning: ${missing.length} of the split's ${new Set(names).size} test captures ${missing.length === 1 ? 'is' : 'are'} not among the captures given: ${shown}\n`,
+  );
 }
 
 /** A capture that could not be evaluated: its index in the paths given, the one-line error, the exit code. */
@@ -126,14 +139,14 @@ interface CaptureFailure {
 
 /**
  * Evaluates every capture with one model and scores its top labels against the truth of the captures that
- * could be evaluated; `run` is null when none could.
+ * could be evaluated (`evaluated`, their results); `run` is null when none could.
  */
 async function scoreModel(
   allPaths: string[],
   allTruth: string[],
   cli: TestCliOptions,
   model: string | undefined,
-): Promise<{ run: TestRun | null; failures: CaptureFailure[] }> {
+): Promise<{ run: TestRun | null; failures: CaptureFailure[]; evaluated: CaptureResult[] }> {
   const started = performance.now();
   const options = { ...evaluateOptionsFrom({ ...cli, model }), anomaly: 'none' as const };
   const progress = createProgress(allPaths.length, 'test', Boolean(cli.json));
@@ -149,16 +162,18 @@ async function scoreModel(
     if (r.ok) evaluated.push(i);
     else failures.push({ index: i, error: r.error, exitCode: r.exitCode as ExitCodeValue });
   });
-  if (evaluated.length === 0) return { run: null, failures };
+  if (evaluated.length === 0) return { run: null, failures, evaluated: [] };
   const paths = evaluated.map((i) => allPaths[i]!);
   const truth = evaluated.map((i) => allTruth[i]!);
   const predictions: TestPrediction[] = [];
   let empty = 0;
-  let binsSeconds = 0;
+  let bins = 0;
+  const evaluatedResults: CaptureResult[] = [];
   evaluated.forEach((k, i) => {
     const r = results[k]!;
     if (!r.ok) return;
     const result = r.value[0]!.result;
+    evaluatedResults.push(result);
     const device = deviceOf(result);
     const base = { file: paths[i] === '-' ? '-' : basename(paths[i]!), truth: truth[i]! };
     if (!device) {
@@ -185,11 +200,12 @@ async function scoreModel(
       forced: forcedAt >= 0 ? labels[forcedAt]! : labels[0]!,
       siblings: result.detail?.siblings ?? null,
     });
-    binsSeconds += (result.detail?.bins.length ?? 0) * 900;
+    bins += result.detail?.bins.length ?? 0;
   });
   const withUnknowns = predictions.map((p) => p.predicted);
   const forcing = predictions.map((p) => p.forced);
   const seconds = (performance.now() - started) / 1000;
+  const binsSeconds = bins * binLengthS(options);
   const bytes = paths.reduce((sum, p) => sum + (p === '-' ? 0 : statSync(p).size), 0);
   const scored = scorePredictions(truth, withUnknowns);
   const run: TestRun = {
@@ -208,13 +224,18 @@ async function scoreModel(
       secondsPer15MinuteCapture: binsSeconds ? (seconds / binsSeconds) * 900 : null,
     },
   };
-  return { run, failures };
+  return { run, failures, evaluated: evaluatedResults };
+}
+
+/** The bin length the captures were read with: the one asked for, else the model's. */
+function binLengthS(options: Omit<EvaluateOptions, 'history'>): number {
+  return options.capture?.durationS ?? roleModelFor(options.modelPath).model.capture.binDurationS;
 }
 
 /** Per role: the model's F1 beside the baseline's, and the gain (e.g. v2 over compat). */
 function gainText(run: TestRun, baseline: TestRun): string {
   const roles = run.perRole.filter((r) => r.support > 0 && r.label !== UNKNOWN_LABEL);
-  const width = Math.max(...roles.map((r) => r.label.length), 5);
+  const width = Math.max(...roles.map((r) => r.label.length), 'accuracy'.length);
   const lines = ['', `per role: ${run.model} against baseline ${baseline.model}`];
   lines.push(`${'role'.padEnd(width)}  F1 model  F1 baseline    gain`);
   for (const r of roles) {
@@ -243,10 +264,11 @@ function testText(run: TestRun): string {
   });
   // As mean F1 counts them (MEAN_F1_DEFINITION): a capture labelled Unknown is of an unknown type, not a role.
   const roles = run.perRole.filter((r) => r.support > 0 && r.label !== UNKNOWN_LABEL).length;
-  const unknowns = run.predictions.filter((p) => p.unknown).length;
+  // Only these count as wrong: a capture of an unknown type (truth Unknown) called Unknown is right.
+  const unknowns = run.predictions.filter((p) => p.unknown && p.truth !== UNKNOWN_LABEL).length;
   lines.push('');
   lines.push(
-    `mean F1 ${run.meanF1.toFixed(3)} (over the ${roles} roles of the test captures; Unknown is not a role)`,
+    `mean F1 ${run.meanF1.toFixed(3)} (over the ${roles} ${roles === 1 ? 'role' : 'roles'} of the test captures; Unknown is not a role)`,
   );
   lines.push(
     `mean F1, forcing decisions ${run.forcing!.meanF1.toFixed(3)} (Unknown replaced by the best role)`,
@@ -275,12 +297,7 @@ function testText(run: TestRun): string {
       );
   }
   lines.push('');
-  lines.push('confusion matrix (rows: truth, columns: predicted)');
-  const short = run.labels.map((l) => l.slice(0, 8));
-  lines.push(`${''.padEnd(width)}  ${short.map((s) => s.padStart(8)).join(' ')}`);
-  run.confusion.forEach((row, i) => {
-    lines.push(`${run.labels[i]!.padEnd(width)}  ${row.map((n) => String(n || '.').padStart(8)).join(' ')}`);
-  });
+  lines.push(...confusionText(run));
   const s = run.speed;
   lines.push('');
   lines.push(
@@ -290,4 +307,25 @@ function testText(run: TestRun): string {
         : ''),
   );
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The confusion matrix with numbered columns: labels cut to a column's width are not unique (Administrator
+ * workstation and Administrator server, EdimaxPlug1101W and EdimaxPlug2101W), and those are the pairs a
+ * confusion matrix is read for.
+ */
+function confusionText(run: TestRun): string[] {
+  const numbered = run.labels.map((l, i) => `${i + 1} ${l}`);
+  const width = Math.max(...numbered.map((l) => l.length));
+  const cell = Math.max(
+    3,
+    String(run.labels.length).length,
+    ...run.confusion.flat().map((n) => String(n).length),
+  );
+  const lines = ['confusion matrix (rows: truth, columns: predicted, numbered as the rows)'];
+  lines.push(`${''.padEnd(width)} ${run.labels.map((_, i) => String(i + 1).padStart(cell)).join(' ')}`);
+  run.confusion.forEach((row, i) => {
+    lines.push(`${numbered[i]!.padEnd(width)} ${row.map((n) => String(n || '.').padStart(cell)).join(' ')}`);
+  });
+  return lines;
 }

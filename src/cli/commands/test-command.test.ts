@@ -1,0 +1,151 @@
+/**
+ * `networkml test` as a user reads it, with the bundled role model (no training): capture warnings, the
+ * options it takes and the settings it ignores, a split naming captures not given, and its text output.
+ */
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runCli } from '../../test-helpers/cli.js';
+import { TEST_DATA } from '../../test-helpers/reference.js';
+
+const setups = `${TEST_DATA}iot-sentinel/setups`;
+const dir = mkdtempSync(join(tmpdir(), 'networkml-test-command-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const aria = join(dir, 'Aria-A1-Mon0000-n00.pcap');
+/** A capture whose last record is cut short: eval warns of it. */
+const truncated = join(dir, 'Truncated-A1-Mon0000-n00.pcap');
+/** Aria-A2 and a capture of a type the model does not know (truth Unknown); the bundled model calls both Unknown. */
+const withUnknown = join(dir, 'with-unknown');
+before(() => {
+  copyFileSync(join(setups, 'Aria-A1-Mon0000-n00.pcap'), aria);
+  copyFileSync(`${TEST_DATA}captures/edge/truncated-record.pcap`, truncated);
+  mkdirSync(withUnknown);
+  copyFileSync(join(setups, 'Aria-A2-Mon0000-n00.pcap'), join(withUnknown, 'Aria-A2-Mon0000-n00.pcap'));
+  copyFileSync(join(setups, 'Aria-A1-Mon0000-n00.pcap'), join(withUnknown, 'Unknown-A1-Mon0000-n00.pcap'));
+});
+
+/** The output without its speed line, which differs from run to run. */
+const withoutSpeed = (text: string) => text.replace(/^speed .*$/m, '');
+
+describe('test: capture warnings', () => {
+  it('prints a capture warning as eval does, once even with --baseline, with --json too', () => {
+    const evaluated = runCli(['eval', '--no-history', '--warmup', '0', truncated]);
+    assert.equal(evaluated.status, 0, evaluated.stderr);
+    assert.match(evaluated.stderr, /^networkml: warning: .*truncated capture/);
+    for (const extra of [[], ['--json'], ['--baseline', 'onelayer-v0.4.8']]) {
+      const r = runCli(['test', '--warmup', '0', ...extra, truncated, aria]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stderr, evaluated.stderr, extra.join(' '));
+    }
+  });
+});
+
+describe('test: options', () => {
+  it('refuses the anomaly options it would ignore (usage, exit 2)', () => {
+    for (const args of [
+      ['--anomaly', 'sos'],
+      ['--anomaly-model', 'x.json'],
+      ['--threshold', '0.5'],
+    ]) {
+      const r = runCli(['test', ...args, aria]);
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, /unknown option/);
+      assert.equal(r.stdout, '');
+    }
+    assert.doesNotMatch(runCli(['test', '--help']).stdout, /--anomaly|--threshold/);
+  });
+
+  it('is not affected by anomaly settings meant for eval, from the environment or a config file', () => {
+    const plain = runCli(['test', '--warmup', '0', aria]);
+    assert.equal(plain.status, 0, plain.stderr);
+    const env = {
+      NETWORKML_ANOMALY: 'bogus',
+      NETWORKML_THRESHOLD: 'abc',
+      NETWORKML_ANOMALY_MODEL: join(dir, 'missing.json'),
+    };
+    const fromEnv = runCli(['test', '--warmup', '0', aria], { env });
+    assert.equal(fromEnv.status, 0, fromEnv.stderr);
+    assert.equal(withoutSpeed(fromEnv.stdout), withoutSpeed(plain.stdout));
+    const config = join(dir, 'networkml.config.json');
+    writeFileSync(config, JSON.stringify({ anomaly: 'sos', threshold: 0.5, eval: { anomaly: 'none' } }));
+    const fromConfig = runCli(['test', '--config', config, '--warmup', '0', aria]);
+    assert.equal(fromConfig.status, 0, fromConfig.stderr);
+    assert.equal(withoutSpeed(fromConfig.stdout), withoutSpeed(plain.stdout));
+  });
+
+  it('warns when the split names test captures that were not given, and scores the rest', () => {
+    const split = join(dir, 'split.json');
+    const missing = ['Aria-Z1-Mon0000-n00.pcap', 'Aria-Z2-Mon0000-n00.pcap'];
+    writeFileSync(split, JSON.stringify({ train: [], test: ['Aria-A1-Mon0000-n00.pcap', ...missing] }));
+    const r = runCli(['test', '--json', '--warmup', '0', '--split', split, aria]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(
+      r.stderr,
+      `networkml: warning: 2 of the split's 3 test captures are not among the captures given: ${missing.join(', ')}\n`,
+    );
+    assert.equal((JSON.parse(r.stdout) as { captures: number }).captures, 1);
+  });
+});
+
+describe('test: text output', () => {
+  it('counts as wrong only the Unknown calls on captures of a known type', () => {
+    const r = runCli(['test', '--warmup', '0', withUnknown]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /^mean F1 0\.000 \(over the 1 role of the test captures; Unknown is not a role\)$/m,
+    );
+    assert.match(
+      r.stdout,
+      /^accuracy per capture 0\.500 \(1\/2; 1 called Unknown and 0 without sessions count as wrong\)/m,
+    );
+  });
+
+  it('numbers the confusion matrix columns, so labels alike in their first letters stay apart', () => {
+    const alike = join(dir, 'alike');
+    mkdirSync(alike);
+    for (const name of ['EdimaxPlug1101W-A1-Mon0000-n00.pcap', 'EdimaxPlug2101W-A1-Mon0000-n00.pcap'])
+      copyFileSync(join(setups, 'Aria-A1-Mon0000-n00.pcap'), join(alike, name));
+    const r = runCli(['test', '--warmup', '0', alike]);
+    assert.equal(r.status, 0, r.stderr);
+    const matrix = r.stdout.slice(r.stdout.indexOf('confusion matrix'));
+    const [, header, ...rows] = matrix.split('\n');
+    assert.deepEqual(header!.trim().split(/\s+/), ['1', '2', '3']);
+    assert.match(rows[0]!, /^1 EdimaxPlug1101W +\. +\. +1$/);
+    assert.match(rows[1]!, /^2 EdimaxPlug2101W +\. +\. +1$/);
+    assert.match(rows[2]!, /^3 Unknown +\. +\. +\.$/);
+  });
+
+  it('aligns the baseline gain table, accuracy row included', () => {
+    const r = runCli(['test', '--warmup', '0', '--baseline', 'onelayer-v0.4.8', aria]);
+    assert.equal(r.status, 0, r.stderr);
+    const table = r.stdout
+      .slice(r.stdout.indexOf('\nrole ') + 1)
+      .trimEnd()
+      .split('\n');
+    assert.equal(table.length, 3, r.stdout);
+    assert.ok(
+      table.every((line) => line.length === table[0]!.length),
+      table.join('\n'),
+    );
+  });
+
+  it('reports speed per 15 minutes of capture with the bins as long as they were read', () => {
+    const kettle = `${TEST_DATA}captures/real/iKettle2-sentinel-Mon0000-n00.pcap`;
+    const evaluated = runCli(['eval', '--json', '--no-history', '--warmup', '0', '--duration', '60', kettle]);
+    const bins = (JSON.parse(evaluated.stdout) as { detail: { bins: unknown[] } }).detail.bins.length;
+    assert.ok(bins > 1, `${bins} bins`);
+    const r = runCli(['test', '--json', '--warmup', '0', '--duration', '60', kettle]);
+    assert.equal(r.status, 0, r.stderr);
+    const { speed } = JSON.parse(r.stdout) as {
+      speed: { seconds: number; secondsPer15MinuteCapture: number };
+    };
+    assert.ok(
+      Math.abs(speed.secondsPer15MinuteCapture - (speed.seconds / (bins * 60)) * 900) < 1e-9,
+      JSON.stringify(speed),
+    );
+  });
+});
