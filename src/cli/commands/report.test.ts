@@ -188,6 +188,29 @@ describe('networkml report', () => {
     assert.equal(out.text().match(/<tr data-key=|<tr class="invalid" data-key=/g)?.length, 3);
   });
 
+  test("'-' given twice is a usage error (exit 2), as for eval, before anything is read or written", async () => {
+    const output = join(work, 'stdin-twice.html');
+    let reads = 0;
+    const readStdin = () => {
+      reads++;
+      return Promise.resolve(readFileSync(devices, 'utf8'));
+    };
+    await assert.rejects(
+      runReport(['-', devices, '-'], { output }, { ...deps, readStdin }, sink().stream, sink().stream),
+      (e: unknown) => {
+        assert.ok(e instanceof NetworkmlError);
+        assert.equal(e.exitCode, ExitCode.USAGE);
+        assert.equal(
+          e.message,
+          "'-' (standard input) is given more than once: standard input can be read only once",
+        );
+        return true;
+      },
+    );
+    assert.equal(reads, 0);
+    assert.equal(existsSync(output), false);
+  });
+
   test('is registered as a command with its options', async () => {
     const output = join(work, 'cli.html');
     const program = new Command('networkml').exitOverride();

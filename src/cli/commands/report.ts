@@ -9,7 +9,7 @@ import type { AnomalyModelName, EvaluateOptions } from '../../pipeline/evaluate.
 import { runJobs } from '../../pipeline/pool.js';
 import type { CaptureResult } from '../../result.js';
 import { addCaptureOptions, type CaptureCliOptions, threadsFrom } from '../capture-options.js';
-import { expandCaptureArgs } from '../inputs.js';
+import { expandCaptureArgs, refuseStdinTwice } from '../inputs.js';
 import { openOutput, refuseOutputOverInput } from '../output.js';
 import { addModelOptions, evaluateOptionsFrom, loadModels } from './eval.js';
 
@@ -83,6 +83,7 @@ export async function runReport(
 ): Promise<number> {
   if (inputs.length === 0)
     throw new UsageError('report needs at least one results file, capture or directory');
+  refuseStdinTwice(inputs);
   const evaluateOptions = evaluateOptionsFrom(options);
   if (inputs.some((input) => input !== '-' && !resultsFile.test(input))) {
     if (options.model && modelFileKind(options.model) === HOST_FOOTPRINT_KIND)
