@@ -102,6 +102,30 @@ describe('networkml report', () => {
     assert.ok(existsSync(output));
   });
 
+  test('the page itself lists every input it skipped and why, as text', async () => {
+    const bad = join(work, '<b>bad.jsonl');
+    writeFileSync(bad, '{"file": "x.pcap"\n');
+    const broken = join(work, '<i onmouseover=x>broken.pcap');
+    copyFileSync(join(root, 'test-data/captures/edge/absurd-caplen.pcap'), broken);
+    const output = join(work, 'skipped.html');
+    const { code, err } = run([devices, bad, broken], output, { anomaly: 'none' });
+    assert.equal(await code, ExitCode.BAD_INPUT);
+    const reasons = err
+      .text()
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.replace(/^networkml: /, ''));
+    assert.equal(reasons.length, 2);
+    const html = readFileSync(output, 'utf8');
+    const section = html.match(/<section id="skipped">[\s\S]*?<\/section>/)?.[0] ?? '';
+    assert.match(section, /2 inputs skipped/);
+    for (const reason of reasons) {
+      const escaped = reason.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+      assert.ok(section.includes(`<li>${escaped}</li>`), `${reason} listed in ${section}`);
+    }
+    assert.doesNotMatch(html, /<b>bad|<i>broken/);
+  });
+
   test('writes nothing when no input gave a result', async () => {
     const empty = join(work, 'empty.jsonl');
     writeFileSync(empty, '\n\n');

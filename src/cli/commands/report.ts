@@ -93,11 +93,12 @@ export async function runReport(
     loadModels(evaluateOptions);
   }
   const all: LoadedResults = { captures: [], tests: [] };
-  let failed = false;
+  // Also shown on the page: a report read later, or by someone else, must not pass for the whole story.
+  const skipped: string[] = [];
   const fail = (e: unknown): void => {
     if (!(e instanceof NetworkmlError)) throw e;
     err.write(`networkml: ${errorMessage(e)}\n`);
-    failed = true;
+    skipped.push(errorMessage(e));
   };
   const captures: string[] = [];
   for (const input of inputs) {
@@ -126,7 +127,7 @@ export async function runReport(
     }
   }
   if (all.captures.length === 0 && all.tests.length === 0) {
-    if (failed) return ExitCode.BAD_INPUT;
+    if (skipped.length > 0) return ExitCode.BAD_INPUT;
     throw new NetworkmlError('no results to report');
   }
   const html = renderReport({
@@ -134,12 +135,13 @@ export async function runReport(
     generatedAt: (deps.now ?? (() => new Date()))(),
     captures: all.captures,
     tests: all.tests,
+    skipped,
   });
   if (file) {
     file.write(html);
     await file.close();
   } else out.write(html);
-  return failed ? ExitCode.BAD_INPUT : ExitCode.OK;
+  return skipped.length > 0 ? ExitCode.BAD_INPUT : ExitCode.OK;
 }
 
 export function registerReport(program: Command, deps: ReportDeps = {}): void {

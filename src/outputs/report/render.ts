@@ -255,6 +255,13 @@ function summary(rows: DeviceRow[]): string {
   return `<p class="summary">${items.join(' · ')}</p>`;
 }
 
+function skippedSection(skipped: string[]): string {
+  if (skipped.length === 0) return '';
+  const n = skipped.length;
+  const items = skipped.map((reason) => `<li>${h(reason)}</li>`).join('');
+  return `<section id="skipped"><h2>Not in this report: ${n} input${n === 1 ? '' : 's'} skipped</h2><ul>${items}</ul></section>`;
+}
+
 /** One self-contained, offline HTML page: tables as HTML, charts drawn by the inlined chart.js. */
 export function renderReport(input: ReportInput): string {
   const colors = new RoleColors();
@@ -283,7 +290,7 @@ export function renderReport(input: ReportInput): string {
 <body>
 <header><h1>${h(title)}</h1>${when}${summary(rows)}</header>
 <main>
-${empty}${deviceTable(rows, colors)}
+${skippedSection(input.skipped ?? [])}${empty}${deviceTable(rows, colors)}
 ${timelineSections(rows)}
 ${tests}
 </main>
