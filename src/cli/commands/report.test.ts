@@ -126,6 +126,23 @@ describe('networkml report', () => {
     assert.doesNotMatch(html, /<b>bad|<i>broken/);
   });
 
+  test('JSON lines with a cut-off last line (an interrupted eval) or a stray line: the other lines are used', async () => {
+    const lines = readFileSync(devices, 'utf8').trimEnd().split('\n');
+    const cut = join(work, 'interrupted.jsonl');
+    writeFileSync(cut, `${lines.join('\n')}\n${lines[0]!.slice(0, 120)}`);
+    const stray = join(work, 'stray.jsonl');
+    writeFileSync(stray, `${lines[0]}\n{"hello": 1}\n${lines[1]}\nnot json\n`);
+    const output = join(work, 'lines.html');
+    const { code, err } = run([cut, stray], output);
+    assert.equal(await code, ExitCode.BAD_INPUT);
+    assert.deepEqual(err.text().trimEnd().split('\n'), [
+      `networkml: ${cut}:${lines.length + 1}: not JSON (expected eval --json lines or a test report); line skipped, the file's ${lines.length} other lines used`,
+      `networkml: ${stray}:2: not a capture result or test report (file: Invalid input: expected string, received undefined); 2 lines skipped (the first here), the file's 2 other lines used`,
+    ]);
+    const html = readFileSync(output, 'utf8');
+    assert.equal(html.match(/<tr data-key=|<tr class="invalid" data-key=/g)?.length, lines.length + 2);
+  });
+
   test('writes nothing when no input gave a result', async () => {
     const empty = join(work, 'empty.jsonl');
     writeFileSync(empty, '\n\n');

@@ -109,6 +109,7 @@ export async function runReport(
         const loaded = parseResults(text, input === '-' ? 'stdin' : input);
         all.captures.push(...loaded.captures);
         all.tests.push(...loaded.tests);
+        if (loaded.skipped) fail(new NetworkmlError(loaded.skipped));
       } else {
         captures.push(...expandCaptureArgs([input]));
       }
