@@ -85,6 +85,28 @@ describe('networkml report', () => {
     assert.doesNotMatch(html, /notes\.txt/);
   });
 
+  test('says why a capture has no result and what its reader warned about, as eval does', async () => {
+    const dir = join(work, 'warned');
+    mkdirSync(dir);
+    const aria = readFileSync(join(root, 'test-data/reference/captures/Aria-sentinel-Mon0000-n00.pcap'));
+    const cut = join(dir, 'Aria-cut.pcap');
+    writeFileSync(cut, aria.subarray(0, aria.length - 100));
+    const kettle = join(root, 'test-data/reference/captures/iKettle2-sentinel-Mon0000-n00.pcap');
+    const output = join(work, 'warned.html');
+    const { code, err } = run([cut, kettle], output, { anomaly: 'none' });
+    assert.equal(await code, ExitCode.OK);
+    assert.match(err.text(), /^networkml: warning: [^\n]*Aria-cut\.pcap: truncated capture: [^\n]+\n$/);
+    const warning = err.text().trim().replace('networkml: warning: ', '');
+    const html = readFileSync(output, 'utf8');
+    const row = (key: string) =>
+      html.match(new RegExp(`<tr[^>]* data-key="${key}"[\\s\\S]*?</tr>`))?.[0] ?? '';
+    assert.ok(row('Aria-cut').includes(warning), row('Aria-cut'));
+    assert.match(
+      row('iKettle2-sentinel-Mon0000-n00'),
+      /no sessions after the 120 s warm-up \(the capture spans [^)]+\); --warmup 0 keeps its early sessions/,
+    );
+  });
+
   test('a bad input is one line on stderr; the others still make the report; exit 1', async () => {
     const bad = join(work, 'bad.jsonl');
     writeFileSync(bad, '{"file": "x.pcap"\n');

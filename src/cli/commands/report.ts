@@ -123,8 +123,12 @@ export async function runReport(
   if (captures.length > 0) {
     const evaluate = deps.evaluate ?? evaluateOnWorkers;
     for (const outcome of await evaluate(captures, evaluateOptions, threadsFrom(options))) {
-      if (outcome.ok) all.captures.push(...outcome.value);
-      else fail(new NetworkmlError(outcome.error));
+      if (!outcome.ok) {
+        fail(new NetworkmlError(outcome.error));
+        continue;
+      }
+      for (const warning of outcome.value[0]?.warnings ?? []) err.write(`networkml: warning: ${warning}\n`);
+      all.captures.push(...outcome.value);
     }
   }
   if (all.captures.length === 0 && all.tests.length === 0) {

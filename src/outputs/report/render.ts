@@ -103,10 +103,11 @@ function rolesCell(device: ValidDeviceResult, colors: RoleColors): string {
 
 function deviceRowHtml(row: DeviceRow, index: number, colors: RoleColors): string {
   const { result, device } = row;
-  const file = `<div class="file">${h(result.file)}</div>`;
+  const warnings = (result.warnings ?? []).map((w) => `<div class="warning">warning: ${h(w)}</div>`);
+  const file = `<div class="file">${h(result.file)}</div>${warnings.join('')}`;
   const name = `<div class="key">${h(result.key)}</div>${file}`;
   if (!device?.valid) {
-    const note = device ? 'not enough sessions to classify' : 'no device in result';
+    const note = device ? h(result.reason ?? 'not enough sessions to classify') : 'no device in result';
     return `<tr class="invalid" data-key="${h(result.key)}"><td class="device">${name}</td><td colspan="6" class="muted">${note}</td><td>no</td></tr>`;
   }
   const d = result.detail;

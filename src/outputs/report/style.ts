@@ -16,6 +16,7 @@ a { color: inherit; }
 .summary b { font-size: 16px; }
 .file { color: var(--muted); font-size: 12px; overflow-wrap: anywhere; }
 .key { font-weight: 600; overflow-wrap: anywhere; }
+.warning { color: #8a5a00; font-size: 11.5px; overflow-wrap: anywhere; }
 td.device { min-width: 14em; max-width: 22em; }
 .mono { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 12.5px; white-space: nowrap; }
 .num { text-align: right; font-variant-numeric: tabular-nums; }
