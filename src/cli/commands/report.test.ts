@@ -165,6 +165,18 @@ describe('networkml report', () => {
     assert.equal(html.match(/<tr data-key=|<tr class="invalid" data-key=/g)?.length, lines.length + 2);
   });
 
+  test('results saved under another name (eval --json > results.txt) are read as results, not as a capture', async () => {
+    const saved = join(work, 'results.txt');
+    copyFileSync(devices, saved);
+    const output = join(work, 'txt.html');
+    const evaluate = () => Promise.reject(new Error('must not evaluate'));
+    const err = sink();
+    const code = await runReport([saved], { output }, { ...deps, evaluate }, sink().stream, err.stream);
+    assert.equal(err.text(), '');
+    assert.equal(code, ExitCode.OK);
+    assert.match(readFileSync(output, 'utf8'), /data-key="BusinessWorkstation-2019-10-09-1000"/);
+  });
+
   test('writes nothing when no input gave a result', async () => {
     const empty = join(work, 'empty.jsonl');
     writeFileSync(empty, '\n\n');

@@ -1,5 +1,5 @@
 /** `networkml report <results.json|capture|dir>... -o report.html`: one offline HTML page of results. */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ExitCode, errorMessage, ModelError, NetworkmlError, UsageError } from '../../errors.js';
 import { HOST_FOOTPRINT_KIND, modelFileKind } from '../../models/host-footprint.js';
@@ -51,7 +51,27 @@ export interface ReportOptions extends CaptureCliOptions {
   threshold?: string;
 }
 
-const resultsFile = /\.jsonl?$/i;
+const resultsName = /\.jsonl?$/i;
+
+/**
+ * Results by name, or by content: `eval --json > results.txt` starts with `{` (a test report or a JSON array
+ * with `{` or `[`), which no capture format's magic number does.
+ */
+function isResults(input: string): boolean {
+  if (input === '-' || resultsName.test(input)) return true;
+  const head = Buffer.alloc(1);
+  let fd: number | undefined;
+  try {
+    // Only a regular file: a byte read from a pipe (`<(…)`) would be taken from the capture reader.
+    if (!statSync(input).isFile()) return false;
+    fd = openSync(input, 'r');
+    return readSync(fd, head, 0, 1, 0) === 1 && (head[0] === 0x7b || head[0] === 0x5b);
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
@@ -85,7 +105,8 @@ export async function runReport(
     throw new UsageError('report needs at least one results file, capture or directory');
   refuseStdinTwice(inputs);
   const evaluateOptions = evaluateOptionsFrom(options);
-  if (inputs.some((input) => input !== '-' && !resultsFile.test(input))) {
+  const results = new Set(inputs.filter(isResults));
+  if (inputs.some((input) => !results.has(input))) {
     if (options.model && modelFileKind(options.model) === HOST_FOOTPRINT_KIND)
       throw new ModelError(
         `${options.model}: report cannot use a host-footprint model (no time bins); use eval --model ${options.model} instead`,
@@ -103,7 +124,7 @@ export async function runReport(
   const captures: string[] = [];
   for (const input of inputs) {
     try {
-      if (input === '-' || resultsFile.test(input)) {
+      if (results.has(input)) {
         const text =
           input === '-' ? await (deps.readStdin ?? (() => readAll(process.stdin)))() : readText(input);
         const loaded = parseResults(text, input === '-' ? 'stdin' : input);
@@ -157,7 +178,7 @@ export function registerReport(program: Command, deps: ReportDeps = {}): void {
         .description('write one self-contained offline HTML report: devices, role timelines, test scores')
         .argument(
           '<input...>',
-          "results (.json/.jsonl from 'eval --json' or 'test --json'; '-' reads them from standard input), captures or directories of captures",
+          "results of 'eval --json' or 'test --json' (.json/.jsonl, or any file of JSON; '-' reads them from standard input), captures or directories of captures",
         )
         .option('-o, --output <file>', "HTML file to write ('-' for standard output)", 'report.html')
         .option('--title <text>', 'page title', 'NetworkML report'),
