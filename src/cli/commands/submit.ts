@@ -21,13 +21,14 @@ function refuseUnusablePath(path: string): void {
  * what follows would be lost.
  */
 class Receipts {
-  private readonly stop = new AbortController();
   private readonly others: ((...args: unknown[]) => void)[];
   private closed = false;
   private failure: unknown;
-  readonly failed = this.stop.signal;
 
-  constructor(private readonly out: NodeJS.WritableStream) {
+  constructor(
+    private readonly out: NodeJS.WritableStream,
+    private readonly onFailure: () => void,
+  ) {
     // The CLI's own handler ends the process on EPIPE, which here would drop the jobs not yet sent.
     this.others = out.listeners('error') as ((...args: unknown[]) => void)[];
     out.removeAllListeners('error');
@@ -38,7 +39,7 @@ class Receipts {
     this.closed = true;
     if (err.code === 'EPIPE') return;
     this.failure ??= err;
-    this.stop.abort();
+    this.onFailure();
   };
 
   print(job: Job): void {
@@ -68,12 +69,14 @@ export async function runSubmit(
 ): Promise<void> {
   for (const path of captures) refuseUnusablePath(path);
   const rabbit = rabbitFromFlags(flags);
-  const receipts = new Receipts(out);
+  const stop = new AbortController();
+  interrupt?.addEventListener('abort', () => stop.abort(), { once: true });
+  const receipts = new Receipts(out, () => stop.abort());
   let jobs: Job[];
   try {
     jobs = await submitJobs(captures, {
       rabbit,
-      signal: interrupt ? AbortSignal.any([interrupt, receipts.failed]) : receipts.failed,
+      signal: stop.signal,
       onSubmitted: (job) => receipts.print(job),
     });
   } finally {
