@@ -141,8 +141,15 @@ describe('networkml submit against a real broker', { skip, timeout: 300_000 }, (
     );
   });
 
-  it('refuses a path every worker refuses (.., empty) before sending anything: one line, exit 2', async () => {
-    for (const bad of ['../elsewhere/x.pcap', 'site/../../x.pcap', '', 'a\\..\\x.pcap']) {
+  it('refuses a path every worker refuses (.., empty, a directory) before sending anything: one line, exit 2', async () => {
+    // test-data/captures: a directory here, as it would be for workers sharing this file system.
+    for (const bad of [
+      '../elsewhere/x.pcap',
+      'site/../../x.pcap',
+      '',
+      'a\\..\\x.pcap',
+      'test-data/captures',
+    ]) {
       const r = runCli(['submit', ...flags('refused'), 'site/ok.pcap', bad]);
       assert.equal(r.status, 2, `${JSON.stringify(bad)}: ${r.stderr}`);
       assert.equal(r.stdout, '');

@@ -1,4 +1,6 @@
 /** `networkml submit <capture...>`: enqueue capture jobs for `networkml worker`. */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ExitCode, NetworkmlError, UsageError } from '../../errors.js';
 import { addRabbitFlags, type RabbitFlags, rabbitFromFlags } from '../../service/cli-flags.js';
@@ -13,6 +15,19 @@ function refuseUnusablePath(path: string): void {
     throw new UsageError(
       `submit: ${path}: workers refuse '..' in a job's path; give it relative to their --capture-root, or absolute`,
     );
+  // Workers usually share this file system (docs/service.md); a path missing here may still exist there.
+  if (isDirectory(path))
+    throw new UsageError(
+      `submit: ${path}: is a directory; a job names one capture file (e.g. ${join(path, '*.pcap')})`,
+    );
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /**
