@@ -18,6 +18,14 @@ function looksLikeCapture(path: string): boolean {
   return (head[0] === 0x1f && head[1] === 0x8b) || MAGICS.includes(head.readUInt32BE(0));
 }
 
+/** A second '-' could only read an exhausted stream: refused up front rather than reported as empty input. */
+export function refuseStdinTwice(args: readonly string[]): void {
+  if (args.filter((a) => a === '-').length > 1)
+    throw new UsageError(
+      "'-' (standard input) is given more than once: standard input can be read only once",
+    );
+}
+
 /**
  * Expands the command line's captures: files as given ('-' is standard input), directories to every
  * capture below them (recognised by magic number, in name order).
@@ -27,11 +35,7 @@ function looksLikeCapture(path: string): boolean {
  * none does, it is thrown (one line, exit 1, and nothing to do).
  */
 export function expandCaptureArgs(args: string[]): string[] {
-  // A second '-' could only read an exhausted stream: refused up front rather than reported as an empty capture.
-  if (args.filter((a) => a === '-').length > 1)
-    throw new UsageError(
-      "'-' (standard input) is given more than once: standard input can be read only once",
-    );
+  refuseStdinTwice(args);
   const errors: NetworkmlError[] = [];
   const out = expand(args, errors);
   if (errors.length === 0) return out;

@@ -114,6 +114,11 @@ export function parseJob(body: Buffer): Job {
   return { id: idText(result.data.id, text), file_path: result.data.file_path };
 }
 
+/** A `..` step anywhere (either slash): refused whatever the root, so that no job can leave it. */
+export function climbsUp(filePath: string): boolean {
+  return filePath.split(/[\\/]/).includes('..');
+}
+
 function inside(root: string, candidate: string): boolean {
   const rel = relative(root, candidate);
   return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
@@ -127,7 +132,7 @@ export async function resolveJobPath(root: string, filePath: string): Promise<st
   // Errors quote the path clipped: it comes from the job and may be megabytes long.
   const shown = clipText(filePath);
   if (filePath.includes('\0')) throw new CaptureError('refused: the path contains a NUL byte');
-  if (filePath.split(/[\\/]/).includes('..')) throw new CaptureError(`refused: '..' in path ${shown}`);
+  if (climbsUp(filePath)) throw new CaptureError(`refused: '..' in path ${shown}`);
   const lexicalRoot = resolve(root);
   const realRoot = await realpath(lexicalRoot).catch(() => {
     throw new NetworkmlError(`capture root ${root} does not exist`);

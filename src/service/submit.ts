@@ -3,63 +3,88 @@
  * reported as submitted is on disk at the broker.
  */
 import { randomUUID } from 'node:crypto';
-import { connect } from 'amqplib';
+import { type ConfirmChannel, connect } from 'amqplib';
 import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
 import { amqpUrl, describeBroker, RABBIT_DEFAULTS, type RabbitSettings } from './config.js';
 import type { Job } from './job.js';
-import { assertJobQueue } from './topology.js';
+import { accessRefused, assertJobQueue, isAccessRefused, isVhostRefused, vhostRefused } from './topology.js';
 
 export interface SubmitOptions {
   rabbit?: Partial<RabbitSettings>;
-  /** Called once per job after the broker confirmed it. */
+  /** Called once per job as soon as the broker confirmed it. */
   onSubmitted?: (job: Job) => void;
   /** Ids to use instead of random UUIDs (same length as the paths). */
   ids?: string[];
   /** Raw bodies to publish as they are, for tests of malformed jobs. */
   raw?: boolean;
+  /**
+   * Aborting stops publishing: the jobs already sent are waited for (and reported through `onSubmitted`),
+   * the rest are not sent, and the confirmed ones are returned.
+   */
+  signal?: AbortSignal;
 }
 
 /** Jobs in flight before waiting for confirms: bounds memory while keeping the pipe full. */
 const WINDOW = 500;
 
-export async function submitJobs(filePaths: string[], options: SubmitOptions = {}): Promise<Job[]> {
-  const rabbit: RabbitSettings = { ...RABBIT_DEFAULTS, ...options.rabbit };
-  let model: Awaited<ReturnType<typeof connect>>;
+async function connectTo(rabbit: RabbitSettings): Promise<Awaited<ReturnType<typeof connect>>> {
   try {
-    model = await connect(amqpUrl(rabbit), { timeout: 10_000 });
+    return await connect(amqpUrl(rabbit), { timeout: 10_000 });
   } catch (err) {
-    throw new NetworkmlError(
-      `cannot reach RabbitMQ at ${describeBroker(rabbit)}: ${errorMessage(err)}`,
-      ExitCode.SERVICE,
+    const broker = describeBroker(rabbit);
+    if (isAccessRefused(err)) throw accessRefused(broker, err);
+    if (isVhostRefused(err)) throw vhostRefused(broker, rabbit.vhost);
+    throw new NetworkmlError(`cannot reach RabbitMQ at ${broker}: ${errorMessage(err)}`, ExitCode.SERVICE);
+  }
+}
+
+/**
+ * Publishes one window and waits for its confirms. Each job is reported as its own confirm arrives, so when
+ * the broker fails mid-window the jobs it did confirm are still reported.
+ */
+async function publishWindow(
+  channel: ConfirmChannel,
+  queue: string,
+  batch: Job[],
+  options: SubmitOptions,
+  confirmed: Job[],
+): Promise<void> {
+  for (const job of batch) {
+    const body = options.raw ? Buffer.from(job.file_path) : Buffer.from(JSON.stringify(job));
+    channel.sendToQueue(
+      queue,
+      body,
+      { persistent: true, contentType: 'application/json', messageId: job.id },
+      (err) => {
+        if (err) return;
+        confirmed.push(job);
+        options.onSubmitted?.(job);
+      },
     );
   }
+  await channel.waitForConfirms();
+}
+
+export async function submitJobs(filePaths: string[], options: SubmitOptions = {}): Promise<Job[]> {
+  const rabbit: RabbitSettings = { ...RABBIT_DEFAULTS, ...options.rabbit };
+  const model = await connectTo(rabbit);
   model.on('error', () => {});
+  const confirmed: Job[] = [];
   try {
     await assertJobQueue(model, rabbit);
     const channel = await model.createConfirmChannel();
-    const jobs: Job[] = [];
-    for (let start = 0; start < filePaths.length; start += WINDOW) {
+    for (let start = 0; start < filePaths.length && !options.signal?.aborted; start += WINDOW) {
       const batch: Job[] = filePaths.slice(start, start + WINDOW).map((file_path, index) => ({
         id: options.ids?.[start + index] ?? randomUUID(),
         file_path,
       }));
-      for (const job of batch) {
-        const body = options.raw ? Buffer.from(job.file_path) : Buffer.from(JSON.stringify(job));
-        channel.sendToQueue(rabbit.queue, body, {
-          persistent: true,
-          contentType: 'application/json',
-          messageId: job.id,
-        });
-      }
-      await channel.waitForConfirms();
-      for (const job of batch) options.onSubmitted?.(job);
-      jobs.push(...batch);
+      await publishWindow(channel, rabbit.queue, batch, options, confirmed);
     }
-    return jobs;
+    return confirmed;
   } catch (err) {
     if (err instanceof NetworkmlError) throw err;
     throw new NetworkmlError(
-      `submitting to ${describeBroker(rabbit)} failed: ${errorMessage(err)}`,
+      `submitting to ${describeBroker(rabbit)} failed after ${confirmed.length} of ${filePaths.length} jobs were confirmed: ${errorMessage(err)}`,
       ExitCode.SERVICE,
     );
   } finally {

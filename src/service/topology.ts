@@ -112,3 +112,18 @@ export function accessRefused(broker: string, err: unknown): NetworkmlError {
     ExitCode.SERVICE,
   );
 }
+
+/**
+ * The broker's answer to connection.open naming a virtual host that does not exist or that the user may not
+ * use: it closes the connection, and amqplib keeps neither the code nor the text, only this message.
+ */
+export function isVhostRefused(err: unknown): boolean {
+  return /^Expected ConnectionOpenOk; got <ConnectionClose\b/.test(errorMessage(err));
+}
+
+export function vhostRefused(broker: string, vhost: string): NetworkmlError {
+  return new NetworkmlError(
+    `RabbitMQ at ${broker} refused to open virtual host '${vhost}' (it does not exist, or RABBIT_USER may not use it; check RABBIT_VHOST)`,
+    ExitCode.SERVICE,
+  );
+}

@@ -85,6 +85,28 @@ describe('networkml report', () => {
     assert.doesNotMatch(html, /notes\.txt/);
   });
 
+  test('says why a capture has no result and what its reader warned about, as eval does', async () => {
+    const dir = join(work, 'warned');
+    mkdirSync(dir);
+    const aria = readFileSync(join(root, 'test-data/reference/captures/Aria-sentinel-Mon0000-n00.pcap'));
+    const cut = join(dir, 'Aria-cut.pcap');
+    writeFileSync(cut, aria.subarray(0, aria.length - 100));
+    const kettle = join(root, 'test-data/reference/captures/iKettle2-sentinel-Mon0000-n00.pcap');
+    const output = join(work, 'warned.html');
+    const { code, err } = run([cut, kettle], output, { anomaly: 'none' });
+    assert.equal(await code, ExitCode.OK);
+    assert.match(err.text(), /^networkml: warning: [^\n]*Aria-cut\.pcap: truncated capture: [^\n]+\n$/);
+    const warning = err.text().trim().replace('networkml: warning: ', '');
+    const html = readFileSync(output, 'utf8');
+    const row = (key: string) =>
+      html.match(new RegExp(`<tr[^>]* data-key="${key}"[\\s\\S]*?</tr>`))?.[0] ?? '';
+    assert.ok(row('Aria-cut').includes(warning), row('Aria-cut'));
+    assert.match(
+      row('iKettle2-sentinel-Mon0000-n00'),
+      /no sessions after the 120 s warm-up \(the capture spans [^)]+\); --warmup 0 keeps its early sessions/,
+    );
+  });
+
   test('a bad input is one line on stderr; the others still make the report; exit 1', async () => {
     const bad = join(work, 'bad.jsonl');
     writeFileSync(bad, '{"file": "x.pcap"\n');
@@ -100,6 +122,59 @@ describe('networkml report', () => {
       `networkml: ${join(work, 'missing.json')}: no such file`,
     ]);
     assert.ok(existsSync(output));
+  });
+
+  test('the page itself lists every input it skipped and why, as text', async () => {
+    const bad = join(work, '<b>bad.jsonl');
+    writeFileSync(bad, '{"file": "x.pcap"\n');
+    const broken = join(work, '<i onmouseover=x>broken.pcap');
+    copyFileSync(join(root, 'test-data/captures/edge/absurd-caplen.pcap'), broken);
+    const output = join(work, 'skipped.html');
+    const { code, err } = run([devices, bad, broken], output, { anomaly: 'none' });
+    assert.equal(await code, ExitCode.BAD_INPUT);
+    const reasons = err
+      .text()
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.replace(/^networkml: /, ''));
+    assert.equal(reasons.length, 2);
+    const html = readFileSync(output, 'utf8');
+    const section = html.match(/<section id="skipped">[\s\S]*?<\/section>/)?.[0] ?? '';
+    assert.match(section, /2 inputs skipped/);
+    for (const reason of reasons) {
+      const escaped = reason.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+      assert.ok(section.includes(`<li>${escaped}</li>`), `${reason} listed in ${section}`);
+    }
+    assert.doesNotMatch(html, /<b>bad|<i>broken/);
+  });
+
+  test('JSON lines with a cut-off last line (an interrupted eval) or a stray line: the other lines are used', async () => {
+    const lines = readFileSync(devices, 'utf8').trimEnd().split('\n');
+    const cut = join(work, 'interrupted.jsonl');
+    writeFileSync(cut, `${lines.join('\n')}\n${lines[0]!.slice(0, 120)}`);
+    const stray = join(work, 'stray.jsonl');
+    writeFileSync(stray, `${lines[0]}\n{"hello": 1}\n${lines[1]}\nnot json\n`);
+    const output = join(work, 'lines.html');
+    const { code, err } = run([cut, stray], output);
+    assert.equal(await code, ExitCode.BAD_INPUT);
+    assert.deepEqual(err.text().trimEnd().split('\n'), [
+      `networkml: ${cut}:${lines.length + 1}: not JSON (expected eval --json lines or a test report); line skipped, the file's ${lines.length} other lines used`,
+      `networkml: ${stray}:2: not a capture result or test report (file: Invalid input: expected string, received undefined); 2 lines skipped (the first here), the file's 2 other lines used`,
+    ]);
+    const html = readFileSync(output, 'utf8');
+    assert.equal(html.match(/<tr data-key=|<tr class="invalid" data-key=/g)?.length, lines.length + 2);
+  });
+
+  test('results saved under another name (eval --json > results.txt) are read as results, not as a capture', async () => {
+    const saved = join(work, 'results.txt');
+    copyFileSync(devices, saved);
+    const output = join(work, 'txt.html');
+    const evaluate = () => Promise.reject(new Error('must not evaluate'));
+    const err = sink();
+    const code = await runReport([saved], { output }, { ...deps, evaluate }, sink().stream, err.stream);
+    assert.equal(err.text(), '');
+    assert.equal(code, ExitCode.OK);
+    assert.match(readFileSync(output, 'utf8'), /data-key="BusinessWorkstation-2019-10-09-1000"/);
   });
 
   test('writes nothing when no input gave a result', async () => {
@@ -186,6 +261,29 @@ describe('networkml report', () => {
     assert.match(out.text(), /^<!DOCTYPE html>/);
     assert.match(out.text(), /mixed\.jsonl #1/);
     assert.equal(out.text().match(/<tr data-key=|<tr class="invalid" data-key=/g)?.length, 3);
+  });
+
+  test("'-' given twice is a usage error (exit 2), as for eval, before anything is read or written", async () => {
+    const output = join(work, 'stdin-twice.html');
+    let reads = 0;
+    const readStdin = () => {
+      reads++;
+      return Promise.resolve(readFileSync(devices, 'utf8'));
+    };
+    await assert.rejects(
+      runReport(['-', devices, '-'], { output }, { ...deps, readStdin }, sink().stream, sink().stream),
+      (e: unknown) => {
+        assert.ok(e instanceof NetworkmlError);
+        assert.equal(e.exitCode, ExitCode.USAGE);
+        assert.equal(
+          e.message,
+          "'-' (standard input) is given more than once: standard input can be read only once",
+        );
+        return true;
+      },
+    );
+    assert.equal(reads, 0);
+    assert.equal(existsSync(output), false);
   });
 
   test('is registered as a command with its options', async () => {

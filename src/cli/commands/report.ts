@@ -1,5 +1,5 @@
 /** `networkml report <results.json|capture|dir>... -o report.html`: one offline HTML page of results. */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ExitCode, errorMessage, ModelError, NetworkmlError, UsageError } from '../../errors.js';
 import { HOST_FOOTPRINT_KIND, modelFileKind } from '../../models/host-footprint.js';
@@ -9,7 +9,7 @@ import type { AnomalyModelName, EvaluateOptions } from '../../pipeline/evaluate.
 import { runJobs } from '../../pipeline/pool.js';
 import type { CaptureResult } from '../../result.js';
 import { addCaptureOptions, type CaptureCliOptions, threadsFrom } from '../capture-options.js';
-import { expandCaptureArgs } from '../inputs.js';
+import { expandCaptureArgs, refuseStdinTwice } from '../inputs.js';
 import { openOutput, refuseOutputOverInput } from '../output.js';
 import { addModelOptions, evaluateOptionsFrom, loadModels } from './eval.js';
 
@@ -51,7 +51,27 @@ export interface ReportOptions extends CaptureCliOptions {
   threshold?: string;
 }
 
-const resultsFile = /\.jsonl?$/i;
+const resultsName = /\.jsonl?$/i;
+
+/**
+ * Results by name, or by content: `eval --json > results.txt` starts with `{` (a test report or a JSON array
+ * with `{` or `[`), which no capture format's magic number does.
+ */
+function isResults(input: string): boolean {
+  if (input === '-' || resultsName.test(input)) return true;
+  const head = Buffer.alloc(1);
+  let fd: number | undefined;
+  try {
+    // Only a regular file: a byte read from a pipe (`<(…)`) would be taken from the capture reader.
+    if (!statSync(input).isFile()) return false;
+    fd = openSync(input, 'r');
+    return readSync(fd, head, 0, 1, 0) === 1 && (head[0] === 0x7b || head[0] === 0x5b);
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
@@ -83,8 +103,10 @@ export async function runReport(
 ): Promise<number> {
   if (inputs.length === 0)
     throw new UsageError('report needs at least one results file, capture or directory');
+  refuseStdinTwice(inputs);
   const evaluateOptions = evaluateOptionsFrom(options);
-  if (inputs.some((input) => input !== '-' && !resultsFile.test(input))) {
+  const results = new Set(inputs.filter(isResults));
+  if (inputs.some((input) => !results.has(input))) {
     if (options.model && modelFileKind(options.model) === HOST_FOOTPRINT_KIND)
       throw new ModelError(
         `${options.model}: report cannot use a host-footprint model (no time bins); use eval --model ${options.model} instead`,
@@ -92,21 +114,23 @@ export async function runReport(
     loadModels(evaluateOptions);
   }
   const all: LoadedResults = { captures: [], tests: [] };
-  let failed = false;
+  // Also shown on the page: a report read later, or by someone else, must not pass for the whole story.
+  const skipped: string[] = [];
   const fail = (e: unknown): void => {
     if (!(e instanceof NetworkmlError)) throw e;
     err.write(`networkml: ${errorMessage(e)}\n`);
-    failed = true;
+    skipped.push(errorMessage(e));
   };
   const captures: string[] = [];
   for (const input of inputs) {
     try {
-      if (input === '-' || resultsFile.test(input)) {
+      if (results.has(input)) {
         const text =
           input === '-' ? await (deps.readStdin ?? (() => readAll(process.stdin)))() : readText(input);
         const loaded = parseResults(text, input === '-' ? 'stdin' : input);
         all.captures.push(...loaded.captures);
         all.tests.push(...loaded.tests);
+        if (loaded.skipped) fail(new NetworkmlError(loaded.skipped));
       } else {
         captures.push(...expandCaptureArgs([input]));
       }
@@ -120,12 +144,16 @@ export async function runReport(
   if (captures.length > 0) {
     const evaluate = deps.evaluate ?? evaluateOnWorkers;
     for (const outcome of await evaluate(captures, evaluateOptions, threadsFrom(options))) {
-      if (outcome.ok) all.captures.push(...outcome.value);
-      else fail(new NetworkmlError(outcome.error));
+      if (!outcome.ok) {
+        fail(new NetworkmlError(outcome.error));
+        continue;
+      }
+      for (const warning of outcome.value[0]?.warnings ?? []) err.write(`networkml: warning: ${warning}\n`);
+      all.captures.push(...outcome.value);
     }
   }
   if (all.captures.length === 0 && all.tests.length === 0) {
-    if (failed) return ExitCode.BAD_INPUT;
+    if (skipped.length > 0) return ExitCode.BAD_INPUT;
     throw new NetworkmlError('no results to report');
   }
   const html = renderReport({
@@ -133,12 +161,13 @@ export async function runReport(
     generatedAt: (deps.now ?? (() => new Date()))(),
     captures: all.captures,
     tests: all.tests,
+    skipped,
   });
   if (file) {
     file.write(html);
     await file.close();
   } else out.write(html);
-  return failed ? ExitCode.BAD_INPUT : ExitCode.OK;
+  return skipped.length > 0 ? ExitCode.BAD_INPUT : ExitCode.OK;
 }
 
 export function registerReport(program: Command, deps: ReportDeps = {}): void {
@@ -149,7 +178,7 @@ export function registerReport(program: Command, deps: ReportDeps = {}): void {
         .description('write one self-contained offline HTML report: devices, role timelines, test scores')
         .argument(
           '<input...>',
-          "results (.json/.jsonl from 'eval --json' or 'test --json'; '-' reads them from standard input), captures or directories of captures",
+          "results of 'eval --json' or 'test --json' (.json/.jsonl, or any file of JSON; '-' reads them from standard input), captures or directories of captures",
         )
         .option('-o, --output <file>', "HTML file to write ('-' for standard output)", 'report.html')
         .option('--title <text>', 'page title', 'NetworkML report'),

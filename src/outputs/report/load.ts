@@ -9,30 +9,41 @@ export interface LoadedResults {
   tests: NamedTestReport[];
 }
 
-/** JSON values in a results text: a JSON array, one (possibly pretty-printed) value, or JSON lines. */
-function values(text: string, name: string): { value: unknown; where: string }[] {
+interface Item {
+  where: string;
+  value?: unknown;
+  /** Why the item is unusable (its line is not JSON). */
+  error?: string;
+}
+
+/**
+ * JSON values in a results text: a JSON array, one (possibly pretty-printed) value, or JSON lines. `lines` says
+ * which: lines are independent results, so one bad line need not cost the others.
+ */
+function values(text: string, name: string): { items: Item[]; lines: boolean } {
   const trimmed = text.trim();
   if (trimmed === '') throw new NetworkmlError(`${name}: no results in this file`);
   try {
     const whole: unknown = JSON.parse(trimmed);
-    if (Array.isArray(whole)) return whole.map((value, i) => ({ value, where: `${name}: item ${i + 1}` }));
-    return [{ value: whole, where: name }];
+    if (Array.isArray(whole))
+      return { items: whole.map((value, i) => ({ value, where: `${name}: item ${i + 1}` })), lines: false };
+    return { items: [{ value: whole, where: name }], lines: false };
   } catch {
     // Not one JSON value: JSON lines, each line on its own.
   }
-  const out: { value: unknown; where: string }[] = [];
+  const items: Item[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
     if (line === '') continue;
     const where = `${name}:${i + 1}`;
     try {
-      out.push({ value: JSON.parse(line), where });
+      items.push({ value: JSON.parse(line), where });
     } catch {
-      throw new NetworkmlError(`${where}: not JSON (expected eval --json lines or a test report)`);
+      items.push({ where, error: 'not JSON (expected eval --json lines or a test report)' });
     }
   }
-  return out;
+  return { items, lines: true };
 }
 
 /** `{"data": ""}`: the original's end-of-batch message, which carries no result. */
@@ -46,31 +57,50 @@ function isBatchEnd(value: unknown): boolean {
   );
 }
 
+/** Results from a file, and the one line saying which of its JSON lines were left out, if any were. */
+export interface ParsedResults extends LoadedResults {
+  skipped?: string;
+}
+
 /**
  * Parses and validates a results file's text: capture results (what `eval --json` prints) and test reports,
- * told apart by shape. `name` prefixes error messages and names test reports.
+ * told apart by shape. `name` prefixes error messages and names test reports. A JSON value, or a JSON array,
+ * that is not all valid is an error; in JSON lines (an eval cut short leaves its last line incomplete) bad
+ * lines are left out and named in `skipped`, unless no line is usable.
  */
-export function parseResults(text: string, name: string): LoadedResults {
-  const loaded: LoadedResults = { captures: [], tests: [] };
-  const items = values(text, name);
-  for (const { value, where } of items) {
-    if (isBatchEnd(value)) continue;
-    if (looksLikeTestReport(value)) {
-      const parsed = testReportSchema.safeParse(value);
-      if (!parsed.success)
-        throw new NetworkmlError(`${where}: not a valid test report (${firstIssue(parsed.error)})`);
-      const n = loaded.tests.length;
-      loaded.tests.push({
-        name: n === 0 && items.length === 1 ? name : `${name} #${n + 1}`,
-        report: parsed.data,
-      });
-      continue;
-    }
-    const parsed = captureResultSchema.safeParse(value);
-    if (!parsed.success) {
-      throw new NetworkmlError(`${where}: not a capture result or test report (${firstIssue(parsed.error)})`);
-    }
-    loaded.captures.push(parsed.data);
+export function parseResults(text: string, name: string): ParsedResults {
+  const loaded: ParsedResults = { captures: [], tests: [] };
+  const { items, lines } = values(text, name);
+  const bad: { where: string; error: string }[] = [];
+  for (const item of items) {
+    const error = item.error ?? addResult(loaded, item, name, items.length);
+    if (error === undefined) continue;
+    if (!lines) throw new NetworkmlError(`${item.where}: ${error}`);
+    bad.push({ where: item.where, error });
   }
+  const first = bad[0];
+  if (!first) return loaded;
+  const message = `${first.where}: ${first.error}`;
+  const used = items.length - bad.length;
+  if (used === 0) throw new NetworkmlError(message);
+  const which = bad.length === 1 ? 'line skipped' : `${bad.length} lines skipped (the first here)`;
+  loaded.skipped = `${message}; ${which}, the file's ${used} other line${used === 1 ? '' : 's'} used`;
   return loaded;
+}
+
+/** Adds one value to `loaded`; returns why it cannot be used, if it cannot. */
+function addResult(loaded: LoadedResults, item: Item, name: string, count: number): string | undefined {
+  const value = item.value;
+  if (isBatchEnd(value)) return undefined;
+  if (looksLikeTestReport(value)) {
+    const parsed = testReportSchema.safeParse(value);
+    if (!parsed.success) return `not a valid test report (${firstIssue(parsed.error)})`;
+    const n = loaded.tests.length;
+    loaded.tests.push({ name: n === 0 && count === 1 ? name : `${name} #${n + 1}`, report: parsed.data });
+    return undefined;
+  }
+  const parsed = captureResultSchema.safeParse(value);
+  if (!parsed.success) return `not a capture result or test report (${firstIssue(parsed.error)})`;
+  loaded.captures.push(parsed.data);
+  return undefined;
 }

@@ -103,10 +103,11 @@ function rolesCell(device: ValidDeviceResult, colors: RoleColors): string {
 
 function deviceRowHtml(row: DeviceRow, index: number, colors: RoleColors): string {
   const { result, device } = row;
-  const file = `<div class="file">${h(result.file)}</div>`;
+  const warnings = (result.warnings ?? []).map((w) => `<div class="warning">warning: ${h(w)}</div>`);
+  const file = `<div class="file">${h(result.file)}</div>${warnings.join('')}`;
   const name = `<div class="key">${h(result.key)}</div>${file}`;
   if (!device?.valid) {
-    const note = device ? 'not enough sessions to classify' : 'no device in result';
+    const note = device ? h(result.reason ?? 'not enough sessions to classify') : 'no device in result';
     return `<tr class="invalid" data-key="${h(result.key)}"><td class="device">${name}</td><td colspan="6" class="muted">${note}</td><td>no</td></tr>`;
   }
   const d = result.detail;
@@ -255,6 +256,13 @@ function summary(rows: DeviceRow[]): string {
   return `<p class="summary">${items.join(' · ')}</p>`;
 }
 
+function skippedSection(skipped: string[]): string {
+  if (skipped.length === 0) return '';
+  const n = skipped.length;
+  const items = skipped.map((reason) => `<li>${h(reason)}</li>`).join('');
+  return `<section id="skipped"><h2>Not in this report: ${n} input${n === 1 ? '' : 's'} skipped</h2><ul>${items}</ul></section>`;
+}
+
 /** One self-contained, offline HTML page: tables as HTML, charts drawn by the inlined chart.js. */
 export function renderReport(input: ReportInput): string {
   const colors = new RoleColors();
@@ -283,7 +291,7 @@ export function renderReport(input: ReportInput): string {
 <body>
 <header><h1>${h(title)}</h1>${when}${summary(rows)}</header>
 <main>
-${empty}${deviceTable(rows, colors)}
+${skippedSection(input.skipped ?? [])}${empty}${deviceTable(rows, colors)}
 ${timelineSections(rows)}
 ${tests}
 </main>

@@ -16,6 +16,7 @@ a { color: inherit; }
 .summary b { font-size: 16px; }
 .file { color: var(--muted); font-size: 12px; overflow-wrap: anywhere; }
 .key { font-weight: 600; overflow-wrap: anywhere; }
+.warning { color: #8a5a00; font-size: 11.5px; overflow-wrap: anywhere; }
 td.device { min-width: 14em; max-width: 22em; }
 .mono { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 12.5px; white-space: nowrap; }
 .num { text-align: right; font-variant-numeric: tabular-nums; }
@@ -55,6 +56,10 @@ table.heat th.corner { font-size: 11px; color: var(--muted); font-weight: normal
 table.scores { font-size: 12.5px; margin-top: 10px; }
 table.scores th, table.scores td { padding: 3px 10px; border-bottom: 1px solid var(--line); text-align: left; }
 table.scores td.num { text-align: right; }
+#skipped { border-left: 4px solid #b42318; background: #fff5f5; padding: 2px 14px 6px; margin: 16px 0; }
+#skipped h2 { font-size: 15px; margin: 8px 0 4px; color: #b42318; }
+#skipped ul { margin: 0; padding-left: 18px; font-size: 12.5px; }
+#skipped li { overflow-wrap: anywhere; }
 @media (max-width: 1100px) { .test-grid { grid-template-columns: 1fr; } }
 /* Narrow screens and paper: the device table must fit about 18 cm. */
 @media (max-width: 1000px), print {

@@ -80,4 +80,6 @@ export interface ReportInput {
   generatedAt?: Date;
   captures: CaptureResult[];
   tests: NamedTestReport[];
+  /** Inputs left out, each as its one-line error. */
+  skipped?: string[];
 }
