@@ -7,7 +7,7 @@ import { type ConfirmChannel, connect } from 'amqplib';
 import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
 import { amqpUrl, describeBroker, RABBIT_DEFAULTS, type RabbitSettings } from './config.js';
 import type { Job } from './job.js';
-import { accessRefused, assertJobQueue, isAccessRefused, isVhostRefused, vhostRefused } from './topology.js';
+import { assertJobQueue, connectionRefusal } from './topology.js';
 
 export interface SubmitOptions {
   rabbit?: Partial<RabbitSettings>;
@@ -32,8 +32,8 @@ async function connectTo(rabbit: RabbitSettings): Promise<Awaited<ReturnType<typ
     return await connect(amqpUrl(rabbit), { timeout: 10_000 });
   } catch (err) {
     const broker = describeBroker(rabbit);
-    if (isAccessRefused(err)) throw accessRefused(broker, err);
-    if (isVhostRefused(err)) throw vhostRefused(broker, rabbit.vhost);
+    const refusal = connectionRefusal(broker, rabbit.vhost, err);
+    if (refusal) throw refusal;
     throw new NetworkmlError(`cannot reach RabbitMQ at ${broker}: ${errorMessage(err)}`, ExitCode.SERVICE);
   }
 }

@@ -127,3 +127,13 @@ export function vhostRefused(broker: string, vhost: string): NetworkmlError {
     ExitCode.SERVICE,
   );
 }
+
+/**
+ * A connection refusal that retrying cannot cure (wrong login, a virtual host that is not there) as the one
+ * line to stop with (exit 4), or null for anything else (broker down, a timeout: worth retrying).
+ */
+export function connectionRefusal(broker: string, vhost: string, err: unknown): NetworkmlError | null {
+  if (isAccessRefused(err)) return accessRefused(broker, err);
+  if (isVhostRefused(err)) return vhostRefused(broker, vhost);
+  return null;
+}

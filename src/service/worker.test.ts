@@ -588,6 +588,20 @@ describe('networkml worker with RabbitMQ', { skip, timeout: 600_000 }, () => {
     );
   });
 
+  it('a RABBIT_VHOST the broker does not have stops the worker with one line (exit 4), not retries', async () => {
+    const settings = settingsFor('vhost');
+    const w = spawnWorker(workerArgs(settings, root), { RABBIT_VHOST: 'no-such-vhost' });
+    workers.push(w);
+    const code = await Promise.race([w.exited, new Promise((r) => setTimeout(() => r('timeout'), 30_000))]);
+    assert.equal(code, 4, w.text.join(' | '));
+    assert.deepEqual(
+      w.text.filter((l) => l.trim() !== ''),
+      [
+        `networkml: RabbitMQ at amqp://127.0.0.1:${settings.port}/no-such-vhost refused to open virtual host 'no-such-vhost' (it does not exist, or RABBIT_USER may not use it; check RABBIT_VHOST)`,
+      ],
+    );
+  });
+
   it('a --capture-root that does not exist (or is a file) is refused at start: exit 2, one line', () => {
     const missing = runCli(
       ['worker', '--rabbit-host', '127.0.0.1', '--capture-root', join(root, 'nonexistent')],

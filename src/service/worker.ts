@@ -24,7 +24,7 @@ import {
   type ResultMessage,
   resultMessages,
 } from './messages.js';
-import { accessRefused, assertJobQueue, assertResultExchange, isAccessRefused } from './topology.js';
+import { assertJobQueue, assertResultExchange, connectionRefusal } from './topology.js';
 
 export type Evaluate = (absolutePath: string) => Promise<CaptureResult>;
 
@@ -313,9 +313,9 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
     try {
       model = await connect(url, { timeout: 10_000 });
     } catch (err) {
-      // Wrong credentials are not cured by retrying: stop, as for a 403 on declaring the queues.
-      if (isAccessRefused(err)) throw accessRefused(broker, err);
-      throw err;
+      // Wrong credentials or a missing virtual host are not cured by retrying: stop, as for a 403 on
+      // declaring the queues.
+      throw connectionRefusal(broker, rabbit.vhost, err) ?? err;
     }
     let closeSession: () => void = () => {};
     const whenClosed = new Promise<void>((resolve) => {
