@@ -31,7 +31,12 @@ const fresh = () => {
 
 function collect(): Output & { text(): string } {
   const parts: string[] = [];
-  return { write: (t) => void parts.push(t), close: async () => {}, text: () => parts.join('') };
+  return {
+    write: (t) => void parts.push(t),
+    close: async () => {},
+    abandon: async () => {},
+    text: () => parts.join(''),
+  };
 }
 
 function result(bins: number): CaptureResult {

@@ -21,6 +21,11 @@ import type { CaptureResult } from '../result.js';
 export interface Output {
   write(text: string): void;
   close(): Promise<void>;
+  /**
+   * Ends an output the run has nothing for (every input failed): a file that was there stays as it was,
+   * rather than being replaced by an empty one; a FIFO or device is closed as close() would.
+   */
+  abandon(): Promise<void>;
 }
 
 const WHY: Record<string, string> = {
@@ -62,7 +67,7 @@ const FD_ALIAS = /^\/(dev\/(stdout|stderr|fd\/)|proc\/)/;
  */
 export async function openOutput(path: string | undefined): Promise<Output> {
   if (!path || path === '-') {
-    return { write: (t) => void process.stdout.write(t), close: async () => {} };
+    return { write: (t) => void process.stdout.write(t), close: async () => {}, abandon: async () => {} };
   }
   let stat: Stats | undefined;
   try {
@@ -111,16 +116,14 @@ function inPlaceOutput(path: string): Output {
     fd ??= openSync(path, 'w');
     return fd;
   };
-  return {
-    write: writeTo(path, open, () => {}),
-    close: async () => {
-      try {
-        closeSync(open());
-      } catch (e) {
-        throw cannotWrite(path, e);
-      }
-    },
+  const close = async () => {
+    try {
+      closeSync(open());
+    } catch (e) {
+      throw cannotWrite(path, e);
+    }
   };
+  return { write: writeTo(path, open, () => {}), close, abandon: close };
 }
 
 /** Writes each piece to the descriptor `open` gives; a failure runs `onFailure`, then is `path`'s one-line error. */
@@ -183,6 +186,7 @@ function atomicOutput(path: string, target: string, mode: number | undefined): O
       }
       discard();
     },
+    abandon: async () => discard(),
   };
 }
 

@@ -1,6 +1,18 @@
-/** `eval -o`: never over its own input, and results written even when the device history fails. */
+/**
+ * `eval -o`: never over its own input, results written even when the device history fails, and earlier
+ * results kept when a run has none to put in their place.
+ */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -45,5 +57,24 @@ describe('eval -o', () => {
     const results = readFileSync(output, 'utf8').trim().split('\n');
     assert.equal(results.length, 1);
     assert.equal((JSON.parse(results[0]!) as { file: string }).file, SAMPLE);
+  });
+
+  it('keeps the file it would replace when every capture fails (exit 1), and replaces it when one works', () => {
+    const output = join(dir, 'kept.jsonl');
+    writeFileSync(output, 'earlier results\n');
+    const missing = join(dir, 'missing.pcap');
+    for (const extra of [[], ['--json'], ['--model', 'host-footprint-v0.6.8']]) {
+      const r = runCli(['eval', '--no-history', ...extra, missing, '-o', output]);
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(r.stderr, /^networkml: .*missing\.pcap.*\n$/);
+      assert.equal(readFileSync(output, 'utf8'), 'earlier results\n');
+    }
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.endsWith('.tmp')),
+      [],
+    );
+    const some = runCli(['eval', '--no-history', '--json', missing, SAMPLE, '-o', output]);
+    assert.equal(some.status, 1, some.stderr);
+    assert.equal(readFileSync(output, 'utf8').trim().split('\n').length, 1);
   });
 });

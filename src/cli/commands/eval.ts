@@ -194,9 +194,12 @@ export function registerEval(program: Command): void {
           else shown.push(result);
         }
       }
-      if (cli.long) out.write(`${shown.map(evalText).join('\n\n')}\n`);
-      else if (shown.length) out.write(`${evalTable(shown)}\n`);
-      await out.close();
+      if (!results.some((r) => r.ok)) await out.abandon();
+      else {
+        if (cli.long) out.write(`${shown.map(evalText).join('\n\n')}\n`);
+        else if (shown.length) out.write(`${evalTable(shown)}\n`);
+        await out.close();
+      }
       if (historyFailure) process.exitCode = historyFailure.exitCode;
     });
 }

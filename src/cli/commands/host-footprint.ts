@@ -98,6 +98,7 @@ export async function evalHostFootprint(
     if (cli.json) out.write(`${JSON.stringify(r.value)}\n`);
     else shown.push(r.value);
   }
+  if (!results.some((r) => r.ok)) return out.abandon();
   if (shown.length) out.write(`${hostFootprintTable(shown)}\n`);
   await out.close();
 }
