@@ -411,6 +411,20 @@ function main(): void {
     .epb(1, BigInt(T0 + 6) * 1000n, sll(0x86dd, v6));
   const ngMulti = Buffer.concat([s1.bytes(), s2.bytes()]);
   write('multi-section.pcapng', ngMulti);
+  // Resolutions finer than 2^-32 s need more than a double's 53 bits: 2^-32 (ERF-style fixed point),
+  // 10^-10, and 2^-29 (whose nanoseconds overflow a double's exact range).
+  const fine = new Ng(true)
+    .shb()
+    .idb(228, { tsresol: 0x80 | 32 })
+    .idb(228, { tsresol: 10 })
+    .idb(228, { tsresol: 0x80 | 29 });
+  const fineUnits = [1n << 32n, 10_000_000_000n, 1n << 29n];
+  fineUnits.forEach((units, ifId) => {
+    for (const frac of [0n, 1n, units - 1n, units / 3n, (units * 2n) / 7n, units / 2n - 1n]) {
+      fine.epb(ifId, BigInt(T0) * units + frac, v4);
+    }
+  });
+  write('tsresol-fine.pcapng', fine.bytes());
   write(
     'spb.pcapng',
     new Ng(true).shb().idb(1, { snaplen: 60 }).spb(zoo[0]!, 60).spb(zoo[6]!, 60).spb(zoo[4]!, 60).bytes(),

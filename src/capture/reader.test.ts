@@ -41,6 +41,7 @@ const GOOD_EDGE = [
   'caplen-over-snaplen.pcap',
   'snaplen-transport.pcap',
   'ip-lengths.pcap',
+  'tsresol-fine.pcapng',
 ].map(edge);
 
 async function readRows(
