@@ -382,7 +382,11 @@ function main(): void {
         frameOf(ipv4(6, A, B, tcp(1234, 80, 0x018, 100), { totalLength: 1500 })),
         frameOf(ipv4(17, A, B, udp(1234, 53, 20), { totalLength: 9000 })),
         eth(0x86dd, bytes([0x60, 0, 0, 0], u16(1400), [6, 64], S6, D6, tcp(5000, 22, 0x010, 12))),
-      ]),
+      ]).concat(
+        // A record claiming a wire length below its captured length (0 from some writers): the captured
+        // bytes are the frame.
+        [0, 60].map((orig, i) => ({ sec: T0 + 5 + i, frac: 0, data: zoo[1]!, orig })),
+      ),
     ),
   );
   // TCP segmentation offload: the sender's capture shows IPv4 total length 0 for its large segments.

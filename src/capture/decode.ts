@@ -241,10 +241,10 @@ const TSO_LENGTH = Number.POSITIVE_INFINITY;
 /**
  * Bytes from the IP header at `ip` to the end of its datagram: the header's own length, but never past the
  * frame's length on the wire (tshark's rule; a total length of 0 from TCP segmentation offload thus means
- * the whole frame).
+ * the whole frame). A wire length below the captured one (0 from some writers) is not believed, as tshark.
  */
 function ipPayloadLength(rec: PacketRecord, start: number, ip: number, claimed: number): number {
-  const inFrame = rec.originalLength - (ip - start);
+  const inFrame = Math.max(rec.originalLength, rec.capturedLength) - (ip - start);
   return Math.max(Math.min(claimed, inFrame), 0);
 }
 
