@@ -6,7 +6,7 @@
  *   npx tsx bench/fuzz.ts [--inputs N] [--seconds S] [--seed K] [--pipeline-share F] [--findings DIR]
  *
  * Exit status: 0 without findings, 1 with findings (each written to DIR as the input file plus a .txt
- * naming the invariant it broke).
+ * naming the invariant it broke), 2 on a bad option.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -57,16 +57,48 @@ async function worker(args: Args): Promise<void> {
   });
 }
 
-function main(): void {
-  const { values } = parseArgs({
+const USAGE = `usage: npx tsx bench/fuzz.ts [--inputs N] [--seconds S] [--seed K] [--pipeline-share F] [--findings DIR]
+
+  --inputs N          inputs to try (default 100000)
+  --seconds S         stop after S seconds even if inputs remain (default 600)
+  --seed K            PRNG seed: the same seed tries the same inputs (default 1)
+  --pipeline-share F  share of inputs also run through the pipeline (default 0.1)
+  --findings DIR      where failing inputs are written (default bench/out/fuzz-findings)
+
+Exit status: 0 without findings, 1 with findings, 2 on a bad option, 70 if the harness fails.`;
+
+function options(): ReturnType<typeof parseOptions> | null {
+  try {
+    return parseOptions();
+  } catch (err) {
+    // parseArgs's own words name the bad option; no stack trace for a typo.
+    console.error(`fuzz: ${(err as Error).message}\n${USAGE}`);
+    process.exitCode = 2;
+    return null;
+  }
+}
+
+function parseOptions() {
+  return parseArgs({
     options: {
       inputs: { type: 'string', default: '100000' },
       seconds: { type: 'string', default: '600' },
       seed: { type: 'string', default: '1' },
       'pipeline-share': { type: 'string', default: '0.1' },
       findings: { type: 'string', default: 'bench/out/fuzz-findings' },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
+}
+
+function main(): void {
+  const parsed = options();
+  if (parsed === null) return;
+  const { values } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
   const args: Args = {
     inputs: Number(values.inputs),
     seconds: Number(values.seconds),
@@ -76,7 +108,11 @@ function main(): void {
     shared: new SharedArrayBuffer(16 + MAX_INPUT),
   };
   for (const [k, v] of Object.entries(args)) {
-    if (typeof v === 'number' && !(v >= 0)) throw new Error(`--${k} must be a number >= 0`);
+    if (typeof v === 'number' && !(v >= 0)) {
+      console.error(`fuzz: --${k} must be a number >= 0\n${USAGE}`);
+      process.exitCode = 2;
+      return;
+    }
   }
   const state = new Int32Array(args.shared, 0, 4);
   // The worker loads this same file through tsx's API (a worker does not inherit `--import tsx`).

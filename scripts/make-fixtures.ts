@@ -351,6 +351,46 @@ function main(): void {
     ),
   );
   write('caplen-over-snaplen.pcap', pcap(one([zoo[1]!, zoo[2]!]), { snaplen: 64 }));
+  // Header-only captures (-s 64, -s 68): the transport header cut after k bytes. tshark shows the ports
+  // from 4 bytes on, the rest of a TCP header only when it is (nearly) whole.
+  const transports: [Buffer, number][] = [
+    [eth(0x86dd, ipv6(6, S6, D6, tcp(40000, 443, 0x012, 100, 5))), 54],
+    [eth(0x0800, ipv4(6, A, B, tcp(40001, 443, 0x012, 100, 5))), 34],
+    [eth(0x86dd, ipv6(17, S6, D6, udp(5353, 53, 30))), 54],
+    [eth(0x0800, ipv4(17, A, B, udp(5354, 53, 30))), 34],
+  ];
+  const cuts: Pkt[] = [];
+  for (const [frame, transportAt] of transports) {
+    for (const k of [2, 3, 4, 7, 8, 12, 14, 20, 24]) {
+      cuts.push({
+        sec: T0 + cuts.length,
+        frac: k,
+        data: frame.subarray(0, transportAt + k),
+        orig: frame.length,
+      });
+    }
+  }
+  write('snaplen-transport.pcap', pcap(cuts, { snaplen: 64 }));
+  // IP lengths that disagree with the frame, and IPsec AH over IPv4 (transport found behind it, as for IPv6).
+  const frameOf = (ip: Buffer): Buffer => eth(0x0800, ip);
+  write(
+    'ip-lengths.pcap',
+    pcap(
+      one([
+        frameOf(ipv4(51, A, B, bytes(ah(6), tcp(1000, 22, 0x018, 5)))),
+        frameOf(ipv4(51, A, B, bytes(ah(17), udp(500, 4500, 7)))),
+        frameOf(ipv4(6, A, B, tcp(1234, 80, 0x018, 100), { totalLength: 1500 })),
+        frameOf(ipv4(17, A, B, udp(1234, 53, 20), { totalLength: 9000 })),
+        eth(0x86dd, bytes([0x60, 0, 0, 0], u16(1400), [6, 64], S6, D6, tcp(5000, 22, 0x010, 12))),
+      ]).concat(
+        // A record claiming a wire length below its captured length (0 from some writers): the captured
+        // bytes are the frame.
+        [0, 60].map((orig, i) => ({ sec: T0 + 5 + i, frac: 0, data: zoo[1]!, orig })),
+      ),
+    ),
+  );
+  // TCP segmentation offload: the sender's capture shows IPv4 total length 0 for its large segments.
+  write('ipv4-tso.pcap', pcap(one([frameOf(ipv4(6, A, B, tcp(1234, 80, 0x018, 2000), { totalLength: 0 }))])));
 
   // pcapng: several sections (BE then LE), interfaces of different link types and time resolutions,
   // EPB, SPB, OPB, and blocks the reader must skip.
@@ -375,6 +415,20 @@ function main(): void {
     .epb(1, BigInt(T0 + 6) * 1000n, sll(0x86dd, v6));
   const ngMulti = Buffer.concat([s1.bytes(), s2.bytes()]);
   write('multi-section.pcapng', ngMulti);
+  // Resolutions finer than 2^-32 s need more than a double's 53 bits: 2^-32 (ERF-style fixed point),
+  // 10^-10, and 2^-29 (whose nanoseconds overflow a double's exact range).
+  const fine = new Ng(true)
+    .shb()
+    .idb(228, { tsresol: 0x80 | 32 })
+    .idb(228, { tsresol: 10 })
+    .idb(228, { tsresol: 0x80 | 29 });
+  const fineUnits = [1n << 32n, 10_000_000_000n, 1n << 29n];
+  fineUnits.forEach((units, ifId) => {
+    for (const frac of [0n, 1n, units - 1n, units / 3n, (units * 2n) / 7n, units / 2n - 1n]) {
+      fine.epb(ifId, BigInt(T0) * units + frac, v4);
+    }
+  });
+  write('tsresol-fine.pcapng', fine.bytes());
   write(
     'spb.pcapng',
     new Ng(true).shb().idb(1, { snaplen: 60 }).spb(zoo[0]!, 60).spb(zoo[6]!, 60).spb(zoo[4]!, 60).bytes(),

@@ -208,7 +208,7 @@ function decodeIpv4(rec: PacketRecord, buf: Uint8Array, start: number, p: number
     src[i] = 0;
     dst[i] = 0;
   }
-  const l4 = p + hlen;
+  let l4 = p + hlen;
   if (l4 > end) {
     // Options cut off by the snap length: the network header ends where the capture does.
     rec.headerEnd = end - start;
@@ -216,8 +216,36 @@ function decodeIpv4(rec: PacketRecord, buf: Uint8Array, start: number, p: number
   }
   rec.headerEnd = l4 - start;
   if (offset !== 0) return;
-  const payload = totalLength > hlen ? totalLength - hlen : 0;
-  decodeTransport(rec, buf, start, proto, l4, payload, end);
+  let payload = ipPayloadLength(rec, start, p, totalLength === 0 ? TSO_LENGTH : totalLength) - hlen;
+  let nh = proto;
+  if (nh === IpProto.AH) {
+    // Transport-mode IPsec AH: the transport header follows it, as tshark (and so the original) decodes it.
+    if (end - l4 < 8) return;
+    const ahLength = (buf[l4 + 1]! + 2) * 4;
+    nh = buf[l4]!;
+    rec.l4Proto = nh;
+    l4 += ahLength;
+    payload -= ahLength;
+    if (l4 > end) {
+      rec.headerEnd = end - start;
+      return;
+    }
+    rec.headerEnd = l4 - start;
+  }
+  decodeTransport(rec, buf, start, nh, l4, Math.max(payload, 0), end);
+}
+
+/** Stands for "the frame's length" in ipPayloadLength: what a TSO segment's total length of 0 means. */
+const TSO_LENGTH = Number.POSITIVE_INFINITY;
+
+/**
+ * Bytes from the IP header at `ip` to the end of its datagram: the header's own length, but never past the
+ * frame's length on the wire (tshark's rule; a total length of 0 from TCP segmentation offload thus means
+ * the whole frame). A wire length below the captured one (0 from some writers) is not believed, as tshark.
+ */
+function ipPayloadLength(rec: PacketRecord, start: number, ip: number, claimed: number): number {
+  const inFrame = Math.max(rec.originalLength, rec.capturedLength) - (ip - start);
+  return Math.max(Math.min(claimed, inFrame), 0);
 }
 
 function decodeIpv6(rec: PacketRecord, buf: Uint8Array, start: number, p: number, end: number): void {
@@ -276,9 +304,8 @@ function decodeIpv6(rec: PacketRecord, buf: Uint8Array, start: number, p: number
     rec.isLaterFragment = true;
     return;
   }
-  const extLength = q - (p + 40);
-  const payload = payloadLength > extLength ? payloadLength - extLength : 0;
-  decodeTransport(rec, buf, start, nh, q, payload, end);
+  const payload = ipPayloadLength(rec, start, p, 40 + payloadLength) - (q - p);
+  decodeTransport(rec, buf, start, nh, q, Math.max(payload, 0), end);
 }
 
 /** `p` is the transport header's start, `ipPayload` the IP payload length the IP header announces. */
@@ -292,11 +319,15 @@ function decodeTransport(
   end: number,
 ): void {
   const avail = end - p;
-  if (proto === IpProto.TCP) {
-    // Like tshark, a transport header cut short by the snap length is not decoded at all.
-    if (avail < 20) return;
+  if (proto === IpProto.TCP || proto === IpProto.UDP) {
+    // Header-only captures (-s 64 or 68 over IPv6) cut the transport header short: like tshark, and so the
+    // original, keep the ports when their 4 bytes are there; the rest of the header needs all of it.
+    if (avail < 4) return;
     rec.srcPort = (buf[p]! << 8) | buf[p + 1]!;
     rec.dstPort = (buf[p + 2]! << 8) | buf[p + 3]!;
+  }
+  if (proto === IpProto.TCP) {
+    if (avail < 20) return;
     const offFlags = buf[p + 12]!;
     rec.tcpFlags = ((offFlags & 0x01) << 8) | buf[p + 13]!;
     rec.tcpHeaderWords = offFlags >> 4;
@@ -306,8 +337,6 @@ function decodeTransport(
     rec.l4PayloadLength = ipPayload > hlen ? ipPayload - hlen : 0;
   } else if (proto === IpProto.UDP) {
     if (avail < 8) return;
-    rec.srcPort = (buf[p]! << 8) | buf[p + 1]!;
-    rec.dstPort = (buf[p + 2]! << 8) | buf[p + 3]!;
     const udpLength = (buf[p + 4]! << 8) | buf[p + 5]!;
     rec.headerEnd = p + 8 - start;
     rec.l4PayloadLength = udpLength > 8 ? udpLength - 8 : 0;

@@ -6,6 +6,7 @@
  * inputs, a per-input time bound and bounded memory.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,4 +50,20 @@ it('a stream whose times go back across a bin: its one-line refusal is not a fin
   } finally {
     rmSync(path, { force: true });
   }
+});
+
+it('bench/fuzz.ts answers --help with its usage and a bad option with one line and exit 2', () => {
+  const root = join(import.meta.dirname, '../..');
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'bench/fuzz.ts', ...args], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+  const help = run('--help');
+  assert.equal(help.status, 0, help.stderr);
+  assert.match(help.stdout, /^usage: npx tsx bench\/fuzz\.ts .*--seed K/);
+  const bad = run('--bogus');
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /^fuzz: Unknown option '--bogus'\nusage:/);
+  assert.doesNotMatch(bad.stderr, /\n\s+at /);
 });

@@ -65,6 +65,32 @@ describe('captureInfo', () => {
     });
   }
 
+  it('counts packets and their bytes on the wire as tshark -z io,stat,0 does, and says which bytes are which', async () => {
+    for (const file of [
+      ...files,
+      join(DATA, 'edge/unsupported-link.pcap'),
+      join(DATA, 'edge/snaplen-cut.pcap'),
+    ]) {
+      const out = execFileSync('tshark', ['-r', file, '-q', '-z', 'io,stat,0'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      const [, frames, bytes] = /<>[^|]*\|\s*(\d+)\s*\|\s*(\d+)\s*\|/.exec(out) ?? [];
+      const info = await captureInfo(file);
+      assert.deepEqual(
+        [info.summary.packets, info.summary.frameBytes],
+        [Number(frames), Number(bytes)],
+        file,
+      );
+      assert.equal(infoJson(info).frameBytes, Number(bytes));
+    }
+    const gz = await captureInfo(join(DATA, 'edge/zoo.pcap.gz'));
+    assert.match(
+      infoText(gz),
+      /^Bytes: +1959 in the capture \(decompressed\), 1647 in its packets on the wire$/m,
+    );
+  });
+
   it('summarises time span, duration and formats', async () => {
     const info = await captureInfo(join(DATA, 'real/trace_ab12_2001-01-01_02_03-client-ip6-1-2-3-4.pcap'));
     assert.equal(info.summary.packets, 290);

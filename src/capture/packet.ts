@@ -91,7 +91,7 @@ export class PacketRecord {
   readonly dstAddr = new Uint8Array(16);
   /** IPv4 protocol, or the IPv6 header's own Next Header (not following extension headers). */
   ipProto = -1;
-  /** The final upper-layer protocol after the IPv6 extension-header chain (== ipProto for IPv4). */
+  /** The final upper-layer protocol after IPv6 extension headers and IPsec AH (else == ipProto). */
   l4Proto = -1;
   /** IPv4 total length, or IPv6 payload length (as in the header). */
   ipLength = 0;
@@ -102,7 +102,7 @@ export class PacketRecord {
   /** True when this is a non-first fragment: no transport header present. */
   isLaterFragment = false;
 
-  /** Ports of TCP or UDP (first fragments only), else 0. */
+  /** Ports of TCP or UDP (first fragments only; 4 captured bytes of the header suffice), else 0. */
   srcPort = 0;
   dstPort = 0;
   /** TCP flags (see TcpFlag), 0 when not TCP. */
@@ -124,7 +124,10 @@ export class PacketRecord {
    * network header for other protocols; -1 when no network layer was decoded.
    */
   headerEnd = -1;
-  /** TCP or UDP payload length from the header lengths (0 for other protocols). */
+  /**
+   * TCP or UDP payload length from the header lengths, the IP datagram taken no longer than the frame on the
+   * wire (an IPv4 total length of 0, from TCP segmentation offload, as the whole frame); 0 for other protocols.
+   */
   l4PayloadLength = 0;
 
   /**

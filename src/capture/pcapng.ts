@@ -18,6 +18,17 @@ const BLOCK_EPB = 6;
 const OPT_IF_TSRESOL = 9;
 const OPT_IF_TSOFFSET = 14;
 const TWO_32 = 4294967296;
+/** Above this many units per second, rem * 10^9 can pass 2^53 and lose the exact floor. */
+const MAX_EXACT_DOUBLE_UNITS = 9_007_199;
+
+/** floor(rem * 10^9 / units): the nanoseconds in `rem` units, rounded down as tshark does. */
+function nanoseconds(rem: number, units: number): number {
+  if (units === 1_000_000) return rem * 1000;
+  if (1_000_000_000 % units === 0) return rem * (1_000_000_000 / units);
+  if (units % 1_000_000_000 === 0) return Math.floor(rem / (units / 1_000_000_000));
+  if (units <= MAX_EXACT_DOUBLE_UNITS) return Math.floor((rem * 1_000_000_000) / units);
+  return Number((BigInt(rem) * 1_000_000_000n) / BigInt(units));
+}
 
 class Interface {
   /** Timestamp units per second (10^6 unless if_tsresol says otherwise). */
@@ -166,7 +177,7 @@ export class PcapngFramer implements Framer {
     const units = itf.units;
     let sec: number;
     let rem: number;
-    if (hi < 0x200000 || units > 0xffffffff) {
+    if (hi < 0x200000) {
       // Below 2^53 the value is exact as a double; one correction step fixes the division's rounding.
       const ts = hi * TWO_32 + lo;
       sec = Math.floor(ts / units);
@@ -178,7 +189,7 @@ export class PcapngFramer implements Framer {
         sec++;
         rem -= units;
       }
-    } else {
+    } else if (units <= 0xffffffff) {
       // Long division in 16-bit digits keeps every intermediate below 2^53.
       const qHi = Math.floor(hi / units);
       let r = hi - qHi * units;
@@ -189,14 +200,14 @@ export class PcapngFramer implements Framer {
       const qLo = Math.floor(t / units);
       rem = t - qLo * units;
       sec = qHi * TWO_32 + qMid * 65536 + qLo;
+    } else {
+      // 2^-32 s or finer (ERF-style 32.32 fixed point, 10^-10): rare enough for BigInt's exact quotient.
+      const ts = (BigInt(hi) << 32n) | BigInt(lo);
+      const u = BigInt(units);
+      sec = Number(ts / u);
+      rem = Number(ts % u);
     }
-    let nsec: number;
-    if (units === 1_000_000) nsec = rem * 1000;
-    else if (1_000_000_000 % units === 0) nsec = rem * (1_000_000_000 / units);
-    else if (units % 1_000_000_000 === 0) nsec = Math.floor(rem / (units / 1_000_000_000));
-    else nsec = Math.floor((rem * 1_000_000_000) / units);
-    if (nsec > 999_999_999) nsec = 999_999_999;
     this.sec = sec + itf.offsetSec;
-    this.nsec = nsec;
+    this.nsec = Math.min(nanoseconds(rem, units), 999_999_999);
   }
 }

@@ -41,8 +41,13 @@ export interface CaptureSummary {
    * never handed to onPacket, no part of firstTime/lastTime; one 'time-out-of-range' warning names the first.
    */
   skippedBadTime: number;
-  /** Capture bytes read (after decompression). */
+  /** Capture bytes read (after decompression): the file's size when it is not compressed. */
   bytes: number;
+  /**
+   * Bytes of every record's packet as it was on the wire (original lengths, skipped records included):
+   * tshark's `io,stat` byte count.
+   */
+  frameBytes: number;
   /**
    * First and last packet time in nanoseconds since the epoch (BigInt-free: may lose sub-µs precision);
    * null exactly when no record with a time in range was read (packets - skippedBadTime === 0).

@@ -39,6 +39,9 @@ const GOOD_EDGE = [
   'raw229.pcap',
   'snaplen-cut.pcap',
   'caplen-over-snaplen.pcap',
+  'snaplen-transport.pcap',
+  'ip-lengths.pcap',
+  'tsresol-fine.pcapng',
 ].map(edge);
 
 async function readRows(
@@ -156,6 +159,36 @@ describe('readCapture details', () => {
     assert.equal(recs[4]!.arpOp, 1);
     assert.equal(recs[4]!.ipVersion, 0);
     assert.deepEqual([...recs[0]!.frameHead], [2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1]);
+  });
+
+  it('keeps the ports of a real IPv6 capture taken with a 68-byte snap length (tcpdump -s 68)', async () => {
+    const full = readFileSync(join(DATA, 'real', 'trace_ab12_2001-01-01_02_03-client-ip6-1-2-3-4.pcap'));
+    const parts: Buffer[] = [full.subarray(0, 24)];
+    for (let p = 24; p < full.length; ) {
+      const caplen = full.readUInt32LE(p + 8);
+      const head = Buffer.from(full.subarray(p, p + 16));
+      head.writeUInt32LE(Math.min(caplen, 68), 8);
+      parts.push(head, full.subarray(p + 16, p + 16 + Math.min(caplen, 68)));
+      p += 16 + caplen;
+    }
+    const ports = async (b: Buffer): Promise<string[]> => {
+      const out: string[] = [];
+      await readCapture(Readable.from([b]), (p) => out.push(`${p.srcPort}>${p.dstPort}`));
+      return out;
+    };
+    const want = await ports(full);
+    assert.ok(want.filter((p) => p !== '0>0').length > 100);
+    assert.deepEqual(await ports(Buffer.concat(parts)), want);
+  });
+
+  it('takes a TSO segment (IPv4 total length 0) at the frame length, as tshark does, keeping the raw 0', async () => {
+    const f = edge('ipv4-tso.pcap');
+    const seen: [number, number, number][] = [];
+    await readCapture(f, (p) => seen.push([p.ipLength, p.l4PayloadLength, p.srcPort]));
+    const t = tsharkRows(f)[0]!;
+    assert.equal(t[FIELDS.indexOf('tcp.len')], '2000');
+    // ipLength stays the header's own 0: the original read the IP length from the raw bytes.
+    assert.deepEqual(seen, [[0, 2000, 1234]]);
   });
 
   it('fills MACs for SLL from the single link address and frameHead for every link type', async () => {

@@ -234,6 +234,7 @@ export const readCapture: ReadCapture = async (source, onPacket, options) => {
     skippedUnsupportedLink: sink.skippedUnsupportedLink,
     skippedBadTime: sink.skippedBadTime,
     bytes: base,
+    frameBytes: sink.frameBytes,
     firstTimeNs: timed ? sink.firstSec * 1e9 + sink.firstNsec : null,
     lastTimeNs: timed ? sink.lastSec * 1e9 + sink.lastNsec : null,
     firstTime: timed ? { sec: sink.firstSec, nsec: sink.firstNsec } : null,

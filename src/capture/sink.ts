@@ -10,6 +10,8 @@ import { isRepresentableTime, TIME_RANGE_TEXT } from './time.js';
 export class PacketSink {
   readonly rec = new PacketRecord();
   packets = 0;
+  /** Sum of original lengths of every record (see CaptureSummary.frameBytes). */
+  frameBytes = 0;
   skippedUnsupportedLink = 0;
   /** Records skipped because their time is out of range (time.ts); they carry no time into the summary. */
   skippedBadTime = 0;
@@ -42,6 +44,7 @@ export class PacketSink {
     nsec: number,
   ): void {
     const index = this.packets++;
+    this.frameBytes += origlen;
     if (!isRepresentableTime(sec)) {
       this.skipTime(index, sec);
       return;

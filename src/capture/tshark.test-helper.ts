@@ -126,6 +126,8 @@ export function ours(p: PacketRecord, timeKnown = true): string[] {
   const udp = p.l4Proto === 17 && !p.isLaterFragment && p.headerEnd > 0 && p.srcPort + p.dstPort > 0;
   const icmp4 = p.l4Proto === 1 && p.icmpType >= 0;
   const icmp6 = p.l4Proto === 58 && p.icmpType >= 0;
+  // A TCP header cut short by the snap length shows its ports only (tshark needs most of it for the rest).
+  const tcpWhole = tcp && p.tcpHeaderWords > 0;
   const s = (v: boolean, x: number | string): string => (v ? String(x) : '');
   const vlans: string[] = [];
   for (let i = 0; i < p.vlanCount; i++) vlans.push(String(p.vlanIds[i]));
@@ -149,9 +151,9 @@ export function ours(p: PacketRecord, timeKnown = true): string[] {
     s(v6, p.ipLength),
     s(tcp, p.srcPort),
     s(tcp, p.dstPort),
-    s(tcp, p.tcpFlags),
-    s(tcp, p.tcpHeaderWords * 4),
-    s(tcp, p.l4PayloadLength),
+    s(tcpWhole, p.tcpFlags),
+    s(tcpWhole, p.tcpHeaderWords * 4),
+    s(tcpWhole, p.l4PayloadLength),
     s(udp, p.srcPort),
     s(udp, p.dstPort),
     s(icmp4, p.icmpType),
