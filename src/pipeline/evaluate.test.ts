@@ -44,3 +44,15 @@ describe('eval with the bundled models equals NetworkML v0.4.8', () => {
     });
   }
 });
+
+describe('the reason a capture has no sessions', () => {
+  it('names the skipped packets, not the warm-up, when nothing in the capture could be decoded', async () => {
+    // Every record is link type 105 (802.11): no warm-up would keep a session.
+    const e = await evaluateCaptureDetailed('test-data/captures/edge/unsupported-link.pcap');
+    assert.equal(e.result.valid, false);
+    assert.match(
+      e.result.reason ?? '',
+      /^no sessions: every one of its \d+ packets was skipped \(a link type the reader does not decode\)$/,
+    );
+  });
+});
