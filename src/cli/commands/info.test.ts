@@ -81,3 +81,16 @@ it('registers `info <capture...> --json` on a commander program (exit codes 0 an
   assert.equal(bad.stderr.trim().split('\n').length, 1);
   assert.match(bad.stderr, /^networkml: .*empty\.pcap: not a capture file \(empty\)$/m);
 });
+
+it("says how often a capture's time goes back, in a sentence that reads right for one packet or many", async () => {
+  const text = async (file: string) => {
+    const out = sink();
+    await runInfo([file], {}, out.stream, sink().stream);
+    return /Time order: +(.*)\n/.exec(out.text())?.[1];
+  };
+  assert.equal(await text(join(EDGE, 'zoo-le-us.pcap')), 'never goes back');
+  assert.match(
+    (await text(join(EDGE, '../fuzz/reordered-stream-01.pcap'))) ?? '',
+    /^2 packets are earlier than the one before them \(eval reads the capture whole if a step crosses a bin\)$/,
+  );
+});
