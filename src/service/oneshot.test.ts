@@ -41,6 +41,12 @@ it('environment booleans parse as the original: true, t, y, 1 in any case', () =
     assert.equal(envBool(no), false, String(no));
 });
 
+it('-p FILE -m NAME: a bundled model by name, as eval takes it (no broker in the environment)', () => {
+  const r = runCli(['-p', CAPTURE, '-m', 'onelayer-v0.4.8'], { env: { RABBIT: '', RABBIT_HOST: '' } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim().split('\n').length, 2);
+});
+
 interface Consumer {
   child: ChildProcess;
   /** Resolves with the first line (READY or DECLARE-FAILED). */
@@ -331,12 +337,71 @@ describe("Poseidon's invocations and consumer against real RabbitMQ and Redis", 
         /^networkml: cannot reach the broker at amqp:\/\/127\.0\.0\.1:\d+ after 5 attempts: .*\n$/,
       );
       assert.ok(Date.now() - started < 30_000, 'bounded');
+      // What could not be published is on standard output (the container's log), not lost.
+      const printed = r.stdout.trim().split('\n');
+      assert.equal(printed.length, args[0] === '-p' ? 2 : 1, r.stdout);
+      assert.equal((JSON.parse(printed[0]!) as { file_path: string }).file_path, CAPTURE);
     }
     // The HEAD result is on disk before publishing is tried: nothing is lost.
     assert.equal(
       (JSON.parse(await readFile(join(dir, 'down.json'), 'utf8')) as PoseidonMessage).tool,
       'networkml',
     );
+  });
+
+  it('-p FILE with REDIS=true and Redis down: the v0 pair is still published (as the original), exit 4', async () => {
+    const collector = new ResultCollector(settings(), 'collect.noredis');
+    await collector.start();
+    try {
+      const redisPort = await freePort();
+      const r = runCli(['-p', CAPTURE], {
+        env: {
+          ...brokerEnv(),
+          RABBIT: 'True',
+          REDIS: 'true',
+          REDIS_HOST: `redis://127.0.0.1:${redisPort}`,
+          id: 'job-noredis',
+        },
+        timeoutMs: 60_000,
+      });
+      assert.equal(r.status, 4, r.stderr);
+      assert.match(r.stderr, /^networkml: redis .*without device history\)\n$/);
+      await collector.waitFor((m) => m.length >= 2, 30_000, 'result and end of batch');
+      const [result, end] = collector.messages as V0Message[];
+      assert.equal(result!.id, 'job-noredis');
+      const device = (result!.data as Record<string, { valid: boolean }>)['Aria-sentinel-Mon0000-n00']!;
+      assert.equal(device.valid, true);
+      assert.equal(end!.data, '');
+      assert.equal(r.stdout.trim().split('\n').length, 2);
+    } finally {
+      await collector.close();
+    }
+  });
+
+  it('a capture that cannot be read: the error result is published (and written to RESULT_PATH), exit 1', async () => {
+    const collector = new ResultCollector(settings(), 'collect.badcapture');
+    await collector.start();
+    try {
+      const missing = join(dir, 'gone.pcap');
+      const v048 = runCli(['-p', missing], { env: { ...brokerEnv(), RABBIT: 'true', id: 'bad-v048' } });
+      assert.equal(v048.status, 1, v048.stderr);
+      assert.match(v048.stderr, /^networkml: .*gone\.pcap: cannot read: no such file\n$/);
+      const head = headRun('bad-head', missing);
+      assert.equal(head.status, 1, head.stderr);
+      await collector.waitFor((m) => m.length >= 3, 30_000, 'the v0 error pair and the HEAD error');
+      const [error, end, headError] = collector.messages as [V0Message, V0Message, PoseidonMessage];
+      assert.equal(error.id, 'bad-v048');
+      assert.equal(error.valid, false);
+      assert.match(error.error ?? '', /no such file/);
+      assert.deepEqual(error.data, { gone: { valid: false, pcap: 'gone.pcap' }, pcap: 'gone.pcap' });
+      assert.equal(end.data, '');
+      assert.equal(headError.id, 'bad-head');
+      assert.equal(headError.valid, false);
+      assert.deepEqual(headError.data.mac_addresses, {});
+      assert.deepEqual(JSON.parse(await readFile(head.resultPath, 'utf8')), headError);
+    } finally {
+      await collector.close();
+    }
   });
 
   it('bad invocations are usage errors', () => {
