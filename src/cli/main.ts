@@ -79,8 +79,10 @@ export async function main(argv: string[]): Promise<number> {
     process.exit(ExitCode.BAD_INPUT);
   });
   try {
-    const args = translateLegacyArgs(translatePoseidonArgs(argv.slice(2)));
-    const config = findConfig(args);
+    const given = argv.slice(2);
+    // Taken out first (findConfig removes it), so a settings file goes with the original's and Poseidon's forms too.
+    const config = findConfig(given);
+    const args = translateLegacyArgs(translatePoseidonArgs(given));
     const program = await buildProgram(config ? null : commandNamed(args));
     if (config) applyConfig(program, config);
     await program.parseAsync(args, { from: 'user' });
