@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { applyConfig, CONFIG_FILE, findConfig } from './config.js';
+import { applyConfig, CONFIG_FILE, findConfig, refuseBlankValues } from './config.js';
 import { translateLegacyArgs } from './legacy.js';
 import { cannotWrite } from './output.js';
 import { translatePoseidonArgs } from './poseidon-args.js';
@@ -65,6 +65,7 @@ async function buildProgram(only: string | null): Promise<Command> {
   const wanted = COMMANDS.filter(([name]) => only === null || name === only);
   const registers = await Promise.all(wanted.map(([, load]) => load()));
   for (const register of registers) register(program);
+  refuseBlankValues(program);
   return program;
 }
 
