@@ -404,6 +404,35 @@ describe("Poseidon's invocations and consumer against real RabbitMQ and Redis", 
     }
   });
 
+  it('a broker that takes the connection but blocks publishers (memory alarm): bounded, exit 4, the process ends', async () => {
+    // Before, the one-shot waited for confirms forever: one hung container per capture.
+    await rabbit.ctl(['set_vm_memory_high_watermark', '0.0000001']);
+    try {
+      const script = [
+        `import { runOneShot } from ${JSON.stringify(resolve('src/service/oneshot.ts'))};`,
+        'try {',
+        `  await runOneShot({ mode: 'v0.4.8', capture: ${JSON.stringify(CAPTURE)}, retry: { publishTimeoutMs: 3000 } },`,
+        '    (messages) => console.log(messages.length));',
+        '} catch (err) { console.error(err.message); process.exitCode = err.exitCode; }',
+      ].join('\n');
+      const started = Date.now();
+      const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        env: { ...process.env, ...brokerEnv(), RABBIT: 'true', id: 'blocked' },
+        encoding: 'utf8',
+        timeout: 90_000,
+      });
+      assert.equal(r.status, 4, `${r.status} ${r.signal}: ${r.stderr}`);
+      assert.match(
+        r.stderr,
+        /^the broker at amqp:\/\/127\.0\.0\.1:\d+ did not confirm the result within 3 s \(it blocks publishers: low on memory\)\n$/,
+      );
+      assert.equal(r.stdout, '2\n', 'the v0 pair was shown before publishing');
+      assert.ok(Date.now() - started < 45_000, 'bounded, and nothing keeps the process alive');
+    } finally {
+      await rabbit.ctl(['set_vm_memory_high_watermark', '0.4']);
+    }
+  });
+
   it('bad invocations are usage errors', () => {
     const extra = runCli(['--no-srcmacid', '-o/tmp', CAPTURE, CAPTURE]);
     assert.equal(extra.status, 2);

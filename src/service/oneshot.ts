@@ -10,6 +10,7 @@
  *   rbqwrapper read and published).
  */
 import { writeFile } from 'node:fs/promises';
+import type { Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { type ChannelModel, connect } from 'amqplib';
 import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
@@ -41,6 +42,9 @@ export interface HostFootprintMessage {
 /** Default of RESULT_PATH, as in NetworkML v0.6's rbqwrapper: `result.json` in the working directory. */
 export const DEFAULT_RESULT_PATH = 'result.json';
 
+/** How long a connected broker has to confirm the result (DEFAULT_PUBLISH_TIMEOUT_MS; see publishResults). */
+export const DEFAULT_PUBLISH_TIMEOUT_MS = 60_000;
+
 export interface PublishRetry {
   /** Connection attempts before giving up (exit 4). Default 5. */
   attempts?: number;
@@ -48,6 +52,8 @@ export interface PublishRetry {
   initialDelayMs?: number;
   /** Per attempt: TCP connect and AMQP handshake. Default 5 s. */
   connectTimeoutMs?: number;
+  /** Once connected: declaring the exchange, publishing and the broker's confirms. Default 60 s. */
+  publishTimeoutMs?: number;
 }
 
 export interface OneShotOptions {
@@ -109,7 +115,33 @@ async function connectWithRetries(settings: RabbitSettings, retry: PublishRetry)
   );
 }
 
-/** Publishes persistent messages with publisher confirms; throws a one-line service error (exit 4). */
+/** Sends the messages persistent on a confirm channel and waits until the broker has confirmed them. */
+async function sendConfirmed(
+  model: ChannelModel,
+  settings: RabbitSettings,
+  messages: readonly OneShotMessage[],
+  messageId: string | null,
+): Promise<void> {
+  await assertResultExchange(model, settings);
+  const channel = await model.createConfirmChannel();
+  channel.on('error', () => {});
+  for (const message of messages) {
+    channel.publish(settings.exchange, settings.routingKey, Buffer.from(JSON.stringify(message)), {
+      persistent: true,
+      contentType: 'application/json',
+      ...(messageId === null ? {} : { messageId }),
+    });
+  }
+  await channel.waitForConfirms();
+  await channel.close().catch(() => {});
+}
+
+/**
+ * Publishes persistent messages with publisher confirms; throws a one-line service error (exit 4). A broker
+ * that takes the connection but never confirms (one in a memory or disk alarm blocks every publisher until
+ * the alarm clears, which may be never) is given `publishTimeoutMs`: a container that waits forever is
+ * worse than one that says why it stopped, with the result already on its standard output.
+ */
 export async function publishResults(
   settings: RabbitSettings,
   messages: readonly OneShotMessage[],
@@ -118,19 +150,28 @@ export async function publishResults(
 ): Promise<void> {
   const model = await connectWithRetries(settings, retry);
   model.on('error', () => {});
+  let blocked: string | null = null;
+  model.on('blocked', (reason: unknown) => {
+    blocked = String(reason);
+  });
+  model.on('unblocked', () => {
+    blocked = null;
+  });
+  const limitMs = retry.publishTimeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const why = blocked === null ? '' : ` (it blocks publishers: ${blocked})`;
+      reject(
+        new NetworkmlError(
+          `the broker at ${describeBroker(settings)} did not confirm the result within ${limitMs / 1000} s${why}`,
+          ExitCode.SERVICE,
+        ),
+      );
+    }, limitMs);
+  });
   try {
-    await assertResultExchange(model, settings);
-    const channel = await model.createConfirmChannel();
-    channel.on('error', () => {});
-    for (const message of messages) {
-      channel.publish(settings.exchange, settings.routingKey, Buffer.from(JSON.stringify(message)), {
-        persistent: true,
-        contentType: 'application/json',
-        ...(messageId === null ? {} : { messageId }),
-      });
-    }
-    await channel.waitForConfirms();
-    await channel.close().catch(() => {});
+    await Promise.race([sendConfirmed(model, settings, messages, messageId), deadline]);
   } catch (err) {
     if (err instanceof NetworkmlError) throw err;
     throw new NetworkmlError(
@@ -138,7 +179,11 @@ export async function publishResults(
       ExitCode.SERVICE,
     );
   } finally {
+    clearTimeout(timer);
     await model.close().catch(() => {});
+    // amqplib only half-closes its socket, and a blocked broker never closes its side: the open socket
+    // would keep this process alive after the error.
+    (model.connection as unknown as { stream?: Socket }).stream?.destroy();
   }
 }
 
