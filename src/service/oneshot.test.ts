@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -45,6 +46,22 @@ it('-p FILE -m NAME: a bundled model by name, as eval takes it (no broker in the
   const r = runCli(['-p', CAPTURE, '-m', 'onelayer-v0.4.8'], { env: { RABBIT: '', RABBIT_HOST: '' } });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout.trim().split('\n').length, 2);
+});
+
+it('-p FILE: NETWORKML_MODEL ranks above a config file\'s "model", as for eval', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'networkml-oneshot-model-'));
+  try {
+    const config = join(dir, 'settings.json');
+    writeFileSync(config, JSON.stringify({ model: 'onelayer-v0.4.8' }));
+    const env = { RABBIT: '', RABBIT_HOST: '', NETWORKML_CONFIG: config };
+    assert.equal(runCli(['-p', CAPTURE], { env }).status, 0);
+    const missing = join(dir, 'missing.json');
+    const r = runCli(['-p', CAPTURE], { env: { ...env, NETWORKML_MODEL: missing } });
+    assert.equal(r.status, 3, r.stderr);
+    assert.match(r.stderr, /missing\.json: cannot read model/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 interface Consumer {

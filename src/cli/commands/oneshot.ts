@@ -26,7 +26,13 @@ export function registerOneShot(program: Command): void {
         .choices(ONE_SHOT_MODES)
         .makeOptionMandatory(),
     )
-    .option('-m, --model <file>', 'v0.4.8 mode: role model (default: the bundled one-layer model)')
+    // The same variable as eval's --model: a config file's "model" reaches this option too, and the
+    // environment must keep its place above the config file.
+    .addOption(
+      new Option('-m, --model <file>', 'v0.4.8 mode: role model (default: the bundled one-layer model)').env(
+        'NETWORKML_MODEL',
+      ),
+    )
     .option('--no-srcmacid', 'v0.6.10 mode: every unicast host (the default --srcmacid gives the same here)')
     .action(async (capture: string, flags: OneShotFlags) => {
       await runOneShot(
