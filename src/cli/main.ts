@@ -59,7 +59,10 @@ async function buildProgram(only: string | null): Promise<Command> {
       'What role does a device play, and is it behaving normally for it? From packet headers only.',
     )
     .version(VERSION)
-    .option('--config <file>', `settings file (default ./${CONFIG_FILE} when present, or NETWORKML_CONFIG)`)
+    .option(
+      '--config <file>',
+      `settings file (default: $NETWORKML_CONFIG, else ./${CONFIG_FILE} when present)`,
+    )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   const wanted = COMMANDS.filter(([name]) => only === null || name === only);
