@@ -64,6 +64,13 @@ it('-p FILE: NETWORKML_MODEL ranks above a config file\'s "model", as for eval',
   }
 });
 
+it('-p FILE with a RABBIT_PORT that is not a port: usage error before any work', () => {
+  const r = runCli(['-p', CAPTURE], { env: { RABBIT: 'true', RABBIT_PORT: 'abc' } });
+  assert.equal(r.status, 2, r.stderr);
+  assert.equal(r.stderr, 'networkml: RABBIT_PORT: not a port: abc\n');
+  assert.equal(r.stdout, '');
+});
+
 interface Consumer {
   child: ChildProcess;
   /** Resolves with the first line (READY or DECLARE-FAILED). */

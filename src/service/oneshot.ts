@@ -292,6 +292,8 @@ export async function runOneShot(
   const env = options.env ?? process.env;
   const job: JobIdentity = { id: pick(env, 'id'), file_path: pick(env, 'file_path') ?? options.capture };
   const head = options.mode === 'v0.6.10';
+  // A bad RABBIT_PORT is refused before any work, not after the evaluation.
+  const settings = rabbitSettings(env);
   let produced: Produced;
   let evaluationFailure: unknown = null;
   try {
@@ -312,7 +314,6 @@ export async function runOneShot(
     if (failure) failures.push(failure);
   }
   show(produced.messages);
-  const settings = rabbitSettings(env);
   const publish = wantsBroker(options.mode, env);
   if (publish) {
     try {
