@@ -50,6 +50,12 @@ describe('networkml.config.json', () => {
       [{ eval: { anomaly: 'foo' } }, /eval\.anomaly must be one of lstm, sos, behavior, none, not 'foo'/],
       [{ eval: { nope: true } }, /'nope' is not an option of 'eval'/],
       [{ eval: { json: 'yes' } }, /eval\.json must be true or false/],
+      [{ model: '' }, /: model must not be empty$/m],
+      [{ eval: { dataDir: ' ' } }, /: eval\.dataDir must not be empty$/m],
+      [
+        { 'anomaly-model': 'x.json' },
+        /unknown setting 'anomaly-model' \(settings are camelCase: 'anomalyModel'\)/,
+      ],
     ];
     cases.forEach(([value, message], i) => {
       const r = runCli(['--config', config(`bad${i}.json`, value), 'eval', capture]);
@@ -61,5 +67,40 @@ describe('networkml.config.json', () => {
     const broken = runCli(['--config', join(dir, 'broken.json'), 'eval', capture]);
     assert.equal(broken.status, 2);
     assert.match(broken.stderr, /^networkml: .*broken\.json: cannot read config/);
+  });
+
+  it('reads a file saved with a UTF-8 byte-order mark (Windows editors)', () => {
+    const path = join(dir, 'bom.json');
+    writeFileSync(path, `\uFEFF${JSON.stringify({ warmup: 1, eval: { anomaly: 'none', history: false } })}`);
+    const r = runCli(['--config', path, 'eval', '--json', capture]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(valid(r), true);
+  });
+});
+
+describe('a blank value for an option that names a file, directory or host', () => {
+  // The commands read '' as "not given": a deployment's unfilled variable silently gave the bundled model.
+  it('is a usage error from the command line and the environment, not the default', () => {
+    const model = `${TEST_DATA}models/missing-on-purpose.json`;
+    const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
+      [['eval', '--no-history', '--model', '', capture], {}, /^networkml: --model must not be empty\n$/],
+      [
+        ['eval', '--no-history', capture],
+        { NETWORKML_MODEL: '' },
+        /^networkml: NETWORKML_MODEL must not be empty/,
+      ],
+      [['eval', capture], { NETWORKML_DATA_DIR: ' ' }, /^networkml: NETWORKML_DATA_DIR must not be empty/],
+      [['eval', '--no-history', '--anomaly-model', '', capture], {}, /--anomaly-model must not be empty/],
+      [['eval', '--no-history', '-o', '', capture], {}, /--output must not be empty/],
+      [['eval', '--redis', '', capture], {}, /--redis must not be empty/],
+    ];
+    for (const [args, env, message] of cases) {
+      const r = runCli(args, { env });
+      assert.equal(r.status, 2, `${args.join(' ')} ${JSON.stringify(env)}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+      assert.equal(r.stdout, '');
+    }
+    // A non-blank value still goes through as given (and a missing model is still exit 3).
+    assert.equal(runCli(['eval', '--no-history', capture], { env: { NETWORKML_MODEL: model } }).status, 3);
   });
 });

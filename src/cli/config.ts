@@ -33,7 +33,8 @@ export function findConfig(args: string[], env: NodeJS.ProcessEnv = process.env)
   if (!path) return null;
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    // Windows editors (Notepad) save UTF-8 with a byte-order mark, which JSON.parse refuses.
+    raw = JSON.parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''));
   } catch (err) {
     throw new UsageError(`${path}: cannot read config (${(err as Error).message.split('\n')[0]})`);
   }
@@ -51,6 +52,7 @@ function checkValue(path: string, where: string, option: Option, value: unknown)
   if (takesValue) {
     if (typeof value === 'string' || typeof value === 'number') {
       const text = String(value);
+      if (text.trim() === '') throw new UsageError(`${path}: ${where} must not be empty`);
       if (option.argChoices && !option.argChoices.includes(text)) {
         throw new UsageError(
           `${path}: ${where} must be one of ${option.argChoices.join(', ')}, not '${text}'`,
@@ -62,6 +64,37 @@ function checkValue(path: string, where: string, option: Option, value: unknown)
   }
   if (typeof value !== 'boolean') throw new UsageError(`${path}: ${where} must be true or false`);
   return value;
+}
+
+/** Settings are named as in code (`anomalyModel`); one written as its flag (`anomaly-model`) gets the name. */
+function camelHint(key: string): string {
+  const camel = key.replace(/^-+/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+  return camel === key ? '' : ` (settings are camelCase: '${camel}')`;
+}
+
+/** Placeholders of options whose value names something: a blank one names nothing (it is not the default). */
+const NAMING_VALUE = /<(file|dir|model|url|host|name|key)>/;
+
+/**
+ * Refuses a blank value for an option that names a file, directory, host… (`--model ''`, `NETWORKML_MODEL=`):
+ * the commands read '' as "not given", so a variable that a deployment failed to fill in would silently give
+ * the bundled model or the default history. Numeric options refuse blanks where they are parsed.
+ */
+export function refuseBlankValues(program: Command): void {
+  program.hook('preAction', (_program, action) => {
+    for (const option of action.options) {
+      if (!NAMING_VALUE.test(option.flags) || option.argChoices) continue;
+      const name = option.attributeName();
+      const value: unknown = action.getOptionValue(name);
+      if (typeof value !== 'string' || value.trim() !== '') continue;
+      const flag = option.long ?? option.flags;
+      throw new UsageError(
+        action.getOptionValueSource(name) === 'env'
+          ? `${option.envVar} must not be empty (it sets ${flag})`
+          : `${flag} must not be empty`,
+      );
+    }
+  });
 }
 
 /**
@@ -85,7 +118,7 @@ export function applyConfig(program: Command, loaded: LoadedConfig): void {
       continue;
     }
     const owners = program.commands.filter((c) => optionsOf(c).has(key));
-    if (owners.length === 0) throw new UsageError(`${path}: unknown setting '${key}'`);
+    if (owners.length === 0) throw new UsageError(`${path}: unknown setting '${key}'${camelHint(key)}`);
     for (const c of owners) checkValue(path, key, optionsOf(c).get(key)!, value);
   }
   program.hook('preAction', (_program, action) => {

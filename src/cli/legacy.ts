@@ -3,6 +3,7 @@
  * our subcommands, so existing scripts keep working.
  */
 import { UsageError } from '../errors.js';
+import { splitFlag } from './poseidon-args.js';
 
 const LEGACY_FLAGS: Record<string, string> = {
   '-a': 'algorithm',
@@ -27,14 +28,13 @@ const LEGACY_FLAGS: Record<string, string> = {
 function isLegacyForm(args: string[]): boolean {
   let operation: string | undefined;
   for (let i = 0; i < args.length; i++) {
-    const [flag, inline] = args[i]!.split('=', 2) as [string, string | undefined];
+    const [flag, inline] = splitFlag(args[i]!);
     if (!flag.startsWith('-')) return false; // a subcommand (or its argument)
     const name = LEGACY_FLAGS[flag];
-    if (!name || inline !== undefined) continue;
-    const value = args[++i];
+    if (!name) continue;
+    const value = inline ?? args[++i];
     if (name === 'operation') operation = value;
   }
-  for (const a of args) if (a.startsWith('--operation=')) operation = a.slice('--operation='.length);
   return operation !== undefined;
 }
 
@@ -43,7 +43,7 @@ export function translateLegacyArgs(args: string[]): string[] {
   if (!isLegacyForm(args)) return args;
   const values: Record<string, string> = {};
   for (let i = 0; i < args.length; i++) {
-    const [flag, inline] = args[i]!.split('=', 2) as [string, string | undefined];
+    const [flag, inline] = splitFlag(args[i]!);
     const name = LEGACY_FLAGS[flag];
     if (!name) throw new UsageError(`unknown option '${flag}' with the original's -o/--operation form`);
     const value = inline ?? args[++i];
@@ -70,6 +70,6 @@ export function translateLegacyArgs(args: string[]): string[] {
     default:
       throw new UsageError(`unknown operation '${operation}' (eval, train or test)`);
   }
-  if (values.verbose) out.push('--log-level', values.verbose.toLowerCase());
+  // `-v LEVEL` set the original's Python log level; we log nothing there, so it is accepted and has no effect.
   return out;
 }

@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { applyConfig, CONFIG_FILE, findConfig } from './config.js';
+import { applyConfig, CONFIG_FILE, findConfig, refuseBlankValues } from './config.js';
 import { translateLegacyArgs } from './legacy.js';
 import { cannotWrite } from './output.js';
 import { translatePoseidonArgs } from './poseidon-args.js';
@@ -59,12 +59,16 @@ async function buildProgram(only: string | null): Promise<Command> {
       'What role does a device play, and is it behaving normally for it? From packet headers only.',
     )
     .version(VERSION)
-    .option('--config <file>', `settings file (default ./${CONFIG_FILE} when present, or NETWORKML_CONFIG)`)
+    .option(
+      '--config <file>',
+      `settings file (default: $NETWORKML_CONFIG, else ./${CONFIG_FILE} when present)`,
+    )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   const wanted = COMMANDS.filter(([name]) => only === null || name === only);
   const registers = await Promise.all(wanted.map(([, load]) => load()));
   for (const register of registers) register(program);
+  refuseBlankValues(program);
   return program;
 }
 
@@ -79,8 +83,10 @@ export async function main(argv: string[]): Promise<number> {
     process.exit(ExitCode.BAD_INPUT);
   });
   try {
-    const args = translateLegacyArgs(translatePoseidonArgs(argv.slice(2)));
-    const config = findConfig(args);
+    const given = argv.slice(2);
+    // Taken out first (findConfig removes it), so a settings file goes with the original's and Poseidon's forms too.
+    const config = findConfig(given);
+    const args = translateLegacyArgs(translatePoseidonArgs(given));
     const program = await buildProgram(config ? null : commandNamed(args));
     if (config) applyConfig(program, config);
     await program.parseAsync(args, { from: 'user' });

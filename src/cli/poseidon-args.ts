@@ -12,7 +12,8 @@ import { UsageError } from '../errors.js';
 
 const OPERATIONS = new Set(['train', 'eval', 'test']);
 
-function splitFlag(arg: string): [string, string | undefined] {
+/** `--flag=value`, `-fvalue` (argparse's attached short form) or a lone word, as [flag, inline value]. */
+export function splitFlag(arg: string): [string, string | undefined] {
   const eq = arg.indexOf('=');
   if (arg.startsWith('--') && eq > 0) return [arg.slice(0, eq), arg.slice(eq + 1)];
   // `-o/tmp`, `-pFILE`: a short flag with its value attached, as argparse accepts.
@@ -26,7 +27,7 @@ export function translatePoseidonArgs(args: string[]): string[] {
   if (first === undefined || !first.startsWith('-')) return args;
   const flags = args.map((a) => splitFlag(a)[0]);
   const has = (...names: string[]) => flags.some((f) => names.includes(f));
-  if (has('-h', '--help', '-V', '--version', '--config')) return args;
+  if (has('-h', '--help', '-V', '--version')) return args;
   const operationAt = flags.indexOf('-o');
   const operationValue =
     operationAt < 0 ? undefined : (splitFlag(args[operationAt]!)[1] ?? args[operationAt + 1]);

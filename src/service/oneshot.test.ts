@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -39,6 +40,35 @@ it('environment booleans parse as the original: true, t, y, 1 in any case', () =
   for (const yes of ['true', 'True', 'TRUE', 't', 'T', 'y', 'Y', '1']) assert.equal(envBool(yes), true, yes);
   for (const no of [undefined, '', 'false', 'False', '0', 'no', 'n', 'yes', 'on', '2'])
     assert.equal(envBool(no), false, String(no));
+});
+
+it('-p FILE -m NAME: a bundled model by name, as eval takes it (no broker in the environment)', () => {
+  const r = runCli(['-p', CAPTURE, '-m', 'onelayer-v0.4.8'], { env: { RABBIT: '', RABBIT_HOST: '' } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim().split('\n').length, 2);
+});
+
+it('-p FILE: NETWORKML_MODEL ranks above a config file\'s "model", as for eval', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'networkml-oneshot-model-'));
+  try {
+    const config = join(dir, 'settings.json');
+    writeFileSync(config, JSON.stringify({ model: 'onelayer-v0.4.8' }));
+    const env = { RABBIT: '', RABBIT_HOST: '', NETWORKML_CONFIG: config };
+    assert.equal(runCli(['-p', CAPTURE], { env }).status, 0);
+    const missing = join(dir, 'missing.json');
+    const r = runCli(['-p', CAPTURE], { env: { ...env, NETWORKML_MODEL: missing } });
+    assert.equal(r.status, 3, r.stderr);
+    assert.match(r.stderr, /missing\.json: cannot read model/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('-p FILE with a RABBIT_PORT that is not a port: usage error before any work', () => {
+  const r = runCli(['-p', CAPTURE], { env: { RABBIT: 'true', RABBIT_PORT: 'abc' } });
+  assert.equal(r.status, 2, r.stderr);
+  assert.equal(r.stderr, 'networkml: RABBIT_PORT: not a port: abc\n');
+  assert.equal(r.stdout, '');
 });
 
 interface Consumer {
@@ -331,12 +361,100 @@ describe("Poseidon's invocations and consumer against real RabbitMQ and Redis", 
         /^networkml: cannot reach the broker at amqp:\/\/127\.0\.0\.1:\d+ after 5 attempts: .*\n$/,
       );
       assert.ok(Date.now() - started < 30_000, 'bounded');
+      // What could not be published is on standard output (the container's log), not lost.
+      const printed = r.stdout.trim().split('\n');
+      assert.equal(printed.length, args[0] === '-p' ? 2 : 1, r.stdout);
+      assert.equal((JSON.parse(printed[0]!) as { file_path: string }).file_path, CAPTURE);
     }
     // The HEAD result is on disk before publishing is tried: nothing is lost.
     assert.equal(
       (JSON.parse(await readFile(join(dir, 'down.json'), 'utf8')) as PoseidonMessage).tool,
       'networkml',
     );
+  });
+
+  it('-p FILE with REDIS=true and Redis down: the v0 pair is still published (as the original), exit 4', async () => {
+    const collector = new ResultCollector(settings(), 'collect.noredis');
+    await collector.start();
+    try {
+      const redisPort = await freePort();
+      const r = runCli(['-p', CAPTURE], {
+        env: {
+          ...brokerEnv(),
+          RABBIT: 'True',
+          REDIS: 'true',
+          REDIS_HOST: `redis://127.0.0.1:${redisPort}`,
+          id: 'job-noredis',
+        },
+        timeoutMs: 60_000,
+      });
+      assert.equal(r.status, 4, r.stderr);
+      assert.match(r.stderr, /^networkml: redis .*without device history\)\n$/);
+      await collector.waitFor((m) => m.length >= 2, 30_000, 'result and end of batch');
+      const [result, end] = collector.messages as V0Message[];
+      assert.equal(result!.id, 'job-noredis');
+      const device = (result!.data as Record<string, { valid: boolean }>)['Aria-sentinel-Mon0000-n00']!;
+      assert.equal(device.valid, true);
+      assert.equal(end!.data, '');
+      assert.equal(r.stdout.trim().split('\n').length, 2);
+    } finally {
+      await collector.close();
+    }
+  });
+
+  it('a capture that cannot be read: the error result is published (and written to RESULT_PATH), exit 1', async () => {
+    const collector = new ResultCollector(settings(), 'collect.badcapture');
+    await collector.start();
+    try {
+      const missing = join(dir, 'gone.pcap');
+      const v048 = runCli(['-p', missing], { env: { ...brokerEnv(), RABBIT: 'true', id: 'bad-v048' } });
+      assert.equal(v048.status, 1, v048.stderr);
+      assert.match(v048.stderr, /^networkml: .*gone\.pcap: cannot read: no such file\n$/);
+      const head = headRun('bad-head', missing);
+      assert.equal(head.status, 1, head.stderr);
+      await collector.waitFor((m) => m.length >= 3, 30_000, 'the v0 error pair and the HEAD error');
+      const [error, end, headError] = collector.messages as [V0Message, V0Message, PoseidonMessage];
+      assert.equal(error.id, 'bad-v048');
+      assert.equal(error.valid, false);
+      assert.match(error.error ?? '', /no such file/);
+      assert.deepEqual(error.data, { gone: { valid: false, pcap: 'gone.pcap' }, pcap: 'gone.pcap' });
+      assert.equal(end.data, '');
+      assert.equal(headError.id, 'bad-head');
+      assert.equal(headError.valid, false);
+      assert.deepEqual(headError.data.mac_addresses, {});
+      assert.deepEqual(JSON.parse(await readFile(head.resultPath, 'utf8')), headError);
+    } finally {
+      await collector.close();
+    }
+  });
+
+  it('a broker that takes the connection but blocks publishers (memory alarm): bounded, exit 4, the process ends', async () => {
+    // Before, the one-shot waited for confirms forever: one hung container per capture.
+    await rabbit.ctl(['set_vm_memory_high_watermark', '0.0000001']);
+    try {
+      const script = [
+        `import { runOneShot } from ${JSON.stringify(resolve('src/service/oneshot.ts'))};`,
+        'try {',
+        `  await runOneShot({ mode: 'v0.4.8', capture: ${JSON.stringify(CAPTURE)}, retry: { publishTimeoutMs: 3000 } },`,
+        '    (messages) => console.log(messages.length));',
+        '} catch (err) { console.error(err.message); process.exitCode = err.exitCode; }',
+      ].join('\n');
+      const started = Date.now();
+      const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        env: { ...process.env, ...brokerEnv(), RABBIT: 'true', id: 'blocked' },
+        encoding: 'utf8',
+        timeout: 90_000,
+      });
+      assert.equal(r.status, 4, `${r.status} ${r.signal}: ${r.stderr}`);
+      assert.match(
+        r.stderr,
+        /^the broker at amqp:\/\/127\.0\.0\.1:\d+ did not confirm the result within 3 s \(it blocks publishers: low on memory\)\n$/,
+      );
+      assert.equal(r.stdout, '2\n', 'the v0 pair was shown before publishing');
+      assert.ok(Date.now() - started < 45_000, 'bounded, and nothing keeps the process alive');
+    } finally {
+      await rabbit.ctl(['set_vm_memory_high_watermark', '0.4']);
+    }
   });
 
   it('bad invocations are usage errors', () => {

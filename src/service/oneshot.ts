@@ -10,18 +10,18 @@
  *   rbqwrapper read and published).
  */
 import { writeFile } from 'node:fs/promises';
+import type { Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { type ChannelModel, connect } from 'amqplib';
 import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
 import { DEFAULT_MODEL_PATH } from '../models/format.js';
 import { HOST_FOOTPRINT_MODEL_NAME } from '../models/host-footprint.js';
-import { evaluateCapture } from '../pipeline/evaluate.js';
+import { applyHistory, evaluateCaptureDetailed } from '../pipeline/evaluate.js';
 import { hostFootprintPredict, type PredictJson } from '../pipeline/host-footprint.js';
-import type { CaptureResult } from '../result.js';
 import { VERSION } from '../version.js';
 import { amqpUrl, describeBroker, envBool, type RabbitSettings, rabbitSettings } from './config.js';
 import { redisHistory } from './history.js';
-import { type JobIdentity, type ResultMessage, resultMessages } from './messages.js';
+import { errorMessages, type JobIdentity, type ResultMessage, resultMessages } from './messages.js';
 import { accessRefused, assertResultExchange, isAccessRefused } from './topology.js';
 
 export type OneShotMode = 'v0.4.8' | 'v0.6.10';
@@ -42,6 +42,9 @@ export interface HostFootprintMessage {
 /** Default of RESULT_PATH, as in NetworkML v0.6's rbqwrapper: `result.json` in the working directory. */
 export const DEFAULT_RESULT_PATH = 'result.json';
 
+/** How long a connected broker has to confirm the result (DEFAULT_PUBLISH_TIMEOUT_MS; see publishResults). */
+export const DEFAULT_PUBLISH_TIMEOUT_MS = 60_000;
+
 export interface PublishRetry {
   /** Connection attempts before giving up (exit 4). Default 5. */
   attempts?: number;
@@ -49,6 +52,8 @@ export interface PublishRetry {
   initialDelayMs?: number;
   /** Per attempt: TCP connect and AMQP handshake. Default 5 s. */
   connectTimeoutMs?: number;
+  /** Once connected: declaring the exchange, publishing and the broker's confirms. Default 60 s. */
+  publishTimeoutMs?: number;
 }
 
 export interface OneShotOptions {
@@ -63,8 +68,11 @@ export interface OneShotOptions {
   retry?: PublishRetry;
 }
 
+/** What one run publishes: the v0 pair, or one HEAD-mode message (an error result: the worker's shape). */
+export type OneShotMessage = ResultMessage | HostFootprintMessage;
+
 export interface OneShotOutcome {
-  messages: (ResultMessage | HostFootprintMessage)[];
+  messages: OneShotMessage[];
   /** Where the messages went, or null when the environment asks for no broker. */
   broker: string | null;
   /** v0.6.10 mode: the file the result was written to. */
@@ -107,28 +115,63 @@ async function connectWithRetries(settings: RabbitSettings, retry: PublishRetry)
   );
 }
 
-/** Publishes persistent messages with publisher confirms; throws a one-line service error (exit 4). */
+/** Sends the messages persistent on a confirm channel and waits until the broker has confirmed them. */
+async function sendConfirmed(
+  model: ChannelModel,
+  settings: RabbitSettings,
+  messages: readonly OneShotMessage[],
+  messageId: string | null,
+): Promise<void> {
+  await assertResultExchange(model, settings);
+  const channel = await model.createConfirmChannel();
+  channel.on('error', () => {});
+  for (const message of messages) {
+    channel.publish(settings.exchange, settings.routingKey, Buffer.from(JSON.stringify(message)), {
+      persistent: true,
+      contentType: 'application/json',
+      ...(messageId === null ? {} : { messageId }),
+    });
+  }
+  await channel.waitForConfirms();
+  await channel.close().catch(() => {});
+}
+
+/**
+ * Publishes persistent messages with publisher confirms; throws a one-line service error (exit 4). A broker
+ * that takes the connection but never confirms (one in a memory or disk alarm blocks every publisher until
+ * the alarm clears, which may be never) is given `publishTimeoutMs`: a container that waits forever is
+ * worse than one that says why it stopped, with the result already on its standard output.
+ */
 export async function publishResults(
   settings: RabbitSettings,
-  messages: readonly (ResultMessage | HostFootprintMessage)[],
+  messages: readonly OneShotMessage[],
   messageId: string | null,
   retry: PublishRetry = {},
 ): Promise<void> {
   const model = await connectWithRetries(settings, retry);
   model.on('error', () => {});
+  let blocked: string | null = null;
+  model.on('blocked', (reason: unknown) => {
+    blocked = String(reason);
+  });
+  model.on('unblocked', () => {
+    blocked = null;
+  });
+  const limitMs = retry.publishTimeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const why = blocked === null ? '' : ` (it blocks publishers: ${blocked})`;
+      reject(
+        new NetworkmlError(
+          `the broker at ${describeBroker(settings)} did not confirm the result within ${limitMs / 1000} s${why}`,
+          ExitCode.SERVICE,
+        ),
+      );
+    }, limitMs);
+  });
   try {
-    await assertResultExchange(model, settings);
-    const channel = await model.createConfirmChannel();
-    channel.on('error', () => {});
-    for (const message of messages) {
-      channel.publish(settings.exchange, settings.routingKey, Buffer.from(JSON.stringify(message)), {
-        persistent: true,
-        contentType: 'application/json',
-        ...(messageId === null ? {} : { messageId }),
-      });
-    }
-    await channel.waitForConfirms();
-    await channel.close().catch(() => {});
+    await Promise.race([sendConfirmed(model, settings, messages, messageId), deadline]);
   } catch (err) {
     if (err instanceof NetworkmlError) throw err;
     throw new NetworkmlError(
@@ -136,40 +179,67 @@ export async function publishResults(
       ExitCode.SERVICE,
     );
   } finally {
+    clearTimeout(timer);
     await model.close().catch(() => {});
+    // amqplib only half-closes its socket, and a blocked broker never closes its side: the open socket
+    // would keep this process alive after the error.
+    (model.connection as unknown as { stream?: Socket }).stream?.destroy();
   }
 }
 
-export async function runOneShot(options: OneShotOptions): Promise<OneShotOutcome> {
-  const env = options.env ?? process.env;
-  const job: JobIdentity = { id: pick(env, 'id'), file_path: pick(env, 'file_path') ?? options.capture };
-  const settings = rabbitSettings(env);
-  if (options.mode === 'v0.4.8') {
-    const url = v048RedisUrl(env);
-    const history = url ? redisHistory(url) : null;
-    let result: CaptureResult;
+/** What one run produced before anything left the process. */
+interface Produced {
+  messages: OneShotMessage[];
+  model: string;
+  /** A device history that failed: the result is still published, without what the history adds. */
+  historyFailure: NetworkmlError | null;
+}
+
+/**
+ * v0.4.8 mode: the v0 pair. A Redis that fails costs the device history, not the result: the original
+ * caught every Redis error and published anyway, and Poseidon hears nothing from a container that exits
+ * without publishing.
+ */
+async function v048Result(
+  options: OneShotOptions,
+  env: NodeJS.ProcessEnv,
+  job: JobIdentity,
+): Promise<Produced> {
+  const evaluateOptions = {
+    // Poseidon v0.10 sets POSEIDON_PUBLIC_SESSIONS=1: the original then counted public addresses too.
+    capture: { publicSessions: pick(env, 'POSEIDON_PUBLIC_SESSIONS') !== null },
+    ...(options.modelPath ? { modelPath: options.modelPath } : {}),
+  };
+  const evaluation = await evaluateCaptureDetailed(options.capture, evaluateOptions);
+  const url = v048RedisUrl(env);
+  let historyFailure: NetworkmlError | null = null;
+  if (url) {
+    const history = redisHistory(url);
     try {
-      result = await evaluateCapture(options.capture, {
-        // Poseidon v0.10 sets POSEIDON_PUBLIC_SESSIONS=1: the original then counted public addresses too.
-        capture: { publicSessions: pick(env, 'POSEIDON_PUBLIC_SESSIONS') !== null },
-        ...(options.modelPath ? { modelPath: options.modelPath } : {}),
-        ...(history ? { history } : {}),
-      });
+      await applyHistory(evaluation.result, evaluation.history, history);
+    } catch (err) {
+      if (!(err instanceof NetworkmlError)) throw err;
+      historyFailure = new NetworkmlError(
+        `${errorMessage(err)} (the result is given without device history)`,
+        err.exitCode,
+      );
     } finally {
-      await history?.close();
+      await history.close().catch(() => {});
     }
-    const messages = resultMessages('v0', job, result, VERSION);
-    const publish = envBool(env.RABBIT);
-    if (publish) await publishResults(settings, messages, job.id, options.retry);
-    return {
-      messages,
-      broker: publish ? describeBroker(settings) : null,
-      resultPath: null,
-      model: options.modelPath ?? DEFAULT_MODEL_PATH,
-    };
   }
-  // NetworkML v0.6.10 ran the v0.6.8 host-footprint model: one prediction per host, predict.json's fields
-  // (uid = env id, file_path = env file_path, pcap = its basename), plus our job fields at the top level.
+  return {
+    messages: resultMessages('v0', job, evaluation.result, VERSION),
+    model: options.modelPath ?? DEFAULT_MODEL_PATH,
+    historyFailure,
+  };
+}
+
+/**
+ * v0.6.10 mode: NetworkML v0.6.10 ran the v0.6.8 host-footprint model: one prediction per host,
+ * predict.json's fields (uid = env id, file_path = env file_path, pcap = its basename), plus our job fields
+ * at the top level.
+ */
+async function headResult(options: OneShotOptions, job: JobIdentity): Promise<Produced> {
   const predict = await hostFootprintPredict(options.capture, {
     selection: options.srcMacId === false ? 'no-srcmacid' : 'srcmacid',
     ...(job.id !== null ? { uid: job.id } : {}),
@@ -182,20 +252,87 @@ export async function runOneShot(options: OneShotOptions): Promise<OneShotOutcom
     valid: Object.keys(predict.data.mac_addresses).length > 0,
     data: predict.data,
   };
-  const resultPath = resolve(pick(env, 'RESULT_PATH') ?? DEFAULT_RESULT_PATH);
+  return { messages: [message], model: HEAD_MODE_MODEL, historyFailure: null };
+}
+
+/**
+ * Whether the environment asks for a broker. v0.4.8: `RABBIT` true, as the original. v0.6's rbqwrapper
+ * published to RABBIT_HOST (default messenger) whenever it ran; here a plain run with no broker in the
+ * environment just writes the file.
+ */
+function wantsBroker(mode: OneShotMode, env: NodeJS.ProcessEnv): boolean {
+  return envBool(env.RABBIT) || (mode === 'v0.6.10' && pick(env, 'RABBIT_HOST') !== null);
+}
+
+async function writeResultFile(path: string, message: OneShotMessage): Promise<NetworkmlError | null> {
   try {
-    await writeFile(resultPath, `${JSON.stringify(message)}\n`);
+    await writeFile(path, `${JSON.stringify(message)}\n`);
+    return null;
   } catch (err) {
-    throw new NetworkmlError(`cannot write RESULT_PATH ${resultPath}: ${errorMessage(err)}`);
+    return new NetworkmlError(`cannot write RESULT_PATH ${path}: ${errorMessage(err)}`);
   }
-  // v0.6's rbqwrapper published to RABBIT_HOST (default messenger) whenever it ran; here a plain run with
-  // no broker in the environment just writes the file.
-  const publish = pick(env, 'RABBIT_HOST') !== null || envBool(env.RABBIT);
-  if (publish) await publishResults(settings, [message], job.id, options.retry);
+}
+
+/** One error for several failures of one run: the first one's exit code, every cause on one line. */
+function joined(failures: readonly NetworkmlError[]): NetworkmlError | null {
+  if (failures.length === 0) return null;
+  return new NetworkmlError(failures.map((f) => errorMessage(f)).join('; '), failures[0]!.exitCode);
+}
+
+/**
+ * Evaluates, then hands the message(s) to `show`, writes RESULT_PATH (HEAD mode) and publishes, in that
+ * order, so a later step that fails never costs what an earlier one kept. A capture that cannot be
+ * evaluated gets the worker's error result (valid false, `error`), so Poseidon still hears of its job;
+ * the run then fails with the capture's error (exit 1, 3, …). Every failure is thrown after publishing.
+ */
+export async function runOneShot(
+  options: OneShotOptions,
+  show: (messages: readonly OneShotMessage[]) => void = () => {},
+): Promise<OneShotOutcome> {
+  const env = options.env ?? process.env;
+  const job: JobIdentity = { id: pick(env, 'id'), file_path: pick(env, 'file_path') ?? options.capture };
+  const head = options.mode === 'v0.6.10';
+  // A bad RABBIT_PORT is refused before any work, not after the evaluation.
+  const settings = rabbitSettings(env);
+  let produced: Produced;
+  let evaluationFailure: unknown = null;
+  try {
+    produced = head ? await headResult(options, job) : await v048Result(options, env, job);
+  } catch (err) {
+    evaluationFailure = err;
+    produced = {
+      messages: errorMessages(head ? 'poseidon' : 'v0', job, errorMessage(err), VERSION),
+      model: head ? HEAD_MODE_MODEL : (options.modelPath ?? DEFAULT_MODEL_PATH),
+      historyFailure: null,
+    };
+  }
+  const failures: NetworkmlError[] = [];
+  if (produced.historyFailure) failures.push(produced.historyFailure);
+  const resultPath = head ? resolve(pick(env, 'RESULT_PATH') ?? DEFAULT_RESULT_PATH) : null;
+  if (resultPath) {
+    const failure = await writeResultFile(resultPath, produced.messages[0]!);
+    if (failure) failures.push(failure);
+  }
+  show(produced.messages);
+  const publish = wantsBroker(options.mode, env);
+  if (publish) {
+    try {
+      await publishResults(settings, produced.messages, job.id, options.retry);
+    } catch (err) {
+      if (!(err instanceof NetworkmlError)) throw err;
+      failures.unshift(err);
+    }
+  }
+  if (evaluationFailure !== null) {
+    if (!(evaluationFailure instanceof NetworkmlError)) throw evaluationFailure;
+    failures.unshift(evaluationFailure);
+  }
+  const failure = joined(failures);
+  if (failure) throw failure;
   return {
-    messages: [message],
+    messages: produced.messages,
     broker: publish ? describeBroker(settings) : null,
     resultPath,
-    model: HEAD_MODE_MODEL,
+    model: produced.model,
   };
 }

@@ -74,7 +74,7 @@ describe('a Redis that does not answer', { timeout: 60_000 }, () => {
     }
   });
 
-  it('one-shot -p with REDIS_HOST at a silent server: exit 4 with one line, no hang', () => {
+  it('one-shot -p with REDIS_HOST at a silent server: the result without history, exit 4 with one line, no hang', () => {
     const started = Date.now();
     const r = runCli(['-p', CAPTURE], {
       env: { REDIS: 'true', REDIS_HOST: `redis://127.0.0.1:${silent.port}`, RABBIT: '', RABBIT_HOST: '' },
@@ -83,8 +83,9 @@ describe('a Redis that does not answer', { timeout: 60_000 }, () => {
     assert.equal(r.status, 4, `status ${r.status}: ${r.stderr}`);
     assert.match(
       r.stderr,
-      /^networkml: redis redis:\/\/127\.0\.0\.1:\d+: no answer within 5000 ms \(connected, but Redis is not responding\)\n$/,
+      /^networkml: redis redis:\/\/127\.0\.0\.1:\d+: no answer within 5000 ms \(connected, but Redis is not responding\) \(the result is given without device history\)\n$/,
     );
+    assert.equal(r.stdout.trim().split('\n').length, 2, 'the v0 pair, without history');
     assert.ok(Date.now() - started < 30_000, 'bounded');
   });
 });

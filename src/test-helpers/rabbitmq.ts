@@ -8,13 +8,14 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
 
 const SERVER_SCRIPT = '/usr/lib/rabbitmq/bin/rabbitmq-server';
+const CTL_SCRIPT = '/usr/lib/rabbitmq/bin/rabbitmqctl';
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 20_000;
 
@@ -30,6 +31,8 @@ export interface RabbitServer {
   restart(): Promise<void>;
   /** Stops the broker and removes every file it wrote. Safe to call twice. */
   dispose(): Promise<void>;
+  /** Runs `rabbitmqctl ARGS` against this broker (e.g. a memory alarm: set_vm_memory_high_watermark). */
+  ctl(args: string[]): Promise<string>;
 }
 
 /** True when rabbitmq-server is installed, so a test can skip with a reason instead of failing obscurely. */
@@ -186,12 +189,32 @@ export async function startRabbit(): Promise<RabbitServer> {
     }
   }
 
+  async function ctl(args: string[]): Promise<string> {
+    // rabbitmqctl runs from the rabbitmq user's home: the broker's cookie is handed over explicitly.
+    const cookie = (await readFile(join(home, '.erlang.cookie'), 'utf8')).trim();
+    const child = spawn(CTL_SCRIPT, ['--erlang-cookie', cookie, '-n', node, ...args], {
+      env: { ...process.env, ERL_EPMD_PORT: String(epmdPort) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let text = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+    });
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    if (code !== 0) throw new Error(`rabbitmqctl ${args.join(' ')} exited ${code}: ${text.slice(-1500)}`);
+    return text;
+  }
+
   const server: RabbitServer = {
     host: '127.0.0.1',
     port,
     url: `amqp://guest:guest@127.0.0.1:${port}`,
     stop,
     start,
+    ctl,
     async restart() {
       await stop();
       await start();

@@ -1,8 +1,10 @@
 /**
  * `networkml oneshot` (hidden): what Poseidon's two invocations are rewritten to (cli/poseidon-args.ts).
- * Prints the published message(s) on stdout, one JSON line each, and exits.
+ * Prints the message(s) on stdout, one JSON line each, before publishing them (a broker that is down then
+ * still leaves the result in the container's log), and exits.
  */
 import { type Command, Option } from 'commander';
+import { resolveModelPath } from '../../models/host-footprint.js';
 import { ONE_SHOT_MODES, type OneShotMode, runOneShot } from '../../service/oneshot.js';
 
 interface OneShotFlags {
@@ -24,15 +26,25 @@ export function registerOneShot(program: Command): void {
         .choices(ONE_SHOT_MODES)
         .makeOptionMandatory(),
     )
-    .option('-m, --model <file>', 'v0.4.8 mode: role model (default: the bundled one-layer model)')
+    // The same variable as eval's --model: a config file's "model" reaches this option too, and the
+    // environment must keep its place above the config file.
+    .addOption(
+      new Option('-m, --model <file>', 'v0.4.8 mode: role model (default: the bundled one-layer model)').env(
+        'NETWORKML_MODEL',
+      ),
+    )
     .option('--no-srcmacid', 'v0.6.10 mode: every unicast host (the default --srcmacid gives the same here)')
     .action(async (capture: string, flags: OneShotFlags) => {
-      const outcome = await runOneShot({
-        mode: flags.mode,
-        capture,
-        srcMacId: flags.srcmacid,
-        ...(flags.model ? { modelPath: flags.model } : {}),
-      });
-      for (const message of outcome.messages) process.stdout.write(`${JSON.stringify(message)}\n`);
+      await runOneShot(
+        {
+          mode: flags.mode,
+          capture,
+          srcMacId: flags.srcmacid,
+          ...(flags.model ? { modelPath: resolveModelPath(flags.model) } : {}),
+        },
+        (messages) => {
+          for (const message of messages) process.stdout.write(`${JSON.stringify(message)}\n`);
+        },
+      );
     });
 }
