@@ -373,6 +373,21 @@ describe("Poseidon's invocations and consumer against real RabbitMQ and Redis", 
     );
   });
 
+  it('a RABBIT_VHOST the broker does not have: one line naming it, exit 4, no retries', async () => {
+    const started = Date.now();
+    const r = runCli(['-p', CAPTURE], {
+      env: { ...brokerEnv(), RABBIT: 'true', RABBIT_VHOST: 'no-such-vhost' },
+      timeoutMs: 60_000,
+    });
+    assert.equal(r.status, 4, r.stderr);
+    assert.equal(
+      r.stderr,
+      `networkml: RabbitMQ at amqp://127.0.0.1:${rabbit.port}/no-such-vhost refused to open virtual host 'no-such-vhost' (it does not exist, or RABBIT_USER may not use it; check RABBIT_VHOST)\n`,
+    );
+    assert.ok(Date.now() - started < 15_000, 'not retried');
+    assert.equal(r.stdout.trim().split('\n').length, 2, 'the result is still printed');
+  });
+
   it('-p FILE with REDIS=true and Redis down: the v0 pair is still published (as the original), exit 4', async () => {
     const collector = new ResultCollector(settings(), 'collect.noredis');
     await collector.start();

@@ -22,7 +22,7 @@ import { VERSION } from '../version.js';
 import { amqpUrl, describeBroker, envBool, type RabbitSettings, rabbitSettings } from './config.js';
 import { redisHistory } from './history.js';
 import { errorMessages, type JobIdentity, type ResultMessage, resultMessages } from './messages.js';
-import { accessRefused, assertResultExchange, isAccessRefused } from './topology.js';
+import { assertResultExchange, connectionRefusal } from './topology.js';
 
 export type OneShotMode = 'v0.4.8' | 'v0.6.10';
 export const ONE_SHOT_MODES: readonly OneShotMode[] = ['v0.4.8', 'v0.6.10'];
@@ -101,7 +101,8 @@ async function connectWithRetries(settings: RabbitSettings, retry: PublishRetry)
     try {
       return await connect(amqpUrl(settings), { timeout: retry.connectTimeoutMs ?? 5000 });
     } catch (err) {
-      if (isAccessRefused(err)) throw accessRefused(describeBroker(settings), err);
+      const refusal = connectionRefusal(describeBroker(settings), settings.vhost, err);
+      if (refusal) throw refusal;
       last = err;
       if (attempt < attempts) {
         await new Promise((r) => setTimeout(r, delay));
