@@ -10,7 +10,6 @@
  *   rbqwrapper read and published).
  */
 import { writeFile } from 'node:fs/promises';
-import type { Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { type ChannelModel, connect } from 'amqplib';
 import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
@@ -20,6 +19,13 @@ import { applyHistory, evaluateCaptureDetailed } from '../pipeline/evaluate.js';
 import { hostFootprintPredict, type PredictJson } from '../pipeline/host-footprint.js';
 import { VERSION } from '../version.js';
 import { amqpUrl, describeBroker, envBool, type RabbitSettings, rabbitSettings } from './config.js';
+import {
+  blockedNote,
+  blockedReason,
+  closeConnection,
+  DEFAULT_CONFIRM_TIMEOUT_MS,
+  within,
+} from './confirm-deadline.js';
 import { redisHistory } from './history.js';
 import { errorMessages, type JobIdentity, type ResultMessage, resultMessages } from './messages.js';
 import { assertResultExchange, connectionRefusal } from './topology.js';
@@ -41,9 +47,6 @@ export interface HostFootprintMessage {
 
 /** Default of RESULT_PATH, as in NetworkML v0.6's rbqwrapper: `result.json` in the working directory. */
 export const DEFAULT_RESULT_PATH = 'result.json';
-
-/** How long a connected broker has to confirm the result (DEFAULT_PUBLISH_TIMEOUT_MS; see publishResults). */
-export const DEFAULT_PUBLISH_TIMEOUT_MS = 60_000;
 
 export interface PublishRetry {
   /** Connection attempts before giving up (exit 4). Default 5. */
@@ -151,28 +154,15 @@ export async function publishResults(
 ): Promise<void> {
   const model = await connectWithRetries(settings, retry);
   model.on('error', () => {});
-  let blocked: string | null = null;
-  model.on('blocked', (reason: unknown) => {
-    blocked = String(reason);
-  });
-  model.on('unblocked', () => {
-    blocked = null;
-  });
-  const limitMs = retry.publishTimeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS;
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const why = blocked === null ? '' : ` (it blocks publishers: ${blocked})`;
-      reject(
-        new NetworkmlError(
-          `the broker at ${describeBroker(settings)} did not confirm the result within ${limitMs / 1000} s${why}`,
-          ExitCode.SERVICE,
-        ),
-      );
-    }, limitMs);
-  });
+  const blocked = blockedReason(model);
+  const limitMs = retry.publishTimeoutMs ?? DEFAULT_CONFIRM_TIMEOUT_MS;
+  const timedOut = () =>
+    new NetworkmlError(
+      `the broker at ${describeBroker(settings)} did not confirm the result within ${limitMs / 1000} s${blockedNote(blocked())}`,
+      ExitCode.SERVICE,
+    );
   try {
-    await Promise.race([sendConfirmed(model, settings, messages, messageId), deadline]);
+    await within(sendConfirmed(model, settings, messages, messageId), limitMs, timedOut);
   } catch (err) {
     if (err instanceof NetworkmlError) throw err;
     throw new NetworkmlError(
@@ -180,11 +170,7 @@ export async function publishResults(
       ExitCode.SERVICE,
     );
   } finally {
-    clearTimeout(timer);
-    await model.close().catch(() => {});
-    // amqplib only half-closes its socket, and a blocked broker never closes its side: the open socket
-    // would keep this process alive after the error.
-    (model.connection as unknown as { stream?: Socket }).stream?.destroy();
+    await closeConnection(model);
   }
 }
 

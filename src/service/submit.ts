@@ -6,6 +6,13 @@ import { randomUUID } from 'node:crypto';
 import { type ConfirmChannel, connect } from 'amqplib';
 import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
 import { amqpUrl, describeBroker, RABBIT_DEFAULTS, type RabbitSettings } from './config.js';
+import {
+  blockedNote,
+  blockedReason,
+  closeConnection,
+  DEFAULT_CONFIRM_TIMEOUT_MS,
+  within,
+} from './confirm-deadline.js';
 import type { Job } from './job.js';
 import { assertJobQueue, connectionRefusal } from './topology.js';
 
@@ -17,6 +24,8 @@ export interface SubmitOptions {
   ids?: string[];
   /** Raw bodies to publish as they are, for tests of malformed jobs. */
   raw?: boolean;
+  /** How long the broker has to confirm each window of jobs (default 60 s; see confirm-deadline.ts). */
+  confirmTimeoutMs?: number;
   /**
    * Aborting stops publishing: the jobs already sent are waited for (and reported through `onSubmitted`),
    * the rest are not sent, and the confirmed ones are returned.
@@ -69,16 +78,23 @@ export async function submitJobs(filePaths: string[], options: SubmitOptions = {
   const rabbit: RabbitSettings = { ...RABBIT_DEFAULTS, ...options.rabbit };
   const model = await connectTo(rabbit);
   model.on('error', () => {});
+  const blocked = blockedReason(model);
+  const limitMs = options.confirmTimeoutMs ?? DEFAULT_CONFIRM_TIMEOUT_MS;
   const confirmed: Job[] = [];
+  const timedOut = () =>
+    new NetworkmlError(
+      `the broker at ${describeBroker(rabbit)} did not confirm jobs within ${limitMs / 1000} s${blockedNote(blocked())}: ${confirmed.length} of ${filePaths.length} jobs were confirmed`,
+      ExitCode.SERVICE,
+    );
   try {
-    await assertJobQueue(model, rabbit);
+    await within(assertJobQueue(model, rabbit), limitMs, timedOut);
     const channel = await model.createConfirmChannel();
     for (let start = 0; start < filePaths.length && !options.signal?.aborted; start += WINDOW) {
       const batch: Job[] = filePaths.slice(start, start + WINDOW).map((file_path, index) => ({
         id: options.ids?.[start + index] ?? randomUUID(),
         file_path,
       }));
-      await publishWindow(channel, rabbit.queue, batch, options, confirmed);
+      await within(publishWindow(channel, rabbit.queue, batch, options, confirmed), limitMs, timedOut);
     }
     return confirmed;
   } catch (err) {
@@ -88,6 +104,6 @@ export async function submitJobs(filePaths: string[], options: SubmitOptions = {
       ExitCode.SERVICE,
     );
   } finally {
-    await model.close().catch(() => {});
+    await closeConnection(model);
   }
 }

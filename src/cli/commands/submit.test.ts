@@ -3,7 +3,7 @@
  * it prints must be exactly what is on the broker, however the run ends.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { connect } from 'amqplib';
@@ -12,6 +12,7 @@ import { type RabbitServer, rabbitmqAvailable, startRabbit } from '../../test-he
 
 const RUN = fileURLToPath(new URL('../run.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const SUBMIT = fileURLToPath(new URL('../../service/submit.ts', import.meta.url));
 
 const skip = rabbitmqAvailable()
   ? false
@@ -172,6 +173,34 @@ describe('networkml submit against a real broker', { skip, timeout: 300_000 }, (
       vhost.stderr,
       `networkml: RabbitMQ at amqp://127.0.0.1:${rabbit.port}/nope refused to open virtual host 'nope' (it does not exist, or RABBIT_USER may not use it; check RABBIT_VHOST)\n`,
     );
+  });
+
+  it('a broker that blocks publishers (memory alarm): bounded, one line with the count confirmed, exit 4', async () => {
+    // Before, submit waited for the confirms forever. The CLI's limit is 60 s; the library's option is
+    // shortened here, through the same error path the CLI prints.
+    await rabbit.ctl(['set_vm_memory_high_watermark', '0.0000001']);
+    try {
+      const script = [
+        `import { submitJobs } from ${JSON.stringify(SUBMIT)};`,
+        'try {',
+        `  await submitJobs(['a.pcap', 'b.pcap'], { rabbit: ${JSON.stringify({ host: rabbit.host, port: rabbit.port, queue: 'blocked' })}, confirmTimeoutMs: 3000 });`,
+        '} catch (err) { console.error(err.message); process.exitCode = err.exitCode; }',
+      ].join('\n');
+      const started = Date.now();
+      const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 90_000,
+      });
+      assert.equal(r.status, 4, `${r.status} ${r.signal}: ${r.stderr}`);
+      assert.match(
+        r.stderr,
+        /^the broker at amqp:\/\/127\.0\.0\.1:\d+ did not confirm jobs within 3 s \(it blocks publishers: low on memory\): 0 of 2 jobs were confirmed\n$/,
+      );
+      assert.ok(Date.now() - started < 45_000, 'bounded, and nothing keeps the process alive');
+    } finally {
+      await rabbit.ctl(['set_vm_memory_high_watermark', '0.4']);
+    }
   });
 
   it('1000 captures, duplicates included: every job confirmed, printed once, in order, with its own id', () => {
