@@ -420,6 +420,19 @@ describe('networkml worker with RabbitMQ', { skip, timeout: 600_000 }, () => {
     assert.equal(badFormat.status, 2, `--result-format xml: ${badFormat.stderr}`);
     assert.equal(badFormat.stderr.trim().split('\n').length, 1, badFormat.stderr);
     assert.match(badFormat.stderr, /--result-format/);
+    // A blank format, given or from a variable left empty, names no format: refused, not the default.
+    for (const [args, env, named] of [
+      [['--result-format', ''], {}, '--result-format'],
+      [[], { NETWORKML_RESULT_FORMAT: '' }, 'NETWORKML_RESULT_FORMAT'],
+      [[], { NETWORKML_RESULT_FORMAT: 'xml' }, 'NETWORKML_RESULT_FORMAT'],
+    ] as const) {
+      const blank = runCli(['worker', ...args], { env });
+      assert.equal(blank.status, 2, `${JSON.stringify(args)} ${JSON.stringify(env)}: ${blank.stderr}`);
+      assert.match(
+        blank.stderr,
+        new RegExp(`^networkml: ${named}: expected v0 or poseidon, got '(xml)?'\n$`),
+      );
+    }
     const badPrefetch = runCli(['worker', '--prefetch', '0']);
     assert.equal(badPrefetch.status, 2, `--prefetch 0: ${badPrefetch.stderr}`);
     const closedPort = String(await freePort());

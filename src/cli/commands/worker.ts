@@ -26,9 +26,15 @@ export interface WorkerFlags extends RabbitFlags {
   resultFormat?: string;
 }
 
-function parseFormat(text: string): ResultFormat {
+/** The flag, else NETWORKML_RESULT_FORMAT, else the default; a blank one is refused, not read as unset. */
+function resultFormatFrom(flag: string | undefined): ResultFormat {
+  const fromEnv = flag === undefined ? process.env.NETWORKML_RESULT_FORMAT : undefined;
+  const text = flag ?? fromEnv ?? DEFAULT_RESULT_FORMAT;
   const format = RESULT_FORMATS.find((f) => f === text);
-  if (!format) throw new UsageError(`--result-format: expected ${RESULT_FORMATS.join(' or ')}, got ${text}`);
+  if (!format) {
+    const name = fromEnv === undefined ? '--result-format' : 'NETWORKML_RESULT_FORMAT';
+    throw new UsageError(`${name}: expected ${RESULT_FORMATS.join(' or ')}, got '${text}'`);
+  }
   return format;
 }
 
@@ -67,9 +73,7 @@ export async function runWorkerCommand(flags: WorkerFlags, evaluate?: Evaluate):
     concurrency,
     prefetch,
     captureRoot,
-    resultFormat: parseFormat(
-      flags.resultFormat || process.env.NETWORKML_RESULT_FORMAT || DEFAULT_RESULT_FORMAT,
-    ),
+    resultFormat: resultFormatFrom(flags.resultFormat),
     deliveryLimit:
       flags.deliveryLimit === undefined
         ? undefined
