@@ -8,34 +8,35 @@ import type { ChannelModel } from 'amqplib';
 
 export const DEFAULT_CONFIRM_TIMEOUT_MS = 60_000;
 
-/** The reason the broker gave for blocking this connection's publishers, while it does; null otherwise. */
-export function blockedReason(model: ChannelModel): () => string | null {
-  let reason: string | null = null;
-  model.on('blocked', (why: unknown) => {
-    reason = String(why);
+/**
+ * Bounds each wait given to it by `limitMs`: past that, the error is `message(seconds, why)`, `why` being
+ * ` (it blocks publishers: low on memory)` when the broker said so, else ''.
+ */
+export function confirmDeadline(
+  model: ChannelModel,
+  limitMs: number,
+  message: (seconds: number, why: string) => Error,
+): <T>(work: Promise<T>) => Promise<T> {
+  let blocked: string | null = null;
+  model.on('blocked', (reason: unknown) => {
+    blocked = String(reason);
   });
   model.on('unblocked', () => {
-    reason = null;
+    blocked = null;
   });
-  return () => reason;
-}
-
-/** ` (it blocks publishers: …)` when the broker said so, else ''. For the end of a timeout message. */
-export function blockedNote(reason: string | null): string {
-  return reason === null ? '' : ` (it blocks publishers: ${reason})`;
-}
-
-/** `work`'s outcome, or `timedOut()`'s error when `limitMs` pass first. */
-export async function within<T>(work: Promise<T>, limitMs: number, timedOut: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(timedOut()), limitMs);
-  });
-  try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return async (work) => {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(message(limitMs / 1000, blocked === null ? '' : ` (it blocks publishers: ${blocked})`));
+      }, limitMs);
+    });
+    try {
+      return await Promise.race([work, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 }
 
 /**

@@ -19,13 +19,7 @@ import { applyHistory, evaluateCaptureDetailed } from '../pipeline/evaluate.js';
 import { hostFootprintPredict, type PredictJson } from '../pipeline/host-footprint.js';
 import { VERSION } from '../version.js';
 import { amqpUrl, describeBroker, envBool, type RabbitSettings, rabbitSettings } from './config.js';
-import {
-  blockedNote,
-  blockedReason,
-  closeConnection,
-  DEFAULT_CONFIRM_TIMEOUT_MS,
-  within,
-} from './confirm-deadline.js';
+import { closeConnection, confirmDeadline, DEFAULT_CONFIRM_TIMEOUT_MS } from './confirm-deadline.js';
 import { redisHistory } from './history.js';
 import { errorMessages, type JobIdentity, type ResultMessage, resultMessages } from './messages.js';
 import { assertResultExchange, connectionRefusal } from './topology.js';
@@ -154,15 +148,17 @@ export async function publishResults(
 ): Promise<void> {
   const model = await connectWithRetries(settings, retry);
   model.on('error', () => {});
-  const blocked = blockedReason(model);
-  const limitMs = retry.publishTimeoutMs ?? DEFAULT_CONFIRM_TIMEOUT_MS;
-  const timedOut = () =>
-    new NetworkmlError(
-      `the broker at ${describeBroker(settings)} did not confirm the result within ${limitMs / 1000} s${blockedNote(blocked())}`,
-      ExitCode.SERVICE,
-    );
+  const bounded = confirmDeadline(
+    model,
+    retry.publishTimeoutMs ?? DEFAULT_CONFIRM_TIMEOUT_MS,
+    (seconds, why) =>
+      new NetworkmlError(
+        `the broker at ${describeBroker(settings)} did not confirm the result within ${seconds} s${why}`,
+        ExitCode.SERVICE,
+      ),
+  );
   try {
-    await within(sendConfirmed(model, settings, messages, messageId), limitMs, timedOut);
+    await bounded(sendConfirmed(model, settings, messages, messageId));
   } catch (err) {
     if (err instanceof NetworkmlError) throw err;
     throw new NetworkmlError(

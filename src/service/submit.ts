@@ -6,13 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { type ConfirmChannel, connect } from 'amqplib';
 import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
 import { amqpUrl, describeBroker, RABBIT_DEFAULTS, type RabbitSettings } from './config.js';
-import {
-  blockedNote,
-  blockedReason,
-  closeConnection,
-  DEFAULT_CONFIRM_TIMEOUT_MS,
-  within,
-} from './confirm-deadline.js';
+import { closeConnection, confirmDeadline, DEFAULT_CONFIRM_TIMEOUT_MS } from './confirm-deadline.js';
 import type { Job } from './job.js';
 import { assertJobQueue, connectionRefusal } from './topology.js';
 
@@ -78,23 +72,25 @@ export async function submitJobs(filePaths: string[], options: SubmitOptions = {
   const rabbit: RabbitSettings = { ...RABBIT_DEFAULTS, ...options.rabbit };
   const model = await connectTo(rabbit);
   model.on('error', () => {});
-  const blocked = blockedReason(model);
-  const limitMs = options.confirmTimeoutMs ?? DEFAULT_CONFIRM_TIMEOUT_MS;
   const confirmed: Job[] = [];
-  const timedOut = () =>
-    new NetworkmlError(
-      `the broker at ${describeBroker(rabbit)} did not confirm jobs within ${limitMs / 1000} s${blockedNote(blocked())}: ${confirmed.length} of ${filePaths.length} jobs were confirmed`,
-      ExitCode.SERVICE,
-    );
+  const bounded = confirmDeadline(
+    model,
+    options.confirmTimeoutMs ?? DEFAULT_CONFIRM_TIMEOUT_MS,
+    (seconds, why) =>
+      new NetworkmlError(
+        `the broker at ${describeBroker(rabbit)} did not confirm jobs within ${seconds} s${why}: ${confirmed.length} of ${filePaths.length} jobs were confirmed`,
+        ExitCode.SERVICE,
+      ),
+  );
   try {
-    await within(assertJobQueue(model, rabbit), limitMs, timedOut);
+    await bounded(assertJobQueue(model, rabbit));
     const channel = await model.createConfirmChannel();
     for (let start = 0; start < filePaths.length && !options.signal?.aborted; start += WINDOW) {
       const batch: Job[] = filePaths.slice(start, start + WINDOW).map((file_path, index) => ({
         id: options.ids?.[start + index] ?? randomUUID(),
         file_path,
       }));
-      await within(publishWindow(channel, rabbit.queue, batch, options, confirmed), limitMs, timedOut);
+      await bounded(publishWindow(channel, rabbit.queue, batch, options, confirmed));
     }
     return confirmed;
   } catch (err) {

@@ -588,32 +588,28 @@ describe('networkml worker with RabbitMQ', { skip, timeout: 600_000 }, () => {
     }
   });
 
-  it('a wrong RabbitMQ password stops the worker with one line (exit 4) instead of retrying forever', async () => {
-    const settings = settingsFor('password');
-    const w = spawnWorker(workerArgs(settings, root), { RABBIT_PASSWORD: 'wrong' });
-    workers.push(w);
-    const code = await Promise.race([w.exited, new Promise((r) => setTimeout(() => r('timeout'), 30_000))]);
-    assert.equal(code, 4, w.text.join(' | '));
-    assert.equal(w.text.filter((l) => l.trim() !== '').length, 1, w.text.join(' | '));
-    assert.match(
-      w.text[0] ?? '',
+  for (const [what, env, line] of [
+    [
+      'a wrong RabbitMQ password',
+      { RABBIT_PASSWORD: 'wrong' },
       /^networkml: RabbitMQ at amqp:\/\/127\.0\.0\.1:\d+ refused the login \(check RABBIT_USER, RABBIT_PASSWORD\): .*ACCESS.REFUSED/,
-    );
-  });
-
-  it('a RABBIT_VHOST the broker does not have stops the worker with one line (exit 4), not retries', async () => {
-    const settings = settingsFor('vhost');
-    const w = spawnWorker(workerArgs(settings, root), { RABBIT_VHOST: 'no-such-vhost' });
-    workers.push(w);
-    const code = await Promise.race([w.exited, new Promise((r) => setTimeout(() => r('timeout'), 30_000))]);
-    assert.equal(code, 4, w.text.join(' | '));
-    assert.deepEqual(
-      w.text.filter((l) => l.trim() !== ''),
-      [
-        `networkml: RabbitMQ at amqp://127.0.0.1:${settings.port}/no-such-vhost refused to open virtual host 'no-such-vhost' (it does not exist, or RABBIT_USER may not use it; check RABBIT_VHOST)`,
-      ],
-    );
-  });
+    ],
+    [
+      'a RABBIT_VHOST the broker does not have',
+      { RABBIT_VHOST: 'no-such-vhost' },
+      /^networkml: RabbitMQ at amqp:\/\/127\.0\.0\.1:\d+\/no-such-vhost refused to open virtual host 'no-such-vhost' \(it does not exist, or RABBIT_USER may not use it; check RABBIT_VHOST\)$/,
+    ],
+  ] as const) {
+    it(`${what} stops the worker with one line (exit 4) instead of retrying forever`, async () => {
+      const w = spawnWorker(workerArgs(settingsFor('refused'), root), env);
+      workers.push(w);
+      const code = await Promise.race([w.exited, new Promise((r) => setTimeout(() => r('timeout'), 30_000))]);
+      assert.equal(code, 4, w.text.join(' | '));
+      const lines = w.text.filter((l) => l.trim() !== '');
+      assert.equal(lines.length, 1, w.text.join(' | '));
+      assert.match(lines[0]!, line);
+    });
+  }
 
   it('a --capture-root that does not exist (or is a file) is refused at start: exit 2, one line', () => {
     const missing = runCli(
