@@ -149,14 +149,16 @@ export function predictJsonOf(
 export async function hostFootprintPredict(
   path: string,
   options: PredictJsonOptions = {},
-): Promise<PredictJson> {
+): Promise<PredictJson & { warnings: string[] }> {
   const model = loadHostFootprintModel(options.model ?? HOST_FOOTPRINT_MODEL_NAME);
   const analysis = await analyzeHostFootprint(path, options);
-  return predictJsonOf(
+  const predict = predictJsonOf(
     analysis.hosts.map((h) => predictHost(model, h)),
     path,
     options,
   );
+  // Beside predict.json, not in it: the reader's warnings are for the log, not Poseidon.
+  return { ...predict, warnings: analysis.summary.warnings.map((w) => w.message) };
 }
 
 /** What `networkml eval --model host-footprint-v0.6.8 --json` prints per capture (one JSON line). */

@@ -48,6 +48,27 @@ it('-p FILE -m NAME: a bundled model by name, as eval takes it (no broker in the
   assert.equal(r.stdout.trim().split('\n').length, 2);
 });
 
+it("both invocations print the reader's warnings on stderr, as eval does (the container's log)", () => {
+  const truncated = resolve('test-data/captures/edge/truncated-record.pcap');
+  const dir = mkdtempSync(join(tmpdir(), 'networkml-oneshot-warn-'));
+  try {
+    const eval_ = runCli(['eval', '--no-history', truncated]);
+    const warning = eval_.stderr.split('\n').find((l) => l.startsWith('networkml: warning: '));
+    assert.ok(warning?.includes('truncated capture'), eval_.stderr);
+    const env = { RABBIT: '', RABBIT_HOST: '', RESULT_PATH: join(dir, 'result.json') };
+    for (const args of [
+      ['-p', truncated],
+      ['--no-srcmacid', '-o/tmp', truncated],
+    ]) {
+      const r = runCli(args, { env });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stderr, `${warning}\n`, args.join(' '));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 it('-p FILE: NETWORKML_MODEL ranks above a config file\'s "model", as for eval', () => {
   const dir = mkdtempSync(join(tmpdir(), 'networkml-oneshot-model-'));
   try {

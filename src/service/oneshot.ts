@@ -176,6 +176,8 @@ interface Produced {
   model: string;
   /** A device history that failed: the result is still published, without what the history adds. */
   historyFailure: NetworkmlError | null;
+  /** The reader's warnings about the capture (a truncated tail, skipped link types). */
+  warnings: readonly string[];
 }
 
 /**
@@ -214,6 +216,7 @@ async function v048Result(
     messages: resultMessages('v0', job, evaluation.result, VERSION),
     model: options.modelPath ?? DEFAULT_MODEL_PATH,
     historyFailure,
+    warnings: evaluation.result.warnings ?? [],
   };
 }
 
@@ -235,7 +238,12 @@ async function headResult(options: OneShotOptions, job: JobIdentity): Promise<Pr
     valid: Object.keys(predict.data.mac_addresses).length > 0,
     data: predict.data,
   };
-  return { messages: [message], model: HEAD_MODE_MODEL, historyFailure: null };
+  return {
+    messages: [message],
+    model: HEAD_MODE_MODEL,
+    historyFailure: null,
+    warnings: predict.warnings,
+  };
 }
 
 /**
@@ -270,7 +278,7 @@ function joined(failures: readonly NetworkmlError[]): NetworkmlError | null {
  */
 export async function runOneShot(
   options: OneShotOptions,
-  show: (messages: readonly OneShotMessage[]) => void = () => {},
+  show: (messages: readonly OneShotMessage[], warnings: readonly string[]) => void = () => {},
 ): Promise<OneShotOutcome> {
   const env = options.env ?? process.env;
   const job: JobIdentity = { id: pick(env, 'id'), file_path: pick(env, 'file_path') ?? options.capture };
@@ -287,6 +295,7 @@ export async function runOneShot(
       messages: errorMessages(head ? 'poseidon' : 'v0', job, errorMessage(err), VERSION),
       model: head ? HEAD_MODE_MODEL : (options.modelPath ?? DEFAULT_MODEL_PATH),
       historyFailure: null,
+      warnings: [],
     };
   }
   const failures: NetworkmlError[] = [];
@@ -296,7 +305,7 @@ export async function runOneShot(
     const failure = await writeResultFile(resultPath, produced.messages[0]!);
     if (failure) failures.push(failure);
   }
-  show(produced.messages);
+  show(produced.messages, produced.warnings);
   const publish = wantsBroker(options.mode, env);
   if (publish) {
     try {

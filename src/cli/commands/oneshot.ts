@@ -6,6 +6,7 @@
 import { type Command, Option } from 'commander';
 import { resolveModelPath } from '../../models/host-footprint.js';
 import { ONE_SHOT_MODES, type OneShotMode, runOneShot } from '../../service/oneshot.js';
+import { writeCaptureWarnings } from '../output.js';
 
 interface OneShotFlags {
   mode: OneShotMode;
@@ -42,7 +43,8 @@ export function registerOneShot(program: Command): void {
           srcMacId: flags.srcmacid,
           ...(flags.model ? { modelPath: resolveModelPath(flags.model) } : {}),
         },
-        (messages) => {
+        (messages, warnings) => {
+          writeCaptureWarnings({ warnings });
           for (const message of messages) process.stdout.write(`${JSON.stringify(message)}\n`);
         },
       );
