@@ -24,10 +24,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { rabbitSettings } from '../service/config.js';
-import { type RabbitServer, startRabbit } from '../test-helpers/rabbitmq.js';
-import { type RedisServer, startRedis } from '../test-helpers/redis.js';
+import type { RabbitServer } from '../test-helpers/rabbitmq.js';
+import type { RedisServer } from '../test-helpers/redis.js';
 import { TEST_DATA } from '../test-helpers/reference.js';
 import { ResultCollector } from '../test-helpers/service-harness.js';
+import { startRabbitAndRedis } from '../test-helpers/services.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RUN = join(ROOT, 'src/cli/run.ts');
@@ -157,7 +158,7 @@ before(async () => {
   copyFileSync(join(ROOT, 'models/onelayer-v0.4.8.json'), join(work, 'model.json'));
   mkdirSync(join(work, 'files'));
   copyFileSync(join(ROOT, 'data/samples', TRACE), join(work, 'files', TRACE));
-  [rabbit, redis] = await Promise.all([startRabbit(), startRedis()]);
+  [rabbit, redis] = await startRabbitAndRedis();
 });
 
 after(async () => {

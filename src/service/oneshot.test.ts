@@ -14,9 +14,10 @@ import { connect } from 'amqplib';
 import { Redis } from 'ioredis';
 import { hostFootprintPredict } from '../pipeline/host-footprint.js';
 import { runCli } from '../test-helpers/cli.js';
-import { freePort, type RabbitServer, rabbitmqAvailable, startRabbit } from '../test-helpers/rabbitmq.js';
-import { type RedisServer, startRedis } from '../test-helpers/redis.js';
+import { freePort, type RabbitServer, rabbitmqAvailable } from '../test-helpers/rabbitmq.js';
+import type { RedisServer } from '../test-helpers/redis.js';
 import { ResultCollector, spawnWorker, stopWorker, workerArgs } from '../test-helpers/service-harness.js';
+import { startRabbitAndRedis } from '../test-helpers/services.js';
 import { amqpUrl, envBool, RABBIT_DEFAULTS, type RabbitSettings } from './config.js';
 import type { PoseidonMessage, V0Message } from './messages.js';
 
@@ -180,7 +181,7 @@ describe("Poseidon's invocations and consumer against real RabbitMQ and Redis", 
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'networkml-oneshot-'));
-    [rabbit, redis] = await Promise.all([startRabbit(), startRedis()]);
+    [rabbit, redis] = await startRabbitAndRedis();
   });
 
   after(async () => {

@@ -85,7 +85,24 @@ function waitExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
   });
 }
 
+/**
+ * Starts a private broker. Its ports are free when chosen but may be taken before the broker binds them
+ * (another test file's server): a broker that exits while starting is tried again on fresh ports.
+ */
 export async function startRabbit(): Promise<RabbitServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRabbitOnce();
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof Error) || !err.message.startsWith(EXITED_WHILE_STARTING))
+        throw err;
+    }
+  }
+}
+
+const EXITED_WHILE_STARTING = 'rabbitmq-server exited while starting';
+
+async function startRabbitOnce(): Promise<RabbitServer> {
   const dir = await mkdtemp(join(tmpdir(), 'networkml-rabbit-'));
   const home = join(dir, 'home');
   await mkdir(home, { recursive: true });
@@ -160,7 +177,7 @@ export async function startRabbit(): Promise<RabbitServer> {
     const deadline = Date.now() + START_TIMEOUT_MS;
     while (Date.now() < deadline) {
       if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`rabbitmq-server exited while starting: ${output.slice(-1500)}`);
+        throw new Error(`${EXITED_WHILE_STARTING}: ${output.slice(-1500)}`);
       }
       if (await speaksAmqp(port)) {
         // The answer must be ours: a broker of an earlier test still dying on this port would answer while
