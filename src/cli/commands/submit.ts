@@ -7,6 +7,7 @@ import { addRabbitFlags, type RabbitFlags, rabbitFromFlags } from '../../service
 import { climbsUp, type Job } from '../../service/job.js';
 import { submitJobs } from '../../service/submit.js';
 import { cannotWrite } from '../output.js';
+import { onStopSignals } from '../stop-signals.js';
 
 /** Paths every worker refuses whatever its capture root: sent, they would only fill the dead-letter queue. */
 function refuseUnusablePath(path: string): void {
@@ -105,27 +106,6 @@ export async function runSubmit(
     );
 }
 
-/**
- * The first SIGINT or SIGTERM stops sending and waits for the broker to confirm what was sent, so that what
- * is printed is what is queued; a second one exits at once.
- */
-function interruptOnSignals(): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
-  const onSignal = (): void => {
-    if (controller.signal.aborted) process.exit(ExitCode.INTERRUPTED);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
-  };
-}
-
 export function registerSubmit(program: Command): void {
   const command = program
     .command('submit')
@@ -140,11 +120,14 @@ export function registerSubmit(program: Command): void {
         '  networkml submit --rabbit-host 127.0.0.1 captures/*.pcap > jobs.jsonl',
     );
   addRabbitFlags(command).action(async (captures: string[], flags: RabbitFlags) => {
-    const interrupt = interruptOnSignals();
+    // The first signal stops sending and waits for the broker to confirm what was sent, so that what is
+    // printed is what is queued; a second one exits at once.
+    const interrupt = new AbortController();
+    const removeSignals = onStopSignals(() => interrupt.abort());
     try {
       await runSubmit(captures, flags, process.stdout, interrupt.signal);
     } finally {
-      interrupt.dispose();
+      removeSignals();
     }
   });
 }

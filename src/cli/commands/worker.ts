@@ -11,6 +11,7 @@ import { parsePositiveInt, serviceRedisUrl } from '../../service/config.js';
 import { redisHistory } from '../../service/history.js';
 import { DEFAULT_RESULT_FORMAT, RESULT_FORMATS, type ResultFormat } from '../../service/messages.js';
 import { defaultLogger, type Evaluate, runWorker } from '../../service/worker.js';
+import { onStopSignals } from '../stop-signals.js';
 import { addModelOptions, evaluateOptionsFrom } from './eval.js';
 
 export interface WorkerFlags extends RabbitFlags {
@@ -83,23 +84,17 @@ export async function runWorkerCommand(flags: WorkerFlags, evaluate?: Evaluate):
       ((path) => evaluateCapture(path, history ? { ...evaluateOptions, history } : evaluateOptions)),
     logger,
   });
-  let signalled = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (signalled) {
-      logger.warn({ signal }, 'second signal: exiting without finishing the jobs in hand');
-      process.exit(130);
-    }
-    signalled = true;
-    logger.info({ signal }, 'finishing the jobs in hand, then stopping');
-    void handle.stop();
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+  const removeSignals = onStopSignals(
+    (signal) => {
+      logger.info({ signal }, 'finishing the jobs in hand, then stopping');
+      void handle.stop();
+    },
+    (signal) => logger.warn({ signal }, 'second signal: exiting without finishing the jobs in hand'),
+  );
   try {
     await handle.done;
   } finally {
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
+    removeSignals();
     await history?.close();
   }
 }
