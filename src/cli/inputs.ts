@@ -1,20 +1,35 @@
-import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { NetworkmlError, UsageError } from '../errors.js';
 
 const MAGICS = [0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0x0a0d0d0a];
 
-function looksLikeCapture(path: string): boolean {
-  const head = Buffer.alloc(4);
+/** A path's status, or undefined when it cannot be had (missing, no permission). */
+export function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first `length` bytes of a file (fewer when it is shorter), or null when it cannot be read. */
+export function fileHead(path: string, length: number): Buffer | null {
+  const head = Buffer.alloc(length);
   let fd = -1;
   try {
     fd = openSync(path, 'r');
-    if (readSync(fd, head, 0, 4, 0) < 4) return false;
+    return head.subarray(0, readSync(fd, head, 0, length, 0));
   } catch {
-    return false;
+    return null;
   } finally {
     if (fd >= 0) closeSync(fd);
   }
+}
+
+function looksLikeCapture(path: string): boolean {
+  const head = fileHead(path, 4);
+  if (head === null || head.length < 4) return false;
   return (head[0] === 0x1f && head[1] === 0x8b) || MAGICS.includes(head.readUInt32BE(0));
 }
 

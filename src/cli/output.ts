@@ -17,6 +17,7 @@ import { dirname, join, resolve } from 'node:path';
 import { errorMessage, NetworkmlError, UsageError } from '../errors.js';
 import { writeJsonPieces } from '../outputs/json-pieces.js';
 import type { CaptureResult } from '../result.js';
+import { statOrUndefined } from './inputs.js';
 
 export interface Output {
   write(text: string): void;
@@ -209,14 +210,6 @@ export function refuseOutputOverInput(output: string | undefined, inputs: readon
 }
 
 /** Unreadable paths are for the reader and openOutput to report, in their own words. */
-function statOrUndefined(path: string): Stats | undefined {
-  try {
-    return statSync(path);
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Writes `${JSON.stringify(result)}\n` in pieces, the same bytes: a long capture's result lists every bin
  * (20 MB of JSON for 56,000 bins), and that one string plus its bytes on the way out doubled the peak.
@@ -230,6 +223,9 @@ export function writeJsonLine(out: Output, result: CaptureResult): void {
  * A capture's reader warnings (a truncated tail, skipped link types, times out of range) on stderr, one line
  * each: the capture's results stand, but the user should know what they were computed from.
  */
-export function writeCaptureWarnings(result: { warnings?: readonly string[] | undefined }): void {
-  for (const warning of result.warnings ?? []) process.stderr.write(`networkml: warning: ${warning}\n`);
+export function writeCaptureWarnings(
+  result: { warnings?: readonly string[] | undefined },
+  err: NodeJS.WritableStream = process.stderr,
+): void {
+  for (const warning of result.warnings ?? []) err.write(`networkml: warning: ${warning}\n`);
 }

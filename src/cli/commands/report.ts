@@ -1,5 +1,5 @@
 /** `networkml report <results.json|capture|dir>... -o report.html`: one offline HTML page of results. */
-import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ExitCode, errorMessage, ModelError, NetworkmlError, UsageError } from '../../errors.js';
 import { HOST_FOOTPRINT_KIND, modelFileKind } from '../../models/host-footprint.js';
@@ -9,8 +9,8 @@ import type { AnomalyModelName, EvaluateOptions } from '../../pipeline/evaluate.
 import { runJobs } from '../../pipeline/pool.js';
 import type { CaptureResult } from '../../result.js';
 import { addCaptureOptions, type CaptureCliOptions, threadsFrom } from '../capture-options.js';
-import { expandCaptureArgs, refuseStdinTwice } from '../inputs.js';
-import { openOutput, refuseOutputOverInput } from '../output.js';
+import { expandCaptureArgs, fileHead, refuseStdinTwice, statOrUndefined } from '../inputs.js';
+import { openOutput, refuseOutputOverInput, writeCaptureWarnings } from '../output.js';
 import { addModelOptions, evaluateOptionsFrom, loadModels } from './eval.js';
 
 /** A capture's results (one, or one per host) or its one-line error. */
@@ -59,18 +59,10 @@ const resultsName = /\.jsonl?$/i;
  */
 function isResults(input: string): boolean {
   if (input === '-' || resultsName.test(input)) return true;
-  const head = Buffer.alloc(1);
-  let fd: number | undefined;
-  try {
-    // Only a regular file: a byte read from a pipe (`<(…)`) would be taken from the capture reader.
-    if (!statSync(input).isFile()) return false;
-    fd = openSync(input, 'r');
-    return readSync(fd, head, 0, 1, 0) === 1 && (head[0] === 0x7b || head[0] === 0x5b);
-  } catch {
-    return false;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+  // Only a regular file: a byte read from a pipe (`<(…)`) would be taken from the capture reader.
+  if (!statOrUndefined(input)?.isFile()) return false;
+  const head = fileHead(input, 1);
+  return head !== null && (head[0] === 0x7b || head[0] === 0x5b);
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
@@ -148,7 +140,7 @@ export async function runReport(
         fail(new NetworkmlError(outcome.error));
         continue;
       }
-      for (const warning of outcome.value[0]?.warnings ?? []) err.write(`networkml: warning: ${warning}\n`);
+      if (outcome.value[0]) writeCaptureWarnings(outcome.value[0], err);
       all.captures.push(...outcome.value);
     }
   }

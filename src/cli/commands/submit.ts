@@ -1,11 +1,11 @@
 /** `networkml submit <capture...>`: enqueue capture jobs for `networkml worker`. */
-import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ExitCode, NetworkmlError, UsageError } from '../../errors.js';
 import { addRabbitFlags, type RabbitFlags, rabbitFromFlags } from '../../service/cli-flags.js';
 import { climbsUp, type Job } from '../../service/job.js';
 import { submitJobs } from '../../service/submit.js';
+import { statOrUndefined } from '../inputs.js';
 import { cannotWrite } from '../output.js';
 import { onStopSignals } from '../stop-signals.js';
 
@@ -17,18 +17,10 @@ function refuseUnusablePath(path: string): void {
       `submit: ${path}: workers refuse '..' in a job's path; give it relative to their --capture-root, or absolute`,
     );
   // Workers usually share this file system (docs/service.md); a path missing here may still exist there.
-  if (isDirectory(path))
+  if (statOrUndefined(path)?.isDirectory())
     throw new UsageError(
       `submit: ${path}: is a directory; a job names one capture file (e.g. ${join(path, '*.pcap')})`,
     );
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 /**
