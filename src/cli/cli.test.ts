@@ -116,6 +116,23 @@ describe('the CLI shell', () => {
     assert.equal(model.stderr.trim().split('\n').length, 1, model.stderr);
   });
 
+  it("gives commander's usage errors (unknown option or command, missing argument) as one networkml: line", () => {
+    const cases: [string[], string][] = [
+      [['eval', '--frob', sample], "networkml: unknown option '--frob' (run with --help for usage)"],
+      [['evl', sample], "networkml: unknown command 'evl' (Did you mean eval?) (run with --help for usage)"],
+      [['eval'], "networkml: missing required argument 'capture' (run with --help for usage)"],
+      [
+        ['eval', '--threads'],
+        "networkml: option '--threads <n>' argument missing (run with --help for usage)",
+      ],
+    ];
+    for (const [args, line] of cases) {
+      const r = runCli(args);
+      assert.equal(r.status, 2, args.join(' '));
+      assert.equal(r.stderr, `${line}\n`);
+    }
+  });
+
   it('refuses an anomaly model whose weights were altered (checksum), before any work', () => {
     const doc = JSON.parse(readFileSync('models/sos-lstm-v0.4.8.json', 'utf8')) as { dense_bias: number[] };
     doc.dense_bias[0]! += 1e-9;

@@ -50,6 +50,19 @@ export function commandNamed(args: readonly string[]): string | null {
 }
 
 /**
+ * Commander's usage error (`error: …`, and a `(Did you mean …?)` line after a typo) as the one line every
+ * other failure gets: `networkml: unknown option '--frob' (run with --help for usage)`.
+ */
+export function usageErrorLine(text: string): string {
+  const said = text
+    .trim()
+    .replace(/^error: /, '')
+    .split(/\s*\n\s*/)
+    .join(' ');
+  return `networkml: ${said} (run with --help for usage)\n`;
+}
+
+/**
  * The program with the named command only, or with all of them (no command named, or a settings file,
  * which is checked against every command's options).
  */
@@ -63,7 +76,7 @@ async function buildProgram(only: string | null): Promise<Command> {
       '--config <file>',
       `settings file (default: $NETWORKML_CONFIG, else ./${CONFIG_FILE} when present)`,
     )
-    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ outputError: (text, write) => write(usageErrorLine(text)) })
     .exitOverride();
   const wanted = COMMANDS.filter(([name]) => only === null || name === only);
   const registers = await Promise.all(wanted.map(([, load]) => load()));
