@@ -28,21 +28,33 @@ FROM ${BASE}
 LABEL org.opencontainers.image.title="networkml" \
       org.opencontainers.image.description="Device role and behaviour from packet headers (NetworkML for Poseidon)" \
       org.opencontainers.image.licenses="Apache-2.0"
+# tini as PID 1: the kernel gives PID 1 no default action for SIGTERM/SIGINT, so with node there `docker stop`
+# and Ctrl-C did nothing to a command without its own handler (eval, the one-shot mode): docker waited its
+# 10 s and killed it (exit 137). tini hands the signal on to node, which then stops as it does on a host.
+# -s: no warning when `docker run --init` already put an init in front of it.
+# apt-get clean: apt's package caches (75 MB in /var/cache/apt) stay out of the layer on any base.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tini \
+ && apt-get clean \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /opt/networkml
 COPY --from=build /build/node_modules ./node_modules
 COPY --from=build /build/dist ./dist
-COPY package.json NOTICE README.md ./
+COPY package.json LICENSE NOTICE README.md ./
 COPY bin ./bin
 COPY models ./models
 COPY data/samples ./data/samples
+# Device history (SQLite) of `networkml eval` goes to a volume-able directory. Writable by any user, as
+# /tmp is: `docker run --user "$(id -u)"` (to own what eval writes to a mounted directory) or a platform
+# that picks the uid otherwise made every eval fail with exit 4 on the history database.
 RUN ln -s /opt/networkml/bin/networkml.js /usr/local/bin/networkml \
  && mkdir -p /files /var/lib/networkml \
- && chown node:node /var/lib/networkml
-# Device history (SQLite) of `networkml eval` goes to a volume-able directory the non-root user owns.
+ && chown node:node /var/lib/networkml \
+ && chmod 1777 /var/lib/networkml
 ENV NODE_ENV=production \
     NETWORKML_DATA_DIR=/var/lib/networkml
 USER node
 # Poseidon mounts its captures at /files and writes RESULT_PATH=/tmp/predict.json: /tmp is writable.
 WORKDIR /tmp
-ENTRYPOINT ["networkml"]
+ENTRYPOINT ["tini", "-s", "--", "networkml"]
 CMD ["--help"]

@@ -6,7 +6,8 @@
  *   `poseidon_poseidon` network with the broker as `messenger` and Redis as `redis`; the result reaches
  *   topic-poseidon-internal / poseidon.algos.decider in that release's shape, and HEAD's own consumer
  *   (handler_algos_decider → merge_metadata) stores the roles; v0.10's history lands in Redis.
- * - The README's `docker run --rm -v $PWD:/pcaps networkml eval /pcaps/capture.pcap`, timed.
+ * - The README's `docker run --rm -v $PWD:/pcaps networkml eval /pcaps/capture.pcap`, timed; `docker stop`
+ *   on an eval; eval under another `--user`; the licence files.
  * - docker-compose.yml with 2 workers on 20 jobs.
  */
 import assert from 'node:assert/strict';
@@ -258,6 +259,53 @@ describe('the image as Poseidon runs it (Docker)', { skip, timeout: 1_200_000 },
     process.stderr.write(
       `docker: image ${(size / 1e6).toFixed(0)} MB; one-shot eval of a 167 KB capture: median ${times[1]} ms (${times.join(', ')})\n`,
     );
+  });
+
+  it('docker stop: eval stops at once on SIGTERM, not killed after the 10 s grace', () => {
+    // `eval -` waits on its standard input: a command with no signal handler of its own, mid-work.
+    const id = docker(['run', '-d', '-i', IMAGE, 'eval', '-']);
+    made.push(id);
+    docker(['exec', id, 'true']);
+    const started = Date.now();
+    docker(['stop', '--time', '10', id]);
+    const ms = Date.now() - started;
+    const code = docker(['inspect', '--format', '{{.State.ExitCode}}', id]);
+    // 143: died of SIGTERM (128 + 15); 137 was docker's SIGKILL after the grace.
+    assert.equal(code, '143', `exit code after docker stop (took ${ms} ms)`);
+    assert.ok(ms < 8000, `docker stop took ${ms} ms`);
+  });
+
+  it("docs/docker.md's bundled-sample line, and under the caller's --user: exit 0, device history kept", async () => {
+    const docs = await readFile(resolve('docs/docker.md'), 'utf8');
+    const line = /^docker run --rm networkml eval (\S+)\s+# bundled sample$/m.exec(docs);
+    assert.ok(line, 'docs/docker.md runs a bundled sample');
+    const sample = line[1]!;
+    // --user: what one passes to own the files eval writes to a mounted directory.
+    for (const user of [[], ['--user', '12345:12345']]) {
+      const r = spawnSync('docker', ['run', '--rm', ...user, IMAGE, 'eval', sample], {
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      assert.equal(r.stderr, '', `${user.join(' ')}: ${r.stderr}`);
+      assert.equal(r.status, 0);
+      assert.match(r.stdout, /EdimaxPlug1101W/);
+    }
+  });
+
+  it('the image carries the licence it is labelled with, and the notices', () => {
+    assert.equal(
+      docker([
+        'image',
+        'inspect',
+        '--format',
+        '{{index .Config.Labels "org.opencontainers.image.licenses"}}',
+        IMAGE,
+      ]),
+      'Apache-2.0',
+    );
+    const licence = docker(['run', '--rm', '--entrypoint', 'cat', IMAGE, '/opt/networkml/LICENSE']);
+    assert.match(licence, /Apache License\s+Version 2\.0, January 2004/);
+    assert.match(docker(['run', '--rm', '--entrypoint', 'cat', IMAGE, '/opt/networkml/NOTICE']), /Apache/);
   });
 
   it('docker-compose.yml: 2 workers share 20 jobs', async () => {
