@@ -61,3 +61,24 @@ export function errorMessage(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
   return text.replace(/\s*\n\s*/g, ' ').trim();
 }
+
+const WHY: Record<string, string> = {
+  ENOENT: 'its folder does not exist',
+  ENOTDIR: 'a part of the path is not a folder',
+  EISDIR: 'it is a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'the file is too large',
+  ENAMETOOLONG: 'the name is too long',
+  ELOOP: 'too many levels of symbolic links',
+  EIO: 'input/output error',
+};
+
+/** The one-line error for an output path that cannot be written. */
+export function cannotWrite(path: string, e: unknown): NetworkmlError {
+  const code = (e as NodeJS.ErrnoException).code;
+  return new NetworkmlError(`${path}: cannot write: ${(code && WHY[code]) || errorMessage(e)}`);
+}

@@ -1,9 +1,8 @@
 import { Command, CommanderError } from 'commander';
-import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
+import { cannotWrite, ExitCode, errorMessage, NetworkmlError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { applyConfig, CONFIG_FILE, findConfig, refuseBlankValues } from './config.js';
 import { translateLegacyArgs } from './legacy.js';
-import { cannotWrite } from './output.js';
 import { translatePoseidonArgs } from './poseidon-args.js';
 
 type Register = (program: Command) => void;

@@ -14,7 +14,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { errorMessage, NetworkmlError, UsageError } from '../errors.js';
+import { cannotWrite, UsageError } from '../errors.js';
 import { writeJsonPieces } from '../outputs/json-pieces.js';
 import type { CaptureResult } from '../result.js';
 import { statOrUndefined } from './inputs.js';
@@ -27,27 +27,6 @@ export interface Output {
    * rather than being replaced by an empty one; a FIFO or device is closed as close() would.
    */
   abandon(): Promise<void>;
-}
-
-const WHY: Record<string, string> = {
-  ENOENT: 'its folder does not exist',
-  ENOTDIR: 'a part of the path is not a folder',
-  EISDIR: 'it is a directory',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  EROFS: 'read-only file system',
-  ENOSPC: 'no space left on the device',
-  EDQUOT: 'disk quota exceeded',
-  EFBIG: 'the file is too large',
-  ENAMETOOLONG: 'the name is too long',
-  ELOOP: 'too many levels of symbolic links',
-  EIO: 'input/output error',
-};
-
-/** The one-line error for an output path that cannot be written. */
-export function cannotWrite(path: string, e: unknown): NetworkmlError {
-  const code = (e as NodeJS.ErrnoException).code;
-  return new NetworkmlError(`${path}: cannot write: ${(code && WHY[code]) || errorMessage(e)}`);
 }
 
 /** /dev/stdout, /dev/fd/3, /proc/self/fd/1: another name for an open descriptor, whatever it is. */

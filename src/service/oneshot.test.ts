@@ -70,6 +70,21 @@ it("both invocations print the reader's warnings on stderr, as eval does (the co
   }
 });
 
+it('a RESULT_PATH that cannot be written is one plain line (not the raw ENOENT text); the result still goes to stdout', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'networkml-oneshot-result-'));
+  try {
+    const resultPath = join(dir, 'missing', 'result.json');
+    const r = runCli(['--no-srcmacid', '-o/tmp', CAPTURE], {
+      env: { RABBIT: '', RABBIT_HOST: '', RESULT_PATH: resultPath },
+    });
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.stderr, `networkml: RESULT_PATH ${resultPath}: cannot write: its folder does not exist\n`);
+    assert.equal(r.stdout.trim().split('\n').length, 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 it('-p FILE: NETWORKML_MODEL ranks above a config file\'s "model", as for eval', () => {
   const dir = mkdtempSync(join(tmpdir(), 'networkml-oneshot-model-'));
   try {

@@ -12,7 +12,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type ChannelModel, connect } from 'amqplib';
-import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
+import { cannotWrite, ExitCode, errorMessage, NetworkmlError } from '../errors.js';
 import { DEFAULT_MODEL_PATH } from '../models/format.js';
 import { HOST_FOOTPRINT_MODEL_NAME } from '../models/host-footprint.js';
 import { applyHistory, evaluateCaptureDetailed } from '../pipeline/evaluate.js';
@@ -260,7 +260,7 @@ async function writeResultFile(path: string, message: OneShotMessage): Promise<N
     await writeFile(path, `${JSON.stringify(message)}\n`);
     return null;
   } catch (err) {
-    return new NetworkmlError(`cannot write RESULT_PATH ${path}: ${errorMessage(err)}`);
+    return cannotWrite(`RESULT_PATH ${path}`, err);
   }
 }
 
@@ -271,7 +271,7 @@ function joined(failures: readonly NetworkmlError[]): NetworkmlError | null {
 }
 
 /**
- * Evaluates, then hands the message(s) to `show`, writes RESULT_PATH (HEAD mode) and publishes, in that
+ * Evaluates, then writes RESULT_PATH (HEAD mode), hands the message(s) to `show` and publishes, in that
  * order, so a later step that fails never costs what an earlier one kept. A capture that cannot be
  * evaluated gets the worker's error result (valid false, `error`), so Poseidon still hears of its job;
  * the run then fails with the capture's error (exit 1, 3, …). Every failure is thrown after publishing.

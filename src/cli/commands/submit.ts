@@ -1,12 +1,11 @@
 /** `networkml submit <capture...>`: enqueue capture jobs for `networkml worker`. */
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { ExitCode, NetworkmlError, UsageError } from '../../errors.js';
+import { cannotWrite, ExitCode, NetworkmlError, UsageError } from '../../errors.js';
 import { addRabbitFlags, type RabbitFlags, rabbitFromFlags } from '../../service/cli-flags.js';
 import { climbsUp, type Job } from '../../service/job.js';
 import { submitJobs } from '../../service/submit.js';
 import { statOrUndefined } from '../inputs.js';
-import { cannotWrite } from '../output.js';
 import { onStopSignals } from '../stop-signals.js';
 
 /** Paths every worker refuses whatever its capture root: sent, they would only fill the dead-letter queue. */
