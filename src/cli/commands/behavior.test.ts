@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { documentChecksum } from '../../models/format.js';
+import type { CaptureExplanation } from '../../outputs/explain.js';
 import type { CaptureResult, ValidDeviceResult } from '../../result.js';
 import { runCli } from '../../test-helpers/cli.js';
 import { TEST_DATA } from '../../test-helpers/reference.js';
@@ -163,6 +164,24 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     assert.equal(long.status, 0, long.stderr);
     assert.match(long.stdout, /behaviour {3}abnormal/);
     assert.match(long.stdout, /- new outgoing tcp port \d+ \(\w+\) to 40 peers/);
+  });
+
+  it('explain of a device the role model calls Unknown shows what pushed its most likely role, not an empty list', () => {
+    // The scan makes the role model's Unknown rule fire; Unknown itself has no feature contributions.
+    const args = ['--model', role, '--anomaly-model', behavior, attacks[0]!];
+    const text = runCli(['explain', '--top', '3', ...args]);
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(
+      text.stdout,
+      /top role Unknown \([\d.]+%: no role fits well enough\); contributions to the most likely role, Aria \([\d.]+%\), its probability:\n( {4}\S+: [+−][\d.]+ {3}\(value [\d.]+\)\n){3} {4}\(baseline [\d.]+\)/,
+    );
+    const json = runCli(['explain', '--json', ...args]);
+    assert.equal(json.status, 0, json.stderr);
+    const e = JSON.parse(json.stdout) as CaptureExplanation;
+    assert.equal(e.label, 'Unknown');
+    assert.equal(e.explained?.label, 'Aria');
+    assert.ok(e.influences.length > 0);
+    assert.ok(e.base > 0);
   });
 
   it('an ARP sweep of the local network is abnormal, and the explanation says how many addresses it asked for', () => {
