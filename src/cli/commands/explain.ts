@@ -8,7 +8,13 @@ import { evaluateCaptureDetailed } from '../../pipeline/evaluate.js';
 import { roleModelFor } from '../../pipeline/model-registry.js';
 import { addCaptureOptions, type CaptureCliOptions, decimalWholeNumber } from '../capture-options.js';
 import { expandCaptureArgs } from '../inputs.js';
-import { addModelOptions, evaluateOptionsFrom } from './eval.js';
+import {
+  addModelOptions,
+  evaluateOptionsFrom,
+  HOST_FOOTPRINT_IGNORES,
+  warnUnusedAnomalyOptions,
+  warnUnusedWithoutAnomaly,
+} from './eval.js';
 import {
   addHostFootprintOptions,
   explainHostFootprintCli,
@@ -36,9 +42,10 @@ export function registerExplain(program: Command): void {
       'after',
       '\nExamples:\n  networkml explain data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap --top 5\n  networkml explain --model host-footprint-v0.6.8 data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap --top 5\n  networkml explain --model v2.json --anomaly-model behavior.json capture.pcap   # also: why abnormal',
     )
-    .action(async (args: string[], cli: ExplainCliOptions) => {
+    .action(async (args: string[], cli: ExplainCliOptions, command: Command) => {
       const top = decimalWholeNumber('top', cli.top, 1);
       if (cli.model && modelFileKind(cli.model) === HOST_FOOTPRINT_KIND) {
+        warnUnusedAnomalyOptions(command, ['anomaly', 'anomalyModel', 'threshold'], HOST_FOOTPRINT_IGNORES);
         await explainHostFootprintCli(expandCaptureArgs(args), hostFootprintOptionsFrom(cli.model, cli), cli);
         return;
       }
@@ -47,11 +54,16 @@ export function registerExplain(program: Command): void {
       // before any capture (exit 3), as eval does.
       const roleModel = roleModelFor(given.modelPath);
       // The role explanation needs no anomaly model; a behaviour model, when given, also says why a device
-      // looks abnormal.
-      const options = {
-        ...given,
-        anomaly: anomalyNameFor(given, roleModel) === 'behavior' ? 'behavior' : 'none',
-      } as const;
+      // looks abnormal. The LSTM and SOS give a score without reasons: explain does not run them.
+      const name = anomalyNameFor(given, roleModel);
+      if (name === 'lstm' || name === 'sos')
+        warnUnusedAnomalyOptions(
+          command,
+          ['anomaly', 'anomalyModel', 'threshold'],
+          `by explain, which explains only a behaviour model's decision (not ${name}'s)`,
+        );
+      warnUnusedWithoutAnomaly(command, name);
+      const options = { ...given, anomaly: name === 'behavior' ? 'behavior' : 'none' } as const;
       anomalyScorer(options, roleModel);
       for (const path of expandCaptureArgs(args)) {
         try {
