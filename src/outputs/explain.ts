@@ -60,7 +60,8 @@ function behaviorOf(evaluation: ExplainInput): CaptureExplanation['behavior'] {
   const detail = result.detail.behavior;
   return {
     decision: device.decisions.behavior,
-    abnormality: anomaly.abnormality,
+    // The result's: the device's own history may have raised the model's.
+    abnormality: result.detail.abnormality,
     threshold: anomaly.threshold,
     worstBin: detail?.worst_bin ?? null,
     reasons: detail?.reasons ?? [],

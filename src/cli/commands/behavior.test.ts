@@ -307,6 +307,32 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     assert.match(later!.detail!.behavior!.reasons.join('\n'), /outgoing tcp port \d+ \(\w+\) to 40 peers/);
   });
 
+  it("explain reads the device history as eval does: the decision it explains is eval's", () => {
+    const env = { NETWORKML_DATA_DIR: mkdtempSync(join(dir, 'history-')) };
+    const models = ['--model', role, '--anomaly-model', behavior];
+    // Two earlier captures of the same EdimaxPlug1101W (one MAC), then the one to explain, which has a
+    // service the device never used in them.
+    const earlier = ['C11', 'C9'].map((c) => join(setups, `EdimaxPlug1101W-${c}-Mon0000-n00.pcap`));
+    assert.equal(runCli(['eval', ...models, ...earlier], { env }).status, 0);
+    const capture = join(setups, 'EdimaxPlug1101W-C15-Mon0000-n00.pcap');
+    const evaluated = runCli(['eval', '--json', ...models, capture], { env });
+    assert.equal(evaluated.status, 0, evaluated.stderr);
+    const [res] = results(evaluated.stdout);
+    assert.match(res!.detail!.behavior!.reasons[0]!, /never used by this device before/);
+    const explain = (extra: string[]) => {
+      const r = runCli(['explain', '--json', ...extra, ...models, capture], { env });
+      assert.equal(r.status, 0, r.stderr);
+      return (JSON.parse(r.stdout) as CaptureExplanation).behavior!;
+    };
+    const explained = explain([]);
+    assert.equal(explained.decision, device(res!).decisions.behavior);
+    assert.equal(explained.abnormality, res!.detail!.abnormality);
+    assert.deepEqual(explained.reasons, res!.detail!.behavior!.reasons);
+    const alone = explain(['--no-history']);
+    assert.ok(alone.abnormality < explained.abnormality);
+    assert.doesNotMatch(alone.reasons.join('\n'), /never used by this device before/);
+  });
+
   it('watch scores each host with the behaviour model when its bin closes', () => {
     // watch follows compat role models: a behaviour model made beside the bundled one.
     const bundled = join(dir, 'behavior-bundled.json');

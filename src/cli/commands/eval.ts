@@ -146,32 +146,40 @@ function addAnomalyOptions(command: Command): Command {
     );
 }
 
+/** Where the device history is (SQLite or Redis), and `--no-history` (`noHistory`: what it does). */
+export function addHistoryOptions(command: Command, noHistory: string): Command {
+  return command
+    .option('--no-history', noHistory)
+    .addOption(
+      new Option(
+        '--data-dir <dir>',
+        'where the SQLite device history lives (default ~/.local/share/networkml)',
+      ).env('NETWORKML_DATA_DIR'),
+    )
+    .addOption(
+      new Option(
+        '--redis <url>',
+        'keep device history in Redis (the original key layout), e.g. redis://host:6379',
+      ).env('NETWORKML_REDIS'),
+    );
+}
+
 export function registerEval(program: Command): void {
   addCaptureOptions(
     addModelOptions(
-      addHostFootprintOptions(program.command('eval'))
-        .description("predict each capture's device role (top 3) and whether it behaves normally for it")
-        .argument('<capture...>', "captures or directories of captures; '-' reads standard input")
-        .option('--json', 'one JSON result per line (the original NetworkML message shape, plus detail)')
-        .option('-o, --output <file>', 'write results to this file instead of standard output')
-        .option(
-          '--per-host',
-          'one result per host (MAC speaking from a private address) in captures holding several',
-        )
-        .option('--long', 'a block per capture instead of the table')
-        .option('--no-history', 'do not read or record device history')
-        .addOption(
-          new Option(
-            '--data-dir <dir>',
-            'where the SQLite device history lives (default ~/.local/share/networkml)',
-          ).env('NETWORKML_DATA_DIR'),
-        )
-        .addOption(
-          new Option(
-            '--redis <url>',
-            'keep device history in Redis (the original key layout), e.g. redis://host:6379',
-          ).env('NETWORKML_REDIS'),
-        ),
+      addHistoryOptions(
+        addHostFootprintOptions(program.command('eval'))
+          .description("predict each capture's device role (top 3) and whether it behaves normally for it")
+          .argument('<capture...>', "captures or directories of captures; '-' reads standard input")
+          .option('--json', 'one JSON result per line (the original NetworkML message shape, plus detail)')
+          .option('-o, --output <file>', 'write results to this file instead of standard output')
+          .option(
+            '--per-host',
+            'one result per host (MAC speaking from a private address) in captures holding several',
+          )
+          .option('--long', 'a block per capture instead of the table'),
+        'do not read or record device history',
+      ),
     ),
   )
     .addHelpText(

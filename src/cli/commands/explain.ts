@@ -1,14 +1,17 @@
 /** `networkml explain <capture...>`: which features pushed each capture's top role. */
 import type { Command } from 'commander';
+import { openHistory } from '../../decisions/open-history.js';
 import { errorMessage, ModelError, NetworkmlError } from '../../errors.js';
 import { HOST_FOOTPRINT_KIND, modelFileKind } from '../../models/host-footprint.js';
 import { explainCapture, explainText } from '../../outputs/explain.js';
 import { anomalyNameFor, anomalyScorer } from '../../pipeline/anomaly.js';
-import { evaluateCaptureDetailed } from '../../pipeline/evaluate.js';
+import { applyOwnHistory, evaluateCaptureDetailed, type HistoryPort } from '../../pipeline/evaluate.js';
+import { pastServicesOf } from '../../pipeline/history-port.js';
 import { roleModelFor } from '../../pipeline/model-registry.js';
 import { addCaptureOptions, type CaptureCliOptions, decimalWholeNumber } from '../capture-options.js';
 import { expandCaptureArgs } from '../inputs.js';
 import {
+  addHistoryOptions,
   addModelOptions,
   evaluateOptionsFrom,
   HOST_FOOTPRINT_IGNORES,
@@ -26,16 +29,48 @@ interface ExplainCliOptions extends CaptureCliOptions, HostFootprintCliOptions {
   model?: string;
   json?: boolean;
   top: string;
+  history: boolean;
+  dataDir?: string;
+  redis?: string;
+}
+
+/**
+ * The device history eval keeps, read only: with it a behaviour decision counts the services a device never
+ * used before, as eval's did. One that cannot be opened costs that part (a warning, exit 4), not the
+ * explanations.
+ */
+async function readHistory(
+  cli: ExplainCliOptions,
+): Promise<{ port: Pick<HistoryPort, 'pastServices'>; close(): Promise<void> } | null> {
+  try {
+    const history = await openHistory({
+      ...(cli.dataDir ? { dataDir: cli.dataDir } : {}),
+      ...(cli.redis ? { redis: cli.redis } : {}),
+      readOnly: true,
+    });
+    return {
+      port: { pastServices: (mac, before) => pastServicesOf(history, mac, before) },
+      close: () => history.close(),
+    };
+  } catch (err) {
+    if (!(err instanceof NetworkmlError)) throw err;
+    process.stderr.write(`networkml: ${errorMessage(err)} (explained without device history)\n`);
+    process.exitCode = err.exitCode;
+    return null;
+  }
 }
 
 export function registerExplain(program: Command): void {
   addCaptureOptions(
     addModelOptions(
-      addHostFootprintOptions(program.command('explain'))
-        .description("show which features pushed each capture's top role, from the model itself")
-        .argument('<capture...>', "captures or directories; '-' reads standard input")
-        .option('--top <n>', 'features to show', '10')
-        .option('--json', 'one JSON object per line per capture'),
+      addHistoryOptions(
+        addHostFootprintOptions(program.command('explain'))
+          .description("show which features pushed each capture's top role, from the model itself")
+          .argument('<capture...>', "captures or directories; '-' reads standard input")
+          .option('--top <n>', 'features to show', '10')
+          .option('--json', 'one JSON object per line per capture'),
+        "do not read device history (with it a behaviour model counts services the device never used before, as eval's decision did)",
+      ),
     ),
   )
     .addHelpText(
@@ -65,16 +100,23 @@ export function registerExplain(program: Command): void {
       warnUnusedWithoutAnomaly(command, name);
       const options = { ...given, anomaly: name === 'behavior' ? 'behavior' : 'none' } as const;
       anomalyScorer(options, roleModel);
-      for (const path of expandCaptureArgs(args)) {
-        try {
-          const e = explainCapture(roleModel.model, await evaluateCaptureDetailed(path, options), top);
-          process.stdout.write(cli.json ? `${JSON.stringify(e)}\n` : `${explainText(e)}\n`);
-        } catch (err) {
-          // A capture's own failure is reported and the others explained; a model failure stops (exit 3).
-          if (!(err instanceof NetworkmlError) || err instanceof ModelError) throw err;
-          process.stderr.write(`networkml: ${errorMessage(err)}\n`);
-          process.exitCode = err.exitCode;
+      const history = name === 'behavior' && cli.history ? await readHistory(cli) : null;
+      try {
+        for (const path of expandCaptureArgs(args)) {
+          try {
+            const evaluation = await evaluateCaptureDetailed(path, options);
+            if (history) await applyOwnHistory(evaluation.result, evaluation.history, history.port);
+            const e = explainCapture(roleModel.model, evaluation, top);
+            process.stdout.write(cli.json ? `${JSON.stringify(e)}\n` : `${explainText(e)}\n`);
+          } catch (err) {
+            // A capture's own failure is reported and the others explained; a model failure stops (exit 3).
+            if (!(err instanceof NetworkmlError) || err instanceof ModelError) throw err;
+            process.stderr.write(`networkml: ${errorMessage(err)}\n`);
+            process.exitCode = err.exitCode;
+          }
         }
+      } finally {
+        await history?.close();
       }
     });
 }
