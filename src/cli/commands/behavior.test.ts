@@ -261,6 +261,13 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
       heldOut,
       'HueBridge-C5-Mon0000-n00.pcap',
     );
+    // The replayed session also served S7 to its peer: connections came *from* it, not to it.
+    assert.ok(
+      res.detail!.behavior!.reasons.includes(
+        'new incoming tcp port 102 (S7comm / ISO-TSAP, industrial control) from 1 peer (1 connection; not used by the nearest normal devices)',
+      ),
+      res.detail!.behavior!.reasons.join('\n'),
+    );
     // detail.behavior.network_stacks lists them all; the bridge's own capture, its one stack.
     assert.deepEqual(res.detail!.behavior!.network_stacks, [
       'initial TTL 64',
