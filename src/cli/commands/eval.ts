@@ -127,7 +127,7 @@ function addAnomalyOptions(command: Command): Command {
     .addOption(
       new Option(
         '--anomaly <model>',
-        'anomaly model: lstm (the original), sos, behavior, none (default: behavior when --anomaly-model is a behaviour model or the role model has one beside it, NAME.behavior.json from `train`; else lstm)',
+        'anomaly model: lstm (the original), sos, behavior, none (default: behavior or sos when --anomaly-model is such a model, behavior when the role model has one beside it, NAME.behavior.json from `train`; else lstm)',
       )
         .choices(['lstm', 'sos', 'behavior', 'none'])
         .env('NETWORKML_ANOMALY'),
