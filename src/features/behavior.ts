@@ -231,6 +231,14 @@ export function serviceText(code: number): string {
   return `${outgoing ? 'outgoing' : 'incoming'} ${what}${proto <= 1 ? protocolNote(proto, port) : ''}`;
 }
 
+/**
+ * A service with the peers it was used with, for the explanations: a device connects *to* the peers of an
+ * outgoing service, and is connected to *from* those of an incoming one.
+ */
+export function servicePeersText(code: number, peers: number): string {
+  return `${serviceText(code)} ${isOutgoingService(code) ? 'to' : 'from'} ${peers} peer${peers === 1 ? '' : 's'}`;
+}
+
 /** The well-known protocol behind an admin or industrial port, for the explanations. */
 function protocolNote(proto: number, port: number): string {
   const industrial = INDUSTRIAL_PORTS.get(port);

@@ -58,6 +58,7 @@ import {
   isOutgoingService,
   STACK_SYN_MASK,
   STACK_TTL_MASK,
+  servicePeersText,
   serviceText,
   stackBitsText,
 } from '../features/behavior.js';
@@ -1567,7 +1568,7 @@ export class BehaviorModel {
           : '';
       reasons.push({
         weight: Math.log1p(peers) + Math.log1p(flows) + 1,
-        text: `new ${serviceText(code)} to ${peers} peer${peers === 1 ? '' : 's'} (${flows} connection${flows === 1 ? '' : 's'}; not used by the nearest normal devices${maker})`,
+        text: `new ${servicePeersText(code, peers)} (${flows} connection${flows === 1 ? '' : 's'}; not used by the nearest normal devices${maker})`,
       });
     }
     for (let f = 0; f < q.length; f++) {

@@ -3,7 +3,7 @@ import { it } from 'node:test';
 import { evaluateCaptureDetailed } from '../pipeline/evaluate.js';
 import { roleModelFor } from '../pipeline/model-registry.js';
 import { TEST_DATA } from '../test-helpers/reference.js';
-import { explainCapture } from './explain.js';
+import { explainCapture, explainText } from './explain.js';
 
 it('explains the top role exactly: baseline + contributions = mean centred logit of the bins', async () => {
   const e = await evaluateCaptureDetailed(
@@ -24,4 +24,15 @@ it('explains the top role exactly: baseline + contributions = mean centred logit
   const explained = x.base + x.influences.reduce((a, f) => a + f.contribution, 0);
   assert.ok(Math.abs(centred - explained) < 1e-9, `${centred} vs ${explained}`);
   assert.match(x.influences[0]!.name, /^(outgoing|incoming) /);
+});
+
+it('says why a capture has nothing to explain, as eval does', async () => {
+  // 2.9 s of traffic: every session starts inside the bundled model's 120 s warm-up.
+  const capture = `${TEST_DATA}behavior/Aria-C9scan-Mon0000-n00.pcap`;
+  const x = explainCapture(roleModelFor().model, await evaluateCaptureDetailed(capture, { anomaly: 'none' }));
+  assert.equal(x.label, null);
+  assert.equal(
+    explainText(x),
+    `${capture}\n  no sessions after the 120 s warm-up (the capture spans 2.9 s); --warmup 0 keeps its early sessions (valid: false)`,
+  );
 });

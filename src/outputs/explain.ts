@@ -1,11 +1,11 @@
 import { compatFeatureName } from '../features/compat.js';
 import { v2FeatureNames } from '../features/v2/index.js';
-import { explain, type RoleModel } from '../models/role-model.js';
+import { explain, type RoleModel, UNKNOWN_LABEL } from '../models/role-model.js';
 import type { CaptureResult } from '../result.js';
 
 /** What explaining needs of an evaluation (pipeline/evaluate's Evaluation has it). */
 export interface ExplainInput {
-  result: Pick<CaptureResult, 'file' | 'key' | 'data' | 'detail'>;
+  result: Pick<CaptureResult, 'file' | 'key' | 'data' | 'detail' | 'reason'>;
   /** The anomaly model's outcome (a behaviour model's is explained too). */
   anomaly: { abnormality: number; threshold: number; note?: string } | null;
   /** Labels by probability, most likely first; empty for a capture without usable bins. */
@@ -27,6 +27,13 @@ export interface CaptureExplanation {
   file: string;
   label: string | null;
   probability: number | null;
+  /**
+   * The role whose contributions are shown, when not `label`: the model's most likely role when `label` is
+   * Unknown by the model's Unknown rule (its probability, 1 − that role's, comes from no feature).
+   */
+  explained?: { label: string; probability: number };
+  /** Why there is nothing to explain (no usable bins), as eval says it. */
+  reason?: string;
   /**
    * 'centred logit' for the one-layer model, 'probability' for the random forest, 'log-odds against the
    * nearest other role' for the nearest-capture model.
@@ -53,7 +60,8 @@ function behaviorOf(evaluation: ExplainInput): CaptureExplanation['behavior'] {
   const detail = result.detail.behavior;
   return {
     decision: device.decisions.behavior,
-    abnormality: anomaly.abnormality,
+    // The result's: the device's own history may have raised the model's.
+    abnormality: result.detail.abnormality,
     threshold: anomaly.threshold,
     worstBin: detail?.worst_bin ?? null,
     reasons: detail?.reasons ?? [],
@@ -76,13 +84,24 @@ export function explainCapture(model: RoleModel, evaluation: ExplainInput, top =
         ? 'log-odds against the nearest other role'
         : 'probability';
   if (evaluation.ranked.length === 0 || bins.length === 0) {
-    return { file, label: null, probability: null, scale, base: 0, influences: [] };
+    const reason = evaluation.result.reason;
+    return {
+      file,
+      label: null,
+      probability: null,
+      scale,
+      base: 0,
+      influences: [],
+      ...(reason ? { reason } : {}),
+    };
   }
   const [label, probability] = evaluation.ranked[0]!;
+  const explained = ruledUnknownFallback(evaluation);
+  const target = explained?.label ?? label;
   const sums = new Map<number, number>();
   let base = 0;
   for (const vector of bins) {
-    const e = explain(model, vector, label);
+    const e = explain(model, vector, target);
     base += e.base;
     for (const c of e.contributions) sums.set(c.feature, (sums.get(c.feature) ?? 0) + c.contribution);
   }
@@ -101,6 +120,7 @@ export function explainCapture(model: RoleModel, evaluation: ExplainInput, top =
     file,
     label,
     probability,
+    ...(explained ? { explained } : {}),
     scale,
     base: base / bins.length,
     influences,
@@ -108,12 +128,32 @@ export function explainCapture(model: RoleModel, evaluation: ExplainInput, top =
   };
 }
 
+/**
+ * The model's most likely role when the top label is an Unknown that the model's Unknown rule made (the
+ * model itself gave another role more probability): Unknown then has no contributions of its own, and
+ * what the features pushed is that role. Null when the top label is the model's own.
+ */
+function ruledUnknownFallback(evaluation: ExplainInput): { label: string; probability: number } | null {
+  const [top] = evaluation.ranked[0]!;
+  const detail = evaluation.result.detail;
+  if (top !== UNKNOWN_LABEL || !detail) return null;
+  let best = -1;
+  for (let i = 0; i < detail.labels.length; i++)
+    if (best < 0 || detail.probabilities[i]! > detail.probabilities[best]!) best = i;
+  if (best < 0 || detail.labels[best] === UNKNOWN_LABEL) return null;
+  return { label: detail.labels[best]!, probability: detail.probabilities[best]! };
+}
+
+function percent(p: number): string {
+  return `${(p * 100).toFixed(1)}%`;
+}
+
 export function explainText(e: CaptureExplanation): string {
-  if (!e.label) return `${e.file}\n  not enough sessions to explain (valid: false)`;
-  const lines = [
-    `${e.file}`,
-    `  top role ${e.label} (${(e.probability! * 100).toFixed(1)}%), contributions to its ${e.scale}:`,
-  ];
+  if (!e.label) return `${e.file}\n  ${e.reason ?? 'not enough sessions to explain'} (valid: false)`;
+  const heading = e.explained
+    ? `  top role ${e.label} (${percent(e.probability!)}: no role fits well enough); contributions to the most likely role, ${e.explained.label} (${percent(e.explained.probability)}), its ${e.scale}:`
+    : `  top role ${e.label} (${percent(e.probability!)}), contributions to its ${e.scale}:`;
+  const lines = [`${e.file}`, heading];
   for (const f of e.influences) {
     const sign = f.contribution >= 0 ? '+' : '−';
     lines.push(

@@ -76,8 +76,8 @@ export interface AnomalyScorer {
 }
 
 /**
- * Which anomaly model runs, and from which file: the one named; behaviour when the named file is a
- * behaviour model; otherwise behaviour when the role model has a companion behaviour model (trained
+ * Which anomaly model runs, and from which file: the one named; behaviour or SOS when the named file is
+ * such a model; otherwise behaviour when the role model has a companion behaviour model (trained
  * beside it by `train`, NAME.behavior.json); otherwise the original's LSTM (the bundled compat path).
  */
 export function resolveAnomaly(
@@ -92,7 +92,7 @@ export function resolveAnomaly(
       return { name: 'behavior', modelPath: companion };
     return { name: options.anomaly, ...(named ? { modelPath: named } : {}) };
   }
-  if (named) return { name: isBehaviorFile(named) ? 'behavior' : 'lstm', modelPath: named };
+  if (named) return { name: anomalyFileName(named), modelPath: named };
   if (companionExists) return { name: 'behavior', modelPath: companion };
   return { name: 'lstm' };
 }
@@ -102,19 +102,25 @@ export function anomalyNameFor(options: AnomalyOptions, roleModel?: LoadedModel)
   return resolveAnomaly(options, roleModel).name;
 }
 
-const behaviorFiles = new Map<string, boolean>();
+const anomalyFiles = new Map<string, AnomalyModelName>();
 
-function isBehaviorFile(path: string): boolean {
-  let is = behaviorFiles.get(path);
-  if (is === undefined) {
+/**
+ * The anomaly model a file is for, by the kind it declares: a behaviour or an SOS model file names its own
+ * scorer; anything else is the LSTM's (its loader says what is wrong with a file that is not one).
+ */
+function anomalyFileName(path: string): AnomalyModelName {
+  let name = anomalyFiles.get(path);
+  if (name === undefined) {
+    let kind: string | undefined;
     try {
-      is = /"kind"\s*:\s*"behavior"/.test(readFileSync(path, 'utf8'));
+      kind = /"kind"\s*:\s*"(behavior|sos)"/.exec(readFileSync(path, 'utf8'))?.[1];
     } catch {
-      is = false;
+      kind = undefined;
     }
-    behaviorFiles.set(path, is);
+    name = kind === 'behavior' || kind === 'sos' ? kind : 'lstm';
+    anomalyFiles.set(path, name);
   }
-  return is;
+  return name;
 }
 
 /**

@@ -44,6 +44,14 @@ describe('withOwnHistory', () => {
     ]);
   });
 
+  it('names the peers of a new incoming service as those it came from', () => {
+    const TELNET_IN = serviceCode(false, 0, 23);
+    const own = withOwnHistory(model, [{ score: 0.5, services: [[TELNET_IN, 3, 9]] }], new Set([DNS]));
+    assert.deepEqual(own?.reasons, [
+      'incoming tcp port 23 (Telnet) from 3 peers: never used by this device before',
+    ]);
+  });
+
   it('weighs a first industrial protocol extra, and one more industrial port as a plain new service', () => {
     const S7 = serviceCode(true, 0, 102);
     const MODBUS = serviceCode(true, 0, 502);

@@ -6,7 +6,7 @@ import {
   hostVendor,
   isIndustrialService,
   NO_RECORDS,
-  serviceText,
+  servicePeersText,
 } from '../features/behavior.js';
 import { BehaviorModel, type StreamedCaptureScore } from '../models/behavior.js';
 import type { LoadedModel } from '../models/format.js';
@@ -87,10 +87,7 @@ export function withOwnHistory(
   );
   const reasons = scores[worst]!.fresh.sort((a, b) => b[1] - a[1])
     .slice(0, 3)
-    .map(
-      ([code, peers]) =>
-        `${serviceText(code)} to ${peers} peer${peers === 1 ? '' : 's'}: never used by this device before`,
-    );
+    .map(([code, peers]) => `${servicePeersText(code, peers)}: never used by this device before`);
   return { abnormality, worst, reasons };
 }
 

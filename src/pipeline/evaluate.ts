@@ -517,22 +517,34 @@ export async function applyHistory(
   if (!entry || !device || typeof device !== 'object' || !device.valid) return;
   const previous = await history.lastUpdate(entry.mac, device.timestamp);
   if (previous !== null && device.timestamp - previous > LOOK_TIME_S) device.decisions.investigate = true;
-  const detail = result.detail;
-  if (entry.behavior && detail?.behavior && history.pastServices) {
-    // Once a device has history, its own past is part of normal: services it never used before add up.
-    const past = await history.pastServices(entry.mac, device.timestamp);
-    const model = past ? loadedBehaviorModel(entry.behavior.modelPath) : null;
-    if (past && model) {
-      detail.behavior.own_history = true;
-      const own = withOwnHistory(model, entry.behavior.bins, past, entry.behavior.calibratedOn ?? undefined);
-      if (own && own.abnormality > detail.abnormality) {
-        detail.abnormality = own.abnormality;
-        detail.behavior.reasons = [...own.reasons, ...detail.behavior.reasons].slice(0, 5);
-        device.decisions.behavior = behaviorOf(own.abnormality, detail.threshold);
-      }
-    }
-  }
+  await applyOwnHistory(result, entry, history);
   await history.record(entry, result);
+}
+
+/**
+ * Once a device has history, its own past is part of normal: services it never used before add to its
+ * behaviour score (and may make it abnormal). Reads the history only; `explain` uses it alone, so that it
+ * explains the decision eval made.
+ */
+export async function applyOwnHistory(
+  result: CaptureResult,
+  entry: ScoredUpdate | null,
+  history: Pick<HistoryPort, 'pastServices'>,
+): Promise<void> {
+  const device = result.data[result.key];
+  const detail = result.detail;
+  if (!entry?.behavior || !device || typeof device !== 'object' || !device.valid) return;
+  if (!detail?.behavior || !history.pastServices) return;
+  const past = await history.pastServices(entry.mac, device.timestamp);
+  const model = past ? loadedBehaviorModel(entry.behavior.modelPath) : null;
+  if (!past || !model) return;
+  detail.behavior.own_history = true;
+  const own = withOwnHistory(model, entry.behavior.bins, past, entry.behavior.calibratedOn ?? undefined);
+  if (own && own.abnormality > detail.abnormality) {
+    detail.abnormality = own.abnormality;
+    detail.behavior.reasons = [...own.reasons, ...detail.behavior.reasons].slice(0, 5);
+    device.decisions.behavior = behaviorOf(own.abnormality, detail.threshold);
+  }
 }
 
 export type { RoleModel };

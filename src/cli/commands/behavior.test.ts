@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { documentChecksum } from '../../models/format.js';
+import type { CaptureExplanation } from '../../outputs/explain.js';
 import type { CaptureResult, ValidDeviceResult } from '../../result.js';
 import { runCli } from '../../test-helpers/cli.js';
 import { TEST_DATA } from '../../test-helpers/reference.js';
@@ -165,6 +166,24 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     assert.match(long.stdout, /- new outgoing tcp port \d+ \(\w+\) to 40 peers/);
   });
 
+  it('explain of a device the role model calls Unknown shows what pushed its most likely role, not an empty list', () => {
+    // The scan makes the role model's Unknown rule fire; Unknown itself has no feature contributions.
+    const args = ['--model', role, '--anomaly-model', behavior, attacks[0]!];
+    const text = runCli(['explain', '--top', '3', ...args]);
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(
+      text.stdout,
+      /top role Unknown \([\d.]+%: no role fits well enough\); contributions to the most likely role, Aria \([\d.]+%\), its probability:\n( {4}\S+: [+−][\d.]+ {3}\(value [\d.]+\)\n){3} {4}\(baseline [\d.]+\)/,
+    );
+    const json = runCli(['explain', '--json', ...args]);
+    assert.equal(json.status, 0, json.stderr);
+    const e = JSON.parse(json.stdout) as CaptureExplanation;
+    assert.equal(e.label, 'Unknown');
+    assert.equal(e.explained?.label, 'Aria');
+    assert.ok(e.influences.length > 0);
+    assert.ok(e.base > 0);
+  });
+
   it('an ARP sweep of the local network is abnormal, and the explanation says how many addresses it asked for', () => {
     // An Aria (whose normal setup re-asks for its gateway by ARP many times) asking for 60 addresses; the same
     // capture without the sweep (its held-out normal) is normal.
@@ -242,6 +261,13 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
       heldOut,
       'HueBridge-C5-Mon0000-n00.pcap',
     );
+    // The replayed session also served S7 to its peer: connections came *from* it, not to it.
+    assert.ok(
+      res.detail!.behavior!.reasons.includes(
+        'new incoming tcp port 102 (S7comm / ISO-TSAP, industrial control) from 1 peer (1 connection; not used by the nearest normal devices)',
+      ),
+      res.detail!.behavior!.reasons.join('\n'),
+    );
     // detail.behavior.network_stacks lists them all; the bridge's own capture, its one stack.
     assert.deepEqual(res.detail!.behavior!.network_stacks, [
       'initial TTL 64',
@@ -286,6 +312,32 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     // normal device had), so the own-history reasons, which lead only when they raise the abnormality, may
     // not; the new service is named either way (withOwnHistory's own test: behavior-anomaly.test.ts).
     assert.match(later!.detail!.behavior!.reasons.join('\n'), /outgoing tcp port \d+ \(\w+\) to 40 peers/);
+  });
+
+  it("explain reads the device history as eval does: the decision it explains is eval's", () => {
+    const env = { NETWORKML_DATA_DIR: mkdtempSync(join(dir, 'history-')) };
+    const models = ['--model', role, '--anomaly-model', behavior];
+    // Two earlier captures of the same EdimaxPlug1101W (one MAC), then the one to explain, which has a
+    // service the device never used in them.
+    const earlier = ['C11', 'C9'].map((c) => join(setups, `EdimaxPlug1101W-${c}-Mon0000-n00.pcap`));
+    assert.equal(runCli(['eval', ...models, ...earlier], { env }).status, 0);
+    const capture = join(setups, 'EdimaxPlug1101W-C15-Mon0000-n00.pcap');
+    const evaluated = runCli(['eval', '--json', ...models, capture], { env });
+    assert.equal(evaluated.status, 0, evaluated.stderr);
+    const [res] = results(evaluated.stdout);
+    assert.match(res!.detail!.behavior!.reasons[0]!, /never used by this device before/);
+    const explain = (extra: string[]) => {
+      const r = runCli(['explain', '--json', ...extra, ...models, capture], { env });
+      assert.equal(r.status, 0, r.stderr);
+      return (JSON.parse(r.stdout) as CaptureExplanation).behavior!;
+    };
+    const explained = explain([]);
+    assert.equal(explained.decision, device(res!).decisions.behavior);
+    assert.equal(explained.abnormality, res!.detail!.abnormality);
+    assert.deepEqual(explained.reasons, res!.detail!.behavior!.reasons);
+    const alone = explain(['--no-history']);
+    assert.ok(alone.abnormality < explained.abnormality);
+    assert.doesNotMatch(alone.reasons.join('\n'), /never used by this device before/);
   });
 
   it('watch scores each host with the behaviour model when its bin closes', () => {

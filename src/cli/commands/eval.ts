@@ -6,7 +6,7 @@ import { collectGarbage } from '../../gc.js';
 import { HOST_FOOTPRINT_KIND, modelFileKind, resolveModelPath } from '../../models/host-footprint.js';
 import { evalTable, evalText } from '../../outputs/table.js';
 import { prepareReading } from '../../pipeline/analyze.js';
-import { anomalyScorer, prepareScoring } from '../../pipeline/anomaly.js';
+import { anomalyNameFor, anomalyScorer, prepareScoring } from '../../pipeline/anomaly.js';
 import { type AnomalyModelName, applyHistory, type EvaluateOptions } from '../../pipeline/evaluate.js';
 import { historyPort } from '../../pipeline/history-port.js';
 import { roleModelFor } from '../../pipeline/model-registry.js';
@@ -62,6 +62,41 @@ export function evaluateOptionsFrom(cli: ModelCliOptions): Omit<EvaluateOptions,
   return options;
 }
 
+const ANOMALY_FLAGS = {
+  anomaly: '--anomaly',
+  anomalyModel: '--anomaly-model',
+  threshold: '--threshold',
+} as const;
+
+/**
+ * One warning line naming the anomaly options given on the command line or in the environment that this
+ * run does not use (`why`: what makes them unused), as train does for its own. A config file's are not
+ * named: one may set them for every command.
+ */
+export function warnUnusedAnomalyOptions(
+  command: Command,
+  unused: readonly (keyof typeof ANOMALY_FLAGS)[],
+  why: string,
+): void {
+  const given = unused.filter((key) => {
+    const source = command.getOptionValueSource(key);
+    return source === 'cli' || source === 'env';
+  });
+  if (given.length > 0)
+    process.stderr.write(
+      `networkml: warning: ${given.map((key) => ANOMALY_FLAGS[key]).join(', ')} ignored ${why}\n`,
+    );
+}
+
+/** Warns about the anomaly model file and threshold given beside `--anomaly none`, which judges nothing. */
+export function warnUnusedWithoutAnomaly(command: Command, name: AnomalyModelName): void {
+  if (name === 'none')
+    warnUnusedAnomalyOptions(command, ['anomalyModel', 'threshold'], 'with --anomaly none');
+}
+
+/** The host-footprint model judges no behaviour: every anomaly option given is unused. */
+export const HOST_FOOTPRINT_IGNORES = 'with a host-footprint model (it judges no behaviour)';
+
 /**
  * Loads the role and anomaly models: a bad model is the user's one mistake, not one per capture, so it is
  * refused before any work (exit 3).
@@ -92,7 +127,7 @@ function addAnomalyOptions(command: Command): Command {
     .addOption(
       new Option(
         '--anomaly <model>',
-        'anomaly model: lstm (the original), sos, behavior, none (default: behavior when --anomaly-model is a behaviour model or the role model has one beside it, NAME.behavior.json from `train`; else lstm)',
+        'anomaly model: lstm (the original), sos, behavior, none (default: behavior or sos when --anomaly-model is such a model, behavior when the role model has one beside it, NAME.behavior.json from `train`; else lstm)',
       )
         .choices(['lstm', 'sos', 'behavior', 'none'])
         .env('NETWORKML_ANOMALY'),
@@ -111,42 +146,51 @@ function addAnomalyOptions(command: Command): Command {
     );
 }
 
+/** Where the device history is (SQLite or Redis), and `--no-history` (`noHistory`: what it does). */
+export function addHistoryOptions(command: Command, noHistory: string): Command {
+  return command
+    .option('--no-history', noHistory)
+    .addOption(
+      new Option(
+        '--data-dir <dir>',
+        'where the SQLite device history lives (default ~/.local/share/networkml)',
+      ).env('NETWORKML_DATA_DIR'),
+    )
+    .addOption(
+      new Option(
+        '--redis <url>',
+        'keep device history in Redis (the original key layout), e.g. redis://host:6379',
+      ).env('NETWORKML_REDIS'),
+    );
+}
+
 export function registerEval(program: Command): void {
   addCaptureOptions(
     addModelOptions(
-      addHostFootprintOptions(program.command('eval'))
-        .description("predict each capture's device role (top 3) and whether it behaves normally for it")
-        .argument('<capture...>', "captures or directories of captures; '-' reads standard input")
-        .option('--json', 'one JSON result per line (the original NetworkML message shape, plus detail)')
-        .option('-o, --output <file>', 'write results to this file instead of standard output')
-        .option(
-          '--per-host',
-          'one result per host (MAC speaking from a private address) in captures holding several',
-        )
-        .option('--long', 'a block per capture instead of the table')
-        .option('--no-history', 'do not read or record device history')
-        .addOption(
-          new Option(
-            '--data-dir <dir>',
-            'where the SQLite device history lives (default ~/.local/share/networkml)',
-          ).env('NETWORKML_DATA_DIR'),
-        )
-        .addOption(
-          new Option(
-            '--redis <url>',
-            'keep device history in Redis (the original key layout), e.g. redis://host:6379',
-          ).env('NETWORKML_REDIS'),
-        ),
+      addHistoryOptions(
+        addHostFootprintOptions(program.command('eval'))
+          .description("predict each capture's device role (top 3) and whether it behaves normally for it")
+          .argument('<capture...>', "captures or directories of captures; '-' reads standard input")
+          .option('--json', 'one JSON result per line (the original NetworkML message shape, plus detail)')
+          .option('-o, --output <file>', 'write results to this file instead of standard output')
+          .option(
+            '--per-host',
+            'one result per host (MAC speaking from a private address) in captures holding several',
+          )
+          .option('--long', 'a block per capture instead of the table'),
+        'do not read or record device history',
+      ),
     ),
   )
     .addHelpText(
       'after',
       '\nExamples:\n  networkml eval data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap\n  networkml eval --json captures/ > results.jsonl\n  networkml eval --model host-footprint-v0.6.8 --no-srcmacid data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap\n  tcpdump -i eth0 -w - -c 100000 | networkml eval -',
     )
-    .action(async (args: string[], cli: EvalCliOptions) => {
+    .action(async (args: string[], cli: EvalCliOptions, command: Command) => {
       const paths = expandCaptureArgs(args);
       refuseOutputOverInput(cli.output, paths);
       if (cli.model && modelFileKind(cli.model) === HOST_FOOTPRINT_KIND) {
+        warnUnusedAnomalyOptions(command, ['anomaly', 'anomalyModel', 'threshold'], HOST_FOOTPRINT_IGNORES);
         await evalHostFootprint(paths, hostFootprintOptionsFrom(cli.model, cli), cli);
         return;
       }
@@ -154,6 +198,7 @@ export function registerEval(program: Command): void {
       // One capture is read on this thread's reader thread: it starts now, while the models load.
       if (paths.length === 1 && !cli.perHost) prepareReading(paths[0]!, options.capture);
       const roleModel = loadModels(options);
+      warnUnusedWithoutAnomaly(command, anomalyNameFor(options, roleModel));
       // One capture is evaluated on this thread: its LSTM's second thread starts now, ready for scoring.
       if (paths.length === 1) prepareScoring(options, roleModel, paths[0]!);
       const out = await openOutput(cli.output);

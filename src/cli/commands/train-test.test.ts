@@ -192,6 +192,10 @@ describe('train and test on the IoT Sentinel dev split (reference recipe: 0.857 
     assert.equal(result.detail.anomaly_model, 'sos');
     assert.equal(result.detail.abnormality_note, undefined);
     assert.ok(result.detail.abnormality >= 0 && result.detail.abnormality <= 1);
+    // The file says what it is: --anomaly-model alone runs SOS too, with the same result.
+    const named = runCli(['eval', '--json', '--no-history', '-m', role, '--anomaly-model', sos, capture]);
+    assert.equal(named.status, 0, named.stderr);
+    assert.equal(named.stdout, r.stdout);
     // An SOS model is tied to the role model whose representations it holds.
     const wrong = runCli(['eval', '--no-history', '--anomaly', 'sos', '--anomaly-model', sos, capture]);
     assert.equal(wrong.status, 3);

@@ -4,7 +4,7 @@ import { stdinUntil } from '../../capture/source.js';
 import { CaptureError, ExitCode, errorMessage } from '../../errors.js';
 import { type WatchUpdate, watchCapture } from '../../pipeline/watch.js';
 import { addCaptureOptions, analyzeOptionsFrom, type CaptureCliOptions } from '../capture-options.js';
-import { addModelOptions, evaluateOptionsFrom } from './eval.js';
+import { addModelOptions, evaluateOptionsFrom, warnUnusedWithoutAnomaly } from './eval.js';
 
 interface WatchCliOptions extends CaptureCliOptions {
   model?: string;
@@ -46,9 +46,10 @@ export function registerWatch(program: Command): void {
       'after',
       '\nExamples:\n  tcpdump -i eth0 -U -w - | networkml watch -\n  networkml watch --duration 60 --warmup 0 capture.pcap\nCtrl-C flushes the open bin before exiting.',
     )
-    .action(async (source: string, cli: WatchCliOptions) => {
+    .action(async (source: string, cli: WatchCliOptions, command: Command) => {
       const capture = analyzeOptionsFrom(cli);
       const evaluate = evaluateOptionsFrom(cli);
+      if (evaluate.anomaly) warnUnusedWithoutAnomaly(command, evaluate.anomaly);
       const controller = new AbortController();
       // A blocked read of standard input would never see the abort: this one ends with it, the open bin flushes.
       const stdin = source === '-' ? stdinUntil(controller.signal) : null;

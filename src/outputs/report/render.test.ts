@@ -44,6 +44,31 @@ async function waitForCharts(opened: OpenedPage): Promise<number> {
   return Number(await opened.page.getAttribute('body', 'data-charts-ready'));
 }
 
+describe('renderReport: the behaviour decision and its evidence', () => {
+  // A real `eval --json` result (behaviour model, README in test-data/results) and the fixture whose
+  // anomaly model could not score the device.
+  const [scan] = readLines('behavior.jsonl');
+  const [unscored] = readLines('single-bin.jsonl');
+  const html = renderReport({ title: 'Behaviour', captures: [scan!, unscored!], tests: [] });
+  const row = (key: string) => html.match(new RegExp(`<tr data-key="${key}">.*?</tr>`))![0];
+
+  test('an abnormal device shows the threshold, its worst window and the reasons, as eval --long', () => {
+    const r = row('Aria-C9scan-Mon0000-n00');
+    assert.match(r, /1\.000<div class="note">threshold 0\.990<\/div>/);
+    assert.match(r, /worst window 2016-09-05 16:07:10 – 2016-09-05 16:07:13 UTC/);
+    for (const reason of scan!.detail!.behavior!.reasons) assert.ok(r.includes(`<li>${reason}</li>`), reason);
+  });
+
+  test('a device the anomaly model could not score shows no abnormality of 0, only why', () => {
+    const r = row(unscored!.key);
+    assert.doesNotMatch(r, /0\.000/);
+    assert.ok(
+      r.includes(`not scored</span><div class="note">${unscored!.detail!.abnormality_note!}</div>`),
+      r,
+    );
+  });
+});
+
 describe('renderReport (markup)', () => {
   const html = renderReport({
     title: 'Fixture report',

@@ -101,6 +101,34 @@ function rolesCell(device: ValidDeviceResult, colors: RoleColors): string {
   return rows.join('');
 }
 
+/**
+ * The abnormality and the threshold it was judged against, as eval --long says them; a device the anomaly
+ * model could not score has no abnormality (its 0 is the original's placeholder): the note says why.
+ */
+function abnormalityCell(d: CaptureResult['detail']): string {
+  if (!d) return '<span class="muted">—</span>';
+  if (d.abnormality_note)
+    return `<span class="muted">not scored</span><div class="note">${h(d.abnormality_note)}</div>`;
+  if (d.anomaly_model === 'none') return '<span class="muted">—</span>';
+  const threshold =
+    d.threshold === undefined ? '' : `<div class="note">threshold ${d.threshold.toFixed(3)}</div>`;
+  return `${d.abnormality.toFixed(3)}${threshold}`;
+}
+
+function utcSecond(epochSeconds: number): string {
+  return new Date(epochSeconds * 1000).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/** What made a behaviour model call the device abnormal: its worst window and reasons, as eval --long. */
+function evidenceHtml(d: CaptureResult['detail']): string {
+  const behavior = d?.behavior;
+  if (!behavior) return '';
+  const w = behavior.worst_bin;
+  const when = `worst window ${utcSecond(w.start)} – ${utcSecond(w.end)} UTC`;
+  const reasons = behavior.reasons.map((r) => `<li>${h(r)}</li>`).join('');
+  return `<div class="evidence">${h(when)}${reasons ? `<ul>${reasons}</ul>` : ''}</div>`;
+}
+
 function deviceRowHtml(row: DeviceRow, index: number, colors: RoleColors): string {
   const { result, device } = row;
   const warnings = (result.warnings ?? []).map((w) => `<div class="warning">warning: ${h(w)}</div>`);
@@ -110,10 +138,6 @@ function deviceRowHtml(row: DeviceRow, index: number, colors: RoleColors): strin
     const note = device ? h(result.reason ?? 'not enough sessions to classify') : 'no device in result';
     return `<tr class="invalid" data-key="${h(result.key)}"><td class="device">${name}</td><td colspan="6" class="muted">${note}</td><td>no</td></tr>`;
   }
-  const d = result.detail;
-  const abnormality = d
-    ? `${d.abnormality.toFixed(3)}${d.abnormality_note ? `<div class="note">${h(d.abnormality_note)}</div>` : ''}`
-    : '<span class="muted">—</span>';
   const link = row.timeline
     ? `<div class="key"><a href="#device-${index}">${h(result.key)}</a></div>${file}`
     : name;
@@ -124,8 +148,8 @@ function deviceRowHtml(row: DeviceRow, index: number, colors: RoleColors): strin
     `<td class="mono">${h(device.source_ip)}<br><span class="muted">${h(device.source_mac)}</span></td>`,
     `<td class="mono when">${h(utcMinute(device.timestamp))}</td>`,
     `<td class="roles">${rolesCell(device, colors)}</td>`,
-    `<td class="num">${abnormality}</td>`,
-    `<td><span class="badge ${b === 'abnormal' ? 'bad' : b === 'unknown' ? 'warn' : 'good'}">${h(b)}</span></td>`,
+    `<td class="num">${abnormalityCell(result.detail)}</td>`,
+    `<td><span class="badge ${b === 'abnormal' ? 'bad' : b === 'unknown' ? 'warn' : 'good'}">${h(b)}</span>${b === 'abnormal' ? evidenceHtml(result.detail) : ''}</td>`,
     `<td>${device.decisions.investigate ? '<span class="badge warn">yes</span>' : 'no'}</td>`,
     '<td>yes</td></tr>',
   ].join('');

@@ -21,6 +21,8 @@ td.device { min-width: 14em; max-width: 22em; }
 .mono { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 12.5px; white-space: nowrap; }
 .num { text-align: right; font-variant-numeric: tabular-nums; }
 .note { color: var(--muted); font-size: 11px; max-width: 14em; margin-left: auto; }
+.evidence { font-size: 11px; max-width: 28em; margin-top: 4px; }
+.evidence ul { margin: 2px 0 0; padding-left: 1.2em; }
 table { border-collapse: collapse; }
 table.devices { width: 100%; }
 table.devices th, table.devices td { border-bottom: 1px solid var(--line); padding: 7px 8px; vertical-align: top; text-align: left; }
@@ -74,6 +76,7 @@ table.scores td.num { text-align: right; }
   .mono { font-size: 10px; }
   .badge { font-size: 10px; padding: 1px 5px; }
   .note { max-width: 8em; }
+  .evidence { font-size: 9.5px; max-width: 14em; overflow-wrap: anywhere; }
   .when { white-space: normal; }
   table.heat td { width: 30px; height: 24px; }
 }

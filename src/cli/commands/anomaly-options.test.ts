@@ -1,0 +1,89 @@
+/**
+ * Anomaly options that a run does not use are named in one warning line, never dropped silently: an engineer
+ * who passes `--anomaly-model` or `--threshold` must learn that they changed nothing.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { runCli } from '../../test-helpers/cli.js';
+
+const SAMPLE = 'data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap';
+const SOS_LSTM = 'models/sos-lstm-v0.4.8.json';
+const dir = mkdtempSync(join(tmpdir(), 'networkml-anomaly-options-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function ok(args: string[], env: NodeJS.ProcessEnv = {}): { stdout: string; stderr: string } {
+  const r = runCli(args, { env });
+  assert.equal(r.status, 0, r.stderr);
+  return r;
+}
+
+describe('anomaly options a run does not use', () => {
+  it('eval --anomaly none names the anomaly model and threshold it ignores, and its results do not change', () => {
+    const plain = ok(['eval', '--json', '--no-history', '--anomaly', 'none', SAMPLE]);
+    assert.equal(plain.stderr, '');
+    const both = ok([
+      'eval',
+      '--json',
+      '--no-history',
+      '--anomaly',
+      'none',
+      '--anomaly-model',
+      SOS_LSTM,
+      '--threshold',
+      '0.5',
+      SAMPLE,
+    ]);
+    assert.equal(
+      both.stderr,
+      'networkml: warning: --anomaly-model, --threshold ignored with --anomaly none\n',
+    );
+    assert.equal(both.stdout, plain.stdout);
+    const fromEnv = ok(['eval', '--json', '--no-history', '--anomaly', 'none', SAMPLE], {
+      NETWORKML_THRESHOLD: '0.5',
+    });
+    assert.equal(fromEnv.stderr, 'networkml: warning: --threshold ignored with --anomaly none\n');
+    const watched = ok(['watch', '--anomaly', 'none', '--threshold', '0.5', SAMPLE]);
+    assert.equal(watched.stderr, 'networkml: warning: --threshold ignored with --anomaly none\n');
+  });
+
+  it("a config file's settings for every command are not named", () => {
+    const config = join(dir, 'networkml.config.json');
+    writeFileSync(
+      config,
+      JSON.stringify({ threshold: 0.5, anomalyModel: SOS_LSTM, eval: { anomaly: 'none' } }),
+    );
+    assert.equal(ok(['--config', config, 'eval', '--no-history', SAMPLE]).stderr, '');
+  });
+
+  it('eval and explain with the host-footprint model name the anomaly options (it judges no behaviour)', () => {
+    for (const command of ['eval', 'explain']) {
+      const r = ok([
+        command,
+        '--model',
+        'host-footprint-v0.6.8',
+        '--anomaly',
+        'lstm',
+        '--threshold',
+        '0.5',
+        SAMPLE,
+      ]);
+      assert.equal(
+        r.stderr,
+        'networkml: warning: --anomaly, --threshold ignored with a host-footprint model (it judges no behaviour)\n',
+      );
+    }
+  });
+
+  it("explain names the LSTM or SOS it does not run (it explains a behaviour model's decision only)", () => {
+    const r = ok(['explain', '--anomaly-model', SOS_LSTM, SAMPLE]);
+    assert.equal(
+      r.stderr,
+      "networkml: warning: --anomaly-model ignored by explain, which explains only a behaviour model's decision (not lstm's)\n",
+    );
+    assert.equal(r.stdout, ok(['explain', SAMPLE]).stdout);
+    assert.equal(ok(['explain', SAMPLE]).stderr, '');
+  });
+});
