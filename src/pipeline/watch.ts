@@ -7,7 +7,7 @@ import { captureHosts, compatFeatures } from '../features/compat.js';
 import { sessionVectors } from '../features/session-vectors.js';
 import { predictBins } from '../models/role-model.js';
 import type { Behavior, BehaviorDetail } from '../result.js';
-import { buildBins, DEFAULT_BIN_OPTIONS, type StreamState } from '../sessions/bins.js';
+import { type Bins, buildBins, DEFAULT_BIN_OPTIONS, type StreamState } from '../sessions/bins.js';
 import { PacketStore } from '../sessions/packet-store.js';
 import { REORDERED_WARNING_KIND } from './analyze.js';
 import { type AnomalyModelName, anomalyScorer } from './anomaly.js';
@@ -44,6 +44,7 @@ export interface WatchUpdate {
   /** Top 3 of the mean over every bin this host was seen in. */
   runningRoles: [string, number][];
   binsSeen: number;
+  /** This host's sessions in this bin (those with its address at either end). */
   sessions: number;
   abnormality: number;
   /** `unknown` when the anomaly model could not score the host (yet): abnormalityNote says why. */
@@ -52,6 +53,21 @@ export interface WatchUpdate {
   abnormalityNote?: string;
   /** With --anomaly behavior: what made this bin unusual. */
   behaviorDetail?: BehaviorDetail;
+}
+
+/** Sessions of the bin with `address` at either end: one host's share of a bin other hosts talk in too. */
+function sessionsOfAddress(store: PacketStore, bins: Bins, address: number): number {
+  const { sessions } = bins;
+  const endpointAddress = store.endpoints.address;
+  let count = 0;
+  for (let s = 0; s < sessions.count; s++) {
+    if (
+      endpointAddress[sessions.srcEndpoint.data[s]!] === address ||
+      endpointAddress[sessions.dstEndpoint.data[s]!] === address
+    )
+      count++;
+  }
+  return count;
 }
 
 interface HostState {
@@ -164,7 +180,7 @@ export async function watchCapture(
         roles: rankLabels(model.labels, probabilities).slice(0, 3),
         runningRoles: running.slice(0, 3),
         binsSeen: host.bins,
-        sessions: bins.binStart[1]! - bins.binStart[0]!,
+        sessions: sessionsOfAddress(store, bins, address),
         abnormality,
         behavior: decide({
           topLabel: running[0]![0],
