@@ -27,6 +27,7 @@ import {
   siblingsOf,
 } from '../models/role-model.js';
 import type { BinDetail, CaptureResult, DeviceResult, ValidDeviceResult } from '../result.js';
+import type { PacketStore } from '../sessions/packet-store.js';
 import {
   type AnalyzeOptions,
   analyzeCapture,
@@ -188,7 +189,7 @@ export async function evaluateHosts(path: string, options: EvaluateOptions = {})
             v2WidthFor(loaded),
           )
         : compatView(mac, labels, compat, sessions);
-      return evaluateView(path, host, view, loaded, options);
+      return evaluateView(path, host, { ...view, ownPackets: host.store }, loaded, options);
     });
   } finally {
     spooled?.remove();
@@ -293,6 +294,8 @@ interface DeviceView {
   captureIps: (string | null)[];
   otherIps: string[];
   sessions: SessionVectors;
+  /** Per-host mode: the host's own packets, for its no-sessions reason (not the whole capture's). */
+  ownPackets?: PacketStore;
 }
 
 function compatView(
@@ -375,7 +378,9 @@ function evaluateView(
         key,
         valid: false,
         data: { [key]: invalid, pcap },
-        reason: noSessionsReason(analysis),
+        reason: view.ownPackets
+          ? hostNoSessionsReason(analysis, view.ownPackets)
+          : noSessionsReason(analysis),
         ...warningsOf(analysis),
       },
       analysis,
@@ -502,6 +507,26 @@ export function noSessionsReason(analysis: CaptureAnalysis): string {
   if (warmup > 0)
     return `no sessions after the ${warmup} s warm-up (the capture spans ${span.toFixed(1)} s); --warmup 0 keeps its early sessions`;
   return `no sessions: none of its ${packets} packets forms an IP session of one device`;
+}
+
+/**
+ * noSessionsReason for one host of a capture (`--per-host`): its warm-up starts at its own first packet,
+ * so the span and packets that explain it are the host's, not the whole capture's (months, for a host
+ * that spoke for 20 s in a merged capture).
+ */
+function hostNoSessionsReason(analysis: CaptureAnalysis, own: PacketStore): string {
+  const warmup = analysis.options.warmupS;
+  const times = own.timeUs.data;
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < own.length; i++) {
+    if (times[i]! < first) first = times[i]!;
+    if (times[i]! > last) last = times[i]!;
+  }
+  const span = own.length > 0 ? (last - first) / 1e6 : 0;
+  if (warmup > 0)
+    return `no sessions after the ${warmup} s warm-up (this host's traffic spans ${span.toFixed(1)} s); --warmup 0 keeps its early sessions`;
+  return `no sessions: none of this host's ${own.length} IP packets forms an IP session of one device`;
 }
 
 /**

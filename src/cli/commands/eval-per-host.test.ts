@@ -78,4 +78,26 @@ describe('eval --per-host', () => {
       .map((l) => JSON.parse(l) as Line);
     assert.deepEqual(stdinLines.map(answer), hosts.map(answer));
   });
+
+  it("says why a host has no sessions from its own traffic's span, not the whole capture's", () => {
+    const real = join(TEST_DATA, 'captures/real');
+    // Aria's traffic spans months; the plug's setup capture 68 s, all inside the 120 s warm-up.
+    const merged = join(dir, 'short-host.pcap');
+    execFileSync('mergecap', [
+      '-F',
+      'pcap',
+      '-w',
+      merged,
+      join(real, 'Aria-sentinel-Mon0000-n00.pcap'),
+      join(real, 'EdimaxPlug1101W-A1-Mon0000-n00.pcap'),
+    ]);
+    const plug = evalJson(['--per-host', '--anomaly', 'none', merged], 'short-host').find(
+      (h) => h.key === '74:da:38:4a:76:49',
+    ) as (Line & { reason?: string }) | undefined;
+    assert.equal(plug?.valid, false);
+    assert.equal(
+      plug?.reason,
+      "no sessions after the 120 s warm-up (this host's traffic spans 68.0 s); --warmup 0 keeps its early sessions",
+    );
+  });
 });
