@@ -108,6 +108,15 @@ describe('train: option values are checked, and every model it writes loads', ()
     assert.equal(loadModel(save).model.training?.seed, 4294967295);
   });
 
+  it('records the seed asked for when model selection keeps the nearest-capture model', () => {
+    const save = join(dir, 'seed-ranknn.json');
+    const r = runCli(['train', five, '--features', 'v2', '--seed', '7', '--no-behavior', '--save', save]);
+    assert.equal(r.status, 0, r.stderr);
+    const model = loadModel(save).model;
+    assert.equal(model.kind, 'ranknn');
+    assert.equal(model.training?.seed, 7);
+  });
+
   it('takes a bundled role model by name for a behaviour model, as eval and test do', () => {
     const save = join(dir, 'behavior.json');
     const r = runCli(['train', pair, '-a', 'behavior', '-m', 'onelayer-v0.4.8', '--save', save]);
