@@ -572,7 +572,11 @@ function hasNonFinite(v: unknown): boolean {
 
 /** Write atomically (temp file + rename); returns the file's SHA-256. */
 export function writeModelDocument(path: string, doc: Record<string, unknown>): string {
-  const text = documentToText(doc);
+  return writeModelText(path, documentToText(doc));
+}
+
+/** Write a model file's text atomically (temp file + rename); returns the file's SHA-256. */
+export function writeModelText(path: string, text: string): string {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
     writeFileSync(tmp, text);
@@ -623,16 +627,24 @@ function numberOrNull(v: unknown): number | null {
  * model file (exit 3).
  */
 export function saveModel(path: string, model: RoleModel, description?: string): string {
-  const doc = modelToDocument(model, description);
+  return writeModelText(path, roleModelText(path, model, description));
+}
+
+/**
+ * The text saveModel writes for a role model, checked as it checks it: what a model going with it (the
+ * behaviour model, through its hash) needs before the file is written.
+ */
+export function roleModelText(path: string, model: RoleModel, description?: string): string {
+  const text = documentToText(modelToDocument(model, description));
   try {
-    parseModel(documentToText(doc), path);
+    parseModel(text, path);
   } catch (err) {
     throw new NetworkmlError(
       `${path}: not written: the trained model would not load (${errorMessage(err)})`,
       ExitCode.INTERNAL,
     );
   }
-  return writeModelDocument(path, doc);
+  return text;
 }
 
 /** SHA-256 of a model file's bytes. */

@@ -117,6 +117,35 @@ describe('train: option values are checked, and every model it writes loads', ()
     assert.equal(model.training?.seed, 7);
   });
 
+  it('refuses a --save it cannot write before training, not after', () => {
+    const missing = join(dir, 'no-such-folder', 'model.json');
+    fails(['train', five, '--save', missing], 1, /model\.json: cannot write: its folder does not exist/);
+    fails(['train', five, '--save', five], 1, /five: cannot write: it is a directory/);
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    fails(
+      ['train', five, '--save', join(file, 'm.json')],
+      1,
+      /cannot write: a part of the path is not a folder/,
+    );
+    assert.equal(existsSync(missing), false);
+  });
+
+  it('retrained without behaviour, removes the behaviour model of the model it replaced', () => {
+    const save = join(dir, 'site.json');
+    const companion = join(dir, 'site.behavior.json');
+    const first = runCli(['train', five, '--features', 'v2', '--save', save]);
+    assert.equal(first.status, 0, first.stderr);
+    assert.equal(existsSync(companion), true);
+    const again = runCli(['train', five, '--features', 'v2', '--seed', '1', '--no-behavior', '--save', save]);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stdout, /removed .*site\.behavior\.json: the behaviour model of the model replaced/);
+    assert.equal(existsSync(companion), false);
+    // Left there, it was tied to the replaced model: eval --model refused every capture (exit 3).
+    const evaluated = runCli(['eval', '--no-history', '--model', save, join(five, aria[0]!)]);
+    assert.equal(evaluated.status, 0, evaluated.stderr);
+  });
+
   it('takes a bundled role model by name for a behaviour model, as eval and test do', () => {
     const save = join(dir, 'behavior.json');
     const r = runCli(['train', pair, '-a', 'behavior', '-m', 'onelayer-v0.4.8', '--save', save]);

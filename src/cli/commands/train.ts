@@ -20,6 +20,7 @@ import {
   threadsFrom,
 } from '../capture-options.js';
 import { expandCaptureArgs } from '../inputs.js';
+import { refuseUnreplaceable } from '../output.js';
 import { createProgress, type Progress } from '../progress.js';
 
 interface TrainCliOptions extends CaptureCliOptions {
@@ -121,6 +122,7 @@ export function registerTrain(program: Command): void {
         process.stderr.write(
           `networkml: warning: ${ignored.join(', ')} ignored with ${trainingName(cli, command)}\n`,
         );
+      refuseUnreplaceable(cli.save);
       let paths = expandCaptureArgs(args);
       if (cli.split) paths = filterByNames(paths, loadSplit(cli.split).train, 'train');
       let progress: Progress | undefined;
@@ -272,6 +274,9 @@ function summaryText(summary: TrainSummary): string {
         `(${(summary.behavior.false_alarm_rate * 100).toFixed(1)} % false alarms) → ${summary.behavior.model}\n` +
         thinRolesText(summary.behavior.thin_roles, '  ') +
         oneTypeText(summary.behavior.one_type_labels, '  ')
+      : '') +
+    (summary.removed_behavior
+      ? `  removed ${summary.removed_behavior}: the behaviour model of the model replaced, which eval would refuse with this one\n`
       : '') +
     `  features ${summary.seconds.features.toFixed(1)} s, total ${summary.seconds.total.toFixed(1)} s → ${summary.model}\n`
   );
