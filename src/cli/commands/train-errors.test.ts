@@ -11,6 +11,7 @@ import {
   mkdtempSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -197,6 +198,33 @@ describe('train --features v2 with a label of one capture', () => {
     const warm = runCli(['train', one, '--features', 'v2', '--warmup', '5', '--save', save]);
     assert.equal(warm.status, 2, warm.stderr);
     assert.match(warm.stderr, /; try a smaller --warmup than 5 s\n$/);
+  });
+});
+
+describe('captures reached more than once', () => {
+  it('trains on each capture file once, whatever names reach it, and says so', () => {
+    const links = join(dir, 'links');
+    mkdirSync(links);
+    symlinkSync(join(five, aria[1]!), join(links, 'Aria-latest-Mon0000-n00.pcap'));
+    const train = (save: string, inputs: string[]) =>
+      runCli(['train', ...inputs, '--features', 'v2', '--no-behavior', '--json', '--save', save]);
+    const onceSave = join(dir, 'once.json');
+    const twiceSave = join(dir, 'twice.json');
+    assert.equal(train(onceSave, [five]).status, 0);
+    const again = join(five, aria[0]!);
+    const twice = train(twiceSave, [five, again, links]);
+    assert.equal(twice.status, 0, twice.stderr);
+    assert.equal(
+      twice.stderr,
+      `networkml: warning: 2 captures were given more than once (${again} is ${again}, and 1 more); each is trained on once\n`,
+    );
+    assert.equal((JSON.parse(twice.stdout) as { captures: number }).captures, 6);
+    // Trained on twice, a capture was its own nearest neighbour: a lower Unknown threshold, another model.
+    const content = (path: string) => {
+      const { checksum: _c, training, ...rest } = JSON.parse(readFileSync(path, 'utf8'));
+      return { ...rest, training: { ...training, date: null, dataset: null } };
+    };
+    assert.deepEqual(content(twiceSave), content(onceSave));
   });
 });
 

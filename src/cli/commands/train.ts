@@ -19,7 +19,7 @@ import {
   optionNumber,
   threadsFrom,
 } from '../capture-options.js';
-import { expandCaptureArgs } from '../inputs.js';
+import { distinctFiles, expandCaptureArgs } from '../inputs.js';
 import { refuseUnreplaceable } from '../output.js';
 import { createProgress, type Progress } from '../progress.js';
 
@@ -123,7 +123,7 @@ export function registerTrain(program: Command): void {
           `networkml: warning: ${ignored.join(', ')} ignored with ${trainingName(cli, command)}\n`,
         );
       refuseUnreplaceable(cli.save);
-      let paths = expandCaptureArgs(args);
+      let paths = onceEach(expandCaptureArgs(args));
       if (cli.split) paths = filterByNames(paths, loadSplit(cli.split).train, 'train');
       let progress: Progress | undefined;
       const summary = await trainFromCaptures({
@@ -143,6 +143,22 @@ export function registerTrain(program: Command): void {
       });
       process.stdout.write(cli.json ? `${JSON.stringify(summary)}\n` : summaryText(summary));
     });
+}
+
+/**
+ * Each capture file once, with one warning when some were reached twice: a capture trained on twice is
+ * its own nearest neighbour in cross-validation and in the Unknown rule's calibration, which then sets the
+ * threshold too low and calls new captures of known types Unknown.
+ */
+function onceEach(paths: string[]): string[] {
+  const { files, repeated } = distinctFiles(paths);
+  if (repeated.length === 0) return files;
+  const [again, first] = repeated[0]!;
+  const more = repeated.length > 1 ? `, and ${repeated.length - 1} more` : '';
+  process.stderr.write(
+    `networkml: warning: ${repeated.length === 1 ? '1 capture was' : `${repeated.length} captures were`} given more than once (${again} is ${first}${more}); each is trained on once\n`,
+  );
+  return files;
 }
 
 function threadsOption(cli: TrainCliOptions): { threads?: number } {
