@@ -105,6 +105,8 @@ interface RoleSummaryBase {
    * replaced (eval would refuse it), so it was removed; null when there was none.
    */
   removed_behavior: string | null;
+  /** Labels of the captures given that the model does not know: none of their captures had a bin. */
+  labels_without_sessions: string[];
   features: TrainFeatureSet;
   algorithm: RoleAlgorithm;
   captures: number;
@@ -273,6 +275,7 @@ async function trainRole(
     captures_without_sessions: empty,
     bins,
     labels: model.labels,
+    labels_without_sessions: [...new Set(captureLabels)].filter((l) => !usable.includes(l)).sort(),
     warmup_s: warmupS,
     duration_s: binDurationS,
   });

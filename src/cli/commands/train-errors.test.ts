@@ -201,6 +201,29 @@ describe('train --features v2 with a label of one capture', () => {
   });
 });
 
+describe('a label none of whose captures has a bin', () => {
+  it('is named as left out of the model, not only counted', () => {
+    const three = join(dir, 'three-labels');
+    mkdirSync(three);
+    for (const name of [aria[0]!, wemo]) copyFileSync(join(setups, name), join(three, name));
+    // A capture without a packet: a real capture's 24-byte file header alone.
+    writeFileSync(
+      join(three, 'iKettle2-E1-Mon0000-n00.pcap'),
+      readFileSync(join(setups, wemo)).subarray(0, 24),
+    );
+    const save = join(dir, 'three.json');
+    const r = runCli(['train', three, '--features', 'v2', '--no-behavior', '--json', '--save', save]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(
+      r.stderr,
+      'networkml: warning: not in the model, no capture with usable sessions: iKettle2\n',
+    );
+    const summary = JSON.parse(r.stdout) as { labels: string[]; labels_without_sessions: string[] };
+    assert.deepEqual(summary.labels, ['Aria', 'Unknown', 'WeMoSwitch']);
+    assert.deepEqual(summary.labels_without_sessions, ['iKettle2']);
+  });
+});
+
 describe('captures reached more than once', () => {
   it('trains on each capture file once, whatever names reach it, and says so', () => {
     const links = join(dir, 'links');

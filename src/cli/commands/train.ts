@@ -6,10 +6,12 @@ import { resolveModelPath } from '../../models/host-footprint.js';
 import { filterByNames, loadLabelAssignments, loadSplit } from '../../training/dataset.js';
 import {
   type BehaviorFitSummary,
+  type CompatTrainSummary,
   type TrainAlgorithm,
   type TrainRunOptions,
   type TrainSummary,
   trainFromCaptures,
+  type V2TrainSummary,
 } from '../../training/run.js';
 import {
   addCaptureOptions,
@@ -141,6 +143,7 @@ export function registerTrain(program: Command): void {
           if (done === total) progress.stop();
         },
       });
+      if ('labels_without_sessions' in summary) warnLabelsLeftOut(summary);
       process.stdout.write(cli.json ? `${JSON.stringify(summary)}\n` : summaryText(summary));
     });
 }
@@ -159,6 +162,20 @@ function onceEach(paths: string[]): string[] {
     `networkml: warning: ${repeated.length === 1 ? '1 capture was' : `${repeated.length} captures were`} given more than once (${again} is ${first}${more}); each is trained on once\n`,
   );
   return files;
+}
+
+/**
+ * Names the labels the model cannot predict because none of their captures had a bin (too short for the
+ * warm-up, no traffic of the device): the summary's label count alone does not say which roles are missing.
+ */
+function warnLabelsLeftOut(summary: CompatTrainSummary | V2TrainSummary): void {
+  const missing = summary.labels_without_sessions;
+  if (missing.length === 0) return;
+  process.stderr.write(
+    `networkml: warning: not in the model, no capture with usable sessions: ${missing.join(', ')}` +
+      (summary.warmup_s > 0 ? `; try a smaller --warmup than ${summary.warmup_s} s` : '') +
+      '\n',
+  );
 }
 
 function threadsOption(cli: TrainCliOptions): { threads?: number } {
