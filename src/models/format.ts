@@ -4,6 +4,8 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z as Zod } from 'zod';
 import { ExitCode, errorMessage, ModelError, NetworkmlError } from '../errors.js';
+import { COMPAT_FEATURE_COUNT } from '../features/compat.js';
+import { v2FeatureVersion } from '../features/v2/names.js';
 import { type NoveltyReference, noveltyFromPoints, noveltySubset } from './novelty.js';
 import type { ForestRoleModel, OneLayerRoleModel, RankNnRoleModel, RoleModel } from './role-model.js';
 import type { TreeArrays } from './tree.js';
@@ -348,6 +350,9 @@ function noveltyOf(d: NonNullable<RoleDoc['novelty']>, n: number, name: string):
 
 function toRoleModel(d: RoleDoc, name: string): RoleModel {
   const n = d.features.count;
+  // Every capture would be refused one by one ("feature vector has … values"): the file is, once.
+  if (d.features.semantics === 'compat' ? n !== COMPAT_FEATURE_COUNT : v2FeatureVersion(n) === null)
+    bad(name, `${n} features is not a count of the ${d.features.semantics} feature set`);
   const k = d.labels.length;
   if (new Set(d.labels).size !== k) bad(name, 'duplicate labels');
   if (d.normalisation.means.length !== n || d.normalisation.stds.length !== n) {
