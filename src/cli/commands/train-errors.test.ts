@@ -17,7 +17,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { loadModel } from '../../models/format.js';
+import { DEFAULT_MODEL_PATH, loadModel } from '../../models/format.js';
 import { runCli } from '../../test-helpers/cli.js';
 import { TEST_DATA } from '../../test-helpers/reference.js';
 
@@ -145,6 +145,18 @@ describe('train: option values are checked, and every model it writes loads', ()
     // Left there, it was tied to the replaced model: eval --model refused every capture (exit 3).
     const evaluated = runCli(['eval', '--no-history', '--model', save, join(five, aria[0]!)]);
     assert.equal(evaluated.status, 0, evaluated.stderr);
+  });
+
+  it('refuses a --save naming the role model a behaviour model goes with, or a capture it reads', () => {
+    const role = join(dir, 'role.json');
+    copyFileSync(DEFAULT_MODEL_PATH, role);
+    for (const algorithm of ['behavior', 'sos'])
+      fails(['train', pair, '-a', algorithm, '-m', role, '--save', role], 2, /role\.json: is also an input/);
+    assert.equal(readFileSync(role, 'utf8'), readFileSync(DEFAULT_MODEL_PATH, 'utf8'));
+    const capture = join(pair, wemo);
+    const before = readFileSync(capture);
+    fails(['train', pair, '--features', 'v2', '--save', capture], 2, /is also an input/);
+    assert.deepEqual(readFileSync(capture), before);
   });
 
   it('takes a bundled role model by name for a behaviour model, as eval and test do', () => {

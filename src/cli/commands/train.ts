@@ -2,6 +2,7 @@
 import { basename } from 'node:path';
 import { type Command, Option } from 'commander';
 import { UsageError } from '../../errors.js';
+import { DEFAULT_MODEL_PATH } from '../../models/format.js';
 import { resolveModelPath } from '../../models/host-footprint.js';
 import { filterByNames, loadLabelAssignments, loadSplit } from '../../training/dataset.js';
 import {
@@ -22,7 +23,7 @@ import {
   threadsFrom,
 } from '../capture-options.js';
 import { distinctFiles, expandCaptureArgs } from '../inputs.js';
-import { refuseUnreplaceable } from '../output.js';
+import { refuseOutputOverInput, refuseUnreplaceable } from '../output.js';
 import { createProgress, type Progress } from '../progress.js';
 
 interface TrainCliOptions extends CaptureCliOptions {
@@ -127,6 +128,11 @@ export function registerTrain(program: Command): void {
       refuseUnreplaceable(cli.save);
       let paths = onceEach(expandCaptureArgs(args));
       if (cli.split) paths = filterByNames(paths, loadSplit(cli.split).train, 'train');
+      // The role model an anomaly model goes with is read, and must outlive, the training.
+      refuseOutputOverInput(cli.save, [
+        ...paths,
+        ...(anomaly ? [anomalyRun.roleModel ?? DEFAULT_MODEL_PATH] : []),
+      ]);
       let progress: Progress | undefined;
       const summary = await trainFromCaptures({
         paths,
