@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
@@ -280,6 +281,17 @@ test('a cyclic tree is refused (prediction could never end)', () => {
   t.left[internal] = internal;
   doc.checksum = documentChecksum(doc);
   expectModelError(JSON.stringify(doc), /bad shapes: tree 0 node/);
+});
+
+test('a model is never renamed over a special file (a FIFO, /dev/null): refused, the file left as it was', () => {
+  const fifo = join(dir, 'model-fifo');
+  execFileSync('mkfifo', [fifo]);
+  assert.throws(
+    () => saveModel(fifo, onelayer),
+    (err: unknown) =>
+      err instanceof ModelError && /model-fifo: cannot write model \(not a regular file\)/.test(err.message),
+  );
+  assert.equal(statSync(fifo).isFIFO(), true);
 });
 
 test('NaN weights are refused at save time', () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z as Zod } from 'zod';
@@ -582,6 +582,8 @@ export function writeModelDocument(path: string, doc: Record<string, unknown>): 
 
 /** Write a model file's text atomically (temp file + rename); returns the file's SHA-256. */
 export function writeModelText(path: string, text: string): string {
+  // The rename would replace the special file itself (as root, /dev/null by a model).
+  if (isSpecialFile(path)) throw new ModelError(`${path}: cannot write model (not a regular file)`);
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
     writeFileSync(tmp, text);
@@ -595,6 +597,15 @@ export function writeModelText(path: string, text: string): string {
     throw new ModelError(`${path}: cannot write model (${errorMessage(err)})`);
   }
   return sha256Hex(text);
+}
+
+/** Whether `path` (through its links) is there and not a regular file: a directory, device, FIFO, socket. */
+function isSpecialFile(path: string): boolean {
+  try {
+    return !statSync(path).isFile();
+  } catch {
+    return false; // nothing there (or not to be looked at): writing will say why, if it fails
+  }
 }
 
 /** The file keeps the typed open-set fields among the hyper-parameters (as models trained before did). */

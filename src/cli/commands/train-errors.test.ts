@@ -4,6 +4,7 @@
  * and the reserved label Unknown. Real captures of the IoT Sentinel setups.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -11,6 +12,7 @@ import {
   mkdtempSync,
   readFileSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -130,6 +132,11 @@ describe('train: option values are checked, and every model it writes loads', ()
       /cannot write: a part of the path is not a folder/,
     );
     assert.equal(existsSync(missing), false);
+    // Renamed over, a FIFO (or, as root, /dev/null) was replaced by a regular file holding the model.
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    fails(['train', pair, '--features', 'v2', '--save', fifo], 1, /fifo: cannot write: not a regular file/);
+    assert.equal(statSync(fifo).isFIFO(), true);
   });
 
   it('retrained without behaviour, removes the behaviour model of the model it replaced', () => {
