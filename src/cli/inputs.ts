@@ -33,6 +33,38 @@ function looksLikeCapture(path: string): boolean {
   return (head[0] === 0x1f && head[1] === 0x8b) || MAGICS.includes(head.readUInt32BE(0));
 }
 
+/**
+ * The paths that name distinct files, each by the first of its names, and the later names of one already
+ * named ([later, first]): a capture given twice, inside a directory given beside it, or linked to from two
+ * places. Paths that cannot be looked at (missing, '-') are kept, for the reader to report or read.
+ */
+export function distinctFiles(paths: readonly string[]): { files: string[]; repeated: [string, string][] } {
+  const firstName = new Map<string, string>();
+  const files: string[] = [];
+  const repeated: [string, string][] = [];
+  for (const path of paths) {
+    const id = path === '-' ? null : fileId(path);
+    const first = id === null ? undefined : firstName.get(id);
+    if (first !== undefined) {
+      repeated.push([path, first]);
+      continue;
+    }
+    if (id !== null) firstName.set(id, path);
+    files.push(path);
+  }
+  return { files, repeated };
+}
+
+/** Device and inode (exact, as bigints: a number would round large inode numbers), or null. */
+function fileId(path: string): string | null {
+  try {
+    const stat = statSync(path, { bigint: true });
+    return `${stat.dev}:${stat.ino}`;
+  } catch {
+    return null;
+  }
+}
+
 /** A second '-' could only read an exhausted stream: refused up front rather than reported as empty input. */
 export function refuseStdinTwice(args: readonly string[]): void {
   if (args.filter((a) => a === '-').length > 1)

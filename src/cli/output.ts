@@ -82,6 +82,28 @@ export async function openOutput(path: string | undefined): Promise<Output> {
   return atomicOutput(path, target, stat ? stat.mode & 0o7777 : undefined);
 }
 
+/**
+ * Refuses, before the work, a file to be replaced through a temporary file beside it and a rename (the
+ * model `train --save` writes, at the end of a training that can take hours): a directory or other file
+ * that is not a regular one, or a folder that is missing or cannot be written.
+ */
+export function refuseUnreplaceable(path: string): void {
+  try {
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (stat?.isDirectory()) throw cannotWrite(path, { code: 'EISDIR' });
+    // Renamed over, /dev/null or a FIFO would itself be replaced by a regular file.
+    if (stat && !stat.isFile())
+      throw new NetworkmlError(`${path}: cannot write: not a regular file (the file is replaced whole)`);
+    accessSync(dirname(path), constants.W_OK);
+    if (stat) return;
+    // Creating the name itself also proves it legal (not too long), as openOutput does.
+    closeSync(openSync(path, 'wx'));
+    unlinkSync(path);
+  } catch (e) {
+    throw e instanceof NetworkmlError ? e : cannotWrite(path, e);
+  }
+}
+
 function isLink(path: string): boolean {
   try {
     return lstatSync(path).isSymbolicLink();

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
@@ -200,7 +201,8 @@ test('nearest-type labels and the jointly calibrated secondary (service-role) ru
 
 test('a nearest-capture (ranknn) model round-trips with identical probabilities; bad label indices are refused', () => {
   const caps = data.rows.map((r, i) => ({ name: `c${i}`, label: data.labels[i]!, rows: [r] }));
-  const m = fitRankNnModel(caps, { semantics: 'v2' });
+  // The rows are compat-wide (4,104 features): a v2 model of that width is refused as a file.
+  const m = fitRankNnModel(caps, { semantics: 'compat' });
   const back = roundTrip(m, 'ranknn.json');
   assert.equal(back.kind, 'ranknn');
   assert.deepEqual(predictBins(back, data.rows), predictBins(m, data.rows));
@@ -246,6 +248,21 @@ test('corrupt, foreign and unsupported files are refused with one-line ModelErro
   outOfRange.selected[0] = 5000;
   outOfRange.checksum = documentChecksum(outOfRange);
   expectModelError(JSON.stringify(outOfRange), /a selected feature is >= 4104/);
+  // checksummed, shapes consistent, but not the width of any feature set: refused once, not per capture
+  for (const [semantics, count] of [
+    ['v2', 4104],
+    ['compat', 4105],
+  ] as const) {
+    const width = structuredClone(doc);
+    width.features = { ...width.features, semantics, count };
+    width.normalisation.means = Array.from({ length: count }, (_, i) => doc.normalisation.means[i] ?? 0);
+    width.normalisation.stds = Array.from({ length: count }, (_, i) => doc.normalisation.stds[i] ?? 1);
+    width.checksum = documentChecksum(width);
+    expectModelError(
+      JSON.stringify(width),
+      new RegExp(`bad shapes: ${count} features is not a count of the ${semantics} feature set`),
+    );
+  }
   const nan = structuredClone(doc);
   nan.weights.b2[0] = null;
   nan.checksum = documentChecksum(nan);
@@ -264,6 +281,17 @@ test('a cyclic tree is refused (prediction could never end)', () => {
   t.left[internal] = internal;
   doc.checksum = documentChecksum(doc);
   expectModelError(JSON.stringify(doc), /bad shapes: tree 0 node/);
+});
+
+test('a model is never renamed over a special file (a FIFO, /dev/null): refused, the file left as it was', () => {
+  const fifo = join(dir, 'model-fifo');
+  execFileSync('mkfifo', [fifo]);
+  assert.throws(
+    () => saveModel(fifo, onelayer),
+    (err: unknown) =>
+      err instanceof ModelError && /model-fifo: cannot write model \(not a regular file\)/.test(err.message),
+  );
+  assert.equal(statSync(fifo).isFIFO(), true);
 });
 
 test('NaN weights are refused at save time', () => {

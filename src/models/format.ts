@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z as Zod } from 'zod';
 import { ExitCode, errorMessage, ModelError, NetworkmlError } from '../errors.js';
+import { COMPAT_FEATURE_COUNT } from '../features/compat.js';
+import { v2FeatureVersion } from '../features/v2/names.js';
 import { type NoveltyReference, noveltyFromPoints, noveltySubset } from './novelty.js';
 import type { ForestRoleModel, OneLayerRoleModel, RankNnRoleModel, RoleModel } from './role-model.js';
 import type { TreeArrays } from './tree.js';
@@ -348,6 +350,9 @@ function noveltyOf(d: NonNullable<RoleDoc['novelty']>, n: number, name: string):
 
 function toRoleModel(d: RoleDoc, name: string): RoleModel {
   const n = d.features.count;
+  // Every capture would be refused one by one ("feature vector has … values"): the file is, once.
+  if (d.features.semantics === 'compat' ? n !== COMPAT_FEATURE_COUNT : v2FeatureVersion(n) === null)
+    bad(name, `${n} features is not a count of the ${d.features.semantics} feature set`);
   const k = d.labels.length;
   if (new Set(d.labels).size !== k) bad(name, 'duplicate labels');
   if (d.normalisation.means.length !== n || d.normalisation.stds.length !== n) {
@@ -572,7 +577,13 @@ function hasNonFinite(v: unknown): boolean {
 
 /** Write atomically (temp file + rename); returns the file's SHA-256. */
 export function writeModelDocument(path: string, doc: Record<string, unknown>): string {
-  const text = documentToText(doc);
+  return writeModelText(path, documentToText(doc));
+}
+
+/** Write a model file's text atomically (temp file + rename); returns the file's SHA-256. */
+export function writeModelText(path: string, text: string): string {
+  // The rename would replace the special file itself (as root, /dev/null by a model).
+  if (isSpecialFile(path)) throw new ModelError(`${path}: cannot write model (not a regular file)`);
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
     writeFileSync(tmp, text);
@@ -586,6 +597,15 @@ export function writeModelDocument(path: string, doc: Record<string, unknown>): 
     throw new ModelError(`${path}: cannot write model (${errorMessage(err)})`);
   }
   return sha256Hex(text);
+}
+
+/** Whether `path` (through its links) is there and not a regular file: a directory, device, FIFO, socket. */
+function isSpecialFile(path: string): boolean {
+  try {
+    return !statSync(path).isFile();
+  } catch {
+    return false; // nothing there (or not to be looked at): writing will say why, if it fails
+  }
 }
 
 /** The file keeps the typed open-set fields among the hyper-parameters (as models trained before did). */
@@ -623,16 +643,24 @@ function numberOrNull(v: unknown): number | null {
  * model file (exit 3).
  */
 export function saveModel(path: string, model: RoleModel, description?: string): string {
-  const doc = modelToDocument(model, description);
+  return writeModelText(path, roleModelText(path, model, description));
+}
+
+/**
+ * The text saveModel writes for a role model, checked as it checks it: what a model going with it (the
+ * behaviour model, through its hash) needs before the file is written.
+ */
+export function roleModelText(path: string, model: RoleModel, description?: string): string {
+  const text = documentToText(modelToDocument(model, description));
   try {
-    parseModel(documentToText(doc), path);
+    parseModel(text, path);
   } catch (err) {
     throw new NetworkmlError(
       `${path}: not written: the trained model would not load (${errorMessage(err)})`,
       ExitCode.INTERNAL,
     );
   }
-  return writeModelDocument(path, doc);
+  return text;
 }
 
 /** SHA-256 of a model file's bytes. */

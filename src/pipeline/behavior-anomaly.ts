@@ -10,7 +10,7 @@ import {
 } from '../features/behavior.js';
 import { BehaviorModel, type StreamedCaptureScore } from '../models/behavior.js';
 import type { LoadedModel } from '../models/format.js';
-import { loadModelDocument, writeModelDocument } from '../models/format.js';
+import { loadModelDocument } from '../models/format.js';
 
 /**
  * The behaviour model's file: the fitted BehaviorModel plus the role model it was trained beside (its
@@ -31,20 +31,19 @@ export function companionBehaviorPath(roleModelPath: string): string {
   return `${roleModelPath.replace(/\.json$/i, '')}.behavior.json`;
 }
 
-export function saveBehaviorModel(
-  path: string,
+/** The file document of a fitted behaviour model, tied to the role model file of that hash. */
+export function behaviorModelDocument(
   model: BehaviorModel,
-  /** The hash of the role model file it goes with. */
   roleModelHash: string,
   training: Record<string, string | number | null>,
-): string {
-  return writeModelDocument(path, {
+): Record<string, unknown> {
+  return {
     ...model.toJSON(),
     description:
       'Behaviour model: robust-standardised header behaviour per host and time window, kNN (L1) distance to normal host-windows plus service novelty, calibrated by cross-validation',
     roleModel: roleModelHash,
     training,
-  });
+  };
 }
 
 const cache = new Map<string, LoadedBehavior>();

@@ -2,12 +2,19 @@
  * Training from labelled captures, as `networkml train` runs it: features of every capture on worker
  * threads, then one of the algorithms below, the model written to `save`, and a typed summary returned.
  */
+import { unlinkSync } from 'node:fs';
 import { basename } from 'node:path';
-import { NetworkmlError, UsageError } from '../errors.js';
+import { errorMessage, NetworkmlError, UsageError } from '../errors.js';
 import type { BehaviorBin } from '../features/behavior.js';
 import { v2FeatureVersion } from '../features/v2/index.js';
 import { BehaviorModel, type TrainingSample } from '../models/behavior.js';
-import { saveModel } from '../models/format.js';
+import {
+  documentToText,
+  loadModelDocument,
+  roleModelText,
+  sha256Hex,
+  writeModelText,
+} from '../models/format.js';
 import {
   type RoleAlgorithm,
   type RoleModel,
@@ -16,7 +23,7 @@ import {
 } from '../models/role-model.js';
 import { RoleConditionedSos } from '../models/sos.js';
 import type { AnalyzeOptions } from '../pipeline/analyze.js';
-import { companionBehaviorPath, saveBehaviorModel } from '../pipeline/behavior-anomaly.js';
+import { behaviorModelDocument, companionBehaviorPath } from '../pipeline/behavior-anomaly.js';
 import { roleModelFor } from '../pipeline/model-registry.js';
 import { unpackRows } from '../pipeline/packed-rows.js';
 import { type PoolOptions, runJobs } from '../pipeline/pool.js';
@@ -93,6 +100,13 @@ interface RoleSummaryBase {
   model: string;
   /** The companion behaviour model, or null when not trained (behavior: false). */
   behavior: BehaviorFitSummary | null;
+  /**
+   * A companion behaviour model found beside `model` when none was trained: it went with the model
+   * replaced (eval would refuse it), so it was removed; null when there was none.
+   */
+  removed_behavior: string | null;
+  /** Labels of the captures given that the model does not know: none of their captures had a bin. */
+  labels_without_sessions: string[];
   features: TrainFeatureSet;
   algorithm: RoleAlgorithm;
   captures: number;
@@ -238,8 +252,8 @@ async function trainRole(
   const dataset = o.dataset ?? '';
   const behaviorBins = features.map((f) => f.behavior ?? []);
   const behaviorVendors = features.map((f) => f.behaviorVendor);
-  /** Fits and writes the companion behaviour model, tied to the role model file just written (its hash). */
-  const companion = (roleHash: string): BehaviorFitSummary | null =>
+  /** Fits the companion behaviour model, tied to the role model file about to be written (its hash). */
+  const companion = (roleHash: string): FittedBehavior | null =>
     // Normal behaviour is learnt by comparing captures with each other: it needs two with IP traffic.
     behaviorModel && behaviorBins.filter((b) => b.length > 0).length >= 2
       ? fitBehavior(
@@ -261,6 +275,7 @@ async function trainRole(
     captures_without_sessions: empty,
     bins,
     labels: model.labels,
+    labels_without_sessions: [...new Set(captureLabels)].filter((l) => !usable.includes(l)).sort(),
     warmup_s: warmupS,
     duration_s: binDurationS,
   });
@@ -274,10 +289,9 @@ async function trainRole(
       ...(o.unknownRate !== undefined ? { unknownRate: o.unknownRate } : {}),
       ...(algorithm ? { algorithm } : {}),
     });
-    const behavior = companion(saveModel(o.save, report.model));
     return {
       ...base('v2', report.model),
-      behavior,
+      ...saveWithCompanion(o.save, report.model, companion),
       selected: report.selection.best.name,
       cv: Object.fromEntries(
         report.selection.results.filter((r) => r.outcomes.length > 0).map((r) => [r.name, r.accuracy]),
@@ -298,10 +312,9 @@ async function trainRole(
     dataset,
     ...(o.hiddenSize !== undefined ? { hiddenSize: o.hiddenSize } : {}),
   });
-  const behavior = companion(saveModel(o.save, report.model));
   return {
     ...base('compat', report.model),
-    behavior,
+    ...saveWithCompanion(o.save, report.model, companion),
     selected_features: report.model.selected.length,
     fit_seconds: report.seconds,
     seconds: seconds(),
@@ -396,7 +409,9 @@ async function trainBehavior(
     return r.value.bins;
   });
   const vendors = results.map((r) => (r.ok ? r.value.vendor : undefined));
-  const fit = fitBehavior(model, perCapture, vendors, paths, labels, role.hash, o.save, o.seed ?? 0);
+  const fitted = fitBehavior(model, perCapture, vendors, paths, labels, role.hash, o.save, o.seed ?? 0);
+  writeModelText(o.save, fitted.text);
+  const fit = fitted.summary;
   return {
     model: o.save,
     algorithm: 'behavior',
@@ -423,7 +438,52 @@ function newBehaviorModel(o: TrainRunOptions): BehaviorModel {
   });
 }
 
-/** Fits the behaviour model on every capture's device windows and writes it, tied to its role model. */
+/** A fitted behaviour model: what train says of it, and its file's text, not yet written. */
+interface FittedBehavior {
+  summary: BehaviorFitSummary;
+  text: string;
+}
+
+/**
+ * Writes the role model and the companion behaviour model, both fitted before either file is written, so
+ * a training stopped or failing on the way leaves the old pair as it was. With no companion this time
+ * (--no-behavior, too few captures with IP traffic), one left beside the old model is tied to that model,
+ * and eval --model would refuse it rather than fall back to its default: it is removed.
+ */
+function saveWithCompanion(
+  save: string,
+  model: RoleModel,
+  fitCompanion: (roleHash: string) => FittedBehavior | null,
+): { behavior: BehaviorFitSummary | null; removed_behavior: string | null } {
+  const text = roleModelText(save, model);
+  const companion = fitCompanion(sha256Hex(text));
+  const companionPath = companionBehaviorPath(save);
+  writeModelText(save, text);
+  if (companion) {
+    writeModelText(companionPath, companion.text);
+    return { behavior: companion.summary, removed_behavior: null };
+  }
+  return { behavior: null, removed_behavior: removeBehaviorModel(companionPath) ? companionPath : null };
+}
+
+/** Removes the behaviour model at `path`; false when there is none (another file there is left alone). */
+function removeBehaviorModel(path: string): boolean {
+  try {
+    loadModelDocument(path, 'behavior');
+  } catch {
+    return false;
+  }
+  try {
+    unlinkSync(path);
+  } catch (err) {
+    throw new NetworkmlError(
+      `${path}: cannot remove the behaviour model of the model replaced (${errorMessage(err)})`,
+    );
+  }
+  return true;
+}
+
+/** Fits the behaviour model on every capture's device windows, tied to its role model; not yet written. */
 function fitBehavior(
   model: BehaviorModel,
   perCapture: readonly BehaviorBin[][],
@@ -433,7 +493,7 @@ function fitBehavior(
   roleHash: string,
   save: string,
   seed: number,
-): BehaviorFitSummary {
+): FittedBehavior {
   const samples: TrainingSample[] = [];
   perCapture.forEach((bins, i) => {
     const vendor = vendors[i];
@@ -453,15 +513,17 @@ function fitBehavior(
   model.fit(samples);
   const threshold = model.state?.threshold;
   if (threshold === undefined) throw new NetworkmlError('behaviour model was not fitted');
-  saveBehaviorModel(save, model, roleHash, {
-    dataset: paths.length === 1 ? basename(paths[0]!) : `${paths.length} captures`,
-    date: new Date().toISOString(),
-    seed,
-    captures: paths.length,
-    bins: samples.length,
-  });
+  const text = documentToText(
+    behaviorModelDocument(model, roleHash, {
+      dataset: paths.length === 1 ? basename(paths[0]!) : `${paths.length} captures`,
+      date: new Date().toISOString(),
+      seed,
+      captures: paths.length,
+      bins: samples.length,
+    }),
+  );
   const thin = model.state?.thinTail;
-  return {
+  const summary: BehaviorFitSummary = {
     model: save,
     bins: samples.length,
     false_alarm_rate: model.falseAlarmRate,
@@ -475,4 +537,5 @@ function fitBehavior(
       : null,
     one_type_labels: model.state?.confusableLabels ?? [],
   };
+  return { summary, text };
 }

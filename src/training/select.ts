@@ -248,7 +248,9 @@ export function fitCandidate(
   seed: number,
 ): FittedCandidate {
   if (candidate.algorithm === 'ranknn') {
-    return { model: fitRankNnModel(captures, train), inBag: null, rowCapture: new Int32Array(0) };
+    // No randomness of its own, but the seed chose it (the folds of model selection): the model says which.
+    const model = fitRankNnModel(captures, { ...train, seed });
+    return { model, inBag: null, rowCapture: new Int32Array(0) };
   }
   const rows: Float64Array[] = [];
   const labels: string[] = [];

@@ -4,6 +4,7 @@
  * and the reserved label Unknown. Real captures of the IoT Sentinel setups.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -11,12 +12,14 @@ import {
   mkdtempSync,
   readFileSync,
   rmSync,
+  statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { loadModel } from '../../models/format.js';
+import { DEFAULT_MODEL_PATH, loadModel } from '../../models/format.js';
 import { runCli } from '../../test-helpers/cli.js';
 import { TEST_DATA } from '../../test-helpers/reference.js';
 
@@ -108,6 +111,61 @@ describe('train: option values are checked, and every model it writes loads', ()
     assert.equal(loadModel(save).model.training?.seed, 4294967295);
   });
 
+  it('records the seed asked for when model selection keeps the nearest-capture model', () => {
+    const save = join(dir, 'seed-ranknn.json');
+    const r = runCli(['train', five, '--features', 'v2', '--seed', '7', '--no-behavior', '--save', save]);
+    assert.equal(r.status, 0, r.stderr);
+    const model = loadModel(save).model;
+    assert.equal(model.kind, 'ranknn');
+    assert.equal(model.training?.seed, 7);
+  });
+
+  it('refuses a --save it cannot write before training, not after', () => {
+    const missing = join(dir, 'no-such-folder', 'model.json');
+    fails(['train', five, '--save', missing], 1, /model\.json: cannot write: its folder does not exist/);
+    fails(['train', five, '--save', five], 1, /five: cannot write: it is a directory/);
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    fails(
+      ['train', five, '--save', join(file, 'm.json')],
+      1,
+      /cannot write: a part of the path is not a folder/,
+    );
+    assert.equal(existsSync(missing), false);
+    // Renamed over, a FIFO (or, as root, /dev/null) was replaced by a regular file holding the model.
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    fails(['train', pair, '--features', 'v2', '--save', fifo], 1, /fifo: cannot write: not a regular file/);
+    assert.equal(statSync(fifo).isFIFO(), true);
+  });
+
+  it('retrained without behaviour, removes the behaviour model of the model it replaced', () => {
+    const save = join(dir, 'site.json');
+    const companion = join(dir, 'site.behavior.json');
+    const first = runCli(['train', five, '--features', 'v2', '--save', save]);
+    assert.equal(first.status, 0, first.stderr);
+    assert.equal(existsSync(companion), true);
+    const again = runCli(['train', five, '--features', 'v2', '--seed', '1', '--no-behavior', '--save', save]);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stdout, /removed .*site\.behavior\.json: the behaviour model of the model replaced/);
+    assert.equal(existsSync(companion), false);
+    // Left there, it was tied to the replaced model: eval --model refused every capture (exit 3).
+    const evaluated = runCli(['eval', '--no-history', '--model', save, join(five, aria[0]!)]);
+    assert.equal(evaluated.status, 0, evaluated.stderr);
+  });
+
+  it('refuses a --save naming the role model a behaviour model goes with, or a capture it reads', () => {
+    const role = join(dir, 'role.json');
+    copyFileSync(DEFAULT_MODEL_PATH, role);
+    for (const algorithm of ['behavior', 'sos'])
+      fails(['train', pair, '-a', algorithm, '-m', role, '--save', role], 2, /role\.json: is also an input/);
+    assert.equal(readFileSync(role, 'utf8'), readFileSync(DEFAULT_MODEL_PATH, 'utf8'));
+    const capture = join(pair, wemo);
+    const before = readFileSync(capture);
+    fails(['train', pair, '--features', 'v2', '--save', capture], 2, /is also an input/);
+    assert.deepEqual(readFileSync(capture), before);
+  });
+
   it('takes a bundled role model by name for a behaviour model, as eval and test do', () => {
     const save = join(dir, 'behavior.json');
     const r = runCli(['train', pair, '-a', 'behavior', '-m', 'onelayer-v0.4.8', '--save', save]);
@@ -159,6 +217,56 @@ describe('train --features v2 with a label of one capture', () => {
     const warm = runCli(['train', one, '--features', 'v2', '--warmup', '5', '--save', save]);
     assert.equal(warm.status, 2, warm.stderr);
     assert.match(warm.stderr, /; try a smaller --warmup than 5 s\n$/);
+  });
+});
+
+describe('a label none of whose captures has a bin', () => {
+  it('is named as left out of the model, not only counted', () => {
+    const three = join(dir, 'three-labels');
+    mkdirSync(three);
+    for (const name of [aria[0]!, wemo]) copyFileSync(join(setups, name), join(three, name));
+    // A capture without a packet: a real capture's 24-byte file header alone.
+    writeFileSync(
+      join(three, 'iKettle2-E1-Mon0000-n00.pcap'),
+      readFileSync(join(setups, wemo)).subarray(0, 24),
+    );
+    const save = join(dir, 'three.json');
+    const r = runCli(['train', three, '--features', 'v2', '--no-behavior', '--json', '--save', save]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(
+      r.stderr,
+      'networkml: warning: not in the model, no capture with usable sessions: iKettle2\n',
+    );
+    const summary = JSON.parse(r.stdout) as { labels: string[]; labels_without_sessions: string[] };
+    assert.deepEqual(summary.labels, ['Aria', 'Unknown', 'WeMoSwitch']);
+    assert.deepEqual(summary.labels_without_sessions, ['iKettle2']);
+  });
+});
+
+describe('captures reached more than once', () => {
+  it('trains on each capture file once, whatever names reach it, and says so', () => {
+    const links = join(dir, 'links');
+    mkdirSync(links);
+    symlinkSync(join(five, aria[1]!), join(links, 'Aria-latest-Mon0000-n00.pcap'));
+    const train = (save: string, inputs: string[]) =>
+      runCli(['train', ...inputs, '--features', 'v2', '--no-behavior', '--json', '--save', save]);
+    const onceSave = join(dir, 'once.json');
+    const twiceSave = join(dir, 'twice.json');
+    assert.equal(train(onceSave, [five]).status, 0);
+    const again = join(five, aria[0]!);
+    const twice = train(twiceSave, [five, again, links]);
+    assert.equal(twice.status, 0, twice.stderr);
+    assert.equal(
+      twice.stderr,
+      `networkml: warning: 2 captures were given more than once (${again} is ${again}, and 1 more); each is trained on once\n`,
+    );
+    assert.equal((JSON.parse(twice.stdout) as { captures: number }).captures, 6);
+    // Trained on twice, a capture was its own nearest neighbour: a lower Unknown threshold, another model.
+    const content = (path: string) => {
+      const { checksum: _c, training, ...rest } = JSON.parse(readFileSync(path, 'utf8'));
+      return { ...rest, training: { ...training, date: null, dataset: null } };
+    };
+    assert.deepEqual(content(twiceSave), content(onceSave));
   });
 });
 

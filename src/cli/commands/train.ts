@@ -2,14 +2,17 @@
 import { basename } from 'node:path';
 import { type Command, Option } from 'commander';
 import { UsageError } from '../../errors.js';
+import { DEFAULT_MODEL_PATH } from '../../models/format.js';
 import { resolveModelPath } from '../../models/host-footprint.js';
 import { filterByNames, loadLabelAssignments, loadSplit } from '../../training/dataset.js';
 import {
   type BehaviorFitSummary,
+  type CompatTrainSummary,
   type TrainAlgorithm,
   type TrainRunOptions,
   type TrainSummary,
   trainFromCaptures,
+  type V2TrainSummary,
 } from '../../training/run.js';
 import {
   addCaptureOptions,
@@ -19,7 +22,8 @@ import {
   optionNumber,
   threadsFrom,
 } from '../capture-options.js';
-import { expandCaptureArgs } from '../inputs.js';
+import { distinctFiles, expandCaptureArgs } from '../inputs.js';
+import { refuseOutputOverInput, refuseUnreplaceable } from '../output.js';
 import { createProgress, type Progress } from '../progress.js';
 
 interface TrainCliOptions extends CaptureCliOptions {
@@ -121,8 +125,14 @@ export function registerTrain(program: Command): void {
         process.stderr.write(
           `networkml: warning: ${ignored.join(', ')} ignored with ${trainingName(cli, command)}\n`,
         );
-      let paths = expandCaptureArgs(args);
+      refuseUnreplaceable(cli.save);
+      let paths = onceEach(expandCaptureArgs(args));
       if (cli.split) paths = filterByNames(paths, loadSplit(cli.split).train, 'train');
+      // The role model an anomaly model goes with is read, and must outlive, the training.
+      refuseOutputOverInput(cli.save, [
+        ...paths,
+        ...(anomaly ? [anomalyRun.roleModel ?? DEFAULT_MODEL_PATH] : []),
+      ]);
       let progress: Progress | undefined;
       const summary = await trainFromCaptures({
         paths,
@@ -139,8 +149,39 @@ export function registerTrain(program: Command): void {
           if (done === total) progress.stop();
         },
       });
+      if ('labels_without_sessions' in summary) warnLabelsLeftOut(summary);
       process.stdout.write(cli.json ? `${JSON.stringify(summary)}\n` : summaryText(summary));
     });
+}
+
+/**
+ * Each capture file once, with one warning when some were reached twice: a capture trained on twice is
+ * its own nearest neighbour in cross-validation and in the Unknown rule's calibration, which then sets the
+ * threshold too low and calls new captures of known types Unknown.
+ */
+function onceEach(paths: string[]): string[] {
+  const { files, repeated } = distinctFiles(paths);
+  if (repeated.length === 0) return files;
+  const [again, first] = repeated[0]!;
+  const more = repeated.length > 1 ? `, and ${repeated.length - 1} more` : '';
+  process.stderr.write(
+    `networkml: warning: ${repeated.length === 1 ? '1 capture was' : `${repeated.length} captures were`} given more than once (${again} is ${first}${more}); each is trained on once\n`,
+  );
+  return files;
+}
+
+/**
+ * Names the labels the model cannot predict because none of their captures had a bin (too short for the
+ * warm-up, no traffic of the device): the summary's label count alone does not say which roles are missing.
+ */
+function warnLabelsLeftOut(summary: CompatTrainSummary | V2TrainSummary): void {
+  const missing = summary.labels_without_sessions;
+  if (missing.length === 0) return;
+  process.stderr.write(
+    `networkml: warning: not in the model, no capture with usable sessions: ${missing.join(', ')}` +
+      (summary.warmup_s > 0 ? `; try a smaller --warmup than ${summary.warmup_s} s` : '') +
+      '\n',
+  );
 }
 
 function threadsOption(cli: TrainCliOptions): { threads?: number } {
@@ -272,6 +313,9 @@ function summaryText(summary: TrainSummary): string {
         `(${(summary.behavior.false_alarm_rate * 100).toFixed(1)} % false alarms) → ${summary.behavior.model}\n` +
         thinRolesText(summary.behavior.thin_roles, '  ') +
         oneTypeText(summary.behavior.one_type_labels, '  ')
+      : '') +
+    (summary.removed_behavior
+      ? `  removed ${summary.removed_behavior}: the behaviour model of the model replaced, which eval would refuse with this one\n`
       : '') +
     `  features ${summary.seconds.features.toFixed(1)} s, total ${summary.seconds.total.toFixed(1)} s → ${summary.model}\n`
   );
