@@ -14,7 +14,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { cannotWrite, UsageError } from '../errors.js';
+import { cannotWrite, NetworkmlError, UsageError } from '../errors.js';
 import { writeJsonPieces } from '../outputs/json-pieces.js';
 import type { CaptureResult } from '../result.js';
 import { statOrUndefined } from './inputs.js';
