@@ -55,6 +55,23 @@ export function distinctFiles(paths: readonly string[]): { files: string[]; repe
   return { files, repeated };
 }
 
+/**
+ * Each capture file once (distinctFiles), with one warning when some were reached twice. `train` and
+ * `test` need it: a capture trained on twice is its own nearest neighbour in cross-validation and in the
+ * Unknown rule's calibration (the threshold then falls and new captures of known types are called
+ * Unknown), and one tested twice counts twice in every figure. `done`: what happens to each ('trained on').
+ */
+export function onceEach(paths: readonly string[], done: string): string[] {
+  const { files, repeated } = distinctFiles(paths);
+  if (repeated.length === 0) return files;
+  const [again, first] = repeated[0]!;
+  const more = repeated.length > 1 ? `, and ${repeated.length - 1} more` : '';
+  process.stderr.write(
+    `networkml: warning: ${repeated.length === 1 ? '1 capture was' : `${repeated.length} captures were`} given more than once (${again} is ${first}${more}); each is ${done} once\n`,
+  );
+  return files;
+}
+
 /** Device and inode (exact, as bigints: a number would round large inode numbers), or null. */
 function fileId(path: string): string | null {
   try {

@@ -43,6 +43,19 @@ describe('test: capture warnings', () => {
   });
 });
 
+describe('test: inputs', () => {
+  it('tests a capture reached twice (inside a directory given beside it) once, with one warning', () => {
+    const inDir = join(withUnknown, 'Aria-A2-Mon0000-n00.pcap');
+    const r = runCli(['test', '--json', '--warmup', '0', withUnknown, inDir]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { captures: number }).captures, 2);
+    assert.equal(
+      r.stderr,
+      `networkml: warning: 1 capture was given more than once (${inDir} is ${inDir}); each is tested once\n`,
+    );
+  });
+});
+
 describe('test: options', () => {
   it('refuses the anomaly options it would ignore (usage, exit 2)', () => {
     for (const args of [

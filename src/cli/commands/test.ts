@@ -14,7 +14,7 @@ import type { CaptureResult } from '../../result.js';
 import { filterByNames, labelOf, loadLabelAssignments, loadSplit } from '../../training/dataset.js';
 import { confusedPairs, MEAN_F1_DEFINITION, scorePredictions } from '../../training/metrics.js';
 import { addCaptureOptions, type CaptureCliOptions, threadsFrom } from '../capture-options.js';
-import { expandCaptureArgs } from '../inputs.js';
+import { expandCaptureArgs, onceEach } from '../inputs.js';
 import { writeCaptureWarnings } from '../output.js';
 import { createProgress } from '../progress.js';
 import { addModelOptions, evaluateOptionsFrom } from './eval.js';
@@ -64,7 +64,7 @@ export function registerTest(program: Command): void {
       '\nExamples:\n  networkml test setups/ --split dev-split.json --model onelayer.json\n  networkml test setups/ --split dev-split.json --model v2.json --baseline compat.json\n  networkml test captures/ --model rf.json --json > test.json && networkml report test.json -o test.html',
     )
     .action(async (args: string[], cli: TestCliOptions) => {
-      let paths = expandCaptureArgs(args);
+      let paths = onceEach(expandCaptureArgs(args), 'tested');
       if (cli.split) {
         const names = loadSplit(cli.split).test;
         paths = filterByNames(paths, names, 'test');

@@ -22,7 +22,7 @@ import {
   optionNumber,
   threadsFrom,
 } from '../capture-options.js';
-import { distinctFiles, expandCaptureArgs } from '../inputs.js';
+import { expandCaptureArgs, onceEach } from '../inputs.js';
 import { refuseOutputOverInput, refuseUnreplaceable } from '../output.js';
 import { createProgress, type Progress } from '../progress.js';
 
@@ -126,7 +126,7 @@ export function registerTrain(program: Command): void {
           `networkml: warning: ${ignored.join(', ')} ignored with ${trainingName(cli, command)}\n`,
         );
       refuseUnreplaceable(cli.save);
-      let paths = onceEach(expandCaptureArgs(args));
+      let paths = onceEach(expandCaptureArgs(args), 'trained on');
       if (cli.split) paths = filterByNames(paths, loadSplit(cli.split).train, 'train');
       // The role model an anomaly model goes with is read, and must outlive, the training.
       refuseOutputOverInput(cli.save, [
@@ -152,22 +152,6 @@ export function registerTrain(program: Command): void {
       if ('labels_without_sessions' in summary) warnLabelsLeftOut(summary);
       process.stdout.write(cli.json ? `${JSON.stringify(summary)}\n` : summaryText(summary));
     });
-}
-
-/**
- * Each capture file once, with one warning when some were reached twice: a capture trained on twice is
- * its own nearest neighbour in cross-validation and in the Unknown rule's calibration, which then sets the
- * threshold too low and calls new captures of known types Unknown.
- */
-function onceEach(paths: string[]): string[] {
-  const { files, repeated } = distinctFiles(paths);
-  if (repeated.length === 0) return files;
-  const [again, first] = repeated[0]!;
-  const more = repeated.length > 1 ? `, and ${repeated.length - 1} more` : '';
-  process.stderr.write(
-    `networkml: warning: ${repeated.length === 1 ? '1 capture was' : `${repeated.length} captures were`} given more than once (${again} is ${first}${more}); each is trained on once\n`,
-  );
-  return files;
 }
 
 /**
