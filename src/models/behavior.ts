@@ -414,6 +414,9 @@ export interface StreamedCaptureScore {
   worst: number;
   /** Each window's final score (BinScore.score), in order. */
   scores: Float64Array;
+  /** Each window's BinScore.distance and .novelty, in order (what the detail shows when another window decides). */
+  distances: Float64Array;
+  novelties: Float64Array;
   /** The worst window's BinScore, as `score` gives it. */
   worstBin: BinScore;
   reasons: string[];
@@ -1411,11 +1414,15 @@ export class BehaviorModel {
     const bestLabel = new Int32Array(n);
     const labelScores = new Float64Array(n * nl);
     const packets = new Float64Array(n);
+    const distances = new Float64Array(n);
+    const novelties = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       const sample = windows.get(i);
       packets[i] = sample.packets ?? Number.POSITIVE_INFINITY;
       const b = this.scoreBin(sample, excludeGroup, role, vendor);
       population[i] = b.score;
+      distances[i] = b.distance;
+      novelties[i] = b.novelty;
       bestLabel[i] = b.bestLabel;
       for (let li = 0; li < nl; li++) labelScores[i * nl + li] = b.labelScores[li]!;
     }
@@ -1453,6 +1460,8 @@ export class BehaviorModel {
       abnormality: this.captureAbnormality(w.p, n),
       worst,
       scores,
+      distances,
+      novelties,
       worstBin: w,
       reasons: this.reasonsOf(sample, w, fit, n, vendor),
       calibratedOn,

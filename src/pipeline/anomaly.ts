@@ -14,7 +14,7 @@ import type { LoadedModel } from '../models/format.js';
 import { EarlySequences } from '../models/lstm-early.js';
 import type { BehaviorDetail } from '../result.js';
 import {
-  type BehaviorBinScore,
+  type BehaviorWindowScore,
   companionBehaviorPath,
   loadBehaviorModel,
   scoreBehavior,
@@ -54,7 +54,7 @@ export interface AnomalyOutcome {
   threshold: number;
   detail?: BehaviorDetail;
   /** Behaviour only: each bin's raw score and services, to add the device's own history later. */
-  bins?: BehaviorBinScore[];
+  bins?: BehaviorWindowScore[];
   /** Behaviour only: the role whose own normal windows calibrated the score (null: the population's). */
   calibratedOn?: string | null;
 }
@@ -272,10 +272,16 @@ export function anomalyScorer(options: AnomalyOptions, roleModel: LoadedModel): 
               ...(model.stackWeight > 0 ? { network_stacks: stackBitsText(stacks) } : {}),
             },
             // Read when the device's history asks (rarely): the services come from the windows again.
-            bins: lazyArray(windows.length, (i) => ({
-              score: score.scores[i]!,
-              services: windows.get(i).services,
-            })),
+            bins: lazyArray(windows.length, (i) => {
+              const window = windows.get(i);
+              return {
+                score: score.scores[i]!,
+                services: window.services,
+                window: { index: window.bin, start: window.start, end: window.end },
+                distance: score.distances[i]!,
+                novelty: score.novelties[i]!,
+              };
+            }),
             calibratedOn: score.calibratedOn,
           };
         },

@@ -58,24 +58,33 @@ export interface BehaviorBinScore {
   services: [number, number, number][];
 }
 
+/** A scored window as eval keeps it: enough to describe it when the device's history makes it the deciding one. */
+export interface BehaviorWindowScore extends BehaviorBinScore {
+  window: { index: number; start: number; end: number };
+  distance: number;
+  novelty: number;
+}
+
 /**
  * Adds the device's own history to its score: in each bin, services the device never used before count as
  * novelty too (same weight as services its nearest normal devices never used). Returns null when every
- * service was seen before (nothing changes).
+ * service was seen before (nothing changes). `worst` may be another bin than the model's worst: `score` is
+ * its raised score and `novelty` the (unweighted) novelty its fresh services added.
  */
 export function withOwnHistory(
   model: BehaviorModel,
   bins: readonly BehaviorBinScore[],
   past: ReadonlySet<number>,
   role?: string,
-): { abnormality: number; worst: number; reasons: string[] } | null {
+): { abnormality: number; worst: number; score: number; novelty: number; reasons: string[] } | null {
   let changed = false;
   const industrialKnown = [...past].some(isIndustrialService);
   const scores = bins.map((b) => {
     const fresh = b.services.filter((s) => !past.has(s[0]));
-    if (fresh.length === 0) return { score: b.score, fresh };
+    if (fresh.length === 0) return { score: b.score, fresh, novelty: 0 };
     changed = true;
-    return { score: b.score + model.noveltyWeight * model.serviceNovelty(fresh, industrialKnown), fresh };
+    const novelty = model.serviceNovelty(fresh, industrialKnown);
+    return { score: b.score + model.noveltyWeight * novelty, fresh, novelty };
   });
   if (!changed) return null;
   let worst = 0;
@@ -87,7 +96,7 @@ export function withOwnHistory(
   const reasons = scores[worst]!.fresh.sort((a, b) => b[1] - a[1])
     .slice(0, 3)
     .map(([code, peers]) => `${servicePeersText(code, peers)}: never used by this device before`);
-  return { abnormality, worst, reasons };
+  return { abnormality, worst, score: scores[worst]!.score, novelty: scores[worst]!.novelty, reasons };
 }
 
 /** Loads (once per process and path) a behaviour model and checks it belongs to this role model. */

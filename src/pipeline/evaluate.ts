@@ -26,7 +26,7 @@ import {
   selectedZ,
   siblingsOf,
 } from '../models/role-model.js';
-import type { BinDetail, CaptureResult, DeviceResult, ValidDeviceResult } from '../result.js';
+import type { BehaviorDetail, BinDetail, CaptureResult, DeviceResult, ValidDeviceResult } from '../result.js';
 import type { PacketStore } from '../sessions/packet-store.js';
 import {
   type AnalyzeOptions,
@@ -37,7 +37,7 @@ import {
   type WholeCaptureAnalysis,
 } from './analyze.js';
 import { type AnomalyModelName, type AnomalyOutcome, anomalyScorer } from './anomaly.js';
-import { type BehaviorBinScore, loadedBehaviorModel, withOwnHistory } from './behavior-anomaly.js';
+import { type BehaviorWindowScore, loadedBehaviorModel, withOwnHistory } from './behavior-anomaly.js';
 import { captureKey } from './capture-key.js';
 import { roleModelFor } from './model-registry.js';
 
@@ -59,7 +59,7 @@ export interface HistoryPort {
 export interface ScoredUpdate extends DeviceUpdate {
   /** Behaviour model only: its path and each bin's score and services, to add the device's own history. */
   /** `calibratedOn`: the role whose own calibration scored it (null: the population's). */
-  behavior?: { modelPath: string; bins: BehaviorBinScore[]; calibratedOn: string | null };
+  behavior?: { modelPath: string; bins: BehaviorWindowScore[]; calibratedOn: string | null };
 }
 
 export interface EvaluateOptions {
@@ -567,9 +567,28 @@ export async function applyOwnHistory(
   const own = withOwnHistory(model, entry.behavior.bins, past, entry.behavior.calibratedOn ?? undefined);
   if (own && own.abnormality > detail.abnormality) {
     detail.abnormality = own.abnormality;
-    detail.behavior.reasons = [...own.reasons, ...detail.behavior.reasons].slice(0, 5);
+    describeDecidingWindow(detail.behavior, entry.behavior.bins[own.worst]!, own);
     device.decisions.behavior = behaviorOf(own.abnormality, detail.threshold);
   }
+}
+
+/**
+ * The behaviour detail describes the window whose score the abnormality now comes from: the one the history
+ * raised most, which need not be the model's worst. The model's reasons stay only when they are that window's.
+ */
+function describeDecidingWindow(
+  behavior: BehaviorDetail,
+  window: BehaviorWindowScore,
+  own: { score: number; novelty: number; reasons: string[] },
+): void {
+  const same = window.window.index === behavior.worst_bin.index;
+  behavior.reasons = [...own.reasons, ...(same ? behavior.reasons : [])].slice(0, 5);
+  if (!same) {
+    behavior.worst_bin = { ...window.window };
+    behavior.distance = window.distance;
+  }
+  behavior.novelty = (same ? behavior.novelty : window.novelty) + own.novelty;
+  behavior.score = own.score;
 }
 
 export type { RoleModel };

@@ -28,3 +28,13 @@ export function repeatedCapture(path: string, minBytes: number): Buffer {
   }
   return Buffer.concat(out);
 }
+
+/**
+ * Little-endian µs pcaps (same link type) one after the other in one file, as `mergecap` writes captures
+ * that do not overlap in time: a multi-window capture of one device from short real ones.
+ */
+export function concatenatedCaptures(paths: readonly string[]): Buffer {
+  const files = paths.map((p) => readFileSync(p));
+  for (const f of files) assert.equal(f.readUInt32LE(0), 0xa1b2c3d4);
+  return Buffer.concat([files[0]!.subarray(0, 24), ...files.map((f) => f.subarray(24))]);
+}
