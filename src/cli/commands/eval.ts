@@ -7,7 +7,12 @@ import { HOST_FOOTPRINT_KIND, modelFileKind, resolveModelPath } from '../../mode
 import { evalTable, evalText } from '../../outputs/table.js';
 import { prepareReading } from '../../pipeline/analyze.js';
 import { anomalyNameFor, anomalyScorer, prepareScoring } from '../../pipeline/anomaly.js';
-import { type AnomalyModelName, applyHistory, type EvaluateOptions } from '../../pipeline/evaluate.js';
+import {
+  type AnomalyModelName,
+  applyHistory,
+  type EvaluateOptions,
+  type ScoredUpdate,
+} from '../../pipeline/evaluate.js';
 import { historyPort } from '../../pipeline/history-port.js';
 import { roleModelFor } from '../../pipeline/model-registry.js';
 import { runJobs } from '../../pipeline/pool.js';
@@ -209,8 +214,8 @@ export function registerEval(program: Command): void {
         { threads: threadsFrom(cli), onDone: () => progress.tick() },
       );
       progress.stop();
-      // History is read and written here, on one connection, in input order: decisions that depend on a
-      // device's previous update then come out the same however many threads evaluated the captures.
+      // History is read and written here, on one connection, in time order (inTimeOrder): decisions that depend
+      // on a device's previous update then come out the same however many threads evaluated the captures.
       // The evaluation's garbage goes before the history write adds its own, the write's before the output.
       collectGarbage();
       // A history that fails costs the history, not the results: they are written without what the history
@@ -249,6 +254,26 @@ export function registerEval(program: Command): void {
     });
 }
 
+/**
+ * The evaluations in the order of their captures' first bin (ties: input order). A device's history is a
+ * timeline: each capture's `investigate` and own-history novelty are judged against the updates before it, so
+ * captures evaluated together (a directory whose names do not sort by time) are recorded oldest first, and
+ * their decisions do not depend on how the files are named or listed.
+ */
+function inTimeOrder(
+  results: Awaited<ReturnType<typeof runJobs<'eval'>>>,
+): { result: CaptureResult; history: ScoredUpdate | null }[] {
+  const evaluations = results.flatMap((r) => (r.ok ? r.value : []));
+  const time = (result: CaptureResult) => {
+    const device = result.data[result.key];
+    return device && typeof device === 'object' && device.valid ? device.timestamp : 0;
+  };
+  return evaluations
+    .map((e, i) => ({ e, i, t: time(e.result) }))
+    .sort((a, b) => a.t - b.t || a.i - b.i)
+    .map(({ e }) => e);
+}
+
 async function recordHistory(
   results: Awaited<ReturnType<typeof runJobs<'eval'>>>,
   cli: EvalCliOptions,
@@ -259,8 +284,7 @@ async function recordHistory(
   });
   try {
     const port = historyPort(history);
-    for (const r of results)
-      if (r.ok) for (const { result, history: entry } of r.value) await applyHistory(result, entry, port);
+    for (const { result, history: entry } of inTimeOrder(results)) await applyHistory(result, entry, port);
   } finally {
     await history.close();
   }

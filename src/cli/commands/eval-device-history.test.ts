@@ -4,14 +4,14 @@
  * behaviour detail must describe that window: the reasons, worst_bin and score of one window, not a mix.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { CaptureResult } from '../result.js';
-import { runCli } from '../test-helpers/cli.js';
-import { TEST_DATA } from '../test-helpers/reference.js';
-import { concatenatedCaptures } from '../test-helpers/repeated-capture.js';
+import type { CaptureResult, ValidDeviceResult } from '../../result.js';
+import { runCli } from '../../test-helpers/cli.js';
+import { TEST_DATA } from '../../test-helpers/reference.js';
+import { concatenatedCaptures } from '../../test-helpers/repeated-capture.js';
 
 const setups = `${TEST_DATA}iot-sentinel/setups`;
 const dir = mkdtempSync(join(tmpdir(), 'networkml-own-history-'));
@@ -28,14 +28,21 @@ function evalJson(args: string[], env: Record<string, string> = {}): CaptureResu
   return JSON.parse(r.stdout.trim().split('\n')[0]!) as CaptureResult;
 }
 
-describe('own history moving the deciding behaviour window', () => {
-  before(() => {
-    writeFileSync(merged, concatenatedCaptures([aria('C6'), aria('C9')]));
-    const split = `${TEST_DATA}iot-sentinel/dev-split.json`;
-    const r = runCli(['train', setups, '--split', split, '--features', 'v2', '--save', role]);
-    assert.equal(r.status, 0, r.stderr);
-  });
+function device(r: CaptureResult): ValidDeviceResult {
+  const d = r.data[r.key];
+  assert.ok(d && typeof d === 'object' && d.valid, `${r.key} valid`);
+  return d;
+}
 
+before(() => {
+  writeFileSync(merged, concatenatedCaptures([aria('C6'), aria('C9')]));
+  // A v2 role model and the behaviour model train writes beside it.
+  const split = `${TEST_DATA}iot-sentinel/dev-split.json`;
+  const r = runCli(['train', setups, '--split', split, '--features', 'v2', '--save', role]);
+  assert.equal(r.status, 0, r.stderr);
+});
+
+describe('own history moving the deciding behaviour window', () => {
   it("worst_bin, score and reasons are the window history made worst, not the model's", () => {
     const modelAlone = evalJson(['--no-history', merged]).detail!;
     const alone = modelAlone.behavior!;
@@ -52,5 +59,31 @@ describe('own history moving the deciding behaviour window', () => {
     assert.ok(b.worst_bin.end < alone.worst_bin.start, 'the deciding window ends before C9 starts');
     assert.deepEqual(b.reasons, ['incoming icmp type 0 from 1 peer: never used by this device before']);
     assert.ok(b.novelty > 0 && b.distance !== alone.distance);
+  });
+});
+
+describe('captures of one device evaluated together', () => {
+  it('are judged against the updates before them in time, however their files are named or listed', () => {
+    // An Aria on 2016-09-05 (C6), and the same Aria 18 days earlier (C1), named so that the later sorts first.
+    const named = join(dir, 'out-of-order');
+    mkdirSync(named);
+    symlinkSync(aria('C6'), join(named, 'a.pcap'));
+    symlinkSync(aria('C1'), join(named, 'b.pcap'));
+    const decisions = (args: string[]) => {
+      const env = { NETWORKML_DATA_DIR: mkdtempSync(join(dir, 'data-')) };
+      const r = runCli(['eval', '--json', '--warmup', '0', '--model', role, ...args], { env });
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as CaptureResult)
+        .map((c) => ({ key: c.key, ...device(c).decisions, abnormality: c.detail!.abnormality }));
+    };
+    const inTime = decisions([join(named, 'b.pcap'), join(named, 'a.pcap')]);
+    // C6 comes more than a day after the device's previous update: investigate.
+    assert.equal(inTime[1]!.investigate, true);
+    // Listed newest first (the directory's order), results keep that order but the decisions are the same.
+    assert.deepEqual(decisions([named]), [inTime[1], inTime[0]]);
+    assert.deepEqual(decisions(['--threads', '1', named]), [inTime[1], inTime[0]]);
   });
 });
