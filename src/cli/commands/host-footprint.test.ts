@@ -127,4 +127,15 @@ describe('networkml with --model host-footprint-v0.6.8', () => {
     const i = runCli(['inspect', '--srcmacid', '--json', SAMPLE]);
     assert.equal(i.stderr, 'networkml: warning: --srcmacid ignored without --features host-footprint\n');
   });
+  it('explain warns of a damaged capture as eval does, and its JSON says why a capture has no host', () => {
+    const truncated = `${TEST_DATA}captures/edge/truncated-record.pcap`;
+    const r = runCli(['explain', '--model', 'host-footprint-v0.6.8', '--top', '1', truncated]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /host 02:00:00:00:00:01: top role/);
+    assert.equal(r.stderr, runCli(['eval', '--model', 'host-footprint-v0.6.8', truncated]).stderr);
+    assert.match(r.stderr, /^networkml: warning: .*truncated capture/);
+    const cooked = `${TEST_DATA}captures/edge/sll.pcap`;
+    const j = runCli(['explain', '--model', 'host-footprint-v0.6.8', '--json', cooked]);
+    assert.deepEqual(JSON.parse(j.stdout), { file: cooked, hosts: [], note: 'no Ethernet frames' });
+  });
 });

@@ -166,7 +166,7 @@ export async function inspectHostFootprint(
   for (const path of paths) {
     try {
       const a = await analyzeHostFootprint(path, options);
-      for (const w of a.summary.warnings) process.stderr.write(`networkml: warning: ${w.message}\n`);
+      writeCaptureWarnings({ warnings: a.summary.warnings.map((w) => w.message) });
       const hosts = a.hosts.map((h) => ({
         mac: h.mac,
         source_ip: h.sourceIp,
@@ -230,6 +230,7 @@ export async function explainHostFootprintCli(
   for (const path of paths) {
     try {
       const a = await analyzeHostFootprint(path, options);
+      writeCaptureWarnings({ warnings: a.summary.warnings.map((w) => w.message) });
       const hosts: HostExplanation[] = a.hosts.map((h) => {
         const p = predictHost(model, h);
         const k = model.classes.indexOf(p.ranked[0]!.class);
@@ -254,7 +255,9 @@ export async function explainHostFootprintCli(
         };
       });
       if (cli.json) {
-        process.stdout.write(`${JSON.stringify({ file: path, hosts })}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ file: path, hosts, ...(a.note ? { note: a.note } : {}) })}\n`,
+        );
         continue;
       }
       const lines = [path];
