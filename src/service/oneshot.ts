@@ -60,7 +60,7 @@ export interface OneShotOptions {
   env?: NodeJS.ProcessEnv;
   /** v0.4.8 mode: role model file (default: the bundled one-layer model). */
   modelPath?: string;
-  /** v0.6.10 mode: `--srcmacid` (v0.6's default) or `--no-srcmacid`; both give one result per host here. */
+  /** v0.6.10 mode: `--srcmacid` (v0.6's default: the capture's device only) or `--no-srcmacid` (every host). */
   srcMacId?: boolean;
   retry?: PublishRetry;
 }

@@ -32,6 +32,8 @@ import {
   evalHostFootprint,
   type HostFootprintCliOptions,
   hostFootprintOptionsFrom,
+  warnHostFootprintOptionsUnused,
+  warnIgnoredByHostFootprint,
 } from './host-footprint.js';
 
 /** The model options every evaluating command shares (see addModelOptions). */
@@ -101,6 +103,9 @@ export function warnUnusedWithoutAnomaly(command: Command, name: AnomalyModelNam
 
 /** The host-footprint model judges no behaviour: every anomaly option given is unused. */
 export const HOST_FOOTPRINT_IGNORES = 'with a host-footprint model (it judges no behaviour)';
+
+/** Why eval and explain do not use --no-srcmacid and --csv-chunk-rows with another model. */
+export const WITHOUT_HOST_FOOTPRINT = 'without --model host-footprint-v0.6.8';
 
 /**
  * Loads the role and anomaly models: a bad model is the user's one mistake, not one per capture, so it is
@@ -195,11 +200,14 @@ export function registerEval(program: Command): void {
       const paths = expandCaptureArgs(args);
       refuseOutputOverInput(cli.output, paths);
       if (cli.model && modelFileKind(cli.model) === HOST_FOOTPRINT_KIND) {
+        const options = hostFootprintOptionsFrom(cli.model, cli);
         warnUnusedAnomalyOptions(command, ['anomaly', 'anomalyModel', 'threshold'], HOST_FOOTPRINT_IGNORES);
-        await evalHostFootprint(paths, hostFootprintOptionsFrom(cli.model, cli), cli);
+        warnIgnoredByHostFootprint(command);
+        await evalHostFootprint(paths, options, cli);
         return;
       }
       const options = evaluateOptionsFrom(cli);
+      warnHostFootprintOptionsUnused(command, cli, WITHOUT_HOST_FOOTPRINT);
       // One capture is read on this thread's reader thread: it starts now, while the models load.
       if (paths.length === 1 && !cli.perHost) prepareReading(paths[0]!, options.capture);
       const roleModel = loadModels(options);

@@ -15,6 +15,7 @@ import {
   addModelOptions,
   evaluateOptionsFrom,
   HOST_FOOTPRINT_IGNORES,
+  WITHOUT_HOST_FOOTPRINT,
   warnUnusedAnomalyOptions,
   warnUnusedWithoutAnomaly,
 } from './eval.js';
@@ -23,6 +24,8 @@ import {
   explainHostFootprintCli,
   type HostFootprintCliOptions,
   hostFootprintOptionsFrom,
+  warnHostFootprintOptionsUnused,
+  warnIgnoredByHostFootprint,
 } from './host-footprint.js';
 
 interface ExplainCliOptions extends CaptureCliOptions, HostFootprintCliOptions {
@@ -80,11 +83,14 @@ export function registerExplain(program: Command): void {
     .action(async (args: string[], cli: ExplainCliOptions, command: Command) => {
       const top = decimalWholeNumber('top', cli.top, 1);
       if (cli.model && modelFileKind(cli.model) === HOST_FOOTPRINT_KIND) {
+        const options = hostFootprintOptionsFrom(cli.model, cli);
         warnUnusedAnomalyOptions(command, ['anomaly', 'anomalyModel', 'threshold'], HOST_FOOTPRINT_IGNORES);
-        await explainHostFootprintCli(expandCaptureArgs(args), hostFootprintOptionsFrom(cli.model, cli), cli);
+        warnIgnoredByHostFootprint(command);
+        await explainHostFootprintCli(expandCaptureArgs(args), options, cli);
         return;
       }
       const given = evaluateOptionsFrom(cli);
+      warnHostFootprintOptionsUnused(command, cli, WITHOUT_HOST_FOOTPRINT);
       // A bad model (role or behaviour) is the user's one mistake, not one per capture: loaded and checked
       // before any capture (exit 3), as eval does.
       const roleModel = roleModelFor(given.modelPath);

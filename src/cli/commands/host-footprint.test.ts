@@ -95,4 +95,47 @@ describe('networkml with --model host-footprint-v0.6.8', () => {
     const result = JSON.parse(r.stdout);
     assert.ok(result.data['EdimaxPlug1101W-sentinel-Mon0000-n00'], r.stdout);
   });
+  it('names the session, bin and history options it ignores, and gives the same result without them', () => {
+    const hf = ['--model', 'host-footprint-v0.6.8'];
+    const runs = [
+      ['eval', hf, ['--per-host', '--warmup', '5', '--long', '--redis', 'redis://127.0.0.1:1']],
+      ['explain', hf, ['--duration', '60']],
+      ['inspect', ['--features', 'host-footprint'], ['--warmup', '0', '--public-sessions']],
+    ] as const;
+    const wants = [
+      'networkml: warning: --warmup, --per-host, --long, --redis ignored with a host-footprint model (NetworkML v0.6.8 has no sessions, time bins or device history; --no-srcmacid gives every host)\n',
+      'networkml: warning: --duration ignored with a host-footprint model (NetworkML v0.6.8 has no sessions, time bins or device history)\n',
+      'networkml: warning: --warmup, --public-sessions ignored with --features host-footprint (NetworkML v0.6.8 has no sessions, time bins or device history)\n',
+    ];
+    runs.forEach(([command, model, ignored], i) => {
+      const plain = runCli([command, ...model, SAMPLE]);
+      const r = runCli([command, ...model, ...ignored, SAMPLE]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stderr, wants[i]);
+      assert.equal(r.stdout, plain.stdout, command);
+      assert.equal(plain.stderr, '');
+    });
+  });
+
+  it("names the host-footprint options another model ignores (Poseidon's --no-srcmacid without --model)", () => {
+    const e = runCli(['eval', '--no-srcmacid', '--csv-chunk-rows', '512', '--no-history', '--json', SAMPLE]);
+    assert.equal(e.status, 0, e.stderr);
+    assert.equal(
+      e.stderr,
+      'networkml: warning: --no-srcmacid, --csv-chunk-rows ignored without --model host-footprint-v0.6.8\n',
+    );
+    const i = runCli(['inspect', '--srcmacid', '--json', SAMPLE]);
+    assert.equal(i.stderr, 'networkml: warning: --srcmacid ignored without --features host-footprint\n');
+  });
+  it('explain warns of a damaged capture as eval does, and its JSON says why a capture has no host', () => {
+    const truncated = `${TEST_DATA}captures/edge/truncated-record.pcap`;
+    const r = runCli(['explain', '--model', 'host-footprint-v0.6.8', '--top', '1', truncated]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /host 02:00:00:00:00:01: top role/);
+    assert.equal(r.stderr, runCli(['eval', '--model', 'host-footprint-v0.6.8', truncated]).stderr);
+    assert.match(r.stderr, /^networkml: warning: .*truncated capture/);
+    const cooked = `${TEST_DATA}captures/edge/sll.pcap`;
+    const j = runCli(['explain', '--model', 'host-footprint-v0.6.8', '--json', cooked]);
+    assert.deepEqual(JSON.parse(j.stdout), { file: cooked, hosts: [], note: 'no Ethernet frames' });
+  });
 });

@@ -46,6 +46,58 @@ export function hostFootprintOptionsFrom(model: string, cli: HostFootprintCliOpt
   return options;
 }
 
+/**
+ * The flags among `flags` typed on the command line. Values from the environment or a config file are standing
+ * defaults for every command (the Docker image sets NETWORKML_DATA_DIR), not a request for this run.
+ */
+function typedFlags(command: Command, flags: Record<string, string>): string[] {
+  return Object.entries(flags)
+    .filter(([key]) => command.getOptionValueSource(key) === 'cli')
+    .map(([, flag]) => flag);
+}
+
+/** Options of eval, explain and inspect that the host-footprint path cannot use. */
+const SESSION_FLAGS = {
+  duration: '--duration',
+  warmup: '--warmup',
+  publicSessions: '--public-sessions',
+  perHost: '--per-host',
+  long: '--long',
+  // Not --no-history: it asks for what happens anyway.
+  dataDir: '--data-dir',
+  redis: '--redis',
+};
+
+/**
+ * One warning naming the session, bin and history options given to a host-footprint run: NetworkML v0.6.8
+ * had none of them, so they change nothing, and a user who asked for a 60 s warm-up or `--per-host` must
+ * not take the result for one that honoured it.
+ */
+export function warnIgnoredByHostFootprint(command: Command, runWith = 'a host-footprint model'): void {
+  const given = typedFlags(command, SESSION_FLAGS);
+  if (given.length === 0) return;
+  const hint = given.includes('--per-host') ? '; --no-srcmacid gives every host' : '';
+  process.stderr.write(
+    `networkml: warning: ${given.join(', ')} ignored with ${runWith} (NetworkML v0.6.8 has no sessions, time bins or device history${hint})\n`,
+  );
+}
+
+/**
+ * One warning naming the host-footprint options given to a run of another model (`without`: what would have
+ * used them), e.g. Poseidon HEAD's `--no-srcmacid` copied without `--model host-footprint-v0.6.8`.
+ */
+export function warnHostFootprintOptionsUnused(
+  command: Command,
+  cli: HostFootprintCliOptions,
+  without: string,
+): void {
+  const given = typedFlags(command, {
+    srcmacid: cli.srcmacid === false ? '--no-srcmacid' : '--srcmacid',
+    csvChunkRows: '--csv-chunk-rows',
+  });
+  if (given.length > 0) process.stderr.write(`networkml: warning: ${given.join(', ')} ignored ${without}\n`);
+}
+
 function pct(p: number): string {
   return `${(p * 100).toFixed(1)}%`;
 }
@@ -114,7 +166,7 @@ export async function inspectHostFootprint(
   for (const path of paths) {
     try {
       const a = await analyzeHostFootprint(path, options);
-      for (const w of a.summary.warnings) process.stderr.write(`networkml: warning: ${w.message}\n`);
+      writeCaptureWarnings({ warnings: a.summary.warnings.map((w) => w.message) });
       const hosts = a.hosts.map((h) => ({
         mac: h.mac,
         source_ip: h.sourceIp,
@@ -178,6 +230,7 @@ export async function explainHostFootprintCli(
   for (const path of paths) {
     try {
       const a = await analyzeHostFootprint(path, options);
+      writeCaptureWarnings({ warnings: a.summary.warnings.map((w) => w.message) });
       const hosts: HostExplanation[] = a.hosts.map((h) => {
         const p = predictHost(model, h);
         const k = model.classes.indexOf(p.ranked[0]!.class);
@@ -202,7 +255,9 @@ export async function explainHostFootprintCli(
         };
       });
       if (cli.json) {
-        process.stdout.write(`${JSON.stringify({ file: path, hosts })}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ file: path, hosts, ...(a.note ? { note: a.note } : {}) })}\n`,
+        );
         continue;
       }
       const lines = [path];

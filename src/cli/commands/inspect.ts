@@ -16,6 +16,8 @@ import {
   type HostFootprintCliOptions,
   hostFootprintOptionsFrom,
   inspectHostFootprint,
+  warnHostFootprintOptionsUnused,
+  warnIgnoredByHostFootprint,
 } from './host-footprint.js';
 
 interface InspectCliOptions extends CaptureCliOptions, HostFootprintCliOptions {
@@ -44,18 +46,17 @@ export function registerInspect(program: Command): void {
       'after',
       '\nExamples:\n  networkml inspect data/samples/trace_ab12_2001-01-01_02_03-client-ip6-1-2-3-4.pcap\n  networkml inspect --json --warmup 1 captures/ > features.jsonl\n  networkml inspect --features v2 --warmup 0 capture.pcap\n  networkml inspect --features host-footprint --no-srcmacid data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap',
     )
-    .action(async (args: string[], cli: InspectCliOptions) => {
+    .action(async (args: string[], cli: InspectCliOptions, command: Command) => {
       const top = decimalWholeNumber('top', cli.top, 0);
       const paths = expandCaptureArgs(args);
       if (cli.features === 'host-footprint') {
-        await inspectHostFootprint(
-          paths,
-          hostFootprintOptionsFrom('host-footprint-v0.6.8', cli),
-          Boolean(cli.json),
-        );
+        const options = hostFootprintOptionsFrom('host-footprint-v0.6.8', cli);
+        warnIgnoredByHostFootprint(command, '--features host-footprint');
+        await inspectHostFootprint(paths, options, Boolean(cli.json));
         return;
       }
       const options = { ...analyzeOptionsFrom(cli), features: cli.features };
+      warnHostFootprintOptionsUnused(command, cli, 'without --features host-footprint');
       if (cli.json) {
         const results = await runJobs(
           'inspect',

@@ -34,7 +34,10 @@ export function registerOneShot(program: Command): void {
         'NETWORKML_MODEL',
       ),
     )
-    .option('--no-srcmacid', 'v0.6.10 mode: every unicast host (the default --srcmacid gives the same here)')
+    .option(
+      '--no-srcmacid',
+      "v0.6.10 mode: every unicast host (the default --srcmacid: only the MAC v0.6 takes for the capture's device)",
+    )
     .action(async (capture: string, flags: OneShotFlags) => {
       await runOneShot(
         {

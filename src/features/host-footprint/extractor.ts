@@ -353,9 +353,11 @@ export class HostFootprintExtractor {
   /** The footprint of every host (no-srcmacid) or of the one the original picks (srcmacid). */
   finish(selection: HostSelection): HostFootprintResult {
     const order = this.hostOrder();
+    // Both modes: a capture of another link type (e.g. `tcpdump -i any`'s Linux cooked frames) has MACs, just
+    // none the original read, so 'no unicast MAC addresses' would send the user looking for the wrong thing.
+    if (this.srcOrder.length === 0) return { hosts: [], note: 'no Ethernet frames' };
     let chosen: number[];
     if (selection === 'srcmacid') {
-      if (this.srcOrder.length === 0) return { hosts: [], note: 'no Ethernet frames' };
       // groupby('eth.src')['_srcip'].nunique().idxmin(): fewest distinct sources, ties to the smallest MAC.
       let best = -1;
       for (const id of this.srcOrder) {

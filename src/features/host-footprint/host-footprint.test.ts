@@ -76,3 +76,12 @@ test("Python repr and pandas' float parser: the 1-ulp re-read the original's sca
   assert.equal(pythonFloatRepr(87), '87.0');
   assert.equal(preciseXstrtod('0.9638829482758621'), 0.963882948275862);
 });
+
+test('a capture without Ethernet frames says so in both modes, not "no unicast MAC addresses"', async () => {
+  // Linux cooked capture (`tcpdump -i any`): its frames carry a source MAC the original never read.
+  for (const mode of ['srcmacid', 'no-srcmacid'] as const) {
+    const ex = new HostFootprintExtractor();
+    await readCapture(`${TEST_DATA}captures/edge/sll.pcap`, (p) => ex.add(p));
+    assert.deepEqual(ex.finish(mode), { hosts: [], note: 'no Ethernet frames' }, mode);
+  }
+});
