@@ -25,6 +25,7 @@ import {
   threadsFrom,
 } from '../capture-options.js';
 import { expandCaptureArgs } from '../inputs.js';
+import { optionsGiven } from '../option-source.js';
 import { openOutput, refuseOutputOverInput, writeCaptureWarnings, writeJsonLine } from '../output.js';
 import { createProgress } from '../progress.js';
 import {
@@ -85,10 +86,7 @@ export function warnUnusedAnomalyOptions(
   unused: readonly (keyof typeof ANOMALY_FLAGS)[],
   why: string,
 ): void {
-  const given = unused.filter((key) => {
-    const source = command.getOptionValueSource(key);
-    return source === 'cli' || source === 'env';
-  });
+  const given = optionsGiven(command, unused, ['cli', 'env']);
   if (given.length > 0)
     process.stderr.write(
       `networkml: warning: ${given.map((key) => ANOMALY_FLAGS[key]).join(', ')} ignored ${why}\n`,

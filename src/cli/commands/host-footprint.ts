@@ -7,6 +7,7 @@ import { alignColumns } from '../../outputs/table.js';
 import type { HostFootprintEvalResult, PredictJsonOptions } from '../../pipeline/host-footprint.js';
 import { runJobs } from '../../pipeline/pool.js';
 import { decimalWholeNumber, threadsFrom } from '../capture-options.js';
+import { optionsGiven } from '../option-source.js';
 import { openOutput, writeCaptureWarnings } from '../output.js';
 import { createProgress } from '../progress.js';
 
@@ -51,9 +52,7 @@ export function hostFootprintOptionsFrom(model: string, cli: HostFootprintCliOpt
  * defaults for every command (the Docker image sets NETWORKML_DATA_DIR), not a request for this run.
  */
 function typedFlags(command: Command, flags: Record<string, string>): string[] {
-  return Object.entries(flags)
-    .filter(([key]) => command.getOptionValueSource(key) === 'cli')
-    .map(([, flag]) => flag);
+  return optionsGiven(command, Object.keys(flags), ['cli']).map((key) => flags[key]!);
 }
 
 /** Options of eval, explain and inspect that the host-footprint path cannot use. */

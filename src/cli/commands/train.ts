@@ -23,6 +23,7 @@ import {
   threadsFrom,
 } from '../capture-options.js';
 import { expandCaptureArgs, onceEach } from '../inputs.js';
+import { optionsGiven } from '../option-source.js';
 import { refuseOutputOverInput, refuseUnreplaceable } from '../output.js';
 import { createProgress, type Progress } from '../progress.js';
 
@@ -215,10 +216,6 @@ function anomalyOptions(cli: TrainCliOptions): Partial<TrainRunOptions> {
 
 /** Options given on the command line (or in the environment) that this training does not use. */
 function ignoredOptions(cli: TrainCliOptions, command: Command): string[] {
-  const given = (key: keyof TrainCliOptions) => {
-    const source = command.getOptionValueSource(key);
-    return source !== undefined && source !== 'default' && source !== 'config';
-  };
   const algorithm = cli.algorithm;
   const anomaly = algorithm === 'sos' || algorithm === 'behavior';
   const onelayerCompat = !anomaly && cli.features === 'compat' && algorithm === 'onelayer';
@@ -232,7 +229,14 @@ function ignoredOptions(cli: TrainCliOptions, command: Command): string[] {
     ['features', '--features', anomaly],
     ['behavior', '--no-behavior', anomaly],
   ];
-  return unused.filter(([key, , ignored]) => ignored && given(key)).map(([, flag]) => flag);
+  const given = new Set(
+    optionsGiven(
+      command,
+      unused.map(([key]) => key),
+      ['cli', 'env'],
+    ),
+  );
+  return unused.filter(([key, , ignored]) => ignored && given.has(key)).map(([, flag]) => flag);
 }
 
 /** The settings that say which training this is, for the warning about ignored options. */
