@@ -35,6 +35,16 @@ export function inlineScript(code: string): string {
 
 /** Epoch seconds as `YYYY-MM-DD HH:MM` in UTC, so a report reads the same in every time zone. */
 export function utcMinute(epochSeconds: number): string {
+  return utcText(epochSeconds, 16);
+}
+
+/** Epoch seconds as `YYYY-MM-DD HH:MM:SS` in UTC (a behaviour window's bounds). */
+export function utcSecond(epochSeconds: number): string {
+  return utcText(epochSeconds, 19);
+}
+
+/** The first `length` characters of the ISO time, 'T' as a space; '' for a time no Date holds. */
+function utcText(epochSeconds: number, length: number): string {
   const d = new Date(epochSeconds * 1000);
-  return Number.isNaN(d.getTime()) ? '' : d.toISOString().slice(0, 16).replace('T', ' ');
+  return Number.isNaN(d.getTime()) ? '' : d.toISOString().slice(0, length).replace('T', ' ');
 }

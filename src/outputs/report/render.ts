@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { CaptureResult, DeviceResult, ValidDeviceResult } from '../../result.js';
 import { heatColor, heatGradient, otherColor, RoleColors } from './colors.js';
-import { escapeHtml as h, inlineScript, scriptJson, utcMinute } from './html.js';
+import { escapeHtml as h, inlineScript, scriptJson, utcMinute, utcSecond } from './html.js';
 import { type PageData, pageScript, type ScoreSpec, type TimelineSpec } from './page-script.js';
 import { reportCss } from './style.js';
 import type { NamedTestReport, ReportInput, TestMetrics } from './types.js';
@@ -113,10 +113,6 @@ function abnormalityCell(d: CaptureResult['detail']): string {
   const threshold =
     d.threshold === undefined ? '' : `<div class="note">threshold ${d.threshold.toFixed(3)}</div>`;
   return `${d.abnormality.toFixed(3)}${threshold}`;
-}
-
-function utcSecond(epochSeconds: number): string {
-  return new Date(epochSeconds * 1000).toISOString().slice(0, 19).replace('T', ' ');
 }
 
 /** What made a behaviour model call the device abnormal: its worst window and reasons, as eval --long. */
