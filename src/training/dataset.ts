@@ -48,6 +48,15 @@ export function labelOf(path: string, assignments?: LabelAssignments): string {
   return label;
 }
 
+/** labelOf, or undefined for a name without a label (the reader of the labels reports it in its words). */
+export function labelOrUndefined(path: string, assignments?: LabelAssignments): string | undefined {
+  try {
+    return labelOf(path, assignments);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The labels of training captures (labelOf), refusing the reserved label Unknown (UsageError): a model's
  * Unknown is what it calls captures of no known type, so captures named Unknown-… (or mapped to Unknown)

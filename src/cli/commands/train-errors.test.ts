@@ -243,6 +243,12 @@ describe('a label none of whose captures has a bin', () => {
   });
 });
 
+/** A model file as trained, without what differs from run to run or with the names given. */
+function modelContent(path: string): unknown {
+  const { checksum: _c, training, ...rest } = JSON.parse(readFileSync(path, 'utf8'));
+  return { ...rest, training: { ...training, date: null, dataset: null } };
+}
+
 describe('captures reached more than once', () => {
   it('trains on each capture file once, whatever names reach it, and says so', () => {
     const links = join(dir, 'links');
@@ -262,11 +268,66 @@ describe('captures reached more than once', () => {
     );
     assert.equal((JSON.parse(twice.stdout) as { captures: number }).captures, 6);
     // Trained on twice, a capture was its own nearest neighbour: a lower Unknown threshold, another model.
-    const content = (path: string) => {
-      const { checksum: _c, training, ...rest } = JSON.parse(readFileSync(path, 'utf8'));
-      return { ...rest, training: { ...training, date: null, dataset: null } };
-    };
-    assert.deepEqual(content(twiceSave), content(onceSave));
+    assert.deepEqual(modelContent(twiceSave), modelContent(onceSave));
+  });
+});
+
+describe('captures copied under other names', () => {
+  it('trains the default model on each content once, under its first name, and says so', () => {
+    // Every capture of `five` beside a copy whose name sorts after it (n01); Aria-A3 and Aria-A5 have the
+    // same size but not the same bytes, and both stay.
+    const copies = join(dir, 'copies');
+    mkdirSync(copies);
+    for (const name of [...aria, wemo]) {
+      copyFileSync(join(setups, name), join(copies, name));
+      copyFileSync(join(setups, name), join(copies, name.replace('-n00.', '-n01.')));
+    }
+    assert.equal(statSync(join(five, aria[2]!)).size, statSync(join(five, aria[4]!)).size);
+    const onceSave = join(dir, 'copies-once.json');
+    const copiesSave = join(dir, 'copies-twice.json');
+    // The default model (compat onelayer, with behaviour); these captures are shorter than the warm-up.
+    const once = runCli(['train', five, '--warmup', '0', '--json', '--save', onceSave]);
+    assert.equal(once.status, 0, once.stderr);
+    const trained = runCli(['train', copies, '--warmup', '0', '--json', '--save', copiesSave]);
+    assert.equal(trained.status, 0, trained.stderr);
+    const first = join(copies, aria[0]!);
+    assert.equal(
+      trained.stderr,
+      `networkml: warning: 6 captures are byte-identical copies of captures given before (${first.replace('-n00.', '-n01.')} is a copy of ${first}, and 5 more); each content is trained on once, under its first name\n`,
+    );
+    assert.equal((JSON.parse(trained.stdout) as { captures: number }).captures, 6);
+    assert.deepEqual(modelContent(copiesSave), modelContent(onceSave));
+    // The behaviour model names its role model by checksum, which covers the training date.
+    const behavior = (path: string) => ({
+      ...(modelContent(path.replace(/\.json$/, '.behavior.json')) as object),
+      roleModel: null,
+    });
+    assert.deepEqual(behavior(copiesSave), behavior(onceSave));
+  });
+
+  it('names a copy labelled otherwise than its first as a labelling conflict, and keeps the first', () => {
+    const other = join(dir, 'relabelled');
+    mkdirSync(other);
+    const relabelled = join(other, 'WeMoSwitch-X1-Mon0000-n00.pcap');
+    copyFileSync(join(setups, aria[0]!), relabelled);
+    const save = join(dir, 'relabelled.json');
+    const r = runCli([
+      'train',
+      five,
+      relabelled,
+      '--features',
+      'v2',
+      '--no-behavior',
+      '--json',
+      '--save',
+      save,
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(
+      r.stderr,
+      `networkml: warning: 1 capture is a byte-identical copy of one given before (${relabelled}, labelled WeMoSwitch, is a copy of ${join(five, aria[0]!)}, labelled Aria); a labelling conflict: 1 copy is labelled otherwise than its first, whose label is kept; each content is trained on once, under its first name\n`,
+    );
+    assert.equal((JSON.parse(r.stdout) as { captures: number }).captures, 6);
   });
 });
 

@@ -4,7 +4,7 @@ import { type Command, Option } from 'commander';
 import { UsageError } from '../../errors.js';
 import { DEFAULT_MODEL_PATH } from '../../models/format.js';
 import { resolveModelPath } from '../../models/host-footprint.js';
-import { filterByNames, loadLabelAssignments, loadSplit } from '../../training/dataset.js';
+import { filterByNames, labelOrUndefined, loadLabelAssignments, loadSplit } from '../../training/dataset.js';
 import {
   type BehaviorFitSummary,
   type CompatTrainSummary,
@@ -22,7 +22,7 @@ import {
   optionNumber,
   threadsFrom,
 } from '../capture-options.js';
-import { expandCaptureArgs, onceEach } from '../inputs.js';
+import { expandCaptureArgs, onceEach, onceEachContent } from '../inputs.js';
 import { optionsGiven } from '../option-source.js';
 import { refuseOutputOverInput, refuseUnreplaceable } from '../output.js';
 import { createProgress, type Progress } from '../progress.js';
@@ -134,11 +134,15 @@ export function registerTrain(program: Command): void {
         ...paths,
         ...(anomaly ? [anomalyRun.roleModel ?? DEFAULT_MODEL_PATH] : []),
       ]);
+      const labels = cli.labels ? loadLabelAssignments(cli.labels) : undefined;
+      // After the split (a copy of a test capture kept in its stead would leave the training short) and
+      // after the check above (a copy left out is still an input --save must not replace).
+      paths = await onceEachContent(paths, 'trained on', (p) => labelOrUndefined(p, labels));
       let progress: Progress | undefined;
       const summary = await trainFromCaptures({
         paths,
         save: cli.save,
-        ...(cli.labels ? { labels: loadLabelAssignments(cli.labels) } : {}),
+        ...(labels ? { labels } : {}),
         capture: analyzeOptionsFrom(cli),
         ...threadsOption(cli),
         // Not given: onelayer for compat features, model selection's choice for v2.
