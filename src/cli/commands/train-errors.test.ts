@@ -331,6 +331,42 @@ describe('captures copied under other names', () => {
   });
 });
 
+describe('labels that differ only in letter case', () => {
+  it('trains them as two roles, as the original, with one warning naming both and their captures', () => {
+    const cased = join(dir, 'cased');
+    mkdirSync(cased);
+    for (const name of [aria[0]!, aria[1]!, wemo]) copyFileSync(join(setups, name), join(cased, name));
+    copyFileSync(join(setups, aria[2]!), join(cased, `aria${aria[2]!.slice('Aria'.length)}`));
+    const train = (extra: string[]) =>
+      runCli(['train', cased, '--features', 'v2', '--no-behavior', '--json', ...extra]);
+    const r = train(['--save', join(dir, 'cased.json')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(
+      r.stderr,
+      'networkml: warning: labels that differ only in letter case are trained as different roles: Aria (2 captures) and aria (1 capture); if they are one role, rename the files to one spelling\n',
+    );
+    assert.deepEqual((JSON.parse(r.stdout) as { labels: string[] }).labels, [
+      'Aria',
+      'Unknown',
+      'WeMoSwitch',
+      'aria',
+    ]);
+    // Labels mapped by --labels are the ones compared, and the mapping is what to change.
+    const labels = join(dir, 'cased-labels.json');
+    writeFileSync(labels, JSON.stringify({ Aria: 'Scale', aria: 'Scale', WeMoSwitch: 'switch' }));
+    const mapped = train(['--labels', labels, '--save', join(dir, 'cased-mapped.json')]);
+    assert.equal(mapped.status, 0, mapped.stderr);
+    assert.equal(mapped.stderr, '');
+    writeFileSync(labels, JSON.stringify({ Aria: 'Scale', aria: 'Scale', WeMoSwitch: 'scale' }));
+    const clash = train(['--labels', labels, '--save', join(dir, 'cased-clash.json')]);
+    assert.equal(clash.status, 0, clash.stderr);
+    assert.equal(
+      clash.stderr,
+      'networkml: warning: labels that differ only in letter case are trained as different roles: Scale (3 captures) and scale (1 capture); if they are one role, give them one spelling in the label assignments\n',
+    );
+  });
+});
+
 describe('the reserved label Unknown', () => {
   it('train refuses a capture labelled Unknown; test reads it as a capture of an unknown type', () => {
     const withUnknown = join(dir, 'with-unknown');
