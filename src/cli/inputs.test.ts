@@ -1,10 +1,22 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runCli } from '../test-helpers/cli.js';
 import { TEST_DATA } from '../test-helpers/reference.js';
+import { identicalCopies } from './inputs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'networkml-links-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -80,5 +92,56 @@ describe('an empty directory among the inputs', () => {
       assert.equal(r.stdout.trim().split('\n').length, 1, command[0]);
       assert.equal((JSON.parse(r.stdout) as { file?: string; pcap?: string }).file ?? capture, capture);
     }
+  });
+});
+
+describe('identicalCopies', () => {
+  it('pairs each later copy with its first, reading only files that share a size with another', async (t) => {
+    const copies = join(dir, 'copies');
+    mkdirSync(copies);
+    const at = (name: string) => join(copies, name);
+    copyFileSync(join(setups, names[0]!), at('a.pcap'));
+    copyFileSync(join(setups, names[0]!), at('b.pcap'));
+    copyFileSync(join(setups, names[1]!), at('unique-size.pcap'));
+    writeFileSync(at('same-size.pcap'), Buffer.alloc(statSync(at('a.pcap')).size));
+    writeFileSync(at('empty-1.pcap'), '');
+    writeFileSync(at('empty-2.pcap'), '');
+    // A pipe read to hash it would be consumed (and, with no writer, never end).
+    execFileSync('mkfifo', [at('pipe')]);
+    // Access times from long ago, before the last change: any read now moves them (relatime).
+    const paths = [
+      'a.pcap',
+      'unique-size.pcap',
+      'same-size.pcap',
+      'empty-1.pcap',
+      'empty-2.pcap',
+      'pipe',
+      'b.pcap',
+    ];
+    for (const name of paths.filter((n) => n !== 'pipe')) utimesSync(at(name), 1, statSync(at(name)).mtime);
+    const read = (name: string) => statSync(at(name)).atimeMs > 1000;
+
+    assert.deepEqual(await identicalCopies(['-', ...paths.map(at), join(copies, 'missing.pcap')]), [
+      [at('b.pcap'), at('a.pcap')],
+    ]);
+    if (!read('a.pcap')) {
+      t.skip('this file system does not record reads (noatime)');
+      return;
+    }
+    assert.equal(read('same-size.pcap'), true);
+    assert.equal(read('unique-size.pcap'), false);
+  });
+
+  it('lists copies in the order they were given, the first of each content kept', async () => {
+    const order = join(dir, 'order');
+    mkdirSync(order);
+    const at = (name: string) => join(order, name);
+    for (const name of ['x1', 'x2', 'x3']) copyFileSync(join(setups, names[0]!), at(name));
+    for (const name of ['y1', 'y2']) copyFileSync(join(setups, names[2]!), at(name));
+    assert.deepEqual(await identicalCopies(['y1', 'x2', 'y2', 'x1', 'x3'].map(at)), [
+      [at('y2'), at('y1')],
+      [at('x1'), at('x2')],
+      [at('x3'), at('x2')],
+    ]);
   });
 });

@@ -1,4 +1,5 @@
-import { closeSync, openSync, readdirSync, readSync, type Stats, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, createReadStream, openSync, readdirSync, readSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { NetworkmlError, UsageError } from '../errors.js';
 
@@ -70,6 +71,92 @@ export function onceEach(paths: readonly string[], done: string): string[] {
     `networkml: warning: ${repeated.length === 1 ? '1 capture was' : `${repeated.length} captures were`} given more than once (${again} is ${first}${more}); each is ${done} once\n`,
   );
   return files;
+}
+
+/**
+ * The captures given under other names as byte-identical copies of one given before ([copy, first], in input
+ * order of the copies). Only files of equal size can be equal, so only those sharing a size are read (and
+ * hashed); empty files (each its own error) and anything but a regular file (a pipe read here would be
+ * consumed) are left alone, as are files that cannot be read, for the reader to report.
+ */
+export async function identicalCopies(paths: readonly string[]): Promise<[string, string][]> {
+  const bySize = new Map<number, string[]>();
+  for (const path of paths) {
+    const stat = path === '-' ? undefined : statOrUndefined(path);
+    if (!stat?.isFile() || stat.size === 0) continue;
+    const group = bySize.get(stat.size);
+    if (group) group.push(path);
+    else bySize.set(stat.size, [path]);
+  }
+  const copies: [string, string][] = [];
+  for (const group of bySize.values()) {
+    if (group.length < 2) continue;
+    const firstByDigest = new Map<string, string>();
+    for (const path of group) {
+      const digest = await sha256OfFile(path);
+      if (digest === undefined) continue;
+      const first = firstByDigest.get(digest);
+      if (first === undefined) firstByDigest.set(digest, path);
+      else copies.push([path, first]);
+    }
+  }
+  const order = new Map(paths.map((p, i) => [p, i]));
+  return copies.sort((a, b) => order.get(a[0])! - order.get(b[0])!);
+}
+
+async function sha256OfFile(path: string): Promise<string | undefined> {
+  const hash = createHash('sha256');
+  try {
+    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  } catch {
+    return undefined;
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * Each capture's content once (identicalCopies), under its first name, with one warning when copies were
+ * left out: like a file given twice (onceEach), a copy is its own nearest neighbour in training and counts
+ * twice in a test. A copy labelled otherwise than its first is a labelling conflict, named rather than
+ * settled silently (the first name's label stands). `labelOf`: a capture's label, undefined when it has none.
+ */
+export async function onceEachContent(
+  paths: readonly string[],
+  done: string,
+  labelOf: (path: string) => string | undefined,
+): Promise<string[]> {
+  const copies = await identicalCopies(paths);
+  if (copies.length === 0) return [...paths];
+  process.stderr.write(
+    `networkml: warning: ${copiesText(copies, labelOf)}; each content is ${done} once, under its first name\n`,
+  );
+  const skipped = new Set(copies.map(([c]) => c));
+  return paths.filter((p) => !skipped.has(p));
+}
+
+/** The copies counted, one named (a labelling conflict first, the warning's point), and the conflicts counted. */
+function copiesText(copies: [string, string][], labelOf: (path: string) => string | undefined): string {
+  const conflicts = copies.filter(([copy, first]) => {
+    const [a, b] = [labelOf(copy), labelOf(first)];
+    return a !== undefined && b !== undefined && a !== b;
+  });
+  const [copy, first] = conflicts[0] ?? copies[0]!;
+  const named =
+    conflicts.length > 0
+      ? `${copy}, labelled ${labelOf(copy)}, is a copy of ${first}, labelled ${labelOf(first)}`
+      : `${copy} is a copy of ${first}`;
+  const more = copies.length > 1 ? `, and ${copies.length - 1} more` : '';
+  const counted =
+    copies.length === 1
+      ? '1 capture is a byte-identical copy of one'
+      : `${copies.length} captures are byte-identical copies of captures`;
+  const conflict =
+    conflicts.length === 0
+      ? ''
+      : conflicts.length === 1
+        ? '; a labelling conflict: 1 copy is labelled otherwise than its first, whose label is kept'
+        : `; a labelling conflict: ${conflicts.length} copies are labelled otherwise than their first, whose labels are kept`;
+  return `${counted} given before (${named}${more})${conflict}`;
 }
 
 /** Device and inode (exact, as bigints: a number would round large inode numbers), or null. */

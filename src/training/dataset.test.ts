@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { NetworkmlError, UsageError } from '../errors.js';
-import { labelOf, loadLabelAssignments, trainingLabelsOf } from './dataset.js';
+import { labelOf, labelsDifferingInCase, loadLabelAssignments, trainingLabelsOf } from './dataset.js';
 
 it('labels captures by file-name prefix, through the assignments when given', () => {
   assert.equal(labelOf('/d/ActiveDirectoryController-labs-Fri0036-n00.pcap'), 'ActiveDirectoryController');
@@ -49,4 +49,22 @@ it('refuses label assignments with an empty label (a model cannot hold one)', ()
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+it('groups the labels that differ only in letter case, with their captures counted', () => {
+  assert.deepEqual(
+    labelsDifferingInCase(['Printer', 'Camera', 'printer', 'Printer', 'PRINTER', 'camera', 'NAS']),
+    [
+      [
+        ['Printer', 2],
+        ['printer', 1],
+        ['PRINTER', 1],
+      ],
+      [
+        ['Camera', 1],
+        ['camera', 1],
+      ],
+    ],
+  );
+  assert.deepEqual(labelsDifferingInCase(['Printer', 'Printer', 'NAS']), []);
 });

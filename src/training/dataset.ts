@@ -48,6 +48,32 @@ export function labelOf(path: string, assignments?: LabelAssignments): string {
   return label;
 }
 
+/** labelOf, or undefined for a name without a label (the reader of the labels reports it in its words). */
+export function labelOrUndefined(path: string, assignments?: LabelAssignments): string | undefined {
+  try {
+    return labelOf(path, assignments);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The labels that differ from another only in letter case, each group with its captures counted
+ * ([label, captures][], in first-seen order): as in the original, each is a role of its own.
+ */
+export function labelsDifferingInCase(labels: readonly string[]): [string, number][][] {
+  const counts = new Map<string, number>();
+  for (const label of labels) counts.set(label, (counts.get(label) ?? 0) + 1);
+  const byFolded = new Map<string, [string, number][]>();
+  for (const [label, n] of counts) {
+    const folded = label.toLowerCase();
+    const group = byFolded.get(folded);
+    if (group) group.push([label, n]);
+    else byFolded.set(folded, [[label, n]]);
+  }
+  return [...byFolded.values()].filter((group) => group.length > 1);
+}
+
 /**
  * The labels of training captures (labelOf), refusing the reserved label Unknown (UsageError): a model's
  * Unknown is what it calls captures of no known type, so captures named Unknown-… (or mapped to Unknown)

@@ -11,10 +11,16 @@ import type { EvaluateOptions } from '../../pipeline/evaluate.js';
 import { roleModelFor } from '../../pipeline/model-registry.js';
 import { runJobs } from '../../pipeline/pool.js';
 import type { CaptureResult } from '../../result.js';
-import { filterByNames, labelOf, loadLabelAssignments, loadSplit } from '../../training/dataset.js';
+import {
+  filterByNames,
+  labelOf,
+  labelOrUndefined,
+  loadLabelAssignments,
+  loadSplit,
+} from '../../training/dataset.js';
 import { confusedPairs, MEAN_F1_DEFINITION, scorePredictions } from '../../training/metrics.js';
 import { addCaptureOptions, type CaptureCliOptions, threadsFrom } from '../capture-options.js';
-import { expandCaptureArgs, onceEach } from '../inputs.js';
+import { expandCaptureArgs, onceEach, onceEachContent } from '../inputs.js';
 import { writeCaptureWarnings } from '../output.js';
 import { createProgress } from '../progress.js';
 import { addModelOptions, evaluateOptionsFrom } from './eval.js';
@@ -71,6 +77,8 @@ export function registerTest(program: Command): void {
         warnOfNamesNotGiven(names, paths);
       }
       const assignments = cli.labels ? loadLabelAssignments(cli.labels) : undefined;
+      // After the split's check: a copy left out was still given.
+      paths = await onceEachContent(paths, 'tested', (p) => labelOrUndefined(p, assignments));
       const truth = paths.map((p) => labelOf(p, assignments));
       // A bad model is one mistake, not one per capture: refuse it before any work (exit 3), as eval does.
       const modelPath = cli.model ? resolveModelPath(cli.model) : undefined;

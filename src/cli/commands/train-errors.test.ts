@@ -243,6 +243,12 @@ describe('a label none of whose captures has a bin', () => {
   });
 });
 
+/** A model file as trained, without what differs from run to run or with the names given. */
+function modelContent(path: string): unknown {
+  const { checksum: _c, training, ...rest } = JSON.parse(readFileSync(path, 'utf8'));
+  return { ...rest, training: { ...training, date: null, dataset: null } };
+}
+
 describe('captures reached more than once', () => {
   it('trains on each capture file once, whatever names reach it, and says so', () => {
     const links = join(dir, 'links');
@@ -262,11 +268,102 @@ describe('captures reached more than once', () => {
     );
     assert.equal((JSON.parse(twice.stdout) as { captures: number }).captures, 6);
     // Trained on twice, a capture was its own nearest neighbour: a lower Unknown threshold, another model.
-    const content = (path: string) => {
-      const { checksum: _c, training, ...rest } = JSON.parse(readFileSync(path, 'utf8'));
-      return { ...rest, training: { ...training, date: null, dataset: null } };
-    };
-    assert.deepEqual(content(twiceSave), content(onceSave));
+    assert.deepEqual(modelContent(twiceSave), modelContent(onceSave));
+  });
+});
+
+describe('captures copied under other names', () => {
+  it('trains the default model on each content once, under its first name, and says so', () => {
+    // Every capture of `five` beside a copy whose name sorts after it (n01); Aria-A3 and Aria-A5 have the
+    // same size but not the same bytes, and both stay.
+    const copies = join(dir, 'copies');
+    mkdirSync(copies);
+    for (const name of [...aria, wemo]) {
+      copyFileSync(join(setups, name), join(copies, name));
+      copyFileSync(join(setups, name), join(copies, name.replace('-n00.', '-n01.')));
+    }
+    assert.equal(statSync(join(five, aria[2]!)).size, statSync(join(five, aria[4]!)).size);
+    const onceSave = join(dir, 'copies-once.json');
+    const copiesSave = join(dir, 'copies-twice.json');
+    // The default model (compat onelayer, with behaviour); these captures are shorter than the warm-up.
+    const once = runCli(['train', five, '--warmup', '0', '--json', '--save', onceSave]);
+    assert.equal(once.status, 0, once.stderr);
+    const trained = runCli(['train', copies, '--warmup', '0', '--json', '--save', copiesSave]);
+    assert.equal(trained.status, 0, trained.stderr);
+    const first = join(copies, aria[0]!);
+    assert.equal(
+      trained.stderr,
+      `networkml: warning: 6 captures are byte-identical copies of captures given before (${first.replace('-n00.', '-n01.')} is a copy of ${first}, and 5 more); each content is trained on once, under its first name\n`,
+    );
+    assert.equal((JSON.parse(trained.stdout) as { captures: number }).captures, 6);
+    assert.deepEqual(modelContent(copiesSave), modelContent(onceSave));
+    // The behaviour model names its role model by checksum, which covers the training date.
+    const behavior = (path: string) => ({
+      ...(modelContent(path.replace(/\.json$/, '.behavior.json')) as object),
+      roleModel: null,
+    });
+    assert.deepEqual(behavior(copiesSave), behavior(onceSave));
+  });
+
+  it('names a copy labelled otherwise than its first as a labelling conflict, and keeps the first', () => {
+    const other = join(dir, 'relabelled');
+    mkdirSync(other);
+    const relabelled = join(other, 'WeMoSwitch-X1-Mon0000-n00.pcap');
+    copyFileSync(join(setups, aria[0]!), relabelled);
+    const save = join(dir, 'relabelled.json');
+    const r = runCli([
+      'train',
+      five,
+      relabelled,
+      '--features',
+      'v2',
+      '--no-behavior',
+      '--json',
+      '--save',
+      save,
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(
+      r.stderr,
+      `networkml: warning: 1 capture is a byte-identical copy of one given before (${relabelled}, labelled WeMoSwitch, is a copy of ${join(five, aria[0]!)}, labelled Aria); a labelling conflict: 1 copy is labelled otherwise than its first, whose label is kept; each content is trained on once, under its first name\n`,
+    );
+    assert.equal((JSON.parse(r.stdout) as { captures: number }).captures, 6);
+  });
+});
+
+describe('labels that differ only in letter case', () => {
+  it('trains them as two roles, as the original, with one warning naming both and their captures', () => {
+    const cased = join(dir, 'cased');
+    mkdirSync(cased);
+    for (const name of [aria[0]!, aria[1]!, wemo]) copyFileSync(join(setups, name), join(cased, name));
+    copyFileSync(join(setups, aria[2]!), join(cased, `aria${aria[2]!.slice('Aria'.length)}`));
+    const train = (extra: string[]) =>
+      runCli(['train', cased, '--features', 'v2', '--no-behavior', '--json', ...extra]);
+    const r = train(['--save', join(dir, 'cased.json')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(
+      r.stderr,
+      'networkml: warning: labels that differ only in letter case are trained as different roles: Aria (2 captures) and aria (1 capture); if they are one role, rename the files to one spelling\n',
+    );
+    assert.deepEqual((JSON.parse(r.stdout) as { labels: string[] }).labels, [
+      'Aria',
+      'Unknown',
+      'WeMoSwitch',
+      'aria',
+    ]);
+    // Labels mapped by --labels are the ones compared, and the mapping is what to change.
+    const labels = join(dir, 'cased-labels.json');
+    writeFileSync(labels, JSON.stringify({ Aria: 'Scale', aria: 'Scale', WeMoSwitch: 'switch' }));
+    const mapped = train(['--labels', labels, '--save', join(dir, 'cased-mapped.json')]);
+    assert.equal(mapped.status, 0, mapped.stderr);
+    assert.equal(mapped.stderr, '');
+    writeFileSync(labels, JSON.stringify({ Aria: 'Scale', aria: 'Scale', WeMoSwitch: 'scale' }));
+    const clash = train(['--labels', labels, '--save', join(dir, 'cased-clash.json')]);
+    assert.equal(clash.status, 0, clash.stderr);
+    assert.equal(
+      clash.stderr,
+      'networkml: warning: labels that differ only in letter case are trained as different roles: Scale (3 captures) and scale (1 capture); if they are one role, give them one spelling in the label assignments\n',
+    );
   });
 });
 

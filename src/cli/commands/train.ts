@@ -4,7 +4,14 @@ import { type Command, Option } from 'commander';
 import { UsageError } from '../../errors.js';
 import { DEFAULT_MODEL_PATH } from '../../models/format.js';
 import { resolveModelPath } from '../../models/host-footprint.js';
-import { filterByNames, loadLabelAssignments, loadSplit } from '../../training/dataset.js';
+import {
+  filterByNames,
+  type LabelAssignments,
+  labelOrUndefined,
+  labelsDifferingInCase,
+  loadLabelAssignments,
+  loadSplit,
+} from '../../training/dataset.js';
 import {
   type BehaviorFitSummary,
   type CompatTrainSummary,
@@ -22,7 +29,7 @@ import {
   optionNumber,
   threadsFrom,
 } from '../capture-options.js';
-import { expandCaptureArgs, onceEach } from '../inputs.js';
+import { expandCaptureArgs, onceEach, onceEachContent } from '../inputs.js';
 import { optionsGiven } from '../option-source.js';
 import { refuseOutputOverInput, refuseUnreplaceable } from '../output.js';
 import { createProgress, type Progress } from '../progress.js';
@@ -134,11 +141,16 @@ export function registerTrain(program: Command): void {
         ...paths,
         ...(anomaly ? [anomalyRun.roleModel ?? DEFAULT_MODEL_PATH] : []),
       ]);
+      const labels = cli.labels ? loadLabelAssignments(cli.labels) : undefined;
+      // After the split (a copy of a test capture kept in its stead would leave the training short) and
+      // after the check above (a copy left out is still an input --save must not replace).
+      paths = await onceEachContent(paths, 'trained on', (p) => labelOrUndefined(p, labels));
+      warnOfLabelsDifferingInCase(paths, labels);
       let progress: Progress | undefined;
       const summary = await trainFromCaptures({
         paths,
         save: cli.save,
-        ...(cli.labels ? { labels: loadLabelAssignments(cli.labels) } : {}),
+        ...(labels ? { labels } : {}),
         capture: analyzeOptionsFrom(cli),
         ...threadsOption(cli),
         // Not given: onelayer for compat features, model selection's choice for v2.
@@ -153,6 +165,26 @@ export function registerTrain(program: Command): void {
       if ('labels_without_sessions' in summary) warnLabelsLeftOut(summary);
       process.stdout.write(cli.json ? `${JSON.stringify(summary)}\n` : summaryText(summary));
     });
+}
+
+/**
+ * 'printer' and 'Printer' are two roles, as in the original; more often a naming slip than two device
+ * types, so one warning names them with their captures (the labels stay as they are).
+ */
+function warnOfLabelsDifferingInCase(paths: readonly string[], assignments?: LabelAssignments): void {
+  const labels = paths.flatMap((p) => labelOrUndefined(p, assignments) ?? []);
+  const groups = labelsDifferingInCase(labels);
+  if (groups.length === 0) return;
+  const captures = (n: number) => `${n} ${n === 1 ? 'capture' : 'captures'}`;
+  const named = groups
+    .map((group) => group.map(([label, n]) => `${label} (${captures(n)})`).join(' and '))
+    .join('; ');
+  const fix = assignments
+    ? 'give them one spelling in the label assignments'
+    : 'rename the files to one spelling';
+  process.stderr.write(
+    `networkml: warning: labels that differ only in letter case are trained as different roles: ${named}; if they are one role, ${fix}\n`,
+  );
 }
 
 /**
