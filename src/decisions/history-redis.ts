@@ -33,8 +33,22 @@ export interface RedisHistoryOptions {
   timeoutMs?: number;
 }
 
-function serviceError(url: string, err: unknown): NetworkmlError {
-  return new NetworkmlError(`redis ${url}: ${errorMessage(err)}`, ExitCode.SERVICE);
+/** A Redis URL for messages and logs: its password (if any) masked, the rest as given. */
+export function redisLocation(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password === '') return url;
+    parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    // Not a URL ioredis's parser would take either; still, hide anything that looks like credentials.
+    return url.replace(/\/\/[^/@]*@/, '//***@');
+  }
+}
+
+/** `location` is already without the password. */
+function serviceError(location: string, err: unknown): NetworkmlError {
+  return new NetworkmlError(`redis ${location}: ${errorMessage(err)}`, ExitCode.SERVICE);
 }
 
 function parseTimes(text: string | null): number[] {
@@ -77,7 +91,7 @@ export class RedisHistory implements DeviceHistory {
         retryStrategy: () => null,
       });
     } catch (err) {
-      throw serviceError(url, err);
+      throw serviceError(redisLocation(url), err);
     }
     // Failures surface through the awaited commands; an 'error' listener keeps them from being printed twice.
     client.on('error', () => {});
@@ -94,11 +108,11 @@ export class RedisHistory implements DeviceHistory {
       await Promise.race([client.connect(), silent]);
     } catch (err) {
       client.disconnect();
-      throw serviceError(url, err);
+      throw serviceError(redisLocation(url), err);
     } finally {
       clearTimeout(timer);
     }
-    return new RedisHistory(url, client);
+    return new RedisHistory(redisLocation(url), client);
   }
 
   /** A command failed (timed out, say): the connection is not worth a polite QUIT. */

@@ -56,7 +56,7 @@ export interface DeviceHistory {
   /** All updates of a device, oldest first. */
   list(mac: string): Promise<HistoryEntry[]>;
   close(): Promise<void>;
-  /** Where the history lives (file path or redis URL), for messages. */
+  /** Where the history lives (file path, or Redis URL with its password masked), for messages and logs. */
   readonly location: string;
 }
 

@@ -1682,15 +1682,43 @@ export class BehaviorModel {
       throw new ModelError(
         'behaviour model made with other features than this networkml computes; retrain it',
       );
-    const bad = [state.center, state.scale, ...state.refs].some((r) => r.length !== d);
-    const n = state.refs.length;
-    if (bad || n !== state.refServices.length || n !== state.refGroups.length || n !== state.refPeers.length)
-      throw new ModelError('behaviour model: inconsistent array lengths');
+    const disagree = lengthDisagreement(state, h.localFloor);
+    if (disagree) throw new ModelError(`behaviour model: inconsistent array lengths (${disagree})`);
     const m = new BehaviorModel(h);
     m.state = state as BehaviorState;
     m.prepare();
     return m;
   }
+}
+
+/**
+ * What disagrees in a parsed file's state, or null: per feature one kind, centre and scale and one value in each
+ * reference; per reference one entry in each ref* array, and a local-scale input exactly when the local scale
+ * is on (fit writes none otherwise). A file edited with its checksum recomputed would otherwise be scored with
+ * features or references silently dropped, or fail in the middle of a capture.
+ */
+function lengthDisagreement(state: BehaviorModelFile['state'], localFloor: number): string | null {
+  const d = state.names.length;
+  for (const [name, a] of [
+    ['kinds', state.kinds],
+    ['center', state.center],
+    ['scale', state.scale],
+  ] as const)
+    if (a.length !== d) return `${d} features but ${a.length} ${name}`;
+  const r = state.refs.findIndex((v) => v.length !== d);
+  if (r >= 0) return `${d} features but ${state.refs[r]!.length} values in reference ${r}`;
+  const n = state.refs.length;
+  for (const [name, a] of [
+    ['refServices', state.refServices],
+    ['refPeers', state.refPeers],
+    ['refGroups', state.refGroups],
+    ['refLabels', state.refLabels],
+    ['refLocal', localFloor > 0 ? state.refLocal : null],
+  ] as const)
+    if (a !== null && a.length !== n) return `${n} references but ${a.length} ${name}`;
+  if (localFloor === 0 && state.refLocal.length > 0)
+    return `${n} references but ${state.refLocal.length} refLocal (the local scale is off)`;
+  return null;
 }
 
 /**

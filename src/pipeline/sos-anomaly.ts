@@ -23,6 +23,11 @@ export function deviceRepresentation(
   return mean;
 }
 
+/** How many values deviceRepresentation gives for this role model. */
+function representationWidth(model: RoleModel): number {
+  return model.kind === 'onelayer' ? model.mlp.hiddenSize : model.selected.length;
+}
+
 export function representationName(model: LoadedModel): string {
   return `${model.model.kind === 'onelayer' ? 'onelayer-hidden' : 'selected-normalised'} of role model ${model.hash}`;
 }
@@ -53,5 +58,11 @@ export function loadSosModel(path: string, roleModel: LoadedModel, threshold?: n
       `${path}: this SOS model was fitted on "${sos.representation}", not on the role model in use (${roleModel.path}); train it with --model ${roleModel.path}`,
     );
   }
+  // The name alone does not make the rows that wide (an edited file): else every device fails when scored.
+  const width = representationWidth(roleModel.model);
+  if (sos.dims !== width)
+    throw new ModelError(
+      `${path}: SOS model rows of ${sos.dims} values, but the role model's representation has ${width}`,
+    );
   return { sos, path };
 }

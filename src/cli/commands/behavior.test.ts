@@ -445,6 +445,37 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     assert.match(missing.stderr, /--anomaly behavior needs --anomaly-model FILE/);
   });
 
+  it('refuses a behaviour model whose arrays disagree, even with its checksum recomputed (exit 3, one line)', () => {
+    const edits: [string, (state: Record<string, unknown[]>) => void, RegExp][] = [
+      ['one reference label short', (s) => s.refLabels!.pop(), /105 references but 104 refLabels/],
+      ['one feature kind short', (s) => s.kinds!.pop(), /38 features but 37 kinds/],
+      [
+        'a local scale without the option',
+        (s) => s.refLocal!.push(1),
+        /1 refLocal \(the local scale is off\)/,
+      ],
+    ];
+    for (const [what, edit, says] of edits) {
+      const doc = JSON.parse(readFileSync(behavior, 'utf8')) as {
+        state: Record<string, unknown[]>;
+        checksum?: string;
+      };
+      edit(doc.state);
+      doc.checksum = documentChecksum(doc);
+      const edited = join(dir, 'edited.behavior.json');
+      writeFileSync(edited, JSON.stringify(doc));
+      const r = runCli(['eval', '--no-history', '--model', role, '--anomaly-model', edited, heldOut[0]!]);
+      assert.equal(r.status, 3, `${what}: ${r.stderr}`);
+      assert.equal(r.stdout, '', what);
+      assert.ok(
+        r.stderr.startsWith(`networkml: ${edited}: behaviour model: inconsistent array lengths (`),
+        what,
+      );
+      assert.equal(r.stderr.split('\n').length, 2, `${what}: one line`);
+      assert.match(r.stderr, says, what);
+    }
+  });
+
   it('a capture the anomaly model cannot score is `unknown` with the reason, never a silent normal', () => {
     // The original's LSTM needs 6 sequences of 10 sessions; this short capture has fewer.
     const r = runCli([

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { after, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { openHistory } from '../../decisions/open-history.js';
-import { UsageError } from '../../errors.js';
+import { ExitCode, UsageError } from '../../errors.js';
+import { runCli } from '../../test-helpers/cli.js';
+import { type RedisServer, startRedis } from '../../test-helpers/redis.js';
 import { runHistory } from './history.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'networkml-history-cli-'));
@@ -77,13 +80,66 @@ test('table and JSON of a device recorded by eval-like updates', async () => {
   assert.deepEqual(json.updates[0]!.representation, [1, 2]);
 });
 
-test('unknown device and missing history file: says so, creates nothing', async () => {
+test('no history: names where it looked (existing folder without a file), creates nothing', async () => {
   const empty = join(dir, 'none');
-  assert.equal(await capture('00:00:00:00:00:01', { dataDir: empty }), 'no history for 00:00:00:00:00:01\n');
+  mkdirSync(empty);
+  const file = join(empty, 'history.sqlite');
+  assert.equal(
+    await capture('00:00:00:00:00:01', { dataDir: empty }),
+    `no history for 00:00:00:00:00:01 in ${file}\n`,
+  );
   assert.deepEqual(JSON.parse(await capture('00:00:00:00:00:01', { dataDir: empty, json: true })), {
     mac: '00:00:00:00:00:01',
     updates: [],
   });
+  assert.deepEqual(readdirSync(empty), []);
+});
+
+test('a device the database does not know: names the database', async () => {
+  const h = await openHistory({ dataDir: dir, env: {} });
+  await h.close();
+  assert.equal(
+    await capture('00:00:00:00:00:02', { dataDir: dir }),
+    `no history for 00:00:00:00:00:02 in ${join(dir, 'history.sqlite')}\n`,
+  );
+});
+
+test('a --data-dir that does not exist is an error, one line, and is not created', () => {
+  const typo = join(dir, 'typo-dir');
+  for (const json of [[], ['--json']]) {
+    const r = runCli(['history', '00:00:00:00:00:01', '--data-dir', typo, ...json]);
+    assert.equal(r.status, ExitCode.BAD_INPUT);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, `networkml: data directory ${typo} does not exist\n`);
+  }
+  assert.equal(existsSync(typo), false);
+});
+
+test('a $NETWORKML_DATA_DIR that does not exist is an error that says where the folder came from', () => {
+  const typo = join(dir, 'typo-env');
+  const r = runCli(['history', '00:00:00:00:00:01'], { env: { NETWORKML_DATA_DIR: typo } });
+  assert.equal(r.status, ExitCode.BAD_INPUT);
+  assert.equal(r.stderr, `networkml: data directory ${typo} (from $NETWORKML_DATA_DIR) does not exist\n`);
+  assert.equal(existsSync(typo), false);
+});
+
+test('a --data-dir that is a file is an error', () => {
+  const file = join(dir, 'a-file');
+  writeFileSync(file, 'not a folder');
+  const r = runCli(['history', '00:00:00:00:00:01', '--data-dir', file]);
+  assert.equal(r.status, ExitCode.BAD_INPUT);
+  assert.equal(r.stderr, `networkml: data directory ${file} is not a directory\n`);
+});
+
+test('the default data directory not existing yet is no history, and is not created', () => {
+  const home = join(dir, 'home');
+  mkdirSync(home);
+  const r = runCli(['history', '00:00:00:00:00:01'], { env: { NETWORKML_DATA_DIR: '', HOME: home } });
+  assert.equal(r.status, 0, r.stderr);
+  const file = join(home, '.local', 'share', 'networkml', 'history.sqlite');
+  assert.equal(r.stdout, `no history for 00:00:00:00:00:01 in ${file}\n`);
+  assert.equal(r.stderr, '');
+  assert.deepEqual(readdirSync(home), []);
 });
 
 test('a malformed MAC is a usage error', async () => {
@@ -106,4 +162,33 @@ test('a stored result of another shape is not guessed at: its decisions show "-"
   await h.close();
   const row = (await capture(mac, { dataDir: dir })).trimEnd().split('\n')[2]!;
   assert.match(row, /Printer 100\.0%\s+-\s+-\s+-\s+0\s+abc$/);
+});
+
+const noRedis = spawnSync('redis-server', ['--version']).error
+  ? 'redis-server is not installed (apt-get install redis-server)'
+  : false;
+
+describe('history from Redis', { skip: noRedis }, () => {
+  let server: RedisServer;
+  before(async () => {
+    server = await startRedis();
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  test('no history: names the Redis, without its password', async () => {
+    const url = `redis://default:s3cret@127.0.0.1:${server.port}`;
+    assert.equal(
+      await capture('00:00:00:00:00:01', { redis: url }),
+      `no history for 00:00:00:00:00:01 in redis://default:***@127.0.0.1:${server.port}\n`,
+    );
+  });
+});
+
+test('a Redis that cannot be reached: the error does not show its password', () => {
+  const r = runCli(['history', '00:00:00:00:00:01', '--redis', 'redis://:s3cret@127.0.0.1:1']);
+  assert.equal(r.status, ExitCode.SERVICE);
+  assert.match(r.stderr, /^networkml: redis redis:\/\/:\*\*\*@127\.0\.0\.1:1: /);
+  assert.ok(!r.stderr.includes('s3cret'), r.stderr);
 });

@@ -1,8 +1,9 @@
 /** `networkml history <mac> [--json] [--redis URL] [--data-dir DIR]`: a device's past results. */
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { HistoryEntry } from '../../decisions/history.js';
-import { openHistory } from '../../decisions/open-history.js';
-import { UsageError } from '../../errors.js';
+import { openHistory, redisUrlFrom } from '../../decisions/open-history.js';
+import { NetworkmlError, UsageError } from '../../errors.js';
 import { captureResultSchema } from '../../result.js';
 
 export interface HistoryCliOptions {
@@ -53,8 +54,9 @@ function isoTime(t: number): string {
         .replace(/\.\d+Z$/, 'Z');
 }
 
-export function historyTable(mac: string, entries: HistoryEntry[]): string {
-  if (entries.length === 0) return `no history for ${mac}\n`;
+/** `location`: where the history was looked for (history.location), so a wrong place is seen. */
+export function historyTable(mac: string, entries: HistoryEntry[], location: string): string {
+  if (entries.length === 0) return `no history for ${mac} in ${location}\n`;
   const rows: Row[] = entries.map((e) => {
     const d = decisionsOf(e);
     return {
@@ -92,6 +94,25 @@ export function historyTable(mac: string, entries: HistoryEntry[]): string {
   return `${mac}: ${updates}\n${[header, ...rows].map(line).join('\n')}\n`;
 }
 
+/**
+ * A data directory the user named (--data-dir, or $NETWORKML_DATA_DIR) must be there: a mistyped one would
+ * otherwise read as "no history". The built-in default not existing yet only means nothing was recorded.
+ */
+function requireNamedDataDir(options: HistoryCliOptions, env: NodeJS.ProcessEnv = process.env): void {
+  if (redisUrlFrom({ ...(options.redis ? { redis: options.redis } : {}), env })) return;
+  const fromEnv = env.NETWORKML_DATA_DIR;
+  const named = options.dataDir
+    ? { dir: options.dataDir, from: '' }
+    : fromEnv
+      ? { dir: fromEnv, from: ' (from $NETWORKML_DATA_DIR)' }
+      : null;
+  if (!named) return;
+  const stat = statSync(named.dir, { throwIfNoEntry: false });
+  if (!stat) throw new NetworkmlError(`data directory ${named.dir}${named.from} does not exist`);
+  if (!stat.isDirectory())
+    throw new NetworkmlError(`data directory ${named.dir}${named.from} is not a directory`);
+}
+
 export async function runHistory(
   mac: string,
   options: HistoryCliOptions,
@@ -99,6 +120,7 @@ export async function runHistory(
 ): Promise<void> {
   if (!MAC.test(mac.trim()))
     throw new UsageError(`not a MAC address: "${mac}" (expected e.g. 00:11:22:aa:bb:cc)`);
+  requireNamedDataDir(options);
   const history = await openHistory({
     readOnly: true,
     ...(options.redis ? { redis: options.redis } : {}),
@@ -110,7 +132,7 @@ export async function runHistory(
     out.write(
       options.json
         ? `${JSON.stringify({ mac: normalised, updates: entries })}\n`
-        : historyTable(normalised, entries),
+        : historyTable(normalised, entries, history.location),
     );
   } finally {
     await history.close();
@@ -129,7 +151,7 @@ export function registerHistory(program: Command): void {
     )
     .option(
       '--data-dir <dir>',
-      'where the SQLite history lives (default $NETWORKML_DATA_DIR or ~/.local/share/networkml)',
+      'where the SQLite history lives, which must exist (default $NETWORKML_DATA_DIR or ~/.local/share/networkml)',
     )
     .addHelpText(
       'after',

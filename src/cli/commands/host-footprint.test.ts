@@ -117,6 +117,20 @@ describe('networkml with --model host-footprint-v0.6.8', () => {
     });
   });
 
+  it('inspect --features host-footprint names --top as ignored (it shows every value), only when typed', () => {
+    const hf = ['inspect', '--features', 'host-footprint', SAMPLE];
+    const plain = runCli(hf);
+    const r = runCli([...hf, '--top', '3', '--warmup', '0']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(
+      r.stderr,
+      'networkml: warning: --warmup, --top ignored with --features host-footprint (NetworkML v0.6.8 has no sessions, time bins or device history)\n',
+    );
+    assert.equal(r.stdout, plain.stdout);
+    // Readable compat output uses it: no warning there.
+    assert.equal(runCli(['inspect', '--top', '3', SAMPLE]).stderr, '');
+  });
+
   it("names the host-footprint options another model ignores (Poseidon's --no-srcmacid without --model)", () => {
     const e = runCli(['eval', '--no-srcmacid', '--csv-chunk-rows', '512', '--no-history', '--json', SAMPLE]);
     assert.equal(e.status, 0, e.stderr);

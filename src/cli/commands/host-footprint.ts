@@ -72,8 +72,13 @@ const SESSION_FLAGS = {
  * had none of them, so they change nothing, and a user who asked for a 60 s warm-up or `--per-host` must
  * not take the result for one that honoured it.
  */
-export function warnIgnoredByHostFootprint(command: Command, runWith = 'a host-footprint model'): void {
-  const given = typedFlags(command, SESSION_FLAGS);
+export function warnIgnoredByHostFootprint(
+  command: Command,
+  runWith = 'a host-footprint model',
+  /** The calling command's own options the host-footprint path ignores, named in the same line. */
+  alsoIgnored: Record<string, string> = {},
+): void {
+  const given = typedFlags(command, { ...SESSION_FLAGS, ...alsoIgnored });
   if (given.length === 0) return;
   const hint = given.includes('--per-host') ? '; --no-srcmacid gives every host' : '';
   process.stderr.write(

@@ -51,7 +51,8 @@ export function registerInspect(program: Command): void {
       const paths = expandCaptureArgs(args);
       if (cli.features === 'host-footprint') {
         const options = hostFootprintOptionsFrom('host-footprint-v0.6.8', cli);
-        warnIgnoredByHostFootprint(command, '--features host-footprint');
+        // Every one of a host's values is shown: there is no per-bin list to cut to --top.
+        warnIgnoredByHostFootprint(command, '--features host-footprint', { top: '--top' });
         await inspectHostFootprint(paths, options, Boolean(cli.json));
         return;
       }

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { documentChecksum } from '../../models/format.js';
 import { runCli } from '../../test-helpers/cli.js';
 import { TEST_DATA } from '../../test-helpers/reference.js';
 
@@ -200,6 +201,37 @@ describe('train and test on the IoT Sentinel dev split (reference recipe: 0.857 
     const wrong = runCli(['eval', '--no-history', '--anomaly', 'sos', '--anomaly-model', sos, capture]);
     assert.equal(wrong.status, 3);
     assert.match(wrong.stderr, /fitted on .* not on the role model in use/);
+  });
+
+  it("refuses an SOS model whose rows are not the role model's representation width, checksum recomputed (exit 3)", () => {
+    const role = join(dir, 'randomforest.json');
+    const doc = JSON.parse(readFileSync(join(dir, 'sos.json'), 'utf8')) as {
+      dims: number;
+      roles: Record<string, { rows: number[][] }>;
+      checksum?: string;
+    };
+    // Consistent within the file (dims and every row one value short): only the role model tells.
+    const width = doc.dims;
+    doc.dims = width - 1;
+    for (const r of Object.values(doc.roles)) for (const row of r.rows) row.pop();
+    doc.checksum = documentChecksum(doc);
+    const narrow = join(dir, 'sos-narrow.json');
+    writeFileSync(narrow, JSON.stringify(doc));
+    const r = runCli([
+      'eval',
+      '--no-history',
+      '-m',
+      role,
+      '--anomaly-model',
+      narrow,
+      `${setups}/DLinkCam-A4-Mon0000-n00.pcap`,
+    ]);
+    assert.equal(r.status, 3, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.equal(
+      r.stderr,
+      `networkml: ${narrow}: SOS model rows of ${width - 1} values, but the role model's representation has ${width}\n`,
+    );
   });
 
   it('refuses names that break the convention and single-label sets', () => {
