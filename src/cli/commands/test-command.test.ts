@@ -3,7 +3,7 @@
  * options it takes and the settings it ignores, a split naming captures not given, and its text output.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -118,6 +118,19 @@ describe('test: options', () => {
       r.stderr,
       `networkml: warning: 2 of the split's 3 test captures are not among the captures given: ${missing.join(', ')}\n`,
     );
+    assert.equal((JSON.parse(r.stdout) as { captures: number }).captures, 1);
+  });
+
+  it("keeps a split's capture reached first under a name the split does not list (a link)", () => {
+    const split = join(dir, 'split-link.json');
+    writeFileSync(split, JSON.stringify({ train: [], test: ['Aria-A1-Mon0000-n00.pcap'] }));
+    const linked = join(dir, 'linked');
+    mkdirSync(linked);
+    symlinkSync(aria, join(linked, 'aaa.pcap'));
+    const r = runCli(['test', '--json', '--warmup', '0', '--split', split, join(linked, 'aaa.pcap'), aria]);
+    assert.equal(r.status, 0, r.stderr);
+    // Only the split's name is tested: nothing was given twice among the split's captures, nothing is missing.
+    assert.equal(r.stderr, '');
     assert.equal((JSON.parse(r.stdout) as { captures: number }).captures, 1);
   });
 });

@@ -70,12 +70,14 @@ export function registerTest(program: Command): void {
       '\nExamples:\n  networkml test setups/ --split dev-split.json --model onelayer.json\n  networkml test setups/ --split dev-split.json --model v2.json --baseline compat.json\n  networkml test captures/ --model rf.json --json > test.json && networkml report test.json -o test.html',
     )
     .action(async (args: string[], cli: TestCliOptions) => {
-      let paths = onceEach(expandCaptureArgs(args), 'tested');
+      let paths = expandCaptureArgs(args);
       if (cli.split) {
         const names = loadSplit(cli.split).test;
         paths = filterByNames(paths, names, 'test');
         warnOfNamesNotGiven(names, paths);
       }
+      // After the split: a capture reached first under a name the split does not list is still the split's.
+      paths = onceEach(paths, 'tested');
       const assignments = cli.labels ? loadLabelAssignments(cli.labels) : undefined;
       // After the split's check: a copy left out was still given.
       paths = await onceEachContent(paths, 'tested', (p) => labelOrUndefined(p, assignments));

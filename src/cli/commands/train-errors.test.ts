@@ -270,6 +270,30 @@ describe('captures reached more than once', () => {
     // Trained on twice, a capture was its own nearest neighbour: a lower Unknown threshold, another model.
     assert.deepEqual(modelContent(twiceSave), modelContent(onceSave));
   });
+
+  it("keeps a split's capture reached first under a name the split does not list (a link)", () => {
+    const linked = join(dir, 'linked-first');
+    mkdirSync(linked);
+    symlinkSync(join(five, aria[0]!), join(linked, 'aaa.pcap'));
+    const split = join(dir, 'split-five.json');
+    writeFileSync(split, JSON.stringify({ train: [...aria, wemo], test: [] }));
+    const r = runCli([
+      'train',
+      join(linked, 'aaa.pcap'),
+      five,
+      '--split',
+      split,
+      '--features',
+      'v2',
+      '--no-behavior',
+      '--json',
+      '--save',
+      join(dir, 'split-link.json'),
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    assert.equal((JSON.parse(r.stdout) as { captures: number }).captures, 6);
+  });
 });
 
 describe('captures copied under other names', () => {

@@ -134,8 +134,10 @@ export function registerTrain(program: Command): void {
           `networkml: warning: ${ignored.join(', ')} ignored with ${trainingName(cli, command)}\n`,
         );
       refuseUnreplaceable(cli.save);
-      let paths = onceEach(expandCaptureArgs(args), 'trained on');
+      let paths = expandCaptureArgs(args);
       if (cli.split) paths = filterByNames(paths, loadSplit(cli.split).train, 'train');
+      // After the split: a capture reached first under a name the split does not list is still the split's.
+      paths = onceEach(paths, 'trained on');
       // The role model an anomaly model goes with is read, and must outlive, the training.
       refuseOutputOverInput(cli.save, [
         ...paths,
