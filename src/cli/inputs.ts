@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, openSync, readdirSync, readSync, type Stats, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { NetworkmlError, UsageError } from '../errors.js';
 
 const MAGICS = [0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0x0a0d0d0a];
@@ -132,6 +132,46 @@ export async function onceEachContent(
   );
   const skipped = new Set(copies.map(([c]) => c));
   return paths.filter((p) => !skipped.has(p));
+}
+
+/**
+ * Warns when a capture the split lists for testing is byte-identical to one it lists for training (among the
+ * captures given, before either list is applied): its test score would measure what the model memorised, not
+ * how it does on a device it has not seen. The split is not changed.
+ */
+export async function warnOfSplitLeaks(
+  paths: readonly string[],
+  split: { train: readonly string[]; test: readonly string[] },
+): Promise<void> {
+  const train = new Set(split.train);
+  const test = new Set(split.test);
+  const listed = paths.filter((p) => train.has(basename(p)) || test.has(basename(p)));
+  const firstOf = new Map<string, string>();
+  for (const [copy, first] of await identicalCopies(listed)) firstOf.set(copy, first);
+  // Each content's names, under its first.
+  const groups = new Map<string, string[]>();
+  for (const path of listed) {
+    const first = firstOf.get(path) ?? path;
+    const group = groups.get(first);
+    if (group) group.push(path);
+    else groups.set(first, [path]);
+  }
+  const leaks: [string, string][] = [];
+  for (const names of groups.values()) {
+    const inTrain = names.find((p) => train.has(basename(p)));
+    if (!inTrain) continue;
+    for (const p of names) if (test.has(basename(p)) && !train.has(basename(p))) leaks.push([p, inTrain]);
+  }
+  if (leaks.length === 0) return;
+  const [[copy, original]] = leaks as [[string, string]];
+  const more = leaks.length > 1 ? `, and ${leaks.length - 1} more` : '';
+  const counted =
+    leaks.length === 1
+      ? "1 capture of the split's test list is a byte-identical copy of one of its train list"
+      : `${leaks.length} captures of the split's test list are byte-identical copies of captures of its train list`;
+  process.stderr.write(
+    `networkml: warning: ${counted} (${copy} is a copy of ${original}${more}): their test scores measure what the model memorised, not how it does on devices it has not seen\n`,
+  );
 }
 
 /** The copies counted, one named (a labelling conflict first, the warning's point), and the conflicts counted. */

@@ -121,6 +121,25 @@ describe('test: options', () => {
     assert.equal((JSON.parse(r.stdout) as { captures: number }).captures, 1);
   });
 
+  it("warns when a capture of the split's test list is a copy of one of its train list", () => {
+    const leak = join(dir, 'leak');
+    mkdirSync(leak);
+    copyFileSync(aria, join(leak, 'Aria-A1-Mon0000-n00.pcap'));
+    copyFileSync(aria, join(leak, 'Aria-A9-Mon0000-n00.pcap'));
+    copyFileSync(join(setups, 'Aria-A2-Mon0000-n00.pcap'), join(leak, 'Aria-A2-Mon0000-n00.pcap'));
+    const split = join(dir, 'split-leak.json');
+    const test = ['Aria-A9-Mon0000-n00.pcap', 'Aria-A2-Mon0000-n00.pcap'];
+    writeFileSync(split, JSON.stringify({ train: ['Aria-A1-Mon0000-n00.pcap'], test }));
+    const r = runCli(['test', '--json', '--warmup', '0', '--split', split, leak]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(
+      r.stderr,
+      `networkml: warning: 1 capture of the split's test list is a byte-identical copy of one of its train list (${join(leak, 'Aria-A9-Mon0000-n00.pcap')} is a copy of ${join(leak, 'Aria-A1-Mon0000-n00.pcap')}): their test scores measure what the model memorised, not how it does on devices it has not seen\n`,
+    );
+    // The split is kept as it is: both test captures are scored.
+    assert.equal((JSON.parse(r.stdout) as { captures: number }).captures, 2);
+  });
+
   it("keeps a split's capture reached first under a name the split does not list (a link)", () => {
     const split = join(dir, 'split-link.json');
     writeFileSync(split, JSON.stringify({ train: [], test: ['Aria-A1-Mon0000-n00.pcap'] }));

@@ -20,7 +20,7 @@ import {
 } from '../../training/dataset.js';
 import { confusedPairs, MEAN_F1_DEFINITION, scorePredictions } from '../../training/metrics.js';
 import { addCaptureOptions, type CaptureCliOptions, threadsFrom } from '../capture-options.js';
-import { expandCaptureArgs, onceEach, onceEachContent } from '../inputs.js';
+import { expandCaptureArgs, onceEach, onceEachContent, warnOfSplitLeaks } from '../inputs.js';
 import { writeCaptureWarnings } from '../output.js';
 import { createProgress } from '../progress.js';
 import { addModelOptions, evaluateOptionsFrom } from './eval.js';
@@ -72,7 +72,9 @@ export function registerTest(program: Command): void {
     .action(async (args: string[], cli: TestCliOptions) => {
       let paths = expandCaptureArgs(args);
       if (cli.split) {
-        const names = loadSplit(cli.split).test;
+        const split = loadSplit(cli.split);
+        await warnOfSplitLeaks(paths, split);
+        const names = split.test;
         paths = filterByNames(paths, names, 'test');
         warnOfNamesNotGiven(names, paths);
       }

@@ -271,6 +271,35 @@ describe('captures reached more than once', () => {
     assert.deepEqual(modelContent(twiceSave), modelContent(onceSave));
   });
 
+  it("warns when a capture of the split's test list is a copy of one of its train list", () => {
+    const leak = join(dir, 'leak');
+    mkdirSync(leak);
+    for (const name of [...aria, wemo]) copyFileSync(join(five, name), join(leak, name));
+    copyFileSync(join(five, aria[0]!), join(leak, 'Aria-A9-Mon0000-n00.pcap'));
+    const split = join(dir, 'split-leak.json');
+    writeFileSync(split, JSON.stringify({ train: [...aria, wemo], test: ['Aria-A9-Mon0000-n00.pcap'] }));
+    const save = join(dir, 'leak.json');
+    const r = runCli([
+      'train',
+      leak,
+      '--split',
+      split,
+      '--features',
+      'v2',
+      '--no-behavior',
+      '--json',
+      '--save',
+      save,
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /^networkml: warning: 1 capture of the split's test list is a byte-identical copy of one of its train list \(.*Aria-A9-Mon0000-n00\.pcap is a copy of .*Aria-A1-Mon0000-n00\.pcap\): their test scores measure what the model memorised/,
+    );
+    assert.equal(r.stderr.split('\n').length, 2, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { captures: number }).captures, 6);
+  });
+
   it("keeps a split's capture reached first under a name the split does not list (a link)", () => {
     const linked = join(dir, 'linked-first');
     mkdirSync(linked);

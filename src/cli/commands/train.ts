@@ -29,7 +29,7 @@ import {
   optionNumber,
   threadsFrom,
 } from '../capture-options.js';
-import { expandCaptureArgs, onceEach, onceEachContent } from '../inputs.js';
+import { expandCaptureArgs, onceEach, onceEachContent, warnOfSplitLeaks } from '../inputs.js';
 import { optionsGiven } from '../option-source.js';
 import { refuseOutputOverInput, refuseUnreplaceable } from '../output.js';
 import { createProgress, type Progress } from '../progress.js';
@@ -135,7 +135,11 @@ export function registerTrain(program: Command): void {
         );
       refuseUnreplaceable(cli.save);
       let paths = expandCaptureArgs(args);
-      if (cli.split) paths = filterByNames(paths, loadSplit(cli.split).train, 'train');
+      if (cli.split) {
+        const split = loadSplit(cli.split);
+        await warnOfSplitLeaks(paths, split);
+        paths = filterByNames(paths, split.train, 'train');
+      }
       // After the split: a capture reached first under a name the split does not list is still the split's.
       paths = onceEach(paths, 'trained on');
       // The role model an anomaly model goes with is read, and must outlive, the training.
