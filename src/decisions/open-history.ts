@@ -2,8 +2,10 @@
  * Opening a device history: Redis when configured, else SQLite under the data directory. Kept apart from
  * history.ts (what both stores share), which the stores import, so the modules do not import each other.
  */
+import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { NetworkmlError } from '../errors.js';
 import type { DeviceHistory } from './history.js';
 
 export const HISTORY_FILE = 'history.sqlite';
@@ -42,4 +44,25 @@ export async function openHistory(options: OpenHistoryOptions = {}): Promise<Dev
   const { SqliteHistory } = await import('./history-sqlite.js');
   const dir = options.dataDir ?? defaultDataDir(options.env);
   return SqliteHistory.open(join(dir, HISTORY_FILE), { readOnly: options.readOnly ?? false });
+}
+
+/**
+ * For commands that only read the history: a data directory the user named (`dataDir`, or $NETWORKML_DATA_DIR)
+ * must be there, or a mistyped one would read as "no history". The built-in default not existing yet only means
+ * nothing was recorded; with Redis configured there is no directory to check.
+ */
+export function requireNamedDataDir(options: OpenHistoryOptions): void {
+  const env = options.env ?? process.env;
+  if (redisUrlFrom({ ...(options.redis ? { redis: options.redis } : {}), env })) return;
+  const fromEnv = env.NETWORKML_DATA_DIR;
+  const named = options.dataDir
+    ? { dir: options.dataDir, from: '' }
+    : fromEnv
+      ? { dir: fromEnv, from: ' (from $NETWORKML_DATA_DIR)' }
+      : null;
+  if (!named) return;
+  const stat = statSync(named.dir, { throwIfNoEntry: false });
+  if (!stat) throw new NetworkmlError(`data directory ${named.dir}${named.from} does not exist`);
+  if (!stat.isDirectory())
+    throw new NetworkmlError(`data directory ${named.dir}${named.from} is not a directory`);
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import {
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -338,6 +339,17 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     const alone = explain(['--no-history']);
     assert.ok(alone.abnormality < explained.abnormality);
     assert.doesNotMatch(alone.reasons.join('\n'), /never used by this device before/);
+    // A mistyped --data-dir is said, not read as "no history": explained without it, exit 1.
+    const typo = join(dir, 'no-such-history-dir');
+    const mistyped = runCli(['explain', '--json', '--data-dir', typo, ...models, capture], { env });
+    assert.equal(mistyped.status, 1);
+    assert.equal(
+      mistyped.stderr,
+      `networkml: data directory ${typo} does not exist (explained without device history)\n`,
+    );
+    const withoutHistory = (JSON.parse(mistyped.stdout) as CaptureExplanation).behavior!;
+    assert.equal(withoutHistory.abnormality, alone.abnormality);
+    assert.equal(existsSync(typo), false);
   });
 
   it('watch scores each host with the behaviour model when its bin closes', () => {

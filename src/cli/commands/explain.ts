@@ -1,6 +1,6 @@
 /** `networkml explain <capture...>`: which features pushed each capture's top role. */
 import type { Command } from 'commander';
-import { openHistory } from '../../decisions/open-history.js';
+import { openHistory, requireNamedDataDir } from '../../decisions/open-history.js';
 import { errorMessage, ModelError, NetworkmlError } from '../../errors.js';
 import { HOST_FOOTPRINT_KIND, modelFileKind } from '../../models/host-footprint.js';
 import { explainCapture, explainText } from '../../outputs/explain.js';
@@ -46,11 +46,12 @@ async function readHistory(
   cli: ExplainCliOptions,
 ): Promise<{ port: Pick<HistoryPort, 'pastServices'>; close(): Promise<void> } | null> {
   try {
-    const history = await openHistory({
+    const where = {
       ...(cli.dataDir ? { dataDir: cli.dataDir } : {}),
       ...(cli.redis ? { redis: cli.redis } : {}),
-      readOnly: true,
-    });
+    };
+    requireNamedDataDir(where);
+    const history = await openHistory({ ...where, readOnly: true });
     return {
       port: { pastServices: (mac, before) => pastServicesOf(history, mac, before) },
       close: () => history.close(),

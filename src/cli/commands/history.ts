@@ -1,9 +1,8 @@
 /** `networkml history <mac> [--json] [--redis URL] [--data-dir DIR]`: a device's past results. */
-import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { HistoryEntry } from '../../decisions/history.js';
-import { openHistory, redisUrlFrom } from '../../decisions/open-history.js';
-import { NetworkmlError, UsageError } from '../../errors.js';
+import { openHistory, requireNamedDataDir } from '../../decisions/open-history.js';
+import { UsageError } from '../../errors.js';
 import { captureResultSchema } from '../../result.js';
 
 export interface HistoryCliOptions {
@@ -94,25 +93,6 @@ export function historyTable(mac: string, entries: HistoryEntry[], location: str
   return `${mac}: ${updates}\n${[header, ...rows].map(line).join('\n')}\n`;
 }
 
-/**
- * A data directory the user named (--data-dir, or $NETWORKML_DATA_DIR) must be there: a mistyped one would
- * otherwise read as "no history". The built-in default not existing yet only means nothing was recorded.
- */
-function requireNamedDataDir(options: HistoryCliOptions, env: NodeJS.ProcessEnv = process.env): void {
-  if (redisUrlFrom({ ...(options.redis ? { redis: options.redis } : {}), env })) return;
-  const fromEnv = env.NETWORKML_DATA_DIR;
-  const named = options.dataDir
-    ? { dir: options.dataDir, from: '' }
-    : fromEnv
-      ? { dir: fromEnv, from: ' (from $NETWORKML_DATA_DIR)' }
-      : null;
-  if (!named) return;
-  const stat = statSync(named.dir, { throwIfNoEntry: false });
-  if (!stat) throw new NetworkmlError(`data directory ${named.dir}${named.from} does not exist`);
-  if (!stat.isDirectory())
-    throw new NetworkmlError(`data directory ${named.dir}${named.from} is not a directory`);
-}
-
 export async function runHistory(
   mac: string,
   options: HistoryCliOptions,
@@ -120,7 +100,10 @@ export async function runHistory(
 ): Promise<void> {
   if (!MAC.test(mac.trim()))
     throw new UsageError(`not a MAC address: "${mac}" (expected e.g. 00:11:22:aa:bb:cc)`);
-  requireNamedDataDir(options);
+  requireNamedDataDir({
+    ...(options.redis ? { redis: options.redis } : {}),
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+  });
   const history = await openHistory({
     readOnly: true,
     ...(options.redis ? { redis: options.redis } : {}),
