@@ -70,6 +70,16 @@ describe('the CLI shell', () => {
     }
   });
 
+  it('inspect --json names --top as ignored when typed (the JSON lists every feature), output unchanged', () => {
+    const capture = `${TEST_DATA}reference/captures/HueBridge-sentinel-Mon0000-n00.pcap`;
+    const plain = runCli(['inspect', '--json', capture]);
+    const r = runCli(['inspect', '--json', '--top', '3', capture]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, 'networkml: warning: --top ignored with --json (it lists every feature)\n');
+    assert.equal(r.stdout, plain.stdout);
+    assert.equal(plain.stderr, '');
+  });
+
   it('inspect --features v2 names every header feature of the device', () => {
     const r = runCli([
       'inspect',

@@ -10,6 +10,7 @@ import {
   threadsFrom,
 } from '../capture-options.js';
 import { expandCaptureArgs } from '../inputs.js';
+import { optionsGiven } from '../option-source.js';
 import { writeCaptureWarnings } from '../output.js';
 import {
   addHostFootprintOptions,
@@ -59,6 +60,9 @@ export function registerInspect(program: Command): void {
       const options = { ...analyzeOptionsFrom(cli), features: cli.features };
       warnHostFootprintOptionsUnused(command, cli, 'without --features host-footprint');
       if (cli.json) {
+        // The JSON lists every non-zero feature of every bin (the reference output's shape): nothing to cut.
+        if (optionsGiven(command, ['top'], ['cli']).length > 0)
+          process.stderr.write('networkml: warning: --top ignored with --json (it lists every feature)\n');
         const results = await runJobs(
           'inspect',
           paths.map((path) => ({ path, options })),
