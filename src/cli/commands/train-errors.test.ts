@@ -231,7 +231,7 @@ describe('a label none of whose captures has a bin', () => {
       readFileSync(join(setups, wemo)).subarray(0, 24),
     );
     const save = join(dir, 'three.json');
-    const r = runCli(['train', three, '--features', 'v2', '--no-behavior', '--json', '--save', save]);
+    const r = trainV2([three], save);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(
       r.stderr,
@@ -242,6 +242,21 @@ describe('a label none of whose captures has a bin', () => {
     assert.deepEqual(summary.labels_without_sessions, ['iKettle2']);
   });
 });
+
+/** `train INPUTS… --features v2 --no-behavior --json --save SAVE …extra`: a role model alone, its summary as JSON. */
+function trainV2(inputs: string[], save: string, extra: string[] = []) {
+  return runCli([
+    'train',
+    ...inputs,
+    '--features',
+    'v2',
+    '--no-behavior',
+    '--json',
+    '--save',
+    save,
+    ...extra,
+  ]);
+}
 
 /** A model file as trained, without what differs from run to run or with the names given. */
 function modelContent(path: string): unknown {
@@ -254,8 +269,7 @@ describe('captures reached more than once', () => {
     const links = join(dir, 'links');
     mkdirSync(links);
     symlinkSync(join(five, aria[1]!), join(links, 'Aria-latest-Mon0000-n00.pcap'));
-    const train = (save: string, inputs: string[]) =>
-      runCli(['train', ...inputs, '--features', 'v2', '--no-behavior', '--json', '--save', save]);
+    const train = (save: string, inputs: string[]) => trainV2(inputs, save);
     const onceSave = join(dir, 'once.json');
     const twiceSave = join(dir, 'twice.json');
     assert.equal(train(onceSave, [five]).status, 0);
@@ -279,18 +293,7 @@ describe('captures reached more than once', () => {
     const split = join(dir, 'split-leak.json');
     writeFileSync(split, JSON.stringify({ train: [...aria, wemo], test: ['Aria-A9-Mon0000-n00.pcap'] }));
     const save = join(dir, 'leak.json');
-    const r = runCli([
-      'train',
-      leak,
-      '--split',
-      split,
-      '--features',
-      'v2',
-      '--no-behavior',
-      '--json',
-      '--save',
-      save,
-    ]);
+    const r = trainV2([leak], save, ['--split', split]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(
       r.stderr,
@@ -306,19 +309,7 @@ describe('captures reached more than once', () => {
     symlinkSync(join(five, aria[0]!), join(linked, 'aaa.pcap'));
     const split = join(dir, 'split-five.json');
     writeFileSync(split, JSON.stringify({ train: [...aria, wemo], test: [] }));
-    const r = runCli([
-      'train',
-      join(linked, 'aaa.pcap'),
-      five,
-      '--split',
-      split,
-      '--features',
-      'v2',
-      '--no-behavior',
-      '--json',
-      '--save',
-      join(dir, 'split-link.json'),
-    ]);
+    const r = trainV2([join(linked, 'aaa.pcap'), five], join(dir, 'split-link.json'), ['--split', split]);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stderr, '');
     assert.equal((JSON.parse(r.stdout) as { captures: number }).captures, 6);
@@ -364,17 +355,7 @@ describe('captures copied under other names', () => {
     const relabelled = join(other, 'WeMoSwitch-X1-Mon0000-n00.pcap');
     copyFileSync(join(setups, aria[0]!), relabelled);
     const save = join(dir, 'relabelled.json');
-    const r = runCli([
-      'train',
-      five,
-      relabelled,
-      '--features',
-      'v2',
-      '--no-behavior',
-      '--json',
-      '--save',
-      save,
-    ]);
+    const r = trainV2([five, relabelled], save);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(
       r.stderr,
