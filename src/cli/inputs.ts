@@ -163,7 +163,7 @@ export async function warnOfSplitLeaks(
     for (const p of names) if (test.has(basename(p)) && !train.has(basename(p))) leaks.push([p, inTrain]);
   }
   if (leaks.length === 0) return;
-  const [[copy, original]] = leaks as [[string, string]];
+  const [copy, original] = leaks[0]!;
   const more = leaks.length > 1 ? `, and ${leaks.length - 1} more` : '';
   const counted =
     leaks.length === 1
