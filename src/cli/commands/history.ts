@@ -100,15 +100,12 @@ export async function runHistory(
 ): Promise<void> {
   if (!MAC.test(mac.trim()))
     throw new UsageError(`not a MAC address: "${mac}" (expected e.g. 00:11:22:aa:bb:cc)`);
-  requireNamedDataDir({
+  const where = {
     ...(options.redis ? { redis: options.redis } : {}),
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-  });
-  const history = await openHistory({
-    readOnly: true,
-    ...(options.redis ? { redis: options.redis } : {}),
-    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-  });
+  };
+  requireNamedDataDir(where);
+  const history = await openHistory({ ...where, readOnly: true });
   try {
     const entries = await history.list(mac);
     const normalised = mac.trim().toLowerCase();
