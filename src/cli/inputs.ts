@@ -79,7 +79,10 @@ export function onceEach(paths: readonly string[], done: string): string[] {
  * hashed); empty files (each its own error) and anything but a regular file (a pipe read here would be
  * consumed) are left alone, as are files that cannot be read, for the reader to report.
  */
-export async function identicalCopies(paths: readonly string[]): Promise<[string, string][]> {
+export async function identicalCopies(
+  paths: readonly string[],
+  digests: FileDigests = new Map(),
+): Promise<[string, string][]> {
   const bySize = new Map<number, string[]>();
   for (const path of paths) {
     const stat = path === '-' ? undefined : statOrUndefined(path);
@@ -93,7 +96,7 @@ export async function identicalCopies(paths: readonly string[]): Promise<[string
     if (group.length < 2) continue;
     const firstByDigest = new Map<string, string>();
     for (const path of group) {
-      const digest = await sha256OfFile(path);
+      const digest = await digestOf(path, digests);
       if (digest === undefined) continue;
       const first = firstByDigest.get(digest);
       if (first === undefined) firstByDigest.set(digest, path);
@@ -102,6 +105,17 @@ export async function identicalCopies(paths: readonly string[]): Promise<[string
   }
   const order = new Map(paths.map((p, i) => [p, i]));
   return copies.sort((a, b) => order.get(a[0])! - order.get(b[0])!);
+}
+
+/**
+ * Files' SHA-256 already read in this command, by path (undefined: unreadable): the split's leak check and the
+ * once-per-content rule look at the same files, which are read once.
+ */
+export type FileDigests = Map<string, string | undefined>;
+
+async function digestOf(path: string, digests: FileDigests): Promise<string | undefined> {
+  if (!digests.has(path)) digests.set(path, await sha256OfFile(path));
+  return digests.get(path);
 }
 
 async function sha256OfFile(path: string): Promise<string | undefined> {
@@ -124,8 +138,9 @@ export async function onceEachContent(
   paths: readonly string[],
   done: string,
   labelOf: (path: string) => string | undefined,
+  digests?: FileDigests,
 ): Promise<string[]> {
-  const copies = await identicalCopies(paths);
+  const copies = await identicalCopies(paths, digests);
   if (copies.length === 0) return [...paths];
   process.stderr.write(
     `networkml: warning: ${copiesText(copies, labelOf)}; each content is ${done} once, under its first name\n`,
@@ -142,12 +157,13 @@ export async function onceEachContent(
 export async function warnOfSplitLeaks(
   paths: readonly string[],
   split: { train: readonly string[]; test: readonly string[] },
+  digests?: FileDigests,
 ): Promise<void> {
   const train = new Set(split.train);
   const test = new Set(split.test);
   const listed = paths.filter((p) => train.has(basename(p)) || test.has(basename(p)));
   const firstOf = new Map<string, string>();
-  for (const [copy, first] of await identicalCopies(listed)) firstOf.set(copy, first);
+  for (const [copy, first] of await identicalCopies(listed, digests)) firstOf.set(copy, first);
   // Each content's names, under its first.
   const groups = new Map<string, string[]>();
   for (const path of listed) {

@@ -20,7 +20,13 @@ import {
 } from '../../training/dataset.js';
 import { confusedPairs, MEAN_F1_DEFINITION, scorePredictions } from '../../training/metrics.js';
 import { addCaptureOptions, type CaptureCliOptions, threadsFrom } from '../capture-options.js';
-import { expandCaptureArgs, onceEach, onceEachContent, warnOfSplitLeaks } from '../inputs.js';
+import {
+  expandCaptureArgs,
+  type FileDigests,
+  onceEach,
+  onceEachContent,
+  warnOfSplitLeaks,
+} from '../inputs.js';
 import { writeCaptureWarnings } from '../output.js';
 import { createProgress } from '../progress.js';
 import { addModelOptions, evaluateOptionsFrom } from './eval.js';
@@ -71,9 +77,10 @@ export function registerTest(program: Command): void {
     )
     .action(async (args: string[], cli: TestCliOptions) => {
       let paths = expandCaptureArgs(args);
+      const digests: FileDigests = new Map();
       if (cli.split) {
         const split = loadSplit(cli.split);
-        await warnOfSplitLeaks(paths, split);
+        await warnOfSplitLeaks(paths, split, digests);
         const names = split.test;
         paths = filterByNames(paths, names, 'test');
         warnOfNamesNotGiven(names, paths);
@@ -82,7 +89,7 @@ export function registerTest(program: Command): void {
       paths = onceEach(paths, 'tested');
       const assignments = cli.labels ? loadLabelAssignments(cli.labels) : undefined;
       // After the split's check: a copy left out was still given.
-      paths = await onceEachContent(paths, 'tested', (p) => labelOrUndefined(p, assignments));
+      paths = await onceEachContent(paths, 'tested', (p) => labelOrUndefined(p, assignments), digests);
       const truth = paths.map((p) => labelOf(p, assignments));
       // A bad model is one mistake, not one per capture: refuse it before any work (exit 3), as eval does.
       const modelPath = cli.model ? resolveModelPath(cli.model) : undefined;

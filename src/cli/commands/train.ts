@@ -29,7 +29,13 @@ import {
   optionNumber,
   threadsFrom,
 } from '../capture-options.js';
-import { expandCaptureArgs, onceEach, onceEachContent, warnOfSplitLeaks } from '../inputs.js';
+import {
+  expandCaptureArgs,
+  type FileDigests,
+  onceEach,
+  onceEachContent,
+  warnOfSplitLeaks,
+} from '../inputs.js';
 import { optionsGiven } from '../option-source.js';
 import { refuseOutputOverInput, refuseUnreplaceable } from '../output.js';
 import { createProgress, type Progress } from '../progress.js';
@@ -135,9 +141,10 @@ export function registerTrain(program: Command): void {
         );
       refuseUnreplaceable(cli.save);
       let paths = expandCaptureArgs(args);
+      const digests: FileDigests = new Map();
       if (cli.split) {
         const split = loadSplit(cli.split);
-        await warnOfSplitLeaks(paths, split);
+        await warnOfSplitLeaks(paths, split, digests);
         paths = filterByNames(paths, split.train, 'train');
       }
       // After the split: a capture reached first under a name the split does not list is still the split's.
@@ -150,7 +157,7 @@ export function registerTrain(program: Command): void {
       const labels = cli.labels ? loadLabelAssignments(cli.labels) : undefined;
       // After the split (a copy of a test capture kept in its stead would leave the training short) and
       // after the check above (a copy left out is still an input --save must not replace).
-      paths = await onceEachContent(paths, 'trained on', (p) => labelOrUndefined(p, labels));
+      paths = await onceEachContent(paths, 'trained on', (p) => labelOrUndefined(p, labels), digests);
       warnOfLabelsDifferingInCase(paths, labels);
       let progress: Progress | undefined;
       const summary = await trainFromCaptures({
