@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { analyzeCapture } from '../pipeline/analyze.js';
-import { referenceCapturePath, referenceRecords } from '../test-helpers/reference.js';
-import { COMPAT_FEATURE_COUNT, compatFeatureName } from './compat.js';
+import { referenceCapturePath, referenceRecords, TEST_DATA } from '../test-helpers/reference.js';
+import { captureHead } from '../test-helpers/repeated-capture.js';
+import { COMPAT_FEATURE_COUNT, compatFeatureName, mostVotedAddresses } from './compat.js';
 
 describe('compat features equal NetworkML v0.4.8 on every reference capture', () => {
   for (const ref of referenceRecords()) {
@@ -38,5 +42,57 @@ describe('compat feature names', () => {
     assert.equal(compatFeatureName(3072 + 389), 'incoming to port 389');
     assert.equal(compatFeatureName(4097), 'outgoing TCP share');
     assert.throws(() => compatFeatureName(4104), RangeError);
+  });
+});
+
+describe("a host's own address (mostVotedAddresses): what v2, per-host and watch report for a MAC", () => {
+  const text = (a: string) => a;
+  it('the address with the most votes, ties to the first seen', () => {
+    const votes = [
+      ['m1', '10.0.0.1', 2],
+      ['m2', '10.0.0.9', 5],
+      ['m1', '10.0.0.2', 3],
+      ['m1', '10.0.0.3', 3],
+    ] as const;
+    assert.deepEqual(
+      [...mostVotedAddresses(votes, text)],
+      [
+        ['m1', '10.0.0.2'],
+        ['m2', '10.0.0.9'],
+      ],
+    );
+  });
+
+  it('0.0.0.0, :: and 255.255.255.255 only for a MAC seen with no other address', () => {
+    const votes = [
+      ['m1', '0.0.0.0', 9],
+      ['m1', '10.0.0.1', 1],
+      ['m2', '::', 1],
+      ['m3', '255.255.255.255', 4],
+      ['m3', 'fe80::1', 1],
+    ] as const;
+    assert.deepEqual(
+      [...mostVotedAddresses(votes, text)],
+      [
+        ['m1', '10.0.0.1'],
+        ['m2', '::'],
+        ['m3', 'fe80::1'],
+      ],
+    );
+  });
+
+  it("a device's DHCP exchange does not make 0.0.0.0 its address; compat's capture address is unchanged", async () => {
+    // Aria's first 5 packets: EAPOL, then DHCP Discover (0.0.0.0 → broadcast), Offer (to 10.10.10.123) and Request.
+    const dir = mkdtempSync(join(tmpdir(), 'networkml-dhcp-head-'));
+    try {
+      const head = join(dir, 'Aria-head-Mon0000-n00.pcap');
+      writeFileSync(head, captureHead(`${TEST_DATA}iot-sentinel/setups/Aria-C10-Mon0000-n00.pcap`, 5));
+      const a = await analyzeCapture(head, { features: 'v2', warmupS: 0 });
+      assert.equal(a.sessions.sourceIp, '0.0.0.0', 'the original rule, tie to the first vote');
+      assert.equal(a.sessions.addressOf?.('20:f8:5e:ca:91:52'), '10.10.10.123');
+      assert.equal(a.sessions.addressOf?.('00:00:00:00:00:01'), null, 'a MAC never seen');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

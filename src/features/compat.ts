@@ -434,27 +434,51 @@ export interface CaptureHost {
 }
 
 /**
+ * Addresses a host's MAC is seen with that are never its own: 0.0.0.0 and :: (a DHCP client before its
+ * lease) and the limited broadcast. Python counts them as private, so they take part in the votes.
+ */
+const NOT_A_HOST_ADDRESS = new Set(['0.0.0.0', '::', '255.255.255.255']);
+
+/**
+ * Per MAC, the address it was paired with in the most capture-source votes (ties: first seen); an address
+ * that is never a host's (NOT_A_HOST_ADDRESS) only when the MAC has no other: a device's DHCP exchange
+ * outvoting its few later sessions does not make 0.0.0.0 its address.
+ */
+export function mostVotedAddresses<M, A>(
+  votes: Iterable<readonly [mac: M, address: A, votes: number]>,
+  addressText: (address: A) => string,
+): Map<M, A> {
+  const best = new Map<M, { address: A; votes: number; own: boolean }>();
+  for (const [mac, address, n] of votes) {
+    const own = !NOT_A_HOST_ADDRESS.has(addressText(address));
+    const so = best.get(mac);
+    if (!so || (own && !so.own) || (own === so.own && n > so.votes))
+      best.set(mac, { address, votes: n, own });
+  }
+  return new Map([...best].map(([mac, b]) => [mac, b.address]));
+}
+
+/** mostVotedAddresses by MAC id, of one store's inferCaptureSource votes (key: address id × MAC ids + MAC id). */
+export function hostAddresses(store: PacketStore, votes: Map<number, number>): Map<number, number> {
+  const macIds = store.macs.text.length;
+  const pairs = [...votes].map(([key, n]) => [key % macIds, Math.floor(key / macIds), n] as const);
+  return mostVotedAddresses(pairs, (a) => store.addresses.text[a]!);
+}
+
+/**
  * The hosts of a capture that holds several (per-host mode): every unicast MAC that votes as a capture
  * source somewhere, i.e. speaks from a private address, most votes first (ties: first seen first), each with
- * its most-voted address.
+ * its most-voted address (mostVotedAddresses).
  */
 export function captureHosts(store: PacketStore, bins: Bins, countPublic = false): CaptureHost[] {
   const votes = new Map<number, number>();
   inferCaptureSource(store, bins, 0, bins.sessions.count, countPublic, votes);
   const macIds = store.macs.text.length;
-  const perMac = new Map<number, { total: number; address: number; best: number }>();
-  for (const [key, n] of votes) {
-    const mac = key % macIds;
-    const host = perMac.get(mac) ?? { total: 0, address: -1, best: 0 };
-    host.total += n;
-    if (n > host.best) {
-      host.best = n;
-      host.address = Math.floor(key / macIds);
-    }
-    perMac.set(mac, host);
-  }
-  return [...perMac]
+  const totals = new Map<number, number>();
+  for (const [key, n] of votes) totals.set(key % macIds, (totals.get(key % macIds) ?? 0) + n);
+  const addresses = hostAddresses(store, votes);
+  return [...totals]
     .filter(([mac]) => !isGroupMac(store.macs.text[mac]!))
-    .sort((a, b) => b[1].total - a[1].total)
-    .map(([mac, host]) => ({ mac, address: host.address }));
+    .sort((a, b) => b[1] - a[1])
+    .map(([mac]) => ({ mac, address: addresses.get(mac)! }));
 }

@@ -2,7 +2,7 @@ import { closeSync } from 'node:fs';
 import { lazyArray } from '../lazy-array.js';
 import type { Bins } from '../sessions/bins.js';
 import type { PacketStore } from '../sessions/packet-store.js';
-import { COMPAT_UDP_PROTO, inferCaptureSource } from './compat.js';
+import { COMPAT_UDP_PROTO, hostAddresses, inferCaptureSource, mostVotedAddresses } from './compat.js';
 import { type SharedRows, sharePackedRows } from './shared-rows.js';
 import { closeWhenCollected, openUnlinkedFile, readAt, writeAt } from './spill-file.js';
 
@@ -21,6 +21,12 @@ function pythonSeconds(us: number): number {
 export interface SessionVectors {
   /** The capture address inferred over all bins at once, or null. */
   sourceIp: string | null;
+  /**
+   * The address a host's MAC was seen with most over all bins (mostVotedAddresses), or null: a v2 device's
+   * address, which the capture address need not be (a host can outvote the device, as a broadcast address
+   * can). Absent where only one host's sessions were taken.
+   */
+  addressOf?(mac: string): string | null;
   /**
    * One 41-value row per session that involves the source address, in bin then session order. Rows of a
    * long capture are read back from a temporary file a chunk at a time: a row read from it may be
@@ -59,11 +65,13 @@ export function sessionVectors(
   sourceAddress = -1,
 ): SessionVectors {
   const { sessions } = bins;
+  const votes = new Map<number, number>();
   const source =
     sourceAddress >= 0
       ? { address: sourceAddress }
-      : inferCaptureSource(store, bins, 0, sessions.count, countPublic);
-  if (source.address < 0) return { sourceIp: null, rows: [] };
+      : inferCaptureSource(store, bins, 0, sessions.count, countPublic, votes);
+  const addressOf = sourceAddress >= 0 ? undefined : addressOfMac(store, votes);
+  if (source.address < 0) return { sourceIp: null, rows: [], addressOf };
   const { endpoints } = store;
   const rows: Float64Array[] = [];
   for (let s = 0; s < sessions.count; s++) {
@@ -77,7 +85,16 @@ export function sessionVectors(
     fillSessionValues(store, bins, s, row, 1);
     rows.push(row);
   }
-  return { sourceIp: store.addresses.text[source.address]!, rows };
+  return { sourceIp: store.addresses.text[source.address]!, rows, addressOf };
+}
+
+/** SessionVectors.addressOf from one store's capture-source votes. */
+function addressOfMac(store: PacketStore, votes: Map<number, number>): (mac: string) => string | null {
+  const addresses = hostAddresses(store, votes);
+  return (mac) => {
+    const address = addresses.get(store.macs.text.indexOf(mac));
+    return address === undefined ? null : store.addresses.text[address]!;
+  };
 }
 
 /** Values 1..10 of a session's row (all but "initiated by source"), written at out[offset..offset + 10). */
@@ -338,6 +355,7 @@ export class SessionRowAccumulator implements ProvisionalRows {
     if (!this.rows) {
       return {
         sourceIp,
+        addressOf: this.addressOf(),
         get rows(): Float64Array[] {
           throw new Error('session rows were not collected for this analysis');
         },
@@ -371,7 +389,17 @@ export class SessionRowAccumulator implements ProvisionalRows {
     }
     if (source >= 0) take(this.buffer, this.count);
     this.count = 0;
-    return { sourceIp, ...out.finish() };
+    return { sourceIp, addressOf: this.addressOf(), ...out.finish() };
+  }
+
+  /** SessionVectors.addressOf over every bin's votes. */
+  private addressOf(): (mac: string) => string | null {
+    const pairs = [...this.votes].map(([key, n]) => {
+      const cut = key.lastIndexOf('|');
+      return [key.slice(cut + 1), key.slice(0, cut), n] as const;
+    });
+    const addresses = mostVotedAddresses(pairs, (a) => a);
+    return (mac) => addresses.get(mac) ?? null;
   }
 
   /** The address with the most votes so far (the first to reach the most, as over the whole capture), or null. */

@@ -36,6 +36,10 @@ function plain(a: CaptureAnalysis) {
       timestamp: b.timestamp,
     })),
     sourceIp: a.sessions.sourceIp,
+    // Each host's own address (a v2 device's), from the votes of every bin.
+    addresses: (a.v2?.hosts.map((h) => h.key) ?? [a.compat.captureMac ?? '']).map(
+      (mac) => a.sessions.addressOf?.(mac) ?? null,
+    ),
     rows: a.sessions.rows.map((r) => [...r]),
     v2: a.v2
       ? {

@@ -292,6 +292,8 @@ interface DeviceView {
   width: number;
   timestamps: number[];
   captureIps: (string | null)[];
+  /** The device's address where it is not the capture's (a v2 device, chosen by its MAC). */
+  deviceIp?: string | null;
   otherIps: string[];
   sessions: SessionVectors;
   /** Per-host mode: the host's own packets, for its no-sessions reason (not the whole capture's). */
@@ -339,10 +341,13 @@ function v2View(
 ): DeviceView {
   const bins = v2.bins.filter((b) => b.host === host);
   const hostInfo = v2.hosts[host];
+  const mac = hostInfo?.kind === 'mac' ? hostInfo.key : '';
+  // The device's own address, not the capture's: the compat rule can pick a busier host or a broadcast.
+  const ip = (hostInfo?.kind === 'ip' ? hostInfo.key : sessions.addressOf?.(mac)) ?? sessions.sourceIp;
   return {
     key,
     pcapLabels,
-    mac: hostInfo?.kind === 'mac' ? hostInfo.key : '',
+    mac,
     vectors: lazyRows(bins.length, (i) => {
       const v = new Float64Array(width);
       bins[i]!.writeVector(v);
@@ -351,7 +356,8 @@ function v2View(
     writeRow: (i, out) => bins[i]!.writeVector(out),
     width,
     timestamps: bins.map((b) => b.start),
-    captureIps: bins.map(() => sessions.sourceIp),
+    captureIps: bins.map(() => ip),
+    deviceIp: ip,
     otherIps,
     sessions,
   };
@@ -414,7 +420,7 @@ function evaluateView(
   const abnormality = anomaly.abnormality;
   const mac = view.mac;
   const timestamp = view.timestamps[0]!;
-  const sourceIp = view.sessions.sourceIp ?? view.captureIps.find((ip) => ip) ?? '';
+  const sourceIp = view.deviceIp ?? view.sessions.sourceIp ?? view.captureIps.find((ip) => ip) ?? '';
 
   const device: ValidDeviceResult = {
     // `investigate` for a device seen long ago is added by applyHistory (history lives with the caller).

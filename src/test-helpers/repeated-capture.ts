@@ -1,12 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
-/**
- * A little-endian µs pcap made of a real capture's records repeated, each copy shifted past the previous
- * one's end so times never go back, until it is `minBytes` long: a long capture for tests of large inputs
- * without storing one.
- */
-export function repeatedCapture(path: string, minBytes: number): Buffer {
+/** A little-endian µs pcap's bytes and its records (header and data), in file order. */
+function pcapRecords(path: string): { bytes: Buffer; records: Buffer[] } {
   const bytes = readFileSync(path);
   assert.equal(bytes.readUInt32LE(0), 0xa1b2c3d4);
   const records: Buffer[] = [];
@@ -15,6 +11,22 @@ export function repeatedCapture(path: string, minBytes: number): Buffer {
     records.push(bytes.subarray(o, o + 16 + len));
     o += 16 + len;
   }
+  return { bytes, records };
+}
+
+/** The first `count` packets of a little-endian µs pcap, as `editcap -r IN OUT 1-count` keeps them. */
+export function captureHead(path: string, count: number): Buffer {
+  const { bytes, records } = pcapRecords(path);
+  return Buffer.concat([bytes.subarray(0, 24), ...records.slice(0, count)]);
+}
+
+/**
+ * A little-endian µs pcap made of a real capture's records repeated, each copy shifted past the previous
+ * one's end so times never go back, until it is `minBytes` long: a long capture for tests of large inputs
+ * without storing one.
+ */
+export function repeatedCapture(path: string, minBytes: number): Buffer {
+  const { bytes, records } = pcapRecords(path);
   const span = records.at(-1)!.readUInt32LE(0) - records[0]!.readUInt32LE(0) + 1;
   const out: Buffer[] = [bytes.subarray(0, 24)];
   let size = 24;

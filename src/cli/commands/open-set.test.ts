@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { TestPrediction } from '../../outputs/report/types.js';
+import type { CaptureResult, ValidDeviceResult } from '../../result.js';
 import { runCli } from '../../test-helpers/cli.js';
 import { TEST_DATA } from '../../test-helpers/reference.js';
 
@@ -103,6 +104,27 @@ describe('open-set role model from the CLI: --unknown-rate, Unknown for unseen t
     const bad = runCli(['train', setups, '--features', 'v2', '--unknown-rate', '1.5', '--save', model]);
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /--unknown-rate must be a share in \[0, 1\)/);
+  });
+
+  it("eval with a v2 model names the device's own address, not a busier host's or a broadcast", () => {
+    // The PMU is asked for data by a busier host (192.168.0.10); the PLC sends only broadcasts, from two
+    // addresses. The capture-source rule of compat picks the busier host and 255.255.255.255.
+    const pmu = join(rolesDev, 'PMU-pmugec01-Wed1152-n00.pcap');
+    const plc = `${TEST_DATA}melsec/MelsecPLC-melsecplcc01-Thu1020-n00.pcap`;
+    const r = runCli(['eval', '--json', '--no-history', '--model', model, pmu, plc]);
+    assert.equal(r.status, 0, r.stderr);
+    const found = r.stdout
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const res = JSON.parse(line) as CaptureResult;
+        const d = res.data[res.key] as ValidDeviceResult;
+        return [d.source_mac, d.source_ip, [...new Set(res.detail!.bins.map((b) => b.capture_ip))]];
+      });
+    assert.deepEqual(found, [
+      ['00:a0:f4:01:a3:48', '192.168.0.60', ['192.168.0.60']],
+      ['10:4b:46:28:0b:fa', '192.168.3.250', ['192.168.3.250']],
+    ]);
   });
 
   it('test --json holds every capture: truth, prediction, confidence, Unknown; one mean F1 definition', () => {
