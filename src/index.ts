@@ -35,6 +35,7 @@ export {
 export {
   applyUnknownThreshold,
   captureNovelty,
+  captureNoveltyOf,
   predictBins,
   predictCapture,
   type RoleAlgorithm,

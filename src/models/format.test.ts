@@ -122,6 +122,16 @@ test('the novelty rule round-trips and decides Unknown from the capture, not the
   ];
   assert.equal(applyUnknownThreshold(back, ranked, captureNovelty(back, far))[0]![0], 'Unknown');
   assert.equal(applyUnknownThreshold(back, ranked, captureNovelty(back, near))[0]![0], 'Hub');
+  // Unknown's confidence: 1 − top without a rank (a one-rule reference), the capture's rank with one.
+  assert.deepEqual(applyUnknownThreshold(back, ranked, captureNovelty(back, far)), [
+    ['Unknown', 1 - 0.9],
+    ...ranked,
+  ]);
+  assert.deepEqual(applyUnknownThreshold(back, ranked, { ratio: 1.4, rank: 0.99 }), [
+    ['Unknown', 0.99],
+    ...ranked,
+  ]);
+  assert.deepEqual(applyUnknownThreshold(back, ranked, { ratio: 0.8, rank: 0.7 }), ranked);
   // A reference whose points do not match its columns is refused like any other bad shape.
   const doc = JSON.parse(readFileSync(join(dir, 'novelty.json'), 'utf8')) as Record<string, unknown> & {
     novelty: { points: number[][] };

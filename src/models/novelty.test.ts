@@ -7,6 +7,7 @@ import {
   leaveOneOutNovelty,
   midRank,
   noveltyFromPoints,
+  noveltyOf,
   noveltyRatio,
   noveltyScore,
   noveltySubset,
@@ -185,6 +186,28 @@ test("with a secondary rule, noveltyRatio ranks each score among its rule's cali
   const u2 = calibrationRank(ref.secondary.calibration, noveltyScore(ref.secondary, otherEnd));
   assert.equal(noveltyRatio(ref, otherEnd), Math.max(u1, u2) / 0.9);
   assert.ok(u2 > 0.9 && u1 <= 0.9, `whole vector ${u1}, service role ${u2}`);
+  // Its rank, an Unknown verdict's confidence: the larger rule's mid-rank among its 20 calibration scores
+  // and itself, at most 20 / 21 (a score beyond all of them).
+  const other = noveltyOf(ref, otherEnd);
+  assert.equal(other.ratio, noveltyRatio(ref, otherEnd));
+  assert.equal(other.rank, Math.max((u1 * 20) / 21, (u2 * 20) / 21));
+  const beyond = noveltyOf(
+    ref,
+    Float64Array.from(typical, (v, f) => (f >= 4 ? 9 : v)),
+  );
+  assert.ok(beyond.ratio > 1);
+  assert.ok(beyond.rank! > 0.9 && beyond.rank! <= 20 / 21, `${beyond.rank}: below the cap of 20 / 21`);
+  const ranks = (q: Float64Array) =>
+    [ref.calibration!, ref.secondary!.calibration!].map((c, r) => {
+      const v = noveltyScore(r === 0 ? ref : ref.secondary!, q);
+      return (c.filter((x) => x < v).length + 0.5 * c.filter((x) => x === v).length) / 21;
+    });
+  assert.equal(beyond.rank, Math.max(...ranks(Float64Array.from(typical, (v, f) => (f >= 4 ? 9 : v)))));
+  assert.equal(
+    noveltyOf({ ...ref, secondary: null, threshold: 0.3 }, otherEnd).rank,
+    null,
+    'one rule: no rank',
+  );
   assert.ok(noveltyRatio(ref, typical) <= 1);
   assert.equal(calibrationRank(Float64Array.from([1, 2, 2, 3]), 2), 0.5);
   assert.equal(calibrationRank(Float64Array.from([1, 2, 2, 3]), 9), 1);

@@ -4,7 +4,7 @@ import { accuracy, type ScaledCsr, toDense } from './data.js';
 import { forestProba, RandomForest } from './forest.js';
 import { csrFromDense, csrFromRows, csrTakeCols, csrToDense, zeros } from './matrix.js';
 import { type MlpWeights, mlpHidden, mlpProba, OneLayerMLP } from './mlp.js';
-import { type NoveltyReference, noveltyRatio } from './novelty.js';
+import { type Novelty, type NoveltyReference, noveltyOf } from './novelty.js';
 import {
   applyNormalisation,
   csrVStack,
@@ -239,9 +239,18 @@ export function captureNovelty(
   /** The bins' mean feature vector when already computed (predictRows), so they are not read again. */
   meanFeatures?: Float64Array,
 ): number | null {
+  return captureNoveltyOf(model, bins, meanFeatures)?.ratio ?? null;
+}
+
+/** captureNovelty with the capture's rank among the training captures (Novelty.rank). */
+export function captureNoveltyOf(
+  model: RoleModel,
+  bins: ArrayLike<ArrayLike<number>>,
+  meanFeatures?: Float64Array,
+): Novelty | null {
   if (!usesNovelty(model)) return null;
   const mean = meanFeatures ?? captureMean(model, bins);
-  return mean === null ? null : noveltyRatio(model.novelty!, mean);
+  return mean === null ? null : noveltyOf(model.novelty!, mean);
 }
 
 /**
@@ -266,22 +275,27 @@ export function isUnknown(
 
 /**
  * Labels and probabilities after the model's calibrated Unknown rule: when the capture is Unknown
- * (isUnknown), "Unknown" leads with confidence 1 − top (the share the known roles leave unclaimed).
- * `novelty` is the capture's captureNovelty (needed by models with that rule).
+ * (isUnknown), "Unknown" leads, then the known roles with their probabilities. Its confidence is the
+ * capture's novelty rank among the training captures when the rule has one (Novelty.rank: the evidence the
+ * verdict rests on, above the rule's 1 − rate), else 1 − top (the share the known roles leave unclaimed),
+ * which the classifier's confidence in a role the novelty rule overrules made a low figure ("Unknown 25%,
+ * iKettle2 75%"). `novelty` is the capture's captureNoveltyOf, or its ratio (needed by models with that rule).
  */
 export function applyUnknownThreshold(
   model: RoleModel,
   ranked: [string, number][],
-  novelty: number | null = null,
+  novelty: Novelty | number | null = null,
 ): [string, number][] {
   if ((model.unknownThreshold === null && !usesNovelty(model)) || ranked.length === 0) return ranked;
   const known = ranked.filter(([l]) => l !== UNKNOWN_LABEL);
+  const { ratio, rank } =
+    typeof novelty === 'number' || novelty === null ? { ratio: novelty, rank: null } : novelty;
   // Old-rule models compared the top entry as ranked, Unknown included.
   const unknown =
     model.unknownRate === null && !usesNovelty(model)
       ? ranked[0]![1] < model.unknownThreshold!
-      : isUnknown(model, known[0]?.[1] ?? 0, known[1]?.[1] ?? 0, novelty);
-  return unknown ? [[UNKNOWN_LABEL, 1 - ranked[0]![1]], ...known] : ranked;
+      : isUnknown(model, known[0]?.[1] ?? 0, known[1]?.[1] ?? 0, ratio);
+  return unknown ? [[UNKNOWN_LABEL, rank ?? 1 - ranked[0]![1]], ...known] : ranked;
 }
 
 /**

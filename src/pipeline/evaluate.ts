@@ -19,7 +19,7 @@ import type { LoadedModel } from '../models/format.js';
 import { mlpHidden } from '../models/mlp.js';
 import {
   applyUnknownThreshold,
-  captureNovelty,
+  captureNoveltyOf,
   type OneLayerRoleModel,
   predictRows,
   type RoleModel,
@@ -397,7 +397,7 @@ function evaluateView(
       vectors,
     };
   }
-  const novelty = captureNovelty(model, vectors, predictions.meanFeatures);
+  const novelty = captureNoveltyOf(model, vectors, predictions.meanFeatures);
   const ranked = applyUnknownThreshold(model, rankLabels(model.labels, mean), novelty);
   // An Unknown verdict already says "none of these"; siblings qualify a role the model does report.
   const siblings = ranked[0]![0] === 'Unknown' ? null : siblingsOf(model, mean);

@@ -144,6 +144,10 @@ describe('open-set role model from the CLI: --unknown-rate, Unknown for unseen t
       ]);
       assert.equal(p.unknown, p.predicted === 'Unknown');
       assert.ok(p.confidence > 0 && p.confidence <= 1);
+      // An Unknown verdict's confidence is how novel the capture is among the 109 training captures (and
+      // itself): above the rule's 1 − 0.05, at most 109 / 110, whatever the forest thought of its top role.
+      if (p.unknown)
+        assert.ok(p.confidence > 0.9 && p.confidence <= 109 / 110, `${p.file}: Unknown ${p.confidence}`);
       assert.notEqual(p.forced, 'Unknown');
       if (p.siblings) {
         assert.equal(p.unknown, false, 'siblings qualify a reported role, not Unknown');
