@@ -16,7 +16,9 @@ it('labels captures by file-name prefix, through the assignments when given', ()
     }),
     'Active Directory controller',
   );
+  assert.equal(labelOf('HP.LaserJet-floor2-Fri0036-n00.pcap'), 'HP.LaserJet', 'dots are part of a label');
   assert.throws(() => labelOf('capture.pcap'), NetworkmlError);
+  assert.throws(() => labelOf('HP.LaserJet.pcap'), NetworkmlError);
   assert.throws(() => labelOf('Foo-a-b-c.pcap', { Bar: 'Bar' }), /no entry/);
 });
 

@@ -9,7 +9,8 @@ import { UNKNOWN_LABEL } from '../models/role-model.js';
  * (e.g. `ActiveDirectoryController-labs-Fri0036-n00.pcap`); the label is the part before the first '-',
  * mapped through label_assignments.json when one is given.
  */
-const CONVENTION = /^([^-.]+)-[^-]+-[^-]+-[^-.]+(?:-[^.]*)?\.(?:pcap|pcapng|cap)(?:\.gz)?$/i;
+// The label is everything before the first '-', dots included (`HP.LaserJet-…`), as the original split it.
+const CONVENTION = /^([^-]+)-[^-]+-[^-]+-[^-.]+(?:-[^.]*)?\.(?:pcap|pcapng|cap)(?:\.gz)?$/i;
 
 export type LabelAssignments = Record<string, string>;
 
