@@ -15,6 +15,7 @@ import {
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { cannotWrite, NetworkmlError, UsageError } from '../errors.js';
+import { throughLinks } from '../file-links.js';
 import { writeJsonPieces } from '../outputs/json-pieces.js';
 import type { CaptureResult } from '../result.js';
 import { statOrUndefined } from './inputs.js';
@@ -88,17 +89,19 @@ export async function openOutput(path: string | undefined): Promise<Output> {
  * that is not a regular one, or a folder that is missing or cannot be written.
  */
 export function refuseUnreplaceable(path: string): void {
+  // A symbolic link is written through (writeModelText): its target is what gets replaced.
+  const target = throughLinks(path);
   try {
-    const stat = statSync(path, { throwIfNoEntry: false });
+    const stat = statSync(target, { throwIfNoEntry: false });
     if (stat?.isDirectory()) throw cannotWrite(path, { code: 'EISDIR' });
     // Renamed over, /dev/null or a FIFO would itself be replaced by a regular file.
     if (stat && !stat.isFile())
       throw new NetworkmlError(`${path}: cannot write: not a regular file (the file is replaced whole)`);
-    accessSync(dirname(path), constants.W_OK);
+    accessSync(dirname(target), constants.W_OK);
     if (stat) return;
     // Creating the name itself also proves it legal (not too long), as openOutput does.
-    closeSync(openSync(path, 'wx'));
-    unlinkSync(path);
+    closeSync(openSync(target, 'wx'));
+    unlinkSync(target);
   } catch (e) {
     throw e instanceof NetworkmlError ? e : cannotWrite(path, e);
   }

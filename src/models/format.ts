@@ -6,6 +6,7 @@ import type { z as Zod } from 'zod';
 import { ExitCode, errorMessage, ModelError, NetworkmlError } from '../errors.js';
 import { COMPAT_FEATURE_COUNT } from '../features/compat.js';
 import { v2FeatureVersion } from '../features/v2/names.js';
+import { throughLinks } from '../file-links.js';
 import { type NoveltyReference, noveltyFromPoints, noveltySubset } from './novelty.js';
 import type { ForestRoleModel, OneLayerRoleModel, RankNnRoleModel, RoleModel } from './role-model.js';
 import type { TreeArrays } from './tree.js';
@@ -580,14 +581,19 @@ export function writeModelDocument(path: string, doc: Record<string, unknown>): 
   return writeModelText(path, documentToText(doc));
 }
 
-/** Write a model file's text atomically (temp file + rename); returns the file's SHA-256. */
+/**
+ * Write a model file's text atomically (temp file + rename); returns the file's SHA-256. A symbolic link
+ * is written through, as `eval -o` writes: its target is replaced, the link stays (`current.json` → a
+ * dated model).
+ */
 export function writeModelText(path: string, text: string): string {
   // The rename would replace the special file itself (as root, /dev/null by a model).
   if (isSpecialFile(path)) throw new ModelError(`${path}: cannot write model (not a regular file)`);
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const target = throughLinks(path);
+  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
   try {
     writeFileSync(tmp, text);
-    renameSync(tmp, path);
+    renameSync(tmp, target);
   } catch (err) {
     try {
       unlinkSync(tmp);

@@ -8,8 +8,10 @@ import { execFileSync } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -151,6 +153,26 @@ describe('train: option values are checked, and every model it writes loads', ()
     assert.equal(existsSync(companion), false);
     // Left there, it was tied to the replaced model: eval --model refused every capture (exit 3).
     const evaluated = runCli(['eval', '--no-history', '--model', save, join(five, aria[0]!)]);
+    assert.equal(evaluated.status, 0, evaluated.stderr);
+  });
+
+  it('writes --save through a symbolic link, as eval -o does: the target is replaced, the link stays', () => {
+    const models = join(dir, 'models');
+    mkdirSync(models);
+    const dated = join(models, 'site-2026-12.json');
+    const current = join(dir, 'current.json');
+    symlinkSync(dated, current);
+    // Dangling: the training creates its target.
+    const first = runCli(['train', pair, '--features', 'v2', '--no-behavior', '--save', current]);
+    assert.equal(first.status, 0, first.stderr);
+    assert.equal(lstatSync(current).isSymbolicLink(), true);
+    const firstModel = readFileSync(dated, 'utf8');
+    const again = runCli(['train', five, '--features', 'v2', '--no-behavior', '--save', current]);
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(lstatSync(current).isSymbolicLink(), true, 'the link is not replaced by a file');
+    assert.notEqual(readFileSync(dated, 'utf8'), firstModel, 'its target is');
+    assert.deepEqual(readdirSync(models), ['site-2026-12.json'], 'no temporary file left');
+    const evaluated = runCli(['eval', '--no-history', '--model', current, join(five, aria[0]!)]);
     assert.equal(evaluated.status, 0, evaluated.stderr);
   });
 
