@@ -59,7 +59,8 @@ export const behaviorDetailSchema = z.object({
   /**
    * Which normal device types the device's windows look like (behaviour models that score it): the one type
    * that fits all its windows best, how many windows fit another type better (and which), and the type whose
-   * services the worst window also used (with those service codes).
+   * services the deciding window (worst_bin: the model's worst, or the one the device's history raised most)
+   * also used (with those service codes).
    */
   types: z
     .object({

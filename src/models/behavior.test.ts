@@ -7,6 +7,7 @@ import {
   STACK_SYN_SHIFT,
   serviceCode,
 } from '../features/behavior.js';
+import { realTypedWindows } from '../test-helpers/real-behavior.js';
 import { BehaviorModel, type TrainingSample } from './behavior.js';
 
 /** A share feature no count weighs (shareEvidence weighs the TCP failure shares by their attempts). */
@@ -978,5 +979,23 @@ describe('BehaviorModel', () => {
     const doc = new BehaviorModel().fit(normals).toJSON() as unknown as { state: { scale: number[] } };
     doc.state.scale = [1, 2];
     assert.throws(() => BehaviorModel.fromJSON(doc), /inconsistent/);
+  });
+});
+
+describe('windowBin on a real capture', () => {
+  it("describes every window as score does, the worst as worstBin, though only each window's score is kept", async () => {
+    const { windows, stream, full } = await realTypedWindows();
+    assert.ok(windows.length >= 3, `${windows.length} windows`);
+    for (let i = 0; i < windows.length; i++) {
+      const b = stream.windowBin(i);
+      assert.deepEqual(b, full.bins[i], `window ${i}`);
+      assert.equal(b.score, stream.scores[i]);
+    }
+    assert.equal(stream.windowBin(stream.worst), stream.worstBin);
+    // The windows differ in what they also look like, so each window's own description was compared.
+    const described = full.bins.map((b) => `${b.otherType?.label ?? '-'} ${b.vendorLabel ?? '-'}`);
+    assert.ok(new Set(described).size >= 2, described.join(', '));
+    assert.ok(full.bins.some((b) => b.otherType !== null));
+    assert.ok(full.bins.some((b) => b.vendorLabel !== null));
   });
 });

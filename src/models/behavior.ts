@@ -419,6 +419,11 @@ export interface StreamedCaptureScore {
   novelties: Float64Array;
   /** The worst window's BinScore, as `score` gives it. */
   worstBin: BinScore;
+  /**
+   * Window i's BinScore, as `score` gives it (worstBin for the worst): scored again when asked, for the rare
+   * window the device's own history makes the deciding one.
+   */
+  windowBin(i: number): BinScore;
   reasons: string[];
   calibratedOn: string | null;
   fit: LabelFit | null;
@@ -1449,11 +1454,7 @@ export class BehaviorModel {
     let worst = 0;
     for (let i = 1; i < n; i++) if (scores[i]! > scores[worst]!) worst = i;
     const sample = windows.get(worst);
-    const w = this.scoreBin(sample, excludeGroup, role, vendor);
-    if (captureLabel >= 0) {
-      this.applyCaptureLabel(w, captureLabel, role);
-      this.applyVendor([sample], [w], excludeGroup, role, vendor);
-    }
+    const w = this.streamedBin(sample, captureLabel, excludeGroup, role, vendor);
     const calibratedOn = this.settleCalibration(w, role);
     const fit = this.labelFitOf(n, captureLabel, (i) => bestLabel[i]!);
     return {
@@ -1463,10 +1464,31 @@ export class BehaviorModel {
       distances,
       novelties,
       worstBin: w,
+      windowBin: (i) =>
+        i === worst ? w : this.streamedBin(windows.get(i), captureLabel, excludeGroup, role, vendor),
       reasons: this.reasonsOf(sample, w, fit, n, vendor),
       calibratedOn,
       fit,
     };
+  }
+
+  /**
+   * One window's BinScore under the capture's one label (-1: none), as scoreWindows gives it: the figures
+   * scoreStream keeps of every window, in full.
+   */
+  private streamedBin(
+    sample: BehaviorSample,
+    captureLabel: number,
+    excludeGroup: string | undefined,
+    role: string | undefined,
+    vendor: string | undefined,
+  ): BinScore {
+    const b = this.scoreBin(sample, excludeGroup, role, vendor);
+    if (captureLabel >= 0) {
+      this.applyCaptureLabel(b, captureLabel, role);
+      this.applyVendor([sample], [b], excludeGroup, role, vendor);
+    }
+    return b;
   }
 
   /** The worst window's reasons, led by the one-type line when that term raised its score. */

@@ -6,10 +6,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { DEFAULT_THRESHOLD } from '../decisions/decide.js';
 import { UsageError } from '../errors.js';
-import { type BehaviorResult, stackBitsText } from '../features/behavior.js';
+import { type BehaviorBin, type BehaviorResult, stackBitsText } from '../features/behavior.js';
 import type { RowWork, SessionVectors } from '../features/session-vectors.js';
 import { lazyArray } from '../lazy-array.js';
-import type { BehaviorModel } from '../models/behavior.js';
+import type { BehaviorModel, BinScore, StreamedCaptureScore } from '../models/behavior.js';
 import type { LoadedModel } from '../models/format.js';
 import { EarlySequences } from '../models/lstm-early.js';
 import type { BehaviorDetail } from '../result.js';
@@ -57,6 +57,48 @@ export interface AnomalyOutcome {
   bins?: BehaviorWindowScore[];
   /** Behaviour only: the role whose own normal windows calibrated the score (null: the population's). */
   calibratedOn?: string | null;
+  /** Behaviour with the one-type term only: each window's `detail.types` fields, computed when read. */
+  types?: BehaviorWindowTypes[];
+}
+
+/** The fields of `detail.behavior.types` that describe the deciding window (the others describe the capture). */
+export interface BehaviorWindowTypes {
+  worst_also_like: string | null;
+  worst_also_like_services: number[];
+  worst_not_like_its_vendors?: string | null;
+}
+
+/** A window's `types` fields, from its BinScore. */
+export function behaviorWindowTypes(model: BehaviorModel, w: BinScore): BehaviorWindowTypes {
+  return {
+    worst_also_like: w.otherType?.label ?? null,
+    worst_also_like_services: w.otherType?.services ?? [],
+    // Only with the vendor term (older files' output keeps its keys).
+    ...(model.vendorWeight > 0 ? { worst_not_like_its_vendors: w.vendorLabel } : {}),
+  };
+}
+
+/** Window i (`window`) of a streamed score, as the device's history reads it. */
+export function behaviorWindowScore(
+  score: StreamedCaptureScore,
+  i: number,
+  window: BehaviorBin,
+): BehaviorWindowScore {
+  return {
+    score: score.scores[i]!,
+    services: window.services,
+    window: { index: window.bin, start: window.start, end: window.end },
+    distance: score.distances[i]!,
+    novelty: score.novelties[i]!,
+  };
+}
+
+/**
+ * Every window's `types` fields, each scored again when read: only a window the device's own history makes
+ * the deciding one is (a long capture has ~17,000).
+ */
+export function lazyWindowTypes(model: BehaviorModel, score: StreamedCaptureScore): BehaviorWindowTypes[] {
+  return lazyArray(score.scores.length, (i) => behaviorWindowTypes(model, score.windowBin(i)));
 }
 
 export interface AnomalyScorer {
@@ -260,10 +302,7 @@ export function anomalyScorer(options: AnomalyOptions, roleModel: LoadedModel): 
                       best_fit: score.fit.label,
                       other_windows: score.fit.otherWindows,
                       other_windows_like: score.fit.other,
-                      worst_also_like: w.otherType?.label ?? null,
-                      worst_also_like_services: w.otherType?.services ?? [],
-                      // Only with the vendor term (older files' output keeps its keys).
-                      ...(model.vendorWeight > 0 ? { worst_not_like_its_vendors: w.vendorLabel } : {}),
+                      ...behaviorWindowTypes(model, w),
                     },
                   }
                 : {}),
@@ -272,17 +311,9 @@ export function anomalyScorer(options: AnomalyOptions, roleModel: LoadedModel): 
               ...(model.stackWeight > 0 ? { network_stacks: stackBitsText(stacks) } : {}),
             },
             // Read when the device's history asks (rarely): the services come from the windows again.
-            bins: lazyArray(windows.length, (i) => {
-              const window = windows.get(i);
-              return {
-                score: score.scores[i]!,
-                services: window.services,
-                window: { index: window.bin, start: window.start, end: window.end },
-                distance: score.distances[i]!,
-                novelty: score.novelties[i]!,
-              };
-            }),
+            bins: lazyArray(windows.length, (i) => behaviorWindowScore(score, i, windows.get(i))),
             calibratedOn: score.calibratedOn,
+            ...(score.fit ? { types: lazyWindowTypes(model, score) } : {}),
           };
         },
       };

@@ -8,8 +8,9 @@ import {
   serviceCode,
 } from '../features/behavior.js';
 import { BehaviorModel, type TrainingSample } from '../models/behavior.js';
+import { concatenatedWindows, realTypedWindows, setup } from '../test-helpers/real-behavior.js';
 import { analyzeCapture } from './analyze.js';
-import { scoreBehavior, withOwnHistory } from './behavior-anomaly.js';
+import { scoreBehavior, windowsHistoryMayDecide, withOwnHistory } from './behavior-anomaly.js';
 
 const DNS = serviceCode(true, 1, 53);
 const SSH = serviceCode(true, 0, 22);
@@ -127,5 +128,46 @@ describe('the vendor term on real captures', () => {
       swapped.reasons[0]!,
       /^its MAC vendor prefix 74:da:38 is that of the EdimaxPlug1101W devices/,
     );
+  });
+});
+
+describe('windowsHistoryMayDecide', () => {
+  it('holds every window some history makes the deciding one', async () => {
+    const { model, windows: edimax, vendor } = await realTypedWindows();
+    // One Aria: C6 answers a ping, C9 does not (as in eval-device-history.test.ts).
+    const arias = await concatenatedWindows(
+      ['Aria-C6-Mon0000-n00.pcap', 'Aria-C9-Mon0000-n00.pcap'].map(setup),
+    );
+    let moved = 0;
+    for (const [windows, v] of [
+      [edimax, vendor],
+      [edimax, undefined],
+      [arias, undefined],
+    ] as const) {
+      const stream = model.scoreStream(
+        { length: windows.length, get: (i) => windows[i]! },
+        undefined,
+        undefined,
+        v,
+      );
+      const bins = windows.map((w, i) => ({ score: stream.scores[i]!, services: w.services }));
+      const may = windowsHistoryMayDecide(model, bins);
+      assert.ok(!may.includes(stream.worst));
+      const codes = (i: number) => windows[i]!.services.map((s) => s[0]);
+      // No history of these services, each window's alone, and every window's but one.
+      const pasts = [
+        new Set<number>(),
+        ...windows.map((_, i) => new Set(codes(i))),
+        ...windows.map((_, i) => new Set(windows.flatMap((_, j) => (j === i ? [] : codes(j))))),
+      ];
+      for (const past of pasts) {
+        const own = withOwnHistory(model, bins, past);
+        if (own && own.worst !== stream.worst) {
+          moved++;
+          assert.ok(may.includes(own.worst), `${own.worst} of ${may}`);
+        }
+      }
+    }
+    assert.ok(moved > 0, 'some history moved the deciding window');
   });
 });

@@ -99,6 +99,22 @@ export function withOwnHistory(
   return { abnormality, worst, score: scores[worst]!.score, novelty: scores[worst]!.novelty, reasons };
 }
 
+/**
+ * The windows besides the model's worst that some history could make the deciding one in withOwnHistory:
+ * those whose score would reach the worst's were every service they used new to the device.
+ */
+export function windowsHistoryMayDecide(model: BehaviorModel, bins: readonly BehaviorBinScore[]): number[] {
+  let worst = 0;
+  for (let i = 1; i < bins.length; i++) if (bins[i]!.score > bins[worst]!.score) worst = i;
+  const out: number[] = [];
+  bins.forEach((b, i) => {
+    // serviceNovelty grows with the set of new services, and is largest with no industrial service known.
+    const most = b.score + model.noveltyWeight * model.serviceNovelty(b.services);
+    if (i !== worst && most >= bins[worst]!.score) out.push(i);
+  });
+  return out;
+}
+
 /** Loads (once per process and path) a behaviour model and checks it belongs to this role model. */
 export function loadBehaviorModel(path: string, roleModel: LoadedModel): LoadedBehavior {
   let loaded = cache.get(path);

@@ -36,7 +36,12 @@ import {
   type CaptureAnalysis,
   type WholeCaptureAnalysis,
 } from './analyze.js';
-import { type AnomalyModelName, type AnomalyOutcome, anomalyScorer } from './anomaly.js';
+import {
+  type AnomalyModelName,
+  type AnomalyOutcome,
+  anomalyScorer,
+  type BehaviorWindowTypes,
+} from './anomaly.js';
 import { type BehaviorWindowScore, loadedBehaviorModel, withOwnHistory } from './behavior-anomaly.js';
 import { captureKey } from './capture-key.js';
 import { roleModelFor } from './model-registry.js';
@@ -57,9 +62,17 @@ export interface HistoryPort {
 
 /** What evaluation hands the history: the device update, plus the behaviour model's bins when it scored. */
 export interface ScoredUpdate extends DeviceUpdate {
-  /** Behaviour model only: its path and each bin's score and services, to add the device's own history. */
-  /** `calibratedOn`: the role whose own calibration scored it (null: the population's). */
-  behavior?: { modelPath: string; bins: BehaviorWindowScore[]; calibratedOn: string | null };
+  /**
+   * Behaviour model only: its path and each bin's score and services, to add the device's own history;
+   * `calibratedOn`: the role whose own calibration scored it (null: the population's); `types`: each window's
+   * `detail.types` fields, with the one-type term (from a worker, only those of windows history may make deciding).
+   */
+  behavior?: {
+    modelPath: string;
+    bins: BehaviorWindowScore[];
+    calibratedOn: string | null;
+    types?: BehaviorWindowTypes[];
+  };
 }
 
 export interface EvaluateOptions {
@@ -481,6 +494,7 @@ function evaluateView(
                 modelPath: scorer.modelPath,
                 bins: anomaly.bins,
                 calibratedOn: anomaly.calibratedOn ?? null,
+                ...(anomaly.types ? { types: anomaly.types } : {}),
               },
             }
           : {}),
@@ -573,7 +587,8 @@ export async function applyOwnHistory(
   const own = withOwnHistory(model, entry.behavior.bins, past, entry.behavior.calibratedOn ?? undefined);
   if (own && own.abnormality > detail.abnormality) {
     detail.abnormality = own.abnormality;
-    describeDecidingWindow(detail.behavior, entry.behavior.bins[own.worst]!, own);
+    const { bins, types } = entry.behavior;
+    describeDecidingWindow(detail.behavior, bins[own.worst]!, own, types?.[own.worst]);
     device.decisions.behavior = behaviorOf(own.abnormality, detail.threshold);
   }
 }
@@ -582,16 +597,18 @@ export async function applyOwnHistory(
  * The behaviour detail describes the window whose score the abnormality now comes from: the one the history
  * raised most, which need not be the model's worst. The model's reasons stay only when they are that window's.
  */
-function describeDecidingWindow(
+export function describeDecidingWindow(
   behavior: BehaviorDetail,
   window: BehaviorWindowScore,
   own: { score: number; novelty: number; reasons: string[] },
+  types: BehaviorWindowTypes | undefined,
 ): void {
   const same = window.window.index === behavior.worst_bin.index;
   behavior.reasons = [...own.reasons, ...(same ? behavior.reasons : [])].slice(0, 5);
   if (!same) {
     behavior.worst_bin = { ...window.window };
     behavior.distance = window.distance;
+    if (behavior.types && types) Object.assign(behavior.types, types);
   }
   behavior.novelty = (same ? behavior.novelty : window.novelty) + own.novelty;
   behavior.score = own.score;

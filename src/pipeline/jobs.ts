@@ -5,6 +5,8 @@ import { V2_FEATURE_COUNT } from '../features/v2/index.js';
 import { type InspectRecord, inspectRecord } from '../outputs/inspect.js';
 import type { CaptureResult } from '../result.js';
 import { type AnalyzeOptions, analyzeCapture } from './analyze.js';
+import type { BehaviorWindowTypes } from './anomaly.js';
+import { loadedBehaviorModel, windowsHistoryMayDecide } from './behavior-anomaly.js';
 import {
   type EvaluateOptions,
   evaluateCaptureDetailed,
@@ -78,7 +80,7 @@ const handlers: { [N in JobName]: (input: JobInput<N>) => Promise<JobOutput<N>> 
         history: {
           ...h,
           representations: Array.from(h.representations),
-          ...(h.behavior ? { behavior: { ...h.behavior, bins: Array.from(h.behavior.bins) } } : {}),
+          ...(h.behavior ? { behavior: portableBehavior(h.behavior) } : {}),
         },
       };
     });
@@ -105,6 +107,22 @@ const handlers: { [N in JobName]: (input: JobInput<N>) => Promise<JobOutput<N>> 
     };
   },
 };
+
+/**
+ * A history entry's behaviour as a worker sends it: the windows built, and the `types` of only the windows
+ * the device's history could make the deciding one (each is scored again: a long capture has ~17,000).
+ */
+function portableBehavior(
+  behavior: NonNullable<ScoredUpdate['behavior']>,
+): NonNullable<ScoredUpdate['behavior']> {
+  const { types, ...rest } = behavior;
+  const bins = Array.from(rest.bins);
+  const model = loadedBehaviorModel(rest.modelPath);
+  if (!types || !model) return { ...rest, bins };
+  const sent: BehaviorWindowTypes[] = [];
+  for (const i of windowsHistoryMayDecide(model, bins)) sent[i] = types[i]!;
+  return { ...rest, bins, types: sent };
+}
 
 export function runJob<N extends JobName>(name: N, input: JobInput<N>): Promise<JobOutput<N>> {
   return handlers[name](input);

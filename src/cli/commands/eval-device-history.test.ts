@@ -59,6 +59,17 @@ describe('own history moving the deciding behaviour window', () => {
     assert.ok(b.worst_bin.end < alone.worst_bin.start, 'the deciding window ends before C9 starts');
     assert.deepEqual(b.reasons, ['incoming icmp type 0 from 1 peer: never used by this device before']);
     assert.ok(b.novelty > 0 && b.distance !== alone.distance);
+    // Evaluated together on worker threads (which send only what the history may need of each window), the
+    // merged capture is described alike, its types too.
+    const together = runCli(
+      ['eval', '--json', '--warmup', '0', '--threads', '2', '--model', role, aria('C1'), merged],
+      {
+        env: { NETWORKML_DATA_DIR: join(dir, 'data-together') },
+      },
+    );
+    assert.equal(together.status, 0, together.stderr);
+    const last = JSON.parse(together.stdout.trim().split('\n')[1]!) as CaptureResult;
+    assert.deepEqual(last.detail!.behavior, b);
   });
 });
 
