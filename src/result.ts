@@ -69,6 +69,11 @@ export const behaviorDetailSchema = z.object({
       other_windows_like: z.string().nullable(),
       worst_also_like: z.string().nullable(),
       worst_also_like_services: z.array(z.number().int()),
+      /**
+       * The type of the training devices with the device's MAC vendor prefix when the deciding window fits
+       * none of their normal windows, else null; behaviour models with the vendor term only.
+       */
+      worst_not_like_its_vendors: z.string().nullable().optional(),
     })
     .optional(),
   /** Whether the device's own history was part of normal (services it never used before add to the score). */
