@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { CaptureResult, ValidDeviceResult } from '../../result.js';
+import { type CaptureResult, captureResultSchema, type ValidDeviceResult } from '../../result.js';
 import { runCli } from '../../test-helpers/cli.js';
 import { TEST_DATA } from '../../test-helpers/reference.js';
 import { concatenatedCaptures } from '../../test-helpers/repeated-capture.js';
@@ -25,7 +25,10 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 function evalJson(args: string[], env: Record<string, string> = {}): CaptureResult {
   const r = runCli(['eval', '--json', '--warmup', '0', '--model', role, ...args], { env });
   assert.equal(r.status, 0, r.stderr);
-  return JSON.parse(r.stdout.trim().split('\n')[0]!) as CaptureResult;
+  const raw = JSON.parse(r.stdout.trim().split('\n')[0]!) as CaptureResult;
+  // The report and history read results through the schema: it must keep every key eval wrote.
+  assert.deepEqual(captureResultSchema.parse(raw), raw);
+  return raw;
 }
 
 function device(r: CaptureResult): ValidDeviceResult {
