@@ -17,6 +17,7 @@ import {
   normaliseMac,
   type UpdateInput,
 } from './history.js';
+import { redisLocation } from './open-history.js';
 import { parsePython, pyFloat, toPython } from './pyliteral.js';
 
 const MAX_ATTEMPTS = 100;
@@ -31,19 +32,6 @@ export const DEFAULT_REDIS_TIMEOUT_MS = 5000;
 export interface RedisHistoryOptions {
   /** Connect, ready and per-command timeout. Default DEFAULT_REDIS_TIMEOUT_MS. */
   timeoutMs?: number;
-}
-
-/** A Redis URL for messages and logs: its password (if any) masked, the rest as given. */
-export function redisLocation(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password === '') return url;
-    parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    // Not a URL ioredis's parser would take either; still, hide anything that looks like credentials.
-    return url.replace(/\/\/[^/@]*@/, '//***@');
-  }
 }
 
 /** `location` is already without the password. */

@@ -34,6 +34,19 @@ export function redisUrlFrom(options: OpenHistoryOptions): string | null {
   return null;
 }
 
+/** A Redis URL for messages and logs: its password (if any) masked, the rest as given. */
+export function redisLocation(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password === '') return url;
+    parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    // Not a URL ioredis's parser would take either; still, hide anything that looks like credentials.
+    return url.replace(/\/\/[^/@]*@/, '//***@');
+  }
+}
+
 /** Redis when configured (`--redis URL` or `REDIS_HOST`), else SQLite under the data directory. */
 export async function openHistory(options: OpenHistoryOptions = {}): Promise<DeviceHistory> {
   const url = redisUrlFrom(options);

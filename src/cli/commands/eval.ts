@@ -1,6 +1,6 @@
 /** `networkml eval <capture|dir>...`: roles, behaviour and decisions per capture. */
 import { type Command, Option } from 'commander';
-import { openHistory } from '../../decisions/open-history.js';
+import { type OpenHistoryOptions, openHistory } from '../../decisions/open-history.js';
 import { errorMessage, NetworkmlError, UsageError } from '../../errors.js';
 import { collectGarbage } from '../../gc.js';
 import { HOST_FOOTPRINT_KIND, modelFileKind, resolveModelPath } from '../../models/host-footprint.js';
@@ -24,6 +24,7 @@ import {
   optionNumber,
   threadsFrom,
 } from '../capture-options.js';
+import { historyWhere } from '../history-where.js';
 import { expandCaptureArgs } from '../inputs.js';
 import { optionsGiven } from '../option-source.js';
 import { openOutput, refuseOutputOverInput, writeCaptureWarnings, writeJsonLine } from '../output.js';
@@ -161,7 +162,7 @@ export function addHistoryOptions(command: Command, noHistory: string): Command 
     .addOption(
       new Option(
         '--data-dir <dir>',
-        'where the SQLite device history lives (default ~/.local/share/networkml)',
+        'where the SQLite device history lives (default ~/.local/share/networkml; ignored with Redis)',
       ).env('NETWORKML_DATA_DIR'),
     )
     .addOption(
@@ -210,6 +211,7 @@ export function registerEval(program: Command): void {
       if (paths.length === 1 && !cli.perHost) prepareReading(paths[0]!, options.capture);
       const roleModel = loadModels(options);
       warnUnusedWithoutAnomaly(command, anomalyNameFor(options, roleModel));
+      const where = cli.history ? historyWhere(cli, command) : null;
       // One capture is evaluated on this thread: its LSTM's second thread starts now, ready for scoring.
       if (paths.length === 1) prepareScoring(options, roleModel, paths[0]!);
       const out = await openOutput(cli.output);
@@ -227,9 +229,9 @@ export function registerEval(program: Command): void {
       // A history that fails costs the history, not the results: they are written without what the history
       // would have added (from the failing capture on), and the exit code is still the failure's (4).
       let historyFailure: NetworkmlError | undefined;
-      if (cli.history) {
+      if (where) {
         try {
-          await recordHistory(results, cli);
+          await recordHistory(results, where);
         } catch (e) {
           if (!(e instanceof NetworkmlError)) throw e;
           historyFailure = e;
@@ -282,12 +284,9 @@ function inTimeOrder(
 
 async function recordHistory(
   results: Awaited<ReturnType<typeof runJobs<'eval'>>>,
-  cli: EvalCliOptions,
+  where: OpenHistoryOptions,
 ): Promise<void> {
-  const history = await openHistory({
-    ...(cli.dataDir ? { dataDir: cli.dataDir } : {}),
-    ...(cli.redis ? { redis: cli.redis } : {}),
-  });
+  const history = await openHistory(where);
   try {
     const port = historyPort(history);
     for (const { result, history: entry } of inTimeOrder(results)) await applyHistory(result, entry, port);

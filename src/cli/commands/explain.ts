@@ -9,6 +9,7 @@ import { applyOwnHistory, evaluateCaptureDetailed, type HistoryPort } from '../.
 import { pastServicesOf } from '../../pipeline/history-port.js';
 import { roleModelFor } from '../../pipeline/model-registry.js';
 import { addCaptureOptions, type CaptureCliOptions, decimalWholeNumber } from '../capture-options.js';
+import { historyWhere } from '../history-where.js';
 import { expandCaptureArgs } from '../inputs.js';
 import {
   addHistoryOptions,
@@ -44,12 +45,10 @@ interface ExplainCliOptions extends CaptureCliOptions, HostFootprintCliOptions {
  */
 async function readHistory(
   cli: ExplainCliOptions,
+  command: Command,
 ): Promise<{ port: Pick<HistoryPort, 'pastServices'>; close(): Promise<void> } | null> {
   try {
-    const where = {
-      ...(cli.dataDir ? { dataDir: cli.dataDir } : {}),
-      ...(cli.redis ? { redis: cli.redis } : {}),
-    };
+    const where = historyWhere(cli, command);
     requireNamedDataDir(where);
     const history = await openHistory({ ...where, readOnly: true });
     return {
@@ -107,7 +106,7 @@ export function registerExplain(program: Command): void {
       warnUnusedWithoutAnomaly(command, name);
       const options = { ...given, anomaly: name === 'behavior' ? 'behavior' : 'none' } as const;
       anomalyScorer(options, roleModel);
-      const history = name === 'behavior' && cli.history ? await readHistory(cli) : null;
+      const history = name === 'behavior' && cli.history ? await readHistory(cli, command) : null;
       try {
         for (const path of expandCaptureArgs(args)) {
           try {

@@ -4,6 +4,7 @@ import type { HistoryEntry } from '../../decisions/history.js';
 import { openHistory, requireNamedDataDir } from '../../decisions/open-history.js';
 import { UsageError } from '../../errors.js';
 import { captureResultSchema } from '../../result.js';
+import { historyWhere } from '../history-where.js';
 
 export interface HistoryCliOptions {
   json?: boolean;
@@ -93,17 +94,16 @@ export function historyTable(mac: string, entries: HistoryEntry[], location: str
   return `${mac}: ${updates}\n${[header, ...rows].map(line).join('\n')}\n`;
 }
 
+/** `command`: the parsed `history` command, whose typed `--data-dir` is warned of when Redis wins. */
 export async function runHistory(
   mac: string,
   options: HistoryCliOptions,
   out: NodeJS.WritableStream = process.stdout,
+  command?: Command,
 ): Promise<void> {
   if (!MAC.test(mac.trim()))
     throw new UsageError(`not a MAC address: "${mac}" (expected e.g. 00:11:22:aa:bb:cc)`);
-  const where = {
-    ...(options.redis ? { redis: options.redis } : {}),
-    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-  };
+  const where = historyWhere(options, command);
   requireNamedDataDir(where);
   const history = await openHistory({ ...where, readOnly: true });
   try {
@@ -131,13 +131,13 @@ export function registerHistory(program: Command): void {
     )
     .option(
       '--data-dir <dir>',
-      'where the SQLite history lives, which must exist (default $NETWORKML_DATA_DIR or ~/.local/share/networkml)',
+      'where the SQLite history lives, which must exist (default $NETWORKML_DATA_DIR or ~/.local/share/networkml; ignored with Redis)',
     )
     .addHelpText(
       'after',
       '\nExamples:\n  networkml history 00:11:22:aa:bb:cc\n  networkml history 00:11:22:aa:bb:cc --json --redis redis://127.0.0.1:6379\n',
     )
-    .action(async (mac: string, options: HistoryCliOptions) => {
-      await runHistory(mac, options);
+    .action(async (mac: string, options: HistoryCliOptions, command: Command) => {
+      await runHistory(mac, options, process.stdout, command);
     });
 }

@@ -1,0 +1,28 @@
+/** Where eval, explain and history find the device history, from their `--data-dir` and `--redis`. */
+import type { Command } from 'commander';
+import { type OpenHistoryOptions, redisLocation, redisUrlFrom } from '../decisions/open-history.js';
+import { optionsGiven } from './option-source.js';
+
+export interface HistoryWhereCliOptions {
+  dataDir?: string;
+  redis?: string;
+}
+
+/**
+ * The history the options name. Redis (`--redis`, $NETWORKML_REDIS, REDIS_HOST) wins over the data directory,
+ * so a `--data-dir` typed for this run beside it would go unread without a word: one warning line says so.
+ * One from $NETWORKML_DATA_DIR is not named: the Docker image sets it on every run. Call it only when the
+ * history is used (not with `--no-history`); without `command` (a call from code) nothing was typed.
+ */
+export function historyWhere(cli: HistoryWhereCliOptions, command?: Command): OpenHistoryOptions {
+  const where = {
+    ...(cli.dataDir ? { dataDir: cli.dataDir } : {}),
+    ...(cli.redis ? { redis: cli.redis } : {}),
+  };
+  const url = redisUrlFrom(where);
+  if (url && cli.dataDir && command && optionsGiven(command, ['dataDir'], ['cli']).length > 0)
+    process.stderr.write(
+      `networkml: warning: --data-dir ${cli.dataDir} ignored: device history is kept in Redis (${redisLocation(url)})\n`,
+    );
+  return where;
+}
