@@ -6,7 +6,7 @@
  * a pipe from us (RABBITMQ_ALLOW_INPUT), so when we die, even by SIGKILL, the pipe closes and the VM halts;
  * our private epmd is wrapped in a shell that kills it when its stdin pipe closes, for the same reason.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Socket } from 'node:net';
@@ -14,8 +14,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
 
-const SERVER_SCRIPT = '/usr/lib/rabbitmq/bin/rabbitmq-server';
-const CTL_SCRIPT = '/usr/lib/rabbitmq/bin/rabbitmqctl';
+/**
+ * Debian's rabbitmq scripts. $NETWORKML_TEST_RABBITMQ_BIN names another directory, so that what a machine
+ * without the package gets can be seen on one that has it.
+ */
+function rabbitmqScript(name: 'rabbitmq-server' | 'rabbitmqctl'): string {
+  return join(process.env.NETWORKML_TEST_RABBITMQ_BIN || '/usr/lib/rabbitmq/bin', name);
+}
+
+const INSTALL = 'run `npm test` (it installs it) or `apt-get install rabbitmq-server`';
+export const RABBITMQ_MISSING = `rabbitmq-server is not installed: ${INSTALL}`;
+export const EPMD_MISSING = `epmd (Erlang, installed with rabbitmq-server) is not on PATH: ${INSTALL}`;
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 20_000;
 
@@ -37,7 +46,17 @@ export interface RabbitServer {
 
 /** True when rabbitmq-server is installed, so a test can skip with a reason instead of failing obscurely. */
 export function rabbitmqAvailable(): boolean {
-  return existsSync(SERVER_SCRIPT);
+  return existsSync(rabbitmqScript('rabbitmq-server'));
+}
+
+/**
+ * Refuses at once a machine the broker cannot start on: without the scripts every attempt fails with a bare
+ * ENOENT, and without epmd the wait for its port ends in "nothing listens" that names neither.
+ */
+function requireRabbitmq(): void {
+  if (!rabbitmqAvailable()) throw new Error(RABBITMQ_MISSING);
+  if (spawnSync('sh', ['-c', 'command -v epmd'], { stdio: 'ignore' }).status !== 0)
+    throw new Error(EPMD_MISSING);
 }
 
 export { freePort };
@@ -90,6 +109,7 @@ function waitExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
  * (another test file's server): a broker that exits while starting is tried again on fresh ports.
  */
 export async function startRabbit(): Promise<RabbitServer> {
+  requireRabbitmq();
   for (let attempt = 1; ; attempt++) {
     try {
       return await startRabbitOnce();
@@ -147,7 +167,15 @@ async function startRabbitOnce(): Promise<RabbitServer> {
   const epmd = spawn('sh', ['-c', `epmd -port ${epmdPort} & p=$!; cat >/dev/null; kill $p`], {
     stdio: ['pipe', 'ignore', 'ignore'],
   });
-  await waitForPort(epmdPort, 10_000);
+  try {
+    await waitForPort(epmdPort, 10_000);
+  } catch (err) {
+    // The wrapper reads our end of its stdin until it closes: left open, it would keep this process alive
+    // after the failure, a test file that never ends.
+    epmd.stdin?.end();
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
   let broker: ChildProcess | null = null;
   let output = '';
   let disposed = false;
@@ -167,13 +195,15 @@ async function startRabbitOnce(): Promise<RabbitServer> {
   async function start(): Promise<void> {
     if (broker && broker.exitCode === null && broker.signalCode === null) return;
     output = '';
-    const child = spawn(SERVER_SCRIPT, [], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(rabbitmqScript('rabbitmq-server'), [], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     broker = child;
-    const keep = (chunk: Buffer) => {
-      output = (output + chunk.toString('utf8')).slice(-4000);
+    const keep = (chunk: Buffer | string) => {
+      output = (output + chunk.toString()).slice(-4000);
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
+    // A script that cannot be run (not executable): said in the error below, not thrown later, uncaught.
+    child.once('error', (err) => keep(String(err)));
     const deadline = Date.now() + START_TIMEOUT_MS;
     while (Date.now() < deadline) {
       if (child.exitCode !== null || child.signalCode !== null) {
@@ -209,7 +239,7 @@ async function startRabbitOnce(): Promise<RabbitServer> {
   async function ctl(args: string[]): Promise<string> {
     // rabbitmqctl runs from the rabbitmq user's home: the broker's cookie is handed over explicitly.
     const cookie = (await readFile(join(home, '.erlang.cookie'), 'utf8')).trim();
-    const child = spawn(CTL_SCRIPT, ['--erlang-cookie', cookie, '-n', node, ...args], {
+    const child = spawn(rabbitmqScript('rabbitmqctl'), ['--erlang-cookie', cookie, '-n', node, ...args], {
       env: { ...process.env, ERL_EPMD_PORT: String(epmdPort) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
