@@ -104,4 +104,15 @@ describe('--data-dir with the device history in Redis', { skip: noRedis }, () =>
     const { updates } = JSON.parse(history([]).stdout) as { updates: unknown[] };
     assert.equal(updates.length, 1);
   });
+
+  it('history reads the Redis that $NETWORKML_REDIS names, as eval records into it', () => {
+    const url = freshRedis();
+    const env = { NETWORKML_REDIS: url, NETWORKML_DATA_DIR: dataDir };
+    const recorded = runCli(['eval', '--json', '--warmup', '0', capture], { env });
+    assert.equal(recorded.status, 0, recorded.stderr);
+    const r = runCli(['history', ARIA, '--json'], { env });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { updates: unknown[] }).updates.length, 1);
+    assert.equal(existsSync(join(dataDir, 'history.sqlite')), false, 'SQLite was neither written nor read');
+  });
 });

@@ -1,5 +1,5 @@
 /** `networkml history <mac> [--json] [--redis URL] [--data-dir DIR]`: a device's past results. */
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { HistoryEntry } from '../../decisions/history.js';
 import { openHistory, requireNamedDataDir } from '../../decisions/open-history.js';
 import { UsageError } from '../../errors.js';
@@ -125,9 +125,11 @@ export function registerHistory(program: Command): void {
     .description("a device's past results: update times, roles, decisions (from eval's device history)")
     .argument('<mac>', 'the device MAC address, e.g. 00:11:22:aa:bb:cc')
     .option('--json', 'one JSON object: {"mac", "updates": [...]} with every stored field')
-    .option(
-      '--redis <url>',
-      'read the history from Redis (the original key layout); default REDIS_HOST if set',
+    .addOption(
+      new Option(
+        '--redis <url>',
+        'read the history from Redis (the original key layout), as eval records it; default REDIS_HOST if set',
+      ).env('NETWORKML_REDIS'),
     )
     .option(
       '--data-dir <dir>',
