@@ -82,7 +82,11 @@ export class RedisHistory implements DeviceHistory {
       throw serviceError(redisLocation(url), err);
     }
     // Failures surface through the awaited commands; an 'error' listener keeps them from being printed twice.
-    client.on('error', () => {});
+    // It keeps the last one: a refused connection rejects connect() with only "Connection is closed.".
+    let lastError: unknown;
+    client.on('error', (err) => {
+      lastError = err;
+    });
     // connectTimeout ends with the TCP connection: a server that accepts and then never answers the ready
     // check would keep connect() waiting for ever.
     let timer: NodeJS.Timeout | undefined;
@@ -96,7 +100,7 @@ export class RedisHistory implements DeviceHistory {
       await Promise.race([client.connect(), silent]);
     } catch (err) {
       client.disconnect();
-      throw serviceError(redisLocation(url), err);
+      throw serviceError(redisLocation(url), lastError ?? err);
     } finally {
       clearTimeout(timer);
     }

@@ -12,6 +12,7 @@ import { Redis } from 'ioredis';
 import { RedisHistory } from '../decisions/history-redis.js';
 import { ExitCode, NetworkmlError } from '../errors.js';
 import { runCli } from '../test-helpers/cli.js';
+import { freePort } from '../test-helpers/ports.js';
 import { type RedisServer, startRedis } from '../test-helpers/redis.js';
 import { silentServer } from '../test-helpers/silent-server.js';
 
@@ -48,6 +49,16 @@ describe('a Redis that does not answer', { timeout: 60_000 }, () => {
     );
     const took = Date.now() - started;
     assert.ok(took < 3000, `${took} ms`);
+  });
+
+  it('a port where nothing listens is named as refused, not "Connection is closed."', async () => {
+    const port = await freePort();
+    await assert.rejects(
+      RedisHistory.connect(`redis://127.0.0.1:${port}`, { timeoutMs: 500 }),
+      isServiceError(
+        new RegExp(`^redis redis://127\\.0\\.0\\.1:${port}: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}$`),
+      ),
+    );
   });
 
   it('a command to a Redis that stopped answering times out (exit 4), and close() does not wait', {

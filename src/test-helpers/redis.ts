@@ -34,7 +34,9 @@ function ping(port: number): Promise<boolean> {
 
 export async function startRedis(timeoutMs = 10_000): Promise<RedisServer> {
   if (spawnSync('redis-server', ['--version']).error) {
-    throw new Error('redis-server is not installed (Debian package redis-server); the Redis tests need it');
+    throw new Error(
+      'redis-server is not installed: run `npm test` (it installs it) or `apt-get install redis-server`',
+    );
   }
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'networkml-redis-'));
