@@ -14,6 +14,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { runCli } from '../test-helpers/cli.js';
 import { TEST_DATA } from '../test-helpers/reference.js';
 import { identicalCopies } from './inputs.js';
@@ -130,6 +131,30 @@ describe('identicalCopies', () => {
     }
     assert.equal(read('same-size.pcap'), true);
     assert.equal(read('unique-size.pcap'), false);
+  });
+
+  it('finds a capture beside its gzip-compressed copy, as the reader sees them; a corrupt gzip is left alone', async () => {
+    const zipped = join(dir, 'zipped');
+    mkdirSync(zipped);
+    const at = (name: string) => join(zipped, name);
+    const capture = readFileSync(join(setups, names[0]!));
+    writeFileSync(at('a.pcap'), capture);
+    writeFileSync(at('a.pcap.gz'), gzipSync(capture));
+    writeFileSync(at('b.pcap.gz'), gzipSync(capture, { level: 1 })); // other bytes, the same capture
+    writeFileSync(at('other.pcap.gz'), gzipSync(readFileSync(join(setups, names[1]!))));
+    // The same recorded size in its trailer, but its stream cut short: it cannot be read, so it is no copy.
+    const whole = gzipSync(capture);
+    writeFileSync(
+      at('cut.pcap.gz'),
+      Buffer.concat([whole.subarray(0, 200), whole.subarray(whole.length - 8)]),
+    );
+    assert.deepEqual(
+      await identicalCopies(['cut.pcap.gz', 'a.pcap', 'other.pcap.gz', 'a.pcap.gz', 'b.pcap.gz'].map(at)),
+      [
+        [at('a.pcap.gz'), at('a.pcap')],
+        [at('b.pcap.gz'), at('a.pcap')],
+      ],
+    );
   });
 
   it('lists copies in the order they were given, the first of each content kept', async () => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, openSync, readdirSync, readSync, type Stats, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { createGunzip } from 'node:zlib';
 import { NetworkmlError, UsageError } from '../errors.js';
 
 const MAGICS = [0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0x0a0d0d0a];
@@ -74,9 +75,10 @@ export function onceEach(paths: readonly string[], done: string): string[] {
 }
 
 /**
- * The captures given under other names as byte-identical copies of one given before ([copy, first], in input
- * order of the copies). Only files of equal size can be equal, so only those sharing a size are read (and
- * hashed); empty files (each its own error) and anything but a regular file (a pipe read here would be
+ * The captures given under other names as copies of one given before ([copy, first], in input order of the
+ * copies): byte-identical, or the same capture once gzip-compressed (`x.pcap` beside `x.pcap.gz`), as the
+ * reader sees them. Only captures of equal content size can be equal, so only those sharing one are read
+ * (and hashed); empty files (each its own error) and anything but a regular file (a pipe read here would be
  * consumed) are left alone, as are files that cannot be read, for the reader to report.
  */
 export async function identicalCopies(
@@ -87,9 +89,11 @@ export async function identicalCopies(
   for (const path of paths) {
     const stat = path === '-' ? undefined : statOrUndefined(path);
     if (!stat?.isFile() || stat.size === 0) continue;
-    const group = bySize.get(stat.size);
+    const size = contentSize(path, stat.size);
+    if (size === undefined || size === 0) continue;
+    const group = bySize.get(size);
     if (group) group.push(path);
-    else bySize.set(stat.size, [path]);
+    else bySize.set(size, [path]);
   }
   const copies: [string, string][] = [];
   for (const group of bySize.values()) {
@@ -118,14 +122,53 @@ async function digestOf(path: string, digests: FileDigests): Promise<string | un
   return digests.get(path);
 }
 
+/** The SHA-256 of a capture's content: of the file, or of what it decompresses to when it is gzip. */
 async function sha256OfFile(path: string): Promise<string | undefined> {
   const hash = createHash('sha256');
   try {
-    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+    const file = createReadStream(path);
+    const content = isGzip(path) ? file.pipe(createGunzip()) : file;
+    // A gunzip error does not reach the file stream: the loop reads (and fails on) the one it iterates.
+    file.on('error', (err) => content.destroy(err));
+    for await (const chunk of content) hash.update(chunk as Buffer);
   } catch {
     return undefined;
   }
   return hash.digest('hex');
+}
+
+/** Whether a file starts with gzip's magic number (the reader detects compression the same way). */
+function isGzip(path: string): boolean {
+  return gzipContentSize(path) !== null;
+}
+
+/**
+ * A capture's content size: its file size, or for a gzip file named `.gz` the size gzip's trailer records of
+ * what it compressed (modulo 2³²; a multi-member file's last member only, so such a copy may go unnoticed,
+ * never wrongly found: digests decide). Other files are not opened. Undefined when it cannot be read.
+ */
+function contentSize(path: string, fileSize: number): number | undefined {
+  if (!/\.gz$/i.test(path)) return fileSize;
+  try {
+    return gzipContentSize(path, fileSize) ?? fileSize;
+  } catch {
+    return undefined;
+  }
+}
+
+/** gzip's recorded content size, or null for a file that is not gzip (header and trailer: 18 bytes at least). */
+function gzipContentSize(path: string, fileSize = statSync(path).size): number | null {
+  if (fileSize < 18) return null;
+  const fd = openSync(path, 'r');
+  try {
+    const bytes = Buffer.alloc(4);
+    readSync(fd, bytes, 0, 2, 0);
+    if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return null;
+    readSync(fd, bytes, 0, 4, fileSize - 4);
+    return bytes.readUInt32LE(0);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -150,7 +193,7 @@ export async function onceEachContent(
 }
 
 /**
- * Warns when a capture the split lists for testing is byte-identical to one it lists for training (among the
+ * Warns when a capture the split lists for testing is a copy of one it lists for training (identicalCopies; among the
  * captures given, before either list is applied): its test score would measure what the model memorised, not
  * how it does on a device it has not seen. The split is not changed.
  */
@@ -183,8 +226,8 @@ export async function warnOfSplitLeaks(
   const more = leaks.length > 1 ? `, and ${leaks.length - 1} more` : '';
   const counted =
     leaks.length === 1
-      ? "1 capture of the split's test list is a byte-identical copy of one of its train list"
-      : `${leaks.length} captures of the split's test list are byte-identical copies of captures of its train list`;
+      ? "1 capture of the split's test list is a copy of one of its train list"
+      : `${leaks.length} captures of the split's test list are copies of captures of its train list`;
   process.stderr.write(
     `networkml: warning: ${counted} (${copy} is a copy of ${original}${more}): their test scores measure what the model memorised, not how it does on devices it has not seen\n`,
   );
@@ -203,9 +246,7 @@ function copiesText(copies: [string, string][], labelOf: (path: string) => strin
       : `${copy} is a copy of ${first}`;
   const more = copies.length > 1 ? `, and ${copies.length - 1} more` : '';
   const counted =
-    copies.length === 1
-      ? '1 capture is a byte-identical copy of one'
-      : `${copies.length} captures are byte-identical copies of captures`;
+    copies.length === 1 ? '1 capture is a copy of one' : `${copies.length} captures are copies of captures`;
   const conflict =
     conflicts.length === 0
       ? ''

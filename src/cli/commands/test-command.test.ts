@@ -70,7 +70,7 @@ describe('test: inputs', () => {
     assert.equal(run.predictions.filter((p) => p.file === 'Aria-A1-Mon0000-n00.pcap').length, 1);
     assert.equal(
       r.stderr,
-      `networkml: warning: 1 capture is a byte-identical copy of one given before (${copy} is a copy of ${aria}); each content is tested once, under its first name\n`,
+      `networkml: warning: 1 capture is a copy of one given before (${copy} is a copy of ${aria}); each content is tested once, under its first name\n`,
     );
   });
 });
@@ -134,7 +134,7 @@ describe('test: options', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.equal(
       r.stderr,
-      `networkml: warning: 1 capture of the split's test list is a byte-identical copy of one of its train list (${join(leak, 'Aria-A9-Mon0000-n00.pcap')} is a copy of ${join(leak, 'Aria-A1-Mon0000-n00.pcap')}): their test scores measure what the model memorised, not how it does on devices it has not seen\n`,
+      `networkml: warning: 1 capture of the split's test list is a copy of one of its train list (${join(leak, 'Aria-A9-Mon0000-n00.pcap')} is a copy of ${join(leak, 'Aria-A1-Mon0000-n00.pcap')}): their test scores measure what the model memorised, not how it does on devices it has not seen\n`,
     );
     // The split is kept as it is: both test captures are scored.
     assert.equal((JSON.parse(r.stdout) as { captures: number }).captures, 2);

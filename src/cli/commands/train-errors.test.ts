@@ -319,7 +319,7 @@ describe('captures reached more than once', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.match(
       r.stderr,
-      /^networkml: warning: 1 capture of the split's test list is a byte-identical copy of one of its train list \(.*Aria-A9-Mon0000-n00\.pcap is a copy of .*Aria-A1-Mon0000-n00\.pcap\): their test scores measure what the model memorised/,
+      /^networkml: warning: 1 capture of the split's test list is a copy of one of its train list \(.*Aria-A9-Mon0000-n00\.pcap is a copy of .*Aria-A1-Mon0000-n00\.pcap\): their test scores measure what the model memorised/,
     );
     assert.equal(r.stderr.split('\n').length, 2, r.stderr);
     assert.equal((JSON.parse(r.stdout) as { captures: number }).captures, 6);
@@ -359,7 +359,7 @@ describe('captures copied under other names', () => {
     const first = join(copies, aria[0]!);
     assert.equal(
       trained.stderr,
-      `networkml: warning: 6 captures are byte-identical copies of captures given before (${first.replace('-n00.', '-n01.')} is a copy of ${first}, and 5 more); each content is trained on once, under its first name\n`,
+      `networkml: warning: 6 captures are copies of captures given before (${first.replace('-n00.', '-n01.')} is a copy of ${first}, and 5 more); each content is trained on once, under its first name\n`,
     );
     assert.equal((JSON.parse(trained.stdout) as { captures: number }).captures, 6);
     assert.deepEqual(modelContent(copiesSave), modelContent(onceSave));
@@ -381,7 +381,7 @@ describe('captures copied under other names', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.equal(
       r.stderr,
-      `networkml: warning: 1 capture is a byte-identical copy of one given before (${relabelled}, labelled WeMoSwitch, is a copy of ${join(five, aria[0]!)}, labelled Aria); a labelling conflict: 1 copy is labelled otherwise than its first, whose label is kept; each content is trained on once, under its first name\n`,
+      `networkml: warning: 1 capture is a copy of one given before (${relabelled}, labelled WeMoSwitch, is a copy of ${join(five, aria[0]!)}, labelled Aria); a labelling conflict: 1 copy is labelled otherwise than its first, whose label is kept; each content is trained on once, under its first name\n`,
     );
     assert.equal((JSON.parse(r.stdout) as { captures: number }).captures, 6);
   });
