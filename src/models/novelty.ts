@@ -260,15 +260,14 @@ export function noveltyOf(ref: NoveltyReference, x: ArrayLike<number>): Novelty 
   if (ref.secondary === null) return { ratio: thresholdRatio(s, ref.threshold), rank: null };
   if (ref.calibration === null || ref.secondary.calibration === null)
     throw new ModelError("novelty reference: a secondary rule needs both rules' calibration scores");
-  const own = ref.calibration;
-  const secondary = ref.secondary.calibration;
-  const s2 = noveltyScore(ref.secondary, x) / ref.secondaryMargin;
-  const u = Math.max(calibrationRank(own, s), calibrationRank(secondary, s2));
-  const withItself = (cal: Float64Array, v: number) =>
-    (calibrationRank(cal, v) * cal.length) / (cal.length + 1);
+  const m1 = ref.calibration.length;
+  const m2 = ref.secondary.calibration.length;
+  const u1 = calibrationRank(ref.calibration, s);
+  const u2 = calibrationRank(ref.secondary.calibration, noveltyScore(ref.secondary, x) / ref.secondaryMargin);
   return {
-    ratio: thresholdRatio(u, ref.jointThreshold),
-    rank: Math.max(withItself(own, s), withItself(secondary, s2)),
+    ratio: thresholdRatio(Math.max(u1, u2), ref.jointThreshold),
+    // Among the m calibration scores and the capture's own: (#below + ½ #equal) / (m + 1).
+    rank: Math.max((u1 * m1) / (m1 + 1), (u2 * m2) / (m2 + 1)),
   };
 }
 
