@@ -11,22 +11,10 @@ import type { EvaluateOptions } from '../../pipeline/evaluate.js';
 import { roleModelFor } from '../../pipeline/model-registry.js';
 import { runJobs } from '../../pipeline/pool.js';
 import type { CaptureResult } from '../../result.js';
-import {
-  filterByNames,
-  labelOf,
-  labelOrUndefined,
-  loadLabelAssignments,
-  loadSplit,
-} from '../../training/dataset.js';
+import { labelOf, labelOrUndefined, loadLabelAssignments } from '../../training/dataset.js';
 import { confusedPairs, MEAN_F1_DEFINITION, scorePredictions } from '../../training/metrics.js';
 import { addCaptureOptions, type CaptureCliOptions, threadsFrom } from '../capture-options.js';
-import {
-  expandCaptureArgs,
-  type FileDigests,
-  onceEach,
-  onceEachContent,
-  warnOfSplitLeaks,
-} from '../inputs.js';
+import { capturesOfSplit, onceEach, onceEachContent } from '../inputs.js';
 import { writeCaptureWarnings } from '../output.js';
 import { createProgress } from '../progress.js';
 import { addModelOptions, evaluateOptionsFrom } from './eval.js';
@@ -76,20 +64,13 @@ export function registerTest(program: Command): void {
       '\nExamples:\n  networkml test setups/ --split dev-split.json --model onelayer.json\n  networkml test setups/ --split dev-split.json --model v2.json --baseline compat.json\n  networkml test captures/ --model rf.json --json > test.json && networkml report test.json -o test.html',
     )
     .action(async (args: string[], cli: TestCliOptions) => {
-      let paths = expandCaptureArgs(args);
-      const digests: FileDigests = new Map();
-      if (cli.split) {
-        const split = loadSplit(cli.split);
-        await warnOfSplitLeaks(paths, split, digests);
-        const names = split.test;
-        paths = filterByNames(paths, names, 'test');
-        warnOfNamesNotGiven(names, paths);
-      }
+      const split = await capturesOfSplit(args, cli.split, 'test');
+      if (split.listed) warnOfNamesNotGiven(split.listed, split.paths);
       // After the split: a capture reached first under a name the split does not list is still the split's.
-      paths = onceEach(paths, 'tested');
+      let paths = onceEach(split.paths, 'tested');
       const assignments = cli.labels ? loadLabelAssignments(cli.labels) : undefined;
       // After the split's check: a copy left out was still given.
-      paths = await onceEachContent(paths, 'tested', (p) => labelOrUndefined(p, assignments), digests);
+      paths = await onceEachContent(paths, 'tested', (p) => labelOrUndefined(p, assignments), split.digests);
       const truth = paths.map((p) => labelOf(p, assignments));
       // A bad model is one mistake, not one per capture: refuse it before any work (exit 3), as eval does.
       const modelPath = cli.model ? resolveModelPath(cli.model) : undefined;

@@ -5,12 +5,10 @@ import { UsageError } from '../../errors.js';
 import { DEFAULT_MODEL_PATH } from '../../models/format.js';
 import { resolveModelPath } from '../../models/host-footprint.js';
 import {
-  filterByNames,
   type LabelAssignments,
   labelOrUndefined,
   labelsDifferingInCase,
   loadLabelAssignments,
-  loadSplit,
 } from '../../training/dataset.js';
 import {
   type BehaviorFitSummary,
@@ -29,13 +27,7 @@ import {
   optionNumber,
   threadsFrom,
 } from '../capture-options.js';
-import {
-  expandCaptureArgs,
-  type FileDigests,
-  onceEach,
-  onceEachContent,
-  warnOfSplitLeaks,
-} from '../inputs.js';
+import { capturesOfSplit, onceEach, onceEachContent } from '../inputs.js';
 import { optionsGiven } from '../option-source.js';
 import { refuseOutputOverInput, refuseUnreplaceable } from '../output.js';
 import { createProgress, type Progress } from '../progress.js';
@@ -140,15 +132,9 @@ export function registerTrain(program: Command): void {
           `networkml: warning: ${ignored.join(', ')} ignored with ${trainingName(cli, command)}\n`,
         );
       refuseUnreplaceable(cli.save);
-      let paths = expandCaptureArgs(args);
-      const digests: FileDigests = new Map();
-      if (cli.split) {
-        const split = loadSplit(cli.split);
-        await warnOfSplitLeaks(paths, split, digests);
-        paths = filterByNames(paths, split.train, 'train');
-      }
+      const split = await capturesOfSplit(args, cli.split, 'train');
       // After the split: a capture reached first under a name the split does not list is still the split's.
-      paths = onceEach(paths, 'trained on');
+      let paths = onceEach(split.paths, 'trained on');
       // The role model an anomaly model goes with is read, and must outlive, the training.
       refuseOutputOverInput(cli.save, [
         ...paths,
@@ -157,7 +143,7 @@ export function registerTrain(program: Command): void {
       const labels = cli.labels ? loadLabelAssignments(cli.labels) : undefined;
       // After the split (a copy of a test capture kept in its stead would leave the training short) and
       // after the check above (a copy left out is still an input --save must not replace).
-      paths = await onceEachContent(paths, 'trained on', (p) => labelOrUndefined(p, labels), digests);
+      paths = await onceEachContent(paths, 'trained on', (p) => labelOrUndefined(p, labels), split.digests);
       warnOfLabelsDifferingInCase(paths, labels);
       let progress: Progress | undefined;
       const summary = await trainFromCaptures({
