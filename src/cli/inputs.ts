@@ -3,7 +3,6 @@ import { closeSync, createReadStream, openSync, readdirSync, readSync, type Stat
 import { basename, join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { NetworkmlError, UsageError } from '../errors.js';
-import { filterByNames, loadSplit } from '../training/dataset.js';
 
 const MAGICS = [0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0x0a0d0d0a];
 
@@ -170,24 +169,6 @@ function gzipContentSize(path: string, fileSize = statSync(path).size): number |
   } finally {
     closeSync(fd);
   }
-}
-
-/**
- * The captures `args` name for one side of a `--split` file (all of them without one), before the once-per-
- * file and once-per-content rules: the split's leak check runs first, on every capture given, and `digests`
- * keeps what it hashed for onceEachContent. `listed`: the split's names for that side (null without a split).
- */
-export async function capturesOfSplit(
-  args: string[],
-  splitPath: string | undefined,
-  side: 'train' | 'test',
-): Promise<{ paths: string[]; listed: readonly string[] | null; digests: FileDigests }> {
-  const given = expandCaptureArgs(args);
-  const digests: FileDigests = new Map();
-  if (!splitPath) return { paths: given, listed: null, digests };
-  const split = loadSplit(splitPath);
-  await warnOfSplitLeaks(given, split, digests);
-  return { paths: filterByNames(given, split[side], side), listed: split[side], digests };
 }
 
 /**

@@ -14,9 +14,10 @@ import type { CaptureResult } from '../../result.js';
 import { labelOf, labelOrUndefined, loadLabelAssignments } from '../../training/dataset.js';
 import { confusedPairs, MEAN_F1_DEFINITION, scorePredictions } from '../../training/metrics.js';
 import { addCaptureOptions, type CaptureCliOptions, threadsFrom } from '../capture-options.js';
-import { capturesOfSplit, onceEach, onceEachContent } from '../inputs.js';
+import { onceEach, onceEachContent } from '../inputs.js';
 import { writeCaptureWarnings } from '../output.js';
 import { createProgress } from '../progress.js';
+import { capturesOfSplit } from '../split-inputs.js';
 import { addModelOptions, evaluateOptionsFrom } from './eval.js';
 
 interface TestCliOptions extends CaptureCliOptions {

@@ -27,10 +27,11 @@ import {
   optionNumber,
   threadsFrom,
 } from '../capture-options.js';
-import { capturesOfSplit, onceEach, onceEachContent } from '../inputs.js';
+import { onceEach, onceEachContent } from '../inputs.js';
 import { optionsGiven } from '../option-source.js';
 import { refuseOutputOverInput, refuseUnreplaceable } from '../output.js';
 import { createProgress, type Progress } from '../progress.js';
+import { capturesOfSplit } from '../split-inputs.js';
 
 interface TrainCliOptions extends CaptureCliOptions {
   algorithm: TrainAlgorithm;
