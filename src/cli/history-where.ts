@@ -26,3 +26,15 @@ export function historyWhere(cli: HistoryWhereCliOptions, command?: Command): Op
     );
   return where;
 }
+
+/**
+ * One warning naming the history options typed for a run that reads no history (`why`, e.g. explain without a
+ * behaviour model). Not for `--no-history`, which asks for exactly that, nor for the environment's.
+ */
+export function warnHistoryUnread(command: Command, why: string): void {
+  const typed = optionsGiven(command, ['dataDir', 'redis'], ['cli']);
+  if (typed.length > 0 && command.getOptionValue('history') !== false)
+    process.stderr.write(
+      `networkml: warning: ${typed.map((key) => (key === 'dataDir' ? '--data-dir' : '--redis')).join(', ')} ignored ${why}\n`,
+    );
+}

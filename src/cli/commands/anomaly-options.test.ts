@@ -86,4 +86,18 @@ describe('anomaly options a run does not use', () => {
     assert.equal(r.stdout, ok(['explain', SAMPLE]).stdout);
     assert.equal(ok(['explain', SAMPLE]).stderr, '');
   });
+
+  it('explain without a behaviour model names the history options typed for it (it reads no history)', () => {
+    const dataDir = join(dir, 'data');
+    const plain = ok(['explain', SAMPLE]).stdout;
+    const typed = ok(['explain', '--data-dir', dataDir, '--redis', 'redis://127.0.0.1:1', SAMPLE]);
+    assert.equal(
+      typed.stderr,
+      "networkml: warning: --data-dir, --redis ignored by explain without a behaviour model (only that model's decision reads device history)\n",
+    );
+    assert.equal(typed.stdout, plain);
+    // Asked for with --no-history, or set in the environment (the Docker image sets it): nothing to say.
+    assert.equal(ok(['explain', '--no-history', '--data-dir', dataDir, SAMPLE]).stderr, '');
+    assert.equal(ok(['explain', SAMPLE], { NETWORKML_DATA_DIR: dataDir }).stderr, '');
+  });
 });

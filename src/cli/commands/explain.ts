@@ -9,7 +9,7 @@ import { applyOwnHistory, evaluateCaptureDetailed, type HistoryPort } from '../.
 import { pastServicesOf } from '../../pipeline/history-port.js';
 import { roleModelFor } from '../../pipeline/model-registry.js';
 import { addCaptureOptions, type CaptureCliOptions, decimalWholeNumber } from '../capture-options.js';
-import { historyWhere } from '../history-where.js';
+import { historyWhere, warnHistoryUnread } from '../history-where.js';
 import { expandCaptureArgs } from '../inputs.js';
 import {
   addHistoryOptions,
@@ -106,6 +106,11 @@ export function registerExplain(program: Command): void {
       warnUnusedWithoutAnomaly(command, name);
       const options = { ...given, anomaly: name === 'behavior' ? 'behavior' : 'none' } as const;
       anomalyScorer(options, roleModel);
+      if (name !== 'behavior')
+        warnHistoryUnread(
+          command,
+          "by explain without a behaviour model (only that model's decision reads device history)",
+        );
       const history = name === 'behavior' && cli.history ? await readHistory(cli, command) : null;
       try {
         for (const path of expandCaptureArgs(args)) {
