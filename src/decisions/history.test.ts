@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { ExitCode, NetworkmlError } from '../errors.js';
 import { type RedisServer, startRedis } from '../test-helpers/redis.js';
-import { type DeviceHistory, movingAverage, type UpdateInput } from './history.js';
+import { buildEntry, type DeviceHistory, movingAverage, type UpdateInput } from './history.js';
 import { HISTORY_FILE, openHistory } from './open-history.js';
 
 const T0 = 1_579_736_553.945077;
@@ -48,6 +48,40 @@ test('moving average by hand: first bin as is, then α = 1 − e^(−Δt/86400) 
   assert.equal(two.time, T0 + DAY);
   const cont = movingAverage([[3, 3]], [T0 + 1.5 * DAY], { time: T0 + DAY, representation: [a, a] });
   close(cont.representation[1]!, a + b * (3 - a));
+});
+
+test('buildEntry reads each representation once and gives both averages as movingAverage does', () => {
+  const rng = {
+    s: 7,
+    next() {
+      this.s = (this.s * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return this.s / 2_147_483_648;
+    },
+  };
+  const reps = Array.from({ length: 60 }, () => Array.from({ length: 5 }, () => rng.next() * 10 - 5));
+  // Repeated and earlier-than-previous times are skipped by the average; both cases are in here.
+  const times = reps.map((_, i) => T0 + Math.floor(i / 3) * 3_600);
+  let reads = 0;
+  // Representations computed when read, as the one-layer model's hidden rows are.
+  const counted = new Proxy(reps, {
+    get: (target, key, receiver) => {
+      if (typeof key === 'string' && /^\d+$/.test(key)) reads++;
+      return Reflect.get(target, key, receiver);
+    },
+  });
+  for (const previous of [
+    null,
+    { time: T0 + 5 * 3_600, representation: [1, 2, 3, 4, 5] },
+    { time: T0, representation: [1, 2] },
+  ]) {
+    reads = 0;
+    const entry = buildEntry(update(times, counted), previous);
+    assert.equal(reads, reps.length);
+    const comparable = previous && previous.representation.length === 5 ? previous : null;
+    assert.deepEqual(entry.current_representation, [...movingAverage(reps, times).representation]);
+    assert.deepEqual(entry.representation, [...movingAverage(reps, times, comparable).representation]);
+    assert.equal(entry.time, times.at(-1));
+  }
 });
 
 /** The same behaviour from both stores. */

@@ -71,26 +71,49 @@ export function movingAverage(
   previous: { time: number; representation: ArrayLike<number> } | null = null,
   timeConstant = DEFAULT_TIME_CONSTANT,
 ): { time: number; representation: Float64Array } {
+  checkLengths(representations, timestamps);
+  const average = new RunningAverage(previous, timeConstant);
+  for (let i = 0; i < representations.length; i++) average.add(representations[i]!, timestamps[i]!);
+  return {
+    time: timestamps[timestamps.length - 1]!,
+    representation: average.value(representations[0]!.length),
+  };
+}
+
+function checkLengths(representations: readonly unknown[], timestamps: readonly number[]): void {
   if (representations.length === 0 || representations.length !== timestamps.length) {
     throw new RangeError('movingAverage needs one timestamp per representation, at least one');
   }
-  let prevTime: number | null = previous ? previous.time : null;
-  let avg = previous
-    ? Float64Array.from(previous.representation)
-    : new Float64Array(representations[0]!.length);
-  for (let i = 0; i < representations.length; i++) {
-    const rep = representations[i]!;
-    const t = timestamps[i]!;
-    if (prevTime === null) {
-      avg = Float64Array.from(rep);
-      prevTime = t;
-    } else if (t > prevTime) {
-      const alpha = 1 - Math.exp(-(t - prevTime) / timeConstant);
+}
+
+/** movingAverage's state: the running time and average, moved by one bin at a time. */
+class RunningAverage {
+  private prevTime: number | null;
+  private avg: Float64Array | null;
+
+  constructor(
+    previous: { time: number; representation: ArrayLike<number> } | null,
+    private readonly timeConstant: number,
+  ) {
+    this.prevTime = previous ? previous.time : null;
+    this.avg = previous ? Float64Array.from(previous.representation) : null;
+  }
+
+  add(rep: ArrayLike<number>, t: number): void {
+    if (this.prevTime === null || this.avg === null) {
+      this.avg = Float64Array.from(rep);
+      this.prevTime = t;
+    } else if (t > this.prevTime) {
+      const avg = this.avg;
+      const alpha = 1 - Math.exp(-(t - this.prevTime) / this.timeConstant);
       for (let k = 0; k < avg.length; k++) avg[k]! += alpha * (rep[k]! - avg[k]!);
-      prevTime = t;
+      this.prevTime = t;
     }
   }
-  return { time: timestamps[timestamps.length - 1]!, representation: avg };
+
+  value(width: number): Float64Array {
+    return this.avg ?? new Float64Array(width);
+  }
 }
 
 /** The entry an update produces, given the device's previous stored state (if any). */
@@ -98,16 +121,24 @@ export function buildEntry(
   input: UpdateInput,
   previous: { time: number; representation: ArrayLike<number> } | null,
 ): HistoryEntry {
-  const current = movingAverage(input.representations, input.timestamps);
+  const { representations: reps, timestamps } = input;
+  checkLengths(reps, timestamps);
+  // Both averages in one pass: a representation may be computed when read (the one-layer model's hidden layer).
+  const first = reps[0]!;
   // A stored average of another size cannot be continued (another model's representation): start afresh.
-  const comparable =
-    previous && previous.representation.length === input.representations[0]!.length ? previous : null;
-  const avg = movingAverage(input.representations, input.timestamps, comparable);
+  const comparable = previous && previous.representation.length === first.length ? previous : null;
+  const current = new RunningAverage(null, DEFAULT_TIME_CONSTANT);
+  const avg = new RunningAverage(comparable, DEFAULT_TIME_CONSTANT);
+  for (let i = 0; i < reps.length; i++) {
+    const rep = i === 0 ? first : reps[i]!;
+    current.add(rep, timestamps[i]!);
+    avg.add(rep, timestamps[i]!);
+  }
   return {
     mac: normaliseMac(input.mac),
-    time: avg.time,
-    representation: Array.from(avg.representation),
-    current_representation: Array.from(current.representation),
+    time: timestamps[timestamps.length - 1]!,
+    representation: Array.from(avg.value(first.length)),
+    current_representation: Array.from(current.value(first.length)),
     labels: [...input.labels],
     confidences: [...input.confidences],
     other_ips: [...input.otherIps].sort(),

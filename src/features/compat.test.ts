@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { analyzeCapture } from '../pipeline/analyze.js';
+import { analyzeCapture, analyzeWholeCapture } from '../pipeline/analyze.js';
 import { referenceCapturePath, referenceRecords, TEST_DATA } from '../test-helpers/reference.js';
 import { captureHead } from '../test-helpers/repeated-capture.js';
 import { COMPAT_FEATURE_COUNT, compatFeatureName, mostVotedAddresses } from './compat.js';
@@ -31,6 +31,27 @@ describe('compat features equal NetworkML v0.4.8 on every reference capture', ()
       });
       if (ref.sos_sequences !== undefined) {
         assert.equal(Math.floor(a.sessions.rows.length / 10), ref.sos_sequences, 'session sequences');
+      }
+    });
+  }
+});
+
+describe("readNonZeros gives each bin's vector without expanding it (streamed and whole-capture stores)", () => {
+  for (const ref of referenceRecords().filter((r) => r.valid)) {
+    it(ref.pcap, async () => {
+      for (const analysis of [
+        await analyzeCapture(referenceCapturePath(ref)),
+        await analyzeWholeCapture(referenceCapturePath(ref)),
+      ]) {
+        const { compat } = analysis;
+        const expanded = new Float64Array(COMPAT_FEATURE_COUNT);
+        for (let i = 0; i < compat.bins.length; i++) {
+          expanded.fill(0);
+          compat.readNonZeros(i, (index, value, from, to) => {
+            for (let k = from; k < to; k++) expanded[index[k]!] = value[k]!;
+          });
+          assert.deepEqual(expanded, compat.bins[i]!.vector, `${analysis.path}: bin ${i}`);
+        }
       }
     });
   }

@@ -149,13 +149,29 @@ class SparseCompatBin implements CompatBin {
     out.fill(0, 0, COMPAT_FEATURE_COUNT);
     for (let k = 0; k < this.index.length; k++) out[this.index[k]!] = this.value[k]!;
   }
+
+  readNonZeros(read: NonZeroReader): void {
+    read(this.index, this.value, 0, this.index.length);
+  }
 }
+
+/**
+ * Receives a bin's non-zero values where they are kept: value[k] is feature index[k], k in [from, to); a
+ * feature listed twice takes its last value (as the expanded vector does). The arrays are the store's own:
+ * read them during the call only.
+ */
+export type NonZeroReader = (index: Uint16Array, value: Float64Array, from: number, to: number) => void;
 
 export interface CompatFeatures {
   /** The capture source MAC used for the vectors (text), or null when no bin yielded one. */
   captureMac: string | null;
   /** One entry per non-empty bin. */
   bins: CompatBin[];
+  /**
+   * Bin i's non-zero values, without expanding its 4,104 values or making a view of the bin: a model that
+   * reads a few dozen features reads every bin twice per capture (predictions, then device history).
+   */
+  readNonZeros(i: number, read: NonZeroReader): void;
 }
 
 /**
@@ -169,7 +185,7 @@ export function compatFeatures(
   /** Per-host mode: compute every bin for this MAC id instead of the inferred capture source. */
   fixedMac = -1,
 ): CompatFeatures {
-  const out: CompatBin[] = [];
+  const out: SparseCompatBin[] = [];
   let mac = fixedMac;
   for (let b = 0; b + 1 < bins.binStart.length; b++) {
     const from = bins.binStart[b]!;
@@ -179,7 +195,11 @@ export function compatFeatures(
     if (mac < 0) mac = own.mac;
     out.push(new SparseCompatBin(b, binFields(store, bins, from, to, mac, own), mac));
   }
-  return { captureMac: mac >= 0 ? store.macs.text[mac]! : null, bins: out };
+  return {
+    captureMac: mac >= 0 ? store.macs.text[mac]! : null,
+    bins: out,
+    readNonZeros: (i, read) => out[i]!.readNonZeros(read),
+  };
 }
 
 /**
@@ -207,7 +227,11 @@ export class CompatAccumulator {
   }
 
   finish(): CompatFeatures {
-    return { captureMac: this.macText, bins: this.bins };
+    return {
+      captureMac: this.macText,
+      bins: this.bins,
+      readNonZeros: (i, read) => this.packed.readNonZeros(i, read),
+    };
   }
 }
 
@@ -292,6 +316,10 @@ class PackedCompatBins {
       },
       writeVector: (out) => packed.write(i, out),
     };
+  }
+
+  readNonZeros(i: number, read: NonZeroReader): void {
+    read(this.nzIndex, this.nzValue, this.nzStart[i]!, this.nzStart[i + 1]!);
   }
 
   private write(i: number, out: Float64Array): void {

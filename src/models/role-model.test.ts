@@ -9,6 +9,11 @@ import {
   type OneLayerRoleModel,
   predictBins,
   predictCapture,
+  predictRows,
+  type RoleModel,
+  SparseSelection,
+  selectedZ,
+  selectedZRows,
   topLabels,
 } from './role-model.js';
 
@@ -134,4 +139,75 @@ test('hidden representation and explanation of the bundled model are consistent'
 
 test('a capture with no bins has no prediction', () => {
   assert.equal(predictCapture(model, []), null);
+});
+
+/** Random sparse rows as the compat store keeps them: a few dozen entries, some on selected features. */
+function sparseRows(rng: Rng, count: number): { index: Uint16Array; value: Float64Array; start: Int32Array } {
+  const index: number[] = [];
+  const value: number[] = [];
+  const start = new Int32Array(count + 1);
+  const specials = [0, -0, Number.NaN, Number.POSITIVE_INFINITY, 1e300, 5e-324, -1];
+  for (let r = 0; r < count; r++) {
+    const n = rng.int(0, 40);
+    for (let k = 0; k < n; k++) {
+      // Half on the model's features, some twice in one row (the later value counts), some out of range.
+      const f =
+        rng.next() < 0.5
+          ? model.selected[rng.int(0, model.selected.length)]!
+          : rng.next() < 0.05
+            ? 4104 + rng.int(0, 100)
+            : rng.int(0, 4104);
+      index.push(f);
+      value.push(rng.next() < 0.1 ? specials[rng.int(0, specials.length)]! : rng.next() * 1000 - 10);
+    }
+    start[r + 1] = index.length;
+  }
+  return { index: Uint16Array.from(index), value: Float64Array.from(value), start };
+}
+
+test('selectedZ from a sparse row has the bits of selectedZ of the expanded row', () => {
+  const rows = sparseRows(new Rng(11), 400);
+  const dense = new Float64Array(4104);
+  const write = (i: number, out: Float64Array) => {
+    out.fill(0);
+    for (let k = rows.start[i]!; k < rows.start[i + 1]!; k++) out[rows.index[k]!] = rows.value[k]!;
+  };
+  const z = new Float64Array(model.selected.length);
+  const zOf = selectedZRows(
+    model,
+    write,
+    (i, read) => read(rows.index, rows.value, rows.start[i]!, rows.start[i + 1]!),
+    z,
+  );
+  for (let i = 0; i < 400; i++) {
+    write(i, dense);
+    const want = selectedZ(model, dense);
+    const got = zOf(i);
+    for (let j = 0; j < want.length; j++)
+      assert.ok(Object.is(got[j], want[j]), `row ${i} z[${j}]: ${got[j]} vs ${want[j]}`);
+  }
+  // The predictions through both paths are the same bits too.
+  const sparse = predictRows(model, 400, 4104, write, (i, read) =>
+    read(rows.index, rows.value, rows.start[i]!, rows.start[i + 1]!),
+  );
+  const expanded = predictRows(model, 400, 4104, write);
+  assert.deepEqual(sparse, expanded);
+});
+
+test('a model that selects a feature twice reads expanded rows (SparseSelection.of is null)', () => {
+  const twice: RoleModel = { ...model, selected: Int32Array.from([...model.selected, model.selected[0]!]) };
+  assert.equal(SparseSelection.of(twice), null);
+  assert.ok(SparseSelection.of(model));
+  let expandedReads = 0;
+  const zOf = selectedZRows(
+    twice,
+    (_i, out) => {
+      expandedReads++;
+      out.fill(0);
+    },
+    () => assert.fail('the sparse path was taken'),
+    new Float64Array(twice.selected.length),
+  );
+  zOf(0);
+  assert.equal(expandedReads, 1);
 });

@@ -102,6 +102,82 @@ export function selectedZ(model: RoleModel, x: ArrayLike<number>, out?: Float64A
   return z;
 }
 
+/**
+ * selectedZ of a row kept as its non-zero values: z starts as every selected feature's standardised zero
+ * and the row's non-zero features overwrite their places, each with selectedZ's own expression, so z has
+ * the same bits as selectedZ of the expanded row at the cost of the selected and non-zero features only.
+ */
+export class SparseSelection {
+  /** (0 − mean) / std of each selected feature. */
+  private readonly zeroZ: Float64Array;
+  /** Feature → its place in z, −1 when not selected. */
+  private readonly place: Int32Array;
+
+  private constructor(private readonly model: RoleModel) {
+    const { selected, normalisation } = model;
+    this.place = new Int32Array(model.features.count).fill(-1);
+    this.zeroZ = new Float64Array(selected.length);
+    for (let j = 0; j < selected.length; j++) {
+      const f = selected[j]!;
+      this.place[f] = j;
+      this.zeroZ[j] = (0 - normalisation.means[f]!) / normalisation.stds[f]!;
+    }
+  }
+
+  /** Null when a feature is selected twice (one place per feature cannot say so) or out of range. */
+  static of(model: RoleModel): SparseSelection | null {
+    const seen = new Uint8Array(model.features.count);
+    for (const f of model.selected) {
+      if (!(f >= 0 && f < seen.length) || seen[f]) return null;
+      seen[f] = 1;
+    }
+    return new SparseSelection(model);
+  }
+
+  /** z of the row whose value[k] is feature index[k], k in [from, to) (later entries win, as when expanded). */
+  write(index: Uint16Array, value: Float64Array, from: number, to: number, z: Float64Array): void {
+    const { means, stds } = this.model.normalisation;
+    z.set(this.zeroZ);
+    for (let k = from; k < to; k++) {
+      const f = index[k]!;
+      const j = f < this.place.length ? this.place[f]! : -1;
+      if (j >= 0) z[j] = (value[k]! - means[f]!) / stds[f]!;
+    }
+  }
+}
+
+/** A row's non-zero values as the feature store keeps them (features/compat's NonZeroReader). */
+export type SparseRowSource = (
+  i: number,
+  read: (index: Uint16Array, value: Float64Array, from: number, to: number) => void,
+) => void;
+
+/**
+ * Each row's selectedZ into one reused `z`, from its non-zero values when the store keeps them and the model
+ * allows it (SparseSelection), else from the row expanded by `write`. Returns the reader of row i.
+ */
+export function selectedZRows(
+  model: RoleModel,
+  write: (i: number, out: Float64Array) => void,
+  sparse: SparseRowSource | undefined,
+  z: Float64Array,
+): (i: number) => Float64Array {
+  const selection = sparse ? SparseSelection.of(model) : null;
+  if (sparse && selection) {
+    const read = (index: Uint16Array, value: Float64Array, from: number, to: number): void =>
+      selection.write(index, value, from, to, z);
+    return (i) => {
+      sparse(i, read);
+      return z;
+    };
+  }
+  const x = new Float64Array(model.features.count);
+  return (i) => {
+    write(i, x);
+    return selectedZ(model, x, z);
+  };
+}
+
 /** relu(z·W1 + b1): the one-layer model's hidden representation of one bin. */
 export function hiddenRepresentation(model: RoleModel, x: ArrayLike<number>): Float64Array {
   if (model.kind !== 'onelayer') throw new ModelError('a hidden representation needs a onelayer model');
@@ -165,21 +241,21 @@ export function predictRows(
   /** The rows' length (checked against the model's, as selectedZ does). */
   width: number,
   write: (i: number, out: Float64Array) => void,
+  /** The rows' non-zero values where the store keeps them sparse (a one-layer model then reads only those). */
+  sparse?: SparseRowSource,
 ): RowPredictions {
   if (count === 0) return { mean: null, bins: [] };
   const k = model.labels.length;
   const n = model.features.count;
   if (width !== n) throw new ModelError(`feature vector has ${width} values, the model expects ${n}`);
-  const x = new Float64Array(n);
   const z = new Float64Array(model.selected.length);
   const probabilities = new Float64Array(count * k);
   const bins: Float64Array[] = [];
   if (model.kind === 'onelayer') {
+    const zOf = selectedZRows(model, write, sparse, z);
     const mean = new Float64Array(k);
     for (let b = 0; b < count; b++) {
-      write(b, x);
-      selectedZ(model, x, z);
-      const p = mlpProba(model.mlp, z);
+      const p = mlpProba(model.mlp, zOf(b));
       for (let c = 0; c < k; c++) mean[c]! += p[c]!;
       probabilities.set(p, b * k);
       bins.push(probabilities.subarray(b * k, (b + 1) * k));
@@ -187,6 +263,7 @@ export function predictRows(
     for (let c = 0; c < k; c++) mean[c]! /= count;
     return { mean, bins };
   }
+  const x = new Float64Array(n);
   const sum = new Float64Array(n);
   for (let b = 0; b < count; b++) {
     write(b, x);

@@ -23,7 +23,8 @@ import {
   type OneLayerRoleModel,
   predictRows,
   type RoleModel,
-  selectedZ,
+  type SparseRowSource,
+  selectedZRows,
   siblingsOf,
 } from '../models/role-model.js';
 import type { BehaviorDetail, BinDetail, CaptureResult, DeviceResult, ValidDeviceResult } from '../result.js';
@@ -283,14 +284,10 @@ function lazyRows(length: number, row: (i: number) => Float64Array): Float64Arra
  * once per average): kept, they were 32 values per bin, the largest per-bin cost of a long capture.
  */
 function hiddenRows(model: OneLayerRoleModel, view: DeviceView): Float64Array[] {
-  const x = new Float64Array(view.width);
-  // hiddenRepresentation's steps through one reused standardised row: a fresh one per read (two reads per
-  // bin) was ~20 MiB of short-lived buffers at the history write of the ~11 GB stream.
-  const z = new Float64Array(model.selected.length);
-  return lazyRows(view.vectors.length, (i) => {
-    view.writeRow(i, x);
-    return mlpHidden(model.mlp, selectedZ(model, x, z));
-  });
+  // hiddenRepresentation's steps through one reused standardised row: a fresh one per read was ~20 MiB of
+  // short-lived buffers at the history write of the ~11 GB stream.
+  const zOf = selectedZRows(model, view.writeRow, view.readNonZeros, new Float64Array(model.selected.length));
+  return lazyRows(view.vectors.length, (i) => mlpHidden(model.mlp, zOf(i)));
 }
 
 /** What one device looks like in a capture: the whole capture's source, or one host of it. */
@@ -302,6 +299,8 @@ interface DeviceView {
   vectors: Float64Array[];
   /** Row i written into `out` (vectors[i] without a fresh array), and the rows' length. */
   writeRow: (i: number, out: Float64Array) => void;
+  /** Row i's non-zero values, where the rows are kept sparse (compat bins). */
+  readNonZeros?: SparseRowSource;
   width: number;
   timestamps: number[];
   captureIps: (string | null)[];
@@ -334,6 +333,7 @@ function compatView(
     mac: compat.captureMac ?? '',
     vectors: lazyRows(compat.bins.length, (i) => compat.bins[i]!.vector),
     writeRow: (i, out) => compat.bins[i]!.writeVector(out),
+    readNonZeros: compat.readNonZeros,
     width: COMPAT_FEATURE_COUNT,
     timestamps,
     captureIps,
@@ -387,7 +387,7 @@ function evaluateView(
   const { key, pcapLabels, vectors } = view;
   const pcap = path === '-' ? '-' : basename(path);
   // Every row is read once here, through one buffer (see predictRows).
-  const predictions = predictRows(model, vectors.length, view.width, view.writeRow);
+  const predictions = predictRows(model, vectors.length, view.width, view.writeRow, view.readNonZeros);
   const mean = predictions.mean;
   if (!mean) {
     const invalid: DeviceResult = { valid: false, pcap };
