@@ -190,6 +190,24 @@ class DeviceRows {
     for (let k = 0; k < VALUES; k++) packed[o + 1 + k] = values[offset + k]!;
   }
 
+  /** Moves the rows to a temporary file (the kept sessions spilled: the capture is long), as if made with `toFile`. */
+  toFile(): void {
+    if (this.file) return;
+    const fd = openUnlinkedFile('rows');
+    writeAt(fd, new Uint8Array(this.packed.buffer, 0, this.n * ROW * 8), 0);
+    this.file = { fd, rows: this.n };
+    this.n = 0;
+    this.packed = new Float64Array(this.chunkRows * ROW);
+  }
+
+  /** Closes (and so deletes) the temporary file of rows no one will read. */
+  drop(): void {
+    if (this.file) closeSync(this.file.fd);
+    this.file = null;
+    this.packed = new Float64Array(0);
+    this.n = 0;
+  }
+
   finish(): Pick<SessionVectors, 'rows' | 'rowSource'> {
     const file = this.file;
     if (!file) {
@@ -265,6 +283,42 @@ const RECORD = VALUES + 2;
 const SPILL_RECORDS = 1 << 13;
 /** Spilled sessions nextRow reads back at a time (96 KiB). */
 const READ_RECORDS = 1 << 10;
+/** Leader changes after which the leader's rows are no longer built while reading (finish builds them). */
+const MAX_FOLLOWS = 16;
+
+/**
+ * Votes per key, in first-vote order, and the key a scan of them in that order would pick — the most votes,
+ * ties to the first voted — kept up to date as votes come in (a scan per bin grew with the hosts).
+ */
+export class VoteTally {
+  /** Votes per key, in first-vote order. */
+  readonly counts = new Map<string, number>();
+  /** Each key's place in `counts`. */
+  private readonly order = new Map<string, number>();
+  private lead: { key: string; votes: number } | null = null;
+
+  add(key: string, n: number): void {
+    const before = this.counts.get(key);
+    const votes = (before ?? 0) + n;
+    if (before === undefined) this.order.set(key, this.counts.size);
+    this.counts.set(key, votes);
+    // Counts only grow, so the leader is the old one or this key.
+    const lead = this.lead;
+    if (lead === null) {
+      if (votes > 0) this.lead = { key, votes };
+    } else if (
+      votes > lead.votes ||
+      (votes === lead.votes && this.order.get(key)! < this.order.get(lead.key)!)
+    )
+      this.lead = { key, votes };
+    else if (key === lead.key) lead.votes = votes;
+  }
+
+  /** The key with the most votes (the first voted among equals), or null when none has a vote. */
+  leader(): string | null {
+    return this.lead?.key ?? null;
+  }
+}
 
 /**
  * The capture device's session rows while the capture is still being read (issue 14: the LSTM scores its
@@ -296,7 +350,7 @@ export interface RowWork {
  * the capture. With `rows` false only the votes are kept (the source address without the model's rows).
  */
 export class SessionRowAccumulator implements ProvisionalRows {
-  private readonly votes = new Map<string, number>();
+  private readonly votes = new VoteTally();
   private readonly addressIds = new Map<string, number>();
   /** Address texts by id (addressIds inverted). */
   private readonly idTexts: string[] = [];
@@ -311,12 +365,22 @@ export class SessionRowAccumulator implements ProvisionalRows {
   private readChunk: Float64Array | null = null;
   private readFrom = 0;
   private readCount = 0;
+  /**
+   * The current leader's rows, built as its sessions are kept: when it is the device at the end, finish hands
+   * them out instead of reading every kept session back (up to the whole spill file) after the read, when
+   * the reader thread has stopped and only this thread works. Null: not built (no leader yet, or given up).
+   */
+  private building: { address: number; rows: DeviceRows } | null = null;
+  /** Leaders whose rows were built; building stops after MAX_FOLLOWS or once a new leader's sessions spilled. */
+  private follows = 0;
 
   constructor(
     private readonly countPublic = false,
     private readonly rows = true,
     /** Sessions held in memory before spilling (tests make it small). */
     private readonly spillRecords = SPILL_RECORDS,
+    /** Leaders whose rows are built while reading (tests give 0: finish builds the device's rows). */
+    private readonly maxFollows = MAX_FOLLOWS,
   ) {
     this.buffer = new Float64Array((rows ? spillRecords : 0) * RECORD);
   }
@@ -330,9 +394,13 @@ export class SessionRowAccumulator implements ProvisionalRows {
     const macIds = store.macs.text.length;
     for (const [key, n] of local) {
       const text = `${store.addresses.text[Math.floor(key / macIds)]!}|${store.macs.text[key % macIds]!}`;
-      this.votes.set(text, (this.votes.get(text) ?? 0) + n);
+      this.votes.add(text, n);
     }
     if (!this.rows) return;
+    // An address id for the leader even before its first kept session (this bin's come next).
+    const leadIp = this.leadingIp();
+    const lead = leadIp === null ? -1 : this.addressId(leadIp);
+    if (lead !== (this.building?.address ?? -1)) this.follow(lead);
     const { endpoints, addresses } = store;
     const buffer = this.buffer;
     for (let s = 0; s < sessions.count; s++) {
@@ -344,10 +412,34 @@ export class SessionRowAccumulator implements ProvisionalRows {
       if (!this.countPublic && !addresses.isPrivate[a1] && !addresses.isPrivate[a2]) continue;
       if (this.count === this.spillRecords) this.flush();
       const o = this.count++ * RECORD;
-      buffer[o] = this.addressId(addresses.text[a1]!);
-      buffer[o + 1] = this.addressId(addresses.text[a2]!);
+      const id1 = this.addressId(addresses.text[a1]!);
+      const id2 = this.addressId(addresses.text[a2]!);
+      buffer[o] = id1;
+      buffer[o + 1] = id2;
       fillSessionValues(store, bins, s, buffer, o + 2);
+      const building = this.building;
+      if (building && (id1 === building.address || id2 === building.address))
+        building.rows.push(id1 === building.address ? 1 : 0, buffer, o + 2);
     }
+  }
+
+  /**
+   * Starts building `address`'s rows from the sessions kept so far, as finish's take would; gives up (finish
+   * then builds the device's rows) when those sessions spilled or after MAX_FOLLOWS leaders.
+   */
+  private follow(address: number): void {
+    this.building?.rows.drop();
+    this.building = null;
+    if (address < 0 || this.spill !== null || this.follows >= this.maxFollows) return;
+    this.follows++;
+    const rows = new DeviceRows(false, this.spillRecords);
+    const buffer = this.buffer;
+    for (let i = 0; i < this.count; i++) {
+      const o = i * RECORD;
+      if (buffer[o] === address || buffer[o + 1] === address)
+        rows.push(buffer[o] === address ? 1 : 0, buffer, o + 2);
+    }
+    this.building = { address, rows };
   }
 
   finish(): SessionVectors {
@@ -362,6 +454,14 @@ export class SessionRowAccumulator implements ProvisionalRows {
       };
     }
     const source = sourceIp === null ? -1 : (this.addressIds.get(sourceIp) ?? -1);
+    const built = this.building;
+    this.building = null;
+    if (built && built.address === source) {
+      this.dropSpill();
+      this.count = 0;
+      return { sourceIp, addressOf: this.addressOf(), ...built.rows.finish() };
+    }
+    built?.rows.drop();
     // The device's rows, packed as their 11 meaningful values (the 30 port one-hots are always zero): in
     // memory when the kept sessions never spilled, else in a temporary file of their own, read back a
     // chunk at a time as the LSTM walks them (a long capture has millions of the device's sessions).
@@ -394,7 +494,7 @@ export class SessionRowAccumulator implements ProvisionalRows {
 
   /** SessionVectors.addressOf over every bin's votes. */
   private addressOf(): (mac: string) => string | null {
-    const pairs = [...this.votes].map(([key, n]) => {
+    const pairs = [...this.votes.counts].map(([key, n]) => {
       const cut = key.lastIndexOf('|');
       return [key.slice(cut + 1), key.slice(0, cut), n] as const;
     });
@@ -404,14 +504,7 @@ export class SessionRowAccumulator implements ProvisionalRows {
 
   /** The address with the most votes so far (the first to reach the most, as over the whole capture), or null. */
   private leadingIp(): string | null {
-    let best: string | null = null;
-    let bestVotes = 0;
-    for (const [key, n] of this.votes) {
-      if (n > bestVotes) {
-        best = key;
-        bestVotes = n;
-      }
-    }
+    const best = this.votes.leader();
     return best === null ? null : best.slice(0, best.lastIndexOf('|'));
   }
 
@@ -479,6 +572,8 @@ export class SessionRowAccumulator implements ProvisionalRows {
 
   /** Closes (and so deletes: it is unlinked) the temporary file, if any; finish does, call it when an analysis is abandoned. */
   dropSpill(): void {
+    this.building?.rows.drop();
+    this.building = null;
     const spill = this.spill;
     if (!spill) return;
     this.spill = null;
@@ -486,7 +581,11 @@ export class SessionRowAccumulator implements ProvisionalRows {
   }
 
   private flush(): void {
-    if (!this.spill) this.spill = { fd: openUnlinkedFile('sessions'), records: 0 };
+    if (!this.spill) {
+      this.spill = { fd: openUnlinkedFile('sessions'), records: 0 };
+      // The capture is long: the rows being built go to a file too, as finish would have put them.
+      this.building?.rows.toFile();
+    }
     writeAt(
       this.spill.fd,
       new Uint8Array(this.buffer.buffer, 0, this.count * RECORD * 8),
