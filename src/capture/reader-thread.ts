@@ -14,6 +14,9 @@ import type { PacketRecord } from './packet.js';
 import type { CaptureSummary, CaptureWarning, ReadOptions } from './reader-api.js';
 import { createRingBuffer, RingReader, RingState } from './ring.js';
 
+/** Smaller captures are read on the calling thread: starting the reader thread costs more than it saves. */
+export const READER_THREAD_MIN_BYTES = 16 * 1024 * 1024;
+
 /** Records in the ring (104 bytes each: 3.25 MiB). */
 const RING_RECORDS = 32 * 1024;
 /** Batches taken between two yields to the event loop (signals, the worker's messages). */

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { commandNamed } from './main.js';
+import { READER_THREAD_MIN_BYTES, spareReaderThread } from '../capture/reader-thread.js';
+import { commandNamed, prestartReading } from './main.js';
 
 test('the command named is the first argument that is not an option or the value of --config', () => {
   assert.equal(commandNamed(['eval', 'a.pcap', '--json']), 'eval');
@@ -36,4 +39,27 @@ test('a standard output that fails (not a reader going away) is one line and exi
   } finally {
     closeSync(full);
   }
+});
+
+test('eval of one large capture file starts its reader thread before the command loads; other runs do not', async (t) => {
+  if (availableParallelism() < 2) return t.skip('one core: no reader thread');
+  const dir = mkdtempSync(join(tmpdir(), 'networkml-prestart-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const large = join(dir, 'large.pcap');
+  const other = join(dir, 'other.pcap');
+  const small = join(dir, 'small.pcap');
+  for (const path of [large, other]) {
+    writeFileSync(path, '');
+    truncateSync(path, READER_THREAD_MIN_BYTES);
+  }
+  writeFileSync(small, Buffer.alloc(1024));
+  // Only the arguments are looked at: nothing is read, so a sparse file of the size will do.
+  assert.equal(await prestartReading(['eval', small, '--json']), false);
+  assert.equal(await prestartReading(['eval', dir]), false);
+  assert.equal(await prestartReading(['eval', large, other]), false);
+  assert.equal(await prestartReading(['eval', large, '--threads', '1']), false);
+  assert.equal(await prestartReading(['eval', large, '--threads=2']), false);
+  assert.equal(await prestartReading(['eval', large, '--per-host']), false);
+  assert.equal(await prestartReading(['eval', '-m', 'model.json', '--json', large]), true);
+  assert.ok(spareReaderThread());
 });

@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { Command, CommanderError } from 'commander';
 import { cannotWrite, ExitCode, errorMessage, NetworkmlError } from '../errors.js';
 import { VERSION } from '../version.js';
@@ -84,6 +86,32 @@ async function buildProgram(only: string | null): Promise<Command> {
   return program;
 }
 
+/**
+ * `eval` of one large capture file reads it on a second thread: that thread starts here, before the
+ * command's modules load (~0.25 s of start-up it then overlaps; issue 14), and eval takes it when reading
+ * starts. A guess from the raw arguments: when it is wrong (an option value that is a large file, a reader
+ * thread the options turn off) the thread is not used and ends with the process; results never depend on it.
+ * Returns whether it started one.
+ */
+export async function prestartReading(args: readonly string[]): Promise<boolean> {
+  if (args.some((a) => a.startsWith('--threads') || a === '--per-host') || availableParallelism() < 2)
+    return false;
+  const { READER_THREAD_MIN_BYTES, prestartReaderThread } = await import('../capture/reader-thread.js');
+  let large = 0;
+  for (const arg of args) {
+    if (arg.startsWith('-')) continue;
+    try {
+      const stat = statSync(arg);
+      if (stat.isFile() && stat.size >= READER_THREAD_MIN_BYTES) large++;
+    } catch {
+      // not a file: an option value, the command name, a missing capture (eval reports it)
+    }
+  }
+  if (large !== 1) return false;
+  prestartReaderThread();
+  return true;
+}
+
 /** Runs the CLI; resolves to the process exit code. Every user-facing failure is one line on stderr. */
 export async function main(argv: string[]): Promise<number> {
   process.exitCode = undefined;
@@ -99,7 +127,9 @@ export async function main(argv: string[]): Promise<number> {
     // Taken out first (findConfig removes it), so a settings file goes with the original's and Poseidon's forms too.
     const config = findConfig(given);
     const args = translateLegacyArgs(translatePoseidonArgs(given));
-    const program = await buildProgram(config ? null : commandNamed(args));
+    const command = config ? null : commandNamed(args);
+    if (command === 'eval') await prestartReading(args);
+    const program = await buildProgram(command);
     if (config) applyConfig(program, config);
     await program.parseAsync(args, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.OK;

@@ -5,7 +5,11 @@ import type { PackedRecords } from '../capture/packed.js';
 import { PacketRecord } from '../capture/packet.js';
 import { readCapture } from '../capture/reader.js';
 import type { CaptureSummary, CaptureWarning, ReadOptions } from '../capture/reader-api.js';
-import { prestartReaderThread, readCaptureOnThread } from '../capture/reader-thread.js';
+import {
+  prestartReaderThread,
+  READER_THREAD_MIN_BYTES,
+  readCaptureOnThread,
+} from '../capture/reader-thread.js';
 import { NetworkmlError } from '../errors.js';
 import { BehaviorExtractor, type BehaviorResult } from '../features/behavior.js';
 import { CompatAccumulator, type CompatFeatures, compatFeatures } from '../features/compat.js';
@@ -63,8 +67,7 @@ export interface AnalyzeOptions extends Partial<BinOptions> {
   read?: ReadOptions;
 }
 
-/** Smaller captures are read on this thread: starting the reader thread costs more than it saves. */
-export const READER_THREAD_MIN_BYTES = 16 * 1024 * 1024;
+export { READER_THREAD_MIN_BYTES };
 
 function useReaderThread(source: string | NodeJS.ReadableStream, options: AnalyzeOptions): source is string {
   if (typeof source !== 'string' || source === '-') return false;
