@@ -226,6 +226,16 @@ export class CompatAccumulator {
     this.packed.add(index, binFields(store, bins, 0, to, mac, own), mac);
   }
 
+  /** Bins added so far (empty ones are not). */
+  get count(): number {
+    return this.packed.size;
+  }
+
+  /** Bin i's non-zero values (CompatFeatures.readNonZeros), also while bins are still being added. */
+  readNonZeros(i: number, read: NonZeroReader): void {
+    this.packed.readNonZeros(i, read);
+  }
+
   finish(): CompatFeatures {
     return {
       captureMac: this.macText,
@@ -250,6 +260,10 @@ class PackedCompatBins {
   private ips = new Int32Array(256);
   private readonly text: string[] = [];
   private readonly textId = new Map<string, number>();
+
+  get size(): number {
+    return this.count;
+  }
 
   add(bin: number, fields: BinFields, mac: number): void {
     const { index, value, captureIp, otherIps, timestamp } = fields;

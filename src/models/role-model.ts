@@ -249,20 +249,14 @@ export function predictRows(
   const n = model.features.count;
   if (width !== n) throw new ModelError(`feature vector has ${width} values, the model expects ${n}`);
   const z = new Float64Array(model.selected.length);
-  const probabilities = new Float64Array(count * k);
-  const bins: Float64Array[] = [];
   if (model.kind === 'onelayer') {
     const zOf = selectedZRows(model, write, sparse, z);
-    const mean = new Float64Array(k);
-    for (let b = 0; b < count; b++) {
-      const p = mlpProba(model.mlp, zOf(b));
-      for (let c = 0; c < k; c++) mean[c]! += p[c]!;
-      probabilities.set(p, b * k);
-      bins.push(probabilities.subarray(b * k, (b + 1) * k));
-    }
-    for (let c = 0; c < k; c++) mean[c]! /= count;
-    return { mean, bins };
+    const rows = new OneLayerRows(model);
+    for (let b = 0; b < count; b++) rows.add(zOf(b));
+    return rows.finish();
   }
+  const probabilities = new Float64Array(count * k);
+  const bins: Float64Array[] = [];
   const x = new Float64Array(n);
   const sum = new Float64Array(n);
   for (let b = 0; b < count; b++) {
@@ -277,6 +271,77 @@ export function predictRows(
   }
   for (let f = 0; f < n; f++) sum[f]! /= count;
   return { mean: predictBins(model, [sum])[0]!, bins, meanFeatures: sum };
+}
+
+/** Rows per block of OneLayerRows' probabilities (a long capture's grow by blocks, never copied). */
+const ROWS_PER_BLOCK = 1024;
+
+/**
+ * predictRows' one-layer pass, a row at a time: each row's probabilities kept in blocks, their sum in row
+ * order, the mean at the end, so the same bits as predictRows whenever the rows come.
+ */
+export class OneLayerRows {
+  private readonly sum: Float64Array;
+  private readonly blocks: Float64Array[] = [];
+  private count = 0;
+
+  constructor(private readonly model: OneLayerRoleModel) {
+    this.sum = new Float64Array(model.labels.length);
+  }
+
+  /** The row whose standardised selected values are `z` (selectedZ). */
+  add(z: Float64Array): void {
+    const k = this.sum.length;
+    const p = mlpProba(this.model.mlp, z);
+    for (let c = 0; c < k; c++) this.sum[c]! += p[c]!;
+    const at = this.count % ROWS_PER_BLOCK;
+    if (at === 0) this.blocks.push(new Float64Array(ROWS_PER_BLOCK * k));
+    this.blocks[this.blocks.length - 1]!.set(p, at * k);
+    this.count++;
+  }
+
+  finish(): RowPredictions {
+    if (this.count === 0) return { mean: null, bins: [] };
+    const k = this.sum.length;
+    const mean = Float64Array.from(this.sum);
+    for (let c = 0; c < k; c++) mean[c]! /= this.count;
+    const bins: Float64Array[] = [];
+    for (let b = 0; b < this.count; b++) {
+      const at = b % ROWS_PER_BLOCK;
+      bins.push(this.blocks[Math.floor(b / ROWS_PER_BLOCK)]!.subarray(at * k, (at + 1) * k));
+    }
+    return { mean, bins };
+  }
+}
+
+/**
+ * A one-layer model's predictions of compat bins made as the bins close (issue 14: the model then reads each
+ * bin while the capture is read, not after it, when only one thread works): `read` takes a bin's non-zero
+ * values. Null for a model whose rows cannot be read sparse (see SparseSelection).
+ */
+export class StreamedOneLayerPredictions {
+  private readonly rows: OneLayerRows;
+  private readonly z: Float64Array;
+  readonly read: (index: Uint16Array, value: Float64Array, from: number, to: number) => void;
+
+  private constructor(model: OneLayerRoleModel, selection: SparseSelection) {
+    this.rows = new OneLayerRows(model);
+    this.z = new Float64Array(model.selected.length);
+    this.read = (index, value, from, to) => {
+      selection.write(index, value, from, to, this.z);
+      this.rows.add(this.z);
+    };
+  }
+
+  static for(model: RoleModel): StreamedOneLayerPredictions | null {
+    if (model.kind !== 'onelayer' || model.features.semantics !== 'compat') return null;
+    const selection = SparseSelection.of(model);
+    return selection ? new StreamedOneLayerPredictions(model, selection) : null;
+  }
+
+  finish(): RowPredictions {
+    return this.rows.finish();
+  }
 }
 
 /**

@@ -7,8 +7,10 @@ import { describe, it } from 'node:test';
 import { captureInfo } from '../capture/info.js';
 import { readCapture } from '../capture/reader.js';
 import { NetworkmlError } from '../errors.js';
-import { CompatAccumulator } from '../features/compat.js';
+import { COMPAT_FEATURE_COUNT, CompatAccumulator } from '../features/compat.js';
 import { SessionRowAccumulator } from '../features/session-vectors.js';
+import { DEFAULT_MODEL_PATH, loadModel } from '../models/format.js';
+import { type OneLayerRoleModel, predictRows, StreamedOneLayerPredictions } from '../models/role-model.js';
 import { BinStream } from '../sessions/bin-stream.js';
 import { type AnalyzeOptions, analyzeCapture, analyzeWholeCapture, type CaptureAnalysis } from './analyze.js';
 
@@ -158,6 +160,43 @@ function pcapRecords(bytes: Buffer): { header: Buffer; records: Buffer[] } {
   return { header: bytes.subarray(0, 24), records };
 }
 
+const roleModel = loadModel(DEFAULT_MODEL_PATH).model as OneLayerRoleModel;
+
+/** What evaluation computed from the finished bins before predictions were made while reading. */
+function predictedAfter(a: CaptureAnalysis) {
+  return predictRows(roleModel, a.compat.bins.length, COMPAT_FEATURE_COUNT, (i, out) =>
+    a.compat.bins[i]!.writeVector(out),
+  );
+}
+
+describe('role predictions made while the capture is read', () => {
+  it('equal the predictions of the finished bins, bit for bit, on one thread and two', async () => {
+    let bins = 0;
+    for (const path of captures) {
+      for (const readerThread of [false, true]) {
+        const a = await analyzeCapture(path, {
+          readerThread,
+          rolePredictions: StreamedOneLayerPredictions.for(roleModel)!,
+        });
+        assert.equal(a.path, 'stream');
+        assert.deepEqual(a.rolePredictions, predictedAfter(a), path);
+        bins += a.compat.bins.length;
+      }
+    }
+    assert.ok(bins > 100, `only ${bins} bins`);
+  });
+
+  it('only a one-layer compat model reads bins as they close', () => {
+    assert.ok(StreamedOneLayerPredictions.for(roleModel));
+    assert.equal(
+      StreamedOneLayerPredictions.for({ ...roleModel, features: { ...roleModel.features, semantics: 'v2' } }),
+      null,
+    );
+    const twice = Int32Array.from([...roleModel.selected, roleModel.selected[0]!]);
+    assert.equal(StreamedOneLayerPredictions.for({ ...roleModel, selected: twice }), null);
+  });
+});
+
 describe('captures whose times go backwards', () => {
   const source = join(DATA, 'reference/captures', readdirSync(join(DATA, 'reference/captures'))[0]!);
   const { header, records } = pcapRecords(readFileSync(source));
@@ -206,6 +245,23 @@ describe('captures whose times go backwards', () => {
         assert.deepEqual(plain(threaded), plain(single), name);
         assert.equal(threaded.path, single.path);
         assert.deepEqual(threaded.summary, single.summary);
+      }
+    }
+  });
+
+  it('role predictions made while reading: of every streamed bin, none for a capture read again whole', async () => {
+    for (const [name, recs] of [
+      ['swapped-predict.pcap', swapped],
+      ['rotated-predict.pcap', rotated],
+    ] as const) {
+      const path = write(name, recs);
+      for (const readerThread of [false, true]) {
+        const a = await analyzeCapture(path, {
+          readerThread,
+          rolePredictions: StreamedOneLayerPredictions.for(roleModel)!,
+        });
+        if (a.path === 'whole') assert.equal(a.rolePredictions, undefined, name);
+        else assert.deepEqual(a.rolePredictions, predictedAfter(a), name);
       }
     }
   });

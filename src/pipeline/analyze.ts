@@ -24,6 +24,7 @@ import { closeFile, openUnlinkedFile } from '../features/spill-file.js';
 import { type V2Closed, v2Result } from '../features/v2/extractor.js';
 import { V2Extractor, type V2Result } from '../features/v2/index.js';
 import { adoptV2, type V2ClosedData } from '../features/v2/reader-side.js';
+import type { RowPredictions, StreamedOneLayerPredictions } from '../models/role-model.js';
 import { BinStream } from '../sessions/bin-stream.js';
 import {
   type BinOptions,
@@ -64,6 +65,11 @@ export interface AnalyzeOptions extends Partial<BinOptions> {
    * analysis then hands it back as `sessions.whileRead`.
    */
   whileReading?: RowWork;
+  /**
+   * The role model's predictions of each compat bin, made as the bin closes (issue 14: not after the read,
+   * when only this thread works). Streamed analyses only, which return them as `rolePredictions`.
+   */
+  rolePredictions?: StreamedOneLayerPredictions;
   read?: ReadOptions;
 }
 
@@ -117,6 +123,8 @@ export interface CaptureAnalysis {
    * (memory grows with the capture; a warning in summary.warnings says so).
    */
   path: 'stream' | 'whole';
+  /** The role model's per-bin predictions made while reading (AnalyzeOptions.rolePredictions; stream path). */
+  rolePredictions?: RowPredictions;
 }
 
 /** The whole-capture analysis: every packet and session kept (per-host mode needs them all). */
@@ -208,9 +216,12 @@ export async function analyzeCapture(
   const rows = new SessionRowAccumulator(publicSessions, options.sessionRows ?? true);
   const threaded = useReaderThread(source, options);
   const extractors = packetExtractors(options, binOptions, !threaded);
+  const predictions = options.rolePredictions ?? null;
   const stream = new BinStream(binOptions, (store, bins, index) => {
     // Per-bin feature extractors plug in here.
+    const before = compat.count;
     compat.addBin(store, bins, index);
+    if (predictions && compat.count > before) compat.readNonZeros(before, predictions.read);
     rows.addBin(store, bins);
   });
   const abort = new AbortController();
@@ -307,6 +318,7 @@ export async function analyzeCapture(
     behavior: extractors.behavior ? extractors.behavior.finish() : null,
     options: binOptions,
     path: 'stream',
+    ...(predictions ? { rolePredictions: predictions.finish() } : {}),
   };
 }
 

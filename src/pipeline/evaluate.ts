@@ -23,7 +23,9 @@ import {
   type OneLayerRoleModel,
   predictRows,
   type RoleModel,
+  type RowPredictions,
   type SparseRowSource,
+  StreamedOneLayerPredictions,
   selectedZRows,
   siblingsOf,
 } from '../models/role-model.js';
@@ -130,7 +132,10 @@ export async function evaluateCaptureDetailed(
   // and the predictions would otherwise grow the heap past: the end phase's peak (bench/README.md).
   collectGarbage();
   const { key, labels } = captureKey(path);
-  return evaluateView(path, analysis, wholeCaptureView(key, labels, analysis, loaded), loaded, options);
+  const view = wholeCaptureView(key, labels, analysis, loaded);
+  // Made while reading, of the very bins the compat view holds.
+  const made = analysis.v2 ? undefined : analysis.rolePredictions;
+  return evaluateView(path, analysis, view, loaded, options, made);
 }
 
 /**
@@ -236,11 +241,13 @@ async function analyzeFor(
 function analyzeOptionsFor(loaded: LoadedModel, options: EvaluateOptions): AnalyzeOptions {
   const model = loaded.model;
   const scorer = anomalyScorer(options, loaded);
+  const rolePredictions = StreamedOneLayerPredictions.for(model);
   const analyzeOptions: AnalyzeOptions = {
     durationS: model.capture.binDurationS,
     warmupS: model.capture.warmupS,
     features: model.features.semantics,
     sessionRows: scorer.name === 'lstm',
+    ...(rolePredictions ? { rolePredictions } : {}),
     ...(scorer.whileReading ? { whileReading: scorer.whileReading() } : {}),
     ...(scorer.needsBehavior
       ? { behavior: true, ...(scorer.behaviorWindowS ? { behaviorWindowS: scorer.behaviorWindowS } : {}) }
@@ -382,12 +389,17 @@ function evaluateView(
   view: DeviceView,
   loaded: LoadedModel,
   options: EvaluateOptions,
+  /** The view's rows' predictions when already made (while the capture was read). */
+  made?: RowPredictions,
 ): Evaluation {
   const model = loaded.model;
   const { key, pcapLabels, vectors } = view;
   const pcap = path === '-' ? '-' : basename(path);
-  // Every row is read once here, through one buffer (see predictRows).
-  const predictions = predictRows(model, vectors.length, view.width, view.writeRow, view.readNonZeros);
+  // Every row is read once here, through one buffer (see predictRows), unless read as the capture was.
+  const predictions =
+    made && made.bins.length === vectors.length
+      ? made
+      : predictRows(model, vectors.length, view.width, view.writeRow, view.readNonZeros);
   const mean = predictions.mean;
   if (!mean) {
     const invalid: DeviceResult = { valid: false, pcap };
