@@ -261,7 +261,11 @@ export function mlpHidden(m: MlpWeights, z: ArrayLike<number>): Float64Array {
 
 /** softmax(relu(z·W1 + b1)·W2 + b2) of one row: the class probabilities. */
 export function mlpProba(m: MlpWeights, z: ArrayLike<number>): Float64Array {
-  const hid = mlpHidden(m, z);
+  return mlpOutput(m, mlpHidden(m, z));
+}
+
+/** softmax(hid·W2 + b2): the class probabilities of a row whose hidden layer is `hid` (mlpHidden). */
+export function mlpOutput(m: MlpWeights, hid: Float64Array): Float64Array {
   const h = m.hiddenSize;
   const out = m.b2.slice();
   const k = out.length;

@@ -5,6 +5,7 @@ import { DEFAULT_MODEL_PATH, loadModel } from './format.js';
 import { Rng } from './rng.js';
 import {
   explain,
+  HIDDEN_ROWS_KEPT,
   hiddenRepresentation,
   type OneLayerRoleModel,
   predictBins,
@@ -210,4 +211,27 @@ test('a model that selects a feature twice reads expanded rows (SparseSelection.
   );
   zOf(0);
   assert.equal(expandedReads, 1);
+});
+
+test("predictions keep each row's hidden layer (what history averages) up to HIDDEN_ROWS_KEPT rows", () => {
+  const rows = sparseRows(new Rng(13), 300);
+  const write = (i: number, out: Float64Array) => {
+    out.fill(0);
+    for (let k = rows.start[i]!; k < rows.start[i + 1]!; k++) out[rows.index[k]!] = rows.value[k]!;
+  };
+  const made = predictRows(model, 300, 4104, write);
+  const x = new Float64Array(4104);
+  assert.equal(made.hidden?.length, 300);
+  for (let i = 0; i < 300; i++) {
+    write(i, x);
+    assert.deepEqual(made.hidden![i], hiddenRepresentation(model, x), `row ${i}`);
+  }
+  // One row more than kept: none (history computes them again).
+  const many = predictRows(model, HIDDEN_ROWS_KEPT + 1, 4104, (_i, out) => out.fill(0));
+  assert.equal(many.bins.length, HIDDEN_ROWS_KEPT + 1);
+  assert.equal(many.hidden, undefined);
+  assert.equal(
+    predictRows(model, HIDDEN_ROWS_KEPT, 4104, (_i, out) => out.fill(0)).hidden?.length,
+    HIDDEN_ROWS_KEPT,
+  );
 });

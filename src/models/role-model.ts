@@ -3,7 +3,7 @@ import type { FeatureSemantics } from '../features/semantics.js';
 import { accuracy, type ScaledCsr, toDense } from './data.js';
 import { forestProba, RandomForest } from './forest.js';
 import { csrFromDense, csrFromRows, csrTakeCols, csrToDense, zeros } from './matrix.js';
-import { type MlpWeights, mlpHidden, mlpProba, OneLayerMLP } from './mlp.js';
+import { type MlpWeights, mlpHidden, mlpOutput, mlpProba, OneLayerMLP } from './mlp.js';
 import { type Novelty, type NoveltyReference, noveltyOf } from './novelty.js';
 import {
   applyNormalisation,
@@ -228,7 +228,15 @@ export interface RowPredictions {
   bins: Float64Array[];
   /** The capture's mean feature vector (as captureMean), when the model needed it (not onelayer). */
   meanFeatures?: Float64Array;
+  /**
+   * A one-layer model's hidden layer of each row (hiddenRepresentation, what device history averages), kept
+   * when there are at most HIDDEN_ROWS_KEPT rows: a longer capture's history computes them again.
+   */
+  hidden?: Float64Array[];
 }
+
+/** Rows whose hidden layers OneLayerRows keeps (32 values each: 4 MiB at most). */
+export const HIDDEN_ROWS_KEPT = 16_384;
 
 /**
  * predictCapture and predictBins in one pass, each row written by `write`
@@ -283,6 +291,8 @@ const ROWS_PER_BLOCK = 1024;
 export class OneLayerRows {
   private readonly sum: Float64Array;
   private readonly blocks: Float64Array[] = [];
+  /** The rows' hidden layers, in blocks like `blocks`; null once there are more than HIDDEN_ROWS_KEPT. */
+  private hiddenBlocks: Float64Array[] | null = [];
   private count = 0;
 
   constructor(private readonly model: OneLayerRoleModel) {
@@ -292,11 +302,18 @@ export class OneLayerRows {
   /** The row whose standardised selected values are `z` (selectedZ). */
   add(z: Float64Array): void {
     const k = this.sum.length;
-    const p = mlpProba(this.model.mlp, z);
+    const mlp = this.model.mlp;
+    const hid = mlpHidden(mlp, z);
+    const p = mlpOutput(mlp, hid);
     for (let c = 0; c < k; c++) this.sum[c]! += p[c]!;
     const at = this.count % ROWS_PER_BLOCK;
     if (at === 0) this.blocks.push(new Float64Array(ROWS_PER_BLOCK * k));
     this.blocks[this.blocks.length - 1]!.set(p, at * k);
+    if (this.hiddenBlocks && this.count === HIDDEN_ROWS_KEPT) this.hiddenBlocks = null;
+    if (this.hiddenBlocks) {
+      if (at === 0) this.hiddenBlocks.push(new Float64Array(ROWS_PER_BLOCK * mlp.hiddenSize));
+      this.hiddenBlocks[this.hiddenBlocks.length - 1]!.set(hid, at * mlp.hiddenSize);
+    }
     this.count++;
   }
 
@@ -305,13 +322,21 @@ export class OneLayerRows {
     const k = this.sum.length;
     const mean = Float64Array.from(this.sum);
     for (let c = 0; c < k; c++) mean[c]! /= this.count;
-    const bins: Float64Array[] = [];
-    for (let b = 0; b < this.count; b++) {
-      const at = b % ROWS_PER_BLOCK;
-      bins.push(this.blocks[Math.floor(b / ROWS_PER_BLOCK)]!.subarray(at * k, (at + 1) * k));
-    }
-    return { mean, bins };
+    const hidden = this.hiddenBlocks
+      ? rowViews(this.hiddenBlocks, this.count, this.model.mlp.hiddenSize)
+      : null;
+    return { mean, bins: rowViews(this.blocks, this.count, k), ...(hidden ? { hidden } : {}) };
   }
+}
+
+/** Row i of rows kept ROWS_PER_BLOCK to a block, `width` values each, as one view per row. */
+function rowViews(blocks: Float64Array[], count: number, width: number): Float64Array[] {
+  const rows: Float64Array[] = [];
+  for (let b = 0; b < count; b++) {
+    const at = b % ROWS_PER_BLOCK;
+    rows.push(blocks[Math.floor(b / ROWS_PER_BLOCK)]!.subarray(at * width, (at + 1) * width));
+  }
+  return rows;
 }
 
 /**

@@ -494,7 +494,8 @@ function evaluateView(
         mac,
         // The original averaged the one-layer model's hidden layer; a forest has none, so its class
         // probabilities stand in (the history keeps averages per model, see decisions/history.ts).
-        representations: model.kind === 'onelayer' ? hiddenRows(model, view) : binProbabilities,
+        representations:
+          model.kind === 'onelayer' ? (predictions.hidden ?? hiddenRows(model, view)) : binProbabilities,
         timestamps: view.timestamps,
         labels: device.classification.labels,
         confidences: device.classification.confidences,
