@@ -1,7 +1,8 @@
 import { basename } from 'node:path';
 import type { CaptureSummary } from '../capture/reader-api.js';
 import { COMPAT_FEATURE_COUNT, type CompatFeatures, compatFeatureName } from '../features/compat.js';
-import { V2_OWN_COUNT, V2_PORT_OFFSET, type V2Result, v2FeatureNames } from '../features/v2/index.js';
+import { V2_OWN_COUNT, V2_PORT_OFFSET, v2FeatureNames } from '../features/v2/names.js';
+import type { V2Result } from '../features/v2/result.js';
 import type { BinOptions } from '../sessions/bins.js';
 
 /** What inspecting needs of one analysed capture (pipeline/analyze's CaptureAnalysis has it). */

@@ -21,9 +21,9 @@ import {
   sessionVectors,
 } from '../features/session-vectors.js';
 import { closeFile, openUnlinkedFile } from '../features/spill-file.js';
-import { type V2Closed, v2Result } from '../features/v2/extractor.js';
-import { V2Extractor, type V2Result } from '../features/v2/index.js';
-import { adoptV2, type V2ClosedData } from '../features/v2/reader-side.js';
+import type { V2Closed, V2Extractor } from '../features/v2/extractor.js';
+import type { V2ClosedData } from '../features/v2/reader-side.js';
+import type { V2Result } from '../features/v2/result.js';
 import type { RowPredictions, StreamedOneLayerPredictions } from '../models/role-model.js';
 import { BinStream } from '../sessions/bin-stream.js';
 import {
@@ -140,13 +140,31 @@ interface PacketExtractors {
   add: (p: PacketRecord) => void;
 }
 
+/** The v2 feature modules: imported by the first analysis that asks for v2 features (a compat eval never does). */
+interface V2Modules {
+  extractor: typeof import('../features/v2/extractor.js');
+  readerSide: typeof import('../features/v2/reader-side.js');
+}
+let v2Modules: Promise<V2Modules> | null = null;
+
+function v2ModulesFor(options: AnalyzeOptions): Promise<V2Modules> | null {
+  if (options.features !== 'v2') return null;
+  v2Modules ??= Promise.all([
+    import('../features/v2/extractor.js'),
+    import('../features/v2/reader-side.js'),
+  ]).then(([extractor, readerSide]) => ({ extractor, readerSide }));
+  return v2Modules;
+}
+
 function packetExtractors(
   options: AnalyzeOptions,
   binOptions: BinOptions,
+  /** Loaded when options.features is 'v2' (v2ModulesFor). */
+  v2Lib: V2Modules | null,
   /** false: the v2 extractor runs elsewhere (on the reader thread). */
   v2Here = true,
 ): PacketExtractors {
-  const v2 = options.features === 'v2' && v2Here ? new V2Extractor(binOptions) : null;
+  const v2 = v2Lib && v2Here ? new v2Lib.extractor.V2Extractor(binOptions) : null;
   const behavior = options.behavior
     ? new BehaviorExtractor({ durationS: options.behaviorWindowS ?? binOptions.durationS })
     : null;
@@ -215,7 +233,8 @@ export async function analyzeCapture(
   const compat = new CompatAccumulator(publicSessions);
   const rows = new SessionRowAccumulator(publicSessions, options.sessionRows ?? true);
   const threaded = useReaderThread(source, options);
-  const extractors = packetExtractors(options, binOptions, !threaded);
+  const v2Lib = await v2ModulesFor(options);
+  const extractors = packetExtractors(options, binOptions, v2Lib, !threaded);
   const predictions = options.rolePredictions ?? null;
   const stream = new BinStream(binOptions, (store, bins, index) => {
     // Per-bin feature extractors plug in here.
@@ -250,7 +269,7 @@ export async function analyzeCapture(
                   module: siblingModule(import.meta.url, '../features/v2/reader-side'),
                   options: { ...binOptions, spillFd: v2Spill },
                   onResult: (data: unknown) => {
-                    threadV2 = adoptV2(data as V2ClosedData);
+                    threadV2 = v2Lib!.readerSide.adoptV2(data as V2ClosedData);
                   },
                 },
               }
@@ -313,7 +332,7 @@ export async function analyzeCapture(
     v2: extractors.v2
       ? extractors.v2.finish(compatFeatures)
       : threadV2 !== null
-        ? v2Result(threadV2, compatFeatures)
+        ? v2Lib!.extractor.v2Result(threadV2, compatFeatures)
         : null,
     behavior: extractors.behavior ? extractors.behavior.finish() : null,
     options: binOptions,
@@ -332,7 +351,7 @@ export async function analyzeWholeCapture(
 ): Promise<WholeCaptureAnalysis> {
   const binOptions = binOptionsOf(options);
   const store = new PacketStore();
-  const extractors = packetExtractors(options, binOptions);
+  const extractors = packetExtractors(options, binOptions, await v2ModulesFor(options));
   const summary = await readCapture(
     source,
     (p) => {
@@ -362,9 +381,10 @@ export async function analyzeHosts(
   options: AnalyzeOptions = {},
 ): Promise<WholeCaptureAnalysis[]> {
   const binOptions = binOptionsOf(options);
+  const v2Lib = await v2ModulesFor(options);
   const hosts = macs.map(() => ({
     store: new PacketStore(),
-    extractors: packetExtractors(options, binOptions),
+    extractors: packetExtractors(options, binOptions, v2Lib),
   }));
   const hostOf = new Map(macs.map((m, i) => [macNumber(m), i]));
   const summary = await readCapture(

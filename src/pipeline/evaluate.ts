@@ -12,7 +12,8 @@ import {
   compatFeatures,
 } from '../features/compat.js';
 import { type SessionVectors, sessionVectors } from '../features/session-vectors.js';
-import { V2_FEATURE_COUNT, type V2Result, v2FeatureVersion } from '../features/v2/index.js';
+import { V2_FEATURE_COUNT, v2FeatureVersion } from '../features/v2/names.js';
+import type { V2Result } from '../features/v2/result.js';
 import { collectGarbage } from '../gc.js';
 import { lazyArray } from '../lazy-array.js';
 import type { LoadedModel } from '../models/format.js';

@@ -1,7 +1,7 @@
 import { isMainThread } from 'node:worker_threads';
 import { type BehaviorBin, hostBins, hostVendor } from '../features/behavior.js';
 import { COMPAT_FEATURE_COUNT } from '../features/compat.js';
-import { V2_FEATURE_COUNT } from '../features/v2/index.js';
+import { V2_FEATURE_COUNT } from '../features/v2/names.js';
 import { type InspectRecord, inspectRecord } from '../outputs/inspect.js';
 import type { CaptureResult } from '../result.js';
 import { type AnalyzeOptions, analyzeCapture } from './analyze.js';
@@ -13,11 +13,7 @@ import {
   evaluateHosts,
   type ScoredUpdate,
 } from './evaluate.js';
-import {
-  evaluateHostFootprint,
-  type HostFootprintEvalResult,
-  type PredictJsonOptions,
-} from './host-footprint.js';
+import type { HostFootprintEvalResult, PredictJsonOptions } from './host-footprint.js';
 import { type PackedRows, packRows } from './packed-rows.js';
 
 export interface CaptureFeatures {
@@ -85,7 +81,9 @@ const handlers: { [N in JobName]: (input: JobInput<N>) => Promise<JobOutput<N>> 
       };
     });
   },
-  hostFootprint: async ({ path, options }) => evaluateHostFootprint(path, options),
+  // Imported when used: its features are a dozen modules every other job's start-up would load.
+  hostFootprint: async ({ path, options }) =>
+    (await import('./host-footprint.js')).evaluateHostFootprint(path, options),
   behavior: async ({ path, options }) => {
     const a = await analyzeCapture(path, { ...options, behavior: true });
     if (!a.behavior) return { bins: [] };
