@@ -3,11 +3,10 @@
  * load zod (~0.1 s of its start-up): that is only right while each schema accepts its shipped file as it is.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
+import { defaultEvalWithHook } from '../test-helpers/eval-imports.js';
 import { DEFAULT_MODEL_PATH, DEFAULT_SOS_MODEL_PATH, roleModelSchema } from './format.js';
 import { sosLstmModelSchema } from './lstm.js';
 
@@ -26,24 +25,14 @@ test('each shipped model file is what its schema makes of it (so skipping the sc
 });
 
 test('a default eval with the shipped models does not load zod', () => {
-  const root = join(import.meta.dirname, '../..');
   // A resolve hook in the child notes every import of zod; its CommonJS cache is read at the end.
-  const hook = `data:text/javascript,${encodeURIComponent(
+  const r = defaultEvalWithHook(
     "export async function resolve(s, c, next) { if (s === 'zod' || s.startsWith('zod/')) process.stderr.write('ESM zod from ' + c.parentURL + '\\n'); return next(s, c); }",
-  )}`;
-  const script = [
-    "import { register, createRequire } from 'node:module';",
-    `register(${JSON.stringify(hook)});`,
-    "const { main } = await import('./src/cli/main.ts');",
-    "const code = await main(['node', 'networkml', 'eval', 'test-data/reference/captures/WeMoSwitch-sentinel-Mon0000-n00.pcap', '--json', '--no-history']);",
-    "const cached = Object.keys(createRequire(import.meta.url).cache).filter((k) => k.includes('/node_modules/zod/'));",
-    "process.stderr.write('exit ' + code + ', CommonJS zod files ' + cached.length + '\\n');",
-  ].join('\n');
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, NETWORKML_DATA_DIR: join(root, 'no-such-dir') },
-  });
+    [
+      "const cached = Object.keys(createRequire(import.meta.url).cache).filter((k) => k.includes('/node_modules/zod/'));",
+      "process.stderr.write('exit ' + code + ', CommonJS zod files ' + cached.length + '\\n');",
+    ],
+  );
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /"anomaly_model":"lstm"/);
   assert.doesNotMatch(r.stderr, /ESM zod/);

@@ -4,27 +4,14 @@
  * tested where they are used (analyze, evaluate, host-footprint tests).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { test } from 'node:test';
+import { defaultEvalWithHook } from '../test-helpers/eval-imports.js';
 
 test('a default eval loads neither the v2 extractor nor the host-footprint features', () => {
-  const root = join(import.meta.dirname, '../..');
   // A resolve hook in the child notes every module it imports.
-  const hook = `data:text/javascript,${encodeURIComponent(
+  const r = defaultEvalWithHook(
     "export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write('IMPORT ' + r.url + '\\n'); return r; }",
-  )}`;
-  const script = [
-    "import { register } from 'node:module';",
-    `register(${JSON.stringify(hook)});`,
-    "const { main } = await import('./src/cli/main.ts');",
-    "process.exitCode = await main(['node', 'networkml', 'eval', 'test-data/reference/captures/WeMoSwitch-sentinel-Mon0000-n00.pcap', '--json', '--no-history']);",
-  ].join('\n');
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, NETWORKML_DATA_DIR: join(root, 'no-such-dir') },
-  });
+  );
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /"anomaly_model":"lstm"/);
   const imported = r.stderr.split('\n').filter((l) => l.startsWith('IMPORT '));
