@@ -288,8 +288,9 @@ function lazyRows(length: number, row: (i: number) => Float64Array): Float64Arra
 }
 
 /**
- * The one-layer model's hidden representation of each row, computed when read (the history reads them
- * once per average): kept, they were 32 values per bin, the largest per-bin cost of a long capture.
+ * The one-layer model's hidden representation of each row, computed when read (the history reads each once),
+ * for a capture longer than the predictions keep them for (HIDDEN_ROWS_KEPT bins): kept for every bin, they
+ * were 32 values per bin, the largest per-bin cost of a long capture.
  */
 function hiddenRows(model: OneLayerRoleModel, view: DeviceView): Float64Array[] {
   // hiddenRepresentation's steps through one reused standardised row: a fresh one per read was ~20 MiB of
