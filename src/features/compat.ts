@@ -240,7 +240,7 @@ export class CompatAccumulator {
     return {
       captureMac: this.macText,
       bins: this.bins,
-      readNonZeros: (i, read) => this.packed.readNonZeros(i, read),
+      readNonZeros: (i, read) => this.readNonZeros(i, read),
     };
   }
 }

@@ -1,4 +1,5 @@
 import { ModelError, UsageError } from '../errors.js';
+import type { NonZeroReader } from '../features/compat.js';
 import type { FeatureSemantics } from '../features/semantics.js';
 import { accuracy, type ScaledCsr, toDense } from './data.js';
 import { forestProba, RandomForest } from './forest.js';
@@ -146,11 +147,8 @@ export class SparseSelection {
   }
 }
 
-/** A row's non-zero values as the feature store keeps them (features/compat's NonZeroReader). */
-export type SparseRowSource = (
-  i: number,
-  read: (index: Uint16Array, value: Float64Array, from: number, to: number) => void,
-) => void;
+/** Row i's non-zero values, handed to `read` where the feature store keeps them. */
+export type SparseRowSource = (i: number, read: NonZeroReader) => void;
 
 /**
  * Each row's selectedZ into one reused `z`, from its non-zero values when the store keeps them and the model
@@ -164,8 +162,7 @@ export function selectedZRows(
 ): (i: number) => Float64Array {
   const selection = sparse ? SparseSelection.of(model) : null;
   if (sparse && selection) {
-    const read = (index: Uint16Array, value: Float64Array, from: number, to: number): void =>
-      selection.write(index, value, from, to, z);
+    const read: NonZeroReader = (index, value, from, to) => selection.write(index, value, from, to, z);
     return (i) => {
       sparse(i, read);
       return z;
@@ -347,7 +344,7 @@ function rowViews(blocks: Float64Array[], count: number, width: number): Float64
 export class StreamedOneLayerPredictions {
   private readonly rows: OneLayerRows;
   private readonly z: Float64Array;
-  readonly read: (index: Uint16Array, value: Float64Array, from: number, to: number) => void;
+  readonly read: NonZeroReader;
 
   private constructor(model: OneLayerRoleModel, selection: SparseSelection) {
     this.rows = new OneLayerRows(model);
