@@ -153,7 +153,7 @@ export function buildBins(
   const endpointText = (e: number) =>
     `${store.addresses.text[store.endpoints.address[e]!]}:${store.endpoints.port[e]}`;
   // Per endpoint of this store: 0 not looked up yet, 1 in some warm-up pair, 2 in none.
-  const inWarmup = stream && warmupUs > 0 ? new Uint8Array(store.endpoints.address.length) : null;
+  const inWarmup = stream && warmupUs > 0 ? new Uint8Array(store.endpoints.size) : null;
   // The same per address (no string built): most peers of a bin never spoke in the warm-up.
   const addressInWarmup = stream && warmupUs > 0 ? new Uint8Array(store.addresses.size) : null;
   const maybeWarmup = (e: number): boolean => {

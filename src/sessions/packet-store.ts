@@ -46,6 +46,18 @@ const V4_CACHE_BITS = 10;
 const MAC_CACHE_BITS = 6;
 const MAC_CACHE = 1 << MAC_CACHE_BITS;
 const V4_CACHE = 1 << V4_CACHE_BITS;
+/** Slots of the caches of address and MAC objects kept across clear() (see AddressTable.keptSlot). */
+const KEPT_BITS = 12;
+const KEPT = 1 << KEPT_BITS;
+const ADDRESS_KEY_WORDS = 5;
+
+/**
+ * Empties an array for the next bin. Not `length = 0`: V8 then drops the array's storage, and refilling it
+ * grows a new one step by step (~6 KB per bin for the tables' per-id arrays); popping keeps it.
+ */
+function emptyKeepingCapacity(array: unknown[]): void {
+  while (array.length > 0) array.pop();
+}
 
 /** Interned IP addresses: id → text, private flag, version. */
 export class AddressTable {
@@ -59,6 +71,16 @@ export class AddressTable {
   // hosts, so most lookups are one multiply and one compare.
   private readonly v4Key = new Int32Array(V4_CACHE);
   private readonly v4Id = new Int32Array(V4_CACHE).fill(-1);
+  /**
+   * The bytes, text and private flag made for an address, kept across clear() in a direct-mapped cache
+   * (KEPT slots, so bounded however many addresses a capture has): a streamed capture clears the table
+   * every bin, and making them again for every address of every bin was most of the main thread's garbage
+   * (~130 MB on bench-1024). The objects are never written after they are made, so bins can share them.
+   */
+  private readonly keptKey = new Uint32Array(KEPT * ADDRESS_KEY_WORDS);
+  private readonly keptBytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(KEPT);
+  private readonly keptText: string[] = new Array<string>(KEPT).fill('');
+  private readonly keptPrivate = new Uint8Array(KEPT);
 
   /** Interns the address in addr[offset …] (4 bytes for IPv4, 16 for IPv6). */
   intern(version: number, addr: Uint8Array, offset = 0): number {
@@ -81,14 +103,38 @@ export class AddressTable {
     const before = this.table.size;
     const id = this.table.intern();
     if (id === before) {
-      const copy = new Uint8Array(16);
-      copy.set(addr.subarray(offset, offset + (version === 4 ? 4 : 16)));
+      const slot = this.keptSlot();
+      let copy = this.keptBytes[slot];
+      if (copy === undefined || !this.keptMatches(slot)) {
+        copy = new Uint8Array(16);
+        copy.set(addr.subarray(offset, offset + (version === 4 ? 4 : 16)));
+        this.keptBytes[slot] = copy;
+        this.keptText[slot] = version === 4 ? ipv4Text(copy) : ipv6Text(copy);
+        this.keptPrivate[slot] = (version === 4 ? isPrivateV4(copy) : isPrivateV6(copy)) ? 1 : 0;
+        this.keptKey.set(this.table.probe, slot * ADDRESS_KEY_WORDS);
+      }
       this.bytes.push(copy);
       this.version.push(version);
-      this.text.push(version === 4 ? ipv4Text(copy) : ipv6Text(copy));
-      this.isPrivate.push(version === 4 ? isPrivateV4(copy) : isPrivateV6(copy));
+      this.text.push(this.keptText[slot]!);
+      this.isPrivate.push(this.keptPrivate[slot] === 1);
     }
     return id;
+  }
+
+  /** The kept-objects slot of the key in the table's probe. */
+  private keptSlot(): number {
+    const probe = this.table.probe;
+    let h = probe[0]!;
+    for (let w = 1; w < ADDRESS_KEY_WORDS; w++) h = Math.imul(h ^ probe[w]!, 0x9e3779b1);
+    return (h ^ (h >>> 15)) & (KEPT - 1);
+  }
+
+  private keptMatches(slot: number): boolean {
+    const probe = this.table.probe;
+    const key = this.keptKey;
+    const o = slot * ADDRESS_KEY_WORDS;
+    for (let w = 0; w < ADDRESS_KEY_WORDS; w++) if (key[o + w] !== probe[w]) return false;
+    return true;
   }
 
   get size(): number {
@@ -98,16 +144,20 @@ export class AddressTable {
   clear(): void {
     this.table.clear();
     this.v4Id.fill(-1);
-    this.text.length = 0;
-    this.isPrivate.length = 0;
-    this.version.length = 0;
-    this.bytes.length = 0;
+    emptyKeepingCapacity(this.text);
+    emptyKeepingCapacity(this.isPrivate);
+    emptyKeepingCapacity(this.version);
+    emptyKeepingCapacity(this.bytes);
   }
 }
 
 /** Interned "<address>:<port>" endpoints. */
 export class EndpointTable {
   private readonly table = new WordKeyTable(2);
+  /**
+   * Each id's address id and port. Entries from `size` on are left from before the last clear(): the
+   * arrays keep their length so that refilling them every bin allocates nothing.
+   */
   readonly address: number[] = [];
   readonly port: number[] = [];
 
@@ -132,23 +182,34 @@ export class EndpointTable {
     const before = this.table.size;
     const id = this.table.intern();
     if (id === before) {
-      this.address.push(addressId);
-      this.port.push(port);
+      if (id < this.address.length) {
+        this.address[id] = addressId;
+        this.port[id] = port;
+      } else {
+        this.address.push(addressId);
+        this.port.push(port);
+      }
     }
     return id;
+  }
+
+  get size(): number {
+    return this.table.size;
   }
 
   clear(): void {
     this.table.clear();
     this.cacheId.fill(-1);
-    this.address.length = 0;
-    this.port.length = 0;
   }
 }
 
 export class MacTable {
   private readonly table = new WordKeyTable(2);
   readonly text: string[] = [];
+  /** Each MAC's text kept across clear(), as AddressTable keeps its objects (bounded, direct-mapped). */
+  private readonly keptHi = new Int32Array(KEPT);
+  private readonly keptLo = new Int32Array(KEPT);
+  private readonly keptText: (string | undefined)[] = new Array<string | undefined>(KEPT);
 
   /** Interns the 6 bytes at `offset` of `bytes`. */
   private readonly cacheHi = new Int32Array(MAC_CACHE);
@@ -177,14 +238,26 @@ export class MacTable {
   private internSlow(bytes: Uint8Array, offset: number): number {
     const before = this.table.size;
     const id = this.table.intern();
-    if (id === before) this.text.push(macText(bytes, offset));
+    if (id === before) {
+      const hi = this.table.probe[0]! | 0;
+      const lo = this.table.probe[1]! | 0;
+      const slot = Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> (32 - KEPT_BITS);
+      let text = this.keptText[slot];
+      if (text === undefined || this.keptHi[slot] !== hi || this.keptLo[slot] !== lo) {
+        text = macText(bytes, offset);
+        this.keptText[slot] = text;
+        this.keptHi[slot] = hi;
+        this.keptLo[slot] = lo;
+      }
+      this.text.push(text);
+    }
     return id;
   }
 
   clear(): void {
     this.table.clear();
     this.cacheId.fill(-1);
-    this.text.length = 0;
+    emptyKeepingCapacity(this.text);
   }
 }
 
@@ -230,6 +303,12 @@ export class PacketStore {
   private ordered = new Int32Array(4096);
   private nOrdered = 0;
   private readonly late: number[] = [];
+
+  /**
+   * The packet being placed's time (µs), handed to place, findRow and indexedRow here: V8 boxes a double
+   * passed to a call it does not inline, which was one 16-byte heap number per packet (4.4 M on bench-1024).
+   */
+  private readonly packetTime = new Float64Array(1);
 
   /** addPacked's caches; an entry counts only when its first word is the current generation. */
   private generation = 1;
@@ -278,8 +357,8 @@ export class PacketStore {
   ): void {
     const src = this.endpoints.intern(this.addresses.intern(version, bytes, srcAt), srcPort);
     const dst = this.endpoints.intern(this.addresses.intern(version, dstBytes, dstAt), dstPort);
+    this.packetTime[0] = time;
     this.place(
-      time,
       src,
       dst,
       this.macs.intern(head, headAt),
@@ -351,8 +430,8 @@ export class PacketStore {
       m[mo + 4] = dstMac;
       m[mo + 5] = srcMac;
     }
+    this.packetTime[0] = r.timeUs(i);
     this.place(
-      r.timeUs(i),
       src,
       dst,
       dstMac,
@@ -363,9 +442,11 @@ export class PacketStore {
     );
   }
 
-  /** Stores a packet's row, or overwrites the row of an earlier packet with the same (time, src, dst). */
+  /**
+   * Stores a packet's row, or overwrites the row of an earlier packet with the same (time, src, dst); the
+   * time is packetTime[0].
+   */
   private place(
-    time: number,
     src: number,
     dst: number,
     dstMac: number,
@@ -374,7 +455,8 @@ export class PacketStore {
     ipLength: number,
     isParseable: number,
   ): void {
-    let index = this.indexed ? this.indexedRow(time, src, dst) : this.findRow(time, src, dst);
+    const time = this.packetTime[0]!;
+    let index = this.indexed ? this.indexedRow(src, dst) : this.findRow(src, dst);
     if (index === NEW_ORDERED || index === NEW_LATE) {
       const row = this.length++;
       this.rows.ensure(this.length);
@@ -407,7 +489,8 @@ export class PacketStore {
   }
 
   /** The row holding (time, src, dst), or NEW_ORDERED / NEW_LATE; may switch to the hash index. */
-  private findRow(time: number, src: number, dst: number): number {
+  private findRow(src: number, dst: number): number {
+    const time = this.packetTime[0]!;
     if (time > this.lastTimeUs) return NEW_ORDERED;
     const times = this.timeUs.data;
     const ordered = this.ordered;
@@ -425,14 +508,14 @@ export class PacketStore {
       const r = ordered[k]!;
       if (times[r] !== time) break;
       if (srcs[r] === src && dsts[r] === dst) return r;
-      if (++scanned > RUN_SCAN) return this.indexedRow(time, src, dst);
+      if (++scanned > RUN_SCAN) return this.indexedRow(src, dst);
     }
     const late = this.late;
     if (time === this.lastTimeUs) {
       // Late rows are earlier than lastTimeUs was when they came, so none has this time.
       return NEW_ORDERED;
     }
-    if (late.length >= MAX_LATE) return this.indexedRow(time, src, dst);
+    if (late.length >= MAX_LATE) return this.indexedRow(src, dst);
     for (let k = 0; k < late.length; k++) {
       const r = late[k]!;
       if (times[r] === time && srcs[r] === src && dsts[r] === dst) return r;
@@ -441,8 +524,9 @@ export class PacketStore {
   }
 
   /** findRow through the hash index of every row (built on first use); new rows get NEW_ORDERED. */
-  private indexedRow(time: number, src: number, dst: number): number {
+  private indexedRow(src: number, dst: number): number {
     if (!this.indexed) this.buildIndex();
+    const time = this.packetTime[0]!;
     const probe = this.dedup.probe;
     const high = Math.floor(time / TWO_POW_32);
     probe[0] = high;
@@ -480,7 +564,7 @@ export class PacketStore {
     this.indexed = false;
     this.lastTimeUs = Number.NEGATIVE_INFINITY;
     this.nOrdered = 0;
-    this.late.length = 0;
+    emptyKeepingCapacity(this.late);
     this.length = 0;
     this.duplicates = 0;
   }
