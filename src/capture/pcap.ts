@@ -80,6 +80,7 @@ export class PcapFramer implements Framer {
       frac -= carry * this.fracPerSec;
     }
     const h = this.recordHeaderLength;
-    this.sink.emit(b, off + h, len - h, origlen, this.linkType, 0, sec, frac * this.fracToNs);
+    this.sink.setTime(sec, frac * this.fracToNs);
+    this.sink.emit(b, off + h, len - h, origlen, this.linkType, 0);
   }
 }

@@ -95,7 +95,8 @@ export class PcapngFramer implements Framer {
         let caplen = len - 16;
         if (origlen < caplen) caplen = origlen;
         if (itf.snaplen > 0 && itf.snaplen < caplen) caplen = itf.snaplen;
-        this.sink.emit(b, off + 12, caplen, origlen, itf.linkType, 0, 0, 0);
+        this.sink.setTime(0, 0);
+        this.sink.emit(b, off + 12, caplen, origlen, itf.linkType, 0);
         return;
       }
       case BLOCK_OPB:
@@ -140,7 +141,8 @@ export class PcapngFramer implements Framer {
       le ? u32le(b, off + 12) : u32be(b, off + 12),
       le ? u32le(b, off + 16) : u32be(b, off + 16),
     );
-    this.sink.emit(b, off + 28, caplen, origlen, itf.linkType, ifId, this.sec, this.nsec);
+    this.sink.setTime(this.sec, this.nsec);
+    this.sink.emit(b, off + 28, caplen, origlen, itf.linkType, ifId);
   }
 
   private interfaceBlock(b: Uint8Array, off: number, len: number, fileOffset: number): void {

@@ -23,7 +23,10 @@ function total(node: SamplingNode): number {
   return sum;
 }
 
-export async function allocatedBytes(run: () => void, samplingInterval = 512): Promise<number> {
+export async function allocatedBytes(
+  run: () => void | Promise<void>,
+  samplingInterval = 512,
+): Promise<number> {
   const session = new Session();
   session.connect();
   try {
@@ -33,7 +36,7 @@ export async function allocatedBytes(run: () => void, samplingInterval = 512): P
       includeObjectsCollectedByMajorGC: true,
       includeObjectsCollectedByMinorGC: true,
     });
-    run();
+    await run();
     const { profile } = await post<{ profile: { head: SamplingNode } }>(session, 'HeapProfiler.stopSampling');
     return total(profile.head);
   } finally {
