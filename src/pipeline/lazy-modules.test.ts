@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { defaultEvalWithHook } from '../test-helpers/eval-imports.js';
 
-test('a default eval loads neither the v2 extractor nor the host-footprint features', () => {
+test('a default eval loads neither the v2 extractor, the host-footprint features nor the progress bar', () => {
   // A resolve hook in the child notes every module it imports.
   const r = defaultEvalWithHook(
     "export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write('IMPORT ' + r.url + '\\n'); return r; }",
@@ -20,8 +20,11 @@ test('a default eval loads neither the v2 extractor nor the host-footprint featu
     imported.some((l) => l.includes('/src/pipeline/analyze.ts')),
     imported.join('\n'),
   );
-  const unwanted = imported.filter((l) =>
-    /\/src\/features\/(v2\/(extractor|reader-side|tables|summary)|host-footprint\/)/.test(l),
+  const unwanted = imported.filter(
+    (l) =>
+      /\/src\/features\/(v2\/(extractor|reader-side|tables|summary)|host-footprint\/)/.test(l) ||
+      // The progress bar's package: only for a bar shown (several captures, stderr a terminal, no --json).
+      l.includes('/node_modules/cli-progress/'),
   );
   assert.deepEqual(unwanted, []);
 });
