@@ -1,6 +1,6 @@
 /**
  * bin/networkml.js as users run it: an executable whose shebang
- * (`env -S node --max-semi-space-size=4 --expose-gc`) starts Node with the V8 flags that cap the young
+ * (`env -S node --max-semi-space-size=2 --expose-gc`) starts Node with the V8 flags that cap the young
  * generation and expose gc() (src/gc.ts) (needs the build: npm test builds first).
  */
 import assert from 'node:assert/strict';
@@ -18,7 +18,7 @@ describe('bin/networkml.js', () => {
     assert.ok(existsSync(`${ROOT}dist/cli/main.js`), 'dist/cli/main.js is missing: run `npm run build`');
     assert.match(
       readFileSync(LAUNCHER, 'utf8').split('\n')[0]!,
-      /^#!\/usr\/bin\/env -S node --max-semi-space-size=4 --expose-gc$/,
+      /^#!\/usr\/bin\/env -S node --max-semi-space-size=2 --expose-gc$/,
     );
     assert.equal(execFileSync(LAUNCHER, ['--version'], { encoding: 'utf8' }).trim(), VERSION);
   });
