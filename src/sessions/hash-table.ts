@@ -41,7 +41,8 @@ export class WordKeyTable {
     this.keys = new Uint32Array(initialCapacity * width);
   }
 
-  private hashProbe(): number {
+  /** The probe key's hash (its low bits pick the table's slot; callers may use it for caches of their own). */
+  hashProbe(): number {
     let h = 0x9e3779b9;
     for (let w = 0; w < this.width; w++) h = mix32(h ^ this.probe[w]!);
     return h;

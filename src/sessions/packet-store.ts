@@ -46,7 +46,7 @@ const V4_CACHE_BITS = 10;
 const MAC_CACHE_BITS = 6;
 const MAC_CACHE = 1 << MAC_CACHE_BITS;
 const V4_CACHE = 1 << V4_CACHE_BITS;
-/** Slots of the caches of address and MAC objects kept across clear() (see AddressTable.keptSlot). */
+/** Slots of the caches of address and MAC objects kept across clear() (see AddressTable.keptBytes). */
 const KEPT_BITS = 12;
 const KEPT = 1 << KEPT_BITS;
 const ADDRESS_KEY_WORDS = 5;
@@ -103,7 +103,7 @@ export class AddressTable {
     const before = this.table.size;
     const id = this.table.intern();
     if (id === before) {
-      const slot = this.keptSlot();
+      const slot = this.table.hashProbe() & (KEPT - 1);
       let copy = this.keptBytes[slot];
       if (copy === undefined || !this.keptMatches(slot)) {
         copy = new Uint8Array(16);
@@ -119,14 +119,6 @@ export class AddressTable {
       this.isPrivate.push(this.keptPrivate[slot] === 1);
     }
     return id;
-  }
-
-  /** The kept-objects slot of the key in the table's probe. */
-  private keptSlot(): number {
-    const probe = this.table.probe;
-    let h = probe[0]!;
-    for (let w = 1; w < ADDRESS_KEY_WORDS; w++) h = Math.imul(h ^ probe[w]!, 0x9e3779b1);
-    return (h ^ (h >>> 15)) & (KEPT - 1);
   }
 
   private keptMatches(slot: number): boolean {
@@ -203,6 +195,11 @@ export class EndpointTable {
   }
 }
 
+/** A MAC's hash for the direct-mapped caches (take its top bits). */
+function macHash(hi: number, lo: number): number {
+  return Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1);
+}
+
 export class MacTable {
   private readonly table = new WordKeyTable(2);
   readonly text: string[] = [];
@@ -223,25 +220,24 @@ export class MacTable {
       (bytes[offset + 3]! << 16) |
       (bytes[offset + 4]! << 8) |
       bytes[offset + 5]!;
-    const slot = Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> (32 - MAC_CACHE_BITS);
+    const slot = macHash(hi, lo) >>> (32 - MAC_CACHE_BITS);
     const cached = this.cacheId[slot]!;
     if (cached >= 0 && this.cacheLo[slot] === lo && this.cacheHi[slot] === hi) return cached;
     this.table.probe[0] = hi;
     this.table.probe[1] = lo >>> 0;
-    const id = this.internSlow(bytes, offset);
+    const id = this.internSlow(bytes, offset, hi, lo);
     this.cacheHi[slot] = hi;
     this.cacheLo[slot] = lo;
     this.cacheId[slot] = id;
     return id;
   }
 
-  private internSlow(bytes: Uint8Array, offset: number): number {
+  /** `hi`, `lo`: the MAC's first two bytes and last four, as intern() read them (the probe's key). */
+  private internSlow(bytes: Uint8Array, offset: number, hi: number, lo: number): number {
     const before = this.table.size;
     const id = this.table.intern();
     if (id === before) {
-      const hi = this.table.probe[0]! | 0;
-      const lo = this.table.probe[1]! | 0;
-      const slot = Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> (32 - KEPT_BITS);
+      const slot = macHash(hi, lo) >>> (32 - KEPT_BITS);
       let text = this.keptText[slot];
       if (text === undefined || this.keptHi[slot] !== hi || this.keptLo[slot] !== lo) {
         text = macText(bytes, offset);

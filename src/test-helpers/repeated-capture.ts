@@ -23,9 +23,9 @@ export function captureHead(path: string, count: number): Buffer {
 /**
  * A little-endian µs pcap made of a real capture's records repeated, each copy shifted past the previous
  * one's end so times never go back, until it is `minBytes` long: a long capture for tests of large inputs
- * without storing one.
+ * without storing one. `shiftS` moves every record that many seconds later (the total must stay a uint32).
  */
-export function repeatedCapture(path: string, minBytes: number): Buffer {
+export function repeatedCapture(path: string, minBytes: number, shiftS = 0): Buffer {
   const { bytes, records } = pcapRecords(path);
   const span = records.at(-1)!.readUInt32LE(0) - records[0]!.readUInt32LE(0) + 1;
   const out: Buffer[] = [bytes.subarray(0, 24)];
@@ -33,7 +33,7 @@ export function repeatedCapture(path: string, minBytes: number): Buffer {
   for (let copy = 0; size < minBytes; copy++) {
     for (const r of records) {
       const c = Buffer.from(r);
-      c.writeUInt32LE(r.readUInt32LE(0) + copy * span, 0);
+      c.writeUInt32LE(r.readUInt32LE(0) + shiftS + copy * span, 0);
       out.push(c);
       size += c.length;
     }
