@@ -6,6 +6,7 @@
 import { ModelError } from '../errors.js';
 import type { SharedRows } from '../features/shared-rows.js';
 import { type WasmAccumulator, wasmAccumulator } from './lstm-wasm.js';
+import type { SequenceMemo } from './sequence-memo.js';
 
 /** Session rows read into a caller's buffer (no array per row): `width` values each. */
 export interface RowSource {
@@ -155,20 +156,12 @@ export class LstmCore {
     for (let t = 0; t < this.seqLen; t++) {
       let x: Float64Array;
       if (source) {
-        if (source.width !== inputSize) {
-          throw new ModelError(
-            `session vector has ${source.width} values, the sos-lstm model expects ${inputSize}`,
-          );
-        }
+        if (source.width !== inputSize) throw widthError(source.width, inputSize);
         x = wasm ? wasm.x : this.x;
         source.read(start + t, x);
       } else {
         x = list[start + t]!;
-        if (x.length !== inputSize) {
-          throw new ModelError(
-            `session vector has ${x.length} values, the sos-lstm model expects ${inputSize}`,
-          );
-        }
+        if (x.length !== inputSize) throw widthError(x.length, inputSize);
         if (wasm) wasm.x.set(x);
       }
       if (wasm) wasmStep(wasm, rnnSize);
@@ -244,20 +237,64 @@ export class LstmCore {
     return max;
   }
 
-  /** The maximum score (0 when none is higher) over sequences [from, to). */
+  /**
+   * The sequences of [first, sequences) left to score: those whose rows are not, bit for bit, a sequence
+   * `memo` has counted (each is counted from then on), in order, in shared memory (a worker thread reads
+   * it). Their maximum is the maximum over the whole range: a repeat scores what the sequence it repeats did.
+   */
+  distinctSequences(
+    sessions: readonly Float64Array[] | RowSource,
+    first: number,
+    sequences: number,
+    memo: SequenceMemo,
+  ): Int32Array {
+    const { seqLen, inputSize } = this;
+    const order = new Int32Array(new SharedArrayBuffer(4 * Math.max(sequences - first, 0)));
+    const source = Array.isArray(sessions) ? null : (sessions as RowSource);
+    const list = sessions as readonly Float64Array[];
+    if (source && source.width !== inputSize) throw widthError(source.width, inputSize);
+    const x = this.x;
+    let n = 0;
+    for (let s = first; s < sequences; s++) {
+      for (let t = 0; t < seqLen; t++) {
+        const i = s * seqLen + t;
+        let row: Float64Array;
+        if (source) {
+          source.read(i, x);
+          row = x;
+        } else {
+          row = list[i]!;
+          if (row.length !== inputSize) throw widthError(row.length, inputSize);
+        }
+        memo.setRow(t, row);
+      }
+      if (!memo.seenBefore()) order[n++] = s;
+    }
+    return order.subarray(0, n);
+  }
+
+  /**
+   * The maximum score (0 when none is higher) over sequences [from, to), or with `order` over the sequences
+   * order[from], …, order[to − 1].
+   */
   scoreRange(
     sessions: readonly Float64Array[] | RowSource,
     from: number,
     to: number,
     labelVector: Float64Array,
+    order?: Int32Array,
   ): number {
     let max = 0;
-    for (let s = from; s < to; s++) {
-      const m = this.scoreSequence(sessions, s * this.seqLen, labelVector);
+    for (let i = from; i < to; i++) {
+      const m = this.scoreSequence(sessions, (order ? order[i]! : i) * this.seqLen, labelVector);
       if (m > max) max = m;
     }
     return max;
   }
+}
+
+function widthError(width: number, inputSize: number): ModelError {
+  return new ModelError(`session vector has ${width} values, the sos-lstm model expects ${inputSize}`);
 }
 
 /** Label l's score from its dense sum `acc`, kept in maxByLabel[l] when higher. */

@@ -170,3 +170,27 @@ test('the streamed analysis hands the early scorer back only for the rows it sco
     }
   }
 });
+
+test('repeats are left out while reading and after, and scoring twice with one prefix agrees', async () => {
+  // The engineering station's capture: 13 of its 30 sequences repeat an earlier one.
+  const path = `${TEST_DATA}melsec/MelsecEngineeringPC-melsecews3101c02-Thu1020-n00.pcap`;
+  // Early scoring stops after the first bins, so the rest is scored after, against the prefix's memo.
+  for (const stepBins of [Number.POSITIVE_INFINITY, 1]) {
+    const { sessions, early } = await streamed(path, 1 << 13, stepBins);
+    const rows = sessions.rowSource!;
+    const sequences = Math.floor(rows.length / lstm.seqLen);
+    const prefix = early.prefixFor(lstm, sessions.sourceIp);
+    assert.ok(prefix !== null);
+    let repeats = early.progress.repeats;
+    for (const label of lstm.labelOrder) {
+      const every = lstm.scoreRange(rows, 0, sequences, lstm.labelVector(label)!);
+      let after = -1;
+      const first = lstm.score(rows, label, { prefix, stats: (n) => (after = n) });
+      const again = lstm.score(rows, label, { prefix });
+      assert.ok(Object.is(first.abnormality, every), `${label} ${stepBins}`);
+      assert.ok(Object.is(again.abnormality, every), `${label} again`);
+      if (label === lstm.labelOrder[0]) repeats += sequences - prefix.sequences - after;
+    }
+    assert.ok(repeats >= 13, `${stepBins}: ${repeats} repeats left out of ${sequences}`);
+  }
+});

@@ -8,10 +8,12 @@
  * of the vote leader's rows read so far are scored in that idle time, for every label at once (the label
  * is the role predicted at the end): if the leader is the device in the end, their maximum for its label
  * is what scoring them again would give, bit for bit, and only the later sequences are left. A new leader
- * starts over from its first row; what was scored for another address is never used.
+ * starts over from its first row; what was scored for another address is never used. A sequence that
+ * repeats one already scored is not scored again (sequence-memo.ts).
  */
 import { type ProvisionalRows, type RowWork, SESSION_VECTOR_LENGTH } from '../features/session-vectors.js';
 import type { LstmCore } from './lstm-core.js';
+import { SequenceMemo } from './sequence-memo.js';
 
 /** More changes of leader than this and the guess is given up for the capture (each restarts from row 0). */
 export const MAX_RESTARTS = 16;
@@ -20,6 +22,8 @@ export const MAX_RESTARTS = 16;
 export interface ScoredPrefix {
   sequences: number;
   maxByLabel: Float64Array;
+  /** Their contents (a repeat of one of them was not scored, and need not be later). */
+  memo: SequenceMemo;
 }
 
 export class EarlySequences implements RowWork {
@@ -31,6 +35,7 @@ export class EarlySequences implements RowWork {
   private filled = 0;
   private sequences = 0;
   private readonly maxByLabel: Float64Array;
+  private memo: SequenceMemo;
   private restarts = 0;
 
   constructor(private readonly lstm: LstmCore) {
@@ -39,6 +44,7 @@ export class EarlySequences implements RowWork {
       block.subarray(t * lstm.inputSize, (t + 1) * lstm.inputSize),
     );
     this.maxByLabel = new Float64Array(lstm.labelOrder.length);
+    this.memo = new SequenceMemo(lstm.inputSize, lstm.seqLen);
   }
 
   /**
@@ -59,21 +65,28 @@ export class EarlySequences implements RowWork {
       this.filled = 0;
       this.sequences = 0;
       this.maxByLabel.fill(0);
+      this.memo = new SequenceMemo(this.lstm.inputSize, this.lstm.seqLen);
     }
     const { rows, lstm } = this;
     while (this.filled < lstm.seqLen) {
       if (!source.nextRow(leader, this.cursor, rows[this.filled]!)) return false;
       this.filled++;
     }
-    lstm.scoreSequenceByLabel(rows, 0, this.maxByLabel);
+    const memo = this.memo;
+    for (let t = 0; t < lstm.seqLen; t++) memo.setRow(t, rows[t]!);
+    if (!memo.seenBefore()) lstm.scoreSequenceByLabel(rows, 0, this.maxByLabel);
     this.filled = 0;
     this.sequences++;
     return true;
   }
 
-  /** The address whose sequences are scored (null: none yet), how many, and how often it changed. */
-  get progress(): { ip: string | null; sequences: number; restarts: number } {
-    return { ip: this.addressIp ?? null, sequences: this.sequences, restarts: this.restarts };
+  /**
+   * The address whose sequences are scored (null: none yet), how many (repeats of an earlier one among
+   * them, not scored), and how often it changed.
+   */
+  get progress(): { ip: string | null; sequences: number; repeats: number; restarts: number } {
+    const { sequences, restarts } = this;
+    return { ip: this.addressIp ?? null, sequences, repeats: this.memo.repeats, restarts };
   }
 
   /**
@@ -83,6 +96,6 @@ export class EarlySequences implements RowWork {
   prefixFor(lstm: LstmCore, sourceIp: string | null): ScoredPrefix | null {
     if (lstm !== this.lstm || this.sequences === 0 || this.restarts > MAX_RESTARTS) return null;
     if (sourceIp === null || this.addressIp !== sourceIp) return null;
-    return { sequences: this.sequences, maxByLabel: this.maxByLabel };
+    return { sequences: this.sequences, maxByLabel: this.maxByLabel, memo: this.memo };
   }
 }

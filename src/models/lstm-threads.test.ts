@@ -43,6 +43,11 @@ async function largestScoredOnOneThread() {
   return { lstm, source, sequences, label, one };
 }
 
+/** Sequence indexes [from, to), as scoreOnTwoThreads takes them. */
+function range(from: number, to: number): Int32Array {
+  return Int32Array.from({ length: to - from }, (_, i) => from + i);
+}
+
 test('two threads give the single thread abnormality bit for bit (rows in memory, spilled, arrays)', async () => {
   const lstm = SessionSequenceLstm.load(MODEL_PATH);
   let compared = 0;
@@ -82,7 +87,7 @@ test('the worker scores chunks when this thread is busy, and the result is still
     },
   };
   const stats = { chunks: 0, workerChunks: 0 };
-  const two = scoreOnTwoThreads(lstm, slow, source.share(), label, 0, sequences, stats);
+  const two = scoreOnTwoThreads(lstm, slow, source.share(), label, range(0, sequences), stats);
   assert.ok(Object.is(two, one), `${two} vs ${one}`);
   assert.ok(stats.workerChunks > 0, `the worker scored ${stats.workerChunks} of ${stats.chunks} chunks`);
 });
@@ -101,7 +106,13 @@ test('a worker that fails gives one-line error and no hang; a model error keeps 
   const started = Date.now();
   assert.throws(
     () =>
-      scoreOnTwoThreads(lstm, rows, { length: 200, width: 41, stored: 11, fd, chunkRows: 64 }, label, 0, 20),
+      scoreOnTwoThreads(
+        lstm,
+        rows,
+        { length: 200, width: 41, stored: 11, fd, chunkRows: 64 },
+        label,
+        range(0, 20),
+      ),
     (err: unknown) =>
       err instanceof Error &&
       !(err instanceof ModelError) &&
@@ -112,7 +123,7 @@ test('a worker that fails gives one-line error and no hang; a model error keeps 
   // Rows of the wrong width (the worker's own ModelError comes back as such, exit code 3).
   const narrow = shareRowArrays(rows, 41);
   assert.throws(
-    () => scoreOnTwoThreads(lstm, rows, { ...narrow, width: 40 }, label, 0, 20),
+    () => scoreOnTwoThreads(lstm, rows, { ...narrow, width: 40 }, label, range(0, 20)),
     (err: unknown) =>
       err instanceof Error &&
       (err as { exitCode?: number }).exitCode === 3 &&
@@ -127,11 +138,11 @@ test('a worker started before the rows exist scores from the first chunks, with 
   prestartLstmWorker(lstm);
   await new Promise((resolve) => setTimeout(resolve, 3000));
   const stats = { chunks: 0, workerChunks: 0 };
-  const two = scoreOnTwoThreads(lstm, source, source.share(), label, 0, sequences, stats);
+  const two = scoreOnTwoThreads(lstm, source, source.share(), label, range(0, sequences), stats);
   assert.ok(Object.is(two, one), `${two} vs ${one}`);
   assert.ok(stats.workerChunks > 0, `the worker scored ${stats.workerChunks} of ${stats.chunks} chunks`);
   // One started for another scorer is not used for this one (a fresh worker is): same result still.
   prestartLstmWorker(SessionSequenceLstm.load(MODEL_PATH));
-  const other = scoreOnTwoThreads(lstm, source, source.share(), label, 0, sequences);
+  const other = scoreOnTwoThreads(lstm, source, source.share(), label, range(0, sequences));
   assert.ok(Object.is(other, one), `${other} vs ${one}`);
 });

@@ -35,9 +35,8 @@ export interface LstmWorkerData {
 export interface LstmThreadData {
   rows: SharedRows;
   labelVector: Float64Array;
-  /** Sequences [first, sequences) are scored (the ones before were scored while the capture was read). */
-  first: number;
-  sequences: number;
+  /** The sequences to score (distinctSequences: shared memory, so the worker reads it without a copy). */
+  order: Int32Array;
   control: SharedArrayBuffer;
   /** One float64 per chunk: its maximum score, valid once its finished flag is set. */
   results: SharedArrayBuffer;
@@ -55,32 +54,41 @@ export const BY_THIS_THREAD = 1;
 export const BY_WORKER = 2;
 
 /**
- * Claims chunks of sequences [first, sequences) until none is left, scoring each and publishing its
- * maximum. Both threads run this.
+ * Claims chunks of the sequences in `order` until none is left, scoring each and publishing its maximum.
+ * Both threads run this.
  */
 export function scoreChunks(
   lstm: LstmCore,
   rows: RowSource | readonly Float64Array[],
   labelVector: Float64Array,
-  first: number,
-  sequences: number,
+  order: Int32Array,
   control: Int32Array,
   results: Float64Array,
   by: typeof BY_THIS_THREAD | typeof BY_WORKER,
 ): void {
-  const chunks = Math.ceil((sequences - first) / CHUNK_SEQUENCES);
+  const chunks = Math.ceil(order.length / CHUNK_SEQUENCES);
   for (;;) {
     const c = Atomics.add(control, NEXT, 1);
     if (c >= chunks) return;
-    const from = first + c * CHUNK_SEQUENCES;
-    results[c] = lstm.scoreRange(rows, from, Math.min(sequences, from + CHUNK_SEQUENCES), labelVector);
+    results[c] = scoreChunk(lstm, rows, labelVector, order, c);
     Atomics.store(control, FINISHED + c, by);
   }
 }
 
+function scoreChunk(
+  lstm: LstmCore,
+  rows: RowSource | readonly Float64Array[],
+  labelVector: Float64Array,
+  order: Int32Array,
+  c: number,
+): number {
+  const from = c * CHUNK_SEQUENCES;
+  return lstm.scoreRange(rows, from, Math.min(order.length, from + CHUNK_SEQUENCES), labelVector, order);
+}
+
 /**
- * The maximum score (0 when none is higher) over sequences [first, sequences), scored on this thread and a
- * worker thread. `stats`, when given, receives how many chunks the worker's results were taken from (tests,
+ * The maximum score (0 when none is higher) over the sequences in `order` (ascending sequence indexes; in
+ * a SharedArrayBuffer, else the worker is given a copy), scored on this thread and a worker thread. `stats`, when given, receives how many chunks the worker's results were taken from (tests,
  * measurements).
  */
 export function scoreOnTwoThreads(
@@ -88,19 +96,17 @@ export function scoreOnTwoThreads(
   rows: RowSource | readonly Float64Array[],
   shared: SharedRows,
   labelVector: Float64Array,
-  first: number,
-  sequences: number,
+  order: Int32Array,
   stats?: { chunks: number; workerChunks: number },
 ): number {
-  const chunks = Math.ceil((sequences - first) / CHUNK_SEQUENCES);
+  const chunks = Math.ceil(order.length / CHUNK_SEQUENCES);
   const control = new Int32Array(new SharedArrayBuffer((FINISHED + chunks) * 4));
   const results = new Float64Array(new SharedArrayBuffer(chunks * 8));
   const { port1, port2 } = new MessageChannel();
   const data: LstmThreadData = {
     rows: shared,
     labelVector,
-    first,
-    sequences,
+    order,
     control: control.buffer as SharedArrayBuffer,
     results: results.buffer as SharedArrayBuffer,
     port: port2,
@@ -108,17 +114,13 @@ export function scoreOnTwoThreads(
   const worker = takeWorker(lstm);
   worker.postMessage(data, [port2]);
   try {
-    scoreChunks(lstm, rows, labelVector, first, sequences, control, results, BY_THIS_THREAD);
+    scoreChunks(lstm, rows, labelVector, order, control, results, BY_THIS_THREAD);
     let max = 0;
     let workerChunks = 0;
     for (let c = 0; c < chunks; c++) {
       const by = Atomics.load(control, FINISHED + c);
       if (by === BY_WORKER) workerChunks++;
-      const from = first + c * CHUNK_SEQUENCES;
-      const m =
-        by !== 0
-          ? results[c]!
-          : lstm.scoreRange(rows, from, Math.min(sequences, from + CHUNK_SEQUENCES), labelVector);
+      const m = by !== 0 ? results[c]! : scoreChunk(lstm, rows, labelVector, order, c);
       if (m > max) max = m;
     }
     if (stats) {

@@ -39,16 +39,7 @@ parentPort!.once('message', (data: LstmThreadData) => {
     }
     Atomics.store(control, STATE, WORKER_RUNNING);
     Atomics.notify(control, STATE);
-    scoreChunks(
-      lstm,
-      rows,
-      data.labelVector,
-      data.first,
-      data.sequences,
-      control,
-      new Float64Array(data.results),
-      BY_WORKER,
-    );
+    scoreChunks(lstm, rows, data.labelVector, data.order, control, new Float64Array(data.results), BY_WORKER);
   } catch (err) {
     const failure: LstmThreadFailure = {
       message: errorMessage(err),

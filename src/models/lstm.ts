@@ -17,6 +17,7 @@ import type { Behavior } from '../result.js';
 import { LstmCore, type LstmParts, type RowSource } from './lstm-core.js';
 import type { ScoredPrefix } from './lstm-early.js';
 import { prestartLstmWorker, scoreOnTwoThreads } from './lstm-threads.js';
+import { SequenceMemo } from './sequence-memo.js';
 import { lazy, zod } from './zod-lazy.js';
 
 export type { LstmParts, RowSource } from './lstm-core.js';
@@ -111,6 +112,8 @@ export interface ScoreOptions {
    * label (not a vector), only the later sequences are scored here.
    */
   prefix?: ScoredPrefix | null;
+  /** Told how many sequences were scored here: those left after the prefix, less repeats (measurements). */
+  stats?: (scored: number) => void;
 }
 
 /** What scoring one capture gives. */
@@ -252,15 +255,19 @@ export class SessionSequenceLstm extends LstmCore {
       return this.unscored(sequences, `fewer than ${this.minSequences} session sequences (${sequences})`);
     }
     // Sequences are independent (each starts from a zero state) and the maximum does not depend on the
-    // order it is taken in, so two threads, or sequences scored earlier, give the same abnormality bit for
-    // bit.
+    // order it is taken in, so two threads, sequences scored earlier, or a repeat left out (sequence-memo.ts)
+    // give the same abnormality bit for bit.
     const prefix = typeof label === 'string' ? options.prefix : null;
     const first = prefix ? Math.min(prefix.sequences, sequences) : 0;
     const before = prefix && first > 0 ? prefix.maxByLabel[this.labelOrder.indexOf(label as string)]! : 0;
-    const shared = this.sharedRows(sessions, sequences - first, options);
+    // The prefix's memo knows the sequences it scored; a copy, so that scoring again starts from the same.
+    const memo = prefix && first > 0 ? prefix.memo.clone() : new SequenceMemo(this.inputSize, this.seqLen);
+    const order = this.distinctSequences(sessions, first, sequences, memo);
+    options.stats?.(order.length);
+    const shared = this.sharedRows(sessions, order.length, options);
     const rest = shared
-      ? scoreOnTwoThreads(this, sessions, shared, labelVector, first, sequences)
-      : this.scoreRange(sessions, first, sequences, labelVector);
+      ? scoreOnTwoThreads(this, sessions, shared, labelVector, order)
+      : this.scoreRange(sessions, 0, order.length, labelVector, order);
     const max = Math.max(rest, before); // neither is NaN or -0 (both are maxima from 0)
     return {
       abnormality: max,

@@ -223,15 +223,20 @@ export function anomalyScorer(options: AnomalyOptions, roleModel: LoadedModel): 
           const early = sessions.whileRead;
           const prefix = early instanceof EarlySequences ? early.prefixFor(lstm, sessions.sourceIp) : null;
           // The scorer's own behaviour uses its default threshold; ours is decided by decide().
+          let after = 0;
           const s = lstm.score(sessions.rowSource ?? sessions.rows, role, {
             thread: options.lstmThread ?? 'auto',
             prefix,
+            stats: (scored) => {
+              after = scored;
+            },
           });
-          // How much of the scoring the read's idle time did (bench/README.md, issue 14); stderr, on request.
+          // How much of the scoring the read's idle time did, and how much repeats saved (bench/README.md,
+          // issue 14); stderr, on request.
           if (process.env.NETWORKML_DEBUG && early instanceof EarlySequences) {
-            const { sequences, restarts } = early.progress;
+            const { sequences, repeats, restarts } = early.progress;
             process.stderr.write(
-              `networkml: debug: LSTM sequences scored while reading: ${prefix ? sequences : 0} of ${s.sequences} (${sequences} for the last leader, ${restarts} restarts)\n`,
+              `networkml: debug: LSTM sequences taken while reading: ${prefix ? sequences : 0} of ${s.sequences} (${sequences} for the last leader, of which ${repeats} repeats; ${restarts} restarts); scored after: ${after}\n`,
             );
           }
           return {

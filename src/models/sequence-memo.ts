@@ -1,0 +1,208 @@
+/**
+ * The LSTM sequences already counted in a capture's abnormality, recognised by their content (issue 14).
+ *
+ * A capture's abnormality is the maximum score over its sequences, each scored from a zero state under
+ * one label vector: a sequence whose rows are, bit for bit, those of a sequence already scored gives the
+ * same scores and cannot change the maximum, under any label. So it is not scored again. A device's rows
+ * repeat a lot (a 15-minute industrial capture: 34 distinct rows of 307), and so do whole sequences of a
+ * device that talks on a timer; a sequence seen once costs one hash and one comparison per row.
+ *
+ * Rows are interned into ids and a sequence is remembered as its seqLen row ids. Both tables are bounded
+ * (MAX_ROWS distinct rows, MAX_SEQUENCES distinct sequences): past that, a new row or sequence is scored
+ * without being remembered, so memory stays flat however long the capture and the result is the same.
+ */
+
+/** Distinct rows remembered at most (41 float64 each: 5.4 MB at the cap). */
+export const MAX_ROWS = 16_384;
+/** Distinct sequences remembered at most (seqLen int32 each: 2.6 MB at the cap for 10 rows). */
+export const MAX_SEQUENCES = 65_536;
+const FIRST_CAPACITY = 256;
+
+/**
+ * An id-per-entry hash set of int32 keys of up to `width` words, grown by doubling up to `max` entries. A
+ * key is its first `used` words, the rest being zero: two keys are equal when their used words are.
+ */
+class KeyTable {
+  /** Entry e's key is keys[e·width .. e·width + lengths[e]) (the rest of its width is zero). */
+  private keys: Int32Array;
+  private lengths: Int32Array;
+  /** Each entry's hash: compared before the words, and growing re-slots entries without hashing again. */
+  private hashes: Int32Array;
+  /** Open addressing: entry + 1 per slot, 0 empty; twice the capacity, a power of two. */
+  private slots: Int32Array;
+  private capacity = FIRST_CAPACITY;
+  count = 0;
+  /** Whether the last find() added its key. */
+  added = false;
+
+  constructor(
+    private readonly width: number,
+    private readonly max: number,
+  ) {
+    this.keys = new Int32Array(FIRST_CAPACITY * width);
+    this.lengths = new Int32Array(FIRST_CAPACITY);
+    this.hashes = new Int32Array(FIRST_CAPACITY);
+    this.slots = new Int32Array(2 * FIRST_CAPACITY);
+  }
+
+  /**
+   * The entry whose key equals key[0 .. used) (words past `used`, up to the width, are zero and not read),
+   * added when new and there is room; -1: new, and full.
+   */
+  find(key: Int32Array, used: number): number {
+    const hash = hashWords(key, used);
+    let mask = this.slots.length - 1;
+    let slot = hash & mask;
+    for (;;) {
+      const stored = this.slots[slot]!;
+      if (stored === 0) break;
+      const e = stored - 1;
+      if (this.hashes[e] === hash && this.lengths[e] === used && this.equals(e, key, used)) {
+        this.added = false;
+        return e;
+      }
+      slot = (slot + 1) & mask;
+    }
+    this.added = false;
+    if (this.count >= this.max) return -1;
+    if (this.count === this.capacity) {
+      this.grow();
+      mask = this.slots.length - 1;
+      slot = hash & mask;
+      while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
+    }
+    const entry = this.count++;
+    const { keys } = this;
+    const o = entry * this.width;
+    for (let k = 0; k < used; k++) keys[o + k] = key[k]!;
+    this.lengths[entry] = used;
+    this.hashes[entry] = hash;
+    this.slots[slot] = entry + 1;
+    this.added = true;
+    return entry;
+  }
+
+  private equals(entry: number, key: Int32Array, used: number): boolean {
+    const { keys } = this;
+    const o = entry * this.width;
+    for (let k = 0; k < used; k++) if (keys[o + k] !== key[k]) return false;
+    return true;
+  }
+
+  /** An independent copy (same entries). */
+  clone(): KeyTable {
+    const copy = new KeyTable(this.width, this.max);
+    copy.keys = this.keys.slice();
+    copy.lengths = this.lengths.slice();
+    copy.hashes = this.hashes.slice();
+    copy.slots = this.slots.slice();
+    copy.capacity = this.capacity;
+    copy.count = this.count;
+    return copy;
+  }
+
+  private grow(): void {
+    this.capacity *= 2;
+    const keys = new Int32Array(this.capacity * this.width);
+    keys.set(this.keys);
+    this.keys = keys;
+    const lengths = new Int32Array(this.capacity);
+    lengths.set(this.lengths);
+    this.lengths = lengths;
+    const hashes = new Int32Array(this.capacity);
+    hashes.set(this.hashes);
+    this.hashes = hashes;
+    const slots = new Int32Array(2 * this.capacity);
+    const mask = slots.length - 1;
+    for (let e = 0; e < this.count; e++) {
+      let slot = hashes[e]! & mask;
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = e + 1;
+    }
+    this.slots = slots;
+  }
+}
+
+/**
+ * A hash of 32-bit words: four multiply-xor lanes over every fourth word (independent chains, so the
+ * multiplications overlap instead of each waiting for the last), then mixed (the low bits pick the slot).
+ */
+function hashWords(words: Int32Array, width: number): number {
+  let h0 = 0x811c9dc5;
+  let h1 = 0x01000193;
+  let h2 = 0x9e3779b9;
+  let h3 = 0x85ebca6b;
+  let k = 0;
+  for (; k + 4 <= width; k += 4) {
+    h0 = Math.imul(h0 ^ words[k]!, 0x01000193);
+    h1 = Math.imul(h1 ^ words[k + 1]!, 0x01000193);
+    h2 = Math.imul(h2 ^ words[k + 2]!, 0x01000193);
+    h3 = Math.imul(h3 ^ words[k + 3]!, 0x01000193);
+  }
+  for (; k < width; k++) h0 = Math.imul(h0 ^ words[k]!, 0x01000193);
+  let h = h0 ^ Math.imul(h1, 0x85ebca6b) ^ Math.imul(h2, 0xc2b2ae35) ^ Math.imul(h3, 0x27d4eb2f);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return h | 0;
+}
+
+export class SequenceMemo {
+  private readonly rows: KeyTable;
+  private readonly sequences: KeyTable;
+  /** The row being interned, as float64 and as its int32 words (the key). */
+  private readonly row: Float64Array;
+  private readonly rowWords: Int32Array;
+  /** The sequence being checked: its rows' ids (-1: a row not remembered). */
+  private readonly ids: Int32Array;
+  /** Sequences checked, and those found already counted. */
+  checked = 0;
+  repeats = 0;
+
+  constructor(
+    readonly width: number,
+    readonly seqLen: number,
+    maxRows = MAX_ROWS,
+    maxSequences = MAX_SEQUENCES,
+    tables?: { rows: KeyTable; sequences: KeyTable },
+  ) {
+    this.rows = tables?.rows ?? new KeyTable(2 * width, maxRows);
+    this.sequences = tables?.sequences ?? new KeyTable(seqLen, maxSequences);
+    this.row = new Float64Array(width);
+    this.rowWords = new Int32Array(this.row.buffer);
+    this.ids = new Int32Array(seqLen);
+  }
+
+  /** A memo that knows what this one knows now, and learns on its own from then on. */
+  clone(): SequenceMemo {
+    const tables = { rows: this.rows.clone(), sequences: this.sequences.clone() };
+    return new SequenceMemo(this.width, this.seqLen, 0, 0, tables);
+  }
+
+  /** Sets row t (0 ≤ t < seqLen) of the sequence being checked: its first `width` values. */
+  setRow(t: number, values: Float64Array): void {
+    const { row, rowWords, width } = this;
+    // Rows end in zeros (the port one-hots are always zero: REFERENCE.md §6): the key stops at the last
+    // value whose bits are not all zero (a −0 counts), so those are neither hashed nor compared.
+    let used = 0;
+    for (let k = 0; k < width; k++) {
+      row[k] = values[k]!;
+      if ((rowWords[2 * k]! | rowWords[2 * k + 1]!) !== 0) used = 2 * k + 2;
+    }
+    this.ids[t] = this.rows.find(rowWords, used);
+  }
+
+  /**
+   * After setRow for every t: true when a sequence of these very rows was counted before (skip it); else
+   * false, and the sequence is remembered (when there is room) as counted from now on.
+   */
+  seenBefore(): boolean {
+    this.checked++;
+    const { ids } = this;
+    for (let t = 0; t < this.seqLen; t++) if (ids[t]! < 0) return false;
+    const entry = this.sequences.find(ids, this.seqLen);
+    if (entry < 0 || this.sequences.added) return false;
+    this.repeats++;
+    return true;
+  }
+}
