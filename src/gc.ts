@@ -12,8 +12,9 @@ import { getHeapStatistics } from 'node:v8';
 /** Below this much heap in use a collection frees too little to matter (a 1 GB capture stays under it). */
 const WORTH_BYTES = 32 * 1024 * 1024;
 
-export function collectGarbage(): void {
+/** Collects when the heap holds at least `worthBytes` (a stage that adds more memory can ask for less). */
+export function collectGarbage(worthBytes = WORTH_BYTES): void {
   const gc = (globalThis as { gc?: () => void }).gc;
-  if (typeof gc !== 'function' || getHeapStatistics().used_heap_size < WORTH_BYTES) return;
+  if (typeof gc !== 'function' || getHeapStatistics().used_heap_size < worthBytes) return;
   gc();
 }

@@ -80,6 +80,16 @@ test('past its bounds the memo remembers nothing new, so the new is always score
   const sequence = (i: number) => Array.from({ length: SEQ }, (_, t) => row(t, Math.floor(i / 3 ** t) % 3));
   for (let i = 0; i < 2000; i++) assert.equal(seen(many, sequence(i)), false);
   for (let i = 0; i < 2000; i++) assert.equal(seen(many, sequence(i)), true, `sequence ${i}`);
+  // Row ids up to the row cap (16,384), two to a key word: sequences of overlapping windows of 16,000
+  // distinct rows, each told apart from its neighbours, then each found again.
+  const wide = new SequenceMemo(WIDTH, SEQ);
+  const distinctRows = Array.from({ length: 16_000 }, (_, i) => row(i + 0.5));
+  const windowAt = (i: number) => distinctRows.slice(i, i + SEQ);
+  for (let i = 0; i + SEQ <= distinctRows.length; i += 7)
+    assert.equal(seen(wide, windowAt(i)), false, `${i}`);
+  for (let i = 0; i + SEQ <= distinctRows.length; i += 7)
+    assert.equal(seen(wide, windowAt(i)), true, `${i} again`);
+  assert.equal(seen(wide, windowAt(3)), false, 'a window never seen');
 });
 
 test('a clone knows what its original knew, and each learns on its own after', () => {

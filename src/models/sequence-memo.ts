@@ -7,24 +7,28 @@
  * repeat a lot (a 15-minute industrial capture: 34 distinct rows of 307), and so do whole sequences of a
  * device that talks on a timer; a sequence seen once costs one hash and one comparison per row.
  *
- * Rows are interned into ids and a sequence is remembered as its seqLen row ids. Both tables are bounded
+ * Rows are interned into ids and a sequence is remembered as its seqLen row ids, two 16-bit ids to a word:
+ * the memo is part of eval's peak memory (the ~10 GB benchmark stream has 61,482 distinct sequences). Both
+ * tables are bounded, to ~8 MB at most for the shipped model
  * (MAX_ROWS distinct rows, MAX_SEQUENCES distinct sequences): past that, a new row or sequence is scored
  * without being remembered, so memory stays flat however long the capture and the result is the same.
  */
 
-/** Distinct rows remembered at most (41 float64 each: 5.4 MB at the cap). */
+/** Distinct rows remembered at most (up to 41 float64 each, to the last value that is not zero: ≤ 5.4 MB). */
 export const MAX_ROWS = 16_384;
-/** Distinct sequences remembered at most (seqLen int32 each: 2.6 MB at the cap for 10 rows). */
+/** Distinct sequences remembered at most (seqLen / 2 int32 each: 1.3 MB at the cap for 10 rows). */
 export const MAX_SEQUENCES = 65_536;
 const FIRST_CAPACITY = 256;
 
 /**
- * An id-per-entry hash set of int32 keys of up to `width` words, grown by doubling up to `max` entries. A
- * key is its first `used` words, the rest being zero: two keys are equal when their used words are.
+ * An id-per-entry hash set of int32 keys, grown by doubling up to `max` entries. A key is its first `used`
+ * words, the words after them (up to the caller's width) being zero: only the used ones are stored.
  */
 class KeyTable {
-  /** Entry e's key is keys[e·width .. e·width + lengths[e]) (the rest of its width is zero). */
-  private keys: Int32Array;
+  /** Entry e's key is pool[starts[e] .. starts[e] + lengths[e]). */
+  private pool: Int32Array;
+  private poolUsed = 0;
+  private starts: Int32Array;
   private lengths: Int32Array;
   /** Each entry's hash: compared before the words, and growing re-slots entries without hashing again. */
   private hashes: Int32Array;
@@ -35,19 +39,17 @@ class KeyTable {
   /** Whether the last find() added its key. */
   added = false;
 
-  constructor(
-    private readonly width: number,
-    private readonly max: number,
-  ) {
-    this.keys = new Int32Array(FIRST_CAPACITY * width);
+  constructor(private readonly max: number) {
+    this.pool = new Int32Array(FIRST_CAPACITY * 16);
+    this.starts = new Int32Array(FIRST_CAPACITY);
     this.lengths = new Int32Array(FIRST_CAPACITY);
     this.hashes = new Int32Array(FIRST_CAPACITY);
     this.slots = new Int32Array(2 * FIRST_CAPACITY);
   }
 
   /**
-   * The entry whose key equals key[0 .. used) (words past `used`, up to the width, are zero and not read),
-   * added when new and there is room; -1: new, and full.
+   * The entry whose key equals key[0 .. used) (the caller's words past `used` are zero and not read), added
+   * when new and there is room; -1: new, and full.
    */
   find(key: Int32Array, used: number): number {
     const hash = hashWords(key, used);
@@ -71,10 +73,17 @@ class KeyTable {
       slot = hash & mask;
       while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
     }
+    if (this.poolUsed + used > this.pool.length) {
+      const pool = new Int32Array(Math.max(2 * this.pool.length, this.poolUsed + used));
+      pool.set(this.pool);
+      this.pool = pool;
+    }
     const entry = this.count++;
-    const { keys } = this;
-    const o = entry * this.width;
-    for (let k = 0; k < used; k++) keys[o + k] = key[k]!;
+    const { pool } = this;
+    const o = this.poolUsed;
+    for (let k = 0; k < used; k++) pool[o + k] = key[k]!;
+    this.poolUsed += used;
+    this.starts[entry] = o;
     this.lengths[entry] = used;
     this.hashes[entry] = hash;
     this.slots[slot] = entry + 1;
@@ -83,16 +92,18 @@ class KeyTable {
   }
 
   private equals(entry: number, key: Int32Array, used: number): boolean {
-    const { keys } = this;
-    const o = entry * this.width;
-    for (let k = 0; k < used; k++) if (keys[o + k] !== key[k]) return false;
+    const { pool } = this;
+    const o = this.starts[entry]!;
+    for (let k = 0; k < used; k++) if (pool[o + k] !== key[k]) return false;
     return true;
   }
 
   /** An independent copy (same entries). */
   clone(): KeyTable {
-    const copy = new KeyTable(this.width, this.max);
-    copy.keys = this.keys.slice();
+    const copy = new KeyTable(this.max);
+    copy.pool = this.pool.slice(0, Math.max(this.poolUsed, 1));
+    copy.poolUsed = this.poolUsed;
+    copy.starts = this.starts.slice();
     copy.lengths = this.lengths.slice();
     copy.hashes = this.hashes.slice();
     copy.slots = this.slots.slice();
@@ -102,18 +113,18 @@ class KeyTable {
   }
 
   private grow(): void {
+    const grown = (a: Int32Array) => {
+      const b = new Int32Array(2 * this.capacity);
+      b.set(a);
+      return b;
+    };
+    this.starts = grown(this.starts);
+    this.lengths = grown(this.lengths);
+    this.hashes = grown(this.hashes);
     this.capacity *= 2;
-    const keys = new Int32Array(this.capacity * this.width);
-    keys.set(this.keys);
-    this.keys = keys;
-    const lengths = new Int32Array(this.capacity);
-    lengths.set(this.lengths);
-    this.lengths = lengths;
-    const hashes = new Int32Array(this.capacity);
-    hashes.set(this.hashes);
-    this.hashes = hashes;
     const slots = new Int32Array(2 * this.capacity);
     const mask = slots.length - 1;
+    const { hashes } = this;
     for (let e = 0; e < this.count; e++) {
       let slot = hashes[e]! & mask;
       while (slots[slot] !== 0) slot = (slot + 1) & mask;
@@ -153,8 +164,9 @@ export class SequenceMemo {
   /** The row being interned, as float64 and as its int32 words (the key). */
   private readonly row: Float64Array;
   private readonly rowWords: Int32Array;
-  /** The sequence being checked: its rows' ids (-1: a row not remembered). */
+  /** The sequence being checked: its rows' ids (-1: a row not remembered), and as the key, two to a word. */
   private readonly ids: Int32Array;
+  private readonly key: Int32Array;
   /** Sequences checked, and those found already counted. */
   checked = 0;
   repeats = 0;
@@ -166,11 +178,13 @@ export class SequenceMemo {
     maxSequences = MAX_SEQUENCES,
     tables?: { rows: KeyTable; sequences: KeyTable },
   ) {
-    this.rows = tables?.rows ?? new KeyTable(2 * width, maxRows);
-    this.sequences = tables?.sequences ?? new KeyTable(seqLen, maxSequences);
+    // Ids fit 16 bits (the sequence key packs two to a word).
+    this.rows = tables?.rows ?? new KeyTable(Math.min(maxRows, 0x10000));
+    this.sequences = tables?.sequences ?? new KeyTable(maxSequences);
     this.row = new Float64Array(width);
     this.rowWords = new Int32Array(this.row.buffer);
     this.ids = new Int32Array(seqLen);
+    this.key = new Int32Array((seqLen + 1) >> 1);
   }
 
   /** A memo that knows what this one knows now, and learns on its own from then on. */
@@ -198,9 +212,14 @@ export class SequenceMemo {
    */
   seenBefore(): boolean {
     this.checked++;
-    const { ids } = this;
-    for (let t = 0; t < this.seqLen; t++) if (ids[t]! < 0) return false;
-    const entry = this.sequences.find(ids, this.seqLen);
+    const { ids, key } = this;
+    key.fill(0);
+    for (let t = 0; t < this.seqLen; t++) {
+      const id = ids[t]!;
+      if (id < 0) return false;
+      key[t >> 1] = key[t >> 1]! | (id << (16 * (t & 1)));
+    }
+    const entry = this.sequences.find(key, key.length);
     if (entry < 0 || this.sequences.added) return false;
     this.repeats++;
     return true;
