@@ -134,24 +134,10 @@ class KeyTable {
   }
 }
 
-/**
- * A hash of 32-bit words: four multiply-xor lanes over every fourth word (independent chains, so the
- * multiplications overlap instead of each waiting for the last), then mixed (the low bits pick the slot).
- */
-function hashWords(words: Int32Array, width: number): number {
-  let h0 = 0x811c9dc5;
-  let h1 = 0x01000193;
-  let h2 = 0x9e3779b9;
-  let h3 = 0x85ebca6b;
-  let k = 0;
-  for (; k + 4 <= width; k += 4) {
-    h0 = Math.imul(h0 ^ words[k]!, 0x01000193);
-    h1 = Math.imul(h1 ^ words[k + 1]!, 0x01000193);
-    h2 = Math.imul(h2 ^ words[k + 2]!, 0x01000193);
-    h3 = Math.imul(h3 ^ words[k + 3]!, 0x01000193);
-  }
-  for (; k < width; k++) h0 = Math.imul(h0 ^ words[k]!, 0x01000193);
-  let h = h0 ^ Math.imul(h1, 0x85ebca6b) ^ Math.imul(h2, 0xc2b2ae35) ^ Math.imul(h3, 0x27d4eb2f);
+/** FNV-1a over 32-bit words, then a final mix (the low bits pick the slot). */
+function hashWords(words: Int32Array, length: number): number {
+  let h = 0x811c9dc5;
+  for (let k = 0; k < length; k++) h = Math.imul(h ^ words[k]!, 0x01000193);
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
