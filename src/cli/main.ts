@@ -63,9 +63,12 @@ export function usageErrorLine(text: string): string {
   return `networkml: ${said} (run with --help for usage)\n`;
 }
 
+/** buildProgram's `only` for a program without commands. */
+const NO_COMMAND = '';
+
 /**
- * The program with the named command only, or with all of them (no command named, or a settings file,
- * which is checked against every command's options).
+ * The program with the named command only (NO_COMMAND: none), or with all of them (null: no command named,
+ * or a settings file, which is checked against every command's options).
  */
 async function buildProgram(only: string | null): Promise<Command> {
   const program = new Command('networkml')
@@ -129,7 +132,9 @@ export async function main(argv: string[]): Promise<number> {
     const args = translateLegacyArgs(translatePoseidonArgs(given));
     const command = config ? null : commandNamed(args);
     if (command === 'eval') await prestartReading(args);
-    const program = await buildProgram(command);
+    // `--version` alone needs no command: registering them all imported every command's modules (~0.2 s).
+    const versionOnly = !config && args.length === 1 && (args[0] === '--version' || args[0] === '-V');
+    const program = await buildProgram(versionOnly ? NO_COMMAND : command);
     if (config) applyConfig(program, config);
     await program.parseAsync(args, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.OK;

@@ -88,8 +88,8 @@ function scoreChunk(
 
 /**
  * The maximum score (0 when none is higher) over the sequences in `order` (ascending sequence indexes; in
- * a SharedArrayBuffer, else the worker is given a copy), scored on this thread and a worker thread. `stats`, when given, receives how many chunks the worker's results were taken from (tests,
- * measurements).
+ * a SharedArrayBuffer, else the worker is given a copy), scored on this thread and a worker thread.
+ * `stats`, when given, receives how many chunks the worker's results were taken from (tests, measurements).
  */
 export function scoreOnTwoThreads(
   lstm: LstmCore,

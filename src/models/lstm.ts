@@ -269,9 +269,9 @@ export class SessionSequenceLstm extends LstmCore {
     const order = this.distinctSequences(sessions, first, sequences, memo);
     options.stats?.(order.length);
     const shared = this.sharedRows(sessions, order.length, options);
-    // The second thread adds ~11 MiB: a long capture's garbage goes first. Scoring it once took long enough
-    // for V8 to shrink the heap meanwhile; with the repeats left out it ends before, and the ~10 GB stream's
-    // peak rose by ~8 MiB to the 150 MB target (bench/README.md). ~5 ms, for heaps past a 1 GB capture's.
+    // The second thread adds ~11 MiB: a long capture's garbage goes first. V8 used to shrink the heap while
+    // every sequence was scored; with the repeats left out scoring ends before, and without this collection
+    // the ~11 GB stream's peak reached 141–146 MiB (bench/README.md). ~5 ms, for heaps past a 1 GB capture's.
     if (shared) collectGarbage(SECOND_THREAD_GC_BYTES);
     const rest = shared
       ? scoreOnTwoThreads(this, sessions, shared, labelVector, order)

@@ -8,10 +8,10 @@
  * device that talks on a timer; a sequence seen once costs one hash and one comparison per row.
  *
  * Rows are interned into ids and a sequence is remembered as its seqLen row ids, two 16-bit ids to a word:
- * the memo is part of eval's peak memory (the ~10 GB benchmark stream has 61,482 distinct sequences). Both
- * tables are bounded, to ~8 MB at most for the shipped model
- * (MAX_ROWS distinct rows, MAX_SEQUENCES distinct sequences): past that, a new row or sequence is scored
- * without being remembered, so memory stays flat however long the capture and the result is the same.
+ * the memo is part of eval's peak memory (the ~11 GB benchmark stream has 61,482 distinct sequences). Both
+ * tables are bounded (MAX_ROWS distinct rows, MAX_SEQUENCES distinct sequences; ~8 MB at most for the
+ * shipped model): past that, a new row or sequence is scored without being remembered, so memory stays flat
+ * however long the capture, and the result is the same.
  */
 
 /** Distinct rows remembered at most (up to 41 float64 each, to the last value that is not zero: ≤ 5.4 MB). */

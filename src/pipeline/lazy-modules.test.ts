@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { defaultEvalWithHook } from '../test-helpers/eval-imports.js';
+import { VERSION } from '../version.js';
 
 test('a default eval loads neither the v2 extractor, the host-footprint features nor the progress bar', () => {
   // A resolve hook in the child notes every module it imports.
@@ -27,4 +28,24 @@ test('a default eval loads neither the v2 extractor, the host-footprint features
       l.includes('/node_modules/cli-progress/'),
   );
   assert.deepEqual(unwanted, []);
+});
+
+test('--version and -V print the version and import no command', () => {
+  const hook =
+    "export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write('IMPORT ' + r.url + '\\n'); return r; }";
+  for (const flag of ['--version', '-V']) {
+    const r = defaultEvalWithHook(hook, [], [flag]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, `${VERSION}\n`);
+    const imported = r.stderr.split('\n').filter((l) => l.startsWith('IMPORT '));
+    assert.ok(
+      imported.some((l) => l.includes('/src/cli/main.ts')),
+      imported.join('\n'),
+    );
+    assert.deepEqual(
+      imported.filter((l) => l.includes('/src/cli/commands/')),
+      [],
+      flag,
+    );
+  }
 });

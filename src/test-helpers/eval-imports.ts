@@ -7,17 +7,28 @@ import { join } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '../..');
 
+const DEFAULT_EVAL = [
+  'eval',
+  'test-data/reference/captures/WeMoSwitch-sentinel-Mon0000-n00.pcap',
+  '--json',
+  '--no-history',
+];
+
 /**
  * `resolveHook`: the source of an ESM `resolve` hook (it may write to stderr); `after`: statements run in the
- * child after eval returned (its exit code is in `code`).
+ * child after eval returned (its exit code is in `code`); `args`: another command line to run instead.
  */
-export function defaultEvalWithHook(resolveHook: string, after: string[] = []): SpawnSyncReturns<string> {
+export function defaultEvalWithHook(
+  resolveHook: string,
+  after: string[] = [],
+  args: readonly string[] = DEFAULT_EVAL,
+): SpawnSyncReturns<string> {
   const hook = `data:text/javascript,${encodeURIComponent(resolveHook)}`;
   const script = [
     "import { register, createRequire } from 'node:module';",
     `register(${JSON.stringify(hook)});`,
     "const { main } = await import('./src/cli/main.ts');",
-    "const code = await main(['node', 'networkml', 'eval', 'test-data/reference/captures/WeMoSwitch-sentinel-Mon0000-n00.pcap', '--json', '--no-history']);",
+    `const code = await main(${JSON.stringify(['node', 'networkml', ...args])});`,
     ...after,
     'process.exitCode = code;',
   ].join('\n');
