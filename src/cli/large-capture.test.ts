@@ -74,11 +74,20 @@ describe('a large capture read on a second thread', () => {
     const debug = runCli(['eval', path, '--json', '--no-history'], { env: { NETWORKML_DEBUG: '1' } });
     assert.equal(debug.stdout, single.stdout);
     const m =
-      /^networkml: debug: LSTM sequences scored while reading: (\d+) of (\d+) \(\d+ for the last leader, \d+ restarts\)$/m.exec(
+      /^networkml: debug: LSTM sequences taken while reading: (\d+) of (\d+) \((\d+) for the last leader, of which (\d+) repeats; \d+ restarts\); scored after: (\d+)$/m.exec(
         debug.stderr,
       );
     assert.ok(m, debug.stderr);
-    assert.ok(Number(m[1]) <= Number(m[2]) && Number(m[2]) >= 6, m[0]);
+    const [taken, total, leader, repeats, after] = m.slice(1).map(Number) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    assert.ok(taken <= total && total >= 6 && repeats <= leader, m[0]);
+    // What the read took, and what was scored after it (repeats left out), cover every sequence at most once.
+    assert.ok(after <= total - taken, m[0]);
   });
 
   describe('with a v2 model (v2 features on the reader thread) and its behaviour model (here)', () => {
