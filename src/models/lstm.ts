@@ -271,7 +271,7 @@ export class SessionSequenceLstm extends LstmCore {
     const shared = this.sharedRows(sessions, order.length, options);
     // The second thread adds ~11 MiB: a long capture's garbage goes first. V8 used to shrink the heap while
     // every sequence was scored; with the repeats left out scoring ends before, and without this collection
-    // the ~11 GB stream's peak reached 141–146 MiB (bench/README.md). ~5 ms, for heaps past a 1 GB capture's.
+    // the ~11 GB stream's peak reached 137–143 MiB (bench/README.md). ~5 ms, for heaps past a 1 GB capture's.
     if (shared) collectGarbage(SECOND_THREAD_GC_BYTES);
     const rest = shared
       ? scoreOnTwoThreads(this, sessions, shared, labelVector, order)
