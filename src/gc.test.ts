@@ -20,7 +20,7 @@ describe('collectGarbage', () => {
     holder.gc = () => void calls++;
     collectGarbage();
     assert.equal(calls, 0, 'a test process heap is far below the threshold');
-    // A stage may ask for less (the LSTM's second thread: 20 MiB), or more.
+    // A stage may ask for less (the anomaly stage: 20 MiB), or more.
     collectGarbage(1);
     assert.equal(calls, 1, 'any heap holds a byte');
     calls = 0;

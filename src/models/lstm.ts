@@ -13,7 +13,6 @@ import { isMainThread } from 'node:worker_threads';
 import type { z as Zod } from 'zod';
 import { errorMessage, ModelError } from '../errors.js';
 import { type SharedRows, shareRowArrays } from '../features/shared-rows.js';
-import { collectGarbage } from '../gc.js';
 import type { Behavior } from '../result.js';
 import { LstmCore, type LstmParts, type RowSource } from './lstm-core.js';
 import type { ScoredPrefix } from './lstm-early.js';
@@ -97,9 +96,6 @@ export function parseSosLstm(doc: unknown): ReturnType<ReturnType<typeof sosLstm
   const parsed = fast.safeParse(doc);
   return parsed.success ? parsed : full.safeParse(doc);
 }
-
-/** The heap in use from which a collection goes before the second scoring thread starts (~12 MiB at 1 GB). */
-const SECOND_THREAD_GC_BYTES = 20 * 1024 * 1024;
 
 /** Below this many sequences one thread scores them: starting the second costs more than it saves. */
 export const THREAD_MIN_SEQUENCES = 1000;
@@ -269,10 +265,6 @@ export class SessionSequenceLstm extends LstmCore {
     const order = this.distinctSequences(sessions, first, sequences, memo);
     options.stats?.(order.length);
     const shared = this.sharedRows(sessions, order.length, options);
-    // The second thread adds ~11 MiB: a long capture's garbage goes first. V8 used to shrink the heap while
-    // every sequence was scored; with the repeats left out scoring ends before, and without this collection
-    // the ~11 GB stream's peak reached 137–143 MiB (bench/README.md). ~5 ms, for heaps past a 1 GB capture's.
-    if (shared) collectGarbage(SECOND_THREAD_GC_BYTES);
     const rest = shared
       ? scoreOnTwoThreads(this, sessions, shared, labelVector, order)
       : this.scoreRange(sessions, 0, order.length, labelVector, order);

@@ -50,6 +50,9 @@ import { type BehaviorWindowScore, loadedBehaviorModel, withOwnHistory } from '.
 import { captureKey } from './capture-key.js';
 import { roleModelFor } from './model-registry.js';
 
+/** The heap in use from which the anomaly stage starts with a collection (collectGarbage). */
+const BEFORE_ANOMALY_GC_BYTES = 20 * 1024 * 1024;
+
 export type { AnomalyModelName };
 
 /** Seconds after which a device not seen again is worth a look (the original's "look time"). */
@@ -431,8 +434,11 @@ function evaluateView(
   const top = ranked.slice(0, 3);
   const binProbabilities = predictions.bins;
 
-  // What reading the capture left behind goes before the anomaly model adds its own (its second thread).
-  collectGarbage();
+  // What reading the capture left behind goes before the anomaly model adds its own (its second thread,
+  // ~11 MiB). From 20 MiB of heap, not gc.ts's 32: V8 used to shrink the heap while the LSTM scored every
+  // sequence; with repeats left out scoring ends before, and without this the ~11 GB stream's peak reached
+  // 137–143 MiB (27 → 15 MiB of heap here; bench/README.md). A 1 GB capture's ~12 MiB is left alone.
+  collectGarbage(BEFORE_ANOMALY_GC_BYTES);
   const scorer = anomalyScorer(options, loaded);
   const anomalyName = scorer.name;
   const anomaly = scorer.score({
