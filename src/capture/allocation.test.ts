@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { fewestAllocatedBytes } from '../test-helpers/allocation.js';
 import { repeatedCapture } from '../test-helpers/repeated-capture.js';
 import { PACKED_RECORD_BYTES, PackedRecords } from './packed.js';
+import type { FrameTaker } from './reader-api.js';
 import { readCapture } from './reader.js';
 
 const REAL = fileURLToPath(
@@ -42,6 +43,32 @@ describe('capture reading allocation', () => {
     // ~1.2 B measured: the reads' own buffers and promises, per 1 MiB chunk. One object per packet is 16 B
     // or more. (In the reader thread, where V8 inlines less, the time passed as emit's arguments was a heap
     // number per packet for these times; this thread's inlining hides that: see PacketSink.setTime.)
+    assert.ok(perPacket < 4, `${perPacket.toFixed(2)} bytes allocated per packet`);
+  });
+
+  it('packs frames through the reader thread shortcut (packEthernetIpv4) with no allocation per packet', async () => {
+    const path = join(dir, 'shifted-direct.pcap');
+    writeFileSync(path, repeatedCapture(REAL, 10 * 1024 * 1024, SHIFT_S));
+    const slots = 1024;
+    const records = new PackedRecords(new ArrayBuffer(slots * PACKED_RECORD_BYTES), 0, slots);
+    const next = new Int32Array(2);
+    const frameTaker: FrameTaker = {
+      take(time, b, off, caplen, origlen) {
+        if (!records.packEthernetIpv4(next[0]!, time, b, off, caplen, origlen)) return false;
+        next[0] = (next[0]! + 1) & (slots - 1);
+        next[1]!++;
+        return true;
+      },
+    };
+    let packets = 0;
+    const read = async () => {
+      next[1] = 0;
+      const summary = await readCapture(path, (p) => records.pack(next[0]!, p), { frameTaker });
+      packets = summary.packets;
+    };
+    for (let warm = 0; warm < 4; warm++) await read();
+    assert.ok(next[1]! > packets / 2, `${next[1]} of ${packets} packets taken`);
+    const perPacket = (await fewestAllocatedBytes(read, 4 * packets)) / packets;
     assert.ok(perPacket < 4, `${perPacket.toFixed(2)} bytes allocated per packet`);
   });
 });

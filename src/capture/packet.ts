@@ -173,6 +173,11 @@ export class PacketRecord {
 
   /** Time in whole microseconds, rounded half-up from nanoseconds (what the original keyed packets by). */
   timeMicros(): number {
-    return this.tsSec * 1_000_000 + Math.round(this.tsNsec / 1000);
+    return timeMicros(this.tsSec, this.tsNsec);
   }
+}
+
+/** A time in whole microseconds, rounded half-up from nanoseconds (what the original keyed packets by). */
+export function timeMicros(sec: number, nsec: number): number {
+  return sec * 1_000_000 + Math.round(nsec / 1000);
 }

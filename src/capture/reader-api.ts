@@ -18,6 +18,23 @@ export interface ReadOptions {
   signal?: AbortSignal;
   /** Name used in messages and summary.source (default: the path, or '-' for stdin and streams). */
   name?: string;
+  /**
+   * Offered each frame of a supported link type and in-range time before it is decoded; a frame it takes
+   * is neither decoded nor passed to onPacket (the reader thread's shortcut into its ring).
+   */
+  frameTaker?: FrameTaker;
+}
+
+export interface FrameTaker {
+  /** True when it took the frame; `time` holds the frame's seconds and nanoseconds. */
+  take(
+    time: Float64Array,
+    b: Uint8Array,
+    off: number,
+    caplen: number,
+    origlen: number,
+    linkType: number,
+  ): boolean;
 }
 
 export interface CaptureTime {

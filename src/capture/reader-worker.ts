@@ -4,20 +4,84 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { CaptureError, NetworkmlError } from '../errors.js';
+import type { PackedRecords } from './packed.js';
+import { LinkType, type PacketRecord } from './packet.js';
 import { readCapture } from './reader.js';
+import type { FrameTaker } from './reader-api.js';
 import type { ReaderExtractor, ReaderThreadData, ReaderThreadMessage } from './reader-thread.js';
 import { RingState, RingWriter } from './ring.js';
 
 /** Packets between two looks at the consumer's stop flag. */
 const STOP_CHECK = 4096;
 
+/**
+ * Hands the reader's packets to the ring: decoded ones (`add`), or, with no extractor to feed, common
+ * Ethernet/IPv4 frames straight from their bytes (`take`, packed.ts packEthernetIpv4), which skips the
+ * decoder for most packets of most captures.
+ */
+class RingFeeder implements FrameTaker {
+  private sinceCheck = 0;
+  private readonly records: PackedRecords;
+
+  constructor(
+    private readonly writer: RingWriter,
+    private readonly abort: AbortController,
+    private readonly nonIp: boolean,
+    private readonly extractor: ReaderExtractor | null,
+  ) {
+    this.records = writer.records;
+  }
+
+  /** False once the consumer asked for no more (looked at every STOP_CHECK packets). */
+  private wanted(): boolean {
+    if (this.abort.signal.aborted) return false;
+    if (++this.sinceCheck === STOP_CHECK) {
+      this.sinceCheck = 0;
+      if (this.writer.stopped) {
+        this.abort.abort();
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private claim(): number {
+    const i = this.writer.claim();
+    if (i < 0) this.abort.abort();
+    return i;
+  }
+
+  add(p: PacketRecord): void {
+    if (!this.wanted()) return;
+    this.extractor?.add(p);
+    if (!this.nonIp && p.ipVersion !== 4 && p.ipVersion !== 6) return;
+    const i = this.claim();
+    if (i < 0) return;
+    this.records.pack(i, p);
+    this.writer.commit();
+  }
+
+  take(
+    time: Float64Array,
+    b: Uint8Array,
+    off: number,
+    caplen: number,
+    origlen: number,
+    linkType: number,
+  ): boolean {
+    if (this.extractor !== null || linkType !== LinkType.ETHERNET) return false;
+    const i = this.writer.claim();
+    if (i < 0) return false;
+    if (!this.records.packEthernetIpv4(i, time, b, off, caplen, origlen)) return false;
+    if (this.wanted()) this.writer.commit();
+    return true;
+  }
+}
+
 async function run(data: ReaderThreadData): Promise<void> {
   const post = (m: ReaderThreadMessage) => parentPort!.postMessage(m);
   const writer = new RingWriter(data.buffer);
-  const records = writer.records;
   const abort = new AbortController();
-  let sinceCheck = 0;
-  const nonIp = data.nonIp;
   let side: ReaderExtractor | null = null;
   try {
     if (data.extractor) {
@@ -27,33 +91,13 @@ async function run(data: ReaderThreadData): Promise<void> {
       side = module.createReaderExtractor(data.extractor.options);
     }
     const extractor = side;
-    const summary = await readCapture(
-      data.path,
-      (p) => {
-        if (abort.signal.aborted) return;
-        if (++sinceCheck === STOP_CHECK) {
-          sinceCheck = 0;
-          if (writer.stopped) {
-            abort.abort();
-            return;
-          }
-        }
-        extractor?.add(p);
-        if (!nonIp && p.ipVersion !== 4 && p.ipVersion !== 6) return;
-        const i = writer.claim();
-        if (i < 0) {
-          abort.abort();
-          return;
-        }
-        records.pack(i, p);
-        writer.commit();
-      },
-      {
-        name: data.name,
-        signal: abort.signal,
-        onWarning: (warning) => post({ type: 'warning', warning }),
-      },
-    );
+    const feeder = new RingFeeder(writer, abort, data.nonIp, extractor);
+    const summary = await readCapture(data.path, (p) => feeder.add(p), {
+      name: data.name,
+      signal: abort.signal,
+      onWarning: (warning) => post({ type: 'warning', warning }),
+      frameTaker: feeder,
+    });
     // The last records first: the consumer works through them while the extractor finishes.
     writer.publish();
     const extracted = extractor ? extractor.finish() : null;

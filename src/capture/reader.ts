@@ -78,7 +78,7 @@ export const readCapture: ReadCapture = async (source, onPacket, options) => {
     warnings.push(w);
     options?.onWarning?.(w);
   };
-  const sink = new PacketSink(onPacket as (p: PacketRecord) => void, warn, name);
+  const sink = new PacketSink(onPacket as (p: PacketRecord) => void, warn, name, options?.frameTaker ?? null);
   const state: SourceState = { gzip: false, gunzip: null };
   const signal = options?.signal;
 

@@ -1,6 +1,6 @@
 import { decodeFrame, isSupportedLinkType } from './decode.js';
 import { PacketRecord } from './packet.js';
-import type { CaptureWarning } from './reader-api.js';
+import type { CaptureWarning, FrameTaker } from './reader-api.js';
 import { isRepresentableTime, TIME_RANGE_TEXT } from './time.js';
 
 /**
@@ -33,6 +33,7 @@ export class PacketSink {
     private readonly onPacket: (packet: PacketRecord) => void,
     private readonly warn: (warning: CaptureWarning) => void,
     private readonly name: string,
+    private readonly frameTaker: FrameTaker | null = null,
   ) {}
 
   /**
@@ -78,6 +79,8 @@ export class PacketSink {
       this.skipLink(linkType);
       return;
     }
+    const taker = this.frameTaker;
+    if (taker?.take(this.time, b, off, caplen, origlen, linkType)) return;
     const rec = this.rec;
     rec.index = index;
     rec.tsSec = sec;
