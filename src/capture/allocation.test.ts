@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { fewestAllocatedBytes } from '../test-helpers/allocation.js';
 import { repeatedCapture } from '../test-helpers/repeated-capture.js';
 import { PACKED_RECORD_BYTES, PackedRecords } from './packed.js';
-import type { FrameTaker } from './reader-api.js';
 import { readCapture } from './reader.js';
+import type { FrameTaker } from './reader-api.js';
 
 const REAL = fileURLToPath(
   new URL('../../test-data/captures/real/Aria-sentinel-Mon0000-n00.pcap', import.meta.url),

@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { decodeFrame } from './decode.js';
 import { PACKED_RECORD_BYTES, PackedRecords } from './packed.js';
 import { LinkType, PacketRecord } from './packet.js';
-import type { FrameTaker } from './reader-api.js';
 import { readCapture } from './reader.js';
+import type { FrameTaker } from './reader-api.js';
 
 const TEST_DATA = fileURLToPath(new URL('../../test-data/', import.meta.url));
 
@@ -22,7 +22,10 @@ function capturesUnder(dir: string): string[] {
 }
 
 /** Every IP packet of a capture packed as the reader thread packs it, with or without the shortcut. */
-async function packAll(path: string, shortcut: boolean): Promise<{ bytes: Uint8Array; count: number; taken: number }> {
+async function packAll(
+  path: string,
+  shortcut: boolean,
+): Promise<{ bytes: Uint8Array; count: number; taken: number }> {
   let capacity = 1024;
   let records = new PackedRecords(new ArrayBuffer(capacity * PACKED_RECORD_BYTES), 0, capacity);
   let count = 0;
@@ -38,7 +41,10 @@ async function packAll(path: string, shortcut: boolean): Promise<{ bytes: Uint8A
   };
   const taker: FrameTaker = {
     take(time, b, off, caplen, origlen, linkType) {
-      if (linkType !== LinkType.ETHERNET || !records.packEthernetIpv4(room(), time, b, off, caplen, origlen)) {
+      if (
+        linkType !== LinkType.ETHERNET ||
+        !records.packEthernetIpv4(room(), time, b, off, caplen, origlen)
+      ) {
         return false;
       }
       count++;

@@ -149,7 +149,8 @@ export class PackedRecords {
   ): boolean {
     const ip = start + ETHERNET_HEADER;
     const end = start + caplen;
-    if (!LITTLE_ENDIAN || end - ip < 20 || ((buf[start + 12]! << 8) | buf[start + 13]!) !== ETHERTYPE_IPV4) return false;
+    if (!LITTLE_ENDIAN || end - ip < 20 || ((buf[start + 12]! << 8) | buf[start + 13]!) !== ETHERTYPE_IPV4)
+      return false;
     const vihl = buf[ip]!;
     const hlen = (vihl & 0x0f) * 4;
     // Version 4, a header of at least 20 bytes, and neither a fragment flag nor an offset.
