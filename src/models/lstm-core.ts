@@ -248,8 +248,23 @@ export class LstmCore {
     sequences: number,
     memo: SequenceMemo,
   ): Int32Array {
-    const { seqLen, inputSize } = this;
     const order = new Int32Array(new SharedArrayBuffer(4 * Math.max(sequences - first, 0)));
+    return order.subarray(0, this.fillDistinct(sessions, first, sequences, memo, order));
+  }
+
+  /**
+   * distinctSequences into `order` (room for sequences - first entries): returns how many it set, and
+   * calls `publish` with the count every PUBLISH_EVERY of them (a second thread scores them meanwhile).
+   */
+  fillDistinct(
+    sessions: readonly Float64Array[] | RowSource,
+    first: number,
+    sequences: number,
+    memo: SequenceMemo,
+    order: Int32Array,
+    publish?: (count: number) => void,
+  ): number {
+    const { seqLen, inputSize } = this;
     const source = Array.isArray(sessions) ? null : (sessions as RowSource);
     const list = sessions as readonly Float64Array[];
     if (source && source.width !== inputSize) throw widthError(source.width, inputSize);
@@ -268,9 +283,12 @@ export class LstmCore {
         }
         memo.setRow(t, row);
       }
-      if (!memo.seenBefore()) order[n++] = s;
+      if (!memo.seenBefore()) {
+        order[n++] = s;
+        if (publish && n % PUBLISH_EVERY === 0) publish(n);
+      }
     }
-    return order.subarray(0, n);
+    return n;
   }
 
   /**
@@ -346,6 +364,9 @@ function unitStep(z: Float64Array, c: Float64Array, h: Float64Array, u: number, 
  * error under 1 ulp) is below 2^-53 and 1 + it rounds to 1. Unnormalised inputs (byte counts, packet
  * counts) saturate ~27% of the bundled model's gates on real captures: each is an exp not computed.
  */
+/** Distinct sequences found between two publications to the scoring worker (a multiple of its chunks). */
+const PUBLISH_EVERY = 256;
+
 export const SIGMOID_ONE_FROM = 40;
 /** Below this, Math.exp(-x) overflows to Infinity (fdlibm: x > 709.78… returns huge·huge) and 1/∞ is 0. */
 export const SIGMOID_ZERO_BELOW = -709.8;

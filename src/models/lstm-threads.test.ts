@@ -146,3 +146,69 @@ test('a worker started before the rows exist scores from the first chunks, with 
   const other = scoreOnTwoThreads(lstm, source, source.share(), label, range(0, sequences));
   assert.ok(Object.is(other, one), `${other} vs ${one}`);
 });
+
+test('the worker scores what this thread publishes while it is still filling the order, same result', async () => {
+  const { lstm, source, sequences, label, one } = await largestScoredOnOneThread();
+  prestartLstmWorker(lstm);
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  const room = new Int32Array(new SharedArrayBuffer(4 * sequences));
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  const stats = { chunks: 0, workerChunks: 0 };
+  let published = 0;
+  // Every sequence but the multiples of 7, published a chunk at a time with a pause: the worker has
+  // scored chunks before the last is published.
+  const two = scoreOnTwoThreads(lstm, source, source.share(), label, room, stats, (publish) => {
+    let n = 0;
+    for (let s = 0; s < sequences; s++) {
+      if (s % 7 === 0) continue;
+      room[n++] = s;
+      if (n % CHUNK_SEQUENCES === 0) {
+        publish(n);
+        published++;
+        Atomics.wait(nap, 0, 0, 5);
+      }
+    }
+    return n;
+  });
+  const kept = Int32Array.from({ length: sequences }, (_, s) => s).filter((s) => s % 7 !== 0);
+  const expected = lstm.scoreRange(source, 0, kept.length, label, kept);
+  assert.ok(Object.is(two, expected), `${two} vs ${expected}`);
+  assert.ok(two <= one);
+  assert.equal(stats.chunks, Math.ceil(kept.length / CHUNK_SEQUENCES));
+  assert.ok(
+    published > 10 && stats.workerChunks > 0,
+    `${stats.workerChunks} of ${stats.chunks} by the worker`,
+  );
+});
+
+test('a fill that fails ends the worker with no hang, and its error is the one thrown', () => {
+  const lstm = SessionSequenceLstm.load(MODEL_PATH);
+  const rows = Array.from({ length: 200 }, (_, i) =>
+    Float64Array.from({ length: 41 }, (_, k) => (i + k) % 3),
+  );
+  const shared = shareRowArrays(rows, 41);
+  const label = lstm.labelVector('Unknown')!;
+  const started = Date.now();
+  assert.throws(
+    () =>
+      scoreOnTwoThreads(
+        lstm,
+        rows,
+        shared,
+        label,
+        new Int32Array(new SharedArrayBuffer(80)),
+        undefined,
+        (publish) => {
+          publish(0);
+          throw new Error('no more rows');
+        },
+      ),
+    /^Error: no more rows$/,
+  );
+  // An order the worker could not see is refused.
+  assert.throws(
+    () => scoreOnTwoThreads(lstm, rows, shared, label, new Int32Array(20), undefined, () => 0),
+    /not shared memory/,
+  );
+  assert.ok(Date.now() - started < 10_000, 'no hang');
+});

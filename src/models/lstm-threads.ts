@@ -18,10 +18,17 @@ export const CHUNK_SEQUENCES = 16;
 /** How long this thread waits, once done, for a worker that has not started to say whether it could. */
 const START_WAIT_MS = 10_000;
 
-/** Int32 control words: the next unclaimed chunk, the worker's state, then one "finished" flag per chunk. */
+/**
+ * Int32 control words: the next unclaimed chunk, the worker's state, how many entries of `order` are
+ * published and whether that count is final, then one "finished" flag per chunk.
+ */
 const NEXT = 0;
 export const STATE = 1;
-const FINISHED = 2;
+const PUBLISHED = 2;
+const ALL_PUBLISHED = 3;
+const FINISHED = 4;
+/** Longest single wait (ms) of the worker for more of `order` before it looks again. */
+const PUBLISH_WAIT_MS = 50;
 export const WORKER_STARTING = 0;
 export const WORKER_RUNNING = 1;
 export const WORKER_FAILED = 2;
@@ -35,7 +42,10 @@ export interface LstmWorkerData {
 export interface LstmThreadData {
   rows: SharedRows;
   labelVector: Float64Array;
-  /** The sequences to score (distinctSequences: shared memory, so the worker reads it without a copy). */
+  /**
+   * The sequences to score (distinctSequences: shared memory, so the worker reads it without a copy); only
+   * its first PUBLISHED entries are set, all of them once ALL_PUBLISHED is 1.
+   */
   order: Int32Array;
   control: SharedArrayBuffer;
   /** One float64 per chunk: its maximum score, valid once its finished flag is set. */
@@ -55,7 +65,7 @@ export const BY_WORKER = 2;
 
 /**
  * Claims chunks of the sequences in `order` until none is left, scoring each and publishing its maximum.
- * Both threads run this.
+ * Both threads run this; a chunk not yet wholly published is waited for (only the worker claims one then).
  */
 export function scoreChunks(
   lstm: LstmCore,
@@ -66,29 +76,48 @@ export function scoreChunks(
   results: Float64Array,
   by: typeof BY_THIS_THREAD | typeof BY_WORKER,
 ): void {
-  const chunks = Math.ceil(order.length / CHUNK_SEQUENCES);
   for (;;) {
     const c = Atomics.add(control, NEXT, 1);
-    if (c >= chunks) return;
-    results[c] = scoreChunk(lstm, rows, labelVector, order, c);
+    const published = publishedFor(control, c);
+    if (published < 0) return;
+    results[c] = scoreChunk(lstm, rows, labelVector, order, published, c);
     Atomics.store(control, FINISHED + c, by);
   }
 }
 
+/** How many entries of `order` are published once chunk c is wholly among them; -1: c is past the end. */
+function publishedFor(control: Int32Array, c: number): number {
+  const end = (c + 1) * CHUNK_SEQUENCES;
+  for (;;) {
+    // The count before the flag: a final flag seen after it means that count was final too.
+    const published = Atomics.load(control, PUBLISHED);
+    if (Atomics.load(control, ALL_PUBLISHED) !== 0) {
+      const final = Atomics.load(control, PUBLISHED);
+      return c < Math.ceil(final / CHUNK_SEQUENCES) ? final : -1;
+    }
+    if (published >= end) return published;
+    Atomics.wait(control, PUBLISHED, published, PUBLISH_WAIT_MS);
+  }
+}
+
+/** Chunk c of the first `count` entries of `order`: the maximum score of its sequences. */
 function scoreChunk(
   lstm: LstmCore,
   rows: RowSource | readonly Float64Array[],
   labelVector: Float64Array,
   order: Int32Array,
+  count: number,
   c: number,
 ): number {
   const from = c * CHUNK_SEQUENCES;
-  return lstm.scoreRange(rows, from, Math.min(order.length, from + CHUNK_SEQUENCES), labelVector, order);
+  return lstm.scoreRange(rows, from, Math.min(count, from + CHUNK_SEQUENCES), labelVector, order);
 }
 
 /**
  * The maximum score (0 when none is higher) over the sequences in `order` (ascending sequence indexes; in
  * a SharedArrayBuffer, else the worker is given a copy), scored on this thread and a worker thread.
+ * With `fill`, `order` is empty room: this thread fills it first (fill returns how many entries it set,
+ * and calls `publish(count)` as it goes) while the worker scores what is published; without, it is whole.
  * `stats`, when given, receives how many chunks the worker's results were taken from (tests, measurements).
  */
 export function scoreOnTwoThreads(
@@ -98,10 +127,17 @@ export function scoreOnTwoThreads(
   labelVector: Float64Array,
   order: Int32Array,
   stats?: { chunks: number; workerChunks: number },
+  fill?: (publish: (count: number) => void) => number,
 ): number {
-  const chunks = Math.ceil(order.length / CHUNK_SEQUENCES);
-  const control = new Int32Array(new SharedArrayBuffer((FINISHED + chunks) * 4));
-  const results = new Float64Array(new SharedArrayBuffer(chunks * 8));
+  if (fill && !(order.buffer instanceof SharedArrayBuffer))
+    throw new Error('order to fill: not shared memory');
+  const room = Math.ceil(order.length / CHUNK_SEQUENCES);
+  const control = new Int32Array(new SharedArrayBuffer((FINISHED + room) * 4));
+  const results = new Float64Array(new SharedArrayBuffer(Math.max(room, 1) * 8));
+  if (!fill) {
+    control[PUBLISHED] = order.length;
+    control[ALL_PUBLISHED] = 1;
+  }
   const { port1, port2 } = new MessageChannel();
   const data: LstmThreadData = {
     rows: shared,
@@ -114,13 +150,25 @@ export function scoreOnTwoThreads(
   const worker = takeWorker(lstm);
   worker.postMessage(data, [port2]);
   try {
+    if (fill) {
+      const publish = (count: number) => {
+        Atomics.store(control, PUBLISHED, count);
+        Atomics.notify(control, PUBLISHED);
+      };
+      const count = fill(publish);
+      Atomics.store(control, PUBLISHED, count);
+      Atomics.store(control, ALL_PUBLISHED, 1);
+      Atomics.notify(control, PUBLISHED);
+    }
+    const count = Atomics.load(control, PUBLISHED);
+    const chunks = Math.ceil(count / CHUNK_SEQUENCES);
     scoreChunks(lstm, rows, labelVector, order, control, results, BY_THIS_THREAD);
     let max = 0;
     let workerChunks = 0;
     for (let c = 0; c < chunks; c++) {
       const by = Atomics.load(control, FINISHED + c);
       if (by === BY_WORKER) workerChunks++;
-      const m = by !== 0 ? results[c]! : scoreChunk(lstm, rows, labelVector, order, c);
+      const m = by !== 0 ? results[c]! : scoreChunk(lstm, rows, labelVector, order, count, c);
       if (m > max) max = m;
     }
     if (stats) {
@@ -138,7 +186,10 @@ export function scoreOnTwoThreads(
     }
     return max;
   } finally {
-    Atomics.store(control, NEXT, chunks); // no more claims, if it is still running
+    // No more claims, and no more waiting for entries, if it is still running.
+    Atomics.store(control, NEXT, room);
+    Atomics.store(control, ALL_PUBLISHED, 1);
+    Atomics.notify(control, PUBLISHED);
     port1.close();
     void worker.terminate();
   }

@@ -262,12 +262,21 @@ export class SessionSequenceLstm extends LstmCore {
     const before = prefix && first > 0 ? prefix.maxByLabel[this.labelOrder.indexOf(label as string)]! : 0;
     // The prefix's memo knows the sequences it scored; a copy, so that scoring again starts from the same.
     const memo = prefix && first > 0 ? prefix.memo.clone() : new SequenceMemo(this.inputSize, this.seqLen);
-    const order = this.distinctSequences(sessions, first, sequences, memo);
-    options.stats?.(order.length);
-    const shared = this.sharedRows(sessions, order.length, options);
-    const rest = shared
-      ? scoreOnTwoThreads(this, sessions, shared, labelVector, order)
-      : this.scoreRange(sessions, 0, order.length, labelVector, order);
+    // On two threads, the worker scores the distinct sequences as this thread finds them.
+    const shared = this.sharedRows(sessions, sequences - first, options);
+    let rest: number;
+    if (shared) {
+      const room = new Int32Array(new SharedArrayBuffer(4 * (sequences - first)));
+      rest = scoreOnTwoThreads(this, sessions, shared, labelVector, room, undefined, (publish) => {
+        const count = this.fillDistinct(sessions, first, sequences, memo, room, publish);
+        options.stats?.(count);
+        return count;
+      });
+    } else {
+      const order = this.distinctSequences(sessions, first, sequences, memo);
+      options.stats?.(order.length);
+      rest = this.scoreRange(sessions, 0, order.length, labelVector, order);
+    }
     const max = Math.max(rest, before); // neither is NaN or -0 (both are maxima from 0)
     return {
       abnormality: max,
