@@ -16,6 +16,15 @@ export function siblingModule(callerUrl: string, name: string): URL {
   return new URL(callerUrl.endsWith('.ts') ? `./${name}.ts` : `./${name}.js`, callerUrl);
 }
 
+/** Atomics.waitAsync (Node 16+; not in the ES2022 lib this project compiles against). */
+type WaitAsync = (
+  array: Int32Array,
+  index: number,
+  value: number,
+  timeoutMs: number,
+) => { async: false; value: string } | { async: true; value: Promise<string> };
+export const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
+
 /** The message that asks one of our workers to end by itself (receiveUntilStop, stopWorker). */
 const WORKER_STOP = 'networkml:stop';
 /** How long stopWorker waits for a worker to end by itself before it is terminated. */

@@ -7,6 +7,7 @@
  * the end) and sleeps on `read` when the ring is full; the reader sleeps on `written` when it is empty.
  * Either side can stop the other: `state` (writer: done or failed) and `stop` (reader: no more wanted).
  */
+import { waitAsync } from '../threads.js';
 import { PACKED_RECORD_BYTES, PackedRecords } from './packed.js';
 
 const WRITTEN = 0;
@@ -22,15 +23,6 @@ const READER_WANTS = 4;
 /** 1 while the writer sleeps on READ: the reader notifies only then. */
 const WRITER_WAITING = 5;
 const CONTROL_BYTES = 64;
-
-/** Atomics.waitAsync (Node 16+; not in the ES2022 lib this project compiles against). */
-type WaitAsync = (
-  array: Int32Array,
-  index: number,
-  value: number,
-  timeoutMs: number,
-) => { async: false; value: string } | { async: true; value: Promise<string> };
-const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
 
 export const RingState = { RUNNING: 0, DONE: 1, FAILED: 2 } as const;
 

@@ -74,11 +74,13 @@ describe('a large capture read on a second thread', () => {
     const debug = runCli(['eval', path, '--json', '--no-history'], { env: { NETWORKML_DEBUG: '1' } });
     assert.equal(debug.stdout, single.stdout);
     const m =
-      /^networkml: debug: LSTM sequences taken while reading: (\d+) of (\d+) \((\d+) for the last leader, of which (\d+) repeats; \d+ restarts\); scored after: (\d+)$/m.exec(
+      /^networkml: debug: LSTM sequences taken while reading: (\d+) of (\d+) \((\d+) for the last leader on this thread, of which (\d+) repeats; \d+ restarts; (\d+) checked on the second thread, (\d+) new ones scored there\); scored after: (\d+)$/m.exec(
         debug.stderr,
       );
     assert.ok(m, debug.stderr);
-    const [taken, total, leader, repeats, after] = m.slice(1).map(Number) as [
+    const [taken, total, leader, repeats, checked, scoredThere, after] = m.slice(1).map(Number) as [
+      number,
+      number,
       number,
       number,
       number,
@@ -86,8 +88,12 @@ describe('a large capture read on a second thread', () => {
       number,
     ];
     assert.ok(taken <= total && total >= 6 && repeats <= leader, m[0]);
-    // What the read took, and what was scored after it (repeats left out), cover every sequence at most once.
-    assert.ok(after <= total - taken, m[0]);
+    // What was taken is what one of the two threads went through; the second thread scores only new ones.
+    assert.ok(taken === 0 || taken === leader || taken === checked, m[0]);
+    assert.ok(scoredThere <= checked && checked <= total, m[0]);
+    // Scored after the read: the new sequences among those taken that were not scored yet, then the new ones
+    // of the rest; each sequence at most once.
+    assert.ok(after <= total - (taken === checked ? scoredThere : taken), m[0]);
   });
 
   describe('with a v2 model (v2 features on the reader thread) and its behaviour model (here)', () => {

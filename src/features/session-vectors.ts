@@ -163,7 +163,7 @@ function viewRowArray(n: number, row: (i: number) => Float64Array): Float64Array
 class DeviceRows {
   private packed: Float64Array;
   private n = 0;
-  private file: { fd: number; rows: number } | null = null;
+  private file: LeaderRowsFile | null = null;
 
   constructor(
     toFile: boolean,
@@ -171,8 +171,13 @@ class DeviceRows {
   ) {
     this.packed = new Float64Array(toFile ? chunkRows * ROW : 0);
     if (toFile) {
-      this.file = { fd: openUnlinkedFile('rows'), rows: 0 };
+      this.file = { fd: openUnlinkedFile('rows'), rows: 0, closed: false };
     }
+  }
+
+  /** The file the rows are written to (`rows` of them so far), or null while they are in memory. */
+  get onFile(): LeaderRowsFile | null {
+    return this.file;
   }
 
   push(initiated: number, values: Float64Array, offset: number): void {
@@ -195,14 +200,17 @@ class DeviceRows {
     if (this.file) return;
     const fd = openUnlinkedFile('rows');
     writeAt(fd, new Uint8Array(this.packed.buffer, 0, this.n * ROW * 8), 0);
-    this.file = { fd, rows: this.n };
+    this.file = { fd, rows: this.n, closed: false };
     this.n = 0;
     this.packed = new Float64Array(this.chunkRows * ROW);
   }
 
   /** Closes (and so deletes) the temporary file of rows no one will read. */
   drop(): void {
-    if (this.file) closeSync(this.file.fd);
+    if (this.file) {
+      this.file.closed = true;
+      closeSync(this.file.fd);
+    }
     this.file = null;
     this.packed = new Float64Array(0);
     this.n = 0;
@@ -270,7 +278,7 @@ class DeviceRows {
     return { rows, rowSource };
   }
 
-  private flush(file: { fd: number; rows: number }): void {
+  private flush(file: LeaderRowsFile): void {
     writeAt(file.fd, new Uint8Array(this.packed.buffer, 0, this.n * ROW * 8), file.rows * ROW * 8);
     file.rows += this.n;
     this.n = 0;
@@ -330,15 +338,35 @@ export class VoteTally {
 export interface ProvisionalRows {
   /** The address id leading the votes so far (-1: none yet). */
   leader(): number;
+  /**
+   * The leader's rows as they are built, when they are written to a temporary file (a long capture): the
+   * same object until they are dropped (another leader, or the capture's end makes other rows).
+   */
+  leaderFile?(): { address: number; file: LeaderRowsFile } | null;
   addressText(id: number): string | undefined;
   /** The next final row of `address` from kept session `cursor.record` on; false when none yet. */
   nextRow(address: number, cursor: { record: number }, out: Float64Array): boolean;
 }
 
+/**
+ * A device's rows in a temporary file: `rows` rows of ROW_STORED float64 (the rest of the 41 values are
+ * zero) written from offset 0, all final; `closed` once the file is closed (the rows were dropped).
+ */
+export interface LeaderRowsFile {
+  readonly fd: number;
+  rows: number;
+  closed: boolean;
+}
+
+/** Values stored per row in a LeaderRowsFile (the others are zero). */
+export const ROW_STORED = ROW;
+
 /** Work on the device's rows done while the capture is read (AnalyzeOptions.whileReading). */
 export interface RowWork {
   /** One slice (~0.1 ms) on the rows final so far; false when there is none to do now. */
   step(rows: ProvisionalRows): boolean;
+  /** Told after each bin's rows are added (cheap: it hands work to another thread). */
+  binAdded?(rows: ProvisionalRows): void;
 }
 
 /**
@@ -519,6 +547,13 @@ export class SessionRowAccumulator implements ProvisionalRows {
       this.leaderAfter = this.bins;
     }
     return this.leaderId;
+  }
+
+  /** The leader's rows being built, when on file. (ProvisionalRows) */
+  leaderFile(): { address: number; file: LeaderRowsFile } | null {
+    const building = this.building;
+    const file = building?.rows.onFile ?? null;
+    return building && file ? { address: building.address, file } : null;
   }
 
   /** The text of an address id. (ProvisionalRows) */

@@ -253,8 +253,9 @@ export class LstmCore {
   }
 
   /**
-   * distinctSequences into `order` (room for sequences - first entries): returns how many it set, and
-   * calls `publish` with the count every PUBLISH_EVERY of them (a second thread scores them meanwhile).
+   * distinctSequences into `order` from entry `from` on (room for sequences - first more): returns the
+   * entries set in all, and calls `publish` with that count every PUBLISH_EVERY new entries (a second
+   * thread scores them meanwhile).
    */
   fillDistinct(
     sessions: readonly Float64Array[] | RowSource,
@@ -263,13 +264,14 @@ export class LstmCore {
     memo: SequenceMemo,
     order: Int32Array,
     publish?: (count: number) => void,
+    from = 0,
   ): number {
     const { seqLen, inputSize } = this;
     const source = Array.isArray(sessions) ? null : (sessions as RowSource);
     const list = sessions as readonly Float64Array[];
     if (source && source.width !== inputSize) throw widthError(source.width, inputSize);
     const x = this.x;
-    let n = 0;
+    let n = from;
     for (let s = first; s < sequences; s++) {
       for (let t = 0; t < seqLen; t++) {
         const i = s * seqLen + t;
@@ -285,7 +287,7 @@ export class LstmCore {
       }
       if (!memo.seenBefore()) {
         order[n++] = s;
-        if (publish && n % PUBLISH_EVERY === 0) publish(n);
+        if (publish && (n - from) % PUBLISH_EVERY === 0) publish(n);
       }
     }
     return n;

@@ -9,9 +9,12 @@
  * is the role predicted at the end): if the leader is the device in the end, their maximum for its label
  * is what scoring them again would give, bit for bit, and only the later sequences are left. A new leader
  * starts over from its first row; what was scored for another address is never used. A sequence that
- * repeats one already scored is not scored again (sequence-memo.ts).
+ * repeats one already scored is not scored again (sequence-memo.ts). On a long capture this thread is
+ * seldom idle: once the leader's rows go to a file, the LSTM's second thread does this work instead
+ * (lstm-background.ts), and the prefix that covers more sequences is used.
  */
 import { type ProvisionalRows, type RowWork, SESSION_VECTOR_LENGTH } from '../features/session-vectors.js';
+import { BackgroundSequences } from './lstm-background.js';
 import type { LstmCore } from './lstm-core.js';
 import { SequenceMemo } from './sequence-memo.js';
 
@@ -24,6 +27,8 @@ export interface ScoredPrefix {
   maxByLabel: Float64Array;
   /** Their contents (a repeat of one of them was not scored, and need not be later). */
   memo: SequenceMemo;
+  /** New sequences among them not scored yet, ascending (the others' maxima are maxByLabel's). */
+  pending?: Int32Array;
 }
 
 export class EarlySequences implements RowWork {
@@ -37,8 +42,11 @@ export class EarlySequences implements RowWork {
   private readonly maxByLabel: Float64Array;
   private memo: SequenceMemo;
   private restarts = 0;
+  /** The same work on the LSTM's second thread, once the leader's rows go to a file (lstm-background.ts). */
+  private readonly background: BackgroundSequences;
 
   constructor(private readonly lstm: LstmCore) {
+    this.background = new BackgroundSequences(lstm);
     const block = new Float64Array(lstm.seqLen * lstm.inputSize);
     this.rows = Array.from({ length: lstm.seqLen }, (_, t) =>
       block.subarray(t * lstm.inputSize, (t + 1) * lstm.inputSize),
@@ -55,6 +63,8 @@ export class EarlySequences implements RowWork {
     // A model of another input width refuses the rows when it scores them (or never sees them: too few
     // sequences, a label it does not know), so nothing is scored ahead that could fail differently.
     if (this.restarts > MAX_RESTARTS || this.lstm.inputSize !== SESSION_VECTOR_LENGTH) return false;
+    // The second thread has the leader's rows: this thread's idle time is its core's.
+    if (this.background.following) return false;
     const leader = source.leader();
     if (leader < 0) return false;
     if (leader !== this.address) {
@@ -80,13 +90,24 @@ export class EarlySequences implements RowWork {
     return true;
   }
 
+  binAdded(source: ProvisionalRows): void {
+    this.background.binAdded(source);
+  }
+
   /**
    * The address whose sequences are scored (null: none yet), how many (repeats of an earlier one among
-   * them, not scored), and how often it changed.
+   * them, not scored), how often it changed, and how many sequences the second thread checked and scored.
    */
-  get progress(): { ip: string | null; sequences: number; repeats: number; restarts: number } {
+  get progress(): {
+    ip: string | null;
+    sequences: number;
+    repeats: number;
+    restarts: number;
+    background: { checked: number; scored: number };
+  } {
     const { sequences, restarts } = this;
-    return { ip: this.addressIp ?? null, sequences, repeats: this.memo.repeats, restarts };
+    const background = this.background.progress;
+    return { ip: this.addressIp ?? null, sequences, repeats: this.memo.repeats, restarts, background };
   }
 
   /**
@@ -94,6 +115,13 @@ export class EarlySequences implements RowWork {
    * scorer `lstm` (the same weights); else null.
    */
   prefixFor(lstm: LstmCore, sourceIp: string | null): ScoredPrefix | null {
+    const background = this.background.prefixFor(lstm, sourceIp);
+    const here = this.ownPrefix(lstm, sourceIp);
+    // Both are exact for the device's first sequences: the longer leaves less to score.
+    return background && background.sequences > (here?.sequences ?? 0) ? background : here;
+  }
+
+  private ownPrefix(lstm: LstmCore, sourceIp: string | null): ScoredPrefix | null {
     if (lstm !== this.lstm || this.sequences === 0 || this.restarts > MAX_RESTARTS) return null;
     if (sourceIp === null || this.addressIp !== sourceIp) return null;
     return { sequences: this.sequences, maxByLabel: this.maxByLabel, memo: this.memo };

@@ -223,6 +223,17 @@ export function prestartLstmWorker(lstm: LstmCore): void {
   spare = entry;
 }
 
+/**
+ * Posts `message` to the worker prestarted for `lstm` (its work while the capture is read, before the
+ * scoring job); false when there is none.
+ */
+export function sendToSpareWorker(lstm: LstmCore, message: unknown, transfer: MessagePort[] = []): boolean {
+  const entry = spare;
+  if (!entry || entry.exited || entry.lstm !== lstm) return false;
+  entry.worker.postMessage(message, transfer);
+  return true;
+}
+
 /** The prestarted worker when it was started for `lstm` and is alive, else a new one. */
 function takeWorker(lstm: LstmCore): Worker {
   const entry = spare;

@@ -100,6 +100,8 @@ export function parseSosLstm(doc: unknown): ReturnType<ReturnType<typeof sosLstm
 /** Below this many sequences one thread scores them: starting the second costs more than it saves. */
 export const THREAD_MIN_SEQUENCES = 1000;
 
+const NONE = new Int32Array(0);
+
 export interface ScoreOptions {
   /**
    * Score on this thread and a worker thread ('auto', the default: rows of the streamed analysis, for
@@ -262,21 +264,22 @@ export class SessionSequenceLstm extends LstmCore {
     const before = prefix && first > 0 ? prefix.maxByLabel[this.labelOrder.indexOf(label as string)]! : 0;
     // The prefix's memo knows the sequences it scored; a copy, so that scoring again starts from the same.
     const memo = prefix && first > 0 ? prefix.memo.clone() : new SequenceMemo(this.inputSize, this.seqLen);
-    // On two threads, the worker scores the distinct sequences as this thread finds them.
-    const shared = this.sharedRows(sessions, sequences - first, options);
-    let rest: number;
-    if (shared) {
-      const room = new Int32Array(new SharedArrayBuffer(4 * (sequences - first)));
-      rest = scoreOnTwoThreads(this, sessions, shared, labelVector, room, undefined, (publish) => {
-        const count = this.fillDistinct(sessions, first, sequences, memo, room, publish);
-        options.stats?.(count);
-        return count;
-      });
-    } else {
-      const order = this.distinctSequences(sessions, first, sequences, memo);
-      options.stats?.(order.length);
-      rest = this.scoreRange(sessions, 0, order.length, labelVector, order);
-    }
+    // New sequences of the prefix not scored yet come first (they are below `first`), then the new ones
+    // after it; on two threads, the worker scores them as this thread finds them.
+    const pending = prefix && first > 0 ? (prefix.pending ?? NONE) : NONE;
+    const left = pending.length + sequences - first;
+    const shared = this.sharedRows(sessions, left, options);
+    const room = new Int32Array(new SharedArrayBuffer(4 * left));
+    room.set(pending);
+    const fill = (publish?: (count: number) => void): number => {
+      publish?.(pending.length);
+      const count = this.fillDistinct(sessions, first, sequences, memo, room, publish, pending.length);
+      options.stats?.(count);
+      return count;
+    };
+    const rest = shared
+      ? scoreOnTwoThreads(this, sessions, shared, labelVector, room, undefined, fill)
+      : this.scoreRange(sessions, 0, fill(), labelVector, room);
     const max = Math.max(rest, before); // neither is NaN or -0 (both are maxima from 0)
     return {
       abnormality: max,

@@ -98,18 +98,32 @@ class KeyTable {
     return true;
   }
 
+  /** The table as plain data (structured-clone safe; another thread rebuilds it with fromData). */
+  toData(): KeyTableData {
+    const { max, poolUsed, capacity, count } = this;
+    const pool = this.pool.slice(0, Math.max(poolUsed, 1));
+    const [starts, lengths, hashes, slots] = [this.starts, this.lengths, this.hashes, this.slots].map((a) =>
+      a.slice(),
+    ) as [Int32Array, Int32Array, Int32Array, Int32Array];
+    return { max, pool, poolUsed, starts, lengths, hashes, slots, capacity, count };
+  }
+
+  static fromData(data: KeyTableData): KeyTable {
+    const table = new KeyTable(data.max);
+    table.pool = data.pool;
+    table.poolUsed = data.poolUsed;
+    table.starts = data.starts;
+    table.lengths = data.lengths;
+    table.hashes = data.hashes;
+    table.slots = data.slots;
+    table.capacity = data.capacity;
+    table.count = data.count;
+    return table;
+  }
+
   /** An independent copy (same entries). */
   clone(): KeyTable {
-    const copy = new KeyTable(this.max);
-    copy.pool = this.pool.slice(0, Math.max(this.poolUsed, 1));
-    copy.poolUsed = this.poolUsed;
-    copy.starts = this.starts.slice();
-    copy.lengths = this.lengths.slice();
-    copy.hashes = this.hashes.slice();
-    copy.slots = this.slots.slice();
-    copy.capacity = this.capacity;
-    copy.count = this.count;
-    return copy;
+    return KeyTable.fromData(this.toData());
   }
 
   private grow(): void {
@@ -132,6 +146,27 @@ class KeyTable {
     }
     this.slots = slots;
   }
+}
+
+/** A KeyTable's state as plain data (its arrays are its own copies). */
+interface KeyTableData {
+  max: number;
+  pool: Int32Array;
+  poolUsed: number;
+  starts: Int32Array;
+  lengths: Int32Array;
+  hashes: Int32Array;
+  slots: Int32Array;
+  capacity: number;
+  count: number;
+}
+
+/** A SequenceMemo's state as plain data (SequenceMemo.toData / fromData). */
+export interface SequenceMemoData {
+  width: number;
+  seqLen: number;
+  rows: KeyTableData;
+  sequences: KeyTableData;
 }
 
 /** FNV-1a over 32-bit words, then a final mix (the low bits pick the slot). */
@@ -177,6 +212,17 @@ export class SequenceMemo {
   clone(): SequenceMemo {
     const tables = { rows: this.rows.clone(), sequences: this.sequences.clone() };
     return new SequenceMemo(this.width, this.seqLen, 0, 0, tables);
+  }
+
+  /** What this memo knows, as plain data (a copy): another thread goes on from it with fromData. */
+  toData(): SequenceMemoData {
+    const { width, seqLen } = this;
+    return { width, seqLen, rows: this.rows.toData(), sequences: this.sequences.toData() };
+  }
+
+  static fromData(data: SequenceMemoData): SequenceMemo {
+    const tables = { rows: KeyTable.fromData(data.rows), sequences: KeyTable.fromData(data.sequences) };
+    return new SequenceMemo(data.width, data.seqLen, 0, 0, tables);
   }
 
   /** Sets row t (0 ≤ t < seqLen) of the sequence being checked: its first `width` values. */

@@ -236,12 +236,14 @@ export async function analyzeCapture(
   const v2Lib = await v2ModulesFor(options);
   const extractors = packetExtractors(options, binOptions, v2Lib, !threaded);
   const predictions = options.rolePredictions ?? null;
+  const work = threaded && (options.sessionRows ?? true) ? (options.whileReading ?? null) : null;
   const stream = new BinStream(binOptions, (store, bins, index) => {
     // Per-bin feature extractors plug in here.
     const before = compat.count;
     compat.addBin(store, bins, index);
     if (predictions && compat.count > before) compat.readNonZeros(before, predictions.read);
     rows.addBin(store, bins);
+    work?.binAdded?.(rows);
   });
   const abort = new AbortController();
   const outer = options.read?.signal;
@@ -253,7 +255,6 @@ export async function analyzeCapture(
   // are closed when it exits. Adopted with the features at the end; closed here if they never come.
   const v2OnThread = threaded && options.features === 'v2';
   const v2Spill = v2OnThread ? openUnlinkedFile('v2') : -1;
-  const work = threaded && (options.sessionRows ?? true) ? (options.whileReading ?? null) : null;
   try {
     if (threaded) {
       summary = await readCaptureOnThread(

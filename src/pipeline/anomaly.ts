@@ -234,9 +234,9 @@ export function anomalyScorer(options: AnomalyOptions, roleModel: LoadedModel): 
           // How much of the scoring the read's idle time did, and how much repeats saved (bench/README.md,
           // issue 14); stderr, on request.
           if (process.env.NETWORKML_DEBUG && early instanceof EarlySequences) {
-            const { sequences, repeats, restarts } = early.progress;
+            const { sequences, repeats, restarts, background } = early.progress;
             process.stderr.write(
-              `networkml: debug: LSTM sequences taken while reading: ${prefix ? sequences : 0} of ${s.sequences} (${sequences} for the last leader, of which ${repeats} repeats; ${restarts} restarts); scored after: ${after}\n`,
+              `networkml: debug: LSTM sequences taken while reading: ${prefix?.sequences ?? 0} of ${s.sequences} (${sequences} for the last leader on this thread, of which ${repeats} repeats; ${restarts} restarts; ${background.checked} checked on the second thread, ${background.scored} new ones scored there); scored after: ${after}\n`,
             );
           }
           return {
