@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { startWorker } from '../threads.js';
 import { PacketRecord } from './packet.js';
 import { createRingBuffer, RingReader, RingState, RingWriter } from './ring.js';
 
@@ -186,6 +187,45 @@ describe('the record ring', () => {
       1,
     );
     assert.equal(readSeen(), 9);
+  });
+
+  it('wakes a writer asleep on a full ring once a quarter of it is free, not at every freed batch', async () => {
+    const buffer = createRingBuffer(64);
+    const progress = new Int32Array(new SharedArrayBuffer(4));
+    const reader = new RingReader(buffer, 4);
+    const worker = startWorker(new URL('./ring-writer.fixture.ts', import.meta.url), {
+      workerData: { buffer, progress: progress.buffer },
+    });
+    try {
+      const control = new Int32Array(buffer, 0, 6);
+      const nap = new Int32Array(new SharedArrayBuffer(4));
+      const until = (done: () => boolean, ms: number) => {
+        for (const end = Date.now() + ms; !done() && Date.now() < end; ) Atomics.wait(nap, 0, 0, 5);
+        return done();
+      };
+      // Full (64 records), and asleep on the 65th: it has said which read count it waits for.
+      assert.ok(
+        until(() => Atomics.load(control, 5) !== 0, 20_000),
+        'the writer sleeps on a full ring',
+      );
+      assert.equal(Atomics.load(progress, 0), 64);
+      let n = 0;
+      reader.drain(() => {
+        n++;
+        // 12 freed (three batches of 4): still asleep, though its poll is a minute.
+        if (n === 13) assert.ok(!until(() => Atomics.load(progress, 0) > 64, 300), 'woken before a quarter');
+        // 16 freed: woken.
+        if (n === 17)
+          assert.ok(
+            until(() => Atomics.load(progress, 0) > 64, 20_000),
+            'not woken at a quarter',
+          );
+      });
+      assert.equal(n, 64);
+    } finally {
+      reader.stop();
+      await worker.terminate();
+    }
   });
 
   it('refuses a capacity that is not a power of two', () => {
