@@ -15,9 +15,9 @@ import { RingState, RingWriter } from './ring.js';
 const STOP_CHECK = 4096;
 
 /**
- * Hands the reader's packets to the ring: decoded ones (`add`), or, with no extractor to feed, common
- * Ethernet/IPv4 frames straight from their bytes (`take`, packed.ts packEthernetIpv4), which skips the
- * decoder for most packets of most captures.
+ * Hands the reader's packets to the ring: decoded ones (`add`), or common Ethernet/IPv4 frames straight
+ * from their bytes (`take`, packed.ts packEthernetIpv4; only when no extractor needs the decoded packet),
+ * which skips the decoder for most packets of most captures.
  */
 class RingFeeder implements FrameTaker {
   private sinceCheck = 0;
@@ -69,9 +69,9 @@ class RingFeeder implements FrameTaker {
     origlen: number,
     linkType: number,
   ): boolean {
-    if (this.extractor !== null || linkType !== LinkType.ETHERNET) return false;
-    const i = this.writer.claim();
-    if (i < 0) return false;
+    if (linkType !== LinkType.ETHERNET) return false;
+    const i = this.claim();
+    if (i < 0) return true; // no more wanted: nothing to decode either
     if (!this.records.packEthernetIpv4(i, time, b, off, caplen, origlen)) return false;
     if (this.wanted()) this.writer.commit();
     return true;
@@ -96,7 +96,7 @@ async function run(data: ReaderThreadData): Promise<void> {
       name: data.name,
       signal: abort.signal,
       onWarning: (warning) => post({ type: 'warning', warning }),
-      frameTaker: feeder,
+      ...(extractor ? {} : { frameTaker: feeder }),
     });
     // The last records first: the consumer works through them while the extractor finishes.
     writer.publish();

@@ -49,6 +49,8 @@ export class RingWriter {
   private published = 0;
   /** The reader's position as last seen (re-read only when the ring looks full). */
   private readSeen = 0;
+  /** Records freed before a writer asleep on a full ring is woken. */
+  private readonly wakeFree: number;
 
   constructor(
     buffer: SharedArrayBuffer,
@@ -62,9 +64,6 @@ export class RingWriter {
     this.wakeFree = Math.max(this.capacity >> 2, 1);
     this.records = new PackedRecords(buffer, CONTROL_BYTES, this.capacity);
   }
-
-  /** Records freed before a writer asleep on a full ring is woken. */
-  private readonly wakeFree: number;
 
   /** True once the reader asked for no more records. */
   get stopped(): boolean {

@@ -1,17 +1,19 @@
 /**
- * Scoring the capture device's first LSTM sequences on the LSTM's second thread while the capture is read
- * (issue 14). EarlySequences (lstm-early.ts) scores them on this thread when it waits for the reader; on
- * a long capture this thread is rarely idle, but the other core is, for a third of the read. So once the
- * vote leader's rows go to a temporary file (the capture is long), the second thread, started ahead of
- * scoring and at the lowest priority (it takes only idle time), reads them from that file as bins close,
- * checks them for repeats, and scores each sequence for every label. The same argument as EarlySequences
- * makes the result exact: the leader's rows written so far are the first rows of its final rows, so if it
- * is the device in the end, the maximum for its label over the sequences scored is part of the answer.
+ * The capture device's first LSTM sequences, checked and scored on the LSTM's second thread while the
+ * capture is read (issue 14). EarlySequences (lstm-early.ts) scores them on this thread when it waits for
+ * the reader; on a long capture this thread is rarely idle, but the other core is, for a quarter or a third
+ * of the read. So once the vote leader's rows go to a temporary file (the capture is long), the second
+ * thread, started ahead of scoring and at the lowest priority (it takes only idle time), reads them from
+ * that file as bins close: it checks each sequence for repeats as soon as its rows are final, and scores
+ * the new ones for every label when it has caught up. The same argument as EarlySequences makes the result
+ * exact: the leader's rows written so far are the first rows of its final rows, so if it is the device in
+ * the end, the maximum for its label over the sequences scored is part of the answer.
  *
- * Whatever the thread does or fails to do, the result is the same: this thread takes the count it
- * published (after the thread has stopped) and scores the rest itself. The rows are used only when the
- * file the thread read is the very one the device's rows end up in (never closed: the leader never lost
- * its lead once its rows were on file).
+ * Whatever the thread does or fails to do, the result is the same: after the read this thread stops it and
+ * takes what it did (how many sequences it checked, its memo of them, the new ones it had no time to score)
+ * and scores the rest itself; a thread that did not answer gives nothing, and everything is scored here. The
+ * work is used only when the file the thread read is the very one the device's rows end up in (never closed:
+ * the leader never lost its lead once its rows were on file).
  */
 
 import { MessageChannel, type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
@@ -41,7 +43,7 @@ const STOP_WAIT_MS = 1000;
 /** The message that starts the second thread's work while reading (lstm-worker.ts). */
 export interface LstmEarlyData {
   control: SharedArrayBuffer;
-  /** Float64 per label (model order): the maximum over the sequences counted in EARLY_SCORED. */
+  /** Float64 per label (model order): the maximum over the first EARLY_SCORED new sequences. */
   maxByLabel: SharedArrayBuffer;
   fd: number;
   /** Values stored per row in the file, and the row width they expand to (the rest zero). */

@@ -8,6 +8,9 @@ import type { SharedRows } from '../features/shared-rows.js';
 import { type WasmAccumulator, wasmAccumulator } from './lstm-wasm.js';
 import type { SequenceMemo } from './sequence-memo.js';
 
+/** New sequences found between two publications to the scoring worker (fillDistinct). */
+const PUBLISH_EVERY = 256;
+
 /** Session rows read into a caller's buffer (no array per row): `width` values each. */
 export interface RowSource {
   readonly length: number;
@@ -366,9 +369,6 @@ function unitStep(z: Float64Array, c: Float64Array, h: Float64Array, u: number, 
  * error under 1 ulp) is below 2^-53 and 1 + it rounds to 1. Unnormalised inputs (byte counts, packet
  * counts) saturate ~27% of the bundled model's gates on real captures: each is an exp not computed.
  */
-/** Distinct sequences found between two publications to the scoring worker (a multiple of its chunks). */
-const PUBLISH_EVERY = 256;
-
 export const SIGMOID_ONE_FROM = 40;
 /** Below this, Math.exp(-x) overflows to Infinity (fdlibm: x > 709.78… returns huge·huge) and 1/∞ is 0. */
 export const SIGMOID_ZERO_BELOW = -709.8;

@@ -114,7 +114,10 @@ export interface ScoreOptions {
    * label (not a vector), only the later sequences are scored here.
    */
   prefix?: ScoredPrefix | null;
-  /** Told how many sequences were scored here: those left after the prefix, less repeats (measurements). */
+  /**
+   * Told how many sequences were scored here: the prefix's new ones it had not scored, then those after it,
+   * less repeats (measurements).
+   */
   stats?: (scored: number) => void;
 }
 
