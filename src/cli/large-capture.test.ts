@@ -3,7 +3,8 @@
  * through one thread with `--threads 1`: the same output, the same one-line errors and exit codes, no hang.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,6 +13,7 @@ import { runCli } from '../test-helpers/cli.js';
 import { repeatedCapture } from '../test-helpers/repeated-capture.js';
 
 const DATA = join(import.meta.dirname, '../../test-data');
+const ROOT = join(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'networkml-large-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -94,6 +96,40 @@ describe('a large capture read on a second thread', () => {
     // Scored after the read: the new sequences among those taken that were not scored yet, then the new ones
     // of the rest; each sequence at most once.
     assert.ok(after <= total - (taken === checked ? scoredThere : taken), m[0]);
+  });
+
+  it('default eval of a capture with many sessions: the LSTM worker checks and scores during the read', () => {
+    // ~13,000 sessions: the device's rows go to a file, which the LSTM's prestarted worker reads as bins
+    // close. Run as users run it (bin/networkml.js, the built code): from sources the worker loads too slowly
+    // to start before so short a read ends (the result is the same, it only does nothing).
+    assert.ok(existsSync(join(ROOT, 'dist/cli/main.js')), 'dist/cli/main.js is missing: run `npm run build`');
+    const hue = join(dir, 'hue.pcap');
+    writeFileSync(
+      hue,
+      repeatedCapture(
+        join(DATA, 'reference/captures/HueBridge-sentinel-Mon0000-n00.pcap'),
+        2 * READER_THREAD_MIN_BYTES,
+      ),
+    );
+    const launcher = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+      spawnSync(join(ROOT, 'bin/networkml.js'), args, {
+        encoding: 'utf8',
+        env: { ...process.env, NETWORKML_DATA_DIR: dir, ...env },
+        timeout: 120_000,
+      });
+    const args = ['eval', hue, '--json', '--no-history'];
+    const debug = launcher(args, { NETWORKML_DEBUG: '1' });
+    const single = launcher([...args, '--threads', '1']);
+    assert.equal(debug.status, 0, debug.stderr);
+    assert.equal(debug.stdout, single.stdout);
+    const m =
+      /taken while reading: (\d+) of (\d+) .*; (\d+) checked on the second thread, (\d+) new ones/.exec(
+        debug.stderr,
+      );
+    assert.ok(m, debug.stderr);
+    const [taken, total, checked, scored] = m.slice(1).map(Number) as [number, number, number, number];
+    // What it checked is what the read took.
+    assert.ok(checked > 0 && taken === checked && checked <= total && scored <= checked, m[0]);
   });
 
   describe('with a v2 model (v2 features on the reader thread) and its behaviour model (here)', () => {

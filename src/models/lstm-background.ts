@@ -33,10 +33,11 @@ export const EARLY_ROWS = 0; // rows of the file that are final (this thread)
 export const EARLY_STOP = 1; // 1: stop (this thread)
 export const EARLY_CHECKED = 2; // sequences from the first checked for repeats (the second thread)
 export const EARLY_SCORED = 3; // new sequences among them scored (the second thread)
-export const EARLY_STATE = 4; // EARLY_RUNNING, then EARLY_ENDED (the second thread)
+export const EARLY_STATE = 4; // EARLY_NOT_STARTED, EARLY_RUNNING, then EARLY_ENDED (the second thread)
 const CONTROL_WORDS = 5;
-export const EARLY_RUNNING = 0;
-export const EARLY_ENDED = 1;
+export const EARLY_NOT_STARTED = 0;
+export const EARLY_RUNNING = 1;
+export const EARLY_ENDED = 2;
 /** How long scoring waits for the second thread to finish its sequence and stop (it may be starved). */
 const STOP_WAIT_MS = 1000;
 
@@ -138,6 +139,12 @@ export class BackgroundSequences {
     const followed = this.followed;
     if (followed === null) return null;
     this.stop();
+    // A thread that has not started on it (still loading, or starved) did nothing: it is not waited for.
+    if (Atomics.load(this.control, EARLY_STATE) === EARLY_NOT_STARTED) {
+      this.port?.close();
+      this.port = null;
+      return null;
+    }
     // Its last sequence finishes first (well under a millisecond); one that does not stop in time is ignored.
     Atomics.wait(this.control, EARLY_STATE, EARLY_RUNNING, STOP_WAIT_MS);
     const port = this.port;

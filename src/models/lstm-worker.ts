@@ -12,6 +12,7 @@ import {
   EARLY_CHECKED,
   EARLY_ENDED,
   EARLY_ROWS,
+  EARLY_RUNNING,
   EARLY_SCORED,
   EARLY_STATE,
   EARLY_STOP,
@@ -64,6 +65,7 @@ function trySetPriority(priority: number): void {
 async function scoreWhileReading(data: LstmEarlyData): Promise<void> {
   const control = new Int32Array(data.control);
   const shared = new Float64Array(data.maxByLabel);
+  Atomics.store(control, EARLY_STATE, EARLY_RUNNING);
   trySetPriority(IDLE_PRIORITY);
   try {
     const scorer = lstm;
