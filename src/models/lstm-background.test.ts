@@ -97,7 +97,7 @@ test('nothing is used for another device, another scorer, rows dropped, or with 
 test('a leader whose rows were dropped while the thread read them gives nothing', async () => {
   const lstm = SessionSequenceLstm.load(MODEL_PATH);
   prestartLstmWorker(lstm);
-  // Two devices merged: the leader changes after the rows went to a file, so they are dropped.
+  // Three devices merged: the leader changes after the rows went to a file, so they are dropped.
   const out = join(dir, 'merged.pcap');
   execFileSync('mergecap', [
     '-F',
