@@ -45,23 +45,35 @@ export function sharedRowReader(rows: SharedRows): SharedRowReader {
   const fd = rows.fd;
   if (fd === undefined) throw new Error('shared rows: neither a buffer nor a file');
   fstatSync(fd); // a descriptor that is not open fails here, before any row is claimed
+  const read = fileRowReader(fd, stored, width, chunkRows);
+  return { length, width, read: (i, out) => read(i, out, length) };
+}
+
+/**
+ * Rows of a file of packed rows (`stored` float64 each from offset 0, expanded to `width` values, the rest
+ * zero), read `chunkRows` at a time: `read(i, out, final)` reads row i of the first `final` rows, which
+ * are all written. The file may grow between reads (the LSTM's second thread reads a device's rows while
+ * they are written: lstm-worker.ts); a chunk read when fewer of its rows were final is read again.
+ */
+export function fileRowReader(
+  fd: number,
+  stored: number,
+  width: number,
+  chunkRows: number,
+): (i: number, out: Float64Array, final: number) => void {
   const chunk = new Float64Array(chunkRows * stored);
   const bytes = new Uint8Array(chunk.buffer);
-  let loaded = -1;
-  return {
-    length,
-    width,
-    read: (i, out) => {
-      const c = Math.floor(i / chunkRows);
-      if (c !== loaded) {
-        const count = Math.min(chunkRows, length - c * chunkRows);
-        readAt(fd, bytes.subarray(0, count * stored * 8), c * chunkRows * stored * 8);
-        loaded = c;
-      }
-      const o = (i - c * chunkRows) * stored;
-      out.fill(0, stored, width);
-      for (let k = 0; k < stored; k++) out[k] = chunk[o + k]!;
-    },
+  let from = 0;
+  let count = 0;
+  return (i, out, final) => {
+    if (i < from || i >= from + count) {
+      from = i - (i % chunkRows);
+      count = Math.min(chunkRows, final - from);
+      readAt(fd, bytes.subarray(0, count * stored * 8), from * stored * 8);
+    }
+    const o = (i - from) * stored;
+    out.fill(0, stored, width);
+    for (let k = 0; k < stored; k++) out[k] = chunk[o + k]!;
   };
 }
 

@@ -241,24 +241,11 @@ export class LstmCore {
   }
 
   /**
-   * The sequences of [first, sequences) left to score: those whose rows are not, bit for bit, a sequence
-   * `memo` has counted (each is counted from then on), in order, in shared memory (a worker thread reads
-   * it). Their maximum is the maximum over the whole range: a repeat scores what the sequence it repeats did.
-   */
-  distinctSequences(
-    sessions: readonly Float64Array[] | RowSource,
-    first: number,
-    sequences: number,
-    memo: SequenceMemo,
-  ): Int32Array {
-    const order = new Int32Array(new SharedArrayBuffer(4 * Math.max(sequences - first, 0)));
-    return order.subarray(0, this.fillDistinct(sessions, first, sequences, memo, order));
-  }
-
-  /**
-   * distinctSequences into `order` from entry `from` on (room for sequences - first more): returns the
-   * entries set in all, and calls `publish` with that count every PUBLISH_EVERY new entries (a second
-   * thread scores them meanwhile).
+   * The sequences of [first, sequences) left to score, written to `order` from entry `from` on (room for
+   * sequences - first more): those whose rows are not, bit for bit, a sequence `memo` has counted (each is
+   * counted from then on), in order. Their maximum is the maximum over the whole range: a repeat scores
+   * what the sequence it repeats did. Returns the entries set in all, and calls `publish` with that count
+   * every PUBLISH_EVERY new entries (a second thread scores them meanwhile).
    */
   fillDistinct(
     sessions: readonly Float64Array[] | RowSource,

@@ -43,7 +43,7 @@ export interface LstmThreadData {
   rows: SharedRows;
   labelVector: Float64Array;
   /**
-   * The sequences to score (distinctSequences: shared memory, so the worker reads it without a copy); only
+   * The sequences to score (fillDistinct: shared memory, so the worker reads it without a copy); only
    * its first PUBLISHED entries are set, all of them once ALL_PUBLISHED is 1.
    */
   order: Int32Array;

@@ -5,8 +5,7 @@
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { errorMessage, ModelError, NetworkmlError } from '../errors.js';
-import { sharedRowReader } from '../features/shared-rows.js';
-import { readAt } from '../features/spill-file.js';
+import { fileRowReader, sharedRowReader } from '../features/shared-rows.js';
 import { waitAsync } from '../threads.js';
 import {
   EARLY_CHECKED,
@@ -71,26 +70,12 @@ async function scoreWhileReading(data: LstmEarlyData): Promise<void> {
     const scorer = lstm;
     if (!scorer || scorer.inputSize !== data.width) return;
     const { seqLen, inputSize } = scorer;
-    const { stored, fd } = data;
     const block = new Float64Array(seqLen * inputSize);
     const rows = Array.from({ length: seqLen }, (_, t) => block.subarray(t * inputSize, (t + 1) * inputSize));
-    const chunk = new Float64Array(EARLY_READ_ROWS * stored);
-    const bytes = new Uint8Array(chunk.buffer);
-    let chunkFrom = 0;
-    let chunkRows = 0;
+    const readRow = fileRowReader(data.fd, data.stored, inputSize, EARLY_READ_ROWS);
     /** Reads sequence s's rows (all final: below `final`) into `rows`. */
     const readSequence = (s: number, final: number): void => {
-      for (let t = 0; t < seqLen; t++) {
-        const i = s * seqLen + t;
-        if (i < chunkFrom || i >= chunkFrom + chunkRows) {
-          chunkRows = Math.min(EARLY_READ_ROWS, final - i);
-          readAt(fd, bytes.subarray(0, chunkRows * stored * 8), i * stored * 8);
-          chunkFrom = i;
-        }
-        const o = (i - chunkFrom) * stored;
-        const row = rows[t]!;
-        for (let k = 0; k < stored; k++) row[k] = chunk[o + k]!;
-      }
+      for (let t = 0; t < seqLen; t++) readRow(s * seqLen + t, rows[t]!, final);
     };
     const memo = new SequenceMemo(inputSize, seqLen);
     const maxByLabel = new Float64Array(shared.length);
