@@ -8,14 +8,18 @@ import { test } from 'node:test';
 import { defaultEvalWithHook } from '../test-helpers/eval-imports.js';
 import { VERSION } from '../version.js';
 
+/** A resolve hook in the child that notes every module it imports, on stderr. */
+const NOTE_IMPORTS =
+  "export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write('IMPORT ' + r.url + '\\n'); return r; }";
+
+/** The module URLs the hook noted. */
+const importsOf = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('IMPORT '));
+
 test('a default eval loads neither the v2 extractor, the host-footprint features nor the progress bar', () => {
-  // A resolve hook in the child notes every module it imports.
-  const r = defaultEvalWithHook(
-    "export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write('IMPORT ' + r.url + '\\n'); return r; }",
-  );
+  const r = defaultEvalWithHook(NOTE_IMPORTS);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /"anomaly_model":"lstm"/);
-  const imported = r.stderr.split('\n').filter((l) => l.startsWith('IMPORT '));
+  const imported = importsOf(r.stderr);
   // The hook sees the run's modules (the check would pass vacuously otherwise).
   assert.ok(
     imported.some((l) => l.includes('/src/pipeline/analyze.ts')),
@@ -31,13 +35,11 @@ test('a default eval loads neither the v2 extractor, the host-footprint features
 });
 
 test('--version and -V print the version and import no command', () => {
-  const hook =
-    "export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write('IMPORT ' + r.url + '\\n'); return r; }";
   for (const flag of ['--version', '-V']) {
-    const r = defaultEvalWithHook(hook, [], [flag]);
+    const r = defaultEvalWithHook(NOTE_IMPORTS, [], [flag]);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, `${VERSION}\n`);
-    const imported = r.stderr.split('\n').filter((l) => l.startsWith('IMPORT '));
+    const imported = importsOf(r.stderr);
     assert.ok(
       imported.some((l) => l.includes('/src/cli/main.ts')),
       imported.join('\n'),
