@@ -46,6 +46,24 @@ function wordLE(buf: Uint8Array, at: number): number {
 export const PACKED_HEAD_WORD = HEAD_AT / 4;
 export const PACKED_SRC_WORD = SRC_AT / 4;
 export const PACKED_DST_WORD = DST_AT / 4;
+/**
+ * The other words, for readers that take a record's fields without unpacking it (the v2 extractor on the
+ * reader thread): version | ipProto << 8, ports (srcPort | dstPort << 16), lengths, the L4 protocol, the
+ * bits word (ttl, tcpFlags << 8, tcpHeaderWords << 17, the flags below), ICMP type, etherType | arpOp << 16,
+ * and the MACs' 12 bytes (memory order, as the frame head's).
+ */
+export const PACKED_VERSION_WORD = 2;
+export const PACKED_PORTS_WORD = 3;
+export const PACKED_ORIGINAL_LENGTH_WORD = 5;
+export const PACKED_L4_PAYLOAD_WORD = 6;
+export const PACKED_L4_WORD = L4_WORD;
+export const PACKED_BITS_WORD = BITS_WORD;
+export const PACKED_ICMP_WORD = ICMP_WORD;
+export const PACKED_ETHER_WORD = ETHER_WORD;
+export const PACKED_MACS_WORD = MACS_W;
+export const PACKED_HAS_MACS = HAS_MACS;
+export const PACKED_FRAGMENT = FRAGMENT;
+export const PACKED_LATER_FRAGMENT = LATER_FRAGMENT;
 
 /**
  * Int32 views of a PacketRecord's frame head, MACs and addresses (each array its own buffer, so 4-aligned):

@@ -10,7 +10,6 @@ import type { Worker } from 'node:worker_threads';
 import { CaptureError, type ExitCodeValue, NetworkmlError } from '../errors.js';
 import { siblingModule, startWorker } from '../threads.js';
 import type { PackedRecords } from './packed.js';
-import type { PacketRecord } from './packet.js';
 import type { CaptureSummary, CaptureWarning, ReadOptions } from './reader-api.js';
 import { createRingBuffer, RingReader, RingState } from './ring.js';
 
@@ -26,11 +25,15 @@ const SLICES_PER_YIELD = 64;
 
 /**
  * Per-packet work on the reader thread. A module whose `createReaderExtractor(options)` returns one is
- * named by URL in `ReaderThreadOptions.extractor`; the worker feeds it every decoded packet (IP or not) in
- * capture order, until the end or a stop.
+ * named by URL in `ReaderThreadOptions.extractor`; the worker feeds it every packet (IP or not) in capture
+ * order, packed, until the end or a stop.
  */
 export interface ReaderExtractor {
-  add(p: PacketRecord): void;
+  /**
+   * Every packet read, in order, as record i of `records` (packed.ts; the ring's record, or a scratch one
+   * for a non-IP packet the ring does not carry): valid only during the call.
+   */
+  addPacked(records: PackedRecords, i: number): void;
   /**
    * The result, sent back by structured clone (called once, after the last packet), and the buffers in it
    * to move rather than copy (unusable on the reader thread afterwards).

@@ -1,10 +1,10 @@
 /**
- * The reader thread: reads and decodes a capture, feeds any reader-side extractor, and packs its IP
- * packets (or all of them) into the shared ring (reader-thread.ts starts it and consumes the ring).
+ * The reader thread: reads and decodes a capture, packs its IP packets (or all of them) into the shared
+ * ring (reader-thread.ts starts it and consumes the ring), and feeds any reader-side extractor the records.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { CaptureError, NetworkmlError } from '../errors.js';
-import type { PackedRecords } from './packed.js';
+import { PACKED_RECORD_BYTES, PackedRecords } from './packed.js';
 import { LinkType, type PacketRecord } from './packet.js';
 import { readCapture } from './reader.js';
 import type { FrameTaker } from './reader-api.js';
@@ -16,12 +16,14 @@ const STOP_CHECK = 4096;
 
 /**
  * Hands the reader's packets to the ring: decoded ones (`add`), or common Ethernet/IPv4 frames straight
- * from their bytes (`take`, packed.ts packEthernetIpv4; only when no extractor needs the decoded packet),
- * which skips the decoder for most packets of most captures.
+ * from their bytes (`take`, packed.ts packEthernetIpv4), which skips the decoder for most packets of most
+ * captures. An extractor reads each packet's record before it is published.
  */
 class RingFeeder implements FrameTaker {
   private sinceCheck = 0;
   private readonly records: PackedRecords;
+  /** A non-IP packet the ring does not carry, packed for the extractor. */
+  private readonly scratch = new PackedRecords(new ArrayBuffer(PACKED_RECORD_BYTES), 0, 1);
 
   constructor(
     private readonly writer: RingWriter,
@@ -53,11 +55,16 @@ class RingFeeder implements FrameTaker {
 
   add(p: PacketRecord): void {
     if (!this.wanted()) return;
-    this.extractor?.add(p);
-    if (!this.nonIp && p.ipVersion !== 4 && p.ipVersion !== 6) return;
+    if (!this.nonIp && p.ipVersion !== 4 && p.ipVersion !== 6) {
+      if (this.extractor === null) return;
+      this.scratch.pack(0, p);
+      this.extractor.addPacked(this.scratch, 0);
+      return;
+    }
     const i = this.claim();
     if (i < 0) return;
     this.records.pack(i, p);
+    this.extractor?.addPacked(this.records, i);
     this.writer.commit();
   }
 
@@ -73,7 +80,10 @@ class RingFeeder implements FrameTaker {
     const i = this.claim();
     if (i < 0) return true; // no more wanted: nothing to decode either
     if (!this.records.packEthernetIpv4(i, time, b, off, caplen, origlen)) return false;
-    if (this.wanted()) this.writer.commit();
+    if (this.wanted()) {
+      this.extractor?.addPacked(this.records, i);
+      this.writer.commit();
+    }
     return true;
   }
 }
@@ -96,7 +106,7 @@ async function run(data: ReaderThreadData): Promise<void> {
       name: data.name,
       signal: abort.signal,
       onWarning: (warning) => post({ type: 'warning', warning }),
-      ...(extractor ? {} : { frameTaker: feeder }),
+      frameTaker: feeder,
     });
     // The last records first: the consumer works through them while the extractor finishes.
     writer.publish();

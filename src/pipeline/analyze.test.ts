@@ -99,12 +99,15 @@ async function outcome(analysis: Promise<CaptureAnalysis>): Promise<unknown> {
   }
 }
 
+// On the reader thread v2 reads packed records (addPacked: the ring's, or a scratch one for the non-IP packets
+// the ring carries only for behaviour); on one thread, decoded packets (add).
 describe('the reader thread with the v2 (on that thread) and behaviour (here) extractors: the same as one thread', () => {
   const every = ['captures/edge', 'captures/real', 'captures/fuzz', 'reference/captures'].flatMap((d) =>
     readdirSync(join(DATA, d)).map((f) => join(DATA, d, f)),
   );
   const optionSets: AnalyzeOptions[] = [
     { features: 'v2', behavior: true },
+    { features: 'v2', durationS: 60, warmupS: 30 },
     { features: 'v2', behavior: true, durationS: 60, warmupS: 0, behaviorWindowS: 30 },
     { behavior: true, durationS: 60, warmupS: 0 },
   ];

@@ -17,6 +17,23 @@
  * The per-packet path only touches typed arrays (tables grow by doubling); vectors are built at bin close
  * (summary.ts). Layouts: layout.ts; lookup tables: tables.ts; address and key ids: interning.ts.
  */
+import {
+  PACKED_BITS_WORD,
+  PACKED_DST_WORD,
+  PACKED_ETHER_WORD,
+  PACKED_FRAGMENT,
+  PACKED_HAS_MACS,
+  PACKED_ICMP_WORD,
+  PACKED_L4_PAYLOAD_WORD,
+  PACKED_L4_WORD,
+  PACKED_LATER_FRAGMENT,
+  PACKED_MACS_WORD,
+  PACKED_ORIGINAL_LENGTH_WORD,
+  PACKED_PORTS_WORD,
+  PACKED_SRC_WORD,
+  PACKED_VERSION_WORD,
+  type PackedRecords,
+} from '../../capture/packed.js';
 import { EtherType, IpProto, type PacketRecord } from '../../capture/packet.js';
 import { ColumnTable } from '../../sessions/columns.js';
 import { QuadTable } from '../../sessions/quad-table.js';
@@ -124,6 +141,14 @@ const EP_GROUP = 6;
 const EP = 8;
 /** Packets per batch: the batch's columns (~140 KB) stay in cache while it is written and counted. */
 const BATCH = 4096;
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** The int32 whose big-endian bytes are `word`'s bytes in memory. */
+function bigEndian(word: number): number {
+  if (!LITTLE_ENDIAN) return word;
+  return (word << 24) | ((word & 0xff00) << 8) | ((word >>> 8) & 0xff00) | (word >>> 24);
+}
 
 /** The per-port block's accumulators per key (names.ts PORT_LABELS), filled at bin close. */
 const P_PACKETS = 0;
@@ -237,6 +262,11 @@ export class V2Extractor {
   private readonly bWords = new Int32Array(3 * BATCH);
   private batchCount = 0;
   /**
+   * The packet being admitted's time (µs), handed to admit here: V8 boxes a double passed to a call it does
+   * not inline, a heap number per packet.
+   */
+  private readonly time = new Float64Array(1);
+  /**
    * The last resolved IPv4 packet's two endpoints (see flush), EP words each: MAC (high 16 bits, low 32),
    * address word, then its key id (-1: group MAC), address id, address flags and group kind as a
    * destination. Ids never change within a capture, so entries stay valid across batches and bins.
@@ -269,25 +299,9 @@ export class V2Extractor {
   add(p: PacketRecord): void {
     const t = p.timeMicros();
     const ip = p.ipVersion === 4 || p.ipVersion === 6;
-    if (ip) {
-      if (Number.isNaN(this.firstUs)) {
-        this.firstUs = t;
-        this.binStartUs = t;
-      } else if (t - this.binStartUs >= this.durationUs) {
-        this.closeBin();
-        this.bin++;
-        this.binStartUs = t;
-      }
-    }
-    // Warm-up packets still decide who the hosts are (identity does not depend on the warm-up).
-    const counted = !(this.warmupUs > 0 && !(t - this.firstUs > this.warmupUs));
-    if (!counted && !ip) return;
-    if (counted) {
-      if (Number.isNaN(this.binFirstUs) || t < this.binFirstUs) this.binFirstUs = t;
-      if (Number.isNaN(this.binLastUs) || t > this.binLastUs) this.binLastUs = t;
-    }
-
-    if (!ip && !p.hasMacs) return;
+    this.time[0] = t;
+    const counted = this.admit(ip);
+    if (counted < 0 || (!ip && !p.hasMacs)) return;
     // Everything else is deferred to a batch: run here, next to the packet store, v2's tables would keep
     // being evicted from cache; run in a burst they stay hot. Packet order is kept (ids, sums unchanged).
     const i = this.batchCount++;
@@ -296,7 +310,7 @@ export class V2Extractor {
     const b3 = i * 3;
     const bw = this.bWords;
     bw[b3] =
-      (counted ? B_COUNTED : 0) |
+      counted |
       (p.hasMacs ? B_MACS : 0) |
       (ip ? B_IP : 0) |
       (p.ipVersion === 6 ? B_V6 : 0) |
@@ -329,6 +343,85 @@ export class V2Extractor {
       }
     }
     if (this.batchCount === BATCH) this.flush();
+  }
+
+  /**
+   * `add` for record r of packed records (capture/packed.ts), as `add` of the packet it was packed from:
+   * the reader thread feeds the ring's records, so its common frames need no decoding (packEthernetIpv4).
+   * The records hold MAC and address bytes in memory order; the batch holds them as big-endian words.
+   */
+  addPacked(records: PackedRecords, r: number): void {
+    const w = records.i32;
+    const q = records.wordAt(r);
+    const version = w[q + PACKED_VERSION_WORD]! & 0xff;
+    const ip = version === 4 || version === 6;
+    const t = records.timeUs(r);
+    this.time[0] = t;
+    const counted = this.admit(ip);
+    const bits = w[q + PACKED_BITS_WORD]!;
+    const hasMacs = (bits & PACKED_HAS_MACS) !== 0;
+    if (counted < 0 || (!ip && !hasMacs)) return;
+    const i = this.batchCount++;
+    this.bTime[i] = t;
+    this.bLen[i] = w[q + PACKED_ORIGINAL_LENGTH_WORD]!;
+    const b3 = i * 3;
+    const bw = this.bWords;
+    bw[b3] =
+      counted |
+      (hasMacs ? B_MACS : 0) |
+      (ip ? B_IP : 0) |
+      (version === 6 ? B_V6 : 0) |
+      (bits & PACKED_FRAGMENT ? B_FRAG : 0) |
+      (bits & PACKED_LATER_FRAGMENT ? B_LATER : 0) |
+      (w[q + PACKED_L4_PAYLOAD_WORD] === 0 ? B_NOPAYLOAD : 0);
+    const ports = w[q + PACKED_PORTS_WORD]!;
+    bw[b3 + 1] = ip ? (ports << 16) | (ports >>> 16) : w[q + PACKED_ETHER_WORD]! & 0xffff;
+    bw[b3 + 2] =
+      (w[q + PACKED_L4_WORD]! & 0xff) |
+      ((bits & 0xff) << 8) |
+      (((bits >>> 8) & 0xff) << 16) |
+      ((w[q + PACKED_ICMP_WORD]! & 0xff) << 24);
+    if (hasMacs) {
+      const bm = this.bMacs;
+      bm[b3] = bigEndian(w[q + PACKED_MACS_WORD]!);
+      bm[b3 + 1] = bigEndian(w[q + PACKED_MACS_WORD + 1]!);
+      bm[b3 + 2] = bigEndian(w[q + PACKED_MACS_WORD + 2]!);
+    }
+    if (ip) {
+      const ba = this.bAddrs;
+      const o = i * 8;
+      const words = version === 6 ? 4 : 1;
+      for (let k = 0; k < words; k++) {
+        ba[o + k] = bigEndian(w[q + PACKED_SRC_WORD + k]!);
+        ba[o + 4 + k] = bigEndian(w[q + PACKED_DST_WORD + k]!);
+      }
+    }
+    if (this.batchCount === BATCH) this.flush();
+  }
+
+  /**
+   * A packet's place in the bins (its time in time[0], µs; IP or not): closes the current bin when an IP
+   * packet starts the next one. Returns B_COUNTED when the packet is counted, 0 when it is a warm-up
+   * packet that still decides who the hosts are (IP), -1 when it is to be ignored.
+   */
+  private admit(ip: boolean): number {
+    const t = this.time[0]!;
+    if (ip) {
+      if (Number.isNaN(this.firstUs)) {
+        this.firstUs = t;
+        this.binStartUs = t;
+      } else if (t - this.binStartUs >= this.durationUs) {
+        this.closeBin();
+        this.bin++;
+        this.binStartUs = t;
+      }
+    }
+    // Warm-up packets still decide who the hosts are (identity does not depend on the warm-up).
+    const counted = !(this.warmupUs > 0 && !(t - this.firstUs > this.warmupUs));
+    if (!counted) return ip ? 0 : -1;
+    if (Number.isNaN(this.binFirstUs) || t < this.binFirstUs) this.binFirstUs = t;
+    if (Number.isNaN(this.binLastUs) || t > this.binLastUs) this.binLastUs = t;
+    return B_COUNTED;
   }
 
   /**

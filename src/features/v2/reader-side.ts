@@ -1,9 +1,9 @@
 /**
  * The v2 extractor on the reader thread (capture/reader-worker.ts loads this module by its URL): it reads
- * the decoded packet there, as the one-thread path does, so the analysis thread keeps only sessions and
- * compat features. Its closed state crosses back once, at the end (`adoptV2`), where compat's join it.
+ * each packet's packed record there (the fields the one-thread path reads of the decoded packet), so the
+ * analysis thread keeps only sessions and compat features. Its closed state crosses back once, at the end (`adoptV2`), where compat's join it.
  */
-import type { PacketRecord } from '../../capture/packet.js';
+import type { PackedRecords } from '../../capture/packed.js';
 import type { ReaderExtractor } from '../../capture/reader-thread.js';
 import { type V2Closed, V2Extractor, type V2Options } from './extractor.js';
 import { HostBinStore, type HostBinStoreData } from './host-bin-store.js';
@@ -17,7 +17,7 @@ export interface V2ClosedData extends Omit<V2Closed, 'pending'> {
 export function createReaderExtractor(options: V2Options): ReaderExtractor {
   const v2 = new V2Extractor(options);
   return {
-    add: (p: PacketRecord) => v2.add(p),
+    addPacked: (records: PackedRecords, i: number) => v2.addPacked(records, i),
     finish: () => {
       const closed = v2.close();
       const pending = closed.pending.handOver();
