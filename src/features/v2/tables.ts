@@ -40,31 +40,40 @@ for (let len = 0, b = 0; len < 65536; len++) {
 const IAT_SUB_BITS = 5;
 const IAT_SUB = 1 << IAT_SUB_BITS;
 const IAT_EXACT = 2 * IAT_SUB;
-const LOG10_IAT_EXACT = new Float64Array(IAT_EXACT);
-for (let n = 0; n < IAT_EXACT; n++) LOG10_IAT_EXACT[n] = Math.log10(Math.max(n, 1)) - 6;
-/** Index (octave << 5) | sub-bucket, octaves 0..63 (those below 6 are never read: the exact table is). */
-const LOG10_IAT_Q = new Float64Array(64 * IAT_SUB);
+/**
+ * The values by slot (log10Slot): the exact ones for 0 … IAT_EXACT - 1 µs, then IAT_EXACT + (octave << 5 |
+ * sub-bucket) for octaves 0..63 (those below 6 are never read: the exact slots are).
+ */
+export const LOG10_IAT = new Float64Array(IAT_EXACT + 64 * IAT_SUB);
+for (let n = 0; n < IAT_EXACT; n++) LOG10_IAT[n] = Math.log10(Math.max(n, 1)) - 6;
 for (let e = IAT_SUB_BITS; e < 64; e++) {
   const step = 2 ** (e - IAT_SUB_BITS);
   for (let m = 0; m < IAT_SUB; m++) {
     const lo = 2 ** e + m * step;
-    LOG10_IAT_Q[(e << IAT_SUB_BITS) | m] = (Math.log10(lo) + Math.log10(lo + step - 1)) / 2 - 6;
+    LOG10_IAT[IAT_EXACT + ((e << IAT_SUB_BITS) | m)] = (Math.log10(lo) + Math.log10(lo + step - 1)) / 2 - 6;
   }
 }
-export function log10Seconds(iatUs: number): number {
+/**
+ * The slot of log10Seconds(iatUs) in LOG10_IAT: a small integer, which V8 returns unboxed from a call it does
+ * not inline (a double result is a heap number per call: two per packet in v2's count).
+ */
+export function log10Slot(iatUs: number): number {
   if (iatUs < 0x80000000) {
     const n = iatUs | 0;
-    if (n < IAT_EXACT) return LOG10_IAT_EXACT[n]!;
+    if (n < IAT_EXACT) return n;
     const e = 31 - Math.clz32(n);
-    return LOG10_IAT_Q[(e << IAT_SUB_BITS) | ((n >>> (e - IAT_SUB_BITS)) & (IAT_SUB - 1))]!;
+    return IAT_EXACT + ((e << IAT_SUB_BITS) | ((n >>> (e - IAT_SUB_BITS)) & (IAT_SUB - 1)));
   }
-  return log10SecondsLong(iatUs);
+  return log10SlotLong(iatUs);
 }
 /** Gaps of 2^31 µs (36 min) and more: only with bins longer than that; same buckets, float arithmetic. */
-function log10SecondsLong(iatUs: number): number {
+function log10SlotLong(iatUs: number): number {
   const n = Math.floor(iatUs);
   const e = 62 - Math.clz32(Math.floor(n / 0x80000000));
-  return LOG10_IAT_Q[(e << IAT_SUB_BITS) | (Math.floor(n / 2 ** (e - IAT_SUB_BITS)) & (IAT_SUB - 1))]!;
+  return IAT_EXACT + ((e << IAT_SUB_BITS) | (Math.floor(n / 2 ** (e - IAT_SUB_BITS)) & (IAT_SUB - 1)));
+}
+export function log10Seconds(iatUs: number): number {
+  return LOG10_IAT[log10Slot(iatUs)]!;
 }
 
 const SVC = labelIndex(SERVICE_LABELS);
