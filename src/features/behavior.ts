@@ -489,7 +489,10 @@ const TWO32 = 4294967296;
 
 export class BehaviorExtractor {
   private readonly durationUs: number;
-  private readonly hosts = new Map<number, number>();
+  /** Host keys (see hostOf) → index into hostInfo. */
+  private readonly hosts = new QuadTable(64);
+  /** The packet's time (µs), from PacketRecord.timeMicrosTo. */
+  private readonly time = new Float64Array(1);
   private readonly hostInfo: HostInfo[] = [];
   private readonly touched: number[] = [];
   private readonly privateOf = new Map<number, boolean>();
@@ -510,14 +513,16 @@ export class BehaviorExtractor {
     if (p.ipVersion !== 4 && p.ipVersion !== 6) {
       // ARP requests (sweeps of the local network) count for their sender, in the current bin.
       if (p.arpOp === 1 && p.hasMacs && (p.macs[6]! & 1) === 0 && !Number.isNaN(this.binStartUs)) {
-        const h = this.hostOf(macNumber(p.macs, 6), p, true);
-        const s = this.touch(h, p.timeMicros());
+        const h = this.hostOf(macHigh(p.macs, 6), macLow(p.macs, 6), p, true);
+        p.timeMicrosTo(this.time);
+        const s = this.touch(h, this.time[0]!);
         s.arpOut++;
         if (p.arpTarget !== 0) s.arpTargets.add(p.arpTarget);
       }
       return;
     }
-    const t = p.timeMicros();
+    p.timeMicrosTo(this.time);
+    const t = this.time[0]!;
     if (Number.isNaN(this.binStartUs)) this.binStartUs = t;
     else if (t - this.binStartUs >= this.durationUs) {
       this.closeBin();
@@ -531,11 +536,11 @@ export class BehaviorExtractor {
     let dst = -1;
     if (p.hasMacs) {
       const m = p.macs;
-      if ((m[6]! & 1) === 0) src = this.hostOf(macNumber(m, 6), p, true);
-      if ((m[0]! & 1) === 0) dst = this.hostOf(macNumber(m, 0), p, false);
+      if ((m[6]! & 1) === 0) src = this.hostOf(macHigh(m, 6), macLow(m, 6), p, true);
+      if ((m[0]! & 1) === 0) dst = this.hostOf(macHigh(m, 0), macLow(m, 0), p, false);
     } else {
-      src = this.hostOf(2 * TWO32 * 65536 + srcId, p, true);
-      dst = this.hostOf(2 * TWO32 * 65536 + dstId, p, false);
+      src = this.hostOf(IP_HOST + (srcId >= TWO32 ? 1 : 0), srcId | 0, p, true);
+      dst = this.hostOf(IP_HOST + (dstId >= TWO32 ? 1 : 0), dstId | 0, p, false);
     }
     this.nowUs = t;
     this.srcId = srcId;
@@ -574,25 +579,34 @@ export class BehaviorExtractor {
   }
 
   // Packets come in runs between the same two hosts, each one the source of some and the destination of
-  // others: a two-entry cache (the last two hosts looked up, either side) saves most Map lookups.
-  private cacheN0 = -1;
+  // others: a two-entry cache (the last two hosts looked up, either side) saves most table lookups.
+  private cacheHigh0 = -1;
+  private cacheLow0 = -1;
   private cacheH0 = -1;
-  private cacheN1 = -1;
+  private cacheHigh1 = -1;
+  private cacheLow1 = -1;
   private cacheH1 = -1;
 
-  private hostOf(n: number, p: PacketRecord, source: boolean): number {
-    if (this.cacheN0 === n) return this.cacheH0;
-    if (this.cacheN1 === n) {
+  /**
+   * The host of key (high, low): a MAC (its first two bytes, its last four; high < 2^16), or an address id
+   * (see addressId) on links without MACs (high IP_HOST + its bit 32, low its low 32 bits). Int32 words,
+   * not one number of up to 50 bits: that was a heap number per packet.
+   */
+  private hostOf(high: number, low: number, p: PacketRecord, source: boolean): number {
+    if (this.cacheLow0 === low && this.cacheHigh0 === high) return this.cacheH0;
+    if (this.cacheLow1 === low && this.cacheHigh1 === high) {
       const h = this.cacheH1;
-      this.cacheN1 = this.cacheN0;
+      this.cacheHigh1 = this.cacheHigh0;
+      this.cacheLow1 = this.cacheLow0;
       this.cacheH1 = this.cacheH0;
-      this.cacheN0 = n;
+      this.cacheHigh0 = high;
+      this.cacheLow0 = low;
       this.cacheH0 = h;
       return h;
     }
-    let h = this.hosts.get(n);
-    if (h === undefined) {
-      h = this.hostInfo.length;
+    // Ids are dense in insertion order, as hostInfo's indices.
+    const h = this.hosts.intern(high, low, 0, 0);
+    if (h === this.hostInfo.length) {
       const kind = p.hasMacs ? 'mac' : 'ip';
       const v6 = p.ipVersion === 6;
       const key = p.hasMacs
@@ -609,11 +623,12 @@ export class BehaviorExtractor {
         stateBin: -1,
         stacks: this.priorStacks?.get(key) ?? 0,
       });
-      this.hosts.set(n, h);
     }
-    this.cacheN1 = this.cacheN0;
+    this.cacheHigh1 = this.cacheHigh0;
+    this.cacheLow1 = this.cacheLow0;
     this.cacheH1 = this.cacheH0;
-    this.cacheN0 = n;
+    this.cacheHigh0 = high;
+    this.cacheLow0 = low;
     this.cacheH0 = h;
     return h;
   }
@@ -865,12 +880,15 @@ function behaviorResult(
   };
 }
 
-function macNumber(m: Uint8Array, o: number): number {
-  return (
-    (m[o]! * 256 + m[o + 1]!) * TWO32 +
-    (((m[o + 2]! << 24) | (m[o + 3]! << 16) | (m[o + 4]! << 8) | m[o + 5]!) >>> 0)
-  );
+/** A MAC at m[o …] as two int32 words: its first two bytes, and its last four. */
+function macHigh(m: Uint8Array, o: number): number {
+  return (m[o]! << 8) | m[o + 1]!;
 }
+function macLow(m: Uint8Array, o: number): number {
+  return (m[o + 2]! << 24) | (m[o + 3]! << 16) | (m[o + 4]! << 8) | m[o + 5]!;
+}
+/** hostOf's high word of an address key: above every MAC's. */
+const IP_HOST = 0x20000;
 
 /** IPv4: the address as a number; IPv6: 2^32 + a 32-bit hash of the 16 bytes. */
 function addressId(a: Uint8Array, v6: boolean): number {

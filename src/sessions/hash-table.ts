@@ -14,7 +14,9 @@ function mix32(h: number): number {
   h ^= h >>> 15;
   h = Math.imul(h, 0x846ca68b);
   h ^= h >>> 16;
-  return h >>> 0;
+  // Signed: a small integer for V8 wherever the hash is returned from a call it does not inline (an
+  // unsigned one past 2^31 is a heap number); callers only take its low bits.
+  return h | 0;
 }
 
 /**
@@ -41,7 +43,10 @@ export class WordKeyTable {
     this.keys = new Uint32Array(initialCapacity * width);
   }
 
-  /** The probe key's hash (its low bits pick the table's slot; callers may use it for caches of their own). */
+  /**
+   * The probe key's hash, a signed 32-bit integer (its low bits pick the table's slot; callers may use them
+   * for caches of their own).
+   */
   hashProbe(): number {
     let h = 0x9e3779b9;
     for (let w = 0; w < this.width; w++) h = mix32(h ^ this.probe[w]!);

@@ -298,9 +298,9 @@ export class V2Extractor {
   }
 
   add(p: PacketRecord): void {
-    const t = p.timeMicros();
+    p.timeMicrosTo(this.time);
+    const t = this.time[0]!;
     const ip = p.ipVersion === 4 || p.ipVersion === 6;
-    this.time[0] = t;
     const counted = this.admit(ip);
     if (counted < 0 || (!ip && !p.hasMacs)) return;
     // Everything else is deferred to a batch: run here, next to the packet store, v2's tables would keep
