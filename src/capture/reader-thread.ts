@@ -1,7 +1,7 @@
 /**
  * Reading on a second thread: the worker (reader-worker.ts) reads, decodes and packs every IP packet (or
  * every packet) into a shared ring of fixed-size records (ring.ts, packed.ts); this thread takes them in
- * batches. A per-packet extractor can run on the worker too, next to the decoder (`ReaderExtractor`): its
+ * batches. A per-packet extractor can run on the worker too, on the records it packs (`ReaderExtractor`): its
  * result comes back once, at the end. The summary, warnings and errors come back as the one-thread reader
  * gives them (same messages, same error classes and exit codes).
  */

@@ -54,8 +54,8 @@ export interface AnalyzeOptions extends Partial<BinOptions> {
    * Read and decode on a second thread while this one builds sessions and features (`analyzeCapture`
    * only). Default 'auto': for a capture file of READER_THREAD_MIN_BYTES or more, on the main thread of a
    * machine with two cores or more. false: never (`--threads 1`); true: whenever possible (tests). Never
-   * for standard input or streams. The v2 extractor then runs on the reader thread (next to the decoder,
-   * which balances the two: decode + v2 there, sessions + compat + behaviour here); the behaviour
+   * for standard input or streams. The v2 extractor then runs on the reader thread, on the records it packs
+   * (which balances the two: read + v2 there, sessions + compat + behaviour here); the behaviour
    * extractor here, on packets unpacked from the ring.
    */
   readerThread?: boolean | 'auto';
