@@ -1,6 +1,7 @@
 /**
- * The reader thread: reads and decodes a capture, packs its IP packets (or all of them) into the shared
- * ring (reader-thread.ts starts it and consumes the ring), and feeds any reader-side extractor the records.
+ * The reader thread: reads a capture and packs its IP packets (or all of them) into the shared ring
+ * (reader-thread.ts starts it and consumes the ring), decoding the frames it cannot pack straight from their
+ * bytes; any reader-side extractor reads the records.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { CaptureError, NetworkmlError } from '../errors.js';

@@ -1,7 +1,8 @@
 /**
  * The v2 extractor on the reader thread (capture/reader-worker.ts loads this module by its URL): it reads
  * each packet's packed record there (the fields the one-thread path reads of the decoded packet), so the
- * analysis thread keeps only sessions and compat features. Its closed state crosses back once, at the end (`adoptV2`), where compat's join it.
+ * analysis thread keeps only sessions and compat features. Its closed state crosses back once, at the end
+ * (`adoptV2`), where compat's join it.
  */
 import type { PackedRecords } from '../../capture/packed.js';
 import type { ReaderExtractor } from '../../capture/reader-thread.js';
