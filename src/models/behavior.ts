@@ -89,7 +89,7 @@ function isOutgoingIndustrialUdp(code: number): boolean {
 }
 
 import { Rng } from './rng.js';
-import { lazy, zod } from './zod-lazy.js';
+import { finiteArray, lazy, zod } from './zod-lazy.js';
 
 export const DEFAULT_FALSE_ALARM_RATE = 0.01;
 /** Window length (s) of the host-bins the behaviour model compares. */
@@ -1798,14 +1798,10 @@ function formatNumber(x: number): string {
 /** The behaviour model's file schema, built with `z` (zod-lazy.ts: on first use). */
 function behaviorFileSchemaOf(z: typeof Zod) {
   const finite = z.number().refine(Number.isFinite, 'not a finite number');
-  /** A long array of finite numbers, checked in one loop (per-element zod refinements cost ~10 ms per 10,000). */
-  const finiteArray = z.custom<number[]>(
-    (v) => Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x)),
-    'not an array of finite numbers',
-  );
+  const finites = finiteArray(z);
   /** A calibration (ScoreTail). */
   const tail = z.object({
-    cvScores: finiteArray.refine((a) => a.length >= 1, 'no cross-validated scores'),
+    cvScores: finites.refine((a) => a.length >= 1, 'no cross-validated scores'),
     tau: finite.positive(),
     tailStart: finite,
   });
@@ -1861,15 +1857,15 @@ function behaviorFileSchemaOf(z: typeof Zod) {
     state: z.object({
       names: z.array(z.string()),
       kinds: z.array(z.enum(['count', 'share', 'signed', 'range'])),
-      center: finiteArray,
+      center: finites,
       scale: z.array(finite.positive()),
-      refs: z.array(finiteArray).min(1),
+      refs: z.array(finites).min(1),
       refServices: z.array(intArray),
-      refPeers: z.array(finiteArray),
+      refPeers: z.array(finites),
       refGroups: z.array(z.string()),
       refLabels: z.array(z.string().nullable()),
-      refLocal: finiteArray,
-      cvScores: finiteArray.refine((a) => a.length >= 1, 'no cross-validated scores'),
+      refLocal: finites,
+      cvScores: finites.refine((a) => a.length >= 1, 'no cross-validated scores'),
       tau: finite.positive(),
       tailStart: finite.default(0),
       threshold: finite.min(0).max(1),

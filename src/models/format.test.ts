@@ -9,6 +9,7 @@ import { calibratedNovelty } from '../training/calibrate.js';
 import { fitRankNnModel } from '../training/select.js';
 import {
   BUNDLED_FILE_HASHES,
+  canonicalJson,
   DEFAULT_MODEL_PATH,
   DEFAULT_SOS_MODEL_PATH,
   documentChecksum,
@@ -398,4 +399,21 @@ test('a bundled model with one weight edited in its text is verified, and refuse
     () => parseModelDocument(edited, 'edited.json', 'sos-lstm'),
     (err: unknown) => err instanceof ModelError && /corrupt model: checksum mismatch/.test(err.message),
   );
+});
+
+test('the checksum text: arrays of numbers as one native stringify writes them, everything else key by key', () => {
+  const doc = {
+    b: [1, -0, 2.5, 1e21, 5e-324, -1e-7],
+    a: { z: [[0.1, 2], []], y: 'é"', x: null, w: undefined },
+    c: [1, 'two', null, [3], { k: 4, j: 5 }],
+  };
+  assert.equal(
+    canonicalJson(doc),
+    '{"a":{"x":null,"y":"é\\"","z":[[0.1,2],[]]},"b":[1,0,2.5,1e+21,5e-324,-1e-7],"c":[1,"two",null,[3],{"j":5,"k":4}]}',
+  );
+  // The shipped files' checksums were written before this fast path (each is a large model): still theirs.
+  for (const url of ['onelayer-v0.4.8.json', 'host-footprint-v0.6.8.json', 'sos-lstm-v0.4.8.json']) {
+    const file = JSON.parse(readFileSync(new URL(`../../models/${url}`, import.meta.url), 'utf8'));
+    assert.equal(documentChecksum(file), file.checksum, url);
+  }
 });

@@ -10,7 +10,7 @@ import { throughLinks } from '../file-links.js';
 import { type NoveltyReference, noveltyFromPoints, noveltySubset } from './novelty.js';
 import type { ForestRoleModel, OneLayerRoleModel, RankNnRoleModel, RoleModel } from './role-model.js';
 import type { TreeArrays } from './tree.js';
-import { lazy, zod } from './zod-lazy.js';
+import { finiteArray, lazy, zod } from './zod-lazy.js';
 
 /**
  * Our model file: JSON, `{"format": "networkml-model", "version": 1, "kind": …, …, "checksum":
@@ -32,7 +32,7 @@ export const DEFAULT_SOS_MODEL_PATH = fileURLToPath(
 function roleSchemas(z: typeof Zod) {
   const finite = z.number().refine(Number.isFinite, 'not a finite number');
   const int = z.number().int();
-  const vec = z.array(finite);
+  const vec = finiteArray(z);
 
   const common = {
     format: z.literal(MODEL_FORMAT),
@@ -162,6 +162,11 @@ export function canonicalJson(value: unknown): string {
  */
 function writeCanonicalJson(value: unknown, write: (s: string) => void): void {
   if (Array.isArray(value)) {
+    // A model's bulk is arrays of numbers: one native stringify writes what the loop below would.
+    if (value.every(isNumber)) {
+      write(JSON.stringify(value));
+      return;
+    }
     write('[');
     for (let i = 0; i < value.length; i++) {
       if (i > 0) write(',');
@@ -185,6 +190,10 @@ function writeCanonicalJson(value: unknown, write: (s: string) => void): void {
   }
   // As Array.prototype.join does, a value JSON cannot represent (undefined) writes nothing.
   write(JSON.stringify(value) ?? '');
+}
+
+function isNumber(x: unknown): x is number {
+  return typeof x === 'number';
 }
 
 export function documentChecksum(doc: Record<string, unknown>): string {

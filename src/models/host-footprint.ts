@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ModelError } from '../errors.js';
 import { loadModelDocument } from './format.js';
-import { lazy, zod } from './zod-lazy.js';
+import { finiteArray, lazy, zod } from './zod-lazy.js';
 
 export const HOST_FOOTPRINT_KIND = 'host-footprint';
 export const HOST_FOOTPRINT_MODEL_NAME = 'host-footprint-v0.6.8';
@@ -40,8 +40,7 @@ export function modelFileKind(path: string): string | null {
 /** The host-footprint file schema (zod-lazy.ts: built on first use). */
 const schema = lazy(() => {
   const z = zod();
-  const finite = z.number().refine(Number.isFinite, 'not a finite number');
-  const vec = z.array(finite);
+  const vec = finiteArray(z);
   return z.object({
     kind: z.literal(HOST_FOOTPRINT_KIND),
     classes: z.array(z.string().min(1)).min(2),

@@ -22,3 +22,24 @@ export function lazy<T>(build: () => T): () => T {
     return value.v;
   };
 }
+
+/**
+ * An array of finite numbers, checked in one loop: per-element zod schemas cost ~10 ms per 10,000 numbers on
+ * a model's first load, and a model's bulk is such arrays (~50,000 numbers in a v2 model). The first bad
+ * element's index is in the issue's path, as an element schema would put it.
+ */
+export function finiteArray(z: typeof Zod.z) {
+  return z.custom<number[]>().superRefine((v, ctx) => {
+    if (!Array.isArray(v)) {
+      ctx.addIssue({ code: 'custom', message: 'expected an array of numbers' });
+      return;
+    }
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      if (typeof x !== 'number' || !Number.isFinite(x)) {
+        ctx.addIssue({ code: 'custom', message: 'not a finite number', path: [i] });
+        return;
+      }
+    }
+  });
+}
