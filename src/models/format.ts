@@ -163,7 +163,7 @@ export function canonicalJson(value: unknown): string {
 function writeCanonicalJson(value: unknown, write: (s: string) => void): void {
   if (Array.isArray(value)) {
     // A model's bulk is arrays of numbers: one native stringify writes what the loop below would.
-    if (value.every(isNumber)) {
+    if (allNumbers(value)) {
       write(JSON.stringify(value));
       return;
     }
@@ -192,8 +192,10 @@ function writeCanonicalJson(value: unknown, write: (s: string) => void): void {
   write(JSON.stringify(value) ?? '');
 }
 
-function isNumber(x: unknown): x is number {
-  return typeof x === 'number';
+/** Every index holds a number (a hole does not: `every` would skip it, and stringify writes it as null). */
+function allNumbers(a: unknown[]): boolean {
+  for (let i = 0; i < a.length; i++) if (typeof a[i] !== 'number') return false;
+  return true;
 }
 
 export function documentChecksum(doc: Record<string, unknown>): string {
