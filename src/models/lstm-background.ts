@@ -38,6 +38,12 @@ const CONTROL_WORDS = 5;
 export const EARLY_NOT_STARTED = 0;
 export const EARLY_RUNNING = 1;
 export const EARLY_ENDED = 2;
+/** Asks the work on `control` to stop (wakes the second thread if it waits for rows). */
+export function stopEarlyWork(control: Int32Array): void {
+  Atomics.store(control, EARLY_STOP, 1);
+  Atomics.notify(control, EARLY_ROWS);
+}
+
 /** How long scoring waits for the second thread to finish its sequence and stop (it may be starved). */
 const STOP_WAIT_MS = 1000;
 
@@ -119,8 +125,7 @@ export class BackgroundSequences {
 
   private stop(): void {
     this.ended = true;
-    Atomics.store(this.control, EARLY_STOP, 1);
-    Atomics.notify(this.control, EARLY_ROWS);
+    stopEarlyWork(this.control);
   }
 
   /** Sequences the second thread checked, and the new ones among them it scored, so far. */

@@ -6,6 +6,7 @@ import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { errorMessage, ModelError, NetworkmlError } from '../errors.js';
 import { fileRowReader, sharedRowReader } from '../features/shared-rows.js';
+import { ColumnTable } from '../sessions/columns.js';
 import { waitAsync } from '../threads.js';
 import {
   EARLY_CHECKED,
@@ -17,6 +18,7 @@ import {
   EARLY_STOP,
   type EarlyWork,
   type LstmEarlyData,
+  stopEarlyWork,
 } from './lstm-background.js';
 import { LstmCore } from './lstm-core.js';
 import {
@@ -79,13 +81,14 @@ async function scoreWhileReading(data: LstmEarlyData): Promise<void> {
     };
     const memo = new SequenceMemo(inputSize, seqLen);
     const maxByLabel = new Float64Array(shared.length);
-    let distinct = new Int32Array(1024);
+    const distinctRows = new ColumnTable(1024);
+    const distinct = distinctRows.int();
     let found = 0;
     let checked = 0;
     let scored = 0;
     for (;;) {
       if (Atomics.load(control, EARLY_STOP) !== 0) {
-        const work: EarlyWork = { checked, pending: distinct.slice(scored, found), memo: memo.toData() };
+        const work: EarlyWork = { checked, pending: distinct.data.slice(scored, found), memo: memo.toData() };
         data.port.postMessage(work);
         return;
       }
@@ -94,16 +97,12 @@ async function scoreWhileReading(data: LstmEarlyData): Promise<void> {
         readSequence(checked, final);
         for (let t = 0; t < seqLen; t++) memo.setRow(t, rows[t]!);
         if (!memo.seenBefore()) {
-          if (found === distinct.length) {
-            const grown = new Int32Array(2 * found);
-            grown.set(distinct);
-            distinct = grown;
-          }
-          distinct[found++] = checked;
+          distinctRows.ensure(found + 1);
+          distinct.data[found++] = checked;
         }
         checked++;
       } else if (scored < found) {
-        readSequence(distinct[scored]!, final);
+        readSequence(distinct.data[scored]!, final);
         scorer.scoreSequenceByLabel(rows, 0, maxByLabel);
         // Published as the maxima of the first `scored` new sequences (read once this thread has stopped).
         for (let l = 0; l < maxByLabel.length; l++) shared[l] = maxByLabel[l]!;
@@ -161,10 +160,7 @@ let reading: Int32Array | null = null;
 
 parentPort!.on('message', (message: LstmThreadData | { early: LstmEarlyData }) => {
   if ('early' in message) {
-    if (reading) {
-      Atomics.store(reading, EARLY_STOP, 1);
-      Atomics.notify(reading, EARLY_ROWS);
-    }
+    if (reading) stopEarlyWork(reading);
     reading = new Int32Array(message.early.control);
     void scoreWhileReading(message.early);
   } else {
