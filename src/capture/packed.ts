@@ -18,6 +18,13 @@ const I32_PER_RECORD = PACKED_RECORD_BYTES / 4;
 const HEAD_AT = 32;
 const SRC_AT = 44;
 const DST_AT = 60;
+// Int32 words of a record (bytes 0–7 are the f64 time).
+const VERSION_WORD = 2;
+const PORTS_WORD = 3;
+const IP_LENGTH_WORD = 4;
+const ORIGINAL_LENGTH_WORD = 5;
+const L4_PAYLOAD_WORD = 6;
+const CAPTURED_LENGTH_WORD = 7;
 const L4_WORD = 19;
 const BITS_WORD = 20;
 const ICMP_WORD = 21;
@@ -52,10 +59,10 @@ export const PACKED_DST_WORD = DST_AT / 4;
  * bits word (ttl, tcpFlags << 8, tcpHeaderWords << 17, the flags below), ICMP type, etherType | arpOp << 16,
  * and the MACs' 12 bytes (memory order, as the frame head's).
  */
-export const PACKED_VERSION_WORD = 2;
-export const PACKED_PORTS_WORD = 3;
-export const PACKED_ORIGINAL_LENGTH_WORD = 5;
-export const PACKED_L4_PAYLOAD_WORD = 6;
+export const PACKED_VERSION_WORD = VERSION_WORD;
+export const PACKED_PORTS_WORD = PORTS_WORD;
+export const PACKED_ORIGINAL_LENGTH_WORD = ORIGINAL_LENGTH_WORD;
+export const PACKED_L4_PAYLOAD_WORD = L4_PAYLOAD_WORD;
 export const PACKED_L4_WORD = L4_WORD;
 export const PACKED_BITS_WORD = BITS_WORD;
 export const PACKED_ICMP_WORD = ICMP_WORD;
@@ -117,12 +124,12 @@ export class PackedRecords {
     this.f64[i * F64_PER_RECORD] = p.timeMicros();
     const q = i * I32_PER_RECORD;
     const i32 = this.i32;
-    i32[q + 2] = p.ipVersion | (p.ipProto << 8);
-    i32[q + 3] = p.srcPort | (p.dstPort << 16);
-    i32[q + 4] = p.ipLength;
-    i32[q + 5] = p.originalLength;
-    i32[q + 6] = p.l4PayloadLength;
-    i32[q + 7] = p.capturedLength;
+    i32[q + VERSION_WORD] = p.ipVersion | (p.ipProto << 8);
+    i32[q + PORTS_WORD] = p.srcPort | (p.dstPort << 16);
+    i32[q + IP_LENGTH_WORD] = p.ipLength;
+    i32[q + ORIGINAL_LENGTH_WORD] = p.originalLength;
+    i32[q + L4_PAYLOAD_WORD] = p.l4PayloadLength;
+    i32[q + CAPTURED_LENGTH_WORD] = p.capturedLength;
     i32[q + L4_WORD] = p.l4Proto;
     i32[q + BITS_WORD] =
       p.ttl |
@@ -199,12 +206,12 @@ export class PackedRecords {
     this.f64[i * F64_PER_RECORD] = timeMicros(time[0]!, time[1]!);
     const q = i * I32_PER_RECORD;
     const i32 = this.i32;
-    i32[q + 2] = 4 | (proto << 8);
-    i32[q + 3] = (buf[l4]! << 8) | buf[l4 + 1]! | (((buf[l4 + 2]! << 8) | buf[l4 + 3]!) << 16);
-    i32[q + 4] = (buf[ip + 2]! << 8) | buf[ip + 3]!;
-    i32[q + 5] = origlen;
-    i32[q + 6] = l4PayloadLength;
-    i32[q + 7] = caplen;
+    i32[q + VERSION_WORD] = 4 | (proto << 8);
+    i32[q + PORTS_WORD] = (buf[l4]! << 8) | buf[l4 + 1]! | (((buf[l4 + 2]! << 8) | buf[l4 + 3]!) << 16);
+    i32[q + IP_LENGTH_WORD] = (buf[ip + 2]! << 8) | buf[ip + 3]!;
+    i32[q + ORIGINAL_LENGTH_WORD] = origlen;
+    i32[q + L4_PAYLOAD_WORD] = l4PayloadLength;
+    i32[q + CAPTURED_LENGTH_WORD] = caplen;
     i32[q + L4_WORD] = proto;
     i32[q + BITS_WORD] = buf[ip + 8]! | flagBits | HAS_MACS;
     i32[q + ICMP_WORD] = -1;
@@ -232,17 +239,17 @@ export class PackedRecords {
     rec.tsNsec = (t - sec * 1_000_000) * 1000;
     const q = i * I32_PER_RECORD;
     const i32 = this.i32;
-    const w2 = i32[q + 2]!;
+    const w2 = i32[q + VERSION_WORD]!;
     const version = w2 & 0xff;
     rec.ipVersion = version;
     rec.ipProto = w2 >> 8;
-    const ports = i32[q + 3]!;
+    const ports = i32[q + PORTS_WORD]!;
     rec.srcPort = ports & 0xffff;
     rec.dstPort = ports >>> 16;
-    rec.ipLength = i32[q + 4]!;
-    rec.originalLength = i32[q + 5]!;
-    rec.l4PayloadLength = i32[q + 6]!;
-    rec.capturedLength = i32[q + 7]!;
+    rec.ipLength = i32[q + IP_LENGTH_WORD]!;
+    rec.originalLength = i32[q + ORIGINAL_LENGTH_WORD]!;
+    rec.l4PayloadLength = i32[q + L4_PAYLOAD_WORD]!;
+    rec.capturedLength = i32[q + CAPTURED_LENGTH_WORD]!;
     rec.l4Proto = i32[q + L4_WORD]!;
     const bits = i32[q + BITS_WORD]!;
     rec.ttl = bits & 0xff;
@@ -285,32 +292,32 @@ export class PackedRecords {
     return this.f64[i * F64_PER_RECORD]!;
   }
   ipVersion(i: number): number {
-    return this.i32[i * I32_PER_RECORD + 2]! & 0xff;
+    return this.i32[i * I32_PER_RECORD + VERSION_WORD]! & 0xff;
   }
   ipProto(i: number): number {
-    return this.i32[i * I32_PER_RECORD + 2]! >>> 8;
+    return this.i32[i * I32_PER_RECORD + VERSION_WORD]! >>> 8;
   }
   /** Record i is a non-IP packet (packed only when the consumer asked for every packet). */
   isIp(i: number): boolean {
-    return (this.i32[i * I32_PER_RECORD + 2]! & 0xff) !== 0;
+    return (this.i32[i * I32_PER_RECORD + VERSION_WORD]! & 0xff) !== 0;
   }
   srcPort(i: number): number {
-    return this.i32[i * I32_PER_RECORD + 3]! & 0xffff;
+    return this.i32[i * I32_PER_RECORD + PORTS_WORD]! & 0xffff;
   }
   dstPort(i: number): number {
-    return this.i32[i * I32_PER_RECORD + 3]! >>> 16;
+    return this.i32[i * I32_PER_RECORD + PORTS_WORD]! >>> 16;
   }
   ipLength(i: number): number {
-    return this.i32[i * I32_PER_RECORD + 4]!;
+    return this.i32[i * I32_PER_RECORD + IP_LENGTH_WORD]!;
   }
   originalLength(i: number): number {
-    return this.i32[i * I32_PER_RECORD + 5]!;
+    return this.i32[i * I32_PER_RECORD + ORIGINAL_LENGTH_WORD]!;
   }
   l4PayloadLength(i: number): number {
-    return this.i32[i * I32_PER_RECORD + 6]!;
+    return this.i32[i * I32_PER_RECORD + L4_PAYLOAD_WORD]!;
   }
   capturedLength(i: number): number {
-    return this.i32[i * I32_PER_RECORD + 7]!;
+    return this.i32[i * I32_PER_RECORD + CAPTURED_LENGTH_WORD]!;
   }
   wordAt(i: number): number {
     return i * I32_PER_RECORD;

@@ -1,4 +1,11 @@
-import { PACKED_DST_WORD, PACKED_HEAD_WORD, PACKED_SRC_WORD, type PackedRecords } from '../capture/packed.js';
+import {
+  PACKED_DST_WORD,
+  PACKED_HEAD_WORD,
+  PACKED_PORTS_WORD,
+  PACKED_SRC_WORD,
+  PACKED_VERSION_WORD,
+  type PackedRecords,
+} from '../capture/packed.js';
 import type { PacketRecord } from '../capture/packet.js';
 import { ipv4Text, ipv6Text, isPrivateV4, isPrivateV6, macText } from './address.js';
 import { ColumnTable } from './columns.js';
@@ -373,7 +380,7 @@ export class PacketStore {
   addPacked(r: PackedRecords, i: number): void {
     const w = r.i32;
     const q = r.wordAt(i);
-    const version = w[q + 2]! & 0xff;
+    const version = w[q + PACKED_VERSION_WORD]! & 0xff;
     const bytes = r.bytes;
     let src: number;
     let dst: number;
@@ -381,7 +388,7 @@ export class PacketStore {
     if (version === 4) {
       const sa = w[q + PACKED_SRC_WORD]!;
       const da = w[q + PACKED_DST_WORD]!;
-      const ports = w[q + 3]!;
+      const ports = w[q + PACKED_PORTS_WORD]!;
       const slot = Math.imul(sa ^ Math.imul(da, 0x85ebca6b) ^ ports, 0x9e3779b1) >>> (32 - FLOW_CACHE_BITS);
       const c = this.flowCache;
       const o = slot * FLOW_CACHE_WIDTH;
