@@ -23,4 +23,56 @@ describe('behaviour extractor allocation', () => {
     // A heap number per packet would be 16 B or more (the host keys and the time were, ~28 B).
     assert.ok(perPacket < 4, `${perPacket.toFixed(2)} bytes allocated per packet`);
   });
+
+  // The captures above are numbered in 10/8, whose addresses are small integers. Above 2^31 (192.168/16,
+  // 172.16/12, most public ones) an address read as unsigned was a heap number per packet (~47 bytes a DNS
+  // query to a 192.168 resolver), and so were flow keys of local ports from 32768 on.
+  it('counts packets of a network numbered above 2^31 (IPv4 DNS from high ports, IPv6) with none either', async () => {
+    const behavior = new BehaviorExtractor({ durationS: 900 });
+    const p = new PacketRecord();
+    p.hasMacs = true;
+    p.macs.set([0x02, 0, 0, 0, 0, 0x01, 0x02, 0, 0, 0, 0, 0x14]);
+    // Addresses made once: an array literal in the loop would be the allocation measured.
+    const v4Device = Uint8Array.of(192, 168, 1, 20);
+    const v4Resolvers = [1, 2, 3].map((r) => Uint8Array.of(192, 168, 1, r));
+    const v6Device = Uint8Array.of(0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x14);
+    const v6Servers = Array.from({ length: 7 }, (_, r) =>
+      Uint8Array.of(0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, r),
+    );
+    const n = 60_000;
+    let second = 1_700_000_000;
+    const feed = () => {
+      for (let i = 0; i < n; i++) {
+        p.tsSec = second;
+        p.tsNsec = i * 10_000;
+        p.ttl = 64;
+        p.originalLength = 90;
+        p.ipLength = 76;
+        p.l4PayloadLength = 48;
+        p.srcPort = 40_000 + (i % 2_000);
+        if (i % 4 === 3) {
+          p.ipVersion = 6;
+          p.ipProto = p.l4Proto = 6;
+          p.tcpFlags = 0x18;
+          p.srcAddr.set(v6Device);
+          p.dstAddr.set(v6Servers[i % 7]!);
+          p.dstPort = 443;
+        } else {
+          p.ipVersion = 4;
+          p.ipProto = p.l4Proto = 17;
+          p.tcpFlags = 0;
+          p.srcAddr.set(v4Device);
+          p.dstAddr.set(v4Resolvers[i % 3]!);
+          p.dstPort = 53;
+        }
+        behavior.add(p);
+      }
+      second += 1;
+    };
+    for (let warm = 0; warm < 4; warm++) feed();
+    const perPacket = (await fewestAllocatedBytes(feed, 4 * n)) / n;
+    assert.ok(perPacket < 4, `${perPacket.toFixed(2)} bytes allocated per packet`);
+    const result = behavior.finish();
+    assert.equal(result.hosts[result.device]?.key, '02:00:00:00:00:14');
+  });
 });

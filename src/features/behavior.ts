@@ -371,7 +371,8 @@ class HostBinState {
   peerKind = new Uint8Array(16);
   /** Per peer index: flows with it (filled when the bin closes). */
   peerFlowCount = new Uint32Array(16);
-  readonly dnsPeers = new Set<number>();
+  /** Distinct DNS servers asked, by address id words (low, high). */
+  readonly dnsPeers = new QuadTable(16);
   /** Flows by (peer low, peer high · 4 + protocol, local/ICMP word · 65536 + remote port); index = flow. */
   readonly flowTable = new QuadTable(64);
   /** One-entry cache: the last flow's key words and index. */
@@ -495,7 +496,8 @@ export class BehaviorExtractor {
   private readonly time = new Float64Array(1);
   private readonly hostInfo: HostInfo[] = [];
   private readonly touched: number[] = [];
-  private readonly privateOf = new Map<number, boolean>();
+  /** Whether an address is private, by its id's low word: IPv4 addresses [0], IPv6 hashes [1]. */
+  private readonly privateOf = [new Map<number, boolean>(), new Map<number, boolean>()] as const;
   private readonly out = new BehaviorBinStore();
   /** Packets of each host over its closed bins. */
   private readonly sent: number[] = [];
@@ -530,8 +532,9 @@ export class BehaviorExtractor {
       this.binStartUs = t;
     }
     const v6 = p.ipVersion === 6;
-    const srcId = addressId(p.srcAddr, v6);
-    const dstId = addressId(p.dstAddr, v6);
+    const high = v6 ? 1 : 0;
+    const srcLow = addressLow(p.srcAddr, v6);
+    const dstLow = addressLow(p.dstAddr, v6);
     let src = -1;
     let dst = -1;
     if (p.hasMacs) {
@@ -539,12 +542,13 @@ export class BehaviorExtractor {
       if ((m[6]! & 1) === 0) src = this.hostOf(macHigh(m, 6), macLow(m, 6), p, true);
       if ((m[0]! & 1) === 0) dst = this.hostOf(macHigh(m, 0), macLow(m, 0), p, false);
     } else {
-      src = this.hostOf(IP_HOST + (srcId >= TWO32 ? 1 : 0), srcId | 0, p, true);
-      dst = this.hostOf(IP_HOST + (dstId >= TWO32 ? 1 : 0), dstId | 0, p, false);
+      src = this.hostOf(IP_HOST + high, srcLow, p, true);
+      dst = this.hostOf(IP_HOST + high, dstLow, p, false);
     }
     this.nowUs = t;
-    this.srcId = srcId;
-    this.dstId = dstId;
+    this.idHigh = high;
+    this.srcLow = srcLow;
+    this.dstLow = dstLow;
     if (src >= 0 && this.isPrivate(false, p)) this.hostInfo[src]!.privateSent++;
     if (dst >= 0 && dst !== src && this.isPrivate(true, p)) this.hostInfo[dst]!.privateReceived++;
     if (src >= 0) this.count(src, p, true);
@@ -552,28 +556,34 @@ export class BehaviorExtractor {
   }
 
   // Two-entry cache: requests and replies alternate between two addresses.
-  private lastPrivateId = -1;
+  private lastPrivateLow = 0;
+  private lastPrivateHigh = -1;
   private lastPrivate = false;
-  private olderPrivateId = -1;
+  private olderPrivateLow = 0;
+  private olderPrivateHigh = -1;
   private olderPrivate = false;
 
-  /** Whether the packet's destination (else its source) address is private; its id is this.dstId (srcId). */
+  /** Whether the packet's destination (else its source) address is private; its id is in this.dstLow (srcLow). */
   private isPrivate(destination: boolean, p: PacketRecord): boolean {
-    const id = destination ? this.dstId : this.srcId;
-    if (id === this.lastPrivateId) return this.lastPrivate;
+    const low = destination ? this.dstLow : this.srcLow;
+    const high = this.idHigh;
+    if (low === this.lastPrivateLow && high === this.lastPrivateHigh) return this.lastPrivate;
     let flag: boolean | undefined;
-    if (id === this.olderPrivateId) flag = this.olderPrivate;
+    if (low === this.olderPrivateLow && high === this.olderPrivateHigh) flag = this.olderPrivate;
     else {
-      flag = this.privateOf.get(id);
+      const known = this.privateOf[high]!;
+      flag = known.get(low);
       if (flag === undefined) {
         const addr = destination ? p.dstAddr : p.srcAddr;
-        flag = p.ipVersion === 6 ? isPrivateV6(addr) : isPrivateV4(addr);
-        this.privateOf.set(id, flag);
+        flag = high ? isPrivateV6(addr) : isPrivateV4(addr);
+        known.set(low, flag);
       }
     }
-    this.olderPrivateId = this.lastPrivateId;
+    this.olderPrivateLow = this.lastPrivateLow;
+    this.olderPrivateHigh = this.lastPrivateHigh;
     this.olderPrivate = this.lastPrivate;
-    this.lastPrivateId = id;
+    this.lastPrivateLow = low;
+    this.lastPrivateHigh = high;
     this.lastPrivate = flag;
     return flag;
   }
@@ -589,7 +599,7 @@ export class BehaviorExtractor {
 
   /**
    * The host of key (high, low): a MAC (its first two bytes, its last four; high < 2^16), or an address id
-   * (see addressId) on links without MACs (high IP_HOST + its bit 32, low its low 32 bits). Int32 words,
+   * (see addressLow) on links without MACs (high IP_HOST + 1 for IPv6, low the address's low word). Int32 words,
    * not one number of up to 50 bits: that was a heap number per packet.
    */
   private hostOf(high: number, low: number, p: PacketRecord, source: boolean): number {
@@ -646,15 +656,18 @@ export class BehaviorExtractor {
     return s;
   }
 
-  // The packet's time and address ids reach count() through fields, not arguments: these doubles (times near
-  // 2^51, addresses above 2^30) would be boxed as heap numbers on every call, two calls a packet.
+  // The packet's time reaches count() through a field, not an argument: a double near 2^51 passed to a call
+  // V8 does not inline is boxed as a heap number, two calls a packet. Address ids are int32 words: the low
+  // word of each (see addressLow) and the IP version's bit, shared by both.
   private nowUs = 0;
-  private srcId = 0;
-  private dstId = 0;
+  private idHigh = 0;
+  private srcLow = 0;
+  private dstLow = 0;
 
   private count(h: number, p: PacketRecord, outgoing: boolean): void {
     const tUs = this.nowUs;
-    const peer = outgoing ? this.dstId : this.srcId;
+    const peerLow = outgoing ? this.dstLow : this.srcLow;
+    const peerHigh = this.idHigh;
     const s = this.touch(h, tUs);
     const len = p.originalLength;
     if (outgoing) {
@@ -664,9 +677,6 @@ export class BehaviorExtractor {
       s.packetsIn++;
       s.bytesIn += len;
     }
-    // Address ids are below 2^33 (see addressId); `%` on doubles would be a slow floating-point remainder.
-    const peerHigh = peer >= TWO32 ? 1 : 0;
-    const peerLow = peerHigh ? peer - TWO32 : peer;
     const l4 = p.l4Proto;
     const flags = p.tcpFlags;
     if (outgoing) {
@@ -712,7 +722,7 @@ export class BehaviorExtractor {
         s.dnsBytes += p.ipLength;
         if (outgoing && p.dstPort === 53) {
           s.dnsOut++;
-          s.dnsPeers.add(peer);
+          s.dnsPeers.intern(peerLow, peerHigh, 0, 0);
           const message = l4 === IpProto.TCP ? p.l4PayloadLength - 2 : p.l4PayloadLength;
           if (message >= LONG_DNS_MESSAGE) s.dnsLongOut++;
         }
@@ -732,7 +742,7 @@ export class BehaviorExtractor {
     const a = proto === 2 ? p.icmpType & 0xff : proto === 3 ? l4 & 0xff : localPort;
     const b = proto >= 2 ? 0 : remotePort;
     const w1 = peerHigh * 4 + proto;
-    const w2 = (a * 65536 + b) >>> 0;
+    const w2 = (a << 16) | b;
     let f: number;
     if (peerLow === s.lastW0 && w1 === s.lastW1 && w2 === s.lastW2) f = s.lastFlow;
     else {
@@ -742,7 +752,7 @@ export class BehaviorExtractor {
       if (table.size > before) {
         s.newFlow(f);
         s.fProto[f] = proto;
-        s.fPeer[f] = peer;
+        s.fPeer[f] = (peerLow >>> 0) + peerHigh * TWO32;
         s.fPeerKind[f] = this.peerKind(p, outgoing);
         s.fFirst[f] = tUs;
         s.fLocalPort[f] = proto >= 2 ? 0 : localPort;
@@ -890,12 +900,16 @@ function macLow(m: Uint8Array, o: number): number {
 /** hostOf's high word of an address key: above every MAC's. */
 const IP_HOST = 0x20000;
 
-/** IPv4: the address as a number; IPv6: 2^32 + a 32-bit hash of the 16 bytes. */
-function addressId(a: Uint8Array, v6: boolean): number {
-  if (!v6) return ((a[0]! << 24) | (a[1]! << 16) | (a[2]! << 8) | a[3]!) >>> 0;
+/**
+ * The low word of an address id: the IPv4 address, or a 32-bit hash of the IPv6 address's 16 bytes; the id's
+ * high word is 1 for IPv6, 0 for IPv4 (as a number: 2^32 · high + low as unsigned). An int32, never a
+ * number past 2^31 − 1: returned from a call V8 does not inline, that would be a heap number per packet.
+ */
+function addressLow(a: Uint8Array, v6: boolean): number {
+  if (!v6) return (a[0]! << 24) | (a[1]! << 16) | (a[2]! << 8) | a[3]!;
   let h = 0x811c9dc5;
   for (let i = 0; i < 16; i++) h = Math.imul(h ^ a[i]!, 0x01000193);
-  return TWO32 + (h >>> 0);
+  return h | 0;
 }
 
 /**
