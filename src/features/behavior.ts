@@ -517,9 +517,11 @@ export class BehaviorExtractor {
       if (p.arpOp === 1 && p.hasMacs && (p.macs[6]! & 1) === 0 && !Number.isNaN(this.binStartUs)) {
         const h = this.hostOf(macHigh(p.macs, 6), macLow(p.macs, 6), p, true);
         p.timeMicrosTo(this.time);
-        const s = this.touch(h, this.time[0]!);
+        this.nowUs = this.time[0]!;
+        const s = this.touch(h);
         s.arpOut++;
-        if (p.arpTarget !== 0) s.arpTargets.add(p.arpTarget);
+        // As an int32: an unsigned target past 2^31 (192.168/16) would be a heap number per request.
+        if (p.arpTarget !== 0) s.arpTargets.add(p.arpTarget | 0);
       }
       return;
     }
@@ -643,7 +645,9 @@ export class BehaviorExtractor {
     return h;
   }
 
-  private touch(h: number, tUs: number): HostBinState {
+  /** Host h's state for the current bin, at the packet's time (nowUs: a double argument would be boxed). */
+  private touch(h: number): HostBinState {
+    const tUs = this.nowUs;
     const info = this.hostInfo[h]!;
     const s = info.state;
     if (info.stateBin !== this.bin) {
@@ -668,7 +672,7 @@ export class BehaviorExtractor {
     const tUs = this.nowUs;
     const peerLow = outgoing ? this.dstLow : this.srcLow;
     const peerHigh = this.idHigh;
-    const s = this.touch(h, tUs);
+    const s = this.touch(h);
     const len = p.originalLength;
     if (outgoing) {
       s.packetsOut++;
