@@ -40,6 +40,23 @@ describe('behaviour extractor allocation', () => {
     const v6Servers = Array.from({ length: 7 }, (_, r) =>
       Uint8Array.of(0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, r),
     );
+    /** An IP packet from the device (TCP with PSH+ACK, or UDP). */
+    const ip = (
+      version: number,
+      proto: number,
+      tcpFlags: number,
+      src: Uint8Array,
+      dst: Uint8Array,
+      port: number,
+    ) => {
+      p.ipVersion = version;
+      p.arpOp = 0;
+      p.ipProto = p.l4Proto = proto;
+      p.tcpFlags = tcpFlags;
+      p.srcAddr.set(src);
+      p.dstAddr.set(dst);
+      p.dstPort = port;
+    };
     const n = 60_000;
     let second = 1_700_000_000;
     const feed = () => {
@@ -56,23 +73,8 @@ describe('behaviour extractor allocation', () => {
           p.ipVersion = 0;
           p.arpOp = 1;
           p.arpTarget = 0xc0a8_0100 + ((i >> 3) % 200);
-        } else if (i % 4 === 3) {
-          p.ipVersion = 6;
-          p.arpOp = 0;
-          p.ipProto = p.l4Proto = 6;
-          p.tcpFlags = 0x18;
-          p.srcAddr.set(v6Device);
-          p.dstAddr.set(v6Servers[i % 7]!);
-          p.dstPort = 443;
-        } else {
-          p.ipVersion = 4;
-          p.arpOp = 0;
-          p.ipProto = p.l4Proto = 17;
-          p.tcpFlags = 0;
-          p.srcAddr.set(v4Device);
-          p.dstAddr.set(v4Resolvers[i % 3]!);
-          p.dstPort = 53;
-        }
+        } else if (i % 4 === 3) ip(6, 6, 0x18, v6Device, v6Servers[i % 7]!, 443);
+        else ip(4, 17, 0, v4Device, v4Resolvers[i % 3]!, 53);
         behavior.add(p);
       }
       second += 1;

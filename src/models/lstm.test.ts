@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ModelError } from '../errors.js';
-import { parseSosLstm, SessionSequenceLstm, type SosLstmModelFile, sosLstmModelSchema } from './lstm.js';
+import { SessionSequenceLstm, type SosLstmModelFile, sosLstmModelSchema } from './lstm.js';
 
 const MODEL_PATH = new URL('../../test-data/models/networkml-v0.4.8-sos-lstm.json', import.meta.url).pathname;
 
@@ -264,38 +264,69 @@ test('abnormality equals NetworkML v0.4.8 on every reference capture (sessions f
   }
 });
 
-test('the one-loop matrix check accepts and refuses exactly what the per-number schema does, with its errors', () => {
+test('the sos-lstm schema refuses a bad weight anywhere, naming where, and accepts the files as they are', () => {
   const raw = loadRaw() as unknown as Record<string, unknown>;
-  const wrapped = { format: 'networkml-model', version: 1, kind: 'sos-lstm', ...raw, checksum: 'x' };
+  const wrapped = { ...raw, format: 'networkml-model', version: 1, kind: 'sos-lstm', checksum: 'x' };
   const kernel = raw.lstm_kernel as number[][];
   const withKernel = (k: unknown) => ({ ...raw, lstm_kernel: k });
   const withCell = (r: number, c: number, v: unknown) =>
     withKernel(kernel.map((row, i) => (i === r ? row.map((x, j) => (j === c ? v : x)) : row)));
-  const cases: Array<[string, unknown]> = [
+  const accepted: Array<[string, unknown]> = [
     ['original', raw],
     ['wrapped', wrapped],
-    ['NaN', withCell(3, 7, Number.NaN)],
-    ['Infinity', withCell(140, 399, Number.POSITIVE_INFINITY)],
-    ['-Infinity in the dense kernel', { ...raw, dense_kernel: [[Number.NEGATIVE_INFINITY]] }],
-    ['string', withCell(0, 0, '0.5')],
-    ['null', withCell(5, 0, null)],
-    ['row not an array', withKernel([...kernel.slice(0, 2), 7, ...kernel.slice(3)])],
-    ['kernel not an array', withKernel({ 0: kernel[0] })],
-    ['kernel missing', withKernel(undefined)],
     ['empty kernel', withKernel([])],
     ['empty rows', withKernel([[], []])],
-    ['-0 and tiny values', withCell(1, 1, -0)],
-    ['sparse row', withKernel([new Array(3)])],
-    ['bad label order too', { ...withCell(2, 2, Number.NaN), label_order: [] }],
-    ['not an object', 42],
+    ['-0', withCell(1, 1, -0)],
   ];
-  for (const [name, doc] of cases) {
-    const fast = parseSosLstm(doc);
-    const slow = sosLstmModelSchema().safeParse(doc);
-    assert.equal(fast.success, slow.success, name);
-    if (fast.success && slow.success) assert.deepEqual(fast.data, slow.data, name);
-    else assert.deepEqual(fast.error?.issues, slow.error?.issues, name);
+  for (const [name, doc] of accepted) {
+    const parsed = sosLstmModelSchema().safeParse(doc);
+    assert.ok(parsed.success, name);
+    // What the scorer reads is the file's own (only the envelope's checksum is dropped).
+    assert.deepEqual(parsed.data.lstm_kernel, (doc as { lstm_kernel: unknown }).lstm_kernel, name);
   }
-  assert.equal(parseSosLstm(raw).success, true);
-  assert.equal(parseSosLstm(withCell(3, 7, Number.NaN)).success, false);
+  // The message a user gets (SessionSequenceLstm.fromJSON) names the entry at fault.
+  const refused: Array<[string, unknown, RegExp]> = [
+    ['NaN', withCell(3, 7, Number.NaN), /at lstm_kernel\.3\.7: not a finite number/],
+    [
+      'Infinity',
+      withCell(140, 399, Number.POSITIVE_INFINITY),
+      /at lstm_kernel\.140\.399: not a finite number/,
+    ],
+    [
+      '-Infinity in the dense kernel',
+      { ...raw, dense_kernel: [[Number.NEGATIVE_INFINITY]] },
+      /dense_kernel\.0\.0/,
+    ],
+    ['a string', withCell(0, 0, '0.5'), /lstm_kernel\.0\.0: not a finite number/],
+    ['null', withCell(5, 0, null), /lstm_kernel\.5\.0: not a finite number/],
+    ['a bias', { ...raw, lstm_bias: [0, Number.NaN] }, /lstm_bias\.1: not a finite number/],
+    [
+      'a row not an array',
+      withKernel([...kernel.slice(0, 2), 7, ...kernel.slice(3)]),
+      /lstm_kernel\.2: expected an array/,
+    ],
+    [
+      'the kernel not an array',
+      withKernel({ 0: kernel[0] }),
+      /at lstm_kernel: .*expected array, received object/,
+    ],
+    ['the kernel missing', withKernel(undefined), /at lstm_kernel: .*received undefined/],
+    ['a sparse row', withKernel([new Array(3)]), /lstm_kernel\.0\.0: not a finite number/],
+    ['an empty label order', { ...raw, label_order: [] }, /at label_order: /],
+    ['not an object', 42, /^not a sos-lstm model: .*expected object/],
+    ['another format', { format: 'x' }, /at format: /],
+  ];
+  for (const [name, doc, message] of refused) {
+    assert.equal(sosLstmModelSchema().safeParse(doc).success, false, name);
+    assert.throws(
+      () => SessionSequenceLstm.fromJSON(doc),
+      (err: unknown) => err instanceof ModelError && message.test(err.message) && !err.message.includes('\n'),
+      name,
+    );
+  }
+  // Our wrapper's fields are checked too (a file `train` or the bundle writes).
+  assert.throws(
+    () => SessionSequenceLstm.fromJSON({ ...wrapped, version: 2 }),
+    (err: unknown) => err instanceof ModelError && /at version: /.test(err.message),
+  );
 });

@@ -18,7 +18,7 @@ import { LstmCore, type LstmParts, type RowSource } from './lstm-core.js';
 import type { ScoredPrefix } from './lstm-early.js';
 import { prestartLstmWorker, scoreOnTwoThreads } from './lstm-threads.js';
 import { SequenceMemo } from './sequence-memo.js';
-import { lazy, zod } from './zod-lazy.js';
+import { finiteArray, lazy, zod } from './zod-lazy.js';
 
 export type { LstmParts, RowSource } from './lstm-core.js';
 
@@ -26,31 +26,15 @@ export type { LstmParts, RowSource } from './lstm-core.js';
 export const MIN_SEQUENCES = 6;
 export const DEFAULT_ABNORMALITY_THRESHOLD = 0.99;
 
-/** Every matrix entry a finite number, checked in one loop (fastMatrix below). */
-function isFiniteMatrix(value: unknown): boolean {
-  if (!Array.isArray(value)) return false;
-  for (const row of value as unknown[]) {
-    if (!Array.isArray(row)) return false;
-    for (let i = 0; i < row.length; i++) {
-      const v: unknown = row[i];
-      if (typeof v !== 'number' || !Number.isFinite(v)) return false;
-    }
-  }
-  return true;
-}
-
-/** The sos-lstm file schemas, built with `z` (zod-lazy.ts: on first use). */
-function lstmSchemas(z: typeof Zod) {
-  const finite = z.number().refine(Number.isFinite, 'not a finite number');
-  const matrix = z.array(z.array(finite));
-  /**
-   * The same acceptance as `matrix` in one loop: zod's per-number check of the bundled kernel (56,000
-   * weights) was ~45 ms of every default eval's start-up. Its messages are `matrix`'s (see parseSosLstm).
-   */
-  const fastMatrix = z.custom<number[][]>(isFiniteMatrix);
+/** The sos-lstm file schema, built with `z` (zod-lazy.ts: on first use). */
+function lstmSchema(z: typeof Zod) {
+  // Rows checked in one loop each (finiteArray): zod's per-number check of a kernel (56,000 weights in the
+  // bundled one) was ~45 ms of a start-up; the first bad entry is still named by its path.
+  const vector = finiteArray(z);
+  const matrix = z.array(vector);
 
   /** The original fields of networkml-v0.4.8-sos-lstm.json (the shared conversion of the TF checkpoint). */
-  const weightsFields = <M extends Zod.ZodType<number[][]>>(matrixSchema: M) => ({
+  const weightsFields = {
     // The bundled wrapper records its source as an object (attribution, licence, original file).
     source: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
     description: z.string().optional(),
@@ -58,44 +42,34 @@ function lstmSchemas(z: typeof Zod) {
     ports: z.array(z.number().int().min(0).max(65535)),
     seq_len: z.number().int().positive(),
     rnn_size: z.number().int().positive(),
-    lstm_kernel: matrixSchema,
-    lstm_bias: z.array(finite),
-    dense_kernel: matrixSchema,
-    dense_bias: z.array(finite),
-  });
+    lstm_kernel: matrix,
+    lstm_bias: vector,
+    dense_kernel: matrix,
+    dense_bias: vector,
+  };
 
-  /** Our wrapper (`{"format":"networkml-model","version":1,"kind":"sos-lstm", ...}`) or the original export. */
-  const modelSchema = <M extends Zod.ZodType<number[][]>>(matrixSchema: M) =>
-    z.union([
-      z.object({
-        format: z.literal('networkml-model'),
-        version: z.literal(1),
-        kind: z.literal('sos-lstm'),
-        ...weightsFields(matrixSchema),
-      }),
-      z.object({ format: z.literal('networkml-v0.4.8-sos-lstm'), ...weightsFields(matrixSchema) }),
-    ]);
-
-  return { full: modelSchema(matrix), fast: modelSchema(fastMatrix) };
+  /**
+   * Our wrapper (`{"format":"networkml-model","version":1,"kind":"sos-lstm", ...}`) or the original export,
+   * told apart by `format`, so that a refusal names the field at fault rather than "invalid input".
+   */
+  return z.discriminatedUnion('format', [
+    z.object({
+      format: z.literal('networkml-model'),
+      version: z.literal(1),
+      kind: z.literal('sos-lstm'),
+      ...weightsFields,
+    }),
+    z.object({ format: z.literal('networkml-v0.4.8-sos-lstm'), ...weightsFields }),
+  ]);
 }
 
-const schemas = lazy(() => lstmSchemas(zod()));
+const schema = lazy(() => lstmSchema(zod()));
 
 /** The sos-lstm file schema (built on first use). */
-export function sosLstmModelSchema(): ReturnType<typeof lstmSchemas>['full'] {
-  return schemas().full;
+export function sosLstmModelSchema(): ReturnType<typeof lstmSchema> {
+  return schema();
 }
-export type SosLstmModelFile = Zod.infer<ReturnType<typeof lstmSchemas>['full']>;
-
-/**
- * sosLstmModelSchema().safeParse(doc), with the matrices checked in one loop: both schemas accept the same
- * documents, and a refused one is parsed again by the full schema so that the error is its own.
- */
-export function parseSosLstm(doc: unknown): ReturnType<ReturnType<typeof sosLstmModelSchema>['safeParse']> {
-  const { fast, full } = schemas();
-  const parsed = fast.safeParse(doc);
-  return parsed.success ? parsed : full.safeParse(doc);
-}
+export type SosLstmModelFile = Zod.infer<ReturnType<typeof lstmSchema>>;
 
 /** Below this many sequences one thread scores them: starting the second costs more than it saves. */
 export const THREAD_MIN_SEQUENCES = 1000;
@@ -199,7 +173,7 @@ export class SessionSequenceLstm extends LstmCore {
 
   /** Validates a parsed JSON document (wrapper or original) and builds the scorer. */
   static fromJSON(doc: unknown, options?: SessionSequenceLstmOptions): SessionSequenceLstm {
-    const parsed = parseSosLstm(doc);
+    const parsed = sosLstmModelSchema().safeParse(doc);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
