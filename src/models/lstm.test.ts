@@ -324,7 +324,7 @@ test('the sos-lstm schema refuses a bad weight anywhere, naming where, and accep
       name,
     );
   }
-  // Our wrapper's fields are checked too (a file `train` or the bundle writes).
+  // Our wrapper's own fields are checked too (the bundled file is in it).
   assert.throws(
     () => SessionSequenceLstm.fromJSON({ ...wrapped, version: 2 }),
     (err: unknown) => err instanceof ModelError && /at version: /.test(err.message),
