@@ -49,28 +49,30 @@ function wordLE(buf: Uint8Array, at: number): number {
   return buf[at]! | (buf[at + 1]! << 8) | (buf[at + 2]! << 16) | (buf[at + 3]! << 24);
 }
 
-/** The same offsets in int32 words from `wordAt(i)` (all three are 4-aligned). */
-export const PACKED_HEAD_WORD = HEAD_AT / 4;
-export const PACKED_SRC_WORD = SRC_AT / 4;
-export const PACKED_DST_WORD = DST_AT / 4;
 /**
- * The other words, for readers that take a record's fields without unpacking it (the v2 extractor on the
- * reader thread): version | ipProto << 8, ports (srcPort | dstPort << 16), lengths, the L4 protocol, the
- * bits word (ttl, tcpFlags << 8, tcpHeaderWords << 17, the flags below), ICMP type, etherType | arpOp << 16,
- * and the MACs' 12 bytes (memory order, as the frame head's).
+ * The record's words by their offset from `wordAt(i)`, for readers that take a record's fields without
+ * unpacking it (the v2 extractor on the reader thread): the frame head, addresses and MACs (bytes in memory
+ * order, all 4-aligned); version | ipProto << 8, ports (srcPort | dstPort << 16), lengths, the L4 protocol, the
+ * bits word (ttl, tcpFlags << 8, tcpHeaderWords << 17, the flags below), ICMP type, etherType | arpOp << 16.
+ * The names this module uses, exported under a prefix: each word is named once.
  */
-export const PACKED_VERSION_WORD = VERSION_WORD;
-export const PACKED_PORTS_WORD = PORTS_WORD;
-export const PACKED_ORIGINAL_LENGTH_WORD = ORIGINAL_LENGTH_WORD;
-export const PACKED_L4_PAYLOAD_WORD = L4_PAYLOAD_WORD;
-export const PACKED_L4_WORD = L4_WORD;
-export const PACKED_BITS_WORD = BITS_WORD;
-export const PACKED_ICMP_WORD = ICMP_WORD;
-export const PACKED_ETHER_WORD = ETHER_WORD;
-export const PACKED_MACS_WORD = MACS_W;
-export const PACKED_HAS_MACS = HAS_MACS;
-export const PACKED_FRAGMENT = FRAGMENT;
-export const PACKED_LATER_FRAGMENT = LATER_FRAGMENT;
+export {
+  BITS_WORD as PACKED_BITS_WORD,
+  DST_W as PACKED_DST_WORD,
+  ETHER_WORD as PACKED_ETHER_WORD,
+  FRAGMENT as PACKED_FRAGMENT,
+  HAS_MACS as PACKED_HAS_MACS,
+  HEAD_W as PACKED_HEAD_WORD,
+  ICMP_WORD as PACKED_ICMP_WORD,
+  L4_PAYLOAD_WORD as PACKED_L4_PAYLOAD_WORD,
+  L4_WORD as PACKED_L4_WORD,
+  LATER_FRAGMENT as PACKED_LATER_FRAGMENT,
+  MACS_W as PACKED_MACS_WORD,
+  ORIGINAL_LENGTH_WORD as PACKED_ORIGINAL_LENGTH_WORD,
+  PORTS_WORD as PACKED_PORTS_WORD,
+  SRC_W as PACKED_SRC_WORD,
+  VERSION_WORD as PACKED_VERSION_WORD,
+};
 
 /**
  * Int32 views of a PacketRecord's frame head, MACs and addresses (each array its own buffer, so 4-aligned):
