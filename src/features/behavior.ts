@@ -342,7 +342,10 @@ const F_SYN_IN = 4;
 const F_RST_IN = 8;
 const F_RST_OUT = 16;
 
-/** One host's counters within the current bin; columns grow by doubling and are reused across bins. */
+/**
+ * One host's counters within the current bin; columns grow by doubling. The extractor lends them to the
+ * bin's hosts and takes them back at bin close, so there are as many as the busiest bin had hosts.
+ */
 class HostBinState {
   first = 0;
   last = 0;
@@ -469,8 +472,8 @@ interface HostInfo {
   privateSent: number;
   /** Packets it received at a private address. */
   privateReceived: number;
-  state: HostBinState;
-  /** Bin in which state was last touched (-1: never). */
+  /** Its counters in bin stateBin (-1: never in a bin); lent to another host once that bin has closed. */
+  state: HostBinState | null;
   stateBin: number;
   /** Network-stack mask so far (see STACK_TTL_MASK). */
   stacks: number;
@@ -495,7 +498,13 @@ export class BehaviorExtractor {
   /** The packet's time (µs), from PacketRecord.timeMicrosTo. */
   private readonly time = new Float64Array(1);
   private readonly hostInfo: HostInfo[] = [];
+  /** The current bin's hosts, in the order they took part; the i-th has states[i]. */
   private readonly touched: number[] = [];
+  /**
+   * Bin states, reused bin after bin: one per host of a bin, not per host of the capture (a tunnel's capture
+   * meets hundreds of thousands of peers, ~10 KiB each).
+   */
+  private readonly states: HostBinState[] = [];
   /** Whether an address is private, by its id's low word: IPv4 addresses [0], IPv6 hashes [1]. */
   private readonly privateOf = [new Map<number, boolean>(), new Map<number, boolean>()] as const;
   private readonly out = new BehaviorBinStore();
@@ -631,7 +640,7 @@ export class BehaviorExtractor {
         kind,
         privateSent: 0,
         privateReceived: 0,
-        state: new HostBinState(),
+        state: null,
         stateBin: -1,
         stacks: this.priorStacks?.get(key) ?? 0,
       });
@@ -649,14 +658,23 @@ export class BehaviorExtractor {
   private touch(h: number): HostBinState {
     const tUs = this.nowUs;
     const info = this.hostInfo[h]!;
-    const s = info.state;
-    if (info.stateBin !== this.bin) {
+    let s = info.state;
+    if (s === null || info.stateBin !== this.bin) {
+      const row = this.touched.length;
+      s = this.states[row] ?? this.newState();
       s.reset();
       s.first = tUs;
+      info.state = s;
       info.stateBin = this.bin;
       this.touched.push(h);
     }
     s.last = tUs;
+    return s;
+  }
+
+  private newState(): HostBinState {
+    const s = new HostBinState();
+    this.states.push(s);
     return s;
   }
 
@@ -815,7 +833,7 @@ export class BehaviorExtractor {
   private closeBin(): void {
     for (const h of this.touched) {
       const info = this.hostInfo[h]!;
-      const b = binOf(this.bin, h, info.state, info.stacks);
+      const b = binOf(this.bin, h, info.state!, info.stacks);
       this.sent[h] = (this.sent[h] ?? 0) + b.packets;
       this.out.add(b);
     }

@@ -87,7 +87,7 @@ const {
 } = L4;
 const { lengthCell: N_CELL, joint1: N_J1, joint2: N_J2, tcpFlags: N_FLAGS } = COUNT_DIR.at;
 const N_DIR = COUNT_DIR.size;
-/** Counts per key. */
+/** Counts per row of a bin. */
 const CNT = COUNTS.size;
 const {
   bytes: C_BYTES,
@@ -99,7 +99,7 @@ const {
 } = SUM_DIR.at;
 const C_DIR = SUMS.at.in;
 const H_BASE = SUMS.at.host;
-/** Sums per key. */
+/** Sums per row of a bin. */
 const ACC = SUMS.size;
 const {
   peers: H_PEERS,
@@ -151,7 +151,7 @@ function bigEndian(word: number): number {
   return (word << 24) | ((word & 0xff00) << 8) | ((word >>> 8) & 0xff00) | (word >>> 24);
 }
 
-/** The per-port block's accumulators per key (names.ts PORT_LABELS), filled at bin close. */
+/** The per-port block's accumulators per row of a bin (names.ts PORT_LABELS), filled at bin close. */
 const P_PACKETS = 0;
 const P_LOCAL_REG = 1;
 const P_REMOTE_REG = 2;
@@ -164,7 +164,7 @@ const PORT_ACC = 8;
 /** Ports from 49152 on are IANA's dynamic (ephemeral) range. */
 const DYNAMIC_PORTS = 49152;
 
-/** Distinct-value kinds counted per key and bin in `distinct` (distinct local ports are portKeys' kind 0). */
+/** Distinct-value kinds counted per row and bin in `distinct` (distinct local ports are portKeys' kind 0). */
 const D_PEER = 0;
 const D_RPORT = 1;
 
@@ -193,20 +193,23 @@ export class V2Extractor {
   private readonly warmupUs: number;
 
   private readonly keys = new KeyInterner();
-  // Per key id (rows grow with the keys): counters, the last packet time per direction (-1: none this bin)
-  // and the current bin's accumulators (ACC sums, CNT counts).
+  // Per key id (rows grow with the keys, a few bytes each): the counters that decide the capture's device,
+  // and the key's row among the current bin's (-1: not in this bin).
   private readonly packetsSent = this.keys.rows.float();
   private readonly privateSent = this.keys.rows.float();
   /** Packets sent to the key at a private address: with privateSent, what decides the capture's device. */
   private readonly privateReceived = this.keys.rows.float();
-  private readonly lastOut = this.keys.rows.float(1, -1);
-  private readonly lastIn = this.keys.rows.float(1, -1);
-  private readonly acc = this.keys.rows.float(ACC);
-  private readonly cnt = this.keys.rows.int(CNT);
-  private readonly touchedFlag = this.keys.rows.byte();
-  private readonly slotOfKey = this.keys.rows.int();
+  private readonly slotOfKey = this.keys.rows.int(1, -1);
+  // Per row of the current bin (its keys in the order they first took part): the key, the last packet time
+  // per direction (-1: none yet) and the bin's accumulators (ACC sums, CNT counts; ~10 KiB a row). Rows are
+  // reused bin after bin, so memory follows the busiest bin's hosts, not every host a long capture met
+  // (a tunnel's peers: hundreds of thousands).
   private readonly touchedRows = new ColumnTable(64);
   private readonly touched = this.touchedRows.int();
+  private readonly lastOut = this.touchedRows.float(1, -1);
+  private readonly lastIn = this.touchedRows.float(1, -1);
+  private readonly acc = this.touchedRows.float(ACC);
+  private readonly cnt = this.touchedRows.int(CNT);
   private touchedCount = 0;
 
   private readonly addrs = new AddressInterner();
@@ -218,6 +221,7 @@ export class V2Extractor {
   private readonly flowFirst = this.flowRows.float();
   private readonly flowLast = this.flowRows.float();
   private readonly flowPackets = this.flowRows.int();
+  /** The first packet's sender and receiver, as rows of the bin (-1: none). */
   private readonly flowInit = this.flowRows.int();
   private readonly flowResp = this.flowRows.int();
   /** The first packet's source address and ports, to tell each side's peer and ports at bin close. */
@@ -239,10 +243,10 @@ export class V2Extractor {
   private generation = 1;
 
   /**
-   * Count keys of the per-port block, each with its flows: (0, key, protocol | local port, 0) and (1, key,
-   * protocol | remote port, remote address) of the current bin; the (key, local port, remote endpoint)
-   * pairs seen (with the pair's remote-endpoint id); and the per-port accumulators per key. Kind 0 keys
-   * also count the key's distinct local ports (H_LPORTS).
+   * Count keys of the per-port block, each with its flows: (0, row, protocol | local port, 0) and (1, row,
+   * protocol | remote port, remote address) of the current bin; the (row, local port, remote endpoint)
+   * pairs seen (with the pair's remote-endpoint id); and the per-port accumulators per row. Kind 0 keys
+   * also count the row's distinct local ports (H_LPORTS).
    */
   private readonly portKeys = new QuadTable();
   private readonly portPairs = new QuadTable();
@@ -250,7 +254,7 @@ export class V2Extractor {
   private readonly portFlows = this.portRows.int();
   private readonly pairRows = new ColumnTable(1024);
   private readonly pairRemoteId = this.pairRows.int();
-  private readonly portAcc = this.keys.rows.float(PORT_ACC);
+  private readonly portAcc = this.touchedRows.float(PORT_ACC);
 
   /** Distinct (kind, key, value) of the current bin. */
   private readonly distinct = new QuadTable();
@@ -277,7 +281,7 @@ export class V2Extractor {
   private readonly cellLogRows = new ColumnTable(1024);
   private readonly cellLog = this.cellLogRows.int();
   private cellCount = 0;
-  /** Summary-layout accumulators of the touched keys, rebuilt at bin close (slotOfKey: key → its row). */
+  /** Summary-layout accumulators of the bin's rows, rebuilt at bin close. */
   private readonly summaryRows = new ColumnTable(16);
   private readonly summaries = this.summaryRows.float(SUMMARY_SIZE);
 
@@ -460,6 +464,7 @@ export class V2Extractor {
       let dstGroup = 0;
       let srcFlags = 0;
       let dstFlags = 0;
+      let ipKeys = false;
       if ((w0 & (B_IP | B_V6 | B_MACS)) === (B_IP | B_MACS)) {
         // IPv4 with MACs: most packets continue the previous packet's conversation, either way round, so
         // its two endpoints are checked first (compares instead of four cached lookups).
@@ -521,6 +526,7 @@ export class V2Extractor {
           src = this.keys.ip(this.addrs, srcAddr, version, ba, i * 8);
           if (dstFlags & (F_MULTICAST | F_BROADCAST)) dstGroup = dstFlags & (F_MULTICAST | F_BROADCAST);
           else dst = this.keys.ip(this.addrs, dstAddr, version, ba, i * 8 + 4);
+          ipKeys = true;
         }
         if (ip && dstGroup === 0) dstGroup = dstFlags & (F_MULTICAST | F_BROADCAST);
       }
@@ -530,6 +536,12 @@ export class V2Extractor {
       }
       if (dst >= 0 && dstFlags & F_PRIVATE) this.privateReceived.data[dst]!++;
       if ((w0 & B_COUNTED) === 0) continue;
+      if (ipKeys) {
+        // An address key at a public address never sends from a private one, so it is never a host (see
+        // close): its features would be thrown away. A tunnel's capture meets hundreds of thousands.
+        if ((srcFlags & F_PRIVATE) === 0) src = -1;
+        if ((dstFlags & F_PRIVATE) === 0) dst = -1;
+      }
       const w1 = bw[i * 3 + 1]!;
       const w2 = bw[i * 3 + 2]!;
       // The batch index, not the time: V8 boxes a double passed to a call it does not inline.
@@ -660,16 +672,18 @@ export class V2Extractor {
     }
     const j2 = cls * (SVC_COUNTED + 1) + (svc >= 0 ? svc : SVC_COUNTED);
     const ttlCell = ttlBucket >= 0 ? ttlBucket : TTL_NONE;
-    const a = this.acc.data;
-    const c = this.cnt.data;
     // The sender's "out" block, then the receiver's "in" block (a loop, not a call: this runs per packet).
     for (let dir = 0; dir < 2; dir++) {
-      const k = dir === 0 ? src : dst;
-      if (k < 0) continue;
+      const key = dir === 0 ? src : dst;
+      if (key < 0) continue;
+      let k = this.slotOfKey.data[key]!;
+      if (k < 0) k = this.touch(key);
+      // After touch: a new row may have grown the columns.
+      const a = this.acc.data;
+      const c = this.cnt.data;
       const last = dir === 0 ? this.lastOut.data : this.lastIn.data;
       const peer = dir === 0 ? peerOut : peerIn >= 0 ? peerIn : PEER_NONE;
       const server = dir === 0 ? serverOut : serverIn;
-      if (this.touchedFlag.data[k] === 0) this.touch(k);
       const o = k * ACC + dir * C_DIR;
       const n = k * CNT + dir * N_DIR;
       a[o + C_BYTES]! += bytes;
@@ -719,7 +733,7 @@ export class V2Extractor {
     }
   }
 
-  /** Counts `value` once per (kind, key) and bin into host accumulator `slot`; true when it was new. */
+  /** Counts `value` once per (kind, row) and bin into the row's host accumulator `slot`; true when it was new. */
   private distinctCount(kind: number, k: number, value: number, slot: number): boolean {
     const d = this.distinct;
     const before = d.size;
@@ -778,8 +792,9 @@ export class V2Extractor {
         this.flowFirst.data[id] = t;
         this.flowLast.data[id] = t;
         this.flowPackets.data[id] = 0;
-        this.flowInit.data[id] = src;
-        this.flowResp.data[id] = dst;
+        // As the bin's rows (countPacket made them): the per-bin tables and sums below are all by row.
+        this.flowInit.data[id] = src >= 0 ? this.slotOfKey.data[src]! : -1;
+        this.flowResp.data[id] = dst >= 0 ? this.slotOfKey.data[dst]! : -1;
       }
     }
     this.flowPackets.data[id]!++;
@@ -871,7 +886,7 @@ export class V2Extractor {
     return id;
   }
 
-  /** Key k's per-port features into own[V2_OWN_COUNT..], then its accumulators back to zero. */
+  /** Row k's per-port features into own[V2_OWN_COUNT..], then its accumulators back to zero. */
   private portVector(k: number, own: Float64Array): void {
     const pa = this.portAcc.data;
     const o = k * PORT_ACC;
@@ -887,11 +902,13 @@ export class V2Extractor {
     pa.fill(0, o, o + PORT_ACC);
   }
 
-  private touch(k: number): void {
-    if (this.touchedFlag.data[k]) return;
-    this.touchedFlag.data[k] = 1;
-    this.touchedRows.ensure(this.touchedCount + 1);
-    this.touched.data[this.touchedCount++] = k;
+  /** Gives key k (not yet in this bin) the bin's next row, and returns it. */
+  private touch(k: number): number {
+    const row = this.touchedCount++;
+    this.touchedRows.ensure(row + 1);
+    this.touched.data[row] = k;
+    this.slotOfKey.data[k] = row;
+    return row;
   }
 
   /** Turns the current bin's accumulators into vectors and resets them. */
@@ -943,15 +960,13 @@ export class V2Extractor {
       this.summaryRows.ensure(nk);
       const s = this.summaries.data;
       s.fill(0, 0, nk * SUMMARY_SIZE);
-      const slotOfKey = this.slotOfKey.data;
-      for (let i = 0; i < nk; i++) slotOfKey[this.touched.data[i]!] = i;
       const cnt = this.cnt.data;
       const log = this.cellLog.data;
       for (let e = 0; e < this.cellCount; e++) {
         const idx = log[e]!;
-        const k = Math.floor(idx / CNT);
-        let j = idx - k * CNT;
-        let so = slotOfKey[k]! * SUMMARY_SIZE;
+        const row = Math.floor(idx / CNT);
+        let j = idx - row * CNT;
+        let so = row * SUMMARY_SIZE;
         if (j >= N_DIR) {
           j -= N_DIR;
           so += DIR_ACC;
@@ -961,20 +976,20 @@ export class V2Extractor {
       }
       this.cellCount = 0;
       const own = this.own;
-      for (let i = 0; i < nk; i++) {
-        const k = this.touched.data[i]!;
-        const so = i * SUMMARY_SIZE;
-        copySums(a, k * ACC, s, so);
-        copySums(a, k * ACC + C_DIR, s, so + DIR_ACC);
-        for (let h = 0; h < H_COUNT; h++) s[so + H_BASE_S + h] = a[k * ACC + H_BASE + h]!;
+      for (let row = 0; row < nk; row++) {
+        const so = row * SUMMARY_SIZE;
+        copySums(a, row * ACC, s, so);
+        copySums(a, row * ACC + C_DIR, s, so + DIR_ACC);
+        for (let h = 0; h < H_COUNT; h++) s[so + H_BASE_S + h] = a[row * ACC + H_BASE + h]!;
         own.fill(0);
         summaryVector(s, so, spanS, own);
-        this.portVector(k, own);
+        this.portVector(row, own);
+        const k = this.touched.data[row]!;
         this.pending.add(this.bin, k, this.binFirstUs / 1e6, this.binLastUs / 1e6, own);
-        a.fill(0, k * ACC, (k + 1) * ACC);
-        this.touchedFlag.data[k] = 0;
-        this.lastOut.data[k] = -1;
-        this.lastIn.data[k] = -1;
+        a.fill(0, row * ACC, (row + 1) * ACC);
+        this.lastOut.data[row] = -1;
+        this.lastIn.data[row] = -1;
+        this.slotOfKey.data[k] = -1;
       }
     }
     this.touchedCount = 0;
