@@ -6,7 +6,7 @@
  *   macof   Ethernet, every frame a TCP SYN from a new random MAC and 10.x address to a new random MAC (the
  *           `macof` switch-table flood): PACKETS at 1,000 a second, so up to 900,000 fall into one bin.
  *   node --import tsx bench/host-churn.ts tunnel|lan|macof OUT.pcap PACKETS [SECONDS]
- * Deterministic (a fixed linear congruential sequence); frames are headers only (no payload).
+ * Deterministic (a fixed xorshift sequence); frames are headers only (no payload).
  */
 import { writeFileSync } from 'node:fs';
 
@@ -26,10 +26,14 @@ buf.writeUInt16LE(4, 6);
 buf.writeUInt32LE(65535, 16);
 buf.writeUInt32LE(ethernet ? 1 : 101, 20);
 
-let seed = 777;
+// xorshift32: a linear congruential generator's low bytes repeat within 2^16 draws (macof's MACs did, 4,096
+// frames apart).
+let state = 777;
 const random = () => {
-  seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-  return seed >>> 8;
+  state ^= state << 13;
+  state ^= state >>> 17;
+  state ^= state << 5;
+  return state >>> 0;
 };
 const deviceMac = [0x02, 0, 0, 0, 0, 0x01];
 const device = [10, 0, 0, 1];

@@ -336,6 +336,9 @@ export function hostRecords(result: BehaviorResult, key?: string): BehaviorRecor
   return host < 0 ? NO_RECORDS : result.recordsOf(host);
 }
 
+/** Entries a host's bin state starts with (see HostBinState): 4 doubles are 32 bytes. */
+const FIRST_ENTRIES = 4;
+
 const F_INIT_OUT = 1;
 const F_SYN_OUT = 2;
 const F_SYN_IN = 4;
@@ -347,6 +350,9 @@ const F_RST_OUT = 16;
  * bin's hosts and takes them back at bin close, so there are as many as the busiest bin had hosts.
  */
 class HostBinState {
+  // Columns and tables start at a few entries, small enough for V8 to keep in its heap: a MAC flood brings
+  // hundreds of thousands of hosts into one bin, most with one flow, and 64 entries each (18 buffers off the
+  // heap) took 5 s and ~3 GB for 200,000 of them. Busy hosts grow theirs in their first bin.
   first = 0;
   last = 0;
   packetsOut = 0;
@@ -369,34 +375,34 @@ class HostBinState {
   /** The IPv4 addresses its ARP requests asked for (a sweep asks for many; a device re-asks for a few). */
   readonly arpTargets = new Set<number>();
   /** Remote peers of the bin, by address id (low 32 bits, high bits) → dense index. */
-  readonly peerTable = new QuadTable(16);
+  readonly peerTable = new QuadTable(FIRST_ENTRIES);
   /** Per peer index: 1 public, 2 private, 3 multicast. */
-  peerKind = new Uint8Array(16);
+  peerKind = new Uint8Array(FIRST_ENTRIES);
   /** Per peer index: flows with it (filled when the bin closes). */
-  peerFlowCount = new Uint32Array(16);
+  peerFlowCount = new Uint32Array(FIRST_ENTRIES);
   /** Distinct DNS servers asked, by address id words (low, high). */
-  readonly dnsPeers = new QuadTable(16);
+  readonly dnsPeers = new QuadTable(FIRST_ENTRIES);
   /** Flows by (peer low, peer high · 4 + protocol, local/ICMP word · 65536 + remote port); index = flow. */
-  readonly flowTable = new QuadTable(64);
+  readonly flowTable = new QuadTable(FIRST_ENTRIES);
   /** One-entry cache: the last flow's key words and index. */
   lastW0 = -1;
   lastW1 = -1;
   lastW2 = -1;
   lastFlow = -1;
   n = 0;
-  cap = 64;
-  fFlags = new Int32Array(64);
-  fProto = new Int32Array(64);
-  fRemotePort = new Int32Array(64);
-  fLocalPort = new Int32Array(64);
-  fPeer = new Float64Array(64);
-  fPeerKind = new Uint8Array(64);
-  fPacketsOut = new Float64Array(64);
-  fPacketsIn = new Float64Array(64);
-  fBytesOut = new Float64Array(64);
-  fBytesIn = new Float64Array(64);
-  fFirst = new Float64Array(64);
-  fLast = new Float64Array(64);
+  cap = FIRST_ENTRIES;
+  fFlags = new Int32Array(FIRST_ENTRIES);
+  fProto = new Int32Array(FIRST_ENTRIES);
+  fRemotePort = new Int32Array(FIRST_ENTRIES);
+  fLocalPort = new Int32Array(FIRST_ENTRIES);
+  fPeer = new Float64Array(FIRST_ENTRIES);
+  fPeerKind = new Uint8Array(FIRST_ENTRIES);
+  fPacketsOut = new Float64Array(FIRST_ENTRIES);
+  fPacketsIn = new Float64Array(FIRST_ENTRIES);
+  fBytesOut = new Float64Array(FIRST_ENTRIES);
+  fBytesIn = new Float64Array(FIRST_ENTRIES);
+  fFirst = new Float64Array(FIRST_ENTRIES);
+  fLast = new Float64Array(FIRST_ENTRIES);
 
   reset(): void {
     this.packetsOut = this.packetsIn = this.bytesOut = this.bytesIn = 0;

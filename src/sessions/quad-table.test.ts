@@ -19,6 +19,22 @@ describe('QuadTable', () => {
     }
   });
 
+  it('clears a table a burst grew, key by key, with every slot free afterwards', () => {
+    const t = new QuadTable(16);
+    for (let i = 0; i < 100_000; i++) t.intern(i, 0, 0, 0);
+    for (let round = 0; round < 50; round++) {
+      t.clear();
+      // Few keys in a big table (the key-by-key clear), colliding runs included: keys 0..n again.
+      const n = 1 + round * 37;
+      for (let i = 0; i < n; i++) assert.equal(t.intern(i * 65_536, round, 0, 0), i);
+      for (let i = 0; i < n; i++) assert.equal(t.intern(i * 65_536, round, 0, 0), i);
+      assert.equal(t.size, n);
+    }
+    t.clear();
+    // Nothing of the keys before is found: the last round's keys are new again (in reverse, new ids).
+    for (let i = 999; i >= 0; i--) assert.equal(t.intern(i * 65_536, 49, 0, 0), 999 - i);
+  });
+
   it('tells keys apart that differ in one word only, and treats 2^32 - 1 as -1', () => {
     const t = new QuadTable();
     assert.equal(t.intern(1, 2, 3, 4), 0);

@@ -56,8 +56,24 @@ export class QuadTable {
     return this.keys[(id << 2) + w]!;
   }
 
+  /**
+   * Empties the table, keeping its capacity. A table a burst grew (a flood's bin) and that now holds a few
+   * keys per bin frees their slots one by one rather than refilling millions each time.
+   */
   clear(): void {
-    this.slots.fill(EMPTY);
+    if (this.size * 8 >= this.slots.length) this.slots.fill(EMPTY);
+    else {
+      const keys = this.keys;
+      const slots = this.slots;
+      const mask = this.mask;
+      for (let id = 0; id < this.size; id++) {
+        const o = id << 2;
+        let slot = hash(keys[o]!, keys[o + 1]!, keys[o + 2]!, keys[o + 3]!) & mask;
+        // The key is in its probe run; slots freed before it in the run are skipped, not an end.
+        while (slots[slot] !== id) slot = (slot + 1) & mask;
+        slots[slot] = EMPTY;
+      }
+    }
     this.size = 0;
   }
 

@@ -140,6 +140,8 @@ const EP_ADDR = 4;
 const EP_FLAGS = 5;
 const EP_GROUP = 6;
 const EP = 8;
+/** Hosts of a bin with dense count rows (~10 KiB each, 40 MiB for all): ordinary bins have tens. */
+const DENSE_ROWS = 4096;
 /** Packets per batch: the batch's columns (~140 KB) stay in cache while it is written and counted. */
 const BATCH = 4096;
 
@@ -174,6 +176,11 @@ export interface V2Options {
   /** Packets up to this many seconds after the first IP packet are ignored (0: none). */
   warmupS?: number;
   /**
+   * Hosts of a bin whose counts are dense rows (default DENSE_ROWS); the rest count in a hash table. The
+   * features are the same either way: tests set it low to run the hash table on ordinary captures.
+   */
+  denseRows?: number;
+  /**
    * A temporary file, opened and owned by the caller, for a long capture's features (see HostBinStore):
    * the reader thread's extractor gets one from the analysis thread.
    */
@@ -201,16 +208,25 @@ export class V2Extractor {
   private readonly privateReceived = this.keys.rows.float();
   private readonly slotOfKey = this.keys.rows.int(1, -1);
   // Per row of the current bin (its keys in the order they first took part): the key, the last packet time
-  // per direction (-1: none yet) and the bin's accumulators (ACC sums, CNT counts; ~10 KiB a row). Rows are
-  // reused bin after bin, so memory follows the busiest bin's hosts, not every host a long capture met
-  // (a tunnel's peers: hundreds of thousands).
+  // per direction (-1: none yet) and the bin's sums (ACC). Rows are reused bin after bin, so memory follows
+  // the busiest bin's hosts, not every host a long capture met (a tunnel's peers: hundreds of thousands).
   private readonly touchedRows = new ColumnTable(64);
   private readonly touched = this.touchedRows.int();
   private readonly lastOut = this.touchedRows.float(1, -1);
   private readonly lastIn = this.touchedRows.float(1, -1);
   private readonly acc = this.touchedRows.float(ACC);
-  private readonly cnt = this.touchedRows.int(CNT);
   private touchedCount = 0;
+  /**
+   * The bin's counts (CNT cells, ~10 KiB a row): dense for its first denseRows rows; the rows past them (a
+   * flood: thousands of hosts in one bin, each sending a frame or two) count their few cells in a hash table,
+   * (row, cell) → sparseCount, so a flood costs bytes per host instead of kilobytes.
+   */
+  private readonly denseRows: number;
+  private readonly countRows = new ColumnTable(64);
+  private readonly cnt = this.countRows.int(CNT);
+  private readonly sparseCells = new QuadTable();
+  private readonly sparseRows = new ColumnTable(1024);
+  private readonly sparseCount = this.sparseRows.int();
 
   private readonly addrs = new AddressInterner();
   private readonly addrFlags = this.addrs.flags;
@@ -281,7 +297,7 @@ export class V2Extractor {
   private readonly cellLogRows = new ColumnTable(1024);
   private readonly cellLog = this.cellLogRows.int();
   private cellCount = 0;
-  /** Summary-layout accumulators of the bin's rows, rebuilt at bin close. */
+  /** Summary-layout accumulators of the bin's dense rows, rebuilt at bin close, then one for a sparse row. */
   private readonly summaryRows = new ColumnTable(16);
   private readonly summaries = this.summaryRows.float(SUMMARY_SIZE);
 
@@ -298,6 +314,9 @@ export class V2Extractor {
     if (!(options.durationS > 0)) throw new RangeError(`bin duration must be > 0, got ${options.durationS}`);
     this.durationUs = options.durationS * 1e6;
     this.warmupUs = (options.warmupS ?? 0) * 1e6;
+    this.denseRows = options.denseRows ?? DENSE_ROWS;
+    if (!(Number.isInteger(this.denseRows) && this.denseRows >= 0))
+      throw new RangeError(`dense rows must be a whole number >= 0, got ${this.denseRows}`);
     this.pending = new HostBinStore(undefined, options.spillFd);
   }
 
@@ -680,17 +699,16 @@ export class V2Extractor {
       if (k < 0) k = this.touch(key);
       // After touch: a new row may have grown the columns.
       const a = this.acc.data;
-      const c = this.cnt.data;
       const last = dir === 0 ? this.lastOut.data : this.lastIn.data;
       const peer = dir === 0 ? peerOut : peerIn >= 0 ? peerIn : PEER_NONE;
       const server = dir === 0 ? serverOut : serverIn;
       const o = k * ACC + dir * C_DIR;
-      const n = k * CNT + dir * N_DIR;
+      const n = dir * N_DIR;
       a[o + C_BYTES]! += bytes;
       a[o + C_LOGSUM]! += l2;
       a[o + C_LOGSQ]! += l2 * l2;
       a[o + C_HOPS]! += hops;
-      this.count(c, n + N_CELL + cell);
+      this.count(k, n + N_CELL + cell);
       let iat: number = IAT_NONE;
       const prev = last[k]!;
       if (prev >= 0 && t >= prev) {
@@ -715,22 +733,38 @@ export class V2Extractor {
       }
       last[k] = t;
       this.count(
-        c,
+        k,
         n + N_J1 + (((iat * (TTL_NONE + 1) + ttlCell) * (PEER_NONE + 1) + peer) << 1) + (server ? 1 : 0),
       );
-      this.count(c, n + N_J2 + j2);
-      if (flags !== 0) this.count(c, n + N_FLAGS + flags);
+      this.count(k, n + N_J2 + j2);
+      if (flags !== 0) this.count(k, n + N_FLAGS + flags);
     }
   }
 
-  /** Increments count cell i, logging it for bin close when it leaves zero. */
-  private count(c: Int32Array, i: number): void {
+  /** Increments row k's count cell j; a dense cell is logged for bin close when it leaves zero. */
+  private count(k: number, j: number): void {
+    if (k >= this.denseRows) {
+      this.countSparse(k, j);
+      return;
+    }
+    const c = this.cnt.data;
+    const i = k * CNT + j;
     const x = c[i]!;
     c[i] = x + 1;
     if (x === 0) {
       this.cellLogRows.ensure(this.cellCount + 1);
       this.cellLog.data[this.cellCount++] = i;
     }
+  }
+
+  private countSparse(k: number, j: number): void {
+    const cells = this.sparseCells;
+    const before = cells.size;
+    const id = cells.intern(k, j, 0, 0);
+    if (id === before) {
+      this.sparseRows.ensure(id + 1);
+      this.sparseCount.data[id] = 1;
+    } else this.sparseCount.data[id]!++;
   }
 
   /** Counts `value` once per (kind, row) and bin into the row's host accumulator `slot`; true when it was new. */
@@ -906,6 +940,7 @@ export class V2Extractor {
   private touch(k: number): number {
     const row = this.touchedCount++;
     this.touchedRows.ensure(row + 1);
+    if (row < this.denseRows) this.countRows.ensure(row + 1);
     this.touched.data[row] = k;
     this.slotOfKey.data[k] = row;
     return row;
@@ -955,11 +990,13 @@ export class V2Extractor {
       }
       this.portAccumulate();
       const spanS = Math.max((this.binLastUs - this.binFirstUs) / 1e6, 1);
-      // Expand only the count cells this bin used (logged when they left zero), zeroing them behind.
+      // Expand only the count cells this bin used (logged when they left zero), zeroing them behind. Dense
+      // rows each have a summary; one more is the scratch summary of each sparse row in turn.
       const nk = this.touchedCount;
-      this.summaryRows.ensure(nk);
+      const dense = Math.min(nk, this.denseRows);
+      this.summaryRows.ensure(dense + 1);
       const s = this.summaries.data;
-      s.fill(0, 0, nk * SUMMARY_SIZE);
+      s.fill(0, 0, dense * SUMMARY_SIZE);
       const cnt = this.cnt.data;
       const log = this.cellLog.data;
       for (let e = 0; e < this.cellCount; e++) {
@@ -975,9 +1012,25 @@ export class V2Extractor {
         cnt[idx] = 0;
       }
       this.cellCount = 0;
+      const sparse = nk > dense ? this.sparseByRow(dense, nk) : null;
       const own = this.own;
       for (let row = 0; row < nk; row++) {
-        const so = row * SUMMARY_SIZE;
+        let so = row * SUMMARY_SIZE;
+        if (sparse !== null && row >= dense) {
+          so = dense * SUMMARY_SIZE;
+          s.fill(0, so, so + SUMMARY_SIZE);
+          const { start, ids } = sparse;
+          for (let e = start[row - dense]!; e < start[row - dense + 1]!; e++) {
+            const id = ids[e]!;
+            let j = this.sparseCells.word(id, 1);
+            let o = so;
+            if (j >= N_DIR) {
+              j -= N_DIR;
+              o += DIR_ACC;
+            }
+            expandCell(s, o, j, this.sparseCount.data[id]!);
+          }
+        }
         copySums(a, row * ACC, s, so);
         copySums(a, row * ACC + C_DIR, s, so + DIR_ACC);
         for (let h = 0; h < H_COUNT; h++) s[so + H_BASE_S + h] = a[row * ACC + H_BASE + h]!;
@@ -993,6 +1046,7 @@ export class V2Extractor {
       }
     }
     this.touchedCount = 0;
+    this.sparseCells.clear();
     this.flows.clear();
     this.generation++;
     this.distinct.clear();
@@ -1000,6 +1054,18 @@ export class V2Extractor {
     this.portPairs.clear();
     this.binFirstUs = Number.NaN;
     this.binLastUs = Number.NaN;
+  }
+
+  /** The sparse cells' ids grouped by row (rows first … end − 1; a counting sort): row r's are ids[start[r − first] …]. */
+  private sparseByRow(first: number, end: number): { start: Int32Array; ids: Int32Array } {
+    const cells = this.sparseCells;
+    const start = new Int32Array(end - first + 1);
+    for (let id = 0; id < cells.size; id++) start[cells.word(id, 0) - first + 1]!++;
+    for (let r = 1; r < start.length; r++) start[r]! += start[r - 1]!;
+    const next = start.slice(0, end - first);
+    const ids = new Int32Array(cells.size);
+    for (let id = 0; id < cells.size; id++) ids[next[cells.word(id, 0) - first]!++] = id;
+    return { start, ids };
   }
 
   /**
