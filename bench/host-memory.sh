@@ -20,10 +20,7 @@ macof=${MACOF:-100000}
 v2=${1:-bench/out/v2.json}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 export NETWORKML_DATA_DIR="$tmp/data"
-if [ ! -f "$v2" ]; then
-  node bin/networkml.js train test-data/iot-sentinel/setups --split test-data/iot-sentinel/dev-split.json \
-    --features v2 --save "$v2" > /dev/null
-fi
+bash bench/v2-model.sh "$v2"
 nml=("${NETWORKML_BIN:-bin/networkml.js}")
 seconds=$((days * 86400))
 printf '%-34s %-9s %9s %10s\n' capture eval 'wall s' 'peak MiB'

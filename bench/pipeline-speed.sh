@@ -26,10 +26,7 @@ fi
 v2=${2:-bench/out/v2.json}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 export NETWORKML_DATA_DIR="$tmp/data"
-if [ ! -f "$v2" ]; then
-  node bin/networkml.js train test-data/iot-sentinel/setups --split test-data/iot-sentinel/dev-split.json \
-    --features v2 --save "$v2" > /dev/null
-fi
+bash bench/v2-model.sh "$v2"
 runs=${RUNS:-3}
 bytes=$(stat -L -c %s "$capture")
 # The launcher as users run it (its shebang sets the V8 flags); NETWORKML_BIN=other/bin/networkml.js measures another build.

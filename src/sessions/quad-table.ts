@@ -63,18 +63,23 @@ export class QuadTable {
   clear(): void {
     if (this.size * 8 >= this.slots.length) this.slots.fill(EMPTY);
     else {
-      const keys = this.keys;
       const slots = this.slots;
       const mask = this.mask;
       for (let id = 0; id < this.size; id++) {
-        const o = id << 2;
-        let slot = hash(keys[o]!, keys[o + 1]!, keys[o + 2]!, keys[o + 3]!) & mask;
+        let slot = this.homeSlot(id, mask);
         // The key is in its probe run; slots freed before it in the run are skipped, not an end.
         while (slots[slot] !== id) slot = (slot + 1) & mask;
         slots[slot] = EMPTY;
       }
     }
     this.size = 0;
+  }
+
+  /** Where key `id`'s probe run starts in a table of mask + 1 slots. */
+  private homeSlot(id: number, mask: number): number {
+    const k = this.keys;
+    const o = id << 2;
+    return hash(k[o]!, k[o + 1]!, k[o + 2]!, k[o + 3]!) & mask;
   }
 
   private growKeys(): void {
@@ -87,10 +92,8 @@ export class QuadTable {
     const cap = this.slots.length * 2;
     const slots = new Int32Array(cap).fill(EMPTY);
     const mask = cap - 1;
-    const k = this.keys;
     for (let id = 0; id < this.size; id++) {
-      const o = id << 2;
-      let slot = hash(k[o]!, k[o + 1]!, k[o + 2]!, k[o + 3]!) & mask;
+      let slot = this.homeSlot(id, mask);
       while (slots[slot] !== EMPTY) slot = (slot + 1) & mask;
       slots[slot] = id;
     }

@@ -140,8 +140,8 @@ const EP_ADDR = 4;
 const EP_FLAGS = 5;
 const EP_GROUP = 6;
 const EP = 8;
-/** Hosts of a bin with dense count rows (~10 KiB each, 40 MiB for all): ordinary bins have tens. */
-const DENSE_ROWS = 4096;
+/** Hosts of a bin with dense count rows (~10 KiB each, 10 MiB for all): ordinary bins have tens. */
+const DENSE_ROWS = 1024;
 /** Packets per batch: the batch's columns (~140 KB) stay in cache while it is written and counted. */
 const BATCH = 4096;
 
