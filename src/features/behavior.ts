@@ -18,6 +18,7 @@
  */
 import { IpProto, type PacketRecord, TcpFlag } from '../capture/packet.js';
 import { ipv4Text, ipv6Text, isPrivateV4, isPrivateV6, macText } from '../sessions/address.js';
+import { ColumnTable } from '../sessions/columns.js';
 import { QuadTable } from '../sessions/quad-table.js';
 import { BehaviorBinStore } from './behavior-bin-store.js';
 import { isMoreLikelyDevice } from './device-choice.js';
@@ -336,9 +337,6 @@ export function hostRecords(result: BehaviorResult, key?: string): BehaviorRecor
   return host < 0 ? NO_RECORDS : result.recordsOf(host);
 }
 
-/** Entries a host's bin state starts with (see HostBinState): 4 doubles are 32 bytes. */
-const FIRST_ENTRIES = 4;
-
 const F_INIT_OUT = 1;
 const F_SYN_OUT = 2;
 const F_SYN_IN = 4;
@@ -346,13 +344,15 @@ const F_RST_IN = 8;
 const F_RST_OUT = 16;
 
 /**
- * One host's counters within the current bin; columns grow by doubling. The extractor lends them to the
- * bin's hosts and takes them back at bin close, so there are as many as the busiest bin had hosts.
+ * One host's counts within the current bin, as it is read: plain numbers. Its flows, the peers noted outside
+ * flows, its DNS servers and its ARP targets are in the extractor's tables of the bin, under the host's row.
+ * The extractor lends these to the bin's hosts and takes them back at bin close, so there are as many as the
+ * busiest bin had hosts: a MAC flood brings hundreds of thousands into one bin, and a state of its own tables
+ * per host (18 typed arrays, 3 hash tables) ran V8's heap out of memory on a million frames.
  */
-class HostBinState {
-  // Columns and tables start at a few entries, small enough for V8 to keep in its heap: a MAC flood brings
-  // hundreds of thousands of hosts into one bin, most with one flow, and with 16–64 entries each (18 buffers
-  // off the heap) the extractor took 18.5 s instead of 4.3 for 200,000 of them. Busy hosts grow theirs.
+class HostCounters {
+  /** The host's row in the current bin. */
+  row = 0;
   first = 0;
   last = 0;
   packetsOut = 0;
@@ -372,47 +372,80 @@ class HostBinState {
   /** IP bytes of ICMP messages that are not errors (echo and the like), either direction. */
   icmpBytes = 0;
   arpOut = 0;
-  /** The IPv4 addresses its ARP requests asked for (a sweep asks for many; a device re-asks for a few). */
-  readonly arpTargets = new Set<number>();
-  /** Remote peers of the bin, by address id (low 32 bits, high bits) → dense index. */
-  readonly peerTable = new QuadTable(FIRST_ENTRIES);
-  /** Per peer index: 1 public, 2 private, 3 multicast. */
-  peerKind = new Uint8Array(FIRST_ENTRIES);
-  /** Per peer index: flows with it (filled when the bin closes). */
-  peerFlowCount = new Uint32Array(FIRST_ENTRIES);
   /** Distinct DNS servers asked, by address id words (low, high). */
-  readonly dnsPeers = new QuadTable(FIRST_ENTRIES);
-  /** Flows by (peer low, peer high · 4 + protocol, local/ICMP word · 65536 + remote port); index = flow. */
-  readonly flowTable = new QuadTable(FIRST_ENTRIES);
-  /** One-entry cache: the last flow's key words and index. */
+  dnsPeerCount = 0;
+  /** Distinct IPv4 addresses its ARP requests asked for (a sweep asks for many; a device re-asks for a few). */
+  arpTargetCount = 0;
+  /** One-entry cache: the last flow's key words and id. */
   lastW0 = -1;
   lastW1 = -1;
   lastW2 = -1;
   lastFlow = -1;
-  n = 0;
-  cap = FIRST_ENTRIES;
-  fFlags = new Int32Array(FIRST_ENTRIES);
-  fProto = new Int32Array(FIRST_ENTRIES);
-  fRemotePort = new Int32Array(FIRST_ENTRIES);
-  fLocalPort = new Int32Array(FIRST_ENTRIES);
-  fPeer = new Float64Array(FIRST_ENTRIES);
-  fPeerKind = new Uint8Array(FIRST_ENTRIES);
-  fPacketsOut = new Float64Array(FIRST_ENTRIES);
-  fPacketsIn = new Float64Array(FIRST_ENTRIES);
-  fBytesOut = new Float64Array(FIRST_ENTRIES);
-  fBytesIn = new Float64Array(FIRST_ENTRIES);
-  fFirst = new Float64Array(FIRST_ENTRIES);
-  fLast = new Float64Array(FIRST_ENTRIES);
 
-  reset(): void {
+  /** Zero counts, for row `row` of a new bin. */
+  begin(row: number): void {
+    this.row = row;
     this.packetsOut = this.packetsIn = this.bytesOut = this.bytesIn = 0;
     this.tcpOut = this.synOnlyOut = this.unreachIn = this.unreachOut = this.echoOut = 0;
     this.dnsOut = this.dnsPackets = this.dnsBytes = this.dnsLongOut = this.icmpBytes = this.arpOut = 0;
-    this.arpTargets.clear();
-    this.peerTable.clear();
-    this.dnsPeers.clear();
-    this.flowTable.clear();
+    this.dnsPeerCount = this.arpTargetCount = 0;
     this.lastW0 = this.lastW1 = this.lastW2 = this.lastFlow = -1;
+  }
+
+  copyCounts(c: HostCounters): void {
+    this.row = c.row;
+    this.first = c.first;
+    this.last = c.last;
+    this.packetsOut = c.packetsOut;
+    this.packetsIn = c.packetsIn;
+    this.bytesOut = c.bytesOut;
+    this.bytesIn = c.bytesIn;
+    this.tcpOut = c.tcpOut;
+    this.synOnlyOut = c.synOnlyOut;
+    this.unreachIn = c.unreachIn;
+    this.unreachOut = c.unreachOut;
+    this.echoOut = c.echoOut;
+    this.dnsOut = c.dnsOut;
+    this.dnsPackets = c.dnsPackets;
+    this.dnsBytes = c.dnsBytes;
+    this.dnsLongOut = c.dnsLongOut;
+    this.icmpBytes = c.icmpBytes;
+    this.arpOut = c.arpOut;
+    this.dnsPeerCount = c.dnsPeerCount;
+    this.arpTargetCount = c.arpTargetCount;
+  }
+}
+
+/**
+ * One host's whole bin as binOf reads it: its counts, and its flows and noted peers gathered from the bin's
+ * tables (one instance, filled for each host in turn at bin close). Columns grow by doubling.
+ */
+class HostBinState extends HostCounters {
+  /** Remote peers of the bin, by address id (low 32 bits, high bits) → dense index. */
+  readonly peerTable = new QuadTable(16);
+  /** Per peer index: 1 public, 2 private, 3 multicast. */
+  peerKind = new Uint8Array(16);
+  /** Per peer index: flows with it (filled when the bin closes). */
+  peerFlowCount = new Uint32Array(16);
+  n = 0;
+  cap = 64;
+  fFlags = new Int32Array(64);
+  fProto = new Int32Array(64);
+  fRemotePort = new Int32Array(64);
+  fLocalPort = new Int32Array(64);
+  fPeer = new Float64Array(64);
+  fPeerKind = new Uint8Array(64);
+  fPacketsOut = new Float64Array(64);
+  fPacketsIn = new Float64Array(64);
+  fBytesOut = new Float64Array(64);
+  fBytesIn = new Float64Array(64);
+  fFirst = new Float64Array(64);
+  fLast = new Float64Array(64);
+
+  /** Host c's counts, no peers and no flows yet. */
+  reset(c: HostCounters): void {
+    this.copyCounts(c);
+    this.peerTable.clear();
     this.n = 0;
   }
 
@@ -478,8 +511,8 @@ interface HostInfo {
   privateSent: number;
   /** Packets it received at a private address. */
   privateReceived: number;
-  /** Its counters in bin stateBin (-1: never in a bin); lent to another host once that bin has closed. */
-  state: HostBinState | null;
+  /** Its counts in bin stateBin (-1: never in a bin); lent to another host once that bin has closed. */
+  state: HostCounters | null;
   stateBin: number;
   /** Network-stack mask so far (see STACK_TTL_MASK). */
   stacks: number;
@@ -504,13 +537,46 @@ export class BehaviorExtractor {
   /** The packet's time (µs), from PacketRecord.timeMicrosTo. */
   private readonly time = new Float64Array(1);
   private readonly hostInfo: HostInfo[] = [];
-  /** The current bin's hosts, in the order they took part; the i-th has states[i]. */
+  /** The current bin's hosts, in the order they took part: row i is touched[i], with counts states[i]. */
   private readonly touched: number[] = [];
   /**
-   * Bin states, reused bin after bin: one per host of the busiest bin, not per host of the capture (a tunnel's
-   * capture meets hundreds of thousands of peers).
+   * Counts of a bin's hosts, reused bin after bin: one per host of the busiest bin, not per host of the capture
+   * (a tunnel's capture meets hundreds of thousands of peers).
    */
-  private readonly states: HostBinState[] = [];
+  private readonly states: HostCounters[] = [];
+  /**
+   * The bin's flows: (peer low, peer high · 4 + protocol, local/ICMP word · 65536 + remote port, row) → flow,
+   * with the columns below (flags F_*, protocol 0 TCP / 1 UDP / 2 ICMP / 3 other, ports, the peer's id and
+   * kind, packets and bytes each way, first and last time).
+   */
+  private readonly flows = new QuadTable(1024);
+  private readonly flowRows = new ColumnTable(1024);
+  private readonly fRow = this.flowRows.int();
+  private readonly fFlags = this.flowRows.int();
+  private readonly fProto = this.flowRows.int();
+  private readonly fRemotePort = this.flowRows.int();
+  private readonly fLocalPort = this.flowRows.int();
+  private readonly fPeer = this.flowRows.float();
+  private readonly fPeerKind = this.flowRows.byte();
+  private readonly fPacketsOut = this.flowRows.float();
+  private readonly fPacketsIn = this.flowRows.float();
+  private readonly fBytesOut = this.flowRows.float();
+  private readonly fBytesIn = this.flowRows.float();
+  private readonly fFirst = this.flowRows.float();
+  private readonly fLast = this.flowRows.float();
+  /** Peers of packets that make no flow: (low, high, row) → id, with the kind first noted (see peerKind). */
+  private readonly notedPeers = new QuadTable(256);
+  private readonly notedRows = new ColumnTable(256);
+  private readonly notedRow = this.notedRows.int();
+  private readonly notedKind = this.notedRows.byte();
+  /** DNS servers asked, (low, high, row), and addresses asked for by ARP, (target, row): to count distinct. */
+  private readonly dnsServers = new QuadTable(256);
+  private readonly arpAsked = new QuadTable(256);
+  /** Flows and noted peers grouped by row at bin close (see groupByRow). */
+  private readonly flowGroups = new RowGroups();
+  private readonly notedGroups = new RowGroups();
+  /** binOf's view of one host's bin at a time. */
+  private readonly view = new HostBinState();
   /** Whether an address is private, by its id's low word: IPv4 addresses [0], IPv6 hashes [1]. */
   private readonly privateOf = [new Map<number, boolean>(), new Map<number, boolean>()] as const;
   private readonly out = new BehaviorBinStore();
@@ -535,8 +601,12 @@ export class BehaviorExtractor {
         this.nowUs = this.time[0]!;
         const s = this.touch(h);
         s.arpOut++;
-        // As an int32: an unsigned target past 2^31 (192.168/16) would be a heap number per request.
-        if (p.arpTarget !== 0) s.arpTargets.add(p.arpTarget | 0);
+        if (p.arpTarget !== 0) {
+          const asked = this.arpAsked;
+          const before = asked.size;
+          // As an int32: an unsigned target past 2^31 (192.168/16) would be a heap number per request.
+          if (asked.intern(p.arpTarget | 0, s.row, 0, 0) === before) s.arpTargetCount++;
+        }
       }
       return;
     }
@@ -661,14 +731,14 @@ export class BehaviorExtractor {
   }
 
   /** Host h's state for the current bin, at the packet's time (nowUs: a double argument would be boxed). */
-  private touch(h: number): HostBinState {
+  private touch(h: number): HostCounters {
     const tUs = this.nowUs;
     const info = this.hostInfo[h]!;
     let s = info.state;
     if (s === null || info.stateBin !== this.bin) {
       const row = this.touched.length;
       s = this.states[row] ?? this.newState();
-      s.reset();
+      s.begin(row);
       s.first = tUs;
       info.state = s;
       info.stateBin = this.bin;
@@ -678,8 +748,8 @@ export class BehaviorExtractor {
     return s;
   }
 
-  private newState(): HostBinState {
-    const s = new HostBinState();
+  private newState(): HostCounters {
+    const s = new HostCounters();
     this.states.push(s);
     return s;
   }
@@ -750,7 +820,9 @@ export class BehaviorExtractor {
         s.dnsBytes += p.ipLength;
         if (outgoing && p.dstPort === 53) {
           s.dnsOut++;
-          s.dnsPeers.intern(peerLow, peerHigh, 0, 0);
+          const servers = this.dnsServers;
+          const before = servers.size;
+          if (servers.intern(peerLow, peerHigh, s.row, 0) === before) s.dnsPeerCount++;
           const message = l4 === IpProto.TCP ? p.l4PayloadLength - 2 : p.l4PayloadLength;
           if (message >= LONG_DNS_MESSAGE) s.dnsLongOut++;
         }
@@ -774,17 +846,21 @@ export class BehaviorExtractor {
     let f: number;
     if (peerLow === s.lastW0 && w1 === s.lastW1 && w2 === s.lastW2) f = s.lastFlow;
     else {
-      const table = s.flowTable;
+      const table = this.flows;
       const before = table.size;
-      f = table.intern(peerLow, w1, w2, 0);
+      f = table.intern(peerLow, w1, w2, s.row);
       if (table.size > before) {
-        s.newFlow(f);
-        s.fProto[f] = proto;
-        s.fPeer[f] = (peerLow >>> 0) + peerHigh * TWO32;
-        s.fPeerKind[f] = this.peerKind(p, outgoing);
-        s.fFirst[f] = tUs;
-        s.fLocalPort[f] = proto >= 2 ? 0 : localPort;
-        s.fRemotePort[f] = proto === 2 ? p.icmpType & 0xff : proto === 3 ? l4 & 0xff : remotePort;
+        this.flowRows.ensure(f + 1);
+        this.fRow.data[f] = s.row;
+        this.fFlags.data[f] = 0;
+        this.fPacketsOut.data[f] = this.fPacketsIn.data[f] = 0;
+        this.fBytesOut.data[f] = this.fBytesIn.data[f] = 0;
+        this.fProto.data[f] = proto;
+        this.fPeer.data[f] = (peerLow >>> 0) + peerHigh * TWO32;
+        this.fPeerKind.data[f] = this.peerKind(p, outgoing);
+        this.fFirst.data[f] = tUs;
+        this.fLocalPort.data[f] = proto >= 2 ? 0 : localPort;
+        this.fRemotePort.data[f] = proto === 2 ? p.icmpType & 0xff : proto === 3 ? l4 & 0xff : remotePort;
         // Who started it: a bare SYN says so; otherwise the well-known side is the server; else the sender.
         let initOut = outgoing;
         if (proto === 0 && flags & TcpFlag.SYN) initOut = (flags & TcpFlag.ACK) === 0 ? outgoing : !outgoing;
@@ -796,25 +872,25 @@ export class BehaviorExtractor {
           const type = p.icmpType;
           if (type === 0 || type === 129) initOut = !outgoing;
         }
-        if (initOut) s.fFlags[f]! |= F_INIT_OUT;
+        if (initOut) this.fFlags.data[f]! |= F_INIT_OUT;
       }
       s.lastW0 = peerLow;
       s.lastW1 = w1;
       s.lastW2 = w2;
       s.lastFlow = f;
     }
-    s.fLast[f] = tUs;
+    this.fLast.data[f] = tUs;
     if (outgoing) {
-      s.fPacketsOut[f]!++;
-      s.fBytesOut[f]! += len;
+      this.fPacketsOut.data[f]!++;
+      this.fBytesOut.data[f]! += len;
     } else {
-      s.fPacketsIn[f]!++;
-      s.fBytesIn[f]! += len;
+      this.fPacketsIn.data[f]!++;
+      this.fBytesIn.data[f]! += len;
     }
     if (proto === 0) {
       if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN)
-        s.fFlags[f]! |= outgoing ? F_SYN_OUT : F_SYN_IN;
-      if (flags & TcpFlag.RST) s.fFlags[f]! |= outgoing ? F_RST_OUT : F_RST_IN;
+        this.fFlags.data[f]! |= outgoing ? F_SYN_OUT : F_SYN_IN;
+      if (flags & TcpFlag.RST) this.fFlags.data[f]! |= outgoing ? F_RST_OUT : F_RST_IN;
     }
   }
 
@@ -830,20 +906,63 @@ export class BehaviorExtractor {
    * A peer of a packet that makes no flow (ICMP errors, neighbour discovery, later fragments); peers of
    * flows are added when the bin closes, which keeps a hash lookup off every packet.
    */
-  private notePeer(s: HostBinState, p: PacketRecord, outgoing: boolean, low: number, high: number): void {
-    const before = s.peerTable.size;
-    const i = s.peerIndex(low, high);
-    if (i >= before) s.peerKind[i] = this.peerKind(p, outgoing);
+  private notePeer(s: HostCounters, p: PacketRecord, outgoing: boolean, low: number, high: number): void {
+    const noted = this.notedPeers;
+    const before = noted.size;
+    const i = noted.intern(low, high, s.row, 0);
+    if (i === before) {
+      this.notedRows.ensure(i + 1);
+      this.notedRow.data[i] = s.row;
+      this.notedKind.data[i] = this.peerKind(p, outgoing);
+    }
   }
 
   private closeBin(): void {
-    for (const h of this.touched) {
+    const rows = this.touched.length;
+    const flows = this.flowGroups.group(this.fRow.data, this.flows.size, rows);
+    const noted = this.notedGroups.group(this.notedRow.data, this.notedPeers.size, rows);
+    for (let row = 0; row < rows; row++) {
+      const h = this.touched[row]!;
       const info = this.hostInfo[h]!;
-      const b = binOf(this.bin, h, info.state!, info.stacks);
+      const b = binOf(this.bin, h, this.viewOf(info.state!, flows, noted), info.stacks);
       this.sent[h] = (this.sent[h] ?? 0) + b.packets;
       this.out.add(b);
     }
     this.touched.length = 0;
+    this.flows.clear();
+    this.notedPeers.clear();
+    this.dnsServers.clear();
+    this.arpAsked.clear();
+  }
+
+  /** Host c's bin for binOf: its counts, the peers it noted and its flows, each in the order they came. */
+  private viewOf(c: HostCounters, flows: RowGroups, noted: RowGroups): HostBinState {
+    const v = this.view;
+    v.reset(c);
+    const row = c.row;
+    for (let e = noted.start[row]!; e < noted.start[row + 1]!; e++) {
+      const id = noted.ids[e]!;
+      const i = v.peerIndex(this.notedPeers.word(id, 0), this.notedPeers.word(id, 1));
+      v.peerKind[i] = this.notedKind.data[id]!;
+    }
+    for (let e = flows.start[row]!; e < flows.start[row + 1]!; e++) {
+      const id = flows.ids[e]!;
+      const f = v.n;
+      v.newFlow(f);
+      v.fFlags[f] = this.fFlags.data[id]!;
+      v.fProto[f] = this.fProto.data[id]!;
+      v.fRemotePort[f] = this.fRemotePort.data[id]!;
+      v.fLocalPort[f] = this.fLocalPort.data[id]!;
+      v.fPeer[f] = this.fPeer.data[id]!;
+      v.fPeerKind[f] = this.fPeerKind.data[id]!;
+      v.fPacketsOut[f] = this.fPacketsOut.data[id]!;
+      v.fPacketsIn[f] = this.fPacketsIn.data[id]!;
+      v.fBytesOut[f] = this.fBytesOut.data[id]!;
+      v.fBytesIn[f] = this.fBytesIn.data[id]!;
+      v.fFirst[f] = this.fFirst.data[id]!;
+      v.fLast[f] = this.fLast.data[id]!;
+    }
+    return v;
   }
 
   /** Closes the last bin and returns every host's bins. */
@@ -938,6 +1057,30 @@ function addressLow(a: Uint8Array, v6: boolean): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < 16; i++) h = Math.imul(h ^ a[i]!, 0x01000193);
   return h | 0;
+}
+
+/**
+ * Ids of a bin's table grouped by row, each row's in id order (a counting sort): row r's are ids[start[r] …
+ * start[r + 1]). Its arrays grow to the largest bin and are reused.
+ */
+class RowGroups {
+  start = new Int32Array(64);
+  ids = new Int32Array(256);
+
+  /** Groups ids 0 … count − 1 by rowOf[id] (rows 0 … rows − 1). */
+  group(rowOf: Int32Array, count: number, rows: number): this {
+    if (this.start.length < rows + 1) this.start = new Int32Array(2 * (rows + 1));
+    if (this.ids.length < count) this.ids = new Int32Array(2 * count);
+    const start = this.start;
+    start.fill(0, 0, rows + 1);
+    for (let id = 0; id < count; id++) start[rowOf[id]! + 1]!++;
+    for (let r = 1; r <= rows; r++) start[r]! += start[r - 1]!;
+    // Place each id at its row's next free slot, then shift the starts back by one row.
+    for (let id = 0; id < count; id++) this.ids[start[rowOf[id]!]!++] = id;
+    for (let r = rows; r > 0; r--) start[r] = start[r - 1]!;
+    start[0] = 0;
+    return this;
+  }
 }
 
 /**
@@ -1143,7 +1286,7 @@ function binOf(bin: number, host: number, s: HostBinState, stacks: number): Beha
     s.echoOut,
     s.dnsOut * perMin,
     s.dnsPackets ? s.dnsBytes / s.dnsPackets : 0,
-    s.dnsPeers.size,
+    s.dnsPeerCount,
     adminOut,
     adminPeers,
     adminIn,
@@ -1154,7 +1297,7 @@ function binOf(bin: number, host: number, s: HostBinState, stacks: number): Beha
     s.n ? small / s.n : 0,
     s.tcpOut ? s.synOnlyOut / s.tcpOut : 0,
     s.arpOut,
-    s.arpTargets.size,
+    s.arpTargetCount,
     adminPackets,
     publicBurst(s),
     second,

@@ -13,3 +13,9 @@ export function retainedArrayBufferBytes(): number {
   gc();
   return process.memoryUsage().arrayBuffers;
 }
+
+/** Bytes still reachable on V8's heap and in ArrayBuffers, after full collections. */
+export function retainedBytes(): number {
+  const arrays = retainedArrayBufferBytes();
+  return process.memoryUsage().heapUsed + arrays;
+}
