@@ -4,7 +4,8 @@
  *           (SYN, then the SYN-ACK back), PACKETS spread evenly over SECONDS (a VPN / tun capture's peers);
  *   lan     Ethernet: the same, but each peer is a new neighbour on the LAN (its own MAC, a 10.x address);
  *   macof   Ethernet, every frame a TCP SYN from a new random MAC and 10.x address to a new random MAC (the
- *           `macof` switch-table flood): PACKETS at 1,000 a second, so up to 900,000 fall into one bin.
+ *           `macof` switch-table flood): PACKETS over SECONDS (default: 1,000 frames a second, so up to
+ *           900,000 fall into one bin).
  *   node --import tsx bench/host-churn.ts tunnel|lan|macof OUT.pcap PACKETS [SECONDS]
  * Deterministic (a fixed xorshift sequence); frames are headers only (no payload).
  */
@@ -16,7 +17,7 @@ if (!['tunnel', 'lan', 'macof'].includes(mode ?? '') || !output || !(packets > 0
   process.stderr.write('usage: host-churn.ts tunnel|lan|macof OUT.pcap PACKETS [SECONDS]\n');
   process.exit(2);
 }
-const seconds = mode === 'macof' ? packets / 1000 : Number(secondsArg ?? packets);
+const seconds = Number(secondsArg ?? (mode === 'macof' ? packets / 1000 : packets));
 const ethernet = mode !== 'tunnel';
 const frameLength = (ethernet ? 14 : 0) + 40;
 const buf = Buffer.alloc(24 + packets * (16 + frameLength));
