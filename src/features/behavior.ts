@@ -572,7 +572,7 @@ export class BehaviorExtractor {
   /** DNS servers asked, (low, high, row), and addresses asked for by ARP, (target, row): to count distinct. */
   private readonly dnsServers = new QuadTable(256);
   private readonly arpAsked = new QuadTable(256);
-  /** Flows and noted peers grouped by row at bin close (see groupByRow). */
+  /** Flows and noted peers grouped by row at bin close. */
   private readonly flowGroups = new RowGroups();
   private readonly notedGroups = new RowGroups();
   /** binOf's view of one host's bin at a time. */
