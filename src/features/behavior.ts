@@ -417,8 +417,9 @@ class HostCounters {
 }
 
 /**
- * One host's whole bin as binOf reads it: its counts, and its flows and noted peers gathered from the bin's
- * tables (one instance, filled for each host in turn at bin close). Columns grow by doubling.
+ * One host's whole bin as binOf reads it: its counts, the peers it noted, and its flows: ids into the bin's
+ * flow columns (the extractor's, referenced here), flowIds[flowBase …] (one instance, filled for each host in
+ * turn at bin close).
  */
 class HostBinState extends HostCounters {
   /** Remote peers of the bin, by address id (low 32 bits, high bits) → dense index. */
@@ -427,26 +428,27 @@ class HostBinState extends HostCounters {
   peerKind = new Uint8Array(16);
   /** Per peer index: flows with it (filled when the bin closes). */
   peerFlowCount = new Uint32Array(16);
+  /** Its flows: n ids, flowIds[flowBase …], in the order they started. */
   n = 0;
-  cap = 64;
-  fFlags = new Int32Array(64);
-  fProto = new Int32Array(64);
-  fRemotePort = new Int32Array(64);
-  fLocalPort = new Int32Array(64);
-  fPeer = new Float64Array(64);
-  fPeerKind = new Uint8Array(64);
-  fPacketsOut = new Float64Array(64);
-  fPacketsIn = new Float64Array(64);
-  fBytesOut = new Float64Array(64);
-  fBytesIn = new Float64Array(64);
-  fFirst = new Float64Array(64);
-  fLast = new Float64Array(64);
+  flowIds: Int32Array = new Int32Array(0);
+  flowBase = 0;
+  fFlags: Int32Array = new Int32Array(0);
+  fProto: Int32Array = new Int32Array(0);
+  fRemotePort: Int32Array = new Int32Array(0);
+  fLocalPort: Int32Array = new Int32Array(0);
+  fPeer: Float64Array = new Float64Array(0);
+  fPeerKind: Uint8Array = new Uint8Array(0);
+  fPacketsOut: Float64Array = new Float64Array(0);
+  fPacketsIn: Float64Array = new Float64Array(0);
+  fBytesOut: Float64Array = new Float64Array(0);
+  fBytesIn: Float64Array = new Float64Array(0);
+  fFirst: Float64Array = new Float64Array(0);
+  fLast: Float64Array = new Float64Array(0);
 
-  /** Host c's counts, no peers and no flows yet. */
+  /** Host c's counts, no peers yet. */
   reset(c: HostCounters): void {
     this.copyCounts(c);
     this.peerTable.clear();
-    this.n = 0;
   }
 
   /**
@@ -468,40 +470,6 @@ class HostBinState extends HostCounters {
     }
     this.peerFlowCount[i] = 0;
     return i;
-  }
-
-  /** Starts flow `i` (= this.n: flows are interned densely in order), growing the columns as needed. */
-  newFlow(i: number): void {
-    if (i === this.cap) {
-      this.cap *= 2;
-      const g32 = (a: Int32Array) => {
-        const b = new Int32Array(this.cap);
-        b.set(a);
-        return b;
-      };
-      const g64 = (a: Float64Array) => {
-        const b = new Float64Array(this.cap);
-        b.set(a);
-        return b;
-      };
-      this.fFlags = g32(this.fFlags);
-      this.fProto = g32(this.fProto);
-      this.fRemotePort = g32(this.fRemotePort);
-      this.fLocalPort = g32(this.fLocalPort);
-      this.fPeer = g64(this.fPeer);
-      const kinds = new Uint8Array(this.cap);
-      kinds.set(this.fPeerKind);
-      this.fPeerKind = kinds;
-      this.fPacketsOut = g64(this.fPacketsOut);
-      this.fPacketsIn = g64(this.fPacketsIn);
-      this.fBytesOut = g64(this.fBytesOut);
-      this.fBytesIn = g64(this.fBytesIn);
-      this.fFirst = g64(this.fFirst);
-      this.fLast = g64(this.fLast);
-    }
-    this.n = i + 1;
-    this.fFlags[i] = 0;
-    this.fPacketsOut[i] = this.fPacketsIn[i] = this.fBytesOut[i] = this.fBytesIn[i] = 0;
   }
 }
 
@@ -945,23 +913,21 @@ export class BehaviorExtractor {
       const i = v.peerIndex(this.notedPeers.word(id, 0), this.notedPeers.word(id, 1));
       v.peerKind[i] = this.notedKind.data[id]!;
     }
-    for (let e = flows.start[row]!; e < flows.start[row + 1]!; e++) {
-      const id = flows.ids[e]!;
-      const f = v.n;
-      v.newFlow(f);
-      v.fFlags[f] = this.fFlags.data[id]!;
-      v.fProto[f] = this.fProto.data[id]!;
-      v.fRemotePort[f] = this.fRemotePort.data[id]!;
-      v.fLocalPort[f] = this.fLocalPort.data[id]!;
-      v.fPeer[f] = this.fPeer.data[id]!;
-      v.fPeerKind[f] = this.fPeerKind.data[id]!;
-      v.fPacketsOut[f] = this.fPacketsOut.data[id]!;
-      v.fPacketsIn[f] = this.fPacketsIn.data[id]!;
-      v.fBytesOut[f] = this.fBytesOut.data[id]!;
-      v.fBytesIn[f] = this.fBytesIn.data[id]!;
-      v.fFirst[f] = this.fFirst.data[id]!;
-      v.fLast[f] = this.fLast.data[id]!;
-    }
+    v.flowIds = flows.ids;
+    v.flowBase = flows.start[row]!;
+    v.n = flows.start[row + 1]! - v.flowBase;
+    v.fFlags = this.fFlags.data;
+    v.fProto = this.fProto.data;
+    v.fRemotePort = this.fRemotePort.data;
+    v.fLocalPort = this.fLocalPort.data;
+    v.fPeer = this.fPeer.data;
+    v.fPeerKind = this.fPeerKind.data;
+    v.fPacketsOut = this.fPacketsOut.data;
+    v.fPacketsIn = this.fPacketsIn.data;
+    v.fBytesOut = this.fBytesOut.data;
+    v.fBytesIn = this.fBytesIn.data;
+    v.fFirst = this.fFirst.data;
+    v.fLast = this.fLast.data;
     return v;
   }
 
@@ -1151,11 +1117,12 @@ function binOf(bin: number, host: number, s: HostBinState, stacks: number): Beha
   const epoch = x.epoch;
   let privatePeers = 0;
   for (let f = 0; f < s.n; f++) {
-    const peer = s.fPeer[f]!;
+    const id = s.flowIds[s.flowBase + f]!;
+    const peer = s.fPeer[id]!;
     const high = peer >= TWO32 ? 1 : 0;
     const before = s.peerTable.size;
     const i = s.peerIndex(high ? peer - TWO32 : peer, high);
-    if (i >= before) s.peerKind[i] = s.fPeerKind[f]!;
+    if (i >= before) s.peerKind[i] = s.fPeerKind[id]!;
     s.peerFlowCount[i]!++;
     x.flowPeer[f] = i;
   }
@@ -1199,13 +1166,14 @@ function binOf(bin: number, host: number, s: HostBinState, stacks: number): Beha
   let maxDuration = 0;
   let small = 0;
   for (let f = 0; f < s.n; f++) {
-    const flags = s.fFlags[f]!;
+    const id = s.flowIds[s.flowBase + f]!;
+    const flags = s.fFlags[id]!;
     const out = (flags & F_INIT_OUT) !== 0;
-    const proto = s.fProto[f]!;
-    const remotePort = s.fRemotePort[f]!;
-    const localPort = s.fLocalPort[f]!;
-    const pin = s.fPacketsIn[f]!;
-    const pout = s.fPacketsOut[f]!;
+    const proto = s.fProto[id]!;
+    const remotePort = s.fRemotePort[id]!;
+    const localPort = s.fLocalPort[id]!;
+    const pin = s.fPacketsIn[id]!;
+    const pout = s.fPacketsOut[id]!;
     const peer = x.flowPeer[f]!;
     if (out) flowsOut++;
     else flowsIn++;
@@ -1251,11 +1219,11 @@ function binOf(bin: number, host: number, s: HostBinState, stacks: number): Beha
     x.serviceFlows[svc]!++;
     const before = pairs.size;
     if (pairs.intern(svc, peer, 0, 0) === before) x.servicePeers[svc]!++;
-    const bytes = s.fBytesOut[f]! + s.fBytesIn[f]!;
+    const bytes = s.fBytesOut[id]! + s.fBytesIn[id]!;
     bytesSum += bytes;
     packetsSum += pin + pout;
-    if (s.fBytesOut[f]! > maxBytesOut) maxBytesOut = s.fBytesOut[f]!;
-    const d = (s.fLast[f]! - s.fFirst[f]!) / 1e6;
+    if (s.fBytesOut[id]! > maxBytesOut) maxBytesOut = s.fBytesOut[id]!;
+    const d = (s.fLast[id]! - s.fFirst[id]!) / 1e6;
     if (d > maxDuration) maxDuration = d;
     if (pin + pout <= 2) small++;
   }
@@ -1330,7 +1298,11 @@ let scratchFlows = new Int32Array(64);
 function publicBurst(s: HostBinState): number {
   if (scratchFlows.length < s.n) scratchFlows = new Int32Array(Math.max(s.n, scratchFlows.length * 2));
   let m = 0;
-  for (let f = 0; f < s.n; f++) if (s.fPeerKind[f] === 1) scratchFlows[m++] = f;
+  // Flow ids: a host's rise with the order its flows started, so the last tie-break is that order.
+  for (let f = 0; f < s.n; f++) {
+    const id = s.flowIds[s.flowBase + f]!;
+    if (s.fPeerKind[id] === 1) scratchFlows[m++] = id;
+  }
   const flows = scratchFlows.subarray(0, m);
   const peer = s.fPeer;
   const first = s.fFirst;
