@@ -1,5 +1,6 @@
 import type { Bins } from '../sessions/bins.js';
 import type { PacketStore } from '../sessions/packet-store.js';
+import { TextIds } from './text-ids.js';
 
 /** 1024 source + 1024 destination ports per direction, then 4 ratios per direction. */
 export const COMPAT_FEATURE_COUNT = 4104;
@@ -210,11 +211,18 @@ export function compatFeatures(
  */
 export class CompatAccumulator {
   private macText: string | null = null;
-  private readonly packed = new PackedCompatBins();
+  private readonly packed: PackedCompatBins;
   /** One view per read: read a bin once per use. */
-  readonly bins: CompatBin[] = this.packed.array();
+  readonly bins: CompatBin[];
 
-  constructor(private readonly countPublic = false) {}
+  constructor(
+    private readonly countPublic = false,
+    /** The ids of the bins' addresses (shared with the capture's other accumulators). */
+    addresses = new TextIds(),
+  ) {
+    this.packed = new PackedCompatBins(addresses);
+    this.bins = this.packed.array();
+  }
 
   /** One closed bin: `bins` holds that bin's sessions only; `index` is its place among all bins. */
   addBin(store: PacketStore, bins: Bins, index: number): void {
@@ -258,8 +266,8 @@ class PackedCompatBins {
   private nzIndex = new Uint16Array(1024);
   private nzValue = new Float64Array(1024);
   private ips = new Int32Array(256);
-  private readonly text: string[] = [];
-  private readonly textId = new Map<string, number>();
+
+  constructor(private readonly addresses: TextIds) {}
 
   get size(): number {
     return this.count;
@@ -279,7 +287,7 @@ class PackedCompatBins {
     }
     this.binOf[i] = bin;
     this.timestampOf[i] = timestamp;
-    this.captureIpOf[i] = captureIp === null ? -1 : this.id(captureIp);
+    this.captureIpOf[i] = captureIp === null ? -1 : this.addresses.id(captureIp);
     this.macOf[i] = mac;
     const nz = this.nzStart[i]!;
     if (nz + index.length > this.nzIndex.length) {
@@ -293,7 +301,7 @@ class PackedCompatBins {
     let ip = this.ipStart[i]!;
     if (ip + otherIps.length > this.ips.length)
       this.ips = grown(this.ips, new Int32Array(Math.max(this.ips.length * 2, ip + otherIps.length)));
-    for (const text of otherIps) this.ips[ip++] = this.id(text);
+    for (const text of otherIps) this.ips[ip++] = this.addresses.id(text);
     this.ipStart[i + 1] = ip;
   }
 
@@ -319,8 +327,11 @@ class PackedCompatBins {
     const captureIp = this.captureIpOf[i]!;
     return {
       bin: this.binOf[i]!,
-      captureIp: captureIp < 0 ? null : this.text[captureIp]!,
-      otherIps: Array.from(this.ips.subarray(this.ipStart[i]!, this.ipStart[i + 1]!), (id) => this.text[id]!),
+      captureIp: captureIp < 0 ? null : this.addresses.text(captureIp)!,
+      otherIps: Array.from(
+        this.ips.subarray(this.ipStart[i]!, this.ipStart[i + 1]!),
+        (id) => this.addresses.text(id)!,
+      ),
       timestamp: this.timestampOf[i]!,
       mac: this.macOf[i]!,
       get vector() {
@@ -339,16 +350,6 @@ class PackedCompatBins {
   private write(i: number, out: Float64Array): void {
     out.fill(0, 0, COMPAT_FEATURE_COUNT);
     for (let k = this.nzStart[i]!; k < this.nzStart[i + 1]!; k++) out[this.nzIndex[k]!] = this.nzValue[k]!;
-  }
-
-  private id(text: string): number {
-    let id = this.textId.get(text);
-    if (id === undefined) {
-      id = this.text.length;
-      this.text.push(text);
-      this.textId.set(text, id);
-    }
-    return id;
   }
 }
 
@@ -481,30 +482,54 @@ export interface CaptureHost {
  */
 const NOT_A_HOST_ADDRESS = new Set(['0.0.0.0', '::', '255.255.255.255']);
 
+/** Capture-source votes as (MAC id, address id, votes) pairs, pair i at index i, in first-vote order. */
+export interface VotePairs {
+  readonly count: number;
+  mac(pair: number): number;
+  address(pair: number): number;
+  votes(pair: number): number;
+}
+
 /**
- * Per MAC, the address it was paired with in the most capture-source votes (ties: first seen); an address
- * that is never a host's (NOT_A_HOST_ADDRESS) only when the MAC has no other: a device's DHCP exchange
- * outvoting its few later sessions does not make 0.0.0.0 its address.
+ * Per MAC id below macCount, the address id it was paired with in the most capture-source votes (ties: the
+ * first pair voted), -1 for a MAC with no pair; an address that is never a host's (NOT_A_HOST_ADDRESS) only
+ * when the MAC has no other: a device's DHCP exchange outvoting its few later sessions does not make 0.0.0.0
+ * its address. Typed arrays, no object per pair: a capture meets up to one pair per host it holds.
  */
-export function mostVotedAddresses<M, A>(
-  votes: Iterable<readonly [mac: M, address: A, votes: number]>,
-  addressText: (address: A) => string,
-): Map<M, A> {
-  const best = new Map<M, { address: A; votes: number; own: boolean }>();
-  for (const [mac, address, n] of votes) {
-    const own = !NOT_A_HOST_ADDRESS.has(addressText(address));
-    const so = best.get(mac);
-    if (!so || (own && !so.own) || (own === so.own && n > so.votes))
-      best.set(mac, { address, votes: n, own });
+export function mostVotedAddresses(
+  pairs: VotePairs,
+  macCount: number,
+  addressText: (address: number) => string,
+): Int32Array {
+  const best = new Int32Array(macCount).fill(-1);
+  const bestVotes = new Float64Array(macCount);
+  const bestOwn = new Uint8Array(macCount);
+  for (let i = 0; i < pairs.count; i++) {
+    const mac = pairs.mac(i);
+    const address = pairs.address(i);
+    const n = pairs.votes(i);
+    const own = NOT_A_HOST_ADDRESS.has(addressText(address)) ? 0 : 1;
+    if (best[mac]! < 0 || own > bestOwn[mac]! || (own === bestOwn[mac] && n > bestVotes[mac]!)) {
+      best[mac] = address;
+      bestVotes[mac] = n;
+      bestOwn[mac] = own;
+    }
   }
-  return new Map([...best].map(([mac, b]) => [mac, b.address]));
+  return best;
 }
 
 /** mostVotedAddresses by MAC id, of one store's inferCaptureSource votes (key: address id × MAC ids + MAC id). */
-export function hostAddresses(store: PacketStore, votes: Map<number, number>): Map<number, number> {
+export function hostAddresses(store: PacketStore, votes: Map<number, number>): Int32Array {
   const macIds = store.macs.text.length;
-  const pairs = [...votes].map(([key, n]) => [key % macIds, Math.floor(key / macIds), n] as const);
-  return mostVotedAddresses(pairs, (a) => store.addresses.text[a]!);
+  const keys = Float64Array.from(votes.keys());
+  const counts = Float64Array.from(votes.values());
+  const pairs: VotePairs = {
+    count: keys.length,
+    mac: (i) => keys[i]! % macIds,
+    address: (i) => Math.floor(keys[i]! / macIds),
+    votes: (i) => counts[i]!,
+  };
+  return mostVotedAddresses(pairs, macIds, (a) => store.addresses.text[a]!);
 }
 
 /**
@@ -522,5 +547,5 @@ export function captureHosts(store: PacketStore, bins: Bins, countPublic = false
   return [...totals]
     .filter(([mac]) => !isGroupMac(store.macs.text[mac]!))
     .sort((a, b) => b[1] - a[1])
-    .map(([mac]) => ({ mac, address: addresses.get(mac)! }));
+    .map(([mac]) => ({ mac, address: addresses[mac]! }));
 }

@@ -15,14 +15,14 @@ const captures = `${TEST_DATA}reference/captures`;
 const dir = mkdtempSync(join(tmpdir(), 'networkml-session-rows-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The scan the tally keeps up to date: most votes, ties to the first voted, none without a vote. */
-function scannedLeader(counts: Map<string, number>): string | null {
-  let best: string | null = null;
+/** The scan the tally keeps up to date: most votes, ties to the first voted, none without a vote (-1). */
+function scannedLeader(tally: VoteTally): number {
+  let best = -1;
   let bestVotes = 0;
-  for (const [key, n] of counts) {
-    if (n > bestVotes) {
-      best = key;
-      bestVotes = n;
+  for (let pair = 0; pair < tally.count; pair++) {
+    if (tally.votes(pair) > bestVotes) {
+      best = pair;
+      bestVotes = tally.votes(pair);
     }
   }
   return best;
@@ -33,11 +33,19 @@ describe('VoteTally', () => {
     const rng = new Rng(5);
     for (let run = 0; run < 200; run++) {
       const tally = new VoteTally();
-      const keys = rng.int(1, 8);
+      const addresses = rng.int(1, 4);
+      const macs = rng.int(1, 3);
+      const seen: string[] = [];
       for (let v = 0; v < 60; v++) {
         // Small counts and zeros, so ties are common.
-        tally.add(`k${rng.int(0, keys)}`, rng.int(0, 3));
-        assert.equal(tally.leader(), scannedLeader(tally.counts), `run ${run} vote ${v}`);
+        const address = rng.int(0, addresses);
+        const mac = rng.int(0, macs);
+        tally.add(address, mac, rng.int(0, 3));
+        if (!seen.includes(`${address} ${mac}`)) seen.push(`${address} ${mac}`);
+        assert.equal(tally.count, seen.length, 'a pair per (address, MAC), in first-vote order');
+        const lead = tally.leader();
+        assert.equal(lead, scannedLeader(tally), `run ${run} vote ${v}`);
+        if (lead >= 0) assert.equal(seen[lead], `${tally.address(lead)} ${tally.mac(lead)}`);
       }
     }
   });
@@ -46,7 +54,7 @@ describe('VoteTally', () => {
 /** A capture streamed bin by bin into a row accumulator, then its rows. */
 async function streamedRows(path: string, spillRecords: number, maxFollows?: number) {
   const options = { durationS: 60, warmupS: 0 };
-  const rows = new SessionRowAccumulator(false, true, spillRecords, maxFollows);
+  const rows = new SessionRowAccumulator(false, true, { spillRecords, maxFollows });
   const stream = new BinStream(options, (store, bins) => rows.addBin(store, bins));
   await readCapture(path, (p) => stream.add(p));
   stream.finish();

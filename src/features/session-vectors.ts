@@ -1,10 +1,19 @@
 import { closeSync } from 'node:fs';
 import { lazyArray } from '../lazy-array.js';
 import type { Bins } from '../sessions/bins.js';
+import { ColumnTable } from '../sessions/columns.js';
 import type { PacketStore } from '../sessions/packet-store.js';
-import { COMPAT_UDP_PROTO, hostAddresses, inferCaptureSource, mostVotedAddresses } from './compat.js';
+import { QuadTable } from '../sessions/quad-table.js';
+import {
+  COMPAT_UDP_PROTO,
+  hostAddresses,
+  inferCaptureSource,
+  mostVotedAddresses,
+  type VotePairs,
+} from './compat.js';
 import { type SharedRows, sharePackedRows } from './shared-rows.js';
 import { closeWhenCollected, openUnlinkedFile, readAt, writeAt } from './spill-file.js';
+import { TextIds } from './text-ids.js';
 
 /** 11 session values, then 15 source-port and 15 destination-port one-hots (always zero: quirk). */
 export const SESSION_VECTOR_LENGTH = 41;
@@ -92,8 +101,8 @@ export function sessionVectors(
 function addressOfMac(store: PacketStore, votes: Map<number, number>): (mac: string) => string | null {
   const addresses = hostAddresses(store, votes);
   return (mac) => {
-    const address = addresses.get(store.macs.text.indexOf(mac));
-    return address === undefined ? null : store.addresses.text[address]!;
+    const address = addresses[store.macs.text.indexOf(mac)] ?? -1;
+    return address < 0 ? null : store.addresses.text[address]!;
   };
 }
 
@@ -295,36 +304,51 @@ const READ_RECORDS = 1 << 10;
 const MAX_FOLLOWS = 16;
 
 /**
- * Votes per key, in first-vote order, and the key a scan of them in that order would pick — the most votes,
- * ties to the first voted — kept up to date as votes come in (a scan per bin grew with the hosts).
+ * Capture-source votes per (address id, MAC id) pair, in first-vote order, and the pair a scan of them in that
+ * order would pick — the most votes, ties to the first voted — kept up to date as votes come in (a scan per
+ * bin grew with the hosts). Ids, not "address|MAC" text: a LAN's capture meets a pair per host, and two maps
+ * of text keys were ~400 bytes a host.
  */
-export class VoteTally {
-  /** Votes per key, in first-vote order. */
-  readonly counts = new Map<string, number>();
-  /** Each key's place in `counts`. */
-  private readonly order = new Map<string, number>();
-  private lead: { key: string; votes: number } | null = null;
+export class VoteTally implements VotePairs {
+  /** (address id, MAC id) → pair id, dense in first-vote order: the order ties resolve by. */
+  private readonly pairs = new QuadTable(1024);
+  private readonly rows = new ColumnTable(1024);
+  private readonly pairVotes = this.rows.float();
+  private lead = -1;
 
-  add(key: string, n: number): void {
-    const before = this.counts.get(key);
-    const votes = (before ?? 0) + n;
-    if (before === undefined) this.order.set(key, this.counts.size);
-    this.counts.set(key, votes);
-    // Counts only grow, so the leader is the old one or this key.
-    const lead = this.lead;
-    if (lead === null) {
-      if (votes > 0) this.lead = { key, votes };
-    } else if (
-      votes > lead.votes ||
-      (votes === lead.votes && this.order.get(key)! < this.order.get(lead.key)!)
-    )
-      this.lead = { key, votes };
-    else if (key === lead.key) lead.votes = votes;
+  get count(): number {
+    return this.pairs.size;
   }
 
-  /** The key with the most votes (the first voted among equals), or null when none has a vote. */
-  leader(): string | null {
-    return this.lead?.key ?? null;
+  add(address: number, mac: number, n: number): void {
+    const before = this.pairs.size;
+    const pair = this.pairs.intern(address, mac, 0, 0);
+    if (pair === before) this.rows.ensure(pair + 1);
+    const votes = this.pairVotes.data;
+    const v = (pair === before ? 0 : votes[pair]!) + n;
+    votes[pair] = v;
+    // Counts only grow, so the leader is the old one or this pair.
+    const lead = this.lead;
+    if (lead < 0) {
+      if (v > 0) this.lead = pair;
+    } else if (v > votes[lead]! || (v === votes[lead] && pair < lead)) this.lead = pair;
+  }
+
+  /** The pair with the most votes (the first voted among equals), or -1 when none has a vote. */
+  leader(): number {
+    return this.lead;
+  }
+
+  address(pair: number): number {
+    return this.pairs.word(pair, 0);
+  }
+
+  mac(pair: number): number {
+    return this.pairs.word(pair, 1);
+  }
+
+  votes(pair: number): number {
+    return this.pairVotes.data[pair]!;
   }
 }
 
@@ -369,26 +393,33 @@ export interface RowWork {
   binAdded?(rows: ProvisionalRows): void;
 }
 
+export interface SessionRowOptions {
+  /**
+   * Capture-wide ids of the addresses that voted or take part in a kept session (shared with the capture's
+   * other accumulators); a table of its own by default.
+   */
+  addresses?: TextIds;
+  /** Sessions held in memory before spilling (tests make it small). */
+  spillRecords?: number;
+  /** Leaders whose rows are built while reading (tests give 0: finish builds the device's rows). */
+  maxFollows?: number;
+}
+
 /**
  * `sessionVectors` bin by bin, for a capture cut into one store per bin (`BinStream`). The source address is
  * chosen over ALL bins, so it is known only at the end: the (address, MAC) votes are summed across bins (a
- * Map in first-vote order, so ties resolve as over the whole capture), and each session that could involve
+ * VoteTally, in first-vote order, so ties resolve as over the whole capture), and each session that could involve
  * the winner — one with an address able to win a vote — is kept as its two addresses and 10 values, in
  * memory up to 8 MiB and then in a temporary file (deleted by `finish`), so memory stays flat however long
  * the capture. With `rows` false only the votes are kept (the source address without the model's rows).
  */
 export class SessionRowAccumulator implements ProvisionalRows {
   private readonly votes = new VoteTally();
-  private readonly addressIds = new Map<string, number>();
-  /** Address texts by id (addressIds inverted). */
-  private readonly idTexts: string[] = [];
+  /** Capture-wide ids of the MACs that voted. */
+  private readonly macs = new TextIds();
   private count = 0;
   private readonly buffer: Float64Array;
   private spill: { fd: number; records: number } | null = null;
-  /** Bins added: leader() is computed again only after another one. */
-  private bins = 0;
-  private leaderAfter = -1;
-  private leaderId = -1;
   /** Spilled records read back by nextRow (made on first use): READ_RECORDS from record readFrom. */
   private readChunk: Float64Array | null = null;
   private readFrom = 0;
@@ -402,32 +433,33 @@ export class SessionRowAccumulator implements ProvisionalRows {
   /** Leaders whose rows were built; building stops after MAX_FOLLOWS or once a new leader's sessions spilled. */
   private follows = 0;
 
+  private readonly spillRecords: number;
+  private readonly maxFollows: number;
+  private readonly addresses: TextIds;
+
   constructor(
     private readonly countPublic = false,
     private readonly rows = true,
-    /** Sessions held in memory before spilling (tests make it small). */
-    private readonly spillRecords = SPILL_RECORDS,
-    /** Leaders whose rows are built while reading (tests give 0: finish builds the device's rows). */
-    private readonly maxFollows = MAX_FOLLOWS,
+    options: SessionRowOptions = {},
   ) {
-    this.buffer = new Float64Array((rows ? spillRecords : 0) * RECORD);
+    this.spillRecords = options.spillRecords ?? SPILL_RECORDS;
+    this.maxFollows = options.maxFollows ?? MAX_FOLLOWS;
+    this.addresses = options.addresses ?? new TextIds();
+    this.buffer = new Float64Array((rows ? this.spillRecords : 0) * RECORD);
   }
 
   addBin(store: PacketStore, bins: Bins): void {
     const { sessions } = bins;
     if (sessions.count === 0) return;
-    this.bins++;
     const local = new Map<number, number>();
     inferCaptureSource(store, bins, 0, sessions.count, this.countPublic, local);
     const macIds = store.macs.text.length;
     for (const [key, n] of local) {
-      const text = `${store.addresses.text[Math.floor(key / macIds)]!}|${store.macs.text[key % macIds]!}`;
-      this.votes.add(text, n);
+      const address = this.addresses.id(store.addresses.text[Math.floor(key / macIds)]!);
+      this.votes.add(address, this.macs.id(store.macs.text[key % macIds]!), n);
     }
     if (!this.rows) return;
-    // An address id for the leader even before its first kept session (this bin's come next).
-    const leadIp = this.leadingIp();
-    const lead = leadIp === null ? -1 : this.addressId(leadIp);
+    const lead = this.leader();
     if (lead !== (this.building?.address ?? -1)) this.follow(lead);
     const { endpoints, addresses } = store;
     const buffer = this.buffer;
@@ -440,8 +472,8 @@ export class SessionRowAccumulator implements ProvisionalRows {
       if (!this.countPublic && !addresses.isPrivate[a1] && !addresses.isPrivate[a2]) continue;
       if (this.count === this.spillRecords) this.flush();
       const o = this.count++ * RECORD;
-      const id1 = this.addressId(addresses.text[a1]!);
-      const id2 = this.addressId(addresses.text[a2]!);
+      const id1 = this.addresses.id(addresses.text[a1]!);
+      const id2 = this.addresses.id(addresses.text[a2]!);
       buffer[o] = id1;
       buffer[o + 1] = id2;
       fillSessionValues(store, bins, s, buffer, o + 2);
@@ -481,7 +513,7 @@ export class SessionRowAccumulator implements ProvisionalRows {
         },
       };
     }
-    const source = sourceIp === null ? -1 : (this.addressIds.get(sourceIp) ?? -1);
+    const source = this.leader();
     const built = this.building;
     this.building = null;
     if (built && built.address === source) {
@@ -522,18 +554,18 @@ export class SessionRowAccumulator implements ProvisionalRows {
 
   /** SessionVectors.addressOf over every bin's votes. */
   private addressOf(): (mac: string) => string | null {
-    const pairs = [...this.votes.counts].map(([key, n]) => {
-      const cut = key.lastIndexOf('|');
-      return [key.slice(cut + 1), key.slice(0, cut), n] as const;
-    });
-    const addresses = mostVotedAddresses(pairs, (a) => a);
-    return (mac) => addresses.get(mac) ?? null;
+    const { addresses, macs } = this;
+    const best = mostVotedAddresses(this.votes, macs.size, (a) => addresses.text(a)!);
+    return (mac) => {
+      const address = best[macs.find(mac)] ?? -1;
+      return address < 0 ? null : addresses.text(address)!;
+    };
   }
 
   /** The address with the most votes so far (the first to reach the most, as over the whole capture), or null. */
   private leadingIp(): string | null {
-    const best = this.votes.leader();
-    return best === null ? null : best.slice(0, best.lastIndexOf('|'));
+    const lead = this.leader();
+    return lead < 0 ? null : this.addresses.text(lead)!;
   }
 
   /**
@@ -541,12 +573,8 @@ export class SessionRowAccumulator implements ProvisionalRows {
    * were the capture to end after the last bin added. (ProvisionalRows)
    */
   leader(): number {
-    if (this.leaderAfter !== this.bins) {
-      const ip = this.leadingIp();
-      this.leaderId = ip === null ? -1 : (this.addressIds.get(ip) ?? -1);
-      this.leaderAfter = this.bins;
-    }
-    return this.leaderId;
+    const pair = this.votes.leader();
+    return pair < 0 ? -1 : this.votes.address(pair);
   }
 
   /** The leader's rows being built, when on file. (ProvisionalRows) */
@@ -558,7 +586,7 @@ export class SessionRowAccumulator implements ProvisionalRows {
 
   /** The text of an address id. (ProvisionalRows) */
   addressText(id: number): string | undefined {
-    return this.idTexts[id];
+    return this.addresses.text(id);
   }
 
   /**
@@ -628,15 +656,5 @@ export class SessionRowAccumulator implements ProvisionalRows {
     );
     this.spill.records += this.count;
     this.count = 0;
-  }
-
-  private addressId(text: string): number {
-    let id = this.addressIds.get(text);
-    if (id === undefined) {
-      id = this.addressIds.size;
-      this.addressIds.set(text, id);
-      this.idTexts.push(text);
-    }
-    return id;
   }
 }

@@ -25,7 +25,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
  */
 async function streamed(lstm: SessionSequenceLstm, path: string, spillRecords: number, waitMs = 20_000) {
   prestartLstmWorker(lstm);
-  const rows = new SessionRowAccumulator(false, true, spillRecords);
+  const rows = new SessionRowAccumulator(false, true, { spillRecords });
   const background = new BackgroundSequences(lstm);
   const stream = new BinStream({ durationS: 60, warmupS: 0 }, (store, bins) => {
     rows.addBin(store, bins);
@@ -83,7 +83,7 @@ test('nothing is used for another device, another scorer, rows dropped, or with 
   assert.equal(abandoned.background.prefixFor(lstm, sourceIp), null, 'rows dropped');
   // No thread started for this scorer: nothing is sent, nothing is given.
   const lone = new BackgroundSequences(SessionSequenceLstm.load(MODEL_PATH));
-  const rows = new SessionRowAccumulator(false, true, 100);
+  const rows = new SessionRowAccumulator(false, true, { spillRecords: 100 });
   const bins = new BinStream({ durationS: 60, warmupS: 0 }, (store, b) => {
     rows.addBin(store, b);
     lone.binAdded(rows);
@@ -108,7 +108,7 @@ test('a leader whose rows were dropped while the thread read them gives nothing'
     `${captures}/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap`,
     `${captures}/DLinkCam-sentinel-Mon0000-n00.pcap`,
   ]);
-  const rows = new SessionRowAccumulator(false, true, 20);
+  const rows = new SessionRowAccumulator(false, true, { spillRecords: 20 });
   const background = new BackgroundSequences(lstm);
   let followedFile: { closed: boolean } | null = null;
   let leaderChangedOnFile = false;

@@ -36,7 +36,7 @@ const DLINK = 'DLinkCam-sentinel-Mon0000-n00.pcap';
  * wants after each of the first `stepBins` bins (every bin by default).
  */
 async function streamed(path: string, spillRecords: number, stepBins = Number.POSITIVE_INFINITY) {
-  const rows = new SessionRowAccumulator(false, true, spillRecords);
+  const rows = new SessionRowAccumulator(false, true, { spillRecords });
   const early = new EarlySequences(lstm);
   let bins = 0;
   let changes = 0;

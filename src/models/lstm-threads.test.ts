@@ -14,7 +14,7 @@ const MODEL_PATH = new URL('../../test-data/models/networkml-v0.4.8-sos-lstm.jso
 
 /** A reference capture's LSTM rows as the streamed analysis gives them, kept in memory or spilled to a file. */
 async function streamedRows(path: string, spillRecords: number) {
-  const rows = new SessionRowAccumulator(false, true, spillRecords);
+  const rows = new SessionRowAccumulator(false, true, { spillRecords });
   const stream = new BinStream({ durationS: 900, warmupS: 0 }, (store, bins) => rows.addBin(store, bins));
   await readCapture(path, (p) => stream.add(p));
   stream.finish();

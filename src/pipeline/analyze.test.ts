@@ -306,7 +306,7 @@ describe('session rows spilled to a temporary file', () => {
   it('equal the whole-capture rows, in order', async () => {
     for (const path of captures.slice(0, 4)) {
       const options = { durationS: 60, warmupS: 0 };
-      const rows = new SessionRowAccumulator(false, true, 3);
+      const rows = new SessionRowAccumulator(false, true, { spillRecords: 3 });
       const compat = new CompatAccumulator();
       const stream = new BinStream(options, (store, bins, index) => {
         compat.addBin(store, bins, index);

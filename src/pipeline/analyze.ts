@@ -21,6 +21,7 @@ import {
   sessionVectors,
 } from '../features/session-vectors.js';
 import { closeFile, openUnlinkedFile } from '../features/spill-file.js';
+import { TextIds } from '../features/text-ids.js';
 import type { V2Closed, V2Extractor } from '../features/v2/extractor.js';
 import type { V2ClosedData } from '../features/v2/reader-side.js';
 import type { V2Result } from '../features/v2/result.js';
@@ -230,8 +231,10 @@ export async function analyzeCapture(
 ): Promise<CaptureAnalysis> {
   const binOptions = binOptionsOf(options);
   const publicSessions = options.publicSessions ?? false;
-  const compat = new CompatAccumulator(publicSessions);
-  const rows = new SessionRowAccumulator(publicSessions, options.sessionRows ?? true);
+  // One id table for the addresses both keep per host of the capture.
+  const addresses = new TextIds();
+  const compat = new CompatAccumulator(publicSessions, addresses);
+  const rows = new SessionRowAccumulator(publicSessions, options.sessionRows ?? true, { addresses });
   const threaded = useReaderThread(source, options);
   const v2Lib = await v2ModulesFor(options);
   const extractors = packetExtractors(options, binOptions, v2Lib, !threaded);

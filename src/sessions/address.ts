@@ -47,13 +47,41 @@ export function compressedGroupsText(groups: readonly number[]): string {
   return `${hex(0, bestStart)}::${hex(bestStart + bestLen, 8)}`;
 }
 
+/** Char codes of the hex digits. */
+const HEX_CODES = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+const COLON = 0x3a;
+
+/**
+ * A MAC as lowercase "aa:bb:cc:dd:ee:ff". Made as one flat string: appending its parts made a chain of cons
+ * strings (32 bytes each) that lives as long as the text, and a capture keeps one per host it meets.
+ */
 export function macText(bytes: Uint8Array, offset = 0): string {
-  let out = '';
-  for (let i = 0; i < 6; i++) {
-    const b = bytes[offset + i]!;
-    out += (i ? ':' : '') + (b < 16 ? '0' : '') + b.toString(16);
-  }
-  return out;
+  const h = HEX_CODES;
+  const b0 = bytes[offset]!;
+  const b1 = bytes[offset + 1]!;
+  const b2 = bytes[offset + 2]!;
+  const b3 = bytes[offset + 3]!;
+  const b4 = bytes[offset + 4]!;
+  const b5 = bytes[offset + 5]!;
+  return String.fromCharCode(
+    h[b0 >> 4]!,
+    h[b0 & 15]!,
+    COLON,
+    h[b1 >> 4]!,
+    h[b1 & 15]!,
+    COLON,
+    h[b2 >> 4]!,
+    h[b2 & 15]!,
+    COLON,
+    h[b3 >> 4]!,
+    h[b3 & 15]!,
+    COLON,
+    h[b4 >> 4]!,
+    h[b4 & 15]!,
+    COLON,
+    h[b5 >> 4]!,
+    h[b5 & 15]!,
+  );
 }
 
 /** An IPv4 address as an unsigned 32-bit number. */

@@ -20,6 +20,7 @@ export function feedHostChurn(
   p.originalLength = 90;
   p.ipLength = 76;
   p.l4PayloadLength = 48;
+  p.capturedLength = 90;
   const device = Uint8Array.of(192, 168, 1, 20);
   const deviceMac = Uint8Array.of(2, 0, 0, 0, 0, 0x14);
   const neighbour = new Uint8Array(4);
@@ -39,6 +40,8 @@ export function feedHostChurn(
         p.dstAddr.set(reply ? neighbour : device);
         p.macs.set(reply ? neighbourMac : deviceMac, 0);
         p.macs.set(reply ? deviceMac : neighbourMac, 6);
+        // The frame's first 12 bytes, where the session stage reads the MACs from.
+        p.frameHead.set(p.macs);
         p.srcPort = reply ? 5683 : 40_000 + (n % 20_000);
         p.dstPort = reply ? 40_000 + (n % 20_000) : 5683;
         add(p);
