@@ -51,8 +51,8 @@ function stored(store: PacketStore): Pkt[] {
   const out: Pkt[] = [];
   const { endpoints, addresses } = store;
   const host = (e: number) => {
-    const b = addresses.bytes[endpoints.address[e]!]!;
-    return (b[2]! << 8) | b[3]!;
+    const [, , b2, b3] = addresses.text[endpoints.address[e]!]!.split('.').map(Number);
+    return (b2! << 8) | b3!;
   };
   for (let r = 0; r < store.length; r++) {
     const s = store.srcEndpoint.data[r]!;
@@ -207,8 +207,6 @@ describe('PacketStore reset between bins (streaming reuses one store)', () => {
       }
       assert.deepEqual(reused.addresses.text, fresh.addresses.text);
       assert.deepEqual(reused.addresses.isPrivate, fresh.addresses.isPrivate);
-      assert.deepEqual(reused.addresses.version, fresh.addresses.version);
-      assert.deepEqual(reused.addresses.bytes, fresh.addresses.bytes);
       assert.deepEqual(reused.macs.text, fresh.macs.text);
       assert.equal(reused.endpoints.size, fresh.endpoints.size);
       for (let e = 0; e < fresh.endpoints.size; e++) {

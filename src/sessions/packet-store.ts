@@ -53,7 +53,7 @@ const V4_CACHE_BITS = 10;
 const MAC_CACHE_BITS = 6;
 const MAC_CACHE = 1 << MAC_CACHE_BITS;
 const V4_CACHE = 1 << V4_CACHE_BITS;
-/** Slots of the caches of address and MAC objects kept across clear() (see AddressTable.keptBytes). */
+/** Slots of the caches of address and MAC texts kept across clear() (see AddressTable.keptText). */
 const KEPT_BITS = 12;
 const KEPT = 1 << KEPT_BITS;
 const ADDRESS_KEY_WORDS = 5;
@@ -66,28 +66,26 @@ function emptyKeepingCapacity(array: unknown[]): void {
   while (array.length > 0) array.pop();
 }
 
-/** Interned IP addresses: id → text, private flag, version. */
+/** Interned IP addresses: id → text, private flag. */
 export class AddressTable {
   private readonly table = new WordKeyTable(5);
   readonly text: string[] = [];
   readonly isPrivate: boolean[] = [];
-  readonly version: number[] = [];
-  /** The raw 16 address bytes of each id (IPv4 in the first 4), for later classification. */
-  readonly bytes: Uint8Array[] = [];
   // A direct-mapped cache of IPv4 address → id in front of the hash table: packets come in runs of few
   // hosts, so most lookups are one multiply and one compare.
   private readonly v4Key = new Int32Array(V4_CACHE);
   private readonly v4Id = new Int32Array(V4_CACHE).fill(-1);
   /**
-   * The bytes, text and private flag made for an address, kept across clear() in a direct-mapped cache
-   * (KEPT slots, so bounded however many addresses a capture has): a streamed capture clears the table
-   * every bin, and making them again for every address of every bin was most of the main thread's garbage
-   * (~130 MB on bench-1024). The objects are never written after they are made, so bins can share them.
+   * The text and private flag made for an address, kept across clear() in a direct-mapped cache (KEPT slots,
+   * so bounded however many addresses a capture has; an empty text: a free slot): a streamed capture clears
+   * the table every bin, and making them again for every address of every bin was most of the main thread's
+   * garbage (~130 MB on bench-1024).
    */
   private readonly keptKey = new Uint32Array(KEPT * ADDRESS_KEY_WORDS);
-  private readonly keptBytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(KEPT);
   private readonly keptText: string[] = new Array<string>(KEPT).fill('');
   private readonly keptPrivate = new Uint8Array(KEPT);
+  /** The address being made text of, copied to the start of a buffer as the text and class functions read it. */
+  private readonly scratch = new Uint8Array(16);
 
   /** Interns the address in addr[offset …] (4 bytes for IPv4, 16 for IPv6). */
   intern(version: number, addr: Uint8Array, offset = 0): number {
@@ -111,17 +109,13 @@ export class AddressTable {
     const id = this.table.intern();
     if (id === before) {
       const slot = this.table.hashProbe() & (KEPT - 1);
-      let copy = this.keptBytes[slot];
-      if (copy === undefined || !this.keptMatches(slot)) {
-        copy = new Uint8Array(16);
-        copy.set(addr.subarray(offset, offset + (version === 4 ? 4 : 16)));
-        this.keptBytes[slot] = copy;
-        this.keptText[slot] = version === 4 ? ipv4Text(copy) : ipv6Text(copy);
-        this.keptPrivate[slot] = (version === 4 ? isPrivateV4(copy) : isPrivateV6(copy)) ? 1 : 0;
+      if (this.keptText[slot] === '' || !this.keptMatches(slot)) {
+        const a = this.scratch;
+        for (let k = 0; k < (version === 4 ? 4 : 16); k++) a[k] = addr[offset + k]!;
+        this.keptText[slot] = version === 4 ? ipv4Text(a) : ipv6Text(a);
+        this.keptPrivate[slot] = (version === 4 ? isPrivateV4(a) : isPrivateV6(a)) ? 1 : 0;
         this.keptKey.set(this.table.probe, slot * ADDRESS_KEY_WORDS);
       }
-      this.bytes.push(copy);
-      this.version.push(version);
       this.text.push(this.keptText[slot]!);
       this.isPrivate.push(this.keptPrivate[slot] === 1);
     }
@@ -145,8 +139,6 @@ export class AddressTable {
     this.v4Id.fill(-1);
     emptyKeepingCapacity(this.text);
     emptyKeepingCapacity(this.isPrivate);
-    emptyKeepingCapacity(this.version);
-    emptyKeepingCapacity(this.bytes);
   }
 }
 
