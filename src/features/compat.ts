@@ -224,11 +224,18 @@ export class CompatAccumulator {
     this.bins = this.packed.array();
   }
 
-  /** One closed bin: `bins` holds that bin's sessions only; `index` is its place among all bins. */
-  addBin(store: PacketStore, bins: Bins, index: number): void {
+  /**
+   * One closed bin: `bins` holds that bin's sessions only; `index` is its place among all bins. `own`: the bin's
+   * capture source, when the caller has it already (SessionRowAccumulator.addBin infers the same one).
+   */
+  addBin(
+    store: PacketStore,
+    bins: Bins,
+    index: number,
+    own: CaptureSource = inferCaptureSource(store, bins, 0, bins.sessions.count, this.countPublic),
+  ): void {
     const to = bins.sessions.count;
     if (to === 0) return;
-    const own = inferCaptureSource(store, bins, 0, to, this.countPublic);
     if (this.macText === null && own.mac >= 0) this.macText = store.macs.text[own.mac]!;
     const mac = this.macText === null ? -1 : store.macs.text.indexOf(this.macText);
     this.packed.add(index, binFields(store, bins, 0, to, mac, own), mac);

@@ -5,6 +5,7 @@ import { ColumnTable } from '../sessions/columns.js';
 import type { PacketStore } from '../sessions/packet-store.js';
 import { QuadTable } from '../sessions/quad-table.js';
 import {
+  type CaptureSource,
   COMPAT_UDP_PROTO,
   hostAddresses,
   inferCaptureSource,
@@ -448,17 +449,18 @@ export class SessionRowAccumulator implements ProvisionalRows {
     this.buffer = new Float64Array((rows ? this.spillRecords : 0) * RECORD);
   }
 
-  addBin(store: PacketStore, bins: Bins): void {
+  /** Takes one closed bin's votes and kept sessions; returns the bin's own capture source (inferCaptureSource). */
+  addBin(store: PacketStore, bins: Bins): CaptureSource {
     const { sessions } = bins;
-    if (sessions.count === 0) return;
     const local = new Map<number, number>();
-    inferCaptureSource(store, bins, 0, sessions.count, this.countPublic, local);
+    const own = inferCaptureSource(store, bins, 0, sessions.count, this.countPublic, local);
+    if (sessions.count === 0) return own;
     const macIds = store.macs.text.length;
     for (const [key, n] of local) {
       const address = this.addresses.id(store.addresses.text[Math.floor(key / macIds)]!);
       this.votes.add(address, this.macs.id(store.macs.text[key % macIds]!), n);
     }
-    if (!this.rows) return;
+    if (!this.rows) return own;
     const lead = this.leader();
     if (lead !== (this.building?.address ?? -1)) this.follow(lead);
     const { endpoints, addresses } = store;
@@ -481,6 +483,7 @@ export class SessionRowAccumulator implements ProvisionalRows {
       if (building && (id1 === building.address || id2 === building.address))
         building.rows.push(id1 === building.address ? 1 : 0, buffer, o + 2);
     }
+    return own;
   }
 
   /**

@@ -242,10 +242,11 @@ export async function analyzeCapture(
   const work = threaded && (options.sessionRows ?? true) ? (options.whileReading ?? null) : null;
   const stream = new BinStream(binOptions, (store, bins, index) => {
     // Per-bin feature extractors plug in here.
+    // The session rows infer the bin's capture source as compat does (the same countPublic): once for both.
+    const own = rows.addBin(store, bins);
     const before = compat.count;
-    compat.addBin(store, bins, index);
+    compat.addBin(store, bins, index, own);
     if (predictions && compat.count > before) compat.readNonZeros(before, predictions.read);
-    rows.addBin(store, bins);
     work?.binAdded?.(rows);
   });
   const abort = new AbortController();
