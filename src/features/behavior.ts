@@ -473,19 +473,6 @@ class HostBinState extends HostCounters {
   }
 }
 
-interface HostInfo {
-  key: string;
-  kind: 'mac' | 'ip';
-  privateSent: number;
-  /** Packets it received at a private address. */
-  privateReceived: number;
-  /** Its counts in bin stateBin (-1: never in a bin); lent to another host once that bin has closed. */
-  state: HostCounters | null;
-  stateBin: number;
-  /** Network-stack mask so far (see STACK_TTL_MASK). */
-  stacks: number;
-}
-
 export interface BehaviorOptions {
   /** Bin length in seconds. */
   durationS: number;
@@ -500,11 +487,28 @@ const TWO32 = 4294967296;
 
 export class BehaviorExtractor {
   private readonly durationUs: number;
-  /** Host keys (see hostOf) → index into hostInfo. */
+  /** Host keys (see hostOf) → host ids, dense in first-seen order: indices of hostKeys and the host columns. */
   private readonly hosts = new QuadTable(64);
   /** The packet's time (µs), from PacketRecord.timeMicrosTo. */
   private readonly time = new Float64Array(1);
-  private readonly hostInfo: HostInfo[] = [];
+  /**
+   * Per host of the capture: its key text, and columns rather than an object each (a LAN's capture meets
+   * hundreds of thousands of hosts).
+   */
+  private readonly hostKeys: string[] = [];
+  private readonly hostRows = new ColumnTable(64);
+  /** 1: a MAC key; 0: an address key (a link without MACs). */
+  private readonly hostIsMac = this.hostRows.byte();
+  /** Packets it sent from, and received at, a private address. */
+  private readonly hostPrivateSent = this.hostRows.float();
+  private readonly hostPrivateReceived = this.hostRows.float();
+  /** Its row in bin hostStateBin (-1: never in a bin): its counts are states[row] until that bin closes. */
+  private readonly hostStateRow = this.hostRows.int();
+  private readonly hostStateBin = this.hostRows.int(1, -1);
+  /** Network-stack mask so far (see STACK_TTL_MASK). */
+  private readonly hostStacks = this.hostRows.int();
+  /** Packets it sent over its closed bins. */
+  private readonly hostSent = this.hostRows.float();
   /** The current bin's hosts, in the order they took part: row i is touched[i], with counts states[i]. */
   private readonly touched: number[] = [];
   /**
@@ -548,8 +552,6 @@ export class BehaviorExtractor {
   /** Whether an address is private, by its id's low word: IPv4 addresses [0], IPv6 hashes [1]. */
   private readonly privateOf = [new Map<number, boolean>(), new Map<number, boolean>()] as const;
   private readonly out = new BehaviorBinStore();
-  /** Packets of each host over its closed bins. */
-  private readonly sent: number[] = [];
   private binStartUs = Number.NaN;
   private bin = 0;
   private readonly priorStacks: ReadonlyMap<string, number> | undefined;
@@ -604,8 +606,8 @@ export class BehaviorExtractor {
     this.idHigh = high;
     this.srcLow = srcLow;
     this.dstLow = dstLow;
-    if (src >= 0 && this.isPrivate(false, p)) this.hostInfo[src]!.privateSent++;
-    if (dst >= 0 && dst !== src && this.isPrivate(true, p)) this.hostInfo[dst]!.privateReceived++;
+    if (src >= 0 && this.isPrivate(false, p)) this.hostPrivateSent.data[src]!++;
+    if (dst >= 0 && dst !== src && this.isPrivate(true, p)) this.hostPrivateReceived.data[dst]!++;
     if (src >= 0) this.count(src, p, true);
     if (dst >= 0 && dst !== src) this.count(dst, p, false);
   }
@@ -669,25 +671,18 @@ export class BehaviorExtractor {
       this.cacheH0 = h;
       return h;
     }
-    // Ids are dense in insertion order, as hostInfo's indices.
     const h = this.hosts.intern(high, low, 0, 0);
-    if (h === this.hostInfo.length) {
-      const kind = p.hasMacs ? 'mac' : 'ip';
+    if (h === this.hostKeys.length) {
       const v6 = p.ipVersion === 6;
       const key = p.hasMacs
         ? macText(p.macs, source ? 6 : 0)
         : v6
           ? ipv6Text(source ? p.srcAddr : p.dstAddr)
           : ipv4Text(source ? p.srcAddr : p.dstAddr);
-      this.hostInfo.push({
-        key,
-        kind,
-        privateSent: 0,
-        privateReceived: 0,
-        state: null,
-        stateBin: -1,
-        stacks: this.priorStacks?.get(key) ?? 0,
-      });
+      this.hostKeys.push(key);
+      this.hostRows.ensure(h + 1);
+      this.hostIsMac.data[h] = p.hasMacs ? 1 : 0;
+      this.hostStacks.data[h] = this.priorStacks?.get(key) ?? 0;
     }
     this.cacheHigh1 = this.cacheHigh0;
     this.cacheLow1 = this.cacheLow0;
@@ -701,15 +696,15 @@ export class BehaviorExtractor {
   /** Host h's state for the current bin, at the packet's time (nowUs: a double argument would be boxed). */
   private touch(h: number): HostCounters {
     const tUs = this.nowUs;
-    const info = this.hostInfo[h]!;
-    let s = info.state;
-    if (s === null || info.stateBin !== this.bin) {
+    let s: HostCounters;
+    if (this.hostStateBin.data[h] === this.bin) s = this.states[this.hostStateRow.data[h]!]!;
+    else {
       const row = this.touched.length;
       s = this.states[row] ?? this.newState();
       s.begin(row);
       s.first = tUs;
-      info.state = s;
-      info.stateBin = this.bin;
+      this.hostStateRow.data[h] = row;
+      this.hostStateBin.data[h] = this.bin;
       this.touched.push(h);
     }
     s.last = tUs;
@@ -748,7 +743,6 @@ export class BehaviorExtractor {
     if (outgoing) {
       const d0 = p.dstAddr[0]!;
       if (p.ipVersion === 4 ? (d0 & 0xf0) !== 0xe0 : d0 !== 0xff) {
-        const info = this.hostInfo[h]!;
         let bits = STACK_TTL_BIT[p.ttl]!;
         if (
           l4 === IpProto.TCP &&
@@ -756,7 +750,7 @@ export class BehaviorExtractor {
           p.tcpHeaderWords >= 5
         )
           bits |= 1 << (STACK_SYN_SHIFT + p.tcpHeaderWords - 5);
-        info.stacks |= bits;
+        this.hostStacks.data[h]! |= bits;
       }
     }
     const localPort = outgoing ? p.srcPort : p.dstPort;
@@ -891,9 +885,8 @@ export class BehaviorExtractor {
     const noted = this.notedGroups.group(this.notedRow.data, this.notedPeers.size, rows);
     for (let row = 0; row < rows; row++) {
       const h = this.touched[row]!;
-      const info = this.hostInfo[h]!;
-      const b = binOf(this.bin, h, this.viewOf(info.state!, flows, noted), info.stacks);
-      this.sent[h] = (this.sent[h] ?? 0) + b.packets;
+      const b = binOf(this.bin, h, this.viewOf(this.states[row]!, flows, noted), this.hostStacks.data[h]!);
+      this.hostSent.data[h]! += b.packets;
       this.out.add(b);
     }
     this.touched.length = 0;
@@ -934,25 +927,34 @@ export class BehaviorExtractor {
   /** Closes the last bin and returns every host's bins. */
   finish(): BehaviorResult {
     this.closeBin();
-    const sent = Float64Array.from(this.hostInfo, (_, i) => this.sent[i] ?? 0);
+    const n = this.hostKeys.length;
+    const sent = this.hostSent.data;
+    const privateSent = this.hostPrivateSent.data;
+    const privateReceived = this.hostPrivateReceived.data;
     // The device: by isMoreLikelyDevice among hosts that sent from a private address; in a capture without
     // any (a host on a public address), the host with the most packets.
-    const anyPrivate = this.hostInfo.some((h) => h.privateSent > 0);
+    let anyPrivate = false;
+    for (let i = 0; i < n && !anyPrivate; i++) anyPrivate = privateSent[i]! > 0;
     let device = -1;
-    this.hostInfo.forEach((h, i) => {
-      const d = this.hostInfo[device];
+    for (let i = 0; i < n; i++) {
       const better = anyPrivate
-        ? h.privateSent > 0 &&
-          (d === undefined ||
-            isMoreLikelyDevice(h.privateSent, h.privateReceived, d.privateSent, d.privateReceived))
+        ? privateSent[i]! > 0 &&
+          (device < 0 ||
+            isMoreLikelyDevice(
+              privateSent[i]!,
+              privateReceived[i]!,
+              privateSent[device]!,
+              privateReceived[device]!,
+            ))
         : sent[i]! > 0 && (device < 0 || sent[i]! > sent[device]!);
       if (better) device = i;
-    });
-    const hosts: BehaviorHost[] = this.hostInfo.map((h) => ({
-      key: h.key,
-      kind: h.kind,
-      privateSent: h.privateSent,
-      stacks: h.stacks,
+    }
+    const stacks = this.hostStacks.data;
+    const hosts: BehaviorHost[] = this.hostKeys.map((key, i) => ({
+      key,
+      kind: this.hostIsMac.data[i] ? 'mac' : 'ip',
+      privateSent: privateSent[i]!,
+      stacks: stacks[i]!,
     }));
     return behaviorResult(this.out, hosts, device, anyPrivate);
   }
