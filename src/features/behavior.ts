@@ -502,7 +502,7 @@ export class BehaviorExtractor {
   /** Packets it sent from, and received at, a private address. */
   private readonly hostPrivateSent = this.hostRows.float();
   private readonly hostPrivateReceived = this.hostRows.float();
-  /** Its row in bin hostStateBin (-1: never in a bin): its counts are states[row] until that bin closes. */
+  /** Its row in bin hostStateBin (that bin -1: never in one): its counts are states[row] until the bin closes. */
   private readonly hostStateRow = this.hostRows.int();
   private readonly hostStateBin = this.hostRows.int(1, -1);
   /** Network-stack mask so far (see STACK_TTL_MASK). */

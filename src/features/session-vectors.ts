@@ -308,7 +308,7 @@ const MAX_FOLLOWS = 16;
  * Capture-source votes per (address id, MAC id) pair, in first-vote order, and the pair a scan of them in that
  * order would pick — the most votes, ties to the first voted — kept up to date as votes come in (a scan per
  * bin grew with the hosts). Ids, not "address|MAC" text: a LAN's capture meets a pair per host, and two maps
- * of text keys were ~400 bytes a host.
+ * keyed by that text (one only for a key's place in the other) held a concatenated key string per pair.
  */
 export class VoteTally implements VotePairs {
   /** (address id, MAC id) → pair id, dense in first-vote order: the order ties resolve by. */
