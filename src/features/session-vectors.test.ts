@@ -36,13 +36,18 @@ describe('VoteTally', () => {
       const addresses = rng.int(1, 4);
       const macs = rng.int(1, 3);
       const seen: string[] = [];
+      const sums = new Map<string, number>();
       for (let v = 0; v < 60; v++) {
         // Small counts and zeros, so ties are common.
         const address = rng.int(0, addresses);
         const mac = rng.int(0, macs);
-        tally.add(address, mac, rng.int(0, 3));
-        if (!seen.includes(`${address} ${mac}`)) seen.push(`${address} ${mac}`);
+        const n = rng.int(0, 3);
+        tally.add(address, mac, n);
+        const key = `${address} ${mac}`;
+        if (!seen.includes(key)) seen.push(key);
+        sums.set(key, (sums.get(key) ?? 0) + n);
         assert.equal(tally.count, seen.length, 'a pair per (address, MAC), in first-vote order');
+        for (let pair = 0; pair < tally.count; pair++) assert.equal(tally.votes(pair), sums.get(seen[pair]!));
         const lead = tally.leader();
         assert.equal(lead, scannedLeader(tally), `run ${run} vote ${v}`);
         if (lead >= 0) assert.equal(seen[lead], `${tally.address(lead)} ${tally.mac(lead)}`);
