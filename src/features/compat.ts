@@ -1,6 +1,7 @@
 import type { Bins } from '../sessions/bins.js';
 import type { PacketStore } from '../sessions/packet-store.js';
 import { TextIds } from './text-ids.js';
+import { type VotePairs, VoteTally } from './votes.js';
 
 /** 1024 source + 1024 destination ports per direction, then 4 ratios per direction. */
 export const COMPAT_FEATURE_COUNT = 4104;
@@ -69,35 +70,22 @@ export function inferCaptureSource(
   from: number,
   to: number,
   countPublic = false,
-  votes: Map<number, number> = new Map(),
+  /** Where the votes go (they add to what it holds): the caller's, to read every pair's count after. */
+  votes: VoteTally = new VoteTally(64),
 ): CaptureSource {
   const { sessions } = bins;
   const { endpoints, addresses } = store;
-  const macIds = store.macs.text.length;
   for (let s = from; s < to; s++) {
     const p = sessions.firstPacket.data[s]!;
     if (!store.parseable.data[p]) continue;
     const a1 = endpoints.address[sessions.srcEndpoint.data[s]!]!;
     const a2 = endpoints.address[sessions.dstEndpoint.data[s]!]!;
-    if (countPublic || addresses.isPrivate[a1]) {
-      const key = a1 * macIds + store.srcMac.data[p]!;
-      votes.set(key, (votes.get(key) ?? 0) + 1);
-    }
-    if (countPublic || addresses.isPrivate[a2]) {
-      const key = a2 * macIds + store.dstMac.data[p]!;
-      votes.set(key, (votes.get(key) ?? 0) + 1);
-    }
+    if (countPublic || addresses.isPrivate[a1]) votes.add(a1, store.srcMac.data[p]!, 1);
+    if (countPublic || addresses.isPrivate[a2]) votes.add(a2, store.dstMac.data[p]!, 1);
   }
-  let best = -1;
-  let bestVotes = 0;
-  for (const [key, n] of votes) {
-    if (n > bestVotes) {
-      best = key;
-      bestVotes = n;
-    }
-  }
+  const best = votes.leader();
   if (best < 0) return NO_SOURCE;
-  return { address: Math.floor(best / macIds), mac: best % macIds };
+  return { address: votes.address(best), mac: votes.mac(best) };
 }
 
 export interface CompatBin {
@@ -188,11 +176,13 @@ export function compatFeatures(
 ): CompatFeatures {
   const out: SparseCompatBin[] = [];
   let mac = fixedMac;
+  const votes = new VoteTally();
   for (let b = 0; b + 1 < bins.binStart.length; b++) {
     const from = bins.binStart[b]!;
     const to = bins.binStart[b + 1]!;
     if (to === from) continue;
-    const own = inferCaptureSource(store, bins, from, to, countPublic);
+    votes.clear();
+    const own = inferCaptureSource(store, bins, from, to, countPublic, votes);
     if (mac < 0) mac = own.mac;
     out.push(new SparseCompatBin(b, binFields(store, bins, from, to, mac, own), mac));
   }
@@ -489,14 +479,6 @@ export interface CaptureHost {
  */
 const NOT_A_HOST_ADDRESS = new Set(['0.0.0.0', '::', '255.255.255.255']);
 
-/** Capture-source votes as (MAC id, address id, votes) pairs, pair i at index i, in first-vote order. */
-export interface VotePairs {
-  readonly count: number;
-  mac(pair: number): number;
-  address(pair: number): number;
-  votes(pair: number): number;
-}
-
 /**
  * Per MAC id below macCount, the address id it was paired with in the most capture-source votes (ties: the
  * first pair voted), -1 for a MAC with no pair; an address that is never a host's (NOT_A_HOST_ADDRESS) only
@@ -525,18 +507,9 @@ export function mostVotedAddresses(
   return best;
 }
 
-/** mostVotedAddresses by MAC id, of one store's inferCaptureSource votes (key: address id × MAC ids + MAC id). */
-export function hostAddresses(store: PacketStore, votes: Map<number, number>): Int32Array {
-  const macIds = store.macs.text.length;
-  const keys = Float64Array.from(votes.keys());
-  const counts = Float64Array.from(votes.values());
-  const pairs: VotePairs = {
-    count: keys.length,
-    mac: (i) => keys[i]! % macIds,
-    address: (i) => Math.floor(keys[i]! / macIds),
-    votes: (i) => counts[i]!,
-  };
-  return mostVotedAddresses(pairs, macIds, (a) => store.addresses.text[a]!);
+/** mostVotedAddresses by MAC id, of one store's inferCaptureSource votes. */
+export function hostAddresses(store: PacketStore, votes: VotePairs): Int32Array {
+  return mostVotedAddresses(votes, store.macs.text.length, (a) => store.addresses.text[a]!);
 }
 
 /**
@@ -545,11 +518,14 @@ export function hostAddresses(store: PacketStore, votes: Map<number, number>): I
  * its most-voted address (mostVotedAddresses).
  */
 export function captureHosts(store: PacketStore, bins: Bins, countPublic = false): CaptureHost[] {
-  const votes = new Map<number, number>();
+  const votes = new VoteTally();
   inferCaptureSource(store, bins, 0, bins.sessions.count, countPublic, votes);
-  const macIds = store.macs.text.length;
+  // Per MAC, in the order of its first vote (the sort below is stable: ties stay first seen first).
   const totals = new Map<number, number>();
-  for (const [key, n] of votes) totals.set(key % macIds, (totals.get(key % macIds) ?? 0) + n);
+  for (let i = 0; i < votes.count; i++) {
+    const mac = votes.mac(i);
+    totals.set(mac, (totals.get(mac) ?? 0) + votes.votes(i));
+  }
   const addresses = hostAddresses(store, votes);
   return [...totals]
     .filter(([mac]) => !isGroupMac(store.macs.text[mac]!))

@@ -1,20 +1,18 @@
 import { closeSync } from 'node:fs';
 import { lazyArray } from '../lazy-array.js';
 import type { Bins } from '../sessions/bins.js';
-import { ColumnTable } from '../sessions/columns.js';
 import type { PacketStore } from '../sessions/packet-store.js';
-import { QuadTable } from '../sessions/quad-table.js';
 import {
   type CaptureSource,
   COMPAT_UDP_PROTO,
   hostAddresses,
   inferCaptureSource,
   mostVotedAddresses,
-  type VotePairs,
 } from './compat.js';
 import { type SharedRows, sharePackedRows } from './shared-rows.js';
 import { closeWhenCollected, openUnlinkedFile, readAt, writeAt } from './spill-file.js';
 import { TextIds } from './text-ids.js';
+import { type VotePairs, VoteTally } from './votes.js';
 
 /** 11 session values, then 15 source-port and 15 destination-port one-hots (always zero: quirk). */
 export const SESSION_VECTOR_LENGTH = 41;
@@ -75,7 +73,7 @@ export function sessionVectors(
   sourceAddress = -1,
 ): SessionVectors {
   const { sessions } = bins;
-  const votes = new Map<number, number>();
+  const votes = new VoteTally();
   const source =
     sourceAddress >= 0
       ? { address: sourceAddress }
@@ -99,7 +97,7 @@ export function sessionVectors(
 }
 
 /** SessionVectors.addressOf from one store's capture-source votes. */
-function addressOfMac(store: PacketStore, votes: Map<number, number>): (mac: string) => string | null {
+function addressOfMac(store: PacketStore, votes: VotePairs): (mac: string) => string | null {
   const addresses = hostAddresses(store, votes);
   return (mac) => {
     const address = addresses[store.macs.text.indexOf(mac)] ?? -1;
@@ -305,55 +303,6 @@ const READ_RECORDS = 1 << 10;
 const MAX_FOLLOWS = 16;
 
 /**
- * Capture-source votes per (address id, MAC id) pair, in first-vote order, and the pair a scan of them in that
- * order would pick — the most votes, ties to the first voted — kept up to date as votes come in (a scan per
- * bin grew with the hosts). Ids, not "address|MAC" text: a LAN's capture meets a pair per host, and two maps
- * keyed by that text (one only for a key's place in the other) held a concatenated key string per pair.
- */
-export class VoteTally implements VotePairs {
-  /** (address id, MAC id) → pair id, dense in first-vote order: the order ties resolve by. */
-  private readonly pairs = new QuadTable(1024);
-  private readonly rows = new ColumnTable(1024);
-  private readonly pairVotes = this.rows.float();
-  private lead = -1;
-
-  get count(): number {
-    return this.pairs.size;
-  }
-
-  add(address: number, mac: number, n: number): void {
-    const before = this.pairs.size;
-    const pair = this.pairs.intern(address, mac, 0, 0);
-    if (pair === before) this.rows.ensure(pair + 1);
-    const votes = this.pairVotes.data;
-    const v = (pair === before ? 0 : votes[pair]!) + n;
-    votes[pair] = v;
-    // Counts only grow, so the leader is the old one or this pair.
-    const lead = this.lead;
-    if (lead < 0) {
-      if (v > 0) this.lead = pair;
-    } else if (v > votes[lead]! || (v === votes[lead] && pair < lead)) this.lead = pair;
-  }
-
-  /** The pair with the most votes (the first voted among equals), or -1 when none has a vote. */
-  leader(): number {
-    return this.lead;
-  }
-
-  address(pair: number): number {
-    return this.pairs.word(pair, 0);
-  }
-
-  mac(pair: number): number {
-    return this.pairs.word(pair, 1);
-  }
-
-  votes(pair: number): number {
-    return this.pairVotes.data[pair]!;
-  }
-}
-
-/**
  * The capture device's session rows while the capture is still being read (issue 14: the LSTM scores its
  * first sequences in the time the main thread would wait for the reader thread). The device is the address
  * with the most votes over the WHOLE capture, so only a guess until the end: the current leader. A bin's
@@ -416,6 +365,8 @@ export interface SessionRowOptions {
  */
 export class SessionRowAccumulator implements ProvisionalRows {
   private readonly votes = new VoteTally();
+  /** One bin's votes by the bin's own store ids, before they join `votes` under capture-wide ids. */
+  private readonly binVotes = new VoteTally();
   /** Capture-wide ids of the MACs that voted. */
   private readonly macs = new TextIds();
   private count = 0;
@@ -452,13 +403,13 @@ export class SessionRowAccumulator implements ProvisionalRows {
   /** Takes one closed bin's votes and kept sessions; returns the bin's own capture source (inferCaptureSource). */
   addBin(store: PacketStore, bins: Bins): CaptureSource {
     const { sessions } = bins;
-    const local = new Map<number, number>();
+    const local = this.binVotes;
+    local.clear();
     const own = inferCaptureSource(store, bins, 0, sessions.count, this.countPublic, local);
     if (sessions.count === 0) return own;
-    const macIds = store.macs.text.length;
-    for (const [key, n] of local) {
-      const address = this.addresses.id(store.addresses.text[Math.floor(key / macIds)]!);
-      this.votes.add(address, this.macs.id(store.macs.text[key % macIds]!), n);
+    for (let i = 0; i < local.count; i++) {
+      const address = this.addresses.id(store.addresses.text[local.address(i)]!);
+      this.votes.add(address, this.macs.id(store.macs.text[local.mac(i)]!), local.votes(i));
     }
     if (!this.rows) return own;
     const lead = this.leader();

@@ -70,7 +70,9 @@ function emptyKeepingCapacity(array: unknown[]): void {
 export class AddressTable {
   private readonly table = new WordKeyTable(5);
   readonly text: string[] = [];
-  readonly isPrivate: boolean[] = [];
+  /** A byte per address (a flood's bin meets a new address per frame; a boolean array took 8). */
+  private readonly flags = new ColumnTable(1024);
+  private readonly privateFlag = this.flags.byte();
   // A direct-mapped cache of IPv4 address → id in front of the hash table: packets come in runs of few
   // hosts, so most lookups are one multiply and one compare.
   private readonly v4Key = new Int32Array(V4_CACHE);
@@ -117,9 +119,15 @@ export class AddressTable {
         this.keptKey.set(this.table.probe, slot * ADDRESS_KEY_WORDS);
       }
       this.text.push(this.keptText[slot]!);
-      this.isPrivate.push(this.keptPrivate[slot] === 1);
+      this.flags.ensure(id + 1);
+      this.privateFlag.data[id] = this.keptPrivate[slot]!;
     }
     return id;
+  }
+
+  /** 1 where address id is private (Python's is_private), else 0: index it by id. */
+  get isPrivate(): Uint8Array {
+    return this.privateFlag.data;
   }
 
   private keptMatches(slot: number): boolean {
@@ -138,7 +146,6 @@ export class AddressTable {
     this.table.clear();
     this.v4Id.fill(-1);
     emptyKeepingCapacity(this.text);
-    emptyKeepingCapacity(this.isPrivate);
   }
 }
 
