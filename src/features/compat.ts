@@ -187,7 +187,7 @@ export function compatFeatures(
     out.push(new SparseCompatBin(b, binFields(store, bins, from, to, mac, own), mac));
   }
   return {
-    captureMac: mac >= 0 ? store.macs.text[mac]! : null,
+    captureMac: mac >= 0 ? store.macs.text(mac) : null,
     bins: out,
     readNonZeros: (i, read) => out[i]!.readNonZeros(read),
   };
@@ -226,8 +226,8 @@ export class CompatAccumulator {
   ): void {
     const to = bins.sessions.count;
     if (to === 0) return;
-    if (this.macText === null && own.mac >= 0) this.macText = store.macs.text[own.mac]!;
-    const mac = this.macText === null ? -1 : store.macs.text.indexOf(this.macText);
+    if (this.macText === null && own.mac >= 0) this.macText = store.macs.text(own.mac);
+    const mac = this.macText === null ? -1 : store.macs.find(this.macText);
     this.packed.add(index, binFields(store, bins, 0, to, mac, own), mac);
   }
 
@@ -509,7 +509,7 @@ export function mostVotedAddresses(
 
 /** mostVotedAddresses by MAC id, of one store's inferCaptureSource votes. */
 export function hostAddresses(store: PacketStore, votes: VotePairs): Int32Array {
-  return mostVotedAddresses(votes, store.macs.text.length, (a) => store.addresses.text[a]!);
+  return mostVotedAddresses(votes, store.macs.size, (a) => store.addresses.text[a]!);
 }
 
 /**
@@ -528,7 +528,7 @@ export function captureHosts(store: PacketStore, bins: Bins, countPublic = false
   }
   const addresses = hostAddresses(store, votes);
   return [...totals]
-    .filter(([mac]) => !isGroupMac(store.macs.text[mac]!))
+    .filter(([mac]) => !isGroupMac(store.macs.text(mac)))
     .sort((a, b) => b[1] - a[1])
     .map(([mac]) => ({ mac, address: addresses[mac]! }));
 }

@@ -9,6 +9,7 @@ import {
   inferCaptureSource,
   mostVotedAddresses,
 } from './compat.js';
+import { MacIds } from './mac-ids.js';
 import { type SharedRows, sharePackedRows } from './shared-rows.js';
 import { closeWhenCollected, openUnlinkedFile, readAt, writeAt } from './spill-file.js';
 import { TextIds } from './text-ids.js';
@@ -100,7 +101,7 @@ export function sessionVectors(
 function addressOfMac(store: PacketStore, votes: VotePairs): (mac: string) => string | null {
   const addresses = hostAddresses(store, votes);
   return (mac) => {
-    const address = addresses[store.macs.text.indexOf(mac)] ?? -1;
+    const address = addresses[store.macs.find(mac)] ?? -1;
     return address < 0 ? null : store.addresses.text[address]!;
   };
 }
@@ -368,7 +369,7 @@ export class SessionRowAccumulator implements ProvisionalRows {
   /** One bin's votes by the bin's own store ids, before they join `votes` under capture-wide ids. */
   private readonly binVotes = new VoteTally();
   /** Capture-wide ids of the MACs that voted. */
-  private readonly macs = new TextIds();
+  private readonly macs = new MacIds();
   private count = 0;
   private readonly buffer: Float64Array;
   private spill: { fd: number; records: number } | null = null;
@@ -409,7 +410,8 @@ export class SessionRowAccumulator implements ProvisionalRows {
     if (sessions.count === 0) return own;
     for (let i = 0; i < local.count; i++) {
       const address = this.addresses.id(store.addresses.text[local.address(i)]!);
-      this.votes.add(address, this.macs.id(store.macs.text[local.mac(i)]!), local.votes(i));
+      const mac = local.mac(i);
+      this.votes.add(address, this.macs.id(store.macs.hi(mac), store.macs.lo(mac)), local.votes(i));
     }
     if (!this.rows) return own;
     const lead = this.leader();

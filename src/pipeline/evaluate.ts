@@ -189,12 +189,12 @@ export async function evaluateHosts(path: string, options: EvaluateOptions = {})
     const { key, labels } = captureKey(path);
     if (hosts.length === 0)
       return [evaluateView(path, analysis, wholeCaptureView(key, labels, analysis, loaded), loaded, options)];
-    const macs = hosts.map((h) => store.macs.text[h.mac]!);
+    const macs = hosts.map((h) => store.macs.text(h.mac));
     const own = await analyzeHosts(file, macs, analyzeOptionsFor(loaded, options));
     return macs.map((mac, i) => {
       const host = own[i]!;
       if (spooled) host.source = path;
-      const macId = host.store.macs.text.indexOf(mac);
+      const macId = host.store.macs.find(mac);
       const compat = compatFeatures(host.store, host.bins, countPublic, macId);
       // The host's address as found in the whole capture, in the host's own address table.
       const address = hosts[i]!.address;

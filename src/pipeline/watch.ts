@@ -146,7 +146,7 @@ export async function watchCapture(
     for (const { mac, address } of captureHosts(store, bins, countPublic)) {
       const compat = compatFeatures(store, bins, countPublic, mac);
       if (compat.bins.length === 0) continue;
-      const macText = store.macs.text[mac]!;
+      const macText = store.macs.text(mac);
       const ip = store.addresses.text[address] ?? null;
       const probabilities = predictBins(model, [compat.bins[0]!.vector])[0]!;
       const host = hosts.get(macText) ?? { sum: new Float64Array(model.labels.length), bins: 0, rows: [] };

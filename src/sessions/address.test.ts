@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ipv6Text, isPrivateV4, isPrivateV6 } from './address.js';
+import { ipv6Text, isPrivateV4, isPrivateV6, macText, macWords } from './address.js';
 
 function v6(text: string): Uint8Array {
   // Test-only parser for fully written or '::'-compressed addresses.
@@ -88,5 +88,34 @@ describe("private addresses (Python 3.11's ipaddress.is_private)", () => {
       '2001:4:112::1',
     ])
       assert.equal(isPrivateV6(v6(a)), false, a);
+  });
+});
+
+describe('macWords: a MAC text back to the words it was made from', () => {
+  it('reads every text macText writes, and nothing else', () => {
+    const words = new Int32Array(2);
+    const bytes = new Uint8Array(6);
+    let seed = 12345;
+    for (let i = 0; i < 2000; i++) {
+      for (let b = 0; b < 6; b++) {
+        seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+        bytes[b] = i < 2 ? (i === 0 ? 0 : 0xff) : seed >>> 24;
+      }
+      const text = macText(bytes);
+      assert.equal(macWords(text, words), true, text);
+      assert.equal(words[0], (bytes[0]! << 8) | bytes[1]!, text);
+      assert.equal(words[1], (bytes[2]! << 24) | (bytes[3]! << 16) | (bytes[4]! << 8) | bytes[5]!, text);
+    }
+    // A lookup by text must find only what comparing texts would: no other spelling of the same MAC.
+    for (const other of [
+      '00:1A:2B:3C:4D:5E',
+      '00-1a-2b-3c-4d-5e',
+      '001a.2b3c.4d5e',
+      '0:1a:2b:3c:4d:5e',
+      '00:1a:2b:3c:4d:5e ',
+      '00:1a:2b:3c:4d:5g',
+      '',
+    ])
+      assert.equal(macWords(other, words), false, other);
   });
 });

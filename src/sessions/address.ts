@@ -47,6 +47,37 @@ export function compressedGroupsText(groups: readonly number[]): string {
   return `${hex(0, bestStart)}::${hex(bestStart + bestLen, 8)}`;
 }
 
+/**
+ * The MAC `text` names as two words, its first two bytes (hi) and its last four (lo, an int32), into out[0]
+ * and out[1]; false when `text` is not a MAC exactly as macText writes one (lowercase, colons): a lookup by
+ * text then finds nothing, as comparing texts would.
+ */
+export function macWords(text: string, out: Int32Array): boolean {
+  if (text.length !== 17) return false;
+  let hi = 0;
+  let lo = 0;
+  for (let b = 0; b < 6; b++) {
+    const at = b * 3;
+    if (b < 5 && text.charCodeAt(at + 2) !== COLON) return false;
+    const high = hexValue(text.charCodeAt(at));
+    const low = hexValue(text.charCodeAt(at + 1));
+    if (high < 0 || low < 0) return false;
+    const byte = (high << 4) | low;
+    if (b < 2) hi = (hi << 8) | byte;
+    else lo = (lo << 8) | byte;
+  }
+  out[0] = hi;
+  out[1] = lo;
+  return true;
+}
+
+/** 0–15 for a lowercase hex digit's char code, else -1. */
+function hexValue(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  if (code >= 0x61 && code <= 0x66) return code - 0x61 + 10;
+  return -1;
+}
+
 /** Char codes of the hex digits. */
 const HEX_CODES = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 const COLON = 0x3a;

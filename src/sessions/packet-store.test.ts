@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { PACKED_RECORD_BYTES, PackedRecords } from '../capture/packed.js';
 import { PacketRecord } from '../capture/packet.js';
 import { fewestAllocatedBytes } from '../test-helpers/allocation.js';
-import { PacketStore } from './packet-store.js';
+import { macText } from './address.js';
+import { MacTable, PacketStore } from './packet-store.js';
 
 /** A small deterministic generator (tests must not depend on Math.random). */
 function lcg(seed: number): () => number {
@@ -212,7 +213,8 @@ describe('PacketStore reset between bins (streaming reuses one store)', () => {
         reused.addresses.isPrivate.subarray(0, addresses),
         fresh.addresses.isPrivate.subarray(0, addresses),
       );
-      assert.deepEqual(reused.macs.text, fresh.macs.text);
+      assert.equal(reused.macs.size, fresh.macs.size);
+      for (let m = 0; m < fresh.macs.size; m++) assert.equal(reused.macs.text(m), fresh.macs.text(m));
       assert.equal(reused.endpoints.size, fresh.endpoints.size);
       for (let e = 0; e < fresh.endpoints.size; e++) {
         assert.equal(reused.endpoints.address[e], fresh.endpoints.address[e]);
@@ -248,5 +250,44 @@ describe('PacketStore reset between bins (streaming reuses one store)', () => {
     // ~0.2 B measured (the sampling's own noise); before, 43 B: a heap number per packet's time (16 B), and
     // every bin's address and MAC texts and the tables' per-id arrays made again.
     assert.ok(bytes / count < 1, `${(bytes / count).toFixed(2)} bytes allocated per packet`);
+  });
+});
+
+describe('MacTable: MACs by their words, texts made when asked for', () => {
+  it('names and finds every MAC it holds, more of them than its kept texts, through clear()', () => {
+    const next = lcg(3);
+    const table = new MacTable();
+    for (let round = 0; round < 3; round++) {
+      table.clear();
+      const frames = new Uint8Array(12 * 10_000);
+      for (let i = 0; i < frames.length; i++) frames[i] = Math.floor(next() * 256);
+      const texts: string[] = [];
+      for (let at = 0; at < frames.length; at += 6) {
+        const id = table.intern(frames, at);
+        const text = macText(frames, at);
+        if (id === texts.length) texts.push(text);
+        assert.equal(texts[id], text, 'one id per MAC');
+      }
+      assert.equal(table.size, texts.length);
+      // Read back in another order than interned: kept texts are overwritten and made again.
+      for (let id = texts.length - 1; id >= 0; id -= 3) {
+        assert.equal(table.text(id), texts[id]);
+        assert.equal(table.find(texts[id]!), id);
+        assert.equal(
+          macText(
+            new Uint8Array([
+              table.hi(id) >> 8,
+              table.hi(id),
+              ...[24, 16, 8, 0].map((s) => table.lo(id) >>> s),
+            ]),
+          ),
+          texts[id],
+        );
+      }
+      assert.equal(table.find('00:00:5e:00:53:ff'), texts.indexOf('00:00:5e:00:53:ff'));
+      const upper = texts.find((t) => /[a-f]/.test(t))!;
+      assert.equal(table.find(upper.toUpperCase()), -1, 'found only as written, as comparing texts would');
+      assert.throws(() => table.text(texts.length), RangeError);
+    }
   });
 });

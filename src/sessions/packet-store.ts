@@ -7,7 +7,7 @@ import {
   type PackedRecords,
 } from '../capture/packed.js';
 import type { PacketRecord } from '../capture/packet.js';
-import { ipv4Text, ipv6Text, isPrivateV4, isPrivateV6, macText } from './address.js';
+import { ipv4Text, ipv6Text, isPrivateV4, isPrivateV6, macText, macWords } from './address.js';
 import { ColumnTable } from './columns.js';
 import { WordKeyTable } from './hash-table.js';
 
@@ -206,19 +206,24 @@ function macHash(hi: number, lo: number): number {
   return Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1);
 }
 
+/**
+ * Interned MACs: id → its two words, and its text made when asked for. Not a text per id: a flood's bin meets
+ * a new MAC per frame, and only a few (the device's, the hosts') are ever named.
+ */
 export class MacTable {
   private readonly table = new WordKeyTable(2);
-  readonly text: string[] = [];
-  /** Each MAC's text kept across clear(), as AddressTable keeps its objects (bounded, direct-mapped). */
+  /** Each MAC's text kept across clear() (bounded, direct-mapped): a streamed capture names its device's every bin. */
   private readonly keptHi = new Int32Array(KEPT);
   private readonly keptLo = new Int32Array(KEPT);
   private readonly keptText: (string | undefined)[] = new Array<string | undefined>(KEPT);
+  private readonly scratch = new Uint8Array(6);
+  private readonly parsed = new Int32Array(2);
 
-  /** Interns the 6 bytes at `offset` of `bytes`. */
   private readonly cacheHi = new Int32Array(MAC_CACHE);
   private readonly cacheLo = new Int32Array(MAC_CACHE);
   private readonly cacheId = new Int32Array(MAC_CACHE).fill(-1);
 
+  /** Interns the 6 bytes at `offset` of `bytes`. */
   intern(bytes: Uint8Array, offset: number): number {
     const hi = (bytes[offset]! << 8) | bytes[offset + 1]!;
     const lo =
@@ -231,35 +236,61 @@ export class MacTable {
     if (cached >= 0 && this.cacheLo[slot] === lo && this.cacheHi[slot] === hi) return cached;
     this.table.probe[0] = hi;
     this.table.probe[1] = lo >>> 0;
-    const id = this.internSlow(bytes, offset, hi, lo);
+    const id = this.table.intern();
     this.cacheHi[slot] = hi;
     this.cacheLo[slot] = lo;
     this.cacheId[slot] = id;
     return id;
   }
 
-  /** `hi`, `lo`: the MAC's first two bytes and last four, as intern() read them (the probe's key). */
-  private internSlow(bytes: Uint8Array, offset: number, hi: number, lo: number): number {
-    const before = this.table.size;
-    const id = this.table.intern();
-    if (id === before) {
-      const slot = macHash(hi, lo) >>> (32 - KEPT_BITS);
-      let text = this.keptText[slot];
-      if (text === undefined || this.keptHi[slot] !== hi || this.keptLo[slot] !== lo) {
-        text = macText(bytes, offset);
-        this.keptText[slot] = text;
-        this.keptHi[slot] = hi;
-        this.keptLo[slot] = lo;
-      }
-      this.text.push(text);
+  get size(): number {
+    return this.table.size;
+  }
+
+  /** MAC id's first two bytes, as one word. */
+  hi(id: number): number {
+    return this.table.keyWord(id, 0);
+  }
+
+  /** MAC id's last four bytes, as one int32 word. */
+  lo(id: number): number {
+    return this.table.keyWord(id, 1) | 0;
+  }
+
+  /** MAC id's text, "aa:bb:cc:dd:ee:ff". */
+  text(id: number): string {
+    if (!(id >= 0 && id < this.table.size)) throw new RangeError(`no MAC ${id} of ${this.table.size}`);
+    const hi = this.table.keyWord(id, 0);
+    const lo = this.table.keyWord(id, 1) | 0;
+    const slot = macHash(hi, lo) >>> (32 - KEPT_BITS);
+    let text = this.keptText[slot];
+    if (text === undefined || this.keptHi[slot] !== hi || this.keptLo[slot] !== lo) {
+      const b = this.scratch;
+      b[0] = hi >>> 8;
+      b[1] = hi;
+      b[2] = lo >>> 24;
+      b[3] = lo >>> 16;
+      b[4] = lo >>> 8;
+      b[5] = lo;
+      text = macText(b, 0);
+      this.keptText[slot] = text;
+      this.keptHi[slot] = hi;
+      this.keptLo[slot] = lo;
     }
-    return id;
+    return text;
+  }
+
+  /** The id of the MAC `text` names (as `text` writes it), or -1. */
+  find(text: string): number {
+    if (!macWords(text, this.parsed)) return -1;
+    this.table.probe[0] = this.parsed[0]!;
+    this.table.probe[1] = this.parsed[1]! >>> 0;
+    return this.table.find();
   }
 
   clear(): void {
     this.table.clear();
     this.cacheId.fill(-1);
-    emptyKeepingCapacity(this.text);
   }
 }
 

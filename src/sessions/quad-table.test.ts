@@ -14,7 +14,13 @@ describe('QuadTable', () => {
       for (let i = n - 1; i >= 0; i -= 3) assert.equal(t.intern(...key(i)), i);
       assert.equal(t.size, n);
       for (let w = 0; w < 4; w++) assert.equal(t.word(1234, w), key(1234)[w]);
+      // find: the same ids, -1 for a key never interned, and nothing added.
+      for (let i = 0; i < n; i += 7) assert.equal(t.find(...key(i)), i);
+      assert.equal(t.find(...key(n)), -1);
+      assert.equal(t.find(1, 2, 3, 4), -1);
+      assert.equal(t.size, n);
       t.clear();
+      assert.equal(t.find(...key(0)), -1);
       assert.equal(t.size, 0);
     }
   });

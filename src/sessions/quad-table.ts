@@ -51,6 +51,23 @@ export class QuadTable {
     return id;
   }
 
+  /** The id of key (a, b, c, d), or -1 when it was never interned. */
+  find(a: number, b: number, c: number, d: number): number {
+    a |= 0;
+    b |= 0;
+    c |= 0;
+    d |= 0;
+    const keys = this.keys;
+    let slot = hash(a, b, c, d) & this.mask;
+    for (;;) {
+      const id = this.slots[slot]!;
+      if (id === EMPTY) return EMPTY;
+      const o = id << 2;
+      if (keys[o] === a && keys[o + 1] === b && keys[o + 2] === c && keys[o + 3] === d) return id;
+      slot = (slot + 1) & this.mask;
+    }
+  }
+
   /** Word `w` (0..3) of the key with this id, as given to `intern` (a signed 32-bit integer). */
   word(id: number, w: number): number {
     return this.keys[(id << 2) + w]!;
