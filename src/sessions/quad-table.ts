@@ -27,44 +27,39 @@ export class QuadTable {
     b |= 0;
     c |= 0;
     d |= 0;
+    const slot = this.slotOf(a, b, c, d);
+    const found = this.slots[slot]!;
+    if (found !== EMPTY) return found;
+    const id = this.size++;
+    const o = id << 2;
+    if (o + 4 > this.keys.length) this.growKeys();
+    const k = this.keys;
+    k[o] = a;
+    k[o + 1] = b;
+    k[o + 2] = c;
+    k[o + 3] = d;
+    this.slots[slot] = id;
+    if (this.size * 2 > this.slots.length) this.rehash();
+    return id;
+  }
+
+  /** The id of key (a, b, c, d), or -1 when it was never interned. */
+  find(a: number, b: number, c: number, d: number): number {
+    return this.slots[this.slotOf(a | 0, b | 0, c | 0, d | 0)]!;
+  }
+
+  /** The slot that holds key (a, b, c, d; int32 words), or else the free slot where it would go. */
+  private slotOf(a: number, b: number, c: number, d: number): number {
     const keys = this.keys;
     const slots = this.slots;
     const mask = this.mask;
     let slot = hash(a, b, c, d) & mask;
     for (;;) {
       const id = slots[slot]!;
-      if (id === EMPTY) break;
+      if (id === EMPTY) return slot;
       const o = id << 2;
-      if (keys[o] === a && keys[o + 1] === b && keys[o + 2] === c && keys[o + 3] === d) return id;
+      if (keys[o] === a && keys[o + 1] === b && keys[o + 2] === c && keys[o + 3] === d) return slot;
       slot = (slot + 1) & mask;
-    }
-    const id = this.size++;
-    const o = id << 2;
-    if (o + 4 > keys.length) this.growKeys();
-    const k = this.keys;
-    k[o] = a;
-    k[o + 1] = b;
-    k[o + 2] = c;
-    k[o + 3] = d;
-    slots[slot] = id;
-    if (this.size * 2 > slots.length) this.rehash();
-    return id;
-  }
-
-  /** The id of key (a, b, c, d), or -1 when it was never interned. */
-  find(a: number, b: number, c: number, d: number): number {
-    a |= 0;
-    b |= 0;
-    c |= 0;
-    d |= 0;
-    const keys = this.keys;
-    let slot = hash(a, b, c, d) & this.mask;
-    for (;;) {
-      const id = this.slots[slot]!;
-      if (id === EMPTY) return EMPTY;
-      const o = id << 2;
-      if (keys[o] === a && keys[o + 1] === b && keys[o + 2] === c && keys[o + 3] === d) return id;
-      slot = (slot + 1) & this.mask;
     }
   }
 
