@@ -12,6 +12,16 @@ import { V2_STORED_COUNT } from './names.js';
 const MEMORY_RECORDS = 2048;
 /** Records read back from the file at a time. */
 const READ_RECORDS = 256;
+/**
+ * A record in the file: a byte, the number of values that are not +0, then each as its index (a byte) and its 8
+ * bytes; or DENSE, then all 174 values' bytes. Most hosts of a flood's or a churning LAN's bin send a packet or
+ * two: a few dozen values of 174, where the whole record was 1.4 KiB (2.5 GB for a million-frame flood). Bytes
+ * are copied as they are (no float conversion, which may change a NaN's bits).
+ */
+const DENSE = 0xff;
+const DENSE_BYTES = 1 + V2_STORED_COUNT * 8;
+/** Past this many values a record is written dense (9 bytes a value sparse, 8 dense). */
+const MAX_SPARSE = Math.floor((DENSE_BYTES - 1) / 9);
 
 /** A HostBinStore's state as plain data, to move it to another thread of the process (see handOver). */
 export interface HostBinStoreData {
@@ -25,17 +35,22 @@ export interface HostBinStoreData {
   /** The records not in the file, from the start (buffered × V2_STORED_COUNT values; the rest unused). */
   buffer: Float64Array<ArrayBuffer>;
   buffered: number;
-  /** The temporary file's descriptor (-1: none) and the records in it. */
+  /**
+   * The temporary file's descriptor (-1: none), the records in it, its length in bytes, and where each chunk
+   * of READ_RECORDS records starts in it.
+   */
   fd: number;
   filed: number;
+  fileBytes: number;
+  chunkAt: Float64Array<ArrayBuffer>;
 }
 
 /**
  * The header features of every (bin, host) of a capture, kept until its device is known at the end: a
  * long capture has hundreds of thousands (1.4 KiB each). Each record's place (bin, host key, times) stays
  * in memory; its V2_STORED_COUNT values are held in memory up to `memoryRecords`, then appended to a
- * temporary file that is unlinked at once (the open descriptor keeps it readable; it is closed when the
- * store is collected), so memory stays flat and nothing is left behind.
+ * temporary file (without their +0 values, see DENSE) that is unlinked at once (the open descriptor keeps it
+ * readable; it is closed when the store is collected), so memory stays flat and nothing is left behind.
  */
 export class HostBinStore {
   private binOf = new Int32Array(1024);
@@ -47,8 +62,13 @@ export class HostBinStore {
   private buffered = 0;
   private fd = -1;
   private filed = 0;
+  private fileBytes = 0;
+  /** Byte offset in the file of records c · READ_RECORDS on (records are variable-length there). */
+  private chunkAt = new Float64Array(16);
   private readonly cache = new Float64Array(READ_RECORDS * V2_STORED_COUNT);
   private cached = -1;
+  /** Encoded records on their way to or from the file: a chunk's at most. */
+  private bytes = new Uint8Array(0);
 
   /** Whether this store closes `fd` (it opened or adopted it), rather than whoever gave it. */
   private ownsFd = false;
@@ -84,6 +104,8 @@ export class HostBinStore {
       buffered: this.buffered,
       fd: this.fd,
       filed: this.filed,
+      fileBytes: this.fileBytes,
+      chunkAt: this.chunkAt,
     };
   }
 
@@ -101,6 +123,8 @@ export class HostBinStore {
     store.buffer = data.buffer;
     store.buffered = data.buffered;
     store.filed = data.filed;
+    store.fileBytes = data.fileBytes;
+    store.chunkAt = data.chunkAt;
     store.fd = data.fd;
     if (data.fd >= 0) {
       closeWhenCollected(store, data.fd);
@@ -160,9 +184,7 @@ export class HostBinStore {
     }
     const c = Math.floor(i / READ_RECORDS);
     if (c !== this.cached) {
-      const n = Math.min(READ_RECORDS, this.filed - c * READ_RECORDS);
-      const bytes = new Uint8Array(this.cache.buffer, 0, n * V2_STORED_COUNT * 8);
-      readAt(this.fd, bytes, c * READ_RECORDS * V2_STORED_COUNT * 8);
+      this.readChunk(c);
       this.cached = c;
     }
     const o = (i - c * READ_RECORDS) * V2_STORED_COUNT;
@@ -180,10 +202,91 @@ export class HostBinStore {
       closeWhenCollected(this, this.fd);
       this.ownsFd = true;
     }
-    const bytes = new Uint8Array(this.buffer.buffer, 0, this.buffered * V2_STORED_COUNT * 8);
-    writeAt(this.fd, bytes, this.filed * V2_STORED_COUNT * 8);
+    // A chunk at a time: the encoding buffer stays a chunk's size whatever memoryRecords is.
+    for (let from = 0; from < this.buffered; ) {
+      const to = Math.min(this.buffered, from + READ_RECORDS - ((this.filed + from) % READ_RECORDS));
+      this.fileRecords(from, to);
+      from = to;
+    }
     this.filed += this.buffered;
     this.buffered = 0;
+    // A chunk read back before may have been only partly in the file.
+    this.cached = -1;
+  }
+
+  /** Appends buffered records [from, to) to the file, encoded (see DENSE). */
+  private fileRecords(from: number, to: number): void {
+    const bytes = this.bytesFor((to - from) * DENSE_BYTES);
+    const valueBytes = new Uint8Array(this.buffer.buffer);
+    const valueWords = new Uint32Array(this.buffer.buffer);
+    let at = 0;
+    for (let r = from; r < to; r++) {
+      const record = this.filed + r;
+      if (record % READ_RECORDS === 0) this.chunkStarts(record / READ_RECORDS, this.fileBytes);
+      const o = r * V2_STORED_COUNT;
+      const head = at++;
+      let n = 0;
+      let dense = false;
+      for (let j = 0; j < V2_STORED_COUNT; j++) {
+        const w = 2 * (o + j);
+        if ((valueWords[w]! | valueWords[w + 1]!) === 0) continue; // +0: every bit zero
+        if (n === MAX_SPARSE) {
+          dense = true;
+          break;
+        }
+        n++;
+        bytes[at++] = j;
+        copy8(valueBytes, 8 * (o + j), bytes, at);
+        at += 8;
+      }
+      if (dense) {
+        // More values than a sparse record is worth: written whole instead.
+        at = head + 1;
+        n = DENSE;
+        for (let j = 0; j < V2_STORED_COUNT; j++, at += 8) copy8(valueBytes, 8 * (o + j), bytes, at);
+      }
+      bytes[head] = n;
+    }
+    writeAt(this.fd, bytes.subarray(0, at), this.fileBytes);
+    this.fileBytes += at;
+  }
+
+  /** Reads chunk c's records from the file into the cache, values decoded. */
+  private readChunk(c: number): void {
+    const first = c * READ_RECORDS;
+    const n = Math.min(READ_RECORDS, this.filed - first);
+    const from = this.chunkAt[c]!;
+    const to = first + n < this.filed ? this.chunkAt[c + 1]! : this.fileBytes;
+    const bytes = this.bytesFor(to - from).subarray(0, to - from);
+    readAt(this.fd, bytes, from);
+    const cache = this.cache;
+    const cacheBytes = new Uint8Array(cache.buffer);
+    cache.fill(0, 0, n * V2_STORED_COUNT);
+    let at = 0;
+    for (let r = 0; r < n; r++) {
+      const o = r * V2_STORED_COUNT;
+      const count = bytes[at++]!;
+      if (count === DENSE) {
+        for (let j = 0; j < V2_STORED_COUNT; j++, at += 8) copy8(bytes, at, cacheBytes, 8 * (o + j));
+        continue;
+      }
+      for (let k = 0; k < count; k++, at += 9) copy8(bytes, at + 1, cacheBytes, 8 * (o + bytes[at]!));
+    }
+  }
+
+  private chunkStarts(c: number, offset: number): void {
+    if (c >= this.chunkAt.length) {
+      const grown = new Float64Array(Math.max(2 * this.chunkAt.length, c + 1));
+      grown.set(this.chunkAt);
+      this.chunkAt = grown;
+    }
+    this.chunkAt[c] = offset;
+  }
+
+  /** The encoding buffer, at least `size` bytes. */
+  private bytesFor(size: number): Uint8Array<ArrayBuffer> {
+    if (this.bytes.length < size) this.bytes = new Uint8Array(size);
+    return this.bytes as Uint8Array<ArrayBuffer>;
   }
 
   private grow(): void {
@@ -197,4 +300,9 @@ export class HostBinStore {
     this.startOf = grow(this.startOf, new Float64Array(n));
     this.endOf = grow(this.endOf, new Float64Array(n));
   }
+}
+
+/** Copies 8 bytes (one value) from from[at …] to to[dest …]. */
+function copy8(from: Uint8Array, at: number, to: Uint8Array, dest: number): void {
+  for (let k = 0; k < 8; k++) to[dest + k] = from[at + k]!;
 }

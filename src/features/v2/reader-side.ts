@@ -23,7 +23,14 @@ export function createReaderExtractor(options: V2Options): ReaderExtractor {
       const closed = v2.close();
       const pending = closed.pending.handOver();
       const result: V2ClosedData = { ...closed, pending };
-      const transfer = [pending.binOf, pending.keyOf, pending.startOf, pending.endOf, pending.buffer];
+      const transfer = [
+        pending.binOf,
+        pending.keyOf,
+        pending.startOf,
+        pending.endOf,
+        pending.buffer,
+        pending.chunkAt,
+      ];
       return { result, transfer: [closed.hostOfKey.buffer, ...transfer.map((a) => a.buffer)] };
     },
     dispose: () => v2.dispose(),
