@@ -182,14 +182,15 @@ export async function evaluateHosts(path: string, options: EvaluateOptions = {})
         ...options,
         capture: { ...options.capture, read: { ...options.capture?.read, name: path } },
       };
-    const analysis = await analyzeFor(file, loaded, options, true);
-    const { store, bins } = analysis;
     const countPublic = options.capture?.publicSessions ?? false;
-    const hosts = captureHosts(store, bins, countPublic);
     const { key, labels } = captureKey(path);
-    if (hosts.length === 0)
+    const found = await hostsOfCapture(file, loaded, options, countPublic);
+    if ('analysis' in found) {
+      const { analysis } = found;
       return [evaluateView(path, analysis, wholeCaptureView(key, labels, analysis, loaded), loaded, options)];
-    const macs = hosts.map((h) => store.macs.text(h.mac));
+    }
+    const { hosts } = found;
+    const macs = hosts.map((h) => h.mac);
     const own = await analyzeHosts(file, macs, analyzeOptionsFor(loaded, options));
     return macs.map((mac, i) => {
       const host = own[i]!;
@@ -198,7 +199,7 @@ export async function evaluateHosts(path: string, options: EvaluateOptions = {})
       const compat = compatFeatures(host.store, host.bins, countPublic, macId);
       // The host's address as found in the whole capture, in the host's own address table.
       const address = hosts[i]!.address;
-      const ownAddress = address < 0 ? -1 : host.store.addresses.text.indexOf(store.addresses.text[address]!);
+      const ownAddress = address === null ? -1 : host.store.addresses.text.indexOf(address);
       const sessions = sessionVectors(host.store, host.bins, countPublic, ownAddress);
       const otherIps = [...new Set(compat.bins.flatMap((b) => b.otherIps))].sort();
       const view = host.v2
@@ -217,6 +218,31 @@ export async function evaluateHosts(path: string, options: EvaluateOptions = {})
   } finally {
     spooled?.remove();
   }
+}
+
+/**
+ * The hosts of a capture (captureHosts) by MAC and address text; the whole-capture analysis only when it has
+ * none (it is then evaluated as one device). Its packets are not kept past this call otherwise: each host's
+ * own traffic is read again, and holding both was the per-host mode's peak.
+ */
+async function hostsOfCapture(
+  file: string,
+  loaded: LoadedModel,
+  options: EvaluateOptions,
+  countPublic: boolean,
+): Promise<
+  { hosts: []; analysis: WholeCaptureAnalysis } | { hosts: { mac: string; address: string | null }[] }
+> {
+  const analysis = await analyzeFor(file, loaded, options, true);
+  const { store, bins } = analysis;
+  const hosts = captureHosts(store, bins, countPublic);
+  if (hosts.length === 0) return { hosts: [], analysis };
+  return {
+    hosts: hosts.map((h) => ({
+      mac: store.macs.text(h.mac),
+      address: h.address < 0 ? null : store.addresses.text[h.address]!,
+    })),
+  };
 }
 
 async function analyzeFor(
