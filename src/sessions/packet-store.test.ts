@@ -131,7 +131,7 @@ describe('PacketStore dedup (repeat of time, source, destination overwrites in p
   const cases: [string, number, number, number][] = [
     ['times in order, short runs', 1, 0, 1.5],
     ['some steps back', 2, 0.02, 1.5],
-    ['many steps back (hash index)', 3, 0.3, 1.5],
+    ['many steps back (a hash of the late rows)', 3, 0.3, 1.5],
     ['long runs of one time (hash index)', 4, 0, 60],
     ['steps back and long runs', 5, 0.05, 30],
   ];

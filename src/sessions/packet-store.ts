@@ -17,8 +17,6 @@ const MIN_PARSEABLE_BYTES = 20;
 const TWO_POW_32 = 0x1_0000_0000;
 /** Rows of one time scanned for a repeat before the dedup index is built instead. */
 const RUN_SCAN = 16;
-/** Rows that came back in time scanned for a repeat before the dedup index is built instead. */
-const MAX_LATE = 32;
 const FLOW_CACHE_BITS = 10;
 /** generation, source address, destination address, ports, source endpoint, destination endpoint. */
 const FLOW_CACHE_WIDTH = 6;
@@ -326,16 +324,20 @@ export class PacketStore {
   /**
    * Finding a repeat of (time, source, destination) without hashing every packet: a repeat has the very
    * same time. Rows whose time was >= every earlier row's are "in order" (`ordered`, sorted by time), so a
-   * repeat among them is found by binary search and a scan of the equal times; the few rows that came
-   * back in time (`late`) are scanned. Many late rows, or a long run of one time, build a hash index of
-   * every row instead (`dedup`), used for the rest of the store's life (until `reset`).
+   * repeat among them is found by binary search and a scan of the equal times; the rows that came back in
+   * time (`late`: a merged capture's few thousand) are found through a hash of their own keys. A long run of
+   * one time builds a hash index of every row instead (`dedup`), used for the rest of the store's life (until
+   * `reset`). (Indexing every row once a few dozen had come late made each later packet of a whole capture
+   * pay a hash insert: most of per-host eval's second read.)
    */
   private readonly dedup = new WordKeyTable(4, 4096);
   private indexed = false;
   private lastTimeUs = Number.NEGATIVE_INFINITY;
   private ordered = new Int32Array(4096);
   private nOrdered = 0;
-  private readonly late: number[] = [];
+  /** Late rows' (time, source, destination) keys → ids, and each id's row. */
+  private readonly late = new WordKeyTable(4, 64);
+  private readonly lateRow: number[] = [];
 
   /**
    * The packet being placed's time (µs), handed to place, findRow and indexedRow here: V8 boxes a double
@@ -495,7 +497,8 @@ export class PacketStore {
       this.rows.ensure(this.length);
       if (!this.indexed) {
         if (index === NEW_LATE) {
-          this.late.push(row);
+          // findRow interned its key just now: the late table's newest id.
+          this.lateRow.push(row);
         } else {
           if (this.nOrdered === this.ordered.length) {
             const grown = new Int32Array(this.ordered.length * 2);
@@ -543,29 +546,20 @@ export class PacketStore {
       if (srcs[r] === src && dsts[r] === dst) return r;
       if (++scanned > RUN_SCAN) return this.indexedRow(src, dst);
     }
-    const late = this.late;
     if (time === this.lastTimeUs) {
       // Late rows are earlier than lastTimeUs was when they came, so none has this time.
       return NEW_ORDERED;
     }
-    if (late.length >= MAX_LATE) return this.indexedRow(src, dst);
-    for (let k = 0; k < late.length; k++) {
-      const r = late[k]!;
-      if (times[r] === time && srcs[r] === src && dsts[r] === dst) return r;
-    }
-    return NEW_LATE;
+    const late = this.late;
+    fillTimeKey(late.probe, time, src, dst);
+    const id = late.intern();
+    return id < this.lateRow.length ? this.lateRow[id]! : NEW_LATE;
   }
 
   /** findRow through the hash index of every row (built on first use); new rows get NEW_ORDERED. */
   private indexedRow(src: number, dst: number): number {
     if (!this.indexed) this.buildIndex();
-    const time = this.packetTime[0]!;
-    const probe = this.dedup.probe;
-    const high = Math.floor(time / TWO_POW_32);
-    probe[0] = high;
-    probe[1] = time - high * TWO_POW_32;
-    probe[2] = src;
-    probe[3] = dst;
+    fillTimeKey(this.dedup.probe, this.packetTime[0]!, src, dst);
     const slot = this.dedup.intern();
     return slot < this.length ? slot : NEW_ORDERED;
   }
@@ -575,12 +569,7 @@ export class PacketStore {
     const probe = this.dedup.probe;
     const time = this.timeUs.data;
     for (let r = 0; r < this.length; r++) {
-      const t = time[r]!;
-      const high = Math.floor(t / TWO_POW_32);
-      probe[0] = high;
-      probe[1] = t - high * TWO_POW_32;
-      probe[2] = this.srcEndpoint.data[r]!;
-      probe[3] = this.dstEndpoint.data[r]!;
+      fillTimeKey(probe, time[r]!, this.srcEndpoint.data[r]!, this.dstEndpoint.data[r]!);
       this.dedup.intern();
     }
     this.indexed = true;
@@ -597,8 +586,18 @@ export class PacketStore {
     this.indexed = false;
     this.lastTimeUs = Number.NEGATIVE_INFINITY;
     this.nOrdered = 0;
-    emptyKeepingCapacity(this.late);
+    this.late.clear();
+    emptyKeepingCapacity(this.lateRow);
     this.length = 0;
     this.duplicates = 0;
   }
+}
+
+/** A dedup key: the time (µs, below 2^53) as two words, and the two endpoint ids. */
+function fillTimeKey(probe: Uint32Array, time: number, src: number, dst: number): void {
+  const high = Math.floor(time / TWO_POW_32);
+  probe[0] = high;
+  probe[1] = time - high * TWO_POW_32;
+  probe[2] = src;
+  probe[3] = dst;
 }
