@@ -586,7 +586,8 @@ export class PacketStore {
     this.indexed = false;
     this.lastTimeUs = Number.NEGATIVE_INFINITY;
     this.nOrdered = 0;
-    this.late.clear();
+    // Most bins have no late rows: their table is left as it is rather than refilled (it keeps a burst's size).
+    if (this.late.size > 0) this.late.clear();
     emptyKeepingCapacity(this.lateRow);
     this.length = 0;
     this.duplicates = 0;
