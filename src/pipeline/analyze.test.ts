@@ -12,7 +12,13 @@ import { SessionRowAccumulator } from '../features/session-vectors.js';
 import { DEFAULT_MODEL_PATH, loadModel } from '../models/format.js';
 import { type OneLayerRoleModel, predictRows, StreamedOneLayerPredictions } from '../models/role-model.js';
 import { BinStream } from '../sessions/bin-stream.js';
-import { type AnalyzeOptions, analyzeCapture, analyzeWholeCapture, type CaptureAnalysis } from './analyze.js';
+import {
+  type AnalyzeOptions,
+  analyzeCapture,
+  analyzeHosts,
+  analyzeWholeCapture,
+  type CaptureAnalysis,
+} from './analyze.js';
 
 const DATA = join(import.meta.dirname, '../../test-data');
 const captures = [
@@ -149,6 +155,52 @@ describe('the reader thread with the v2 (on that thread) and behaviour (here) ex
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+// Per-host mode's second read (analyzeHosts): on the reader thread each record goes to the hosts its frame names,
+// packed to their stores and unpacked to their extractors; on one thread, decoded packets to both.
+describe("each host's own traffic (analyzeHosts): the reader thread gives what one thread gives", () => {
+  const every = ['captures/edge', 'captures/real', 'captures/fuzz', 'reference/captures'].flatMap((d) =>
+    readdirSync(join(DATA, d)).map((f) => join(DATA, d, f)),
+  );
+  /** Every MAC the capture's IP packets carry in their frame's first 12 bytes: as many hosts as it has. */
+  async function macsOf(path: string): Promise<string[]> {
+    try {
+      const { store } = await analyzeWholeCapture(path, {});
+      return Array.from({ length: store.macs.size }, (_, i) => store.macs.text(i));
+    } catch {
+      return ['00:00:00:00:00:01'];
+    }
+  }
+  async function hostsOutcome(path: string, macs: string[], options: AnalyzeOptions): Promise<unknown> {
+    try {
+      return (await analyzeHosts(path, macs, options)).map((a) => ({
+        ...plain(a),
+        rows: a.store.length,
+        times: [...a.store.timeUs.data.subarray(0, a.store.length)],
+        summary: a.summary,
+      }));
+    } catch (err) {
+      const e = err as NetworkmlError & { offset?: number };
+      return { error: e.constructor.name, message: e.message, offset: e.offset };
+    }
+  }
+  let hostsSeen = 0;
+  for (const path of every) {
+    it(path.slice(DATA.length + 1), async () => {
+      const macs = await macsOf(path);
+      hostsSeen += macs.length;
+      for (const options of [
+        {},
+        { features: 'v2', behavior: true, durationS: 60, warmupS: 0 },
+      ] as AnalyzeOptions[]) {
+        const threaded = await hostsOutcome(path, macs, { ...options, readerThread: true });
+        const single = await hostsOutcome(path, macs, { ...options, readerThread: false });
+        assert.equal(firstDifference(threaded, single), null, JSON.stringify(options));
+      }
+    });
+  }
+  it('met captures of many hosts', () => assert.ok(hostsSeen > 100, `${hostsSeen} hosts`));
 });
 
 /** Where two plain values first differ (as deepStrictEqual compares them), or null when they do not. */
