@@ -158,8 +158,9 @@ describe('the reader thread with the v2 (on that thread) and behaviour (here) ex
 });
 
 // Per-host mode's second read (analyzeHosts): on the reader thread each record goes to the hosts its frame names,
-// packed to their stores and unpacked to their extractors; on one thread, decoded packets to both.
-describe("each host's own traffic (analyzeHosts): the reader thread gives what one thread gives", () => {
+// packed to their stores and unpacked to their extractors; on one thread, decoded packets to both. The whole-capture
+// read (per-host mode's first, the reordered capture's fallback) goes the same way, every record to its one store.
+describe("each host's own traffic (analyzeHosts) and the whole capture: the reader thread gives what one thread gives", () => {
   const every = ['captures/edge', 'captures/real', 'captures/fuzz', 'reference/captures'].flatMap((d) =>
     readdirSync(join(DATA, d)).map((f) => join(DATA, d, f)),
   );
@@ -172,9 +173,16 @@ describe("each host's own traffic (analyzeHosts): the reader thread gives what o
       return ['00:00:00:00:00:01'];
     }
   }
-  async function hostsOutcome(path: string, macs: string[], options: AnalyzeOptions): Promise<unknown> {
+  async function hostsOutcome(
+    path: string,
+    macs: string[] | null,
+    options: AnalyzeOptions,
+  ): Promise<unknown> {
     try {
-      return (await analyzeHosts(path, macs, options)).map((a) => ({
+      const analyses = macs
+        ? await analyzeHosts(path, macs, options)
+        : [await analyzeWholeCapture(path, options)];
+      return analyses.map((a) => ({
         ...plain(a),
         rows: a.store.length,
         times: [...a.store.timeUs.data.subarray(0, a.store.length)],
@@ -194,9 +202,12 @@ describe("each host's own traffic (analyzeHosts): the reader thread gives what o
         {},
         { features: 'v2', behavior: true, durationS: 60, warmupS: 0 },
       ] as AnalyzeOptions[]) {
-        const threaded = await hostsOutcome(path, macs, { ...options, readerThread: true });
-        const single = await hostsOutcome(path, macs, { ...options, readerThread: false });
-        assert.equal(firstDifference(threaded, single), null, JSON.stringify(options));
+        for (const hosts of [macs, null]) {
+          const threaded = await hostsOutcome(path, hosts, { ...options, readerThread: true });
+          const single = await hostsOutcome(path, hosts, { ...options, readerThread: false });
+          const what = hosts ? 'per host' : 'whole capture';
+          assert.equal(firstDifference(threaded, single), null, `${what} ${JSON.stringify(options)}`);
+        }
       }
     });
   }

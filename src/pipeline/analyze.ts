@@ -357,14 +357,16 @@ export async function analyzeWholeCapture(
   const binOptions = binOptionsOf(options);
   const store = new PacketStore();
   const extractors = packetExtractors(options, binOptions, await v2ModulesFor(options));
-  const summary = await readCapture(
-    source,
-    (p) => {
-      store.add(p);
-      extractors.add(p);
-    },
-    options.read,
-  );
+  const summary = useReaderThread(source, options)
+    ? await readStoresOnThread(source, [{ store, extractors }], null, options)
+    : await readCapture(
+        source,
+        (p) => {
+          store.add(p);
+          extractors.add(p);
+        },
+        options.read,
+      );
   return wholeAnalysis(
     typeof source === 'string' ? source : '-',
     summary,
@@ -393,7 +395,7 @@ export async function analyzeHosts(
   }));
   const hostOf = new Map(macs.map((m, i) => [macNumber(m), i]));
   const summary = useReaderThread(path, options)
-    ? await readHostsOnThread(path, hosts, hostOf, options)
+    ? await readStoresOnThread(path, hosts, hostOf, options)
     : await readCapture(
         path,
         (p) => {
@@ -414,14 +416,15 @@ export async function analyzeHosts(
 }
 
 /**
- * analyzeHosts' read with decoding on the reader thread (a capture file of READER_THREAD_MIN_BYTES or more, as
- * analyzeCapture's): each record goes to the stores of the hosts its frame's MACs name, packed, and to their
- * extractors unpacked, once, into one reused record (the fields both paths give the same).
+ * A whole-capture read with decoding on the reader thread (a capture file of READER_THREAD_MIN_BYTES or more,
+ * as analyzeCapture's): each record goes to the stores of the hosts its frame's MACs name (`hostOf`; null: every
+ * record to the one store, analyzeWholeCapture), packed, and to their extractors unpacked, once, into one reused
+ * record (the fields both paths give the same).
  */
-function readHostsOnThread(
+function readStoresOnThread(
   path: string,
   hosts: readonly { store: PacketStore; extractors: PacketExtractors }[],
-  hostOf: ReadonlyMap<number, number>,
+  hostOf: ReadonlyMap<number, number> | null,
   options: AnalyzeOptions,
 ): Promise<CaptureSummary> {
   const rec = new PacketRecord();
@@ -434,10 +437,14 @@ function readHostsOnThread(
   return readCaptureOnThread(
     path,
     (records, i) => {
-      const head = records.headAt(i);
-      const dst = hostOf.get(macAt(records.bytes, head));
-      const src = hostOf.get(macAt(records.bytes, head + 6));
-      if (dst === undefined && src === undefined) return;
+      let dst: number | undefined = 0;
+      let src: number | undefined;
+      if (hostOf !== null) {
+        const head = records.headAt(i);
+        dst = hostOf.get(macAt(records.bytes, head));
+        src = hostOf.get(macAt(records.bytes, head + 6));
+        if (dst === undefined && src === undefined) return;
+      }
       const ip = records.isIp(i);
       if (extracting) records.unpack(i, rec);
       if (dst !== undefined) add(dst, records, i, ip);
