@@ -38,7 +38,6 @@ import {
   analyzeHosts,
   analyzeWholeCapture,
   type CaptureAnalysis,
-  type WholeCaptureAnalysis,
 } from './analyze.js';
 import {
   type AnomalyModelName,
@@ -221,22 +220,29 @@ export async function evaluateHosts(path: string, options: EvaluateOptions = {})
 }
 
 /**
- * The hosts of a capture (captureHosts) by MAC and address text; the whole-capture analysis only when it has
- * none (it is then evaluated as one device). Its packets are not kept past this call otherwise: each host's
- * own traffic is read again, and holding both was the per-host mode's peak.
+ * The hosts of a capture (captureHosts) by MAC and address text; the capture's analysis only when it has none
+ * (it is then evaluated as one device). Finding them needs every host's sessions at once, so the capture is
+ * stored whole, but without the per-packet features (v2, behaviour): with hosts found they would be thrown
+ * away, as each host's own traffic is read again; without, a model that needs them reads the capture once more,
+ * as eval would. The packets are not kept past this call otherwise: holding both was the per-host mode's peak.
  */
 async function hostsOfCapture(
   file: string,
   loaded: LoadedModel,
   options: EvaluateOptions,
   countPublic: boolean,
-): Promise<
-  { hosts: []; analysis: WholeCaptureAnalysis } | { hosts: { mac: string; address: string | null }[] }
-> {
-  const analysis = await analyzeFor(file, loaded, options, true);
+): Promise<{ hosts: []; analysis: CaptureAnalysis } | { hosts: { mac: string; address: string | null }[] }> {
+  const analyzeOptions = analyzeOptionsFor(loaded, options);
+  const extracting = analyzeOptions.features === 'v2' || analyzeOptions.behavior === true;
+  const analysis = await analyzeWholeCapture(file, {
+    ...analyzeOptions,
+    features: 'compat',
+    behavior: false,
+  });
   const { store, bins } = analysis;
   const hosts = captureHosts(store, bins, countPublic);
-  if (hosts.length === 0) return { hosts: [], analysis };
+  if (hosts.length === 0)
+    return { hosts: [], analysis: extracting ? await analyzeCapture(file, analyzeOptions) : analysis };
   return {
     hosts: hosts.map((h) => ({
       mac: store.macs.text(h.mac),
@@ -245,26 +251,8 @@ async function hostsOfCapture(
   };
 }
 
-async function analyzeFor(
-  path: string,
-  loaded: LoadedModel,
-  options: EvaluateOptions,
-): Promise<CaptureAnalysis>;
-async function analyzeFor(
-  path: string,
-  loaded: LoadedModel,
-  options: EvaluateOptions,
-  whole: true,
-): Promise<WholeCaptureAnalysis>;
-async function analyzeFor(
-  path: string,
-  loaded: LoadedModel,
-  options: EvaluateOptions,
-  whole = false,
-): Promise<CaptureAnalysis> {
-  const analyzeOptions = analyzeOptionsFor(loaded, options);
-  // Finding a capture's hosts needs every host's sessions at once, so it keeps the whole capture.
-  return whole ? analyzeWholeCapture(path, analyzeOptions) : analyzeCapture(path, analyzeOptions);
+function analyzeFor(path: string, loaded: LoadedModel, options: EvaluateOptions): Promise<CaptureAnalysis> {
+  return analyzeCapture(path, analyzeOptionsFor(loaded, options));
 }
 
 /** The capture options a model was trained with, overridden by the caller's. */
