@@ -4,7 +4,7 @@
  * processes) serialise on the write lock (busy_timeout waits for it) and no update is lost.
  */
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
 import {
@@ -88,6 +88,26 @@ function readSnapshot(path: string): Database.Database {
   return new Database(bytes, { readonly: true });
 }
 
+/**
+ * `mkdir -p`, one level at a time: Node 20's recursive mkdirSync never returns where mkdir fails with ENOENT under
+ * a parent that exists (anywhere under /proc), and a history directory there must be a one-line error, not a hang.
+ */
+function makeDirectories(dir: string): void {
+  const missing: string[] = [];
+  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) {
+    missing.push(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) {
+    try {
+      mkdirSync(d);
+    } catch (err) {
+      // Made meanwhile by another process (a worker of the same service): what was wanted.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+}
+
 export class SqliteHistory implements DeviceHistory {
   private constructor(
     readonly location: string,
@@ -97,7 +117,7 @@ export class SqliteHistory implements DeviceHistory {
   static open(path: string, options: { readOnly?: boolean } = {}): SqliteHistory {
     if (options.readOnly && !existsSync(path)) return new SqliteHistory(path, null);
     try {
-      if (!options.readOnly) mkdirSync(dirname(path), { recursive: true });
+      if (!options.readOnly) makeDirectories(dirname(path));
       const db = new Database(path, { readonly: options.readOnly ?? false, timeout: BUSY_TIMEOUT_MS });
       db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       if (!options.readOnly) {

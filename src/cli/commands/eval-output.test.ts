@@ -59,6 +59,20 @@ describe('eval -o', () => {
     assert.equal((JSON.parse(results[0]!) as { file: string }).file, SAMPLE);
   });
 
+  it('a history directory that cannot be made, even under /proc, is exit 4 and one line, not a hang', () => {
+    const output = join(dir, 'proc.jsonl');
+    // Node's recursive mkdir loops forever on /proc/…/…: mkdir there fails with ENOENT under a parent that exists.
+    const r = runCli(['eval', '--json', '--data-dir', '/proc/networkml-none/data', SAMPLE, '-o', output], {
+      timeoutMs: 60_000,
+    });
+    assert.equal(r.status, 4, r.stderr);
+    assert.match(
+      r.stderr,
+      /^networkml: history database \/proc\/networkml-none\/data\/history\.sqlite: ENOENT.*\(results written without device history\)\n$/,
+    );
+    assert.equal(readFileSync(output, 'utf8').trim().split('\n').length, 1);
+  });
+
   it('keeps the file it would replace when every capture fails (exit 1), and replaces it when one works', () => {
     const output = join(dir, 'kept.jsonl');
     writeFileSync(output, 'earlier results\n');
