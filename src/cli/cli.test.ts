@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -176,6 +176,30 @@ describe('the CLI shell', () => {
       const result = JSON.parse(r.stdout) as { valid: boolean; warnings: string[] };
       assert.equal(result.valid, true);
       assert.equal(result.warnings.length, 1);
+      // explain and train read it too, and say so the same way (they had used it without a word).
+      const warned =
+        /^networkml: warning: .*cut\.pcap: truncated capture: the last record at byte offset 99533 is incomplete/m;
+      const explained = runCli(['explain', '--top', '2', cut]);
+      assert.equal(explained.status, 0, explained.stderr);
+      assert.match(explained.stderr, warned);
+      const training = join(dir, 'training');
+      mkdirSync(training);
+      const setups = `${TEST_DATA}iot-sentinel/setups`;
+      for (const f of ['Aria-A1-Mon0000-n00.pcap', 'HueBridge-A1-Mon0000-n00.pcap'])
+        copyFileSync(join(setups, f), join(training, f));
+      copyFileSync(cut, join(training, 'EdimaxPlug1101W-cut-Mon0000-n00.pcap'));
+      for (const how of [
+        ['--features', 'v2'],
+        ['-a', 'behavior'],
+      ]) {
+        const trained = runCli(['train', training, ...how, '--save', join(dir, `${how[1]}.json`)]);
+        assert.equal(trained.status, 0, trained.stderr);
+        assert.match(
+          trained.stderr,
+          /^networkml: warning: .*EdimaxPlug1101W-cut-Mon0000-n00\.pcap: truncated capture: the last record at byte offset 99533 is incomplete/m,
+          how.join(' '),
+        );
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

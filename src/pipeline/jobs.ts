@@ -4,7 +4,7 @@ import { COMPAT_FEATURE_COUNT } from '../features/compat.js';
 import { V2_FEATURE_COUNT } from '../features/v2/names.js';
 import { type InspectRecord, inspectRecord } from '../outputs/inspect.js';
 import type { CaptureResult } from '../result.js';
-import { type AnalyzeOptions, analyzeCapture } from './analyze.js';
+import { type AnalyzeOptions, analyzeCapture, type CaptureAnalysis } from './analyze.js';
 import type { BehaviorWindowTypes } from './anomaly.js';
 import { loadedBehaviorModel, windowsHistoryMayDecide } from './behavior-anomaly.js';
 import {
@@ -25,12 +25,22 @@ export interface CaptureFeatures {
   behavior?: BehaviorBin[];
   /** That device's MAC vendor prefix, when its host is a MAC with one. */
   behaviorVendor?: string;
+  /** The reader's warnings (a truncated tail, skipped packets), when it had any. */
+  warnings?: string[];
 }
 
 /** A capture device's behaviour windows and its MAC vendor prefix (see hostVendor). */
 export interface DeviceBehavior {
   bins: BehaviorBin[];
   vendor?: string;
+  /** The reader's warnings, when it had any. */
+  warnings?: string[];
+}
+
+/** A capture's reader warnings as a job's output carries them: absent when there are none. */
+function warningsOf(a: CaptureAnalysis): { warnings?: string[] } {
+  const { warnings } = a.summary;
+  return warnings.length ? { warnings: warnings.map((w) => w.message) } : {};
 }
 
 /**
@@ -86,9 +96,9 @@ const handlers: { [N in JobName]: (input: JobInput<N>) => Promise<JobOutput<N>> 
     (await import('./host-footprint.js')).evaluateHostFootprint(path, options),
   behavior: async ({ path, options }) => {
     const a = await analyzeCapture(path, { ...options, behavior: true });
-    if (!a.behavior) return { bins: [] };
+    if (!a.behavior) return { bins: [], ...warningsOf(a) };
     const vendor = hostVendor(a.behavior);
-    return { bins: hostBins(a.behavior), ...(vendor !== undefined ? { vendor } : {}) };
+    return { bins: hostBins(a.behavior), ...(vendor !== undefined ? { vendor } : {}), ...warningsOf(a) };
   },
   features: async ({ path, options }) => {
     const a = await analyzeCapture(path, { sessionRows: false, ...options });
@@ -102,6 +112,7 @@ const handlers: { [N in JobName]: (input: JobInput<N>) => Promise<JobOutput<N>> 
       bytes: a.summary.bytes,
       ...(a.behavior ? { behavior: hostBins(a.behavior) } : {}),
       ...(vendor !== undefined ? { behaviorVendor: vendor } : {}),
+      ...warningsOf(a),
     };
   },
 };

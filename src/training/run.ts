@@ -79,6 +79,11 @@ export interface TrainRunOptions {
   behavior?: boolean;
   /** Role models: called with (0, total) before feature extraction and as each capture is done. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Each capture's reader warnings (a truncated tail, packets skipped), in input order once every capture is
+   * read: what the model was trained on, as eval and test say it.
+   */
+  onWarning?: (message: string) => void;
 }
 
 /** The behaviour model trained beside a role model (or by itself with algorithm behavior). */
@@ -165,6 +170,14 @@ export interface BehaviorTrainSummary {
 
 export type TrainSummary = CompatTrainSummary | V2TrainSummary | SosTrainSummary | BehaviorTrainSummary;
 
+/** Each capture's reader warnings to options.onWarning, in input order. */
+function reportWarnings(
+  results: readonly ({ ok: true; value: { warnings?: string[] } } | { ok: false })[],
+  o: TrainRunOptions,
+): void {
+  for (const r of results) if (r.ok) for (const w of r.value.warnings ?? []) o.onWarning?.(w);
+}
+
 /** Trains the chosen model on labelled captures, writes it to `options.save` and summarises the run. */
 export async function trainFromCaptures(options: TrainRunOptions): Promise<TrainSummary> {
   const started = performance.now();
@@ -230,6 +243,7 @@ async function trainRole(
     paths.map((path) => ({ path, options })),
     poolOptions(o, paths.length, true),
   );
+  reportWarnings(results, o);
   const features = results.map((r) => {
     if (!r.ok) throw new NetworkmlError(r.error);
     return r.value;
@@ -343,6 +357,7 @@ async function trainSos(
     paths.map((path) => ({ path, options })),
     poolOptions(o, paths.length, false),
   );
+  reportWarnings(results, o);
   const rows: Float64Array[] = [];
   const roles: string[] = [];
   results.forEach((r, i) => {
@@ -404,6 +419,7 @@ async function trainBehavior(
     paths.map((path) => ({ path, options })),
     poolOptions(o, paths.length, true),
   );
+  reportWarnings(results, o);
   const perCapture = results.map((r) => {
     if (!r.ok) throw new NetworkmlError(r.error);
     return r.value.bins;

@@ -11,6 +11,7 @@ import { roleModelFor } from '../../pipeline/model-registry.js';
 import { addCaptureOptions, type CaptureCliOptions, decimalWholeNumber } from '../capture-options.js';
 import { historyWhere, warnHistoryUnread } from '../history-where.js';
 import { expandCaptureArgs } from '../inputs.js';
+import { writeCaptureWarnings } from '../output.js';
 import {
   addHistoryOptions,
   addModelOptions,
@@ -116,6 +117,7 @@ export function registerExplain(program: Command): void {
         for (const path of expandCaptureArgs(args)) {
           try {
             const evaluation = await evaluateCaptureDetailed(path, options);
+            writeCaptureWarnings(evaluation.result);
             if (history) await applyOwnHistory(evaluation.result, evaluation.history, history.port);
             const e = explainCapture(roleModel.model, evaluation, top);
             process.stdout.write(cli.json ? `${JSON.stringify(e)}\n` : `${explainText(e)}\n`);

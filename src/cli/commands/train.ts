@@ -29,7 +29,7 @@ import {
 } from '../capture-options.js';
 import { onceEach, onceEachContent } from '../inputs.js';
 import { optionsGiven } from '../option-source.js';
-import { refuseOutputOverInput, refuseUnreplaceable } from '../output.js';
+import { refuseOutputOverInput, refuseUnreplaceable, writeCaptureWarnings } from '../output.js';
 import { createProgress, type Progress } from '../progress.js';
 import { capturesOfSplit } from '../split-inputs.js';
 
@@ -161,6 +161,7 @@ export function registerTrain(program: Command): void {
           if (done > 0) progress.tick();
           if (done === total) progress.stop();
         },
+        onWarning: (message) => writeCaptureWarnings({ warnings: [message] }),
       });
       if ('labels_without_sessions' in summary) warnLabelsLeftOut(summary);
       process.stdout.write(cli.json ? `${JSON.stringify(summary)}\n` : summaryText(summary));
