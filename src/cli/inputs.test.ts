@@ -96,6 +96,27 @@ describe('an empty directory among the inputs', () => {
   });
 });
 
+describe('a file in a directory named like a capture that is not one', () => {
+  it('is reported, one line, exit 1, the others processed; files not named so are passed over', () => {
+    const mixed = join(dir, 'mixed');
+    mkdirSync(mixed);
+    copyFileSync(join(setups, names[0]!), join(mixed, names[0]!));
+    // A tcpdump that failed at once, a cut download, a note beside them.
+    writeFileSync(join(mixed, 'HueBridge-C3-Mon0000-n00.pcap'), '');
+    writeFileSync(join(mixed, 'iKettle2-C3-Mon0000-n00.pcapng.gz'), 'not gzip');
+    writeFileSync(join(mixed, 'notes.txt'), 'captured on the lab switch\n');
+    for (const command of [['eval', '--no-history'], ['inspect']]) {
+      const r = runCli([...command, '--json', mixed]);
+      assert.equal(r.status, 1, `${command[0]}: ${r.stderr}`);
+      const lines = r.stderr.trim().split('\n');
+      assert.equal(lines.length, 2, r.stderr);
+      assert.match(lines[0]!, /^networkml: .*HueBridge-C3-Mon0000-n00\.pcap: not a capture file \(empty\)$/);
+      assert.match(lines[1]!, /^networkml: .*iKettle2-C3-Mon0000-n00\.pcapng\.gz: /);
+      assert.equal(r.stdout.trim().split('\n').length, 1, command[0]);
+    }
+  });
+});
+
 describe('identicalCopies', () => {
   it('pairs each later copy with its first, reading only files that share a size with another', async (t) => {
     const copies = join(dir, 'copies');

@@ -35,6 +35,19 @@ function looksLikeCapture(path: string): boolean {
   return (head[0] === 0x1f && head[1] === 0x8b) || MAGICS.includes(head.readUInt32BE(0));
 }
 
+/** Names that say "capture": such a file found in a directory is read even when its bytes do not look like one. */
+const CAPTURE_NAME = /\.(pcap|pcapng|cap)(\.gz)?$/i;
+
+/**
+ * A file found in a directory that is taken as a capture: its magic number is a capture's, or its name says it
+ * is one. A file so named that cannot be read (empty, cut short, not a capture at all) is then reported by the
+ * reader and the exit is 1, as when it is given by name: skipped, it would leave the results one device short
+ * without a word. Other files (notes, labels, scripts) are passed over.
+ */
+function isCaptureInDirectory(path: string): boolean {
+  return CAPTURE_NAME.test(path) || looksLikeCapture(path);
+}
+
 /**
  * The paths that name distinct files, each by the first of its names, and the later names of one already
  * named ([later, first]): a capture given twice, inside a directory given beside it, or linked to from two
@@ -315,7 +328,7 @@ function expand(args: string[], errors: NetworkmlError[]): string[] {
       out.push(arg);
       continue;
     }
-    const found = walk(arg).filter(looksLikeCapture);
+    const found = walk(arg).filter(isCaptureInDirectory);
     if (found.length === 0) errors.push(new NetworkmlError(`${arg}: no capture files in this directory`));
     out.push(...found);
   }
