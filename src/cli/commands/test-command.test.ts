@@ -55,6 +55,23 @@ describe('test: inputs', () => {
     );
   });
 
+  it('reports a capture whose name gives no label (one line, exit 1) and scores the others', () => {
+    const plain = join(dir, 'plain.pcap');
+    copyFileSync(join(setups, 'Aria-A3-Mon0000-n00.pcap'), plain);
+    const r = runCli(['test', '--json', '--warmup', '0', withUnknown, plain]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(
+      r.stderr,
+      /^networkml: plain\.pcap: file name does not follow DeviceName-deviceID-time-duration-flags\.pcap .*\n$/,
+    );
+    assert.equal((JSON.parse(r.stdout) as { captures: number }).captures, 2);
+    // Nothing else to score: that one line, exit 1, no scores.
+    const alone = runCli(['test', '--json', '--warmup', '0', plain]);
+    assert.equal(alone.status, 1, alone.stderr);
+    assert.equal(alone.stderr.split('\n').length, 2, alone.stderr);
+    assert.equal(alone.stdout, '');
+  });
+
   it('tests a capture copied into another folder once, and one of the same size but other bytes', () => {
     const copied = join(dir, 'copied');
     mkdirSync(copied);

@@ -2,7 +2,7 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { ExitCode, type ExitCodeValue } from '../../errors.js';
+import { ExitCode, type ExitCodeValue, NetworkmlError } from '../../errors.js';
 import { resolveModelPath } from '../../models/host-footprint.js';
 import { UNKNOWN_LABEL } from '../../models/role-model.js';
 import type { TestPrediction, TestReport } from '../../outputs/report/types.js';
@@ -72,7 +72,27 @@ export function registerTest(program: Command): void {
       const assignments = cli.labels ? loadLabelAssignments(cli.labels) : undefined;
       // After the split's check: a copy left out was still given.
       paths = await onceEachContent(paths, 'tested', (p) => labelOrUndefined(p, assignments), split.digests);
-      const truth = paths.map((p) => labelOf(p, assignments));
+      // A capture whose name gives no label is reported (one line) and left out, as one that cannot be read.
+      const unlabelled: NetworkmlError[] = [];
+      const truth: string[] = [];
+      paths = paths.filter((p) => {
+        try {
+          truth.push(labelOf(p, assignments));
+          return true;
+        } catch (err) {
+          if (!(err instanceof NetworkmlError)) throw err;
+          unlabelled.push(err);
+          return false;
+        }
+      });
+      if (paths.length === 0 && unlabelled.length > 0) {
+        for (const e of unlabelled.slice(0, -1)) process.stderr.write(`networkml: ${e.message}\n`);
+        throw unlabelled.at(-1)!;
+      }
+      for (const e of unlabelled) {
+        process.stderr.write(`networkml: ${e.message}\n`);
+        process.exitCode = e.exitCode;
+      }
       // A bad model is one mistake, not one per capture: refuse it before any work (exit 3), as eval does.
       const modelPath = cli.model ? resolveModelPath(cli.model) : undefined;
       roleModelFor(modelPath);
