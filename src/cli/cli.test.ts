@@ -80,6 +80,19 @@ describe('the CLI shell', () => {
     assert.equal(plain.stderr, '');
   });
 
+  it("inspect names eval's reason when no session is left, and the addresses' when no session has a private one", () => {
+    // 11.6 s of traffic: every session inside the 120 s warm-up.
+    const short = `${TEST_DATA}iot-sentinel/setups/Aria-A1-Mon0000-n00.pcap`;
+    const r = runCli(['inspect', short]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /^ {2}capture source: none: no sessions after the 120 s warm-up \(the capture spans 11\.6 s\); --warmup 0 keeps its early sessions$/m,
+    );
+    const kept = runCli(['inspect', '--warmup', '0', short]);
+    assert.match(kept.stdout, /^ {2}capture source: [0-9a-f]{2}(:[0-9a-f]{2}){5}$/m);
+  });
+
   it('inspect --features v2 names every header feature of the device', () => {
     const r = runCli([
       'inspect',

@@ -4,6 +4,7 @@ import { COMPAT_FEATURE_COUNT, type CompatFeatures, compatFeatureName } from '..
 import { V2_OWN_COUNT, V2_PORT_OFFSET, v2FeatureNames } from '../features/v2/names.js';
 import type { V2Result } from '../features/v2/result.js';
 import type { BinOptions } from '../sessions/bins.js';
+import { noSessionsReason } from './no-sessions.js';
 
 /** What inspecting needs of one analysed capture (pipeline/analyze's CaptureAnalysis has it). */
 export interface InspectInput {
@@ -104,7 +105,10 @@ export function inspectText(analysis: InspectInput, record: InspectRecord, topFe
       `${sessions} sessions in ${analysis.sessionsPerBin.length} bins of ${analysis.options.durationS} s ` +
       `(warm-up ${analysis.options.warmupS} s)`,
   );
-  lines.push(`  capture source: ${compat.captureMac ?? 'none (no session with a private address)'}`);
+  // Without any session the reason is eval's (the warm-up, most often), not the addresses'.
+  const noSource =
+    sessions === 0 ? `none: ${noSessionsReason(analysis)}` : 'none (no session with a private address)';
+  lines.push(`  capture source: ${compat.captureMac ?? noSource}`);
   if (!record.valid) lines.push('  no usable sessions: the capture cannot be classified (valid: false)');
   if (record.predictions) {
     const top = record.predictions

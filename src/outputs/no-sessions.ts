@@ -1,0 +1,28 @@
+import type { CaptureSummary } from '../capture/reader-api.js';
+import type { BinOptions } from '../sessions/bins.js';
+
+/**
+ * Why a capture has nothing to classify. The usual case for compat models: every session starts inside
+ * the warm-up (120 s, as the original), so a short capture yields no bin at all; the original dropped
+ * such captures silently, we say so.
+ */
+export function noSessionsReason(analysis: { summary: CaptureSummary; options: BinOptions }): string {
+  const { packets, firstTimeNs, lastTimeNs } = analysis.summary;
+  const warmup = analysis.options.warmupS;
+  if (packets === 0) return 'no sessions: the capture holds no packets';
+  // Nothing was decoded, so no warm-up would have kept anything: the reader's warnings say why.
+  const { skippedUnsupportedLink, skippedBadTime } = analysis.summary;
+  if (skippedUnsupportedLink + skippedBadTime >= packets) {
+    const why =
+      skippedBadTime === 0
+        ? 'a link type the reader does not decode'
+        : skippedUnsupportedLink === 0
+          ? 'a time out of range'
+          : 'an unsupported link type or a time out of range';
+    return `no sessions: every one of its ${packets} packets was skipped (${why})`;
+  }
+  const span = firstTimeNs !== null && lastTimeNs !== null ? (lastTimeNs - firstTimeNs) / 1e9 : 0;
+  if (warmup > 0)
+    return `no sessions after the ${warmup} s warm-up (the capture spans ${span.toFixed(1)} s); --warmup 0 keeps its early sessions`;
+  return `no sessions: none of its ${packets} packets forms an IP session of one device`;
+}
