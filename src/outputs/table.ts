@@ -1,3 +1,4 @@
+import { captureKey } from '../pipeline/capture-key.js';
 import type { CaptureResult, ValidDeviceResult } from '../result.js';
 
 function pct(p: number): string {
@@ -61,17 +62,23 @@ export function alignColumns(rows: string[][]): string {
     .join('\n');
 }
 
-/** `networkml eval`'s default: one row per capture (or host). */
+/**
+ * `networkml eval`'s default: one row per capture (or host). CAPTURE names the capture a row came from (its
+ * key), also for `--per-host`, whose results are keyed by the host's MAC: rows of two captures given together
+ * would otherwise not say which is which.
+ */
 export function evalTable(results: CaptureResult[]): string {
   const rows: string[][] = [
     ['CAPTURE', 'MAC', 'IP', 'ROLES (TOP 3)', 'BEHAVIOUR', 'INVESTIGATE', 'FIRST BIN (UTC)'],
   ];
   for (const result of results) {
     const device = deviceOf(result);
+    const capture = captureKey(result.file).key;
     if (!device) {
       rows.push([
-        result.key,
-        '-',
+        capture,
+        // A host of --per-host without sessions: its key is its MAC.
+        result.key === capture ? '-' : result.key,
         '-',
         `${result.reason ?? 'not enough sessions'} (valid: false)`,
         '-',
@@ -86,7 +93,7 @@ export function evalTable(results: CaptureResult[]): string {
     const abnormality = result.detail?.abnormality;
     const scored = result.detail && result.detail.anomaly_model !== 'none' && !result.detail.abnormality_note;
     rows.push([
-      result.key,
+      capture,
       device.source_mac || '-',
       device.source_ip || '-',
       roles.join(', ') +

@@ -65,6 +65,21 @@ describe('eval --per-host', () => {
       assert.deepEqual(answer(host), answer(alone!), `${name}: per-host vs its own capture`);
     }
 
+    // The readable table names the capture each host's row came from (the MAC has its own column).
+    const table = runCli(['eval', '--per-host', '--no-history', merged, own[0]!], {
+      env,
+      timeoutMs: 300_000,
+    });
+    assert.equal(table.status, 0, table.stderr);
+    const rows = table.stdout.trim().split('\n').slice(1);
+    // The merged capture's hosts, then the plug's own capture's (the plug and the hosts it talks to).
+    assert.ok(rows.length > hosts.length + 1, table.stdout);
+    for (const [i, row] of rows.entries()) {
+      const [capture, mac] = row.split(/ +/);
+      assert.equal(capture, i < hosts.length ? 'merged' : 'EdimaxPlug1101W-sentinel-Mon0000-n00', row);
+      if (i < hosts.length) assert.equal(mac, hosts[i]!.key, row);
+    }
+
     // Standard input works the same way (the stream is read twice through a temporary file).
     const fromStdin = runCli(['eval', '--json', '--per-host', '-'], {
       env,
