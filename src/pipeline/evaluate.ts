@@ -97,7 +97,8 @@ export interface EvaluateOptions {
   lstmThread?: boolean | 'auto';
 }
 
-function warningsOf(analysis: CaptureAnalysis): { warnings?: string[] } {
+/** A capture's reader warnings as a result (or a training job) carries them: absent when there are none. */
+export function warningsOf(analysis: CaptureAnalysis): { warnings?: string[] } {
   const { warnings } = analysis.summary;
   return warnings.length ? { warnings: warnings.map((w) => w.message) } : {};
 }

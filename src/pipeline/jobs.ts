@@ -4,7 +4,7 @@ import { COMPAT_FEATURE_COUNT } from '../features/compat.js';
 import { V2_FEATURE_COUNT } from '../features/v2/names.js';
 import { type InspectRecord, inspectRecord } from '../outputs/inspect.js';
 import type { CaptureResult } from '../result.js';
-import { type AnalyzeOptions, analyzeCapture, type CaptureAnalysis } from './analyze.js';
+import { type AnalyzeOptions, analyzeCapture } from './analyze.js';
 import type { BehaviorWindowTypes } from './anomaly.js';
 import { loadedBehaviorModel, windowsHistoryMayDecide } from './behavior-anomaly.js';
 import {
@@ -12,6 +12,7 @@ import {
   evaluateCaptureDetailed,
   evaluateHosts,
   type ScoredUpdate,
+  warningsOf,
 } from './evaluate.js';
 import type { HostFootprintEvalResult, PredictJsonOptions } from './host-footprint.js';
 import { type PackedRows, packRows } from './packed-rows.js';
@@ -35,12 +36,6 @@ export interface DeviceBehavior {
   vendor?: string;
   /** The reader's warnings, when it had any. */
   warnings?: string[];
-}
-
-/** A capture's reader warnings as a job's output carries them: absent when there are none. */
-function warningsOf(a: CaptureAnalysis): { warnings?: string[] } {
-  const { warnings } = a.summary;
-  return warnings.length ? { warnings: warnings.map((w) => w.message) } : {};
 }
 
 /**
