@@ -5,10 +5,11 @@
 #   lan     Ethernet, the same with a new LAN neighbour (own MAC) each time;
 #   macof   Ethernet, a MAC flood: every frame from a new random MAC, MACOF packets at 1,000 a second.
 # Each: default eval (compat + LSTM) and eval with a v2 model and its behaviour model; prints wall seconds
-# and peak RSS (GNU time).
+# and peak RSS (GNU time). Then `eval --per-host` of a LAN capture of PER_HOST packets (each neighbour a host of
+# its own: PER_HOST / 2 of them), both models.
 # Usage: bash bench/host-memory.sh [V2_MODEL]
 #   V2_MODEL default bench/out/v2.json (trained once on test-data/iot-sentinel's dev split, as pipeline-speed.sh)
-#   PACKETS=1000000 DAYS=10 MACOF=100000 (env); NETWORKML_BIN=PATH (env) measures another build.
+#   PACKETS=1000000 DAYS=10 MACOF=100000 PER_HOST=20000 (env); NETWORKML_BIN=PATH (env) measures another build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f dist/cli/main.js ] || npm run build >/dev/null
@@ -17,6 +18,7 @@ mkdir -p bench/out
 packets=${PACKETS:-1000000}
 days=${DAYS:-10}
 macof=${MACOF:-100000}
+per_host=${PER_HOST:-20000}
 v2=${1:-bench/out/v2.json}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 export NETWORKML_DATA_DIR="$tmp/data"
@@ -34,4 +36,12 @@ for spec in "tunnel $packets $seconds" "lan $packets $seconds" "macof $macof"; d
     read -r wall kib < "$tmp/t"
     printf '%-34s %-9s %9s %10d\n' "$capture" "$kind" "$wall" $((kib / 1024))
   done
+done
+capture=bench/out/churn-lan-$per_host.pcap
+[ -f "$capture" ] || node --import tsx bench/host-churn.ts lan "$capture" "$per_host" "$per_host" > /dev/null
+for kind in default v2; do
+  model=(); [ "$kind" = v2 ] && model=(--model "$v2")
+  /usr/bin/time -f '%e %M' -o "$tmp/t" "${nml[@]}" eval --json --no-history --per-host "${model[@]}" "$capture" > /dev/null
+  read -r wall kib < "$tmp/t"
+  printf '%-34s %-9s %9s %10d\n' "$capture" "$kind/host" "$wall" $((kib / 1024))
 done

@@ -62,6 +62,7 @@ export {
   evaluateCaptureDetailed,
   evaluateHosts,
   type HistoryPort,
+  type HostEvaluation,
 } from './pipeline/evaluate.js';
 export { historyPort } from './pipeline/history-port.js';
 export { lstmFor, roleModelFor } from './pipeline/model-registry.js';

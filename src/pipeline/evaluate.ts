@@ -140,7 +140,7 @@ export async function evaluateCaptureDetailed(
   const view = wholeCaptureView(key, labels, analysis, loaded);
   // Made while reading, of the very bins the compat view holds.
   const made = analysis.v2 ? undefined : analysis.rolePredictions;
-  return evaluateView(path, analysis, view, loaded, options, made);
+  return evaluateView(path, analysis, view, loaded, options, { made });
 }
 
 /**
@@ -165,13 +165,29 @@ function wholeCaptureView(
   return v2View(key, labels, v2, v2.device, sessions, otherIps, v2WidthFor(loaded));
 }
 
+/** A host's evaluation as per-host mode returns it: the result, and its history entry detached from the capture. */
+export type HostEvaluation = Pick<Evaluation, 'result' | 'history'>;
+
+/**
+ * Hosts whose own traffic one read keeps at once (per-host mode). Each host has its own packet store and
+ * feature extractors, sized for a busy capture (~0.5 MiB; ~1.5 MiB with the v2 and behaviour extractors):
+ * a LAN capture of 1.4 MB can name 10,000 hosts, which all at once took 5 GiB (22 GiB and minutes of garbage
+ * collection with a v2 model). A capture with more hosts is read once per group of them.
+ */
+export const HOSTS_PER_READ = 32;
+
 /**
  * Per-host mode: one evaluation per host of a capture that holds several (every unicast MAC speaking
  * from a private address), keyed by MAC; a capture without such hosts gives one invalid result. Each host
  * is evaluated on its own traffic (what `tcpdump 'ether host MAC'` keeps), with bins and warm-up from its
  * own first packet, so its answer is the one its own capture would get.
  */
-export async function evaluateHosts(path: string, options: EvaluateOptions = {}): Promise<Evaluation[]> {
+export async function evaluateHosts(
+  path: string,
+  options: EvaluateOptions = {},
+  /** Hosts per read (tests: any grouping gives the same evaluations). */
+  hostsPerRead = HOSTS_PER_READ,
+): Promise<HostEvaluation[]> {
   const loaded = roleModelFor(options.modelPath);
   // The capture is read twice (hosts first, then each host's traffic): a stream is kept in a file first.
   const spooled = await spoolIfStream(path);
@@ -188,37 +204,74 @@ export async function evaluateHosts(path: string, options: EvaluateOptions = {})
     const found = await hostsOfCapture(file, loaded, options, countPublic);
     if ('analysis' in found) {
       const { analysis } = found;
-      return [evaluateView(path, analysis, wholeCaptureView(key, labels, analysis, loaded), loaded, options)];
+      const e = evaluateView(
+        path,
+        analysis,
+        wholeCaptureView(key, labels, analysis, loaded),
+        loaded,
+        options,
+      );
+      return [{ result: e.result, history: e.history }];
     }
-    const { hosts } = found;
-    const macs = hosts.map((h) => h.mac);
-    const own = await analyzeHosts(file, macs, analyzeOptionsFor(loaded, options));
-    return macs.map((mac, i) => {
-      const host = own[i]!;
-      if (spooled) host.source = path;
-      const macId = host.store.macs.find(mac);
-      const compat = compatFeatures(host.store, host.bins, countPublic, macId);
-      // The host's address as found in the whole capture, in the host's own address table.
-      const address = hosts[i]!.address;
-      const ownAddress = address === null ? -1 : host.store.addresses.text.indexOf(address);
-      const sessions = sessionVectors(host.store, host.bins, countPublic, ownAddress);
-      const otherIps = [...new Set(compat.bins.flatMap((b) => b.otherIps))].sort();
-      const view = host.v2
-        ? v2View(
-            mac,
-            labels,
-            host.v2,
-            host.v2.hosts.findIndex((h) => h.key === mac),
-            sessions,
-            otherIps,
-            v2WidthFor(loaded),
-          )
-        : compatView(mac, labels, compat, sessions);
-      return evaluateView(path, host, { ...view, ownPackets: host.store }, loaded, options);
-    });
+    const evaluations: HostEvaluation[] = [];
+    for (let first = 0; first < found.hosts.length; first += hostsPerRead) {
+      const hosts = found.hosts.slice(first, first + hostsPerRead);
+      const own = await analyzeHosts(
+        file,
+        hosts.map((h) => h.mac),
+        analyzeOptionsFor(loaded, options),
+      );
+      for (const [i, { mac, address }] of hosts.entries()) {
+        const host = own[i]!;
+        if (spooled) host.source = path;
+        const macId = host.store.macs.find(mac);
+        const compat = compatFeatures(host.store, host.bins, countPublic, macId);
+        // The host's address as found in the whole capture, in the host's own address table.
+        const ownAddress = address === null ? -1 : host.store.addresses.text.indexOf(address);
+        const sessions = sessionVectors(host.store, host.bins, countPublic, ownAddress);
+        const otherIps = [...new Set(compat.bins.flatMap((b) => b.otherIps))].sort();
+        const view = host.v2
+          ? v2View(
+              mac,
+              labels,
+              host.v2,
+              host.v2.hosts.findIndex((h) => h.key === mac),
+              sessions,
+              otherIps,
+              v2WidthFor(loaded),
+            )
+          : compatView(mac, labels, compat, sessions);
+        const e = evaluateView(path, host, { ...view, ownPackets: host.store }, loaded, options, {
+          collect: false,
+        });
+        evaluations.push({ result: e.result, history: e.history && detachedHistory(e.history) });
+      }
+    }
+    return evaluations;
   } finally {
     spooled?.remove();
   }
+}
+
+/**
+ * A history entry that no longer reaches into its capture's analysis: the representations (made from the
+ * bins' feature rows when read) and the behaviour windows are made now, so a host's packets can go before
+ * the next group of hosts is read. The same values as made later.
+ */
+function detachedHistory(h: ScoredUpdate): ScoredUpdate {
+  return {
+    ...h,
+    representations: Array.from(h.representations),
+    ...(h.behavior
+      ? {
+          behavior: {
+            ...h.behavior,
+            bins: Array.from(h.behavior.bins),
+            ...(h.behavior.types ? { types: Array.from(h.behavior.types) } : {}),
+          },
+        }
+      : {}),
+  };
 }
 
 /**
@@ -410,9 +463,17 @@ function evaluateView(
   view: DeviceView,
   loaded: LoadedModel,
   options: EvaluateOptions,
-  /** The view's rows' predictions when already made (while the capture was read). */
-  made?: RowPredictions,
+  how: {
+    /** The view's rows' predictions when already made (while the capture was read). */
+    made?: RowPredictions | undefined;
+    /**
+     * Collect the garbage of the read before the anomaly model (default true). Per-host mode does not: a
+     * full collection per host, of a heap holding every result so far, made 10,000 hosts take minutes.
+     */
+    collect?: boolean;
+  } = {},
 ): Evaluation {
+  const { made } = how;
   const model = loaded.model;
   const { key, pcapLabels, vectors } = view;
   const pcap = path === '-' ? '-' : basename(path);
@@ -454,7 +515,7 @@ function evaluateView(
   // ~11 MiB). From 20 MiB of heap, not gc.ts's 32: V8 used to shrink the heap while the LSTM scored every
   // sequence; with repeats left out scoring ends before, and without this the ~11 GB stream's peak reached
   // 137–143 MiB (27 → 15 MiB of heap here; bench/README.md). A 1 GB capture's ~12 MiB is left alone.
-  collectGarbage(BEFORE_ANOMALY_GC_BYTES);
+  if (how.collect ?? true) collectGarbage(BEFORE_ANOMALY_GC_BYTES);
   const scorer = anomalyScorer(options, loaded);
   const anomalyName = scorer.name;
   const anomaly = scorer.score({

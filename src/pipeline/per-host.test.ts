@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
 import { TEST_DATA } from '../test-helpers/reference.js';
-import { evaluateCaptureDetailed, evaluateHosts } from './evaluate.js';
+import { trainFromCaptures } from '../training/run.js';
+import { evaluateCaptureDetailed, evaluateHosts, HOSTS_PER_READ, type HostEvaluation } from './evaluate.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'networkml-hosts-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,4 +33,45 @@ it('per-host mode gives one result per device of a capture holding several', asy
   // Whole-capture mode still picks a single device for the same file.
   const whole = await evaluateCaptureDetailed(merged, { anomaly: 'none' });
   assert.equal(whole.result.key, 'two-devices');
+});
+
+/** A host's result and history entry as plain data (typed arrays as arrays), to compare with deepEqual. */
+function plainHost(e: HostEvaluation): unknown {
+  return JSON.parse(
+    JSON.stringify(e, (_, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v)),
+  );
+}
+
+it('reads the hosts of a capture in groups that give every host the same evaluation as one read', async () => {
+  const captures = `${TEST_DATA}reference/captures`;
+  const merged = join(dir, 'three-devices.pcap');
+  execFileSync('mergecap', [
+    '-F',
+    'pcap',
+    '-w',
+    merged,
+    `${captures}/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap`,
+    `${captures}/DLinkCam-sentinel-Mon0000-n00.pcap`,
+    `${captures}/DLinkDayCam-sentinel-Mon0000-n00.pcap`,
+  ]);
+  // A v2 model and its behaviour model: the per-host extractors and the behaviour windows of each history entry.
+  const setups = `${TEST_DATA}iot-sentinel/setups`;
+  const v2 = join(dir, 'v2.json');
+  await trainFromCaptures({
+    paths: ['Aria-A1', 'Aria-A2', 'HueBridge-A1', 'HueBridge-A2', 'iKettle2-A1', 'iKettle2-A2'].map(
+      (n) => `${setups}/${n}-Mon0000-n00.pcap`,
+    ),
+    save: v2,
+    features: 'v2',
+    threads: 1,
+  });
+  for (const options of [{}, { modelPath: v2 }]) {
+    const one = await evaluateHosts(merged, options, 1_000);
+    assert.ok(one.length > 3 && one.length <= HOSTS_PER_READ, `${one.length} hosts`);
+    assert.ok(one.some((e) => e.history !== null));
+    for (const size of [1, 2]) {
+      const grouped = await evaluateHosts(merged, options, size);
+      assert.deepEqual(grouped.map(plainHost), one.map(plainHost), `${size} per read`);
+    }
+  }
 });

@@ -222,7 +222,8 @@ export class V2Extractor {
    * (row, cell) → sparseCount, so a flood costs bytes per host instead of kilobytes.
    */
   private readonly denseRows: number;
-  private readonly countRows = new ColumnTable(64);
+  // Few rows at first (~10 KiB each): per-host mode makes an extractor per host, most with a row or two a bin.
+  private readonly countRows = new ColumnTable(4);
   private readonly cnt = this.countRows.int(CNT);
   private readonly sparseCells = new QuadTable();
   private readonly sparseRows = new ColumnTable(1024);

@@ -10,6 +10,8 @@ import { V2_STORED_COUNT } from './names.js';
 
 /** Records held in memory before they go to the temporary file (2,048 × 174 values: 2.7 MiB). */
 const MEMORY_RECORDS = 2048;
+/** Records the memory buffer first has room for. */
+const FIRST_RECORDS = 8;
 /** Records read back from the file at a time. */
 const READ_RECORDS = 256;
 /**
@@ -65,7 +67,8 @@ export class HostBinStore {
   private fileBytes = 0;
   /** Byte offset in the file of records c · READ_RECORDS on (records are variable-length there). */
   private chunkAt = new Float64Array(16);
-  private readonly cache = new Float64Array(READ_RECORDS * V2_STORED_COUNT);
+  /** Read-back records, made on the first read from the file (most stores never have one). */
+  private cache = new Float64Array(0);
   private cached = -1;
   /** Encoded records on their way to or from the file: a chunk's at most. */
   private bytes = new Uint8Array(0);
@@ -81,7 +84,9 @@ export class HostBinStore {
      */
     spillFd = -1,
   ) {
-    this.buffer = new Float64Array(memoryRecords * V2_STORED_COUNT);
+    // Grown as records come (see add): per-host mode makes a store per host, most with a handful of records,
+    // and 2.7 MiB each was most of what 10,000 hosts took.
+    this.buffer = new Float64Array(Math.min(memoryRecords, FIRST_RECORDS) * V2_STORED_COUNT);
     this.fd = spillFd;
   }
 
@@ -149,6 +154,7 @@ export class HostBinStore {
   add(bin: number, key: number, start: number, end: number, own: Float64Array): void {
     if (this.count === this.binOf.length) this.grow();
     if (this.buffered === this.memoryRecords) this.flush();
+    if ((this.buffered + 1) * V2_STORED_COUNT > this.buffer.length) this.growBuffer();
     const i = this.count++;
     this.binOf[i] = bin;
     this.keyOf[i] = key;
@@ -259,6 +265,7 @@ export class HostBinStore {
     const to = first + n < this.filed ? this.chunkAt[c + 1]! : this.fileBytes;
     const bytes = this.bytesFor(to - from).subarray(0, to - from);
     readAt(this.fd, bytes, from);
+    if (this.cache.length === 0) this.cache = new Float64Array(READ_RECORDS * V2_STORED_COUNT);
     const cache = this.cache;
     const cacheBytes = new Uint8Array(cache.buffer);
     cache.fill(0, 0, n * V2_STORED_COUNT);
@@ -287,6 +294,14 @@ export class HostBinStore {
   private bytesFor(size: number): Uint8Array<ArrayBuffer> {
     if (this.bytes.length < size) this.bytes = new Uint8Array(size);
     return this.bytes as Uint8Array<ArrayBuffer>;
+  }
+
+  /** Room for twice the buffered records, up to memoryRecords. */
+  private growBuffer(): void {
+    const records = Math.min(this.memoryRecords, Math.max(FIRST_RECORDS, 2 * this.buffered));
+    const grown = new Float64Array(records * V2_STORED_COUNT);
+    grown.set(this.buffer.subarray(0, this.buffered * V2_STORED_COUNT));
+    this.buffer = grown;
   }
 
   private grow(): void {
