@@ -14,7 +14,7 @@ import {
 import { type SessionVectors, sessionVectors } from '../features/session-vectors.js';
 import { V2_FEATURE_COUNT, v2FeatureVersion } from '../features/v2/names.js';
 import type { V2Result } from '../features/v2/result.js';
-import { collectGarbage } from '../gc.js';
+import { collectGarbage, GarbagePacer } from '../gc.js';
 import { lazyArray } from '../lazy-array.js';
 import type { LoadedModel } from '../models/format.js';
 import { mlpHidden } from '../models/mlp.js';
@@ -214,6 +214,7 @@ export async function evaluateHosts(
       return [{ result: e.result, history: e.history }];
     }
     const evaluations: HostEvaluation[] = [];
+    const pacer = new GarbagePacer(BEFORE_ANOMALY_GC_BYTES);
     for (let first = 0; first < found.hosts.length; first += hostsPerRead) {
       const hosts = found.hosts.slice(first, first + hostsPerRead);
       const own = await analyzeHosts(
@@ -242,7 +243,7 @@ export async function evaluateHosts(
             )
           : compatView(mac, labels, compat, sessions);
         const e = evaluateView(path, host, { ...view, ownPackets: host.store }, loaded, options, {
-          collect: false,
+          collect: () => pacer.collect(),
         });
         evaluations.push({ result: e.result, history: e.history && detachedHistory(e.history) });
       }
@@ -467,10 +468,10 @@ function evaluateView(
     /** The view's rows' predictions when already made (while the capture was read). */
     made?: RowPredictions | undefined;
     /**
-     * Collect the garbage of the read before the anomaly model (default true). Per-host mode does not: a
-     * full collection per host, of a heap holding every result so far, made 10,000 hosts take minutes.
+     * Collects the garbage of the read before the anomaly model (default: when the heap holds 20 MiB).
+     * Per-host mode paces its collections (GarbagePacer): one per host made 10,000 hosts take minutes.
      */
-    collect?: boolean;
+    collect?: () => void;
   } = {},
 ): Evaluation {
   const { made } = how;
@@ -515,7 +516,8 @@ function evaluateView(
   // ~11 MiB). From 20 MiB of heap, not gc.ts's 32: V8 used to shrink the heap while the LSTM scored every
   // sequence; with repeats left out scoring ends before, and without this the ~11 GB stream's peak reached
   // 137–143 MiB (27 → 15 MiB of heap here; bench/README.md). A 1 GB capture's ~12 MiB is left alone.
-  if (how.collect ?? true) collectGarbage(BEFORE_ANOMALY_GC_BYTES);
+  if (how.collect) how.collect();
+  else collectGarbage(BEFORE_ANOMALY_GC_BYTES);
   const scorer = anomalyScorer(options, loaded);
   const anomalyName = scorer.name;
   const anomaly = scorer.score({
