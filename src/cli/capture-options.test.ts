@@ -77,7 +77,13 @@ describe('numeric options', () => {
     ] as const) {
       const r = runCli([...args], { env });
       assert.equal(r.status, 2, `${args.join(' ')} ${JSON.stringify(env)}: ${r.stderr}`);
-      assert.match(r.stderr, /^networkml: --[\w-]+ must be .*\n$/);
+      // A value from the environment is named by its variable, and the flag it sets.
+      assert.match(
+        r.stderr,
+        Object.keys(env).length === 0
+          ? /^networkml: --[\w-]+ must be .*\n$/
+          : /^networkml: NETWORKML_\w+ must be .* \(it sets --[\w-]+\)\n$/,
+      );
       assert.equal(r.stdout, '');
     }
   });

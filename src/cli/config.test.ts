@@ -78,6 +78,34 @@ describe('networkml.config.json', () => {
   });
 });
 
+describe("a bad value's error names where the value came from", () => {
+  it('the flag typed, the environment variable, or the settings file', () => {
+    const threads = config('threads.json', { eval: { threads: 'two' } });
+    const cases: [string[], NodeJS.ProcessEnv, string][] = [
+      [
+        ['eval', '--no-history', '--warmup', 'abc', capture],
+        {},
+        "networkml: --warmup must be a non-negative number of seconds, not 'abc'\n",
+      ],
+      [
+        ['eval', '--no-history', capture],
+        { NETWORKML_WARMUP: 'abc' },
+        "networkml: NETWORKML_WARMUP must be a non-negative number of seconds, not 'abc' (it sets --warmup)\n",
+      ],
+      [
+        ['--config', threads, 'eval', '--no-history', capture],
+        {},
+        `networkml: ${threads}: "threads" must be a whole number of at least 1, not 'two' (it sets --threads)\n`,
+      ],
+    ];
+    for (const [args, env, message] of cases) {
+      const r = runCli(args, { env });
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stderr, message);
+    }
+  });
+});
+
 describe('a blank value for an option that names a file, directory or host', () => {
   // The commands read '' as "not given": a deployment's unfilled variable silently gave the bundled model.
   it('is a usage error from the command line and the environment, not the default', () => {

@@ -138,3 +138,18 @@ export function applyConfig(program: Command, loaded: LoadedConfig): void {
     }
   });
 }
+
+/**
+ * A usage error about an option's value (`--warmup must be …`) says where the value came from when it was not
+ * typed, an environment variable or the config file: the user looks there, not at a flag they never wrote.
+ */
+export function namingItsSource(command: Command, message: string, configPath: string | undefined): string {
+  const m = /^(--[a-z][a-z0-9-]*) (must .*)$/s.exec(message);
+  const option = m ? command.options.find((o) => o.long === m[1]) : undefined;
+  if (!m || !option) return message;
+  const source = command.getOptionValueSource(option.attributeName());
+  if (source === 'env' && option.envVar) return `${option.envVar} ${m[2]} (it sets ${m[1]})`;
+  if (source === 'config' && configPath)
+    return `${configPath}: "${option.attributeName()}" ${m[2]} (it sets ${m[1]})`;
+  return message;
+}

@@ -1,9 +1,9 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Command, CommanderError } from 'commander';
-import { cannotWrite, ExitCode, errorMessage, NetworkmlError } from '../errors.js';
+import { cannotWrite, ExitCode, errorMessage, NetworkmlError, UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { applyConfig, CONFIG_FILE, findConfig, refuseBlankValues } from './config.js';
+import { applyConfig, CONFIG_FILE, findConfig, namingItsSource, refuseBlankValues } from './config.js';
 import { translateLegacyArgs } from './legacy.js';
 import { translatePoseidonArgs } from './poseidon-args.js';
 
@@ -125,6 +125,9 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`networkml: ${cannotWrite('standard output', err).message}\n`);
     process.exit(ExitCode.BAD_INPUT);
   });
+  // The command being run, and the settings file: a usage error about a value names where the value came from.
+  let running: Command | null = null;
+  let configPath: string | undefined;
   try {
     const given = argv.slice(2);
     // Taken out first (findConfig removes it), so a settings file goes with the original's and Poseidon's forms too.
@@ -136,12 +139,20 @@ export async function main(argv: string[]): Promise<number> {
     const versionOnly = !config && args.length === 1 && (args[0] === '--version' || args[0] === '-V');
     const program = await buildProgram(versionOnly ? NO_COMMAND : command);
     if (config) applyConfig(program, config);
+    configPath = config?.path;
+    program.hook('preAction', (_program, action) => {
+      running = action;
+    });
     await program.parseAsync(args, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.OK;
   } catch (err) {
     if (err instanceof CommanderError) {
       // Commander already printed help or the usage error.
       return err.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
+    }
+    if (err instanceof UsageError && running) {
+      process.stderr.write(`networkml: ${namingItsSource(running, errorMessage(err), configPath)}\n`);
+      return err.exitCode;
     }
     if (err instanceof NetworkmlError) {
       process.stderr.write(`networkml: ${errorMessage(err)}\n`);
