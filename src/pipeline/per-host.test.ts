@@ -11,17 +11,17 @@ import { evaluateCaptureDetailed, evaluateHosts, HOSTS_PER_READ, type HostEvalua
 const dir = mkdtempSync(join(tmpdir(), 'networkml-hosts-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-it('per-host mode gives one result per device of a capture holding several', async () => {
+/** The reference captures of these devices merged in time order (mergecap), as one capture of several hosts. */
+function mergedCapture(name: string, devices: readonly string[]): string {
+  const merged = join(dir, name);
   const captures = `${TEST_DATA}reference/captures`;
-  const merged = join(dir, 'two-devices.pcap');
-  execFileSync('mergecap', [
-    '-F',
-    'pcap',
-    '-w',
-    merged,
-    `${captures}/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap`,
-    `${captures}/DLinkCam-sentinel-Mon0000-n00.pcap`,
-  ]);
+  const inputs = devices.map((d) => `${captures}/${d}-sentinel-Mon0000-n00.pcap`);
+  execFileSync('mergecap', ['-F', 'pcap', '-w', merged, ...inputs]);
+  return merged;
+}
+
+it('per-host mode gives one result per device of a capture holding several', async () => {
+  const merged = mergedCapture('two-devices.pcap', ['EdimaxPlug1101W', 'DLinkCam']);
   const hosts = await evaluateHosts(merged, { anomaly: 'none' });
   const keys = hosts.map((h) => h.result.key);
   assert.ok(keys.includes('74:da:38:4a:76:49'), keys.join(' '));
@@ -43,17 +43,7 @@ function plainHost(e: HostEvaluation): unknown {
 }
 
 it('reads the hosts of a capture in groups that give every host the same evaluation as one read', async () => {
-  const captures = `${TEST_DATA}reference/captures`;
-  const merged = join(dir, 'three-devices.pcap');
-  execFileSync('mergecap', [
-    '-F',
-    'pcap',
-    '-w',
-    merged,
-    `${captures}/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap`,
-    `${captures}/DLinkCam-sentinel-Mon0000-n00.pcap`,
-    `${captures}/DLinkDayCam-sentinel-Mon0000-n00.pcap`,
-  ]);
+  const merged = mergedCapture('three-devices.pcap', ['EdimaxPlug1101W', 'DLinkCam', 'DLinkDayCam']);
   // A v2 model and its behaviour model: the per-host extractors and the behaviour windows of each history entry.
   const setups = `${TEST_DATA}iot-sentinel/setups`;
   const v2 = join(dir, 'v2.json');
