@@ -222,6 +222,10 @@ test('refuses corrupt model files with ModelError', () => {
       name,
     );
   }
+  // Worded as every other model file that cannot be read: the path first.
+  assert.throws(() => SessionSequenceLstm.load(join(dir, 'missing.json')), {
+    message: `${join(dir, 'missing.json')}: cannot read model (ENOENT: no such file or directory, open '${join(dir, 'missing.json')}')`,
+  });
 });
 
 test('a session vector of the wrong length is refused', () => {

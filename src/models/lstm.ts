@@ -187,7 +187,7 @@ export class SessionSequenceLstm extends LstmCore {
     try {
       text = readFileSync(path, 'utf8');
     } catch (err) {
-      throw new ModelError(`cannot read model ${path}: ${errorMessage(err)}`);
+      throw new ModelError(`${path}: cannot read model (${errorMessage(err)})`);
     }
     let doc: unknown;
     try {
