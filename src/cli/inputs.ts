@@ -289,7 +289,7 @@ export function refuseStdinTwice(args: readonly string[]): void {
 
 /**
  * Expands the command line's captures: files as given ('-' is standard input), directories to every
- * capture below them (recognised by magic number, in name order).
+ * capture below them (recognised by magic number or a capture's name, in name order).
  *
  * A directory without captures is that input's error, like a capture that cannot be read: when other
  * inputs remain, it is reported on one line and the exit code becomes 1 while they are processed; when
@@ -299,15 +299,21 @@ export function expandCaptureArgs(args: string[]): string[] {
   refuseStdinTwice(args);
   const errors: NetworkmlError[] = [];
   const out = expand(args, errors);
-  if (errors.length === 0) return out;
-  const last = errors.pop()!;
-  if (out.length === 0) {
-    for (const e of errors) process.stderr.write(`networkml: ${e.message}\n`);
-    throw last;
-  }
-  for (const e of [...errors, last]) process.stderr.write(`networkml: ${e.message}\n`);
-  process.exitCode = last.exitCode;
+  reportInputsLeftOut(errors, out.length > 0);
   return out;
+}
+
+/**
+ * Inputs left out, each its one-line error: with others still to process, written on stderr and the exit code
+ * set (the last one's); with none, the last is thrown (the CLI writes it) after the others are written.
+ */
+export function reportInputsLeftOut(errors: readonly NetworkmlError[], othersLeft: boolean): void {
+  if (errors.length === 0) return;
+  const last = errors.at(-1)!;
+  for (const e of othersLeft ? errors : errors.slice(0, -1))
+    process.stderr.write(`networkml: ${e.message}\n`);
+  if (!othersLeft) throw last;
+  process.exitCode = last.exitCode;
 }
 
 function expand(args: string[], errors: NetworkmlError[]): string[] {

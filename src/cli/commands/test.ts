@@ -14,7 +14,7 @@ import type { CaptureResult } from '../../result.js';
 import { labelOf, labelOrUndefined, loadLabelAssignments } from '../../training/dataset.js';
 import { confusedPairs, MEAN_F1_DEFINITION, scorePredictions } from '../../training/metrics.js';
 import { addCaptureOptions, type CaptureCliOptions, threadsFrom } from '../capture-options.js';
-import { onceEach, onceEachContent } from '../inputs.js';
+import { onceEach, onceEachContent, reportInputsLeftOut } from '../inputs.js';
 import { writeCaptureWarnings } from '../output.js';
 import { createProgress } from '../progress.js';
 import { capturesOfSplit } from '../split-inputs.js';
@@ -85,14 +85,7 @@ export function registerTest(program: Command): void {
           return false;
         }
       });
-      if (paths.length === 0 && unlabelled.length > 0) {
-        for (const e of unlabelled.slice(0, -1)) process.stderr.write(`networkml: ${e.message}\n`);
-        throw unlabelled.at(-1)!;
-      }
-      for (const e of unlabelled) {
-        process.stderr.write(`networkml: ${e.message}\n`);
-        process.exitCode = e.exitCode;
-      }
+      reportInputsLeftOut(unlabelled, paths.length > 0);
       // A bad model is one mistake, not one per capture: refuse it before any work (exit 3), as eval does.
       const modelPath = cli.model ? resolveModelPath(cli.model) : undefined;
       roleModelFor(modelPath);
