@@ -81,6 +81,7 @@ describe('networkml.config.json', () => {
 describe("a bad value's error names where the value came from", () => {
   it('the flag typed, the environment variable, or the settings file', () => {
     const threads = config('threads.json', { eval: { threads: 'two' } });
+    const warmup = config('warmup-abc.json', { warmup: 'abc' });
     const cases: [string[], NodeJS.ProcessEnv, string][] = [
       [
         ['eval', '--no-history', '--warmup', 'abc', capture],
@@ -95,7 +96,12 @@ describe("a bad value's error names where the value came from", () => {
       [
         ['--config', threads, 'eval', '--no-history', capture],
         {},
-        `networkml: ${threads}: "threads" must be a whole number of at least 1, not 'two' (it sets --threads)\n`,
+        `networkml: ${threads}: eval.threads must be a whole number of at least 1, not 'two'\n`,
+      ],
+      [
+        ['--config', warmup, 'eval', '--no-history', capture],
+        {},
+        `networkml: ${warmup}: warmup must be a non-negative number of seconds, not 'abc'\n`,
       ],
     ];
     for (const [args, env, message] of cases) {

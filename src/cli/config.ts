@@ -141,15 +141,19 @@ export function applyConfig(program: Command, loaded: LoadedConfig): void {
 
 /**
  * A usage error about an option's value (`--warmup must be …`) says where the value came from when it was not
- * typed, an environment variable or the config file: the user looks there, not at a flag they never wrote.
+ * typed, an environment variable or the config file: the user looks there, not at a flag they never wrote. A
+ * setting is named as the file's own checks name it (checkValue): `eval.threads` from the command's section,
+ * `threads` from the top level (the section wins, as applyConfig applies them).
  */
-export function namingItsSource(command: Command, message: string, configPath: string | undefined): string {
+export function namingItsSource(command: Command, message: string, loaded: LoadedConfig | undefined): string {
   const m = /^(--[a-z][a-z0-9-]*) (must .*)$/s.exec(message);
   const option = m ? command.options.find((o) => o.long === m[1]) : undefined;
   if (!m || !option) return message;
-  const source = command.getOptionValueSource(option.attributeName());
+  const name = option.attributeName();
+  const source = command.getOptionValueSource(name);
   if (source === 'env' && option.envVar) return `${option.envVar} ${m[2]} (it sets ${m[1]})`;
-  if (source === 'config' && configPath)
-    return `${configPath}: "${option.attributeName()}" ${m[2]} (it sets ${m[1]})`;
-  return message;
+  if (source !== 'config' || !loaded) return message;
+  const section = loaded.config[command.name()];
+  const inSection = section !== null && typeof section === 'object' && name in section;
+  return `${loaded.path}: ${inSection ? `${command.name()}.${name}` : name} ${m[2]}`;
 }

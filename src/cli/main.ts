@@ -3,7 +3,14 @@ import { availableParallelism } from 'node:os';
 import { Command, CommanderError } from 'commander';
 import { cannotWrite, ExitCode, errorMessage, NetworkmlError, UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { applyConfig, CONFIG_FILE, findConfig, namingItsSource, refuseBlankValues } from './config.js';
+import {
+  applyConfig,
+  CONFIG_FILE,
+  findConfig,
+  type LoadedConfig,
+  namingItsSource,
+  refuseBlankValues,
+} from './config.js';
 import { translateLegacyArgs } from './legacy.js';
 import { translatePoseidonArgs } from './poseidon-args.js';
 
@@ -127,7 +134,7 @@ export async function main(argv: string[]): Promise<number> {
   });
   // The command being run, and the settings file: a usage error about a value names where the value came from.
   let running: Command | null = null;
-  let configPath: string | undefined;
+  let settings: LoadedConfig | undefined;
   try {
     const given = argv.slice(2);
     // Taken out first (findConfig removes it), so a settings file goes with the original's and Poseidon's forms too.
@@ -139,7 +146,7 @@ export async function main(argv: string[]): Promise<number> {
     const versionOnly = !config && args.length === 1 && (args[0] === '--version' || args[0] === '-V');
     const program = await buildProgram(versionOnly ? NO_COMMAND : command);
     if (config) applyConfig(program, config);
-    configPath = config?.path;
+    settings = config ?? undefined;
     program.hook('preAction', (_program, action) => {
       running = action;
     });
@@ -151,7 +158,7 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
     }
     if (err instanceof UsageError && running) {
-      process.stderr.write(`networkml: ${namingItsSource(running, errorMessage(err), configPath)}\n`);
+      process.stderr.write(`networkml: ${namingItsSource(running, errorMessage(err), settings)}\n`);
       return err.exitCode;
     }
     if (err instanceof NetworkmlError) {
