@@ -46,7 +46,12 @@ import {
   anomalyScorer,
   type BehaviorWindowTypes,
 } from './anomaly.js';
-import { type BehaviorWindowScore, loadedBehaviorModel, withOwnHistory } from './behavior-anomaly.js';
+import {
+  type BehaviorWindowScore,
+  loadedBehaviorModel,
+  windowsHistoryMayDecide,
+  withOwnHistory,
+} from './behavior-anomaly.js';
 import { captureKey } from './capture-key.js';
 import { roleModelFor } from './model-registry.js';
 
@@ -255,24 +260,22 @@ export async function evaluateHosts(
 }
 
 /**
- * A history entry that no longer reaches into its capture's analysis: the representations (made from the
- * bins' feature rows when read) and the behaviour windows are made now, so a host's packets can go before
- * the next group of hosts is read. The same values as made later.
+ * A history entry that no longer reaches into its capture's analysis, to keep past it (per-host mode lets each
+ * group's packets go) or to send to another thread (a pool worker's answer): the representations (made from the
+ * bins' feature rows when read) and the behaviour windows are made now, the same values as made later; of the
+ * windows' `types`, only those of windows the device's history could make the deciding one (applyOwnHistory
+ * reads no other; each is scored again when made: a long capture has ~17,000).
  */
-function detachedHistory(h: ScoredUpdate): ScoredUpdate {
-  return {
-    ...h,
-    representations: Array.from(h.representations),
-    ...(h.behavior
-      ? {
-          behavior: {
-            ...h.behavior,
-            bins: Array.from(h.behavior.bins),
-            ...(h.behavior.types ? { types: Array.from(h.behavior.types) } : {}),
-          },
-        }
-      : {}),
-  };
+export function detachedHistory(h: ScoredUpdate): ScoredUpdate {
+  const representations = Array.from(h.representations);
+  if (!h.behavior) return { ...h, representations };
+  const { types, ...rest } = h.behavior;
+  const bins = Array.from(rest.bins);
+  const model = loadedBehaviorModel(rest.modelPath);
+  if (!types || !model) return { ...h, representations, behavior: { ...rest, bins } };
+  const deciding: BehaviorWindowTypes[] = [];
+  for (const i of windowsHistoryMayDecide(model, bins)) deciding[i] = types[i]!;
+  return { ...h, representations, behavior: { ...rest, bins, types: deciding } };
 }
 
 /**

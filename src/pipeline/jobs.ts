@@ -5,9 +5,8 @@ import { V2_FEATURE_COUNT } from '../features/v2/names.js';
 import { type InspectRecord, inspectRecord } from '../outputs/inspect.js';
 import type { CaptureResult } from '../result.js';
 import { type AnalyzeOptions, analyzeCapture } from './analyze.js';
-import type { BehaviorWindowTypes } from './anomaly.js';
-import { loadedBehaviorModel, windowsHistoryMayDecide } from './behavior-anomaly.js';
 import {
+  detachedHistory,
   type EvaluateOptions,
   evaluateCaptureDetailed,
   evaluateHosts,
@@ -75,15 +74,7 @@ const handlers: { [N in JobName]: (input: JobInput<N>) => Promise<JobOutput<N>> 
     // is copied to the calling thread (structured clone), so there they are built once here.
     return evaluations.map((e) => {
       const h = e.history;
-      if (!h || isMainThread) return { result: e.result, history: h };
-      return {
-        result: e.result,
-        history: {
-          ...h,
-          representations: Array.from(h.representations),
-          ...(h.behavior ? { behavior: portableBehavior(h.behavior) } : {}),
-        },
-      };
+      return { result: e.result, history: !h || isMainThread ? h : detachedHistory(h) };
     });
   },
   // Imported when used: its features are a dozen modules every other job's start-up would load.
@@ -111,22 +102,6 @@ const handlers: { [N in JobName]: (input: JobInput<N>) => Promise<JobOutput<N>> 
     };
   },
 };
-
-/**
- * A history entry's behaviour as a worker sends it: the windows built, and the `types` of only the windows
- * the device's history could make the deciding one (each is scored again: a long capture has ~17,000).
- */
-function portableBehavior(
-  behavior: NonNullable<ScoredUpdate['behavior']>,
-): NonNullable<ScoredUpdate['behavior']> {
-  const { types, ...rest } = behavior;
-  const bins = Array.from(rest.bins);
-  const model = loadedBehaviorModel(rest.modelPath);
-  if (!types || !model) return { ...rest, bins };
-  const sent: BehaviorWindowTypes[] = [];
-  for (const i of windowsHistoryMayDecide(model, bins)) sent[i] = types[i]!;
-  return { ...rest, bins, types: sent };
-}
 
 export function runJob<N extends JobName>(name: N, input: JobInput<N>): Promise<JobOutput<N>> {
   return handlers[name](input);
