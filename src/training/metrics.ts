@@ -5,7 +5,16 @@ import type { ConfusedPair, RoleScore, TestMetrics, TestPrediction } from '../ou
 export const MEAN_F1_DEFINITION =
   'unweighted mean of per-role F1 over the roles that are the truth of at least one test capture; ' +
   'Unknown and roles that are only predicted are not averaged (a capture wrongly called Unknown lowers ' +
-  "its true role's recall)";
+  "its true role's recall); a capture of a type the model has no role for is right when called Unknown " +
+  'and is scored under Unknown; null when no test capture is of a role the model knows';
+
+/**
+ * The answer that counts as right for a capture labelled `truth`: the truth itself, or Unknown when the
+ * model has no such role (a type it was never trained on: nothing but Unknown can be right).
+ */
+export function expectedAnswer(truth: string, modelLabels: ReadonlySet<string>): string {
+  return modelLabels.has(truth) ? truth : UNKNOWN_LABEL;
+}
 
 /**
  * Precision, recall and F1 per role from (truth, prediction) pairs, the confusion matrix (rows truth,
@@ -37,13 +46,14 @@ export function scorePredictions(
     return { label, precision, recall, f1, support };
   });
   const occurring = perRole.filter((r) => r.support > 0 && r.label !== UNKNOWN_LABEL);
-  const meanF1 = occurring.length ? occurring.reduce((a, r) => a + r.f1, 0) / occurring.length : 0;
+  const meanF1 = occurring.length ? occurring.reduce((a, r) => a + r.f1, 0) / occurring.length : null;
   return { labels, confusion, perRole, meanF1, accuracy: truth.length ? correct / truth.length : 0 };
 }
 
 /**
- * Role pairs the model mixes up, either direction, most often first: forced decisions that name the other
- * role, and captures whose top two were the pair reported as siblings.
+ * Role pairs the model mixes up, either direction, most often first: captures labelled as the other role,
+ * and captures whose top two were the pair reported as siblings. A capture called Unknown labels nothing (its
+ * best role is no answer given), and one whose truth the model has no role for has no role to confuse.
  */
 export function confusedPairs(predictions: readonly TestPrediction[]): ConfusedPair[] {
   const pairs = new Map<string, ConfusedPair>();
@@ -59,8 +69,8 @@ export function confusedPairs(predictions: readonly TestPrediction[]): ConfusedP
   };
   for (const p of predictions) {
     // Without sessions there is no decision; a capture of an unknown type has no role to confuse.
-    if (p.reason || p.truth === UNKNOWN_LABEL) continue;
-    if (p.forced !== p.truth) pair(p.truth, p.forced).count++;
+    if (p.reason || (p.expected ?? p.truth) === UNKNOWN_LABEL) continue;
+    if (!p.unknown && p.predicted !== p.truth) pair(p.truth, p.predicted).count++;
     if (p.siblings) pair(p.siblings[0], p.siblings[1]).siblings++;
   }
   return [...pairs.values()].sort(

@@ -36,9 +36,9 @@ const model = join(dir, 'v2.json');
 
 interface TestJson {
   accuracyPerCapture: number;
-  meanF1: number;
+  meanF1: number | null;
   meanF1Definition: string;
-  forcing: { meanF1: number; accuracy: number };
+  forcing: { meanF1: number | null; accuracy: number };
   predictions: TestPrediction[];
   confusedPairs: { a: string; b: string; count: number; siblings: number }[];
   confusion: number[][];
@@ -62,6 +62,8 @@ describe('open-set role model from the CLI: --unknown-rate, Unknown for unseen t
     ]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /set for --unknown-rate 0\.05/);
+    // The user's 8 labels; Unknown is the model's answer for none of them, not a ninth.
+    assert.match(r.stdout, /of 109 captures \(0 without sessions\), 8 labels \(\+ Unknown\)\n/);
     assert.match(
       r.stdout,
       /Unknown when the rank distance to the nearest known type \(above 0\.\d+ alone\) or on the service role, who serves and who opens flows \(above 0\.\d+ alone\), is more unusual than \d+\.\d% of the training captures', set for/,
@@ -135,6 +137,7 @@ describe('open-set role model from the CLI: --unknown-rate, Unknown for unseen t
     for (const p of run.predictions) {
       assert.deepEqual(Object.keys(p).sort(), [
         'confidence',
+        'expected',
         'file',
         'forced',
         'predicted',
@@ -166,11 +169,29 @@ describe('open-set role model from the CLI: --unknown-rate, Unknown for unseen t
       never.filter((p) => p.unknown).length >= 3,
       `never-trained types: ${never.map((p) => `${p.file}→${p.predicted}`).join(' ')}`,
     );
-    // Mean F1 averages the roles the test captures have (9); Unknown is not one of them.
+    // A type the model has no role for can only be right as Unknown: that is its expected answer, it is
+    // scored under Unknown (no row of its own, no role in mean F1) and confuses no pair of roles.
+    for (const p of run.predictions)
+      assert.equal(p.expected, never.includes(p) ? 'Unknown' : p.truth, p.file);
+    const right = run.predictions.filter((p) => p.predicted === p.expected).length;
+    assert.equal(run.accuracyPerCapture, right / run.predictions.length);
+    assert.ok(!run.labels.includes('PMU') && !run.labels.includes('XiaoduPlug'), run.labels.join());
+    for (const pair of run.confusedPairs)
+      assert.ok(![pair.a, pair.b].some((l) => l === 'PMU' || l === 'XiaoduPlug'), `${pair.a} ↔ ${pair.b}`);
+    // Mean F1 averages the roles the test captures have that the model knows (8); Unknown is not one.
     assert.match(run.meanF1Definition, /truth of at least one test capture/);
-    const truthRoles = new Set(run.predictions.map((p) => p.truth));
-    assert.equal(truthRoles.size, 10);
-    assert.ok(run.forcing.meanF1 >= 0 && run.forcing.meanF1 <= 1);
+    assert.equal(new Set(known.map((p) => p.truth)).size, 8);
+    const roleF1 = run.labels.flatMap((l, i) => {
+      const support = run.confusion[i]!.reduce((a, b) => a + b, 0);
+      if (l === 'Unknown' || support === 0) return [];
+      const predicted = run.confusion.reduce((a, row) => a + row[i]!, 0);
+      const tp = run.confusion[i]![i]!;
+      const [precision, recall] = [predicted ? tp / predicted : 0, tp / support];
+      return [precision + recall ? (2 * precision * recall) / (precision + recall) : 0];
+    });
+    assert.equal(roleF1.length, 8);
+    assert.ok(Math.abs(run.meanF1! - roleF1.reduce((a, b) => a + b, 0) / 8) < 1e-12, `mean F1 ${run.meanF1}`);
+    assert.ok(run.forcing.meanF1! >= 0 && run.forcing.meanF1! <= 1);
     assert.equal(
       run.confusion.flat().reduce((a, b) => a + b, 0),
       run.predictions.length,
@@ -226,6 +247,47 @@ describe('open-set role model from the CLI: --unknown-rate, Unknown for unseen t
     assert.match(r.stdout, /captures not labelled right\n {2}DLinkDayCam-\S+: DLinkCam → DLinkDayCam \d/);
   });
 
+  it('test on types the model was never trained on: right when called Unknown, mean F1 n/a', () => {
+    // The MELSEC captures' types are not among the model's roles: Unknown is the only right answer.
+    const melsec = `${TEST_DATA}melsec`;
+    const j = runCli(['test', melsec, '--model', model, '--json']);
+    assert.equal(j.status, 0, j.stderr);
+    const run = JSON.parse(j.stdout) as TestJson;
+    assert.equal(run.predictions.length, 4);
+    const rejected = run.predictions.filter((p) => p.unknown).length;
+    assert.ok(run.predictions.every((p) => p.expected === 'Unknown'));
+    assert.equal(run.accuracyPerCapture, rejected / 4);
+    assert.equal(run.meanF1, null, 'no role to average');
+    assert.deepEqual(run.confusedPairs, []);
+
+    const r = runCli(['test', melsec, '--model', model]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `4 captures are of types the model has no role for \\(MelsecEngineeringPC, MelsecPLC\\): right when called Unknown, scored under Unknown; ${rejected} of 4 were`,
+      ),
+    );
+    assert.match(r.stdout, /mean F1 n\/a \(no test capture is of a role the model knows/);
+    assert.match(r.stdout, /confused pairs: none/);
+    assert.match(
+      r.stdout,
+      new RegExp(`accuracy per capture ${(rejected / 4).toFixed(3)} \\(${rejected}/4; 0 of known types`),
+    );
+    if (rejected < 4)
+      assert.match(r.stdout, /MelsecPLC|MelsecEngineeringPC \(no such role: Unknown expected\) → /);
+    // The report reads a test without a mean F1.
+    const testJson = join(dir, 'test-unseen.json');
+    writeFileSync(testJson, j.stdout);
+    const rep = runCli(['report', testJson, '--output', join(dir, 'test-unseen.html')]);
+    assert.equal(rep.status, 0, rep.stderr);
+    const page = readFileSync(join(dir, 'test-unseen.html'), 'utf8');
+    assert.match(page, /mean F1 n\/a/);
+    // Its list of captures not labelled right holds only those not called Unknown.
+    if (rejected < 4) assert.match(page, /no such role: Unknown expected/);
+    else assert.doesNotMatch(page, /Captures not labelled right/);
+  });
+
   it('says why compat has nothing to classify in a short capture instead of dropping it silently', () => {
     const short = `${setups}/Aria-A1-Mon0000-n00.pcap`; // 11.6 s long: all inside the 120 s warm-up
     const e = runCli(['eval', '--json', '--no-history', '--anomaly', 'none', short]);
@@ -241,10 +303,11 @@ describe('open-set role model from the CLI: --unknown-rate, Unknown for unseen t
     const run = JSON.parse(t.stdout) as TestJson;
     assert.equal(run.predictions[0]!.predicted, '(no sessions)');
     assert.match(run.predictions[0]!.reason!, /^no sessions after the 120 s warm-up/);
+    // The bundled model's roles are an enterprise's: an Aria scale is a type it has no role for.
     const text = runCli(['test', short]);
     assert.match(
       text.stdout,
-      /Aria-A1-Mon0000-n00\.pcap: Aria → \(no sessions\) \(no sessions after the 120 s warm-up/,
+      /Aria-A1-Mon0000-n00\.pcap: Aria \(no such role: Unknown expected\) → \(no sessions\) \(no sessions after the 120 s warm-up/,
     );
   });
 });

@@ -17,13 +17,19 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const aria = join(dir, 'Aria-A1-Mon0000-n00.pcap');
 /** A capture whose last record is cut short: eval warns of it. */
 const truncated = join(dir, 'Truncated-A1-Mon0000-n00.pcap');
-/** Aria-A2 and a capture of a type the model does not know (truth Unknown); the bundled model calls both Unknown. */
+/**
+ * An Aria capture labelled as one of the bundled model's roles (Printer), and one of a type the model does not
+ * know (truth Unknown); the bundled model calls both Unknown.
+ */
 const withUnknown = join(dir, 'with-unknown');
+/** An Aria capture labelled as one of the bundled model's roles. */
+const printer = join(dir, 'Printer-A1-Mon0000-n00.pcap');
 before(() => {
   copyFileSync(join(setups, 'Aria-A1-Mon0000-n00.pcap'), aria);
   copyFileSync(`${TEST_DATA}captures/edge/truncated-record.pcap`, truncated);
   mkdirSync(withUnknown);
-  copyFileSync(join(setups, 'Aria-A2-Mon0000-n00.pcap'), join(withUnknown, 'Aria-A2-Mon0000-n00.pcap'));
+  copyFileSync(join(setups, 'Aria-A1-Mon0000-n00.pcap'), printer);
+  copyFileSync(join(setups, 'Aria-A2-Mon0000-n00.pcap'), join(withUnknown, 'Printer-A2-Mon0000-n00.pcap'));
   copyFileSync(join(setups, 'Aria-A1-Mon0000-n00.pcap'), join(withUnknown, 'Unknown-A1-Mon0000-n00.pcap'));
 });
 
@@ -45,7 +51,7 @@ describe('test: capture warnings', () => {
 
 describe('test: inputs', () => {
   it('tests a capture reached twice (inside a directory given beside it) once, with one warning', () => {
-    const inDir = join(withUnknown, 'Aria-A2-Mon0000-n00.pcap');
+    const inDir = join(withUnknown, 'Printer-A2-Mon0000-n00.pcap');
     const r = runCli(['test', '--json', '--warmup', '0', withUnknown, inDir]);
     assert.equal(r.status, 0, r.stderr);
     assert.equal((JSON.parse(r.stdout) as { captures: number }).captures, 2);
@@ -181,8 +187,23 @@ describe('test: text output', () => {
     );
     assert.match(
       r.stdout,
-      /^accuracy per capture 0\.500 \(1\/2; 1 called Unknown and 0 without sessions count as wrong\)/m,
+      /^accuracy per capture 0\.500 \(1\/2; 1 of known types called Unknown and 0 without sessions count as wrong\)/m,
     );
+  });
+
+  it("expects Unknown for a label that is none of the model's roles, and says so", () => {
+    // The bundled model's roles are an enterprise's: an Aria scale is none of them.
+    const r = runCli(['test', '--warmup', '0', aria]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /^1 capture is of a type the model has no role for \(Aria\): right when called Unknown, scored under Unknown; 1 of 1 was$/m,
+    );
+    assert.match(
+      r.stdout,
+      /^mean F1 n\/a \(no test capture is of a role the model knows; Unknown is not a role\)$/m,
+    );
+    assert.match(r.stdout, /^accuracy per capture 1\.000 \(1\/1; 0 of known types called Unknown/m);
   });
 
   it('numbers the confusion matrix columns, so labels alike in their first letters stay apart', () => {
@@ -197,19 +218,28 @@ describe('test: text output', () => {
       join(setups, 'Aria-A2-Mon0000-n00.pcap'),
       join(alike, 'EdimaxPlug2101W-A1-Mon0000-n00.pcap'),
     );
-    const r = runCli(['test', '--warmup', '0', alike]);
+    // Roles of the bundled model whose names begin alike.
+    const labels = join(dir, 'alike.json');
+    writeFileSync(
+      labels,
+      JSON.stringify({
+        EdimaxPlug1101W: 'Administrator workstation',
+        EdimaxPlug2101W: 'Administrator server',
+      }),
+    );
+    const r = runCli(['test', '--warmup', '0', '--labels', labels, alike]);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stderr, '');
     const matrix = r.stdout.slice(r.stdout.indexOf('confusion matrix'));
     const [, header, ...rows] = matrix.split('\n');
     assert.deepEqual(header!.trim().split(/\s+/), ['1', '2', '3']);
-    assert.match(rows[0]!, /^1 EdimaxPlug1101W +\. +\. +1$/);
-    assert.match(rows[1]!, /^2 EdimaxPlug2101W +\. +\. +1$/);
+    assert.match(rows[0]!, /^1 Administrator workstation +\. +\. +1$/);
+    assert.match(rows[1]!, /^2 Administrator server +\. +\. +1$/);
     assert.match(rows[2]!, /^3 Unknown +\. +\. +\.$/);
   });
 
   it('aligns the baseline gain table, accuracy row included', () => {
-    const r = runCli(['test', '--warmup', '0', '--baseline', 'onelayer-v0.4.8', aria]);
+    const r = runCli(['test', '--warmup', '0', '--baseline', 'onelayer-v0.4.8', printer]);
     assert.equal(r.status, 0, r.stderr);
     const table = r.stdout
       .slice(r.stdout.indexOf('\nrole ') + 1)

@@ -12,7 +12,12 @@ import { roleModelFor } from '../../pipeline/model-registry.js';
 import { runJobs } from '../../pipeline/pool.js';
 import type { CaptureResult } from '../../result.js';
 import { labelOf, labelOrUndefined, loadLabelAssignments } from '../../training/dataset.js';
-import { confusedPairs, MEAN_F1_DEFINITION, scorePredictions } from '../../training/metrics.js';
+import {
+  confusedPairs,
+  expectedAnswer,
+  MEAN_F1_DEFINITION,
+  scorePredictions,
+} from '../../training/metrics.js';
 import { addCaptureOptions, type CaptureCliOptions, threadsFrom } from '../capture-options.js';
 import { onceEach, onceEachContent, reportInputsLeftOut } from '../inputs.js';
 import { writeCaptureWarnings } from '../output.js';
@@ -32,7 +37,7 @@ const NO_SESSIONS = '(no sessions)';
 
 export interface TestRun extends TestReport {
   predictions: TestPrediction[];
-  /** Captures whose top label is the truth (a capture without sessions counts as wrong). */
+  /** Captures whose top label is the expected answer (a capture without sessions counts as wrong). */
   accuracyPerCapture: number;
   capturesWithoutSessions: number;
   speed: { seconds: number; megabytesPerSecond: number; secondsPer15MinuteCapture: number | null };
@@ -179,6 +184,8 @@ async function scoreModel(
   if (evaluated.length === 0) return { run: null, failures, evaluated: [] };
   const paths = evaluated.map((i) => allPaths[i]!);
   const truth = evaluated.map((i) => allTruth[i]!);
+  const roles = new Set(roleModelFor(options.modelPath).model.labels.filter((l) => l !== UNKNOWN_LABEL));
+  const expected = truth.map((t) => expectedAnswer(t, roles));
   const predictions: TestPrediction[] = [];
   let empty = 0;
   let bins = 0;
@@ -189,7 +196,11 @@ async function scoreModel(
     const result = r.value[0]!.result;
     evaluatedResults.push(result);
     const device = deviceOf(result);
-    const base = { file: paths[i] === '-' ? '-' : basename(paths[i]!), truth: truth[i]! };
+    const base = {
+      file: paths[i] === '-' ? '-' : basename(paths[i]!),
+      truth: truth[i]!,
+      expected: expected[i]!,
+    };
     if (!device) {
       empty++;
       predictions.push({
@@ -221,10 +232,10 @@ async function scoreModel(
   const seconds = (performance.now() - started) / 1000;
   const binsSeconds = bins * binLengthS(options);
   const bytes = paths.reduce((sum, p) => sum + (p === '-' ? 0 : statSync(p).size), 0);
-  const scored = scorePredictions(truth, withUnknowns);
+  const scored = scorePredictions(expected, withUnknowns);
   const run: TestRun = {
     ...scored,
-    forcing: scorePredictions(truth, forcing),
+    forcing: scorePredictions(expected, forcing),
     model: model ?? 'bundled onelayer-v0.4.8',
     captures: paths.length,
     meanF1Definition: MEAN_F1_DEFINITION,
@@ -278,18 +289,30 @@ function testText(run: TestRun): string {
   });
   // As mean F1 counts them (MEAN_F1_DEFINITION): a capture labelled Unknown is of an unknown type, not a role.
   const roles = run.perRole.filter((r) => r.support > 0 && r.label !== UNKNOWN_LABEL).length;
-  // Only these count as wrong: a capture of an unknown type (truth Unknown) called Unknown is right.
-  const unknowns = run.predictions.filter((p) => p.unknown && p.truth !== UNKNOWN_LABEL).length;
+  const expectedOf = (p: TestPrediction) => p.expected ?? p.truth;
+  // Only these count as wrong: a capture of an unknown type called Unknown is right.
+  const unknowns = run.predictions.filter((p) => p.unknown && expectedOf(p) !== UNKNOWN_LABEL).length;
+  const unseen = run.predictions.filter((p) => expectedOf(p) === UNKNOWN_LABEL && p.truth !== UNKNOWN_LABEL);
   lines.push('');
+  if (unseen.length > 0) {
+    const types = [...new Set(unseen.map((p) => p.truth))].sort();
+    const rejected = unseen.filter((p) => p.unknown).length;
+    lines.push(
+      `${unseen.length} ${unseen.length === 1 ? 'capture is' : 'captures are'} of ${types.length === 1 ? 'a type' : 'types'} the model has no role for ` +
+        `(${types.join(', ')}): right when called Unknown, scored under Unknown; ${rejected} of ${unseen.length} ${rejected === 1 ? 'was' : 'were'}`,
+    );
+  }
   lines.push(
-    `mean F1 ${run.meanF1.toFixed(3)} (over the ${roles} ${roles === 1 ? 'role' : 'roles'} of the test captures; Unknown is not a role)`,
+    run.meanF1 === null
+      ? 'mean F1 n/a (no test capture is of a role the model knows; Unknown is not a role)'
+      : `mean F1 ${run.meanF1.toFixed(3)} (over the ${roles} ${roles === 1 ? 'role' : 'roles'} of the test captures; Unknown is not a role)`,
   );
   lines.push(
-    `mean F1, forcing decisions ${run.forcing!.meanF1.toFixed(3)} (Unknown replaced by the best role)`,
+    `mean F1, forcing decisions ${run.forcing!.meanF1 === null ? 'n/a' : run.forcing!.meanF1.toFixed(3)} (Unknown replaced by the best role)`,
   );
   lines.push(
     `accuracy per capture ${run.accuracyPerCapture.toFixed(3)} (${Math.round(run.accuracyPerCapture * run.captures!)}/${run.captures}; ` +
-      `${unknowns} called Unknown and ${run.capturesWithoutSessions} without sessions count as wrong); ` +
+      `${unknowns} of known types called Unknown and ${run.capturesWithoutSessions} without sessions count as wrong); ` +
       `forcing decisions ${run.forcing!.accuracy.toFixed(3)}`,
   );
   lines.push('');
@@ -298,13 +321,13 @@ function testText(run: TestRun): string {
     for (const p of run.confusedPairs)
       lines.push(`  ${p.a} ↔ ${p.b}: ${p.count} mislabelled, ${p.siblings} reported as siblings`);
   } else lines.push('confused pairs: none');
-  const missed = run.predictions.filter((p) => p.predicted !== p.truth);
+  const missed = run.predictions.filter((p) => p.predicted !== expectedOf(p));
   if (missed.length > 0) {
     lines.push('');
     lines.push('captures not labelled right');
     for (const p of missed)
       lines.push(
-        `  ${p.file}: ${p.truth} → ${p.predicted}` +
+        `  ${p.file}: ${p.truth}${expectedOf(p) === p.truth ? '' : ' (no such role: Unknown expected)'} → ${p.predicted}` +
           (p.reason
             ? ` (${p.reason})`
             : ` ${(p.confidence * 100).toFixed(1)}%${p.unknown ? `, best role ${p.forced}` : ''}`),

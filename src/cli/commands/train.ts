@@ -4,6 +4,7 @@ import { type Command, Option } from 'commander';
 import { UsageError } from '../../errors.js';
 import { DEFAULT_MODEL_PATH } from '../../models/format.js';
 import { resolveModelPath } from '../../models/host-footprint.js';
+import { UNKNOWN_LABEL } from '../../models/role-model.js';
 import {
   type LabelAssignments,
   labelOrUndefined,
@@ -304,7 +305,7 @@ function summaryText(summary: TrainSummary): string {
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   return (
     `trained ${summary.features} ${chosen} on ${summary.bins} bins of ${summary.captures} captures (${summary.captures_without_sessions} without sessions), ` +
-    `${summary.labels.length} labels\n` +
+    `${labelCountText(summary.labels)}\n` +
     note +
     (calibration
       ? (calibration.method === 'novelty'
@@ -340,6 +341,12 @@ function summaryText(summary: TrainSummary): string {
       : '') +
     `  features ${summary.seconds.features.toFixed(1)} s, total ${summary.seconds.total.toFixed(1)} s → ${summary.model}\n`
   );
+}
+
+/** "7 labels (+ Unknown)": the user's labels; Unknown is the model's answer for none of them, not one. */
+function labelCountText(labels: readonly string[]): string {
+  const own = labels.filter((l) => l !== UNKNOWN_LABEL).length;
+  return `${own} ${own === 1 ? 'label' : 'labels'}${own < labels.length ? ' (+ Unknown)' : ''}`;
 }
 
 /** The line naming the labels the behaviour model cannot tell apart (empty when there are none). */

@@ -202,7 +202,7 @@ function scoreTable(m: TestMetrics): string {
 }
 
 function metricsBlock(title: string, m: TestMetrics, canvas: string): string {
-  return `<div class="metrics"><h3>${h(title)} <span class="muted">mean F1 ${m.meanF1.toFixed(3)} · accuracy ${percent(m.accuracy)}</span></h3><div class="test-grid"><div>${heatMap(m)}</div><div><div class="chart-box scores-box" style="height:${Math.max(220, 40 + m.perRole.length * 34)}px"><canvas id="${canvas}" role="img" aria-label="${h(`Per-role F1, ${title}`)}"></canvas></div>${scoreTable(m)}</div></div></div>`;
+  return `<div class="metrics"><h3>${h(title)} <span class="muted">mean F1 ${m.meanF1 === null ? 'n/a' : m.meanF1.toFixed(3)} · accuracy ${percent(m.accuracy)}</span></h3><div class="test-grid"><div>${heatMap(m)}</div><div><div class="chart-box scores-box" style="height:${Math.max(220, 40 + m.perRole.length * 34)}px"><canvas id="${canvas}" role="img" aria-label="${h(`Per-role F1, ${title}`)}"></canvas></div>${scoreTable(m)}</div></div></div>`;
 }
 
 function scoreSpec(m: TestMetrics, canvas: string): ScoreSpec {
@@ -241,12 +241,13 @@ function testSections(tests: NamedTestReport[], scores: ScoreSpec[]): string {
           .join('');
         blocks.push(`<div class="pairs"><h3>Confused pairs</h3><ul>${items}</ul></div>`);
       }
-      const missed = (r.predictions ?? []).filter((p) => p.predicted !== p.truth);
+      // Against the answer that counts as right: Unknown for a type the model has no role for.
+      const missed = (r.predictions ?? []).filter((p) => p.predicted !== (p.expected ?? p.truth));
       if (missed.length > 0) {
         const rows = missed
           .map(
             (p) =>
-              `<tr><td>${h(p.file)}</td><td>${h(p.truth)}</td><td>${h(p.predicted)}</td><td class="num">${percent(p.confidence)}</td><td>${h(p.reason ?? (p.unknown ? `best role ${p.forced}` : ''))}</td></tr>`,
+              `<tr><td>${h(p.file)}</td><td>${h(p.truth)}</td><td>${h(p.predicted)}</td><td class="num">${percent(p.confidence)}</td><td>${h(p.reason ?? (p.unknown ? `best role ${p.forced}` : (p.expected ?? p.truth) !== p.truth ? 'no such role: Unknown expected' : ''))}</td></tr>`,
           )
           .join('');
         blocks.push(

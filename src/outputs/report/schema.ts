@@ -16,7 +16,7 @@ const metricsShape = {
       support: finite.min(0),
     }),
   ),
-  meanF1: probability,
+  meanF1: probability.nullable(),
   accuracy: probability,
 };
 
@@ -39,6 +39,7 @@ export const testReportSchema: z.ZodType<TestReport> = z
         z.object({
           file: z.string(),
           truth: z.string(),
+          expected: z.string().optional(),
           predicted: z.string(),
           confidence: probability,
           unknown: z.boolean(),

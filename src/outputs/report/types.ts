@@ -3,7 +3,14 @@ import type { CaptureResult } from '../../result.js';
 /** One capture of a `test` run: what it is, what the model said. */
 export interface TestPrediction {
   file: string;
+  /** The label the capture's file name (or --labels) gives. */
   truth: string;
+  /**
+   * The answer that counts as right: the truth, or Unknown when the truth is not one of the model's roles
+   * (a type it was never trained on, or a capture labelled Unknown). Absent in reports written before it:
+   * the truth then.
+   */
+  expected?: string;
   /** The label reported: a role, "Unknown", or "(no sessions)". */
   predicted: string;
   /** Confidence of `predicted` (0 without sessions). */
@@ -22,7 +29,7 @@ export interface TestPrediction {
 export interface ConfusedPair {
   a: string;
   b: string;
-  /** Captures of one labelled as the other (forced decisions). */
+  /** Captures of one labelled as the other (a capture called Unknown labels nothing). */
   count: number;
   /** Captures whose top two were these roles, reported as siblings. */
   siblings: number;
@@ -45,8 +52,11 @@ export interface TestMetrics {
   /** `confusion[truth][predicted]` = number of captures; square, `labels.length` on each side. */
   confusion: number[][];
   perRole: RoleScore[];
-  /** Unweighted mean of F1 over the roles that occur as truth (support > 0); see MEAN_F1_DEFINITION. */
-  meanF1: number;
+  /**
+   * Unweighted mean of F1 over the roles that occur as truth (support > 0); see MEAN_F1_DEFINITION. Null
+   * when no test capture is of a role the model knows (nothing to average).
+   */
+  meanF1: number | null;
   accuracy: number;
 }
 
