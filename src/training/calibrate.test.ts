@@ -10,6 +10,7 @@ import {
   conformalThreshold,
   harrellDavisQuantile,
   incompleteBeta,
+  leaveOneOutRejected,
   noveltyThreshold,
   openSetScore,
   outOfBagOutcomes,
@@ -175,7 +176,9 @@ describe('out-of-bag conformal threshold', () => {
     const c = calibrateOpenSet(cv, null, 0.05, oob);
     assert.equal(c.method, 'out-of-bag');
     assert.equal(c.threshold, 0.6 + 2 / 200 + 0.05);
-    assert.equal(c.knownUnknownRate, 2 / 60);
+    // Two of the 60 lie below the threshold the 60 set (k = ⌊0.05 · 61⌋ = 3: the third smallest); each judged
+    // at the threshold the other 59 set, the three smallest are: 3 / 60, as the promise k / (n + 1) = 3 / 61.
+    assert.equal(c.knownUnknownRate, 3 / 60);
     const few = calibrateOpenSet(cv, null, 0.02, oob.slice(0, 20));
     assert.equal(few.method, 'cross-validation');
     assert.equal(
@@ -209,6 +212,33 @@ describe('novelty rule', () => {
     assert.ok(above / reps <= 0.05 + 0.01 && above / reps >= 0.03, `fresh above ${above / reps}`);
   });
 
+  it('estimates the rate a new capture meets by judging each score at the threshold the others set', () => {
+    // Counting the scores above the threshold they set themselves is at most the rate by construction
+    // (2 of 60 here); each judged without itself, the estimate is what a fresh score from the same
+    // distribution meets (3 / 61 at k = ⌈0.95 · 61⌉ = 58).
+    const rng = new Rng(11);
+    const n = 60;
+    const reps = 3000;
+    let inSample = 0;
+    let estimated = 0;
+    let fresh = 0;
+    for (let r = 0; r < reps; r++) {
+      const xs = Array.from({ length: n }, () => rng.next());
+      const t = noveltyThreshold(xs, 0.05);
+      inSample += xs.filter((x) => x > t).length / n;
+      const held = leaveOneOutRejected(
+        xs,
+        (others) => noveltyThreshold(others, 0.05),
+        (i, threshold) => xs[i]! > threshold!,
+      );
+      estimated += held.filter(Boolean).length / n;
+      if (rng.next() > t) fresh++;
+    }
+    assert.ok(Math.abs(inSample / reps - 2 / 60) < 1e-9, `in-sample ${inSample / reps}`);
+    assert.ok(Math.abs(estimated / reps - 3 / 60) < 1e-9, `held out ${estimated / reps}`);
+    assert.ok(Math.abs(fresh / reps - 3 / 61) < 0.012, `fresh ${fresh / reps}`);
+  });
+
   // Three known types as clusters in 30 columns; a fourth type elsewhere.
   function cluster(label: string, centre: number, n: number, rng: Rng): LabelledCapture[] {
     return Array.from({ length: n }, (_, i) => ({
@@ -239,7 +269,9 @@ describe('novelty rule', () => {
     const { calibration, reference } = calibrateNoveltyRule(known, outcomes, columns, 0.02);
     assert.equal(calibration.method, 'novelty');
     assert.equal(calibration.threshold, reference.threshold);
-    assert.equal(calibration.knownUnknownRate, 0, 'the largest leave-one-out score rejects none of them');
+    // 36 scores, too few for 2 %: the threshold is their largest, which rejects none of them, but each judged
+    // at the largest of the other 35 the largest one is above it: 1 / 36, near the promise 1 / (n + 1).
+    assert.equal(calibration.knownUnknownRate, 1 / 36);
     // Each type left out is as far from the other two as a new type: all of it Unknown.
     assert.equal(calibration.unseenUnknownRate, 1);
     assert.deepEqual(Object.keys(calibration.unseenByLabel), ['A', 'B', 'C']);
@@ -286,7 +318,9 @@ describe('novelty rule', () => {
       `the whole vector alone misses some of D: ${without.unseenByLabel.D}`,
     );
     assert.equal(calibration.unseenByLabel.D, 1, 'the service-role rule catches all of D');
-    assert.equal(calibration.knownUnknownRate, 0);
+    // 48 captures: each judged at the threshold of the other 47 (their largest joint rank), one is beyond
+    // them on a rule (the promise for so few: about 1 / (n + 1), with the margin on the service role).
+    assert.equal(calibration.knownUnknownRate, 1 / 48);
     assert.equal(calibration.secondaryThreshold, reference.secondary?.threshold);
     // 48 calibration captures at 2 %: too few for the rate, so the service-role rule has its margin
     // (and still catches all of D).

@@ -239,7 +239,9 @@ export interface OpenSetCalibration {
   siblingMargin: number;
   /**
    * Known-type captures of the calibration scores (novelty: leave-one-out; else out-of-bag or out-of-fold)
-   * called Unknown at the threshold.
+   * called Unknown, each at the threshold the other captures' scores set (leaveOneOutRejected): what the
+   * rule does to a new capture like them. (Counted at the threshold they set together it is at most the rate
+   * by construction, whatever the rule does.)
    */
   knownUnknownRate: number;
   /** Out-of-fold known-type captures labelled right, before / after the Unknown rule. */
@@ -255,6 +257,22 @@ export interface OpenSetCalibration {
 
 function called(top: number, threshold: number, unknown: boolean): boolean {
   return unknown || top < threshold;
+}
+
+/**
+ * Each calibration value judged at the threshold the others alone set (`thresholdOf`, null: none): whether
+ * `rejects` it. The share rejected estimates the rule's rate on a new capture like these — a threshold set
+ * from n values keeps at most the rate of those very values beyond it by construction, so counting them says
+ * nothing about the rule (a joint rule's ties at its top, or too few values for the rate, kept the printed
+ * figure at 0 % while new captures of known types were called Unknown). Quadratic in n: a few hundred
+ * training captures take milliseconds.
+ */
+export function leaveOneOutRejected(
+  values: readonly number[],
+  thresholdOf: (others: number[]) => number | null,
+  rejects: (i: number, threshold: number | null) => boolean,
+): boolean[] {
+  return values.map((_, i) => rejects(i, thresholdOf(values.filter((_, j) => j !== i))));
 }
 
 /**
@@ -280,7 +298,16 @@ export function calibrateOpenSet(
   const method = conformal === null ? 'cross-validation' : 'out-of-bag';
   const threshold = conformal ?? rejectionThreshold(scored.map(openScore), unknownRate);
   const calibration = conformal === null ? scored : oob;
-  const rejected = calibration.filter((o) => called(score(o), threshold, o.predicted === UNKNOWN_LABEL));
+  const thresholdOf = (others: number[]) =>
+    conformal === null ? rejectionThreshold(others, unknownRate) : conformalThreshold(others, unknownRate);
+  const rejected = leaveOneOutRejected(calibration.map(openScore), thresholdOf, (i, t) => {
+    const o = calibration[i]!;
+    return o.predicted === UNKNOWN_LABEL || (t !== null && score(o) < t);
+  });
+  // Cross-validated outcomes set the threshold themselves unless out-of-bag ones did: then each is judged
+  // without itself too.
+  const calledUnknown = (o: CaptureOutcome, i: number) =>
+    conformal === null ? rejected[i]! : called(score(o), threshold, false);
   const right = scored.filter((o) => o.predicted === o.label);
   const byLabel: Record<string, [number, number]> = {};
   for (const u of unseen ?? []) {
@@ -295,9 +322,10 @@ export function calibrateOpenSet(
     method,
     threshold,
     siblingMargin: margin,
-    knownUnknownRate: rejected.length / calibration.length,
+    knownUnknownRate: rejected.filter(Boolean).length / calibration.length,
     knownAccuracyBefore: right.length / scored.length,
-    knownAccuracyAfter: right.filter((o) => !called(score(o), threshold, false)).length / scored.length,
+    knownAccuracyAfter:
+      scored.filter((o, i) => o.predicted === o.label && !calledUnknown(o, i)).length / scored.length,
     knownCaptures: calibration.length,
     unseenUnknownRate: unseen && unseen.length > 0 ? unseenCalled / unseen.length : null,
     unseenCaptures: unseen?.length ?? 0,
@@ -384,7 +412,17 @@ export function calibratedNovelty(
   columns: Int32Array,
   rate: number,
   secondary: Int32Array | null = null,
-): { reference: NoveltyReference; ratios: number[] } {
+): {
+  reference: NoveltyReference;
+  ratios: number[];
+  /**
+   * Per calibration capture (as `ratios`), whether the rule calls it Unknown at the threshold the other
+   * calibration captures alone set (leaveOneOutRejected): the estimate `train` prints.
+   */
+  heldOutRejected: boolean[];
+  /** Index among the captures with bins of each calibration capture (as `ratios`). */
+  calibrationOf: number[];
+} {
   const withBins = captures.filter((c) => c.rows.length > 0);
   const width = withBins[0]?.rows[0]?.length ?? 0;
   const means = withBins.map((c) => meanRow(c.rows, width));
@@ -400,10 +438,20 @@ export function calibratedNovelty(
     ref.threshold = noveltyThreshold(scores, rate);
     return scores;
   };
+  const calibrationOf = withBins.flatMap((_, i) => (!anyCalibrating || calibrating[i] ? [i] : []));
   const reference = fitNovelty(columns, means, labels);
   const scores = calibrate(reference);
   if (secondary === null)
-    return { reference, ratios: scores.map((v) => thresholdRatio(v, reference.threshold)) };
+    return {
+      reference,
+      ratios: scores.map((v) => thresholdRatio(v, reference.threshold)),
+      heldOutRejected: leaveOneOutRejected(
+        scores,
+        (others) => (others.length > 0 ? noveltyThreshold(others, rate) : null),
+        (i, t) => t !== null && scores[i]! > t,
+      ),
+      calibrationOf,
+    };
   const second = noveltySubset(reference, secondary);
   reference.secondary = second;
   const scores2 = calibrate(second);
@@ -415,7 +463,35 @@ export function calibratedNovelty(
   reference.jointThreshold = noveltyThreshold(u, rate);
   const ratios = u.map((v) => thresholdRatio(v, reference.jointThreshold));
   if (conformalFallback(u.length, rate)) reference.secondaryMargin = SMALL_N_SECONDARY_MARGIN;
-  return { reference, ratios };
+  return {
+    reference,
+    ratios,
+    heldOutRejected: jointLeaveOneOut(scores, scores2, rate, reference.secondaryMargin),
+    calibrationOf,
+  };
+}
+
+/**
+ * The joint rule's leave-one-out check: for each calibration capture i, both rules' calibration scores
+ * without it, the others' joint ranks among those and their conformal threshold, and i ranked against them
+ * as a new capture is (noveltyOf: its secondary score divided by the margin first). O(n² log n).
+ */
+function jointLeaveOneOut(
+  scores: readonly number[],
+  scores2: readonly number[],
+  rate: number,
+  margin: number,
+): boolean[] {
+  return scores.map((_, i) => {
+    const others = scores.filter((_, j) => j !== i);
+    const others2 = scores2.filter((_, j) => j !== i);
+    if (others.length === 0) return false;
+    const a = Float64Array.from(others).sort();
+    const b = Float64Array.from(others2).sort();
+    const u = others.map((v, j) => Math.max(calibrationRank(a, v), calibrationRank(b, others2[j]!)));
+    const threshold = noveltyThreshold(u, rate);
+    return Math.max(calibrationRank(a, scores[i]!), calibrationRank(b, scores2[i]! / margin)) > threshold;
+  });
 }
 
 function meanRow(rows: readonly Float64Array[], width: number): Float64Array {
@@ -441,7 +517,14 @@ export function calibrateNoveltyRule(
   secondary: Int32Array | null = null,
 ): { calibration: OpenSetCalibration; reference: NoveltyReference } {
   const withBins = captures.filter((c) => c.rows.length > 0);
-  const { reference, ratios } = calibratedNovelty(withBins, columns, unknownRate, secondary);
+  const { reference, ratios, heldOutRejected, calibrationOf } = calibratedNovelty(
+    withBins,
+    columns,
+    unknownRate,
+    secondary,
+  );
+  // Per capture with bins: called Unknown by the threshold the others set, for the calibration captures.
+  const heldOut = new Map(calibrationOf.map((w, k) => [w, heldOutRejected[k]!]));
   const threshold = reference.threshold!;
   const scored = known.filter((o) => o.predicted !== null);
   if (scored.length === 0)
@@ -454,17 +537,22 @@ export function calibrateNoveltyRule(
   let w = 0;
   captures.forEach((c, i) => {
     if (c.rows.length === 0) return;
+    const held = heldOut.get(w);
     looOf.set(
       i,
-      loo2 === null
-        ? thresholdRatio(loo[w]!, threshold)
-        : thresholdRatio(
-            Math.max(
-              calibrationRank(reference.calibration!, loo[w]!),
-              calibrationRank(reference.secondary!.calibration!, loo2[w]! / reference.secondaryMargin),
+      held !== undefined
+        ? held
+          ? Number.POSITIVE_INFINITY
+          : 0
+        : loo2 === null
+          ? thresholdRatio(loo[w]!, threshold)
+          : thresholdRatio(
+              Math.max(
+                calibrationRank(reference.calibration!, loo[w]!),
+                calibrationRank(reference.secondary!.calibration!, loo2[w]! / reference.secondaryMargin),
+              ),
+              reference.jointThreshold,
             ),
-            reference.jointThreshold,
-          ),
     );
     w++;
   });
@@ -498,7 +586,7 @@ export function calibrateNoveltyRule(
     jointThreshold: reference.jointThreshold,
     secondaryMargin: reference.secondaryMargin,
     siblingMargin: siblingMargin(scored),
-    knownUnknownRate: ratios.filter((v) => v > 1).length / ratios.length,
+    knownUnknownRate: heldOutRejected.filter(Boolean).length / heldOutRejected.length,
     knownAccuracyBefore: right.length / scored.length,
     knownAccuracyAfter: right.filter((o) => !((looOf.get(o.capture) ?? 0) > 1)).length / scored.length,
     knownCaptures: ratios.length,

@@ -320,7 +320,7 @@ function summaryText(summary: TrainSummary): string {
             : `  Unknown when the rank distance to the nearest known type is above ${calibration.threshold.toFixed(3)}, `
           : `  Unknown when the top two probabilities sum to less than ${calibration.threshold.toFixed(3)}, `) +
         `set for --unknown-rate ${calibration.unknownRate}\n` +
-        `  ${calibration.method === 'novelty' ? 'leave-one-out' : calibration.method === 'out-of-bag' ? 'out-of-bag' : 'cross-validated'}: known types called Unknown ${pct(calibration.knownUnknownRate)} of ${calibration.knownCaptures}; ` +
+        `  ${calibration.method === 'novelty' ? 'leave-one-out' : calibration.method === 'out-of-bag' ? 'out-of-bag' : 'cross-validated'}, each at the threshold the others set: known types called Unknown ${pct(calibration.knownUnknownRate)} of ${calibration.knownCaptures}; ` +
         `accuracy ${calibration.knownAccuracyBefore.toFixed(3)} → ${calibration.knownAccuracyAfter.toFixed(3)} with the Unknown rule\n` +
         (calibration.unseenUnknownRate !== null
           ? `  leave-one-type-out: unseen types called Unknown ${pct(calibration.unseenUnknownRate)} of ${calibration.unseenCaptures} ` +
