@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CaptureResult } from '../result.js';
-import { clipText, errorMessages, type PoseidonMessage, resultMessages, type V0Message } from './messages.js';
+import {
+  amqpMessageId,
+  clipText,
+  errorMessages,
+  type PoseidonMessage,
+  resultMessages,
+  type V0Message,
+} from './messages.js';
 
 const valid: CaptureResult = {
   file: '/caps/trace_ab12_2001-01-01_02_03-client-ip6-1-2-3-4.pcap',
@@ -120,4 +127,17 @@ describe('errorMessages', () => {
     assert.equal(clipText('short'), 'short');
     assert.equal(clipText('é'.repeat(300), 2), 'éé… (600 bytes)');
   });
+});
+
+it('makes an AMQP message-id of any id: at most 255 bytes, whole characters', () => {
+  assert.equal(amqpMessageId(null), null);
+  assert.equal(amqpMessageId('job-1'), 'job-1');
+  const fits = 'i'.repeat(255);
+  assert.equal(amqpMessageId(fits), fits);
+  assert.equal(amqpMessageId(`${fits}i`), fits);
+  // 'é' is 2 bytes: 254 'i' then 'é' would end at byte 256, so the é is left out whole.
+  const cut = amqpMessageId(`${'i'.repeat(254)}é${'x'.repeat(10)}`);
+  assert.equal(cut, 'i'.repeat(254));
+  assert.ok(Buffer.byteLength(amqpMessageId('€'.repeat(300)), 'utf8') <= 255);
+  assert.equal(amqpMessageId('€'.repeat(300)), '€'.repeat(85));
 });

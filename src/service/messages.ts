@@ -39,6 +39,26 @@ export function clipIdentity(job: JobIdentity): JobIdentity {
   };
 }
 
+/** AMQP's message-id property is a short string: at most 255 bytes. */
+export const MESSAGE_ID_BYTES = 255;
+
+/**
+ * The job's id as an AMQP message-id: itself when it fits, else its first whole characters within
+ * MESSAGE_ID_BYTES. A longer one cannot be sent at all (the client refuses the publish), and the id itself
+ * travels in the message body.
+ */
+export function amqpMessageId(id: string): string;
+export function amqpMessageId(id: string | null): string | null;
+export function amqpMessageId(id: string | null): string | null {
+  if (id === null) return null;
+  const bytes = Buffer.from(id, 'utf8');
+  if (bytes.length <= MESSAGE_ID_BYTES) return id;
+  let end = MESSAGE_ID_BYTES;
+  // Back to the first byte of the character the cut would split (UTF-8 continuation bytes are 10xxxxxx).
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end).toString('utf8');
+}
+
 /** The job as far as it could be read: a malformed job may have neither. */
 export interface JobIdentity {
   id: string | null;

@@ -18,7 +18,7 @@ import { freePort, type RabbitServer, rabbitmqAvailable } from '../test-helpers/
 import type { RedisServer } from '../test-helpers/redis.js';
 import { ResultCollector, spawnWorker, stopWorker, workerArgs } from '../test-helpers/service-harness.js';
 import { startRabbitAndRedis } from '../test-helpers/services.js';
-import { amqpUrl, envBool, RABBIT_DEFAULTS, type RabbitSettings } from './config.js';
+import { amqpUrl, describeBroker, envBool, RABBIT_DEFAULTS, type RabbitSettings } from './config.js';
 import type { PoseidonMessage, V0Message } from './messages.js';
 
 const CAPTURE = resolve('test-data/captures/real/Aria-sentinel-Mon0000-n00.pcap');
@@ -210,8 +210,16 @@ describe("Poseidon's invocations and consumer against real RabbitMQ and Redis", 
     skip: noPika,
   }, async () => {
     await pristine();
+    // Nothing is bound yet: the result reaches no queue. It is still printed and written to RESULT_PATH, and
+    // the exit code and one line say it went nowhere (it was confirmed and dropped with exit 0).
     const early = headRun('early');
-    assert.equal(early.status, 0, early.stderr);
+    assert.equal(early.status, 4, early.stderr);
+    assert.equal(
+      early.stderr,
+      `networkml: the broker at ${describeBroker(settings())} took the result but no queue is bound to exchange ` +
+        "'topic-poseidon-internal' with routing key 'poseidon.algos.decider': nothing received it\n",
+    );
+    assert.equal((JSON.parse(await readFile(early.resultPath, 'utf8')) as PoseidonMessage).id, 'early');
     const consumer = startConsumer(rabbit, 1);
     consumers.push(consumer);
     assert.equal(await consumer.first, 'READY', "Poseidon's exchange_declare must accept ours");
@@ -378,6 +386,35 @@ describe("Poseidon's invocations and consumer against real RabbitMQ and Redis", 
       const message = JSON.parse(await readFile(none.resultPath, 'utf8')) as PoseidonMessage;
       assert.equal(message.id, 'h-none');
       assert.equal(message.valid, false);
+    } finally {
+      await collector.close();
+    }
+  });
+
+  it('an id longer than an AMQP message-id may be is published whole in the message (both invocations)', async () => {
+    const collector = new ResultCollector(settings(), 'collect.longid');
+    await collector.start();
+    try {
+      const longId = `${'i'.repeat(300)}é`;
+      const head = runCli(['--no-srcmacid', '-o/tmp', MULTI], {
+        env: {
+          ...brokerEnv(),
+          RESULT_PATH: join(dir, 'long.json'),
+          id: longId,
+          file_path: '/files/long.pcap',
+        },
+      });
+      assert.equal(head.status, 0, head.stderr);
+      const v0 = runCli(['-p', MULTI], {
+        env: { ...brokerEnv(), RABBIT: 'true', id: `v0-${longId}`, file_path: '/files/v0.pcap' },
+      });
+      assert.equal(v0.status, 0, v0.stderr);
+      await collector.waitFor((m) => m.length >= 3, 30_000, 'the HEAD message and the v0 pair');
+      const ids = (collector.messages as { id?: string | null }[]).map((m) => m.id);
+      assert.ok(
+        ids.includes(longId) && ids.includes(`v0-${longId}`),
+        JSON.stringify(ids.map((i) => i?.slice(0, 8))),
+      );
     } finally {
       await collector.close();
     }

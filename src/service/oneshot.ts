@@ -21,7 +21,13 @@ import { VERSION } from '../version.js';
 import { amqpUrl, describeBroker, envBool, type RabbitSettings, rabbitSettings } from './config.js';
 import { closeConnection, confirmDeadline, DEFAULT_CONFIRM_TIMEOUT_MS } from './confirm-deadline.js';
 import { redisHistory } from './history.js';
-import { errorMessages, type JobIdentity, type ResultMessage, resultMessages } from './messages.js';
+import {
+  amqpMessageId,
+  errorMessages,
+  type JobIdentity,
+  type ResultMessage,
+  resultMessages,
+} from './messages.js';
 import { assertResultExchange, connectionRefusal } from './topology.js';
 
 export type OneShotMode = 'v0.4.8' | 'v0.6.10';
@@ -123,15 +129,29 @@ async function sendConfirmed(
   await assertResultExchange(model, settings);
   const channel = await model.createConfirmChannel();
   channel.on('error', () => {});
+  // Mandatory: a result no queue receives (nothing bound yet, or a broker restart dropped Poseidon's
+  // binding) comes back instead of being confirmed and dropped, as the worker's does. The broker returns
+  // such a message before it confirms it.
+  let returned = 0;
+  channel.on('return', () => {
+    returned++;
+  });
   for (const message of messages) {
     channel.publish(settings.exchange, settings.routingKey, Buffer.from(JSON.stringify(message)), {
       persistent: true,
+      mandatory: true,
       contentType: 'application/json',
       ...(messageId === null ? {} : { messageId }),
     });
   }
   await channel.waitForConfirms();
   await channel.close().catch(() => {});
+  if (returned > 0)
+    throw new NetworkmlError(
+      `the broker at ${describeBroker(settings)} took the result but no queue is bound to exchange ` +
+        `'${settings.exchange}' with routing key '${settings.routingKey}': nothing received it`,
+      ExitCode.SERVICE,
+    );
 }
 
 /**
@@ -309,7 +329,7 @@ export async function runOneShot(
   const publish = wantsBroker(options.mode, env);
   if (publish) {
     try {
-      await publishResults(settings, produced.messages, job.id, options.retry);
+      await publishResults(settings, produced.messages, amqpMessageId(job.id), options.retry);
     } catch (err) {
       if (!(err instanceof NetworkmlError)) throw err;
       failures.unshift(err);

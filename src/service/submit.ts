@@ -8,6 +8,7 @@ import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
 import { amqpUrl, describeBroker, RABBIT_DEFAULTS, type RabbitSettings } from './config.js';
 import { closeConnection, confirmDeadline, DEFAULT_CONFIRM_TIMEOUT_MS } from './confirm-deadline.js';
 import type { Job } from './job.js';
+import { amqpMessageId } from './messages.js';
 import { assertJobQueue, connectionRefusal } from './topology.js';
 
 export interface SubmitOptions {
@@ -57,7 +58,7 @@ async function publishWindow(
     channel.sendToQueue(
       queue,
       body,
-      { persistent: true, contentType: 'application/json', messageId: job.id },
+      { persistent: true, contentType: 'application/json', messageId: amqpMessageId(job.id) },
       (err) => {
         if (err) return;
         confirmed.push(job);

@@ -561,6 +561,29 @@ describe('networkml worker with RabbitMQ', { skip, timeout: 600_000 }, () => {
     assert.equal(await stopWorker(w), 0);
   });
 
+  it('a job whose id is longer than a message-id may be gets its result, and the worker takes the next job', async () => {
+    // AMQP's message-id holds 255 bytes: the whole id once made the client refuse the publish, and the job
+    // stayed unacknowledged on a live channel (never redelivered: the worker took no other job).
+    const settings = settingsFor('longid');
+    const c = await collector(settings, 'longid');
+    const w = worker(settings, ['--result-format', 'poseidon']);
+    await w.waitForLog((l) => l.msg === 'consuming', 30_000);
+    const longId = `é${'i'.repeat(254)}é${'x'.repeat(100)}`; // 357 characters, 359 bytes; the cut falls inside an é
+    await submitJobs([JSON.stringify({ id: longId, file_path: SMALL[0] })], {
+      rabbit: settings,
+      raw: true,
+      ids: ['long'],
+    });
+    const [good] = await submitJobs([SMALL[0]!], { rabbit: settings });
+    await c.waitFor((m) => m.length >= 2, 60_000, 'two results');
+    const messages = c.messages as PoseidonMessage[];
+    const long = messages.find((m) => m.id === longId);
+    assert.ok(long, JSON.stringify(messages.map((m) => m.id?.slice(0, 20))));
+    assert.equal(long.valid, true, 'a result, not an error');
+    assert.equal(messages.find((m) => m.id === good!.id)?.valid, true, 'the worker went on');
+    assert.equal(await stopWorker(w), 0);
+  });
+
   it('a Redis that never answers: the job is requeued once, then dead-lettered with an error result, no hang', async () => {
     const silent = await silentServer();
     try {

@@ -15,6 +15,7 @@ import { VERSION } from '../version.js';
 import { amqpUrl, describeBroker, RABBIT_DEFAULTS, type RabbitSettings } from './config.js';
 import { JobError, parseJob, resolveJobPath } from './job.js';
 import {
+  amqpMessageId,
   clipIdentity,
   clipText,
   DEFAULT_RESULT_FORMAT,
@@ -245,7 +246,7 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
     }
     try {
       for (const body of messages) {
-        await publishConfirmed(owner, rabbit.exchange, rabbit.routingKey, body, identity.id);
+        await publishConfirmed(owner, rabbit.exchange, rabbit.routingKey, body, amqpMessageId(identity.id));
       }
       if (failure === null) {
         owner.channel.ack(message);
@@ -265,31 +266,33 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
         'job done',
       );
     } catch (err) {
-      if (err instanceof UnroutableError) {
-        // Confirmed by the broker but delivered nowhere: acking would lose the result. The job goes back to
-        // the queue after a pause growing with its deliveries; the queue's delivery limit dead-letters it
-        // if nothing gets bound meanwhile, so it cannot circulate forever.
-        const earlier = earlierDeliveries(message);
-        const delayMs = Math.min(unroutableMax, unroutableInitial * 2 ** Math.min(earlier, 30));
-        stats.unroutable++;
-        log.error(
-          {
-            job: clipIdentity(identity),
-            exchange: rabbit.exchange,
-            routingKey: rabbit.routingKey,
-            delivery: earlier + 1,
-            delayMs,
-          },
-          `result not published: ${err.message}; the job goes back to the queue (dead-lettered after the delivery limit)`,
+      if (owner.closed) {
+        log.warn(
+          { job: clipIdentity(identity), error: errorMessage(err) },
+          'result not confirmed; the broker will redeliver the job',
         );
-        await pause(delayMs);
-        requeue(message, owner);
         return;
       }
-      log.warn(
-        { job: clipIdentity(identity), error: errorMessage(err) },
-        'result not confirmed; the broker will redeliver the job',
+      // Not published on a channel still open: confirmed but delivered nowhere (UnroutableError: acking
+      // would lose the result), refused by the broker, or refused by the client before sending. Nothing
+      // brings the job back while the channel lives, and with a prefetch of 1 this worker would take no
+      // other: it goes back to the queue after a pause growing with its deliveries, and the queue's delivery
+      // limit dead-letters it if it keeps failing, so it cannot circulate forever.
+      const earlier = earlierDeliveries(message);
+      const delayMs = Math.min(unroutableMax, unroutableInitial * 2 ** Math.min(earlier, 30));
+      if (err instanceof UnroutableError) stats.unroutable++;
+      log.error(
+        {
+          job: clipIdentity(identity),
+          exchange: rabbit.exchange,
+          routingKey: rabbit.routingKey,
+          delivery: earlier + 1,
+          delayMs,
+        },
+        `result not published: ${clipText(errorMessage(err))}; the job goes back to the queue (dead-lettered after the delivery limit)`,
       );
+      await pause(delayMs);
+      requeue(message, owner);
     }
   }
 
