@@ -5,15 +5,20 @@
 import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { NetworkmlError } from '../errors.js';
+import { NetworkmlError, UsageError } from '../errors.js';
 import type { DeviceHistory } from './history.js';
 
 export const HISTORY_FILE = 'history.sqlite';
 
-/** `$NETWORKML_DATA_DIR`, else ~/.local/share/networkml. */
+/**
+ * `$NETWORKML_DATA_DIR`, else ~/.local/share/networkml. A blank one is refused (usage error), as every command's
+ * options refuse it: a variable a deployment failed to fill in would otherwise read or write the default history.
+ */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   const dir = env.NETWORKML_DATA_DIR;
-  if (dir && dir !== '') return dir;
+  if (dir !== undefined && dir.trim() === '')
+    throw new UsageError('NETWORKML_DATA_DIR must not be empty (it sets --data-dir)');
+  if (dir) return dir;
   return join(homedir(), '.local', 'share', 'networkml');
 }
 
@@ -67,7 +72,8 @@ export async function openHistory(options: OpenHistoryOptions = {}): Promise<Dev
 export function requireNamedDataDir(options: OpenHistoryOptions): void {
   const env = options.env ?? process.env;
   if (redisUrlFrom({ ...(options.redis ? { redis: options.redis } : {}), env })) return;
-  const fromEnv = env.NETWORKML_DATA_DIR;
+  const fromEnv = options.dataDir ? undefined : env.NETWORKML_DATA_DIR;
+  if (fromEnv !== undefined) defaultDataDir(env);
   const named = options.dataDir
     ? { dir: options.dataDir, from: '' }
     : fromEnv

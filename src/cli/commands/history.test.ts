@@ -123,6 +123,19 @@ test('a $NETWORKML_DATA_DIR that does not exist is an error that says where the 
   assert.equal(existsSync(typo), false);
 });
 
+test('a blank $NETWORKML_DATA_DIR is a usage error, as eval has it, not the default history', () => {
+  for (const blank of ['', ' ']) {
+    const r = runCli(['history', '00:00:00:00:00:01'], { env: { NETWORKML_DATA_DIR: blank } });
+    assert.equal(r.status, ExitCode.USAGE, r.stderr);
+    assert.equal(r.stderr, 'networkml: NETWORKML_DATA_DIR must not be empty (it sets --data-dir)\n');
+  }
+  // Given --data-dir, the variable is not read.
+  const named = runCli(['history', '00:00:00:00:00:01', '--data-dir', dir], {
+    env: { NETWORKML_DATA_DIR: '' },
+  });
+  assert.notEqual(named.status, ExitCode.USAGE, named.stderr);
+});
+
 test('a --data-dir that is a file is an error', () => {
   const file = join(dir, 'a-file');
   writeFileSync(file, 'not a folder');
@@ -134,7 +147,7 @@ test('a --data-dir that is a file is an error', () => {
 test('the default data directory not existing yet is no history, and is not created', () => {
   const home = join(dir, 'home');
   mkdirSync(home);
-  const r = runCli(['history', '00:00:00:00:00:01'], { env: { NETWORKML_DATA_DIR: '', HOME: home } });
+  const r = runCli(['history', '00:00:00:00:00:01'], { env: { NETWORKML_DATA_DIR: undefined, HOME: home } });
   assert.equal(r.status, 0, r.stderr);
   const file = join(home, '.local', 'share', 'networkml', 'history.sqlite');
   assert.equal(r.stdout, `no history for 00:00:00:00:00:01 in ${file}\n`);
