@@ -100,3 +100,24 @@ describe('watch - stopped by a signal', () => {
     assert.equal(code, 0);
   });
 });
+
+describe('watch - role models', () => {
+  it('takes compat role models: its help offers no host-footprint model, and refuses one as report does', async () => {
+    const { runCli } = await import('../../test-helpers/cli.js');
+    const help = runCli(['watch', '--help']);
+    assert.equal(help.status, 0, help.stderr);
+    assert.doesNotMatch(help.stdout, /host-footprint-v0\.6\.8/);
+    assert.match(help.stdout, /Role models: compat ones/);
+    const r = runCli([
+      'watch',
+      '-m',
+      'host-footprint-v0.6.8',
+      `${TEST_DATA}captures/real/Aria-sentinel-Mon0000-n00.pcap`,
+    ]);
+    assert.equal(r.status, 3);
+    assert.equal(
+      r.stderr,
+      'networkml: host-footprint-v0.6.8: watch cannot use a host-footprint model (no time bins); use eval --model host-footprint-v0.6.8 instead\n',
+    );
+  });
+});

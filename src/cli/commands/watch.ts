@@ -1,7 +1,8 @@
 /** `networkml watch <capture|->`: a result per host each time a time bin of a live stream closes. */
 import type { Command } from 'commander';
 import { stdinUntil } from '../../capture/source.js';
-import { CaptureError, ExitCode, errorMessage } from '../../errors.js';
+import { CaptureError, ExitCode, errorMessage, ModelError } from '../../errors.js';
+import { HOST_FOOTPRINT_KIND, modelFileKind } from '../../models/host-footprint.js';
 import { type WatchUpdate, watchCapture } from '../../pipeline/watch.js';
 import { addCaptureOptions, analyzeOptionsFrom, type CaptureCliOptions } from '../capture-options.js';
 import { addModelOptions, evaluateOptionsFrom, warnUnusedWithoutAnomaly } from './eval.js';
@@ -40,13 +41,19 @@ export function registerWatch(program: Command): void {
         .description("follow a capture stream: each host's roles and behaviour whenever a time bin closes")
         .argument('<capture>', "a capture file, or '-' for standard input")
         .option('--json', 'one JSON object per host and bin'),
+      // No time bins in the host-footprint model, and streams take compat role models only.
+      { hostFootprint: false },
     ),
   )
     .addHelpText(
       'after',
-      '\nExamples:\n  tcpdump -i eth0 -U -w - | networkml watch -\n  networkml watch --duration 60 --warmup 0 capture.pcap\nCtrl-C flushes the open bin before exiting.',
+      '\nExamples:\n  tcpdump -i eth0 -U -w - | networkml watch -\n  networkml watch --duration 60 --warmup 0 capture.pcap\nCtrl-C flushes the open bin before exiting.\nRole models: compat ones (the bundled one, or train --features compat); eval takes v2 and host-footprint models.',
     )
     .action(async (source: string, cli: WatchCliOptions, command: Command) => {
+      if (cli.model && modelFileKind(cli.model) === HOST_FOOTPRINT_KIND)
+        throw new ModelError(
+          `${cli.model}: watch cannot use a host-footprint model (no time bins); use eval --model ${cli.model} instead`,
+        );
       const capture = analyzeOptionsFrom(cli);
       const evaluate = evaluateOptionsFrom(cli);
       if (evaluate.anomaly) warnUnusedWithoutAnomaly(command, evaluate.anomaly);
