@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { type ChannelModel, type ConfirmChannel, type ConsumeMessage, connect, type Message } from 'amqplib';
 import pino, { type Logger } from 'pino';
-import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
+import { ExitCode, errorMessage, NetworkmlError, UsageError } from '../errors.js';
 import type { CaptureResult } from '../result.js';
 import { VERSION } from '../version.js';
 import { amqpUrl, describeBroker, RABBIT_DEFAULTS, type RabbitSettings } from './config.js';
@@ -103,11 +103,33 @@ export class UnroutableError extends Error {
   }
 }
 
+/** pino's levels, and the Python logging names Poseidon's own services use for the same ones. */
+const LOG_LEVELS: Readonly<Record<string, string>> = {
+  trace: 'trace',
+  debug: 'debug',
+  info: 'info',
+  warn: 'warn',
+  warning: 'warn',
+  error: 'error',
+  fatal: 'fatal',
+  critical: 'fatal',
+  silent: 'silent',
+};
+
+/** The pino level `LOG_LEVEL` names (default info); another value is a usage error naming the variable. */
+export function logLevelFrom(env: NodeJS.ProcessEnv = process.env): string {
+  const given = env.LOG_LEVEL?.trim() ?? '';
+  if (given === '') return 'info';
+  const level = LOG_LEVELS[given.toLowerCase()];
+  if (level === undefined)
+    throw new UsageError(
+      `LOG_LEVEL must be one of trace, debug, info, warn (warning), error, fatal (critical), silent, not ${JSON.stringify(given)}`,
+    );
+  return level;
+}
+
 export function defaultLogger(): Logger {
-  return pino(
-    { name: 'networkml-worker', level: process.env.LOG_LEVEL?.toLowerCase() || 'info' },
-    pino.destination({ fd: 2, sync: true }),
-  );
+  return pino({ name: 'networkml-worker', level: logLevelFrom() }, pino.destination({ fd: 2, sync: true }));
 }
 
 /**
