@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CaptureError } from '../errors.js';
-import { JobError, numericIdLiteral, parseJob, resolveJobPath } from './job.js';
+import { climbsUp, JobError, numericIdLiteral, parseJob, resolveJobPath } from './job.js';
 
 describe('parseJob', () => {
   it('reads id and file_path, ignoring other fields', () => {
@@ -49,6 +49,12 @@ describe('parseJob', () => {
     assert.throws(() => parseJob(Buffer.from('[1,2]')), JobError);
     assert.throws(() => parseJob(Buffer.from('null')), JobError);
   });
+});
+
+it("finds '..' as a path segment, either separator, and nothing else", () => {
+  for (const p of ['..', '../x', 'x/..', 'a/../b', 'a\\..\\b', '/..', 'a/..\\b'])
+    assert.equal(climbsUp(p), true, p);
+  for (const p of ['...', 'a..b', '..a', 'a..', 'x/...y', '', '.']) assert.equal(climbsUp(p), false, p);
 });
 
 describe('resolveJobPath', () => {
@@ -103,15 +109,24 @@ describe('resolveJobPath', () => {
       assert.ok(err.message.length < 400, `${err.message.length} characters`);
       assert.match(
         err.message,
-        /^d\/d\/.*… \(1000006 bytes\): (no such file|cannot be read \(ENAMETOOLONG\))$/,
+        /^d\/d\/.*… \(1000006 bytes\): no such file \(a path is shorter than 4096 bytes\)$/,
       );
       return true;
     });
+    // Longer than any path can be: refused before it is taken apart, '..' or not.
     await assert.rejects(resolveJobPath(root, `../${huge}`), (err: unknown) => {
-      assert.ok(
-        err instanceof CaptureError && err.message.length < 400 && /^refused: '\.\.'/.test(err.message),
+      assert.ok(err instanceof CaptureError && err.message.length < 400, String(err));
+      assert.match(
+        err.message,
+        /^\.\.\/d\/.*… \(1000009 bytes\): no such file \(a path is shorter than 4096 bytes\)$/,
       );
       return true;
     });
+    const longest = `${'d/'.repeat(2047)}x`; // 4095 bytes: a path may be that long, and this one is missing
+    await assert.rejects(resolveJobPath(root, longest), /no such file|ENAMETOOLONG/);
+    await assert.rejects(
+      resolveJobPath(root, `${longest}x`),
+      /no such file \(a path is shorter than 4096 bytes\)$/,
+    );
   });
 });
