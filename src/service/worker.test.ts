@@ -584,6 +584,59 @@ describe('networkml worker with RabbitMQ', { skip, timeout: 600_000 }, () => {
     assert.equal(await stopWorker(w), 0);
   });
 
+  it('stopping while the broker blocks publishers: the result is given up after the deadline, the job requeued', async () => {
+    // Before, stop() waited for the confirm as long as the alarm lasted (a supervisor's stop ended in a kill).
+    const settings = settingsFor('blocked');
+    const c = await collector(settings, 'blocked');
+    let evaluating: () => void = () => {};
+    const started = new Promise<void>((r) => {
+      evaluating = r;
+    });
+    const handle = runWorker({
+      rabbit: settings,
+      captureRoot: root,
+      // The alarm starts while the job is evaluated: its result is the publish the broker blocks.
+      evaluate: async (path) => {
+        await rabbit.ctl(['set_vm_memory_high_watermark', '0.0000001']);
+        evaluating();
+        return evaluateCapture(path);
+      },
+      logger: pino({ level: 'silent' }),
+      stopConfirmTimeoutMs: 2000,
+    });
+    try {
+      await handle.ready;
+      const [job] = await submitJobs([SMALL[0]!], { rabbit: settings });
+      await started;
+      await new Promise((r) => setTimeout(r, 1500));
+      const stopping = Date.now();
+      await handle.stop();
+      const took = Date.now() - stopping;
+      assert.ok(took < 20_000, `stop() took ${took} ms`);
+      assert.equal(handle.stats().succeeded, 0);
+      await rabbit.ctl(['set_vm_memory_high_watermark', '0.4']);
+      // The job went back to the queue: another worker gives it its result.
+      const next = runWorker({
+        rabbit: settings,
+        captureRoot: root,
+        evaluate: (path) => evaluateCapture(path),
+        logger: pino({ level: 'silent' }),
+      });
+      try {
+        await c.waitFor(
+          (m) => (m as PoseidonMessage[]).some((x) => x.id === job!.id),
+          60_000,
+          'the requeued job',
+        );
+      } finally {
+        await next.stop();
+      }
+    } finally {
+      await rabbit.ctl(['set_vm_memory_high_watermark', '0.4']);
+      await handle.stop();
+    }
+  });
+
   it('a Redis that never answers: the job is requeued once, then dead-lettered with an error result, no hang', async () => {
     const silent = await silentServer();
     try {

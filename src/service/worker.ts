@@ -13,6 +13,7 @@ import { ExitCode, errorMessage, NetworkmlError, UsageError } from '../errors.js
 import type { CaptureResult } from '../result.js';
 import { VERSION } from '../version.js';
 import { amqpUrl, describeBroker, RABBIT_DEFAULTS, type RabbitSettings } from './config.js';
+import { closeConnection, DEFAULT_CONFIRM_TIMEOUT_MS } from './confirm-deadline.js';
 import { JobError, parseJob, resolveJobPath } from './job.js';
 import {
   amqpMessageId,
@@ -55,6 +56,12 @@ export interface WorkerOptions {
    * delivery, up to `maxDelayMs`. Default 1 s to 30 s.
    */
   unroutable?: { initialDelayMs?: number; maxDelayMs?: number };
+  /**
+   * Once stop() is called, how long a result may wait for its confirm (a broker in a memory or disk alarm
+   * blocks publishers until it clears): past it the connection is closed, and the broker requeues the job.
+   * Default DEFAULT_CONFIRM_TIMEOUT_MS (60 s), as submit and the one-shot mode give the broker.
+   */
+  stopConfirmTimeoutMs?: number;
 }
 
 export interface WorkerStats {
@@ -73,7 +80,10 @@ export interface WorkerHandle {
   readonly ready: Promise<void>;
   /** Resolves when the worker has stopped (after stop(), or never otherwise). */
   readonly done: Promise<void>;
-  /** Stops taking jobs, finishes (publishes and acks) those in hand, then disconnects. */
+  /**
+   * Stops taking jobs, finishes (publishes and acks) those in hand, then disconnects. A result still not
+   * confirmed `stopConfirmTimeoutMs` after the call is given up (its job goes back to the queue).
+   */
   stop(): Promise<void>;
   stats(): WorkerStats;
 }
@@ -94,6 +104,14 @@ interface Session {
  * the v0 pair shares it).
  */
 export const PUBLISH_ID_HEADER = 'x-networkml-publish-id';
+
+/** A result still not confirmed when the worker, stopping, stopped waiting for it. */
+class ConfirmAbandoned extends Error {
+  constructor(seconds: number) {
+    super(`not confirmed within ${seconds} s of stopping`);
+    this.name = 'ConfirmAbandoned';
+  }
+}
 
 /** The broker returned a mandatory result: no queue is bound to the exchange with its routing key. */
 export class UnroutableError extends Error {
@@ -189,6 +207,21 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
   const unroutableMax = options.unroutable?.maxDelayMs ?? 30_000;
   const broker = describeBroker(rabbit);
 
+  const stopConfirmMs = options.stopConfirmTimeoutMs ?? DEFAULT_CONFIRM_TIMEOUT_MS;
+  // Rejects stopConfirmMs after stop() is called: a publish racing it is waited for that long, no longer.
+  let announceStop: () => void = () => {};
+  const stopRequested = new Promise<void>((resolve) => {
+    announceStop = resolve;
+  });
+  let stopTimer: NodeJS.Timeout | undefined;
+  const confirmGivenUp = stopRequested.then(
+    () =>
+      new Promise<never>((_, reject) => {
+        stopTimer = setTimeout(() => reject(new ConfirmAbandoned(stopConfirmMs / 1000)), stopConfirmMs);
+      }),
+  );
+  confirmGivenUp.catch(() => {});
+
   const stats: WorkerStats = { succeeded: 0, failed: 0, unroutable: 0, connections: 0 };
   const pending: { message: ConsumeMessage; session: Session }[] = [];
   let running = 0;
@@ -268,7 +301,10 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
     }
     try {
       for (const body of messages) {
-        await publishConfirmed(owner, rabbit.exchange, rabbit.routingKey, body, amqpMessageId(identity.id));
+        await Promise.race([
+          publishConfirmed(owner, rabbit.exchange, rabbit.routingKey, body, amqpMessageId(identity.id)),
+          confirmGivenUp,
+        ]);
       }
       if (failure === null) {
         owner.channel.ack(message);
@@ -288,6 +324,16 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
         'job done',
       );
     } catch (err) {
+      if (err instanceof ConfirmAbandoned) {
+        // The broker blocks publishers (a memory or disk alarm) and we are stopping: a supervisor's stop
+        // would otherwise end in a kill. Closing the connection hands the job back to the broker.
+        log.warn(
+          { job: clipIdentity(identity), error: err.message },
+          'result not confirmed; closing the connection: the broker will redeliver the job',
+        );
+        await closeConnection(owner.model);
+        return;
+      }
       if (owner.closed) {
         log.warn(
           { job: clipIdentity(identity), error: errorMessage(err) },
@@ -447,6 +493,7 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
   async function stop(): Promise<void> {
     if (stopping) return done.catch(() => {});
     stopping = true;
+    announceStop();
     wakeBackoff?.();
     const current = session;
     if (current && !current.closed && current.consumerTag !== null) {
@@ -473,6 +520,7 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
       await current.model.close().catch(() => {});
     }
     await done.catch(() => {});
+    clearTimeout(stopTimer);
     log.info({ ...stats }, 'stopped');
   }
 
