@@ -105,11 +105,13 @@ export const captureResultSchema = z.object({
       /** Mean probabilities over bins, in `labels` order. */
       probabilities: z.array(finite),
       bins: z.array(binDetailSchema),
+      /** The time-bin length the capture was read with, seconds (absent in results written before it). */
+      bin_duration_s: finite.optional(),
       abnormality: finite,
       /** Why abnormality could not be scored (e.g. fewer than 6 session sequences), when it could not. */
       abnormality_note: z.string().optional(),
       anomaly_model: z.enum(['lstm', 'sos', 'behavior', 'none']),
-      /** The threshold the behaviour decision used. */
+      /** The threshold the anomaly decision used (absent without an anomaly model, and in LSTM results written before it). */
       threshold: finite.optional(),
       behavior: behaviorDetailSchema.optional(),
       model: z.string(),

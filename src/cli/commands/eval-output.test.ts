@@ -92,3 +92,21 @@ describe('eval -o', () => {
     assert.equal(readFileSync(output, 'utf8').trim().split('\n').length, 1);
   });
 });
+
+describe('eval --json detail', () => {
+  it('records the bin length read with and the threshold decided against, the LSTM included', () => {
+    const capture = 'data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap';
+    const r = runCli(['eval', '--json', '--no-history', '--duration', '60', '--threshold', '0.5', capture]);
+    assert.equal(r.status, 0, r.stderr);
+    const { detail } = JSON.parse(r.stdout) as {
+      detail: { bin_duration_s: number; threshold: number; anomaly_model: string };
+    };
+    assert.equal(detail.anomaly_model, 'lstm');
+    assert.equal(detail.bin_duration_s, 60);
+    assert.equal(detail.threshold, 0.5);
+    const none = runCli(['eval', '--json', '--no-history', '--anomaly', 'none', capture]);
+    const d = (JSON.parse(none.stdout) as { detail: Record<string, unknown> }).detail;
+    assert.equal(d.bin_duration_s, 900);
+    assert.equal('threshold' in d, false, 'no anomaly model, no threshold');
+  });
+});

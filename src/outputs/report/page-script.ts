@@ -7,6 +7,8 @@ export interface TimelineSpec {
   titles: string[];
   /** Slots that are gaps without traffic. */
   gaps: number;
+  /** The bins' length in words: "15-minute", "30-second". */
+  binLength: string;
   /** Bottom to top of the stack; null in gap slots. */
   series: { label: string; color: string; values: (number | null)[] }[];
 }
@@ -71,7 +73,7 @@ export const pageScript = `(() => {
         scales: {
           x: { stacked: true, grid: { display: false },
             ticks: { maxRotation: 0, autoSkipPadding: 16 },
-            title: { display: true, text: t.gaps ? '15-minute bins (UTC); ⋯ time without traffic' : '15-minute bins (UTC)' } },
+            title: { display: true, text: t.binLength + ' bins (UTC)' + (t.gaps ? '; ⋯ time without traffic' : '') } },
           y: { stacked: true, min: 0, max: 1, ticks: { callback: (v) => Math.round(v * 100) + '%' },
             title: { display: true, text: 'role probability' } },
         },

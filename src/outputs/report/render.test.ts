@@ -59,6 +59,31 @@ describe('renderReport: the behaviour decision and its evidence', () => {
     for (const reason of scan!.detail!.behavior!.reasons) assert.ok(r.includes(`<li>${reason}</li>`), reason);
   });
 
+  test("a timeline says its bins' length, and marks time without traffic by it", () => {
+    // 60 s bins (eval --duration 60): 8 minutes between two bins is a gap; a result written before
+    // bin_duration_s was read with the reference's 15 minutes.
+    const first = scan!.detail!.bins[0]!;
+    const sixty: CaptureResult = {
+      ...scan!,
+      key: 'sixty',
+      detail: {
+        ...scan!.detail!,
+        bin_duration_s: 60,
+        bins: [0, 60, 600].map((dt) => ({ ...first, timestamp: first.timestamp + dt })),
+      },
+    };
+    const page = renderReport({ title: 'Bins', captures: [sixty], tests: [] });
+    assert.match(page, /aria-label="Role probabilities per 1-minute bin for sixty"/);
+    assert.match(page, /"binLength":"1-minute"/);
+    assert.match(page, /3 bins · 1 gap without traffic/);
+    assert.match(page, /no traffic for 8 min/);
+    const { bin_duration_s: _, ...before } = sixty.detail!;
+    const old = renderReport({ title: 'Bins', captures: [{ ...sixty, detail: before }], tests: [] });
+    assert.match(old, /per 15-minute bin for sixty/);
+    assert.match(old, /3 bins · /);
+    assert.doesNotMatch(old, /gap without traffic/);
+  });
+
   test('a device the anomaly model could not score shows no abnormality of 0, only why', () => {
     const r = row(unscored!.key);
     assert.doesNotMatch(r, /0\.000/);

@@ -38,8 +38,17 @@ function deviceOf(result: CaptureResult): DeviceResult | undefined {
   return undefined;
 }
 
-/** The reference's bin length (results do not carry theirs). */
-const binSeconds = 900;
+/** The bin length results written before `detail.bin_duration_s` were read with: the reference's. */
+const DEFAULT_BIN_SECONDS = 900;
+
+function binSecondsOf(result: CaptureResult): number {
+  return result.detail?.bin_duration_s ?? DEFAULT_BIN_SECONDS;
+}
+
+/** "15-minute", "90-second": a bin length in words. */
+export function binLengthText(seconds: number): string {
+  return seconds % 60 === 0 ? `${seconds / 60}-minute` : `${seconds}-second`;
+}
 
 function span(seconds: number): string {
   const m = Math.round(seconds / 60);
@@ -59,6 +68,7 @@ function timelineOf(result: CaptureResult, canvas: string, colors: RoleColors): 
   const first = bins[0]!.timestamp;
   const oneYear = utcMinute(first).slice(0, 4) === utcMinute(bins[bins.length - 1]!.timestamp).slice(0, 4);
   const slots: { bin: number; tick: string; title: string }[] = [];
+  const binSeconds = binSecondsOf(result);
   let gaps = 0;
   bins.forEach((b, k) => {
     // A bin's time is its first packet's, so neighbours can be closer or further than one bin length.
@@ -87,7 +97,14 @@ function timelineOf(result: CaptureResult, canvas: string, colors: RoleColors): 
     const values = valuesOf((k) => rest.reduce((sum, i) => sum + (bins[k]!.probabilities[i] ?? 0), 0));
     series.push({ label: `Other (${rest.length} roles)`, color: otherColor, values });
   }
-  return { canvas, ticks: slots.map((s) => s.tick), titles: slots.map((s) => s.title), gaps, series };
+  return {
+    canvas,
+    ticks: slots.map((s) => s.tick),
+    titles: slots.map((s) => s.title),
+    gaps,
+    binLength: binLengthText(binSeconds),
+    series,
+  };
 }
 
 const percent = (v: number): string => `${(v * 100).toFixed(1)}%`;
@@ -166,7 +183,7 @@ function timelineSections(rows: DeviceRow[]): string {
     const d = result.detail!;
     const n = d.bins.length;
     const gaps = row.timeline.gaps;
-    return `<section class="chart-card" id="device-${i}"><h3>${h(result.key)} <span class="muted">${h(device.source_ip)} · ${h(device.source_mac)}</span></h3><p class="file">${h(result.file)} · ${n} bin${n === 1 ? '' : 's'}${gaps ? ` · ${gaps} gap${gaps === 1 ? '' : 's'} without traffic (⋯)` : ''} · model ${h(d.model)}</p><div class="chart-box"><canvas id="${row.timeline.canvas}" role="img" aria-label="Role probabilities per 15-minute bin for ${h(result.key)}"></canvas></div></section>`;
+    return `<section class="chart-card" id="device-${i}"><h3>${h(result.key)} <span class="muted">${h(device.source_ip)} · ${h(device.source_mac)}</span></h3><p class="file">${h(result.file)} · ${n} bin${n === 1 ? '' : 's'}${gaps ? ` · ${gaps} gap${gaps === 1 ? '' : 's'} without traffic (⋯)` : ''} · model ${h(d.model)}</p><div class="chart-box"><canvas id="${row.timeline.canvas}" role="img" aria-label="Role probabilities per ${binLengthText(binSecondsOf(result))} bin for ${h(result.key)}"></canvas></div></section>`;
   });
   const body = parts.join('\n');
   return body.trim() ? `<section><h2>Role probabilities over time</h2>\n${body}\n</section>` : '';
