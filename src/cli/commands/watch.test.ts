@@ -121,3 +121,25 @@ describe('watch - role models', () => {
     );
   });
 });
+
+describe('watch - nothing to report', () => {
+  it('says why when no bin had a session (eval gives the same reason), exit 0', async () => {
+    const { runCli } = await import('../../test-helpers/cli.js');
+    // Every session of this capture starts inside the 120 s warm-up.
+    const r = runCli(['watch', `${TEST_DATA}reference/captures/iKettle2-sentinel-Mon0000-n00.pcap`]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(
+      r.stderr,
+      /^networkml: no bin to report: no sessions after the 120 s warm-up \(the capture spans [\d.]+ s\); --warmup 0 keeps its early sessions\n$/,
+    );
+    // A stream of a capture header alone.
+    const header = readFileSync(`${TEST_DATA}reference/captures/iKettle2-sentinel-Mon0000-n00.pcap`).subarray(
+      0,
+      24,
+    );
+    const empty = runCli(['watch', '-'], { input: header });
+    assert.equal(empty.status, 0, empty.stderr);
+    assert.equal(empty.stderr, 'networkml: no bin to report: no sessions: the capture holds no packets\n');
+  });
+});

@@ -3,7 +3,10 @@ import type { Command } from 'commander';
 import { stdinUntil } from '../../capture/source.js';
 import { CaptureError, ExitCode, errorMessage, ModelError } from '../../errors.js';
 import { HOST_FOOTPRINT_KIND, modelFileKind } from '../../models/host-footprint.js';
+import { noSessionsReason } from '../../outputs/no-sessions.js';
+import { roleModelFor } from '../../pipeline/model-registry.js';
 import { type WatchUpdate, watchCapture } from '../../pipeline/watch.js';
+import { DEFAULT_BIN_OPTIONS } from '../../sessions/bins.js';
 import { addCaptureOptions, analyzeOptionsFrom, type CaptureCliOptions } from '../capture-options.js';
 import { addModelOptions, evaluateOptionsFrom, warnUnusedWithoutAnomaly } from './eval.js';
 
@@ -64,8 +67,9 @@ export function registerWatch(program: Command): void {
       const onSignal = () => controller.abort();
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
+      let updates = 0;
       try {
-        await watchCapture(
+        const summary = await watchCapture(
           input,
           {
             ...capture,
@@ -73,8 +77,20 @@ export function registerWatch(program: Command): void {
             signal: controller.signal,
             onWarning: (w) => process.stderr.write(`networkml: warning: ${errorMessage(w.message)}\n`),
           },
-          (u) => process.stdout.write(cli.json ? `${JSON.stringify(u)}\n` : `${watchText(u)}\n`),
+          (u) => {
+            updates++;
+            process.stdout.write(cli.json ? `${JSON.stringify(u)}\n` : `${watchText(u)}\n`);
+          },
         );
+        // Nothing printed: say why (as eval does), or "it did nothing" and "there was nothing" look alike.
+        if (updates === 0) {
+          const model = roleModelFor(evaluate.modelPath).model;
+          const options = {
+            durationS: capture.durationS ?? model.capture.binDurationS ?? DEFAULT_BIN_OPTIONS.durationS,
+            warmupS: capture.warmupS ?? model.capture.warmupS ?? DEFAULT_BIN_OPTIONS.warmupS,
+          };
+          process.stderr.write(`networkml: no bin to report: ${noSessionsReason({ summary, options })}\n`);
+        }
       } catch (err) {
         // Interrupted before a capture header arrived: nothing was wrong with a capture that never came.
         const noHeader = stdin !== null && stdin.bytes() < CAPTURE_MAGIC_BYTES;
