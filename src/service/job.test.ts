@@ -49,6 +49,17 @@ describe('parseJob', () => {
     assert.throws(() => parseJob(Buffer.from('[1,2]')), JobError);
     assert.throws(() => parseJob(Buffer.from('null')), JobError);
   });
+  it('takes any JSON number as id, one beyond a double too; an empty id is refused, saying so', () => {
+    assert.equal(parseJob(Buffer.from('{"id":1e400,"file_path":"a.pcap"}')).id, '1e400');
+    assert.equal(parseJob(Buffer.from('{"id":-0.5,"file_path":"a.pcap"}')).id, '-0.5');
+    assert.throws(
+      () => parseJob(Buffer.from('{"id":"","file_path":"a.pcap"}')),
+      (err: unknown) =>
+        err instanceof JobError &&
+        err.message ===
+          'malformed job: expected {"id": non-empty string or number, "file_path": non-empty string}',
+    );
+  });
 });
 
 it("finds '..' as a path segment, either separator, and nothing else", () => {

@@ -15,7 +15,8 @@ export interface Job {
 }
 
 const jobSchema = z.object({
-  id: z.union([z.string().min(1), z.number()]),
+  // Any JSON number: one beyond a double (1e400 parses as Infinity) keeps its literal text (idText).
+  id: z.union([z.string().min(1), z.custom<number>((v) => typeof v === 'number')]),
   file_path: z.string().min(1),
 });
 
@@ -106,10 +107,13 @@ export function parseJob(body: Buffer): Job {
     const id =
       typeof record.id === 'string' || typeof record.id === 'number' ? idText(record.id, text) : null;
     const filePath = typeof record.file_path === 'string' ? record.file_path : null;
-    throw new JobError('malformed job: expected {"id": string, "file_path": non-empty string}', {
-      id,
-      file_path: filePath,
-    });
+    throw new JobError(
+      'malformed job: expected {"id": non-empty string or number, "file_path": non-empty string}',
+      {
+        id,
+        file_path: filePath,
+      },
+    );
   }
   return { id: idText(result.data.id, text), file_path: result.data.file_path };
 }
