@@ -129,3 +129,13 @@ describe('watch on a stream whose time goes back', () => {
       assert.ok(u.binEnd >= u.binStart, `bin ${u.bin} ends before it starts`);
   });
 });
+
+it("says what the verdict judged: the LSTM the host's sessions so far", async () => {
+  const ref = referenceRecords().find((r) => r.valid && r.bins.length > 1)!;
+  const updates: WatchUpdate[] = [];
+  await watchCapture(createReadStream(referenceCapturePath(ref)), { anomaly: 'lstm' }, (u) =>
+    updates.push(u),
+  );
+  assert.ok(updates.length > 0);
+  assert.ok(updates.every((u) => u.behaviorScope === 'running'));
+});

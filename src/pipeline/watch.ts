@@ -49,6 +49,11 @@ export interface WatchUpdate {
   abnormality: number;
   /** `unknown` when the anomaly model could not score the host (yet): abnormalityNote says why. */
   behavior: Behavior;
+  /**
+   * What `behavior` judged: this bin alone (the behaviour and SOS models score the bin's own features), or
+   * the host's sessions so far (the LSTM reads its running session sequences).
+   */
+  behaviorScope: 'bin' | 'running';
   /** Why abnormality is 0 when it could not be scored yet. */
   abnormalityNote?: string;
   /** With --anomaly behavior: what made this bin unusual. */
@@ -182,6 +187,7 @@ export async function watchCapture(
         binsSeen: host.bins,
         sessions: sessionsOfAddress(store, bins, address),
         abnormality,
+        behaviorScope: scorer.name === 'lstm' ? 'running' : 'bin',
         behavior: decide({
           topLabel: running[0]![0],
           abnormality,

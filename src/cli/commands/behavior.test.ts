@@ -374,6 +374,22 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     const aria = updates.find((u) => u.mac === '20:f8:5e:ca:91:52')!;
     assert.equal(aria.behavior, 'abnormal');
     assert.match(aria.behaviorDetail!.reasons.join('\n'), /new outgoing tcp port \d+ \(\w+\) to 40 peers/);
+    // The behaviour model judges the bin alone: the text puts its verdict on the bin's line, not the running one.
+    assert.ok(updates.every((u) => (u as { behaviorScope?: string }).behaviorScope === 'bin'));
+    const text = runCli([
+      'watch',
+      '--warmup',
+      '0',
+      '--anomaly-model',
+      bundled,
+      join(attacked, 'Aria-C9scan-Mon0000-n00.pcap'),
+    ]);
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(
+      text.stdout,
+      /\n {2}this bin: [^\n]*; abnormal \(abnormality 1\.000\)\n {4}- new outgoing tcp port/,
+    );
+    assert.match(text.stdout, /\n {2}running \(1 bins\): [^;\n]*(\n|$)/);
     // A host's stacks of earlier bins stay its own: the S7 station's session comes 52 s after the HueBridge's
     // own traffic, alone in its one-minute bin, and is still a second stack beside the bridge's.
     const late = runCli([

@@ -25,14 +25,19 @@ function pct(p: number): string {
 function watchText(u: WatchUpdate): string {
   const when = new Date(u.binEnd * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
   const roles = (r: [string, number][]) => r.map(([l, p]) => `${l} ${pct(p)}`).join(', ');
+  // The behaviour verdict goes on the line of what it judged: this bin alone, or the host's sessions so far.
+  const behavior =
+    `; ${u.behavior}` +
+    (u.abnormalityNote ? ` (${u.abnormalityNote})` : ` (abnormality ${u.abnormality.toFixed(3)})`);
+  const reasons =
+    u.behaviorDetail && u.behavior === 'abnormal'
+      ? u.behaviorDetail.reasons.map((r) => `\n    - ${r}`).join('')
+      : '';
+  const bin = u.behaviorScope === 'bin';
   return (
     `${when} bin ${u.bin} ${u.mac} ${u.ip ?? '-'} (${u.sessions} sessions)\n` +
-    `  this bin: ${roles(u.roles)}\n` +
-    `  running (${u.binsSeen} bins): ${roles(u.runningRoles)}; ${u.behavior}` +
-    (u.abnormalityNote ? ` (${u.abnormalityNote})` : ` (abnormality ${u.abnormality.toFixed(3)})`) +
-    (u.behaviorDetail && u.behavior === 'abnormal'
-      ? u.behaviorDetail.reasons.map((r) => `\n    - ${r}`).join('')
-      : '')
+    `  this bin: ${roles(u.roles)}${bin ? behavior + reasons : ''}\n` +
+    `  running (${u.binsSeen} bins): ${roles(u.runningRoles)}${bin ? '' : behavior + reasons}`
   );
 }
 
