@@ -62,6 +62,7 @@ describe('open-set role model from the CLI: --unknown-rate, Unknown for unseen t
     ]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /set for --unknown-rate 0\.05/);
+    assert.doesNotMatch(r.stdout, /note: finer than/);
     // The user's 8 labels; Unknown is the model's answer for none of them, not a ninth.
     assert.match(r.stdout, /of 109 captures \(0 without sessions\), 8 labels \(\+ Unknown\)\n/);
     assert.match(
@@ -106,6 +107,28 @@ describe('open-set role model from the CLI: --unknown-rate, Unknown for unseen t
     assert.ok(s.knownCalledUnknown! <= 0.08, `known called Unknown ${s.knownCalledUnknown}`);
     assert.ok(s.unseenCalledUnknown! >= 0.8, `unseen called Unknown ${s.unseenCalledUnknown}`);
 
+    // 1 % is finer than 109 captures can hold with two scores (about 2 / 110): the estimate says so, and a note.
+    const strict = runCli([
+      'train',
+      setups,
+      rolesDev,
+      '--split',
+      split,
+      '--features',
+      'v2',
+      '--unknown-rate',
+      '0.01',
+      '--no-behavior',
+      '--save',
+      join(dir, 'strict.json'),
+    ]);
+    assert.equal(strict.status, 0, strict.stderr);
+    const estimate = Number(/known types called Unknown (\d+\.\d)% of 109/.exec(strict.stdout)?.[1]);
+    assert.ok(estimate > 1, `estimate ${estimate} %`);
+    assert.match(
+      strict.stdout,
+      /\n {2}note: finer than 109 captures can hold: a capture beyond all of them on either score is called Unknown, about 2\/\(n \+ 1\) = 1\.8% of new ones like them/,
+    );
     const bad = runCli(['train', setups, '--features', 'v2', '--unknown-rate', '1.5', '--save', model]);
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /--unknown-rate must be a share in \[0, 1\)/);

@@ -322,6 +322,7 @@ function summaryText(summary: TrainSummary): string {
         `set for --unknown-rate ${calibration.unknownRate}\n` +
         `  ${calibration.method === 'novelty' ? 'leave-one-out' : calibration.method === 'out-of-bag' ? 'out-of-bag' : 'cross-validated'}, each at the threshold the others set: known types called Unknown ${pct(calibration.knownUnknownRate)} of ${calibration.knownCaptures}; ` +
         `accuracy ${calibration.knownAccuracyBefore.toFixed(3)} → ${calibration.knownAccuracyAfter.toFixed(3)} with the Unknown rule\n` +
+        rateNote(calibration) +
         (calibration.unseenUnknownRate !== null
           ? `  leave-one-type-out: unseen types called Unknown ${pct(calibration.unseenUnknownRate)} of ${calibration.unseenCaptures} ` +
             `(${Object.entries(calibration.unseenByLabel)
@@ -340,6 +341,25 @@ function summaryText(summary: TrainSummary): string {
       ? `  removed ${summary.removed_behavior}: the behaviour model of the model replaced, which eval would refuse with this one\n`
       : '') +
     `  features ${summary.seconds.features.toFixed(1)} s, total ${summary.seconds.total.toFixed(1)} s → ${summary.model}\n`
+  );
+}
+
+/**
+ * When the rate asked for is finer than the captures can hold: a threshold cannot be stricter than calling
+ * Unknown a capture beyond every training capture's score, which a new one like them is with probability
+ * 1/(n + 1) per score (the service-role rule adds a second score, so about 2/(n + 1)).
+ */
+function rateNote(calibration: {
+  unknownRate: number;
+  knownCaptures: number;
+  secondaryThreshold?: number | null;
+}): string {
+  const scores = calibration.secondaryThreshold != null ? 2 : 1;
+  const n = calibration.knownCaptures;
+  if (!(calibration.unknownRate * (n + 1) < scores)) return '';
+  return (
+    `  note: finer than ${n} captures can hold: a capture beyond all of them on ${scores === 2 ? 'either score' : 'its score'} ` +
+    `is called Unknown, about ${scores}/(n + 1) = ${((scores / (n + 1)) * 100).toFixed(1)}% of new ones like them (more captures of the known types lower it)\n`
   );
 }
 
