@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runCli } from '../test-helpers/cli.js';
 import { TEST_DATA } from '../test-helpers/reference.js';
+import { redisLocationProblem } from './config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'networkml-config-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -136,5 +137,36 @@ describe('a blank value for an option that names a file, directory or host', () 
     }
     // A non-blank value still goes through as given (and a missing model is still exit 3).
     assert.equal(runCli(['eval', '--no-history', capture], { env: { NETWORKML_MODEL: model } }).status, 3);
+  });
+});
+
+describe('a --redis that names no Redis', () => {
+  // ioredis reads anything else as a socket path or a host: the worker dead-lettered every job instead.
+  it('is a usage error before any work, from the command line and the environment, its password masked', () => {
+    const cases: [string[], NodeJS.ProcessEnv, string][] = [
+      [
+        ['eval', '--redis', 'notaurl', capture],
+        {},
+        'networkml: --redis must be a redis:// or rediss:// URL (redis://host:6379) or a Unix socket path: "notaurl"\n',
+      ],
+      [
+        ['history', '00:11:22:33:44:55'],
+        { NETWORKML_REDIS: 'http://u:secret@x:1' },
+        'networkml: NETWORKML_REDIS (it sets --redis) must be a redis:// or rediss:// URL, not http://: "http://u:***@x:1/"\n',
+      ],
+      [
+        ['worker', '--redis', 'redis://'],
+        {},
+        'networkml: --redis names no host (redis://host:6379): "redis://"\n',
+      ],
+    ];
+    for (const [args, env, message] of cases) {
+      const r = runCli(args, { env });
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stderr, message);
+      assert.equal(r.stdout, '');
+    }
+    for (const ok of ['redis://127.0.0.1:6379/2', 'rediss://h', '/run/redis.sock'])
+      assert.equal(redisLocationProblem(ok), null, ok);
   });
 });

@@ -8,6 +8,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command, Option } from 'commander';
+import { redisLocation } from '../decisions/open-history.js';
 import { UsageError } from '../errors.js';
 
 export const CONFIG_FILE = 'networkml.config.json';
@@ -93,6 +94,43 @@ export function refuseBlankValues(program: Command): void {
           ? `${option.envVar} must not be empty (it sets ${flag})`
           : `${flag} must not be empty`,
       );
+    }
+  });
+}
+
+/**
+ * A Redis location `--redis` (or NETWORKML_REDIS) may name: a redis:// or rediss:// URL with a host, or a Unix
+ * socket's absolute path. ioredis reads anything else as a socket path or a host name, so a mistyped URL
+ * (`http://x:1`, `notaurl`) failed only when first used: in the worker, every job, dead-lettered one by one.
+ */
+export function redisLocationProblem(value: string): string | null {
+  if (value.startsWith('/')) return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be a redis:// or rediss:// URL (redis://host:6379) or a Unix socket path';
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
+    return `must be a redis:// or rediss:// URL, not ${url.protocol}//`;
+  if (url.hostname === '') return 'names no host (redis://host:6379)';
+  return null;
+}
+
+/** Refuses a `--redis` value that names no Redis (redisLocationProblem), before any work. */
+export function refuseBadRedisLocations(program: Command): void {
+  program.hook('preAction', (_program, action) => {
+    for (const option of action.options) {
+      if (option.long !== '--redis') continue;
+      const name = option.attributeName();
+      const value: unknown = action.getOptionValue(name);
+      if (typeof value !== 'string' || value.trim() === '') continue;
+      const problem = redisLocationProblem(value);
+      if (problem === null) continue;
+      const from =
+        action.getOptionValueSource(name) === 'env' ? `${option.envVar} (it sets --redis)` : '--redis';
+      // Masked: a URL's password must not reach a log.
+      throw new UsageError(`${from} ${problem}: ${JSON.stringify(redisLocation(value))}`);
     }
   });
 }

@@ -9,6 +9,7 @@ import {
   findConfig,
   type LoadedConfig,
   namingItsSource,
+  refuseBadRedisLocations,
   refuseBlankValues,
 } from './config.js';
 import { translateLegacyArgs } from './legacy.js';
@@ -93,6 +94,7 @@ async function buildProgram(only: string | null): Promise<Command> {
   const registers = await Promise.all(wanted.map(([, load]) => load()));
   for (const register of registers) register(program);
   refuseBlankValues(program);
+  refuseBadRedisLocations(program);
   return program;
 }
 
