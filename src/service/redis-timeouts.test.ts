@@ -2,7 +2,7 @@
  * A Redis that stops answering must not stall anything: a real redis-server paused with CLIENT PAUSE, and a
  * TCP listener that accepts connections and never writes (a stopped or hung Redis), against RedisHistory
  * and one-shot mode (`REDIS=true REDIS_HOST=… networkml -p FILE`, exit 4). The worker's side (requeue once,
- * then an error result and the dead-letter queue) is in worker.test.ts.
+ * then the result without the history) is in worker.test.ts.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

@@ -14,7 +14,7 @@ import type { CaptureResult } from '../result.js';
 import { VERSION } from '../version.js';
 import { amqpUrl, describeBroker, RABBIT_DEFAULTS, type RabbitSettings } from './config.js';
 import { closeConnection, DEFAULT_CONFIRM_TIMEOUT_MS } from './confirm-deadline.js';
-import { JobError, parseJob, resolveJobPath } from './job.js';
+import { type Job, JobError, parseJob, resolveJobPath } from './job.js';
 import {
   amqpMessageId,
   clipIdentity,
@@ -104,6 +104,22 @@ interface Session {
  * the v0 pair shares it).
  */
 export const PUBLISH_ID_HEADER = 'x-networkml-publish-id';
+
+/**
+ * The device history (a service: Redis) failed after the capture was evaluated: `result` is complete without
+ * what the history adds. The worker retries the job once, then publishes this result (the original, and the
+ * one-shot mode, publish without history too) rather than dead-letter it: a Redis restart must not move the
+ * backlog to the dead-letter queue.
+ */
+export class HistoryUnavailable extends NetworkmlError {
+  constructor(
+    readonly result: CaptureResult,
+    cause: unknown,
+  ) {
+    super(errorMessage(cause), ExitCode.SERVICE);
+    this.name = 'HistoryUnavailable';
+  }
+}
 
 /** A result still not confirmed when the worker, stopping, stopped waiting for it. */
 class ConfirmAbandoned extends Error {
@@ -263,11 +279,12 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
 
   async function handle(message: ConsumeMessage, owner: Session): Promise<void> {
     let identity: JobIdentity = { id: null, file_path: null };
+    let job: Job | null = null;
     let messages: ResultMessage[];
     let failure: string | null = null;
     const started = Date.now();
     try {
-      const job = parseJob(message.content);
+      job = parseJob(message.content);
       identity = job;
       log.info({ job: clipIdentity(identity), redelivered: message.fields.redelivered }, 'job started');
       const path = await resolveJobPath(captureRoot, job.file_path);
@@ -277,7 +294,8 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
       if (err instanceof JobError) identity = err.identity;
       if (err instanceof NetworkmlError && err.exitCode === ExitCode.SERVICE && !message.fields.redelivered) {
         // A service the evaluation needs (Redis) failed: worth one more try, by any worker, after a pause.
-        // A job that was already redelivered fails for good below, so it cannot circulate forever.
+        // Redelivered, it cannot circulate forever: its result goes without the history (HistoryUnavailable),
+        // or it fails for good below.
         log.warn(
           { job: clipIdentity(identity), error: errorMessage(err) },
           'job requeued once after a service error',
@@ -286,11 +304,19 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
         requeue(message, owner);
         return;
       }
-      failure = errorMessage(err);
-      messages = errorMessages(format, identity, failure, version);
-      if (err instanceof NetworkmlError)
-        log.warn({ job: clipIdentity(identity), error: clipText(failure) }, 'job failed');
-      else log.error({ job: clipIdentity(identity), err }, 'job failed unexpectedly');
+      if (err instanceof HistoryUnavailable && job !== null) {
+        log.warn(
+          { job: clipIdentity(identity), error: clipText(err.message) },
+          'device history unavailable again: result published without it',
+        );
+        messages = resultMessages(format, job, err.result, version);
+      } else {
+        failure = errorMessage(err);
+        messages = errorMessages(format, identity, failure, version);
+        if (err instanceof NetworkmlError)
+          log.warn({ job: clipIdentity(identity), error: clipText(failure) }, 'job failed');
+        else log.error({ job: clipIdentity(identity), err }, 'job failed unexpectedly');
+      }
     }
     if (owner.closed) {
       log.warn(

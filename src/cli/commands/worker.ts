@@ -2,15 +2,22 @@
 import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { UsageError } from '../../errors.js';
+import { ExitCode, NetworkmlError, UsageError } from '../../errors.js';
 import { anomalyScorer } from '../../pipeline/anomaly.js';
-import { type AnomalyModelName, evaluateCapture } from '../../pipeline/evaluate.js';
+import {
+  type AnomalyModelName,
+  applyHistory,
+  type EvaluateOptions,
+  evaluateCaptureDetailed,
+  type HistoryPort,
+} from '../../pipeline/evaluate.js';
 import { roleModelFor } from '../../pipeline/model-registry.js';
+import type { CaptureResult } from '../../result.js';
 import { addRabbitFlags, type RabbitFlags, rabbitFromFlags } from '../../service/cli-flags.js';
 import { parsePositiveInt, serviceRedisUrl } from '../../service/config.js';
 import { redisHistory } from '../../service/history.js';
 import { DEFAULT_RESULT_FORMAT, RESULT_FORMATS, type ResultFormat } from '../../service/messages.js';
-import { defaultLogger, type Evaluate, runWorker } from '../../service/worker.js';
+import { defaultLogger, type Evaluate, HistoryUnavailable, runWorker } from '../../service/worker.js';
 import { onStopSignals } from '../stop-signals.js';
 import { addModelOptions, evaluateOptionsFrom } from './eval.js';
 
@@ -79,9 +86,7 @@ export async function runWorkerCommand(flags: WorkerFlags, evaluate?: Evaluate):
       flags.deliveryLimit === undefined
         ? undefined
         : parsePositiveInt(flags.deliveryLimit, '--delivery-limit', 1000),
-    evaluate:
-      evaluate ??
-      ((path) => evaluateCapture(path, history ? { ...evaluateOptions, history } : evaluateOptions)),
+    evaluate: evaluate ?? ((path) => evaluateWithHistory(path, evaluateOptions, history)),
     logger,
   });
   const removeSignals = onStopSignals(
@@ -97,6 +102,28 @@ export async function runWorkerCommand(flags: WorkerFlags, evaluate?: Evaluate):
     removeSignals();
     await history?.close();
   }
+}
+
+/**
+ * A job's result, completed by the shared device history when there is one. A history that fails (Redis down)
+ * costs what it adds, not the evaluation: the result comes with the error (HistoryUnavailable) for the worker
+ * to retry the job once and then publish the result without it.
+ */
+async function evaluateWithHistory(
+  path: string,
+  options: EvaluateOptions,
+  history: HistoryPort | null,
+): Promise<CaptureResult> {
+  const evaluation = await evaluateCaptureDetailed(path, options);
+  if (!history) return evaluation.result;
+  try {
+    await applyHistory(evaluation.result, evaluation.history, history);
+  } catch (err) {
+    if (err instanceof NetworkmlError && err.exitCode === ExitCode.SERVICE)
+      throw new HistoryUnavailable(evaluation.result, err);
+    throw err;
+  }
+  return evaluation.result;
 }
 
 export function registerWorker(program: Command): void {
