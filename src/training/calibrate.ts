@@ -417,9 +417,10 @@ export function calibratedNovelty(
   ratios: number[];
   /**
    * Per calibration capture (as `ratios`), whether the rule calls it Unknown at the threshold the other
-   * calibration captures alone set (leaveOneOutRejected): the estimate `train` prints.
+   * calibration captures alone set (leaveOneOutRejected): the estimate `train` prints. Made on request: the
+   * leave-one-type-out estimates calibrate a reference per group and need none.
    */
-  heldOutRejected: boolean[];
+  heldOutRejected: () => boolean[];
   /** Index among the captures with bins of each calibration capture (as `ratios`). */
   calibrationOf: number[];
 } {
@@ -445,11 +446,12 @@ export function calibratedNovelty(
     return {
       reference,
       ratios: scores.map((v) => thresholdRatio(v, reference.threshold)),
-      heldOutRejected: leaveOneOutRejected(
-        scores,
-        (others) => (others.length > 0 ? noveltyThreshold(others, rate) : null),
-        (i, t) => t !== null && scores[i]! > t,
-      ),
+      heldOutRejected: () =>
+        leaveOneOutRejected(
+          scores,
+          (others) => (others.length > 0 ? noveltyThreshold(others, rate) : null),
+          (i, t) => t !== null && scores[i]! > t,
+        ),
       calibrationOf,
     };
   const second = noveltySubset(reference, secondary);
@@ -466,7 +468,7 @@ export function calibratedNovelty(
   return {
     reference,
     ratios,
-    heldOutRejected: jointLeaveOneOut(scores, scores2, rate, reference.secondaryMargin),
+    heldOutRejected: () => jointLeaveOneOut(scores, scores2, rate, reference.secondaryMargin),
     calibrationOf,
   };
 }
@@ -517,12 +519,9 @@ export function calibrateNoveltyRule(
   secondary: Int32Array | null = null,
 ): { calibration: OpenSetCalibration; reference: NoveltyReference } {
   const withBins = captures.filter((c) => c.rows.length > 0);
-  const { reference, ratios, heldOutRejected, calibrationOf } = calibratedNovelty(
-    withBins,
-    columns,
-    unknownRate,
-    secondary,
-  );
+  const calibrated = calibratedNovelty(withBins, columns, unknownRate, secondary);
+  const { reference, calibrationOf } = calibrated;
+  const heldOutRejected = calibrated.heldOutRejected();
   // Per capture with bins: called Unknown by the threshold the others set, for the calibration captures.
   const heldOut = new Map(calibrationOf.map((w, k) => [w, heldOutRejected[k]!]));
   const threshold = reference.threshold!;
@@ -589,7 +588,7 @@ export function calibrateNoveltyRule(
     knownUnknownRate: heldOutRejected.filter(Boolean).length / heldOutRejected.length,
     knownAccuracyBefore: right.length / scored.length,
     knownAccuracyAfter: right.filter((o) => !((looOf.get(o.capture) ?? 0) > 1)).length / scored.length,
-    knownCaptures: ratios.length,
+    knownCaptures: heldOutRejected.length,
     unseenUnknownRate: unseen > 0 ? unseenCalled / unseen : null,
     unseenCaptures: unseen,
     unseenByLabel: Object.fromEntries(Object.entries(byLabel).map(([l, [x, n]]) => [l, x / n])),
