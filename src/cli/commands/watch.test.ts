@@ -65,7 +65,8 @@ describe('watch - stopped by a signal', () => {
     ),
   );
 
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  // SIGHUP: the terminal a watch was left running in closed (its output redirected to a file).
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     it(`${signal} with standard input redirected from a file flushes the open bin and exits 0, no stack trace`, async () => {
       // Standard input is the file itself (`watch - < file`), not a pipe: its reads complete after the signal.
       const fd = openSync(path, 'r');

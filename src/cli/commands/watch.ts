@@ -15,6 +15,8 @@ interface WatchCliOptions extends CaptureCliOptions {
   json?: boolean;
 }
 
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 /** Bytes the reader needs to recognise a capture (its magic number). */
 const CAPTURE_MAGIC_BYTES = 4;
 
@@ -70,8 +72,8 @@ export function registerWatch(program: Command): void {
       const stdin = source === '-' ? stdinUntil(controller.signal) : null;
       const input = stdin?.stream ?? source;
       const onSignal = () => controller.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
+      // SIGHUP too: a watch left running in a terminal that closes still flushes its open bin (to a file).
+      for (const signal of STOP_SIGNALS) process.once(signal, onSignal);
       let updates = 0;
       try {
         const summary = await watchCapture(
@@ -101,8 +103,7 @@ export function registerWatch(program: Command): void {
         const noHeader = stdin !== null && stdin.bytes() < CAPTURE_MAGIC_BYTES;
         if (!(controller.signal.aborted && noHeader && err instanceof CaptureError)) throw err;
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
       }
       if (controller.signal.aborted) process.exitCode = ExitCode.OK;
     });
