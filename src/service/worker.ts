@@ -224,19 +224,27 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
   const broker = describeBroker(rabbit);
 
   const stopConfirmMs = options.stopConfirmTimeoutMs ?? DEFAULT_CONFIRM_TIMEOUT_MS;
-  // Rejects stopConfirmMs after stop() is called: a publish racing it is waited for that long, no longer.
-  let announceStop: () => void = () => {};
-  const stopRequested = new Promise<void>((resolve) => {
-    announceStop = resolve;
-  });
-  let stopTimer: NodeJS.Timeout | undefined;
-  const confirmGivenUp = stopRequested.then(
-    () =>
-      new Promise<never>((_, reject) => {
-        stopTimer = setTimeout(() => reject(new ConfirmAbandoned(stopConfirmMs / 1000)), stopConfirmMs);
-      }),
-  );
-  confirmGivenUp.catch(() => {});
+  // Per wait for a confirm: what starts its deadline, once stop() is called (or at once after it). A wait
+  // before then has none: a blocked broker is waited for while the worker runs.
+  const confirmWaits = new Set<() => void>();
+
+  /** `work`, or ConfirmAbandoned once it has waited stopConfirmMs since stop() (or since it began after it). */
+  function boundedOnceStopping<T>(work: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    let arm: () => void = () => {};
+    const givenUp = new Promise<never>((_, reject) => {
+      arm = () => {
+        timer ??= setTimeout(() => reject(new ConfirmAbandoned(stopConfirmMs / 1000)), stopConfirmMs);
+      };
+    });
+    givenUp.catch(() => {});
+    confirmWaits.add(arm);
+    if (stopping) arm();
+    return Promise.race([work, givenUp]).finally(() => {
+      confirmWaits.delete(arm);
+      clearTimeout(timer);
+    });
+  }
 
   const stats: WorkerStats = { succeeded: 0, failed: 0, unroutable: 0, connections: 0 };
   const pending: { message: ConsumeMessage; session: Session }[] = [];
@@ -327,10 +335,9 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
     }
     try {
       for (const body of messages) {
-        await Promise.race([
+        await boundedOnceStopping(
           publishConfirmed(owner, rabbit.exchange, rabbit.routingKey, body, amqpMessageId(identity.id)),
-          confirmGivenUp,
-        ]);
+        );
       }
       if (failure === null) {
         owner.channel.ack(message);
@@ -519,7 +526,7 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
   async function stop(): Promise<void> {
     if (stopping) return done.catch(() => {});
     stopping = true;
-    announceStop();
+    for (const arm of confirmWaits) arm();
     wakeBackoff?.();
     const current = session;
     if (current && !current.closed && current.consumerTag !== null) {
@@ -546,7 +553,6 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
       await current.model.close().catch(() => {});
     }
     await done.catch(() => {});
-    clearTimeout(stopTimer);
     log.info({ ...stats }, 'stopped');
   }
 
