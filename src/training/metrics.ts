@@ -12,8 +12,8 @@ export const MEAN_F1_DEFINITION =
  * The answer that counts as right for a capture labelled `truth`: the truth itself, or Unknown when the
  * model has no such role (a type it was never trained on: nothing but Unknown can be right).
  */
-export function expectedAnswer(truth: string, modelLabels: ReadonlySet<string>): string {
-  return modelLabels.has(truth) ? truth : UNKNOWN_LABEL;
+export function expectedAnswer(truth: string, modelRoles: ReadonlySet<string>): string {
+  return modelRoles.has(truth) ? truth : UNKNOWN_LABEL;
 }
 
 /**
