@@ -45,21 +45,27 @@ interface TestJson {
   labels: string[];
 }
 
+/** `train` of the open-set training captures (v2) at an Unknown rate. */
+function trainOpenSet(rate: string, save: string, extra: string[] = []) {
+  return runCli([
+    'train',
+    setups,
+    rolesDev,
+    '--split',
+    split,
+    '--features',
+    'v2',
+    '--unknown-rate',
+    rate,
+    ...extra,
+    '--save',
+    save,
+  ]);
+}
+
 describe('open-set role model from the CLI: --unknown-rate, Unknown for unseen types, honest test output', () => {
   it('train --unknown-rate stores the threshold and its estimated costs, and prints them', () => {
-    const r = runCli([
-      'train',
-      setups,
-      rolesDev,
-      '--split',
-      split,
-      '--features',
-      'v2',
-      '--unknown-rate',
-      '0.05',
-      '--save',
-      model,
-    ]);
+    const r = trainOpenSet('0.05', model);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /set for --unknown-rate 0\.05/);
     assert.doesNotMatch(r.stdout, /note: finer than/);
@@ -108,20 +114,7 @@ describe('open-set role model from the CLI: --unknown-rate, Unknown for unseen t
     assert.ok(s.unseenCalledUnknown! >= 0.8, `unseen called Unknown ${s.unseenCalledUnknown}`);
 
     // 1 % is finer than 109 captures can hold with two scores (about 2 / 110): the estimate says so, and a note.
-    const strict = runCli([
-      'train',
-      setups,
-      rolesDev,
-      '--split',
-      split,
-      '--features',
-      'v2',
-      '--unknown-rate',
-      '0.01',
-      '--no-behavior',
-      '--save',
-      join(dir, 'strict.json'),
-    ]);
+    const strict = trainOpenSet('0.01', join(dir, 'strict.json'), ['--no-behavior']);
     assert.equal(strict.status, 0, strict.stderr);
     const estimate = Number(/known types called Unknown (\d+\.\d)% of 109/.exec(strict.stdout)?.[1]);
     assert.ok(estimate > 1, `estimate ${estimate} %`);
