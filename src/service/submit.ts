@@ -79,7 +79,8 @@ export async function submitJobs(filePaths: string[], options: SubmitOptions = {
     options.confirmTimeoutMs ?? DEFAULT_CONFIRM_TIMEOUT_MS,
     (seconds, why) =>
       new NetworkmlError(
-        `the broker at ${describeBroker(rabbit)} did not confirm jobs within ${seconds} s${why}: ${confirmed.length} of ${filePaths.length} jobs were confirmed`,
+        `the broker at ${describeBroker(rabbit)} did not confirm jobs within ${seconds} s${why}: ${confirmed.length} of ${filePaths.length} jobs were confirmed ` +
+          '(those sent but unconfirmed may still be queued: check the queue before submitting them again)',
         ExitCode.SERVICE,
       ),
   );
