@@ -88,8 +88,10 @@ test('no history: names where it looked (existing folder without a file), create
     await capture('00:00:00:00:00:01', { dataDir: empty }),
     `no history for 00:00:00:00:00:01 in ${file}\n`,
   );
+  // --json names where it looked too.
   assert.deepEqual(JSON.parse(await capture('00:00:00:00:00:01', { dataDir: empty, json: true })), {
     mac: '00:00:00:00:00:01',
+    history: file,
     updates: [],
   });
   assert.deepEqual(readdirSync(empty), []);

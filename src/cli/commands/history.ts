@@ -111,7 +111,7 @@ export async function runHistory(
     const normalised = mac.trim().toLowerCase();
     out.write(
       options.json
-        ? `${JSON.stringify({ mac: normalised, updates: entries })}\n`
+        ? `${JSON.stringify({ mac: normalised, history: history.location, updates: entries })}\n`
         : historyTable(normalised, entries, history.location),
     );
   } finally {
@@ -124,7 +124,7 @@ export function registerHistory(program: Command): void {
     .command('history')
     .description("a device's past results: update times, roles, decisions (from eval's device history)")
     .argument('<mac>', 'the device MAC address, e.g. 00:11:22:aa:bb:cc')
-    .option('--json', 'one JSON object: {"mac", "updates": [...]} with every stored field')
+    .option('--json', 'one JSON object: {"mac", "history" (where it was read), "updates": [...]} with every stored field')
     .addOption(
       new Option(
         '--redis <url>',
