@@ -124,7 +124,10 @@ export function registerHistory(program: Command): void {
     .command('history')
     .description("a device's past results: update times, roles, decisions (from eval's device history)")
     .argument('<mac>', 'the device MAC address, e.g. 00:11:22:aa:bb:cc')
-    .option('--json', 'one JSON object: {"mac", "history" (where it was read), "updates": [...]} with every stored field')
+    .option(
+      '--json',
+      'one JSON object: {"mac", "history" (where it was read), "updates": [...]} with every stored field',
+    )
     .addOption(
       new Option(
         '--redis <url>',
