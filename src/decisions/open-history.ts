@@ -73,6 +73,7 @@ export function requireNamedDataDir(options: OpenHistoryOptions): void {
   const env = options.env ?? process.env;
   if (redisUrlFrom({ ...(options.redis ? { redis: options.redis } : {}), env })) return;
   const fromEnv = options.dataDir ? undefined : env.NETWORKML_DATA_DIR;
+  // A blank one is a usage error there (defaultDataDir), not "unset": the default history would be read.
   if (fromEnv !== undefined) defaultDataDir(env);
   const named = options.dataDir
     ? { dir: options.dataDir, from: '' }
