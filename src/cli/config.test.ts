@@ -145,9 +145,14 @@ describe('a --redis that names no Redis', () => {
   it('is a usage error before any work, from the command line and the environment, its password masked', () => {
     const cases: [string[], NodeJS.ProcessEnv, string][] = [
       [
-        ['eval', '--redis', 'notaurl', capture],
+        ['eval', '--redis', 'not a url', capture],
         {},
-        'networkml: --redis must be a redis:// or rediss:// URL (redis://host:6379) or a Unix socket path: "notaurl"\n',
+        'networkml: --redis must be a redis:// or rediss:// URL (redis://host:6379), host:port, or a Unix socket path: "not a url"\n',
+      ],
+      [
+        ['history', '00:11:22:33:44:55'],
+        { REDIS_HOST: 'http://x:1' },
+        'networkml: REDIS_HOST must be a redis:// or rediss:// URL, not http://: "http://x:1"\n',
       ],
       [
         ['history', '00:11:22:33:44:55'],
@@ -166,7 +171,15 @@ describe('a --redis that names no Redis', () => {
       assert.equal(r.stderr, message);
       assert.equal(r.stdout, '');
     }
-    for (const ok of ['redis://127.0.0.1:6379/2', 'rediss://h', '/run/redis.sock'])
+    // What ioredis reads as a Redis: URLs, socket paths, and host[:port] (the worker's help names redis:6379).
+    for (const ok of [
+      'redis://127.0.0.1:6379/2',
+      'rediss://h',
+      '/run/redis.sock',
+      'redis:6379',
+      'localhost',
+      '[::1]:6379',
+    ])
       assert.equal(redisLocationProblem(ok), null, ok);
   });
 });

@@ -99,17 +99,23 @@ export function refuseBlankValues(program: Command): void {
 }
 
 /**
- * A Redis location `--redis` (or NETWORKML_REDIS) may name: a redis:// or rediss:// URL with a host, or a Unix
- * socket's absolute path. ioredis reads anything else as a socket path or a host name, so a mistyped URL
- * (`http://x:1`, `notaurl`) failed only when first used: in the worker, every job, dead-lettered one by one.
+ * A Redis location `--redis` (or NETWORKML_REDIS, or the original's REDIS_HOST) may name: a redis:// or rediss://
+ * URL with a host, a Unix socket's absolute path, or `host[:port]` as ioredis reads it. Another scheme
+ * (`http://x:1`) ioredis reads as a socket path, so it failed only when first used: in the worker, every job.
  */
 export function redisLocationProblem(value: string): string | null {
   if (value.startsWith('/')) return null;
+  if (!value.includes('://')) {
+    // host, host:port, [v6]:port
+    return /^(?:[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(value)
+      ? null
+      : 'must be a redis:// or rediss:// URL (redis://host:6379), host:port, or a Unix socket path';
+  }
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    return 'must be a redis:// or rediss:// URL (redis://host:6379) or a Unix socket path';
+    return 'must be a redis:// or rediss:// URL (redis://host:6379), host:port, or a Unix socket path';
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
     return `must be a redis:// or rediss:// URL, not ${url.protocol}//`;
@@ -117,20 +123,30 @@ export function redisLocationProblem(value: string): string | null {
   return null;
 }
 
-/** Refuses a `--redis` value that names no Redis (redisLocationProblem), before any work. */
+/**
+ * Refuses a `--redis` value (or, without one, a REDIS_HOST URL) that names no Redis (redisLocationProblem),
+ * before any work.
+ */
 export function refuseBadRedisLocations(program: Command): void {
   program.hook('preAction', (_program, action) => {
     for (const option of action.options) {
       if (option.long !== '--redis') continue;
       const name = option.attributeName();
       const value: unknown = action.getOptionValue(name);
-      if (typeof value !== 'string' || value.trim() === '') continue;
-      const problem = redisLocationProblem(value);
+      const given = typeof value === 'string' && value.trim() !== '';
+      // The original's REDIS_HOST: a host (port 6379) or, with a scheme, a URL used as it is.
+      const host = process.env.REDIS_HOST ?? '';
+      const checked = given ? value : host.includes('://') ? host : null;
+      if (checked === null) continue;
+      const problem = redisLocationProblem(checked);
       if (problem === null) continue;
-      const from =
-        action.getOptionValueSource(name) === 'env' ? `${option.envVar} (it sets --redis)` : '--redis';
+      const from = !given
+        ? 'REDIS_HOST'
+        : action.getOptionValueSource(name) === 'env'
+          ? `${option.envVar} (it sets --redis)`
+          : '--redis';
       // Masked: a URL's password must not reach a log.
-      throw new UsageError(`${from} ${problem}: ${JSON.stringify(redisLocation(value))}`);
+      throw new UsageError(`${from} ${problem}: ${JSON.stringify(redisLocation(checked))}`);
     }
   });
 }
