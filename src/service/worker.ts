@@ -138,23 +138,24 @@ export class UnroutableError extends Error {
 }
 
 /** pino's levels, and the Python logging names Poseidon's own services use for the same ones. */
-const LOG_LEVELS: Readonly<Record<string, string>> = {
-  trace: 'trace',
-  debug: 'debug',
-  info: 'info',
-  warn: 'warn',
-  warning: 'warn',
-  error: 'error',
-  fatal: 'fatal',
-  critical: 'fatal',
-  silent: 'silent',
-};
+// A Map, not an object literal: `constructor` or `__proto__` must not name a level.
+const LOG_LEVELS: ReadonlyMap<string, string> = new Map([
+  ['trace', 'trace'],
+  ['debug', 'debug'],
+  ['info', 'info'],
+  ['warn', 'warn'],
+  ['warning', 'warn'],
+  ['error', 'error'],
+  ['fatal', 'fatal'],
+  ['critical', 'fatal'],
+  ['silent', 'silent'],
+]);
 
 /** The pino level `LOG_LEVEL` names (default info); another value is a usage error naming the variable. */
 export function logLevelFrom(env: NodeJS.ProcessEnv = process.env): string {
   const given = env.LOG_LEVEL?.trim() ?? '';
   if (given === '') return 'info';
-  const level = LOG_LEVELS[given.toLowerCase()];
+  const level = LOG_LEVELS.get(given.toLowerCase());
   if (level === undefined)
     throw new UsageError(
       `LOG_LEVEL must be one of trace, debug, info, warn (warning), error, fatal (critical), silent, not ${JSON.stringify(given)}`,
