@@ -179,6 +179,11 @@ describe('out-of-bag conformal threshold', () => {
     // Two of the 60 lie below the threshold the 60 set (k = ⌊0.05 · 61⌋ = 3: the third smallest); each judged
     // at the threshold the other 59 set, the three smallest are: 3 / 60, as the promise k / (n + 1) = 3 / 61.
     assert.equal(c.knownUnknownRate, 3 / 60);
+    // 49 out-of-bag scores at 2 %: k = ⌊0.02 · 50⌋ = 1, the smallest; each judged without itself (48 left,
+    // k = 0) at the smallest of the others, the smallest one is below it: 1 / 49, not 0.
+    const edge = calibrateOpenSet(cv, null, 0.02, oob.slice(0, 49));
+    assert.equal(edge.method, 'out-of-bag');
+    assert.equal(edge.knownUnknownRate, 1 / 49);
     const few = calibrateOpenSet(cv, null, 0.02, oob.slice(0, 20));
     assert.equal(few.method, 'cross-validation');
     assert.equal(

@@ -298,8 +298,13 @@ export function calibrateOpenSet(
   const method = conformal === null ? 'cross-validation' : 'out-of-bag';
   const threshold = conformal ?? rejectionThreshold(scored.map(openScore), unknownRate);
   const calibration = conformal === null ? scored : oob;
-  const thresholdOf = (others: number[]) =>
-    conformal === null ? rejectionThreshold(others, unknownRate) : conformalThreshold(others, unknownRate);
+  const thresholdOf = (others: number[]): number | null => {
+    if (conformal === null) return rejectionThreshold(others, unknownRate);
+    // One score fewer can be too few for the rate (k = 0) where all of them were not (k = 1): the rule the
+    // model keeps is then their smallest, and so is the one a capture is judged at without itself.
+    const finite = others.filter((v) => Number.isFinite(v));
+    return conformalThreshold(finite, unknownRate) ?? (finite.length > 0 ? Math.min(...finite) : null);
+  };
   const rejected = leaveOneOutRejected(calibration.map(openScore), thresholdOf, (i, t) => {
     const o = calibration[i]!;
     return o.predicted === UNKNOWN_LABEL || (t !== null && score(o) < t);

@@ -82,6 +82,23 @@ describe('renderReport: the behaviour decision and its evidence', () => {
     assert.match(old, /per 15-minute bin for sixty/);
     assert.match(old, /3 bins · /);
     assert.doesNotMatch(old, /gap without traffic/);
+    // 30 s bins, 50 s apart: a gap of 20 s, said in seconds (it read "0 min").
+    const thirty = renderReport({
+      title: 'Bins',
+      captures: [
+        {
+          ...sixty,
+          detail: {
+            ...sixty.detail!,
+            bin_duration_s: 30,
+            bins: [0, 30, 80].map((dt) => ({ ...first, timestamp: first.timestamp + dt })),
+          },
+        },
+      ],
+      tests: [],
+    });
+    assert.match(thirty, /no traffic for 20 s/);
+    assert.doesNotMatch(thirty, /0 min/);
   });
 
   test('a device the anomaly model could not score shows no abnormality of 0, only why', () => {

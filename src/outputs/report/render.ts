@@ -51,6 +51,8 @@ export function binLengthText(seconds: number): string {
 }
 
 function span(seconds: number): string {
+  // Gaps between bins of a minute or less are seconds long.
+  if (seconds < 90) return `${Math.round(seconds)} s`;
   const m = Math.round(seconds / 60);
   if (m < 120) return `${m} min`;
   const hours = Math.round(m / 60);
