@@ -12,11 +12,15 @@ import { getHeapStatistics } from 'node:v8';
 /** Below this much heap in use a collection frees too little to matter (a 1 GB capture stays under it). */
 const WORTH_BYTES = 32 * 1024 * 1024;
 
-/** Collects when the heap holds at least `worthBytes` (a stage that adds more memory can ask for less). */
-export function collectGarbage(worthBytes = WORTH_BYTES): void {
+/**
+ * Collects when the heap holds at least `worthBytes` (a stage that adds more memory can ask for less); says
+ * whether it did.
+ */
+export function collectGarbage(worthBytes = WORTH_BYTES): boolean {
   const gc = (globalThis as { gc?: () => void }).gc;
-  if (typeof gc !== 'function' || getHeapStatistics().used_heap_size < worthBytes) return;
+  if (typeof gc !== 'function' || getHeapStatistics().used_heap_size < worthBytes) return false;
   gc();
+  return true;
 }
 
 /**
@@ -37,11 +41,8 @@ export class GarbagePacer {
   ) {}
 
   collect(): void {
-    const gc = (globalThis as { gc?: () => void }).gc;
-    if (typeof gc !== 'function' || getHeapStatistics().used_heap_size < this.fromBytes) return;
     const now = performance.now();
     if (this.spentMs > this.share * (now - this.started)) return;
-    gc();
-    this.spentMs += performance.now() - now;
+    if (collectGarbage(this.fromBytes)) this.spentMs += performance.now() - now;
   }
 }
