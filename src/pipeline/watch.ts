@@ -5,9 +5,15 @@ import { UsageError } from '../errors.js';
 import { BehaviorExtractor } from '../features/behavior.js';
 import { captureHosts, compatFeatures } from '../features/compat.js';
 import { sessionVectors } from '../features/session-vectors.js';
-import { predictBins } from '../models/role-model.js';
+import { predictBins, type RoleModel } from '../models/role-model.js';
 import type { Behavior, BehaviorDetail } from '../result.js';
-import { type Bins, buildBins, DEFAULT_BIN_OPTIONS, type StreamState } from '../sessions/bins.js';
+import {
+  type BinOptions,
+  type Bins,
+  buildBins,
+  DEFAULT_BIN_OPTIONS,
+  type StreamState,
+} from '../sessions/bins.js';
 import { PacketStore } from '../sessions/packet-store.js';
 import { REORDERED_WARNING_KIND } from './analyze.js';
 import { type AnomalyModelName, anomalyScorer } from './anomaly.js';
@@ -81,6 +87,17 @@ interface HostState {
   rows: Float64Array[];
 }
 
+/** The bins watch cuts a stream into: the options given, else the role model's, else the original's. */
+export function watchBinOptions(
+  options: Pick<WatchOptions, 'durationS' | 'warmupS'>,
+  model: RoleModel,
+): BinOptions {
+  return {
+    durationS: options.durationS ?? model.capture.binDurationS ?? DEFAULT_BIN_OPTIONS.durationS,
+    warmupS: options.warmupS ?? model.capture.warmupS ?? DEFAULT_BIN_OPTIONS.warmupS,
+  };
+}
+
 /**
  * Follows a capture stream bin by bin: every `duration` seconds of packet time, each host of the closed bin
  * gets its roles, running roles and behaviour. Memory is bounded by one bin's packets, `maxHosts` host states
@@ -99,8 +116,7 @@ export async function watchCapture(
       `${loaded.path}: watch follows streams with compat models only (this one uses ${model.features.semantics} features)`,
     );
   }
-  const durationS = options.durationS ?? model.capture.binDurationS ?? DEFAULT_BIN_OPTIONS.durationS;
-  const warmupS = options.warmupS ?? model.capture.warmupS ?? DEFAULT_BIN_OPTIONS.warmupS;
+  const { durationS, warmupS } = watchBinOptions(options, model);
   const durationUs = durationS * 1e6;
   const countPublic = options.publicSessions ?? false;
   const maxHosts = options.maxHosts ?? 10_000;

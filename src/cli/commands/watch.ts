@@ -5,8 +5,7 @@ import { CaptureError, ExitCode, errorMessage, ModelError } from '../../errors.j
 import { HOST_FOOTPRINT_KIND, modelFileKind } from '../../models/host-footprint.js';
 import { noSessionsReason } from '../../outputs/no-sessions.js';
 import { roleModelFor } from '../../pipeline/model-registry.js';
-import { type WatchUpdate, watchCapture } from '../../pipeline/watch.js';
-import { DEFAULT_BIN_OPTIONS } from '../../sessions/bins.js';
+import { type WatchUpdate, watchBinOptions, watchCapture } from '../../pipeline/watch.js';
 import { addCaptureOptions, analyzeOptionsFrom, type CaptureCliOptions } from '../capture-options.js';
 import { addModelOptions, evaluateOptionsFrom, warnUnusedWithoutAnomaly } from './eval.js';
 
@@ -91,11 +90,7 @@ export function registerWatch(program: Command): void {
         );
         // Nothing printed: say why (as eval does), or "it did nothing" and "there was nothing" look alike.
         if (updates === 0) {
-          const model = roleModelFor(evaluate.modelPath).model;
-          const options = {
-            durationS: capture.durationS ?? model.capture.binDurationS ?? DEFAULT_BIN_OPTIONS.durationS,
-            warmupS: capture.warmupS ?? model.capture.warmupS ?? DEFAULT_BIN_OPTIONS.warmupS,
-          };
+          const options = watchBinOptions(capture, roleModelFor(evaluate.modelPath).model);
           process.stderr.write(`networkml: no bin to report: ${noSessionsReason({ summary, options })}\n`);
         }
       } catch (err) {
