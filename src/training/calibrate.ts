@@ -533,31 +533,25 @@ export function calibrateNoveltyRule(
   const scored = known.filter((o) => o.predicted !== null);
   if (scored.length === 0)
     throw new UsageError('calibrating the Unknown threshold needs known-type outcomes');
-  // Leave-one-out novelty in units of the threshold per capture index of `captures`, for the
-  // accuracy-after figure.
+  // Per capture index of `captures`, whether the rule calls it Unknown, for the accuracy-after figure: a
+  // calibration capture at the threshold the others set, any other by its leave-one-out novelty.
   const loo = leaveOneOutNovelty(reference);
   const loo2 = reference.secondary === null ? null : leaveOneOutNovelty(reference.secondary);
-  const looOf = new Map<number, number>();
+  const ratioOf = (w: number): number =>
+    loo2 === null
+      ? thresholdRatio(loo[w]!, threshold)
+      : thresholdRatio(
+          Math.max(
+            calibrationRank(reference.calibration!, loo[w]!),
+            calibrationRank(reference.secondary!.calibration!, loo2[w]! / reference.secondaryMargin),
+          ),
+          reference.jointThreshold,
+        );
+  const calledOf = new Map<number, boolean>();
   let w = 0;
   captures.forEach((c, i) => {
     if (c.rows.length === 0) return;
-    const held = heldOut.get(w);
-    looOf.set(
-      i,
-      held !== undefined
-        ? held
-          ? Number.POSITIVE_INFINITY
-          : 0
-        : loo2 === null
-          ? thresholdRatio(loo[w]!, threshold)
-          : thresholdRatio(
-              Math.max(
-                calibrationRank(reference.calibration!, loo[w]!),
-                calibrationRank(reference.secondary!.calibration!, loo2[w]! / reference.secondaryMargin),
-              ),
-              reference.jointThreshold,
-            ),
-    );
+    calledOf.set(i, heldOut.get(w) ?? ratioOf(w) > 1);
     w++;
   });
   const right = scored.filter((o) => o.predicted === o.label);
@@ -592,7 +586,7 @@ export function calibrateNoveltyRule(
     siblingMargin: siblingMargin(scored),
     knownUnknownRate: heldOutRejected.filter(Boolean).length / heldOutRejected.length,
     knownAccuracyBefore: right.length / scored.length,
-    knownAccuracyAfter: right.filter((o) => !((looOf.get(o.capture) ?? 0) > 1)).length / scored.length,
+    knownAccuracyAfter: right.filter((o) => !(calledOf.get(o.capture) ?? false)).length / scored.length,
     knownCaptures: heldOutRejected.length,
     unseenUnknownRate: unseen > 0 ? unseenCalled / unseen : null,
     unseenCaptures: unseen,
