@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { openSource } from '../capture/source.js';
 import { behaviorOf, decide } from '../decisions/decide.js';
 import type { DeviceUpdate } from '../decisions/history.js';
+import { NetworkmlError } from '../errors.js';
 import {
   COMPAT_FEATURE_COUNT,
   type CompatFeatures,
@@ -130,6 +131,27 @@ export async function evaluateCapture(path: string, options: EvaluateOptions = {
   const evaluation = await evaluateCaptureDetailed(path, options);
   if (options.history) await applyHistory(evaluation.result, evaluation.history, options.history);
   return evaluation.result;
+}
+
+/**
+ * evaluateCapture for a service that publishes what it evaluated: a device history that fails (a NetworkmlError:
+ * Redis down) costs what it adds, not the evaluation. The result comes back with the history's error, for the
+ * caller to publish without it (the one-shot mode) or to retry the job first (the worker).
+ */
+export async function evaluateCaptureKeepingResult(
+  path: string,
+  options: EvaluateOptions,
+  history: HistoryPort | null,
+): Promise<{ result: CaptureResult; historyError: NetworkmlError | null }> {
+  const evaluation = await evaluateCaptureDetailed(path, options);
+  if (!history) return { result: evaluation.result, historyError: null };
+  try {
+    await applyHistory(evaluation.result, evaluation.history, history);
+  } catch (err) {
+    if (!(err instanceof NetworkmlError)) throw err;
+    return { result: evaluation.result, historyError: err };
+  }
+  return { result: evaluation.result, historyError: null };
 }
 
 export async function evaluateCaptureDetailed(

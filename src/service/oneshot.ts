@@ -15,7 +15,7 @@ import { type ChannelModel, connect } from 'amqplib';
 import { cannotWrite, ExitCode, errorMessage, NetworkmlError } from '../errors.js';
 import { DEFAULT_MODEL_PATH } from '../models/format.js';
 import { HOST_FOOTPRINT_MODEL_NAME } from '../models/host-footprint.js';
-import { applyHistory, evaluateCaptureDetailed } from '../pipeline/evaluate.js';
+import { evaluateCaptureKeepingResult } from '../pipeline/evaluate.js';
 import { hostFootprintPredict, type PredictJson } from '../pipeline/host-footprint.js';
 import { VERSION } from '../version.js';
 import { amqpUrl, describeBroker, envBool, type RabbitSettings, rabbitSettings } from './config.js';
@@ -215,28 +215,24 @@ async function v048Result(
     capture: { publicSessions: pick(env, 'POSEIDON_PUBLIC_SESSIONS') !== null },
     ...(options.modelPath ? { modelPath: options.modelPath } : {}),
   };
-  const evaluation = await evaluateCaptureDetailed(options.capture, evaluateOptions);
   const url = v048RedisUrl(env);
-  let historyFailure: NetworkmlError | null = null;
-  if (url) {
-    const history = redisHistory(url);
-    try {
-      await applyHistory(evaluation.result, evaluation.history, history);
-    } catch (err) {
-      if (!(err instanceof NetworkmlError)) throw err;
-      historyFailure = new NetworkmlError(
-        `${errorMessage(err)} (the result is given without device history)`,
-        err.exitCode,
-      );
-    } finally {
-      await history.close().catch(() => {});
-    }
-  }
+  // Opened on first use (after the evaluation), closed whatever happens.
+  const history = url ? redisHistory(url) : null;
+  const { result, historyError } = await evaluateCaptureKeepingResult(
+    options.capture,
+    evaluateOptions,
+    history,
+  ).finally(() => history?.close().catch(() => {}));
   return {
-    messages: resultMessages('v0', job, evaluation.result, VERSION),
+    messages: resultMessages('v0', job, result, VERSION),
     model: options.modelPath ?? DEFAULT_MODEL_PATH,
-    historyFailure,
-    warnings: evaluation.result.warnings ?? [],
+    historyFailure:
+      historyError &&
+      new NetworkmlError(
+        `${errorMessage(historyError)} (the result is given without device history)`,
+        historyError.exitCode,
+      ),
+    warnings: result.warnings ?? [],
   };
 }
 

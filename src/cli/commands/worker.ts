@@ -2,13 +2,12 @@
 import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { ExitCode, NetworkmlError, UsageError } from '../../errors.js';
+import { ExitCode, UsageError } from '../../errors.js';
 import { anomalyScorer } from '../../pipeline/anomaly.js';
 import {
   type AnomalyModelName,
-  applyHistory,
   type EvaluateOptions,
-  evaluateCaptureDetailed,
+  evaluateCaptureKeepingResult,
   type HistoryPort,
 } from '../../pipeline/evaluate.js';
 import { roleModelFor } from '../../pipeline/model-registry.js';
@@ -105,25 +104,19 @@ export async function runWorkerCommand(flags: WorkerFlags, evaluate?: Evaluate):
 }
 
 /**
- * A job's result, completed by the shared device history when there is one. A history that fails (Redis down)
- * costs what it adds, not the evaluation: the result comes with the error (HistoryUnavailable) for the worker
- * to retry the job once and then publish the result without it.
+ * A job's result, completed by the shared device history when there is one. A history service that fails
+ * (Redis down) costs what it adds, not the evaluation: the result comes with the error (HistoryUnavailable) for
+ * the worker to retry the job once and then publish the result without it.
  */
 async function evaluateWithHistory(
   path: string,
   options: EvaluateOptions,
   history: HistoryPort | null,
 ): Promise<CaptureResult> {
-  const evaluation = await evaluateCaptureDetailed(path, options);
-  if (!history) return evaluation.result;
-  try {
-    await applyHistory(evaluation.result, evaluation.history, history);
-  } catch (err) {
-    if (err instanceof NetworkmlError && err.exitCode === ExitCode.SERVICE)
-      throw new HistoryUnavailable(evaluation.result, err);
-    throw err;
-  }
-  return evaluation.result;
+  const { result, historyError } = await evaluateCaptureKeepingResult(path, options, history);
+  if (historyError === null) return result;
+  if (historyError.exitCode === ExitCode.SERVICE) throw new HistoryUnavailable(result, historyError);
+  throw historyError;
 }
 
 export function registerWorker(program: Command): void {
