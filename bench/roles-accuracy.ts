@@ -14,12 +14,11 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Rng } from '../src/models/rng.js';
-import type { RoleModel } from '../src/models/role-model.js';
-import { captureNovelty, isUnknown } from '../src/models/role-model.js';
 import { captureFeatureSet } from '../src/test-helpers/v2-capture.js';
 import { labelOf } from '../src/training/dataset.js';
-import { captureFolds, type LabelledCapture, predictLabel } from '../src/training/select.js';
+import { captureFolds, type LabelledCapture } from '../src/training/select.js';
 import { trainV2Model } from '../src/training/v2-recipe.js';
+import { decideCapture } from './role-decision.js';
 
 function args(name: string): string[] {
   const out: string[] = [];
@@ -88,13 +87,6 @@ async function loadCorpora(): Promise<Corpus[]> {
   return out;
 }
 
-function decide(model: RoleModel, c: LabelledCapture): { label: string; forced: string | null } {
-  const p = predictLabel(model, c.rows);
-  if (p.label === null) return { label: '(no bins)', forced: null };
-  const unknown = isUnknown(model, p.top, p.secondTop, captureNovelty(model, c.rows));
-  return { label: unknown ? 'Unknown' : p.label, forced: p.label };
-}
-
 interface SeedResult {
   seed: number;
   accuracy: number;
@@ -138,7 +130,7 @@ function runSeed(captures: LabelledCapture[], seed: number): SeedResult {
     );
     for (const i of test) {
       const c = captures[i]!;
-      const d = decide(model, c);
+      const d = decideCapture(model, c);
       if (d.label === c.label) right++;
       else wrong.push(`${c.name}→${d.label}`);
       if (d.forced === c.label) forcedRight++;
@@ -158,7 +150,7 @@ function runSeed(captures: LabelledCapture[], seed: number): SeedResult {
     for (const c of captures) {
       if (c.label !== held) continue;
       unseen++;
-      const label = decide(model, c).label;
+      const label = decideCapture(model, c).label;
       if (label === 'Unknown') unseenUnknown++;
       else unseenMissed.push(`${c.name}→${label}`);
     }

@@ -12,11 +12,11 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { captureNovelty, isUnknown } from '../src/models/role-model.js';
 import { captureFeatureSet } from '../src/test-helpers/v2-capture.js';
 import { labelOf } from '../src/training/dataset.js';
-import { type LabelledCapture, predictLabel } from '../src/training/select.js';
+import type { LabelledCapture } from '../src/training/select.js';
 import { trainV2Model } from '../src/training/v2-recipe.js';
+import { decideCapture } from './role-decision.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -78,13 +78,7 @@ for (const seed of seeds) {
     for (const c of held) {
       if (deviceOf.get(c.name) !== device) continue;
       tested++;
-      const p = predictLabel(model, c.rows);
-      const label =
-        p.label === null
-          ? '(no bins)'
-          : isUnknown(model, p.top, p.secondTop, captureNovelty(model, c.rows))
-            ? 'Unknown'
-            : p.label;
+      const { label } = decideCapture(model, c);
       if (label === c.label) right++;
       else misses.push(`${c.name}→${label}`);
       if (label === 'Unknown') unknown++;
