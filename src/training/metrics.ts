@@ -1,5 +1,11 @@
 import { UNKNOWN_LABEL } from '../models/role-model.js';
-import type { ConfusedPair, RoleScore, TestMetrics, TestPrediction } from '../outputs/report/types.js';
+import {
+  type ConfusedPair,
+  expectedOf,
+  type RoleScore,
+  type TestMetrics,
+  type TestPrediction,
+} from '../outputs/report/types.js';
 
 /** The one definition of mean F1 that `test` reports (with Unknown kept, and forcing decisions). */
 export const MEAN_F1_DEFINITION =
@@ -69,7 +75,7 @@ export function confusedPairs(predictions: readonly TestPrediction[]): ConfusedP
   };
   for (const p of predictions) {
     // Without sessions there is no decision; a capture of an unknown type has no role to confuse.
-    if (p.reason || (p.expected ?? p.truth) === UNKNOWN_LABEL) continue;
+    if (p.reason || expectedOf(p) === UNKNOWN_LABEL) continue;
     if (!p.unknown && p.predicted !== p.truth) pair(p.truth, p.predicted).count++;
     if (p.siblings) pair(p.siblings[0], p.siblings[1]).siblings++;
   }

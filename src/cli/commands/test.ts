@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { ExitCode, type ExitCodeValue, NetworkmlError } from '../../errors.js';
 import { resolveModelPath } from '../../models/host-footprint.js';
 import { UNKNOWN_LABEL } from '../../models/role-model.js';
-import type { TestPrediction, TestReport } from '../../outputs/report/types.js';
+import { expectedOf, type TestPrediction, type TestReport } from '../../outputs/report/types.js';
 import { deviceOf } from '../../outputs/table.js';
 import type { EvaluateOptions } from '../../pipeline/evaluate.js';
 import { roleModelFor } from '../../pipeline/model-registry.js';
@@ -289,7 +289,6 @@ function testText(run: TestRun): string {
   });
   // As mean F1 counts them (MEAN_F1_DEFINITION): a capture labelled Unknown is of an unknown type, not a role.
   const roles = run.perRole.filter((r) => r.support > 0 && r.label !== UNKNOWN_LABEL).length;
-  const expectedOf = (p: TestPrediction) => p.expected ?? p.truth;
   // Only these count as wrong: a capture of an unknown type called Unknown is right.
   const unknowns = run.predictions.filter((p) => p.unknown && expectedOf(p) !== UNKNOWN_LABEL).length;
   const unseen = run.predictions.filter((p) => expectedOf(p) === UNKNOWN_LABEL && p.truth !== UNKNOWN_LABEL);

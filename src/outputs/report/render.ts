@@ -6,7 +6,7 @@ import { heatColor, heatGradient, otherColor, RoleColors } from './colors.js';
 import { escapeHtml as h, inlineScript, scriptJson, utcMinute, utcSecond } from './html.js';
 import { type PageData, pageScript, type ScoreSpec, type TimelineSpec } from './page-script.js';
 import { reportCss } from './style.js';
-import type { NamedTestReport, ReportInput, TestMetrics } from './types.js';
+import { expectedOf, type NamedTestReport, type ReportInput, type TestMetrics } from './types.js';
 
 let chartJs: string | undefined;
 
@@ -261,12 +261,12 @@ function testSections(tests: NamedTestReport[], scores: ScoreSpec[]): string {
         blocks.push(`<div class="pairs"><h3>Confused pairs</h3><ul>${items}</ul></div>`);
       }
       // Against the answer that counts as right: Unknown for a type the model has no role for.
-      const missed = (r.predictions ?? []).filter((p) => p.predicted !== (p.expected ?? p.truth));
+      const missed = (r.predictions ?? []).filter((p) => p.predicted !== expectedOf(p));
       if (missed.length > 0) {
         const rows = missed
           .map(
             (p) =>
-              `<tr><td>${h(p.file)}</td><td>${h(p.truth)}</td><td>${h(p.predicted)}</td><td class="num">${percent(p.confidence)}</td><td>${h(p.reason ?? (p.unknown ? `best role ${p.forced}` : (p.expected ?? p.truth) !== p.truth ? 'no such role: Unknown expected' : ''))}</td></tr>`,
+              `<tr><td>${h(p.file)}</td><td>${h(p.truth)}</td><td>${h(p.predicted)}</td><td class="num">${percent(p.confidence)}</td><td>${h(p.reason ?? (p.unknown ? `best role ${p.forced}` : expectedOf(p) !== p.truth ? 'no such role: Unknown expected' : ''))}</td></tr>`,
           )
           .join('');
         blocks.push(

@@ -25,6 +25,11 @@ export interface TestPrediction {
   reason?: string;
 }
 
+/** The answer that counts as right for a prediction: `expected`, or in reports written before it the truth. */
+export function expectedOf(p: Pick<TestPrediction, 'expected' | 'truth'>): string {
+  return p.expected ?? p.truth;
+}
+
 /** Two roles confused in a `test` run, in either direction. */
 export interface ConfusedPair {
   a: string;
