@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import {
+  chmodSync,
   copyFileSync,
   mkdirSync,
   mkdtempSync,
@@ -26,13 +27,13 @@ const setups = resolve(TEST_DATA, 'iot-sentinel/setups');
 const names = ['Aria-A1-Mon0000-n00.pcap', 'HueBridge-A1-Mon0000-n00.pcap', 'iKettle2-A1-Mon0000-n00.pcap'];
 
 describe('a directory of symlinked captures', () => {
-  it('follows links to files and to directories, once, without looping, skipping dangling links', () => {
+  it('follows links to files and to directories, once, without looping, reporting a dangling capture link', () => {
     // links/            a data set made of links, as data sets often are
     //   Aria-…       -> setups/Aria-…            (link to a file)
     //   more         -> real/                    (link to a directory holding a real capture and a link)
     //   loop         -> links/                   (link back up: must not loop)
-    //   gone.pcap    -> missing                  (dangling: skipped)
-    //   self         -> self                     (self-referencing: skipped)
+    //   gone         -> missing                  (dangling, not named as a capture: passed over)
+    //   self         -> self                     (self-referencing: passed over)
     const links = join(dir, 'links');
     const real = join(dir, 'real');
     mkdirSync(links);
@@ -42,7 +43,7 @@ describe('a directory of symlinked captures', () => {
     symlinkSync(join(setups, names[2]!), join(real, names[2]!));
     symlinkSync(real, join(links, 'more'));
     symlinkSync(links, join(links, 'loop'));
-    symlinkSync(join(dir, 'missing'), join(links, 'gone.pcap'));
+    symlinkSync(join(dir, 'missing'), join(links, 'gone'));
     symlinkSync(join(links, 'self'), join(links, 'self'));
     symlinkSync(links, join(real, 'up')); // a cycle through two directories
 
@@ -71,13 +72,48 @@ describe('a directory of symlinked captures', () => {
     );
     assert.equal(trained.status, 0, trained.stderr);
     assert.equal((JSON.parse(trained.stdout) as { captures: number }).captures, 3);
-    // A directory holding only links to nothing is still "no capture files", one line, exit 1.
-    const empty = join(dir, 'empty');
-    mkdirSync(empty);
-    symlinkSync(join(dir, 'missing'), join(empty, 'x.pcap'));
-    const none = runCli(['eval', empty], { env });
-    assert.equal(none.status, 1);
-    assert.match(none.stderr, /^networkml: .*empty: no capture files in this directory\n$/);
+    // A link named as a capture whose target is gone (an unmounted share, a moved file) is that capture's
+    // error, one line, exit 1, as a capture so named that cannot be read: passed over, the run would be one
+    // device short without a word.
+    const dangling = join(dir, 'dangling');
+    mkdirSync(dangling);
+    symlinkSync(join(dir, 'missing'), join(dangling, 'x.pcap'));
+    copyFileSync(join(setups, names[0]!), join(dangling, names[0]!));
+    const one = runCli(['eval', '--json', dangling], { env });
+    assert.equal(one.status, 1, one.stderr);
+    assert.equal(one.stderr, `networkml: ${join(dangling, 'x.pcap')}: cannot read: no such file\n`);
+    assert.equal(one.stdout.trim().split('\n').length, 1);
+  });
+});
+
+describe('a directory that cannot be listed', () => {
+  it("is that directory's one-line error: every other capture of the run is processed, exit 1", (t) => {
+    if (process.getuid === undefined) return t.skip('no user ids on this platform');
+    // As root every directory can be listed: the CLI runs as nobody.
+    const uid = process.getuid() === 0 ? 65534 : undefined;
+    const open = mkdtempSync(join(tmpdir(), 'networkml-closed-'));
+    t.after(() => {
+      chmodSync(join(open, 'tree', 'closed'), 0o755);
+      rmSync(open, { recursive: true, force: true });
+    });
+    chmodSync(open, 0o755);
+    mkdirSync(join(open, 'tree', 'closed'), { recursive: true });
+    copyFileSync(join(setups, names[0]!), join(open, 'tree', names[0]!));
+    copyFileSync(join(setups, names[1]!), join(open, 'tree', 'closed', names[1]!));
+    chmodSync(join(open, 'tree'), 0o755);
+    chmodSync(join(open, 'tree', names[0]!), 0o644);
+    chmodSync(join(open, 'tree', 'closed'), 0o000);
+    const named = join(setups, names[2]!);
+    const closed = join(open, 'tree', 'closed');
+    for (const command of [['eval', '--no-history'], ['inspect'], ['explain']]) {
+      const r = runCli([...command, '--json', named, join(open, 'tree')], { uid });
+      assert.equal(r.status, 1, `${command[0]}: ${r.stderr}`);
+      assert.equal(r.stderr, `networkml: ${closed}: cannot read directory: permission denied\n`, command[0]);
+      assert.equal(r.stdout.trim().split('\n').length, 2, command[0]);
+    }
+    const alone = runCli(['eval', '--no-history', closed], { uid });
+    assert.equal(alone.status, 1);
+    assert.equal(alone.stderr, `networkml: ${closed}: cannot read directory: permission denied\n`);
   });
 });
 

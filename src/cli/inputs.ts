@@ -1,8 +1,17 @@
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, openSync, readdirSync, readSync, type Stats, statSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  type Dirent,
+  openSync,
+  readdirSync,
+  readSync,
+  type Stats,
+  statSync,
+} from 'node:fs';
 import { basename, join } from 'node:path';
 import { createGunzip } from 'node:zlib';
-import { NetworkmlError, UsageError } from '../errors.js';
+import { errorMessage, NetworkmlError, UsageError } from '../errors.js';
 
 const MAGICS = [0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0x0a0d0d0a];
 
@@ -334,8 +343,11 @@ function expand(args: string[], errors: NetworkmlError[]): string[] {
       out.push(arg);
       continue;
     }
-    const found = walk(arg).filter(isCaptureInDirectory);
-    if (found.length === 0) errors.push(new NetworkmlError(`${arg}: no capture files in this directory`));
+    const unreadable: NetworkmlError[] = [];
+    const found = walk(arg, unreadable).filter(isCaptureInDirectory);
+    errors.push(...unreadable);
+    if (found.length === 0 && unreadable.length === 0)
+      errors.push(new NetworkmlError(`${arg}: no capture files in this directory`));
     out.push(...found);
   }
   return out;
@@ -344,15 +356,27 @@ function expand(args: string[], errors: NetworkmlError[]): string[] {
 /**
  * Every file below `dir` in name order, following symbolic links to files and directories (data sets are
  * often directories of links). A directory already being walked or walked before (same device and inode,
- * whatever the path) is not entered again, so a link back up the tree cannot loop; a dangling link is
- * skipped.
+ * whatever the path) is not entered again, so a link back up the tree cannot loop. A directory that cannot be
+ * listed (no permission: a root-owned rotation folder in a shared tree) is that directory's error in
+ * `unreadable`, the rest of the tree still walked; a dangling link with a capture's name is kept for the
+ * reader to report, like a capture so named that cannot be read; names starting with '.' are passed over.
  */
-function walk(dir: string, seen = new Set<string>()): string[] {
+function walk(dir: string, unreadable: NetworkmlError[], seen = new Set<string>()): string[] {
   const id = directoryId(dir);
   if (id === null || seen.has(id)) return [];
   seen.add(id);
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    unreadable.push(
+      new NetworkmlError(`${dir}: cannot read directory: ${CANNOT_LIST[code] ?? errorMessage(err)}`),
+    );
+    return [];
+  }
   const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
     if (entry.name.startsWith('.')) continue;
     const path = join(dir, entry.name);
     let isDirectory = entry.isDirectory();
@@ -360,13 +384,19 @@ function walk(dir: string, seen = new Set<string>()): string[] {
     if (entry.isSymbolicLink()) {
       const target = statOrNull(path);
       isDirectory = target?.isDirectory() ?? false;
-      isFile = target?.isFile() ?? false;
+      isFile = target?.isFile() ?? CAPTURE_NAME.test(entry.name);
     }
-    if (isDirectory) out.push(...walk(path, seen));
+    if (isDirectory) out.push(...walk(path, unreadable, seen));
     else if (isFile) out.push(path);
   }
   return out;
 }
+
+const CANNOT_LIST: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EIO: 'input/output error',
+};
 
 function directoryId(dir: string): string | null {
   const stat = statOrNull(dir);

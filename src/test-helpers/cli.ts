@@ -20,7 +20,7 @@ export interface CliResult {
 /** Runs the real CLI from sources in a child process (the same code as bin/networkml.js). */
 export function runCli(
   args: string[],
-  options: { input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+  options: { input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number; uid?: number } = {},
 ): CliResult {
   const r = spawnSync(process.execPath, ['--import', 'tsx', RUN, ...args], {
     cwd: ROOT,
@@ -29,6 +29,7 @@ export function runCli(
     encoding: 'utf8',
     timeout: options.timeoutMs ?? 120_000,
     maxBuffer: 64 * 1024 * 1024,
+    ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.uid }),
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
