@@ -300,15 +300,16 @@ export function refuseStdinTwice(args: readonly string[]): void {
  * Expands the command line's captures: files as given ('-' is standard input), directories to every
  * capture below them (recognised by magic number or a capture's name, in name order).
  *
- * A directory without captures is that input's error, like a capture that cannot be read: when other
- * inputs remain, it is reported on one line and the exit code becomes 1 while they are processed; when
- * none does, it is thrown (one line, exit 1, and nothing to do).
+ * A directory without captures, or one that cannot be listed, is that input's error, like a capture that
+ * cannot be read: when other inputs remain, it is reported on one line and the exit code becomes 1 while they
+ * are processed; when none does, it is thrown (one line, exit 1, and nothing to do). `allOrNothing`: thrown
+ * whatever remains, for a command that refuses a capture it cannot read (train).
  */
-export function expandCaptureArgs(args: string[]): string[] {
+export function expandCaptureArgs(args: string[], options: { allOrNothing?: boolean } = {}): string[] {
   refuseStdinTwice(args);
   const errors: NetworkmlError[] = [];
   const out = expand(args, errors);
-  reportInputsLeftOut(errors, out.length > 0);
+  reportInputsLeftOut(errors, out.length > 0 && !options.allOrNothing);
   return out;
 }
 

@@ -12,7 +12,9 @@ export async function capturesOfSplit(
   splitPath: string | undefined,
   side: 'train' | 'test',
 ): Promise<{ paths: string[]; listed: readonly string[] | null; digests: FileDigests }> {
-  const given = expandCaptureArgs(args);
+  // train refuses a capture it cannot read, so a folder too (a model trained without it would pass for one
+  // trained with it); test scores the others and exits 1, for a folder as for a capture.
+  const given = expandCaptureArgs(args, { allOrNothing: side === 'train' });
   const digests: FileDigests = new Map();
   if (!splitPath) return { paths: given, listed: null, digests };
   const split = loadSplit(splitPath);

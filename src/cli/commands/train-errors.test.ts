@@ -456,6 +456,20 @@ describe('the reserved label Unknown', () => {
   });
 });
 
+describe('a folder of the training set that yields no capture', () => {
+  it('is refused like a capture that cannot be read: one line, exit 1, no model written', () => {
+    const empty = join(dir, 'no-captures-here');
+    mkdirSync(empty);
+    const save = join(dir, 'partial.json');
+    fails(
+      ['train', five, empty, '--save', save],
+      1,
+      /no-captures-here: no capture files in this directory\n$/,
+    );
+    assert.equal(existsSync(save), false);
+  });
+});
+
 describe('test and explain: one bad capture, bad models', () => {
   it('test scores the good captures when one is corrupt, and exits 1', () => {
     const bad = join(dir, 'HueBridge-Z1-Mon0000-n00.pcap.gz');
