@@ -18,6 +18,16 @@ export const LinkType = {
   LINUX_SLL2: 276,
 } as const;
 
+/**
+ * Whether frames of these link types begin with the destination and source MACs: only Ethernet's do. Compat
+ * features read "MACs" from a frame's first 12 bytes whatever its link type, as the original sliced them, so a
+ * raw-IP, loopback or cooked (SLL, SLL2) capture has a capture-source "MAC" made of IP or SLL header bytes:
+ * right for the features, never to be shown or kept as the device's address.
+ */
+export function framesStartWithMacs(linkTypes: readonly number[]): boolean {
+  return linkTypes.every((t) => t === LinkType.ETHERNET);
+}
+
 /** IP protocol numbers the pipeline looks at. */
 export const IpProto = {
   HOPOPT: 0,

@@ -1,4 +1,6 @@
 import { basename } from 'node:path';
+import { linkTypeName } from '../capture/info.js';
+import { framesStartWithMacs, LinkType } from '../capture/packet.js';
 import type { CaptureSummary } from '../capture/reader-api.js';
 import { COMPAT_FEATURE_COUNT, type CompatFeatures, compatFeatureName } from '../features/compat.js';
 import { V2_OWN_COUNT, V2_PORT_OFFSET, v2FeatureNames } from '../features/v2/names.js';
@@ -24,6 +26,11 @@ export interface InspectRecord {
   valid: boolean;
   bins: number[];
   capture_mac: string | null;
+  /**
+   * false when the capture's frames do not begin with MACs (raw IP, loopback, SLL): capture_mac is then the
+   * first 12 frame bytes' slice the features use (as the original's), not the device's address. Absent otherwise.
+   */
+  capture_mac_is_address?: false;
   features: { nonzero: Record<string, number>; capture_ip: string | null; other_ips: string[] }[];
   timestamps: number[];
   /** All labels with probabilities, most likely first (when a role model is given). */
@@ -82,6 +89,9 @@ export function inspectRecord(analysis: InspectInput): InspectRecord {
     valid: compat.bins.length > 0,
     bins: analysis.sessionsPerBin,
     capture_mac: compat.captureMac,
+    ...(compat.captureMac !== null && !framesStartWithMacs(analysis.summary.linkTypes)
+      ? { capture_mac_is_address: false as const }
+      : {}),
     features: compat.bins.map((b) => {
       b.writeVector(vector);
       return { nonzero: nonzeroFeatures(vector), capture_ip: b.captureIp, other_ips: b.otherIps };
@@ -108,7 +118,11 @@ export function inspectText(analysis: InspectInput, record: InspectRecord, topFe
   // Without any session the reason is eval's (the warm-up, most often), not the addresses'.
   const noSource =
     sessions === 0 ? `none: ${noSessionsReason(analysis)}` : 'none (no session with a private address)';
-  lines.push(`  capture source: ${compat.captureMac ?? noSource}`);
+  const notAddress =
+    record.capture_mac_is_address === false
+      ? ` (not an address: the features read the first 12 bytes of ${linkTypesText(summary.linkTypes)} frames as MACs, as the original did)`
+      : '';
+  lines.push(`  capture source: ${compat.captureMac ?? noSource}${notAddress}`);
   if (!record.valid) lines.push('  no usable sessions: the capture cannot be classified (valid: false)');
   if (record.predictions) {
     const top = record.predictions
@@ -149,4 +163,9 @@ export function inspectText(analysis: InspectInput, record: InspectRecord, topFe
     }
   }
   return lines.join('\n');
+}
+
+/** The capture's link types other than Ethernet, by name ("raw IP", "Linux cooked (SLL)"). */
+function linkTypesText(linkTypes: readonly number[]): string {
+  return [...new Set(linkTypes.filter((t) => t !== LinkType.ETHERNET))].map(linkTypeName).join(' and ');
 }

@@ -2,6 +2,7 @@ import { createReadStream, createWriteStream, mkdtempSync, rmSync, type Stats, s
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { framesStartWithMacs } from '../capture/packet.js';
 import { openSource } from '../capture/source.js';
 import { behaviorOf, decide } from '../decisions/decide.js';
 import type { DeviceUpdate } from '../decisions/history.js';
@@ -187,7 +188,7 @@ function wholeCaptureView(
   loaded: LoadedModel,
 ): DeviceView {
   const { compat, sessions, v2 } = analysis;
-  if (!v2) return compatView(key, labels, compat, sessions);
+  if (!v2) return compatView(key, labels, compat, sessions, deviceMacOf(analysis));
   const otherIps = [...new Set(compat.bins.flatMap((b) => b.otherIps))].sort();
   return v2View(key, labels, v2, v2.device, sessions, otherIps, v2WidthFor(loaded));
 }
@@ -268,7 +269,7 @@ export async function evaluateHosts(
               otherIps,
               v2WidthFor(loaded),
             )
-          : compatView(mac, labels, compat, sessions);
+          : compatView(mac, labels, compat, sessions, mac);
         const e = evaluateView(path, host, { ...view, ownPackets: host.store }, loaded, options, {
           collect: () => pacer.collect(),
         });
@@ -419,11 +420,22 @@ interface DeviceView {
   ownPackets?: PacketStore;
 }
 
+/**
+ * The compat capture source's MAC as the device's address ('' when none): only where frames begin with MACs
+ * (framesStartWithMacs). Elsewhere it is header bytes, and a device keyed by them would get a history under a
+ * made-up address that changes with the warm-up; such a device is shown without one, like a v2 device without a MAC.
+ */
+export function deviceMacOf(analysis: Pick<CaptureAnalysis, 'compat' | 'summary'>): string {
+  const mac = analysis.compat.captureMac;
+  return mac !== null && framesStartWithMacs(analysis.summary.linkTypes) ? mac : '';
+}
+
 function compatView(
   key: string,
   pcapLabels: string | null,
   compat: CompatFeatures,
   sessions: SessionVectors,
+  mac: string,
 ): DeviceView {
   // One pass over the bins: a long capture's bins are packed, and each read makes a view of one.
   const timestamps: number[] = [];
@@ -437,7 +449,7 @@ function compatView(
   return {
     key,
     pcapLabels,
-    mac: compat.captureMac ?? '',
+    mac,
     vectors: lazyRows(compat.bins.length, (i) => compat.bins[i]!.vector),
     writeRow: (i, out) => compat.bins[i]!.writeVector(out),
     readNonZeros: compat.readNonZeros,
