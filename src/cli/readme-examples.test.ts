@@ -351,8 +351,12 @@ describe('README and --help examples, run as written', () => {
       new RegExp(SAMPLE_MAC),
     );
     ok('networkml explain --model host-footprint-v0.6.8 capture.pcap');
-    ok(
-      'networkml explain --model host-footprint-v0.6.8 data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap --top 5',
+    // --no-srcmacid: every host, the plug among them (without it the original's choice is another host).
+    assert.match(
+      ok(
+        'networkml explain --model host-footprint-v0.6.8 --no-srcmacid data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap --top 5',
+      ).stdout,
+      new RegExp(`host ${SAMPLE_MAC}: top role`),
     );
 
     // Poseidon's two invocations, with `messenger` and `redis` the test's broker and Redis.

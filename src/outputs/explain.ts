@@ -21,6 +21,12 @@ export interface FeatureInfluence {
   contribution: number;
   /** Mean raw feature value over bins. */
   value: number;
+  /**
+   * One-layer model: the feature's mean over the training bins. Its contribution is linear in the distance
+   * from this mean (a feature at its mean adds 0), so a positive one may come from a value below the mean:
+   * "less DNS than the training devices pushed Unknown up", not "its DNS did".
+   */
+  trainingMean?: number;
 }
 
 export interface CaptureExplanation {
@@ -111,6 +117,7 @@ export function explainCapture(model: RoleModel, evaluation: ExplainInput, top =
       name: names ? names[feature]! : compatFeatureName(feature),
       contribution: total / bins.length,
       value: bins.reduce((a, v) => a + v[feature]!, 0) / bins.length,
+      ...(model.kind === 'onelayer' ? { trainingMean: model.normalisation.means[feature]! } : {}),
     }))
     .filter((f) => f.contribution !== 0)
     .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution) || a.feature - b.feature)
@@ -144,6 +151,13 @@ function ruledUnknownFallback(evaluation: ExplainInput): { label: string; probab
   return { label: detail.labels[best]!, probability: detail.probabilities[best]! };
 }
 
+/** ", below its training mean 0.210": which side of the mean the contribution comes from. */
+function againstMean(f: FeatureInfluence): string {
+  if (f.trainingMean === undefined) return '';
+  const side = f.value < f.trainingMean ? 'below' : f.value > f.trainingMean ? 'above' : 'at';
+  return `, ${side} its training mean ${f.trainingMean.toFixed(3)}`;
+}
+
 function percent(p: number): string {
   return `${(p * 100).toFixed(1)}%`;
 }
@@ -154,10 +168,14 @@ export function explainText(e: CaptureExplanation): string {
     ? `  top role ${e.label} (${percent(e.probability!)}: no role fits well enough); contributions to the most likely role, ${e.explained.label} (${percent(e.explained.probability)}), its ${e.scale}:`
     : `  top role ${e.label} (${percent(e.probability!)}), contributions to its ${e.scale}:`;
   const lines = [`${e.file}`, heading];
+  if (e.influences.some((f) => f.trainingMean !== undefined))
+    lines.push(
+      '    (each from how far the feature is from its mean over the training bins: one at its mean adds 0)',
+    );
   for (const f of e.influences) {
     const sign = f.contribution >= 0 ? '+' : '−';
     lines.push(
-      `    ${f.name}: ${sign}${Math.abs(f.contribution).toFixed(3)}   (value ${f.value.toFixed(3)})`,
+      `    ${f.name}: ${sign}${Math.abs(f.contribution).toFixed(3)}   (value ${f.value.toFixed(3)}${againstMean(f)})`,
     );
   }
   lines.push(`    (baseline ${e.base.toFixed(3)})`);
