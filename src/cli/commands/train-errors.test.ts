@@ -176,7 +176,7 @@ describe('train: option values are checked, and every model it writes loads', ()
     assert.equal(evaluated.status, 0, evaluated.stderr);
   });
 
-  it('refuses a --save naming the role model a behaviour model goes with, or a capture it reads', () => {
+  it('refuses a --save naming the role model a behaviour model goes with, a capture, split or label file it reads', () => {
     const role = join(dir, 'role.json');
     copyFileSync(DEFAULT_MODEL_PATH, role);
     for (const algorithm of ['behavior', 'sos'])
@@ -186,6 +186,19 @@ describe('train: option values are checked, and every model it writes loads', ()
     const before = readFileSync(capture);
     fails(['train', pair, '--features', 'v2', '--save', capture], 2, /is also an input/);
     assert.deepEqual(readFileSync(capture), before);
+    // The split and label files it reads.
+    const split = join(dir, 'own-split.json');
+    const labels = join(dir, 'own-labels.json');
+    writeFileSync(split, JSON.stringify({ train: [aria[0], wemo], test: [] }));
+    writeFileSync(labels, JSON.stringify({ Aria: 'Printer', WeMoSwitch: 'Exchange server' }));
+    for (const [option, file] of [
+      ['--split', split],
+      ['--labels', labels],
+    ] as const) {
+      const text = readFileSync(file, 'utf8');
+      fails(['train', pair, option, file, '--save', file], 2, /is also an input/);
+      assert.equal(readFileSync(file, 'utf8'), text, option);
+    }
   });
 
   it('takes a bundled role model by name for a behaviour model, as eval and test do', () => {

@@ -137,10 +137,13 @@ export function registerTrain(program: Command): void {
       const split = await capturesOfSplit(args, cli.split, 'train');
       // After the split: a capture reached first under a name the split does not list is still the split's.
       let paths = onceEach(split.paths, 'trained on');
-      // The role model an anomaly model goes with is read, and must outlive, the training.
+      // The role model an anomaly model goes with is read, and must outlive, the training; so must the split
+      // and label files (a model saved over the split file replaced it silently).
       refuseOutputOverInput(cli.save, [
         ...paths,
         ...(anomaly ? [anomalyRun.roleModel ?? DEFAULT_MODEL_PATH] : []),
+        ...(cli.split ? [cli.split] : []),
+        ...(cli.labels ? [cli.labels] : []),
       ]);
       const labels = cli.labels ? loadLabelAssignments(cli.labels) : undefined;
       // After the split (a copy of a test capture kept in its stead would leave the training short) and
