@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import type { CaptureWarning } from '../capture/reader-api.js';
-import { referenceCapturePath, referenceRecords } from '../test-helpers/reference.js';
+import { runCli } from '../test-helpers/cli.js';
+import { referenceCapturePath, referenceRecords, TEST_DATA } from '../test-helpers/reference.js';
 import { analyzeCapture, REORDERED_WARNING_KIND } from './analyze.js';
 import { evaluateCaptureDetailed, rankLabels } from './evaluate.js';
 import { type WatchUpdate, watchCapture } from './watch.js';
@@ -138,4 +141,38 @@ it("says what the verdict judged: the LSTM the host's sessions so far", async ()
   );
   assert.ok(updates.length > 0);
   assert.ok(updates.every((u) => u.behaviorScope === 'running'));
+});
+
+describe("a forest's running roles", () => {
+  it("are eval's for the same bins: the forest classifies the mean of a capture's features, not the mean of its bins' answers", async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'networkml-watch-forest-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const modelPath = join(dir, 'forest.json');
+    const trained = runCli([
+      'train',
+      `${TEST_DATA}iot-sentinel/setups`,
+      '-a',
+      'randomforest',
+      '--no-behavior',
+      '--save',
+      modelPath,
+    ]);
+    assert.equal(trained.status, 0, trained.stderr);
+    let differs = 0;
+    for (const ref of referenceRecords().filter((r) => r.valid && r.bins.length > 1)) {
+      const updates: WatchUpdate[] = [];
+      await watchCapture(referenceCapturePath(ref), { anomaly: 'none', modelPath }, (u) => updates.push(u));
+      const batch = await evaluateCaptureDetailed(referenceCapturePath(ref), { anomaly: 'none', modelPath });
+      const mine = updates.filter((u) => u.mac === ref.capture_mac);
+      assert.equal(mine.length, batch.binProbabilities.length, ref.pcap);
+      assert.deepEqual(mine.at(-1)!.runningRoles, batch.ranked.slice(0, 3), ref.pcap);
+      // The mean of the bins' answers, which watch gave before, is another answer on some of these captures.
+      const labels = batch.result.detail!.labels;
+      const meanOfBins = labels.map(
+        (_, k) => batch.binProbabilities.reduce((a, p) => a + p[k]!, 0) / batch.binProbabilities.length,
+      );
+      if (rankLabels(labels, Float64Array.from(meanOfBins))[0]![1] !== batch.ranked[0]![1]) differs++;
+    }
+    assert.ok(differs > 0, 'the captures tell the two aggregations apart');
+  });
 });

@@ -47,7 +47,7 @@ export interface WatchUpdate {
   ip: string | null;
   /** This bin's top 3 roles. */
   roles: [string, number][];
-  /** Top 3 of the mean over every bin this host was seen in. */
+  /** Top 3 over every bin this host was seen in, aggregated as eval aggregates a capture's bins. */
   runningRoles: [string, number][];
   binsSeen: number;
   /** This host's sessions in this bin (those with its address at either end). */
@@ -82,9 +82,22 @@ function sessionsOfAddress(store: PacketStore, bins: Bins, address: number): num
 }
 
 interface HostState {
+  /**
+   * What the host's running roles are made of, summed over its bins, as eval aggregates a capture
+   * (predictCapture): a one-layer model's bin probabilities; another model's features (the selected ones:
+   * the rest cannot move its answer), whose mean it classifies.
+   */
   sum: Float64Array;
   bins: number;
   rows: Float64Array[];
+}
+
+/** The running roles' probabilities of a host, as predictCapture gives for its bins. */
+function runningProbabilities(model: RoleModel, host: HostState, meanRow: Float64Array): Float64Array {
+  if (model.kind === 'onelayer') return host.sum.map((v) => v / host.bins);
+  const selected = model.selected;
+  for (let j = 0; j < selected.length; j++) meanRow[selected[j]!] = host.sum[j]! / host.bins;
+  return predictBins(model, [meanRow])[0]!;
 }
 
 /** The bins watch cuts a stream into: the options given, else the role model's, else the original's. */
@@ -131,6 +144,9 @@ export async function watchCapture(
   };
   let behavior = scorer.needsBehavior ? new BehaviorExtractor(behaviorWindow) : null;
   const hosts = new Map<string, HostState>();
+  const sumWidth = model.kind === 'onelayer' ? model.labels.length : model.selected.length;
+  // A host's mean row, its selected features rewritten for each host (the others stay 0: unread).
+  const meanRow = new Float64Array(model.features.count);
 
   let store = new PacketStore();
   let binStartUs = Number.NaN;
@@ -169,20 +185,20 @@ export async function watchCapture(
       if (compat.bins.length === 0) continue;
       const macText = store.macs.text(mac);
       const ip = store.addresses.text[address] ?? null;
-      const probabilities = predictBins(model, [compat.bins[0]!.vector])[0]!;
-      const host = hosts.get(macText) ?? { sum: new Float64Array(model.labels.length), bins: 0, rows: [] };
+      const vector = compat.bins[0]!.vector;
+      const probabilities = predictBins(model, [vector])[0]!;
+      const host = hosts.get(macText) ?? { sum: new Float64Array(sumWidth), bins: 0, rows: [] };
       // (Re-)insert last: the Map's order is then least recently seen first, for eviction.
       hosts.delete(macText);
       hosts.set(macText, host);
       host.bins++;
-      for (let k = 0; k < probabilities.length; k++) host.sum[k]! += probabilities[k]!;
+      if (model.kind === 'onelayer')
+        for (let k = 0; k < probabilities.length; k++) host.sum[k]! += probabilities[k]!;
+      else for (let j = 0; j < model.selected.length; j++) host.sum[j]! += vector[model.selected[j]!]!;
       // A loop, not push(...rows): a busy bin can hold more sessions than a call has argument slots.
       for (const row of sessionVectors(store, bins, countPublic, address).rows) host.rows.push(row);
       if (host.rows.length > maxRows) host.rows.splice(0, host.rows.length - maxRows);
-      const running = rankLabels(
-        model.labels,
-        host.sum.map((v) => v / host.bins),
-      );
+      const running = rankLabels(model.labels, runningProbabilities(model, host, meanRow));
       const rows = host.rows;
       const score = scorer.score({
         sessions: { rows, sourceIp: ip },
