@@ -87,7 +87,7 @@ describe('the CLI shell', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.match(
       r.stdout,
-      /^ {2}capture source: none: no sessions after the 120 s warm-up \(the capture spans 11\.6 s\); --warmup 0 keeps its early sessions$/m,
+      /^ {2}capture source: none: no sessions after the 120 s warm-up: every address:port pair first appears within it \(the capture spans 11\.6 s\); --warmup 0 keeps its early sessions$/m,
     );
     const kept = runCli(['inspect', '--warmup', '0', short]);
     assert.match(kept.stdout, /^ {2}capture source: [0-9a-f]{2}(:[0-9a-f]{2}){5}$/m);

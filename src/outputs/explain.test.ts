@@ -59,6 +59,6 @@ it('says why a capture has nothing to explain, as eval does', async () => {
   assert.equal(x.label, null);
   assert.equal(
     explainText(x),
-    `${capture}\n  no sessions after the 120 s warm-up (the capture spans 2.9 s); --warmup 0 keeps its early sessions (valid: false)`,
+    `${capture}\n  no sessions after the 120 s warm-up: every address:port pair first appears within it (the capture spans 2.9 s); --warmup 0 keeps its early sessions (valid: false)`,
   );
 });

@@ -657,7 +657,7 @@ function hostNoSessionsReason(analysis: CaptureAnalysis, own: PacketStore): stri
   }
   const span = own.length > 0 ? (last - first) / 1e6 : 0;
   if (warmup > 0)
-    return `no sessions after the ${warmup} s warm-up (this host's traffic spans ${span.toFixed(1)} s); --warmup 0 keeps its early sessions`;
+    return `no sessions after the ${warmup} s warm-up: every address:port pair of this host first appears within it (its traffic spans ${span.toFixed(1)} s); --warmup 0 keeps its early sessions`;
   return `no sessions: none of this host's ${own.length} IP packets forms an IP session of one device`;
 }
 

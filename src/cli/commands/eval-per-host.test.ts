@@ -112,7 +112,7 @@ describe('eval --per-host', () => {
     assert.equal(plug?.valid, false);
     assert.equal(
       plug?.reason,
-      "no sessions after the 120 s warm-up (this host's traffic spans 68.0 s); --warmup 0 keeps its early sessions",
+      'no sessions after the 120 s warm-up: every address:port pair of this host first appears within it (its traffic spans 68.0 s); --warmup 0 keeps its early sessions',
     );
   });
 });

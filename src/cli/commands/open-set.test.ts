@@ -315,7 +315,7 @@ describe('open-set role model from the CLI: --unknown-rate, Unknown for unseen t
     assert.equal(result.valid, false);
     assert.equal(
       result.reason,
-      'no sessions after the 120 s warm-up (the capture spans 11.6 s); --warmup 0 keeps its early sessions',
+      'no sessions after the 120 s warm-up: every address:port pair first appears within it (the capture spans 11.6 s); --warmup 0 keeps its early sessions',
     );
     const t = runCli(['test', short, '--json']);
     assert.equal(t.status, 1, 'every capture without sessions: bad input');

@@ -103,7 +103,7 @@ describe('networkml report', () => {
     assert.ok(row('Aria-cut').includes(warning), row('Aria-cut'));
     assert.match(
       row('iKettle2-sentinel-Mon0000-n00'),
-      /no sessions after the 120 s warm-up \(the capture spans [^)]+\); --warmup 0 keeps its early sessions/,
+      /no sessions after the 120 s warm-up: every address:port pair first appears within it \(the capture spans [^)]+\); --warmup 0 keeps its early sessions/,
     );
   });
 

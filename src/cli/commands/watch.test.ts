@@ -132,7 +132,7 @@ describe('watch - nothing to report', () => {
     assert.equal(r.stdout, '');
     assert.match(
       r.stderr,
-      /^networkml: no bin to report: no sessions after the 120 s warm-up \(the capture spans [\d.]+ s\); --warmup 0 keeps its early sessions\n$/,
+      /^networkml: no bin to report: no sessions after the 120 s warm-up: every address:port pair first appears within it \(the capture spans [\d.]+ s\); --warmup 0 keeps its early sessions\n$/,
     );
     // A stream of a capture header alone.
     const header = readFileSync(`${TEST_DATA}reference/captures/iKettle2-sentinel-Mon0000-n00.pcap`).subarray(
