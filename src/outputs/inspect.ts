@@ -111,8 +111,8 @@ export function inspectText(analysis: InspectInput, record: InspectRecord, topFe
   const sessions = analysis.sessionsPerBin.reduce((a, b) => a + b, 0);
   lines.push(`${analysis.source}`);
   lines.push(
-    `  ${summary.packets} packets (${analysis.ipPackets} IP, ${analysis.duplicates} repeats dropped), ` +
-      `${sessions} sessions in ${analysis.sessionsPerBin.length} bins of ${analysis.options.durationS} s ` +
+    `  ${counted(summary.packets, 'packet')} (${analysis.ipPackets} IP, ${analysis.duplicates} repeats dropped), ` +
+      `${counted(sessions, 'session')} in ${counted(analysis.sessionsPerBin.length, 'bin')} of ${analysis.options.durationS} s ` +
       `(warm-up ${analysis.options.warmupS} s)`,
   );
   // Without any session the reason is eval's (the warm-up, most often), not the addresses'.
@@ -168,4 +168,9 @@ export function inspectText(analysis: InspectInput, record: InspectRecord, topFe
 /** The capture's link types other than Ethernet, by name ("raw IP", "Linux cooked (SLL)"). */
 function linkTypesText(linkTypes: readonly number[]): string {
   return [...new Set(linkTypes.filter((t) => t !== LinkType.ETHERNET))].map(linkTypeName).join(' and ');
+}
+
+/** "1 bin", "2 bins". */
+function counted(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

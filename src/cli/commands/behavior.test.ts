@@ -389,7 +389,7 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
       text.stdout,
       /\n {2}this bin: [^\n]*; abnormal \(abnormality 1\.000\)\n {4}- new outgoing tcp port/,
     );
-    assert.match(text.stdout, /\n {2}running \(1 bins\): [^;\n]*(\n|$)/);
+    assert.match(text.stdout, /\n {2}running \(1 bin\): [^;\n]*(\n|$)/);
     // A host's stacks of earlier bins stay its own: the S7 station's session comes 52 s after the HueBridge's
     // own traffic, alone in its one-minute bin, and is still a second stack beside the bridge's.
     const late = runCli([
