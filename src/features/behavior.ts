@@ -52,6 +52,11 @@ export interface BehaviorFeatureInfo {
  */
 const LONG_DNS_MESSAGE = 82;
 const LONG_DNS_NAME = LONG_DNS_MESSAGE - 18;
+/**
+ * What an EDNS OPT record with a client cookie adds to a query (11 + 12 bytes; `dig` and many resolvers send
+ * it): the length alone cannot tell it from name bytes, so such a query counts from a name of ~41 characters.
+ */
+const EDNS_COOKIE_BYTES = 23;
 
 export const BEHAVIOR_FEATURES: readonly BehaviorFeatureInfo[] = [
   { name: 'packets.out.perMin', kind: 'count', text: 'packets sent per minute' },
@@ -113,7 +118,7 @@ export const BEHAVIOR_FEATURES: readonly BehaviorFeatureInfo[] = [
   {
     name: 'dns.out.longQueries',
     kind: 'range',
-    text: `DNS queries sent with a name of about ${LONG_DNS_NAME} characters or more (from their length)`,
+    text: `DNS queries sent long enough for a name of ${LONG_DNS_NAME}+ characters, or ${LONG_DNS_NAME - EDNS_COOKIE_BYTES}+ with an EDNS record (from their length)`,
   },
   {
     name: 'icmp.bytes',

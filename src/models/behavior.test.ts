@@ -213,7 +213,7 @@ describe('BehaviorModel', () => {
     const reasons = m.explain({ ...sample('q', 0.1 * 3), stacks: TTL64 | TTL255 | SYN20 | SYN0 }, both);
     assert.match(
       reasons[0]!,
-      /^a second network stack sends from its address: initial TTL 255, SYNs with 0 bytes of TCP options \(never in the captures of its nearest normal devices\) beside its usual initial TTL 64, SYNs with 20 bytes of TCP options — another machine or OS behind it$/,
+      /^a second network stack sends from its address: initial TTL 255, SYNs with 0 bytes of TCP options \(never in the captures of its nearest normal devices\) beside initial TTL 64, SYNs with 20 bytes of TCP options \(as in theirs\) — another machine or OS behind it \(either may be the device's own\)$/,
     );
     // A file written before the term existed scores as it did; one made with it off keeps no masks.
     const doc = JSON.parse(JSON.stringify(m.toJSON())) as { hyperParameters: Record<string, unknown> };

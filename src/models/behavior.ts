@@ -1582,7 +1582,9 @@ export class BehaviorModel {
     if (score.newStacks !== 0) {
       reasons.push({
         weight: Number.POSITIVE_INFINITY,
-        text: `a second network stack sends from its address: ${stackBitsText(score.newStacks).join(', ')} (never in the captures of its nearest normal devices) beside its usual ${stackBitsText(score.knownStacks).join(', ')} — another machine or OS behind it`,
+        // Which of the two is the device's own is not known: a device of a new firmware among attacker packets
+        // of a common OS has the new stack. "Its usual" named the attacker's once.
+        text: `a second network stack sends from its address: ${stackBitsText(score.newStacks).join(', ')} (never in the captures of its nearest normal devices) beside ${stackBitsText(score.knownStacks).join(', ')} (as in theirs) — another machine or OS behind it (either may be the device's own)`,
       });
     }
     if (score.novelPeerFlows >= 5 && score.busiestNovelPeer >= 0) {

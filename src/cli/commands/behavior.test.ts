@@ -258,7 +258,7 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     // session (TTL 128, 12 bytes) replayed as itself; the bridge's own held-out capture is normal.
     const res = flaggedOverItsNormal(
       join(attacked, 'wrongrole', 'HueBridge-C5wrS7Client-Mon0000-n00.pcap'),
-      /a second network stack sends from its address: initial TTL 128, SYNs with 12 bytes of TCP options \(never in the captures of its nearest normal devices\) beside its usual initial TTL 64, SYNs with 20 bytes of TCP options — another machine or OS behind it/,
+      /a second network stack sends from its address: initial TTL 128, SYNs with 12 bytes of TCP options \(never in the captures of its nearest normal devices\) beside initial TTL 64, SYNs with 20 bytes of TCP options \(as in theirs\) — another machine or OS behind it \(either may be the device's own\)/,
       heldOut,
       'HueBridge-C5-Mon0000-n00.pcap',
     );
