@@ -174,8 +174,9 @@ function decodeArp(rec: PacketRecord, buf: Uint8Array, start: number, p: number,
   const hlen = buf[p + 4]!;
   const plen = buf[p + 5]!;
   const len = 8 + 2 * (hlen + plen);
-  // Ethernet/IPv4 ARP: sender MAC, sender IP, target MAC, then the target IP at 24..27.
+  // Ethernet/IPv4 ARP: sender MAC, the sender IP at 14..17, target MAC, then the target IP at 24..27.
   if (hlen === 6 && plen === 4 && buf[p + 2] === 0x08 && buf[p + 3] === 0 && end - p >= 28) {
+    rec.arpSender = ((buf[p + 14]! << 24) | (buf[p + 15]! << 16) | (buf[p + 16]! << 8) | buf[p + 17]!) >>> 0;
     rec.arpTarget = ((buf[p + 24]! << 24) | (buf[p + 25]! << 16) | (buf[p + 26]! << 8) | buf[p + 27]!) >>> 0;
   }
   rec.headerEnd = (end - p < len ? end : p + len) - start;

@@ -8,7 +8,7 @@
  * 12 bytes frame head | 16 bytes source address | 16 bytes destination address | i32 l4Proto |
  * i32 ttl | tcpFlags << 8 | tcpHeaderWords << 17 | hasMacs, isFragment, isLaterFragment << 24.. | i32 icmpType |
  * i32 etherType | arpOp << 16 | 12 bytes MACs. Version 0: a non-IP packet (only when asked for); an ARP
- * one keeps its target address in the first destination-address word.
+ * one keeps its sender and target addresses in the first source- and destination-address words.
  */
 import { type PacketRecord, timeMicros } from './packet.js';
 
@@ -156,7 +156,10 @@ export class PackedRecords {
       i32[q + SRC_W + k] = src[k]!;
       i32[q + DST_W + k] = dst[k]!;
     }
-    if (n === 0) i32[q + DST_W] = p.arpTarget | 0;
+    if (n === 0) {
+      i32[q + SRC_W] = p.arpSender | 0;
+      i32[q + DST_W] = p.arpTarget | 0;
+    }
   }
 
   /**
@@ -288,6 +291,7 @@ export class PackedRecords {
       }
     }
     rec.arpTarget = version === 0 ? i32[q + DST_W]! >>> 0 : 0;
+    rec.arpSender = version === 0 ? i32[q + SRC_W]! >>> 0 : 0;
   }
 
   timeUs(i: number): number {

@@ -130,6 +130,11 @@ export class PacketRecord {
    */
   arpTarget = 0;
   /**
+   * The IPv4 address an Ethernet/IPv4 ARP frame's sender claims (sender protocol address, unsigned), else 0:
+   * a device that answers for addresses besides its own is spoofing them (or a proxy-ARP router).
+   */
+  arpSender = 0;
+  /**
    * Offset from the frame start to the end of the transport header (TCP/UDP), or to the end of the
    * network header for other protocols; -1 when no network layer was decoded.
    */
@@ -177,6 +182,7 @@ export class PacketRecord {
     this.icmpCode = -1;
     this.arpOp = 0;
     this.arpTarget = 0;
+    this.arpSender = 0;
     this.headerEnd = -1;
     this.l4PayloadLength = 0;
   }

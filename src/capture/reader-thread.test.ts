@@ -88,6 +88,7 @@ function extractorFields(p: PacketRecord): unknown[] {
     p.etherType,
     p.arpOp,
     p.arpTarget,
+    p.arpSender,
     [...p.frameHead],
     [...p.macs],
     // IPv4: bytes 4..15 zero, as the decoder leaves them.

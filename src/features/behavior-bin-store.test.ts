@@ -18,6 +18,7 @@ function record(i: number): BehaviorBin {
     publicPeers: Array.from({ length: i % 4 }, (_, k) => 4294967296 + k * 1000003 + i),
     publicPeerFlows: Array.from({ length: i % 4 }, (_, k) => k * 9 + 1),
     stacks: (i * 37) & 0x7fff,
+    arpClaims: i % 7,
   };
 }
 

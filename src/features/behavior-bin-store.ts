@@ -7,7 +7,7 @@ const MEMORY_DOUBLES = 262_144;
 /**
  * Every (window, host) behaviour record of a capture, kept until the capture's device is known at the end:
  * a long capture has hundreds of thousands (~1 KiB each as objects). Each record is encoded as doubles
- * — bin, host, start, end, packets, stacks, the values, then (code, peers, flows) per service and (id, connections)
+ * — bin, host, start, end, packets, stacks, ARP claims, the values, then (code, peers, flows) per service and (id, connections)
  * per public peer, each list after its length — held in memory up to 2 MiB, then appended to a temporary
  * file unlinked at once (the open descriptor keeps it readable; closed when the store is collected).
  * Doubles hold every field exactly, so a record reads back equal to what was added.
@@ -34,7 +34,7 @@ export class BehaviorBinStore {
   }
 
   add(b: BehaviorBin): void {
-    const size = 8 + b.values.length + 3 * b.services.length + 2 * b.publicPeers.length;
+    const size = 9 + b.values.length + 3 * b.services.length + 2 * b.publicPeers.length;
     if (this.count === this.offsetOf.length) {
       const n = this.count * 2;
       const offsets = new Float64Array(n);
@@ -61,6 +61,7 @@ export class BehaviorBinStore {
     m[o++] = b.end;
     m[o++] = b.packets;
     m[o++] = b.stacks;
+    m[o++] = b.arpClaims ?? 0;
     m[o++] = b.values.length;
     for (const v of b.values) m[o++] = v;
     m[o++] = b.services.length;
@@ -100,6 +101,7 @@ export class BehaviorBinStore {
     const last = r[o++]!;
     const packets = r[o++]!;
     const stacks = r[o++]!;
+    const arpClaims = r[o++]!;
     const nValues = r[o++]!;
     const values = Array.from(r.subarray(o, o + nValues));
     o += nValues;
@@ -123,6 +125,7 @@ export class BehaviorBinStore {
       publicPeers,
       publicPeerFlows,
       stacks,
+      arpClaims,
     };
   }
 

@@ -261,3 +261,22 @@ it('fan-out as tshark reads it: peers, flows and services of a SYN sweep of admi
   );
   assert.ok(value('peers')! >= adminPeers.size, `${value('peers')} peers`);
 });
+
+it("counts a device's ARP frames that claim another address than its own, on one thread and two", async () => {
+  const claimsOf = async (path: string, readerThread: boolean) => {
+    const a = await analyzeCapture(path, { behavior: true, warmupS: 0, sessionRows: false, readerThread });
+    return hostBins(a.behavior!).map((b) => b.arpClaims ?? 0);
+  };
+  for (const threads of [false, true]) {
+    // dsniff's arpspoof spliced in as the Aria (test-data/behavior/arpspoof): 47 of its 49 forged replies come
+    // after the Aria's first IP packet (before it, its own address is not known and nothing is judged).
+    assert.deepEqual(
+      await claimsOf('test-data/behavior/arpspoof/Aria-A4arpspoof-Mon0000-n00.pcap', threads),
+      [47],
+    );
+    assert.deepEqual(await claimsOf(`${SETUPS}/Aria-A4-Mon0000-n00.pcap`, threads), [0]);
+    // The plug sends from its setup-mode address and its LAN address by turns, and its ARP names either: its own.
+    const plug = await claimsOf('data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap', threads);
+    assert.ok(plug.length > 1 && plug.every((c) => c === 0), String(plug));
+  }
+});

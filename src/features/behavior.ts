@@ -280,6 +280,13 @@ export interface BehaviorBin {
   publicPeerFlows: number[];
   /** The host's network-stack mask (see STACK_TTL_MASK) from its first bin through this one. */
   stacks: number;
+  /**
+   * ARP frames of the host's in this bin whose sender address was not its own (the private IPv4 address it
+   * last sent from; frames before it sent any are not judged): a spoofer repeats its claim on the gateway's
+   * address every second or so; a device names a stale or default address once or twice at boot. Optional:
+   * bins of stores made before it was counted.
+   */
+  arpClaims?: number;
 }
 
 export interface BehaviorResult {
@@ -512,6 +519,18 @@ export class BehaviorExtractor {
   private readonly hostStateBin = this.hostRows.int(1, -1);
   /** Network-stack mask so far (see STACK_TTL_MASK). */
   private readonly hostStacks = this.hostRows.int();
+  /**
+   * Its ARP frames claiming another address than its own in bin hostClaimBin (BehaviorBin.arpClaims; kept
+   * apart from the bin's counts: ARP alone makes no host part of a bin, as before it was counted).
+   */
+  private readonly hostClaims = this.hostRows.int();
+  private readonly hostClaimBin = this.hostRows.int(1, -1);
+  /**
+   * The last two private IPv4 addresses it sent from (as addressLow's int32; 0: none yet): its own, for its
+   * ARP claims. Two: a plug in setup mode sends from its access-point address and its LAN one by turns.
+   */
+  private readonly hostOwnV4 = this.hostRows.int();
+  private readonly hostOtherOwnV4 = this.hostRows.int();
   /** Packets it sent over its closed bins. */
   private readonly hostSent = this.hostRows.float();
   /** The current bin's hosts, in the order they took part: row i is touched[i], with counts states[i]. */
@@ -569,18 +588,31 @@ export class BehaviorExtractor {
 
   add(p: PacketRecord): void {
     if (p.ipVersion !== 4 && p.ipVersion !== 6) {
-      // ARP requests (sweeps of the local network) count for their sender, in the current bin.
-      if (p.arpOp === 1 && p.hasMacs && (p.macs[6]! & 1) === 0 && !Number.isNaN(this.binStartUs)) {
+      if (
+        (p.arpOp === 1 || p.arpOp === 2) &&
+        p.hasMacs &&
+        (p.macs[6]! & 1) === 0 &&
+        !Number.isNaN(this.binStartUs)
+      ) {
         const h = this.hostOf(macHigh(p.macs, 6), macLow(p.macs, 6), p, true);
-        p.timeMicrosTo(this.time);
-        this.nowUs = this.time[0]!;
-        const s = this.touch(h);
-        s.arpOut++;
-        if (p.arpTarget !== 0) {
-          const asked = this.arpAsked;
-          const before = asked.size;
-          // As an int32: an unsigned target past 2^31 (192.168/16) would be a heap number per request.
-          if (asked.intern(p.arpTarget | 0, s.row, 0, 0) === before) s.arpTargetCount++;
+        const own = this.hostOwnV4.data[h]!;
+        const sender = p.arpSender | 0;
+        // Requests and replies alike name their sender's address (0.0.0.0: a probe, claiming none).
+        const foreign = own !== 0 && sender !== 0 && sender !== own && sender !== this.hostOtherOwnV4.data[h];
+        if (foreign) this.claimForeign(h);
+        // ARP requests (sweeps of the local network) count for their sender, in the current bin; so does a
+        // frame claiming another address than its own (a spoofer's window exists even when it sends no IP).
+        if (p.arpOp === 1 || foreign) {
+          p.timeMicrosTo(this.time);
+          this.nowUs = this.time[0]!;
+          const s = this.touch(h);
+          if (p.arpOp === 1) s.arpOut++;
+          if (p.arpOp === 1 && p.arpTarget !== 0) {
+            const asked = this.arpAsked;
+            const before = asked.size;
+            // As an int32: an unsigned target past 2^31 (192.168/16) would be a heap number per request.
+            if (asked.intern(p.arpTarget | 0, s.row, 0, 0) === before) s.arpTargetCount++;
+          }
         }
       }
       return;
@@ -611,7 +643,13 @@ export class BehaviorExtractor {
     this.idHigh = high;
     this.srcLow = srcLow;
     this.dstLow = dstLow;
-    if (src >= 0 && this.isPrivate(false, p)) this.hostPrivateSent.data[src]!++;
+    if (src >= 0 && this.isPrivate(false, p)) {
+      this.hostPrivateSent.data[src]!++;
+      if (!v6 && srcLow !== 0 && srcLow !== this.hostOwnV4.data[src]) {
+        this.hostOtherOwnV4.data[src] = this.hostOwnV4.data[src]!;
+        this.hostOwnV4.data[src] = srcLow;
+      }
+    }
     if (dst >= 0 && dst !== src && this.isPrivate(true, p)) this.hostPrivateReceived.data[dst]!++;
     if (src >= 0) this.count(src, p, true);
     if (dst >= 0 && dst !== src) this.count(dst, p, false);
@@ -699,6 +737,15 @@ export class BehaviorExtractor {
   }
 
   /** Host h's state for the current bin, at the packet's time (nowUs: a double argument would be boxed). */
+  /** Host h's ARP frame claimed another address than its own, in the current bin. */
+  private claimForeign(h: number): void {
+    if (this.hostClaimBin.data[h] !== this.bin) {
+      this.hostClaimBin.data[h] = this.bin;
+      this.hostClaims.data[h] = 0;
+    }
+    this.hostClaims.data[h]!++;
+  }
+
   private touch(h: number): HostCounters {
     const tUs = this.nowUs;
     let s: HostCounters;
@@ -890,7 +937,14 @@ export class BehaviorExtractor {
     const noted = this.notedGroups.group(this.notedRow.data, this.notedPeers.size, rows);
     for (let row = 0; row < rows; row++) {
       const h = this.touched[row]!;
-      const b = binOf(this.bin, h, this.viewOf(this.states[row]!, flows, noted), this.hostStacks.data[h]!);
+      const claims = this.hostClaimBin.data[h] === this.bin ? this.hostClaims.data[h]! : 0;
+      const b = binOf(
+        this.bin,
+        h,
+        this.viewOf(this.states[row]!, flows, noted),
+        this.hostStacks.data[h]!,
+        claims,
+      );
       this.hostSent.data[h]! += b.packets;
       this.out.add(b);
     }
@@ -1116,7 +1170,7 @@ class BinScratch {
 }
 const scratch = new BinScratch();
 
-function binOf(bin: number, host: number, s: HostBinState, stacks: number): BehaviorBin {
+function binOf(bin: number, host: number, s: HostBinState, stacks: number, arpClaims: number): BehaviorBin {
   const spanS = Math.max((s.last - s.first) / 1e6, 60);
   const perMin = 60 / spanS;
   const x = scratch;
@@ -1290,6 +1344,7 @@ function binOf(bin: number, host: number, s: HostBinState, stacks: number): Beha
     publicPeers: publicIndex.map(peerId),
     publicPeerFlows: publicIndex.map((i) => s.peerFlowCount[i]!),
     stacks,
+    arpClaims,
   };
 }
 

@@ -233,6 +233,39 @@ describe('BehaviorModel', () => {
     );
   });
 
+  it('adds the ARP-claims term when a window claims another address 5+ times and no neighbour capture did', () => {
+    // Two normal devices named a stale address once or twice at setup; none as often as a spoofer does.
+    const train = normals.map((n, i) => ({ ...n, arpClaims: i % 3 === 0 ? 2 : 0 }));
+    const m = new BehaviorModel({ k: 1 }).fit(train);
+    assert.equal(m.state!.groupArpClaims!['dev-0'], 2);
+    const at = (arpClaims: number) => m.scoreBin({ ...sample('q', 0.1 * 3), arpClaims });
+    assert.equal(at(0).score, 0);
+    assert.equal(at(4).score, 0);
+    // 49 forged replies (arpspoof): the weight (default 50: decisive on its own), and the count it names.
+    const spoof = at(49);
+    assert.equal(spoof.score, 50);
+    assert.equal(spoof.arpClaims, 49);
+    assert.match(
+      m.explain({ ...sample('q', 0.1 * 3), arpClaims: 49 }, spoof)[0]!,
+      /^49 of its ARP frames in 5 minutes claimed another IPv4 address than its own \(never 5 in a window of its nearest normal devices\) — answering for another host's address, as ARP spoofing does to intercept its traffic$/,
+    );
+    // Neighbours whose own captures claimed as often (a proxy-ARP router's type): no news.
+    const routers = new BehaviorModel({ k: 1 }).fit(normals.map((n) => ({ ...n, arpClaims: 30 })));
+    assert.equal(routers.scoreBin({ ...sample('q', 0.1 * 3), arpClaims: 49 }).score, 0);
+    // A file written before the term existed scores as it did; one made with it off keeps no counts.
+    const doc = JSON.parse(JSON.stringify(m.toJSON())) as { hyperParameters: Record<string, unknown> };
+    delete doc.hyperParameters.arpClaimWeight;
+    assert.equal(BehaviorModel.fromJSON(doc).scoreBin({ ...sample('q', 0.1 * 3), arpClaims: 49 }).score, 0);
+    assert.equal(new BehaviorModel({ k: 1, arpClaimWeight: 0 }).fit(train).state!.groupArpClaims, undefined);
+    assert.equal(
+      BehaviorModel.fromJSON(JSON.parse(JSON.stringify(m.toJSON()))).scoreBin({
+        ...sample('q', 0.1 * 3),
+        arpClaims: 49,
+      }).score,
+      50,
+    );
+  });
+
   it('scores connections with a public address none of the neighbours talked to (a beacon)', () => {
     const withPeers = (group: string, peers: number[], flows: number[]) => ({
       ...sample(group, 0.1 * 3),

@@ -66,6 +66,12 @@ import {
 const ADMIN_PORT_SET = new Set(ADMIN_PORTS);
 /** The kinds of network-stack bits the second-stack term judges apart: TTL classes, SYN option lengths. */
 const STACK_KINDS = [STACK_TTL_MASK, STACK_SYN_MASK] as const;
+/**
+ * ARP frames claiming another address than the device's own that make a window's claims news: a spoofer
+ * repeats its claim every second or few (arpspoof: 1–2 s; ettercap: 10 s, 30 in five minutes); a device names
+ * a stale or default address once or twice when it joins the network (IoT Sentinel's setups do).
+ */
+const ARP_CLAIMS_MIN = 5;
 
 /** A TCP service (either direction) on an admin/lateral-movement port. */
 function isAdminTcp(code: number): boolean {
@@ -138,6 +144,14 @@ export interface BehaviorOptions {
    * (its one stack is new) does not. 0: off (model files made before it was added).
    */
   stackWeight?: number;
+  /**
+   * Weight of the ARP-claims term: added once when ARP_CLAIMS_MIN or more of a window's ARP frames claim
+   * another address than the device's own (BehaviorBin.arpClaims) and no window of its nearest normal
+   * devices' captures had as many. Answering for another host's address — the gateway's, to sit in the middle
+   * of its traffic — is ARP spoofing, and the L1 distance cannot see it (ARP is no feature). 0: off (model
+   * files made before it was added).
+   */
+  arpClaimWeight?: number;
   /**
    * Industrial UDP counts with industrial TCP (industrialServiceBonus) when the device's MAC vendor prefix is
    * one training devices had and none of those devices spoke an industrial protocol: a D-Link camera sending
@@ -274,6 +288,8 @@ export interface BehaviorSample {
   publicPeerFlows?: readonly number[];
   /** The host's network-stack mask from its first window through this one; optional (0: none seen). */
   stacks?: number;
+  /** The window's ARP frames claiming another address than the host's own; optional (0: none). */
+  arpClaims?: number;
 }
 
 export interface TrainingSample extends BehaviorSample {
@@ -324,6 +340,8 @@ export interface BehaviorState {
   groupVendors?: Record<string, string>;
   /** Each training capture's (group's) network-stack mask over the whole capture; absent when the stack term is off. */
   groupStacks?: Record<string, number>;
+  /** Each training capture's (group's) most ARP claims on another address in one window; absent when the ARP term is off. */
+  groupArpClaims?: Record<string, number>;
 }
 
 /** A calibration: ascending cross-validated normal scores and the exponential tail above tailStart. */
@@ -349,6 +367,8 @@ export interface BinScore {
    */
   newStacks: number;
   knownStacks: number;
+  /** When the ARP-claims term fired: the window's ARP frames claiming another address; 0 otherwise. */
+  arpClaims: number;
   /**
    * The maker rule held for this device (vendorIndustrialUdp: training devices with its MAC vendor prefix spoke no
    * industrial protocol), so industrial UDP it sent counts as industrial wherever its neighbours spoke none.
@@ -468,6 +488,7 @@ export class BehaviorModel {
   readonly adminServiceBonus: number;
   readonly industrialServiceBonus: number;
   readonly stackWeight: number;
+  readonly arpClaimWeight: number;
   readonly vendorIndustrialUdp: boolean;
   readonly otherTypeSkipsVendor: boolean;
   readonly shareEvidence: number;
@@ -505,6 +526,7 @@ export class BehaviorModel {
   private industrialRefs: Uint8Array = new Uint8Array(0);
   /** Each reference's capture's network-stack mask (0 when the model has none). */
   private refStacks: Int32Array = new Int32Array(0);
+  private refArpClaims: Int32Array = new Int32Array(0);
   /** The distinct training labels (sorted) and each reference's index among them (-1: unlabelled). */
   labels: string[] = [];
   private refLabelIdx = new Int32Array(0);
@@ -533,6 +555,7 @@ export class BehaviorModel {
     this.adminServiceBonus = options.adminServiceBonus ?? 2;
     this.industrialServiceBonus = options.industrialServiceBonus ?? 2;
     this.stackWeight = options.stackWeight ?? 20;
+    this.arpClaimWeight = options.arpClaimWeight ?? 50;
     this.vendorIndustrialUdp = options.vendorIndustrialUdp ?? true;
     this.otherTypeSkipsVendor = options.otherTypeSkipsVendor ?? true;
     this.shareEvidence = options.shareEvidence ?? 4;
@@ -625,6 +648,11 @@ export class BehaviorModel {
       const stacks: Record<string, number> = {};
       for (const x of samples) stacks[x.group] = (stacks[x.group] ?? 0) | (x.stacks ?? 0);
       this.state.groupStacks = stacks;
+    }
+    if (this.arpClaimWeight > 0) {
+      const claims: Record<string, number> = {};
+      for (const x of samples) claims[x.group] = Math.max(claims[x.group] ?? 0, x.arpClaims ?? 0);
+      this.state.groupArpClaims = claims;
     }
     this.prepare();
     // Cross-validated scores: every training bin against the bins of the other captures only; first
@@ -777,6 +805,10 @@ export class BehaviorModel {
     const groupStacks = s.groupStacks ?? {};
     this.refStacks = Int32Array.from(s.refGroups, (g) =>
       Object.hasOwn(groupStacks, g) ? groupStacks[g]! : 0,
+    );
+    const groupArpClaims = s.groupArpClaims ?? {};
+    this.refArpClaims = Int32Array.from(s.refGroups, (g) =>
+      Object.hasOwn(groupArpClaims, g) ? groupArpClaims[g]! : 0,
     );
     this.labels = [...new Set(s.refLabels.filter((l): l is string => l !== null))].sort();
     const at = new Map(this.labels.map((l, i) => [l, i]));
@@ -961,6 +993,7 @@ export class BehaviorModel {
       busiestNovelPeer: nov.busiestNovelPeer,
       newStacks: nov.newStacks,
       knownStacks: nov.knownStacks,
+      arpClaims: nov.arpClaims,
       industrialUdp,
       p: this.tailProbability(score, role),
       neighbours,
@@ -1044,16 +1077,39 @@ export class BehaviorModel {
         }
       }
     const { newStacks, knownStacks } = this.secondStack(sample.stacks ?? 0, neighbours);
+    const arpClaims = this.arpClaimsBeyond(sample.arpClaims ?? 0, neighbours);
     const terms = [
       this.noveltyWeight * novelty,
       this.peerWeight * Math.log1p(novelPeers),
       this.peerFlowWeight * Math.log1p(Math.max(novelPeerFlows - this.peerFlowFree, 0)),
       newStacks !== 0 ? this.stackWeight : 0,
+      arpClaims !== 0 ? this.arpClaimWeight : 0,
     ] as const;
-    // Added to a distance left to right, d + a + b + c (+ 0 when the stack term is silent): the order scores
-    // had before these terms were split out, so a model file's scores keep their last bit.
-    const plus = (distance: number) => distance + terms[0] + terms[1] + terms[2] + terms[3];
-    return { novel, novelty, novelPeers, novelPeerFlows, busiestNovelPeer, newStacks, knownStacks, plus };
+    // Added to a distance left to right, d + a + b + c (+ 0 when the stack and ARP terms are silent): the
+    // order scores had before these terms were split out, so a model file's scores keep their last bit.
+    const plus = (distance: number) => distance + terms[0] + terms[1] + terms[2] + terms[3] + terms[4];
+    return {
+      novel,
+      novelty,
+      novelPeers,
+      novelPeerFlows,
+      busiestNovelPeer,
+      newStacks,
+      knownStacks,
+      arpClaims,
+      plus,
+    };
+  }
+
+  /**
+   * The ARP-claims test: ARP_CLAIMS_MIN or more of the window's ARP frames claimed another address than the
+   * host's own, and no window of the neighbours' captures had as many (a proxy-ARP router, were one normal,
+   * would not be news). Returns the claims when it fires, else 0 (also when the term is off).
+   */
+  private arpClaimsBeyond(claims: number, neighbours: readonly number[]): number {
+    if (this.arpClaimWeight <= 0 || claims < ARP_CLAIMS_MIN) return 0;
+    for (const n of neighbours) if (this.refArpClaims[n]! >= ARP_CLAIMS_MIN) return 0;
+    return claims;
   }
 
   /**
@@ -1579,6 +1635,12 @@ export class BehaviorModel {
         text: `${BEHAVIOR_FEATURES[f]!.text}: ${formatNumber(value)}, ${formatNumber((1 + value) / (1 + beyond.max))}× the most any normal device had in ${Math.round(this.windowS / 60)} minutes (${formatNumber(beyond.max)})`,
       });
     }
+    if (score.arpClaims !== 0) {
+      reasons.push({
+        weight: Number.POSITIVE_INFINITY,
+        text: `${score.arpClaims} of its ARP frames in ${Math.round(this.windowS / 60)} minutes claimed another IPv4 address than its own (never ${ARP_CLAIMS_MIN} in a window of its nearest normal devices) — answering for another host's address, as ARP spoofing does to intercept its traffic`,
+      });
+    }
     if (score.newStacks !== 0) {
       reasons.push({
         weight: Number.POSITIVE_INFINITY,
@@ -1652,6 +1714,7 @@ export class BehaviorModel {
         adminServiceBonus: this.adminServiceBonus,
         industrialServiceBonus: this.industrialServiceBonus,
         stackWeight: this.stackWeight,
+        arpClaimWeight: this.arpClaimWeight,
         vendorIndustrialUdp: this.vendorIndustrialUdp,
         otherTypeSkipsVendor: this.otherTypeSkipsVendor,
         shareEvidence: this.shareEvidence,
@@ -1828,6 +1891,7 @@ function behaviorFileSchemaOf(z: typeof Zod) {
       adminServiceBonus: finite.min(0).default(0),
       industrialServiceBonus: finite.min(0).default(0),
       stackWeight: finite.min(0).default(0),
+      arpClaimWeight: finite.min(0).default(0),
       vendorIndustrialUdp: z.boolean().default(false),
       otherTypeSkipsVendor: z.boolean().default(false),
       shareEvidence: finite.min(0).default(0),
@@ -1888,6 +1952,7 @@ function behaviorFileSchemaOf(z: typeof Zod) {
             .max(STACK_TTL_MASK | STACK_SYN_MASK),
         )
         .optional(),
+      groupArpClaims: z.record(z.string(), z.number().int().min(0)).optional(),
     }),
   });
 }

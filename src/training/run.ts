@@ -524,6 +524,7 @@ function fitBehavior(
         publicPeers: b.publicPeers,
         publicPeerFlows: b.publicPeerFlows,
         stacks: b.stacks,
+        arpClaims: b.arpClaims ?? 0,
       });
   });
   model.fit(samples);
