@@ -124,6 +124,8 @@ export function infoJson(info: CaptureInfo): Record<string, unknown> {
     packets: s.packets,
     skippedUnsupportedLink: s.skippedUnsupportedLink,
     skippedBadTime: s.skippedBadTime,
+    withoutTimestamp: s.withoutTimestamp,
+    withoutTimestampAtEpoch: s.withoutTimestampAtEpoch,
     bytes: s.bytes,
     frameBytes: s.frameBytes,
     firstTime: s.firstTime === null ? null : epochString(s.firstTime),
@@ -139,6 +141,11 @@ function skipped(s: CaptureSummary): string {
   const parts: string[] = [];
   if (s.skippedUnsupportedLink > 0) parts.push(`${s.skippedUnsupportedLink} of an unsupported link type`);
   if (s.skippedBadTime > 0) parts.push(`${s.skippedBadTime} skipped: time out of range`);
+  const borrowed = s.withoutTimestamp - s.withoutTimestampAtEpoch;
+  if (borrowed > 0) parts.push(`${borrowed} without a timestamp: given the time of the packet before`);
+  if (s.withoutTimestampAtEpoch > 0) {
+    parts.push(`${s.withoutTimestampAtEpoch} without a timestamp and none before in their section: time 0`);
+  }
   return parts.length === 0 ? '' : ` (${parts.join('; ')})`;
 }
 

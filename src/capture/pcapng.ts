@@ -45,8 +45,11 @@ export class PcapngFramer implements Framer {
   readonly headLen = 12;
   private le = true;
   private interfaces: Interface[] = [];
+  /** The time of the last packet that had one (EPB, OPB), valid when sectionTimed. */
   private sec = 0;
   private nsec = 0;
+  /** A packet of the current section had a timestamp (what a Simple Packet Block, which has none, is given). */
+  private sectionTimed = false;
 
   constructor(
     private readonly sink: PacketSink,
@@ -95,7 +98,11 @@ export class PcapngFramer implements Framer {
         let caplen = len - 16;
         if (origlen < caplen) caplen = origlen;
         if (itf.snaplen > 0 && itf.snaplen < caplen) caplen = itf.snaplen;
-        this.sink.setTime(0, 0);
+        // An SPB has no timestamp (pcapng spec, Simple Packet Block): it gets the time of the packet before
+        // it in its section, or 0 (1970) when there is none; the sink counts both and warns once.
+        if (this.sectionTimed) this.sink.setTime(this.sec, this.nsec);
+        else this.sink.setTime(0, 0);
+        this.sink.noTimestamp(!this.sectionTimed);
         this.sink.emit(b, off + 12, caplen, origlen, itf.linkType, 0);
         return;
       }
@@ -110,6 +117,7 @@ export class PcapngFramer implements Framer {
         const major = le ? u16le(b, off + 12) : u16be(b, off + 12);
         if (major !== 1) throw this.corrupt(`unsupported pcapng version ${major}`, fileOffset);
         this.interfaces = [];
+        this.sectionTimed = false;
         return;
       }
       default:
@@ -141,6 +149,7 @@ export class PcapngFramer implements Framer {
       le ? u32le(b, off + 12) : u32be(b, off + 12),
       le ? u32le(b, off + 16) : u32be(b, off + 16),
     );
+    this.sectionTimed = true;
     this.sink.setTime(this.sec, this.nsec);
     this.sink.emit(b, off + 28, caplen, origlen, itf.linkType, ifId);
   }

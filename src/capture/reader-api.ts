@@ -58,6 +58,13 @@ export interface CaptureSummary {
    * never handed to onPacket, no part of firstTime/lastTime; one 'time-out-of-range' warning names the first.
    */
   skippedBadTime: number;
+  /**
+   * Records with no timestamp of their own (pcapng Simple Packet Blocks; counted in `packets`): each is given
+   * the time of the packet before it in its pcapng section, or 0 (1970-01-01) when there is none, those
+   * counted again in withoutTimestampAtEpoch. One 'no-timestamp' warning names the first of each kind.
+   */
+  withoutTimestamp: number;
+  withoutTimestampAtEpoch: number;
   /** Capture bytes read (after decompression): the file's size when it is not compressed. */
   bytes: number;
   /**

@@ -71,7 +71,11 @@ describe('readCapture against tshark', () => {
     it(`decodes ${file.slice(DATA.length + 1)} field for field like tshark`, async () => {
       const spb = file.endsWith('spb.pcapng');
       const { rows, summary } = await readRows(file, !spb);
-      assert.deepEqual(summary.warnings, []);
+      // spb.pcapng is SPBs only: no packet has a timestamp, each is given 0 and named by one warning.
+      assert.deepEqual(
+        summary.warnings.map((w) => w.kind),
+        spb ? ['no-timestamp'] : [],
+      );
       assertSameRows(file, rows, tsharkRows(file));
       const ci = capinfos(file);
       assert.equal(summary.packets, ci.packets);
@@ -403,6 +407,71 @@ describe('packet times (capture/time.ts)', () => {
     assert.equal(low.firstTime, null);
     const edgeLow = await readCapture(Readable.from([pcapngAt(-max, [0n])]), () => {});
     assert.deepEqual(edgeLow.firstTime, { sec: -Number(max), nsec: 0 });
+  });
+});
+
+/** The blocks of a little-endian pcapng, each its own buffer. */
+function pcapngBlocks(ng: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  for (let o = 0; o < ng.length; o += ng.readUInt32LE(o + 4))
+    out.push(ng.subarray(o, o + ng.readUInt32LE(o + 4)));
+  return out;
+}
+
+/** The packet of an EPB as a Simple Packet Block (no interface, no timestamp). */
+function spbOf(epb: Buffer): Buffer {
+  const caplen = epb.readUInt32LE(20);
+  const spb = Buffer.alloc(16 + ((caplen + 3) & ~3));
+  spb.writeUInt32LE(3, 0);
+  spb.writeUInt32LE(spb.length, 4);
+  spb.writeUInt32LE(caplen, 8);
+  epb.copy(spb, 12, 28, 28 + caplen);
+  spb.writeUInt32LE(spb.length, spb.length - 4);
+  return spb;
+}
+
+describe('pcapng Simple Packet Blocks (no timestamp)', () => {
+  it('get the time of the packet before them in their section, 0 only when there is none, counted and named', async () => {
+    // real-le.pcapng: a section header, one Ethernet interface, then EPBs of a real capture.
+    const [shb, idb, ...epbs] = pcapngBlocks(readFileSync(edge('real-le.pcapng')));
+    const [a, b, c, d, e, f] = epbs as [Buffer, Buffer, Buffer, Buffer, Buffer, Buffer];
+    const ng = Buffer.concat([
+      shb!,
+      idb!,
+      spbOf(a), // no packet before it in the section: time 0
+      b,
+      spbOf(c), // b's time
+      spbOf(d), // b's time
+      e,
+      shb!, // a new section: what came before does not count
+      idb!,
+      spbOf(f), // time 0
+      f,
+    ]);
+    const times: string[] = [];
+    const warnings: CaptureWarning[] = [];
+    const s = await readCapture(Readable.from([ng]), (p) => times.push(`${p.tsSec}.${p.tsNsec}`), {
+      onWarning: (w) => warnings.push(w),
+    });
+    const t = (epb: Buffer) => {
+      const us = epb.readUInt32LE(12) * 2 ** 32 + epb.readUInt32LE(16);
+      return `${Math.floor(us / 1e6)}.${(us % 1e6) * 1000}`;
+    };
+    assert.deepEqual(times, ['0.0', t(b), t(b), t(b), t(e), '0.0', t(f)]);
+    assert.equal(s.packets, 7);
+    assert.equal(s.withoutTimestamp, 4);
+    assert.equal(s.withoutTimestampAtEpoch, 2);
+    assert.deepEqual(
+      warnings.map((w) => w.message),
+      [
+        '-: packet 1 is a pcapng simple packet block, which has no timestamp, and no packet before it in its section has one: such packets are given time 0 (1970-01-01T00:00:00Z)',
+        '-: packet 3 is a pcapng simple packet block, which has no timestamp: such packets are given the time of the packet before them in their section',
+      ],
+    );
+    // Packets with times of their own only: nothing counted, nothing said.
+    const timed = await readCapture(Readable.from([Buffer.concat([shb!, idb!, a, b])]), () => {});
+    assert.equal(timed.withoutTimestamp, 0);
+    assert.deepEqual(timed.warnings, []);
   });
 });
 

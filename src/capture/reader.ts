@@ -233,6 +233,8 @@ export const readCapture: ReadCapture = async (source, onPacket, options) => {
     packets: sink.packets,
     skippedUnsupportedLink: sink.skippedUnsupportedLink,
     skippedBadTime: sink.skippedBadTime,
+    withoutTimestamp: sink.withoutTimestamp,
+    withoutTimestampAtEpoch: sink.withoutTimestampAtEpoch,
     bytes: base,
     frameBytes: sink.frameBytes,
     firstTimeNs: timed ? sink.firstSec * 1e9 + sink.firstNsec : null,

@@ -15,6 +15,12 @@ export class PacketSink {
   skippedUnsupportedLink = 0;
   /** Records skipped because their time is out of range (time.ts); they carry no time into the summary. */
   skippedBadTime = 0;
+  /**
+   * Packets with no timestamp of their own (pcapng Simple Packet Blocks), given the time of the packet
+   * before them in their section (noTimestamp), and of those the ones with no such packet, given time 0.
+   */
+  withoutTimestamp = 0;
+  withoutTimestampAtEpoch = 0;
   readonly linkTypes: number[] = [];
   /**
    * Records whose time counts. Earliest and latest packet time (seconds, nanoseconds) are only meaningful
@@ -93,6 +99,25 @@ export class PacketSink {
     rec.frameStart = off;
     decodeFrame(rec, b, off, caplen, linkType);
     this.onPacket(rec);
+  }
+
+  /**
+   * The next emit() is a packet without a timestamp (setTime already holds the one it is given): counted,
+   * and warned about once per capture for each of the two cases.
+   */
+  noTimestamp(atEpoch: boolean): void {
+    this.withoutTimestamp++;
+    const first = atEpoch
+      ? this.withoutTimestampAtEpoch++ === 0
+      : this.withoutTimestamp - this.withoutTimestampAtEpoch === 1;
+    if (!first) return;
+    const packet = `${this.name}: packet ${this.packets + 1} is a pcapng simple packet block, which has no timestamp`;
+    this.warn({
+      kind: 'no-timestamp',
+      message: atEpoch
+        ? `${packet}, and no packet before it in its section has one: such packets are given time 0 (1970-01-01T00:00:00Z)`
+        : `${packet}: such packets are given the time of the packet before them in their section`,
+    });
   }
 
   private skipTime(index: number, sec: number): void {

@@ -104,21 +104,29 @@ describe('fuzz findings (issue 17)', () => {
     const r = runCli(['info', `${FUZZ}/invariant-01.pcapng`, `${FUZZ}/invariant-02.pcapng`]);
     assert.equal(r.status, 0, r.stderr);
     const [one, two] = r.stdout.split(/\n(?=File:)/);
-    // Two packets, one before 1970: both times are real times.
-    assert.match(one!, /Packets: +2\n/);
+    // Two packets, one before 1970: both times are real times. The other is a Simple Packet Block first in
+    // its section, so it has no time to take from a packet before it: time 0, counted and named.
+    assert.match(one!, /Packets: +2 \(1 without a timestamp and none before in their section: time 0\)\n/);
     assert.match(one!, /First packet: +1881-06-06T20:26:46\.000220000Z +\(-2794966394\.000220000\)/);
     assert.match(one!, /Last packet: +1970-01-01T00:00:00\.000000000Z +\(0\.000000000\)/);
     assert.match(one!, /Duration: +2794966393\.999780 s/);
     // One packet, its time out of range: counted and skipped, so no first or last time.
     assert.match(two!, /Packets: +1 \(1 skipped: time out of range\)\n/);
     assert.match(two!, /First packet: +n\/a\nLast packet: +n\/a/);
-    assert.match(oneLine(r.stderr), /invariant-02\.pcapng: packet 1 has a time outside/);
+    const [spb, outside, more] = r.stderr.trim().split('\n');
+    assert.match(
+      spb!,
+      /invariant-01\.pcapng: packet 1 is a pcapng simple packet block, which has no timestamp/,
+    );
+    assert.match(outside!, /invariant-02\.pcapng: packet 1 has a time outside/);
+    assert.equal(more, undefined);
 
     const json = runCli(['info', '--json', `${FUZZ}/invariant-01.pcapng`]);
     assert.equal(json.status, 0, json.stderr);
     const info = JSON.parse(json.stdout) as Record<string, unknown>;
     assert.equal(info.packets, 2);
     assert.equal(info.skippedBadTime, 0);
+    assert.equal(info.withoutTimestampAtEpoch, 1);
     assert.equal(info.firstTime, '-2794966394.000220000');
     assert.equal(info.lastTime, '0.000000000');
   });

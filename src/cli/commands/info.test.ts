@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { it } from 'node:test';
@@ -93,4 +95,66 @@ it("says how often a capture's time goes back, in a sentence that reads right fo
     (await text(join(EDGE, '../fuzz/reordered-stream-01.pcap'))) ?? '',
     /^2 packets are earlier than the one before them \(eval reads the capture whole if a step crosses a bin\)$/,
   );
+});
+
+it('counts packets without a timestamp (pcapng SPB) and says what time they were given, in text and JSON', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'networkml-info-spb-'));
+  try {
+    // A real capture's section header, interface and first EPB, then its second packet as an SPB.
+    const ng = readFileSync(join(EDGE, 'real-le.pcapng'));
+    const blocks: Buffer[] = [];
+    for (let o = 0; o < ng.length && blocks.length < 4; o += ng.readUInt32LE(o + 4)) {
+      blocks.push(ng.subarray(o, o + ng.readUInt32LE(o + 4)));
+    }
+    const [shb, idb, epb, next] = blocks as [Buffer, Buffer, Buffer, Buffer];
+    const caplen = next.readUInt32LE(20);
+    const spb = Buffer.alloc(16 + ((caplen + 3) & ~3));
+    spb.writeUInt32LE(3, 0);
+    spb.writeUInt32LE(spb.length, 4);
+    spb.writeUInt32LE(caplen, 8);
+    next.copy(spb, 12, 28, 28 + caplen);
+    spb.writeUInt32LE(spb.length, spb.length - 4);
+    const borrowed = join(dir, 'borrowed.pcapng');
+    writeFileSync(borrowed, Buffer.concat([shb, idb, epb, spb]));
+
+    const out = sink();
+    const err = sink();
+    assert.equal(await runInfo([borrowed, join(EDGE, 'spb.pcapng')], {}, out.stream, err.stream), 0);
+    const [one, two] = out.text().split(/\n(?=File:)/);
+    assert.match(one!, /Packets: +2 \(1 without a timestamp: given the time of the packet before\)\n/);
+    // Both packets have the EPB's time: no 1970, no span.
+    assert.match(
+      one!,
+      /First packet: +2016-09-07T13:47:42\.892787000Z[^\n]*\nLast packet: +2016-09-07T13:47:42\.892787000Z/,
+    );
+    assert.match(one!, /Duration: +0\.000000 s/);
+    assert.match(two!, /Packets: +3 \(3 without a timestamp and none before in their section: time 0\)\n/);
+    assert.match(two!, /First packet: +1970-01-01T00:00:00\.000000000Z/);
+    assert.deepEqual(
+      err
+        .text()
+        .trim()
+        .split('\n')
+        .map((l) => l.replace(dir, 'D').replace(EDGE, 'E')),
+      [
+        'networkml: warning: D/borrowed.pcapng: packet 2 is a pcapng simple packet block, which has no timestamp: such packets are given the time of the packet before them in their section',
+        'networkml: warning: E/spb.pcapng: packet 1 is a pcapng simple packet block, which has no timestamp, and no packet before it in its section has one: such packets are given time 0 (1970-01-01T00:00:00Z)',
+      ],
+    );
+
+    const json = sink();
+    await runInfo([borrowed, join(EDGE, 'spb.pcapng')], { json: true }, json.stream, sink().stream);
+    const [a, b] = json
+      .text()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.equal(a!.withoutTimestamp, 1);
+    assert.equal(a!.withoutTimestampAtEpoch, 0);
+    assert.equal(a!.firstTime, a!.lastTime);
+    assert.equal(b!.withoutTimestamp, 3);
+    assert.equal(b!.withoutTimestampAtEpoch, 3);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
