@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { it } from 'node:test';
+import { runCli } from '../../test-helpers/cli.js';
 import { runInfo } from './info.js';
 
 const EDGE = join(import.meta.dirname, '../../../test-data/captures/edge');
@@ -154,6 +155,45 @@ it('counts packets without a timestamp (pcapng SPB) and says what time they were
     assert.equal(a!.firstTime, a!.lastTime);
     assert.equal(b!.withoutTimestamp, 3);
     assert.equal(b!.withoutTimestampAtEpoch, 3);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it("refuses '-' twice as a usage error before reading anything (exit 2), as the other commands do", () => {
+  const capture = readFileSync(join(EDGE, 'zoo-le-us.pcap'));
+  const r = runCli(['info', '-', '-'], { input: capture });
+  assert.equal(r.status, 2, r.stderr);
+  assert.equal(r.stdout, '');
+  assert.equal(
+    r.stderr,
+    "networkml: '-' (standard input) is given more than once: standard input can be read only once\n",
+  );
+  const once = runCli(['info', '--json', '-', join(EDGE, 'raw229.pcap')], { input: capture });
+  assert.equal(once.status, 0, once.stderr);
+  assert.equal(once.stdout.trim().split('\n').length, 2);
+});
+
+it('reads every capture below a directory, as the other commands do; a directory without one is exit 1', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'networkml-info-dir-'));
+  try {
+    mkdirSync(join(dir, 'sub'));
+    mkdirSync(join(dir, 'empty'));
+    copyFileSync(join(EDGE, 'zoo-le-us.pcap'), join(dir, 'a.pcap'));
+    copyFileSync(join(EDGE, 'real-le.pcapng'), join(dir, 'sub', 'b.pcapng'));
+    writeFileSync(join(dir, 'notes.txt'), 'not a capture\n');
+    const r = runCli(['info', '--json', dir]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    const sources = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { source: string }).source);
+    assert.deepEqual(sources, [join(dir, 'a.pcap'), join(dir, 'sub', 'b.pcapng')]);
+    const empty = runCli(['info', join(dir, 'sub'), join(dir, 'empty')]);
+    assert.equal(empty.status, 1);
+    assert.match(empty.stdout, /^File: +.*b\.pcapng\n/);
+    assert.equal(empty.stderr, `networkml: ${join(dir, 'empty')}: no capture files in this directory\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { captureInfo, infoJson, infoText } from '../../capture/info.js';
 import { ExitCode, errorMessage, NetworkmlError } from '../../errors.js';
+import { expandCaptureArgs } from '../inputs.js';
 
 export interface InfoOptions {
   json?: boolean;
@@ -40,16 +41,22 @@ export function registerInfo(program: Command): void {
   program
     .command('info')
     .description('show format, link types, packet count, time span and protocol counts of captures')
-    .argument('<capture...>', "pcap or pcapng files, optionally gzip-compressed; '-' reads standard input")
+    .argument(
+      '<capture...>',
+      "pcap or pcapng files, optionally gzip-compressed, or directories of them; '-' reads standard input",
+    )
     .option('--json', 'one JSON object per line per capture')
     .addHelpText(
       'after',
       '\nExamples:\n  networkml info data/samples/*.pcap\n  tcpdump -i eth0 -c 1000 -w - | networkml info --json -\n' +
-        '\nExit codes: 0 every capture was read; 1 a capture was missing, unreadable, not a capture or corrupt\n' +
-        '(the others are still reported). A truncated capture is a warning on stderr, not an error.',
+        '\nExit codes: 0 every capture was read; 1 a capture was missing, unreadable, not a capture or corrupt,\n' +
+        "or a directory held none (the others are still reported); 2 wrong usage ('-' given twice). A truncated\n" +
+        'capture is a warning on stderr, not an error.',
     )
-    .action(async (captures: string[], options: InfoOptions) => {
-      const code = await runInfo(captures, options);
+    .action(async (args: string[], options: InfoOptions) => {
+      // Directories become the captures below them, as for every command that reads captures; '-' twice is
+      // a usage error before anything is read (standard input can be read once).
+      const code = await runInfo(expandCaptureArgs(args), options);
       if (code !== ExitCode.OK) process.exitCode = code;
     });
 }
