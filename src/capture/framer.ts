@@ -1,3 +1,5 @@
+import { CaptureError } from '../errors.js';
+
 /**
  * A framer splits a capture byte stream into units (file header, records, blocks). The reader owns the
  * chunking: it calls unitLength once `headLen` bytes of a unit are at hand, then unit() once the whole
@@ -11,3 +13,6 @@ export interface Framer {
   /** Handles one complete unit b[off, off + len). */
   unit(b: Uint8Array, off: number, len: number, fileOffset: number): void;
 }
+
+/** What a framer throws for a record or block it cannot read (the reader tells it from its consumer's errors). */
+export class FramingError extends CaptureError {}

@@ -4,7 +4,12 @@
  */
 import { EtherType, IpProto, LinkType, type PacketRecord } from './packet.js';
 import { readCapture } from './reader.js';
-import type { CaptureSummary, CaptureTime, ReadOptions } from './reader-api.js';
+import {
+  type CaptureSummary,
+  type CaptureTime,
+  CorruptCaptureError,
+  type ReadOptions,
+} from './reader-api.js';
 
 /**
  * Packets per protocol. A packet counts once for each layer it has: ethernet (Ethernet link), vlan (at
@@ -34,6 +39,11 @@ export interface CaptureInfo {
    * a bin, eval cannot stream the capture bin by bin and reads it whole (see pipeline/analyze.ts).
    */
   backwardSteps: number;
+  /**
+   * The corrupt record or block reading stopped at, when there is one after some packets: the rest is the
+   * summary of what came before it (the capture is still an error, exit 1, as for libpcap and tshark).
+   */
+  corrupt: { offset: number; message: string } | null;
 }
 
 const LINK_TYPE_NAMES: Record<number, string> = {
@@ -90,10 +100,24 @@ export async function captureInfo(
         break;
     }
   };
-  const summary = await readCapture(source, count, options);
+  let summary: CaptureSummary;
+  let corrupt: CaptureInfo['corrupt'] = null;
+  try {
+    summary = await readCapture(source, count, options);
+  } catch (e) {
+    if (!(e instanceof CorruptCaptureError)) throw e;
+    summary = e.partial;
+    corrupt = { offset: e.partial.bytes, message: e.message };
+  }
   // Records of unsupported link types never reach the callback; they are "other".
   c.other += summary.skippedUnsupportedLink;
-  return { summary, durationSec: duration(summary.firstTime, summary.lastTime), protocols: c, backwardSteps };
+  return {
+    summary,
+    durationSec: duration(summary.firstTime, summary.lastTime),
+    protocols: c,
+    backwardSteps,
+    corrupt,
+  };
 }
 
 function duration(first: CaptureTime | null, last: CaptureTime | null): number {
@@ -133,6 +157,7 @@ export function infoJson(info: CaptureInfo): Record<string, unknown> {
     durationSec: info.durationSec,
     protocols: info.protocols,
     backwardSteps: info.backwardSteps,
+    corruptAt: info.corrupt?.offset ?? null,
     warnings: s.warnings.map((w) => w.message),
   };
 }
@@ -160,7 +185,7 @@ export function infoText(info: CaptureInfo): string {
     `Format:        ${s.format}${s.gzip ? ' (gzip)' : ''}`,
     `Link types:    ${links}`,
     `Packets:       ${s.packets}${skipped(s)}`,
-    `Bytes:         ${s.bytes} in the capture${s.gzip ? ' (decompressed)' : ''}, ${s.frameBytes} in its packets on the wire`,
+    `Bytes:         ${s.bytes} in the capture${s.gzip ? ' (decompressed)' : ''}${info.corrupt === null ? '' : ' before a corrupt record'}, ${s.frameBytes} in its packets on the wire`,
     `First packet:  ${time(s.firstTime)}`,
     `Last packet:   ${time(s.lastTime)}`,
     `Duration:      ${info.durationSec.toFixed(6)} s`,

@@ -2,9 +2,8 @@
  * Classic libpcap files: a 24-byte file header, then records of a 16-byte header plus captured bytes.
  * Byte order and time unit come from the magic; the "modified" (Kuznetzov) variant has 24-byte record headers.
  */
-import { CaptureError } from '../errors.js';
-import { MAX_UNIT_LENGTH, u16be, u16le, u32be, u32le } from './bytes.js';
-import type { Framer } from './framer.js';
+import { maxSnaplen, u16be, u16le, u32be, u32le } from './bytes.js';
+import { type Framer, FramingError } from './framer.js';
 import type { PacketSink } from './sink.js';
 
 export const PCAP_MAGIC_US = 0xa1b2c3d4;
@@ -16,6 +15,7 @@ export class PcapFramer implements Framer {
   headLen = FILE_HEADER_LENGTH;
   private inFileHeader = true;
   private linkType = 0;
+  private maxCaplen = 0;
   private readonly recordHeaderLength: number;
   /** Multiplier from the record's fraction field to nanoseconds. */
   private readonly fracToNs: number;
@@ -36,8 +36,11 @@ export class PcapFramer implements Framer {
   unitLength(b: Uint8Array, off: number, fileOffset: number): number {
     if (this.inFileHeader) return FILE_HEADER_LENGTH;
     const caplen = this.le ? u32le(b, off + 8) : u32be(b, off + 8);
-    if (caplen > MAX_UNIT_LENGTH) {
-      throw new CaptureError(
+    // As libpcap: a captured length above the most its link type can hold (262,144 bytes for all but a few)
+    // is a corrupt record, decided from its header alone. Only a record whose header is plausible and whose
+    // bytes the file ends before is a truncated capture (reader.ts).
+    if (caplen > this.maxCaplen) {
+      throw new FramingError(
         `${this.name}: corrupt record at byte offset ${fileOffset}: captured length ${caplen} is absurd`,
         fileOffset,
       );
@@ -50,13 +53,14 @@ export class PcapFramer implements Framer {
     if (this.inFileHeader) {
       const major = le ? u16le(b, off + 4) : u16be(b, off + 4);
       if (major !== 2) {
-        throw new CaptureError(
+        throw new FramingError(
           `${this.name}: unsupported pcap version ${major} at byte offset ${fileOffset}`,
           4,
         );
       }
       // The low 16 bits are the link type; the upper bits carry FCS information we do not need.
       this.linkType = (le ? u32le(b, off + 20) : u32be(b, off + 20)) & 0xffff;
+      this.maxCaplen = maxSnaplen(this.linkType);
       this.sink.linkTypes.push(this.linkType);
       this.inFileHeader = false;
       this.headLen = this.recordHeaderLength;

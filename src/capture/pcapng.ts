@@ -4,9 +4,8 @@
  * one interface's link type, timestamp resolution and offset. Packets come in EPB, SPB and the obsolete
  * OPB; every other block type is skipped.
  */
-import { CaptureError } from '../errors.js';
-import { hex32, MAX_UNIT_LENGTH, u16be, u16le, u32be, u32le } from './bytes.js';
-import type { Framer } from './framer.js';
+import { hex32, MAX_UNIT_LENGTH, maxSnaplen, u16be, u16le, u32be, u32le } from './bytes.js';
+import { type Framer, FramingError } from './framer.js';
 import type { PacketSink } from './sink.js';
 
 export const PCAPNG_SHB = 0x0a0d0d0a;
@@ -18,6 +17,11 @@ const BLOCK_EPB = 6;
 const OPT_IF_TSRESOL = 9;
 const OPT_IF_TSOFFSET = 14;
 const TWO_32 = 4294967296;
+/**
+ * libpcap's MAX_BLOCKSIZE_FOR_SNAPLEN less the snap length: a packet block's header, trailer and up to 128 KiB
+ * of options beside its packet.
+ */
+const PACKET_BLOCK_OVERHEAD = 32 + 131_072;
 /** Above this many units per second, rem * 10^9 can pass 2^53 and lose the exact floor. */
 const MAX_EXACT_DOUBLE_UNITS = 9_007_199;
 
@@ -35,10 +39,14 @@ class Interface {
   units = 1_000_000;
   /** Seconds added to every timestamp (if_tsoffset). */
   offsetSec = 0;
+  /** The longest packet its link type holds (bytes.ts maxSnaplen). */
+  readonly maxCaplen: number;
   constructor(
     readonly linkType: number,
     readonly snaplen: number,
-  ) {}
+  ) {
+    this.maxCaplen = maxSnaplen(linkType);
+  }
 }
 
 export class PcapngFramer implements Framer {
@@ -56,8 +64,8 @@ export class PcapngFramer implements Framer {
     private readonly name: string,
   ) {}
 
-  private corrupt(what: string, fileOffset: number): CaptureError {
-    return new CaptureError(
+  private corrupt(what: string, fileOffset: number): FramingError {
+    return new FramingError(
       `${this.name}: corrupt pcapng block at byte offset ${fileOffset}: ${what}`,
       fileOffset,
     );
@@ -74,6 +82,21 @@ export class PcapngFramer implements Framer {
     const len = this.le ? u32le(b, off + 4) : u32be(b, off + 4);
     if (len < 12 || len > MAX_UNIT_LENGTH || (len & 3) !== 0) {
       throw this.corrupt(`impossible block length ${len}`, fileOffset);
+    }
+    // As for a pcap record (pcap.ts): a packet block longer than its interface's link type allows (libpcap's
+    // limit) is corrupt from its header alone, not a truncated capture when the file ends inside it.
+    const type = this.le ? u32le(b, off) : u32be(b, off);
+    if (type === BLOCK_EPB || type === BLOCK_OPB || type === BLOCK_SPB) {
+      const id =
+        type === BLOCK_SPB
+          ? 0
+          : type === BLOCK_EPB
+            ? (this.le ? u32le : u32be)(b, off + 8)
+            : (this.le ? u16le : u16be)(b, off + 8);
+      const itf = this.interfaces[id];
+      if (itf !== undefined && len > itf.maxCaplen + PACKET_BLOCK_OVERHEAD) {
+        throw this.corrupt(`impossible block length ${len} for a packet block`, fileOffset);
+      }
     }
     return len;
   }
@@ -144,6 +167,7 @@ export class PcapngFramer implements Framer {
     const caplen = le ? u32le(b, off + 20) : u32be(b, off + 20);
     const origlen = le ? u32le(b, off + 24) : u32be(b, off + 24);
     if (caplen > len - 32) throw this.corrupt(`captured length ${caplen} exceeds the block`, fileOffset);
+    if (caplen > itf.maxCaplen) throw this.corrupt(`captured length ${caplen} is absurd`, fileOffset);
     this.time(
       itf,
       le ? u32le(b, off + 12) : u32be(b, off + 12),

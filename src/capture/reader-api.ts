@@ -1,3 +1,4 @@
+import { CaptureError } from '../errors.js';
 import type { PacketRecord } from './packet.js';
 
 /** What a capture turned out to be; detected from its magic number, never from its name. */
@@ -100,3 +101,20 @@ export type ReadCapture = (
   onPacket: (packet: PacketRecord) => void,
   options?: ReadOptions,
 ) => Promise<CaptureSummary>;
+
+/**
+ * A corrupt record or block (an impossible length, a block whose trailer disagrees, ...) found after packets
+ * were read: the capture is corrupt (an error, as libpcap and tshark report it), and `partial` summarises what
+ * came before it. Every packet before it was handed to onPacket; `partial.bytes` is the corrupt record's
+ * offset, where reading stopped.
+ */
+export class CorruptCaptureError extends CaptureError {
+  constructor(
+    message: string,
+    offset: number,
+    readonly partial: CaptureSummary,
+  ) {
+    // Named CaptureError still: the same error wherever it is read (the reader thread passes on the name).
+    super(message, offset);
+  }
+}

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { CaptureError } from '../errors.js';
 import type { PacketRecord } from './packet.js';
 import { readCapture } from './reader.js';
-import type { CaptureSummary, CaptureWarning } from './reader-api.js';
+import { type CaptureSummary, type CaptureWarning, CorruptCaptureError } from './reader-api.js';
 import { capinfos, FIELDS, ours, tsharkRows } from './tshark.test-helper.js';
 
 const DATA = join(import.meta.dirname, '../../test-data/captures');
@@ -472,6 +472,107 @@ describe('pcapng Simple Packet Blocks (no timestamp)', () => {
     const timed = await readCapture(Readable.from([Buffer.concat([shb!, idb!, a, b])]), () => {});
     assert.equal(timed.withoutTimestamp, 0);
     assert.deepEqual(timed.warnings, []);
+  });
+});
+
+/** Byte offsets of the records of a little-endian µs pcap. */
+function pcapRecordOffsets(pcap: Buffer): number[] {
+  const out: number[] = [];
+  for (let o = 24; o + 16 <= pcap.length; o += 16 + pcap.readUInt32LE(o + 8)) out.push(o);
+  return out;
+}
+
+describe('corrupt or truncated: one rule, from the record header (as libpcap)', () => {
+  const zoo = readFileSync(edge('zoo-le-us.pcap'));
+  const at = pcapRecordOffsets(zoo)[5]!;
+  const withCaplen = (caplen: number, end = zoo.length): Buffer => {
+    const b = Buffer.from(zoo.subarray(0, end));
+    b.writeUInt32LE(caplen, at + 8);
+    return b;
+  };
+  const corrupt = async (bytes: Buffer, message: RegExp, packets: number) => {
+    let seen = 0;
+    await assert.rejects(
+      readCapture(Readable.from([bytes]), () => seen++),
+      (err: unknown) => {
+        assert.ok(err instanceof CorruptCaptureError, String(err));
+        assert.match(err.message, message);
+        // What came before it was read, handed over and summarised; the reading stopped at the record.
+        assert.equal(err.partial.packets, packets);
+        assert.equal(err.partial.bytes, err.offset);
+        assert.deepEqual(err.partial.warnings, []);
+        return true;
+      },
+    );
+    assert.equal(seen, packets);
+  };
+
+  it("a captured length above 262,144 (libpcap's maximum) is a corrupt record, whether or not the file ends in it", async () => {
+    const message = new RegExp(`^-: corrupt record at byte offset ${at}: captured length 300000 is absurd$`);
+    // Bytes follow it (the other records): it was "truncated" (a warning) and they were silently lost.
+    await corrupt(withCaplen(300_000), message, 5);
+    // The file ends inside the claimed 300,000 bytes: still corrupt, not truncated.
+    await corrupt(withCaplen(300_000, at + 40), message, 5);
+    // 2^31 - 1 (was already corrupt): the packets before it are no longer lost.
+    await corrupt(withCaplen(0x7fff_ffff), /captured length 2147483647 is absurd$/, 5);
+  });
+
+  it('a plausible captured length the file ends inside is a truncated capture: a warning, what came before used', async () => {
+    const s = await readCapture(Readable.from([withCaplen(262_144)]), () => {});
+    assert.equal(s.packets, 5);
+    assert.deepEqual(
+      s.warnings.map((w) => w.message),
+      [
+        `-: truncated capture: the last record at byte offset ${at} is incomplete (${zoo.length - at} of 262160 bytes present)`,
+      ],
+    );
+  });
+
+  it('the same for a pcapng packet block: longer than its link type allows is corrupt, not truncated', async () => {
+    const [shb, idb, ...epbs] = pcapngBlocks(readFileSync(edge('real-le.pcapng')));
+    const long = Buffer.from(epbs[2]!.subarray(0, 40));
+    long.writeUInt32LE(400_000, 4); // above 262,144 + libpcap's 128 KiB of options and the block's 32 bytes
+    const before = 28 + 20 + epbs[0]!.length + epbs[1]!.length;
+    await assert.rejects(
+      readCapture(Readable.from([Buffer.concat([shb!, idb!, epbs[0]!, epbs[1]!, long])]), () => {}),
+      (err: unknown) =>
+        err instanceof CorruptCaptureError &&
+        err.partial.packets === 2 &&
+        err.message ===
+          `-: corrupt pcapng block at byte offset ${before}: impossible block length 400000 for a packet block`,
+    );
+    // A plausible block length the file ends inside: truncated.
+    long.writeUInt32LE(300_000, 4);
+    const cut = await readCapture(
+      Readable.from([Buffer.concat([shb!, idb!, epbs[0]!, epbs[1]!, long])]),
+      () => {},
+    );
+    assert.equal(cut.packets, 2);
+    assert.equal(cut.warnings[0]?.kind, 'truncated');
+    // An EPB whose block holds a captured length above 262,144 is corrupt too.
+    const big = Buffer.alloc(32 + 300_000);
+    epbs[2]!.copy(big, 0, 0, 28);
+    big.writeUInt32LE(big.length, 4);
+    big.writeUInt32LE(300_000, 20);
+    big.writeUInt32LE(300_000, 24);
+    big.writeUInt32LE(big.length, big.length - 4);
+    await assert.rejects(
+      readCapture(Readable.from([Buffer.concat([shb!, idb!, epbs[0]!, big, epbs[1]!])]), () => {}),
+      (err: unknown) =>
+        err instanceof CorruptCaptureError &&
+        err.partial.packets === 1 &&
+        /: captured length 300000 is absurd$/.test(err.message),
+    );
+  });
+
+  it("lets a consumer's own CaptureError through as it is, not as a corrupt capture", async () => {
+    const mine = new CaptureError('mine');
+    await assert.rejects(
+      readCapture(Readable.from([zoo]), () => {
+        throw mine;
+      }),
+      (err) => err === mine,
+    );
   });
 });
 

@@ -4,16 +4,17 @@
  */
 import { CaptureError } from '../errors.js';
 import { hex32, u32be } from './bytes.js';
-import type { Framer } from './framer.js';
+import { type Framer, FramingError } from './framer.js';
 import type { PacketRecord } from './packet.js';
 import { PCAP_MAGIC_MODIFIED, PCAP_MAGIC_NS, PCAP_MAGIC_US, PcapFramer } from './pcap.js';
 import { PCAPNG_SHB, PcapngFramer } from './pcapng.js';
-import type {
-  CaptureFormat,
-  CaptureSummary,
-  CaptureWarning,
-  ReadCapture,
-  ReadOptions,
+import {
+  type CaptureFormat,
+  type CaptureSummary,
+  type CaptureWarning,
+  CorruptCaptureError,
+  type ReadCapture,
+  type ReadOptions,
 } from './reader-api.js';
 import { PacketSink } from './sink.js';
 import { captureChunks, openSource, pathChunks, type SourceState } from './source.js';
@@ -158,6 +159,42 @@ export const readCapture: ReadCapture = async (source, onPacket, options) => {
     base += n;
   };
 
+  /**
+   * feed(), with a corrupt record or block after packets were read made a CorruptCaptureError carrying the
+   * summary of what came before it.
+   */
+  const framed = (chunk: Buffer): void => {
+    try {
+      feed(chunk);
+    } catch (err) {
+      if (!(err instanceof FramingError) || sink.packets === 0) throw err;
+      const at = err.offset ?? base;
+      throw new CorruptCaptureError(err.message, at, summarize(at));
+    }
+  };
+
+  const summarize = (bytes: number): CaptureSummary => {
+    const timed = sink.timedPackets > 0;
+    return {
+      source: name,
+      format,
+      gzip: state.gzip,
+      linkTypes: sink.linkTypes,
+      packets: sink.packets,
+      skippedUnsupportedLink: sink.skippedUnsupportedLink,
+      skippedBadTime: sink.skippedBadTime,
+      withoutTimestamp: sink.withoutTimestamp,
+      withoutTimestampAtEpoch: sink.withoutTimestampAtEpoch,
+      bytes,
+      frameBytes: sink.frameBytes,
+      firstTimeNs: timed ? sink.firstSec * 1e9 + sink.firstNsec : null,
+      lastTimeNs: timed ? sink.lastSec * 1e9 + sink.lastNsec : null,
+      firstTime: timed ? { sec: sink.firstSec, nsec: sink.firstNsec } : null,
+      lastTime: timed ? { sec: sink.lastSec, nsec: sink.lastNsec } : null,
+      warnings,
+    };
+  };
+
   const isPath = typeof source === 'string' && source !== '-';
   const stream = isPath ? null : openSource(source);
   const chunks = stream === null ? pathChunks(source as string, state) : captureChunks(stream, state);
@@ -200,9 +237,9 @@ export const readCapture: ReadCapture = async (source, onPacket, options) => {
         format = found.format;
         const first = head;
         head = Buffer.alloc(0);
-        feed(first);
+        framed(first);
       } else {
-        feed(chunk);
+        framed(chunk);
       }
       if (signal?.aborted) break;
     }
@@ -224,24 +261,5 @@ export const readCapture: ReadCapture = async (source, onPacket, options) => {
     });
   }
 
-  const timed = sink.timedPackets > 0;
-  const summary: CaptureSummary = {
-    source: name,
-    format,
-    gzip: state.gzip,
-    linkTypes: sink.linkTypes,
-    packets: sink.packets,
-    skippedUnsupportedLink: sink.skippedUnsupportedLink,
-    skippedBadTime: sink.skippedBadTime,
-    withoutTimestamp: sink.withoutTimestamp,
-    withoutTimestampAtEpoch: sink.withoutTimestampAtEpoch,
-    bytes: base,
-    frameBytes: sink.frameBytes,
-    firstTimeNs: timed ? sink.firstSec * 1e9 + sink.firstNsec : null,
-    lastTimeNs: timed ? sink.lastSec * 1e9 + sink.lastNsec : null,
-    firstTime: timed ? { sec: sink.firstSec, nsec: sink.firstNsec } : null,
-    lastTime: timed ? { sec: sink.lastSec, nsec: sink.lastNsec } : null,
-    warnings,
-  };
-  return summary;
+  return summarize(base);
 };

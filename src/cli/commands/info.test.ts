@@ -198,3 +198,33 @@ it('reads every capture below a directory, as the other commands do; a directory
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it('a corrupt record in the middle: what came before it is reported, the error named, exit 1', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'networkml-info-corrupt-'));
+  try {
+    // A real capture whose 6th record claims 300,000 captured bytes (above libpcap's 262,144) with more
+    // records after it: it was called a truncated capture (exit 0) and the records after it silently lost.
+    const bytes = Buffer.from(readFileSync(join(EDGE, 'zoo-le-us.pcap')));
+    let at = 24;
+    for (let k = 0; k < 5; k++) at += 16 + bytes.readUInt32LE(at + 8);
+    bytes.writeUInt32LE(300_000, at + 8);
+    const file = join(dir, 'midcorrupt.pcap');
+    writeFileSync(file, bytes);
+    const out = sink();
+    const err = sink();
+    assert.equal(await runInfo([file, join(EDGE, 'raw229.pcap')], {}, out.stream, err.stream), 1);
+    assert.match(out.text(), /Packets: +5\n/);
+    assert.match(out.text(), new RegExp(`Bytes: +${at} in the capture before a corrupt record, `));
+    assert.match(out.text(), /File: +.*raw229\.pcap\n/);
+    assert.equal(
+      err.text(),
+      `networkml: ${file}: corrupt record at byte offset ${at}: captured length 300000 is absurd\n`,
+    );
+    const json = sink();
+    assert.equal(await runInfo([file], { json: true }, json.stream, sink().stream), 1);
+    const info = JSON.parse(json.text()) as { packets: number; corruptAt: number | null; bytes: number };
+    assert.deepEqual([info.packets, info.corruptAt, info.bytes], [5, at, at]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

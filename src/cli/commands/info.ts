@@ -28,6 +28,11 @@ export async function runInfo(
         out.write(`${first ? '' : '\n'}${infoText(info)}\n`);
       }
       first = false;
+      // What came before a corrupt record is reported above; the capture is still corrupt (exit 1).
+      if (info.corrupt !== null) {
+        err.write(`networkml: ${info.corrupt.message}\n`);
+        failed = true;
+      }
     } catch (e) {
       if (!(e instanceof NetworkmlError)) throw e;
       err.write(`networkml: ${errorMessage(e)}\n`);
