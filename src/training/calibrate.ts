@@ -253,6 +253,11 @@ export interface OpenSetCalibration {
   unseenCaptures: number;
   /** The same, per held-out type. */
   unseenByLabel: Record<string, number>;
+  /**
+   * Novelty rule: the types the leave-one-type-out estimate could not leave out (the rest had fewer than
+   * two captures), absent when none.
+   */
+  unseenNotEstimated?: string[];
 }
 
 function called(top: number, threshold: number, unknown: boolean): boolean {
@@ -556,13 +561,17 @@ export function calibrateNoveltyRule(
   });
   const right = scored.filter((o) => o.predicted === o.label);
   const byLabel: Record<string, [number, number]> = {};
+  const notEstimated: string[] = [];
   if (estimateUnseen) {
     const labels = [...new Set(withBins.map((c) => c.label))].sort();
     const groups = Math.min(maxGroups, labels.length);
     for (let g = 0; g < groups; g++) {
       const held = new Set(labels.filter((_, i) => i % groups === g));
       const rest = withBins.filter((c) => !held.has(c.label));
-      if (rest.length < 2) continue;
+      if (rest.length < 2) {
+        notEstimated.push(...held);
+        continue;
+      }
       const ref = calibratedNovelty(rest, columns, unknownRate, secondary).reference;
       const width = rest[0]!.rows[0]!.length;
       for (const c of withBins) {
@@ -591,6 +600,7 @@ export function calibrateNoveltyRule(
     unseenUnknownRate: unseen > 0 ? unseenCalled / unseen : null,
     unseenCaptures: unseen,
     unseenByLabel: Object.fromEntries(Object.entries(byLabel).map(([l, [x, n]]) => [l, x / n])),
+    ...(notEstimated.length > 0 ? { unseenNotEstimated: notEstimated.sort() } : {}),
   };
   return { calibration, reference };
 }

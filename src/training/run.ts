@@ -141,6 +141,8 @@ export interface V2TrainSummary extends RoleSummaryBase {
    */
   selection_note?: string;
   calibration: OpenSetCalibration | null;
+  /** One line on what of the Unknown rule or its estimates could not be made (absent: nothing missing). */
+  open_set_note?: string;
   seconds: { features: number; total: number };
 }
 
@@ -312,6 +314,7 @@ async function trainRole(
       ),
       ...(report.selection.note !== null ? { selection_note: report.selection.note } : {}),
       calibration: report.calibration,
+      ...(report.openSetNote !== null ? { open_set_note: report.openSetNote } : {}),
       seconds: seconds(),
     };
   }

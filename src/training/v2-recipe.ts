@@ -66,10 +66,12 @@ export interface V2TrainReport {
   model: RoleModel;
   selection: Selection;
   /**
-   * Null when fewer than three labels have bins, or no cross-validation fold could be fitted (no open-set
-   * estimate possible).
+   * Null when no cross-validation fold could be fitted, or for the confidence rule with two labels (no
+   * open-set rule possible; `openSetNote` says why).
    */
   calibration: OpenSetCalibration | null;
+  /** One line on what of the Unknown rule or its estimates could not be made, or null. */
+  openSetNote: string | null;
   seconds: { selection: number; fit: number; calibration: number };
 }
 
@@ -120,25 +122,38 @@ export function trainV2Model(captures: readonly LabelledCapture[], options: V2Tr
   const t2 = performance.now();
   const labels = new Set(withBins.map((c) => c.label));
   let calibration: OpenSetCalibration | null = null;
+  let openSetNote: string | null = null;
+  const rule = options.openSetRule ?? 'novelty';
   // Without a cross-validated outcome (no fold could be fitted, selectModel) nothing calibrates the rule.
   const outcomes = selection.best.outcomes.length > 0;
-  if (labels.size >= 3 && outcomes && (options.openSetRule ?? 'novelty') === 'novelty') {
-    const rule = calibrateNoveltyRule(
+  if (!outcomes) {
+    openSetNote =
+      'no Unknown rule: no cross-validation fold could be fitted, so nothing calibrates it and the model never answers Unknown (more captures per label make one)';
+  } else if (rule === 'novelty') {
+    // Two labels suffice: the threshold comes from the known captures' leave-one-out novelty, and leaving
+    // one type out for the unseen-type estimate leaves the other as the reference.
+    const estimateUnseen = options.estimateUnseen !== false;
+    const novelty = calibrateNoveltyRule(
       withBins,
       selection.best.outcomes,
       NOVELTY_COLUMNS(),
       unknownRate,
-      options.estimateUnseen !== false,
+      estimateUnseen,
       10,
       SERVICE_ROLE_COLUMNS(),
     );
-    calibration = rule.calibration;
-    model.novelty = rule.reference;
+    calibration = novelty.calibration;
+    model.novelty = novelty.reference;
     model.unknownThreshold = null;
     model.siblingMargin = calibration.siblingMargin;
     model.unknownRate = unknownRate;
     model.hyperParameters.unknownCalibration = 'novelty';
-  } else if (labels.size >= 3 && outcomes) {
+    const missing = calibration.unseenNotEstimated ?? [];
+    if (estimateUnseen && missing.length > 0)
+      openSetNote =
+        `leave-one-type-out not estimated for ${missing.join(', ')}: leaving ${missing.length === 1 ? 'it' : 'each'} out ` +
+        'leaves fewer than two training captures to compare with';
+  } else if (labels.size >= 3) {
     const unseen =
       options.estimateUnseen === false ? null : leaveOneClassOut(withBins, best, train, options.seed);
     calibration = calibrateOpenSet(
@@ -151,6 +166,10 @@ export function trainV2Model(captures: readonly LabelledCapture[], options: V2Tr
     model.siblingMargin = calibration.siblingMargin;
     model.unknownRate = unknownRate;
     model.hyperParameters.unknownCalibration = calibration.method;
+  } else {
+    // With two labels the top two probabilities always sum to 1: the confidence rule has nothing to judge.
+    openSetNote =
+      'no Unknown rule: the confidence rule needs three labels (with two the top two probabilities always sum to 1)';
   }
   const t3 = performance.now();
   model.hyperParameters.selected = selection.best.name;
@@ -174,6 +193,7 @@ export function trainV2Model(captures: readonly LabelledCapture[], options: V2Tr
     model,
     selection,
     calibration,
+    openSetNote,
     seconds: { selection: (t1 - t0) / 1000, fit: (t2 - t1) / 1000, calibration: (t3 - t2) / 1000 },
   };
 }

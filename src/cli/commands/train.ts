@@ -305,11 +305,16 @@ function summaryText(summary: TrainSummary): string {
   const note =
     summary.features === 'v2' && summary.selection_note ? `  note: ${summary.selection_note}\n` : '';
   const calibration = summary.features === 'v2' ? summary.calibration : null;
+  const openSetNote =
+    summary.features === 'v2' && summary.open_set_note ? `  note: ${summary.open_set_note}\n` : '';
+  // A v2 model answers Unknown only by its calibrated rule: without one, Unknown is no answer it gives.
+  const answersUnknown = summary.features === 'compat' || calibration !== null;
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   return (
     `trained ${summary.features} ${chosen} on ${summary.bins} bins of ${summary.captures} captures (${summary.captures_without_sessions} without sessions), ` +
-    `${labelCountText(summary.labels)}\n` +
+    `${labelCountText(summary.labels, answersUnknown)}\n` +
     note +
+    openSetNote +
     (calibration
       ? (calibration.method === 'novelty'
           ? calibration.secondaryThreshold != null && calibration.jointThreshold != null
@@ -367,9 +372,9 @@ function rateNote(calibration: {
 }
 
 /** "7 labels (+ Unknown)": the user's labels; Unknown is the model's answer for none of them, not one. */
-function labelCountText(labels: readonly string[]): string {
+function labelCountText(labels: readonly string[], answersUnknown: boolean): string {
   const own = labels.filter((l) => l !== UNKNOWN_LABEL).length;
-  return `${own} ${own === 1 ? 'label' : 'labels'}${own < labels.length ? ' (+ Unknown)' : ''}`;
+  return `${own} ${own === 1 ? 'label' : 'labels'}${answersUnknown && own < labels.length ? ' (+ Unknown)' : ''}`;
 }
 
 /** The line naming the labels the behaviour model cannot tell apart (empty when there are none). */
