@@ -319,14 +319,15 @@ export function calibrateOpenSet(
   const calledUnknown = (o: CaptureOutcome, i: number) =>
     conformal === null ? rejected[i]! : called(score(o), threshold, false);
   const right = scored.filter((o) => o.predicted === o.label);
-  const byLabel: Record<string, [number, number]> = {};
+  // A Map: a label may be any name, 'constructor' or '__proto__' too.
+  const byLabel = new Map<string, [number, number]>();
   for (const u of unseen ?? []) {
-    const c = byLabel[u.label] ?? [0, 0];
-    byLabel[u.label] = c;
+    const c = byLabel.get(u.label) ?? [0, 0];
+    byLabel.set(u.label, c);
     c[0] += called(score(u), threshold, Boolean(u.unknown)) ? 1 : 0;
     c[1]++;
   }
-  const unseenCalled = Object.values(byLabel).reduce((a, [x]) => a + x, 0);
+  const unseenCalled = [...byLabel.values()].reduce((a, [x]) => a + x, 0);
   return {
     unknownRate,
     method,
@@ -339,8 +340,16 @@ export function calibrateOpenSet(
     knownCaptures: calibration.length,
     unseenUnknownRate: unseen && unseen.length > 0 ? unseenCalled / unseen.length : null,
     unseenCaptures: unseen?.length ?? 0,
-    unseenByLabel: Object.fromEntries(Object.entries(byLabel).map(([l, [x, n]]) => [l, x / n])),
+    unseenByLabel: rates(byLabel),
   };
+}
+
+/**
+ * Per label, the share called Unknown, as an object with an own property per label (Object.fromEntries
+ * defines '__proto__' as one, where assigning it would set the prototype).
+ */
+function rates(byLabel: ReadonlyMap<string, readonly [number, number]>): Record<string, number> {
+  return Object.fromEntries([...byLabel].map(([l, [x, n]]) => [l, x / n]));
 }
 
 /**
@@ -560,7 +569,7 @@ export function calibrateNoveltyRule(
     w++;
   });
   const right = scored.filter((o) => o.predicted === o.label);
-  const byLabel: Record<string, [number, number]> = {};
+  const byLabel = new Map<string, [number, number]>();
   const notEstimated: string[] = [];
   if (estimateUnseen) {
     const labels = [...new Set(withBins.map((c) => c.label))].sort();
@@ -576,15 +585,15 @@ export function calibrateNoveltyRule(
       const width = rest[0]!.rows[0]!.length;
       for (const c of withBins) {
         if (!held.has(c.label)) continue;
-        const counts = byLabel[c.label] ?? [0, 0];
-        byLabel[c.label] = counts;
+        const counts = byLabel.get(c.label) ?? [0, 0];
+        byLabel.set(c.label, counts);
         counts[0] += noveltyRatio(ref, meanRow(c.rows, width)) > 1 ? 1 : 0;
         counts[1]++;
       }
     }
   }
-  const unseen = Object.values(byLabel).reduce((a, [, n]) => a + n, 0);
-  const unseenCalled = Object.values(byLabel).reduce((a, [x]) => a + x, 0);
+  const unseen = [...byLabel.values()].reduce((a, [, n]) => a + n, 0);
+  const unseenCalled = [...byLabel.values()].reduce((a, [x]) => a + x, 0);
   const calibration: OpenSetCalibration = {
     unknownRate,
     method: 'novelty',
@@ -599,7 +608,7 @@ export function calibrateNoveltyRule(
     knownCaptures: heldOutRejected.length,
     unseenUnknownRate: unseen > 0 ? unseenCalled / unseen : null,
     unseenCaptures: unseen,
-    unseenByLabel: Object.fromEntries(Object.entries(byLabel).map(([l, [x, n]]) => [l, x / n])),
+    unseenByLabel: rates(byLabel),
     ...(notEstimated.length > 0 ? { unseenNotEstimated: notEstimated.sort() } : {}),
   };
   return { calibration, reference };

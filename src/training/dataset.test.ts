@@ -9,17 +9,18 @@ import { labelOf, labelsDifferingInCase, loadLabelAssignments, trainingLabelsOf 
 it('labels captures by file-name prefix, through the assignments when given', () => {
   assert.equal(labelOf('/d/ActiveDirectoryController-labs-Fri0036-n00.pcap'), 'ActiveDirectoryController');
   assert.equal(labelOf('Aria-A1-Mon0000-n00.pcap'), 'Aria');
-  assert.equal(labelOf('Printer-x-Mon0000-n00.pcap.gz', { Printer: 'Printer' }), 'Printer');
+  assert.equal(labelOf('Printer-x-Mon0000-n00.pcap.gz', new Map([['Printer', 'Printer']])), 'Printer');
   assert.equal(
-    labelOf('ActiveDirectoryController-labs-Fri0036-n00.pcap', {
-      ActiveDirectoryController: 'Active Directory controller',
-    }),
+    labelOf(
+      'ActiveDirectoryController-labs-Fri0036-n00.pcap',
+      new Map([['ActiveDirectoryController', 'Active Directory controller']]),
+    ),
     'Active Directory controller',
   );
   assert.equal(labelOf('HP.LaserJet-floor2-Fri0036-n00.pcap'), 'HP.LaserJet', 'dots are part of a label');
   assert.throws(() => labelOf('capture.pcap'), NetworkmlError);
   assert.throws(() => labelOf('HP.LaserJet.pcap'), NetworkmlError);
-  assert.throws(() => labelOf('Foo-a-b-c.pcap', { Bar: 'Bar' }), /no entry/);
+  assert.throws(() => labelOf('Foo-a-b-c.pcap', new Map([['Bar', 'Bar']])), /no entry/);
 });
 
 it('refuses the reserved label Unknown for training, by file name or through the assignments', () => {
@@ -32,7 +33,10 @@ it('refuses the reserved label Unknown for training, by file name or through the
     (err: unknown) =>
       err instanceof UsageError && /^Unknown-x-Mon0000-n00\.pcap: 'Unknown' is reserved/.test(err.message),
   );
-  assert.throws(() => trainingLabelsOf(['Aria-A1-Mon0000-n00.pcap'], { Aria: 'Unknown' }), /reserved/);
+  assert.throws(
+    () => trainingLabelsOf(['Aria-A1-Mon0000-n00.pcap'], new Map([['Aria', 'Unknown']])),
+    /reserved/,
+  );
   // test reads such a capture as one of an unknown type.
   assert.equal(labelOf('Unknown-x-Mon0000-n00.pcap'), 'Unknown');
 });
@@ -47,7 +51,33 @@ it('refuses label assignments with an empty label (a model cannot hold one)', ()
       (err: unknown) => err instanceof UsageError,
     );
     writeFileSync(path, JSON.stringify({ Aria: 'Scale', Plug: 'Plug' }));
-    assert.deepEqual(loadLabelAssignments(path), { Aria: 'Scale', Plug: 'Plug' });
+    assert.deepEqual(
+      loadLabelAssignments(path),
+      new Map([
+        ['Aria', 'Scale'],
+        ['Plug', 'Plug'],
+      ]),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('looks prefixes up as names, not as properties every object inherits', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nml-labels-'));
+  try {
+    const path = join(dir, 'labels.json');
+    writeFileSync(path, '{"S7Client": "eng", "__proto__": "proto", "toString": "text"}');
+    const assignments = loadLabelAssignments(path);
+    assert.equal(labelOf('__proto__-a-b-c.pcap', assignments), 'proto');
+    assert.equal(labelOf('toString-a-b-c.pcap', assignments), 'text');
+    for (const prefix of ['constructor', 'hasOwnProperty', 'valueOf'])
+      assert.throws(
+        () => labelOf(`${prefix}-a-b-c.pcap`, assignments),
+        (err: unknown) =>
+          err instanceof NetworkmlError &&
+          err.message === `${prefix}-a-b-c.pcap: prefix '${prefix}' has no entry in the label assignments`,
+      );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -12,10 +12,11 @@ import { UNKNOWN_LABEL } from '../models/role-model.js';
 // The label is everything before the first '-', dots included (`HP.LaserJet-…`), as the original split it.
 const CONVENTION = /^([^-]+)-[^-]+-[^-]+-[^-.]+(?:-[^.]*)?\.(?:pcap|pcapng|cap)(?:\.gz)?$/i;
 
-export type LabelAssignments = Record<string, string>;
-
-// A label is a role name in the model: never empty (the model loader refuses an empty one).
-const assignmentsSchema = z.record(z.string(), z.string().min(1));
+/**
+ * File-name prefix → label. A Map, not an object: a prefix may be any name, and looking up 'constructor'
+ * or 'toString' in an object finds what every object inherits.
+ */
+export type LabelAssignments = ReadonlyMap<string, string>;
 
 export function loadLabelAssignments(path: string): LabelAssignments {
   let raw: unknown;
@@ -24,12 +25,18 @@ export function loadLabelAssignments(path: string): LabelAssignments {
   } catch (err) {
     throw new UsageError(`${path}: cannot read label assignments (${(err as Error).message.split('\n')[0]})`);
   }
-  const parsed = assignmentsSchema.safeParse(raw);
-  if (!parsed.success)
-    throw new UsageError(
-      `${path}: label assignments must be a JSON object of "prefix": "label" with non-empty labels`,
-    );
-  return parsed.data;
+  // A label is a role name in the model: never empty (the model loader refuses an empty one). JSON.parse
+  // makes every key an own property ('__proto__' included), and Object.entries lists exactly those.
+  const refused = new UsageError(
+    `${path}: label assignments must be a JSON object of "prefix": "label" with non-empty labels`,
+  );
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw refused;
+  const assignments = new Map<string, string>();
+  for (const [prefix, label] of Object.entries(raw)) {
+    if (typeof label !== 'string' || label.length === 0) throw refused;
+    assignments.set(prefix, label);
+  }
+  return assignments;
 }
 
 /** The label of a capture from its file name. Throws a readable error when the name breaks the convention. */
@@ -43,7 +50,7 @@ export function labelOf(path: string, assignments?: LabelAssignments): string {
   }
   const prefix = match[1]!;
   if (!assignments) return prefix;
-  const label = assignments[prefix];
+  const label = assignments.get(prefix);
   if (label === undefined)
     throw new NetworkmlError(`${name}: prefix '${prefix}' has no entry in the label assignments`);
   return label;
