@@ -122,3 +122,21 @@ export function filterByNames(paths: string[], names: readonly string[], what: s
   if (kept.length === 0) throw new UsageError(`none of the captures is in the split's ${what} list`);
   return kept;
 }
+
+/**
+ * The warning when some of a split's names for one side match no capture given (null when all do): the
+ * scores, or the model, would otherwise rest on fewer captures than the split lists, and nothing would say
+ * so (30 test captures read as the split's 35; a renamed training capture silently left out).
+ */
+export function splitNamesNotGiven(
+  names: readonly string[],
+  paths: readonly string[],
+  side: 'train' | 'test',
+): string | null {
+  const given = new Set(paths.map((p) => basename(p)));
+  const missing = [...new Set(names)].filter((n) => !given.has(n));
+  if (missing.length === 0) return null;
+  const shown =
+    missing.slice(0, 3).join(', ') + (missing.length > 3 ? `, and ${missing.length - 3} more` : '');
+  return `${missing.length} of the split's ${new Set(names).size} ${side} captures ${missing.length === 1 ? 'is' : 'are'} not among the captures given: ${shown}`;
+}

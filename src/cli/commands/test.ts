@@ -11,7 +11,12 @@ import type { EvaluateOptions } from '../../pipeline/evaluate.js';
 import { roleModelFor } from '../../pipeline/model-registry.js';
 import { runJobs } from '../../pipeline/pool.js';
 import type { CaptureResult } from '../../result.js';
-import { labelOf, labelOrUndefined, loadLabelAssignments } from '../../training/dataset.js';
+import {
+  labelOf,
+  labelOrUndefined,
+  loadLabelAssignments,
+  splitNamesNotGiven,
+} from '../../training/dataset.js';
 import {
   confusedPairs,
   expectedAnswer,
@@ -71,7 +76,8 @@ export function registerTest(program: Command): void {
     )
     .action(async (args: string[], cli: TestCliOptions) => {
       const split = await capturesOfSplit(args, cli.split, 'test');
-      if (split.listed) warnOfNamesNotGiven(split.listed, split.paths);
+      const notGiven = split.listed ? splitNamesNotGiven(split.listed, split.paths, 'test') : null;
+      if (notGiven) process.stderr.write(`networkml: warning: ${notGiven}\n`);
       // After the split: a capture reached first under a name the split does not list is still the split's.
       let paths = onceEach(split.paths, 'tested');
       const assignments = cli.labels ? loadLabelAssignments(cli.labels) : undefined;
@@ -132,21 +138,6 @@ export function registerTest(program: Command): void {
       process.stdout.write(testText(run));
       if (run.baseline) process.stdout.write(gainText(run, run.baseline));
     });
-}
-
-/**
- * A split's test captures missing from the captures given would silently shrink the test set (scores over
- * 30 captures read as the split's 35): one warning names them.
- */
-function warnOfNamesNotGiven(names: readonly string[], paths: readonly string[]): void {
-  const given = new Set(paths.map((p) => basename(p)));
-  const missing = [...new Set(names)].filter((n) => !given.has(n));
-  if (missing.length === 0) return;
-  const shown =
-    missing.slice(0, 3).join(', ') + (missing.length > 3 ? `, and ${missing.length - 3} more` : '');
-  process.stderr.write(
-    `networkml: warning: ${missing.length} of the split's ${new Set(names).size} test captures ${missing.length === 1 ? 'is' : 'are'} not among the captures given: ${shown}\n`,
-  );
 }
 
 /** A capture that could not be evaluated: its index in the paths given, the one-line error, the exit code. */

@@ -255,6 +255,23 @@ describe('train --features v2 with a label of one capture', () => {
   });
 });
 
+describe('train --split', () => {
+  it('warns of training names that match no capture given, as test does, and trains on the rest', () => {
+    const split = join(dir, 'split-missing.json');
+    writeFileSync(
+      split,
+      JSON.stringify({ train: [...aria.slice(0, 3), wemo, 'Aria-Z9-Mon0000-n00.pcap'], test: [aria[4]] }),
+    );
+    const r = trainV2([five], join(dir, 'split-missing-model.json'), ['--split', split]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(
+      r.stderr,
+      "networkml: warning: 1 of the split's 5 train captures is not among the captures given: Aria-Z9-Mon0000-n00.pcap\n",
+    );
+    assert.equal((JSON.parse(r.stdout) as { captures: number }).captures, 4);
+  });
+});
+
 describe('a label none of whose captures has a bin', () => {
   it('is named as left out of the model, not only counted', () => {
     const three = join(dir, 'three-labels');

@@ -10,6 +10,7 @@ import {
   labelOrUndefined,
   labelsDifferingInCase,
   loadLabelAssignments,
+  splitNamesNotGiven,
 } from '../../training/dataset.js';
 import {
   type BehaviorFitSummary,
@@ -135,6 +136,9 @@ export function registerTrain(program: Command): void {
         );
       refuseUnreplaceable(cli.save);
       const split = await capturesOfSplit(args, cli.split, 'train');
+      // As test warns: a training capture renamed or missing would leave the model trained on fewer.
+      const notGiven = split.listed ? splitNamesNotGiven(split.listed, split.paths, 'train') : null;
+      if (notGiven) process.stderr.write(`networkml: warning: ${notGiven}\n`);
       // After the split: a capture reached first under a name the split does not list is still the split's.
       let paths = onceEach(split.paths, 'trained on');
       // The role model an anomaly model goes with is read, and must outlive, the training; so must the split
