@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { z } from 'zod';
-import { NetworkmlError, UsageError } from '../errors.js';
+import { CaptureError, NetworkmlError, UsageError } from '../errors.js';
 import { UNKNOWN_LABEL } from '../models/role-model.js';
 
 /**
@@ -39,11 +39,35 @@ export function loadLabelAssignments(path: string): LabelAssignments {
   return assignments;
 }
 
-/** The label of a capture from its file name. Throws a readable error when the name breaks the convention. */
+/**
+ * A path given that is not there (or not reachable) as the reader says it, or null. Checked before a name
+ * is judged: a mistyped folder is missing, not a file to rename.
+ */
+function missingPath(path: string): CaptureError | null {
+  if (path === '-') return null;
+  try {
+    statSync(path);
+    return null;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR')
+      return new CaptureError(`${path}: cannot read: no such file`);
+    if (code === 'EACCES' || code === 'EPERM')
+      return new CaptureError(`${path}: cannot read: permission denied`);
+    return null;
+  }
+}
+
+/**
+ * The label of a capture from its file name. Throws a readable error when the name breaks the convention
+ * or its prefix has no assignment, or, before judging the name, when there is no such file.
+ */
 export function labelOf(path: string, assignments?: LabelAssignments): string {
   const name = basename(path);
   const match = CONVENTION.exec(name);
   if (!match) {
+    const missing = missingPath(path);
+    if (missing) throw missing;
     throw new NetworkmlError(
       `${name}: file name does not follow DeviceName-deviceID-time-duration-flags.pcap (e.g. Printer-labs-Fri0036-n00.pcap)`,
     );
@@ -51,8 +75,11 @@ export function labelOf(path: string, assignments?: LabelAssignments): string {
   const prefix = match[1]!;
   if (!assignments) return prefix;
   const label = assignments.get(prefix);
-  if (label === undefined)
+  if (label === undefined) {
+    const missing = missingPath(path);
+    if (missing) throw missing;
     throw new NetworkmlError(`${name}: prefix '${prefix}' has no entry in the label assignments`);
+  }
   return label;
 }
 

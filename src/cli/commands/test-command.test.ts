@@ -78,6 +78,17 @@ describe('test: inputs', () => {
     assert.equal(alone.stdout, '');
   });
 
+  it('says a path that is not there cannot be read, not that its name breaks the convention', () => {
+    const missing = join(dir, 'nonexist');
+    const r = runCli(['test', '--json', '--warmup', '0', missing, aria]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.stderr, `networkml: ${missing}: cannot read: no such file\n`);
+    assert.equal((JSON.parse(r.stdout) as { captures: number }).captures, 1);
+    const alone = runCli(['test', '--warmup', '0', missing]);
+    assert.equal(alone.status, 1, alone.stderr);
+    assert.equal(alone.stderr, `networkml: ${missing}: cannot read: no such file\n`);
+  });
+
   it('tests a capture copied into another folder once, and one of the same size but other bytes', () => {
     const copied = join(dir, 'copied');
     mkdirSync(copied);

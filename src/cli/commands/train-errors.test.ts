@@ -255,6 +255,22 @@ describe('train --features v2 with a label of one capture', () => {
   });
 });
 
+describe('a path that is not there', () => {
+  it('cannot be read (exit 1), whatever its name; no model is written', () => {
+    const save = join(dir, 'missing-path.json');
+    for (const missing of [
+      join(dir, 'capturez/'),
+      join(dir, 'capturez'),
+      join(dir, 'Aria-Z9-Mon0000-n00.pcap'),
+    ]) {
+      const r = runCli(['train', five, missing, '--features', 'v2', '--no-behavior', '--save', save]);
+      assert.equal(r.status, 1, r.stderr);
+      assert.equal(r.stderr, `networkml: ${missing}: cannot read: no such file\n`);
+      assert.equal(existsSync(save), false);
+    }
+  });
+});
+
 describe('train --split', () => {
   it('warns of training names that match no capture given, as test does, and trains on the rest', () => {
     const split = join(dir, 'split-missing.json');
