@@ -33,16 +33,25 @@ before(() => {
   copyFileSync(join(setups, 'Aria-A1-Mon0000-n00.pcap'), join(withUnknown, 'Unknown-A1-Mon0000-n00.pcap'));
 });
 
+/**
+ * runCli, without test's warning that no test label is a role of the model: these tests run the bundled
+ * model on Aria captures, none of its roles, for what they check, not for that warning (tested below).
+ */
+function runTest(...args: Parameters<typeof runCli>): ReturnType<typeof runCli> {
+  const r = runCli(...args);
+  return { ...r, stderr: r.stderr.replace(/^networkml: warning: none of the test labels .*\n/m, '') };
+}
+
 /** The output without its speed line, which differs from run to run. */
 const withoutSpeed = (text: string) => text.replace(/^speed .*$/m, '');
 
 describe('test: capture warnings', () => {
   it('prints a capture warning as eval does, once even with --baseline, with --json too', () => {
-    const evaluated = runCli(['eval', '--no-history', '--warmup', '0', truncated]);
+    const evaluated = runTest(['eval', '--no-history', '--warmup', '0', truncated]);
     assert.equal(evaluated.status, 0, evaluated.stderr);
     assert.match(evaluated.stderr, /^networkml: warning: .*truncated capture/);
     for (const extra of [[], ['--json'], ['--baseline', 'onelayer-v0.4.8']]) {
-      const r = runCli(['test', '--warmup', '0', ...extra, truncated, aria]);
+      const r = runTest(['test', '--warmup', '0', ...extra, truncated, aria]);
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stderr, evaluated.stderr, extra.join(' '));
     }
@@ -52,7 +61,7 @@ describe('test: capture warnings', () => {
 describe('test: inputs', () => {
   it('tests a capture reached twice (inside a directory given beside it) once, with one warning', () => {
     const inDir = join(withUnknown, 'Printer-A2-Mon0000-n00.pcap');
-    const r = runCli(['test', '--json', '--warmup', '0', withUnknown, inDir]);
+    const r = runTest(['test', '--json', '--warmup', '0', withUnknown, inDir]);
     assert.equal(r.status, 0, r.stderr);
     assert.equal((JSON.parse(r.stdout) as { captures: number }).captures, 2);
     assert.equal(
@@ -64,7 +73,7 @@ describe('test: inputs', () => {
   it('reports a capture whose name gives no label (one line, exit 1) and scores the others', () => {
     const plain = join(dir, 'plain.pcap');
     copyFileSync(join(setups, 'Aria-A3-Mon0000-n00.pcap'), plain);
-    const r = runCli(['test', '--json', '--warmup', '0', withUnknown, plain]);
+    const r = runTest(['test', '--json', '--warmup', '0', withUnknown, plain]);
     assert.equal(r.status, 1, r.stderr);
     assert.match(
       r.stderr,
@@ -72,7 +81,7 @@ describe('test: inputs', () => {
     );
     assert.equal((JSON.parse(r.stdout) as { captures: number }).captures, 2);
     // Nothing else to score: that one line, exit 1, no scores.
-    const alone = runCli(['test', '--json', '--warmup', '0', plain]);
+    const alone = runTest(['test', '--json', '--warmup', '0', plain]);
     assert.equal(alone.status, 1, alone.stderr);
     assert.equal(alone.stderr.split('\n').length, 2, alone.stderr);
     assert.equal(alone.stdout, '');
@@ -80,11 +89,11 @@ describe('test: inputs', () => {
 
   it('says a path that is not there cannot be read, not that its name breaks the convention', () => {
     const missing = join(dir, 'nonexist');
-    const r = runCli(['test', '--json', '--warmup', '0', missing, aria]);
+    const r = runTest(['test', '--json', '--warmup', '0', missing, aria]);
     assert.equal(r.status, 1, r.stderr);
     assert.equal(r.stderr, `networkml: ${missing}: cannot read: no such file\n`);
     assert.equal((JSON.parse(r.stdout) as { captures: number }).captures, 1);
-    const alone = runCli(['test', '--warmup', '0', missing]);
+    const alone = runTest(['test', '--warmup', '0', missing]);
     assert.equal(alone.status, 1, alone.stderr);
     assert.equal(alone.stderr, `networkml: ${missing}: cannot read: no such file\n`);
   });
@@ -97,7 +106,7 @@ describe('test: inputs', () => {
     // Aria-A3 and Aria-A5: the same size, not the same bytes.
     const sameSize = ['Aria-A3-Mon0000-n00.pcap', 'Aria-A5-Mon0000-n00.pcap'].map((n) => join(setups, n));
     assert.equal(statSync(sameSize[0]!).size, statSync(sameSize[1]!).size);
-    const r = runCli(['test', '--json', '--warmup', '0', aria, copy, ...sameSize]);
+    const r = runTest(['test', '--json', '--warmup', '0', aria, copy, ...sameSize]);
     assert.equal(r.status, 0, r.stderr);
     const run = JSON.parse(r.stdout) as { captures: number; predictions: { file: string }[] };
     assert.equal(run.captures, 3);
@@ -116,28 +125,28 @@ describe('test: options', () => {
       ['--anomaly-model', 'x.json'],
       ['--threshold', '0.5'],
     ]) {
-      const r = runCli(['test', ...args, aria]);
+      const r = runTest(['test', ...args, aria]);
       assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, /unknown option/);
       assert.equal(r.stdout, '');
     }
-    assert.doesNotMatch(runCli(['test', '--help']).stdout, /--anomaly|--threshold/);
+    assert.doesNotMatch(runTest(['test', '--help']).stdout, /--anomaly|--threshold/);
   });
 
   it('is not affected by anomaly settings meant for eval, from the environment or a config file', () => {
-    const plain = runCli(['test', '--warmup', '0', aria]);
+    const plain = runTest(['test', '--warmup', '0', aria]);
     assert.equal(plain.status, 0, plain.stderr);
     const env = {
       NETWORKML_ANOMALY: 'bogus',
       NETWORKML_THRESHOLD: 'abc',
       NETWORKML_ANOMALY_MODEL: join(dir, 'missing.json'),
     };
-    const fromEnv = runCli(['test', '--warmup', '0', aria], { env });
+    const fromEnv = runTest(['test', '--warmup', '0', aria], { env });
     assert.equal(fromEnv.status, 0, fromEnv.stderr);
     assert.equal(withoutSpeed(fromEnv.stdout), withoutSpeed(plain.stdout));
     const config = join(dir, 'networkml.config.json');
     writeFileSync(config, JSON.stringify({ anomaly: 'sos', threshold: 0.5, eval: { anomaly: 'none' } }));
-    const fromConfig = runCli(['test', '--config', config, '--warmup', '0', aria]);
+    const fromConfig = runTest(['test', '--config', config, '--warmup', '0', aria]);
     assert.equal(fromConfig.status, 0, fromConfig.stderr);
     assert.equal(withoutSpeed(fromConfig.stdout), withoutSpeed(plain.stdout));
   });
@@ -146,7 +155,7 @@ describe('test: options', () => {
     const split = join(dir, 'split.json');
     const missing = ['Aria-Z1-Mon0000-n00.pcap', 'Aria-Z2-Mon0000-n00.pcap'];
     writeFileSync(split, JSON.stringify({ train: [], test: ['Aria-A1-Mon0000-n00.pcap', ...missing] }));
-    const r = runCli(['test', '--json', '--warmup', '0', '--split', split, aria]);
+    const r = runTest(['test', '--json', '--warmup', '0', '--split', split, aria]);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(
       r.stderr,
@@ -164,7 +173,7 @@ describe('test: options', () => {
     const split = join(dir, 'split-leak.json');
     const test = ['Aria-A9-Mon0000-n00.pcap', 'Aria-A2-Mon0000-n00.pcap'];
     writeFileSync(split, JSON.stringify({ train: ['Aria-A1-Mon0000-n00.pcap'], test }));
-    const r = runCli(['test', '--json', '--warmup', '0', '--split', split, leak]);
+    const r = runTest(['test', '--json', '--warmup', '0', '--split', split, leak]);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(
       r.stderr,
@@ -180,7 +189,7 @@ describe('test: options', () => {
     const linked = join(dir, 'linked');
     mkdirSync(linked);
     symlinkSync(aria, join(linked, 'aaa.pcap'));
-    const r = runCli(['test', '--json', '--warmup', '0', '--split', split, join(linked, 'aaa.pcap'), aria]);
+    const r = runTest(['test', '--json', '--warmup', '0', '--split', split, join(linked, 'aaa.pcap'), aria]);
     assert.equal(r.status, 0, r.stderr);
     // Only the split's name is tested: nothing was given twice among the split's captures, nothing is missing.
     assert.equal(r.stderr, '');
@@ -190,7 +199,7 @@ describe('test: options', () => {
 
 describe('test: text output', () => {
   it('counts as wrong only the Unknown calls on captures of a known type', () => {
-    const r = runCli(['test', '--warmup', '0', withUnknown]);
+    const r = runTest(['test', '--warmup', '0', withUnknown]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(
       r.stdout,
@@ -204,11 +213,11 @@ describe('test: text output', () => {
 
   it("expects Unknown for a label that is none of the model's roles, and says so", () => {
     // The bundled model's roles are an enterprise's: an Aria scale is none of them.
-    const r = runCli(['test', '--warmup', '0', aria]);
+    const r = runTest(['test', '--warmup', '0', aria]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(
       r.stdout,
-      /^1 capture is of a type the model has no role for \(Aria\): right when called Unknown, scored under Unknown; 1 of 1 was$/m,
+      /^1 capture is of a type the model has no role for \(Aria\): right when called Unknown, scored under Unknown; 1 of 1 was called Unknown$/m,
     );
     assert.match(
       r.stdout,
@@ -238,7 +247,7 @@ describe('test: text output', () => {
         EdimaxPlug2101W: 'Administrator server',
       }),
     );
-    const r = runCli(['test', '--warmup', '0', '--labels', labels, alike]);
+    const r = runTest(['test', '--warmup', '0', '--labels', labels, alike]);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stderr, '');
     const matrix = r.stdout.slice(r.stdout.indexOf('confusion matrix'));
@@ -249,8 +258,56 @@ describe('test: text output', () => {
     assert.match(rows[2]!, /^3 Unknown +\. +\. +\.$/);
   });
 
+  it('warns when no test label is a role of the model: its accuracy then counts Unknown calls alone', () => {
+    const r = runCli(['test', '--warmup', '0', aria]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(
+      r.stderr,
+      'networkml: warning: none of the test labels (Aria) is a role of the model (the bundled onelayer-v0.4.8: ' +
+        'no --model given), so every capture is scored as right when called Unknown; check --model\n',
+    );
+    // A role of the model among the labels, or captures labelled Unknown on purpose: no warning.
+    assert.equal(runCli(['test', '--warmup', '0', withUnknown]).stderr, '');
+    assert.equal(
+      runCli(['test', '--warmup', '0', join(withUnknown, 'Unknown-A1-Mon0000-n00.pcap')]).stderr,
+      '',
+    );
+  });
+
+  it('says when the baseline knows other roles of the test captures: the accuracies count different answers', () => {
+    const captures = join(dir, 'baseline-roles');
+    mkdirSync(captures);
+    for (const name of ['Aria-A1', 'Aria-A2', 'Aria-A3', 'WeMoSwitch-A1', 'WeMoSwitch-A2'])
+      copyFileSync(join(setups, `${name}-Mon0000-n00.pcap`), join(captures, `${name}-Mon0000-n00.pcap`));
+    // Not a copy of a training capture (that would be tested once, under its first name).
+    const printerA4 = join(dir, 'Printer-A4-Mon0000-n00.pcap');
+    copyFileSync(join(setups, 'Aria-A4-Mon0000-n00.pcap'), printerA4);
+    const model = join(dir, 'baseline-roles.json');
+    const trained = runCli(['train', captures, '--features', 'v2', '--no-behavior', '--save', model]);
+    assert.equal(trained.status, 0, trained.stderr);
+    const r = runCli([
+      'test',
+      '--warmup',
+      '0',
+      '--model',
+      model,
+      '--baseline',
+      'onelayer-v0.4.8',
+      captures,
+      printerA4,
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /\nnote: the two models know different roles of the test captures \(a role of the model only: Aria, WeMoSwitch; a role of the baseline only: Printer\): where a model has no such role, Unknown is its right answer, so the two accuracies count different answers as right\n$/,
+    );
+    const same = runCli(['test', '--warmup', '0', '--model', model, '--baseline', model, captures]);
+    assert.equal(same.status, 0, same.stderr);
+    assert.doesNotMatch(same.stdout, /different roles/);
+  });
+
   it('aligns the baseline gain table, accuracy row included', () => {
-    const r = runCli(['test', '--warmup', '0', '--baseline', 'onelayer-v0.4.8', printer]);
+    const r = runTest(['test', '--warmup', '0', '--baseline', 'onelayer-v0.4.8', printer]);
     assert.equal(r.status, 0, r.stderr);
     const table = r.stdout
       .slice(r.stdout.indexOf('\nrole ') + 1)
@@ -265,10 +322,19 @@ describe('test: text output', () => {
 
   it('reports speed per 15 minutes of capture with the bins as long as they were read', () => {
     const kettle = `${TEST_DATA}captures/real/iKettle2-sentinel-Mon0000-n00.pcap`;
-    const evaluated = runCli(['eval', '--json', '--no-history', '--warmup', '0', '--duration', '60', kettle]);
+    const evaluated = runTest([
+      'eval',
+      '--json',
+      '--no-history',
+      '--warmup',
+      '0',
+      '--duration',
+      '60',
+      kettle,
+    ]);
     const bins = (JSON.parse(evaluated.stdout) as { detail: { bins: unknown[] } }).detail.bins.length;
     assert.ok(bins > 1, `${bins} bins`);
-    const r = runCli(['test', '--json', '--warmup', '0', '--duration', '60', kettle]);
+    const r = runTest(['test', '--json', '--warmup', '0', '--duration', '60', kettle]);
     assert.equal(r.status, 0, r.stderr);
     const { speed } = JSON.parse(r.stdout) as {
       speed: { seconds: number; secondsPer15MinuteCapture: number };

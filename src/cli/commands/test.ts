@@ -99,8 +99,10 @@ export function registerTest(program: Command): void {
       reportInputsLeftOut(unlabelled, paths.length > 0);
       // A bad model is one mistake, not one per capture: refuse it before any work (exit 3), as eval does.
       const modelPath = cli.model ? resolveModelPath(cli.model) : undefined;
-      roleModelFor(modelPath);
-      if (cli.baseline) roleModelFor(resolveModelPath(cli.baseline));
+      const roles = rolesOf(modelPath);
+      const baselineRoles = cli.baseline ? rolesOf(resolveModelPath(cli.baseline)) : null;
+      const noRole = noRoleWarning(truth, roles, cli);
+      if (noRole) process.stderr.write(`networkml: warning: ${noRole}\n`);
       // A capture that cannot be read is reported (one line) and left out; the others are scored, and the
       // exit code says one was bad (README "Exit codes").
       const failed = new Set<number>();
@@ -136,8 +138,60 @@ export function registerTest(program: Command): void {
         return;
       }
       process.stdout.write(testText(run));
-      if (run.baseline) process.stdout.write(gainText(run, run.baseline));
+      if (run.baseline && baselineRoles)
+        process.stdout.write(
+          gainText(run, run.baseline) + differentRolesText(run.predictions, roles, baselineRoles),
+        );
     });
+}
+
+/** A role model's roles (Unknown is its answer for none of them, not one); refuses a bad model (exit 3). */
+function rolesOf(modelPath: string | undefined): Set<string> {
+  return new Set(roleModelFor(modelPath).model.labels.filter((l) => l !== UNKNOWN_LABEL));
+}
+
+/**
+ * When no capture's label is a role of the model, every capture is expected to be called Unknown and an
+ * accuracy of 1.000 says only that the model called them all Unknown: more likely the wrong --model (or
+ * none, the bundled one) or --labels than a test of unseen types. Null otherwise, and for captures
+ * labelled Unknown on purpose.
+ */
+function noRoleWarning(
+  truth: readonly string[],
+  roles: ReadonlySet<string>,
+  cli: TestCliOptions,
+): string | null {
+  const labels = [...new Set(truth)].filter((t) => t !== UNKNOWN_LABEL).sort();
+  if (labels.length === 0 || labels.some((t) => roles.has(t))) return null;
+  const shown = labels.slice(0, 3).join(', ') + (labels.length > 3 ? `, and ${labels.length - 3} more` : '');
+  return (
+    `none of the test labels (${shown}) is a role of the model ${cli.model ?? '(the bundled onelayer-v0.4.8: no --model given)'}, ` +
+    'so every capture is scored as right when called Unknown; check --model' +
+    (cli.labels ? ' and --labels' : '')
+  );
+}
+
+/**
+ * With a baseline whose roles differ, for the test captures: a capture of a role only one model has is
+ * right for the other when called Unknown, so the two accuracies count different answers as right.
+ */
+function differentRolesText(
+  predictions: readonly TestPrediction[],
+  roles: ReadonlySet<string>,
+  baselineRoles: ReadonlySet<string>,
+): string {
+  const truths = [...new Set(predictions.map((p) => p.truth))].sort();
+  const onlyModel = truths.filter((t) => roles.has(t) && !baselineRoles.has(t));
+  const onlyBaseline = truths.filter((t) => baselineRoles.has(t) && !roles.has(t));
+  if (onlyModel.length === 0 && onlyBaseline.length === 0) return '';
+  const parts = [
+    ...(onlyModel.length > 0 ? [`a role of the model only: ${onlyModel.join(', ')}`] : []),
+    ...(onlyBaseline.length > 0 ? [`a role of the baseline only: ${onlyBaseline.join(', ')}`] : []),
+  ];
+  return (
+    `note: the two models know different roles of the test captures (${parts.join('; ')}): where a model has no such role, ` +
+    'Unknown is its right answer, so the two accuracies count different answers as right\n'
+  );
 }
 
 /** A capture that could not be evaluated: its index in the paths given, the one-line error, the exit code. */
@@ -289,7 +343,7 @@ function testText(run: TestRun): string {
     const rejected = unseen.filter((p) => p.unknown).length;
     lines.push(
       `${unseen.length} ${unseen.length === 1 ? 'capture is' : 'captures are'} of ${types.length === 1 ? 'a type' : 'types'} the model has no role for ` +
-        `(${types.join(', ')}): right when called Unknown, scored under Unknown; ${rejected} of ${unseen.length} ${rejected === 1 ? 'was' : 'were'}`,
+        `(${types.join(', ')}): right when called Unknown, scored under Unknown; ${rejected} of ${unseen.length} ${rejected === 1 ? 'was' : 'were'} called Unknown`,
     );
   }
   lines.push(
