@@ -4,6 +4,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { ExitCode, ModelError, NetworkmlError } from '../errors.js';
 import { calibratedNovelty } from '../training/calibrate.js';
 import { fitRankNnModel } from '../training/select.js';
@@ -233,6 +235,28 @@ function expectModelError(text: string, pattern: RegExp): void {
     (err: unknown) => err instanceof ModelError && pattern.test(err.message) && !err.message.includes('\n'),
   );
 }
+
+test('a binary file given as a model is named, not quoted: no control bytes reach the terminal', () => {
+  const good = readFileSync(DEFAULT_MODEL_PATH);
+  const capture = readFileSync(
+    fileURLToPath(new URL('../../test-data/iot-sentinel/setups/Aria-A1-Mon0000-n00.pcap', import.meta.url)),
+  );
+  for (const [bytes, reason] of [
+    [gzipSync(good), 'a gzip-compressed file, not JSON: decompress it first'],
+    [capture, 'a binary file, not JSON'],
+  ] as const) {
+    const path = join(dir, 'binary.json');
+    writeFileSync(path, bytes);
+    assert.throws(
+      () => loadModel(path),
+      (err: unknown) =>
+        err instanceof ModelError &&
+        err.message === `${path}: not a networkml model (${reason})` &&
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what must be absent
+        !/[\u0000-\u001f\u007f\ufffd]/.test(err.message),
+    );
+  }
+});
 
 test('corrupt, foreign and unsupported files are refused with one-line ModelErrors', () => {
   const good = readFileSync(DEFAULT_MODEL_PATH, 'utf8');

@@ -253,12 +253,29 @@ export function loadModelDocument(path: string, expectedKind?: string): ModelDoc
   return parseModelDocument(text, path, expectedKind);
 }
 
+// Control characters but tab, line feed and carriage return, and U+FFFD (bytes that are not UTF-8).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what is matched
+const BINARY = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/;
+
+/**
+ * Why text is not JSON, in one printable line: the parser's message quotes the text, and a binary file (a
+ * gzip-compressed model, a capture) would put raw control bytes on the terminal, so it is named instead.
+ */
+function notJsonReason(text: string, err: unknown): string {
+  if (BINARY.test(text.slice(0, 512))) {
+    // gzip's magic 1f 8b: 8b is no UTF-8 on its own.
+    if (text.startsWith('\u001f\ufffd')) return 'a gzip-compressed file, not JSON: decompress it first';
+    return 'a binary file, not JSON';
+  }
+  return `invalid JSON: ${errorMessage(err)}`;
+}
+
 export function parseModelDocument(text: string, name: string, expectedKind?: string): ModelDocument {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new ModelError(`${name}: not a networkml model (invalid JSON: ${errorMessage(err)})`);
+    throw new ModelError(`${name}: not a networkml model (${notJsonReason(text, err)})`);
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ModelError(`${name}: not a networkml model (not a JSON object)`);
