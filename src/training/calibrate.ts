@@ -248,6 +248,11 @@ export interface OpenSetCalibration {
   knownAccuracyBefore: number;
   knownAccuracyAfter: number;
   knownCaptures: number;
+  /**
+   * Novelty rule: the labels with one capture, whose captures are not among the `knownCaptures` (a
+   * capture with no other of its type measures an unseen type); absent when none.
+   */
+  knownLeftOut?: string[];
   /** Leave-one-type-out captures called Unknown at the threshold; null when not estimated. */
   unseenUnknownRate: number | null;
   unseenCaptures: number;
@@ -592,6 +597,10 @@ export function calibrateNoveltyRule(
       }
     }
   }
+  // The labels calibratedNovelty leaves out of the calibration (one capture; unless every label has one).
+  const perLabel = new Map<string, number>();
+  for (const c of withBins) perLabel.set(c.label, (perLabel.get(c.label) ?? 0) + 1);
+  const singles = [...perLabel].flatMap(([l, n]) => (n === 1 ? [l] : [])).sort();
   const unseen = [...byLabel.values()].reduce((a, [, n]) => a + n, 0);
   const unseenCalled = [...byLabel.values()].reduce((a, [x]) => a + x, 0);
   const calibration: OpenSetCalibration = {
@@ -606,6 +615,7 @@ export function calibrateNoveltyRule(
     knownAccuracyBefore: right.length / scored.length,
     knownAccuracyAfter: right.filter((o) => !(calledOf.get(o.capture) ?? false)).length / scored.length,
     knownCaptures: heldOutRejected.length,
+    ...(singles.length > 0 && singles.length < withBins.length ? { knownLeftOut: singles } : {}),
     unseenUnknownRate: unseen > 0 ? unseenCalled / unseen : null,
     unseenCaptures: unseen,
     unseenByLabel: rates(byLabel),

@@ -157,6 +157,14 @@ describe('cross-validation with a label of one capture', () => {
     assert.match(sel.note ?? '', /^1 of 2 cross-validation folds left out/);
   });
 
+  it('counts the captures selection rests on in words that agree with the number', () => {
+    // a × 2 and c × 1: the fold with c's only capture is left out, the other holds one capture.
+    const three = [...caps.filter((c) => c.label === 'a').slice(0, 2), caps.find((c) => c.label === 'c')!];
+    const sel = selectModel(three, grid, { folds: 2, seed: 0 });
+    assert.equal(sel.best.outcomes.length, 1);
+    assert.match(sel.note ?? '', /model selection rests on the other folds' 1 capture$/);
+  });
+
   it('takes the first candidate without selection when no fold can be fitted', () => {
     const one = [caps[0]!, caps.find((c) => c.label === 'b')!];
     const sel = selectModel(one, grid, { folds: 2, seed: 0 });

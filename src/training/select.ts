@@ -450,7 +450,7 @@ export function selectModel(
   const note =
     skipped > 0
       ? `${skipped} of ${folds} cross-validation folds left out (with a label's only capture held out, one label ` +
-        `is left): model selection rests on the other folds' ${best.outcomes.length} captures`
+        `is left): model selection rests on the other folds' ${best.outcomes.length} ${best.outcomes.length === 1 ? 'capture' : 'captures'}`
       : null;
   return { best, results, scores, note };
 }

@@ -211,6 +211,19 @@ describe('test: text output', () => {
     );
   });
 
+  it('shows recall and F1 of a row without test captures (Unknown here) as n/a, not 0.000', () => {
+    const r = runTest(['test', '--warmup', '0', printer]);
+    assert.equal(r.status, 0, r.stderr);
+    const rows = r.stdout.split('\n').slice(1, 3);
+    assert.deepEqual(
+      rows.map((line) => line.split(/\s+/)),
+      [
+        ['Printer', '0.000', '0.000', '0.000', '1', '0.000'],
+        ['Unknown', '0.000', 'n/a', 'n/a', '0', 'n/a'],
+      ],
+    );
+  });
+
   it("expects Unknown for a label that is none of the model's roles, and says so", () => {
     // The bundled model's roles are an enterprise's: an Aria scale is none of them.
     const r = runTest(['test', '--warmup', '0', aria]);

@@ -328,8 +328,11 @@ function testText(run: TestRun): string {
   lines.push(`${'role'.padEnd(width)}  precision  recall     F1  captures   F1 (forcing decisions)`);
   run.perRole.forEach((r) => {
     const forcedF1 = run.forcing!.perRole.find((f) => f.label === r.label)?.f1 ?? 0;
+    // No test capture of it (Unknown when every test capture is of a known type): recall, and so F1, are
+    // 0 of 0, n/a as mean F1 says it, not a score of 0.
+    const score = (x: number) => (r.support === 0 ? 'n/a' : x.toFixed(3));
     lines.push(
-      `${r.label.padEnd(width)}  ${r.precision.toFixed(3).padStart(9)}  ${r.recall.toFixed(3).padStart(6)}  ${r.f1.toFixed(3).padStart(5)}  ${String(r.support).padStart(8)}   ${forcedF1.toFixed(3)}`,
+      `${r.label.padEnd(width)}  ${r.precision.toFixed(3).padStart(9)}  ${score(r.recall).padStart(6)}  ${score(r.f1).padStart(5)}  ${String(r.support).padStart(8)}   ${score(forcedF1)}`,
     );
   });
   // As mean F1 counts them (MEAN_F1_DEFINITION): a capture labelled Unknown is of an unknown type, not a role.

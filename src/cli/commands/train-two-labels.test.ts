@@ -101,6 +101,11 @@ describe('v2 on two labels', () => {
       /\n {2}note: leave-one-type-out not estimated for Aria: leaving it out leaves fewer than two training captures to compare with\n/,
     );
     assert.match(r.stdout, /leave-one-type-out: unseen types called Unknown [\d.]+% of 1 \(WeMoSwitch /);
+    // The leave-one-out count is of Aria's 5: a capture alone of its type measures an unseen type.
+    assert.match(
+      r.stdout,
+      /known types called Unknown [\d.]+% of 5 \(not counted: the one capture of WeMoSwitch\);/,
+    );
   });
 
   it('says there is no Unknown rule when no fold could be fitted, and does not print "(+ Unknown)"', () => {

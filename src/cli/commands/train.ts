@@ -318,7 +318,6 @@ function summaryText(summary: TrainSummary): string {
     `trained ${summary.features} ${chosen} on ${summary.bins} bins of ${summary.captures} captures (${summary.captures_without_sessions} without sessions), ` +
     `${labelCountText(summary.labels, answersUnknown)}\n` +
     note +
-    openSetNote +
     (calibration
       ? (calibration.method === 'novelty'
           ? calibration.secondaryThreshold != null && calibration.jointThreshold != null
@@ -332,7 +331,9 @@ function summaryText(summary: TrainSummary): string {
             : `  Unknown when the rank distance to the nearest known type is above ${calibration.threshold.toFixed(3)}, `
           : `  Unknown when the top two probabilities sum to less than ${calibration.threshold.toFixed(3)}, `) +
         `set for --unknown-rate ${calibration.unknownRate}\n` +
-        `  ${calibration.method === 'novelty' ? 'leave-one-out' : calibration.method === 'out-of-bag' ? 'out-of-bag' : 'cross-validated'}, each at the threshold the others set: known types called Unknown ${pct(calibration.knownUnknownRate)} of ${calibration.knownCaptures}; ` +
+        `  ${calibration.method === 'novelty' ? 'leave-one-out' : calibration.method === 'out-of-bag' ? 'out-of-bag' : 'cross-validated'}, each at the threshold the others set: known types called Unknown ${pct(calibration.knownUnknownRate)} of ${calibration.knownCaptures}` +
+        knownLeftOut(calibration.knownLeftOut) +
+        '; ' +
         `accuracy ${calibration.knownAccuracyBefore.toFixed(3)} → ${calibration.knownAccuracyAfter.toFixed(3)} with the Unknown rule\n` +
         rateNote(calibration) +
         (calibration.unseenUnknownRate !== null
@@ -343,6 +344,7 @@ function summaryText(summary: TrainSummary): string {
           : '') +
         `  siblings reported when the top two are within ${calibration.siblingMargin.toFixed(3)}\n`
       : '') +
+    openSetNote +
     (summary.behavior
       ? `  normal behaviour from the same captures: ${summary.behavior.bins} device windows, abnormal above ${summary.behavior.threshold.toFixed(3)} ` +
         `(${(summary.behavior.false_alarm_rate * 100).toFixed(1)} % false alarms) → ${summary.behavior.model}\n` +
@@ -354,6 +356,15 @@ function summaryText(summary: TrainSummary): string {
       : '') +
     `  features ${summary.seconds.features.toFixed(1)} s, total ${summary.seconds.total.toFixed(1)} s → ${summary.model}\n`
   );
+}
+
+/**
+ * The labels of one capture, not in the leave-one-out count: with no other capture of its type, a capture's
+ * distance to the rest measures an unseen type (training/calibrate.ts), so "of 4" beside 6 captures says why.
+ */
+function knownLeftOut(labels: readonly string[] | undefined): string {
+  if (!labels || labels.length === 0) return '';
+  return ` (not counted: ${labels.length === 1 ? 'the one capture of' : 'the captures of labels with one,'} ${labels.join(', ')})`;
 }
 
 /**
