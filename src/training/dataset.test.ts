@@ -3,8 +3,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
-import { NetworkmlError, UsageError } from '../errors.js';
-import { labelOf, labelsDifferingInCase, loadLabelAssignments, trainingLabelsOf } from './dataset.js';
+import { CaptureError, NetworkmlError, UsageError } from '../errors.js';
+import {
+  labelOf,
+  labelOfGiven,
+  labelsDifferingInCase,
+  loadLabelAssignments,
+  trainingLabelsOf,
+} from './dataset.js';
 
 it('labels captures by file-name prefix, through the assignments when given', () => {
   assert.equal(labelOf('/d/ActiveDirectoryController-labs-Fri0036-n00.pcap'), 'ActiveDirectoryController');
@@ -21,6 +27,25 @@ it('labels captures by file-name prefix, through the assignments when given', ()
   assert.throws(() => labelOf('capture.pcap'), NetworkmlError);
   assert.throws(() => labelOf('HP.LaserJet.pcap'), NetworkmlError);
   assert.throws(() => labelOf('Foo-a-b-c.pcap', new Map([['Bar', 'Bar']])), /no entry/);
+});
+
+it('reports a path given that is not there as unreadable before judging its name', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nml-given-'));
+  try {
+    const missing = join(dir, 'capturez');
+    assert.throws(
+      () => labelOfGiven(missing),
+      (err: unknown) =>
+        err instanceof CaptureError && err.message === `${missing}: cannot read: no such file`,
+    );
+    assert.throws(() => trainingLabelsOf([missing]), /cannot read: no such file/);
+    // There, the name is judged; a name alone (labelOf) is judged as it is.
+    writeFileSync(missing, '');
+    assert.throws(() => labelOfGiven(missing), /file name does not follow/);
+    assert.throws(() => labelOf(join(dir, 'nonexist')), /file name does not follow/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 it('refuses the reserved label Unknown for training, by file name or through the assignments', () => {

@@ -58,16 +58,11 @@ function missingPath(path: string): CaptureError | null {
   }
 }
 
-/**
- * The label of a capture from its file name. Throws a readable error when the name breaks the convention
- * or its prefix has no assignment, or, before judging the name, when there is no such file.
- */
+/** The label of a capture from its file name. Throws a readable error when the name breaks the convention. */
 export function labelOf(path: string, assignments?: LabelAssignments): string {
   const name = basename(path);
   const match = CONVENTION.exec(name);
   if (!match) {
-    const missing = missingPath(path);
-    if (missing) throw missing;
     throw new NetworkmlError(
       `${name}: file name does not follow DeviceName-deviceID-time-duration-flags.pcap (e.g. Printer-labs-Fri0036-n00.pcap)`,
     );
@@ -75,12 +70,21 @@ export function labelOf(path: string, assignments?: LabelAssignments): string {
   const prefix = match[1]!;
   if (!assignments) return prefix;
   const label = assignments.get(prefix);
-  if (label === undefined) {
-    const missing = missingPath(path);
-    if (missing) throw missing;
+  if (label === undefined)
     throw new NetworkmlError(`${name}: prefix '${prefix}' has no entry in the label assignments`);
-  }
   return label;
+}
+
+/**
+ * labelOf for a path given on the command line: when it gives no label, a path that is not there is
+ * reported as the reader reports it ("cannot read: no such file"), not as a file to rename.
+ */
+export function labelOfGiven(path: string, assignments?: LabelAssignments): string {
+  try {
+    return labelOf(path, assignments);
+  } catch (err) {
+    throw missingPath(path) ?? err;
+  }
 }
 
 /** labelOf, or undefined for a name without a label (the reader of the labels reports it in its words). */
@@ -117,7 +121,7 @@ export function labelsDifferingInCase(labels: readonly string[]): [string, numbe
  */
 export function trainingLabelsOf(paths: readonly string[], assignments?: LabelAssignments): string[] {
   return paths.map((p) => {
-    const label = labelOf(p, assignments);
+    const label = labelOfGiven(p, assignments);
     if (label === UNKNOWN_LABEL)
       throw new UsageError(
         `${basename(p)}: '${UNKNOWN_LABEL}' is reserved for captures of no known type and cannot be a training label; ` +

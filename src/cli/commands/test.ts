@@ -12,7 +12,7 @@ import { roleModelFor } from '../../pipeline/model-registry.js';
 import { runJobs } from '../../pipeline/pool.js';
 import type { CaptureResult } from '../../result.js';
 import {
-  labelOf,
+  labelOfGiven,
   labelOrUndefined,
   loadLabelAssignments,
   splitNamesNotGiven,
@@ -88,7 +88,7 @@ export function registerTest(program: Command): void {
       const truth: string[] = [];
       paths = paths.filter((p) => {
         try {
-          truth.push(labelOf(p, assignments));
+          truth.push(labelOfGiven(p, assignments));
           return true;
         } catch (err) {
           if (!(err instanceof NetworkmlError)) throw err;
