@@ -1,3 +1,6 @@
+import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
+
 /**
  * Errors a user can act on. The CLI prints `networkml: <message>` on one line and exits with `exitCode`;
  * anything else that escapes is a bug and exits 70 (EX_SOFTWARE).
@@ -80,5 +83,18 @@ const WHY: Record<string, string> = {
 /** The one-line error for an output path that cannot be written. */
 export function cannotWrite(path: string, e: unknown): NetworkmlError {
   const code = (e as NodeJS.ErrnoException).code;
-  return new NetworkmlError(`${path}: cannot write: ${(code && WHY[code]) || errorMessage(e)}`);
+  // ENOENT is also what a folder that exists but takes no new file says (/proc, a sysfs or FUSE mount).
+  const why =
+    code === 'ENOENT' && isDirectory(dirname(path))
+      ? 'its folder takes no new file'
+      : (code && WHY[code]) || errorMessage(e);
+  return new NetworkmlError(`${path}: cannot write: ${why}`);
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

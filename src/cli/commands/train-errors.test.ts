@@ -126,6 +126,13 @@ describe('train: option values are checked, and every model it writes loads', ()
     const missing = join(dir, 'no-such-folder', 'model.json');
     fails(['train', five, '--save', missing], 1, /model\.json: cannot write: its folder does not exist/);
     fails(['train', five, '--save', five], 1, /five: cannot write: it is a directory/);
+    // A folder that exists but takes no file (/proc answers ENOENT): not "does not exist".
+    if (existsSync('/proc/self'))
+      fails(
+        ['train', five, '--save', '/proc/m.json'],
+        1,
+        /^networkml: \/proc\/m\.json: cannot write: its folder takes no new file\n$/,
+      );
     const file = join(dir, 'a-file');
     writeFileSync(file, '');
     fails(
