@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { CaptureError } from '../errors.js';
+import { spbOf } from '../test-helpers/pcapng-blocks.js';
 import type { PacketRecord } from './packet.js';
 import { readCapture } from './reader.js';
 import { type CaptureSummary, type CaptureWarning, CorruptCaptureError } from './reader-api.js';
@@ -416,18 +417,6 @@ function pcapngBlocks(ng: Buffer): Buffer[] {
   for (let o = 0; o < ng.length; o += ng.readUInt32LE(o + 4))
     out.push(ng.subarray(o, o + ng.readUInt32LE(o + 4)));
   return out;
-}
-
-/** The packet of an EPB as a Simple Packet Block (no interface, no timestamp). */
-function spbOf(epb: Buffer): Buffer {
-  const caplen = epb.readUInt32LE(20);
-  const spb = Buffer.alloc(16 + ((caplen + 3) & ~3));
-  spb.writeUInt32LE(3, 0);
-  spb.writeUInt32LE(spb.length, 4);
-  spb.writeUInt32LE(caplen, 8);
-  epb.copy(spb, 12, 28, 28 + caplen);
-  spb.writeUInt32LE(spb.length, spb.length - 4);
-  return spb;
 }
 
 describe('pcapng Simple Packet Blocks (no timestamp)', () => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { it } from 'node:test';
 import { runCli } from '../../test-helpers/cli.js';
+import { spbOf } from '../../test-helpers/pcapng-blocks.js';
 import { runInfo } from './info.js';
 
 const EDGE = join(import.meta.dirname, '../../../test-data/captures/edge');
@@ -108,13 +109,7 @@ it('counts packets without a timestamp (pcapng SPB) and says what time they were
       blocks.push(ng.subarray(o, o + ng.readUInt32LE(o + 4)));
     }
     const [shb, idb, epb, next] = blocks as [Buffer, Buffer, Buffer, Buffer];
-    const caplen = next.readUInt32LE(20);
-    const spb = Buffer.alloc(16 + ((caplen + 3) & ~3));
-    spb.writeUInt32LE(3, 0);
-    spb.writeUInt32LE(spb.length, 4);
-    spb.writeUInt32LE(caplen, 8);
-    next.copy(spb, 12, 28, 28 + caplen);
-    spb.writeUInt32LE(spb.length, spb.length - 4);
+    const spb = spbOf(next);
     const borrowed = join(dir, 'borrowed.pcapng');
     writeFileSync(borrowed, Buffer.concat([shb, idb, epb, spb]));
 

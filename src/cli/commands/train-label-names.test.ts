@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../test-helpers/cli.js';
+import { rankedLabelsOf } from '../../test-helpers/eval-lines.js';
 import { TEST_DATA } from '../../test-helpers/reference.js';
 
 const setups = `${TEST_DATA}iot-sentinel/setups`;
@@ -63,16 +64,7 @@ describe('labels named like Object.prototype members', () => {
       join(captures, '__proto__-A1-Mon0000-n00.pcap'),
     ]);
     assert.equal(evaluated.status, 0, evaluated.stderr);
-    const tops = evaluated.stdout
-      .trim()
-      .split('\n')
-      .map((line) => {
-        const d = JSON.parse(line) as {
-          key: string;
-          data: Record<string, { classification: { labels: string[] } }>;
-        };
-        return d.data[d.key]!.classification.labels.filter((l) => l !== 'Unknown')[0];
-      });
+    const tops = rankedLabelsOf(evaluated.stdout).map((d) => d.labels.filter((l) => l !== 'Unknown')[0]);
     assert.deepEqual(tops, ['constructor', '__proto__']);
   });
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadModel } from '../../models/format.js';
 import { runCli } from '../../test-helpers/cli.js';
+import { rankedLabelsOf } from '../../test-helpers/eval-lines.js';
 import { TEST_DATA } from '../../test-helpers/reference.js';
 
 const setups = `${TEST_DATA}iot-sentinel/setups`;
@@ -71,16 +72,7 @@ describe('v2 on two labels', () => {
       ...known,
     ]);
     assert.equal(e.status, 0, e.stderr);
-    const tops = e.stdout
-      .trim()
-      .split('\n')
-      .map((line) => {
-        const d = JSON.parse(line) as {
-          key: string;
-          data: Record<string, { classification: { labels: string[] } }>;
-        };
-        return [d.key.split('-')[0], d.data[d.key]!.classification.labels[0]];
-      });
+    const tops = rankedLabelsOf(e.stdout).map((d) => [d.key.split('-')[0], d.labels[0]]);
     assert.deepEqual(tops, [
       ...unseen.map((_, i) => [i < 3 ? 'HueBridge' : 'iKettle2', 'Unknown']),
       ['Aria', 'Aria'],
