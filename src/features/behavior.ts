@@ -281,8 +281,8 @@ export interface BehaviorBin {
   /** The host's network-stack mask (see STACK_TTL_MASK) from its first bin through this one. */
   stacks: number;
   /**
-   * ARP frames of the host's in this bin whose sender address was not its own (the private IPv4 address it
-   * last sent from; frames before it sent any are not judged): a spoofer repeats its claim on the gateway's
+   * ARP frames of the host's in this bin whose sender address was not its own (the two private IPv4 addresses
+   * it last sent from; frames before it sent any are not judged): a spoofer repeats its claim on the gateway's
    * address every second or so; a device names a stale or default address once or twice at boot. Optional:
    * bins of stores made before it was counted.
    */
@@ -736,7 +736,6 @@ export class BehaviorExtractor {
     return h;
   }
 
-  /** Host h's state for the current bin, at the packet's time (nowUs: a double argument would be boxed). */
   /** Host h's ARP frame claimed another address than its own, in the current bin. */
   private claimForeign(h: number): void {
     if (this.hostClaimBin.data[h] !== this.bin) {
@@ -746,6 +745,7 @@ export class BehaviorExtractor {
     this.hostClaims.data[h]!++;
   }
 
+  /** Host h's state for the current bin, at the packet's time (nowUs: a double argument would be boxed). */
   private touch(h: number): HostCounters {
     const tUs = this.nowUs;
     let s: HostCounters;
