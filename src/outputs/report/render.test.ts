@@ -118,6 +118,18 @@ describe('renderReport (markup)', () => {
     tests: [{ name: 'test-report.json', report: testReport }],
   });
 
+  test('shows a role no test capture is of with recall and F1 n/a, as test prints it, not 0.000', () => {
+    const unknown = html.match(/<tr><td>Unknown<\/td>.*?<\/tr>/)![0];
+    assert.match(
+      unknown,
+      /<td class="num">[\d.]+<\/td><td class="num">n\/a<\/td><td class="num">n\/a<\/td><td class="num">0<\/td>/,
+    );
+    assert.match(
+      html,
+      /<tr><td>Printer<\/td><td class="num">[\d.]+<\/td><td class="num">[\d.]+<\/td><td class="num">[\d.]+<\/td><td class="num">95<\/td>/,
+    );
+  });
+
   test('is one file with no external references', () => {
     assert.doesNotMatch(html, /<script[^>]+src=/i);
     assert.doesNotMatch(html, /<link\b/i);

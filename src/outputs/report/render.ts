@@ -212,10 +212,11 @@ function heatMap(m: TestMetrics): string {
 
 function scoreTable(m: TestMetrics): string {
   const rows = m.perRole
-    .map(
-      (r) =>
-        `<tr><td>${h(r.label)}</td><td class="num">${r.precision.toFixed(3)}</td><td class="num">${r.recall.toFixed(3)}</td><td class="num">${r.f1.toFixed(3)}</td><td class="num">${r.support}</td></tr>`,
-    )
+    .map((r) => {
+      // As `test` prints it: a role no test capture is of has recall and F1 of 0 of 0, n/a, not a score of 0.
+      const score = (x: number) => (r.support === 0 ? 'n/a' : x.toFixed(3));
+      return `<tr><td>${h(r.label)}</td><td class="num">${r.precision.toFixed(3)}</td><td class="num">${score(r.recall)}</td><td class="num">${score(r.f1)}</td><td class="num">${r.support}</td></tr>`;
+    })
     .join('');
   return `<table class="scores"><thead><tr><th>Role</th><th>Precision</th><th>Recall</th><th>F1</th><th>Support</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
