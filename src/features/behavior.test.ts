@@ -11,6 +11,8 @@ import {
   STACK_SYN_SHIFT,
   STACK_TTL_CLASSES,
   STACK_TTL_MASK,
+  serviceCode,
+  serviceText,
   stackBitsText,
 } from './behavior.js';
 
@@ -279,4 +281,13 @@ it("counts a device's ARP frames that claim another address than its own, on one
     const plug = await claimsOf('data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap', threads);
     assert.ok(plug.length > 1 && plug.every((c) => c === 0), String(plug));
   }
+});
+
+it('names services: ports with their protocol, ICMP by type, other IP protocols by number and name', () => {
+  assert.equal(serviceText(serviceCode(true, 0, 445)), 'outgoing tcp port 445 (SMB)');
+  assert.equal(serviceText(serviceCode(false, 1, 65535)), 'incoming udp high ports');
+  assert.equal(serviceText(serviceCode(true, 2, 8)), 'outgoing icmp type 8');
+  // IGMP was "outgoing ip port 2".
+  assert.equal(serviceText(serviceCode(true, 3, 2)), 'outgoing ip protocol 2 (IGMP)');
+  assert.equal(serviceText(serviceCode(false, 3, 253)), 'incoming ip protocol 253');
 });

@@ -228,12 +228,34 @@ export function isOutgoingService(code: number): boolean {
   return code >= 1 << 18;
 }
 
+/** IP protocols a device may speak besides TCP, UDP and ICMP, for the explanations. */
+const IP_PROTOCOL_NAMES: ReadonlyMap<number, string> = new Map([
+  [2, 'IGMP'],
+  [4, 'IP in IP'],
+  [41, 'IPv6 in IPv4'],
+  [47, 'GRE'],
+  [50, 'IPsec ESP'],
+  [51, 'IPsec AH'],
+  [89, 'OSPF'],
+  [103, 'PIM'],
+  [112, 'VRRP'],
+  [132, 'SCTP'],
+]);
+
 export function serviceText(code: number): string {
   const outgoing = isOutgoingService(code);
   const proto = (code >> 16) & 3;
   const port = code & 0xffff;
   const p = ['tcp', 'udp', 'icmp', 'ip'][proto]!;
-  const what = proto === 2 ? `icmp type ${port}` : port === 0xffff ? `${p} high ports` : `${p} port ${port}`;
+  // Other IP protocols are kept by protocol number, in the port's place.
+  const what =
+    proto === 2
+      ? `icmp type ${port}`
+      : proto === 3
+        ? `ip protocol ${port}${IP_PROTOCOL_NAMES.has(port) ? ` (${IP_PROTOCOL_NAMES.get(port)})` : ''}`
+        : port === 0xffff
+          ? `${p} high ports`
+          : `${p} port ${port}`;
   return `${outgoing ? 'outgoing' : 'incoming'} ${what}${proto <= 1 ? protocolNote(proto, port) : ''}`;
 }
 
