@@ -24,10 +24,11 @@ export function noSessionsReason(analysis: {
         : skippedUnsupportedLink === 0
           ? 'a time out of range'
           : 'an unsupported link type or a time out of range';
-    return `no sessions: every one of its ${packets} packets was skipped (${why})`;
+    const all = packets === 1 ? 'its one packet' : `every one of its ${packets} packets`;
+    return `no sessions: ${all} was skipped (${why})`;
   }
   if (analysis.ipPackets === 0)
-    return `no sessions: none of its ${packets} packets has an IP header the reader could decode (no IP traffic, or a snap length that cut it)`;
+    return `no sessions: ${packets === 1 ? 'its one packet has' : `none of its ${packets} packets has`} an IP header the reader could decode (no IP traffic, or a snap length that cut it)`;
   const span = firstTimeNs !== null && lastTimeNs !== null ? (lastTimeNs - firstTimeNs) / 1e9 : 0;
   // A pair first seen in the warm-up never counts, however long it lasts: a long capture can have none after it.
   if (warmup > 0)
