@@ -10,7 +10,12 @@ import type { Worker } from 'node:worker_threads';
 import { CaptureError, type ExitCodeValue, NetworkmlError } from '../errors.js';
 import { siblingModule, startWorker } from '../threads.js';
 import type { PackedRecords } from './packed.js';
-import type { CaptureSummary, CaptureWarning, ReadOptions } from './reader-api.js';
+import {
+  type CaptureSummary,
+  type CaptureWarning,
+  CorruptCaptureError,
+  type ReadOptions,
+} from './reader-api.js';
 import { createRingBuffer, RingReader, RingState } from './ring.js';
 
 /** Smaller captures are read on the calling thread: starting the reader thread costs more than it saves. */
@@ -72,9 +77,13 @@ export type ReaderThreadMessage =
       message: string;
       offset: number | undefined;
       exitCode: ExitCodeValue | undefined;
+      /** A corrupt record after packets: what came before it (CorruptCaptureError.partial). */
+      partial?: CaptureSummary;
     };
 
+/** The error the one-thread reader would have thrown, class included. */
 function rebuild(m: Extract<ReaderThreadMessage, { type: 'error' }>): Error {
+  if (m.kind === 'capture' && m.partial) return new CorruptCaptureError(m.message, m.offset ?? 0, m.partial);
   if (m.kind === 'capture') return new CaptureError(m.message, m.offset);
   if (m.kind === 'networkml') return new NetworkmlError(m.message, m.exitCode);
   return new Error(m.message);

@@ -8,7 +8,7 @@ import { CaptureError, NetworkmlError } from '../errors.js';
 import { PACKED_RECORD_BYTES, PackedRecords } from './packed.js';
 import { LinkType, type PacketRecord } from './packet.js';
 import { readCapture } from './reader.js';
-import type { FrameTaker } from './reader-api.js';
+import { CorruptCaptureError, type FrameTaker } from './reader-api.js';
 import type { ReaderExtractor, ReaderThreadData, ReaderThreadMessage } from './reader-thread.js';
 import { RingState, RingWriter } from './ring.js';
 
@@ -127,6 +127,7 @@ async function run(data: ReaderThreadData): Promise<void> {
       message,
       offset: err instanceof CaptureError ? err.offset : undefined,
       exitCode: err instanceof NetworkmlError ? err.exitCode : undefined,
+      ...(err instanceof CorruptCaptureError ? { partial: err.partial } : {}),
     });
     writer.finish(RingState.FAILED);
   }

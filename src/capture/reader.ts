@@ -167,7 +167,9 @@ export const readCapture: ReadCapture = async (source, onPacket, options) => {
     try {
       feed(chunk);
     } catch (err) {
-      if (!(err instanceof FramingError) || sink.packets === 0) throw err;
+      if (!(err instanceof FramingError)) throw err;
+      // The framers' own class stays inside the reader: callers (and the reader thread) see a CaptureError.
+      if (sink.packets === 0) throw new CaptureError(err.message, err.offset);
       const at = err.offset ?? base;
       throw new CorruptCaptureError(err.message, at, summarize(at));
     }
