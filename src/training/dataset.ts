@@ -167,7 +167,11 @@ export function splitNamesNotGiven(
   const given = new Set(paths.map((p) => basename(p)));
   const missing = [...new Set(names)].filter((n) => !given.has(n));
   if (missing.length === 0) return null;
-  const shown =
-    missing.slice(0, 3).join(', ') + (missing.length > 3 ? `, and ${missing.length - 3} more` : '');
+  const shown = firstNames(missing);
   return `${missing.length} of the split's ${new Set(names).size} ${side} captures ${missing.length === 1 ? 'is' : 'are'} not among the captures given: ${shown}`;
+}
+
+/** "a, b, c, and 4 more": the first three names of a list for a one-line message. */
+export function firstNames(names: readonly string[]): string {
+  return names.slice(0, 3).join(', ') + (names.length > 3 ? `, and ${names.length - 3} more` : '');
 }

@@ -12,6 +12,7 @@ import { roleModelFor } from '../../pipeline/model-registry.js';
 import { runJobs } from '../../pipeline/pool.js';
 import type { CaptureResult } from '../../result.js';
 import {
+  firstNames,
   labelOfGiven,
   labelOrUndefined,
   loadLabelAssignments,
@@ -163,9 +164,8 @@ function noRoleWarning(
 ): string | null {
   const labels = [...new Set(truth)].filter((t) => t !== UNKNOWN_LABEL).sort();
   if (labels.length === 0 || labels.some((t) => roles.has(t))) return null;
-  const shown = labels.slice(0, 3).join(', ') + (labels.length > 3 ? `, and ${labels.length - 3} more` : '');
   return (
-    `none of the test labels (${shown}) is a role of the model ${cli.model ?? '(the bundled onelayer-v0.4.8: no --model given)'}, ` +
+    `none of the test labels (${firstNames(labels)}) is a role of the model ${cli.model ?? '(the bundled onelayer-v0.4.8: no --model given)'}, ` +
     'so every capture is scored as right when called Unknown; check --model' +
     (cli.labels ? ' and --labels' : '')
   );
