@@ -425,7 +425,7 @@ interface DeviceView {
  * (framesStartWithMacs). Elsewhere it is header bytes, and a device keyed by them would get a history under a
  * made-up address that changes with the warm-up; such a device is shown without one, like a v2 device without a MAC.
  */
-export function deviceMacOf(analysis: Pick<CaptureAnalysis, 'compat' | 'summary'>): string {
+function deviceMacOf(analysis: Pick<CaptureAnalysis, 'compat' | 'summary'>): string {
   const mac = analysis.compat.captureMac;
   return mac !== null && framesStartWithMacs(analysis.summary.linkTypes) ? mac : '';
 }
