@@ -85,26 +85,21 @@ function decodeEthernet(rec: PacketRecord, buf: Uint8Array, start: number, end: 
   decodeEtherPayload(rec, buf, start, start + 12, end);
 }
 
+/*
+ * Linux cooked captures (`tcpdump -i any`) carry one link address, the sender's, and no destination: the
+ * packet has no MAC pair (hasMacs stays false), so the v2 and behaviour extractors key its hosts by address,
+ * as for raw IP. Keyed by the one MAC, every packet a device received went to a host 00:00:00:00:00:00.
+ */
+
 /** Linux cooked v1: 16-byte header, one (source) link address, protocol at 14. */
 function decodeSll(rec: PacketRecord, buf: Uint8Array, start: number, end: number): void {
   if (end - start < 16) return;
-  const halen = (buf[start + 4]! << 8) | buf[start + 5]!;
-  if (halen === 6) {
-    const macs = rec.macs;
-    for (let i = 0; i < 6; i++) macs[6 + i] = buf[start + 6 + i]!;
-    rec.hasMacs = true;
-  }
   decodeEtherPayload(rec, buf, start, start + 14, end);
 }
 
 /** Linux cooked v2: 20-byte header, protocol at 0, address length at 11, address at 12. */
 function decodeSll2(rec: PacketRecord, buf: Uint8Array, start: number, end: number): void {
   if (end - start < 20) return;
-  if (buf[start + 11] === 6) {
-    const macs = rec.macs;
-    for (let i = 0; i < 6; i++) macs[6 + i] = buf[start + 12 + i]!;
-    rec.hasMacs = true;
-  }
   const proto = (buf[start]! << 8) | buf[start + 1]!;
   decodeEtherType(rec, buf, start, proto, start + 20, end);
 }

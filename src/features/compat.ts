@@ -532,3 +532,32 @@ export function captureHosts(store: PacketStore, bins: Bins, countPublic = false
     .sort((a, b) => b[1] - a[1])
     .map(([mac]) => ({ mac, address: addresses[mac]! }));
 }
+
+/**
+ * captureHosts for a capture whose frames do not begin with MACs (raw IP, loopback, Linux cooked): there the
+ * votes' "MACs" are IP or SLL header bytes that change from packet to packet, so a host is an address that
+ * votes as a capture source (the addresses that are never a host's left out), most votes first (ties: first
+ * voted first), each with the "MAC" it was voted with most (ties: first voted), which the features read.
+ */
+export function captureHostAddresses(store: PacketStore, bins: Bins, countPublic = false): CaptureHost[] {
+  const votes = new VoteTally();
+  inferCaptureSource(store, bins, 0, bins.sessions.count, countPublic, votes);
+  const hosts = new Map<number, { votes: number; mac: number; macVotes: number }>();
+  for (let i = 0; i < votes.count; i++) {
+    const address = votes.address(i);
+    const n = votes.votes(i);
+    const host = hosts.get(address);
+    if (!host) hosts.set(address, { votes: n, mac: votes.mac(i), macVotes: n });
+    else {
+      host.votes += n;
+      if (n > host.macVotes) {
+        host.mac = votes.mac(i);
+        host.macVotes = n;
+      }
+    }
+  }
+  return [...hosts]
+    .filter(([address]) => !NOT_A_HOST_ADDRESS.has(store.addresses.text[address]!))
+    .sort((a, b) => b[1].votes - a[1].votes)
+    .map(([address, host]) => ({ mac: host.mac, address }));
+}

@@ -164,23 +164,29 @@ describe("each host's own traffic (analyzeHosts) and the whole capture: the read
   const every = ['captures/edge', 'captures/real', 'captures/fuzz', 'reference/captures'].flatMap((d) =>
     readdirSync(join(DATA, d)).map((f) => join(DATA, d, f)),
   );
-  /** Every MAC the capture's IP packets carry in their frame's first 12 bytes: as many hosts as it has. */
-  async function macsOf(path: string): Promise<string[]> {
+  /**
+   * Every MAC the capture's IP packets carry in their frame's first 12 bytes, and every address they carry: as
+   * many hosts as it has, either way.
+   */
+  async function hostsOf(path: string): Promise<{ macs: string[]; addresses: string[] }> {
     try {
       const { store } = await analyzeWholeCapture(path, {});
-      return Array.from({ length: store.macs.size }, (_, i) => store.macs.text(i));
+      return {
+        macs: Array.from({ length: store.macs.size }, (_, i) => store.macs.text(i)),
+        addresses: [...store.addresses.text],
+      };
     } catch {
-      return ['00:00:00:00:00:01'];
+      return { macs: ['00:00:00:00:00:01'], addresses: ['10.0.0.1', 'fe80::1'] };
     }
   }
   async function hostsOutcome(
     path: string,
-    macs: string[] | null,
+    hosts: { macs: string[] } | { addresses: string[] } | null,
     options: AnalyzeOptions,
   ): Promise<unknown> {
     try {
-      const analyses = macs
-        ? await analyzeHosts(path, macs, options)
+      const analyses = hosts
+        ? await analyzeHosts(path, hosts, options)
         : [await analyzeWholeCapture(path, options)];
       return analyses.map((a) => ({
         ...plain(a),
@@ -194,24 +200,29 @@ describe("each host's own traffic (analyzeHosts) and the whole capture: the read
     }
   }
   let hostsSeen = 0;
+  let addressesSeen = 0;
   for (const path of every) {
     it(path.slice(DATA.length + 1), async () => {
-      const macs = await macsOf(path);
+      const { macs, addresses } = await hostsOf(path);
       hostsSeen += macs.length;
+      addressesSeen += addresses.length;
       for (const options of [
         {},
         { features: 'v2', behavior: true, durationS: 60, warmupS: 0 },
       ] as AnalyzeOptions[]) {
-        for (const hosts of [macs, null]) {
+        for (const hosts of [{ macs }, { addresses }, null]) {
           const threaded = await hostsOutcome(path, hosts, { ...options, readerThread: true });
           const single = await hostsOutcome(path, hosts, { ...options, readerThread: false });
-          const what = hosts ? 'per host' : 'whole capture';
+          const what = hosts ? `per host by ${Object.keys(hosts)[0]}` : 'whole capture';
           assert.equal(firstDifference(threaded, single), null, `${what} ${JSON.stringify(options)}`);
         }
       }
     });
   }
-  it('met captures of many hosts', () => assert.ok(hostsSeen > 100, `${hostsSeen} hosts`));
+  it('met captures of many hosts', () => {
+    assert.ok(hostsSeen > 100, `${hostsSeen} hosts`);
+    assert.ok(addressesSeen > 100, `${addressesSeen} addresses`);
+  });
 });
 
 /** Where two plain values first differ (as deepStrictEqual compares them), or null when they do not. */

@@ -36,6 +36,7 @@ import {
 } from '../sessions/bins.js';
 import { PacketStore } from '../sessions/packet-store.js';
 import { siblingModule } from '../threads.js';
+import { AddressHostMatcher, type HostMatcher, MacHostMatcher } from './host-matcher.js';
 
 export interface AnalyzeOptions extends Partial<BinOptions> {
   /** 'v2' also runs the header-feature extractor in the same pass (compat is always computed). */
@@ -378,53 +379,55 @@ export async function analyzeWholeCapture(
 }
 
 /**
- * One whole-capture analysis per host MAC of what it sent or received (frame bytes 0..5 or 6..11 equal to
- * it, as `tcpdump 'ether host MAC'` selects), in one pass over the capture: each host's bins and warm-up
+ * One whole-capture analysis per host of what it sent or received, in one pass over the capture: hosts given
+ * by MAC (frame bytes 0..5 or 6..11 equal to it, as `tcpdump 'ether host MAC'` selects) or, where frames do
+ * not begin with MACs, by address (`tcpdump 'host ADDR'`; see HostMatcher). Each host's bins and warm-up
  * start at its own first packet, so a host of a merged capture is seen exactly as in a capture of its own.
  */
 export async function analyzeHosts(
   path: string,
-  macs: readonly string[],
+  hosts: { macs: readonly string[] } | { addresses: readonly string[] },
   options: AnalyzeOptions = {},
 ): Promise<WholeCaptureAnalysis[]> {
   const binOptions = binOptionsOf(options);
   const v2Lib = await v2ModulesFor(options);
-  const hosts = macs.map(() => ({
+  const keys = 'macs' in hosts ? hosts.macs : hosts.addresses;
+  const matcher = 'macs' in hosts ? new MacHostMatcher(hosts.macs) : new AddressHostMatcher(hosts.addresses);
+  const states = keys.map(() => ({
     store: new PacketStore(),
     extractors: packetExtractors(options, binOptions, v2Lib),
   }));
-  const hostOf = new Map(macs.map((m, i) => [macNumber(m), i]));
   const summary = useReaderThread(path, options)
-    ? await readStoresOnThread(path, hosts, hostOf, options)
+    ? await readStoresOnThread(path, states, matcher, options)
     : await readCapture(
         path,
         (p) => {
-          const dst = hostOf.get(macAt(p.frameHead, 0));
-          const src = hostOf.get(macAt(p.frameHead, 6));
-          if (dst !== undefined) {
-            hosts[dst]!.store.add(p);
-            hosts[dst]!.extractors.add(p);
+          matcher.matchRecord(p);
+          const { src, dst } = matcher;
+          if (dst >= 0) {
+            states[dst]!.store.add(p);
+            states[dst]!.extractors.add(p);
           }
-          if (src !== undefined && src !== dst) {
-            hosts[src]!.store.add(p);
-            hosts[src]!.extractors.add(p);
+          if (src >= 0 && src !== dst) {
+            states[src]!.store.add(p);
+            states[src]!.extractors.add(p);
           }
         },
         options.read,
       );
-  return hosts.map((h) => wholeAnalysis(path, summary, h.store, h.extractors, binOptions, options));
+  return states.map((h) => wholeAnalysis(path, summary, h.store, h.extractors, binOptions, options));
 }
 
 /**
  * A whole-capture read with decoding on the reader thread (a capture file of READER_THREAD_MIN_BYTES or more,
- * as analyzeCapture's): each record goes to the stores of the hosts its frame's MACs name (`hostOf`; null: every
- * record to the one store, analyzeWholeCapture), packed, and to their extractors unpacked, once, into one reused
+ * as analyzeCapture's): each record goes to the stores of the hosts `matcher` finds in it (null: every record
+ * to the one store, analyzeWholeCapture), packed, and to their extractors unpacked, once, into one reused
  * record (the fields both paths give the same).
  */
 function readStoresOnThread(
   path: string,
   hosts: readonly { store: PacketStore; extractors: PacketExtractors }[],
-  hostOf: ReadonlyMap<number, number> | null,
+  matcher: HostMatcher | null,
   options: AnalyzeOptions,
 ): Promise<CaptureSummary> {
   const rec = new PacketRecord();
@@ -437,33 +440,24 @@ function readStoresOnThread(
   return readCaptureOnThread(
     path,
     (records, i) => {
-      let dst: number | undefined = 0;
-      let src: number | undefined;
-      if (hostOf !== null) {
-        const head = records.headAt(i);
-        dst = hostOf.get(macAt(records.bytes, head));
-        src = hostOf.get(macAt(records.bytes, head + 6));
-        if (dst === undefined && src === undefined) return;
+      let dst = 0;
+      let src = -1;
+      let unpacked = false;
+      if (matcher !== null) {
+        unpacked = matcher.matchPacked(records, i, rec);
+        dst = matcher.dst;
+        src = matcher.src;
+        if (dst < 0 && src < 0) return;
       }
       const ip = records.isIp(i);
-      if (extracting) records.unpack(i, rec);
-      if (dst !== undefined) add(dst, records, i, ip);
-      if (src !== undefined && src !== dst) add(src, records, i, ip);
+      if (extracting && !unpacked) records.unpack(i, rec);
+      if (dst >= 0) add(dst, records, i, ip);
+      if (src >= 0 && src !== dst) add(src, records, i, ip);
     },
     options.read,
-    // Non-IP packets only for the extractors (the stores keep IP packets only).
+    // Non-IP packets only for the extractors and the address matcher (the stores keep IP packets only).
     { nonIp: extracting },
   );
-}
-
-function macAt(bytes: Uint8Array, offset: number): number {
-  let n = 0;
-  for (let i = 0; i < 6; i++) n = n * 256 + bytes[offset + i]!;
-  return n;
-}
-
-function macNumber(text: string): number {
-  return macAt(Uint8Array.from(text.split(':').map((h) => Number.parseInt(h, 16))), 0);
 }
 
 function wholeAnalysis(

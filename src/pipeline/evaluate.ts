@@ -10,6 +10,7 @@ import { NetworkmlError } from '../errors.js';
 import {
   COMPAT_FEATURE_COUNT,
   type CompatFeatures,
+  captureHostAddresses,
   captureHosts,
   compatFeatures,
 } from '../features/compat.js';
@@ -206,9 +207,10 @@ export const HOSTS_PER_READ = 32;
 
 /**
  * Per-host mode: one evaluation per host of a capture that holds several (every unicast MAC speaking
- * from a private address), keyed by MAC; a capture without such hosts gives one invalid result. Each host
- * is evaluated on its own traffic (what `tcpdump 'ether host MAC'` keeps), with bins and warm-up from its
- * own first packet, so its answer is the one its own capture would get.
+ * from a private address), keyed by MAC; where frames do not begin with MACs (raw IP, loopback, Linux cooked),
+ * every private address speaking, keyed by address. A capture without such hosts gives one invalid result. Each
+ * host is evaluated on its own traffic (what `tcpdump 'ether host MAC'` or `'host ADDR'` keeps), with bins and
+ * warm-up from its own first packet, so its answer is the one its own capture would get.
  */
 export async function evaluateHosts(
   path: string,
@@ -244,16 +246,24 @@ export async function evaluateHosts(
     const evaluations: HostEvaluation[] = [];
     const pacer = new GarbagePacer(BEFORE_ANOMALY_GC_BYTES);
     for (let first = 0; first < found.hosts.length; first += hostsPerRead) {
-      const hosts = found.hosts.slice(first, first + hostsPerRead);
+      // Where frames begin with MACs a host is its MAC, else its address (shown without a MAC, as eval shows it).
+      const hosts: { key: string; mac: string; address: string | null }[] = found.byAddress
+        ? found.hosts
+            .slice(first, first + hostsPerRead)
+            .map(({ address }) => ({ key: address, mac: '', address }))
+        : found.hosts
+            .slice(first, first + hostsPerRead)
+            .map(({ mac, address }) => ({ key: mac, mac, address }));
       const own = await analyzeHosts(
         file,
-        hosts.map((h) => h.mac),
+        found.byAddress ? { addresses: hosts.map((h) => h.key) } : { macs: hosts.map((h) => h.key) },
         analyzeOptionsFor(loaded, options),
       );
-      for (const [i, { mac, address }] of hosts.entries()) {
+      for (const [i, { key: hostKey, mac, address }] of hosts.entries()) {
         const host = own[i]!;
         if (spooled) host.source = path;
-        const macId = host.store.macs.find(mac);
+        // By address, the compat capture source is inferred from the host's own traffic, as eval of it would.
+        const macId = mac === '' ? -1 : host.store.macs.find(mac);
         const compat = compatFeatures(host.store, host.bins, countPublic, macId);
         // The host's address as found in the whole capture, in the host's own address table.
         const ownAddress = address === null ? -1 : host.store.addresses.text.indexOf(address);
@@ -261,15 +271,18 @@ export async function evaluateHosts(
         const otherIps = [...new Set(compat.bins.flatMap((b) => b.otherIps))].sort();
         const view = host.v2
           ? v2View(
-              mac,
+              hostKey,
               labels,
               host.v2,
-              host.v2.hosts.findIndex((h) => h.key === mac),
+              v2HostOf(host.v2, mac, address),
               sessions,
               otherIps,
               v2WidthFor(loaded),
             )
-          : compatView(mac, labels, compat, sessions, mac);
+          : {
+              ...compatView(hostKey, labels, compat, sessions, mac),
+              ...(mac === '' ? { deviceIp: address } : {}),
+            };
         const e = evaluateView(path, host, { ...view, ownPackets: host.store }, loaded, options, {
           collect: () => pacer.collect(),
         });
@@ -280,6 +293,16 @@ export async function evaluateHosts(
   } finally {
     spooled?.remove();
   }
+}
+
+/**
+ * A per-host mode host's place among its own read's v2 hosts: by its MAC, or (mac '') by its address where
+ * v2 keys hosts by address (raw IP), else the device v2 chooses in the host's own traffic, as eval of it would.
+ */
+function v2HostOf(v2: V2Result, mac: string, address: string | null): number {
+  if (mac !== '') return v2.hosts.findIndex((h) => h.key === mac);
+  const i = v2.hosts.findIndex((h) => h.kind === 'ip' && h.key === address);
+  return i >= 0 ? i : v2.device;
 }
 
 /**
@@ -302,8 +325,9 @@ export function detachedHistory(h: ScoredUpdate): ScoredUpdate {
 }
 
 /**
- * The hosts of a capture (captureHosts) by MAC and address text; the capture's analysis only when it has none
- * (it is then evaluated as one device). Finding them needs every host's sessions at once, so the capture is
+ * The hosts of a capture by MAC and address text (captureHosts), or by address alone where frames do not
+ * begin with MACs (captureHostAddresses: their "MACs" are header bytes); the capture's analysis only when it
+ * has none (it is then evaluated as one device). Finding them needs every host's sessions at once, so the capture is
  * stored whole, but without the per-packet features (v2, behaviour): with hosts found they would be thrown
  * away, as each host's own traffic is read again; without, a model that needs them reads the capture once more,
  * as eval would. The packets are not kept past this call otherwise: holding both was the per-host mode's peak.
@@ -313,7 +337,11 @@ async function hostsOfCapture(
   loaded: LoadedModel,
   options: EvaluateOptions,
   countPublic: boolean,
-): Promise<{ hosts: []; analysis: CaptureAnalysis } | { hosts: { mac: string; address: string | null }[] }> {
+): Promise<
+  | { hosts: []; analysis: CaptureAnalysis }
+  | { byAddress: false; hosts: { mac: string; address: string | null }[] }
+  | { byAddress: true; hosts: { address: string }[] }
+> {
   const analyzeOptions = analyzeOptionsFor(loaded, options);
   const extracting = analyzeOptions.features === 'v2' || analyzeOptions.behavior === true;
   const analysis = await analyzeWholeCapture(file, {
@@ -322,15 +350,19 @@ async function hostsOfCapture(
     behavior: false,
   });
   const { store, bins } = analysis;
-  const hosts = captureHosts(store, bins, countPublic);
-  if (hosts.length === 0)
-    return { hosts: [], analysis: extracting ? await analyzeCapture(file, analyzeOptions) : analysis };
-  return {
-    hosts: hosts.map((h) => ({
+  if (!framesStartWithMacs(analysis.summary.linkTypes)) {
+    const hosts = captureHostAddresses(store, bins, countPublic).map((h) => ({
+      address: store.addresses.text[h.address]!,
+    }));
+    if (hosts.length > 0) return { byAddress: true, hosts };
+  } else {
+    const hosts = captureHosts(store, bins, countPublic).map((h) => ({
       mac: store.macs.text(h.mac),
       address: h.address < 0 ? null : store.addresses.text[h.address]!,
-    })),
-  };
+    }));
+    if (hosts.length > 0) return { byAddress: false, hosts };
+  }
+  return { hosts: [], analysis: extracting ? await analyzeCapture(file, analyzeOptions) : analysis };
 }
 
 function analyzeFor(path: string, loaded: LoadedModel, options: EvaluateOptions): Promise<CaptureAnalysis> {

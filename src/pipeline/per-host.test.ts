@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
+import { relinked } from '../test-helpers/link-rewrite.js';
 import { TEST_DATA } from '../test-helpers/reference.js';
 import { trainFromCaptures } from '../training/run.js';
 import { evaluateCaptureDetailed, evaluateHosts, HOSTS_PER_READ, type HostEvaluation } from './evaluate.js';
@@ -62,6 +63,44 @@ it('reads the hosts of a capture in groups that give every host the same evaluat
     for (const size of [1, 2]) {
       const grouped = await evaluateHosts(merged, options, size);
       assert.deepEqual(grouped.map(plainHost), one.map(plainHost), `${size} per read`);
+    }
+  }
+});
+
+it('per-host mode keys hosts by address where frames do not begin with MACs, each host as its own capture', async () => {
+  const ethernet = mergedCapture('two-devices-ethernet.pcap', ['EdimaxPlug1101W', 'DLinkCam']);
+  // The devices' addresses, from the Ethernet capture's hosts.
+  const devices = new Map<string, string>();
+  for (const h of await evaluateHosts(ethernet, { anomaly: 'none' })) {
+    const d = h.result.data[h.result.key] as { source_ip: string } | undefined;
+    if (['74:da:38:4a:76:49', 'b0:c5:54:25:5b:0e'].includes(h.result.key) && d)
+      devices.set(h.result.key, d.source_ip);
+  }
+  assert.equal(devices.size, 2);
+  const bytes = readFileSync(ethernet);
+  for (const link of [101, 113, 276] as const) {
+    const path = join(dir, `two-devices-${link}.pcap`);
+    writeFileSync(path, relinked(bytes, link));
+    const hosts = await evaluateHosts(path, { anomaly: 'none' });
+    const keys = hosts.map((h) => h.result.key);
+    // Not the header bytes the compat features read as MACs: one host per address, no more.
+    for (const key of keys) assert.match(key, /^\d+\.\d+\.\d+\.\d+$/, `${link}: ${keys.join(' ')}`);
+    assert.equal(new Set(keys).size, keys.length);
+    for (const address of devices.values()) {
+      const host = hosts.find((h) => h.result.key === address);
+      assert.ok(host, `${link}: ${address} among ${keys.join(' ')}`);
+      const own = join(dir, `own-${link}-${address}.pcap`);
+      writeFileSync(own, relinked(bytes, link, address));
+      const alone = await evaluateCaptureDetailed(own, { anomaly: 'none' });
+      const mine = host.result.data[address] as {
+        source_ip: string;
+        source_mac: string;
+        classification: unknown;
+      };
+      const its = alone.result.data[alone.result.key] as typeof mine;
+      assert.equal(mine.source_ip, address);
+      assert.equal(mine.source_mac, '');
+      assert.deepEqual(mine.classification, its.classification, `${link}: ${address}`);
     }
   }
 });

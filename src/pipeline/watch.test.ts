@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import type { CaptureWarning } from '../capture/reader-api.js';
 import { runCli } from '../test-helpers/cli.js';
+import { relinked } from '../test-helpers/link-rewrite.js';
 import { referenceCapturePath, referenceRecords, TEST_DATA } from '../test-helpers/reference.js';
 import { analyzeCapture, REORDERED_WARNING_KIND } from './analyze.js';
 import { evaluateCaptureDetailed, rankLabels } from './evaluate.js';
@@ -175,4 +176,23 @@ describe("a forest's running roles", () => {
     }
     assert.ok(differs > 0, 'the captures tell the two aggregations apart');
   });
+});
+
+it('on a capture whose frames do not begin with MACs, a host is its address: one update per address and bin', async () => {
+  const merged = `${TEST_DATA}reference/captures/DLinkCam-sentinel-Mon0000-n00.pcap`;
+  const bytes = readFileSync(merged);
+  for (const link of [101, 113, 276] as const) {
+    const updates: WatchUpdate[] = [];
+    await watchCapture(Readable.from([relinked(bytes, link)]), { anomaly: 'none', warmupS: 0 }, (u) =>
+      updates.push(u),
+    );
+    assert.ok(updates.length > 0);
+    for (const u of updates) {
+      assert.equal(u.mac, '', `${link}: no MAC made of header bytes`);
+      assert.match(u.ip ?? '', /^\d+\.\d+\.\d+\.\d+$/);
+    }
+    const perBin = updates.map((u) => `${u.bin} ${u.ip}`);
+    assert.equal(new Set(perBin).size, perBin.length, `${link}: ${perBin.join(', ')}`);
+    assert.ok(updates.some((u) => u.ip === '10.10.10.37'));
+  }
 });

@@ -1,9 +1,10 @@
+import { LinkType } from '../capture/packet.js';
 import { readCapture } from '../capture/reader.js';
 import type { CaptureSummary, CaptureWarning } from '../capture/reader-api.js';
 import { decide } from '../decisions/decide.js';
 import { UsageError } from '../errors.js';
 import { BehaviorExtractor } from '../features/behavior.js';
-import { captureHosts, compatFeatures } from '../features/compat.js';
+import { captureHostAddresses, captureHosts, compatFeatures } from '../features/compat.js';
 import { sessionVectors } from '../features/session-vectors.js';
 import { predictBins, type RoleModel } from '../models/role-model.js';
 import type { Behavior, BehaviorDetail } from '../result.js';
@@ -43,6 +44,7 @@ export interface WatchUpdate {
   /** Time of the bin's first and last packet, epoch seconds. */
   binStart: number;
   binEnd: number;
+  /** '' where frames do not begin with MACs (raw IP, loopback, Linux cooked): the host is its address. */
   mac: string;
   ip: string | null;
   /** This bin's top 3 roles. */
@@ -154,6 +156,7 @@ export async function watchCapture(
   let bin = 0;
   let stream: StreamState | null = null;
   let wentBack: CaptureWarning | null = null;
+  let macFrames = true;
 
   const flush = () => {
     if (store.length === 0 || !stream) return;
@@ -180,17 +183,23 @@ export async function watchCapture(
       while (stacksOf.size > maxHosts) stacksOf.delete(stacksOf.keys().next().value!);
     }
     if (behavior) behavior = new BehaviorExtractor(behaviorWindow);
-    for (const { mac, address } of captureHosts(store, bins, countPublic)) {
+    // Where frames do not begin with MACs (framesStartWithMacs) a host is its address: its "MAC" is header bytes
+    // that the features read but nobody should see or key it by.
+    const byAddress = !macFrames;
+    const hostList = byAddress
+      ? captureHostAddresses(store, bins, countPublic)
+      : captureHosts(store, bins, countPublic);
+    for (const { mac, address } of hostList) {
       const compat = compatFeatures(store, bins, countPublic, mac);
       if (compat.bins.length === 0) continue;
-      const macText = store.macs.text(mac);
       const ip = store.addresses.text[address] ?? null;
+      const key = byAddress ? ip! : store.macs.text(mac);
       const vector = compat.bins[0]!.vector;
       const probabilities = predictBins(model, [vector])[0]!;
-      const host = hosts.get(macText) ?? { sum: new Float64Array(sumWidth), bins: 0, rows: [] };
+      const host = hosts.get(key) ?? { sum: new Float64Array(sumWidth), bins: 0, rows: [] };
       // (Re-)insert last: the Map's order is then least recently seen first, for eviction.
-      hosts.delete(macText);
-      hosts.set(macText, host);
+      hosts.delete(key);
+      hosts.set(key, host);
       host.bins++;
       if (model.kind === 'onelayer')
         for (let k = 0; k < probabilities.length; k++) host.sum[k]! += probabilities[k]!;
@@ -204,7 +213,7 @@ export async function watchCapture(
         sessions: { rows, sourceIp: ip },
         vectors: [compat.bins[0]!.vector],
         role: running[0]![0],
-        hostKey: macText,
+        hostKey: key,
         behavior: behaviorResult,
       });
       const abnormality = score.abnormality;
@@ -212,7 +221,7 @@ export async function watchCapture(
         bin,
         binStart,
         binEnd,
-        mac: macText,
+        mac: byAddress ? '' : key,
         ip,
         roles: rankLabels(model.labels, probabilities).slice(0, 3),
         runningRoles: running.slice(0, 3),
@@ -276,6 +285,7 @@ export async function watchCapture(
           binStartUs = t;
         }
         if (t > maxSeenUs) maxSeenUs = t;
+        if (p.linkType !== LinkType.ETHERNET) macFrames = false;
         store.add(p);
         behavior?.add(p);
       },

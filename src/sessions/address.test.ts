@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { ipv6Text, isPrivateV4, isPrivateV6, macText, macWords } from './address.js';
+import { describe, it, test } from 'node:test';
+import { addressBytes, ipv4Text, ipv6Text, isPrivateV4, isPrivateV6, macText, macWords } from './address.js';
 
 function v6(text: string): Uint8Array {
   // Test-only parser for fully written or '::'-compressed addresses.
@@ -118,4 +118,31 @@ describe('macWords: a MAC text back to the words it was made from', () => {
     ])
       assert.equal(macWords(other, words), false, other);
   });
+});
+
+test('addressBytes reads back what ipv4Text and ipv6Text write, and nothing else', () => {
+  let seed = 7;
+  const next = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed >>> 24;
+  };
+  for (let i = 0; i < 2000; i++) {
+    const v6 = Uint8Array.from({ length: 16 }, () => (i % 3 === 0 && next() < 160 ? 0 : next()));
+    if (i % 7 === 0) v6.set([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff]);
+    assert.deepEqual(addressBytes(ipv6Text(v6)), v6, ipv6Text(v6));
+    const v4 = v6.subarray(12);
+    assert.deepEqual(addressBytes(ipv4Text(v4)), Uint8Array.from(v4));
+  }
+  assert.deepEqual(addressBytes('::'), new Uint8Array(16));
+  for (const bad of [
+    '',
+    '1.2.3',
+    '1.2.3.256',
+    '1::2::3',
+    '1:2:3:4:5:6:7:8:9',
+    'g::1',
+    '1:2:3:4:5:6:7',
+    'mac',
+  ])
+    assert.equal(addressBytes(bad), null, bad);
 });

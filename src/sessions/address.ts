@@ -19,6 +19,43 @@ export function ipv6Text(addr: Uint8Array): string {
 }
 
 /**
+ * The bytes of an address as ipv4Text or ipv6Text write it (4 or 16), or null for any other text: the way back
+ * from an address table's text to what a packet holds.
+ */
+export function addressBytes(text: string): Uint8Array | null {
+  const quad = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (quad) {
+    const bytes = quad.slice(1).map(Number);
+    return bytes.every((b) => b <= 255) ? Uint8Array.from(bytes) : null;
+  }
+  if (!text.includes(':')) return null;
+  let groups: number[];
+  const mapped = /^::ffff:(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/.exec(text);
+  if (mapped) {
+    const v4 = addressBytes(mapped[1]!);
+    if (!v4) return null;
+    groups = [0, 0, 0, 0, 0, 0xffff, (v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!];
+  } else {
+    const halves = text.split('::');
+    if (halves.length > 2) return null;
+    const part = (h: string) => (h === '' ? [] : h.split(':'));
+    const head = part(halves[0]!);
+    const tail = halves.length === 2 ? part(halves[1]!) : [];
+    const fill = 8 - head.length - tail.length;
+    if (halves.length === 2 ? fill < 1 : fill !== 0) return null;
+    const hex = [...head, ...new Array<string>(fill).fill('0'), ...tail];
+    if (!hex.every((g) => /^[0-9a-f]{1,4}$/.test(g))) return null;
+    groups = hex.map((g) => Number.parseInt(g, 16));
+  }
+  const out = new Uint8Array(16);
+  for (let i = 0; i < 8; i++) {
+    out[2 * i] = groups[i]! >> 8;
+    out[2 * i + 1] = groups[i]! & 0xff;
+  }
+  return out;
+}
+
+/**
  * Eight 16-bit groups as text: lowercase hex without leading zeros, the first longest run of ≥ 2 zero groups
  * as "::" (RFC 5952 §4, and Python's ipaddress._compress_hextets, which agree on this).
  */

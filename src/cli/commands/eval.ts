@@ -184,7 +184,7 @@ export function registerEval(program: Command): void {
           .option('-o, --output <file>', 'write results to this file instead of standard output')
           .option(
             '--per-host',
-            'one result per host (MAC speaking from a private address) in captures holding several',
+            'one result per host (MAC speaking from a private address; the address itself on raw-IP, loopback and Linux cooked captures) in captures holding several',
           )
           .option('--long', 'a block per capture instead of the table'),
         'do not read or record device history',

@@ -36,7 +36,7 @@ function watchText(u: WatchUpdate): string {
       : '';
   const bin = u.behaviorScope === 'bin';
   return (
-    `${when} bin ${u.bin} ${u.mac} ${u.ip ?? '-'} (${u.sessions} session${u.sessions === 1 ? '' : 's'})\n` +
+    `${when} bin ${u.bin} ${u.mac || '-'} ${u.ip ?? '-'} (${u.sessions} session${u.sessions === 1 ? '' : 's'})\n` +
     `  this bin: ${roles(u.roles)}${bin ? behavior + reasons : ''}\n` +
     `  running (${u.binsSeen} bin${u.binsSeen === 1 ? '' : 's'}): ${roles(u.runningRoles)}${bin ? '' : behavior + reasons}`
   );

@@ -3,11 +3,12 @@
  * timing, protocols, services, TCP flags, fan-out, TTLs, flows), computed in one streaming pass from
  * headers only. See docs/features-v2.md for every feature and the rules below.
  *
- * Keys: with a MAC layer, every unicast MAC is a key (group MACs never are); without one (raw IP, loopback)
- * every IP address is. A key is reported as a HOST when it sent at least one IP packet from a private
- * (incl. link-local and 0.0.0.0) source address; the capture's DEVICE is the host that took part in the most
- * packets at a private address, sent or received (ties: the one that sent more such packets, then the one seen
- * first), so a one-device capture yields that device even when a LAN peer it talks to sends more than it does.
+ * Keys: with a MAC layer, every unicast MAC is a key (group MACs never are); without one (raw IP, loopback,
+ * Linux cooked: its one link address, the sender's, is no MAC pair) every IP address is. A key is reported
+ * as a HOST when it sent at least one IP packet from a private (incl. link-local and 0.0.0.0) source address;
+ * the capture's DEVICE is the host that took part in the most packets at a private address, sent or received
+ * (ties: the one that sent more such packets, then the one seen first), so a one-device capture yields that
+ * device even when a LAN peer it talks to sends more than it does.
  *
  * Bins follow the compat rule on IP packets in arrival order: the first IP packet starts bin 0, and an IP
  * packet `durationS` or more after the current bin's start closes it and starts the next at its own time
