@@ -85,6 +85,19 @@ export const behaviorDetailSchema = z.object({
   network_stacks: z.array(z.string()).optional(),
 });
 
+/**
+ * A capture that is corrupt part-way (a record header or block length that cannot be): the result is of the
+ * packets before that record, as tcpdump and tshark print what they read before such an error. The command
+ * still reports the error on stderr and exits 1.
+ */
+export const captureErrorSchema = z.object({
+  kind: z.literal('corrupt'),
+  /** Byte offset of the corrupt record in the (decompressed) capture: the bytes before it were read. */
+  offset: z.number().int().nonnegative(),
+  /** The reader's one-line error, as printed on stderr. */
+  message: z.string(),
+});
+
 /** What `networkml eval --json` prints per capture (one JSON line). */
 export const captureResultSchema = z.object({
   /** The capture's path as given. */
@@ -98,6 +111,8 @@ export const captureResultSchema = z.object({
   reason: z.string().optional(),
   /** Reader warnings (e.g. a truncated tail: everything complete was used). Printed on stderr by the CLI. */
   warnings: z.array(z.string()).optional(),
+  /** The capture is corrupt at a record: this result is of the packets before it (absent otherwise). */
+  capture_error: captureErrorSchema.optional(),
   /** Our additions; absent in compat-only output. */
   detail: z
     .object({
@@ -133,5 +148,6 @@ export type ValidDeviceResult = z.infer<typeof validDeviceResultSchema>;
 export type InvalidDeviceResult = z.infer<typeof invalidDeviceResultSchema>;
 export type DeviceResult = ValidDeviceResult | InvalidDeviceResult;
 export type BinDetail = z.infer<typeof binDetailSchema>;
+export type CaptureErrorDetail = z.infer<typeof captureErrorSchema>;
 export type BehaviorDetail = z.infer<typeof behaviorDetailSchema>;
 export type CaptureResult = z.infer<typeof captureResultSchema>;

@@ -54,6 +54,12 @@ export interface ReaderThreadOptions {
   /** An extractor run on the reader thread, and who takes its result (on this thread, once). */
   extractor?: { module: URL; options: unknown; onResult: (result: unknown) => void };
   /**
+   * On a corrupt record after packets, also finish the extractor and hand its result (of the packets before
+   * the record) to `extractor.onResult` before the CorruptCaptureError is thrown: the caller keeps what came
+   * before it (AnalyzeOptions.partialOnCorrupt). Otherwise the extractor's work is dropped with the error.
+   */
+  partial?: boolean;
+  /**
    * Work for this thread instead of sleeping while less than half the ring is filled: one short slice
    * (~0.1 ms) a call, false when there is none now (it then sleeps as usual).
    */
@@ -66,6 +72,8 @@ export interface ReaderThreadData {
   buffer: SharedArrayBuffer;
   nonIp: boolean;
   extractor: { module: string; options: unknown } | null;
+  /** ReaderThreadOptions.partial. */
+  partial: boolean;
 }
 
 export type ReaderThreadMessage =
@@ -79,6 +87,8 @@ export type ReaderThreadMessage =
       exitCode: ExitCodeValue | undefined;
       /** A corrupt record after packets: what came before it (CorruptCaptureError.partial). */
       partial?: CaptureSummary;
+      /** Then, with ReaderThreadOptions.partial, the extractor's result of the packets before it. */
+      extracted?: unknown;
     };
 
 /** The error the one-thread reader would have thrown, class included. */
@@ -110,6 +120,7 @@ export async function readCaptureOnThread(
     buffer,
     nonIp: thread.nonIp ?? false,
     extractor: extractor ? { module: extractor.module.href, options: extractor.options } : null,
+    partial: thread.partial ?? false,
   };
   const spareWorker = takeSpare();
   const worker = spareWorker ?? startWorker(readerWorkerUrl(), { workerData: data });
@@ -132,6 +143,7 @@ export async function readCaptureOnThread(
     outcome = m;
     // Taken at once, so what it holds (a temporary file) has an owner even if reading then fails here.
     if (m.type === 'done' && extractor) extractor.onResult(m.extracted);
+    if (m.type === 'error' && m.extracted !== undefined && extractor) extractor.onResult(m.extracted);
     settle();
   });
   worker.on('error', (err) => {

@@ -118,17 +118,33 @@ async function run(data: ReaderThreadData): Promise<void> {
       extracted?.transfer ?? [],
     );
     writer.finish(RingState.DONE);
-  } catch (err) {
+  } catch (caught) {
+    let err = caught;
+    // A corrupt record after packets: the packets before it are a result (eval's), the extractor's part too.
+    let extracted: { result: unknown; transfer: ArrayBuffer[] } | null = null;
+    if (err instanceof CorruptCaptureError && data.partial && side) {
+      writer.publish();
+      try {
+        extracted = side.finish();
+        side = null;
+      } catch (finishing) {
+        err = finishing;
+      }
+    }
     side?.dispose();
     const message = err instanceof Error ? err.message : String(err);
-    post({
-      type: 'error',
-      kind: err instanceof CaptureError ? 'capture' : err instanceof NetworkmlError ? 'networkml' : 'other',
-      message,
-      offset: err instanceof CaptureError ? err.offset : undefined,
-      exitCode: err instanceof NetworkmlError ? err.exitCode : undefined,
-      ...(err instanceof CorruptCaptureError ? { partial: err.partial } : {}),
-    });
+    parentPort!.postMessage(
+      {
+        type: 'error',
+        kind: err instanceof CaptureError ? 'capture' : err instanceof NetworkmlError ? 'networkml' : 'other',
+        message,
+        offset: err instanceof CaptureError ? err.offset : undefined,
+        exitCode: err instanceof NetworkmlError ? err.exitCode : undefined,
+        ...(err instanceof CorruptCaptureError ? { partial: err.partial } : {}),
+        ...(extracted ? { extracted: extracted.result } : {}),
+      } satisfies ReaderThreadMessage,
+      extracted?.transfer ?? [],
+    );
     writer.finish(RingState.FAILED);
   }
 }

@@ -45,7 +45,7 @@ describe('a large capture read on a second thread', () => {
     assert.deepEqual(threaded, single);
   });
 
-  it('corrupt in the middle: the same one-line error and exit code 1', () => {
+  it('corrupt in the middle: the same result of the packets before it, one-line error and exit code 1', () => {
     const bad = Buffer.from(big);
     // The record header after the first 10 MB claims an absurd captured length.
     let o = 24;
@@ -53,13 +53,18 @@ describe('a large capture read on a second thread', () => {
     bad.writeUInt32LE(0x7fff_ffff, o + 8);
     const corrupt = join(dir, 'corrupt.pcap');
     writeFileSync(corrupt, bad);
-    const { threaded, single } = both(['eval', corrupt, '--json', '--anomaly', 'none', '--no-history']);
-    assert.equal(threaded.status, 1);
-    assert.match(
-      threaded.stderr,
-      /^networkml: .*corrupt record at byte offset \d+: captured length \d+ is absurd\n$/,
-    );
-    assert.deepEqual(threaded, single);
+    for (const options of [['--anomaly', 'none'], []]) {
+      const { threaded, single } = both(['eval', corrupt, '--json', ...options, '--no-history']);
+      assert.equal(threaded.status, 1);
+      assert.equal(
+        threaded.stderr,
+        `networkml: ${corrupt}: corrupt record at byte offset ${o}: captured length 2147483647 is absurd\n`,
+      );
+      assert.deepEqual(threaded, single);
+      const result = JSON.parse(threaded.stdout) as { valid: boolean; capture_error: { offset: number } };
+      assert.equal(result.valid, true);
+      assert.equal(result.capture_error.offset, o);
+    }
   });
 
   it('default eval (the LSTM scores its first sequences while reading): the same result as one thread', () => {
@@ -167,7 +172,7 @@ describe('a large capture read on a second thread', () => {
       }
     });
 
-    it('cut short and corrupt: the same warning or one-line error and exit code', () => {
+    it('cut short and corrupt: the same warning, or result of the packets before the corrupt record, one-line error and exit code', () => {
       const cut = join(dir, 'cut-v2.pcap');
       writeFileSync(cut, big.subarray(0, big.length - 7));
       const bad = Buffer.from(big);
@@ -187,6 +192,15 @@ describe('a large capture read on a second thread', () => {
         /^networkml: .*corrupt record at byte offset \d+: captured length \d+ is absurd\n$/,
       );
       assert.deepEqual(e.threaded, e.single);
+      // The v2 features of those packets, made on the reader thread, and the behaviour model's verdict.
+      const result = JSON.parse(e.threaded.stdout) as {
+        valid: boolean;
+        capture_error: { offset: number };
+        detail: { anomaly_model: string };
+      };
+      assert.equal(result.valid, true);
+      assert.equal(result.capture_error.offset, o);
+      assert.equal(result.detail.anomaly_model, 'behavior');
     });
   });
 });

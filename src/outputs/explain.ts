@@ -1,11 +1,12 @@
 import { compatFeatureName } from '../features/compat.js';
 import { v2FeatureNames } from '../features/v2/index.js';
 import { explain, type RoleModel, UNKNOWN_LABEL } from '../models/role-model.js';
-import type { CaptureResult } from '../result.js';
+import type { CaptureErrorDetail, CaptureResult } from '../result.js';
+import { partialLine } from './table.js';
 
 /** What explaining needs of an evaluation (pipeline/evaluate's Evaluation has it). */
 export interface ExplainInput {
-  result: Pick<CaptureResult, 'file' | 'key' | 'data' | 'detail' | 'reason'>;
+  result: Pick<CaptureResult, 'file' | 'key' | 'data' | 'detail' | 'reason' | 'capture_error'>;
   /** The anomaly model's outcome (a behaviour model's is explained too). */
   anomaly: { abnormality: number; threshold: number; note?: string } | null;
   /** Labels by probability, most likely first; empty for a capture without usable bins. */
@@ -40,6 +41,11 @@ export interface CaptureExplanation {
   explained?: { label: string; probability: number };
   /** Why there is nothing to explain (no usable bins), as eval says it. */
   reason?: string;
+  /**
+   * The capture is corrupt at a record: what is explained is of the packets before it (eval's
+   * `capture_error`; the error is also printed on stderr, exit 1). Absent otherwise.
+   */
+  captureError?: CaptureErrorDetail;
   /**
    * 'centred logit' for the one-layer model, 'probability' for the random forest, 'log-odds against the
    * nearest other role' for the nearest-capture model.
@@ -83,6 +89,8 @@ export function explainCapture(model: RoleModel, evaluation: ExplainInput, top =
   const bins = evaluation.vectors;
   const names = model.features.semantics === 'v2' ? v2FeatureNames() : null;
   const file = evaluation.result.file;
+  const captureError = evaluation.result.capture_error;
+  const partial = captureError ? { captureError } : {};
   const scale =
     model.kind === 'onelayer'
       ? 'centred logit'
@@ -99,6 +107,7 @@ export function explainCapture(model: RoleModel, evaluation: ExplainInput, top =
       base: 0,
       influences: [],
       ...(reason ? { reason } : {}),
+      ...partial,
     };
   }
   const [label, probability] = evaluation.ranked[0]!;
@@ -132,6 +141,7 @@ export function explainCapture(model: RoleModel, evaluation: ExplainInput, top =
     base: base / bins.length,
     influences,
     ...(behavior ? { behavior } : {}),
+    ...partial,
   };
 }
 
@@ -163,11 +173,13 @@ function percent(p: number): string {
 }
 
 export function explainText(e: CaptureExplanation): string {
-  if (!e.label) return `${e.file}\n  ${e.reason ?? 'not enough sessions to explain'} (valid: false)`;
+  const partial = partialLine({ capture_error: e.captureError });
+  const file = partial ? `${e.file}\n  partial: ${partial}` : e.file;
+  if (!e.label) return `${file}\n  ${e.reason ?? 'not enough sessions to explain'} (valid: false)`;
   const heading = e.explained
     ? `  top role ${e.label} (${percent(e.probability!)}: no role fits well enough); contributions to the most likely role, ${e.explained.label} (${percent(e.explained.probability)}), its ${e.scale}:`
     : `  top role ${e.label} (${percent(e.probability!)}), contributions to its ${e.scale}:`;
-  const lines = [`${e.file}`, heading];
+  const lines = [file, heading];
   if (e.influences.some((f) => f.trainingMean !== undefined))
     lines.push(
       '    (each from how far the feature is from its mean over the training bins: one at its mean adds 0)',

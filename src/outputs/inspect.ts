@@ -5,8 +5,10 @@ import type { CaptureSummary } from '../capture/reader-api.js';
 import { COMPAT_FEATURE_COUNT, type CompatFeatures, compatFeatureName } from '../features/compat.js';
 import { V2_OWN_COUNT, V2_PORT_OFFSET, v2FeatureNames } from '../features/v2/names.js';
 import type { V2Result } from '../features/v2/result.js';
+import type { CaptureErrorDetail } from '../result.js';
 import type { BinOptions } from '../sessions/bins.js';
 import { noSessionsReason } from './no-sessions.js';
+import { partialLine } from './table.js';
 
 /** What inspecting needs of one analysed capture (pipeline/analyze's CaptureAnalysis has it). */
 export interface InspectInput {
@@ -18,6 +20,8 @@ export interface InspectInput {
   compat: CompatFeatures;
   v2: V2Result | null;
   options: BinOptions;
+  /** Where the capture is corrupt, when it was read only up to a corrupt record (AnalyzeOptions.partialOnCorrupt). */
+  corrupt?: { offset: number; message: string };
 }
 
 /** `networkml inspect --json`: the keys and shapes of the reference outputs (NetworkML v0.4.8 run). */
@@ -40,6 +44,8 @@ export interface InspectRecord {
   sos_error?: string;
   /** Reader warnings (a truncated tail, skipped link types), also printed on stderr. */
   warnings?: string[];
+  /** The capture is corrupt at a record: this is of the packets before it (as eval's; the error is on stderr). */
+  capture_error?: CaptureErrorDetail;
   /**
    * With `--features v2`: every host's named header features and per-port (`port.*`) features per bin, the
    * non-zero ones (the compat block is in `features`).
@@ -100,6 +106,7 @@ export function inspectRecord(analysis: InspectInput): InspectRecord {
     ...(analysis.summary.warnings.length
       ? { warnings: analysis.summary.warnings.map((w) => w.message) }
       : {}),
+    ...(analysis.corrupt ? { capture_error: { kind: 'corrupt' as const, ...analysis.corrupt } } : {}),
     ...(analysis.v2 ? { v2: v2Section(analysis.v2) } : {}),
   };
 }
@@ -110,6 +117,8 @@ export function inspectText(analysis: InspectInput, record: InspectRecord, topFe
   const { summary, compat } = analysis;
   const sessions = analysis.sessionsPerBin.reduce((a, b) => a + b, 0);
   lines.push(`${analysis.source}`);
+  const partial = partialLine(record);
+  if (partial) lines.push(`  partial: ${partial}`);
   lines.push(
     `  ${counted(summary.packets, 'packet')} (${analysis.ipPackets} IP, ${analysis.duplicates} repeats dropped), ` +
       `${counted(sessions, 'session')} in ${counted(analysis.sessionsPerBin.length, 'bin')} of ${analysis.options.durationS} s ` +

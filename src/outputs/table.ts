@@ -11,16 +11,27 @@ export function deviceOf(result: CaptureResult): ValidDeviceResult | null {
   return device && typeof device === 'object' && device.valid ? device : null;
 }
 
+/**
+ * The line that says a result is of the packets before a corrupt record (result.capture_error), for the
+ * readable outputs; the error itself goes to stderr.
+ */
+export function partialLine(result: Pick<CaptureResult, 'capture_error'>): string | null {
+  const e = result.capture_error;
+  return e ? `only the packets before a corrupt record at byte offset ${e.offset} were read` : null;
+}
+
 /** A readable block per capture for `networkml eval`. */
 export function evalText(result: CaptureResult): string {
   const device = deviceOf(result);
+  const partial = partialLine(result);
   if (!device)
-    return `${result.file}\n  ${result.reason ?? 'not enough sessions to classify'} (valid: false)`;
+    return `${result.file}\n  ${partial ? `partial     ${partial}\n  ` : ''}${result.reason ?? 'not enough sessions to classify'} (valid: false)`;
   const roles = device.classification.labels.map(
     (l, i) => `${l} ${pct(device.classification.confidences[i]!)}`,
   );
   const lines = [
     `${result.file}`,
+    ...(partial ? [`  partial     ${partial}`] : []),
     `  device      ${device.source_mac || '-'}  ${device.source_ip || '-'}  (key ${result.key})`,
     `  roles       ${roles.join(' | ')}`,
   ];
@@ -73,12 +84,14 @@ export function evalTable(results: CaptureResult[]): string {
   ];
   for (const result of results) {
     const device = deviceOf(result);
-    const capture = captureKey(result.file).key;
+    const key = captureKey(result.file).key;
+    // A result of the packets before a corrupt record (the error is on stderr).
+    const capture = `${key}${result.capture_error ? ' (partial)' : ''}`;
     if (!device) {
       rows.push([
         capture,
         // A host of --per-host without sessions: its key is its MAC.
-        result.key === capture ? '-' : result.key,
+        result.key === key ? '-' : result.key,
         '-',
         `${result.reason ?? 'not enough sessions'} (valid: false)`,
         '-',

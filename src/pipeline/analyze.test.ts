@@ -6,12 +6,14 @@ import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { captureInfo } from '../capture/info.js';
 import { readCapture } from '../capture/reader.js';
+import { CorruptCaptureError } from '../capture/reader-api.js';
 import { NetworkmlError } from '../errors.js';
 import { COMPAT_FEATURE_COUNT, CompatAccumulator } from '../features/compat.js';
 import { SessionRowAccumulator } from '../features/session-vectors.js';
 import { DEFAULT_MODEL_PATH, loadModel } from '../models/format.js';
 import { type OneLayerRoleModel, predictRows, StreamedOneLayerPredictions } from '../models/role-model.js';
 import { BinStream } from '../sessions/bin-stream.js';
+import { corruptPcap, corruptPcapng } from '../test-helpers/corrupt-capture.js';
 import {
   type AnalyzeOptions,
   analyzeCapture,
@@ -98,7 +100,7 @@ describe('the reader thread gives the same analysis as one thread', () => {
 async function outcome(analysis: Promise<CaptureAnalysis>): Promise<unknown> {
   try {
     const a = await analysis;
-    return { ...plain(a), path: a.path, summary: a.summary };
+    return { ...plain(a), path: a.path, summary: a.summary, corrupt: a.corrupt };
   } catch (err) {
     const e = err as NetworkmlError & { offset?: number };
     return { error: e.constructor.name, message: e.message, offset: e.offset, exitCode: e.exitCode };
@@ -111,11 +113,20 @@ describe('the reader thread with the v2 (on that thread) and behaviour (here) ex
   const every = ['captures/edge', 'captures/real', 'captures/fuzz', 'reference/captures'].flatMap((d) =>
     readdirSync(join(DATA, d)).map((f) => join(DATA, d, f)),
   );
+  // partialOnCorrupt: a corrupt capture's analysis of the packets before the corrupt record, not its error.
   const optionSets: AnalyzeOptions[] = [
     { features: 'v2', behavior: true },
     { features: 'v2', durationS: 60, warmupS: 30 },
-    { features: 'v2', behavior: true, durationS: 60, warmupS: 0, behaviorWindowS: 30 },
+    {
+      features: 'v2',
+      behavior: true,
+      durationS: 60,
+      warmupS: 0,
+      behaviorWindowS: 30,
+      partialOnCorrupt: true,
+    },
     { behavior: true, durationS: 60, warmupS: 0 },
+    { features: 'v2', behavior: true, durationS: 60, warmupS: 0, partialOnCorrupt: true },
   ];
   for (const path of every) {
     it(path.slice(DATA.length + 1), async () => {
@@ -193,6 +204,7 @@ describe("each host's own traffic (analyzeHosts) and the whole capture: the read
         rows: a.store.length,
         times: [...a.store.timeUs.data.subarray(0, a.store.length)],
         summary: a.summary,
+        corrupt: a.corrupt,
       }));
     } catch (err) {
       const e = err as NetworkmlError & { offset?: number };
@@ -208,7 +220,7 @@ describe("each host's own traffic (analyzeHosts) and the whole capture: the read
       addressesSeen += addresses.length;
       for (const options of [
         {},
-        { features: 'v2', behavior: true, durationS: 60, warmupS: 0 },
+        { features: 'v2', behavior: true, durationS: 60, warmupS: 0, partialOnCorrupt: true },
       ] as AnalyzeOptions[]) {
         for (const hosts of [{ macs }, { addresses }, null]) {
           const threaded = await hostsOutcome(path, hosts, { ...options, readerThread: true });
@@ -408,4 +420,74 @@ describe('session rows spilled to a temporary file', () => {
       }
     }
   });
+});
+
+describe('a corrupt record after packets (partialOnCorrupt): the analysis of the packets before it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'networkml-corrupt-'));
+  const write = (name: string, bytes: Buffer) => {
+    const path = join(dir, name);
+    writeFileSync(path, bytes);
+    return path;
+  };
+  // Real captures, a record header or block length after 60 % (30 %) of them made impossible.
+  const real = (name: string) => readFileSync(join(DATA, 'captures/real', name));
+  const cases = [
+    ['aria.pcap', corruptPcap(real('Aria-sentinel-Mon0000-n00.pcap'))],
+    ['wemo.pcap', corruptPcap(real('WeMoSwitch-A1-Mon0000-n00.pcap'), 0.3)],
+    ['kettle.pcapng', corruptPcapng(readFileSync(join(DATA, 'captures/edge/real-le.pcapng')))],
+  ] as const;
+  const optionSets: AnalyzeOptions[] = [
+    {},
+    { features: 'v2', behavior: true, durationS: 60, warmupS: 0 },
+    { durationS: 30, warmupS: 0, publicSessions: true },
+  ];
+
+  for (const [name, c] of cases) {
+    it(`${name}: the same as the clean capture of those packets, on one thread and two, streamed or whole`, async () => {
+      const path = write(name, c.bytes);
+      const clean = write(`clean-${name}`, c.before);
+      for (const options of optionSets) {
+        const what = JSON.stringify(options);
+        const expected = plain(await analyzeCapture(clean, options));
+        for (const readerThread of [false, true]) {
+          const o = { ...options, readerThread, partialOnCorrupt: true };
+          const a = await analyzeCapture(path, o);
+          assert.deepEqual(plain(a), expected, `${what} ${readerThread}`);
+          assert.equal(a.summary.packets, c.packets);
+          assert.equal(a.summary.bytes, c.at);
+          assert.equal(a.corrupt?.offset, c.at);
+          assert.match(
+            a.corrupt!.message,
+            new RegExp(`^${path}: corrupt (record|pcapng block) at byte offset ${c.at}: `),
+          );
+          const whole = await analyzeWholeCapture(path, o);
+          assert.deepEqual(plain(whole), expected, `whole ${what} ${readerThread}`);
+          assert.deepEqual(whole.corrupt, a.corrupt);
+          assert.deepEqual(whole.summary, a.summary);
+          // Without it, the error as before: no part of the capture is used.
+          await assert.rejects(
+            analyzeCapture(path, { ...options, readerThread }),
+            (err: unknown) => err instanceof CorruptCaptureError && err.message === a.corrupt!.message,
+          );
+        }
+      }
+    });
+  }
+
+  it('a capture read again whole (times go back across bins) keeps its packets before the corrupt record', async () => {
+    const { header, records } = pcapRecords(real('Aria-sentinel-Mon0000-n00.pcap'));
+    const half = Math.floor(records.length / 2);
+    const rotated = Buffer.concat([header, ...records.slice(half), ...records.slice(0, half)]);
+    const c = corruptPcap(rotated, 0.8);
+    const path = write('rotated-corrupt.pcap', c.bytes);
+    const expected = plain(await analyzeCapture(write('rotated-clean.pcap', c.before), {}));
+    for (const readerThread of [false, true]) {
+      const a = await analyzeCapture(path, { readerThread, partialOnCorrupt: true });
+      assert.equal(a.path, 'whole');
+      assert.deepEqual(plain(a), expected);
+      assert.equal(a.corrupt?.offset, c.at);
+    }
+  });
+
+  it('cleans up', () => rmSync(dir, { recursive: true, force: true }));
 });

@@ -4,13 +4,18 @@ import { isMainThread } from 'node:worker_threads';
 import type { PackedRecords } from '../capture/packed.js';
 import { PacketRecord } from '../capture/packet.js';
 import { readCapture } from '../capture/reader.js';
-import type { CaptureSummary, CaptureWarning, ReadOptions } from '../capture/reader-api.js';
+import {
+  type CaptureSummary,
+  type CaptureWarning,
+  CorruptCaptureError,
+  type ReadOptions,
+} from '../capture/reader-api.js';
 import {
   prestartReaderThread,
   READER_THREAD_MIN_BYTES,
   readCaptureOnThread,
 } from '../capture/reader-thread.js';
-import { NetworkmlError } from '../errors.js';
+import { errorMessage, NetworkmlError } from '../errors.js';
 import { BehaviorExtractor, type BehaviorResult } from '../features/behavior.js';
 import { CompatAccumulator, type CompatFeatures, compatFeatures } from '../features/compat.js';
 import type { FeatureSemantics } from '../features/semantics.js';
@@ -72,7 +77,39 @@ export interface AnalyzeOptions extends Partial<BinOptions> {
    * when only this thread works). Streamed analyses only, which return them as `rolePredictions`.
    */
   rolePredictions?: StreamedOneLayerPredictions;
+  /**
+   * A corrupt record after packets (the reader's CorruptCaptureError): analyse the packets before it and
+   * return that analysis with `corrupt` set, as tcpdump and tshark print what they read before the error
+   * (eval, inspect, explain; the caller still reports the error and fails). Default false: the error is
+   * thrown, and no part of the capture is used (train, test: a model is never fitted or scored on part of a
+   * data set without being told).
+   */
+  partialOnCorrupt?: boolean;
   read?: ReadOptions;
+}
+
+/** Where a capture was corrupt (its analysis is of the packets before that record) and the reader's error. */
+export interface CorruptRecord {
+  /** Byte offset of the corrupt record in the (decompressed) capture: where reading stopped. */
+  offset: number;
+  /** The reader's one-line error, as it is reported when no result is given. */
+  message: string;
+}
+
+/**
+ * The summary of `read`; with options.partialOnCorrupt, that of the packets before a corrupt record, and
+ * where it was, instead of its error.
+ */
+async function readKeepingPartial(
+  read: Promise<CaptureSummary>,
+  options: AnalyzeOptions,
+): Promise<{ summary: CaptureSummary; corrupt: CorruptRecord | null }> {
+  try {
+    return { summary: await read, corrupt: null };
+  } catch (err) {
+    if (!(options.partialOnCorrupt && err instanceof CorruptCaptureError)) throw err;
+    return { summary: err.partial, corrupt: { offset: err.partial.bytes, message: errorMessage(err) } };
+  }
 }
 
 export { READER_THREAD_MIN_BYTES };
@@ -127,6 +164,11 @@ export interface CaptureAnalysis {
   path: 'stream' | 'whole';
   /** The role model's per-bin predictions made while reading (AnalyzeOptions.rolePredictions; stream path). */
   rolePredictions?: RowPredictions;
+  /**
+   * AnalyzeOptions.partialOnCorrupt: the capture is corrupt at this record, and the analysis is of the packets
+   * before it. Absent when the capture was read to its end.
+   */
+  corrupt?: CorruptRecord;
 }
 
 /** The whole-capture analysis: every packet and session kept (per-host mode needs them all). */
@@ -255,6 +297,7 @@ export async function analyzeCapture(
   const onOuterAbort = () => abort.abort();
   outer?.addEventListener('abort', onOuterAbort);
   let summary: CaptureSummary;
+  let corrupt: CorruptRecord | null;
   let threadV2: V2Closed | null = null;
   // The reader thread's v2 features of a long capture go to a file opened here: a worker's own files
   // are closed when it exits. Adopted with the features at the end; closed here if they never come.
@@ -262,12 +305,13 @@ export async function analyzeCapture(
   const v2Spill = v2OnThread ? openUnlinkedFile('v2') : -1;
   try {
     if (threaded) {
-      summary = await readCaptureOnThread(
+      const read = readCaptureOnThread(
         source,
         packedConsumer(stream, extractors, abort),
         { ...options.read, signal: abort.signal },
         {
           nonIp: extractors.behavior !== null,
+          partial: options.partialOnCorrupt ?? false,
           ...(work ? { idle: () => work.step(rows) } : {}),
           ...(v2OnThread
             ? {
@@ -282,9 +326,10 @@ export async function analyzeCapture(
             : {}),
         },
       );
+      ({ summary, corrupt } = await readKeepingPartial(read, options));
       if (v2OnThread && threadV2 === null) throw new Error('the capture reader thread gave no v2 features');
     } else {
-      summary = await readCapture(
+      const read = readCapture(
         source,
         (p) => {
           stream.add(p);
@@ -296,6 +341,7 @@ export async function analyzeCapture(
         },
         { ...options.read, signal: abort.signal },
       );
+      ({ summary, corrupt } = await readKeepingPartial(read, options));
     }
   } catch (err) {
     rows.dropSpill();
@@ -344,6 +390,7 @@ export async function analyzeCapture(
     options: binOptions,
     path: 'stream',
     ...(predictions ? { rolePredictions: predictions.finish() } : {}),
+    ...(corrupt ? { corrupt } : {}),
   };
 }
 
@@ -358,19 +405,22 @@ export async function analyzeWholeCapture(
   const binOptions = binOptionsOf(options);
   const store = new PacketStore();
   const extractors = packetExtractors(options, binOptions, await v2ModulesFor(options));
-  const summary = useReaderThread(source, options)
-    ? await readStoresOnThread(source, [{ store, extractors }], null, options)
-    : await readCapture(
-        source,
-        (p) => {
-          store.add(p);
-          extractors.add(p);
-        },
-        options.read,
-      );
+  const { summary, corrupt } = await readKeepingPartial(
+    useReaderThread(source, options)
+      ? readStoresOnThread(source, [{ store, extractors }], null, options)
+      : readCapture(
+          source,
+          (p) => {
+            store.add(p);
+            extractors.add(p);
+          },
+          options.read,
+        ),
+    options,
+  );
   return wholeAnalysis(
     typeof source === 'string' ? source : '-',
-    summary,
+    { summary, corrupt },
     store,
     extractors,
     binOptions,
@@ -397,25 +447,28 @@ export async function analyzeHosts(
     store: new PacketStore(),
     extractors: packetExtractors(options, binOptions, v2Lib),
   }));
-  const summary = useReaderThread(path, options)
-    ? await readStoresOnThread(path, states, matcher, options)
-    : await readCapture(
-        path,
-        (p) => {
-          matcher.matchRecord(p);
-          const { src, dst } = matcher;
-          if (dst >= 0) {
-            states[dst]!.store.add(p);
-            states[dst]!.extractors.add(p);
-          }
-          if (src >= 0 && src !== dst) {
-            states[src]!.store.add(p);
-            states[src]!.extractors.add(p);
-          }
-        },
-        options.read,
-      );
-  return states.map((h) => wholeAnalysis(path, summary, h.store, h.extractors, binOptions, options));
+  const read = await readKeepingPartial(
+    useReaderThread(path, options)
+      ? readStoresOnThread(path, states, matcher, options)
+      : readCapture(
+          path,
+          (p) => {
+            matcher.matchRecord(p);
+            const { src, dst } = matcher;
+            if (dst >= 0) {
+              states[dst]!.store.add(p);
+              states[dst]!.extractors.add(p);
+            }
+            if (src >= 0 && src !== dst) {
+              states[src]!.store.add(p);
+              states[src]!.extractors.add(p);
+            }
+          },
+          options.read,
+        ),
+    options,
+  );
+  return states.map((h) => wholeAnalysis(path, read, h.store, h.extractors, binOptions, options));
 }
 
 /**
@@ -462,7 +515,7 @@ function readStoresOnThread(
 
 function wholeAnalysis(
   source: string,
-  summary: CaptureSummary,
+  { summary, corrupt }: { summary: CaptureSummary; corrupt: CorruptRecord | null },
   store: PacketStore,
   extractors: PacketExtractors,
   binOptions: BinOptions,
@@ -490,5 +543,6 @@ function wholeAnalysis(
     behavior: behavior ? behavior.finish() : null,
     options: binOptions,
     path: 'whole',
+    ...(corrupt ? { corrupt } : {}),
   };
 }

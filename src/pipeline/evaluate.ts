@@ -34,7 +34,14 @@ import {
   siblingsOf,
 } from '../models/role-model.js';
 import { noSessionsReason } from '../outputs/no-sessions.js';
-import type { BehaviorDetail, BinDetail, CaptureResult, DeviceResult, ValidDeviceResult } from '../result.js';
+import type {
+  BehaviorDetail,
+  BinDetail,
+  CaptureErrorDetail,
+  CaptureResult,
+  DeviceResult,
+  ValidDeviceResult,
+} from '../result.js';
 import type { PacketStore } from '../sessions/packet-store.js';
 import {
   type AnalyzeOptions,
@@ -109,6 +116,15 @@ export interface EvaluateOptions {
 export function warningsOf(analysis: CaptureAnalysis): { warnings?: string[] } {
   const { warnings } = analysis.summary;
   return warnings.length ? { warnings: warnings.map((w) => w.message) } : {};
+}
+
+/**
+ * A corrupt capture's error as its result carries it (AnalyzeOptions.partialOnCorrupt: the result is of the
+ * packets before the corrupt record): absent when the capture was read to its end.
+ */
+export function captureErrorOf(analysis: CaptureAnalysis): { capture_error?: CaptureErrorDetail } {
+  const corrupt = analysis.corrupt;
+  return corrupt ? { capture_error: { kind: 'corrupt', ...corrupt } } : {};
 }
 
 /** Labels and probabilities sorted by probability, most likely first; ties keep the model's label order. */
@@ -565,6 +581,7 @@ function evaluateView(
           ? hostNoSessionsReason(analysis, view.ownPackets)
           : noSessionsReason(analysis),
         ...warningsOf(analysis),
+        ...captureErrorOf(analysis),
       },
       analysis,
       ranked: [],
@@ -632,6 +649,7 @@ function evaluateView(
     valid: true,
     data: { [key]: device, pcap },
     ...warningsOf(analysis),
+    ...captureErrorOf(analysis),
     detail: {
       labels: [...model.labels],
       probabilities: [...mean],

@@ -29,6 +29,33 @@ const valid: CaptureResult = {
 };
 const job = { id: 'j1', file_path: 'trace_ab12_2001-01-01_02_03-client-ip6-1-2-3-4.pcap' };
 
+describe('a capture corrupt part-way: its result marked with capture_error, beside what Poseidon reads', () => {
+  const capture_error = {
+    kind: 'corrupt' as const,
+    offset: 100,
+    message: 'x.pcap: corrupt record at byte offset 100: …',
+  };
+  it('v0: on the first message of the pair; data unchanged', () => {
+    const [first, last] = resultMessages('v0', job, { ...valid, capture_error }, '1.2.3') as V0Message[];
+    assert.deepEqual(first, {
+      ...(resultMessages('v0', job, valid, '1.2.3')[0] as V0Message),
+      capture_error,
+    });
+    assert.equal(last!.capture_error, undefined);
+  });
+  it('poseidon: at the top level; the devices and valid unchanged', () => {
+    const [message] = resultMessages(
+      'poseidon',
+      job,
+      { ...valid, capture_error },
+      '1.2.3',
+    ) as PoseidonMessage[];
+    const plain = resultMessages('poseidon', job, valid, '1.2.3')[0] as PoseidonMessage;
+    assert.deepEqual(message, { ...plain, capture_error });
+    assert.equal(plain.capture_error, undefined);
+  });
+});
+
 describe('resultMessages', () => {
   it("v0: the original's message, then the end-of-batch marker", () => {
     const [first, last] = resultMessages('v0', job, valid, '1.2.3') as V0Message[];

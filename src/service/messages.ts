@@ -4,11 +4,13 @@
  *   `data = {<key>: DeviceResult, pcap}`, followed by an end-of-batch message whose `data` is ''.
  * - 'poseidon': one message per capture, devices keyed by MAC: `{tool: 'networkml', data: {mac_addresses}}`.
  * Error results carry `valid: false` and a one-line `error` so a consumer can tell "no usable sessions"
- * (valid: false, no error) from "could not evaluate this job".
+ * (valid: false, no error) from "could not evaluate this job". A capture corrupt part-way is a result of the
+ * packets before the corrupt record, marked by a top-level `capture_error` (as eval's JSON; Poseidon reads
+ * `data` only, so it files the devices as usual).
  */
 import { basename } from 'node:path';
 import { captureKey } from '../pipeline/capture-key.js';
-import type { CaptureResult, Classification, DeviceResult } from '../result.js';
+import type { CaptureErrorDetail, CaptureResult, Classification, DeviceResult } from '../result.js';
 
 export type ResultFormat = 'v0' | 'poseidon';
 export const RESULT_FORMATS: readonly ResultFormat[] = ['v0', 'poseidon'];
@@ -74,6 +76,8 @@ export interface V0Message {
   /** Ours: present only on error results. */
   valid?: false;
   error?: string;
+  /** Ours: the capture is corrupt at a record, and `data` is of the packets before it (first message only). */
+  capture_error?: CaptureErrorDetail;
 }
 
 export interface PoseidonDevice {
@@ -95,6 +99,8 @@ export interface PoseidonMessage {
   file_path: string | null;
   valid: boolean;
   error?: string;
+  /** Ours: the capture is corrupt at a record, and `data` is of the packets before it. */
+  capture_error?: CaptureErrorDetail;
   data: { mac_addresses: Record<string, PoseidonDevice> };
 }
 
@@ -112,8 +118,9 @@ export function resultMessages(
 ): ResultMessage[] {
   if (format === 'v0') {
     const results = { tool: TOOL, version } as const;
+    const partial = result.capture_error ? { capture_error: result.capture_error } : {};
     return [
-      { id: job.id, type: 'metadata', file_path: job.file_path, data: result.data, results },
+      { id: job.id, type: 'metadata', file_path: job.file_path, data: result.data, results, ...partial },
       { id: job.id, type: 'metadata', file_path: job.file_path, data: '', results },
     ];
   }
@@ -147,11 +154,14 @@ export function hostsMessage(job: JobIdentity, results: readonly CaptureResult[]
       };
     }
   }
+  // Every result of one capture read the same bytes: one capture_error for them all.
+  const captureError = results.find((r) => r.capture_error)?.capture_error;
   return {
     tool: TOOL,
     id: job.id,
     file_path: job.file_path,
     valid: valid && Object.keys(macAddresses).length > 0,
+    ...(captureError ? { capture_error: captureError } : {}),
     data: { mac_addresses: macAddresses },
   };
 }

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,6 +14,7 @@ import { connect } from 'amqplib';
 import { Redis } from 'ioredis';
 import { hostFootprintPredict } from '../pipeline/host-footprint.js';
 import { runCli } from '../test-helpers/cli.js';
+import { corruptPcap } from '../test-helpers/corrupt-capture.js';
 import { freePort, type RabbitServer, rabbitmqAvailable } from '../test-helpers/rabbitmq.js';
 import type { RedisServer } from '../test-helpers/redis.js';
 import { ResultCollector, spawnWorker, stopWorker, workerArgs } from '../test-helpers/service-harness.js';
@@ -65,6 +66,29 @@ it("both invocations print the reader's warnings on stderr, as eval does (the co
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stderr, `${warning}\n`, args.join(' '));
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('-p FILE with a capture corrupt part-way: the v0 pair of the packets before it, marked; its error; exit 1', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'networkml-oneshot-corrupt-'));
+  try {
+    const { bytes, at } = corruptPcap(readFileSync(CAPTURE));
+    const file = join(dir, 'Aria-X1-Mon0000-n00.pcap');
+    writeFileSync(file, bytes);
+    const error = `${file}: corrupt record at byte offset ${at}: captured length 300000 is absurd`;
+    const r = runCli(['-p', file], { env: { RABBIT: '', RABBIT_HOST: '' } });
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.stderr, `networkml: ${error}\n`);
+    const [first, last] = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as V0Message);
+    assert.deepEqual(first!.capture_error, { kind: 'corrupt', offset: at, message: error });
+    const device = (first!.data as Record<string, { valid: boolean }>)['Aria-X1-Mon0000-n00'];
+    assert.equal(device?.valid, true);
+    assert.equal(last!.data, '');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

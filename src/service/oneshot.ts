@@ -12,7 +12,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type ChannelModel, connect } from 'amqplib';
-import { cannotWrite, ExitCode, errorMessage, NetworkmlError } from '../errors.js';
+import { CaptureError, cannotWrite, ExitCode, errorMessage, NetworkmlError } from '../errors.js';
 import { DEFAULT_MODEL_PATH } from '../models/format.js';
 import { HOST_FOOTPRINT_MODEL_NAME } from '../models/host-footprint.js';
 import { evaluateCaptureKeepingResult } from '../pipeline/evaluate.js';
@@ -196,6 +196,8 @@ interface Produced {
   model: string;
   /** A device history that failed: the result is still published, without what the history adds. */
   historyFailure: NetworkmlError | null;
+  /** A capture corrupt part-way: its result (of the packets before the record) is published, then this fails the run. */
+  captureFailure?: NetworkmlError;
   /** The reader's warnings about the capture (a truncated tail, skipped link types). */
   warnings: readonly string[];
 }
@@ -212,7 +214,12 @@ async function v048Result(
 ): Promise<Produced> {
   const evaluateOptions = {
     // Poseidon v0.10 sets POSEIDON_PUBLIC_SESSIONS=1: the original then counted public addresses too.
-    capture: { publicSessions: pick(env, 'POSEIDON_PUBLIC_SESSIONS') !== null },
+    capture: {
+      publicSessions: pick(env, 'POSEIDON_PUBLIC_SESSIONS') !== null,
+      // A capture corrupt part-way: the result of the packets before the corrupt record, marked
+      // (`capture_error`), then the run fails with its error (exit 1), as eval does.
+      partialOnCorrupt: true,
+    },
     ...(options.modelPath ? { modelPath: options.modelPath } : {}),
   };
   const url = v048RedisUrl(env);
@@ -233,6 +240,7 @@ async function v048Result(
         historyError.exitCode,
       ),
     warnings: result.warnings ?? [],
+    ...(result.capture_error ? { captureFailure: new CaptureError(result.capture_error.message) } : {}),
   };
 }
 
@@ -331,6 +339,7 @@ export async function runOneShot(
       failures.unshift(err);
     }
   }
+  if (produced.captureFailure) failures.unshift(produced.captureFailure);
   if (evaluationFailure !== null) {
     if (!(evaluationFailure instanceof NetworkmlError)) throw evaluationFailure;
     failures.unshift(evaluationFailure);

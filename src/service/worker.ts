@@ -299,6 +299,11 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
       const path = await resolveJobPath(captureRoot, job.file_path);
       const result = await options.evaluate(path);
       messages = resultMessages(format, job, result, version);
+      if (result.capture_error)
+        log.warn(
+          { job: clipIdentity(identity), error: clipText(result.capture_error.message) },
+          'corrupt capture: the result of the packets before the corrupt record is published',
+        );
     } catch (err) {
       if (err instanceof JobError) identity = err.identity;
       if (err instanceof NetworkmlError && err.exitCode === ExitCode.SERVICE && !message.fields.redelivered) {

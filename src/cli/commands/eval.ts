@@ -1,7 +1,7 @@
 /** `networkml eval <capture|dir>...`: roles, behaviour and decisions per capture. */
 import { type Command, Option } from 'commander';
 import { type OpenHistoryOptions, openHistory } from '../../decisions/open-history.js';
-import { errorMessage, NetworkmlError, UsageError } from '../../errors.js';
+import { ExitCode, errorMessage, NetworkmlError, UsageError } from '../../errors.js';
 import { collectGarbage } from '../../gc.js';
 import { HOST_FOOTPRINT_KIND, modelFileKind, resolveModelPath } from '../../models/host-footprint.js';
 import { evalTable, evalText } from '../../outputs/table.js';
@@ -205,7 +205,10 @@ export function registerEval(program: Command): void {
         await evalHostFootprint(paths, options, cli);
         return;
       }
-      const options = evaluateOptionsFrom(cli);
+      const given = evaluateOptionsFrom(cli);
+      // A capture corrupt part-way gets the result of the packets before the corrupt record (marked), and its
+      // error after it (exit 1), as tcpdump and tshark print what they read before such an error.
+      const options = { ...given, capture: { ...given.capture, partialOnCorrupt: true } };
       warnHostFootprintOptionsUnused(command, cli, WITHOUT_HOST_FOOTPRINT);
       // One capture is read on this thread's reader thread: it starts now, while the models load.
       if (paths.length === 1 && !cli.perHost) prepareReading(paths[0]!, options.capture);
@@ -250,6 +253,11 @@ export function registerEval(program: Command): void {
         for (const { result } of r.value) {
           if (cli.json) writeJsonLine(out, result);
           else shown.push(result);
+        }
+        const corrupt = r.value[0]?.result.capture_error;
+        if (corrupt) {
+          process.stderr.write(`networkml: ${corrupt.message}\n`);
+          process.exitCode = ExitCode.BAD_INPUT;
         }
       }
       if (!results.some((r) => r.ok)) await out.abandon();

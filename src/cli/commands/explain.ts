@@ -1,7 +1,7 @@
 /** `networkml explain <capture...>`: which features pushed each capture's top role. */
 import type { Command } from 'commander';
 import { openHistory, requireNamedDataDir } from '../../decisions/open-history.js';
-import { errorMessage, ModelError, NetworkmlError } from '../../errors.js';
+import { ExitCode, errorMessage, ModelError, NetworkmlError } from '../../errors.js';
 import { HOST_FOOTPRINT_KIND, modelFileKind } from '../../models/host-footprint.js';
 import { explainCapture, explainText } from '../../outputs/explain.js';
 import { anomalyNameFor, anomalyScorer } from '../../pipeline/anomaly.js';
@@ -105,7 +105,13 @@ export function registerExplain(program: Command): void {
           `by explain, which explains only a behaviour model's decision (not ${name}'s)`,
         );
       warnUnusedWithoutAnomaly(command, name);
-      const options = { ...given, anomaly: name === 'behavior' ? 'behavior' : 'none' } as const;
+      const options = {
+        ...given,
+        anomaly: name === 'behavior' ? 'behavior' : 'none',
+        // A capture corrupt part-way: the packets before the corrupt record are explained (marked), then
+        // its error (exit 1), as eval does.
+        capture: { ...given.capture, partialOnCorrupt: true },
+      } as const;
       anomalyScorer(options, roleModel);
       if (name !== 'behavior')
         warnHistoryUnread(
@@ -121,6 +127,10 @@ export function registerExplain(program: Command): void {
             if (history) await applyOwnHistory(evaluation.result, evaluation.history, history.port);
             const e = explainCapture(roleModel.model, evaluation, top);
             process.stdout.write(cli.json ? `${JSON.stringify(e)}\n` : `${explainText(e)}\n`);
+            if (e.captureError) {
+              process.stderr.write(`networkml: ${e.captureError.message}\n`);
+              process.exitCode = ExitCode.BAD_INPUT;
+            }
           } catch (err) {
             // A capture's own failure is reported and the others explained; a model failure stops (exit 3).
             if (!(err instanceof NetworkmlError) || err instanceof ModelError) throw err;

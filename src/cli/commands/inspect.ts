@@ -57,7 +57,9 @@ export function registerInspect(program: Command): void {
         await inspectHostFootprint(paths, options, Boolean(cli.json));
         return;
       }
-      const options = { ...analyzeOptionsFrom(cli), features: cli.features };
+      // A capture corrupt part-way: the packets before the corrupt record are shown (marked), then its error
+      // (exit 1), as eval does.
+      const options = { ...analyzeOptionsFrom(cli), features: cli.features, partialOnCorrupt: true };
       warnHostFootprintOptionsUnused(command, cli, 'without --features host-footprint');
       if (cli.json) {
         // The JSON lists every non-zero feature of every bin (the reference output's shape): nothing to cut.
@@ -76,6 +78,10 @@ export function registerInspect(program: Command): void {
           }
           writeCaptureWarnings(r.value);
           process.stdout.write(`${JSON.stringify(r.value)}\n`);
+          if (r.value.capture_error) {
+            process.stderr.write(`networkml: ${r.value.capture_error.message}\n`);
+            process.exitCode = ExitCode.BAD_INPUT;
+          }
         });
         return;
       }
@@ -88,6 +94,10 @@ export function registerInspect(program: Command): void {
           for (const w of analysis.summary.warnings)
             process.stderr.write(`networkml: warning: ${w.message}\n`);
           process.stdout.write(`${inspectText(analysis, inspectRecord(analysis), top)}\n`);
+          if (analysis.corrupt) {
+            process.stderr.write(`networkml: ${analysis.corrupt.message}\n`);
+            process.exitCode = ExitCode.BAD_INPUT;
+          }
         } catch (err) {
           if (!(err instanceof NetworkmlError)) throw err;
           process.stderr.write(`networkml: ${errorMessage(err)}\n`);

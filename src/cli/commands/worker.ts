@@ -68,7 +68,10 @@ export async function runWorkerCommand(flags: WorkerFlags, evaluate?: Evaluate):
   // Refused at start (exit 2), not once per job: every job would otherwise be dead-lettered.
   const captureRoot = await checkCaptureRoot(flags.captureRoot ?? process.cwd());
   const logger = defaultLogger();
-  const evaluateOptions = evaluateOptionsFrom(flags);
+  const given = evaluateOptionsFrom(flags);
+  // A capture corrupt part-way: its result of the packets before the corrupt record is published, marked
+  // (`capture_error`), as eval prints it; the job is acked (the same bytes give the same result again).
+  const evaluateOptions = { ...given, capture: { ...given.capture, partialOnCorrupt: true } };
   // A bad role or anomaly model (corrupt, foreign, a behaviour model of another role model) is refused at
   // start (exit 3), not once per job.
   if (!evaluate) anomalyScorer(evaluateOptions, roleModelFor(evaluateOptions.modelPath));

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { CaptureResult, DeviceResult, ValidDeviceResult } from '../../result.js';
+import { partialLine } from '../table.js';
 import { heatColor, heatGradient, otherColor, RoleColors } from './colors.js';
 import { escapeHtml as h, inlineScript, scriptJson, utcMinute, utcSecond } from './html.js';
 import { type PageData, pageScript, type ScoreSpec, type TimelineSpec } from './page-script.js';
@@ -147,6 +148,8 @@ function evidenceHtml(d: CaptureResult['detail']): string {
 function deviceRowHtml(row: DeviceRow, index: number, colors: RoleColors): string {
   const { result, device } = row;
   const warnings = (result.warnings ?? []).map((w) => `<div class="warning">warning: ${h(w)}</div>`);
+  const partial = partialLine(result);
+  if (partial) warnings.push(`<div class="warning">partial: ${h(partial)}</div>`);
   const file = `<div class="file">${h(result.file)}</div>${warnings.join('')}`;
   const name = `<div class="key">${h(result.key)}</div>${file}`;
   if (!device?.valid) {
