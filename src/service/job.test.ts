@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CaptureError } from '../errors.js';
-import { climbsUp, JobError, numericIdLiteral, parseJob, resolveJobPath } from './job.js';
+import { climbsUp, JobError, MAX_ID_CHARS, numericIdLiteral, parseJob, resolveJobPath } from './job.js';
+import { errorMessages } from './messages.js';
 
 describe('parseJob', () => {
   it('reads id and file_path, ignoring other fields', () => {
@@ -59,6 +60,23 @@ describe('parseJob', () => {
         err.message ===
           'malformed job: expected {"id": non-empty string or number, "file_path": non-empty string}',
     );
+  });
+  it("refuses an id too long to send back: a result of a 10 MB id passed the broker's message size limit", () => {
+    assert.equal(
+      parseJob(Buffer.from(JSON.stringify({ id: 'y'.repeat(MAX_ID_CHARS), file_path: 'a.pcap' }))).id.length,
+      MAX_ID_CHARS,
+    );
+    const id = 'y'.repeat(10 * 1024 * 1024);
+    assert.throws(
+      () => parseJob(Buffer.from(JSON.stringify({ id, file_path: 'a.pcap' }))),
+      (err: unknown) =>
+        err instanceof JobError &&
+        err.message === `malformed job: an id of ${id.length} characters (at most ${MAX_ID_CHARS})` &&
+        err.identity.file_path === 'a.pcap',
+    );
+    // Its error result clips the id, as for every error.
+    const [message] = errorMessages('poseidon', { id, file_path: 'a.pcap' }, 'malformed job', '1');
+    assert.ok(JSON.stringify(message).length < 4096);
   });
 });
 

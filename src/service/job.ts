@@ -115,8 +115,19 @@ export function parseJob(body: Buffer): Job {
       },
     );
   }
-  return { id: idText(result.data.id, text), file_path: result.data.file_path };
+  const id = idText(result.data.id, text);
+  // A success result carries the id twice (the message's and each device's uid): one of megabytes made it
+  // larger than the broker's message size limit, and the job went round until dead-lettered, with no result.
+  if (id.length > MAX_ID_CHARS)
+    throw new JobError(`malformed job: an id of ${id.length} characters (at most ${MAX_ID_CHARS})`, {
+      id,
+      file_path: result.data.file_path,
+    });
+  return { id, file_path: result.data.file_path };
 }
+
+/** The longest job id taken (Poseidon's are uuids or short numbers). */
+export const MAX_ID_CHARS = 1024;
 
 /** A `..` step anywhere (either slash): refused whatever the root, so that no job can leave it. */
 export function climbsUp(filePath: string): boolean {

@@ -103,6 +103,44 @@ describe('resultMessages', () => {
     assert.equal(message?.valid, false);
     assert.deepEqual(message?.data.mac_addresses, {});
   });
+  it("says why a result has no device, and passes on the reader's warnings, clipped, in both formats", () => {
+    const reason = 'no sessions after the 120 s warm-up: every address:port pair first appears within it';
+    const warnings = [
+      'x.pcap: truncated capture: the last record at byte offset 99944 is incomplete',
+      'w'.repeat(5000),
+    ];
+    const invalid: CaptureResult = {
+      file: '/caps/x.pcap',
+      key: 'x',
+      valid: false,
+      reason,
+      warnings,
+      data: { x: { valid: false, pcap: 'x.pcap' }, pcap: 'x.pcap' },
+    };
+    const [poseidon] = resultMessages(
+      'poseidon',
+      { id: 'j3', file_path: 'x.pcap' },
+      invalid,
+      '1',
+    ) as PoseidonMessage[];
+    assert.equal(poseidon?.reason, reason);
+    assert.equal(poseidon?.warnings?.[0], warnings[0]);
+    assert.ok(Buffer.byteLength(poseidon!.warnings![1]!) < 2000);
+    const [v0, end] = resultMessages('v0', { id: 'j3', file_path: 'x.pcap' }, invalid, '1') as V0Message[];
+    assert.equal(v0?.reason, reason);
+    assert.equal(v0?.warnings?.length, 2);
+    assert.equal(end?.reason, undefined);
+    // A valid result has no reason to give; its warnings still go with it.
+    const [ok] = resultMessages(
+      'poseidon',
+      job,
+      { ...valid, reason: 'unused', warnings },
+      '1',
+    ) as PoseidonMessage[];
+    assert.equal(ok?.valid, true);
+    assert.equal(ok?.reason, undefined);
+    assert.equal(ok?.warnings?.length, 2);
+  });
 });
 
 describe('errorMessages', () => {

@@ -78,6 +78,9 @@ export interface V0Message {
   error?: string;
   /** Ours: the capture is corrupt at a record, and `data` is of the packets before it (first message only). */
   capture_error?: CaptureErrorDetail;
+  /** Ours (first message only): why a capture gave no usable sessions, and the reader's warnings. */
+  reason?: string;
+  warnings?: string[];
 }
 
 export interface PoseidonDevice {
@@ -101,6 +104,10 @@ export interface PoseidonMessage {
   error?: string;
   /** Ours: the capture is corrupt at a record, and `data` is of the packets before it. */
   capture_error?: CaptureErrorDetail;
+  /** Ours: why no device could be classified (valid: false without an error), e.g. no sessions after the warm-up. */
+  reason?: string;
+  /** Ours: the reader's warnings (a truncated tail: the complete records were used), clipped. */
+  warnings?: string[];
   data: { mac_addresses: Record<string, PoseidonDevice> };
 }
 
@@ -119,8 +126,20 @@ export function resultMessages(
   if (format === 'v0') {
     const results = { tool: TOOL, version } as const;
     const partial = result.capture_error ? { capture_error: result.capture_error } : {};
+    const notes = {
+      ...(!result.valid && result.reason ? { reason: clipText(result.reason, 4 * CLIP_CHARS) } : {}),
+      ...(result.warnings?.length ? { warnings: clippedWarnings(result.warnings) } : {}),
+    };
     return [
-      { id: job.id, type: 'metadata', file_path: job.file_path, data: result.data, results, ...partial },
+      {
+        id: job.id,
+        type: 'metadata',
+        file_path: job.file_path,
+        data: result.data,
+        results,
+        ...partial,
+        ...notes,
+      },
       { id: job.id, type: 'metadata', file_path: job.file_path, data: '', results },
     ];
   }
@@ -154,16 +173,26 @@ export function hostsMessage(job: JobIdentity, results: readonly CaptureResult[]
       };
     }
   }
-  // Every result of one capture read the same bytes: one capture_error for them all.
+  // Every result of one capture read the same bytes: one capture_error, and one set of warnings, for them all.
   const captureError = results.find((r) => r.capture_error)?.capture_error;
+  const warnings = results.find((r) => r.warnings?.length)?.warnings;
+  const anyValid = valid && Object.keys(macAddresses).length > 0;
+  const reason = anyValid ? undefined : results.find((r) => r.reason)?.reason;
   return {
     tool: TOOL,
     id: job.id,
     file_path: job.file_path,
-    valid: valid && Object.keys(macAddresses).length > 0,
+    valid: anyValid,
     ...(captureError ? { capture_error: captureError } : {}),
+    ...(reason ? { reason: clipText(reason, 4 * CLIP_CHARS) } : {}),
+    ...(warnings ? { warnings: clippedWarnings(warnings) } : {}),
     data: { mac_addresses: macAddresses },
   };
+}
+
+/** At most 10 warnings, each clipped: a message stays small whatever the capture held. */
+function clippedWarnings(warnings: readonly string[]): string[] {
+  return warnings.slice(0, 10).map((w) => clipText(w, 4 * CLIP_CHARS));
 }
 
 /**

@@ -561,6 +561,36 @@ describe('networkml worker with RabbitMQ', { skip, timeout: 600_000 }, () => {
     assert.equal(await stopWorker(w), 0);
   });
 
+  it('takes its options from the environment; says why a result has no device, and passes on reader warnings', async () => {
+    const settings = settingsFor('env');
+    const c = await collector(settings, 'env');
+    const w = spawnWorker(workerArgs(settings, root, ['--result-format', 'poseidon']), {
+      NETWORKML_CONCURRENCY: '2',
+      NETWORKML_PREFETCH: '3',
+    });
+    workers.push(w);
+    const consuming = await w.waitForLog((l) => l.msg === 'consuming', 30_000);
+    assert.equal(consuming.concurrency, 2);
+    assert.equal(consuming.prefetch, 3);
+    // A capture shorter than the warm-up (no device), and one cut inside its last record (a warning).
+    const [short, cut] = await submitJobs(['edge/snaplen-cut.pcap', 'edge/truncated-record.pcap'], {
+      rabbit: settings,
+    });
+    await c.waitFor((m) => m.length >= 2, 60_000, 'two results');
+    const messages = c.messages as PoseidonMessage[];
+    const shortResult = messages.find((m) => m.id === short!.id)!;
+    assert.equal(shortResult.valid, false);
+    assert.equal(shortResult.error, undefined);
+    assert.match(shortResult.reason ?? '', /^no sessions/);
+    const cutResult = messages.find((m) => m.id === cut!.id)!;
+    assert.match(cutResult.warnings?.[0] ?? '', /truncated capture/);
+    const done = (id: string) =>
+      w.logs.find((l) => l.msg === 'job done' && (l.job as { id: string }).id === id);
+    assert.equal(done(short!.id)?.valid, false);
+    assert.ok(w.logs.some((l) => l.msg === 'capture warnings' && (l.job as { id: string }).id === cut!.id));
+    assert.equal(await stopWorker(w), 0);
+  });
+
   it('a job whose id is longer than a message-id may be gets its result, and the worker takes the next job', async () => {
     // AMQP's message-id holds 255 bytes: the whole id once made the client refuse the publish, and the job
     // stayed unacknowledged on a live channel (never redelivered: the worker took no other job).

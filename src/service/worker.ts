@@ -291,6 +291,7 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
     let job: Job | null = null;
     let messages: ResultMessage[];
     let failure: string | null = null;
+    let valid: boolean | null = null;
     const started = Date.now();
     try {
       job = parseJob(message.content);
@@ -299,6 +300,12 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
       const path = await resolveJobPath(captureRoot, job.file_path);
       const result = await options.evaluate(path);
       messages = resultMessages(format, job, result, version);
+      valid = result.valid;
+      if (result.warnings?.length)
+        log.warn(
+          { job: clipIdentity(identity), warnings: result.warnings.map((w) => clipText(w)) },
+          'capture warnings',
+        );
       if (result.capture_error)
         log.warn(
           { job: clipIdentity(identity), error: clipText(result.capture_error.message) },
@@ -359,6 +366,8 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
           ms: Date.now() - started,
           redelivered: message.fields.redelivered,
           outcome: failure === null ? 'result' : 'dead-lettered',
+          // false: no device could be classified (the result's reason says why).
+          ...(valid === null ? {} : { valid }),
         },
         'job done',
       );

@@ -1,7 +1,7 @@
 /** `networkml worker`: the Poseidon service mode, a thin shell over runWorker(). */
 import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { ExitCode, UsageError } from '../../errors.js';
 import { anomalyScorer } from '../../pipeline/anomaly.js';
 import {
@@ -31,6 +31,8 @@ export interface WorkerFlags extends RabbitFlags {
   concurrency?: string;
   captureRoot?: string;
   resultFormat?: string;
+  /** How errors name the options set from the environment ('NETWORKML_CONCURRENCY (--concurrency)'). */
+  shownAs?: Partial<Record<'concurrency' | 'prefetch' | 'deliveryLimit' | 'captureRoot', string>>;
 }
 
 /** The flag, else NETWORKML_RESULT_FORMAT, else the default; a blank one is refused, not read as unset. */
@@ -45,28 +47,33 @@ function resultFormatFrom(flag: string | undefined): ResultFormat {
   return format;
 }
 
-async function checkCaptureRoot(dir: string): Promise<string> {
+async function checkCaptureRoot(dir: string, shown = '--capture-root'): Promise<string> {
   let info: Stats;
   try {
     info = await stat(dir);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new UsageError(
-      `--capture-root ${dir}: ${code === 'ENOENT' ? 'no such directory' : `cannot be read (${code ?? 'error'})`}`,
+      `${shown} ${dir}: ${code === 'ENOENT' ? 'no such directory' : `cannot be read (${code ?? 'error'})`}`,
     );
   }
-  if (!info.isDirectory()) throw new UsageError(`--capture-root ${dir}: not a directory`);
+  if (!info.isDirectory()) throw new UsageError(`${shown} ${dir}: not a directory`);
   return dir;
 }
 
 /** Runs until SIGTERM/SIGINT (first: finish the jobs in hand; second: exit at once). */
 export async function runWorkerCommand(flags: WorkerFlags, evaluate?: Evaluate): Promise<void> {
+  const shown = flags.shownAs ?? {};
   const concurrency =
-    flags.concurrency === undefined ? 1 : parsePositiveInt(flags.concurrency, '--concurrency', 256);
+    flags.concurrency === undefined
+      ? 1
+      : parsePositiveInt(flags.concurrency, shown.concurrency ?? '--concurrency', 256);
   const prefetch =
-    flags.prefetch === undefined ? concurrency : parsePositiveInt(flags.prefetch, '--prefetch', 65_535);
+    flags.prefetch === undefined
+      ? concurrency
+      : parsePositiveInt(flags.prefetch, shown.prefetch ?? '--prefetch', 65_535);
   // Refused at start (exit 2), not once per job: every job would otherwise be dead-lettered.
-  const captureRoot = await checkCaptureRoot(flags.captureRoot ?? process.cwd());
+  const captureRoot = await checkCaptureRoot(flags.captureRoot ?? process.cwd(), shown.captureRoot);
   const logger = defaultLogger();
   const given = evaluateOptionsFrom(flags);
   // A capture corrupt part-way: its result of the packets before the corrupt record is published, marked
@@ -87,7 +94,7 @@ export async function runWorkerCommand(flags: WorkerFlags, evaluate?: Evaluate):
     deliveryLimit:
       flags.deliveryLimit === undefined
         ? undefined
-        : parsePositiveInt(flags.deliveryLimit, '--delivery-limit', 1000),
+        : parsePositiveInt(flags.deliveryLimit, shown.deliveryLimit ?? '--delivery-limit', 1000),
     evaluate: evaluate ?? ((path) => evaluateWithHistory(path, evaluateOptions, history)),
     logger,
   });
@@ -128,19 +135,32 @@ export function registerWorker(program: Command): void {
     .description(
       'consume capture jobs {"id","file_path"} from RabbitMQ and publish each result (Poseidon service mode)',
     )
-    .option('--prefetch <n>', 'unacknowledged jobs the broker may hand this worker (default: --concurrency)')
-    .option('--concurrency <n>', 'jobs evaluated at the same time (default 1)')
-    .option(
-      '--capture-root <dir>',
-      'jobs may only name files under this directory (default: working directory)',
+    .addOption(
+      new Option(
+        '--prefetch <n>',
+        'unacknowledged jobs the broker may hand this worker (default: --concurrency)',
+      ).env('NETWORKML_PREFETCH'),
+    )
+    .addOption(
+      new Option('--concurrency <n>', 'jobs evaluated at the same time (default 1)').env(
+        'NETWORKML_CONCURRENCY',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--capture-root <dir>',
+        'jobs may only name files under this directory (default: working directory)',
+      ).env('NETWORKML_CAPTURE_ROOT'),
     )
     .option(
       '--result-format <format>',
-      "'poseidon' (default: data.mac_addresses, what Poseidon reads) or 'v0' (the original NetworkML's)",
+      "'poseidon' (default: data.mac_addresses, what Poseidon reads) or 'v0' (the original NetworkML's) (env: NETWORKML_RESULT_FORMAT)",
     )
-    .option(
-      '--delivery-limit <n>',
-      'deliveries of one job before it is dead-lettered, if this worker creates the queue (default 5)',
+    .addOption(
+      new Option(
+        '--delivery-limit <n>',
+        'deliveries of one job before it is dead-lettered, if this worker creates the queue (default 5)',
+      ).env('NETWORKML_DELIVERY_LIMIT'),
     )
     .option(
       '--redis <url>',
@@ -154,6 +174,12 @@ export function registerWorker(program: Command): void {
     );
   addModelOptions(command);
   addRabbitFlags(command).action(async (flags: WorkerFlags) => {
-    await runWorkerCommand(flags);
+    const shownAs: NonNullable<WorkerFlags['shownAs']> = {};
+    for (const key of ['concurrency', 'prefetch', 'deliveryLimit', 'captureRoot'] as const) {
+      const option = command.options.find((o) => o.attributeName() === key);
+      if (option?.envVar && command.getOptionValueSource(key) === 'env')
+        shownAs[key] = `${option.envVar} (${option.long})`;
+    }
+    await runWorkerCommand({ ...flags, shownAs });
   });
 }
