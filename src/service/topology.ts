@@ -22,34 +22,60 @@ async function queueExists(model: ChannelModel, queue: string): Promise<boolean>
 }
 
 /**
+ * Whether an existing queue has these arguments: declaring it again with them succeeds exactly then (the broker
+ * answers 406 PRECONDITION_FAILED otherwise, closing the probe channel, not ours); only a warning hangs on it.
+ */
+async function sameArguments(
+  model: ChannelModel,
+  queue: string,
+  options: { durable: boolean; arguments: Record<string, unknown> },
+): Promise<'same' | 'other'> {
+  const probe = await model.createChannel();
+  probe.on('error', () => {});
+  try {
+    await probe.assertQueue(queue, options);
+    await probe.close().catch(() => {});
+    return 'same';
+  } catch {
+    // 406 above all; any other refusal (an exclusive queue: 405) is a queue this worker did not make either.
+    return 'other';
+  }
+}
+
+/**
  * The job queue and its dead-letter queue. Rejected jobs go to `<queue>.dlx` → `<queue>.dead` instead of
  * vanishing, so a poison job is kept for inspection and never redelivered. The job queue is a quorum queue
  * with a delivery limit, so even a job that crashes every worker taking it (never acked, never rejected)
  * ends in the dead-letter queue after `deliveryLimit` + 1 deliveries. An existing job queue is used as it is,
- * so workers and submitters with other settings do not fight over its arguments.
+ * so workers and submitters with other settings do not fight over its arguments; the answer says whether it
+ * has the arguments this one would give it ('other': a queue someone declared otherwise — without the
+ * dead-letter exchange a rejected job is dropped, without a delivery limit a job that kills its worker comes
+ * back forever — or another delivery limit), for the worker to warn.
  */
 export async function assertJobQueue(
   model: ChannelModel,
   settings: RabbitSettings,
   deliveryLimit = DEFAULT_DELIVERY_LIMIT,
-): Promise<void> {
+): Promise<'declared' | 'same' | 'other'> {
   const dead = deadLetterNames(settings.queue);
   const channel = await model.createChannel();
   channel.on('error', () => {});
+  const options = {
+    durable: true,
+    arguments: {
+      'x-queue-type': 'quorum',
+      'x-delivery-limit': deliveryLimit,
+      'x-dead-letter-exchange': dead.exchange,
+      'x-dead-letter-routing-key': dead.queue,
+    },
+  };
   try {
     await channel.assertExchange(dead.exchange, 'direct', { durable: true });
     await channel.assertQueue(dead.queue, { durable: true });
     await channel.bindQueue(dead.queue, dead.exchange, dead.queue);
-    if (await queueExists(model, settings.queue)) return;
-    await channel.assertQueue(settings.queue, {
-      durable: true,
-      arguments: {
-        'x-queue-type': 'quorum',
-        'x-delivery-limit': deliveryLimit,
-        'x-dead-letter-exchange': dead.exchange,
-        'x-dead-letter-routing-key': dead.queue,
-      },
-    });
+    if (await queueExists(model, settings.queue)) return await sameArguments(model, settings.queue, options);
+    await channel.assertQueue(settings.queue, options);
+    return 'declared';
   } catch (err) {
     // 403/406 (access refused, precondition failed) are configuration problems that retrying cannot fix;
     // anything else (the broker going away mid-declaration) is left to the caller's reconnect loop.

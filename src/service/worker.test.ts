@@ -584,10 +584,31 @@ describe('networkml worker with RabbitMQ', { skip, timeout: 600_000 }, () => {
     assert.match(shortResult.reason ?? '', /^no sessions/);
     const cutResult = messages.find((m) => m.id === cut!.id)!;
     assert.match(cutResult.warnings?.[0] ?? '', /truncated capture/);
+    // Logged after the result is published: waited for, not looked up.
     const done = (id: string) =>
-      w.logs.find((l) => l.msg === 'job done' && (l.job as { id: string }).id === id);
-    assert.equal(done(short!.id)?.valid, false);
+      w.waitForLog((l) => l.msg === 'job done' && (l.job as { id: string }).id === id, 30_000);
+    assert.equal((await done(short!.id)).valid, false);
+    await done(cut!.id);
     assert.ok(w.logs.some((l) => l.msg === 'capture warnings' && (l.job as { id: string }).id === cut!.id));
+    // The queue this worker declared has its arguments: nothing to warn about.
+    assert.ok(!w.logs.some((l) => /job queue exists with other arguments/.test(String(l.msg))));
+    assert.equal(await stopWorker(w), 0);
+  });
+
+  it('warns when the job queue exists without its dead-letter exchange and delivery limit', async () => {
+    const settings = settingsFor('classic');
+    const model = await connect(amqpUrl(settings));
+    const channel = await model.createChannel();
+    await channel.assertQueue(settings.queue, { durable: true });
+    await model.close();
+    const w = worker(settings);
+    await w.waitForLog((l) => l.msg === 'consuming', 30_000);
+    assert.ok(
+      w.logs.some(
+        (l) => /job queue exists with other arguments/.test(String(l.msg)) && l.queue === settings.queue,
+      ),
+      w.text.join(' | '),
+    );
     assert.equal(await stopWorker(w), 0);
   });
 

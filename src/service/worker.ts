@@ -471,7 +471,11 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
         markClosed();
         model.close().catch(() => {});
       });
-      await assertJobQueue(model, rabbit, options.deliveryLimit);
+      if ((await assertJobQueue(model, rabbit, options.deliveryLimit)) === 'other')
+        log.warn(
+          { queue: rabbit.queue },
+          'the job queue exists with other arguments than a quorum queue with this delivery limit and a dead-letter exchange: rejected jobs may be dropped, and a job that kills its worker may come back forever (docs/service.md)',
+        );
       await channel.prefetch(prefetch);
       const reply = await channel.consume(
         rabbit.queue,
