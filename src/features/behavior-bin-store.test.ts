@@ -19,6 +19,22 @@ function record(i: number): BehaviorBin {
     publicPeerFlows: Array.from({ length: i % 4 }, (_, k) => k * 9 + 1),
     stacks: (i * 37) & 0x7fff,
     arpClaims: i % 7,
+    // Regular endpoints (beacons) in some records only, as the extractor leaves the field out when none.
+    ...(i % 3 === 0
+      ? {
+          beacons: Array.from(
+            { length: 1 + (i % 2) },
+            (_, k) =>
+              [3221226219 + k, 262587 + k, 4 + i, 60.25 + k / 3, 1.5] as [
+                number,
+                number,
+                number,
+                number,
+                number,
+              ],
+          ),
+        }
+      : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { BehaviorBin } from './behavior.js';
+import type { BeaconEntry, BehaviorBin } from './behavior.js';
 import { closeWhenCollected, openUnlinkedFile, readAt, writeAt } from './spill-file.js';
 
 /** Doubles held in memory before they go to the temporary file (2 MiB). */
@@ -7,7 +7,8 @@ const MEMORY_DOUBLES = 262_144;
 /**
  * Every (window, host) behaviour record of a capture, kept until the capture's device is known at the end:
  * a long capture has hundreds of thousands (~1 KiB each as objects). Each record is encoded as doubles
- * — bin, host, start, end, packets, stacks, ARP claims, the values, then (code, peers, flows) per service and (id, connections)
+ * — bin, host, start, end, packets, stacks, ARP claims, the values, then (code, peers, flows) per service, (peer,
+ * service, check-ins, mean and deviation of the interval) per regular endpoint (beacons) and (id, connections)
  * per public peer, each list after its length — held in memory up to 2 MiB, then appended to a temporary
  * file unlinked at once (the open descriptor keeps it readable; closed when the store is collected).
  * Doubles hold every field exactly, so a record reads back equal to what was added.
@@ -34,7 +35,8 @@ export class BehaviorBinStore {
   }
 
   add(b: BehaviorBin): void {
-    const size = 9 + b.values.length + 3 * b.services.length + 2 * b.publicPeers.length;
+    const beacons = b.beacons ?? [];
+    const size = 10 + b.values.length + 3 * b.services.length + 5 * beacons.length + 2 * b.publicPeers.length;
     if (this.count === this.offsetOf.length) {
       const n = this.count * 2;
       const offsets = new Float64Array(n);
@@ -70,6 +72,8 @@ export class BehaviorBinStore {
       m[o++] = peers;
       m[o++] = flows;
     }
+    m[o++] = beacons.length;
+    for (const e of beacons) for (const x of e) m[o++] = x;
     // The (peer, connections) pairs run to the record's end: their count is implied by its length.
     const peers = b.publicPeers.length;
     for (let k = 0; k < peers; k++) {
@@ -108,6 +112,10 @@ export class BehaviorBinStore {
     const nServices = r[o++]!;
     const services: [number, number, number][] = [];
     for (let k = 0; k < nServices; k++, o += 3) services.push([r[o]!, r[o + 1]!, r[o + 2]!]);
+    const nBeacons = r[o++]!;
+    const beacons: BeaconEntry[] = [];
+    for (let k = 0; k < nBeacons; k++, o += 5)
+      beacons.push([r[o]!, r[o + 1]!, r[o + 2]!, r[o + 3]!, r[o + 4]!]);
     const publicPeers: number[] = [];
     const publicPeerFlows: number[] = [];
     for (; o < r.length; o += 2) {
@@ -126,6 +134,7 @@ export class BehaviorBinStore {
       publicPeerFlows,
       stacks,
       arpClaims,
+      ...(nBeacons > 0 ? { beacons } : {}),
     };
   }
 

@@ -291,3 +291,39 @@ it('names services: ports with their protocol, ICMP by type, other IP protocols 
   assert.equal(serviceText(serviceCode(true, 3, 2)), 'outgoing ip protocol 2 (IGMP)');
   assert.equal(serviceText(serviceCode(false, 3, 253)), 'incoming ip protocol 253');
 });
+
+it('finds regular check-ins with a public endpoint (a beacon), across windows, on one thread and two', async () => {
+  const beaconsOf = async (path: string, readerThread: boolean) => {
+    const a = await analyzeCapture(path, {
+      behavior: true,
+      behaviorWindowS: 300,
+      warmupS: 0,
+      sessionRows: false,
+      readerThread,
+    });
+    return hostBins(a.behavior!).map((b) => b.beacons ?? []);
+  };
+  const ip = (s: string) => s.split('.').reduce((x, o) => x * 256 + Number(o), 0);
+  const https = serviceCode(true, 0, 443);
+  for (const threads of [false, true]) {
+    // 12 curl check-ins spliced in as the Aria (test-data/behavior/beacon): one every 60 s less up to 20 %. Each
+    // window lists the endpoint with its check-ins so far, once it has 4.
+    const bins = await beaconsOf('test-data/behavior/beacon/Aria-A4beacon60-Mon0000-n00.pcap', threads);
+    assert.deepEqual(
+      bins.map((b) => b.map((e) => e.slice(0, 3))),
+      [[[ip('45.33.32.156'), https, 6]], [[ip('45.33.32.156'), https, 12]]],
+    );
+    const [, , , meanS, sdS] = bins[1]![0]!;
+    assert.ok(meanS > 48 && meanS < 60 && sdS < 0.25 * meanS, `${meanS} ± ${sdS}`);
+    // Its clean capture: nothing.
+    assert.deepEqual(await beaconsOf(`${SETUPS}/Aria-A4-Mon0000-n00.pcap`, threads), [[]]);
+  }
+  // Every 300 s (less up to 30 %) over 43 minutes: one check-in per window, regular from the 4th on.
+  const slow = await beaconsOf(
+    'test-data/behavior/beacon/EdimaxPlug1101W-A4beacon300-Mon0000-n00.pcap',
+    false,
+  );
+  const counts = slow.map((b) => b[0]?.[2] ?? 0);
+  assert.ok(counts.includes(4) && counts.includes(12), String(counts));
+  assert.ok(counts.every((c) => c === 0 || c >= 4));
+});

@@ -58,6 +58,25 @@ const LONG_DNS_NAME = LONG_DNS_MESSAGE - 18;
  */
 const EDNS_COOKIE_BYTES = 23;
 
+/**
+ * Beacons: an implant checks in with its controller at a fixed interval, often with some jitter, one or a few
+ * connections each time. A host's outgoing connections to one public endpoint (address, protocol, port) that
+ * start within BEACON_ROUND_S of the one before are one check-in (parallel or retried connections; a polling
+ * loop's, one every 2 s, are all one, not one every 10 s); an
+ * endpoint is regular once it has BEACON_MIN_CHECKINS check-ins whose intervals vary by at most BEACON_MAX_CV
+ * of their mean (standard deviation over mean; a Cobalt Strike jitter of 50 % gives ~0.19, a missed check-in
+ * among 12 ~0.26). Quicker regular connections are polling loops, judged by the counts. Tracked across bins for
+ * the whole capture, as (peer, service, check-ins, mean and standard deviation of the interval in seconds).
+ */
+export const BEACON_ROUND_S = BURST_S;
+export const BEACON_MIN_CHECKINS = 4;
+export const BEACON_MAX_CV = 0.25;
+/** Endpoints tracked per capture at most: a scan of the internet makes one per address; a beacon is one. */
+const BEACON_MAX_ENDPOINTS = 1 << 18;
+
+/** A regular endpoint of a bin (see BEACON_MIN_CHECKINS): public peer id, outgoing service code, check-ins so far, mean and standard deviation of their interval (s). */
+export type BeaconEntry = [peer: number, service: number, checkins: number, meanS: number, sdS: number];
+
 export const BEHAVIOR_FEATURES: readonly BehaviorFeatureInfo[] = [
   { name: 'packets.out.perMin', kind: 'count', text: 'packets sent per minute' },
   { name: 'packets.in.perMin', kind: 'count', text: 'packets received per minute' },
@@ -309,6 +328,11 @@ export interface BehaviorBin {
    * bins of stores made before it was counted.
    */
   arpClaims?: number;
+  /**
+   * The regular endpoints (see BEACON_MIN_CHECKINS) the host checked in with in this bin, by peer then service.
+   * Optional: bins of stores made before they were tracked.
+   */
+  beacons?: BeaconEntry[];
 }
 
 export interface BehaviorResult {
@@ -555,6 +579,23 @@ export class BehaviorExtractor {
   private readonly hostOtherOwnV4 = this.hostRows.int();
   /** Packets it sent over its closed bins. */
   private readonly hostSent = this.hostRows.float();
+  /**
+   * Outgoing TCP/UDP endpoints with public peers, over the whole capture (beacons, see BEACON_MIN_CHECKINS):
+   * (peer low, peer high · 4 + protocol, remote port, host) → id, with its check-ins, the last one's start, the
+   * last connection's start and the endpoint's last packet (µs), the sum and sum of squares of the intervals (s), and the last bin it
+   * checked in (to list each once per bin). Updated from the bin's flows at bin close, never per packet.
+   */
+  private readonly endpoints = new QuadTable(256);
+  private readonly endpointRows = new ColumnTable(256);
+  private readonly epCheckins = this.endpointRows.int();
+  private readonly epLastStart = this.endpointRows.float();
+  private readonly epLastConnection = this.endpointRows.float();
+  private readonly epLastSeen = this.endpointRows.float();
+  private readonly epSum = this.endpointRows.float();
+  private readonly epSumSq = this.endpointRows.float();
+  private readonly epBin = this.endpointRows.int(1, -1);
+  /** The endpoints one host checked in with in the bin being closed (reused). */
+  private checkedIn = new Int32Array(16);
   /** The current bin's hosts, in the order they took part: row i is touched[i], with counts states[i]. */
   private readonly touched: number[] = [];
   /**
@@ -960,13 +1001,9 @@ export class BehaviorExtractor {
     for (let row = 0; row < rows; row++) {
       const h = this.touched[row]!;
       const claims = this.hostClaimBin.data[h] === this.bin ? this.hostClaims.data[h]! : 0;
-      const b = binOf(
-        this.bin,
-        h,
-        this.viewOf(this.states[row]!, flows, noted),
-        this.hostStacks.data[h]!,
-        claims,
-      );
+      const view = this.viewOf(this.states[row]!, flows, noted);
+      const beacons = this.beaconsOf(h, view);
+      const b = binOf(this.bin, h, view, this.hostStacks.data[h]!, claims, beacons);
       this.hostSent.data[h]! += b.packets;
       this.out.add(b);
     }
@@ -975,6 +1012,87 @@ export class BehaviorExtractor {
     this.notedPeers.clear();
     this.dnsServers.clear();
     this.arpAsked.clear();
+  }
+
+  /**
+   * Adds the check-ins of host h's bin to its endpoints (see BEACON_MIN_CHECKINS) and returns the regular ones
+   * it checked in with in this bin. A TCP connection starts with its bare SYN (one carried on from the last bin
+   * has none); a UDP flow starts when the endpoint was silent for BEACON_ROUND_S.
+   */
+  private beaconsOf(h: number, v: HostBinState): BeaconEntry[] | undefined {
+    let n = 0;
+    const round = BEACON_ROUND_S * 1e6;
+    for (let f = 0; f < v.n; f++) {
+      const id = v.flowIds[v.flowBase + f]!;
+      const proto = v.fProto[id]!;
+      const flags = v.fFlags[id]!;
+      if (proto > 1 || v.fPeerKind[id] !== 1 || (flags & F_INIT_OUT) === 0) continue;
+      const peer = v.fPeer[id]!;
+      const high = peer >= TWO32 ? 1 : 0;
+      const low = (peer - high * TWO32) | 0;
+      const port = v.fRemotePort[id]!;
+      const table = this.endpoints;
+      const before = table.size;
+      const e =
+        before < BEACON_MAX_ENDPOINTS
+          ? table.intern(low, high * 4 + proto, port, h)
+          : table.find(low, high * 4 + proto, port, h);
+      if (e < 0) continue;
+      const first = v.fFirst[id]!;
+      if (e === before) {
+        this.endpointRows.ensure(e + 1);
+        this.epCheckins.data[e] = 0;
+        this.epSum.data[e] = this.epSumSq.data[e] = 0;
+        this.epBin.data[e] = -1;
+        this.epLastSeen.data[e] = Number.NEGATIVE_INFINITY;
+      }
+      const starts = proto === 0 ? (flags & F_SYN_OUT) !== 0 : first - this.epLastSeen.data[e]! >= round;
+      if (v.fLast[id]! > this.epLastSeen.data[e]!) this.epLastSeen.data[e] = v.fLast[id]!;
+      if (!starts) continue;
+      const count = this.epCheckins.data[e]!;
+      const previous = this.epLastConnection.data[e]!;
+      this.epLastConnection.data[e] = first;
+      if (count === 0) {
+        this.epCheckins.data[e] = 1;
+        this.epLastStart.data[e] = first;
+      } else {
+        if (first - previous < round) continue;
+        const gapS = (first - this.epLastStart.data[e]!) / 1e6;
+        this.epSum.data[e]! += gapS;
+        this.epSumSq.data[e]! += gapS * gapS;
+        this.epCheckins.data[e] = count + 1;
+        this.epLastStart.data[e] = first;
+      }
+      if (this.epBin.data[e] !== this.bin) {
+        this.epBin.data[e] = this.bin;
+        if (n === this.checkedIn.length) {
+          const grown = new Int32Array(n * 2);
+          grown.set(this.checkedIn);
+          this.checkedIn = grown;
+        }
+        this.checkedIn[n++] = e;
+      }
+    }
+    let out: BeaconEntry[] | undefined;
+    for (let k = 0; k < n; k++) {
+      const e = this.checkedIn[k]!;
+      const checkins = this.epCheckins.data[e]!;
+      if (checkins < BEACON_MIN_CHECKINS) continue;
+      const intervals = checkins - 1;
+      const mean = this.epSum.data[e]! / intervals;
+      const sd = Math.sqrt(Math.max(this.epSumSq.data[e]! / intervals - mean * mean, 0));
+      if (sd > BEACON_MAX_CV * mean) continue;
+      const table = this.endpoints;
+      const w1 = table.word(e, 1);
+      const proto = w1 & 3;
+      const peer = (table.word(e, 0) >>> 0) + (w1 >> 2) * TWO32;
+      const port = table.word(e, 2);
+      const service = serviceCode(true, proto, port >= EPHEMERAL_PORT ? 0xffff : port);
+      out ??= [];
+      out.push([peer, service, checkins, mean, sd]);
+    }
+    out?.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    return out;
   }
 
   /** Host c's bin for binOf: its counts, the peers it noted and its flows, each in the order they came. */
@@ -1192,7 +1310,14 @@ class BinScratch {
 }
 const scratch = new BinScratch();
 
-function binOf(bin: number, host: number, s: HostBinState, stacks: number, arpClaims: number): BehaviorBin {
+function binOf(
+  bin: number,
+  host: number,
+  s: HostBinState,
+  stacks: number,
+  arpClaims: number,
+  beacons: BeaconEntry[] | undefined,
+): BehaviorBin {
   const spanS = Math.max((s.last - s.first) / 1e6, 60);
   const perMin = 60 / spanS;
   const x = scratch;
@@ -1367,6 +1492,7 @@ function binOf(bin: number, host: number, s: HostBinState, stacks: number, arpCl
     publicPeerFlows: publicIndex.map((i) => s.peerFlowCount[i]!),
     stacks,
     arpClaims,
+    ...(beacons ? { beacons } : {}),
   };
 }
 

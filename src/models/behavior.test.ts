@@ -266,6 +266,78 @@ describe('BehaviorModel', () => {
     );
   });
 
+  it("adds the beacon term for regular check-ins with an address its type never talked to, beyond its type's regular endpoints", () => {
+    const HTTPS = serviceCode(true, 0, 443);
+    const NTP = serviceCode(true, 1, 123);
+    const CLOUD = 0x08080808;
+    const C2 = 0x2d21209c; // 45.33.32.156
+    const q = (beacons: [number, number, number, number, number][], peers = [CLOUD, C2]) => ({
+      ...sample('q', 0.1 * 3),
+      publicPeers: peers,
+      publicPeerFlows: peers.map(() => 1),
+      beacons,
+    });
+    // Every normal device talks to its cloud; one of them checked in with it regularly, and with 3 NTP servers.
+    const train = normals.map((n, i) => ({
+      ...n,
+      publicPeers: [CLOUD],
+      publicPeerFlows: [3],
+      ...(i === 0
+        ? {
+            beacons: [
+              [CLOUD, HTTPS, 5, 60, 1],
+              [0x01010101, NTP, 4, 35, 3],
+              [0x01010102, NTP, 4, 35, 3],
+              [0x01010103, NTP, 4, 35, 3],
+            ] as [number, number, number, number, number][],
+          }
+        : {}),
+    }));
+    const m = new BehaviorModel({ k: 1, peerWeight: 0, peerFlowWeight: 0 }).fit(train);
+    assert.deepEqual(m.state!.groupBeacons, { 'dev-0': { [HTTPS]: 1, [NTP]: 3 } });
+    // Its own heartbeat (a known address): nothing.
+    assert.equal(m.scoreBin(q([[CLOUD, HTTPS, 12, 60, 2]])).score, 0);
+    // A new address, but one regular HTTPS endpoint is what a normal device of its type had: nothing (the device's
+    // heartbeat may have moved to a new cloud address).
+    assert.equal(m.scoreBin(q([[C2, HTTPS, 12, 55, 3]])).score, 0);
+    // Three NTP servers at a new address each: as many as normal.
+    const pool = [0x02020201, 0x02020202, 0x02020203].map(
+      (a) => [a, NTP, 4, 35, 3] as [number, number, number, number, number],
+    );
+    assert.equal(m.scoreBin(q(pool, [CLOUD, 0x02020201, 0x02020202, 0x02020203])).score, 0);
+    // Its heartbeat and check-ins with a new address beside it: two regular HTTPS endpoints, one more than normal.
+    const both = q([
+      [CLOUD, HTTPS, 12, 60, 2],
+      [C2, HTTPS, 12, 55, 3],
+    ]);
+    const fired = m.scoreBin(both);
+    assert.equal(fired.score, 20);
+    assert.deepEqual(fired.beacon, { entry: [C2, HTTPS, 12, 55, 3], regular: 2, normalMost: 1 });
+    assert.match(
+      m.explain(both, fired)[0]!,
+      /^regular check-ins with 45\.33\.32\.156 on outgoing tcp port 443: 12 so far, every 55 s \(± 3 s\) \(2 endpoints of this service checked in with regularly; their most in a window 1\), a public address no training device of its nearest normal devices' types talked to — what an implant's beacon/,
+    );
+    // Where no normal capture had a regular HTTPS endpoint, the new one alone fires.
+    const none = new BehaviorModel({ k: 1, peerWeight: 0, peerFlowWeight: 0 }).fit(
+      train.map((t) => ({ ...t, beacons: [] })),
+    );
+    assert.equal(none.state!.groupBeacons && Object.keys(none.state!.groupBeacons).length, 0);
+    assert.equal(none.scoreBin(q([[C2, HTTPS, 4, 300, 0]])).score, 20);
+    // Cross-validation: the address only the scored training capture talked to is new to the others.
+    const X = 0x03030303;
+    const solo = new BehaviorModel({ k: 1, peerWeight: 0, peerFlowWeight: 0 }).fit(
+      train.map((t, i) => ({ ...t, beacons: [], publicPeers: i === 0 ? [CLOUD, X] : [CLOUD] })),
+    );
+    assert.equal(solo.scoreBin(q([[X, HTTPS, 4, 300, 0]])).score, 0);
+    assert.equal(solo.scoreBin(q([[X, HTTPS, 4, 300, 0]]), 'dev-0').score, 20);
+    // A file written before the term existed scores as it did; one made with it off keeps no counts.
+    const doc = JSON.parse(JSON.stringify(m.toJSON())) as { hyperParameters: Record<string, unknown> };
+    delete doc.hyperParameters.beaconWeight;
+    assert.equal(BehaviorModel.fromJSON(doc).scoreBin(both).score, 0);
+    assert.equal(new BehaviorModel({ k: 1, beaconWeight: 0 }).fit(train).state!.groupBeacons, undefined);
+    assert.equal(BehaviorModel.fromJSON(JSON.parse(JSON.stringify(m.toJSON()))).scoreBin(both).score, 20);
+  });
+
   it('scores connections with a public address none of the neighbours talked to (a beacon)', () => {
     const withPeers = (group: string, peers: number[], flows: number[]) => ({
       ...sample(group, 0.1 * 3),

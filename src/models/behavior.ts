@@ -53,6 +53,7 @@ import {
   ADMIN_PORTS,
   BEHAVIOR_FEATURE_COUNT,
   BEHAVIOR_FEATURES,
+  type BeaconEntry,
   type BehaviorFeatureKind,
   isIndustrialService,
   isOutgoingService,
@@ -152,6 +153,15 @@ export interface BehaviorOptions {
    * files made before it was added).
    */
   arpClaimWeight?: number;
+  /**
+   * Weight of the beacon term: added once when a window has a regular endpoint (BehaviorBin.beacons: 4+
+   * check-ins at a steady interval) whose public address no training device of its nearest normal devices'
+   * types talked to, and more regular endpoints of that service (protocol and port) than any window of those
+   * devices' captures had. A device's own heartbeat goes to an address its type knows, or is its type's one
+   * regular endpoint of the service (an NTP client's pool servers are several); an implant's check-ins with
+   * its controller are one more. 0: off (model files made before it was added).
+   */
+  beaconWeight?: number;
   /**
    * Industrial UDP counts with industrial TCP (industrialServiceBonus) when the device's MAC vendor prefix is
    * one training devices had and none of those devices spoke an industrial protocol: a D-Link camera sending
@@ -290,6 +300,8 @@ export interface BehaviorSample {
   stacks?: number;
   /** The window's ARP frames claiming another address than the host's own; optional (0: none). */
   arpClaims?: number;
+  /** The window's regular endpoints (see BehaviorBin.beacons); optional (none). */
+  beacons?: readonly BeaconEntry[];
 }
 
 export interface TrainingSample extends BehaviorSample {
@@ -342,6 +354,11 @@ export interface BehaviorState {
   groupStacks?: Record<string, number>;
   /** Each training capture's (group's) most ARP claims on another address in one window; absent when the ARP term is off. */
   groupArpClaims?: Record<string, number>;
+  /**
+   * Each training capture's (group's) most regular endpoints of one service in one window, by service code;
+   * absent when the beacon term is off.
+   */
+  groupBeacons?: Record<string, Record<string, number>>;
 }
 
 /** A calibration: ascending cross-validated normal scores and the exponential tail above tailStart. */
@@ -369,6 +386,11 @@ export interface BinScore {
   knownStacks: number;
   /** When the ARP-claims term fired: the window's ARP frames claiming another address; 0 otherwise. */
   arpClaims: number;
+  /**
+   * When the beacon term fired: the regular endpoint it fired for, the regular endpoints of its service in the
+   * window, and the most any window of its types' training captures had; null otherwise.
+   */
+  beacon: { entry: BeaconEntry; regular: number; normalMost: number } | null;
   /**
    * The maker rule held for this device (vendorIndustrialUdp: training devices with its MAC vendor prefix spoke no
    * industrial protocol), so industrial UDP it sent counts as industrial wherever its neighbours spoke none.
@@ -489,6 +511,7 @@ export class BehaviorModel {
   readonly industrialServiceBonus: number;
   readonly stackWeight: number;
   readonly arpClaimWeight: number;
+  readonly beaconWeight: number;
   readonly vendorIndustrialUdp: boolean;
   readonly otherTypeSkipsVendor: boolean;
   readonly shareEvidence: number;
@@ -527,6 +550,9 @@ export class BehaviorModel {
   /** Each reference's capture's network-stack mask (0 when the model has none). */
   private refStacks: Int32Array = new Int32Array(0);
   private refArpClaims: Int32Array = new Int32Array(0);
+  /** Each training label's references, and each group's most regular endpoints of a service in one window. */
+  private labelRefs: number[][] = [];
+  private groupBeacons = new Map<string, Map<number, number>>();
   /** The distinct training labels (sorted) and each reference's index among them (-1: unlabelled). */
   labels: string[] = [];
   private refLabelIdx = new Int32Array(0);
@@ -556,6 +582,7 @@ export class BehaviorModel {
     this.industrialServiceBonus = options.industrialServiceBonus ?? 2;
     this.stackWeight = options.stackWeight ?? 20;
     this.arpClaimWeight = options.arpClaimWeight ?? 50;
+    this.beaconWeight = options.beaconWeight ?? 20;
     this.vendorIndustrialUdp = options.vendorIndustrialUdp ?? true;
     this.otherTypeSkipsVendor = options.otherTypeSkipsVendor ?? true;
     this.shareEvidence = options.shareEvidence ?? 4;
@@ -653,6 +680,17 @@ export class BehaviorModel {
       const claims: Record<string, number> = {};
       for (const x of samples) claims[x.group] = Math.max(claims[x.group] ?? 0, x.arpClaims ?? 0);
       this.state.groupArpClaims = claims;
+    }
+    if (this.beaconWeight > 0) {
+      const beacons: Record<string, Record<string, number>> = {};
+      for (const x of samples) {
+        if (x.beacons === undefined || x.beacons.length === 0) continue;
+        const most = beacons[x.group] ?? {};
+        for (const [service, regular] of regularByService(x.beacons))
+          most[service] = Math.max(most[service] ?? 0, regular);
+        beacons[x.group] = most;
+      }
+      this.state.groupBeacons = beacons;
     }
     this.prepare();
     // Cross-validated scores: every training bin against the bins of the other captures only; first
@@ -813,6 +851,17 @@ export class BehaviorModel {
     this.labels = [...new Set(s.refLabels.filter((l): l is string => l !== null))].sort();
     const at = new Map(this.labels.map((l, i) => [l, i]));
     this.refLabelIdx = Int32Array.from(s.refLabels, (l) => (l === null ? -1 : at.get(l)!));
+    this.labelRefs = this.labels.map(() => []);
+    for (let r = 0; r < this.refLabelIdx.length; r++) {
+      const li = this.refLabelIdx[r]!;
+      if (li >= 0) this.labelRefs[li]!.push(r);
+    }
+    this.groupBeacons = new Map(
+      Object.entries(s.groupBeacons ?? {}).map(([g, most]) => [
+        g,
+        new Map(Object.entries(most).map(([code, n]) => [Number(code), n])),
+      ]),
+    );
     this.readConfusable();
     const d = s.kinds.length;
     this.rangeMax = new Float64Array(d).fill(Number.NEGATIVE_INFINITY);
@@ -962,7 +1011,7 @@ export class BehaviorModel {
       return { neighbours, distance: distance / Math.max(neighbours.length, 1) };
     };
     const { neighbours, distance } = nearest(bestD, bestI, 0);
-    const nov = this.noveltyAgainst(sample, neighbours, industrialUdp);
+    const nov = this.noveltyAgainst(sample, neighbours, industrialUdp, excludeGroup);
     const otherType = this.otherTypeOf(nov.novel, neighbours, excludeGroup, vendor);
     let score = nov.plus(distance);
     if (otherType) score += this.otherTypeWeight * Math.log1p(otherType.services.length);
@@ -980,7 +1029,7 @@ export class BehaviorModel {
       const v =
         own.neighbours.length === 0
           ? Number.POSITIVE_INFINITY
-          : this.noveltyAgainst(sample, own.neighbours, industrialUdp).plus(own.distance);
+          : this.noveltyAgainst(sample, own.neighbours, industrialUdp, excludeGroup).plus(own.distance);
       labelScores.push(v);
       if (v < (labelScores[bestLabel] ?? Number.POSITIVE_INFINITY)) bestLabel = li;
     }
@@ -994,6 +1043,7 @@ export class BehaviorModel {
       newStacks: nov.newStacks,
       knownStacks: nov.knownStacks,
       arpClaims: nov.arpClaims,
+      beacon: nov.beacon,
       industrialUdp,
       p: this.tailProbability(score, role),
       neighbours,
@@ -1052,7 +1102,12 @@ export class BehaviorModel {
   }
 
   /** Service and public-peer novelty of `sample` against the references `neighbours`, and its weighted total. */
-  private noveltyAgainst(sample: BehaviorSample, neighbours: readonly number[], industrialUdp: boolean) {
+  private noveltyAgainst(
+    sample: BehaviorSample,
+    neighbours: readonly number[],
+    industrialUdp: boolean,
+    excludeGroup: string | undefined,
+  ) {
     const novel: [number, number, number][] = [];
     for (const svc of sample.services) {
       if (!neighbours.some((n) => this.serviceSets[n]!.has(svc[0]))) novel.push([svc[0], svc[1], svc[2]]);
@@ -1078,16 +1133,19 @@ export class BehaviorModel {
       }
     const { newStacks, knownStacks } = this.secondStack(sample.stacks ?? 0, neighbours);
     const arpClaims = this.arpClaimsBeyond(sample.arpClaims ?? 0, neighbours);
+    const beacon = this.beaconBeyond(sample.beacons, neighbours, excludeGroup);
     const terms = [
       this.noveltyWeight * novelty,
       this.peerWeight * Math.log1p(novelPeers),
       this.peerFlowWeight * Math.log1p(Math.max(novelPeerFlows - this.peerFlowFree, 0)),
       newStacks !== 0 ? this.stackWeight : 0,
       arpClaims !== 0 ? this.arpClaimWeight : 0,
+      beacon !== null ? this.beaconWeight : 0,
     ] as const;
-    // Added to a distance left to right, d + a + b + c (+ 0 when the stack and ARP terms are silent): the
-    // order scores had before these terms were split out, so a model file's scores keep their last bit.
-    const plus = (distance: number) => distance + terms[0] + terms[1] + terms[2] + terms[3] + terms[4];
+    // Added to a distance left to right, d + a + b + c (+ 0 when the stack, ARP and beacon terms are silent):
+    // the order scores had before these terms were split out, so a model file's scores keep their last bit.
+    const plus = (distance: number) =>
+      distance + terms[0] + terms[1] + terms[2] + terms[3] + terms[4] + terms[5];
     return {
       novel,
       novelty,
@@ -1097,8 +1155,50 @@ export class BehaviorModel {
       newStacks,
       knownStacks,
       arpClaims,
+      beacon,
       plus,
     };
+  }
+
+  /**
+   * The beacon test (see BehaviorOptions.beaconWeight): among the window's regular endpoints, the one with the
+   * most check-ins whose address no reference of the neighbours' types (an unlabelled neighbour: its own
+   * capture) talked to, where the window has more regular endpoints of its service than any window of those
+   * types' training captures had. References of `excludeGroup` are skipped (cross-validation). Null when none
+   * (also when the term is off, or the model file has no regular endpoints of its training captures).
+   */
+  private beaconBeyond(
+    beacons: readonly BeaconEntry[] | undefined,
+    neighbours: readonly number[],
+    excludeGroup: string | undefined,
+  ): { entry: BeaconEntry; regular: number; normalMost: number } | null {
+    if (this.beaconWeight <= 0 || beacons === undefined || beacons.length === 0) return null;
+    const s = this.state!;
+    const related = new Set<number>();
+    for (const n of neighbours) {
+      const li = this.refLabelIdx[n]!;
+      if (li < 0) related.add(n);
+      else for (const r of this.labelRefs[li]!) related.add(r);
+    }
+    const groups = new Set<string>();
+    for (const r of related) if (s.refGroups[r] !== excludeGroup) groups.add(s.refGroups[r]!);
+    const regular = regularByService(beacons);
+    let best: { entry: BeaconEntry; regular: number; normalMost: number } | null = null;
+    for (const e of beacons) {
+      if (best !== null && e[2] <= best.entry[2]) continue;
+      let known = false;
+      for (const r of related)
+        if (s.refGroups[r] !== excludeGroup && this.peerSets[r]!.has(e[0])) {
+          known = true;
+          break;
+        }
+      if (known) continue;
+      let normalMost = 0;
+      for (const g of groups) normalMost = Math.max(normalMost, this.groupBeacons.get(g)?.get(e[1]) ?? 0);
+      const n = regular.get(e[1])!;
+      if (n > normalMost) best = { entry: e, regular: n, normalMost };
+    }
+    return best;
   }
 
   /**
@@ -1641,6 +1741,18 @@ export class BehaviorModel {
         text: `${score.arpClaims} of its ARP frames in ${Math.round(this.windowS / 60)} minutes claimed another IPv4 address than its own (never ${ARP_CLAIMS_MIN} in a window of its nearest normal devices) — answering for another host's address, as ARP spoofing does to intercept its traffic`,
       });
     }
+    if (score.beacon !== null) {
+      const [peer, service, checkins, meanS, sdS] = score.beacon.entry;
+      const { regular, normalMost } = score.beacon;
+      const others =
+        regular > 1
+          ? ` (${regular} endpoints of this service checked in with regularly; their most in a window ${normalMost})`
+          : '';
+      reasons.push({
+        weight: Number.POSITIVE_INFINITY,
+        text: `regular check-ins with ${peerText(peer)} on ${serviceText(service)}: ${checkins} so far, every ${formatNumber(meanS)} s (± ${formatNumber(sdS)} s)${others}, a public address no training device of its nearest normal devices' types talked to — what an implant's beacon to its controller looks like; the device's own cloud heartbeat goes to addresses its type knows`,
+      });
+    }
     if (score.newStacks !== 0) {
       reasons.push({
         weight: Number.POSITIVE_INFINITY,
@@ -1715,6 +1827,7 @@ export class BehaviorModel {
         industrialServiceBonus: this.industrialServiceBonus,
         stackWeight: this.stackWeight,
         arpClaimWeight: this.arpClaimWeight,
+        beaconWeight: this.beaconWeight,
         vendorIndustrialUdp: this.vendorIndustrialUdp,
         otherTypeSkipsVendor: this.otherTypeSkipsVendor,
         shareEvidence: this.shareEvidence,
@@ -1847,6 +1960,13 @@ function article(label: string): string {
   return `${/^[aeiou]/i.test(label) ? 'an' : 'a'} ${label}`;
 }
 
+/** The regular endpoints of each service among a window's (see BehaviorBin.beacons). */
+function regularByService(beacons: readonly BeaconEntry[]): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const e of beacons) out.set(e[1], (out.get(e[1]) ?? 0) + 1);
+  return out;
+}
+
 /** A public peer's address id as text: IPv4 dotted; IPv6 ids are hashes, so only "an IPv6 address". */
 function peerText(id: number): string {
   if (id >= 2 ** 32) return 'an IPv6 address';
@@ -1892,6 +2012,7 @@ function behaviorFileSchemaOf(z: typeof Zod) {
       industrialServiceBonus: finite.min(0).default(0),
       stackWeight: finite.min(0).default(0),
       arpClaimWeight: finite.min(0).default(0),
+      beaconWeight: finite.min(0).default(0),
       vendorIndustrialUdp: z.boolean().default(false),
       otherTypeSkipsVendor: z.boolean().default(false),
       shareEvidence: finite.min(0).default(0),
@@ -1953,6 +2074,7 @@ function behaviorFileSchemaOf(z: typeof Zod) {
         )
         .optional(),
       groupArpClaims: z.record(z.string(), z.number().int().min(0)).optional(),
+      groupBeacons: z.record(z.string(), z.record(z.string(), z.number().int().min(0))).optional(),
     }),
   });
 }

@@ -528,6 +528,7 @@ function fitBehavior(
         publicPeerFlows: b.publicPeerFlows,
         stacks: b.stacks,
         arpClaims: b.arpClaims ?? 0,
+        ...(b.beacons ? { beacons: b.beacons } : {}),
       });
   });
   model.fit(samples);

@@ -211,6 +211,23 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
       );
     });
 
+  for (const [capture, normal, said] of [
+    [
+      'Aria-A4beacon60-Mon0000-n00.pcap',
+      'Aria-A4-Mon0000-n00.pcap',
+      /regular check-ins with 45\.33\.32\.156 on outgoing tcp port 443: 12 so far, every 55 s \(± 3\.4 s\), a public address no training device of its nearest normal devices' types talked to/,
+    ],
+    [
+      'EdimaxPlug1101W-A4beacon300-Mon0000-n00.pcap',
+      'EdimaxPlug1101W-A4-Mon0000-n00.pcap',
+      /regular check-ins with 91\.198\.174\.2 on outgoing tcp port 443: \d+ so far, every 2\d\d s \(± \d+(\.\d)? s\), a public address no training device of its nearest normal devices' types talked to/,
+    ],
+  ] as const)
+    it(`a slow HTTPS beacon (12 curl check-ins, jittered) is abnormal, and the explanation says where and how often: ${capture}`, () => {
+      // The same TLS connections a device's cloud client makes; only their regularity with a new address tells.
+      flaggedOverItsNormal(join(attacked, 'beacon', capture), said, heldOut, normal);
+    });
+
   it('HTTP password guessing against a camera that serves HTTP is abnormal: 34 connections from one address in 10 s', () => {
     // hydra against the DLinkCam's web server from one public address (its own setup: at most 1 in 10 s).
     flaggedOverItsNormal(
