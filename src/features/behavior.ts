@@ -71,8 +71,11 @@ const EDNS_COOKIE_BYTES = 23;
 export const BEACON_ROUND_S = BURST_S;
 export const BEACON_MIN_CHECKINS = 4;
 export const BEACON_MAX_CV = 0.25;
-/** Endpoints tracked per capture at most: a scan of the internet makes one per address; a beacon is one. */
-const BEACON_MAX_ENDPOINTS = 1 << 18;
+/**
+ * Endpoints tracked per capture at most (~5 MB): a scan of the internet makes one per address; one first met
+ * after the table is full is not followed.
+ */
+const BEACON_MAX_ENDPOINTS = 1 << 16;
 
 /** A regular endpoint of a bin (see BEACON_MIN_CHECKINS): public peer id, outgoing service code, check-ins so far, mean and standard deviation of their interval (s). */
 export type BeaconEntry = [peer: number, service: number, checkins: number, meanS: number, sdS: number];
