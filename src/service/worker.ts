@@ -27,6 +27,7 @@ import {
   resultMessages,
 } from './messages.js';
 import { assertJobQueue, assertResultExchange, connectionRefusal } from './topology.js';
+import { type JobOutcome, publishedValid, type WorkerStatus } from './worker-status.js';
 
 export type Evaluate = (absolutePath: string) => Promise<CaptureResult>;
 
@@ -62,6 +63,8 @@ export interface WorkerOptions {
    * Default DEFAULT_CONFIRM_TIMEOUT_MS (60 s), as submit and the one-shot mode give the broker.
    */
   stopConfirmTimeoutMs?: number;
+  /** Called once per delivery the worker is done with: how it ended and how long it took (metrics.ts). */
+  onJobDone?: (outcome: JobOutcome, seconds: number) => void;
 }
 
 export interface WorkerStats {
@@ -86,6 +89,8 @@ export interface WorkerHandle {
    */
   stop(): Promise<void>;
   stats(): WorkerStats;
+  /** Whether it is consuming now, and why not (readiness). */
+  status(): WorkerStatus;
 }
 
 interface Session {
@@ -254,6 +259,8 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
   let session: Session | null = null;
   let wakeBackoff: (() => void) | null = null;
   let onIdle: (() => void) | null = null;
+  /** Why the worker is not consuming, once it was or tried to (status()). */
+  let lastProblem: string | null = null;
 
   let markReady: () => void = () => {};
   let failReady: (err: unknown) => void = () => {};
@@ -286,7 +293,12 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
     }
   }
 
-  async function handle(message: ConsumeMessage, owner: Session): Promise<void> {
+  /** `tracked.outcome` is left 'requeued' by the paths that hand the job back to the queue. */
+  async function handle(
+    message: ConsumeMessage,
+    owner: Session,
+    tracked: { outcome: JobOutcome },
+  ): Promise<void> {
     let identity: JobIdentity = { id: null, file_path: null };
     let job: Job | null = null;
     let messages: ResultMessage[];
@@ -344,6 +356,7 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
         { job: clipIdentity(identity) },
         'connection lost before the result was sent; the broker will redeliver the job',
       );
+      tracked.outcome = 'redelivered';
       return;
     }
     try {
@@ -355,10 +368,12 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
       if (failure === null) {
         owner.channel.ack(message);
         stats.succeeded++;
+        tracked.outcome = publishedValid(messages) ? 'result' : 'invalid_result';
       } else {
         // requeue=false routes the job to the dead-letter queue declared with the job queue.
         owner.channel.nack(message, false, false);
         stats.failed++;
+        tracked.outcome = 'dead_lettered';
       }
       log.info(
         {
@@ -380,6 +395,7 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
           'result not confirmed; closing the connection: the broker will redeliver the job',
         );
         await closeConnection(owner.model);
+        tracked.outcome = 'redelivered';
         return;
       }
       if (owner.closed) {
@@ -387,6 +403,7 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
           { job: clipIdentity(identity), error: errorMessage(err) },
           'result not confirmed; the broker will redeliver the job',
         );
+        tracked.outcome = 'redelivered';
         return;
       }
       // Not published on a channel still open: confirmed but delivered nowhere (UnroutableError: acking
@@ -396,7 +413,10 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
       // limit dead-letters it if it keeps failing, so it cannot circulate forever.
       const earlier = earlierDeliveries(message);
       const delayMs = Math.min(unroutableMax, unroutableInitial * 2 ** Math.min(earlier, 30));
-      if (err instanceof UnroutableError) stats.unroutable++;
+      if (err instanceof UnroutableError) {
+        stats.unroutable++;
+        tracked.outcome = 'unroutable';
+      }
       log.error(
         {
           job: clipIdentity(identity),
@@ -418,8 +438,11 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
       if (!next) break;
       if (next.session.closed) continue;
       running++;
-      void handle(next.message, next.session).finally(() => {
+      const tracked: { outcome: JobOutcome } = { outcome: 'requeued' };
+      const began = performance.now();
+      void handle(next.message, next.session, tracked).finally(() => {
         running--;
+        options.onJobDone?.(tracked.outcome, (performance.now() - began) / 1000);
         pump();
       });
     }
@@ -523,8 +546,10 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
         markReady();
         await session.whenClosed;
         if (!stopping) log.warn({ broker }, 'connection to the broker lost');
+        lastProblem = 'connection to the broker lost';
       } catch (err) {
         const fatal = err instanceof NetworkmlError;
+        lastProblem = errorMessage(err);
         log.warn({ broker, error: errorMessage(err), attempt }, 'cannot consume');
         if (fatal) throw err;
       }
@@ -575,5 +600,19 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
     log.info({ ...stats }, 'stopped');
   }
 
-  return { ready, done, stop, stats: () => ({ ...stats }) };
+  function status(): WorkerStatus {
+    const counts = { inFlight: running, prefetched: pending.length };
+    if (stopping)
+      return { state: 'draining', reason: `stopping: finishing ${running} job(s) in hand`, ...counts };
+    if (session !== null && !session.closed && session.consumerTag !== null)
+      return { state: 'consuming', reason: null, ...counts };
+    if (lastProblem === null) return { state: 'connecting', reason: `connecting to ${broker}`, ...counts };
+    return {
+      state: 'reconnecting',
+      reason: `reconnecting to ${broker}: ${clipText(lastProblem)}`,
+      ...counts,
+    };
+  }
+
+  return { ready, done, stop, stats: () => ({ ...stats }), status };
 }

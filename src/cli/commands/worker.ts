@@ -13,9 +13,10 @@ import {
 import { roleModelFor } from '../../pipeline/model-registry.js';
 import type { CaptureResult } from '../../result.js';
 import { addRabbitFlags, type RabbitFlags, rabbitFromFlags } from '../../service/cli-flags.js';
-import { parsePositiveInt, serviceRedisUrl } from '../../service/config.js';
+import { parsePort, parsePositiveInt, serviceRedisUrl } from '../../service/config.js';
 import { redisHistory } from '../../service/history.js';
 import { DEFAULT_RESULT_FORMAT, RESULT_FORMATS, type ResultFormat } from '../../service/messages.js';
+import { type MetricsServer, startMetricsServer, WorkerMetrics } from '../../service/metrics.js';
 import { defaultLogger, type Evaluate, HistoryUnavailable, runWorker } from '../../service/worker.js';
 import { onStopSignals } from '../stop-signals.js';
 import { addModelOptions, evaluateOptionsFrom } from './eval.js';
@@ -32,7 +33,24 @@ export interface WorkerFlags extends RabbitFlags {
   captureRoot?: string;
   resultFormat?: string;
   /** How errors name the options set from the environment ('NETWORKML_CONCURRENCY (--concurrency)'). */
-  shownAs?: Partial<Record<'concurrency' | 'prefetch' | 'deliveryLimit' | 'captureRoot', string>>;
+  shownAs?: Partial<
+    Record<'concurrency' | 'prefetch' | 'deliveryLimit' | 'captureRoot' | 'metricsPort' | 'heartbeat', string>
+  >;
+  metricsPort?: string;
+  metricsHost?: string;
+  heartbeat?: string;
+}
+
+/** Where the metrics and health endpoints listen: loopback unless told (a container sets 0.0.0.0). */
+export const DEFAULT_METRICS_HOST = '127.0.0.1';
+
+/**
+ * --heartbeat: whole seconds, 1 to 3600, or 0 for the broker's own value. The broker and the client agree on
+ * the lower of the two non-zero values, so a heartbeat above the broker's `heartbeat` setting (60 s by
+ * default) needs that raised too.
+ */
+function parseHeartbeat(text: string, shown = '--heartbeat'): number {
+  return text === '0' ? 0 : parsePositiveInt(text, shown, 3600);
 }
 
 /** The flag, else NETWORKML_RESULT_FORMAT, else the default; a blank one is refused, not read as unset. */
@@ -85,19 +103,50 @@ export async function runWorkerCommand(flags: WorkerFlags, evaluate?: Evaluate):
   const redisUrl = serviceRedisUrl(flags.redis);
   const history = redisUrl ? redisHistory(redisUrl) : null;
   if (history) logger.info({ redis: history.location }, 'device history shared through Redis');
+  const heartbeatSeconds =
+    flags.heartbeat === undefined ? undefined : parseHeartbeat(flags.heartbeat, shown.heartbeat);
+  if (flags.metricsHost !== undefined && flags.metricsHost.trim() === '')
+    throw new UsageError('--metrics-host: empty');
+  const metricsPort =
+    flags.metricsPort === undefined
+      ? null
+      : parsePort(flags.metricsPort, shown.metricsPort ?? '--metrics-port');
+  const metrics = metricsPort === null ? null : new WorkerMetrics();
+  // Every setting is checked before the server listens: an error after it would leave it open.
+  const rabbit = rabbitFromFlags(flags);
+  const resultFormat = resultFormatFrom(flags.resultFormat);
+  const deliveryLimit =
+    flags.deliveryLimit === undefined
+      ? undefined
+      : parsePositiveInt(flags.deliveryLimit, shown.deliveryLimit ?? '--delivery-limit', 1000);
+  // Listening before connecting: a port in use is refused at start (exit 2), before any job is taken.
+  const server: MetricsServer | null =
+    metrics === null || metricsPort === null
+      ? null
+      : await startMetricsServer({
+          host: flags.metricsHost ?? DEFAULT_METRICS_HOST,
+          port: metricsPort,
+          metrics,
+        });
+  if (server)
+    logger.info(
+      { host: flags.metricsHost ?? DEFAULT_METRICS_HOST, port: server.port },
+      'serving /metrics, /healthz and /readyz',
+    );
+  const evaluateJob = evaluate ?? ((path: string) => evaluateWithHistory(path, evaluateOptions, history));
   const handle = runWorker({
-    rabbit: rabbitFromFlags(flags),
+    rabbit,
     concurrency,
     prefetch,
     captureRoot,
-    resultFormat: resultFormatFrom(flags.resultFormat),
-    deliveryLimit:
-      flags.deliveryLimit === undefined
-        ? undefined
-        : parsePositiveInt(flags.deliveryLimit, shown.deliveryLimit ?? '--delivery-limit', 1000),
-    evaluate: evaluate ?? ((path) => evaluateWithHistory(path, evaluateOptions, history)),
+    resultFormat,
+    deliveryLimit,
+    evaluate: metrics === null ? evaluateJob : countHistoryFailures(evaluateJob, metrics),
     logger,
+    heartbeatSeconds,
+    onJobDone: metrics === null ? undefined : (outcome, seconds) => metrics.jobDone(outcome, seconds),
   });
+  server?.watch(handle);
   const removeSignals = onStopSignals(
     (signal) => {
       logger.info({ signal }, 'finishing the jobs in hand, then stopping');
@@ -109,8 +158,21 @@ export async function runWorkerCommand(flags: WorkerFlags, evaluate?: Evaluate):
     await handle.done;
   } finally {
     removeSignals();
+    await server?.close();
     await history?.close();
   }
+}
+
+/** `evaluate`, counting in `metrics` the evaluations whose device history failed (HistoryUnavailable). */
+function countHistoryFailures(evaluate: Evaluate, metrics: WorkerMetrics): Evaluate {
+  return async (path) => {
+    try {
+      return await evaluate(path);
+    } catch (err) {
+      if (err instanceof HistoryUnavailable) metrics.historyFailed();
+      throw err;
+    }
+  };
 }
 
 /**
@@ -162,6 +224,24 @@ export function registerWorker(program: Command): void {
         'deliveries of one job before it is dead-lettered, if this worker creates the queue (default 5)',
       ).env('NETWORKML_DELIVERY_LIMIT'),
     )
+    .addOption(
+      new Option(
+        '--metrics-port <port>',
+        'serve Prometheus /metrics, /healthz and /readyz on this port (default: off)',
+      ).env('NETWORKML_METRICS_PORT'),
+    )
+    .addOption(
+      new Option(
+        '--metrics-host <address>',
+        `address the metrics port listens on (default ${DEFAULT_METRICS_HOST}: this host only; 0.0.0.0 lets a Prometheus elsewhere scrape it)`,
+      ).env('NETWORKML_METRICS_HOST'),
+    )
+    .addOption(
+      new Option(
+        '--heartbeat <seconds>',
+        "AMQP heartbeat: a silent peer is dropped after about two; at most the broker's (default 30; 0: the broker's)",
+      ).env('NETWORKML_HEARTBEAT'),
+    )
     .option(
       '--redis <url>',
       'share device history through this Redis (default: REDIS_HOST, port 6379; else redis:6379 when REDIS is true; else none)',
@@ -175,7 +255,14 @@ export function registerWorker(program: Command): void {
   addModelOptions(command);
   addRabbitFlags(command).action(async (flags: WorkerFlags) => {
     const shownAs: NonNullable<WorkerFlags['shownAs']> = {};
-    for (const key of ['concurrency', 'prefetch', 'deliveryLimit', 'captureRoot'] as const) {
+    for (const key of [
+      'concurrency',
+      'prefetch',
+      'deliveryLimit',
+      'captureRoot',
+      'metricsPort',
+      'heartbeat',
+    ] as const) {
       const option = command.options.find((o) => o.attributeName() === key);
       if (option?.envVar && command.getOptionValueSource(key) === 'env')
         shownAs[key] = `${option.envVar} (${option.long})`;
