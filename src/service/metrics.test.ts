@@ -169,6 +169,9 @@ describe('networkml worker --metrics-port with RabbitMQ', { skip, timeout: 600_0
     const w = worker(settings, ['--heartbeat', '5'], { NETWORKML_METRICS_PORT: String(port) });
     await w.waitForLog((l) => l.msg === 'consuming', 30_000);
     assert.deepEqual(await get(port, '/readyz'), { status: 200, body: 'consuming\n' });
+    // --heartbeat reached the broker: the connection's negotiated timeout is 5 s.
+    const timeouts = await rabbit.ctl(['list_connections', '-q', '--no-table-headers', 'timeout']);
+    assert.match(timeouts, /^5$/m, timeouts);
     assert.deepEqual(await get(port, '/healthz'), { status: 200, body: 'ok\n' });
     assert.equal((await get(port, '/nothing')).status, 404);
 
@@ -232,6 +235,20 @@ describe('networkml worker --metrics-port with RabbitMQ', { skip, timeout: 600_0
     assert.equal(await w.exited, 0, 'one SIGTERM: the job finished, exit 0');
     await results.waitFor((m) => m.length >= 1, 10_000, 'the drained job’s result');
     await assert.rejects(get(port, '/readyz'));
+  });
+
+  it('a result no queue receives counts as unroutable, each delivery', async () => {
+    const settings = settingsFor('unroutable'); // no collector: nothing bound to its routing key
+    const port = await freePort();
+    const w = worker(settings, ['--metrics-port', String(port)]);
+    await w.waitForLog((l) => l.msg === 'consuming', 30_000);
+    await submitJobs([VALID], { rabbit: settings });
+    const body = await until('an unroutable outcome', 30_000, async () => {
+      const text = (await get(port, '/metrics')).body;
+      return sample(text, 'networkml_worker_jobs_total{outcome="unroutable"}') >= 1 ? text : null;
+    });
+    assert.equal(sample(body, 'networkml_worker_jobs_total{outcome="result"}'), 0);
+    assert.equal(await stopWorker(w), 0);
   });
 
   it('a metrics port in use, or a bad port or heartbeat, is one line and exit 2', async () => {

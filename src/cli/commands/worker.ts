@@ -239,7 +239,7 @@ export function registerWorker(program: Command): void {
     .addOption(
       new Option(
         '--heartbeat <seconds>',
-        "AMQP heartbeat: a silent peer is dropped after about two; at most the broker's (default 30; 0: the broker's)",
+        "AMQP heartbeat timeout: a peer silent about this long is dropped; at most the broker's (default 30; 0: the broker's)",
       ).env('NETWORKML_HEARTBEAT'),
     )
     .option(
