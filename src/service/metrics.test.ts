@@ -272,7 +272,7 @@ describe('networkml worker --metrics-port with RabbitMQ', { skip, timeout: 600_0
       [
         [],
         { NETWORKML_HEARTBEAT: '-1' },
-        'networkml: --heartbeat: expected an integer from 1 to 3600, got -1',
+        'networkml: NETWORKML_HEARTBEAT (--heartbeat): expected an integer from 1 to 3600, got -1',
       ],
       [['--metrics-port', '9', '--metrics-host', ''], {}, 'networkml: --metrics-host: empty'],
     ] as const) {
