@@ -34,9 +34,29 @@ export interface RedisHistoryOptions {
   timeoutMs?: number;
 }
 
+/**
+ * What went wrong, in Redis's own words: a discarded transaction (`EXECABORT`) names the errors that
+ * discarded it (ioredis's `previousErrors`: a `MISCONF` disk full, an `OOM`), and a closed connection the
+ * error that closed it (`NOAUTH` after a Redis restart with a password), when there is one.
+ */
+export function redisCause(err: unknown, lastClientError?: unknown): string {
+  const text = errorMessage(err);
+  const previous: unknown =
+    typeof err === 'object' && err !== null ? Reflect.get(err, 'previousErrors') : undefined;
+  if (Array.isArray(previous) && previous.length > 0) {
+    const causes = [...new Set(previous.map((e) => errorMessage(e)))];
+    return `${text} (${causes.join('; ')})`;
+  }
+  if (/Connection is closed/i.test(text) && lastClientError !== undefined) {
+    const cause = errorMessage(lastClientError);
+    if (cause !== text) return `${text} (${cause})`;
+  }
+  return text;
+}
+
 /** `location` is already without the password. */
-function serviceError(location: string, err: unknown): NetworkmlError {
-  return new NetworkmlError(`redis ${location}: ${errorMessage(err)}`, ExitCode.SERVICE);
+function serviceError(location: string, err: unknown, lastClientError?: unknown): NetworkmlError {
+  return new NetworkmlError(`redis ${location}: ${redisCause(err, lastClientError)}`, ExitCode.SERVICE);
 }
 
 function parseTimes(text: string | null): number[] {
@@ -65,6 +85,8 @@ export class RedisHistory implements DeviceHistory {
   private constructor(
     readonly location: string,
     private readonly client: Redis,
+    /** The client's latest 'error' event: what a later "Connection is closed." was caused by. */
+    private readonly events: { last?: unknown },
   ) {}
 
   static async connect(url: string, options: RedisHistoryOptions = {}): Promise<RedisHistory> {
@@ -83,9 +105,9 @@ export class RedisHistory implements DeviceHistory {
     }
     // Failures surface through the awaited commands; an 'error' listener keeps them from being printed twice.
     // It keeps the last one: a refused connection rejects connect() with only "Connection is closed.".
-    let lastError: unknown;
+    const events: { last?: unknown } = {};
     client.on('error', (err) => {
-      lastError = err;
+      events.last = err;
     });
     // connectTimeout ends with the TCP connection: a server that accepts and then never answers the ready
     // check would keep connect() waiting for ever.
@@ -100,11 +122,11 @@ export class RedisHistory implements DeviceHistory {
       await Promise.race([client.connect(), silent]);
     } catch (err) {
       client.disconnect();
-      throw serviceError(redisLocation(url), lastError ?? err);
+      throw serviceError(redisLocation(url), events.last ?? err);
     } finally {
       clearTimeout(timer);
     }
-    return new RedisHistory(redisLocation(url), client);
+    return new RedisHistory(redisLocation(url), client, events);
   }
 
   /** A command failed (timed out, say): the connection is not worth a polite QUIT. */
@@ -116,8 +138,13 @@ export class RedisHistory implements DeviceHistory {
     } catch (err) {
       if (err instanceof NetworkmlError) throw err;
       this.broken = true;
-      throw serviceError(this.location, err);
+      throw serviceError(this.location, err, this.events.last);
     }
+  }
+
+  /** One PING: the connection is there and this client may use it (a wrong password fails at connect). */
+  async ping(): Promise<void> {
+    await this.guard(() => this.client.ping());
   }
 
   /**

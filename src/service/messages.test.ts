@@ -56,6 +56,23 @@ describe('a capture corrupt part-way: its result marked with capture_error, besi
   });
 });
 
+describe('a result without its device history: marked history false, beside what Poseidon reads', () => {
+  it('v0: on the first message of the pair; poseidon: at the top level; data unchanged; absent otherwise', () => {
+    const [first, last] = resultMessages('v0', job, valid, '1.2.3', { history: false }) as V0Message[];
+    const [plainFirst] = resultMessages('v0', job, valid, '1.2.3') as V0Message[];
+    assert.equal(first!.history, false);
+    assert.equal(last!.history, undefined);
+    assert.equal(plainFirst!.history, undefined);
+    assert.deepEqual({ ...first, history: undefined }, { ...plainFirst, history: undefined });
+    const [marked] = resultMessages('poseidon', job, valid, '1.2.3', { history: false }) as PoseidonMessage[];
+    const [plain] = resultMessages('poseidon', job, valid, '1.2.3') as PoseidonMessage[];
+    assert.equal(marked!.history, false);
+    assert.equal('history' in plain!, false);
+    assert.deepEqual(marked!.data, plain!.data);
+    assert.equal(marked!.valid, plain!.valid);
+  });
+});
+
 describe('resultMessages', () => {
   it("v0: the original's message, then the end-of-batch marker", () => {
     const [first, last] = resultMessages('v0', job, valid, '1.2.3') as V0Message[];

@@ -6,7 +6,8 @@
  * Error results carry `valid: false` and a one-line `error` so a consumer can tell "no usable sessions"
  * (valid: false, no error) from "could not evaluate this job". A capture corrupt part-way is a result of the
  * packets before the corrupt record, marked by a top-level `capture_error` (as eval's JSON; Poseidon reads
- * `data` only, so it files the devices as usual).
+ * `data` only, so it files the devices as usual). A result whose configured device history (Redis) was not
+ * applied is marked by a top-level `history: false` (ResultMarks), likewise outside `data`.
  */
 import { basename } from 'node:path';
 import { captureKey } from '../pipeline/capture-key.js';
@@ -81,6 +82,8 @@ export interface V0Message {
   /** Ours (first message only): why a capture gave no usable sessions, and the reader's warnings. */
   reason?: string;
   warnings?: string[];
+  /** Ours: device history is configured but was not applied (Redis unavailable; first message only). */
+  history?: false;
 }
 
 export interface PoseidonDevice {
@@ -108,6 +111,11 @@ export interface PoseidonMessage {
   reason?: string;
   /** Ours: the reader's warnings (a truncated tail: the complete records were used), clipped. */
   warnings?: string[];
+  /**
+   * Ours: device history is configured but was not applied (Redis unavailable): `investigate` is without the
+   * "last seen over a day ago" rule and nothing was recorded. Absent when it was applied.
+   */
+  history?: false;
   data: { mac_addresses: Record<string, PoseidonDevice> };
 }
 
@@ -117,12 +125,19 @@ function isDevice(value: DeviceResult | string | undefined): value is DeviceResu
   return typeof value === 'object' && value !== null;
 }
 
+/** What a result message says about how it was made: `history: false` when the device history was skipped. */
+export interface ResultMarks {
+  history?: false;
+}
+
 export function resultMessages(
   format: ResultFormat,
   job: JobIdentity,
   result: CaptureResult,
   version: string,
+  marks: ResultMarks = {},
 ): ResultMessage[] {
+  const history = marks.history === false ? { history: false as const } : {};
   if (format === 'v0') {
     const results = { tool: TOOL, version } as const;
     const partial = result.capture_error ? { capture_error: result.capture_error } : {};
@@ -139,11 +154,13 @@ export function resultMessages(
         results,
         ...partial,
         ...notes,
+        ...history,
       },
       { id: job.id, type: 'metadata', file_path: job.file_path, data: '', results },
     ];
   }
-  return [hostsMessage(job, [result])];
+  const message = hostsMessage(job, [result]);
+  return [{ ...message, ...history }];
 }
 
 /**

@@ -338,6 +338,7 @@ describe("Poseidon's invocations and consumer against real RabbitMQ and Redis", 
       await collector.waitFor((m) => m.length >= 2, 30_000, 'result and end of batch');
       const [result, end] = collector.messages as V0Message[];
       assert.equal(result!.id, 'job-v048');
+      assert.equal(result!.history, undefined, 'history applied: no mark');
       assert.equal(result!.file_path, '/files/Aria-sentinel-Mon0000-n00.pcap');
       assert.equal(result!.type, 'metadata');
       assert.equal(result!.results.tool, 'networkml');
@@ -506,6 +507,8 @@ describe("Poseidon's invocations and consumer against real RabbitMQ and Redis", 
       await collector.waitFor((m) => m.length >= 2, 30_000, 'result and end of batch');
       const [result, end] = collector.messages as V0Message[];
       assert.equal(result!.id, 'job-noredis');
+      assert.equal(result!.history, false, 'marked as without device history');
+      assert.equal(end!.history, undefined);
       const device = (result!.data as Record<string, { valid: boolean }>)['Aria-sentinel-Mon0000-n00']!;
       assert.equal(device.valid, true);
       assert.equal(end!.data, '');

@@ -231,7 +231,8 @@ async function v048Result(
     history,
   ).finally(() => history?.close().catch(() => {}));
   return {
-    messages: resultMessages('v0', job, result, VERSION),
+    // Marked as the worker marks it: a result the configured history was not applied to.
+    messages: resultMessages('v0', job, result, VERSION, historyError ? { history: false } : {}),
     model: options.modelPath ?? DEFAULT_MODEL_PATH,
     historyFailure:
       historyError &&

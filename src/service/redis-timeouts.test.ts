@@ -1,8 +1,9 @@
 /**
  * A Redis that stops answering must not stall anything: a real redis-server paused with CLIENT PAUSE, and a
  * TCP listener that accepts connections and never writes (a stopped or hung Redis), against RedisHistory
- * and one-shot mode (`REDIS=true REDIS_HOST=… networkml -p FILE`, exit 4). The worker's side (requeue once,
- * then the result without the history) is in worker.test.ts.
+ * and one-shot mode (`REDIS=true REDIS_HOST=… networkml -p FILE`, exit 4). The worker's side (its circuit
+ * breaker: the result published at once without the history, marked) is in worker.test.ts and
+ * worker-redis.test.ts.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

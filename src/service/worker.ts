@@ -111,10 +111,11 @@ interface Session {
 export const PUBLISH_ID_HEADER = 'x-networkml-publish-id';
 
 /**
- * The device history (a service: Redis) failed after the capture was evaluated: `result` is complete without
- * what the history adds. The worker retries the job once, then publishes this result (the original, and the
- * one-shot mode, publish without history too) rather than dead-letter it: a Redis restart must not move the
- * backlog to the dead-letter queue.
+ * The device history (a service: Redis) failed or was skipped (its circuit breaker open) after the capture
+ * was evaluated: `result` is complete without what the history adds. The worker publishes this result at
+ * once, marked `"history": false` (the original, and the one-shot mode, publish without history too), rather
+ * than dead-letter it or evaluate the job again: a Redis outage must cost the history, not the capacity, and
+ * must not move the backlog to the dead-letter queue.
  */
 export class HistoryUnavailable extends NetworkmlError {
   constructor(
@@ -304,6 +305,7 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
     let messages: ResultMessage[];
     let failure: string | null = null;
     let valid: boolean | null = null;
+    let withoutHistory = false;
     const started = Date.now();
     try {
       job = parseJob(message.content);
@@ -325,10 +327,19 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
         );
     } catch (err) {
       if (err instanceof JobError) identity = err.identity;
-      if (err instanceof NetworkmlError && err.exitCode === ExitCode.SERVICE && !message.fields.redelivered) {
-        // A service the evaluation needs (Redis) failed: worth one more try, by any worker, after a pause.
-        // Redelivered, it cannot circulate forever: its result goes without the history (HistoryUnavailable),
-        // or it fails for good below.
+      if (err instanceof HistoryUnavailable && job !== null) {
+        // Published at once, marked; whoever runs the history (the CLI's circuit breaker) logs its outages
+        // once per change, not here once per job.
+        withoutHistory = true;
+        valid = err.result.valid;
+        messages = resultMessages(format, job, err.result, version, { history: false });
+      } else if (
+        err instanceof NetworkmlError &&
+        err.exitCode === ExitCode.SERVICE &&
+        !message.fields.redelivered
+      ) {
+        // Another service the evaluation needs failed: worth one more try, by any worker, after a pause.
+        // Redelivered, it cannot circulate forever: it fails for good below.
         log.warn(
           { job: clipIdentity(identity), error: errorMessage(err) },
           'job requeued once after a service error',
@@ -336,13 +347,6 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
         await pause(1000);
         requeue(message, owner);
         return;
-      }
-      if (err instanceof HistoryUnavailable && job !== null) {
-        log.warn(
-          { job: clipIdentity(identity), error: clipText(err.message) },
-          'device history unavailable again: result published without it',
-        );
-        messages = resultMessages(format, job, err.result, version);
       } else {
         failure = errorMessage(err);
         messages = errorMessages(format, identity, failure, version);
@@ -383,6 +387,7 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
           outcome: failure === null ? 'result' : 'dead-lettered',
           // false: no device could be classified (the result's reason says why).
           ...(valid === null ? {} : { valid }),
+          ...(withoutHistory ? { history: false } : {}),
         },
         'job done',
       );

@@ -17,7 +17,7 @@ export interface RedisServer {
 
 export { freePort };
 
-/** One PING over a raw socket: true on +PONG. */
+/** One PING over a raw socket: true on +PONG (or -NOAUTH: a server with a password is up too). */
 function ping(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = new Socket();
@@ -27,22 +27,47 @@ function ping(port: number): Promise<boolean> {
     };
     s.setTimeout(500, () => done(false));
     s.once('error', () => done(false));
-    s.once('data', (d) => done(d.toString().startsWith('+PONG')));
+    s.once('data', (d) => done(/^(\+PONG|-NOAUTH)/.test(d.toString())));
     s.connect(port, '127.0.0.1', () => s.write('PING\r\n'));
   });
 }
 
-export async function startRedis(timeoutMs = 10_000): Promise<RedisServer> {
+export interface StartRedisOptions {
+  timeoutMs?: number;
+  /** Default: a free one. A given one restarts a stopped server where its clients look for it. */
+  port?: number;
+  /** More redis-server arguments, e.g. ['--requirepass', 'pw']. */
+  args?: string[];
+}
+
+export async function startRedis(options: StartRedisOptions | number = {}): Promise<RedisServer> {
+  const {
+    timeoutMs = 10_000,
+    port: given,
+    args = [],
+  } = typeof options === 'number' ? { timeoutMs: options } : options;
   if (spawnSync('redis-server', ['--version']).error) {
     throw new Error(
       'redis-server is not installed: run `npm test` (it installs it) or `apt-get install redis-server`',
     );
   }
-  const port = await freePort();
+  const port = given ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'networkml-redis-'));
   const child: ChildProcess = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      ...args,
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let exited = false;

@@ -2,6 +2,7 @@
 import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
+import type { Logger } from 'pino';
 import { ExitCode, UsageError } from '../../errors.js';
 import { anomalyScorer } from '../../pipeline/anomaly.js';
 import {
@@ -14,7 +15,12 @@ import { roleModelFor } from '../../pipeline/model-registry.js';
 import type { CaptureResult } from '../../result.js';
 import { addRabbitFlags, type RabbitFlags, rabbitFromFlags } from '../../service/cli-flags.js';
 import { parsePort, parsePositiveInt, serviceRedisUrl } from '../../service/config.js';
-import { redisHistory } from '../../service/history.js';
+import {
+  type BreakerEvent,
+  type BreakerHistory,
+  historyBreaker,
+  redisHistory,
+} from '../../service/history.js';
 import { DEFAULT_RESULT_FORMAT, RESULT_FORMATS, type ResultFormat } from '../../service/messages.js';
 import { type MetricsServer, startMetricsServer, WorkerMetrics } from '../../service/metrics.js';
 import { defaultLogger, type Evaluate, HistoryUnavailable, runWorker } from '../../service/worker.js';
@@ -101,8 +107,19 @@ export async function runWorkerCommand(flags: WorkerFlags, evaluate?: Evaluate):
   // start (exit 3), not once per job.
   if (!evaluate) anomalyScorer(evaluateOptions, roleModelFor(evaluateOptions.modelPath));
   const redisUrl = serviceRedisUrl(flags.redis);
-  const history = redisUrl ? redisHistory(redisUrl) : null;
-  if (history) logger.info({ redis: history.location }, 'device history shared through Redis');
+  const history = redisUrl ? historyBreaker(redisHistory(redisUrl), { onChange: logBreaker(logger) }) : null;
+  if (history) {
+    // One probe at start: a Redis that refuses this configuration (password, host name) stops the worker
+    // (exit 4, one line) as a broker refusing the login does; one merely not answering yet opens the
+    // breaker, and the worker publishes results marked "history": false until it answers.
+    try {
+      if (await history.check())
+        logger.info({ redis: history.location }, 'device history shared through Redis');
+    } catch (err) {
+      await history.close().catch(() => {});
+      throw err;
+    }
+  }
   const heartbeatSeconds =
     flags.heartbeat === undefined ? undefined : parseHeartbeat(flags.heartbeat, shown.heartbeat);
   if (flags.metricsHost !== undefined && flags.metricsHost.trim() === '')
@@ -175,16 +192,36 @@ function countHistoryFailures(evaluate: Evaluate, metrics: WorkerMetrics): Evalu
   };
 }
 
+/** The breaker's changes of state as log lines: one per change (and per failed probe), never per job. */
+function logBreaker(logger: Logger): (event: BreakerEvent) => void {
+  return (event) => {
+    if (event.state === 'open')
+      logger.error(
+        { error: event.cause, retryInMs: event.retryInMs },
+        event.atStart
+          ? 'device history unavailable at start: results are published without it, marked "history": false, until Redis answers'
+          : 'device history unavailable: results are published without it, marked "history": false, until Redis answers',
+      );
+    else if (event.state === 'still-open')
+      logger.warn(
+        { error: event.cause, retryInMs: event.retryInMs },
+        'device history still unavailable: next try after the back-off',
+      );
+    else logger.info({ downMs: event.downMs }, 'device history available again');
+  };
+}
+
 /**
  * A job's result, completed by the shared device history when there is one. A history service that fails
- * (Redis down) costs what it adds, not the evaluation: the result comes with the error (HistoryUnavailable) for
- * the worker to retry the job once and then publish the result without it.
+ * (Redis down), or that the breaker skips while it is down, costs what it adds, not the evaluation: the
+ * result comes with the error (HistoryUnavailable) for the worker to publish it at once, marked.
  */
 async function evaluateWithHistory(
   path: string,
   options: EvaluateOptions,
-  history: HistoryPort | null,
+  breaker: BreakerHistory | null,
 ): Promise<CaptureResult> {
+  const history: HistoryPort | null = breaker ? breaker.forJob() : null;
   const { result, historyError } = await evaluateCaptureKeepingResult(path, options, history);
   if (historyError === null) return result;
   if (historyError.exitCode === ExitCode.SERVICE) throw new HistoryUnavailable(result, historyError);
