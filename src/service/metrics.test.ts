@@ -11,14 +11,16 @@ import { after, before, describe, it } from 'node:test';
 import type { DeviceResult } from '../result.js';
 import { freePort, type RabbitServer, rabbitmqAvailable, startRabbit } from '../test-helpers/rabbitmq.js';
 import {
-  ResultCollector,
+  type ResultCollector,
+  settingsNamed,
   spawnWorker,
+  startCollector,
   stopWorker,
   type WorkerProcess,
   workerArgs,
   writeRepeatedCapture,
 } from '../test-helpers/service-harness.js';
-import { RABBIT_DEFAULTS, type RabbitSettings } from './config.js';
+import type { RabbitSettings } from './config.js';
 import type { ResultMessage } from './messages.js';
 import { DURATION_BUCKETS, WorkerMetrics } from './metrics.js';
 import { submitJobs } from './submit.js';
@@ -124,22 +126,8 @@ describe('networkml worker --metrics-port with RabbitMQ', { skip, timeout: 600_0
   const workers: WorkerProcess[] = [];
   const collectors: ResultCollector[] = [];
 
-  function settingsFor(name: string): RabbitSettings {
-    return {
-      ...RABBIT_DEFAULTS,
-      host: rabbit.host,
-      port: rabbit.port,
-      queue: `jobs.${name}`,
-      routingKey: `poseidon.algos.decider.${name}`,
-    };
-  }
-
-  async function collector(settings: RabbitSettings, name: string): Promise<ResultCollector> {
-    const c = new ResultCollector(settings, `results.${name}`);
-    await c.start();
-    collectors.push(c);
-    return c;
-  }
+  const settingsFor = (name: string): RabbitSettings => settingsNamed(rabbit, name);
+  const collector = (settings: RabbitSettings, name: string) => startCollector(settings, name, collectors);
 
   function worker(settings: RabbitSettings, extra: string[], env: NodeJS.ProcessEnv = {}): WorkerProcess {
     const w = spawnWorker(workerArgs(settings, root, extra), env);

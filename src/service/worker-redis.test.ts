@@ -15,13 +15,15 @@ import { freePort, type RabbitServer, rabbitmqAvailable, startRabbit } from '../
 import { type RedisServer, startRedis } from '../test-helpers/redis.js';
 import {
   type LogLine,
-  ResultCollector,
+  type ResultCollector,
+  settingsNamed,
   spawnWorker,
+  startCollector,
   stopWorker,
   type WorkerProcess,
   workerArgs,
 } from '../test-helpers/service-harness.js';
-import { RABBIT_DEFAULTS, type RabbitSettings } from './config.js';
+import type { RabbitSettings } from './config.js';
 import type { PoseidonMessage } from './messages.js';
 import { submitJobs } from './submit.js';
 
@@ -42,22 +44,8 @@ describe('networkml worker and its Redis history', { skip, timeout: 600_000 }, (
   const collectors: ResultCollector[] = [];
   const redises: RedisServer[] = [];
 
-  function settingsFor(name: string): RabbitSettings {
-    return {
-      ...RABBIT_DEFAULTS,
-      host: rabbit.host,
-      port: rabbit.port,
-      queue: `jobs.${name}`,
-      routingKey: `poseidon.algos.decider.${name}`,
-    };
-  }
-
-  async function collector(settings: RabbitSettings, name: string): Promise<ResultCollector> {
-    const c = new ResultCollector(settings, `results.${name}`);
-    await c.start();
-    collectors.push(c);
-    return c;
-  }
+  const settingsFor = (name: string): RabbitSettings => settingsNamed(rabbit, name);
+  const collector = (settings: RabbitSettings, name: string) => startCollector(settings, name, collectors);
 
   function worker(settings: RabbitSettings, extra: string[], env: NodeJS.ProcessEnv = {}): WorkerProcess {
     const w = spawnWorker(workerArgs(settings, root, extra), env);

@@ -18,15 +18,17 @@ import { freePort, type RabbitServer, rabbitmqAvailable, startRabbit } from '../
 import { type RedisServer, startRedis } from '../test-helpers/redis.js';
 import {
   type LogLine,
-  ResultCollector,
+  type ResultCollector,
+  settingsNamed,
   spawnWorker,
+  startCollector,
   stopWorker,
   type WorkerProcess,
   workerArgs,
   writeRepeatedCapture,
 } from '../test-helpers/service-harness.js';
 import { silentServer } from '../test-helpers/silent-server.js';
-import { amqpUrl, deadLetterNames, RABBIT_DEFAULTS, type RabbitSettings } from './config.js';
+import { amqpUrl, deadLetterNames, type RabbitSettings } from './config.js';
 import type { PoseidonMessage, V0Message } from './messages.js';
 import { submitJobs } from './submit.js';
 import { runWorker } from './worker.js';
@@ -64,22 +66,8 @@ describe('networkml worker with RabbitMQ', { skip, timeout: 600_000 }, () => {
   const workers: WorkerProcess[] = [];
   const collectors: ResultCollector[] = [];
 
-  function settingsFor(name: string): RabbitSettings {
-    return {
-      ...RABBIT_DEFAULTS,
-      host: rabbit.host,
-      port: rabbit.port,
-      queue: `jobs.${name}`,
-      routingKey: `poseidon.algos.decider.${name}`,
-    };
-  }
-
-  async function collector(settings: RabbitSettings, name: string): Promise<ResultCollector> {
-    const c = new ResultCollector(settings, `results.${name}`);
-    await c.start();
-    collectors.push(c);
-    return c;
-  }
+  const settingsFor = (name: string): RabbitSettings => settingsNamed(rabbit, name);
+  const collector = (settings: RabbitSettings, name: string) => startCollector(settings, name, collectors);
 
   /** Most tests here read v0 messages; the poseidon default has its own test. */
   function worker(settings: RabbitSettings, extra: string[] = []): WorkerProcess {

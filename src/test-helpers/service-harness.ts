@@ -7,7 +7,7 @@ import { open, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { type Channel, type ChannelModel, type ConsumeMessage, connect } from 'amqplib';
 import type { RabbitSettings } from '../service/config.js';
-import { amqpUrl } from '../service/config.js';
+import { amqpUrl, RABBIT_DEFAULTS } from '../service/config.js';
 import { POSEIDON_EXCHANGE_OPTIONS } from '../service/topology.js';
 
 // Test scaffolding runs from sources only (test-helpers are not built).
@@ -101,6 +101,29 @@ export function spawnWorker(args: string[], env: NodeJS.ProcessEnv = {}): Worker
 }
 
 /** Worker flags for a broker on loopback. */
+/** Broker settings of their own for one test (its queue and routing key named after it) on a test broker. */
+export function settingsNamed(broker: { host: string; port: number }, name: string): RabbitSettings {
+  return {
+    ...RABBIT_DEFAULTS,
+    host: broker.host,
+    port: broker.port,
+    queue: `jobs.${name}`,
+    routingKey: `poseidon.algos.decider.${name}`,
+  };
+}
+
+/** A started collector of the results published under `settings`, kept in `collectors` to be closed after. */
+export async function startCollector(
+  settings: RabbitSettings,
+  name: string,
+  collectors: ResultCollector[],
+): Promise<ResultCollector> {
+  const c = new ResultCollector(settings, `results.${name}`);
+  await c.start();
+  collectors.push(c);
+  return c;
+}
+
 export function workerArgs(settings: RabbitSettings, captureRoot: string, extra: string[] = []): string[] {
   return [
     '--rabbit-host',
