@@ -598,7 +598,8 @@ export class BehaviorExtractor {
   private readonly epSumSq = this.endpointRows.float();
   private readonly epBin = this.endpointRows.int(1, -1);
   /** The endpoints one host checked in with in the bin being closed (reused). */
-  private checkedIn = new Int32Array(16);
+  private readonly checkedInRows = new ColumnTable(16);
+  private readonly checkedIn = this.checkedInRows.int();
   /** The current bin's hosts, in the order they took part: row i is touched[i], with counts states[i]. */
   private readonly touched: number[] = [];
   /**
@@ -1068,17 +1069,13 @@ export class BehaviorExtractor {
       }
       if (this.epBin.data[e] !== this.bin) {
         this.epBin.data[e] = this.bin;
-        if (n === this.checkedIn.length) {
-          const grown = new Int32Array(n * 2);
-          grown.set(this.checkedIn);
-          this.checkedIn = grown;
-        }
-        this.checkedIn[n++] = e;
+        this.checkedInRows.ensure(n + 1);
+        this.checkedIn.data[n++] = e;
       }
     }
     let out: BeaconEntry[] | undefined;
     for (let k = 0; k < n; k++) {
-      const e = this.checkedIn[k]!;
+      const e = this.checkedIn.data[k]!;
       const checkins = this.epCheckins.data[e]!;
       if (checkins < BEACON_MIN_CHECKINS) continue;
       const intervals = checkins - 1;
