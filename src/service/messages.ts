@@ -141,10 +141,7 @@ export function resultMessages(
   if (format === 'v0') {
     const results = { tool: TOOL, version } as const;
     const partial = result.capture_error ? { capture_error: result.capture_error } : {};
-    const notes = {
-      ...(!result.valid && result.reason ? { reason: clipText(result.reason, 4 * CLIP_CHARS) } : {}),
-      ...(result.warnings?.length ? { warnings: clippedWarnings(result.warnings) } : {}),
-    };
+    const notes = resultNotes(result.valid ? undefined : result.reason, result.warnings);
     return [
       {
         id: job.id,
@@ -201,15 +198,23 @@ export function hostsMessage(job: JobIdentity, results: readonly CaptureResult[]
     file_path: job.file_path,
     valid: anyValid,
     ...(captureError ? { capture_error: captureError } : {}),
-    ...(reason ? { reason: clipText(reason, 4 * CLIP_CHARS) } : {}),
-    ...(warnings ? { warnings: clippedWarnings(warnings) } : {}),
+    ...resultNotes(reason, warnings),
     data: { mac_addresses: macAddresses },
   };
 }
 
-/** At most 10 warnings, each clipped: a message stays small whatever the capture held. */
-function clippedWarnings(warnings: readonly string[]): string[] {
-  return warnings.slice(0, 10).map((w) => clipText(w, 4 * CLIP_CHARS));
+/**
+ * A result's `reason` (given only for a result without a device) and the reader's `warnings` as both message
+ * shapes carry them: clipped, at most 10 warnings, so a message stays small whatever the capture held.
+ */
+function resultNotes(
+  reason: string | undefined,
+  warnings: readonly string[] | undefined,
+): { reason?: string; warnings?: string[] } {
+  return {
+    ...(reason ? { reason: clipText(reason, 4 * CLIP_CHARS) } : {}),
+    ...(warnings?.length ? { warnings: warnings.slice(0, 10).map((w) => clipText(w, 4 * CLIP_CHARS)) } : {}),
+  };
 }
 
 /**
