@@ -8,38 +8,31 @@ import { deadLetterNames, type RabbitSettings } from './config.js';
 /** Deliveries of one job before the broker dead-letters it (a job that kills every worker that takes it). */
 export const DEFAULT_DELIVERY_LIMIT = 5;
 
-async function queueExists(model: ChannelModel, queue: string): Promise<boolean> {
-  const probe = await model.createChannel();
-  // A failed check closes the probe channel with 404: the expected "absent" answer, not an error.
-  probe.on('error', () => {});
-  try {
-    await probe.checkQueue(queue);
-    await probe.close().catch(() => {});
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
- * Whether an existing queue has these arguments: declaring it again with them succeeds exactly then (the broker
- * answers 406 PRECONDITION_FAILED otherwise, closing the probe channel, not ours); only a warning hangs on it.
+ * Whether a queue exists, and if so whether it has these arguments, on a probe channel of its own: a failed
+ * check closes it with 404 (the expected "absent"), and declaring an existing queue again succeeds exactly when
+ * the arguments match (406 PRECONDITION_FAILED otherwise; any other refusal, say 405 for an exclusive queue, is
+ * a queue this worker did not make either). Only a warning hangs on 'other'.
  */
-async function sameArguments(
+async function existingQueue(
   model: ChannelModel,
   queue: string,
   options: { durable: boolean; arguments: Record<string, unknown> },
-): Promise<'same' | 'other'> {
+): Promise<'absent' | 'same' | 'other'> {
   const probe = await model.createChannel();
   probe.on('error', () => {});
   try {
-    await probe.assertQueue(queue, options);
-    await probe.close().catch(() => {});
-    return 'same';
+    await probe.checkQueue(queue);
   } catch {
-    // 406 above all; any other refusal (an exclusive queue: 405) is a queue this worker did not make either.
+    return 'absent';
+  }
+  try {
+    await probe.assertQueue(queue, options);
+  } catch {
     return 'other';
   }
+  await probe.close().catch(() => {});
+  return 'same';
 }
 
 /**
@@ -73,7 +66,8 @@ export async function assertJobQueue(
     await channel.assertExchange(dead.exchange, 'direct', { durable: true });
     await channel.assertQueue(dead.queue, { durable: true });
     await channel.bindQueue(dead.queue, dead.exchange, dead.queue);
-    if (await queueExists(model, settings.queue)) return await sameArguments(model, settings.queue, options);
+    const existing = await existingQueue(model, settings.queue, options);
+    if (existing !== 'absent') return existing;
     await channel.assertQueue(settings.queue, options);
     return 'declared';
   } catch (err) {
