@@ -14,7 +14,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { cannotWrite, NetworkmlError, UsageError } from '../errors.js';
+import { cannotWrite, ExitCode, NetworkmlError, UsageError } from '../errors.js';
 import { throughLinks } from '../file-links.js';
 import { writeJsonPieces } from '../outputs/json-pieces.js';
 import type { CaptureResult } from '../result.js';
@@ -221,6 +221,16 @@ export function refuseOutputOverInput(output: string | undefined, inputs: readon
 export function writeJsonLine(out: Output, result: CaptureResult): void {
   writeJsonPieces(result, out.write);
   out.write('\n');
+}
+
+/**
+ * A capture corrupt part-way, once its result (of the packets before the corrupt record) is written: the
+ * reader's error on stderr and exit 1, as tcpdump and tshark end such a read. Nothing when it was read whole.
+ */
+export function reportCorruptAfterResult(corrupt: { message: string } | undefined): void {
+  if (!corrupt) return;
+  process.stderr.write(`networkml: ${corrupt.message}\n`);
+  process.exitCode = ExitCode.BAD_INPUT;
 }
 
 /**

@@ -1,7 +1,7 @@
 /** `networkml eval <capture|dir>...`: roles, behaviour and decisions per capture. */
 import { type Command, Option } from 'commander';
 import { type OpenHistoryOptions, openHistory } from '../../decisions/open-history.js';
-import { ExitCode, errorMessage, NetworkmlError, UsageError } from '../../errors.js';
+import { errorMessage, NetworkmlError, UsageError } from '../../errors.js';
 import { collectGarbage } from '../../gc.js';
 import { HOST_FOOTPRINT_KIND, modelFileKind, resolveModelPath } from '../../models/host-footprint.js';
 import { evalTable, evalText } from '../../outputs/table.js';
@@ -27,7 +27,13 @@ import {
 import { historyWhere } from '../history-where.js';
 import { expandCaptureArgs } from '../inputs.js';
 import { optionsGiven } from '../option-source.js';
-import { openOutput, refuseOutputOverInput, writeCaptureWarnings, writeJsonLine } from '../output.js';
+import {
+  openOutput,
+  refuseOutputOverInput,
+  reportCorruptAfterResult,
+  writeCaptureWarnings,
+  writeJsonLine,
+} from '../output.js';
 import { createProgress } from '../progress.js';
 import {
   addHostFootprintOptions,
@@ -254,11 +260,7 @@ export function registerEval(program: Command): void {
           if (cli.json) writeJsonLine(out, result);
           else shown.push(result);
         }
-        const corrupt = r.value[0]?.result.capture_error;
-        if (corrupt) {
-          process.stderr.write(`networkml: ${corrupt.message}\n`);
-          process.exitCode = ExitCode.BAD_INPUT;
-        }
+        reportCorruptAfterResult(r.value[0]?.result.capture_error);
       }
       if (!results.some((r) => r.ok)) await out.abandon();
       else {

@@ -1,7 +1,7 @@
 /** `networkml explain <capture...>`: which features pushed each capture's top role. */
 import type { Command } from 'commander';
 import { openHistory, requireNamedDataDir } from '../../decisions/open-history.js';
-import { ExitCode, errorMessage, ModelError, NetworkmlError } from '../../errors.js';
+import { errorMessage, ModelError, NetworkmlError } from '../../errors.js';
 import { HOST_FOOTPRINT_KIND, modelFileKind } from '../../models/host-footprint.js';
 import { explainCapture, explainText } from '../../outputs/explain.js';
 import { anomalyNameFor, anomalyScorer } from '../../pipeline/anomaly.js';
@@ -11,7 +11,7 @@ import { roleModelFor } from '../../pipeline/model-registry.js';
 import { addCaptureOptions, type CaptureCliOptions, decimalWholeNumber } from '../capture-options.js';
 import { historyWhere, warnHistoryUnread } from '../history-where.js';
 import { expandCaptureArgs } from '../inputs.js';
-import { writeCaptureWarnings } from '../output.js';
+import { reportCorruptAfterResult, writeCaptureWarnings } from '../output.js';
 import {
   addHistoryOptions,
   addModelOptions,
@@ -127,10 +127,7 @@ export function registerExplain(program: Command): void {
             if (history) await applyOwnHistory(evaluation.result, evaluation.history, history.port);
             const e = explainCapture(roleModel.model, evaluation, top);
             process.stdout.write(cli.json ? `${JSON.stringify(e)}\n` : `${explainText(e)}\n`);
-            if (e.captureError) {
-              process.stderr.write(`networkml: ${e.captureError.message}\n`);
-              process.exitCode = ExitCode.BAD_INPUT;
-            }
+            reportCorruptAfterResult(e.captureError);
           } catch (err) {
             // A capture's own failure is reported and the others explained; a model failure stops (exit 3).
             if (!(err instanceof NetworkmlError) || err instanceof ModelError) throw err;

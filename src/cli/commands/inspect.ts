@@ -11,7 +11,7 @@ import {
 } from '../capture-options.js';
 import { expandCaptureArgs } from '../inputs.js';
 import { optionsGiven } from '../option-source.js';
-import { writeCaptureWarnings } from '../output.js';
+import { reportCorruptAfterResult, writeCaptureWarnings } from '../output.js';
 import {
   addHostFootprintOptions,
   type HostFootprintCliOptions,
@@ -78,10 +78,7 @@ export function registerInspect(program: Command): void {
           }
           writeCaptureWarnings(r.value);
           process.stdout.write(`${JSON.stringify(r.value)}\n`);
-          if (r.value.capture_error) {
-            process.stderr.write(`networkml: ${r.value.capture_error.message}\n`);
-            process.exitCode = ExitCode.BAD_INPUT;
-          }
+          reportCorruptAfterResult(r.value.capture_error);
         });
         return;
       }
@@ -94,10 +91,7 @@ export function registerInspect(program: Command): void {
           for (const w of analysis.summary.warnings)
             process.stderr.write(`networkml: warning: ${w.message}\n`);
           process.stdout.write(`${inspectText(analysis, inspectRecord(analysis), top)}\n`);
-          if (analysis.corrupt) {
-            process.stderr.write(`networkml: ${analysis.corrupt.message}\n`);
-            process.exitCode = ExitCode.BAD_INPUT;
-          }
+          reportCorruptAfterResult(analysis.corrupt);
         } catch (err) {
           if (!(err instanceof NetworkmlError)) throw err;
           process.stderr.write(`networkml: ${errorMessage(err)}\n`);
