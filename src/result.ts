@@ -132,6 +132,11 @@ export const captureResultSchema = z.object({
       model: z.string(),
       /** The top two roles when they are within the model's calibrated sibling margin (v2 models). */
       siblings: z.tuple([z.string(), z.string()]).optional(),
+      /**
+       * v2 models with the novelty (Unknown) rule: the capture's novelty in units of that rule's threshold;
+       * above 1 it is called Unknown, just below 1 it nearly was (its top role is then a weak guess).
+       */
+      role_novelty: finite.optional(),
     })
     .refine((d) => d.probabilities.length === d.labels.length, 'detail.probabilities must match labels')
     .refine(

@@ -39,6 +39,11 @@ export interface CaptureExplanation {
    * Unknown by the model's Unknown rule (its probability, 1 − that role's, comes from no feature).
    */
   explained?: { label: string; probability: number };
+  /**
+   * v2 models with the novelty (Unknown) rule: the capture's novelty in units of the rule's threshold
+   * (eval's `detail.role_novelty`; above 1: Unknown). Absent for other models.
+   */
+  roleNovelty?: number;
   /** Why there is nothing to explain (no usable bins), as eval says it. */
   reason?: string;
   /**
@@ -132,11 +137,13 @@ export function explainCapture(model: RoleModel, evaluation: ExplainInput, top =
     .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution) || a.feature - b.feature)
     .slice(0, top);
   const behavior = behaviorOf(evaluation);
+  const roleNovelty = evaluation.result.detail?.role_novelty;
   return {
     file,
     label,
     probability,
     ...(explained ? { explained } : {}),
+    ...(roleNovelty !== undefined ? { roleNovelty } : {}),
     scale,
     base: base / bins.length,
     influences,
@@ -172,6 +179,18 @@ function percent(p: number): string {
   return `${(p * 100).toFixed(1)}%`;
 }
 
+/**
+ * The Unknown rule's view of the capture: a top role whose capture is nearly as unlike the training
+ * captures as an Unknown one is a weak guess, whatever its probability (an unseen camera's nearest type).
+ */
+function noveltyLine(ratio: number): string {
+  const head = `Unknown rule: novelty ${ratio.toFixed(2)} × its threshold`;
+  if (ratio > 1) return `${head} (above 1: unlike every known role's training captures)`;
+  if (ratio >= 0.95)
+    return `${head} (Unknown above 1): nearly Unknown, more unusual than almost every training capture — the top role is a weak guess`;
+  return `${head} (Unknown above 1)`;
+}
+
 export function explainText(e: CaptureExplanation): string {
   const partial = partialLine({ capture_error: e.captureError });
   const file = partial ? `${e.file}\n  partial: ${partial}` : e.file;
@@ -191,6 +210,7 @@ export function explainText(e: CaptureExplanation): string {
     );
   }
   lines.push(`    (baseline ${e.base.toFixed(3)})`);
+  if (e.roleNovelty !== undefined) lines.push(`  ${noveltyLine(e.roleNovelty)}`);
   const b = e.behavior;
   if (b) {
     lines.push(

@@ -662,6 +662,8 @@ function evaluateView(
       ...(anomaly.detail ? { behavior: anomaly.detail } : {}),
       model: loaded.hash,
       ...(siblings ? { siblings } : {}),
+      // Infinite only against a zero threshold (a single-rule model trained at rate 0): JSON cannot hold it.
+      ...(novelty && Number.isFinite(novelty.ratio) ? { role_novelty: novelty.ratio } : {}),
     },
   };
   const history: ScoredUpdate | null = mac

@@ -148,6 +148,41 @@ describe('open-set role model from the CLI: --unknown-rate, Unknown for unseen t
     ]);
   });
 
+  it("says how near the Unknown rule each capture is: eval's detail.role_novelty, explain's line", () => {
+    // A PMU (a type never trained on) and a known type's test capture: above 1 exactly when called Unknown.
+    const pmu = join(rolesDev, 'PMU-pmugec01-Wed1152-n00.pcap');
+    const known = `${setups}/${sentinelSplit.test[0]!}`;
+    const r = runCli(['eval', '--json', '--no-history', '--model', model, pmu, known]);
+    assert.equal(r.status, 0, r.stderr);
+    const seen = r.stdout
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const res = JSON.parse(line) as CaptureResult;
+        const d = res.data[res.key] as ValidDeviceResult;
+        const novelty = res.detail!.role_novelty!;
+        assert.ok(Number.isFinite(novelty) && novelty >= 0, line.slice(0, 200));
+        assert.equal(d.classification.labels[0] === 'Unknown', novelty > 1, `${res.key}: ${novelty}`);
+        return novelty;
+      });
+    assert.ok(seen[0]! > seen[1]!, `the unseen type is the more novel: ${seen}`);
+    const e = runCli(['explain', '--no-history', '--model', model, pmu, known]);
+    assert.equal(e.status, 0, e.stderr);
+    const lines = e.stdout.split('\n').filter((l) => l.includes('Unknown rule: novelty'));
+    assert.deepEqual(
+      lines.map((l) => l.match(/novelty (\d+\.\d\d) ×/)![1]),
+      seen.map((n) => n.toFixed(2)),
+    );
+    const j = runCli(['explain', '--json', '--no-history', '--model', model, known]);
+    assert.equal(j.status, 0, j.stderr);
+    assert.equal((JSON.parse(j.stdout) as { roleNovelty: number }).roleNovelty, seen[1]);
+    // The bundled one-layer model has no such rule: no field, no line.
+    const sample = `${TEST_DATA}../data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap`;
+    const plain = runCli(['eval', '--json', '--no-history', sample]);
+    assert.equal(plain.status, 0, plain.stderr);
+    assert.equal((JSON.parse(plain.stdout) as CaptureResult).detail!.role_novelty, undefined);
+  });
+
   it('test --json holds every capture: truth, prediction, confidence, Unknown; one mean F1 definition', () => {
     const r = runCli(['test', setups, rolesDev, '--split', split, '--model', model, '--json']);
     assert.equal(r.status, 0, r.stderr);
