@@ -16,10 +16,12 @@
  * The per-packet path does typed-array hash-table lookups and updates only (no allocation); vectors and
  * service lists are built when a bin closes.
  */
+
 import { IpProto, type PacketRecord, TcpFlag } from '../capture/packet.js';
 import { ipv4Text, ipv6Text, isPrivateV4, isPrivateV6, macText } from '../sessions/address.js';
 import { ColumnTable } from '../sessions/columns.js';
 import { QuadTable } from '../sessions/quad-table.js';
+import { BeaconMemory } from './beacon-memory.js';
 import { BehaviorBinStore } from './behavior-bin-store.js';
 import { isMoreLikelyDevice } from './device-choice.js';
 
@@ -542,6 +544,11 @@ export interface BehaviorOptions {
    * extractor, and a stack the host used in an earlier bin is still its own.
    */
   priorStacks?: ReadonlyMap<string, number>;
+  /**
+   * Beacon check-ins from before this capture, updated at finish: `watch`'s bins each get a fresh extractor,
+   * and a beacon's check-ins in earlier bins still count (an endpoint first met here starts from them).
+   */
+  beaconMemory?: BeaconMemory;
 }
 
 const TWO32 = 4294967296;
@@ -646,11 +653,13 @@ export class BehaviorExtractor {
   private binStartUs = Number.NaN;
   private bin = 0;
   private readonly priorStacks: ReadonlyMap<string, number> | undefined;
+  private readonly beaconMemory: BeaconMemory | undefined;
 
   constructor(options: BehaviorOptions) {
     if (!(options.durationS > 0)) throw new RangeError(`bin duration must be > 0, got ${options.durationS}`);
     this.durationUs = options.durationS * 1e6;
     this.priorStacks = options.priorStacks;
+    this.beaconMemory = options.beaconMemory;
   }
 
   add(p: PacketRecord): void {
@@ -1049,6 +1058,17 @@ export class BehaviorExtractor {
         this.epSum.data[e] = this.epSumSq.data[e] = 0;
         this.epBin.data[e] = -1;
         this.epLastSeen.data[e] = Number.NEGATIVE_INFINITY;
+        const prior = this.beaconMemory?.get(
+          BeaconMemory.key(this.hostKeys[h]!, low, high * 4 + proto, port),
+        );
+        if (prior) {
+          this.epCheckins.data[e] = prior.checkins;
+          this.epLastStart.data[e] = prior.lastStart;
+          this.epLastConnection.data[e] = prior.lastConnection;
+          this.epLastSeen.data[e] = prior.lastSeen;
+          this.epSum.data[e] = prior.sum;
+          this.epSumSq.data[e] = prior.sumSq;
+        }
       }
       const starts = proto === 0 ? (flags & F_SYN_OUT) !== 0 : first - this.epLastSeen.data[e]! >= round;
       if (v.fLast[id]! > this.epLastSeen.data[e]!) this.epLastSeen.data[e] = v.fLast[id]!;
@@ -1123,9 +1143,31 @@ export class BehaviorExtractor {
     return v;
   }
 
+  /** Every endpoint's check-ins into `memory`, for the next extractor (BehaviorOptions.beaconMemory). */
+  private rememberEndpoints(memory: BeaconMemory): void {
+    const table = this.endpoints;
+    for (let e = 0; e < table.size; e++) {
+      const key = BeaconMemory.key(
+        this.hostKeys[table.word(e, 3)]!,
+        table.word(e, 0),
+        table.word(e, 1),
+        table.word(e, 2),
+      );
+      memory.set(key, {
+        checkins: this.epCheckins.data[e]!,
+        lastStart: this.epLastStart.data[e]!,
+        lastConnection: this.epLastConnection.data[e]!,
+        lastSeen: this.epLastSeen.data[e]!,
+        sum: this.epSum.data[e]!,
+        sumSq: this.epSumSq.data[e]!,
+      });
+    }
+  }
+
   /** Closes the last bin and returns every host's bins. */
   finish(): BehaviorResult {
     this.closeBin();
+    if (this.beaconMemory) this.rememberEndpoints(this.beaconMemory);
     const n = this.hostKeys.length;
     const sent = this.hostSent.data;
     const privateSent = this.hostPrivateSent.data;

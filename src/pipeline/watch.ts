@@ -3,6 +3,7 @@ import { readCapture } from '../capture/reader.js';
 import type { CaptureSummary, CaptureWarning } from '../capture/reader-api.js';
 import { decide } from '../decisions/decide.js';
 import { UsageError } from '../errors.js';
+import { BeaconMemory } from '../features/beacon-memory.js';
 import { BehaviorExtractor } from '../features/behavior.js';
 import { captureHostAddresses, captureHosts, compatFeatures } from '../features/compat.js';
 import { sessionVectors } from '../features/session-vectors.js';
@@ -143,6 +144,8 @@ export async function watchCapture(
   const behaviorWindow = {
     durationS: scorer.behaviorWindowS ?? Number.POSITIVE_INFINITY,
     priorStacks: stacksOf,
+    // A beacon's check-ins of earlier bins count: one every 10 minutes has at most 2 in a 15-minute bin.
+    beaconMemory: new BeaconMemory(),
   };
   let behavior = scorer.needsBehavior ? new BehaviorExtractor(behaviorWindow) : null;
   const hosts = new Map<string, HostState>();

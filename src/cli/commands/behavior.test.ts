@@ -448,6 +448,38 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     const stack = /a second network stack sends from its address: initial TTL 128/;
     assert.doesNotMatch(bridge[1]!.behaviorDetail!.reasons.join('\n'), stack);
     assert.match(bridge[2]!.behaviorDetail!.reasons.join('\n'), stack);
+    // A beacon's check-ins of earlier bins count: one every ~4 minutes has at most 2 in a 5-minute bin (4 make
+    // it regular), and watch named it in no bin while eval of the same capture did.
+    const slow = runCli([
+      'watch',
+      '--json',
+      '--warmup',
+      '0',
+      '--duration',
+      '300',
+      '--anomaly-model',
+      bundled,
+      join(attacked, 'beacon', 'EdimaxPlug1101W-A4beacon300-Mon0000-n00.pcap'),
+    ]);
+    assert.equal(slow.status, 0, slow.stderr);
+    const plug = slow.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { mac: string; bin: number; behaviorDetail?: { reasons: string[] } })
+      .filter((u) => u.mac === '74:da:38:4a:76:49');
+    const counts = plug.map((u) => {
+      const said = (u.behaviorDetail?.reasons ?? []).join('\n');
+      return Number(
+        said.match(/regular check-ins with 91\.198\.174\.2 on outgoing tcp port 443: (\d+) so far/)?.[1] ?? 0,
+      );
+    });
+    assert.ok(plug.length >= 6, `${plug.length} bins`);
+    assert.equal(counts[0], 0, 'not regular before its 4th check-in');
+    assert.ok(
+      counts.slice(2).every((n) => n >= 4),
+      `check-ins so far per bin: ${counts}`,
+    );
+    assert.ok(counts.at(-1)! >= 10, `every check-in counted by the last bin: ${counts}`);
   });
 
   it('train writes a behaviour model beside the role model, and eval uses it with no anomaly flags', () => {
