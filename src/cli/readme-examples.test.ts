@@ -214,6 +214,7 @@ describe('README and --help examples, run as written', () => {
   it('history: the table and --json from Redis', () => {
     const table = ok('networkml history 00:11:22:aa:bb:cc', [['00:11:22:aa:bb:cc', SAMPLE_MAC]]);
     assert.match(table.stdout, /update/);
+    assert.match(ok('networkml history').stdout, new RegExp(`^${SAMPLE_MAC}\\s+\\d+\\s`, 'm'));
     // A device evaluated into Redis first (the original's store).
     prepare(['eval', '--redis', redis.url, 'capture.pcap']);
     const fromRedis = ok('networkml history 00:11:22:aa:bb:cc --json --redis redis://127.0.0.1:6379', [

@@ -13,6 +13,7 @@ import { jsonBytes } from '../outputs/json-pieces.js';
 import {
   buildEntry,
   type DeviceHistory,
+  type DeviceSummary,
   type HistoryEntry,
   normaliseMac,
   type UpdateInput,
@@ -236,23 +237,42 @@ export class RedisHistory implements DeviceHistory {
       const times = parseTimes(await this.client.hget(m, 'timestamps'));
       const out: HistoryEntry[] = [];
       for (const time of times) {
-        const h = await this.client.hgetall(updateKey(m, time));
-        if (Object.keys(h).length === 0) continue;
-        const py = (field: string) => (h[field] === undefined ? null : parsePython(h[field]));
-        out.push({
-          mac: m,
-          time,
-          representation: numbers(py('representation')),
-          current_representation: numbers(py('current_representation')),
-          labels: strings(py('labels')),
-          confidences: numbers(py('confidences')),
-          other_ips: strings(py('other_ips')),
-          model_hash: h.model_hash ?? '',
-          result: h.result === undefined ? null : (JSON.parse(h.result) as unknown),
-        });
+        const entry = await this.entryAt(m, time);
+        if (entry) out.push(entry);
       }
       return out;
     });
+  }
+
+  async devices(): Promise<DeviceSummary[]> {
+    return this.guard(async () => {
+      const out: DeviceSummary[] = [];
+      for (const m of (await this.client.smembers('mac_addresses')).sort()) {
+        const times = parseTimes(await this.client.hget(m, 'timestamps'));
+        if (times.length === 0) continue;
+        const latest = await this.entryAt(m, Math.max(...times));
+        if (latest) out.push({ mac: m, updates: times.length, first: Math.min(...times), latest });
+      }
+      return out;
+    });
+  }
+
+  /** The update of device `m` at `time`, null when its hash is gone. */
+  private async entryAt(m: string, time: number): Promise<HistoryEntry | null> {
+    const h = await this.client.hgetall(updateKey(m, time));
+    if (Object.keys(h).length === 0) return null;
+    const py = (field: string) => (h[field] === undefined ? null : parsePython(h[field]));
+    return {
+      mac: m,
+      time,
+      representation: numbers(py('representation')),
+      current_representation: numbers(py('current_representation')),
+      labels: strings(py('labels')),
+      confidences: numbers(py('confidences')),
+      other_ips: strings(py('other_ips')),
+      model_hash: h.model_hash ?? '',
+      result: h.result === undefined ? null : (JSON.parse(h.result) as unknown),
+    };
   }
 
   async close(): Promise<void> {

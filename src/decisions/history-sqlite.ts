@@ -10,6 +10,7 @@ import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
 import {
   buildEntry,
   type DeviceHistory,
+  type DeviceSummary,
   type HistoryEntry,
   normaliseMac,
   type UpdateInput,
@@ -47,6 +48,23 @@ interface Row {
   model_hash: string;
   /** JSON text (written by versions before the packed format) or a packed result (stored-result.ts). */
   result: string | Buffer | null;
+}
+
+const ENTRY_COLUMNS =
+  'mac, time, representation, current_representation, labels, confidences, other_ips, model_hash, result';
+
+function entryOfRow(r: Row): HistoryEntry {
+  return {
+    mac: r.mac,
+    time: r.time,
+    representation: JSON.parse(r.representation) as number[],
+    current_representation: JSON.parse(r.current_representation) as number[],
+    labels: JSON.parse(r.labels) as string[],
+    confidences: JSON.parse(r.confidences) as number[],
+    other_ips: JSON.parse(r.other_ips) as string[],
+    model_hash: r.model_hash,
+    result: unpackResult(r.result),
+  };
 }
 
 function serviceError(path: string, err: unknown): NetworkmlError {
@@ -217,24 +235,30 @@ export class SqliteHistory implements DeviceHistory {
     return this.run(
       (db) =>
         db
-          .prepare<[string], Row>(
-            `SELECT mac, time, representation, current_representation, labels, confidences, other_ips, model_hash,
-               result FROM updates WHERE mac = ? ORDER BY time`,
-          )
+          .prepare<[string], Row>(`SELECT ${ENTRY_COLUMNS} FROM updates WHERE mac = ? ORDER BY time`)
           .all(normaliseMac(mac))
-          .map((r) => ({
-            mac: r.mac,
-            time: r.time,
-            representation: JSON.parse(r.representation) as number[],
-            current_representation: JSON.parse(r.current_representation) as number[],
-            labels: JSON.parse(r.labels) as string[],
-            confidences: JSON.parse(r.confidences) as number[],
-            other_ips: JSON.parse(r.other_ips) as string[],
-            model_hash: r.model_hash,
-            result: unpackResult(r.result),
-          })),
+          .map(entryOfRow),
       [],
     );
+  }
+
+  async devices(): Promise<DeviceSummary[]> {
+    return this.run((db) => {
+      const latest = db.prepare<[string, number], Row>(
+        `SELECT ${ENTRY_COLUMNS} FROM updates WHERE mac = ? AND time = ?`,
+      );
+      return db
+        .prepare<[], { mac: string; updates: number; first: number; last: number }>(
+          'SELECT mac, count(*) AS updates, min(time) AS first, max(time) AS last FROM updates GROUP BY mac ORDER BY mac',
+        )
+        .all()
+        .map((d) => ({
+          mac: d.mac,
+          updates: d.updates,
+          first: d.first,
+          latest: entryOfRow(latest.get(d.mac, d.last)!),
+        }));
+    }, []);
   }
 
   async close(): Promise<void> {

@@ -159,6 +159,25 @@ function behaves(name: string, open: () => Promise<DeviceHistory>, reopen: () =>
       );
       await h.close();
     });
+
+    test('devices: every device once, by MAC, with its number of updates, first time and latest update', async () => {
+      const h = await open();
+      const mac = 'fe:00:00:00:00:01';
+      await h.record(update([T0 + 5 * DAY], [[1, 0]], { mac, labels: ['Printer', 'Unknown', 'GPU laptop'] }));
+      await h.record(update([T0 + 3 * DAY], [[0, 1]], { mac, result: { key: 'old' } }));
+      const devices = await h.devices();
+      const macs = devices.map((d) => d.mac);
+      assert.deepEqual(macs, [...new Set(macs)].sort());
+      const d = devices.find((x) => x.mac === mac)!;
+      assert.equal(d.updates, 2);
+      assert.equal(d.first, T0 + 3 * DAY);
+      // The latest by time, not the last recorded.
+      assert.equal(d.latest.time, T0 + 5 * DAY);
+      assert.deepEqual(d.latest.labels, ['Printer', 'Unknown', 'GPU laptop']);
+      assert.deepEqual(d.latest.representation, (await h.list(mac)).at(-1)!.representation);
+      assert.ok(devices.every((x) => x.updates >= 1 && x.first <= x.latest.time));
+      await h.close();
+    });
   });
 }
 

@@ -48,6 +48,15 @@ export interface HistoryEntry {
   result: unknown;
 }
 
+/** One device of a history (DeviceHistory.devices). */
+export interface DeviceSummary {
+  mac: string;
+  updates: number;
+  /** The first update's time (epoch s). */
+  first: number;
+  latest: HistoryEntry;
+}
+
 export interface DeviceHistory {
   /** Stores one capture's update (computing the moving average from the stored state) and returns it. */
   record(input: UpdateInput): Promise<HistoryEntry>;
@@ -55,6 +64,8 @@ export interface DeviceHistory {
   lastUpdate(mac: string, before?: number): Promise<number | null>;
   /** All updates of a device, oldest first. */
   list(mac: string): Promise<HistoryEntry[]>;
+  /** Every device with an update, by MAC: how many, the first one's time and the latest update. */
+  devices(): Promise<DeviceSummary[]>;
   close(): Promise<void>;
   /** Where the history lives (file path, or Redis URL with its password masked), for messages and logs. */
   readonly location: string;
@@ -149,4 +160,20 @@ export function buildEntry(
 
 export function normaliseMac(mac: string): string {
   return mac.trim().toLowerCase();
+}
+
+/**
+ * A MAC typed in any of the forms tools print — `00:11:22:aa:bb:cc`, `00-11-22-AA-BB-CC` (Windows),
+ * `0011.22aa.bbcc` (Cisco), `001122aabbcc` — in the history's form (colons, lower case); null if it is none.
+ */
+export function parseMacAddress(text: string): string | null {
+  const t = text.trim().toLowerCase();
+  const hex = /^[0-9a-f]{2}([:-])[0-9a-f]{2}(\1[0-9a-f]{2}){4}$/.test(t)
+    ? t.replace(/[:-]/g, '')
+    : /^[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}$/.test(t)
+      ? t.replace(/\./g, '')
+      : /^[0-9a-f]{12}$/.test(t)
+        ? t
+        : null;
+  return hex === null ? null : hex.match(/../g)!.join(':');
 }

@@ -14,7 +14,7 @@ import { runHistory } from './history.js';
 const dir = mkdtempSync(join(tmpdir(), 'networkml-history-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function capture(mac: string, options: Parameters<typeof runHistory>[1]): Promise<string> {
+async function capture(mac: string | undefined, options: Parameters<typeof runHistory>[1]): Promise<string> {
   const out = new PassThrough();
   let text = '';
   out.on('data', (d) => {
@@ -179,6 +179,60 @@ test('a stored result of another shape is not guessed at: its decisions show "-"
   assert.match(row, /Printer 100\.0%\s+-\s+-\s+-\s+0\s+abc$/);
 });
 
+test('without a MAC: every device once, with its latest roles and decisions; MACs as other tools print them', async () => {
+  const d = join(dir, 'devices');
+  mkdirSync(d);
+  assert.equal(
+    await capture(undefined, { dataDir: d }),
+    `no device history in ${join(d, 'history.sqlite')}\n`,
+  );
+  const h = await openHistory({ dataDir: d, env: {} });
+  for (const [mac, time, label] of [
+    ['00:11:22:aa:bb:cc', 1_579_736_553, 'Printer'],
+    ['00:11:22:aa:bb:cc', 1_579_822_953, 'GPU laptop'],
+    ['02:00:00:00:00:01', 1_579_736_000, 'Unknown'],
+  ] as const)
+    await h.record({
+      mac,
+      representations: [[1, 2]],
+      timestamps: [time],
+      labels: [label],
+      confidences: [0.9],
+      otherIps: [],
+      modelHash: 'abc',
+      result: { key: 'trace', data: { trace: { decisions: { behavior: 'normal' } } } },
+    });
+  await h.close();
+  const lines = (await capture(undefined, { dataDir: d })).trimEnd().split('\n');
+  assert.equal(lines[0], `2 devices in ${join(d, 'history.sqlite')}`);
+  assert.match(
+    lines[1]!,
+    /^mac\s+updates\s+first \(UTC\)\s+last \(UTC\)\s+latest roles\s+behavior\s+investigate$/,
+  );
+  assert.match(
+    lines[2]!,
+    /^00:11:22:aa:bb:cc\s+2\s+2020-01-22 23:42:33Z\s+2020-01-23 23:42:33Z\s+GPU laptop 90\.0%\s+-\s+-$/,
+  );
+  assert.match(lines[3]!, /^02:00:00:00:00:01\s+1\s/);
+  const json = JSON.parse(await capture(undefined, { dataDir: d, json: true })) as {
+    history: string;
+    devices: { mac: string; updates: number; first: number; last: number; labels: string[] }[];
+  };
+  assert.equal(json.history, join(d, 'history.sqlite'));
+  assert.deepEqual(
+    json.devices.map((x) => [x.mac, x.updates, x.first, x.last, x.labels[0]]),
+    [
+      ['00:11:22:aa:bb:cc', 2, 1_579_736_553, 1_579_822_953, 'GPU laptop'],
+      ['02:00:00:00:00:01', 1, 1_579_736_000, 1_579_736_000, 'Unknown'],
+    ],
+  );
+  const one = await capture('00:11:22:aa:bb:cc', { dataDir: d });
+  for (const typed of ['00-11-22-AA-BB-CC', '0011.22aa.bbcc', '001122AABBCC', ' 00:11:22:AA:BB:CC '])
+    assert.equal(await capture(typed, { dataDir: d }), one, typed);
+  for (const bad of ['00:11:22:aa:bb', '00:11-22:aa:bb:cc', '0011.22aa.bbc', 'zz:11:22:aa:bb:cc'])
+    await assert.rejects(capture(bad, { dataDir: d }), UsageError, bad);
+});
+
 const noRedis = spawnSync('redis-server', ['--version']).error
   ? 'redis-server is not installed (apt-get install redis-server)'
   : false;
@@ -190,6 +244,27 @@ describe('history from Redis', { skip: noRedis }, () => {
   });
   after(async () => {
     await server?.stop();
+  });
+
+  test('without a MAC: the devices Redis holds (its mac_addresses set), as from SQLite', async () => {
+    const h = await openHistory({ redis: server.url });
+    await h.record({
+      mac: '0A:00:00:00:00:02',
+      representations: [[1, 2]],
+      timestamps: [1_579_736_553],
+      labels: ['Printer'],
+      confidences: [1],
+      otherIps: [],
+      modelHash: 'abc',
+    });
+    await h.close();
+    const json = JSON.parse(await capture(undefined, { redis: server.url, json: true })) as {
+      devices: { mac: string; updates: number; labels: string[] }[];
+    };
+    assert.deepEqual(
+      json.devices.filter((x) => x.mac === '0a:00:00:00:00:02').map((x) => [x.updates, x.labels]),
+      [[1, ['Printer']]],
+    );
   });
 
   test('no history: names the Redis, without its password', async () => {

@@ -1,6 +1,6 @@
-/** `networkml history <mac> [--json] [--redis URL] [--data-dir DIR]`: a device's past results. */
+/** `networkml history [mac] [--json] [--redis URL] [--data-dir DIR]`: a device's past results, or every device's latest. */
 import { type Command, Option } from 'commander';
-import type { HistoryEntry } from '../../decisions/history.js';
+import { type DeviceSummary, type HistoryEntry, parseMacAddress } from '../../decisions/history.js';
 import { openHistory, requireNamedDataDir } from '../../decisions/open-history.js';
 import { UsageError } from '../../errors.js';
 import { captureResultSchema } from '../../result.js';
@@ -11,8 +11,6 @@ export interface HistoryCliOptions {
   redis?: string;
   dataDir?: string;
 }
-
-const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
 
 interface Row {
   time: string;
@@ -54,6 +52,13 @@ function isoTime(t: number): string {
         .replace(/\.\d+Z$/, 'Z');
 }
 
+function topRoles(e: HistoryEntry): string {
+  return e.labels
+    .slice(0, 3)
+    .map((l, i) => `${l} ${((e.confidences[i] ?? 0) * 100).toFixed(1)}%`)
+    .join(', ');
+}
+
 /** `location`: where the history was looked for (history.location), so a wrong place is seen. */
 export function historyTable(mac: string, entries: HistoryEntry[], location: string): string {
   if (entries.length === 0) return `no history for ${mac} in ${location}\n`;
@@ -61,10 +66,7 @@ export function historyTable(mac: string, entries: HistoryEntry[], location: str
     const d = decisionsOf(e);
     return {
       time: isoTime(e.time),
-      labels: e.labels
-        .slice(0, 3)
-        .map((l, i) => `${l} ${((e.confidences[i] ?? 0) * 100).toFixed(1)}%`)
-        .join(', '),
+      labels: topRoles(e),
       behavior: d.behavior ?? '-',
       investigate: d.investigate === undefined ? '-' : d.investigate ? 'yes' : 'no',
       abnormality: d.abnormality === undefined ? '-' : d.abnormality.toFixed(4),
@@ -94,21 +96,62 @@ export function historyTable(mac: string, entries: HistoryEntry[], location: str
   return `${mac}: ${updates}\n${[header, ...rows].map(line).join('\n')}\n`;
 }
 
-/** `command`: the parsed `history` command, whose typed `--data-dir` is warned of when Redis wins. */
+/** The devices of a history, one line each: how often and when seen, and their latest result. */
+export function devicesTable(devices: DeviceSummary[], location: string): string {
+  if (devices.length === 0) return `no device history in ${location}\n`;
+  const header = ['mac', 'updates', 'first (UTC)', 'last (UTC)', 'latest roles', 'behavior', 'investigate'];
+  const rows = devices.map((d) => {
+    const e = d.latest;
+    const decided = decisionsOf(e);
+    return [
+      d.mac,
+      String(d.updates),
+      isoTime(d.first),
+      isoTime(e.time),
+      topRoles(e),
+      decided.behavior ?? '-',
+      decided.investigate === undefined ? '-' : decided.investigate ? 'yes' : 'no',
+    ];
+  });
+  const width = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const line = (r: string[]) =>
+    r
+      .map((v, c) => v.padEnd(width[c]!))
+      .join('  ')
+      .trimEnd();
+  const count = devices.length === 1 ? '1 device' : `${devices.length} devices`;
+  return `${count} in ${location}\n${[header, ...rows].map(line).join('\n')}\n`;
+}
+
+/**
+ * `mac`: one device's updates; absent: every device's latest. `command`: the parsed `history` command, whose
+ * typed `--data-dir` is warned of when Redis wins.
+ */
 export async function runHistory(
-  mac: string,
+  mac: string | undefined,
   options: HistoryCliOptions,
   out: NodeJS.WritableStream = process.stdout,
   command?: Command,
 ): Promise<void> {
-  if (!MAC.test(mac.trim()))
-    throw new UsageError(`not a MAC address: "${mac}" (expected e.g. 00:11:22:aa:bb:cc)`);
+  const normalised = mac === undefined ? null : parseMacAddress(mac);
+  if (mac !== undefined && normalised === null)
+    throw new UsageError(
+      `not a MAC address: "${mac}" (expected e.g. 00:11:22:aa:bb:cc, 00-11-22-aa-bb-cc or 0011.22aa.bbcc)`,
+    );
   const where = historyWhere(options, command);
   requireNamedDataDir(where);
   const history = await openHistory({ ...where, readOnly: true });
   try {
-    const entries = await history.list(mac);
-    const normalised = mac.trim().toLowerCase();
+    if (normalised === null) {
+      const devices = await history.devices();
+      out.write(
+        options.json
+          ? `${JSON.stringify({ history: history.location, devices: devices.map(deviceJson) })}\n`
+          : devicesTable(devices, history.location),
+      );
+      return;
+    }
+    const entries = await history.list(normalised);
     out.write(
       options.json
         ? `${JSON.stringify({ mac: normalised, history: history.location, updates: entries })}\n`
@@ -119,14 +162,34 @@ export async function runHistory(
   }
 }
 
+/** A device of `history --json` without a MAC: its latest update's roles and decisions, not its vectors. */
+function deviceJson(d: DeviceSummary) {
+  const e = d.latest;
+  return {
+    mac: d.mac,
+    updates: d.updates,
+    first: d.first,
+    last: e.time,
+    labels: e.labels,
+    confidences: e.confidences,
+    ...decisionsOf(e),
+    model_hash: e.model_hash,
+  };
+}
+
 export function registerHistory(program: Command): void {
   program
     .command('history')
-    .description("a device's past results: update times, roles, decisions (from eval's device history)")
-    .argument('<mac>', 'the device MAC address, e.g. 00:11:22:aa:bb:cc')
+    .description(
+      "a device's past results: update times, roles, decisions (from eval's device history); without a MAC, every device's latest",
+    )
+    .argument(
+      '[mac]',
+      'the device MAC address, e.g. 00:11:22:aa:bb:cc (also 00-11-22-aa-bb-cc, 0011.22aa.bbcc, 001122aabbcc)',
+    )
     .option(
       '--json',
-      'one JSON object: {"mac", "history" (where it was read), "updates": [...]} with every stored field',
+      'one JSON object: {"mac", "history" (where it was read), "updates": [...]} with every stored field; without a MAC {"history", "devices": [{"mac", "updates", "first", "last", "labels", "confidences", "behavior", "investigate", "abnormality", "model_hash"}]}',
     )
     .addOption(
       new Option(
@@ -140,9 +203,9 @@ export function registerHistory(program: Command): void {
     )
     .addHelpText(
       'after',
-      '\nExamples:\n  networkml history 00:11:22:aa:bb:cc\n  networkml history 00:11:22:aa:bb:cc --json --redis redis://127.0.0.1:6379\n',
+      '\nExamples:\n  networkml history\n  networkml history 00:11:22:aa:bb:cc\n  networkml history 00:11:22:aa:bb:cc --json --redis redis://127.0.0.1:6379\n',
     )
-    .action(async (mac: string, options: HistoryCliOptions, command: Command) => {
+    .action(async (mac: string | undefined, options: HistoryCliOptions, command: Command) => {
       await runHistory(mac, options, process.stdout, command);
     });
 }
