@@ -52,6 +52,15 @@ describe('renderReport: the behaviour decision and its evidence', () => {
   const html = renderReport({ title: 'Behaviour', captures: [scan!, unscored!], tests: [] });
   const row = (key: string) => html.match(new RegExp(`<tr data-key="${key}">.*?</tr>`))![0];
 
+  test('counts --per-host rows as hosts of their captures, not as captures', () => {
+    const summaryOf = (results: CaptureResult[]) =>
+      renderReport({ captures: results, tests: [] }).match(/<p class="summary">(.*?)<\/p>/)![1]!;
+    assert.match(summaryOf([scan!, unscored!]), /^<b>2<\/b> captures · /);
+    // Two hosts of one capture (as eval --per-host writes them) beside another capture.
+    const host = { ...scan!, key: 'another-host' };
+    assert.match(summaryOf([scan!, host, unscored!]), /^<b>3<\/b> hosts in <b>2<\/b> captures · /);
+  });
+
   test('an abnormal device shows the threshold, its worst window and the reasons, as eval --long', () => {
     const r = row('Aria-C9scan-Mon0000-n00');
     assert.match(r, /1\.000<div class="note">threshold 0\.990<\/div>/);

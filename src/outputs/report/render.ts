@@ -289,8 +289,13 @@ function summary(rows: DeviceRow[]): string {
   const abnormal = decided.filter((d) => d.decisions.behavior === 'abnormal').length;
   const investigate = decided.filter((d) => d.decisions.investigate).length;
   const models = [...new Set(rows.flatMap((r) => (r.result.detail ? [r.result.detail.model] : [])))];
+  // --per-host gives one row per host of a capture: count the hosts then, not as captures.
+  const files = new Set(rows.map((r) => r.result.file)).size;
+  const plural = (n: number, word: string) => `<b>${n}</b> ${word}${n === 1 ? '' : 's'}`;
   const items = [
-    `<b>${rows.length}</b> capture${rows.length === 1 ? '' : 's'}`,
+    files === rows.length
+      ? plural(rows.length, 'capture')
+      : `${plural(rows.length, 'host')} in ${plural(files, 'capture')}`,
     `<b>${valid.length}</b> classified`,
     `<b>${rows.length - valid.length}</b> invalid`,
     `<b>${abnormal}</b> abnormal`,
