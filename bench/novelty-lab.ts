@@ -16,10 +16,18 @@
  * exponential-tail step estimated from the top K spacings, `-sxE` / `-mxE` raise only the service-role /
  * main score's (issue 13, 3rd round: the service-role margin was adopted at 1.25, see training/calibrate.ts).
  * `--all-extras`: the held-out simulation with each IoT Sentinel type in turn as the 7th type (35 splits).
+ * Issue 13, 5th round (tried, not adopted): `norm-{min,nearest}-kK[-aA][-mean|-q75|-max]` = the main score
+ * in units of each type's own spread (Normalise), `singleF-{main,both}` = a type of fewer than F training
+ * captures is no nearest type. `--devices LABELS.tsv`: roles-dev's held-out devices (alone and with IoT
+ * Sentinel in training); `--train-dir D --eval-dir D...`: a given split by file name (the cache's captures
+ * named as the files in D), e.g. the reviewer's /tmp/rev-beh-data split.
  *
  *   node --import tsx bench/novelty-lab.ts --cache FILE [--variant NAME]... [--corpus NAME]...
- *       [--unknown-rate R] [--verbose] [--no-sim] [--all-extras]
+ *       [--unknown-rate R] [--verbose] [--no-sim] [--all-extras] [--devices LABELS.tsv]
+ *       [--train-dir DIR --eval-dir DIR...]
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { PORT_LABELS, V2_OWN_COUNT, v2FeatureNames } from '../src/features/v2/index.js';
 import { V2_FEATURE_GROUPS, V2_GROUP_LAYOUT } from '../src/features/v2/names.js';
 import { midRank } from '../src/models/novelty.js';
@@ -199,6 +207,32 @@ interface Variant {
   only?: 'main' | 'second';
   /** Below 1/rate − 1 scores: per rule, the largest + an exponential-tail step from its top `tail` spacings. */
   tail?: number;
+  /**
+   * With perClass: a type with fewer training captures than this is no nearest type (its one capture was
+   * the nearest "type" of an unseen one; issue 13, 5th round).
+   */
+  acceptFrom?: number;
+  /** With perClass: the distance to a type in units of that type's own spread (normalised nonconformity). */
+  normalise?: Normalise;
+}
+
+/**
+ * Normalised nonconformity (issue 13, 5th round): the distance D_c to type c times (σ_g / σ_c)^alpha, σ_c a
+ * robust spread of c's own captures (the median over them of each one's distance to the rest of its type,
+ * leave-one-out), shrunk toward the global spread σ_g (the median of the types' spreads) as
+ * σ_c = (m σ̂_c + κ σ_g) / (m + κ) for a type of m ≥ 2 captures (σ_g for a type of one). `min`: the score is
+ * the smallest normalised distance over types; `nearest`: the normalised distance to the nearest type by
+ * D_c. alpha 0 is the rule now.
+ */
+interface Normalise {
+  kappa: number;
+  mode: 'min' | 'nearest';
+  alpha: number;
+  /**
+   * The type's spread from its captures' leave-one-out distances: the median (default), the mean, the upper
+   * quartile (the ⌊0.75 m⌋-th of m, 0-based) or the largest (a per-type scale of its tail: Mondrian-like).
+   */
+  centre?: 'median' | 'mean' | 'q75' | 'max';
 }
 
 const variants: Record<string, Variant> = {
@@ -315,6 +349,34 @@ for (const [name, cols] of [
     extrapolate: 0.25,
     only: 'second',
   };
+// Normalised nonconformity on the main score (the service-role score as now), with the small-n margin.
+for (const mode of ['min', 'nearest'] as const)
+  for (const kappa of [0, 1, 3, 5, 10, 20])
+    for (const alpha of [0.5, 1])
+      for (const centre of ['median', 'mean', 'q75', 'max'] as const)
+        variants[
+          `norm-${mode}-k${kappa}${alpha === 1 ? '' : `-a${alpha}`}${centre === 'median' ? '' : `-${centre}`}`
+        ] = {
+          ...variants['union-s3']!,
+          joint: true,
+          extrapolate: 0.25,
+          only: 'second',
+          normalise: { kappa, mode, alpha, centre },
+        };
+// A type of one training capture is no nearest type: for the main score, for both.
+for (const from of [2, 3]) {
+  variants[`single${from}-main`] = {
+    ...variants['union-s3']!,
+    joint: true,
+    extrapolate: 0.25,
+    only: 'second',
+    acceptFrom: from,
+  };
+  variants[`single${from}-both`] = {
+    ...variants[`single${from}-main`]!,
+    second: { ...variants['union-s3']!.second!, acceptFrom: from },
+  };
+}
 for (const k of [3, 5, 10])
   variants[`union-s3-joint-tail${k}`] = { ...variants['union-s3']!, joint: true, tail: k };
 for (const e of [0.05, 0.1, 0.2, 0.25, 0.3, 0.4, 0.5, 1]) {
@@ -353,6 +415,89 @@ interface Fitted {
   extrapolate?: number;
   only?: 'main' | 'second';
   tails?: [number, number];
+  /** Types that are no nearest type (Variant.acceptFrom). */
+  skip?: Set<string>;
+  /** Normalised nonconformity: the per-type factor (σ_g / σ_c)^alpha, and how the score is taken. */
+  norm?: { factor: Map<string, number>; mode: 'min' | 'nearest' };
+}
+
+function median(v: number[]): number {
+  const s = v.slice().sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/**
+ * Per type, (σ_g / σ_c)^alpha (Normalise) from the distance matrix `dist` of the training captures, without
+ * capture `skip` (−1: none).
+ */
+function typeFactors(dist: number[][], labels: string[], k: number, nm: Normalise, skip: number) {
+  const members = new Map<string, number[]>();
+  labels.forEach((l, i) => {
+    const m = members.get(l) ?? [];
+    if (i !== skip) m.push(i);
+    members.set(l, m);
+  });
+  const own = new Map<string, number>();
+  const size = new Map<string, number>();
+  for (const [l, m] of members) {
+    size.set(l, m.length);
+    if (m.length < 2) continue;
+    const w = m.map((i) =>
+      meanSmallest(
+        m.filter((j) => j !== i).map((j) => dist[i]![j]!),
+        k,
+      ),
+    );
+    w.sort((a, b) => a - b);
+    own.set(
+      l,
+      nm.centre === 'mean'
+        ? w.reduce((a, b) => a + b, 0) / w.length
+        : nm.centre === 'max'
+          ? w.at(-1)!
+          : nm.centre === 'q75'
+            ? w[Math.min(w.length - 1, Math.floor(0.75 * w.length))]!
+            : median(w),
+    );
+  }
+  const global = own.size > 0 ? median([...own.values()]) : 1;
+  const factor = new Map<string, number>();
+  for (const l of members.keys()) {
+    const m = own.has(l) ? size.get(l)! : 0;
+    const sigma = m + nm.kappa > 0 ? (m * (own.get(l) ?? 0) + nm.kappa * global) / (m + nm.kappa) : global;
+    factor.set(l, sigma > 0 ? (global / sigma) ** nm.alpha : global > 0 ? Number.POSITIVE_INFINITY : 1);
+  }
+  return factor;
+}
+
+/** classNovelty with each type's distance times its factor (`min`), or the nearest type's (`nearest`). */
+function normalisedNovelty(
+  d: number[],
+  labels: string[],
+  k: number,
+  factor: Map<string, number>,
+  mode: 'min' | 'nearest',
+): number {
+  const by = new Map<string, number[]>();
+  d.forEach((v, i) => {
+    const l = by.get(labels[i]!) ?? [];
+    l.push(v);
+    by.set(labels[i]!, l);
+  });
+  let best = Number.POSITIVE_INFINITY;
+  let nearest = Number.POSITIVE_INFINITY;
+  let out = Number.POSITIVE_INFINITY;
+  for (const [l, v] of by) {
+    const raw = meanSmallest(v, k);
+    const f = factor.get(l)!;
+    best = Math.min(best, raw * f);
+    if (raw < nearest) {
+      nearest = raw;
+      out = raw * f;
+    }
+  }
+  return mode === 'min' ? best : out;
 }
 
 function meanSmallest(d: number[], k: number): number {
@@ -364,9 +509,10 @@ function meanSmallest(d: number[], k: number): number {
 }
 
 /** Distance to the nearest type: min over labels of the mean of that label's min(k, n_c) nearest. */
-function classNovelty(d: number[], labels: string[], k: number): number {
+function classNovelty(d: number[], labels: string[], k: number, skip?: Set<string>): number {
   const by = new Map<string, number[]>();
   d.forEach((v, i) => {
+    if (skip?.has(labels[i]!)) return;
     const l = by.get(labels[i]!) ?? [];
     l.push(v);
     by.set(labels[i]!, l);
@@ -425,6 +571,9 @@ function fit(train: Cap[], v: Variant, rate: number): Fitted {
   const w = v.weighting(space.ranks, labels);
   const count = new Map<string, number>();
   for (const l of labels) count.set(l, (count.get(l) ?? 0) + 1);
+  const nm = v.perClass ? v.normalise : undefined;
+  const skip = new Set([...count].flatMap(([l, c]) => (c < (v.acceptFrom ?? 0) ? [l] : [])));
+  const matrix = nm ? space.ranks.map((a) => space.ranks.map((b) => dist(a, b, w))) : [];
   const scores: number[] = [];
   for (let i = 0; i < train.length; i++) {
     if (count.get(labels[i]!)! < 2) continue;
@@ -435,7 +584,13 @@ function fit(train: Cap[], v: Variant, rate: number): Fitted {
         d.push(dist(space.ranks[i]!, space.ranks[j]!, w));
         ls.push(labels[j]!);
       }
-    scores.push(v.perClass ? classNovelty(d, ls, v.k) : meanSmallest(d, v.k));
+    scores.push(
+      nm
+        ? normalisedNovelty(d, ls, v.k, typeFactors(matrix, labels, v.k, nm, i), nm.mode)
+        : v.perClass
+          ? classNovelty(d, ls, v.k, skip)
+          : meanSmallest(d, v.k),
+    );
   }
   const calRaw = scores.slice();
   scores.sort((a, b) => a - b);
@@ -449,6 +604,8 @@ function fit(train: Cap[], v: Variant, rate: number): Fitted {
     threshold: scores[Math.min(kk, scores.length) - 1]!,
     cal: scores,
     calRaw,
+    skip,
+    ...(nm ? { norm: { factor: typeFactors(matrix, labels, v.k, nm, -1), mode: nm.mode } } : {}),
   };
 }
 
@@ -468,7 +625,11 @@ function score(m: Fitted, x: Float64Array): { novelty: number; label: string } {
     const c = m.space.ranks.map((r) => dist(q, r, m.labelW!));
     for (let i = 1; i < c.length; i++) if (c[i]! < c[best]!) best = i;
   } else for (let i = 1; i < d.length; i++) if (d[i]! < d[best]!) best = i;
-  const nov = m.perClass ? classNovelty(d.slice(), m.labels, m.k) : meanSmallest(d.slice(), m.k);
+  const nov = m.norm
+    ? normalisedNovelty(d.slice(), m.labels, m.k, m.norm.factor, m.norm.mode)
+    : m.perClass
+      ? classNovelty(d.slice(), m.labels, m.k, m.skip)
+      : meanSmallest(d.slice(), m.k);
   let ratio = nov / m.threshold;
   if (m.second && m.joint !== undefined) {
     const s2 = score(m.second, x).novelty * m.second.threshold;
@@ -569,6 +730,86 @@ function heldoutSim(v: Variant, rate: number, extraType = 'HueBridge') {
   );
 }
 
+/**
+ * A given split (`--train-dir DIR --eval-dir DIR...`: the captures of the cache named as the files in those
+ * directories): per evaluated directory, per type, how many are called Unknown and how many labelled right,
+ * with the range of their novelty in units of the threshold.
+ */
+function dirSplit(v: Variant, rate: number, trainDir: string, evalDirs: string[]) {
+  const byName = new Map((corpora.pooled ?? []).map((c) => [c.name, c]));
+  const pick = (dir: string) =>
+    readdirSync(dir)
+      .filter((f) => byName.has(f))
+      .map((f) => byName.get(f)!);
+  const train = pick(trainDir);
+  const m = fit(train, v, rate);
+  const known = new Set(train.map((c) => c.label));
+  for (const dir of evalDirs) {
+    const by = new Map<string, { n: number; u: number; right: number; lo: number; hi: number }>();
+    for (const c of pick(dir)) {
+      const s = score(m, c.x);
+      const r = by.get(c.label) ?? { n: 0, u: 0, right: 0, lo: Number.POSITIVE_INFINITY, hi: 0 };
+      by.set(c.label, r);
+      r.n++;
+      if (s.novelty > 1) r.u++;
+      else if (s.label === c.label) r.right++;
+      r.lo = Math.min(r.lo, s.novelty);
+      r.hi = Math.max(r.hi, s.novelty);
+    }
+    const rows = [...by].sort(([a], [b]) => a.localeCompare(b));
+    const sum = (f: (r: { n: number; u: number; right: number }) => number, kn: boolean) =>
+      rows.filter(([l]) => known.has(l) === kn).reduce((a, [, r]) => a + f(r), 0);
+    console.log(
+      `${''.padEnd(12)} ${basename(dir)} (trained on ${train.length}): known ${sum((r) => r.u, true)}/${sum((r) => r.n, true)} Unknown, ` +
+        `${sum((r) => r.right, true)} right; unseen ${sum((r) => r.u, false)}/${sum((r) => r.n, false)} Unknown`,
+    );
+    if (process.argv.includes('--verbose'))
+      console.log(
+        `             ${rows.map(([l, r]) => `${l}${known.has(l) ? '' : '*'} ${r.u}/${r.n}U ${r.lo.toFixed(2)}–${r.hi.toFixed(2)}`).join(', ')}`,
+      );
+  }
+}
+
+/**
+ * Held-out devices (`--devices LABELS.tsv`, roles-dev's): each device of a type with two or more devices
+ * left out in turn, the rule fitted on every other roles-dev capture (with `--devices-pooled`, and the IoT
+ * Sentinel ones): its captures called Unknown, and labelled right.
+ */
+function heldOutDevices(v: Variant, rate: number, labelsFile: string, pooledToo: boolean) {
+  const [head, ...rows] = readFileSync(labelsFile, 'utf8').trim().split('\n');
+  const cols = head!.split('\t');
+  const deviceOf = new Map(
+    rows.map((r) => r.split('\t')).map((c) => [c[cols.indexOf('file')]!, c[cols.indexOf('device')]!]),
+  );
+  const held = corpora['roles-dev'] ?? [];
+  const others = pooledToo ? (corpora['iot-sentinel'] ?? []) : [];
+  const devicesOfType = new Map<string, Set<string>>();
+  for (const c of held)
+    devicesOfType.set(c.label, (devicesOfType.get(c.label) ?? new Set()).add(deviceOf.get(c.name)!));
+  const devices = [
+    ...new Set(held.filter((c) => devicesOfType.get(c.label)!.size >= 2).map((c) => deviceOf.get(c.name)!)),
+  ].sort();
+  let tested = 0;
+  let unknown = 0;
+  let right = 0;
+  const misses: string[] = [];
+  for (const dev of devices) {
+    const m = fit([...others, ...held.filter((c) => deviceOf.get(c.name) !== dev)], v, rate);
+    for (const c of held) {
+      if (deviceOf.get(c.name) !== dev) continue;
+      tested++;
+      const s = score(m, c.x);
+      if (s.novelty > 1) unknown++;
+      else if (s.label === c.label) right++;
+      if (s.novelty > 1) misses.push(`${c.name.split('-')[1]}→U(${s.novelty.toFixed(2)})`);
+    }
+  }
+  console.log(
+    `${''.padEnd(12)} held-out devices${pooledToo ? ' (+IoT Sentinel)' : ''}: ${devices.length} devices, ${tested} captures, ` +
+      `${unknown} called Unknown, ${right} right ${misses.join(' ')}`,
+  );
+}
+
 const rate = Number(args('unknown-rate')[0] ?? '0.02');
 const chosen = args('variant').length ? args('variant') : Object.keys(variants);
 const which = args('corpus').length ? args('corpus') : ['iot-sentinel', 'roles-dev', 'pooled'];
@@ -584,4 +825,9 @@ for (const vn of chosen) {
       ? [...new Set((corpora['iot-sentinel'] ?? []).map((c) => c.label))].sort()
       : ['HueBridge'])
       heldoutSim(v, rate, t);
+  for (const f of args('devices')) {
+    heldOutDevices(v, rate, f, false);
+    heldOutDevices(v, rate, f, true);
+  }
+  if (args('train-dir').length) dirSplit(v, rate, args('train-dir')[0]!, args('eval-dir'));
 }
