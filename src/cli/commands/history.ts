@@ -3,6 +3,7 @@ import { type Command, Option } from 'commander';
 import { type DeviceSummary, type HistoryEntry, parseMacAddress } from '../../decisions/history.js';
 import { openHistory, requireNamedDataDir } from '../../decisions/open-history.js';
 import { UsageError } from '../../errors.js';
+import { alignColumns } from '../../outputs/table.js';
 import { captureResultSchema } from '../../result.js';
 import { historyWhere } from '../history-where.js';
 
@@ -84,16 +85,8 @@ export function historyTable(mac: string, entries: HistoryEntry[], location: str
     model: 'model',
   };
   const cols = Object.keys(header) as (keyof Row)[];
-  const width = Object.fromEntries(
-    cols.map((c) => [c, Math.max(...[header, ...rows].map((r) => r[c].length))]),
-  );
-  const line = (r: Row) =>
-    cols
-      .map((c) => r[c].padEnd(width[c]!))
-      .join('  ')
-      .trimEnd();
   const updates = entries.length === 1 ? '1 update' : `${entries.length} updates`;
-  return `${mac}: ${updates}\n${[header, ...rows].map(line).join('\n')}\n`;
+  return `${mac}: ${updates}\n${alignColumns([header, ...rows].map((r) => cols.map((c) => r[c])))}\n`;
 }
 
 /** The devices of a history, one line each: how often and when seen, and their latest result. */
@@ -113,14 +106,8 @@ export function devicesTable(devices: DeviceSummary[], location: string): string
       decided.investigate === undefined ? '-' : decided.investigate ? 'yes' : 'no',
     ];
   });
-  const width = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (r: string[]) =>
-    r
-      .map((v, c) => v.padEnd(width[c]!))
-      .join('  ')
-      .trimEnd();
   const count = devices.length === 1 ? '1 device' : `${devices.length} devices`;
-  return `${count} in ${location}\n${[header, ...rows].map(line).join('\n')}\n`;
+  return `${count} in ${location}\n${alignColumns([header, ...rows])}\n`;
 }
 
 /**
