@@ -21,16 +21,21 @@
  * captures is no nearest type. `--devices LABELS.tsv`: roles-dev's held-out devices (alone and with IoT
  * Sentinel in training); `--train-dir D --eval-dir D...`: a given split by file name (the cache's captures
  * named as the files in D), e.g. the reviewer's /tmp/rev-beh-data split.
+ * Issue 13, 6th round (tried, not adopted): `small-{med,rom,q,btw}-{main,both}` = a type of n_c < k training
+ * captures has its n_c-mean made comparable with a k-mean (Variant.small: the median ratio k-mean / j-mean of
+ * captures to their own type, the ratio of the medians, a quantile map, or the median ratio to the nearest
+ * OTHER type); `--thin J`: each type cut to J training captures while each other type is left out (thinSim).
  *
  *   node --import tsx bench/novelty-lab.ts --cache FILE [--variant NAME]... [--corpus NAME]...
  *       [--unknown-rate R] [--verbose] [--no-sim] [--all-extras] [--devices LABELS.tsv]
- *       [--train-dir DIR --eval-dir DIR...]
+ *       [--train-dir DIR --eval-dir DIR...] [--thin J]...
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { PORT_LABELS, V2_OWN_COUNT, v2FeatureNames } from '../src/features/v2/index.js';
 import { V2_FEATURE_GROUPS, V2_GROUP_LAYOUT } from '../src/features/v2/names.js';
 import { midRank } from '../src/models/novelty.js';
+import { Rng } from '../src/models/rng.js';
 import { captureFolds } from '../src/training/select.js';
 import { heldoutSplit, simulationCaptures } from './heldout-split.js';
 import { args, type Cap, loadCorpora } from './rank-corpora.js';
@@ -214,6 +219,17 @@ interface Variant {
   acceptFrom?: number;
   /** With perClass: the distance to a type in units of that type's own spread (normalised nonconformity). */
   normalise?: Normalise;
+  /**
+   * With perClass: a type of n_c < k training captures has its mean of n_c nearest multiplied by ρ_{n_c}, the
+   * typical ratio of the mean of the k nearest to the mean of the j nearest of a capture's own type,
+   * measured on the training captures of types with ≥ k + 1 (leave-one-out: k others of its type) (issue 13,
+   * 6th round). `stat`: 'med' = the median over those captures of their ratio, 'rom' = the ratio of the
+   * medians of the two means, 'q' = a quantile map (the j-mean's mid-rank among theirs, the k-mean's
+   * quantile at it; beyond their range, times the ratio of the largest), 'btw' = the median ratio of each
+   * capture's k-mean to its j-mean to its nearest OTHER type of ≥ k captures (what a capture of none of the
+   * type's kind gains by a type being small).
+   */
+  small?: { stat: 'med' | 'rom' | 'q' | 'btw' };
 }
 
 /**
@@ -377,6 +393,20 @@ for (const from of [2, 3]) {
     second: { ...variants['union-s3']!.second!, acceptFrom: from },
   };
 }
+// A small type's distance made comparable with a k-mean (issue 13, 6th round): main score, or both.
+for (const stat of ['med', 'rom', 'q', 'btw'] as const) {
+  variants[`small-${stat}-main`] = {
+    ...variants['union-s3']!,
+    joint: true,
+    extrapolate: 0.25,
+    only: 'second',
+    small: { stat },
+  };
+  variants[`small-${stat}-both`] = {
+    ...variants[`small-${stat}-main`]!,
+    second: { ...variants['union-s3']!.second!, small: { stat } },
+  };
+}
 for (const k of [3, 5, 10])
   variants[`union-s3-joint-tail${k}`] = { ...variants['union-s3']!, joint: true, tail: k };
 for (const e of [0.05, 0.1, 0.2, 0.25, 0.3, 0.4, 0.5, 1]) {
@@ -417,6 +447,8 @@ interface Fitted {
   tails?: [number, number];
   /** Types that are no nearest type (Variant.acceptFrom). */
   skip?: Set<string>;
+  /** Variant.small: maps a type's mean of its j = n_c < k nearest to a distance comparable with a k-mean. */
+  inflate?: (mean: number, j: number) => number;
   /** Normalised nonconformity: the per-type factor (σ_g / σ_c)^alpha, and how the score is taken. */
   norm?: { factor: Map<string, number>; mode: 'min' | 'nearest' };
 }
@@ -509,7 +541,13 @@ function meanSmallest(d: number[], k: number): number {
 }
 
 /** Distance to the nearest type: min over labels of the mean of that label's min(k, n_c) nearest. */
-function classNovelty(d: number[], labels: string[], k: number, skip?: Set<string>): number {
+function classNovelty(
+  d: number[],
+  labels: string[],
+  k: number,
+  skip?: Set<string>,
+  inflate?: (mean: number, j: number) => number,
+): number {
   const by = new Map<string, number[]>();
   d.forEach((v, i) => {
     if (skip?.has(labels[i]!)) return;
@@ -518,8 +556,77 @@ function classNovelty(d: number[], labels: string[], k: number, skip?: Set<strin
     by.set(labels[i]!, l);
   });
   let best = Number.POSITIVE_INFINITY;
-  for (const l of by.values()) best = Math.min(best, meanSmallest(l, k));
+  for (const l of by.values()) {
+    const m = meanSmallest(l, k);
+    best = Math.min(best, inflate && l.length < k ? inflate(m, l.length) : m);
+  }
   return best;
+}
+
+/**
+ * Variant.small: from the training captures of types with ≥ k + 1 captures, each one's mean distance to its
+ * j nearest and its k nearest others of its type (j = 1 … k − 1), a map from a j-mean to a k-comparable
+ * distance.
+ */
+function smallTypeInflation(
+  dist: number[][],
+  labels: string[],
+  k: number,
+  stat: 'med' | 'rom' | 'q' | 'btw',
+): (mean: number, j: number) => number {
+  const count = new Map<string, number>();
+  for (const l of labels) count.set(l, (count.get(l) ?? 0) + 1);
+  const jm: number[][] = Array.from({ length: k }, () => []);
+  const km: number[] = [];
+  labels.forEach((l, i) => {
+    if (count.get(l)! < k + 1) return;
+    let target = l;
+    if (stat === 'btw') {
+      // The nearest other type of ≥ k captures: how a j-mean compares with a k-mean for a capture of
+      // none of the type's kind.
+      let best = Number.POSITIVE_INFINITY;
+      labels.forEach((m, j) => {
+        if (m !== l && count.get(m)! >= k && dist[i]![j]! < best) {
+          best = dist[i]![j]!;
+          target = m;
+        }
+      });
+      if (target === l) return;
+    }
+    const own = labels
+      .flatMap((m, j) => (m === target && j !== i ? [dist[i]![j]!] : []))
+      .sort((a, b) => a - b);
+    let s = 0;
+    for (let j = 1; j <= k; j++) {
+      s += own[j - 1]!;
+      if (j < k) jm[j]!.push(s / j);
+    }
+    km.push(s / k);
+  });
+  if (km.length === 0) return (m) => m;
+  if (stat === 'q') {
+    const ks = km.slice().sort((a, b) => a - b);
+    const js = jm.map((v) => v.slice().sort((a, b) => a - b));
+    return (m, j) => {
+      const u = cdf(js[j]!, m);
+      // The k-mean's quantile at u (linear between order statistics), as a factor on m where m is outside.
+      const pos = u * ks.length - 0.5;
+      if (pos <= 0) return m * (ks[0]! / Math.max(js[j]![0]!, 1e-12));
+      if (pos >= ks.length - 1) return m * (ks.at(-1)! / Math.max(js[j]!.at(-1)!, 1e-12));
+      const lo = Math.floor(pos);
+      return ks[lo]! + (pos - lo) * (ks[lo + 1]! - ks[lo]!);
+    };
+  }
+  const rho = jm.map((v, j) => {
+    if (j === 0) return 1;
+    if (stat === 'rom') {
+      const a = median(v);
+      return a > 0 ? median(km) / a : 1;
+    }
+    const r = v.flatMap((x, i) => (x > 0 ? [km[i]! / x] : []));
+    return r.length > 0 ? median(r) : 1;
+  });
+  return (m, j) => m * rho[j]!;
 }
 
 /** Mid-rank CDF of s among sorted calibration scores. */
@@ -573,7 +680,8 @@ function fit(train: Cap[], v: Variant, rate: number): Fitted {
   for (const l of labels) count.set(l, (count.get(l) ?? 0) + 1);
   const nm = v.perClass ? v.normalise : undefined;
   const skip = new Set([...count].flatMap(([l, c]) => (c < (v.acceptFrom ?? 0) ? [l] : [])));
-  const matrix = nm ? space.ranks.map((a) => space.ranks.map((b) => dist(a, b, w))) : [];
+  const matrix = nm || v.small ? space.ranks.map((a) => space.ranks.map((b) => dist(a, b, w))) : [];
+  const inflate = v.perClass && v.small ? smallTypeInflation(matrix, labels, v.k, v.small.stat) : undefined;
   const scores: number[] = [];
   for (let i = 0; i < train.length; i++) {
     if (count.get(labels[i]!)! < 2) continue;
@@ -588,7 +696,7 @@ function fit(train: Cap[], v: Variant, rate: number): Fitted {
       nm
         ? normalisedNovelty(d, ls, v.k, typeFactors(matrix, labels, v.k, nm, i), nm.mode)
         : v.perClass
-          ? classNovelty(d, ls, v.k, skip)
+          ? classNovelty(d, ls, v.k, skip, inflate)
           : meanSmallest(d, v.k),
     );
   }
@@ -605,6 +713,7 @@ function fit(train: Cap[], v: Variant, rate: number): Fitted {
     cal: scores,
     calRaw,
     skip,
+    ...(inflate ? { inflate } : {}),
     ...(nm ? { norm: { factor: typeFactors(matrix, labels, v.k, nm, -1), mode: nm.mode } } : {}),
   };
 }
@@ -628,7 +737,7 @@ function score(m: Fitted, x: Float64Array): { novelty: number; label: string } {
   const nov = m.norm
     ? normalisedNovelty(d.slice(), m.labels, m.k, m.norm.factor, m.norm.mode)
     : m.perClass
-      ? classNovelty(d.slice(), m.labels, m.k, m.skip)
+      ? classNovelty(d.slice(), m.labels, m.k, m.skip, m.inflate)
       : meanSmallest(d.slice(), m.k);
   let ratio = nov / m.threshold;
   if (m.second && m.joint !== undefined) {
@@ -810,6 +919,70 @@ function heldOutDevices(v: Variant, rate: number, labelsFile: string, pooledToo:
   );
 }
 
+/** The type whose mean of its min(k, n_c) nearest is smallest (raw, not inflated). */
+function nearestType(m: Fitted, x: Float64Array): string {
+  const q = m.space.rank(x);
+  const by = new Map<string, number[]>();
+  m.space.ranks.forEach((r, i) => {
+    const l = by.get(m.labels[i]!) ?? [];
+    l.push(dist(q, r, m.w));
+    by.set(m.labels[i]!, l);
+  });
+  let best = '';
+  let bd = Number.POSITIVE_INFINITY;
+  for (const [l, d] of by) {
+    const v = meanSmallest(d, m.k);
+    if (v < bd) {
+      bd = v;
+      best = l;
+    }
+  }
+  return best;
+}
+
+/**
+ * Small types (`--thin J`, issue 13, 6th round): per corpus, each type T cut to J random training captures
+ * (seeds 0–1) while each other type U in turn is left out: U's captures called Unknown (an unseen type next to
+ * a small one), and T's other captures called Unknown (new captures of a type of J training captures).
+ */
+function thinSim(name: string, caps: Cap[], v: Variant, rate: number, j: number) {
+  const labels = [...new Set(caps.map((c) => c.label))].sort();
+  let unseen = 0;
+  let unseenU = 0;
+  let small = 0;
+  let smallU = 0;
+  let attracted = 0;
+  for (const seed of [0, 1])
+    for (const t of labels) {
+      const of = caps.flatMap((c, i) => (c.label === t ? [i] : []));
+      if (of.length <= j) continue;
+      new Rng(500 + seed).shuffle(of);
+      const kept = new Set(of.slice(0, j));
+      for (const u of labels) {
+        if (u === t) continue;
+        const m = fit(
+          caps.filter((c, i) => c.label !== u && (c.label !== t || kept.has(i))),
+          v,
+          rate,
+        );
+        caps.forEach((c, i) => {
+          if (c.label === u) {
+            unseen++;
+            if (score(m, c.x).novelty > 1) unseenU++;
+            else if (nearestType(m, c.x) === t) attracted++;
+          } else if (c.label === t && !kept.has(i)) {
+            small++;
+            if (score(m, c.x).novelty > 1) smallU++;
+          }
+        });
+      }
+    }
+  console.log(
+    `${name.padEnd(12)} thin ${j}: unseen→U ${((100 * unseenU) / unseen).toFixed(1).padStart(5)} % (${unseen})  ` +
+      `small type's own→U ${((100 * smallU) / small).toFixed(1).padStart(5)} % (${small}); missed with the small type nearest: ${attracted}`,
+  );
+}
+
 const rate = Number(args('unknown-rate')[0] ?? '0.02');
 const chosen = args('variant').length ? args('variant') : Object.keys(variants);
 const which = args('corpus').length ? args('corpus') : ['iot-sentinel', 'roles-dev', 'pooled'];
@@ -819,7 +992,9 @@ for (const vn of chosen) {
   console.log(`== ${vn}`);
   topM = v.top ?? 0;
   powerP = v.power ?? 1;
-  for (const cn of which) evaluate(cn, corpora[cn]!, v, rate);
+  for (const cn of which) if (corpora[cn]) evaluate(cn, corpora[cn], v, rate);
+  for (const j of args('thin'))
+    for (const cn of which) if (corpora[cn]) thinSim(cn, corpora[cn], v, rate, Number(j));
   if (!process.argv.includes('--no-sim'))
     for (const t of process.argv.includes('--all-extras')
       ? [...new Set((corpora['iot-sentinel'] ?? []).map((c) => c.label))].sort()
