@@ -92,7 +92,10 @@ export const behaviorDetailSchema = z.object({
  */
 export const captureErrorSchema = z.object({
   kind: z.literal('corrupt'),
-  /** Byte offset of the corrupt record in the (decompressed) capture: the bytes before it were read. */
+  /**
+   * Byte offset of the corrupt record in the (decompressed) capture: the bytes before it were read. For corrupt
+   * gzip data, where the packets decompressed before it end (the message names the compressed offset too).
+   */
   offset: z.number().int().nonnegative(),
   /** The reader's one-line error, as printed on stderr. */
   message: z.string(),

@@ -103,10 +103,11 @@ export type ReadCapture = (
 ) => Promise<CaptureSummary>;
 
 /**
- * A corrupt record or block (an impossible length, a block whose trailer disagrees, ...) found after packets
- * were read: the capture is corrupt (an error, as libpcap and tshark report it), and `partial` summarises what
- * came before it. Every packet before it was handed to onPacket; `partial.bytes` is the corrupt record's
- * offset, where reading stopped.
+ * A corrupt record or block (an impossible length, a block whose trailer disagrees, ...), or corrupt gzip data,
+ * found after packets were read: the capture is corrupt (an error, as libpcap and tshark report it), and
+ * `partial` summarises what came before it. Every packet before it was handed to onPacket; `partial.bytes` is
+ * the corrupt record's offset, where reading stopped (for gzip data, the start of the record the corruption
+ * cut short, in the decompressed capture).
  */
 export class CorruptCaptureError extends CaptureError {
   constructor(

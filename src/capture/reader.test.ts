@@ -1,14 +1,17 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createReadStream, readdirSync, readFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { CaptureError } from '../errors.js';
+import { corruptGzip } from '../test-helpers/corrupt-capture.js';
 import { spbOf } from '../test-helpers/pcapng-blocks.js';
 import type { PacketRecord } from './packet.js';
 import { readCapture } from './reader.js';
 import { type CaptureSummary, type CaptureWarning, CorruptCaptureError } from './reader-api.js';
+import { GZIP_OUTPUT } from './source.js';
 import { capinfos, FIELDS, ours, tsharkRows } from './tshark.test-helper.js';
 
 const DATA = join(import.meta.dirname, '../../test-data/captures');
@@ -271,6 +274,63 @@ describe('readCapture details', () => {
       );
     });
   }
+
+  it('corrupt gzip data after packets: the packets decompressed before it, then a CorruptCaptureError', async () => {
+    // A real capture whose compressed data turns corrupt (an invalid deflate block header) after 45 % of it:
+    // 75 KB into the capture, but inside the first piece of compressed data gunzip is given (GZIP_PIECE), so
+    // nothing was read before it while gunzip decompressed a piece into one 1 MiB output chunk.
+    const plain = readFileSync(join(DATA, 'real', 'Aria-sentinel-Mon0000-n00.pcap'));
+    const { bytes, corruptAt } = corruptGzip(plain, 0.45);
+    const failure = async (source: string | NodeJS.ReadableStream) => {
+      const rows: string[][] = [];
+      const err = await readCapture(source, (p) => rows.push(ours(p))).then(
+        () => assert.fail('read whole'),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof CorruptCaptureError, String(err));
+      return { err, rows };
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'networkml-gzip-'));
+    try {
+      const path = join(dir, 'aria.pcap.gz');
+      writeFileSync(path, bytes);
+      const { err, rows } = await failure(path);
+      const at = err.offset!;
+      // The capture up to `at` (a record boundary) was read, less than a gunzip output chunk before the
+      // corruption (what zlib decompressed in the call that failed is lost with it).
+      assert.ok(at <= corruptAt && at > corruptAt - GZIP_OUTPUT - 2048, `${at} of ${corruptAt}`);
+      assert.equal(err.partial.bytes, at);
+      assert.equal(err.partial.gzip, true);
+      const before = await readRows(Readable.from([plain.subarray(0, at)]));
+      assert.deepEqual(before.summary.warnings, [], 'a record boundary');
+      assert.ok(before.rows.length > 100);
+      assert.deepEqual(rows, before.rows);
+      assert.equal(err.partial.packets, before.summary.packets);
+      assert.match(
+        err.message,
+        new RegExp(
+          `^${path}: corrupt gzip data after compressed byte offset \\d+ \\(decompressed byte offset ${at}\\): invalid block type$`,
+        ),
+      );
+      // The same however the bytes arrive.
+      const chunks: Buffer[] = [];
+      for (let p = 0, k = 0; p < bytes.length; k++) {
+        const n = 1 + ((k * 7919) % 5000);
+        chunks.push(bytes.subarray(p, p + n));
+        p += n;
+      }
+      const streamed = await failure(Readable.from(chunks));
+      assert.deepEqual(streamed.rows, rows);
+      assert.equal(streamed.err.message, err.message.replace(path, '-'));
+      // Corrupt before any packet: no partial, the plain error as before.
+      await assert.rejects(
+        readCapture(Readable.from([corruptGzip(plain, 0.0001).bytes]), () => {}),
+        (e: unknown) => e instanceof CaptureError && !(e instanceof CorruptCaptureError),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('rejects a pcapng packet naming an undeclared interface, and an EPB longer than its block', async () => {
     const ng = readFileSync(edge('real-le.pcapng'));

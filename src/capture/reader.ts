@@ -50,6 +50,12 @@ const IO_REASONS: Record<string, string> = {
   EPERM: 'permission denied',
 };
 
+/** A zlib error of a compressed capture (Z_DATA_ERROR and the like), not one of the file system. */
+function isCorruptGzip(err: unknown, state: SourceState): boolean {
+  const code = err instanceof Error ? (err as NodeJS.ErrnoException).code : undefined;
+  return state.gzip && typeof code === 'string' && code.startsWith('Z_');
+}
+
 /**
  * A failure of the byte source (file system, standard input, gunzip) as a one-line CaptureError. Only
  * errors with a system or zlib error code are such failures; anything else is a bug or the caller's own
@@ -60,8 +66,10 @@ function sourceError(err: unknown, name: string, state: SourceState, offset: num
   const e = err as NodeJS.ErrnoException;
   const code = err instanceof Error && typeof e.code === 'string' ? e.code : '';
   if (code === '') return err;
-  if (state.gzip && code.startsWith('Z_')) {
-    // Inflated in fixed pieces (source.ts), so the piece that failed starts at a deterministic offset.
+  if (isCorruptGzip(err, state)) {
+    // Inflated in fixed pieces into fixed-size output (source.ts), so both offsets are the same however the
+    // bytes arrived. The compressed one counts the bytes inflated cleanly: the corruption lies after it. The
+    // decompressed one is where the packets read end (the start of the record the error cut short).
     const written = state.gunzip?.bytesWritten ?? 0;
     return new CaptureError(
       `${name}: corrupt gzip data after compressed byte offset ${written} (decompressed byte offset ${offset}): ${e.message}`,
@@ -221,7 +229,14 @@ export const readCapture: ReadCapture = async (source, onPacket, options) => {
           });
           break;
         }
-        throw sourceError(err, name, state, base);
+        // Where the packets read end: the start of the record the error cut short, if one was.
+        const at = pendingLen > 0 ? pendingStart : base;
+        const failure = sourceError(err, name, state, at);
+        // Corrupt gzip data after packets is a capture corrupt part-way, as a corrupt record is: what was
+        // decompressed before it keeps its packets. A failing file system or input stays an error.
+        if (isCorruptGzip(err, state) && sink.packets > 0 && failure instanceof CaptureError)
+          throw new CorruptCaptureError(failure.message, at, summarize(at));
+        throw failure;
       }
       if (next.done) {
         finished = true;

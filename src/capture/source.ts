@@ -132,6 +132,15 @@ export interface SourceState {
  */
 export const GZIP_PIECE = 16 * 1024;
 
+/**
+ * The most gunzip decompresses in one call. When the compressed data turns out corrupt, Node reports the error
+ * instead of the bytes that call decompressed before it, so this bounds what is lost of the capture before
+ * the corruption (gzip itself, writing out its 32 KiB window, loses as much); the packets before it still
+ * count (a capture corrupt part-way). The price is more calls per byte than with CHUNK_SIZE: `info` of a
+ * capture of 100 MB decompressed took ~0.2 s longer (1.03 s against 0.84 s, on a busy 2-core machine).
+ */
+export const GZIP_OUTPUT = 32 * 1024;
+
 function toBuffer(chunk: unknown): Buffer {
   if (Buffer.isBuffer(chunk)) return chunk;
   if (typeof chunk === 'string') return Buffer.from(chunk, 'latin1');
@@ -167,7 +176,7 @@ export async function* captureChunks(
   }
   if (prefix.length >= 2 && prefix[0] === 0x1f && prefix[1] === 0x8b) {
     state.gzip = true;
-    const gunzip = createGunzip({ chunkSize: CHUNK_SIZE });
+    const gunzip = createGunzip({ chunkSize: GZIP_OUTPUT });
     state.gunzip = gunzip;
     const stop = new AbortController();
     const feeding = feedGunzip(raw(), gunzip, stop.signal).catch((err: unknown) => {

@@ -90,7 +90,10 @@ export interface AnalyzeOptions extends Partial<BinOptions> {
 
 /** Where a capture was corrupt (its analysis is of the packets before that record) and the reader's error. */
 export interface CorruptRecord {
-  /** Byte offset of the corrupt record in the (decompressed) capture: where reading stopped. */
+  /**
+   * Byte offset of the corrupt record in the (decompressed) capture: where reading stopped (for corrupt gzip
+   * data, the start of the record it cut short).
+   */
   offset: number;
   /** The reader's one-line error, as it is reported when no result is given. */
   message: string;

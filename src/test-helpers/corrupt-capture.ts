@@ -1,8 +1,10 @@
 /**
  * Corrupt copies of real captures, for the tests of what the commands give for the packets before a corrupt
  * record: a record header or block length that cannot be (as the reader and libpcap judge it), with the rest
- * of the capture after it, and the clean capture of exactly the bytes before it to compare with.
+ * of the capture after it, and the clean capture of exactly the bytes before it to compare with; and
+ * gzip-compressed captures whose compressed data turns corrupt part-way.
  */
+import { constants, deflateRawSync, gzipSync } from 'node:zlib';
 
 /**
  * A little-endian classic pcap (`bytes`) whose first record starting at or after `fraction` of the file claims
@@ -49,4 +51,19 @@ export function corruptPcapng(
   const out = Buffer.from(bytes);
   out.writeUInt32LE(bytes.readUInt32LE(at + 4) + 2, at + 4);
   return { bytes: out, at, before: bytes.subarray(0, at), packets };
+}
+
+/**
+ * A gzip-compressed copy of `bytes` whose compressed data is corrupt after `fraction` of the capture: the
+ * bytes before `corruptAt` (decompressed) are deflated and flushed to a byte boundary, then comes a block
+ * header of the reserved type, which zlib refuses ("invalid block type"), then the rest of the capture
+ * deflated on its own (never reached). A bit error in a real file does the same to inflate; built this way,
+ * where the data turns corrupt is known exactly.
+ */
+export function corruptGzip(bytes: Buffer, fraction = 0.6): { bytes: Buffer; corruptAt: number } {
+  const corruptAt = Math.floor(bytes.length * fraction);
+  const head = gzipSync(bytes.subarray(0, corruptAt), { finishFlush: constants.Z_FULL_FLUSH });
+  // BFINAL 0, BTYPE 11 (reserved).
+  const badBlock = Buffer.from([0b110]);
+  return { bytes: Buffer.concat([head, badBlock, deflateRawSync(bytes.subarray(corruptAt))]), corruptAt };
 }

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { CaptureResult } from '../../result.js';
 import { runCli } from '../../test-helpers/cli.js';
-import { corruptPcap } from '../../test-helpers/corrupt-capture.js';
+import { corruptGzip, corruptPcap } from '../../test-helpers/corrupt-capture.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const DATA = join(ROOT, 'test-data');
@@ -116,6 +116,48 @@ describe('eval of a capture corrupt part-way', () => {
       r.stderr,
       /^networkml: .*block-length-odd\.pcapng: corrupt pcapng block at byte offset 28: /,
     );
+  });
+});
+
+describe('a gzip-compressed capture whose compressed data turns corrupt part-way', () => {
+  // Before, the packets decompressed before the corruption were dropped with the error: no result at all.
+  const plain = readFileSync(join(DATA, 'captures/real/Aria-sentinel-Mon0000-n00.pcap'));
+  const gz = join(dir, 'Aria-X3-Mon0000-n00.pcap.gz');
+  writeFileSync(gz, corruptGzip(plain, 0.6).bytes);
+  const gzError = new RegExp(
+    `^${gz}: corrupt gzip data after compressed byte offset \\d+ \\(decompressed byte offset (\\d+)\\): invalid block type$`,
+  );
+
+  it('eval and inspect: the result of the packets decompressed before it, marked; its error; exit 1', () => {
+    const args = ['eval', '--json', '--no-history', '--anomaly', 'none'];
+    const r = runCli([...args, gz]);
+    assert.equal(r.status, 1, r.stderr);
+    const [line, ...more] = r.stderr.split('\n');
+    assert.deepEqual(more, ['']);
+    const message = line!.replace(/^networkml: /, '');
+    const offset = Number(gzError.exec(message)?.[1]);
+    const [partial] = results(r.stdout);
+    // The offset is in the decompressed capture: the packets before it are what was read.
+    assert.deepEqual(partial!.capture_error, { kind: 'corrupt', offset, message });
+    const before = join(dir, 'Aria-X4-Mon0000-n00.pcap');
+    writeFileSync(before, plain.subarray(0, offset));
+    const expected = runCli([...args, before]);
+    assert.equal(expected.status, 0, expected.stderr);
+    assert.deepEqual(content(partial!), content(results(expected.stdout)[0]!));
+
+    const table = runCli(['eval', '--no-history', gz]);
+    assert.equal(table.status, 1);
+    assert.match(table.stdout.split('\n')[1]!, /^Aria-X3-Mon0000-n00 \(partial\) +/);
+    assert.equal(table.stderr, r.stderr);
+
+    const inspect = runCli(['inspect', '--json', gz]);
+    assert.equal(inspect.status, 1);
+    assert.equal(inspect.stderr, r.stderr);
+    assert.deepEqual((JSON.parse(inspect.stdout) as { capture_error?: unknown }).capture_error, {
+      kind: 'corrupt',
+      offset,
+      message,
+    });
   });
 });
 
