@@ -4,7 +4,8 @@
  */
 import { basename } from 'node:path';
 import { readCapture } from '../capture/reader.js';
-import type { CaptureSummary, ReadOptions } from '../capture/reader-api.js';
+import { type CaptureSummary, CorruptCaptureError, type ReadOptions } from '../capture/reader-api.js';
+import { errorMessage } from '../errors.js';
 import { csvRoundTrip } from '../features/host-footprint/csv-float.js';
 import {
   type HostFootprint,
@@ -17,6 +18,8 @@ import {
   loadHostFootprintModel,
   predictProba,
 } from '../models/host-footprint.js';
+import type { CaptureErrorDetail } from '../result.js';
+import type { CorruptRecord } from './analyze.js';
 
 export type { HostFootprint, HostSelection };
 
@@ -28,6 +31,11 @@ export interface HostFootprintOptions {
   /** pandas read-chunk rows of the original (IPv6 rounding; see docs/features-host-footprint.md). */
   csvChunkRows?: number;
   read?: ReadOptions;
+  /**
+   * A corrupt record after packets: the hosts of the packets before it, with `corrupt` set, rather than the
+   * error (AnalyzeOptions.partialOnCorrupt, as the other models' eval, inspect and explain).
+   */
+  partialOnCorrupt?: boolean;
 }
 
 export interface HostFootprintAnalysis {
@@ -36,6 +44,8 @@ export interface HostFootprintAnalysis {
   hosts: HostFootprint[];
   /** Why no host came out (where the original would have given no result). */
   note?: string;
+  /** HostFootprintOptions.partialOnCorrupt: the capture is corrupt there; the hosts are of the packets before it. */
+  corrupt?: CorruptRecord;
 }
 
 /** Reads a capture once and computes the footprint of its hosts. */
@@ -46,9 +56,31 @@ export async function analyzeHostFootprint(
   const extractor = new HostFootprintExtractor(
     options.csvChunkRows !== undefined ? { csvChunkRows: options.csvChunkRows } : {},
   );
-  const summary = await readCapture(source, (p) => extractor.add(p), options.read);
+  let summary: CaptureSummary;
+  let corrupt: CorruptRecord | null = null;
+  try {
+    summary = await readCapture(source, (p) => extractor.add(p), options.read);
+  } catch (err) {
+    if (!(options.partialOnCorrupt && err instanceof CorruptCaptureError)) throw err;
+    // Every packet before the corrupt record went to the extractor: its hosts are those packets' hosts.
+    summary = err.partial;
+    corrupt = { offset: err.partial.bytes, message: errorMessage(err) };
+  }
   const { hosts, note } = extractor.finish(options.selection ?? 'srcmacid');
-  return { source: typeof source === 'string' ? source : '-', summary, hosts, ...(note ? { note } : {}) };
+  return {
+    source: typeof source === 'string' ? source : '-',
+    summary,
+    hosts,
+    ...(note ? { note } : {}),
+    ...(corrupt ? { corrupt } : {}),
+  };
+}
+
+/** A corrupt capture's error as a result carries it (`capture_error`, as eval's other models): absent when read whole. */
+export function hostFootprintCaptureError(analysis: HostFootprintAnalysis): {
+  capture_error?: CaptureErrorDetail;
+} {
+  return analysis.corrupt ? { capture_error: { kind: 'corrupt', ...analysis.corrupt } } : {};
 }
 
 export interface HostPrediction {
@@ -149,7 +181,7 @@ export function predictJsonOf(
 export async function hostFootprintPredict(
   path: string,
   options: PredictJsonOptions = {},
-): Promise<PredictJson & { warnings: string[] }> {
+): Promise<PredictJson & { warnings: string[]; capture_error?: CaptureErrorDetail }> {
   const model = loadHostFootprintModel(options.model ?? HOST_FOOTPRINT_MODEL_NAME);
   const analysis = await analyzeHostFootprint(path, options);
   const predict = predictJsonOf(
@@ -157,8 +189,13 @@ export async function hostFootprintPredict(
     path,
     options,
   );
-  // Beside predict.json, not in it: the reader's warnings are for the log, not Poseidon.
-  return { ...predict, warnings: analysis.summary.warnings.map((w) => w.message) };
+  // Beside predict.json, not in it: the reader's warnings are for the log, not Poseidon; so is a corrupt
+  // capture's error (options.partialOnCorrupt), which the caller marks its message with.
+  return {
+    ...predict,
+    warnings: analysis.summary.warnings.map((w) => w.message),
+    ...hostFootprintCaptureError(analysis),
+  };
 }
 
 /** What `networkml eval --model host-footprint-v0.6.8 --json` prints per capture (one JSON line). */
@@ -173,6 +210,8 @@ export interface HostFootprintEvalResult {
   /** Why no host came out (the original gave no result then). */
   note?: string;
   warnings?: string[];
+  /** The capture is corrupt at a record: these hosts are of the packets before it (as eval's other models). */
+  capture_error?: CaptureErrorDetail;
   /** Ours: every class's probability per host, the model's top role (or Unknown), all source addresses. */
   detail: {
     model: string;
@@ -200,6 +239,7 @@ export async function evaluateHostFootprint(
     data: predict.data,
     ...(analysis.note ? { note: analysis.note } : {}),
     ...(warnings.length ? { warnings } : {}),
+    ...hostFootprintCaptureError(analysis),
     detail: {
       model: model.hash,
       selection,

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -89,6 +89,39 @@ it('-p FILE with a capture corrupt part-way: the v0 pair of the packets before i
     const device = (first!.data as Record<string, { valid: boolean }>)['Aria-X1-Mon0000-n00'];
     assert.equal(device?.valid, true);
     assert.equal(last!.data, '');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('HEAD mode with a capture corrupt part-way: the hosts of the packets before it, marked, in RESULT_PATH too; its error; exit 1', () => {
+  // Before, an error result (valid false, no hosts), where -p FILE gave the packets before the corrupt record.
+  const dir = mkdtempSync(join(tmpdir(), 'networkml-oneshot-corrupt-head-'));
+  try {
+    const { bytes, at, before } = corruptPcap(readFileSync(CAPTURE));
+    const file = join(dir, 'Aria-X1-Mon0000-n00.pcap');
+    writeFileSync(file, bytes);
+    const error = `${file}: corrupt record at byte offset ${at}: captured length 300000 is absurd`;
+    const resultPath = join(dir, 'result.json');
+    const env = { RABBIT: '', RABBIT_HOST: '', RESULT_PATH: resultPath, id: 'job-1' };
+    const r = runCli(['--no-srcmacid', '-o/tmp', file], { env });
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.stderr, `networkml: ${error}\n`);
+    const message = JSON.parse(r.stdout) as { valid: boolean; capture_error?: unknown; data: unknown };
+    assert.deepEqual(JSON.parse(readFileSync(resultPath, 'utf8')), message);
+    assert.deepEqual(message.capture_error, { kind: 'corrupt', offset: at, message: error });
+    assert.equal(message.valid, true);
+    // The hosts the packets before it give, as a capture of only them.
+    mkdirSync(join(dir, 'clean'));
+    const clean = join(dir, 'clean', 'Aria-X1-Mon0000-n00.pcap');
+    writeFileSync(clean, before);
+    const expected = runCli(['--no-srcmacid', '-o/tmp', clean], { env });
+    assert.equal(expected.status, 0, expected.stderr);
+    const { capture_error: _e, ...rest } = message;
+    assert.deepEqual(
+      JSON.parse(JSON.stringify(rest).split(file).join('CAPTURE')),
+      JSON.parse(expected.stdout.split(clean).join('CAPTURE')),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -17,6 +17,7 @@ import { DEFAULT_MODEL_PATH } from '../models/format.js';
 import { HOST_FOOTPRINT_MODEL_NAME } from '../models/host-footprint.js';
 import { evaluateCaptureKeepingResult } from '../pipeline/evaluate.js';
 import { hostFootprintPredict, type PredictJson } from '../pipeline/host-footprint.js';
+import type { CaptureErrorDetail } from '../result.js';
 import { VERSION } from '../version.js';
 import { amqpUrl, describeBroker, envBool, type RabbitSettings, rabbitSettings } from './config.js';
 import { closeConnection, confirmDeadline, DEFAULT_CONFIRM_TIMEOUT_MS } from './confirm-deadline.js';
@@ -43,6 +44,8 @@ export interface HostFootprintMessage {
   file_path: string | null;
   valid: boolean;
   data: PredictJson['data'];
+  /** The capture is corrupt at a record: these hosts are of the packets before it (as the v0 pair marks it). */
+  capture_error?: CaptureErrorDetail;
 }
 
 /** Default of RESULT_PATH, as in NetworkML v0.6's rbqwrapper: `result.json` in the working directory. */
@@ -253,6 +256,9 @@ async function v048Result(
 async function headResult(options: OneShotOptions, job: JobIdentity): Promise<Produced> {
   const predict = await hostFootprintPredict(options.capture, {
     selection: options.srcMacId === false ? 'no-srcmacid' : 'srcmacid',
+    // A capture corrupt part-way: the hosts of the packets before the corrupt record, marked
+    // (`capture_error`), then the run fails with its error (exit 1), as in v0.4.8 mode.
+    partialOnCorrupt: true,
     ...(job.id !== null ? { uid: job.id } : {}),
     ...(job.file_path !== null ? { filePath: job.file_path } : {}),
   });
@@ -262,12 +268,14 @@ async function headResult(options: OneShotOptions, job: JobIdentity): Promise<Pr
     file_path: job.file_path,
     valid: Object.keys(predict.data.mac_addresses).length > 0,
     data: predict.data,
+    ...(predict.capture_error ? { capture_error: predict.capture_error } : {}),
   };
   return {
     messages: [message],
     model: HEAD_MODE_MODEL,
     historyFailure: null,
     warnings: predict.warnings,
+    ...(predict.capture_error ? { captureFailure: new CaptureError(predict.capture_error.message) } : {}),
   };
 }
 

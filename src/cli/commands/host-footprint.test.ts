@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { runCli } from '../../test-helpers/cli.js';
+import { corruptPcap } from '../../test-helpers/corrupt-capture.js';
 import { TEST_DATA, v068Records } from '../../test-helpers/reference.js';
 
 const SAMPLE = 'data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap';
@@ -151,5 +152,72 @@ describe('networkml with --model host-footprint-v0.6.8', () => {
     const cooked = `${TEST_DATA}captures/edge/sll.pcap`;
     const j = runCli(['explain', '--model', 'host-footprint-v0.6.8', '--json', cooked]);
     assert.deepEqual(JSON.parse(j.stdout), { file: cooked, hosts: [], note: 'no Ethernet frames' });
+  });
+});
+
+describe('the host-footprint model on a capture corrupt part-way', () => {
+  // Before, eval, inspect and explain with this model gave such a capture no result (only its error), where
+  // the other models give the result of the packets before the corrupt record, marked.
+  const dir = mkdtempSync(join(tmpdir(), 'networkml-hf-corrupt-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const c = corruptPcap(readFileSync(`${TEST_DATA}captures/real/Aria-sentinel-Mon0000-n00.pcap`));
+  const corrupt = join(dir, 'aria.pcap');
+  writeFileSync(corrupt, c.bytes);
+  // The same name in another folder: the records then differ only in the path.
+  mkdirSync(join(dir, 'clean'));
+  const clean = join(dir, 'clean', 'aria.pcap');
+  writeFileSync(clean, c.before);
+  const error = `${corrupt}: corrupt record at byte offset ${c.at}: captured length 300000 is absurd`;
+  const captureError = { kind: 'corrupt', offset: c.at, message: error };
+  const hf = ['--model', 'host-footprint-v0.6.8', '--no-srcmacid'];
+  /** A record without what names its capture: the same for the corrupt capture and the clean one. */
+  const named = (text: string, path: string) => text.split(path).join('CAPTURE');
+
+  it('eval: the hosts of the packets before it, marked (capture_error, "(partial)"); its error; exit 1', () => {
+    const r = runCli(['eval', ...hf, '--json', corrupt]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.stderr, `networkml: ${error}\n`);
+    const { capture_error, ...rest } = JSON.parse(r.stdout);
+    assert.deepEqual(capture_error, captureError);
+    assert.equal(rest.valid, true);
+    const expected = runCli(['eval', ...hf, '--json', clean]);
+    assert.equal(expected.status, 0, expected.stderr);
+    assert.deepEqual(
+      JSON.parse(named(JSON.stringify(rest), corrupt)),
+      JSON.parse(named(expected.stdout, clean)),
+    );
+    const table = runCli(['eval', ...hf, corrupt]);
+    assert.equal(table.status, 1);
+    assert.equal(table.stderr, `networkml: ${error}\n`);
+    const rows = table.stdout.trim().split('\n').slice(1);
+    assert.ok(rows.length >= 1);
+    for (const row of rows) assert.match(row, /^aria \(partial\) +/);
+  });
+
+  it('inspect and explain: the same, marked (capture_error / captureError, a partial line); exit 1', () => {
+    const partial = `  partial: only the packets before a corrupt record at byte offset ${c.at} were read\n`;
+    for (const [command, key] of [
+      ['inspect', 'capture_error'],
+      ['explain', 'captureError'],
+    ] as const) {
+      const args =
+        command === 'inspect'
+          ? ['inspect', '--features', 'host-footprint', '--no-srcmacid']
+          : ['explain', ...hf];
+      const json = runCli([...args, '--json', corrupt]);
+      assert.equal(json.status, 1, `${command}: ${json.stderr}`);
+      assert.equal(json.stderr, `networkml: ${error}\n`);
+      const { [key]: mark, ...rest } = JSON.parse(json.stdout);
+      assert.deepEqual(mark, captureError, command);
+      const expected = runCli([...args, '--json', clean]);
+      assert.deepEqual(
+        JSON.parse(named(JSON.stringify(rest), corrupt)),
+        JSON.parse(named(expected.stdout, clean)),
+      );
+      const text = runCli([...args, corrupt]);
+      assert.equal(text.status, 1);
+      assert.equal(text.stderr, `networkml: ${error}\n`);
+      assert.ok(text.stdout.split('\n', 2)[1] === partial.trimEnd(), `${command}: ${text.stdout}`);
+    }
   });
 });

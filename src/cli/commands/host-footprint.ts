@@ -3,12 +3,12 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { loadHostFootprintModel } from '../../models/host-footprint.js';
-import { alignColumns } from '../../outputs/table.js';
+import { alignColumns, partialLine } from '../../outputs/table.js';
 import type { HostFootprintEvalResult, PredictJsonOptions } from '../../pipeline/host-footprint.js';
 import { runJobs } from '../../pipeline/pool.js';
 import { decimalWholeNumber, threadsFrom } from '../capture-options.js';
 import { optionsGiven } from '../option-source.js';
-import { openOutput, writeCaptureWarnings } from '../output.js';
+import { openOutput, reportCorruptAfterResult, writeCaptureWarnings } from '../output.js';
 import { createProgress } from '../progress.js';
 
 /** The options the host-footprint model adds to eval, explain and inspect. */
@@ -110,7 +110,8 @@ function pct(p: number): string {
 export function hostFootprintTable(results: HostFootprintEvalResult[]): string {
   const rows: string[][] = [['CAPTURE', 'MAC', 'IP', 'ROLES (TOP 3)', 'INVESTIGATE', 'LAST SEEN (UTC)']];
   for (const r of results) {
-    const capture = basename(r.file).split('.')[0]!;
+    // A result of the packets before a corrupt record (the error is on stderr), as eval's table marks it.
+    const capture = `${basename(r.file).split('.')[0]!}${r.capture_error ? ' (partial)' : ''}`;
     const hosts = Object.entries(r.data.mac_addresses);
     if (hosts.length === 0) rows.push([capture, '-', '-', `no host (${r.note ?? 'valid: false'})`, '-', '-']);
     for (const [mac, d] of hosts) {
@@ -137,9 +138,12 @@ export async function evalHostFootprint(
   loadHostFootprintModel(options.model);
   const out = await openOutput(cli.output);
   const progress = createProgress(paths.length, 'eval', Boolean(cli.json));
+  // A capture corrupt part-way: the hosts of the packets before the corrupt record, marked, then its error
+  // (exit 1), as eval with the other models.
+  const partial = { ...options, partialOnCorrupt: true };
   const results = await runJobs(
     'hostFootprint',
-    paths.map((path) => ({ path, options })),
+    paths.map((path) => ({ path, options: partial })),
     { threads: threadsFrom(cli), onDone: () => progress.tick() },
   );
   progress.stop();
@@ -153,6 +157,7 @@ export async function evalHostFootprint(
     writeCaptureWarnings(r.value);
     if (cli.json) out.write(`${JSON.stringify(r.value)}\n`);
     else shown.push(r.value);
+    reportCorruptAfterResult(r.value.capture_error);
   }
   if (!results.some((r) => r.ok)) return out.abandon();
   if (shown.length) out.write(`${hostFootprintTable(shown)}\n`);
@@ -167,10 +172,12 @@ export async function inspectHostFootprint(
 ): Promise<void> {
   const { analyzeHostFootprint } = await import('../../pipeline/host-footprint.js');
   const { HOST_FOOTPRINT_FEATURES } = await import('../../features/host-footprint/names.js');
+  const { hostFootprintCaptureError } = await import('../../pipeline/host-footprint.js');
   for (const path of paths) {
     try {
-      const a = await analyzeHostFootprint(path, options);
+      const a = await analyzeHostFootprint(path, { ...options, partialOnCorrupt: true });
       writeCaptureWarnings({ warnings: a.summary.warnings.map((w) => w.message) });
+      const marked = hostFootprintCaptureError(a);
       const hosts = a.hosts.map((h) => ({
         mac: h.mac,
         source_ip: h.sourceIp,
@@ -184,13 +191,17 @@ export async function inspectHostFootprint(
           selection: options.selection ?? 'srcmacid',
           hosts,
           ...(a.note ? { note: a.note } : {}),
+          ...marked,
         };
         process.stdout.write(`${JSON.stringify(record)}\n`);
+        reportCorruptAfterResult(a.corrupt);
         continue;
       }
       const lines = [
         `${path}  (${a.summary.packets} packets; ${hosts.length} host(s), ${options.selection ?? 'srcmacid'})`,
       ];
+      const partial = partialLine(marked);
+      if (partial) lines.push(`  partial: ${partial}`);
       if (a.note) lines.push(`  no host: ${a.note}`);
       for (const h of hosts) {
         lines.push(
@@ -199,6 +210,7 @@ export async function inspectHostFootprint(
         for (const [name, value] of Object.entries(h.features)) lines.push(`    ${name.padEnd(40)} ${value}`);
       }
       process.stdout.write(`${lines.join('\n')}\n`);
+      reportCorruptAfterResult(a.corrupt);
     } catch (err) {
       await reportError(err);
     }
@@ -233,7 +245,9 @@ export async function explainHostFootprintCli(
   const top = Number(cli.top);
   for (const path of paths) {
     try {
-      const a = await analyzeHostFootprint(path, options);
+      const a = await analyzeHostFootprint(path, { ...options, partialOnCorrupt: true });
+      // explain's JSON names it captureError, as for the other models.
+      const captureError = a.corrupt ? { kind: 'corrupt' as const, ...a.corrupt } : undefined;
       writeCaptureWarnings({ warnings: a.summary.warnings.map((w) => w.message) });
       const hosts: HostExplanation[] = a.hosts.map((h) => {
         const p = predictHost(model, h);
@@ -260,11 +274,13 @@ export async function explainHostFootprintCli(
       });
       if (cli.json) {
         process.stdout.write(
-          `${JSON.stringify({ file: path, hosts, ...(a.note ? { note: a.note } : {}) })}\n`,
+          `${JSON.stringify({ file: path, hosts, ...(a.note ? { note: a.note } : {}), ...(captureError ? { captureError } : {}) })}\n`,
         );
+        reportCorruptAfterResult(captureError);
         continue;
       }
-      const lines = [path];
+      const partial = partialLine({ capture_error: captureError });
+      const lines = [partial ? `${path}\n  partial: ${partial}` : path];
       if (hosts.length === 0) lines.push(`  no host${a.note ? `: ${a.note}` : ''}`);
       for (const h of hosts) {
         lines.push(
@@ -277,6 +293,7 @@ export async function explainHostFootprintCli(
         lines.push(`    (baseline ${h.base.toFixed(3)})`);
       }
       process.stdout.write(`${lines.join('\n')}\n`);
+      reportCorruptAfterResult(captureError);
     } catch (err) {
       await reportError(err);
     }

@@ -17,6 +17,7 @@ import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { ExitCode, NetworkmlError } from '../../errors.js';
+import { corruptPcap } from '../../test-helpers/corrupt-capture.js';
 import { type ReportOptions, registerReport, runReport } from './report.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -128,7 +129,8 @@ describe('networkml report', () => {
     const bad = join(work, '<b>bad.jsonl');
     writeFileSync(bad, '{"file": "x.pcap"\n');
     const broken = join(work, '<i onmouseover=x>broken.pcap');
-    copyFileSync(join(root, 'test-data/captures/edge/absurd-caplen.pcap'), broken);
+    // Corrupt before any packet: nothing of it to show (one corrupt part-way is shown marked: below).
+    copyFileSync(join(root, 'test-data/captures/edge/block-length-odd.pcapng'), broken);
     const output = join(work, 'skipped.html');
     const { code, err } = run([devices, bad, broken], output, { anomaly: 'none' });
     assert.equal(await code, ExitCode.BAD_INPUT);
@@ -146,6 +148,28 @@ describe('networkml report', () => {
       assert.ok(section.includes(`<li>${escaped}</li>`), `${reason} listed in ${section}`);
     }
     assert.doesNotMatch(html, /<b>bad|<i>broken/);
+  });
+
+  test('a capture corrupt part-way: its packets before the corrupt record shown, marked partial; its error; exit 1', async () => {
+    // Before, it was left out as an input the report could not use, where eval gives that partial result.
+    const c = corruptPcap(readFileSync(join(root, 'test-data/captures/real/Aria-sentinel-Mon0000-n00.pcap')));
+    const corrupt = join(work, 'Aria-X1-Mon0000-n00.pcap');
+    writeFileSync(corrupt, c.bytes);
+    const output = join(work, 'corrupt.html');
+    const { code, err } = run([corrupt], output, { anomaly: 'none' });
+    assert.equal(await code, ExitCode.BAD_INPUT);
+    assert.equal(
+      err.text(),
+      `networkml: ${corrupt}: corrupt record at byte offset ${c.at}: captured length 300000 is absurd\n`,
+    );
+    const html = readFileSync(output, 'utf8');
+    const row = html.match(/<tr[^>]* data-key="Aria-X1-Mon0000-n00"[\s\S]*?<\/tr>/)?.[0] ?? '';
+    assert.ok(
+      row.includes(`partial: only the packets before a corrupt record at byte offset ${c.at} were read`),
+      row,
+    );
+    assert.doesNotMatch(row, /class="invalid"/);
+    assert.doesNotMatch(html, /<section id="skipped">/);
   });
 
   test('JSON lines with a cut-off last line (an interrupted eval) or a stray line: the other lines are used', async () => {

@@ -133,15 +133,24 @@ export async function runReport(
   refuseOutputOverInput(options.output, [...inputs, ...captures]);
   // Opened before the work so that a path that cannot be written fails first; written only at the end.
   const file = options.output === '-' ? null : await openOutput(options.output);
+  // A capture corrupt part-way: the result of the packets before the corrupt record, marked on the page as
+  // eval marks it, then its error on stderr (exit 1), as eval gives it.
+  let corrupt = false;
   if (captures.length > 0) {
     const evaluate = deps.evaluate ?? evaluateOnWorkers;
-    for (const outcome of await evaluate(captures, evaluateOptions, threadsFrom(options))) {
+    const partial = { ...evaluateOptions, capture: { ...evaluateOptions.capture, partialOnCorrupt: true } };
+    for (const outcome of await evaluate(captures, partial, threadsFrom(options))) {
       if (!outcome.ok) {
         fail(new NetworkmlError(outcome.error));
         continue;
       }
       if (outcome.value[0]) writeCaptureWarnings(outcome.value[0], err);
       all.captures.push(...outcome.value);
+      const captureError = outcome.value[0]?.capture_error;
+      if (captureError) {
+        err.write(`networkml: ${captureError.message}\n`);
+        corrupt = true;
+      }
     }
   }
   if (all.captures.length === 0 && all.tests.length === 0) {
@@ -159,7 +168,7 @@ export async function runReport(
     file.write(html);
     await file.close();
   } else out.write(html);
-  return skipped.length > 0 ? ExitCode.BAD_INPUT : ExitCode.OK;
+  return skipped.length > 0 || corrupt ? ExitCode.BAD_INPUT : ExitCode.OK;
 }
 
 export function registerReport(program: Command, deps: ReportDeps = {}): void {
