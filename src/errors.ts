@@ -39,6 +39,11 @@ export class CaptureError extends NetworkmlError {
     message: string,
     /** Byte offset in the (decompressed) capture where the problem was found, when known. */
     readonly offset?: number,
+    /**
+     * The system error code behind it (ENOENT, EACCES, EIO, ...), when the file system or input failed: what
+     * tells a file that may yet be readable (the service retries those) from one that never will be.
+     */
+    readonly code?: string,
   ) {
     super(message, ExitCode.BAD_INPUT);
     this.name = 'CaptureError';

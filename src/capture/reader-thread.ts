@@ -84,6 +84,8 @@ export type ReaderThreadMessage =
       kind: 'capture' | 'networkml' | 'other';
       message: string;
       offset: number | undefined;
+      /** CaptureError.code. */
+      code?: string;
       exitCode: ExitCodeValue | undefined;
       /** A corrupt record after packets: what came before it (CorruptCaptureError.partial). */
       partial?: CaptureSummary;
@@ -94,7 +96,7 @@ export type ReaderThreadMessage =
 /** The error the one-thread reader would have thrown, class included. */
 function rebuild(m: Extract<ReaderThreadMessage, { type: 'error' }>): Error {
   if (m.kind === 'capture' && m.partial) return new CorruptCaptureError(m.message, m.offset ?? 0, m.partial);
-  if (m.kind === 'capture') return new CaptureError(m.message, m.offset);
+  if (m.kind === 'capture') return new CaptureError(m.message, m.offset, m.code);
   if (m.kind === 'networkml') return new NetworkmlError(m.message, m.exitCode);
   return new Error(m.message);
 }

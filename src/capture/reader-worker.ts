@@ -139,6 +139,7 @@ async function run(data: ReaderThreadData): Promise<void> {
         kind: err instanceof CaptureError ? 'capture' : err instanceof NetworkmlError ? 'networkml' : 'other',
         message,
         offset: err instanceof CaptureError ? err.offset : undefined,
+        ...(err instanceof CaptureError && err.code !== undefined ? { code: err.code } : {}),
         exitCode: err instanceof NetworkmlError ? err.exitCode : undefined,
         ...(err instanceof CorruptCaptureError ? { partial: err.partial } : {}),
         ...(extracted ? { extracted: extracted.result } : {}),

@@ -77,7 +77,7 @@ function sourceError(err: unknown, name: string, state: SourceState, offset: num
     );
   }
   const reason = IO_REASONS[code] ?? e.message;
-  return new CaptureError(`${name}: cannot read: ${reason}`);
+  return new CaptureError(`${name}: cannot read: ${reason}`, undefined, code);
 }
 
 export const readCapture: ReadCapture = async (source, onPacket, options) => {

@@ -3,6 +3,7 @@
  * to the queue, so its path is untrusted: it must name a regular file that is, after following every
  * symlink, inside the root.
  */
+import type { Stats } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
@@ -157,8 +158,15 @@ export async function resolveJobPath(root: string, filePath: string): Promise<st
     throw new CaptureError(`${shown}: no such file (a path is shorter than ${PATH_MAX} bytes)`);
   if (climbsUp(filePath)) throw new CaptureError(`refused: '..' in path ${shown}`);
   const lexicalRoot = resolve(root);
-  const realRoot = await realpath(lexicalRoot).catch(() => {
-    throw new NetworkmlError(`capture root ${root} does not exist`);
+  // The root was there at start: gone now, it is a mount that went away (or is slow to come back), which
+  // the worker may retry (the code says so).
+  const realRoot = await realpath(lexicalRoot).catch((err: unknown) => {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new CaptureError(
+      `capture root ${root} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})`}`,
+      undefined,
+      code,
+    );
   });
   const candidate = isAbsolute(filePath) ? resolve(filePath) : resolve(lexicalRoot, filePath);
   if (!inside(lexicalRoot, candidate) && !inside(realRoot, candidate)) {
@@ -169,13 +177,20 @@ export async function resolveJobPath(root: string, filePath: string): Promise<st
     real = await realpath(candidate);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new CaptureError(`${shown}: no such file`);
-    throw new CaptureError(`${shown}: cannot be read (${code ?? 'error'})`);
+    if (code === 'ENOENT') throw new CaptureError(`${shown}: no such file`, undefined, code);
+    throw new CaptureError(`${shown}: cannot be read (${code ?? 'error'})`, undefined, code);
   }
   if (!inside(realRoot, real)) {
     throw new CaptureError(`refused: ${shown} leads outside the capture root through a symlink`);
   }
-  const info = await stat(real);
+  let info: Stats;
+  try {
+    info = await stat(real);
+  } catch (err) {
+    // Gone or unreadable since realpath found it (a file being replaced, a stale NFS handle).
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new CaptureError(`${shown}: cannot be read (${code ?? 'error'})`, undefined, code);
+  }
   if (!info.isFile()) throw new CaptureError(`${shown}: not a regular file`);
   return candidate;
 }

@@ -3,6 +3,7 @@
  */
 import type { ChannelModel } from 'amqplib';
 import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
+import { retryQueueName } from './capture-retry.js';
 import { deadLetterNames, type RabbitSettings } from './config.js';
 
 /** Deliveries of one job before the broker dead-letters it (a job that kills every worker that takes it). */
@@ -79,6 +80,43 @@ export async function assertJobQueue(
       `cannot declare job queue '${settings.queue}' and its dead-letter queue: ${errorMessage(err)}`,
       ExitCode.SERVICE,
     );
+  } finally {
+    await channel.close().catch(() => {});
+  }
+}
+
+/**
+ * The retry queues of jobs whose capture could not be read yet (capture-retry.ts), one per pause: a durable
+ * queue whose messages expire after the pause into the job queue (dead-lettered through the default
+ * exchange, routed by the job queue's name). Classic queues: per-queue message TTL on every RabbitMQ version
+ * the job queue's quorum type needs. Declaring one that exists with the same arguments is a no-op; one
+ * declared otherwise is a configuration problem retrying cannot fix (exit 4), as for the job queue.
+ */
+export async function assertRetryQueues(
+  model: ChannelModel,
+  settings: RabbitSettings,
+  delaysMs: readonly number[],
+): Promise<void> {
+  if (delaysMs.length === 0) return;
+  const channel = await model.createChannel();
+  channel.on('error', () => {});
+  let queue = '';
+  try {
+    for (const delayMs of new Set(delaysMs)) {
+      queue = retryQueueName(settings.queue, delayMs);
+      await channel.assertQueue(queue, {
+        durable: true,
+        arguments: {
+          'x-message-ttl': delayMs,
+          'x-dead-letter-exchange': '',
+          'x-dead-letter-routing-key': settings.queue,
+        },
+      });
+    }
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (code !== 403 && code !== 406) throw err;
+    throw new NetworkmlError(`cannot declare retry queue '${queue}': ${errorMessage(err)}`, ExitCode.SERVICE);
   } finally {
     await channel.close().catch(() => {});
   }

@@ -13,7 +13,9 @@ import type { ResultMessage } from './messages.js';
  * - `requeued`: the worker handed the job back to the queue (a service such as Redis failed, or the broker
  *   refused the result);
  * - `unroutable`: the broker returned the result (no queue bound to receive it) and the job went back;
- * - `redelivered`: the connection closed before the job was acked (the broker hands it out again).
+ * - `redelivered`: the connection closed before the job was acked (the broker hands it out again);
+ * - `retried`: the capture could not be read yet (missing, not readable: capture-retry.ts); the job was put in
+ *   a retry queue, to come back after a pause.
  */
 export type JobOutcome =
   | 'result'
@@ -21,7 +23,8 @@ export type JobOutcome =
   | 'dead_lettered'
   | 'requeued'
   | 'unroutable'
-  | 'redelivered';
+  | 'redelivered'
+  | 'retried';
 
 export const JOB_OUTCOMES: readonly JobOutcome[] = [
   'result',
@@ -30,6 +33,7 @@ export const JOB_OUTCOMES: readonly JobOutcome[] = [
   'requeued',
   'unroutable',
   'redelivered',
+  'retried',
 ];
 
 /**

@@ -290,6 +290,8 @@ describe('networkml worker with RabbitMQ', { skip, timeout: 600_000 }, () => {
       evaluate: (path) => evaluateCapture(path),
       logger: pino({ level: 'silent' }),
       reconnect: { initialDelayMs: 100, maxDelayMs: 1000 },
+      // missing.pcap may yet appear: tried twice more (the other poison jobs never are), 0.2 s and 0.4 s later.
+      captureRetry: { retries: 2, initialDelayMs: 200 },
     });
     try {
       await handle.ready;
@@ -359,6 +361,7 @@ describe('networkml worker with RabbitMQ', { skip, timeout: 600_000 }, () => {
       assert.deepEqual(handle.stats(), {
         succeeded: 1,
         failed: poison.length + 1,
+        retried: 2,
         unroutable: 0,
         connections: 1,
       });
@@ -517,7 +520,15 @@ describe('networkml worker with RabbitMQ', { skip, timeout: 600_000 }, () => {
   it('a job with a 1 MB path gets one small error result and short log lines; a 20-digit id keeps its digits', async () => {
     const settings = settingsFor('huge');
     const c = await collector(settings, 'huge');
-    const w = worker(settings, ['--result-format', 'poseidon']);
+    // (missing.pcap is tried again 1 s and 2 s later, its id kept through the retry queue)
+    const w = worker(settings, [
+      '--result-format',
+      'poseidon',
+      '--capture-retries',
+      '2',
+      '--capture-retry-delay',
+      '1',
+    ]);
     await w.waitForLog((l) => l.msg === 'consuming', 30_000);
     const hugePath = `real/${'x'.repeat(1_000_000)}.pcap`;
     const [huge] = await submitJobs([hugePath], { rabbit: settings });
@@ -734,6 +745,135 @@ describe('networkml worker with RabbitMQ', { skip, timeout: 600_000 }, () => {
       assert.match(lines[0]!, line);
     });
   }
+
+  describe('a capture that cannot be read yet (a shared volume lagging behind its job)', () => {
+    // Before, such a job got its error result and was dead-lettered at once.
+    const isRetry = (l: LogLine) =>
+      l.msg === 'capture not readable yet: the job is tried again after the pause';
+    const appear = (name: string) => cp(join(root, SMALL[0]!), join(root, name));
+
+    /** The messages in `queue` now (counted by the broker). */
+    async function queued(settings: RabbitSettings, queue: string): Promise<number> {
+      const model = await connect(amqpUrl(settings));
+      try {
+        return (await (await model.createChannel()).checkQueue(queue)).messageCount;
+      } finally {
+        await model.close();
+      }
+    }
+
+    it('appearing 2 s after its job: tried again (defaults: 3 s later), one result', async () => {
+      const settings = settingsFor('appears');
+      const c = await collector(settings, 'appears');
+      const w = worker(settings);
+      await w.waitForLog((l) => l.msg === 'consuming', 30_000);
+      const [job] = await submitJobs(['late-aria.pcap'], { rabbit: settings });
+      const retry = await w.waitForLog(isRetry, 30_000);
+      assert.equal(retry.code, 'ENOENT');
+      assert.equal(retry.retry, 1);
+      assert.equal(retry.of, 3);
+      assert.equal(retry.delayMs, 3000);
+      await new Promise((r) => setTimeout(r, 2000));
+      await appear('late-aria.pcap');
+      await c.waitFor((m) => results(m).length >= 1, 30_000, 'the result');
+      await new Promise((r) => setTimeout(r, 1000)); // room for any duplicate or error result
+      const got = results(c.messages);
+      assert.equal(got.length, 1, JSON.stringify(got));
+      assert.equal(got[0]!.id, job!.id);
+      assert.equal(got[0]!.valid, undefined, 'a result, not an error');
+      const done = w.logs.filter(isDone);
+      assert.equal(done.length, 1);
+      assert.equal(done[0]!.outcome, 'result');
+      assert.equal(w.logs.filter(isRetry).length, 1);
+      assert.ok(w.logs.some((l) => l.msg === 'job started' && l.retry === 1));
+      assert.equal(await stopWorker(w), 0);
+    });
+
+    it('never appearing: dead-lettered after the retries with one error result and a clear log line; other jobs go on meanwhile', async () => {
+      const settings = settingsFor('never');
+      const c = await collector(settings, 'never');
+      // One job at a time, one unacknowledged: a job held while it waits would stop every other.
+      const w = worker(settings, [
+        '--capture-retries',
+        '2',
+        '--capture-retry-delay',
+        '2',
+        '--concurrency',
+        '1',
+      ]);
+      await w.waitForLog((l) => l.msg === 'consuming', 30_000);
+      const started = Date.now();
+      const [missing] = await submitJobs(['never.pcap'], { rabbit: settings });
+      await w.waitForLog(isRetry, 30_000);
+      const good = await submitJobs([SMALL[0]!, SMALL[1]!], { rabbit: settings });
+      await c.waitFor((m) => results(m).length >= 3, 60_000, 'three results');
+      const got = results(c.messages);
+      // Both others were done during the pauses, before the missing one was given up.
+      assert.deepEqual(
+        got.map((m) => m.id),
+        [good[0]!.id, good[1]!.id, missing!.id],
+      );
+      const error = got[2]!;
+      assert.equal(error.valid, false);
+      assert.equal(error.error, 'never.pcap: no such file (still, after 2 retries over 6 s)');
+      assert.ok(Date.now() - started >= 6000, 'given up after its pauses (2 s and 4 s)');
+      const givenUp = await w.waitForLog(
+        (l) => l.msg === 'capture still not readable after the retries: job failed, dead-lettered',
+        5000,
+      );
+      assert.equal(givenUp.code, 'ENOENT');
+      assert.equal(givenUp.retries, 2);
+      assert.deepEqual(
+        w.logs.filter(isRetry).map((l) => [l.retry, l.delayMs]),
+        [
+          [1, 2000],
+          [2, 4000],
+        ],
+      );
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(results(c.messages).length, 3, 'no other result');
+      assert.equal(
+        await queued(settings, deadLetterNames(settings.queue).queue),
+        1,
+        'in the dead-letter queue',
+      );
+      for (const delay of [2000, 4000])
+        assert.equal(await queued(settings, `${settings.queue}.retry-${delay}ms`), 0);
+      assert.equal(await stopWorker(w), 0);
+    });
+
+    it('SIGTERM during the pause: the worker stops at once, the job waits in the broker and is done by the next worker', async () => {
+      const settings = settingsFor('pause-term');
+      const c = await collector(settings, 'pause-term');
+      const args = ['--capture-retry-delay', '3'];
+      const first = worker(settings, args);
+      await first.waitForLog((l) => l.msg === 'consuming', 30_000);
+      const [job] = await submitJobs(['paused-aria.pcap'], { rabbit: settings });
+      await first.waitForLog(isRetry, 30_000);
+      const stopping = Date.now();
+      assert.equal(await stopWorker(first), 0);
+      assert.ok(
+        Date.now() - stopping < 2500,
+        'nothing held during the pause: stopped without waiting for it',
+      );
+      // In the broker all the while: its retry queue, then (3 s after) the job queue.
+      assert.equal(
+        (await queued(settings, `${settings.queue}.retry-3000ms`)) + (await queued(settings, settings.queue)),
+        1,
+      );
+      await appear('paused-aria.pcap');
+      const second = worker(settings, args);
+      await c.waitFor((m) => results(m).length >= 1, 30_000, 'the result from the next worker');
+      await new Promise((r) => setTimeout(r, 1000));
+      const got = results(c.messages);
+      assert.deepEqual(
+        got.map((m) => [m.id, m.valid]),
+        [[job!.id, undefined]],
+      );
+      assert.ok(second.logs.some((l) => l.msg === 'job started' && l.retry === 1));
+      assert.equal(await stopWorker(second), 0);
+    });
+  });
 
   it('a --capture-root that does not exist (or is a file) is refused at start: exit 2, one line', () => {
     const missing = runCli(

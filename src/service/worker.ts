@@ -12,6 +12,16 @@ import pino, { type Logger } from 'pino';
 import { ExitCode, errorMessage, NetworkmlError, UsageError } from '../errors.js';
 import type { CaptureResult } from '../result.js';
 import { VERSION } from '../version.js';
+import {
+  type CaptureRetrySettings,
+  DEFAULT_CAPTURE_RETRY,
+  RETRIES_HEADER,
+  retriesSoFar,
+  retryDelayMs,
+  retryDelays,
+  retryQueueName,
+  transientCode,
+} from './capture-retry.js';
 import { amqpUrl, describeBroker, RABBIT_DEFAULTS, type RabbitSettings } from './config.js';
 import { closeConnection, DEFAULT_CONFIRM_TIMEOUT_MS } from './confirm-deadline.js';
 import { type Job, JobError, parseJob, resolveJobPath } from './job.js';
@@ -26,7 +36,7 @@ import {
   type ResultMessage,
   resultMessages,
 } from './messages.js';
-import { assertJobQueue, assertResultExchange, connectionRefusal } from './topology.js';
+import { assertJobQueue, assertResultExchange, assertRetryQueues, connectionRefusal } from './topology.js';
 import { type JobOutcome, publishedValid, type WorkerStatus } from './worker-status.js';
 
 export type Evaluate = (absolutePath: string) => Promise<CaptureResult>;
@@ -63,6 +73,12 @@ export interface WorkerOptions {
    * Default DEFAULT_CONFIRM_TIMEOUT_MS (60 s), as submit and the one-shot mode give the broker.
    */
   stopConfirmTimeoutMs?: number;
+  /**
+   * A job whose capture cannot be read yet (missing, not readable, a shared volume failing: capture-retry.ts)
+   * is tried again this many times, after growing pauses, before its error result. Default
+   * DEFAULT_CAPTURE_RETRY (3 tries, 3 s, 6 s and 12 s later); `retries: 0` gives the error result at once.
+   */
+  captureRetry?: Partial<CaptureRetrySettings>;
   /** Called once per delivery the worker is done with: how it ended and how long it took (metrics.ts). */
   onJobDone?: (outcome: JobOutcome, seconds: number) => void;
 }
@@ -72,6 +88,8 @@ export interface WorkerStats {
   succeeded: number;
   /** Jobs that got an error result and were dead-lettered. */
   failed: number;
+  /** Deliveries whose capture could not be read yet, put in a retry queue for a later try. */
+  retried: number;
   /** Deliveries whose result the broker returned (no queue bound) and which went back to the queue. */
   unroutable: number;
   /** Successful connections, the first included. */
@@ -185,17 +203,33 @@ function publishConfirmed(
   message: ResultMessage,
   messageId: string | null,
 ): Promise<void> {
+  return publishBytes(session, exchange, routingKey, Buffer.from(JSON.stringify(message)), {
+    messageId,
+    contentType: 'application/json',
+    headers: {},
+  });
+}
+
+/** publishConfirmed's publish of any bytes: persistent, mandatory, confirmed, a return told apart. */
+function publishBytes(
+  session: Session,
+  exchange: string,
+  routingKey: string,
+  content: Buffer,
+  properties: { messageId: string | null; contentType: string | undefined; headers: Record<string, unknown> },
+): Promise<void> {
   const publishId = randomUUID();
+  const { messageId, contentType } = properties;
   return new Promise((resolve, reject) => {
     session.channel.publish(
       exchange,
       routingKey,
-      Buffer.from(JSON.stringify(message)),
+      content,
       {
         persistent: true,
         mandatory: true,
-        contentType: 'application/json',
-        headers: { [PUBLISH_ID_HEADER]: publishId },
+        ...(contentType === undefined ? {} : { contentType }),
+        headers: { ...properties.headers, [PUBLISH_ID_HEADER]: publishId },
         ...(messageId === null ? {} : { messageId }),
       },
       (err: unknown) => {
@@ -206,6 +240,24 @@ function publishConfirmed(
       },
     );
   });
+}
+
+/**
+ * The headers a job keeps when it is put in a retry queue: the broker's own (its delivery count, the record of
+ * its dead-lettering) are the broker's to set, and our publish id is the next publish's.
+ */
+function jobHeaders(message: ConsumeMessage): Record<string, unknown> {
+  const kept: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(message.properties.headers ?? {})) {
+    if (
+      key === 'x-delivery-count' ||
+      key === PUBLISH_ID_HEADER ||
+      /^x-(death|first-death-|last-death-)/.test(key)
+    )
+      continue;
+    kept[key] = value;
+  }
+  return kept;
 }
 
 /** Deliveries of this message before this one: the quorum queue's count, else what `redelivered` tells. */
@@ -228,6 +280,7 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
   const heartbeat = options.heartbeatSeconds ?? 30;
   const unroutableInitial = options.unroutable?.initialDelayMs ?? 1000;
   const unroutableMax = options.unroutable?.maxDelayMs ?? 30_000;
+  const captureRetry: CaptureRetrySettings = { ...DEFAULT_CAPTURE_RETRY, ...options.captureRetry };
   const broker = describeBroker(rabbit);
 
   const stopConfirmMs = options.stopConfirmTimeoutMs ?? DEFAULT_CONFIRM_TIMEOUT_MS;
@@ -253,7 +306,7 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
     });
   }
 
-  const stats: WorkerStats = { succeeded: 0, failed: 0, unroutable: 0, connections: 0 };
+  const stats: WorkerStats = { succeeded: 0, failed: 0, retried: 0, unroutable: 0, connections: 0 };
   const pending: { message: ConsumeMessage; session: Session }[] = [];
   let running = 0;
   let stopping = false;
@@ -306,11 +359,21 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
     let failure: string | null = null;
     let valid: boolean | null = null;
     let withoutHistory = false;
+    /** A capture that cannot be read yet, to be tried again after `delayMs` (capture-retry.ts). */
+    let retry: { delayMs: number; code: string; error: string } | null = null;
+    const retries = retriesSoFar(message.properties.headers);
     const started = Date.now();
     try {
       job = parseJob(message.content);
       identity = job;
-      log.info({ job: clipIdentity(identity), redelivered: message.fields.redelivered }, 'job started');
+      log.info(
+        {
+          job: clipIdentity(identity),
+          redelivered: message.fields.redelivered,
+          ...(retries > 0 ? { retry: retries } : {}),
+        },
+        'job started',
+      );
       const path = await resolveJobPath(captureRoot, job.file_path);
       const result = await options.evaluate(path);
       messages = resultMessages(format, job, result, version);
@@ -327,6 +390,8 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
         );
     } catch (err) {
       if (err instanceof JobError) identity = err.identity;
+      /** The system error of a capture that may be readable later (capture-retry.ts), else null. */
+      const transient = transientCode(err);
       if (err instanceof HistoryUnavailable && job !== null) {
         // Published at once, marked; whoever runs the history (the CLI's circuit breaker) logs its outages
         // once per change, not here once per job.
@@ -347,12 +412,27 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
         await pause(1000);
         requeue(message, owner);
         return;
+      } else if (transient !== null && job !== null && retries < captureRetry.retries) {
+        // Not readable yet (a shared volume lagging behind the job): tried again after a pause, by whichever
+        // worker then takes it; no result before the last try.
+        retry = { delayMs: retryDelayMs(captureRetry, retries), code: transient, error: errorMessage(err) };
+        messages = [];
       } else {
         failure = errorMessage(err);
-        messages = errorMessages(format, identity, failure, version);
-        if (err instanceof NetworkmlError)
+        if (transient !== null && retries > 0) {
+          // Said in the error result too: the capture was waited for, not given up on the first try.
+          const waitedMs = retryDelays(captureRetry)
+            .slice(0, retries)
+            .reduce((a, b) => a + b, 0);
+          failure = `${failure} (still, after ${retries} ${retries === 1 ? 'retry' : 'retries'} over ${Math.round(waitedMs / 1000)} s)`;
+          log.warn(
+            { job: clipIdentity(identity), error: clipText(failure), code: transient, retries },
+            'capture still not readable after the retries: job failed, dead-lettered',
+          );
+        } else if (err instanceof NetworkmlError)
           log.warn({ job: clipIdentity(identity), error: clipText(failure) }, 'job failed');
         else log.error({ job: clipIdentity(identity), err }, 'job failed unexpectedly');
+        messages = errorMessages(format, identity, failure, version);
       }
     }
     if (owner.closed) {
@@ -364,6 +444,32 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
       return;
     }
     try {
+      if (retry !== null) {
+        // The job again, for later, then this delivery acked: in the broker all along, held by no worker.
+        const queue = retryQueueName(rabbit.queue, retry.delayMs);
+        await boundedOnceStopping(
+          publishBytes(owner, '', queue, message.content, {
+            messageId: typeof message.properties.messageId === 'string' ? message.properties.messageId : null,
+            contentType: message.properties.contentType as string | undefined,
+            headers: { ...jobHeaders(message), [RETRIES_HEADER]: retries + 1 },
+          }),
+        );
+        owner.channel.ack(message);
+        stats.retried++;
+        tracked.outcome = 'retried';
+        log.warn(
+          {
+            job: clipIdentity(identity),
+            code: retry.code,
+            error: clipText(retry.error),
+            retry: retries + 1,
+            of: captureRetry.retries,
+            delayMs: retry.delayMs,
+          },
+          'capture not readable yet: the job is tried again after the pause',
+        );
+        return;
+      }
       for (const body of messages) {
         await boundedOnceStopping(
           publishConfirmed(owner, rabbit.exchange, rabbit.routingKey, body, amqpMessageId(identity.id)),
@@ -425,12 +531,13 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
       log.error(
         {
           job: clipIdentity(identity),
-          exchange: rabbit.exchange,
-          routingKey: rabbit.routingKey,
+          ...(retry === null
+            ? { exchange: rabbit.exchange, routingKey: rabbit.routingKey }
+            : { retryQueue: retryQueueName(rabbit.queue, retry.delayMs) }),
           delivery: earlier + 1,
           delayMs,
         },
-        `result not published: ${clipText(errorMessage(err))}; the job goes back to the queue (dead-lettered after the delivery limit)`,
+        `${retry === null ? 'result' : 'job for a later try'} not published: ${clipText(errorMessage(err))}; the job goes back to the queue (dead-lettered after the delivery limit)`,
       );
       await pause(delayMs);
       requeue(message, owner);
@@ -499,6 +606,7 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
         markClosed();
         model.close().catch(() => {});
       });
+      await assertRetryQueues(model, rabbit, retryDelays(captureRetry));
       if ((await assertJobQueue(model, rabbit, options.deliveryLimit)) === 'other')
         log.warn(
           { queue: rabbit.queue },
@@ -547,7 +655,18 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
         }
         stats.connections++;
         attempt = 0;
-        log.info({ broker, queue: rabbit.queue, prefetch, concurrency, format }, 'consuming');
+        log.info(
+          {
+            broker,
+            queue: rabbit.queue,
+            prefetch,
+            concurrency,
+            format,
+            captureRetries: captureRetry.retries,
+            captureRetryDelayMs: captureRetry.initialDelayMs,
+          },
+          'consuming',
+        );
         markReady();
         await session.whenClosed;
         if (!stopping) log.warn({ broker }, 'connection to the broker lost');

@@ -13,6 +13,7 @@ import {
 } from '../../pipeline/evaluate.js';
 import { roleModelFor } from '../../pipeline/model-registry.js';
 import type { CaptureResult } from '../../result.js';
+import { DEFAULT_CAPTURE_RETRY } from '../../service/capture-retry.js';
 import { addRabbitFlags, type RabbitFlags, rabbitFromFlags } from '../../service/cli-flags.js';
 import { parsePort, parsePositiveInt, serviceRedisUrl } from '../../service/config.js';
 import {
@@ -38,14 +39,26 @@ export interface WorkerFlags extends RabbitFlags {
   concurrency?: string;
   captureRoot?: string;
   resultFormat?: string;
+  captureRetries?: string;
+  captureRetryDelay?: string;
   /** How errors name the options set from the environment ('NETWORKML_CONCURRENCY (--concurrency)'). */
-  shownAs?: Partial<
-    Record<'concurrency' | 'prefetch' | 'deliveryLimit' | 'captureRoot' | 'metricsPort' | 'heartbeat', string>
-  >;
+  shownAs?: Partial<Record<(typeof SHOWN_FROM_ENV)[number], string>>;
   metricsPort?: string;
   metricsHost?: string;
   heartbeat?: string;
 }
+
+/** The options whose errors name their environment variable when it set them. */
+const SHOWN_FROM_ENV = [
+  'concurrency',
+  'prefetch',
+  'deliveryLimit',
+  'captureRoot',
+  'metricsPort',
+  'heartbeat',
+  'captureRetries',
+  'captureRetryDelay',
+] as const;
 
 /** Where the metrics and health endpoints listen: loopback unless told (a container sets 0.0.0.0). */
 export const DEFAULT_METRICS_HOST = '127.0.0.1';
@@ -136,6 +149,17 @@ export async function runWorkerCommand(flags: WorkerFlags, evaluate?: Evaluate):
     flags.deliveryLimit === undefined
       ? undefined
       : parsePositiveInt(flags.deliveryLimit, shown.deliveryLimit ?? '--delivery-limit', 1000);
+  const captureRetries =
+    flags.captureRetries === undefined
+      ? DEFAULT_CAPTURE_RETRY.retries
+      : flags.captureRetries === '0'
+        ? 0
+        : parsePositiveInt(flags.captureRetries, shown.captureRetries ?? '--capture-retries', 10);
+  const captureRetryDelayMs =
+    flags.captureRetryDelay === undefined
+      ? DEFAULT_CAPTURE_RETRY.initialDelayMs
+      : 1000 *
+        parsePositiveInt(flags.captureRetryDelay, shown.captureRetryDelay ?? '--capture-retry-delay', 3600);
   // Listening before connecting: a port in use is refused at start (exit 2), before any job is taken.
   const server: MetricsServer | null =
     metrics === null || metricsPort === null
@@ -158,6 +182,7 @@ export async function runWorkerCommand(flags: WorkerFlags, evaluate?: Evaluate):
     captureRoot,
     resultFormat,
     deliveryLimit,
+    captureRetry: { retries: captureRetries, initialDelayMs: captureRetryDelayMs },
     evaluate: metrics === null ? evaluateJob : countHistoryFailures(evaluateJob, metrics),
     logger,
     heartbeatSeconds,
@@ -263,6 +288,18 @@ export function registerWorker(program: Command): void {
     )
     .addOption(
       new Option(
+        '--capture-retries <n>',
+        'tries again, after growing pauses, a job whose capture cannot be read yet (missing, permission denied, I/O error: a shared volume lagging) before its error result; 0: none (default 3)',
+      ).env('NETWORKML_CAPTURE_RETRIES'),
+    )
+    .addOption(
+      new Option(
+        '--capture-retry-delay <seconds>',
+        'pause before the first of those tries, doubled for each further one (default 3: tries 3, 6 and 12 s apart)',
+      ).env('NETWORKML_CAPTURE_RETRY_DELAY'),
+    )
+    .addOption(
+      new Option(
         '--metrics-port <port>',
         'serve Prometheus /metrics, /healthz and /readyz on this port (default: off)',
       ).env('NETWORKML_METRICS_PORT'),
@@ -292,14 +329,7 @@ export function registerWorker(program: Command): void {
   addModelOptions(command);
   addRabbitFlags(command).action(async (flags: WorkerFlags) => {
     const shownAs: NonNullable<WorkerFlags['shownAs']> = {};
-    for (const key of [
-      'concurrency',
-      'prefetch',
-      'deliveryLimit',
-      'captureRoot',
-      'metricsPort',
-      'heartbeat',
-    ] as const) {
+    for (const key of SHOWN_FROM_ENV) {
       const option = command.options.find((o) => o.attributeName() === key);
       if (option?.envVar && command.getOptionValueSource(key) === 'env')
         shownAs[key] = `${option.envVar} (${option.long})`;
