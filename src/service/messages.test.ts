@@ -1,10 +1,17 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { evaluateCapture } from '../pipeline/evaluate.js';
 import type { CaptureResult } from '../result.js';
+import { relinked } from '../test-helpers/link-rewrite.js';
 import {
   amqpMessageId,
+  classifiedWithoutMac,
   clipText,
   errorMessages,
+  NO_MAC_WARNING,
   type PoseidonMessage,
   resultMessages,
   type V0Message,
@@ -222,4 +229,42 @@ it('makes an AMQP message-id of any id: at most 255 bytes, whole characters', ()
   assert.equal(cut, 'i'.repeat(254));
   assert.ok(Buffer.byteLength(amqpMessageId('€'.repeat(300)), 'utf8') <= 255);
   assert.equal(amqpMessageId('€'.repeat(300)), '€'.repeat(85));
+});
+
+describe('a device without a MAC (raw IP, Linux cooked): the drop Poseidon makes of it is said, not silent', () => {
+  // Poseidon files a result under the MAC of an endpoint it knows; such a device is keyed "" and dropped. Before,
+  // nothing in the message said so.
+  const dir = mkdtempSync(join(tmpdir(), 'networkml-no-mac-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const ethernet = readFileSync(
+    join(import.meta.dirname, '../../test-data/captures/real/Aria-sentinel-Mon0000-n00.pcap'),
+  );
+
+  it('poseidon and v0: NO_MAC_WARNING first among the warnings; the device and valid unchanged', async () => {
+    for (const linkType of [101, 113] as const) {
+      const path = join(dir, `aria-${linkType}.pcap`);
+      writeFileSync(path, relinked(ethernet, linkType));
+      const result = await evaluateCapture(path);
+      assert.equal(classifiedWithoutMac(result), true);
+      const [poseidon] = resultMessages('poseidon', job, result, '1.2.3') as PoseidonMessage[];
+      assert.equal(poseidon!.valid, true);
+      assert.deepEqual(Object.keys(poseidon!.data.mac_addresses), ['']);
+      assert.deepEqual(poseidon!.warnings, [NO_MAC_WARNING]);
+      const [v0] = resultMessages('v0', job, result, '1.2.3') as V0Message[];
+      assert.deepEqual(v0!.warnings, [NO_MAC_WARNING]);
+    }
+  });
+
+  it('a device with its MAC, or no device at all: no such warning', async () => {
+    const path = join(dir, 'aria.pcap');
+    writeFileSync(path, ethernet);
+    const result = await evaluateCapture(path);
+    assert.equal(classifiedWithoutMac(result), false);
+    assert.equal(
+      (resultMessages('poseidon', job, result, '1.2.3')[0] as PoseidonMessage).warnings,
+      undefined,
+    );
+    const none = { ...valid, valid: false, data: { pcap: 'x.pcap' }, reason: 'no sessions' };
+    assert.equal(classifiedWithoutMac(none), false);
+  });
 });

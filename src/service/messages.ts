@@ -125,6 +125,21 @@ function isDevice(value: DeviceResult | string | undefined): value is DeviceResu
   return typeof value === 'object' && value !== null;
 }
 
+/**
+ * Said with a result whose device has no MAC: Poseidon files a result under the MAC of an endpoint it knows
+ * (HEAD: `merge_metadata` looks each `data.mac_addresses` key up with `endpoints_by_mac`; v0.10: NetworkML's
+ * Redis history, keyed by MAC, of which such a capture keeps none), so the device keyed "" is dropped without
+ * a word. Neither the job nor Poseidon's capture names carry the MAC (`trace_<endpoint hash>_<time>.pcap`,
+ * the hash a ripemd160 of tenant, MAC and segment): the drop can only be made visible.
+ */
+export const NO_MAC_WARNING =
+  'no device MAC in this capture (its link type carries none: raw IP, Linux cooked, loopback): the device is keyed by source_mac "", and Poseidon, which files results by the MAC of an endpoint it knows, drops it';
+
+/** Whether a result classified a device it has no MAC for (NO_MAC_WARNING). */
+export function classifiedWithoutMac(result: CaptureResult): boolean {
+  return Object.values(result.data).some((d) => isDevice(d) && d.valid && d.source_mac === '');
+}
+
 /** What a result message says about how it was made: `history: false` when the device history was skipped. */
 export interface ResultMarks {
   history?: false;
@@ -141,7 +156,7 @@ export function resultMessages(
   if (format === 'v0') {
     const results = { tool: TOOL, version } as const;
     const partial = result.capture_error ? { capture_error: result.capture_error } : {};
-    const notes = resultNotes(result.valid ? undefined : result.reason, result.warnings);
+    const notes = resultNotes(result.valid ? undefined : result.reason, messageWarnings([result]));
     return [
       {
         id: job.id,
@@ -189,7 +204,7 @@ export function hostsMessage(job: JobIdentity, results: readonly CaptureResult[]
   }
   // Every result of one capture read the same bytes: one capture_error, and one set of warnings, for them all.
   const captureError = results.find((r) => r.capture_error)?.capture_error;
-  const warnings = results.find((r) => r.warnings?.length)?.warnings;
+  const warnings = messageWarnings(results);
   const anyValid = valid && Object.keys(macAddresses).length > 0;
   const reason = anyValid ? undefined : results.find((r) => r.reason)?.reason;
   return {
@@ -201,6 +216,13 @@ export function hostsMessage(job: JobIdentity, results: readonly CaptureResult[]
     ...resultNotes(reason, warnings),
     data: { mac_addresses: macAddresses },
   };
+}
+
+/** The reader's warnings of the capture (the same for every result of it), after NO_MAC_WARNING when it applies. */
+function messageWarnings(results: readonly CaptureResult[]): string[] | undefined {
+  const reader = results.find((r) => r.warnings?.length)?.warnings ?? [];
+  const all = results.some(classifiedWithoutMac) ? [NO_MAC_WARNING, ...reader] : reader;
+  return all.length ? all : undefined;
 }
 
 /**

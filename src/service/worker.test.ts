@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cp, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,6 +14,7 @@ import pino from 'pino';
 import { evaluateCapture } from '../pipeline/evaluate.js';
 import type { DeviceResult } from '../result.js';
 import { runCli } from '../test-helpers/cli.js';
+import { relinked } from '../test-helpers/link-rewrite.js';
 import { freePort, type RabbitServer, rabbitmqAvailable, startRabbit } from '../test-helpers/rabbitmq.js';
 import { type RedisServer, startRedis } from '../test-helpers/redis.js';
 import {
@@ -29,7 +30,7 @@ import {
 } from '../test-helpers/service-harness.js';
 import { silentServer } from '../test-helpers/silent-server.js';
 import { amqpUrl, deadLetterNames, type RabbitSettings } from './config.js';
-import type { PoseidonMessage, V0Message } from './messages.js';
+import { NO_MAC_WARNING, type PoseidonMessage, type V0Message } from './messages.js';
 import { submitJobs } from './submit.js';
 import { runWorker } from './worker.js';
 
@@ -745,6 +746,25 @@ describe('networkml worker with RabbitMQ', { skip, timeout: 600_000 }, () => {
       assert.match(lines[0]!, line);
     });
   }
+
+  it('a capture without MACs (raw IP): its result and the log say Poseidon will drop it (keyed "")', async () => {
+    const settings = settingsFor('no-mac');
+    const c = await collector(settings, 'no-mac');
+    await writeFile(join(root, 'aria-raw.pcap'), relinked(await readFile(join(root, SMALL[0]!)), 101));
+    const w = worker(settings, ['--result-format', 'poseidon']);
+    await w.waitForLog((l) => l.msg === 'consuming', 30_000);
+    const [job] = await submitJobs(['aria-raw.pcap'], { rabbit: settings });
+    await c.waitFor((m) => m.length >= 1, 30_000, 'the result');
+    const [message] = c.messages as PoseidonMessage[];
+    assert.deepEqual(Object.keys(message!.data.mac_addresses), ['']);
+    assert.deepEqual(message!.warnings, [NO_MAC_WARNING]);
+    const logged = await w.waitForLog(
+      (l) => l.msg === `result without a device MAC: ${NO_MAC_WARNING}`,
+      5000,
+    );
+    assert.equal(logged.job?.id, job!.id);
+    assert.equal(await stopWorker(w), 0);
+  });
 
   describe('a capture that cannot be read yet (a shared volume lagging behind its job)', () => {
     // Before, such a job got its error result and was dead-lettered at once.

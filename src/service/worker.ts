@@ -27,11 +27,13 @@ import { closeConnection, DEFAULT_CONFIRM_TIMEOUT_MS } from './confirm-deadline.
 import { type Job, JobError, parseJob, resolveJobPath } from './job.js';
 import {
   amqpMessageId,
+  classifiedWithoutMac,
   clipIdentity,
   clipText,
   DEFAULT_RESULT_FORMAT,
   errorMessages,
   type JobIdentity,
+  NO_MAC_WARNING,
   type ResultFormat,
   type ResultMessage,
   resultMessages,
@@ -383,6 +385,8 @@ export function runWorker(options: WorkerOptions): WorkerHandle {
           { job: clipIdentity(identity), warnings: result.warnings.map((w) => clipText(w)) },
           'capture warnings',
         );
+      if (classifiedWithoutMac(result))
+        log.warn({ job: clipIdentity(identity) }, `result without a device MAC: ${NO_MAC_WARNING}`);
       if (result.capture_error)
         log.warn(
           { job: clipIdentity(identity), error: clipText(result.capture_error.message) },
