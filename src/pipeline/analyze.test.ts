@@ -13,7 +13,7 @@ import { SessionRowAccumulator } from '../features/session-vectors.js';
 import { DEFAULT_MODEL_PATH, loadModel } from '../models/format.js';
 import { type OneLayerRoleModel, predictRows, StreamedOneLayerPredictions } from '../models/role-model.js';
 import { BinStream } from '../sessions/bin-stream.js';
-import { corruptPcap, corruptPcapng } from '../test-helpers/corrupt-capture.js';
+import { corruptGzip, corruptPcap, corruptPcapng } from '../test-helpers/corrupt-capture.js';
 import {
   type AnalyzeOptions,
   analyzeCapture,
@@ -473,6 +473,23 @@ describe('a corrupt record after packets (partialOnCorrupt): the analysis of the
       }
     });
   }
+
+  it('corrupt gzip data: the packets decompressed before it, on one thread and two, as the clean capture of them', async () => {
+    const bytes = real('WeMoSwitch-A1-Mon0000-n00.pcap');
+    const path = write('wemo.pcap.gz', corruptGzip(bytes, 0.7).bytes);
+    for (const options of optionSets) {
+      const what = JSON.stringify(options);
+      const one = await analyzeCapture(path, { ...options, readerThread: false, partialOnCorrupt: true });
+      const at = one.corrupt!.offset;
+      assert.ok(at > 0 && one.summary.packets > 0, what);
+      assert.match(one.corrupt!.message, /: corrupt gzip data after compressed byte offset \d+ /);
+      const expected = plain(await analyzeCapture(write('wemo-before.pcap', bytes.subarray(0, at)), options));
+      assert.deepEqual(plain(one), expected, what);
+      const two = await analyzeCapture(path, { ...options, readerThread: true, partialOnCorrupt: true });
+      assert.deepEqual(plain(two), expected, `${what} on the reader thread`);
+      assert.deepEqual(two.corrupt, one.corrupt);
+    }
+  });
 
   it('a capture read again whole (times go back across bins) keeps its packets before the corrupt record', async () => {
     const { header, records } = pcapRecords(real('Aria-sentinel-Mon0000-n00.pcap'));
