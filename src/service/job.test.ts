@@ -50,15 +50,18 @@ describe('parseJob', () => {
     assert.throws(() => parseJob(Buffer.from('[1,2]')), JobError);
     assert.throws(() => parseJob(Buffer.from('null')), JobError);
   });
-  it('takes any JSON number as id, one beyond a double too; an empty id is refused, saying so', () => {
+  it("takes any JSON number as id, one beyond a double too, and the network tap's empty id", () => {
     assert.equal(parseJob(Buffer.from('{"id":1e400,"file_path":"a.pcap"}')).id, '1e400');
     assert.equal(parseJob(Buffer.from('{"id":-0.5,"file_path":"a.pcap"}')).id, '-0.5');
+    // What Poseidon's network tap (ncapture's send_message.py, started without an id) sends.
+    const tap =
+      '{"id": "", "type": "metadata", "file_path": "/files/trace_x.pcap", "data": "", "file_type": "pcap_strip"}';
+    assert.deepEqual(parseJob(Buffer.from(tap)), { id: '', file_path: '/files/trace_x.pcap' });
     assert.throws(
-      () => parseJob(Buffer.from('{"id":"","file_path":"a.pcap"}')),
+      () => parseJob(Buffer.from('{"id":null,"file_path":"a.pcap"}')),
       (err: unknown) =>
         err instanceof JobError &&
-        err.message ===
-          'malformed job: expected {"id": non-empty string or number, "file_path": non-empty string}',
+        err.message === 'malformed job: expected {"id": string or number, "file_path": non-empty string}',
     );
   });
   it("refuses an id too long to send back: a result of a 10 MB id passed the broker's message size limit", () => {

@@ -17,7 +17,8 @@ export interface Job {
 
 const jobSchema = z.object({
   // Any JSON number: one beyond a double (1e400 parses as Infinity) keeps its literal text (idText).
-  id: z.union([z.string().min(1), z.custom<number>((v) => typeof v === 'number')]),
+  // An empty id too: Poseidon's network tap sends `"id": ""` (ncontrol starts it without one).
+  id: z.union([z.string(), z.custom<number>((v) => typeof v === 'number')]),
   file_path: z.string().min(1),
 });
 
@@ -108,13 +109,10 @@ export function parseJob(body: Buffer): Job {
     const id =
       typeof record.id === 'string' || typeof record.id === 'number' ? idText(record.id, text) : null;
     const filePath = typeof record.file_path === 'string' ? record.file_path : null;
-    throw new JobError(
-      'malformed job: expected {"id": non-empty string or number, "file_path": non-empty string}',
-      {
-        id,
-        file_path: filePath,
-      },
-    );
+    throw new JobError('malformed job: expected {"id": string or number, "file_path": non-empty string}', {
+      id,
+      file_path: filePath,
+    });
   }
   const id = idText(result.data.id, text);
   // A success result carries the id twice (the message's and each device's uid): one of megabytes made it

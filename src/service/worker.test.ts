@@ -969,6 +969,14 @@ describe('networkml worker with RabbitMQ', { skip, timeout: 600_000 }, () => {
     const kettleMessage = messages.find((m) => m.id === kettle!.id)!;
     assert.equal(kettleMessage.valid, false);
     assert.deepEqual(kettleMessage.data.mac_addresses, {});
+    // A job as Poseidon's network tap publishes it (ncapture's send_message.py, started without an id).
+    const tap = { id: '', type: 'metadata', file_path: SMALL[0]!, data: '', file_type: 'pcap_strip' };
+    await submitJobs([JSON.stringify(tap)], { rabbit: settings, raw: true, ids: [''] });
+    await c.waitFor((m) => m.length >= 3, 60_000, "the tap job's result");
+    const tapMessage = (c.messages as PoseidonMessage[])[2]!;
+    assert.equal(tapMessage.id, '');
+    assert.equal(tapMessage.valid, true);
+    assert.deepEqual(Object.keys(tapMessage.data.mac_addresses), Object.keys(ariaMessage.data.mac_addresses));
     assert.equal(await stopWorker(w), 0);
   });
 });
