@@ -15,7 +15,10 @@ export interface CaptureWarning {
 export interface ReadOptions {
   /** Called for warnings (truncation at the end, skipped link types, ...). Default: collected only. */
   onWarning?: (warning: CaptureWarning) => void;
-  /** Stops reading at the next chunk boundary. */
+  /**
+   * Stops reading at the next chunk boundary; a pipe (or other live path) being waited on stops at once.
+   * Stopped before the capture's first 4 bytes: StoppedBeforeCaptureError.
+   */
   signal?: AbortSignal;
   /** Name used in messages and summary.source (default: the path, or '-' for stdin and streams). */
   name?: string;
@@ -101,6 +104,9 @@ export type ReadCapture = (
   onPacket: (packet: PacketRecord) => void,
   options?: ReadOptions,
 ) => Promise<CaptureSummary>;
+
+/** Reading was stopped (ReadOptions.signal) before the capture's magic number arrived. */
+export class StoppedBeforeCaptureError extends CaptureError {}
 
 /**
  * A corrupt record or block (an impossible length, a block whose trailer disagrees, ...), or corrupt gzip data,

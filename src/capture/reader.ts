@@ -15,6 +15,7 @@ import {
   CorruptCaptureError,
   type ReadCapture,
   type ReadOptions,
+  StoppedBeforeCaptureError,
 } from './reader-api.js';
 import { PacketSink } from './sink.js';
 import { captureChunks, openSource, pathChunks, type SourceState } from './source.js';
@@ -207,7 +208,10 @@ export const readCapture: ReadCapture = async (source, onPacket, options) => {
 
   const isPath = typeof source === 'string' && source !== '-';
   const stream = isPath ? null : openSource(source);
-  const chunks = stream === null ? pathChunks(source as string, state) : captureChunks(stream, state);
+  const chunks =
+    stream === null
+      ? pathChunks(source as string, state, signal ? { signal } : {})
+      : captureChunks(stream, state);
   const it = chunks[Symbol.asyncIterator]();
   // Only failures of the byte source become CaptureErrors here; what the framers throw is either their own
   // CaptureError or a bug (or the consumer's error), and propagates unchanged.
@@ -266,6 +270,8 @@ export const readCapture: ReadCapture = async (source, onPacket, options) => {
   }
 
   if (framer === null) {
+    // Stopped before the capture's magic arrived: nothing was wrong with a capture that never came.
+    if (signal?.aborted) throw new StoppedBeforeCaptureError(`${name}: stopped before a capture arrived`, 0);
     if (head.length === 0) throw new CaptureError(`${name}: not a capture file (empty)`, 0);
     throw new CaptureError(`${name}: not a capture file (only ${head.length} bytes)`, 0);
   }

@@ -8,6 +8,7 @@ import { Readable } from 'node:stream';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { constants, createGunzip, type Gunzip } from 'node:zlib';
 import { CaptureError } from '../errors.js';
+import { openLive, untilAborted } from './live-source.js';
 
 /** Large reads keep per-chunk overhead and straddling records rare. */
 export const CHUNK_SIZE = 1024 * 1024;
@@ -53,38 +54,36 @@ export function standardInput(): NodeJS.ReadableStream {
 
 /**
  * Standard input that ends when `signal` aborts, even while a read is blocked (a live pipe with nothing to
- * say), so a reader stopped by Ctrl-C finishes with what it has. Reading stops for good at the end: the
- * descriptor is released and cannot keep the process alive. `bytes` counts what was handed on.
+ * say), so a reader stopped by Ctrl-C finishes with what it has (live-source.ts untilAborted).
  */
 export function stdinUntil(signal: AbortSignal): { stream: NodeJS.ReadableStream; bytes(): number } {
-  const stdin = standardInput() as Readable;
-  let bytes = 0;
-  async function* chunks(): AsyncGenerator<Buffer> {
-    const it = stdin[Symbol.asyncIterator]();
-    const aborted = new Promise<null>((resolve) => {
-      if (signal.aborted) resolve(null);
-      else signal.addEventListener('abort', () => resolve(null), { once: true });
-    });
-    try {
-      for (;;) {
-        const r = await Promise.race([it.next(), aborted]);
-        if (r === null || r.done) return;
-        const chunk = toBuffer(r.value);
-        bytes += chunk.length;
-        yield chunk;
-      }
-    } finally {
-      // Not it.return(): it would wait for the read in progress, which may never come. Not stdin.push(null)
-      // either: the read in progress would then push after the end (ERR_STREAM_PUSH_AFTER_EOF, a crash).
-      // A read cut short by this rejects into the settled race above, where nobody waits for it.
-      stdin.destroy();
-    }
-  }
-  return { stream: Readable.from(chunks(), { objectMode: false }), bytes: () => bytes };
+  return untilAborted(standardInput() as Readable, signal);
 }
 
-/** Yields a path's capture bytes; plain files take the synchronous fast path. */
-export async function* pathChunks(path: string, state: SourceState): AsyncGenerator<Buffer> {
+/** How a path is read besides its bytes (ReadOptions.signal). */
+export interface PathReading {
+  /** Ends the reading of a live path (a pipe) even while it waits for bytes. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Yields a path's capture bytes; plain files take the synchronous fast path, a pipe or device the event
+ * loop's (live-source.ts).
+ */
+export async function* pathChunks(
+  path: string,
+  state: SourceState,
+  reading: PathReading = {},
+): AsyncGenerator<Buffer> {
+  const live = openLive(path);
+  if (live !== null) {
+    try {
+      yield* captureChunks(reading.signal ? untilAborted(live, reading.signal).stream : live, state);
+    } finally {
+      live.destroy();
+    }
+    return;
+  }
   const fd = openSync(path, 'r');
   let closed = false;
   try {

@@ -1,20 +1,40 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  closeSync,
+  createWriteStream,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  type WriteStream,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { runCli } from '../../test-helpers/cli.js';
 import { TEST_DATA } from '../../test-helpers/reference.js';
 import { repeatedCapture } from '../../test-helpers/repeated-capture.js';
 
 const RUN = fileURLToPath(new URL('../run.ts', import.meta.url));
 
+const EDIMAX = `${TEST_DATA}reference/captures/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap`;
+
+/** Children still running when the tests end (a failed one's watch may wait forever): killed then. */
+const running = new Set<ReturnType<typeof spawn>>();
+after(() => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /** `networkml watch ARGS` as a child process, its standard input `stdin`; what it printed so far, and its exit. */
-function watchProcess(args: string[], stdin: 'pipe' | number) {
+function watchProcess(args: string[], stdin: 'pipe' | number | 'ignore') {
   const child = spawn(process.execPath, ['--import', 'tsx', RUN, 'watch', ...args], {
     stdio: [stdin, 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.on('exit', () => running.delete(child));
   const printed = { out: '', err: '' };
   child.stdout!.on('data', (d: Buffer) => {
     printed.out += d;
@@ -102,9 +122,95 @@ describe('watch - stopped by a signal', () => {
   });
 });
 
+/** The JSON lines printed so far. */
+function updates(out: string) {
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { mac: string; binsSeen: number; bin: number });
+}
+
+/** The exit code, or null after `ms` (the child is then killed: a test fails rather than hangs). */
+async function exitWithin(
+  child: ReturnType<typeof spawn>,
+  exited: Promise<number | null>,
+  ms: number,
+): Promise<number | null | 'still running'> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'still running'>((resolve) => {
+    timer = setTimeout(() => resolve('still running'), ms);
+  });
+  const code = await Promise.race([exited, late]);
+  clearTimeout(timer);
+  if (code === 'still running') child.kill('SIGKILL');
+  return code;
+}
+
+async function until(done: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+}
+
+describe('watch PATH on a named pipe: stopped by a signal while the pipe is quiet', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'networkml-watch-fifo-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  let n = 0;
+  /** A new named pipe in `dir`. */
+  const fifo = (): string => {
+    const path = join(dir, `capture-${n++}.fifo`);
+    const r = spawnSync('mkfifo', [path]);
+    assert.equal(r.status, 0, String(r.stderr));
+    return path;
+  };
+
+  // As `(tcpdump -w - …) > capture.fifo` in another shell: the writer stays, with nothing more to say.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`${signal} flushes the open bin and exits 0, as it does for watch -`, async () => {
+      const path = fifo();
+      const { child, printed, exited } = watchProcess(['--json', path], 'ignore');
+      const writer: WriteStream = createWriteStream(path);
+      writer.write(readFileSync(EDIMAX));
+      try {
+        await until(() => updates(printed.out).some((u) => u.bin === 5), 60_000);
+        assert.ok(
+          updates(printed.out).some((u) => u.bin === 5),
+          `bins 0-5 close while the pipe is open; stderr: ${printed.err}`,
+        );
+        // The pipe is quiet: watch waits in a read when the signal comes.
+        await new Promise((r) => setTimeout(r, 500));
+        child.kill(signal);
+        assert.equal(await exitWithin(child, exited, 10_000), 0, printed.err);
+        assert.equal(printed.err, '');
+        const device = updates(printed.out).filter((u) => u.mac === '74:da:38:4a:76:49');
+        assert.equal(device.at(-1)!.binsSeen, 7, 'the open bin was flushed');
+      } finally {
+        writer.destroy();
+      }
+    });
+  }
+
+  it('SIGINT before a writer opened the pipe exits 0 with nothing to say', async () => {
+    const { child, printed, exited } = watchProcess([fifo()], 'ignore');
+    await new Promise((r) => setTimeout(r, 6000));
+    child.kill('SIGINT');
+    assert.equal(await exitWithin(child, exited, 10_000), 0, printed.err);
+    assert.equal(printed.err, '');
+    assert.equal(printed.out, '');
+  });
+
+  it('a writer that closes ends the watch as the end of a file does: every bin, exit 0', async () => {
+    const path = fifo();
+    const { printed, exited } = watchProcess(['--json', path], 'ignore');
+    const writer = createWriteStream(path);
+    writer.end(readFileSync(EDIMAX));
+    assert.equal(await exited, 0, printed.err);
+    const device = updates(printed.out).filter((u) => u.mac === '74:da:38:4a:76:49');
+    assert.equal(device.at(-1)!.binsSeen, 7);
+  });
+});
+
 describe('watch - role models', () => {
   it('takes compat role models: its help offers no host-footprint model, and refuses one as report does', async () => {
-    const { runCli } = await import('../../test-helpers/cli.js');
     const help = runCli(['watch', '--help']);
     assert.equal(help.status, 0, help.stderr);
     assert.doesNotMatch(help.stdout, /host-footprint-v0\.6\.8/);
@@ -125,7 +231,6 @@ describe('watch - role models', () => {
 
 describe('watch - nothing to report', () => {
   it('says why when no bin had a session (eval gives the same reason), exit 0', async () => {
-    const { runCli } = await import('../../test-helpers/cli.js');
     // Every session of this capture starts inside the 120 s warm-up.
     const r = runCli(['watch', `${TEST_DATA}reference/captures/iKettle2-sentinel-Mon0000-n00.pcap`]);
     assert.equal(r.status, 0, r.stderr);

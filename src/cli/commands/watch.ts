@@ -1,7 +1,8 @@
 /** `networkml watch <capture|->`: a result per host each time a time bin of a live stream closes. */
 import type { Command } from 'commander';
+import { StoppedBeforeCaptureError } from '../../capture/reader-api.js';
 import { stdinUntil } from '../../capture/source.js';
-import { CaptureError, ExitCode, errorMessage, ModelError } from '../../errors.js';
+import { ExitCode, errorMessage, ModelError } from '../../errors.js';
 import { HOST_FOOTPRINT_KIND, modelFileKind } from '../../models/host-footprint.js';
 import { noSessionsReason } from '../../outputs/no-sessions.js';
 import { roleModelFor } from '../../pipeline/model-registry.js';
@@ -15,9 +16,6 @@ interface WatchCliOptions extends CaptureCliOptions {
 }
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-
-/** Bytes the reader needs to recognise a capture (its magic number). */
-const CAPTURE_MAGIC_BYTES = 4;
 
 function pct(p: number): string {
   return `${Math.round(p * 100)}%`;
@@ -56,7 +54,12 @@ export function registerWatch(program: Command): void {
   )
     .addHelpText(
       'after',
-      '\nExamples:\n  tcpdump -i eth0 -U -w - | networkml watch -\n  networkml watch --duration 60 --warmup 0 capture.pcap\nCtrl-C flushes the open bin before exiting.\nRole models: compat ones (the bundled one, or train --features compat); eval takes v2 and host-footprint models.',
+      '\nExamples:\n' +
+        '  tcpdump -i eth0 -U -w - | networkml watch -\n' +
+        '  networkml watch --duration 60 --warmup 0 capture.pcap\n' +
+        'Ctrl-C (or SIGTERM, SIGHUP) flushes the open bin and exits 0. A named pipe or <(tcpdump -U -w - …) is\n' +
+        'read as standard input is.\n' +
+        'Role models: compat ones (the bundled one, or train --features compat); eval takes v2 and host-footprint models.',
     )
     .action(async (source: string, cli: WatchCliOptions, command: Command) => {
       if (cli.model && modelFileKind(cli.model) === HOST_FOOTPRINT_KIND)
@@ -68,8 +71,8 @@ export function registerWatch(program: Command): void {
       if (evaluate.anomaly) warnUnusedWithoutAnomaly(command, evaluate.anomaly);
       const controller = new AbortController();
       // A blocked read of standard input would never see the abort: this one ends with it, the open bin flushes.
-      const stdin = source === '-' ? stdinUntil(controller.signal) : null;
-      const input = stdin?.stream ?? source;
+      // (A pipe given by path ends with the signal passed on below.)
+      const input = source === '-' ? stdinUntil(controller.signal).stream : source;
       const onSignal = () => controller.abort();
       // SIGHUP too: a watch left running in a terminal that closes still flushes its open bin (to a file).
       for (const signal of STOP_SIGNALS) process.once(signal, onSignal);
@@ -95,8 +98,7 @@ export function registerWatch(program: Command): void {
         }
       } catch (err) {
         // Interrupted before a capture header arrived: nothing was wrong with a capture that never came.
-        const noHeader = stdin !== null && stdin.bytes() < CAPTURE_MAGIC_BYTES;
-        if (!(controller.signal.aborted && noHeader && err instanceof CaptureError)) throw err;
+        if (!(controller.signal.aborted && err instanceof StoppedBeforeCaptureError)) throw err;
       } finally {
         for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
       }
