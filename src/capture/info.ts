@@ -144,6 +144,7 @@ export function infoJson(info: CaptureInfo): Record<string, unknown> {
     source: s.source,
     format: s.format,
     gzip: s.gzip,
+    sections: s.sections,
     linkTypes: s.linkTypes,
     packets: s.packets,
     skippedUnsupportedLink: s.skippedUnsupportedLink,
@@ -174,6 +175,12 @@ function skipped(s: CaptureSummary): string {
   return parts.length === 0 ? '' : ` (${parts.join('; ')})`;
 }
 
+/** Captures appended to one another: how many (a pcap file's each with its own header; pcapng sections). */
+function sections(s: CaptureSummary): string {
+  if (s.sections < 2) return '';
+  return s.format === 'pcapng' ? `, ${s.sections} sections` : `, ${s.sections} files one after another`;
+}
+
 export function infoText(info: CaptureInfo): string {
   const s = info.summary;
   const links = [...new Set(s.linkTypes)].map((t) => `${t} (${linkTypeName(t)})`).join(', ') || 'none';
@@ -182,7 +189,7 @@ export function infoText(info: CaptureInfo): string {
   const p = info.protocols;
   const lines = [
     `File:          ${s.source}`,
-    `Format:        ${s.format}${s.gzip ? ' (gzip)' : ''}`,
+    `Format:        ${s.format}${s.gzip ? ' (gzip)' : ''}${sections(s)}`,
     `Link types:    ${links}`,
     `Packets:       ${s.packets}${skipped(s)}`,
     `Bytes:         ${s.bytes} in the capture${s.gzip ? ' (decompressed)' : ''}${info.corrupt === null ? '' : ' before a corrupt record'}, ${s.frameBytes} in its packets on the wire`,

@@ -141,6 +141,7 @@ export class PcapngFramer implements Framer {
         if (major !== 1) throw this.corrupt(`unsupported pcapng version ${major}`, fileOffset);
         this.interfaces = [];
         this.sectionTimed = false;
+        this.sink.sections++;
         return;
       }
       default:

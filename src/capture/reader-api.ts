@@ -51,8 +51,13 @@ export interface CaptureSummary {
   source: string;
   format: CaptureFormat;
   gzip: boolean;
-  /** Link types seen, one per interface (pcapng) or the file's one (pcap). */
+  /** Link types seen, one per interface (pcapng) or per file header (pcap). */
   linkTypes: number[];
+  /**
+   * pcapng sections, or pcap file headers: more than 1 for captures appended to one another (`cat a.pcap
+   * b.pcap`, rotated files followed with `tail -F`), each read with its own byte order, time unit and link type.
+   */
+  sections: number;
   /** Records read, decodable or not. */
   packets: number;
   /** Records skipped because their link type is not supported. */

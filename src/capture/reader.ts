@@ -6,7 +6,7 @@ import { CaptureError } from '../errors.js';
 import { hex32, u32be } from './bytes.js';
 import { type Framer, FramingError } from './framer.js';
 import type { PacketRecord } from './packet.js';
-import { PCAP_MAGIC_MODIFIED, PCAP_MAGIC_NS, PCAP_MAGIC_US, PcapFramer } from './pcap.js';
+import { PCAP_MAGIC_MODIFIED, PCAP_MAGIC_NS, PCAP_MAGIC_US, PcapFramer, swap32 } from './pcap.js';
 import { PCAPNG_SHB, PcapngFramer } from './pcapng.js';
 import {
   type CaptureFormat,
@@ -19,10 +19,6 @@ import {
 } from './reader-api.js';
 import { PacketSink } from './sink.js';
 import { captureChunks, openSource, pathChunks, type SourceState } from './source.js';
-
-function swap32(v: number): number {
-  return (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)) >>> 0;
-}
 
 function detect(
   magic: number,
@@ -191,6 +187,7 @@ export const readCapture: ReadCapture = async (source, onPacket, options) => {
       format,
       gzip: state.gzip,
       linkTypes: sink.linkTypes,
+      sections: sink.sections,
       packets: sink.packets,
       skippedUnsupportedLink: sink.skippedUnsupportedLink,
       skippedBadTime: sink.skippedBadTime,

@@ -22,6 +22,8 @@ export class PacketSink {
   withoutTimestamp = 0;
   withoutTimestampAtEpoch = 0;
   readonly linkTypes: number[] = [];
+  /** pcapng sections, or pcap file headers (CaptureSummary.sections). */
+  sections = 0;
   /**
    * Records whose time counts. Earliest and latest packet time (seconds, nanoseconds) are only meaningful
    * when timedPackets > 0: any time value, negative ones included, is a real time, never "none yet".

@@ -54,7 +54,8 @@ it('prints readable text and exits 0 when every capture reads', async () => {
   );
   assert.equal(code, 0);
   assert.equal(err.text(), '');
-  assert.match(out.text(), /Format: +pcapng\n/);
+  // Two sections: what pcapng captures appended to one another give (as pcap files one after another do).
+  assert.match(out.text(), /Format: +pcapng, 2 sections\n/);
   assert.match(out.text(), /Format: +pcap \(gzip\)\n/);
   assert.match(
     out.text(),

@@ -58,7 +58,8 @@ export function registerWatch(program: Command): void {
         '  tcpdump -i eth0 -U -w - | networkml watch -\n' +
         '  networkml watch --duration 60 --warmup 0 capture.pcap\n' +
         'Ctrl-C (or SIGTERM, SIGHUP) flushes the open bin and exits 0. A named pipe or <(tcpdump -U -w - …) is\n' +
-        'read as standard input is.\n' +
+        'read as standard input is. pcap files one after another (cat, tail -F over rotated files) are read as\n' +
+        'one stream.\n' +
         'Role models: compat ones (the bundled one, or train --features compat); eval takes v2 and host-footprint models.',
     )
     .action(async (source: string, cli: WatchCliOptions, command: Command) => {
