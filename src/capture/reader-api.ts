@@ -16,10 +16,16 @@ export interface ReadOptions {
   /** Called for warnings (truncation at the end, skipped link types, ...). Default: collected only. */
   onWarning?: (warning: CaptureWarning) => void;
   /**
-   * Stops reading at the next chunk boundary; a pipe (or other live path) being waited on stops at once.
-   * Stopped before the capture's first 4 bytes: StoppedBeforeCaptureError.
+   * Stops reading at the next chunk boundary; a pipe (or other live path) or a followed file being waited
+   * on stops at once. Stopped before the capture's first 4 bytes: StoppedBeforeCaptureError.
    */
   signal?: AbortSignal;
+  /**
+   * A regular file is read like `tail -F`: at its end, wait for more (a growing tail is not truncated), and
+   * start again from the start of a file truncated or replaced at the path (a 'restarted' warning says so).
+   * Reading ends only when `signal` aborts. A pipe, device or stream ignores it (it ends when its writer does).
+   */
+  follow?: boolean;
   /** Name used in messages and summary.source (default: the path, or '-' for stdin and streams). */
   name?: string;
   /**

@@ -91,8 +91,10 @@ export const readCapture: ReadCapture = async (source, onPacket, options) => {
   let framer: Framer | null = null;
   let format: CaptureFormat = 'pcap';
   let head: Buffer = Buffer.alloc(0);
-  /** Bytes of the stream consumed before the current chunk. */
+  /** Bytes of the current file consumed before the current chunk (offsets in messages are the file's). */
   let base = 0;
+  /** Bytes of the files read before the current one (a followed file truncated or replaced). */
+  let earlierFiles = 0;
   /** A unit straddling chunks is assembled here; the buffer is reused and only grows. */
   let scratch = Buffer.alloc(64 * 1024);
   let pendingLen = 0;
@@ -176,8 +178,19 @@ export const readCapture: ReadCapture = async (source, onPacket, options) => {
       // The framers' own class stays inside the reader: callers (and the reader thread) see a CaptureError.
       if (sink.packets === 0) throw new CaptureError(err.message, err.offset);
       const at = err.offset ?? base;
-      throw new CorruptCaptureError(err.message, at, summarize(at));
+      throw new CorruptCaptureError(err.message, at, summarize(earlierFiles + at));
     }
+  };
+
+  /** A record or block the file ends in the middle of. */
+  const warnTruncated = (): void => {
+    if (pendingLen === 0) return;
+    const need = pendingNeed > 0 ? ` of ${pendingNeed}` : '';
+    warn({
+      kind: 'truncated',
+      message: `${name}: truncated capture: the last record at byte offset ${pendingStart} is incomplete (${pendingLen}${need} bytes present)`,
+      offset: pendingStart,
+    });
   };
 
   const summarize = (bytes: number): CaptureSummary => {
@@ -203,11 +216,37 @@ export const readCapture: ReadCapture = async (source, onPacket, options) => {
     };
   };
 
+  /**
+   * A followed file starts again (truncated or replaced): its last record, if incomplete, is a truncated
+   * capture; the next byte is the new file's first, its format detected again. Not inside a gzip stream:
+   * there the new file's bytes are only compressed ones, inflated on as more of the same stream.
+   */
+  const newFile = (): void => {
+    if (state.gzip) return;
+    warnTruncated();
+    earlierFiles += base;
+    base = 0;
+    framer = null;
+    head = Buffer.alloc(0);
+    pendingLen = 0;
+    pendingNeed = 0;
+  };
+
   const isPath = typeof source === 'string' && source !== '-';
   const stream = isPath ? null : openSource(source);
   const chunks =
     stream === null
-      ? pathChunks(source as string, state, signal ? { signal } : {})
+      ? pathChunks(source as string, state, {
+          ...(signal ? { signal } : {}),
+          ...(options?.follow
+            ? {
+                follow: {
+                  onRestart: (message: string) => warn({ kind: 'restarted', message }),
+                  onNewFile: newFile,
+                },
+              }
+            : {}),
+        })
       : captureChunks(stream, state);
   const it = chunks[Symbol.asyncIterator]();
   // Only failures of the byte source become CaptureErrors here; what the framers throw is either their own
@@ -272,14 +311,7 @@ export const readCapture: ReadCapture = async (source, onPacket, options) => {
     if (head.length === 0) throw new CaptureError(`${name}: not a capture file (empty)`, 0);
     throw new CaptureError(`${name}: not a capture file (only ${head.length} bytes)`, 0);
   }
-  if (pendingLen > 0 && !signal?.aborted) {
-    const need = pendingNeed > 0 ? ` of ${pendingNeed}` : '';
-    warn({
-      kind: 'truncated',
-      message: `${name}: truncated capture: the last record at byte offset ${pendingStart} is incomplete (${pendingLen}${need} bytes present)`,
-      offset: pendingStart,
-    });
-  }
+  if (!signal?.aborted) warnTruncated();
 
-  return summarize(base);
+  return summarize(earlierFiles + base);
 };

@@ -8,6 +8,7 @@ import { Readable } from 'node:stream';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { constants, createGunzip, type Gunzip } from 'node:zlib';
 import { CaptureError } from '../errors.js';
+import { type FollowHooks, followChunks } from './follow.js';
 import { openLive, untilAborted } from './live-source.js';
 
 /** Large reads keep per-chunk overhead and straddling records rare. */
@@ -60,15 +61,17 @@ export function stdinUntil(signal: AbortSignal): { stream: NodeJS.ReadableStream
   return untilAborted(standardInput() as Readable, signal);
 }
 
-/** How a path is read besides its bytes (ReadOptions.signal). */
+/** How a path is read besides its bytes (ReadOptions: signal, follow). */
 export interface PathReading {
-  /** Ends the reading of a live path (a pipe) even while it waits for bytes. */
+  /** Ends the reading of a live path (a pipe) or a followed file even while it waits for bytes. */
   signal?: AbortSignal;
+  /** Follow a regular file as it grows, is truncated or replaced (follow.ts). */
+  follow?: FollowHooks;
 }
 
 /**
  * Yields a path's capture bytes; plain files take the synchronous fast path, a pipe or device the event
- * loop's (live-source.ts).
+ * loop's (live-source.ts), a followed file follow.ts's.
  */
 export async function* pathChunks(
   path: string,
@@ -89,6 +92,11 @@ export async function* pathChunks(
   try {
     const first = Buffer.allocUnsafe(CHUNK_SIZE);
     const n = readSync(fd, first, 0, CHUNK_SIZE, null);
+    if (reading.follow) {
+      // Compressed or not (captureChunks tells): a followed file never ends by itself.
+      yield* captureChunks(followChunks(path, fd, first, n, reading.follow, reading.signal), state);
+      return;
+    }
     if (!(n >= 2 && first[0] === 0x1f && first[1] === 0x8b)) {
       let k = 0;
       for (const chunk of fileChunks(fd, first, n)) {
@@ -149,7 +157,7 @@ function toBuffer(chunk: unknown): Buffer {
 
 /** Yields the (decompressed) capture bytes chunk by chunk. */
 export async function* captureChunks(
-  stream: NodeJS.ReadableStream,
+  stream: NodeJS.ReadableStream | AsyncIterable<Buffer>,
   state: SourceState,
 ): AsyncGenerator<Buffer> {
   const it = (stream as AsyncIterable<unknown>)[Symbol.asyncIterator]();

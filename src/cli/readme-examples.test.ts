@@ -211,6 +211,47 @@ describe('README and --help examples, run as written', () => {
     assert.match(legacy.stdout, new RegExp(SAMPLE_MAC));
   });
 
+  it('watch --follow: reads the file, then waits for more until stopped (SIGTERM), the open bin flushed', async () => {
+    const example = 'networkml watch --follow capture.pcap';
+    covered.add(example);
+    // A single command: bash execs it, so the signal reaches watch itself.
+    const child = spawn('bash', ['-c', example], {
+      cwd: work,
+      env: env(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const printed = { out: '', err: '' };
+    child.stdout!.on('data', (d: Buffer) => {
+      printed.out += d;
+    });
+    child.stderr!.on('data', (d: Buffer) => {
+      printed.err += d;
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 120_000;
+      while (!printed.out.includes(SAMPLE_MAC) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
+      assert.match(printed.out, new RegExp(SAMPLE_MAC), printed.err);
+      // Read to its end: it waits for more (a file still being written), never calling its end truncated.
+      await new Promise((r) => setTimeout(r, 2000));
+      assert.equal(child.exitCode, null, 'still following');
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0, printed.err);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    assert.equal(printed.err, '');
+    // Every bin, the open one flushed at the stop: what reading the file once gives.
+    const once = spawnSync('networkml', ['watch', 'capture.pcap'], {
+      cwd: work,
+      env: env(),
+      encoding: 'utf8',
+    });
+    assert.equal(once.status, 0, once.stderr);
+    assert.equal(printed.out, once.stdout);
+  });
+
   it('history: the table and --json from Redis', () => {
     const table = ok('networkml history 00:11:22:aa:bb:cc', [['00:11:22:aa:bb:cc', SAMPLE_MAC]]);
     assert.match(table.stdout, /update/);

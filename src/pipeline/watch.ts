@@ -35,6 +35,8 @@ export interface WatchOptions {
   /** Session rows kept per host for the running abnormality (the LSTM reads sequences of 10). */
   maxSessionRows?: number;
   signal?: AbortSignal;
+  /** Follow a capture file as it grows (ReadOptions.follow): reading ends only when `signal` aborts. */
+  follow?: boolean;
   /** Reader warnings (a truncated tail, skipped link types or times), as they happen. */
   onWarning?: (warning: CaptureWarning) => void;
 }
@@ -294,6 +296,7 @@ export async function watchCapture(
       },
       {
         ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.follow ? { follow: true } : {}),
         ...(options.onWarning ? { onWarning: options.onWarning } : {}),
       },
     );

@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import {
+  appendFileSync,
   closeSync,
   createWriteStream,
   mkdtempSync,
   openSync,
   readFileSync,
+  renameSync,
   rmSync,
+  truncateSync,
   type WriteStream,
   writeFileSync,
 } from 'node:fs';
@@ -206,6 +209,71 @@ describe('watch PATH on a named pipe: stopped by a signal while the pipe is quie
     assert.equal(await exited, 0, printed.err);
     const device = updates(printed.out).filter((u) => u.mac === '74:da:38:4a:76:49');
     assert.equal(device.at(-1)!.binsSeen, 7);
+  });
+});
+
+describe('watch --follow FILE: a capture file still being written', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'networkml-watch-follow-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const whole = readFileSync(EDIMAX);
+  /** Byte offset of the record that begins the second part of the capture (its 901st; bins 0-2 are before it). */
+  let split = 24;
+  for (let i = 0; i < 900; i++) split += 16 + whole.readUInt32LE(split + 8);
+  const header = whole.subarray(0, 24);
+  // What watch prints for the whole file read at once: following it as it is written must print the same.
+  const expected = runCli(['watch', '--json', EDIMAX]);
+  assert.equal(expected.status, 0, expected.stderr);
+
+  /** Follows `path`; `change` runs once a bin was printed; stopped by SIGINT once bin 5 is out. */
+  async function follow(path: string, change: () => Promise<void>) {
+    const { child, printed, exited } = watchProcess(['--json', '--follow', path], 'ignore');
+    await until(() => updates(printed.out).length > 0, 60_000);
+    assert.ok(updates(printed.out).length > 0, `a bin of the first part closed; stderr: ${printed.err}`);
+    await change();
+    await until(() => updates(printed.out).some((u) => u.bin === 5), 60_000);
+    assert.ok(!updates(printed.out).some((u) => u.bin === 6), 'the open bin waits for more');
+    child.kill('SIGINT');
+    assert.equal(await exitWithin(child, exited, 10_000), 0, printed.err);
+    return printed;
+  }
+
+  it('reads what is appended, a record cut in two included, and is stopped by Ctrl-C like watch -', async () => {
+    const path = join(dir, 'growing.pcap');
+    const cut = split + 100; // inside a record: not a truncated capture
+    writeFileSync(path, whole.subarray(0, cut));
+    const printed = await follow(path, async () => appendFileSync(path, whole.subarray(cut)));
+    assert.equal(printed.err, '');
+    assert.equal(printed.out, expected.stdout);
+  });
+
+  it('a file replaced at its path (rotated) is left for the new one, read from its start', async () => {
+    const path = join(dir, 'rotated.pcap');
+    writeFileSync(path, whole.subarray(0, split));
+    const printed = await follow(path, async () => {
+      renameSync(path, `${path}.1`);
+      writeFileSync(path, Buffer.concat([header, whole.subarray(split)]));
+    });
+    assert.equal(
+      printed.err,
+      `networkml: warning: ${path}: replaced by a new file while followed; reading the new file from its start\n`,
+    );
+    assert.equal(printed.out, expected.stdout);
+  });
+
+  it('a file truncated in place (tcpdump -w restarted) is read again from its start', async () => {
+    const path = join(dir, 'restarted.pcap');
+    writeFileSync(path, whole.subarray(0, split));
+    const printed = await follow(path, async () => {
+      truncateSync(path, 0);
+      // The restarted writer's capture begins after a poll saw the file empty (see the README).
+      await new Promise((r) => setTimeout(r, 1000));
+      appendFileSync(path, Buffer.concat([header, whole.subarray(split)]));
+    });
+    assert.equal(
+      printed.err,
+      `networkml: warning: ${path}: truncated to 0 bytes while followed; reading it again from its start\n`,
+    );
+    assert.equal(printed.out, expected.stdout);
   });
 });
 

@@ -13,6 +13,7 @@ import { addModelOptions, evaluateOptionsFrom, warnUnusedWithoutAnomaly } from '
 interface WatchCliOptions extends CaptureCliOptions {
   model?: string;
   json?: boolean;
+  follow?: boolean;
 }
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -47,7 +48,11 @@ export function registerWatch(program: Command): void {
         .command('watch')
         .description("follow a capture stream: each host's roles and behaviour whenever a time bin closes")
         .argument('<capture>', "a capture file, or '-' for standard input")
-        .option('--json', 'one JSON object per host and bin'),
+        .option('--json', 'one JSON object per host and bin')
+        .option(
+          '-f, --follow',
+          'at the end of a capture file, wait for more (tail -F): a file being written is read as it grows',
+        ),
       // No time bins in the host-footprint model, and streams take compat role models only.
       { hostFootprint: false },
     ),
@@ -56,10 +61,14 @@ export function registerWatch(program: Command): void {
       'after',
       '\nExamples:\n' +
         '  tcpdump -i eth0 -U -w - | networkml watch -\n' +
+        '  networkml watch --follow capture.pcap\n' +
         '  networkml watch --duration 60 --warmup 0 capture.pcap\n' +
         'Ctrl-C (or SIGTERM, SIGHUP) flushes the open bin and exits 0. A named pipe or <(tcpdump -U -w - …) is\n' +
-        'read as standard input is. pcap files one after another (cat, tail -F over rotated files) are read as\n' +
-        'one stream.\n' +
+        'read as standard input is. Without --follow a file is read to its current end; with it, a file tcpdump -w\n' +
+        'is still writing is read as it grows (tail -F): one truncated or replaced at its path (rotated) is said so\n' +
+        'on stderr and read from its start. pcap files one after another (cat, tail -F over rotated files) are\n' +
+        'read as one stream.\n' +
+        'A bin closes when a packet of a later bin arrives (Ctrl-C flushes the open one).\n' +
         'Role models: compat ones (the bundled one, or train --features compat); eval takes v2 and host-footprint models.',
     )
     .action(async (source: string, cli: WatchCliOptions, command: Command) => {
@@ -72,7 +81,7 @@ export function registerWatch(program: Command): void {
       if (evaluate.anomaly) warnUnusedWithoutAnomaly(command, evaluate.anomaly);
       const controller = new AbortController();
       // A blocked read of standard input would never see the abort: this one ends with it, the open bin flushes.
-      // (A pipe given by path ends with the signal passed on below.)
+      // (A pipe given by path, and a followed file, end with the signal passed on below.)
       const input = source === '-' ? stdinUntil(controller.signal).stream : source;
       const onSignal = () => controller.abort();
       // SIGHUP too: a watch left running in a terminal that closes still flushes its open bin (to a file).
@@ -85,6 +94,7 @@ export function registerWatch(program: Command): void {
             ...capture,
             ...evaluate,
             signal: controller.signal,
+            ...(cli.follow ? { follow: true } : {}),
             onWarning: (w) => process.stderr.write(`networkml: warning: ${errorMessage(w.message)}\n`),
           },
           (u) => {
