@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import type { CaptureWarning } from '../capture/reader-api.js';
 import { runCli } from '../test-helpers/cli.js';
@@ -10,7 +10,7 @@ import { relinked } from '../test-helpers/link-rewrite.js';
 import { referenceCapturePath, referenceRecords, TEST_DATA } from '../test-helpers/reference.js';
 import { analyzeCapture, REORDERED_WARNING_KIND } from './analyze.js';
 import { evaluateCaptureDetailed, rankLabels } from './evaluate.js';
-import { type WatchUpdate, watchCapture } from './watch.js';
+import { QUIET_SLACK_S, type WatchOptions, type WatchUpdate, watchCapture } from './watch.js';
 
 describe('watch follows a stream bin by bin with the batch semantics', () => {
   let sameAddress = 0;
@@ -66,14 +66,116 @@ function records(path: string): { header: Buffer; records: Buffer[] } {
   return { header: bytes.subarray(0, 24), records: out };
 }
 
-async function watchBytes(bytes: Buffer): Promise<{ updates: WatchUpdate[]; warnings: CaptureWarning[] }> {
+async function watchBytes(
+  bytes: Buffer,
+  options: WatchOptions = {},
+): Promise<{ updates: WatchUpdate[]; warnings: CaptureWarning[] }> {
   const updates: WatchUpdate[] = [];
   const warnings: CaptureWarning[] = [];
-  await watchCapture(Readable.from([bytes]), { anomaly: 'none', onWarning: (w) => warnings.push(w) }, (u) =>
-    updates.push(u),
+  await watchCapture(
+    Readable.from([bytes]),
+    { anomaly: 'none', ...options, onWarning: (w) => warnings.push(w) },
+    (u) => updates.push(u),
   );
   return { updates, warnings };
 }
+
+describe('a live stream: a bin no later packet closes', () => {
+  const edimax = referenceCapturePath(referenceRecords().find((r) => r.pcap.startsWith('EdimaxPlug'))!);
+  const { header, records: all } = records(edimax);
+  const options: WatchOptions = { anomaly: 'none', durationS: 3, warmupS: 0 };
+
+  /**
+   * Watches `bytes` written to a stream left open (a quiet live link) for `waitMs`: the updates told while
+   * it was open, and every update once it is stopped.
+   */
+  async function quietStream(bytes: Buffer, waitMs: number, after: Buffer | null = null) {
+    const input = new PassThrough();
+    const stop = new AbortController();
+    const updates: WatchUpdate[] = [];
+    const warnings: CaptureWarning[] = [];
+    const watching = watchCapture(
+      input,
+      { ...options, signal: stop.signal, onWarning: (w) => warnings.push(w) },
+      (u) => updates.push(u),
+    );
+    input.write(bytes);
+    const deadline = Date.now() + waitMs;
+    while (updates.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    // A moment more: every host of the bin is told at once.
+    await new Promise((r) => setTimeout(r, 200));
+    const whileOpen = updates.slice();
+    if (after) input.write(after);
+    // Read before the stop (a stop ends the reading at the next chunk).
+    await new Promise((r) => setTimeout(r, 200));
+    stop.abort();
+    input.end();
+    await watching;
+    return { whileOpen, updates, warnings };
+  }
+
+  /** The capture's first packets as if captured within 0.2 s from `startS`: one bin. */
+  const oneBin = (startS: number): Buffer =>
+    Buffer.concat([
+      header,
+      ...all.slice(0, 200).map((r, i) => {
+        const c = Buffer.from(r);
+        c.writeUInt32LE(startS, 0);
+        c.writeUInt32LE(i * 1000, 4);
+        return c;
+      }),
+    ]);
+
+  it('is closed once its end has passed on the clock, when packet times follow it: the same bin, told sooner', async () => {
+    const nowS = Math.floor(Date.now() / 1000);
+    const bytes = oneBin(nowS);
+    const { whileOpen, updates } = await quietStream(bytes, 30_000);
+    assert.ok(whileOpen.length > 0, 'the bin was told while the stream was open');
+    assert.ok(
+      Date.now() / 1000 >= nowS + options.durationS! + QUIET_SLACK_S,
+      'not before its end and the slack had passed',
+    );
+    assert.deepEqual(updates, whileOpen, 'nothing left to flush at the end');
+    // What the same bytes give read at once, the bin flushed at their end.
+    assert.deepEqual(updates, (await watchBytes(bytes, options)).updates);
+  });
+
+  it('a packet that comes for it after it was closed is told in a bin of its own, with one warning', async () => {
+    const nowS = Math.floor(Date.now() / 1000);
+    const record = (r: Buffer, sec: number): Buffer => {
+      const c = Buffer.from(r);
+      c.writeUInt32LE(sec, 0);
+      return c;
+    };
+    // IPv4 packets (Ethernet type 0x0800): held back 1 s into the closed bin, then one of a later bin that
+    // closes the late packet's.
+    const [a, b] = all.slice(200).filter((r) => r.readUInt16BE(16 + 12) === 0x0800);
+    const late = Buffer.concat([record(a!, nowS + 1), record(b!, nowS + 60)]);
+    const { whileOpen, updates, warnings } = await quietStream(oneBin(nowS), 30_000, late);
+    assert.ok(whileOpen.length > 0 && whileOpen.every((u) => u.bin === 0));
+    assert.deepEqual(
+      warnings.map((w) => w.kind),
+      ['late-for-quiet-bin'],
+    );
+    assert.match(
+      warnings[0]!.message,
+      /^-: a packet arrived \d+\.\d s after its time, when its bin had been closed/,
+    );
+    // The late packet alone (its second is nowS + 1), then the later one's bin flushed at the end.
+    const bins = updates.map((u) => [u.bin, Math.floor(u.binStart) - nowS, Math.floor(u.binEnd) - nowS]);
+    assert.deepEqual(
+      new Set(bins.filter(([bin]) => bin! > 0).map((b) => b.join())),
+      new Set(['1,1,1', '2,60,60']),
+    );
+  });
+
+  it('is kept open when packet times are far behind the clock (an old capture replayed)', async () => {
+    const bytes = oneBin(Math.floor(Date.now() / 1000) - 86_400);
+    const { whileOpen, updates } = await quietStream(bytes, 3000 + QUIET_SLACK_S * 1000 + 3000);
+    assert.deepEqual(whileOpen, []);
+    assert.ok(updates.length > 0, 'flushed at the end');
+  });
+});
 
 describe('watch on a stream whose time goes back', () => {
   const edimax = referenceCapturePath(referenceRecords().find((r) => r.pcap.startsWith('EdimaxPlug'))!);

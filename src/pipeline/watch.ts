@@ -105,6 +105,11 @@ function runningProbabilities(model: RoleModel, host: HostState, meanRow: Float6
   return predictBins(model, [meanRow])[0]!;
 }
 
+/** How often the open bin is looked at for a quiet close (see watchCapture). */
+export const QUIET_CHECK_MS = 1000;
+/** Delivery delay allowed beyond the largest one seen in the bin before a quiet bin is closed. */
+export const QUIET_SLACK_S = 2;
+
 /** The bins watch cuts a stream into: the options given, else the role model's, else the original's. */
 export function watchBinOptions(
   options: Pick<WatchOptions, 'durationS' | 'warmupS'>,
@@ -121,6 +126,14 @@ export function watchBinOptions(
  * gets its roles, running roles and behaviour. Memory is bounded by one bin's packets, `maxHosts` host states
  * and the endpoint pairs of the warm-up — not by the stream's length. The open bin is flushed at the end
  * (EOF or abort).
+ *
+ * A bin closes when a packet of a later bin arrives, or, on a live stream, when it is certain none of its own
+ * is still to come: its packets arrived within a bin length of their capture time (the capture's clock is the
+ * wall clock, give or take the delivery delay — not a replay of an old capture), and the wall clock has passed
+ * the bin's end by more than the largest delay seen in the bin (sampled every QUIET_CHECK_MS) plus
+ * QUIET_SLACK_S. The bin is then the one the next packet would have closed: the same bins, told sooner. A
+ * packet that still arrives for it (a writer that held it back longer, e.g. tcpdump without -U) is reported
+ * in a bin of its own, with one warning.
  */
 export async function watchCapture(
   source: string | NodeJS.ReadableStream,
@@ -162,6 +175,14 @@ export async function watchCapture(
   let stream: StreamState | null = null;
   let wentBack: CaptureWarning | null = null;
   let macFrames = true;
+  /** IP packets read; the quiet check tells from it whether packets arrived since it last looked. */
+  let packetsRead = 0;
+  let packetsAtCheck = 0;
+  /** The largest delivery delay (wall clock minus capture time) sampled in the open bin, µs. */
+  let binDelayUs = Number.NEGATIVE_INFINITY;
+  /** End (µs) of the bin last closed for quiet while no packet has started the next; NaN otherwise. */
+  let quietEndUs = Number.NaN;
+  let late: CaptureWarning | null = null;
 
   const flush = () => {
     if (store.length === 0 || !stream) return;
@@ -250,6 +271,29 @@ export async function watchCapture(
     bin++;
   };
 
+  const closeIfQuiet = () => {
+    if (store.length === 0) return;
+    const nowUs = Date.now() * 1000;
+    if (packetsRead !== packetsAtCheck) {
+      // The newest packet arrived since the last look: its delay is at most now minus its time.
+      packetsAtCheck = packetsRead;
+      binDelayUs = Math.max(binDelayUs, nowUs - maxSeenUs);
+      return;
+    }
+    // Not live (a replay, a file read at full speed; or no delay sampled yet), or the bin's packets may
+    // still be on their way.
+    if (!(binDelayUs < durationUs) || binDelayUs === Number.NEGATIVE_INFINITY) return;
+    const endUs = binStartUs + durationUs;
+    if (nowUs < endUs + Math.max(binDelayUs, 0) + QUIET_SLACK_S * 1e6) return;
+    flush();
+    store = new PacketStore();
+    binDelayUs = Number.NEGATIVE_INFINITY;
+    quietEndUs = endUs;
+  };
+  const quietChecks = setInterval(closeIfQuiet, QUIET_CHECK_MS);
+  // Never what keeps the process alive: the stream is.
+  quietChecks.unref();
+
   const sourceName = typeof source === 'string' ? source : '-';
   try {
     const summary = await readCapture(
@@ -257,6 +301,21 @@ export async function watchCapture(
       (p) => {
         if (p.ipVersion !== 4 && p.ipVersion !== 6) return;
         const t = p.timeMicros();
+        packetsRead++;
+        if (!Number.isNaN(quietEndUs)) {
+          // The first packet after a quiet close: one of the closed bin's, late?
+          if (t < quietEndUs && !late) {
+            late = {
+              kind: 'late-for-quiet-bin',
+              message:
+                `${sourceName}: a packet arrived ${((Date.now() * 1000 - t) / 1e6).toFixed(1)} s after its time, ` +
+                'when its bin had been closed for want of packets: it is reported in a bin of its own (warned once; ' +
+                'tcpdump -U writes each packet at once)',
+            };
+            options.onWarning?.(late);
+          }
+          quietEndUs = Number.NaN;
+        }
         if (!stream) {
           stream = {
             captureStartUs: t,
@@ -281,6 +340,7 @@ export async function watchCapture(
           flush();
           store = new PacketStore();
           binStartUs = t;
+          binDelayUs = Number.NEGATIVE_INFINITY;
           // The warm-up is measured in stream time that has passed: a step back does not start it again.
           stream.captureStartUs -= maxSeenUs - t;
           maxSeenUs = t;
@@ -288,6 +348,7 @@ export async function watchCapture(
           flush();
           store = new PacketStore();
           binStartUs = t;
+          binDelayUs = Number.NEGATIVE_INFINITY;
         }
         if (t > maxSeenUs) maxSeenUs = t;
         if (p.linkType !== LinkType.ETHERNET) macFrames = false;
@@ -301,8 +362,10 @@ export async function watchCapture(
       },
     );
     if (wentBack) summary.warnings.push(wentBack);
+    if (late) summary.warnings.push(late);
     return summary;
   } finally {
+    clearInterval(quietChecks);
     flush();
   }
 }

@@ -68,7 +68,8 @@ export function registerWatch(program: Command): void {
         'is still writing is read as it grows (tail -F): one truncated or replaced at its path (rotated) is said so\n' +
         'on stderr and read from its start. pcap files one after another (cat, tail -F over rotated files) are\n' +
         'read as one stream.\n' +
-        'A bin closes when a packet of a later bin arrives (Ctrl-C flushes the open one).\n' +
+        'A bin closes when a packet of a later bin arrives, or, when packet times follow the clock (a live\n' +
+        'capture, not a replay), once the clock has passed its end by the delivery delay seen plus 2 s.\n' +
         'Role models: compat ones (the bundled one, or train --features compat); eval takes v2 and host-footprint models.',
     )
     .action(async (source: string, cli: WatchCliOptions, command: Command) => {
