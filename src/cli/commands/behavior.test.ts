@@ -424,23 +424,31 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     assert.match(text.stdout, /\n {2}running \(1 bin\): [^;\n]*(\n|$)/);
     // A host's stacks of earlier bins stay its own: the S7 station's session comes 52 s after the HueBridge's
     // own traffic, alone in its one-minute bin, and is still a second stack beside the bridge's.
-    const late = runCli([
-      'watch',
-      '--json',
-      '--warmup',
-      '0',
-      '--duration',
-      '60',
-      '--anomaly-model',
-      bundled,
+    /** `watch --json` of a capture in bins of `duration` s with the behaviour model: host `mac`'s updates. */
+    const watchedBins = (capture: string, duration: string, mac: string) => {
+      const r = runCli([
+        'watch',
+        '--json',
+        '--warmup',
+        '0',
+        '--duration',
+        duration,
+        '--anomaly-model',
+        bundled,
+        capture,
+      ]);
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { mac: string; bin: number; behaviorDetail?: { reasons: string[] } })
+        .filter((u) => u.mac === mac);
+    };
+    const bridge = watchedBins(
       join(attacked, 'wrongrole', 'HueBridge-C5wrS7Client-Mon0000-n00.pcap'),
-    ]);
-    assert.equal(late.status, 0, late.stderr);
-    const bridge = late.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { mac: string; bin: number; behaviorDetail?: { reasons: string[] } })
-      .filter((u) => u.mac === '00:17:88:24:76:ff');
+      '60',
+      '00:17:88:24:76:ff',
+    );
     assert.deepEqual(
       bridge.map((u) => u.bin),
       [0, 1, 2],
@@ -450,23 +458,11 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     assert.match(bridge[2]!.behaviorDetail!.reasons.join('\n'), stack);
     // A beacon's check-ins of earlier bins count: one every ~4 minutes has at most 2 in a 5-minute bin (4 make
     // it regular), and watch named it in no bin while eval of the same capture did.
-    const slow = runCli([
-      'watch',
-      '--json',
-      '--warmup',
-      '0',
-      '--duration',
-      '300',
-      '--anomaly-model',
-      bundled,
+    const plug = watchedBins(
       join(attacked, 'beacon', 'EdimaxPlug1101W-A4beacon300-Mon0000-n00.pcap'),
-    ]);
-    assert.equal(slow.status, 0, slow.stderr);
-    const plug = slow.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { mac: string; bin: number; behaviorDetail?: { reasons: string[] } })
-      .filter((u) => u.mac === '74:da:38:4a:76:49');
+      '300',
+      '74:da:38:4a:76:49',
+    );
     const counts = plug.map((u) => {
       const said = (u.behaviorDetail?.reasons ?? []).join('\n');
       return Number(
