@@ -71,6 +71,32 @@ function serviceError(path: string, err: unknown): NetworkmlError {
   return new NetworkmlError(`history database ${path}: ${errorMessage(err)}`, ExitCode.SERVICE);
 }
 
+function isBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Runs `setup` again while SQLite says the database is busy, for at most the busy timeout. Turning a database
+ * to WAL can fail with SQLITE_BUSY at once, without the busy handler, while another process opens or closes it
+ * (seen with two workers opening one history together); it succeeds a few milliseconds later. Each statement
+ * of `setup` must be safe to repeat.
+ */
+function retryWhileBusy(setup: () => void): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (let delayMs = 5; ; delayMs = Math.min(2 * delayMs, 250)) {
+    try {
+      setup();
+      return;
+    } catch (err) {
+      if (!isBusy(err) || Date.now() + delayMs > deadline) throw err;
+      Atomics.wait(sleepCell, 0, 0, delayMs);
+    }
+  }
+}
+
 /**
  * A WAL database opened read-only still creates its -shm (and -wal) file beside it on the first read: in a
  * directory the user may read but not write, that fails (SQLITE_READONLY_DIRECTORY, or SQLITE_CANTOPEN).
@@ -139,9 +165,16 @@ export class SqliteHistory implements DeviceHistory {
       const db = new Database(path, { readonly: options.readOnly ?? false, timeout: BUSY_TIMEOUT_MS });
       db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       if (!options.readOnly) {
-        db.pragma('journal_mode = WAL');
-        db.pragma('synchronous = NORMAL');
-        db.exec(SCHEMA);
+        try {
+          retryWhileBusy(() => {
+            db.pragma('journal_mode = WAL');
+            db.pragma('synchronous = NORMAL');
+            db.exec(SCHEMA);
+          });
+        } catch (err) {
+          db.close();
+          throw err;
+        }
         return new SqliteHistory(path, db);
       }
       try {
