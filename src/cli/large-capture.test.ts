@@ -123,7 +123,9 @@ describe('a large capture read on a second thread', () => {
         timeout: 120_000,
       });
     const args = ['eval', hue, '--json', '--no-history'];
-    const debug = launcher(args, { NETWORKML_DEBUG: '1' });
+    // How much the second thread does depends on the machine's load (lowest priority, and a loaded machine may
+    // start it only after so short a read): NETWORKML_DEBUG_LSTM_WAIT has scoring wait until it caught up.
+    const debug = launcher(args, { NETWORKML_DEBUG: '1', NETWORKML_DEBUG_LSTM_WAIT: '1' });
     const single = launcher([...args, '--threads', '1']);
     assert.equal(debug.status, 0, debug.stderr);
     assert.equal(debug.stdout, single.stdout);

@@ -46,6 +46,8 @@ export function stopEarlyWork(control: Int32Array): void {
 
 /** How long scoring waits for the second thread to finish its sequence and stop (it may be starved). */
 const STOP_WAIT_MS = 1000;
+/** How long NETWORKML_DEBUG_LSTM_WAIT lets scoring wait for the second thread to catch up, and to stop. */
+const WAIT_FOR_CATCH_UP_MS = 60_000;
 
 /** The message that starts the second thread's work while reading (lstm-worker.ts). */
 export interface LstmEarlyData {
@@ -128,6 +130,23 @@ export class BackgroundSequences {
     stopEarlyWork(this.control);
   }
 
+  /**
+   * With NETWORKML_DEBUG_LSTM_WAIT set, scoring first waits (at most WAIT_FOR_CATCH_UP_MS) until the second
+   * thread has started and checked every sequence the read made final, and as long for it to stop. How much it does otherwise depends on
+   * the machine's load (it runs at the lowest priority, and a loaded machine may not start it before a short
+   * read ends); the wait makes its share the same on every machine, for tests of the hand-over.
+   */
+  private waitForCatchUp(): void {
+    const deadline = Date.now() + WAIT_FOR_CATCH_UP_MS;
+    for (;;) {
+      const state = Atomics.load(this.control, EARLY_STATE);
+      if (state === EARLY_ENDED || Date.now() > deadline) return;
+      const final = Math.floor(Atomics.load(this.control, EARLY_ROWS) / this.lstm.seqLen);
+      if (state === EARLY_RUNNING && Atomics.load(this.control, EARLY_CHECKED) >= final) return;
+      Atomics.wait(this.control, EARLY_STATE, state, 10);
+    }
+  }
+
   /** Sequences the second thread checked, and the new ones among them it scored, so far. */
   get progress(): { checked: number; scored: number } {
     return {
@@ -143,6 +162,8 @@ export class BackgroundSequences {
   prefixFor(lstm: LstmCore, sourceIp: string | null): ScoredPrefix | null {
     const followed = this.followed;
     if (followed === null) return null;
+    const waitForIt = Boolean(process.env.NETWORKML_DEBUG_LSTM_WAIT);
+    if (waitForIt) this.waitForCatchUp();
     this.stop();
     // A thread that has not started on it (still loading, or starved) did nothing: it is not waited for.
     if (Atomics.load(this.control, EARLY_STATE) === EARLY_NOT_STARTED) {
@@ -151,7 +172,7 @@ export class BackgroundSequences {
       return null;
     }
     // Its last sequence finishes first (well under a millisecond); one that does not stop in time is ignored.
-    Atomics.wait(this.control, EARLY_STATE, EARLY_RUNNING, STOP_WAIT_MS);
+    Atomics.wait(this.control, EARLY_STATE, EARLY_RUNNING, waitForIt ? WAIT_FOR_CATCH_UP_MS : STOP_WAIT_MS);
     const port = this.port;
     this.port = null;
     const ended = Atomics.load(this.control, EARLY_STATE) === EARLY_ENDED;
