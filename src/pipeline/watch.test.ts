@@ -169,6 +169,27 @@ describe('a live stream: a bin no later packet closes', () => {
     );
   });
 
+  it('a quiet close that fails (an update that cannot be told) ends the watch with its error, the stream still open', async () => {
+    const input = new PassThrough();
+    let told = 0;
+    const watching = watchCapture(input, options, () => {
+      told++;
+      throw new Error('no space left on device');
+    });
+    input.write(oneBin(Math.floor(Date.now() / 1000)));
+    // Not ended, not stopped: only the failure ends it (before the fix, an uncaught exception on a timer).
+    // A PassThrough holds no handle: this timer keeps the process alive, as a live pipe's descriptor would.
+    const keepAlive = setInterval(() => {}, 1000);
+    const started = Date.now();
+    await assert
+      .rejects(watching, /^Error: no space left on device$/)
+      .finally(() => clearInterval(keepAlive));
+    assert.ok(Date.now() - started < 30_000);
+    // Told once; the failed bin is not flushed again at the end.
+    assert.equal(told, 1);
+    assert.equal(input.destroyed, true);
+  });
+
   it('is kept open when packet times are far behind the clock (an old capture replayed)', async () => {
     const bytes = oneBin(Math.floor(Date.now() / 1000) - 86_400);
     const { whileOpen, updates } = await quietStream(bytes, 3000 + QUIET_SLACK_S * 1000 + 3000);

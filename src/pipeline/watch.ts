@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import { untilAborted } from '../capture/live-source.js';
 import { LinkType } from '../capture/packet.js';
 import { readCapture } from '../capture/reader.js';
 import type { CaptureSummary, CaptureWarning } from '../capture/reader-api.js';
@@ -271,7 +273,7 @@ export async function watchCapture(
     bin++;
   };
 
-  const closeIfQuiet = () => {
+  const closeQuietBin = () => {
     if (store.length === 0) return;
     const nowUs = Date.now() * 1000;
     if (packetsRead !== packetsAtCheck) {
@@ -290,14 +292,30 @@ export async function watchCapture(
     binDelayUs = Number.NEGATIVE_INFINITY;
     quietEndUs = endUs;
   };
+  // A quiet close runs on a timer, outside the read: its failure (an update that cannot be told, a scorer's
+  // error) is kept, ends the read, and is thrown from here, as one in a close by a packet would be.
+  let quietFailure = null as { error: unknown } | null;
+  const stopReading = new AbortController();
+  const closeIfQuiet = () => {
+    if (quietFailure) return;
+    try {
+      closeQuietBin();
+    } catch (error) {
+      quietFailure = { error };
+      stopReading.abort();
+    }
+  };
   const quietChecks = setInterval(closeIfQuiet, QUIET_CHECK_MS);
   // Never what keeps the process alive: the stream is.
   quietChecks.unref();
+  const signal = options.signal ? AbortSignal.any([options.signal, stopReading.signal]) : stopReading.signal;
+  // A stream waiting for bytes would not see the stop: this one ends with it.
+  const input = source instanceof Readable ? untilAborted(source, stopReading.signal).stream : source;
 
   const sourceName = typeof source === 'string' ? source : '-';
   try {
     const summary = await readCapture(
-      source,
+      input,
       (p) => {
         if (p.ipVersion !== 4 && p.ipVersion !== 6) return;
         const t = p.timeMicros();
@@ -356,16 +374,20 @@ export async function watchCapture(
         behavior?.add(p);
       },
       {
-        ...(options.signal ? { signal: options.signal } : {}),
+        signal,
         ...(options.follow ? { follow: true } : {}),
         ...(options.onWarning ? { onWarning: options.onWarning } : {}),
       },
     );
+    if (quietFailure) throw quietFailure.error;
     if (wentBack) summary.warnings.push(wentBack);
     if (late) summary.warnings.push(late);
     return summary;
+  } catch (err) {
+    throw quietFailure ? quietFailure.error : err;
   } finally {
     clearInterval(quietChecks);
-    flush();
+    // After a failed quiet close the bin is not told again (its first hosts may have been).
+    if (!quietFailure) flush();
   }
 }
