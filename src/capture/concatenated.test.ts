@@ -93,6 +93,20 @@ describe('pcap files one after another (cat part1.pcap part2.pcap, tail -F over 
     );
   });
 
+  it("a file header with its time zone set (old writers put the zone's offset there) starts a file", async () => {
+    // Byte order of the file before it, µs: only the lengths a record would have tell the header apart.
+    for (const zone of [-18_000, 3600, 19_800]) {
+      const second = Buffer.from(parts[1]!);
+      second.writeInt32LE(zone, 8);
+      const path = join(dir, `zone${zone}.pcap`);
+      writeFileSync(path, Buffer.concat([parts[0]!, second, parts[2]!]));
+      const info = await captureInfo(path);
+      assert.equal(info.corrupt, null, String(zone));
+      assert.equal(info.summary.sections, 3, String(zone));
+      assert.equal(info.summary.packets, 600, String(zone));
+    }
+  });
+
   it('a record whose time reads as a pcap magic and version is still a record', async () => {
     // 0xa1b2c3d4 seconds (2055-12-19) and 262,146 µs: in a little-endian µs file its first 8 bytes are a
     // little-endian file header's magic and version 2.4. Its lengths tell it from one.

@@ -63,7 +63,9 @@ export class PcapFramer implements Framer {
    * a record: a record starting with a magic has a time in 1998, 2011, 2055 or 2083, and its fraction field
    * would then hold the version, 2.4 — more than a second of microseconds unless the byte orders agree. What
    * is left (the same byte order, or nanoseconds) is told apart by the next 8 bytes, a header's time zone and
-   * accuracy, which every writer leaves 0: a record of captured and original length 0 is no packet.
+   * accuracy, read as a record's captured and original length: most writers leave both 0, and a record of no
+   * captured bytes is no packet; old writers put the zone's offset in seconds there (-18,000 for UTC-5), which
+   * is more than a record can capture, or more than the original length (the accuracy, 0) it would have.
    */
   private startsFileHeader(b: Uint8Array, off: number): boolean {
     // Asked of every record: every magic begins a1 b2 in one byte order and ends b2 a1 in the other, which two
@@ -77,7 +79,10 @@ export class PcapFramer implements Framer {
     const minor = le ? u16le(b, off + 6) : u16be(b, off + 6);
     if (major !== 2 || minor !== 4) return false;
     const frac = this.le ? u32le(b, off + 4) : u32be(b, off + 4);
-    return frac >= this.fracPerSec || (u32be(b, off + 8) === 0 && u32be(b, off + 12) === 0);
+    if (frac >= this.fracPerSec) return true;
+    const caplen = this.le ? u32le(b, off + 8) : u32be(b, off + 8);
+    const origlen = this.le ? u32le(b, off + 12) : u32be(b, off + 12);
+    return caplen === 0 || caplen > this.maxCaplen || caplen > origlen;
   }
 
   unitLength(b: Uint8Array, off: number, fileOffset: number): number {
