@@ -101,7 +101,7 @@ export async function runReport(
   if (inputs.some((input) => !results.has(input))) {
     if (options.model && modelFileKind(options.model) === HOST_FOOTPRINT_KIND)
       throw new ModelError(
-        `${options.model}: report cannot use a host-footprint model (no time bins); use eval --model ${options.model} instead`,
+        `${options.model}: report evaluates captures with time-bin models only: run eval --model ${options.model} --json CAPTURES -o results.jsonl, then report results.jsonl`,
       );
     loadModels(evaluateOptions);
   }
@@ -179,7 +179,7 @@ export function registerReport(program: Command, deps: ReportDeps = {}): void {
         .description('write one self-contained offline HTML report: devices, role timelines, test scores')
         .argument(
           '<input...>',
-          "results of 'eval --json' or 'test --json' (.json/.jsonl, or any file of JSON; '-' reads them from standard input), captures or directories of captures",
+          "results of 'eval --json' (any model) or 'test --json' (.json/.jsonl, or any file of JSON; '-' reads them from standard input), captures or directories of captures",
         )
         .option('-o, --output <file>', "HTML file to write ('-' for standard output)", 'report.html')
         .option('--title <text>', 'page title', 'NetworkML report'),

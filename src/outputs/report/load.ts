@@ -1,6 +1,11 @@
 import { NetworkmlError } from '../../errors.js';
 import type { CaptureResult } from '../../result.js';
 import { captureResultSchema } from '../../result.js';
+import {
+  hostFootprintCaptureResults,
+  hostFootprintResultSchema,
+  looksLikeHostFootprintResult,
+} from './host-footprint-results.js';
 import { firstIssue, looksLikeTestReport, testReportSchema } from './schema.js';
 import type { NamedTestReport } from './types.js';
 
@@ -63,8 +68,8 @@ export interface ParsedResults extends LoadedResults {
 }
 
 /**
- * Parses and validates a results file's text: capture results (what `eval --json` prints) and test reports,
- * told apart by shape. `name` prefixes error messages and names test reports. A JSON value, or a JSON array,
+ * Parses and validates a results file's text: capture results (what `eval --json` prints; the host-footprint
+ * model's, one per host, host-footprint-results.ts) and test reports, told apart by shape. `name` prefixes error messages and names test reports. A JSON value, or a JSON array,
  * that is not all valid is an error; in JSON lines (an eval cut short leaves its last line incomplete) bad
  * lines are left out and named in `skipped`, unless no line is usable.
  */
@@ -97,6 +102,12 @@ function addResult(loaded: LoadedResults, item: Item, name: string, count: numbe
     if (!parsed.success) return `not a valid test report (${firstIssue(parsed.error)})`;
     const n = loaded.tests.length;
     loaded.tests.push({ name: n === 0 && count === 1 ? name : `${name} #${n + 1}`, report: parsed.data });
+    return undefined;
+  }
+  if (looksLikeHostFootprintResult(value)) {
+    const parsed = hostFootprintResultSchema.safeParse(value);
+    if (!parsed.success) return `not a valid host-footprint result (${firstIssue(parsed.error)})`;
+    loaded.captures.push(...hostFootprintCaptureResults(parsed.data));
     return undefined;
   }
   const parsed = captureResultSchema.safeParse(value);
