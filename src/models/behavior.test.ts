@@ -85,6 +85,39 @@ describe('BehaviorModel', () => {
     assert.match(reasons[0]!, /new outgoing tcp port 445 \(SMB\) to 37 peers/);
   });
 
+  it("names an upload several times the nearest normal devices' largest even where its standard score is small", () => {
+    const UPLOAD = BEHAVIOR_FEATURES.findIndex((f) => f.name === 'flow.maxBytesOut');
+    // Plugs (share 0.3) upload up to 47 kB, cameras (share 0.9) 1–5 MB: a spread that keeps a plug's 423 kB
+    // within two standard units of its neighbours, the plugs.
+    const withUpload = (group: string, bytes: number, share = 0.3): TrainingSample => {
+      const s = sample(group, share);
+      const values = [...s.values];
+      values[UPLOAD] = bytes;
+      return { ...s, values };
+    };
+    const plugs = [40e3, 42e3, 44e3, 46e3, 47e3].map((b, i) => withUpload(`plug-${i}`, b));
+    const cameras = [1e6, 2e6, 3e6, 4e6, 5e6].map((b, i) => withUpload(`camera-${i}`, b, 0.9));
+    const m = new BehaviorModel({ k: 2 }).fit([...plugs, ...cameras]);
+    const explained = (bytes: number) => {
+      const q = withUpload('q', bytes);
+      const score = m.scoreBin(q);
+      return m.explain(q, score).join('\n');
+    };
+    const z = (bytes: number) => m.standardise(withUpload('q', bytes).values)[UPLOAD]!;
+    const neighbours = m.scoreBin(withUpload('q', 423_045)).neighbours;
+    const nearest = neighbours.map((n) => m.state!.refs[n]![UPLOAD]!).sort((a, b) => a - b);
+    assert.ok(z(423_045) - z(nearest[0]!) < 2, 'a small standard score: not named by it');
+    assert.match(
+      explained(423_045),
+      new RegExp(
+        `largest upload in one connection \\(bytes\\): 423045, \\d+(\\.\\d+)?× the most of the nearest normal devices \\(${nearest.at(-1)}\\)`,
+      ),
+    );
+    // Under 100 kB, or under 4× the neighbours' most, it is not named.
+    assert.doesNotMatch(explained(90_000), /largest upload/);
+    assert.doesNotMatch(explained(150_000), /largest upload/);
+  });
+
   it('weighs a first industrial control protocol over TCP like an admin service; old files leave it out', () => {
     const S7 = serviceCode(true, 0, 102);
     const MELSOFT = serviceCode(true, 1, 5560);

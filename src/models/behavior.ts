@@ -73,6 +73,15 @@ const STACK_KINDS = [STACK_TTL_MASK, STACK_SYN_MASK] as const;
  * a stale or default address once or twice when it joins the network (IoT Sentinel's setups do).
  */
 const ARP_CLAIMS_MIN = 5;
+/**
+ * An upload in one connection is named among the reasons of an abnormal window when it is at least
+ * UPLOAD_NOTABLE_RATIO times the largest of its nearest normal windows and UPLOAD_NOTABLE_BYTES long, even
+ * where the feature's spread over all devices (cameras upload megabytes) keeps its standard score small:
+ * data leaving is what an analyst checks first (a 423 kB upload beside the neighbours' 47 kB was not named).
+ */
+const UPLOAD_NOTABLE_RATIO = 4;
+const UPLOAD_NOTABLE_BYTES = 100_000;
+const MAX_UPLOAD_FEATURE = BEHAVIOR_FEATURES.findIndex((f) => f.name === 'flow.maxBytesOut');
 
 /** A TCP service (either direction) on an admin/lateral-movement port. */
 function isAdminTcp(code: number): boolean {
@@ -1790,10 +1799,23 @@ export class BehaviorModel {
       raw.sort((a, b) => a - b);
       // Against the neighbours' median (not mean): the typical value shown is the median too.
       const diff = q[f]! - quantileSorted(zs, 0.5);
-      if (Math.abs(diff) < 2) continue;
       const typical = quantileSorted(raw, 0.5);
       const value = sample.values[f]!;
       const info = BEHAVIOR_FEATURES[f]!;
+      if (Math.abs(diff) < 2) {
+        const most = raw.at(-1) ?? 0;
+        if (
+          f === MAX_UPLOAD_FEATURE &&
+          value >= UPLOAD_NOTABLE_BYTES &&
+          value >= UPLOAD_NOTABLE_RATIO * most
+        ) {
+          reasons.push({
+            weight: Math.log2(value / Math.max(most, 1)),
+            text: `${info.text}: ${formatNumber(value)}, ${most > 0 ? `${formatNumber(value / most)}× the most of the nearest normal devices (${formatNumber(most)})` : 'where the nearest normal devices uploaded nothing'}`,
+          });
+        }
+        continue;
+      }
       const fmt = (x: number) => (info.kind === 'share' ? `${Math.round(x * 100)} %` : formatNumber(x));
       let text: string;
       if (info.kind === 'count' && typical > 0 && value > 0) {
