@@ -263,6 +263,15 @@ describe('README and --help examples, run as written', () => {
       ['redis://127.0.0.1:6379', redis.url],
     ]);
     assert.equal((JSON.parse(fromRedis.stdout) as { updates: unknown[] }).updates.length, 1);
+    // Last: the device's history is gone from the default store (SQLite), Redis's untouched.
+    const forgot = ok('networkml history --forget 00:11:22:aa:bb:cc', [['00:11:22:aa:bb:cc', SAMPLE_MAC]]);
+    assert.match(forgot.stdout, new RegExp(`^forgot ${SAMPLE_MAC}: \\d+ updates? removed from `));
+    assert.match(ok(`networkml history ${SAMPLE_MAC}`).stdout, /^no history for /);
+    const redisAfter = ok('networkml history 00:11:22:aa:bb:cc --json --redis redis://127.0.0.1:6379', [
+      ['00:11:22:aa:bb:cc', SAMPLE_MAC],
+      ['redis://127.0.0.1:6379', redis.url],
+    ]);
+    assert.equal((JSON.parse(redisAfter.stdout) as { updates: unknown[] }).updates.length, 1);
   });
 
   it('training on your own network: train, test, eval with the trained models, report', () => {

@@ -257,6 +257,29 @@ export class RedisHistory implements DeviceHistory {
     });
   }
 
+  forget(mac: string): Promise<number> {
+    const next = this.queue.then(() => this.guard(() => this.forgetNow(normaliseMac(mac))));
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  /** Its update hashes, its timestamps hash and its place in `mac_addresses`, at once (retried as record's). */
+  private async forgetNow(m: string): Promise<number> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      await this.client.watch(m);
+      const times = parseTimes(await this.client.hget(m, 'timestamps'));
+      const tx = this.client.multi();
+      for (const t of times) tx.del(updateKey(m, t));
+      const done = await tx.del(m).srem('mac_addresses', m).exec();
+      if (done !== null) {
+        const failed = done.find(([err]) => err);
+        if (failed) throw failed[0];
+        return times.length;
+      }
+    }
+    throw new NetworkmlError(`redis ${this.location}: too many concurrent updates of ${m}`, ExitCode.SERVICE);
+  }
+
   /** The update of device `m` at `time`, null when its hash is gone. */
   private async entryAt(m: string, time: number): Promise<HistoryEntry | null> {
     const h = await this.client.hgetall(updateKey(m, time));

@@ -294,6 +294,15 @@ export class SqliteHistory implements DeviceHistory {
     }, []);
   }
 
+  async forget(mac: string): Promise<number> {
+    if (!this.db)
+      throw new NetworkmlError(`history database ${this.location} is open read-only`, ExitCode.SERVICE);
+    return this.run(
+      (db) => db.prepare<[string]>('DELETE FROM updates WHERE mac = ?').run(normaliseMac(mac)).changes,
+      0,
+    );
+  }
+
   async close(): Promise<void> {
     this.db?.close();
   }

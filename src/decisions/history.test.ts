@@ -178,6 +178,26 @@ function behaves(name: string, open: () => Promise<DeviceHistory>, reopen: () =>
       assert.ok(devices.every((x) => x.updates >= 1 && x.first <= x.latest.time));
       await h.close();
     });
+
+    test('forget: every update of the device goes, and the device from the list; the others stay', async () => {
+      const h = await open();
+      const gone = 'fd:00:00:00:00:01';
+      const kept = 'fd:00:00:00:00:02';
+      for (const t of [T0, T0 + DAY, T0 + 2 * DAY]) await h.record(update([t], [[1, 0]], { mac: gone }));
+      await h.record(update([T0], [[0, 1]], { mac: kept }));
+      // In either case (the store's form is lower case).
+      assert.equal(await h.forget('FD:00:00:00:00:01'), 3);
+      assert.deepEqual(await h.list(gone), []);
+      assert.equal(await h.lastUpdate(gone), null);
+      const macs = (await h.devices()).map((d) => d.mac);
+      assert.ok(!macs.includes(gone) && macs.includes(kept));
+      assert.equal((await h.list(kept)).length, 1);
+      assert.equal(await h.forget(gone), 0);
+      // A new history starts from scratch: its first update's average is its own representation.
+      const fresh = await h.record(update([T0 + 3 * DAY], [[0, 1]], { mac: gone }));
+      assert.deepEqual(fresh.representation, [0, 1]);
+      await h.close();
+    });
   });
 }
 

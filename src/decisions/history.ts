@@ -66,6 +66,8 @@ export interface DeviceHistory {
   list(mac: string): Promise<HistoryEntry[]>;
   /** Every device with an update, by MAC: how many, the first one's time and the latest update. */
   devices(): Promise<DeviceSummary[]>;
+  /** Removes every update of a device (a device replaced, a MAC reused); returns how many there were. */
+  forget(mac: string): Promise<number>;
   close(): Promise<void>;
   /** Where the history lives (file path, or Redis URL with its password masked), for messages and logs. */
   readonly location: string;

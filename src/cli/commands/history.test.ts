@@ -233,6 +233,53 @@ test('without a MAC: every device once, with its latest roles and decisions; MAC
     await assert.rejects(capture(bad, { dataDir: d }), UsageError, bad);
 });
 
+test("--forget: the device's updates removed, said on stdout; an unknown one and a missing MAC refused", async () => {
+  const d = join(dir, 'forget');
+  mkdirSync(d);
+  const h = await openHistory({ dataDir: d, env: {} });
+  for (const [mac, time] of [
+    ['00:11:22:aa:bb:cc', 1_579_736_553],
+    ['00:11:22:aa:bb:cc', 1_579_822_953],
+    ['02:00:00:00:00:01', 1_579_736_000],
+  ] as const)
+    await h.record({
+      mac,
+      representations: [[1, 2]],
+      timestamps: [time],
+      labels: ['Printer'],
+      confidences: [0.9],
+      otherIps: [],
+      modelHash: 'abc',
+    });
+  await h.close();
+  const env = { NETWORKML_DATA_DIR: d };
+  const db = join(d, 'history.sqlite');
+  const forgot = runCli(['history', '--forget', '00-11-22-AA-BB-CC'], { env });
+  assert.equal(forgot.status, 0, forgot.stderr);
+  assert.equal(forgot.stdout, `forgot 00:11:22:aa:bb:cc: 2 updates removed from ${db}\n`);
+  assert.equal(forgot.stderr, '');
+  assert.equal(
+    runCli(['history', '00:11:22:aa:bb:cc'], { env }).stdout,
+    `no history for 00:11:22:aa:bb:cc in ${db}\n`,
+  );
+  assert.match(runCli(['history'], { env }).stdout, /^1 device in .*\n.*\n02:00:00:00:00:01\s+1\s/);
+  const again = runCli(['history', '--forget', '00:11:22:aa:bb:cc'], { env });
+  assert.equal(again.status, ExitCode.BAD_INPUT);
+  assert.equal(again.stderr, `networkml: no history for 00:11:22:aa:bb:cc in ${db}: nothing to forget\n`);
+  const json = runCli(['history', '--forget', '02:00:00:00:00:01', '--json'], { env });
+  assert.equal(json.status, 0, json.stderr);
+  assert.deepEqual(JSON.parse(json.stdout), { mac: '02:00:00:00:00:01', history: db, forgotten: 1 });
+  const noMac = runCli(['history', '--forget'], { env });
+  assert.equal(noMac.status, ExitCode.USAGE);
+  assert.equal(noMac.stderr, 'networkml: --forget needs the MAC address of the device to forget\n');
+  // A data directory without a history: nothing is created to remove nothing from.
+  const empty = join(dir, 'forget-empty');
+  mkdirSync(empty);
+  const none = runCli(['history', '--forget', '00:11:22:aa:bb:cc'], { env: { NETWORKML_DATA_DIR: empty } });
+  assert.equal(none.status, ExitCode.BAD_INPUT);
+  assert.deepEqual(readdirSync(empty), []);
+});
+
 const noRedis = spawnSync('redis-server', ['--version']).error
   ? 'redis-server is not installed (apt-get install redis-server)'
   : false;

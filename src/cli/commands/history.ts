@@ -2,13 +2,14 @@
 import { type Command, Option } from 'commander';
 import { type DeviceSummary, type HistoryEntry, parseMacAddress } from '../../decisions/history.js';
 import { openHistory, requireNamedDataDir } from '../../decisions/open-history.js';
-import { UsageError } from '../../errors.js';
+import { NetworkmlError, UsageError } from '../../errors.js';
 import { alignColumns } from '../../outputs/table.js';
 import { captureResultSchema } from '../../result.js';
 import { historyWhere } from '../history-where.js';
 
 export interface HistoryCliOptions {
   json?: boolean;
+  forget?: boolean;
   redis?: string;
   dataDir?: string;
 }
@@ -125,9 +126,30 @@ export async function runHistory(
     throw new UsageError(
       `not a MAC address: "${mac}" (expected e.g. 00:11:22:aa:bb:cc, 00-11-22-aa-bb-cc or 0011.22aa.bbcc)`,
     );
+  if (options.forget && normalised === null)
+    throw new UsageError('--forget needs the MAC address of the device to forget');
   const where = historyWhere(options, command);
   requireNamedDataDir(where);
   const history = await openHistory({ ...where, readOnly: true });
+  if (options.forget && normalised !== null) {
+    // Looked up read-only first: a history that is not there is not created to remove nothing from it.
+    const updates = (await history.list(normalised)).length;
+    await history.close();
+    if (updates === 0)
+      throw new NetworkmlError(`no history for ${normalised} in ${history.location}: nothing to forget`);
+    const writable = await openHistory(where);
+    try {
+      const forgotten = await writable.forget(normalised);
+      out.write(
+        options.json
+          ? `${JSON.stringify({ mac: normalised, history: writable.location, forgotten })}\n`
+          : `forgot ${normalised}: ${forgotten === 1 ? '1 update' : `${forgotten} updates`} removed from ${writable.location}\n`,
+      );
+    } finally {
+      await writable.close();
+    }
+    return;
+  }
   try {
     if (normalised === null) {
       const devices = await history.devices();
@@ -178,6 +200,10 @@ export function registerHistory(program: Command): void {
       '--json',
       'one JSON object: {"mac", "history" (where it was read), "updates": [...]} with every stored field; without a MAC {"history", "devices": [{"mac", "updates", "first", "last", "labels", "confidences", "behavior", "investigate", "abnormality", "model_hash"}]}',
     )
+    .option(
+      '--forget',
+      'remove every update of the device (replaced, or its MAC reused): its next eval starts a new history; with --json {"mac", "history", "forgotten"}',
+    )
     .addOption(
       new Option(
         '--redis <url>',
@@ -190,7 +216,7 @@ export function registerHistory(program: Command): void {
     )
     .addHelpText(
       'after',
-      '\nExamples:\n  networkml history\n  networkml history 00:11:22:aa:bb:cc\n  networkml history 00:11:22:aa:bb:cc --json --redis redis://127.0.0.1:6379\n',
+      '\nExamples:\n  networkml history\n  networkml history 00:11:22:aa:bb:cc\n  networkml history 00:11:22:aa:bb:cc --json --redis redis://127.0.0.1:6379\n  networkml history --forget 00:11:22:aa:bb:cc\n',
     )
     .action(async (mac: string | undefined, options: HistoryCliOptions, command: Command) => {
       await runHistory(mac, options, process.stdout, command);
