@@ -132,9 +132,10 @@ export class BackgroundSequences {
 
   /**
    * With NETWORKML_DEBUG_LSTM_WAIT set, scoring first waits (at most WAIT_FOR_CATCH_UP_MS) until the second
-   * thread has started and checked every sequence the read made final, and as long for it to stop. How much it does otherwise depends on
-   * the machine's load (it runs at the lowest priority, and a loaded machine may not start it before a short
-   * read ends); the wait makes its share the same on every machine, for tests of the hand-over.
+   * thread has started and checked every sequence the read made final, and as long for it to stop. How much
+   * it does otherwise depends on the machine's load (it runs at the lowest priority, and a loaded machine may
+   * not start it before a short read ends); the wait makes its share the same on every machine, for tests of
+   * the hand-over.
    */
   private waitForCatchUp(): void {
     const deadline = Date.now() + WAIT_FOR_CATCH_UP_MS;
