@@ -133,8 +133,12 @@ export async function runHistory(
   const history = await openHistory({ ...where, readOnly: true });
   if (options.forget && normalised !== null) {
     // Looked up read-only first: a history that is not there is not created to remove nothing from it.
-    const updates = (await history.list(normalised)).length;
-    await history.close();
+    let updates: number;
+    try {
+      updates = (await history.list(normalised)).length;
+    } finally {
+      await history.close();
+    }
     if (updates === 0)
       throw new NetworkmlError(`no history for ${normalised} in ${history.location}: nothing to forget`);
     const writable = await openHistory(where);
