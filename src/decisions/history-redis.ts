@@ -7,7 +7,7 @@
  * The original's read-append-write of `timestamps` loses updates under concurrent writers; here it runs in a
  * WATCH/MULTI transaction retried on conflict.
  */
-import { Redis } from 'ioredis';
+import { type ChainableCommander, Redis } from 'ioredis';
 import { ExitCode, errorMessage, NetworkmlError } from '../errors.js';
 import { jsonBytes } from '../outputs/json-pieces.js';
 import {
@@ -172,17 +172,44 @@ export class RedisHistory implements DeviceHistory {
     return original;
   }
 
-  record(input: UpdateInput): Promise<HistoryEntry> {
-    // WATCH belongs to the connection: one record() at a time per client.
-    const next = this.queue.then(() => this.guard(() => this.recordNow(input)));
+  /** WATCH belongs to the connection: one transaction at a time per client. */
+  private serially<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(() => this.guard(fn));
     this.queue = next.catch(() => {});
     return next;
   }
 
-  private async recordNow(input: UpdateInput): Promise<HistoryEntry> {
-    const mac = normaliseMac(input.mac);
+  /**
+   * One WATCH/MULTI transaction on the device's key: `build` reads what it needs and queues the writes; the
+   * whole is done again while another client changed the key meanwhile.
+   */
+  private async watched<T>(
+    mac: string,
+    build: () => Promise<{ tx: ChainableCommander; value: T }>,
+  ): Promise<T> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       await this.client.watch(mac);
+      const { tx, value } = await build();
+      const done = await tx.exec();
+      if (done !== null) {
+        const failed = done.find(([err]) => err);
+        if (failed) throw failed[0];
+        return value;
+      }
+    }
+    throw new NetworkmlError(
+      `redis ${this.location}: too many concurrent updates of ${mac}`,
+      ExitCode.SERVICE,
+    );
+  }
+
+  record(input: UpdateInput): Promise<HistoryEntry> {
+    return this.serially(() => this.recordNow(input));
+  }
+
+  private recordNow(input: UpdateInput): Promise<HistoryEntry> {
+    const mac = normaliseMac(input.mac);
+    return this.watched(mac, async () => {
       const times = parseTimes(await this.client.hget(mac, 'timestamps'));
       const entry = buildEntry(
         input,
@@ -202,23 +229,14 @@ export class RedisHistory implements DeviceHistory {
       if (entry.result !== null) fields.result = jsonBytes(entry.result);
       const updated = times.includes(entry.time) ? times : [...times, entry.time].sort((a, b) => a - b);
       const key = updateKey(mac, entry.time);
-      const done = await this.client
+      const tx = this.client
         .multi()
         .del(key)
         .hset(key, fields)
         .hset(mac, { timestamps: toPython(updated) })
-        .sadd('mac_addresses', mac)
-        .exec();
-      if (done !== null) {
-        const failed = done.find(([err]) => err);
-        if (failed) throw failed[0];
-        return entry;
-      }
-    }
-    throw new NetworkmlError(
-      `redis ${this.location}: too many concurrent updates of ${mac}`,
-      ExitCode.SERVICE,
-    );
+        .sadd('mac_addresses', mac);
+      return { tx, value: entry };
+    });
   }
 
   async lastUpdate(mac: string, before?: number): Promise<number | null> {
@@ -257,27 +275,17 @@ export class RedisHistory implements DeviceHistory {
     });
   }
 
+  /** Its update hashes, its timestamps hash and its place in `mac_addresses`, in one transaction. */
   forget(mac: string): Promise<number> {
-    const next = this.queue.then(() => this.guard(() => this.forgetNow(normaliseMac(mac))));
-    this.queue = next.catch(() => {});
-    return next;
-  }
-
-  /** Its update hashes, its timestamps hash and its place in `mac_addresses`, at once (retried as record's). */
-  private async forgetNow(m: string): Promise<number> {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      await this.client.watch(m);
-      const times = parseTimes(await this.client.hget(m, 'timestamps'));
-      const tx = this.client.multi();
-      for (const t of times) tx.del(updateKey(m, t));
-      const done = await tx.del(m).srem('mac_addresses', m).exec();
-      if (done !== null) {
-        const failed = done.find(([err]) => err);
-        if (failed) throw failed[0];
-        return times.length;
-      }
-    }
-    throw new NetworkmlError(`redis ${this.location}: too many concurrent updates of ${m}`, ExitCode.SERVICE);
+    const m = normaliseMac(mac);
+    return this.serially(() =>
+      this.watched(m, async () => {
+        const times = parseTimes(await this.client.hget(m, 'timestamps'));
+        const tx = this.client.multi();
+        for (const t of times) tx.del(updateKey(m, t));
+        return { tx: tx.del(m).srem('mac_addresses', m), value: times.length };
+      }),
+    );
   }
 
   /** The update of device `m` at `time`, null when its hash is gone. */
