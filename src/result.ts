@@ -6,7 +6,8 @@
  */
 import { z } from 'zod';
 
-const finite = z.number().finite();
+/** A finite number: JSON cannot hold the others. */
+export const finite = z.number().finite();
 
 /** `unknown`: the anomaly model could not score the device (the result's detail says why). */
 export const behaviorSchema = z.enum(['normal', 'abnormal', 'unknown']);

@@ -5,9 +5,7 @@
  */
 import { basename } from 'node:path';
 import { z } from 'zod';
-import { type CaptureResult, captureErrorSchema } from '../../result.js';
-
-const finite = z.number().finite();
+import { type CaptureResult, captureErrorSchema, finite } from '../../result.js';
 
 const hostSchema = z.object({
   pcap: z.string(),
