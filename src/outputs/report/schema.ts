@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { finite } from '../../result.js';
 import type { TestMetrics, TestReport } from './types.js';
 
-const finite = z.number().finite();
 const probability = finite.min(0).max(1);
 
 const metricsShape = {
