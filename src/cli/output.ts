@@ -20,6 +20,9 @@ import { writeJsonPieces } from '../outputs/json-pieces.js';
 import type { CaptureResult } from '../result.js';
 import { statOrUndefined } from './inputs.js';
 
+/** 'whole': the file appears whole at close (results of a run); 'stream': written as it comes (a watch). */
+export type OutputMode = 'whole' | 'stream';
+
 export interface Output {
   write(text: string): void;
   close(): Promise<void>;
@@ -45,8 +48,12 @@ const FD_ALIAS = /^\/(dev\/(stdout|stderr|fd\/)|proc\/)/;
  *
  * The file is written synchronously, as standard output is on Linux: a stream would queue a long result's
  * pieces in memory until the event loop ran.
+ *
+ * `mode` 'stream' (watch): a regular file is written in place too, from its start, as `tee` and
+ * `tcpdump -w` write theirs, so each update is in the file once printed (`tail -f` shows it, a crash keeps
+ * it); the same checks come first.
  */
-export async function openOutput(path: string | undefined): Promise<Output> {
+export async function openOutput(path: string | undefined, mode: OutputMode = 'whole'): Promise<Output> {
   if (!path || path === '-') {
     return { write: (t) => void process.stdout.write(t), close: async () => {}, abandon: async () => {} };
   }
@@ -71,6 +78,8 @@ export async function openOutput(path: string | undefined): Promise<Output> {
   }
   let target = path;
   try {
+    // Emptied now, as tee does: a watch's file holds this run's updates only, from the start.
+    if (mode === 'stream') return inPlaceOutput(path, true);
     if (stat) target = realpathSync(path);
     else {
       // Creating the name itself (not only the temporary one) also proves the name is legal, e.g. not too long.
@@ -115,12 +124,14 @@ function isLink(path: string): boolean {
   }
 }
 
-function inPlaceOutput(path: string): Output {
+/** Written in place, opened at the first write (or at once: `now`, whose failure is the caller's to say). */
+function inPlaceOutput(path: string, now = false): Output {
   let fd: number | undefined;
   const open = () => {
     fd ??= openSync(path, 'w');
     return fd;
   };
+  if (now) open();
   const close = async () => {
     try {
       closeSync(open());

@@ -194,6 +194,11 @@ describe('README and --help examples, run as written', () => {
     const watched = ok('tcpdump -i eth0 -U -w - | networkml watch -', [LIVE]);
     assert.match(watched.stdout, new RegExp(SAMPLE_MAC));
     assert.match(ok('networkml watch --duration 60 --warmup 0 capture.pcap').stdout, new RegExp(SAMPLE_MAC));
+    assert.equal(
+      ok('tcpdump -i eth0 -U -w - | networkml watch --json -o updates.jsonl -', [LIVE]).stdout,
+      '',
+    );
+    assert.ok(jsonLines('updates.jsonl').some((u) => (u as { mac?: string }).mac === SAMPLE_MAC));
 
     assert.match(ok('networkml info data/samples/*.pcap').stdout, /pcap/);
     const info = JSON.parse(ok('tcpdump -i eth0 -c 1000 -w - | networkml info --json -', [LIVE]).stdout) as {

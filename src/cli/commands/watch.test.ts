@@ -4,6 +4,7 @@ import {
   appendFileSync,
   closeSync,
   createWriteStream,
+  existsSync,
   mkdtempSync,
   openSync,
   readFileSync,
@@ -74,6 +75,62 @@ it('watch - prints each closed bin of a live stream and flushes the open bin on 
   const device = lines().filter((u) => u.mac === '74:da:38:4a:76:49');
   assert.equal(device.at(-1)!.binsSeen, 7, 'the open bin was flushed');
   assert.equal(printed.err, '');
+});
+
+describe('watch -o FILE', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'networkml-watch-out-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes what standard output would get, replacing what the file held, and prints nothing', () => {
+    const path = join(dir, 'updates.jsonl');
+    writeFileSync(path, 'an older run\n'.repeat(1000));
+    const r = runCli(['watch', '--json', '-o', path, EDIMAX]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr, '');
+    const expected = runCli(['watch', '--json', EDIMAX]).stdout;
+    assert.match(expected, /"bin":6/);
+    assert.equal(readFileSync(path, 'utf8'), expected);
+  });
+
+  it('has each update in the file as soon as its bin closes, while the stream is open', async () => {
+    const path = join(dir, 'live.jsonl');
+    const { child, printed, exited } = watchProcess(['--json', '-o', path, '-'], 'pipe');
+    // Awaited: a write still going when the child is stopped would fail with EPIPE after the test.
+    await new Promise<void>((resolve, reject) =>
+      child.stdin!.write(readFileSync(EDIMAX), (e) => (e ? reject(e) : resolve())),
+    );
+    const bins = () =>
+      (existsSync(path) ? readFileSync(path, 'utf8') : '')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { bin: number }).bin);
+    const deadline = Date.now() + 30_000;
+    while (!bins().includes(5) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(
+      bins().includes(5),
+      `bins 0-5 are in the file while the stream is open; stderr: ${printed.err}`,
+    );
+    assert.equal(child.exitCode, null, 'still watching');
+    assert.ok(!bins().includes(6), 'the open bin is not written before the end');
+    child.kill('SIGINT');
+    assert.equal(await exited, 0, printed.err);
+    assert.ok(bins().includes(6), 'the open bin was flushed into the file');
+    assert.equal(printed.out, '');
+  });
+
+  it('refuses the capture itself and a directory in one line, before reading', () => {
+    const capture = join(dir, 'capture.pcap');
+    writeFileSync(capture, readFileSync(EDIMAX));
+    const over = runCli(['watch', '-o', capture, capture]);
+    assert.equal(over.status, 2, over.stderr);
+    assert.match(over.stderr, /^networkml: .*is also an input.*refusing to overwrite it\n$/);
+    assert.deepEqual(readFileSync(capture), readFileSync(EDIMAX));
+    const intoDir = runCli(['watch', '-o', dir, EDIMAX]);
+    assert.notEqual(intoDir.status, 0);
+    assert.match(intoDir.stderr, /^networkml: .*cannot write.*\n$/);
+    assert.equal(intoDir.stdout, '');
+  });
 });
 
 describe('watch - stopped by a signal', () => {

@@ -8,12 +8,14 @@ import { noSessionsReason } from '../../outputs/no-sessions.js';
 import { roleModelFor } from '../../pipeline/model-registry.js';
 import { type WatchUpdate, watchBinOptions, watchCapture } from '../../pipeline/watch.js';
 import { addCaptureOptions, analyzeOptionsFrom, type CaptureCliOptions } from '../capture-options.js';
+import { openOutput, refuseOutputOverInput } from '../output.js';
 import { addModelOptions, evaluateOptionsFrom, warnUnusedWithoutAnomaly } from './eval.js';
 
 interface WatchCliOptions extends CaptureCliOptions {
   model?: string;
   json?: boolean;
   follow?: boolean;
+  output?: string;
 }
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -50,6 +52,10 @@ export function registerWatch(program: Command): void {
         .argument('<capture>', "a capture file, or '-' for standard input")
         .option('--json', 'one JSON object per host and bin')
         .option(
+          '-o, --output <file>',
+          'write the updates to this file instead of standard output, each as it comes (the file is emptied first)',
+        )
+        .option(
           '-f, --follow',
           'at the end of a capture file, wait for more (tail -F): a file being written is read as it grows',
         ),
@@ -63,6 +69,7 @@ export function registerWatch(program: Command): void {
         '  tcpdump -i eth0 -U -w - | networkml watch -\n' +
         '  networkml watch --follow capture.pcap\n' +
         '  networkml watch --duration 60 --warmup 0 capture.pcap\n' +
+        '  tcpdump -i eth0 -U -w - | networkml watch --json -o updates.jsonl -\n' +
         'Ctrl-C (or SIGTERM, SIGHUP) flushes the open bin and exits 0. A named pipe or <(tcpdump -U -w - …) is\n' +
         'read as standard input is. Without --follow a file is read to its current end; with it, a file tcpdump -w\n' +
         'is still writing is read as it grows (tail -F): one truncated or replaced at its path (rotated) is said so\n' +
@@ -80,6 +87,8 @@ export function registerWatch(program: Command): void {
       const capture = analyzeOptionsFrom(cli);
       const evaluate = evaluateOptionsFrom(cli);
       if (evaluate.anomaly) warnUnusedWithoutAnomaly(command, evaluate.anomaly);
+      refuseOutputOverInput(cli.output, [source]);
+      const out = await openOutput(cli.output, 'stream');
       const controller = new AbortController();
       // A blocked read of standard input would never see the abort: this one ends with it, the open bin flushes.
       // (A pipe given by path, and a followed file, end with the signal passed on below.)
@@ -100,7 +109,7 @@ export function registerWatch(program: Command): void {
           },
           (u) => {
             updates++;
-            process.stdout.write(cli.json ? `${JSON.stringify(u)}\n` : `${watchText(u)}\n`);
+            out.write(cli.json ? `${JSON.stringify(u)}\n` : `${watchText(u)}\n`);
           },
         );
         // Nothing printed: say why (as eval does), or "it did nothing" and "there was nothing" look alike.
@@ -113,6 +122,7 @@ export function registerWatch(program: Command): void {
         if (!(controller.signal.aborted && err instanceof StoppedBeforeCaptureError)) throw err;
       } finally {
         for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
+        await out.close();
       }
       if (controller.signal.aborted) process.exitCode = ExitCode.OK;
     });
