@@ -138,6 +138,30 @@ it('dns.out.longQueries counts the DNS queries sent with long names, whichever s
   );
 });
 
+it('dns.out.unfollowed counts the lookups no connection followed, whatever their length', async () => {
+  // 18 `dig +noedns` A queries of 56-57-character names through the EdimaxPlug1101W's own resolver, one every
+  // ~15 s: 74-75-byte messages, too short to count as long. Two fell within 10 s before one of the plug's own
+  // connections (its lookups, NTP and cloud connections, none of them left unfollowed).
+  const noEdns = 'dns/EdimaxPlug1101W-C15dnsnoedns-Mon0000-n00.pcap';
+  assert.deepEqual(await setupAndAttacked('EdimaxPlug1101W-C15', noEdns, 'dns.out.unfollowed'), [[0], [16]]);
+  assert.deepEqual(await deviceValues(`test-data/behavior/${noEdns}`, 'dns.out.longQueries'), [0]);
+  // The setup looks names up (4.7 a minute): each was followed by a connection.
+  const [setupLookups] = await deviceValues(
+    'test-data/iot-sentinel/setups/EdimaxPlug1101W-C15-Mon0000-n00.pcap',
+    'dns.out.perMin',
+  );
+  assert.ok(setupLookups! > 3, String(setupLookups));
+  // The TXT exfiltration of 69-character names (one every 2 s): 53 of its 59 lookups; the other 6 fell within
+  // 10 s before one of the plug's own connections.
+  assert.deepEqual(
+    await deviceValues(
+      'test-data/behavior/dns/EdimaxPlug1101W-C15dnsexfil-Mon0000-n00.pcap',
+      'dns.out.unfollowed',
+    ),
+    [53],
+  );
+});
+
 it('icmp.bytes counts the bytes of ICMP echo and other non-error messages, not the errors', async () => {
   // An EdimaxPlug1101W beaconing to a public address in pings with a 120-byte payload (`ping -c 30 -i 4 -s
   // 120`): 30 requests and 30 replies of 148 bytes. Its setup's only ICMP: two port-unreachable errors.

@@ -59,6 +59,12 @@ const LONG_DNS_NAME = LONG_DNS_MESSAGE - 18;
  * it): the length alone cannot tell it from name bytes, so such a query counts from a name of ~41 characters.
  */
 const EDNS_COOKIE_BYTES = 23;
+/**
+ * A device looks a name up to connect to it: a lookup (a DNS flow it starts) that no new connection of its own
+ * follows within LOOKUP_FOLLOW_S seconds carried something else. Tunnels and exfiltration send data in the names,
+ * whatever their length, and connect nowhere; this needs no byte of the DNS message.
+ */
+export const LOOKUP_FOLLOW_S = 10;
 
 /**
  * Beacons: an implant checks in with its controller at a fixed interval, often with some jitter, one or a few
@@ -148,6 +154,11 @@ export const BEHAVIOR_FEATURES: readonly BehaviorFeatureInfo[] = [
     name: 'icmp.bytes',
     kind: 'range',
     text: 'bytes of ICMP echo and other non-error messages, either direction',
+  },
+  {
+    name: 'dns.out.unfollowed',
+    kind: 'range',
+    text: `DNS lookups sent that no new connection followed within ${LOOKUP_FOLLOW_S} s`,
   },
 ];
 export const BEHAVIOR_FEATURE_COUNT = BEHAVIOR_FEATURES.length;
@@ -1316,6 +1327,9 @@ class BinScratch {
   flowPeer = new Int32Array(64);
   /** Distinct (service index, peer index) pairs of the bin. */
   readonly servicePeerPairs = new QuadTable(256);
+  /** Start times (µs) of the host's DNS flows and of its other outgoing TCP/UDP flows, for unfollowedLookups. */
+  readonly lookupStarts: number[] = [];
+  readonly connectStarts: number[] = [];
 
   begin(flows: number, peers: number): void {
     this.epoch++;
@@ -1351,6 +1365,20 @@ class BinScratch {
   }
 }
 const scratch = new BinScratch();
+
+/** Lookups (start times, µs) with no connection starting within LOOKUP_FOLLOW_S after them. */
+function unfollowedLookups(lookups: number[], connects: number[]): number {
+  if (lookups.length === 0) return 0;
+  lookups.sort((a, b) => a - b);
+  connects.sort((a, b) => a - b);
+  let unfollowed = 0;
+  let c = 0;
+  for (const t of lookups) {
+    while (c < connects.length && connects[c]! < t) c++;
+    if (c === connects.length || connects[c]! - t > LOOKUP_FOLLOW_S * 1e6) unfollowed++;
+  }
+  return unfollowed;
+}
 
 function binOf(
   bin: number,
@@ -1415,6 +1443,9 @@ function binOf(
   let maxBytesOut = 0;
   let maxDuration = 0;
   let small = 0;
+  const lookups = x.lookupStarts;
+  const connects = x.connectStarts;
+  lookups.length = connects.length = 0;
   for (let f = 0; f < s.n; f++) {
     const id = s.flowIds[s.flowBase + f]!;
     const flags = s.fFlags[id]!;
@@ -1476,6 +1507,9 @@ function binOf(
     const d = (s.fLast[id]! - s.fFirst[id]!) / 1e6;
     if (d > maxDuration) maxDuration = d;
     if (pin + pout <= 2) small++;
+    // Multicast flows (mDNS, SSDP) are announcements, not connections a lookup was for.
+    if (out && proto <= 1 && s.fPeerKind[id] !== 3)
+      (remotePort === 53 ? lookups : connects).push(s.fFirst[id]!);
   }
   const serviceList: [number, number, number][] = new Array(x.serviceCount);
   for (let k = 0; k < x.serviceCount; k++)
@@ -1521,6 +1555,7 @@ function binOf(
     second,
     s.dnsLongOut,
     s.icmpBytes,
+    unfollowedLookups(lookups, connects),
   ];
   return {
     bin,
