@@ -118,6 +118,44 @@ describe('BehaviorModel', () => {
     assert.doesNotMatch(explained(150_000), /largest upload/);
   });
 
+  it("scores an upload beyond 4× the nearest normal devices' largest: ψ (ln(U / U_k) − ln 4), from 100 kB", () => {
+    const UPLOAD = BEHAVIOR_FEATURES.findIndex((f) => f.name === 'flow.maxBytesOut');
+    const withUpload = (group: string, bytes: number, share = 0.3): TrainingSample => {
+      const s = sample(group, share);
+      const values = [...s.values];
+      values[UPLOAD] = bytes;
+      return { ...s, values };
+    };
+    const plugs = [40e3, 42e3, 44e3, 46e3, 47e3].map((b, i) => withUpload(`plug-${i}`, b));
+    const cameras = [1e6, 2e6, 3e6, 4e6, 5e6].map((b, i) => withUpload(`camera-${i}`, b, 0.9));
+    const train = [...plugs, ...cameras];
+    const on = new BehaviorModel({ k: 2, uploadWeight: 2 }).fit(train);
+    const off = new BehaviorModel({ k: 2, uploadWeight: 0 }).fit(train);
+    const added = (bytes: number) => {
+      const q = withUpload('q', bytes);
+      const a = on.scoreBin(q);
+      assert.deepEqual(a.neighbours, off.scoreBin(q).neighbours);
+      const most = Math.max(...a.neighbours.map((n) => on.state!.refs[n]![UPLOAD]!));
+      return { added: a.score - off.scoreBin(q).score, most };
+    };
+    const exfil = added(423_045);
+    assert.ok(Math.abs(exfil.added - 2 * (Math.log(423_045 / exfil.most) - Math.log(4))) < 1e-9);
+    assert.ok(exfil.added > 1, String(exfil.added));
+    // Within 4× of the neighbours' most: nothing added; under 100 kB, however far beyond it: nothing either.
+    assert.equal(added(150_000).added, 0);
+    const sensors = [1e3, 2e3, 3e3].map((b, i) => withUpload(`sensor-${i}`, b));
+    const q = withUpload('q', 90_000);
+    const sensorScore = (uploadWeight: number) =>
+      new BehaviorModel({ k: 2, uploadWeight }).fit(sensors).scoreBin(q).score;
+    assert.equal(sensorScore(2), sensorScore(0));
+    // A file written before the term has no uploadWeight: it loads with the term off, scoring as before.
+    const doc = JSON.parse(JSON.stringify(on.toJSON())) as { hyperParameters: Record<string, unknown> };
+    delete doc.hyperParameters.uploadWeight;
+    const old = BehaviorModel.fromJSON(doc);
+    assert.equal(old.uploadWeight, 0);
+    assert.equal(old.scoreBin(withUpload('q', 423_045)).score, off.scoreBin(withUpload('q', 423_045)).score);
+  });
+
   it('weighs a first industrial control protocol over TCP like an admin service; old files leave it out', () => {
     const S7 = serviceCode(true, 0, 102);
     const MELSOFT = serviceCode(true, 1, 5560);
@@ -953,6 +991,7 @@ describe('BehaviorModel', () => {
       'publicPeer.secondFlows',
       'dns.out.longQueries',
       'icmp.bytes',
+      'dns.out.unfollowed',
     ])
       it(`files written before ${name} was appended score with the features they know`, () => {
         const at = BEHAVIOR_FEATURES.findIndex((f) => f.name === name);

@@ -8,7 +8,7 @@
  *   s = (1/k) Σ_{j ∈ kNN(z)} ‖z − z_j‖
  *       + λ · ( ln(1 + |N|) + ln(1 + max_{c∈N} peers_c) + α ln(1 + a_N) + β·[a_N > 0] )
  *       + μ ln(1 + |P|) + ν ln(1 + max(max_{q∈P} conns_q − c₀, 0)) + η ln(1 + c)·[c ≥ c_min]
- *       + ρ max(B − b₀, 0) + σ·[a second stack],
+ *       + ρ max(B − b₀, 0) + ψ max(ln(U / U_k) − ln 4, 0) + σ·[a second stack],
  * the mean distance to its k nearest training bins plus novelty: N the services (direction, protocol,
  * server port) the bin used that none of those k neighbours used, a_N the connections among them on
  * admin/lateral-movement TCP ports (SMB, RPC, RDP, SSH, …; β: any at all is news; TCP sessions on
@@ -23,7 +23,8 @@
  * training window (of another capture) had: counts far beyond anything normal (64 ARP requests in 5 minutes,
  * where no normal device sent more than 10) are news however near the rest of the window is, and the clipped
  * log distance caps them; b₀ = ln 2 (up to twice the training maximum) is free. Range features (distinct ARP
- * targets) are only here, not in the distance.
+ * targets) are only here, not in the distance. U is the window's largest upload in one connection (from 100 kB)
+ * and U_k the largest of its k neighbours': four times as much is free.
  * c is the most of N that one normal window of another label (device type) used: a device that also does
  * another type's job uses that type's services. One type per capture: the training label L* whose own
  * references fit the capture's worst-fitting window best (min_L max_w s_L(w), s_L: the same score with
@@ -74,10 +75,10 @@ const STACK_KINDS = [STACK_TTL_MASK, STACK_SYN_MASK] as const;
  */
 const ARP_CLAIMS_MIN = 5;
 /**
- * An upload in one connection is named among the reasons of an abnormal window when it is at least
- * UPLOAD_NOTABLE_RATIO times the largest of its nearest normal windows and UPLOAD_NOTABLE_BYTES long, even
- * where the feature's spread over all devices (cameras upload megabytes) keeps its standard score small:
- * data leaving is what an analyst checks first (a 423 kB upload beside the neighbours' 47 kB was not named).
+ * An upload in one connection at least UPLOAD_NOTABLE_RATIO times the largest of its nearest normal windows and
+ * UPLOAD_NOTABLE_BYTES long is scored by the upload term and named among the reasons, even where the feature's
+ * spread over all devices (cameras upload megabytes) keeps its standard score small: data leaving is what an
+ * analyst checks first (a 423 kB upload beside the neighbours' 47 kB was not named).
  */
 const UPLOAD_NOTABLE_RATIO = 4;
 const UPLOAD_NOTABLE_BYTES = 100_000;
@@ -276,6 +277,14 @@ export interface BehaviorOptions {
   beyondWeight?: number;
   /** b₀: how far (in ln units) beyond the training range is free: normal windows of a new capture go a bit beyond. */
   beyondFree?: number;
+  /**
+   * Weight ψ of max(ln(x / M) − ln UPLOAD_NOTABLE_RATIO, 0) for x, the window's largest upload in one
+   * connection, from UPLOAD_NOTABLE_BYTES on; M the largest of its nearest normal windows (0: off). Uploads vary
+   * by device over three orders of magnitude (cameras send megabytes), so neither the distance nor the
+   * range term sees 423 kB leaving a device whose nearest normal windows sent at most 26 kB in one connection:
+   * compared with those windows, it is what data theft looks like.
+   */
+  uploadWeight?: number;
   /**
    * Weight υ of the vendor term: how much worse a window fits the normal windows of the labels whose training
    * devices had its MAC vendor prefix than it fits the population's (0: off).
@@ -544,6 +553,7 @@ export class BehaviorModel {
   readonly otherTypeMin: number;
   readonly beyondWeight: number;
   readonly beyondFree: number;
+  readonly uploadWeight: number;
   readonly vendorWeight: number;
   readonly vendorFree: number;
   readonly vendorMinPackets: number;
@@ -616,6 +626,7 @@ export class BehaviorModel {
     this.otherTypeMin = options.otherTypeMin ?? 3;
     this.beyondWeight = options.beyondWeight ?? 4;
     this.beyondFree = options.beyondFree ?? Math.LN2;
+    this.uploadWeight = options.uploadWeight ?? 4;
     this.vendorWeight = options.vendorWeight ?? 1;
     this.vendorFree = options.vendorFree ?? 2;
     this.vendorMinPackets = options.vendorMinPackets ?? 5;
@@ -959,6 +970,16 @@ export class BehaviorModel {
     return { total, feature, max, excess: most };
   }
 
+  /** ln(x / M) − ln UPLOAD_NOTABLE_RATIO of the upload term (see BehaviorOptions.uploadWeight), 0 below it or off. */
+  private uploadBeyond(values: readonly number[], neighbours: readonly number[]): number {
+    const x = values[MAX_UPLOAD_FEATURE]!;
+    if (this.uploadWeight <= 0 || !(x >= UPLOAD_NOTABLE_BYTES) || neighbours.length === 0) return 0;
+    const refs = this.state!.refs;
+    let most = 0;
+    for (const n of neighbours) most = Math.max(most, refs[n]![MAX_UPLOAD_FEATURE]!);
+    return Math.max(Math.log(x / Math.max(most, 1)) - Math.log(UPLOAD_NOTABLE_RATIO), 0);
+  }
+
   /** Whether the one-type term is scored: on, without the local scale, and with at least two labels. */
   private get labelTerm(): boolean {
     return this.labelWeight > 0 && this.localFloor === 0 && this.labels.length >= 2;
@@ -1026,6 +1047,8 @@ export class BehaviorModel {
     if (otherType) score += this.otherTypeWeight * Math.log1p(otherType.services.length);
     const beyond = this.beyondRange(sample.values, excludeGroup);
     if (beyond.total > this.beyondFree) score += this.beyondWeight * (beyond.total - this.beyondFree);
+    const upload = this.uploadBeyond(sample.values, neighbours);
+    if (upload > 0) score += this.uploadWeight * upload;
     if (s.refLocal.length > 0 && neighbours.length > 0) {
       let local = 0;
       for (const n of neighbours) local += s.refLocal[n]!;
@@ -1873,6 +1896,7 @@ export class BehaviorModel {
         otherTypeMin: this.otherTypeMin,
         beyondWeight: this.beyondWeight,
         beyondFree: this.beyondFree,
+        uploadWeight: this.uploadWeight,
         vendorWeight: this.vendorWeight,
         vendorFree: this.vendorFree,
         vendorMinPackets: this.vendorMinPackets,
@@ -2058,6 +2082,7 @@ function behaviorFileSchemaOf(z: typeof Zod) {
       otherTypeMin: z.number().int().positive().default(3),
       beyondWeight: finite.min(0).default(0),
       beyondFree: finite.min(0).default(Math.LN2),
+      uploadWeight: finite.min(0).default(0),
       vendorWeight: finite.min(0).default(0),
       vendorFree: finite.min(0).default(2),
       vendorMinPackets: finite.min(0).default(5),
