@@ -35,6 +35,10 @@ function record(i: number): BehaviorBin {
           ),
         }
       : {}),
+    // Sessions held with public peers in others, the field left out when none as well.
+    ...(i % 4 === 1
+      ? { heldSessions: Array.from({ length: 1 + (i % 3) }, (_, k) => 266592 + k * 2223) }
+      : {}),
   };
 }
 

@@ -162,6 +162,33 @@ it('dns.out.unfollowed counts the lookups no connection followed, whatever their
   );
 });
 
+it('heldSessions lists the outgoing TCP services of sessions held with a public peer: 10 s or more, answered', async () => {
+  // A reverse shell (bash -i to an `nc -l` on 4444 whose operator types 8 commands, 35 s) spliced into the
+  // EdimaxPlug1101W's setup: its session is listed, the plug's own short exchanges with its cloud are not.
+  const held = async (capture: string) => {
+    const a = await analyzeCapture(capture, { behavior: true, sessionRows: false, warmupS: 0 });
+    return hostBins(a.behavior!).map((b) => b.heldSessions ?? []);
+  };
+  const shell = await held('test-data/behavior/c2/EdimaxPlug1101W-C15revshell4444-Mon0000-n00.pcap');
+  assert.ok(
+    shell.some((codes) => codes.includes(serviceCode(true, 0, 4444))),
+    JSON.stringify(shell),
+  );
+  const own = await held(`${SETUPS}/EdimaxPlug1101W-C15-Mon0000-n00.pcap`);
+  assert.ok(!own.some((codes) => codes.includes(serviceCode(true, 0, 4444))));
+  // The attacked capture's other sessions are the setup's own: only 4444 is new.
+  assert.deepEqual(
+    shell.flat().filter((c) => c !== serviceCode(true, 0, 4444)),
+    own.flat(),
+  );
+  // An IRC bot (sic on ngircd, 6667) idling for 223 s in one connection, spliced into a DLinkCam's setup.
+  const irc = await held('test-data/behavior/c2/DLinkCam-B3irc6667-Mon0000-n00.pcap');
+  assert.ok(
+    irc.some((codes) => codes.includes(serviceCode(true, 0, 6667))),
+    JSON.stringify(irc),
+  );
+});
+
 it('icmp.bytes counts the bytes of ICMP echo and other non-error messages, not the errors', async () => {
   // An EdimaxPlug1101W beaconing to a public address in pings with a 120-byte payload (`ping -c 30 -i 4 -s
   // 120`): 30 requests and 30 replies of 148 bytes. Its setup's only ICMP: two port-unreachable errors.

@@ -65,6 +65,8 @@ const EDNS_COOKIE_BYTES = 23;
  * whatever their length, and connect nowhere; this needs no byte of the DNS message.
  */
 export const LOOKUP_FOLLOW_S = 10;
+/** A connection held this long (s) is a session (see BehaviorBin.heldSessions), not a request and its answer. */
+export const HELD_SESSION_S = 10;
 
 /**
  * Beacons: an implant checks in with its controller at a fixed interval, often with some jitter, one or a few
@@ -349,6 +351,12 @@ export interface BehaviorBin {
    * Optional: bins of stores made before they were tracked.
    */
   beacons?: BeaconEntry[];
+  /**
+   * Outgoing TCP services (codes, ascending) on which the host held a session with a public peer in this bin:
+   * a connection the peer answered that lasted HELD_SESSION_S or more (a shell, a chat or a pool connection;
+   * not a probe, nor a request and its answer). Optional: none.
+   */
+  heldSessions?: number[];
 }
 
 export interface BehaviorResult {
@@ -1443,6 +1451,7 @@ function binOf(
   let maxBytesOut = 0;
   let maxDuration = 0;
   let small = 0;
+  const held: number[] = [];
   const lookups = x.lookupStarts;
   const connects = x.connectStarts;
   lookups.length = connects.length = 0;
@@ -1496,7 +1505,8 @@ function binOf(
       }
     }
     const port = proto <= 1 && serverPort >= EPHEMERAL_PORT ? 0xffff : serverPort;
-    const svc = x.service(serviceCode(out, proto, port));
+    const code = serviceCode(out, proto, port);
+    const svc = x.service(code);
     x.serviceFlows[svc]!++;
     const before = pairs.size;
     if (pairs.intern(svc, peer, 0, 0) === before) x.servicePeers[svc]!++;
@@ -1506,6 +1516,8 @@ function binOf(
     if (s.fBytesOut[id]! > maxBytesOut) maxBytesOut = s.fBytesOut[id]!;
     const d = (s.fLast[id]! - s.fFirst[id]!) / 1e6;
     if (d > maxDuration) maxDuration = d;
+    if (out && proto === 0 && pin > 0 && d >= HELD_SESSION_S && s.fPeerKind[id] === 1 && !held.includes(code))
+      held.push(code);
     if (pin + pout <= 2) small++;
     // Multicast flows (mDNS, SSDP) are announcements, not connections a lookup was for.
     if (out && proto <= 1 && s.fPeerKind[id] !== 3)
@@ -1570,6 +1582,7 @@ function binOf(
     stacks,
     arpClaims,
     ...(beacons ? { beacons } : {}),
+    ...(held.length > 0 ? { heldSessions: held.sort((a, b) => a - b) } : {}),
   };
 }
 

@@ -156,6 +156,61 @@ describe('BehaviorModel', () => {
     assert.equal(old.scoreBin(withUpload('q', 423_045)).score, off.scoreBin(withUpload('q', 423_045)).score);
   });
 
+  it('adds the unseen-service term for a session held with a public peer on a port no training capture used', () => {
+    const HTTPS = serviceCode(true, 0, 443);
+    const SHELL = serviceCode(true, 0, 4444);
+    // Ten devices with their cloud on 443; one of them also used 8443 once (any peer, answered or not).
+    const train = normals.map((n, i) => ({
+      ...n,
+      services: [[DNS, 1, 1], [HTTPS, 1, 2], ...(i === 3 ? [[serviceCode(true, 0, 8443), 1, 1]] : [])] as [
+        number,
+        number,
+        number,
+      ][],
+    }));
+    const m = new BehaviorModel({ k: 1 }).fit(train);
+    assert.deepEqual(
+      m.state!.outTcpServices,
+      [HTTPS, serviceCode(true, 0, 8443)].sort((a, b) => a - b),
+    );
+    const q = (held: number[]) => ({
+      ...sample('q', 0.3),
+      services: [
+        [DNS, 1, 1],
+        [HTTPS, 1, 2],
+        [SHELL, 1, 1],
+      ] as [number, number, number][],
+      heldSessions: held,
+    });
+    const quiet = m.scoreBin(q([])).score;
+    assert.equal(m.scoreBin(q([SHELL])).score, quiet + 10);
+    assert.deepEqual(m.unseenServices(q([SHELL, HTTPS])), [SHELL]);
+    // A session on a port some training capture used, however rarely: nothing.
+    assert.equal(m.scoreBin(q([serviceCode(true, 0, 8443)])).score, quiet);
+    // Not in the cross-validated scores: a capture left out is no unseen service of a trained type.
+    assert.equal(m.scoreBin(q([SHELL]), 'dev-3').score, m.scoreBin(q([]), 'dev-3').score);
+    assert.match(
+      m.explain(q([SHELL]), m.scoreBin(q([SHELL]))).join('\n'),
+      /outgoing tcp port 4444 to 1 peer \(1 connection\), a session held with a public address on a service no training device used at all/,
+    );
+    // Off, or a file made before the term (no outTcpServices, no weight): silent.
+    assert.equal(
+      new BehaviorModel({ k: 1, unseenServiceWeight: 0 }).fit(train).scoreBin(q([SHELL])).score,
+      quiet,
+    );
+    const doc = JSON.parse(JSON.stringify(m.toJSON())) as {
+      hyperParameters: Record<string, unknown>;
+      state: Record<string, unknown>;
+    };
+    const again = BehaviorModel.fromJSON(JSON.parse(JSON.stringify(doc)));
+    assert.equal(again.scoreBin(q([SHELL])).score, quiet + 10);
+    delete doc.hyperParameters.unseenServiceWeight;
+    delete doc.state.outTcpServices;
+    const old = BehaviorModel.fromJSON(doc);
+    assert.equal(old.unseenServiceWeight, 0);
+    assert.equal(old.scoreBin(q([SHELL])).score, quiet);
+  });
+
   it('weighs a first industrial control protocol over TCP like an admin service; old files leave it out', () => {
     const S7 = serviceCode(true, 0, 102);
     const MELSOFT = serviceCode(true, 1, 5560);

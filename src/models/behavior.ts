@@ -286,6 +286,14 @@ export interface BehaviorOptions {
    */
   uploadWeight?: number;
   /**
+   * Added once when the device held a session (10 s or more, answered) with a public peer on an outgoing TCP
+   * service (a server port) that no training capture used at all, with any peer (0: off): a reverse shell to
+   * 4444, an IRC bot on 6667, a mining pool on 3333 — one quiet session that the distance and the neighbours'
+   * novelty barely see. Devices' own cloud services are ones some training device of the type used; a rare one
+   * is met in a request and its answer (a WeMo's TLS exchange on 8445: 1.6 s), not a session held open.
+   */
+  unseenServiceWeight?: number;
+  /**
    * Weight υ of the vendor term: how much worse a window fits the normal windows of the labels whose training
    * devices had its MAC vendor prefix than it fits the population's (0: off).
    */
@@ -320,6 +328,8 @@ export interface BehaviorSample {
   arpClaims?: number;
   /** The window's regular endpoints (see BehaviorBin.beacons); optional (none). */
   beacons?: readonly BeaconEntry[];
+  /** Outgoing TCP services of sessions held with a public peer (see BehaviorBin.heldSessions); optional (none). */
+  heldSessions?: readonly number[];
 }
 
 export interface TrainingSample extends BehaviorSample {
@@ -377,6 +387,8 @@ export interface BehaviorState {
    * absent when the beacon term is off.
    */
   groupBeacons?: Record<string, Record<string, number>>;
+  /** Every outgoing TCP service code a training window used (any peer, answered or not), ascending; absent when the unseen-service term is off. */
+  outTcpServices?: number[];
 }
 
 /** A calibration: ascending cross-validated normal scores and the exponential tail above tailStart. */
@@ -554,6 +566,7 @@ export class BehaviorModel {
   readonly beyondWeight: number;
   readonly beyondFree: number;
   readonly uploadWeight: number;
+  readonly unseenServiceWeight: number;
   readonly vendorWeight: number;
   readonly vendorFree: number;
   readonly vendorMinPackets: number;
@@ -572,6 +585,8 @@ export class BehaviorModel {
   /** Each training label's references, and each group's most regular endpoints of a service in one window. */
   private labelRefs: number[][] = [];
   private groupBeacons = new Map<string, Map<number, number>>();
+  /** state.outTcpServices as a set (null: the model has none, the unseen-service term is silent). */
+  private outTcpSeen: Set<number> | null = null;
   /** The distinct training labels (sorted) and each reference's index among them (-1: unlabelled). */
   labels: string[] = [];
   private refLabelIdx = new Int32Array(0);
@@ -627,6 +642,7 @@ export class BehaviorModel {
     this.beyondWeight = options.beyondWeight ?? 4;
     this.beyondFree = options.beyondFree ?? Math.LN2;
     this.uploadWeight = options.uploadWeight ?? 4;
+    this.unseenServiceWeight = options.unseenServiceWeight ?? 10;
     this.vendorWeight = options.vendorWeight ?? 1;
     this.vendorFree = options.vendorFree ?? 2;
     this.vendorMinPackets = options.vendorMinPackets ?? 5;
@@ -711,6 +727,14 @@ export class BehaviorModel {
         beacons[x.group] = most;
       }
       this.state.groupBeacons = beacons;
+    }
+    if (this.unseenServiceWeight > 0) {
+      // Of every sample, not only the kept references: a port one dropped window used is not unseen.
+      const seen = new Set<number>();
+      for (const x of samples)
+        for (const [code] of x.services)
+          if (isOutgoingService(code) && ((code >> 16) & 3) === 0) seen.add(code);
+      this.state.outTcpServices = [...seen].sort((a, b) => a - b);
     }
     this.prepare();
     // Cross-validated scores: every training bin against the bins of the other captures only; first
@@ -882,6 +906,7 @@ export class BehaviorModel {
         new Map(Object.entries(most).map(([code, n]) => [Number(code), n])),
       ]),
     );
+    this.outTcpSeen = s.outTcpServices ? new Set(s.outTcpServices) : null;
     this.readConfusable();
     const d = s.kinds.length;
     this.rangeMax = new Float64Array(d).fill(Number.NEGATIVE_INFINITY);
@@ -980,6 +1005,16 @@ export class BehaviorModel {
     return Math.max(Math.log(x / Math.max(most, 1)) - Math.log(UPLOAD_NOTABLE_RATIO), 0);
   }
 
+  /**
+   * The window's outgoing TCP services of sessions held with a public peer that no training capture used: the
+   * unseen-service term's (see BehaviorOptions.unseenServiceWeight); none when off.
+   */
+  unseenServices(sample: BehaviorSample): number[] {
+    const seen = this.outTcpSeen;
+    if (this.unseenServiceWeight <= 0 || seen === null || !sample.heldSessions) return [];
+    return sample.heldSessions.filter((code) => !seen.has(code));
+  }
+
   /** Whether the one-type term is scored: on, without the local scale, and with at least two labels. */
   private get labelTerm(): boolean {
     return this.labelWeight > 0 && this.localFloor === 0 && this.labels.length >= 2;
@@ -1049,6 +1084,10 @@ export class BehaviorModel {
     if (beyond.total > this.beyondFree) score += this.beyondWeight * (beyond.total - this.beyondFree);
     const upload = this.uploadBeyond(sample.values, neighbours);
     if (upload > 0) score += this.uploadWeight * upload;
+    // Not in the cross-validated scores: a capture left out makes the ports only it used look unseen, which a
+    // new capture of a trained type does not meet, and a few such +ψ scores would set the whole tail.
+    if (excludeGroup === undefined && this.unseenServices(sample).length > 0)
+      score += this.unseenServiceWeight;
     if (s.refLocal.length > 0 && neighbours.length > 0) {
       let local = 0;
       for (const n of neighbours) local += s.refLocal[n]!;
@@ -1799,8 +1838,16 @@ export class BehaviorModel {
         text: `${score.novelPeerFlows} connections with ${peerText(score.busiestNovelPeer)}, a public address none of the nearest normal devices talked to`,
       });
     }
+    const unseen = new Set(this.unseenServices(sample));
+    for (const [code, peers, flows] of sample.services) {
+      if (!unseen.has(code)) continue;
+      reasons.push({
+        weight: this.unseenServiceWeight,
+        text: `${servicePeersText(code, peers)} (${flows} connection${flows === 1 ? '' : 's'}), a session held with a public address on a service no training device used at all — a reverse shell, a bot's chat server or a mining pool is reached this way`,
+      });
+    }
     for (const [code, peers, flows] of score.novel) {
-      if (other?.services.includes(code)) continue;
+      if (other?.services.includes(code) || unseen.has(code)) continue;
       const maker =
         score.industrialUdp && isOutgoingIndustrialUdp(code)
           ? '; no device of its maker in training spoke an industrial protocol'
@@ -1897,6 +1944,7 @@ export class BehaviorModel {
         beyondWeight: this.beyondWeight,
         beyondFree: this.beyondFree,
         uploadWeight: this.uploadWeight,
+        unseenServiceWeight: this.unseenServiceWeight,
         vendorWeight: this.vendorWeight,
         vendorFree: this.vendorFree,
         vendorMinPackets: this.vendorMinPackets,
@@ -2083,6 +2131,7 @@ function behaviorFileSchemaOf(z: typeof Zod) {
       beyondWeight: finite.min(0).default(0),
       beyondFree: finite.min(0).default(Math.LN2),
       uploadWeight: finite.min(0).default(0),
+      unseenServiceWeight: finite.min(0).default(0),
       vendorWeight: finite.min(0).default(0),
       vendorFree: finite.min(0).default(2),
       vendorMinPackets: finite.min(0).default(5),
@@ -2122,6 +2171,7 @@ function behaviorFileSchemaOf(z: typeof Zod) {
         .optional(),
       groupArpClaims: z.record(z.string(), z.number().int().min(0)).optional(),
       groupBeacons: z.record(z.string(), z.record(z.string(), z.number().int().min(0))).optional(),
+      outTcpServices: z.array(z.number().int().min(0)).optional(),
     }),
   });
 }

@@ -529,6 +529,7 @@ function fitBehavior(
         stacks: b.stacks,
         arpClaims: b.arpClaims ?? 0,
         ...(b.beacons ? { beacons: b.beacons } : {}),
+        ...(b.heldSessions ? { heldSessions: b.heldSessions } : {}),
       });
   });
   model.fit(samples);

@@ -261,6 +261,22 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     );
   });
 
+  for (const [capture, port, normal] of [
+    ['EdimaxPlug1101W-C15revshell4444-Mon0000-n00.pcap', 4444, 'EdimaxPlug1101W-C15-Mon0000-n00.pcap'],
+    ['DLinkCam-B3irc6667-Mon0000-n00.pcap', 6667, 'DLinkCam-B3-Mon0000-n00.pcap'],
+  ] as const)
+    it(`one quiet session on a port no training device used is abnormal (a reverse shell, an IRC bot): ${capture}`, () => {
+      // bash -i to `nc -l` on 4444, 8 typed commands; sic idling on ngircd's #bots for 223 s: one connection each.
+      flaggedOverItsNormal(
+        join(attacked, 'c2', capture),
+        new RegExp(
+          `outgoing tcp port ${port} to 1 peer \\(1 connection\\), a session held with a public address on a service no training device used at all`,
+        ),
+        heldOut,
+        normal,
+      );
+    });
+
   it('one SMB session to a LAN host is abnormal when no normal device has any, and the explanation counts its packets', () => {
     // impacket samrdump from an EdimaxPlug1101W: one connection to port 445, 54 packets.
     flaggedOverItsNormal(
