@@ -17,7 +17,9 @@ import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { ExitCode, NetworkmlError } from '../../errors.js';
+import { runCli } from '../../test-helpers/cli.js';
 import { corruptPcap } from '../../test-helpers/corrupt-capture.js';
+import { TEST_DATA } from '../../test-helpers/reference.js';
 import { type ReportOptions, registerReport, runReport } from './report.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -187,6 +189,26 @@ describe('networkml report', () => {
     ]);
     const html = readFileSync(output, 'utf8');
     assert.equal(html.match(/<tr data-key=|<tr class="invalid" data-key=/g)?.length, lines.length + 2);
+  });
+
+  test('watch --json updates are refused in one line that says what to run instead', async () => {
+    const updates = join(work, 'updates.jsonl');
+    const watched = runCli([
+      'watch',
+      '--json',
+      '-o',
+      updates,
+      `${TEST_DATA}reference/captures/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap`,
+    ]);
+    assert.equal(watched.status, 0, watched.stderr);
+    const output = join(work, 'watch.html');
+    const { code, err } = run([updates], output);
+    assert.equal(await code, ExitCode.BAD_INPUT);
+    assert.equal(
+      err.text(),
+      `networkml: ${updates}:1: a watch --json update (one host, one bin), not a capture result: report reads eval --json results and test --json reports; run eval --json on the capture\n`,
+    );
+    assert.ok(!existsSync(output));
   });
 
   test('results saved under another name (eval --json > results.txt) are read as results, not as a capture', async () => {

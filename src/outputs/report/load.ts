@@ -93,6 +93,11 @@ export function parseResults(text: string, name: string): ParsedResults {
   return loaded;
 }
 
+/** A line of `watch --json`: a host's roles when one of its bins closed, which a report has no place for. */
+function looksLikeWatchUpdate(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && 'binEnd' in value && 'runningRoles' in value;
+}
+
 /** Adds one value to `loaded`; returns why it cannot be used, if it cannot. */
 function addResult(loaded: LoadedResults, item: Item, name: string, count: number): string | undefined {
   const value = item.value;
@@ -110,6 +115,8 @@ function addResult(loaded: LoadedResults, item: Item, name: string, count: numbe
     loaded.captures.push(...hostFootprintCaptureResults(parsed.data));
     return undefined;
   }
+  if (looksLikeWatchUpdate(value))
+    return 'a watch --json update (one host, one bin), not a capture result: report reads eval --json results and test --json reports; run eval --json on the capture';
   const parsed = captureResultSchema.safeParse(value);
   if (!parsed.success) return `not a capture result or test report (${firstIssue(parsed.error)})`;
   loaded.captures.push(parsed.data);
