@@ -29,6 +29,23 @@ function sample(group: string, share: number, peers = 0, services = [[DNS, 1, 1]
 /** Ten normal captures whose one share feature is 0.1 · i (IQR 0.45 > the 0.1 floor). */
 const normals = Array.from({ length: 10 }, (_, i) => sample(`dev-${i}`, 0.1 * i));
 
+const UPLOAD = BEHAVIOR_FEATURES.findIndex((f) => f.name === 'flow.maxBytesOut');
+/** A sample whose largest upload in one connection is `bytes`. */
+function withUpload(group: string, bytes: number, share = 0.3): TrainingSample {
+  const s = sample(group, share);
+  const values = [...s.values];
+  values[UPLOAD] = bytes;
+  return { ...s, values };
+}
+/**
+ * Plugs (share 0.3) upload up to 47 kB, cameras (share 0.9) 1–5 MB: a spread that keeps a plug's 423 kB within
+ * two standard units of its neighbours, the plugs.
+ */
+const plugsAndCameras = [
+  ...[40e3, 42e3, 44e3, 46e3, 47e3].map((b, i) => withUpload(`plug-${i}`, b)),
+  ...[1e6, 2e6, 3e6, 4e6, 5e6].map((b, i) => withUpload(`camera-${i}`, b, 0.9)),
+];
+
 describe('BehaviorModel', () => {
   it('robust-standardises with the median and IQR of the training bins, with a floor per kind', () => {
     const m = new BehaviorModel({ k: 1, clip: 8 }).fit(normals);
@@ -86,18 +103,7 @@ describe('BehaviorModel', () => {
   });
 
   it("names an upload several times the nearest normal devices' largest even where its standard score is small", () => {
-    const UPLOAD = BEHAVIOR_FEATURES.findIndex((f) => f.name === 'flow.maxBytesOut');
-    // Plugs (share 0.3) upload up to 47 kB, cameras (share 0.9) 1–5 MB: a spread that keeps a plug's 423 kB
-    // within two standard units of its neighbours, the plugs.
-    const withUpload = (group: string, bytes: number, share = 0.3): TrainingSample => {
-      const s = sample(group, share);
-      const values = [...s.values];
-      values[UPLOAD] = bytes;
-      return { ...s, values };
-    };
-    const plugs = [40e3, 42e3, 44e3, 46e3, 47e3].map((b, i) => withUpload(`plug-${i}`, b));
-    const cameras = [1e6, 2e6, 3e6, 4e6, 5e6].map((b, i) => withUpload(`camera-${i}`, b, 0.9));
-    const m = new BehaviorModel({ k: 2 }).fit([...plugs, ...cameras]);
+    const m = new BehaviorModel({ k: 2 }).fit(plugsAndCameras);
     const explained = (bytes: number) => {
       const q = withUpload('q', bytes);
       const score = m.scoreBin(q);
@@ -119,16 +125,7 @@ describe('BehaviorModel', () => {
   });
 
   it("scores an upload beyond 4× the nearest normal devices' largest: ψ (ln(U / U_k) − ln 4), from 100 kB", () => {
-    const UPLOAD = BEHAVIOR_FEATURES.findIndex((f) => f.name === 'flow.maxBytesOut');
-    const withUpload = (group: string, bytes: number, share = 0.3): TrainingSample => {
-      const s = sample(group, share);
-      const values = [...s.values];
-      values[UPLOAD] = bytes;
-      return { ...s, values };
-    };
-    const plugs = [40e3, 42e3, 44e3, 46e3, 47e3].map((b, i) => withUpload(`plug-${i}`, b));
-    const cameras = [1e6, 2e6, 3e6, 4e6, 5e6].map((b, i) => withUpload(`camera-${i}`, b, 0.9));
-    const train = [...plugs, ...cameras];
+    const train = plugsAndCameras;
     const on = new BehaviorModel({ k: 2, uploadWeight: 2 }).fit(train);
     const off = new BehaviorModel({ k: 2, uploadWeight: 0 }).fit(train);
     const added = (bytes: number) => {
