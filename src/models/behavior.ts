@@ -387,7 +387,10 @@ export interface BehaviorState {
    * absent when the beacon term is off.
    */
   groupBeacons?: Record<string, Record<string, number>>;
-  /** Every outgoing TCP service code a training window used (any peer, answered or not), ascending; absent when the unseen-service term is off. */
+  /**
+   * Every outgoing TCP service code a training window used (any peer, answered or not), ascending; absent when
+   * the unseen-service term is off.
+   */
   outTcpServices?: number[];
 }
 
@@ -1085,7 +1088,7 @@ export class BehaviorModel {
     const upload = this.uploadBeyond(sample.values, neighbours);
     if (upload > 0) score += this.uploadWeight * upload;
     // Not in the cross-validated scores: a capture left out makes the ports only it used look unseen, which a
-    // new capture of a trained type does not meet, and a few such +ψ scores would set the whole tail.
+    // new capture of a trained type does not meet, and a few such raised scores would set the whole tail.
     if (excludeGroup === undefined && this.unseenServices(sample).length > 0)
       score += this.unseenServiceWeight;
     if (s.refLocal.length > 0 && neighbours.length > 0) {
