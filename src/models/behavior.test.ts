@@ -179,8 +179,11 @@ describe('BehaviorModel', () => {
       ] as [number, number, number][],
       heldSessions: held,
     });
+    // One of the 10 captures used a port no other did: a new one meets one 1/11 of the time.
+    assert.deepEqual(m.state!.labelUnseenRates, { dev: 1 / 11 });
+    const weight = 10 * (1 - 1 / 11);
     const quiet = m.scoreBin(q([])).score;
-    assert.equal(m.scoreBin(q([SHELL])).score, quiet + 10);
+    assert.equal(m.scoreBin(q([SHELL])).score, quiet + weight);
     assert.deepEqual(m.unseenServices(q([SHELL, HTTPS])), [SHELL]);
     // A session on a port some training capture used, however rarely: nothing.
     assert.equal(m.scoreBin(q([serviceCode(true, 0, 8443)])).score, quiet);
@@ -200,7 +203,20 @@ describe('BehaviorModel', () => {
       state: Record<string, unknown>;
     };
     const again = BehaviorModel.fromJSON(JSON.parse(JSON.stringify(doc)));
-    assert.equal(again.scoreBin(q([SHELL])).score, quiet + 10);
+    assert.equal(again.scoreBin(q([SHELL])).score, quiet + weight);
+    // A type whose captures each use a port of their own (workstations) gets little of it: 5 of 5, 5/6.
+    const ws = train.map((t, i) => ({
+      ...t,
+      group: `ws-${i}`,
+      label: 'ws',
+      services: [...t.services, [serviceCode(true, 0, 5000 + i), 1, 1]] as [number, number, number][],
+    }));
+    const wm = new BehaviorModel({ k: 1 }).fit(ws.slice(0, 5));
+    assert.deepEqual(wm.state!.labelUnseenRates, { ws: 5 / 6 });
+    const wq = { ...q([SHELL]), values: ws[0]!.values };
+    assert.ok(
+      Math.abs(wm.scoreBin(wq).score - wm.scoreBin({ ...wq, heldSessions: [] }).score - 10 / 6) < 1e-9,
+    );
     delete doc.hyperParameters.unseenServiceWeight;
     delete doc.state.outTcpServices;
     const old = BehaviorModel.fromJSON(doc);

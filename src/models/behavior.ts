@@ -290,7 +290,8 @@ export interface BehaviorOptions {
    * service (a server port) that no training capture used at all, with any peer (0: off): a reverse shell to
    * 4444, an IRC bot on 6667, a mining pool on 3333 — one quiet session that the distance and the neighbours'
    * novelty barely see. Devices' own cloud services are ones some training device of the type used; a rare one
-   * is met in a request and its answer (a WeMo's TLS exchange on 8445: 1.6 s), not a session held open.
+   * is met in a request and its answer (a WeMo's TLS exchange on 8445: 1.6 s), not a session held open. Scaled
+   * by 1 − the rate at which new captures of the neighbours' types meet such a service (labelUnseenRates).
    */
   unseenServiceWeight?: number;
   /**
@@ -392,6 +393,12 @@ export interface BehaviorState {
    * the unseen-service term is off.
    */
   outTcpServices?: number[];
+  /**
+   * Per training label, how often a new capture of it uses an outgoing TCP service no other capture used:
+   * s / (n + 1), s of its n captures having one (Good–Turing's singletons, smoothed for small n). A device type
+   * that opens new server ports routinely (a workstation) gets little of the unseen-service term.
+   */
+  labelUnseenRates?: Record<string, number>;
 }
 
 /** A calibration: ascending cross-validated normal scores and the exponential tail above tailStart. */
@@ -733,11 +740,29 @@ export class BehaviorModel {
     }
     if (this.unseenServiceWeight > 0) {
       // Of every sample, not only the kept references: a port one dropped window used is not unseen.
-      const seen = new Set<number>();
+      const groupsOf = new Map<number, Set<string>>();
       for (const x of samples)
         for (const [code] of x.services)
-          if (isOutgoingService(code) && ((code >> 16) & 3) === 0) seen.add(code);
-      this.state.outTcpServices = [...seen].sort((a, b) => a - b);
+          if (isOutgoingService(code) && ((code >> 16) & 3) === 0) {
+            const groups = groupsOf.get(code) ?? new Set<string>();
+            groups.add(x.group);
+            groupsOf.set(code, groups);
+          }
+      this.state.outTcpServices = [...groupsOf.keys()].sort((a, b) => a - b);
+      const alone = new Set<string>();
+      for (const groups of groupsOf.values()) if (groups.size === 1) alone.add([...groups][0]!);
+      const tally = new Map<string, { n: number; s: number }>();
+      const labelOf = new Map(samples.map((x) => [x.group, x.label]));
+      for (const [group, label] of labelOf) {
+        if (label === null) continue;
+        const t = tally.get(label) ?? { n: 0, s: 0 };
+        t.n++;
+        if (alone.has(group)) t.s++;
+        tally.set(label, t);
+      }
+      this.state.labelUnseenRates = Object.fromEntries(
+        [...tally].sort(([a], [b]) => (a < b ? -1 : 1)).map(([label, t]) => [label, t.s / (t.n + 1)]),
+      );
     }
     this.prepare();
     // Cross-validated scores: every training bin against the bins of the other captures only; first
@@ -1012,6 +1037,22 @@ export class BehaviorModel {
    * The window's outgoing TCP services of sessions held with a public peer that no training capture used: the
    * unseen-service term's (see BehaviorOptions.unseenServiceWeight); none when off.
    */
+  /**
+   * The most often one of the neighbours' labels meets an unseen service in a new capture (labelUnseenRates;
+   * 0 for unlabelled references and files without the rates).
+   */
+  private unseenRateOf(neighbours: readonly number[]): number {
+    const rates = this.state?.labelUnseenRates;
+    if (!rates) return 0;
+    let most = 0;
+    for (const n of neighbours) {
+      const label = this.state!.refLabels[n];
+      if (label !== null && label !== undefined && Object.hasOwn(rates, label))
+        most = Math.max(most, rates[label]!);
+    }
+    return most;
+  }
+
   unseenServices(sample: BehaviorSample): number[] {
     const seen = this.outTcpSeen;
     if (this.unseenServiceWeight <= 0 || seen === null || !sample.heldSessions) return [];
@@ -1090,7 +1131,7 @@ export class BehaviorModel {
     // Not in the cross-validated scores: a capture left out makes the ports only it used look unseen, which a
     // new capture of a trained type does not meet, and a few such raised scores would set the whole tail.
     if (excludeGroup === undefined && this.unseenServices(sample).length > 0)
-      score += this.unseenServiceWeight;
+      score += this.unseenServiceWeight * (1 - this.unseenRateOf(neighbours));
     if (s.refLocal.length > 0 && neighbours.length > 0) {
       let local = 0;
       for (const n of neighbours) local += s.refLocal[n]!;
@@ -1845,7 +1886,7 @@ export class BehaviorModel {
     for (const [code, peers, flows] of sample.services) {
       if (!unseen.has(code)) continue;
       reasons.push({
-        weight: this.unseenServiceWeight,
+        weight: this.unseenServiceWeight * (1 - this.unseenRateOf(score.neighbours)),
         text: `${servicePeersText(code, peers)} (${flows} connection${flows === 1 ? '' : 's'}), a session held with a public address on a service no training device used at all — a reverse shell, a bot's chat server or a mining pool is reached this way`,
       });
     }
@@ -2175,6 +2216,7 @@ function behaviorFileSchemaOf(z: typeof Zod) {
       groupArpClaims: z.record(z.string(), z.number().int().min(0)).optional(),
       groupBeacons: z.record(z.string(), z.record(z.string(), z.number().int().min(0))).optional(),
       outTcpServices: z.array(z.number().int().min(0)).optional(),
+      labelUnseenRates: z.record(z.string(), finite.min(0).max(1)).optional(),
     }),
   });
 }
