@@ -8,10 +8,11 @@ const MEMORY_DOUBLES = 262_144;
  * Every (window, host) behaviour record of a capture, kept until the capture's device is known at the end:
  * a long capture has hundreds of thousands (~1 KiB each as objects). Each record is encoded as doubles
  * — bin, host, start, end, packets, stacks, ARP claims, the values, then (code, peers, flows) per service, (peer,
- * service, check-ins, mean and deviation of the interval) per regular endpoint (beacons), the outgoing TCP
- * services a public peer answered, and (id, connections) per public peer, each list after its length — held in memory up to 2 MiB, then appended to a temporary
- * file unlinked at once (the open descriptor keeps it readable; closed when the store is collected).
- * Doubles hold every field exactly, so a record reads back equal to what was added.
+ * service, check-ins, mean and deviation of the interval) per regular endpoint (beacons), the service codes of
+ * sessions held with public peers, and (id, connections) per public peer, each list after its length — held in
+ * memory up to 2 MiB, then appended to a temporary file unlinked at once (the open descriptor keeps it
+ * readable; closed when the store is collected). Doubles hold every field exactly, so a record reads back
+ * equal to what was added.
  */
 export class BehaviorBinStore {
   private offsetOf = new Float64Array(1024);
@@ -36,13 +37,13 @@ export class BehaviorBinStore {
 
   add(b: BehaviorBin): void {
     const beacons = b.beacons ?? [];
-    const answered = b.heldSessions ?? [];
+    const held = b.heldSessions ?? [];
     const size =
       11 +
       b.values.length +
       3 * b.services.length +
       5 * beacons.length +
-      answered.length +
+      held.length +
       2 * b.publicPeers.length;
     if (this.count === this.offsetOf.length) {
       const n = this.count * 2;
@@ -81,8 +82,8 @@ export class BehaviorBinStore {
     }
     m[o++] = beacons.length;
     for (const e of beacons) for (const x of e) m[o++] = x;
-    m[o++] = answered.length;
-    for (const code of answered) m[o++] = code;
+    m[o++] = held.length;
+    for (const code of held) m[o++] = code;
     // The (peer, connections) pairs run to the record's end: their count is implied by its length.
     const peers = b.publicPeers.length;
     for (let k = 0; k < peers; k++) {
@@ -125,9 +126,9 @@ export class BehaviorBinStore {
     const beacons: BeaconEntry[] = [];
     for (let k = 0; k < nBeacons; k++, o += 5)
       beacons.push([r[o]!, r[o + 1]!, r[o + 2]!, r[o + 3]!, r[o + 4]!]);
-    const nAnswered = r[o++]!;
-    const heldSessions = Array.from(r.subarray(o, o + nAnswered));
-    o += nAnswered;
+    const nHeld = r[o++]!;
+    const heldSessions = Array.from(r.subarray(o, o + nHeld));
+    o += nHeld;
     const publicPeers: number[] = [];
     const publicPeerFlows: number[] = [];
     for (; o < r.length; o += 2) {
@@ -147,7 +148,7 @@ export class BehaviorBinStore {
       stacks,
       arpClaims,
       ...(nBeacons > 0 ? { beacons } : {}),
-      ...(nAnswered > 0 ? { heldSessions } : {}),
+      ...(nHeld > 0 ? { heldSessions } : {}),
     };
   }
 
