@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Quiet command-and-control sessions made with real tools, one TCP session each on a port no IoT device uses:
-#   bash bench/behavior/gen-quiet-c2.sh [OUTDIR]        (root; Debian: netcat-openbsd socat ngircd sic tcpdump)
+# Quiet command-and-control sessions made with real tools, one TCP session each on a port no IoT device uses,
+# and a quiet lateral step:
+#   bash bench/behavior/gen-quiet-c2.sh [OUTDIR]        (root; Debian: netcat-openbsd socat ngircd sic curl python3 tcpdump)
 # Two network namespaces joined by a veth pair: the "device" 10.99.0.10 (02:99:00:00:00:10) and the "internet"
 # 10.99.0.1 (02:99:00:00:00:01), the addresses test-data/behavior/beacon/splice.py maps onto a real capture.
 # Each capture is taken on the device's side:
@@ -8,6 +9,9 @@
 #   irc-bot-6667      sic joins #bots on ngircd, idles with the server's PINGs, says two lines, quits (~4 min)
 #   stratum-3333      one connection to a "pool" on 3333, a JSON-RPC share submitted every 15 s and
 #                     acknowledged, stratum's shape (~4 min; socat answers each line)
+# and one quiet lateral step, the far end a neighbour on the LAN (10.99.0.31, splice.py --peer lan):
+#   web-admin-lan     curl to the neighbour's web admin page, then 6 default-credential logins (HTTP basic
+#                     auth, 1 s apart) — an IoT worm's way in; python3's http.server answers (~7 s)
 set -euo pipefail
 OUT=${1:-/work/behavior-bench-quiet-c2}
 mkdir -p "$OUT"
@@ -114,3 +118,18 @@ start_capture stratum-3333
 done | nc -q 2 10.99.0.1 3333' >/dev/null || true
 stop_capture stratum-3333
 kill "$POOL" 2>/dev/null || true
+
+"${B[@]}" ip addr add 10.99.0.31/24 dev eth0
+mkdir -p "$W/www/cgi-bin"
+echo '<html>admin</html>' >"$W/www/index.html"
+(cd "$W/www" && exec "${B[@]}" timeout 60 python3 -m http.server 80 --bind 10.99.0.31 >/dev/null 2>&1) &
+WEB=$!
+sleep 1
+start_capture web-admin-lan
+"${A[@]}" timeout 50 bash -c 'curl -s -m 5 -o /dev/null http://10.99.0.31/
+for c in admin:admin admin:1234 root:root admin:password user:user root:12345; do
+  curl -s -m 5 -o /dev/null -u "$c" http://10.99.0.31/cgi-bin/login.cgi
+  sleep 1
+done' || true
+stop_capture web-admin-lan
+kill "$WEB" 2>/dev/null || true

@@ -39,6 +39,10 @@ function record(i: number): BehaviorBin {
     ...(i % 4 === 1
       ? { heldSessions: Array.from({ length: 1 + (i % 3) }, (_, k) => 266592 + k * 2223) }
       : {}),
+    // Services local hosts accepted in others (some with held sessions too), left out when none.
+    ...(i % 5 === 1
+      ? { lanConnections: Array.from({ length: 1 + (i % 2) }, (_, k) => 262224 + k * 365) }
+      : {}),
   };
 }
 

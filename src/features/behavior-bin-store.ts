@@ -9,10 +9,10 @@ const MEMORY_DOUBLES = 262_144;
  * a long capture has hundreds of thousands (~1 KiB each as objects). Each record is encoded as doubles
  * — bin, host, start, end, packets, stacks, ARP claims, the values, then (code, peers, flows) per service, (peer,
  * service, check-ins, mean and deviation of the interval) per regular endpoint (beacons), the service codes of
- * sessions held with public peers, and (id, connections) per public peer, each list after its length — held in
- * memory up to 2 MiB, then appended to a temporary file unlinked at once (the open descriptor keeps it
- * readable; closed when the store is collected). Doubles hold every field exactly, so a record reads back
- * equal to what was added.
+ * sessions held with public peers, those of connections LAN hosts accepted, and (id, connections) per public
+ * peer, each list after its length — held in memory up to 2 MiB, then appended to a temporary file unlinked at
+ * once (the open descriptor keeps it readable; closed when the store is collected). Doubles hold every field
+ * exactly, so a record reads back equal to what was added.
  */
 export class BehaviorBinStore {
   private offsetOf = new Float64Array(1024);
@@ -38,12 +38,14 @@ export class BehaviorBinStore {
   add(b: BehaviorBin): void {
     const beacons = b.beacons ?? [];
     const held = b.heldSessions ?? [];
+    const lan = b.lanConnections ?? [];
     const size =
-      11 +
+      12 +
       b.values.length +
       3 * b.services.length +
       5 * beacons.length +
       held.length +
+      lan.length +
       2 * b.publicPeers.length;
     if (this.count === this.offsetOf.length) {
       const n = this.count * 2;
@@ -84,6 +86,8 @@ export class BehaviorBinStore {
     for (const e of beacons) for (const x of e) m[o++] = x;
     m[o++] = held.length;
     for (const code of held) m[o++] = code;
+    m[o++] = lan.length;
+    for (const code of lan) m[o++] = code;
     // The (peer, connections) pairs run to the record's end: their count is implied by its length.
     const peers = b.publicPeers.length;
     for (let k = 0; k < peers; k++) {
@@ -129,6 +133,9 @@ export class BehaviorBinStore {
     const nHeld = r[o++]!;
     const heldSessions = Array.from(r.subarray(o, o + nHeld));
     o += nHeld;
+    const nLan = r[o++]!;
+    const lanConnections = Array.from(r.subarray(o, o + nLan));
+    o += nLan;
     const publicPeers: number[] = [];
     const publicPeerFlows: number[] = [];
     for (; o < r.length; o += 2) {
@@ -149,6 +156,7 @@ export class BehaviorBinStore {
       arpClaims,
       ...(nBeacons > 0 ? { beacons } : {}),
       ...(nHeld > 0 ? { heldSessions } : {}),
+      ...(nLan > 0 ? { lanConnections } : {}),
     };
   }
 

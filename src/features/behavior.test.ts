@@ -189,6 +189,29 @@ it('heldSessions lists the outgoing TCP services of sessions held with a public 
   );
 });
 
+it('lanConnections lists the outgoing TCP services on which a local host accepted a connection', async () => {
+  const lan = async (capture: string) => {
+    const a = await analyzeCapture(capture, { behavior: true, sessionRows: false, warmupS: 0 });
+    return [...new Set(hostBins(a.behavior!).flatMap((b) => b.lanConnections ?? []))];
+  };
+  // curl to a neighbour's web admin page, then 6 logins (python's http.server answering), spliced into a
+  // DLinkCam's setup: its cloud connections on 80 and 443 are not listed, the neighbour's port 80 is.
+  assert.deepEqual(await lan('test-data/behavior/lateral/DLinkCam-B3webadmin-Mon0000-n00.pcap'), [
+    serviceCode(true, 0, 80),
+  ]);
+  assert.deepEqual(await lan(`${SETUPS}/DLinkCam-B3-Mon0000-n00.pcap`), []);
+  // impacket's samrdump to a LAN host's SMB.
+  assert.deepEqual(await lan('test-data/behavior/lateral/EdimaxPlug1101W-C5samrdump-Mon0000-n00.pcap'), [
+    serviceCode(true, 0, 445),
+  ]);
+  // A SYN sweep of 40 LAN peers on 445, 3389, 22 and 23: each port some peer answered is listed (those that
+  // answered with a reset or not at all accepted nothing; the scan finds what a worm would use).
+  assert.deepEqual(
+    await lan('test-data/behavior/EdimaxPlug1101W-C15scan-Mon0000-n00.pcap'),
+    [22, 23, 445, 3389].map((port) => serviceCode(true, 0, port)),
+  );
+});
+
 it('icmp.bytes counts the bytes of ICMP echo and other non-error messages, not the errors', async () => {
   // An EdimaxPlug1101W beaconing to a public address in pings with a 120-byte payload (`ping -c 30 -i 4 -s
   // 120`): 30 requests and 30 replies of 148 bytes. Its setup's only ICMP: two port-unreachable errors.

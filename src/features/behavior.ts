@@ -357,6 +357,12 @@ export interface BehaviorBin {
    * not a probe, nor a request and its answer). Optional: none.
    */
   heldSessions?: number[];
+  /**
+   * Outgoing TCP services (codes, ascending) on which a host of the local network accepted a connection from
+   * the host in this bin: its SYN seen, answered, not reset. A worm's way in to a neighbour (a web admin page,
+   * a login) is one; IoT devices connect to their clouds, not to their neighbours. Optional: none.
+   */
+  lanConnections?: number[];
 }
 
 export interface BehaviorResult {
@@ -1452,6 +1458,7 @@ function binOf(
   let maxDuration = 0;
   let small = 0;
   const held: number[] = [];
+  const lan: number[] = [];
   const lookups = x.lookupStarts;
   const connects = x.connectStarts;
   lookups.length = connects.length = 0;
@@ -1518,6 +1525,15 @@ function binOf(
     if (d > maxDuration) maxDuration = d;
     if (out && proto === 0 && pin > 0 && d >= HELD_SESSION_S && s.fPeerKind[id] === 1 && !held.includes(code))
       held.push(code);
+    if (
+      out &&
+      proto === 0 &&
+      pin > 0 &&
+      (flags & (F_SYN_OUT | F_RST_IN)) === F_SYN_OUT &&
+      s.fPeerKind[id] === 2 &&
+      !lan.includes(code)
+    )
+      lan.push(code);
     if (pin + pout <= 2) small++;
     // Multicast flows (mDNS, SSDP) are announcements, not connections a lookup was for.
     if (out && proto <= 1 && s.fPeerKind[id] !== 3)
@@ -1583,6 +1599,7 @@ function binOf(
     arpClaims,
     ...(beacons ? { beacons } : {}),
     ...(held.length > 0 ? { heldSessions: held.sort((a, b) => a - b) } : {}),
+    ...(lan.length > 0 ? { lanConnections: lan.sort((a, b) => a - b) } : {}),
   };
 }
 

@@ -224,6 +224,71 @@ describe('BehaviorModel', () => {
     assert.equal(old.scoreBin(q([SHELL])).score, quiet);
   });
 
+  it('adds the LAN-service term for a connection a local host accepted on a service no training device connected to on one', () => {
+    const HTTP = serviceCode(true, 0, 80);
+    const S7 = serviceCode(true, 0, 102);
+    // Ten devices with their cloud on 80 (public peers: no LAN connection); one of them reached a local PLC on 102.
+    const train = normals.map((n, i) => ({
+      ...n,
+      services: [[DNS, 1, 1], [HTTP, 1, 2], ...(i === 3 ? [[S7, 1, 1]] : [])] as [number, number, number][],
+      ...(i === 3 ? { lanConnections: [S7] } : {}),
+    }));
+    const m = new BehaviorModel({ k: 1 }).fit(train);
+    assert.deepEqual(m.state!.lanTcpServices, [S7]);
+    assert.deepEqual(m.state!.labelLanUnseenRates, { dev: 1 / 11 });
+    const q = (lan: number[]) => ({
+      ...sample('q', 0.3),
+      services: [
+        [DNS, 1, 1],
+        [HTTP, 2, 9],
+      ] as [number, number, number][],
+      lanConnections: lan,
+    });
+    const weight = 10 * (1 - 1 / 11);
+    const quiet = m.scoreBin(q([])).score;
+    // Port 80 to the cloud is every device's; to a neighbour, none's.
+    assert.equal(m.scoreBin(q([HTTP])).score, quiet + weight);
+    assert.deepEqual(m.unseenLanServices(q([HTTP, S7])), [HTTP]);
+    assert.equal(m.scoreBin(q([S7])).score, quiet);
+    // Not in the cross-validated scores.
+    assert.equal(m.scoreBin(q([HTTP]), 'dev-3').score, m.scoreBin(q([]), 'dev-3').score);
+    const said = m.explain(q([HTTP]), m.scoreBin(q([HTTP]))).join('\n');
+    assert.match(
+      said,
+      /^outgoing tcp port 80 to a host of the local network, which accepted: no training device connected to a local host on it/m,
+    );
+    // Named once: not again as a new service (the cloud's port is no new one anyway).
+    assert.doesNotMatch(said, /new outgoing tcp port 80/);
+    // A new service that neighbours accepted (a scan's open ports) is named as new, with its counts, and why.
+    const SMB = serviceCode(true, 0, 445);
+    const scan = { ...q([SMB]), services: [...q([]).services, [SMB, 40, 40]] as [number, number, number][] };
+    const scanSaid = m.explain(scan, m.scoreBin(scan)).join('\n');
+    assert.match(
+      scanSaid,
+      /new outgoing tcp port 445 \(SMB\) to 40 peers \(40 connections; not used by the nearest normal devices; a host of the local network accepted it: no training device connected to a local host on it\)/,
+    );
+    assert.doesNotMatch(scanSaid, /to a host of the local network, which accepted/);
+    // Off, or a file made before the term (no lanTcpServices, no weight): silent.
+    assert.equal(
+      new BehaviorModel({ k: 1, lanServiceWeight: 0 }).fit(train).scoreBin(q([HTTP])).score,
+      quiet,
+    );
+    const doc = JSON.parse(JSON.stringify(m.toJSON())) as {
+      hyperParameters: Record<string, unknown>;
+      state: Record<string, unknown>;
+    };
+    assert.equal(
+      BehaviorModel.fromJSON(JSON.parse(JSON.stringify(doc))).scoreBin(q([HTTP])).score,
+      quiet + weight,
+    );
+    delete doc.hyperParameters.lanServiceWeight;
+    delete doc.state.lanTcpServices;
+    delete doc.state.labelLanUnseenRates;
+    const old = BehaviorModel.fromJSON(doc);
+    assert.equal(old.lanServiceWeight, 0);
+    assert.equal(old.scoreBin(q([HTTP])).score, quiet);
+  });
+
   it('weighs a first industrial control protocol over TCP like an admin service; old files leave it out', () => {
     const S7 = serviceCode(true, 0, 102);
     const MELSOFT = serviceCode(true, 1, 5560);

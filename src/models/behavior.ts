@@ -295,6 +295,15 @@ export interface BehaviorOptions {
    */
   unseenServiceWeight?: number;
   /**
+   * Added once when a host of the local network accepted a TCP connection from the device on a service (a
+   * server port) that no training device connected to on a local host (0: off): a worm's way in to a neighbour
+   * — its web admin page, default-credential logins — is a handful of short connections that the distance
+   * barely sees, while devices connect to their clouds, not to their neighbours. Scaled by 1 − the rate at which
+   * new captures of the neighbours' types meet such a service (labelLanUnseenRates): a workstation type that
+   * opens new local services routinely gets little of it.
+   */
+  lanServiceWeight?: number;
+  /**
    * Weight υ of the vendor term: how much worse a window fits the normal windows of the labels whose training
    * devices had its MAC vendor prefix than it fits the population's (0: off).
    */
@@ -331,6 +340,8 @@ export interface BehaviorSample {
   beacons?: readonly BeaconEntry[];
   /** Outgoing TCP services of sessions held with a public peer (see BehaviorBin.heldSessions); optional (none). */
   heldSessions?: readonly number[];
+  /** Outgoing TCP services of connections local hosts accepted (see BehaviorBin.lanConnections); optional (none). */
+  lanConnections?: readonly number[];
 }
 
 export interface TrainingSample extends BehaviorSample {
@@ -399,6 +410,13 @@ export interface BehaviorState {
    * that opens new server ports routinely (a workstation) gets little of the unseen-service term.
    */
   labelUnseenRates?: Record<string, number>;
+  /**
+   * Every outgoing TCP service code on which a local host accepted a training window's connection, ascending;
+   * absent when the LAN-service term is off.
+   */
+  lanTcpServices?: number[];
+  /** Per training label, as labelUnseenRates for the LAN-service term's services. */
+  labelLanUnseenRates?: Record<string, number>;
 }
 
 /** A calibration: ascending cross-validated normal scores and the exponential tail above tailStart. */
@@ -577,6 +595,7 @@ export class BehaviorModel {
   readonly beyondFree: number;
   readonly uploadWeight: number;
   readonly unseenServiceWeight: number;
+  readonly lanServiceWeight: number;
   readonly vendorWeight: number;
   readonly vendorFree: number;
   readonly vendorMinPackets: number;
@@ -597,6 +616,8 @@ export class BehaviorModel {
   private groupBeacons = new Map<string, Map<number, number>>();
   /** state.outTcpServices as a set (null: the model has none, the unseen-service term is silent). */
   private outTcpSeen: Set<number> | null = null;
+  /** state.lanTcpServices as a set (null: the model has none, the LAN-service term is silent). */
+  private lanTcpSeen: Set<number> | null = null;
   /** The distinct training labels (sorted) and each reference's index among them (-1: unlabelled). */
   labels: string[] = [];
   private refLabelIdx = new Int32Array(0);
@@ -653,6 +674,7 @@ export class BehaviorModel {
     this.beyondFree = options.beyondFree ?? Math.LN2;
     this.uploadWeight = options.uploadWeight ?? 4;
     this.unseenServiceWeight = options.unseenServiceWeight ?? 10;
+    this.lanServiceWeight = options.lanServiceWeight ?? 10;
     this.vendorWeight = options.vendorWeight ?? 1;
     this.vendorFree = options.vendorFree ?? 2;
     this.vendorMinPackets = options.vendorMinPackets ?? 5;
@@ -739,30 +761,18 @@ export class BehaviorModel {
       this.state.groupBeacons = beacons;
     }
     if (this.unseenServiceWeight > 0) {
-      // Of every sample, not only the kept references: a port one dropped window used is not unseen.
-      const groupsOf = new Map<number, Set<string>>();
-      for (const x of samples)
-        for (const [code] of x.services)
-          if (isOutgoingService(code) && ((code >> 16) & 3) === 0) {
-            const groups = groupsOf.get(code) ?? new Set<string>();
-            groups.add(x.group);
-            groupsOf.set(code, groups);
-          }
-      this.state.outTcpServices = [...groupsOf.keys()].sort((a, b) => a - b);
-      const alone = new Set<string>();
-      for (const groups of groupsOf.values()) if (groups.size === 1) alone.add([...groups][0]!);
-      const tally = new Map<string, { n: number; s: number }>();
-      const labelOf = new Map(samples.map((x) => [x.group, x.label]));
-      for (const [group, label] of labelOf) {
-        if (label === null) continue;
-        const t = tally.get(label) ?? { n: 0, s: 0 };
-        t.n++;
-        if (alone.has(group)) t.s++;
-        tally.set(label, t);
-      }
-      this.state.labelUnseenRates = Object.fromEntries(
-        [...tally].sort(([a], [b]) => (a < b ? -1 : 1)).map(([label, t]) => [label, t.s / (t.n + 1)]),
+      const seen = servicesSeen(samples, (x) =>
+        x.services
+          .map(([code]) => code)
+          .filter((code) => isOutgoingService(code) && ((code >> 16) & 3) === 0),
       );
+      this.state.outTcpServices = seen.codes;
+      this.state.labelUnseenRates = seen.labelRates;
+    }
+    if (this.lanServiceWeight > 0) {
+      const seen = servicesSeen(samples, (x) => x.lanConnections ?? []);
+      this.state.lanTcpServices = seen.codes;
+      this.state.labelLanUnseenRates = seen.labelRates;
     }
     this.prepare();
     // Cross-validated scores: every training bin against the bins of the other captures only; first
@@ -935,6 +945,7 @@ export class BehaviorModel {
       ]),
     );
     this.outTcpSeen = s.outTcpServices ? new Set(s.outTcpServices) : null;
+    this.lanTcpSeen = s.lanTcpServices ? new Set(s.lanTcpServices) : null;
     this.readConfusable();
     const d = s.kinds.length;
     this.rangeMax = new Float64Array(d).fill(Number.NEGATIVE_INFINITY);
@@ -1034,15 +1045,10 @@ export class BehaviorModel {
   }
 
   /**
-   * The window's outgoing TCP services of sessions held with a public peer that no training capture used: the
-   * unseen-service term's (see BehaviorOptions.unseenServiceWeight); none when off.
+   * The most often one of the neighbours' labels meets an unseen service in a new capture (`rates`: the state's
+   * labelUnseenRates or labelLanUnseenRates; 0 for unlabelled references and files without the rates).
    */
-  /**
-   * The most often one of the neighbours' labels meets an unseen service in a new capture (labelUnseenRates;
-   * 0 for unlabelled references and files without the rates).
-   */
-  private unseenRateOf(neighbours: readonly number[]): number {
-    const rates = this.state?.labelUnseenRates;
+  private unseenRateOf(neighbours: readonly number[], rates: Record<string, number> | undefined): number {
     if (!rates) return 0;
     let most = 0;
     for (const n of neighbours) {
@@ -1053,10 +1059,24 @@ export class BehaviorModel {
     return most;
   }
 
+  /**
+   * The window's outgoing TCP services of sessions held with a public peer that no training capture used: the
+   * unseen-service term's (see BehaviorOptions.unseenServiceWeight); none when off.
+   */
   unseenServices(sample: BehaviorSample): number[] {
     const seen = this.outTcpSeen;
     if (this.unseenServiceWeight <= 0 || seen === null || !sample.heldSessions) return [];
     return sample.heldSessions.filter((code) => !seen.has(code));
+  }
+
+  /**
+   * The window's outgoing TCP services on which a local host accepted its connection and no training window's
+   * was: the LAN-service term's (see BehaviorOptions.lanServiceWeight); none when off.
+   */
+  unseenLanServices(sample: BehaviorSample): number[] {
+    const seen = this.lanTcpSeen;
+    if (this.lanServiceWeight <= 0 || seen === null || !sample.lanConnections) return [];
+    return sample.lanConnections.filter((code) => !seen.has(code));
   }
 
   /** Whether the one-type term is scored: on, without the local scale, and with at least two labels. */
@@ -1131,7 +1151,10 @@ export class BehaviorModel {
     // Not in the cross-validated scores: a capture left out makes the ports only it used look unseen, which a
     // new capture of a trained type does not meet, and a few such raised scores would set the whole tail.
     if (excludeGroup === undefined && this.unseenServices(sample).length > 0)
-      score += this.unseenServiceWeight * (1 - this.unseenRateOf(neighbours));
+      score += this.unseenServiceWeight * (1 - this.unseenRateOf(neighbours, s.labelUnseenRates));
+    // Out of them for the same reason.
+    if (excludeGroup === undefined && this.unseenLanServices(sample).length > 0)
+      score += this.lanServiceWeight * (1 - this.unseenRateOf(neighbours, s.labelLanUnseenRates));
     if (s.refLocal.length > 0 && neighbours.length > 0) {
       let local = 0;
       for (const n of neighbours) local += s.refLocal[n]!;
@@ -1886,19 +1909,36 @@ export class BehaviorModel {
     for (const [code, peers, flows] of sample.services) {
       if (!unseen.has(code)) continue;
       reasons.push({
-        weight: this.unseenServiceWeight * (1 - this.unseenRateOf(score.neighbours)),
+        weight: this.unseenServiceWeight * (1 - this.unseenRateOf(score.neighbours, s.labelUnseenRates)),
         text: `${servicePeersText(code, peers)} (${flows} connection${flows === 1 ? '' : 's'}), a session held with a public address on a service no training device used at all — a reverse shell, a bot's chat server or a mining pool is reached this way`,
       });
     }
+    const unseenLan = new Set(this.unseenLanServices(sample));
+    const lanWeight =
+      this.lanServiceWeight * (1 - this.unseenRateOf(score.neighbours, s.labelLanUnseenRates));
+    const novelNamed = new Set<number>();
     for (const [code, peers, flows] of score.novel) {
       if (other?.services.includes(code) || unseen.has(code)) continue;
+      novelNamed.add(code);
       const maker =
         score.industrialUdp && isOutgoingIndustrialUdp(code)
           ? '; no device of its maker in training spoke an industrial protocol'
           : '';
+      // A new service a neighbour accepted (a scan's open ports, SMB to a LAN host) keeps its counts.
+      const lan = unseenLan.has(code)
+        ? '; a host of the local network accepted it: no training device connected to a local host on it'
+        : '';
       reasons.push({
-        weight: Math.log1p(peers) + Math.log1p(flows) + 1,
-        text: `new ${servicePeersText(code, peers)} (${flows} connection${flows === 1 ? '' : 's'}; not used by the nearest normal devices${maker})`,
+        weight: Math.max(Math.log1p(peers) + Math.log1p(flows) + 1, lan ? lanWeight : 0),
+        text: `new ${servicePeersText(code, peers)} (${flows} connection${flows === 1 ? '' : 's'}; not used by the nearest normal devices${maker}${lan})`,
+      });
+    }
+    for (const code of unseenLan) {
+      if (novelNamed.has(code)) continue;
+      reasons.push({
+        weight: lanWeight,
+        // The service's peer and connection counts are not the local host's alone (a cloud may serve the port).
+        text: `${serviceText(code)} to a host of the local network, which accepted: no training device connected to a local host on it — a worm's or an intruder's way in to a neighbour (a web admin page, a login)`,
       });
     }
     for (let f = 0; f < q.length; f++) {
@@ -1989,6 +2029,7 @@ export class BehaviorModel {
         beyondFree: this.beyondFree,
         uploadWeight: this.uploadWeight,
         unseenServiceWeight: this.unseenServiceWeight,
+        lanServiceWeight: this.lanServiceWeight,
         vendorWeight: this.vendorWeight,
         vendorFree: this.vendorFree,
         vendorMinPackets: this.vendorMinPackets,
@@ -2106,6 +2147,42 @@ function regularByService(beacons: readonly BeaconEntry[]): Map<number, number> 
 }
 
 /** A public peer's address id as text: IPv4 dotted; IPv6 ids are hashes, so only "an IPv6 address". */
+/**
+ * The service codes `codesOf` gives for any training window (of every sample, not only the kept references: a
+ * port one dropped window used is not unseen), ascending, and per label how often a new capture of it meets one
+ * no other capture had: s / (n + 1), s of its n captures being the only one with some code (Good–Turing's
+ * singletons, smoothed for small n).
+ */
+function servicesSeen(
+  samples: readonly TrainingSample[],
+  codesOf: (x: TrainingSample) => readonly number[],
+): { codes: number[]; labelRates: Record<string, number> } {
+  const groupsOf = new Map<number, Set<string>>();
+  for (const x of samples)
+    for (const code of codesOf(x)) {
+      const groups = groupsOf.get(code) ?? new Set<string>();
+      groups.add(x.group);
+      groupsOf.set(code, groups);
+    }
+  const alone = new Set<string>();
+  for (const groups of groupsOf.values()) if (groups.size === 1) alone.add([...groups][0]!);
+  const tally = new Map<string, { n: number; s: number }>();
+  const labelOf = new Map(samples.map((x) => [x.group, x.label]));
+  for (const [group, label] of labelOf) {
+    if (label === null) continue;
+    const t = tally.get(label) ?? { n: 0, s: 0 };
+    t.n++;
+    if (alone.has(group)) t.s++;
+    tally.set(label, t);
+  }
+  return {
+    codes: [...groupsOf.keys()].sort((a, b) => a - b),
+    labelRates: Object.fromEntries(
+      [...tally].sort(([a], [b]) => (a < b ? -1 : 1)).map(([label, t]) => [label, t.s / (t.n + 1)]),
+    ),
+  };
+}
+
 function peerText(id: number): string {
   if (id >= 2 ** 32) return 'an IPv6 address';
   return [id >>> 24, (id >>> 16) & 255, (id >>> 8) & 255, id & 255].join('.');
@@ -2176,6 +2253,7 @@ function behaviorFileSchemaOf(z: typeof Zod) {
       beyondFree: finite.min(0).default(Math.LN2),
       uploadWeight: finite.min(0).default(0),
       unseenServiceWeight: finite.min(0).default(0),
+      lanServiceWeight: finite.min(0).default(0),
       vendorWeight: finite.min(0).default(0),
       vendorFree: finite.min(0).default(2),
       vendorMinPackets: finite.min(0).default(5),
@@ -2217,6 +2295,8 @@ function behaviorFileSchemaOf(z: typeof Zod) {
       groupBeacons: z.record(z.string(), z.record(z.string(), z.number().int().min(0))).optional(),
       outTcpServices: z.array(z.number().int().min(0)).optional(),
       labelUnseenRates: z.record(z.string(), finite.min(0).max(1)).optional(),
+      lanTcpServices: z.array(z.number().int().min(0)).optional(),
+      labelLanUnseenRates: z.record(z.string(), finite.min(0).max(1)).optional(),
     }),
   });
 }

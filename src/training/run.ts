@@ -530,6 +530,7 @@ function fitBehavior(
         arpClaims: b.arpClaims ?? 0,
         ...(b.beacons ? { beacons: b.beacons } : {}),
         ...(b.heldSessions ? { heldSessions: b.heldSessions } : {}),
+        ...(b.lanConnections ? { lanConnections: b.lanConnections } : {}),
       });
   });
   model.fit(samples);

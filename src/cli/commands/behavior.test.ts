@@ -287,6 +287,16 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     );
   });
 
+  it("a neighbour's web admin page and 6 default-credential logins from a camera are abnormal: no device connects to a neighbour", () => {
+    // curl to a local host's port 80, 7 short connections in 6 s (its nearest normal windows used no port 80).
+    flaggedOverItsNormal(
+      join(attacked, 'lateral', 'DLinkCam-B3webadmin-Mon0000-n00.pcap'),
+      /new outgoing tcp port 80 to 1 peer \(7 connections; not used by the nearest normal devices; a host of the local network accepted it: no training device connected to a local host on it\)/,
+      heldOut,
+      'DLinkCam-B3-Mon0000-n00.pcap',
+    );
+  });
+
   it("a beacon next to a HueBridge's own cloud polling is abnormal: a second public address as busy as the first", () => {
     // 40 HTTP GETs to a new public address, 1-3.5 s apart, while the bridge polls its cloud server every 2 s.
     // (Frames cut at 80 bytes to keep the file small: the behaviour features read headers only.)
