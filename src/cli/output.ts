@@ -210,7 +210,8 @@ const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /**
  * Refuses an output file that is one of the inputs (the same file, through any link or other name): the
- * results would replace the capture they were read from.
+ * results would replace the capture they were read from. Unreadable paths are for the reader and openOutput
+ * to report, in their own words.
  */
 export function refuseOutputOverInput(output: string | undefined, inputs: readonly string[]): void {
   if (!output || output === '-') return;
@@ -224,7 +225,6 @@ export function refuseOutputOverInput(output: string | undefined, inputs: readon
   }
 }
 
-/** Unreadable paths are for the reader and openOutput to report, in their own words. */
 /**
  * Writes `${JSON.stringify(result)}\n` in pieces, the same bytes: a long capture's result lists every bin
  * (20 MB of JSON for 56,000 bins), and that one string plus its bytes on the way out doubled the peak.

@@ -97,6 +97,7 @@ export function registerWatch(program: Command): void {
       // SIGHUP too: a watch left running in a terminal that closes still flushes its open bin (to a file).
       for (const signal of STOP_SIGNALS) process.once(signal, onSignal);
       let updates = 0;
+      let failed = false;
       try {
         const summary = await watchCapture(
           input,
@@ -119,10 +120,14 @@ export function registerWatch(program: Command): void {
         }
       } catch (err) {
         // Interrupted before a capture header arrived: nothing was wrong with a capture that never came.
-        if (!(controller.signal.aborted && err instanceof StoppedBeforeCaptureError)) throw err;
+        if (!(controller.signal.aborted && err instanceof StoppedBeforeCaptureError)) {
+          failed = true;
+          throw err;
+        }
       } finally {
         for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
-        await out.close();
+        // After a failure its error is the one to tell: a close failing too would replace it.
+        await (failed ? out.close().catch(() => {}) : out.close());
       }
       if (controller.signal.aborted) process.exitCode = ExitCode.OK;
     });
