@@ -1851,6 +1851,8 @@ export class BehaviorModel {
   explain(sample: BehaviorSample, score: BinScore): string[] {
     const s = this.state!;
     const q = this.standardise(sample.values);
+    // Each reason weighs about what its term added to the score, so that the one that decided leads: a flood's
+    // 3,000 connections with a new address, not the type its other traffic happens to look like.
     const reasons: { weight: number; text: string }[] = [];
     const other = score.otherType;
     if (other) {
@@ -1858,7 +1860,7 @@ export class BehaviorModel {
       const listed = other.services.slice(0, 3).map(serviceText);
       if (other.services.length > 3) listed.push(`${other.services.length - 3} more`);
       reasons.push({
-        weight: Number.POSITIVE_INFINITY,
+        weight: this.otherTypeWeight * Math.log1p(other.services.length),
         text: `${own ? `most traffic looks like ${article(own)}'s (its nearest normal devices), ` : ''}the rest like ${article(other.label)}'s: ${listed.join(', ')}, which ${other.label} devices use and its nearest normal devices do not`,
       });
     }
@@ -1875,7 +1877,7 @@ export class BehaviorModel {
     }
     if (score.arpClaims !== 0) {
       reasons.push({
-        weight: Number.POSITIVE_INFINITY,
+        weight: this.arpClaimWeight,
         text: `${score.arpClaims} of its ARP frames in ${Math.round(this.windowS / 60)} minutes claimed another IPv4 address than its own (never ${ARP_CLAIMS_MIN} in a window of its nearest normal devices) — answering for another host's address, as ARP spoofing does to intercept its traffic`,
       });
     }
@@ -1887,13 +1889,13 @@ export class BehaviorModel {
           ? ` (${regular} endpoints of this service checked in with regularly; their most in a window ${normalMost})`
           : '';
       reasons.push({
-        weight: Number.POSITIVE_INFINITY,
+        weight: this.beaconWeight,
         text: `regular check-ins with ${peerText(peer)} on ${serviceText(service)}: ${checkins} so far, every ${formatNumber(meanS)} s (± ${formatNumber(sdS)} s)${others}, a public address no training device of its nearest normal devices' types talked to — what an implant's beacon to its controller looks like; the device's own cloud heartbeat goes to addresses its type knows`,
       });
     }
     if (score.newStacks !== 0) {
       reasons.push({
-        weight: Number.POSITIVE_INFINITY,
+        weight: this.stackWeight,
         // Which of the two is the device's own is not known: a device of a new firmware among attacker packets
         // of a common OS has the new stack. "Its usual" named the attacker's once.
         text: `a second network stack sends from its address: ${stackBitsText(score.newStacks).join(', ')} (never in the captures of its nearest normal devices) beside ${stackBitsText(score.knownStacks).join(', ')} (as in theirs) — another machine or OS behind it (either may be the device's own)`,
