@@ -818,6 +818,15 @@ describe('BehaviorModel', () => {
       );
       // Those services are not listed again one by one.
       assert.ok(!reasons.some((r) => /^new outgoing tcp port 8767/.test(r)), reasons.join('\n'));
+      // Beside an attack that added more (a new service to 4,096 peers: a scan), the attack's line leads: each
+      // reason weighs about what its term added, the type line 4 ln 4.
+      const scan = {
+        ...q,
+        services: [...q.services, [serviceCode(true, 0, 23), 4096, 4096] as [number, number, number]],
+      };
+      const scanReasons = m.explain(scan, m.scoreBin(scan));
+      assert.match(scanReasons[0]!, /^new outgoing tcp port 23 \(Telnet\) to 4096 peers/);
+      assert.match(scanReasons[1]!, /^most traffic looks like a cam's/);
       // Two of them: below otherTypeMin (3), only novelty. Three services no type uses: no other type either.
       assert.equal(m.scoreBin({ ...q, services: svc([...CAM, 8767, 8765]) }).otherType, null);
       assert.equal(m.scoreBin({ ...q, services: svc([...CAM, 1, 2, 3]) }).otherType, null);
