@@ -250,6 +250,8 @@ describe('BehaviorModel', () => {
     assert.equal(m.scoreBin(q([HTTP])).score, quiet + weight);
     assert.deepEqual(m.unseenLanServices(q([HTTP, S7])), [HTTP]);
     assert.equal(m.scoreBin(q([S7])).score, quiet);
+    // DNS to the local resolver over TCP (a truncated answer retried) or TLS is no step to a neighbour.
+    assert.deepEqual(m.unseenLanServices(q([serviceCode(true, 0, 53), serviceCode(true, 0, 853)])), []);
     // Not in the cross-validated scores.
     assert.equal(m.scoreBin(q([HTTP]), 'dev-3').score, m.scoreBin(q([]), 'dev-3').score);
     const said = m.explain(q([HTTP]), m.scoreBin(q([HTTP]))).join('\n');

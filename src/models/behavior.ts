@@ -60,6 +60,7 @@ import {
   isOutgoingService,
   STACK_SYN_MASK,
   STACK_TTL_MASK,
+  serviceCode,
   servicePeersText,
   serviceText,
   stackBitsText,
@@ -83,6 +84,12 @@ const ARP_CLAIMS_MIN = 5;
 const UPLOAD_NOTABLE_RATIO = 4;
 const UPLOAD_NOTABLE_BYTES = 100_000;
 const MAX_UPLOAD_FEATURE = BEHAVIOR_FEATURES.findIndex((f) => f.name === 'flow.maxBytesOut');
+
+/**
+ * Outgoing TCP services a device uses with its local resolver, not to step to a neighbour: DNS retried over TCP
+ * after a truncated answer, and DNS over TLS. The LAN-service term passes them over.
+ */
+const LAN_RESOLVER_TCP: ReadonlySet<number> = new Set([serviceCode(true, 0, 53), serviceCode(true, 0, 853)]);
 
 /** A TCP service (either direction) on an admin/lateral-movement port. */
 function isAdminTcp(code: number): boolean {
@@ -1076,7 +1083,7 @@ export class BehaviorModel {
   unseenLanServices(sample: BehaviorSample): number[] {
     const seen = this.lanTcpSeen;
     if (this.lanServiceWeight <= 0 || seen === null || !sample.lanConnections) return [];
-    return sample.lanConnections.filter((code) => !seen.has(code));
+    return sample.lanConnections.filter((code) => !seen.has(code) && !LAN_RESOLVER_TCP.has(code));
   }
 
   /** Whether the one-type term is scored: on, without the local scale, and with at least two labels. */
