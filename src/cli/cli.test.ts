@@ -93,6 +93,21 @@ describe('the CLI shell', () => {
     assert.match(kept.stdout, /^ {2}capture source: [0-9a-f]{2}(:[0-9a-f]{2}){5}$/m);
   });
 
+  it("inspect --features v2 without --warmup uses v2's warm-up (0), as its models do; compat keeps 120 s", () => {
+    // Every session of this setup starts within its first 120 s: compat's warm-up leaves none.
+    const capture = `${TEST_DATA}iot-sentinel/setups/Aria-C9-Mon0000-n00.pcap`;
+    const v2 = runCli(['inspect', '--features', 'v2', capture]);
+    assert.equal(v2.status, 0, v2.stderr);
+    assert.match(v2.stdout, /5 sessions in 1 bin of 900 s \(warm-up 0 s\)/);
+    const compat = runCli(['inspect', capture]);
+    assert.equal(compat.status, 0, compat.stderr);
+    assert.match(compat.stdout, /no usable sessions/);
+    assert.match(
+      runCli(['inspect', '--features', 'v2', '--warmup', '120', capture]).stdout,
+      /no usable sessions/,
+    );
+  });
+
   it('inspect --features v2 names every header feature of the device', () => {
     const r = runCli([
       'inspect',

@@ -4,6 +4,7 @@ import {
   closeSync,
   constants,
   fchmodSync,
+  fstatSync,
   lstatSync,
   openSync,
   realpathSync,
@@ -218,10 +219,21 @@ export function refuseOutputOverInput(output: string | undefined, inputs: readon
   const out = statOrUndefined(output);
   if (!out?.isFile()) return;
   for (const input of inputs) {
-    if (input === '-') continue;
-    const stat = statOrUndefined(input);
+    // Standard input redirected from the output file (`-o cap.pcap - < cap.pcap`) is that file too.
+    const stat = input === '-' ? standardInputStat() : statOrUndefined(input);
     if (stat && stat.dev === out.dev && stat.ino === out.ino)
-      throw new UsageError(`${output}: is also an input (${input}); refusing to overwrite it`);
+      throw new UsageError(
+        `${output}: is also an input (${input === '-' ? 'standard input' : input}); refusing to overwrite it`,
+      );
+  }
+}
+
+/** Standard input's status, or undefined when it has none (closed). */
+function standardInputStat(): Stats | undefined {
+  try {
+    return fstatSync(0);
+  } catch {
+    return undefined;
   }
 }
 

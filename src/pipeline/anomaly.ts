@@ -139,6 +139,18 @@ export function resolveAnomaly(
   return { name: 'lstm' };
 }
 
+/**
+ * Why the anomaly model chosen for a v2 role model is the original's LSTM, when no option chose it: the
+ * behaviour model `train` writes beside it is missing (copied without it, or `train --no-behavior`). The LSTM
+ * was made for the bundled model and catches little (README, Behaviour), so a user relying on the behaviour
+ * model must hear that it is not the one judging. Null when nothing needs saying.
+ */
+export function lstmFallbackNote(options: AnomalyOptions, roleModel: LoadedModel): string | null {
+  if (options.anomaly || options.anomalyModelPath || roleModel.model.features.semantics !== 'v2') return null;
+  if (resolveAnomaly(options, roleModel).name !== 'lstm') return null;
+  return `no behaviour model beside ${roleModel.path} (${companionBehaviorPath(roleModel.path)}): behaviour is judged by the original's LSTM, which catches little; train one (networkml train CAPTURES -a behavior -m ${roleModel.path} --save ${companionBehaviorPath(roleModel.path)}), or choose with --anomaly`;
+}
+
 /** The anomaly model's name alone (see resolveAnomaly). */
 export function anomalyNameFor(options: AnomalyOptions, roleModel?: LoadedModel): AnomalyModelName {
   return resolveAnomaly(options, roleModel).name;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,11 +20,31 @@ export interface CliResult {
 /** Runs the real CLI from sources in a child process (the same code as bin/networkml.js). */
 export function runCli(
   args: string[],
-  options: { input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number; uid?: number } = {},
+  options: {
+    input?: string | Buffer;
+    /** A file as standard input itself (`< FILE`), not piped in. */
+    stdinFile?: string;
+    env?: NodeJS.ProcessEnv;
+    timeoutMs?: number;
+    uid?: number;
+  } = {},
+): CliResult {
+  const stdin = options.stdinFile === undefined ? undefined : openSync(options.stdinFile, 'r');
+  try {
+    return run(args, options, stdin);
+  } finally {
+    if (stdin !== undefined) closeSync(stdin);
+  }
+}
+
+function run(
+  args: string[],
+  options: { input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number; uid?: number },
+  stdin: number | undefined,
 ): CliResult {
   const r = spawnSync(process.execPath, ['--import', 'tsx', RUN, ...args], {
     cwd: ROOT,
-    input: options.input,
+    ...(stdin === undefined ? { input: options.input } : { stdio: [stdin, 'pipe', 'pipe'] }),
     env: { ...process.env, NETWORKML_DATA_DIR: TEST_DATA_DIR, ...options.env },
     encoding: 'utf8',
     timeout: options.timeoutMs ?? 120_000,

@@ -555,6 +555,16 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     const e = runCli(['eval', '--json', '--no-history', '--model', plain, heldOut[0]!]);
     assert.equal(e.status, 0, e.stderr);
     assert.equal(results(e.stdout)[0]!.detail?.anomaly_model, 'lstm');
+    // ...and says so, with how to train one: a user who relies on the behaviour model hears it is not judging.
+    const companionOf = join(dir, 'plain.behavior.json');
+    assert.equal(
+      e.stderr,
+      `networkml: warning: no behaviour model beside ${plain} (${companionOf}): behaviour is judged by the original's LSTM, which catches little; train one (networkml train CAPTURES -a behavior -m ${plain} --save ${companionOf}), or choose with --anomaly\n`,
+    );
+    // Chosen on purpose: nothing to say.
+    const chosen = runCli(['eval', '--no-history', '--anomaly', 'lstm', '--model', plain, heldOut[0]!]);
+    assert.equal(chosen.status, 0, chosen.stderr);
+    assert.equal(chosen.stderr, '');
   });
 
   it('refuses a corrupt behaviour model or one made with another role model (exit 3)', () => {

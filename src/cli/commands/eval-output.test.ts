@@ -40,6 +40,20 @@ describe('eval -o', () => {
     assert.deepEqual(readFileSync(capture), readFileSync(SAMPLE));
     const host = runCli(['eval', '--model', 'host-footprint-v0.6.8', capture, '-o', capture]);
     assert.equal(host.status, 2, host.stderr);
+    // Standard input redirected from the output file (`-o in.pcap - < in.pcap`): eval, watch and report.
+    for (const args of [
+      ['eval', '--no-history', '-o', capture, '-'],
+      ['watch', '-o', capture, '-'],
+      ['report', '-', '-o', capture],
+    ]) {
+      const r = runCli(args, { stdinFile: capture });
+      assert.equal(r.status, 2, `${args[0]}: ${r.stderr}`);
+      assert.equal(
+        r.stderr,
+        `networkml: ${capture}: is also an input (standard input); refusing to overwrite it\n`,
+      );
+    }
+    assert.deepEqual(readFileSync(capture), readFileSync(SAMPLE));
   });
 
   it('a failing device history (exit 4) still writes the results, with a warning', () => {

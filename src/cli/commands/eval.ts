@@ -6,7 +6,7 @@ import { collectGarbage } from '../../gc.js';
 import { HOST_FOOTPRINT_KIND, modelFileKind, resolveModelPath } from '../../models/host-footprint.js';
 import { evalTable, evalText } from '../../outputs/table.js';
 import { prepareReading } from '../../pipeline/analyze.js';
-import { anomalyNameFor, anomalyScorer, prepareScoring } from '../../pipeline/anomaly.js';
+import { anomalyNameFor, anomalyScorer, lstmFallbackNote, prepareScoring } from '../../pipeline/anomaly.js';
 import {
   type AnomalyModelName,
   applyHistory,
@@ -119,6 +119,8 @@ export const WITHOUT_HOST_FOOTPRINT = 'without --model host-footprint-v0.6.8';
 export function loadModels(options: Omit<EvaluateOptions, 'history'>): ReturnType<typeof roleModelFor> {
   const roleModel = roleModelFor(options.modelPath);
   anomalyScorer(options, roleModel);
+  const note = lstmFallbackNote(options, roleModel);
+  if (note) process.stderr.write(`networkml: warning: ${note}\n`);
   return roleModel;
 }
 

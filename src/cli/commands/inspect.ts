@@ -59,7 +59,11 @@ export function registerInspect(program: Command): void {
       }
       // A capture corrupt part-way: the packets before the corrupt record are shown (marked), then its error
       // (exit 1), as eval does.
-      const options = { ...analyzeOptionsFrom(cli), features: cli.features, partialOnCorrupt: true };
+      const given = analyzeOptionsFrom(cli);
+      // v2's warm-up is 0 unless asked for, as `train --features v2` and its models use: the sessions shown
+      // are then the ones a v2 model would classify.
+      if (cli.features === 'v2' && given.warmupS === undefined) given.warmupS = 0;
+      const options = { ...given, features: cli.features, partialOnCorrupt: true };
       warnHostFootprintOptionsUnused(command, cli, 'without --features host-footprint');
       if (cli.json) {
         // The JSON lists every non-zero feature of every bin (the reference output's shape): nothing to cut.

@@ -96,6 +96,9 @@ export async function runReport(
   if (inputs.length === 0)
     throw new UsageError('report needs at least one results file, capture or directory');
   refuseStdinTwice(inputs);
+  // The inputs as given before any is read (standard input from the output file would be read first); the
+  // captures found in directories after they are listed, below.
+  refuseOutputOverInput(options.output, inputs);
   const evaluateOptions = evaluateOptionsFrom(options);
   const results = new Set(inputs.filter(isResults));
   if (inputs.some((input) => !results.has(input))) {
@@ -130,7 +133,7 @@ export async function runReport(
       fail(e);
     }
   }
-  refuseOutputOverInput(options.output, [...inputs, ...captures]);
+  refuseOutputOverInput(options.output, captures);
   // Opened before the work so that a path that cannot be written fails first; written only at the end.
   const file = options.output === '-' ? null : await openOutput(options.output);
   // A capture corrupt part-way: the result of the packets before the corrupt record, marked on the page as
