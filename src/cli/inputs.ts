@@ -87,13 +87,19 @@ export function distinctFiles(paths: readonly string[]): { files: string[]; repe
  */
 export function onceEach(paths: readonly string[], done: string): string[] {
   const { files, repeated } = distinctFiles(paths);
-  if (repeated.length === 0) return files;
+  if (repeated.length > 0) process.stderr.write(`networkml: warning: ${repeatedWarning(repeated, done)}\n`);
+  return files;
+}
+
+/** What onceEach says of the files distinctFiles found again: `done` is what happens to each ('trained on'). */
+export function repeatedWarning(
+  repeated: readonly [string, string][],
+  done: string,
+  what = 'capture',
+): string {
   const [again, first] = repeated[0]!;
   const more = repeated.length > 1 ? `, and ${repeated.length - 1} more` : '';
-  process.stderr.write(
-    `networkml: warning: ${repeated.length === 1 ? '1 capture was' : `${repeated.length} captures were`} given more than once (${again} is ${first}${more}); each is ${done} once\n`,
-  );
-  return files;
+  return `${repeated.length === 1 ? `1 ${what} was` : `${repeated.length} ${what}s were`} given more than once (${again} is ${first}${more}); each is ${done} once`;
 }
 
 /**

@@ -1,5 +1,7 @@
 // Apart from inputs.ts: the split file's reader brings in zod, which eval (importing inputs.ts) must not load.
-import { filterByNames, loadSplit } from '../training/dataset.js';
+import { realpathSync } from 'node:fs';
+import { basename } from 'node:path';
+import { filterByNames, firstNames, loadSplit } from '../training/dataset.js';
 import { expandCaptureArgs, type FileDigests, warnOfSplitLeaks } from './inputs.js';
 
 /**
@@ -19,5 +21,23 @@ export async function capturesOfSplit(
   if (!splitPath) return { paths: given, listed: null, digests };
   const split = loadSplit(splitPath);
   await warnOfSplitLeaks(given, split, digests);
+  // The other side's captures are left out by design; one the split lists nowhere may be a capture the user
+  // meant to use (a second corpus beside the split's), left out without a word before.
+  const listed = new Set([...split.train, ...split.test]);
+  // A link to a listed capture (or the same file under another name) is that capture, not one left out.
+  const listedFiles = new Set(given.filter((p) => listed.has(basename(p))).map(realPathOrSelf));
+  const unlisted = given.filter((p) => !listed.has(basename(p)) && !listedFiles.has(realPathOrSelf(p)));
+  if (unlisted.length > 0)
+    process.stderr.write(
+      `networkml: warning: ${unlisted.length === 1 ? '1 capture given is' : `${unlisted.length} captures given are`} in neither list of ${splitPath}, left out: ${firstNames(unlisted.map((p) => basename(p)))}\n`,
+    );
   return { paths: filterByNames(given, split[side], side), listed: split[side], digests };
+}
+
+function realPathOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
 }

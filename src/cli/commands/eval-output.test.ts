@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import {
   copyFileSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -54,6 +55,31 @@ describe('eval -o', () => {
       );
     }
     assert.deepEqual(readFileSync(capture), readFileSync(SAMPLE));
+  });
+
+  it('evaluates a capture given twice (itself and through its folder) once, and says so; report too', () => {
+    const folder = join(dir, 'twice');
+    mkdirSync(folder);
+    const capture = join(folder, 'EdimaxPlug1101W-sentinel-Mon0000-n00.pcap');
+    copyFileSync(SAMPLE, capture);
+    const twice = `1 capture was given more than once (${capture} is ${capture}); each is evaluated once`;
+    const r = runCli(['eval', '--json', '--no-history', folder, capture]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim().split('\n').length, 1);
+    assert.equal(r.stderr, `networkml: warning: ${twice}\n`);
+    const results = join(dir, 'twice.jsonl');
+    writeFileSync(results, r.stdout);
+    const page = join(dir, 'twice.html');
+    const rep = runCli(['report', results, results, '-o', page]);
+    assert.equal(rep.status, 0, rep.stderr);
+    assert.equal(
+      rep.stderr,
+      `networkml: warning: 1 input was given more than once (${results} is ${results}); each is read once\n`,
+    );
+    assert.match(readFileSync(page, 'utf8'), /<b>1<\/b> capture ·/);
+    const fromCaptures = runCli(['report', folder, capture, '-o', page]);
+    assert.equal(fromCaptures.status, 0, fromCaptures.stderr);
+    assert.equal(fromCaptures.stderr, `networkml: warning: ${twice}\n`);
   });
 
   it('a failing device history (exit 4) still writes the results, with a warning', () => {

@@ -25,7 +25,7 @@ import {
   threadsFrom,
 } from '../capture-options.js';
 import { historyWhere } from '../history-where.js';
-import { expandCaptureArgs } from '../inputs.js';
+import { expandCaptureArgs, onceEach } from '../inputs.js';
 import { optionsGiven } from '../option-source.js';
 import {
   openOutput,
@@ -204,8 +204,10 @@ export function registerEval(program: Command): void {
       '\nExamples:\n  networkml eval data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap\n  networkml eval --json captures/ > results.jsonl\n  networkml eval --model host-footprint-v0.6.8 --no-srcmacid data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap\n  tcpdump -i eth0 -w - -c 100000 | networkml eval -',
     )
     .action(async (args: string[], cli: EvalCliOptions, command: Command) => {
-      const paths = expandCaptureArgs(args);
-      refuseOutputOverInput(cli.output, paths);
+      const named = expandCaptureArgs(args);
+      refuseOutputOverInput(cli.output, named);
+      // A capture given twice (by two names, or itself and its folder) would be two identical rows.
+      const paths = onceEach(named, 'evaluated');
       if (cli.model && modelFileKind(cli.model) === HOST_FOOTPRINT_KIND) {
         const options = hostFootprintOptionsFrom(cli.model, cli);
         warnUnusedAnomalyOptions(command, ['anomaly', 'anomalyModel', 'threshold'], HOST_FOOTPRINT_IGNORES);

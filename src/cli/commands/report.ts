@@ -9,7 +9,14 @@ import type { AnomalyModelName, EvaluateOptions } from '../../pipeline/evaluate.
 import { runJobs } from '../../pipeline/pool.js';
 import type { CaptureResult } from '../../result.js';
 import { addCaptureOptions, type CaptureCliOptions, threadsFrom } from '../capture-options.js';
-import { expandCaptureArgs, fileHead, refuseStdinTwice, statOrUndefined } from '../inputs.js';
+import {
+  distinctFiles,
+  expandCaptureArgs,
+  fileHead,
+  refuseStdinTwice,
+  repeatedWarning,
+  statOrUndefined,
+} from '../inputs.js';
 import { openOutput, refuseOutputOverInput, writeCaptureWarnings } from '../output.js';
 import { addModelOptions, evaluateOptionsFrom, loadModels } from './eval.js';
 
@@ -71,6 +78,17 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+function warnRepeated(
+  repeated: readonly [string, string][],
+  err: NodeJS.WritableStream,
+  what: 'input' | 'capture',
+): void {
+  if (repeated.length > 0)
+    err.write(
+      `networkml: warning: ${repeatedWarning(repeated, what === 'input' ? 'read' : 'evaluated', what)}\n`,
+    );
+}
+
 function readText(path: string): string {
   try {
     return readFileSync(path, 'utf8');
@@ -117,7 +135,10 @@ export async function runReport(
     skipped.push(errorMessage(e));
   };
   const captures: string[] = [];
-  for (const input of inputs) {
+  // Each file once: one given twice (by two names, or a capture and its folder) would count its devices twice.
+  const given = distinctFiles(inputs);
+  warnRepeated(given.repeated, err, 'input');
+  for (const input of given.files) {
     try {
       if (results.has(input)) {
         const text =
@@ -134,6 +155,9 @@ export async function runReport(
     }
   }
   refuseOutputOverInput(options.output, captures);
+  const distinctCaptures = distinctFiles(captures);
+  warnRepeated(distinctCaptures.repeated, err, 'capture');
+  captures.splice(0, captures.length, ...distinctCaptures.files);
   // Opened before the work so that a path that cannot be written fails first; written only at the end.
   const file = options.output === '-' ? null : await openOutput(options.output);
   // A capture corrupt part-way: the result of the packets before the corrupt record, marked on the page as
