@@ -12,7 +12,7 @@
 # and quiet lateral steps, the far end a neighbour on the LAN (10.99.0.31, splice.py --peer lan):
 #   web-admin-lan     curl to the neighbour's web admin page, then 6 default-credential logins (HTTP basic
 #                     auth, 1 s apart) — an IoT worm's way in; python3's http.server answers (~7 s)
-#   hydra-http-8080   hydra guessing 12 passwords for HTTP basic auth on the neighbour's 8080, one task (~15 s)
+#   hydra-http-8080   hydra guessing 18 logins (3 users, 6 passwords) for HTTP basic auth on the neighbour's 8080, one task
 #   wget-dropper-8000 wget fetching a 20 kB script from a neighbour's web server on 8000 (a dropper)
 #   mqtt-1883         mosquitto_pub publishing 5 commands to a broker on the neighbour (one connection each)
 #   rtsp-554          curl asking a neighbour's RTSP server on 554 for its stream (OPTIONS, DESCRIBE), 3 times
