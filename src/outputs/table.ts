@@ -111,10 +111,21 @@ export function evalTable(results: CaptureResult[]): string {
       device.source_ip || '-',
       roles.join(', ') +
         (result.detail?.siblings ? ` (siblings: ${result.detail.siblings.join(' ≈ ')})` : ''),
-      `${device.decisions.behavior}${scored && abnormality !== undefined ? ` (${abnormality.toFixed(2)})` : ''}`,
+      `${device.decisions.behavior}${scored && abnormality !== undefined ? ` (${abnormalityText(abnormality, result.detail?.threshold)})` : ''}`,
       device.decisions.investigate ? 'yes' : 'no',
       new Date(device.timestamp * 1000).toISOString().slice(0, 16).replace('T', ' '),
     ]);
   }
   return alignColumns(rows);
+}
+
+/**
+ * Abnormality to two decimals, or to as many more (up to 6) as it takes to differ from the threshold the
+ * decision used: "abnormal (0.99)" against a threshold of 0.99 read as a tie (it was 0.993).
+ */
+export function abnormalityText(abnormality: number, threshold: number | undefined): string {
+  if (threshold === undefined) return abnormality.toFixed(2);
+  for (let digits = 2; digits < 6; digits++)
+    if (abnormality.toFixed(digits) !== threshold.toFixed(digits)) return abnormality.toFixed(digits);
+  return abnormality.toFixed(6);
 }
