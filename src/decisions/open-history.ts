@@ -4,7 +4,7 @@
  */
 import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { NetworkmlError, UsageError } from '../errors.js';
 import type { DeviceHistory } from './history.js';
 
@@ -70,19 +70,45 @@ export async function openHistory(options: OpenHistoryOptions = {}): Promise<Dev
  * nothing was recorded; with Redis configured there is no directory to check.
  */
 export function requireNamedDataDir(options: OpenHistoryOptions): void {
-  const env = options.env ?? process.env;
-  if (redisUrlFrom({ ...(options.redis ? { redis: options.redis } : {}), env })) return;
-  const fromEnv = options.dataDir ? undefined : env.NETWORKML_DATA_DIR;
-  // A blank one is a usage error there (defaultDataDir), not "unset": the default history would be read.
-  if (fromEnv !== undefined) defaultDataDir(env);
-  const named = options.dataDir
-    ? { dir: options.dataDir, from: '' }
-    : fromEnv
-      ? { dir: fromEnv, from: ' (from $NETWORKML_DATA_DIR)' }
-      : null;
+  const named = namedDataDir(options);
   if (!named) return;
   const stat = statSync(named.dir, { throwIfNoEntry: false });
   if (!stat) throw new NetworkmlError(`data directory ${named.dir}${named.from} does not exist`);
   if (!stat.isDirectory())
     throw new NetworkmlError(`data directory ${named.dir}${named.from} is not a directory`);
+}
+
+/**
+ * For commands that write the history (eval): a data directory the user named is made if missing, but only its
+ * last level — a mistyped path (`/tmp/typo/a/b`) would otherwise become a new, empty history, silently, against
+ * which every device looks new. The built-in default is made whole.
+ */
+export function requireNamedDataDirParent(options: OpenHistoryOptions): void {
+  const named = namedDataDir(options);
+  if (!named) return;
+  const stat = statSync(named.dir, { throwIfNoEntry: false });
+  if (stat) {
+    if (!stat.isDirectory())
+      throw new NetworkmlError(`data directory ${named.dir}${named.from} is not a directory`);
+    return;
+  }
+  const parent = dirname(resolve(named.dir));
+  if (!statSync(parent, { throwIfNoEntry: false })?.isDirectory())
+    throw new NetworkmlError(
+      `data directory ${named.dir}${named.from} does not exist, nor does ${parent}: only its last level is made (check the path)`,
+    );
+}
+
+/** The data directory the user named (`dataDir`, or $NETWORKML_DATA_DIR), null for the default or with Redis. */
+function namedDataDir(options: OpenHistoryOptions): { dir: string; from: string } | null {
+  const env = options.env ?? process.env;
+  if (redisUrlFrom({ ...(options.redis ? { redis: options.redis } : {}), env })) return null;
+  const fromEnv = options.dataDir ? undefined : env.NETWORKML_DATA_DIR;
+  // A blank one is a usage error there (defaultDataDir), not "unset": the default history would be read.
+  if (fromEnv !== undefined) defaultDataDir(env);
+  return options.dataDir
+    ? { dir: options.dataDir, from: '' }
+    : fromEnv
+      ? { dir: fromEnv, from: ' (from $NETWORKML_DATA_DIR)' }
+      : null;
 }

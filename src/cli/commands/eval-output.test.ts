@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import {
   copyFileSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -102,15 +103,36 @@ describe('eval -o', () => {
   it('a history directory that cannot be made, even under /proc, is exit 4 and one line, not a hang', () => {
     const output = join(dir, 'proc.jsonl');
     // Node's recursive mkdir loops forever on /proc/…/…: mkdir there fails with ENOENT under a parent that exists.
-    const r = runCli(['eval', '--json', '--data-dir', '/proc/networkml-none/data', SAMPLE, '-o', output], {
+    const r = runCli(['eval', '--json', '--data-dir', '/proc/networkml-none', SAMPLE, '-o', output], {
       timeoutMs: 60_000,
     });
     assert.equal(r.status, 4, r.stderr);
     assert.match(
       r.stderr,
-      /^networkml: history database \/proc\/networkml-none\/data\/history\.sqlite: ENOENT.*\(results written without device history\)\n$/,
+      /^networkml: history database \/proc\/networkml-none\/history\.sqlite: ENOENT.*\(results written without device history\)\n$/,
     );
     assert.equal(readFileSync(output, 'utf8').trim().split('\n').length, 1);
+  });
+
+  it('makes a named data directory, but only its last level: a mistyped path is refused before the work', () => {
+    const made = join(dir, 'history-here');
+    const ok = runCli(['eval', '--data-dir', made, SAMPLE]);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.ok(existsSync(join(made, 'history.sqlite')));
+    const typo = join(dir, 'typo', 'a', 'b');
+    for (const [args, env] of [
+      [['--data-dir', typo], {}],
+      [[], { NETWORKML_DATA_DIR: typo }],
+    ] as const) {
+      const r = runCli(['eval', ...args, SAMPLE], { env });
+      assert.equal(r.status, 1, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.equal(
+        r.stderr,
+        `networkml: data directory ${typo} does not exist, nor does ${join(dir, 'typo', 'a')}: only its last level is made (check the path)\n`,
+      );
+    }
+    assert.equal(existsSync(join(dir, 'typo')), false);
   });
 
   it('keeps the file it would replace when every capture fails (exit 1), and replaces it when one works', () => {

@@ -1,6 +1,10 @@
 /** `networkml eval <capture|dir>...`: roles, behaviour and decisions per capture. */
 import { type Command, Option } from 'commander';
-import { type OpenHistoryOptions, openHistory } from '../../decisions/open-history.js';
+import {
+  type OpenHistoryOptions,
+  openHistory,
+  requireNamedDataDirParent,
+} from '../../decisions/open-history.js';
 import { errorMessage, NetworkmlError, UsageError } from '../../errors.js';
 import { collectGarbage } from '../../gc.js';
 import { HOST_FOOTPRINT_KIND, modelFileKind, resolveModelPath } from '../../models/host-footprint.js';
@@ -225,6 +229,8 @@ export function registerEval(program: Command): void {
       const roleModel = loadModels(options);
       warnUnusedWithoutAnomaly(command, anomalyNameFor(options, roleModel));
       const where = cli.history ? historyWhere(cli, command) : null;
+      // Before the work: a mistyped --data-dir is the user's one mistake, not a new empty history.
+      if (where) requireNamedDataDirParent(where);
       // One capture is evaluated on this thread: its LSTM's second thread starts now, ready for scoring.
       if (paths.length === 1) prepareScoring(options, roleModel, paths[0]!);
       const out = await openOutput(cli.output);
