@@ -206,7 +206,7 @@ export function registerReport(program: Command, deps: ReportDeps = {}): void {
         .description('write one self-contained offline HTML report: devices, role timelines, test scores')
         .argument(
           '<input...>',
-          "results of 'eval --json' (any model) or 'test --json' (.json/.jsonl, or any file of JSON; '-' reads them from standard input), captures or directories of captures",
+          "results of 'eval --json' (any model) or 'test --json' (.json/.jsonl, or any file of JSON; '-' reads them from standard input), captures or directories of captures (evaluated without device history: report eval --json results for eval's decisions with it)",
         )
         .option('-o, --output <file>', "HTML file to write ('-' for standard output)", 'report.html')
         .option('--title <text>', 'page title', 'NetworkML report'),
