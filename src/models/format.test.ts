@@ -389,7 +389,7 @@ test('the bundled SoS LSTM keeps its original fields under our envelope', () => 
   assert.match(hash, /^[0-9a-f]{64}$/);
   assert.throws(
     () => loadModelDocument(DEFAULT_MODEL_PATH, 'sos-lstm'),
-    /a "onelayer" model, expected "sos-lstm"/,
+    /a role model \("onelayer"\), where an LSTM anomaly model \("sos-lstm"\) was expected/,
   );
 });
 

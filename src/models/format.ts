@@ -243,6 +243,19 @@ export interface ModelDocument {
  * Read a model file, check envelope and checksum (not the kind-specific fields). For kinds whose loader
  * lives elsewhere (e.g. 'sos-lstm').
  */
+/** A model kind as a user knows it: what the file is for, then the kind it declares. */
+function kindText(kind: string): string {
+  const what: Record<string, string> = {
+    onelayer: 'a role model',
+    randomforest: 'a role model',
+    behavior: 'a behaviour model',
+    sos: 'an SOS anomaly model',
+    'sos-lstm': 'an LSTM anomaly model',
+    'host-footprint': 'a host-footprint role model',
+  };
+  return `${Object.hasOwn(what, kind) ? what[kind] : 'a model'} ("${kind.slice(0, 40)}")`;
+}
+
 export function loadModelDocument(path: string, expectedKind?: string): ModelDocument {
   let text: string;
   try {
@@ -292,7 +305,7 @@ export function parseModelDocument(text: string, name: string, expectedKind?: st
   }
   if (typeof obj.kind !== 'string') throw new ModelError(`${name}: not a networkml model (no "kind" field)`);
   if (expectedKind !== undefined && obj.kind !== expectedKind) {
-    throw new ModelError(`${name}: a "${obj.kind}" model, expected "${expectedKind}"`);
+    throw new ModelError(`${name}: ${kindText(obj.kind)}, where ${kindText(expectedKind)} was expected`);
   }
   if (typeof obj.checksum !== 'string') throw new ModelError(`${name}: corrupt model: no checksum`);
   const hash = sha256Hex(text);

@@ -211,6 +211,18 @@ describe('networkml report', () => {
     assert.ok(!existsSync(output));
   });
 
+  test('a model file given as an input is refused as such, with where models go', async () => {
+    const model = join(root, 'models/onelayer-v0.4.8.json');
+    const output = join(work, 'model-input.html');
+    const { code, err } = run([model], output);
+    assert.equal(await code, ExitCode.BAD_INPUT);
+    assert.equal(
+      err.text(),
+      `networkml: ${model}: a networkml model file (onelayer), not results: give a role model with --model, a behaviour or other anomaly model with --anomaly-model, and captures or eval --json results as inputs\n`,
+    );
+    assert.ok(!existsSync(output));
+  });
+
   test('results saved under another name (eval --json > results.txt) are read as results, not as a capture', async () => {
     const saved = join(work, 'results.txt');
     copyFileSync(devices, saved);

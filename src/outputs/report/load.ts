@@ -1,4 +1,5 @@
 import { NetworkmlError } from '../../errors.js';
+import { MODEL_FORMAT } from '../../models/format.js';
 import type { CaptureResult } from '../../result.js';
 import { captureResultSchema } from '../../result.js';
 import {
@@ -98,6 +99,11 @@ function looksLikeWatchUpdate(value: unknown): boolean {
   return typeof value === 'object' && value !== null && 'binEnd' in value && 'runningRoles' in value;
 }
 
+/** A model file (`train --save`, the bundled ones): { format: 'networkml-model', kind, … }. */
+function looksLikeModel(value: unknown): value is { kind: unknown } {
+  return typeof value === 'object' && value !== null && 'format' in value && value.format === MODEL_FORMAT;
+}
+
 /** Adds one value to `loaded`; returns why it cannot be used, if it cannot. */
 function addResult(loaded: LoadedResults, item: Item, name: string, count: number): string | undefined {
   const value = item.value;
@@ -115,6 +121,8 @@ function addResult(loaded: LoadedResults, item: Item, name: string, count: numbe
     loaded.captures.push(...hostFootprintCaptureResults(parsed.data));
     return undefined;
   }
+  if (looksLikeModel(value))
+    return `a networkml model file (${String(value.kind).slice(0, 40)}), not results: give a role model with --model, a behaviour or other anomaly model with --anomaly-model, and captures or eval --json results as inputs`;
   if (looksLikeWatchUpdate(value))
     return 'a watch --json update (one host, one bin), not a capture result: report reads eval --json results and test --json reports; run eval --json on the capture';
   const parsed = captureResultSchema.safeParse(value);
