@@ -357,6 +357,44 @@ describe('watch - role models', () => {
   });
 });
 
+describe('watch - a v2 model set for every command', () => {
+  it("says where it came from and how to give watch its own, and takes the config file's watch section", () => {
+    const work = mkdtempSync(join(tmpdir(), 'networkml-watch-shared-'));
+    try {
+      const v2 = join(work, 'site-v2.json');
+      const setups = `${TEST_DATA}iot-sentinel/setups`;
+      const trained = runCli([
+        'train',
+        ...['Aria-C1', 'Aria-C2', 'DLinkCam-C1', 'DLinkCam-C2'].map((n) => `${setups}/${n}-Mon0000-n00.pcap`),
+        '--features',
+        'v2',
+        '--no-behavior',
+        '--save',
+        v2,
+      ]);
+      assert.equal(trained.status, 0, trained.stderr);
+      // The README's settings example: the model at the top level, for every command.
+      const config = join(work, 'networkml.config.json');
+      writeFileSync(config, JSON.stringify({ model: v2, eval: { threads: 2 } }));
+      const shared = runCli(['watch', EDIMAX], { env: { NETWORKML_CONFIG: config } });
+      assert.equal(shared.status, 2);
+      assert.equal(
+        shared.stderr,
+        `networkml: ${v2}: watch follows streams with compat models only (this one uses v2 features), set by the config file for every command (give watch its own: "watch": { "model": "onelayer-v0.4.8" }); or --model onelayer-v0.4.8\n`,
+      );
+      const env = runCli(['watch', EDIMAX], { env: { NETWORKML_MODEL: v2 } });
+      assert.equal(env.status, 2);
+      assert.match(env.stderr, /, set by NETWORKML_MODEL; or --model onelayer-v0\.4\.8\n$/);
+      writeFileSync(config, JSON.stringify({ model: v2, watch: { model: 'onelayer-v0.4.8' } }));
+      const own = runCli(['watch', EDIMAX], { env: { NETWORKML_CONFIG: config } });
+      assert.equal(own.status, 0, own.stderr);
+      assert.match(own.stdout, /running \(\d+ bins?\)/);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('watch - nothing to report', () => {
   it('says why when no bin had a session (eval gives the same reason), exit 0', async () => {
     // Every session of this capture starts inside the 120 s warm-up.

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { StoppedBeforeCaptureError } from '../../capture/reader-api.js';
 import { stdinUntil } from '../../capture/source.js';
-import { ExitCode, errorMessage, ModelError } from '../../errors.js';
+import { ExitCode, errorMessage, ModelError, UsageError } from '../../errors.js';
 import { HOST_FOOTPRINT_KIND, modelFileKind } from '../../models/host-footprint.js';
 import { noSessionsReason } from '../../outputs/no-sessions.js';
 import { roleModelFor } from '../../pipeline/model-registry.js';
@@ -86,6 +86,7 @@ export function registerWatch(program: Command): void {
         );
       const capture = analyzeOptionsFrom(cli);
       const evaluate = evaluateOptionsFrom(cli);
+      refuseSharedNonCompatModel(command, evaluate.modelPath);
       if (evaluate.anomaly) warnUnusedWithoutAnomaly(command, evaluate.anomaly);
       refuseOutputOverInput(cli.output, [source]);
       const out = await openOutput(cli.output, 'stream');
@@ -131,4 +132,24 @@ export function registerWatch(program: Command): void {
       }
       if (controller.signal.aborted) process.exitCode = ExitCode.OK;
     });
+}
+
+/**
+ * A v2 model set for every command (the config file's top-level "model", $NETWORKML_MODEL), as the README's
+ * settings example does for eval, would make every watch fail on a model the user never gave it: said here
+ * with where it came from and how to give watch its own. (Given with --model, watchCapture says it plainly.)
+ */
+function refuseSharedNonCompatModel(command: Command, modelPath: string | undefined): void {
+  const source = command.getOptionValueSource('model');
+  if (source !== 'config' && source !== 'env') return;
+  const loaded = roleModelFor(modelPath);
+  const semantics = loaded.model.features.semantics;
+  if (semantics === 'compat') return;
+  const from =
+    source === 'env'
+      ? 'set by NETWORKML_MODEL'
+      : 'set by the config file for every command (give watch its own: "watch": { "model": "onelayer-v0.4.8" })';
+  throw new UsageError(
+    `${loaded.path}: watch follows streams with compat models only (this one uses ${semantics} features), ${from}; or --model onelayer-v0.4.8`,
+  );
 }
