@@ -80,7 +80,8 @@ export function registerTrain(program: Command): void {
           'role model, or an anomaly model from normal captures: behavior (recommended) or sos',
         )
           .choices(['onelayer', 'randomforest', 'sos', 'behavior'])
-          .default('onelayer'),
+          // Shown as what happens: with --features v2 and no -a, cross-validation chooses the role model.
+          .default('onelayer', 'onelayer; with --features v2, the role model cross-validation chooses'),
       )
       .addOption(
         new Option(
