@@ -141,6 +141,11 @@ export const captureResultSchema = z.object({
        * above 1 it is called Unknown, just below 1 it nearly was (its top role is then a weak guess).
        */
       role_novelty: finite.optional(),
+      /**
+       * With the two-score rule: the capture's novelty over the most unusual training capture's (above 1: past
+       * it). role_novelty is a rank, the same for every capture past them all; this says how far past.
+       */
+      role_novelty_beyond: finite.optional(),
     })
     .refine((d) => d.probabilities.length === d.labels.length, 'detail.probabilities must match labels')
     .refine(

@@ -130,11 +130,11 @@ test('the novelty rule round-trips and decides Unknown from the capture, not the
     ['Unknown', 1 - 0.9],
     ...ranked,
   ]);
-  assert.deepEqual(applyUnknownThreshold(back, ranked, { ratio: 1.4, rank: 0.99 }), [
+  assert.deepEqual(applyUnknownThreshold(back, ranked, { ratio: 1.4, rank: 0.99, beyond: 2 }), [
     ['Unknown', 0.99],
     ...ranked,
   ]);
-  assert.deepEqual(applyUnknownThreshold(back, ranked, { ratio: 0.8, rank: 0.7 }), ranked);
+  assert.deepEqual(applyUnknownThreshold(back, ranked, { ratio: 0.8, rank: 0.7, beyond: 0.6 }), ranked);
   // A reference whose points do not match its columns is refused like any other bad shape.
   const doc = JSON.parse(readFileSync(join(dir, 'novelty.json'), 'utf8')) as Record<string, unknown> & {
     novelty: { points: number[][] };

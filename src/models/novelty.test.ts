@@ -203,6 +203,22 @@ test("with a secondary rule, noveltyRatio ranks each score among its rule's cali
       return (c.filter((x) => x < v).length + 0.5 * c.filter((x) => x === v).length) / 21;
     });
   assert.equal(beyond.rank, Math.max(...ranks(Float64Array.from(typical, (v, f) => (f >= 4 ? 9 : v)))));
+  // Past every calibration score the ratio and the rank stop; `beyond` is each rule's score over its largest
+  // calibration score, so a capture unlike the training captures in more of its features reads farther past.
+  const scoreOver = (q: Float64Array) =>
+    Math.max(
+      noveltyScore(ref, q) / ref.calibration!.at(-1)!,
+      noveltyScore(ref.secondary!, q) / ref.secondaryMargin / ref.secondary!.calibration!.at(-1)!,
+    );
+  const far = Float64Array.from(typical, (v, f) => (f >= 4 ? 9 : v));
+  const farther = Float64Array.from(typical, (v, f) => (f >= 1 ? 9 : v));
+  assert.equal(beyond.beyond, scoreOver(far));
+  const farOut = noveltyOf(ref, farther);
+  assert.equal(farOut.beyond, scoreOver(farther));
+  assert.ok(farOut.beyond! > 1 && farOut.beyond! > beyond.beyond!, `${farOut.beyond} vs ${beyond.beyond}`);
+  assert.ok(farOut.ratio > 1);
+  // A typical capture lies within them.
+  assert.ok(noveltyOf(ref, typical).beyond! <= 1);
   assert.equal(
     noveltyOf({ ...ref, secondary: null, threshold: 0.3 }, otherEnd).rank,
     null,

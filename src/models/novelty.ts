@@ -243,6 +243,13 @@ export interface Novelty {
    * captures: 0.991): the confidence an Unknown verdict is given. Null for a one-rule reference.
    */
   rank: number | null;
+  /**
+   * With a secondary rule: the larger over the two rules of the capture's score over the largest of the
+   * rule's calibration scores — how far past the most unusual training capture it lies (above 1: past it).
+   * The ratio and the rank stop at the top rank (every capture past all the training captures reads the same);
+   * this does not. Null for a one-rule reference (whose ratio is a score over a threshold already).
+   */
+  beyond: number | null;
 }
 
 /**
@@ -257,17 +264,22 @@ export function noveltyRatio(ref: NoveltyReference, x: ArrayLike<number>): numbe
 /** noveltyRatio, with the capture's rank among the training captures (Novelty.rank). */
 export function noveltyOf(ref: NoveltyReference, x: ArrayLike<number>): Novelty {
   const s = noveltyScore(ref, x);
-  if (ref.secondary === null) return { ratio: thresholdRatio(s, ref.threshold), rank: null };
+  if (ref.secondary === null) return { ratio: thresholdRatio(s, ref.threshold), rank: null, beyond: null };
   if (ref.calibration === null || ref.secondary.calibration === null)
     throw new ModelError("novelty reference: a secondary rule needs both rules' calibration scores");
   const m1 = ref.calibration.length;
   const m2 = ref.secondary.calibration.length;
   const u1 = calibrationRank(ref.calibration, s);
-  const u2 = calibrationRank(ref.secondary.calibration, noveltyScore(ref.secondary, x) / ref.secondaryMargin);
+  const s2 = noveltyScore(ref.secondary, x) / ref.secondaryMargin;
+  const u2 = calibrationRank(ref.secondary.calibration, s2);
   return {
     ratio: thresholdRatio(Math.max(u1, u2), ref.jointThreshold),
     // Among the m calibration scores and the capture's own: (#below + ½ #equal) / (m + 1).
     rank: Math.max((u1 * m1) / (m1 + 1), (u2 * m2) / (m2 + 1)),
+    beyond: Math.max(
+      thresholdRatio(s, ref.calibration[m1 - 1] ?? 0),
+      thresholdRatio(s2, ref.secondary.calibration[m2 - 1] ?? 0),
+    ),
   };
 }
 

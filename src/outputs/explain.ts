@@ -44,6 +44,8 @@ export interface CaptureExplanation {
    * (eval's `detail.role_novelty`; above 1: Unknown). Absent for other models.
    */
   roleNovelty?: number;
+  /** How far past the most unusual training capture (eval's `detail.role_novelty_beyond`), when the rule says. */
+  roleNoveltyBeyond?: number;
   /** Why there is nothing to explain (no usable bins), as eval says it. */
   reason?: string;
   /**
@@ -138,12 +140,14 @@ export function explainCapture(model: RoleModel, evaluation: ExplainInput, top =
     .slice(0, top);
   const behavior = behaviorOf(evaluation);
   const roleNovelty = evaluation.result.detail?.role_novelty;
+  const roleNoveltyBeyond = evaluation.result.detail?.role_novelty_beyond;
   return {
     file,
     label,
     probability,
     ...(explained ? { explained } : {}),
     ...(roleNovelty !== undefined ? { roleNovelty } : {}),
+    ...(roleNoveltyBeyond !== undefined ? { roleNoveltyBeyond } : {}),
     scale,
     base: base / bins.length,
     influences,
@@ -183,9 +187,14 @@ function percent(p: number): string {
  * The Unknown rule's view of the capture: a top role whose capture is nearly as unlike the training
  * captures as an Unknown one is a weak guess, whatever its probability (an unseen camera's nearest type).
  */
-function noveltyLine(ratio: number): string {
+function noveltyLine(ratio: number, beyond: number | undefined): string {
   const head = `Unknown rule: novelty ${ratio.toFixed(2)} × its threshold`;
-  if (ratio > 1) return `${head} (above 1: unlike every known role's training captures)`;
+  // The ratio is a rank: past every training capture it stops; how far past is the distance's own ratio.
+  const past =
+    beyond !== undefined && beyond > 1
+      ? `; ${beyond.toFixed(1)}× as far from the known roles as the most unusual training capture`
+      : '';
+  if (ratio > 1) return `${head} (above 1: unlike every known role's training captures${past})`;
   if (ratio >= 0.95)
     return `${head} (Unknown above 1): nearly Unknown, more unusual than almost every training capture — the top role is a weak guess`;
   return `${head} (Unknown above 1)`;
@@ -210,7 +219,7 @@ export function explainText(e: CaptureExplanation): string {
     );
   }
   lines.push(`    (baseline ${e.base.toFixed(3)})`);
-  if (e.roleNovelty !== undefined) lines.push(`  ${noveltyLine(e.roleNovelty)}`);
+  if (e.roleNovelty !== undefined) lines.push(`  ${noveltyLine(e.roleNovelty, e.roleNoveltyBeyond)}`);
   const b = e.behavior;
   if (b) {
     lines.push(

@@ -664,6 +664,9 @@ function evaluateView(
       ...(siblings ? { siblings } : {}),
       // Infinite only against a zero threshold (a single-rule model trained at rate 0): JSON cannot hold it.
       ...(novelty && Number.isFinite(novelty.ratio) ? { role_novelty: novelty.ratio } : {}),
+      ...(novelty?.beyond != null && Number.isFinite(novelty.beyond)
+        ? { role_novelty_beyond: novelty.beyond }
+        : {}),
     },
   };
   const history: ScoredUpdate | null = mac

@@ -166,12 +166,24 @@ describe('open-set role model from the CLI: --unknown-rate, Unknown for unseen t
         return novelty;
       });
     assert.ok(seen[0]! > seen[1]!, `the unseen type is the more novel: ${seen}`);
+    // The ratio is a rank that stops past every training capture; role_novelty_beyond says how far past.
+    const beyond = r.stdout
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as CaptureResult).detail!.role_novelty_beyond!);
+    assert.ok(beyond[0]! > 1 && beyond[0]! > beyond[1]!, `${beyond}`);
     const e = runCli(['explain', '--no-history', '--model', model, pmu, known]);
     assert.equal(e.status, 0, e.stderr);
     const lines = e.stdout.split('\n').filter((l) => l.includes('Unknown rule: novelty'));
     assert.deepEqual(
       lines.map((l) => l.match(/novelty (\d+\.\d\d) ×/)![1]),
       seen.map((n) => n.toFixed(2)),
+    );
+    assert.match(
+      lines[0]!,
+      new RegExp(
+        `; ${beyond[0]!.toFixed(1).replace('.', '\\.')}× as far from the known roles as the most unusual training capture\\)$`,
+      ),
     );
     const j = runCli(['explain', '--json', '--no-history', '--model', model, known]);
     assert.equal(j.status, 0, j.stderr);
