@@ -85,7 +85,7 @@ describe('docs/json-fields.md', () => {
     const short = join(ROOT, 'test-data/behavior/Aria-C9scan-Mon0000-n00.pcap');
     for (const v of jsonLines(['explain', '--json', '--no-history', SAMPLE, short, corrupt], 1))
       paths(v, '', printed);
-    // What only a behaviour model's decision (behavior) and the Unknown rule (explained, roleNovelty) add, from explain's
+    // What only a behaviour model's decision (behavior) and the Unknown rule (explained, roleNovelty, roleNoveltyBeyond) add, from explain's
     // JSON builder on a real evaluation made to carry them.
     const e = await evaluateCaptureDetailed(SAMPLE, { anomaly: 'none' });
     const detail = e.result.detail!;
@@ -101,6 +101,7 @@ describe('docs/json-fields.md', () => {
       services: [],
     };
     detail.role_novelty = 1.02;
+    detail.role_novelty_beyond = 1.7;
     const best = detail.labels.find((l) => l !== 'Unknown')!;
     detail.probabilities = detail.labels.map((l) => (l === best ? 0.6 : 0.4 / (detail.labels.length - 1)));
     const built = explainCapture(roleModelFor().model, {
