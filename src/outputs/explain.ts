@@ -192,7 +192,7 @@ function noveltyLine(ratio: number, beyond: number | undefined): string {
   // The ratio is a rank: past every training capture it stops; how far past is the distance's own ratio.
   const past =
     beyond !== undefined && beyond > 1
-      ? `; ${beyond.toFixed(1)}× as far from the known roles as the most unusual training capture`
+      ? `; ${beyond.toFixed(2)}× as far from the known roles as the most unusual training capture`
       : '';
   if (ratio > 1) return `${head} (above 1: unlike every known role's training captures${past})`;
   if (ratio >= 0.95)

@@ -182,7 +182,7 @@ describe('open-set role model from the CLI: --unknown-rate, Unknown for unseen t
     assert.match(
       lines[0]!,
       new RegExp(
-        `; ${beyond[0]!.toFixed(1).replace('.', '\\.')}× as far from the known roles as the most unusual training capture\\)$`,
+        `; ${beyond[0]!.toFixed(2).replace('.', '\\.')}× as far from the known roles as the most unusual training capture\\)$`,
       ),
     );
     const j = runCli(['explain', '--json', '--no-history', '--model', model, known]);
