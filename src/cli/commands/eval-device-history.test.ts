@@ -101,3 +101,27 @@ describe('captures of one device evaluated together', () => {
     assert.deepEqual(decisions(['--threads', '1', named]), [inTime[1], inTime[0]]);
   });
 });
+
+describe('report of captures', () => {
+  it("reads the history eval keeps, never writes it: its investigate is eval's; --no-history the model's alone", () => {
+    const env = { NETWORKML_DATA_DIR: mkdtempSync(join(dir, 'data-')) };
+    // The Aria 18 days before (C1) is in the history: C6 is then a device back after more than a day.
+    const earlier = runCli(['eval', '--warmup', '0', '--model', role, aria('C1')], { env });
+    assert.equal(earlier.status, 0, earlier.stderr);
+    const page = (extra: string[]) => {
+      const r = runCli(['report', '--warmup', '0', '--model', role, ...extra, aria('C6'), '-o', '-'], {
+        env,
+      });
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout;
+    };
+    const investigated = (html: string) => Number(/<b>(\d+)<\/b> to investigate/.exec(html)![1]);
+    assert.equal(investigated(page([])), 1);
+    assert.equal(investigated(page(['--no-history'])), 0);
+    // Read, not written: the history still holds C1 alone, and eval of C6 decides as the report showed.
+    const listed = runCli(['history', '--json', '20:f8:5e:ca:91:52'], { env });
+    assert.equal(listed.status, 0, listed.stderr);
+    assert.equal((JSON.parse(listed.stdout) as { updates: unknown[] }).updates.length, 1);
+    assert.equal(device(evalJson([aria('C6')], env)).decisions.investigate, true);
+  });
+});

@@ -291,7 +291,13 @@ export function registerEval(program: Command): void {
 function inTimeOrder(
   results: Awaited<ReturnType<typeof runJobs<'eval'>>>,
 ): { result: CaptureResult; history: ScoredUpdate | null }[] {
-  const evaluations = results.flatMap((r) => (r.ok ? r.value : []));
+  return evaluationsInTimeOrder(results.flatMap((r) => (r.ok ? r.value : [])));
+}
+
+/** inTimeOrder of evaluations already gathered (report's). */
+export function evaluationsInTimeOrder(
+  evaluations: readonly { result: CaptureResult; history: ScoredUpdate | null }[],
+): { result: CaptureResult; history: ScoredUpdate | null }[] {
   const time = (result: CaptureResult) => {
     const device = result.data[result.key];
     return device && typeof device === 'object' && device.valid ? device.timestamp : 0;

@@ -1,14 +1,22 @@
 /** `networkml report <results.json|capture|dir>... -o report.html`: one offline HTML page of results. */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { type OpenHistoryOptions, openHistory, requireNamedDataDir } from '../../decisions/open-history.js';
 import { ExitCode, errorMessage, ModelError, NetworkmlError, UsageError } from '../../errors.js';
 import { HOST_FOOTPRINT_KIND, modelFileKind } from '../../models/host-footprint.js';
 import { type LoadedResults, parseResults } from '../../outputs/report/load.js';
 import { renderReport } from '../../outputs/report/render.js';
-import type { AnomalyModelName, EvaluateOptions } from '../../pipeline/evaluate.js';
+import {
+  type AnomalyModelName,
+  applyHistory,
+  type EvaluateOptions,
+  type ScoredUpdate,
+} from '../../pipeline/evaluate.js';
+import { historyPort } from '../../pipeline/history-port.js';
 import { runJobs } from '../../pipeline/pool.js';
 import type { CaptureResult } from '../../result.js';
 import { addCaptureOptions, type CaptureCliOptions, threadsFrom } from '../capture-options.js';
+import { type HistoryWhereCliOptions, historyWhere } from '../history-where.js';
 import {
   distinctFiles,
   expandCaptureArgs,
@@ -18,10 +26,21 @@ import {
   statOrUndefined,
 } from '../inputs.js';
 import { openOutput, refuseOutputOverInput, writeCaptureWarnings } from '../output.js';
-import { addModelOptions, evaluateOptionsFrom, loadModels } from './eval.js';
+import {
+  addHistoryOptions,
+  addModelOptions,
+  evaluateOptionsFrom,
+  evaluationsInTimeOrder,
+  loadModels,
+} from './eval.js';
 
-/** A capture's results (one, or one per host) or its one-line error. */
-export type Outcome = { ok: true; value: CaptureResult[] } | { ok: false; error: string };
+/**
+ * A capture's results (one, or one per host) or its one-line error; `history`: what each result hands the
+ * device history (eval's ScoredUpdate, same order), when the evaluation gives it.
+ */
+export type Outcome =
+  | { ok: true; value: CaptureResult[]; history?: (ScoredUpdate | null)[] }
+  | { ok: false; error: string };
 
 /** Evaluates captures, outcomes in input order (a failed capture carries its one-line error). */
 export type EvaluateCaptures = (
@@ -30,14 +49,16 @@ export type EvaluateCaptures = (
   threads: number | undefined,
 ) => Promise<Outcome[]>;
 
-/** `eval`'s job without device history: a report is a look at these captures, not an update of the history. */
+/** `eval`'s job; the history is read after it (runReport), never written: a report is a look, not an update. */
 const evaluateOnWorkers: EvaluateCaptures = async (paths, options, threads) => {
   const outcomes = await runJobs(
     'eval',
     paths.map((path) => ({ path, options })),
     threads === undefined ? {} : { threads },
   );
-  return outcomes.map((o) => (o.ok ? { ok: true, value: o.value.map((e) => e.result) } : o));
+  return outcomes.map((o) =>
+    o.ok ? { ok: true, value: o.value.map((e) => e.result), history: o.value.map((e) => e.history) } : o,
+  );
 };
 
 export interface ReportDeps {
@@ -49,8 +70,13 @@ export interface ReportDeps {
 }
 
 /** The command line's options: `eval`'s model and capture options, plus the page's. */
-export interface ReportOptions extends CaptureCliOptions {
+export interface ReportOptions extends CaptureCliOptions, HistoryWhereCliOptions {
   output: string;
+  /**
+   * Read the device history as eval does (commander's --no-history sets false; true by default on the command
+   * line). Absent (a caller of runReport that says nothing): not read.
+   */
+  history?: boolean;
   title?: string;
   model?: string;
   anomaly?: AnomalyModelName;
@@ -126,6 +152,9 @@ export async function runReport(
       );
     loadModels(evaluateOptions);
   }
+  // Read only, so a data directory named must be there (as explain and history say), before any work.
+  const where = options.history === true ? historyWhere(options) : null;
+  if (where) requireNamedDataDir(where);
   const all: LoadedResults = { captures: [], tests: [] };
   // Also shown on the page: a report read later, or by someone else, must not pass for the whole story.
   const skipped: string[] = [];
@@ -163,7 +192,9 @@ export async function runReport(
   // A capture corrupt part-way: the result of the packets before the corrupt record, marked on the page as
   // eval marks it, then its error on stderr (exit 1), as eval gives it.
   let corrupt = false;
+  let historyFailure: number | undefined;
   if (captures.length > 0) {
+    const evaluations: { result: CaptureResult; history: ScoredUpdate | null }[] = [];
     const evaluate = deps.evaluate ?? evaluateOnWorkers;
     const partial = { ...evaluateOptions, capture: { ...evaluateOptions.capture, partialOnCorrupt: true } };
     for (const outcome of await evaluate(captures, partial, threadsFrom(options))) {
@@ -173,12 +204,16 @@ export async function runReport(
       }
       if (outcome.value[0]) writeCaptureWarnings(outcome.value[0], err);
       all.captures.push(...outcome.value);
+      outcome.value.forEach((result, i) =>
+        evaluations.push({ result, history: outcome.history?.[i] ?? null }),
+      );
       const captureError = outcome.value[0]?.capture_error;
       if (captureError) {
         err.write(`networkml: ${captureError.message}\n`);
         corrupt = true;
       }
     }
+    if (where) historyFailure = await readHistoryInto(evaluations, where, err);
   }
   if (all.captures.length === 0 && all.tests.length === 0) {
     if (skipped.length > 0) return ExitCode.BAD_INPUT;
@@ -195,21 +230,51 @@ export async function runReport(
     file.write(html);
     await file.close();
   } else out.write(html);
-  return skipped.length > 0 || corrupt ? ExitCode.BAD_INPUT : ExitCode.OK;
+  return skipped.length > 0 || corrupt ? ExitCode.BAD_INPUT : (historyFailure ?? ExitCode.OK);
+}
+
+/**
+ * The device history eval keeps, read and never written: each capture's `investigate` and a behaviour model's
+ * decision are judged against the updates before it, oldest capture first, as eval judged them. A history that
+ * fails costs the history, not the page: one line, its exit code returned.
+ */
+async function readHistoryInto(
+  evaluations: readonly { result: CaptureResult; history: ScoredUpdate | null }[],
+  where: OpenHistoryOptions,
+  err: NodeJS.WritableStream,
+): Promise<number | undefined> {
+  try {
+    const history = await openHistory({ ...where, readOnly: true });
+    try {
+      const port = { ...historyPort(history), record: async () => {} };
+      for (const { result, history: entry } of evaluationsInTimeOrder(evaluations))
+        await applyHistory(result, entry, port);
+    } finally {
+      await history.close();
+    }
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof NetworkmlError)) throw e;
+    err.write(`networkml: ${errorMessage(e)} (reported without device history)\n`);
+    return e.exitCode;
+  }
 }
 
 export function registerReport(program: Command, deps: ReportDeps = {}): void {
   addCaptureOptions(
     addModelOptions(
-      program
-        .command('report')
-        .description('write one self-contained offline HTML report: devices, role timelines, test scores')
-        .argument(
-          '<input...>',
-          "results of 'eval --json' (any model) or 'test --json' (.json/.jsonl, or any file of JSON; '-' reads them from standard input), captures or directories of captures (evaluated without device history: report eval --json results for eval's decisions with it)",
-        )
-        .option('-o, --output <file>', "HTML file to write ('-' for standard output)", 'report.html')
-        .option('--title <text>', 'page title', 'NetworkML report'),
+      addHistoryOptions(
+        program
+          .command('report')
+          .description('write one self-contained offline HTML report: devices, role timelines, test scores')
+          .argument(
+            '<input...>',
+            "results of 'eval --json' (any model) or 'test --json' (.json/.jsonl, or any file of JSON; '-' reads them from standard input), captures or directories of captures",
+          )
+          .option('-o, --output <file>', "HTML file to write ('-' for standard output)", 'report.html')
+          .option('--title <text>', 'page title', 'NetworkML report'),
+        "do not read device history (with it, captures given are judged as eval judged them: investigate, and a behaviour model's own-history services; it is never written)",
+      ),
       { hostFootprint: false },
     ),
   )
