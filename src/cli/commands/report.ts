@@ -204,9 +204,9 @@ export async function runReport(
       }
       if (outcome.value[0]) writeCaptureWarnings(outcome.value[0], err);
       all.captures.push(...outcome.value);
-      outcome.value.forEach((result, i) =>
-        evaluations.push({ result, history: outcome.history?.[i] ?? null }),
-      );
+      outcome.value.forEach((result, i) => {
+        evaluations.push({ result, history: outcome.history?.[i] ?? null });
+      });
       const captureError = outcome.value[0]?.capture_error;
       if (captureError) {
         err.write(`networkml: ${captureError.message}\n`);
