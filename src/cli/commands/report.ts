@@ -152,8 +152,10 @@ export async function runReport(
       );
     loadModels(evaluateOptions);
   }
-  // Read only, so a data directory named must be there (as explain and history say), before any work.
-  const where = options.history === true ? historyWhere(options) : null;
+  // Read only, and only for captures evaluated here (results keep eval's decisions): a data directory named must
+  // be there (as explain and history say), before any work.
+  const evaluates = inputs.some((input) => !results.has(input));
+  const where = options.history === true && evaluates ? historyWhere(options) : null;
   if (where) requireNamedDataDir(where);
   const all: LoadedResults = { captures: [], tests: [] };
   // Also shown on the page: a report read later, or by someone else, must not pass for the whole story.
