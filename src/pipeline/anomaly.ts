@@ -130,6 +130,12 @@ export function resolveAnomaly(
   const companion = roleModel ? companionBehaviorPath(roleModel.path) : undefined;
   const companionExists = companion !== undefined && existsSync(companion);
   if (options.anomaly) {
+    // Two options that disagree are the user's to settle, not a model file to refuse as foreign (exit 3).
+    const kind = named && options.anomaly !== 'none' ? anomalyFileName(named) : undefined;
+    if ((kind === 'behavior' || kind === 'sos') && kind !== options.anomaly)
+      throw new UsageError(
+        `--anomaly ${options.anomaly} with --anomaly-model ${named}, ${kind === 'behavior' ? 'a behaviour' : 'an SOS'} model: give --anomaly ${kind}, or leave --anomaly out (the file says which model it is)`,
+      );
     if (options.anomaly === 'behavior' && !named && companionExists)
       return { name: 'behavior', modelPath: companion };
     return { name: options.anomaly, ...(named ? { modelPath: named } : {}) };

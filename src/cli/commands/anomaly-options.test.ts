@@ -20,6 +20,23 @@ function ok(args: string[], env: NodeJS.ProcessEnv = {}): { stdout: string; stde
   return r;
 }
 
+describe('anomaly options that disagree', () => {
+  it('--anomaly naming another model than the --anomaly-model file is is a usage error (exit 2), said once', () => {
+    // The kind is read from the file before it is loaded: a stand-in says it is a behaviour or an SOS model.
+    for (const kind of ['behavior', 'sos'] as const) {
+      const file = join(dir, `${kind}.json`);
+      writeFileSync(file, JSON.stringify({ format: 'networkml-model', version: 1, kind }));
+      const other = kind === 'behavior' ? 'lstm' : 'behavior';
+      const r = runCli(['eval', '--no-history', '--anomaly', other, '--anomaly-model', file, SAMPLE]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(
+        r.stderr,
+        `networkml: --anomaly ${other} with --anomaly-model ${file}, ${kind === 'behavior' ? 'a behaviour' : 'an SOS'} model: give --anomaly ${kind}, or leave --anomaly out (the file says which model it is)\n`,
+      );
+    }
+  });
+});
+
 describe('anomaly options a run does not use', () => {
   it('eval --anomaly none names the anomaly model and threshold it ignores, and its results do not change', () => {
     const plain = ok(['eval', '--json', '--no-history', '--anomaly', 'none', SAMPLE]);
