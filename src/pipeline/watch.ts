@@ -9,6 +9,7 @@ import { BeaconMemory } from '../features/beacon-memory.js';
 import { BehaviorExtractor } from '../features/behavior.js';
 import { captureHostAddresses, captureHosts, compatFeatures } from '../features/compat.js';
 import { sessionVectors } from '../features/session-vectors.js';
+import type { LoadedModel } from '../models/format.js';
 import { predictBins, type RoleModel } from '../models/role-model.js';
 import type { Behavior, BehaviorDetail } from '../result.js';
 import {
@@ -137,6 +138,11 @@ export function watchBinOptions(
  * packet that still arrives for it (a writer that held it back longer, e.g. tcpdump without -U) is reported
  * in a bin of its own, with one warning.
  */
+/** Why watch refuses a role model that is not a compat one (the CLI adds where a shared one came from). */
+export function compatOnlyMessage(loaded: LoadedModel): string {
+  return `${loaded.path}: watch follows streams with compat models only (this one uses ${loaded.model.features.semantics} features)`;
+}
+
 export async function watchCapture(
   source: string | NodeJS.ReadableStream,
   options: WatchOptions,
@@ -144,11 +150,7 @@ export async function watchCapture(
 ): Promise<CaptureSummary> {
   const loaded = roleModelFor(options.modelPath);
   const model = loaded.model;
-  if (model.features.semantics !== 'compat') {
-    throw new UsageError(
-      `${loaded.path}: watch follows streams with compat models only (this one uses ${model.features.semantics} features)`,
-    );
-  }
+  if (model.features.semantics !== 'compat') throw new UsageError(compatOnlyMessage(loaded));
   const { durationS, warmupS } = watchBinOptions(options, model);
   const durationUs = durationS * 1e6;
   const countPublic = options.publicSessions ?? false;

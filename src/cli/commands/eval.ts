@@ -250,7 +250,11 @@ export function registerEval(program: Command): void {
       let historyFailure: NetworkmlError | undefined;
       if (where) {
         try {
-          await recordHistory(results, where);
+          await applyHistoryInTimeOrder(
+            results.flatMap((r) => (r.ok ? r.value : [])),
+            where,
+            { write: true },
+          );
         } catch (e) {
           if (!(e instanceof NetworkmlError)) throw e;
           historyFailure = e;
@@ -283,39 +287,29 @@ export function registerEval(program: Command): void {
 }
 
 /**
- * The evaluations in the order of their captures' first bin (ties: input order). A device's history is a
- * timeline: each capture's `investigate` and own-history novelty are judged against the updates before it, so
- * captures evaluated together (a directory whose names do not sort by time) are recorded oldest first, and
- * their decisions do not depend on how the files are named or listed.
+ * Applies the device history to evaluations in the order of their captures' first bin (ties: input order). A
+ * device's history is a timeline: each capture's `investigate` and own-history novelty are judged against the
+ * updates before it, so captures evaluated together (a directory whose names do not sort by time) are judged
+ * oldest first, and their decisions do not depend on how the files are named or listed. `write`: each update
+ * is recorded too (eval); report reads the history only, opened read-only.
  */
-function inTimeOrder(
-  results: Awaited<ReturnType<typeof runJobs<'eval'>>>,
-): { result: CaptureResult; history: ScoredUpdate | null }[] {
-  return evaluationsInTimeOrder(results.flatMap((r) => (r.ok ? r.value : [])));
-}
-
-/** inTimeOrder of evaluations already gathered (report's). */
-export function evaluationsInTimeOrder(
+export async function applyHistoryInTimeOrder(
   evaluations: readonly { result: CaptureResult; history: ScoredUpdate | null }[],
-): { result: CaptureResult; history: ScoredUpdate | null }[] {
+  where: OpenHistoryOptions,
+  { write }: { write: boolean },
+): Promise<void> {
   const time = (result: CaptureResult) => {
     const device = result.data[result.key];
     return device && typeof device === 'object' && device.valid ? device.timestamp : 0;
   };
-  return evaluations
+  const ordered = evaluations
     .map((e, i) => ({ e, i, t: time(e.result) }))
     .sort((a, b) => a.t - b.t || a.i - b.i)
     .map(({ e }) => e);
-}
-
-async function recordHistory(
-  results: Awaited<ReturnType<typeof runJobs<'eval'>>>,
-  where: OpenHistoryOptions,
-): Promise<void> {
-  const history = await openHistory(where);
+  const history = await openHistory(write ? where : { ...where, readOnly: true });
   try {
-    const port = historyPort(history);
-    for (const { result, history: entry } of inTimeOrder(results)) await applyHistory(result, entry, port);
+    const port = write ? historyPort(history) : { ...historyPort(history), record: async () => {} };
+    for (const { result, history: entry } of ordered) await applyHistory(result, entry, port);
   } finally {
     await history.close();
   }

@@ -1,18 +1,12 @@
 /** `networkml report <results.json|capture|dir>... -o report.html`: one offline HTML page of results. */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { type OpenHistoryOptions, openHistory, requireNamedDataDir } from '../../decisions/open-history.js';
+import { type OpenHistoryOptions, requireNamedDataDir } from '../../decisions/open-history.js';
 import { ExitCode, errorMessage, ModelError, NetworkmlError, UsageError } from '../../errors.js';
 import { HOST_FOOTPRINT_KIND, modelFileKind } from '../../models/host-footprint.js';
 import { type LoadedResults, parseResults } from '../../outputs/report/load.js';
 import { renderReport } from '../../outputs/report/render.js';
-import {
-  type AnomalyModelName,
-  applyHistory,
-  type EvaluateOptions,
-  type ScoredUpdate,
-} from '../../pipeline/evaluate.js';
-import { historyPort } from '../../pipeline/history-port.js';
+import type { AnomalyModelName, EvaluateOptions, ScoredUpdate } from '../../pipeline/evaluate.js';
 import { runJobs } from '../../pipeline/pool.js';
 import type { CaptureResult } from '../../result.js';
 import { addCaptureOptions, type CaptureCliOptions, threadsFrom } from '../capture-options.js';
@@ -29,8 +23,8 @@ import { openOutput, refuseOutputOverInput, writeCaptureWarnings } from '../outp
 import {
   addHistoryOptions,
   addModelOptions,
+  applyHistoryInTimeOrder,
   evaluateOptionsFrom,
-  evaluationsInTimeOrder,
   loadModels,
 } from './eval.js';
 
@@ -246,14 +240,7 @@ async function readHistoryInto(
   err: NodeJS.WritableStream,
 ): Promise<number | undefined> {
   try {
-    const history = await openHistory({ ...where, readOnly: true });
-    try {
-      const port = { ...historyPort(history), record: async () => {} };
-      for (const { result, history: entry } of evaluationsInTimeOrder(evaluations))
-        await applyHistory(result, entry, port);
-    } finally {
-      await history.close();
-    }
+    await applyHistoryInTimeOrder(evaluations, where, { write: false });
     return undefined;
   } catch (e) {
     if (!(e instanceof NetworkmlError)) throw e;

@@ -6,7 +6,7 @@ import { ExitCode, errorMessage, ModelError, UsageError } from '../../errors.js'
 import { HOST_FOOTPRINT_KIND, modelFileKind } from '../../models/host-footprint.js';
 import { noSessionsReason } from '../../outputs/no-sessions.js';
 import { roleModelFor } from '../../pipeline/model-registry.js';
-import { type WatchUpdate, watchBinOptions, watchCapture } from '../../pipeline/watch.js';
+import { compatOnlyMessage, type WatchUpdate, watchBinOptions, watchCapture } from '../../pipeline/watch.js';
 import { addCaptureOptions, analyzeOptionsFrom, type CaptureCliOptions } from '../capture-options.js';
 import { openOutput, refuseOutputOverInput } from '../output.js';
 import { addModelOptions, evaluateOptionsFrom, warnUnusedWithoutAnomaly } from './eval.js';
@@ -143,13 +143,10 @@ function refuseSharedNonCompatModel(command: Command, modelPath: string | undefi
   const source = command.getOptionValueSource('model');
   if (source !== 'config' && source !== 'env') return;
   const loaded = roleModelFor(modelPath);
-  const semantics = loaded.model.features.semantics;
-  if (semantics === 'compat') return;
+  if (loaded.model.features.semantics === 'compat') return;
   const from =
     source === 'env'
       ? 'set by NETWORKML_MODEL'
       : 'set by the config file for every command (give watch its own: "watch": { "model": "onelayer-v0.4.8" })';
-  throw new UsageError(
-    `${loaded.path}: watch follows streams with compat models only (this one uses ${semantics} features), ${from}; or --model onelayer-v0.4.8`,
-  );
+  throw new UsageError(`${compatOnlyMessage(loaded)}, ${from}; or --model onelayer-v0.4.8`);
 }
