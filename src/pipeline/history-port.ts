@@ -1,13 +1,19 @@
 import type { DeviceHistory, DeviceUpdate } from '../decisions/history.js';
+import { abnormalityText } from '../outputs/table.js';
 import type { CaptureResult } from '../result.js';
 import type { HistoryPort } from './evaluate.js';
 
-/** Stores an evaluation's history entry the way the original did: the update plus its decision message. */
-export function recordInto(
+/**
+ * Stores an evaluation's history entry the way the original did: the update plus its decision message. A
+ * result that replaces an abnormal update of the same time carries a warning saying so (replacedAbnormalWarning).
+ */
+export async function recordInto(
   history: DeviceHistory,
   entry: DeviceUpdate,
   result: CaptureResult,
 ): Promise<unknown> {
+  const warning = await replacedAbnormalWarning(history, entry, result);
+  if (warning) result.warnings = [...(result.warnings ?? []), warning];
   return history.record({
     ...entry,
     result,
@@ -33,6 +39,40 @@ export async function pastServicesOf(
     for (const c of codes) if (typeof c === 'number') services.add(c);
   }
   return found ? services : null;
+}
+
+/**
+ * The warning owed when this update takes the place of a stored one of the same device and time (the same
+ * capture evaluated again, e.g. with another model) that was abnormal while this one is not: the history keeps
+ * one update per device and time, so the abnormal result would otherwise leave it unsaid.
+ */
+export async function replacedAbnormalWarning(
+  history: DeviceHistory,
+  entry: DeviceUpdate,
+  result: CaptureResult,
+): Promise<string | null> {
+  const time = entry.timestamps[entry.timestamps.length - 1];
+  if (time === undefined || behaviourOf(result)?.decision === 'abnormal') return null;
+  const stored = (await history.list(entry.mac)).find((e) => e.time === time);
+  const before = stored ? behaviourOf(stored.result as CaptureResult | null) : null;
+  if (before?.decision !== 'abnormal') return null;
+  const score =
+    before.abnormality === null ? '' : ` (${abnormalityText(before.abnormality, before.threshold)})`;
+  return `history: this result replaces the device's earlier update of the same time, which was abnormal${score}; the history keeps one update per device and time, so that abnormal result is no longer in it`;
+}
+
+/** A result's behaviour decision and abnormality, when it has them. */
+function behaviourOf(
+  result: CaptureResult | null,
+): { decision: unknown; abnormality: number | null; threshold: number | undefined } | null {
+  const device = result?.data?.[result.key];
+  if (!device || typeof device !== 'object' || !device.valid) return null;
+  const abnormality = result?.detail?.abnormality;
+  return {
+    decision: device.decisions.behavior,
+    abnormality: typeof abnormality === 'number' ? abnormality : null,
+    threshold: result?.detail?.threshold,
+  };
 }
 
 /** Evaluation's view of a device history (SQLite or Redis). */

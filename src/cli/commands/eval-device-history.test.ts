@@ -125,3 +125,25 @@ describe('report of captures', () => {
     assert.equal(device(evalJson([aria('C6')], env)).decisions.investigate, true);
   });
 });
+
+describe('evaluating a capture again', () => {
+  it('says so when the update it replaces was abnormal and this one is not', () => {
+    const env = { NETWORKML_DATA_DIR: mkdtempSync(join(dir, 'data-')) };
+    const scan = `${TEST_DATA}behavior/Aria-C9scan-Mon0000-n00.pcap`;
+    const run = (extra: string[]) => {
+      const r = runCli(['eval', '--model', role, ...extra, scan], { env });
+      assert.equal(r.status, 0, r.stderr);
+      return r;
+    };
+    assert.match(run([]).stdout, /abnormal \(1\.00\)/);
+    const again = run(['--anomaly', 'none']);
+    assert.match(
+      again.stderr,
+      /history: this result replaces the device's earlier update of the same time, which was abnormal \(1\.00\);/,
+    );
+    // One update per device and time: the abnormal one is gone, as the warning said; nothing more to say.
+    assert.doesNotMatch(run(['--anomaly', 'none']).stderr, /replaces/);
+    const listed = runCli(['history', '--json', '20:f8:5e:ca:91:52'], { env });
+    assert.equal((JSON.parse(listed.stdout) as { updates: unknown[] }).updates.length, 1);
+  });
+});
