@@ -196,7 +196,7 @@ export function infoText(info: CaptureInfo): string {
     `First packet:  ${time(s.firstTime)}`,
     `Last packet:   ${time(s.lastTime)}`,
     `Duration:      ${info.durationSec.toFixed(6)} s`,
-    `Time order:    ${info.backwardSteps === 0 ? 'never goes back' : `${info.backwardSteps === 1 ? '1 packet is earlier than the one before it' : `${info.backwardSteps} packets are earlier than the one before them`} (eval reads the capture whole if a step crosses a bin)`}`,
+    `Time order:    ${info.backwardSteps === 0 ? 'never goes back' : `${info.backwardSteps === 1 ? '1 packet is earlier than a packet before it' : `${info.backwardSteps} packets are earlier than a packet before them`} (eval reads the capture whole if a step crosses a bin)`}`,
     `Protocols:     ethernet ${p.ethernet}, vlan ${p.vlan}, arp ${p.arp}, ipv4 ${p.ipv4}, ipv6 ${p.ipv6}, tcp ${p.tcp}, udp ${p.udp}, icmp ${p.icmp}, icmpv6 ${p.icmpv6}, other ${p.other}`,
   ];
   return lines.join('\n');

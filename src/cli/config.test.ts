@@ -164,6 +164,11 @@ describe('a --redis that names no Redis', () => {
         {},
         'networkml: --redis names no host (redis://host:6379): "redis://"\n',
       ],
+      [
+        ['eval', capture],
+        { REDIS_HOST: ' ' },
+        'networkml: REDIS_HOST is set but empty: name a Redis host (redis:6379), or unset it\n',
+      ],
     ];
     for (const [args, env, message] of cases) {
       const r = runCli(args, { env });

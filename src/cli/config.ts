@@ -136,6 +136,9 @@ export function refuseBadRedisLocations(program: Command): void {
       const given = typeof value === 'string' && value.trim() !== '';
       // The original's REDIS_HOST: a host (port 6379) or, with a scheme, a URL used as it is.
       const host = process.env.REDIS_HOST ?? '';
+      // Set but blank names no host: a usage error, as a blank NETWORKML_REDIS is, never "no Redis".
+      if (!given && process.env.REDIS_HOST !== undefined && host.trim() === '')
+        throw new UsageError('REDIS_HOST is set but empty: name a Redis host (redis:6379), or unset it');
       const checked = given ? value : host.includes('://') ? host : null;
       if (checked === null) continue;
       const problem = redisLocationProblem(checked);
@@ -186,6 +189,8 @@ export function applyConfig(program: Command, loaded: LoadedConfig): void {
       const option = options.get(name);
       if (!option) continue;
       const source = action.getOptionValueSource(name);
+      // REDIS_HOST, the original's variable, is the environment's --redis: it beats the file as NETWORKML_REDIS does.
+      if (name === 'redis' && (process.env.REDIS_HOST ?? '').trim() !== '') continue;
       if (source === undefined || source === 'default') {
         action.setOptionValueWithSource(name, checkValue(path, name, option, value), 'config');
       }

@@ -15,8 +15,10 @@ export interface HistoryWhereCliOptions {
  * history is used (not with `--no-history`); without `command` (a call from code) nothing was typed.
  */
 export function historyWhere(cli: HistoryWhereCliOptions, command?: Command): OpenHistoryOptions {
+  // One from $NETWORKML_DATA_DIR is left for openHistory to read: its messages then say where it came from.
+  const fromEnv = command?.getOptionValueSource('dataDir') === 'env';
   const where = {
-    ...(cli.dataDir ? { dataDir: cli.dataDir } : {}),
+    ...(cli.dataDir && !fromEnv ? { dataDir: cli.dataDir } : {}),
     ...(cli.redis ? { redis: cli.redis } : {}),
   };
   const url = redisUrlFrom(where);

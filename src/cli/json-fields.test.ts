@@ -1,5 +1,6 @@
 /**
- * docs/json-fields.md documents the fields of `info --json` and `explain --json`: every field they print is in
+ * docs/json-fields.md documents the fields of `info --json` and `explain --json` (the host-footprint model's
+ * per-host shape too): every field they print is in
  * its table and every field in a table is printed (by the real commands, or for the fields only a behaviour
  * model or the Unknown rule gives, by explain's own JSON builder on a real evaluation), so the tables cannot
  * drift from the output.
@@ -112,5 +113,13 @@ describe('docs/json-fields.md', () => {
     assert.ok(built.explained && built.behavior?.note, JSON.stringify(built).slice(0, 300));
     paths(JSON.parse(JSON.stringify(built)), '', printed);
     assertDocumented('explain --json', printed);
+  });
+
+  it('explain --json --model host-footprint-v0.6.8: its per-host shape, every field documented and printed', () => {
+    const printed = new Set<string>();
+    const noEthernet = join(ROOT, 'test-data/captures/edge/raw101.pcap');
+    const args = ['explain', '--json', '--model', 'host-footprint-v0.6.8'];
+    for (const v of jsonLines([...args, SAMPLE, noEthernet, corrupt], 1)) paths(v, '', printed);
+    assertDocumented('explain --json --model host-footprint-v0.6.8', printed);
   });
 });

@@ -22,6 +22,7 @@ import {
   saveModel,
   sha256Hex,
 } from './format.js';
+import { HOST_FOOTPRINT_MODEL_PATH } from './host-footprint.js';
 import { calibrationRank, fitNovelty, noveltyScore } from './novelty.js';
 import { Rng } from './rng.js';
 import {
@@ -304,6 +305,11 @@ test('corrupt, foreign and unsupported files are refused with one-line ModelErro
   expectModelError(JSON.stringify(nan), /invalid model \(weights\.b2\.0/);
   const sos = readFileSync(DEFAULT_SOS_MODEL_PATH, 'utf8');
   expectModelError(sos, /a "sos-lstm" model is not a role model/);
+  // The bundled host-footprint model is a 12-role model too, but not one test, train or watch can use: said so.
+  expectModelError(
+    readFileSync(HOST_FOOTPRINT_MODEL_PATH, 'utf8'),
+    /the host-footprint model names a role per host from a whole capture and is used by eval and explain only/,
+  );
   assert.throws(() => loadModel(join(dir, 'missing.json')), /cannot read model/);
 });
 

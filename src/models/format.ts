@@ -337,6 +337,10 @@ export function loadModel(path: string): LoadedModel {
 
 export function parseModel(text: string, name = 'model'): LoadedModel {
   const { doc, hash } = parseModelDocument(text, name);
+  if (doc.kind === 'host-footprint')
+    throw new ModelError(
+      `${name}: the host-footprint model names a role per host from a whole capture and is used by eval and explain only (--model host-footprint-v0.6.8); this command takes a role model (onelayer, randomforest or ranknn)`,
+    );
   if (doc.kind !== 'onelayer' && doc.kind !== 'randomforest' && doc.kind !== 'ranknn') {
     throw new ModelError(
       `${name}: a "${doc.kind}" model is not a role model (onelayer, randomforest or ranknn)`,

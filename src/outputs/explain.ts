@@ -2,7 +2,7 @@ import { compatFeatureName } from '../features/compat.js';
 import { v2FeatureNames } from '../features/v2/index.js';
 import { explain, type RoleModel, UNKNOWN_LABEL } from '../models/role-model.js';
 import type { CaptureErrorDetail, CaptureResult } from '../result.js';
-import { partialLine } from './table.js';
+import { abnormalityText, partialLine } from './table.js';
 
 /** What explaining needs of an evaluation (pipeline/evaluate's Evaluation has it). */
 export interface ExplainInput {
@@ -188,7 +188,8 @@ function percent(p: number): string {
  * captures as an Unknown one is a weak guess, whatever its probability (an unseen camera's nearest type).
  */
 function noveltyLine(ratio: number, beyond: number | undefined): string {
-  const head = `Unknown rule: novelty ${ratio.toFixed(2)} × its threshold`;
+  // As many decimals as it takes not to read as the threshold itself (1.0036 is above it; "1.00" is not).
+  const head = `Unknown rule: novelty ${abnormalityText(ratio, 1)} × its threshold`;
   // The ratio is a rank: past every training capture it stops; how far past is the distance's own ratio.
   const past =
     beyond !== undefined && beyond > 1

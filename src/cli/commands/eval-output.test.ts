@@ -120,16 +120,16 @@ describe('eval -o', () => {
     assert.equal(ok.status, 0, ok.stderr);
     assert.ok(existsSync(join(made, 'history.sqlite')));
     const typo = join(dir, 'typo', 'a', 'b');
-    for (const [args, env] of [
-      [['--data-dir', typo], {}],
-      [[], { NETWORKML_DATA_DIR: typo }],
+    for (const [args, env, from] of [
+      [['--data-dir', typo], {}, ''],
+      [[], { NETWORKML_DATA_DIR: typo }, ' (from $NETWORKML_DATA_DIR)'],
     ] as const) {
       const r = runCli(['eval', ...args, SAMPLE], { env });
       assert.equal(r.status, 1, r.stderr);
       assert.equal(r.stdout, '');
       assert.equal(
         r.stderr,
-        `networkml: data directory ${typo} does not exist, nor does ${join(dir, 'typo', 'a')}: only its last level is made (check the path)\n`,
+        `networkml: data directory ${typo}${from} does not exist, nor does ${join(dir, 'typo', 'a')}: only its last level is made (check the path)\n`,
       );
     }
     assert.equal(existsSync(join(dir, 'typo')), false);

@@ -138,6 +138,22 @@ test('a blank $NETWORKML_DATA_DIR is a usage error, as eval has it, not the defa
   assert.notEqual(named.status, ExitCode.USAGE, named.stderr);
 });
 
+test('the environment beats the config file, as for eval: $NETWORKML_DATA_DIR over dataDir, REDIS_HOST over redis', () => {
+  const fromFile = join(dir, 'config-dir');
+  const fromEnv = join(dir, 'env-dir');
+  mkdirSync(fromFile);
+  mkdirSync(fromEnv);
+  const config = join(dir, 'precedence.config.json');
+  writeFileSync(config, JSON.stringify({ dataDir: fromFile }));
+  const r = runCli(['history'], { env: { NETWORKML_CONFIG: config, NETWORKML_DATA_DIR: fromEnv } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`${join(fromEnv, 'history.sqlite').replaceAll('/', '\\/')}`));
+  writeFileSync(config, JSON.stringify({ redis: 'redis://127.0.0.1:1' }));
+  const redis = runCli(['history'], { env: { NETWORKML_CONFIG: config, REDIS_HOST: '127.0.0.1:2' } });
+  assert.equal(redis.status, ExitCode.SERVICE, redis.stderr);
+  assert.match(redis.stderr, /^networkml: redis redis:\/\/127\.0\.0\.1:2:/);
+});
+
 test('a --data-dir that is a file is an error', () => {
   const file = join(dir, 'a-file');
   writeFileSync(file, 'not a folder');

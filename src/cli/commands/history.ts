@@ -214,9 +214,11 @@ export function registerHistory(program: Command): void {
         'read the history from Redis (the original key layout), as eval records it; default REDIS_HOST if set',
       ).env('NETWORKML_REDIS'),
     )
-    .option(
-      '--data-dir <dir>',
-      'where the SQLite history lives, which must exist (default $NETWORKML_DATA_DIR or ~/.local/share/networkml; ignored with Redis)',
+    .addOption(
+      new Option(
+        '--data-dir <dir>',
+        'where the SQLite history lives, which must exist (default ~/.local/share/networkml; ignored with Redis)',
+      ).env('NETWORKML_DATA_DIR'),
     )
     .addHelpText(
       'after',

@@ -96,7 +96,7 @@ it("says how often a capture's time goes back, in a sentence that reads right fo
   assert.equal(await text(join(EDGE, 'zoo-le-us.pcap')), 'never goes back');
   assert.match(
     (await text(join(EDGE, '../fuzz/reordered-stream-01.pcap'))) ?? '',
-    /^2 packets are earlier than the one before them \(eval reads the capture whole if a step crosses a bin\)$/,
+    /^2 packets are earlier than a packet before them \(eval reads the capture whole if a step crosses a bin\)$/,
   );
 });
 

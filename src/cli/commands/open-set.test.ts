@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { TestPrediction } from '../../outputs/report/types.js';
+import { abnormalityText } from '../../outputs/table.js';
 import type { CaptureResult, ValidDeviceResult } from '../../result.js';
 import { runCli } from '../../test-helpers/cli.js';
 import { TEST_DATA } from '../../test-helpers/reference.js';
@@ -176,9 +177,11 @@ describe('open-set role model from the CLI: --unknown-rate, Unknown for unseen t
     assert.equal(e.status, 0, e.stderr);
     const lines = e.stdout.split('\n').filter((l) => l.includes('Unknown rule: novelty'));
     assert.deepEqual(
-      lines.map((l) => l.match(/novelty (\d+\.\d\d) ×/)![1]),
-      seen.map((n) => n.toFixed(2)),
+      lines.map((l) => l.match(/novelty (\d+\.\d+) ×/)![1]),
+      seen.map((n) => abnormalityText(n, 1)),
     );
+    // Never "1.00" for a capture the rule calls Unknown: as many decimals as it takes to be read above 1.
+    assert.equal(abnormalityText(1.0036, 1), '1.004');
     assert.match(
       lines[0]!,
       new RegExp(

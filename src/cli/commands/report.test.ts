@@ -115,13 +115,16 @@ describe('networkml report', () => {
     writeFileSync(bad, '{"file": "x.pcap"\n');
     const shape = join(work, 'shape.json');
     writeFileSync(shape, JSON.stringify({ file: 'x.pcap', key: 'x', valid: 'yes', data: {} }));
+    const other = join(work, 'other.json');
+    writeFileSync(other, JSON.stringify({ foo: 1 }));
     const output = join(work, 'partial.html');
-    const { code, err } = run([bad, shape, devices, join(work, 'missing.json')], output);
+    const { code, err } = run([bad, shape, other, devices, join(work, 'missing.json')], output);
     assert.equal(await code, ExitCode.BAD_INPUT);
     const lines = err.text().trimEnd().split('\n');
     assert.deepEqual(lines, [
       `networkml: ${bad}:1: not JSON (expected eval --json lines or a test report)`,
       `networkml: ${shape}: not a capture result or test report (valid: Invalid input: expected boolean, received string)`,
+      `networkml: ${other}: not a capture result (eval --json) or test report (test --json): it has none of their fields ("file", "key", "data")`,
       `networkml: ${join(work, 'missing.json')}: no such file`,
     ]);
     assert.ok(existsSync(output));
@@ -185,7 +188,7 @@ describe('networkml report', () => {
     assert.equal(await code, ExitCode.BAD_INPUT);
     assert.deepEqual(err.text().trimEnd().split('\n'), [
       `networkml: ${cut}:${lines.length + 1}: not JSON (expected eval --json lines or a test report); line skipped, the file's ${lines.length} other lines used`,
-      `networkml: ${stray}:2: not a capture result or test report (file: Invalid input: expected string, received undefined); 2 lines skipped (the first here), the file's 2 other lines used`,
+      `networkml: ${stray}:2: not a capture result (eval --json) or test report (test --json): it has none of their fields ("file", "key", "data"); 2 lines skipped (the first here), the file's 2 other lines used`,
     ]);
     const html = readFileSync(output, 'utf8');
     assert.equal(html.match(/<tr data-key=|<tr class="invalid" data-key=/g)?.length, lines.length + 2);

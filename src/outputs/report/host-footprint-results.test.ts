@@ -47,6 +47,11 @@ describe('report of host-footprint eval results', () => {
     assert.equal(r.detail?.abnormality_note, HOST_FOOTPRINT_NOT_SCORED);
     assert.equal(r.detail?.bins.length, 0);
     assert.equal(r.detail?.labels.length, r.detail?.probabilities.length);
+    // Its time is the host's last packet (eval's LAST SEEN), not a first bin: the row says so.
+    assert.match(
+      renderReport({ captures, tests: [] }),
+      /<td class="mono when">[^<]*<br><span class="muted">last seen<\/span><\/td>/,
+    );
   });
 
   it('every host of a --no-srcmacid result, each keyed by its MAC (as --per-host)', async () => {

@@ -126,7 +126,14 @@ function addResult(loaded: LoadedResults, item: Item, name: string, count: numbe
   if (looksLikeWatchUpdate(value))
     return 'a watch --json update (one host, one bin), not a capture result: report reads eval --json results and test --json reports; run eval --json on the capture';
   const parsed = captureResultSchema.safeParse(value);
-  if (!parsed.success) return `not a capture result or test report (${firstIssue(parsed.error)})`;
+  if (!parsed.success) {
+    // JSON of another kind altogether: what it lacks says more than the schema's first complaint.
+    const ours =
+      typeof value === 'object' && value !== null && ['file', 'key', 'data'].some((k) => k in value);
+    return ours
+      ? `not a capture result or test report (${firstIssue(parsed.error)})`
+      : 'not a capture result (eval --json) or test report (test --json): it has none of their fields ("file", "key", "data")';
+  }
   loaded.captures.push(parsed.data);
   return undefined;
 }

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import type { CaptureResult, DeviceResult, ValidDeviceResult } from '../../result.js';
 import { partialLine } from '../table.js';
 import { heatColor, heatGradient, otherColor, RoleColors } from './colors.js';
+import { HOST_FOOTPRINT_NOT_SCORED } from './host-footprint-results.js';
 import { escapeHtml as h, inlineScript, scriptJson, utcMinute, utcSecond } from './html.js';
 import { type PageData, pageScript, type ScoreSpec, type TimelineSpec } from './page-script.js';
 import { reportCss } from './style.js';
@@ -164,7 +165,8 @@ function deviceRowHtml(row: DeviceRow, index: number, colors: RoleColors): strin
     `<tr data-key="${h(result.key)}">`,
     `<td class="device">${link}</td>`,
     `<td class="mono">${h(device.source_ip)}<br><span class="muted">${h(device.source_mac)}</span></td>`,
-    `<td class="mono when">${h(utcMinute(device.timestamp))}</td>`,
+    // The host-footprint model has no bins: its time is the host's last packet, as eval's table heads it.
+    `<td class="mono when">${h(utcMinute(device.timestamp))}${result.detail?.abnormality_note === HOST_FOOTPRINT_NOT_SCORED ? '<br><span class="muted">last seen</span>' : ''}</td>`,
     `<td class="roles">${rolesCell(device, colors)}</td>`,
     `<td class="num">${abnormalityCell(result.detail)}</td>`,
     `<td><span class="badge ${b === 'abnormal' ? 'bad' : b === 'unknown' ? 'warn' : 'good'}">${h(b)}</span>${b === 'abnormal' ? evidenceHtml(result.detail) : ''}</td>`,
