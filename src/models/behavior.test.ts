@@ -193,6 +193,23 @@ describe('BehaviorModel', () => {
       m.explain(q([SHELL]), m.scoreBin(q([SHELL]))).join('\n'),
       /outgoing tcp port 4444 to 1 peer \(1 connection\), a session held with a public address on a service no training device used at all/,
     );
+    // Without a held session, such a service reached on 3 peers or more (a spam bot's mail servers) is the same
+    // term; on 2, it is not (one new cloud endpoint is one peer). Files from before have it off.
+    const SMTP = serviceCode(true, 0, 25);
+    const mail = (peers: number) => ({
+      ...q([]),
+      services: [...q([]).services, [SMTP, peers, peers]] as [number, number, number][],
+    });
+    const heldOnly = new BehaviorModel({ k: 1, unseenServicePeers: 0 }).fit(train);
+    assert.equal(m.scoreBin(mail(2)).score, heldOnly.scoreBin(mail(2)).score);
+    assert.ok(Math.abs(m.scoreBin(mail(3)).score - heldOnly.scoreBin(mail(3)).score - weight) < 1e-9);
+    assert.match(
+      m.explain(mail(4), m.scoreBin(mail(4))).join('\n'),
+      /outgoing tcp port 25 to 4 peers \(4 connections\), a service no training device used at all, to 4 hosts/,
+    );
+    const before = JSON.parse(JSON.stringify(m.toJSON())) as { hyperParameters: Record<string, unknown> };
+    delete before.hyperParameters.unseenServicePeers;
+    assert.equal(BehaviorModel.fromJSON(before).unseenServicePeers, 0);
     // Off, or a file made before the term (no outTcpServices, no weight): silent.
     assert.equal(
       new BehaviorModel({ k: 1, unseenServiceWeight: 0 }).fit(train).scoreBin(q([SHELL])).score,
@@ -289,6 +306,46 @@ describe('BehaviorModel', () => {
     const old = BehaviorModel.fromJSON(doc);
     assert.equal(old.lanServiceWeight, 0);
     assert.equal(old.scoreBin(q([HTTP])).score, quiet);
+  });
+
+  it("sets the evidence floor from the smallest capture of the maker's types, else the role's, else any; old files have none", () => {
+    // Captures of three labels: a plug (2 windows of 40 packets), a camera (200) by the plug's maker, a kettle
+    // (12) by another; a second plug capture of 300.
+    const at = (group: string, packets: number, vendor: string): TrainingSample => ({
+      ...sample(group, 0.3),
+      packets,
+      vendor,
+    });
+    const m = new BehaviorModel({ k: 1 }).fit([
+      at('plug-1', 40, 'aa:aa:aa'),
+      at('plug-1', 40, 'aa:aa:aa'),
+      at('plug-2', 300, 'aa:aa:aa'),
+      at('camera-1', 200, 'aa:aa:aa'),
+      at('kettle-1', 12, 'bb:bb:bb'),
+      at('kettle-2', 20, 'bb:bb:bb'),
+    ]);
+    assert.deepEqual(m.state!.minPacketsByLabel, { plug: 80, camera: 200, kettle: 12 });
+    // A maker's floor is its smallest type's smallest capture, whatever the role the fragment is taken for.
+    assert.deepEqual(m.evidenceFloor('kettle', 'aa:aa:aa'), {
+      packets: 20,
+      smallest: 80,
+      share: 0.25,
+      of: 'the types of the training devices with its MAC vendor prefix aa:aa:aa',
+    });
+    assert.equal(m.evidenceFloor('camera', 'cc:cc:cc')!.packets, 50);
+    assert.equal(m.evidenceFloor('Unknown', 'cc:cc:cc')!.smallest, 12);
+    assert.equal(new BehaviorModel({ k: 1, evidenceShare: 0 }).fit(normals).evidenceFloor('dev'), null);
+    // Without packet counts (windows from before they were kept), no floor either.
+    assert.equal(new BehaviorModel({ k: 1 }).fit(normals).evidenceFloor('dev'), null);
+    const doc = JSON.parse(JSON.stringify(m.toJSON())) as {
+      hyperParameters: Record<string, unknown>;
+      state: Record<string, unknown>;
+    };
+    assert.equal(BehaviorModel.fromJSON(JSON.parse(JSON.stringify(doc))).evidenceFloor('plug')!.packets, 20);
+    delete doc.hyperParameters.evidenceShare;
+    delete doc.state.minPacketsByLabel;
+    delete doc.state.minPacketsByVendor;
+    assert.equal(BehaviorModel.fromJSON(doc).evidenceFloor('plug'), null);
   });
 
   it('weighs a first industrial control protocol over TCP like an admin service; old files leave it out', () => {

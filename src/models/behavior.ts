@@ -302,6 +302,14 @@ export interface BehaviorOptions {
    */
   unseenServiceWeight?: number;
   /**
+   * The unseen-service term also counts an outgoing TCP service no training window used at all that the window
+   * reaches on at least this many distinct peers (0: held sessions only): a spam bot's four short SMTP
+   * deliveries to four mail servers hold no session, yet no device speaks a server port nobody used to several
+   * hosts in a few minutes; one new cloud endpoint is one peer. Admin ports and services a neighbour accepted
+   * are left to their own terms.
+   */
+  unseenServicePeers?: number;
+  /**
    * Added once when a host of the local network accepted a TCP connection from the device on a service (a
    * server port) that no training device connected to on a local host (0: off): a worm's way in to a neighbour
    * — its web admin page, default-credential logins — is a handful of short connections that the distance
@@ -319,6 +327,16 @@ export interface BehaviorOptions {
   vendorFree?: number;
   /** Windows with fewer packets are not judged by the vendor term (a few packets do not show a type). */
   vendorMinPackets?: number;
+  /**
+   * A capture with fewer of the device's packets than this share of the smallest normal training capture of
+   * its kind (its maker's types, else its role, else any), in a capture shorter than one window, is not judged:
+   * `unknown`, with a note (0: off). Ten seconds of a device whose normal captures hold a thousand packets is a
+   * fragment of its usual traffic, and a fragment is unlike every whole: prefixes of held-out normal captures
+   * (10–100 packets) were called abnormal 9–26 % of the time, by deviations below their neighbours and by the
+   * one-type and vendor terms. A device as quiet while a whole window is watched (a longer capture, a watch
+   * bin) is judged: its quiet is its behaviour.
+   */
+  evidenceShare?: number;
   /**
    * Two labels are one type to the one-type term when at least this share of either's training windows fit
    * the other's references best in cross-validation (0: off; windows of labels with two or more captures
@@ -424,6 +442,10 @@ export interface BehaviorState {
   lanTcpServices?: number[];
   /** Per training label, as labelUnseenRates for the LAN-service term's services. */
   labelLanUnseenRates?: Record<string, number>;
+  /** Per training label, the fewest device packets in one of its training captures; absent when the floor is off. */
+  minPacketsByLabel?: Record<string, number>;
+  /** Per MAC vendor prefix of training devices, the fewest device packets in a capture of any of their labels (the same). */
+  minPacketsByVendor?: Record<string, number>;
 }
 
 /** A calibration: ascending cross-validated normal scores and the exponential tail above tailStart. */
@@ -564,6 +586,36 @@ function quantileSorted(s: readonly number[], q: number): number {
   return s[lo]! + (s[hi]! - s[lo]!) * (pos - lo);
 }
 
+/**
+ * Per label, the fewest device packets in one of its training captures (groups); per MAC vendor prefix, the
+ * fewest of any label its training devices were (a maker's types, every device of them: one long capture of
+ * the maker's own device is not the measure of a small one).
+ */
+function smallestCaptures(samples: readonly TrainingSample[]): {
+  byLabel: Record<string, number>;
+  byVendor: Record<string, number>;
+} {
+  const groups = new Map<string, { packets: number; label: string | null; vendor?: string }>();
+  for (const x of samples) {
+    const g = groups.get(x.group);
+    if (g) g.packets += x.packets ?? 0;
+    else groups.set(x.group, { packets: x.packets ?? 0, label: x.label, vendor: x.vendor });
+  }
+  const byLabel: Record<string, number> = {};
+  for (const g of groups.values())
+    if (g.label !== null)
+      byLabel[g.label] = Object.hasOwn(byLabel, g.label) ? Math.min(byLabel[g.label]!, g.packets) : g.packets;
+  const byVendor: Record<string, number> = {};
+  for (const g of groups.values()) {
+    if (!g.vendor || g.label === null) continue;
+    const smallest = byLabel[g.label]!;
+    byVendor[g.vendor] = Object.hasOwn(byVendor, g.vendor)
+      ? Math.min(byVendor[g.vendor]!, smallest)
+      : smallest;
+  }
+  return { byLabel, byVendor };
+}
+
 export class BehaviorModel {
   readonly windowS: number;
   readonly k: number;
@@ -602,10 +654,12 @@ export class BehaviorModel {
   readonly beyondFree: number;
   readonly uploadWeight: number;
   readonly unseenServiceWeight: number;
+  readonly unseenServicePeers: number;
   readonly lanServiceWeight: number;
   readonly vendorWeight: number;
   readonly vendorFree: number;
   readonly vendorMinPackets: number;
+  readonly evidenceShare: number;
   readonly labelConfusableShare: number;
   /** belowWeight^(1/p): applied to |q − r| before the power, so the p-th power carries belowWeight. */
   private readonly belowFactor: number;
@@ -681,10 +735,12 @@ export class BehaviorModel {
     this.beyondFree = options.beyondFree ?? Math.LN2;
     this.uploadWeight = options.uploadWeight ?? 4;
     this.unseenServiceWeight = options.unseenServiceWeight ?? 10;
+    this.unseenServicePeers = options.unseenServicePeers ?? 3;
     this.lanServiceWeight = options.lanServiceWeight ?? 10;
     this.vendorWeight = options.vendorWeight ?? 1;
     this.vendorFree = options.vendorFree ?? 2;
     this.vendorMinPackets = options.vendorMinPackets ?? 5;
+    this.evidenceShare = options.evidenceShare ?? 0.25;
     this.labelConfusableShare = options.labelConfusableShare ?? 0.25;
     if (!(this.windowS > 0)) throw new UsageError(`the behaviour window must be > 0 s, not ${this.windowS}`);
     if (!(this.k >= 1 && Number.isInteger(this.k))) throw new UsageError(`k must be a whole number >= 1`);
@@ -780,6 +836,11 @@ export class BehaviorModel {
       const seen = servicesSeen(samples, (x) => x.lanConnections ?? []);
       this.state.lanTcpServices = seen.codes;
       this.state.labelLanUnseenRates = seen.labelRates;
+    }
+    if (this.evidenceShare > 0 && samples.every((x) => x.packets !== undefined)) {
+      const sizes = smallestCaptures(samples);
+      this.state.minPacketsByLabel = sizes.byLabel;
+      this.state.minPacketsByVendor = sizes.byVendor;
     }
     this.prepare();
     // Cross-validated scores: every training bin against the bins of the other captures only; first
@@ -1067,13 +1128,28 @@ export class BehaviorModel {
   }
 
   /**
-   * The window's outgoing TCP services of sessions held with a public peer that no training capture used: the
-   * unseen-service term's (see BehaviorOptions.unseenServiceWeight); none when off.
+   * The window's outgoing TCP services that no training capture used, of sessions held with a public peer or
+   * reached on unseenServicePeers distinct peers or more: the unseen-service term's (see
+   * BehaviorOptions.unseenServiceWeight); none when off.
    */
   unseenServices(sample: BehaviorSample): number[] {
     const seen = this.outTcpSeen;
-    if (this.unseenServiceWeight <= 0 || seen === null || !sample.heldSessions) return [];
-    return sample.heldSessions.filter((code) => !seen.has(code));
+    if (this.unseenServiceWeight <= 0 || seen === null) return [];
+    const codes = (sample.heldSessions ?? []).filter((code) => !seen.has(code));
+    // Admin ports and services neighbours accepted have terms of their own (a sweep of the LAN's SMB).
+    if (this.unseenServicePeers > 0)
+      for (const [code, peers] of sample.services)
+        if (
+          peers >= this.unseenServicePeers &&
+          isOutgoingService(code) &&
+          ((code >> 16) & 3) === 0 &&
+          !isAdminTcp(code) &&
+          !sample.lanConnections?.includes(code) &&
+          !seen.has(code) &&
+          !codes.includes(code)
+        )
+          codes.push(code);
+    return codes;
   }
 
   /**
@@ -1774,6 +1850,37 @@ export class BehaviorModel {
   }
 
   /**
+   * The fewest device packets a capture needs to be judged (evidenceShare of the smallest normal training
+   * capture of the device's maker's types, else of its role, else of any) and what that smallest capture was;
+   * null when the model keeps no sizes (off, or a file from before). The maker comes first: it is the device's
+   * hardware, where a fragment's predicted role is often wrong (a Hue bridge's first 10 packets look like a
+   * kettle's whole setup).
+   */
+  evidenceFloor(
+    role?: string,
+    vendor?: string,
+  ): { packets: number; smallest: number; share: number; of: string } | null {
+    const s = this.state;
+    if (!s?.minPacketsByLabel || this.evidenceShare <= 0) return null;
+    const byVendor = s.minPacketsByVendor ?? {};
+    let smallest: number;
+    let of: string;
+    if (vendor !== undefined && Object.hasOwn(byVendor, vendor)) {
+      smallest = byVendor[vendor]!;
+      of = `the types of the training devices with its MAC vendor prefix ${vendor}`;
+    } else if (role !== undefined && Object.hasOwn(s.minPacketsByLabel, role)) {
+      smallest = s.minPacketsByLabel[role]!;
+      of = `its role ${role}`;
+    } else {
+      const all = Object.values(s.minPacketsByLabel);
+      if (all.length === 0) return null;
+      smallest = Math.min(...all);
+      of = 'any training type';
+    }
+    return { packets: Math.ceil(this.evidenceShare * smallest), smallest, share: this.evidenceShare, of };
+  }
+
+  /**
    * One window's BinScore under the capture's one label (-1: none), as scoreWindows gives it: the figures
    * scoreStream keeps of every window, in full.
    */
@@ -1915,11 +2022,15 @@ export class BehaviorModel {
       });
     }
     const unseen = new Set(this.unseenServices(sample));
+    const held = new Set(sample.heldSessions ?? []);
     for (const [code, peers, flows] of sample.services) {
       if (!unseen.has(code)) continue;
+      const connections = `${flows} connection${flows === 1 ? '' : 's'}`;
       reasons.push({
         weight: this.unseenServiceWeight * (1 - this.unseenRateOf(score.neighbours, s.labelUnseenRates)),
-        text: `${servicePeersText(code, peers)} (${flows} connection${flows === 1 ? '' : 's'}), a session held with a public address on a service no training device used at all — a reverse shell, a bot's chat server or a mining pool is reached this way`,
+        text: held.has(code)
+          ? `${servicePeersText(code, peers)} (${connections}), a session held with a public address on a service no training device used at all — a reverse shell, a bot's chat server or a mining pool is reached this way`
+          : `${servicePeersText(code, peers)} (${connections}), a service no training device used at all, to ${peers} hosts — a spam bot's mail servers or a worm's targets are reached this way`,
       });
     }
     const unseenLan = new Set(this.unseenLanServices(sample));
@@ -2038,10 +2149,12 @@ export class BehaviorModel {
         beyondFree: this.beyondFree,
         uploadWeight: this.uploadWeight,
         unseenServiceWeight: this.unseenServiceWeight,
+        unseenServicePeers: this.unseenServicePeers,
         lanServiceWeight: this.lanServiceWeight,
         vendorWeight: this.vendorWeight,
         vendorFree: this.vendorFree,
         vendorMinPackets: this.vendorMinPackets,
+        evidenceShare: this.evidenceShare,
         labelConfusableShare: this.labelConfusableShare,
       },
       state: s,
@@ -2262,10 +2375,12 @@ function behaviorFileSchemaOf(z: typeof Zod) {
       beyondFree: finite.min(0).default(Math.LN2),
       uploadWeight: finite.min(0).default(0),
       unseenServiceWeight: finite.min(0).default(0),
+      unseenServicePeers: z.number().int().min(0).default(0),
       lanServiceWeight: finite.min(0).default(0),
       vendorWeight: finite.min(0).default(0),
       vendorFree: finite.min(0).default(2),
       vendorMinPackets: finite.min(0).default(5),
+      evidenceShare: finite.min(0).max(1).default(0),
       labelConfusableShare: finite.min(0).max(1).default(0),
     }),
     state: z.object({
@@ -2306,6 +2421,8 @@ function behaviorFileSchemaOf(z: typeof Zod) {
       labelUnseenRates: z.record(z.string(), finite.min(0).max(1)).optional(),
       lanTcpServices: z.array(z.number().int().min(0)).optional(),
       labelLanUnseenRates: z.record(z.string(), finite.min(0).max(1)).optional(),
+      minPacketsByLabel: z.record(z.string(), finite.min(0)).optional(),
+      minPacketsByVendor: z.record(z.string(), finite.min(0)).optional(),
     }),
   });
 }

@@ -44,6 +44,12 @@ export interface AnomalyInput {
   /** The host's key (MAC, or IP on links without MACs); '' for "the capture's device". */
   hostKey: string;
   behavior: BehaviorResult | null;
+  /**
+   * How long the capture observed the network (its first to last packet), seconds: the behaviour model does
+   * not judge a fragment (too few packets in less than one window). Undefined (watch: a bin is a period
+   * watched, not a fragment): every host is judged.
+   */
+  observedS?: number;
 }
 
 export interface AnomalyOutcome {
@@ -299,8 +305,8 @@ export function anomalyScorer(options: AnomalyOptions, roleModel: LoadedModel): 
         modelPath: path,
         needsBehavior: true,
         behaviorWindowS: model.windowS,
-        score: ({ behavior, hostKey, role }) => {
-          const outcome = scoreBehavior(model, behavior, hostKey, role);
+        score: ({ behavior, hostKey, role, observedS }) => {
+          const outcome = scoreBehavior(model, behavior, hostKey, role, observedS);
           if (!outcome.scored || !outcome.score)
             return { abnormality: 0, scored: false, note: outcome.note ?? 'not scored', threshold };
           const { score, windows, services, stacks } = outcome;

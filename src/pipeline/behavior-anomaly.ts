@@ -151,15 +151,23 @@ export interface BehaviorOutcome {
   stacks: number;
 }
 
+/** Seconds as a person reads them: 12 s, 4.5 min. */
+function formatSeconds(s: number): string {
+  return s < 60 ? `${Number(s.toFixed(1))} s` : `${Number((s / 60).toFixed(1))} min`;
+}
+
 /**
  * Scores one host of a capture (by MAC/IP key; the capture's device when the key is not a host), calibrated
- * on its predicted `role`'s own normal windows when the model has them.
+ * on its predicted `role`'s own normal windows when the model has them. A fragment (model.evidenceFloor, in a
+ * capture that observed the network `observedS` seconds, less than one window) is not scored; without
+ * `observedS` (watch: a bin is a period watched, not a fragment) every host is.
  */
 export function scoreBehavior(
   model: BehaviorModel,
   result: BehaviorResult | null,
   key: string,
   role?: string,
+  observedS?: number,
 ): BehaviorOutcome {
   if (!result)
     return {
@@ -189,18 +197,36 @@ export function scoreBehavior(
   // windows: they are not read a second time for this).
   const services = new Set<number>();
   let stacks = 0;
+  let packets = 0;
   const source = windows;
+  const counted = new Uint8Array(source.length);
   const tapped = {
     length: source.length,
     get(i: number) {
       const w = source.get(i);
       for (const x of w.services) services.add(x[0]);
       stacks |= w.stacks;
+      if (!counted[i]) packets += w.packets;
+      counted[i] = 1;
       return w;
     },
   };
   // The scored host's MAC vendor prefix (the vendor term: a maker's MAC doing another type's job).
-  const score = model.scoreStream(tapped, undefined, role, hostVendor(result, scoredKey));
+  const vendor = hostVendor(result, scoredKey);
+  const score = model.scoreStream(tapped, undefined, role, vendor);
+  // A fragment: fewer packets than the floor in a capture shorter than one behaviour window. A device that
+  // stays that quiet while a whole window is watched is judged: its quiet is its behaviour.
+  const floor =
+    observedS !== undefined && observedS < model.windowS ? model.evidenceFloor(role, vendor) : null;
+  if (floor && packets < floor.packets)
+    return {
+      scored: false,
+      abnormality: 0,
+      note: `too little traffic to judge: ${packets} packets of the device in a capture of ${formatSeconds(observedS!)}, where the smallest normal capture of ${floor.of} had ${floor.smallest} (a capture needs at least ${floor.packets}, ${Math.round(floor.share * 100)} % of that, or a capture of ${formatSeconds(model.windowS)}, to be compared with normal ones)`,
+      windows,
+      services: [],
+      stacks: 0,
+    };
   return {
     scored: true,
     abnormality: score.abnormality,

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { type CaptureResult, captureResultSchema, type ValidDeviceResult } from '../../result.js';
 import { runCli } from '../../test-helpers/cli.js';
 import { TEST_DATA } from '../../test-helpers/reference.js';
-import { concatenatedCaptures } from '../../test-helpers/repeated-capture.js';
+import { captureHead, concatenatedCaptures } from '../../test-helpers/repeated-capture.js';
 
 const setups = `${TEST_DATA}iot-sentinel/setups`;
 const dir = mkdtempSync(join(tmpdir(), 'networkml-own-history-'));
@@ -147,3 +147,38 @@ describe('evaluating a capture again', () => {
     assert.equal((JSON.parse(listed.stdout) as { updates: unknown[] }).updates.length, 1);
   });
 });
+
+describe('a capture too small to judge', () => {
+  it("is behaviour unknown with a note, measured against its maker's smallest normal capture; the whole is judged", () => {
+    const whole = join(setups, 'HueBridge-C11-Mon0000-n00.pcap');
+    const first30 = join(dir, 'HueBridge-C11first30-Mon0000-n00.pcap');
+    writeFileSync(first30, captureHead(whole, 30));
+    const fragment = evalJson(['--no-history', first30]);
+    assert.equal(device(fragment).decisions.behavior, 'unknown');
+    assert.match(
+      fragment.detail!.abnormality_note!,
+      /^too little traffic to judge: \d+ packets of the device in a capture of [\d.]+ s, where the smallest normal capture of the types of the training devices with its MAC vendor prefix 00:17:88 had \d+ \(a capture needs at least \d+, 25 % of that, or a capture of 5 min/,
+    );
+    assert.equal(device(evalJson(['--no-history', whole])).decisions.behavior, 'normal');
+    // The same packets with the last one 6 minutes later: as quiet while a whole window was watched, judged.
+    const quiet = join(dir, 'HueBridge-C11quiet-Mon0000-n00.pcap');
+    writeFileSync(quiet, withLastRecordLater(captureHead(whole, 30), 360));
+    const judged = evalJson(['--no-history', quiet]);
+    assert.notEqual(device(judged).decisions.behavior, 'unknown');
+    assert.equal(judged.detail!.abnormality_note, undefined);
+  });
+});
+
+/** A little-endian pcap with its last record's time moved `seconds` later. */
+function withLastRecordLater(pcap: Buffer, seconds: number): Buffer {
+  assert.equal(pcap.readUInt32LE(0), 0xa1b2c3d4);
+  let at = 24;
+  let last = at;
+  while (at < pcap.length) {
+    last = at;
+    at += 16 + pcap.readUInt32LE(at + 8);
+  }
+  const out = Buffer.from(pcap);
+  out.writeUInt32LE(out.readUInt32LE(last) + seconds, last);
+  return out;
+}
