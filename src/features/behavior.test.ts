@@ -212,6 +212,23 @@ it('lanConnections lists the outgoing TCP services on which a local host accepte
   );
 });
 
+it('dhcp.out.messages counts the DHCP client messages a host sends: a starvation flood, not a device asking', async () => {
+  const most = async (capture: string) => {
+    const a = await analyzeCapture(capture, { behavior: true, sessionRows: false, warmupS: 0 });
+    const f = BEHAVIOR_FEATURES.findIndex((x) => x.name === 'dhcp.out.messages');
+    const mac = 'b0:c5:54:25:5b:0e';
+    const host = a.behavior!.hosts.findIndex((h) => h.key === mac);
+    return Math.max(
+      ...hostBins(a.behavior!)
+        .filter((b) => b.host === host)
+        .map((b) => b.values[f]!),
+    );
+  };
+  // A DLinkCam's setup asks for its address twice; with 150 discovers of a flood spliced in, 152.
+  assert.equal(await most(`${SETUPS}/DLinkCam-B3-Mon0000-n00.pcap`), 2);
+  assert.equal(await most('test-data/behavior/dhcp/DLinkCam-B3dhcpstarve-Mon0000-n00.pcap'), 152);
+});
+
 it('icmp.bytes counts the bytes of ICMP echo and other non-error messages, not the errors', async () => {
   // An EdimaxPlug1101W beaconing to a public address in pings with a 120-byte payload (`ping -c 30 -i 4 -s
   // 120`): 30 requests and 30 replies of 148 bytes. Its setup's only ICMP: two port-unreachable errors.

@@ -162,6 +162,9 @@ export const BEHAVIOR_FEATURES: readonly BehaviorFeatureInfo[] = [
     kind: 'range',
     text: `DNS lookups sent that no new connection followed within ${LOOKUP_FOLLOW_S} s`,
   },
+  // A device asks for an address a few times and backs off when no server answers (4, 8, 16 … s); a DHCP
+  // starvation flood sends discovers as fast as it can. The most in any window of the normal captures is 6.
+  { name: 'dhcp.out.messages', kind: 'range', text: 'DHCP client messages sent (to server port 67)' },
 ];
 export const BEHAVIOR_FEATURE_COUNT = BEHAVIOR_FEATURES.length;
 
@@ -1457,6 +1460,7 @@ function binOf(
   let maxBytesOut = 0;
   let maxDuration = 0;
   let small = 0;
+  let dhcpOut = 0;
   const held: number[] = [];
   const lan: number[] = [];
   const lookups = x.lookupStarts;
@@ -1535,6 +1539,7 @@ function binOf(
     )
       lan.push(code);
     if (pin + pout <= 2) small++;
+    if (out && proto === 1 && localPort === 68 && remotePort === 67) dhcpOut += pout;
     // Multicast flows (mDNS, SSDP) are announcements, not connections a lookup was for.
     if (out && proto <= 1 && s.fPeerKind[id] !== 3)
       (remotePort === 53 ? lookups : connects).push(s.fFirst[id]!);
@@ -1584,6 +1589,7 @@ function binOf(
     s.dnsLongOut,
     s.icmpBytes,
     unfollowedLookups(lookups, connects),
+    dhcpOut,
   ];
   return {
     bin,

@@ -297,6 +297,17 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     );
   });
 
+  it('a DHCP starvation flood is abnormal: far more DHCP client messages than any normal device sends', () => {
+    // scapy: 150 DHCPDISCOVERs in 30 s from the device's MAC with random client addresses (the third attack set,
+    // bench/behavior/fresh3), spliced into a held-out DLinkCam setup. One flow, no new service: only the count shows.
+    flaggedOverItsNormal(
+      join(attacked, 'dhcp', 'DLinkCam-B3dhcpstarve-Mon0000-n00.pcap'),
+      /DHCP client messages sent \(to server port 67\): 152, [\d.]+× the most any normal device had in 5 minutes \(\d\)/,
+      heldOut,
+      'DLinkCam-B3-Mon0000-n00.pcap',
+    );
+  });
+
   it("a beacon next to a HueBridge's own cloud polling is abnormal: a second public address as busy as the first", () => {
     // 40 HTTP GETs to a new public address, 1-3.5 s apart, while the bridge polls its cloud server every 2 s.
     // (Frames cut at 80 bytes to keep the file small: the behaviour features read headers only.)
