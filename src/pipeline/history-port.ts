@@ -53,6 +53,9 @@ export async function replacedAbnormalWarning(
 ): Promise<string | null> {
   const time = entry.timestamps[entry.timestamps.length - 1];
   if (time === undefined || behaviourOf(result)?.decision === 'abnormal') return null;
+  // A capture later than every stored update (the usual case) replaces none: one query, not the device's list.
+  const latest = await history.lastUpdate(entry.mac);
+  if (latest === null || latest < time) return null;
   const stored = (await history.list(entry.mac)).find((e) => e.time === time);
   const before = stored ? behaviourOf(stored.result as CaptureResult | null) : null;
   if (before?.decision !== 'abnormal') return null;
