@@ -601,19 +601,17 @@ function smallestCaptures(samples: readonly TrainingSample[]): {
     if (g) g.packets += x.packets ?? 0;
     else groups.set(x.group, { packets: x.packets ?? 0, label: x.label, vendor: x.vendor });
   }
-  const byLabel: Record<string, number> = {};
+  // Maps, then own properties: a label named `__proto__` or `constructor` is a label like any other.
+  const byLabel = new Map<string, number>();
   for (const g of groups.values())
-    if (g.label !== null)
-      byLabel[g.label] = Object.hasOwn(byLabel, g.label) ? Math.min(byLabel[g.label]!, g.packets) : g.packets;
-  const byVendor: Record<string, number> = {};
+    if (g.label !== null) byLabel.set(g.label, Math.min(byLabel.get(g.label) ?? g.packets, g.packets));
+  const byVendor = new Map<string, number>();
   for (const g of groups.values()) {
     if (!g.vendor || g.label === null) continue;
-    const smallest = byLabel[g.label]!;
-    byVendor[g.vendor] = Object.hasOwn(byVendor, g.vendor)
-      ? Math.min(byVendor[g.vendor]!, smallest)
-      : smallest;
+    const smallest = byLabel.get(g.label)!;
+    byVendor.set(g.vendor, Math.min(byVendor.get(g.vendor) ?? smallest, smallest));
   }
-  return { byLabel, byVendor };
+  return { byLabel: Object.fromEntries(byLabel), byVendor: Object.fromEntries(byVendor) };
 }
 
 export class BehaviorModel {
