@@ -113,14 +113,15 @@ export async function captureInfo(
   c.other += summary.skippedUnsupportedLink;
   return {
     summary,
-    durationSec: duration(summary.firstTime, summary.lastTime),
+    durationSec: captureSpanSeconds(summary.firstTime, summary.lastTime),
     protocols: c,
     backwardSteps,
     corrupt,
   };
 }
 
-function duration(first: CaptureTime | null, last: CaptureTime | null): number {
+/** Last minus first packet time in seconds (0 without both): a capture's span, as info and eval read it. */
+export function captureSpanSeconds(first: CaptureTime | null, last: CaptureTime | null): number {
   if (first === null || last === null) return 0;
   return last.sec - first.sec + (last.nsec - first.nsec) / 1e9;
 }

@@ -2,8 +2,8 @@ import { createReadStream, createWriteStream, mkdtempSync, rmSync, type Stats, s
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { captureSpanSeconds } from '../capture/info.js';
 import { framesStartWithMacs } from '../capture/packet.js';
-import type { CaptureSummary } from '../capture/reader-api.js';
 import { openSource } from '../capture/source.js';
 import { behaviorOf, decide } from '../decisions/decide.js';
 import type { DeviceUpdate } from '../decisions/history.js';
@@ -615,7 +615,7 @@ function evaluateView(
     role: ranked[0]![0],
     hostKey: view.mac,
     behavior: analysis.behavior,
-    observedS: observedSeconds(analysis.summary),
+    observedS: captureSpanSeconds(analysis.summary.firstTime, analysis.summary.lastTime),
   });
   const abnormality = anomaly.abnormality;
   const mac = view.mac;
@@ -716,12 +716,6 @@ function hostNoSessionsReason(analysis: CaptureAnalysis, own: PacketStore): stri
   if (warmup > 0)
     return `no sessions after the ${warmup} s warm-up: every address:port pair of this host first appears within it (its traffic spans ${span.toFixed(1)} s); --warmup 0 keeps its early sessions`;
   return `no sessions: none of this host's ${own.length} IP packets forms an IP session of one device`;
-}
-
-/** A capture's first to last packet, seconds (0 without times). */
-function observedSeconds(summary: CaptureSummary): number {
-  const { firstTime: first, lastTime: last } = summary;
-  return first && last ? last.sec - first.sec + (last.nsec - first.nsec) / 1e9 : 0;
 }
 
 /**

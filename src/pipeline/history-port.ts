@@ -52,20 +52,20 @@ export async function replacedAbnormalWarning(
   result: CaptureResult,
 ): Promise<string | null> {
   const time = entry.timestamps[entry.timestamps.length - 1];
-  if (time === undefined || behaviourOf(result)?.decision === 'abnormal') return null;
+  if (time === undefined || storedBehaviour(result)?.decision === 'abnormal') return null;
   // A capture later than every stored update (the usual case) replaces none: one query, not the device's list.
   const latest = await history.lastUpdate(entry.mac);
   if (latest === null || latest < time) return null;
   const stored = (await history.list(entry.mac)).find((e) => e.time === time);
-  const before = stored ? behaviourOf(stored.result as CaptureResult | null) : null;
+  const before = stored ? storedBehaviour(stored.result as CaptureResult | null) : null;
   if (before?.decision !== 'abnormal') return null;
   const score =
     before.abnormality === null ? '' : ` (${abnormalityText(before.abnormality, before.threshold)})`;
   return `history: this result replaces the device's earlier update of the same time, which was abnormal${score}; the history keeps one update per device and time, so that abnormal result is no longer in it`;
 }
 
-/** A result's behaviour decision and abnormality, when it has them. */
-function behaviourOf(
+/** A result's behaviour decision, abnormality and threshold, when it has them (stored or new). */
+function storedBehaviour(
   result: CaptureResult | null,
 ): { decision: unknown; abnormality: number | null; threshold: number | undefined } | null {
   const device = result?.data?.[result.key];

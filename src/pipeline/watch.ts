@@ -124,6 +124,11 @@ export function watchBinOptions(
   };
 }
 
+/** Why watch refuses a role model that is not a compat one (the CLI adds where a shared one came from). */
+export function compatOnlyMessage(loaded: LoadedModel): string {
+  return `${loaded.path}: watch follows streams with compat models only (this one uses ${loaded.model.features.semantics} features)`;
+}
+
 /**
  * Follows a capture stream bin by bin: every `duration` seconds of packet time, each host of the closed bin
  * gets its roles, running roles and behaviour. Memory is bounded by one bin's packets, `maxHosts` host states
@@ -138,11 +143,6 @@ export function watchBinOptions(
  * packet that still arrives for it (a writer that held it back longer, e.g. tcpdump without -U) is reported
  * in a bin of its own, with one warning.
  */
-/** Why watch refuses a role model that is not a compat one (the CLI adds where a shared one came from). */
-export function compatOnlyMessage(loaded: LoadedModel): string {
-  return `${loaded.path}: watch follows streams with compat models only (this one uses ${loaded.model.features.semantics} features)`;
-}
-
 export async function watchCapture(
   source: string | NodeJS.ReadableStream,
   options: WatchOptions,
