@@ -229,6 +229,23 @@ it('dhcp.out.messages counts the DHCP client messages a host sends: a starvation
   assert.equal(await most('test-data/behavior/dhcp/DLinkCam-B3dhcpstarve-Mon0000-n00.pcap'), 152);
 });
 
+it('names.out.answers counts LLMNR and NetBIOS name packets sent from their server ports to one host', async () => {
+  const most = async (capture: string) => {
+    const a = await analyzeCapture(capture, { behavior: true, sessionRows: false, warmupS: 0 });
+    const f = BEHAVIOR_FEATURES.findIndex((x) => x.name === 'names.out.answers');
+    const host = a.behavior!.hosts.findIndex((h) => h.key === 'b0:c5:54:25:5b:0e');
+    return Math.max(
+      ...hostBins(a.behavior!)
+        .filter((b) => b.host === host)
+        .map((b) => b.values[f]!),
+    );
+  };
+  // A DLinkCam answers no name queries; spliced with an LLMNR poisoner's answers to a neighbour's 12 queries
+  // (the queries themselves go to the multicast group 224.0.0.252 and are not counted), 12.
+  assert.equal(await most(`${SETUPS}/DLinkCam-B3-Mon0000-n00.pcap`), 0);
+  assert.equal(await most('test-data/behavior/llmnr/DLinkCam-B3llmnr-Mon0000-n00.pcap'), 12);
+});
+
 it('icmp.bytes counts the bytes of ICMP echo and other non-error messages, not the errors', async () => {
   // An EdimaxPlug1101W beaconing to a public address in pings with a 120-byte payload (`ping -c 30 -i 4 -s
   // 120`): 30 requests and 30 replies of 148 bytes. Its setup's only ICMP: two port-unreachable errors.

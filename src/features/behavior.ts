@@ -165,6 +165,13 @@ export const BEHAVIOR_FEATURES: readonly BehaviorFeatureInfo[] = [
   // A device asks for an address a few times and backs off when no server answers (4, 8, 16 … s); a DHCP
   // starvation flood sends discovers as fast as it can. The most in any window of the normal captures is 6.
   { name: 'dhcp.out.messages', kind: 'range', text: 'DHCP client messages sent (to server port 67)' },
+  // A host answers LLMNR and NetBIOS name queries for its own name, now and then; a poisoner (Responder and
+  // the like) answers every query on the LAN with its own address, to be the WPAD proxy or the file share.
+  {
+    name: 'names.out.answers',
+    kind: 'range',
+    text: 'LLMNR and NetBIOS name-service packets sent from their server ports (UDP 5355, 137) to single hosts',
+  },
 ];
 export const BEHAVIOR_FEATURE_COUNT = BEHAVIOR_FEATURES.length;
 
@@ -1289,6 +1296,14 @@ const IP_HOST = 0x20000;
  * high word is 1 for IPv6, 0 for IPv4 (as a number: 2^32 · high + low as unsigned). An int32, never a
  * number past 2^31 − 1: returned from a call V8 does not inline, that would be a heap number per packet.
  */
+/**
+ * Whether a flow's peer (fPeer, fPeerKind) is one host: not a multicast group, and for IPv4 not an address
+ * ending in .255 (the broadcast of a /24 or wider, where a host's own name queries go).
+ */
+function isUnicastPeer(peer: number, kind: number): boolean {
+  return kind !== 3 && !(peer < TWO32 && peer % 256 === 255);
+}
+
 function addressLow(a: Uint8Array, v6: boolean): number {
   if (!v6) return (a[0]! << 24) | (a[1]! << 16) | (a[2]! << 8) | a[3]!;
   let h = 0x811c9dc5;
@@ -1461,6 +1476,7 @@ function binOf(
   let maxDuration = 0;
   let small = 0;
   let dhcpOut = 0;
+  let nameAnswers = 0;
   const held: number[] = [];
   const lan: number[] = [];
   const lookups = x.lookupStarts;
@@ -1540,6 +1556,8 @@ function binOf(
       lan.push(code);
     if (pin + pout <= 2) small++;
     if (out && proto === 1 && localPort === 68 && remotePort === 67) dhcpOut += pout;
+    if (proto === 1 && (localPort === 5355 || localPort === 137) && isUnicastPeer(s.fPeer[id]!, s.fPeerKind[id]!))
+      nameAnswers += pout;
     // Multicast flows (mDNS, SSDP) are announcements, not connections a lookup was for.
     if (out && proto <= 1 && s.fPeerKind[id] !== 3)
       (remotePort === 53 ? lookups : connects).push(s.fFirst[id]!);
@@ -1590,6 +1608,7 @@ function binOf(
     s.icmpBytes,
     unfollowedLookups(lookups, connects),
     dhcpOut,
+    nameAnswers,
   ];
   return {
     bin,

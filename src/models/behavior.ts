@@ -1981,10 +1981,15 @@ export class BehaviorModel {
     if (beyond && beyond.feature >= 0) {
       const f = beyond.feature;
       const value = sample.values[f]!;
+      const minutes = Math.round(this.windowS / 60);
       reasons.push({
         // Ranked below a new service to peers with as many connections (it names the attack better).
         weight: 1 + beyond.excess,
-        text: `${BEHAVIOR_FEATURES[f]!.text}: ${formatNumber(value)}, ${formatNumber((1 + value) / (1 + beyond.max))}× the most any normal device had in ${Math.round(this.windowS / 60)} minutes (${formatNumber(beyond.max)})`,
+        text: `${BEHAVIOR_FEATURES[f]!.text}: ${formatNumber(value)}, ${
+          beyond.max > 0
+            ? `${formatNumber((1 + value) / (1 + beyond.max))}× the most any normal device had in ${minutes} minutes (${formatNumber(beyond.max)})`
+            : `where no normal device had any in ${minutes} minutes`
+        }`,
       });
     }
     if (score.arpClaims !== 0) {

@@ -243,7 +243,7 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     // `dig +noedns` through the device's own resolver, one lookup every ~15 s, 74-75-byte messages.
     flaggedOverItsNormal(
       join(attacked, 'dns', 'EdimaxPlug1101W-C15dnsnoedns-Mon0000-n00.pcap'),
-      /DNS lookups sent that no new connection followed within 10 s: 16, 17× the most any normal device had in 5 minutes \(0\)/,
+      /DNS lookups sent that no new connection followed within 10 s: 16, where no normal device had any in 5 minutes/,
       heldOut,
       'EdimaxPlug1101W-C15-Mon0000-n00.pcap',
     );
@@ -281,7 +281,7 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     // impacket samrdump from an EdimaxPlug1101W: one connection to port 445, 54 packets.
     flaggedOverItsNormal(
       join(attacked, 'lateral', 'EdimaxPlug1101W-C5samrdump-Mon0000-n00.pcap'),
-      /packets on connections to or from admin\/lateral-movement ports: 54, 55× the most any normal device had in 5 minutes \(0\)/,
+      /packets on connections to or from admin\/lateral-movement ports: 54, where no normal device had any in 5 minutes/,
       heldOut,
       'EdimaxPlug1101W-C5-Mon0000-n00.pcap',
     );
@@ -303,6 +303,18 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     flaggedOverItsNormal(
       join(attacked, 'dhcp', 'DLinkCam-B3dhcpstarve-Mon0000-n00.pcap'),
       /DHCP client messages sent \(to server port 67\): 152, [\d.]+× the most any normal device had in 5 minutes \(\d\)/,
+      heldOut,
+      'DLinkCam-B3-Mon0000-n00.pcap',
+    );
+  });
+
+  it('LLMNR poisoning is abnormal: name answers sent from UDP 5355 to a neighbour, which no normal device sends', () => {
+    // A neighbour looks up "wpad" over LLMNR; the device answers every query with its own address and serves
+    // wpad.dat on port 80, which a DLinkCam serves anyway (the third attack set, bench/behavior/fresh3), spliced
+    // into a held-out DLinkCam setup. The answers are the only sign: 12 packets from udp/5355 to one host.
+    flaggedOverItsNormal(
+      join(attacked, 'llmnr', 'DLinkCam-B3llmnr-Mon0000-n00.pcap'),
+      /LLMNR and NetBIOS name-service packets sent from their server ports \(UDP 5355, 137\) to single hosts: 12, where no normal device had any in 5 minutes/,
       heldOut,
       'DLinkCam-B3-Mon0000-n00.pcap',
     );
