@@ -1556,7 +1556,11 @@ function binOf(
       lan.push(code);
     if (pin + pout <= 2) small++;
     if (out && proto === 1 && localPort === 68 && remotePort === 67) dhcpOut += pout;
-    if (proto === 1 && (localPort === 5355 || localPort === 137) && isUnicastPeer(s.fPeer[id]!, s.fPeerKind[id]!))
+    if (
+      proto === 1 &&
+      (localPort === 5355 || localPort === 137) &&
+      isUnicastPeer(s.fPeer[id]!, s.fPeerKind[id]!)
+    )
       nameAnswers += pout;
     // Multicast flows (mDNS, SSDP) are announcements, not connections a lookup was for.
     if (out && proto <= 1 && s.fPeerKind[id] !== 3)
