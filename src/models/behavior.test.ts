@@ -733,6 +733,29 @@ describe('BehaviorModel', () => {
     const beaconBins = beacon(40);
     const beaconStream = { length: beaconBins.length, get: (i: number) => beaconBins[i]! };
     assert.equal(m.scoreStream(beaconStream, undefined, 'thin').abnormality, beaconScore.abnormality);
+    // So does a session held on a service no training device used at all (the unseen-service term, which the
+    // pool's cross-validated scores never held): a reverse shell from a thin type's device.
+    const shellPort = serviceCode(true, 0, 4444);
+    const shell = [
+      {
+        ...q[0]!,
+        services: [...q[0]!.services, [shellPort, 1, 1]] as [number, number, number][],
+        heldSessions: [shellPort],
+      },
+    ];
+    const shellScore = m.score(shell, undefined, 'thin');
+    assert.ok(shellScore.bins[0]!.unseenTerms > 0);
+    assert.equal(shellScore.calibratedOn, null);
+    assert.equal(shellScore.abnormality, m.score(shell, undefined, 'dense').abnormality);
+    assert.ok(shellScore.abnormality > m.score(q, undefined, 'thin').abnormality);
+    const shellStream = { length: 1, get: () => shell[0]! };
+    assert.equal(m.scoreStream(shellStream, undefined, 'thin').abnormality, shellScore.abnormality);
+    // Files made before it (no field) keep the thin tail for it.
+    const before = m.toJSON() as unknown as { hyperParameters: Record<string, unknown> };
+    delete before.hyperParameters.thinUnseenPopulation;
+    const unaware = BehaviorModel.fromJSON(JSON.parse(JSON.stringify(before)));
+    assert.equal(unaware.thinUnseenPopulation, false);
+    assert.equal(unaware.score(shell, undefined, 'thin').calibratedOn, 'thin');
     // Stored and read back; off, or a file made before it (no field), has no thin tail.
     const back = BehaviorModel.fromJSON(JSON.parse(JSON.stringify(m.toJSON())));
     assert.equal(back.score(q, undefined, 'thin').abnormality, asThin.abnormality);

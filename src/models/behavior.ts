@@ -310,6 +310,14 @@ export interface BehaviorOptions {
    */
   unseenServicePeers?: number;
   /**
+   * A thin role's worst window (see thinCalibration) on which the unseen-service or LAN-service term fired is
+   * judged by the population's tail, as a beacon beyond the thin pool is: the thin pool's tail is wide because
+   * its captures, scored without themselves, look like new types, yet "a service no training device used at all"
+   * is said against every training capture, the device's own type's included, and none of the pool's scores
+   * held it (those terms stay out of the cross-validated scores). False: the thin tail for every window.
+   */
+  thinUnseenPopulation?: boolean;
+  /**
    * Added once when a host of the local network accepted a TCP connection from the device on a service (a
    * server port) that no training device connected to on a local host (0: off): a worm's way in to a neighbour
    * — its web admin page, default-credential logins — is a handful of short connections that the distance
@@ -473,6 +481,8 @@ export interface BinScore {
   knownStacks: number;
   /** When the ARP-claims term fired: the window's ARP frames claiming another address; 0 otherwise. */
   arpClaims: number;
+  /** What the unseen-service and LAN-service terms added to the score (0: neither fired). */
+  unseenTerms: number;
   /**
    * When the beacon term fired: the regular endpoint it fired for, the regular endpoints of its service in the
    * window, and the most any window of its types' training captures had; null otherwise.
@@ -653,6 +663,7 @@ export class BehaviorModel {
   readonly uploadWeight: number;
   readonly unseenServiceWeight: number;
   readonly unseenServicePeers: number;
+  readonly thinUnseenPopulation: boolean;
   readonly lanServiceWeight: number;
   readonly vendorWeight: number;
   readonly vendorFree: number;
@@ -734,6 +745,7 @@ export class BehaviorModel {
     this.uploadWeight = options.uploadWeight ?? 4;
     this.unseenServiceWeight = options.unseenServiceWeight ?? 10;
     this.unseenServicePeers = options.unseenServicePeers ?? 3;
+    this.thinUnseenPopulation = options.thinUnseenPopulation ?? true;
     this.lanServiceWeight = options.lanServiceWeight ?? 10;
     this.vendorWeight = options.vendorWeight ?? 1;
     this.vendorFree = options.vendorFree ?? 2;
@@ -1231,11 +1243,13 @@ export class BehaviorModel {
     if (upload > 0) score += this.uploadWeight * upload;
     // Not in the cross-validated scores: a capture left out makes the ports only it used look unseen, which a
     // new capture of a trained type does not meet, and a few such raised scores would set the whole tail.
+    let unseenTerms = 0;
     if (excludeGroup === undefined && this.unseenServices(sample).length > 0)
-      score += this.unseenServiceWeight * (1 - this.unseenRateOf(neighbours, s.labelUnseenRates));
+      unseenTerms += this.unseenServiceWeight * (1 - this.unseenRateOf(neighbours, s.labelUnseenRates));
     // Out of them for the same reason.
     if (excludeGroup === undefined && this.unseenLanServices(sample).length > 0)
-      score += this.lanServiceWeight * (1 - this.unseenRateOf(neighbours, s.labelLanUnseenRates));
+      unseenTerms += this.lanServiceWeight * (1 - this.unseenRateOf(neighbours, s.labelLanUnseenRates));
+    score += unseenTerms;
     if (s.refLocal.length > 0 && neighbours.length > 0) {
       let local = 0;
       for (const n of neighbours) local += s.refLocal[n]!;
@@ -1262,6 +1276,7 @@ export class BehaviorModel {
       newStacks: nov.newStacks,
       knownStacks: nov.knownStacks,
       arpClaims: nov.arpClaims,
+      unseenTerms,
       beacon: nov.beacon,
       industrialUdp,
       p: this.tailProbability(score, role),
@@ -1702,12 +1717,18 @@ export class BehaviorModel {
     );
   }
 
+  /** A thin role's worst window on which the unseen-service or LAN-service term fired (thinUnseenPopulation). */
+  private unseenBeyondThin(role: string | undefined, w: BinScore): boolean {
+    return this.thinUnseenPopulation && w.unseenTerms > 0 && this.calibrationOf(role) === 'thin';
+  }
+
   /**
-   * Settles the worst window's calibration: a beacon beyond the thin pool (beaconBeyondThin) takes the
-   * population's tail (its p recomputed). Returns the role it is calibrated on (null: the population's).
+   * Settles the worst window's calibration: a beacon beyond the thin pool (beaconBeyondThin), or a service no
+   * training device used (unseenBeyondThin), takes the population's tail (its p recomputed). Returns the role
+   * it is calibrated on (null: the population's).
    */
   private settleCalibration(worst: BinScore, role: string | undefined): string | null {
-    if (this.beaconBeyondThin(role, worst)) {
+    if (this.beaconBeyondThin(role, worst) || this.unseenBeyondThin(role, worst)) {
       worst.p = this.tailProbability(worst.score);
       return null;
     }
@@ -2153,6 +2174,7 @@ export class BehaviorModel {
         uploadWeight: this.uploadWeight,
         unseenServiceWeight: this.unseenServiceWeight,
         unseenServicePeers: this.unseenServicePeers,
+        thinUnseenPopulation: this.thinUnseenPopulation,
         lanServiceWeight: this.lanServiceWeight,
         vendorWeight: this.vendorWeight,
         vendorFree: this.vendorFree,
@@ -2379,6 +2401,7 @@ function behaviorFileSchemaOf(z: typeof Zod) {
       uploadWeight: finite.min(0).default(0),
       unseenServiceWeight: finite.min(0).default(0),
       unseenServicePeers: z.number().int().min(0).default(0),
+      thinUnseenPopulation: z.boolean().default(false),
       lanServiceWeight: finite.min(0).default(0),
       vendorWeight: finite.min(0).default(0),
       vendorFree: finite.min(0).default(2),
