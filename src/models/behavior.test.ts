@@ -750,12 +750,29 @@ describe('BehaviorModel', () => {
     assert.ok(shellScore.abnormality > m.score(q, undefined, 'thin').abnormality);
     const shellStream = { length: 1, get: () => shell[0]! };
     assert.equal(m.scoreStream(shellStream, undefined, 'thin').abnormality, shellScore.abnormality);
-    // Files made before it (no field) keep the thin tail for it.
-    const before = m.toJSON() as unknown as { hyperParameters: Record<string, unknown> };
+    // And a count beyond what any window of the pool reached, each scored without its capture: a flood of
+    // DHCP discovers is no phase of a device's life either.
+    const dhcp = BEHAVIOR_FEATURES.findIndex((f) => f.name === 'dhcp.out.messages');
+    const flood = [{ ...q[0]!, values: q[0]!.values.map((v, f) => (f === dhcp ? 150 : v)) }];
+    assert.ok(s.thinBeyond !== undefined && s.thinBeyond < Math.log(151));
+    assert.equal(m.score(flood, undefined, 'thin').calibratedOn, null);
+    assert.equal(
+      m.score(flood, undefined, 'thin').abnormality,
+      m.score(flood, undefined, 'dense').abnormality,
+    );
+    const fewMore = [{ ...q[0]!, values: q[0]!.values.map((v, f) => (f === dhcp ? 1 : v)) }];
+    assert.equal(m.score(fewMore, undefined, 'thin').calibratedOn, 'thin');
+    // Files made before them (no fields) keep the thin tail for both.
+    const before = m.toJSON() as unknown as {
+      hyperParameters: Record<string, unknown>;
+      state: Record<string, unknown>;
+    };
     delete before.hyperParameters.thinUnseenPopulation;
+    delete before.state.thinBeyond;
     const unaware = BehaviorModel.fromJSON(JSON.parse(JSON.stringify(before)));
     assert.equal(unaware.thinUnseenPopulation, false);
     assert.equal(unaware.score(shell, undefined, 'thin').calibratedOn, 'thin');
+    assert.equal(unaware.score(flood, undefined, 'thin').calibratedOn, 'thin');
     // Stored and read back; off, or a file made before it (no field), has no thin tail.
     const back = BehaviorModel.fromJSON(JSON.parse(JSON.stringify(m.toJSON())));
     assert.equal(back.score(q, undefined, 'thin').abnormality, asThin.abnormality);

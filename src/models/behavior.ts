@@ -417,6 +417,11 @@ export interface BehaviorState {
   thinRoles?: string[];
   /** The most connections with one new public peer in any window of the thin pool (beyond: a beacon, not a phase). */
   thinPeerFlows?: number;
+  /**
+   * The largest beyond-anything-normal sum (BinScore.beyond) of any window of the thin pool, each scored without
+   * its capture: a thin role's window beyond it is counting what no such type's capture did (absent: off).
+   */
+  thinBeyond?: number;
   /** The one-type term counts windows whose population score is at most this (see labelNormalQuantile). */
   labelBound: number;
   /** Label pairs the one-type term treats as one type (see labelConfusableShare); absent when off. */
@@ -943,8 +948,10 @@ export class BehaviorModel {
     const pooled = kept.filter((x) => thin(x.label, 2));
     if (pooled.length < THIN_TAIL_MIN_WINDOWS) return;
     const flows: number[] = [];
-    s.thinTail = this.fitTail(this.crossValidated(pooled, flows).sort((a, b) => a - b));
+    const beyond: number[] = [];
+    s.thinTail = this.fitTail(this.crossValidated(pooled, flows, beyond).sort((a, b) => a - b));
     s.thinPeerFlows = flows.reduce((a, b) => Math.max(a, b), 0);
+    s.thinBeyond = beyond.reduce((a, b) => Math.max(a, b), 0);
     s.thinRoles = [...capturesOf.keys()].filter((l) => l !== '' && thin(l, 1)).sort();
   }
 
@@ -952,7 +959,11 @@ export class BehaviorModel {
    * Each sample's raw score against the other captures' references, scored capture by capture (the one-type
    * term picks one label per capture), in the order given.
    */
-  private crossValidated(samples: readonly TrainingSample[], peerFlows?: number[]): number[] {
+  private crossValidated(
+    samples: readonly TrainingSample[],
+    peerFlows?: number[],
+    beyond?: number[],
+  ): number[] {
     const byGroup = new Map<string, number[]>();
     samples.forEach((s, i) => {
       const list = byGroup.get(s.group);
@@ -970,6 +981,7 @@ export class BehaviorModel {
       idx.forEach((i, j) => {
         out[i] = scored[j]!.score;
         if (peerFlows) peerFlows[i] = scored[j]!.novelPeerFlows;
+        if (beyond) beyond[i] = scored[j]!.beyond;
       });
     }
     return out;
@@ -1719,7 +1731,12 @@ export class BehaviorModel {
 
   /** A thin role's worst window on which the unseen-service or LAN-service term fired (thinUnseenPopulation). */
   private unseenBeyondThin(role: string | undefined, w: BinScore): boolean {
-    return this.thinUnseenPopulation && w.unseenTerms > 0 && this.calibrationOf(role) === 'thin';
+    if (this.calibrationOf(role) !== 'thin') return false;
+    const most = this.state!.thinBeyond;
+    return (
+      (this.thinUnseenPopulation && w.unseenTerms > 0) ||
+      (most !== undefined && w.beyond > Math.max(most, this.beyondFree))
+    );
   }
 
   /**
@@ -2430,6 +2447,7 @@ function behaviorFileSchemaOf(z: typeof Zod) {
       thinTail: tail.optional(),
       thinRoles: z.array(z.string()).optional(),
       thinPeerFlows: finite.min(0).optional(),
+      thinBeyond: finite.min(0).optional(),
       groupVendors: z.record(z.string(), z.string()).optional(),
       groupStacks: z
         .record(
