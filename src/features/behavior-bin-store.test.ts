@@ -43,6 +43,10 @@ function record(i: number): BehaviorBin {
     ...(i % 5 === 1
       ? { lanConnections: Array.from({ length: 1 + (i % 2) }, (_, k) => 262224 + k * 365) }
       : {}),
+    // Services the host accepted in others, left out when none.
+    ...(i % 6 === 2
+      ? { acceptedServices: Array.from({ length: 1 + (i % 4) }, (_, k) => 1080 + k * 1000) }
+      : {}),
   };
 }
 

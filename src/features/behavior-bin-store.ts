@@ -9,7 +9,7 @@ const MEMORY_DOUBLES = 262_144;
  * a long capture has hundreds of thousands (~1 KiB each as objects). Each record is encoded as doubles
  * — bin, host, start, end, packets, stacks, ARP claims, the values, then (code, peers, flows) per service, (peer,
  * service, check-ins, mean and deviation of the interval) per regular endpoint (beacons), the service codes of
- * sessions held with public peers, those of connections LAN hosts accepted, and (id, connections) per public
+ * sessions held with public peers, those of connections LAN hosts accepted, those the host accepted, and (id, connections) per public
  * peer, each list after its length — held in memory up to 2 MiB, then appended to a temporary file unlinked at
  * once (the open descriptor keeps it readable; closed when the store is collected). Doubles hold every field
  * exactly, so a record reads back equal to what was added.
@@ -39,13 +39,15 @@ export class BehaviorBinStore {
     const beacons = b.beacons ?? [];
     const held = b.heldSessions ?? [];
     const lan = b.lanConnections ?? [];
+    const accepted = b.acceptedServices ?? [];
     const size =
-      12 +
+      13 +
       b.values.length +
       3 * b.services.length +
       5 * beacons.length +
       held.length +
       lan.length +
+      accepted.length +
       2 * b.publicPeers.length;
     if (this.count === this.offsetOf.length) {
       const n = this.count * 2;
@@ -88,6 +90,8 @@ export class BehaviorBinStore {
     for (const code of held) m[o++] = code;
     m[o++] = lan.length;
     for (const code of lan) m[o++] = code;
+    m[o++] = accepted.length;
+    for (const code of accepted) m[o++] = code;
     // The (peer, connections) pairs run to the record's end: their count is implied by its length.
     const peers = b.publicPeers.length;
     for (let k = 0; k < peers; k++) {
@@ -136,6 +140,9 @@ export class BehaviorBinStore {
     const nLan = r[o++]!;
     const lanConnections = Array.from(r.subarray(o, o + nLan));
     o += nLan;
+    const nAccepted = r[o++]!;
+    const acceptedServices = Array.from(r.subarray(o, o + nAccepted));
+    o += nAccepted;
     const publicPeers: number[] = [];
     const publicPeerFlows: number[] = [];
     for (; o < r.length; o += 2) {
@@ -157,6 +164,7 @@ export class BehaviorBinStore {
       ...(nBeacons > 0 ? { beacons } : {}),
       ...(nHeld > 0 ? { heldSessions } : {}),
       ...(nLan > 0 ? { lanConnections } : {}),
+      ...(nAccepted > 0 ? { acceptedServices } : {}),
     };
   }
 

@@ -212,6 +212,44 @@ it('lanConnections lists the outgoing TCP services on which a local host accepte
   );
 });
 
+it('acceptedServices lists the incoming TCP services on which the host accepted a connection', async () => {
+  const accepted = async (capture: string) => {
+    const a = await analyzeCapture(capture, { behavior: true, sessionRows: false, warmupS: 0 });
+    const host = a.behavior!.hosts.findIndex((h) => h.key === '00:17:88:24:76:ff');
+    return [
+      ...new Set(
+        hostBins(a.behavior!)
+          .filter((b) => b.host === host)
+          .flatMap((b) => b.acceptedServices ?? []),
+      ),
+    ];
+  };
+  // A Hue bridge serves its local API on 80 in its setup capture; with a SOCKS proxy (microsocks) relaying six
+  // page loads spliced in, it accepted connections on 1080 as well.
+  assert.deepEqual(await accepted(`${SETUPS}/HueBridge-C9-Mon0000-n00.pcap`), [serviceCode(false, 0, 80)]);
+  assert.deepEqual(await accepted('test-data/behavior/proxy/HueBridge-C9socks-Mon0000-n00.pcap'), [
+    serviceCode(false, 0, 80),
+    serviceCode(false, 0, 1080),
+  ]);
+  // A D-Link camera's setup through its own web page: port 80.
+  const camera = await analyzeCapture(`${SETUPS}/DLinkCam-A1-Mon0000-n00.pcap`, {
+    behavior: true,
+    sessionRows: false,
+    warmupS: 0,
+  });
+  const device = camera.behavior!.device;
+  assert.deepEqual(
+    [
+      ...new Set(
+        hostBins(camera.behavior!)
+          .filter((b) => b.host === device)
+          .flatMap((b) => b.acceptedServices ?? []),
+      ),
+    ],
+    [serviceCode(false, 0, 80)],
+  );
+});
+
 it('dhcp.out.messages counts the DHCP client messages a host sends: a starvation flood, not a device asking', async () => {
   const most = async (capture: string) => {
     const a = await analyzeCapture(capture, { behavior: true, sessionRows: false, warmupS: 0 });

@@ -373,6 +373,12 @@ export interface BehaviorBin {
    * a login) is one; IoT devices connect to their clouds, not to their neighbours. Optional: none.
    */
   lanConnections?: number[];
+  /**
+   * Incoming TCP services (codes, ascending; server ports below the ephemeral range) on which the host accepted
+   * a connection in this bin: the peer's SYN seen, answered, not reset. A device's own servers (its web page, its
+   * local API) are ones its type's captures show; a proxy, a bind shell or a backdoor's port is new. Optional: none.
+   */
+  acceptedServices?: number[];
 }
 
 export interface BehaviorResult {
@@ -1479,6 +1485,7 @@ function binOf(
   let nameAnswers = 0;
   const held: number[] = [];
   const lan: number[] = [];
+  const accepted: number[] = [];
   const lookups = x.lookupStarts;
   const connects = x.connectStarts;
   lookups.length = connects.length = 0;
@@ -1554,6 +1561,15 @@ function binOf(
       !lan.includes(code)
     )
       lan.push(code);
+    if (
+      !out &&
+      proto === 0 &&
+      port !== 0xffff &&
+      pout > 0 &&
+      (flags & (F_SYN_IN | F_RST_OUT)) === F_SYN_IN &&
+      !accepted.includes(code)
+    )
+      accepted.push(code);
     if (pin + pout <= 2) small++;
     if (out && proto === 1 && localPort === 68 && remotePort === 67) dhcpOut += pout;
     if (
@@ -1629,6 +1645,7 @@ function binOf(
     ...(beacons ? { beacons } : {}),
     ...(held.length > 0 ? { heldSessions: held.sort((a, b) => a - b) } : {}),
     ...(lan.length > 0 ? { lanConnections: lan.sort((a, b) => a - b) } : {}),
+    ...(accepted.length > 0 ? { acceptedServices: accepted.sort((a, b) => a - b) } : {}),
   };
 }
 

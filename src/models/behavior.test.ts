@@ -308,6 +308,60 @@ describe('BehaviorModel', () => {
     assert.equal(old.scoreBin(q([HTTP])).score, quiet);
   });
 
+  it('adds the listen-service term for connections accepted on a port no training device accepted any on', () => {
+    const inbound = (port: number) => serviceCode(false, 0, port);
+    const HTTPS = serviceCode(true, 0, 443);
+    // Ten devices with their cloud on 443; one of them served its local API on 4712 to a phone.
+    const train = normals.map((n, i) => ({
+      ...n,
+      services: [[DNS, 1, 1], [HTTPS, 1, 2], ...(i === 3 ? [[inbound(4712), 1, 3]] : [])] as [
+        number,
+        number,
+        number,
+      ][],
+      ...(i === 3 ? { acceptedServices: [inbound(4712)] } : {}),
+    }));
+    const m = new BehaviorModel({ k: 1 }).fit(train);
+    assert.deepEqual(m.state!.inTcpServices, [inbound(4712)]);
+    assert.deepEqual(m.state!.labelListenUnseenRates, { dev: 1 / 11 });
+    const q = (accepted: number[]) => ({
+      ...sample('q', 0.3),
+      services: [[DNS, 1, 1], [HTTPS, 1, 2], ...accepted.map((c) => [c, 1, 6])] as [number, number, number][],
+      acceptedServices: accepted,
+    });
+    const weight = 10 * (1 - 1 / 11);
+    const quiet = m.scoreBin(q([])).score;
+    // A SOCKS proxy's 1080: no device accepted anything there.
+    const proxy = m.scoreBin(q([inbound(1080)]));
+    assert.ok(Math.abs(proxy.unseenTerms - weight) < 1e-12, `${proxy.unseenTerms}`);
+    assert.ok(proxy.score > quiet + weight - 1e-9);
+    assert.deepEqual(m.unseenListenServices(q([inbound(1080), inbound(4712)])), [inbound(1080)]);
+    // A port a training device served, or a web port (a device's own page, perhaps never opened in training): nothing.
+    assert.deepEqual(m.unseenListenServices(q([inbound(4712)])), []);
+    assert.deepEqual(m.unseenListenServices(q([80, 443, 8080, 8443].map(inbound))), []);
+    // Not in the cross-validated scores.
+    assert.equal(m.scoreBin(q([inbound(1080)]), 'dev-3').unseenTerms, 0);
+    assert.match(
+      m.explain(q([inbound(1080)]), proxy).join('\n'),
+      /new incoming tcp port 1080 from 1 peer \(6 connections; not used by the nearest normal devices; it accepted them: no training device accepted connections on it — a proxy, a bind shell or a backdoor listens this way\)/,
+    );
+    // Off, or a file made before the term: silent.
+    assert.equal(
+      new BehaviorModel({ k: 1, listenServiceWeight: 0 }).fit(train).scoreBin(q([inbound(1080)])).unseenTerms,
+      0,
+    );
+    const doc = JSON.parse(JSON.stringify(m.toJSON())) as {
+      hyperParameters: Record<string, unknown>;
+      state: Record<string, unknown>;
+    };
+    delete doc.hyperParameters.listenServiceWeight;
+    delete doc.state.inTcpServices;
+    delete doc.state.labelListenUnseenRates;
+    const old = BehaviorModel.fromJSON(doc);
+    assert.equal(old.listenServiceWeight, 0);
+    assert.equal(old.scoreBin(q([inbound(1080)])).unseenTerms, 0);
+  });
+
   it("sets the evidence floor from the smallest capture of the maker's types, else the role's, else any; old files have none", () => {
     // Captures of three labels: a plug (2 windows of 40 packets), a camera (200) by the plug's maker, a kettle
     // (12) by another; a second plug capture of 300.

@@ -90,6 +90,13 @@ const MAX_UPLOAD_FEATURE = BEHAVIOR_FEATURES.findIndex((f) => f.name === 'flow.m
  * after a truncated answer, and DNS over TLS. The LAN-service term passes them over.
  */
 const LAN_RESOLVER_TCP: ReadonlySet<number> = new Set([serviceCode(true, 0, 53), serviceCode(true, 0, 853)]);
+/**
+ * Web ports the listen-service term leaves to the other terms: a device's own web page is the commonest server
+ * on it, and its type's training captures may never show anyone opening it (a camera's setup through its page).
+ */
+const WEB_SERVER_TCP: ReadonlySet<number> = new Set(
+  [80, 443, 8080, 8443].map((p) => serviceCode(false, 0, p)),
+);
 
 /** A TCP service (either direction) on an admin/lateral-movement port. */
 function isAdminTcp(code: number): boolean {
@@ -327,6 +334,14 @@ export interface BehaviorOptions {
    */
   lanServiceWeight?: number;
   /**
+   * Added once when the device accepted a TCP connection on a server port (below the ephemeral range) on which no
+   * training device accepted one (0: off): a SOCKS or HTTP proxy a bot opened, a bind shell, a backdoor's
+   * listener. A device's own servers (its web page, its local API) are ones training devices of its type
+   * accepted connections on. Scaled by 1 − the rate at which new captures of the neighbours' types meet such a
+   * service (labelListenUnseenRates).
+   */
+  listenServiceWeight?: number;
+  /**
    * Weight υ of the vendor term: how much worse a window fits the normal windows of the labels whose training
    * devices had its MAC vendor prefix than it fits the population's (0: off).
    */
@@ -375,6 +390,8 @@ export interface BehaviorSample {
   heldSessions?: readonly number[];
   /** Outgoing TCP services of connections local hosts accepted (see BehaviorBin.lanConnections); optional (none). */
   lanConnections?: readonly number[];
+  /** Incoming TCP services on which the host accepted a connection (see BehaviorBin.acceptedServices); optional. */
+  acceptedServices?: readonly number[];
 }
 
 export interface TrainingSample extends BehaviorSample {
@@ -455,6 +472,13 @@ export interface BehaviorState {
   lanTcpServices?: number[];
   /** Per training label, as labelUnseenRates for the LAN-service term's services. */
   labelLanUnseenRates?: Record<string, number>;
+  /**
+   * Every incoming TCP service code on which a training device accepted a connection, ascending; absent when the
+   * listen-service term is off.
+   */
+  inTcpServices?: number[];
+  /** Per training label, as labelUnseenRates for the listen-service term's services. */
+  labelListenUnseenRates?: Record<string, number>;
   /** Per training label, the fewest device packets in one of its training captures; absent when the floor is off. */
   minPacketsByLabel?: Record<string, number>;
   /** Per MAC vendor prefix of training devices, the fewest device packets in a capture of any of their labels (the same). */
@@ -670,6 +694,7 @@ export class BehaviorModel {
   readonly unseenServicePeers: number;
   readonly thinUnseenPopulation: boolean;
   readonly lanServiceWeight: number;
+  readonly listenServiceWeight: number;
   readonly vendorWeight: number;
   readonly vendorFree: number;
   readonly vendorMinPackets: number;
@@ -693,6 +718,8 @@ export class BehaviorModel {
   private outTcpSeen: Set<number> | null = null;
   /** state.lanTcpServices as a set (null: the model has none, the LAN-service term is silent). */
   private lanTcpSeen: Set<number> | null = null;
+  /** state.inTcpServices as a set (null: the model has none, the listen-service term is silent). */
+  private inTcpSeen: Set<number> | null = null;
   /** The distinct training labels (sorted) and each reference's index among them (-1: unlabelled). */
   labels: string[] = [];
   private refLabelIdx = new Int32Array(0);
@@ -752,6 +779,7 @@ export class BehaviorModel {
     this.unseenServicePeers = options.unseenServicePeers ?? 3;
     this.thinUnseenPopulation = options.thinUnseenPopulation ?? true;
     this.lanServiceWeight = options.lanServiceWeight ?? 10;
+    this.listenServiceWeight = options.listenServiceWeight ?? 10;
     this.vendorWeight = options.vendorWeight ?? 1;
     this.vendorFree = options.vendorFree ?? 2;
     this.vendorMinPackets = options.vendorMinPackets ?? 5;
@@ -851,6 +879,11 @@ export class BehaviorModel {
       const seen = servicesSeen(samples, (x) => x.lanConnections ?? []);
       this.state.lanTcpServices = seen.codes;
       this.state.labelLanUnseenRates = seen.labelRates;
+    }
+    if (this.listenServiceWeight > 0) {
+      const seen = servicesSeen(samples, (x) => x.acceptedServices ?? []);
+      this.state.inTcpServices = seen.codes;
+      this.state.labelListenUnseenRates = seen.labelRates;
     }
     if (this.evidenceShare > 0 && samples.every((x) => x.packets !== undefined)) {
       const sizes = smallestCaptures(samples);
@@ -1036,6 +1069,7 @@ export class BehaviorModel {
     );
     this.outTcpSeen = s.outTcpServices ? new Set(s.outTcpServices) : null;
     this.lanTcpSeen = s.lanTcpServices ? new Set(s.lanTcpServices) : null;
+    this.inTcpSeen = s.inTcpServices ? new Set(s.inTcpServices) : null;
     this.readConfusable();
     const d = s.kinds.length;
     this.rangeMax = new Float64Array(d).fill(Number.NEGATIVE_INFINITY);
@@ -1184,6 +1218,16 @@ export class BehaviorModel {
     return sample.lanConnections.filter((code) => !seen.has(code) && !LAN_RESOLVER_TCP.has(code));
   }
 
+  /**
+   * The window's incoming TCP services on which the device accepted a connection and no training device did:
+   * the listen-service term's (see BehaviorOptions.listenServiceWeight); none when off.
+   */
+  unseenListenServices(sample: BehaviorSample): number[] {
+    const seen = this.inTcpSeen;
+    if (this.listenServiceWeight <= 0 || seen === null || !sample.acceptedServices) return [];
+    return sample.acceptedServices.filter((code) => !seen.has(code) && !WEB_SERVER_TCP.has(code));
+  }
+
   /** Whether the one-type term is scored: on, without the local scale, and with at least two labels. */
   private get labelTerm(): boolean {
     return this.labelWeight > 0 && this.localFloor === 0 && this.labels.length >= 2;
@@ -1261,6 +1305,8 @@ export class BehaviorModel {
     // Out of them for the same reason.
     if (excludeGroup === undefined && this.unseenLanServices(sample).length > 0)
       unseenTerms += this.lanServiceWeight * (1 - this.unseenRateOf(neighbours, s.labelLanUnseenRates));
+    if (excludeGroup === undefined && this.unseenListenServices(sample).length > 0)
+      unseenTerms += this.listenServiceWeight * (1 - this.unseenRateOf(neighbours, s.labelListenUnseenRates));
     score += unseenTerms;
     if (s.refLocal.length > 0 && neighbours.length > 0) {
       let local = 0;
@@ -2077,6 +2123,9 @@ export class BehaviorModel {
     const unseenLan = new Set(this.unseenLanServices(sample));
     const lanWeight =
       this.lanServiceWeight * (1 - this.unseenRateOf(score.neighbours, s.labelLanUnseenRates));
+    const unseenListen = new Set(this.unseenListenServices(sample));
+    const listenWeight =
+      this.listenServiceWeight * (1 - this.unseenRateOf(score.neighbours, s.labelListenUnseenRates));
     const novelNamed = new Set<number>();
     for (const [code, peers, flows] of score.novel) {
       if (other?.services.includes(code) || unseen.has(code)) continue;
@@ -2089,9 +2138,23 @@ export class BehaviorModel {
       const lan = unseenLan.has(code)
         ? '; a host of the local network accepted it: no training device connected to a local host on it'
         : '';
+      const listen = unseenListen.has(code)
+        ? '; it accepted them: no training device accepted connections on it — a proxy, a bind shell or a backdoor listens this way'
+        : '';
       reasons.push({
-        weight: Math.max(Math.log1p(peers) + Math.log1p(flows) + 1, lan ? lanWeight : 0),
-        text: `new ${servicePeersText(code, peers)} (${flows} connection${flows === 1 ? '' : 's'}; not used by the nearest normal devices${maker}${lan})`,
+        weight: Math.max(
+          Math.log1p(peers) + Math.log1p(flows) + 1,
+          lan ? lanWeight : 0,
+          listen ? listenWeight : 0,
+        ),
+        text: `new ${servicePeersText(code, peers)} (${flows} connection${flows === 1 ? '' : 's'}; not used by the nearest normal devices${maker}${lan}${listen})`,
+      });
+    }
+    for (const code of unseenListen) {
+      if (novelNamed.has(code)) continue;
+      reasons.push({
+        weight: listenWeight,
+        text: `${serviceText(code)}, which it accepted: no training device accepted connections on it — a proxy, a bind shell or a backdoor listens this way`,
       });
     }
     for (const code of unseenLan) {
@@ -2193,6 +2256,7 @@ export class BehaviorModel {
         unseenServicePeers: this.unseenServicePeers,
         thinUnseenPopulation: this.thinUnseenPopulation,
         lanServiceWeight: this.lanServiceWeight,
+        listenServiceWeight: this.listenServiceWeight,
         vendorWeight: this.vendorWeight,
         vendorFree: this.vendorFree,
         vendorMinPackets: this.vendorMinPackets,
@@ -2420,6 +2484,7 @@ function behaviorFileSchemaOf(z: typeof Zod) {
       unseenServicePeers: z.number().int().min(0).default(0),
       thinUnseenPopulation: z.boolean().default(false),
       lanServiceWeight: finite.min(0).default(0),
+      listenServiceWeight: finite.min(0).default(0),
       vendorWeight: finite.min(0).default(0),
       vendorFree: finite.min(0).default(2),
       vendorMinPackets: finite.min(0).default(5),
@@ -2465,6 +2530,8 @@ function behaviorFileSchemaOf(z: typeof Zod) {
       labelUnseenRates: z.record(z.string(), finite.min(0).max(1)).optional(),
       lanTcpServices: z.array(z.number().int().min(0)).optional(),
       labelLanUnseenRates: z.record(z.string(), finite.min(0).max(1)).optional(),
+      inTcpServices: z.array(z.number().int().min(0)).optional(),
+      labelListenUnseenRates: z.record(z.string(), finite.min(0).max(1)).optional(),
       minPacketsByLabel: z.record(z.string(), finite.min(0)).optional(),
       minPacketsByVendor: z.record(z.string(), finite.min(0)).optional(),
     }),

@@ -531,6 +531,7 @@ function fitBehavior(
         ...(b.beacons ? { beacons: b.beacons } : {}),
         ...(b.heldSessions ? { heldSessions: b.heldSessions } : {}),
         ...(b.lanConnections ? { lanConnections: b.lanConnections } : {}),
+        ...(b.acceptedServices ? { acceptedServices: b.acceptedServices } : {}),
       });
   });
   model.fit(samples);

@@ -320,6 +320,17 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     );
   });
 
+  it('a SOCKS proxy on a HueBridge is abnormal: connections accepted on a port no training device accepted any on', () => {
+    // microsocks on 1080 relaying six page loads 8 s apart for a host outside (the third attack set, bench/behavior/
+    // fresh3), spliced into a held-out HueBridge setup (frames cut at 96 bytes: the features read headers only).
+    flaggedOverItsNormal(
+      join(attacked, 'proxy', 'HueBridge-C9socks-Mon0000-n00.pcap'),
+      /new incoming tcp port 1080 from 1 peer \(6 connections; not used by the nearest normal devices; it accepted them: no training device accepted connections on it — a proxy, a bind shell or a backdoor listens this way\)/,
+      heldOut,
+      'HueBridge-C9-Mon0000-n00.pcap',
+    );
+  });
+
   it("a beacon next to a HueBridge's own cloud polling is abnormal: a second public address as busy as the first", () => {
     // 40 HTTP GETs to a new public address, 1-3.5 s apart, while the bridge polls its cloud server every 2 s.
     // (Frames cut at 80 bytes to keep the file small: the behaviour features read headers only.)
