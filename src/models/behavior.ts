@@ -317,7 +317,7 @@ export interface BehaviorOptions {
    */
   unseenServicePeers?: number;
   /**
-   * A thin role's worst window (see thinCalibration) on which the unseen-service or LAN-service term fired is
+   * A thin role's worst window (see thinCalibration) on which the unseen-, LAN- or listen-service term fired is
    * judged by the population's tail, as a beacon beyond the thin pool is: the thin pool's tail is wide because
    * its captures, scored without themselves, look like new types, yet "a service no training device used at all"
    * is said against every training capture, the device's own type's included, and none of the pool's scores
@@ -510,7 +510,7 @@ export interface BinScore {
   knownStacks: number;
   /** When the ARP-claims term fired: the window's ARP frames claiming another address; 0 otherwise. */
   arpClaims: number;
-  /** What the unseen-service and LAN-service terms added to the score (0: neither fired). */
+  /** What the unseen-, LAN- and listen-service terms added to the score (0: none fired). */
   unseenTerms: number;
   /**
    * When the beacon term fired: the regular endpoint it fired for, the regular endpoints of its service in the
@@ -1775,7 +1775,7 @@ export class BehaviorModel {
     );
   }
 
-  /** A thin role's worst window on which the unseen-service or LAN-service term fired (thinUnseenPopulation). */
+  /** A thin role's worst window on which a service no training device used counted (thinUnseenPopulation). */
   private unseenBeyondThin(role: string | undefined, w: BinScore): boolean {
     if (this.calibrationOf(role) !== 'thin') return false;
     const most = this.state!.thinBeyond;
