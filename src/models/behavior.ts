@@ -1775,8 +1775,11 @@ export class BehaviorModel {
     );
   }
 
-  /** A thin role's worst window on which a service no training device used counted (thinUnseenPopulation). */
-  private unseenBeyondThin(role: string | undefined, w: BinScore): boolean {
+  /**
+   * A thin role's worst window on which a service no training device used counted (thinUnseenPopulation), or
+   * whose counts went further beyond anything normal than any thin-pool window's (thinBeyond).
+   */
+  private evidenceBeyondThin(role: string | undefined, w: BinScore): boolean {
     if (this.calibrationOf(role) !== 'thin') return false;
     const most = this.state!.thinBeyond;
     return (
@@ -1786,12 +1789,12 @@ export class BehaviorModel {
   }
 
   /**
-   * Settles the worst window's calibration: a beacon beyond the thin pool (beaconBeyondThin), or a service no
-   * training device used (unseenBeyondThin), takes the population's tail (its p recomputed). Returns the role
+   * Settles the worst window's calibration: a beacon beyond the thin pool (beaconBeyondThin), or evidence no
+   * thin-pool window had (evidenceBeyondThin), takes the population's tail (its p recomputed). Returns the role
    * it is calibrated on (null: the population's).
    */
   private settleCalibration(worst: BinScore, role: string | undefined): string | null {
-    if (this.beaconBeyondThin(role, worst) || this.unseenBeyondThin(role, worst)) {
+    if (this.beaconBeyondThin(role, worst) || this.evidenceBeyondThin(role, worst)) {
       worst.p = this.tailProbability(worst.score);
       return null;
     }
