@@ -267,6 +267,24 @@ it('dhcp.out.messages counts the DHCP client messages a host sends: a starvation
   assert.equal(await most('test-data/behavior/dhcp/DLinkCam-B3dhcpstarve-Mon0000-n00.pcap'), 152);
 });
 
+it('dhcp.server.messages counts the DHCP server messages a host sends: a rogue server, not a client', async () => {
+  const most = async (capture: string) => {
+    const a = await analyzeCapture(capture, { behavior: true, sessionRows: false, warmupS: 0 });
+    const f = BEHAVIOR_FEATURES.findIndex((x) => x.name === 'dhcp.server.messages');
+    const host = a.behavior!.hosts.findIndex((h) => h.key === 'b0:c5:54:25:5b:0e');
+    return Math.max(
+      ...hostBins(a.behavior!)
+        .filter((b) => b.host === host)
+        .map((b) => b.values[f]!),
+    );
+  };
+  // The camera asks for its address (a client: none); with dnsmasq on it answering a neighbour's dhclient
+  // (offers and acks, to the broadcast and to the client), 9.
+  assert.equal(await most(`${SETUPS}/DLinkCam-B3-Mon0000-n00.pcap`), 0);
+  assert.equal(await most('test-data/behavior/dhcp/DLinkCam-B3roguedhcp-Mon0000-n00.pcap'), 9);
+  assert.equal(await most('test-data/behavior/dhcp/DLinkCam-B3dhcpstarve-Mon0000-n00.pcap'), 0);
+});
+
 it('names.out.answers counts LLMNR and NetBIOS name packets sent from their server ports to one host', async () => {
   const most = async (capture: string) => {
     const a = await analyzeCapture(capture, { behavior: true, sessionRows: false, warmupS: 0 });

@@ -172,6 +172,13 @@ export const BEHAVIOR_FEATURES: readonly BehaviorFeatureInfo[] = [
     kind: 'range',
     text: 'LLMNR and NetBIOS name-service packets sent from their server ports (UDP 5355, 137) to single hosts',
   },
+  // A device that hands out addresses is the network's router, or a rogue DHCP server taking over its clients'
+  // gateway and resolver.
+  {
+    name: 'dhcp.server.messages',
+    kind: 'range',
+    text: 'DHCP server messages sent (from port 67 to clients)',
+  },
 ];
 export const BEHAVIOR_FEATURE_COUNT = BEHAVIOR_FEATURES.length;
 
@@ -1483,6 +1490,7 @@ function binOf(
   let small = 0;
   let dhcpOut = 0;
   let nameAnswers = 0;
+  let dhcpServed = 0;
   const held: number[] = [];
   const lan: number[] = [];
   const accepted: number[] = [];
@@ -1572,6 +1580,7 @@ function binOf(
       accepted.push(code);
     if (pin + pout <= 2) small++;
     if (out && proto === 1 && localPort === 68 && remotePort === 67) dhcpOut += pout;
+    if (proto === 1 && localPort === 67 && remotePort === 68) dhcpServed += pout;
     if (
       proto === 1 &&
       (localPort === 5355 || localPort === 137) &&
@@ -1629,6 +1638,7 @@ function binOf(
     unfollowedLookups(lookups, connects),
     dhcpOut,
     nameAnswers,
+    dhcpServed,
   ];
   return {
     bin,

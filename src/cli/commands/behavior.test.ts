@@ -308,6 +308,17 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     );
   });
 
+  it('a rogue DHCP server is abnormal: DHCP server messages, which no normal device sends', () => {
+    // dnsmasq on the device answering a neighbour's dhclient (the fourth attack set, bench/behavior/fresh4),
+    // spliced into a held-out DLinkCam setup: "new outgoing udp port 68" alone left it normal in most captures.
+    flaggedOverItsNormal(
+      join(attacked, 'dhcp', 'DLinkCam-B3roguedhcp-Mon0000-n00.pcap'),
+      /DHCP server messages sent \(from port 67 to clients\): 9, where no normal device had any in 5 minutes/,
+      heldOut,
+      'DLinkCam-B3-Mon0000-n00.pcap',
+    );
+  });
+
   it('LLMNR poisoning is abnormal: name answers sent from UDP 5355 to a neighbour, which no normal device sends', () => {
     // A neighbour looks up "wpad" over LLMNR; the device answers every query with its own address and serves
     // wpad.dat on port 80, which a DLinkCam serves anyway (the third attack set, bench/behavior/fresh3), spliced
