@@ -250,34 +250,27 @@ it('acceptedServices lists the incoming TCP services on which the host accepted 
   );
 });
 
+/** The most a feature reached in any window of the D-Link camera b0:c5:54:25:5b:0e (the spliced captures' device). */
+async function cameraMost(capture: string, feature: string): Promise<number> {
+  const a = await analyzeCapture(capture, { behavior: true, sessionRows: false, warmupS: 0 });
+  const f = BEHAVIOR_FEATURES.findIndex((x) => x.name === feature);
+  const host = a.behavior!.hosts.findIndex((h) => h.key === 'b0:c5:54:25:5b:0e');
+  return Math.max(
+    ...hostBins(a.behavior!)
+      .filter((b) => b.host === host)
+      .map((b) => b.values[f]!),
+  );
+}
+
 it('dhcp.out.messages counts the DHCP client messages a host sends: a starvation flood, not a device asking', async () => {
-  const most = async (capture: string) => {
-    const a = await analyzeCapture(capture, { behavior: true, sessionRows: false, warmupS: 0 });
-    const f = BEHAVIOR_FEATURES.findIndex((x) => x.name === 'dhcp.out.messages');
-    const mac = 'b0:c5:54:25:5b:0e';
-    const host = a.behavior!.hosts.findIndex((h) => h.key === mac);
-    return Math.max(
-      ...hostBins(a.behavior!)
-        .filter((b) => b.host === host)
-        .map((b) => b.values[f]!),
-    );
-  };
+  const most = (capture: string) => cameraMost(capture, 'dhcp.out.messages');
   // A DLinkCam's setup asks for its address twice; with 150 discovers of a flood spliced in, 152.
   assert.equal(await most(`${SETUPS}/DLinkCam-B3-Mon0000-n00.pcap`), 2);
   assert.equal(await most('test-data/behavior/dhcp/DLinkCam-B3dhcpstarve-Mon0000-n00.pcap'), 152);
 });
 
 it('dhcp.server.messages counts the DHCP server messages a host sends: a rogue server, not a client', async () => {
-  const most = async (capture: string) => {
-    const a = await analyzeCapture(capture, { behavior: true, sessionRows: false, warmupS: 0 });
-    const f = BEHAVIOR_FEATURES.findIndex((x) => x.name === 'dhcp.server.messages');
-    const host = a.behavior!.hosts.findIndex((h) => h.key === 'b0:c5:54:25:5b:0e');
-    return Math.max(
-      ...hostBins(a.behavior!)
-        .filter((b) => b.host === host)
-        .map((b) => b.values[f]!),
-    );
-  };
+  const most = (capture: string) => cameraMost(capture, 'dhcp.server.messages');
   // The camera asks for its address (a client: none); with dnsmasq on it answering a neighbour's dhclient
   // (offers and acks, to the broadcast and to the client), 9.
   assert.equal(await most(`${SETUPS}/DLinkCam-B3-Mon0000-n00.pcap`), 0);
@@ -286,16 +279,7 @@ it('dhcp.server.messages counts the DHCP server messages a host sends: a rogue s
 });
 
 it('names.out.answers counts LLMNR and NetBIOS name packets sent from their server ports to one host', async () => {
-  const most = async (capture: string) => {
-    const a = await analyzeCapture(capture, { behavior: true, sessionRows: false, warmupS: 0 });
-    const f = BEHAVIOR_FEATURES.findIndex((x) => x.name === 'names.out.answers');
-    const host = a.behavior!.hosts.findIndex((h) => h.key === 'b0:c5:54:25:5b:0e');
-    return Math.max(
-      ...hostBins(a.behavior!)
-        .filter((b) => b.host === host)
-        .map((b) => b.values[f]!),
-    );
-  };
+  const most = (capture: string) => cameraMost(capture, 'names.out.answers');
   // A DLinkCam answers no name queries; spliced with an LLMNR poisoner's answers to a neighbour's 12 queries
   // (the queries themselves go to the multicast group 224.0.0.252 and are not counted), 12.
   assert.equal(await most(`${SETUPS}/DLinkCam-B3-Mon0000-n00.pcap`), 0);
