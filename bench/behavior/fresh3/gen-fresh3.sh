@@ -19,66 +19,14 @@ while [ $# -gt 0 ]; do
     *) echo "gen-fresh3: unknown option $1" >&2; exit 2 ;;
   esac
 done
-[ "$(id -u)" = 0 ] || { echo "gen-fresh3: needs root" >&2; exit 2; }
 HERE="$(cd "$(dirname "$0")" && pwd)"
 TREE=${TREE:-$(cd "$HERE/../../.." && pwd)}
-RAW="$OUT/attacks"
-W="$OUT/.gen"
-PY=/usr/bin/python3
-export PATH="/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
-mkdir -p "$RAW" "$W"
-
-NET=10.66.0
-ATT_IP=$NET.10 ATT_MAC=02:66:00:00:00:10
-VIC_IP=$NET.20 VIC_MAC=02:66:00:00:00:20
-DUMMIES="31 32 33 34"
-WAN=10.128.0.0/9
-PIDS=()
-NSS="sw att vic $(for d in $DUMMIES; do echo "d$d"; done)"
-
-ns() { local n="$1"; shift; ip netns exec "f3-$n" "$@"; }
-
-cleanup() {
-  set +e
-  trap '' TERM INT
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-  sleep 0.5
-  for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-  for n in $NSS; do
-    ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "f3-$n" || continue
-    for p in $(ip netns pids "f3-$n" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-  done
-  for n in $NSS; do ip netns del "f3-$n" 2>/dev/null; done
-  trap - TERM INT
-}
-trap cleanup EXIT
+LAB=f3 GEN=gen-fresh3
+# shellcheck source=../fresh-lab.sh
+. "$HERE/../fresh-lab.sh"
 
 # ---------- network ----------
-cleanup
-set -e
-PIDS=()
-ip netns add f3-sw
-ns sw ip link add br0 type bridge
-ns sw ip link set br0 up
-ns sw ip link set lo up
-host() { # name ip mac
-  local n="$1" ipa="$2" mac="$3"
-  ip netns add "f3-$n"
-  ip link add "f3p-$n" type veth peer name eth0 netns "f3-$n"
-  ip link set "f3p-$n" netns f3-sw
-  ns sw ip link set "f3p-$n" master br0 up
-  ns "$n" ip link set eth0 address "$mac"
-  ns "$n" ip addr add "$ipa/24" dev eth0
-  ns "$n" ip link set eth0 up
-  ns "$n" ip link set lo up
-  ns "$n" ethtool -K eth0 tx off rx off gso off tso off gro off >/dev/null 2>&1 || true
-  # no IPv6 on the lab links (build.ts keeps IPv4 and ARP only anyway)
-  ns "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-}
-host att "$ATT_IP" "$ATT_MAC"
-host vic "$VIC_IP" "$VIC_MAC"
-for d in $DUMMIES; do host "d$d" "$NET.$d" "02:66:00:00:00:$d"; done
-ns att ip route add "$WAN" via "$VIC_IP"
+lab_network
 sleep 1
 
 # ---------- "internet" hosts: addresses on the victim's lo ----------
@@ -143,28 +91,6 @@ ns att /usr/sbin/dnsmasq -k --no-resolv --no-hosts --bind-interfaces --listen-ad
 PIDS+=($!)
 sleep 3
 
-# ---------- capture helper (gen-attacks.sh's cap) ----------
-INDEX="$RAW/index.jsonl"
-: >"$INDEX.tmp"
-cap() { # ID FAMILY TOOL ROLES PEER HELDOUT TIMEOUT_S CMD...
-  local id="$1" fam="$2" tool="$3" roles="$4" peer="$5" held="$6" tmo="$7"; shift 7
-  if [ -n "$ONLY_IDS" ] && [[ ",$ONLY_IDS," != *",$id,"* ]]; then return 0; fi
-  local f="$RAW/$id.pcap"
-  ip netns exec f3-att tcpdump -i eth0 -n -s 0 -U -w "$f" 2>/dev/null &
-  local tp=$!
-  sleep 1
-  local t0; t0=$(date +%s.%N)
-  set +e
-  ns att timeout -k 5 "$tmo" "$@" >"$W/$id.out" 2>&1
-  local rc=$?
-  set -e
-  sleep 1
-  kill "$tp"; wait "$tp" 2>/dev/null || true
-  local pk; pk=$(capinfos -c -M "$f" 2>/dev/null | awk -F: '/Number of packets/{gsub(/ /,"",$2);print $2}')
-  local dur; dur=$(echo "$(date +%s.%N) - $t0" | bc)
-  echo "{\"id\":\"$id\",\"file\":\"attacks/$id.pcap\",\"family\":\"$fam\",\"tool\":\"$tool\",\"roles\":\"$roles\",\"peer\":\"$peer\",\"heldout\":$held,\"attacker\":{\"ip\":\"$ATT_IP\",\"mac\":\"$ATT_MAC\"},\"victim\":{\"ip\":\"${CAP_VIC_IP:-$VIC_IP}\",\"mac\":\"${CAP_VIC_MAC:-$VIC_MAC}\"},\"net\":\"$NET.0/24\"${CAP_WAN:+,\"wan\":\"$CAP_WAN\"},\"rc\":$rc,\"packets\":${pk:-0},\"wallS\":$dur,\"cmd\":$(printf '%s' "$*" | $PY -c 'import json,sys;print(json.dumps(sys.stdin.read()))')}" >>"$INDEX.tmp"
-  echo "gen-fresh3: $id ($fam/$tool) rc=$rc packets=${pk:-0} ${dur}s" >&2
-}
 export NET VIC_IP ATT_IP W PY
 
 # ---------- 1. SMTP spam bot (swaks): 40 mail servers on 25, 8 on 587 ----------
@@ -341,16 +267,4 @@ cap f3-cred-https-slow credential hydra-https-post-form-slow attacker public fal
   https-post-form '/login:user=^USER^&pass=^PASS^:F=ack'
 
 # ---------- index ----------
-touch "$INDEX"
-$PY - "$INDEX" "$INDEX.tmp" <<'PYEOF'
-import json, sys
-old = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-new = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
-ids = {e["id"] for e in new}
-with open(sys.argv[1] + ".new", "w") as f:
-    for e in [e for e in old if e["id"] not in ids] + new:
-        f.write(json.dumps(e) + "\n")
-PYEOF
-mv "$INDEX.new" "$INDEX"
-rm -f "$INDEX.tmp"
-echo "gen-fresh3: wrote $(wc -l <"$INDEX") captures to $RAW" >&2
+lab_index

@@ -27,72 +27,13 @@ while [ $# -gt 0 ]; do
     *) echo "gen-fresh4: unknown option $1" >&2; exit 2 ;;
   esac
 done
-[ "$(id -u)" = 0 ] || { echo "gen-fresh4: needs root" >&2; exit 2; }
 HERE="$(cd "$(dirname "$0")" && pwd)"
-RAW="$OUT/attacks"
-W="$OUT/.gen"
-PY=/usr/bin/python3
-export PATH="/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
-mkdir -p "$RAW" "$W"
-
-NET=10.66.0
-ATT_IP=$NET.10 ATT_MAC=02:66:00:00:00:10
-VIC_IP=$NET.20 VIC_MAC=02:66:00:00:00:20
-DUMMIES="31 32 33 34"
-WAN=10.128.0.0/9
-PIDS=()
-NSS="sw att vic $(for d in $DUMMIES; do echo "d$d"; done)"
-
-ns() { local n="$1"; shift; ip netns exec "f4-$n" "$@"; }
-want() { [ -z "$ONLY_IDS" ] || [[ ",$ONLY_IDS," == *",$1,"* ]]; }
-# stop a background service started for one id, so it stays out of the later captures (start it with
-# `ip netns exec`, not the ns function, so that $! is the service's timeout and not a subshell)
-stopbg() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
-wantany() { local i; for i in "$@"; do want "$i" && return 0; done; return 1; }
-
-cleanup() {
-  set +e
-  trap '' TERM INT
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-  sleep 0.5
-  for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-  for n in $NSS; do
-    ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "f4-$n" || continue
-    for p in $(ip netns pids "f4-$n" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-  done
-  for n in $NSS; do ip netns del "f4-$n" 2>/dev/null; done
-  trap - TERM INT
-}
-trap cleanup EXIT
+LAB=f4 GEN=gen-fresh4
+# shellcheck source=../fresh-lab.sh
+. "$HERE/../fresh-lab.sh"
 
 # ---------- network ----------
-cleanup
-set -e
-PIDS=()
-ip netns add f4-sw
-ns sw ip link add br0 type bridge
-ns sw ip link set br0 up
-ns sw ip link set lo up
-host() { # name ip mac
-  local n="$1" ipa="$2" mac="$3"
-  ip netns add "f4-$n"
-  ip link add "f4p-$n" type veth peer name eth0 netns "f4-$n"
-  ip link set "f4p-$n" netns f4-sw
-  ns sw ip link set "f4p-$n" master br0 up
-  ns "$n" ip link set eth0 address "$mac"
-  ns "$n" ip addr add "$ipa/24" brd + dev eth0
-  ns "$n" ip link set eth0 up
-  ns "$n" ip link set lo up
-  ns "$n" ethtool -K eth0 tx off rx off gso off tso off gro off >/dev/null 2>&1 || true
-  # no IPv6 on the lab links (build.ts keeps IPv4 and ARP only anyway)
-  ns "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-  # hosts, not routers (new namespaces may start with the host's ip_forward=1); the MITM id turns it on
-  ns "$n" sysctl -qw net.ipv4.ip_forward=0
-}
-host att "$ATT_IP" "$ATT_MAC"
-host vic "$VIC_IP" "$VIC_MAC"
-for d in $DUMMIES; do host "d$d" "$NET.$d" "02:66:00:00:00:$d"; done
-ns att ip route add "$WAN" via "$VIC_IP"
+lab_network
 ns att ip route add 224.0.0.0/4 dev eth0
 sleep 1
 
@@ -107,28 +48,6 @@ ns vic timeout 3600 busybox httpd -f -p 80 -h "$W/www" &
 PIDS+=($!)
 sleep 1
 
-# ---------- capture helper (gen-fresh3.sh's cap) ----------
-INDEX="$RAW/index.jsonl"
-: >"$INDEX.tmp"
-cap() { # ID FAMILY TOOL ROLES PEER HELDOUT TIMEOUT_S CMD...
-  local id="$1" fam="$2" tool="$3" roles="$4" peer="$5" held="$6" tmo="$7"; shift 7
-  want "$id" || return 0
-  local f="$RAW/$id.pcap"
-  ip netns exec f4-att timeout $((tmo + 30)) tcpdump -i eth0 -n -s 0 -U -w "$f" 2>/dev/null &
-  local tp=$!
-  sleep 1
-  local t0; t0=$(date +%s.%N)
-  set +e
-  ns att timeout -k 5 "$tmo" "$@" >"$W/$id.out" 2>&1
-  local rc=$?
-  set -e
-  sleep 1
-  kill "$tp"; wait "$tp" 2>/dev/null || true
-  local pk; pk=$(capinfos -c -M "$f" 2>/dev/null | awk -F: '/Number of packets/{gsub(/ /,"",$2);print $2}')
-  local dur; dur=$(echo "$(date +%s.%N) - $t0" | bc)
-  echo "{\"id\":\"$id\",\"file\":\"attacks/$id.pcap\",\"family\":\"$fam\",\"tool\":\"$tool\",\"roles\":\"$roles\",\"peer\":\"$peer\",\"heldout\":$held,\"attacker\":{\"ip\":\"$ATT_IP\",\"mac\":\"$ATT_MAC\"},\"victim\":{\"ip\":\"${CAP_VIC_IP:-$VIC_IP}\",\"mac\":\"${CAP_VIC_MAC:-$VIC_MAC}\"},\"net\":\"$NET.0/24\"${CAP_WAN:+,\"wan\":\"$CAP_WAN\"},\"rc\":$rc,\"packets\":${pk:-0},\"wallS\":$dur,\"cmd\":$(printf '%s' "$*" | $PY -c 'import json,sys;print(json.dumps(sys.stdin.read()))')}" >>"$INDEX.tmp"
-  echo "gen-fresh4: $id ($fam/$tool) rc=$rc packets=${pk:-0} ${dur}s" >&2
-}
 export NET VIC_IP ATT_IP W PY
 
 # ---------- 1. NBT-NS poisoning: a neighbour's broadcast name lookups answered by the device, then SMB to it ----------
@@ -420,16 +339,4 @@ EOS
 fi
 
 # ---------- index ----------
-touch "$INDEX"
-$PY - "$INDEX" "$INDEX.tmp" <<'PYEOF'
-import json, sys
-old = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-new = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
-ids = {e["id"] for e in new}
-with open(sys.argv[1] + ".new", "w") as f:
-    for e in [e for e in old if e["id"] not in ids] + new:
-        f.write(json.dumps(e) + "\n")
-PYEOF
-mv "$INDEX.new" "$INDEX"
-rm -f "$INDEX.tmp"
-echo "gen-fresh4: wrote $(wc -l <"$INDEX") captures to $RAW" >&2
+lab_index

@@ -1,0 +1,119 @@
+# The lab of the fresh attack sets (fresh3/gen-fresh3.sh, fresh4/gen-fresh4.sh), sourced by them. gen-attacks.sh's
+# conventions: the attacker is the device 10.66.0.10 (02:66:00:00:00:10), the victim 10.66.0.20 (02:66:00:00:00:20),
+# dummies .31-.34 on one bridge, a routed "internet" 10.128.0.0/9 behind the victim. Each generator has its own
+# namespace prefix ($LAB-*) and veth names ($LAB"p-*"), so the labs cannot collide.
+#
+# Before sourcing, set: LAB (e.g. f4), GEN (its name in messages), OUT (output folder), ONLY_IDS (comma list, or
+# empty for all). Sourcing checks for root, creates OUT/attacks and OUT/.gen (RAW, W) and removes the namespaces on
+# exit; then call lab_network, start the services, run `cap` once per id, and lab_index at the end.
+# shellcheck shell=bash
+
+[ "$(id -u)" = 0 ] || { echo "$GEN: needs root" >&2; exit 2; }
+RAW="$OUT/attacks"
+W="$OUT/.gen"
+PY=/usr/bin/python3
+export PATH="/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
+mkdir -p "$RAW" "$W"
+
+NET=10.66.0
+ATT_IP=$NET.10 ATT_MAC=02:66:00:00:00:10
+VIC_IP=$NET.20 VIC_MAC=02:66:00:00:00:20
+DUMMIES="31 32 33 34"
+WAN=10.128.0.0/9
+PIDS=()
+NSS="sw att vic $(for d in $DUMMIES; do echo "d$d"; done)"
+
+ns() { local n="$1"; shift; ip netns exec "$LAB-$n" "$@"; }
+want() { [ -z "$ONLY_IDS" ] || [[ ",$ONLY_IDS," == *",$1,"* ]]; }
+wantany() { local i; for i in "$@"; do want "$i" && return 0; done; return 1; }
+# Stops a background service started for one id, so it stays out of the later captures (start it with
+# `ip netns exec`, not the ns function, so that $! is the service's timeout and not a subshell).
+stopbg() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+
+cleanup() {
+  set +e
+  trap '' TERM INT
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+  sleep 0.5
+  for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+  for n in $NSS; do
+    ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$LAB-$n" || continue
+    for p in $(ip netns pids "$LAB-$n" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+  done
+  for n in $NSS; do ip netns del "$LAB-$n" 2>/dev/null; done
+  trap - TERM INT
+}
+trap cleanup EXIT
+
+host() { # name ip mac
+  local n="$1" ipa="$2" mac="$3"
+  ip netns add "$LAB-$n"
+  ip link add "${LAB}p-$n" type veth peer name eth0 netns "$LAB-$n"
+  ip link set "${LAB}p-$n" netns "$LAB-sw"
+  ns sw ip link set "${LAB}p-$n" master br0 up
+  ns "$n" ip link set eth0 address "$mac"
+  ns "$n" ip addr add "$ipa/24" brd + dev eth0
+  ns "$n" ip link set eth0 up
+  ns "$n" ip link set lo up
+  ns "$n" ethtool -K eth0 tx off rx off gso off tso off gro off >/dev/null 2>&1 || true
+  # no IPv6 on the lab links (build.ts keeps IPv4 and ARP only anyway)
+  ns "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+  # hosts, not routers (new namespaces may start with the host's ip_forward=1: fake ICMP redirects)
+  ns "$n" sysctl -qw net.ipv4.ip_forward=0
+}
+
+# The bridge, the hosts, and the device's route to the "internet" through the victim.
+lab_network() {
+  cleanup
+  set -e
+  PIDS=()
+  ip netns add "$LAB-sw"
+  ns sw ip link add br0 type bridge
+  ns sw ip link set br0 up
+  ns sw ip link set lo up
+  host att "$ATT_IP" "$ATT_MAC"
+  host vic "$VIC_IP" "$VIC_MAC"
+  for d in $DUMMIES; do host "d$d" "$NET.$d" "02:66:00:00:00:$d"; done
+  ns att ip route add "$WAN" via "$VIC_IP"
+  INDEX="$RAW/index.jsonl"
+  : >"$INDEX.tmp"
+}
+
+# Captures one id on the device's link while CMD runs in the device's namespace; appends its index line.
+# CAP_VIC_IP / CAP_VIC_MAC name another victim, CAP_WAN the "internet" the injection maps to a public peer.
+cap() { # ID FAMILY TOOL ROLES PEER HELDOUT TIMEOUT_S CMD...
+  local id="$1" fam="$2" tool="$3" roles="$4" peer="$5" held="$6" tmo="$7"; shift 7
+  want "$id" || return 0
+  local f="$RAW/$id.pcap"
+  ip netns exec "$LAB-att" timeout $((tmo + 30)) tcpdump -i eth0 -n -s 0 -U -w "$f" 2>/dev/null &
+  local tp=$!
+  sleep 1
+  local t0; t0=$(date +%s.%N)
+  set +e
+  ns att timeout -k 5 "$tmo" "$@" >"$W/$id.out" 2>&1
+  local rc=$?
+  set -e
+  sleep 1
+  kill "$tp"; wait "$tp" 2>/dev/null || true
+  local pk; pk=$(capinfos -c -M "$f" 2>/dev/null | awk -F: '/Number of packets/{gsub(/ /,"",$2);print $2}')
+  local dur; dur=$(echo "$(date +%s.%N) - $t0" | bc)
+  echo "{\"id\":\"$id\",\"file\":\"attacks/$id.pcap\",\"family\":\"$fam\",\"tool\":\"$tool\",\"roles\":\"$roles\",\"peer\":\"$peer\",\"heldout\":$held,\"attacker\":{\"ip\":\"$ATT_IP\",\"mac\":\"$ATT_MAC\"},\"victim\":{\"ip\":\"${CAP_VIC_IP:-$VIC_IP}\",\"mac\":\"${CAP_VIC_MAC:-$VIC_MAC}\"},\"net\":\"$NET.0/24\"${CAP_WAN:+,\"wan\":\"$CAP_WAN\"},\"rc\":$rc,\"packets\":${pk:-0},\"wallS\":$dur,\"cmd\":$(printf '%s' "$*" | $PY -c 'import json,sys;print(json.dumps(sys.stdin.read()))')}" >>"$INDEX.tmp"
+  echo "$GEN: $id ($fam/$tool) rc=$rc packets=${pk:-0} ${dur}s" >&2
+}
+
+# Merges this run's index lines into OUT/attacks/index.jsonl (a re-made id replaces its old line).
+lab_index() {
+  touch "$INDEX"
+  $PY - "$INDEX" "$INDEX.tmp" <<'PYEOF'
+import json, sys
+old = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+new = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+ids = {e["id"] for e in new}
+with open(sys.argv[1] + ".new", "w") as f:
+    for e in [e for e in old if e["id"] not in ids] + new:
+        f.write(json.dumps(e) + "\n")
+PYEOF
+  mv "$INDEX.new" "$INDEX"
+  rm -f "$INDEX.tmp"
+  echo "$GEN: wrote $(wc -l <"$INDEX") captures to $RAW" >&2
+}
