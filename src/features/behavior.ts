@@ -1305,11 +1305,6 @@ function macLow(m: Uint8Array, o: number): number {
 const IP_HOST = 0x20000;
 
 /**
- * The low word of an address id: the IPv4 address, or a 32-bit hash of the IPv6 address's 16 bytes; the id's
- * high word is 1 for IPv6, 0 for IPv4 (as a number: 2^32 · high + low as unsigned). An int32, never a
- * number past 2^31 − 1: returned from a call V8 does not inline, that would be a heap number per packet.
- */
-/**
  * Whether a flow's peer (fPeer, fPeerKind) is one host: not a multicast group, and for IPv4 not an address
  * ending in .255 (the broadcast of a /24 or wider, where a host's own name queries go).
  */
@@ -1317,6 +1312,11 @@ function isUnicastPeer(peer: number, kind: number): boolean {
   return kind !== 3 && !(peer < TWO32 && peer % 256 === 255);
 }
 
+/**
+ * The low word of an address id: the IPv4 address, or a 32-bit hash of the IPv6 address's 16 bytes; the id's
+ * high word is 1 for IPv6, 0 for IPv4 (as a number: 2^32 · high + low as unsigned). An int32, never a
+ * number past 2^31 − 1: returned from a call V8 does not inline, that would be a heap number per packet.
+ */
 function addressLow(a: Uint8Array, v6: boolean): number {
   if (!v6) return (a[0]! << 24) | (a[1]! << 16) | (a[2]! << 8) | a[3]!;
   let h = 0x811c9dc5;
