@@ -8,6 +8,7 @@ import {
   BehaviorExtractor,
   hostBins,
   hostRecords,
+  isUnicastPeer,
   STACK_SYN_SHIFT,
   STACK_TTL_CLASSES,
   STACK_TTL_MASK,
@@ -213,17 +214,14 @@ it('lanConnections lists the outgoing TCP services on which a local host accepte
 });
 
 it('acceptedServices lists the incoming TCP services on which the host accepted a connection', async () => {
-  const accepted = async (capture: string) => {
+  const binsOf = async (capture: string, mac: string) => {
     const a = await analyzeCapture(capture, { behavior: true, sessionRows: false, warmupS: 0 });
-    const host = a.behavior!.hosts.findIndex((h) => h.key === '00:17:88:24:76:ff');
-    return [
-      ...new Set(
-        hostBins(a.behavior!)
-          .filter((b) => b.host === host)
-          .flatMap((b) => b.acceptedServices ?? []),
-      ),
-    ];
+    const host = a.behavior!.hosts.findIndex((h) => h.key === mac);
+    return hostBins(a.behavior!).filter((b) => b.host === host);
   };
+  const accepted = async (capture: string, mac = '00:17:88:24:76:ff') => [
+    ...new Set((await binsOf(capture, mac)).flatMap((b) => b.acceptedServices ?? [])),
+  ];
   // A Hue bridge serves its local API on 80 in its setup capture; with a SOCKS proxy (microsocks) relaying six
   // page loads spliced in, it accepted connections on 1080 as well.
   assert.deepEqual(await accepted(`${SETUPS}/HueBridge-C9-Mon0000-n00.pcap`), [serviceCode(false, 0, 80)]);
@@ -231,6 +229,16 @@ it('acceptedServices lists the incoming TCP services on which the host accepted 
     serviceCode(false, 0, 80),
     serviceCode(false, 0, 1080),
   ]);
+  // An nmap SYN scan of the camera (SYN, its SYN-ACK, the scanner's RST on 8 open ports) and a connect scan
+  // (the handshake completed, then the scanner's RST): probes, nothing served.
+  for (const scan of ['synscan', 'connectscan']) {
+    const capture = `test-data/behavior/scanned/DLinkCam-B3${scan}-Mon0000-n00.pcap`;
+    const probed = (await binsOf(capture, 'b0:c5:54:25:5b:0e')).flatMap((b) =>
+      b.services.map(([code]) => code),
+    );
+    assert.ok(probed.includes(serviceCode(false, 0, 445)), scan);
+    assert.deepEqual(await accepted(capture, 'b0:c5:54:25:5b:0e'), [], scan);
+  }
   // A D-Link camera's setup through its own web page: port 80.
   const camera = await analyzeCapture(`${SETUPS}/DLinkCam-A1-Mon0000-n00.pcap`, {
     behavior: true,
@@ -262,6 +270,19 @@ async function cameraMost(capture: string, feature: string): Promise<number> {
   );
 }
 
+it('isUnicastPeer: one host, not a multicast group nor an IPv4 address ending in .255', () => {
+  const v4 = (a: number, b: number, c: number, d: number) => ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
+  assert.equal(isUnicastPeer(v4(10, 10, 10, 37), 2), true);
+  assert.equal(isUnicastPeer(v4(8, 8, 8, 8), 1), true);
+  // A NetBIOS query to the subnet's broadcast, or to all ones: a host's own lookup, not an answer to someone.
+  assert.equal(isUnicastPeer(v4(10, 10, 10, 255), 2), false);
+  assert.equal(isUnicastPeer(v4(255, 255, 255, 255), 2), false);
+  // LLMNR's and mDNS's groups (kind 3: multicast).
+  assert.equal(isUnicastPeer(v4(224, 0, 0, 252), 3), false);
+  // IPv6 ids (2^32 · 1 + a hash) are never taken for a .255 address.
+  assert.equal(isUnicastPeer(2 ** 32 + 255, 2), true);
+});
+
 it('dhcp.out.messages counts the DHCP client messages a host sends: a starvation flood, not a device asking', async () => {
   const most = (capture: string) => cameraMost(capture, 'dhcp.out.messages');
   // A DLinkCam's setup asks for its address twice; with 150 discovers of a flood spliced in, 152.
@@ -281,7 +302,7 @@ it('dhcp.server.messages counts the DHCP server messages a host sends: a rogue s
 it('names.out.answers counts LLMNR and NetBIOS name packets sent from their server ports to one host', async () => {
   const most = (capture: string) => cameraMost(capture, 'names.out.answers');
   // A DLinkCam answers no name queries; spliced with an LLMNR poisoner's answers to a neighbour's 12 queries
-  // (the queries themselves go to the multicast group 224.0.0.252 and are not counted), 12.
+  // (the device's own packets: one answer from udp/5355 to the querier's port for each), 12.
   assert.equal(await most(`${SETUPS}/DLinkCam-B3-Mon0000-n00.pcap`), 0);
   assert.equal(await most('test-data/behavior/llmnr/DLinkCam-B3llmnr-Mon0000-n00.pcap'), 12);
 });

@@ -382,8 +382,10 @@ export interface BehaviorBin {
   lanConnections?: number[];
   /**
    * Incoming TCP services (codes, ascending; server ports below the ephemeral range) on which the host accepted
-   * a connection in this bin: the peer's SYN seen, answered, not reset. A device's own servers (its web page, its
-   * local API) are ones its type's captures show; a proxy, a bind shell or a backdoor's port is new. Optional: none.
+   * and served a connection in this bin: the peer's SYN seen and answered, 3 packets or more from the peer, reset
+   * by neither side (a scanner's probe is not one). A proxy's, a bind shell's or a backdoor's port; a device's own
+   * servers (its web page, its local API) too, which its type's training captures show when they were used.
+   * Optional: none.
    */
   acceptedServices?: number[];
 }
@@ -1308,7 +1310,7 @@ const IP_HOST = 0x20000;
  * Whether a flow's peer (fPeer, fPeerKind) is one host: not a multicast group, and for IPv4 not an address
  * ending in .255 (the broadcast of a /24 or wider, where a host's own name queries go).
  */
-function isUnicastPeer(peer: number, kind: number): boolean {
+export function isUnicastPeer(peer: number, kind: number): boolean {
   return kind !== 3 && !(peer < TWO32 && peer % 256 === 255);
 }
 
@@ -1569,12 +1571,15 @@ function binOf(
       !lan.includes(code)
     )
       lan.push(code);
+    // Accepted and used: the handshake answered, the peer's ACK and at least one more packet (data or its FIN),
+    // reset by neither side. A scanner's probe (SYN, SYN-ACK, its RST) opened nothing.
     if (
       !out &&
       proto === 0 &&
       port !== 0xffff &&
       pout > 0 &&
-      (flags & (F_SYN_IN | F_RST_OUT)) === F_SYN_IN &&
+      pin >= 3 &&
+      (flags & (F_SYN_IN | F_RST_OUT | F_RST_IN)) === F_SYN_IN &&
       !accepted.includes(code)
     )
       accepted.push(code);

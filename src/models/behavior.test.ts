@@ -320,6 +320,8 @@ describe('BehaviorModel', () => {
         number,
       ][],
       ...(i === 3 ? { acceptedServices: [inbound(4712)] } : {}),
+      // Another's web page opened during its setup: a web port, which the term leaves out (and its rate too).
+      ...(i === 5 ? { acceptedServices: [inbound(80)] } : {}),
     }));
     const m = new BehaviorModel({ k: 1 }).fit(train);
     assert.deepEqual(m.state!.inTcpServices, [inbound(4712)]);
@@ -344,6 +346,16 @@ describe('BehaviorModel', () => {
     assert.match(
       m.explain(q([inbound(1080)]), proxy).join('\n'),
       /new incoming tcp port 1080 from 1 peer \(6 connections; not used by the nearest normal devices; it accepted them: no training device accepted connections on it — a proxy, a bind shell or a backdoor listens this way\)/,
+    );
+    // One connection: "it".
+    const once = {
+      ...q([]),
+      services: [...q([]).services, [inbound(1080), 1, 1]] as [number, number, number][],
+      acceptedServices: [inbound(1080)],
+    };
+    assert.match(
+      m.explain(once, m.scoreBin(once)).join('\n'),
+      /\(1 connection; not used by the nearest normal devices; it accepted it:/,
     );
     // Off, or a file made before the term: silent.
     assert.equal(

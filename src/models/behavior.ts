@@ -334,11 +334,12 @@ export interface BehaviorOptions {
    */
   lanServiceWeight?: number;
   /**
-   * Added once when the device accepted a TCP connection on a server port (below the ephemeral range) on which no
-   * training device accepted one (0: off): a SOCKS or HTTP proxy a bot opened, a bind shell, a backdoor's
-   * listener. A device's own servers (its web page, its local API) are ones training devices of its type
-   * accepted connections on. Scaled by 1 − the rate at which new captures of the neighbours' types meet such a
-   * service (labelListenUnseenRates).
+   * Added once when the device accepted and served a TCP connection (see BehaviorBin.acceptedServices) on a
+   * server port below the ephemeral range on which no training device did (0: off): a SOCKS or HTTP proxy a bot
+   * opened, a bind shell, a backdoor's listener. A device's own local API is one too when no training capture shows
+   * it used — train on captures of its ordinary use. Web ports (WEB_SERVER_TCP) are left to the other terms.
+   * Scaled by 1 − the rate at which new captures of the neighbours' types meet such a service
+   * (labelListenUnseenRates).
    */
   listenServiceWeight?: number;
   /**
@@ -881,7 +882,10 @@ export class BehaviorModel {
       this.state.labelLanUnseenRates = seen.labelRates;
     }
     if (this.listenServiceWeight > 0) {
-      const seen = servicesSeen(samples, (x) => x.acceptedServices ?? []);
+      // The web ports the term leaves out count for neither the services nor the rates.
+      const seen = servicesSeen(samples, (x) =>
+        (x.acceptedServices ?? []).filter((code) => !WEB_SERVER_TCP.has(code)),
+      );
       this.state.inTcpServices = seen.codes;
       this.state.labelListenUnseenRates = seen.labelRates;
     }
@@ -2142,7 +2146,7 @@ export class BehaviorModel {
         ? '; a host of the local network accepted it: no training device connected to a local host on it'
         : '';
       const listen = unseenListen.has(code)
-        ? '; it accepted them: no training device accepted connections on it — a proxy, a bind shell or a backdoor listens this way'
+        ? `; it accepted ${flows === 1 ? 'it' : 'them'}: no training device accepted connections on it — a proxy, a bind shell or a backdoor listens this way`
         : '';
       reasons.push({
         weight: Math.max(
