@@ -213,12 +213,17 @@ it('lanConnections lists the outgoing TCP services on which a local host accepte
   );
 });
 
+/** The D-Link camera of the IoT Sentinel setups, the device of the spliced test captures. */
+const CAMERA = 'b0:c5:54:25:5b:0e';
+
+/** The behaviour windows of the host `mac` in a capture, read as eval reads it (no warm-up). */
+async function binsOf(capture: string, mac: string) {
+  const a = await analyzeCapture(capture, { behavior: true, sessionRows: false, warmupS: 0 });
+  const host = a.behavior!.hosts.findIndex((h) => h.key === mac);
+  return hostBins(a.behavior!).filter((b) => b.host === host);
+}
+
 it('acceptedServices lists the incoming TCP services on which the host accepted a connection', async () => {
-  const binsOf = async (capture: string, mac: string) => {
-    const a = await analyzeCapture(capture, { behavior: true, sessionRows: false, warmupS: 0 });
-    const host = a.behavior!.hosts.findIndex((h) => h.key === mac);
-    return hostBins(a.behavior!).filter((b) => b.host === host);
-  };
   const accepted = async (capture: string, mac = '00:17:88:24:76:ff') => [
     ...new Set((await binsOf(capture, mac)).flatMap((b) => b.acceptedServices ?? [])),
   ];
@@ -233,41 +238,20 @@ it('acceptedServices lists the incoming TCP services on which the host accepted 
   // (the handshake completed, then the scanner's RST): probes, nothing served.
   for (const scan of ['synscan', 'connectscan']) {
     const capture = `test-data/behavior/scanned/DLinkCam-B3${scan}-Mon0000-n00.pcap`;
-    const probed = (await binsOf(capture, 'b0:c5:54:25:5b:0e')).flatMap((b) =>
-      b.services.map(([code]) => code),
-    );
+    const probed = (await binsOf(capture, CAMERA)).flatMap((b) => b.services.map(([code]) => code));
     assert.ok(probed.includes(serviceCode(false, 0, 445)), scan);
-    assert.deepEqual(await accepted(capture, 'b0:c5:54:25:5b:0e'), [], scan);
+    assert.deepEqual(await accepted(capture, CAMERA), [], scan);
   }
   // A D-Link camera's setup through its own web page: port 80.
-  const camera = await analyzeCapture(`${SETUPS}/DLinkCam-A1-Mon0000-n00.pcap`, {
-    behavior: true,
-    sessionRows: false,
-    warmupS: 0,
-  });
-  const device = camera.behavior!.device;
-  assert.deepEqual(
-    [
-      ...new Set(
-        hostBins(camera.behavior!)
-          .filter((b) => b.host === device)
-          .flatMap((b) => b.acceptedServices ?? []),
-      ),
-    ],
-    [serviceCode(false, 0, 80)],
-  );
+  assert.deepEqual(await accepted(`${SETUPS}/DLinkCam-A1-Mon0000-n00.pcap`, CAMERA), [
+    serviceCode(false, 0, 80),
+  ]);
 });
 
-/** The most a feature reached in any window of the D-Link camera b0:c5:54:25:5b:0e (the spliced captures' device). */
+/** The most a feature reached in any window of the D-Link camera (the spliced captures' device). */
 async function cameraMost(capture: string, feature: string): Promise<number> {
-  const a = await analyzeCapture(capture, { behavior: true, sessionRows: false, warmupS: 0 });
   const f = BEHAVIOR_FEATURES.findIndex((x) => x.name === feature);
-  const host = a.behavior!.hosts.findIndex((h) => h.key === 'b0:c5:54:25:5b:0e');
-  return Math.max(
-    ...hostBins(a.behavior!)
-      .filter((b) => b.host === host)
-      .map((b) => b.values[f]!),
-  );
+  return Math.max(...(await binsOf(capture, CAMERA)).map((b) => b.values[f]!));
 }
 
 it('isUnicastPeer: one host, not a multicast group nor an IPv4 address ending in .255', () => {
