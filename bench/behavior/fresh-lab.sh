@@ -3,11 +3,20 @@
 # dummies .31-.34 on one bridge, a routed "internet" 10.128.0.0/9 behind the victim. Each generator has its own
 # namespace prefix ($LAB-*) and veth names ($LAB"p-*"), so the labs cannot collide.
 #
-# Before sourcing, set: LAB (e.g. f4), GEN (its name in messages), OUT (output folder), ONLY_IDS (comma list, or
-# empty for all). Sourcing checks for root, creates OUT/attacks and OUT/.gen (RAW, W) and removes the namespaces on
-# exit; then call lab_network, start the services, run `cap` once per id, and lab_index at the end.
+# Before sourcing, set: LAB (e.g. f4), GEN (its name in messages) and OUT (the default output folder); source it
+# with the generator's arguments (`. fresh-lab.sh "$@"`: --out DIR, --ids id1,id2 into OUT and ONLY_IDS). Sourcing
+# checks for root, creates OUT/attacks and OUT/.gen (RAW, W) and removes the namespaces on exit; then call
+# lab_network, start the services, run `cap` once per id, and lab_index at the end.
 # shellcheck shell=bash
 
+ONLY_IDS=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --out) OUT="$2"; shift 2 ;;
+    --ids) ONLY_IDS="$2"; shift 2 ;;
+    *) echo "$GEN: unknown option $1" >&2; exit 2 ;;
+  esac
+done
 [ "$(id -u)" = 0 ] || { echo "$GEN: needs root" >&2; exit 2; }
 RAW="$OUT/attacks"
 W="$OUT/.gen"

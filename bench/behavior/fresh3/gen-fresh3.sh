@@ -11,19 +11,11 @@
 set -euo pipefail
 
 OUT=/work/behavior-bench-fresh3
-ONLY_IDS=""
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --out) OUT="$2"; shift 2 ;;
-    --ids) ONLY_IDS="$2"; shift 2 ;;
-    *) echo "gen-fresh3: unknown option $1" >&2; exit 2 ;;
-  esac
-done
 HERE="$(cd "$(dirname "$0")" && pwd)"
 TREE=${TREE:-$(cd "$HERE/../../.." && pwd)}
 LAB=f3 GEN=gen-fresh3
 # shellcheck source=../fresh-lab.sh
-. "$HERE/../fresh-lab.sh"
+. "$HERE/../fresh-lab.sh" "$@"
 
 # ---------- network ----------
 lab_network

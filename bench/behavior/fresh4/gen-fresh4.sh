@@ -19,18 +19,10 @@
 set -euo pipefail
 
 OUT=/work/behavior-bench-fresh4
-ONLY_IDS=""
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --out) OUT="$2"; shift 2 ;;
-    --ids) ONLY_IDS="$2"; shift 2 ;;
-    *) echo "gen-fresh4: unknown option $1" >&2; exit 2 ;;
-  esac
-done
 HERE="$(cd "$(dirname "$0")" && pwd)"
 LAB=f4 GEN=gen-fresh4
 # shellcheck source=../fresh-lab.sh
-. "$HERE/../fresh-lab.sh"
+. "$HERE/../fresh-lab.sh" "$@"
 
 # ---------- network ----------
 lab_network
