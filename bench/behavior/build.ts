@@ -5,7 +5,7 @@
  *
  *   npx tsx bench/behavior/build.ts [--out DIR] [--seed N] [--shared DIR] [--version LABEL] [--jobs N]
  *       [--force | --force-ids REGEX]
- *       [--identity device|legacy] [--list-identities]
+ *       [--identity device|legacy] [--list-identities] [--stack lab|device]
  *   npx tsx bench/behavior/build.ts --out DIR --attacks ADIR --split-from MANIFEST [--per-short 3] [--per-long 4]
  *       [--ids REGEX] [--own-resolver REGEX]
  *
@@ -23,6 +23,9 @@
  * public-looking address behind the device's gateway MAC, with tcpdump (split by direction), tcprewrite
  * (--enet-smac/--enet-dmac per direction, --pnat for IPv4 and ARP addresses, --fixcsum), a MAC pass for the
  * other lab hosts and ARP payloads (inject.ts, lab.ts), editcap -t and mergecap.
+ * --stack device: the frames the device's end of an attack sent get the device's own TTL and SYN options
+ * (stack.ts), as malware running on the device would send them; lab (the default, every manifest before it):
+ * they keep the lab's Linux stack. The choice is recorded in the manifest.
  * Everything is deterministic for a given --seed; existing output files are reused unless --force.
  */
 import { execFile } from 'node:child_process';
@@ -40,6 +43,7 @@ import { basename, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { type Identity, type IdentityRule, identityOf } from './identity.js';
 import { attackSpec, hashStr, type RawAttack, type RewriteSpec, rewrite, subnet24 } from './inject.js';
+import { type DeviceStack, deviceStackOf } from './stack.js';
 
 const run = promisify(execFile);
 
@@ -81,6 +85,12 @@ const VERSION = arg('version', 'v1');
 const IDENTITY = (SOURCE?.identity ?? arg('identity', 'device')) as IdentityRule;
 if (IDENTITY !== 'device' && IDENTITY !== 'legacy') {
   console.error(`build: --identity must be device or legacy, not ${IDENTITY}`);
+  process.exit(2);
+}
+
+const STACK = arg('stack', 'lab');
+if (STACK !== 'lab' && STACK !== 'device') {
+  console.error(`build: --stack must be lab or device, not ${STACK}`);
   process.exit(2);
 }
 
@@ -164,6 +174,18 @@ function split(normals: Normal[]): { train: Normal[]; test: Normal[] } {
 async function identify(path: string): Promise<Identity> {
   const { stdout } = await run('tcpdump', ['-nn', '-e', '-tt', '-r', path], { maxBuffer: 1 << 30 });
   return identityOf(stdout, IDENTITY);
+}
+
+/** The device's own stack in a base capture (read once per base; classic pcap via editcap). */
+const stacks = new Map<string, Promise<DeviceStack | null>>();
+function deviceStack(b: Base, tmp: string): Promise<DeviceStack | null> {
+  let s = stacks.get(b.path);
+  if (!s) {
+    const pcap = join(tmp, 'base-stack.pcap');
+    s = run('editcap', ['-F', 'pcap', b.path, pcap]).then(() => deviceStackOf(pcap, b.ident));
+    stacks.set(b.path, s);
+  }
+  return s;
 }
 
 // ---------- attacks ----------
@@ -514,6 +536,10 @@ async function main(): Promise<void> {
           `-${8 + (hashStr(`ttl:${id}`) % 14)}`,
         );
         if (dry) return;
+        if (STACK === 'device') {
+          const own = await deviceStack(b, tmp);
+          if (own) spec.deviceStack = { device: b.ident, stack: own };
+        }
         const inj = join(tmp, 'inj.pcap');
         await rewrite(join(ATTACKS, a.file), inj, spec, start - span.start, tmp);
         await run('mergecap', ['-F', 'pcap', '-w', `${path}.tmp`, b.path, inj]);
@@ -616,6 +642,7 @@ async function main(): Promise<void> {
     ...(SOURCE ? { splitFrom: SPLIT_FROM, attacksFrom: ATTACKS } : {}),
     seed: SEED,
     identity: IDENTITY,
+    stack: STACK,
     created: new Date().toISOString(),
     note: 'Behaviour benchmark: see bench/behavior/README.md. Paths are absolute; windows are epoch seconds.',
     split: SOURCE

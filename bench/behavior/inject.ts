@@ -9,6 +9,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { remapMacs, unicastMacs } from './lab.js';
+import { applyDeviceStack, type DeviceStack } from './stack.js';
 
 const run = promisify(execFile);
 
@@ -54,6 +55,8 @@ export interface RewriteSpec {
   peerTtl?: string;
   /** Every MAC of the raw capture and what it becomes, in Ethernet headers and ARP payloads alike. */
   macMap?: ReadonlyMap<string, string>;
+  /** The device's own TTL and SYN options for the frames its end sent (build.ts --stack device). */
+  deviceStack?: { device: { mac: string; ip: string }; stack: DeviceStack };
 }
 
 function packetsIn(path: string): boolean {
@@ -111,6 +114,11 @@ export async function rewrite(
     const mapped = join(tmp, 'mapped.pcap');
     remapMacs(merged, mapped, spec.macMap);
     merged = mapped;
+  }
+  if (spec.deviceStack) {
+    const own = join(tmp, 'own-stack.pcap');
+    applyDeviceStack(merged, own, spec.deviceStack.device, spec.deviceStack.stack);
+    merged = own;
   }
   await run('editcap', ['-F', 'pcap', '-t', shiftS.toFixed(6), merged, output]);
 }

@@ -14,14 +14,14 @@ const ETH_ARP = 0x0806;
 const ETH_IPV6 = 0x86dd;
 const ETH_VLAN = 0x8100;
 
-interface Pcap {
+export interface Pcap {
   bytes: Buffer;
   little: boolean;
   /** Offset of each record's header. */
   records: number[];
 }
 
-function readPcap(path: string): Pcap {
+export function readPcap(path: string): Pcap {
   const bytes = readFileSync(path);
   if (bytes.length < 24) throw new Error(`${path}: not a pcap file (${bytes.length} bytes)`);
   const magic = bytes.readUInt32LE(0);
@@ -42,7 +42,7 @@ function readPcap(path: string): Pcap {
 }
 
 /** A frame's MAC and ARP-address fields, as offsets into the pcap buffer (-1: absent). */
-interface Frame {
+export interface Frame {
   dst: number;
   src: number;
   type: number;
@@ -51,7 +51,7 @@ interface Frame {
   end: number;
 }
 
-function frameAt(p: Pcap, rec: number): Frame | null {
+export function frameAt(p: Pcap, rec: number): Frame | null {
   const caplen = p.little ? p.bytes.readUInt32LE(rec + 8) : p.bytes.readUInt32BE(rec + 8);
   const f = rec + 16;
   const end = f + caplen;
@@ -70,7 +70,7 @@ export function macText(b: Buffer, o: number): string {
   for (let i = 0; i < 6; i++) h.push(b[o + i]!.toString(16).padStart(2, '0'));
   return h.join(':');
 }
-function macBytes(mac: string): Buffer {
+export function macBytes(mac: string): Buffer {
   const b = Buffer.from(mac.split(':').map((x) => Number.parseInt(x, 16)));
   if (b.length !== 6 || !/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(mac)) throw new Error(`bad MAC ${mac}`);
   return b;
