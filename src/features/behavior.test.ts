@@ -283,6 +283,16 @@ it('dhcp.server.messages counts the DHCP server messages a host sends: a rogue s
   assert.equal(await most('test-data/behavior/dhcp/DLinkCam-B3dhcpstarve-Mon0000-n00.pcap'), 0);
 });
 
+it('udp.in.publicExcessBytes counts what a host sent beyond what it got on UDP exchanges internet addresses started', async () => {
+  const most = (capture: string) => cameraMost(capture, 'udp.in.publicExcessBytes');
+  // The camera starts its own UDP exchanges (DNS, NTP): none. A CoAP server on it answering 40 spoofed
+  // GETs (53 bytes each) from one internet address with 190-byte replies: 40 × (190 − 53) = 5,480 bytes.
+  assert.equal(await most(`${SETUPS}/DLinkCam-B3-Mon0000-n00.pcap`), 0);
+  assert.equal(await most('test-data/behavior/reflect/DLinkCam-B3coapreflect-Mon0000-n00.pcap'), 5480);
+  // A rogue DHCP server's answers go to a neighbour (and the broadcast), not to an internet address: none.
+  assert.equal(await most('test-data/behavior/dhcp/DLinkCam-B3roguedhcp-Mon0000-n00.pcap'), 0);
+});
+
 it('names.out.answers counts LLMNR and NetBIOS name packets sent from their server ports to one host', async () => {
   const most = (capture: string) => cameraMost(capture, 'names.out.answers');
   // A DLinkCam answers no name queries; spliced with an LLMNR poisoner's answers to a neighbour's 12 queries

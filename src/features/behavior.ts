@@ -179,6 +179,14 @@ export const BEHAVIOR_FEATURES: readonly BehaviorFeatureInfo[] = [
     kind: 'range',
     text: 'DHCP server messages sent (from port 67 to clients)',
   },
+  // Reflection: requests with a victim's spoofed address reach a UDP service of the device (CoAP, SSDP, DNS,
+  // memcached, NTP), whose bigger answers flood the victim. A device's own cloud exchanges over UDP are ones it
+  // starts; an internet address that starts one and gets more back than it sent is being answered for.
+  {
+    name: 'udp.in.publicExcessBytes',
+    kind: 'range',
+    text: 'bytes sent beyond those received on UDP exchanges internet addresses started with its services',
+  },
 ];
 export const BEHAVIOR_FEATURE_COUNT = BEHAVIOR_FEATURES.length;
 
@@ -1493,6 +1501,7 @@ function binOf(
   let dhcpOut = 0;
   let nameAnswers = 0;
   let dhcpServed = 0;
+  let reflected = 0;
   const held: number[] = [];
   const lan: number[] = [];
   const accepted: number[] = [];
@@ -1586,6 +1595,8 @@ function binOf(
     if (pin + pout <= 2) small++;
     if (out && proto === 1 && localPort === 68 && remotePort === 67) dhcpOut += pout;
     if (proto === 1 && localPort === 67 && remotePort === 68) dhcpServed += pout;
+    if (!out && proto === 1 && port !== 0xffff && s.fPeerKind[id] === 1 && s.fBytesOut[id]! > s.fBytesIn[id]!)
+      reflected += s.fBytesOut[id]! - s.fBytesIn[id]!;
     if (
       proto === 1 &&
       (localPort === 5355 || localPort === 137) &&
@@ -1644,6 +1655,7 @@ function binOf(
     dhcpOut,
     nameAnswers,
     dhcpServed,
+    reflected,
   ];
   return {
     bin,

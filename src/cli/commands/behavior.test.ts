@@ -319,6 +319,18 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     );
   });
 
+  it('a UDP reflector is abnormal: answers to an internet address that started the exchange, bigger than its requests', () => {
+    // A CoAP server on the device answering 40 GETs with a victim's spoofed address, one every 1.5 s (the
+    // fourth attack set's slow reflector, bench/behavior/fresh4), spliced into a held-out DLinkCam setup.
+    // Before the count, "new incoming udp port 5683 from 1 peer" alone left most such captures normal.
+    flaggedOverItsNormal(
+      join(attacked, 'reflect', 'DLinkCam-B3coapreflect-Mon0000-n00.pcap'),
+      /bytes sent beyond those received on UDP exchanges internet addresses started with its services: 5,?480, where no normal device had any/,
+      heldOut,
+      'DLinkCam-B3-Mon0000-n00.pcap',
+    );
+  });
+
   it('LLMNR poisoning is abnormal: name answers sent from UDP 5355 to a neighbour, which no normal device sends', () => {
     // A neighbour looks up "wpad" over LLMNR; the device answers every query with its own address and serves
     // wpad.dat on port 80, which a DLinkCam serves anyway (the third attack set, bench/behavior/fresh3), spliced
