@@ -2,9 +2,10 @@
  * One injection as build.ts makes them, for a small test capture: a raw attack (gen-attacks.sh) rewritten
  * into one normal capture's network and merged into it.
  *   npx tsx bench/behavior/inject-one.ts NORMAL.pcap RAW.pcap OUT.pcap --index OUT/attacks/index.jsonl
- *     --role attacker|victim [--at 0.3] [--public 46.87.60.150] [--ttl -12]
+ *     --role attacker|victim [--at 0.3] [--public 46.87.60.150] [--ttl -12] [--stack lab|device]
  * --at: where in the normal capture the attack starts (share of its span); --public: the address a public
- * peer gets; --ttl: added to the TTL of frames from a public peer (it is hops away). Needs tcpdump,
+ * peer gets; --ttl: added to the TTL of frames from a public peer (it is hops away); --stack device: the
+ * device's own TTL and SYN options on the frames its end sent (as build.ts --stack device). Needs tcpdump,
  * tcprewrite, editcap and mergecap (install-tools.sh).
  */
 import { execFile } from 'node:child_process';
@@ -14,6 +15,7 @@ import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { identityOf } from './identity.js';
 import { attackSpec, type RawAttack, rewrite } from './inject.js';
+import { deviceStackOf } from './stack.js';
 
 const run = promisify(execFile);
 
@@ -47,12 +49,20 @@ const attack = readFileSync(arg('index'), 'utf8')
 if (!attack) fail(`${basename(raw)} is not in the index`);
 if (!attack.roles.split(',').includes(role)) fail(`${attack.id} has no ${role} role`);
 const at = Number(arg('at', '0.3'));
+const stack = arg('stack', 'lab');
+if (stack !== 'lab' && stack !== 'device') fail(`--stack must be lab or device, not ${stack}`);
 const dev = await identify(normal);
 const span = await identify(raw);
 const start = dev.start + (dev.end - dev.start) * at;
 const tmp = mkdtempSync(join(tmpdir(), 'inject-one-'));
 try {
   const spec = attackSpec(raw, attack, role, dev, arg('public', '46.87.60.150'), arg('ttl', '-12'));
+  if (stack === 'device') {
+    const pcap = join(tmp, 'normal.pcap');
+    await run('editcap', ['-F', 'pcap', normal, pcap]);
+    const own = deviceStackOf(pcap, dev);
+    if (own) spec.deviceStack = { device: dev, stack: own };
+  }
   const injected = join(tmp, 'inj.pcap');
   await rewrite(raw, injected, spec, start - span.start, tmp);
   await run('mergecap', ['-F', 'pcap', '-w', out, normal, injected]);

@@ -293,6 +293,16 @@ it('udp.in.publicExcessBytes counts what a host sent beyond what it got on UDP e
   assert.equal(await most('test-data/behavior/dhcp/DLinkCam-B3roguedhcp-Mon0000-n00.pcap'), 0);
 });
 
+it('tcp.public.echoes counts small segments from internet addresses answered at once: an operator typing', async () => {
+  const f = BEHAVIOR_FEATURES.findIndex((x) => x.name === 'tcp.public.echoes');
+  const most = async (capture: string) =>
+    Math.max(...(await binsOf(capture, '94:10:3e:35:01:c1')).map((b) => b.values[f]!));
+  // A WeMo switch's cloud answers a couple of small messages within 10 ms; with a TLS reverse shell spliced in
+  // (an operator typing 8 commands a character at a time into a pty, which echoes each), 98.
+  assert.equal(await most(`${SETUPS}/WeMoSwitch-C9-Mon0000-n00.pcap`), 2);
+  assert.equal(await most('test-data/behavior/revshell/WeMoSwitch-C9tlsrevshell-Mon0000-n00.pcap'), 98);
+});
+
 it('names.out.answers counts LLMNR and NetBIOS name packets sent from their server ports to one host', async () => {
   const most = (capture: string) => cameraMost(capture, 'names.out.answers');
   // A DLinkCam answers no name queries; spliced with an LLMNR poisoner's answers to a neighbour's 12 queries

@@ -67,6 +67,13 @@ const EDNS_COOKIE_BYTES = 23;
 export const LOOKUP_FOLLOW_S = 10;
 /** A connection held this long (s) is a session (see BehaviorBin.heldSessions), not a request and its answer. */
 export const HELD_SESSION_S = 10;
+/**
+ * A terminal echoes each keystroke at once: a small TCP segment from the peer (a key, in a TLS record or not)
+ * answered by the host within ECHO_MAX_US on the same connection is one echo. An operator typing into a
+ * reverse shell makes dozens a minute; devices' cloud channels answer few small messages that fast.
+ */
+const ECHO_MAX_BYTES = 64;
+const ECHO_MAX_US = 10_000;
 
 /**
  * Beacons: an implant checks in with its controller at a fixed interval, often with some jitter, one or a few
@@ -186,6 +193,12 @@ export const BEHAVIOR_FEATURES: readonly BehaviorFeatureInfo[] = [
     name: 'udp.in.publicExcessBytes',
     kind: 'range',
     text: 'bytes sent beyond those received on UDP exchanges internet addresses started with its services',
+  },
+  // An interactive session: someone typing at the device from the internet (a reverse shell, a remote login).
+  {
+    name: 'tcp.public.echoes',
+    kind: 'range',
+    text: `small TCP segments from internet addresses it answered within ${ECHO_MAX_US / 1000} ms, as a terminal echoes keystrokes`,
   },
 ];
 export const BEHAVIOR_FEATURE_COUNT = BEHAVIOR_FEATURES.length;
@@ -565,6 +578,7 @@ class HostBinState extends HostCounters {
   fBytesIn: Float64Array = new Float64Array(0);
   fFirst: Float64Array = new Float64Array(0);
   fLast: Float64Array = new Float64Array(0);
+  fEchoes: Int32Array = new Int32Array(0);
 
   /** Host c's counts, no peers yet. */
   reset(c: HostCounters): void {
@@ -692,6 +706,9 @@ export class BehaviorExtractor {
   private readonly fBytesIn = this.flowRows.float();
   private readonly fFirst = this.flowRows.float();
   private readonly fLast = this.flowRows.float();
+  /** When the peer's last small segment came (µs), while the host has not answered it; 0: none waiting. */
+  private readonly fEchoWait = this.flowRows.float();
+  private readonly fEchoes = this.flowRows.int();
   /** Peers of packets that make no flow: (low, high, row) → id, with the kind first noted (see peerKind). */
   private readonly notedPeers = new QuadTable(256);
   private readonly notedRows = new ColumnTable(256);
@@ -1003,6 +1020,8 @@ export class BehaviorExtractor {
         this.fFlags.data[f] = 0;
         this.fPacketsOut.data[f] = this.fPacketsIn.data[f] = 0;
         this.fBytesOut.data[f] = this.fBytesIn.data[f] = 0;
+        this.fEchoWait.data[f] = 0;
+        this.fEchoes.data[f] = 0;
         this.fProto.data[f] = proto;
         this.fPeer.data[f] = (peerLow >>> 0) + peerHigh * TWO32;
         this.fPeerKind.data[f] = this.peerKind(p, outgoing);
@@ -1039,6 +1058,15 @@ export class BehaviorExtractor {
       if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN)
         this.fFlags.data[f]! |= outgoing ? F_SYN_OUT : F_SYN_IN;
       if (flags & TcpFlag.RST) this.fFlags.data[f]! |= outgoing ? F_RST_OUT : F_RST_IN;
+      const payload = p.l4PayloadLength;
+      if (payload > 0) {
+        if (!outgoing) this.fEchoWait.data[f] = payload <= ECHO_MAX_BYTES ? tUs : 0;
+        else {
+          const waiting = this.fEchoWait.data[f]!;
+          if (waiting > 0 && tUs - waiting <= ECHO_MAX_US) this.fEchoes.data[f]!++;
+          this.fEchoWait.data[f] = 0;
+        }
+      }
     }
   }
 
@@ -1198,6 +1226,7 @@ export class BehaviorExtractor {
     v.fBytesIn = this.fBytesIn.data;
     v.fFirst = this.fFirst.data;
     v.fLast = this.fLast.data;
+    v.fEchoes = this.fEchoes.data;
     return v;
   }
 
@@ -1502,6 +1531,7 @@ function binOf(
   let nameAnswers = 0;
   let dhcpServed = 0;
   let reflected = 0;
+  let echoes = 0;
   const held: number[] = [];
   const lan: number[] = [];
   const accepted: number[] = [];
@@ -1597,6 +1627,7 @@ function binOf(
     if (proto === 1 && localPort === 67 && remotePort === 68) dhcpServed += pout;
     if (!out && proto === 1 && port !== 0xffff && s.fPeerKind[id] === 1 && s.fBytesOut[id]! > s.fBytesIn[id]!)
       reflected += s.fBytesOut[id]! - s.fBytesIn[id]!;
+    if (proto === 0 && s.fPeerKind[id] === 1) echoes += s.fEchoes[id]!;
     if (
       proto === 1 &&
       (localPort === 5355 || localPort === 137) &&
@@ -1656,6 +1687,7 @@ function binOf(
     nameAnswers,
     dhcpServed,
     reflected,
+    echoes,
   ];
   return {
     bin,
