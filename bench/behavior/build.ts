@@ -43,7 +43,7 @@ import { basename, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { type Identity, type IdentityRule, identityOf } from './identity.js';
 import { attackSpec, hashStr, type RawAttack, type RewriteSpec, rewrite, subnet24 } from './inject.js';
-import { type DeviceStack, deviceStackOf } from './stack.js';
+import { type DeviceStack, deviceStackOfCapture } from './stack.js';
 
 const run = promisify(execFile);
 
@@ -181,9 +181,9 @@ const stacks = new Map<string, Promise<DeviceStack | null>>();
 function deviceStack(b: Base, tmp: string): Promise<DeviceStack | null> {
   let s = stacks.get(b.path);
   if (!s) {
-    const pcap = join(tmp, 'base-stack.pcap');
-    s = run('editcap', ['-F', 'pcap', b.path, pcap]).then(() => deviceStackOf(pcap, b.ident));
+    s = deviceStackOfCapture(b.path, b.ident, tmp);
     stacks.set(b.path, s);
+    s.catch(() => stacks.delete(b.path));
   }
   return s;
 }
@@ -237,6 +237,8 @@ function publicAddr(key: string): string {
 interface Entry {
   id: string;
   path: string;
+  /** --stack device: whose stack the device's injected frames carry (lab when its capture showed none). */
+  stack?: 'device' | 'lab';
   split: 'train' | 'test';
   kind: 'normal' | 'attack' | 'wrongrole';
   family: string | null;
@@ -539,6 +541,7 @@ async function main(): Promise<void> {
         if (STACK === 'device') {
           const own = await deviceStack(b, tmp);
           if (own) spec.deviceStack = { device: b.ident, stack: own };
+          entry.stack = own ? 'device' : 'lab';
         }
         const inj = join(tmp, 'inj.pcap');
         await rewrite(join(ATTACKS, a.file), inj, spec, start - span.start, tmp);

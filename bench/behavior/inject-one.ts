@@ -15,7 +15,7 @@ import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { identityOf } from './identity.js';
 import { attackSpec, type RawAttack, rewrite } from './inject.js';
-import { deviceStackOf } from './stack.js';
+import { deviceStackOfCapture } from './stack.js';
 
 const run = promisify(execFile);
 
@@ -58,9 +58,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'inject-one-'));
 try {
   const spec = attackSpec(raw, attack, role, dev, arg('public', '46.87.60.150'), arg('ttl', '-12'));
   if (stack === 'device') {
-    const pcap = join(tmp, 'normal.pcap');
-    await run('editcap', ['-F', 'pcap', normal, pcap]);
-    const own = deviceStackOf(pcap, dev);
+    const own = await deviceStackOfCapture(normal, dev, tmp);
     if (own) spec.deviceStack = { device: dev, stack: own };
   }
   const injected = join(tmp, 'inj.pcap');

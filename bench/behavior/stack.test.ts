@@ -50,6 +50,7 @@ describe("injected frames get the device's own stack", () => {
       .trim()
       .split('\n');
     assert.ok(synRows.length > 0 && synRows[0] !== '');
+    assert.equal(String(stack?.ttl), synRows[0]!.split('\t')[0]);
     assert.equal(stack?.ttl, 128);
     assert.equal(stack?.synOptions?.toString('hex'), synRows[0]!.split('\t')[1]!.replaceAll(':', ''));
     assert.equal(stack?.synOptions?.length, 12);

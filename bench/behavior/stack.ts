@@ -5,7 +5,10 @@
  * With `build.ts --stack device` the frames the device's end sent get the device's TTL, and its bare SYNs the
  * option bytes of the device's own SYNs (lengths and checksums fixed). Classic pcap, Ethernet frames.
  */
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { frameAt, macBytes, readPcap } from './lab.js';
 
 export interface DeviceStack {
@@ -83,6 +86,17 @@ export function deviceStackOf(path: string, device: { mac: string; ip: string })
   if (ttl === undefined) return null;
   const opts = most(syns);
   return { ttl, synOptions: opts === undefined ? null : Buffer.from(opts, 'hex') };
+}
+
+/** deviceStackOf for a capture in any format editcap reads (it is converted to classic pcap in tmp first). */
+export async function deviceStackOfCapture(
+  path: string,
+  device: { mac: string; ip: string },
+  tmp: string,
+): Promise<DeviceStack | null> {
+  const pcap = join(tmp, 'device-stack.pcap');
+  await promisify(execFile)('editcap', ['-F', 'pcap', path, pcap]);
+  return deviceStackOf(pcap, device);
 }
 
 /** One's-complement sum of 16-bit words (odd length: a zero byte appended). */

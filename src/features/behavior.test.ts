@@ -215,6 +215,8 @@ it('lanConnections lists the outgoing TCP services on which a local host accepte
 
 /** The D-Link camera of the IoT Sentinel setups, the device of the spliced test captures. */
 const CAMERA = 'b0:c5:54:25:5b:0e';
+const WEMO = '94:10:3e:35:01:c1';
+const XIAOBAI = '78:df:72:24:69:4d';
 
 /** The behaviour windows of the host `mac` in a capture, read as eval reads it (no warm-up). */
 async function binsOf(capture: string, mac: string) {
@@ -283,24 +285,34 @@ it('dhcp.server.messages counts the DHCP server messages a host sends: a rogue s
   assert.equal(await most('test-data/behavior/dhcp/DLinkCam-B3dhcpstarve-Mon0000-n00.pcap'), 0);
 });
 
-it('udp.in.publicExcessBytes counts what a host sent beyond what it got on UDP exchanges internet addresses started', async () => {
-  const most = (capture: string) => cameraMost(capture, 'udp.in.publicExcessBytes');
+it('udp.in.public.replyExcessBytes counts the bytes reflectable UDP services sent internet askers beyond what they got', async () => {
+  const f = BEHAVIOR_FEATURES.findIndex((x) => x.name === 'udp.in.public.replyExcessBytes');
+  const most = async (capture: string, mac = CAMERA) =>
+    Math.max(...(await binsOf(capture, mac)).map((b) => b.values[f]!));
   // The camera starts its own UDP exchanges (DNS, NTP): none. A CoAP server on it answering 40 spoofed
   // GETs (53 bytes each) from one internet address with 190-byte replies: 40 × (190 − 53) = 5,480 bytes.
   assert.equal(await most(`${SETUPS}/DLinkCam-B3-Mon0000-n00.pcap`), 0);
   assert.equal(await most('test-data/behavior/reflect/DLinkCam-B3coapreflect-Mon0000-n00.pcap'), 5480);
+  // The same 40 GETs from a neighbour: a LAN client of the device's service, not a reflection.
+  assert.equal(await most('test-data/behavior/reflect/DLinkCam-B3coapreflectlan-Mon0000-n00.pcap'), 0);
+  // A camera's P2P live view to a phone on the internet: the phone's 54-byte packet comes first (the capture
+  // starts inside the session), and the camera sends 800 kB — but from port 11784, no reflectable service.
+  assert.equal(
+    await most('test-data/behavior/reflect/XiaobaiCamera-xiaobaicamc04p2p-Tue0552-n00.pcap', XIAOBAI),
+    0,
+  );
   // A rogue DHCP server's answers go to a neighbour (and the broadcast), not to an internet address: none.
   assert.equal(await most('test-data/behavior/dhcp/DLinkCam-B3roguedhcp-Mon0000-n00.pcap'), 0);
 });
 
-it('tcp.public.echoes counts small segments from internet addresses answered at once: an operator typing', async () => {
+it('tcp.public.echoes counts small segments from internet addresses answered at once with small ones: an operator typing', async () => {
   const f = BEHAVIOR_FEATURES.findIndex((x) => x.name === 'tcp.public.echoes');
-  const most = async (capture: string) =>
-    Math.max(...(await binsOf(capture, '94:10:3e:35:01:c1')).map((b) => b.values[f]!));
-  // A WeMo switch's cloud answers a couple of small messages within 10 ms; with a TLS reverse shell spliced in
-  // (an operator typing 8 commands a character at a time into a pty, which echoes each), 98.
-  assert.equal(await most(`${SETUPS}/WeMoSwitch-C9-Mon0000-n00.pcap`), 2);
-  assert.equal(await most('test-data/behavior/revshell/WeMoSwitch-C9tlsrevshell-Mon0000-n00.pcap'), 98);
+  const most = async (capture: string) => Math.max(...(await binsOf(capture, WEMO)).map((b) => b.values[f]!));
+  // A WeMo switch answers its cloud's 59-byte TLS handshake end within 10 ms, but with a 378-byte request: none.
+  // With a TLS reverse shell spliced in (an operator typing 8 commands a character at a time into a pty, which
+  // echoes each in a TLS record as small as the key's), 96.
+  assert.equal(await most(`${SETUPS}/WeMoSwitch-C9-Mon0000-n00.pcap`), 0);
+  assert.equal(await most('test-data/behavior/revshell/WeMoSwitch-C9tlsrevshell-Mon0000-n00.pcap'), 96);
 });
 
 it('names.out.answers counts LLMNR and NetBIOS name packets sent from their server ports to one host', async () => {

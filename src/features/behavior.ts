@@ -69,10 +69,22 @@ export const LOOKUP_FOLLOW_S = 10;
 export const HELD_SESSION_S = 10;
 /**
  * A terminal echoes each keystroke at once: a small TCP segment from the peer (a key, in a TLS record or not)
- * answered by the host within ECHO_MAX_US on the same connection is one echo. An operator typing into a
- * reverse shell makes dozens a minute; devices' cloud channels answer few small messages that fast.
+ * answered by the host with a small one within ECHO_MAX_US on the same connection is one echo. An operator
+ * typing into a reverse shell makes dozens a minute. A device that answers a poller on the internet (a Modbus
+ * master, a small ping) that fast counts too; its training captures then show it.
  */
 const ECHO_MAX_BYTES = 64;
+/**
+ * UDP services that answer a small request with a bigger reply and so are abused as reflectors (DNS, NTP,
+ * SNMP, SSDP, CoAP, memcached, CLDAP, WS-Discovery, chargen, QOTD, NetBIOS, portmap, SLP, MS-SQL browser, ARD,
+ * TFTP, mDNS, Ubiquiti discovery). Other UDP ports are left out: a camera's P2P video or a SIP call sends more
+ * than it gets on a flow whose starter, once it spans a window boundary, cannot be told.
+ */
+const REFLECTOR_UDP_PORTS: readonly number[] = [
+  17, 19, 53, 69, 111, 123, 137, 161, 389, 427, 1434, 1900, 3283, 3702, 5353, 5683, 10001, 11211,
+];
+const IS_REFLECTOR_PORT = new Uint8Array(65536);
+for (const p of REFLECTOR_UDP_PORTS) IS_REFLECTOR_PORT[p] = 1;
 const ECHO_MAX_US = 10_000;
 
 /**
@@ -188,17 +200,19 @@ export const BEHAVIOR_FEATURES: readonly BehaviorFeatureInfo[] = [
   },
   // Reflection: requests with a victim's spoofed address reach a UDP service of the device (CoAP, SSDP, DNS,
   // memcached, NTP), whose bigger answers flood the victim. A device's own cloud exchanges over UDP are ones it
-  // starts; an internet address that starts one and gets more back than it sent is being answered for.
+  // starts; an internet address that asks such a service and gets more back than it sent is being answered for.
   {
-    name: 'udp.in.publicExcessBytes',
+    name: 'udp.in.public.replyExcessBytes',
     kind: 'range',
-    text: 'bytes sent beyond those received on UDP exchanges internet addresses started with its services',
+    text: 'bytes sent beyond those received on UDP exchanges internet addresses started with its reflectable services (DNS, NTP, SNMP, SSDP, CoAP, memcached …)',
   },
-  // An interactive session: someone typing at the device from the internet (a reverse shell, a remote login).
+  // An interactive session: someone typing at the device from the internet (a reverse shell, a remote login):
+  // a small segment in, a small one out within 10 ms. A TLS client's first request after the server's handshake
+  // is bigger, so normal captures have few (the most in a 5-minute window of ../shared's normals: 4).
   {
     name: 'tcp.public.echoes',
     kind: 'range',
-    text: `small TCP segments from internet addresses it answered within ${ECHO_MAX_US / 1000} ms, as a terminal echoes keystrokes`,
+    text: `small TCP segments from internet addresses it answered with a small one within ${ECHO_MAX_US / 1000} ms, as a terminal echoes keystrokes`,
   },
 ];
 export const BEHAVIOR_FEATURE_COUNT = BEHAVIOR_FEATURES.length;
@@ -1063,7 +1077,8 @@ export class BehaviorExtractor {
         if (!outgoing) this.fEchoWait.data[f] = payload <= ECHO_MAX_BYTES ? tUs : 0;
         else {
           const waiting = this.fEchoWait.data[f]!;
-          if (waiting > 0 && tUs - waiting <= ECHO_MAX_US) this.fEchoes.data[f]!++;
+          if (waiting > 0 && tUs - waiting <= ECHO_MAX_US && payload <= ECHO_MAX_BYTES)
+            this.fEchoes.data[f]!++;
           this.fEchoWait.data[f] = 0;
         }
       }
@@ -1625,7 +1640,13 @@ function binOf(
     if (pin + pout <= 2) small++;
     if (out && proto === 1 && localPort === 68 && remotePort === 67) dhcpOut += pout;
     if (proto === 1 && localPort === 67 && remotePort === 68) dhcpServed += pout;
-    if (!out && proto === 1 && port !== 0xffff && s.fPeerKind[id] === 1 && s.fBytesOut[id]! > s.fBytesIn[id]!)
+    if (
+      !out &&
+      proto === 1 &&
+      IS_REFLECTOR_PORT[localPort] &&
+      s.fPeerKind[id] === 1 &&
+      s.fBytesOut[id]! > s.fBytesIn[id]!
+    )
       reflected += s.fBytesOut[id]! - s.fBytesIn[id]!;
     if (proto === 0 && s.fPeerKind[id] === 1) echoes += s.fEchoes[id]!;
     if (
