@@ -14,7 +14,7 @@ const ETH_ARP = 0x0806;
 const ETH_IPV6 = 0x86dd;
 const ETH_VLAN = 0x8100;
 
-export interface Pcap {
+interface Pcap {
   bytes: Buffer;
   little: boolean;
   /** Offset of each record's header. */
@@ -42,7 +42,7 @@ export function readPcap(path: string): Pcap {
 }
 
 /** A frame's MAC and ARP-address fields, as offsets into the pcap buffer (-1: absent). */
-export interface Frame {
+interface Frame {
   dst: number;
   src: number;
   type: number;

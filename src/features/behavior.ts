@@ -74,6 +74,7 @@ export const HELD_SESSION_S = 10;
  * master, a small ping) that fast counts too; its training captures then show it.
  */
 const ECHO_MAX_BYTES = 64;
+const ECHO_MAX_US = 10_000;
 /**
  * UDP services that answer a small request with a bigger reply and so are abused as reflectors (DNS, NTP,
  * SNMP, SSDP, CoAP, memcached, CLDAP, WS-Discovery, chargen, QOTD, NetBIOS, portmap, SLP, MS-SQL browser, ARD,
@@ -85,7 +86,6 @@ const REFLECTOR_UDP_PORTS: readonly number[] = [
 ];
 const IS_REFLECTOR_PORT = new Uint8Array(65536);
 for (const p of REFLECTOR_UDP_PORTS) IS_REFLECTOR_PORT[p] = 1;
-const ECHO_MAX_US = 10_000;
 
 /**
  * Beacons: an implant checks in with its controller at a fixed interval, often with some jitter, one or a few
@@ -208,7 +208,7 @@ export const BEHAVIOR_FEATURES: readonly BehaviorFeatureInfo[] = [
   },
   // An interactive session: someone typing at the device from the internet (a reverse shell, a remote login):
   // a small segment in, a small one out within 10 ms. A TLS client's first request after the server's handshake
-  // is bigger, so normal captures have few (the most in a 5-minute window of ../shared's normals: 4).
+  // is bigger, so normal captures have few (the most in a 5-minute window of ../shared's normals: 1).
   {
     name: 'tcp.public.echoes',
     kind: 'range',
