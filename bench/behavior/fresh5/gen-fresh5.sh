@@ -119,6 +119,14 @@ if want f5-ssh-interactive-in; then
   stopbg "$SSHD_VIC"
 fi
 
+# Captures ID while the reflection target TARGET (an address on no host) sends COUNT spoofed KIND requests,
+# one every INTERVAL s, to the device's service, started in the background as SERVICE_PID; then stops it.
+reflect_cap() { # ID TOOL KIND TARGET COUNT INTERVAL SERVICE_PID
+  CAP_VIC_IP=$4 cap "$1" dos "$2" attacker public false 90 \
+    ip netns exec f5-vic $PY "$HERE/spoof-udp.py" "$3" "$4" "$ATT_IP" "$5" "$6"
+  stopbg "$7"
+}
+
 # ---------- 5. DNS reflection: the device's dnsmasq answers spoofed TXT / ANY queries with large TXT records ----------
 if want f5-dns-reflector; then
   T1=$(head -c 180 /dev/urandom | base64 -w0 | tr -d '/+=')
@@ -132,9 +140,7 @@ if want f5-dns-reflector; then
   PIDS+=($!)
   DNSMASQ_PID=$!
   sleep 2
-  CAP_VIC_IP=10.128.92.5 cap f5-dns-reflector dos dnsmasq+spoofed-txt-any attacker public false 90 \
-    ip netns exec f5-vic $PY "$HERE/spoof-udp.py" dns 10.128.92.5 "$ATT_IP" 60 1
-  stopbg "$DNSMASQ_PID"
+  reflect_cap f5-dns-reflector dnsmasq+spoofed-txt-any dns 10.128.92.5 60 1 "$DNSMASQ_PID"
 fi
 
 # ---------- 6. SSDP reflection: the device's SSDP responder answers spoofed unicast M-SEARCH ----------
@@ -143,9 +149,7 @@ if want f5-ssdp-reflector; then
   PIDS+=($!)
   SSDP_PID=$!
   sleep 1
-  CAP_VIC_IP=10.128.92.6 cap f5-ssdp-reflector dos ssdp-responder+spoofed-msearch attacker public false 90 \
-    ip netns exec f5-vic $PY "$HERE/spoof-udp.py" ssdp 10.128.92.6 "$ATT_IP" 60 1
-  stopbg "$SSDP_PID"
+  reflect_cap f5-ssdp-reflector ssdp-responder+spoofed-msearch ssdp 10.128.92.6 60 1 "$SSDP_PID"
 fi
 
 # ---------- 7. NTP reflection: the device's chronyd (a local-stratum server) answers spoofed client requests ----------
@@ -164,9 +168,7 @@ EOF
   PIDS+=($!)
   CHRONY_PID=$!
   sleep 2
-  CAP_VIC_IP=10.128.92.7 cap f5-ntp-reflector dos chronyd+spoofed-client-requests attacker public false 90 \
-    ip netns exec f5-vic $PY "$HERE/spoof-udp.py" ntp 10.128.92.7 "$ATT_IP" 60 1
-  stopbg "$CHRONY_PID"
+  reflect_cap f5-ntp-reflector chronyd+spoofed-client-requests ntp 10.128.92.7 60 1 "$CHRONY_PID"
 fi
 
 # ---------- 8. a UDP tunnel on 51820: the device dials out over UDP and carries its own sshd to an operator ----------
@@ -264,9 +266,7 @@ if want f5-ntp-monlist-reflector; then
   PIDS+=($!)
   MON_PID=$!
   sleep 1
-  CAP_VIC_IP=10.128.92.8 cap f5-ntp-monlist-reflector dos ntpd-monlist+spoofed-mode7 attacker public false 90 \
-    ip netns exec f5-vic $PY "$HERE/spoof-udp.py" monlist 10.128.92.8 "$ATT_IP" 40 1.5
-  stopbg "$MON_PID"
+  reflect_cap f5-ntp-monlist-reflector ntpd-monlist+spoofed-mode7 monlist 10.128.92.8 40 1.5 "$MON_PID"
 fi
 
 # ---------- index ----------
