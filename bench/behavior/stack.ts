@@ -23,19 +23,23 @@ const TCP = 6;
 const SYN = 0x02;
 const ACK = 0x10;
 
-/** An IPv4 frame sent by mac/ip: the IPv4 header's offset and length, else null. */
+/**
+ * An IPv4 frame sent by mac/ip: its IPv4 header's length, and whether it went to a multicast group (whose
+ * protocols set their own TTLs: IGMP 1, SSDP 2-4, mDNS 255; broadcasts keep the stack's); else null.
+ */
 function sentBy(
   b: Buffer,
   fr: { src: number; type: number; l3: number; end: number },
   mac: Buffer,
   ip: Buffer,
-): { ihl: number } | null {
+): { ihl: number; multicast: boolean } | null {
   if (fr.type !== ETH_IPV4 || fr.l3 + 20 > fr.end) return null;
   if (b.compare(mac, 0, 6, fr.src, fr.src + 6) !== 0) return null;
   if (b.compare(ip, 0, 4, fr.l3 + 12, fr.l3 + 16) !== 0) return null;
   const ihl = (b[fr.l3]! & 0xf) * 4;
   if (b[fr.l3]! >> 4 !== 4 || ihl < 20 || fr.l3 + ihl > fr.end) return null;
-  return { ihl };
+  const dst0 = b[fr.l3 + 16]!;
+  return { ihl, multicast: dst0 >= 224 && dst0 < 240 };
 }
 
 function ipBytes(ip: string): Buffer {
@@ -70,10 +74,7 @@ export function deviceStackOf(path: string, device: { mac: string; ip: string })
     const fr = frameAt(p, r);
     if (!fr) continue;
     const h = sentBy(b, fr, mac, ip);
-    if (!h) continue;
-    const dst0 = b[fr.l3 + 16]!;
-    // Multicast protocols set their own TTLs (IGMP 1, SSDP 2-4, mDNS 255); broadcasts keep the stack's.
-    if (dst0 >= 224 && dst0 < 240) continue;
+    if (!h || h.multicast) continue;
     ttls.set(b[fr.l3 + 8]!, (ttls.get(b[fr.l3 + 8]!) ?? 0) + 1);
     const t = bareSynAt(b, fr.l3, h.ihl, fr.end);
     if (t < 0) continue;
@@ -153,8 +154,6 @@ export function applyDeviceStack(
       out.push(b.subarray(r, r + 16 + caplen));
       continue;
     }
-    const dst0 = b[fr.l3 + 16]!;
-    const multicast = dst0 >= 224 && dst0 < 240;
     const t = bareSynAt(b, fr.l3, h.ihl, fr.end);
     const words = t >= 0 ? b[t + 12]! >> 4 : 0;
     const ipLen = b.readUInt16BE(fr.l3 + 2);
@@ -169,7 +168,7 @@ export function applyDeviceStack(
       const nt = t - (r + 16);
       const newIpLen = ipLen - oldOpt + opts.length;
       frame.writeUInt16BE(newIpLen, l3 + 2);
-      if (!multicast) frame[l3 + 8] = stack.ttl;
+      if (!h.multicast) frame[l3 + 8] = stack.ttl;
       frame[nt + 12] = (((20 + opts.length) / 4) << 4) | (frame[nt + 12]! & 0xf);
       fixIpChecksum(frame, l3, h.ihl);
       fixTcpChecksum(frame, l3, nt, newIpLen - h.ihl);
@@ -182,7 +181,7 @@ export function applyDeviceStack(
     }
     const rec = Buffer.from(b.subarray(r, r + 16 + caplen));
     const l3 = fr.l3 - r;
-    if (!multicast && rec[l3 + 8] !== stack.ttl) {
+    if (!h.multicast && rec[l3 + 8] !== stack.ttl) {
       rec[l3 + 8] = stack.ttl;
       fixIpChecksum(rec, l3, h.ihl);
       changed++;
