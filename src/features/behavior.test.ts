@@ -213,6 +213,25 @@ it('lanConnections lists the outgoing TCP services on which a local host accepte
   );
 });
 
+it('a LAN numbered from global space is still the LAN: neighbours in the same IPv4 /24 or IPv6 /64', async () => {
+  // A workstation on a public IPv4 /24 and a global IPv6 /64 reads a file server on its link over both (six
+  // HTTP GETs each) and a web server beyond the router over both (three each; make-onlink.sh).
+  const capture = 'test-data/behavior/onlink/Workstation-onlink-Mon0000-n00.pcap';
+  const a = await analyzeCapture(capture, { behavior: true, sessionRows: false, warmupS: 0 });
+  const behavior = a.behavior!;
+  assert.equal(behavior.hosts[behavior.device]?.key, '02:01:00:00:00:10');
+  const [bin, ...rest] = hostBins(behavior);
+  assert.equal(rest.length, 0);
+  const v4 = (a: number, b: number, c: number, d: number) => ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
+  // The web server's IPv4 address and its IPv6 address's id; the file server's two and the router's are local.
+  assert.equal(bin!.publicPeers.length, 2, JSON.stringify(bin!.publicPeers));
+  assert.ok(bin!.publicPeers.includes(v4(185, 199, 108, 34)), JSON.stringify(bin!.publicPeers));
+  assert.deepEqual([...bin!.publicPeerFlows].sort((a, b) => a - b), [3, 5]);
+  const value = (name: string) => bin!.values[BEHAVIOR_FEATURES.findIndex((x) => x.name === name)];
+  assert.equal(value('peers.private'), 3);
+  assert.deepEqual(bin!.lanConnections, [serviceCode(true, 0, 8080)]);
+});
+
 /** The D-Link camera of the IoT Sentinel setups, the device of the spliced test captures. */
 const CAMERA = 'b0:c5:54:25:5b:0e';
 const WEMO = '94:10:3e:35:01:c1';

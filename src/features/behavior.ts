@@ -828,8 +828,12 @@ export class BehaviorExtractor {
   private olderPrivateHigh = -1;
   private olderPrivate = false;
 
-  /** Whether the packet's destination (else its source) address is private; its id is in this.dstLow (srcLow). */
+  /**
+   * Whether the packet's destination (else its source) address is private, or on the other end's link (see
+   * onLink); its id is in this.dstLow (srcLow).
+   */
   private isPrivate(destination: boolean, p: PacketRecord): boolean {
+    if (onLink(p)) return true;
     const low = destination ? this.dstLow : this.srcLow;
     const high = this.idHigh;
     if (low === this.lastPrivateLow && high === this.lastPrivateHigh) return this.lastPrivate;
@@ -1364,6 +1368,20 @@ const IP_HOST = 0x20000;
  */
 export function isUnicastPeer(peer: number, kind: number): boolean {
   return kind !== 3 && !(peer < TWO32 && peer % 256 === 255);
+}
+
+/**
+ * Whether both ends share an IPv4 /24 or an IPv6 /64: the same link, so each is the other's local network even
+ * when it is numbered from global space (a university's public /24; an IPv6 network's global /64, where every
+ * neighbour has a global address). A peer across the router stays public. Not cached per address: one address
+ * is local to its neighbours and public to the rest.
+ */
+function onLink(p: PacketRecord): boolean {
+  const s = p.srcAddr;
+  const d = p.dstAddr;
+  const n = p.ipVersion === 6 ? 8 : 3;
+  for (let i = 0; i < n; i++) if (s[i] !== d[i]) return false;
+  return true;
 }
 
 /**

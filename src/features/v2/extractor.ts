@@ -132,6 +132,8 @@ const B_LATER = 64;
 const B_NOPAYLOAD = 128;
 const B_COUNTED = 256;
 const B_MACS = 512;
+/** The two ends share an IPv4 /24 or an IPv6 /64 (see sameLink): each is the other's local network. */
+const B_ONLINK = 1024;
 /** Endpoint memo entry (see V2Extractor.endpoints): word offsets, and the entry size. */
 const EP_HI = 0;
 const EP_LO = 1;
@@ -246,6 +248,8 @@ export class V2Extractor {
   private readonly flowSrcAddr = this.flowRows.int();
   private readonly flowDstAddr = this.flowRows.int();
   private readonly flowPorts = this.flowRows.int();
+  /** 1 when the flow's two ends are on one link (B_ONLINK): each is a private peer of the other. */
+  private readonly flowOnLink = this.flowRows.int();
   /**
    * Per flow and side (initiator, responder): its local-port and remote-endpoint count ids (portKeys), set by
    * bin close's first pass for TCP / UDP flows with ports, so the second pass needs no lookups.
@@ -551,6 +555,12 @@ export class V2Extractor {
         }
         if (ip && dstGroup === 0) dstGroup = dstFlags & (F_MULTICAST | F_BROADCAST);
       }
+      let link = 0;
+      if (ip && (srcFlags & dstFlags & F_PRIVATE) === 0 && sameLink(ba, i * 8, (w0 & B_V6) !== 0)) {
+        srcFlags |= F_PRIVATE;
+        dstFlags |= F_PRIVATE;
+        link = B_ONLINK;
+      }
       if (src >= 0) {
         this.packetsSent.data[src]!++;
         if (srcFlags & F_PRIVATE) this.privateSent.data[src]!++;
@@ -566,8 +576,8 @@ export class V2Extractor {
       const w1 = bw[i * 3 + 1]!;
       const w2 = bw[i * 3 + 2]!;
       // The batch index, not the time: V8 boxes a double passed to a call it does not inline.
-      this.countPacket(i, this.bLen[i]!, w0 | dstGroup, w1, w2, src, dst, srcAddr, dstAddr);
-      if (ip) this.countFlow(i, w0, w1, w2, src, dst, srcAddr, dstAddr);
+      this.countPacket(i, this.bLen[i]!, w0 | dstGroup | link, w1, w2, src, dst, srcAddr, dstAddr);
+      if (ip) this.countFlow(i, w0 | link, w1, w2, src, dst, srcAddr, dstAddr);
     }
   }
 
@@ -686,10 +696,10 @@ export class V2Extractor {
           ? 0
           : group === F_MULTICAST
             ? 1
-            : this.addrFlags.data[dstAddr]! & F_PRIVATE
+            : w0 & B_ONLINK || this.addrFlags.data[dstAddr]! & F_PRIVATE
               ? 2
               : 3;
-      peerIn = this.addrFlags.data[srcAddr]! & F_PRIVATE ? 2 : 3;
+      peerIn = w0 & B_ONLINK || this.addrFlags.data[srcAddr]! & F_PRIVATE ? 2 : 3;
     }
     const j2 = cls * (SVC_COUNTED + 1) + (svc >= 0 ? svc : SVC_COUNTED);
     const ttlCell = ttlBucket >= 0 ? ttlBucket : TTL_NONE;
@@ -825,6 +835,7 @@ export class V2Extractor {
         this.flowSrcAddr.data[id] = srcAddr;
         this.flowDstAddr.data[id] = dstAddr;
         this.flowPorts.data[id] = (sp << 16) | dp;
+        this.flowOnLink.data[id] = w0 & B_ONLINK ? 1 : 0;
         this.flowFirst.data[id] = t;
         this.flowLast.data[id] = t;
         this.flowPackets.data[id] = 0;
@@ -972,7 +983,7 @@ export class V2Extractor {
           if (this.distinctCount(D_PEER, k, peer, H_PEERS)) {
             const pf = this.addrFlags.data[peer]!;
             if (pf & (F_MULTICAST | F_BROADCAST)) a[o + H_GROUPS]!++;
-            else if (pf & F_PRIVATE) a[o + H_PRIV_PEERS]!++;
+            else if (pf & F_PRIVATE || this.flowOnLink.data[id]) a[o + H_PRIV_PEERS]!++;
             else a[o + H_PUB_PEERS]!++;
           }
           const l4 = this.flows.word(id, 0);
@@ -1153,4 +1164,14 @@ export function v2Result(closed: V2Closed, compat?: CompatFeatures): V2Result {
   }
   bins.sort((x, y) => x.bin - y.bin || x.host - y.host);
   return { hosts, device, bins };
+}
+
+/**
+ * Whether a batched packet's two addresses (words ba[o..o+3], ba[o+4..o+7], big-endian) share an IPv4 /24 or an
+ * IPv6 /64: a LAN numbered from global space (a university's public /24, an IPv6 network's global /64) is
+ * still the LAN, and a host on it sends from no private address. Pairwise, not per address: one address is
+ * local to its neighbours and public to the rest.
+ */
+function sameLink(ba: Int32Array, o: number, v6: boolean): boolean {
+  return v6 ? ba[o] === ba[o + 4] && ba[o + 1] === ba[o + 5] : ba[o]! >>> 8 === ba[o + 4]! >>> 8;
 }

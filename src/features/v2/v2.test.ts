@@ -515,3 +515,32 @@ describe('v2 values equal the golden digests', () => {
         }
   });
 });
+
+it('a LAN numbered from global space is still the LAN: the device found, its neighbours private peers', async () => {
+  // A workstation on a public IPv4 /24 and a global IPv6 /64 reads a file server on its link over both and a
+  // web server beyond the router over both (test-data/behavior/onlink/make-onlink.sh). It sends from no
+  // private address: without the rule no host qualified as the device.
+  const file = 'test-data/behavior/onlink/Workstation-onlink-Mon0000-n00.pcap';
+  const f = await captureFeatureSet(file, { durationS: 900, warmupS: 0 });
+  const device = '02:01:00:00:00:10';
+  assert.equal(f.v2.hosts[f.v2.device]?.key, device);
+  const v = f.v2Rows[0]!;
+  // 7 peers: the file server's two addresses and the router's, the web server's two, two multicast groups.
+  assert.equal(at(v, 'host.peers.privateShare'), 3 / 7);
+  assert.equal(at(v, 'host.peers.publicShare'), 2 / 7);
+  // The share of its packets that went to the web server, as tshark counts them.
+  const count = (filter: string) =>
+    execFileSync('tshark', ['-r', file, '-Y', filter], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+      .split('\n')
+      .filter((l) => l.trim() !== '').length;
+  const sent = count(`eth.src == ${device}`);
+  const web = count(`eth.src == ${device} && (ip.dst == 185.199.108.34 || ipv6.dst == 2a04:4e42:1:1::34)`);
+  assert.ok(web > 0 && web < sent / 2, `${web} of ${sent}`);
+  assert.ok(
+    Math.abs(at(v, 'out.peer.publicPeer') - web / sent) < 1e-12,
+    `${at(v, 'out.peer.publicPeer')}, ${web}/${sent}`,
+  );
+});
