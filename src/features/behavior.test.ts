@@ -226,7 +226,10 @@ it('a LAN numbered from global space is still the LAN: neighbours in the same IP
   // The web server's IPv4 address and its IPv6 address's id; the file server's two and the router's are local.
   assert.equal(bin!.publicPeers.length, 2, JSON.stringify(bin!.publicPeers));
   assert.ok(bin!.publicPeers.includes(v4(185, 199, 108, 34)), JSON.stringify(bin!.publicPeers));
-  assert.deepEqual([...bin!.publicPeerFlows].sort((a, b) => a - b), [3, 5]);
+  assert.deepEqual(
+    [...bin!.publicPeerFlows].sort((a, b) => a - b),
+    [3, 5],
+  );
   const value = (name: string) => bin!.values[BEHAVIOR_FEATURES.findIndex((x) => x.name === name)];
   assert.equal(value('peers.private'), 3);
   assert.deepEqual(bin!.lanConnections, [serviceCode(true, 0, 8080)]);
@@ -332,6 +335,25 @@ it('tcp.public.echoes counts small segments from internet addresses answered at 
   // echoes each in a TLS record as small as the key's), 96.
   assert.equal(await most(`${SETUPS}/WeMoSwitch-C9-Mon0000-n00.pcap`), 0);
   assert.equal(await most('test-data/behavior/revshell/WeMoSwitch-C9tlsrevshell-Mon0000-n00.pcap'), 96);
+});
+
+it('udp.public.echoes counts small datagrams from internet addresses answered at once with small ones: a tunnelled session', async () => {
+  const f = BEHAVIOR_FEATURES.findIndex((x) => x.name === 'udp.public.echoes');
+  const most = async (capture: string, mac: string) =>
+    Math.max(...(await binsOf(capture, mac)).map((b) => b.values[f]!));
+  // A WeMo switch's own UDP with the internet (DNS, NTP) is asked by it: none. With an ssh session typed through a
+  // socat UDP tunnel to port 51820 spliced in (the fifth attack set, bench/behavior/fresh5), 98 of its 36-byte
+  // datagrams answered within 10 ms; the TCP echo count sees none of them, and the TLS shell none here.
+  assert.equal(await most(`${SETUPS}/WeMoSwitch-C9-Mon0000-n00.pcap`, WEMO), 0);
+  assert.equal(await most('test-data/behavior/tunnel/WeMoSwitch-C9udptunnel-Mon0000-n00.pcap', WEMO), 98);
+  // The same tunnel to a neighbour (a LAN peer): none.
+  assert.equal(await most('test-data/behavior/tunnel/WeMoSwitch-C9udptunnellan-Mon0000-n00.pcap', WEMO), 0);
+  assert.equal(await most('test-data/behavior/revshell/WeMoSwitch-C9tlsrevshell-Mon0000-n00.pcap', WEMO), 0);
+  // A P2P camera's live view answers its internet peers' probes at once: 11, the most of any normal capture.
+  assert.equal(
+    await most('test-data/behavior/reflect/XiaobaiCamera-xiaobaicamc04p2p-Tue0552-n00.pcap', XIAOBAI),
+    11,
+  );
 });
 
 it('names.out.answers counts LLMNR and NetBIOS name packets sent from their server ports to one host', async () => {

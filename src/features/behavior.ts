@@ -214,6 +214,16 @@ export const BEHAVIOR_FEATURES: readonly BehaviorFeatureInfo[] = [
     kind: 'range',
     text: `small TCP segments from internet addresses it answered with a small one within ${ECHO_MAX_US / 1000} ms, as a terminal echoes keystrokes`,
   },
+  // The same over UDP: a session typed through a UDP tunnel (a VPN, socat, an implant's channel), where the
+  // keystrokes travel as datagrams; and a UDP service answering internet addresses (a reflector that does not
+  // amplify, such as NTP's 48 bytes for 48). A device's own UDP with the internet is asked by it and answered
+  // (DNS, NTP); a P2P camera's live view answers its peers' probes at once (the most in a 5-minute window of
+  // ../shared's normals: 11, XiaobaiCamera; every other type 0).
+  {
+    name: 'udp.public.echoes',
+    kind: 'range',
+    text: `small UDP datagrams from internet addresses it answered with a small one within ${ECHO_MAX_US / 1000} ms, as a tunnel carrying a typed session, or a service answering strangers, does`,
+  },
 ];
 export const BEHAVIOR_FEATURE_COUNT = BEHAVIOR_FEATURES.length;
 
@@ -1072,10 +1082,10 @@ export class BehaviorExtractor {
       this.fPacketsIn.data[f]!++;
       this.fBytesIn.data[f]! += len;
     }
-    if (proto === 0) {
-      if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN)
-        this.fFlags.data[f]! |= outgoing ? F_SYN_OUT : F_SYN_IN;
-      if (flags & TcpFlag.RST) this.fFlags.data[f]! |= outgoing ? F_RST_OUT : F_RST_IN;
+    if (proto === 0 && (flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN)
+      this.fFlags.data[f]! |= outgoing ? F_SYN_OUT : F_SYN_IN;
+    if (proto === 0 && flags & TcpFlag.RST) this.fFlags.data[f]! |= outgoing ? F_RST_OUT : F_RST_IN;
+    if (proto <= 1) {
       const payload = p.l4PayloadLength;
       if (payload > 0) {
         if (!outgoing) this.fEchoWait.data[f] = payload <= ECHO_MAX_BYTES ? tUs : 0;
@@ -1565,6 +1575,7 @@ function binOf(
   let dhcpServed = 0;
   let reflected = 0;
   let echoes = 0;
+  let udpEchoes = 0;
   const held: number[] = [];
   const lan: number[] = [];
   const accepted: number[] = [];
@@ -1667,6 +1678,7 @@ function binOf(
     )
       reflected += s.fBytesOut[id]! - s.fBytesIn[id]!;
     if (proto === 0 && s.fPeerKind[id] === 1) echoes += s.fEchoes[id]!;
+    if (proto === 1 && s.fPeerKind[id] === 1) udpEchoes += s.fEchoes[id]!;
     if (
       proto === 1 &&
       (localPort === 5355 || localPort === 137) &&
@@ -1727,6 +1739,7 @@ function binOf(
     dhcpServed,
     reflected,
     echoes,
+    udpEchoes,
   ];
   return {
     bin,

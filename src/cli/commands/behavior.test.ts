@@ -344,6 +344,18 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     assert.doesNotMatch(res.detail!.behavior!.reasons.join('\n'), /second network stack/);
   });
 
+  it('a session typed through a UDP tunnel is abnormal: small datagrams from the internet answered at once', () => {
+    // socat carrying an ssh session over UDP to an internet address on 51820, an operator typing (the fifth attack
+    // set, bench/behavior/fresh5), spliced into a held-out WeMo setup with the switch's own stack. The TCP echo
+    // count sees none of it: the keystrokes travel as datagrams.
+    flaggedOverItsNormal(
+      join(attacked, 'tunnel', 'WeMoSwitch-C9udptunnel-Mon0000-n00.pcap'),
+      /small UDP datagrams from internet addresses it answered with a small one within 10 ms, as a tunnel carrying a typed session, or a service answering strangers, does: 98/,
+      heldOut,
+      'WeMoSwitch-C9-Mon0000-n00.pcap',
+    );
+  });
+
   it('LLMNR poisoning is abnormal: name answers sent from UDP 5355 to a neighbour, which no normal device sends', () => {
     // A neighbour looks up "wpad" over LLMNR; the device answers every query with its own address and serves
     // wpad.dat on port 80, which a DLinkCam serves anyway (the third attack set, bench/behavior/fresh3), spliced
