@@ -356,6 +356,21 @@ it('udp.public.echoes counts small datagrams from internet addresses answered at
   );
 });
 
+it('tcp.out.public.pushes counts the far end speaking first after a pause, answered at once: a controller driving the device', async () => {
+  const f = BEHAVIOR_FEATURES.findIndex((x) => x.name === 'tcp.out.public.pushes');
+  const most = async (capture: string, mac: string) =>
+    Math.max(...(await binsOf(capture, mac)).map((b) => b.values[f]!));
+  // A DLinkCam's own cloud sessions are asked by the camera: none. With a WebSocket C2 over TLS on 443 spliced in
+  // (the sixth attack set, bench/behavior/fresh6: one connection the device opened, held 90 s, a task every
+  // 6-12 s and the server's pings, each answered at once), 12.
+  assert.equal(await most(`${SETUPS}/DLinkCam-B3-Mon0000-n00.pcap`, CAMERA), 0);
+  assert.equal(await most('test-data/behavior/c2/DLinkCam-B3websocket-Mon0000-n00.pcap', CAMERA), 12);
+  // The TLS reverse shell: keystrokes typed after a pause of a second or more, each echoed at once.
+  assert.equal(await most('test-data/behavior/revshell/WeMoSwitch-C9tlsrevshell-Mon0000-n00.pcap', WEMO), 8);
+  // A WeMo's cloud pushes a state change once in its setup: 1, the most of any normal capture's window.
+  assert.equal(await most(`${SETUPS}/WeMoSwitch-C9-Mon0000-n00.pcap`, WEMO), 1);
+});
+
 it('names.out.answers counts LLMNR and NetBIOS name packets sent from their server ports to one host', async () => {
   const most = (capture: string) => cameraMost(capture, 'names.out.answers');
   // A DLinkCam answers no name queries; spliced with an LLMNR poisoner's answers to a neighbour's 12 queries

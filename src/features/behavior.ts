@@ -76,6 +76,13 @@ export const HELD_SESSION_S = 10;
 const ECHO_MAX_BYTES = 64;
 const ECHO_MAX_US = 10_000;
 /**
+ * A controller drives the device over the device's own connection: after a pause (PUSH_IDLE_US without data
+ * either way) the internet end speaks first and the device answers within ECHO_MAX_US (a task and its result, a
+ * command typed into a shell without a pty, a server's ping). A device's own cloud session is the device's to
+ * drive: it asks, the server answers.
+ */
+const PUSH_IDLE_US = 1_000_000;
+/**
  * UDP services that answer a small request with a bigger reply and so are abused as reflectors (DNS, NTP,
  * SNMP, SSDP, CoAP, memcached, CLDAP, WS-Discovery, chargen, QOTD, NetBIOS, portmap, SLP, MS-SQL browser, ARD,
  * TFTP, mDNS, Ubiquiti discovery). Other UDP ports are left out: a camera's P2P video or a SIP call sends more
@@ -223,6 +230,14 @@ export const BEHAVIOR_FEATURES: readonly BehaviorFeatureInfo[] = [
     name: 'udp.public.echoes',
     kind: 'range',
     text: `small UDP datagrams from internet addresses it answered with a small one within ${ECHO_MAX_US / 1000} ms, as a tunnel carrying a typed session, or a service answering strangers, does`,
+  },
+  // Pushes: on a connection the device opened to the internet, the far end spoke first after a pause and the
+  // device answered at once — a controller's tasks or commands (a C2 channel, a reverse shell without a pty).
+  // A device's own cloud session is asked by the device (the most in a 5-minute window of ../shared's normals: 1).
+  {
+    name: 'tcp.out.public.pushes',
+    kind: 'range',
+    text: `pushes on connections it opened to internet addresses (the far end spoke first after a pause of ${PUSH_IDLE_US / 1e6} s or more) that it answered within ${ECHO_MAX_US / 1000} ms, as a controller's commands are`,
   },
 ];
 export const BEHAVIOR_FEATURE_COUNT = BEHAVIOR_FEATURES.length;
@@ -603,6 +618,7 @@ class HostBinState extends HostCounters {
   fFirst: Float64Array = new Float64Array(0);
   fLast: Float64Array = new Float64Array(0);
   fEchoes: Int32Array = new Int32Array(0);
+  fPushes: Int32Array = new Int32Array(0);
 
   /** Host c's counts, no peers yet. */
   reset(c: HostCounters): void {
@@ -733,6 +749,10 @@ export class BehaviorExtractor {
   /** When the peer's last small segment came (µs), while the host has not answered it; 0: none waiting. */
   private readonly fEchoWait = this.flowRows.float();
   private readonly fEchoes = this.flowRows.int();
+  /** When the flow last carried data either way (µs; 0: none yet), and a push waiting for its answer (0: none). */
+  private readonly fDataLast = this.flowRows.float();
+  private readonly fPushWait = this.flowRows.float();
+  private readonly fPushes = this.flowRows.int();
   /** Peers of packets that make no flow: (low, high, row) → id, with the kind first noted (see peerKind). */
   private readonly notedPeers = new QuadTable(256);
   private readonly notedRows = new ColumnTable(256);
@@ -1050,6 +1070,9 @@ export class BehaviorExtractor {
         this.fBytesOut.data[f] = this.fBytesIn.data[f] = 0;
         this.fEchoWait.data[f] = 0;
         this.fEchoes.data[f] = 0;
+        this.fDataLast.data[f] = 0;
+        this.fPushWait.data[f] = 0;
+        this.fPushes.data[f] = 0;
         this.fProto.data[f] = proto;
         this.fPeer.data[f] = (peerLow >>> 0) + peerHigh * TWO32;
         this.fPeerKind.data[f] = this.peerKind(p, outgoing);
@@ -1094,6 +1117,17 @@ export class BehaviorExtractor {
           if (waiting > 0 && tUs - waiting <= ECHO_MAX_US && payload <= ECHO_MAX_BYTES)
             this.fEchoes.data[f]!++;
           this.fEchoWait.data[f] = 0;
+        }
+        if (proto === 0) {
+          const before = this.fDataLast.data[f]!;
+          if (!outgoing) {
+            if (before > 0 && tUs - before >= PUSH_IDLE_US) this.fPushWait.data[f] = tUs;
+          } else {
+            const pushed = this.fPushWait.data[f]!;
+            if (pushed > 0 && tUs - pushed <= ECHO_MAX_US) this.fPushes.data[f]!++;
+            this.fPushWait.data[f] = 0;
+          }
+          this.fDataLast.data[f] = tUs;
         }
       }
     }
@@ -1256,6 +1290,7 @@ export class BehaviorExtractor {
     v.fFirst = this.fFirst.data;
     v.fLast = this.fLast.data;
     v.fEchoes = this.fEchoes.data;
+    v.fPushes = this.fPushes.data;
     return v;
   }
 
@@ -1576,6 +1611,7 @@ function binOf(
   let reflected = 0;
   let echoes = 0;
   let udpEchoes = 0;
+  let pushes = 0;
   const held: number[] = [];
   const lan: number[] = [];
   const accepted: number[] = [];
@@ -1679,6 +1715,7 @@ function binOf(
       reflected += s.fBytesOut[id]! - s.fBytesIn[id]!;
     if (proto === 0 && s.fPeerKind[id] === 1) echoes += s.fEchoes[id]!;
     if (proto === 1 && s.fPeerKind[id] === 1) udpEchoes += s.fEchoes[id]!;
+    if (proto === 0 && out && s.fPeerKind[id] === 1) pushes += s.fPushes[id]!;
     if (
       proto === 1 &&
       (localPort === 5355 || localPort === 137) &&
@@ -1740,6 +1777,7 @@ function binOf(
     reflected,
     echoes,
     udpEchoes,
+    pushes,
   ];
   return {
     bin,

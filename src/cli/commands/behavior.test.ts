@@ -356,6 +356,21 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     );
   });
 
+  it('a WebSocket C2 on 443 is abnormal: the controller speaks first after each pause and the device answers at once', () => {
+    // One wss:// connection the device opened, held 90 s, a task every 6-12 s and its output back, the server's
+    // pings answered (the sixth attack set, bench/behavior/fresh6), spliced into a held-out DLinkCam setup with
+    // the camera's own stack: a port the camera uses anyway, one new address, nothing loud. A count beyond the
+    // normal range is named once, the one furthest beyond: here the small-segment echoes (9), which no window of
+    // this test's IoT Sentinel normals has; where a training device's window has one (split 12's, with roles-dev),
+    // the 12 pushes decide it (bench/behavior/README.md). Their count: src/features/behavior.test.ts.
+    flaggedOverItsNormal(
+      join(attacked, 'c2', 'DLinkCam-B3websocket-Mon0000-n00.pcap'),
+      /pushes on connections it opened to internet addresses \(the far end spoke first after a pause of 1 s or more\) that it answered within 10 ms, as a controller's commands are: 12|small TCP segments from internet addresses it answered with a small one within 10 ms, as a terminal echoes keystrokes: 9/,
+      heldOut,
+      'DLinkCam-B3-Mon0000-n00.pcap',
+    );
+  });
+
   it('LLMNR poisoning is abnormal: name answers sent from UDP 5355 to a neighbour, which no normal device sends', () => {
     // A neighbour looks up "wpad" over LLMNR; the device answers every query with its own address and serves
     // wpad.dat on port 80, which a DLinkCam serves anyway (the third attack set, bench/behavior/fresh3), spliced
