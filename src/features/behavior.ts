@@ -668,9 +668,6 @@ export interface BehaviorOptions {
 }
 
 const TWO32 = 4294967296;
-/** The bin's flow cache (BehaviorExtractor.flowCache): 1024 slots by the top 10 bits of a hash, 6 words each. */
-const FLOW_CACHE_SHIFT = 22;
-const FLOW_CACHE_WIDTH = 6;
 
 export class BehaviorExtractor {
   private readonly durationUs: number;
@@ -739,12 +736,6 @@ export class BehaviorExtractor {
    * kind, packets and bytes each way, first and last time).
    */
   private readonly flows = new QuadTable(1024);
-  /**
-   * A direct-mapped cache in front of `flows`: (bin generation, the flow's four key words, its id) per slot;
-   * an entry counts only when its generation is the current bin's.
-   */
-  private readonly flowCache = new Int32Array(FLOW_CACHE_WIDTH << (32 - FLOW_CACHE_SHIFT));
-  private flowGeneration = 1;
   private readonly flowRows = new ColumnTable(1024);
   private readonly fRow = this.flowRows.int();
   private readonly fFlags = this.flowRows.int();
@@ -1064,32 +1055,35 @@ export class BehaviorExtractor {
     let f: number;
     if (peerLow === s.lastW0 && w1 === s.lastW1 && w2 === s.lastW2) f = s.lastFlow;
     else {
-      // Then the bin's flow cache (a host's packets interleave its flows, which its last flow alone missed
-      // for one packet in six), then the table.
-      const cache = this.flowCache;
-      const c =
-        (Math.imul(
-          Math.imul(peerLow, 0x85ebca6b) ^ w1 ^ Math.imul(w2 ^ (s.row << 8), 0x9e3779b1),
-          0xc2b2ae35,
-        ) >>>
-          FLOW_CACHE_SHIFT) *
-        FLOW_CACHE_WIDTH;
-      if (
-        cache[c] === this.flowGeneration &&
-        cache[c + 1] === peerLow &&
-        cache[c + 2] === w1 &&
-        cache[c + 3] === w2 &&
-        cache[c + 4] === s.row
-      ) {
-        f = cache[c + 5]!;
-      } else {
-        f = this.newFlow(peerLow, w1, w2, s, p, outgoing, proto, localPort, remotePort);
-        cache[c] = this.flowGeneration;
-        cache[c + 1] = peerLow;
-        cache[c + 2] = w1;
-        cache[c + 3] = w2;
-        cache[c + 4] = s.row;
-        cache[c + 5] = f;
+      const table = this.flows;
+      const before = table.size;
+      f = table.intern(peerLow, w1, w2, s.row);
+      if (table.size > before) {
+        this.flowRows.ensure(f + 1);
+        this.fRow.data[f] = s.row;
+        this.fFlags.data[f] = 0;
+        this.fPacketsOut.data[f] = this.fPacketsIn.data[f] = 0;
+        this.fBytesOut.data[f] = this.fBytesIn.data[f] = 0;
+        this.fEchoWait.data[f] = 0;
+        this.fEchoes.data[f] = 0;
+        this.fProto.data[f] = proto;
+        this.fPeer.data[f] = (peerLow >>> 0) + peerHigh * TWO32;
+        this.fPeerKind.data[f] = this.peerKind(p, outgoing);
+        this.fFirst.data[f] = tUs;
+        this.fLocalPort.data[f] = proto >= 2 ? 0 : localPort;
+        this.fRemotePort.data[f] = proto === 2 ? p.icmpType & 0xff : proto === 3 ? l4 & 0xff : remotePort;
+        // Who started it: a bare SYN says so; otherwise the well-known side is the server; else the sender.
+        let initOut = outgoing;
+        if (proto === 0 && flags & TcpFlag.SYN) initOut = (flags & TcpFlag.ACK) === 0 ? outgoing : !outgoing;
+        else if (proto <= 1) {
+          if (remotePort < 1024 && localPort >= 1024) initOut = true;
+          else if (localPort < 1024 && remotePort >= 1024) initOut = false;
+        } else if (proto === 2) {
+          // ICMP replies (echo reply 0/129) belong to the other side's request.
+          const type = p.icmpType;
+          if (type === 0 || type === 129) initOut = !outgoing;
+        }
+        if (initOut) this.fFlags.data[f]! |= F_INIT_OUT;
       }
       s.lastW0 = peerLow;
       s.lastW1 = w1;
@@ -1119,55 +1113,6 @@ export class BehaviorExtractor {
         }
       }
     }
-  }
-
-  /** The bin's flow (peerLow, w1, w2, host row), added with its first packet's columns when new. */
-  private newFlow(
-    peerLow: number,
-    w1: number,
-    w2: number,
-    s: HostCounters,
-    p: BehaviorPacket,
-    outgoing: boolean,
-    proto: number,
-    localPort: number,
-    remotePort: number,
-  ): number {
-    const table = this.flows;
-    const before = table.size;
-    const f = table.intern(peerLow, w1, w2, s.row);
-    if (table.size > before) {
-      const tUs = this.nowUs;
-      const peerHigh = this.idHigh;
-      const l4 = p.l4Proto;
-      const flags = p.tcpFlags;
-      this.flowRows.ensure(f + 1);
-      this.fRow.data[f] = s.row;
-      this.fFlags.data[f] = 0;
-      this.fPacketsOut.data[f] = this.fPacketsIn.data[f] = 0;
-      this.fBytesOut.data[f] = this.fBytesIn.data[f] = 0;
-      this.fEchoWait.data[f] = 0;
-      this.fEchoes.data[f] = 0;
-      this.fProto.data[f] = proto;
-      this.fPeer.data[f] = (peerLow >>> 0) + peerHigh * TWO32;
-      this.fPeerKind.data[f] = this.peerKind(p, outgoing);
-      this.fFirst.data[f] = tUs;
-      this.fLocalPort.data[f] = proto >= 2 ? 0 : localPort;
-      this.fRemotePort.data[f] = proto === 2 ? p.icmpType & 0xff : proto === 3 ? l4 & 0xff : remotePort;
-      // Who started it: a bare SYN says so; otherwise the well-known side is the server; else the sender.
-      let initOut = outgoing;
-      if (proto === 0 && flags & TcpFlag.SYN) initOut = (flags & TcpFlag.ACK) === 0 ? outgoing : !outgoing;
-      else if (proto <= 1) {
-        if (remotePort < 1024 && localPort >= 1024) initOut = true;
-        else if (localPort < 1024 && remotePort >= 1024) initOut = false;
-      } else if (proto === 2) {
-        // ICMP replies (echo reply 0/129) belong to the other side's request.
-        const type = p.icmpType;
-        if (type === 0 || type === 129) initOut = !outgoing;
-      }
-      if (initOut) this.fFlags.data[f]! |= F_INIT_OUT;
-    }
-    return f;
   }
 
   /** 1 public, 2 private, 3 multicast: the kind of the packet's remote address (its destination when outgoing). */
@@ -1208,7 +1153,6 @@ export class BehaviorExtractor {
     }
     this.touched.length = 0;
     this.flows.clear();
-    this.flowGeneration++;
     this.notedPeers.clear();
     this.dnsServers.clear();
     this.arpAsked.clear();
