@@ -91,6 +91,47 @@ function words(a: Uint8Array): Int32Array {
   return new Int32Array(a.buffer, a.byteOffset, a.length >> 2);
 }
 
+/**
+ * A packed record's fields as a per-packet extractor on the analysis thread reads them (the behaviour
+ * extractor's `BehaviorPacket`), loaded by `PackedRecords.load`: the fields `unpack` gives a PacketRecord
+ * less the ones such readers leave alone (frame head, captured length, IP protocol word, ether type, the
+ * fragment flag), and the time kept in microseconds, as packed, instead of seconds and nanoseconds that
+ * `timeMicrosTo` turns back. An IPv4 packet's address bytes 4–15 are zero, as a PacketRecord's.
+ */
+export class PackedPacket {
+  ipVersion = 0;
+  hasMacs = false;
+  readonly macs = new Uint8Array(12);
+  readonly srcAddr = new Uint8Array(16);
+  readonly dstAddr = new Uint8Array(16);
+  originalLength = 0;
+  ipLength = 0;
+  l4PayloadLength = 0;
+  l4Proto = -1;
+  ttl = 0;
+  tcpFlags = 0;
+  tcpHeaderWords = 0;
+  isLaterFragment = false;
+  srcPort = 0;
+  dstPort = 0;
+  icmpType = -1;
+  arpOp = 0;
+  arpSender = 0;
+  arpTarget = 0;
+  /** The MACs and addresses as int32 words (same bytes), for a word-wise load. */
+  readonly macWords = new Int32Array(this.macs.buffer);
+  readonly srcWords = new Int32Array(this.srcAddr.buffer);
+  readonly dstWords = new Int32Array(this.dstAddr.buffer);
+  /** Address words 1–3 hold an IPv6 packet's bytes (zeroed before an IPv4 packet's are read). */
+  wide = false;
+  /** The time in microseconds (a double field would box it; a typed array does not). */
+  readonly time = new Float64Array(1);
+
+  timeMicrosTo(out: Float64Array): void {
+    out[0] = this.time[0]!;
+  }
+}
+
 /** Views over `count` records starting at byte `byteOffset` of `buffer`. */
 export class PackedRecords {
   readonly bytes: Uint8Array;
@@ -292,6 +333,55 @@ export class PackedRecords {
     }
     rec.arpTarget = version === 0 ? i32[q + DST_W]! >>> 0 : 0;
     rec.arpSender = version === 0 ? i32[q + SRC_W]! >>> 0 : 0;
+  }
+
+  /** Record i into `p` (see PackedPacket): what `unpack` would give the fields it has. */
+  load(i: number, p: PackedPacket): void {
+    p.time[0] = this.f64[i * F64_PER_RECORD]!;
+    const q = i * I32_PER_RECORD;
+    const i32 = this.i32;
+    const version = i32[q + VERSION_WORD]! & 0xff;
+    p.ipVersion = version;
+    const ports = i32[q + PORTS_WORD]!;
+    p.srcPort = ports & 0xffff;
+    p.dstPort = ports >>> 16;
+    p.ipLength = i32[q + IP_LENGTH_WORD]!;
+    p.originalLength = i32[q + ORIGINAL_LENGTH_WORD]!;
+    p.l4PayloadLength = i32[q + L4_PAYLOAD_WORD]!;
+    p.l4Proto = i32[q + L4_WORD]!;
+    const bits = i32[q + BITS_WORD]!;
+    p.ttl = bits & 0xff;
+    p.tcpFlags = (bits >>> 8) & 0x1ff;
+    p.tcpHeaderWords = (bits >>> 17) & 0xf;
+    p.hasMacs = (bits & HAS_MACS) !== 0;
+    p.isLaterFragment = (bits & LATER_FRAGMENT) !== 0;
+    p.icmpType = i32[q + ICMP_WORD]!;
+    p.arpOp = i32[q + ETHER_WORD]! >>> 16;
+    const macs = p.macWords;
+    macs[0] = i32[q + MACS_W]!;
+    macs[1] = i32[q + MACS_W + 1]!;
+    macs[2] = i32[q + MACS_W + 2]!;
+    const src = p.srcWords;
+    const dst = p.dstWords;
+    if (version === 4) {
+      src[0] = i32[q + SRC_W]!;
+      dst[0] = i32[q + DST_W]!;
+      if (p.wide) {
+        for (let k = 1; k < 4; k++) {
+          src[k] = 0;
+          dst[k] = 0;
+        }
+        p.wide = false;
+      }
+    } else if (version === 6) {
+      for (let k = 0; k < 4; k++) {
+        src[k] = i32[q + SRC_W + k]!;
+        dst[k] = i32[q + DST_W + k]!;
+      }
+      p.wide = true;
+    }
+    p.arpTarget = version === 0 ? i32[q + DST_W]! >>> 0 : 0;
+    p.arpSender = version === 0 ? i32[q + SRC_W]! >>> 0 : 0;
   }
 
   timeUs(i: number): number {

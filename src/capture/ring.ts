@@ -140,13 +140,18 @@ export class RingReader {
     const mask = this.mask;
     const freeEvery = this.freeEvery;
     let r = this.read;
+    // A count down, not (k + 1) % freeEvery: a division per record.
+    let untilFree = freeEvery;
     for (let k = 0; k < n; k++) {
       each(records, r & mask);
       r = (r + 1) | 0;
       // Freed as they are read, not at the end: a writer that found the ring full goes on while this
       // thread works through the rest. Freed only at the end, the two threads took turns (the writer asleep
       // on a full ring while this drained half of it, then this asleep while the writer filled it again).
-      if ((k + 1) % freeEvery === 0) this.free(r);
+      if (--untilFree === 0) {
+        this.free(r);
+        untilFree = freeEvery;
+      }
     }
     this.free(r);
     return n;

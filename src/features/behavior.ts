@@ -17,7 +17,7 @@
  * service lists are built when a bin closes.
  */
 
-import { IpProto, type PacketRecord, TcpFlag } from '../capture/packet.js';
+import { IpProto, TcpFlag } from '../capture/packet.js';
 import { ipv4Text, ipv6Text, isPrivateV4, isPrivateV6, macText } from '../sessions/address.js';
 import { ColumnTable } from '../sessions/columns.js';
 import { QuadTable } from '../sessions/quad-table.js';
@@ -648,6 +648,36 @@ class HostBinState extends HostCounters {
   }
 }
 
+/**
+ * What the extractor reads of a packet: a decoded PacketRecord, or a record of the reader thread's ring loaded
+ * into a PackedPacket (capture/packed.ts) without the rest of a PacketRecord.
+ */
+export interface BehaviorPacket {
+  readonly ipVersion: number;
+  readonly hasMacs: boolean;
+  /** Destination MAC in bytes 0..5, source MAC in 6..11. */
+  readonly macs: Uint8Array;
+  /** Addresses: IPv4 in bytes 0..3 (the rest zero), IPv6 in 0..15. */
+  readonly srcAddr: Uint8Array;
+  readonly dstAddr: Uint8Array;
+  readonly originalLength: number;
+  readonly ipLength: number;
+  readonly l4PayloadLength: number;
+  readonly l4Proto: number;
+  readonly ttl: number;
+  readonly tcpFlags: number;
+  readonly tcpHeaderWords: number;
+  readonly isLaterFragment: boolean;
+  readonly srcPort: number;
+  readonly dstPort: number;
+  readonly icmpType: number;
+  readonly arpOp: number;
+  readonly arpSender: number;
+  readonly arpTarget: number;
+  /** The time in whole microseconds into out[0]. */
+  timeMicrosTo(out: Float64Array): void;
+}
+
 export interface BehaviorOptions {
   /** Bin length in seconds. */
   durationS: number;
@@ -781,7 +811,7 @@ export class BehaviorExtractor {
     this.beaconMemory = options.beaconMemory;
   }
 
-  add(p: PacketRecord): void {
+  add(p: BehaviorPacket): void {
     if (p.ipVersion !== 4 && p.ipVersion !== 6) {
       if (
         (p.arpOp === 1 || p.arpOp === 2) &&
@@ -862,7 +892,7 @@ export class BehaviorExtractor {
    * Whether the packet's destination (else its source) address is private, or on the other end's link (see
    * onLink); its id is in this.dstLow (srcLow).
    */
-  private isPrivate(destination: boolean, p: PacketRecord): boolean {
+  private isPrivate(destination: boolean, p: BehaviorPacket): boolean {
     if (onLink(p)) return true;
     const low = destination ? this.dstLow : this.srcLow;
     const high = this.idHigh;
@@ -901,7 +931,7 @@ export class BehaviorExtractor {
    * (see addressLow) on links without MACs (high IP_HOST + 1 for IPv6, low the address's low word). Int32 words,
    * not one number of up to 50 bits: that was a heap number per packet.
    */
-  private hostOf(high: number, low: number, p: PacketRecord, source: boolean): number {
+  private hostOf(high: number, low: number, p: BehaviorPacket, source: boolean): number {
     if (this.cacheLow0 === low && this.cacheHigh0 === high) return this.cacheH0;
     if (this.cacheLow1 === low && this.cacheHigh1 === high) {
       const h = this.cacheH1;
@@ -976,7 +1006,7 @@ export class BehaviorExtractor {
   private srcLow = 0;
   private dstLow = 0;
 
-  private count(h: number, p: PacketRecord, outgoing: boolean): void {
+  private count(h: number, p: BehaviorPacket, outgoing: boolean): void {
     const tUs = this.nowUs;
     const peerLow = outgoing ? this.dstLow : this.srcLow;
     const peerHigh = this.idHigh;
@@ -1134,7 +1164,7 @@ export class BehaviorExtractor {
   }
 
   /** 1 public, 2 private, 3 multicast: the kind of the packet's remote address (its destination when outgoing). */
-  private peerKind(p: PacketRecord, outgoing: boolean): number {
+  private peerKind(p: BehaviorPacket, outgoing: boolean): number {
     const remote = outgoing ? p.dstAddr : p.srcAddr;
     const v6 = p.ipVersion === 6;
     const group = v6 ? remote[0] === 0xff : (remote[0]! & 0xf0) === 0xe0;
@@ -1145,7 +1175,7 @@ export class BehaviorExtractor {
    * A peer of a packet that makes no flow (ICMP errors, neighbour discovery, later fragments); peers of
    * flows are added when the bin closes, which keeps a hash lookup off every packet.
    */
-  private notePeer(s: HostCounters, p: PacketRecord, outgoing: boolean, low: number, high: number): void {
+  private notePeer(s: HostCounters, p: BehaviorPacket, outgoing: boolean, low: number, high: number): void {
     const noted = this.notedPeers;
     const before = noted.size;
     const i = noted.intern(low, high, s.row, 0);
@@ -1421,7 +1451,7 @@ export function isUnicastPeer(peer: number, kind: number): boolean {
  * neighbour has a global address). A peer across the router stays public. Not cached per address: one address
  * is local to its neighbours and public to the rest.
  */
-function onLink(p: PacketRecord): boolean {
+function onLink(p: BehaviorPacket): boolean {
   const s = p.srcAddr;
   const d = p.dstAddr;
   const n = p.ipVersion === 6 ? 8 : 3;

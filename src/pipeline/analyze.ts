@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isMainThread } from 'node:worker_threads';
-import type { PackedRecords } from '../capture/packed.js';
+import { PackedPacket, type PackedRecords } from '../capture/packed.js';
 import { PacketRecord } from '../capture/packet.js';
 import { readCapture } from '../capture/reader.js';
 import {
@@ -243,6 +243,21 @@ function packedConsumer(
     return (records, i) => {
       stream.addPacked(records, i);
       if (!stream.exact) abort.abort();
+    };
+  }
+  const behavior = extractors.behavior;
+  if (extractors.v2 === null && behavior !== null) {
+    // The behaviour extractor alone (v2 runs on the reader thread): it reads the record's fields loaded into a
+    // PackedPacket, which skips what a whole PacketRecord also holds (unpack's frame head, time conversion).
+    const packet = new PackedPacket();
+    return (records, i) => {
+      if (records.isIp(i)) stream.addPacked(records, i);
+      if (!stream.exact) {
+        abort.abort();
+        return;
+      }
+      records.load(i, packet);
+      behavior.add(packet);
     };
   }
   const rec = new PacketRecord();

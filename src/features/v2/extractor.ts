@@ -143,6 +143,9 @@ const EP_ADDR = 4;
 const EP_FLAGS = 5;
 const EP_GROUP = 6;
 const EP = 8;
+/** addPacked's conversation cache: 256 slots, by the top 8 bits of a hash. */
+const CONVERSATION_SHIFT = 24;
+const CONVERSATION_SLOTS = 1 << (32 - CONVERSATION_SHIFT);
 /** Hosts of a bin with dense count rows (~10 KiB each, 10 MiB for all): ordinary bins have tens. */
 const DENSE_ROWS = 1024;
 /** Packets per batch: the batch's columns (~140 KB) stay in cache while it is written and counted. */
@@ -299,6 +302,13 @@ export class V2Extractor {
    * destination. Ids never change within a capture, so entries stay valid across batches and bins.
    */
   private readonly endpoints = new Int32Array(2 * EP).fill(-1);
+  /**
+   * addPacked's conversations: direct-mapped, CONVERSATION_SLOTS entries of two endpoints as `endpoints`'
+   * (either order), each endpoint's MAC and address as the record's words (bytes in memory order: the MAC's
+   * bytes 0–3 at EP_LO, 4–5 at EP_HI; -1 never matches EP_HI), so a hit needs no byte swaps. A capture's
+   * packets interleave a few conversations, which one memo entry missed for one packet in six.
+   */
+  private readonly conversations = new Int32Array(CONVERSATION_SLOTS * 2 * EP).fill(-1);
   /** Count cells that left zero this bin (indices into cnt), expanded and zeroed at bin close. */
   private readonly cellLogRows = new ColumnTable(1024);
   private readonly cellLog = this.cellLogRows.int();
@@ -379,8 +389,14 @@ export class V2Extractor {
    * `add` for record r of packed records (capture/packed.ts), as `add` of the packet it was packed from:
    * the reader thread feeds the ring's records, so its common frames need no decoding (packEthernetIpv4).
    * The records hold MAC and address bytes in memory order; the batch holds them as big-endian words.
+   *
+   * An IPv4 packet with MACs (nearly every packet of most captures) is counted here at once, not batched: its
+   * record was just written, so it is in cache, and its endpoints are checked against the last packet's by
+   * the record's own words (packedEndpoints). Any other packet goes through a batch of one. Packets batched
+   * by `add` are counted first, so the order (and so ids and sums) is that of the calls.
    */
   addPacked(records: PackedRecords, r: number): void {
+    if (this.batchCount > 0) this.flush();
     const w = records.i32;
     const q = records.wordAt(r);
     const version = w[q + PACKED_VERSION_WORD]! & 0xff;
@@ -391,12 +407,9 @@ export class V2Extractor {
     const bits = w[q + PACKED_BITS_WORD]!;
     const hasMacs = (bits & PACKED_HAS_MACS) !== 0;
     if (counted < 0 || (!ip && !hasMacs)) return;
-    const i = this.batchCount++;
-    this.bTime[i] = t;
-    this.bLen[i] = w[q + PACKED_ORIGINAL_LENGTH_WORD]!;
-    const b3 = i * 3;
-    const bw = this.bWords;
-    bw[b3] =
+    this.bTime[0] = t;
+    const len = w[q + PACKED_ORIGINAL_LENGTH_WORD]!;
+    const w0 =
       counted |
       (hasMacs ? B_MACS : 0) |
       (ip ? B_IP : 0) |
@@ -405,28 +418,115 @@ export class V2Extractor {
       (bits & PACKED_LATER_FRAGMENT ? B_LATER : 0) |
       (w[q + PACKED_L4_PAYLOAD_WORD] === 0 ? B_NOPAYLOAD : 0);
     const ports = w[q + PACKED_PORTS_WORD]!;
-    bw[b3 + 1] = ip ? (ports << 16) | (ports >>> 16) : w[q + PACKED_ETHER_WORD]! & 0xffff;
-    bw[b3 + 2] =
+    const w1 = ip ? (ports << 16) | (ports >>> 16) : w[q + PACKED_ETHER_WORD]! & 0xffff;
+    const w2 =
       (w[q + PACKED_L4_WORD]! & 0xff) |
       ((bits & 0xff) << 8) |
       (((bits >>> 8) & 0xff) << 16) |
       ((w[q + PACKED_ICMP_WORD]! & 0xff) << 24);
-    if (hasMacs) {
-      const bm = this.bMacs;
-      bm[b3] = bigEndian(w[q + PACKED_MACS_WORD]!);
-      bm[b3 + 1] = bigEndian(w[q + PACKED_MACS_WORD + 1]!);
-      bm[b3 + 2] = bigEndian(w[q + PACKED_MACS_WORD + 2]!);
+    if (version !== 4 || !hasMacs) {
+      this.batchCount = 1;
+      this.bLen[0] = len;
+      const bw = this.bWords;
+      bw[0] = w0;
+      bw[1] = w1;
+      bw[2] = w2;
+      if (hasMacs) {
+        const bm = this.bMacs;
+        bm[0] = bigEndian(w[q + PACKED_MACS_WORD]!);
+        bm[1] = bigEndian(w[q + PACKED_MACS_WORD + 1]!);
+        bm[2] = bigEndian(w[q + PACKED_MACS_WORD + 2]!);
+      }
+      if (ip) {
+        const ba = this.bAddrs;
+        for (let k = 0; k < 4; k++) {
+          ba[k] = bigEndian(w[q + PACKED_SRC_WORD + k]!);
+          ba[4 + k] = bigEndian(w[q + PACKED_DST_WORD + k]!);
+        }
+      }
+      this.flush();
+      return;
     }
-    if (ip) {
-      const ba = this.bAddrs;
-      const o = i * 8;
-      const words = version === 6 ? 4 : 1;
-      for (let k = 0; k < words; k++) {
-        ba[o + k] = bigEndian(w[q + PACKED_SRC_WORD + k]!);
-        ba[o + 4 + k] = bigEndian(w[q + PACKED_DST_WORD + k]!);
+    // A MAC as two words of its bytes in memory order: bytes 0–3, then 4–5 (the destination's are the
+    // record's first word and the low half of its second; the source's the high half and the third word).
+    const m1 = w[q + PACKED_MACS_WORD + 1]!;
+    const m2 = w[q + PACKED_MACS_WORD + 2]!;
+    const dA = w[q + PACKED_MACS_WORD]!;
+    const dB = m1 & 0xffff;
+    const sA = (m1 >>> 16) | (m2 << 16);
+    const sB = m2 >>> 16;
+    const sIp = w[q + PACKED_SRC_WORD]!;
+    const dIp = w[q + PACKED_DST_WORD]!;
+    // The conversation's entry, either way round (the slot's hash is symmetric in the two endpoints).
+    const ep = this.conversations;
+    const slot =
+      Math.imul(sA ^ dA ^ Math.imul(sIp ^ dIp, 0x85ebca6b) ^ Math.imul(sB ^ dB, 0xc2b2ae35), 0x9e3779b1) >>>
+      CONVERSATION_SHIFT;
+    let s = slot * 2 * EP;
+    let d = s + EP;
+    if (
+      sA !== ep[s + EP_LO] ||
+      sB !== ep[s + EP_HI] ||
+      sIp !== ep[s + EP_IP] ||
+      dA !== ep[d + EP_LO] ||
+      dB !== ep[d + EP_HI] ||
+      dIp !== ep[d + EP_IP]
+    ) {
+      if (
+        sA === ep[d + EP_LO] &&
+        sB === ep[d + EP_HI] &&
+        sIp === ep[d + EP_IP] &&
+        dA === ep[s + EP_LO] &&
+        dB === ep[s + EP_HI] &&
+        dIp === ep[s + EP_IP]
+      ) {
+        const e = s;
+        s = d;
+        d = e;
+      } else {
+        const ba = this.bAddrs;
+        ba[0] = bigEndian(sIp);
+        ba[4] = bigEndian(dIp);
+        // As the batch's words: the MAC's first two bytes (big-endian), then its last four.
+        this.resolveEndpoints(
+          ((sA & 0xff) << 8) | ((sA >>> 8) & 0xff),
+          bigEndian((sA >>> 16) | (sB << 16)),
+          ((dA & 0xff) << 8) | ((dA >>> 8) & 0xff),
+          bigEndian((dA >>> 16) | (dB << 16)),
+          ba,
+          0,
+          ep,
+          s,
+        );
+        ep[s + EP_LO] = sA;
+        ep[s + EP_HI] = sB;
+        ep[s + EP_IP] = sIp;
+        ep[d + EP_LO] = dA;
+        ep[d + EP_HI] = dB;
+        ep[d + EP_IP] = dIp;
       }
     }
-    if (this.batchCount === BATCH) this.flush();
+    const src = ep[s + EP_KEY]!;
+    const srcAddr = ep[s + EP_ADDR]!;
+    const dst = ep[d + EP_KEY]!;
+    const dstAddr = ep[d + EP_ADDR]!;
+    let srcFlags = ep[s + EP_FLAGS]!;
+    let dstFlags = ep[d + EP_FLAGS]!;
+    let link = 0;
+    // sameLink on the record's words: an IPv4 address's first three bytes are its word's low 24 bits.
+    if ((srcFlags & dstFlags & F_PRIVATE) === 0 && ((sIp ^ dIp) & 0xffffff) === 0) {
+      srcFlags |= F_PRIVATE;
+      dstFlags |= F_PRIVATE;
+      link = B_ONLINK;
+    }
+    if (src >= 0) {
+      this.packetsSent.data[src]!++;
+      if (srcFlags & F_PRIVATE) this.privateSent.data[src]!++;
+    }
+    if (dst >= 0 && dstFlags & F_PRIVATE) this.privateReceived.data[dst]!++;
+    if ((w0 & B_COUNTED) === 0) return;
+    this.countPacket(0, len, w0 | ep[d + EP_GROUP]! | link, w1, w2, src, dst, srcAddr, dstAddr);
+    this.countFlow(0, w0 | link, w1, w2, src, dst, srcAddr, dstAddr);
   }
 
   /**
@@ -523,7 +623,7 @@ export class V2Extractor {
             s = EP;
             d = 0;
           } else {
-            this.resolveEndpoints(sHi, sLo, dHi, dLo, ba, i * 8);
+            this.resolveEndpoints(sHi, sLo, dHi, dLo, ba, i * 8, ep, 0);
           }
         }
         src = ep[s + EP_KEY]!;
@@ -592,18 +692,27 @@ export class V2Extractor {
     dLo: number,
     ba: Int32Array,
     o: number,
+    memo: Int32Array,
+    at: number,
   ): void {
     const srcAddr = this.addrs.id(4, ba, o);
     const dstAddr = this.addrs.id(4, ba, o + 4);
     // A group MAC (I/G bit set) is never a key.
     const src = sHi & 0x100 ? -1 : this.keys.mac(sHi, sLo);
     const dst = dHi & 0x100 ? -1 : this.keys.mac(dHi, dLo);
-    this.setEndpoint(0, sHi, sLo, ba[o]!, src, srcAddr);
-    this.setEndpoint(EP, dHi, dLo, ba[o + 4]!, dst, dstAddr);
+    this.setEndpoint(memo, at, sHi, sLo, ba[o]!, src, srcAddr);
+    this.setEndpoint(memo, at + EP, dHi, dLo, ba[o + 4]!, dst, dstAddr);
   }
 
-  private setEndpoint(e: number, hi: number, lo: number, ipWord: number, key: number, addr: number): void {
-    const ep = this.endpoints;
+  private setEndpoint(
+    ep: Int32Array,
+    e: number,
+    hi: number,
+    lo: number,
+    ipWord: number,
+    key: number,
+    addr: number,
+  ): void {
     const flags = this.addrFlags.data[addr]!;
     ep[e + EP_HI] = hi;
     ep[e + EP_LO] = lo;
