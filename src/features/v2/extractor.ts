@@ -391,8 +391,8 @@ export class V2Extractor {
    * The records hold MAC and address bytes in memory order; the batch holds them as big-endian words.
    *
    * An IPv4 packet with MACs (nearly every packet of most captures) is counted here at once, not batched: its
-   * record was just written, so it is in cache, and its endpoints are checked against the last packet's by
-   * the record's own words (packedEndpoints). Any other packet goes through a batch of one. Packets batched
+   * record was just written, so it is in cache, and its endpoints are found in a cache of conversations by
+   * the record's own words (`conversations`). Any other packet goes through a batch of one. Packets batched
    * by `add` are counted first, so the order (and so ids and sums) is that of the calls.
    */
   addPacked(records: PackedRecords, r: number): void {
