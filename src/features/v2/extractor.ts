@@ -510,23 +510,26 @@ export class V2Extractor {
     const srcAddr = ep[s + EP_ADDR]!;
     const dst = ep[d + EP_KEY]!;
     const dstAddr = ep[d + EP_ADDR]!;
-    let srcFlags = ep[s + EP_FLAGS]!;
-    let dstFlags = ep[d + EP_FLAGS]!;
-    let link = 0;
+    const srcFlags = ep[s + EP_FLAGS]!;
+    const dstFlags = ep[d + EP_FLAGS]!;
     // sameLink on the record's words: an IPv4 address's first three bytes are its word's low 24 bits.
-    if ((srcFlags & dstFlags & F_PRIVATE) === 0 && ((sIp ^ dIp) & 0xffffff) === 0) {
-      srcFlags |= F_PRIVATE;
-      dstFlags |= F_PRIVATE;
-      link = B_ONLINK;
-    }
-    if (src >= 0) {
-      this.packetsSent.data[src]!++;
-      if (srcFlags & F_PRIVATE) this.privateSent.data[src]!++;
-    }
-    if (dst >= 0 && dstFlags & F_PRIVATE) this.privateReceived.data[dst]!++;
+    const link = (srcFlags & dstFlags & F_PRIVATE) === 0 && ((sIp ^ dIp) & 0xffffff) === 0 ? B_ONLINK : 0;
+    this.countSender(src, dst, srcFlags | link, dstFlags | link);
     if ((w0 & B_COUNTED) === 0) return;
     this.countPacket(0, len, w0 | ep[d + EP_GROUP]! | link, w1, w2, src, dst, srcAddr, dstAddr);
     this.countFlow(0, w0 | link, w1, w2, src, dst, srcAddr, dstAddr);
+  }
+
+  /**
+   * The packet's counts toward which host is the device: sent by src, and sent or received at a private address
+   * (flags with F_PRIVATE; B_ONLINK, a neighbour on the link, counts as private too).
+   */
+  private countSender(src: number, dst: number, srcFlags: number, dstFlags: number): void {
+    if (src >= 0) {
+      this.packetsSent.data[src]!++;
+      if (srcFlags & (F_PRIVATE | B_ONLINK)) this.privateSent.data[src]!++;
+    }
+    if (dst >= 0 && dstFlags & (F_PRIVATE | B_ONLINK)) this.privateReceived.data[dst]!++;
   }
 
   /**
@@ -655,23 +658,19 @@ export class V2Extractor {
         }
         if (ip && dstGroup === 0) dstGroup = dstFlags & (F_MULTICAST | F_BROADCAST);
       }
-      let link = 0;
-      if (ip && (srcFlags & dstFlags & F_PRIVATE) === 0 && sameLink(ba, i * 8, (w0 & B_V6) !== 0)) {
-        srcFlags |= F_PRIVATE;
-        dstFlags |= F_PRIVATE;
-        link = B_ONLINK;
-      }
-      if (src >= 0) {
-        this.packetsSent.data[src]!++;
-        if (srcFlags & F_PRIVATE) this.privateSent.data[src]!++;
-      }
-      if (dst >= 0 && dstFlags & F_PRIVATE) this.privateReceived.data[dst]!++;
+      const link =
+        ip && (srcFlags & dstFlags & F_PRIVATE) === 0 && sameLink(ba, i * 8, (w0 & B_V6) !== 0)
+          ? B_ONLINK
+          : 0;
+      srcFlags |= link;
+      dstFlags |= link;
+      this.countSender(src, dst, srcFlags, dstFlags);
       if ((w0 & B_COUNTED) === 0) continue;
       if (ipKeys) {
         // An address key at a public address never sends from a private one, so it is never a host (see
         // close): its features would be thrown away. A tunnel's capture meets hundreds of thousands.
-        if ((srcFlags & F_PRIVATE) === 0) src = -1;
-        if ((dstFlags & F_PRIVATE) === 0) dst = -1;
+        if ((srcFlags & (F_PRIVATE | B_ONLINK)) === 0) src = -1;
+        if ((dstFlags & (F_PRIVATE | B_ONLINK)) === 0) dst = -1;
       }
       const w1 = bw[i * 3 + 1]!;
       const w2 = bw[i * 3 + 2]!;
