@@ -272,10 +272,10 @@ it('acceptedServices lists the incoming TCP services on which the host accepted 
   ]);
 });
 
-/** The most a feature reached in any window of the D-Link camera (the spliced captures' device). */
-async function cameraMost(capture: string, feature: string): Promise<number> {
+/** The most a feature reached in any window of a host (by default the D-Link camera, the spliced captures' device). */
+async function cameraMost(capture: string, feature: string, mac = CAMERA): Promise<number> {
   const f = BEHAVIOR_FEATURES.findIndex((x) => x.name === feature);
-  return Math.max(...(await binsOf(capture, CAMERA)).map((b) => b.values[f]!));
+  return Math.max(...(await binsOf(capture, mac)).map((b) => b.values[f]!));
 }
 
 it('isUnicastPeer: one host, not a multicast group nor an IPv4 address ending in .255', () => {
@@ -369,6 +369,25 @@ it('tcp.out.public.pushes counts the far end speaking first after a pause, answe
   assert.equal(await most('test-data/behavior/revshell/WeMoSwitch-C9tlsrevshell-Mon0000-n00.pcap', WEMO), 8);
   // A WeMo's cloud pushes a state change once in its setup: 1, the most of any normal capture's window.
   assert.equal(await most(`${SETUPS}/WeMoSwitch-C9-Mon0000-n00.pcap`, WEMO), 1);
+});
+
+it('udp.out.public.serviceExchanges counts exchanges on one UDP conversation with an internet request/answer service', async () => {
+  const most = (capture: string, mac = CAMERA) => cameraMost(capture, 'udp.out.public.serviceExchanges', mac);
+  // The camera's own NTP and DNS with the internet: one request and its answer per conversation.
+  assert.equal(await most(`${SETUPS}/DLinkCam-B3-Mon0000-n00.pcap`), 1);
+  // A covert channel in NTP's fields (the seventh attack set's f7-ntp-covert: 40 well-formed client requests from
+  // port 123 to one server, 2-4 s apart), and a CoAP C2 polled from one port (f6-coap-c2): 40 and 47.
+  assert.equal(await most('test-data/behavior/c2/DLinkCam-B3ntpcovert-Mon0000-n00.pcap'), 40);
+  assert.equal(await most('test-data/behavior/c2/DLinkCam-B3coapc2-Mon0000-n00.pcap'), 47);
+  // The same NTP channel to a neighbour: not an internet server.
+  assert.equal(await most('test-data/behavior/c2/DLinkCam-B3ntpcovertlan-Mon0000-n00.pcap'), 1);
+  // Strangers asking the device's own CoAP service (a reflector) start those conversations: not the device's.
+  assert.equal(await most('test-data/behavior/reflect/DLinkCam-B3coapreflect-Mon0000-n00.pcap'), 1);
+  // A camera's P2P live view exchanges hundreds of datagrams with a phone, on no request/answer service's port.
+  assert.equal(
+    await most('test-data/behavior/reflect/XiaobaiCamera-xiaobaicamc04p2p-Tue0552-n00.pcap', XIAOBAI),
+    0,
+  );
 });
 
 it('names.out.answers counts LLMNR and NetBIOS name packets sent from their server ports to one host', async () => {

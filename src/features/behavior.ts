@@ -239,6 +239,15 @@ export const BEHAVIOR_FEATURES: readonly BehaviorFeatureInfo[] = [
     kind: 'range',
     text: `pushes on connections it opened to internet addresses (the far end spoke first after a pause of ${PUSH_IDLE_US / 1e6} s or more) that it answered within ${ECHO_MAX_US / 1000} ms, as a controller's commands are`,
   },
+  // A client of a request/answer UDP service (DNS, NTP, SNMP, CoAP …) asks once per socket, or again after
+  // minutes (an NTP client polls every 64–1024 s); dozens of exchanges on one socket with one internet server are
+  // a channel carried in the protocol: tasks in NTP's fields, a CoAP C2 polled from one port, a DNS tunnel that
+  // keeps its source port (the most in a 5-minute window of ../shared's normals: 1).
+  {
+    name: 'udp.out.public.serviceExchanges',
+    kind: 'range',
+    text: 'most request/answer exchanges in one UDP conversation it started with a request/answer service of an internet address (DNS, NTP, SNMP, CoAP …)',
+  },
 ];
 export const BEHAVIOR_FEATURE_COUNT = BEHAVIOR_FEATURES.length;
 
@@ -515,6 +524,8 @@ const F_SYN_OUT = 2;
 const F_SYN_IN = 4;
 const F_RST_IN = 8;
 const F_RST_OUT = 16;
+/** The flow's last datagram was sent by the host (UDP request/answer exchanges). */
+const F_LAST_OUT = 32;
 
 /**
  * One host's counts within the current bin, as it is read: plain numbers. Its flows, the peers noted outside
@@ -619,6 +630,7 @@ class HostBinState extends HostCounters {
   fLast: Float64Array = new Float64Array(0);
   fEchoes: Int32Array = new Int32Array(0);
   fPushes: Int32Array = new Int32Array(0);
+  fExchanges: Int32Array = new Int32Array(0);
 
   /** Host c's counts, no peers yet. */
   reset(c: HostCounters): void {
@@ -783,6 +795,8 @@ export class BehaviorExtractor {
   private readonly fDataLast = this.flowRows.float();
   private readonly fPushWait = this.flowRows.float();
   private readonly fPushes = this.flowRows.int();
+  /** UDP: answers that came after a datagram of the host's (see F_LAST_OUT). */
+  private readonly fExchanges = this.flowRows.int();
   /** Peers of packets that make no flow: (low, high, row) → id, with the kind first noted (see peerKind). */
   private readonly notedPeers = new QuadTable(256);
   private readonly notedRows = new ColumnTable(256);
@@ -1103,6 +1117,7 @@ export class BehaviorExtractor {
         this.fDataLast.data[f] = 0;
         this.fPushWait.data[f] = 0;
         this.fPushes.data[f] = 0;
+        this.fExchanges.data[f] = 0;
         this.fProto.data[f] = proto;
         this.fPeer.data[f] = (peerLow >>> 0) + peerHigh * TWO32;
         this.fPeerKind.data[f] = this.peerKind(p, outgoing);
@@ -1158,6 +1173,14 @@ export class BehaviorExtractor {
             this.fPushWait.data[f] = 0;
           }
           this.fDataLast.data[f] = tUs;
+        }
+      }
+      if (proto === 1) {
+        const flowFlags = this.fFlags.data[f]!;
+        if (outgoing) this.fFlags.data[f] = flowFlags | F_LAST_OUT;
+        else if (flowFlags & F_LAST_OUT) {
+          this.fExchanges.data[f]!++;
+          this.fFlags.data[f] = flowFlags & ~F_LAST_OUT;
         }
       }
     }
@@ -1321,6 +1344,7 @@ export class BehaviorExtractor {
     v.fLast = this.fLast.data;
     v.fEchoes = this.fEchoes.data;
     v.fPushes = this.fPushes.data;
+    v.fExchanges = this.fExchanges.data;
     return v;
   }
 
@@ -1642,6 +1666,7 @@ function binOf(
   let echoes = 0;
   let udpEchoes = 0;
   let pushes = 0;
+  let serviceExchanges = 0;
   const held: number[] = [];
   const lan: number[] = [];
   const accepted: number[] = [];
@@ -1746,6 +1771,8 @@ function binOf(
     if (proto === 0 && s.fPeerKind[id] === 1) echoes += s.fEchoes[id]!;
     if (proto === 1 && s.fPeerKind[id] === 1) udpEchoes += s.fEchoes[id]!;
     if (proto === 0 && out && s.fPeerKind[id] === 1) pushes += s.fPushes[id]!;
+    if (proto === 1 && out && s.fPeerKind[id] === 1 && IS_REFLECTOR_PORT[remotePort])
+      serviceExchanges = Math.max(serviceExchanges, s.fExchanges[id]!);
     if (
       proto === 1 &&
       (localPort === 5355 || localPort === 137) &&
@@ -1808,6 +1835,7 @@ function binOf(
     echoes,
     udpEchoes,
     pushes,
+    serviceExchanges,
   ];
   return {
     bin,

@@ -371,6 +371,19 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     );
   });
 
+  it('a covert channel in NTP is abnormal: 40 exchanges with one internet server on one NTP conversation', () => {
+    // 40 well-formed client requests from port 123 to one server 2-4 s apart, data in the reference ID, poll and
+    // timestamp fields (the seventh attack set, bench/behavior/fresh7), spliced into a held-out DLinkCam setup
+    // with the camera's own stack: NTP's ports and sizes, a camera that uses NTP anyway. An NTP client polls a
+    // server every 64-1024 s.
+    flaggedOverItsNormal(
+      join(attacked, 'c2', 'DLinkCam-B3ntpcovert-Mon0000-n00.pcap'),
+      /most request\/answer exchanges in one UDP conversation it started with a request\/answer service of an internet address \(DNS, NTP, SNMP, CoAP …\): 40/,
+      heldOut,
+      'DLinkCam-B3-Mon0000-n00.pcap',
+    );
+  });
+
   it('LLMNR poisoning is abnormal: name answers sent from UDP 5355 to a neighbour, which no normal device sends', () => {
     // A neighbour looks up "wpad" over LLMNR; the device answers every query with its own address and serves
     // wpad.dat on port 80, which a DLinkCam serves anyway (the third attack set, bench/behavior/fresh3), spliced
