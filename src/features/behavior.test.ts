@@ -190,7 +190,7 @@ it('heldSessions lists the outgoing TCP services of sessions held with a public 
   );
 });
 
-it('lanConnections lists the outgoing TCP services on which a local host accepted a connection', async () => {
+it('lanConnections lists the outgoing services on which a local host accepted a connection or answered a UDP request', async () => {
   const lan = async (capture: string) => {
     const a = await analyzeCapture(capture, { behavior: true, sessionRows: false, warmupS: 0 });
     return [...new Set(hostBins(a.behavior!).flatMap((b) => b.lanConnections ?? []))];
@@ -211,6 +211,13 @@ it('lanConnections lists the outgoing TCP services on which a local host accepte
     await lan('test-data/behavior/EdimaxPlug1101W-C15scan-Mon0000-n00.pcap'),
     [22, 23, 445, 3389].map((port) => serviceCode(true, 0, port)),
   );
+  // SNMP GETs and SETs (net-snmp's snmpset writing an EXTEND-MIB command row; the eighth attack set) to a
+  // neighbour's agent on udp/161, each answered from 161: listed. The camera's DNS with its router is not (it
+  // is every host's), nor NTP with a neighbour (f7's covert channel, sent to a LAN server).
+  assert.deepEqual(await lan('test-data/behavior/lateral/DLinkCam-B3snmpset-Mon0000-n00.pcap'), [
+    serviceCode(true, 1, 161),
+  ]);
+  assert.deepEqual(await lan('test-data/behavior/c2/DLinkCam-B3ntpcovertlan-Mon0000-n00.pcap'), []);
 });
 
 it('a LAN numbered from global space is still the LAN: neighbours in the same IPv4 /24 or IPv6 /64', async () => {

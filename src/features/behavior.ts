@@ -93,6 +93,9 @@ const REFLECTOR_UDP_PORTS: readonly number[] = [
 ];
 const IS_REFLECTOR_PORT = new Uint8Array(65536);
 for (const p of REFLECTOR_UDP_PORTS) IS_REFLECTOR_PORT[p] = 1;
+/** UDP services every host uses with its router or LAN servers: DNS, DHCP (v4 and v6), NTP, NetBIOS names. */
+const IS_LAN_HOUSEKEEPING_UDP = new Uint8Array(1024);
+for (const p of [53, 67, 68, 123, 137, 138, 546, 547]) IS_LAN_HOUSEKEEPING_UDP[p] = 1;
 
 /**
  * Beacons: an implant checks in with its controller at a fixed interval, often with some jitter, one or a few
@@ -446,7 +449,9 @@ export interface BehaviorBin {
   /**
    * Outgoing TCP services (codes, ascending) on which a host of the local network accepted a connection from
    * the host in this bin: its SYN seen, answered, not reset. A worm's way in to a neighbour (a web admin page,
-   * a login) is one; IoT devices connect to their clouds, not to their neighbours. Optional: none.
+   * a login) is one; IoT devices connect to their clouds, not to their neighbours. Also outgoing UDP services
+   * below 1024 (DNS, DHCP, NTP and NetBIOS names left out) on which a neighbour answered the host's request
+   * from the service port. Optional: none.
    */
   lanConnections?: number[];
   /**
@@ -1742,6 +1747,20 @@ function binOf(
       pin > 0 &&
       (flags & (F_SYN_OUT | F_RST_IN)) === F_SYN_OUT &&
       s.fPeerKind[id] === 2 &&
+      !lan.includes(code)
+    )
+      lan.push(code);
+    // The same for a UDP request to a neighbour's service port that it answered from that port (an SNMP manager
+    // writing to a neighbour's agent, a TFTP or Modbus/UDP client); the network's own housekeeping with the
+    // router (DNS, DHCP, NTP, NetBIOS names) is every host's, whatever the training devices did.
+    if (
+      out &&
+      proto === 1 &&
+      pin > 0 &&
+      remotePort < 1024 &&
+      !IS_LAN_HOUSEKEEPING_UDP[remotePort] &&
+      s.fPeerKind[id] === 2 &&
+      isUnicastPeer(s.fPeer[id]!, 2) &&
       !lan.includes(code)
     )
       lan.push(code);

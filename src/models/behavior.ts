@@ -389,7 +389,7 @@ export interface BehaviorSample {
   beacons?: readonly BeaconEntry[];
   /** Outgoing TCP services of sessions held with a public peer (see BehaviorBin.heldSessions); optional (none). */
   heldSessions?: readonly number[];
-  /** Outgoing TCP services of connections local hosts accepted (see BehaviorBin.lanConnections); optional (none). */
+  /** Outgoing services local hosts accepted or answered (see BehaviorBin.lanConnections); optional (none). */
   lanConnections?: readonly number[];
   /** Incoming TCP services on which the host accepted a connection (see BehaviorBin.acceptedServices); optional. */
   acceptedServices?: readonly number[];
@@ -467,8 +467,9 @@ export interface BehaviorState {
    */
   labelUnseenRates?: Record<string, number>;
   /**
-   * Every outgoing TCP service code on which a local host accepted a training window's connection, ascending;
-   * absent when the LAN-service term is off.
+   * Every outgoing service code on which a local host accepted a training window's connection (or answered its
+   * UDP request: see BehaviorBin.lanConnections), ascending; absent when the LAN-service term is off. The name is
+   * the format's since TCP was all it held.
    */
   lanTcpServices?: number[];
   /** Per training label, as labelUnseenRates for the LAN-service term's services. */
@@ -1213,8 +1214,8 @@ export class BehaviorModel {
   }
 
   /**
-   * The window's outgoing TCP services on which a local host accepted its connection and no training window's
-   * was: the LAN-service term's (see BehaviorOptions.lanServiceWeight); none when off.
+   * The window's outgoing services on which a local host accepted its connection (or answered its UDP request)
+   * and no training window's did: the LAN-service term's (see BehaviorOptions.lanServiceWeight); none when off.
    */
   unseenLanServices(sample: BehaviorSample): number[] {
     const seen = this.lanTcpSeen;
@@ -2143,7 +2144,9 @@ export class BehaviorModel {
           : '';
       // A new service a neighbour accepted (a scan's open ports, SMB to a LAN host) keeps its counts.
       const lan = unseenLan.has(code)
-        ? '; a host of the local network accepted it: no training device connected to a local host on it'
+        ? ((code >> 16) & 3) === 1
+          ? '; a host of the local network answered it: no training device used it with a local host'
+          : '; a host of the local network accepted it: no training device connected to a local host on it'
         : '';
       const listen = unseenListen.has(code)
         ? `; it accepted ${flows === 1 ? 'it' : 'them'}: no training device accepted connections on it — a proxy, a bind shell or a backdoor listens this way`

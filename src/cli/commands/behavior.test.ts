@@ -297,6 +297,18 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     );
   });
 
+  it("SNMP writes to a neighbour's agent are abnormal: a UDP service a local host answered, which no training device used with one", () => {
+    // 11 SNMP requests 1-7 s apart, each from a new port, to a neighbour's udp/161: GETs, then SETs creating and
+    // destroying an EXTEND-MIB command row (the eighth attack set, bench/behavior/fresh8; the agent refused them),
+    // spliced into a held-out DLinkCam setup. Nothing is beyond a normal range: 33 packets.
+    flaggedOverItsNormal(
+      join(attacked, 'lateral', 'DLinkCam-B3snmpset-Mon0000-n00.pcap'),
+      /new outgoing udp port 161 to 1 peer \(11 connections; not used by the nearest normal devices; a host of the local network answered it: no training device used it with a local host\)/,
+      heldOut,
+      'DLinkCam-B3-Mon0000-n00.pcap',
+    );
+  });
+
   it('a DHCP starvation flood is abnormal: far more DHCP client messages than any normal device sends', () => {
     // scapy: 150 DHCPDISCOVERs in 30 s from the device's MAC with random client addresses (the third attack set,
     // bench/behavior/fresh3), spliced into a held-out DLinkCam setup. One flow, no new service: only the count shows.
