@@ -397,6 +397,19 @@ it('udp.out.public.serviceExchanges counts exchanges on one UDP conversation wit
   );
 });
 
+it('tcp.out.public.exchanges counts the turns on the busiest connection the device opened to an internet address', async () => {
+  const most = (capture: string, mac = CAMERA) => cameraMost(capture, 'tcp.out.public.exchanges', mac);
+  // The camera's own cloud sessions: at most 5 turns (its data, then the server's) on one connection in a window.
+  assert.equal(await most(`${SETUPS}/DLinkCam-B3-Mon0000-n00.pcap`), 5);
+  // Credential stuffing over one keep-alive TLS connection (the seventh attack set's f7-cred-stuffing-api: 240
+  // JSON logins, each answered), and the WebSocket C2 (tasks, results, pings): 242 and 20.
+  assert.equal(await most('test-data/behavior/cred/DLinkCam-B3credstuffing-Mon0000-n00.pcap'), 242);
+  assert.equal(await most('test-data/behavior/c2/DLinkCam-B3websocket-Mon0000-n00.pcap'), 20);
+  // A TLS reverse shell to the internet: every keystroke the operator sends after the device's echo of the one
+  // before (and the next command after its output) is a turn: 99.
+  assert.equal(await most('test-data/behavior/revshell/WeMoSwitch-C9tlsrevshell-Mon0000-n00.pcap', WEMO), 99);
+});
+
 it('names.out.answers counts LLMNR and NetBIOS name packets sent from their server ports to one host', async () => {
   const most = (capture: string) => cameraMost(capture, 'names.out.answers');
   // A DLinkCam answers no name queries; spliced with an LLMNR poisoner's answers to a neighbour's 12 queries

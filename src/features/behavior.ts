@@ -251,6 +251,15 @@ export const BEHAVIOR_FEATURES: readonly BehaviorFeatureInfo[] = [
     kind: 'range',
     text: 'most request/answer exchanges in one UDP conversation it started with a request/answer service of an internet address (DNS, NTP, SNMP, CoAP …)',
   },
+  // The device asks and its cloud answers on a connection it opened: a state report every minute, a keep-alive
+  // every 30 s, a poll every few seconds. Hundreds of turns in a window are a login tried again and again or a
+  // task loop (credential stuffing over one keep-alive connection, a C2 polled in one session); judged against the
+  // nearest normal devices, as a P2P camera's own sessions turn far more often than a plug's.
+  {
+    name: 'tcp.out.public.exchanges',
+    kind: 'count',
+    text: 'most request/answer turns on one connection it opened to an internet address (its data, then the answer)',
+  },
 ];
 export const BEHAVIOR_FEATURE_COUNT = BEHAVIOR_FEATURES.length;
 
@@ -529,7 +538,7 @@ const F_SYN_OUT = 2;
 const F_SYN_IN = 4;
 const F_RST_IN = 8;
 const F_RST_OUT = 16;
-/** The flow's last datagram was sent by the host (UDP request/answer exchanges). */
+/** The flow's last data (TCP) or datagram (UDP) was the host's: the next from the peer answers it. */
 const F_LAST_OUT = 32;
 
 /**
@@ -800,7 +809,7 @@ export class BehaviorExtractor {
   private readonly fDataLast = this.flowRows.float();
   private readonly fPushWait = this.flowRows.float();
   private readonly fPushes = this.flowRows.int();
-  /** UDP: answers that came after a datagram of the host's (see F_LAST_OUT). */
+  /** Answers that came after data of the host's (see F_LAST_OUT, noteTurn). */
   private readonly fExchanges = this.flowRows.int();
   /** Peers of packets that make no flow: (low, high, row) → id, with the kind first noted (see peerKind). */
   private readonly notedPeers = new QuadTable(256);
@@ -1169,6 +1178,7 @@ export class BehaviorExtractor {
           this.fEchoWait.data[f] = 0;
         }
         if (proto === 0) {
+          this.noteTurn(f, outgoing);
           const before = this.fDataLast.data[f]!;
           if (!outgoing) {
             if (before > 0 && tUs - before >= PUSH_IDLE_US) this.fPushWait.data[f] = tUs;
@@ -1180,14 +1190,17 @@ export class BehaviorExtractor {
           this.fDataLast.data[f] = tUs;
         }
       }
-      if (proto === 1) {
-        const flowFlags = this.fFlags.data[f]!;
-        if (outgoing) this.fFlags.data[f] = flowFlags | F_LAST_OUT;
-        else if (flowFlags & F_LAST_OUT) {
-          this.fExchanges.data[f]!++;
-          this.fFlags.data[f] = flowFlags & ~F_LAST_OUT;
-        }
-      }
+      if (proto === 1) this.noteTurn(f, outgoing);
+    }
+  }
+
+  /** An answer on flow f after the host's own data (TCP) or datagram (UDP) is one exchange. */
+  private noteTurn(f: number, outgoing: boolean): void {
+    const flags = this.fFlags.data[f]!;
+    if (outgoing) this.fFlags.data[f] = flags | F_LAST_OUT;
+    else if (flags & F_LAST_OUT) {
+      this.fExchanges.data[f]!++;
+      this.fFlags.data[f] = flags & ~F_LAST_OUT;
     }
   }
 
@@ -1672,6 +1685,7 @@ function binOf(
   let udpEchoes = 0;
   let pushes = 0;
   let serviceExchanges = 0;
+  let tcpExchanges = 0;
   const held: number[] = [];
   const lan: number[] = [];
   const accepted: number[] = [];
@@ -1790,6 +1804,7 @@ function binOf(
     if (proto === 0 && s.fPeerKind[id] === 1) echoes += s.fEchoes[id]!;
     if (proto === 1 && s.fPeerKind[id] === 1) udpEchoes += s.fEchoes[id]!;
     if (proto === 0 && out && s.fPeerKind[id] === 1) pushes += s.fPushes[id]!;
+    if (proto === 0 && out && s.fPeerKind[id] === 1) tcpExchanges = Math.max(tcpExchanges, s.fExchanges[id]!);
     if (proto === 1 && out && s.fPeerKind[id] === 1 && IS_REFLECTOR_PORT[remotePort])
       serviceExchanges = Math.max(serviceExchanges, s.fExchanges[id]!);
     if (
@@ -1855,6 +1870,7 @@ function binOf(
     udpEchoes,
     pushes,
     serviceExchanges,
+    tcpExchanges,
   ];
   return {
     bin,

@@ -396,6 +396,18 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     );
   });
 
+  it('credential stuffing over one keep-alive connection is abnormal: hundreds of request/answer turns on it', () => {
+    // 240 JSON logins POSTed 4 a second over one TLS connection to an internet login API, each answered (the
+    // seventh attack set, bench/behavior/fresh7), spliced into a held-out DLinkCam setup with the camera's own
+    // stack: one connection on 443, a port the camera uses, so no count of connections or peers moves.
+    flaggedOverItsNormal(
+      join(attacked, 'cred', 'DLinkCam-B3credstuffing-Mon0000-n00.pcap'),
+      /most request\/answer turns on one connection it opened to an internet address \(its data, then the answer\): 242, [\d.]+× the most /,
+      heldOut,
+      'DLinkCam-B3-Mon0000-n00.pcap',
+    );
+  });
+
   it('LLMNR poisoning is abnormal: name answers sent from UDP 5355 to a neighbour, which no normal device sends', () => {
     // A neighbour looks up "wpad" over LLMNR; the device answers every query with its own address and serves
     // wpad.dat on port 80, which a DLinkCam serves anyway (the third attack set, bench/behavior/fresh3), spliced
