@@ -386,6 +386,9 @@ it('udp.out.public.serviceExchanges counts exchanges on one UDP conversation wit
   // port 123 to one server, 2-4 s apart), and a CoAP C2 polled from one port (f6-coap-c2): 40 and 47.
   assert.equal(await most('test-data/behavior/c2/DLinkCam-B3ntpcovert-Mon0000-n00.pcap'), 40);
   assert.equal(await most('test-data/behavior/c2/DLinkCam-B3coapc2-Mon0000-n00.pcap'), 47);
+  // SIP password cracking from one socket (the ninth attack set's f9-sip-register-crack, sipvicious' svcrack: 29
+  // passwords on one extension of an internet registrar, each REGISTER challenged and answered): 59.
+  assert.equal(await most('test-data/behavior/cred/DLinkCam-B3sipcrack-Mon0000-n00.pcap'), 59);
   // The same NTP channel to a neighbour: not an internet server.
   assert.equal(await most('test-data/behavior/c2/DLinkCam-B3ntpcovertlan-Mon0000-n00.pcap'), 1);
   // Strangers asking the device's own CoAP service (a reflector) start those conversations: not the device's.
@@ -408,6 +411,21 @@ it('tcp.out.public.exchanges counts the turns on the busiest connection the devi
   // A TLS reverse shell to the internet: every keystroke the operator sends after the device's echo of the one
   // before (and the next command after its output) is a turn: 99.
   assert.equal(await most('test-data/behavior/revshell/WeMoSwitch-C9tlsrevshell-Mon0000-n00.pcap', WEMO), 99);
+});
+
+it('industrial protocols registered above the ephemeral range keep their port as a service (BACnet, PROFINET, EtherNet/IP)', async () => {
+  // A BACnet/IP Who-Is broadcast from the camera, its neighbours' I-Am answers from 47808 to 47808, then reads and
+  // setpoint writes to one of them (the ninth attack set's f9-bacnet-sweep-write), spliced into a DLinkCam setup.
+  // Before, 47808 fell among the "high ports"; the answers start their flows, so they count as incoming.
+  const services = new Set(
+    (await binsOf('test-data/behavior/lateral/DLinkCam-B3bacnet-Mon0000-n00.pcap', CAMERA)).flatMap((b) =>
+      b.services.map(([code]) => serviceText(code)),
+    ),
+  );
+  assert.ok(services.has('incoming udp port 47808 (BACnet, industrial control)'), [...services].join('; '));
+  assert.ok(services.has('outgoing udp port 47808 (BACnet, industrial control)'), [...services].join('; '));
+  // Other ports there are still one service: the camera's own ephemeral-port traffic.
+  assert.ok(services.has('outgoing udp high ports'), [...services].join('; '));
 });
 
 it('names.out.answers counts LLMNR and NetBIOS name packets sent from their server ports to one host', async () => {

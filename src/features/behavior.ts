@@ -93,6 +93,12 @@ const REFLECTOR_UDP_PORTS: readonly number[] = [
 ];
 const IS_REFLECTOR_PORT = new Uint8Array(65536);
 for (const p of REFLECTOR_UDP_PORTS) IS_REFLECTOR_PORT[p] = 1;
+/**
+ * Request/answer UDP services whose client asks once per conversation or minutes apart: the reflectors' and SIP
+ * (a phone registers every few minutes; a password cracker tries dozens of REGISTERs on one socket).
+ */
+const IS_REQUEST_ANSWER_PORT = IS_REFLECTOR_PORT.slice();
+IS_REQUEST_ANSWER_PORT[5060] = 1;
 /** UDP services every host uses with its router or LAN servers: DNS, DHCP (v4 and v6), NTP, NetBIOS names. */
 const IS_LAN_HOUSEKEEPING_UDP = new Uint8Array(1024);
 for (const p of [53, 67, 68, 123, 137, 138, 546, 547]) IS_LAN_HOUSEKEEPING_UDP[p] = 1;
@@ -242,14 +248,14 @@ export const BEHAVIOR_FEATURES: readonly BehaviorFeatureInfo[] = [
     kind: 'range',
     text: `pushes on connections it opened to internet addresses (the far end spoke first after a pause of ${PUSH_IDLE_US / 1e6} s or more) that it answered within ${ECHO_MAX_US / 1000} ms, as a controller's commands are`,
   },
-  // A client of a request/answer UDP service (DNS, NTP, SNMP, CoAP …) asks once per socket, or again after
+  // A client of a request/answer UDP service (DNS, NTP, SNMP, CoAP, SIP …) asks once per socket, or again after
   // minutes (an NTP client polls every 64–1024 s); dozens of exchanges on one socket with one internet server are
   // a channel carried in the protocol: tasks in NTP's fields, a CoAP C2 polled from one port, a DNS tunnel that
   // keeps its source port (the most in a 5-minute window of ../shared's normals: 1).
   {
     name: 'udp.out.public.serviceExchanges',
     kind: 'range',
-    text: 'most request/answer exchanges in one UDP conversation it started with a request/answer service of an internet address (DNS, NTP, SNMP, CoAP …)',
+    text: 'most request/answer exchanges in one UDP conversation it started with a request/answer service of an internet address (DNS, NTP, SNMP, CoAP, SIP …)',
   },
   // The device asks and its cloud answers on a connection it opened: a state report every minute, a keep-alive
   // every 30 s, a poll every few seconds. Hundreds of turns in a window are a login tried again and again or a
@@ -349,6 +355,14 @@ export function stackBitsText(mask: number): string[] {
 
 /** Remote ports at or above this are treated as ephemeral (one "service" for all of them). */
 const EPHEMERAL_PORT = 32768;
+
+/**
+ * The port a service is named by: an ephemeral one is 0xffff (one "service" for all), except the industrial
+ * protocols registered above 32768 (PROFINET, EtherNet/IP, BACnet), which the model names and weighs.
+ */
+function servicePort(port: number): number {
+  return port >= EPHEMERAL_PORT && !INDUSTRIAL_PORTS.has(port) ? 0xffff : port;
+}
 
 /**
  * A service a host used, as one integer: direction (outgoing = the host started it) · 2^18 + protocol
@@ -1327,7 +1341,7 @@ export class BehaviorExtractor {
       const proto = w1 & 3;
       const peer = (table.word(e, 0) >>> 0) + (w1 >> 2) * TWO32;
       const port = table.word(e, 2);
-      const service = serviceCode(true, proto, port >= EPHEMERAL_PORT ? 0xffff : port);
+      const service = serviceCode(true, proto, servicePort(port));
       out ??= [];
       out.push([peer, service, checkins, mean, sd]);
     }
@@ -1741,7 +1755,7 @@ function binOf(
         } else adminIn++;
       }
     }
-    const port = proto <= 1 && serverPort >= EPHEMERAL_PORT ? 0xffff : serverPort;
+    const port = proto <= 1 ? servicePort(serverPort) : serverPort;
     const code = serviceCode(out, proto, port);
     const svc = x.service(code);
     x.serviceFlows[svc]!++;
@@ -1805,7 +1819,7 @@ function binOf(
     if (proto === 1 && s.fPeerKind[id] === 1) udpEchoes += s.fEchoes[id]!;
     if (proto === 0 && out && s.fPeerKind[id] === 1) pushes += s.fPushes[id]!;
     if (proto === 0 && out && s.fPeerKind[id] === 1) tcpExchanges = Math.max(tcpExchanges, s.fExchanges[id]!);
-    if (proto === 1 && out && s.fPeerKind[id] === 1 && IS_REFLECTOR_PORT[remotePort])
+    if (proto === 1 && out && s.fPeerKind[id] === 1 && IS_REQUEST_ANSWER_PORT[remotePort])
       serviceExchanges = Math.max(serviceExchanges, s.fExchanges[id]!);
     if (
       proto === 1 &&

@@ -390,7 +390,7 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     // server every 64-1024 s.
     flaggedOverItsNormal(
       join(attacked, 'c2', 'DLinkCam-B3ntpcovert-Mon0000-n00.pcap'),
-      /most request\/answer exchanges in one UDP conversation it started with a request\/answer service of an internet address \(DNS, NTP, SNMP, CoAP …\): 40/,
+      /most request\/answer exchanges in one UDP conversation it started with a request\/answer service of an internet address \(DNS, NTP, SNMP, CoAP, SIP …\): 40/,
       heldOut,
       'DLinkCam-B3-Mon0000-n00.pcap',
     );
