@@ -35,5 +35,5 @@ for set in "${sets[@]}"; do
 done
 for f in s12 s15 "${sets[@]}"; do
   echo "== $f"
-  grep -E 'attack \(all\)|wrong role \|' "$out/$f.txt"
+  grep -E 'attack \(all\)|wrong role \|' "$out/$f.txt" || echo "(no summary rows: see $out/$f.txt)"
 done
