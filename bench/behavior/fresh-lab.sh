@@ -38,6 +38,23 @@ wantany() { local i; for i in "$@"; do want "$i" && return 0; done; return 1; }
 # Stops a background service started for one id, so it stays out of the later captures (start it with
 # `ip netns exec`, not the ns function, so that $! is the service's timeout and not a subshell).
 stopbg() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+# Starts a service for one id in a lab namespace, under `timeout`, in the background: its pid in $BG (for stopbg)
+# and in PIDS (cleanup stops it on exit); its output goes to $W/bg-NS.log.
+srv() { # NS TIMEOUT CMD...
+  local n="$1" t="$2"; shift 2
+  ip netns exec "$LAB-$n" timeout "$t" "$@" >>"$W/bg-$n.log" 2>&1 &
+  BG=$!
+  PIDS+=("$BG")
+}
+# The "internet" hosts the ids talk to: /32 addresses on the victim's lo (it routes the lab's 10.128.0.0/9).
+internet_hosts() { local a; for a in "$@"; do ns vic ip addr add "$a/32" dev lo; done; }
+# A self-signed certificate for the lab's TLS servers ($W/tls.key, $W/tls.crt), made once per work folder; the key
+# readable by services that drop privileges.
+lab_tls_cert() { # CN
+  [ -f "$W/tls.key" ] || openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=$1" \
+    -keyout "$W/tls.key" -out "$W/tls.crt" >/dev/null 2>&1
+  chmod 644 "$W/tls.key"
+}
 
 cleanup() {
   set +e

@@ -31,9 +31,7 @@ sleep 1
 
 # ---------- "internet" hosts: addresses on the victim's lo ----------
 # 10.128.90.5 / .6 video ingest (RTP, RTMP), 10.128.90.10 an sshd on 443, 198.51.100.80-82 web servers (MITM).
-for a in 10.128.90.5 10.128.90.6 10.128.90.10 198.51.100.80 198.51.100.81 198.51.100.82; do
-  ns vic ip addr add "$a/32" dev lo
-done
+internet_hosts 10.128.90.5 10.128.90.6 10.128.90.10 198.51.100.80 198.51.100.81 198.51.100.82
 mkdir -p "$W/www" "$W/cam"
 head -c 6000 /dev/urandom | base64 > "$W/www/index.html"
 ns vic timeout 3600 busybox httpd -f -p 80 -h "$W/www" &

@@ -31,9 +31,7 @@ sleep 1
 
 # ---------- "internet" hosts: addresses on the victim's lo ----------
 # .1 ncat --ssl 8443, .2 plain 443, .3 plain 80, .8 UDP 51820, .9 HTTP long-poll, .10 stunnel 993
-for a in 10.128.91.1 10.128.91.2 10.128.91.3 10.128.91.8 10.128.91.9 10.128.91.10; do
-  ns vic ip addr add "$a/32" dev lo
-done
+internet_hosts 10.128.91.1 10.128.91.2 10.128.91.3 10.128.91.8 10.128.91.9 10.128.91.10
 [ -f "$W/tls.key" ] || openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=mail.example.test" \
   -keyout "$W/tls.key" -out "$W/tls.crt" >/dev/null 2>&1
 export NET VIC_IP ATT_IP W PY

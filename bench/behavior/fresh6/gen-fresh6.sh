@@ -35,10 +35,8 @@ sleep 1
 # ---------- "internet" hosts ----------
 # .91.20 FTP, .91.21 WebSocket C2 (443), .91.22 CoAP C2, .91.23 DoH (443), .91.24 back-connect controller;
 # .93.1-4 the flood targets
-for a in 10.128.91.20 10.128.91.21 10.128.91.22 10.128.91.23 10.128.91.24 10.128.93.1 10.128.93.2 10.128.93.3 \
-  10.128.93.4; do
-  ns vic ip addr add "$a/32" dev lo
-done
+internet_hosts 10.128.91.20 10.128.91.21 10.128.91.22 10.128.91.23 10.128.91.24 10.128.93.1 10.128.93.2 10.128.93.3 \
+  10.128.93.4
 ns vic ip route add local 10.128.80.0/24 dev lo     # web servers (the proxied requests' destinations)
 ns vic ip route add local 10.128.150.0/24 dev lo    # Tor relays (10.128.151.x: relays that are down)
 ns vic ip route add local 10.128.200.0/22 dev lo    # DHT nodes
@@ -46,13 +44,6 @@ ns vic ip route add local 10.128.200.0/22 dev lo    # DHT nodes
   -keyout "$W/tls.key" -out "$W/tls.crt" >/dev/null 2>&1
 export NET VIC_IP ATT_IP W PY HERE
 
-# Starts a server in the victim's namespace (or another one) in the background; its pid in $BG.
-srv() { # NS TIMEOUT CMD...
-  local n="$1" t="$2"; shift 2
-  ip netns exec "$LAB-$n" timeout "$t" "$@" >>"$W/bg-$n.log" 2>&1 &
-  BG=$!
-  PIDS+=("$BG")
-}
 
 # ---------- 1-4. the device as a DDoS bot (one public target each) ----------
 # Mirai's "udpplain": 512-byte datagrams to changing ports, 1,000 a second for 8 s

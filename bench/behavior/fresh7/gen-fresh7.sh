@@ -38,22 +38,11 @@ sleep 1
 # ---------- "internet" hosts ----------
 # .92.21 MQTT broker (8883), .92.22 gRPC C2 (443), .92.23 upload endpoint (443), .92.24 login API (443),
 # .92.25 mining pool (14433), .92.26 NTP server, .92.30 the bind shell's operator; ADB targets .55.7 .160.19 .201.3
-for a in 10.128.92.21 10.128.92.22 10.128.92.23 10.128.92.24 10.128.92.25 10.128.92.26 10.128.92.30 \
-  10.128.55.7 10.128.160.19 10.128.201.3; do
-  ns vic ip addr add "$a/32" dev lo
-done
-[ -f "$W/tls.key" ] || openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=api.fleet-telemetry.example" \
-  -keyout "$W/tls.key" -out "$W/tls.crt" >/dev/null 2>&1
-chmod 644 "$W/tls.key"
+internet_hosts 10.128.92.21 10.128.92.22 10.128.92.23 10.128.92.24 10.128.92.25 10.128.92.26 10.128.92.30 \
+  10.128.55.7 10.128.160.19 10.128.201.3
+lab_tls_cert "api.fleet-telemetry.example"
 export NET VIC_IP ATT_IP W PY HERE LAB
 
-# Starts a server in the victim's namespace (or another one) in the background; its pid in $BG.
-srv() { # NS TIMEOUT CMD...
-  local n="$1" t="$2"; shift 2
-  ip netns exec "$LAB-$n" timeout "$t" "$@" >>"$W/bg-$n.log" 2>&1 &
-  BG=$!
-  PIDS+=("$BG")
-}
 
 # ---------- 1. MQTT over TLS: the bot subscribes to its task topic, the broker pushes 9 tasks, results published ----------
 if want f7-mqtts-c2; then

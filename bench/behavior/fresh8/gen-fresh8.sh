@@ -39,21 +39,10 @@ sleep 1
 # .94.5 MQTT broker (1883), .94.7 beacon C2 (443), .94.8 web server (80), .94.9 QUIC endpoint (udp 443);
 # sshd targets 10.128.33.14, 10.128.140.2, 10.128.212.77
 SSH_TARGETS="10.128.33.14 10.128.140.2 10.128.212.77"
-for a in 10.128.94.5 10.128.94.7 10.128.94.8 10.128.94.9 $SSH_TARGETS; do
-  ns vic ip addr add "$a/32" dev lo
-done
-[ -f "$W/tls.key" ] || openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=cdn-assets.example" \
-  -keyout "$W/tls.key" -out "$W/tls.crt" >/dev/null 2>&1
-chmod 644 "$W/tls.key"
+internet_hosts 10.128.94.5 10.128.94.7 10.128.94.8 10.128.94.9 $SSH_TARGETS
+lab_tls_cert "cdn-assets.example"
 export NET VIC_IP ATT_IP W PY HERE LAB
 
-# Starts a server in the victim's namespace (or another one) in the background; its pid in $BG.
-srv() { # NS TIMEOUT CMD...
-  local n="$1" t="$2"; shift 2
-  ip netns exec "$LAB-$n" timeout "$t" "$@" >>"$W/bg-$n.log" 2>&1 &
-  BG=$!
-  PIDS+=("$BG")
-}
 
 # Mirai's default-credential list (a part), and a short list for the other guessers
 printf '%s\n' root admin support user > "$W/users-mirai"

@@ -46,20 +46,10 @@ sleep 1
 # .95.12 the peer behind the relay, .95.14 sshd 2222; scan targets 10.128.47.9 (37215), 10.128.163.40 (52869),
 # 10.128.201.7 (23)
 SCAN_T="10.128.47.9 10.128.163.40 10.128.201.7"
-for a in 10.128.95.5 10.128.95.6 10.128.95.7 10.128.95.8 10.128.95.9 10.128.95.11 10.128.95.12 10.128.95.14 $SCAN_T; do
-  ns vic ip addr add "$a/32" dev lo
-done
-[ -f "$W/tls.key" ] || openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=irc.example" \
-  -keyout "$W/tls.key" -out "$W/tls.crt" >/dev/null 2>&1
-chmod 644 "$W/tls.key"
+internet_hosts 10.128.95.5 10.128.95.6 10.128.95.7 10.128.95.8 10.128.95.9 10.128.95.11 10.128.95.12 10.128.95.14 $SCAN_T
+lab_tls_cert "irc.example"
 export NET VIC_IP ATT_IP W PY HERE LAB
 
-srv() { # NS TIMEOUT CMD...
-  local n="$1" t="$2"; shift 2
-  ip netns exec "$LAB-$n" timeout "$t" "$@" >>"$W/bg-$n.log" 2>&1 &
-  BG=$!
-  PIDS+=("$BG")
-}
 
 # the "loot": configuration and credentials a device holds
 mkdir -p "$W/loot"
