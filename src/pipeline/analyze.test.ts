@@ -107,17 +107,20 @@ async function outcome(analysis: Promise<CaptureAnalysis>): Promise<unknown> {
   }
 }
 
+// The test-data folders the reader-thread parity tests read every file of. behavior/onlink: a LAN numbered from
+// global space, whose neighbours are local only pairwise (sameLink).
+const READER_THREAD_DIRS = [
+  'captures/edge',
+  'captures/real',
+  'captures/fuzz',
+  'reference/captures',
+  'behavior/onlink',
+];
+
 // On the reader thread v2 reads packed records (addPacked: the ring's, or a scratch one for the non-IP packets
 // the ring carries only for behaviour); on one thread, decoded packets (add).
 describe('the reader thread with the v2 (on that thread) and behaviour (here) extractors: the same as one thread', () => {
-  // behavior/onlink: a LAN numbered from global space, whose neighbours are local only pairwise (sameLink).
-  const every = [
-    'captures/edge',
-    'captures/real',
-    'captures/fuzz',
-    'reference/captures',
-    'behavior/onlink',
-  ].flatMap((d) =>
+  const every = READER_THREAD_DIRS.flatMap((d) =>
     readdirSync(join(DATA, d))
       .filter((f) => !f.endsWith('.sh'))
       .map((f) => join(DATA, d, f)),
@@ -181,14 +184,7 @@ describe('the reader thread with the v2 (on that thread) and behaviour (here) ex
 // packed to their stores and unpacked to their extractors; on one thread, decoded packets to both. The whole-capture
 // read (per-host mode's first, the reordered capture's fallback) goes the same way, every record to its one store.
 describe("each host's own traffic (analyzeHosts) and the whole capture: the reader thread gives what one thread gives", () => {
-  // behavior/onlink: a LAN numbered from global space, whose neighbours are local only pairwise (sameLink).
-  const every = [
-    'captures/edge',
-    'captures/real',
-    'captures/fuzz',
-    'reference/captures',
-    'behavior/onlink',
-  ].flatMap((d) => readdirSync(join(DATA, d)).map((f) => join(DATA, d, f)));
+  const every = READER_THREAD_DIRS.flatMap((d) => readdirSync(join(DATA, d)).map((f) => join(DATA, d, f)));
   /**
    * Every MAC the capture's IP packets carry in their frame's first 12 bytes, and every address they carry: as
    * many hosts as it has, either way.
