@@ -280,7 +280,7 @@ it('acceptedServices lists the incoming TCP services on which the host accepted 
 });
 
 /** The most a feature reached in any window of a host (by default the D-Link camera, the spliced captures' device). */
-async function cameraMost(capture: string, feature: string, mac = CAMERA): Promise<number> {
+async function hostMost(capture: string, feature: string, mac = CAMERA): Promise<number> {
   const f = BEHAVIOR_FEATURES.findIndex((x) => x.name === feature);
   return Math.max(...(await binsOf(capture, mac)).map((b) => b.values[f]!));
 }
@@ -299,14 +299,14 @@ it('isUnicastPeer: one host, not a multicast group nor an IPv4 address ending in
 });
 
 it('dhcp.out.messages counts the DHCP client messages a host sends: a starvation flood, not a device asking', async () => {
-  const most = (capture: string) => cameraMost(capture, 'dhcp.out.messages');
+  const most = (capture: string) => hostMost(capture, 'dhcp.out.messages');
   // A DLinkCam's setup asks for its address twice; with 150 discovers of a flood spliced in, 152.
   assert.equal(await most(`${SETUPS}/DLinkCam-B3-Mon0000-n00.pcap`), 2);
   assert.equal(await most('test-data/behavior/dhcp/DLinkCam-B3dhcpstarve-Mon0000-n00.pcap'), 152);
 });
 
 it('dhcp.server.messages counts the DHCP server messages a host sends: a rogue server, not a client', async () => {
-  const most = (capture: string) => cameraMost(capture, 'dhcp.server.messages');
+  const most = (capture: string) => hostMost(capture, 'dhcp.server.messages');
   // The camera asks for its address (a client: none); with dnsmasq on it answering a neighbour's dhclient
   // (offers and acks, to the broadcast and to the client), 9.
   assert.equal(await most(`${SETUPS}/DLinkCam-B3-Mon0000-n00.pcap`), 0);
@@ -315,9 +315,7 @@ it('dhcp.server.messages counts the DHCP server messages a host sends: a rogue s
 });
 
 it('udp.in.public.replyExcessBytes counts the bytes reflectable UDP services sent internet askers beyond what they got', async () => {
-  const f = BEHAVIOR_FEATURES.findIndex((x) => x.name === 'udp.in.public.replyExcessBytes');
-  const most = async (capture: string, mac = CAMERA) =>
-    Math.max(...(await binsOf(capture, mac)).map((b) => b.values[f]!));
+  const most = (capture: string, mac = CAMERA) => hostMost(capture, 'udp.in.public.replyExcessBytes', mac);
   // The camera starts its own UDP exchanges (DNS, NTP): none. A CoAP server on it answering 40 spoofed
   // GETs (53 bytes each) from one internet address with 190-byte replies: 40 × (190 − 53) = 5,480 bytes.
   assert.equal(await most(`${SETUPS}/DLinkCam-B3-Mon0000-n00.pcap`), 0);
@@ -335,8 +333,7 @@ it('udp.in.public.replyExcessBytes counts the bytes reflectable UDP services sen
 });
 
 it('tcp.public.echoes counts small segments from internet addresses answered at once with small ones: an operator typing', async () => {
-  const f = BEHAVIOR_FEATURES.findIndex((x) => x.name === 'tcp.public.echoes');
-  const most = async (capture: string) => Math.max(...(await binsOf(capture, WEMO)).map((b) => b.values[f]!));
+  const most = (capture: string) => hostMost(capture, 'tcp.public.echoes', WEMO);
   // A WeMo switch answers its cloud's 59-byte TLS handshake end within 10 ms, but with a 378-byte request: none.
   // With a TLS reverse shell spliced in (an operator typing 8 commands a character at a time into a pty, which
   // echoes each in a TLS record as small as the key's), 96.
@@ -345,9 +342,7 @@ it('tcp.public.echoes counts small segments from internet addresses answered at 
 });
 
 it('udp.public.echoes counts small datagrams from internet addresses answered at once with small ones: a tunnelled session', async () => {
-  const f = BEHAVIOR_FEATURES.findIndex((x) => x.name === 'udp.public.echoes');
-  const most = async (capture: string, mac: string) =>
-    Math.max(...(await binsOf(capture, mac)).map((b) => b.values[f]!));
+  const most = (capture: string, mac: string) => hostMost(capture, 'udp.public.echoes', mac);
   // A WeMo switch's own UDP with the internet (DNS, NTP) is asked by it: none. With an ssh session typed through a
   // socat UDP tunnel to port 51820 spliced in (the fifth attack set, bench/behavior/fresh5), 98 of its 36-byte
   // datagrams answered within 10 ms; the TCP echo count sees none of them, and the TLS shell none here.
@@ -364,9 +359,7 @@ it('udp.public.echoes counts small datagrams from internet addresses answered at
 });
 
 it('tcp.out.public.pushes counts the far end speaking first after a pause, answered at once: a controller driving the device', async () => {
-  const f = BEHAVIOR_FEATURES.findIndex((x) => x.name === 'tcp.out.public.pushes');
-  const most = async (capture: string, mac: string) =>
-    Math.max(...(await binsOf(capture, mac)).map((b) => b.values[f]!));
+  const most = (capture: string, mac: string) => hostMost(capture, 'tcp.out.public.pushes', mac);
   // A DLinkCam's own cloud sessions are asked by the camera: none. With a WebSocket C2 over TLS on 443 spliced in
   // (the sixth attack set, bench/behavior/fresh6: one connection the device opened, held 90 s, a task every
   // 6-12 s and the server's pings, each answered at once), 12.
@@ -379,7 +372,7 @@ it('tcp.out.public.pushes counts the far end speaking first after a pause, answe
 });
 
 it('udp.out.public.serviceExchanges counts exchanges on one UDP conversation with an internet request/answer service', async () => {
-  const most = (capture: string, mac = CAMERA) => cameraMost(capture, 'udp.out.public.serviceExchanges', mac);
+  const most = (capture: string, mac = CAMERA) => hostMost(capture, 'udp.out.public.serviceExchanges', mac);
   // The camera's own NTP and DNS with the internet: one request and its answer per conversation.
   assert.equal(await most(`${SETUPS}/DLinkCam-B3-Mon0000-n00.pcap`), 1);
   // A covert channel in NTP's fields (the seventh attack set's f7-ntp-covert: 40 well-formed client requests from
@@ -401,7 +394,7 @@ it('udp.out.public.serviceExchanges counts exchanges on one UDP conversation wit
 });
 
 it('tcp.out.public.exchanges counts the turns on the busiest connection the device opened to an internet address', async () => {
-  const most = (capture: string, mac = CAMERA) => cameraMost(capture, 'tcp.out.public.exchanges', mac);
+  const most = (capture: string, mac = CAMERA) => hostMost(capture, 'tcp.out.public.exchanges', mac);
   // The camera's own cloud sessions: at most 5 turns (its data, then the server's) on one connection in a window.
   assert.equal(await most(`${SETUPS}/DLinkCam-B3-Mon0000-n00.pcap`), 5);
   // Credential stuffing over one keep-alive TLS connection (the seventh attack set's f7-cred-stuffing-api: 240
@@ -429,7 +422,7 @@ it('industrial protocols registered above the ephemeral range keep their port as
 });
 
 it('names.out.answers counts LLMNR and NetBIOS name packets sent from their server ports to one host', async () => {
-  const most = (capture: string) => cameraMost(capture, 'names.out.answers');
+  const most = (capture: string) => hostMost(capture, 'names.out.answers');
   // A DLinkCam answers no name queries; spliced with an LLMNR poisoner's answers to a neighbour's 12 queries
   // (the device's own packets: one answer from udp/5355 to the querier's port for each), 12.
   assert.equal(await most(`${SETUPS}/DLinkCam-B3-Mon0000-n00.pcap`), 0);
