@@ -226,8 +226,9 @@ describe('networkml worker and its Redis history', { skip, timeout: 600_000 }, (
     // The breaker probes again 5 s after opening (then 10 s, ...): jobs until then skip the history.
     const deadline = Date.now() + 60_000;
     while (!w.logs.some(isClosed) && Date.now() < deadline) {
-      await submitJobs([CAPTURE], { rabbit: settings });
+      // Counted before submitting: under load the result can arrive before the submit's confirm returns.
       const count = c.messages.length + 1;
+      await submitJobs([CAPTURE], { rabbit: settings });
       await c.waitFor((m) => m.length >= count, 60_000, 'a result');
       await new Promise((r) => setTimeout(r, 500));
     }
