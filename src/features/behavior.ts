@@ -99,6 +99,14 @@ for (const p of REFLECTOR_UDP_PORTS) IS_REFLECTOR_PORT[p] = 1;
  */
 const IS_REQUEST_ANSWER_PORT = IS_REFLECTOR_PORT.slice();
 IS_REQUEST_ANSWER_PORT[5060] = 1;
+/**
+ * How long after a host's UDP datagram to a group address a neighbour's unicast datagram from its destination port
+ * to its source port is an answer to it, the host's flow: SSDP lets answers wait up to 5 s (MX), BACnet's I-Am
+ * and DHCP's offer come within a few.
+ */
+const GROUP_ANSWER_US = 10e6;
+/** Group datagrams remembered for GROUP_ANSWER_US (bursts to one group and port are one). */
+const GROUP_RING = 256;
 /** UDP services every host uses with its router or LAN servers: DNS, DHCP (v4 and v6), NTP, NetBIOS names. */
 const IS_LAN_HOUSEKEEPING_UDP = new Uint8Array(1024);
 for (const p of [53, 67, 68, 123, 137, 138, 546, 547]) IS_LAN_HOUSEKEEPING_UDP[p] = 1;
@@ -772,6 +780,17 @@ export class BehaviorExtractor {
   /** Packets it sent over its closed bins. */
   private readonly hostSent = this.hostRows.float();
   /**
+   * The latest UDP datagrams to a group address (broadcast or multicast), of every host, oldest first from
+   * groupNext: the sender, its source port << 16 | destination port and the time (µs). A
+   * neighbour's unicast answer to one (a BACnet I-Am, an SSDP reply, a DHCP offer) is the first packet of its
+   * flow, but the host asked (see GROUP_ANSWER_US). A ring, not a column per host: the few answered within
+   * seconds need no memory per host of a LAN.
+   */
+  private readonly groupHost = new Int32Array(GROUP_RING).fill(-1);
+  private readonly groupPorts = new Int32Array(GROUP_RING);
+  private readonly groupUs = new Float64Array(GROUP_RING);
+  private groupNext = 0;
+  /**
    * Outgoing TCP/UDP endpoints with public peers, over the whole capture (beacons, see BEACON_MIN_CHECKINS):
    * (peer low, peer high · 4 + protocol, remote port, host) → id, with its check-ins, the last one's start, the
    * last connection's start and the endpoint's last packet (µs), the sum and sum of squares of the intervals (s), and the last bin it
@@ -1078,6 +1097,7 @@ export class BehaviorExtractor {
     }
     const localPort = outgoing ? p.srcPort : p.dstPort;
     const remotePort = outgoing ? p.dstPort : p.srcPort;
+    if (outgoing && l4 === IpProto.UDP && isGroupDestination(p)) this.noteGroupSend(h, localPort, remotePort);
     if (l4 === IpProto.ICMP || l4 === IpProto.ICMPV6) {
       const type = p.icmpType;
       const unreachable = l4 === IpProto.ICMP ? type === 3 : type === 1;
@@ -1152,9 +1172,11 @@ export class BehaviorExtractor {
         this.fFirst.data[f] = tUs;
         this.fLocalPort.data[f] = proto >= 2 ? 0 : localPort;
         this.fRemotePort.data[f] = proto === 2 ? p.icmpType & 0xff : proto === 3 ? l4 & 0xff : remotePort;
-        // Who started it: a bare SYN says so; otherwise the well-known side is the server; else the sender.
+        // Who started it: a bare SYN says so; a unicast answer to the host's own group datagram, the host; otherwise
+        // the well-known side is the server; else the sender.
         let initOut = outgoing;
         if (proto === 0 && flags & TcpFlag.SYN) initOut = (flags & TcpFlag.ACK) === 0 ? outgoing : !outgoing;
+        else if (proto === 1 && !outgoing && this.answersGroupSend(h, localPort, remotePort)) initOut = true;
         else if (proto <= 1) {
           if (remotePort < 1024 && localPort >= 1024) initOut = true;
           else if (localPort < 1024 && remotePort >= 1024) initOut = false;
@@ -1206,6 +1228,34 @@ export class BehaviorExtractor {
       }
       if (proto === 1) this.noteTurn(f, outgoing);
     }
+  }
+
+  private noteGroupSend(h: number, localPort: number, remotePort: number): void {
+    const tUs = this.nowUs;
+    const ports = (localPort << 16) | remotePort;
+    const last = (this.groupNext + GROUP_RING - 1) % GROUP_RING;
+    // A burst (SSDP sends its M-SEARCH three times) keeps one entry.
+    if (this.groupHost[last] === h && this.groupPorts[last] === ports) {
+      this.groupUs[last] = tUs;
+      return;
+    }
+    const i = this.groupNext;
+    this.groupHost[i] = h;
+    this.groupPorts[i] = ports;
+    this.groupUs[i] = tUs;
+    this.groupNext = (i + 1) % GROUP_RING;
+  }
+
+  /** Whether an incoming UDP datagram answers host h's recent group datagram: from its port, to its source port. */
+  private answersGroupSend(h: number, localPort: number, remotePort: number): boolean {
+    const tUs = this.nowUs;
+    const ports = (localPort << 16) | remotePort;
+    for (let k = 1; k <= GROUP_RING; k++) {
+      const i = (this.groupNext + GROUP_RING - k) % GROUP_RING;
+      if (this.groupHost[i] === -1 || tUs - this.groupUs[i]! > GROUP_ANSWER_US) return false;
+      if (this.groupHost[i] === h && this.groupPorts[i] === ports) return true;
+    }
+    return false;
   }
 
   /** An answer on flow f after the host's own data (TCP) or datagram (UDP) is one exchange. */
@@ -1492,6 +1542,12 @@ function macLow(m: Uint8Array, o: number): number {
 }
 /** hostOf's high word of an address key: above every MAC's. */
 const IP_HOST = 0x20000;
+
+/** A multicast destination, or an IPv4 broadcast (an address ending in .255, as isUnicastPeer). */
+function isGroupDestination(p: BehaviorPacket): boolean {
+  const d = p.dstAddr;
+  return p.ipVersion === 6 ? d[0] === 0xff : (d[0]! & 0xf0) === 0xe0 || d[3] === 255;
+}
 
 /**
  * Whether a flow's peer (fPeer, fPeerKind) is one host: not a multicast group, and for IPv4 not an address

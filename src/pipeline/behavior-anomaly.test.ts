@@ -138,11 +138,16 @@ describe('windowsHistoryMayDecide', () => {
     const arias = await concatenatedWindows(
       ['Aria-C6-Mon0000-n00.pcap', 'Aria-C9-Mon0000-n00.pcap'].map(setup),
     );
+    // Two WeMo setups of the test split, where a history of some of their own services moves the deciding window.
+    const wemos = await concatenatedWindows(
+      ['WeMoSwitch-A3-Mon0000-n00.pcap', 'WeMoSwitch-A7-Mon0000-n00.pcap'].map(setup),
+    );
     let moved = 0;
     for (const [windows, v] of [
       [edimax, vendor],
       [edimax, undefined],
       [arias, undefined],
+      [wemos, undefined],
     ] as const) {
       const stream = model.scoreStream(
         { length: windows.length, get: (i) => windows[i]! },
