@@ -369,6 +369,10 @@ it('tcp.out.public.pushes counts the far end speaking first after a pause, answe
   assert.equal(await most('test-data/behavior/revshell/WeMoSwitch-C9tlsrevshell-Mon0000-n00.pcap', WEMO), 8);
   // A WeMo's cloud pushes a state change once in its setup: 1, the most of any normal capture's window.
   assert.equal(await most(`${SETUPS}/WeMoSwitch-C9-Mon0000-n00.pcap`, WEMO), 1);
+  // A shell in an HTTP tunnel (the tenth attack set's f10-httptunnel-shell, httptunnel's htc): the operator's
+  // commands come in on the answer to a held GET, their output goes out at once in the body of a held POST to the
+  // same address — the answer on another connection than the push. 0 counted on one connection alone; 11.
+  assert.equal(await most('test-data/behavior/tunnel/DLinkCam-B3httptunnel-Mon0000-n00.pcap', CAMERA), 11);
 });
 
 it('udp.out.public.serviceExchanges counts exchanges on one UDP conversation with an internet request/answer service', async () => {

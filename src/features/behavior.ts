@@ -78,8 +78,9 @@ const ECHO_MAX_US = 10_000;
 /**
  * A controller drives the device over the device's own connection: after a pause (PUSH_IDLE_US without data
  * either way) the internet end speaks first and the device answers within ECHO_MAX_US (a task and its result, a
- * command typed into a shell without a pty, a server's ping). A device's own cloud session is the device's to
- * drive: it asks, the server answers.
+ * command typed into a shell without a pty, a server's ping), on that connection or on another to the same address
+ * (an HTTP tunnel takes commands in one GET's answer and sends output in one POST's body). A device's own cloud
+ * session is the device's to drive: it asks, the server answers.
  */
 const PUSH_IDLE_US = 1_000_000;
 /**
@@ -254,7 +255,7 @@ export const BEHAVIOR_FEATURES: readonly BehaviorFeatureInfo[] = [
   {
     name: 'tcp.out.public.pushes',
     kind: 'range',
-    text: `pushes on connections it opened to internet addresses (the far end spoke first after a pause of ${PUSH_IDLE_US / 1e6} s or more) that it answered within ${ECHO_MAX_US / 1000} ms, as a controller's commands are`,
+    text: `pushes on connections it opened to internet addresses (the far end spoke first after a pause of ${PUSH_IDLE_US / 1e6} s or more) that it answered within ${ECHO_MAX_US / 1000} ms, on that connection or another to the same address, as a controller's commands are`,
   },
   // A client of a request/answer UDP service (DNS, NTP, SNMP, CoAP, SIP …) asks once per socket, or again after
   // minutes (an NTP client polls every 64–1024 s); dozens of exchanges on one socket with one internet server are
@@ -790,6 +791,9 @@ export class BehaviorExtractor {
   private readonly groupPorts = new Int32Array(GROUP_RING);
   private readonly groupUs = new Float64Array(GROUP_RING);
   private groupNext = 0;
+  /** The flow (and its host) of the latest push of any host (fPushWait): see answersPushElsewhere. */
+  private pushFlow = -1;
+  private pushHost = -1;
   /**
    * Outgoing TCP/UDP endpoints with public peers, over the whole capture (beacons, see BEACON_MIN_CHECKINS):
    * (peer low, peer high · 4 + protocol, remote port, host) → id, with its check-ins, the last one's start, the
@@ -1217,10 +1221,15 @@ export class BehaviorExtractor {
           this.noteTurn(f, outgoing);
           const before = this.fDataLast.data[f]!;
           if (!outgoing) {
-            if (before > 0 && tUs - before >= PUSH_IDLE_US) this.fPushWait.data[f] = tUs;
+            if (before > 0 && tUs - before >= PUSH_IDLE_US) {
+              this.fPushWait.data[f] = tUs;
+              this.pushFlow = f;
+              this.pushHost = h;
+            }
           } else {
             const pushed = this.fPushWait.data[f]!;
             if (pushed > 0 && tUs - pushed <= ECHO_MAX_US) this.fPushes.data[f]!++;
+            else if (this.answersPushElsewhere(h, f)) this.fPushes.data[f]!++;
             this.fPushWait.data[f] = 0;
           }
           this.fDataLast.data[f] = tUs;
@@ -1244,6 +1253,21 @@ export class BehaviorExtractor {
     this.groupPorts[i] = ports;
     this.groupUs[i] = tUs;
     this.groupNext = (i + 1) % GROUP_RING;
+  }
+
+  /**
+   * Whether host h's data on flow f answers, within ECHO_MAX_US, the latest push on another of its flows with the
+   * same peer: a tunnel that takes its commands on one connection and sends their output on another (httptunnel's
+   * GET and POST). Only the latest push of all hosts is kept; it is answered once.
+   */
+  private answersPushElsewhere(h: number, f: number): boolean {
+    const g = this.pushFlow;
+    if (this.pushHost !== h || g === f || g >= this.flows.size) return false;
+    const waiting = this.fPushWait.data[g]!;
+    if (waiting === 0 || this.nowUs - waiting > ECHO_MAX_US || this.fPeer.data[g] !== this.fPeer.data[f])
+      return false;
+    this.fPushWait.data[g] = 0;
+    return true;
   }
 
   /** Whether an incoming UDP datagram answers host h's recent group datagram: from its port, to its source port. */
@@ -1306,6 +1330,7 @@ export class BehaviorExtractor {
     }
     this.touched.length = 0;
     this.flows.clear();
+    this.pushFlow = -1;
     this.notedPeers.clear();
     this.dnsServers.clear();
     this.arpAsked.clear();

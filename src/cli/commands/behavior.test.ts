@@ -408,6 +408,19 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     );
   });
 
+  it('a shell in an HTTP tunnel is abnormal: commands pushed on one connection, answered at once on another', () => {
+    // httptunnel's client holds a GET (its answer streams the operator's commands) and a POST (its body streams the
+    // shell's output) to one internet address on port 80 (the tenth attack set, bench/behavior/fresh10), spliced
+    // into a held-out DLinkCam setup with the camera's own stack. On each connection data goes one way only, so
+    // no turn, echo or push of one connection moves.
+    flaggedOverItsNormal(
+      join(attacked, 'tunnel', 'DLinkCam-B3httptunnel-Mon0000-n00.pcap'),
+      /pushes on connections it opened to internet addresses .* on that connection or another to the same address, as a controller's commands are: 11/,
+      heldOut,
+      'DLinkCam-B3-Mon0000-n00.pcap',
+    );
+  });
+
   it('LLMNR poisoning is abnormal: name answers sent from UDP 5355 to a neighbour, which no normal device sends', () => {
     // A neighbour looks up "wpad" over LLMNR; the device answers every query with its own address and serves
     // wpad.dat on port 80, which a DLinkCam serves anyway (the third attack set, bench/behavior/fresh3), spliced
