@@ -17,9 +17,9 @@ const setups = `${TEST_DATA}iot-sentinel/setups`;
 const dir = mkdtempSync(join(tmpdir(), 'networkml-own-history-'));
 const role = join(dir, 'role.json');
 const aria = (setup: string) => join(setups, `Aria-${setup}-Mon0000-n00.pcap`);
-// One Aria (one MAC): C6 (15:41) answers a ping, which C1 (an earlier day) and C9 (16:07) never do; the model
-// alone finds C9's window the worst.
-const merged = join(dir, 'Aria-C6C9-Mon0000-n00.pcap');
+// One Aria (one MAC): C6 (2016-09-05) answers a ping, which A1 and A2 (2016-06-09, 13:15 and 13:21) never do; the
+// model alone finds A2's window the worst.
+const merged = join(dir, 'Aria-A2C6-Mon0000-n00.pcap');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function evalJson(args: string[], env: Record<string, string> = {}): CaptureResult {
@@ -38,7 +38,7 @@ function device(r: CaptureResult): ValidDeviceResult {
 }
 
 before(() => {
-  writeFileSync(merged, concatenatedCaptures([aria('C6'), aria('C9')]));
+  writeFileSync(merged, concatenatedCaptures([aria('A2'), aria('C6')]));
   // A v2 role model and the behaviour model train writes beside it.
   const split = `${TEST_DATA}iot-sentinel/dev-split.json`;
   const r = runCli(['train', setups, '--split', split, '--features', 'v2', '--save', role]);
@@ -50,22 +50,22 @@ describe('own history moving the deciding behaviour window', () => {
     const modelAlone = evalJson(['--no-history', merged]).detail!;
     const alone = modelAlone.behavior!;
     const env = { NETWORKML_DATA_DIR: join(dir, 'data') };
-    evalJson([aria('C1')], env);
+    evalJson([aria('A1')], env);
     const res = evalJson([merged], env);
     const b = res.detail!.behavior!;
-    // The model alone decides on the second window (C9's); the ping C6 answered is new to this device.
-    assert.equal(alone.worst_bin.index, 1);
+    // The model alone decides on the first window (A2's); the ping C6 answered is new to this device.
+    assert.equal(alone.worst_bin.index, 0);
     assert.match(b.reasons.join('\n'), /incoming icmp type 0 .*never used by this device before/);
     assert.ok(res.detail!.abnormality > modelAlone.abnormality && b.score > alone.score);
     // The reasons are C6's window's: so are worst_bin and its score.
-    assert.equal(b.worst_bin.index, 0);
-    assert.ok(b.worst_bin.end < alone.worst_bin.start, 'the deciding window ends before C9 starts');
+    assert.equal(b.worst_bin.index, 1);
+    assert.ok(b.worst_bin.start > alone.worst_bin.end, 'the deciding window starts after A2 ends');
     assert.deepEqual(b.reasons, ['incoming icmp type 0 from 1 peer: never used by this device before']);
     assert.ok(b.novelty > 0 && b.distance !== alone.distance);
     // Evaluated together on worker threads (which send only what the history may need of each window), the
     // merged capture is described alike, its types too.
     const together = runCli(
-      ['eval', '--json', '--warmup', '0', '--threads', '2', '--model', role, aria('C1'), merged],
+      ['eval', '--json', '--warmup', '0', '--threads', '2', '--model', role, aria('A1'), merged],
       {
         env: { NETWORKML_DATA_DIR: join(dir, 'data-together') },
       },
