@@ -1255,6 +1255,18 @@ export class BehaviorExtractor {
     this.groupNext = (i + 1) % GROUP_RING;
   }
 
+  /** Whether an incoming UDP datagram answers host h's recent group datagram: from its port, to its source port. */
+  private answersGroupSend(h: number, localPort: number, remotePort: number): boolean {
+    const tUs = this.nowUs;
+    const ports = (localPort << 16) | remotePort;
+    for (let k = 1; k <= GROUP_RING; k++) {
+      const i = (this.groupNext + GROUP_RING - k) % GROUP_RING;
+      if (this.groupHost[i] === -1 || tUs - this.groupUs[i]! > GROUP_ANSWER_US) return false;
+      if (this.groupHost[i] === h && this.groupPorts[i] === ports) return true;
+    }
+    return false;
+  }
+
   /**
    * Whether host h's data on flow f answers, within ECHO_MAX_US, the latest push on another of its flows with the
    * same peer: a tunnel that takes its commands on one connection and sends their output on another (httptunnel's
@@ -1268,18 +1280,6 @@ export class BehaviorExtractor {
       return false;
     this.fPushWait.data[g] = 0;
     return true;
-  }
-
-  /** Whether an incoming UDP datagram answers host h's recent group datagram: from its port, to its source port. */
-  private answersGroupSend(h: number, localPort: number, remotePort: number): boolean {
-    const tUs = this.nowUs;
-    const ports = (localPort << 16) | remotePort;
-    for (let k = 1; k <= GROUP_RING; k++) {
-      const i = (this.groupNext + GROUP_RING - k) % GROUP_RING;
-      if (this.groupHost[i] === -1 || tUs - this.groupUs[i]! > GROUP_ANSWER_US) return false;
-      if (this.groupHost[i] === h && this.groupPorts[i] === ports) return true;
-    }
-    return false;
   }
 
   /** An answer on flow f after the host's own data (TCP) or datagram (UDP) is one exchange. */
