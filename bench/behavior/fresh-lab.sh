@@ -55,6 +55,21 @@ lab_tls_cert() { # CN
     -keyout "$W/tls.key" -out "$W/tls.crt" >/dev/null 2>&1
   chmod 644 "$W/tls.key"
 }
+# An anonymous FTP drop (vsftpd) on ADDRESS whose incoming/ folder takes uploads, emptied first; its configuration in
+# CONF, followed by any more vsftpd lines given on stdin (TLS settings, say). Started with srv as the id needs.
+anon_ftp_drop() { # ADDRESS CONF
+  mkdir -p "$W/ftp/incoming" /var/run/vsftpd/empty
+  chmod 555 "$W/ftp"
+  chown ftp "$W/ftp/incoming"
+  chmod 755 "$W/ftp/incoming"
+  rm -f "$W/ftp/incoming/"*
+  {
+    printf '%s\n' listen=YES "listen_address=$1" listen_ipv6=NO anonymous_enable=YES "anon_root=$W/ftp" \
+      anon_upload_enable=YES anon_mkdir_write_enable=YES write_enable=YES no_anon_password=YES local_enable=NO \
+      pasv_enable=YES pasv_min_port=40000 pasv_max_port=40100 secure_chroot_dir=/var/run/vsftpd/empty background=NO
+    cat
+  } >"$2"
+}
 
 cleanup() {
   set +e

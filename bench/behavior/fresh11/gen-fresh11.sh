@@ -146,27 +146,7 @@ fi
 
 # ---------- 6. exfiltration over FTP with explicit TLS (lftp ftp:ssl-force) to an internet drop ----------
 if want f11-ftps-exfil; then
-  mkdir -p "$W/ftp/incoming" /var/run/vsftpd/empty
-  chmod 555 "$W/ftp"
-  chown ftp "$W/ftp/incoming"
-  chmod 755 "$W/ftp/incoming"
-  rm -f "$W/ftp/incoming/"*
-  cat > "$W/vsftpd-tls.conf" <<EOF
-listen=YES
-listen_address=10.128.97.9
-listen_ipv6=NO
-anonymous_enable=YES
-anon_root=$W/ftp
-anon_upload_enable=YES
-anon_mkdir_write_enable=YES
-write_enable=YES
-no_anon_password=YES
-local_enable=NO
-pasv_enable=YES
-pasv_min_port=40000
-pasv_max_port=40100
-secure_chroot_dir=/var/run/vsftpd/empty
-background=NO
+  anon_ftp_drop 10.128.97.9 "$W/vsftpd-tls.conf" <<EOF
 ssl_enable=YES
 allow_anon_ssl=YES
 force_anon_logins_ssl=YES

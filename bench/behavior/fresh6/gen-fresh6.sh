@@ -92,28 +92,7 @@ fi
 
 # ---------- 7. exfiltration over FTP: lftp uploads three files to an anonymous drop (passive mode) ----------
 if want f6-ftp-exfil; then
-  mkdir -p "$W/ftp/incoming" /var/run/vsftpd/empty
-  chmod 555 "$W/ftp"
-  chown ftp "$W/ftp/incoming"
-  chmod 755 "$W/ftp/incoming"
-  rm -f "$W/ftp/incoming/"*
-  cat > "$W/vsftpd.conf" <<EOF
-listen=YES
-listen_address=10.128.91.20
-listen_ipv6=NO
-anonymous_enable=YES
-anon_root=$W/ftp
-anon_upload_enable=YES
-anon_mkdir_write_enable=YES
-write_enable=YES
-no_anon_password=YES
-local_enable=NO
-pasv_enable=YES
-pasv_min_port=40000
-pasv_max_port=40100
-secure_chroot_dir=/var/run/vsftpd/empty
-background=NO
-EOF
+  anon_ftp_drop 10.128.91.20 "$W/vsftpd.conf" </dev/null
   mkdir -p "$W/loot"
   for f in snap-0001.jpg snap-0002.jpg config.tar; do
     [ -f "$W/loot/$f" ] || head -c 2000000 /dev/urandom > "$W/loot/$f"
