@@ -410,14 +410,18 @@ it('tcp.out.public.exchanges counts the turns on the busiest connection the devi
   assert.equal(await most('test-data/behavior/revshell/WeMoSwitch-C9tlsrevshell-Mon0000-n00.pcap', WEMO), 99);
 });
 
+/** The services a host used in a capture, as their texts (serviceText). */
+async function serviceTexts(capture: string, mac: string): Promise<Set<string>> {
+  return new Set((await binsOf(capture, mac)).flatMap((b) => b.services.map(([code]) => serviceText(code))));
+}
+
 it('industrial protocols registered above the ephemeral range keep their port as a service (BACnet, PROFINET, EtherNet/IP)', async () => {
   // A BACnet/IP Who-Is broadcast from the camera, its neighbours' I-Am answers from 47808 to 47808, then reads and
   // setpoint writes to one of them (the ninth attack set's f9-bacnet-sweep-write), spliced into a DLinkCam setup.
   // Before, 47808 fell among the "high ports".
-  const services = new Set(
-    (await binsOf('test-data/behavior/lateral/DLinkCam-B3bacnet-Mon0000-n00.pcap', CAMERA)).flatMap((b) =>
-      b.services.map(([code]) => serviceText(code)),
-    ),
+  const services = await serviceTexts(
+    'test-data/behavior/lateral/DLinkCam-B3bacnet-Mon0000-n00.pcap',
+    CAMERA,
   );
   assert.ok(services.has('outgoing udp port 47808 (BACnet, industrial control)'), [...services].join('; '));
   // Other ports there are still one service: the camera's own ephemeral-port traffic.
@@ -425,17 +429,15 @@ it('industrial protocols registered above the ephemeral range keep their port as
 });
 
 it("a neighbour's unicast answer to the host's own broadcast belongs to the host's flow, though it comes first", async () => {
-  const services = async (capture: string, mac: string) =>
-    new Set((await binsOf(capture, mac)).flatMap((b) => b.services.map(([code]) => serviceText(code))));
   // The BACnet sweep: each controller's I-Am (47808 → 47808) is the first unicast packet between it and the
   // camera, in answer to the camera's Who-Is to 10.66.0.255. Counted as the neighbours' flows before: "incoming
   // udp port 47808 from 3 peers", as if they had come to the camera.
-  const bacnet = await services('test-data/behavior/lateral/DLinkCam-B3bacnet-Mon0000-n00.pcap', CAMERA);
+  const bacnet = await serviceTexts('test-data/behavior/lateral/DLinkCam-B3bacnet-Mon0000-n00.pcap', CAMERA);
   assert.ok(bacnet.has('outgoing udp port 47808 (BACnet, industrial control)'), [...bacnet].join('; '));
   assert.ok(!bacnet.has('incoming udp port 47808 (BACnet, industrial control)'), [...bacnet].join('; '));
   // An Aria's DHCP: its discover and request go to 255.255.255.255, the router's offer and ack come back unicast
   // from 67 to 68. Counted as an incoming service on 68 before.
-  const aria = await services(`${SETUPS}/Aria-A1-Mon0000-n00.pcap`, '20:f8:5e:ca:91:52');
+  const aria = await serviceTexts(`${SETUPS}/Aria-A1-Mon0000-n00.pcap`, '20:f8:5e:ca:91:52');
   assert.ok(aria.has('outgoing udp port 67'), [...aria].join('; '));
   assert.ok(!aria.has('incoming udp port 68'), [...aria].join('; '));
 });

@@ -1087,8 +1087,7 @@ export class BehaviorExtractor {
     const l4 = p.l4Proto;
     const flags = p.tcpFlags;
     if (outgoing) {
-      const d0 = p.dstAddr[0]!;
-      if (p.ipVersion === 4 ? (d0 & 0xf0) !== 0xe0 : d0 !== 0xff) {
+      if (!isMulticast(p.dstAddr, p.ipVersion === 6)) {
         let bits = STACK_TTL_BIT[p.ttl]!;
         if (
           l4 === IpProto.TCP &&
@@ -1274,7 +1273,7 @@ export class BehaviorExtractor {
    */
   private answersPushElsewhere(h: number, f: number): boolean {
     const g = this.pushFlow;
-    if (this.pushHost !== h || g === f || g >= this.flows.size) return false;
+    if (g < 0 || this.pushHost !== h || g === f) return false;
     const waiting = this.fPushWait.data[g]!;
     if (waiting === 0 || this.nowUs - waiting > ECHO_MAX_US || this.fPeer.data[g] !== this.fPeer.data[f])
       return false;
@@ -1295,9 +1294,7 @@ export class BehaviorExtractor {
   /** 1 public, 2 private, 3 multicast: the kind of the packet's remote address (its destination when outgoing). */
   private peerKind(p: BehaviorPacket, outgoing: boolean): number {
     const remote = outgoing ? p.dstAddr : p.srcAddr;
-    const v6 = p.ipVersion === 6;
-    const group = v6 ? remote[0] === 0xff : (remote[0]! & 0xf0) === 0xe0;
-    return group ? 3 : this.isPrivate(outgoing, p) ? 2 : 1;
+    return isMulticast(remote, p.ipVersion === 6) ? 3 : this.isPrivate(outgoing, p) ? 2 : 1;
   }
 
   /**
@@ -1568,10 +1565,15 @@ function macLow(m: Uint8Array, o: number): number {
 /** hostOf's high word of an address key: above every MAC's. */
 const IP_HOST = 0x20000;
 
+/** An IPv4 (224.0.0.0/4) or IPv6 (ff00::/8) multicast address. */
+function isMulticast(address: Uint8Array, v6: boolean): boolean {
+  return v6 ? address[0] === 0xff : (address[0]! & 0xf0) === 0xe0;
+}
+
 /** A multicast destination, or an IPv4 broadcast (an address ending in .255, as isUnicastPeer). */
 function isGroupDestination(p: BehaviorPacket): boolean {
-  const d = p.dstAddr;
-  return p.ipVersion === 6 ? d[0] === 0xff : (d[0]! & 0xf0) === 0xe0 || d[3] === 255;
+  const v6 = p.ipVersion === 6;
+  return isMulticast(p.dstAddr, v6) || (!v6 && p.dstAddr[3] === 255);
 }
 
 /**
