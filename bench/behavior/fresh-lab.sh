@@ -22,6 +22,8 @@ RAW="$OUT/attacks"
 W="$OUT/.gen"
 PY=/usr/bin/python3
 export PATH="/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
+# The lab's hosts are reached directly: a proxy of the machine's would carry the ids' traffic out of the lab.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
 mkdir -p "$RAW" "$W"
 
 NET=10.66.0

@@ -41,7 +41,6 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 LAB=f10 GEN=gen-fresh10
 # shellcheck source=../fresh-lab.sh
 . "$HERE/../fresh-lab.sh" "$@"
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
 
 lab_network
 sleep 1

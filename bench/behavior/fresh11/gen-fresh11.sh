@@ -31,7 +31,6 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 LAB=f11 GEN=gen-fresh11
 # shellcheck source=../fresh-lab.sh
 . "$HERE/../fresh-lab.sh" "$@"
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
 
 lab_network
 sleep 1

@@ -27,7 +27,6 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 LAB=f7 GEN=gen-fresh7
 # shellcheck source=../fresh-lab.sh
 . "$HERE/../fresh-lab.sh" "$@"
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
 
 # ---------- network ----------
 lab_network

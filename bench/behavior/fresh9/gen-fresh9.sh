@@ -36,7 +36,6 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 LAB=f9 GEN=gen-fresh9
 # shellcheck source=../fresh-lab.sh
 . "$HERE/../fresh-lab.sh" "$@"
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
 
 lab_network
 sleep 1
