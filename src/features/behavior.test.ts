@@ -6,6 +6,7 @@ import { analyzeCapture } from '../pipeline/analyze.js';
 import {
   BEHAVIOR_FEATURES,
   BehaviorExtractor,
+  FROM_INTERNET,
   hostBins,
   hostRecords,
   isUnicastPeer,
@@ -259,11 +260,11 @@ it('acceptedServices lists the incoming TCP services on which the host accepted 
     ...new Set((await binsOf(capture, mac)).flatMap((b) => b.acceptedServices ?? [])),
   ];
   // A Hue bridge serves its local API on 80 in its setup capture; with a SOCKS proxy (microsocks) relaying six
-  // page loads spliced in, it accepted connections on 1080 as well.
+  // page loads for an internet host spliced in, it accepted connections on 1080 from the internet as well.
   assert.deepEqual(await accepted(`${SETUPS}/HueBridge-C9-Mon0000-n00.pcap`), [serviceCode(false, 0, 80)]);
   assert.deepEqual(await accepted('test-data/behavior/proxy/HueBridge-C9socks-Mon0000-n00.pcap'), [
     serviceCode(false, 0, 80),
-    serviceCode(false, 0, 1080),
+    serviceCode(false, 0, 1080) + FROM_INTERNET,
   ]);
   // An nmap SYN scan of the camera (SYN, its SYN-ACK, the scanner's RST on 8 open ports) and a connect scan
   // (the handshake completed, then the scanner's RST): probes, nothing served.
@@ -277,6 +278,16 @@ it('acceptedServices lists the incoming TCP services on which the host accepted 
   assert.deepEqual(await accepted(`${SETUPS}/DLinkCam-A1-Mon0000-n00.pcap`, CAMERA), [
     serviceCode(false, 0, 80),
   ]);
+  // A bind shell an internet host reached on high port 46123 after knocking: a high port counts when an internet
+  // address came in, and says so; the refused knocks (7351, 2919, 60111) opened nothing.
+  assert.deepEqual(
+    await accepted('test-data/behavior/backdoor/DLinkCam-B3knockshell-Mon0000-n00.pcap', CAMERA),
+    [serviceCode(false, 0, 0xffff) + FROM_INTERNET],
+  );
+  assert.equal(
+    serviceText(serviceCode(false, 0, 0xffff) + FROM_INTERNET),
+    'incoming tcp high ports from internet addresses',
+  );
 });
 
 /** The most a feature reached in any window of a host (by default the D-Link camera, the spliced captures' device). */

@@ -381,9 +381,16 @@ export function serviceCode(outgoing: boolean, proto: number, port: number): num
   return (outgoing ? 1 << 18 : 0) + proto * 65536 + port;
 }
 
+/**
+ * Added to an accepted service's code (BehaviorBin.acceptedServices) when an internet address opened the
+ * connection: a device behind a router is not reached from the internet, on any port, unless something opened
+ * the way (a port mapping, a knock, a bind shell's listener).
+ */
+export const FROM_INTERNET = 1 << 19;
+
 /** Whether a service code (see serviceCode) is one the host started. */
 export function isOutgoingService(code: number): boolean {
-  return code >= 1 << 18;
+  return (code & (1 << 18)) !== 0;
 }
 
 /** IP protocols a device may speak besides TCP, UDP and ICMP, for the explanations. */
@@ -414,7 +421,8 @@ export function serviceText(code: number): string {
         : port === 0xffff
           ? `${p} high ports`
           : `${p} port ${port}`;
-  return `${outgoing ? 'outgoing' : 'incoming'} ${what}${proto <= 1 ? protocolNote(proto, port) : ''}`;
+  const from = code & FROM_INTERNET ? ' from internet addresses' : '';
+  return `${outgoing ? 'outgoing' : 'incoming'} ${what}${proto <= 1 ? protocolNote(proto, port) : ''}${from}`;
 }
 
 /**
@@ -487,11 +495,11 @@ export interface BehaviorBin {
    */
   lanConnections?: number[];
   /**
-   * Incoming TCP services (codes, ascending; server ports below the ephemeral range) on which the host accepted
-   * and served a connection in this bin: the peer's SYN seen and answered, 3 packets or more from the peer, reset
-   * by neither side (a scanner's probe is not one). A proxy's, a bind shell's or a backdoor's port; a device's own
-   * servers (its web page, its local API) too, which its type's training captures show when they were used.
-   * Optional: none.
+   * Incoming TCP services (codes, ascending; server ports below the ephemeral range, or any port with
+   * FROM_INTERNET added when an internet address connected) on which the host accepted and served a connection in
+   * this bin: the peer's SYN seen and answered, 3 packets or more from the peer, reset by neither side (a
+   * scanner's probe is not one). A proxy's, a bind shell's or a backdoor's port; a device's own servers (its web
+   * page, its local API) too, which its type's training captures show when they were used. Optional: none.
    */
   acceptedServices?: number[];
 }
@@ -1876,17 +1884,20 @@ function binOf(
     )
       lan.push(code);
     // Accepted and used: the handshake answered, the peer's ACK and at least one more packet (data or its FIN),
-    // reset by neither side. A scanner's probe (SYN, SYN-ACK, its RST) opened nothing.
+    // reset by neither side. A scanner's probe (SYN, SYN-ACK, its RST) opened nothing. High ports count only when
+    // an internet address came in: neighbours' peer-to-peer connections land there.
+    const fromInternet = s.fPeerKind[id] === 1;
+    const acceptedCode = fromInternet ? code | FROM_INTERNET : code;
     if (
       !out &&
       proto === 0 &&
-      port !== 0xffff &&
+      (port !== 0xffff || fromInternet) &&
       pout > 0 &&
       pin >= 3 &&
       (flags & (F_SYN_IN | F_RST_OUT | F_RST_IN)) === F_SYN_IN &&
-      !accepted.includes(code)
+      !accepted.includes(acceptedCode)
     )
-      accepted.push(code);
+      accepted.push(acceptedCode);
     if (pin + pout <= 2) small++;
     if (out && proto === 1 && localPort === 68 && remotePort === 67) dhcpOut += pout;
     if (proto === 1 && localPort === 67 && remotePort === 68) dhcpServed += pout;

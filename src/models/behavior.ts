@@ -56,6 +56,7 @@ import {
   BEHAVIOR_FEATURES,
   type BeaconEntry,
   type BehaviorFeatureKind,
+  FROM_INTERNET,
   isIndustrialService,
   isOutgoingService,
   STACK_SYN_MASK,
@@ -2148,9 +2149,11 @@ export class BehaviorModel {
           ? '; a host of the local network answered it: no training device used it with a local host'
           : '; a host of the local network accepted it: no training device connected to a local host on it'
         : '';
-      const listen = unseenListen.has(code)
-        ? `; it accepted ${flows === 1 ? 'it' : 'them'}: no training device accepted connections on it — a proxy, a bind shell or a backdoor listens this way`
-        : '';
+      const listen = unseenListen.has(code | FROM_INTERNET)
+        ? `; it accepted ${flows === 1 ? 'it' : 'them'} from internet addresses: no training device accepted connections from the internet on it — a bind shell, a backdoor or a port opened to the internet listens this way`
+        : unseenListen.has(code)
+          ? `; it accepted ${flows === 1 ? 'it' : 'them'}: no training device accepted connections on it — a proxy, a bind shell or a backdoor listens this way`
+          : '';
       reasons.push({
         weight: Math.max(
           Math.log1p(peers) + Math.log1p(flows) + 1,
@@ -2161,10 +2164,13 @@ export class BehaviorModel {
       });
     }
     for (const code of unseenListen) {
-      if (novelNamed.has(code)) continue;
+      if (novelNamed.has(code & ~FROM_INTERNET)) continue;
       reasons.push({
         weight: listenWeight,
-        text: `${serviceText(code)}, which it accepted: no training device accepted connections on it — a proxy, a bind shell or a backdoor listens this way`,
+        text:
+          code & FROM_INTERNET
+            ? `${serviceText(code)}, which it accepted: no training device accepted connections from the internet on it — a bind shell, a backdoor or a port opened to the internet listens this way`
+            : `${serviceText(code)}, which it accepted: no training device accepted connections on it — a proxy, a bind shell or a backdoor listens this way`,
       });
     }
     for (const code of unseenLan) {

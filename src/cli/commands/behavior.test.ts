@@ -421,6 +421,19 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     );
   });
 
+  it('a bind shell opened after port knocks is abnormal: an internet address reached it on a high port', () => {
+    // An internet host knocks on three closed ports of the camera twice (each SYN refused), then types 9 commands
+    // into the shell the camera opened on 46123 (the eleventh attack set, bench/behavior/fresh11), spliced into a
+    // held-out DLinkCam setup with the camera's own stack. A high port alone is any neighbour's peer-to-peer
+    // connection; one an internet address opened and the device served is not.
+    flaggedOverItsNormal(
+      join(attacked, 'backdoor', 'DLinkCam-B3knockshell-Mon0000-n00.pcap'),
+      /incoming tcp high ports from 1 peer \(3 connections; not used by the nearest normal devices; it accepted them from internet addresses: no training device accepted connections from the internet on it/,
+      heldOut,
+      'DLinkCam-B3-Mon0000-n00.pcap',
+    );
+  });
+
   it('LLMNR poisoning is abnormal: name answers sent from UDP 5355 to a neighbour, which no normal device sends', () => {
     // A neighbour looks up "wpad" over LLMNR; the device answers every query with its own address and serves
     // wpad.dat on port 80, which a DLinkCam serves anyway (the third attack set, bench/behavior/fresh3), spliced
@@ -438,7 +451,7 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     // fresh3), spliced into a held-out HueBridge setup (frames cut at 96 bytes: the features read headers only).
     flaggedOverItsNormal(
       join(attacked, 'proxy', 'HueBridge-C9socks-Mon0000-n00.pcap'),
-      /new incoming tcp port 1080 from 1 peer \(6 connections; not used by the nearest normal devices; it accepted them: no training device accepted connections on it — a proxy, a bind shell or a backdoor listens this way\)/,
+      /new incoming tcp port 1080 from 1 peer \(6 connections; not used by the nearest normal devices; it accepted them from internet addresses: no training device accepted connections from the internet on it — a bind shell, a backdoor or a port opened to the internet listens this way\)/,
       heldOut,
       'HueBridge-C9-Mon0000-n00.pcap',
     );
