@@ -408,6 +408,18 @@ it('udp.out.public.serviceExchanges counts exchanges on one UDP conversation wit
   );
 });
 
+it('udp.out.public.unanswered counts the datagrams sent on one UDP conversation with an internet address that never answered', async () => {
+  const most = (capture: string, mac = CAMERA) => hostMost(capture, 'udp.out.public.unanswered', mac);
+  // The camera's own UDP with the internet (DNS, NTP) is answered: none.
+  assert.equal(await most(`${SETUPS}/DLinkCam-B3-Mon0000-n00.pcap`), 0);
+  // A config and a flash dump sent as 252 syslog lines to an internet log host on udp/514, nothing back (the ninth
+  // attack set's f9-syslog-exfil, util-linux logger --udp).
+  assert.equal(await most('test-data/behavior/exfil/DLinkCam-B3syslog-Mon0000-n00.pcap'), 252);
+  // A covert channel in NTP gets every request answered; the SIP cracker's REGISTERs are challenged: none.
+  assert.equal(await most('test-data/behavior/c2/DLinkCam-B3ntpcovert-Mon0000-n00.pcap'), 0);
+  assert.equal(await most('test-data/behavior/cred/DLinkCam-B3sipcrack-Mon0000-n00.pcap'), 0);
+});
+
 it('tcp.out.public.exchanges counts the turns on the busiest connection the device opened to an internet address', async () => {
   const most = (capture: string, mac = CAMERA) => hostMost(capture, 'tcp.out.public.exchanges', mac);
   // The camera's own cloud sessions: at most 5 turns (its data, then the server's) on one connection in a window.

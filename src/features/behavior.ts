@@ -275,6 +275,15 @@ export const BEHAVIOR_FEATURES: readonly BehaviorFeatureInfo[] = [
     kind: 'count',
     text: 'most request/answer turns on one connection it opened to an internet address (its data, then the answer)',
   },
+  // A device's UDP with the internet is asked and answered (DNS, NTP, a P2P camera's probes); datagrams streamed one
+  // way to an internet address that never answers carry something out: log lines of a dump sent to a log host, a
+  // flood (the most in a 5-minute window of ../shared's normals: 11, a XiaobaiCamera's P2P probes; every other
+  // type 1 or none).
+  {
+    name: 'udp.out.public.unanswered',
+    kind: 'range',
+    text: 'most datagrams it sent on one UDP conversation it started with an internet address that never answered in the window',
+  },
 ];
 export const BEHAVIOR_FEATURE_COUNT = BEHAVIOR_FEATURES.length;
 
@@ -1791,6 +1800,7 @@ function binOf(
   let pushes = 0;
   let serviceExchanges = 0;
   let tcpExchanges = 0;
+  let unansweredUdp = 0;
   const held: number[] = [];
   const lan: number[] = [];
   const accepted: number[] = [];
@@ -1915,6 +1925,8 @@ function binOf(
     if (proto === 0 && out && s.fPeerKind[id] === 1) tcpExchanges = Math.max(tcpExchanges, s.fExchanges[id]!);
     if (proto === 1 && out && s.fPeerKind[id] === 1 && IS_REQUEST_ANSWER_PORT[remotePort])
       serviceExchanges = Math.max(serviceExchanges, s.fExchanges[id]!);
+    if (proto === 1 && out && s.fPeerKind[id] === 1 && pin === 0)
+      unansweredUdp = Math.max(unansweredUdp, pout);
     if (
       proto === 1 &&
       (localPort === 5355 || localPort === 137) &&
@@ -1979,6 +1991,7 @@ function binOf(
     pushes,
     serviceExchanges,
     tcpExchanges,
+    unansweredUdp,
   ];
   return {
     bin,

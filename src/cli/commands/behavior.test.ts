@@ -421,6 +421,18 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     );
   });
 
+  it('syslog exfiltration is abnormal: hundreds of datagrams to an internet address that never answers', () => {
+    // A config and a flash dump sent as 252 RFC 3164 syslog lines, ~4 a second, to an internet log host on udp/514
+    // (the ninth attack set, bench/behavior/fresh9: util-linux logger --udp), spliced into a held-out DLinkCam
+    // setup with the camera's own stack: one UDP conversation, nothing back.
+    flaggedOverItsNormal(
+      join(attacked, 'exfil', 'DLinkCam-B3syslog-Mon0000-n00.pcap'),
+      /most datagrams it sent on one UDP conversation it started with an internet address that never answered in the window: 252/,
+      heldOut,
+      'DLinkCam-B3-Mon0000-n00.pcap',
+    );
+  });
+
   it('a bind shell opened after port knocks is abnormal: an internet address reached it on a high port', () => {
     // An internet host knocks on three closed ports of the camera twice (each SYN refused), then types 9 commands
     // into the shell the camera opened on 46123 (the eleventh attack set, bench/behavior/fresh11), spliced into a
