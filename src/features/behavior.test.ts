@@ -164,7 +164,7 @@ it('dns.out.unfollowed counts the lookups no connection followed, whatever their
   );
 });
 
-it('heldSessions lists the outgoing TCP services of sessions held with a public peer: 10 s or more, answered', async () => {
+it('heldSessions lists the outgoing TCP and UDP services of sessions held with a public peer: 10 s or more, answered', async () => {
   // A reverse shell (bash -i to an `nc -l` on 4444 whose operator types 8 commands, 35 s) spliced into the
   // EdimaxPlug1101W's setup: its session is listed, the plug's own short exchanges with its cloud are not.
   const held = async (capture: string) => {
@@ -189,6 +189,16 @@ it('heldSessions lists the outgoing TCP services of sessions held with a public 
     irc.some((codes) => codes.includes(serviceCode(true, 0, 6667))),
     JSON.stringify(irc),
   );
+  // A UDP conversation counts the same way: a channel through a TURN relay on udp/3478 (the ninth attack set's
+  // f9-turn-relay-c2: an allocation, then 40 messages 2 s apart, each echoed back), beside the camera's own short
+  // DNS and NTP conversations, which are not sessions.
+  const turn = await held('test-data/behavior/tunnel/DLinkCam-B3turnrelay-Mon0000-n00.pcap');
+  const ownCamera = await held(`${SETUPS}/DLinkCam-B3-Mon0000-n00.pcap`);
+  assert.deepEqual(
+    turn.flat().filter((c) => !ownCamera.flat().includes(c)),
+    [serviceCode(true, 1, 3478)],
+  );
+  assert.ok(!ownCamera.flat().some((c) => ((c >> 16) & 3) === 1), JSON.stringify(ownCamera));
 });
 
 it('lanConnections lists the outgoing services on which a local host accepted a connection or answered a UDP request', async () => {

@@ -241,6 +241,60 @@ describe('BehaviorModel', () => {
     assert.equal(old.scoreBin(q([SHELL])).score, quiet);
   });
 
+  it('adds the unseen-service term for a UDP conversation held on a port no training capture used, with its own rates', () => {
+    const NTP = serviceCode(true, 1, 123);
+    const TURN = serviceCode(true, 1, 3478);
+    const P2P = serviceCode(true, 1, 32100);
+    // Ten devices asking DNS and NTP; one of them also held a P2P conversation on 32100; one used a TCP port of its
+    // own, which is the TCP part's business, not the UDP rates'.
+    const train = normals.map((n, i) => ({
+      ...n,
+      services: [
+        [DNS, 1, 1],
+        [NTP, 1, 1],
+        ...(i === 3 ? [[P2P, 1, 1]] : []),
+        ...(i === 5 ? [[serviceCode(true, 0, 8443), 1, 1]] : []),
+      ] as [number, number, number][],
+    }));
+    const m = new BehaviorModel({ k: 1 }).fit(train);
+    assert.deepEqual(
+      m.state!.outUdpServices,
+      [DNS, NTP, P2P].sort((a, b) => a - b),
+    );
+    assert.deepEqual(m.state!.labelUdpUnseenRates, { dev: 1 / 11 });
+    const q = (held: number[]) => ({
+      ...sample('q', 0.3),
+      services: [
+        [DNS, 1, 1],
+        [NTP, 1, 1],
+        [TURN, 1, 1],
+      ] as [number, number, number][],
+      heldSessions: held,
+    });
+    const quiet = m.scoreBin(q([])).score;
+    assert.equal(m.scoreBin(q([TURN])).score, quiet + 10 * (1 - 1 / 11));
+    assert.deepEqual(m.unseenUdpSessions(q([TURN, NTP])), [TURN]);
+    // Not the TCP part: a UDP code is never one of its unseen services.
+    assert.deepEqual(m.unseenServices(q([TURN])), []);
+    // A conversation on a port some training capture used: nothing; nor in the cross-validated scores.
+    assert.equal(m.scoreBin(q([P2P])).score, quiet);
+    assert.equal(m.scoreBin(q([TURN]), 'dev-3').score, m.scoreBin(q([]), 'dev-3').score);
+    assert.match(
+      m.explain(q([TURN]), m.scoreBin(q([TURN]))).join('\n'),
+      /outgoing udp port 3478 to 1 peer \(1 conversation\), a UDP conversation held with a public address on a service no training device used at all — a VPN, a relay or a tunnel is reached this way/,
+    );
+    // A file made before UDP sessions counted (no outUdpServices): the UDP part is silent, the rest as it was.
+    const doc = JSON.parse(JSON.stringify(m.toJSON())) as { state: Record<string, unknown> };
+    delete doc.state.outUdpServices;
+    delete doc.state.labelUdpUnseenRates;
+    const old = BehaviorModel.fromJSON(doc);
+    assert.equal(old.scoreBin(q([TURN])).score, quiet);
+    assert.equal(
+      BehaviorModel.fromJSON(JSON.parse(JSON.stringify(m.toJSON()))).scoreBin(q([TURN])).score,
+      quiet + 10 * (1 - 1 / 11),
+    );
+  });
+
   it('adds the LAN-service term for a connection a local host accepted on a service no training device connected to on one', () => {
     const HTTP = serviceCode(true, 0, 80);
     const S7 = serviceCode(true, 0, 102);

@@ -307,6 +307,9 @@ export interface BehaviorOptions {
    * novelty barely see. Devices' own cloud services are ones some training device of the type used; a rare one
    * is met in a request and its answer (a WeMo's TLS exchange on 8445: 1.6 s), not a session held open. Scaled
    * by 1 − the rate at which new captures of the neighbours' types meet such a service (labelUnseenRates).
+   * Added once more for a UDP conversation held the same way (answered, 10 s or more) on an outgoing UDP service
+   * no training capture used (a VPN to the IPsec NAT-traversal port, a TURN relay), scaled by its own rates
+   * (labelUdpUnseenRates): a device's own UDP with the internet is DNS, NTP and its type's P2P ports.
    */
   unseenServiceWeight?: number;
   /**
@@ -388,7 +391,7 @@ export interface BehaviorSample {
   arpClaims?: number;
   /** The window's regular endpoints (see BehaviorBin.beacons); optional (none). */
   beacons?: readonly BeaconEntry[];
-  /** Outgoing TCP services of sessions held with a public peer (see BehaviorBin.heldSessions); optional (none). */
+  /** Outgoing TCP and UDP services of sessions held with a public peer (see BehaviorBin.heldSessions); optional (none). */
   heldSessions?: readonly number[];
   /** Outgoing services local hosts accepted or answered (see BehaviorBin.lanConnections); optional (none). */
   lanConnections?: readonly number[];
@@ -467,6 +470,13 @@ export interface BehaviorState {
    * that opens new server ports routinely (a workstation) gets little of the unseen-service term.
    */
   labelUnseenRates?: Record<string, number>;
+  /**
+   * Every outgoing UDP service code a training window used (any peer, answered or not), ascending; absent when
+   * the unseen-service term is off or the model was made before UDP sessions counted (the UDP part is silent).
+   */
+  outUdpServices?: number[];
+  /** Per training label, as labelUnseenRates for outgoing UDP services. */
+  labelUdpUnseenRates?: Record<string, number>;
   /**
    * Every outgoing service code on which a local host accepted a training window's connection (or answered its
    * UDP request: see BehaviorBin.lanConnections), ascending; absent when the LAN-service term is off. The name is
@@ -719,6 +729,8 @@ export class BehaviorModel {
   private groupBeacons = new Map<string, Map<number, number>>();
   /** state.outTcpServices as a set (null: the model has none, the unseen-service term is silent). */
   private outTcpSeen: Set<number> | null = null;
+  /** state.outUdpServices as a set (null: the model has none, UDP sessions are not scored). */
+  private outUdpSeen: Set<number> | null = null;
   /** state.lanTcpServices as a set (null: the model has none, the LAN-service term is silent). */
   private lanTcpSeen: Set<number> | null = null;
   /** state.inTcpServices as a set (null: the model has none, the listen-service term is silent). */
@@ -877,6 +889,13 @@ export class BehaviorModel {
       );
       this.state.outTcpServices = seen.codes;
       this.state.labelUnseenRates = seen.labelRates;
+      const seenUdp = servicesSeen(samples, (x) =>
+        x.services
+          .map(([code]) => code)
+          .filter((code) => isOutgoingService(code) && ((code >> 16) & 3) === 1),
+      );
+      this.state.outUdpServices = seenUdp.codes;
+      this.state.labelUdpUnseenRates = seenUdp.labelRates;
     }
     if (this.lanServiceWeight > 0) {
       const seen = servicesSeen(samples, (x) => x.lanConnections ?? []);
@@ -1074,6 +1093,7 @@ export class BehaviorModel {
       ]),
     );
     this.outTcpSeen = s.outTcpServices ? new Set(s.outTcpServices) : null;
+    this.outUdpSeen = s.outUdpServices ? new Set(s.outUdpServices) : null;
     this.lanTcpSeen = s.lanTcpServices ? new Set(s.lanTcpServices) : null;
     this.inTcpSeen = s.inTcpServices ? new Set(s.inTcpServices) : null;
     this.readConfusable();
@@ -1197,7 +1217,7 @@ export class BehaviorModel {
   unseenServices(sample: BehaviorSample): number[] {
     const seen = this.outTcpSeen;
     if (this.unseenServiceWeight <= 0 || seen === null) return [];
-    const codes = (sample.heldSessions ?? []).filter((code) => !seen.has(code));
+    const codes = (sample.heldSessions ?? []).filter((code) => ((code >> 16) & 3) === 0 && !seen.has(code));
     // Admin ports and services neighbours accepted have terms of their own (a sweep of the LAN's SMB).
     if (this.unseenServicePeers > 0)
       for (const [code, peers] of sample.services)
@@ -1212,6 +1232,17 @@ export class BehaviorModel {
         )
           codes.push(code);
     return codes;
+  }
+
+  /**
+   * The window's outgoing UDP services of conversations held with a public peer (answered, 10 s or more) that no
+   * training capture used: the unseen-service term's UDP part, scaled by its own label rates (a VPN, a relay or a
+   * tunnel to a port nobody used); none when off or for a model made before it.
+   */
+  unseenUdpSessions(sample: BehaviorSample): number[] {
+    const seen = this.outUdpSeen;
+    if (this.unseenServiceWeight <= 0 || seen === null) return [];
+    return (sample.heldSessions ?? []).filter((code) => ((code >> 16) & 3) === 1 && !seen.has(code));
   }
 
   /**
@@ -1308,6 +1339,8 @@ export class BehaviorModel {
     let unseenTerms = 0;
     if (excludeGroup === undefined && this.unseenServices(sample).length > 0)
       unseenTerms += this.unseenServiceWeight * (1 - this.unseenRateOf(neighbours, s.labelUnseenRates));
+    if (excludeGroup === undefined && this.unseenUdpSessions(sample).length > 0)
+      unseenTerms += this.unseenServiceWeight * (1 - this.unseenRateOf(neighbours, s.labelUdpUnseenRates));
     // Out of them for the same reason.
     if (excludeGroup === undefined && this.unseenLanServices(sample).length > 0)
       unseenTerms += this.lanServiceWeight * (1 - this.unseenRateOf(neighbours, s.labelLanUnseenRates));
@@ -2117,16 +2150,25 @@ export class BehaviorModel {
         text: `${score.novelPeerFlows} connections with ${peerText(score.busiestNovelPeer)}, a public address none of the nearest normal devices talked to`,
       });
     }
-    const unseen = new Set(this.unseenServices(sample));
+    const unseenUdp = new Set(this.unseenUdpSessions(sample));
+    const unseen = new Set([...this.unseenServices(sample), ...unseenUdp]);
     const held = new Set(sample.heldSessions ?? []);
     for (const [code, peers, flows] of sample.services) {
       if (!unseen.has(code)) continue;
       const connections = `${flows} connection${flows === 1 ? '' : 's'}`;
       reasons.push({
-        weight: this.unseenServiceWeight * (1 - this.unseenRateOf(score.neighbours, s.labelUnseenRates)),
-        text: held.has(code)
-          ? `${servicePeersText(code, peers)} (${connections}), a session held with a public address on a service no training device used at all — a reverse shell, a bot's chat server or a mining pool is reached this way`
-          : `${servicePeersText(code, peers)} (${connections}), a service no training device used at all, to ${peers} hosts — a spam bot's mail servers or a worm's targets are reached this way`,
+        weight:
+          this.unseenServiceWeight *
+          (1 -
+            this.unseenRateOf(
+              score.neighbours,
+              unseenUdp.has(code) ? s.labelUdpUnseenRates : s.labelUnseenRates,
+            )),
+        text: unseenUdp.has(code)
+          ? `${servicePeersText(code, peers)} (${flows} conversation${flows === 1 ? '' : 's'}), a UDP conversation held with a public address on a service no training device used at all — a VPN, a relay or a tunnel is reached this way`
+          : held.has(code)
+            ? `${servicePeersText(code, peers)} (${connections}), a session held with a public address on a service no training device used at all — a reverse shell, a bot's chat server or a mining pool is reached this way`
+            : `${servicePeersText(code, peers)} (${connections}), a service no training device used at all, to ${peers} hosts — a spam bot's mail servers or a worm's targets are reached this way`,
       });
     }
     const unseenLan = new Set(this.unseenLanServices(sample));
@@ -2544,6 +2586,8 @@ function behaviorFileSchemaOf(z: typeof Zod) {
       groupBeacons: z.record(z.string(), z.record(z.string(), z.number().int().min(0))).optional(),
       outTcpServices: z.array(z.number().int().min(0)).optional(),
       labelUnseenRates: z.record(z.string(), finite.min(0).max(1)).optional(),
+      outUdpServices: z.array(z.number().int().min(0)).optional(),
+      labelUdpUnseenRates: z.record(z.string(), finite.min(0).max(1)).optional(),
       lanTcpServices: z.array(z.number().int().min(0)).optional(),
       labelLanUnseenRates: z.record(z.string(), finite.min(0).max(1)).optional(),
       inTcpServices: z.array(z.number().int().min(0)).optional(),

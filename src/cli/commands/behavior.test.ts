@@ -433,6 +433,19 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     );
   });
 
+  it('a channel through a TURN relay is abnormal: a UDP conversation held with a port no training device used', () => {
+    // A TURN allocation on an internet relay's udp/3478, then 40 messages of 160 bytes 2 s apart to a peer behind
+    // it, each echoed back (the ninth attack set, bench/behavior/fresh9: coturn's turnutils_uclient), spliced into a
+    // held-out DLinkCam setup with the camera's own stack: a first allocation try on one socket (3 ms), then the
+    // allocation and the channel on another (84 s).
+    flaggedOverItsNormal(
+      join(attacked, 'tunnel', 'DLinkCam-B3turnrelay-Mon0000-n00.pcap'),
+      /outgoing udp port 3478 to 1 peer \(2 conversations\), a UDP conversation held with a public address on a service no training device used at all — a VPN, a relay or a tunnel is reached this way/,
+      heldOut,
+      'DLinkCam-B3-Mon0000-n00.pcap',
+    );
+  });
+
   it('a bind shell opened after port knocks is abnormal: an internet address reached it on a high port', () => {
     // An internet host knocks on three closed ports of the camera twice (each SYN refused), then types 9 commands
     // into the shell the camera opened on 46123 (the eleventh attack set, bench/behavior/fresh11), spliced into a
