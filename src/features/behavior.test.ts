@@ -306,6 +306,30 @@ async function hostMost(capture: string, feature: string, mac = CAMERA): Promise
   return Math.max(...(await binsOf(capture, mac)).map((b) => b.values[f]!));
 }
 
+it("a connection carried into the next window keeps its opener, though the peer's packet comes first there", async () => {
+  // An XMPP bot's two sessions with an internet server on 5222 (the twelfth attack set's f12-xmpp-c2), 65 s each:
+  // in 30-s windows, the later windows see no SYN, and the server's chat message (a command) often comes first.
+  // Guessed from that first packet, they were "incoming tcp high ports" (the device's ephemeral port).
+  const a = await analyzeCapture('test-data/behavior/c2/DLinkCam-B3xmpp-Mon0000-n00.pcap', {
+    behavior: true,
+    behaviorWindowS: 30,
+    sessionRows: false,
+    warmupS: 0,
+  });
+  const host = a.behavior!.hosts.findIndex((h) => h.key === CAMERA);
+  const xmpp = hostBins(a.behavior!)
+    .filter((b) => b.host === host)
+    .map((b) =>
+      b.services
+        .map(([code]) => code)
+        .filter((c) => c === serviceCode(true, 0, 5222) || c === serviceCode(false, 0, 0xffff)),
+    );
+  assert.deepEqual(
+    xmpp.filter((codes) => codes.length > 0),
+    [[serviceCode(true, 0, 5222)], [serviceCode(true, 0, 5222)], [serviceCode(true, 0, 5222)]],
+  );
+});
+
 it('isUnicastPeer: one host, not a multicast group nor an IPv4 address ending in .255', () => {
   const v4 = (a: number, b: number, c: number, d: number) => ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
   assert.equal(isUnicastPeer(v4(10, 10, 10, 37), 2), true);

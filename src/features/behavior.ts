@@ -581,6 +581,8 @@ const F_RST_IN = 8;
 const F_RST_OUT = 16;
 /** The flow's last data (TCP) or datagram (UDP) was the host's: the next from the peer answers it. */
 const F_LAST_OUT = 32;
+/** Who opened the TCP connection is known: its SYN was seen, in this bin or an earlier one (see carried). */
+const F_OPENER_SEEN = 64;
 
 /**
  * One host's counts within the current bin, as it is read: plain numbers. Its flows, the peers noted outside
@@ -866,6 +868,15 @@ export class BehaviorExtractor {
   private readonly fPushes = this.flowRows.int();
   /** Answers that came after data of the host's (see F_LAST_OUT, noteTurn). */
   private readonly fExchanges = this.flowRows.int();
+  /**
+   * The last bin's TCP connections whose opening was seen and no reset: (peer low, peer high · 4 + protocol,
+   * ports, host) → id, with who opened them. A connection carried into the next bin has no SYN there, and the
+   * peer's packet may come first (a chat server's message): its opener is read here, not guessed.
+   */
+  private carried = new QuadTable(1024);
+  private carriedNext = new QuadTable(1024);
+  private carriedOut = new Uint8Array(1024);
+  private carriedOutNext = new Uint8Array(1024);
   /** Peers of packets that make no flow: (low, high, row) → id, with the kind first noted (see peerKind). */
   private readonly notedPeers = new QuadTable(256);
   private readonly notedRows = new ColumnTable(256);
@@ -1193,11 +1204,17 @@ export class BehaviorExtractor {
         this.fFirst.data[f] = tUs;
         this.fLocalPort.data[f] = proto >= 2 ? 0 : localPort;
         this.fRemotePort.data[f] = proto === 2 ? p.icmpType & 0xff : proto === 3 ? l4 & 0xff : remotePort;
-        // Who started it: a bare SYN says so; a unicast answer to the host's own group datagram, the host; otherwise
-        // the well-known side is the server; else the sender.
+        // Who started it: a bare SYN says so, in this bin or (a connection carried on) an earlier one; a unicast answer
+        // to the host's own group datagram, the host; otherwise the well-known side is the server; else the sender.
         let initOut = outgoing;
-        if (proto === 0 && flags & TcpFlag.SYN) initOut = (flags & TcpFlag.ACK) === 0 ? outgoing : !outgoing;
-        else if (proto === 1 && !outgoing && this.answersGroupSend(h, localPort, remotePort)) initOut = true;
+        let carried = -1;
+        if (proto === 0 && flags & TcpFlag.SYN) {
+          initOut = (flags & TcpFlag.ACK) === 0 ? outgoing : !outgoing;
+          this.fFlags.data[f]! |= F_OPENER_SEEN;
+        } else if (proto === 0 && (carried = this.carried.find(peerLow, w1, w2, h)) >= 0) {
+          initOut = this.carriedOut[carried] === 1;
+          this.fFlags.data[f]! |= F_OPENER_SEEN;
+        } else if (proto === 1 && !outgoing && this.answersGroupSend(h, localPort, remotePort)) initOut = true;
         else if (proto <= 1) {
           if (remotePort < 1024 && localPort >= 1024) initOut = true;
           else if (localPort < 1024 && remotePort >= 1024) initOut = false;
@@ -1343,12 +1360,34 @@ export class BehaviorExtractor {
       this.hostSent.data[h]! += b.packets;
       this.out.add(b);
     }
+    this.carryOpeners();
     this.touched.length = 0;
     this.flows.clear();
     this.pushFlow = -1;
     this.notedPeers.clear();
     this.dnsServers.clear();
     this.arpAsked.clear();
+  }
+
+  /** Keeps the bin's TCP connections whose opener is known and that no reset ended, for the next bin (see carried). */
+  private carryOpeners(): void {
+    const next = this.carriedNext;
+    next.clear();
+    const flows = this.flows;
+    for (let f = 0; f < flows.size; f++) {
+      const flags = this.fFlags.data[f]!;
+      if ((flags & (F_OPENER_SEEN | F_RST_IN | F_RST_OUT)) !== F_OPENER_SEEN) continue;
+      const h = this.touched[this.fRow.data[f]!]!;
+      const id = next.intern(flows.word(f, 0), flows.word(f, 1), flows.word(f, 2), h);
+      if (id >= this.carriedOutNext.length) {
+        const grown = new Uint8Array(this.carriedOutNext.length * 2);
+        grown.set(this.carriedOutNext);
+        this.carriedOutNext = grown;
+      }
+      this.carriedOutNext[id] = flags & F_INIT_OUT ? 1 : 0;
+    }
+    [this.carried, this.carriedNext] = [next, this.carried];
+    [this.carriedOut, this.carriedOutNext] = [this.carriedOutNext, this.carriedOut];
   }
 
   /**
