@@ -882,18 +882,17 @@ export class BehaviorModel {
       this.state.groupBeacons = beacons;
     }
     if (this.unseenServiceWeight > 0) {
-      const seen = servicesSeen(samples, (x) =>
-        x.services
-          .map(([code]) => code)
-          .filter((code) => isOutgoingService(code) && ((code >> 16) & 3) === 0),
-      );
+      // TCP and UDP apart: a type's P2P ports must not make it lenient about new TCP servers, nor the reverse.
+      const outgoing = (proto: number) =>
+        servicesSeen(samples, (x) =>
+          x.services
+            .map(([code]) => code)
+            .filter((code) => isOutgoingService(code) && ((code >> 16) & 3) === proto),
+        );
+      const seen = outgoing(0);
       this.state.outTcpServices = seen.codes;
       this.state.labelUnseenRates = seen.labelRates;
-      const seenUdp = servicesSeen(samples, (x) =>
-        x.services
-          .map(([code]) => code)
-          .filter((code) => isOutgoingService(code) && ((code >> 16) & 3) === 1),
-      );
+      const seenUdp = outgoing(1);
       this.state.outUdpServices = seenUdp.codes;
       this.state.labelUdpUnseenRates = seenUdp.labelRates;
     }
