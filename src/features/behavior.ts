@@ -1207,14 +1207,15 @@ export class BehaviorExtractor {
         // Who started it: a bare SYN says so, in this bin or (a connection carried on) an earlier one; a unicast answer
         // to the host's own group datagram, the host; otherwise the well-known side is the server; else the sender.
         let initOut = outgoing;
-        let carried = -1;
+        const carried = proto === 0 && !(flags & TcpFlag.SYN) ? this.carried.find(peerLow, w1, w2, h) : -1;
         if (proto === 0 && flags & TcpFlag.SYN) {
           initOut = (flags & TcpFlag.ACK) === 0 ? outgoing : !outgoing;
           this.fFlags.data[f]! |= F_OPENER_SEEN;
-        } else if (proto === 0 && (carried = this.carried.find(peerLow, w1, w2, h)) >= 0) {
+        } else if (carried >= 0) {
           initOut = this.carriedOut[carried] === 1;
           this.fFlags.data[f]! |= F_OPENER_SEEN;
-        } else if (proto === 1 && !outgoing && this.answersGroupSend(h, localPort, remotePort)) initOut = true;
+        } else if (proto === 1 && !outgoing && this.answersGroupSend(h, localPort, remotePort))
+          initOut = true;
         else if (proto <= 1) {
           if (remotePort < 1024 && localPort >= 1024) initOut = true;
           else if (localPort < 1024 && remotePort >= 1024) initOut = false;
