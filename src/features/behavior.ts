@@ -251,7 +251,8 @@ export const BEHAVIOR_FEATURES: readonly BehaviorFeatureInfo[] = [
   },
   // Pushes: on a connection the device opened to the internet, the far end spoke first after a pause and the
   // device answered at once — a controller's tasks or commands (a C2 channel, a reverse shell without a pty).
-  // A device's own cloud session is asked by the device (the most in a 5-minute window of ../shared's normals: 1).
+  // A device's own cloud session is asked by the device (the most in a 5-minute window of ../shared's normals: 2,
+  // a WeMo's cloud in its two-hour capture).
   {
     name: 'tcp.out.public.pushes',
     kind: 'range',
