@@ -1205,8 +1205,9 @@ export class BehaviorExtractor {
         this.fFirst.data[f] = tUs;
         this.fLocalPort.data[f] = proto >= 2 ? 0 : localPort;
         this.fRemotePort.data[f] = proto === 2 ? p.icmpType & 0xff : proto === 3 ? l4 & 0xff : remotePort;
-        // Who started it: a bare SYN says so, in this bin or (a connection carried on) an earlier one; a unicast answer
-        // to the host's own group datagram, the host; otherwise the well-known side is the server; else the sender.
+        // Who started it: a bare SYN says so, in this bin or (a connection carried on) an earlier one; a unicast
+        // answer to the host's own group datagram, the host; otherwise the well-known side is the server; else the
+        // sender.
         let initOut = outgoing;
         const carried = proto === 0 && !(flags & TcpFlag.SYN) ? this.carried.find(peerLow, w1, w2, h) : -1;
         if (proto === 0 && flags & TcpFlag.SYN) {

@@ -339,11 +339,12 @@ export interface BehaviorOptions {
   lanServiceWeight?: number;
   /**
    * Added once when the device accepted and served a TCP connection (see BehaviorBin.acceptedServices) on a
-   * server port below the ephemeral range on which no training device did (0: off): a SOCKS or HTTP proxy a bot
-   * opened, a bind shell, a backdoor's listener. A device's own local API is one too when no training capture shows
-   * it used — train on captures of its ordinary use. Web ports (WEB_SERVER_TCP) are left to the other terms.
-   * Scaled by 1 − the rate at which new captures of the neighbours' types meet such a service
-   * (labelListenUnseenRates).
+   * server port below the ephemeral range on which no training device did, or on any port from an internet
+   * address when no training device was reached from the internet on it (0: off): a SOCKS or HTTP proxy a bot
+   * opened, a bind shell, a backdoor's listener, a port knocked open. A device's own local API is one too when no
+   * training capture shows it used — train on captures of its ordinary use. Web ports (WEB_SERVER_TCP) are left to
+   * the other terms, unless an internet address came in. Scaled by 1 − the rate at which new captures of the
+   * neighbours' types meet such a service (labelListenUnseenRates).
    */
   listenServiceWeight?: number;
   /**
