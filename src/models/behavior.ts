@@ -94,6 +94,7 @@ const LAN_RESOLVER_TCP: ReadonlySet<number> = new Set([serviceCode(true, 0, 53),
 /**
  * Web ports the listen-service term leaves to the other terms: a device's own web page is the commonest server
  * on it, and its type's training captures may never show anyone opening it (a camera's setup through its page).
+ * Opened from an internet address (FROM_INTERNET), the code is another and counts.
  */
 const WEB_SERVER_TCP: ReadonlySet<number> = new Set(
   [80, 443, 8080, 8443].map((p) => serviceCode(false, 0, p)),
