@@ -871,13 +871,12 @@ export class BehaviorExtractor {
   private readonly fExchanges = this.flowRows.int();
   /**
    * The last bin's TCP connections whose opening was seen and no reset: (peer low, peer high · 4 + protocol,
-   * ports, host) → id, with who opened them. A connection carried into the next bin has no SYN there, and the
-   * peer's packet may come first (a chat server's message): its opener is read here, not guessed.
+   * ports, host) → id, with who opened them (1: the host). A connection carried into the next bin has no SYN
+   * there, and the peer's packet may come first (a chat server's message): its opener is read here, not guessed.
    */
-  private carried = new QuadTable(1024);
-  private carriedNext = new QuadTable(1024);
-  private carriedOut = new Uint8Array(1024);
-  private carriedOutNext = new Uint8Array(1024);
+  private readonly carried = new QuadTable(1024);
+  private readonly carriedRows = new ColumnTable(1024);
+  private readonly carriedOut = this.carriedRows.byte();
   /** Peers of packets that make no flow: (low, high, row) → id, with the kind first noted (see peerKind). */
   private readonly notedPeers = new QuadTable(256);
   private readonly notedRows = new ColumnTable(256);
@@ -1214,7 +1213,7 @@ export class BehaviorExtractor {
           initOut = (flags & TcpFlag.ACK) === 0 ? outgoing : !outgoing;
           this.fFlags.data[f]! |= F_OPENER_SEEN;
         } else if (carried >= 0) {
-          initOut = this.carriedOut[carried] === 1;
+          initOut = this.carriedOut.data[carried] === 1;
           this.fFlags.data[f]! |= F_OPENER_SEEN;
         } else if (proto === 1 && !outgoing && this.answersGroupSend(h, localPort, remotePort))
           initOut = true;
@@ -1372,25 +1371,22 @@ export class BehaviorExtractor {
     this.arpAsked.clear();
   }
 
-  /** Keeps the bin's TCP connections whose opener is known and that no reset ended, for the next bin (see carried). */
+  /**
+   * Keeps the bin's TCP connections whose opener is known and that no reset ended, for the next bin (see
+   * carried). The last bin's are in this bin's flows already, with F_OPENER_SEEN, when they went on.
+   */
   private carryOpeners(): void {
-    const next = this.carriedNext;
-    next.clear();
+    const carried = this.carried;
+    carried.clear();
     const flows = this.flows;
     for (let f = 0; f < flows.size; f++) {
       const flags = this.fFlags.data[f]!;
       if ((flags & (F_OPENER_SEEN | F_RST_IN | F_RST_OUT)) !== F_OPENER_SEEN) continue;
       const h = this.touched[this.fRow.data[f]!]!;
-      const id = next.intern(flows.word(f, 0), flows.word(f, 1), flows.word(f, 2), h);
-      if (id >= this.carriedOutNext.length) {
-        const grown = new Uint8Array(this.carriedOutNext.length * 2);
-        grown.set(this.carriedOutNext);
-        this.carriedOutNext = grown;
-      }
-      this.carriedOutNext[id] = flags & F_INIT_OUT ? 1 : 0;
+      const id = carried.intern(flows.word(f, 0), flows.word(f, 1), flows.word(f, 2), h);
+      this.carriedRows.ensure(id + 1);
+      this.carriedOut.data[id] = flags & F_INIT_OUT ? 1 : 0;
     }
-    [this.carried, this.carriedNext] = [next, this.carried];
-    [this.carriedOut, this.carriedOutNext] = [this.carriedOutNext, this.carriedOut];
   }
 
   /**
