@@ -17,6 +17,8 @@ function record(i: number): BehaviorBin {
     ),
     publicPeers: Array.from({ length: i % 4 }, (_, k) => 4294967296 + k * 1000003 + i),
     publicPeerFlows: Array.from({ length: i % 4 }, (_, k) => k * 9 + 1),
+    // Resumptions of held connections in some records, left out when none (as the extractor does).
+    ...(i % 4 >= 2 ? { publicPeerResumes: Array.from({ length: i % 4 }, (_, k) => (k + i) % 3) } : {}),
     stacks: (i * 37) & 0x7fff,
     arpClaims: i % 7,
     // Regular endpoints (beacons) in some records only, as the extractor leaves the field out when none.

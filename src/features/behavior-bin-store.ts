@@ -9,10 +9,10 @@ const MEMORY_DOUBLES = 262_144;
  * a long capture has hundreds of thousands (~1 KiB each as objects). Each record is encoded as doubles
  * — bin, host, start, end, packets, stacks, ARP claims, the values, then (code, peers, flows) per service, (peer,
  * service, check-ins, mean and deviation of the interval) per regular endpoint (beacons), the service codes of
- * sessions held with public peers, those of connections LAN hosts accepted, those the host accepted, and (id, connections) per public
- * peer, each list after its length — held in memory up to 2 MiB, then appended to a temporary file unlinked at
- * once (the open descriptor keeps it readable; closed when the store is collected). Doubles hold every field
- * exactly, so a record reads back equal to what was added.
+ * sessions held with public peers, those of connections LAN hosts accepted, those the host accepted, and (id,
+ * connections, resumptions) per public peer, each list after its length — held in memory up to 2 MiB, then
+ * appended to a temporary file unlinked at once (the open descriptor keeps it readable; closed when the store is
+ * collected). Doubles hold every field exactly, so a record reads back equal to what was added.
  */
 export class BehaviorBinStore {
   private offsetOf = new Float64Array(1024);
@@ -48,7 +48,7 @@ export class BehaviorBinStore {
       held.length +
       lan.length +
       accepted.length +
-      2 * b.publicPeers.length;
+      3 * b.publicPeers.length;
     if (this.count === this.offsetOf.length) {
       const n = this.count * 2;
       const offsets = new Float64Array(n);
@@ -92,11 +92,12 @@ export class BehaviorBinStore {
     for (const code of lan) m[o++] = code;
     m[o++] = accepted.length;
     for (const code of accepted) m[o++] = code;
-    // The (peer, connections) pairs run to the record's end: their count is implied by its length.
+    // The (peer, connections, resumptions) triples run to the record's end: their count is implied by its length.
     const peers = b.publicPeers.length;
     for (let k = 0; k < peers; k++) {
       m[o++] = b.publicPeers[k]!;
       m[o++] = b.publicPeerFlows[k]!;
+      m[o++] = b.publicPeerResumes?.[k] ?? 0;
     }
     this.used = o;
   }
@@ -145,9 +146,13 @@ export class BehaviorBinStore {
     o += nAccepted;
     const publicPeers: number[] = [];
     const publicPeerFlows: number[] = [];
-    for (; o < r.length; o += 2) {
+    const publicPeerResumes: number[] = [];
+    let resumed = false;
+    for (; o < r.length; o += 3) {
       publicPeers.push(r[o]!);
       publicPeerFlows.push(r[o + 1]!);
+      publicPeerResumes.push(r[o + 2]!);
+      if (r[o + 2]! > 0) resumed = true;
     }
     return {
       bin,
@@ -159,6 +164,7 @@ export class BehaviorBinStore {
       services,
       publicPeers,
       publicPeerFlows,
+      ...(resumed ? { publicPeerResumes } : {}),
       stacks,
       arpClaims,
       ...(nBeacons > 0 ? { beacons } : {}),

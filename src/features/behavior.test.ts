@@ -330,6 +330,33 @@ it("a connection carried into the next window keeps its opener, though the peer'
   );
 });
 
+it('publicPeerResumes counts the times a held connection with a public address came back to life after a pause', async () => {
+  const resumes = async (capture: string) => {
+    const a = await analyzeCapture(capture, { behavior: true, sessionRows: false, warmupS: 0 });
+    const out: Record<string, [number, number]> = {};
+    for (const b of hostBins(a.behavior!)) {
+      if (b.host !== a.behavior!.device) continue;
+      b.publicPeers.forEach((peer, i) => {
+        const n = b.publicPeerResumes?.[i] ?? 0;
+        if (n > 0)
+          out[[peer >>> 24, (peer >>> 16) & 255, (peer >>> 8) & 255, peer & 255].join('.')] = [
+            b.publicPeerFlows[i]!,
+            n,
+          ];
+      });
+    }
+    return out;
+  };
+  // A beacon that keeps ONE TLS connection on 443 open and asks for its task 6–15 s apart (the eighth attack set's
+  // f8-https-keepalive-beacon: 11 GETs and 2 POSTs), spliced into a DLinkCam's setup: one connection, ten requests
+  // after a pause of 5 s or more; the camera's own cloud connection resumed once, as in the setup alone.
+  assert.deepEqual(await resumes('test-data/behavior/c2/DLinkCam-B3keepalive-Mon0000-n00.pcap'), {
+    '52.29.110.194': [1, 10],
+    '54.194.162.25': [1, 1],
+  });
+  assert.deepEqual(await resumes(`${SETUPS}/DLinkCam-B3-Mon0000-n00.pcap`), { '54.194.162.25': [1, 1] });
+});
+
 it('isUnicastPeer: one host, not a multicast group nor an IPv4 address ending in .255', () => {
   const v4 = (a: number, b: number, c: number, d: number) => ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
   assert.equal(isUnicastPeer(v4(10, 10, 10, 37), 2), true);

@@ -84,6 +84,13 @@ const ECHO_MAX_US = 10_000;
  */
 const PUSH_IDLE_US = 1_000_000;
 /**
+ * A held connection resumed: data after RESUME_IDLE_US without any on the connection, either way (a keep-alive
+ * session's next request, a task pushed on a held stream; see BehaviorBin.publicPeerResumes). A beacon that keeps
+ * one TLS connection open and checks in on it then counts like one that connects each time. TCP keep-alive probes
+ * (at most one byte) do not count.
+ */
+export const RESUME_IDLE_US = 5_000_000;
+/**
  * UDP services that answer a small request with a bigger reply and so are abused as reflectors (DNS, NTP,
  * SNMP, SSDP, CoAP, memcached, CLDAP, WS-Discovery, chargen, QOTD, NetBIOS, portmap, SLP, MS-SQL browser, ARD,
  * TFTP, mDNS, Ubiquiti discovery). Other UDP ports are left out: a camera's P2P video or a SIP call sends more
@@ -476,6 +483,11 @@ export interface BehaviorBin {
   publicPeers: number[];
   /** Connections (flows, either direction) with each of publicPeers, in the same order. */
   publicPeerFlows: number[];
+  /**
+   * Resumptions of TCP connections with each of publicPeers (data after a pause of RESUME_IDLE_US), in the same
+   * order; absent when none.
+   */
+  publicPeerResumes?: number[];
   /** The host's network-stack mask (see STACK_TTL_MASK) from its first bin through this one. */
   stacks: number;
   /**
@@ -670,6 +682,8 @@ class HostBinState extends HostCounters {
   peerKind = new Uint8Array(16);
   /** Per peer index: flows with it (filled when the bin closes). */
   peerFlowCount = new Uint32Array(16);
+  /** Per peer index: its flows' resumptions after a pause (see RESUME_IDLE_US). */
+  peerResumes = new Uint32Array(16);
   /** Its flows: n ids, flowIds[flowBase …], in the order they started. */
   n = 0;
   flowIds: Int32Array = new Int32Array(0);
@@ -689,6 +703,7 @@ class HostBinState extends HostCounters {
   fEchoes: Int32Array = new Int32Array(0);
   fPushes: Int32Array = new Int32Array(0);
   fExchanges: Int32Array = new Int32Array(0);
+  fResumes: Int32Array = new Int32Array(0);
 
   /** Host c's counts, no peers yet. */
   reset(c: HostCounters): void {
@@ -712,8 +727,12 @@ class HostBinState extends HostCounters {
       const counts = new Uint32Array(grown.length);
       counts.set(this.peerFlowCount);
       this.peerFlowCount = counts;
+      const resumes = new Uint32Array(grown.length);
+      resumes.set(this.peerResumes);
+      this.peerResumes = resumes;
     }
     this.peerFlowCount[i] = 0;
+    this.peerResumes[i] = 0;
     return i;
   }
 }
@@ -869,6 +888,8 @@ export class BehaviorExtractor {
   private readonly fPushes = this.flowRows.int();
   /** Answers that came after data of the host's (see F_LAST_OUT, noteTurn). */
   private readonly fExchanges = this.flowRows.int();
+  /** Data after a pause of RESUME_IDLE_US on the connection. */
+  private readonly fResumes = this.flowRows.int();
   /**
    * The last bin's TCP connections whose opening was seen and no reset: (peer low, peer high · 4 + protocol,
    * ports, host) → id, with who opened them (1: the host). A connection carried into the next bin has no SYN
@@ -1198,6 +1219,7 @@ export class BehaviorExtractor {
         this.fPushWait.data[f] = 0;
         this.fPushes.data[f] = 0;
         this.fExchanges.data[f] = 0;
+        this.fResumes.data[f] = 0;
         this.fProto.data[f] = proto;
         this.fPeer.data[f] = (peerLow >>> 0) + peerHigh * TWO32;
         this.fPeerKind.data[f] = this.peerKind(p, outgoing);
@@ -1256,6 +1278,7 @@ export class BehaviorExtractor {
         if (proto === 0) {
           this.noteTurn(f, outgoing);
           const before = this.fDataLast.data[f]!;
+          if (before > 0 && payload > 1 && tUs - before >= RESUME_IDLE_US) this.fResumes.data[f]!++;
           if (!outgoing) {
             if (before > 0 && tUs - before >= PUSH_IDLE_US) {
               this.fPushWait.data[f] = tUs;
@@ -1505,6 +1528,7 @@ export class BehaviorExtractor {
     v.fEchoes = this.fEchoes.data;
     v.fPushes = this.fPushes.data;
     v.fExchanges = this.fExchanges.data;
+    v.fResumes = this.fResumes.data;
     return v;
   }
 
@@ -1789,6 +1813,7 @@ function binOf(
     const i = s.peerIndex(high ? peer - TWO32 : peer, high);
     if (i >= before) s.peerKind[i] = s.fPeerKind[id]!;
     s.peerFlowCount[i]!++;
+    s.peerResumes[i]! += s.fResumes[id]!;
     x.flowPeer[f] = i;
   }
   const peerCount = s.peerTable.size;
@@ -2042,6 +2067,9 @@ function binOf(
     services: serviceList,
     publicPeers: publicIndex.map(peerId),
     publicPeerFlows: publicIndex.map((i) => s.peerFlowCount[i]!),
+    ...(publicIndex.some((i) => s.peerResumes[i]! > 0)
+      ? { publicPeerResumes: publicIndex.map((i) => s.peerResumes[i]!) }
+      : {}),
     stacks,
     arpClaims,
     ...(beacons ? { beacons } : {}),

@@ -743,6 +743,23 @@ describe('BehaviorModel', () => {
     assert.equal(byDefault.scoreBin(withPeers('q', [0x5db8d822], [3])).score, Math.log(2));
     const reasons = m.explain(withPeers('q', [0x08080808, 0x5db8d822, 0x5db8d823], [1, 40, 2]), beacon);
     assert.match(reasons[0]!, /^40 connections with 93\.184\.216\.34, a public address none of the nearest/);
+    // A beacon that keeps one connection open and checks in on it: 1 connection and 39 resumptions are 40 contacts.
+    const held = { ...withPeers('q', [0x08080808, 0x5db8d822], [1, 1]), publicPeerResumes: [50, 39] };
+    const kept = m.scoreBin(held);
+    assert.equal(kept.novelPeerFlows, 40);
+    assert.ok(Math.abs(kept.score - (Math.log(2) + 1.5 * Math.log(41))) < 1e-12, `${kept.score}`);
+    assert.match(
+      m.explain(held, kept)[0]!,
+      /^40 contacts \(1 connection, 39 resumed after a pause of 5 s or more\) with 93\.184\.216\.34, a public address none of the nearest/,
+    );
+    // A model made before resumptions counted judges connections alone, and says so.
+    const before = JSON.parse(JSON.stringify(m.toJSON())) as { state: Record<string, unknown> };
+    assert.equal(before.state.peerResumes, true);
+    delete before.state.peerResumes;
+    const connectionsOnly = BehaviorModel.fromJSON(before);
+    const one = connectionsOnly.scoreBin(held);
+    assert.equal(one.novelPeerFlows, 1);
+    assert.ok(Math.abs(one.score - (Math.log(2) + 1.5 * Math.log(2))) < 1e-12, `${one.score}`);
     // Files written before the term existed keep their meaning (weight 0).
     const old = m.toJSON() as unknown as { hyperParameters: Record<string, unknown> };
     delete old.hyperParameters.peerFlowWeight;

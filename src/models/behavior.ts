@@ -59,6 +59,7 @@ import {
   FROM_INTERNET,
   isIndustrialService,
   isOutgoingService,
+  RESUME_IDLE_US,
   STACK_SYN_MASK,
   STACK_TTL_MASK,
   serviceCode,
@@ -387,6 +388,8 @@ export interface BehaviorSample {
   publicPeers?: readonly number[];
   /** Connections with each of publicPeers (same order); optional. */
   publicPeerFlows?: readonly number[];
+  /** Resumptions of held connections with each of publicPeers (see BehaviorBin.publicPeerResumes); optional. */
+  publicPeerResumes?: readonly number[];
   /** The host's network-stack mask from its first window through this one; optional (0: none seen). */
   stacks?: number;
   /** The window's ARP frames claiming another address than the host's own; optional (0: none). */
@@ -439,8 +442,13 @@ export interface BehaviorState {
    */
   thinTail?: ScoreTail;
   thinRoles?: string[];
-  /** The most connections with one new public peer in any window of the thin pool (beyond: a beacon, not a phase). */
+  /** The most contacts with one new public peer in any window of the thin pool (beyond: a beacon, not a phase). */
   thinPeerFlows?: number;
+  /**
+   * Whether a held connection's resumptions with a public peer count as contacts with it beside its connections
+   * (BehaviorBin.publicPeerResumes); absent in models made before they were counted (connections alone).
+   */
+  peerResumes?: boolean;
   /**
    * The largest beyond-anything-normal sum (BinScore.beyond) of any window of the thin pool, each scored without
    * its capture: a thin role's window beyond it is counting what no such type's capture did (absent: off).
@@ -855,6 +863,7 @@ export class BehaviorModel {
       threshold: 1 - this.falseAlarmRate,
       roleTails: {},
       labelBound: 0,
+      peerResumes: true,
     };
     if (this.vendorWeight > 0) {
       const vendors: Record<string, string> = {};
@@ -1454,10 +1463,11 @@ export class BehaviorModel {
     let busiestNovelPeer = -1;
     const peers = sample.publicPeers ?? [];
     const peerFlows = sample.publicPeerFlows;
+    const resumes = this.state!.peerResumes ? sample.publicPeerResumes : undefined;
     for (let i = 0; i < peers.length; i++)
       if (!neighbours.some((n) => this.peerSets[n]!.has(peers[i]!))) {
         novelPeers++;
-        const flows = peerFlows?.[i] ?? 0;
+        const flows = (peerFlows?.[i] ?? 0) + (resumes?.[i] ?? 0);
         if (flows > novelPeerFlows) {
           novelPeerFlows = flows;
           busiestNovelPeer = peers[i]!;
@@ -2146,9 +2156,15 @@ export class BehaviorModel {
       });
     }
     if (score.novelPeerFlows >= 5 && score.busiestNovelPeer >= 0) {
+      const i = this.state!.peerResumes ? (sample.publicPeers ?? []).indexOf(score.busiestNovelPeer) : -1;
+      const resumed = i >= 0 ? (sample.publicPeerResumes?.[i] ?? 0) : 0;
+      const contacts =
+        resumed > 0
+          ? `${score.novelPeerFlows} contacts (${score.novelPeerFlows - resumed} connection${score.novelPeerFlows - resumed === 1 ? '' : 's'}, ${resumed} resumed after a pause of ${RESUME_IDLE_US / 1e6} s or more)`
+          : `${score.novelPeerFlows} connections`;
       reasons.push({
         weight: this.peerFlowWeight * Math.log1p(score.novelPeerFlows),
-        text: `${score.novelPeerFlows} connections with ${peerText(score.busiestNovelPeer)}, a public address none of the nearest normal devices talked to`,
+        text: `${contacts} with ${peerText(score.busiestNovelPeer)}, a public address none of the nearest normal devices talked to`,
       });
     }
     const unseenUdp = new Set(this.unseenUdpSessions(sample));
@@ -2571,6 +2587,7 @@ function behaviorFileSchemaOf(z: typeof Zod) {
       thinTail: tail.optional(),
       thinRoles: z.array(z.string()).optional(),
       thinPeerFlows: finite.min(0).optional(),
+      peerResumes: z.boolean().optional(),
       thinBeyond: finite.min(0).optional(),
       groupVendors: z.record(z.string(), z.string()).optional(),
       groupStacks: z

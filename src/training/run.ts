@@ -526,6 +526,7 @@ function fitBehavior(
         services: b.services,
         publicPeers: b.publicPeers,
         publicPeerFlows: b.publicPeerFlows,
+        ...(b.publicPeerResumes ? { publicPeerResumes: b.publicPeerResumes } : {}),
         stacks: b.stacks,
         arpClaims: b.arpClaims ?? 0,
         ...(b.beacons ? { beacons: b.beacons } : {}),
