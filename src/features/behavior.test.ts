@@ -229,6 +229,11 @@ it('lanConnections lists the outgoing services on which a local host accepted a 
     serviceCode(true, 1, 161),
   ]);
   assert.deepEqual(await lan('test-data/behavior/c2/DLinkCam-B3ntpcovertlan-Mon0000-n00.pcap'), []);
+  // An industrial UDP port above 1024 counts too: a BACnet Who-Is broadcast answered by 3 controllers' I-Am from
+  // udp/47808, then ReadProperty and WriteProperty requests to them (the ninth attack set's f9-bacnet-sweep-write).
+  assert.deepEqual(await lan('test-data/behavior/lateral/DLinkCam-B3bacnet-Mon0000-n00.pcap'), [
+    serviceCode(true, 1, 47808),
+  ]);
 });
 
 it('a LAN numbered from global space is still the LAN: neighbours in the same IPv4 /24 or IPv6 /64', async () => {

@@ -513,8 +513,8 @@ export interface BehaviorBin {
    * Outgoing TCP services (codes, ascending) on which a host of the local network accepted a connection from
    * the host in this bin: its SYN seen, answered, not reset. A worm's way in to a neighbour (a web admin page,
    * a login) is one; IoT devices connect to their clouds, not to their neighbours. Also outgoing UDP services
-   * below 1024 (DNS, DHCP, NTP and NetBIOS names left out) on which a neighbour answered the host's request
-   * from the service port. Optional: none.
+   * below 1024 (DNS, DHCP, NTP and NetBIOS names left out) or on an industrial port (BACnet, EtherNet/IP …) on
+   * which a neighbour answered the host's request from the service port. Optional: none.
    */
   lanConnections?: number[];
   /**
@@ -1944,13 +1944,14 @@ function binOf(
     )
       lan.push(code);
     // The same for a UDP request to a neighbour's service port that it answered from that port (an SNMP manager
-    // writing to a neighbour's agent, a TFTP or Modbus/UDP client); the network's own housekeeping with the
-    // router (DNS, DHCP, NTP, NetBIOS names) is every host's, whatever the training devices did.
+    // writing to a neighbour's agent, a TFTP client, a BACnet or EtherNet/IP client; other high ports are peer
+    // to peer); the network's own housekeeping with the router (DNS, DHCP, NTP, NetBIOS names) is every host's,
+    // whatever the training devices did.
     if (
       out &&
       proto === 1 &&
       pin > 0 &&
-      remotePort < 1024 &&
+      (remotePort < 1024 || INDUSTRIAL_PORTS.has(remotePort)) &&
       !IS_LAN_HOUSEKEEPING_UDP[remotePort] &&
       s.fPeerKind[id] === 2 &&
       isUnicastPeer(s.fPeer[id]!, 2) &&

@@ -408,6 +408,18 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     );
   });
 
+  it('a BACnet sweep and setpoint writes are abnormal: neighbours answered an industrial service no device used on the LAN', () => {
+    // A Who-Is broadcast on udp/47808 answered by 3 controllers, then ReadProperty and WriteProperty requests to
+    // them (the ninth attack set's f9-bacnet-sweep-write, bench/behavior/fresh9), spliced into a held-out DLinkCam
+    // setup with the camera's own stack.
+    flaggedOverItsNormal(
+      join(attacked, 'lateral', 'DLinkCam-B3bacnet-Mon0000-n00.pcap'),
+      /new outgoing udp port 47808 \(BACnet, industrial control\) to 4 peers \(4 connections; .*a host of the local network answered it: no training device used it with a local host\)/,
+      heldOut,
+      'DLinkCam-B3-Mon0000-n00.pcap',
+    );
+  });
+
   it('a beacon in one keep-alive HTTPS connection is named: its check-ins resume the connection with a new address', () => {
     // A beacon holds ONE TLS connection on 443 open and asks for its task 6–15 s apart, 11 GETs and 2 POSTs (the
     // eighth attack set's f8-https-keepalive-beacon, bench/behavior/fresh8), spliced into a held-out DLinkCam setup
