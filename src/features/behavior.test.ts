@@ -270,7 +270,7 @@ async function binsOf(capture: string, mac: string) {
   return hostBins(a.behavior!).filter((b) => b.host === host);
 }
 
-it('acceptedServices lists the incoming TCP services on which the host accepted a connection', async () => {
+it('acceptedServices lists the incoming TCP services on which the host accepted a connection, and UDP ones internet addresses asked', async () => {
   const accepted = async (capture: string, mac = '00:17:88:24:76:ff') => [
     ...new Set((await binsOf(capture, mac)).flatMap((b) => b.acceptedServices ?? [])),
   ];
@@ -302,6 +302,23 @@ it('acceptedServices lists the incoming TCP services on which the host accepted 
   assert.equal(
     serviceText(serviceCode(false, 0, 0xffff) + FROM_INTERNET),
     'incoming tcp high ports from internet addresses',
+  );
+  // UDP: an internet address's requests the device answered at once on a server port. An NTP reflector (60 mode-3
+  // requests from one internet port, each answered with 48 bytes; the fifth attack set's f5-ntp-reflector) and a
+  // CoAP reflector (f4's, on 5683) list theirs; the camera's own NTP with its server does not, nor does a P2P
+  // camera's flow from an internet address that the capture joined after its start (11784, a high port).
+  assert.deepEqual(
+    await accepted('test-data/behavior/reflect/DLinkCam-B3ntpreflect-Mon0000-n00.pcap', CAMERA),
+    [serviceCode(false, 1, 123) + FROM_INTERNET],
+  );
+  assert.deepEqual(
+    await accepted('test-data/behavior/reflect/DLinkCam-B3coapreflect-Mon0000-n00.pcap', CAMERA),
+    [serviceCode(false, 1, 5683) + FROM_INTERNET],
+  );
+  assert.deepEqual(await accepted(`${SETUPS}/DLinkCam-B3-Mon0000-n00.pcap`, CAMERA), []);
+  assert.deepEqual(
+    await accepted('test-data/behavior/reflect/XiaobaiCamera-xiaobaicamc04p2p-Tue0552-n00.pcap', XIAOBAI),
+    [],
   );
 });
 

@@ -522,7 +522,9 @@ export interface BehaviorBin {
    * FROM_INTERNET added when an internet address connected) on which the host accepted and served a connection in
    * this bin: the peer's SYN seen and answered, 3 packets or more from the peer, reset by neither side (a
    * scanner's probe is not one). A proxy's, a bind shell's or a backdoor's port; a device's own servers (its web
-   * page, its local API) too, which its type's training captures show when they were used. Optional: none.
+   * page, its local API) too, which its type's training captures show when they were used. Also incoming UDP
+   * services with FROM_INTERNET, on a server port below 1024, a reflectable or an industrial one, on which an
+   * internet address asked and the host answered at once (see F_ANSWERED_AT_ONCE). Optional: none.
    */
   acceptedServices?: number[];
 }
@@ -596,6 +598,8 @@ const F_RST_OUT = 16;
 const F_LAST_OUT = 32;
 /** Who opened the TCP connection is known: its SYN was seen, in this bin or an earlier one (see carried). */
 const F_OPENER_SEEN = 64;
+/** The host's first datagram on the UDP flow came within ECHO_MAX_US of the peer's: it answered a request. */
+const F_ANSWERED_AT_ONCE = 128;
 
 /**
  * One host's counts within the current bin, as it is read: plain numbers. Its flows, the peers noted outside
@@ -1254,6 +1258,14 @@ export class BehaviorExtractor {
       s.lastW2 = w2;
       s.lastFlow = f;
     }
+    if (
+      outgoing &&
+      proto === 1 &&
+      this.fPacketsOut.data[f] === 0 &&
+      this.fPacketsIn.data[f]! > 0 &&
+      tUs - this.fLast.data[f]! <= ECHO_MAX_US
+    )
+      this.fFlags.data[f]! |= F_ANSWERED_AT_ONCE;
     this.fLast.data[f] = tUs;
     if (outgoing) {
       this.fPacketsOut.data[f]!++;
@@ -1970,6 +1982,19 @@ function binOf(
       pout > 0 &&
       pin >= 3 &&
       (flags & (F_SYN_IN | F_RST_OUT | F_RST_IN)) === F_SYN_IN &&
+      !accepted.includes(acceptedCode)
+    )
+      accepted.push(acceptedCode);
+    // A UDP service an internet address asked and the host answered at once (its first datagram within
+    // ECHO_MAX_US of the peer's), on a server port below 1024, a reflectable or an industrial one: a reflector's
+    // NTP or CoAP, a backdoor's port. A device's own UDP with the internet is asked by the device; a flow whose
+    // start the capture missed (an NTP client's 123 ↔ 123, a P2P camera's high port) is not answered at once.
+    if (
+      !out &&
+      proto === 1 &&
+      fromInternet &&
+      flags & F_ANSWERED_AT_ONCE &&
+      (localPort < 1024 || IS_REFLECTOR_PORT[localPort] === 1 || INDUSTRIAL_PORTS.has(localPort)) &&
       !accepted.includes(acceptedCode)
     )
       accepted.push(acceptedCode);

@@ -4,6 +4,7 @@ import { ModelError } from '../errors.js';
 import {
   BEHAVIOR_FEATURE_COUNT,
   BEHAVIOR_FEATURES,
+  FROM_INTERNET,
   STACK_SYN_SHIFT,
   serviceCode,
 } from '../features/behavior.js';
@@ -426,6 +427,26 @@ describe('BehaviorModel', () => {
     const old = BehaviorModel.fromJSON(doc);
     assert.equal(old.listenServiceWeight, 0);
     assert.equal(old.scoreBin(q([inbound(1080)])).unseenTerms, 0);
+
+    // UDP: an NTP service an internet address asked and the device answered at once, named as such; a file made
+    // before UDP services were listed judges TCP alone.
+    const ntp = serviceCode(false, 1, 123) + FROM_INTERNET;
+    const reflector = {
+      ...q([]),
+      services: [...q([]).services, [serviceCode(false, 1, 123), 1, 1]] as [number, number, number][],
+      acceptedServices: [ntp],
+    };
+    const reflected = m.scoreBin(reflector);
+    assert.ok(Math.abs(reflected.unseenTerms - weight) < 1e-12, `${reflected.unseenTerms}`);
+    assert.match(
+      m.explain(reflector, reflected).join('\n'),
+      /new incoming udp port 123 from 1 peer \(1 connection; not used by the nearest normal devices; it answered it at once: no training device answered internet addresses on it — a reflector, a backdoor or a port opened to the internet answers this way\)/,
+    );
+    const tcpOnly = JSON.parse(JSON.stringify(m.toJSON())) as { state: Record<string, unknown> };
+    assert.equal(tcpOnly.state.listenUdp, true);
+    delete tcpOnly.state.listenUdp;
+    assert.deepEqual(BehaviorModel.fromJSON(tcpOnly).unseenListenServices(reflector), []);
+    assert.equal(BehaviorModel.fromJSON(tcpOnly).unseenListenServices(q([inbound(1080)])).length, 1);
   });
 
   it("sets the evidence floor from the smallest capture of the maker's types, else the role's, else any; old files have none", () => {

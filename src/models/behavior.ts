@@ -450,6 +450,11 @@ export interface BehaviorState {
    */
   peerResumes?: boolean;
   /**
+   * Whether inTcpServices holds the UDP services internet addresses asked and the device answered at once (see
+   * BehaviorBin.acceptedServices); absent in models made before they were listed (the term judges TCP alone).
+   */
+  listenUdp?: boolean;
+  /**
    * The largest beyond-anything-normal sum (BinScore.beyond) of any window of the thin pool, each scored without
    * its capture: a thin role's window beyond it is counting what no such type's capture did (absent: off).
    */
@@ -864,6 +869,7 @@ export class BehaviorModel {
       roleTails: {},
       labelBound: 0,
       peerResumes: true,
+      listenUdp: true,
     };
     if (this.vendorWeight > 0) {
       const vendors: Record<string, string> = {};
@@ -1272,7 +1278,10 @@ export class BehaviorModel {
   unseenListenServices(sample: BehaviorSample): number[] {
     const seen = this.inTcpSeen;
     if (this.listenServiceWeight <= 0 || seen === null || !sample.acceptedServices) return [];
-    return sample.acceptedServices.filter((code) => !seen.has(code) && !WEB_SERVER_TCP.has(code));
+    const udp = this.state!.listenUdp === true;
+    return sample.acceptedServices.filter(
+      (code) => !seen.has(code) && !WEB_SERVER_TCP.has(code) && (udp || ((code >> 16) & 3) === 0),
+    );
   }
 
   /** Whether the one-type term is scored: on, without the local scale, and with at least two labels. */
@@ -2209,7 +2218,9 @@ export class BehaviorModel {
           : '; a host of the local network accepted it: no training device connected to a local host on it'
         : '';
       const listen = unseenListen.has(code | FROM_INTERNET)
-        ? `; it accepted ${flows === 1 ? 'it' : 'them'} from internet addresses: no training device accepted connections from the internet on it — a bind shell, a backdoor or a port opened to the internet listens this way`
+        ? ((code >> 16) & 3) === 1
+          ? `; it answered ${flows === 1 ? 'it' : 'them'} at once: no training device answered internet addresses on it — a reflector, a backdoor or a port opened to the internet answers this way`
+          : `; it accepted ${flows === 1 ? 'it' : 'them'} from internet addresses: no training device accepted connections from the internet on it — a bind shell, a backdoor or a port opened to the internet listens this way`
         : unseenListen.has(code)
           ? `; it accepted ${flows === 1 ? 'it' : 'them'}: no training device accepted connections on it — a proxy, a bind shell or a backdoor listens this way`
           : '';
@@ -2228,7 +2239,9 @@ export class BehaviorModel {
         weight: listenWeight,
         text:
           code & FROM_INTERNET
-            ? `${serviceText(code)}, which it accepted: no training device accepted connections from the internet on it — a bind shell, a backdoor or a port opened to the internet listens this way`
+            ? ((code >> 16) & 3) === 1
+              ? `${serviceText(code)}, which it answered at once: no training device answered internet addresses on it — a reflector, a backdoor or a port opened to the internet answers this way`
+              : `${serviceText(code)}, which it accepted: no training device accepted connections from the internet on it — a bind shell, a backdoor or a port opened to the internet listens this way`
             : `${serviceText(code)}, which it accepted: no training device accepted connections on it — a proxy, a bind shell or a backdoor listens this way`,
       });
     }
@@ -2588,6 +2601,7 @@ function behaviorFileSchemaOf(z: typeof Zod) {
       thinRoles: z.array(z.string()).optional(),
       thinPeerFlows: finite.min(0).optional(),
       peerResumes: z.boolean().optional(),
+      listenUdp: z.boolean().optional(),
       thinBeyond: finite.min(0).optional(),
       groupVendors: z.record(z.string(), z.string()).optional(),
       groupStacks: z

@@ -408,6 +408,18 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     );
   });
 
+  it('an NTP reflector is abnormal: an internet address asked its NTP port and it answered at once', () => {
+    // 60 NTP requests from one internet address (a victim's, spoofed) to the camera's udp/123, each answered with
+    // 48 bytes: reflection without amplification (the fifth attack set's f5-ntp-reflector, bench/behavior/fresh5),
+    // spliced into a held-out DLinkCam setup with the camera's own stack.
+    flaggedOverItsNormal(
+      join(attacked, 'reflect', 'DLinkCam-B3ntpreflect-Mon0000-n00.pcap'),
+      /new incoming udp port 123 from 1 peer \(1 connection; not used by the nearest normal devices; it answered it at once: no training device answered internet addresses on it/,
+      heldOut,
+      'DLinkCam-B3-Mon0000-n00.pcap',
+    );
+  });
+
   it('a BACnet sweep and setpoint writes are abnormal: neighbours answered an industrial service no device used on the LAN', () => {
     // A Who-Is broadcast on udp/47808 answered by 3 controllers, then ReadProperty and WriteProperty requests to
     // them (the ninth attack set's f9-bacnet-sweep-write, bench/behavior/fresh9), spliced into a held-out DLinkCam
