@@ -531,6 +531,61 @@ describe('BehaviorModel', () => {
     assert.equal(old.scoreBin(query).novelty, Math.log(3) + Math.log(2));
   });
 
+  it("adds the offline-maker term when a window talks to the internet and its maker's devices in training never did", () => {
+    const CLOUD = 0x34123456;
+    // Five plugs of one maker with a cloud; five controllers of another that never talked to a public address.
+    const train = normals.map((n, i) =>
+      i < 5
+        ? { ...n, label: 'plug', vendor: 'ca:ca:ca', publicPeers: [CLOUD], publicPeerFlows: [2] }
+        : { ...n, label: 'plc', vendor: 'ee:ee:ee' },
+    );
+    const m = new BehaviorModel({ k: 1, peerWeight: 0, peerFlowWeight: 0 }).fit(train);
+    const query = { ...sample('q', 0.3), publicPeers: [0x55667788], publicPeerFlows: [1] };
+    const controller = m.scoreBin(query, undefined, undefined, 'ee:ee:ee');
+    assert.equal(controller.offlineMaker, 'maker');
+    assert.equal(controller.unseenTerms, 10);
+    assert.match(
+      m.explain(query, controller).join('\n'),
+      /talked to 1 public address, where no training capture of a device of its maker \(its MAC vendor prefix\) talked to any — a device kept off the internet reaches out, or is reached from outside/,
+    );
+    // The plug maker's devices talk to the internet; a maker training has no device of says nothing; a window of
+    // the controller maker's with no public peer neither.
+    assert.equal(m.scoreBin(query, undefined, undefined, 'ca:ca:ca').unseenTerms, 0);
+    assert.equal(m.scoreBin(query, undefined, undefined, 'dd:dd:dd').unseenTerms, 0);
+    // A maker training has no device of, given a role whose captures never talked to the internet: the role's.
+    const byRole = m.scoreBin(query, undefined, 'plc', 'dd:dd:dd');
+    assert.equal(byRole.offlineMaker, 'role');
+    assert.equal(byRole.unseenTerms, 10);
+    assert.match(
+      m.explain(query, byRole).join('\n'),
+      /where no training capture of its role \(no device of its maker in training\) talked to any/,
+    );
+    assert.equal(m.scoreBin(query, undefined, 'plug', 'dd:dd:dd').offlineMaker, null);
+    // The maker's own captures decide when there are any: an online maker given an offline role stays silent.
+    assert.equal(m.scoreBin(query, undefined, 'plc', 'ca:ca:ca').offlineMaker, null);
+    assert.equal(m.scoreBin(sample('q', 0.3), undefined, undefined, 'ee:ee:ee').unseenTerms, 0);
+    // One online capture of the maker is enough to keep it silent; and it is not in the cross-validated scores.
+    const mixed = new BehaviorModel({ k: 1, peerWeight: 0, peerFlowWeight: 0 }).fit(
+      train.map((n, i) => (i === 9 ? { ...n, publicPeers: [CLOUD], publicPeerFlows: [1] } : n)),
+    );
+    assert.equal(mixed.scoreBin(query, undefined, undefined, 'ee:ee:ee').unseenTerms, 0);
+    assert.equal(m.scoreBin(query, 'dev-7', undefined, 'ee:ee:ee').unseenTerms, 0);
+    // Off, or a file written before the term existed: silent.
+    assert.equal(
+      new BehaviorModel({ k: 1, offlineMakerWeight: 0 })
+        .fit(train)
+        .scoreBin(query, undefined, undefined, 'ee:ee:ee').unseenTerms,
+      0,
+    );
+    const doc = JSON.parse(JSON.stringify(m.toJSON())) as { hyperParameters: Record<string, unknown> };
+    assert.equal(doc.hyperParameters.offlineMakerWeight, 10);
+    delete doc.hyperParameters.offlineMakerWeight;
+    assert.equal(
+      BehaviorModel.fromJSON(doc).scoreBin(query, undefined, undefined, 'ee:ee:ee').offlineMaker,
+      null,
+    );
+  });
+
   it("counts industrial UDP it sent as industrial when its maker's devices in training never spoke an industrial protocol", () => {
     const MELSOFT = serviceCode(true, 1, 5560);
     const query = sample('q', 0.1 * 3, 0, [
@@ -855,7 +910,9 @@ describe('BehaviorModel', () => {
       ...[0, 1, 2, 3].flatMap(thinWindows),
       sample('once-0', 0.3, 2),
     ];
-    const m = new BehaviorModel({ k: 1 }).fit(train);
+    // No training window here has a public peer, so any would fire the offline-maker term (its own test), which
+    // sends a thin role to the population's tail as the unseen-service term does; off, to see the beacon alone.
+    const m = new BehaviorModel({ k: 1, offlineMakerWeight: 0 }).fit(train);
     const s = m.state!;
     assert.deepEqual(s.thinRoles, ['once', 'thin']);
     // Each thin capture's 4 windows scored without its own capture: the pool of 16.

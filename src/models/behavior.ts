@@ -350,6 +350,13 @@ export interface BehaviorOptions {
    */
   listenServiceWeight?: number;
   /**
+   * Added once when the window talked to a public address and every training capture of the device's maker (its
+   * MAC vendor prefix) talked to none, or, for a maker training has no device of, every capture of the role it was
+   * given (0: off): industrial controllers and LAN-only devices are kept off the internet, and one that reaches out
+   * (or is reached) is being used from outside.
+   */
+  offlineMakerWeight?: number;
+  /**
    * Weight υ of the vendor term: how much worse a window fits the normal windows of the labels whose training
    * devices had its MAC vendor prefix than it fits the population's (0: off).
    */
@@ -550,6 +557,11 @@ export interface BinScore {
    * industrial protocol), so industrial UDP it sent counts as industrial wherever its neighbours spoke none.
    */
   industrialUdp: boolean;
+  /**
+   * What the offline-maker term fired on (see BehaviorOptions.offlineMakerWeight): public peers from a device whose
+   * maker's training captures, or (a maker training has none of) whose role's, never talked to the internet.
+   */
+  offlineMaker: 'maker' | 'role' | null;
   /** Tail probability among normal bins. */
   p: number;
   /** Indices (into the references) of the k nearest. */
@@ -723,6 +735,7 @@ export class BehaviorModel {
   readonly thinUnseenPopulation: boolean;
   readonly lanServiceWeight: number;
   readonly listenServiceWeight: number;
+  readonly offlineMakerWeight: number;
   readonly vendorWeight: number;
   readonly vendorFree: number;
   readonly vendorMinPackets: number;
@@ -766,6 +779,9 @@ export class BehaviorModel {
   private vendorCaptures = new Map<string, Map<number, Set<string>>>();
   /** Per MAC vendor prefix, its training captures and whether each spoke an industrial protocol. */
   private vendorIndustrial = new Map<string, Map<string, boolean>>();
+  /** Per MAC vendor prefix, and per label, whether each of its training captures (group) talked to a public address. */
+  private vendorOnline = new Map<string, Map<string, boolean>>();
+  private labelOnline = new Map<string, Map<string, boolean>>();
 
   constructor(options: BehaviorOptions = {}) {
     this.windowS = options.windowS ?? DEFAULT_BEHAVIOR_WINDOW_S;
@@ -810,6 +826,7 @@ export class BehaviorModel {
     this.thinUnseenPopulation = options.thinUnseenPopulation ?? true;
     this.lanServiceWeight = options.lanServiceWeight ?? 10;
     this.listenServiceWeight = options.listenServiceWeight ?? 10;
+    this.offlineMakerWeight = options.offlineMakerWeight ?? 10;
     this.vendorWeight = options.vendorWeight ?? 1;
     this.vendorFree = options.vendorFree ?? 2;
     this.vendorMinPackets = options.vendorMinPackets ?? 5;
@@ -1119,13 +1136,24 @@ export class BehaviorModel {
     this.rangeGroup = new Array<string>(d).fill('');
     this.vendorCaptures = new Map();
     this.vendorIndustrial = new Map();
+    this.vendorOnline = new Map();
+    this.labelOnline = new Map();
     const vendors = s.groupVendors ?? {};
     s.refGroups.forEach((g, i) => {
+      const label = s.refLabels[i];
+      if (label !== null && label !== undefined) {
+        const online = this.labelOnline.get(label) ?? new Map<string, boolean>();
+        this.labelOnline.set(label, online);
+        online.set(g, (online.get(g) ?? false) || s.refPeers[i]!.length > 0);
+      }
       const v = Object.hasOwn(vendors, g) ? vendors[g] : undefined;
       if (v !== undefined) {
         const byGroup = this.vendorIndustrial.get(v) ?? new Map<string, boolean>();
         this.vendorIndustrial.set(v, byGroup);
         byGroup.set(g, (byGroup.get(g) ?? false) || this.industrialRefs[i] === 1);
+        const online = this.vendorOnline.get(v) ?? new Map<string, boolean>();
+        this.vendorOnline.set(v, online);
+        online.set(g, (online.get(g) ?? false) || s.refPeers[i]!.length > 0);
       }
       const li = this.refLabelIdx[i]!;
       if (v === undefined || li < 0) return;
@@ -1365,6 +1393,11 @@ export class BehaviorModel {
       unseenTerms += this.lanServiceWeight * (1 - this.unseenRateOf(neighbours, s.labelLanUnseenRates));
     if (excludeGroup === undefined && this.unseenListenServices(sample).length > 0)
       unseenTerms += this.listenServiceWeight * (1 - this.unseenRateOf(neighbours, s.labelListenUnseenRates));
+    const offlineMaker =
+      excludeGroup === undefined && (sample.publicPeers?.length ?? 0) > 0
+        ? this.makerOffline(vendor, role)
+        : null;
+    if (offlineMaker !== null) unseenTerms += this.offlineMakerWeight;
     score += unseenTerms;
     if (s.refLocal.length > 0 && neighbours.length > 0) {
       let local = 0;
@@ -1395,6 +1428,7 @@ export class BehaviorModel {
       unseenTerms,
       beacon: nov.beacon,
       industrialUdp,
+      offlineMaker,
       p: this.tailProbability(score, role),
       neighbours,
       novel: nov.novel,
@@ -1685,6 +1719,30 @@ export class BehaviorModel {
    * Whether industrial UDP counts as industrial for a device of MAC vendor prefix `vendor`: training captures
    * (other than excludeGroup's) had that prefix and none of them spoke an industrial protocol.
    */
+  /**
+   * Whether every training capture (but excludeGroup's) of MAC vendor prefix `vendor` talked to no public address
+   * ('maker'), or, when training has no capture of that maker, every capture of label `role` ('role'); null otherwise.
+   */
+  private makerOffline(
+    vendor: string | undefined,
+    role: string | undefined,
+    excludeGroup?: string,
+  ): 'maker' | 'role' | null {
+    if (this.offlineMakerWeight <= 0) return null;
+    const offline = (groups: Map<string, boolean> | undefined): boolean | null => {
+      let known = false;
+      for (const [g, online] of groups ?? []) {
+        if (g === excludeGroup) continue;
+        if (online) return false;
+        known = true;
+      }
+      return known ? true : null;
+    };
+    const byMaker = vendor === undefined ? null : offline(this.vendorOnline.get(vendor));
+    if (byMaker !== null) return byMaker ? 'maker' : null;
+    return role !== undefined && offline(this.labelOnline.get(role)) === true ? 'role' : null;
+  }
+
   private industrialUdpCounts(vendor: string | undefined, excludeGroup?: string): boolean {
     if (!this.vendorIndustrialUdp || vendor === undefined) return false;
     let known = false;
@@ -2176,6 +2234,17 @@ export class BehaviorModel {
         text: `${contacts} with ${peerText(score.busiestNovelPeer)}, a public address none of the nearest normal devices talked to`,
       });
     }
+    if (score.offlineMaker !== null) {
+      const n = sample.publicPeers?.length ?? 0;
+      const whose =
+        score.offlineMaker === 'maker'
+          ? 'a device of its maker (its MAC vendor prefix)'
+          : 'its role (no device of its maker in training)';
+      reasons.push({
+        weight: this.offlineMakerWeight,
+        text: `talked to ${n} public address${n === 1 ? '' : 'es'}, where no training capture of ${whose} talked to any — a device kept off the internet reaches out, or is reached from outside`,
+      });
+    }
     const unseenUdp = new Set(this.unseenUdpSessions(sample));
     const unseen = new Set([...this.unseenServices(sample), ...unseenUdp]);
     const held = new Set(sample.heldSessions ?? []);
@@ -2345,6 +2414,7 @@ export class BehaviorModel {
         thinUnseenPopulation: this.thinUnseenPopulation,
         lanServiceWeight: this.lanServiceWeight,
         listenServiceWeight: this.listenServiceWeight,
+        offlineMakerWeight: this.offlineMakerWeight,
         vendorWeight: this.vendorWeight,
         vendorFree: this.vendorFree,
         vendorMinPackets: this.vendorMinPackets,
@@ -2573,6 +2643,7 @@ function behaviorFileSchemaOf(z: typeof Zod) {
       thinUnseenPopulation: z.boolean().default(false),
       lanServiceWeight: finite.min(0).default(0),
       listenServiceWeight: finite.min(0).default(0),
+      offlineMakerWeight: finite.min(0).default(0),
       vendorWeight: finite.min(0).default(0),
       vendorFree: finite.min(0).default(2),
       vendorMinPackets: finite.min(0).default(5),

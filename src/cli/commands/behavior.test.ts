@@ -950,6 +950,30 @@ describe('behaviour model end to end: types trained on few captures', () => {
     assert.equal(device(b2).decisions.behavior, 'abnormal');
     assert.equal(device(t2).decisions.behavior, 'normal');
   });
+
+  it("calls a PMU that reaches the internet abnormal: no training capture of its maker's devices talked to any public address", () => {
+    // A training PMU's capture with one HTTPS PUT of 270 kB at 1.5 kB/s to an internet host spliced in (the
+    // fourteenth attack set's f14-https-slow-put, bench/behavior/fresh14), with the PMU's own stack: every training
+    // capture of its maker (and of every PMU) stayed on the LAN.
+    const attackedPmu = join(attacked, 'exfil', 'PMU-pmugec01slowput-Wed1152-n00.pcap');
+    const r = runCli([
+      'eval',
+      '--json',
+      '--no-history',
+      '--model',
+      thinRole,
+      attackedPmu,
+      `${roles}/PMU-pmugec01-Wed1152-n00.pcap`,
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    const [put, own] = results(r.stdout);
+    assert.equal(device(put!).decisions.behavior, 'abnormal');
+    assert.match(
+      put!.detail!.behavior!.reasons.join('\n'),
+      /talked to 1 public address, where no training capture of a device of its maker \(its MAC vendor prefix\) talked to any — a device kept off the internet reaches out, or is reached from outside/,
+    );
+    assert.equal(device(own!).decisions.behavior, 'normal');
+  });
 });
 
 describe('behaviour model end to end: sibling types', () => {
