@@ -1716,33 +1716,26 @@ export class BehaviorModel {
   }
 
   /**
-   * Whether industrial UDP counts as industrial for a device of MAC vendor prefix `vendor`: training captures
-   * (other than excludeGroup's) had that prefix and none of them spoke an industrial protocol.
+   * Whether every training capture of MAC vendor prefix `vendor` talked to no public address ('maker'), or, when
+   * training has no capture of that maker, every capture of label `role` ('role'); null otherwise. Only outside
+   * cross-validation, so no capture is left out.
    */
-  /**
-   * Whether every training capture (but excludeGroup's) of MAC vendor prefix `vendor` talked to no public address
-   * ('maker'), or, when training has no capture of that maker, every capture of label `role` ('role'); null otherwise.
-   */
-  private makerOffline(
-    vendor: string | undefined,
-    role: string | undefined,
-    excludeGroup?: string,
-  ): 'maker' | 'role' | null {
+  private makerOffline(vendor: string | undefined, role: string | undefined): 'maker' | 'role' | null {
     if (this.offlineMakerWeight <= 0) return null;
     const offline = (groups: Map<string, boolean> | undefined): boolean | null => {
-      let known = false;
-      for (const [g, online] of groups ?? []) {
-        if (g === excludeGroup) continue;
-        if (online) return false;
-        known = true;
-      }
-      return known ? true : null;
+      if (groups === undefined || groups.size === 0) return null;
+      for (const online of groups.values()) if (online) return false;
+      return true;
     };
     const byMaker = vendor === undefined ? null : offline(this.vendorOnline.get(vendor));
     if (byMaker !== null) return byMaker ? 'maker' : null;
     return role !== undefined && offline(this.labelOnline.get(role)) === true ? 'role' : null;
   }
 
+  /**
+   * Whether industrial UDP counts as industrial for a device of MAC vendor prefix `vendor`: training captures
+   * (other than excludeGroup's) had that prefix and none of them spoke an industrial protocol.
+   */
   private industrialUdpCounts(vendor: string | undefined, excludeGroup?: string): boolean {
     if (!this.vendorIndustrialUdp || vendor === undefined) return false;
     let known = false;
