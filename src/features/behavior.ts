@@ -346,6 +346,11 @@ export const INDUSTRIAL_PORTS: ReadonlyMap<number, string> = new Map([
   [47808, 'BACnet'],
 ]);
 
+/** A UDP server port: below 1024 or an industrial protocol's (BACnet, EtherNet/IP …); other high ports are P2P. */
+function isUdpServerPort(port: number): boolean {
+  return port < 1024 || INDUSTRIAL_PORTS.has(port);
+}
+
 /** Whether a service code (see serviceCode) is TCP or UDP on an industrial control port. */
 export function isIndustrialService(code: number): boolean {
   const proto = (code >> 16) & 3;
@@ -682,12 +687,13 @@ class HostCounters {
 class HostBinState extends HostCounters {
   /** Remote peers of the bin, by address id (low 32 bits, high bits) → dense index. */
   readonly peerTable = new QuadTable(16);
+  private readonly peerRows = new ColumnTable(16);
   /** Per peer index: 1 public, 2 private, 3 multicast. */
-  peerKind = new Uint8Array(16);
+  readonly peerKind = this.peerRows.byte();
   /** Per peer index: flows with it (filled when the bin closes). */
-  peerFlowCount = new Uint32Array(16);
+  readonly peerFlowCount = this.peerRows.int();
   /** Per peer index: its flows' resumptions after a pause (see RESUME_IDLE_US). */
-  peerResumes = new Uint32Array(16);
+  readonly peerResumes = this.peerRows.int();
   /** Its flows: n ids, flowIds[flowBase …], in the order they started. */
   n = 0;
   flowIds: Int32Array = new Int32Array(0);
@@ -724,19 +730,9 @@ class HostBinState extends HostCounters {
     const before = table.size;
     const i = table.intern(low, high, 0, 0);
     if (i < before) return i;
-    if (i >= this.peerKind.length) {
-      const grown = new Uint8Array(this.peerKind.length * 2);
-      grown.set(this.peerKind);
-      this.peerKind = grown;
-      const counts = new Uint32Array(grown.length);
-      counts.set(this.peerFlowCount);
-      this.peerFlowCount = counts;
-      const resumes = new Uint32Array(grown.length);
-      resumes.set(this.peerResumes);
-      this.peerResumes = resumes;
-    }
-    this.peerFlowCount[i] = 0;
-    this.peerResumes[i] = 0;
+    this.peerRows.ensure(i + 1);
+    this.peerFlowCount.data[i] = 0;
+    this.peerResumes.data[i] = 0;
     return i;
   }
 }
@@ -1520,7 +1516,7 @@ export class BehaviorExtractor {
     for (let e = noted.start[row]!; e < noted.start[row + 1]!; e++) {
       const id = noted.ids[e]!;
       const i = v.peerIndex(this.notedPeers.word(id, 0), this.notedPeers.word(id, 1));
-      v.peerKind[i] = this.notedKind.data[id]!;
+      v.peerKind.data[i] = this.notedKind.data[id]!;
     }
     v.flowIds = flows.ids;
     v.flowBase = flows.start[row]!;
@@ -1823,15 +1819,15 @@ function binOf(
     const high = peer >= TWO32 ? 1 : 0;
     const before = s.peerTable.size;
     const i = s.peerIndex(high ? peer - TWO32 : peer, high);
-    if (i >= before) s.peerKind[i] = s.fPeerKind[id]!;
-    s.peerFlowCount[i]!++;
-    s.peerResumes[i]! += s.fResumes[id]!;
+    if (i >= before) s.peerKind.data[i] = s.fPeerKind[id]!;
+    s.peerFlowCount.data[i]!++;
+    s.peerResumes.data[i]! += s.fResumes[id]!;
     x.flowPeer[f] = i;
   }
   const peerCount = s.peerTable.size;
   const publicIndex: number[] = [];
   for (let i = 0; i < peerCount; i++) {
-    const v = s.peerKind[i]!;
+    const v = s.peerKind.data[i]!;
     if (v === 2) privatePeers++;
     else if (v === 1) publicIndex.push(i);
   }
@@ -1840,7 +1836,7 @@ function binOf(
   let busiest = 0;
   let second = 0;
   for (const i of publicIndex) {
-    const c = s.peerFlowCount[i]!;
+    const c = s.peerFlowCount.data[i]!;
     if (c > busiest) {
       second = busiest;
       busiest = c;
@@ -1963,7 +1959,7 @@ function binOf(
       out &&
       proto === 1 &&
       pin > 0 &&
-      (remotePort < 1024 || INDUSTRIAL_PORTS.has(remotePort)) &&
+      isUdpServerPort(remotePort) &&
       !IS_LAN_HOUSEKEEPING_UDP[remotePort] &&
       s.fPeerKind[id] === 2 &&
       isUnicastPeer(s.fPeer[id]!, 2) &&
@@ -1994,7 +1990,7 @@ function binOf(
       proto === 1 &&
       fromInternet &&
       flags & F_ANSWERED_AT_ONCE &&
-      (localPort < 1024 || IS_REFLECTOR_PORT[localPort] === 1 || INDUSTRIAL_PORTS.has(localPort)) &&
+      (isUdpServerPort(localPort) || IS_REFLECTOR_PORT[localPort] === 1) &&
       !accepted.includes(acceptedCode)
     )
       accepted.push(acceptedCode);
@@ -2092,9 +2088,9 @@ function binOf(
     values,
     services: serviceList,
     publicPeers: publicIndex.map(peerId),
-    publicPeerFlows: publicIndex.map((i) => s.peerFlowCount[i]!),
-    ...(publicIndex.some((i) => s.peerResumes[i]! > 0)
-      ? { publicPeerResumes: publicIndex.map((i) => s.peerResumes[i]!) }
+    publicPeerFlows: publicIndex.map((i) => s.peerFlowCount.data[i]!),
+    ...(publicIndex.some((i) => s.peerResumes.data[i]! > 0)
+      ? { publicPeerResumes: publicIndex.map((i) => s.peerResumes.data[i]!) }
       : {}),
     stacks,
     arpClaims,

@@ -1141,19 +1141,12 @@ export class BehaviorModel {
     const vendors = s.groupVendors ?? {};
     s.refGroups.forEach((g, i) => {
       const label = s.refLabels[i];
-      if (label !== null && label !== undefined) {
-        const online = this.labelOnline.get(label) ?? new Map<string, boolean>();
-        this.labelOnline.set(label, online);
-        online.set(g, (online.get(g) ?? false) || s.refPeers[i]!.length > 0);
-      }
+      const online = s.refPeers[i]!.length > 0;
+      if (label !== null && label !== undefined) orGroupFlag(this.labelOnline, label, g, online);
       const v = Object.hasOwn(vendors, g) ? vendors[g] : undefined;
       if (v !== undefined) {
-        const byGroup = this.vendorIndustrial.get(v) ?? new Map<string, boolean>();
-        this.vendorIndustrial.set(v, byGroup);
-        byGroup.set(g, (byGroup.get(g) ?? false) || this.industrialRefs[i] === 1);
-        const online = this.vendorOnline.get(v) ?? new Map<string, boolean>();
-        this.vendorOnline.set(v, online);
-        online.set(g, (online.get(g) ?? false) || s.refPeers[i]!.length > 0);
+        orGroupFlag(this.vendorIndustrial, v, g, this.industrialRefs[i] === 1);
+        orGroupFlag(this.vendorOnline, v, g, online);
       }
       const li = this.refLabelIdx[i]!;
       if (v === undefined || li < 0) return;
@@ -2519,6 +2512,13 @@ function article(label: string): string {
 }
 
 /** The regular endpoints of each service among a window's (see BehaviorBin.beacons). */
+/** Sets group g's flag under `key` (key → group → flag), or-ed with what the group's earlier references set. */
+function orGroupFlag(flags: Map<string, Map<string, boolean>>, key: string, g: string, flag: boolean): void {
+  const byGroup = flags.get(key) ?? new Map<string, boolean>();
+  flags.set(key, byGroup);
+  byGroup.set(g, (byGroup.get(g) ?? false) || flag);
+}
+
 function regularByService(beacons: readonly BeaconEntry[]): Map<number, number> {
   const out = new Map<number, number>();
   for (const e of beacons) out.set(e[1], (out.get(e[1]) ?? 0) + 1);
