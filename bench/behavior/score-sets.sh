@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Retrains the behaviour model on split 12 (and split 15 on its own) with this build, then scores every attack set
-# built from split 12's test normals with split 12's models — what the sixth session's tables compare, build against
-# build. The role models stay fixed (trained once; a v2 role model is not retrained here).
+# with the models of the split whose test normals it was built from (its manifest's splitFrom) — what the sixth
+# session's tables compare, build against build. The role models stay fixed (trained once; a v2 role model is not retrained here).
 #   bash bench/behavior/score-sets.sh TAG [SET ...]
 # TAG names the run: models in /work/s12w-TAG and /work/s15w-TAG, reports in /work/scores-TAG/<set>.txt, the
 # summary rows on stdout. SETs: manifests' folders under /work (default: every set the tables use).
 # Needs: /work/behavior-bench (split 12), /work/behavior-bench-s15, their role models in /work/s12w-new3 and
-# /work/s15w-new3 (role-v2.json), and each set's folder (build.ts --split-from /work/behavior-bench/manifest.json).
+# /work/s15w-new3 (role-v2.json), and each set's folder (build.ts --split-from either split's manifest.json).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 tag=${1:?usage: score-sets.sh TAG [SET ...]}; shift
@@ -30,7 +30,11 @@ for split in 12 15; do
 done
 for set in "${sets[@]}"; do
   w=/work/w-$set-$tag
-  rm -rf "$w" && mkdir -p "$w" && cp /work/s12w-$tag/role-v2.json /work/s12w-$tag/behavior.json "$w/" && touch "$w"/*
+  # A set injected into split 15's test normals (build.ts --split-from /work/behavior-bench-s15/manifest.json)
+  # is scored with split 15's models.
+  split=12
+  grep -q '"splitFrom": *"/work/behavior-bench-s15/manifest.json"' "/work/$set/manifest.json" && split=15
+  rm -rf "$w" && mkdir -p "$w" && cp /work/s${split}w-$tag/role-v2.json /work/s${split}w-$tag/behavior.json "$w/" && touch "$w"/*
   score "/work/$set/manifest.json" "$w" "$out/$set.txt"
 done
 for f in s12 s15 "${sets[@]}"; do

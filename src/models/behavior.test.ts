@@ -804,7 +804,14 @@ describe('BehaviorModel', () => {
       publicPeerFlows: flows,
     });
     const train = Array.from({ length: 6 }, (_, i) => withPeers(`dev-${i}`, [0x08080808], [3]));
-    const m = new BehaviorModel({ k: 1, peerWeight: 1, peerFlowWeight: 1.5, peerFlowFree: 0 }).fit(train);
+    // The type-range term (its own test) off: the peer terms alone.
+    const m = new BehaviorModel({
+      k: 1,
+      peerWeight: 1,
+      peerFlowWeight: 1.5,
+      peerFlowFree: 0,
+      typePeerWeight: 0,
+    }).fit(train);
     // A known peer adds nothing, however busy.
     assert.equal(m.scoreBin(withPeers('q', [0x08080808], [60])).score, 0);
     // 40 connections with one new address (and 2 with another): ln(1 + 2) + 1.5 · ln(1 + 40).
@@ -813,7 +820,7 @@ describe('BehaviorModel', () => {
     assert.equal(beacon.novelPeerFlows, 40);
     assert.ok(Math.abs(beacon.score - (Math.log(3) + 1.5 * Math.log(41))) < 1e-12, `${beacon.score}`);
     // By default the first 3 connections with a new address are free: ln(1 + 2) + 1.5 · ln(1 + 37).
-    const byDefault = new BehaviorModel({ k: 1 }).fit(train);
+    const byDefault = new BehaviorModel({ k: 1, typePeerWeight: 0 }).fit(train);
     const free = byDefault.scoreBin(withPeers('q', [0x08080808, 0x5db8d822, 0x5db8d823], [1, 40, 2]));
     assert.ok(Math.abs(free.score - (Math.log(3) + 1.5 * Math.log(38))) < 1e-12, `${free.score}`);
     assert.equal(byDefault.scoreBin(withPeers('q', [0x5db8d822], [3])).score, Math.log(2));
@@ -898,6 +905,51 @@ describe('BehaviorModel', () => {
     const old = m.toJSON() as unknown as { hyperParameters: Record<string, unknown> };
     delete old.hyperParameters.shareEvidence;
     assert.equal(BehaviorModel.fromJSON(JSON.parse(JSON.stringify(old))).shareEvidence, 0);
+  });
+
+  it("judges contacts with one new public address by the most the neighbours' types had, each capture left out", () => {
+    const CLOUD = 0x08080808;
+    const at = (group: string, share: number, peers: number[], flows: number[]): TrainingSample => ({
+      ...sample(group, share),
+      publicPeers: peers,
+      publicPeerFlows: flows,
+    });
+    // Cameras share one cloud address; one met a new address twice. Bridges meet a new address 20 times a window.
+    const train = [
+      ...Array.from({ length: 6 }, (_, i) =>
+        at(`cam-${i}`, 0.1 + 0.01 * i, i === 0 ? [CLOUD, 7] : [CLOUD], [3, 2]),
+      ),
+      ...Array.from({ length: 6 }, (_, i) => at(`bridge-${i}`, 0.9 + 0.01 * i, [CLOUD, 100 + i], [3, 20])),
+      at('thin-0', 0.5, [CLOUD], [1]),
+      at('thin-1', 0.51, [CLOUD], [1]),
+    ];
+    const m = new BehaviorModel({ k: 1 }).fit(train);
+    // The thin type (2 captures, fewer than calibrationMinCaptures) has no figure.
+    assert.deepEqual(m.state!.labelPeerMost, { bridge: 20, cam: 2 });
+    const NEW = 0x5db8d822;
+    const off = new BehaviorModel({ k: 1, typePeerWeight: 0 }).fit(train);
+    // 9 contacts with a new address near the cameras: beyond their 2 (and the free 3): + 4 · ln(10 / 4).
+    const cam = at('q', 0.12, [CLOUD, NEW], [1, 9]);
+    const scored = m.scoreBin(cam);
+    assert.equal(scored.typePeerMost, 3);
+    const expected = off.scoreBin(cam).score + 4 * Math.log(10 / 4);
+    assert.ok(Math.abs(scored.score - expected) < 1e-12, `${scored.score} ${expected}`);
+    assert.match(
+      m.explain(cam, scored).join('\n'),
+      /9 connections with 93\.184\.216\.34, a public address none of the nearest normal devices talked to, more than any training capture of their types had with one such address in 5 minutes \(3\)/,
+    );
+    // The same near the bridges is within their range; the free few stay free; not in cross-validation.
+    assert.equal(m.scoreBin(at('q', 0.92, [CLOUD, NEW], [1, 9])).typePeerMost, -1);
+    assert.equal(m.scoreBin(at('q', 0.12, [CLOUD, NEW], [1, 3])).typePeerMost, -1);
+    assert.equal(m.scoreBin(cam, 'cam-3').typePeerMost, -1);
+    // Near a type of few captures: no figure, no term.
+    assert.equal(m.scoreBin(at('q', 0.505, [CLOUD, NEW], [1, 9])).typePeerMost, -1);
+    // A file made before the term: silent.
+    const doc = JSON.parse(JSON.stringify(m.toJSON())) as { hyperParameters: Record<string, unknown> };
+    assert.equal(doc.hyperParameters.typePeerWeight, 4);
+    delete doc.hyperParameters.typePeerWeight;
+    assert.equal(BehaviorModel.fromJSON(doc).scoreBin(cam).score, off.scoreBin(cam).score);
+    assert.equal(off.state!.labelPeerMost, undefined);
   });
 
   it('judges a role with few training captures by the pooled cross-validated scores of such roles', () => {
@@ -1521,7 +1573,12 @@ describe('BehaviorModel', () => {
       assert.equal(m.labelWeight, 2);
       assert.equal(m.labelFit, 'max');
       assert.equal(m.otherTypeWeight, 4);
-      const doc = new BehaviorModel({ labelWeight: 0, otherTypeWeight: 0, beyondWeight: 0 })
+      const doc = new BehaviorModel({
+        labelWeight: 0,
+        otherTypeWeight: 0,
+        beyondWeight: 0,
+        typePeerWeight: 0,
+      })
         .fit(train)
         .toJSON() as unknown as {
         hyperParameters: Record<string, unknown>;
@@ -1534,17 +1591,24 @@ describe('BehaviorModel', () => {
         'otherTypeMin',
         'beyondWeight',
         'beyondFree',
+        'typePeerWeight',
       ])
         delete doc.hyperParameters[key];
       const old = BehaviorModel.fromJSON(JSON.parse(JSON.stringify(doc)));
       assert.equal(old.labelWeight, 0);
       assert.equal(old.otherTypeWeight, 0);
       assert.equal(old.beyondWeight, 0);
+      assert.equal(old.typePeerWeight, 0);
       const q = [cam('q', 0.1), { ...plug('q', 0.3), services: svc([...PLUG, ...CAM]) }];
       const s = old.score(q);
       assert.equal(s.fit, null);
       assert.equal(s.bins[1]!.otherType, null);
-      const plain = new BehaviorModel({ labelWeight: 0, otherTypeWeight: 0, beyondWeight: 0 })
+      const plain = new BehaviorModel({
+        labelWeight: 0,
+        otherTypeWeight: 0,
+        beyondWeight: 0,
+        typePeerWeight: 0,
+      })
         .fit(train)
         .score(q);
       assert.deepEqual(s, plain);

@@ -357,6 +357,15 @@ export interface BehaviorOptions {
    */
   offlineMakerWeight?: number;
   /**
+   * Weight of the type-range contacts term (0: off): a window's contacts with one public address none of its
+   * nearest normal devices talked to (novelPeerFlows), beyond the most any cross-validated training window of the
+   * neighbours' types had (labelPeerMost, at least peerFlowFree), add w · ln((1 + x) / (1 + most)). The peer-flow
+   * term judges those contacts by the population's tail, where the chattiest type (a bridge that meets 40 new cloud
+   * addresses in 5 minutes) sets the bar for all; a camera whose own captures never met more than 3 is judged by
+   * them. Outside the cross-validated scores, as the unseen-service terms are.
+   */
+  typePeerWeight?: number;
+  /**
    * Weight υ of the vendor term: how much worse a window fits the normal windows of the labels whose training
    * devices had its MAC vendor prefix than it fits the population's (0: off).
    */
@@ -451,6 +460,12 @@ export interface BehaviorState {
   thinRoles?: string[];
   /** The most contacts with one new public peer in any window of the thin pool (beyond: a beacon, not a phase). */
   thinPeerFlows?: number;
+  /**
+   * Per training label with at least calibrationMinCaptures captures, the most contacts with one new public peer
+   * (BinScore.novelPeerFlows) in any of its calibration windows, each scored without its capture; absent when the
+   * type-range contacts term is off.
+   */
+  labelPeerMost?: Record<string, number>;
   /**
    * Whether a held connection's resumptions with a public peer count as contacts with it beside its connections
    * (BehaviorBin.publicPeerResumes); absent in models made before they were counted (connections alone).
@@ -562,6 +577,11 @@ export interface BinScore {
    * maker's training captures, or (a maker training has none of) whose role's, never talked to the internet.
    */
   offlineMaker: 'maker' | 'role' | null;
+  /**
+   * The type-range contacts term's most (see BehaviorOptions.typePeerWeight) when novelPeerFlows went beyond it;
+   * -1 when within it or off.
+   */
+  typePeerMost: number;
   /** Tail probability among normal bins. */
   p: number;
   /** Indices (into the references) of the k nearest. */
@@ -736,6 +756,7 @@ export class BehaviorModel {
   readonly lanServiceWeight: number;
   readonly listenServiceWeight: number;
   readonly offlineMakerWeight: number;
+  readonly typePeerWeight: number;
   readonly vendorWeight: number;
   readonly vendorFree: number;
   readonly vendorMinPackets: number;
@@ -827,6 +848,7 @@ export class BehaviorModel {
     this.lanServiceWeight = options.lanServiceWeight ?? 10;
     this.listenServiceWeight = options.listenServiceWeight ?? 10;
     this.offlineMakerWeight = options.offlineMakerWeight ?? 10;
+    this.typePeerWeight = options.typePeerWeight ?? 4;
     this.vendorWeight = options.vendorWeight ?? 1;
     this.vendorFree = options.vendorFree ?? 2;
     this.vendorMinPackets = options.vendorMinPackets ?? 5;
@@ -990,7 +1012,16 @@ export class BehaviorModel {
         this.readConfusable();
       }
     }
-    const cvOf = this.crossValidated(calibrating);
+    const cvFlows: number[] = [];
+    const cvOf = this.crossValidated(calibrating, cvFlows);
+    if (this.typePeerWeight > 0) {
+      const most: Record<string, number> = {};
+      calibrating.forEach((s, i) => {
+        if (s.label === null || capturesOf.get(s.label)!.size < this.calibrationMinCaptures) return;
+        most[s.label] = Math.max(most[s.label] ?? 0, cvFlows[i]!);
+      });
+      this.state.labelPeerMost = most;
+    }
     Object.assign(this.state, this.fitTail([...cvOf].sort((a, b) => a - b)));
     const byRole = new Map<string, number[]>();
     calibrating.forEach((s, i) => {
@@ -1391,6 +1422,10 @@ export class BehaviorModel {
         ? this.makerOffline(vendor, role)
         : null;
     if (offlineMaker !== null) unseenTerms += this.offlineMakerWeight;
+    const typePeerMost =
+      excludeGroup === undefined ? this.typePeerMostBeyond(nov.novelPeerFlows, neighbours) : -1;
+    if (typePeerMost >= 0)
+      unseenTerms += this.typePeerWeight * Math.log((1 + nov.novelPeerFlows) / (1 + typePeerMost));
     score += unseenTerms;
     if (s.refLocal.length > 0 && neighbours.length > 0) {
       let local = 0;
@@ -1422,6 +1457,7 @@ export class BehaviorModel {
       beacon: nov.beacon,
       industrialUdp,
       offlineMaker,
+      typePeerMost,
       p: this.tailProbability(score, role),
       neighbours,
       novel: nov.novel,
@@ -1706,6 +1742,24 @@ export class BehaviorModel {
     if (!this.labelAdjusts(captureLabel, b.bestLabel, b.populationScore)) return;
     b.score = this.labelAdjusted(b.populationScore, b.labelScore);
     b.p = this.tailProbability(b.score, role);
+  }
+
+  /**
+   * The most contacts with one new public peer the neighbours' types had in a training window (at least
+   * peerFlowFree; the largest over the neighbours' labels) when `contacts` is beyond it; -1 otherwise, or when a
+   * neighbour has no such figure (unlabelled, a type of few captures, a file without labelPeerMost).
+   */
+  private typePeerMostBeyond(contacts: number, neighbours: readonly number[]): number {
+    const most = this.state!.labelPeerMost;
+    if (this.typePeerWeight <= 0 || most === undefined || neighbours.length === 0) return -1;
+    let m = this.peerFlowFree;
+    for (const n of neighbours) {
+      const li = this.refLabelIdx[n]!;
+      const v = li >= 0 ? most[this.labels[li]!] : undefined;
+      if (v === undefined) return -1;
+      m = Math.max(m, v);
+    }
+    return contacts > m ? m : -1;
   }
 
   /**
@@ -2208,16 +2262,24 @@ export class BehaviorModel {
         text: `a second network stack sends from its address: ${stackBitsText(score.newStacks).join(', ')} (never in the captures of its nearest normal devices) beside ${stackBitsText(score.knownStacks).join(', ')} (as in theirs) — another machine or OS behind it (either may be the device's own)`,
       });
     }
-    if (score.novelPeerFlows >= 5 && score.busiestNovelPeer >= 0) {
+    if ((score.novelPeerFlows >= 5 || score.typePeerMost >= 0) && score.busiestNovelPeer >= 0) {
       const i = this.state!.peerResumes ? (sample.publicPeers ?? []).indexOf(score.busiestNovelPeer) : -1;
       const resumed = i >= 0 ? (sample.publicPeerResumes?.[i] ?? 0) : 0;
       const contacts =
         resumed > 0
           ? `${score.novelPeerFlows} contacts (${score.novelPeerFlows - resumed} connection${score.novelPeerFlows - resumed === 1 ? '' : 's'}, ${resumed} resumed after a pause of ${RESUME_IDLE_US / 1e6} s or more)`
           : `${score.novelPeerFlows} connections`;
+      const typeRange =
+        score.typePeerMost >= 0
+          ? `, more than any training capture of their types had with one such address in ${Math.round(this.windowS / 60)} minutes (${score.typePeerMost})`
+          : '';
       reasons.push({
-        weight: this.peerFlowWeight * Math.log1p(score.novelPeerFlows),
-        text: `${contacts} with ${peerText(score.busiestNovelPeer)}, a public address none of the nearest normal devices talked to`,
+        weight:
+          this.peerFlowWeight * Math.log1p(score.novelPeerFlows) +
+          (score.typePeerMost >= 0
+            ? this.typePeerWeight * Math.log((1 + score.novelPeerFlows) / (1 + score.typePeerMost))
+            : 0),
+        text: `${contacts} with ${peerText(score.busiestNovelPeer)}, a public address none of the nearest normal devices talked to${typeRange}`,
       });
     }
     if (score.offlineMaker !== null) {
@@ -2401,6 +2463,7 @@ export class BehaviorModel {
         lanServiceWeight: this.lanServiceWeight,
         listenServiceWeight: this.listenServiceWeight,
         offlineMakerWeight: this.offlineMakerWeight,
+        typePeerWeight: this.typePeerWeight,
         vendorWeight: this.vendorWeight,
         vendorFree: this.vendorFree,
         vendorMinPackets: this.vendorMinPackets,
@@ -2637,6 +2700,7 @@ function behaviorFileSchemaOf(z: typeof Zod) {
       lanServiceWeight: finite.min(0).default(0),
       listenServiceWeight: finite.min(0).default(0),
       offlineMakerWeight: finite.min(0).default(0),
+      typePeerWeight: finite.min(0).default(0),
       vendorWeight: finite.min(0).default(0),
       vendorFree: finite.min(0).default(2),
       vendorMinPackets: finite.min(0).default(5),
@@ -2664,6 +2728,7 @@ function behaviorFileSchemaOf(z: typeof Zod) {
       thinTail: tail.optional(),
       thinRoles: z.array(z.string()).optional(),
       thinPeerFlows: finite.min(0).optional(),
+      labelPeerMost: z.record(z.string(), finite.min(0)).optional(),
       peerResumes: z.boolean().optional(),
       listenUdp: z.boolean().optional(),
       thinBeyond: finite.min(0).optional(),

@@ -432,23 +432,19 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     );
   });
 
-  it('a beacon in one keep-alive HTTPS connection is named: its check-ins resume the connection with a new address', () => {
+  it('a beacon in one keep-alive HTTPS connection is abnormal: its check-ins resume the connection with a new address', () => {
     // A beacon holds ONE TLS connection on 443 open and asks for its task 6–15 s apart, 11 GETs and 2 POSTs (the
     // eighth attack set's f8-https-keepalive-beacon, bench/behavior/fresh8), spliced into a held-out DLinkCam setup
     // with the camera's own stack: one connection on a port the camera uses, so no count of connections moves.
-    // This small model calls the device Unknown and judges it on the population's calibration, where one address
-    // and 14 turns stay under the threshold (split 12's models call it abnormal in 71 % of such captures): what is
-    // tested is that the check-ins are counted and named, and that they lift the score well above its normal's.
-    const res = evalOne(join(attacked, 'c2', 'DLinkCam-B3keepalive-Mon0000-n00.pcap'));
-    const explained = res.detail!.behavior!;
-    assert.match(
-      explained.reasons[0]!,
-      /^11 contacts \(1 connection, 10 resumed after a pause of 5 s or more\) with 52\.29\.110\.194, a public address none of the nearest normal devices talked to/,
+    // Its 11 contacts with one new address are more than any training capture of the nearest normal devices' types
+    // had (the type-range term): before that term, this small model (which calls the device Unknown and judges it on
+    // the population's calibration) scored it under the threshold.
+    flaggedOverItsNormal(
+      join(attacked, 'c2', 'DLinkCam-B3keepalive-Mon0000-n00.pcap'),
+      /^11 contacts \(1 connection, 10 resumed after a pause of 5 s or more\) with 52\.29\.110\.194, a public address none of the nearest normal devices talked to, more than any training capture of their types had with one such address in 5 minutes \(3\)/,
+      heldOut,
+      'DLinkCam-B3-Mon0000-n00.pcap',
     );
-    const normal = evalOne(heldOut.find((p) => p.endsWith('DLinkCam-B3-Mon0000-n00.pcap'))!).detail!
-      .behavior!;
-    assert.deepEqual(normal.reasons, []);
-    assert.ok(explained.score > 4 * normal.score, `${explained.score} vs ${normal.score}`);
   });
 
   it('a shell in an HTTP tunnel is abnormal: commands pushed on one connection, answered at once on another', () => {
