@@ -1669,6 +1669,53 @@ describe('BehaviorModel', () => {
     assert.ok(cv.state!.cvScores.at(-1)! >= 4 * (Math.log(31 / 9) - Math.LN2));
   });
 
+  it("weighs a count beyond anything normal by how far it is beyond what the neighbours' types had", () => {
+    // A range feature: out of the distance, so the neighbours are set by the shares and peers alone.
+    const ARP = BEHAVIOR_FEATURES.findIndex((f) => f.name === 'arp.targets.out');
+    const arp = (group: string, share: number, n: number, peers = 0): TrainingSample => {
+      const s = sample(group, share, peers);
+      const values = [...s.values];
+      values[ARP] = n;
+      return { ...s, values };
+    };
+    // Plugs never ask for an address by ARP, bulbs for up to 3; routers (two captures: too few for a figure of their
+    // own) for 12, the most of any training window.
+    const train = [
+      ...Array.from({ length: 6 }, (_, i) => arp(`plug-${i}`, 0.3 + 0.01 * i, 0)),
+      ...Array.from({ length: 6 }, (_, i) => arp(`bulb-${i}`, 0.6 + 0.01 * i, i % 4, 40)),
+      arp('router-0', 0.9, 12, 400),
+      arp('router-1', 0.91, 11, 400),
+    ];
+    const m = new BehaviorModel({ k: 1 }).fit(train);
+    assert.equal(m.typeBeyondWeight, 2);
+    const off = new BehaviorModel({ k: 1, typeBeyondWeight: 0 }).fit(train);
+    // 98 addresses asked for by a plug: beyond the population's 12 (the beyond-range term) and beyond the plugs' 0 by
+    // ln(13 / 1) more, weighed 2.
+    const plugSweep = arp('q', 0.3, 98);
+    const on = m.scoreBin(plugSweep);
+    assert.equal(m.state!.refLabels[on.neighbours[0]!], 'plug');
+    assert.ok(Math.abs(on.typeBeyond - Math.log(13)) < 1e-12, `${on.typeBeyond}`);
+    assert.ok(Math.abs(on.score - off.scoreBin(plugSweep).score - 2 * Math.log(13)) < 1e-9);
+    assert.match(
+      m.explain(plugSweep, on).join('\n'),
+      /distinct addresses it asked for by ARP: 98, 7\.6× the most any normal device had in 5 minutes \(12\); a training capture of the nearest normal devices' types had 0 at most/,
+    );
+    // From a bulb: beyond the bulbs' 3 by ln(13 / 4).
+    const bulb = m.scoreBin(arp('q', 0.62, 98, 40));
+    assert.equal(m.state!.refLabels[bulb.neighbours[0]!], 'bulb');
+    assert.ok(Math.abs(bulb.typeBeyond - Math.log(13 / 4)) < 1e-12, `${bulb.typeBeyond}`);
+    // Within the population's range, near a type of few captures, or in cross-validation: silent.
+    assert.equal(m.scoreBin(arp('q', 0.3, 10)).typeBeyond, 0);
+    const router = m.scoreBin(arp('q', 0.9, 98, 400));
+    assert.equal(m.state!.refLabels[router.neighbours[0]!], 'router');
+    assert.equal(router.typeBeyond, 0);
+    assert.equal(m.scoreBin(plugSweep, 'plug-0').typeBeyond, 0);
+    // A file made before the term: silent.
+    const doc = JSON.parse(JSON.stringify(m.toJSON())) as { hyperParameters: Record<string, unknown> };
+    delete doc.hyperParameters.typeBeyondWeight;
+    assert.equal(BehaviorModel.fromJSON(doc).scoreBin(plugSweep).score, off.scoreBin(plugSweep).score);
+  });
+
   it('refuses too little data and malformed files', () => {
     assert.throws(() => new BehaviorModel().fit([]), /no host-bins/);
     assert.throws(() => new BehaviorModel().fit([sample('a-1', 0), sample('a-1', 1)]), /at least two/);

@@ -366,6 +366,14 @@ export interface BehaviorOptions {
    */
   typePeerWeight?: number;
   /**
+   * Weight of the type-range counts term (0: off): a count feature beyond the most any training window had (the
+   * beyond-range term's) is beyond its neighbours' types' most by more still, and each such feature adds
+   * w · ln((1 + population most) / (1 + the types' most)) — what the population's range forgives because some other
+   * type had it (a tunnel's 98 echoed datagrams beyond a P2P camera's 12, where no plug had one). Only when every
+   * neighbour's label has calibrationMinCaptures captures or more; outside the cross-validated scores.
+   */
+  typeBeyondWeight?: number;
+  /**
    * Weight υ of the vendor term: how much worse a window fits the normal windows of the labels whose training
    * devices had its MAC vendor prefix than it fits the population's (0: off).
    */
@@ -582,6 +590,8 @@ export interface BinScore {
    * -1 when within it or off.
    */
   typePeerMost: number;
+  /** The type-range counts term's sum (see BehaviorOptions.typeBeyondWeight; 0: silent). */
+  typeBeyond: number;
   /** Tail probability among normal bins. */
   p: number;
   /** Indices (into the references) of the k nearest. */
@@ -757,6 +767,7 @@ export class BehaviorModel {
   readonly listenServiceWeight: number;
   readonly offlineMakerWeight: number;
   readonly typePeerWeight: number;
+  readonly typeBeyondWeight: number;
   readonly vendorWeight: number;
   readonly vendorFree: number;
   readonly vendorMinPackets: number;
@@ -796,6 +807,8 @@ export class BehaviorModel {
   private rangeMax = new Float64Array(0);
   private rangeGroup: string[] = [];
   private rangeNext = new Float64Array(0);
+  /** Per label (row) and feature, the most of its reference windows; a label of few captures has a row of NaN. */
+  private labelRangeMax = new Float64Array(0);
   /** Per MAC vendor prefix, per label index, the training captures of that label with that prefix. */
   private vendorCaptures = new Map<string, Map<number, Set<string>>>();
   /** Per MAC vendor prefix, its training captures and whether each spoke an industrial protocol. */
@@ -849,6 +862,7 @@ export class BehaviorModel {
     this.listenServiceWeight = options.listenServiceWeight ?? 10;
     this.offlineMakerWeight = options.offlineMakerWeight ?? 10;
     this.typePeerWeight = options.typePeerWeight ?? 4;
+    this.typeBeyondWeight = options.typeBeyondWeight ?? 2;
     this.vendorWeight = options.vendorWeight ?? 1;
     this.vendorFree = options.vendorFree ?? 2;
     this.vendorMinPackets = options.vendorMinPackets ?? 5;
@@ -1203,6 +1217,61 @@ export class BehaviorModel {
       });
       this.rangeNext[f] = next;
     }
+    if (this.typeBeyondWeight <= 0) return;
+    const nl = this.labels.length;
+    const captures = this.labels.map(() => new Set<string>());
+    this.refLabelIdx.forEach((li, r) => {
+      if (li >= 0) captures[li]!.add(s.refGroups[r]!);
+    });
+    this.labelRangeMax = new Float64Array(nl * d).fill(Number.NEGATIVE_INFINITY);
+    for (let li = 0; li < nl; li++)
+      if (captures[li]!.size < this.calibrationMinCaptures)
+        this.labelRangeMax.fill(Number.NaN, li * d, (li + 1) * d);
+    s.refs.forEach((r, i) => {
+      const li = this.refLabelIdx[i]!;
+      if (li < 0) return;
+      for (let f = 0; f < d; f++)
+        if (r[f]! > this.labelRangeMax[li * d + f]!) this.labelRangeMax[li * d + f] = r[f]!;
+    });
+  }
+
+  /**
+   * The type-range counts term's sum (see BehaviorOptions.typeBeyondWeight) and the feature it weighs most (-1:
+   * none); 0 when off, within range, or a neighbour's label has too few captures or none.
+   */
+  typeBeyond(
+    values: readonly number[],
+    neighbours: readonly number[],
+  ): { total: number; feature: number; most: number } {
+    const none = { total: 0, feature: -1, most: 0 };
+    if (this.typeBeyondWeight <= 0 || this.beyondWeight <= 0 || neighbours.length === 0) return none;
+    const d = this.state!.kinds.length;
+    const rows: number[] = [];
+    for (const n of neighbours) {
+      const li = this.refLabelIdx[n]!;
+      if (li < 0 || Number.isNaN(this.labelRangeMax[li * d]!)) return none;
+      rows.push(li * d);
+    }
+    const kinds = this.state!.kinds;
+    let total = 0;
+    let feature = -1;
+    let largest = 0;
+    let most = 0;
+    for (let f = 0; f < d; f++) {
+      const m = this.rangeMax[f]!;
+      if (!isCount(kinds[f]!) || !(values[f]! > m) || !Number.isFinite(m)) continue;
+      let typeMost = Number.NEGATIVE_INFINITY;
+      for (const row of rows) typeMost = Math.max(typeMost, this.labelRangeMax[row + f]!);
+      const e = Math.log((1 + Math.max(m, 0)) / (1 + Math.max(typeMost, 0)));
+      if (!(e > 0)) continue;
+      total += e;
+      if (e > largest) {
+        largest = e;
+        feature = f;
+        most = Math.max(typeMost, 0);
+      }
+    }
+    return { total, feature, most };
   }
 
   private readConfusable(): void {
@@ -1426,6 +1495,8 @@ export class BehaviorModel {
       excludeGroup === undefined ? this.typePeerMostBeyond(nov.novelPeerFlows, neighbours) : -1;
     if (typePeerMost >= 0)
       unseenTerms += this.typePeerWeight * Math.log((1 + nov.novelPeerFlows) / (1 + typePeerMost));
+    const typeBeyond = excludeGroup === undefined ? this.typeBeyond(sample.values, neighbours).total : 0;
+    unseenTerms += this.typeBeyondWeight * typeBeyond;
     score += unseenTerms;
     if (s.refLocal.length > 0 && neighbours.length > 0) {
       let local = 0;
@@ -1458,6 +1529,7 @@ export class BehaviorModel {
       industrialUdp,
       offlineMaker,
       typePeerMost,
+      typeBeyond,
       p: this.tailProbability(score, role),
       neighbours,
       novel: nov.novel,
@@ -2226,14 +2298,20 @@ export class BehaviorModel {
       const f = beyond.feature;
       const value = sample.values[f]!;
       const minutes = Math.round(this.windowS / 60);
+      const typed = score.typeBeyond > 0 ? this.typeBeyond(sample.values, score.neighbours) : null;
+      // The type-range counts term's weight joins the reason only when it names that term's main feature.
+      const ofType = typed !== null && typed.feature === f ? typed : null;
+      const ofTypes = ofType
+        ? `; a training capture of the nearest normal devices' types had ${formatNumber(ofType.most)} at most`
+        : '';
       reasons.push({
         // Ranked below a new service to peers with as many connections (it names the attack better).
-        weight: 1 + beyond.excess,
+        weight: 1 + beyond.excess + (ofType ? this.typeBeyondWeight * ofType.total : 0),
         text: `${BEHAVIOR_FEATURES[f]!.text}: ${formatNumber(value)}, ${
           beyond.max > 0
             ? `${formatNumber((1 + value) / (1 + beyond.max))}× the most any normal device had in ${minutes} minutes (${formatNumber(beyond.max)})`
             : `where no normal device had any in ${minutes} minutes`
-        }`,
+        }${ofTypes}`,
       });
     }
     if (score.arpClaims !== 0) {
@@ -2464,6 +2542,7 @@ export class BehaviorModel {
         listenServiceWeight: this.listenServiceWeight,
         offlineMakerWeight: this.offlineMakerWeight,
         typePeerWeight: this.typePeerWeight,
+        typeBeyondWeight: this.typeBeyondWeight,
         vendorWeight: this.vendorWeight,
         vendorFree: this.vendorFree,
         vendorMinPackets: this.vendorMinPackets,
@@ -2701,6 +2780,7 @@ function behaviorFileSchemaOf(z: typeof Zod) {
       listenServiceWeight: finite.min(0).default(0),
       offlineMakerWeight: finite.min(0).default(0),
       typePeerWeight: finite.min(0).default(0),
+      typeBeyondWeight: finite.min(0).default(0),
       vendorWeight: finite.min(0).default(0),
       vendorFree: finite.min(0).default(2),
       vendorMinPackets: finite.min(0).default(5),
