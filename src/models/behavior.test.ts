@@ -907,7 +907,7 @@ describe('BehaviorModel', () => {
     assert.equal(BehaviorModel.fromJSON(JSON.parse(JSON.stringify(old))).shareEvidence, 0);
   });
 
-  it("judges contacts with one new public address by the most the neighbours' types had, each capture left out", () => {
+  it("judges contacts with one new public address, and how many such addresses, by the most the neighbours' types had", () => {
     const CLOUD = 0x08080808;
     const at = (group: string, share: number, peers: number[], flows: number[]): TrainingSample => ({
       ...sample(group, share),
@@ -950,6 +950,27 @@ describe('BehaviorModel', () => {
     delete doc.hyperParameters.typePeerWeight;
     assert.equal(BehaviorModel.fromJSON(doc).scoreBin(cam).score, off.scoreBin(cam).score);
     assert.equal(off.state!.labelPeerMost, undefined);
+    // The number of such addresses, likewise: each camera and bridge capture met one the others did not.
+    assert.deepEqual(m.state!.labelNewPeersMost, { bridge: 1, cam: 1 });
+    const relays = Array.from({ length: 8 }, (_, i) => NEW + i);
+    const rotating = at('q', 0.12, [CLOUD, ...relays], [1, ...relays.map(() => 1)]);
+    const rotated = m.scoreBin(rotating);
+    assert.equal(rotated.typePeerMost, -1);
+    assert.equal(rotated.typeNewPeersMost, 3);
+    const plus = off.scoreBin(rotating).score + 4 * Math.log(9 / 4);
+    assert.ok(Math.abs(rotated.score - plus) < 1e-12, `${rotated.score} ${plus}`);
+    assert.match(
+      m.explain(rotating, rotated).join('\n'),
+      /8 public addresses none of the nearest normal devices talked to, more than any training capture of their types met in 5 minutes \(3\)/,
+    );
+    assert.equal(
+      m.scoreBin(at('q', 0.12, [CLOUD, ...relays.slice(0, 3)], [1, 1, 1, 1])).typeNewPeersMost,
+      -1,
+    );
+    // A file made with the contacts figure but before this one: that part silent.
+    const before = JSON.parse(JSON.stringify(m.toJSON())) as { state: Record<string, unknown> };
+    delete before.state.labelNewPeersMost;
+    assert.equal(BehaviorModel.fromJSON(before).scoreBin(rotating).score, off.scoreBin(rotating).score);
   });
 
   it('judges a role with few training captures by the pooled cross-validated scores of such roles', () => {

@@ -362,7 +362,9 @@ export interface BehaviorOptions {
    * neighbours' types had (labelPeerMost, at least peerFlowFree), add w · ln((1 + x) / (1 + most)). The peer-flow
    * term judges those contacts by the population's tail, where the chattiest type (a bridge that meets 40 new cloud
    * addresses in 5 minutes) sets the bar for all; a camera whose own captures never met more than 3 is judged by
-   * them. Outside the cross-validated scores, as the unseen-service terms are.
+   * them. The number of such addresses in the window (novelPeers) is judged the same way against labelNewPeersMost:
+   * a bot that sends each check-in to the next of 20 relays meets 20 where a camera's captures met 3 at most.
+   * Outside the cross-validated scores, as the unseen-service terms are.
    */
   typePeerWeight?: number;
   /**
@@ -474,6 +476,11 @@ export interface BehaviorState {
    * type-range contacts term is off.
    */
   labelPeerMost?: Record<string, number>;
+  /**
+   * Per training label as labelPeerMost, the most distinct public peers none of the nearest normal windows talked to
+   * (BinScore.novelPeers) in one calibration window; absent in files made before it (that part of the term is silent).
+   */
+  labelNewPeersMost?: Record<string, number>;
   /**
    * Whether a held connection's resumptions with a public peer count as contacts with it beside its connections
    * (BehaviorBin.publicPeerResumes); absent in models made before they were counted (connections alone).
@@ -590,6 +597,8 @@ export interface BinScore {
    * -1 when within it or off.
    */
   typePeerMost: number;
+  /** The same for the number of new public peers (novelPeers) against labelNewPeersMost; -1 when within it or off. */
+  typeNewPeersMost: number;
   /** The type-range counts term's sum (see BehaviorOptions.typeBeyondWeight; 0: silent). */
   typeBeyond: number;
   /** Tail probability among normal bins. */
@@ -1027,14 +1036,19 @@ export class BehaviorModel {
       }
     }
     const cvFlows: number[] = [];
-    const cvOf = this.crossValidated(calibrating, cvFlows);
+    const cvNovel: number[] = [];
+    const cvOf = this.crossValidated(calibrating, cvFlows, undefined, cvNovel);
     if (this.typePeerWeight > 0) {
-      const most: Record<string, number> = {};
-      calibrating.forEach((s, i) => {
-        if (s.label === null || capturesOf.get(s.label)!.size < this.calibrationMinCaptures) return;
-        most[s.label] = Math.max(most[s.label] ?? 0, cvFlows[i]!);
-      });
-      this.state.labelPeerMost = most;
+      const mostOf = (values: readonly number[]) => {
+        const most: Record<string, number> = {};
+        calibrating.forEach((s, i) => {
+          if (s.label === null || capturesOf.get(s.label)!.size < this.calibrationMinCaptures) return;
+          most[s.label] = Math.max(most[s.label] ?? 0, values[i]!);
+        });
+        return most;
+      };
+      this.state.labelPeerMost = mostOf(cvFlows);
+      this.state.labelNewPeersMost = mostOf(cvNovel);
     }
     Object.assign(this.state, this.fitTail([...cvOf].sort((a, b) => a - b)));
     const byRole = new Map<string, number[]>();
@@ -1099,6 +1113,7 @@ export class BehaviorModel {
     samples: readonly TrainingSample[],
     peerFlows?: number[],
     beyond?: number[],
+    novelPeers?: number[],
   ): number[] {
     const byGroup = new Map<string, number[]>();
     samples.forEach((s, i) => {
@@ -1117,6 +1132,7 @@ export class BehaviorModel {
       idx.forEach((i, j) => {
         out[i] = scored[j]!.score;
         if (peerFlows) peerFlows[i] = scored[j]!.novelPeerFlows;
+        if (novelPeers) novelPeers[i] = scored[j]!.novelPeers;
         if (beyond) beyond[i] = scored[j]!.beyond;
       });
     }
@@ -1492,9 +1508,13 @@ export class BehaviorModel {
         : null;
     if (offlineMaker !== null) unseenTerms += this.offlineMakerWeight;
     const typePeerMost =
-      excludeGroup === undefined ? this.typePeerMostBeyond(nov.novelPeerFlows, neighbours) : -1;
+      excludeGroup === undefined ? this.typeMostBeyond(nov.novelPeerFlows, neighbours, s.labelPeerMost) : -1;
     if (typePeerMost >= 0)
       unseenTerms += this.typePeerWeight * Math.log((1 + nov.novelPeerFlows) / (1 + typePeerMost));
+    const typeNewPeersMost =
+      excludeGroup === undefined ? this.typeMostBeyond(nov.novelPeers, neighbours, s.labelNewPeersMost) : -1;
+    if (typeNewPeersMost >= 0)
+      unseenTerms += this.typePeerWeight * Math.log((1 + nov.novelPeers) / (1 + typeNewPeersMost));
     const typeBeyond = excludeGroup === undefined ? this.typeBeyond(sample.values, neighbours).total : 0;
     unseenTerms += this.typeBeyondWeight * typeBeyond;
     score += unseenTerms;
@@ -1529,6 +1549,7 @@ export class BehaviorModel {
       industrialUdp,
       offlineMaker,
       typePeerMost,
+      typeNewPeersMost,
       typeBeyond,
       p: this.tailProbability(score, role),
       neighbours,
@@ -1817,12 +1838,15 @@ export class BehaviorModel {
   }
 
   /**
-   * The most contacts with one new public peer the neighbours' types had in a training window (at least
-   * peerFlowFree; the largest over the neighbours' labels) when `contacts` is beyond it; -1 otherwise, or when a
-   * neighbour has no such figure (unlabelled, a type of few captures, a file without labelPeerMost).
+   * The most the neighbours' types had in a training window by `most` (labelPeerMost or labelNewPeersMost; at least
+   * peerFlowFree; the largest over the neighbours' labels) when `count` is beyond it; -1 otherwise, or when a
+   * neighbour has no such figure (unlabelled, a type of few captures, a file without the figures).
    */
-  private typePeerMostBeyond(contacts: number, neighbours: readonly number[]): number {
-    const most = this.state!.labelPeerMost;
+  private typeMostBeyond(
+    count: number,
+    neighbours: readonly number[],
+    most: Record<string, number> | undefined,
+  ): number {
     if (this.typePeerWeight <= 0 || most === undefined || neighbours.length === 0) return -1;
     let m = this.peerFlowFree;
     for (const n of neighbours) {
@@ -1831,7 +1855,7 @@ export class BehaviorModel {
       if (v === undefined) return -1;
       m = Math.max(m, v);
     }
-    return contacts > m ? m : -1;
+    return count > m ? m : -1;
   }
 
   /**
@@ -2340,6 +2364,14 @@ export class BehaviorModel {
         text: `a second network stack sends from its address: ${stackBitsText(score.newStacks).join(', ')} (never in the captures of its nearest normal devices) beside ${stackBitsText(score.knownStacks).join(', ')} (as in theirs) — another machine or OS behind it (either may be the device's own)`,
       });
     }
+    if (score.typeNewPeersMost >= 0) {
+      reasons.push({
+        weight:
+          this.peerWeight * Math.log1p(score.novelPeers) +
+          this.typePeerWeight * Math.log((1 + score.novelPeers) / (1 + score.typeNewPeersMost)),
+        text: `${score.novelPeers} public addresses none of the nearest normal devices talked to, more than any training capture of their types met in ${Math.round(this.windowS / 60)} minutes (${score.typeNewPeersMost}) — a bot's list of relays, or its targets, is met this way`,
+      });
+    }
     if ((score.novelPeerFlows >= 5 || score.typePeerMost >= 0) && score.busiestNovelPeer >= 0) {
       const i = this.state!.peerResumes ? (sample.publicPeers ?? []).indexOf(score.busiestNovelPeer) : -1;
       const resumed = i >= 0 ? (sample.publicPeerResumes?.[i] ?? 0) : 0;
@@ -2809,6 +2841,7 @@ function behaviorFileSchemaOf(z: typeof Zod) {
       thinRoles: z.array(z.string()).optional(),
       thinPeerFlows: finite.min(0).optional(),
       labelPeerMost: z.record(z.string(), finite.min(0)).optional(),
+      labelNewPeersMost: z.record(z.string(), finite.min(0)).optional(),
       peerResumes: z.boolean().optional(),
       listenUdp: z.boolean().optional(),
       thinBeyond: finite.min(0).optional(),

@@ -447,6 +447,18 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     );
   });
 
+  it('a C2 that sends each check-in to the next of 20 relays is abnormal: more new addresses than its type ever met', () => {
+    // An HTTPS POST to each of 20 internet relays in turn, one connection each (the fifteenth attack set's
+    // f15-flux-https-c2, bench/behavior/fresh15), spliced into a held-out DLinkCam setup with the camera's own
+    // stack: no address gets more than one contact, so only their number stands out.
+    flaggedOverItsNormal(
+      join(attacked, 'c2', 'DLinkCam-B3relays-Mon0000-n00.pcap'),
+      /\d+ public addresses none of the nearest normal devices talked to, more than any training capture of their types met in 5 minutes \(\d+\)/,
+      heldOut,
+      'DLinkCam-B3-Mon0000-n00.pcap',
+    );
+  });
+
   it('a shell in an HTTP tunnel is abnormal: commands pushed on one connection, answered at once on another', () => {
     // httptunnel's client holds a GET (its answer streams the operator's commands) and a POST (its body streams the
     // shell's output) to one internet address on port 80 (the tenth attack set, bench/behavior/fresh10), spliced
