@@ -1234,20 +1234,18 @@ export class BehaviorModel {
       this.rangeNext[f] = next;
     }
     if (this.typeBeyondWeight <= 0) return;
-    const nl = this.labels.length;
-    const captures = this.labels.map(() => new Set<string>());
-    this.refLabelIdx.forEach((li, r) => {
-      if (li >= 0) captures[li]!.add(s.refGroups[r]!);
-    });
-    this.labelRangeMax = new Float64Array(nl * d).fill(Number.NEGATIVE_INFINITY);
-    for (let li = 0; li < nl; li++)
-      if (captures[li]!.size < this.calibrationMinCaptures)
-        this.labelRangeMax.fill(Number.NaN, li * d, (li + 1) * d);
-    s.refs.forEach((r, i) => {
-      const li = this.refLabelIdx[i]!;
-      if (li < 0) return;
-      for (let f = 0; f < d; f++)
-        if (r[f]! > this.labelRangeMax[li * d + f]!) this.labelRangeMax[li * d + f] = r[f]!;
+    this.labelRangeMax = new Float64Array(this.labels.length * d).fill(Number.NEGATIVE_INFINITY);
+    this.labelRefs.forEach((refs, li) => {
+      const row = li * d;
+      if (new Set(refs.map((r) => s.refGroups[r]!)).size < this.calibrationMinCaptures) {
+        this.labelRangeMax.fill(Number.NaN, row, row + d);
+        return;
+      }
+      for (const r of refs)
+        for (let f = 0; f < d; f++) {
+          const v = s.refs[r]![f]!;
+          if (v > this.labelRangeMax[row + f]!) this.labelRangeMax[row + f] = v;
+        }
     });
   }
 
@@ -1509,12 +1507,10 @@ export class BehaviorModel {
     if (offlineMaker !== null) unseenTerms += this.offlineMakerWeight;
     const typePeerMost =
       excludeGroup === undefined ? this.typeMostBeyond(nov.novelPeerFlows, neighbours, s.labelPeerMost) : -1;
-    if (typePeerMost >= 0)
-      unseenTerms += this.typePeerWeight * Math.log((1 + nov.novelPeerFlows) / (1 + typePeerMost));
+    if (typePeerMost >= 0) unseenTerms += this.typePeerTerm(nov.novelPeerFlows, typePeerMost);
     const typeNewPeersMost =
       excludeGroup === undefined ? this.typeMostBeyond(nov.novelPeers, neighbours, s.labelNewPeersMost) : -1;
-    if (typeNewPeersMost >= 0)
-      unseenTerms += this.typePeerWeight * Math.log((1 + nov.novelPeers) / (1 + typeNewPeersMost));
+    if (typeNewPeersMost >= 0) unseenTerms += this.typePeerTerm(nov.novelPeers, typeNewPeersMost);
     const typeBeyond = excludeGroup === undefined ? this.typeBeyond(sample.values, neighbours).total : 0;
     unseenTerms += this.typeBeyondWeight * typeBeyond;
     score += unseenTerms;
@@ -1856,6 +1852,11 @@ export class BehaviorModel {
       m = Math.max(m, v);
     }
     return count > m ? m : -1;
+  }
+
+  /** What the type-range contacts term adds for `count` beyond its types' `most` (typeMostBeyond ≥ 0). */
+  private typePeerTerm(count: number, most: number): number {
+    return this.typePeerWeight * Math.log((1 + count) / (1 + most));
   }
 
   /**
@@ -2368,7 +2369,7 @@ export class BehaviorModel {
       reasons.push({
         weight:
           this.peerWeight * Math.log1p(score.novelPeers) +
-          this.typePeerWeight * Math.log((1 + score.novelPeers) / (1 + score.typeNewPeersMost)),
+          this.typePeerTerm(score.novelPeers, score.typeNewPeersMost),
         text: `${score.novelPeers} public addresses none of the nearest normal devices talked to, more than any training capture of their types met in ${Math.round(this.windowS / 60)} minutes (${score.typeNewPeersMost}) — a bot's list of relays, or its targets, is met this way`,
       });
     }
@@ -2386,9 +2387,7 @@ export class BehaviorModel {
       reasons.push({
         weight:
           this.peerFlowWeight * Math.log1p(score.novelPeerFlows) +
-          (score.typePeerMost >= 0
-            ? this.typePeerWeight * Math.log((1 + score.novelPeerFlows) / (1 + score.typePeerMost))
-            : 0),
+          (score.typePeerMost >= 0 ? this.typePeerTerm(score.novelPeerFlows, score.typePeerMost) : 0),
         text: `${contacts} with ${peerText(score.busiestNovelPeer)}, a public address none of the nearest normal devices talked to${typeRange}`,
       });
     }
