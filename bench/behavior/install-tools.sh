@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Debian packages the behaviour benchmark's attack generator and builder use (not needed by the unit tests,
 # so not in scripts/ensure-system-deps.sh). Run as root.
+#   bash bench/behavior/install-tools.sh          # the tuning set's and the "fresh tools" set's
+#   bash bench/behavior/install-tools.sh --sets   # … and every fresh attack set's (fresh3/ … fresh15/; rebuild-all.sh)
 set -euo pipefail
+SETS=0
+[ "${1:-}" = --sets ] && SETS=1
 PKGS=(
   iproute2 iputils-ping arping ethtool tcpdump tshark bc openssl busybox netcat-openbsd curl  # plumbing
   tcpreplay                         # tcprewrite (injection); editcap/mergecap/capinfos come with tshark
@@ -14,10 +18,32 @@ PKGS=(
   # the "fresh tools" set (gen-attacks.sh --only fresh)
   masscan hping3 ncrack patator socat ptunnel-ng rsync mosquitto mosquitto-clients dns2tcp slowhttptest
 )
+# Each set's "Tools:" line in README.md, in one list. The packages' services are not started by apt on these machines
+# (policy-rc.d refuses); the generators start their own inside the lab's namespaces.
+[ "$SETS" = 1 ] && PKGS+=(
+  swaks microsocks onesixtyone snmp snmpd sipvicious python3-pymodbus python3-serial-asyncio tftp-hpa tftpd-hpa  # f3
+  stunnel4 apache2-utils redis-tools
+  samba-common-bin dsniff dnsmasq miniupnpc miniupnpd libcoap3-bin memcached ffmpeg slapd ldap-utils nftables    # f4
+  ncat chrony python3-scapy                                                                                       # f5
+  lftp python3-websockets python3-dnslib python3-libtorrent                                                       # f6
+  nbtscan python3-h2                                                                                              # f7
+  ngtcp2-client ngtcp2-server                                                                                     # f8
+  wireguard-go wireguard-tools coturn ngircd                                                                      # f9
+  httptunnel knot-dnsutils dnsperf                                                                                # f10
+  knockd ike-scan                                                                                                 # f11
+  openvpn openbsd-inetd mariadb-server krb5-kdc krb5-admin-server krb5-user snmptrapd prosody go-sendxmpp         # f12
+  finger efingerd python3-aiosmtpd libnfs-utils nfs-ganesha nfs-ganesha-vfs redis-server rpcbind bind9-dnsutils  # f13
+  nginx kcptun v2ray shadowsocks-libev simple-obfs influxdb opensmtpd                                             # f14
+  dovecot-imapd obfs4proxy squid baresip strongswan-swanctl strongswan-charon libcharon-extra-plugins             # f15
+  wireshark-common bc
+)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
   apt-get update
+  # OpenSMTPD (f14) asks for a mail name; krb5 (f12) for a realm.
+  echo "opensmtpd opensmtpd/mailname string lab.invalid" | debconf-set-selections
+  echo "krb5-config krb5-config/default_realm string LAB.INVALID" | debconf-set-selections
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 echo "install-tools: all ${#PKGS[@]} packages present"
