@@ -11,8 +11,8 @@
 #                            the bot holds a subscription for commands (paho_c_sub) and publishes each command's
 #                            output with paho_c_pub, a one-shot connection each; mosquitto behind websocketd
 #   f16-snmp-bulk-reflector  the device's snmpd (community "public") abused as a reflector: GetBulk requests
-#                            (max-repetitions 40) spoofed from 6 internet addresses, ~3 a second in all, each answered
-#                            with ~30x the bytes
+#                            (max-repetitions 40) spoofed from 6 internet addresses, ~4 a second in all, each answered
+#                            with ~17x the bytes
 #   f16-zabbix-agent-rce-in  the device's exposed Zabbix agent (tcp/10050, Server=0.0.0.0/0, system.run allowed) driven
 #                            from the internet with zabbix_get: inventory keys, remote commands, a file read out
 #   f16-ldap-spray-lan       a slow password spray of the LAN's directory (slapd, simple binds with ldapwhoami): 2
