@@ -314,34 +314,44 @@ const IS_ADMIN = new Uint8Array(65536);
 for (const p of ADMIN_PORTS) IS_ADMIN[p] = 1;
 
 /**
- * Industrial control protocols, by server port (TCP or UDP), with their names for the explanations. A device
- * that is not a controller, an engineering station or an HMI has no business speaking them: the behaviour
- * model weighs a first TCP session on one like an admin service (`industrialServiceBonus`).
+ * Industrial control, fieldbus and building-automation protocols, by server port (TCP or UDP), with their names
+ * for the explanations. A device that is not a controller, an engineering station or an HMI has no business
+ * speaking them: the behaviour model weighs a first TCP session on one like an admin service
+ * (`industrialServiceBonus`), and a neighbour answering one over UDP is a LAN service like those below 1024 (a
+ * KNXnet/IP gateway switching a building's lights and locks was missing here, so its tunnel passed as P2P).
  */
 export const INDUSTRIAL_PORTS: ReadonlyMap<number, string> = new Map([
   [102, 'S7comm / ISO-TSAP'],
   [502, 'Modbus'],
   [789, 'Red Lion Crimson'],
+  [1089, 'Foundation Fieldbus HSE'],
+  [1090, 'Foundation Fieldbus HSE'],
+  [1091, 'Foundation Fieldbus HSE'],
   [1911, 'Niagara Fox'],
   [1962, 'PCWorx'],
   [2222, 'EtherNet/IP I/O'],
   [2404, 'IEC 60870-5-104'],
+  [2455, 'CODESYS'],
+  [3671, 'KNXnet/IP'],
   [4712, 'IEEE C37.118'],
   [4713, 'IEEE C37.118'],
   [4840, 'OPC UA'],
   [4911, 'Niagara Fox'],
   [5006, 'MELSEC MC'],
   [5007, 'MELSEC MC'],
+  [5094, 'HART-IP'],
   [5560, 'MELSOFT'],
   [5562, 'MELSOFT'],
   [9600, 'OMRON FINS'],
   [18245, 'GE SRTP'],
   [18246, 'GE SRTP'],
   [20000, 'DNP3'],
+  [20256, 'Unitronics PCOM'],
   [20547, 'ProConOS'],
   [34962, 'PROFINET'],
   [34963, 'PROFINET'],
   [34964, 'PROFINET'],
+  [34980, 'EtherCAT'],
   [44818, 'EtherNet/IP'],
   [47808, 'BACnet'],
 ]);

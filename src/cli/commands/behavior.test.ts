@@ -459,6 +459,19 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     );
   });
 
+  it('KNXnet/IP writes through a neighbour gateway are abnormal: a building-automation protocol answered on the LAN', () => {
+    // A KNXnet/IP tunnel to a neighbour's IP interface on udp/3671 (search, connect, group writes to lights and a
+    // door lock: the sixteenth attack set's f16-knx-tunnel-write-lan, bench/behavior/fresh16), spliced into a held-out
+    // DLinkCam setup with the camera's own stack. udp/3671 was missing from the industrial ports, so the tunnel was
+    // named only as a new high port and not as a LAN service answered by a neighbour.
+    flaggedOverItsNormal(
+      join(attacked, 'lan', 'DLinkCam-B3knx-Mon0000-n00.pcap'),
+      /new outgoing udp port 3671 \(KNXnet\/IP, industrial control\) .*a host of the local network answered it/,
+      heldOut,
+      'DLinkCam-B3-Mon0000-n00.pcap',
+    );
+  });
+
   it('a shell in an HTTP tunnel is abnormal: commands pushed on one connection, answered at once on another', () => {
     // httptunnel's client holds a GET (its answer streams the operator's commands) and a POST (its body streams the
     // shell's output) to one internet address on port 80 (the tenth attack set, bench/behavior/fresh10), spliced
