@@ -160,3 +160,40 @@ PYEOF
   rm -f "$INDEX.tmp"
   echo "$GEN: wrote $(wc -l <"$INDEX") captures to $RAW" >&2
 }
+
+# An nginx for one id (fresh15/, fresh16/): NAME, its listen lines ("listen A:443 ssl;" ...) and the server block's
+# other lines on stdin; server_name is $NGINX_SERVER_NAME. Files in $W/nginx-NAME (www/ the document root); the
+# generator starts it as the id needs.
+nginx_conf() { # NAME LISTEN-LINES
+  local d="$W/nginx-$1"
+  rm -rf "$d"; mkdir -p "$d/tmp" "$d/www"
+  {
+    cat <<EOF
+user root;
+worker_processes 1;
+pid $d/nginx.pid;
+error_log $d/error.log warn;
+events { worker_connections 64; }
+http {
+  access_log $d/access.log;
+  client_body_temp_path $d/tmp/body; proxy_temp_path $d/tmp/proxy; fastcgi_temp_path $d/tmp/fcgi;
+  uwsgi_temp_path $d/tmp/uwsgi; scgi_temp_path $d/tmp/scgi;
+  client_max_body_size 50m;
+  default_type application/octet-stream;
+  ssl_certificate $W/tls.crt;
+  ssl_certificate_key $W/tls.key;
+  server {
+$2
+    server_name $NGINX_SERVER_NAME;
+    root $d/www;
+EOF
+    cat
+    printf '  }\n}\n'
+  } > "$d/nginx.conf"
+}
+# Waits up to 15 s for a TCP listener, from namespace NS.
+wait_tcp() { # NS ADDRESS PORT
+  local i
+  for i in $(seq 1 30); do ns "$1" bash -c "exec 3<>/dev/tcp/$2/$3" 2>/dev/null && return 0; sleep 0.5; done
+  echo "$GEN: $2:$3 did not come up" >&2
+}

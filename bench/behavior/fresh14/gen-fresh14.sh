@@ -84,11 +84,6 @@ EOF
     printf '  }\n}\n'
   } > "$d/nginx.conf"
 }
-wait_tcp() { # NS ADDRESS PORT
-  local i
-  for i in $(seq 1 30); do ns "$1" bash -c "exec 3<>/dev/tcp/$2/$3" 2>/dev/null && return 0; sleep 0.5; done
-  echo "$GEN: $2:$3 did not come up" >&2
-}
 
 # ---------- 1. a C2 polled over HTTPS with jittered 20-60 s sleeps, a fresh TLS connection per poll ----------
 if want f14-https-jitter-c2; then

@@ -62,40 +62,7 @@ head -c 40000 /dev/urandom > "$W/loot/config.bin"
 head -c 200000 /dev/urandom > "$W/loot/fw-dump.bin"
 head -c 300000 /dev/urandom > "$W/loot/rec.bin"
 
-# An nginx for one id: NAME, its listen lines ("listen A:443 ssl;" ...) and the server block's other lines on stdin.
-# Files in $W/nginx-NAME (www/ the document root); started with srv as the id needs.
-nginx_conf() { # NAME LISTEN-LINES
-  local d="$W/nginx-$1"
-  rm -rf "$d"; mkdir -p "$d/tmp" "$d/www"
-  {
-    cat <<EOF
-user root;
-worker_processes 1;
-pid $d/nginx.pid;
-error_log $d/error.log warn;
-events { worker_connections 64; }
-http {
-  access_log $d/access.log;
-  client_body_temp_path $d/tmp/body; proxy_temp_path $d/tmp/proxy; fastcgi_temp_path $d/tmp/fcgi;
-  uwsgi_temp_path $d/tmp/uwsgi; scgi_temp_path $d/tmp/scgi;
-  client_max_body_size 50m;
-  default_type application/octet-stream;
-  ssl_certificate $W/tls.crt;
-  ssl_certificate_key $W/tls.key;
-  server {
-$2
-    server_name api.example;
-    root $d/www;
-EOF
-    cat
-    printf '  }\n}\n'
-  } > "$d/nginx.conf"
-}
-wait_tcp() { # NS ADDRESS PORT
-  local i
-  for i in $(seq 1 30); do ns "$1" bash -c "exec 3<>/dev/tcp/$2/$3" 2>/dev/null && return 0; sleep 0.5; done
-  echo "$GEN: $2:$3 did not come up" >&2
-}
+NGINX_SERVER_NAME=api.example  # nginx_conf (fresh-lab.sh)
 # An sshd on the victim's loopback for one id: DIR (keys, config), PORT; started with srv.
 sshd_conf() { # DIR PORT
   rm -rf "$1"; mkdir -p "$1" /run/sshd
