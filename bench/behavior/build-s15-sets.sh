@@ -13,7 +13,7 @@ build() { # OUT ATTACKS [build.ts options]
   npx tsx bench/behavior/build.ts --out "/work/$out" --attacks "$attacks" \
     --split-from /work/behavior-bench-s15/manifest.json --stack device --jobs 1 "$@"
 }
-for n in 5 6 7 8 9 10 11 12 13 14 15; do build "s15-f$n" "/work/behavior-bench-fresh$n"; done
+for n in 5 6 7 8 9 10 11 12 13 14 15 16; do build "s15-f$n" "/work/behavior-bench-fresh$n"; done
 build s15-f4 /work/behavior-bench-fresh4
 build s15-f3 /work/behavior-bench-fresh3
 build s15-fq /work/behavior-bench-fresh-quiet --per-short 2 --per-long 2

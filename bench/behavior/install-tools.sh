@@ -35,6 +35,8 @@ PKGS=(
   finger efingerd python3-aiosmtpd libnfs-utils nfs-ganesha nfs-ganesha-vfs redis-server rpcbind bind9-dnsutils  # f13
   nginx kcptun v2ray shadowsocks-libev simple-obfs influxdb opensmtpd                                             # f14
   dovecot-imapd obfs4proxy squid baresip strongswan-swanctl strongswan-charon libcharon-extra-plugins             # f15
+  git fcgiwrap paho.mqtt.c-examples websocketd zabbix-agent zabbix-proxy-sqlite3 knxd knxd-tools mktorrent aria2  # f16
+  opentracker rtsp-server-perl
   wireshark-common bc
 )
 missing=()
