@@ -317,8 +317,8 @@ for (const p of ADMIN_PORTS) IS_ADMIN[p] = 1;
  * Industrial control, fieldbus and building-automation protocols, by server port (TCP or UDP), with their names
  * for the explanations. A device that is not a controller, an engineering station or an HMI has no business
  * speaking them: the behaviour model weighs a first TCP session on one like an admin service
- * (`industrialServiceBonus`), and a neighbour answering one over UDP is a LAN service like those below 1024 (a
- * KNXnet/IP gateway switching a building's lights and locks was missing here, so its tunnel passed as P2P).
+ * (`industrialServiceBonus`), and a neighbour answering one over UDP is a LAN service like those below 1024, where
+ * any other high UDP port is taken for peer-to-peer traffic: a port missing here hides a fieldbus session.
  */
 export const INDUSTRIAL_PORTS: ReadonlyMap<number, string> = new Map([
   [102, 'S7comm / ISO-TSAP'],
