@@ -2,7 +2,7 @@
 # Debian packages the behaviour benchmark's attack generator and builder use (not needed by the unit tests,
 # so not in scripts/ensure-system-deps.sh). Run as root.
 #   bash bench/behavior/install-tools.sh          # the tuning set's and the "fresh tools" set's
-#   bash bench/behavior/install-tools.sh --sets   # … and every fresh attack set's (fresh3/ … fresh15/; rebuild-all.sh)
+#   bash bench/behavior/install-tools.sh --sets   # … and every fresh attack set's (fresh3/ … fresh16/; rebuild-all.sh)
 set -euo pipefail
 SETS=0
 [ "${1:-}" = --sets ] && SETS=1

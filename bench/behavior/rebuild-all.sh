@@ -2,7 +2,7 @@
 # Rebuilds every folder the behaviour tables score, on a fresh machine from a fresh clone next to ../shared (as root):
 # split 12 (/work/behavior-bench) and split 15 (/work/behavior-bench-s15), the raw attacks of the fresh-quiet set
 # and of fresh3 … fresh16, each set built into split 12's test normals (the names score-sets.sh's tables use:
-# behavior-bench-freshN-own, f4-own, fq-device, f3-device) and into split 15's (s15-*, build-s15-sets.sh).
+# behavior-bench-freshN-own, f4-own, fq-device, f3-device) and into split 15's (s15-*): build-sets.sh.
 #   bash bench/behavior/rebuild-all.sh            # logs in /work/rebuild-logs; a folder already built is kept
 # Then `bash bench/behavior/score-sets.sh TAG SET…` trains the behaviour models and scores (it needs the role models
 # /work/s12w-new3 and /work/s15w-new3, which this script trains too: `networkml train TRAIN --features v2`).
@@ -58,16 +58,5 @@ for s in 12 15; do
     > "$logs/train-s$s.log" 2>&1
 done
 
-own() { # OUT ATTACKS [build.ts options]: one set into split 12's test normals with the devices' own stacks
-  local out=$1 attacks=$2
-  shift 2
-  [ -f "/work/$out/manifest.json" ] && return 0
-  npx tsx bench/behavior/build.ts --out "/work/$out" --attacks "$attacks" \
-    --split-from /work/behavior-bench/manifest.json --stack device --jobs 2 "$@" > "$logs/build-$out.log" 2>&1
-}
-for n in 5 6 7 8 9 10 11 12 13 14 15 16; do own "behavior-bench-fresh$n-own" "/work/behavior-bench-fresh$n"; done
-own f4-own /work/behavior-bench-fresh4
-own f3-device /work/behavior-bench-fresh3
-own fq-device /work/behavior-bench-fresh-quiet --per-short 2 --per-long 2
-bash bench/behavior/build-s15-sets.sh > "$logs/build-s15-sets.log" 2>&1
+for split in 12 15; do bash bench/behavior/build-sets.sh "$split" > "$logs/build-sets-$split.log" 2>&1; done
 echo "rebuild-all: done"
