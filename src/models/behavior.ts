@@ -438,6 +438,14 @@ export interface TrainingSample extends BehaviorSample {
   vendor?: string;
 }
 
+/** Cross-validated figures of training windows, one column each, in the windows' order (see BinScore). */
+interface CrossValidated {
+  score: number[];
+  novelPeerFlows: number[];
+  novelPeers: number[];
+  beyond: number[];
+}
+
 export interface BehaviorState {
   names: string[];
   kinds: BehaviorFeatureKind[];
@@ -1035,9 +1043,7 @@ export class BehaviorModel {
         this.readConfusable();
       }
     }
-    const cvFlows: number[] = [];
-    const cvNovel: number[] = [];
-    const cvOf = this.crossValidated(calibrating, cvFlows, undefined, cvNovel);
+    const cv = this.crossValidated(calibrating);
     if (this.typePeerWeight > 0) {
       const mostOf = (values: readonly number[]) => {
         const most: Record<string, number> = {};
@@ -1047,15 +1053,15 @@ export class BehaviorModel {
         });
         return most;
       };
-      this.state.labelPeerMost = mostOf(cvFlows);
-      this.state.labelNewPeersMost = mostOf(cvNovel);
+      this.state.labelPeerMost = mostOf(cv.novelPeerFlows);
+      this.state.labelNewPeersMost = mostOf(cv.novelPeers);
     }
-    Object.assign(this.state, this.fitTail([...cvOf].sort((a, b) => a - b)));
+    Object.assign(this.state, this.fitTail([...cv.score].sort((a, b) => a - b)));
     const byRole = new Map<string, number[]>();
     calibrating.forEach((s, i) => {
       if (s.label === null) return;
       if (!byRole.has(s.label)) byRole.set(s.label, []);
-      byRole.get(s.label)!.push(cvOf[i]!);
+      byRole.get(s.label)!.push(cv.score[i]!);
     });
     for (const [role, scores] of [...byRole].sort((a, b) => (a[0] < b[0] ? -1 : 1)))
       if (scores.length >= this.roleCalibrationMin)
@@ -1097,31 +1103,31 @@ export class BehaviorModel {
     };
     const pooled = kept.filter((x) => thin(x.label, 2));
     if (pooled.length < THIN_TAIL_MIN_WINDOWS) return;
-    const flows: number[] = [];
-    const beyond: number[] = [];
-    s.thinTail = this.fitTail(this.crossValidated(pooled, flows, beyond).sort((a, b) => a - b));
-    s.thinPeerFlows = flows.reduce((a, b) => Math.max(a, b), 0);
-    s.thinBeyond = beyond.reduce((a, b) => Math.max(a, b), 0);
+    const cv = this.crossValidated(pooled);
+    s.thinTail = this.fitTail(cv.score.sort((a, b) => a - b));
+    s.thinPeerFlows = cv.novelPeerFlows.reduce((a, b) => Math.max(a, b), 0);
+    s.thinBeyond = cv.beyond.reduce((a, b) => Math.max(a, b), 0);
     s.thinRoles = [...capturesOf.keys()].filter((l) => l !== '' && thin(l, 1)).sort();
   }
 
   /**
    * Each sample's raw score against the other captures' references, scored capture by capture (the one-type
-   * term picks one label per capture), in the order given.
+   * term picks one label per capture), and the counts the calibration keeps beside it, in the order given.
    */
-  private crossValidated(
-    samples: readonly TrainingSample[],
-    peerFlows?: number[],
-    beyond?: number[],
-    novelPeers?: number[],
-  ): number[] {
+  private crossValidated(samples: readonly TrainingSample[]): CrossValidated {
     const byGroup = new Map<string, number[]>();
     samples.forEach((s, i) => {
       const list = byGroup.get(s.group);
       if (list) list.push(i);
       else byGroup.set(s.group, [i]);
     });
-    const out = new Array<number>(samples.length).fill(0);
+    const column = () => new Array<number>(samples.length).fill(0);
+    const out: CrossValidated = {
+      score: column(),
+      novelPeerFlows: column(),
+      novelPeers: column(),
+      beyond: column(),
+    };
     for (const [group, idx] of byGroup) {
       const scored = this.scoreWindows(
         idx.map((i) => samples[i]!),
@@ -1130,10 +1136,11 @@ export class BehaviorModel {
         samples[idx[0]!]!.vendor,
       );
       idx.forEach((i, j) => {
-        out[i] = scored[j]!.score;
-        if (peerFlows) peerFlows[i] = scored[j]!.novelPeerFlows;
-        if (novelPeers) novelPeers[i] = scored[j]!.novelPeers;
-        if (beyond) beyond[i] = scored[j]!.beyond;
+        const w = scored[j]!;
+        out.score[i] = w.score;
+        out.novelPeerFlows[i] = w.novelPeerFlows;
+        out.novelPeers[i] = w.novelPeers;
+        out.beyond[i] = w.beyond;
       });
     }
     return out;
