@@ -2,7 +2,7 @@
 # Debian packages the behaviour benchmark's attack generator and builder use (not needed by the unit tests,
 # so not in scripts/ensure-system-deps.sh). Run as root.
 #   bash bench/behavior/install-tools.sh          # the tuning set's and the "fresh tools" set's
-#   bash bench/behavior/install-tools.sh --sets   # … and every fresh attack set's (fresh3/ … fresh16/; rebuild-all.sh)
+#   bash bench/behavior/install-tools.sh --sets   # … and every fresh attack set's (fresh3/ … fresh17/; rebuild-all.sh)
 set -euo pipefail
 SETS=0
 [ "${1:-}" = --sets ] && SETS=1
@@ -37,6 +37,8 @@ PKGS=(
   dovecot-imapd obfs4proxy squid baresip strongswan-swanctl strongswan-charon libcharon-extra-plugins             # f15
   git fcgiwrap paho.mqtt.c-examples websocketd zabbix-agent zabbix-proxy-sqlite3 knxd knxd-tools mktorrent aria2  # f16
   opentracker rtsp-server-perl
+  tinc rabbitmq-server amqp-tools libmemcached-tools inetutils-telnetd telnet freeradius freeradius-utils     # f17
+  xvfb x11-apps x11-utils xdotool
   wireshark-common bc
 )
 missing=()
