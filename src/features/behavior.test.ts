@@ -234,6 +234,13 @@ it('lanConnections lists the outgoing services on which a local host accepted a 
   assert.deepEqual(await lan('test-data/behavior/lateral/DLinkCam-B3bacnet-Mon0000-n00.pcap'), [
     serviceCode(true, 1, 47808),
   ]);
+  // Any other port below the ephemeral range when one neighbour answered it to two source ports or more: a RADIUS
+  // password spray (the seventeenth attack set's f17-radius-spray-lan: radclient, a socket per Access-Request to
+  // udp/1812, then two Accounting-Requests to udp/1813, each answered by the neighbour's FreeRADIUS).
+  assert.deepEqual(await lan('test-data/behavior/lan/DLinkCam-B3radius-Mon0000-n00.pcap'), [
+    serviceCode(true, 1, 1812),
+    serviceCode(true, 1, 1813),
+  ]);
 });
 
 it('a LAN numbered from global space is still the LAN: neighbours in the same IPv4 /24 or IPv6 /64', async () => {

@@ -361,6 +361,15 @@ function isUdpServerPort(port: number): boolean {
   return port < 1024 || INDUSTRIAL_PORTS.has(port);
 }
 
+/**
+ * Whether a service code (see serviceCode) is UDP on a high port below the ephemeral range that no list names: one
+ * that BehaviorBin.lanConnections lists only when the host asked a neighbour's port from two source ports or more.
+ */
+export function isLanRequestService(code: number): boolean {
+  const port = code & 0xffff;
+  return ((code >> 16) & 3) === 1 && port < EPHEMERAL_PORT && !isUdpServerPort(port);
+}
+
 /** Whether a service code (see serviceCode) is TCP or UDP on an industrial control port. */
 export function isIndustrialService(code: number): boolean {
   const proto = (code >> 16) & 3;
@@ -529,7 +538,9 @@ export interface BehaviorBin {
    * the host in this bin: its SYN seen, answered, not reset. A worm's way in to a neighbour (a web admin page,
    * a login) is one; IoT devices connect to their clouds, not to their neighbours. Also outgoing UDP services
    * below 1024 (DNS, DHCP, NTP and NetBIOS names left out) or on an industrial port (BACnet, EtherNet/IP …) on
-   * which a neighbour answered the host's request from the service port. Optional: none.
+   * which a neighbour answered the host's request from the service port, and those on other ports below the
+   * ephemeral range that one neighbour answered from one port to two source ports of the host or more
+   * (isLanRequestService: a client's socket per request, as RADIUS's). Optional: none.
    */
   lanConnections?: number[];
   /**
@@ -1756,6 +1767,8 @@ class BinScratch {
   flowPeer = new Int32Array(64);
   /** Distinct (service index, peer index) pairs of the bin. */
   readonly servicePeerPairs = new QuadTable(256);
+  /** (peer index, remote port) of the bin's answered outgoing UDP flows to neighbours' unlisted high ports. */
+  readonly udpRequests = new QuadTable(64);
   /** Start times (µs) of the host's DNS flows and of its other outgoing TCP/UDP flows, for unfollowedLookups. */
   readonly lookupStarts: number[] = [];
   readonly connectStarts: number[] = [];
@@ -1764,6 +1777,7 @@ class BinScratch {
     this.epoch++;
     this.serviceCount = 0;
     this.servicePeerPairs.clear();
+    this.udpRequests.clear();
     if (this.flowPeer.length < flows)
       this.flowPeer = new Int32Array(Math.max(flows, this.flowPeer.length * 2));
     if (this.adminPeerSeen.length < peers)
@@ -1976,6 +1990,23 @@ function binOf(
       !lan.includes(code)
     )
       lan.push(code);
+    // A request/answer service on a high port no list names (RADIUS, a vendor's management protocol): the host
+    // asked one neighbour's port again from another source port and was answered, as a client opening a socket per
+    // request does. Peer-to-peer traffic keeps one socket at each end (a plug's or a camera's LAN protocol: none of
+    // ../shared's normal captures asks one neighbour's high port from two source ports), so it stays out.
+    if (
+      out &&
+      proto === 1 &&
+      pin > 0 &&
+      remotePort < EPHEMERAL_PORT &&
+      !isUdpServerPort(remotePort) &&
+      s.fPeerKind[id] === 2 &&
+      isUnicastPeer(s.fPeer[id]!, 2)
+    ) {
+      const asked = x.udpRequests;
+      const before = asked.size;
+      if (asked.intern(peer, remotePort, 0, 0) < before && !lan.includes(code)) lan.push(code);
+    }
     // Accepted and used: the handshake answered, the peer's ACK and at least one more packet (data or its FIN),
     // reset by neither side. A scanner's probe (SYN, SYN-ACK, its RST) opened nothing. High ports count only when
     // an internet address came in: neighbours' peer-to-peer connections land there.

@@ -363,6 +363,37 @@ describe('BehaviorModel', () => {
     assert.equal(old.scoreBin(q([HTTP])).score, quiet);
   });
 
+  it('judges UDP request services on unlisted high ports only with a file that was trained to list them', () => {
+    const HTTP = serviceCode(true, 0, 80);
+    const RADIUS = serviceCode(true, 1, 1812);
+    const SNMP = serviceCode(true, 1, 161);
+    const train = normals.map((n) => ({
+      ...n,
+      services: [
+        [DNS, 1, 1],
+        [HTTP, 1, 2],
+      ] as [number, number, number][],
+    }));
+    const m = new BehaviorModel({ k: 1 }).fit(train);
+    assert.equal(m.state!.lanUdpRequests, true);
+    const q = {
+      ...sample('q', 0.3),
+      services: [[DNS, 1, 1]] as [number, number, number][],
+      lanConnections: [SNMP, RADIUS],
+    };
+    assert.deepEqual(m.unseenLanServices(q), [SNMP, RADIUS]);
+    assert.match(
+      m.explain(q, m.scoreBin(q)).join('\n'),
+      /^outgoing udp port 1812 to a host of the local network/m,
+    );
+    // A file made before the extractor listed them scores as it did: its LAN-service term knows SNMP's port only.
+    const doc = JSON.parse(JSON.stringify(m.toJSON())) as { state: Record<string, unknown> };
+    delete doc.state.lanUdpRequests;
+    const old = BehaviorModel.fromJSON(doc);
+    assert.deepEqual(old.unseenLanServices(q), [SNMP]);
+    assert.equal(old.scoreBin(q).score, m.scoreBin({ ...q, lanConnections: [SNMP] }).score);
+  });
+
   it('adds the listen-service term for connections accepted on a port no training device accepted any on', () => {
     const inbound = (port: number) => serviceCode(false, 0, port);
     const HTTPS = serviceCode(true, 0, 443);

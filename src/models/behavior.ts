@@ -58,6 +58,7 @@ import {
   type BehaviorFeatureKind,
   FROM_INTERNET,
   isIndustrialService,
+  isLanRequestService,
   isOutgoingService,
   RESUME_IDLE_US,
   STACK_SYN_MASK,
@@ -543,6 +544,11 @@ export interface BehaviorState {
    * the format's since TCP was all it held.
    */
   lanTcpServices?: number[];
+  /**
+   * True when the training windows' lanConnections could hold UDP request services on unlisted high ports
+   * (isLanRequestService); absent in files made before, whose LAN-service term leaves those codes out, as it did.
+   */
+  lanUdpRequests?: boolean;
   /** Per training label, as labelUnseenRates for the LAN-service term's services. */
   labelLanUnseenRates?: Record<string, number>;
   /**
@@ -986,6 +992,7 @@ export class BehaviorModel {
     if (this.lanServiceWeight > 0) {
       const seen = servicesSeen(samples, (x) => x.lanConnections ?? []);
       this.state.lanTcpServices = seen.codes;
+      this.state.lanUdpRequests = true;
       this.state.labelLanUnseenRates = seen.labelRates;
     }
     if (this.listenServiceWeight > 0) {
@@ -1410,7 +1417,10 @@ export class BehaviorModel {
   unseenLanServices(sample: BehaviorSample): number[] {
     const seen = this.lanTcpSeen;
     if (this.lanServiceWeight <= 0 || seen === null || !sample.lanConnections) return [];
-    return sample.lanConnections.filter((code) => !seen.has(code) && !LAN_RESOLVER_TCP.has(code));
+    const requests = this.state!.lanUdpRequests === true;
+    return sample.lanConnections.filter(
+      (code) => !seen.has(code) && !LAN_RESOLVER_TCP.has(code) && (requests || !isLanRequestService(code)),
+    );
   }
 
   /**
@@ -2869,6 +2879,7 @@ function behaviorFileSchemaOf(z: typeof Zod) {
       outUdpServices: z.array(z.number().int().min(0)).optional(),
       labelUdpUnseenRates: z.record(z.string(), finite.min(0).max(1)).optional(),
       lanTcpServices: z.array(z.number().int().min(0)).optional(),
+      lanUdpRequests: z.boolean().optional(),
       labelLanUnseenRates: z.record(z.string(), finite.min(0).max(1)).optional(),
       inTcpServices: z.array(z.number().int().min(0)).optional(),
       labelListenUnseenRates: z.record(z.string(), finite.min(0).max(1)).optional(),

@@ -472,6 +472,18 @@ describe('behaviour model end to end (train on IoT Sentinel normals, eval held-o
     );
   });
 
+  it('a RADIUS password spray on the LAN is abnormal: a neighbour answered a high port the device asked from a socket per request', () => {
+    // radclient's Access-Requests to a neighbour's FreeRADIUS on udp/1812, a new source port each (the seventeenth
+    // attack set's f17-radius-spray-lan, bench/behavior/fresh17), spliced into a held-out DLinkCam setup with the
+    // camera's own stack. A UDP port above 1024 that no list names was taken for peer-to-peer traffic.
+    flaggedOverItsNormal(
+      join(attacked, 'lan', 'DLinkCam-B3radius-Mon0000-n00.pcap'),
+      /new outgoing udp port 1812 to 1 peer .*a host of the local network answered it/,
+      heldOut,
+      'DLinkCam-B3-Mon0000-n00.pcap',
+    );
+  });
+
   it('a shell in an HTTP tunnel is abnormal: commands pushed on one connection, answered at once on another', () => {
     // httptunnel's client holds a GET (its answer streams the operator's commands) and a POST (its body streams the
     // shell's output) to one internet address on port 80 (the tenth attack set, bench/behavior/fresh10), spliced
