@@ -384,7 +384,7 @@ describe('BehaviorModel', () => {
     assert.deepEqual(m.unseenLanServices(q), [SNMP, RADIUS]);
     assert.match(
       m.explain(q, m.scoreBin(q)).join('\n'),
-      /^outgoing udp port 1812 to a host of the local network/m,
+      /^outgoing udp port 1812 to a host of the local network, which answered: no training device used it with a local host/m,
     );
     // A file made before the extractor listed them scores as it did: its LAN-service term knows SNMP's port only.
     const doc = JSON.parse(JSON.stringify(m.toJSON())) as { state: Record<string, unknown> };

@@ -2493,7 +2493,10 @@ export class BehaviorModel {
       reasons.push({
         weight: lanWeight,
         // The service's peer and connection counts are not the local host's alone (a cloud may serve the port).
-        text: `${serviceText(code)} to a host of the local network, which accepted: no training device connected to a local host on it — a worm's or an intruder's way in to a neighbour (a web admin page, a login)`,
+        text:
+          ((code >> 16) & 3) === 1
+            ? `${serviceText(code)} to a host of the local network, which answered: no training device used it with a local host — an intruder's way to a neighbour's service (a management agent, a login)`
+            : `${serviceText(code)} to a host of the local network, which accepted: no training device connected to a local host on it — a worm's or an intruder's way in to a neighbour (a web admin page, a login)`,
       });
     }
     for (let f = 0; f < q.length; f++) {
