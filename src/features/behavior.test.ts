@@ -541,6 +541,21 @@ it('industrial protocols registered above the ephemeral range keep their port as
   assert.ok(services.has('outgoing udp high ports'), [...services].join('; '));
 });
 
+it('IEEE 1588 PTP is an industrial protocol: a camera announcing itself as the grandmaster clock speaks it', async () => {
+  // ptp4l on the camera as a free-running grandmaster: Announce, Sync and Follow_Up to 224.0.1.129 on udp/319 and
+  // udp/320, the neighbours' clocks following it (the nineteenth attack set's f19-ptp-rogue-gm-lan), spliced into a
+  // DLinkCam setup. Named as two new ports below 1024 before, which a camera's other windows outweighed.
+  const services = await serviceTexts('test-data/behavior/lan/DLinkCam-B3ptp-Mon0000-n00.pcap', CAMERA);
+  assert.ok(
+    services.has('outgoing udp port 319 (IEEE 1588 PTP, industrial control)'),
+    [...services].join('; '),
+  );
+  assert.ok(
+    services.has('outgoing udp port 320 (IEEE 1588 PTP, industrial control)'),
+    [...services].join('; '),
+  );
+});
+
 it("a neighbour's unicast answer to the host's own broadcast belongs to the host's flow, though it comes first", async () => {
   // The BACnet sweep: each controller's I-Am (47808 → 47808) is the first unicast packet between it and the
   // camera, in answer to the camera's Who-Is to 10.66.0.255. Counted as the neighbours' flows before: "incoming

@@ -322,6 +322,10 @@ for (const p of ADMIN_PORTS) IS_ADMIN[p] = 1;
  */
 export const INDUSTRIAL_PORTS: ReadonlyMap<number, string> = new Map([
   [102, 'S7comm / ISO-TSAP'],
+  // IEEE 1588 (event and general messages): the clock of PROFINET IRT, CIP Sync and substations' PMUs; a device
+  // announcing itself as the grandmaster moves every neighbour's time.
+  [319, 'IEEE 1588 PTP'],
+  [320, 'IEEE 1588 PTP'],
   [502, 'Modbus'],
   [789, 'Red Lion Crimson'],
   [1089, 'Foundation Fieldbus HSE'],
