@@ -39,7 +39,7 @@ PKGS=(
   opentracker rtsp-server-perl
   tinc rabbitmq-server amqp-tools libmemcached-tools inetutils-telnetd telnet freeradius freeradius-utils     # f17
   xvfb x11-apps x11-utils xdotool
-  cups cups-ipp-utils cups-client tgt libiscsi-bin qemu-utils qemu-block-extra syncthing rpcbind mosh icecast2   # f18
+  cups cups-ipp-utils cups-client tgt libiscsi-bin qemu-utils qemu-block-extra syncthing mosh icecast2           # f18
   openipmi ipmitool bind9
   ocserv openconnect linuxptp rclone libnginx-mod-http-dav-ext subversion rsh-redone-client rsh-redone-server     # f19
   etcd-server etcd-client nebula n2n

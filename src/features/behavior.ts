@@ -2000,10 +2000,8 @@ function binOf(
     // ../shared's normal captures asks one neighbour's high port from two source ports), so it stays out.
     if (
       out &&
-      proto === 1 &&
       pin > 0 &&
-      remotePort < EPHEMERAL_PORT &&
-      !isUdpServerPort(remotePort) &&
+      isLanRequestService(code) &&
       s.fPeerKind[id] === 2 &&
       isUnicastPeer(s.fPeer[id]!, 2)
     ) {
