@@ -1004,6 +1004,52 @@ describe('BehaviorModel', () => {
     assert.equal(BehaviorModel.fromJSON(before).scoreBin(rotating).score, off.scoreBin(rotating).score);
   });
 
+  it('judges repeat contacts with new public addresses, the busiest one left out, by the most the types had', () => {
+    const CLOUD = 0x08080808;
+    const at = (group: string, share: number, peers: number[], flows: number[]): TrainingSample => ({
+      ...sample(group, share),
+      publicPeers: peers,
+      publicPeerFlows: flows,
+    });
+    // Cameras met one new address twice; bridges one new address 20 times: their repeats are the busiest one's.
+    const train = [
+      ...Array.from({ length: 6 }, (_, i) =>
+        at(`cam-${i}`, 0.1 + 0.01 * i, i === 0 ? [CLOUD, 7] : [CLOUD], [3, 2]),
+      ),
+      ...Array.from({ length: 6 }, (_, i) => at(`bridge-${i}`, 0.9 + 0.01 * i, [CLOUD, 100 + i], [3, 20])),
+    ];
+    const m = new BehaviorModel({ k: 1 }).fit(train);
+    const off = new BehaviorModel({ k: 1, typePeerWeight: 0 }).fit(train);
+    assert.deepEqual(m.state!.labelNewRepeatsMost, { bridge: 0, cam: 0 });
+    // A login spray near the cameras: 3 new addresses, 3 contacts each. Neither the busiest address (3) nor the
+    // number of addresses (3) is beyond the free 3, but the two others' 4 repeats are: + 4 · ln(5 / 4).
+    const NEW = 0x5db8d822;
+    const spray = at('q', 0.12, [CLOUD, NEW, NEW + 1, NEW + 2], [1, 3, 3, 3]);
+    const scored = m.scoreBin(spray);
+    assert.equal(scored.typePeerMost, -1);
+    assert.equal(scored.typeNewPeersMost, -1);
+    assert.equal(scored.novelRepeats, 4);
+    assert.equal(scored.typeNewRepeatsMost, 3);
+    const expected = off.scoreBin(spray).score + 4 * Math.log(5 / 4);
+    assert.ok(Math.abs(scored.score - expected) < 1e-12, `${scored.score} ${expected}`);
+    assert.match(
+      m.explain(spray, scored).join('\n'),
+      /contacted 2 public addresses none of the nearest normal devices talked to again and again, beside the busiest one: 4 repeat contacts, more than any training capture of their types made with such addresses in 5 minutes \(3\)/,
+    );
+    // One busy new address is the contacts term's, not this one's; one repeat fewer stays within the free 3; not in
+    // cross-validation.
+    assert.equal(m.scoreBin(at('q', 0.12, [CLOUD, NEW], [1, 9])).typeNewRepeatsMost, -1);
+    assert.equal(
+      m.scoreBin(at('q', 0.12, [CLOUD, NEW, NEW + 1, NEW + 2], [1, 3, 3, 2])).typeNewRepeatsMost,
+      -1,
+    );
+    assert.equal(m.scoreBin(spray, 'cam-3').typeNewRepeatsMost, -1);
+    // A file made before the figure: that part silent.
+    const before = JSON.parse(JSON.stringify(m.toJSON())) as { state: Record<string, unknown> };
+    delete before.state.labelNewRepeatsMost;
+    assert.equal(BehaviorModel.fromJSON(before).scoreBin(spray).score, off.scoreBin(spray).score);
+  });
+
   it('judges a role with few training captures by the pooled cross-validated scores of such roles', () => {
     // 40 "dense" captures close together; "thin": 4 captures of 4 windows each, far apart from each other
     // (a camera's idle, setup, use and update captures); "once": 1 capture.

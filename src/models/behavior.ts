@@ -364,7 +364,10 @@ export interface BehaviorOptions {
    * term judges those contacts by the population's tail, where the chattiest type (a bridge that meets 40 new cloud
    * addresses in 5 minutes) sets the bar for all; a camera whose own captures never met more than 3 is judged by
    * them. The number of such addresses in the window (novelPeers) is judged the same way against labelNewPeersMost:
-   * a bot that sends each check-in to the next of 20 relays meets 20 where a camera's captures met 3 at most.
+   * a bot that sends each check-in to the next of 20 relays meets 20 where a camera's captures met 3 at most. So are
+   * the contacts with such addresses beyond the first with each, the busiest address left out (novelRepeats, against
+   * labelNewRepeatsMost): a spray or a C2 spread over several servers returns to each of them, where neither the
+   * busiest address nor the number of addresses need be beyond what the type met.
    * Outside the cross-validated scores, as the unseen-service terms are.
    */
   typePeerWeight?: number;
@@ -444,6 +447,7 @@ interface CrossValidated {
   score: number[];
   novelPeerFlows: number[];
   novelPeers: number[];
+  novelRepeats: number[];
   beyond: number[];
 }
 
@@ -490,6 +494,11 @@ export interface BehaviorState {
    * (BinScore.novelPeers) in one calibration window; absent in files made before it (that part of the term is silent).
    */
   labelNewPeersMost?: Record<string, number>;
+  /**
+   * Per training label as labelPeerMost, the most repeat contacts with new public peers other than the busiest one
+   * (BinScore.novelRepeats) in one calibration window; absent in files made before it (that part is silent).
+   */
+  labelNewRepeatsMost?: Record<string, number>;
   /**
    * Whether a held connection's resumptions with a public peer count as contacts with it beside its connections
    * (BehaviorBin.publicPeerResumes); absent in models made before they were counted (connections alone).
@@ -581,6 +590,10 @@ export interface BinScore {
   novelPeerFlows: number;
   /** That peer's address id (-1: none). */
   busiestNovelPeer: number;
+  /** Contacts with the other new public peers beyond the first with each: Σ (contacts − 1). */
+  novelRepeats: number;
+  /** How many of those other new public peers were contacted more than once. */
+  novelRepeatPeers: number;
   /**
    * When the second-stack term fired: the host's stack bits the neighbours' captures never used, and those
    * they did; both 0 otherwise.
@@ -613,6 +626,8 @@ export interface BinScore {
   typePeerMost: number;
   /** The same for the number of new public peers (novelPeers) against labelNewPeersMost; -1 when within it or off. */
   typeNewPeersMost: number;
+  /** The same for novelRepeats against labelNewRepeatsMost; -1 when within it, off, or the model predates it. */
+  typeNewRepeatsMost: number;
   /** The type-range counts term's sum (see BehaviorOptions.typeBeyondWeight; 0: silent). */
   typeBeyond: number;
   /** Tail probability among normal bins. */
@@ -1062,6 +1077,7 @@ export class BehaviorModel {
       };
       this.state.labelPeerMost = mostOf(cv.novelPeerFlows);
       this.state.labelNewPeersMost = mostOf(cv.novelPeers);
+      this.state.labelNewRepeatsMost = mostOf(cv.novelRepeats);
     }
     Object.assign(this.state, this.fitTail([...cv.score].sort((a, b) => a - b)));
     const byRole = new Map<string, number[]>();
@@ -1133,6 +1149,7 @@ export class BehaviorModel {
       score: column(),
       novelPeerFlows: column(),
       novelPeers: column(),
+      novelRepeats: column(),
       beyond: column(),
     };
     for (const [group, idx] of byGroup) {
@@ -1147,6 +1164,7 @@ export class BehaviorModel {
         out.score[i] = w.score;
         out.novelPeerFlows[i] = w.novelPeerFlows;
         out.novelPeers[i] = w.novelPeers;
+        out.novelRepeats[i] = w.novelRepeats;
         out.beyond[i] = w.beyond;
       });
     }
@@ -1528,6 +1546,11 @@ export class BehaviorModel {
     const typeNewPeersMost =
       excludeGroup === undefined ? this.typeMostBeyond(nov.novelPeers, neighbours, s.labelNewPeersMost) : -1;
     if (typeNewPeersMost >= 0) unseenTerms += this.typePeerTerm(nov.novelPeers, typeNewPeersMost);
+    const typeNewRepeatsMost =
+      excludeGroup === undefined
+        ? this.typeMostBeyond(nov.novelRepeats, neighbours, s.labelNewRepeatsMost)
+        : -1;
+    if (typeNewRepeatsMost >= 0) unseenTerms += this.typePeerTerm(nov.novelRepeats, typeNewRepeatsMost);
     const typeBeyond = excludeGroup === undefined ? this.typeBeyond(sample.values, neighbours).total : 0;
     unseenTerms += this.typeBeyondWeight * typeBeyond;
     score += unseenTerms;
@@ -1554,6 +1577,8 @@ export class BehaviorModel {
       novelPeers: nov.novelPeers,
       novelPeerFlows: nov.novelPeerFlows,
       busiestNovelPeer: nov.busiestNovelPeer,
+      novelRepeats: nov.novelRepeats,
+      novelRepeatPeers: nov.novelRepeatPeers,
       newStacks: nov.newStacks,
       knownStacks: nov.knownStacks,
       arpClaims: nov.arpClaims,
@@ -1563,6 +1588,7 @@ export class BehaviorModel {
       offlineMaker,
       typePeerMost,
       typeNewPeersMost,
+      typeNewRepeatsMost,
       typeBeyond,
       p: this.tailProbability(score, role),
       neighbours,
@@ -1639,6 +1665,9 @@ export class BehaviorModel {
     let novelPeers = 0;
     let novelPeerFlows = 0;
     let busiestNovelPeer = -1;
+    // Repeats over every new peer, then the busiest one's taken off: the order of peers does not matter.
+    let allRepeats = 0;
+    let repeatPeers = 0;
     const peers = sample.publicPeers ?? [];
     const peerFlows = sample.publicPeerFlows;
     const resumes = this.state!.peerResumes ? sample.publicPeerResumes : undefined;
@@ -1646,11 +1675,17 @@ export class BehaviorModel {
       if (!neighbours.some((n) => this.peerSets[n]!.has(peers[i]!))) {
         novelPeers++;
         const flows = (peerFlows?.[i] ?? 0) + (resumes?.[i] ?? 0);
+        if (flows > 1) {
+          allRepeats += flows - 1;
+          repeatPeers++;
+        }
         if (flows > novelPeerFlows) {
           novelPeerFlows = flows;
           busiestNovelPeer = peers[i]!;
         }
       }
+    const novelRepeats = allRepeats - Math.max(novelPeerFlows - 1, 0);
+    const novelRepeatPeers = repeatPeers - (novelPeerFlows > 1 ? 1 : 0);
     const { newStacks, knownStacks } = this.secondStack(sample.stacks ?? 0, neighbours);
     const arpClaims = this.arpClaimsBeyond(sample.arpClaims ?? 0, neighbours);
     const beacon = this.beaconBeyond(sample.beacons, neighbours, excludeGroup);
@@ -1672,6 +1707,8 @@ export class BehaviorModel {
       novelPeers,
       novelPeerFlows,
       busiestNovelPeer,
+      novelRepeats,
+      novelRepeatPeers,
       newStacks,
       knownStacks,
       arpClaims,
@@ -2390,6 +2427,13 @@ export class BehaviorModel {
         text: `${score.novelPeers} public addresses none of the nearest normal devices talked to, more than any training capture of their types met in ${Math.round(this.windowS / 60)} minutes (${score.typeNewPeersMost}) — a bot's list of relays, or its targets, is met this way`,
       });
     }
+    if (score.typeNewRepeatsMost >= 0) {
+      const n = score.novelRepeatPeers;
+      reasons.push({
+        weight: this.typePeerTerm(score.novelRepeats, score.typeNewRepeatsMost),
+        text: `contacted ${n} public address${n === 1 ? '' : 'es'} none of the nearest normal devices talked to again and again, beside the busiest one: ${score.novelRepeats} repeat contacts, more than any training capture of their types made with such addresses in ${Math.round(this.windowS / 60)} minutes (${score.typeNewRepeatsMost}) — a spray, or a C2 spread over several servers, returns to each of its targets`,
+      });
+    }
     if ((score.novelPeerFlows >= 5 || score.typePeerMost >= 0) && score.busiestNovelPeer >= 0) {
       const i = this.state!.peerResumes ? (sample.publicPeers ?? []).indexOf(score.busiestNovelPeer) : -1;
       const resumed = i >= 0 ? (sample.publicPeerResumes?.[i] ?? 0) : 0;
@@ -2861,6 +2905,7 @@ function behaviorFileSchemaOf(z: typeof Zod) {
       thinPeerFlows: finite.min(0).optional(),
       labelPeerMost: z.record(z.string(), finite.min(0)).optional(),
       labelNewPeersMost: z.record(z.string(), finite.min(0)).optional(),
+      labelNewRepeatsMost: z.record(z.string(), finite.min(0)).optional(),
       peerResumes: z.boolean().optional(),
       listenUdp: z.boolean().optional(),
       thinBeyond: finite.min(0).optional(),
