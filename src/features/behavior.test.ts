@@ -241,6 +241,12 @@ it('lanConnections lists the outgoing services on which a local host accepted a 
     serviceCode(true, 1, 1812),
     serviceCode(true, 1, 1813),
   ]);
+  // A routing protocol carried by IP that a neighbour exchanged with the host, whichever end spoke first: OSPF route
+  // injection (the twentieth attack set's f20-ospf-inject-lan: bird's OSPF on the device forms adjacencies with two
+  // neighbours' routers, Hellos to 224.0.0.5, then Database Description and Link State Updates to each, answered).
+  assert.deepEqual(await lan('test-data/behavior/lan/DLinkCam-B3ospf-Mon0000-n00.pcap'), [
+    serviceCode(true, 3, 89),
+  ]);
 });
 
 it('a LAN numbered from global space is still the LAN: neighbours in the same IPv4 /24 or IPv6 /64', async () => {

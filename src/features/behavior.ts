@@ -310,6 +310,50 @@ const ADMIN_PORT_NAMES: ReadonlyMap<number, string> = new Map([
   [389, 'LDAP'],
 ]);
 export const ADMIN_PORTS: readonly number[] = [...ADMIN_PORT_NAMES.keys()];
+
+/**
+ * The network's control plane: routing and first-hop redundancy protocols, by IP protocol number and by UDP and TCP
+ * server port, with their names. Routers and gateways speak them; an end device that sends one announces routes or
+ * claims the gateway's address (route injection, a VRRP or HSRP takeover), whatever its type.
+ */
+const ROUTING_IP_PROTOCOLS: ReadonlyMap<number, string> = new Map([
+  [88, 'EIGRP'],
+  [89, 'OSPF'],
+  [103, 'PIM'],
+  [112, 'VRRP'],
+]);
+const ROUTING_UDP_PORTS: ReadonlyMap<number, string> = new Map([
+  [520, 'RIP'],
+  [521, 'RIPng'],
+  [1985, 'HSRP'],
+  [3222, 'GLBP'],
+  [3784, 'BFD'],
+  [4784, 'BFD'],
+]);
+const ROUTING_TCP_PORTS: ReadonlyMap<number, string> = new Map([
+  [179, 'BGP'],
+  [646, 'LDP'],
+]);
+
+/** The routing or redundancy protocol a service code (see serviceCode) speaks, if any: "OSPF", "BGP", … */
+function routingProtocolOf(code: number): string | undefined {
+  const proto = (code >> 16) & 3;
+  const port = code & 0xffff;
+  const names =
+    proto === 0
+      ? ROUTING_TCP_PORTS
+      : proto === 1
+        ? ROUTING_UDP_PORTS
+        : proto === 3
+          ? ROUTING_IP_PROTOCOLS
+          : undefined;
+  return names?.get(port);
+}
+
+/** Whether the host sent a routing or first-hop redundancy protocol (see ROUTING_IP_PROTOCOLS): it started it. */
+export function isOutgoingRoutingService(code: number): boolean {
+  return isOutgoingService(code) && routingProtocolOf(code) !== undefined;
+}
 const IS_ADMIN = new Uint8Array(65536);
 for (const p of ADMIN_PORTS) IS_ADMIN[p] = 1;
 
@@ -442,6 +486,7 @@ export function isOutgoingService(code: number): boolean {
 const IP_PROTOCOL_NAMES: ReadonlyMap<number, string> = new Map([
   [2, 'IGMP'],
   [4, 'IP in IP'],
+  [88, 'EIGRP'],
   [41, 'IPv6 in IPv4'],
   [47, 'GRE'],
   [50, 'IPsec ESP'],
@@ -462,7 +507,7 @@ export function serviceText(code: number): string {
     proto === 2
       ? `icmp type ${port}`
       : proto === 3
-        ? `ip protocol ${port}${IP_PROTOCOL_NAMES.has(port) ? ` (${IP_PROTOCOL_NAMES.get(port)})` : ''}`
+        ? `ip protocol ${port}${IP_PROTOCOL_NAMES.has(port) ? ` (${IP_PROTOCOL_NAMES.get(port)}${ROUTING_IP_PROTOCOLS.has(port) ? ', routing' : ''})` : ''}`
         : port === 0xffff
           ? `${p} high ports`
           : `${p} port ${port}`;
@@ -483,7 +528,9 @@ function protocolNote(proto: number, port: number): string {
   const industrial = INDUSTRIAL_PORTS.get(port);
   if (industrial) return ` (${industrial}, industrial control)`;
   const admin = proto === 0 ? ADMIN_PORT_NAMES.get(port) : undefined;
-  return admin ? ` (${admin})` : '';
+  if (admin) return ` (${admin})`;
+  const routing = routingProtocolOf(serviceCode(false, proto, port));
+  return routing ? ` (${routing}, routing)` : '';
 }
 
 export interface BehaviorHost {
@@ -544,7 +591,8 @@ export interface BehaviorBin {
    * below 1024 (DNS, DHCP, NTP and NetBIOS names left out) or on an industrial port (BACnet, EtherNet/IP …) on
    * which a neighbour answered the host's request from the service port, and those on other ports below the
    * ephemeral range that one neighbour answered from one port to two source ports of the host or more
-   * (isLanRequestService: a client's socket per request, as RADIUS's). Optional: none.
+   * (isLanRequestService: a client's socket per request, as RADIUS's), and a routing protocol carried by IP (OSPF,
+   * EIGRP, PIM, VRRP) that a neighbour exchanged with the host, as outgoing. Optional: none.
    */
   lanConnections?: number[];
   /**
@@ -2008,6 +2056,13 @@ function binOf(
       const asked = x.udpRequests;
       const before = asked.size;
       if (asked.intern(peer, remotePort, 0, 0) < before && !lan.includes(code)) lan.push(code);
+    }
+    // A routing protocol a neighbour took part in, whichever end spoke first: an OSPF adjacency's unicast exchange
+    // with the router. The host is in the network's control plane, where no end device belongs (a BGP session is TCP
+    // and counted above; RIP's UDP answer too).
+    if (proto === 3 && pout > 0 && pin > 0 && s.fPeerKind[id] === 2 && isUnicastPeer(s.fPeer[id]!, 2)) {
+      const routing = serviceCode(true, 3, remotePort);
+      if (isOutgoingRoutingService(routing) && !lan.includes(routing)) lan.push(routing);
     }
     // Accepted and used: the handshake answered, the peer's ACK and at least one more packet (data or its FIN),
     // reset by neither side. A scanner's probe (SYN, SYN-ACK, its RST) opened nothing. High ports count only when

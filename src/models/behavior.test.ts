@@ -7,6 +7,7 @@ import {
   FROM_INTERNET,
   STACK_SYN_SHIFT,
   serviceCode,
+  serviceText,
 } from '../features/behavior.js';
 import { realTypedWindows } from '../test-helpers/real-behavior.js';
 import { BehaviorModel, type TrainingSample } from './behavior.js';
@@ -361,6 +362,39 @@ describe('BehaviorModel', () => {
     const old = BehaviorModel.fromJSON(doc);
     assert.equal(old.lanServiceWeight, 0);
     assert.equal(old.scoreBin(q([HTTP])).score, quiet);
+  });
+
+  it('weighs a routing protocol the device sends like an admin service, and names a neighbour that exchanged it', () => {
+    const m = new BehaviorModel({ k: 1, noveltyWeight: 1 }).fit(normals);
+    const OSPF = serviceCode(true, 3, 89);
+    const q = (services: [number, number, number][], lan?: number[]) => ({
+      ...sample('q', 0.1 * 3, 0, [[DNS, 1, 1], ...services]),
+      ...(lan ? { lanConnections: lan } : {}),
+    });
+    // OSPF Hellos and an adjacency's exchange (3 peers, 7 flows): ln(1 + 1) + ln(1 + 3), plus ln(1 + 7) and the
+    // bonus 2; received from the router, or another IP protocol (GRE), only the first two.
+    const sent = m.scoreBin(q([[OSPF, 3, 7]]));
+    assert.ok(
+      Math.abs(sent.novelty - (Math.log(2) + Math.log(4) + Math.log(8) + 2)) < 1e-12,
+      `${sent.novelty}`,
+    );
+    for (const other of [serviceCode(false, 3, 89), serviceCode(true, 3, 47)])
+      assert.ok(Math.abs(m.scoreBin(q([[other, 3, 7]])).novelty - (Math.log(2) + Math.log(4))) < 1e-12);
+    // VRRP, BGP and RIP alike; IGMP (every host joins groups) is not.
+    for (const code of [serviceCode(true, 3, 112), serviceCode(true, 0, 179), serviceCode(true, 1, 520)])
+      assert.ok(m.scoreBin(q([[code, 1, 1]])).novelty > Math.log(2) + Math.log(2) + 2, serviceText(code));
+    assert.ok(Math.abs(m.scoreBin(q([[serviceCode(true, 3, 2), 1, 1]])).novelty - 2 * Math.log(2)) < 1e-12);
+    assert.equal(serviceText(OSPF), 'outgoing ip protocol 89 (OSPF, routing)');
+    assert.equal(serviceText(serviceCode(true, 0, 179)), 'outgoing tcp port 179 (BGP, routing)');
+    assert.equal(serviceText(serviceCode(true, 1, 1985)), 'outgoing udp port 1985 (HSRP, routing)');
+    // A neighbour router exchanged it: the LAN-service term, in the protocol's own words.
+    const adjacent = q([[OSPF, 3, 7]], [OSPF]);
+    const said = m.explain(adjacent, m.scoreBin(adjacent)).join('\n');
+    assert.match(
+      said,
+      /new outgoing ip protocol 89 \(OSPF, routing\) to 3 peers \(7 connections; not used by the nearest normal devices; a host of the local network exchanged it with the device: no training device spoke it with a local host/,
+    );
+    assert.ok(m.scoreBin(adjacent).score > sent.score);
   });
 
   it('judges UDP request services on unlisted high ports only with a file that was trained to list them', () => {

@@ -59,6 +59,7 @@ import {
   FROM_INTERNET,
   isIndustrialService,
   isLanRequestService,
+  isOutgoingRoutingService,
   isOutgoingService,
   RESUME_IDLE_US,
   STACK_SYN_MASK,
@@ -101,6 +102,26 @@ const LAN_RESOLVER_TCP: ReadonlySet<number> = new Set([serviceCode(true, 0, 53),
 const WEB_SERVER_TCP: ReadonlySet<number> = new Set(
   [80, 443, 8080, 8443].map((p) => serviceCode(false, 0, p)),
 );
+
+/** How a host of the local network took part in a LAN service (see unseenLanServices), inside its service's reason. */
+function lanPartText(code: number): string {
+  const proto = (code >> 16) & 3;
+  if (proto === 1)
+    return '; a host of the local network answered it: no training device used it with a local host';
+  if (proto === 3)
+    return "; a host of the local network exchanged it with the device: no training device spoke it with a local host — an end device in the network's control plane announces routes or claims the gateway";
+  return '; a host of the local network accepted it: no training device connected to a local host on it';
+}
+
+/** The reason for a LAN service (see unseenLanServices) that is not otherwise new. */
+function lanServiceText(code: number): string {
+  const proto = (code >> 16) & 3;
+  if (proto === 1)
+    return `${serviceText(code)} to a host of the local network, which answered: no training device used it with a local host — an intruder's way to a neighbour's service (a management agent, a login)`;
+  if (proto === 3)
+    return `${serviceText(code)} with a host of the local network, which exchanged it with the device: no training device spoke it with a local host — an end device in the network's control plane announces routes or claims the gateway`;
+  return `${serviceText(code)} to a host of the local network, which accepted: no training device connected to a local host on it — a worm's or an intruder's way in to a neighbour (a web admin page, a login)`;
+}
 
 /** A TCP service (either direction) on an admin/lateral-movement port. */
 function isAdminTcp(code: number): boolean {
@@ -2016,8 +2037,9 @@ export class BehaviorModel {
    * Novelty of services (code, peers, connections) unseen by the comparison:
    * ln(1 + count) + ln(1 + most peers of one) + α ln(1 + their connections on admin/lateral-movement ports, and
    * TCP ones on industrial control ports when the comparison spoke none) + a bonus for each of those two kinds.
-   * New connections on SMB, RPC, RDP, SSH, … are what lateral movement looks like; a first industrial protocol
-   * what a device tampering with a process does. `industrialKnown`: the comparison used one already;
+   * New connections on SMB, RPC, RDP, SSH, … are what lateral movement looks like, a routing or gateway-redundancy
+   * protocol the device sends (OSPF, VRRP, BGP, …) what taking over the network's paths does, and a first industrial
+   * protocol what a device tampering with a process does. `industrialKnown`: the comparison used one already;
    * `industrialUdp`: UDP the device sent to an industrial port counts too (see vendorIndustrialUdp).
    */
   serviceNovelty(
@@ -2032,7 +2054,7 @@ export class BehaviorModel {
     const industrial = this.industrialServiceBonus > 0 && !industrialKnown;
     for (const n of novel) {
       if (n[1] > maxPeers) maxPeers = n[1];
-      if (isAdminTcp(n[0])) adminFlows += n[2];
+      if (isAdminTcp(n[0]) || isOutgoingRoutingService(n[0])) adminFlows += n[2];
       else if (industrial && (isIndustrialTcp(n[0]) || (industrialUdp && isOutgoingIndustrialUdp(n[0]))))
         industrialFlows += n[2];
     }
@@ -2499,11 +2521,7 @@ export class BehaviorModel {
           ? '; no device of its maker in training spoke an industrial protocol'
           : '';
       // A new service a neighbour accepted (a scan's open ports, SMB to a LAN host) keeps its counts.
-      const lan = unseenLan.has(code)
-        ? ((code >> 16) & 3) === 1
-          ? '; a host of the local network answered it: no training device used it with a local host'
-          : '; a host of the local network accepted it: no training device connected to a local host on it'
-        : '';
+      const lan = unseenLan.has(code) ? lanPartText(code) : '';
       const listen = unseenListen.has(code | FROM_INTERNET)
         ? ((code >> 16) & 3) === 1
           ? `; it answered ${flows === 1 ? 'it' : 'them'} at once: no training device answered internet addresses on it — a reflector, a backdoor or a port opened to the internet answers this way`
@@ -2537,10 +2555,7 @@ export class BehaviorModel {
       reasons.push({
         weight: lanWeight,
         // The service's peer and connection counts are not the local host's alone (a cloud may serve the port).
-        text:
-          ((code >> 16) & 3) === 1
-            ? `${serviceText(code)} to a host of the local network, which answered: no training device used it with a local host — an intruder's way to a neighbour's service (a management agent, a login)`
-            : `${serviceText(code)} to a host of the local network, which accepted: no training device connected to a local host on it — a worm's or an intruder's way in to a neighbour (a web admin page, a login)`,
+        text: lanServiceText(code),
       });
     }
     for (let f = 0; f < q.length; f++) {
