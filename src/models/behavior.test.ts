@@ -28,6 +28,28 @@ function sample(group: string, share: number, peers = 0, services = [[DNS, 1, 1]
   return { group, label: group.split('-')[0]!, values, services: services as [number, number, number][] };
 }
 
+const CLOUD_PEER = 0x08080808;
+
+/** A sample whose window talked to public `peers`, with `flows` contacts each. */
+function peered(group: string, share: number, peers: number[], flows: number[]): TrainingSample {
+  return { ...sample(group, share), publicPeers: peers, publicPeerFlows: flows };
+}
+
+/**
+ * Cameras share one cloud address and one met a new address twice; bridges meet a new address 20 times a window:
+ * the type-range terms' training.
+ */
+function camerasAndBridges(): TrainingSample[] {
+  return [
+    ...Array.from({ length: 6 }, (_, i) =>
+      peered(`cam-${i}`, 0.1 + 0.01 * i, i === 0 ? [CLOUD_PEER, 7] : [CLOUD_PEER], [3, 2]),
+    ),
+    ...Array.from({ length: 6 }, (_, i) =>
+      peered(`bridge-${i}`, 0.9 + 0.01 * i, [CLOUD_PEER, 100 + i], [3, 20]),
+    ),
+  ];
+}
+
 /** Ten normal captures whose one share feature is 0.1 · i (IQR 0.45 > the 0.1 floor). */
 const normals = Array.from({ length: 10 }, (_, i) => sample(`dev-${i}`, 0.1 * i));
 
@@ -973,20 +995,10 @@ describe('BehaviorModel', () => {
   });
 
   it("judges contacts with one new public address, and how many such addresses, by the most the neighbours' types had", () => {
-    const CLOUD = 0x08080808;
-    const at = (group: string, share: number, peers: number[], flows: number[]): TrainingSample => ({
-      ...sample(group, share),
-      publicPeers: peers,
-      publicPeerFlows: flows,
-    });
-    // Cameras share one cloud address; one met a new address twice. Bridges meet a new address 20 times a window.
     const train = [
-      ...Array.from({ length: 6 }, (_, i) =>
-        at(`cam-${i}`, 0.1 + 0.01 * i, i === 0 ? [CLOUD, 7] : [CLOUD], [3, 2]),
-      ),
-      ...Array.from({ length: 6 }, (_, i) => at(`bridge-${i}`, 0.9 + 0.01 * i, [CLOUD, 100 + i], [3, 20])),
-      at('thin-0', 0.5, [CLOUD], [1]),
-      at('thin-1', 0.51, [CLOUD], [1]),
+      ...camerasAndBridges(),
+      peered('thin-0', 0.5, [CLOUD_PEER], [1]),
+      peered('thin-1', 0.51, [CLOUD_PEER], [1]),
     ];
     const m = new BehaviorModel({ k: 1 }).fit(train);
     // The thin type (2 captures, fewer than calibrationMinCaptures) has no figure.
@@ -994,7 +1006,7 @@ describe('BehaviorModel', () => {
     const NEW = 0x5db8d822;
     const off = new BehaviorModel({ k: 1, typePeerWeight: 0 }).fit(train);
     // 9 contacts with a new address near the cameras: beyond their 2 (and the free 3): + 4 · ln(10 / 4).
-    const cam = at('q', 0.12, [CLOUD, NEW], [1, 9]);
+    const cam = peered('q', 0.12, [CLOUD_PEER, NEW], [1, 9]);
     const scored = m.scoreBin(cam);
     assert.equal(scored.typePeerMost, 3);
     const expected = off.scoreBin(cam).score + 4 * Math.log(10 / 4);
@@ -1004,11 +1016,11 @@ describe('BehaviorModel', () => {
       /9 connections with 93\.184\.216\.34, a public address none of the nearest normal devices talked to, more than any training capture of their types had with one such address in 5 minutes \(3\)/,
     );
     // The same near the bridges is within their range; the free few stay free; not in cross-validation.
-    assert.equal(m.scoreBin(at('q', 0.92, [CLOUD, NEW], [1, 9])).typePeerMost, -1);
-    assert.equal(m.scoreBin(at('q', 0.12, [CLOUD, NEW], [1, 3])).typePeerMost, -1);
+    assert.equal(m.scoreBin(peered('q', 0.92, [CLOUD_PEER, NEW], [1, 9])).typePeerMost, -1);
+    assert.equal(m.scoreBin(peered('q', 0.12, [CLOUD_PEER, NEW], [1, 3])).typePeerMost, -1);
     assert.equal(m.scoreBin(cam, 'cam-3').typePeerMost, -1);
     // Near a type of few captures: no figure, no term.
-    assert.equal(m.scoreBin(at('q', 0.505, [CLOUD, NEW], [1, 9])).typePeerMost, -1);
+    assert.equal(m.scoreBin(peered('q', 0.505, [CLOUD_PEER, NEW], [1, 9])).typePeerMost, -1);
     // A file made before the term: silent.
     const doc = JSON.parse(JSON.stringify(m.toJSON())) as { hyperParameters: Record<string, unknown> };
     assert.equal(doc.hyperParameters.typePeerWeight, 4);
@@ -1018,7 +1030,7 @@ describe('BehaviorModel', () => {
     // The number of such addresses, likewise: each camera and bridge capture met one the others did not.
     assert.deepEqual(m.state!.labelNewPeersMost, { bridge: 1, cam: 1 });
     const relays = Array.from({ length: 8 }, (_, i) => NEW + i);
-    const rotating = at('q', 0.12, [CLOUD, ...relays], [1, ...relays.map(() => 1)]);
+    const rotating = peered('q', 0.12, [CLOUD_PEER, ...relays], [1, ...relays.map(() => 1)]);
     const rotated = m.scoreBin(rotating);
     assert.equal(rotated.typePeerMost, -1);
     assert.equal(rotated.typeNewPeersMost, 3);
@@ -1029,7 +1041,7 @@ describe('BehaviorModel', () => {
       /8 public addresses none of the nearest normal devices talked to, more than any training capture of their types met in 5 minutes \(3\)/,
     );
     assert.equal(
-      m.scoreBin(at('q', 0.12, [CLOUD, ...relays.slice(0, 3)], [1, 1, 1, 1])).typeNewPeersMost,
+      m.scoreBin(peered('q', 0.12, [CLOUD_PEER, ...relays.slice(0, 3)], [1, 1, 1, 1])).typeNewPeersMost,
       -1,
     );
     // A file made with the contacts figure but before this one: that part silent.
@@ -1039,26 +1051,15 @@ describe('BehaviorModel', () => {
   });
 
   it('judges repeat contacts with new public addresses, the busiest one left out, by the most the types had', () => {
-    const CLOUD = 0x08080808;
-    const at = (group: string, share: number, peers: number[], flows: number[]): TrainingSample => ({
-      ...sample(group, share),
-      publicPeers: peers,
-      publicPeerFlows: flows,
-    });
-    // Cameras met one new address twice; bridges one new address 20 times: their repeats are the busiest one's.
-    const train = [
-      ...Array.from({ length: 6 }, (_, i) =>
-        at(`cam-${i}`, 0.1 + 0.01 * i, i === 0 ? [CLOUD, 7] : [CLOUD], [3, 2]),
-      ),
-      ...Array.from({ length: 6 }, (_, i) => at(`bridge-${i}`, 0.9 + 0.01 * i, [CLOUD, 100 + i], [3, 20])),
-    ];
+    // The cameras' new address and the bridges' are each their window's busiest: no repeats beside it.
+    const train = camerasAndBridges();
     const m = new BehaviorModel({ k: 1 }).fit(train);
     const off = new BehaviorModel({ k: 1, typePeerWeight: 0 }).fit(train);
     assert.deepEqual(m.state!.labelNewRepeatsMost, { bridge: 0, cam: 0 });
     // A login spray near the cameras: 3 new addresses, 3 contacts each. Neither the busiest address (3) nor the
     // number of addresses (3) is beyond the free 3, but the two others' 4 repeats are: + 4 · ln(5 / 4).
     const NEW = 0x5db8d822;
-    const spray = at('q', 0.12, [CLOUD, NEW, NEW + 1, NEW + 2], [1, 3, 3, 3]);
+    const spray = peered('q', 0.12, [CLOUD_PEER, NEW, NEW + 1, NEW + 2], [1, 3, 3, 3]);
     const scored = m.scoreBin(spray);
     assert.equal(scored.typePeerMost, -1);
     assert.equal(scored.typeNewPeersMost, -1);
@@ -1072,9 +1073,9 @@ describe('BehaviorModel', () => {
     );
     // One busy new address is the contacts term's, not this one's; one repeat fewer stays within the free 3; not in
     // cross-validation.
-    assert.equal(m.scoreBin(at('q', 0.12, [CLOUD, NEW], [1, 9])).typeNewRepeatsMost, -1);
+    assert.equal(m.scoreBin(peered('q', 0.12, [CLOUD_PEER, NEW], [1, 9])).typeNewRepeatsMost, -1);
     assert.equal(
-      m.scoreBin(at('q', 0.12, [CLOUD, NEW, NEW + 1, NEW + 2], [1, 3, 3, 2])).typeNewRepeatsMost,
+      m.scoreBin(peered('q', 0.12, [CLOUD_PEER, NEW, NEW + 1, NEW + 2], [1, 3, 3, 2])).typeNewRepeatsMost,
       -1,
     );
     assert.equal(m.scoreBin(spray, 'cam-3').typeNewRepeatsMost, -1);
