@@ -310,6 +310,8 @@ const ADMIN_PORT_NAMES: ReadonlyMap<number, string> = new Map([
   [389, 'LDAP'],
 ]);
 export const ADMIN_PORTS: readonly number[] = [...ADMIN_PORT_NAMES.keys()];
+const IS_ADMIN = new Uint8Array(65536);
+for (const p of ADMIN_PORTS) IS_ADMIN[p] = 1;
 
 /**
  * The network's control plane: routing and first-hop redundancy protocols, by IP protocol number and by UDP and TCP
@@ -354,8 +356,6 @@ function routingProtocolOf(code: number): string | undefined {
 export function isOutgoingRoutingService(code: number): boolean {
   return isOutgoingService(code) && routingProtocolOf(code) !== undefined;
 }
-const IS_ADMIN = new Uint8Array(65536);
-for (const p of ADMIN_PORTS) IS_ADMIN[p] = 1;
 
 /**
  * Industrial control, fieldbus and building-automation protocols, by server port (TCP or UDP), with their names
@@ -486,11 +486,11 @@ export function isOutgoingService(code: number): boolean {
 const IP_PROTOCOL_NAMES: ReadonlyMap<number, string> = new Map([
   [2, 'IGMP'],
   [4, 'IP in IP'],
-  [88, 'EIGRP'],
   [41, 'IPv6 in IPv4'],
   [47, 'GRE'],
   [50, 'IPsec ESP'],
   [51, 'IPsec AH'],
+  [88, 'EIGRP'],
   [89, 'OSPF'],
   [103, 'PIM'],
   [112, 'VRRP'],
