@@ -2,8 +2,7 @@
 # Debian packages the behaviour benchmark's attack generator and builder use (not needed by the unit tests,
 # so not in scripts/ensure-system-deps.sh). Run as root.
 #   bash bench/behavior/install-tools.sh          # the tuning set's and the "fresh tools" set's
-#   bash bench/behavior/install-tools.sh --sets   # … and every fresh attack set's (fresh3/ … fresh21/, fresh23/;
-#                                                 # rebuild-all.sh)
+#   bash bench/behavior/install-tools.sh --sets   # … and every fresh attack set's (fresh3/ … fresh23/; rebuild-all.sh)
 set -euo pipefail
 SETS=0
 [ "${1:-}" = --sets ] && SETS=1
@@ -48,6 +47,8 @@ PKGS=(
   beanstalkd
   nghttp2-server nghttp2-client erlang-base distcc sane-utils nbd-server libnbd-bin dcmtk dictd dict dictfmt     # f21
   srt-tools
+  miredo miredo-server yggdrasil sslh openssh-server openssh-client zookeeperd prometheus-pushgateway curl     # f22
+  collectd-core graphite-carbon netcat-openbsd socat nftables
   wakeonlan hping3 openbsd-inetd avahi-daemon bind9-dnsutils ncat trojan nginx curl                             # f23
   wireshark-common bc
 )
