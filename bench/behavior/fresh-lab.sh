@@ -40,6 +40,15 @@ wantany() { local i; for i in "$@"; do want "$i" && return 0; done; return 1; }
 # Stops a background service started for one id, so it stays out of the later captures (start it with
 # `ip netns exec`, not the ns function, so that $! is the service's timeout and not a subshell).
 stopbg() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+# Kills what is left of a process in a lab namespace, found by its name among the namespace's pids (never by name
+# machine-wide: the machine's own processes of that name are not the lab's).
+kill_in() { # NS COMM
+  local p
+  for p in $(ip netns pids "$LAB-$1" 2>/dev/null); do
+    [ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$2" ] && kill "$p" 2>/dev/null
+  done
+  return 0
+}
 # Starts a service for one id in a lab namespace, under `timeout`, in the background: its pid in $BG (for stopbg)
 # and in PIDS (cleanup stops it on exit); its output goes to $W/bg-NS.log.
 srv() { # NS TIMEOUT CMD...

@@ -56,15 +56,6 @@ head -c 400000 /dev/urandom > "$W/loot/rec-0412.bin"
 head -c 250000 /dev/urandom > "$W/loot/rec-0413.bin"
 head -c 40000 /dev/urandom > "$W/loot/config.bin"
 
-# kills what is left of a process in a lab namespace, by its name and pid
-kill_in() { # NS COMM
-  local p
-  for p in $(ip netns pids "$LAB-$1" 2>/dev/null); do
-    [ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$2" ] && kill "$p" 2>/dev/null
-  done
-  return 0
-}
-
 # ---------- 1. an SSL VPN out of the device to the operator's ocserv ----------
 if want f19-openconnect-vpn-out; then
   O="$W/ocserv"; rm -rf "$O"; mkdir -p "$O"

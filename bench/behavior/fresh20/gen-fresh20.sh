@@ -57,15 +57,6 @@ mkdir -p "$W/loot"
 head -c 120000 /dev/urandom > "$W/loot/rec-0412.bin"
 head -c 30000 /dev/urandom > "$W/loot/config.bin"
 
-# kills what is left of a process in a lab namespace, by its name and pid
-kill_in() { # NS COMM
-  local p
-  for p in $(ip netns pids "$LAB-$1" 2>/dev/null); do
-    [ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$2" ] && kill "$p" 2>/dev/null
-  done
-  return 0
-}
-
 # ---------- 1. VRRP takeover of the LAN's gateway address ----------
 if want f20-vrrp-gw-takeover-lan; then
   K="$W/vrrp"; rm -rf "$K"; mkdir -p "$K"

@@ -57,15 +57,6 @@ export NET VIC_IP ATT_IP W PY HERE LAB
 mkdir -p "$W/loot"
 head -c 300000 /dev/urandom > "$W/loot/rec-0412.bin"
 
-# kills what is left of a process in a lab namespace, by its name and pid
-kill_in() { # NS COMM
-  local p
-  for p in $(ip netns pids "$LAB-$1" 2>/dev/null); do
-    [ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$2" ] && kill "$p" 2>/dev/null
-  done
-  return 0
-}
-
 # ---------- 1. a C2 over cleartext HTTP/2 (h2c) ----------
 if want f21-h2c-c2; then
   H="$W/h2c"; rm -rf "$H"; mkdir -p "$H/www/c/cam7f3a" "$H/www/r"

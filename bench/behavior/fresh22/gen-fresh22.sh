@@ -57,14 +57,6 @@ mkdir -p "$W/loot"
 head -c 24000 /dev/urandom | base64 > "$W/loot/wifi-creds.txt"
 chmod -R a+rX "$W/loot"
 
-# kills what is left of a process in a lab namespace, by its name and pid
-kill_in() { # NS COMM
-  local p
-  for p in $(ip netns pids "$LAB-$1" 2>/dev/null); do
-    [ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$2" ] && kill "$p" 2>/dev/null
-  done
-  return 0
-}
 # IPv6 for the tunnels' interfaces (the lab links keep it off)
 ipv6_for_tun() { ns "$1" sysctl -qw net.ipv6.conf.default.disable_ipv6=0; }
 

@@ -50,15 +50,6 @@ export NET VIC_IP ATT_IP W PY HERE LAB
 mkdir -p "$W/loot"
 head -c 200000 /dev/urandom | base64 > "$W/loot/cam-config.tar.b64"
 
-# kills what is left of a process in a lab namespace, by its name and pid
-kill_in() { # NS COMM
-  local p
-  for p in $(ip netns pids "$LAB-$1" 2>/dev/null); do
-    [ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$2" ] && kill "$p" 2>/dev/null
-  done
-  return 0
-}
-
 # ---------- 1. Wake-on-LAN magic packets to the LAN ----------
 if want f23-wol-wake-sweep-lan; then
   cat > "$W/wol.sh" <<'EOS'
