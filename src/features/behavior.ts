@@ -337,10 +337,8 @@ const ROUTING_TCP_PORTS: ReadonlyMap<number, string> = new Map([
   [646, 'LDP'],
 ]);
 
-/** The routing or redundancy protocol a service code (see serviceCode) speaks, if any: "OSPF", "BGP", … */
-function routingProtocolOf(code: number): string | undefined {
-  const proto = (code >> 16) & 3;
-  const port = code & 0xffff;
+/** The routing or redundancy protocol on `port` of `proto` (0 TCP, 1 UDP, 3 other: the IP protocol), if any. */
+function routingProtocolOf(proto: number, port: number): string | undefined {
   const names =
     proto === 0
       ? ROUTING_TCP_PORTS
@@ -354,7 +352,7 @@ function routingProtocolOf(code: number): string | undefined {
 
 /** Whether the host sent a routing or first-hop redundancy protocol (see ROUTING_IP_PROTOCOLS): it started it. */
 export function isOutgoingRoutingService(code: number): boolean {
-  return isOutgoingService(code) && routingProtocolOf(code) !== undefined;
+  return isOutgoingService(code) && routingProtocolOf((code >> 16) & 3, code & 0xffff) !== undefined;
 }
 
 /**
@@ -529,7 +527,7 @@ function protocolNote(proto: number, port: number): string {
   if (industrial) return ` (${industrial}, industrial control)`;
   const admin = proto === 0 ? ADMIN_PORT_NAMES.get(port) : undefined;
   if (admin) return ` (${admin})`;
-  const routing = routingProtocolOf(serviceCode(false, proto, port));
+  const routing = routingProtocolOf(proto, port);
   return routing ? ` (${routing}, routing)` : '';
 }
 
@@ -2060,9 +2058,16 @@ function binOf(
     // A routing protocol a neighbour took part in, whichever end spoke first: an OSPF adjacency's unicast exchange
     // with the router. The host is in the network's control plane, where no end device belongs (a BGP session is TCP
     // and counted above; RIP's UDP answer too).
-    if (proto === 3 && pout > 0 && pin > 0 && s.fPeerKind[id] === 2 && isUnicastPeer(s.fPeer[id]!, 2)) {
+    if (
+      proto === 3 &&
+      ROUTING_IP_PROTOCOLS.has(remotePort) &&
+      pout > 0 &&
+      pin > 0 &&
+      s.fPeerKind[id] === 2 &&
+      isUnicastPeer(s.fPeer[id]!, 2)
+    ) {
       const routing = serviceCode(true, 3, remotePort);
-      if (isOutgoingRoutingService(routing) && !lan.includes(routing)) lan.push(routing);
+      if (!lan.includes(routing)) lan.push(routing);
     }
     // Accepted and used: the handshake answered, the peer's ACK and at least one more packet (data or its FIN),
     // reset by neither side. A scanner's probe (SYN, SYN-ACK, its RST) opened nothing. High ports count only when
