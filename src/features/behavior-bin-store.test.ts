@@ -19,8 +19,14 @@ function record(i: number): BehaviorBin {
     publicPeerFlows: Array.from({ length: i % 4 }, (_, k) => k * 9 + 1),
     // Resumptions of held connections in some records, left out when none (as the extractor does).
     ...(i % 4 >= 2 ? { publicPeerResumes: Array.from({ length: i % 4 }, (_, k) => (k + i) % 3) } : {}),
+    // One-way UDP bytes to public peers in some, left out when none.
+    ...(i % 4 >= 1 && i % 3 === 1
+      ? { publicPeerOneWayBytes: Array.from({ length: i % 4 }, (_, k) => (k === 0 ? 1337.5 + i : 0)) }
+      : {}),
     stacks: (i * 37) & 0x7fff,
     arpClaims: i % 7,
+    // Packets from a foreign source in some, left out when none.
+    ...(i % 5 === 3 ? { foreignSources: 1920 + i, foreignSourceAddress: 168430100 + i } : {}),
     // Regular endpoints (beacons) in some records only, as the extractor leaves the field out when none.
     ...(i % 3 === 0
       ? {

@@ -7,10 +7,10 @@ const MEMORY_DOUBLES = 262_144;
 /**
  * Every (window, host) behaviour record of a capture, kept until the capture's device is known at the end:
  * a long capture has hundreds of thousands (~1 KiB each as objects). Each record is encoded as doubles
- * — bin, host, start, end, packets, stacks, ARP claims, the values, then (code, peers, flows) per service, (peer,
+ * — bin, host, start, end, packets, stacks, ARP claims, foreign sources and the last one's address, the values, then (code, peers, flows) per service, (peer,
  * service, check-ins, mean and deviation of the interval) per regular endpoint (beacons), the service codes of
  * sessions held with public peers, those of connections LAN hosts accepted, those the host accepted, and (id,
- * connections, resumptions) per public peer, each list after its length — held in memory up to 2 MiB, then
+ * connections, resumptions, one-way UDP bytes) per public peer, each list after its length — held in memory up to 2 MiB, then
  * appended to a temporary file unlinked at once (the open descriptor keeps it readable; closed when the store is
  * collected). Doubles hold every field exactly, so a record reads back equal to what was added.
  */
@@ -41,14 +41,14 @@ export class BehaviorBinStore {
     const lan = b.lanConnections ?? [];
     const accepted = b.acceptedServices ?? [];
     const size =
-      13 +
+      15 +
       b.values.length +
       3 * b.services.length +
       5 * beacons.length +
       held.length +
       lan.length +
       accepted.length +
-      3 * b.publicPeers.length;
+      4 * b.publicPeers.length;
     if (this.count === this.offsetOf.length) {
       const n = this.count * 2;
       const offsets = new Float64Array(n);
@@ -76,6 +76,8 @@ export class BehaviorBinStore {
     m[o++] = b.packets;
     m[o++] = b.stacks;
     m[o++] = b.arpClaims ?? 0;
+    m[o++] = b.foreignSources ?? 0;
+    m[o++] = b.foreignSourceAddress ?? 0;
     m[o++] = b.values.length;
     for (const v of b.values) m[o++] = v;
     m[o++] = b.services.length;
@@ -92,12 +94,13 @@ export class BehaviorBinStore {
     for (const code of lan) m[o++] = code;
     m[o++] = accepted.length;
     for (const code of accepted) m[o++] = code;
-    // The (peer, connections, resumptions) triples run to the record's end: their count is implied by its length.
+    // The per-peer quadruples run to the record's end: their count is implied by its length.
     const peers = b.publicPeers.length;
     for (let k = 0; k < peers; k++) {
       m[o++] = b.publicPeers[k]!;
       m[o++] = b.publicPeerFlows[k]!;
       m[o++] = b.publicPeerResumes?.[k] ?? 0;
+      m[o++] = b.publicPeerOneWayBytes?.[k] ?? 0;
     }
     this.used = o;
   }
@@ -125,6 +128,8 @@ export class BehaviorBinStore {
     const packets = r[o++]!;
     const stacks = r[o++]!;
     const arpClaims = r[o++]!;
+    const foreignSources = r[o++]!;
+    const foreignSourceAddress = r[o++]!;
     const nValues = r[o++]!;
     const values = Array.from(r.subarray(o, o + nValues));
     o += nValues;
@@ -147,12 +152,16 @@ export class BehaviorBinStore {
     const publicPeers: number[] = [];
     const publicPeerFlows: number[] = [];
     const publicPeerResumes: number[] = [];
+    const publicPeerOneWayBytes: number[] = [];
     let resumed = false;
-    for (; o < r.length; o += 3) {
+    let oneWay = false;
+    for (; o < r.length; o += 4) {
       publicPeers.push(r[o]!);
       publicPeerFlows.push(r[o + 1]!);
       publicPeerResumes.push(r[o + 2]!);
+      publicPeerOneWayBytes.push(r[o + 3]!);
       if (r[o + 2]! > 0) resumed = true;
+      if (r[o + 3]! > 0) oneWay = true;
     }
     return {
       bin,
@@ -165,8 +174,10 @@ export class BehaviorBinStore {
       publicPeers,
       publicPeerFlows,
       ...(resumed ? { publicPeerResumes } : {}),
+      ...(oneWay ? { publicPeerOneWayBytes } : {}),
       stacks,
       arpClaims,
+      ...(foreignSources > 0 ? { foreignSources, foreignSourceAddress } : {}),
       ...(nBeacons > 0 ? { beacons } : {}),
       ...(nHeld > 0 ? { heldSessions } : {}),
       ...(nLan > 0 ? { lanConnections } : {}),

@@ -729,6 +729,92 @@ it("counts a device's ARP frames that claim another address than its own, on one
   }
 });
 
+it("counts a device's packets sent from a neighbour's address it is never reached at, on one thread and two", async () => {
+  const foreignOf = async (path: string, readerThread: boolean) => {
+    const a = await analyzeCapture(path, { behavior: true, warmupS: 0, sessionRows: false, readerThread });
+    return hostBins(a.behavior!).map((b) => b.foreignSources ?? 0);
+  };
+  const reflected = await analyzeCapture(
+    'test-data/behavior/reflect/DLinkCam-B3inetdreflect-Mon0000-n00.pcap',
+    {
+      behavior: true,
+      warmupS: 0,
+      sessionRows: false,
+    },
+  );
+  // The address it borrowed: the LAN host the neighbours' answers went to.
+  assert.equal(hostBins(reflected.behavior!)[0]!.foreignSourceAddress, 0x0a0a0a14);
+  for (const threads of [false, true]) {
+    // f23's reflection spliced in as the DLinkCam (test-data/behavior/reflect): 1,920 requests from 10.10.10.20, a
+    // host of its /24 the camera is never reached at; its 16 probes from its own address do not count.
+    assert.deepEqual(
+      await foreignOf('test-data/behavior/reflect/DLinkCam-B3inetdreflect-Mon0000-n00.pcap', threads),
+      [1920],
+    );
+    assert.deepEqual(await foreignOf(`${SETUPS}/DLinkCam-B3-Mon0000-n00.pcap`, threads), [0]);
+    // The plug's set-up address (192.168.20.3) is in another network than the one it is reached at.
+    const plug = await foreignOf('data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap', threads);
+    assert.ok(plug.length > 1 && plug.every((c) => c === 0), String(plug));
+    // A relay is reached at the address it forwards from: only its first forwarded packet, before the answer to it.
+    assert.deepEqual(
+      await foreignOf(
+        'test-data/behavior/relay/MelsecEngineeringPC-melsecews318c01first400-Mon0725-n00.pcap',
+        threads,
+      ),
+      [1],
+    );
+  }
+});
+
+it('sums the UDP bytes a device sent each public address on flows nothing answered', async () => {
+  const oneWayOf = async (path: string) => {
+    const a = await analyzeCapture(path, { behavior: true, warmupS: 0, sessionRows: false });
+    return hostBins(a.behavior!).map((b) => {
+      const bytes = b.publicPeerOneWayBytes ?? [];
+      assert.equal(bytes.length, b.publicPeerOneWayBytes ? b.publicPeers.length : 0);
+      return bytes.filter((x) => x > 0);
+    });
+  };
+  // f22's collectd push spliced in as the DLinkCam (test-data/behavior/exfil): 14 datagrams, 18,265 bytes of frames.
+  assert.deepEqual(await oneWayOf('test-data/behavior/exfil/DLinkCam-B3collectd-Mon0000-n00.pcap'), [
+    [18265],
+  ]);
+  // The camera's own UDP with the internet (DNS, NTP) is answered.
+  assert.deepEqual(await oneWayOf(`${SETUPS}/DLinkCam-B3-Mon0000-n00.pcap`), [[]]);
+  const ip = (s: string) => s.split('.').reduce((x, o) => x * 256 + Number(o), 0);
+  const a = await analyzeCapture('test-data/behavior/exfil/DLinkCam-B3collectd-Mon0000-n00.pcap', {
+    behavior: true,
+    warmupS: 0,
+    sessionRows: false,
+  });
+  const [bin] = hostBins(a.behavior!);
+  const i = bin!.publicPeerOneWayBytes!.findIndex((x) => x > 0);
+  const expected = execFileSync(
+    'tshark',
+    [
+      '-r',
+      'test-data/behavior/exfil/DLinkCam-B3collectd-Mon0000-n00.pcap',
+      '-Y',
+      'udp.dstport == 25826',
+      '-T',
+      'fields',
+      '-e',
+      'ip.dst',
+      '-e',
+      'frame.len',
+    ],
+    { encoding: 'utf8' },
+  )
+    .trim()
+    .split('\n')
+    .map((l) => l.split('\t'));
+  assert.equal(bin!.publicPeers[i], ip(expected[0]![0]!));
+  assert.equal(
+    expected.reduce((n, r) => n + Number(r[1]), 0),
+    18265,
+  );
+});
+
 it('names services: ports with their protocol, ICMP by type, other IP protocols by number and name', () => {
   assert.equal(serviceText(serviceCode(true, 0, 445)), 'outgoing tcp port 445 (SMB)');
   assert.equal(serviceText(serviceCode(false, 1, 65535)), 'incoming udp high ports');

@@ -561,8 +561,21 @@ export interface BehaviorBin {
    * order; absent when none.
    */
   publicPeerResumes?: number[];
+  /**
+   * UDP bytes (frames, as captured on the wire) the host sent to each of publicPeers on flows that got no datagram back in the bin, in the
+   * same order; absent when none. A push to a collector nobody answers (metrics, logs, a stream) is this way.
+   */
+  publicPeerOneWayBytes?: number[];
   /** The host's network-stack mask (see STACK_TTL_MASK) from its first bin through this one. */
   stacks: number;
+  /**
+   * IPv4 packets the host sent in this bin from another address of its own /24 than the two it last received
+   * at, when it had received at one (see BehaviorExtractor.judgeSource): a source it gets no answers at is
+   * another host's, spoofed (a reflection aimed at a neighbour, a flood in its name). Absent when none.
+   */
+  foreignSources?: number;
+  /** The source of the last of those packets, IPv4 as a number (absent with foreignSources). */
+  foreignSourceAddress?: number;
   /**
    * ARP frames of the host's in this bin whose sender address was not its own (the two private IPv4 addresses
    * it last sent from; frames before it sent any are not judged): a spoofer repeats its claim on the gateway's
@@ -710,6 +723,9 @@ class HostCounters {
   dnsPeerCount = 0;
   /** Distinct IPv4 addresses its ARP requests asked for (a sweep asks for many; a device re-asks for a few). */
   arpTargetCount = 0;
+  /** Packets it sent from a foreign source (BehaviorBin.foreignSources), and the last one's (addressLow's int32). */
+  foreignOut = 0;
+  foreignAddress = 0;
   /** One-entry cache: the last flow's key words and id. */
   lastW0 = -1;
   lastW1 = -1;
@@ -723,6 +739,7 @@ class HostCounters {
     this.tcpOut = this.synOnlyOut = this.unreachIn = this.unreachOut = this.echoOut = 0;
     this.dnsOut = this.dnsPackets = this.dnsBytes = this.dnsLongOut = this.icmpBytes = this.arpOut = 0;
     this.dnsPeerCount = this.arpTargetCount = 0;
+    this.foreignOut = this.foreignAddress = 0;
     this.lastW0 = this.lastW1 = this.lastW2 = this.lastFlow = -1;
   }
 
@@ -747,6 +764,8 @@ class HostCounters {
     this.arpOut = c.arpOut;
     this.dnsPeerCount = c.dnsPeerCount;
     this.arpTargetCount = c.arpTargetCount;
+    this.foreignOut = c.foreignOut;
+    this.foreignAddress = c.foreignAddress;
   }
 }
 
@@ -765,6 +784,8 @@ class HostBinState extends HostCounters {
   readonly peerFlowCount = this.peerRows.int();
   /** Per peer index: its flows' resumptions after a pause (see RESUME_IDLE_US). */
   readonly peerResumes = this.peerRows.int();
+  /** Per peer index: frame bytes of the host's UDP flows with it that got nothing back. */
+  readonly peerOneWayBytes = this.peerRows.float();
   /** Its flows: n ids, flowIds[flowBase …], in the order they started. */
   n = 0;
   flowIds: Int32Array = new Int32Array(0);
@@ -804,6 +825,7 @@ class HostBinState extends HostCounters {
     this.peerRows.ensure(i + 1);
     this.peerFlowCount.data[i] = 0;
     this.peerResumes.data[i] = 0;
+    this.peerOneWayBytes.data[i] = 0;
     return i;
   }
 }
@@ -889,6 +911,12 @@ export class BehaviorExtractor {
    */
   private readonly hostOwnV4 = this.hostRows.int();
   private readonly hostOtherOwnV4 = this.hostRows.int();
+  /**
+   * The last two private IPv4 addresses a unicast frame to it was addressed to (0: none yet): the addresses its
+   * neighbours reach it at, which a spoofer's borrowed source is not (see judgeSource).
+   */
+  private readonly hostReachedV4 = this.hostRows.int();
+  private readonly hostOtherReachedV4 = this.hostRows.int();
   /** Packets it sent over its closed bins. */
   private readonly hostSent = this.hostRows.float();
   /**
@@ -1056,12 +1084,21 @@ export class BehaviorExtractor {
     this.dstLow = dstLow;
     if (src >= 0 && this.isPrivate(false, p)) {
       this.hostPrivateSent.data[src]!++;
-      if (!v6 && srcLow !== 0 && srcLow !== this.hostOwnV4.data[src]) {
-        this.hostOtherOwnV4.data[src] = this.hostOwnV4.data[src]!;
-        this.hostOwnV4.data[src] = srcLow;
+      if (!v6 && srcLow !== 0) {
+        if (srcLow !== this.hostOwnV4.data[src]) {
+          this.hostOtherOwnV4.data[src] = this.hostOwnV4.data[src]!;
+          this.hostOwnV4.data[src] = srcLow;
+        }
+        this.judgeSource(src, srcLow);
       }
     }
-    if (dst >= 0 && dst !== src && this.isPrivate(true, p)) this.hostPrivateReceived.data[dst]!++;
+    if (dst >= 0 && dst !== src && this.isPrivate(true, p)) {
+      this.hostPrivateReceived.data[dst]!++;
+      if (!v6 && dstLow !== 0 && dstLow !== this.hostReachedV4.data[dst]) {
+        this.hostOtherReachedV4.data[dst] = this.hostReachedV4.data[dst]!;
+        this.hostReachedV4.data[dst] = dstLow;
+      }
+    }
     if (src >= 0) this.count(src, p, true);
     if (dst >= 0 && dst !== src) this.count(dst, p, false);
   }
@@ -1149,6 +1186,23 @@ export class BehaviorExtractor {
     this.cacheLow0 = low;
     this.cacheH0 = h;
     return h;
+  }
+
+  /**
+   * Counts host h's packet from private IPv4 source `srcLow` as foreign (BehaviorBin.foreignSources) when h has
+   * been reached at an address, the source is neither of the last two it was reached at, and it lies in the same
+   * /24 as the last: a neighbour's address. A device's own second address (a plug's set-up network) lies in
+   * another network, and an address it just took (DHCP) is reached at within a packet or two; a relay that
+   * forwards a host's traffic in the middle is reached at that host's address too.
+   */
+  private judgeSource(h: number, srcLow: number): void {
+    const reached = this.hostReachedV4.data[h]!;
+    if (reached === 0 || srcLow === reached || srcLow === this.hostOtherReachedV4.data[h]) return;
+    if ((srcLow ^ reached) >>> 8 !== 0) return;
+    // The packet is counted for h in this bin anyway (count): its state is the one touch gives.
+    const c = this.touch(h);
+    c.foreignOut++;
+    c.foreignAddress = srcLow;
   }
 
   /** Host h's ARP frame claimed another address than its own, in the current bin. */
@@ -1896,6 +1950,7 @@ function binOf(
     if (i >= before) s.peerKind.data[i] = s.fPeerKind[id]!;
     s.peerFlowCount.data[i]!++;
     s.peerResumes.data[i]! += s.fResumes[id]!;
+    if (s.fProto[id] === 1 && s.fPacketsIn[id] === 0) s.peerOneWayBytes.data[i]! += s.fBytesOut[id]!;
     x.flowPeer[f] = i;
   }
   const peerCount = s.peerTable.size;
@@ -2195,8 +2250,14 @@ function binOf(
     ...(publicIndex.some((i) => s.peerResumes.data[i]! > 0)
       ? { publicPeerResumes: publicIndex.map((i) => s.peerResumes.data[i]!) }
       : {}),
+    ...(publicIndex.some((i) => s.peerOneWayBytes.data[i]! > 0)
+      ? { publicPeerOneWayBytes: publicIndex.map((i) => s.peerOneWayBytes.data[i]!) }
+      : {}),
     stacks,
     arpClaims,
+    ...(s.foreignOut > 0
+      ? { foreignSources: s.foreignOut, foreignSourceAddress: s.foreignAddress >>> 0 }
+      : {}),
     ...(beacons ? { beacons } : {}),
     ...(held.length > 0 ? { heldSessions: held.sort((a, b) => a - b) } : {}),
     ...(lan.length > 0 ? { lanConnections: lan.sort((a, b) => a - b) } : {}),

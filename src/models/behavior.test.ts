@@ -812,6 +812,49 @@ describe('BehaviorModel', () => {
     );
   });
 
+  it("adds the foreign-source term when 10+ packets of a window left from a neighbour's address and no neighbour capture did", () => {
+    // Three normal devices sent a packet or two from a new address before they were reached at it (DHCP).
+    const train = normals.map((n, i) => ({ ...n, ...(i % 3 === 0 ? { foreignSources: 2 } : {}) }));
+    const m = new BehaviorModel({ k: 1 }).fit(train);
+    assert.equal(m.state!.groupForeignSources!['dev-0'], 2);
+    assert.equal(m.state!.groupForeignSources!['dev-1'], 0);
+    const at = (foreignSources: number) => m.scoreBin({ ...sample('q', 0.1 * 3), foreignSources });
+    assert.equal(at(0).score, 0);
+    assert.equal(at(9).score, 0);
+    // 1,920 requests in a neighbour's name (a reflection): the weight (default 50: decisive on its own).
+    const spoof = at(1920);
+    assert.equal(spoof.score, 50);
+    assert.equal(spoof.foreignSources, 1920);
+    assert.match(
+      m.explain(
+        { ...sample('q', 0.1 * 3), foreignSources: 1920, foreignSourceAddress: 0x0a0a0a14 },
+        spoof,
+      )[0]!,
+      /^1920 of its IPv4 packets in 5 minutes left from 10\.10\.10\.20, an address of its local network it was never reached at \(never 10 in a window of its nearest normal devices\) — a spoofed source: the answers go to that host, as in a reflection or a flood aimed at it, or in traffic sent in its name$/,
+    );
+    // Neighbours whose own captures did as much: no news.
+    const relays = new BehaviorModel({ k: 1 }).fit(normals.map((n) => ({ ...n, foreignSources: 300 })));
+    assert.equal(relays.scoreBin({ ...sample('q', 0.1 * 3), foreignSources: 1920 }).score, 0);
+    // A file written before the term existed scores as it did; one made with it off keeps no counts.
+    const doc = JSON.parse(JSON.stringify(m.toJSON())) as { hyperParameters: Record<string, unknown> };
+    delete doc.hyperParameters.foreignSourceWeight;
+    assert.equal(
+      BehaviorModel.fromJSON(doc).scoreBin({ ...sample('q', 0.1 * 3), foreignSources: 1920 }).score,
+      0,
+    );
+    assert.equal(
+      new BehaviorModel({ k: 1, foreignSourceWeight: 0 }).fit(train).state!.groupForeignSources,
+      undefined,
+    );
+    assert.equal(
+      BehaviorModel.fromJSON(JSON.parse(JSON.stringify(m.toJSON()))).scoreBin({
+        ...sample('q', 0.1 * 3),
+        foreignSources: 1920,
+      }).score,
+      50,
+    );
+  });
+
   it("adds the beacon term for regular check-ins with an address its type never talked to, beyond its type's regular endpoints", () => {
     const HTTPS = serviceCode(true, 0, 443);
     const NTP = serviceCode(true, 1, 123);
@@ -1083,6 +1126,50 @@ describe('BehaviorModel', () => {
     const before = JSON.parse(JSON.stringify(m.toJSON())) as { state: Record<string, unknown> };
     delete before.state.labelNewRepeatsMost;
     assert.equal(BehaviorModel.fromJSON(before).scoreBin(spray).score, off.scoreBin(spray).score);
+  });
+
+  it("judges one-way UDP bytes to a new public address by the most the neighbours' types sent one such address", () => {
+    // Each bridge pushes 5,000 bytes a window to its new address, unanswered; the cameras push nothing.
+    const train = camerasAndBridges().map((x) =>
+      x.group.startsWith('bridge') ? { ...x, publicPeerOneWayBytes: [0, 5000] } : x,
+    );
+    const m = new BehaviorModel({ k: 1 }).fit(train);
+    const off = new BehaviorModel({ k: 1, typePeerWeight: 0 }).fit(train);
+    assert.deepEqual(m.state!.labelNewOneWayMost, { bridge: 5000, cam: 0 });
+    // A collectd push near the cameras: one flow, 18,265 bytes, beyond the free 1,500: + 4 · ln(18,266 / 1,501).
+    const NEW = 0x5db8d822;
+    const push = (share: number, bytes: number) => ({
+      ...peered('q', share, [CLOUD_PEER, NEW], [1, 1]),
+      publicPeerOneWayBytes: [0, bytes],
+    });
+    const scored = m.scoreBin(push(0.12, 18265));
+    assert.equal(scored.typePeerMost, -1);
+    assert.equal(scored.novelOneWayBytes, 18265);
+    assert.equal(scored.typeNewOneWayMost, 1500);
+    const expected = off.scoreBin(push(0.12, 18265)).score + 4 * Math.log(18266 / 1501);
+    assert.ok(Math.abs(scored.score - expected) < 1e-12, `${scored.score} ${expected}`);
+    assert.match(
+      m.explain(push(0.12, 18265), scored).join('\n'),
+      /18,?265 bytes of UDP sent to 93\.184\.216\.34, a public address none of the nearest normal devices talked to, with nothing coming back, more than any training capture of their types sent one such address one way in 5 minutes \(1,?500\) — a push to a collector nobody answers/,
+    );
+    // Near the bridges it is within their 5,000 when smaller; the free 1,500 stays free; an address the neighbours
+    // talked to is no news; not in cross-validation.
+    assert.equal(m.scoreBin(push(0.92, 4000)).typeNewOneWayMost, -1);
+    assert.equal(m.scoreBin(push(0.92, 9000)).typeNewOneWayMost, 5000);
+    assert.equal(m.scoreBin(push(0.12, 1400)).typeNewOneWayMost, -1);
+    assert.equal(
+      m.scoreBin({ ...peered('q', 0.12, [CLOUD_PEER], [1]), publicPeerOneWayBytes: [18265] })
+        .typeNewOneWayMost,
+      -1,
+    );
+    assert.equal(m.scoreBin(push(0.12, 18265), 'cam-3').typeNewOneWayMost, -1);
+    // A file made before the figure: that part silent.
+    const before = JSON.parse(JSON.stringify(m.toJSON())) as { state: Record<string, unknown> };
+    delete before.state.labelNewOneWayMost;
+    assert.equal(
+      BehaviorModel.fromJSON(before).scoreBin(push(0.12, 18265)).score,
+      off.scoreBin(push(0.12, 18265)).score,
+    );
   });
 
   it('judges a role with few training captures by the pooled cross-validated scores of such roles', () => {

@@ -80,6 +80,17 @@ const STACK_KINDS = [STACK_TTL_MASK, STACK_SYN_MASK] as const;
  */
 const ARP_CLAIMS_MIN = 5;
 /**
+ * Packets from a foreign source (BehaviorBin.foreignSources) that make a window's news: a spoofed request
+ * stream is hundreds (a reflection, a flood); a device whose address just changed sends one or two before its
+ * neighbours answer it at the new one.
+ */
+const FOREIGN_SOURCES_MIN = 10;
+/**
+ * One-way UDP bytes to one new public address that the type-range term forgives whatever the types had (a
+ * lost NTP or DNS exchange is a few hundred bytes; an MTU-sized datagram nobody answered is no push yet).
+ */
+const ONE_WAY_FREE_BYTES = 1500;
+/**
  * An upload in one connection at least UPLOAD_NOTABLE_RATIO times the largest of its nearest normal windows and
  * UPLOAD_NOTABLE_BYTES long is scored by the upload term and named among the reasons, even where the feature's
  * spread over all devices (cameras upload megabytes) keeps its standard score small: data leaving is what an
@@ -202,6 +213,14 @@ export interface BehaviorOptions {
    * files made before it was added).
    */
   arpClaimWeight?: number;
+  /**
+   * Weight of the foreign-source term: added once when FOREIGN_SOURCES_MIN or more of a window's IPv4 packets
+   * left the device from a neighbour's address of its /24 at which it was never reached (BehaviorBin
+   * .foreignSources), and no window of its nearest normal devices' captures had as many. Spoofing a neighbour's
+   * address makes the answers go to the neighbour: a reflection or flood aimed at it, or traffic sent in its
+   * name. 0: off (model files made before it was added).
+   */
+  foreignSourceWeight?: number;
   /**
    * Weight of the beacon term: added once when a window has a regular endpoint (BehaviorBin.beacons: 4+
    * check-ins at a steady interval) whose public address no training device of its nearest normal devices'
@@ -445,6 +464,12 @@ export interface BehaviorSample {
   stacks?: number;
   /** The window's ARP frames claiming another address than the host's own; optional (0: none). */
   arpClaims?: number;
+  /** The window's packets from a foreign source (see BehaviorBin.foreignSources); optional (0: none). */
+  foreignSources?: number;
+  /** The last such packet's source (BehaviorBin.foreignSourceAddress); optional, for the reasons only. */
+  foreignSourceAddress?: number;
+  /** One-way UDP bytes to each of publicPeers (see BehaviorBin.publicPeerOneWayBytes); optional (none). */
+  publicPeerOneWayBytes?: readonly number[];
   /** The window's regular endpoints (see BehaviorBin.beacons); optional (none). */
   beacons?: readonly BeaconEntry[];
   /** Outgoing TCP and UDP services of sessions held with a public peer (see BehaviorBin.heldSessions); optional (none). */
@@ -469,6 +494,7 @@ interface CrossValidated {
   novelPeerFlows: number[];
   novelPeers: number[];
   novelRepeats: number[];
+  novelOneWayBytes: number[];
   beyond: number[];
 }
 
@@ -521,6 +547,11 @@ export interface BehaviorState {
    */
   labelNewRepeatsMost?: Record<string, number>;
   /**
+   * Per training label as labelPeerMost, the most one-way UDP bytes to one new public peer (BinScore
+   * .novelOneWayBytes) in one calibration window; absent in files made before it (that part is silent).
+   */
+  labelNewOneWayMost?: Record<string, number>;
+  /**
    * Whether a held connection's resumptions with a public peer count as contacts with it beside its connections
    * (BehaviorBin.publicPeerResumes); absent in models made before they were counted (connections alone).
    */
@@ -545,6 +576,8 @@ export interface BehaviorState {
   groupStacks?: Record<string, number>;
   /** Each training capture's (group's) most ARP claims on another address in one window; absent when the ARP term is off. */
   groupArpClaims?: Record<string, number>;
+  /** Each training capture's (group's) most packets from a foreign source in one window; absent when that term is off. */
+  groupForeignSources?: Record<string, number>;
   /**
    * Each training capture's (group's) most regular endpoints of one service in one window, by service code;
    * absent when the beacon term is off.
@@ -615,6 +648,9 @@ export interface BinScore {
   novelRepeats: number;
   /** How many of those other new public peers were contacted more than once. */
   novelRepeatPeers: number;
+  /** Most one-way UDP bytes (see BehaviorBin.publicPeerOneWayBytes) to one new public peer, and that peer (-1: none). */
+  novelOneWayBytes: number;
+  oneWayPeer: number;
   /**
    * When the second-stack term fired: the host's stack bits the neighbours' captures never used, and those
    * they did; both 0 otherwise.
@@ -623,6 +659,8 @@ export interface BinScore {
   knownStacks: number;
   /** When the ARP-claims term fired: the window's ARP frames claiming another address; 0 otherwise. */
   arpClaims: number;
+  /** When the foreign-source term fired: the window's packets from a foreign source; 0 otherwise. */
+  foreignSources: number;
   /** What the unseen-, LAN- and listen-service terms added to the score (0: none fired). */
   unseenTerms: number;
   /**
@@ -649,6 +687,11 @@ export interface BinScore {
   typeNewPeersMost: number;
   /** The same for novelRepeats against labelNewRepeatsMost; -1 when within it, off, or the model predates it. */
   typeNewRepeatsMost: number;
+  /**
+   * The same for novelOneWayBytes against labelNewOneWayMost (at least ONE_WAY_FREE_BYTES); -1 when within it, off,
+   * or the model predates it.
+   */
+  typeNewOneWayMost: number;
   /** The type-range counts term's sum (see BehaviorOptions.typeBeyondWeight; 0: silent). */
   typeBeyond: number;
   /** Tail probability among normal bins. */
@@ -794,6 +837,7 @@ export class BehaviorModel {
   readonly industrialServiceBonus: number;
   readonly stackWeight: number;
   readonly arpClaimWeight: number;
+  readonly foreignSourceWeight: number;
   readonly beaconWeight: number;
   readonly vendorIndustrialUdp: boolean;
   readonly otherTypeSkipsVendor: boolean;
@@ -843,6 +887,7 @@ export class BehaviorModel {
   /** Each reference's capture's network-stack mask (0 when the model has none). */
   private refStacks: Int32Array = new Int32Array(0);
   private refArpClaims: Int32Array = new Int32Array(0);
+  private refForeignSources: Int32Array = new Int32Array(0);
   /** Each training label's references, and each group's most regular endpoints of a service in one window. */
   private labelRefs: number[][] = [];
   private groupBeacons = new Map<string, Map<number, number>>();
@@ -888,6 +933,7 @@ export class BehaviorModel {
     this.industrialServiceBonus = options.industrialServiceBonus ?? 2;
     this.stackWeight = options.stackWeight ?? 20;
     this.arpClaimWeight = options.arpClaimWeight ?? 50;
+    this.foreignSourceWeight = options.foreignSourceWeight ?? 50;
     this.beaconWeight = options.beaconWeight ?? 20;
     this.vendorIndustrialUdp = options.vendorIndustrialUdp ?? true;
     this.otherTypeSkipsVendor = options.otherTypeSkipsVendor ?? true;
@@ -999,6 +1045,11 @@ export class BehaviorModel {
       for (const x of samples) claims[x.group] = Math.max(claims[x.group] ?? 0, x.arpClaims ?? 0);
       this.state.groupArpClaims = claims;
     }
+    if (this.foreignSourceWeight > 0) {
+      const foreign: Record<string, number> = {};
+      for (const x of samples) foreign[x.group] = Math.max(foreign[x.group] ?? 0, x.foreignSources ?? 0);
+      this.state.groupForeignSources = foreign;
+    }
     if (this.beaconWeight > 0) {
       const beacons: Record<string, Record<string, number>> = {};
       for (const x of samples) {
@@ -1099,6 +1150,7 @@ export class BehaviorModel {
       this.state.labelPeerMost = mostOf(cv.novelPeerFlows);
       this.state.labelNewPeersMost = mostOf(cv.novelPeers);
       this.state.labelNewRepeatsMost = mostOf(cv.novelRepeats);
+      this.state.labelNewOneWayMost = mostOf(cv.novelOneWayBytes);
     }
     Object.assign(this.state, this.fitTail([...cv.score].sort((a, b) => a - b)));
     const byRole = new Map<string, number[]>();
@@ -1171,6 +1223,7 @@ export class BehaviorModel {
       novelPeerFlows: column(),
       novelPeers: column(),
       novelRepeats: column(),
+      novelOneWayBytes: column(),
       beyond: column(),
     };
     for (const [group, idx] of byGroup) {
@@ -1186,6 +1239,7 @@ export class BehaviorModel {
         out.novelPeerFlows[i] = w.novelPeerFlows;
         out.novelPeers[i] = w.novelPeers;
         out.novelRepeats[i] = w.novelRepeats;
+        out.novelOneWayBytes[i] = w.novelOneWayBytes;
         out.beyond[i] = w.beyond;
       });
     }
@@ -1224,6 +1278,10 @@ export class BehaviorModel {
     const groupArpClaims = s.groupArpClaims ?? {};
     this.refArpClaims = Int32Array.from(s.refGroups, (g) =>
       Object.hasOwn(groupArpClaims, g) ? groupArpClaims[g]! : 0,
+    );
+    const groupForeign = s.groupForeignSources ?? {};
+    this.refForeignSources = Int32Array.from(s.refGroups, (g) =>
+      Object.hasOwn(groupForeign, g) ? groupForeign[g]! : 0,
     );
     this.labels = [...new Set(s.refLabels.filter((l): l is string => l !== null))].sort();
     const at = new Map(this.labels.map((l, i) => [l, i]));
@@ -1572,6 +1630,11 @@ export class BehaviorModel {
         ? this.typeMostBeyond(nov.novelRepeats, neighbours, s.labelNewRepeatsMost)
         : -1;
     if (typeNewRepeatsMost >= 0) unseenTerms += this.typePeerTerm(nov.novelRepeats, typeNewRepeatsMost);
+    const typeNewOneWayMost =
+      excludeGroup === undefined
+        ? this.typeMostBeyond(nov.novelOneWayBytes, neighbours, s.labelNewOneWayMost, ONE_WAY_FREE_BYTES)
+        : -1;
+    if (typeNewOneWayMost >= 0) unseenTerms += this.typePeerTerm(nov.novelOneWayBytes, typeNewOneWayMost);
     const typeBeyond = excludeGroup === undefined ? this.typeBeyond(sample.values, neighbours).total : 0;
     unseenTerms += this.typeBeyondWeight * typeBeyond;
     score += unseenTerms;
@@ -1600,9 +1663,12 @@ export class BehaviorModel {
       busiestNovelPeer: nov.busiestNovelPeer,
       novelRepeats: nov.novelRepeats,
       novelRepeatPeers: nov.novelRepeatPeers,
+      novelOneWayBytes: nov.novelOneWayBytes,
+      oneWayPeer: nov.oneWayPeer,
       newStacks: nov.newStacks,
       knownStacks: nov.knownStacks,
       arpClaims: nov.arpClaims,
+      foreignSources: nov.foreignSources,
       unseenTerms,
       beacon: nov.beacon,
       industrialUdp,
@@ -1610,6 +1676,7 @@ export class BehaviorModel {
       typePeerMost,
       typeNewPeersMost,
       typeNewRepeatsMost,
+      typeNewOneWayMost,
       typeBeyond,
       p: this.tailProbability(score, role),
       neighbours,
@@ -1689,12 +1756,19 @@ export class BehaviorModel {
     // Repeats over every new peer, then the busiest one's taken off: the order of peers does not matter.
     let allRepeats = 0;
     let repeatPeers = 0;
+    let novelOneWayBytes = 0;
+    let oneWayPeer = -1;
     const peers = sample.publicPeers ?? [];
     const peerFlows = sample.publicPeerFlows;
     const resumes = this.state!.peerResumes ? sample.publicPeerResumes : undefined;
+    const oneWay = sample.publicPeerOneWayBytes;
     for (let i = 0; i < peers.length; i++)
       if (!neighbours.some((n) => this.peerSets[n]!.has(peers[i]!))) {
         novelPeers++;
+        if ((oneWay?.[i] ?? 0) > novelOneWayBytes) {
+          novelOneWayBytes = oneWay![i]!;
+          oneWayPeer = peers[i]!;
+        }
         const flows = (peerFlows?.[i] ?? 0) + (resumes?.[i] ?? 0);
         if (flows > 1) {
           allRepeats += flows - 1;
@@ -1709,6 +1783,7 @@ export class BehaviorModel {
     const novelRepeatPeers = repeatPeers - (novelPeerFlows > 1 ? 1 : 0);
     const { newStacks, knownStacks } = this.secondStack(sample.stacks ?? 0, neighbours);
     const arpClaims = this.arpClaimsBeyond(sample.arpClaims ?? 0, neighbours);
+    const foreignSources = this.foreignSourcesBeyond(sample.foreignSources ?? 0, neighbours);
     const beacon = this.beaconBeyond(sample.beacons, neighbours, excludeGroup);
     const terms = [
       this.noveltyWeight * novelty,
@@ -1717,11 +1792,13 @@ export class BehaviorModel {
       newStacks !== 0 ? this.stackWeight : 0,
       arpClaims !== 0 ? this.arpClaimWeight : 0,
       beacon !== null ? this.beaconWeight : 0,
+      foreignSources !== 0 ? this.foreignSourceWeight : 0,
     ] as const;
-    // Added to a distance left to right, d + a + b + c (+ 0 when the stack, ARP and beacon terms are silent):
-    // the order scores had before these terms were split out, so a model file's scores keep their last bit.
+    // Added to a distance left to right, d + a + b + c (+ 0 when the stack, ARP, beacon and foreign-source
+    // terms are silent): the order scores had before these terms were split out, so a model file's scores keep
+    // their last bit.
     const plus = (distance: number) =>
-      distance + terms[0] + terms[1] + terms[2] + terms[3] + terms[4] + terms[5];
+      distance + terms[0] + terms[1] + terms[2] + terms[3] + terms[4] + terms[5] + terms[6];
     return {
       novel,
       novelty,
@@ -1730,9 +1807,12 @@ export class BehaviorModel {
       busiestNovelPeer,
       novelRepeats,
       novelRepeatPeers,
+      novelOneWayBytes,
+      oneWayPeer,
       newStacks,
       knownStacks,
       arpClaims,
+      foreignSources,
       beacon,
       plus,
     };
@@ -1788,6 +1868,16 @@ export class BehaviorModel {
     if (this.arpClaimWeight <= 0 || claims < ARP_CLAIMS_MIN) return 0;
     for (const n of neighbours) if (this.refArpClaims[n]! >= ARP_CLAIMS_MIN) return 0;
     return claims;
+  }
+
+  /**
+   * The foreign-source test, as the ARP-claims one: FOREIGN_SOURCES_MIN or more of the window's packets left from
+   * a foreign source, and no window of the neighbours' captures had as many. The packets when it fires, else 0.
+   */
+  private foreignSourcesBeyond(packets: number, neighbours: readonly number[]): number {
+    if (this.foreignSourceWeight <= 0 || packets < FOREIGN_SOURCES_MIN) return 0;
+    for (const n of neighbours) if (this.refForeignSources[n]! >= FOREIGN_SOURCES_MIN) return 0;
+    return packets;
   }
 
   /**
@@ -1910,16 +2000,17 @@ export class BehaviorModel {
 
   /**
    * The most the neighbours' types had in a training window by `most` (labelPeerMost or labelNewPeersMost; at least
-   * peerFlowFree; the largest over the neighbours' labels) when `count` is beyond it; -1 otherwise, or when a
+   * `free`, peerFlowFree for counts of contacts; the largest over the neighbours' labels) when `count` is beyond it; -1 otherwise, or when a
    * neighbour has no such figure (unlabelled, a type of few captures, a file without the figures).
    */
   private typeMostBeyond(
     count: number,
     neighbours: readonly number[],
     most: Record<string, number> | undefined,
+    free = this.peerFlowFree,
   ): number {
     if (this.typePeerWeight <= 0 || most === undefined || neighbours.length === 0) return -1;
-    let m = this.peerFlowFree;
+    let m = free;
     for (const n of neighbours) {
       const li = this.refLabelIdx[n]!;
       const v = li >= 0 ? most[this.labels[li]!] : undefined;
@@ -2421,6 +2512,22 @@ export class BehaviorModel {
         text: `${score.arpClaims} of its ARP frames in ${Math.round(this.windowS / 60)} minutes claimed another IPv4 address than its own (never ${ARP_CLAIMS_MIN} in a window of its nearest normal devices) — answering for another host's address, as ARP spoofing does to intercept its traffic`,
       });
     }
+    if (score.foreignSources !== 0) {
+      reasons.push({
+        weight: this.foreignSourceWeight,
+        text: `${score.foreignSources} of its IPv4 packets in ${Math.round(this.windowS / 60)} minutes left from ${
+          sample.foreignSourceAddress !== undefined
+            ? `${peerText(sample.foreignSourceAddress)}, an address of its local network it was never reached at`
+            : 'an address of its local network it was never reached at'
+        } (never ${FOREIGN_SOURCES_MIN} in a window of its nearest normal devices) — a spoofed source: the answers go to that host, as in a reflection or a flood aimed at it, or in traffic sent in its name`,
+      });
+    }
+    if (score.typeNewOneWayMost >= 0) {
+      reasons.push({
+        weight: this.typePeerTerm(score.novelOneWayBytes, score.typeNewOneWayMost),
+        text: `${formatNumber(score.novelOneWayBytes)} bytes of UDP sent to ${peerText(score.oneWayPeer)}, a public address none of the nearest normal devices talked to, with nothing coming back, more than any training capture of their types sent one such address one way in ${Math.round(this.windowS / 60)} minutes (${formatNumber(score.typeNewOneWayMost)}) — a push to a collector nobody answers carries data out this way`,
+      });
+    }
     if (score.beacon !== null) {
       const [peer, service, checkins, meanS, sdS] = score.beacon.entry;
       const { regular, normalMost } = score.beacon;
@@ -2620,6 +2727,7 @@ export class BehaviorModel {
         industrialServiceBonus: this.industrialServiceBonus,
         stackWeight: this.stackWeight,
         arpClaimWeight: this.arpClaimWeight,
+        foreignSourceWeight: this.foreignSourceWeight,
         beaconWeight: this.beaconWeight,
         vendorIndustrialUdp: this.vendorIndustrialUdp,
         otherTypeSkipsVendor: this.otherTypeSkipsVendor,
@@ -2858,6 +2966,7 @@ function behaviorFileSchemaOf(z: typeof Zod) {
       industrialServiceBonus: finite.min(0).default(0),
       stackWeight: finite.min(0).default(0),
       arpClaimWeight: finite.min(0).default(0),
+      foreignSourceWeight: finite.min(0).default(0),
       beaconWeight: finite.min(0).default(0),
       vendorIndustrialUdp: z.boolean().default(false),
       otherTypeSkipsVendor: z.boolean().default(false),
@@ -2921,6 +3030,7 @@ function behaviorFileSchemaOf(z: typeof Zod) {
       labelPeerMost: z.record(z.string(), finite.min(0)).optional(),
       labelNewPeersMost: z.record(z.string(), finite.min(0)).optional(),
       labelNewRepeatsMost: z.record(z.string(), finite.min(0)).optional(),
+      labelNewOneWayMost: z.record(z.string(), finite.min(0)).optional(),
       peerResumes: z.boolean().optional(),
       listenUdp: z.boolean().optional(),
       thinBeyond: finite.min(0).optional(),
@@ -2936,6 +3046,7 @@ function behaviorFileSchemaOf(z: typeof Zod) {
         )
         .optional(),
       groupArpClaims: z.record(z.string(), z.number().int().min(0)).optional(),
+      groupForeignSources: z.record(z.string(), z.number().int().min(0)).optional(),
       groupBeacons: z.record(z.string(), z.record(z.string(), z.number().int().min(0))).optional(),
       outTcpServices: z.array(z.number().int().min(0)).optional(),
       labelUnseenRates: z.record(z.string(), finite.min(0).max(1)).optional(),
