@@ -1193,7 +1193,7 @@ export class BehaviorExtractor {
    * been reached at an address, the source is neither of the last two it was reached at, and it lies in the same
    * /24 as the last: a neighbour's address. A device's own second address (a plug's set-up network) lies in
    * another network, and an address it just took (DHCP) is reached at within a packet or two; a relay that
-   * forwards a host's traffic in the middle is reached at that host's address too.
+   * forwards a host's traffic both ways is reached at that host's address too.
    */
   private judgeSource(h: number, srcLow: number): void {
     const reached = this.hostReachedV4.data[h]!;

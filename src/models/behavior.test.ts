@@ -830,7 +830,7 @@ describe('BehaviorModel', () => {
         { ...sample('q', 0.1 * 3), foreignSources: 1920, foreignSourceAddress: 0x0a0a0a14 },
         spoof,
       )[0]!,
-      /^1920 of its IPv4 packets in 5 minutes left from 10\.10\.10\.20, an address of its local network it was never reached at \(never 10 in a window of its nearest normal devices\) — a spoofed source: the answers go to that host, as in a reflection or a flood aimed at it, or in traffic sent in its name$/,
+      /^1920 of its IPv4 packets in 5 minutes left from 10\.10\.10\.20, an address of its local network it was never reached at \(never 10 in a window of its nearest normal devices\) — another host's address: spoofed, the answers going to that host \(a reflection or a flood aimed at it\), or that host's traffic forwarded one way, as a device in the middle of it does$/,
     );
     // Neighbours whose own captures did as much: no news.
     const relays = new BehaviorModel({ k: 1 }).fit(normals.map((n) => ({ ...n, foreignSources: 300 })));

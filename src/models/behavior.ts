@@ -2519,7 +2519,7 @@ export class BehaviorModel {
           sample.foreignSourceAddress !== undefined
             ? `${peerText(sample.foreignSourceAddress)}, an address of its local network it was never reached at`
             : 'an address of its local network it was never reached at'
-        } (never ${FOREIGN_SOURCES_MIN} in a window of its nearest normal devices) — a spoofed source: the answers go to that host, as in a reflection or a flood aimed at it, or in traffic sent in its name`,
+        } (never ${FOREIGN_SOURCES_MIN} in a window of its nearest normal devices) — another host's address: spoofed, the answers going to that host (a reflection or a flood aimed at it), or that host's traffic forwarded one way, as a device in the middle of it does`,
       });
     }
     if (score.typeNewOneWayMost >= 0) {
