@@ -755,6 +755,19 @@ it("counts a device's packets sent from a neighbour's address it is never reache
     // The plug's set-up address (192.168.20.3) is in another network than the one it is reached at.
     const plug = await foreignOf('data/samples/EdimaxPlug1101W-sentinel-Mon0000-n00.pcap', threads);
     assert.ok(plug.length > 1 && plug.every((c) => c === 0), String(plug));
+    // f25's redirect MITM spliced in (test-data/behavior/lan): 16 redirects from the router's address and 333 of the
+    // neighbours' packets forwarded one way. Those sources are not the camera's own, so its ARP frames, which name
+    // its own address, claim nothing (17 claims when the forwarded sources were taken for its own).
+    const mitm = await analyzeCapture('test-data/behavior/lan/DLinkCam-B3icmpredirect-Mon0000-n00.pcap', {
+      behavior: true,
+      warmupS: 0,
+      sessionRows: false,
+      readerThread: threads,
+    });
+    assert.deepEqual(
+      hostBins(mitm.behavior!).map((b) => [b.foreignSources, b.arpClaims]),
+      [[349, 0]],
+    );
     // A relay is reached at the address it forwards from: only its first forwarded packet, before the answer to it.
     assert.deepEqual(
       await foreignOf(

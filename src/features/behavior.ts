@@ -1084,12 +1084,11 @@ export class BehaviorExtractor {
     this.dstLow = dstLow;
     if (src >= 0 && this.isPrivate(false, p)) {
       this.hostPrivateSent.data[src]!++;
-      if (!v6 && srcLow !== 0) {
-        if (srcLow !== this.hostOwnV4.data[src]) {
-          this.hostOtherOwnV4.data[src] = this.hostOwnV4.data[src]!;
-          this.hostOwnV4.data[src] = srcLow;
-        }
-        this.judgeSource(src, srcLow);
+      // A foreign source is not its own: its ARP frames are judged against the addresses it has (a device that
+      // forwards its neighbours' packets would otherwise seem to claim another address when it names its own).
+      if (!v6 && srcLow !== 0 && !this.judgeSource(src, srcLow) && srcLow !== this.hostOwnV4.data[src]) {
+        this.hostOtherOwnV4.data[src] = this.hostOwnV4.data[src]!;
+        this.hostOwnV4.data[src] = srcLow;
       }
     }
     if (dst >= 0 && dst !== src && this.isPrivate(true, p)) {
@@ -1193,16 +1192,17 @@ export class BehaviorExtractor {
    * been reached at an address, the source is neither of the last two it was reached at, and it lies in the same
    * /24 as the last: a neighbour's address. A device's own second address (a plug's set-up network) lies in
    * another network, and an address it just took (DHCP) is reached at within a packet or two; a relay that
-   * forwards a host's traffic both ways is reached at that host's address too.
+   * forwards a host's traffic both ways is reached at that host's address too. True when it counted.
    */
-  private judgeSource(h: number, srcLow: number): void {
+  private judgeSource(h: number, srcLow: number): boolean {
     const reached = this.hostReachedV4.data[h]!;
-    if (reached === 0 || srcLow === reached || srcLow === this.hostOtherReachedV4.data[h]) return;
-    if ((srcLow ^ reached) >>> 8 !== 0) return;
+    if (reached === 0 || srcLow === reached || srcLow === this.hostOtherReachedV4.data[h]) return false;
+    if ((srcLow ^ reached) >>> 8 !== 0) return false;
     // The packet is counted for h in this bin anyway (count): its state is the one touch gives.
     const c = this.touch(h);
     c.foreignOut++;
     c.foreignAddress = srcLow;
+    return true;
   }
 
   /** Host h's ARP frame claimed another address than its own, in the current bin. */
