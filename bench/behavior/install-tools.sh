@@ -2,8 +2,7 @@
 # Debian packages the behaviour benchmark's attack generator and builder use (not needed by the unit tests,
 # so not in scripts/ensure-system-deps.sh). Run as root.
 #   bash bench/behavior/install-tools.sh          # the tuning set's and the "fresh tools" set's
-#   bash bench/behavior/install-tools.sh --sets   # … and every fresh attack set's (fresh3/ … fresh23/, fresh25/;
-#                                                 # rebuild-all.sh)
+#   bash bench/behavior/install-tools.sh --sets   # … and every fresh attack set's (fresh3/ … fresh25/; rebuild-all.sh)
 set -euo pipefail
 SETS=0
 [ "${1:-}" = --sets ] && SETS=1
@@ -51,6 +50,7 @@ PKGS=(
   miredo miredo-server yggdrasil sslh openssh-server openssh-client zookeeperd prometheus-pushgateway curl     # f22
   collectd-core graphite-carbon netcat-openbsd socat nftables
   wakeonlan hping3 openbsd-inetd avahi-daemon bind9-dnsutils ncat trojan nginx curl                             # f23
+  dovecot-pop3d vtun quicktun uftp iperf3 x11vnc tigervnc-viewer xvfb x11-apps gvpe                            # f24
   dirb lpr rlpr mariadb-server mariadb-client nmap hping3 nginx iputils-ping                                   # f25
   wireshark-common bc
 )

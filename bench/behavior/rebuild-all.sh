@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Rebuilds every folder the behaviour tables score, on a fresh machine from a fresh clone next to ../shared (as root):
 # split 12 (/work/behavior-bench) and split 15 (/work/behavior-bench-s15), the raw attacks of the fresh-quiet set
-# and of fresh3 … fresh23 and fresh25, each set built into split 12's test normals (the names score-sets.sh's
-# tables use: behavior-bench-freshN-own, f4-own, fq-device, f3-device) and into split 15's (s15-*): build-sets.sh.
+# and of fresh3 … fresh25, each set built into split 12's test normals (the names score-sets.sh's tables use:
+# behavior-bench-freshN-own, f4-own, fq-device, f3-device) and into split 15's (s15-*): build-sets.sh.
 #   bash bench/behavior/rebuild-all.sh            # logs in /work/rebuild-logs; a folder already built is kept
 # Then `bash bench/behavior/score-sets.sh TAG SET…` trains the behaviour models and scores (it needs the role models
 # /work/s12w-new3 and /work/s15w-new3, which this script trains too: `networkml train TRAIN --features v2`).
@@ -41,7 +41,7 @@ pids=()
 splits & pids+=($!)
 lane 3 6 9 12 15 21 & pids+=($!)
 lane 4 7 10 13 17 19 23 25 & pids+=($!)
-lane 5 8 11 14 16 18 20 22 & pids+=($!)
+lane 5 8 11 14 16 18 20 22 24 & pids+=($!)
 failed=0
 for p in "${pids[@]}"; do wait "$p" || failed=1; done
 [ "$failed" = 0 ] || { echo "rebuild-all: a generator failed; the others' folders are kept" >&2; exit 1; }
