@@ -164,7 +164,7 @@ it('dns.out.unfollowed counts the lookups no connection followed, whatever their
   );
 });
 
-it('heldSessions lists the outgoing TCP and UDP services of sessions held with a public peer: 10 s or more, answered', async () => {
+it('heldSessions lists the outgoing TCP, UDP and other IP services of sessions held with a public peer: 10 s or more, answered', async () => {
   // A reverse shell (bash -i to an `nc -l` on 4444 whose operator types 8 commands, 35 s) spliced into the
   // EdimaxPlug1101W's setup: its session is listed, the plug's own short exchanges with its cloud are not.
   const held = async (capture: string) => {
@@ -197,6 +197,13 @@ it('heldSessions lists the outgoing TCP and UDP services of sessions held with a
   assert.deepEqual(
     turn.flat().filter((c) => !ownCamera.flat().includes(c)),
     [serviceCode(true, 1, 3478)],
+  );
+  // And another IP protocol exchanged as long: a gvpe VPN over raw IP protocol 4 to an internet address (the
+  // twenty-fourth attack set's f24-gvpe-rawip-exfil: 186 packets out, 60 back, 95 s), a tunnel with no port.
+  const gvpe = await held('test-data/behavior/tunnel/DLinkCam-B3gvpe-Mon0000-n00.pcap');
+  assert.deepEqual(
+    gvpe.flat().filter((c) => !ownCamera.flat().includes(c)),
+    [serviceCode(true, 3, 4)],
   );
   assert.ok(!ownCamera.flat().some((c) => ((c >> 16) & 3) === 1), JSON.stringify(ownCamera));
 });

@@ -592,7 +592,8 @@ export interface BehaviorBin {
    * Outgoing TCP services (codes, ascending) on which the host held a session with a public peer in this bin:
    * a connection the peer answered that lasted HELD_SESSION_S or more (a shell, a chat or a pool connection;
    * not a probe, nor a request and its answer). Outgoing UDP services too, for a conversation the peer answered
-   * that lasted as long (a VPN, a relay, a tunnel). Optional: none.
+   * that lasted as long (a VPN, a relay, a tunnel), and other IP protocols exchanged as long (IP in IP, GRE, ESP:
+   * a tunnel with no port). Optional: none.
    */
   heldSessions?: number[];
   /**
@@ -2069,7 +2070,7 @@ function binOf(
     if (s.fBytesOut[id]! > maxBytesOut) maxBytesOut = s.fBytesOut[id]!;
     const d = (s.fLast[id]! - s.fFirst[id]!) / 1e6;
     if (d > maxDuration) maxDuration = d;
-    if (out && proto <= 1 && pin > 0 && d >= HELD_SESSION_S && s.fPeerKind[id] === 1 && !held.includes(code))
+    if (out && proto !== 2 && pin > 0 && d >= HELD_SESSION_S && s.fPeerKind[id] === 1 && !held.includes(code))
       held.push(code);
     if (
       out &&

@@ -319,6 +319,47 @@ describe('BehaviorModel', () => {
     );
   });
 
+  it('adds the unseen-service term for another IP protocol exchanged with a public address that no training capture sent', () => {
+    const NTP = serviceCode(true, 1, 123);
+    const IPIP = serviceCode(true, 3, 4);
+    const GRE = serviceCode(true, 3, 47);
+    // Ten devices asking DNS and NTP; one of them also kept a GRE tunnel up.
+    const train = normals.map((n, i) => ({
+      ...n,
+      services: [[DNS, 1, 1], [NTP, 1, 1], ...(i === 3 ? [[GRE, 1, 1]] : [])] as [number, number, number][],
+      ...(i === 3 ? { heldSessions: [GRE] } : {}),
+    }));
+    const m = new BehaviorModel({ k: 1 }).fit(train);
+    assert.deepEqual(m.state!.outIpServices, [GRE]);
+    assert.deepEqual(m.state!.labelIpUnseenRates, { dev: 1 / 11 });
+    const q = (held: number[]) => ({
+      ...sample('q', 0.3),
+      services: [
+        [DNS, 1, 1],
+        [NTP, 1, 1],
+        [IPIP, 1, 1],
+      ] as [number, number, number][],
+      heldSessions: held,
+    });
+    const quiet = m.scoreBin(q([])).score;
+    assert.equal(m.scoreBin(q([IPIP])).score, quiet + 10 * (1 - 1 / 11));
+    assert.deepEqual(m.unseenIpSessions(q([IPIP, NTP])), [IPIP]);
+    assert.deepEqual(m.unseenUdpSessions(q([IPIP])), []);
+    assert.deepEqual(m.unseenServices(q([IPIP])), []);
+    // A protocol some training capture sent: nothing; nor in the cross-validated scores.
+    assert.equal(m.scoreBin({ ...q([GRE]), services: [[GRE, 1, 1]] }).unseenTerms, 0);
+    assert.equal(m.scoreBin(q([IPIP]), 'dev-3').score, m.scoreBin(q([]), 'dev-3').score);
+    assert.match(
+      m.explain(q([IPIP]), m.scoreBin(q([IPIP]))).join('\n'),
+      /outgoing ip protocol 4 \(IP in IP\) to 1 peer, exchanged with a public address for 10 s or more, a protocol no training device sent at all — a tunnel with no port \(IP in IP, GRE, ESP\) carries a VPN or a shell this way/,
+    );
+    // A file made before (no outIpServices): silent.
+    const doc = JSON.parse(JSON.stringify(m.toJSON())) as { state: Record<string, unknown> };
+    delete doc.state.outIpServices;
+    delete doc.state.labelIpUnseenRates;
+    assert.equal(BehaviorModel.fromJSON(doc).scoreBin(q([IPIP])).score, quiet);
+  });
+
   it('adds the LAN-service term for a connection a local host accepted on a service no training device connected to on one', () => {
     const HTTP = serviceCode(true, 0, 80);
     const S7 = serviceCode(true, 0, 102);

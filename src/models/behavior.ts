@@ -57,6 +57,7 @@ import {
   type BeaconEntry,
   type BehaviorFeatureKind,
   FROM_INTERNET,
+  HELD_SESSION_S,
   isIndustrialService,
   isLanRequestService,
   isOutgoingRoutingService,
@@ -352,7 +353,9 @@ export interface BehaviorOptions {
    * by 1 − the rate at which new captures of the neighbours' types meet such a service (labelUnseenRates).
    * Added once more for a UDP conversation held the same way (answered, 10 s or more) on an outgoing UDP service
    * no training capture used (a VPN to the IPsec NAT-traversal port, a TURN relay), scaled by its own rates
-   * (labelUdpUnseenRates): a device's own UDP with the internet is DNS, NTP and its type's P2P ports.
+   * (labelUdpUnseenRates): a device's own UDP with the internet is DNS, NTP and its type's P2P ports. And once
+   * more for another IP protocol exchanged the same way with a public peer (IP in IP, GRE, ESP: a tunnel with no
+   * port) that no training capture sent, scaled by labelIpUnseenRates.
    */
   unseenServiceWeight?: number;
   /**
@@ -601,6 +604,13 @@ export interface BehaviorState {
   outUdpServices?: number[];
   /** Per training label, as labelUnseenRates for outgoing UDP services. */
   labelUdpUnseenRates?: Record<string, number>;
+  /**
+   * Every outgoing IP protocol other than TCP, UDP and ICMP a training window sent (service codes, ascending), and
+   * per label the rate at which a new capture of it sends one no other capture did (as labelUnseenRates); absent
+   * in files made before they were kept (IP-protocol sessions are not scored).
+   */
+  outIpServices?: number[];
+  labelIpUnseenRates?: Record<string, number>;
   /**
    * Every outgoing service code on which a local host accepted a training window's connection (or answered its
    * UDP request: see BehaviorBin.lanConnections), ascending; absent when the LAN-service term is off. The name is
@@ -893,6 +903,8 @@ export class BehaviorModel {
   private groupBeacons = new Map<string, Map<number, number>>();
   /** state.outTcpServices as a set (null: the model has none, the unseen-service term is silent). */
   private outTcpSeen: Set<number> | null = null;
+  /** state.outIpServices as a set (null: the model has none, IP-protocol sessions are not scored). */
+  private outIpSeen: ReadonlySet<number> | null = null;
   /** state.outUdpServices as a set (null: the model has none, UDP sessions are not scored). */
   private outUdpSeen: Set<number> | null = null;
   /** state.lanTcpServices as a set (null: the model has none, the LAN-service term is silent). */
@@ -1075,6 +1087,9 @@ export class BehaviorModel {
       const seenUdp = outgoing(1);
       this.state.outUdpServices = seenUdp.codes;
       this.state.labelUdpUnseenRates = seenUdp.labelRates;
+      const seenIp = outgoing(3);
+      this.state.outIpServices = seenIp.codes;
+      this.state.labelIpUnseenRates = seenIp.labelRates;
     }
     if (this.lanServiceWeight > 0) {
       const seen = servicesSeen(samples, (x) => x.lanConnections ?? []);
@@ -1299,6 +1314,7 @@ export class BehaviorModel {
     );
     this.outTcpSeen = s.outTcpServices ? new Set(s.outTcpServices) : null;
     this.outUdpSeen = s.outUdpServices ? new Set(s.outUdpServices) : null;
+    this.outIpSeen = s.outIpServices ? new Set(s.outIpServices) : null;
     this.lanTcpSeen = s.lanTcpServices ? new Set(s.lanTcpServices) : null;
     this.inTcpSeen = s.inTcpServices ? new Set(s.inTcpServices) : null;
     this.readConfusable();
@@ -1508,6 +1524,17 @@ export class BehaviorModel {
   }
 
   /**
+   * The window's outgoing IP protocols other than TCP, UDP and ICMP exchanged with a public peer for 10 s or more
+   * (see BehaviorBin.heldSessions) that no training capture sent: the unseen-service term's IP part, scaled by
+   * its own label rates (a tunnel with no port); none when off or for a model made before it.
+   */
+  unseenIpSessions(sample: BehaviorSample): number[] {
+    const seen = this.outIpSeen;
+    if (this.unseenServiceWeight <= 0 || seen === null) return [];
+    return (sample.heldSessions ?? []).filter((code) => ((code >> 16) & 3) === 3 && !seen.has(code));
+  }
+
+  /**
    * The window's outgoing services on which a local host accepted its connection (or answered its UDP request)
    * and no training window's did: the LAN-service term's (see BehaviorOptions.lanServiceWeight); none when off.
    */
@@ -1609,6 +1636,8 @@ export class BehaviorModel {
       unseenTerms += this.unseenServiceWeight * (1 - this.unseenRateOf(neighbours, s.labelUnseenRates));
     if (excludeGroup === undefined && this.unseenUdpSessions(sample).length > 0)
       unseenTerms += this.unseenServiceWeight * (1 - this.unseenRateOf(neighbours, s.labelUdpUnseenRates));
+    if (excludeGroup === undefined && this.unseenIpSessions(sample).length > 0)
+      unseenTerms += this.unseenServiceWeight * (1 - this.unseenRateOf(neighbours, s.labelIpUnseenRates));
     // Out of them for the same reason.
     if (excludeGroup === undefined && this.unseenLanServices(sample).length > 0)
       unseenTerms += this.lanServiceWeight * (1 - this.unseenRateOf(neighbours, s.labelLanUnseenRates));
@@ -2593,7 +2622,8 @@ export class BehaviorModel {
       });
     }
     const unseenUdp = new Set(this.unseenUdpSessions(sample));
-    const unseen = new Set([...this.unseenServices(sample), ...unseenUdp]);
+    const unseenIp = new Set(this.unseenIpSessions(sample));
+    const unseen = new Set([...this.unseenServices(sample), ...unseenUdp, ...unseenIp]);
     const held = new Set(sample.heldSessions ?? []);
     for (const [code, peers, flows] of sample.services) {
       if (!unseen.has(code)) continue;
@@ -2604,13 +2634,19 @@ export class BehaviorModel {
           (1 -
             this.unseenRateOf(
               score.neighbours,
-              unseenUdp.has(code) ? s.labelUdpUnseenRates : s.labelUnseenRates,
+              unseenUdp.has(code)
+                ? s.labelUdpUnseenRates
+                : unseenIp.has(code)
+                  ? s.labelIpUnseenRates
+                  : s.labelUnseenRates,
             )),
         text: unseenUdp.has(code)
           ? `${servicePeersText(code, peers)} (${flows} conversation${flows === 1 ? '' : 's'}), a UDP conversation held with a public address on a service no training device used at all — a VPN, a relay or a tunnel is reached this way`
-          : held.has(code)
-            ? `${servicePeersText(code, peers)} (${connections}), a session held with a public address on a service no training device used at all — a reverse shell, a bot's chat server or a mining pool is reached this way`
-            : `${servicePeersText(code, peers)} (${connections}), a service no training device used at all, to ${peers} hosts — a spam bot's mail servers or a worm's targets are reached this way`,
+          : unseenIp.has(code)
+            ? `${servicePeersText(code, peers)}, exchanged with a public address for ${HELD_SESSION_S} s or more, a protocol no training device sent at all — a tunnel with no port (IP in IP, GRE, ESP) carries a VPN or a shell this way`
+            : held.has(code)
+              ? `${servicePeersText(code, peers)} (${connections}), a session held with a public address on a service no training device used at all — a reverse shell, a bot's chat server or a mining pool is reached this way`
+              : `${servicePeersText(code, peers)} (${connections}), a service no training device used at all, to ${peers} hosts — a spam bot's mail servers or a worm's targets are reached this way`,
       });
     }
     const unseenLan = new Set(this.unseenLanServices(sample));
@@ -3051,6 +3087,8 @@ function behaviorFileSchemaOf(z: typeof Zod) {
       outTcpServices: z.array(z.number().int().min(0)).optional(),
       labelUnseenRates: z.record(z.string(), finite.min(0).max(1)).optional(),
       outUdpServices: z.array(z.number().int().min(0)).optional(),
+      outIpServices: z.array(z.number().int().min(0)).optional(),
+      labelIpUnseenRates: z.record(z.string(), finite.min(0).max(1)).optional(),
       labelUdpUnseenRates: z.record(z.string(), finite.min(0).max(1)).optional(),
       lanTcpServices: z.array(z.number().int().min(0)).optional(),
       lanUdpRequests: z.boolean().optional(),
