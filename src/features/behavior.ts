@@ -562,16 +562,18 @@ export interface BehaviorBin {
    */
   publicPeerResumes?: number[];
   /**
-   * UDP bytes (frames, as captured on the wire) the host sent to each of publicPeers on flows that got no datagram back in the bin, in the
-   * same order; absent when none. A push to a collector nobody answers (metrics, logs, a stream) is this way.
+   * UDP bytes (whole frames, as on the wire) the host sent to each of publicPeers on flows that got no datagram
+   * back in the bin, in the same order; absent when none. A push to a collector nobody answers (metrics, logs, a
+   * stream) is this way.
    */
   publicPeerOneWayBytes?: number[];
   /** The host's network-stack mask (see STACK_TTL_MASK) from its first bin through this one. */
   stacks: number;
   /**
-   * IPv4 packets the host sent in this bin from another address of its own /24 than the two it last received
-   * at, when it had received at one (see BehaviorExtractor.judgeSource): a source it gets no answers at is
-   * another host's, spoofed (a reflection aimed at a neighbour, a flood in its name). Absent when none.
+   * IPv4 packets the host sent in this bin from another address of its own /24 than the two it was last reached
+   * at, when it had been reached at one (see BehaviorExtractor.judgeSource): a source it gets no answers at is
+   * another host's, spoofed (a reflection aimed at a neighbour, a flood in its name) or that host's traffic
+   * forwarded one way (a device in its middle). Absent when none.
    */
   foreignSources?: number;
   /** The source of the last of those packets, IPv4 as a number (absent with foreignSources). */
