@@ -579,7 +579,10 @@ export interface BehaviorState {
   groupStacks?: Record<string, number>;
   /** Each training capture's (group's) most ARP claims on another address in one window; absent when the ARP term is off. */
   groupArpClaims?: Record<string, number>;
-  /** Each training capture's (group's) most packets from a foreign source in one window; absent when that term is off. */
+  /**
+   * Each training capture's (group's) most packets from a foreign source in one window; absent when that term is
+   * off.
+   */
   groupForeignSources?: Record<string, number>;
   /**
    * Each training capture's (group's) most regular endpoints of one service in one window, by service code;
@@ -2028,9 +2031,10 @@ export class BehaviorModel {
   }
 
   /**
-   * The most the neighbours' types had in a training window by `most` (labelPeerMost or labelNewPeersMost; at least
-   * `free`, peerFlowFree for counts of contacts; the largest over the neighbours' labels) when `count` is beyond it; -1 otherwise, or when a
-   * neighbour has no such figure (unlabelled, a type of few captures, a file without the figures).
+   * The most the neighbours' types had in a training window by `most` (labelPeerMost, labelNewPeersMost …; at
+   * least `free`, peerFlowFree for counts of contacts; the largest over the neighbours' labels) when `count` is
+   * beyond it; -1 otherwise, or when a neighbour has no such figure (unlabelled, a type of few captures, a file
+   * without the figures).
    */
   private typeMostBeyond(
     count: number,
