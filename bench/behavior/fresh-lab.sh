@@ -131,6 +131,12 @@ lab_network() {
   : >"$INDEX.tmp"
 }
 
+# The victim routes the "internet": an id whose internet host sends from an internet address by the route's source
+# address must not make the victim's ARP requests name that address. arp_announce 2: they name its own LAN address.
+victim_arp_names_lan() {
+  ns vic sysctl -qw net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.eth0.arp_announce=2
+}
+
 # Captures one id on the device's link while CMD runs in the device's namespace; appends its index line.
 # CAP_VIC_IP / CAP_VIC_MAC name another victim, CAP_WAN the "internet" the injection maps to a public peer.
 cap() { # ID FAMILY TOOL ROLES PEER HELDOUT TIMEOUT_S CMD...

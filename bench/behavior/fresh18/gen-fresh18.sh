@@ -44,9 +44,7 @@ LAB=f18 GEN=gen-fresh18
 . "$HERE/../fresh-lab.sh" "$@"
 
 lab_network
-# the victim routes the "internet": two ids send from an internet address by the route's source address, so its ARP
-# requests name its own LAN address (arp_announce 2), never an internet one
-ns vic sysctl -qw net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.eth0.arp_announce=2
+victim_arp_names_lan   # two ids send from an internet address by the route's source address
 sleep 1
 
 # ---------- "internet" hosts ----------

@@ -46,7 +46,7 @@ LAB=f21 GEN=gen-fresh21
 . "$HERE/../fresh-lab.sh" "$@"
 
 lab_network
-ns vic sysctl -qw net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.eth0.arp_announce=2
+victim_arp_names_lan
 sleep 1
 
 # ---------- "internet" hosts ----------

@@ -43,7 +43,7 @@ LAB=f22 GEN=gen-fresh22
 . "$HERE/../fresh-lab.sh" "$@"
 
 lab_network
-ns vic sysctl -qw net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.eth0.arp_announce=2
+victim_arp_names_lan
 sleep 1
 
 # ---------- "internet" hosts ----------

@@ -37,7 +37,7 @@ LAB=f23 GEN=gen-fresh23
 . "$HERE/../fresh-lab.sh" "$@"
 
 lab_network
-ns vic sysctl -qw net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.eth0.arp_announce=2
+victim_arp_names_lan
 # multicast (mDNS) from hosts without a default route
 for n in att vic d31 d32 d33 d34; do ns "$n" ip route add 224.0.0.0/4 dev eth0; done
 sleep 1

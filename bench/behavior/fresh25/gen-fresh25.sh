@@ -42,7 +42,7 @@ LAB=f25 GEN=gen-fresh25
 
 lab_network
 lab_tls_cert nvr-admin.lan   # nginx_conf's server block names a certificate (the web admin is plain HTTP)
-ns vic sysctl -qw net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.eth0.arp_announce=2
+victim_arp_names_lan
 sleep 1
 
 # ---------- "internet" hosts ----------
