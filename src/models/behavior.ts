@@ -1055,16 +1055,9 @@ export class BehaviorModel {
       for (const x of samples) stacks[x.group] = (stacks[x.group] ?? 0) | (x.stacks ?? 0);
       this.state.groupStacks = stacks;
     }
-    if (this.arpClaimWeight > 0) {
-      const claims: Record<string, number> = {};
-      for (const x of samples) claims[x.group] = Math.max(claims[x.group] ?? 0, x.arpClaims ?? 0);
-      this.state.groupArpClaims = claims;
-    }
-    if (this.foreignSourceWeight > 0) {
-      const foreign: Record<string, number> = {};
-      for (const x of samples) foreign[x.group] = Math.max(foreign[x.group] ?? 0, x.foreignSources ?? 0);
-      this.state.groupForeignSources = foreign;
-    }
+    if (this.arpClaimWeight > 0) this.state.groupArpClaims = mostPerGroup(samples, (x) => x.arpClaims);
+    if (this.foreignSourceWeight > 0)
+      this.state.groupForeignSources = mostPerGroup(samples, (x) => x.foreignSources);
     if (this.beaconWeight > 0) {
       const beacons: Record<string, Record<string, number>> = {};
       for (const x of samples) {
@@ -1289,18 +1282,9 @@ export class BehaviorModel {
     this.serviceSets = s.refServices.map((c) => new Set(c));
     this.peerSets = s.refPeers.map((c) => new Set(c));
     this.industrialRefs = Uint8Array.from(s.refServices, (c) => (c.some(isIndustrialService) ? 1 : 0));
-    const groupStacks = s.groupStacks ?? {};
-    this.refStacks = Int32Array.from(s.refGroups, (g) =>
-      Object.hasOwn(groupStacks, g) ? groupStacks[g]! : 0,
-    );
-    const groupArpClaims = s.groupArpClaims ?? {};
-    this.refArpClaims = Int32Array.from(s.refGroups, (g) =>
-      Object.hasOwn(groupArpClaims, g) ? groupArpClaims[g]! : 0,
-    );
-    const groupForeign = s.groupForeignSources ?? {};
-    this.refForeignSources = Int32Array.from(s.refGroups, (g) =>
-      Object.hasOwn(groupForeign, g) ? groupForeign[g]! : 0,
-    );
+    this.refStacks = perReference(s.refGroups, s.groupStacks);
+    this.refArpClaims = perReference(s.refGroups, s.groupArpClaims);
+    this.refForeignSources = perReference(s.refGroups, s.groupForeignSources);
     this.labels = [...new Set(s.refLabels.filter((l): l is string => l !== null))].sort();
     const at = new Map(this.labels.map((l, i) => [l, i]));
     this.refLabelIdx = Int32Array.from(s.refLabels, (l) => (l === null ? -1 : at.get(l)!));
@@ -1814,8 +1798,14 @@ export class BehaviorModel {
     const novelRepeats = allRepeats - Math.max(novelPeerFlows - 1, 0);
     const novelRepeatPeers = repeatPeers - (novelPeerFlows > 1 ? 1 : 0);
     const { newStacks, knownStacks } = this.secondStack(sample.stacks ?? 0, neighbours);
-    const arpClaims = this.arpClaimsBeyond(sample.arpClaims ?? 0, neighbours);
-    const foreignSources = this.foreignSourcesBeyond(sample.foreignSources ?? 0, neighbours);
+    const arpClaims =
+      this.arpClaimWeight > 0
+        ? countNews(sample.arpClaims ?? 0, ARP_CLAIMS_MIN, this.refArpClaims, neighbours)
+        : 0;
+    const foreignSources =
+      this.foreignSourceWeight > 0
+        ? countNews(sample.foreignSources ?? 0, FOREIGN_SOURCES_MIN, this.refForeignSources, neighbours)
+        : 0;
     const beacon = this.beaconBeyond(sample.beacons, neighbours, excludeGroup);
     const terms = [
       this.noveltyWeight * novelty,
@@ -1889,27 +1879,6 @@ export class BehaviorModel {
       if (n > normalMost) best = { entry: e, regular: n, normalMost };
     }
     return best;
-  }
-
-  /**
-   * The ARP-claims test: ARP_CLAIMS_MIN or more of the window's ARP frames claimed another address than the
-   * host's own, and no window of the neighbours' captures had as many (a proxy-ARP router, were one normal,
-   * would not be news). Returns the claims when it fires, else 0 (also when the term is off).
-   */
-  private arpClaimsBeyond(claims: number, neighbours: readonly number[]): number {
-    if (this.arpClaimWeight <= 0 || claims < ARP_CLAIMS_MIN) return 0;
-    for (const n of neighbours) if (this.refArpClaims[n]! >= ARP_CLAIMS_MIN) return 0;
-    return claims;
-  }
-
-  /**
-   * The foreign-source test, as the ARP-claims one: FOREIGN_SOURCES_MIN or more of the window's packets left from
-   * a foreign source, and no window of the neighbours' captures had as many. The packets when it fires, else 0.
-   */
-  private foreignSourcesBeyond(packets: number, neighbours: readonly number[]): number {
-    if (this.foreignSourceWeight <= 0 || packets < FOREIGN_SOURCES_MIN) return 0;
-    for (const n of neighbours) if (this.refForeignSources[n]! >= FOREIGN_SOURCES_MIN) return 0;
-    return packets;
   }
 
   /**
@@ -2960,6 +2929,33 @@ function servicesSeen(
       [...tally].sort(([a], [b]) => (a < b ? -1 : 1)).map(([label, t]) => [label, t.s / (t.n + 1)]),
     ),
   };
+}
+
+/** Each training capture's (group's) most of a window's count, over its samples (absent counts as 0). */
+function mostPerGroup(
+  samples: readonly TrainingSample[],
+  count: (x: TrainingSample) => number | undefined,
+): Record<string, number> {
+  const most: Record<string, number> = {};
+  for (const x of samples) most[x.group] = Math.max(most[x.group] ?? 0, count(x) ?? 0);
+  return most;
+}
+
+/** A per-group figure (a stack mask, mostPerGroup's counts) for each reference, by its group; 0 where none. */
+function perReference(refGroups: readonly string[], byGroup: Record<string, number> | undefined): Int32Array {
+  const figures = byGroup ?? {};
+  return Int32Array.from(refGroups, (g) => (Object.hasOwn(figures, g) ? figures[g]! : 0));
+}
+
+/**
+ * The test of the ARP-claims and foreign-source terms: `count` is news when it reaches `min` and no capture of the
+ * neighbours (`refs`: each reference's capture's most in a window) had as many (a proxy-ARP router or a relay, were
+ * one normal, would not be). Returns the count when it is, else 0.
+ */
+function countNews(count: number, min: number, refs: Int32Array, neighbours: readonly number[]): number {
+  if (count < min) return 0;
+  for (const n of neighbours) if (refs[n]! >= min) return 0;
+  return count;
 }
 
 function peerText(id: number): string {
